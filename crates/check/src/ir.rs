@@ -1,0 +1,160 @@
+//! The checked program: Vault resources in API form.
+//!
+//! Values are already in the shape the API takes (durations in seconds, comma-separated
+//! strings joined), so emitters and the live applier only serialise them. Secrets stay
+//! symbolic ([`Value::Env`]) until the live applier reads them.
+
+use std::collections::BTreeMap;
+
+use kp_diag::Span;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Program {
+    /// In source order; workloads' derived resources follow the workload's position.
+    pub resources: Vec<Resource>,
+    pub workloads: Vec<Workload>,
+    /// Policies named by the program but managed elsewhere (`extern policy`).
+    pub extern_policies: Vec<String>,
+}
+
+/// A stable identifier: the resource's API path, e.g. `auth/jwt/role/example-role`,
+/// `sys/auth/jwt`, `sys/policies/acl/trainer`, `auth/token/create/ml-pipeline-role#ml-pipeline-token`.
+pub type ResourceId = String;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub kind: ResourceKind,
+    /// The keyplan name of the resource (role name, policy name, mount path, ...).
+    pub name: String,
+    /// Path relative to `/v1/` that the resource is written to (always with POST).
+    pub path: String,
+    /// Path to read the resource back from, when it differs from `path` or the
+    /// resource can be read at all (`None` for tokens: creation is not idempotent).
+    pub read_path: Option<String>,
+    /// Schema id under `schemas/endpoints/` the body conforms to.
+    pub schema: &'static str,
+    pub body: BTreeMap<String, Value>,
+    /// Resources that must exist first (ids of resources in this program).
+    pub depends_on: Vec<ResourceId>,
+    /// The mount this resource lives under, if any (`sys/auth/jwt` for a JWT role).
+    pub mount: Option<ResourceId>,
+    /// The workload this resource was derived from, if any.
+    pub workload: Option<String>,
+    /// For [`ResourceKind::Policy`]: the rules (the body's `policy` is their HCL).
+    pub policy: Option<PolicyDoc>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceKind {
+    /// `sys/auth/PATH`
+    AuthMount,
+    /// `sys/mounts/PATH`
+    SecretsMount,
+    /// `auth/PATH/config`, `ssh/config/ca`, `aws/config/root`, `aws/config/lease`, ...
+    Config,
+    /// A role under an auth method or secrets engine.
+    Role,
+    /// `database/config/NAME`
+    Connection,
+    /// `sys/policies/acl/NAME`; the body holds `policy` (the HCL text).
+    Policy,
+    /// `auth/token/create/ROLE`: creates a secret token.
+    Token,
+}
+
+/// A request body value, in API form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// `env("NAME")`: read from the environment at apply time, never printed.
+    Env(EnvRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvRef {
+    pub env: String,
+}
+
+/// A policy's rules, kept structured for the HCL emitter and the access matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyDoc {
+    pub rules: Vec<PathRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathRule {
+    pub path: String,
+    /// Capabilities in Vault's canonical order: create read update patch delete list sudo deny.
+    pub capabilities: Vec<String>,
+}
+
+/// A workload's intent, after lowering: who it logs in as and what it may do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    pub name: String,
+    pub description: Option<String>,
+    /// The login role's resource id (`auth/jwt/role/trainer`).
+    pub role: Option<ResourceId>,
+    /// The derived policy's name (the workload's name).
+    pub policy: String,
+    pub rules: Vec<PathRule>,
+    pub span: Span,
+}
+
+impl Value {
+    /// The value with every secret replaced by `${NAME}`, for display.
+    pub fn redacted(&self) -> serde_json::Value {
+        match self {
+            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::redacted).collect()),
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.clone(), v.redacted())).collect(),
+            ),
+            Value::Env(e) => serde_json::Value::String(format!("${{{}}}", e.env)),
+        }
+    }
+}
+
+/// Vault's capabilities in the order `vault policy fmt` and the docs list them.
+pub const CAPABILITIES: [&str; 8] = [
+    "create", "read", "update", "patch", "delete", "list", "sudo", "deny",
+];
+
+impl PolicyDoc {
+    /// The policy as HCL, formatted as `vault policy fmt` formats it.
+    pub fn to_hcl(&self) -> String {
+        let mut out = String::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let caps: Vec<String> = rule
+                .capabilities
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            out.push_str(&format!(
+                "path \"{}\" {{\n  capabilities = [{}]\n}}\n",
+                escape_hcl(&rule.path),
+                caps.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+fn escape_hcl(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}

@@ -1,0 +1,222 @@
+//! Source spans, line/column conversion and keyplan's diagnostic type.
+//!
+//! Every stage of the compiler reports problems as [`Diagnostic`] values. They carry a
+//! stable code (`kp::unknown-field`), a primary byte span with a label, optional secondary
+//! labels, and a help text. [`Diagnostic::locate`] turns one into a [`Located`] value with
+//! 1-based lines and columns: the one serialisable shape shared by the CLI's JSON output,
+//! the wasm playground and the language server.
+
+mod line_index;
+mod render;
+
+pub use line_index::{LineCol, LineIndex};
+pub use render::Report;
+
+use serde::Serialize;
+
+/// A half-open byte range `start..end` into one source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        miette::SourceSpan::new(s.start.into(), s.len())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A secondary location that explains the primary one ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub span: Span,
+    pub label: String,
+}
+
+/// One problem found in a source text.
+///
+/// Messages follow one style: lowercase, no final period, user input in backticks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable, documented code such as `kp::unknown-field`.
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    /// Short text shown under the primary span.
+    pub label: String,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, span, message)
+    }
+
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, span, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Resolves byte offsets to 1-based line/column positions.
+    pub fn locate(&self, file: &str, index: &LineIndex) -> Located {
+        let start = index.line_col(self.span.start);
+        let end = index.line_col(self.span.end);
+        Located {
+            severity: self.severity,
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            label: self.label.clone(),
+            help: self.help.clone(),
+            file: file.to_string(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            start_offset: self.span.start,
+            end_offset: self.span.end,
+        }
+    }
+}
+
+/// A diagnostic with its position resolved: the shape of `keyplan check --format json`,
+/// of the wasm API and of the language server's diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Located {
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub file: String,
+    /// 1-based line of the span's start.
+    pub line: usize,
+    /// 1-based column (in characters) of the span's start.
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub start_offset: usize,
+    pub end_offset: usize,
+}
+
+/// Returns the candidate closest to `word` by edit distance, if any is close enough to be
+/// a plausible typo. Used for every "did you mean" in the compiler.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut best: Option<(usize, &'a str)> = None;
+    for cand in candidates {
+        let d = edit_distance(word, cand);
+        let limit = (word.chars().count().max(cand.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Formats a list of names for a message: `` `a`, `b` or `c` ``.
+pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {}", rest.join(", "), last),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["token_ttl", "token_max_ttl", "token_policies"];
+        assert_eq!(did_you_mean("token_tll", names), Some("token_ttl"));
+        assert_eq!(did_you_mean("policies", ["allowed_policies"]), None);
+        assert_eq!(did_you_mean("zzz", names), None);
+    }
+
+    #[test]
+    fn lists_choices() {
+        assert_eq!(one_of(&["a"]), "`a`");
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}

@@ -1,0 +1,189 @@
+//! The syntax tree. Every node keeps the byte span it was parsed from.
+//!
+//! The tree is deliberately generic (`KEYWORD LABEL* { body }`): which keywords, labels,
+//! attributes and statements are meaningful is the checker's business, so that misplaced
+//! or misspelt blocks get a "did you mean" instead of a parse error.
+
+use kp_diag::Span;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct File {
+    pub blocks: Vec<Block>,
+    pub span: Span,
+}
+
+/// An identifier or bare word: `[A-Za-z_][A-Za-z0-9_-]*`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// `KEYWORD LABEL* { body }`, or `KEYWORD LABEL*` with no body (`extern policy NAME`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub keyword: Ident,
+    pub labels: Vec<Label>,
+    /// `None` for a bodiless block such as `extern policy my-policy`.
+    pub body: Option<Body>,
+    pub span: Span,
+}
+
+/// A block label: a bare word (`jwt`, `example-role`) or a string (`"team/jwt"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Label {
+    Ident(Ident),
+    Str(StrLit),
+}
+
+impl Label {
+    pub fn text(&self) -> &str {
+        match self {
+            Label::Ident(i) => &i.name,
+            Label::Str(s) => &s.value,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Label::Ident(i) => i.span,
+            Label::Str(s) => s.span,
+        }
+    }
+}
+
+/// `{ entries }`; `span` covers the braces.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Body {
+    pub entries: Vec<Entry>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Entry {
+    Attribute(Attribute),
+    Block(Block),
+    Statement(Statement),
+}
+
+/// `name = value`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribute {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `VERB ARG+` on one line, e.g. `read "secret/data/*"` or `sign ssh.training-environment`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    pub verb: Ident,
+    pub args: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StrLit {
+    /// The value with escapes resolved (heredocs: the lines between the markers).
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DurationUnit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl DurationUnit {
+    pub fn seconds(self) -> u64 {
+        match self {
+            DurationUnit::Seconds => 1,
+            DurationUnit::Minutes => 60,
+            DurationUnit::Hours => 3600,
+            DurationUnit::Days => 86400,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ExprKind {
+    /// `"..."`; `heredoc` is true for `<<EOT ... EOT`.
+    Str {
+        value: String,
+        heredoc: bool,
+    },
+    Int(i64),
+    Bool(bool),
+    /// `90s`, `15m`, `1h`, `7d`: `amount` in `unit`s. `seconds` is the total, saturating.
+    Duration {
+        amount: u64,
+        unit: DurationUnit,
+        seconds: u64,
+    },
+    /// A bare word: a reference (`example-policy`) or a capability (`read`).
+    Ident(String),
+    /// A dotted reference: `ssh.training-environment` (at least two segments).
+    Path(Vec<Ident>),
+    List(Vec<Expr>),
+    Map(Vec<MapEntry>),
+    /// `env("NAME")`: a secret read from the environment at apply time.
+    Env(StrLit),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapEntry {
+    pub key: MapKey,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// A map key: `project_path = ...` or `"x-custom" = ...`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapKey {
+    pub name: String,
+    pub span: Span,
+}
+
+impl Block {
+    pub fn label_text(&self, i: usize) -> Option<&str> {
+        self.labels.get(i).map(Label::text)
+    }
+
+    /// The span of the block's head: keyword and labels, without the body.
+    pub fn head_span(&self) -> Span {
+        self.labels
+            .last()
+            .map_or(self.keyword.span, |l| self.keyword.span.to(l.span()))
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        self.body.as_ref().map_or(&[], |b| &b.entries)
+    }
+}
+
+impl Expr {
+    /// A short, user-facing name of the expression's shape, for type errors.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            ExprKind::Str { .. } => "a string",
+            ExprKind::Int(_) => "an integer",
+            ExprKind::Bool(_) => "a boolean",
+            ExprKind::Duration { .. } => "a duration",
+            ExprKind::Ident(_) => "a name",
+            ExprKind::Path(_) => "a dotted reference",
+            ExprKind::List(_) => "a list",
+            ExprKind::Map(_) => "a map",
+            ExprKind::Env(_) => "an `env(...)` secret",
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The keyplan front end: source text to [`ast::File`], with every problem reported.
+
+pub mod ast;
+mod parser;
+
+pub use parser::{parse, ParseResult, MAX_DEPTH};
