@@ -1,5 +1,20 @@
 //! Emitters. Each is a pure function of the checked program and its graph, and
-//! deterministic: the same input gives the same bytes.
+//! deterministic: the same input gives the same bytes (maps are ordered, JSON is
+//! pretty-printed with two spaces and ends with a newline).
+//!
+//! Secrets ([`kp_check::ir::Value::Env`]) appear in every output only as the placeholder
+//! `${NAME}`; the shell script reads them from the environment at run time.
+//!
+//! The JSON outputs are described by JSON Schemas under `schemas/output/`.
+
+mod api;
+mod body;
+mod hcl;
+mod json;
+mod sh;
+
+#[cfg(test)]
+mod fixtures;
 
 use kp_check::ir::Program;
 use kp_check::Target;
@@ -12,23 +27,26 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// `{"calls": [{"id", "method", "path", "body", "depends_on"}]}` in apply order.
-pub fn api(_program: &Program, _graph: &Graph) -> OutputFile {
-    todo!()
+/// `calls.json`: `{"target", "calls": [{"id", "kind", "method", "path", "body",
+/// "depends_on"}], "env"}` in apply order (`schemas/output/calls.schema.json`).
+pub fn api(program: &Program, graph: &Graph, target: Target) -> OutputFile {
+    api::emit(program, graph, target)
 }
 
-/// One HCL document per policy in the plan, formatted as `vault policy fmt` would.
-pub fn hcl(_program: &Program) -> Vec<OutputFile> {
-    todo!()
+/// One HCL document per policy in the plan (`policies/NAME.hcl`), formatted as
+/// `vault policy fmt` would.
+pub fn hcl(program: &Program) -> Vec<OutputFile> {
+    hcl::emit(program)
 }
 
-/// The resource graph as JSON.
-pub fn json(_program: &Program, _graph: &Graph) -> OutputFile {
-    todo!()
+/// `graph.json`: nodes, edges, order, levels, workloads and extern policies: what the
+/// playground draws (`schemas/output/graph.schema.json`).
+pub fn json(program: &Program, graph: &Graph) -> OutputFile {
+    json::emit(program, graph)
 }
 
-/// A reviewable shell script of curl calls reading VAULT_ADDR, VAULT_TOKEN and secrets
-/// from the environment.
-pub fn sh(_program: &Program, _graph: &Graph, _target: Target) -> OutputFile {
-    todo!()
+/// `apply.sh`: a reviewable bash script of `vault write` (or `bao write`) calls in apply
+/// order, reading the server address, token and secrets from the environment.
+pub fn sh(program: &Program, graph: &Graph, target: Target) -> OutputFile {
+    sh::emit(program, graph, target)
 }

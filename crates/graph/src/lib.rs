@@ -1,5 +1,15 @@
 //! The resource graph: one node per [`kp_check::ir::Resource`], an edge for every
 //! "must exist first" relation, and a deterministic topological order.
+//!
+//! Node `i` is resource `i` of the program, so indices into `nodes` and into
+//! `Program::resources` are interchangeable. Ids a resource depends on that the program
+//! does not define (an `extern policy`, a mount managed elsewhere) give no edge: the
+//! server is expected to hold them already.
+
+mod cycles;
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::cmp::Reverse;
 
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Diagnostic;
@@ -8,12 +18,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Graph {
     pub nodes: Vec<Node>,
+    /// Sorted by `(to, from)`, without duplicates.
     pub edges: Vec<Edge>,
     /// Node indices in apply order: every node after the nodes it depends on; ties
-    /// broken by source order, so the same program always yields the same order.
+    /// broken by source order, so the same program always yields the same order and a
+    /// program written in dependency order keeps its own order.
     pub order: Vec<usize>,
-    /// `order` cut into levels: the nodes of one level depend only on earlier levels,
-    /// so a level may be applied concurrently.
+    /// The nodes grouped by depth: a node's level is one more than the highest level of
+    /// the nodes it depends on (0 without dependencies). The nodes of one level depend
+    /// only on earlier levels, so a level may be applied concurrently. Within a level,
+    /// nodes keep their relative position in `order`.
     pub levels: Vec<Vec<usize>>,
 }
 
@@ -25,14 +39,230 @@ pub struct Node {
     pub resource: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Edge {
     /// The node that must exist first.
     pub from: usize,
     pub to: usize,
 }
 
-/// Builds the graph; a dependency cycle is an error diagnostic.
-pub fn build(_program: &Program) -> Result<Graph, Vec<Diagnostic>> {
-    todo!("graph")
+/// Builds the graph; a dependency cycle is an error diagnostic (one per independent
+/// cycle), and so is an id defined twice, since edges would be ambiguous.
+pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
+    let index = index_ids(program)?;
+    let nodes: Vec<Node> = program
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Node {
+            id: r.id.clone(),
+            kind: r.kind,
+            resource: i,
+        })
+        .collect();
+
+    let mut edges = BTreeSet::new();
+    for (to, r) in program.resources.iter().enumerate() {
+        for dep in r.mount.iter().chain(&r.depends_on) {
+            if let Some(&from) = index.get(dep.as_str()) {
+                edges.insert((to, from));
+            }
+        }
+    }
+    let edges: Vec<Edge> = edges
+        .into_iter()
+        .map(|(to, from)| Edge { from, to })
+        .collect();
+
+    let adjacency = Adjacency::new(nodes.len(), &edges);
+    let order = kahn(&adjacency);
+    if order.len() < nodes.len() {
+        let placed: BTreeSet<usize> = order.iter().copied().collect();
+        let stuck: Vec<usize> = (0..nodes.len()).filter(|i| !placed.contains(i)).collect();
+        return Err(cycles::diagnostics(program, &adjacency, &stuck));
+    }
+    let levels = levels(&adjacency, &order);
+    Ok(Graph {
+        nodes,
+        edges,
+        order,
+        levels,
+    })
 }
+
+fn index_ids(program: &Program) -> Result<BTreeMap<&str, usize>, Vec<Diagnostic>> {
+    let mut index = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (i, r) in program.resources.iter().enumerate() {
+        if let Some(&first) = index.get(r.id.as_str()) {
+            let first_span = program.resources.get(first).map(|f| f.span);
+            let mut d = Diagnostic::error(
+                "kp::duplicate-resource",
+                r.span,
+                format!("`{}` is defined more than once", r.id),
+            )
+            .with_label("defined again here");
+            if let Some(span) = first_span {
+                d = d.with_related(span, "first defined here");
+            }
+            errors.push(d);
+        } else {
+            index.insert(r.id.as_str(), i);
+        }
+    }
+    if errors.is_empty() {
+        Ok(index)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Both directions of the edges, each list sorted by node index.
+pub(crate) struct Adjacency {
+    /// `dependencies[i]`: the nodes `i` depends on.
+    pub(crate) dependencies: Vec<Vec<usize>>,
+    /// `dependents[i]`: the nodes that depend on `i`.
+    pub(crate) dependents: Vec<Vec<usize>>,
+}
+
+impl Adjacency {
+    fn new(n: usize, edges: &[Edge]) -> Self {
+        let mut dependencies = vec![Vec::new(); n];
+        let mut dependents = vec![Vec::new(); n];
+        for e in edges {
+            if let Some(d) = dependencies.get_mut(e.to) {
+                d.push(e.from);
+            }
+            if let Some(d) = dependents.get_mut(e.from) {
+                d.push(e.to);
+            }
+        }
+        for list in dependencies.iter_mut().chain(dependents.iter_mut()) {
+            list.sort_unstable();
+        }
+        Adjacency {
+            dependencies,
+            dependents,
+        }
+    }
+}
+
+/// Kahn's algorithm with a min-heap of ready nodes: of all nodes whose dependencies are
+/// placed, the earliest in the source goes next. The result is the unique smallest
+/// topological order, so it depends on the program only. Shorter than the node count
+/// when there is a cycle.
+fn kahn(adj: &Adjacency) -> Vec<usize> {
+    let mut waiting: Vec<usize> = adj.dependencies.iter().map(Vec::len).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = waiting
+        .iter()
+        .enumerate()
+        .filter(|(_, &w)| w == 0)
+        .map(|(i, _)| Reverse(i))
+        .collect();
+    let mut order = Vec::with_capacity(waiting.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for &j in adj.dependents.get(i).map_or(&[][..], Vec::as_slice) {
+            if let Some(w) = waiting.get_mut(j) {
+                *w -= 1;
+                if *w == 0 {
+                    ready.push(Reverse(j));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Longest-path depth of every node, computed along `order` so each node's
+/// dependencies already have theirs.
+fn levels(adj: &Adjacency, order: &[usize]) -> Vec<Vec<usize>> {
+    let mut depth = vec![0usize; order.len()];
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        let d = adj
+            .dependencies
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&p| depth.get(p))
+            .map(|&p| p + 1)
+            .max()
+            .unwrap_or(0);
+        if let Some(slot) = depth.get_mut(i) {
+            *slot = d;
+        }
+        if levels.len() <= d {
+            levels.resize_with(d + 1, Vec::new);
+        }
+        if let Some(level) = levels.get_mut(d) {
+            level.push(i);
+        }
+    }
+    levels
+}
+
+impl Graph {
+    /// The index of the node with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    pub fn node_by_id(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// The nodes `i` depends on directly, by index.
+    pub fn dependencies(&self, i: usize) -> Vec<usize> {
+        self.edges
+            .iter()
+            .filter(|e| e.to == i)
+            .map(|e| e.from)
+            .collect()
+    }
+
+    /// The nodes that depend on `i` directly, by index.
+    pub fn dependents(&self, i: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .edges
+            .iter()
+            .filter(|e| e.from == i)
+            .map(|e| e.to)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Every node that depends on `i` directly or not, in apply order: what an applier
+    /// must skip when writing `i` failed.
+    pub fn downstream(&self, i: usize) -> Vec<usize> {
+        let adj = Adjacency::new(self.nodes.len(), &self.edges);
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            for &d in adj.dependents.get(n).into_iter().flatten() {
+                if seen.insert(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|n| seen.contains(n))
+            .collect()
+    }
+
+    /// The level (see [`Graph::levels`]) node `i` is in.
+    pub fn level_of(&self, i: usize) -> Option<usize> {
+        self.levels.iter().position(|l| l.contains(&i))
+    }
+
+    /// The nodes in apply order.
+    pub fn ordered(&self) -> impl Iterator<Item = &Node> + '_ {
+        self.order.iter().filter_map(|&i| self.nodes.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -8,6 +8,8 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+pub mod json_api;
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

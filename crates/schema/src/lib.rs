@@ -1,19 +1,38 @@
 //! The Vault/OpenBao endpoint schemas keyplan types attributes against.
 //!
-//! The schemas are data: JSON Schema documents under `schemas/endpoints/` at the workspace
-//! root, derived from OpenBao's OpenAPI document (and Vault's API docs for what OpenBao
-//! lacks). They are embedded at build time so the compiler core stays free of I/O, and
-//! the same documents validate emitted request bodies in tests.
+//! The schemas are data: JSON Schema (draft 2020-12) documents under `schemas/endpoints/` at
+//! the workspace root, derived from OpenBao's OpenAPI document (and Vault's API docs for what
+//! OpenBao lacks) by `tools/schemagen/generate.py`. They are embedded at build time so the
+//! compiler core stays free of I/O (and builds for wasm), and the same documents validate
+//! emitted request bodies in tests.
 //!
 //! Each document carries keyplan's extensions:
 //! - `x-keyplan` at the top: `{ "path": "auth/{mount}/role/{name}", "targets": [...],
 //!   "write": "merge" | "replace", "source": "..." }`
 //! - `x-keyplan-type` on each property: how users write the field (see [`FieldType`]).
 //! - `x-keyplan-sensitive: true` on secrets (passwords): literals get a warning.
+//! - `x-keyplan-targets` on a property that only one server has (absent: the endpoint's).
+//! - `x-keyplan-source` on a property supplemented or corrected by hand: where it comes from.
+//!
+//! Nested objects with known properties (the `config` of `sys-auth` and `sys-mounts`) are
+//! typed too: their [`Field`] has [`FieldType::Map`] and the sub-fields in [`Field::fields`];
+//! [`Endpoint::lookup`] walks a dotted path such as `config.default_lease_ttl`.
+//!
+//! Documents are parsed once, on first use. A document that fails to parse is a bug in the
+//! embedded data: it is left out (the endpoint is absent) and reported by [`load_errors`],
+//! which the crate's tests require to be empty.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
 
 use serde::Serialize;
+
+mod load;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/endpoints.rs"));
+}
 
 /// How a field is written in keyplan and sent to the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -22,7 +41,9 @@ pub enum FieldType {
     String,
     Int,
     Bool,
-    /// Written `1h`/`90s` or as integer seconds; sent as integer seconds.
+    /// Written `1h`/`90s` or as integer seconds; sent as integer seconds, or as the Go
+    /// duration string `"<seconds>s"` when the field's [`Field::json_type`] is
+    /// [`JsonType::String`] (`aws-lease`, whose server rejects bare integers).
     Duration,
     /// A JSON array of strings.
     List,
@@ -34,11 +55,91 @@ pub enum FieldType {
     Any,
 }
 
+impl FieldType {
+    pub const ALL: [FieldType; 8] = [
+        FieldType::String,
+        FieldType::Int,
+        FieldType::Bool,
+        FieldType::Duration,
+        FieldType::List,
+        FieldType::CommaList,
+        FieldType::Map,
+        FieldType::Any,
+    ];
+
+    /// The `x-keyplan-type` keyword, e.g. `comma-list`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Int => "int",
+            FieldType::Bool => "bool",
+            FieldType::Duration => "duration",
+            FieldType::List => "list",
+            FieldType::CommaList => "comma-list",
+            FieldType::Map => "map",
+            FieldType::Any => "any",
+        }
+    }
+
+    pub fn from_keyword(keyword: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|ty| ty.keyword() == keyword)
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
+}
+
+/// The JSON type the API takes for a field (the document's `type`): what an emitter sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    /// The document does not constrain the type.
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     Vault,
     Openbao,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::Vault, Target::Openbao];
+
+    /// The keyword used in the documents and on the command line: `vault`, `openbao`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Target::Vault => "vault",
+            Target::Openbao => "openbao",
+        }
+    }
+
+    pub fn from_keyword(keyword: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.keyword() == keyword)
+    }
+
+    /// The product name for messages: `HashiCorp Vault`, `OpenBao`.
+    pub fn product(self) -> &'static str {
+        match self {
+            Target::Vault => "HashiCorp Vault",
+            Target::Openbao => "OpenBao",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.keyword())
+    }
 }
 
 /// Whether a write replaces the whole object (omitted fields reset) or merges into it.
@@ -47,6 +148,15 @@ pub enum Target {
 pub enum WriteMode {
     Merge,
     Replace,
+}
+
+impl WriteMode {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            WriteMode::Merge => "merge",
+            WriteMode::Replace => "replace",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +170,33 @@ pub struct Field {
     pub default: Option<serde_json::Value>,
     /// Allowed values, when the field is an enumeration.
     pub allowed: Vec<String>,
+    /// The JSON type sent to the API (see [`FieldType::Duration`] for the one subtlety).
+    pub json_type: JsonType,
+    /// Superseded by another field (e.g. `policies` by `token_policies`).
+    pub deprecated: bool,
+    /// Servers that have this field: the endpoint's targets unless the field is narrower.
+    pub targets: Vec<Target>,
+    /// Where a hand-supplemented or corrected field comes from (`x-keyplan-source`).
+    pub source: Option<String>,
+    /// Sub-fields of a nested object with known properties (e.g. `sys-auth` `config`);
+    /// empty for every other field.
+    pub fields: BTreeMap<String, Field>,
+}
+
+impl Field {
+    pub fn supports(&self, target: Target) -> bool {
+        self.targets.contains(&target)
+    }
+
+    /// A sub-field of a nested object.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.get(name)
+    }
+
+    /// Whether this is a nested object whose keys are checked against [`Field::fields`].
+    pub fn has_fields(&self) -> bool {
+        !self.fields.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +209,10 @@ pub struct Endpoint {
     pub targets: Vec<Target>,
     pub write: WriteMode,
     pub fields: BTreeMap<String, Field>,
+    /// What the endpoint does and its server-side quirks.
+    pub description: String,
+    /// Where the document comes from (`x-keyplan.source`).
+    pub source: String,
 }
 
 impl Endpoint {
@@ -86,21 +227,96 @@ impl Endpoint {
     pub fn supports(&self, target: Target) -> bool {
         self.targets.contains(&target)
     }
+
+    /// A field by dotted path through nested objects, e.g. `config.default_lease_ttl`.
+    pub fn lookup(&self, dotted: &str) -> Option<&Field> {
+        let mut parts = dotted.split('.');
+        let mut field = self.fields.get(parts.next()?)?;
+        for part in parts {
+            field = field.fields.get(part)?;
+        }
+        Some(field)
+    }
+
+    /// Fields the API requires, sorted by name.
+    pub fn required_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.values().filter(|f| f.required)
+    }
+
+    /// The placeholders of [`Endpoint::path`] in order, e.g. `["mount", "name"]`.
+    pub fn placeholders(&self) -> Vec<&str> {
+        self.path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .collect()
+    }
+
+    /// The path with placeholders filled in; `None` when a placeholder has no value.
+    ///
+    /// ```
+    /// let role = kp_schema::endpoint("jwt-role").unwrap();
+    /// let path = role.path_with(&[("mount", "jwt"), ("name", "example-role")]);
+    /// assert_eq!(path.as_deref(), Some("auth/jwt/role/example-role"));
+    /// ```
+    pub fn path_with(&self, values: &[(&str, &str)]) -> Option<String> {
+        let segments: Option<Vec<&str>> = self
+            .path
+            .split('/')
+            .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v),
+                None => Some(seg),
+            })
+            .collect();
+        Some(segments?.join("/"))
+    }
 }
 
+struct Catalog {
+    endpoints: BTreeMap<String, Endpoint>,
+    schemas: BTreeMap<String, serde_json::Value>,
+    errors: Vec<String>,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let mut catalog = Catalog {
+        endpoints: BTreeMap::new(),
+        schemas: BTreeMap::new(),
+        errors: Vec::new(),
+    };
+    for (id, text) in embedded::DOCUMENTS {
+        match load::document(id, text) {
+            Ok((endpoint, schema)) => {
+                catalog.endpoints.insert((*id).to_owned(), endpoint);
+                catalog.schemas.insert((*id).to_owned(), schema);
+            }
+            Err(err) => catalog.errors.push(format!("schemas/endpoints/{id}.json: {err}")),
+        }
+    }
+    catalog
+});
+
 /// The endpoint schema with this id, if keyplan knows it.
-pub fn endpoint(_id: &str) -> Option<&'static Endpoint> {
-    todo!("schema loading")
+pub fn endpoint(id: &str) -> Option<&'static Endpoint> {
+    CATALOG.endpoints.get(id)
 }
 
 /// Every known endpoint, sorted by id.
 pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    todo!("schema loading");
-    #[allow(unreachable_code)]
-    std::iter::empty()
+    CATALOG.endpoints.values()
+}
+
+/// Every known endpoint id, sorted.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    CATALOG.endpoints.keys().map(String::as_str)
 }
 
 /// The raw JSON Schema document of an endpoint, for validating request bodies.
-pub fn json_schema(_id: &str) -> Option<&'static serde_json::Value> {
-    todo!("schema loading")
+pub fn json_schema(id: &str) -> Option<&'static serde_json::Value> {
+    CATALOG.schemas.get(id)
+}
+
+/// Embedded documents that failed to load (a bug in `schemas/endpoints/`; always empty in a
+/// tested build).
+pub fn load_errors() -> &'static [String] {
+    &CATALOG.errors
 }

@@ -1,0 +1,423 @@
+//! Which blocks exist where, and which Vault endpoint each one is written to.
+//!
+//! This table is the language's shape: the checker consults it instead of matching on
+//! keywords in code, so adding an engine or a nested block is one entry here (plus its
+//! schema under `schemas/endpoints/`).
+
+use kp_schema::{FieldType, Target};
+
+use crate::ir::ResourceKind;
+
+/// Top-level keywords, in the order messages list them.
+pub const TOP_LEVEL: [&str; 6] = ["auth", "secrets", "policy", "extern", "token", "workload"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountClass {
+    Auth,
+    Secrets,
+}
+
+impl MountClass {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            MountClass::Auth => "auth",
+            MountClass::Secrets => "secrets",
+        }
+    }
+
+    /// Id and path of the mount resource: `sys/auth/jwt`, `sys/mounts/ssh`.
+    pub fn mount_id(self, path: &str) -> String {
+        match self {
+            MountClass::Auth => format!("sys/auth/{path}"),
+            MountClass::Secrets => format!("sys/mounts/{path}"),
+        }
+    }
+
+    /// Prefix of the API paths of everything under the mount: `auth/jwt/`, `ssh/`.
+    pub fn api_prefix(self, path: &str) -> String {
+        match self {
+            MountClass::Auth => format!("auth/{path}/"),
+            MountClass::Secrets => format!("{path}/"),
+        }
+    }
+
+    pub fn schema(self) -> &'static str {
+        match self {
+            MountClass::Auth => "sys-auth",
+            MountClass::Secrets => "sys-mounts",
+        }
+    }
+
+    pub fn kind(self) -> ResourceKind {
+        match self {
+            MountClass::Auth => ResourceKind::AuthMount,
+            MountClass::Secrets => ResourceKind::SecretsMount,
+        }
+    }
+
+    /// "auth method" / "secrets engine", for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            MountClass::Auth => "auth method",
+            MountClass::Secrets => "secrets engine",
+        }
+    }
+}
+
+/// A block nested in a mount: `role NAME`, `ca`, `connection NAME`, ...
+#[derive(Debug)]
+pub struct NestedSpec {
+    pub keyword: &'static str,
+    /// Whether the block takes a NAME label.
+    pub named: bool,
+    /// Schema id under `schemas/endpoints/`.
+    pub endpoint: &'static str,
+    /// Path under the mount's API prefix; `{name}` stands for the label.
+    pub path: &'static str,
+    pub kind: ResourceKind,
+    /// What the block is, for messages: "JWT role", "SSH CA config".
+    pub what: &'static str,
+    /// Only valid on a KV mount with `version = 2`.
+    pub requires_kv2: bool,
+}
+
+impl NestedSpec {
+    /// The API path of one instance under a mount's prefix.
+    pub fn api_path(&self, prefix: &str, name: Option<&str>) -> String {
+        format!("{prefix}{}", self.path.replace("{name}", name.unwrap_or("")))
+    }
+
+    /// How the block is written, for help texts: `role NAME { ... }`, `ca { ... }`.
+    pub fn example(&self) -> String {
+        if self.named {
+            format!("{} NAME {{ ... }}", self.keyword)
+        } else {
+            format!("{} {{ ... }}", self.keyword)
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct MountType {
+    pub class: MountClass,
+    pub name: &'static str,
+    /// "JWT auth method", "AWS secrets engine".
+    pub display: &'static str,
+    /// The endpoint that takes the mount block's non-mount attributes (`auth/PATH/config`).
+    pub config: Option<&'static str>,
+    pub nested: &'static [NestedSpec],
+    /// KV: `version = 1 | 2` becomes the mount's `options.version`.
+    pub versioned: bool,
+}
+
+impl MountType {
+    pub fn nested(&self, keyword: &str) -> Option<&'static NestedSpec> {
+        self.nested.iter().find(|n| n.keyword == keyword)
+    }
+
+    /// Whether this is a JWT-family auth method (`jwt` or `oidc`).
+    pub fn is_jwt(&self) -> bool {
+        self.class == MountClass::Auth && (self.name == "jwt" || self.name == "oidc")
+    }
+
+    /// Every endpoint the type writes to, for availability on a target.
+    pub fn endpoints(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.config
+            .into_iter()
+            .chain(self.nested.iter().map(|n| n.endpoint))
+    }
+}
+
+const fn nested(
+    keyword: &'static str,
+    named: bool,
+    endpoint: &'static str,
+    path: &'static str,
+    kind: ResourceKind,
+    what: &'static str,
+) -> NestedSpec {
+    NestedSpec {
+        keyword,
+        named,
+        endpoint,
+        path,
+        kind,
+        what,
+        requires_kv2: false,
+    }
+}
+
+const JWT_NESTED: &[NestedSpec] = &[nested(
+    "role",
+    true,
+    "jwt-role",
+    "role/{name}",
+    ResourceKind::Role,
+    "JWT role",
+)];
+
+/// The token role of `auth token { role NAME { } }`, at `auth/token/roles/NAME`.
+pub const TOKEN_ROLE: NestedSpec = nested(
+    "role",
+    true,
+    "token-role",
+    "roles/{name}",
+    ResourceKind::Role,
+    "token role",
+);
+
+/// The API prefix of the built-in token method.
+pub const TOKEN_PREFIX: &str = "auth/token/";
+
+const TOKEN_NESTED: &[NestedSpec] = &[TOKEN_ROLE];
+
+pub const AUTH_TYPES: &[MountType] = &[
+    MountType {
+        class: MountClass::Auth,
+        name: "jwt",
+        display: "JWT auth method",
+        config: Some("jwt-config"),
+        nested: JWT_NESTED,
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
+        name: "oidc",
+        display: "OIDC auth method",
+        config: Some("jwt-config"),
+        nested: JWT_NESTED,
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
+        name: "approle",
+        display: "AppRole auth method",
+        config: None,
+        nested: &[nested(
+            "role",
+            true,
+            "approle-role",
+            "role/{name}",
+            ResourceKind::Role,
+            "AppRole role",
+        )],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
+        name: "kubernetes",
+        display: "Kubernetes auth method",
+        config: Some("kubernetes-config"),
+        nested: &[nested(
+            "role",
+            true,
+            "kubernetes-role",
+            "role/{name}",
+            ResourceKind::Role,
+            "Kubernetes role",
+        )],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
+        name: "userpass",
+        display: "userpass auth method",
+        config: None,
+        nested: &[],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
+        name: "token",
+        display: "token auth method",
+        config: None,
+        nested: TOKEN_NESTED,
+        versioned: false,
+    },
+];
+
+pub const SECRETS_TYPES: &[MountType] = &[
+    MountType {
+        class: MountClass::Secrets,
+        name: "ssh",
+        display: "SSH secrets engine",
+        config: None,
+        nested: &[
+            nested(
+                "ca",
+                false,
+                "ssh-ca",
+                "config/ca",
+                ResourceKind::Config,
+                "SSH CA config",
+            ),
+            nested(
+                "role",
+                true,
+                "ssh-role",
+                "roles/{name}",
+                ResourceKind::Role,
+                "SSH role",
+            ),
+        ],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Secrets,
+        name: "aws",
+        display: "AWS secrets engine",
+        config: None,
+        nested: &[
+            nested(
+                "root",
+                false,
+                "aws-root",
+                "config/root",
+                ResourceKind::Config,
+                "AWS root config",
+            ),
+            nested(
+                "lease",
+                false,
+                "aws-lease",
+                "config/lease",
+                ResourceKind::Config,
+                "AWS lease config",
+            ),
+            nested(
+                "role",
+                true,
+                "aws-role",
+                "roles/{name}",
+                ResourceKind::Role,
+                "AWS role",
+            ),
+        ],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Secrets,
+        name: "database",
+        display: "database secrets engine",
+        config: None,
+        nested: &[
+            nested(
+                "connection",
+                true,
+                "database-connection",
+                "config/{name}",
+                ResourceKind::Connection,
+                "database connection",
+            ),
+            nested(
+                "role",
+                true,
+                "database-role",
+                "roles/{name}",
+                ResourceKind::Role,
+                "database role",
+            ),
+        ],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Secrets,
+        name: "kv",
+        display: "KV secrets engine",
+        config: None,
+        nested: &[NestedSpec {
+            keyword: "config",
+            named: false,
+            endpoint: "kv-config",
+            path: "config",
+            kind: ResourceKind::Config,
+            what: "KV config",
+            requires_kv2: true,
+        }],
+        versioned: true,
+    },
+    MountType {
+        class: MountClass::Secrets,
+        name: "pki",
+        display: "PKI secrets engine",
+        config: None,
+        nested: &[],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Secrets,
+        name: "transit",
+        display: "transit secrets engine",
+        config: None,
+        nested: &[],
+        versioned: false,
+    },
+];
+
+pub fn mount_types(class: MountClass) -> &'static [MountType] {
+    match class {
+        MountClass::Auth => AUTH_TYPES,
+        MountClass::Secrets => SECRETS_TYPES,
+    }
+}
+
+pub fn mount_type(class: MountClass, name: &str) -> Option<&'static MountType> {
+    mount_types(class).iter().find(|t| t.name == name)
+}
+
+/// Attributes every mount block takes, with how they are written.
+pub const MOUNT_ATTRS: [(&str, FieldType); 5] = [
+    ("description", FieldType::String),
+    ("local", FieldType::Bool),
+    ("seal_wrap", FieldType::Bool),
+    ("default_lease_ttl", FieldType::Duration),
+    ("max_lease_ttl", FieldType::Duration),
+];
+
+/// Mount attributes that go into the mount body's `config` object.
+pub const MOUNT_TUNE_ATTRS: [&str; 2] = ["default_lease_ttl", "max_lease_ttl"];
+
+/// Fields whose bare identifiers name policies.
+pub const POLICY_REF_FIELDS: [&str; 4] = [
+    "token_policies",
+    "policies",
+    "allowed_policies",
+    "disallowed_policies",
+];
+
+/// Policies every Vault server has.
+pub const BUILTIN_POLICIES: [&str; 2] = ["default", "root"];
+
+/// Key sources of a JWT/OIDC config: exactly one must be set.
+pub const JWT_KEY_SOURCES: [&str; 3] = ["jwks_url", "jwt_validation_pubkeys", "oidc_discovery_url"];
+
+/// Fields of which a JWT role of type `jwt` needs at least one.
+pub const JWT_BINDINGS: [&str; 4] = [
+    "bound_audiences",
+    "bound_subject",
+    "bound_claims",
+    "token_bound_cidrs",
+];
+
+/// Pairs `(smaller, larger)` of durations in one body where the first may not exceed
+/// the second.
+pub const TTL_PAIRS: [(&str, &str); 5] = [
+    ("token_ttl", "token_max_ttl"),
+    ("ttl", "max_ttl"),
+    ("default_ttl", "max_ttl"),
+    ("default_lease_ttl", "max_lease_ttl"),
+    ("ttl", "explicit_max_ttl"),
+];
+
+/// Workload statement verbs that are ACL capabilities.
+pub const CAPABILITY_VERBS: [&str; 8] = crate::ir::CAPABILITIES;
+
+/// Workload statement shorthands: `sign MOUNT.ROLE`, `creds MOUNT.ROLE`.
+pub const SHORTHAND_VERBS: [&str; 2] = ["sign", "creds"];
+
+pub fn target_name(target: Target) -> &'static str {
+    match target {
+        Target::Vault => "Vault",
+        Target::Openbao => "OpenBao",
+    }
+}

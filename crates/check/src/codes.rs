@@ -1,0 +1,115 @@
+//! Every diagnostic code the checker reports. Codes are stable: tools and tests match on
+//! them, so a code is never renamed, only added.
+
+/// A keyword that names no block valid at that place.
+pub const UNKNOWN_BLOCK: &str = "kp::unknown-block";
+/// An `auth` or `secrets` type keyplan does not know.
+pub const UNKNOWN_TYPE: &str = "kp::unknown-type";
+/// A block lacks a label it needs (`role { }` without a name).
+pub const MISSING_LABEL: &str = "kp::missing-label";
+/// A block has more labels than it takes.
+pub const UNEXPECTED_LABEL: &str = "kp::unexpected-label";
+/// A block that needs `{ ... }` has none.
+pub const MISSING_BODY: &str = "kp::missing-body";
+/// A bodiless declaration (`extern policy NAME`) was given a body.
+pub const UNEXPECTED_BODY: &str = "kp::unexpected-body";
+/// A statement (`VERB ARG...`) outside a `workload`.
+pub const UNEXPECTED_STATEMENT: &str = "kp::unexpected-statement";
+/// `auth token` given a path or mount attributes, or a mount at the path `token`.
+pub const TOKEN_AUTH_NOT_MOUNTABLE: &str = "kp::token-auth-not-mountable";
+/// An attribute the endpoint has no field for.
+pub const UNKNOWN_FIELD: &str = "kp::unknown-field";
+/// A value of the wrong shape for its field.
+pub const TYPE_MISMATCH: &str = "kp::type-mismatch";
+/// A value of the right shape that the field does not accept.
+pub const INVALID_VALUE: &str = "kp::invalid-value";
+/// A required field is absent.
+pub const MISSING_FIELD: &str = "kp::missing-field";
+/// A name that refers to nothing the program declares.
+pub const UNRESOLVED_REFERENCE: &str = "kp::unresolved-reference";
+/// A name or attribute defined twice.
+pub const DUPLICATE: &str = "kp::duplicate";
+/// A TTL larger than the maximum it is bounded by.
+pub const TTL_EXCEEDS_MAX: &str = "kp::ttl-exceeds-max";
+/// An endpoint or engine the compilation target does not have.
+pub const UNSUPPORTED_ON_TARGET: &str = "kp::unsupported-on-target";
+/// A JWT role of type `jwt` with no binding: any JWT of the issuer could log in.
+pub const UNBOUND_JWT_ROLE: &str = "kp::unbound-jwt-role";
+/// A JWT/OIDC mount without a key source: every login fails (warning).
+pub const JWT_NO_KEY_SOURCE: &str = "kp::jwt-no-key-source";
+/// A JWT/OIDC mount with more than one key source.
+pub const JWT_KEY_SOURCES: &str = "kp::jwt-key-sources";
+/// A value that looks like a placeholder left in (warning).
+pub const PLACEHOLDER_VALUE: &str = "kp::placeholder-value";
+/// An SSH role whose `allowed_users` contains `*` (warning).
+pub const SSH_ANY_USER: &str = "kp::ssh-any-user";
+/// A sensitive field given as a literal instead of `env("...")` (warning).
+pub const LITERAL_SECRET: &str = "kp::literal-secret";
+/// A database `connection_url` that cannot be a valid DSN.
+pub const MALFORMED_CONNECTION_URL: &str = "kp::malformed-connection-url";
+/// Credentials written into a `connection_url` instead of `{{username}}:{{password}}` (warning).
+pub const CREDENTIALS_IN_URL: &str = "kp::credentials-in-url";
+/// `no_parent` on a token created against a role: the server ignores it (warning).
+pub const NO_PARENT_IGNORED: &str = "kp::no-parent-ignored";
+/// A token asks for a policy its token role does not allow.
+pub const POLICY_NOT_ALLOWED: &str = "kp::policy-not-allowed";
+/// A capability Vault does not have.
+pub const UNKNOWN_CAPABILITY: &str = "kp::unknown-capability";
+/// A policy path glob Vault would reject or misread.
+pub const INVALID_GLOB: &str = "kp::invalid-glob";
+/// A policy with no rules (the server rejects an empty policy).
+pub const EMPTY_POLICY: &str = "kp::empty-policy";
+/// A workload statement whose verb is not a capability or shorthand.
+pub const UNKNOWN_VERB: &str = "kp::unknown-verb";
+/// A mount of the wrong type for what refers to it (`sign` on a database mount).
+pub const WRONG_MOUNT_TYPE: &str = "kp::wrong-mount-type";
+/// A KV v2 path without `data/` or `metadata/` (warning).
+pub const KV2_PATH: &str = "kp::kv2-path";
+/// A workload with statements and no login: its policy is attached to nothing (warning).
+pub const WORKLOAD_NO_LOGIN: &str = "kp::workload-no-login";
+/// A workload with no statements: it derives no policy (warning).
+pub const EMPTY_WORKLOAD: &str = "kp::empty-workload";
+/// A name Vault reserves (`policy root`, a secrets mount at `sys/`).
+pub const RESERVED_NAME: &str = "kp::reserved-name";
+/// A mount path that is empty or malformed.
+pub const INVALID_PATH: &str = "kp::invalid-path";
+
+/// Every code above, for documentation and tests.
+pub const ALL: &[&str] = &[
+    UNKNOWN_BLOCK,
+    UNKNOWN_TYPE,
+    MISSING_LABEL,
+    UNEXPECTED_LABEL,
+    MISSING_BODY,
+    UNEXPECTED_BODY,
+    UNEXPECTED_STATEMENT,
+    TOKEN_AUTH_NOT_MOUNTABLE,
+    UNKNOWN_FIELD,
+    TYPE_MISMATCH,
+    INVALID_VALUE,
+    MISSING_FIELD,
+    UNRESOLVED_REFERENCE,
+    DUPLICATE,
+    TTL_EXCEEDS_MAX,
+    UNSUPPORTED_ON_TARGET,
+    UNBOUND_JWT_ROLE,
+    JWT_NO_KEY_SOURCE,
+    JWT_KEY_SOURCES,
+    PLACEHOLDER_VALUE,
+    SSH_ANY_USER,
+    LITERAL_SECRET,
+    MALFORMED_CONNECTION_URL,
+    CREDENTIALS_IN_URL,
+    NO_PARENT_IGNORED,
+    POLICY_NOT_ALLOWED,
+    UNKNOWN_CAPABILITY,
+    INVALID_GLOB,
+    EMPTY_POLICY,
+    UNKNOWN_VERB,
+    WRONG_MOUNT_TYPE,
+    KV2_PATH,
+    WORKLOAD_NO_LOGIN,
+    EMPTY_WORKLOAD,
+    RESERVED_NAME,
+    INVALID_PATH,
+];

@@ -1,0 +1,117 @@
+use std::io::Write;
+use std::path::Path;
+
+use keyplan::{Emit, OutputFile};
+
+use crate::cli::{BuildArgs, EmitArg, Format};
+use crate::{render, source};
+
+pub fn run(args: &BuildArgs) -> u8 {
+    let src = match source::read(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let compiled = keyplan::compile(&src.text, &keyplan::Options { target: args.target.into() });
+    let stderr = &mut std::io::stderr();
+    match args.format {
+        Format::Human => render::human(stderr, &src, &compiled.diagnostics),
+        Format::Json => render::json(stderr, &render::locate(&src, &compiled.diagnostics)),
+    }
+    if compiled.has_errors() {
+        render::summary(stderr, &compiled.diagnostics);
+        return 1;
+    }
+    let formats: Vec<Emit> = match args.emit {
+        EmitArg::Api => vec![Emit::Api],
+        EmitArg::Hcl => vec![Emit::Hcl],
+        EmitArg::Json => vec![Emit::Json],
+        EmitArg::Sh => vec![Emit::Sh],
+        EmitArg::All => Emit::ALL.to_vec(),
+    };
+    let mut files: Vec<OutputFile> = Vec::new();
+    for format in formats {
+        match keyplan::emit(&compiled, format) {
+            Some(out) => files.extend(out),
+            None => {
+                eprintln!("error: the program did not compile");
+                return 1;
+            }
+        }
+    }
+    let result = match &args.out_dir {
+        Some(dir) => write_files(dir, &files),
+        None if args.emit == EmitArg::All => {
+            Err("`--emit all` writes several files: give a directory with `-o DIR`".into())
+        }
+        None => print_files(&files),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// One output prints as is; several (HCL policies) each get a header comment.
+fn print_files(files: &[OutputFile]) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let headed = files.len() > 1;
+    for (i, f) in files.iter().enumerate() {
+        let header = match (headed, i) {
+            (false, _) => String::new(),
+            (true, 0) => format!("# {}\n", f.name),
+            (true, _) => format!("\n# {}\n", f.name),
+        };
+        out.write_all(header.as_bytes())
+            .and_then(|()| out.write_all(f.contents.as_bytes()))
+            .map_err(|e| format!("cannot write to standard output: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Writes every file to a temporary name first and renames them all only once every
+/// write succeeded, so a failure never leaves a half-written plan that looks complete.
+fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
+    let mut staged = Vec::new();
+    let result = files.iter().try_for_each(|f| {
+        let path = dir.join(&f.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
+        let tmp = path.with_extension("keyplan-tmp");
+        std::fs::write(&tmp, &f.contents)
+            .map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
+        staged.push((tmp, path));
+        Ok::<(), String>(())
+    });
+    if let Err(e) = result {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    for (tmp, path) in &staged {
+        std::fs::rename(tmp, path)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        make_executable_if_script(path);
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_executable_if_script(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if path.extension().is_some_and(|e| e == "sh") {
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[cfg(not(unix))]
+fn make_executable_if_script(_path: &Path) {}

@@ -1,0 +1,113 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compile pipeline access intent into Vault and OpenBao configuration.
+#[derive(Debug, Parser)]
+#[command(name = "keyplan", version, about, long_about = None)]
+#[command(after_help = "Examples:
+  keyplan check examples/pipeline.kp
+  keyplan build examples/pipeline.kp --emit api
+  keyplan build examples/pipeline.kp --emit hcl -o out/
+
+Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check programs and report every problem found
+    #[command(after_help = "Examples:
+  keyplan check examples/*.kp
+  keyplan check --target openbao examples/api-key-rotation.kp
+  keyplan check --format json examples/pipeline.kp | jq '.diagnostics[]'
+
+Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
+    Check(CheckArgs),
+    /// Compile a program to Vault API calls, HCL policies, a JSON graph or a shell script
+    #[command(after_help = "Examples:
+  keyplan build examples/pipeline.kp                 # API calls as JSON on stdout
+  keyplan build examples/pipeline.kp --emit hcl      # the ACL policies
+  keyplan build examples/pipeline.kp --emit sh --target openbao > apply.sh
+  keyplan build examples/pipeline.kp --emit all -o build/
+
+Secrets written as env(\"NAME\") appear only as the placeholder ${NAME}.
+Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// HashiCorp Vault
+    Vault,
+    /// OpenBao (no AWS secrets engine)
+    Openbao,
+}
+
+impl From<TargetArg> for keyplan::Target {
+    fn from(t: TargetArg) -> Self {
+        match t {
+            TargetArg::Vault => keyplan::Target::Vault,
+            TargetArg::Openbao => keyplan::Target::Openbao,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Graphical diagnostics with source snippets on stderr
+    Human,
+    /// `{"diagnostics": [...]}` on stdout
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmitArg {
+    /// Vault API calls in apply order (calls.json)
+    Api,
+    /// ACL policies as HCL (policies/NAME.hcl)
+    Hcl,
+    /// The resource graph (graph.json)
+    Json,
+    /// A reviewable shell script of vault/bao CLI calls (apply.sh)
+    Sh,
+    /// Every format (needs -o)
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Programs to check (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The server the program is for
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// How to report diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1 when there is any)
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The program to compile (`-` reads standard input)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// What to emit
+    #[arg(long, value_enum, default_value_t = EmitArg::Api)]
+    pub emit: EmitArg,
+    /// The server the program is for
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// Write the outputs as files under DIR instead of printing them
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// How to report diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

@@ -1,0 +1,169 @@
+//! The `keyplan` binary as users run it: exit codes, diagnostics on stderr, JSON on
+//! stdout, files under `-o`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn keyplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keyplan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(root())
+        .output()
+        .expect("keyplan runs")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyplan-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const BAD: &str = r#"auth jwt {
+  role ci {
+    user_claim      = "sub"
+    bound_audiences = ["vault"]
+    token_tll       = 1h
+  }
+}
+"#;
+
+#[test]
+fn check_accepts_every_example() {
+    let out = keyplan(&[
+        "check",
+        "examples/01-jwt-dynamic-secrets.kp",
+        "examples/02-ai-model-secrets.kp",
+        "examples/03-ssh-training-access.kp",
+        "examples/04-token-roles.kp",
+        "examples/05-api-key-rotation.kp",
+        "examples/pipeline.kp",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+}
+
+#[test]
+fn check_reports_errors_graphically_with_location_and_exit_1() {
+    let dir = temp_dir("bad");
+    let file = dir.join("bad.kp");
+    std::fs::write(&file, BAD).expect("write");
+    let out = keyplan(&["check", file.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("kp::unknown-field"), "{err}");
+    assert!(err.contains("bad.kp:5:5"), "file:line:col in {err}");
+    assert!(err.contains("token_ttl"), "did-you-mean in {err}");
+}
+
+#[test]
+fn check_json_gives_one_based_positions() {
+    let dir = temp_dir("json");
+    let file = dir.join("bad.kp");
+    std::fs::write(&file, BAD).expect("write");
+    let out = keyplan(&["check", "--format", "json", file.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "kp::unknown-field");
+    assert_eq!(first["line"], 5);
+    assert_eq!(first["column"], 5);
+    assert_eq!(first["end_line"], 5);
+    assert_eq!(first["end_column"], 14);
+    assert!(first["help"].as_str().is_some_and(|h| h.contains("token_ttl")));
+    assert!(first["file"].as_str().is_some_and(|f| f.ends_with("bad.kp")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(keyplan(&["check"]).status.code(), Some(2));
+    assert_eq!(keyplan(&["build", "x.kp", "--emit", "yaml"]).status.code(), Some(2));
+    assert_eq!(keyplan(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let out = keyplan(&["check", "does-not-exist.kp"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read `does-not-exist.kp`"));
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for sub in [&["--help"][..], &["check", "--help"], &["build", "--help"]] {
+        let out = keyplan(sub);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("Examples:"), "{sub:?}");
+    }
+}
+
+#[test]
+fn build_prints_api_calls_without_secrets() {
+    let out = keyplan(&["build", "examples/05-api-key-rotation.kp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let calls = plan["calls"].as_array().expect("calls");
+    assert!(calls.iter().all(|c| c["method"] == "POST"));
+    let paths: Vec<&str> = calls.iter().filter_map(|c| c["path"].as_str()).collect();
+    assert!(paths.contains(&"sys/auth/jwt") && paths.contains(&"database/config/mysql-database"));
+    let db = calls.iter().find(|c| c["path"] == "database/config/mysql-database").expect("db call");
+    assert_eq!(db["body"]["password"], "${DB_ROOT_PASSWORD}");
+}
+
+#[test]
+fn build_all_writes_every_output_under_the_directory() {
+    let dir = temp_dir("out");
+    let out = keyplan(&[
+        "build",
+        "examples/pipeline.kp",
+        "--target",
+        "openbao",
+        "--emit",
+        "all",
+        "-o",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for name in ["calls.json", "graph.json", "apply.sh", "policies/trainer.hcl"] {
+        assert!(dir.join(name).is_file(), "{name} written");
+    }
+    let leftovers: Vec<_> = walk(&dir).into_iter().filter(|p| p.to_string_lossy().ends_with("keyplan-tmp")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
+}
+
+#[test]
+fn build_all_needs_a_directory() {
+    let out = keyplan(&["build", "examples/pipeline.kp", "--emit", "all"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn build_refuses_programs_with_errors() {
+    let out = keyplan(&["build", "examples/05-api-key-rotation.kp", "--target", "openbao"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "", "no partial output");
+    assert!(text(&out.stderr).contains("kp::unsupported-on-target"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

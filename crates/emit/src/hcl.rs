@@ -1,0 +1,96 @@
+//! `policies/NAME.hcl`: each policy of the plan as the HCL document Vault stores.
+//!
+//! The text is what `vault policy fmt` prints, so the files can be checked in next to
+//! hand-written policies and diffed against `vault policy read`. A derived policy gets a
+//! one-line comment naming its workload (`policy fmt` keeps comments), since its source
+//! is a `workload` block rather than a `policy` block.
+
+use kp_check::ir::{Program, Resource, ResourceKind, Value};
+
+use crate::OutputFile;
+
+pub(crate) fn emit(program: &Program) -> Vec<OutputFile> {
+    program
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Policy)
+        .map(|r| OutputFile {
+            name: format!("policies/{}.hcl", file_stem(&r.name)),
+            contents: document(r),
+        })
+        .collect()
+}
+
+fn document(r: &Resource) -> String {
+    let mut out = String::new();
+    if let Some(w) = &r.workload {
+        out.push_str(&format!(
+            "# policy {} (derived from workload {})\n",
+            one_line(&r.name),
+            one_line(w)
+        ));
+    }
+    match (&r.policy, r.body.get("policy")) {
+        (Some(doc), _) => out.push_str(&doc.to_hcl()),
+        // No structured rules: the body's text is the policy as written.
+        (None, Some(Value::Str(text))) => {
+            out.push_str(text);
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        (None, _) => {}
+    }
+    out
+}
+
+/// Policy names become file names: anything that could leave `policies/` or confuse a
+/// shell is replaced.
+fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() || stem.starts_with('.') {
+        format!("_{stem}")
+    } else {
+        stem
+    }
+}
+
+/// A comment must stay on its line.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    #[test]
+    fn one_file_per_policy_with_a_header_for_derived_ones() {
+        let (p, _) = fixtures::pipeline();
+        let files = emit(&p);
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["policies/trainer.hcl", "policies/ops.hcl"]);
+        insta::assert_snapshot!("trainer", files[0].contents);
+        insta::assert_snapshot!("ops", files[1].contents);
+    }
+
+    #[test]
+    fn hostile_names_stay_inside_the_policies_folder() {
+        assert_eq!(file_stem("../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(file_stem(""), "_");
+        assert_eq!(file_stem("a b"), "a_b");
+        assert_eq!(one_line("x\ny"), "x y");
+    }
+}

@@ -1,0 +1,344 @@
+//! JSON-in/JSON-out entry points over [`compile`](crate::compile) and [`emit`](crate::emit).
+//!
+//! The wasm playground and the language server call these, so both see one response
+//! shape and neither reimplements any compiler logic (the same split as cedar's `ffi`).
+//! Every function returns a JSON document, never panics on user input, and reports a bad
+//! request (an unknown target) in the document's `error` field.
+//!
+//! Positions are given three ways so that no client has to convert them: 1-based line and
+//! column (in characters), byte offsets, and `from`/`to` in UTF-16 code units from the start
+//! of the text (what JavaScript strings, CodeMirror and the browser count in).
+
+use serde::Serialize;
+
+use crate::ir::{PathRule, Program, ResourceKind};
+use crate::{compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target};
+
+/// The file name diagnostics carry in the playground (the editor holds one file).
+pub const PLAYGROUND_FILE: &str = "main.kp";
+
+/// The response of [`check_json`]: `{ ok, target, diagnostics }`.
+#[derive(Debug, Serialize)]
+pub struct CheckResponse {
+    /// True when the program has no error (warnings allowed).
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    /// Set when the request itself was bad (an unknown target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The response of [`build_json`]: the check response plus every output and a view of
+/// the resource graph for drawing it.
+#[derive(Debug, Serialize)]
+pub struct BuildResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    /// Every output of every format, in [`Emit::ALL`] order; empty when there are errors.
+    pub outputs: Vec<JsonOutput>,
+    /// The resource graph, its layers and the workloads' access, when the program compiled.
+    pub view: Option<View>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A [`Located`] diagnostic plus UTF-16 offsets and its secondary labels.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    #[serde(flatten)]
+    pub located: Located,
+    /// Start of the primary span in UTF-16 code units.
+    pub from: usize,
+    /// End of the primary span in UTF-16 code units.
+    pub to: usize,
+    pub related: Vec<JsonRelated>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonRelated {
+    pub label: String,
+    pub line: usize,
+    pub column: usize,
+    pub from: usize,
+    pub to: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonOutput {
+    /// `api`, `hcl`, `json` or `sh`.
+    pub format: Emit,
+    pub name: String,
+    pub contents: String,
+}
+
+/// What a diagram needs: typed, named nodes with their layer, the edges, and per
+/// workload the capabilities it is granted.
+#[derive(Debug, Serialize)]
+pub struct View {
+    pub nodes: Vec<ViewNode>,
+    pub edges: Vec<ViewEdge>,
+    /// Node indices per layer: a layer depends only on earlier layers.
+    pub levels: Vec<Vec<usize>>,
+    pub workloads: Vec<ViewWorkload>,
+    pub extern_policies: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViewNode {
+    pub id: String,
+    pub kind: ResourceKind,
+    pub name: String,
+    /// The API path the resource is written to.
+    pub path: String,
+    pub level: usize,
+    pub workload: Option<String>,
+    pub mount: Option<String>,
+    /// 1-based line of the declaration, for "go to source".
+    pub line: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViewEdge {
+    /// Index of the node that must exist first.
+    pub from: usize,
+    pub to: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViewWorkload {
+    pub name: String,
+    pub description: Option<String>,
+    pub role: Option<String>,
+    pub policy: String,
+    pub rules: Vec<PathRule>,
+}
+
+/// Parses a target name (`vault` or `openbao`, any case).
+pub fn parse_target(name: &str) -> Result<Target, String> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "vault" | "" => Ok(Target::Vault),
+        "openbao" | "bao" => Ok(Target::Openbao),
+        other => Err(format!(
+            "unknown target `{other}`: expected `vault` or `openbao`"
+        )),
+    }
+}
+
+/// Checks a program: `{ ok, target, diagnostics }`.
+pub fn check_json(source: &str, target: &str) -> String {
+    to_json(&check(source, target))
+}
+
+/// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
+pub fn build_json(source: &str, target: &str) -> String {
+    to_json(&build(source, target))
+}
+
+/// The typed form of [`check_json`].
+pub fn check(source: &str, target: &str) -> CheckResponse {
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            return CheckResponse {
+                ok: false,
+                target: None,
+                diagnostics: Vec::new(),
+                error: Some(error),
+            }
+        }
+    };
+    let compiled = compile(source, &Options { target });
+    CheckResponse {
+        ok: !compiled.has_errors(),
+        target: Some(target),
+        diagnostics: diagnostics(source, &compiled.diagnostics),
+        error: None,
+    }
+}
+
+/// The typed form of [`build_json`].
+pub fn build(source: &str, target: &str) -> BuildResponse {
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            return BuildResponse {
+                ok: false,
+                target: None,
+                diagnostics: Vec::new(),
+                outputs: Vec::new(),
+                view: None,
+                error: Some(error),
+            }
+        }
+    };
+    let compiled = compile(source, &Options { target });
+    let ok = !compiled.has_errors();
+    let outputs = if ok { outputs(&compiled) } else { Vec::new() };
+    let view = match (ok, &compiled.program, &compiled.graph) {
+        (true, Some(program), Some(graph)) => Some(view(source, program, graph)),
+        _ => None,
+    };
+    BuildResponse {
+        ok,
+        target: Some(target),
+        diagnostics: diagnostics(source, &compiled.diagnostics),
+        outputs,
+        view,
+        error: None,
+    }
+}
+
+fn outputs(compiled: &Compiled) -> Vec<JsonOutput> {
+    Emit::ALL
+        .iter()
+        .flat_map(|&format| {
+            emit(compiled, format)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |f| JsonOutput {
+                    format,
+                    name: f.name,
+                    contents: f.contents,
+                })
+        })
+        .collect()
+}
+
+fn diagnostics(source: &str, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let index = LineIndex::new(source);
+    let mut offsets: Vec<usize> = diags
+        .iter()
+        .flat_map(|d| {
+            [d.span.start, d.span.end]
+                .into_iter()
+                .chain(d.related.iter().flat_map(|r| [r.span.start, r.span.end]))
+        })
+        .collect();
+    let utf16 = Utf16Offsets::new(source, &mut offsets);
+    diags
+        .iter()
+        .map(|d| JsonDiagnostic {
+            located: d.locate(PLAYGROUND_FILE, &index),
+            from: utf16.get(d.span.start),
+            to: utf16.get(d.span.end),
+            related: d
+                .related
+                .iter()
+                .map(|r| {
+                    let at = index.line_col(r.span.start);
+                    JsonRelated {
+                        label: r.label.clone(),
+                        line: at.line,
+                        column: at.column,
+                        from: utf16.get(r.span.start),
+                        to: utf16.get(r.span.end),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Byte offset to UTF-16 offset for a known set of offsets, in one pass over the text.
+struct Utf16Offsets {
+    /// Sorted `(byte, utf16)` pairs.
+    table: Vec<(usize, usize)>,
+}
+
+impl Utf16Offsets {
+    fn new(text: &str, offsets: &mut [usize]) -> Self {
+        offsets.sort_unstable();
+        let mut table = Vec::with_capacity(offsets.len());
+        let mut chars = text.char_indices().peekable();
+        let mut units = 0;
+        for &offset in offsets.iter() {
+            // An offset inside a character counts as that character's start.
+            while let Some(&(i, ch)) = chars.peek() {
+                if i + ch.len_utf8() > offset {
+                    break;
+                }
+                units += ch.len_utf16();
+                chars.next();
+            }
+            table.push((offset, units));
+        }
+        table.dedup();
+        Utf16Offsets { table }
+    }
+
+    fn get(&self, byte: usize) -> usize {
+        match self.table.binary_search_by_key(&byte, |&(b, _)| b) {
+            Ok(i) => self.table.get(i).map_or(0, |&(_, u)| u),
+            Err(_) => 0,
+        }
+    }
+}
+
+fn view(source: &str, program: &Program, graph: &Graph) -> View {
+    let index = LineIndex::new(source);
+    let mut level_of = vec![0; graph.nodes.len()];
+    for (level, nodes) in graph.levels.iter().enumerate() {
+        for &n in nodes {
+            if let Some(slot) = level_of.get_mut(n) {
+                *slot = level;
+            }
+        }
+    }
+    let nodes = graph
+        .nodes
+        .iter()
+        .zip(&level_of)
+        .map(|(node, &level)| {
+            let resource = program.resources.get(node.resource);
+            ViewNode {
+                id: node.id.clone(),
+                kind: node.kind,
+                name: resource.map_or_else(|| node.id.clone(), |r| r.name.clone()),
+                path: resource.map_or_else(|| node.id.clone(), |r| r.path.clone()),
+                level,
+                workload: resource.and_then(|r| r.workload.clone()),
+                mount: resource.and_then(|r| r.mount.clone()),
+                line: resource.map_or(1, |r| index.line_col(r.span.start).line),
+            }
+        })
+        .collect();
+    View {
+        nodes,
+        edges: graph
+            .edges
+            .iter()
+            .map(|e| ViewEdge {
+                from: e.from,
+                to: e.to,
+            })
+            .collect(),
+        levels: graph.levels.clone(),
+        workloads: program
+            .workloads
+            .iter()
+            .map(|w| ViewWorkload {
+                name: w.name.clone(),
+                description: w.description.clone(),
+                role: w.role.clone(),
+                policy: w.policy.clone(),
+                rules: w.rules.clone(),
+            })
+            .collect(),
+        extern_policies: program.extern_policies.clone(),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| {
+        // Serialising these plain structs cannot fail; answer in the same shape if it does.
+        serde_json::json!({ "ok": false, "error": format!("internal error: {e}") }).to_string()
+    })
+}
+
+mod schema;
+pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+use serde_json::Value;
+
+use super::*;
+use crate::Span;
+
+fn parse(json: &str) -> Value {
+    serde_json::from_str(json).expect("the api answers JSON")
+}
+
+#[test]
+fn targets_parse_in_any_case() {
+    assert_eq!(parse_target("vault"), Ok(Target::Vault));
+    assert_eq!(parse_target("OpenBao"), Ok(Target::Openbao));
+    assert!(parse_target("consul").is_err());
+}
+
+#[test]
+fn an_unknown_target_is_reported_not_panicked() {
+    for out in [check_json("", "consul"), build_json("", "consul")] {
+        let v = parse(&out);
+        assert_eq!(v["ok"], false);
+        assert_eq!(
+            v["error"],
+            "unknown target `consul`: expected `vault` or `openbao`"
+        );
+    }
+}
+
+#[test]
+fn diagnostics_carry_lines_columns_and_utf16_offsets() {
+    // `é` is 2 bytes and 1 UTF-16 unit; `𝄞` is 4 bytes and 2 units.
+    let src = "# é\nauth jwk {\n  x = \"𝄞\" y\n}\n";
+    let y = src.find('y').unwrap();
+    let jwk = src.find("jwk").unwrap();
+    let diags = [
+        Diagnostic::error("kp::unknown-block", Span::new(jwk, jwk + 3), "unknown auth type `jwk`")
+            .with_help("did you mean `jwt`?")
+            .with_related(Span::new(0, 1), "here"),
+        Diagnostic::warning("kp::stray", Span::new(y, y + 1), "stray `y`"),
+    ];
+    let out = diagnostics(src, &diags);
+    let v = serde_json::to_value(&out).unwrap();
+    assert_eq!(v[0]["code"], "kp::unknown-block");
+    assert_eq!(v[0]["severity"], "error");
+    assert_eq!(v[0]["help"], "did you mean `jwt`?");
+    assert_eq!((v[0]["line"].as_u64(), v[0]["column"].as_u64()), (Some(2), Some(6)));
+    assert_eq!(v[0]["file"], PLAYGROUND_FILE);
+    let js_from = |s: &str| s.encode_utf16().count();
+    assert_eq!(v[0]["from"].as_u64(), Some(js_from(&src[..jwk]) as u64));
+    assert_eq!(v[0]["to"].as_u64(), Some(js_from(&src[..jwk + 3]) as u64));
+    assert_eq!(v[0]["related"][0]["label"], "here");
+    assert_eq!(v[1]["severity"], "warning");
+    assert_eq!(v[1]["from"].as_u64(), Some(js_from(&src[..y]) as u64));
+    assert_eq!((v[1]["line"].as_u64(), v[1]["column"].as_u64()), (Some(3), Some(11)));
+}
+
+#[test]
+fn utf16_offsets_tolerate_offsets_inside_and_past_characters() {
+    let src = "a𝄞b";
+    let mut offsets = vec![2, 0, 99, 5, 6];
+    let t = Utf16Offsets::new(src, &mut offsets);
+    assert_eq!(t.get(0), 0);
+    assert_eq!(t.get(2), 1, "inside `𝄞` counts as its start");
+    assert_eq!(t.get(5), 3);
+    assert_eq!(t.get(6), 4);
+    assert_eq!(t.get(99), 4);
+}
+
+#[test]
+fn path_templates_match_segment_wise() {
+    assert!(schema::path_matches("auth/*/role/*", "auth/{mount}/role/{name}"));
+    assert!(schema::path_matches("*/config/ca", "ssh/config/ca"));
+    assert!(!schema::path_matches("*/config/ca", "auth/{mount}/config"));
+    assert!(!schema::path_matches("auth/*/config", "auth/{mount}/role/{name}"));
+}
+
+const SCENARIO_JWT: &str = r#"
+extern policy example-policy
+
+auth jwt {
+  description = "JWT backend used for dynamic secrets"
+
+  role example-role {
+    user_claim      = "sub"
+    bound_audiences = ["example-audience"]
+    token_policies  = [example-policy]
+    token_ttl       = 1h
+    token_max_ttl   = 4h
+  }
+}
+"#;
+
+#[test]
+#[ignore = "needs the compiler core"]
+fn a_valid_program_builds_every_format_and_a_view() {
+    for target in ["vault", "openbao"] {
+        let v = parse(&build_json(SCENARIO_JWT, target));
+        assert_eq!(v["ok"], true, "{v}");
+        assert_eq!(v["target"], target);
+        let formats: Vec<&str> = v["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["format"].as_str().unwrap())
+            .collect();
+        for f in ["api", "hcl", "json", "sh"] {
+            if f != "hcl" {
+                assert!(formats.contains(&f), "{f} missing from {formats:?}");
+            }
+        }
+        let view = &v["view"];
+        let ids: Vec<&str> = view["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&"sys/auth/jwt"), "{ids:?}");
+        assert!(ids.contains(&"auth/jwt/role/example-role"), "{ids:?}");
+        assert!(!view["edges"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+#[ignore = "needs the compiler core"]
+fn an_invalid_program_has_located_diagnostics_and_no_outputs() {
+    let src = SCENARIO_JWT.replace("token_ttl ", "token_tll ");
+    let v = parse(&build_json(&src, "vault"));
+    assert_eq!(v["ok"], false);
+    assert!(v["outputs"].as_array().unwrap().is_empty());
+    assert!(v["view"].is_null());
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["line"], 11);
+    let from = d["from"].as_u64().unwrap() as usize;
+    assert_eq!(&src[from..from + 9], "token_tll");
+    let checked = parse(&check_json(&src, "vault"));
+    assert_eq!(checked["diagnostics"], v["diagnostics"]);
+}
+
+#[test]
+#[ignore = "needs the compiler core"]
+fn schema_lists_fields_per_block() {
+    let v = parse(&schema_json());
+    let block = |ctx: &str| {
+        v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["context"] == ctx)
+            .unwrap_or_else(|| panic!("no block {ctx}"))
+            .clone()
+    };
+    let names = |b: &Value| -> Vec<String> {
+        b["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(names(&block("auth jwt/role")).contains(&"token_ttl".to_string()));
+    assert!(names(&block("auth jwt")).contains(&"bound_issuer".to_string()));
+    assert!(names(&block("secrets ssh/role")).contains(&"allowed_users".to_string()));
+    assert!(names(&block("secrets database/connection")).contains(&"plugin_name".to_string()));
+    assert!(names(&block("secrets aws")).contains(&"description".to_string()));
+    assert_eq!(block("")["blocks"][0], "auth");
+}

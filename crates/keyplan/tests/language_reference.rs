@@ -1,0 +1,37 @@
+//! The examples of the shared language reference (`../shared/LANGUAGE.md`) must compile
+//! exactly as written: this reads the document itself, so the two cannot drift apart.
+
+use std::path::Path;
+
+use keyplan::{compile, Options, Target};
+
+fn code_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            match current.take() {
+                Some(block) => blocks.push(block),
+                None => current = Some(String::new()),
+            }
+        } else if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_example_in_the_language_reference_compiles() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/LANGUAGE.md");
+    let markdown = std::fs::read_to_string(&doc)
+        .unwrap_or_else(|e| panic!("{} must be readable (CI clones shared/ beside the repo): {e}", doc.display()));
+    let blocks = code_blocks(&markdown);
+    assert!(blocks.len() >= 6, "expected the workload example and the five scenarios, found {}", blocks.len());
+    for (i, block) in blocks.iter().enumerate() {
+        let compiled = compile(block, &Options { target: Target::Vault });
+        let errors: Vec<_> = compiled.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "example {i} of LANGUAGE.md:\n{block}\nerrors: {errors:#?}");
+    }
+}

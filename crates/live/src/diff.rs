@@ -1,0 +1,273 @@
+//! The plan: each resource of the program compared with the live state, field by field.
+//!
+//! Rules (documented in the crate's README):
+//! - Only fields the program sets are compared; what the server fills in is not a change.
+//! - A field the server does not read back (`password`, `generate_signing_key`) is not
+//!   compared: it is written whenever the resource is created or updated.
+//! - `env("X")` values are never read here and never shown: `(secret from env X)`.
+//! - For endpoints whose write replaces the whole object, an update also lists the
+//!   fields it will reset (set on the server, absent from the program).
+
+use keyplan::ir::{Program, Resource, ResourceKind, Value};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::normalize::{self, MapRule};
+use crate::state::{Live, LiveState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    /// A token whose recorded one differs: a new token is created, the old one revoked.
+    Replace,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    /// The live value, `None` when the field is not set on the server.
+    pub old: Option<Json>,
+    /// The program's value, secrets shown as `(secret from env X)`.
+    pub new: Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourcePlan {
+    pub id: String,
+    pub kind: ResourceKind,
+    pub action: Action,
+    /// For updates: the fields that change; for creates: every field.
+    pub changes: Vec<FieldChange>,
+    /// Fields an update resets to their default (whole-object writes only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resets: Vec<String>,
+    /// Fields that cannot be compared (write-only on the server).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_compared: Vec<String>,
+    /// Set when the change cannot be made in place (a mount's type, `local`, `seal_wrap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub resources: Vec<ResourcePlan>,
+    /// Resources under the program's mounts that it does not declare.
+    pub unmanaged: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub unchanged: usize,
+    pub unmanaged: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            unmanaged: self.unmanaged.len(),
+            ..Summary::default()
+        };
+        for r in &self.resources {
+            match r.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Replace => s.replace += 1,
+                Action::Unchanged => s.unchanged += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether applying would change anything (undeclared resources are not changes:
+    /// they are only deleted with `--prune`).
+    pub fn has_changes(&self) -> bool {
+        self.resources.iter().any(|r| r.action != Action::Unchanged)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&ResourcePlan> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+}
+
+pub fn plan(program: &Program, live: &LiveState) -> Plan {
+    let resources = program
+        .resources
+        .iter()
+        .map(|r| resource_plan(program, r, live.resources.get(&r.id).unwrap_or(&Live::Absent)))
+        .collect();
+    Plan {
+        resources,
+        unmanaged: live.unmanaged.clone(),
+    }
+}
+
+/// How a value is shown: secrets as their source, everything else in API form.
+pub fn shown(v: &Value) -> Json {
+    match v {
+        Value::Env(e) => Json::String(format!("(secret from env {})", e.env)),
+        Value::List(l) => Json::Array(l.iter().map(shown).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), shown(v))).collect()),
+        other => other.redacted(),
+    }
+}
+
+fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
+    let mut p = ResourcePlan {
+        id: r.id.clone(),
+        kind: r.kind,
+        action: Action::Unchanged,
+        changes: Vec::new(),
+        resets: Vec::new(),
+        not_compared: Vec::new(),
+        blocked: None,
+    };
+    let data = match live {
+        Live::Absent => {
+            p.action = Action::Create;
+            p.changes = r
+                .body
+                .iter()
+                .map(|(k, v)| FieldChange {
+                    field: k.clone(),
+                    old: None,
+                    new: shown(v),
+                })
+                .collect();
+            return p;
+        }
+        Live::Present(d) | Live::Token { data: d, .. } => d,
+    };
+    let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    let maps = if is_mount { MapRule::Subset } else { MapRule::Exact };
+    for (field, want) in &r.body {
+        if matches!(want, Value::Env(_)) {
+            p.not_compared.push(field.clone());
+            continue;
+        }
+        let Some(old) = lookup(r.kind, data, field) else {
+            p.not_compared.push(field.clone());
+            continue;
+        };
+        let same = if r.kind == ResourceKind::Token && field == "policies" {
+            same_token_policies(want, old)
+        } else {
+            normalize::same(want, old, maps)
+        };
+        if !same {
+            p.changes.push(FieldChange {
+                field: field.clone(),
+                old: Some(old.clone()),
+                new: shown(want),
+            });
+        }
+    }
+    if p.changes.is_empty() {
+        return p;
+    }
+    p.action = if r.kind == ResourceKind::Token {
+        Action::Replace
+    } else {
+        Action::Update
+    };
+    if is_mount {
+        let fixed: Vec<&str> = p
+            .changes
+            .iter()
+            .map(|c| c.field.as_str())
+            .filter(|f| matches!(*f, "type" | "local" | "seal_wrap" | "external_entropy_access"))
+            .collect();
+        if !fixed.is_empty() {
+            p.blocked = Some(format!(
+                "{} cannot change on an existing mount: disable and enable it again",
+                fixed.join(", ")
+            ));
+        }
+    }
+    if replaces_whole(program, r) {
+        if let Json::Object(fields) = data {
+            p.resets = fields
+                .iter()
+                .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
+                .filter(|(k, v)| !is_server_default(r, k, v))
+                .map(|(k, _)| k.clone())
+                .collect();
+        }
+    }
+    p
+}
+
+/// Where a body field is found in what the server reads back.
+fn lookup<'a>(kind: ResourceKind, data: &'a Json, field: &str) -> Option<&'a Json> {
+    let alias = match (kind, field) {
+        (ResourceKind::Connection, "root_rotation_statements") => "root_credentials_rotate_statements",
+        (ResourceKind::Token, "ttl") => "creation_ttl",
+        _ => field,
+    };
+    data.get(alias)
+        .or_else(|| data.get("connection_details").and_then(|d| d.get(alias)))
+        .or_else(|| {
+            matches!(kind, ResourceKind::AuthMount | ResourceKind::SecretsMount)
+                .then(|| data.get("config").and_then(|d| d.get(alias)))
+                .flatten()
+        })
+}
+
+/// A token's policies read back with `default` added unless the token opted out.
+fn same_token_policies(want: &Value, live: &Json) -> bool {
+    let strip = |v: Json| match v {
+        Json::Array(a) => Json::Array(a.into_iter().filter(|p| p != "default").collect()),
+        other => other,
+    };
+    let want_stripped = match want {
+        Value::List(l) => Value::List(
+            l.iter()
+                .filter(|v| !matches!(v, Value::Str(s) if s == "default"))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    normalize::same(&want_stripped, &strip(live.clone()), MapRule::Exact)
+}
+
+/// Whether a write of this resource replaces the whole object (see SCENARIOS.md,
+/// "Server behaviours"): a JWT/OIDC method's config, SSH roles, AWS root config.
+fn replaces_whole(program: &Program, r: &Resource) -> bool {
+    let mount_type = r
+        .mount
+        .as_ref()
+        .and_then(|m| program.resources.iter().find(|x| &x.id == m))
+        .and_then(|m| match m.body.get("type") {
+            Some(Value::Str(t)) => Some(t.as_str()),
+            _ => None,
+        });
+    let segments: Vec<&str> = r.path.split('/').collect();
+    match (mount_type, segments.as_slice()) {
+        (Some("jwt" | "oidc"), ["auth", _, "config"]) => true,
+        (Some("ssh"), [_, "roles", _]) => true,
+        (Some("aws"), [_, "config", "root"]) => true,
+        _ => false,
+    }
+}
+
+/// Values the server reports for fields nobody set: not worth a "will reset" line.
+fn is_server_default(r: &Resource, field: &str, v: &Json) -> bool {
+    let segments: Vec<&str> = r.path.split('/').collect();
+    match (segments.as_slice(), field) {
+        ([_, "roles", _], "port") => v == 22,
+        ([_, "roles", _], "algorithm_signer") => v == "default",
+        ([_, "roles", _], "key_type") => false,
+        ([_, "roles", _], "allowed_user_key_lengths") => v.as_object().is_some_and(|o| o.is_empty()),
+        ([_, "roles", _], "not_before_duration") => v == 30,
+        ([_, "roles", _], "default_extensions_template") => v == false,
+        (["auth", _, "config"], "namespace_in_state") => v == true,
+        _ => false,
+    }
+}

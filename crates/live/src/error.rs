@@ -1,0 +1,71 @@
+//! The errors of the live edge. Messages follow the project's style: lowercase, no final
+//! period, user input in backticks, and never a secret value.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum LiveError {
+    #[error("no server address: set `VAULT_ADDR` (or `BAO_ADDR`) or pass `--addr`")]
+    NoAddress,
+    #[error("no token: set `VAULT_TOKEN` (or `BAO_TOKEN`)")]
+    NoToken,
+    #[error("invalid server address `{addr}`: {reason}")]
+    BadAddress { addr: String, reason: String },
+    #[error("cannot read the CA certificate `{path}`: {reason}")]
+    CaCert { path: String, reason: String },
+    #[error("cannot reach the server at `{addr}`: {reason}")]
+    Unreachable { addr: String, reason: String },
+    #[error("the server at `{addr}` is sealed: unseal it and retry")]
+    Sealed { addr: String },
+    #[error("the server refused the token: {message}")]
+    Forbidden { message: String },
+    #[error("{method} `{path}` failed with status {status}: {message}")]
+    Api {
+        method: &'static str,
+        path: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{method} `{path}`: {reason}")]
+    Transport {
+        method: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("{method} `{path}`: the response is not valid JSON: {reason}")]
+    BadResponse {
+        method: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("environment variable `{name}` is not set (needed by `{resource}`)")]
+    MissingEnv { name: String, resource: String },
+    #[error("the program creates tokens ({names}): pass `--token-out DIR` to say where to write them")]
+    NoTokenOut { names: String },
+    #[error("cannot write `{path}`: {reason}")]
+    TokenFile { path: String, reason: String },
+    #[error("cannot read `{path}`: {reason}")]
+    ReadSource { path: String, reason: String },
+    #[error("the program has errors: run `keyplan check` to see them")]
+    Compile,
+    #[error("`{id}` cannot be changed in place: {reason}")]
+    Immutable { id: String, reason: String },
+    #[error("not applied: confirmation declined")]
+    Declined,
+    #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]
+    NoTerminal,
+}
+
+impl LiveError {
+    /// Whether retrying the same request may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            LiveError::Api { status, .. } => *status == 429 || (*status >= 500 && *status != 501),
+            LiveError::Transport { .. } | LiveError::Unreachable { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = LiveError> = std::result::Result<T, E>;

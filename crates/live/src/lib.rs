@@ -1,0 +1,1 @@
+//! placeholder until the live crate lands its lib.rs

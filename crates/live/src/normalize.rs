@@ -1,0 +1,197 @@
+//! What "the same" means between a program's value (API form) and what the server reads
+//! back. Vault normalises on write: durations come back as integer seconds, lists may be
+//! sent as comma-separated strings and come back as arrays (or the other way round),
+//! policy lists come back sorted, and empty values come back as `null`, `""`, `[]` or `{}`.
+
+use std::collections::BTreeMap;
+
+use keyplan::ir::Value;
+use serde_json::Value as Json;
+
+/// How to compare maps: the whole map (user data such as `bound_claims`), or only the
+/// keys the program sets (a mount's `config`, which the server fills in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapRule {
+    Exact,
+    Subset,
+}
+
+/// Whether the live value already says what the program's value says.
+pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
+    match want {
+        // Secrets are write-only on the server; see `diff` for the rule.
+        Value::Env(_) => true,
+        Value::Str(s) => match live {
+            Json::String(l) => s == l || (s.contains(',') && same_list(&split(s), &split(l))),
+            Json::Array(items) => same_list(&split(s), &strings(items)),
+            Json::Number(n) => s.trim().parse::<f64>().ok() == n.as_f64(),
+            Json::Bool(b) => s.trim() == b.to_string(),
+            Json::Null => s.is_empty(),
+            Json::Object(o) => s.is_empty() && o.is_empty(),
+        },
+        Value::Int(i) => match live {
+            Json::Number(n) => n.as_i64() == Some(*i) || n.as_f64() == Some(*i as f64),
+            Json::String(l) => l.trim().parse::<i64>().ok() == Some(*i),
+            Json::Null => *i == 0,
+            Json::Bool(b) => (*i != 0) == *b,
+            _ => false,
+        },
+        Value::Bool(b) => match live {
+            Json::Bool(l) => l == b,
+            Json::String(l) => l.trim().parse::<bool>().ok() == Some(*b),
+            Json::Null => !*b,
+            _ => false,
+        },
+        Value::List(items) => {
+            let want: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+            match (want, live) {
+                (Some(w), Json::Array(l)) => same_list(&w, &strings(l)),
+                (Some(w), Json::String(l)) => same_list(&w, &split(l)),
+                (_, Json::Null) => items.is_empty(),
+                (None, Json::Array(l)) => {
+                    l.len() == items.len()
+                        && items.iter().zip(l).all(|(w, l)| same(w, l, MapRule::Exact))
+                }
+                _ => false,
+            }
+        }
+        Value::Map(m) => match live {
+            Json::Object(l) => {
+                m.iter().all(|(k, w)| same(w, l.get(k).unwrap_or(&Json::Null), maps))
+                    && (maps == MapRule::Subset
+                        || l.iter().all(|(k, v)| m.contains_key(k) || is_empty(v)))
+            }
+            Json::Null => m.values().all(|v| same(v, &Json::Null, maps)),
+            Json::String(s) => m.is_empty() && s.is_empty(),
+            Json::Array(a) => m.is_empty() && a.is_empty(),
+            _ => false,
+        },
+    }
+}
+
+/// Whether a live value is one of the shapes Vault uses for "nothing set".
+pub fn is_empty(v: &Json) -> bool {
+    match v {
+        Json::Null => true,
+        Json::String(s) => s.is_empty(),
+        Json::Array(a) => a.is_empty(),
+        Json::Object(o) => o.is_empty(),
+        Json::Number(n) => n.as_f64() == Some(0.0),
+        Json::Bool(b) => !b,
+    }
+}
+
+/// The value as the API takes it, with secrets taken from `env` (only at apply time).
+pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> {
+    Some(match v {
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Int(i) => Json::from(*i),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::List(l) => Json::Array(l.iter().map(|v| to_json(v, env)).collect::<Option<_>>()?),
+        Value::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| Some((k.clone(), to_json(v, env)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Env(e) => Json::String(env(&e.env)?),
+    })
+}
+
+/// The environment variables a body reads.
+pub fn env_names(body: &BTreeMap<String, Value>) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Env(e) => out.push(e.env.clone()),
+            Value::List(l) => l.iter().for_each(|v| walk(v, out)),
+            Value::Map(m) => m.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    body.values().for_each(|v| walk(v, &mut out));
+    out
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(items: &[Json]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Lists compare as sets: Vault sorts and deduplicates policy lists, and keyplan's
+/// lists of names carry no order the server keeps.
+fn same_list(a: &[String], b: &[String]) -> bool {
+    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let mut b: Vec<&str> = b.iter().map(String::as_str).collect();
+    a.sort_unstable();
+    a.dedup();
+    b.sort_unstable();
+    b.dedup();
+    a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn s(x: &str) -> Value {
+        Value::Str(x.into())
+    }
+
+    #[test]
+    fn comma_strings_and_lists_are_the_same() {
+        assert!(same(&s("permit-pty,x"), &json!(["x", "permit-pty"]), MapRule::Exact));
+        assert!(same(&s("*"), &json!("*"), MapRule::Exact));
+        assert!(same(&s(""), &json!([]), MapRule::Exact));
+        assert!(same(&Value::List(vec![s("a"), s("b")]), &json!("b,a"), MapRule::Exact));
+        assert!(!same(&Value::List(vec![s("a")]), &json!(["a", "b"]), MapRule::Exact));
+        assert!(same(&Value::List(vec![]), &json!(null), MapRule::Exact));
+    }
+
+    #[test]
+    fn durations_and_scalars() {
+        assert!(same(&Value::Int(3600), &json!(3600), MapRule::Exact));
+        assert!(same(&Value::Int(3600), &json!("3600"), MapRule::Exact));
+        assert!(!same(&Value::Int(3600), &json!(7200), MapRule::Exact));
+        assert!(same(&Value::Bool(false), &json!(null), MapRule::Exact));
+        assert!(same(&Value::Int(2), &json!("2"), MapRule::Exact));
+    }
+
+    #[test]
+    fn maps_exact_or_subset() {
+        let m = Value::Map(BTreeMap::from([("a".to_string(), Value::Int(1))]));
+        assert!(same(&m, &json!({"a": 1, "b": 0}), MapRule::Exact));
+        assert!(!same(&m, &json!({"a": 1, "b": 2}), MapRule::Exact));
+        assert!(same(&m, &json!({"a": 1, "b": 2}), MapRule::Subset));
+        assert!(same(&Value::Map(BTreeMap::new()), &json!({}), MapRule::Exact));
+    }
+
+    #[test]
+    fn secrets_resolve_only_through_the_lookup() {
+        let v = Value::Env(keyplan::ir::EnvRef { env: "X".into() });
+        assert_eq!(to_json(&v, &|_| None), None);
+        assert_eq!(to_json(&v, &|_| Some("p".into())), Some(json!("p")));
+    }
+}

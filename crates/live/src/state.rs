@@ -1,0 +1,185 @@
+//! Reading the live state of a program's resources: mount tables, each resource's read
+//! path, tokens through their recorded accessors, and what else lives under the
+//! program's own mounts.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use keyplan::ir::{Program, Resource, ResourceKind, Value};
+use serde_json::Value as Json;
+
+use crate::client::Client;
+use crate::error::{LiveError, Result};
+use crate::{pool, tokens};
+
+/// What the server holds for one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Live {
+    Absent,
+    /// The resource's data as the server reads it back (the `data` object).
+    Present(Json),
+    /// A token the program created before (its accessor is recorded) that the
+    /// server still knows; the data is the accessor lookup.
+    Token { accessor: String, data: Json },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LiveState {
+    pub resources: HashMap<String, Live>,
+    /// Ids of resources under the program's own mounts that it does not declare,
+    /// in the program's id form (`auth/jwt/role/other`), sorted.
+    pub unmanaged: Vec<String>,
+}
+
+/// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
+pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
+    let needs_auth = program.resources.iter().any(|r| r.kind == ResourceKind::AuthMount);
+    let needs_mounts = program.resources.iter().any(|r| r.kind == ResourceKind::SecretsMount);
+    let tables: Vec<Result<Option<Json>>> = pool::map(
+        &[("sys/auth", needs_auth), ("sys/mounts", needs_mounts)],
+        2,
+        |(path, wanted)| if *wanted { client.read(path) } else { Ok(None) },
+    );
+    let mut tables = tables.into_iter();
+    let auth_table = table(tables.next().transpose()?.flatten());
+    let mount_table = table(tables.next().transpose()?.flatten());
+
+    let mut resources = HashMap::new();
+    for r in &program.resources {
+        let live = match r.kind {
+            ResourceKind::AuthMount => mount_entry(&auth_table, r),
+            ResourceKind::SecretsMount => mount_entry(&mount_table, r),
+            _ => continue,
+        };
+        resources.insert(r.id.clone(), live);
+    }
+    // A resource under a mount that does not exist yet is absent: no need to ask.
+    let to_read: Vec<&Resource> = program
+        .resources
+        .iter()
+        .filter(|r| !matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount))
+        .filter(|r| {
+            r.mount
+                .as_ref()
+                .is_none_or(|m| !matches!(resources.get(m), Some(Live::Absent)))
+        })
+        .collect();
+    let workers = client.connection().concurrency;
+    let read = pool::map(&to_read, workers, |r| read_one(client, r, token_out));
+    for (r, live) in to_read.iter().zip(read) {
+        resources.insert(r.id.clone(), live?);
+    }
+    for r in &program.resources {
+        resources.entry(r.id.clone()).or_insert(Live::Absent);
+    }
+
+    let collections = collections(program, &resources);
+    let listed = pool::map(&collections, workers, |c| client.list(c));
+    let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
+    let mut unmanaged = BTreeSet::new();
+    for (c, keys) in collections.iter().zip(listed) {
+        for key in keys? {
+            let id = format!("{c}/{}", key.trim_end_matches('/'));
+            if !declared.contains(id.as_str()) {
+                unmanaged.insert(id);
+            }
+        }
+    }
+    Ok(LiveState {
+        resources,
+        unmanaged: unmanaged.into_iter().collect(),
+    })
+}
+
+fn read_one(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<Live> {
+    if r.kind == ResourceKind::Token {
+        return read_token(client, r, token_out);
+    }
+    let path = r.read_path.as_deref().unwrap_or(&r.path);
+    match client.read(path) {
+        Ok(Some(body)) => Ok(match body.get("data") {
+            Some(Json::Null) | None => Live::Absent,
+            Some(data) => Live::Present(data.clone()),
+        }),
+        Ok(None) => Ok(Live::Absent),
+        // An SSH engine without a CA answers 400 ("no default issuer") rather than 404.
+        Err(LiveError::Api { status: 400, .. }) if path.ends_with("/config/ca") => Ok(Live::Absent),
+        Err(e) => Err(e),
+    }
+}
+
+fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<Live> {
+    let Some(accessor) = token_out.and_then(|dir| tokens::recorded_accessor(dir, &r.name)) else {
+        return Ok(Live::Absent);
+    };
+    let body = serde_json::json!({ "accessor": accessor });
+    match client.write("auth/token/lookup-accessor", &body, crate::client::Retry::Idempotent) {
+        Ok(answer) => Ok(Live::Token {
+            accessor,
+            data: answer.get("data").cloned().unwrap_or(Json::Null),
+        }),
+        // Expired or revoked: the token must be created again.
+        Err(LiveError::Api { status: 400, .. }) | Err(LiveError::Api { status: 403, .. }) => {
+            Ok(Live::Absent)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn table(body: Option<Json>) -> Json {
+    body.and_then(|b| b.get("data").cloned()).unwrap_or(Json::Null)
+}
+
+/// The mount's path: the id without `sys/auth/` or `sys/mounts/`.
+pub fn mount_path(r: &Resource) -> &str {
+    r.id.strip_prefix("sys/auth/")
+        .or_else(|| r.id.strip_prefix("sys/mounts/"))
+        .unwrap_or(&r.name)
+        .trim_end_matches('/')
+}
+
+fn mount_entry(table: &Json, r: &Resource) -> Live {
+    match table.get(format!("{}/", mount_path(r))) {
+        Some(entry) if entry.is_object() => Live::Present(entry.clone()),
+        _ => Live::Absent,
+    }
+}
+
+/// The listable collections under the program's own mounts: from the roles and
+/// connections it declares, and from each mount's type (so a role removed from the
+/// program is still seen).
+fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for r in &program.resources {
+        match r.kind {
+            ResourceKind::Role | ResourceKind::Connection => {
+                if let Some((collection, _)) = r.id.rsplit_once('/') {
+                    out.insert(collection.to_string());
+                }
+            }
+            ResourceKind::AuthMount | ResourceKind::SecretsMount => {
+                if matches!(live.get(&r.id), Some(Live::Absent) | None) {
+                    continue;
+                }
+                let path = mount_path(r);
+                let ty = match r.body.get("type") {
+                    Some(Value::Str(t)) => t.as_str(),
+                    _ => "",
+                };
+                let under: &[&str] = match (r.kind, ty) {
+                    (ResourceKind::AuthMount, "jwt" | "oidc") => &["role"],
+                    (ResourceKind::AuthMount, "approle") => &["role"],
+                    (ResourceKind::SecretsMount, "ssh" | "aws") => &["roles"],
+                    (ResourceKind::SecretsMount, "database") => &["roles", "config"],
+                    _ => &[],
+                };
+                for u in under {
+                    let prefix = if r.kind == ResourceKind::AuthMount { "auth/" } else { "" };
+                    out.insert(format!("{prefix}{path}/{u}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.into_iter().collect()
+}

@@ -1,0 +1,396 @@
+//! Source text to tokens. Trivia (blanks, comments) is dropped; newlines are kept because
+//! they end entries. Problems inside a token are reported here, once, and the token is
+//! still produced (or replaced by [`TokenKind::Invalid`]) so the parser does not cascade.
+
+use kp_diag::{Diagnostic, Span};
+use nom::branch::alt;
+use nom::Parser;
+
+use super::codes;
+use super::tokens::{self, NumberTail};
+use crate::ast::{DurationUnit, StrLit};
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum TokenKind {
+    /// A bare word; its text is the source under the span.
+    Ident,
+    Str(String),
+    Heredoc(String),
+    Int(i64),
+    Duration {
+        amount: u64,
+        unit: DurationUnit,
+        seconds: u64,
+    },
+    /// A well-formed `env("NAME")`; malformed calls arrive as `env`, `(`, ... tokens.
+    Env(StrLit),
+    LBrace,
+    RBrace,
+    LBracket,
+    RBracket,
+    LParen,
+    RParen,
+    Comma,
+    Eq,
+    Dot,
+    Newline,
+    /// Characters that start no token; the parser reports them in context.
+    Unknown,
+    /// A malformed token the lexer has already reported; the parser skips it silently.
+    Invalid,
+    Eof,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+}
+
+pub(super) struct Lexed {
+    pub tokens: Vec<Token>,
+    /// An unterminated heredoc ran to the end of the file: the parser should not also
+    /// report every block left open by it.
+    pub swallowed_eof: bool,
+}
+
+pub(super) fn lex(src: &str, diags: &mut Vec<Diagnostic>) -> Lexed {
+    let mut lexer = Lexer {
+        src,
+        rest: src,
+        // Keyplan files average a token per five or so bytes; this avoids most regrowth.
+        tokens: Vec::with_capacity(src.len() / 5 + 1),
+        diags,
+        swallowed_eof: false,
+    };
+    while !lexer.rest.is_empty() {
+        lexer.next_token();
+    }
+    Lexed {
+        tokens: lexer.tokens,
+        swallowed_eof: lexer.swallowed_eof,
+    }
+}
+
+struct Lexer<'s, 'd> {
+    src: &'s str,
+    rest: &'s str,
+    tokens: Vec<Token>,
+    diags: &'d mut Vec<Diagnostic>,
+    swallowed_eof: bool,
+}
+
+impl<'s> Lexer<'s, '_> {
+    fn pos(&self) -> usize {
+        self.src.len() - self.rest.len()
+    }
+
+    /// Moves the cursor to `rest` and records the text passed over as one token.
+    fn push(&mut self, rest: &'s str, kind: TokenKind) -> Span {
+        let start = self.pos();
+        self.rest = rest;
+        let span = Span::new(start, self.pos());
+        self.tokens.push(Token { kind, span });
+        span
+    }
+
+    fn text(&self, span: Span) -> &'s str {
+        self.src.get(span.start..span.end).unwrap_or_default()
+    }
+
+    fn next_token(&mut self) {
+        if let Ok((rest, _)) = alt((tokens::blanks, tokens::comment)).parse_complete(self.rest) {
+            self.rest = rest;
+            return;
+        }
+        let Some(c) = self.rest.chars().next() else {
+            return;
+        };
+        let punct = match c {
+            '\n' => Some(TokenKind::Newline),
+            '{' => Some(TokenKind::LBrace),
+            '}' => Some(TokenKind::RBrace),
+            '[' => Some(TokenKind::LBracket),
+            ']' => Some(TokenKind::RBracket),
+            '(' => Some(TokenKind::LParen),
+            ')' => Some(TokenKind::RParen),
+            ',' => Some(TokenKind::Comma),
+            '=' => Some(TokenKind::Eq),
+            '.' => Some(TokenKind::Dot),
+            _ => None,
+        };
+        if let Some(kind) = punct {
+            let rest = self.rest.get(1..).unwrap_or_default();
+            self.push(rest, kind);
+            return;
+        }
+        match c {
+            '"' => self.string(),
+            '<' => self.heredoc(),
+            c if tokens::is_ident_start(c) => self.word(),
+            c if c.is_ascii_digit() || c == '-' => self.number(),
+            _ => self.unknown(),
+        }
+    }
+
+    fn unknown(&mut self) {
+        match tokens::unknown(self.rest) {
+            Ok((rest, _)) => {
+                self.push(rest, TokenKind::Unknown);
+            }
+            // Unreachable with a non-empty input, but never spin if it happens.
+            Err(_) => self.rest = "",
+        }
+    }
+
+    fn word(&mut self) {
+        let Ok((rest, name)) = tokens::ident(self.rest) else {
+            return self.unknown();
+        };
+        if name == "env" {
+            if let Ok((after, call)) = tokens::env_call(self.rest) {
+                let start = self.pos();
+                self.report_bad_escapes(start + call.lit.0, &call.name.bad_escapes);
+                let value = StrLit {
+                    value: call.name.value,
+                    span: Span::new(start + call.lit.0, start + call.lit.1),
+                };
+                self.push(after, TokenKind::Env(value));
+                return;
+            }
+        }
+        self.push(rest, TokenKind::Ident);
+    }
+
+    fn string(&mut self) {
+        let Ok((rest, scan)) = tokens::string(self.rest) else {
+            return self.unknown();
+        };
+        let start = self.pos();
+        self.report_bad_escapes(start, &scan.bad_escapes);
+        if !scan.terminated {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNTERMINATED_STRING,
+                    Span::new(start, start + 1),
+                    "unterminated string",
+                )
+                .with_label("this string has no closing `\"`")
+                .with_help(
+                    "close it with `\"` on the same line; for text over several lines use \
+                     a heredoc (`<<EOT`)",
+                ),
+            );
+        }
+        self.push(rest, TokenKind::Str(scan.value));
+    }
+
+    fn report_bad_escapes(&mut self, base: usize, bad: &[(usize, usize)]) {
+        for &(a, b) in bad {
+            let span = Span::new(base + a, base + b);
+            let text = self.text(span);
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_ESCAPE,
+                    span,
+                    format!("invalid escape `{text}` in string"),
+                )
+                .with_label("unknown escape")
+                .with_help(r#"the escapes are `\"`, `\\`, `\n` and `\t`; write `\\` for a backslash"#),
+            );
+        }
+    }
+
+    fn heredoc(&mut self) {
+        let start = self.pos();
+        let scan = match tokens::heredoc(self.rest) {
+            Ok(found) => found,
+            Err(_) if self.rest.starts_with("<<") => {
+                let rest = self.rest.get(2..).unwrap_or_default();
+                let span = self.push(rest, TokenKind::Invalid);
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_HEREDOC,
+                        span,
+                        "expected a marker name after `<<`",
+                    )
+                    .with_label("heredoc without a marker")
+                    .with_help(
+                        "a heredoc starts with `<<EOT` (or `<<-EOT`) and ends with a line \
+                         holding only `EOT`",
+                    ),
+                );
+                return;
+            }
+            Err(_) => return self.unknown(),
+        };
+        let (rest, scan) = scan;
+        let opener = Span::new(start, start + scan.opener_len);
+        let opener_text = self.text(opener);
+        if let Some((a, b)) = scan.trailing {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_HEREDOC,
+                    Span::new(start + a, start + b),
+                    format!("unexpected text after `{opener_text}`"),
+                )
+                .with_label("the heredoc's text starts on the next line")
+                .with_help(format!("put `{opener_text}` last on its line")),
+            );
+        }
+        if !scan.terminated {
+            self.swallowed_eof = true;
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNTERMINATED_HEREDOC,
+                    opener,
+                    format!("unterminated heredoc `{opener_text}`"),
+                )
+                .with_label(format!("no line holding only `{}` follows", scan.marker))
+                .with_help(format!("end the text with a line holding only `{}`", scan.marker)),
+            );
+        }
+        self.push(rest, TokenKind::Heredoc(scan.value));
+    }
+
+    fn number(&mut self) {
+        let Ok((rest, (digits, tail))) = tokens::number(self.rest) else {
+            return self.unknown();
+        };
+        let start = self.pos();
+        let span = Span::new(start, start + (self.rest.len() - rest.len()));
+        let kind = match tail {
+            NumberTail::None => self.integer(span, digits),
+            NumberTail::Unit(unit) => self.duration(span, digits, unit),
+            NumberTail::Junk(junk) => {
+                self.malformed_number(span, junk);
+                TokenKind::Invalid
+            }
+        };
+        self.push(rest, kind);
+    }
+
+    fn integer(&mut self, span: Span, digits: &str) -> TokenKind {
+        match digits.parse::<i64>() {
+            Ok(n) => TokenKind::Int(n),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::INTEGER_OVERFLOW,
+                        span,
+                        format!("integer `{digits}` is out of range"),
+                    )
+                    .with_label("does not fit in 64 bits")
+                    .with_help(format!(
+                        "integers range from {} to {}",
+                        i64::MIN,
+                        i64::MAX
+                    )),
+                );
+                // Saturate: the value is wrong anyway, and the tree stays well-formed.
+                TokenKind::Int(if digits.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                })
+            }
+        }
+    }
+
+    fn duration(&mut self, span: Span, digits: &str, unit: char) -> TokenKind {
+        let text = self.text(span);
+        if digits.starts_with('-') {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_DURATION,
+                    span,
+                    format!("invalid duration `{text}`"),
+                )
+                .with_label("durations cannot be negative")
+                .with_help("write a duration as digits and a unit, e.g. `90s`"),
+            );
+            return TokenKind::Invalid;
+        }
+        let unit = match unit {
+            'm' => DurationUnit::Minutes,
+            'h' => DurationUnit::Hours,
+            'd' => DurationUnit::Days,
+            _ => DurationUnit::Seconds,
+        };
+        let amount = digits.parse::<u64>().unwrap_or(u64::MAX);
+        // Vault reads durations into signed 64-bit seconds: anything above is an error.
+        let seconds = amount
+            .checked_mul(unit.seconds())
+            .filter(|s| i64::try_from(*s).is_ok());
+        if seconds.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INTEGER_OVERFLOW,
+                    span,
+                    format!("duration `{text}` is out of range"),
+                )
+                .with_label("too many seconds to represent")
+                .with_help(format!("durations are at most {} seconds", i64::MAX)),
+            );
+        }
+        TokenKind::Duration {
+            amount,
+            unit,
+            seconds: amount.saturating_mul(unit.seconds()),
+        }
+    }
+
+    fn malformed_number(&mut self, span: Span, junk: &str) {
+        let text = self.text(span);
+        let diag = if junk.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let help = match compound_duration_seconds(text) {
+                Some(total) => format!("use a single unit: `{total}s`"),
+                None => "a duration is an integer directly followed by `s`, `m`, `h` or `d`, \
+                         e.g. `90s`, `15m`, `1h`, `7d`"
+                    .to_string(),
+            };
+            Diagnostic::error(
+                codes::INVALID_DURATION,
+                span,
+                format!("invalid duration `{text}`"),
+            )
+            .with_label("not a number followed by one unit")
+            .with_help(help)
+        } else {
+            let help = if junk.starts_with('.') {
+                "only whole numbers are supported; for durations use a smaller unit (`90m`)"
+            } else {
+                "an integer is digits with an optional leading `-`"
+            };
+            Diagnostic::error(
+                codes::INVALID_NUMBER,
+                span,
+                format!("invalid number `{text}`"),
+            )
+            .with_label("not a valid integer")
+            .with_help(help)
+        };
+        self.diags.push(diag);
+    }
+}
+
+/// The total of `1h30m`-style text, to suggest the single-unit spelling.
+fn compound_duration_seconds(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut amount: Option<u64> = None;
+    for c in text.chars() {
+        if let Some(d) = c.to_digit(10) {
+            amount = Some(amount.unwrap_or(0).checked_mul(10)?.checked_add(u64::from(d))?);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return None,
+        };
+        total = total.checked_add(amount.take()?.checked_mul(unit)?)?;
+    }
+    amount.is_none().then_some(total)
+}

@@ -1,0 +1,31 @@
+//! keyplan in the browser: a thin wasm-bindgen shim over [`keyplan::json_api`].
+//!
+//! Every function takes and returns strings (JSON documents) so that the compiler's
+//! response shape is defined once, in `json_api`, for the playground and the language
+//! server alike. Nothing here may grow logic of its own.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Checks a program for `target` (`vault` or `openbao`): `{ ok, target, diagnostics }`.
+#[wasm_bindgen]
+pub fn check(source: &str, target: &str) -> String {
+    keyplan::json_api::check_json(source, target)
+}
+
+/// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
+#[wasm_bindgen]
+pub fn build(source: &str, target: &str) -> String {
+    keyplan::json_api::build_json(source, target)
+}
+
+/// Block kinds, their attributes and the endpoint schemas, for completion.
+#[wasm_bindgen]
+pub fn schema() -> String {
+    keyplan::json_api::schema_json()
+}
+
+/// The compiler's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the playground's wasm package into web/src/pkg (used by `npm --prefix web run build`).
+#
+#   scripts/build-web.sh wasm   cargo build (wasm32, profile wasm-release) + wasm-bindgen
+#                               (+ wasm-opt from npm's binaryen when installed), then sizes
+#   scripts/build-web.sh size   print raw and gzip sizes of the built .wasm and JS
+#
+# wasm-bindgen-cli is installed from crates.io at exactly the version the crate pins, when
+# missing or different; nothing downloads a prebuilt binary.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PKG="$ROOT/web/src/pkg"
+export CARGO_TARGET_DIR="${KEYPLAN_WASM_TARGET_DIR:-$ROOT/target/wasm}"
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' "$ROOT/crates/wasm/Cargo.toml")"
+
+ensure_wasm_bindgen() {
+  local have=""
+  if command -v wasm-bindgen >/dev/null 2>&1; then
+    have="$(wasm-bindgen --version | awk '{print $2}')"
+  fi
+  if [ "$have" != "$WASM_BINDGEN_VERSION" ]; then
+    echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (have: ${have:-none})" >&2
+    # --locked first; the registry mirror may lack a locked transitive version.
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/cli" cargo install wasm-bindgen-cli \
+      --version "=$WASM_BINDGEN_VERSION" --locked ||
+      CARGO_TARGET_DIR="$CARGO_TARGET_DIR/cli" cargo install wasm-bindgen-cli \
+        --version "=$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+sizes() {
+  node "$ROOT/web/scripts/size.mjs" "$@"
+}
+
+build_wasm() {
+  ensure_target
+  ensure_wasm_bindgen
+  cargo build -p keyplan-wasm --target wasm32-unknown-unknown --profile wasm-release \
+    --manifest-path "$ROOT/Cargo.toml"
+  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/keyplan_wasm.wasm"
+  rm -rf "$PKG"
+  wasm-bindgen "$wasm" --out-dir "$PKG" --out-name keyplan --target web \
+    --no-typescript --omit-default-module-path
+  local opt="$ROOT/web/node_modules/.bin/wasm-opt"
+  if [ -x "$opt" ]; then
+    "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
+  else
+    echo "wasm-opt not installed (npm --prefix web ci installs binaryen): skipping" >&2
+  fi
+  sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js"
+}
+
+case "${1:-wasm}" in
+  wasm) build_wasm ;;
+  size) shift; sizes "$@" ;;
+  *) echo "usage: $0 [wasm|size FILES...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs keyplan's whole test suite, installing what it needs when it is missing:
+# formatting and lints, the Rust tests (unit, golden, property, CLI, and live tests
+# against real OpenBao, MariaDB and PostgreSQL servers they start themselves), the
+# wasm build of the compiler core, and the playground's end-to-end tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing what the tests need (skipped when present)"
+scripts/install-deps.sh
+
+step "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "the compiler core builds for wasm32-unknown-unknown"
+cargo build --locked --target wasm32-unknown-unknown \
+  -p kp-diag -p kp-syntax -p kp-schema -p kp-check -p kp-graph -p kp-emit -p keyplan
+
+step "endpoint schemas match their generator"
+python3 tools/schemagen/generate.py --check
+
+if [ -f web/package.json ]; then
+  step "playground: build and end-to-end tests in Chromium"
+  npm --prefix web ci --no-audit --no-fund
+  npm --prefix web run build
+  npm --prefix web test
+fi
+
+step "Rust tests (unit, golden, property, CLI, live servers)"
+cargo test --workspace --locked

@@ -1,0 +1,28 @@
+// Runs the compiler (wasm) off the main thread. A compiler crash traps the wasm instance;
+// the worker then reports it and closes, and the page starts a fresh one.
+import init, { check, build, schema, version } from './pkg/keyplan.js';
+import wasmUrl from './pkg/keyplan_bg.wasm?url';
+
+let lastConsoleError = '';
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  lastConsoleError = args.map(String).join(' ');
+  consoleError(...args);
+};
+
+const ready = init({ module_or_path: wasmUrl });
+const calls = { check, build, schema, version };
+
+self.onmessage = async ({ data }) => {
+  const { id, fn, args } = data;
+  try {
+    await ready;
+    const t0 = performance.now();
+    const json = calls[fn](...args);
+    self.postMessage({ id, json, ms: performance.now() - t0 });
+  } catch (e) {
+    const message = lastConsoleError || String(e && e.message ? e.message : e);
+    self.postMessage({ id, crash: message });
+    self.close();
+  }
+};
