@@ -15,7 +15,7 @@ function start() {
       worker = null;
       p.reject(new CompilerCrash(data.crash));
     } else {
-      p.resolve({ value: JSON.parse(data.json), ms: data.ms });
+      p.resolve({ value: p.raw ? data.json : JSON.parse(data.json), ms: data.ms });
     }
   };
   worker.onerror = (e) => {
@@ -32,7 +32,7 @@ function call(fn, ...args) {
   if (!worker) start();
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { resolve, reject, raw: fn === 'version' });
     worker.postMessage({ id, fn, args });
   });
 }

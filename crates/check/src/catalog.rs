@@ -84,7 +84,10 @@ pub struct NestedSpec {
 impl NestedSpec {
     /// The API path of one instance under a mount's prefix.
     pub fn api_path(&self, prefix: &str, name: Option<&str>) -> String {
-        format!("{prefix}{}", self.path.replace("{name}", name.unwrap_or("")))
+        format!(
+            "{prefix}{}",
+            self.path.replace("{name}", name.unwrap_or(""))
+        )
     }
 
     /// How the block is written, for help texts: `role NAME { ... }`, `ca { ... }`.
@@ -223,7 +226,14 @@ pub const AUTH_TYPES: &[MountType] = &[
         name: "userpass",
         display: "userpass auth method",
         config: None,
-        nested: &[],
+        nested: &[nested(
+            "user",
+            true,
+            "userpass-user",
+            "users/{name}",
+            ResourceKind::Role,
+            "userpass user",
+        )],
         versioned: false,
     },
     MountType {

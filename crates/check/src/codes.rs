@@ -74,6 +74,9 @@ pub const RESERVED_NAME: &str = "kp::reserved-name";
 /// A mount path that is empty or malformed.
 pub const INVALID_PATH: &str = "kp::invalid-path";
 
+/// A field the server keeps only for compatibility (warning).
+pub const DEPRECATED_FIELD: &str = "kp::deprecated-field";
+
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
     UNKNOWN_BLOCK,
@@ -112,4 +115,5 @@ pub const ALL: &[&str] = &[
     EMPTY_WORKLOAD,
     RESERVED_NAME,
     INVALID_PATH,
+    DEPRECATED_FIELD,
 ];

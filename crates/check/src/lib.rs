@@ -2,8 +2,25 @@
 //! runs the lints from the reference scenarios, and lowers the tree to [`ir::Program`]:
 //! a flat list of Vault resources, each with the API path and body it will be written
 //! with.
+//!
+//! Two passes: [`declare`] classifies the top-level blocks and collects every name (so
+//! references may point forwards), then [`lower`] types and lowers each block in
+//! source order. Both continue past errors, so one run reports everything.
 
+pub mod codes;
 pub mod ir;
+
+mod body;
+mod catalog;
+mod confusions;
+mod declare;
+mod durations;
+mod lints;
+mod lower;
+mod rules;
+mod schemas;
+mod symbols;
+mod typing;
 
 pub use kp_schema::Target;
 
@@ -30,6 +47,14 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn check(_file: &File, _options: &Options) -> CheckResult {
-    todo!("checker")
+pub fn check(file: &File, options: &Options) -> CheckResult {
+    let mut diagnostics = Vec::new();
+    let declared = declare::declare(file, options.target, &mut diagnostics);
+    let lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
+    let (program, mut diagnostics) = lowerer.run(&declared.items);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    CheckResult {
+        program,
+        diagnostics,
+    }
 }

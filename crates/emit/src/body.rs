@@ -123,6 +123,26 @@ pub(crate) fn pretty(value: &serde_json::Value) -> String {
     format!("{value:#}\n")
 }
 
+/// A name as a file name: anything that could leave the folder or confuse a shell
+/// is replaced.
+pub(crate) fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() || stem.starts_with('.') {
+        format!("_{stem}")
+    } else {
+        stem
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

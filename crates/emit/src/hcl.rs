@@ -7,6 +7,7 @@
 
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 
+use crate::body::file_stem;
 use crate::OutputFile;
 
 pub(crate) fn emit(program: &Program) -> Vec<OutputFile> {
@@ -42,26 +43,6 @@ fn document(r: &Resource) -> String {
         (None, _) => {}
     }
     out
-}
-
-/// Policy names become file names: anything that could leave `policies/` or confuse a
-/// shell is replaced.
-fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if stem.is_empty() || stem.starts_with('.') {
-        format!("_{stem}")
-    } else {
-        stem
-    }
 }
 
 /// A comment must stay on its line.

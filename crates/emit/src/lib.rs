@@ -15,6 +15,10 @@ mod sh;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod output_schemas;
+#[cfg(test)]
+mod tests;
 
 use kp_check::ir::Program;
 use kp_check::Target;

@@ -137,10 +137,7 @@ fn diagnostic(program: &Program, cycle: &[usize]) -> Diagnostic {
     .with_label(format!("`{}` depends on `{}`", id(first), id(next(0))))
     .with_help("resources must be creatable in some order: remove one of these dependencies");
     for (k, &i) in cycle.iter().enumerate().skip(1) {
-        d = d.with_related(
-            span(i),
-            format!("`{}` depends on `{}`", id(i), id(next(k))),
-        );
+        d = d.with_related(span(i), format!("`{}` depends on `{}`", id(i), id(next(k))));
     }
     d
 }

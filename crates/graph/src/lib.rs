@@ -8,8 +8,8 @@
 
 mod cycles;
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Diagnostic;
@@ -91,7 +91,7 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
 }
 
 fn index_ids(program: &Program) -> Result<BTreeMap<&str, usize>, Vec<Diagnostic>> {
-    let mut index = BTreeMap::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut errors = Vec::new();
     for (i, r) in program.resources.iter().enumerate() {
         if let Some(&first) = index.get(r.id.as_str()) {

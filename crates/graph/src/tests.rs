@@ -84,7 +84,12 @@ fn dependencies_declared_later_move_forward_and_ties_follow_source() {
     // Ready at start: 1, 2, 3 (in source order); the role becomes ready after both.
     assert_eq!(
         ids(&g, &g.order),
-        ["other/b", "sys/policies/acl/p", "sys/auth/jwt", "jwt/role/a"]
+        [
+            "other/b",
+            "sys/policies/acl/p",
+            "sys/auth/jwt",
+            "jwt/role/a"
+        ]
     );
     assert_eq!(g.levels, vec![vec![1, 2, 3], vec![0]]);
 }

@@ -12,7 +12,9 @@
 use serde::Serialize;
 
 use crate::ir::{PathRule, Program, ResourceKind};
-use crate::{compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target};
+use crate::{
+    compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target,
+};
 
 /// The file name diagnostics carry in the playground (the editor holds one file).
 pub const PLAYGROUND_FILE: &str = "main.kp";

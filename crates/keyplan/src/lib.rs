@@ -98,7 +98,7 @@ pub fn emit(compiled: &Compiled, format: Emit) -> Option<Vec<OutputFile>> {
     let program = compiled.program.as_ref()?;
     let graph = compiled.graph.as_ref()?;
     Some(match format {
-        Emit::Api => vec![kp_emit::api(program, graph)],
+        Emit::Api => vec![kp_emit::api(program, graph, compiled.target)],
         Emit::Hcl => kp_emit::hcl(program),
         Emit::Json => vec![kp_emit::json(program, graph)],
         Emit::Sh => vec![kp_emit::sh(program, graph, compiled.target)],

@@ -139,10 +139,19 @@ impl Client {
         let seal = self
             .call(Method::Get, "sys/seal-status", None, Retry::Idempotent)
             .map_err(|e| match e {
-                LiveError::Transport { reason, .. } => LiveError::Unreachable {
-                    addr: self.conn.addr.clone(),
-                    reason,
-                },
+                LiveError::Transport { reason, .. } => {
+                    let reach = format!("cannot reach `{}`: ", self.conn.addr);
+                    let talk = format!("cannot talk to `{}`: ", self.conn.addr);
+                    let reason = reason
+                        .strip_prefix(&reach)
+                        .or_else(|| reason.strip_prefix(&talk))
+                        .unwrap_or(&reason)
+                        .to_string();
+                    LiveError::Unreachable {
+                        addr: self.conn.addr.clone(),
+                        reason,
+                    }
+                }
                 other => other,
             })?;
         if seal.body["sealed"].as_bool() == Some(true) {
@@ -150,17 +159,33 @@ impl Client {
                 addr: self.conn.addr.clone(),
             });
         }
-        let me = self.call(Method::Get, "auth/token/lookup-self", None, Retry::Idempotent)?;
+        let me = self.call(
+            Method::Get,
+            "auth/token/lookup-self",
+            None,
+            Retry::Idempotent,
+        )?;
         match me.status {
             s if (200..300).contains(&s) => Ok(()),
             403 | 401 => Err(LiveError::Forbidden {
                 message: server_message(&me.body),
             }),
-            s => Err(api_error(Method::Get, "auth/token/lookup-self", s, &me.body)),
+            s => Err(api_error(
+                Method::Get,
+                "auth/token/lookup-self",
+                s,
+                &me.body,
+            )),
         }
     }
 
-    fn call(&self, method: Method, path: &str, body: Option<&Json>, retry: Retry) -> Result<Answer> {
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Json>,
+        retry: Retry,
+    ) -> Result<Answer> {
         let mut delay = Duration::from_millis(100);
         let mut attempt = 1;
         loop {
@@ -170,6 +195,7 @@ impl Client {
                     Ok(a) => is_transient_status(a.status, &a.body),
                     Err(Failure::NotSent(_)) => true,
                     Err(Failure::MaybeSent(_)) => retry == Retry::Idempotent,
+                    Err(Failure::Fatal(_)) => false,
                 };
             if !again {
                 return match outcome {
@@ -177,13 +203,21 @@ impl Client {
                         addr: self.conn.addr.clone(),
                     }),
                     Ok(a) => Ok(a),
-                    Err(Failure::NotSent(reason)) | Err(Failure::MaybeSent(reason)) => {
-                        Err(LiveError::Transport {
-                            method: method.name(),
-                            path: path.to_string(),
-                            reason,
-                        })
-                    }
+                    Err(Failure::NotSent(reason)) => Err(LiveError::Transport {
+                        method: method.name(),
+                        path: path.to_string(),
+                        reason: format!("cannot reach `{}`: {reason}", self.conn.addr),
+                    }),
+                    Err(Failure::Fatal(reason)) => Err(LiveError::Transport {
+                        method: method.name(),
+                        path: path.to_string(),
+                        reason: format!("cannot talk to `{}`: {reason}", self.conn.addr),
+                    }),
+                    Err(Failure::MaybeSent(reason)) => Err(LiveError::Transport {
+                        method: method.name(),
+                        path: path.to_string(),
+                        reason: format!("no answer from `{}`: {reason}", self.conn.addr),
+                    }),
                 };
             }
             std::thread::sleep(delay);
@@ -192,7 +226,12 @@ impl Client {
         }
     }
 
-    fn call_once(&self, method: Method, path: &str, body: Option<&Json>) -> Result<Answer, Failure> {
+    fn call_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Json>,
+    ) -> Result<Answer, Failure> {
         let path = path.trim_start_matches('/');
         let url = match method {
             Method::List => format!("{}/v1/{}?list=true", self.conn.addr, path),
@@ -252,6 +291,8 @@ enum Failure {
     /// The request never reached the server: always safe to retry.
     NotSent(String),
     MaybeSent(String),
+    /// Retrying cannot help: a TLS failure (unknown CA, wrong name) or a bad address.
+    Fatal(String),
 }
 
 fn classify(e: ureq::Error) -> Failure {
@@ -265,7 +306,9 @@ fn classify(e: ureq::Error) -> Failure {
         {
             Failure::NotSent(e.to_string())
         }
-        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Failure::NotSent(e.to_string()),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+            Failure::NotSent(e.to_string())
+        }
         _ => Failure::MaybeSent(e.to_string()),
     }
 }
@@ -289,7 +332,11 @@ pub fn server_message(body: &Json) -> String {
     match body["errors"].as_array() {
         Some(errs) if !errs.is_empty() => errs
             .iter()
-            .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+            .map(|e| {
+                e.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.to_string())
+            })
             .collect::<Vec<_>>()
             .join("; ")
             .replace('\n', " "),

@@ -140,8 +140,11 @@ mod tests {
             addr: Some("https://x:8200".into()),
             ..Overrides::default()
         };
-        let c = Connection::resolve(&o, env(&[("VAULT_ADDR", "http://a:1"), ("VAULT_TOKEN", "t")]))
-            .unwrap();
+        let c = Connection::resolve(
+            &o,
+            env(&[("VAULT_ADDR", "http://a:1"), ("VAULT_TOKEN", "t")]),
+        )
+        .unwrap();
         assert_eq!(c.addr, "https://x:8200");
         let o = Overrides {
             addr: Some("x:8200".into()),

@@ -100,7 +100,13 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
     let resources = program
         .resources
         .iter()
-        .map(|r| resource_plan(program, r, live.resources.get(&r.id).unwrap_or(&Live::Absent)))
+        .map(|r| {
+            resource_plan(
+                program,
+                r,
+                live.resources.get(&r.id).unwrap_or(&Live::Absent),
+            )
+        })
         .collect();
     Plan {
         resources,
@@ -145,7 +151,11 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         Live::Present(d) | Live::Token { data: d, .. } => d,
     };
     let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
-    let maps = if is_mount { MapRule::Subset } else { MapRule::Exact };
+    let maps = if is_mount {
+        MapRule::Subset
+    } else {
+        MapRule::Exact
+    };
     for (field, want) in &r.body {
         if matches!(want, Value::Env(_)) {
             p.not_compared.push(field.clone());
@@ -181,7 +191,12 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             .changes
             .iter()
             .map(|c| c.field.as_str())
-            .filter(|f| matches!(*f, "type" | "local" | "seal_wrap" | "external_entropy_access"))
+            .filter(|f| {
+                matches!(
+                    *f,
+                    "type" | "local" | "seal_wrap" | "external_entropy_access"
+                )
+            })
             .collect();
         if !fixed.is_empty() {
             p.blocked = Some(format!(
@@ -206,7 +221,9 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
 /// Where a body field is found in what the server reads back.
 fn lookup<'a>(kind: ResourceKind, data: &'a Json, field: &str) -> Option<&'a Json> {
     let alias = match (kind, field) {
-        (ResourceKind::Connection, "root_rotation_statements") => "root_credentials_rotate_statements",
+        (ResourceKind::Connection, "root_rotation_statements") => {
+            "root_credentials_rotate_statements"
+        }
         (ResourceKind::Token, "ttl") => "creation_ttl",
         _ => field,
     };
@@ -249,12 +266,12 @@ fn replaces_whole(program: &Program, r: &Resource) -> bool {
             _ => None,
         });
     let segments: Vec<&str> = r.path.split('/').collect();
-    match (mount_type, segments.as_slice()) {
-        (Some("jwt" | "oidc"), ["auth", _, "config"]) => true,
-        (Some("ssh"), [_, "roles", _]) => true,
-        (Some("aws"), [_, "config", "root"]) => true,
-        _ => false,
-    }
+    matches!(
+        (mount_type, segments.as_slice()),
+        (Some("jwt" | "oidc"), ["auth", _, "config"])
+            | (Some("ssh"), [_, "roles", _])
+            | (Some("aws"), [_, "config", "root"])
+    )
 }
 
 /// Values the server reports for fields nobody set: not worth a "will reset" line.
@@ -264,7 +281,9 @@ fn is_server_default(r: &Resource, field: &str, v: &Json) -> bool {
         ([_, "roles", _], "port") => v == 22,
         ([_, "roles", _], "algorithm_signer") => v == "default",
         ([_, "roles", _], "key_type") => false,
-        ([_, "roles", _], "allowed_user_key_lengths") => v.as_object().is_some_and(|o| o.is_empty()),
+        ([_, "roles", _], "allowed_user_key_lengths") => {
+            v.as_object().is_some_and(|o| o.is_empty())
+        }
         ([_, "roles", _], "not_before_duration") => v == 30,
         ([_, "roles", _], "default_extensions_template") => v == false,
         (["auth", _, "config"], "namespace_in_state") => v == true,

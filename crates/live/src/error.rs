@@ -41,7 +41,9 @@ pub enum LiveError {
     },
     #[error("environment variable `{name}` is not set (needed by `{resource}`)")]
     MissingEnv { name: String, resource: String },
-    #[error("the program creates tokens ({names}): pass `--token-out DIR` to say where to write them")]
+    #[error(
+        "the program creates tokens ({names}): pass `--token-out DIR` to say where to write them"
+    )]
     NoTokenOut { names: String },
     #[error("cannot write `{path}`: {reason}")]
     TokenFile { path: String, reason: String },

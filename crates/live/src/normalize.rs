@@ -57,7 +57,8 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
         }
         Value::Map(m) => match live {
             Json::Object(l) => {
-                m.iter().all(|(k, w)| same(w, l.get(k).unwrap_or(&Json::Null), maps))
+                m.iter()
+                    .all(|(k, w)| same(w, l.get(k).unwrap_or(&Json::Null), maps))
                     && (maps == MapRule::Subset
                         || l.iter().all(|(k, v)| m.contains_key(k) || is_empty(v)))
             }
@@ -162,11 +163,23 @@ mod tests {
 
     #[test]
     fn comma_strings_and_lists_are_the_same() {
-        assert!(same(&s("permit-pty,x"), &json!(["x", "permit-pty"]), MapRule::Exact));
+        assert!(same(
+            &s("permit-pty,x"),
+            &json!(["x", "permit-pty"]),
+            MapRule::Exact
+        ));
         assert!(same(&s("*"), &json!("*"), MapRule::Exact));
         assert!(same(&s(""), &json!([]), MapRule::Exact));
-        assert!(same(&Value::List(vec![s("a"), s("b")]), &json!("b,a"), MapRule::Exact));
-        assert!(!same(&Value::List(vec![s("a")]), &json!(["a", "b"]), MapRule::Exact));
+        assert!(same(
+            &Value::List(vec![s("a"), s("b")]),
+            &json!("b,a"),
+            MapRule::Exact
+        ));
+        assert!(!same(
+            &Value::List(vec![s("a")]),
+            &json!(["a", "b"]),
+            MapRule::Exact
+        ));
         assert!(same(&Value::List(vec![]), &json!(null), MapRule::Exact));
     }
 
@@ -185,7 +198,11 @@ mod tests {
         assert!(same(&m, &json!({"a": 1, "b": 0}), MapRule::Exact));
         assert!(!same(&m, &json!({"a": 1, "b": 2}), MapRule::Exact));
         assert!(same(&m, &json!({"a": 1, "b": 2}), MapRule::Subset));
-        assert!(same(&Value::Map(BTreeMap::new()), &json!({}), MapRule::Exact));
+        assert!(same(
+            &Value::Map(BTreeMap::new()),
+            &json!({}),
+            MapRule::Exact
+        ));
     }
 
     #[test]

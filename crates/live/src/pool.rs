@@ -54,7 +54,10 @@ mod tests {
     #[test]
     fn keeps_order_and_stops_starting_after_a_failure() {
         let items: Vec<u32> = (0..100).collect();
-        assert_eq!(map(&items, 8, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            map(&items, 8, |x| x * 2),
+            items.iter().map(|x| x * 2).collect::<Vec<_>>()
+        );
         let (r, failed) = map_until(&items, 1, |x| (*x, *x == 10));
         assert!(failed);
         assert_eq!(r.iter().flatten().count(), 11);

@@ -20,7 +20,10 @@ pub enum Live {
     Present(Json),
     /// A token the program created before (its accessor is recorded) that the
     /// server still knows; the data is the accessor lookup.
-    Token { accessor: String, data: Json },
+    Token {
+        accessor: String,
+        data: Json,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,8 +36,14 @@ pub struct LiveState {
 
 /// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
 pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
-    let needs_auth = program.resources.iter().any(|r| r.kind == ResourceKind::AuthMount);
-    let needs_mounts = program.resources.iter().any(|r| r.kind == ResourceKind::SecretsMount);
+    let needs_auth = program
+        .resources
+        .iter()
+        .any(|r| r.kind == ResourceKind::AuthMount);
+    let needs_mounts = program
+        .resources
+        .iter()
+        .any(|r| r.kind == ResourceKind::SecretsMount);
     let tables: Vec<Result<Option<Json>>> = pool::map(
         &[("sys/auth", needs_auth), ("sys/mounts", needs_mounts)],
         2,
@@ -113,7 +122,11 @@ fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result
         return Ok(Live::Absent);
     };
     let body = serde_json::json!({ "accessor": accessor });
-    match client.write("auth/token/lookup-accessor", &body, crate::client::Retry::Idempotent) {
+    match client.write(
+        "auth/token/lookup-accessor",
+        &body,
+        crate::client::Retry::Idempotent,
+    ) {
         Ok(answer) => Ok(Live::Token {
             accessor,
             data: answer.get("data").cloned().unwrap_or(Json::Null),
@@ -127,7 +140,8 @@ fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result
 }
 
 fn table(body: Option<Json>) -> Json {
-    body.and_then(|b| b.get("data").cloned()).unwrap_or(Json::Null)
+    body.and_then(|b| b.get("data").cloned())
+        .unwrap_or(Json::Null)
 }
 
 /// The mount's path: the id without `sys/auth/` or `sys/mounts/`.
@@ -174,7 +188,11 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
                     _ => &[],
                 };
                 for u in under {
-                    let prefix = if r.kind == ResourceKind::AuthMount { "auth/" } else { "" };
+                    let prefix = if r.kind == ResourceKind::AuthMount {
+                        "auth/"
+                    } else {
+                        ""
+                    };
                     out.insert(format!("{prefix}{path}/{u}"));
                 }
             }

@@ -67,7 +67,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("tokens");
         record(&out, "t", "s.secret", "acc").unwrap();
-        let mode = std::fs::metadata(out.join("t")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(out.join("t"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(recorded_accessor(&out, "t").as_deref(), Some("acc"));
         assert_eq!(recorded_accessor(&out, "u"), None);

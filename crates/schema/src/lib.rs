@@ -82,7 +82,9 @@ impl FieldType {
     }
 
     pub fn from_keyword(keyword: &str) -> Option<FieldType> {
-        FieldType::ALL.into_iter().find(|ty| ty.keyword() == keyword)
+        FieldType::ALL
+            .into_iter()
+            .find(|ty| ty.keyword() == keyword)
     }
 }
 
@@ -262,10 +264,12 @@ impl Endpoint {
         let segments: Option<Vec<&str>> = self
             .path
             .split('/')
-            .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v),
-                None => Some(seg),
-            })
+            .map(
+                |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v),
+                    None => Some(seg),
+                },
+            )
             .collect();
         Some(segments?.join("/"))
     }
@@ -289,7 +293,9 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
                 catalog.endpoints.insert((*id).to_owned(), endpoint);
                 catalog.schemas.insert((*id).to_owned(), schema);
             }
-            Err(err) => catalog.errors.push(format!("schemas/endpoints/{id}.json: {err}")),
+            Err(err) => catalog
+                .errors
+                .push(format!("schemas/endpoints/{id}.json: {err}")),
         }
     }
     catalog

@@ -40,7 +40,10 @@ fn endpoint(id: &str, doc: &Value) -> Result<Endpoint, String> {
 }
 
 /// The `properties` of an object schema, typed.
-fn fields(object: &Map<String, Value>, inherited: &[Target]) -> Result<BTreeMap<String, Field>, String> {
+fn fields(
+    object: &Map<String, Value>,
+    inherited: &[Target],
+) -> Result<BTreeMap<String, Field>, String> {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
@@ -49,7 +52,9 @@ fn fields(object: &Map<String, Value>, inherited: &[Target]) -> Result<BTreeMap<
     let Some(properties) = object.get("properties") else {
         return Ok(BTreeMap::new());
     };
-    let properties = properties.as_object().ok_or("`properties` is not an object")?;
+    let properties = properties
+        .as_object()
+        .ok_or("`properties` is not an object")?;
     properties
         .iter()
         .map(|(name, schema)| {
@@ -60,10 +65,16 @@ fn fields(object: &Map<String, Value>, inherited: &[Target]) -> Result<BTreeMap<
         .collect()
 }
 
-fn field(name: &str, schema: &Value, required: bool, inherited: &[Target]) -> Result<Field, String> {
+fn field(
+    name: &str,
+    schema: &Value,
+    required: bool,
+    inherited: &[Target],
+) -> Result<Field, String> {
     let schema = schema.as_object().ok_or("not an object")?;
     let keyword = str_of(schema, "x-keyplan-type")?;
-    let ty = FieldType::from_keyword(keyword).ok_or_else(|| format!("unknown x-keyplan-type `{keyword}`"))?;
+    let ty = FieldType::from_keyword(keyword)
+        .ok_or_else(|| format!("unknown x-keyplan-type `{keyword}`"))?;
     let targets = match schema.get("x-keyplan-targets") {
         None => inherited.to_vec(),
         some => targets(some).ok_or("bad `x-keyplan-targets`")?,
@@ -90,7 +101,10 @@ fn field(name: &str, schema: &Value, required: bool, inherited: &[Target]) -> Re
         json_type: json_type(schema.get("type"))?,
         deprecated: flag("deprecated"),
         fields: fields(schema, &targets)?,
-        source: schema.get("x-keyplan-source").and_then(Value::as_str).map(str::to_owned),
+        source: schema
+            .get("x-keyplan-source")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         targets,
     })
 }
@@ -109,8 +123,10 @@ fn json_type(ty: Option<&Value>) -> Result<JsonType, String> {
 
 fn targets(value: Option<&Value>) -> Option<Vec<Target>> {
     let list = value?.as_array()?;
-    let targets: Option<Vec<Target>> =
-        list.iter().map(|t| t.as_str().and_then(Target::from_keyword)).collect();
+    let targets: Option<Vec<Target>> = list
+        .iter()
+        .map(|t| t.as_str().and_then(Target::from_keyword))
+        .collect();
     targets.filter(|t| !t.is_empty())
 }
 
@@ -122,5 +138,9 @@ fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, Stri
 }
 
 fn text_of(object: &Map<String, Value>, key: &str) -> String {
-    object.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    object
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -1,3 +1,19 @@
+//! The parser: a nom lexer ([`lexer`], built on the recognisers in [`tokens`]) feeding a
+//! recursive-descent parser ([`grammar`], [`values`]) that recovers from errors
+//! ([`recovery`]) so that one pass reports as many problems as possible.
+//!
+//! The lexer runs on demand, two tokens ahead of the parser ([`cursor`]): every decision
+//! of the grammar looks at one or two tokens, which keeps recovery simple, time linear,
+//! and memory proportional to the tree rather than to the token count.
+
+mod codes;
+mod cursor;
+mod grammar;
+mod lexer;
+mod recovery;
+mod tokens;
+mod values;
+
 use kp_diag::Diagnostic;
 
 use crate::ast::File;
@@ -12,6 +28,35 @@ pub struct ParseResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn parse(_source: &str) -> ParseResult {
-    todo!("parser")
+/// Parses one keyplan source text. Never panics, runs in time linear in the input, and
+/// reports problems instead of stopping at the first one. Diagnostics come sorted by
+/// position. Entries that could not be parsed are left out of the tree.
+///
+/// Syntax diagnostic codes:
+///
+/// | code | for |
+/// |---|---|
+/// | `kp::syntax::unexpected-token` | a token that does not fit where it stands (`a = ,`, `a = 1 2`) |
+/// | `kp::syntax::unexpected-character` | a character that starts no token (`/`, `*`, `;`, `'`) |
+/// | `kp::syntax::missing-value` | `name =` with nothing after it, or a bare word alone on a line |
+/// | `kp::syntax::unterminated-string` | a `"` with no closing quote on its line |
+/// | `kp::syntax::invalid-escape` | an escape other than `\"`, `\\`, `\n`, `\t` |
+/// | `kp::syntax::unterminated-heredoc` | `<<EOT` with no line holding only `EOT` after it |
+/// | `kp::syntax::invalid-heredoc` | `<<` with no marker, or text after the marker on its line |
+/// | `kp::syntax::unclosed-block` | a block's `{` with no matching `}` |
+/// | `kp::syntax::unclosed-list` | a `[` with no matching `]` |
+/// | `kp::syntax::unclosed-map` | a map's `{` with no matching `}` |
+/// | `kp::syntax::invalid-env` | a malformed `env(...)`, e.g. `env(NAME)` |
+/// | `kp::syntax::invalid-label` | a block label that is neither a name nor a string |
+/// | `kp::syntax::invalid-duration` | `10x`, `1h30m`, `-5m` |
+/// | `kp::syntax::invalid-number` | `1.5`, `12_000`, `3-4` |
+/// | `kp::syntax::integer-overflow` | an integer outside `i64`, a duration over `i64::MAX` seconds |
+/// | `kp::syntax::too-deep` | nesting deeper than [`MAX_DEPTH`] |
+pub fn parse(source: &str) -> ParseResult {
+    let mut parser = cursor::Parser::new(source);
+    let file = parser.file();
+    let mut diagnostics = parser.into_diagnostics();
+    // Lexer and parser report separately; users read top to bottom.
+    diagnostics.sort_by_key(|d| d.span.start);
+    ParseResult { file, diagnostics }
 }

@@ -6,6 +6,19 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console)]
+    fn error(message: &str);
+}
+
+/// Sends panic messages to `console.error`: with `panic = "abort"` a panic traps, and the
+/// page can only report what the compiler said if it was logged before the trap.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| error(&info.to_string())));
+}
+
 /// Checks a program for `target` (`vault` or `openbao`): `{ ok, target, diagnostics }`.
 #[wasm_bindgen]
 pub fn check(source: &str, target: &str) -> String {

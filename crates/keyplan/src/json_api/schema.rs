@@ -94,11 +94,31 @@ const fn src(path: &'static str, hint: &'static str) -> Option<Source> {
 }
 
 const MOUNT_OPTIONS: &[(&str, FieldType, &str)] = &[
-    ("description", FieldType::String, "human-friendly description of the mount"),
-    ("local", FieldType::Bool, "mark the mount as local-only (not replicated)"),
-    ("seal_wrap", FieldType::Bool, "enable seal wrapping for the mount"),
-    ("default_lease_ttl", FieldType::Duration, "the mount's default lease duration"),
-    ("max_lease_ttl", FieldType::Duration, "the mount's maximum lease duration"),
+    (
+        "description",
+        FieldType::String,
+        "human-friendly description of the mount",
+    ),
+    (
+        "local",
+        FieldType::Bool,
+        "mark the mount as local-only (not replicated)",
+    ),
+    (
+        "seal_wrap",
+        FieldType::Bool,
+        "enable seal wrapping for the mount",
+    ),
+    (
+        "default_lease_ttl",
+        FieldType::Duration,
+        "the mount's default lease duration",
+    ),
+    (
+        "max_lease_ttl",
+        FieldType::Duration,
+        "the mount's maximum lease duration",
+    ),
 ];
 
 fn specs() -> Vec<Spec> {
@@ -191,7 +211,11 @@ fn specs() -> Vec<Spec> {
         },
         Spec {
             source: src("auth/token/create/*", "token"),
-            extra: &[("role", FieldType::String, "the token role to create the token from")],
+            extra: &[(
+                "role",
+                FieldType::String,
+                "the token role to create the token from",
+            )],
             ..spec("token", "a token created from a token role")
         },
         Spec {
@@ -207,7 +231,10 @@ fn specs() -> Vec<Spec> {
                 FieldType::String,
                 "the login role's name (defaults to the workload's name)",
             )],
-            ..spec("workload/login", "how the workload logs in: a JWT/OIDC role")
+            ..spec(
+                "workload/login",
+                "how the workload logs in: a JWT/OIDC role",
+            )
         },
     ]
 }
@@ -326,9 +353,5 @@ pub(super) fn path_matches(pattern: &str, template: &str) -> bool {
     let wild = |s: &str| s == "*" || (s.starts_with('{') && s.ends_with('}'));
     let p: Vec<&str> = pattern.trim_matches('/').split('/').collect();
     let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-    p.len() == t.len()
-        && p
-            .iter()
-            .zip(&t)
-            .all(|(a, b)| wild(a) || wild(b) || a == b)
+    p.len() == t.len() && p.iter().zip(&t).all(|(a, b)| wild(a) || wild(b) || a == b)
 }

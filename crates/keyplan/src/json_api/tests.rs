@@ -33,9 +33,13 @@ fn diagnostics_carry_lines_columns_and_utf16_offsets() {
     let y = src.find('y').unwrap();
     let jwk = src.find("jwk").unwrap();
     let diags = [
-        Diagnostic::error("kp::unknown-block", Span::new(jwk, jwk + 3), "unknown auth type `jwk`")
-            .with_help("did you mean `jwt`?")
-            .with_related(Span::new(0, 1), "here"),
+        Diagnostic::error(
+            "kp::unknown-block",
+            Span::new(jwk, jwk + 3),
+            "unknown auth type `jwk`",
+        )
+        .with_help("did you mean `jwt`?")
+        .with_related(Span::new(0, 1), "here"),
         Diagnostic::warning("kp::stray", Span::new(y, y + 1), "stray `y`"),
     ];
     let out = diagnostics(src, &diags);
@@ -43,7 +47,10 @@ fn diagnostics_carry_lines_columns_and_utf16_offsets() {
     assert_eq!(v[0]["code"], "kp::unknown-block");
     assert_eq!(v[0]["severity"], "error");
     assert_eq!(v[0]["help"], "did you mean `jwt`?");
-    assert_eq!((v[0]["line"].as_u64(), v[0]["column"].as_u64()), (Some(2), Some(6)));
+    assert_eq!(
+        (v[0]["line"].as_u64(), v[0]["column"].as_u64()),
+        (Some(2), Some(6))
+    );
     assert_eq!(v[0]["file"], PLAYGROUND_FILE);
     let js_from = |s: &str| s.encode_utf16().count();
     assert_eq!(v[0]["from"].as_u64(), Some(js_from(&src[..jwk]) as u64));
@@ -51,7 +58,10 @@ fn diagnostics_carry_lines_columns_and_utf16_offsets() {
     assert_eq!(v[0]["related"][0]["label"], "here");
     assert_eq!(v[1]["severity"], "warning");
     assert_eq!(v[1]["from"].as_u64(), Some(js_from(&src[..y]) as u64));
-    assert_eq!((v[1]["line"].as_u64(), v[1]["column"].as_u64()), (Some(3), Some(11)));
+    assert_eq!(
+        (v[1]["line"].as_u64(), v[1]["column"].as_u64()),
+        (Some(3), Some(11))
+    );
 }
 
 #[test]
@@ -68,10 +78,16 @@ fn utf16_offsets_tolerate_offsets_inside_and_past_characters() {
 
 #[test]
 fn path_templates_match_segment_wise() {
-    assert!(schema::path_matches("auth/*/role/*", "auth/{mount}/role/{name}"));
+    assert!(schema::path_matches(
+        "auth/*/role/*",
+        "auth/{mount}/role/{name}"
+    ));
     assert!(schema::path_matches("*/config/ca", "ssh/config/ca"));
     assert!(!schema::path_matches("*/config/ca", "auth/{mount}/config"));
-    assert!(!schema::path_matches("auth/*/config", "auth/{mount}/role/{name}"));
+    assert!(!schema::path_matches(
+        "auth/*/config",
+        "auth/{mount}/role/{name}"
+    ));
 }
 
 const SCENARIO_JWT: &str = r#"

@@ -47,40 +47,41 @@ pub(super) struct Token {
     pub span: Span,
 }
 
-pub(super) struct Lexed {
-    pub tokens: Vec<Token>,
-    /// An unterminated heredoc ran to the end of the file: the parser should not also
-    /// report every block left open by it.
-    pub swallowed_eof: bool,
-}
-
-pub(super) fn lex(src: &str, diags: &mut Vec<Diagnostic>) -> Lexed {
-    let mut lexer = Lexer {
-        src,
-        rest: src,
-        // Keyplan files average a token per five or so bytes; this avoids most regrowth.
-        tokens: Vec::with_capacity(src.len() / 5 + 1),
-        diags,
-        swallowed_eof: false,
-    };
-    while !lexer.rest.is_empty() {
-        lexer.next_token();
-    }
-    Lexed {
-        tokens: lexer.tokens,
-        swallowed_eof: lexer.swallowed_eof,
-    }
-}
-
-struct Lexer<'s, 'd> {
+/// Produces tokens on demand, so memory stays proportional to the tree rather than to
+/// the token count (which random input can push to one per byte).
+pub(super) struct Lexer<'s> {
     src: &'s str,
     rest: &'s str,
-    tokens: Vec<Token>,
-    diags: &'d mut Vec<Diagnostic>,
-    swallowed_eof: bool,
+    /// The token produced by the last step, if it was not trivia.
+    pending: Option<Token>,
+    pub(super) diags: Vec<Diagnostic>,
+    /// An unterminated heredoc ran to the end of the file: the parser should not also
+    /// report every block left open by it.
+    pub(super) swallowed_eof: bool,
 }
 
-impl<'s> Lexer<'s, '_> {
+impl<'s> Lexer<'s> {
+    pub(super) fn new(src: &'s str) -> Self {
+        Lexer {
+            src,
+            rest: src,
+            pending: None,
+            diags: Vec::new(),
+            swallowed_eof: false,
+        }
+    }
+
+    /// The next token; [`TokenKind::Eof`] at the end, as often as asked.
+    pub(super) fn next(&mut self) -> Token {
+        while self.pending.is_none() && !self.rest.is_empty() {
+            self.next_token();
+        }
+        self.pending.take().unwrap_or(Token {
+            kind: TokenKind::Eof,
+            span: Span::new(self.src.len(), self.src.len()),
+        })
+    }
+
     fn pos(&self) -> usize {
         self.src.len() - self.rest.len()
     }
@@ -90,7 +91,7 @@ impl<'s> Lexer<'s, '_> {
         let start = self.pos();
         self.rest = rest;
         let span = Span::new(start, self.pos());
-        self.tokens.push(Token { kind, span });
+        self.pending = Some(Token { kind, span });
         span
     }
 
@@ -196,7 +197,9 @@ impl<'s> Lexer<'s, '_> {
                     format!("invalid escape `{text}` in string"),
                 )
                 .with_label("unknown escape")
-                .with_help(r#"the escapes are `\"`, `\\`, `\n` and `\t`; write `\\` for a backslash"#),
+                .with_help(
+                    r#"the escapes are `\"`, `\\`, `\n` and `\t`; write `\\` for a backslash"#,
+                ),
             );
         }
     }
@@ -247,7 +250,10 @@ impl<'s> Lexer<'s, '_> {
                     format!("unterminated heredoc `{opener_text}`"),
                 )
                 .with_label(format!("no line holding only `{}` follows", scan.marker))
-                .with_help(format!("end the text with a line holding only `{}`", scan.marker)),
+                .with_help(format!(
+                    "end the text with a line holding only `{}`",
+                    scan.marker
+                )),
             );
         }
         self.push(rest, TokenKind::Heredoc(scan.value));
@@ -380,7 +386,12 @@ fn compound_duration_seconds(text: &str) -> Option<u64> {
     let mut amount: Option<u64> = None;
     for c in text.chars() {
         if let Some(d) = c.to_digit(10) {
-            amount = Some(amount.unwrap_or(0).checked_mul(10)?.checked_add(u64::from(d))?);
+            amount = Some(
+                amount
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(u64::from(d))?,
+            );
             continue;
         }
         let unit = match c {

@@ -208,7 +208,8 @@ pub(super) fn heredoc(i: &str) -> Res<'_, HeredocScan<'_>> {
     while !rest.is_empty() {
         let (after_line, line) = take_till(|c| c == '\n').parse_complete(rest)?;
         if line.trim() == marker {
-            let marker_end = offset(i, rest) + (line.len() - line.trim_start().len()) + marker.len();
+            let marker_end =
+                offset(i, rest) + (line.len() - line.trim_start().len()) + marker.len();
             scan.terminated = true;
             scan.value = join_lines(&lines, dash.is_some());
             return Ok((i.get(marker_end..).unwrap_or_default(), scan));
@@ -242,6 +243,7 @@ fn join_lines(lines: &[&str], strip_indent: bool) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -270,7 +272,10 @@ mod tests {
 
     #[test]
     fn numbers_and_units() {
-        assert_eq!(number("90s,").unwrap(), (",", ("90", NumberTail::Unit('s'))));
+        assert_eq!(
+            number("90s,").unwrap(),
+            (",", ("90", NumberTail::Unit('s')))
+        );
         assert_eq!(number("-12]").unwrap(), ("]", ("-12", NumberTail::None)));
         assert_eq!(number("1h30m").unwrap().1 .1, NumberTail::Junk("h30m"));
         assert_eq!(number("1.5h").unwrap().1 .1, NumberTail::Junk(".5h"));

@@ -1,0 +1,118 @@
+//! Splitting a block body into attributes, nested blocks and statements, and the
+//! reports every body shares (duplicate attributes, misplaced blocks and statements).
+
+use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_syntax::ast::{Attribute, Block, Entry, Statement};
+
+use crate::codes;
+
+/// A body's entries by kind, in source order. Attributes are deduplicated: only the
+/// first of several with one name is kept (the others are reported).
+#[derive(Debug, Default, Clone)]
+pub struct Parts<'a> {
+    pub attrs: Vec<&'a Attribute>,
+    pub blocks: Vec<&'a Block>,
+    pub statements: Vec<&'a Statement>,
+}
+
+impl<'a> Parts<'a> {
+    pub fn get(&self, name: &str) -> Option<&'a Attribute> {
+        self.attrs.iter().copied().find(|a| a.name.name == name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// Splits `entries`, reporting duplicate attributes.
+pub fn split<'a>(entries: &'a [Entry], diags: &mut Vec<Diagnostic>) -> Parts<'a> {
+    let mut parts = Parts::default();
+    for entry in entries {
+        match entry {
+            Entry::Attribute(attr) => {
+                if let Some(first) = parts.get(&attr.name.name) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE,
+                            attr.name.span,
+                            format!("duplicate attribute `{}`", attr.name.name),
+                        )
+                        .with_label("set again here")
+                        .with_related(first.name.span, "first set here")
+                        .with_help("remove one of them: the later one would silently win"),
+                    );
+                } else {
+                    parts.attrs.push(attr);
+                }
+            }
+            Entry::Block(block) => parts.blocks.push(block),
+            Entry::Statement(st) => parts.statements.push(st),
+        }
+    }
+    parts
+}
+
+/// The first attribute named `name` among `entries`, without reporting anything.
+pub fn find_attr<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Attribute> {
+    entries.iter().find_map(|e| match e {
+        Entry::Attribute(a) if a.name.name == name => Some(a),
+        _ => None,
+    })
+}
+
+/// Reports statements in a body that takes none.
+pub fn reject_statements(statements: &[&Statement], what: &str, diags: &mut Vec<Diagnostic>) {
+    for st in statements {
+        let mut d = Diagnostic::error(
+            codes::UNEXPECTED_STATEMENT,
+            st.span,
+            format!("unexpected statement `{}` in {what}", st.verb.name),
+        )
+        .with_label("not an attribute or block");
+        d = if st.args.len() == 1 {
+            d.with_help(format!(
+                "attributes are written `name = value`: `{} = ...`",
+                st.verb.name
+            ))
+        } else {
+            d.with_help("statements like `read \"PATH\"` belong in a `workload` block")
+        };
+        diags.push(d);
+    }
+}
+
+/// Reports nested blocks where `valid` lists the keywords allowed (possibly none).
+pub fn reject_block(block: &Block, what: &str, valid: &[&str], diags: &mut Vec<Diagnostic>) {
+    let kw = &block.keyword.name;
+    let d = Diagnostic::error(
+        codes::UNKNOWN_BLOCK,
+        block.keyword.span,
+        format!("unknown block `{kw}` in {what}"),
+    );
+    let d = if valid.is_empty() {
+        d.with_label("no blocks here")
+            .with_help(format!("{what} takes no nested blocks"))
+    } else {
+        let list = format!("blocks valid here: {}", one_of(valid));
+        let help = match did_you_mean(kw, valid.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? {list}"),
+            None => list,
+        };
+        d.with_label("not valid here").with_help(help)
+    };
+    diags.push(d);
+}
+
+/// Joins help sentences: after a question ("did you mean `x`?") with a space, otherwise
+/// with "; ".
+pub fn join_help<I: IntoIterator<Item = String>>(parts: I) -> String {
+    let mut out = String::new();
+    for part in parts {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with('?') { " " } else { "; " });
+        }
+        out.push_str(&part);
+    }
+    out
+}

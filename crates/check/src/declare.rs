@@ -1,0 +1,760 @@
+//! The first pass: classifies top-level blocks, checks their labels, and collects every
+//! name the program declares into [`Symbols`].
+
+use std::collections::BTreeMap;
+
+use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use kp_schema::Target;
+use kp_syntax::ast::{Block, ExprKind, File};
+
+use crate::body::{self, Parts};
+use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
+use crate::codes;
+use crate::schemas;
+use crate::symbols::{
+    Item, LoginDecl, MountDecl, MountSym, NamedSym, NestedDecl, PolicyOrigin, PolicySym, Symbols,
+    WorkloadDecl,
+};
+
+pub struct Declared<'a> {
+    pub items: Vec<Item<'a>>,
+    pub syms: Symbols<'a>,
+}
+
+/// How a mount is written: `` `secrets kv` `` when the path is the type, else
+/// `` `secrets kv secret` ``.
+pub fn mount_display(class: MountClass, ty: &str, path: &str) -> String {
+    if path == ty {
+        format!("`{} {ty}`", class.keyword())
+    } else {
+        format!("`{} {ty} {path}`", class.keyword())
+    }
+}
+
+/// Secrets mount paths Vault reserves for itself.
+const RESERVED_MOUNT_PATHS: [&str; 4] = ["sys", "auth", "identity", "cubbyhole"];
+
+struct Declarer<'a, 'd> {
+    target: Target,
+    diags: &'d mut Vec<Diagnostic>,
+    items: Vec<Item<'a>>,
+    syms: Symbols<'a>,
+}
+
+pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) -> Declared<'a> {
+    let mut d = Declarer {
+        target,
+        diags,
+        items: Vec::new(),
+        syms: Symbols::default(),
+    };
+    for block in &file.blocks {
+        d.top_level(block);
+    }
+    d.register_login_roles();
+    Declared {
+        items: d.items,
+        syms: d.syms,
+    }
+}
+
+impl<'a> Declarer<'a, '_> {
+    fn top_level(&mut self, block: &'a Block) {
+        match block.keyword.name.as_str() {
+            "auth" => self.mount(block, MountClass::Auth),
+            "secrets" => self.mount(block, MountClass::Secrets),
+            "policy" => self.policy(block),
+            "extern" => self.extern_policy(block),
+            "token" => self.token(block),
+            "workload" => self.workload(block),
+            other => self.unknown_top_level(block, other),
+        }
+    }
+
+    fn unknown_top_level(&mut self, block: &Block, kw: &str) {
+        let list = format!("top-level blocks are {}", one_of(&TOP_LEVEL));
+        let hint = match kw {
+            "role" | "connection" | "ca" | "root" | "lease" => Some(format!(
+                "`{kw}` blocks live inside their mount, e.g. `auth jwt {{ role NAME {{ ... }} }}`"
+            )),
+            "path" => Some("`path` blocks live inside a `policy NAME { ... }`".to_string()),
+            "login" => Some("`login` blocks live inside a `workload NAME { ... }`".to_string()),
+            _ => did_you_mean(kw, TOP_LEVEL).map(|s| format!("did you mean `{s}`?")),
+        };
+        let help = match hint {
+            Some(h) => crate::body::join_help([h, list]),
+            None => list,
+        };
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_BLOCK,
+                block.keyword.span,
+                format!("unknown block `{kw}`"),
+            )
+            .with_label("not a top-level block")
+            .with_help(help),
+        );
+    }
+
+    fn missing_label(&mut self, block: &Block, message: String, help: String) {
+        self.diags.push(
+            Diagnostic::error(codes::MISSING_LABEL, block.head_span(), message)
+                .with_label("name missing")
+                .with_help(help),
+        );
+    }
+
+    /// Reports labels from index `from` on.
+    fn extra_labels(&mut self, block: &Block, from: usize, form: &str) {
+        let extra = block.labels.get(from..).unwrap_or(&[]);
+        if let (Some(first), Some(last)) = (extra.first(), extra.last()) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNEXPECTED_LABEL,
+                    first.span().to(last.span()),
+                    format!("unexpected label `{}`", first.text()),
+                )
+                .with_label("one label too many")
+                .with_help(format!("write `{form}`")),
+            );
+        }
+    }
+
+    /// Reports a missing body; true when the block has one.
+    fn require_body(&mut self, block: &Block, form: &str) -> bool {
+        if block.body.is_some() {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                codes::MISSING_BODY,
+                block.head_span(),
+                format!("`{}` needs a body", block.keyword.name),
+            )
+            .with_label("`{ ... }` expected after this")
+            .with_help(format!("write `{form}`")),
+        );
+        false
+    }
+
+    fn split(&mut self, block: &'a Block) -> Parts<'a> {
+        body::split(block.entries(), self.diags)
+    }
+
+    fn duplicate(&mut self, span: Span, first: Span, message: String) {
+        self.diags.push(
+            Diagnostic::error(codes::DUPLICATE, span, message)
+                .with_label("defined again here")
+                .with_related(first, "first defined here"),
+        );
+    }
+
+    // ---- mounts -------------------------------------------------------------------
+
+    fn mount(&mut self, block: &'a Block, class: MountClass) {
+        let kw = class.keyword();
+        let types: Vec<&str> = catalog::mount_types(class).iter().map(|t| t.name).collect();
+        let Some(type_label) = block.labels.first() else {
+            self.missing_label(
+                block,
+                format!("`{kw}` needs a type"),
+                format!(
+                    "write `{kw} TYPE [PATH] {{ ... }}`; types: {}",
+                    one_of(&types)
+                ),
+            );
+            return;
+        };
+        let Some(ty) = catalog::mount_type(class, type_label.text()) else {
+            let list = format!("{} types: {}", class.noun(), one_of(&types));
+            let help = match did_you_mean(type_label.text(), types.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? {list}"),
+                None => list,
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_TYPE,
+                    type_label.span(),
+                    format!("unknown {} `{}`", class.noun(), type_label.text()),
+                )
+                .with_label(format!("not a known {} type", class.noun()))
+                .with_help(help),
+            );
+            return;
+        };
+        if class == MountClass::Auth && ty.name == "token" {
+            self.token_auth(block);
+            return;
+        }
+        let (path, path_span) = match block.labels.get(1) {
+            Some(l) => (l.text().trim_matches('/').to_string(), l.span()),
+            None => (ty.name.to_string(), type_label.span()),
+        };
+        self.extra_labels(block, 2, &format!("{kw} {} PATH {{ ... }}", ty.name));
+        if !self.check_mount_path(class, &path, path_span) {
+            return;
+        }
+        if !self.require_body(block, &format!("{kw} {} {{ ... }}", ty.name)) {
+            return;
+        }
+        let parts = self.split(block);
+        body::reject_statements(
+            &parts.statements,
+            &format!("`{kw} {}`", ty.name),
+            self.diags,
+        );
+        let kv_version = if ty.versioned {
+            parts.get("version").and_then(|a| match a.value.kind {
+                ExprKind::Int(v) => Some(v),
+                _ => None,
+            })
+        } else {
+            None
+        };
+        let available = self.mount_available(ty, block);
+        let prefix = class.api_prefix(&path);
+        let nested = self.nested_blocks(ty, &parts, &prefix, kv_version, &path);
+
+        let mut sym = MountSym {
+            ty,
+            path: path.clone(),
+            id: class.mount_id(&path),
+            head: block.head_span(),
+            kv_version,
+            available,
+            roles: BTreeMap::new(),
+            connections: BTreeMap::new(),
+        };
+        for decl in &nested {
+            let (Some(name), Some(label)) = (&decl.name, decl.block.labels.first()) else {
+                continue;
+            };
+            let named = NamedSym {
+                id: decl.id.clone(),
+                span: label.span(),
+                block: decl.block,
+            };
+            match decl.spec.keyword {
+                "connection" => {
+                    sym.connections.insert(name.clone(), named);
+                }
+                _ => {
+                    sym.roles.insert(name.clone(), named);
+                }
+            }
+        }
+        if let Some(first) = self.syms.mount(class, &path) {
+            let first = first.head;
+            self.duplicate(
+                path_span,
+                first,
+                format!("{} path `{path}` is already in use", class.noun()),
+            );
+        } else {
+            self.syms.mounts_mut(class).insert(path.clone(), sym);
+        }
+        self.items.push(Item::Mount(MountDecl {
+            class,
+            path,
+            block,
+            parts,
+            nested,
+        }));
+    }
+
+    fn check_mount_path(&mut self, class: MountClass, path: &str, span: Span) -> bool {
+        let bad = if path.is_empty() {
+            Some("a mount path cannot be empty")
+        } else if path.contains("//") || path.chars().any(|c| c.is_whitespace() || c == '*') {
+            Some("a mount path is `/`-separated segments without spaces or `*`")
+        } else {
+            None
+        };
+        if let Some(why) = bad {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_PATH,
+                    span,
+                    format!("invalid mount path `{path}`"),
+                )
+                .with_label(why),
+            );
+            return false;
+        }
+        if class == MountClass::Auth && path == "token" {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TOKEN_AUTH_NOT_MOUNTABLE,
+                    span,
+                    "the path `token` belongs to the built-in token auth method",
+                )
+                .with_label("already taken by `auth/token`")
+                .with_help("mount this auth method at another path"),
+            );
+            return false;
+        }
+        let first = path.split('/').next().unwrap_or("");
+        if class == MountClass::Secrets && RESERVED_MOUNT_PATHS.contains(&first) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::RESERVED_NAME,
+                    span,
+                    format!("the mount path `{path}` is reserved by the server"),
+                )
+                .with_label("reserved")
+                .with_help(format!(
+                    "secrets engines cannot be mounted under {}",
+                    one_of(&RESERVED_MOUNT_PATHS)
+                )),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Whether the engine exists on the target; reports it once on the block head if not.
+    fn mount_available(&mut self, ty: &MountType, block: &Block) -> bool {
+        let mut endpoints = ty.endpoints().peekable();
+        if endpoints.peek().is_none() {
+            return true;
+        }
+        if endpoints.any(|id| schemas::supports(id, self.target)) {
+            return true;
+        }
+        let here = catalog::target_name(self.target);
+        let other = match self.target {
+            Target::Vault => "openbao",
+            Target::Openbao => "vault",
+        };
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNSUPPORTED_ON_TARGET,
+                block.head_span(),
+                format!("{here} has no {}", ty.display),
+            )
+            .with_label(format!("not available on {here}"))
+            .with_help(format!(
+                "compile with `--target {other}`, or remove this block"
+            )),
+        );
+        false
+    }
+
+    fn nested_blocks(
+        &mut self,
+        ty: &'static MountType,
+        parts: &Parts<'a>,
+        prefix: &str,
+        kv_version: Option<i64>,
+        path: &str,
+    ) -> Vec<NestedDecl<'a>> {
+        let what = mount_display(ty.class, ty.name, path);
+        let valid: Vec<&str> = ty.nested.iter().map(|n| n.keyword).collect();
+        let mut out: Vec<NestedDecl<'a>> = Vec::new();
+        let mut seen: BTreeMap<(&str, String), Span> = BTreeMap::new();
+        for &block in &parts.blocks {
+            let Some(spec) = ty.nested(&block.keyword.name) else {
+                body::reject_block(block, &what, &valid, self.diags);
+                continue;
+            };
+            if spec.requires_kv2 && kv_version != Some(2) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_BLOCK,
+                        block.keyword.span,
+                        format!("`{}` needs a KV version 2 mount", spec.keyword),
+                    )
+                    .with_label("only KV v2 has this")
+                    .with_help(format!(
+                        "set `version = 2` on {}",
+                        mount_display(MountClass::Secrets, "kv", path)
+                    )),
+                );
+                continue;
+            }
+            let Some(name) = self.nested_labels(spec, block) else {
+                continue;
+            };
+            if !self.require_body(block, &spec.example()) {
+                continue;
+            }
+            let key = (spec.keyword, name.clone().unwrap_or_default());
+            let span = block
+                .labels
+                .first()
+                .map_or(block.keyword.span, |l| l.span());
+            if let Some(&first) = seen.get(&key) {
+                let message = match &name {
+                    Some(n) => format!("{} `{n}` is already defined in {what}", spec.what),
+                    None => format!("{what} already has a `{}` block", spec.keyword),
+                };
+                self.duplicate(span, first, message);
+                continue;
+            }
+            seen.insert(key, span);
+            out.push(NestedDecl {
+                spec,
+                id: spec.api_path(prefix, name.as_deref()),
+                name,
+                block,
+            });
+        }
+        out
+    }
+
+    /// Checks a nested block's labels: `Some(name)` (None for unnamed blocks) when usable.
+    fn nested_labels(&mut self, spec: &NestedSpec, block: &Block) -> Option<Option<String>> {
+        if spec.named {
+            let Some(label) = block.labels.first() else {
+                self.missing_label(
+                    block,
+                    format!("{} needs a name", spec.what),
+                    format!("write `{}`", spec.example()),
+                );
+                return None;
+            };
+            self.extra_labels(block, 1, &spec.example());
+            Some(Some(label.text().to_string()))
+        } else {
+            if let Some(label) = block.labels.first() {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNEXPECTED_LABEL,
+                        label.span(),
+                        format!("`{}` takes no name", spec.keyword),
+                    )
+                    .with_label("unexpected label")
+                    .with_help(format!(
+                        "a mount has one {}: write `{}`",
+                        spec.what,
+                        spec.example()
+                    )),
+                );
+            }
+            Some(None)
+        }
+    }
+
+    fn token_auth(&mut self, block: &'a Block) {
+        if let Some(label) = block.labels.get(1) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TOKEN_AUTH_NOT_MOUNTABLE,
+                    label.span(),
+                    "the token auth method cannot be mounted at a path",
+                )
+                .with_label("no path here")
+                .with_help(
+                    "the token method is built in at `auth/token`: write `auth token { role NAME { ... } }`",
+                ),
+            );
+        }
+        if !self.require_body(block, "auth token { role NAME { ... } }") {
+            return;
+        }
+        let parts = self.split(block);
+        for attr in &parts.attrs {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TOKEN_AUTH_NOT_MOUNTABLE,
+                    attr.name.span,
+                    format!("`auth token` takes no attribute `{}`", attr.name.name),
+                )
+                .with_label("nothing to configure")
+                .with_help(
+                    "the token method is built in at `auth/token` and enables nothing; it only holds `role NAME { ... }` blocks",
+                ),
+            );
+        }
+        body::reject_statements(&parts.statements, "`auth token`", self.diags);
+        let mut nested = Vec::new();
+        for &b in &parts.blocks {
+            if b.keyword.name != "role" {
+                body::reject_block(b, "`auth token`", &["role"], self.diags);
+                continue;
+            }
+            let spec = &catalog::TOKEN_ROLE;
+            let Some(Some(name)) = self.nested_labels(spec, b) else {
+                continue;
+            };
+            if !self.require_body(b, &spec.example()) {
+                continue;
+            }
+            let span = b.labels.first().map_or(b.keyword.span, |l| l.span());
+            if let Some(first) = self.syms.token_roles.get(&name) {
+                let first = first.span;
+                self.duplicate(
+                    span,
+                    first,
+                    format!("token role `{name}` is already defined"),
+                );
+                continue;
+            }
+            let id = spec.api_path(catalog::TOKEN_PREFIX, Some(&name));
+            self.syms.token_roles.insert(
+                name.clone(),
+                NamedSym {
+                    id: id.clone(),
+                    span,
+                    block: b,
+                },
+            );
+            nested.push(NestedDecl {
+                spec,
+                name: Some(name),
+                block: b,
+                id,
+            });
+        }
+        self.items.push(Item::TokenAuth(nested));
+    }
+
+    // ---- policies, tokens, workloads ---------------------------------------------
+
+    /// The block's single name label, reporting missing and extra labels.
+    fn single_name(&mut self, block: &Block, what: &str, form: &str) -> Option<String> {
+        let Some(label) = block.labels.first() else {
+            self.missing_label(
+                block,
+                format!("{what} needs a name"),
+                format!("write `{form}`"),
+            );
+            return None;
+        };
+        self.extra_labels(block, 1, form);
+        Some(label.text().to_string())
+    }
+
+    fn register_policy(&mut self, name: &str, span: Span, origin: PolicyOrigin) -> bool {
+        if let Some(first) = self.syms.policies.get(name) {
+            let first_span = first.span;
+            let message = match (first.origin, origin) {
+                (PolicyOrigin::Workload { .. }, PolicyOrigin::Workload { .. }) => {
+                    format!("workload `{name}` is already defined")
+                }
+                (_, PolicyOrigin::Workload { .. }) => format!(
+                    "workload `{name}` derives a policy named like the policy defined earlier"
+                ),
+                (PolicyOrigin::Workload { .. }, _) => {
+                    format!("policy `{name}` is already the policy of workload `{name}`")
+                }
+                _ => format!("policy `{name}` is already defined"),
+            };
+            self.duplicate(span, first_span, message);
+            return false;
+        }
+        self.syms
+            .policies
+            .insert(name.to_string(), PolicySym { span, origin });
+        true
+    }
+
+    fn policy(&mut self, block: &'a Block) {
+        let form = "policy NAME { path \"GLOB\" { capabilities = [read] } }";
+        let Some(name) = self.single_name(block, "a policy", form) else {
+            return;
+        };
+        let span = block
+            .labels
+            .first()
+            .map_or(block.keyword.span, |l| l.span());
+        if name == "root" {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::RESERVED_NAME,
+                    span,
+                    "the `root` policy is built in and cannot be written",
+                )
+                .with_label("reserved")
+                .with_help("choose another name"),
+            );
+            return;
+        }
+        if !self.require_body(block, form) {
+            return;
+        }
+        if self.register_policy(&name, span, PolicyOrigin::Policy) {
+            self.items.push(Item::Policy { name, block });
+        }
+    }
+
+    fn extern_policy(&mut self, block: &'a Block) {
+        let form = "extern policy NAME";
+        let Some(kind) = block.labels.first() else {
+            self.missing_label(
+                block,
+                "`extern` needs what it declares".to_string(),
+                format!("write `{form}`"),
+            );
+            return;
+        };
+        if kind.text() != "policy" {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_BLOCK,
+                    kind.span(),
+                    format!("`extern {}` is not a declaration", kind.text()),
+                )
+                .with_label("only policies can be extern")
+                .with_help(format!("write `{form}`")),
+            );
+            return;
+        }
+        let Some(name) = block.labels.get(1) else {
+            self.missing_label(
+                block,
+                "an extern policy needs a name".to_string(),
+                format!("write `{form}`"),
+            );
+            return;
+        };
+        self.extra_labels(block, 2, form);
+        if let Some(body) = &block.body {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNEXPECTED_BODY,
+                    body.span,
+                    "an `extern policy` has no body",
+                )
+                .with_label("unexpected body")
+                .with_help(
+                    "it names a policy managed outside this program; to write the policy here, use `policy NAME { ... }`",
+                ),
+            );
+        }
+        self.register_policy(name.text(), name.span(), PolicyOrigin::Extern);
+    }
+
+    fn token(&mut self, block: &'a Block) {
+        let form = "token NAME { role = ROLE }";
+        let Some(name) = self.single_name(block, "a token", form) else {
+            return;
+        };
+        if !self.require_body(block, form) {
+            return;
+        }
+        let span = block
+            .labels
+            .first()
+            .map_or(block.keyword.span, |l| l.span());
+        if let Some(&first) = self.syms.tokens.get(&name) {
+            self.duplicate(span, first, format!("token `{name}` is already defined"));
+            return;
+        }
+        self.syms.tokens.insert(name.clone(), span);
+        self.items.push(Item::Token { name, block });
+    }
+
+    fn workload(&mut self, block: &'a Block) {
+        let form = "workload NAME { ... }";
+        let Some(name) = self.single_name(block, "a workload", form) else {
+            return;
+        };
+        if !self.require_body(block, form) {
+            return;
+        }
+        let span = block
+            .labels
+            .first()
+            .map_or(block.keyword.span, |l| l.span());
+        let parts = self.split(block);
+        let has_rules = !parts.statements.is_empty();
+        if !self.register_policy(&name, span, PolicyOrigin::Workload { has_rules }) {
+            return;
+        }
+        let mut login: Option<LoginDecl<'a>> = None;
+        let mut first_login: Option<Span> = None;
+        for &b in &parts.blocks {
+            if b.keyword.name != "login" {
+                body::reject_block(b, &format!("workload `{name}`"), &["login"], self.diags);
+                continue;
+            }
+            if let Some(first) = first_login {
+                self.duplicate(
+                    b.keyword.span,
+                    first,
+                    format!("workload `{name}` already has a `login`"),
+                );
+                continue;
+            }
+            first_login = Some(b.keyword.span);
+            let login_form = "login MOUNT { ... }";
+            let Some(mount) = b.labels.first() else {
+                self.missing_label(
+                    b,
+                    "`login` needs the path of a JWT or OIDC auth mount".to_string(),
+                    format!("write `{login_form}`, e.g. `login jwt {{ ... }}`"),
+                );
+                continue;
+            };
+            self.extra_labels(b, 1, login_form);
+            if !self.require_body(b, login_form) {
+                continue;
+            }
+            let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
+                Some(ExprKind::Str { value, .. }) => value.clone(),
+                _ => name.clone(),
+            };
+            login = Some(LoginDecl {
+                mount: mount.text().trim_matches('/').to_string(),
+                mount_span: mount.span(),
+                block: b,
+                role_name,
+            });
+        }
+        let statements = parts.statements.clone();
+        self.items.push(Item::Workload(WorkloadDecl {
+            name,
+            block,
+            parts,
+            login,
+            statements,
+        }));
+    }
+
+    /// Workloads' login roles join their mount's roles, so that duplicates with `role`
+    /// blocks are caught and `sign`/`creds`-style lookups see them.
+    fn register_login_roles(&mut self) {
+        let mut dups = Vec::new();
+        for item in &self.items {
+            let Item::Workload(w) = item else { continue };
+            let Some(login) = &w.login else { continue };
+            let Some(mount) = self.syms.auth_mounts.get_mut(&login.mount) else {
+                continue;
+            };
+            if !mount.ty.is_jwt() {
+                continue;
+            }
+            let span = body::find_attr(login.block.entries(), "role_name")
+                .map_or(login.block.head_span(), |a| a.value.span);
+            if let Some(first) = mount.roles.get(&login.role_name) {
+                dups.push((
+                    span,
+                    first.span,
+                    format!(
+                        "role `{}` is already defined on auth mount `{}`",
+                        login.role_name, login.mount
+                    ),
+                ));
+                continue;
+            }
+            let id = format!("auth/{}/role/{}", login.mount, login.role_name);
+            mount.roles.insert(
+                login.role_name.clone(),
+                NamedSym {
+                    id,
+                    span,
+                    block: login.block,
+                },
+            );
+        }
+        for (span, first, message) in dups {
+            self.diags.push(
+                Diagnostic::error(codes::DUPLICATE, span, message)
+                    .with_label("defined again here")
+                    .with_related(first, "first defined here")
+                    .with_help("name the login role with `role_name = \"...\"`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! JWT/OIDC auth: key sources on the mount, and the role rules the server enforces
+//! only at login time (or with a confusing message at write time).
+
+use std::collections::BTreeMap;
+
+use kp_diag::{one_of, Diagnostic, Span};
+use kp_syntax::ast::Attribute;
+
+use crate::body::Parts;
+use crate::catalog::{JWT_BINDINGS, JWT_KEY_SOURCES};
+use crate::codes;
+use crate::ir::Value;
+
+/// Exactly one key source: none means every login fails; several are rejected.
+pub fn key_sources(config: &[&Attribute], head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+    let present: Vec<&Attribute> = JWT_KEY_SOURCES
+        .iter()
+        .filter_map(|k| config.iter().copied().find(|a| a.name.name == *k))
+        .collect();
+    match present.as_slice() {
+        [] => diags.push(
+            Diagnostic::warning(
+                codes::JWT_NO_KEY_SOURCE,
+                head,
+                format!("{what} has no key source: every login will fail"),
+            )
+            .with_label("no way to verify a JWT")
+            .with_help(format!("set one of {}", one_of(&JWT_KEY_SOURCES))),
+        ),
+        [_] => {}
+        [first, rest @ ..] => {
+            for extra in rest {
+                diags.push(
+                    Diagnostic::error(
+                        codes::JWT_KEY_SOURCES,
+                        extra.name.span,
+                        format!("{what} has more than one key source"),
+                    )
+                    .with_label("second key source")
+                    .with_related(first.name.span, "first key source")
+                    .with_help(format!(
+                        "keep exactly one of {}: the server rejects the config",
+                        one_of(&JWT_KEY_SOURCES)
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Role type inference and the checks that depend on the role's type.
+pub fn role(
+    mount_type: &str,
+    parts: &Parts<'_>,
+    body: &mut BTreeMap<String, Value>,
+    what: &str,
+    head: Span,
+    missing: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let role_type = match body.get("role_type") {
+        Some(Value::Str(s)) => s.clone(),
+        // Given but invalid: already reported.
+        _ if parts.has("role_type") => return,
+        _ if mount_type == "oidc" => "oidc".to_string(),
+        _ => {
+            // The server defaults to `oidc` and then rejects the role for lacking
+            // `allowed_redirect_uris`; a role on a `jwt` mount means `jwt`.
+            body.insert("role_type".to_string(), Value::Str("jwt".to_string()));
+            "jwt".to_string()
+        }
+    };
+    if role_type == "oidc" && !parts.has("allowed_redirect_uris") {
+        diags.push(
+            Diagnostic::error(
+                codes::MISSING_FIELD,
+                head,
+                format!("{what} is an `oidc` role without `allowed_redirect_uris`"),
+            )
+            .with_label("`allowed_redirect_uris` is required for `oidc` roles")
+            .with_help(
+                "add `allowed_redirect_uris = [\"https://...\"]`, or set `role_type = \"jwt\"` for logins that present a JWT",
+            ),
+        );
+    }
+    if role_type == "jwt" && !JWT_BINDINGS.iter().any(|b| parts.has(b)) {
+        diags.push(
+            Diagnostic::error(
+                codes::UNBOUND_JWT_ROLE,
+                head,
+                format!("{what} binds nothing: any JWT from the issuer could log in"),
+            )
+            .with_label("no binding")
+            .with_help(format!(
+                "add at least one of {}, e.g. `bound_audiences = [\"https://vault.example.com\"]`",
+                one_of(&JWT_BINDINGS)
+            )),
+        );
+    }
+    if !parts.has("user_claim") && !missing.iter().any(|m| m == "user_claim") {
+        diags.push(
+            Diagnostic::error(
+                codes::MISSING_FIELD,
+                head,
+                format!("{what} is missing `user_claim`"),
+            )
+            .with_label("`user_claim` is required")
+            .with_help("add `user_claim = \"sub\"`: the claim that names the logged-in identity"),
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! KV v2 paths written as if the mount were KV v1.
+
+use kp_diag::{Diagnostic, Span};
+
+use crate::codes;
+use crate::symbols::Symbols;
+
+/// Sub-paths of a KV v2 mount that ACL rules legitimately name.
+const KV2_PREFIXES: [&str; 6] = [
+    "data/",
+    "metadata/",
+    "delete/",
+    "undelete/",
+    "destroy/",
+    "subkeys/",
+];
+
+/// Warns when `path` is under a KV v2 mount of the program but outside its API
+/// sub-paths; `listing` picks `metadata/` over `data/` in the suggestion.
+pub fn check(
+    syms: &Symbols<'_>,
+    path: &str,
+    listing: bool,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mount = syms
+        .secret_mounts
+        .values()
+        .filter(|m| m.is_kv2())
+        .filter(|m| path.starts_with(&format!("{}/", m.path)))
+        .max_by_key(|m| m.path.len());
+    let Some(mount) = mount else {
+        return;
+    };
+    let rest = path.get(mount.path.len() + 1..).unwrap_or("");
+    if rest.is_empty()
+        || rest == "config"
+        || rest.starts_with(['*', '+'])
+        || KV2_PREFIXES
+            .iter()
+            .any(|p| rest.starts_with(p) || *p == format!("{rest}/"))
+    {
+        return;
+    }
+    let sub = if listing { "metadata" } else { "data" };
+    let fixed = format!("{}/{sub}/{rest}", mount.path);
+    diags.push(
+        Diagnostic::warning(
+            codes::KV2_PATH,
+            span,
+            format!(
+                "`{path}` is under KV v2 mount `{}` but lacks `{sub}/`",
+                mount.path
+            ),
+        )
+        .with_label("matches no KV v2 API path")
+        .with_help(format!(
+            "write `\"{fixed}\"`: KV v2 serves secrets under `{sub}/`"
+        )),
+    );
+}

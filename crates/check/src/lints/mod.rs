@@ -1,0 +1,9 @@
+//! The pitfalls of the reference scenarios, each a small check over one body.
+
+pub mod database;
+pub mod jwt;
+pub mod kv;
+pub mod placeholder;
+pub mod secrets;
+pub mod ssh;
+pub mod ttl;

@@ -1,0 +1,237 @@
+//! Typing a whole body against one endpoint schema: unknown fields (with the valid
+//! choices), values, references, required fields, and the per-field lints.
+
+use std::collections::BTreeMap;
+
+use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use kp_schema::{Endpoint, FieldType};
+use kp_syntax::ast::Attribute;
+
+use super::Lowerer;
+use crate::catalog::MOUNT_ATTRS;
+use crate::codes;
+use crate::confusions;
+use crate::ir::{ResourceId, Value};
+use crate::lints;
+use crate::schemas;
+use crate::symbols::MountSym;
+use crate::typing;
+
+/// Where a body is written, for typing and messages.
+pub struct BodyCtx<'s> {
+    pub endpoint: &'static str,
+    /// "JWT role `example-role`", for messages.
+    pub what: String,
+    /// The resource's API path, for "see the N fields of ..." help.
+    pub api_path: String,
+    /// Where missing-field errors point.
+    pub head: Span,
+    /// The mount the body lives under: scope of database references, and where
+    /// "`x` is a field of ..." hints look.
+    pub mount: Option<&'s MountSym<'s>>,
+    /// This block's keyword inside the mount (`role`, `ca`); `None` for the mount's own
+    /// config attributes.
+    pub keyword: Option<&'static str>,
+    /// Attributes handled by the caller, not the schema.
+    pub skip: &'static [&'static str],
+    /// Names valid in the body besides the endpoint's fields (mount attributes).
+    pub also_valid: Vec<&'static str>,
+}
+
+#[derive(Debug, Default)]
+pub struct Typed {
+    pub body: BTreeMap<String, Value>,
+    pub deps: Vec<ResourceId>,
+    /// Required fields that were absent (already reported).
+    pub missing: Vec<String>,
+}
+
+impl<'s> Lowerer<'s> {
+    pub fn type_body(&mut self, cx: &BodyCtx<'s>, attrs: &[&Attribute]) -> Typed {
+        let mut typed = Typed::default();
+        let Some(ep) = schemas::endpoint(cx.endpoint) else {
+            // No schema is keyplan's own gap: keep the values, check nothing.
+            for attr in attrs {
+                if cx.skip.contains(&attr.name.name.as_str()) {
+                    continue;
+                }
+                if let Some(v) = typing::loose(&attr.value, &attr.name.name, &mut self.diags) {
+                    typed.body.insert(attr.name.name.clone(), v);
+                }
+            }
+            return typed;
+        };
+        for &attr in attrs {
+            let name = attr.name.name.as_str();
+            if cx.skip.contains(&name) {
+                continue;
+            }
+            let Some(field) = ep.field(name) else {
+                self.unknown_field(cx, ep, attr);
+                continue;
+            };
+            // An endpoint missing on the target is reported once, on its block.
+            if ep.supports(self.target) && !field.supports(self.target) {
+                self.field_unsupported(cx, attr);
+            }
+            if field.deprecated {
+                self.diags.push(deprecated(ep, attr));
+            }
+            lints::placeholder::check(&attr.value, &mut self.diags);
+            if field.sensitive {
+                lints::secrets::literal(attr, cx, &mut self.diags);
+            }
+            let value = match self.ref_kind(cx, name) {
+                Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
+                None => typing::value(&attr.value, field, &mut self.diags),
+            };
+            if let Some(v) = value {
+                typed.body.insert(name.to_string(), v);
+            }
+        }
+        for field in ep.fields.values() {
+            if !field.required
+                || cx.skip.contains(&field.name.as_str())
+                || attrs.iter().any(|a| a.name.name == field.name)
+            {
+                continue;
+            }
+            self.diags
+                .push(missing_field(&cx.what, cx.head, &field.name, field.ty));
+            typed.missing.push(field.name.clone());
+        }
+        lints::ttl::check(attrs, &mut self.diags);
+        typed
+    }
+
+    fn field_unsupported(&mut self, cx: &BodyCtx<'s>, attr: &Attribute) {
+        let here = crate::catalog::target_name(self.target);
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNSUPPORTED_ON_TARGET,
+                attr.name.span,
+                format!("{here} has no field `{}` in {}", attr.name.name, cx.what),
+            )
+            .with_label(format!("not available on {here}"))
+            .with_help("remove it, or compile for the other target"),
+        );
+    }
+
+    fn unknown_field(&mut self, cx: &BodyCtx<'s>, ep: &Endpoint, attr: &Attribute) {
+        let names: Vec<&str> = ep
+            .field_names()
+            .filter(|n| !cx.skip.contains(n))
+            .chain(cx.also_valid.iter().copied())
+            .collect();
+        let hint = confusions::note(cx.endpoint, &attr.name.name)
+            .or_else(|| sibling_hint(cx, &attr.name.name));
+        self.diags.push(unknown_field(
+            &attr.name.name,
+            attr.name.span,
+            &cx.what,
+            &names,
+            &cx.api_path,
+            hint,
+        ));
+    }
+}
+
+/// `kp::deprecated-field`, naming the replacement when the endpoint has one.
+fn deprecated(ep: &Endpoint, attr: &Attribute) -> Diagnostic {
+    let name = &attr.name.name;
+    let replacement = [
+        format!("token_{name}"),
+        format!("token_{}", name.trim_start_matches("bound_")),
+    ]
+    .into_iter()
+    .find(|r| ep.field(r).is_some_and(|f| !f.deprecated));
+    let d = Diagnostic::warning(
+        codes::DEPRECATED_FIELD,
+        attr.name.span,
+        format!("`{name}` is deprecated"),
+    )
+    .with_label("kept only for compatibility");
+    match replacement {
+        Some(r) => d.with_help(format!("use `{r}`")),
+        None => d,
+    }
+}
+
+/// `kp::unknown-field`: lists the valid names when few, else a suggestion and a count.
+pub fn unknown_field(
+    name: &str,
+    span: Span,
+    what: &str,
+    valid: &[&str],
+    api_path: &str,
+    hint: Option<String>,
+) -> Diagnostic {
+    let mut help = Vec::new();
+    let suggestion = did_you_mean(name, valid.iter().copied());
+    if let Some(h) = hint {
+        help.push(h);
+    } else if let Some(s) = suggestion {
+        help.push(format!("did you mean `{s}`?"));
+    }
+    if valid.is_empty() {
+        help.push(format!("{what} takes no attributes"));
+    } else if valid.len() <= 10 {
+        help.push(format!("expected one of {}", one_of(valid)));
+    } else {
+        help.push(format!("see the {} fields of `{api_path}`", valid.len()));
+    }
+    Diagnostic::error(
+        codes::UNKNOWN_FIELD,
+        span,
+        format!("unknown field `{name}` in {what}"),
+    )
+    .with_label(format!("not a field of `{api_path}`"))
+    .with_help(crate::body::join_help(help))
+}
+
+/// "`ttl` is a field of `role NAME { ... }`": the field exists elsewhere in the mount.
+pub fn sibling_hint(cx: &BodyCtx<'_>, name: &str) -> Option<String> {
+    let mount = cx.mount?;
+    let ty = mount.ty;
+    for spec in ty.nested {
+        if Some(spec.keyword) == cx.keyword {
+            continue;
+        }
+        if schemas::endpoint(spec.endpoint).is_some_and(|e| e.field(name).is_some()) {
+            return Some(format!("`{name}` is a field of `{}`", spec.example()));
+        }
+    }
+    if cx.keyword.is_some() {
+        let on_mount = MOUNT_ATTRS.iter().any(|(n, _)| *n == name)
+            || ty
+                .config
+                .and_then(schemas::endpoint)
+                .is_some_and(|e| e.field(name).is_some());
+        if on_mount {
+            return Some(format!(
+                "`{name}` is set on the mount block `{} {}`",
+                ty.class.keyword(),
+                ty.name
+            ));
+        }
+    }
+    None
+}
+
+pub fn missing_field(what: &str, head: Span, field: &str, ty: FieldType) -> Diagnostic {
+    let example = match ty {
+        FieldType::String | FieldType::Any => "\"...\"",
+        FieldType::Int => "0",
+        FieldType::Bool => "true",
+        FieldType::Duration => "1h",
+        FieldType::List | FieldType::CommaList => "[\"...\"]",
+        FieldType::Map => "{ ... }",
+    };
+    Diagnostic::error(
+        codes::MISSING_FIELD,
+        head,
+        format!("{what} is missing `{field}`"),
+    )
+    .with_label(format!("`{field}` is required"))
+    .with_help(format!("add `{field} = {example}`"))
+}

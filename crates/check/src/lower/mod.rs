@@ -1,0 +1,121 @@
+//! The second pass: every declared item to [`ir::Resource`]s, in source order.
+
+mod fields;
+mod mounts;
+mod policies;
+mod resolve;
+mod tokens;
+mod workloads;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kp_diag::{Diagnostic, Span};
+use kp_schema::Target;
+
+use crate::ir::{Program, Resource, ResourceId, ResourceKind};
+use crate::symbols::{Item, Symbols};
+
+pub use fields::BodyCtx;
+
+pub struct Lowerer<'s> {
+    pub target: Target,
+    pub syms: &'s Symbols<'s>,
+    pub diags: Vec<Diagnostic>,
+    pub program: Program,
+    /// Policy names some field refers to (a workload's policy attached elsewhere).
+    pub referenced_policies: BTreeSet<String>,
+    /// Workloads with rules and no login: warned about unless their policy is used.
+    pending_unattached: Vec<(String, Span)>,
+}
+
+impl<'s> Lowerer<'s> {
+    pub fn new(target: Target, syms: &'s Symbols<'s>, diags: Vec<Diagnostic>) -> Self {
+        Lowerer {
+            target,
+            syms,
+            diags,
+            program: Program::default(),
+            referenced_policies: BTreeSet::new(),
+            pending_unattached: Vec::new(),
+        }
+    }
+
+    pub fn run(mut self, items: &[Item<'s>]) -> (Program, Vec<Diagnostic>) {
+        for item in items {
+            match item {
+                Item::Mount(decl) => self.lower_mount(decl),
+                Item::TokenAuth(roles) => {
+                    for role in roles {
+                        self.lower_nested(None, role);
+                    }
+                }
+                Item::Policy { name, block } => self.lower_policy(name, block),
+                Item::Token { name, block } => self.lower_token(name, block),
+                Item::Workload(decl) => self.lower_workload(decl),
+            }
+        }
+        self.program.extern_policies = self
+            .syms
+            .policies
+            .iter()
+            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.warn_unattached();
+        (self.program, self.diags)
+    }
+
+    fn warn_unattached(&mut self) {
+        for (name, span) in std::mem::take(&mut self.pending_unattached) {
+            if self.referenced_policies.contains(&name) {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::warning(
+                    crate::codes::WORKLOAD_NO_LOGIN,
+                    span,
+                    format!("workload `{name}` has no `login`: its policy is attached to nothing"),
+                )
+                .with_label("no login")
+                .with_help(format!(
+                    "add `login MOUNT {{ ... }}` to derive a role carrying policy `{name}`, or name `{name}` in some `token_policies`"
+                )),
+            );
+        }
+    }
+
+    fn push(&mut self, resource: Resource) {
+        self.program.resources.push(resource);
+    }
+}
+
+/// A resource written to and read back from `id`, with an empty body.
+pub fn resource(
+    id: ResourceId,
+    kind: ResourceKind,
+    name: &str,
+    schema: &'static str,
+    span: Span,
+) -> Resource {
+    Resource {
+        path: id.clone(),
+        read_path: Some(id.clone()),
+        id,
+        kind,
+        name: name.to_string(),
+        schema,
+        body: BTreeMap::new(),
+        depends_on: Vec::new(),
+        mount: None,
+        workload: None,
+        policy: None,
+        span,
+    }
+}
+
+/// Appends `id` unless present.
+pub fn add_dep(deps: &mut Vec<ResourceId>, id: ResourceId) {
+    if !deps.contains(&id) {
+        deps.push(id);
+    }
+}

@@ -1,0 +1,263 @@
+//! `auth TYPE [PATH] { }` and `secrets TYPE [PATH] { }`: the mount, its config, and the
+//! blocks nested in it (roles, connections, engine configs).
+
+use std::collections::BTreeMap;
+
+use kp_diag::Diagnostic;
+use kp_schema::FieldType;
+use kp_syntax::ast::Attribute;
+
+use super::fields::{sibling_hint, unknown_field};
+use super::{add_dep, resource, BodyCtx, Lowerer};
+use crate::body::{self, Parts};
+use crate::catalog::{self, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
+use crate::codes;
+use crate::ir::{Resource, ResourceId, ResourceKind, Value};
+use crate::lints;
+use crate::schemas;
+use crate::symbols::{MountDecl, MountSym, NestedDecl};
+use crate::typing;
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn lower_mount(&mut self, decl: &MountDecl<'s>) {
+        let syms = self.syms;
+        let Some(mount) = syms.mount(decl.class, &decl.path) else {
+            return;
+        };
+        let ty = mount.ty;
+        let what = mount.display();
+        let mut body = BTreeMap::new();
+        body.insert("type".to_string(), Value::Str(ty.name.to_string()));
+        let mut tune = BTreeMap::new();
+        let mut mount_attrs: Vec<&Attribute> = Vec::new();
+        let mut config_attrs: Vec<&Attribute> = Vec::new();
+        let hint_cx = BodyCtx {
+            endpoint: "",
+            what: what.clone(),
+            api_path: mount.id.clone(),
+            head: decl.block.head_span(),
+            mount: Some(mount),
+            keyword: None,
+            skip: &[],
+            also_valid: Vec::new(),
+        };
+        for &attr in &decl.parts.attrs {
+            let name = attr.name.name.as_str();
+            if let Some((_, fty)) = MOUNT_ATTRS.iter().find(|(n, _)| *n == name) {
+                mount_attrs.push(attr);
+                lints::placeholder::check(&attr.value, &mut self.diags);
+                let field = schemas::synthetic(name, *fty, &[]);
+                if let Some(v) = typing::value(&attr.value, &field, &mut self.diags) {
+                    if MOUNT_TUNE_ATTRS.contains(&name) {
+                        tune.insert(name.to_string(), v);
+                    } else {
+                        body.insert(name.to_string(), v);
+                    }
+                }
+            } else if ty.versioned && name == "version" {
+                let field = schemas::synthetic(name, FieldType::Int, &["1", "2"]);
+                if let Some(Value::Int(v)) = typing::value(&attr.value, &field, &mut self.diags) {
+                    let options =
+                        BTreeMap::from([("version".to_string(), Value::Str(v.to_string()))]);
+                    body.insert("options".to_string(), Value::Map(options));
+                }
+            } else if ty.config.is_some() {
+                config_attrs.push(attr);
+            } else {
+                let mut valid: Vec<&str> = MOUNT_ATTRS.iter().map(|(n, _)| *n).collect();
+                if ty.versioned {
+                    valid.push("version");
+                }
+                let hint = sibling_hint(&hint_cx, name);
+                self.diags.push(unknown_field(
+                    name,
+                    attr.name.span,
+                    &what,
+                    &valid,
+                    &mount.id,
+                    hint,
+                ));
+            }
+        }
+        if !tune.is_empty() {
+            body.insert("config".to_string(), Value::Map(tune));
+        }
+        lints::ttl::check(&mount_attrs, &mut self.diags);
+        let mut r = resource(
+            mount.id.clone(),
+            decl.class.kind(),
+            &decl.path,
+            decl.class.schema(),
+            decl.block.span,
+        );
+        r.body = body;
+        self.push(r);
+
+        if let Some(config_ep) = ty.config {
+            let prefix = decl.class.api_prefix(&decl.path);
+            if !config_attrs.is_empty() {
+                if mount.available && !schemas::supports(config_ep, self.target) {
+                    self.unsupported(decl.block.head_span(), &format!("{prefix}config"));
+                }
+                let cx = BodyCtx {
+                    endpoint: config_ep,
+                    what: format!("the config of {what}"),
+                    api_path: format!("{prefix}config"),
+                    head: decl.block.head_span(),
+                    mount: Some(mount),
+                    keyword: None,
+                    skip: &[],
+                    also_valid: MOUNT_ATTRS.iter().map(|(n, _)| *n).collect(),
+                };
+                let typed = self.type_body(&cx, &config_attrs);
+                let mut r = resource(
+                    cx.api_path.clone(),
+                    ResourceKind::Config,
+                    "config",
+                    config_ep,
+                    decl.block.span,
+                );
+                r.body = typed.body;
+                r.depends_on = with_mount(&mount.id, typed.deps);
+                r.mount = Some(mount.id.clone());
+                self.push(r);
+            }
+            if ty.is_jwt() {
+                lints::jwt::key_sources(
+                    &config_attrs,
+                    decl.block.head_span(),
+                    &what,
+                    &mut self.diags,
+                );
+            }
+        }
+
+        for nested in &decl.nested {
+            self.lower_nested(Some(mount), nested);
+        }
+    }
+
+    pub(super) fn unsupported(&mut self, span: kp_diag::Span, path: &str) {
+        let here = catalog::target_name(self.target);
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNSUPPORTED_ON_TARGET,
+                span,
+                format!("{here} has no endpoint `{path}`"),
+            )
+            .with_label(format!("not available on {here}")),
+        );
+    }
+
+    /// A block nested in a mount, or a token role (`mount` is `None`).
+    pub(super) fn lower_nested(&mut self, mount: Option<&'s MountSym<'s>>, decl: &NestedDecl<'s>) {
+        let parts = body::split(decl.block.entries(), &mut self.diags);
+        let r = self.lower_endpoint_block(
+            mount,
+            &EndpointBlock {
+                spec: decl.spec,
+                name: decl.name.as_deref(),
+                id: decl.id.clone(),
+                block: decl.block,
+                skip: &[],
+            },
+            &parts,
+        );
+        self.push(r);
+    }
+
+    /// Types and lints one nested block's body; the resource is the caller's to push.
+    pub(super) fn lower_endpoint_block(
+        &mut self,
+        mount: Option<&'s MountSym<'s>>,
+        eb: &EndpointBlock<'_>,
+        parts: &Parts<'_>,
+    ) -> Resource {
+        let EndpointBlock {
+            spec,
+            name,
+            block,
+            skip,
+            ..
+        } = *eb;
+        let id = eb.id.clone();
+        let what = match (name, mount) {
+            (Some(n), _) => format!("{} `{n}`", spec.what),
+            (None, Some(m)) => format!("the {} of `{}`", spec.what, m.path),
+            (None, None) => spec.what.to_string(),
+        };
+        for b in &parts.blocks {
+            body::reject_block(b, &what, &[], &mut self.diags);
+        }
+        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        if mount.is_none_or(|m| m.available) && !schemas::supports(spec.endpoint, self.target) {
+            self.unsupported(block.head_span(), &id);
+        }
+        let cx = BodyCtx {
+            endpoint: spec.endpoint,
+            what: what.clone(),
+            api_path: id.clone(),
+            head: block.head_span(),
+            mount,
+            keyword: Some(spec.keyword),
+            skip,
+            also_valid: Vec::new(),
+        };
+        let typed = self.type_body(&cx, &parts.attrs);
+        let mut body = typed.body;
+        match spec.endpoint {
+            "jwt-role" => {
+                if let Some(m) = mount {
+                    lints::jwt::role(
+                        m.ty.name,
+                        parts,
+                        &mut body,
+                        &what,
+                        block.head_span(),
+                        &typed.missing,
+                        &mut self.diags,
+                    );
+                }
+            }
+            "ssh-role" => lints::ssh::any_user(parts, &mut self.diags),
+            "database-connection" => lints::database::connection_url(parts, &mut self.diags),
+            _ => {}
+        }
+        let mut r = resource(
+            id,
+            spec.kind,
+            name.unwrap_or(spec.keyword),
+            spec.endpoint,
+            block.span,
+        );
+        r.body = body;
+        match mount {
+            Some(m) => {
+                r.depends_on = with_mount(&m.id, typed.deps);
+                r.mount = Some(m.id.clone());
+            }
+            None => r.depends_on = typed.deps,
+        }
+        r
+    }
+}
+
+/// A block written to one endpoint: a nested block, or a workload's `login`.
+pub struct EndpointBlock<'b> {
+    pub spec: &'static NestedSpec,
+    pub name: Option<&'b str>,
+    /// The resource id, which is its API path.
+    pub id: ResourceId,
+    pub block: &'b kp_syntax::ast::Block,
+    /// Attributes the caller handles itself (`role_name` of a `login`).
+    pub skip: &'static [&'static str],
+}
+
+/// The mount first, then the other dependencies.
+fn with_mount(mount: &str, deps: Vec<ResourceId>) -> Vec<ResourceId> {
+    let mut out = vec![mount.to_string()];
+    for d in deps {
+        add_dep(&mut out, d);
+    }
+    out
+}

@@ -1,0 +1,199 @@
+//! `policy NAME { path "GLOB" { capabilities = [...] } }`.
+
+use std::collections::BTreeMap;
+
+use kp_diag::{Diagnostic, Span};
+use kp_syntax::ast::{Block, Expr, ExprKind};
+
+use super::fields::{missing_field, unknown_field};
+use super::{resource, Lowerer};
+use crate::body;
+use crate::codes;
+use crate::ir::{PolicyDoc, ResourceKind, Value};
+use crate::lints;
+use crate::rules::{self, RuleSet};
+use crate::symbols::policy_id;
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn lower_policy(&mut self, name: &str, block: &Block) {
+        let what = format!("policy `{name}`");
+        let parts = body::split(block.entries(), &mut self.diags);
+        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        for attr in &parts.attrs {
+            self.diags.push(unknown_field(
+                &attr.name.name,
+                attr.name.span,
+                &what,
+                &[],
+                &policy_id(name),
+                Some(
+                    "a policy holds only `path \"GLOB\" { capabilities = [...] }` blocks"
+                        .to_string(),
+                ),
+            ));
+        }
+        let mut set = RuleSet::default();
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        for &rule in &parts.blocks {
+            if rule.keyword.name != "path" {
+                body::reject_block(rule, &what, &["path"], &mut self.diags);
+                continue;
+            }
+            let Some(label) = rule.labels.first() else {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::MISSING_LABEL,
+                        rule.head_span(),
+                        "`path` needs a path glob",
+                    )
+                    .with_label("path missing")
+                    .with_help("write `path \"secret/data/*\" { capabilities = [read] }`"),
+                );
+                continue;
+            };
+            if let Some(extra) = rule.labels.get(1) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNEXPECTED_LABEL,
+                        extra.span(),
+                        format!("unexpected label `{}`", extra.text()),
+                    )
+                    .with_label("one path per block")
+                    .with_help("write one `path \"GLOB\" { ... }` block per path"),
+                );
+            }
+            let path = label.text();
+            if !rules::check_glob(path, label.span(), &mut self.diags) {
+                continue;
+            }
+            if let Some(&first) = seen.get(path) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        label.span(),
+                        format!("path `{path}` appears twice in {what}"),
+                    )
+                    .with_label("again here")
+                    .with_related(first, "first here")
+                    .with_help("merge the capabilities into one `path` block"),
+                );
+                continue;
+            }
+            seen.insert(path.to_string(), label.span());
+            let Some(caps) = self.rule_body(rule, path) else {
+                continue;
+            };
+            let listing = caps
+                .iter()
+                .all(|&c| crate::ir::CAPABILITIES.get(c) == Some(&"list"));
+            lints::kv::check(self.syms, path, listing, label.span(), &mut self.diags);
+            set.add(path, &caps);
+        }
+        if set.is_empty() && parts.blocks.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::EMPTY_POLICY,
+                    block.head_span(),
+                    format!("{what} has no rules"),
+                )
+                .with_label("empty policy")
+                .with_help("the server rejects an empty policy: add `path \"GLOB\" { capabilities = [read] }`"),
+            );
+        }
+        let doc = PolicyDoc {
+            rules: set.into_rules(),
+        };
+        let id = policy_id(name);
+        let mut r = resource(id, ResourceKind::Policy, name, "policy", block.span);
+        r.body
+            .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+        r.policy = Some(doc);
+        self.push(r);
+    }
+
+    /// The capabilities of one `path` block.
+    fn rule_body(&mut self, rule: &Block, path: &str) -> Option<Vec<usize>> {
+        let what = format!("`path \"{path}\"`");
+        let parts = body::split(rule.entries(), &mut self.diags);
+        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        for b in &parts.blocks {
+            body::reject_block(b, &what, &[], &mut self.diags);
+        }
+        let mut caps = None;
+        for attr in &parts.attrs {
+            if attr.name.name == "capabilities" {
+                caps = self.capabilities(&attr.value);
+            } else {
+                self.diags.push(unknown_field(
+                    &attr.name.name,
+                    attr.name.span,
+                    &what,
+                    &["capabilities"],
+                    path,
+                    Some("keyplan policies grant capabilities only".to_string()),
+                ));
+            }
+        }
+        if !parts.has("capabilities") {
+            self.diags.push(missing_field(
+                &what,
+                rule.head_span(),
+                "capabilities",
+                kp_schema::FieldType::List,
+            ));
+        }
+        caps
+    }
+
+    fn capabilities(&mut self, expr: &Expr) -> Option<Vec<usize>> {
+        let ExprKind::List(items) = &expr.kind else {
+            let help = match &expr.kind {
+                ExprKind::Ident(n) => Some(format!("write a list: `[{n}]`")),
+                ExprKind::Str { value, .. } => Some(format!("write a list: `[{value}]`")),
+                _ => None,
+            };
+            self.diags.push(crate::typing::mismatch_expected(
+                expr,
+                "a list",
+                "capabilities",
+                help,
+            ));
+            return None;
+        };
+        if items.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    expr.span,
+                    "a rule needs at least one capability",
+                )
+                .with_label("no capabilities")
+                .with_help("to forbid the path, write `capabilities = [deny]`"),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in items {
+            let word = match &item.kind {
+                ExprKind::Ident(w) => w.as_str(),
+                ExprKind::Str { value, .. } => value.as_str(),
+                _ => {
+                    self.diags.push(crate::typing::mismatch_expected(
+                        item,
+                        "a capability",
+                        "capabilities",
+                        Some("write capabilities as bare words: `[read, list]`".to_string()),
+                    ));
+                    ok = false;
+                    continue;
+                }
+            };
+            match rules::capability(word, item.span, &mut self.diags) {
+                Some(c) => out.push(c),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}

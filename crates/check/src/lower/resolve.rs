@@ -1,0 +1,219 @@
+//! Bare identifiers in reference fields: which declaration they name, the dependency
+//! edge that implies, and "did you mean" when they name nothing.
+
+use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use kp_schema::{Field, FieldType};
+use kp_syntax::ast::{Expr, ExprKind};
+
+use super::{add_dep, BodyCtx, Lowerer};
+use crate::catalog::{BUILTIN_POLICIES, POLICY_REF_FIELDS};
+use crate::codes;
+use crate::ir::{ResourceId, Value};
+use crate::symbols::{MountSym, PolicyOrigin};
+use crate::typing;
+
+/// What a reference field names.
+pub enum RefKind<'s> {
+    Policy,
+    TokenRole,
+    /// A role of this database mount (`allowed_roles`): no edge, it would be a cycle.
+    DbRole(&'s MountSym<'s>),
+    /// A connection of this database mount (`db_name`).
+    DbConnection(&'s MountSym<'s>),
+}
+
+impl RefKind<'_> {
+    fn noun(&self) -> &'static str {
+        match self {
+            RefKind::Policy => "policy",
+            RefKind::TokenRole => "token role",
+            RefKind::DbRole(_) => "database role",
+            RefKind::DbConnection(_) => "database connection",
+        }
+    }
+}
+
+/// A resolved reference: the resource it depends on, if the program writes one.
+pub enum Resolved {
+    Found(Option<ResourceId>),
+    Missing,
+}
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn ref_kind(&self, cx: &BodyCtx<'s>, field: &str) -> Option<RefKind<'s>> {
+        if POLICY_REF_FIELDS.contains(&field) {
+            return Some(RefKind::Policy);
+        }
+        match (cx.endpoint, field) {
+            ("database-connection", "allowed_roles") => cx.mount.map(RefKind::DbRole),
+            ("database-role", "db_name") => cx.mount.map(RefKind::DbConnection),
+            _ => None,
+        }
+    }
+
+    /// Resolves `name`, reporting it when unresolved.
+    pub(super) fn resolve(&mut self, kind: &RefKind<'s>, name: &str, span: Span) -> Resolved {
+        let (found, candidates, scope): (Option<Option<ResourceId>>, Vec<&str>, String) = match kind
+        {
+            RefKind::Policy => {
+                if BUILTIN_POLICIES.contains(&name) {
+                    return Resolved::Found(None);
+                }
+                if let Some(p) = self.syms.policies.get(name) {
+                    self.referenced_policies.insert(name.to_string());
+                    if p.origin == (PolicyOrigin::Workload { has_rules: false }) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNRESOLVED_REFERENCE,
+                                span,
+                                format!("workload `{name}` derives no policy"),
+                            )
+                            .with_label("this workload has no statements")
+                            .with_related(p.span, "workload defined here")
+                            .with_help(format!(
+                                "give workload `{name}` statements such as `read \"PATH\"`"
+                            )),
+                        );
+                        return Resolved::Missing;
+                    }
+                    return Resolved::Found(p.resource(name));
+                }
+                let candidates = self
+                    .syms
+                    .policies
+                    .keys()
+                    .map(String::as_str)
+                    .chain(BUILTIN_POLICIES)
+                    .collect();
+                (None, candidates, "this program".to_string())
+            }
+            RefKind::TokenRole => match self.syms.token_roles.get(name) {
+                Some(r) => (Some(Some(r.id.clone())), Vec::new(), String::new()),
+                None => (
+                    None,
+                    self.syms.token_roles.keys().map(String::as_str).collect(),
+                    "`auth token`".to_string(),
+                ),
+            },
+            RefKind::DbRole(m) => match m.roles.get(name) {
+                Some(_) => (Some(None), Vec::new(), String::new()),
+                None => (
+                    None,
+                    m.roles.keys().map(String::as_str).collect(),
+                    m.display(),
+                ),
+            },
+            RefKind::DbConnection(m) => match m.connections.get(name) {
+                Some(c) => (Some(Some(c.id.clone())), Vec::new(), String::new()),
+                None => (
+                    None,
+                    m.connections.keys().map(String::as_str).collect(),
+                    m.display(),
+                ),
+            },
+        };
+        if let Some(dep) = found {
+            return Resolved::Found(dep);
+        }
+        let noun = kind.noun();
+        let mut help = Vec::new();
+        if let Some(s) = did_you_mean(name, candidates.iter().copied()) {
+            help.push(format!("did you mean `{s}`?"));
+        } else if !candidates.is_empty() && candidates.len() <= 8 {
+            help.push(format!("known: {}", one_of(&candidates)));
+        }
+        if matches!(kind, RefKind::Policy) {
+            help.push(format!(
+                "a policy managed elsewhere is declared with `extern policy {name}`"
+            ));
+        } else {
+            help.push(format!(
+                "write `\"{name}\"` to take a name the server already has literally"
+            ));
+        }
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNRESOLVED_REFERENCE,
+                span,
+                format!("unknown {noun} `{name}`"),
+            )
+            .with_label(format!("no {noun} of this name in {scope}"))
+            .with_help(crate::body::join_help(help)),
+        );
+        Resolved::Missing
+    }
+
+    /// One element of a reference field: a bare name (resolved) or a string (literal).
+    fn ref_item(
+        &mut self,
+        expr: &Expr,
+        field: &str,
+        kind: &RefKind<'s>,
+        deps: &mut Vec<ResourceId>,
+    ) -> Option<String> {
+        match &expr.kind {
+            ExprKind::Ident(name) => match self.resolve(kind, name, expr.span) {
+                Resolved::Found(dep) => {
+                    if let Some(dep) = dep {
+                        add_dep(deps, dep);
+                    }
+                    Some(name.clone())
+                }
+                Resolved::Missing => None,
+            },
+            ExprKind::Str { value, .. } => Some(value.clone()),
+            _ => {
+                self.diags.push(typing::mismatch_expected(
+                    expr,
+                    &format!("a {} name", kind.noun()),
+                    field,
+                    None,
+                ));
+                None
+            }
+        }
+    }
+
+    pub(super) fn ref_value(
+        &mut self,
+        expr: &Expr,
+        field: &Field,
+        kind: &RefKind<'s>,
+        deps: &mut Vec<ResourceId>,
+    ) -> Option<Value> {
+        match field.ty {
+            FieldType::List | FieldType::CommaList => {
+                let ExprKind::List(items) = &expr.kind else {
+                    let help = match &expr.kind {
+                        ExprKind::Ident(n) => Some(format!("write a list: `[{n}]`")),
+                        ExprKind::Str { value, .. } => {
+                            Some(format!("write a list: `[\"{value}\"]`"))
+                        }
+                        _ => None,
+                    };
+                    self.diags
+                        .push(typing::mismatch_expected(expr, "a list", &field.name, help));
+                    return None;
+                };
+                let mut names = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.ref_item(item, &field.name, kind, deps) {
+                        Some(n) => names.push(n),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Some(if field.ty == FieldType::List {
+                    Value::List(names.into_iter().map(Value::Str).collect())
+                } else {
+                    Value::Str(names.join(","))
+                })
+            }
+            FieldType::String => self.ref_item(expr, &field.name, kind, deps).map(Value::Str),
+            _ => typing::value(expr, field, &mut self.diags),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `token NAME { role = ROLE, ... }`: a token created from a token role.
+
+use kp_diag::Diagnostic;
+use kp_syntax::ast::{Block, Expr, ExprKind};
+
+use super::fields::missing_field;
+use super::resolve::{RefKind, Resolved};
+use super::{add_dep, resource, BodyCtx, Lowerer};
+use crate::body::{self, find_attr, Parts};
+use crate::codes;
+use crate::ir::{ResourceKind, Value};
+use crate::symbols::NamedSym;
+use crate::typing;
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn lower_token(&mut self, name: &str, block: &Block) {
+        let what = format!("token `{name}`");
+        let parts = body::split(block.entries(), &mut self.diags);
+        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        for b in &parts.blocks {
+            body::reject_block(b, &what, &[], &mut self.diags);
+        }
+        let mut deps = Vec::new();
+        let mut role_name = None;
+        let mut role_sym = None;
+        match parts.get("role").map(|a| &a.value) {
+            None => {
+                self.diags.push(
+                    missing_field(&what, block.head_span(), "role", kp_schema::FieldType::String)
+                        .with_help(
+                            "add `role = ROLE`, naming a token role written as `auth token { role ROLE { ... } }`",
+                        ),
+                );
+            }
+            Some(Expr {
+                kind: ExprKind::Ident(n),
+                span,
+            }) => {
+                if let Resolved::Found(dep) = self.resolve(&RefKind::TokenRole, n, *span) {
+                    if let Some(dep) = dep {
+                        add_dep(&mut deps, dep);
+                    }
+                    role_sym = self.syms.token_roles.get(n);
+                }
+                role_name = Some(n.clone());
+            }
+            Some(Expr {
+                kind: ExprKind::Str { value, .. },
+                ..
+            }) => role_name = Some(value.clone()),
+            Some(other) => self.diags.push(typing::mismatch_expected(
+                other,
+                "a token role name",
+                "role",
+                Some("write `role = ROLE_NAME`".to_string()),
+            )),
+        }
+        let create_path = format!("auth/token/create/{}", role_name.as_deref().unwrap_or(""));
+        let cx = BodyCtx {
+            endpoint: "token-create",
+            what: what.clone(),
+            api_path: create_path.clone(),
+            head: block.head_span(),
+            mount: None,
+            keyword: None,
+            skip: &["role"],
+            also_valid: vec!["role"],
+        };
+        let typed = self.type_body(&cx, &parts.attrs);
+        if let (Some(role), Some(role_name)) = (role_sym, &role_name) {
+            self.no_parent(&parts, &typed.body, role, role_name);
+            self.policies_allowed(&parts, role, role_name);
+        }
+        for d in typed.deps {
+            add_dep(&mut deps, d);
+        }
+        let mut r = resource(
+            format!("token/{name}"),
+            ResourceKind::Token,
+            name,
+            "token-create",
+            block.span,
+        );
+        r.path = create_path;
+        // Creating a token is not idempotent and its secret is never read back.
+        r.read_path = None;
+        r.body = typed.body;
+        r.depends_on = deps;
+        self.push(r);
+    }
+
+    fn no_parent(
+        &mut self,
+        parts: &Parts<'_>,
+        body: &std::collections::BTreeMap<String, Value>,
+        role: &NamedSym<'_>,
+        role_name: &str,
+    ) {
+        let (Some(attr), Some(Value::Bool(true))) = (parts.get("no_parent"), body.get("no_parent"))
+        else {
+            return;
+        };
+        let orphan = find_attr(role.block.entries(), "orphan")
+            .is_some_and(|a| matches!(a.value.kind, ExprKind::Bool(true)));
+        let help = if orphan {
+            format!("token role `{role_name}` already sets `orphan = true`: remove `no_parent`")
+        } else {
+            format!("set `orphan = true` on token role `{role_name}`")
+        };
+        self.diags.push(
+            Diagnostic::warning(
+                codes::NO_PARENT_IGNORED,
+                attr.span,
+                format!("`no_parent` is ignored for a token created from token role `{role_name}`"),
+            )
+            .with_label("the server ignores this")
+            .with_related(role.span, "the role's `orphan` decides")
+            .with_help(help),
+        );
+    }
+
+    fn policies_allowed(&mut self, parts: &Parts<'_>, role: &NamedSym<'_>, role_name: &str) {
+        let Some(ExprKind::List(items)) = parts.get("policies").map(|a| &a.value.kind) else {
+            return;
+        };
+        let entries = role.block.entries();
+        let allowed_attr = find_attr(entries, "allowed_policies");
+        let allowed = names(allowed_attr.map(|a| &a.value));
+        let allowed_glob = names(find_attr(entries, "allowed_policies_glob").map(|a| &a.value));
+        let disallowed_attr = find_attr(entries, "disallowed_policies");
+        let disallowed = names(disallowed_attr.map(|a| &a.value));
+        let disallowed_glob =
+            names(find_attr(entries, "disallowed_policies_glob").map(|a| &a.value));
+        for item in items {
+            let policy = match &item.kind {
+                ExprKind::Ident(n) => n.as_str(),
+                ExprKind::Str { value, .. } => value.as_str(),
+                _ => continue,
+            };
+            // Every token may carry `default` unless it opts out.
+            if policy == "default" {
+                continue;
+            }
+            let denied = disallowed.iter().any(|d| d == policy)
+                || disallowed_glob.iter().any(|g| glob_match(g, policy));
+            if denied {
+                let mut d = Diagnostic::error(
+                    codes::POLICY_NOT_ALLOWED,
+                    item.span,
+                    format!("token role `{role_name}` disallows policy `{policy}`"),
+                )
+                .with_label("disallowed by the role")
+                .with_help("the server refuses to create this token");
+                if let Some(a) = disallowed_attr {
+                    d = d.with_related(a.span, "disallowed here");
+                }
+                self.diags.push(d);
+                continue;
+            }
+            let restricted = !allowed.is_empty() || !allowed_glob.is_empty();
+            let ok = allowed.iter().any(|a| a == policy)
+                || allowed_glob.iter().any(|g| glob_match(g, policy));
+            if restricted && !ok {
+                let mut d = Diagnostic::error(
+                    codes::POLICY_NOT_ALLOWED,
+                    item.span,
+                    format!("policy `{policy}` is not allowed by token role `{role_name}`"),
+                )
+                .with_label("not in the role's `allowed_policies`")
+                .with_help(format!(
+                    "add `{policy}` to `allowed_policies` of token role `{role_name}`, or remove it here: the server refuses to create this token"
+                ));
+                if let Some(a) = allowed_attr {
+                    d = d.with_related(a.span, "the role allows only these");
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+}
+
+/// The names in a list of identifiers and strings.
+fn names(expr: Option<&Expr>) -> Vec<String> {
+    let Some(Expr {
+        kind: ExprKind::List(items),
+        ..
+    }) = expr
+    else {
+        return match expr.map(|e| &e.kind) {
+            Some(ExprKind::Str { value, .. }) => {
+                value.split(',').map(|s| s.trim().to_string()).collect()
+            }
+            _ => Vec::new(),
+        };
+    };
+    items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            ExprKind::Ident(n) => Some(n.clone()),
+            ExprKind::Str { value, .. } => Some(value.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Vault's policy globs: `*` matches any run of characters.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return pattern == text;
+    };
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = text.get(first.len()..text.len() - last.len()).unwrap_or("");
+    for mid in parts.iter().skip(1).take(parts.len().saturating_sub(2)) {
+        match rest.find(mid) {
+            Some(i) => rest = rest.get(i + mid.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs_match_like_vault() {
+        assert!(glob_match("ml-*", "ml-pipeline"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("a*b*c", "aXbYc"));
+        assert!(!glob_match("ml-*", "ai-pipeline"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("a*a", "a"));
+    }
+}

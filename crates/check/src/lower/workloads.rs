@@ -1,0 +1,421 @@
+//! `workload NAME { login MOUNT { ... } VERB ARG... }`: the derived policy, the login
+//! role carrying it, and the workload's entry in the program.
+
+use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_schema::FieldType;
+use kp_syntax::ast::{ExprKind, Statement};
+
+use super::fields::unknown_field;
+use super::{add_dep, resource, Lowerer};
+use crate::body;
+use crate::catalog::{CAPABILITY_VERBS, SHORTHAND_VERBS};
+use crate::codes;
+use crate::ir::{PolicyDoc, ResourceId, ResourceKind, Value, Workload, CAPABILITIES};
+use crate::lints;
+use crate::rules::{self, RuleSet};
+use crate::schemas;
+use crate::symbols::{policy_id, LoginDecl, WorkloadDecl};
+use crate::typing;
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn lower_workload(&mut self, decl: &WorkloadDecl<'s>) {
+        let name = decl.name.as_str();
+        let what = format!("workload `{name}`");
+        let label_span = decl
+            .block
+            .labels
+            .first()
+            .map_or(decl.block.keyword.span, |l| l.span());
+        let mut description = None;
+        for attr in &decl.parts.attrs {
+            if attr.name.name == "description" {
+                lints::placeholder::check(&attr.value, &mut self.diags);
+                let field = schemas::synthetic("description", FieldType::String, &[]);
+                if let Some(Value::Str(s)) = typing::value(&attr.value, &field, &mut self.diags) {
+                    description = Some(s);
+                }
+                continue;
+            }
+            let is_role_field =
+                schemas::endpoint("jwt-role").is_some_and(|e| e.field(&attr.name.name).is_some());
+            let hint = is_role_field.then(|| {
+                format!(
+                    "`{}` is a field of the login role: put it in `login MOUNT {{ ... }}`",
+                    attr.name.name
+                )
+            });
+            self.diags.push(unknown_field(
+                &attr.name.name,
+                attr.name.span,
+                &what,
+                &["description"],
+                &policy_id(name),
+                hint,
+            ));
+        }
+
+        let mut set = RuleSet::default();
+        let mut deps = Vec::new();
+        for st in &decl.statements {
+            self.statement(st, &mut set, &mut deps);
+        }
+        let has_rules = !set.is_empty();
+        let rules = set.into_rules();
+        if has_rules {
+            let doc = PolicyDoc {
+                rules: rules.clone(),
+            };
+            let mut r = resource(
+                policy_id(name),
+                ResourceKind::Policy,
+                name,
+                "policy",
+                decl.block.span,
+            );
+            r.body
+                .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+            r.policy = Some(doc);
+            r.depends_on = deps;
+            r.workload = Some(name.to_string());
+            self.push(r);
+        } else if decl.statements.is_empty() {
+            self.diags.push(
+                Diagnostic::warning(
+                    codes::EMPTY_WORKLOAD,
+                    label_span,
+                    format!("{what} grants nothing"),
+                )
+                .with_label("no statements")
+                .with_help("say what it may do, e.g. `read \"secret/data/app/*\"`"),
+            );
+        }
+
+        let role = match &decl.login {
+            Some(login) => self.lower_login(name, login, has_rules),
+            None => {
+                if has_rules {
+                    self.pending_unattached.push((name.to_string(), label_span));
+                }
+                None
+            }
+        };
+        self.program.workloads.push(Workload {
+            name: name.to_string(),
+            description,
+            role,
+            policy: name.to_string(),
+            rules,
+            span: decl.block.span,
+        });
+    }
+
+    fn lower_login(
+        &mut self,
+        workload: &str,
+        login: &LoginDecl<'s>,
+        has_rules: bool,
+    ) -> Option<ResourceId> {
+        let syms = self.syms;
+        let Some(mount) = syms.auth_mounts.get(&login.mount) else {
+            let jwt_mounts: Vec<&str> = syms
+                .auth_mounts
+                .values()
+                .filter(|m| m.ty.is_jwt())
+                .map(|m| m.path.as_str())
+                .collect();
+            let mut help = Vec::new();
+            if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
+                help.push(format!("did you mean `{s}`?"));
+            } else if !jwt_mounts.is_empty() {
+                help.push(format!("JWT/OIDC mounts: {}", one_of(&jwt_mounts)));
+            }
+            help.push(format!(
+                "`login` names the path of an `auth jwt` mount, e.g. `auth jwt {} {{ ... }}`",
+                login.mount
+            ));
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNRESOLVED_REFERENCE,
+                    login.mount_span,
+                    format!("unknown auth mount `{}`", login.mount),
+                )
+                .with_label("no JWT or OIDC auth mount at this path")
+                .with_help(crate::body::join_help(help)),
+            );
+            return None;
+        };
+        let Some(spec) = mount.ty.nested("role").filter(|_| mount.ty.is_jwt()) else {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::WRONG_MOUNT_TYPE,
+                    login.mount_span,
+                    format!(
+                        "`login` needs a JWT or OIDC auth mount, and `{}` is the {}",
+                        login.mount, mount.ty.display
+                    ),
+                )
+                .with_label("not a JWT or OIDC mount")
+                .with_related(mount.head, "mounted here"),
+            );
+            return None;
+        };
+        let parts = body::split(login.block.entries(), &mut self.diags);
+        if let Some(attr) = parts.get("role_name") {
+            if !matches!(attr.value.kind, ExprKind::Str { .. }) {
+                self.diags.push(typing::mismatch(
+                    &attr.value,
+                    FieldType::String,
+                    "role_name",
+                ));
+            }
+        }
+        let id = spec.api_path(
+            &mount.ty.class.api_prefix(&mount.path),
+            Some(&login.role_name),
+        );
+        let mut r = self.lower_endpoint_block(
+            Some(mount),
+            &super::mounts::EndpointBlock {
+                spec,
+                name: Some(&login.role_name),
+                id: id.clone(),
+                block: login.block,
+                skip: &["role_name"],
+            },
+            &parts,
+        );
+        r.workload = Some(workload.to_string());
+        if has_rules {
+            append_policy(&mut r.body, workload);
+            add_dep(&mut r.depends_on, policy_id(workload));
+            self.referenced_policies.insert(workload.to_string());
+        }
+        self.push(r);
+        Some(id)
+    }
+
+    fn statement(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
+        let verb = st.verb.name.as_str();
+        if let Some(cap) = CAPABILITY_VERBS.iter().position(|c| *c == verb) {
+            for arg in &st.args {
+                match &arg.kind {
+                    ExprKind::Str { value, .. } => {
+                        if rules::check_glob(value, arg.span, &mut self.diags) {
+                            lints::kv::check(
+                                self.syms,
+                                value,
+                                verb == "list",
+                                arg.span,
+                                &mut self.diags,
+                            );
+                            set.add(value, &[cap]);
+                        }
+                    }
+                    _ => {
+                        let help = match &arg.kind {
+                            ExprKind::Ident(n) => Some(format!("write `\"{n}\"`")),
+                            _ => Some(format!("write `{verb} \"secret/data/app/*\"`")),
+                        };
+                        self.diags.push(typing::mismatch_expected(
+                            arg,
+                            "a path glob string",
+                            verb,
+                            help,
+                        ));
+                    }
+                }
+            }
+            return;
+        }
+        if SHORTHAND_VERBS.contains(&verb) {
+            self.shorthand(st, set, deps);
+            return;
+        }
+        let verbs: Vec<&str> = CAPABILITY_VERBS
+            .iter()
+            .chain(SHORTHAND_VERBS.iter())
+            .copied()
+            .collect();
+        let hint = match verb {
+            "write" => {
+                Some("Vault has no `write` capability: use `create` and `update`".to_string())
+            }
+            "login" => Some("`login` takes a block: `login MOUNT { ... }`".to_string()),
+            _ if st.args.len() == 1
+                && !matches!(
+                    st.args.first().map(|a| &a.kind),
+                    Some(ExprKind::Str { .. } | ExprKind::Path(_))
+                ) =>
+            {
+                Some(format!("attributes are written `{verb} = ...`"))
+            }
+            _ => did_you_mean(verb, verbs.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+        };
+        let list = format!("verbs: {}", one_of(&verbs));
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_VERB,
+                st.verb.span,
+                format!("unknown statement `{verb}`"),
+            )
+            .with_label("not a capability or shorthand")
+            .with_help(match hint {
+                Some(h) => crate::body::join_help([h, list]),
+                None => list,
+            }),
+        );
+    }
+
+    /// `sign MOUNT.ROLE` (update on `MOUNT/sign/ROLE`), `creds MOUNT.ROLE` (read on
+    /// `MOUNT/creds/ROLE`).
+    fn shorthand(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
+        let verb = st.verb.name.as_str();
+        let (engines, cap, example): (&[&str], &str, &str) = if verb == "sign" {
+            (&["ssh"], "update", "sign ssh.training-environment")
+        } else {
+            (&["database", "aws"], "read", "creds database.readonly")
+        };
+        let segs = match st.args.as_slice() {
+            [arg] => match &arg.kind {
+                ExprKind::Path(segs) if segs.len() >= 2 => Some(segs),
+                _ => {
+                    self.diags.push(typing::mismatch_expected(
+                        arg,
+                        "`MOUNT.ROLE`",
+                        verb,
+                        Some(format!("write `{example}`")),
+                    ));
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let Some(segs) = segs else {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TYPE_MISMATCH,
+                    st.span,
+                    format!("`{verb}` takes one `MOUNT.ROLE`"),
+                )
+                .with_label("expected one argument")
+                .with_help(format!("write one statement per role: `{example}`")),
+            );
+            return;
+        };
+        let (Some(role_seg), Some(first)) = (segs.last(), segs.first()) else {
+            return;
+        };
+        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
+        let mount_path = mount_segs
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mount_span = mount_segs
+            .last()
+            .map_or(first.span, |last| first.span.to(last.span));
+        let syms = self.syms;
+        let Some(mount) = syms.secret_mounts.get(&mount_path) else {
+            let eligible: Vec<&str> = syms
+                .secret_mounts
+                .values()
+                .filter(|m| engines.contains(&m.ty.name))
+                .map(|m| m.path.as_str())
+                .collect();
+            let help = match did_you_mean(&mount_path, eligible.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if eligible.is_empty() => format!(
+                    "declare it with `secrets {} {{ ... }}`",
+                    engines.first().copied().unwrap_or("ssh")
+                ),
+                None => format!("mounts that fit: {}", one_of(&eligible)),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNRESOLVED_REFERENCE,
+                    mount_span,
+                    format!("unknown secrets mount `{mount_path}`"),
+                )
+                .with_label("no secrets engine at this path")
+                .with_help(help),
+            );
+            return;
+        };
+        if !engines.contains(&mount.ty.name) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::WRONG_MOUNT_TYPE,
+                    mount_span,
+                    format!(
+                        "`{verb}` needs {} mount, and `{mount_path}` is the {}",
+                        if verb == "sign" {
+                            "an SSH"
+                        } else {
+                            "a database or AWS"
+                        },
+                        mount.ty.display
+                    ),
+                )
+                .with_label(format!("not an {} mount", one_of(engines)))
+                .with_related(mount.head, "mounted here"),
+            );
+            return;
+        }
+        let role = role_seg.name.as_str();
+        let Some(sym) = mount.roles.get(role) else {
+            let roles: Vec<&str> = mount.roles.keys().map(String::as_str).collect();
+            let help = match did_you_mean(role, roles.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if roles.is_empty() => format!(
+                    "{} has no roles: add `role {role} {{ ... }}`",
+                    mount.display()
+                ),
+                None => format!("roles: {}", one_of(&roles)),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNRESOLVED_REFERENCE,
+                    role_seg.span,
+                    format!("unknown role `{role}` on {}", mount.display()),
+                )
+                .with_label("no role of this name")
+                .with_help(help),
+            );
+            return;
+        };
+        add_dep(deps, sym.id.clone());
+        let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
+        set.add(&format!("{mount_path}/{verb}/{role}"), &[cap_idx]);
+    }
+}
+
+/// Adds the workload's policy to the login role's `token_policies`, in the field's API
+/// form.
+fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &str) {
+    match body.get_mut("token_policies") {
+        Some(Value::List(list)) => {
+            if !list.iter().any(|v| *v == Value::Str(policy.to_string())) {
+                list.push(Value::Str(policy.to_string()));
+            }
+        }
+        Some(Value::Str(joined)) => {
+            if !joined.split(',').any(|p| p.trim() == policy) {
+                if !joined.is_empty() {
+                    joined.push(',');
+                }
+                joined.push_str(policy);
+            }
+        }
+        _ => {
+            let comma = schemas::endpoint("jwt-role")
+                .and_then(|e| e.field("token_policies"))
+                .is_some_and(|f| f.ty == FieldType::CommaList);
+            let value = if comma {
+                Value::Str(policy.to_string())
+            } else {
+                Value::List(vec![Value::Str(policy.to_string())])
+            };
+            body.insert("token_policies".to_string(), value);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! ACL rules shared by `policy` blocks and workloads: capabilities, path globs, and
+//! merging rules by path.
+
+use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+
+use crate::codes;
+use crate::ir::{PathRule, CAPABILITIES};
+
+/// The index of `word` in [`CAPABILITIES`]; reports unknown ones.
+pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+    if let Some(i) = CAPABILITIES.iter().position(|c| *c == word) {
+        return Some(i);
+    }
+    let hint = match word {
+        "write" => Some("Vault has no `write` capability: use `create` and `update`".to_string()),
+        "all" | "*" => Some("list the capabilities one by one".to_string()),
+        "admin" | "root" => Some("use `sudo` for root-protected paths".to_string()),
+        _ => did_you_mean(word, CAPABILITIES).map(|s| format!("did you mean `{s}`?")),
+    };
+    let list = format!("capabilities: {}", one_of(&CAPABILITIES));
+    diags.push(
+        Diagnostic::error(
+            codes::UNKNOWN_CAPABILITY,
+            span,
+            format!("unknown capability `{word}`"),
+        )
+        .with_label("not a Vault capability")
+        .with_help(match hint {
+            Some(h) => crate::body::join_help([h, list]),
+            None => list,
+        }),
+    );
+    None
+}
+
+/// Checks a policy path glob as Vault reads it: `*` only at the end, `+` a whole segment.
+pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
+    let problem = if path.is_empty() {
+        Some(("an empty path".to_string(), None))
+    } else if path.starts_with('/') {
+        Some((
+            "policy paths have no leading `/`".to_string(),
+            Some(format!("write `\"{}\"`", path.trim_start_matches('/'))),
+        ))
+    } else if path.find('*').is_some_and(|i| i + 1 != path.len()) {
+        Some((
+            "`*` is a glob only at the end of a path".to_string(),
+            Some("use `+` to match one path segment, e.g. `secret/data/+/config`".to_string()),
+        ))
+    } else if path.split('/').any(|seg| seg.contains('+') && seg != "+") {
+        Some((
+            "`+` must be a whole path segment".to_string(),
+            Some("write `+` between slashes: `secret/data/+/config`".to_string()),
+        ))
+    } else {
+        None
+    };
+    let Some((why, help)) = problem else {
+        return true;
+    };
+    let d = Diagnostic::error(
+        codes::INVALID_GLOB,
+        span,
+        format!("invalid policy path `{path}`"),
+    )
+    .with_label(why);
+    diags.push(match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    });
+    false
+}
+
+/// Rules merged by path in order of first appearance, capabilities unioned.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<(String, [bool; 8])>,
+}
+
+impl RuleSet {
+    pub fn add(&mut self, path: &str, caps: &[usize]) {
+        let idx = match self.rules.iter().position(|(p, _)| p == path) {
+            Some(i) => i,
+            None => {
+                self.rules.push((path.to_string(), [false; 8]));
+                self.rules.len() - 1
+            }
+        };
+        if let Some((_, set)) = self.rules.get_mut(idx) {
+            for &c in caps {
+                if let Some(slot) = set.get_mut(c) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn into_rules(self) -> Vec<PathRule> {
+        self.rules
+            .into_iter()
+            .map(|(path, set)| PathRule {
+                path,
+                capabilities: CAPABILITIES
+                    .iter()
+                    .zip(set)
+                    .filter(|(_, on)| *on)
+                    .map(|(c, _)| c.to_string())
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_and_orders_capabilities() {
+        let mut set = RuleSet::default();
+        set.add("a/*", &[5]);
+        set.add("b", &[2]);
+        set.add("a/*", &[1, 5]);
+        let rules = set.into_rules();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].capabilities, ["read", "list"]);
+        assert_eq!(rules[1].path, "b");
+    }
+
+    #[test]
+    fn globs() {
+        let mut d = Vec::new();
+        assert!(check_glob("secret/data/*", Span::default(), &mut d));
+        assert!(check_glob("secret/+/x", Span::default(), &mut d));
+        assert!(!check_glob("secret/*/x", Span::default(), &mut d));
+        assert!(!check_glob("secret/a+/x", Span::default(), &mut d));
+        assert!(!check_glob("/secret", Span::default(), &mut d));
+        assert_eq!(d.len(), 3);
+    }
+}

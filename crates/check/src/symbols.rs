@@ -1,0 +1,159 @@
+//! What the program declares, collected before lowering so that references may point
+//! forwards (a role naming a policy written further down).
+
+use std::collections::BTreeMap;
+
+use kp_diag::Span;
+use kp_syntax::ast::{Block, Statement};
+
+use crate::body::Parts;
+use crate::catalog::{MountClass, MountType, NestedSpec};
+use crate::ir::ResourceId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyOrigin {
+    /// `policy NAME { ... }`
+    Policy,
+    /// `extern policy NAME`
+    Extern,
+    /// The policy a `workload NAME` derives.
+    Workload { has_rules: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicySym {
+    pub span: Span,
+    pub origin: PolicyOrigin,
+}
+
+pub fn policy_id(name: &str) -> ResourceId {
+    format!("sys/policies/acl/{name}")
+}
+
+impl PolicySym {
+    /// The resource the program writes for this policy, if it writes one.
+    pub fn resource(&self, name: &str) -> Option<ResourceId> {
+        match self.origin {
+            PolicyOrigin::Policy | PolicyOrigin::Workload { has_rules: true } => {
+                Some(policy_id(name))
+            }
+            PolicyOrigin::Extern | PolicyOrigin::Workload { has_rules: false } => None,
+        }
+    }
+}
+
+/// A role or connection of a mount (or a token role).
+#[derive(Debug, Clone)]
+pub struct NamedSym<'a> {
+    pub id: ResourceId,
+    /// The name's span (the label, or `role_name` for a workload's login role).
+    pub span: Span,
+    pub block: &'a Block,
+}
+
+#[derive(Debug)]
+pub struct MountSym<'a> {
+    pub ty: &'static MountType,
+    pub path: String,
+    /// `sys/auth/PATH` or `sys/mounts/PATH`.
+    pub id: ResourceId,
+    pub head: Span,
+    /// KV version (`version = 2`); `None` when not a KV mount or not given.
+    pub kv_version: Option<i64>,
+    /// Whether the engine exists on the compilation target.
+    pub available: bool,
+    pub roles: BTreeMap<String, NamedSym<'a>>,
+    pub connections: BTreeMap<String, NamedSym<'a>>,
+}
+
+impl MountSym<'_> {
+    /// `` `secrets ssh` ``, or `` `secrets kv secret` `` when the path is not the type.
+    pub fn display(&self) -> String {
+        crate::declare::mount_display(self.ty.class, self.ty.name, &self.path)
+    }
+
+    pub fn is_kv2(&self) -> bool {
+        self.ty.name == "kv" && self.kv_version == Some(2)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Symbols<'a> {
+    pub policies: BTreeMap<String, PolicySym>,
+    pub auth_mounts: BTreeMap<String, MountSym<'a>>,
+    pub secret_mounts: BTreeMap<String, MountSym<'a>>,
+    pub token_roles: BTreeMap<String, NamedSym<'a>>,
+    pub tokens: BTreeMap<String, Span>,
+}
+
+impl<'a> Symbols<'a> {
+    pub fn mounts(&self, class: MountClass) -> &BTreeMap<String, MountSym<'a>> {
+        match class {
+            MountClass::Auth => &self.auth_mounts,
+            MountClass::Secrets => &self.secret_mounts,
+        }
+    }
+
+    pub fn mounts_mut(&mut self, class: MountClass) -> &mut BTreeMap<String, MountSym<'a>> {
+        match class {
+            MountClass::Auth => &mut self.auth_mounts,
+            MountClass::Secrets => &mut self.secret_mounts,
+        }
+    }
+
+    pub fn mount(&self, class: MountClass, path: &str) -> Option<&MountSym<'a>> {
+        self.mounts(class).get(path)
+    }
+}
+
+/// A top-level block, classified and with its labels checked.
+#[derive(Debug)]
+pub enum Item<'a> {
+    Mount(MountDecl<'a>),
+    /// `auth token { role NAME { } }`
+    TokenAuth(Vec<NestedDecl<'a>>),
+    Policy {
+        name: String,
+        block: &'a Block,
+    },
+    Token {
+        name: String,
+        block: &'a Block,
+    },
+    Workload(WorkloadDecl<'a>),
+}
+
+#[derive(Debug)]
+pub struct MountDecl<'a> {
+    pub class: MountClass,
+    pub path: String,
+    pub block: &'a Block,
+    pub parts: Parts<'a>,
+    pub nested: Vec<NestedDecl<'a>>,
+}
+
+#[derive(Debug)]
+pub struct NestedDecl<'a> {
+    pub spec: &'static NestedSpec,
+    pub name: Option<String>,
+    pub block: &'a Block,
+    /// The resource id, which is its API path.
+    pub id: ResourceId,
+}
+
+#[derive(Debug)]
+pub struct WorkloadDecl<'a> {
+    pub name: String,
+    pub block: &'a Block,
+    pub parts: Parts<'a>,
+    pub login: Option<LoginDecl<'a>>,
+    pub statements: Vec<&'a Statement>,
+}
+
+#[derive(Debug)]
+pub struct LoginDecl<'a> {
+    pub mount: String,
+    pub mount_span: Span,
+    pub block: &'a Block,
+    pub role_name: String,
+}

@@ -1,0 +1,304 @@
+//! Expressions to API values, against the type of the schema field they are written to.
+//!
+//! Every mismatch says what was expected, what was found, and (when the intent is
+//! guessable) how to write it.
+
+use std::collections::BTreeMap;
+
+use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_schema::{Field, FieldType, JsonType};
+use kp_syntax::ast::{Expr, ExprKind};
+
+use crate::codes;
+use crate::durations;
+use crate::ir::{EnvRef, Value};
+
+/// The article-and-noun name of a field type, for messages.
+pub fn type_name(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::String => "a string",
+        FieldType::Int => "an integer",
+        FieldType::Bool => "a boolean",
+        FieldType::Duration => "a duration",
+        FieldType::List | FieldType::CommaList => "a list",
+        FieldType::Map => "a map",
+        FieldType::Any => "a value",
+    }
+}
+
+/// How to write `expr` as a value of type `ty`, when that is guessable.
+fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
+    let quoted = |s: &str| format!("write `\"{}\"`", s.replace('"', "\\\""));
+    match (ty, &expr.kind) {
+        (FieldType::String, ExprKind::Ident(n)) => Some(quoted(n)),
+        (FieldType::String, ExprKind::Int(i)) => Some(quoted(&i.to_string())),
+        (FieldType::String, ExprKind::Bool(b)) => Some(quoted(&b.to_string())),
+        (FieldType::String, ExprKind::Duration { amount, unit, .. }) => {
+            let u = match unit {
+                kp_syntax::ast::DurationUnit::Seconds => "s",
+                kp_syntax::ast::DurationUnit::Minutes => "m",
+                kp_syntax::ast::DurationUnit::Hours => "h",
+                kp_syntax::ast::DurationUnit::Days => "d",
+            };
+            Some(quoted(&format!("{amount}{u}")))
+        }
+        (FieldType::String, ExprKind::Path(segs)) => {
+            let joined: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
+            Some(quoted(&joined.join(".")))
+        }
+        (FieldType::String, ExprKind::List(items)) => match items.as_slice() {
+            [Expr {
+                kind: ExprKind::Str { value, .. },
+                ..
+            }] => Some(quoted(value)),
+            _ => None,
+        },
+        (FieldType::Int, ExprKind::Str { value, .. }) => value
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .map(|n| format!("write `{n}` without quotes")),
+        (FieldType::Int, ExprKind::Duration { seconds, .. }) => Some(format!(
+            "this field is a plain integer, not a duration: write `{seconds}`"
+        )),
+        (FieldType::Bool, ExprKind::Str { value, .. }) => match value.trim() {
+            "true" | "false" => Some(format!("write `{}` without quotes", value.trim())),
+            _ => None,
+        },
+        (FieldType::Bool, ExprKind::Int(0)) => Some("write `false`".to_string()),
+        (FieldType::Bool, ExprKind::Int(1)) => Some("write `true`".to_string()),
+        (FieldType::Duration, ExprKind::Str { value, .. }) => {
+            Some(match durations::parse_text(value) {
+                Some(secs) => format!("write `{}` without quotes", durations::format(secs)),
+                None => {
+                    "write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string()
+                }
+            })
+        }
+        (FieldType::Duration, _) => {
+            Some("write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string())
+        }
+        (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
+            Some(format!("write a list: `[\"{value}\"]`"))
+        }
+        (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
+            Some(format!("write a list: `[\"{n}\"]`"))
+        }
+        (FieldType::Map, _) => Some("write a map: `{ key = \"value\" }`".to_string()),
+        _ => None,
+    }
+}
+
+pub fn mismatch(expr: &Expr, ty: FieldType, field: &str) -> Diagnostic {
+    mismatch_expected(expr, type_name(ty), field, respelling(expr, ty))
+}
+
+pub fn mismatch_expected(
+    expr: &Expr,
+    expected: &str,
+    field: &str,
+    help: Option<String>,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        codes::TYPE_MISMATCH,
+        expr.span,
+        format!("expected {expected}, found {}", expr.kind_name()),
+    )
+    .with_label(format!("`{field}` takes {expected}"));
+    match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
+/// Reports `text` when the field is an enumeration that does not contain it.
+pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Diagnostic>) -> bool {
+    if field.allowed.is_empty() || field.allowed.iter().any(|a| a == text) {
+        return true;
+    }
+    let allowed: Vec<&str> = field.allowed.iter().map(String::as_str).collect();
+    let list = if allowed.len() <= 12 {
+        format!("allowed: {}", one_of(&allowed))
+    } else {
+        format!(
+            "see the {} allowed values of `{}`",
+            allowed.len(),
+            field.name
+        )
+    };
+    let help = match did_you_mean(text, allowed.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? {list}"),
+        None => list,
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            expr.span,
+            format!("invalid value `{text}` for `{}`", field.name),
+        )
+        .with_label("not an allowed value")
+        .with_help(help),
+    );
+    false
+}
+
+/// Types `expr` as a value of `field`; `None` after reporting a problem.
+pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    let name = field.name.as_str();
+    let fail = |diags: &mut Vec<Diagnostic>| {
+        diags.push(mismatch(expr, field.ty, name));
+        None
+    };
+    match field.ty {
+        FieldType::String => match &expr.kind {
+            ExprKind::Str { value, .. } => {
+                check_allowed(field, value, expr, diags).then(|| Value::Str(value.clone()))
+            }
+            ExprKind::Env(var) => Some(Value::Env(EnvRef {
+                env: var.value.clone(),
+            })),
+            _ => fail(diags),
+        },
+        FieldType::Int => match &expr.kind {
+            ExprKind::Int(i) => {
+                check_allowed(field, &i.to_string(), expr, diags).then_some(Value::Int(*i))
+            }
+            _ => fail(diags),
+        },
+        FieldType::Bool => match &expr.kind {
+            ExprKind::Bool(b) => Some(Value::Bool(*b)),
+            _ => fail(diags),
+        },
+        FieldType::Duration => match &expr.kind {
+            ExprKind::Duration { seconds, .. } => {
+                Some(duration_value(field, durations::clamp(*seconds)))
+            }
+            ExprKind::Int(i) if *i < 0 => {
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        expr.span,
+                        format!("`{name}` cannot be negative"),
+                    )
+                    .with_label("a negative duration"),
+                );
+                None
+            }
+            ExprKind::Int(i) => Some(duration_value(field, *i)),
+            _ => fail(diags),
+        },
+        FieldType::List => match &expr.kind {
+            ExprKind::List(items) => {
+                let values: Vec<Option<String>> = items
+                    .iter()
+                    .map(|item| string_item(item, field, diags))
+                    .collect();
+                let values: Option<Vec<String>> = values.into_iter().collect();
+                values.map(|v| Value::List(v.into_iter().map(Value::Str).collect()))
+            }
+            _ => fail(diags),
+        },
+        FieldType::CommaList => match &expr.kind {
+            ExprKind::List(items) => {
+                let values: Vec<Option<String>> = items
+                    .iter()
+                    .map(|item| string_item(item, field, diags))
+                    .collect();
+                let values: Option<Vec<String>> = values.into_iter().collect();
+                values.map(|v| Value::Str(v.join(",")))
+            }
+            // Already the API's own form.
+            ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
+            _ => fail(diags),
+        },
+        FieldType::Map => match &expr.kind {
+            ExprKind::Map(_) => loose(expr, name, diags),
+            _ => fail(diags),
+        },
+        FieldType::Any => loose(expr, name, diags),
+    }
+}
+
+/// Seconds in the field's API form: an integer, or `"<n>s"` where the server takes
+/// only Go duration strings (`aws/config/lease`).
+fn duration_value(field: &Field, seconds: i64) -> Value {
+    if field.json_type == JsonType::String {
+        Value::Str(format!("{seconds}s"))
+    } else {
+        Value::Int(seconds)
+    }
+}
+
+/// One string element of a list field.
+fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    match &item.kind {
+        ExprKind::Str { value, .. } => {
+            check_allowed(field, value, item, diags).then(|| value.clone())
+        }
+        _ => {
+            diags.push(mismatch(item, FieldType::String, &field.name));
+            None
+        }
+    }
+}
+
+/// A value of a map or free-form field: any literal, structurally.
+pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    match &expr.kind {
+        ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
+        ExprKind::Int(i) => Some(Value::Int(*i)),
+        ExprKind::Bool(b) => Some(Value::Bool(*b)),
+        ExprKind::Duration { seconds, .. } => Some(Value::Int(durations::clamp(*seconds))),
+        ExprKind::Env(var) => Some(Value::Env(EnvRef {
+            env: var.value.clone(),
+        })),
+        ExprKind::List(items) => {
+            let values: Vec<Option<Value>> = items.iter().map(|i| loose(i, field, diags)).collect();
+            values
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+                .map(Value::List)
+        }
+        ExprKind::Map(entries) => {
+            let mut map = BTreeMap::new();
+            let mut first_span: BTreeMap<&str, kp_diag::Span> = BTreeMap::new();
+            let mut ok = true;
+            for entry in entries {
+                if let Some(&first) = first_span.get(entry.key.name.as_str()) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE,
+                            entry.key.span,
+                            format!("duplicate key `{}`", entry.key.name),
+                        )
+                        .with_label("set again here")
+                        .with_related(first, "first set here"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                first_span.insert(&entry.key.name, entry.key.span);
+                match loose(&entry.value, field, diags) {
+                    Some(v) => {
+                        map.insert(entry.key.name.clone(), v);
+                    }
+                    None => ok = false,
+                }
+            }
+            ok.then_some(Value::Map(map))
+        }
+        ExprKind::Ident(n) => {
+            diags.push(mismatch_expected(
+                expr,
+                "a string",
+                field,
+                Some(format!("write `\"{n}\"`: bare names are references")),
+            ));
+            None
+        }
+        ExprKind::Path(_) => {
+            diags.push(mismatch(expr, FieldType::String, field));
+            None
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The help texts the scenarios' pitfalls call for: each names the fix.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::check_src;
+use kp_check::Target;
+use kp_diag::Diagnostic;
+
+fn diag(src: &str, code: &str) -> Diagnostic {
+    let (diags, _) = check_src(src, Target::Vault);
+    diags
+        .into_iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code}"))
+}
+
+fn help(src: &str, code: &str) -> String {
+    diag(src, code).help.unwrap_or_default()
+}
+
+#[test]
+fn token_role_confusions_name_the_right_field() {
+    let role = |field: &str| format!("auth token {{\n  role r {{\n    {field} = 1h\n  }}\n}}");
+    let h = help(&role("token_max_ttl"), "kp::unknown-field");
+    assert!(h.contains("`token_explicit_max_ttl`"), "{h}");
+    assert!(h.contains("silently drops"), "{h}");
+    let h = help(&role("token_ttl"), "kp::unknown-field");
+    assert!(
+        h.contains("`token_period`") && h.contains("`token_explicit_max_ttl`"),
+        "{h}"
+    );
+    let h = help(
+        "extern policy p\nauth token {\n  role r {\n    token_policies = [p]\n  }\n}",
+        "kp::unknown-field",
+    );
+    assert!(h.contains("`allowed_policies`"), "{h}");
+}
+
+#[test]
+fn ssh_ca_ttl_lists_the_ca_fields() {
+    let h = help(
+        "secrets ssh {\n  ca {\n    ttl = 87600h\n  }\n}",
+        "kp::unknown-field",
+    );
+    for field in [
+        "generate_signing_key",
+        "key_type",
+        "public_key",
+        "private_key",
+    ] {
+        assert!(h.contains(&format!("`{field}`")), "{h}");
+    }
+    assert!(h.contains("role"), "{h}");
+}
+
+#[test]
+fn type_mismatch_shows_the_right_syntax() {
+    let src = "auth jwt {\n  jwks_url = \"https://x\"\n  role r {\n    user_claim = sub\n    bound_audiences = [\"a\"]\n    token_ttl = \"15m\"\n  }\n}";
+    let (diags, _) = check_src(src, Target::Vault);
+    let mismatches: Vec<&Diagnostic> = diags
+        .iter()
+        .filter(|d| d.code == "kp::type-mismatch")
+        .collect();
+    assert_eq!(mismatches.len(), 2);
+    assert_eq!(mismatches[0].help.as_deref(), Some("write `\"sub\"`"));
+    assert_eq!(mismatches[1].message, "expected a duration, found a string");
+    assert_eq!(
+        mismatches[1].help.as_deref(),
+        Some("write `15m` without quotes")
+    );
+}
+
+#[test]
+fn literal_secret_suggests_env() {
+    let h = help(
+        "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",
+        "kp::literal-secret",
+    );
+    assert!(h.contains("env(\"DB_ROOT_PASSWORD\")"), "{h}");
+}
+
+#[test]
+fn no_parent_points_at_the_role() {
+    let src = "auth token {\n  role r {\n    renewable = true\n  }\n}\ntoken t {\n  role = r\n  no_parent = true\n}";
+    let d = diag(src, "kp::no-parent-ignored");
+    assert!(!d.is_error());
+    assert_eq!(
+        d.help.as_deref(),
+        Some("set `orphan = true` on token role `r`")
+    );
+    assert_eq!(d.related.len(), 1);
+    assert_eq!(&src[d.related[0].span.start..d.related[0].span.end], "r");
+}
+
+#[test]
+fn duplicates_point_at_the_first_definition() {
+    let src = "extern policy p\npolicy p {\n  path \"x\" { capabilities = [read] }\n}";
+    let d = diag(src, "kp::duplicate");
+    assert_eq!(d.related[0].label, "first defined here");
+    assert_eq!(
+        d.related[0].span.start,
+        src.find('p').unwrap() + "policy ".len()
+    );
+}
+
+#[test]
+fn unknown_blocks_list_the_valid_ones() {
+    let h = help(
+        "secrets aws {\n  rot {\n    region = \"x\"\n  }\n}",
+        "kp::unknown-block",
+    );
+    assert!(h.starts_with("did you mean `root`?"), "{h}");
+    assert!(h.contains("`lease`") && h.contains("`role`"), "{h}");
+}
+
+#[test]
+fn unresolved_references_suggest_and_name_the_kind() {
+    let src = "extern policy example-policy\nauth token {\n  role r {\n    allowed_policies = [example-polcy]\n  }\n}";
+    let d = diag(src, "kp::unresolved-reference");
+    assert_eq!(d.message, "unknown policy `example-polcy`");
+    assert!(d
+        .help
+        .unwrap()
+        .starts_with("did you mean `example-policy`?"));
+}
+
+#[test]
+fn unsupported_target_message_names_the_engine() {
+    let (diags, _) = check_src(
+        "secrets aws {\n  root { region = \"x\" }\n}",
+        Target::Openbao,
+    );
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].message, "OpenBao has no AWS secrets engine");
+}
+
+#[test]
+fn kv2_path_help_has_the_corrected_path() {
+    let src = "secrets kv secret {\n  version = 2\n}\nworkload w {\n  read \"secret/app/*\"\n}";
+    let h = help(src, "kp::kv2-path");
+    assert!(h.contains("\"secret/data/app/*\""), "{h}");
+}

@@ -1,0 +1,324 @@
+//! Applying a plan: only what changes, in dependency order, each level's calls
+//! concurrently (bounded), stopping at the first failure with an exact account of what
+//! was and was not applied. Reapplying converges because every write is a full write of
+//! the declared object and unchanged resources are skipped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use keyplan::ir::{Program, Resource, ResourceKind};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::client::{Client, Retry};
+use crate::diff::{Action, Plan, ResourcePlan};
+use crate::error::{LiveError, Result};
+use crate::state::mount_path;
+use crate::{normalize, pool, tokens};
+
+/// Reads one environment variable; `None` when unset.
+pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+pub struct ApplyOptions<'a> {
+    pub token_out: Option<&'a Path>,
+    pub prune: bool,
+    pub env: EnvLookup<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Done {
+    pub id: String,
+    /// `create`, `update`, `replace` or `delete`.
+    pub action: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failed {
+    pub id: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApplyReport {
+    pub applied: Vec<Done>,
+    pub failed: Vec<Failed>,
+    /// Changes the plan had that were not made because an earlier call failed.
+    pub not_applied: Vec<String>,
+}
+
+impl ApplyReport {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+/// Everything that can be known to fail before the first call: a missing environment
+/// variable, a token with nowhere to go, a change that cannot be made in place.
+pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> Result<()> {
+    let mut tokens_needed = Vec::new();
+    for rp in plan
+        .resources
+        .iter()
+        .filter(|p| p.action != Action::Unchanged)
+    {
+        if let Some(reason) = &rp.blocked {
+            return Err(LiveError::Immutable {
+                id: rp.id.clone(),
+                reason: reason.clone(),
+            });
+        }
+        let Some(r) = program.resources.iter().find(|r| r.id == rp.id) else {
+            continue;
+        };
+        for name in normalize::env_names(&r.body) {
+            if (opts.env)(&name).is_none() {
+                return Err(LiveError::MissingEnv {
+                    name,
+                    resource: r.id.clone(),
+                });
+            }
+        }
+        if r.kind == ResourceKind::Token {
+            tokens_needed.push(r.name.clone());
+        }
+    }
+    if !tokens_needed.is_empty() && opts.token_out.is_none() {
+        return Err(LiveError::NoTokenOut {
+            names: tokens_needed.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// Applies `plan` (computed just before against the same server). Call [`check_ready`]
+/// first; this function reports failures rather than returning early.
+pub fn apply(
+    client: &Client,
+    program: &Program,
+    plan: &Plan,
+    opts: &ApplyOptions<'_>,
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    let by_id: HashMap<&str, &Resource> = program
+        .resources
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    let levels = levels(program);
+    let mut todo: BTreeMap<usize, Vec<(&Resource, &ResourcePlan)>> = BTreeMap::new();
+    for rp in plan
+        .resources
+        .iter()
+        .filter(|p| p.action != Action::Unchanged)
+    {
+        if let Some(r) = by_id.get(rp.id.as_str()) {
+            todo.entry(levels.get(rp.id.as_str()).copied().unwrap_or(0))
+                .or_default()
+                .push((r, rp));
+        }
+    }
+    let workers = client.connection().concurrency;
+    let mut stopped = false;
+    for (_, level) in todo {
+        if stopped {
+            report
+                .not_applied
+                .extend(level.iter().map(|(r, _)| r.id.clone()));
+            continue;
+        }
+        let (results, failed) = pool::map_until(&level, workers, |(r, rp)| {
+            let outcome = write(client, r, rp, opts);
+            let failed = outcome.is_err();
+            (outcome, failed)
+        });
+        for ((r, rp), outcome) in level.iter().zip(results) {
+            match outcome {
+                Some(Ok(())) => report.applied.push(Done {
+                    id: r.id.clone(),
+                    action: action_name(rp.action),
+                }),
+                Some(Err(e)) => report.failed.push(Failed {
+                    id: r.id.clone(),
+                    error: e.to_string(),
+                }),
+                None => report.not_applied.push(r.id.clone()),
+            }
+        }
+        stopped = failed;
+    }
+    if opts.prune {
+        let mut doomed: Vec<&String> = plan.unmanaged.iter().collect();
+        // Roles name connections; delete them first.
+        doomed.sort_by_key(|id| (id.contains("/config/"), id.as_str()));
+        if stopped {
+            report.not_applied.extend(doomed.into_iter().cloned());
+        } else {
+            let (results, _) = pool::map_until(&doomed, workers, |id| {
+                let outcome = client.delete(id);
+                let failed = outcome.is_err();
+                (outcome, failed)
+            });
+            for (id, outcome) in doomed.iter().zip(results) {
+                match outcome {
+                    Some(Ok(())) => report.applied.push(Done {
+                        id: (*id).clone(),
+                        action: "delete",
+                    }),
+                    Some(Err(e)) => report.failed.push(Failed {
+                        id: (*id).clone(),
+                        error: e.to_string(),
+                    }),
+                    None => report.not_applied.push((*id).clone()),
+                }
+            }
+        }
+    }
+    report
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Replace => "replace",
+        Action::Unchanged => "unchanged",
+    }
+}
+
+/// Each resource's level: 0 without dependencies, else one more than its deepest one.
+fn levels(program: &Program) -> HashMap<&str, usize> {
+    let deps: HashMap<&str, &Vec<String>> = program
+        .resources
+        .iter()
+        .map(|r| (r.id.as_str(), &r.depends_on))
+        .collect();
+    let mut memo: HashMap<&str, usize> = HashMap::new();
+    fn level<'a>(
+        id: &'a str,
+        deps: &HashMap<&'a str, &'a Vec<String>>,
+        memo: &mut HashMap<&'a str, usize>,
+        depth: usize,
+    ) -> usize {
+        if let Some(l) = memo.get(id) {
+            return *l;
+        }
+        // The graph crate rejects cycles; the depth bound only keeps a bad input finite.
+        if depth > deps.len() {
+            return 0;
+        }
+        let l = deps
+            .get(id)
+            .map(|ds| {
+                ds.iter()
+                    .filter_map(|d| deps.get_key_value(d.as_str()).map(|(k, _)| *k))
+                    .map(|d| level(d, deps, memo, depth + 1) + 1)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        memo.insert(id, l);
+        l
+    }
+    for r in &program.resources {
+        level(r.id.as_str(), &deps, &mut memo, 0);
+    }
+    memo
+}
+
+fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>> {
+    r.body
+        .iter()
+        .map(|(k, v)| {
+            let json = normalize::to_json(v, opts.env).ok_or_else(|| LiveError::MissingEnv {
+                name: normalize::env_names(&BTreeMap::from([(k.clone(), v.clone())])).join(", "),
+                resource: r.id.clone(),
+            })?;
+            Ok((k.clone(), json))
+        })
+        .collect()
+}
+
+fn write(client: &Client, r: &Resource, rp: &ResourcePlan, opts: &ApplyOptions<'_>) -> Result<()> {
+    let body = body_json(r, opts)?;
+    match (r.kind, rp.action) {
+        (ResourceKind::AuthMount | ResourceKind::SecretsMount, Action::Update) => {
+            let prefix = if r.kind == ResourceKind::AuthMount {
+                "sys/auth"
+            } else {
+                "sys/mounts"
+            };
+            let tune = tune_body(body);
+            client.write(
+                &format!("{prefix}/{}/tune", mount_path(r)),
+                &Json::Object(tune),
+                Retry::Idempotent,
+            )?;
+            Ok(())
+        }
+        (ResourceKind::Token, _) => create_token(client, r, rp, Json::Object(body), opts),
+        _ => {
+            client.write(&r.path, &Json::Object(body), Retry::Idempotent)?;
+            Ok(())
+        }
+    }
+}
+
+/// `sys/mounts/PATH/tune` takes the config fields at the top level.
+fn tune_body(body: Map<String, Json>) -> Map<String, Json> {
+    let mut tune = Map::new();
+    for (k, v) in body {
+        match (k.as_str(), v) {
+            ("type" | "local" | "seal_wrap" | "external_entropy_access" | "plugin_name", _) => {}
+            ("config", Json::Object(config)) => tune.extend(config),
+            (_, v) => {
+                tune.insert(k, v);
+            }
+        }
+    }
+    tune
+}
+
+fn create_token(
+    client: &Client,
+    r: &Resource,
+    rp: &ResourcePlan,
+    body: Json,
+    opts: &ApplyOptions<'_>,
+) -> Result<()> {
+    let dir = opts.token_out.ok_or_else(|| LiveError::NoTokenOut {
+        names: r.name.clone(),
+    })?;
+    let old = tokens::recorded_accessor(dir, &r.name);
+    // Creating a token is not idempotent: never resend a request that may have arrived.
+    let answer = client.write(&r.path, &body, Retry::OnlyIfNotSent)?;
+    let auth = answer.get("auth").cloned().unwrap_or(Json::Null);
+    let (Some(token), Some(accessor)) = (
+        auth.get("client_token").and_then(Json::as_str),
+        auth.get("accessor").and_then(Json::as_str),
+    ) else {
+        return Err(LiveError::BadResponse {
+            method: "POST",
+            path: r.path.clone(),
+            reason: "no token in the answer".into(),
+        });
+    };
+    if let Err(e) = tokens::record(dir, &r.name, token, accessor) {
+        // A token nobody can read is a liability: revoke it.
+        let _ = client.write(
+            "auth/token/revoke-accessor",
+            &serde_json::json!({ "accessor": accessor }),
+            Retry::Idempotent,
+        );
+        return Err(e);
+    }
+    if rp.action == Action::Replace {
+        if let Some(old) = old.filter(|o| o != accessor) {
+            client.write(
+                "auth/token/revoke-accessor",
+                &serde_json::json!({ "accessor": old }),
+                Retry::Idempotent,
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! `keyplan plan` and `keyplan apply`: argument types for the CLI crate and entry points
+//! that return the process exit code.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use keyplan::ir::Program;
+
+use crate::apply::{self, ApplyOptions};
+use crate::client::Client;
+use crate::config::{Connection, Overrides};
+use crate::error::{LiveError, Result};
+use crate::{diff, render, state};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TargetArg {
+    #[default]
+    Vault,
+    Openbao,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Options shared by `plan` and `apply`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LiveArgs {
+    /// The keyplan program
+    pub file: PathBuf,
+    /// Server address (default: `VAULT_ADDR`, then `BAO_ADDR`)
+    #[arg(long)]
+    pub addr: Option<String>,
+    /// Namespace (default: `VAULT_NAMESPACE`)
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// The server the program is compiled for
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// Directory of created tokens (`NAME`, mode 0600) and their accessors (`NAME.accessor`)
+    #[arg(long, value_name = "DIR")]
+    pub token_out: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Calls in flight at once
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Timeout of one HTTP call, in seconds
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+/// `keyplan plan FILE`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Apply without asking for confirmation (for CI)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Also delete resources under the program's own mounts that it does not declare
+    #[arg(long)]
+    pub prune: bool,
+}
+
+pub fn run_plan(args: &PlanArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    match plan_cmd(args, stdout) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            1
+        }
+    }
+}
+
+pub fn run_apply(args: &ApplyArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut input = stdin.lock();
+    run_apply_with(
+        args,
+        stdout,
+        stderr,
+        interactive.then_some(&mut input as &mut dyn BufRead),
+    )
+}
+
+/// [`run_apply`] with the confirmation source given: `None` when there is no terminal.
+pub fn run_apply_with(
+    args: &ApplyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    confirm: Option<&mut dyn BufRead>,
+) -> i32 {
+    match apply_cmd(args, stdout, stderr, confirm) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            1
+        }
+    }
+}
+
+fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
+    let a = &args.live;
+    let program = load(&a.file, a.target)?;
+    let client = connect(a)?;
+    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    let text = match a.format {
+        Format::Text => render::plan_text(&plan, &client.connection().addr),
+        Format::Json => render::plan_json(&plan, &client.connection().addr),
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    Ok(if plan.has_changes() { 2 } else { 0 })
+}
+
+fn apply_cmd(
+    args: &ApplyArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    confirm: Option<&mut dyn BufRead>,
+) -> Result<i32> {
+    let a = &args.live;
+    let program = load(&a.file, a.target)?;
+    let client = connect(a)?;
+    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    let env = |name: &str| std::env::var(name).ok();
+    let opts = ApplyOptions {
+        token_out: a.token_out.as_deref(),
+        prune: args.prune,
+        env: &env,
+    };
+    apply::check_ready(&program, &plan, &opts)?;
+    let json = a.format == Format::Json;
+    let prunes = args.prune && !plan.unmanaged.is_empty();
+    if !plan.has_changes() && !prunes {
+        if json {
+            let _ =
+                stdout.write_all(render::report_json(&apply::ApplyReport::default()).as_bytes());
+        } else {
+            let _ = writeln!(stdout, "no changes: the server matches the program");
+        }
+        return Ok(0);
+    }
+    if !args.yes {
+        let _ = stderr.write_all(render::plan_text(&plan, &client.connection().addr).as_bytes());
+        if args.prune && !plan.unmanaged.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "--prune deletes the {} undeclared resources above",
+                plan.unmanaged.len()
+            );
+        }
+        let input = confirm.ok_or(LiveError::NoTerminal)?;
+        let _ = write!(stderr, "apply these changes? type `yes` to confirm: ");
+        let _ = stderr.flush();
+        let mut answer = String::new();
+        let _ = input.read_line(&mut answer);
+        if answer.trim() != "yes" {
+            return Err(LiveError::Declined);
+        }
+    }
+    let report = apply::apply(&client, &program, &plan, &opts);
+    let text = if json {
+        render::report_json(&report)
+    } else {
+        render::report_text(&report)
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    Ok(if report.ok() { 0 } else { 1 })
+}
+
+/// Reads the live state of `program` and compares: the library form of `keyplan plan`.
+pub fn plan_program(
+    client: &Client,
+    program: &Program,
+    token_out: Option<&Path>,
+) -> Result<diff::Plan> {
+    client.preflight()?;
+    let live = state::read(client, program, token_out)?;
+    Ok(diff::plan(program, &live))
+}
+
+fn connect(a: &LiveArgs) -> Result<Client> {
+    let conn = Connection::from_env(&Overrides {
+        addr: a.addr.clone(),
+        namespace: a.namespace.clone(),
+        timeout: Some(Duration::from_secs(a.timeout.max(1))),
+        concurrency: Some(a.concurrency),
+    })?;
+    Client::new(conn)
+}
+
+/// Compiles a program file; its diagnostics are the compiler's business (`keyplan check`).
+pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
+    let source = std::fs::read_to_string(path).map_err(|e| LiveError::ReadSource {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    compile(&source, target)
+}
+
+pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
+    let target = match target {
+        TargetArg::Vault => keyplan::Target::Vault,
+        TargetArg::Openbao => keyplan::Target::Openbao,
+    };
+    let compiled = keyplan::compile(source, &keyplan::Options { target });
+    if compiled.has_errors() {
+        return Err(LiveError::Compile);
+    }
+    compiled.program.ok_or(LiveError::Compile)
+}

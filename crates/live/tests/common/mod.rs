@@ -1,0 +1,773 @@
+//! Real servers for the live tests, each on 127.0.0.1 with a free port, each stopped by a
+//! Drop guard: OpenBao (dev or file-backed), MariaDB, PostgreSQL, and a JWKS endpoint.
+#![allow(dead_code)]
+// Test support: a failed setup step should stop the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keyplan::ir::{EnvRef, Program, Resource, ResourceKind, Value};
+use kp_live::client::{Client, Retry};
+use kp_live::config::{Connection, Overrides};
+use serde_json::{json, Value as Json};
+
+/// `None` when live tests are skipped on purpose; fails loudly when a tool is missing.
+pub fn live() -> Option<()> {
+    if std::env::var("KEYPLAN_SKIP_LIVE").as_deref() == Ok("1") {
+        eprintln!("KEYPLAN_SKIP_LIVE=1: live test skipped");
+        return None;
+    }
+    for tool in ["bao", "ssh-keygen", "openssl"] {
+        assert!(
+            which(tool).is_some(),
+            "`{tool}` is not installed: run scripts/install-live-deps.sh \
+             (or set KEYPLAN_SKIP_LIVE=1 to skip the live tests)"
+        );
+    }
+    Some(())
+}
+
+pub fn which(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/usr/local/bin".into()])
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not become ready within {timeout:?}");
+}
+
+fn port_open(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// An OpenBao server; killed on drop.
+pub struct Bao {
+    pub addr: String,
+    pub port: u16,
+    pub token: String,
+    pub unseal_key: Option<String>,
+    child: Option<Child>,
+    config: Option<PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+impl Bao {
+    /// `bao server -dev` with root token `root`.
+    pub fn dev() -> Bao {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("bao.log")).unwrap();
+        let child = Command::new("bao")
+            .args([
+                "server",
+                "-dev",
+                "-dev-root-token-id=root",
+                &format!("-dev-listen-address=127.0.0.1:{port}"),
+            ])
+            .env_remove("VAULT_ADDR")
+            .env("HOME", dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("bao server -dev");
+        let bao = Bao {
+            addr: format!("http://127.0.0.1:{port}"),
+            port,
+            token: "root".into(),
+            unseal_key: None,
+            child: Some(child),
+            config: None,
+            _dir: dir,
+        };
+        bao.wait_ready();
+        bao
+    }
+
+    /// A raft-backed server (state survives a restart), initialised and unsealed.
+    /// OpenBao 2.7 has no `file` storage; single-node raft is the persistent one.
+    pub fn persistent() -> Bao {
+        let port = free_port();
+        let cluster = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("bao.hcl");
+        let data = dir.path().join("raft");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "storage \"raft\" {{\n  path = \"{}\"\n  node_id = \"n1\"\n}}\n\
+                 listener \"tcp\" {{\n  address = \"127.0.0.1:{port}\"\n  \
+                 cluster_address = \"127.0.0.1:{cluster}\"\n  tls_disable = true\n}}\n\
+                 api_addr = \"http://127.0.0.1:{port}\"\ncluster_addr = \"http://127.0.0.1:{cluster}\"\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        let mut bao = Bao {
+            addr: format!("http://127.0.0.1:{port}"),
+            port,
+            token: String::new(),
+            unseal_key: None,
+            child: None,
+            config: Some(config),
+            _dir: dir,
+        };
+        bao.start();
+        let init = http_post(
+            &bao.addr,
+            "",
+            "sys/init",
+            &json!({"secret_shares": 1, "secret_threshold": 1}),
+        );
+        bao.token = init["root_token"].as_str().unwrap().to_string();
+        bao.unseal_key = Some(init["keys_base64"][0].as_str().unwrap().to_string());
+        bao.unseal();
+        bao
+    }
+
+    fn start(&mut self) {
+        let config = self.config.clone().unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self._dir.path().join("bao.log"))
+            .unwrap();
+        self.child = Some(
+            Command::new("bao")
+                .args(["server", &format!("-config={}", config.display())])
+                .env("HOME", self._dir.path())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("bao server"),
+        );
+        let port = self.port;
+        wait_for("bao", Duration::from_secs(30), || port_open(port));
+    }
+
+    /// Kills the server process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts a killed file-backed server again; it comes back sealed.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.start();
+    }
+
+    pub fn unseal(&self) {
+        let key = self.unseal_key.clone().unwrap();
+        let r = http_post(&self.addr, "", "sys/unseal", &json!({ "key": key }));
+        assert_eq!(r["sealed"], json!(false), "unseal: {r}");
+        self.wait_ready();
+    }
+
+    pub fn seal(&self) {
+        let c = self.client();
+        c.write("sys/seal", &json!({}), Retry::Idempotent).unwrap();
+    }
+
+    fn wait_ready(&self) {
+        let addr = self.addr.clone();
+        wait_for("bao", Duration::from_secs(30), || {
+            ureq::get(&format!("{addr}/v1/sys/health"))
+                .call()
+                .map(|r| r.status().as_u16() == 200)
+                .unwrap_or(false)
+        });
+    }
+
+    pub fn connection(&self) -> Connection {
+        let token = self.token.clone();
+        let addr = self.addr.clone();
+        Connection::resolve(&Overrides::default(), move |k| match k {
+            "VAULT_ADDR" => Some(addr.clone()),
+            "VAULT_TOKEN" => Some(token.clone()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(self.connection()).unwrap()
+    }
+
+    /// `GET path` → `data`, panicking when absent.
+    pub fn data(&self, path: &str) -> Json {
+        self.client()
+            .read(path)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{path} is absent"))["data"]
+            .clone()
+    }
+
+    pub fn bao_cmd(&self) -> Command {
+        let mut c = Command::new("bao");
+        c.env("VAULT_ADDR", &self.addr)
+            .env("VAULT_TOKEN", &self.token)
+            .env("HOME", self._dir.path());
+        c
+    }
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn http_post(addr: &str, token: &str, path: &str, body: &Json) -> Json {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .post(&format!("{addr}/v1/{path}"))
+        .header("X-Vault-Token", token)
+        .send(body.to_string().as_str())
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+    let text = r.body_mut().read_to_string().unwrap();
+    serde_json::from_str(&text).unwrap_or(Json::Null)
+}
+
+/// A JWKS endpoint for one RSA key the test generated, plus the minting of RS256 JWTs.
+pub struct Jwks {
+    pub url: String,
+    pub key_pem: PathBuf,
+    pub kid: String,
+    stop: Arc<AtomicBool>,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Jwks {
+    pub fn start() -> Jwks {
+        let dir = tempfile::tempdir().unwrap();
+        let key_pem = dir.path().join("key.pem");
+        run(Command::new("openssl")
+            .args(["genrsa", "-out"])
+            .arg(&key_pem)
+            .arg("2048"));
+        let modulus = run(Command::new("openssl")
+            .args(["rsa", "-noout", "-modulus", "-in"])
+            .arg(&key_pem));
+        let hex = modulus.trim().trim_start_matches("Modulus=");
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let kid = "keyplan-test".to_string();
+        let jwks = json!({"keys": [{
+            "kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
+            "n": b64url(&bytes), "e": "AQAB"
+        }]})
+        .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        let _ = s.set_nonblocking(false);
+                        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                        let mut buf = [0u8; 4096];
+                        let _ = s.read(&mut buf);
+                        let _ = write!(
+                            s,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                            jwks.len(),
+                            jwks
+                        );
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Jwks {
+            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
+            key_pem,
+            kid,
+            stop,
+            port,
+            _dir: dir,
+        }
+    }
+
+    /// An RS256 JWT with these claims (plus iat/nbf/exp), signed by the test's key.
+    pub fn mint(&self, claims: Json) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut claims = claims;
+        claims["iat"] = json!(now - 5);
+        claims["nbf"] = json!(now - 5);
+        claims["exp"] = json!(now + 600);
+        let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
+        let input = format!(
+            "{}.{}",
+            b64url(header.to_string().as_bytes()),
+            b64url(claims.to_string().as_bytes())
+        );
+        let mut child = Command::new("openssl")
+            .args(["dgst", "-sha256", "-sign"])
+            .arg(&self.key_pem)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        format!("{input}.{}", b64url(&out.stdout))
+    }
+}
+
+impl Drop for Jwks {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.port;
+    }
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A MariaDB server in a temporary data directory, with an admin user `vaulter`.
+pub struct Mariadb {
+    pub port: u16,
+    pub password: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Mariadb {
+    pub fn start() -> Option<Mariadb> {
+        let installer = which("mariadb-install-db").or_else(|| which("mysql_install_db"))?;
+        let server = which("mariadbd").or_else(|| which("mysqld"))?;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        run(Command::new(installer)
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--user=root",
+                "--auth-root-authentication-method=socket",
+                "--skip-test-db",
+            ]));
+        let port = free_port();
+        let sock = dir.path().join("mysqld.sock");
+        let log = std::fs::File::create(dir.path().join("mysqld.log")).unwrap();
+        let child = Command::new(server)
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", sock.display()))
+            .arg(format!(
+                "--pid-file={}",
+                dir.path().join("mysqld.pid").display()
+            ))
+            .arg(format!("--port={port}"))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--user=root",
+                "--skip-name-resolve",
+                "--skip-log-bin",
+            ])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        wait_for("mariadb", Duration::from_secs(60), || port_open(port));
+        let db = Mariadb {
+            port,
+            password: "vaulter-initial-pw".into(),
+            child,
+            dir,
+        };
+        db.root_sql(&format!(
+            "CREATE USER 'vaulter'@'%' IDENTIFIED BY '{}'; \
+             GRANT ALL PRIVILEGES ON *.* TO 'vaulter'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;",
+            db.password
+        ));
+        Some(db)
+    }
+
+    fn root_sql(&self, sql: &str) -> String {
+        run(Command::new("mysql")
+            .arg(format!(
+                "--socket={}",
+                self.dir.path().join("mysqld.sock").display()
+            ))
+            .args(["-uroot", "-N", "-e", sql]))
+    }
+
+    /// Logs in over TCP as `user` and runs `sql`; `Err` with the client's message.
+    pub fn login(&self, user: &str, password: &str, sql: &str) -> Result<String, String> {
+        let out = Command::new("mysql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &self.port.to_string(),
+                "-u",
+                user,
+                "-N",
+                "-e",
+                sql,
+            ])
+            .env("MYSQL_PWD", password)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+}
+
+impl Drop for Mariadb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A PostgreSQL cluster run as the `postgres` user in a temporary directory, with a
+/// superuser `vaulter`.
+pub struct Postgres {
+    pub port: u16,
+    pub password: String,
+    data: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Postgres {
+    pub fn start() -> Option<Postgres> {
+        let initdb = which("initdb").or_else(|| pg_bin("initdb"))?;
+        let pg_ctl = which("pg_ctl").or_else(|| pg_bin("pg_ctl"))?;
+        let dir = tempfile::tempdir().unwrap();
+        run(Command::new("chmod").arg("755").arg(dir.path()));
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        run(Command::new("chown").arg("postgres:postgres").arg(&data));
+        run(Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&initdb)
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ]));
+        let port = free_port();
+        run(Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&pg_ctl)
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(data.join("server.log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1",
+                data.display()
+            ))
+            .args(["-w", "start"]));
+        let pg = Postgres {
+            port,
+            password: "vaulter-initial-pw".into(),
+            data,
+            dir,
+        };
+        run(Command::new("runuser")
+            .args(["-u", "postgres", "--", "psql", "-h"])
+            .arg(&pg.data)
+            .args(["-p", &port.to_string(), "-U", "postgres", "-c"])
+            .arg(format!(
+                "CREATE ROLE vaulter WITH LOGIN SUPERUSER PASSWORD '{}';",
+                pg.password
+            )));
+        Some(pg)
+    }
+
+    pub fn login(&self, user: &str, password: &str, sql: &str) -> Result<String, String> {
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                user,
+                "-d",
+                "postgres",
+                "-tAc",
+                sql,
+            ])
+            .env("PGPASSWORD", password)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+}
+
+fn pg_bin(name: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(pg_ctl) = which("pg_ctl").or_else(|| pg_bin("pg_ctl")) {
+            let _ = Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(pg_ctl)
+                .arg("-D")
+                .arg(&self.data)
+                .args(["-m", "immediate", "stop"])
+                .output();
+        }
+        let _ = &self.dir;
+    }
+}
+
+// ---- hand-made programs (the compiler's output shape) ----
+
+pub fn s(v: &str) -> Value {
+    Value::Str(v.into())
+}
+
+pub fn list(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|i| s(i)).collect())
+}
+
+pub fn env(name: &str) -> Value {
+    Value::Env(EnvRef { env: name.into() })
+}
+
+pub fn body(fields: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+pub fn resource(
+    id: &str,
+    kind: ResourceKind,
+    fields: Vec<(&str, Value)>,
+    depends_on: &[&str],
+) -> Resource {
+    let name = id.rsplit('/').next().unwrap_or(id).to_string();
+    let (path, read_path) = match kind {
+        ResourceKind::Token => {
+            let role = id.trim_start_matches("token/");
+            (format!("auth/token/create/{role}"), None)
+        }
+        _ => (id.to_string(), Some(id.to_string())),
+    };
+    let mount = depends_on
+        .iter()
+        .find(|d| d.starts_with("sys/auth/") || d.starts_with("sys/mounts/"))
+        .map(|d| d.to_string());
+    Resource {
+        id: id.into(),
+        kind,
+        name,
+        path,
+        read_path,
+        schema: "",
+        body: body(fields),
+        depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+        mount,
+        workload: None,
+        policy: None,
+        span: keyplan::Span { start: 0, end: 0 },
+    }
+}
+
+/// A token resource `token/NAME` created from token role `role`.
+pub fn token(name: &str, role: &str, fields: Vec<(&str, Value)>) -> Resource {
+    let mut r = resource(&format!("token/{name}"), ResourceKind::Token, fields, &[]);
+    r.path = format!("auth/token/create/{role}");
+    r.name = name.into();
+    r.depends_on = vec![format!("auth/token/roles/{role}")];
+    r
+}
+
+pub fn program(resources: Vec<Resource>) -> Program {
+    Program {
+        resources,
+        workloads: Vec::new(),
+        extern_policies: Vec::new(),
+    }
+}
+
+pub fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+pub fn sh_ok(path: &Path) -> bool {
+    path.exists()
+}
+
+// ---- plan and apply through the library ----
+
+pub fn plan(bao: &Bao, program: &Program, token_out: Option<&Path>) -> kp_live::diff::Plan {
+    kp_live::cli::plan_program(&bao.client(), program, token_out).unwrap()
+}
+
+pub fn apply_with(
+    bao: &Bao,
+    program: &Program,
+    token_out: Option<&Path>,
+    prune: bool,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> kp_live::apply::ApplyReport {
+    let client = bao.client();
+    let plan = kp_live::cli::plan_program(&client, program, token_out).unwrap();
+    let opts = kp_live::apply::ApplyOptions {
+        token_out,
+        prune,
+        env,
+    };
+    kp_live::apply::check_ready(program, &plan, &opts).unwrap();
+    kp_live::apply::apply(&client, program, &plan, &opts)
+}
+
+pub fn apply(bao: &Bao, program: &Program) -> kp_live::apply::ApplyReport {
+    let report = apply_with(bao, program, None, false, &no_env);
+    assert!(report.ok(), "apply failed: {report:?}");
+    report
+}
+
+pub fn assert_clean(bao: &Bao, program: &Program, token_out: Option<&Path>) {
+    let p = plan(bao, program, token_out);
+    assert!(
+        !p.has_changes(),
+        "plan after apply is not clean:\n{}",
+        kp_live::render::plan_text(&p, &bao.addr)
+    );
+}
+
+impl Bao {
+    /// A dev server with TLS (`-dev-tls`); returns it and the CA certificate's path.
+    pub fn dev_tls() -> (Bao, PathBuf) {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let certs = dir.path().join("certs");
+        std::fs::create_dir(&certs).unwrap();
+        let log = std::fs::File::create(dir.path().join("bao.log")).unwrap();
+        let child = Command::new("bao")
+            .args(["server", "-dev", "-dev-tls", "-dev-root-token-id=root"])
+            .arg(format!("-dev-tls-cert-dir={}", certs.display()))
+            .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
+            .env("HOME", dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("bao server -dev -dev-tls");
+        let ca = certs.join("vault-ca.pem");
+        wait_for("bao (tls)", Duration::from_secs(30), || {
+            port_open(port) && ca.is_file()
+        });
+        let bao = Bao {
+            addr: format!("https://127.0.0.1:{port}"),
+            port,
+            token: "root".into(),
+            unseal_key: None,
+            child: Some(child),
+            config: None,
+            _dir: dir,
+        };
+        (bao, ca)
+    }
+
+    pub fn connection_with(&self, extra: &[(&str, String)]) -> Connection {
+        let mut vars: Vec<(String, String)> = vec![
+            ("VAULT_ADDR".into(), self.addr.clone()),
+            ("VAULT_TOKEN".into(), self.token.clone()),
+        ];
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        Connection::resolve(&Overrides::default(), move |k| {
+            vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+        .unwrap()
+    }
+}

@@ -1,0 +1,212 @@
+//! The parser's state: a cursor over the tokens, the nesting depth, the diagnostics, and
+//! the helpers every grammar rule shares (looking ahead, describing tokens, reporting).
+
+use kp_diag::{Diagnostic, Span};
+
+use super::codes;
+use super::lexer::{Lexer, Token, TokenKind};
+use super::MAX_DEPTH;
+use crate::ast::Ident;
+
+pub(super) struct Parser<'s> {
+    pub(super) src: &'s str,
+    lexer: Lexer<'s>,
+    /// The next two tokens: the grammar never needs to look further ahead.
+    ahead: [Token; 2],
+    /// Tokens consumed so far, to check that loops make progress.
+    consumed: usize,
+    /// Whether the last consumed token was a newline: an entry may end on one that a
+    /// multi-line value (an unclosed list) already consumed.
+    pub(super) prev_newline: bool,
+    pub(super) prev_end: usize,
+    /// End of the last consumed token that is not a newline: where a construct left open
+    /// at a sync point ends.
+    pub(super) solid_end: usize,
+    pub(super) depth: usize,
+    diags: Vec<Diagnostic>,
+    /// Something already reported runs to the end of the file (an unclosed construct, an
+    /// unterminated heredoc): the constructs around it would only repeat the news.
+    pub(super) eof_reported: bool,
+}
+
+impl<'s> Parser<'s> {
+    pub(super) fn new(src: &'s str) -> Self {
+        let mut lexer = Lexer::new(src);
+        let ahead = [lexer.next(), lexer.next()];
+        Parser {
+            src,
+            lexer,
+            ahead,
+            consumed: 0,
+            prev_newline: false,
+            prev_end: 0,
+            solid_end: 0,
+            depth: 0,
+            diags: Vec::new(),
+            eof_reported: false,
+        }
+    }
+
+    /// The parser's diagnostics and the lexer's, in no particular order.
+    pub(super) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        let mut diags = self.lexer.diags;
+        diags.extend(self.diags);
+        diags
+    }
+
+    pub(super) fn peek(&self) -> &Token {
+        self.nth(0)
+    }
+
+    /// The token `n` (0 or 1) places ahead.
+    pub(super) fn nth(&self, n: usize) -> &Token {
+        let [first, second] = &self.ahead;
+        if n == 0 {
+            first
+        } else {
+            second
+        }
+    }
+
+    pub(super) fn at(&self, kind: &TokenKind) -> bool {
+        &self.peek().kind == kind
+    }
+
+    pub(super) fn pos(&self) -> usize {
+        self.consumed
+    }
+
+    /// Consumes the current token and hands it over.
+    pub(super) fn bump(&mut self) -> Token {
+        let next = self.lexer.next();
+        let [first, second] = &mut self.ahead;
+        let token = std::mem::replace(first, std::mem::replace(second, next));
+        if token.kind == TokenKind::Eof {
+            return token;
+        }
+        self.consumed += 1;
+        self.prev_newline = token.kind == TokenKind::Newline;
+        self.prev_end = token.span.end;
+        if !self.prev_newline {
+            self.solid_end = token.span.end;
+        }
+        token
+    }
+
+    pub(super) fn text(&self, span: Span) -> &'s str {
+        self.src.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// Consumes an identifier token.
+    pub(super) fn ident(&mut self) -> Ident {
+        let span = self.bump().span;
+        Ident {
+            name: self.text(span).to_string(),
+            span,
+        }
+    }
+
+    /// Is the cursor at `name =`, the start of an attribute or map entry?
+    pub(super) fn at_attribute_start(&self) -> bool {
+        self.at(&TokenKind::Ident) && self.nth(1).kind == TokenKind::Eq
+    }
+
+    /// Whether to report a construct left open at the end of the file: only the first
+    /// such report is useful, the enclosing constructs are open for the same reason.
+    pub(super) fn claim_eof_report(&mut self) -> bool {
+        let first = !(self.eof_reported || self.lexer.swallowed_eof);
+        self.eof_reported = true;
+        first
+    }
+
+    pub(super) fn report(&mut self, diag: Diagnostic) {
+        self.diags.push(diag);
+    }
+
+    /// How a token is named in messages.
+    pub(super) fn describe(&self, token: &Token) -> String {
+        match &token.kind {
+            TokenKind::Str(_) => "a string".to_string(),
+            TokenKind::Heredoc(_) => "a heredoc".to_string(),
+            TokenKind::Env(_) => "`env(...)`".to_string(),
+            TokenKind::Newline => "the end of the line".to_string(),
+            TokenKind::Eof => "the end of the file".to_string(),
+            _ => format!("`{}`", shorten(self.text(token.span))),
+        }
+    }
+
+    /// Reports the current token as not what was `expected`.
+    pub(super) fn unexpected(&mut self, expected: &str, help: &str) {
+        let token = self.peek();
+        let span = token.span;
+        let diag = if token.kind == TokenKind::Unknown {
+            let text = shorten(self.text(span));
+            Diagnostic::error(
+                codes::UNEXPECTED_CHARACTER,
+                span,
+                format!("unexpected character `{text}`"),
+            )
+            .with_label(format!("expected {expected}"))
+            .with_help(unknown_help(text).unwrap_or(help))
+        } else {
+            let found = self.describe(token);
+            let label = match token.kind {
+                TokenKind::Newline => "the line ends here".to_string(),
+                TokenKind::Eof => "the file ends here".to_string(),
+                // "unexpected string", not "unexpected a string".
+                _ => format!("unexpected {}", found.strip_prefix("a ").unwrap_or(&found)),
+            };
+            Diagnostic::error(
+                codes::UNEXPECTED_TOKEN,
+                span,
+                format!("expected {expected}, found {found}"),
+            )
+            .with_label(label)
+            .with_help(help)
+        };
+        self.report(diag);
+    }
+
+    /// Enters a nested body, list or map whose opening token was just consumed. Past
+    /// [`MAX_DEPTH`] the rest of the group is skipped instead, which bounds the recursion
+    /// (and so the stack) whatever the input.
+    pub(super) fn enter(&mut self, open: Span) -> bool {
+        if self.depth < MAX_DEPTH {
+            self.depth += 1;
+            return true;
+        }
+        self.report(
+            Diagnostic::error(codes::TOO_DEEP, open, "nesting is too deep")
+                .with_label(format!("this is nested more than {MAX_DEPTH} levels deep"))
+                .with_help("flatten the structure: blocks, lists and maps nest at most 64 deep"),
+        );
+        self.skip_group_rest();
+        false
+    }
+
+    pub(super) fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// Cuts long user text so a message stays one readable line.
+pub(super) fn shorten(text: &str) -> &str {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => text.get(..i).unwrap_or(text),
+        None => text,
+    }
+}
+
+/// A more specific hint for characters people commonly type by mistake.
+fn unknown_help(text: &str) -> Option<&'static str> {
+    match text.chars().next()? {
+        ':' => Some("attributes and map entries use `=` (`name = value`); quote URLs and paths"),
+        '/' | '*' | '@' | '$' | '%' | '?' | '!' | '+' => {
+            Some("paths, globs and URLs are strings: quote them, e.g. `\"secret/data/*\"`")
+        }
+        ';' => Some("entries end at the end of the line: remove the `;`"),
+        '\'' | '`' => Some("strings use double quotes: `\"...\"`"),
+        _ => None,
+    }
+}

@@ -1,0 +1,450 @@
+//! Files, blocks, bodies and their entries.
+//!
+//! An entry starts with a word; what follows decides its kind: `=` makes an attribute,
+//! words or strings up to a `{` make a block, and anything else up to the end of the line
+//! makes a statement (`read "secret/*"`, `sign ssh.ca`). At the top level, the words up to
+//! the end of the line make a bodiless block (`extern policy my-policy`).
+
+use kp_diag::{Diagnostic, Span};
+
+use super::codes;
+use super::cursor::{shorten, Parser};
+use super::lexer::TokenKind;
+use super::values::ValueError;
+use crate::ast::{
+    Attribute, Block, Body, Entry, Expr, ExprKind, File, Ident, Label, Statement, StrLit,
+};
+
+const ENTRY_HELP: &str =
+    "an entry is `name = value`, `keyword label { ... }` or `verb argument` on one line";
+const BRACE_HELP: &str = "a block's `{` goes on the same line as its keyword and labels";
+const VALUE_HELP: &str = "a value is a string, a number, a duration (`15m`), `true`, `false`, \
+                          a name, a list `[...]`, a map `{...}` or `env(\"NAME\")`";
+
+/// The words after an entry's keyword, parsed as values: block labels or statement
+/// arguments, which one is known only at the `{` or the end of the line.
+struct Head {
+    args: Vec<Expr>,
+    /// False when an error was reported (and the rest of the head skipped).
+    ok: bool,
+}
+
+impl Parser<'_> {
+    pub(super) fn file(&mut self) -> File {
+        let mut blocks = Vec::new();
+        loop {
+            match self.peek().kind {
+                TokenKind::Eof => break,
+                TokenKind::Newline => {
+                    self.bump();
+                }
+                _ => {
+                    let before = self.pos();
+                    if let Some(block) = self.top_level_item() {
+                        blocks.push(block);
+                    }
+                    // Every rule consumes on error too; this only makes that certain.
+                    if self.pos() == before {
+                        self.bump();
+                    }
+                }
+            }
+        }
+        File {
+            blocks,
+            span: Span::new(0, self.src.len()),
+        }
+    }
+
+    fn top_level_item(&mut self) -> Option<Block> {
+        if !self.at(&TokenKind::Ident) {
+            self.top_level_junk();
+            return None;
+        }
+        let keyword = self.ident();
+        if self.at(&TokenKind::Eq) {
+            self.top_level_attribute(keyword);
+            return None;
+        }
+        let head = self.head(&keyword, true);
+        if self.at(&TokenKind::LBrace) {
+            return self.block_with_body(keyword, head);
+        }
+        self.bodiless_block(keyword, head)
+    }
+
+    /// Reports and skips a top-level line that does not start with a word.
+    fn top_level_junk(&mut self) {
+        const EXPECTED: &str = "a block such as `auth jwt { ... }`";
+        match self.peek().kind {
+            TokenKind::RBrace => {
+                let span = self.bump().span;
+                self.report(
+                    Diagnostic::error(codes::UNEXPECTED_TOKEN, span, "unexpected `}`")
+                        .with_label("no block is open here")
+                        .with_help("remove it, or look above for a block closed too early"),
+                );
+                return;
+            }
+            // Already reported by the lexer.
+            TokenKind::Invalid => {}
+            TokenKind::LBrace => self.unexpected(EXPECTED, BRACE_HELP),
+            _ => self.unexpected(
+                EXPECTED,
+                "a keyplan file is a sequence of blocks: `KEYWORD LABEL* { ... }`",
+            ),
+        }
+        self.sync_line();
+    }
+
+    fn top_level_attribute(&mut self, name: Ident) {
+        self.report(
+            Diagnostic::error(
+                codes::UNEXPECTED_TOKEN,
+                name.span,
+                format!("attribute `{}` outside of a block", shorten(&name.name)),
+            )
+            .with_label("attributes belong in a block's body")
+            .with_help("move it into the body of a block, e.g. `auth jwt { ... }`"),
+        );
+        // Parse the value anyway, so a multi-line value is skipped as a whole.
+        self.attribute(name);
+    }
+
+    /// `extern policy my-policy`: a top-level head that ends with its line.
+    fn bodiless_block(&mut self, keyword: Ident, head: Head) -> Option<Block> {
+        if !head.ok {
+            return None;
+        }
+        if head.args.is_empty() {
+            self.report(
+                Diagnostic::error(
+                    codes::UNEXPECTED_TOKEN,
+                    keyword.span,
+                    format!(
+                        "expected a label or `{{` after `{}`",
+                        shorten(&keyword.name)
+                    ),
+                )
+                .with_label("this block has neither labels nor a body")
+                .with_help("a block is `KEYWORD LABEL* { ... }`, e.g. `auth jwt { ... }`"),
+            );
+            return None;
+        }
+        let labels = self.labels(head.args, true);
+        let span = labels
+            .last()
+            .map_or(keyword.span, |l| keyword.span.to(l.span()));
+        Some(Block {
+            keyword,
+            labels,
+            body: None,
+            span,
+        })
+    }
+
+    /// Parses the words after `keyword` up to a `{`, `}` or the end of the line.
+    fn head(&mut self, keyword: &Ident, top_level: bool) -> Head {
+        let mut args = Vec::new();
+        loop {
+            if matches!(
+                self.peek().kind,
+                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::LBrace
+            ) {
+                return Head { args, ok: true };
+            }
+            match self.value() {
+                Ok(arg) => args.push(arg),
+                Err(ValueError::NotAValue) => {
+                    let word = shorten(&keyword.name);
+                    let expected = if top_level {
+                        format!("a label, `{{` or the end of the line after `{word}`")
+                    } else if args.is_empty() {
+                        format!("`=`, `{{` or a value after `{word}`")
+                    } else {
+                        format!("a value, `{{` or the end of the line after `{word}`")
+                    };
+                    self.unexpected(&expected, ENTRY_HELP);
+                    self.sync_head();
+                    return Head { args, ok: false };
+                }
+                Err(ValueError::Reported) => {
+                    self.sync_head();
+                    return Head { args, ok: false };
+                }
+            }
+        }
+    }
+
+    /// Turns head words into labels, reporting (if `report`) those that cannot be one.
+    fn labels(&mut self, args: Vec<Expr>, report: bool) -> Vec<Label> {
+        let mut labels = Vec::with_capacity(args.len());
+        let mut reported = !report;
+        for arg in args {
+            let label = match arg.kind {
+                ExprKind::Ident(name) => Label::Ident(Ident {
+                    name,
+                    span: arg.span,
+                }),
+                // `true`/`false` are values in value position but fine as names.
+                ExprKind::Bool(_) => Label::Ident(Ident {
+                    name: self.text(arg.span).to_string(),
+                    span: arg.span,
+                }),
+                ExprKind::Str {
+                    value,
+                    heredoc: false,
+                } => Label::Str(StrLit {
+                    value,
+                    span: arg.span,
+                }),
+                _ => {
+                    if !reported {
+                        reported = true;
+                        self.invalid_label(&arg);
+                    }
+                    continue;
+                }
+            };
+            labels.push(label);
+        }
+        labels
+    }
+
+    fn invalid_label(&mut self, arg: &Expr) {
+        let text = shorten(self.text(arg.span));
+        let help = match arg.kind {
+            ExprKind::Path(_) | ExprKind::Int(_) | ExprKind::Duration { .. } => {
+                format!("quote it to use it as a label: `\"{text}\"`")
+            }
+            _ => "labels are names (`example-role`) or strings (`\"team/jwt\"`)".to_string(),
+        };
+        let found = match arg.kind {
+            ExprKind::Str { heredoc: true, .. } => "a heredoc",
+            _ => arg.kind_name(),
+        };
+        self.report(
+            Diagnostic::error(
+                codes::INVALID_LABEL,
+                arg.span,
+                format!("expected a block label, found {found}"),
+            )
+            .with_label("not a name or a string")
+            .with_help(help),
+        );
+    }
+
+    /// At the `{` after a block's head.
+    fn block_with_body(&mut self, keyword: Ident, head: Head) -> Option<Block> {
+        let labels = self.labels(head.args, head.ok);
+        let owner = owner_text(&keyword, &labels);
+        let body = self.body(&owner)?;
+        self.expect_entry_end("`}`");
+        Some(Block {
+            span: keyword.span.to(body.span),
+            keyword,
+            labels,
+            body: Some(body),
+        })
+    }
+
+    /// At a `{`; parses to the matching `}`. `None` if nested too deep (and skipped).
+    fn body(&mut self, owner: &str) -> Option<Body> {
+        let open = self.bump().span;
+        if !self.enter(open) {
+            return None;
+        }
+        let mut entries = Vec::new();
+        let end = loop {
+            match self.peek().kind {
+                TokenKind::Newline => {
+                    self.bump();
+                }
+                TokenKind::RBrace => break self.bump().span.end,
+                TokenKind::Eof => {
+                    self.unclosed_block(open, owner);
+                    break self.solid_end.max(open.end);
+                }
+                _ => {
+                    let before = self.pos();
+                    if let Some(entry) = self.entry() {
+                        entries.push(entry);
+                    }
+                    if self.pos() == before {
+                        self.bump();
+                    }
+                }
+            }
+        };
+        self.leave();
+        Some(Body {
+            entries,
+            span: Span::new(open.start, end),
+        })
+    }
+
+    fn unclosed_block(&mut self, open: Span, owner: &str) {
+        if !self.claim_eof_report() {
+            return;
+        }
+        self.report(
+            Diagnostic::error(
+                codes::UNCLOSED_BLOCK,
+                open,
+                format!("unclosed block `{owner}`"),
+            )
+            .with_label("this `{` has no matching `}`")
+            .with_help(format!(
+                "add `}}` after the last entry of `{owner}` (or look for a `}}` missing \
+                 inside it)"
+            )),
+        );
+    }
+
+    /// One entry of a body.
+    fn entry(&mut self) -> Option<Entry> {
+        match self.peek().kind {
+            TokenKind::Ident => {}
+            TokenKind::Invalid => {
+                self.sync_line();
+                return None;
+            }
+            _ => {
+                let help = if self.at(&TokenKind::LBrace) {
+                    BRACE_HELP
+                } else {
+                    ENTRY_HELP
+                };
+                self.unexpected("an attribute, a block or a statement", help);
+                self.sync_line();
+                return None;
+            }
+        }
+        let keyword = self.ident();
+        if self.at(&TokenKind::Eq) {
+            return self.attribute(keyword).map(Entry::Attribute);
+        }
+        let head = self.head(&keyword, false);
+        if self.at(&TokenKind::LBrace) {
+            return self.block_with_body(keyword, head).map(Entry::Block);
+        }
+        self.statement(keyword, head).map(Entry::Statement)
+    }
+
+    /// At the `=` after an attribute's name.
+    pub(super) fn attribute(&mut self, name: Ident) -> Option<Attribute> {
+        let eq = self.bump().span;
+        let shown = shorten(&name.name).to_string();
+        if matches!(
+            self.peek().kind,
+            TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace
+        ) {
+            self.report(
+                Diagnostic::error(
+                    codes::MISSING_VALUE,
+                    eq,
+                    format!("expected a value after `{shown} =`"),
+                )
+                .with_label("the value is missing")
+                .with_help("the value starts on the same line as the `=`"),
+            );
+            return None;
+        }
+        match self.value() {
+            Ok(value) => {
+                self.expect_entry_end(&format!("the value of `{shown}`"));
+                Some(Attribute {
+                    span: name.span.to(value.span),
+                    name,
+                    value,
+                })
+            }
+            Err(ValueError::NotAValue) => {
+                self.unexpected(&format!("a value after `{shown} =`"), VALUE_HELP);
+                self.sync_line();
+                None
+            }
+            Err(ValueError::Reported) => {
+                self.sync_line();
+                None
+            }
+        }
+    }
+
+    fn statement(&mut self, verb: Ident, head: Head) -> Option<Statement> {
+        if !head.ok {
+            return None;
+        }
+        let Some(last) = head.args.last() else {
+            let word = shorten(&verb.name);
+            self.report(
+                Diagnostic::error(
+                    codes::MISSING_VALUE,
+                    verb.span,
+                    format!("expected `=`, `{{` or a value after `{word}`"),
+                )
+                .with_label("a word alone is not an entry")
+                .with_help(format!(
+                    "write `{word} = value`, `{word} {{ ... }}` or `{word} argument`"
+                )),
+            );
+            return None;
+        };
+        Some(Statement {
+            span: verb.span.to(last.span),
+            verb,
+            args: head.args,
+        })
+    }
+
+    /// After an entry: only the end of the line (or of the body) may follow.
+    fn expect_entry_end(&mut self, after: &str) {
+        if self.prev_newline
+            || matches!(
+                self.peek().kind,
+                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace
+            )
+        {
+            return;
+        }
+        let help = if self.at_detached_unit() {
+            "write the unit right after the digits, e.g. `10s`"
+        } else {
+            "put each entry on its own line"
+        };
+        self.unexpected(&format!("the end of the line after {after}"), help);
+        self.sync_line();
+    }
+
+    /// `10 s`: a duration with a blank before its unit.
+    fn at_detached_unit(&self) -> bool {
+        let token = self.peek();
+        token.kind == TokenKind::Ident
+            && matches!(self.text(token.span), "s" | "m" | "h" | "d")
+            && self
+                .src
+                .get(..self.prev_end)
+                .is_some_and(|before| before.ends_with(|c: char| c.is_ascii_digit()))
+    }
+}
+
+/// `role example-role`, for messages about a block.
+fn owner_text(keyword: &Ident, labels: &[Label]) -> String {
+    let mut text = shorten(&keyword.name).to_string();
+    for label in labels {
+        if text.len() > 60 {
+            text.push_str(" ...");
+            break;
+        }
+        text.push(' ');
+        match label {
+            Label::Ident(i) => text.push_str(shorten(&i.name)),
+            Label::Str(s) => {
+                text.push('"');
+                text.push_str(shorten(&s.value));
+                text.push('"');
+            }
+        }
+    }
+    text
+}

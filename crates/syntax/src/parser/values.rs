@@ -1,0 +1,301 @@
+//! Values: literals, names, dotted references, lists, maps and `env("NAME")`.
+//!
+//! Inside `[...]` newlines are blanks; inside a map they separate entries, like commas.
+//! A list that meets a `}` or a `name =` was left open: it is reported and closed there,
+//! so the entries after it still parse.
+
+use kp_diag::{Diagnostic, Span};
+
+use super::codes;
+use super::cursor::{shorten, Parser};
+use super::lexer::TokenKind;
+use crate::ast::{Expr, ExprKind, MapEntry, MapKey};
+
+/// Why [`Parser::value`] produced no value.
+pub(super) enum ValueError {
+    /// The current token cannot start a value; nothing was consumed or reported, so the
+    /// caller reports it with its context.
+    NotAValue,
+    /// The error was reported (possibly by the lexer) and the bad tokens consumed.
+    Reported,
+}
+
+const LIST_HELP: &str = "a list is `[a, b, c]`: items separated by commas, newlines allowed";
+const MAP_HELP: &str = "a map is `{ key = value, ... }`: entries separated by commas or newlines";
+
+impl Parser<'_> {
+    pub(super) fn value(&mut self) -> Result<Expr, ValueError> {
+        match self.peek().kind {
+            TokenKind::Ident => self.word_value(),
+            TokenKind::LBracket => self.list(),
+            TokenKind::LBrace => self.map(),
+            TokenKind::Invalid => {
+                self.bump();
+                Err(ValueError::Reported)
+            }
+            TokenKind::Str(_)
+            | TokenKind::Heredoc(_)
+            | TokenKind::Int(_)
+            | TokenKind::Duration { .. }
+            | TokenKind::Env(_) => {
+                let token = self.bump();
+                literal(token.kind)
+                    .map(|kind| Expr {
+                        kind,
+                        span: token.span,
+                    })
+                    .ok_or(ValueError::Reported)
+            }
+            _ => Err(ValueError::NotAValue),
+        }
+    }
+
+    /// A word: `true`/`false`, a name, a dotted reference, or a malformed `env(...)`.
+    fn word_value(&mut self) -> Result<Expr, ValueError> {
+        let first = self.ident();
+        if first.name == "env" && self.at(&TokenKind::LParen) {
+            self.invalid_env(first.span);
+            return Err(ValueError::Reported);
+        }
+        let mut segments = vec![first];
+        while let Some(last) = segments.last().map(|s| s.span) {
+            let dot = self.peek();
+            if dot.kind != TokenKind::Dot || dot.span.start != last.end {
+                break;
+            }
+            let dot_end = self.bump().span.end;
+            let next = self.peek();
+            if next.kind != TokenKind::Ident || next.span.start != dot_end {
+                self.unexpected(
+                    "a name right after `.`",
+                    "a dotted reference is names joined by dots, e.g. `ssh.training-environment`",
+                );
+                return Err(ValueError::Reported);
+            }
+            segments.push(self.ident());
+        }
+        let span = match (segments.first(), segments.last()) {
+            (Some(first), Some(last)) => first.span.to(last.span),
+            _ => return Err(ValueError::Reported),
+        };
+        let kind = match segments.as_slice() {
+            [one] => match one.name.as_str() {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                _ => ExprKind::Ident(one.name.clone()),
+            },
+            _ => ExprKind::Path(segments),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    /// At the `(` of an `env(...)` the lexer did not recognise as well-formed.
+    fn invalid_env(&mut self, env: Span) {
+        let mut end = self.bump().span.end;
+        loop {
+            match self.peek().kind {
+                TokenKind::Newline
+                | TokenKind::Eof
+                | TokenKind::RBrace
+                | TokenKind::LBrace
+                | TokenKind::Comma => break,
+                TokenKind::RParen => {
+                    end = self.bump().span.end;
+                    break;
+                }
+                _ => end = self.bump().span.end,
+            }
+        }
+        let span = Span::new(env.start, end);
+        let text = shorten(self.text(span));
+        self.report(
+            Diagnostic::error(codes::INVALID_ENV, span, format!("malformed `{text}`"))
+                .with_label("expected `env(\"NAME\")`")
+                .with_help("`env` takes one quoted variable name, e.g. `env(\"DB_PASSWORD\")`"),
+        );
+    }
+
+    fn list(&mut self) -> Result<Expr, ValueError> {
+        let open = self.bump().span;
+        if !self.enter(open) {
+            return Err(ValueError::Reported);
+        }
+        let mut items = Vec::new();
+        let mut after_item = false;
+        let end = loop {
+            while self.at(&TokenKind::Newline) {
+                self.bump();
+            }
+            match self.peek().kind {
+                TokenKind::RBracket => break self.bump().span.end,
+                TokenKind::Eof | TokenKind::RBrace => break self.unclosed(open, false),
+                _ if self.at_attribute_start() => break self.unclosed(open, false),
+                TokenKind::Comma if after_item => {
+                    self.bump();
+                    after_item = false;
+                    continue;
+                }
+                _ if after_item => {
+                    self.unexpected("`,` or `]` after a list item", LIST_HELP);
+                    self.sync_list();
+                    continue;
+                }
+                _ => {}
+            }
+            match self.value() {
+                Ok(item) => items.push(item),
+                Err(ValueError::NotAValue) => {
+                    self.unexpected("a value or `]`", LIST_HELP);
+                    self.sync_list();
+                }
+                Err(ValueError::Reported) => self.sync_list(),
+            }
+            // After an error too: the sync stopped at a separator, a closer or an entry.
+            after_item = true;
+        };
+        self.leave();
+        Ok(Expr {
+            kind: ExprKind::List(items),
+            span: Span::new(open.start, end),
+        })
+    }
+
+    /// Reports a list or map left open; returns where the value ends.
+    fn unclosed(&mut self, open: Span, map: bool) -> usize {
+        let at_eof = self.at(&TokenKind::Eof);
+        if !at_eof || self.claim_eof_report() {
+            let (code, what, close) = if map {
+                (codes::UNCLOSED_MAP, "map", "}")
+            } else {
+                (codes::UNCLOSED_LIST, "list", "]")
+            };
+            let first = if map { "{" } else { "[" };
+            self.report(
+                Diagnostic::error(code, open, format!("unclosed {what}"))
+                    .with_label(format!("this `{first}` has no matching `{close}`"))
+                    .with_help(format!("add `{close}` after the last item of the {what}")),
+            );
+        }
+        self.solid_end.max(open.end)
+    }
+
+    fn map(&mut self) -> Result<Expr, ValueError> {
+        let open = self.bump().span;
+        if !self.enter(open) {
+            return Err(ValueError::Reported);
+        }
+        let mut entries = Vec::new();
+        let mut after_entry = false;
+        let end = loop {
+            match self.peek().kind {
+                TokenKind::Newline => {
+                    self.bump();
+                    after_entry = false;
+                }
+                TokenKind::RBrace => break self.bump().span.end,
+                TokenKind::Eof => break self.unclosed(open, true),
+                TokenKind::Comma if after_entry => {
+                    self.bump();
+                    after_entry = false;
+                }
+                _ if after_entry => {
+                    self.unexpected("`,`, a newline or `}` after a map entry", MAP_HELP);
+                    self.sync_map();
+                }
+                TokenKind::Ident | TokenKind::Str(_) => {
+                    if let Some(entry) = self.map_entry() {
+                        entries.push(entry);
+                    }
+                    after_entry = true;
+                }
+                _ => {
+                    self.unexpected("a key (a name or a string) or `}`", MAP_HELP);
+                    self.sync_map();
+                    after_entry = true;
+                }
+            }
+        };
+        self.leave();
+        Ok(Expr {
+            kind: ExprKind::Map(entries),
+            span: Span::new(open.start, end),
+        })
+    }
+
+    /// At a map key; on error, reports and syncs to the next entry.
+    fn map_entry(&mut self) -> Option<MapEntry> {
+        let key_token = self.bump();
+        let name = match key_token.kind {
+            TokenKind::Str(value) => value,
+            _ => self.text(key_token.span).to_string(),
+        };
+        let key = MapKey {
+            name,
+            span: key_token.span,
+        };
+        let shown = shorten(self.text(key.span)).to_string();
+        if !self.at(&TokenKind::Eq) {
+            self.unexpected(&format!("`=` after the key `{shown}`"), MAP_HELP);
+            self.sync_map();
+            return None;
+        }
+        let eq = self.bump().span;
+        if matches!(
+            self.peek().kind,
+            TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::Comma
+        ) {
+            self.report(
+                Diagnostic::error(
+                    codes::MISSING_VALUE,
+                    eq,
+                    format!("expected a value after `{shown} =`"),
+                )
+                .with_label("the value is missing")
+                .with_help("the value starts on the same line as the `=`"),
+            );
+            return None;
+        }
+        match self.value() {
+            Ok(value) => Some(MapEntry {
+                span: key.span.to(value.span),
+                key,
+                value,
+            }),
+            Err(ValueError::NotAValue) => {
+                self.unexpected(&format!("a value after `{shown} =`"), MAP_HELP);
+                self.sync_map();
+                None
+            }
+            Err(ValueError::Reported) => {
+                self.sync_map();
+                None
+            }
+        }
+    }
+}
+
+/// The expression of a literal token (`None` for any other token).
+fn literal(kind: TokenKind) -> Option<ExprKind> {
+    Some(match kind {
+        TokenKind::Str(value) => ExprKind::Str {
+            value,
+            heredoc: false,
+        },
+        TokenKind::Heredoc(value) => ExprKind::Str {
+            value,
+            heredoc: true,
+        },
+        TokenKind::Int(n) => ExprKind::Int(n),
+        TokenKind::Duration {
+            amount,
+            unit,
+            seconds,
+        } => ExprKind::Duration {
+            amount,
+            unit,
+            seconds,
+        },
+        TokenKind::Env(name) => ExprKind::Env(name),
+        _ => return None,
+    })
+}

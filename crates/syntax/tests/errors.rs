@@ -1,0 +1,422 @@
+//! Bad inputs: each case lists exactly the diagnostics expected, as
+//! `(code without the kp::syntax:: prefix, line, column)`, so a case also fails when
+//! recovery cascades into extra errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+
+use kp_syntax::parse;
+
+struct Case {
+    name: &'static str,
+    src: &'static str,
+    expected: &'static [(&'static str, usize, usize)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unterminated string points at the opening quote",
+        src: "auth jwt {\n  description = \"abc\n  user_claim = \"sub\"\n}\n",
+        expected: &[("unterminated-string", 2, 17)],
+    },
+    Case {
+        name: "invalid escape",
+        src: "auth jwt {\n  a = \"x\\qy\"\n}\n",
+        expected: &[("invalid-escape", 2, 9)],
+    },
+    Case {
+        name: "two invalid escapes in one string",
+        src: "auth jwt {\n  a = \"\\d+\\.\"\n}\n",
+        expected: &[("invalid-escape", 2, 8), ("invalid-escape", 2, 11)],
+    },
+    Case {
+        name: "unterminated heredoc points at its opener",
+        src: "secrets database {\n  role r {\n    sql = <<EOT\nSELECT 1;\n  }\n}\n",
+        expected: &[("unterminated-heredoc", 3, 11)],
+    },
+    Case {
+        name: "heredoc without a marker",
+        src: "auth jwt {\n  a = <<\n}\n",
+        expected: &[("invalid-heredoc", 2, 7)],
+    },
+    Case {
+        name: "text after the heredoc marker",
+        src: "auth jwt {\n  a = <<EOT oops\ntext\nEOT\n}\n",
+        expected: &[("invalid-heredoc", 2, 13)],
+    },
+    Case {
+        name: "unclosed block at the end of the file",
+        src: "auth jwt {\n  role example-role {\n    user_claim = \"sub\"\n  }\n",
+        expected: &[("unclosed-block", 1, 10)],
+    },
+    Case {
+        name: "only the innermost unclosed block is reported",
+        src: "auth jwt {\n  role a {\n    b = 1\n",
+        expected: &[("unclosed-block", 2, 10)],
+    },
+    Case {
+        name: "unclosed list closed by the body's brace",
+        src: "auth jwt {\n  role r {\n    a = [1, 2\n  }\n}\n",
+        expected: &[("unclosed-list", 3, 9)],
+    },
+    Case {
+        name: "unclosed list stopped by the next attribute",
+        src: "auth jwt {\n  a = [\"x\",\n  b = 1\n}\n",
+        expected: &[("unclosed-list", 2, 7)],
+    },
+    Case {
+        name: "unclosed list at the end of the file",
+        src: "auth jwt {\n  a = [1,\n",
+        expected: &[("unclosed-list", 2, 7)],
+    },
+    Case {
+        name: "unclosed map at the end of the file",
+        src: "auth jwt {\n  a = { k = 1\n",
+        expected: &[("unclosed-map", 2, 7)],
+    },
+    Case {
+        name: "missing value at the end of the line",
+        src: "auth jwt {\n  token_ttl =\n  user_claim = \"sub\"\n}\n",
+        expected: &[("missing-value", 2, 13)],
+    },
+    Case {
+        name: "missing value before the closing brace",
+        src: "auth jwt { a = }\n",
+        expected: &[("missing-value", 1, 14)],
+    },
+    Case {
+        name: "a word alone on a line",
+        src: "auth jwt {\n  role\n}\n",
+        expected: &[("missing-value", 2, 3)],
+    },
+    Case {
+        name: "a value that is not a value",
+        src: "auth jwt {\n  a = ,\n}\n",
+        expected: &[("unexpected-token", 2, 7)],
+    },
+    Case {
+        name: "two values on one line",
+        src: "auth jwt {\n  a = 1 2\n}\n",
+        expected: &[("unexpected-token", 2, 9)],
+    },
+    Case {
+        name: "unquoted path in a block head still parses the body",
+        src: "policy p {\n  path secret/* {\n    capabilities = [read]\n    x = ]\n  }\n}\n",
+        expected: &[("unexpected-character", 2, 14), ("unexpected-token", 4, 9)],
+    },
+    Case {
+        name: "semicolon at the end of a line",
+        src: "auth jwt {\n  a = 1;\n}\n",
+        expected: &[("unexpected-character", 2, 8)],
+    },
+    Case {
+        name: "non-ascii character",
+        src: "auth jwt {\n  é = 1\n}\n",
+        expected: &[("unexpected-character", 2, 3)],
+    },
+    Case {
+        name: "compound duration",
+        src: "auth jwt {\n  ttl = 1h30m\n}\n",
+        expected: &[("invalid-duration", 2, 9)],
+    },
+    Case {
+        name: "unknown duration unit",
+        src: "auth jwt {\n  ttl = 10y\n}\n",
+        expected: &[("invalid-duration", 2, 9)],
+    },
+    Case {
+        name: "negative duration",
+        src: "auth jwt {\n  ttl = -5m\n}\n",
+        expected: &[("invalid-duration", 2, 9)],
+    },
+    Case {
+        name: "fractional number",
+        src: "auth jwt {\n  n = 1.5\n}\n",
+        expected: &[("invalid-number", 2, 7)],
+    },
+    Case {
+        name: "integer overflow",
+        src: "auth jwt {\n  n = 9223372036854775808\n}\n",
+        expected: &[("integer-overflow", 2, 7)],
+    },
+    Case {
+        name: "duration overflow",
+        src: "auth jwt {\n  ttl = 999999999999999999d\n}\n",
+        expected: &[("integer-overflow", 2, 9)],
+    },
+    Case {
+        name: "duration with a blank before its unit",
+        src: "auth jwt {\n  ttl = 10 s\n}\n",
+        expected: &[("unexpected-token", 2, 12)],
+    },
+    Case {
+        name: "env without quotes",
+        src: "secrets database {\n  password = env(DB_PASSWORD)\n}\n",
+        expected: &[("invalid-env", 2, 14)],
+    },
+    Case {
+        name: "env without closing parenthesis",
+        src: "secrets database {\n  password = env(\"X\"\n}\n",
+        expected: &[("invalid-env", 2, 14)],
+    },
+    Case {
+        name: "dotted label",
+        src: "secrets ssh {\n  role a.b {\n    ttl = 1h\n  }\n}\n",
+        expected: &[("invalid-label", 2, 8)],
+    },
+    Case {
+        name: "trailing dot in a reference",
+        src: "workload w {\n  sign ssh.\n}\n",
+        expected: &[("unexpected-token", 2, 12)],
+    },
+    Case {
+        name: "stray closing brace at the top level",
+        src: "auth jwt {\n}\n}\nextern policy p\n",
+        expected: &[("unexpected-token", 3, 1)],
+    },
+    Case {
+        name: "attribute at the top level",
+        src: "ttl = [1,\n 2]\nextern policy p\n",
+        expected: &[("unexpected-token", 1, 1)],
+    },
+    Case {
+        name: "top-level keyword without labels or body",
+        src: "auth\n",
+        expected: &[("unexpected-token", 1, 1)],
+    },
+    Case {
+        name: "top-level garbage",
+        src: "[1, 2]\nextern policy p\n",
+        expected: &[("unexpected-token", 1, 1)],
+    },
+    Case {
+        name: "missing comma between list items",
+        src: "auth jwt {\n  a = [\"x\"\n       \"y\"]\n}\n",
+        expected: &[("unexpected-token", 3, 8)],
+    },
+    Case {
+        name: "map entry without a value",
+        src: "auth jwt {\n  m = { a = 1, b }\n}\n",
+        expected: &[("unexpected-token", 2, 18)],
+    },
+    Case {
+        name: "map with a bad key",
+        src: "auth jwt {\n  m = { 1 = 2, b = 3 }\n}\n",
+        expected: &[("unexpected-token", 2, 9)],
+    },
+    Case {
+        name: "something after a closing brace",
+        src: "auth jwt {\n  role r {\n  } x\n}\n",
+        expected: &[("unexpected-token", 3, 5)],
+    },
+    Case {
+        name: "opening brace on the next line",
+        src: "auth jwt\n{\n  a = 1\n}\nextern policy p\n",
+        expected: &[("unexpected-token", 2, 1)],
+    },
+    Case {
+        name: "colon instead of equals",
+        src: "auth jwt {\n  user_claim: \"sub\"\n  b = 1\n}\n",
+        expected: &[("unexpected-character", 2, 13)],
+    },
+    Case {
+        name: "single quotes",
+        src: "auth jwt {\n  a = 'sub'\n}\n",
+        expected: &[("unexpected-character", 2, 7)],
+    },
+    Case {
+        name: "empty env call",
+        src: "secrets database {\n  password = env()\n}\n",
+        expected: &[("invalid-env", 2, 14)],
+    },
+    Case {
+        name: "unterminated string on the last line",
+        src: "extern policy \"p",
+        expected: &[("unterminated-string", 1, 15)],
+    },
+    Case {
+        name: "stray closers inside a body",
+        src: "auth jwt {\n  ] )\n  a = 1\n}\n",
+        expected: &[("unexpected-token", 2, 3)],
+    },
+    Case {
+        name: "list item that is not a value",
+        src: "auth jwt {\n  a = [1, =, 3]\n}\n",
+        expected: &[("unexpected-token", 2, 11)],
+    },
+    Case {
+        name: "many errors in one file",
+        src: "\
+extern policy p
+
+auth jwt {
+  description = \"unterminated
+  token_ttl = 1h30m
+  role r {
+    bound_audiences = [\"a\" \"b\"]
+    user_claim =
+    token_policies = [p]
+  }
+  ; junk
+}
+
+secrets ssh {
+  role a.b {
+    ttl = 1x
+  }
+  ca {
+    generate_signing_key = true
+  }
+}
+
+workload w {
+  read secret/data/*
+  sign ssh.
+  creds database.readonly
+}
+",
+        expected: &[
+            ("unterminated-string", 4, 17),
+            ("invalid-duration", 5, 15),
+            ("unexpected-token", 7, 28),
+            ("missing-value", 8, 16),
+            ("unexpected-character", 11, 3),
+            ("invalid-label", 15, 8),
+            ("invalid-duration", 16, 11),
+            ("unexpected-character", 24, 14),
+            ("unexpected-token", 25, 12),
+        ],
+    },
+];
+
+#[test]
+fn bad_inputs_report_the_expected_diagnostics() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let result = parse(case.src);
+        common::assert_spans_valid(case.src, &result);
+        let got = common::located(case.src, &result);
+        let expected: Vec<(String, usize, usize)> = case
+            .expected
+            .iter()
+            .map(|(code, l, c)| (format!("kp::syntax::{code}"), *l, *c))
+            .collect();
+        if got != expected {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  got      {got:?}\n  messages {:?}",
+                case.name,
+                result
+                    .diagnostics
+                    .iter()
+                    .map(|d| &d.message)
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn corpus_is_large_enough() {
+    assert!(CASES.len() >= 25);
+}
+
+/// The message conventions: lowercase start, no final period, a label and a help.
+#[test]
+fn diagnostics_follow_the_style() {
+    for case in CASES {
+        for d in parse(case.src).diagnostics {
+            assert!(d.is_error());
+            assert!(d.code.starts_with("kp::syntax::"), "{}", d.code);
+            let first = d.message.chars().next().unwrap();
+            assert!(!first.is_uppercase(), "{}", d.message);
+            assert!(!d.message.ends_with('.'), "{}", d.message);
+            assert!(!d.label.is_empty(), "no label: {}", d.message);
+            assert!(d.help.is_some(), "no help: {}", d.message);
+        }
+    }
+}
+
+#[test]
+fn recovery_keeps_the_good_entries() {
+    let src = "auth jwt {\n  a = ,\n  b = 2\n  role r {\n    c = = 3\n    d = 4\n  }\n}\n";
+    let result = parse(src);
+    assert_eq!(result.diagnostics.len(), 2);
+    let jwt = &result.file.blocks[0];
+    let names: Vec<String> = jwt
+        .entries()
+        .iter()
+        .map(|e| match e {
+            kp_syntax::ast::Entry::Attribute(a) => a.name.name.clone(),
+            kp_syntax::ast::Entry::Block(b) => b.keyword.name.clone(),
+            kp_syntax::ast::Entry::Statement(s) => s.verb.name.clone(),
+        })
+        .collect();
+    assert_eq!(names, ["b", "role"]);
+    let kp_syntax::ast::Entry::Block(role) = &jwt.entries()[1] else {
+        panic!("role block")
+    };
+    assert_eq!(role.entries().len(), 1);
+}
+
+#[test]
+fn unclosed_diagnostics_point_at_the_opener_with_help() {
+    let src = "auth jwt {\n  role example-role {\n    a = 1\n";
+    let d = &parse(src).diagnostics[0];
+    assert_eq!(d.code, "kp::syntax::unclosed-block");
+    assert_eq!(&src[d.span.start..d.span.end], "{");
+    assert_eq!(d.message, "unclosed block `role example-role`");
+    assert!(d.help.as_deref().unwrap().contains('}'));
+}
+
+#[test]
+fn too_deep_nesting_is_one_error_and_the_rest_parses() {
+    let depth = kp_syntax::MAX_DEPTH + 5;
+    let src = format!(
+        "a {{\n  b = {}1{}\n  c = 1\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let result = parse(&src);
+    // The body is level 1, so the 64th `[` (column 7 + 63) is one level too deep.
+    assert_eq!(
+        common::located(&src, &result),
+        [("kp::syntax::too-deep".to_string(), 2, 70)]
+    );
+    let names: Vec<&str> = result.file.blocks[0]
+        .entries()
+        .iter()
+        .map(|e| match e {
+            kp_syntax::ast::Entry::Attribute(a) => a.name.name.as_str(),
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(names, ["b", "c"]);
+}
+
+/// The full text of the diagnostics of the many-errors case, for review of the wording.
+#[test]
+fn snapshot_many_errors_messages() {
+    let case = CASES
+        .iter()
+        .find(|c| c.name == "many errors in one file")
+        .unwrap();
+    let index = kp_diag::LineIndex::new(case.src);
+    let lines: Vec<String> = parse(case.src)
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = index.line_col(d.span.start);
+            format!(
+                "{}:{} {}: {} [{}] help: {}",
+                at.line,
+                at.column,
+                d.code,
+                d.message,
+                d.label,
+                d.help.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -1,0 +1,126 @@
+//! Spans cover exactly the text of their node.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+
+use common::text;
+use kp_syntax::ast::{Entry, ExprKind};
+use kp_syntax::parse;
+
+const SRC: &str = "\
+auth jwt \"team/jwt\" {
+  list   = [
+    a,
+    b.c,
+  ]
+  claims = { k = \"v\", \"x-y\" = env( \"SECRET\" ) }
+  sql    = <<EOT
+SELECT 1;
+EOT
+  read   \"secret/*\"   ssh.ca  # comment
+  role r {
+    ttl = 15m
+  }
+}
+extern policy p   # trailing
+";
+
+fn parsed() -> kp_syntax::ParseResult {
+    let result = parse(SRC);
+    assert!(result.diagnostics.is_empty(), "{:#?}", result.diagnostics);
+    result
+}
+
+#[test]
+fn blocks_and_bodies() {
+    let result = parsed();
+    let auth = &result.file.blocks[0];
+    assert!(text(SRC, auth.span).starts_with("auth jwt \"team/jwt\" {\n"));
+    assert!(text(SRC, auth.span).ends_with("  }\n}"));
+    assert_eq!(text(SRC, auth.head_span()), "auth jwt \"team/jwt\"");
+    assert_eq!(text(SRC, auth.labels[1].span()), "\"team/jwt\"");
+    let body = auth.body.as_ref().unwrap();
+    assert_eq!(body.span.start, SRC.find('{').unwrap());
+    assert_eq!(body.span.end, auth.span.end);
+    let Entry::Block(role) = &auth.entries()[4] else {
+        panic!("role")
+    };
+    assert_eq!(text(SRC, role.span), "role r {\n    ttl = 15m\n  }");
+    let ext = &result.file.blocks[1];
+    assert_eq!(text(SRC, ext.span), "extern policy p");
+    assert_eq!(result.file.span.end, SRC.len());
+}
+
+#[test]
+fn attributes_and_values() {
+    let result = parsed();
+    let entries = result.file.blocks[0].entries();
+    let Entry::Attribute(list) = &entries[0] else {
+        panic!("list")
+    };
+    assert_eq!(text(SRC, list.span), "list   = [\n    a,\n    b.c,\n  ]");
+    assert_eq!(text(SRC, list.name.span), "list");
+    let ExprKind::List(items) = &list.value.kind else {
+        panic!()
+    };
+    assert_eq!(text(SRC, items[1].span), "b.c");
+
+    let Entry::Attribute(claims) = &entries[1] else {
+        panic!("claims")
+    };
+    assert_eq!(
+        text(SRC, claims.value.span),
+        "{ k = \"v\", \"x-y\" = env( \"SECRET\" ) }"
+    );
+    let ExprKind::Map(map) = &claims.value.kind else {
+        panic!()
+    };
+    assert_eq!(text(SRC, map[0].span), "k = \"v\"");
+    assert_eq!(text(SRC, map[1].key.span), "\"x-y\"");
+    assert_eq!(text(SRC, map[1].value.span), "env( \"SECRET\" )");
+    let ExprKind::Env(name) = &map[1].value.kind else {
+        panic!()
+    };
+    assert_eq!(text(SRC, name.span), "\"SECRET\"");
+
+    let Entry::Attribute(sql) = &entries[2] else {
+        panic!("sql")
+    };
+    assert_eq!(text(SRC, sql.value.span), "<<EOT\nSELECT 1;\nEOT");
+}
+
+#[test]
+fn statements() {
+    let result = parsed();
+    let Entry::Statement(read) = &result.file.blocks[0].entries()[3] else {
+        panic!("read")
+    };
+    assert_eq!(text(SRC, read.span), "read   \"secret/*\"   ssh.ca");
+    assert_eq!(text(SRC, read.args[0].span), "\"secret/*\"");
+    let ExprKind::Path(segments) = &read.args[1].kind else {
+        panic!()
+    };
+    assert_eq!(text(SRC, segments[1].span), "ca");
+}
+
+#[test]
+fn recovered_unclosed_list_ends_at_its_last_item() {
+    let src = "a {\n  x = [1, 2\n  y = 3\n}\n";
+    let result = parse(src);
+    let Entry::Attribute(x) = &result.file.blocks[0].entries()[0] else {
+        panic!()
+    };
+    assert_eq!(text(src, x.span), "x = [1, 2");
+    assert_eq!(result.file.blocks[0].entries().len(), 2);
+}
+
+#[test]
+fn spans_are_byte_offsets_with_multibyte_text() {
+    let src = "auth jwt {\n  description = \"héllo wörld ✓\"\n  ttl = 1h\n}\n";
+    let result = parse(src);
+    assert!(result.diagnostics.is_empty());
+    let Entry::Attribute(ttl) = &result.file.blocks[0].entries()[1] else {
+        panic!()
+    };
+    assert_eq!(text(src, ttl.span), "ttl = 1h");
+}

@@ -1,0 +1,166 @@
+// Completion of block keywords, statement verbs, attribute names and capability words,
+// from the compiler's own schema (json_api::schema): this file holds no schema data.
+
+/**
+ * The block context at `pos`: enclosing block headers (`auth jwt`, `role`) joined as
+ * json_api names them (`auth jwt/role`), or null inside a map value or a string.
+ */
+export function contextAt(text, pos) {
+  const stack = [];
+  let header = [];
+  let lineHasEquals = false;
+  let i = 0;
+  let inString = false;
+  let heredoc = null;
+  const end = Math.min(pos, text.length);
+  while (i < end) {
+    const ch = text[i];
+    if (heredoc) {
+      const nl = text.indexOf('\n', i);
+      const lineEnd = nl < 0 ? text.length : nl;
+      if (text.slice(i, lineEnd).trim() === heredoc) heredoc = null;
+      i = lineEnd + 1;
+      continue;
+    }
+    if (inString) {
+      if (ch === '\\') i += 2;
+      else {
+        if (ch === '"') inString = false;
+        i += 1;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      i += 1;
+    } else if (ch === '#' || (ch === '/' && text[i + 1] === '/')) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (ch === '<' && text[i + 1] === '<') {
+      const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 64));
+      if (m) {
+        heredoc = m[1];
+        const nl = text.indexOf('\n', i);
+        i = nl < 0 ? text.length : nl + 1;
+      } else i += 2;
+    } else if (ch === '\n') {
+      header = [];
+      lineHasEquals = false;
+      i += 1;
+    } else if (ch === '=') {
+      lineHasEquals = true;
+      i += 1;
+    } else if (ch === '{') {
+      // A `{` after `=` (or inside a value) is a map, not a block.
+      stack.push(lineHasEquals || (stack.length && stack[stack.length - 1] === null) ? null : header.slice());
+      header = [];
+      lineHasEquals = false;
+      i += 1;
+    } else if (ch === '}') {
+      stack.pop();
+      header = [];
+      i += 1;
+    } else if (/[A-Za-z_]/.test(ch)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text.slice(i, i + 256));
+      header.push(m[0]);
+      i += m[0].length;
+    } else i += 1;
+  }
+  if (inString || heredoc) return null;
+  if (stack.some((h) => h === null)) return null;
+  const parts = stack.map((h, depth) => {
+    const [keyword = '', first = ''] = h;
+    return depth === 0 && (keyword === 'auth' || keyword === 'secrets') ? `${keyword} ${first}` : keyword;
+  });
+  return parts.join('/');
+}
+
+const typeHint = {
+  string: 'string',
+  int: 'integer',
+  bool: 'bool',
+  duration: 'duration',
+  list: 'list',
+  'comma-list': 'list',
+  map: 'map',
+  any: 'value',
+};
+
+function fieldTemplate(f) {
+  switch (f.type) {
+    case 'string':
+      return `${f.name} = ""`;
+    case 'list':
+    case 'comma-list':
+      return `${f.name} = []`;
+    case 'map':
+      return `${f.name} = {}`;
+    default:
+      return `${f.name} = `;
+  }
+}
+
+/** A CodeMirror completion source over the compiler's schema (a getter: it loads late). */
+export function keyplanCompletion(getSchema) {
+  return (cx) => {
+    const schema = getSchema();
+    if (!schema) return null;
+    const word = cx.matchBefore(/[A-Za-z_][A-Za-z0-9_-]*/);
+    if (!word && !cx.explicit) return null;
+    const from = word ? word.from : cx.pos;
+    const text = cx.state.doc.sliceString(0, cx.pos);
+    const ctx = contextAt(text, from);
+    if (ctx === null) return null;
+    const line = cx.state.doc.lineAt(cx.pos);
+    const before = line.text.slice(0, from - line.from);
+    const blocks = new Map(schema.blocks.map((b) => [b.context, b]));
+
+    // After `=` on a capabilities line: capability words.
+    if (/capabilities\s*=\s*\[[^\]]*$/.test(before)) {
+      return {
+        from,
+        options: schema.capabilities.map((c) => ({ label: c, type: 'enum' })),
+        validFor: /^[A-Za-z_]*$/,
+      };
+    }
+    if (before.includes('=')) return null;
+
+    const prefix = before.trim();
+    // Second word of `auth ` / `secrets `: the engine types the compiler knows.
+    if (ctx === '' && (prefix === 'auth' || prefix === 'secrets')) {
+      const types = schema.blocks
+        .map((b) => b.context)
+        .filter((c) => c.startsWith(`${prefix} `) && !c.includes('/'))
+        .map((c) => c.slice(prefix.length + 1));
+      return { from, options: types.map((label) => ({ label, type: 'type' })), validFor: /^[A-Za-z_]*$/ };
+    }
+    if (prefix === 'extern') {
+      return { from, options: [{ label: 'policy', type: 'keyword' }] };
+    }
+    if (prefix !== '') return null;
+
+    const block = blocks.get(ctx);
+    if (!block) return null;
+    const options = [
+      ...block.blocks.map((b) => ({
+        label: b,
+        type: 'keyword',
+        detail: 'block',
+        info: blocks.get(ctx ? `${ctx}/${b}` : b)?.doc ?? undefined,
+        boost: 2,
+      })),
+      ...block.statements.map((s) => ({ label: s, type: 'function', detail: 'statement', apply: `${s} ` })),
+      ...block.fields.map((f) => ({
+        label: f.name,
+        type: 'property',
+        detail: typeHint[f.type] ?? f.type,
+        info: [f.description, f.allowed?.length ? `one of: ${f.allowed.join(', ')}` : '']
+          .filter(Boolean)
+          .join('\n') || undefined,
+        apply: fieldTemplate(f),
+        boost: f.required ? 1 : 0,
+      })),
+    ];
+    return { from, options, validFor: /^[A-Za-z_][A-Za-z0-9_-]*$/ };
+  };
+}

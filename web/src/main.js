@@ -1,0 +1,506 @@
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars } from '@codemirror/view';
+import { EditorState, Compartment } from '@codemirror/state';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
+import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { setDiagnostics, lintGutter, lintKeymap } from '@codemirror/lint';
+import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
+
+import * as compiler from './compiler.js';
+import { keyplanLanguage, keyplanHighlight } from './language.js';
+import { keyplanCompletion } from './complete.js';
+import { renderGraph } from './graph.js';
+import { renderMatrix } from './matrix.js';
+import { encodeHash, decodeHash } from './share.js';
+import { examples, defaultExample } from './examples.js';
+import './style.css';
+
+const $ = (id) => document.getElementById(id);
+const STORE_SOURCE = 'keyplan.playground.source';
+const STORE_TARGET = 'keyplan.playground.target';
+const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
+
+// Exposed for the end-to-end tests and the keystroke benchmark.
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], ready: false, crash: null });
+
+const state = {
+  target: 'vault',
+  tab: 'graph',
+  file: {},
+  lastBuild: null,
+  lastGood: null,
+  schema: null,
+  example: '',
+};
+
+// ---------------------------------------------------------------- editor
+
+const editor = new EditorView({
+  parent: $('editor'),
+  state: EditorState.create({
+    doc: '',
+    extensions: [
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      highlightSpecialChars(),
+      history(),
+      drawSelection(),
+      indentUnit.of('  '),
+      EditorState.tabSize.of(2),
+      indentOnInput(),
+      bracketMatching(),
+      closeBrackets(),
+      highlightActiveLine(),
+      highlightSelectionMatches(),
+      keyplanLanguage,
+      keyplanHighlight,
+      lintGutter(),
+      autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) onEdit();
+      }),
+      EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
+    ],
+  }),
+});
+
+editor.contentDOM.addEventListener('keydown', () => (probe.keyAt = performance.now()), true);
+editor.contentDOM.addEventListener('beforeinput', () => (probe.keyAt ||= performance.now()), true);
+
+probe.editor = editor;
+
+const source = () => editor.state.doc.toString();
+
+function setSource(text) {
+  editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: text }, selection: { anchor: 0 }, scrollIntoView: true });
+}
+
+// ---------------------------------------------------------------- compiling
+
+// At most one check and one build in flight; edits made meanwhile trigger one more run.
+let checking = false;
+let checkAgain = false;
+let building = false;
+let buildAgain = false;
+let buildTimer = 0;
+let persistTimer = 0;
+
+function onEdit() {
+  if (state.example && source() !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
+    state.example = '';
+    $('examples').value = '';
+  }
+  runCheck();
+  clearTimeout(buildTimer);
+  buildTimer = setTimeout(runBuild, 120);
+  clearTimeout(persistTimer);
+  persistTimer = setTimeout(persist, 300);
+}
+
+async function runCheck() {
+  if (checking) {
+    checkAgain = true;
+    return;
+  }
+  checking = true;
+  const text = source();
+  try {
+    const { value, ms } = await compiler.check(text, state.target);
+    probe.checks++;
+    if (text === source()) applyDiagnostics(value, ms);
+  } catch (e) {
+    showCrash(e);
+  } finally {
+    checking = false;
+    if (checkAgain) {
+      checkAgain = false;
+      runCheck();
+    }
+  }
+}
+
+async function runBuild() {
+  if (building) {
+    buildAgain = true;
+    return;
+  }
+  building = true;
+  const text = source();
+  try {
+    const { value, ms } = await compiler.build(text, state.target);
+    probe.builds++;
+    if (text === source()) {
+      state.lastBuild = value;
+      if (value.ok) state.lastGood = value;
+      applyDiagnostics(value, null);
+      setStatus(value, ms);
+      renderOutput();
+      probe.built = { source: text, target: state.target, ms };
+    }
+  } catch (e) {
+    showCrash(e);
+    probe.built = { source: text, target: state.target, crash: true };
+  } finally {
+    building = false;
+    if (buildAgain) {
+      buildAgain = false;
+      runBuild();
+    }
+  }
+}
+
+function showCrash(e) {
+  probe.crash = String(e.message || e);
+  $('status').textContent = 'compiler crashed';
+  $('status').className = 'status bad';
+  const list = $('diagnostics');
+  list.replaceChildren();
+  const item = document.createElement('div');
+  item.className = 'diag error';
+  item.innerHTML = '<span class="sev">internal</span><span class="msg"></span>';
+  item.querySelector('.msg').textContent = `the compiler crashed: ${probe.crash}. This is a bug in keyplan; the editor keeps working.`;
+  list.append(item);
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function setStatus(result, ms) {
+  const el = $('status');
+  if (result.error) {
+    el.textContent = result.error;
+    el.className = 'status bad';
+    return;
+  }
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const time = ms == null ? '' : ` · ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  el.textContent = result.ok ? `compiles for ${state.target === 'openbao' ? 'OpenBao' : 'Vault'}${time}` : `${plural(errors, 'error')}${time}`;
+  el.className = `status ${result.ok ? 'good' : 'bad'}`;
+}
+
+function applyDiagnostics(result, ms) {
+  const len = editor.state.doc.length;
+  const clamp = (n) => Math.max(0, Math.min(len, n));
+  const diags = (result.diagnostics || []).map((d) => ({
+    from: clamp(d.from),
+    to: clamp(Math.max(d.to, d.from)),
+    severity: d.severity === 'error' ? 'error' : 'warning',
+    source: d.code,
+    message: d.message,
+    renderMessage: () => renderTooltip(d),
+  }));
+  editor.dispatch(setDiagnostics(editor.state, diags));
+  renderDiagnosticList(result);
+  if (ms != null && !state.lastBuild) setStatus(result, ms);
+  if (probe.keyAt) {
+    const at = performance.now();
+    probe.latencies.push(at - probe.keyAt);
+    probe.keyAt = 0;
+  }
+  probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
+}
+
+function renderTooltip(d) {
+  const box = document.createElement('div');
+  box.className = 'tip';
+  const msg = document.createElement('div');
+  msg.className = 'tip-msg';
+  msg.textContent = d.message;
+  box.append(msg);
+  if (d.label && d.label !== d.message) {
+    const label = document.createElement('div');
+    label.className = 'tip-label';
+    label.textContent = d.label;
+    box.append(label);
+  }
+  if (d.help) {
+    const help = document.createElement('div');
+    help.className = 'tip-help';
+    help.textContent = `help: ${d.help}`;
+    box.append(help);
+  }
+  return box;
+}
+
+function renderDiagnosticList(result) {
+  const list = $('diagnostics');
+  list.replaceChildren();
+  const ds = result.diagnostics || [];
+  const head = document.createElement('div');
+  head.className = 'diag-head';
+  const errors = ds.filter((d) => d.severity === 'error').length;
+  const warnings = ds.length - errors;
+  if (result.error) head.textContent = result.error;
+  else if (ds.length === 0) head.textContent = '✓ No problems';
+  else head.textContent = [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ');
+  head.classList.toggle('clean', ds.length === 0 && !result.error);
+  list.append(head);
+  for (const d of ds) {
+    const item = document.createElement('button');
+    item.type = 'button';
+    item.className = `diag ${d.severity}`;
+    item.dataset.testid = 'diagnostic';
+    item.dataset.code = d.code;
+    const sev = Object.assign(document.createElement('span'), { className: 'sev', textContent: d.severity });
+    const where = Object.assign(document.createElement('span'), { className: 'where', textContent: `${d.line}:${d.column}` });
+    const msg = Object.assign(document.createElement('span'), { className: 'msg', textContent: d.message });
+    const code = Object.assign(document.createElement('span'), { className: 'code', textContent: d.code });
+    item.append(sev, where, msg, code);
+    if (d.help) item.append(Object.assign(document.createElement('span'), { className: 'help', textContent: `help: ${d.help}` }));
+    item.addEventListener('click', () => {
+      const to = Math.min(editor.state.doc.length, d.to);
+      editor.dispatch({ selection: { anchor: Math.min(d.from, to), head: to }, scrollIntoView: true });
+      editor.focus();
+    });
+    list.append(item);
+  }
+}
+
+// ---------------------------------------------------------------- outputs
+
+function currentFiles() {
+  const build = state.lastBuild?.ok ? state.lastBuild : state.lastGood;
+  return (build?.outputs || []).filter((o) => o.format === state.tab);
+}
+
+function renderOutput() {
+  const out = $('output');
+  const files = $('files');
+  files.replaceChildren();
+  for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === state.tab));
+  const build = state.lastBuild;
+  const stale = build && !build.ok && state.lastGood;
+  out.classList.toggle('stale', Boolean(stale));
+  out.dataset.tab = state.tab;
+  out.replaceChildren();
+  if (stale) {
+    out.append(Object.assign(document.createElement('div'), { className: 'stale-note', textContent: 'The program has errors: showing its last successful build.' }));
+  }
+  const view = build?.ok ? build.view : state.lastGood?.view;
+  if (state.tab === 'graph') {
+    const box = document.createElement('div');
+    box.className = 'view';
+    renderGraph(box, build ? view : null, (node) => jumpToLine(node.line));
+    out.append(box);
+    return;
+  }
+  if (state.tab === 'matrix') {
+    const box = document.createElement('div');
+    box.className = 'view';
+    renderMatrix(box, build ? view : null);
+    out.append(box);
+    return;
+  }
+  const list = currentFiles();
+  if (list.length === 0) {
+    out.append(
+      Object.assign(document.createElement('p'), {
+        className: 'empty',
+        textContent: build ? (build.ok ? `No ${FORMATS[state.tab]} output for this program.` : 'Fix the errors to see the outputs.') : 'Compiling…',
+      }),
+    );
+    return;
+  }
+  let index = Math.min(state.file[state.tab] || 0, list.length - 1);
+  if (list.length > 1) {
+    list.forEach((f, i) => {
+      const chip = document.createElement('button');
+      chip.type = 'button';
+      chip.className = `chip${i === index ? ' on' : ''}`;
+      chip.dataset.testid = 'file-chip';
+      chip.textContent = f.name;
+      chip.addEventListener('click', () => {
+        state.file[state.tab] = i;
+        renderOutput();
+      });
+      files.append(chip);
+    });
+  } else {
+    files.append(Object.assign(document.createElement('span'), { className: 'file-name', textContent: list[0].name }));
+  }
+  const pre = document.createElement('pre');
+  pre.className = `code lang-${state.tab}`;
+  pre.dataset.testid = 'output-text';
+  pre.textContent = list[index].contents;
+  out.append(pre);
+}
+
+function jumpToLine(line) {
+  if (!line) return;
+  const l = editor.state.doc.line(Math.min(line, editor.state.doc.lines));
+  editor.dispatch({ selection: { anchor: l.from, head: l.to }, scrollIntoView: true });
+  editor.focus();
+}
+
+function selectTab(tab) {
+  state.tab = tab;
+  renderOutput();
+}
+
+for (const b of document.querySelectorAll('#tabs [data-tab]')) b.addEventListener('click', () => selectTab(b.dataset.tab));
+
+// What Copy and Download take: the shown file, the graph as SVG, or the matrix as CSV.
+function currentArtifact() {
+  if (state.tab === 'graph') {
+    const svg = $('output').querySelector('svg');
+    if (!svg) return null;
+    const style = getComputedStyleSheet();
+    const clone = svg.cloneNode(true);
+    clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    clone.insertBefore(Object.assign(document.createElementNS('http://www.w3.org/2000/svg', 'style'), { textContent: style }), clone.firstChild);
+    return { name: 'graph.svg', contents: clone.outerHTML, type: 'image/svg+xml' };
+  }
+  if (state.tab === 'matrix') {
+    const table = $('output').querySelector('table');
+    if (!table) return null;
+    const rows = [...table.rows].map((r) => [...r.cells].map((c) => `"${(c.classList.contains('none') ? '' : [...c.querySelectorAll('.cap')].map((x) => x.textContent).join(' ') || c.textContent).replace(/"/g, '""')}"`).join(','));
+    return { name: 'access.csv', contents: `${rows.join('\n')}\n`, type: 'text/csv' };
+  }
+  const list = currentFiles();
+  const f = list[Math.min(state.file[state.tab] || 0, list.length - 1)];
+  return f ? { name: f.name.split('/').pop(), contents: f.contents, type: 'text/plain' } : null;
+}
+
+function getComputedStyleSheet() {
+  const rules = [];
+  for (const sheet of document.styleSheets) {
+    try {
+      for (const r of sheet.cssRules) if (/\.(graph|node|edge|kind-|level-caption|arrowhead)/.test(r.cssText)) rules.push(r.cssText);
+    } catch {
+      /* cross-origin sheets: there are none */
+    }
+  }
+  return rules.join('\n');
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.append(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  }
+}
+
+$('copy').addEventListener('click', async () => {
+  const a = currentArtifact();
+  if (!a) return toast('Nothing to copy yet');
+  toast((await copyText(a.contents)) ? `Copied ${a.name}` : 'Copy failed: select the text instead');
+});
+
+$('download').addEventListener('click', () => {
+  const a = currentArtifact();
+  if (!a) return toast('Nothing to download yet');
+  const url = URL.createObjectURL(new Blob([a.contents], { type: a.type }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: a.name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+
+let toastTimer = 0;
+function toast(text) {
+  const t = $('toast');
+  t.textContent = text;
+  t.classList.add('on');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => t.classList.remove('on'), 1800);
+}
+
+// ---------------------------------------------------------------- persistence and sharing
+
+async function persist() {
+  const text = source();
+  try {
+    localStorage.setItem(STORE_SOURCE, text);
+    localStorage.setItem(STORE_TARGET, state.target);
+  } catch {
+    /* storage may be disabled: the URL still holds the program */
+  }
+  const hash = await encodeHash(text, state.target);
+  if (text === source()) window.history.replaceState(null, '', hash);
+}
+
+$('share').addEventListener('click', async () => {
+  clearTimeout(persistTimer);
+  await persist();
+  toast((await copyText(location.href)) ? 'Link copied: it holds the whole program' : 'Copy the address bar to share');
+});
+
+window.addEventListener('hashchange', async () => {
+  const shared = await decodeHash(location.hash);
+  if (shared && shared.source !== source()) load(shared.source, shared.target);
+});
+
+// ---------------------------------------------------------------- menus
+
+const examplesSelect = $('examples');
+examplesSelect.append(new Option('Your program', ''));
+probe.examples = examples;
+for (const e of examples) examplesSelect.append(new Option(e.title.length > 64 ? `${e.title.slice(0, 63)}…` : e.title, e.name));
+examplesSelect.addEventListener('change', () => {
+  const e = examples.find((x) => x.name === examplesSelect.value);
+  if (!e) return;
+  state.example = e.name;
+  setSource(e.source);
+  examplesSelect.value = e.name;
+});
+
+$('target').addEventListener('change', () => {
+  state.target = $('target').value;
+  runCheck();
+  runBuild();
+  persist();
+});
+
+function load(text, target) {
+  state.target = target === 'openbao' ? 'openbao' : 'vault';
+  $('target').value = state.target;
+  const e = examples.find((x) => x.source === text);
+  state.example = e ? e.name : '';
+  examplesSelect.value = state.example;
+  setSource(text);
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  renderOutput();
+  const shared = await decodeHash(location.hash);
+  let stored = null;
+  try {
+    stored = localStorage.getItem(STORE_SOURCE);
+  } catch {
+    /* no storage */
+  }
+  if (shared) load(shared.source, shared.target);
+  else if (stored !== null) load(stored, localStorage.getItem(STORE_TARGET));
+  else load(defaultExample ? defaultExample.source : '', 'vault');
+  runCheck();
+  runBuild();
+  try {
+    state.schema = (await compiler.schema()).value;
+  } catch (e) {
+    console.warn('completion unavailable:', e.message);
+  }
+  try {
+    const v = await compiler.version();
+    document.querySelector('.sub').textContent = `playground · v${v.value}`;
+  } catch {
+    /* shown without a version */
+  }
+  probe.ready = true;
+}
+
+start();

@@ -1,0 +1,189 @@
+// End-to-end tests of the built playground (web/dist) in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, setEditor, editorText, settle, diagnostics } from './helpers.mjs';
+
+let server;
+let browser;
+const foreignRequests = [];
+const pageErrors = [];
+
+async function open(url = server.url, options) {
+  const p = await openPage(browser, url, options);
+  p.page.on('request', (r) => {
+    if (!r.url().startsWith(new URL(server.url).origin) && !/^(data|blob):/.test(r.url())) foreignRequests.push(r.url());
+  });
+  p.page.on('pageerror', (e) => pageErrors.push(String(e)));
+  return p;
+}
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Scenario 1 of LANGUAGE.md, with a misspelt field on line 10.
+const WITH_ERROR = `extern policy example-policy
+
+auth jwt {
+  description = "JWT backend used for dynamic secrets"
+  jwks_url    = "https://127.0.0.1:8200/jwks.json"
+
+  role example-role {
+    user_claim      = "sub"
+    bound_audiences = ["example-audience"]
+    token_tll       = 1h
+    token_policies  = [example-policy]
+    token_max_ttl   = 4h
+  }
+}
+`;
+
+test('the page loads the default example, compiles it and draws its graph', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  for (const id of ['editor', 'diagnostics', 'output', 'tab-api', 'tab-hcl', 'tab-json', 'tab-sh', 'target', 'examples']) {
+    assert.equal(await page.locator(`[data-testid=${id}]`).count(), 1, `data-testid=${id}`);
+  }
+  assert.match(await editorText(page), /workload/);
+  assert.match(await page.textContent('[data-testid=status]'), /compiles for Vault/);
+  assert.ok((await page.locator('[data-testid=graph-node]').count()) > 3, 'graph nodes are drawn');
+  await context.close();
+});
+
+test('typing an error shows its diagnostic inline and in the list; fixing it clears it', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  await setEditor(page, WITH_ERROR);
+  await settle(page);
+  const diags = await diagnostics(page);
+  const err = diags.find((d) => d.severity === 'error');
+  assert.ok(err, `an error is listed: ${JSON.stringify(diags)}`);
+  assert.match(err.text, /token_tll/);
+  assert.match(err.text, /10:5/, 'line and column of the misspelt field');
+  assert.match(err.text, /token_ttl/, 'the help suggests the right name');
+  assert.ok((await page.locator('.cm-lintRange-error').count()) > 0, 'a squiggle under the error');
+  assert.match(await page.textContent('[data-testid=status]'), /error/);
+
+  // Hovering the squiggle shows the message and the help.
+  await page.locator('.cm-lintRange-error').first().hover();
+  await page.waitForSelector('.cm-tooltip .tip', { timeout: 5000 });
+  const tip = await page.textContent('.cm-tooltip .tip');
+  assert.match(tip, /token_tll/);
+  assert.match(tip, /help:/);
+
+  // Fix it by typing: select `tll` and type `ttl`.
+  const from = WITH_ERROR.indexOf('token_tll') + 'token_'.length;
+  await page.evaluate((at) => window.__keyplan.editor.dispatch({ selection: { anchor: at, head: at + 3 } }), from);
+  await page.keyboard.type('ttl');
+  await settle(page);
+  assert.equal((await diagnostics(page)).filter((d) => d.severity === 'error').length, 0);
+  assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+  assert.match(await page.textContent('[data-testid=status]'), /compiles/);
+  await context.close();
+});
+
+test('every output tab shows its output; the target switch recompiles', async () => {
+  const { page, context } = await open();
+  await page.selectOption('[data-testid=examples]', 'pipeline');
+  await settle(page);
+  const shown = {};
+  for (const tab of ['api', 'hcl', 'json', 'sh']) {
+    await page.click(`[data-testid=tab-${tab}]`);
+    shown[tab] = await page.textContent('[data-testid=output] [data-testid=output-text]');
+    assert.ok(shown[tab].length > 20, `${tab} output`);
+  }
+  JSON.parse(shown.api);
+  const graph = JSON.parse(shown.json);
+  assert.ok(graph.nodes && graph.nodes.length > 0, 'graph.json has nodes');
+  assert.match(shown.hcl, /path "/);
+  assert.match(shown.sh, /^#!/);
+  await page.click('[data-testid=tab-matrix]');
+  assert.ok((await page.locator('[data-testid=matrix] td .cap').count()) > 0, 'the access matrix lists capabilities');
+  await page.click('[data-testid=tab-graph]');
+  assert.ok((await page.locator('[data-testid=graph-node].kind-workload').count()) > 0, 'workloads are drawn');
+
+  await page.selectOption('[data-testid=target]', 'openbao');
+  await settle(page);
+  assert.match(await page.textContent('[data-testid=status]'), /OpenBao|error/);
+  await page.click('[data-testid=tab-sh]');
+  const sh = await page.textContent('[data-testid=output]');
+  assert.ok(sh.length > 0);
+  await context.close();
+});
+
+test('a shared link reopens the same program and target; local storage keeps it too', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  const program = `${WITH_ERROR.replace('token_tll', 'token_ttl')}# shared ✓ 𝄞\n`;
+  await setEditor(page, program);
+  await page.selectOption('[data-testid=target]', 'openbao');
+  await settle(page);
+  await page.click('[data-testid=share]');
+  await page.waitForFunction(() => location.hash.startsWith('#c='));
+  const link = page.url();
+  await context.close();
+
+  // A fresh browser profile: nothing in local storage, only the link.
+  const fresh = await open(link);
+  await settle(fresh.page);
+  assert.equal(await editorText(fresh.page), program);
+  assert.equal(await fresh.page.inputValue('[data-testid=target]'), 'openbao');
+
+  // The same profile without the hash: local storage.
+  await fresh.page.evaluate(() => window.__keyplan.editor.dispatch({ changes: { from: 0, insert: '# edited\n' } }));
+  await fresh.page.waitForTimeout(600);
+  await fresh.page.goto(new URL(link).origin + '/');
+  await fresh.page.waitForFunction(() => window.__keyplan && window.__keyplan.ready);
+  assert.equal(await editorText(fresh.page), `# edited\n${program}`);
+  await fresh.context.close();
+});
+
+test('each example loads and compiles without errors for Vault', async () => {
+  const { page, context } = await open();
+  const names = await page.$$eval('[data-testid=examples] option', (os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(names.length >= 6, `the five scenarios and the pipeline: ${names}`);
+  for (const name of names) {
+    await page.selectOption('[data-testid=examples]', name);
+    await settle(page);
+    const expected = await page.evaluate((n) => window.__keyplan.examples.find((e) => e.name === n).source, name);
+    assert.equal(await editorText(page), expected);
+    const errors = (await diagnostics(page)).filter((d) => d.severity === 'error');
+    assert.deepEqual(errors, [], `${name} compiles`);
+    assert.ok((await page.locator('[data-testid=graph-node]').count()) > 0, `${name} has a graph`);
+  }
+  await context.close();
+});
+
+test('completion offers block names and the schema fields of the enclosing block', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  await setEditor(page, 'auth jwt {\n  role r {\n    \n  }\n}\n');
+  const at = 'auth jwt {\n  role r {\n    '.length;
+  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), at);
+  await page.keyboard.type('token_t');
+  await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 });
+  const options = await page.$$eval('.cm-tooltip-autocomplete li', (ls) => ls.map((l) => l.textContent));
+  assert.ok(options.some((o) => o.startsWith('token_ttl')), `token_ttl offered: ${options}`);
+  await page.keyboard.press('Escape');
+
+  await page.evaluate(() => {
+    const v = window.__keyplan.editor;
+    v.dispatch({ changes: { from: v.state.doc.length, insert: '\nsec' }, selection: { anchor: v.state.doc.length + 4 } });
+  });
+  await page.keyboard.press('Control+Space');
+  await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 });
+  const top = await page.$$eval('.cm-tooltip-autocomplete li', (ls) => ls.map((l) => l.textContent));
+  assert.ok(top.some((o) => o.startsWith('secrets')), `secrets offered: ${top}`);
+  await context.close();
+});
+
+test('no request leaves 127.0.0.1 and no page error was thrown', () => {
+  assert.deepEqual(foreignRequests, []);
+  assert.deepEqual(pageErrors, []);
+});
