@@ -21,7 +21,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -194,6 +194,7 @@ function applyDiagnostics(result, ms) {
   editor.dispatch(setDiagnostics(editor.state, diags));
   renderDiagnosticList(result);
   if (ms != null && !state.lastBuild) setStatus(result, ms);
+  if (ms != null) probe.checkMs.push(ms);
   if (probe.keyAt) {
     const at = performance.now();
     probe.latencies.push(at - probe.keyAt);

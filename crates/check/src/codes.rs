@@ -27,6 +27,8 @@ pub const INVALID_VALUE: &str = "kp::invalid-value";
 pub const MISSING_FIELD: &str = "kp::missing-field";
 /// A name that refers to nothing the program declares.
 pub const UNRESOLVED_REFERENCE: &str = "kp::unresolved-reference";
+/// A workload names a mount the program does not declare: assumed managed elsewhere (warning).
+pub const EXTERNAL_MOUNT: &str = "kp::external-mount";
 /// A name or attribute defined twice.
 pub const DUPLICATE: &str = "kp::duplicate";
 /// A TTL larger than the maximum it is bounded by.
@@ -92,6 +94,7 @@ pub const ALL: &[&str] = &[
     INVALID_VALUE,
     MISSING_FIELD,
     UNRESOLVED_REFERENCE,
+    EXTERNAL_MOUNT,
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,

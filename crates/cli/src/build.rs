@@ -14,7 +14,12 @@ pub fn run(args: &BuildArgs) -> u8 {
             return 1;
         }
     };
-    let compiled = keyplan::compile(&src.text, &keyplan::Options { target: args.target.into() });
+    let compiled = keyplan::compile(
+        &src.text,
+        &keyplan::Options {
+            target: args.target.into(),
+        },
+    );
     let stderr = &mut std::io::stderr();
     match args.format {
         Format::Human => render::human(stderr, &src, &compiled.diagnostics),

@@ -2,7 +2,9 @@ use crate::cli::{CheckArgs, Format};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let options = keyplan::Options { target: args.target.into() };
+    let options = keyplan::Options {
+        target: args.target.into(),
+    };
     let mut failed = false;
     let mut all = Vec::new();
     let stderr = &mut std::io::stderr();
@@ -16,8 +18,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
         let compiled = keyplan::compile(&src.text, &options);
-        failed |= compiled.has_errors()
-            || (args.deny_warnings && !compiled.diagnostics.is_empty());
+        failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             Format::Human => {
                 render::human(stderr, &src, &compiled.diagnostics);

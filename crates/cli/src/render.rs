@@ -10,7 +10,11 @@ use crate::source::Source;
 
 fn handler() -> GraphicalReportHandler {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     GraphicalReportHandler::new_themed(theme).with_context_lines(2)
 }
 
@@ -27,10 +31,18 @@ pub fn human(out: &mut dyn Write, source: &Source, diagnostics: &[Diagnostic]) {
 }
 
 pub fn summary(out: &mut dyn Write, diagnostics: &[Diagnostic]) {
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     if errors + warnings > 0 {
-        let _ = writeln!(out, "{}, {}", plural(errors, "error"), plural(warnings, "warning"));
+        let _ = writeln!(
+            out,
+            "{}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
     }
 }
 
@@ -44,7 +56,10 @@ fn plural(n: usize, word: &str) -> String {
 
 pub fn locate(source: &Source, diagnostics: &[Diagnostic]) -> Vec<Located> {
     let index = LineIndex::new(&source.text);
-    diagnostics.iter().map(|d| d.locate(&source.name, &index)).collect()
+    diagnostics
+        .iter()
+        .map(|d| d.locate(&source.name, &index))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -53,7 +68,9 @@ struct JsonReport<'a> {
 }
 
 pub fn json(out: &mut dyn Write, located: &[Located]) {
-    let report = JsonReport { diagnostics: located };
+    let report = JsonReport {
+        diagnostics: located,
+    };
     if let Ok(text) = serde_json::to_string_pretty(&report) {
         let _ = writeln!(out, "{text}");
     }

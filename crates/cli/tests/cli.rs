@@ -69,7 +69,12 @@ fn check_json_gives_one_based_positions() {
     let dir = temp_dir("json");
     let file = dir.join("bad.kp");
     std::fs::write(&file, BAD).expect("write");
-    let out = keyplan(&["check", "--format", "json", file.to_str().expect("utf-8 path")]);
+    let out = keyplan(&[
+        "check",
+        "--format",
+        "json",
+        file.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let first = &report["diagnostics"][0];
@@ -79,14 +84,21 @@ fn check_json_gives_one_based_positions() {
     assert_eq!(first["column"], 5);
     assert_eq!(first["end_line"], 5);
     assert_eq!(first["end_column"], 14);
-    assert!(first["help"].as_str().is_some_and(|h| h.contains("token_ttl")));
-    assert!(first["file"].as_str().is_some_and(|f| f.ends_with("bad.kp")));
+    assert!(first["help"]
+        .as_str()
+        .is_some_and(|h| h.contains("token_ttl")));
+    assert!(first["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("bad.kp")));
 }
 
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(keyplan(&["check"]).status.code(), Some(2));
-    assert_eq!(keyplan(&["build", "x.kp", "--emit", "yaml"]).status.code(), Some(2));
+    assert_eq!(
+        keyplan(&["build", "x.kp", "--emit", "yaml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(keyplan(&["frobnicate"]).status.code(), Some(2));
 }
 
@@ -115,7 +127,10 @@ fn build_prints_api_calls_without_secrets() {
     assert!(calls.iter().all(|c| c["method"] == "POST"));
     let paths: Vec<&str> = calls.iter().filter_map(|c| c["path"].as_str()).collect();
     assert!(paths.contains(&"sys/auth/jwt") && paths.contains(&"database/config/mysql-database"));
-    let db = calls.iter().find(|c| c["path"] == "database/config/mysql-database").expect("db call");
+    let db = calls
+        .iter()
+        .find(|c| c["path"] == "database/config/mysql-database")
+        .expect("db call");
     assert_eq!(db["body"]["password"], "${DB_ROOT_PASSWORD}");
 }
 
@@ -133,10 +148,18 @@ fn build_all_writes_every_output_under_the_directory() {
         dir.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    for name in ["calls.json", "graph.json", "apply.sh", "policies/trainer.hcl"] {
+    for name in [
+        "calls.json",
+        "graph.json",
+        "apply.sh",
+        "policies/trainer.hcl",
+    ] {
         assert!(dir.join(name).is_file(), "{name} written");
     }
-    let leftovers: Vec<_> = walk(&dir).into_iter().filter(|p| p.to_string_lossy().ends_with("keyplan-tmp")).collect();
+    let leftovers: Vec<_> = walk(&dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
 }
@@ -149,7 +172,12 @@ fn build_all_needs_a_directory() {
 
 #[test]
 fn build_refuses_programs_with_errors() {
-    let out = keyplan(&["build", "examples/05-api-key-rotation.kp", "--target", "openbao"]);
+    let out = keyplan(&[
+        "build",
+        "examples/05-api-key-rotation.kp",
+        "--target",
+        "openbao",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "", "no partial output");
     assert!(text(&out.stderr).contains("kp::unsupported-on-target"));

@@ -177,19 +177,34 @@ where
     best.map(|(_, c)| c)
 }
 
+/// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the most
+/// common typo (`jtw` for `jwt`).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (i, row) in d.chunks_mut(width).enumerate() {
+        if let Some(first) = row.first_mut() {
+            *first = i;
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    for (j, cell) in d.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
 }
 
 /// Formats a list of names for a message: `` `a`, `b` or `c` ``.
@@ -212,6 +227,7 @@ mod tests {
         assert_eq!(did_you_mean("token_tll", names), Some("token_ttl"));
         assert_eq!(did_you_mean("policies", ["allowed_policies"]), None);
         assert_eq!(did_you_mean("zzz", names), None);
+        assert_eq!(did_you_mean("jtw", ["jwt", "oidc"]), Some("jwt"));
     }
 
     #[test]

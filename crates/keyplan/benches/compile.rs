@@ -7,8 +7,17 @@ use keyplan::{compile, emit, Emit, Options, Target};
 mod generate;
 
 fn compile_all(src: &str) -> usize {
-    let compiled = compile(src, &Options { target: Target::Vault });
-    assert!(!compiled.has_errors(), "generated program must compile: {:?}", compiled.diagnostics.first());
+    let compiled = compile(
+        src,
+        &Options {
+            target: Target::Vault,
+        },
+    );
+    assert!(
+        !compiled.has_errors(),
+        "generated program must compile: {:?}",
+        compiled.diagnostics.first()
+    );
     Emit::ALL
         .iter()
         .filter_map(|f| emit(&compiled, *f))
@@ -22,10 +31,14 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(src.len() as u64));
-    group.bench_function("2000-workloads-all-outputs", |b| b.iter(|| compile_all(&src)));
+    group.bench_function("2000-workloads-all-outputs", |b| {
+        b.iter(|| compile_all(&src))
+    });
     let small = generate::program(20);
     group.throughput(Throughput::Bytes(small.len() as u64));
-    group.bench_function("20-workloads-all-outputs", |b| b.iter(|| compile_all(&small)));
+    group.bench_function("20-workloads-all-outputs", |b| {
+        b.iter(|| compile_all(&small))
+    });
     group.finish();
 }
 

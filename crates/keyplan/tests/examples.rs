@@ -13,7 +13,10 @@ fn examples() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "kp"))
         .collect();
     files.sort();
-    assert!(files.len() >= 6, "the five scenarios and the pipeline example");
+    assert!(
+        files.len() >= 6,
+        "the five scenarios and the pipeline example"
+    );
     files
 }
 
@@ -30,8 +33,17 @@ fn target_for(path: &Path) -> Target {
 fn every_example_compiles_clean_and_matches_its_golden_outputs() {
     for path in examples() {
         let src = std::fs::read_to_string(&path).expect("readable example");
-        let stem = path.file_stem().expect("file name").to_string_lossy().to_string();
-        let compiled = compile(&src, &Options { target: target_for(&path) });
+        let stem = path
+            .file_stem()
+            .expect("file name")
+            .to_string_lossy()
+            .to_string();
+        let compiled = compile(
+            &src,
+            &Options {
+                target: target_for(&path),
+            },
+        );
         assert!(
             compiled.diagnostics.is_empty(),
             "{stem} must compile clean, got {:#?}",
@@ -52,11 +64,18 @@ fn every_example_compiles_clean_and_matches_its_golden_outputs() {
 fn outputs_are_deterministic() {
     for path in examples() {
         let src = std::fs::read_to_string(&path).expect("readable example");
-        let options = Options { target: target_for(&path) };
+        let options = Options {
+            target: target_for(&path),
+        };
         let a = compile(&src, &options);
         let b = compile(&src, &options);
         for format in Emit::ALL {
-            assert_eq!(emit(&a, format), emit(&b, format), "{} {format:?}", path.display());
+            assert_eq!(
+                emit(&a, format),
+                emit(&b, format),
+                "{} {format:?}",
+                path.display()
+            );
         }
     }
 }
@@ -65,7 +84,12 @@ fn outputs_are_deterministic() {
 fn api_key_rotation_is_rejected_on_openbao() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/05-api-key-rotation.kp");
     let src = std::fs::read_to_string(path).expect("readable example");
-    let compiled = compile(&src, &Options { target: Target::Openbao });
+    let compiled = compile(
+        &src,
+        &Options {
+            target: Target::Openbao,
+        },
+    );
     let codes: Vec<&str> = compiled.diagnostics.iter().map(|d| d.code).collect();
     assert!(codes.contains(&"kp::unsupported-on-target"), "{codes:?}");
     assert!(compiled.program.is_none());
@@ -76,7 +100,12 @@ fn secrets_never_appear_in_any_output() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/05-api-key-rotation.kp");
     let src = std::fs::read_to_string(path).expect("readable example");
     // The value is not known at compile time; the variable's name is all outputs may show.
-    let compiled = compile(&src, &Options { target: Target::Vault });
+    let compiled = compile(
+        &src,
+        &Options {
+            target: Target::Vault,
+        },
+    );
     for format in Emit::ALL {
         for f in emit(&compiled, format).expect("emits") {
             if f.contents.contains("DB_ROOT_PASSWORD") {

@@ -19,7 +19,11 @@ fn sources() -> Vec<(String, String, Target)> {
             (p.display().to_string(), src, Target::Vault)
         })
         .collect();
-    out.push(("generated(40)".into(), generate::program(40), Target::Openbao));
+    out.push((
+        "generated(40)".into(),
+        generate::program(40),
+        Target::Openbao,
+    ));
     out
 }
 
@@ -37,9 +41,16 @@ fn every_emitted_body_matches_its_endpoint_schema() {
             let validator = jsonschema::validator_for(schema)
                 .unwrap_or_else(|e| panic!("schema `{}` does not compile: {e}", resource.schema));
             let body = serde_json::Value::Object(
-                resource.body.iter().map(|(k, v)| (k.clone(), v.redacted())).collect(),
+                resource
+                    .body
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.redacted()))
+                    .collect(),
             );
-            let errors: Vec<String> = validator.iter_errors(&body).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| e.to_string())
+                .collect();
             assert!(
                 errors.is_empty(),
                 "{name}: body of {} does not match `{}`: {errors:#?}\n{body:#}",

@@ -309,6 +309,12 @@ fn classify(e: ureq::Error) -> Failure {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
             Failure::NotSent(e.to_string())
         }
+        ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_) => Failure::Fatal(e.to_string()),
+        ureq::Error::Io(io) if io.kind() == ErrorKind::InvalidData => Failure::Fatal(e.to_string()),
         _ => Failure::MaybeSent(e.to_string()),
     }
 }

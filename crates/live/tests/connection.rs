@@ -29,9 +29,14 @@ fn tls_with_a_custom_ca_or_skip_verify_and_untrusted_is_an_error() {
     assert!(matches!(err, LiveError::Unreachable { .. }), "{err}");
     // Not retried: a certificate does not become trusted by waiting.
     assert!(
-        start.elapsed() < Duration::from_secs(2),
+        start.elapsed() < Duration::from_millis(500),
         "{:?}",
         start.elapsed()
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("certificate") || text.contains("UnknownIssuer"),
+        "{text}"
     );
 
     let bad_ca = Client::new(bao.connection_with(&[("VAULT_CACERT", "/nonexistent.pem".into())]));

@@ -26,6 +26,8 @@ pub struct Lowerer<'s> {
     pub referenced_policies: BTreeSet<String>,
     /// Workloads with rules and no login: warned about unless their policy is used.
     pending_unattached: Vec<(String, Span)>,
+    /// Undeclared mounts workloads named, warned about once each.
+    external_mounts: BTreeSet<String>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -37,6 +39,7 @@ impl<'s> Lowerer<'s> {
             program: Program::default(),
             referenced_policies: BTreeSet::new(),
             pending_unattached: Vec::new(),
+            external_mounts: BTreeSet::new(),
         }
     }
 

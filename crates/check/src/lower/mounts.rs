@@ -206,19 +206,17 @@ impl<'s> Lowerer<'s> {
         let typed = self.type_body(&cx, &parts.attrs);
         let mut body = typed.body;
         match spec.endpoint {
-            "jwt-role" => {
-                if let Some(m) = mount {
-                    lints::jwt::role(
-                        m.ty.name,
-                        parts,
-                        &mut body,
-                        &what,
-                        block.head_span(),
-                        &typed.missing,
-                        &mut self.diags,
-                    );
-                }
-            }
+            // A role without a declared mount is a workload's login on a JWT mount
+            // managed elsewhere.
+            "jwt-role" => lints::jwt::role(
+                mount.map_or("jwt", |m| m.ty.name),
+                parts,
+                &mut body,
+                &what,
+                block.head_span(),
+                &typed.missing,
+                &mut self.diags,
+            ),
             "ssh-role" => lints::ssh::any_user(parts, &mut self.diags),
             "database-connection" => lints::database::connection_url(parts, &mut self.diags),
             _ => {}

@@ -8,7 +8,7 @@ use kp_syntax::ast::{ExprKind, Statement};
 use super::fields::unknown_field;
 use super::{add_dep, resource, Lowerer};
 use crate::body;
-use crate::catalog::{CAPABILITY_VERBS, SHORTHAND_VERBS};
+use crate::catalog::{self, MountClass, CAPABILITY_VERBS, SHORTHAND_VERBS};
 use crate::codes;
 use crate::ir::{PolicyDoc, ResourceId, ResourceKind, Value, Workload, CAPABILITIES};
 use crate::lints;
@@ -116,6 +116,12 @@ impl<'s> Lowerer<'s> {
         has_rules: bool,
     ) -> Option<ResourceId> {
         let syms = self.syms;
+        let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
+        if !syms.auth_mounts.contains_key(&login.mount)
+            && did_you_mean(&login.mount, declared.iter().copied()).is_none()
+        {
+            return self.lower_external_login(workload, login, has_rules);
+        }
         let Some(mount) = syms.auth_mounts.get(&login.mount) else {
             let jwt_mounts: Vec<&str> = syms
                 .auth_mounts
@@ -192,6 +198,66 @@ impl<'s> Lowerer<'s> {
         }
         self.push(r);
         Some(id)
+    }
+
+    /// A login on a mount the program does not declare and that is no typo of one it
+    /// does: a JWT mount managed elsewhere. The role is written all the same.
+    fn lower_external_login(
+        &mut self,
+        workload: &str,
+        login: &LoginDecl<'s>,
+        has_rules: bool,
+    ) -> Option<ResourceId> {
+        self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
+        let spec = catalog::mount_type(MountClass::Auth, "jwt")?.nested("role")?;
+        let parts = body::split(login.block.entries(), &mut self.diags);
+        let id = spec.api_path(
+            &MountClass::Auth.api_prefix(&login.mount),
+            Some(&login.role_name),
+        );
+        let mut r = self.lower_endpoint_block(
+            None,
+            &super::mounts::EndpointBlock {
+                spec,
+                name: Some(&login.role_name),
+                id: id.clone(),
+                block: login.block,
+                skip: &["role_name"],
+            },
+            &parts,
+        );
+        r.workload = Some(workload.to_string());
+        if has_rules {
+            append_policy(&mut r.body, workload);
+            add_dep(&mut r.depends_on, policy_id(workload));
+            self.referenced_policies.insert(workload.to_string());
+        }
+        self.push(r);
+        Some(id)
+    }
+
+    fn warn_external(&mut self, path: &str, span: kp_diag::Span, class: &str, types: &[&str]) {
+        if !self.external_mounts.insert(path.to_string()) {
+            return;
+        }
+        let declare = match types.iter().find(|t| **t == path) {
+            Some(ty) => format!("{class} {ty}"),
+            None => format!(
+                "{class} {} {path}",
+                types.first().copied().unwrap_or_default()
+            ),
+        };
+        self.diags.push(
+            Diagnostic::warning(
+                codes::EXTERNAL_MOUNT,
+                span,
+                format!("mount `{path}` is not declared in this program"),
+            )
+            .with_label("assumed to exist on the server, managed elsewhere")
+            .with_help(format!(
+                "declare it with `{declare} {{ ... }}` to manage it with keyplan"
+            )),
+        );
     }
 
     fn statement(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
@@ -315,6 +381,18 @@ impl<'s> Lowerer<'s> {
             .last()
             .map_or(first.span, |last| first.span.to(last.span));
         let syms = self.syms;
+        let declared: Vec<&str> = syms.secret_mounts.keys().map(String::as_str).collect();
+        if !syms.secret_mounts.contains_key(&mount_path)
+            && did_you_mean(&mount_path, declared.iter().copied()).is_none()
+        {
+            self.warn_external(&mount_path, mount_span, "secrets", engines);
+            let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
+            set.add(
+                &format!("{mount_path}/{verb}/{}", role_seg.name),
+                &[cap_idx],
+            );
+            return;
+        }
         let Some(mount) = syms.secret_mounts.get(&mount_path) else {
             let eligible: Vec<&str> = syms
                 .secret_mounts

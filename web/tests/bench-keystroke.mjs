@@ -1,0 +1,89 @@
+// Keystroke -> fresh diagnostics on a 2,000-line program, in headless Chromium.
+// `npm --prefix web run bench` (after a build). Prints the distribution; asserts nothing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve, launch, openPage, setEditor, settle, WEB } from './helpers.mjs';
+
+const LINES = Number(process.env.LINES || 2000);
+const ROUNDS = Number(process.env.ROUNDS || 40);
+
+/** The pipeline example's engines, then workloads until the program has LINES lines. */
+export function bigProgram(lines = LINES) {
+  const pipeline = readFileSync(join(WEB, '..', 'examples', 'pipeline.kp'), 'utf8');
+  const head = pipeline.slice(0, pipeline.indexOf('workload '));
+  const parts = [head];
+  let count = head.split('\n').length;
+  for (let i = 0; count < lines; i++) {
+    const w = `workload job-${i} {
+  description = "pipeline job ${i}"
+
+  login gitlab {
+    bound_audiences = ["https://vault.example.com"]
+    bound_claims    = { project_path = "ml/job-${i}", ref = "main" }
+    user_claim      = "sub"
+    token_ttl       = 15m
+    token_max_ttl   = 1h
+  }
+
+  read  "secret/data/jobs/${i}/*"
+  list  "secret/metadata/jobs/${i}/*"
+  creds database.readonly
+}
+
+`;
+    parts.push(w);
+    count += w.split('\n').length - 1;
+  }
+  return parts.join('').split('\n').slice(0, lines).join('\n').replace(/\n[^\n]*$/, '\n}\n');
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), p95: q(0.95), max: s[s.length - 1] };
+}
+
+const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'number' && k !== 'n' ? v.toFixed(1) : v}`).join('  ');
+
+async function main() {
+  const program = bigProgram();
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const { page } = await openPage(browser, server.url);
+    await setEditor(page, program);
+    await settle(page);
+    const lines = await page.evaluate(() => window.__keyplan.editor.state.doc.lines);
+    const build = await page.evaluate(() => window.__keyplan.built);
+    const status = await page.textContent('[data-testid=status]');
+    console.log(`program: ${lines} lines, ${program.length} bytes; status: ${status}; full build ${build.ms?.toFixed(1)} ms in the worker`);
+
+    // Put the cursor after `user_claim` in the middle of the file: typing `x` makes it an
+    // unknown field (an error), Backspace fixes it again.
+    const at = program.indexOf('user_claim', Math.floor(program.length / 2)) + 'user_claim'.length;
+    await page.evaluate((p) => {
+      const v = window.__keyplan.editor;
+      v.focus();
+      v.dispatch({ selection: { anchor: p } });
+    }, at);
+    await page.evaluate(() => {
+      window.__keyplan.latencies = [];
+      window.__keyplan.checkMs = [];
+    });
+    for (let i = 0; i < ROUNDS; i++) {
+      const before = await page.evaluate(() => window.__keyplan.latencies.length);
+      await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+      await page.waitForFunction((n) => window.__keyplan.latencies.length > n, before, { timeout: 10000 });
+      await page.waitForTimeout(30);
+    }
+    const latencies = await page.evaluate(() => window.__keyplan.latencies);
+    const checkMs = await page.evaluate(() => window.__keyplan.checkMs);
+    console.log(`keystroke -> fresh diagnostics (ms): ${fmt(stats(latencies))}`);
+    console.log(`of which check() in the worker (ms):  ${fmt(stats(checkMs))}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
