@@ -9,7 +9,8 @@ n=${1:-2000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release -q -p keyplan-cli -p keyplan --example gen_program
+cargo build --release -q -p keyplan-cli
+cargo build --release -q -p keyplan --example gen_program
 ./target/release/examples/gen_program "$n" > "$work/big.kp"
 bytes=$(wc -c < "$work/big.kp")
 lines=$(wc -l < "$work/big.kp")

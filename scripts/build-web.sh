@@ -3,7 +3,9 @@
 #
 #   scripts/build-web.sh wasm   cargo build (wasm32, profile wasm-release) + wasm-bindgen
 #                               (+ wasm-opt from npm's binaryen when installed), then sizes
-#   scripts/build-web.sh size   print raw and gzip sizes of the built .wasm and JS
+#   scripts/build-web.sh size   print raw and gzip sizes of the built playground (web/dist)
+#   scripts/build-web.sh deps   install the wasm32 target and wasm-bindgen-cli only
+#   scripts/build-web.sh test   the shim's wasm-bindgen tests, run under node
 #
 # wasm-bindgen-cli is installed from crates.io at exactly the version the crate pins, when
 # missing or different; nothing downloads a prebuilt binary.
@@ -59,8 +61,17 @@ build_wasm() {
   sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js"
 }
 
+test_wasm() {
+  ensure_target
+  ensure_wasm_bindgen
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p keyplan-wasm --target wasm32-unknown-unknown --manifest-path "$ROOT/Cargo.toml"
+}
+
 case "${1:-wasm}" in
   wasm) build_wasm ;;
   size) shift; sizes "$@" ;;
-  *) echo "usage: $0 [wasm|size FILES...]" >&2; exit 2 ;;
+  deps) ensure_target; ensure_wasm_bindgen ;;
+  test) test_wasm ;;
+  *) echo "usage: $0 [wasm|size [FILES...]|deps|test]" >&2; exit 2 ;;
 esac

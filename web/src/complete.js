@@ -115,6 +115,14 @@ export function keyplanCompletion(getSchema) {
     const before = line.text.slice(0, from - line.from);
     const blocks = new Map(schema.blocks.map((b) => [b.context, b]));
 
+    // References: names this program declares.
+    const ref = /\b([a-z_]+)\s*=\s*(\[[^\]]*)?$/.exec(before);
+    const refKind = ref && REFERENCES[ref[1]];
+    if (refKind && ref[1] !== 'capabilities') {
+      const names = declared(cx.state.doc.toString(), refKind);
+      return names.length ? { from, options: names.map((n) => ({ label: n, type: 'variable', detail: refKind })), validFor: /^[A-Za-z0-9_-]*$/ } : null;
+    }
+
     // After `=` on a capabilities line: capability words.
     if (/capabilities\s*=\s*\[[^\]]*$/.test(before)) {
       return {
@@ -162,5 +170,74 @@ export function keyplanCompletion(getSchema) {
       })),
     ];
     return { from, options, validFor: /^[A-Za-z_][A-Za-z0-9_-]*$/ };
+  };
+}
+
+/** Attributes whose bare-word values name something the program declares. */
+const REFERENCES = {
+  token_policies: 'policy',
+  policies: 'policy',
+  allowed_policies: 'policy',
+  disallowed_policies: 'policy',
+  role: 'token role',
+  db_name: 'connection',
+  allowed_roles: 'role',
+};
+
+/** Names declared in `text` that a reference of `kind` may name (lexical: for completion only). */
+export function declared(text, kind) {
+  const found = new Set();
+  const re = {
+    policy: /^\s*(?:extern\s+)?(?:policy|workload)\s+([A-Za-z_][A-Za-z0-9_-]*)/gm,
+    'token role': /^\s*role\s+([A-Za-z_][A-Za-z0-9_-]*)/gm,
+    role: /^\s*role\s+([A-Za-z_][A-Za-z0-9_-]*)/gm,
+    connection: /^\s*connection\s+([A-Za-z_][A-Za-z0-9_-]*)/gm,
+  }[kind];
+  for (let m = re.exec(text); m; m = re.exec(text)) found.add(m[1]);
+  return [...found].sort();
+}
+
+/** Hover documentation of attribute names and block keywords, from the schema. */
+export function keyplanHover(getSchema) {
+  return (view, pos) => {
+    const schema = getSchema();
+    if (!schema) return null;
+    const line = view.state.doc.lineAt(pos);
+    const m = /^(\s*)([A-Za-z_][A-Za-z0-9_-]*)/.exec(line.text);
+    if (!m) return null;
+    const from = line.from + m[1].length;
+    const to = from + m[2].length;
+    if (pos < from || pos > to) return null;
+    const ctx = contextAt(view.state.doc.sliceString(0, from), from);
+    if (ctx === null) return null;
+    const blocks = new Map(schema.blocks.map((b) => [b.context, b]));
+    const rest = line.text.slice(m[0].length);
+    let title;
+    let body;
+    if (/^\s*=/.test(rest)) {
+      const field = blocks.get(ctx)?.fields.find((f) => f.name === m[2]);
+      if (!field) return null;
+      title = `${field.name}: ${typeHint[field.type] ?? field.type}${field.required ? ' (required)' : ''}`;
+      body = [field.description, field.allowed?.length ? `one of: ${field.allowed.join(', ')}` : ''].filter(Boolean).join('\n');
+    } else {
+      const label = /^\s+([A-Za-z_][A-Za-z0-9_-]*)/.exec(rest);
+      const key = ctx === '' && (m[2] === 'auth' || m[2] === 'secrets') && label ? `${m[2]} ${label[1]}` : ctx ? `${ctx}/${m[2]}` : m[2];
+      const block = blocks.get(key);
+      if (!block) return null;
+      title = key.split('/').pop();
+      body = block.doc + (block.endpoint ? `\nschema: ${block.endpoint}` : '');
+    }
+    return {
+      pos: from,
+      end: to,
+      above: true,
+      create() {
+        const dom = document.createElement('div');
+        dom.className = 'hover-doc';
+        dom.append(Object.assign(document.createElement('div'), { className: 'hover-title', textContent: title }));
+        if (body) dom.append(Object.assign(document.createElement('div'), { className: 'hover-body', textContent: body }));
+        return { dom };
+      },
+    };
   };
 }

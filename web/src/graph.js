@@ -1,12 +1,16 @@
-// The resource graph as SVG: one column per apply level (left to right), workloads in a
-// last column, edges drawn from a resource to what depends on it.
+// The resource graph as SVG, top to bottom: one band per apply step (a graph level: a
+// step's resources depend only on earlier steps), then the workloads. A band wraps onto
+// more lines when it is wider than the pane, so the graph always fits its width and
+// grows downwards, where the pane has room.
 
 const NS = 'http://www.w3.org/2000/svg';
-const NODE_W = 196;
-const NODE_H = 46;
-const COL_GAP = 84;
-const ROW_GAP = 16;
-const PAD = 24;
+const NODE_W = 168;
+const NODE_H = 44;
+const GAP_X = 14;
+const GAP_LINE = 12;
+const GAP_BAND = 46;
+const CAPTION = 18;
+const PAD = 16;
 
 export const KIND_LABEL = {
   'auth-mount': 'auth method',
@@ -17,7 +21,6 @@ export const KIND_LABEL = {
   policy: 'policy',
   token: 'token',
   workload: 'workload',
-  extern: 'extern policy',
 };
 
 function el(name, attrs = {}, text) {
@@ -31,48 +34,58 @@ function truncate(s, n) {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-/** Node positions: columns from `levels`, rows ordered by the mean row of predecessors. */
-export function layout(view) {
+/** Node positions for a pane `width` pixels wide. */
+export function layout(view, width) {
   const nodes = view.nodes.map((n, i) => ({ ...n, index: i }));
-  const columns = view.levels.map((level) => level.slice());
-  // Workloads: a last column, linked to the resources derived from them.
+  const bands = view.levels.map((level, i) => ({ caption: `step ${i + 1}`, nodes: level.slice() }));
+  // Workloads: a last band, linked to the resources derived from them.
   const extraEdges = [];
   if (view.workloads.length) {
-    const col = [];
+    const band = [];
     for (const w of view.workloads) {
       const index = nodes.length;
-      nodes.push({ id: `workload/${w.name}`, kind: 'workload', name: w.name, path: w.policy, index, workload: w.name });
-      col.push(index);
-      nodes.forEach((n) => {
+      nodes.push({ id: `workload ${w.name}`, kind: 'workload', name: w.name, index, workload: w.name, line: w.line });
+      band.push(index);
+      for (const n of nodes) {
         if (n.kind !== 'workload' && n.workload === w.name) extraEdges.push({ from: n.index, to: index, derived: true });
-      });
+      }
     }
-    columns.push(col);
+    bands.push({ caption: 'workloads', nodes: band });
   }
+  const edges = [...view.edges, ...extraEdges];
   const preds = new Map();
-  for (const e of [...view.edges, ...extraEdges]) {
+  for (const e of edges) {
     if (!preds.has(e.to)) preds.set(e.to, []);
     preds.get(e.to).push(e.from);
   }
-  const row = new Map();
-  columns.forEach((col) => {
-    const key = (i) => {
-      const ps = (preds.get(i) || []).filter((p) => row.has(p));
-      return ps.length ? ps.reduce((a, p) => a + row.get(p), 0) / ps.length : Number.MAX_SAFE_INTEGER / 2 + i;
-    };
-    col.sort((a, b) => key(a) - key(b) || a - b);
-    col.forEach((i, r) => row.set(i, r));
-  });
-  const tallest = Math.max(1, ...columns.map((c) => c.length));
-  const height = PAD * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP;
+
+  const perLine = Math.max(1, Math.floor((width - 2 * PAD + GAP_X) / (NODE_W + GAP_X)));
   const pos = new Map();
-  columns.forEach((col, c) => {
-    const colHeight = col.length * NODE_H + (col.length - 1) * ROW_GAP;
-    const top = (height - colHeight) / 2;
-    col.forEach((i, r) => pos.set(i, { x: PAD + c * (NODE_W + COL_GAP), y: top + r * (NODE_H + ROW_GAP) }));
-  });
-  const width = PAD * 2 + columns.length * NODE_W + Math.max(0, columns.length - 1) * COL_GAP;
-  return { nodes, edges: [...view.edges, ...extraEdges], pos, width, height, columns };
+  const captions = [];
+  let y = PAD;
+  let widest = 0;
+  for (const band of bands) {
+    // Order a band by the mean x of what it depends on: fewer crossings.
+    const key = (i) => {
+      const xs = (preds.get(i) || []).filter((p) => pos.has(p)).map((p) => pos.get(p).x);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.MAX_SAFE_INTEGER / 2 + i;
+    };
+    const order = band.nodes.slice().sort((a, b) => key(a) - key(b) || a - b);
+    captions.push({ y, text: band.caption });
+    y += CAPTION;
+    for (let start = 0; start < order.length; start += perLine) {
+      const line = order.slice(start, start + perLine);
+      const lineWidth = line.length * NODE_W + (line.length - 1) * GAP_X;
+      widest = Math.max(widest, lineWidth);
+      line.forEach((i, k) => pos.set(i, { x: k * (NODE_W + GAP_X), y, lineWidth }));
+      y += NODE_H + GAP_LINE;
+    }
+    y += GAP_BAND - GAP_LINE;
+  }
+  const total = Math.max(widest + 2 * PAD, Math.min(width, perLine * (NODE_W + GAP_X) - GAP_X + 2 * PAD));
+  // Centre each line.
+  for (const p of pos.values()) p.x += (total - p.lineWidth) / 2;
+  return { nodes, edges, pos, captions, width: total, height: y - GAP_BAND + PAD + GAP_LINE };
 }
 
 /** Renders the graph into `container`; `onPick(node)` is called when a node is clicked. */
@@ -85,7 +98,9 @@ export function renderGraph(container, view, onPick) {
     container.append(empty);
     return;
   }
-  const g = layout(view);
+  const style = getComputedStyle(container);
+  const inner = container.clientWidth - parseFloat(style.paddingLeft || '0') - parseFloat(style.paddingRight || '0');
+  const g = layout(view, Math.max(inner || 0, 2 * NODE_W + GAP_X + 2 * PAD));
   const svg = el('svg', {
     class: 'graph',
     'data-testid': 'graph',
@@ -96,35 +111,31 @@ export function renderGraph(container, view, onPick) {
     'aria-label': 'resource graph',
   });
   const defs = el('defs');
-  const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' });
   marker.append(el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }));
   defs.append(marker);
   svg.append(defs);
 
-  // Level captions.
-  g.columns.forEach((col, c) => {
-    const isWorkloads = view.workloads.length && c === g.columns.length - 1;
-    svg.append(el('text', { x: PAD + c * (NODE_W + COL_GAP) + NODE_W / 2, y: 14, class: 'level-caption', 'text-anchor': 'middle' }, isWorkloads ? 'workloads' : `step ${c + 1}`));
-  });
+  for (const c of g.captions) {
+    svg.append(el('text', { x: PAD, y: c.y + 11, class: 'level-caption' }, c.text));
+    svg.append(el('line', { x1: PAD + 70, x2: g.width - PAD, y1: c.y + 7, y2: c.y + 7, class: 'level-rule' }));
+  }
 
   const edgeLayer = el('g', { class: 'edges' });
   for (const e of g.edges) {
     const a = g.pos.get(e.from);
     const b = g.pos.get(e.to);
     if (!a || !b) continue;
-    const x1 = a.x + NODE_W;
-    const y1 = a.y + NODE_H / 2;
-    const x2 = b.x;
-    const y2 = b.y + NODE_H / 2;
-    let d;
-    if (x2 > x1) {
-      const dx = (x2 - x1) / 2;
-      d = `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`;
-    } else {
-      // Same column (should not happen with levels): loop around the right.
-      d = `M${x1},${y1} C${x1 + 40},${y1} ${x1 + 40},${y2} ${x2 + NODE_W},${y2}`;
-    }
-    const path = el('path', { d, class: e.derived ? 'edge derived' : 'edge', 'marker-end': 'url(#arrow)' });
+    const x1 = a.x + NODE_W / 2;
+    const y1 = a.y + NODE_H;
+    const x2 = b.x + NODE_W / 2;
+    const y2 = b.y;
+    const dy = Math.max(24, (y2 - y1) / 2);
+    const path = el('path', {
+      d: `M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2 - 1}`,
+      class: e.derived ? 'edge derived' : 'edge',
+      'marker-end': 'url(#arrow)',
+    });
     path.dataset.from = e.from;
     path.dataset.to = e.to;
     edgeLayer.append(path);
@@ -136,11 +147,12 @@ export function renderGraph(container, view, onPick) {
     const p = g.pos.get(n.index);
     if (!p) continue;
     const group = el('g', { class: `node kind-${n.kind}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, 'data-testid': 'graph-node', 'data-id': n.id });
-    group.append(el('title', {}, `${n.id}${n.path && n.path !== n.id ? `\nPOST ${n.path}` : ''}${n.line ? `\nline ${n.line}` : ''}`));
+    const tip = n.kind === 'workload' ? `workload ${n.name}` : `${n.id}${n.path && n.path !== n.id ? `\nPOST ${n.path}` : ''}`;
+    group.append(el('title', {}, `${tip}${n.line ? `\nline ${n.line}` : ''}`));
     group.append(el('rect', { width: NODE_W, height: NODE_H, rx: 9, class: 'box' }));
-    group.append(el('rect', { width: 5, height: NODE_H - 12, x: 6, y: 6, rx: 2.5, class: 'stripe' }));
-    group.append(el('text', { x: 18, y: 19, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
-    group.append(el('text', { x: 18, y: 36, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 28)));
+    group.append(el('rect', { width: 4, height: NODE_H - 14, x: 7, y: 7, rx: 2, class: 'stripe' }));
+    group.append(el('text', { x: 18, y: 18, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
+    group.append(el('text', { x: 18, y: 34, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 20)));
     group.addEventListener('click', () => onPick && onPick(n));
     group.addEventListener('mouseenter', () => highlight(svg, n.index, true));
     group.addEventListener('mouseleave', () => highlight(svg, n.index, false));
@@ -150,22 +162,17 @@ export function renderGraph(container, view, onPick) {
 
   const legend = document.createElement('div');
   legend.className = 'legend';
-  const kinds = [...new Set(g.nodes.map((n) => n.kind))];
-  for (const k of kinds) {
+  for (const k of [...new Set(g.nodes.map((n) => n.kind))]) {
     const item = document.createElement('span');
     item.className = `legend-item kind-${k}`;
-    item.innerHTML = '<i></i>';
-    item.append(KIND_LABEL[k] || k);
+    item.append(document.createElement('i'), KIND_LABEL[k] || k);
     legend.append(item);
   }
   const hint = document.createElement('span');
   hint.className = 'legend-hint';
-  hint.textContent = 'arrows: must exist first → · click a node to jump to its source';
+  hint.textContent = 'arrows point from what must exist first · click a node for its source';
   legend.append(hint);
-  const scroller = document.createElement('div');
-  scroller.className = 'graph-scroll';
-  scroller.append(svg);
-  container.append(legend, scroller);
+  container.append(legend, svg);
 }
 
 function highlight(svg, index, on) {

@@ -1,4 +1,4 @@
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars } from '@codemirror/view';
+import { EditorView, hoverTooltip, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars } from '@codemirror/view';
 import { EditorState, Compartment } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
@@ -8,9 +8,10 @@ import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 
 import * as compiler from './compiler.js';
 import { keyplanLanguage, keyplanHighlight } from './language.js';
-import { keyplanCompletion } from './complete.js';
+import { keyplanCompletion, keyplanHover } from './complete.js';
 import { renderGraph } from './graph.js';
 import { renderMatrix } from './matrix.js';
+import { highlightInto } from './highlight.js';
 import { encodeHash, decodeHash } from './share.js';
 import { examples, defaultExample } from './examples.js';
 import './style.css';
@@ -56,6 +57,7 @@ const editor = new EditorView({
       keyplanHighlight,
       lintGutter(),
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
+      hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) onEdit();
@@ -203,25 +205,24 @@ function applyDiagnostics(result, ms) {
   probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
 }
 
+/** Message text with `backticked` parts as <code>, built as DOM nodes. */
+function rich(cls, text) {
+  const node = document.createElement('span');
+  node.className = cls;
+  text.split(/(`[^`]*`)/).forEach((part) => {
+    if (part.length > 1 && part.startsWith('`') && part.endsWith('`')) {
+      node.append(Object.assign(document.createElement('code'), { textContent: part.slice(1, -1) }));
+    } else if (part) node.append(part);
+  });
+  return node;
+}
+
 function renderTooltip(d) {
   const box = document.createElement('div');
   box.className = 'tip';
-  const msg = document.createElement('div');
-  msg.className = 'tip-msg';
-  msg.textContent = d.message;
-  box.append(msg);
-  if (d.label && d.label !== d.message) {
-    const label = document.createElement('div');
-    label.className = 'tip-label';
-    label.textContent = d.label;
-    box.append(label);
-  }
-  if (d.help) {
-    const help = document.createElement('div');
-    help.className = 'tip-help';
-    help.textContent = `help: ${d.help}`;
-    box.append(help);
-  }
+  box.append(rich('tip-msg', d.message));
+  if (d.label && d.label !== d.message) box.append(rich('tip-label', d.label));
+  if (d.help) box.append(rich('tip-help', `help: ${d.help}`));
   return box;
 }
 
@@ -246,10 +247,10 @@ function renderDiagnosticList(result) {
     item.dataset.code = d.code;
     const sev = Object.assign(document.createElement('span'), { className: 'sev', textContent: d.severity });
     const where = Object.assign(document.createElement('span'), { className: 'where', textContent: `${d.line}:${d.column}` });
-    const msg = Object.assign(document.createElement('span'), { className: 'msg', textContent: d.message });
+    const msg = rich('msg', d.message);
     const code = Object.assign(document.createElement('span'), { className: 'code', textContent: d.code });
     item.append(sev, where, msg, code);
-    if (d.help) item.append(Object.assign(document.createElement('span'), { className: 'help', textContent: `help: ${d.help}` }));
+    if (d.help) item.append(rich('help', `help: ${d.help}`));
     item.addEventListener('click', () => {
       const to = Math.min(editor.state.doc.length, d.to);
       editor.dispatch({ selection: { anchor: Math.min(d.from, to), head: to }, scrollIntoView: true });
@@ -283,8 +284,8 @@ function renderOutput() {
   if (state.tab === 'graph') {
     const box = document.createElement('div');
     box.className = 'view';
-    renderGraph(box, build ? view : null, (node) => jumpToLine(node.line));
     out.append(box);
+    renderGraph(box, build ? view : null, (node) => jumpToLine(node.line));
     return;
   }
   if (state.tab === 'matrix') {
@@ -324,7 +325,7 @@ function renderOutput() {
   const pre = document.createElement('pre');
   pre.className = `code lang-${state.tab}`;
   pre.dataset.testid = 'output-text';
-  pre.textContent = list[index].contents;
+  highlightInto(pre, list[index].contents, state.tab === 'api' ? 'json' : state.tab);
   out.append(pre);
 }
 
@@ -473,6 +474,13 @@ function load(text, target) {
   examplesSelect.value = state.example;
   setSource(text);
 }
+
+// The graph's layout depends on the pane's width.
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => state.tab === 'graph' && renderOutput(), 100);
+});
 
 // ---------------------------------------------------------------- start
 

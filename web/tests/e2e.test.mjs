@@ -180,6 +180,42 @@ test('completion offers block names and the schema fields of the enclosing block
   await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 });
   const top = await page.$$eval('.cm-tooltip-autocomplete li', (ls) => ls.map((l) => l.textContent));
   assert.ok(top.some((o) => o.startsWith('secrets')), `secrets offered: ${top}`);
+  await page.keyboard.press('Escape');
+
+  // References complete to names the program declares; hovering a field shows its docs.
+  await setEditor(page, 'extern policy audit-reader\npolicy ci-reader {\n}\nauth jwt {\n  role r {\n    user_claim = "sub"\n    token_policies = [\n  }\n}\n');
+  const ref = 'extern policy audit-reader\npolicy ci-reader {\n}\nauth jwt {\n  role r {\n    user_claim = "sub"\n    token_policies = ['.length;
+  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), ref);
+  await page.keyboard.type('a');
+  await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 });
+  const refs = await page.$$eval('.cm-tooltip-autocomplete li', (ls) => ls.map((l) => l.textContent));
+  assert.ok(refs.some((o) => o.startsWith('audit-reader')), `declared policies offered: ${refs}`);
+  await page.keyboard.press('Escape');
+  await page.locator('.cm-line', { hasText: 'user_claim' }).locator('text=user_claim').hover();
+  await page.waitForSelector('.hover-doc', { timeout: 5000 });
+  assert.match(await page.textContent('.hover-doc'), /user_claim: string/);
+  await context.close();
+});
+
+test('copy and download give the shown output', async () => {
+  const { page, context } = await open();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.selectOption('[data-testid=examples]', 'pipeline');
+  await settle(page);
+  await page.click('[data-testid=tab-hcl]');
+  const chips = page.locator('[data-testid=file-chip]');
+  assert.ok((await chips.count()) > 1, 'one HCL file per policy');
+  await chips.nth(1).click();
+  const shown = await page.textContent('[data-testid=output-text]');
+  await page.click('[data-testid=copy]');
+  await page.waitForFunction(() => document.getElementById('toast').textContent.startsWith('Copied'));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+  assert.match(download.suggestedFilename(), /\.hcl$/);
+  await page.click('[data-testid=tab-graph]');
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+  assert.equal(svg.suggestedFilename(), 'graph.svg');
   await context.close();
 });
 

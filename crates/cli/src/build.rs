@@ -72,9 +72,15 @@ fn print_files(files: &[OutputFile]) -> Result<(), String> {
             (true, 0) => format!("# {}\n", f.name),
             (true, _) => format!("\n# {}\n", f.name),
         };
-        out.write_all(header.as_bytes())
-            .and_then(|()| out.write_all(f.contents.as_bytes()))
-            .map_err(|e| format!("cannot write to standard output: {e}"))?;
+        let written = out
+            .write_all(header.as_bytes())
+            .and_then(|()| out.write_all(f.contents.as_bytes()));
+        match written {
+            Ok(()) => {}
+            // `keyplan build ... | head` closing the pipe early is not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(format!("cannot write to standard output: {e}")),
+        }
     }
     Ok(())
 }

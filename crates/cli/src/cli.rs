@@ -36,6 +36,26 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
 Secrets written as env(\"NAME\") appear only as the placeholder ${NAME}.
 Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
     Build(BuildArgs),
+    /// Compare a program with a live Vault/OpenBao server and show what apply would change
+    #[command(after_help = "Examples:
+  VAULT_ADDR=https://vault.example.com:8200 VAULT_TOKEN=... keyplan plan examples/pipeline.kp
+  keyplan plan --target openbao --format json examples/04-token-roles.kp --token-out tokens/
+
+Connection: VAULT_ADDR/VAULT_TOKEN (or BAO_ADDR/BAO_TOKEN), VAULT_NAMESPACE, VAULT_CACERT,
+VAULT_SKIP_VERIFY, or --addr. Secrets are never printed.
+Exit codes: 0 no changes, 2 changes pending, 1 error.")]
+    Plan(kp_live::PlanArgs),
+    /// Apply a program to a live Vault/OpenBao server, in dependency order
+    #[command(after_help = "Examples:
+  keyplan apply examples/pipeline.kp                 # shows the plan, asks before applying
+  DB_ROOT_PASSWORD=... keyplan apply --yes examples/05-api-key-rotation.kp
+  keyplan apply --yes --token-out tokens/ examples/04-token-roles.kp
+  keyplan apply --yes --prune examples/pipeline.kp   # also delete what the program dropped
+
+env(\"NAME\") secrets are read from the environment here and sent only to the server.
+Created tokens are written only under --token-out (files mode 0600), never to stdout.
+Exit codes: 0 applied (or nothing to do), 1 error.")]
+    Apply(kp_live::ApplyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,8 +16,14 @@ use crate::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check(args) => check::run(&args),
-        Command::Build(args) => build::run(&args),
+        Command::Check(args) => i32::from(check::run(&args)),
+        Command::Build(args) => i32::from(build::run(&args)),
+        Command::Plan(args) => {
+            kp_live::run_plan(&args, &mut std::io::stdout(), &mut std::io::stderr())
+        }
+        Command::Apply(args) => {
+            kp_live::run_apply(&args, &mut std::io::stdout(), &mut std::io::stderr())
+        }
     };
-    ExitCode::from(code)
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::ir::{PathRule, Program, ResourceKind};
+use crate::ir::{PathRule, Program, ResourceKind, Value, Workload};
 use crate::{
     compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target,
 };
@@ -113,8 +113,27 @@ pub struct ViewWorkload {
     pub name: String,
     pub description: Option<String>,
     pub role: Option<String>,
+    /// The derived policy's name.
     pub policy: String,
+    /// The derived policy's rules.
     pub rules: Vec<PathRule>,
+    /// Every policy the login role attaches (`token_policies`), derived one included.
+    pub policies: Vec<String>,
+    /// Rules of the other attached policies this program defines: the workload's access
+    /// is `rules` plus these.
+    pub attached: Vec<AttachedRule>,
+    /// Attached policies this program does not define (`extern policy`): their rules
+    /// are unknown here.
+    pub external: Vec<String>,
+    /// 1-based line of the `workload` block.
+    pub line: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttachedRule {
+    pub policy: String,
+    pub path: String,
+    pub capabilities: Vec<String>,
 }
 
 /// Parses a target name (`vault` or `openbao`, any case).
@@ -320,15 +339,62 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
         workloads: program
             .workloads
             .iter()
-            .map(|w| ViewWorkload {
-                name: w.name.clone(),
-                description: w.description.clone(),
-                role: w.role.clone(),
-                policy: w.policy.clone(),
-                rules: w.rules.clone(),
-            })
+            .map(|w| view_workload(program, w, &index))
             .collect(),
         extern_policies: program.extern_policies.clone(),
+    }
+}
+
+fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWorkload {
+    let role = w
+        .role
+        .as_ref()
+        .and_then(|id| program.resources.iter().find(|r| &r.id == id));
+    let policies: Vec<String> = match role.and_then(|r| r.body.get("token_policies")) {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Str(joined)) => joined
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut attached = Vec::new();
+    let mut external = Vec::new();
+    for name in policies.iter().filter(|p| **p != w.policy) {
+        let doc = program
+            .resources
+            .iter()
+            .find_map(|r| match (&r.kind, &r.policy) {
+                (ResourceKind::Policy, Some(doc)) if &r.name == name => Some(doc),
+                _ => None,
+            });
+        match doc {
+            Some(doc) => attached.extend(doc.rules.iter().map(|rule| AttachedRule {
+                policy: name.clone(),
+                path: rule.path.clone(),
+                capabilities: rule.capabilities.clone(),
+            })),
+            None => external.push(name.clone()),
+        }
+    }
+    ViewWorkload {
+        name: w.name.clone(),
+        description: w.description.clone(),
+        role: w.role.clone(),
+        policy: w.policy.clone(),
+        rules: w.rules.clone(),
+        policies,
+        attached,
+        external,
+        line: index.line_col(w.span.start).line,
     }
 }
 

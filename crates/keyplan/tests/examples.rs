@@ -1,6 +1,8 @@
 //! Golden tests: every program under `examples/` compiles clean (no error, no warning)
 //! and every emitter's output on it is snapshotted byte for byte.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use keyplan::{compile, emit, Emit, Options, Target};

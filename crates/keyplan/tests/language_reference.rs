@@ -1,6 +1,8 @@
 //! The examples of the shared language reference (`../shared/LANGUAGE.md`) must compile
 //! exactly as written: this reads the document itself, so the two cannot drift apart.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::Path;
 
 use keyplan::{compile, Options, Target};

@@ -1,6 +1,8 @@
 //! Every request body keyplan emits, for every example and generated program, is valid
 //! against the JSON Schema of its endpoint under `schemas/endpoints/`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::Path;
 
 use keyplan::{compile, Options, Target};

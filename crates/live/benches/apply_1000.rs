@@ -1,6 +1,6 @@
-//! Apply 1,000 resources to a local OpenBao dev server with kp-live, and the same calls
-//! as a shell script of `bao write` commands (the `sh` emitter's form), side by side;
-//! then plan the applied program. `cargo bench -p kp-live --bench apply_1000`
+//! Apply 1,000 resources to a local OpenBao dev server with kp-live, and the same
+//! program's emitted `sh` script (one `bao write` per call) on a second server, side by
+//! side; then plan the applied program. `cargo bench -p kp-live --bench apply_1000`
 //! (`KEYPLAN_BENCH_N` changes the count).
 
 // A benchmark harness: a failed step should stop it with its message.
@@ -9,66 +9,31 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use common::*;
-use keyplan::ir::{Program, ResourceKind as K, Value};
 
-fn program_of(n: usize) -> Program {
-    let mut resources = vec![resource(
-        "sys/auth/jwt",
-        K::AuthMount,
-        vec![("type", s("jwt")), ("description", s("bench"))],
-        &[],
-    )];
+/// A program of `n` resources: one JWT mount, then policies and roles alternating.
+fn source_of(n: usize) -> String {
+    let mut roles = String::new();
+    let mut policies = String::new();
     for i in 0..n.saturating_sub(1) {
         if i % 2 == 0 {
-            resources.push(resource(
-                &format!("sys/policies/acl/p{i:05}"),
-                K::Policy,
-                vec![(
-                    "policy",
-                    Value::Str(format!(
-                        "path \"app/{i}/*\" {{\n  capabilities = [\"read\"]\n}}\n"
-                    )),
-                )],
-                &[],
-            ));
+            let _ = writeln!(
+                policies,
+                "policy p{i:05} {{\n  path \"app/{i}/*\" {{\n    capabilities = [read]\n  }}\n}}\n"
+            );
         } else {
-            resources.push(resource(
-                &format!("auth/jwt/role/r{i:05}"),
-                K::Role,
-                vec![
-                    ("role_type", s("jwt")),
-                    ("user_claim", s("sub")),
-                    ("bound_audiences", list(&["bench"])),
-                    ("token_policies", list(&[&format!("p{:05}", i - 1)])),
-                    ("token_ttl", Value::Int(900)),
-                ],
-                &["sys/auth/jwt"],
-            ));
+            let _ = writeln!(
+                roles,
+                "  role r{i:05} {{\n    user_claim      = \"sub\"\n    bound_audiences = [\"bench\"]\n    \
+                 token_policies  = [p{:05}]\n    token_ttl       = 15m\n  }}",
+                i - 1
+            );
         }
     }
-    program(resources)
-}
-
-/// The script the `sh` emitter writes for these resources, in order.
-fn script_of(program: &Program) -> String {
-    let mut out = String::from("#!/bin/sh\nset -eu\n");
-    for r in &program.resources {
-        let body: serde_json::Map<String, serde_json::Value> = r
-            .body
-            .iter()
-            .map(|(k, v)| (k.clone(), v.redacted()))
-            .collect();
-        out.push_str(&format!(
-            "\"$BAO\" write {} - <<'KEYPLAN_JSON' >/dev/null\n{}\nKEYPLAN_JSON\n",
-            r.path,
-            serde_json::Value::Object(body)
-        ));
-    }
-    out
+    format!("auth jwt {{\n  description = \"bench\"\n{roles}}}\n\n{policies}")
 }
 
 fn main() {
@@ -79,7 +44,19 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let program = program_of(n);
+    let source = source_of(n);
+    let options = keyplan::Options {
+        target: keyplan::Target::Openbao,
+    };
+    let compiled = keyplan::compile(&source, &options);
+    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics.first());
+    let program = compiled.program.clone().unwrap();
+    assert_eq!(program.resources.len(), n);
+    let script = keyplan::emit(&compiled, keyplan::Emit::Sh)
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
 
     let bao = Bao::dev();
     let start = Instant::now();
@@ -96,28 +73,36 @@ fn main() {
     }
     let plan_time = plan_times.iter().min().copied().unwrap_or_default();
 
+    // pip's `bao` is a Python launcher around the Go binary; put the Go binary itself
+    // first on PATH so the script runs the CLI as people install it natively.
     let bao2 = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("apply.sh");
-    std::fs::File::create(&script)
-        .unwrap()
-        .write_all(script_of(&program).as_bytes())
-        .unwrap();
-    // pip's `bao` is a Python launcher around the Go binary; time the Go binary itself
-    // so the comparison is with the CLI as people install it natively.
+    let script_path = dir.path().join("apply.sh");
+    std::fs::write(&script_path, &script.contents).unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
     let native = native_bao();
+    if let Some(native) = &native {
+        std::os::unix::fs::symlink(native, bin.join("bao")).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let start = Instant::now();
-    let status = std::process::Command::new("sh")
-        .env("BAO", native.as_deref().unwrap_or("bao"))
-        .arg(&script)
+    let status = std::process::Command::new("bash")
+        .arg(&script_path)
+        .env("PATH", path)
         .env("VAULT_ADDR", &bao2.addr)
         .env("VAULT_TOKEN", &bao2.token)
         .env("HOME", dir.path())
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     let sh_time = start.elapsed();
-    assert!(status.success(), "the bao script failed");
-    // The script's result is the same state: kp-live plans it clean.
+    assert!(status.success(), "the emitted script failed");
+    // The script leaves the same state: kp-live plans it clean.
     assert!(!plan(&bao2, &program, None).has_changes());
 
     println!("resources: {n}");
@@ -126,16 +111,21 @@ fn main() {
         apply_time.as_secs_f64()
     );
     println!(
-        "bao CLI script (one process per call, {}): {:.3} s",
-        native.as_deref().unwrap_or("bao"),
+        "emitted sh script ({} `bao write` processes{}): {:.3} s",
+        n,
+        if native.is_some() {
+            ", native binary"
+        } else {
+            ""
+        },
         sh_time.as_secs_f64()
     );
     println!(
-        "speed-up: {:.1}x",
+        "speed-up: {:.0}x",
         sh_time.as_secs_f64() / apply_time.as_secs_f64().max(1e-9)
     );
     println!(
-        "kp-live plan of the applied program (best of 3): {:.3} s",
+        "kp-live plan of {n} applied resources (best of 3): {:.3} s",
         plan_time.as_secs_f64()
     );
 }

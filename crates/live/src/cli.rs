@@ -203,23 +203,42 @@ fn connect(a: &LiveArgs) -> Result<Client> {
     Client::new(conn)
 }
 
-/// Compiles a program file; its diagnostics are the compiler's business (`keyplan check`).
+/// Compiles a program file; a program with errors is reported by its first error
+/// (`keyplan check` shows them all).
 pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
     let source = std::fs::read_to_string(path).map_err(|e| LiveError::ReadSource {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    compile(&source, target)
+    compile_named(&source, &path.display().to_string(), target)
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
+    compile_named(source, "<source>", target)
+}
+
+fn compile_named(source: &str, file: &str, target: TargetArg) -> Result<Program> {
     let target = match target {
         TargetArg::Vault => keyplan::Target::Vault,
         TargetArg::Openbao => keyplan::Target::Openbao,
     };
     let compiled = keyplan::compile(source, &keyplan::Options { target });
-    if compiled.has_errors() {
-        return Err(LiveError::Compile);
+    let errors: Vec<&keyplan::Diagnostic> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    if let Some(first) = errors.first() {
+        let at = first.locate(file, &keyplan::LineIndex::new(source));
+        return Err(LiveError::Compile {
+            location: format!("{}:{}:{}", at.file, at.line, at.column),
+            message: at.message,
+            count: errors.len(),
+        });
     }
-    compiled.program.ok_or(LiveError::Compile)
+    compiled.program.ok_or(LiveError::Compile {
+        location: file.to_string(),
+        message: "the program did not compile".into(),
+        count: 1,
+    })
 }

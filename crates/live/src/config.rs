@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use crate::error::{LiveError, Result};
 
+/// The pseudo-variable for `~/.vault-token`, consulted after `VAULT_TOKEN`/`BAO_TOKEN`.
+pub const TOKEN_FILE: &str = "~/.vault-token";
+
 /// Connection settings, resolved from flags and the environment.
 #[derive(Clone)]
 pub struct Connection {
@@ -50,7 +53,14 @@ pub struct Overrides {
 impl Connection {
     /// Resolves the settings from `overrides` and the process environment.
     pub fn from_env(overrides: &Overrides) -> Result<Connection> {
-        Self::resolve(overrides, |k| std::env::var(k).ok())
+        Self::resolve(overrides, |k| match std::env::var(k) {
+            Ok(v) => Some(v),
+            // What `vault login` / `bao login` leave behind, as the CLIs read it.
+            Err(_) if k == TOKEN_FILE => std::env::var_os("HOME").and_then(|home| {
+                std::fs::read_to_string(PathBuf::from(home).join(".vault-token")).ok()
+            }),
+            Err(_) => None,
+        })
     }
 
     /// Resolves the settings from `overrides` and a lookup of environment variables.
@@ -66,7 +76,7 @@ impl Connection {
             .or_else(|| first(&["VAULT_ADDR", "BAO_ADDR"]))
             .ok_or(LiveError::NoAddress)?;
         let addr = normalise_addr(&addr)?;
-        let token = first(&["VAULT_TOKEN", "BAO_TOKEN"]).ok_or(LiveError::NoToken)?;
+        let token = first(&["VAULT_TOKEN", "BAO_TOKEN", TOKEN_FILE]).ok_or(LiveError::NoToken)?;
         let namespace = overrides
             .namespace
             .clone()

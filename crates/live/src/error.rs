@@ -8,7 +8,7 @@ use thiserror::Error;
 pub enum LiveError {
     #[error("no server address: set `VAULT_ADDR` (or `BAO_ADDR`) or pass `--addr`")]
     NoAddress,
-    #[error("no token: set `VAULT_TOKEN` (or `BAO_TOKEN`)")]
+    #[error("no token: set `VAULT_TOKEN` (or `BAO_TOKEN`), or log in with `bao login`")]
     NoToken,
     #[error("invalid server address `{addr}`: {reason}")]
     BadAddress { addr: String, reason: String },
@@ -49,25 +49,18 @@ pub enum LiveError {
     TokenFile { path: String, reason: String },
     #[error("cannot read `{path}`: {reason}")]
     ReadSource { path: String, reason: String },
-    #[error("the program has errors: run `keyplan check` to see them")]
-    Compile,
+    #[error("{location}: {message} ({count} error(s) in all: run `keyplan check` to see them)")]
+    Compile {
+        location: String,
+        message: String,
+        count: usize,
+    },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
     #[error("not applied: confirmation declined")]
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]
     NoTerminal,
-}
-
-impl LiveError {
-    /// Whether retrying the same request may succeed.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            LiveError::Api { status, .. } => *status == 429 || (*status >= 500 && *status != 501),
-            LiveError::Transport { .. } | LiveError::Unreachable { .. } => true,
-            _ => false,
-        }
-    }
 }
 
 pub type Result<T, E = LiveError> = std::result::Result<T, E>;

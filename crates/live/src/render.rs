@@ -20,11 +20,24 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         };
         let _ = writeln!(out, "  {mark} {} ({word})", r.id);
         for c in &r.changes {
-            match &c.old {
-                None => {
+            match (&c.old, text_of(c.old.as_ref()), text_of(Some(&c.new))) {
+                // Policies and SQL read best as text, and their changes as a line diff.
+                (None, _, Some(new)) => {
+                    let _ = writeln!(out, "      {}:", c.field);
+                    for line in new.lines() {
+                        let _ = writeln!(out, "        {line}");
+                    }
+                }
+                (Some(_), Some(old), Some(new)) => {
+                    let _ = writeln!(out, "      {}:", c.field);
+                    for line in line_diff(old, new) {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+                (None, _, None) => {
                     let _ = writeln!(out, "      {}: {}", c.field, value(&c.new));
                 }
-                Some(old) => {
+                (Some(old), _, _) => {
                     let _ = writeln!(
                         out,
                         "      {}: {} -> {}",
@@ -116,5 +129,77 @@ fn value(v: &Json) -> String {
         format!("{cut}...")
     } else {
         text
+    }
+}
+
+/// The text of a multi-line string value.
+fn text_of(v: Option<&Json>) -> Option<&str> {
+    v.and_then(Json::as_str).filter(|s| s.contains('\n'))
+}
+
+/// A line diff (`-` old, `+` new, ` ` both) by longest common subsequence; texts too
+/// large for that are shown whole, old then new.
+fn line_diff(old: &str, new: &str) -> Vec<String> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    if a.len().saturating_mul(b.len()) > 1_000_000 {
+        return a
+            .iter()
+            .map(|l| format!("- {l}"))
+            .chain(b.iter().map(|l| format!("+ {l}")))
+            .collect();
+    }
+    // lcs[i][j]: the length of the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            let v = if a.get(i) == b.get(j) {
+                cell(&lcs, i + 1, j + 1) + 1
+            } else {
+                cell(&lcs, i + 1, j).max(cell(&lcs, i, j + 1))
+            };
+            if let Some(c) = lcs.get_mut(i).and_then(|row| row.get_mut(j)) {
+                *c = v;
+            }
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    loop {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                out.push(format!("  {x}"));
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(_)) if cell(&lcs, i + 1, j) >= cell(&lcs, i, j + 1) => {
+                out.push(format!("- {x}"));
+                i += 1;
+            }
+            (_, Some(y)) => {
+                out.push(format!("+ {y}"));
+                j += 1;
+            }
+            (Some(x), None) => {
+                out.push(format!("- {x}"));
+                i += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+fn cell(t: &[Vec<usize>], i: usize, j: usize) -> usize {
+    t.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_diff_marks_removed_and_added_lines() {
+        let d = line_diff("a\nb\nc\n", "a\nc\nd\n");
+        assert_eq!(d, ["  a", "- b", "  c", "+ d"]);
     }
 }

@@ -358,3 +358,86 @@ fn scenario_4_token_role_and_token() {
         Action::Create
     );
 }
+
+#[test]
+fn a_changed_token_is_replaced_and_the_old_one_revoked() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("tokens");
+    let program = scenario4();
+    assert!(apply_with(&bao, &program, Some(&dir), false, &no_env).ok());
+    let first = std::fs::read_to_string(dir.join("ml-pipeline-token")).unwrap();
+
+    let mut changed = scenario4();
+    let token = changed
+        .resources
+        .iter_mut()
+        .find(|r| r.id == "token/ml-pipeline-token")
+        .unwrap();
+    // The role is periodic: the token's TTL is the period, so `ttl` is not compared.
+    token.body.insert("ttl".into(), Value::Int(1800));
+    let p = plan(&bao, &changed, Some(&dir));
+    let t = p.get("token/ml-pipeline-token").unwrap();
+    assert_eq!(t.action, Action::Unchanged);
+    assert_eq!(t.not_compared, ["ttl"]);
+
+    let token = changed
+        .resources
+        .iter_mut()
+        .find(|r| r.id == "token/ml-pipeline-token")
+        .unwrap();
+    token.body.insert(
+        "meta".into(),
+        Value::Map([("owner".to_string(), s("ml"))].into_iter().collect()),
+    );
+    let p = plan(&bao, &changed, Some(&dir));
+    let t = p.get("token/ml-pipeline-token").unwrap();
+    assert_eq!(t.action, Action::Replace);
+    assert_eq!(t.changes[0].field, "meta");
+    let report = apply_with(&bao, &changed, Some(&dir), false, &no_env);
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.applied[0].action, "replace");
+    let second = std::fs::read_to_string(dir.join("ml-pipeline-token")).unwrap();
+    assert_ne!(first, second);
+    let old = common::http_post(
+        &bao.addr,
+        &bao.token,
+        "auth/token/lookup",
+        &json!({"token": first.trim()}),
+    );
+    assert!(old["data"].is_null(), "the old token still works: {old}");
+    assert_clean(&bao, &changed, Some(&dir));
+}
+
+#[test]
+fn plan_of_1000_resources_takes_well_under_a_second() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let program = program(
+        (0..1000)
+            .map(|i| {
+                resource(
+                    &format!("sys/policies/acl/p{i:04}"),
+                    K::Policy,
+                    vec![(
+                        "policy",
+                        Value::Str(format!(
+                            "path \"a/{i}\" {{\n  capabilities = [\"read\"]\n}}\n"
+                        )),
+                    )],
+                    &[],
+                )
+            })
+            .collect(),
+    );
+    apply(&bao, &program);
+    let start = std::time::Instant::now();
+    let p = plan(&bao, &program, None);
+    let took = start.elapsed();
+    assert!(!p.has_changes());
+    eprintln!("plan of 1000 resources: {took:?}");
+    // The release benchmark measures ~0.15 s; this bound leaves room for a debug build
+    // on a busy two-core machine.
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+}

@@ -167,6 +167,30 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
     // Claims that do not match the role's bound claims are refused.
     let refused = login(&bao, "trainer", &jwks.mint(claims("ml/deployer"))).unwrap_err();
     assert!(refused.to_string().contains("claim"), "{refused}");
+    // A policy edited by hand shows as a line diff, and apply restores it.
+    bao.client()
+        .write(
+            "sys/policies/acl/deployer",
+            &json!({"policy": "path \"aws/creds/deploy\" {\n  capabilities = [\"read\", \"update\"]\n}\n"}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let text = kp_live::render::plan_text(&plan(&bao, &program, None), &bao.addr);
+    assert!(
+        text.contains("~ sys/policies/acl/deployer (update)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      -   capabilities = [\"read\", \"update\"]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      +   capabilities = [\"read\"]"),
+        "{text}"
+    );
+    apply(&bao, &program);
+    assert_clean(&bao, &program, None);
+
     // So is a token for another audience.
     let mut other = claims("ml/trainer");
     other["aud"] = json!("https://elsewhere");

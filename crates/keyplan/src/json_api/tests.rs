@@ -184,3 +184,41 @@ fn schema_lists_fields_per_block() {
     assert!(names(&block("secrets aws")).contains(&"description".to_string()));
     assert_eq!(block("")["blocks"][0], "auth");
 }
+
+#[test]
+fn workloads_show_their_attached_policies() {
+    let src = r#"
+extern policy platform-audit
+
+auth jwt ci {
+  jwks_url = "https://127.0.0.1:8200/jwks.json"
+}
+
+policy shared-reader {
+  path "secret/data/shared/*" {
+    capabilities = [read, list]
+  }
+}
+
+workload publisher {
+  login ci {
+    bound_audiences = ["https://vault.example.com"]
+    user_claim      = "sub"
+    token_policies  = [shared-reader, platform-audit]
+  }
+  create "secret/data/releases/*"
+}
+"#;
+    let v = parse(&build_json(src, "vault"));
+    assert_eq!(v["ok"], true, "{v}");
+    let w = &v["view"]["workloads"][0];
+    assert_eq!(w["name"], "publisher");
+    assert_eq!(w["rules"][0]["path"], "secret/data/releases/*");
+    assert_eq!(w["attached"][0]["policy"], "shared-reader");
+    assert_eq!(w["attached"][0]["path"], "secret/data/shared/*");
+    assert_eq!(
+        w["attached"][0]["capabilities"],
+        serde_json::json!(["read", "list"])
+    );
+    assert_eq!(w["external"], serde_json::json!(["platform-audit"]));
+}

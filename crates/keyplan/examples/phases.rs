@@ -1,0 +1,56 @@
+//! Times each compiler phase on a program read from a file (profiling aid).
+use std::time::Instant;
+
+fn main() {
+    let path = std::env::args().nth(1).unwrap_or_default();
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    let t = Instant::now();
+    let parsed = kp_syntax::parse(&src);
+    eprintln!("parse  {:?}", t.elapsed());
+    let t = Instant::now();
+    let checked = kp_check::check(&parsed.file, &kp_check::Options::default());
+    eprintln!(
+        "check  {:?} ({} diags)",
+        t.elapsed(),
+        checked.diagnostics.len()
+    );
+    let t = Instant::now();
+    let graph = kp_graph::build(&checked.program);
+    eprintln!("graph  {:?}", t.elapsed());
+    let Ok(graph) = graph else { return };
+    for (name, f) in [
+        (
+            "api",
+            Box::new(|| {
+                vec![kp_emit::api(
+                    &checked.program,
+                    &graph,
+                    keyplan::Target::Vault,
+                )]
+            }) as Box<dyn Fn() -> Vec<keyplan::OutputFile>>,
+        ),
+        ("hcl", Box::new(|| kp_emit::hcl(&checked.program))),
+        (
+            "json",
+            Box::new(|| vec![kp_emit::json(&checked.program, &graph)]),
+        ),
+        (
+            "sh",
+            Box::new(|| {
+                vec![kp_emit::sh(
+                    &checked.program,
+                    &graph,
+                    keyplan::Target::Vault,
+                )]
+            }),
+        ),
+    ] {
+        let t = Instant::now();
+        let out = f();
+        eprintln!(
+            "{name:6} {:?} ({} bytes)",
+            t.elapsed(),
+            out.iter().map(|o| o.contents.len()).sum::<usize>()
+        );
+    }
+}

@@ -1,0 +1,593 @@
+//! Real keyplan programs, compiled by `keyplan::compile` and driven through the `plan` and
+//! `apply` entry points the CLI calls: exit codes, `--format json`, confirmation, tokens.
+
+// Helpers outside #[test] functions fail the test with their message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use kp_live::{ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg};
+use serde_json::{json, Value as Json};
+
+const SCENARIO_1: &str = r#"
+extern policy example-policy
+
+auth jwt {
+  description = "JWT backend used for dynamic secrets"
+
+  role example-role {
+    user_claim      = "sub"
+    bound_audiences = ["example-audience"]
+    token_policies  = [example-policy]
+    token_ttl       = 1h
+    token_max_ttl   = 4h
+  }
+}
+"#;
+
+const SCENARIO_2: &str = r#"
+extern policy ai-model-policy
+
+auth jwt {
+  description = "JWT backend for AI model authentication"
+
+  role ai-role {
+    token_ttl       = 3600
+    user_claim      = "sub"
+    bound_audiences = ["YOUR_AUDIENCE"]
+    token_policies  = [ai-model-policy]
+  }
+}
+"#;
+
+const SCENARIO_3: &str = r#"
+secrets ssh {
+  description = "SSH secret backend to generate SSH credentials for AI training environment access"
+
+  ca {
+    generate_signing_key = true
+  }
+
+  role training-environment {
+    key_type                 = "ca"
+    ttl                      = 24h
+    allow_user_certificates  = true
+    key_id_format            = "vault-{{role_name}}-{{token_display_name}}-{{random_8_bytes_hex}}"
+    allowed_users            = ["*"]
+    allowed_critical_options = []
+    allowed_extensions       = ["permit-pty"]
+    default_extensions       = {}
+    allow_user_key_ids       = true
+  }
+}
+"#;
+
+const SCENARIO_4: &str = r#"
+extern policy my-policy
+
+auth token {
+  role ml-pipeline-role {
+    allowed_policies = [my-policy]
+    renewable        = true
+    token_period     = 1h
+  }
+}
+
+token ml-pipeline-token {
+  role      = ml-pipeline-role
+  policies  = [my-policy]
+  renewable = true
+  ttl       = 3600s
+}
+"#;
+
+/// Scenario 5 for `--target openbao`: no AWS engine; URLs point at local servers.
+const SCENARIO_5: &str = r#"
+auth jwt {
+  description        = "JWT Auth Backend"
+  bound_issuer       = "example-issuer"
+  jwks_url           = "JWKS_URL"
+  jwt_supported_algs = ["RS256"]
+}
+
+secrets database {
+  description       = "Database Secrets Engine"
+  local             = true
+  seal_wrap         = false
+  default_lease_ttl = 10m
+  max_lease_ttl     = 1h
+
+  connection mysql-database {
+    plugin_name              = "mysql-database-plugin"
+    connection_url           = "{{username}}:{{password}}@tcp(127.0.0.1:DB_PORT)/"
+    allowed_roles            = [my-role]
+    username                 = "vaulter"
+    password                 = env("KP_TEST_DB_ROOT_PASSWORD")
+    root_rotation_statements = ["ALTER USER '{{username}}'@'%' IDENTIFIED BY '{{password}}';"]
+  }
+
+  role my-role {
+    db_name             = mysql-database
+    creation_statements = ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';",
+                           "GRANT SELECT ON *.* TO '{{name}}'@'%';"]
+    default_ttl         = 10m
+    max_ttl             = 1h
+  }
+}
+"#;
+
+const WORKLOADS: &str = r#"
+auth jwt {
+  bound_issuer       = "keyplan-test"
+  jwks_url           = "JWKS_URL"
+  jwt_supported_algs = ["RS256"]
+}
+
+secrets ssh {
+  ca {
+    generate_signing_key = true
+  }
+  role training-environment {
+    key_type                = "ca"
+    allow_user_certificates = true
+    allowed_users           = ["trainer"]
+    ttl                     = 30m
+  }
+}
+
+workload trainer {
+  login jwt {
+    bound_audiences = ["https://vault.example.com"]
+    bound_claims    = { project_path = "ml/trainer", ref = "refs/heads/main" }
+    user_claim      = "sub"
+    token_ttl       = 15m
+  }
+  read "secret/data/models/*"
+  list "secret/metadata/models/*"
+  sign ssh.training-environment
+}
+
+workload evaluator {
+  login jwt {
+    bound_audiences = ["https://vault.example.com"]
+    bound_claims    = { project_path = "ml/evaluator" }
+    user_claim      = "sub"
+  }
+  read "secret/data/models/*"
+}
+"#;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn write_program(dir: &Path, name: &str, source: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, source).unwrap();
+    path
+}
+
+fn live_args(bao: &Bao, file: &Path) -> LiveArgs {
+    // Every dev server here has the root token `root`; the address is always a flag.
+    std::env::set_var("VAULT_TOKEN", &bao.token);
+    LiveArgs {
+        file: file.to_path_buf(),
+        addr: Some(bao.addr.clone()),
+        namespace: None,
+        target: TargetArg::Openbao,
+        token_out: None,
+        format: Format::Text,
+        concurrency: 8,
+        timeout: 30,
+    }
+}
+
+fn run_plan(args: &LiveArgs) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = kp_live::run_plan(&PlanArgs { live: args.clone() }, &mut out, &mut err);
+    Run {
+        code,
+        stdout: String::from_utf8(out).unwrap(),
+        stderr: String::from_utf8(err).unwrap(),
+    }
+}
+
+fn run_apply(args: &LiveArgs, yes: bool, prune: bool, answer: Option<&str>) -> Run {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = ApplyArgs {
+        live: args.clone(),
+        yes,
+        prune,
+    };
+    let mut input = answer.map(|a| std::io::Cursor::new(a.as_bytes().to_vec()));
+    let code = kp_live::run_apply_with(
+        &args,
+        &mut out,
+        &mut err,
+        input.as_mut().map(|i| i as &mut dyn std::io::BufRead),
+    );
+    Run {
+        code,
+        stdout: String::from_utf8(out).unwrap(),
+        stderr: String::from_utf8(err).unwrap(),
+    }
+}
+
+/// Applies with `--yes`, then checks the plan is clean (exit 0).
+fn apply_clean(args: &LiveArgs) {
+    let r = run_apply(args, true, false, None);
+    assert_eq!(r.code, 0, "apply failed:\n{}{}", r.stdout, r.stderr);
+    let p = run_plan(args);
+    assert_eq!(
+        p.code, 0,
+        "plan after apply is not clean:\n{}{}",
+        p.stdout, p.stderr
+    );
+    assert!(p.stdout.contains("no changes"), "{}", p.stdout);
+}
+
+#[test]
+fn scenarios_1_and_2_compiled_applied_drifted_repaired() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (source, role, audience, desc) in [
+        (
+            SCENARIO_1,
+            "example-role",
+            "example-audience",
+            "JWT backend used for dynamic secrets",
+        ),
+        (
+            SCENARIO_2,
+            "ai-role",
+            "YOUR_AUDIENCE",
+            "JWT backend for AI model authentication",
+        ),
+    ] {
+        let bao = Bao::dev();
+        let file = write_program(dir.path(), &format!("{role}.kp"), source);
+        let args = live_args(&bao, &file);
+
+        let first = run_plan(&args);
+        assert_eq!(first.code, 2, "{}{}", first.stdout, first.stderr);
+        assert!(
+            first.stdout.contains("+ sys/auth/jwt (create)"),
+            "{}",
+            first.stdout
+        );
+        assert!(first
+            .stdout
+            .contains(&format!("+ auth/jwt/role/{role} (create)")));
+
+        // Without a terminal and without --yes nothing is applied.
+        let refused = run_apply(&args, false, false, None);
+        assert_eq!(refused.code, 1);
+        assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+        // A declined confirmation applies nothing either.
+        let declined = run_apply(&args, false, false, Some("no\n"));
+        assert_eq!(declined.code, 1);
+        assert!(
+            declined.stderr.contains("apply these changes?"),
+            "{}",
+            declined.stderr
+        );
+        assert_eq!(run_plan(&args).code, 2);
+        // Confirmed on the "terminal".
+        let confirmed = run_apply(&args, false, false, Some("yes\n"));
+        assert_eq!(
+            confirmed.code, 0,
+            "{}{}",
+            confirmed.stdout, confirmed.stderr
+        );
+        assert!(
+            confirmed.stdout.contains("created sys/auth/jwt"),
+            "{}",
+            confirmed.stdout
+        );
+
+        assert_eq!(bao.data("sys/auth")["jwt/"]["description"], desc);
+        let r = bao.data(&format!("auth/jwt/role/{role}"));
+        assert_eq!(r["role_type"], "jwt");
+        assert_eq!(r["user_claim"], "sub");
+        assert_eq!(r["bound_audiences"], json!([audience]));
+        assert_eq!(r["token_ttl"], 3600);
+        let clean = run_plan(&args);
+        assert_eq!(clean.code, 0, "{}", clean.stdout);
+
+        // Drift by hand; plan names the role and the field; apply repairs.
+        bao.client()
+            .write(
+                &format!("auth/jwt/role/{role}"),
+                &json!({"role_type": "jwt", "token_ttl": 60}),
+                kp_live::client::Retry::Idempotent,
+            )
+            .unwrap();
+        let drift = run_plan(&args);
+        assert_eq!(drift.code, 2);
+        assert!(
+            drift
+                .stdout
+                .contains(&format!("~ auth/jwt/role/{role} (update)")),
+            "{}",
+            drift.stdout
+        );
+        assert!(
+            drift.stdout.contains("token_ttl: 60 -> 3600"),
+            "{}",
+            drift.stdout
+        );
+        let mut json_args = args.clone();
+        json_args.format = Format::Json;
+        let j: Json = serde_json::from_str(&run_plan(&json_args).stdout).unwrap();
+        assert_eq!(j["changes"], true);
+        assert_eq!(j["summary"]["update"], 1);
+        apply_clean(&args);
+        assert_eq!(
+            bao.data(&format!("auth/jwt/role/{role}"))["token_ttl"],
+            3600
+        );
+    }
+}
+
+#[test]
+fn scenario_3_compiled_signs_a_key() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let args = live_args(&bao, &write_program(dir.path(), "ssh.kp", SCENARIO_3));
+    apply_clean(&args);
+    let role = bao.data("ssh/roles/training-environment");
+    assert_eq!(role["ttl"], 86400);
+    assert_eq!(role["allowed_users"], "*");
+    assert_eq!(role["allowed_extensions"], "permit-pty");
+    let key = dir.path().join("id");
+    run(std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key));
+    let public = std::fs::read_to_string(dir.path().join("id.pub")).unwrap();
+    let signed = bao
+        .client()
+        .write(
+            "ssh/sign/training-environment",
+            &json!({"public_key": public, "valid_principals": "ubuntu"}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let cert = dir.path().join("id-cert.pub");
+    std::fs::write(&cert, signed["data"]["signed_key"].as_str().unwrap()).unwrap();
+    let listing = run(std::process::Command::new("ssh-keygen")
+        .arg("-L")
+        .arg("-f")
+        .arg(&cert));
+    assert!(
+        listing.contains("user certificate") && listing.contains("ubuntu"),
+        "{listing}"
+    );
+
+    // ssh/roles/NAME replaces the whole object: a field set by hand and absent from the
+    // program is listed as reset, and apply does reset it.
+    bao.client()
+        .write(
+            "ssh/roles/training-environment",
+            &json!({"key_type": "ca", "ttl": 60, "max_ttl": 7200, "allowed_users": "*",
+                    "allow_user_certificates": true}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let mut json_args = args.clone();
+    json_args.format = Format::Json;
+    let p = run_plan(&json_args);
+    assert_eq!(p.code, 2);
+    let j: Json = serde_json::from_str(&p.stdout).unwrap();
+    let role = j["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ssh/roles/training-environment")
+        .unwrap()
+        .clone();
+    assert_eq!(role["action"], "update");
+    assert_eq!(role["resets"], json!(["max_ttl"]), "{role}");
+    let text = run_plan(&args).stdout;
+    assert!(text.contains("resets to default: max_ttl"), "{text}");
+    apply_clean(&args);
+    assert_eq!(bao.data("ssh/roles/training-environment")["max_ttl"], 0);
+}
+
+#[test]
+fn scenario_4_compiled_token_goes_only_to_token_out() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    // The extern policy exists on the server, managed elsewhere.
+    bao.client()
+        .write(
+            "sys/policies/acl/my-policy",
+            &json!({"policy": "path \"secret/*\" { capabilities = [\"read\"] }"}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let mut args = live_args(&bao, &write_program(dir.path(), "tokens.kp", SCENARIO_4));
+    let no_out = run_apply(&args, true, false, None);
+    assert_eq!(no_out.code, 1);
+    assert!(no_out.stderr.contains("--token-out"), "{}", no_out.stderr);
+    assert!(bao
+        .client()
+        .read("auth/token/roles/ml-pipeline-role")
+        .unwrap()
+        .is_none());
+
+    let out = dir.path().join("tokens");
+    args.token_out = Some(out.clone());
+    let r = run_apply(&args, true, false, None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let token = std::fs::read_to_string(out.join("ml-pipeline-token")).unwrap();
+    let token = token.trim();
+    assert!(!r.stdout.contains(token) && !r.stderr.contains(token));
+    let data = http_post(
+        &bao.addr,
+        &bao.token,
+        "auth/token/lookup",
+        &json!({"token": token}),
+    )["data"]
+        .clone();
+    assert_eq!(data["role"], "ml-pipeline-role");
+    assert!(data["policies"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("my-policy")));
+    let ttl = data["ttl"].as_i64().unwrap();
+    assert!((3500..=3600).contains(&ttl), "{ttl}");
+    let p = run_plan(&args);
+    assert_eq!(p.code, 0, "the token is recognised:\n{}", p.stdout);
+    assert!(!p.stdout.contains(token));
+}
+
+#[test]
+fn scenario_5_compiled_for_openbao_against_mariadb() {
+    let Some(()) = live() else { return };
+    let db = Mariadb::start().expect("MariaDB is not installed: run scripts/install-live-deps.sh");
+    let jwks = Jwks::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let source = SCENARIO_5
+        .replace("JWKS_URL", &jwks.url)
+        .replace("DB_PORT", &db.port.to_string());
+    let args = live_args(&bao, &write_program(dir.path(), "rotation.kp", &source));
+
+    std::env::remove_var("KP_TEST_DB_ROOT_PASSWORD");
+    let missing = run_apply(&args, true, false, None);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("KP_TEST_DB_ROOT_PASSWORD"),
+        "{}",
+        missing.stderr
+    );
+    assert!(
+        !bao.data("sys/auth")
+            .as_object()
+            .unwrap()
+            .contains_key("jwt/"),
+        "applied before the check"
+    );
+
+    std::env::set_var("KP_TEST_DB_ROOT_PASSWORD", &db.password);
+    let plan = run_plan(&args);
+    assert!(
+        plan.stdout
+            .contains("(secret from env KP_TEST_DB_ROOT_PASSWORD)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.stdout.contains(&db.password));
+    apply_clean(&args);
+    assert_eq!(
+        bao.data("database/config/mysql-database")["root_credentials_rotate_statements"],
+        json!(["ALTER USER '{{username}}'@'%' IDENTIFIED BY '{{password}}';"])
+    );
+    let creds = bao.data("database/creds/my-role");
+    db.login(
+        creds["username"].as_str().unwrap(),
+        creds["password"].as_str().unwrap(),
+        "SELECT 1",
+    )
+    .unwrap();
+    bao.client()
+        .write(
+            "database/rotate-root/mysql-database",
+            &json!({}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    assert!(db.login("vaulter", &db.password, "SELECT 1").is_err());
+    assert_eq!(run_plan(&args).code, 0);
+}
+
+#[test]
+fn compiled_workloads_log_in_with_exactly_their_capabilities() {
+    let Some(()) = live() else { return };
+    let jwks = Jwks::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let source = WORKLOADS.replace("JWKS_URL", &jwks.url);
+    let args = live_args(&bao, &write_program(dir.path(), "workloads.kp", &source));
+    apply_clean(&args);
+
+    let claims = |project: &str| {
+        json!({"iss": "keyplan-test", "aud": "https://vault.example.com", "sub": "ci",
+               "project_path": project, "ref": "refs/heads/main"})
+    };
+    let login = |role: &str, jwt: String| {
+        let r = http_post(
+            &bao.addr,
+            "",
+            "auth/jwt/login",
+            &json!({"role": role, "jwt": jwt}),
+        );
+        r["auth"]["client_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or(r)
+    };
+    let caps = |token: &str, path: &str| {
+        let r = http_post(
+            &bao.addr,
+            token,
+            "sys/capabilities-self",
+            &json!({"paths": [path]}),
+        );
+        r[path]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let trainer = login("trainer", jwks.mint(claims("ml/trainer"))).unwrap();
+    assert_eq!(caps(&trainer, "secret/data/models/bert"), "read");
+    assert_eq!(caps(&trainer, "secret/metadata/models/bert"), "list");
+    assert_eq!(caps(&trainer, "ssh/sign/training-environment"), "update");
+    assert_eq!(caps(&trainer, "secret/data/other"), "deny");
+    assert_eq!(caps(&trainer, "ssh/sign/other"), "deny");
+    let evaluator = login("evaluator", jwks.mint(claims("ml/evaluator"))).unwrap();
+    assert_eq!(caps(&evaluator, "secret/data/models/bert"), "read");
+    assert_eq!(caps(&evaluator, "secret/metadata/models/bert"), "deny");
+    assert_eq!(caps(&evaluator, "ssh/sign/training-environment"), "deny");
+    // Bound claims that do not match are refused.
+    assert!(login("trainer", jwks.mint(claims("ml/evaluator"))).is_err());
+    assert!(login("evaluator", jwks.mint(claims("ml/trainer"))).is_err());
+}
+
+#[test]
+fn an_unreachable_server_or_a_bad_program_exits_1() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let mut args = live_args(&bao, &write_program(dir.path(), "s1.kp", SCENARIO_1));
+    args.addr = Some(format!("http://127.0.0.1:{}", free_port()));
+    let r = run_plan(&args);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .starts_with("error: cannot reach the server at `http://127.0.0.1:"),
+        "{}",
+        r.stderr
+    );
+    let r = run_apply(&args, true, false, None);
+    assert_eq!(r.code, 1);
+
+    let args = live_args(
+        &bao,
+        &write_program(dir.path(), "bad.kp", "auth jwt { role x { nope = 1 } }"),
+    );
+    let r = run_plan(&args);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("bad.kp:1:"), "{}", r.stderr);
+    assert!(r.stderr.contains("keyplan check"), "{}", r.stderr);
+}

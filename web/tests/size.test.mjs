@@ -1,0 +1,17 @@
+// The .wasm's size budget: at most 400 KB gzipped (the goal is under 300 KB).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DIST } from './helpers.mjs';
+
+test('the built .wasm is within its gzip budget', () => {
+  const assets = join(DIST, 'assets');
+  const wasm = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one .wasm in ${assets}: ${wasm}`);
+  const raw = readFileSync(join(assets, wasm[0]));
+  const gz = gzipSync(raw, { level: 9 }).length;
+  console.log(`# ${wasm[0]}: raw ${(raw.length / 1024).toFixed(1)} KB, gzip ${(gz / 1024).toFixed(1)} KB`);
+  assert.ok(gz <= 400 * 1024, `gzip ${gz} bytes > 400 KB`);
+});
