@@ -27,6 +27,8 @@ if [ -f web/package.json ]; then
   npm --prefix web ci --no-audit --no-fund
   npm --prefix web run build
   npm --prefix web test
+  step "wasm-bindgen tests of the wasm shim (under node)"
+  scripts/build-web.sh test
 fi
 
 step "Rust tests (unit, golden, property, CLI, live servers)"

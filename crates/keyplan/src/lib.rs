@@ -2,7 +2,7 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
-pub use kp_check::ir;
+pub use kp_check::{ir, Options};
 pub use kp_diag::{did_you_mean, Diagnostic, LineIndex, Located, Report, Severity, Span};
 pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
@@ -34,19 +34,6 @@ impl Emit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
-    pub target: Target,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            target: Target::Vault,
-        }
-    }
-}
-
 /// A compiled program: its diagnostics (parse and check, in source order) and, when
 /// there was no error, the checked program and its graph.
 #[derive(Debug, Clone)]
@@ -66,12 +53,7 @@ impl Compiled {
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = kp_syntax::parse(source);
     let mut diagnostics = parsed.diagnostics;
-    let checked = kp_check::check(
-        &parsed.file,
-        &kp_check::Options {
-            target: options.target,
-        },
-    );
+    let checked = kp_check::check(&parsed.file, options);
     diagnostics.extend(checked.diagnostics);
     let mut program = None;
     let mut graph = None;

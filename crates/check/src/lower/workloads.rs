@@ -117,53 +117,39 @@ impl<'s> Lowerer<'s> {
     ) -> Option<ResourceId> {
         let syms = self.syms;
         let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
-        if !syms.auth_mounts.contains_key(&login.mount)
-            && did_you_mean(&login.mount, declared.iter().copied()).is_none()
-        {
-            return self.lower_external_login(workload, login, has_rules);
-        }
-        let Some(mount) = syms.auth_mounts.get(&login.mount) else {
-            let jwt_mounts: Vec<&str> = syms
-                .auth_mounts
-                .values()
-                .filter(|m| m.ty.is_jwt())
-                .map(|m| m.path.as_str())
-                .collect();
-            let mut help = Vec::new();
-            if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
-                help.push(format!("did you mean `{s}`?"));
-            } else if !jwt_mounts.is_empty() {
-                help.push(format!("JWT/OIDC mounts: {}", one_of(&jwt_mounts)));
+        let mount = match syms.auth_mounts.get(&login.mount) {
+            Some(mount) => Some(mount),
+            // Not declared and no typo of a declared mount: a JWT mount managed
+            // elsewhere. The role is written all the same.
+            None if did_you_mean(&login.mount, declared.iter().copied()).is_none() => {
+                self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
+                None
             }
-            help.push(format!(
-                "`login` names the path of an `auth jwt` mount, e.g. `auth jwt {} {{ ... }}`",
-                login.mount
-            ));
-            self.diags.push(
-                Diagnostic::error(
-                    codes::UNRESOLVED_REFERENCE,
-                    login.mount_span,
-                    format!("unknown auth mount `{}`", login.mount),
-                )
-                .with_label("no JWT or OIDC auth mount at this path")
-                .with_help(crate::body::join_help(help)),
-            );
-            return None;
+            None => {
+                self.unknown_login_mount(login);
+                return None;
+            }
         };
-        let Some(spec) = mount.ty.nested("role").filter(|_| mount.ty.is_jwt()) else {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::WRONG_MOUNT_TYPE,
-                    login.mount_span,
-                    format!(
-                        "`login` needs a JWT or OIDC auth mount, and `{}` is the {}",
-                        login.mount, mount.ty.display
-                    ),
-                )
-                .with_label("not a JWT or OIDC mount")
-                .with_related(mount.head, "mounted here"),
-            );
-            return None;
+        let spec = match mount {
+            Some(mount) => match mount.ty.nested("role").filter(|_| mount.ty.is_jwt()) {
+                Some(spec) => spec,
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::WRONG_MOUNT_TYPE,
+                            login.mount_span,
+                            format!(
+                                "`login` needs a JWT or OIDC auth mount, and `{}` is the {}",
+                                login.mount, mount.ty.display
+                            ),
+                        )
+                        .with_label("not a JWT or OIDC mount")
+                        .with_related(mount.head, "mounted here"),
+                    );
+                    return None;
+                }
+            },
+            None => catalog::mount_type(MountClass::Auth, "jwt")?.nested("role")?,
         };
         let parts = body::split(login.block.entries(), &mut self.diags);
         if let Some(attr) = parts.get("role_name") {
@@ -176,11 +162,11 @@ impl<'s> Lowerer<'s> {
             }
         }
         let id = spec.api_path(
-            &mount.ty.class.api_prefix(&mount.path),
+            &MountClass::Auth.api_prefix(&login.mount),
             Some(&login.role_name),
         );
         let mut r = self.lower_endpoint_block(
-            Some(mount),
+            mount,
             &super::mounts::EndpointBlock {
                 spec,
                 name: Some(&login.role_name),
@@ -200,40 +186,34 @@ impl<'s> Lowerer<'s> {
         Some(id)
     }
 
-    /// A login on a mount the program does not declare and that is no typo of one it
-    /// does: a JWT mount managed elsewhere. The role is written all the same.
-    fn lower_external_login(
-        &mut self,
-        workload: &str,
-        login: &LoginDecl<'s>,
-        has_rules: bool,
-    ) -> Option<ResourceId> {
-        self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
-        let spec = catalog::mount_type(MountClass::Auth, "jwt")?.nested("role")?;
-        let parts = body::split(login.block.entries(), &mut self.diags);
-        let id = spec.api_path(
-            &MountClass::Auth.api_prefix(&login.mount),
-            Some(&login.role_name),
-        );
-        let mut r = self.lower_endpoint_block(
-            None,
-            &super::mounts::EndpointBlock {
-                spec,
-                name: Some(&login.role_name),
-                id: id.clone(),
-                block: login.block,
-                skip: &["role_name"],
-            },
-            &parts,
-        );
-        r.workload = Some(workload.to_string());
-        if has_rules {
-            append_policy(&mut r.body, workload);
-            add_dep(&mut r.depends_on, policy_id(workload));
-            self.referenced_policies.insert(workload.to_string());
+    /// `login MOUNT` names no declared mount but looks like a typo of one.
+    fn unknown_login_mount(&mut self, login: &LoginDecl<'s>) {
+        let syms = self.syms;
+        let jwt_mounts: Vec<&str> = syms
+            .auth_mounts
+            .values()
+            .filter(|m| m.ty.is_jwt())
+            .map(|m| m.path.as_str())
+            .collect();
+        let mut help = Vec::new();
+        if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
+            help.push(format!("did you mean `{s}`?"));
+        } else if !jwt_mounts.is_empty() {
+            help.push(format!("JWT/OIDC mounts: {}", one_of(&jwt_mounts)));
         }
-        self.push(r);
-        Some(id)
+        help.push(format!(
+            "`login` names the path of an `auth jwt` mount, e.g. `auth jwt {} {{ ... }}`",
+            login.mount
+        ));
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNRESOLVED_REFERENCE,
+                login.mount_span,
+                format!("unknown auth mount `{}`", login.mount),
+            )
+            .with_label("no JWT or OIDC auth mount at this path")
+            .with_help(crate::body::join_help(help)),
+        );
     }
 
     fn warn_external(&mut self, path: &str, span: kp_diag::Span, class: &str, types: &[&str]) {
