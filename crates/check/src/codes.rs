@@ -29,6 +29,10 @@ pub const MISSING_FIELD: &str = "kp::missing-field";
 pub const UNRESOLVED_REFERENCE: &str = "kp::unresolved-reference";
 /// A workload names a mount the program does not declare: assumed managed elsewhere (warning).
 pub const EXTERNAL_MOUNT: &str = "kp::external-mount";
+/// A `ca` SSH role allowing neither user nor host certificates: the server rejects it.
+pub const SSH_SIGNS_NOTHING: &str = "kp::ssh-signs-nothing";
+/// A token's `ttl` that its periodic token role overrides (warning).
+pub const TTL_OVERRIDDEN_BY_PERIOD: &str = "kp::ttl-overridden-by-period";
 /// A name or attribute defined twice.
 pub const DUPLICATE: &str = "kp::duplicate";
 /// A TTL larger than the maximum it is bounded by.
@@ -95,6 +99,8 @@ pub const ALL: &[&str] = &[
     MISSING_FIELD,
     UNRESOLVED_REFERENCE,
     EXTERNAL_MOUNT,
+    SSH_SIGNS_NOTHING,
+    TTL_OVERRIDDEN_BY_PERIOD,
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,

@@ -185,8 +185,9 @@ fn comma_lists_maps_and_string_durations() {
         r#"
 secrets ssh {
   role r {
-    key_type           = "ca"
-    allowed_users      = ["a", "b"]
+    key_type                = "ca"
+    allow_user_certificates = true
+    allowed_users           = ["a", "b"]
     default_extensions = { permit-pty = "" }
   }
 }

@@ -1,10 +1,33 @@
-//! An SSH role that signs keys for any user.
+//! SSH roles: one that signs keys for any user, and a CA role that may sign nothing.
 
-use kp_diag::Diagnostic;
+use std::collections::BTreeMap;
+
+use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::ExprKind;
 
 use crate::body::Parts;
 use crate::codes;
+use crate::ir::Value;
+
+/// A `ca` role must allow user or host certificates: the server rejects the write with
+/// "Either 'allow_user_certificates' or 'allow_host_certificates' must be set to 'true'".
+pub fn signs_nothing(body: &BTreeMap<String, Value>, head: Span, diags: &mut Vec<Diagnostic>) {
+    let is_ca = matches!(body.get("key_type"), Some(Value::Str(t)) if t == "ca");
+    let allows = |field: &str| matches!(body.get(field), Some(Value::Bool(true)));
+    if is_ca && !allows("allow_user_certificates") && !allows("allow_host_certificates") {
+        diags.push(
+            Diagnostic::error(
+                codes::SSH_SIGNS_NOTHING,
+                head,
+                "a `ca` SSH role must allow user or host certificates",
+            )
+            .with_label("this role could sign no certificate")
+            .with_help(
+                "add `allow_user_certificates = true` (clients' keys) or `allow_host_certificates = true` (hosts' keys); the server rejects the role otherwise",
+            ),
+        );
+    }
+}
 
 pub fn any_user(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let Some(attr) = parts.get("allowed_users") else {

@@ -217,7 +217,10 @@ impl<'s> Lowerer<'s> {
                 &typed.missing,
                 &mut self.diags,
             ),
-            "ssh-role" => lints::ssh::any_user(parts, &mut self.diags),
+            "ssh-role" => {
+                lints::ssh::any_user(parts, &mut self.diags);
+                lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
+            }
             "database-connection" => lints::database::connection_url(parts, &mut self.diags),
             _ => {}
         }

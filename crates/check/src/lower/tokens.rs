@@ -69,6 +69,7 @@ impl<'s> Lowerer<'s> {
         let typed = self.type_body(&cx, &parts.attrs);
         if let (Some(role), Some(role_name)) = (role_sym, &role_name) {
             self.no_parent(&parts, &typed.body, role, role_name);
+            self.period_overrides_ttl(&parts, &typed.body, role, role_name);
             self.policies_allowed(&parts, role, role_name);
         }
         for d in typed.deps {
@@ -116,6 +117,49 @@ impl<'s> Lowerer<'s> {
             .with_label("the server ignores this")
             .with_related(role.span, "the role's `orphan` decides")
             .with_help(help),
+        );
+    }
+
+    /// A token created from a periodic role lives for the role's period: the server
+    /// ignores the token's own `ttl` (seen on OpenBao 2.7.2).
+    fn period_overrides_ttl(
+        &mut self,
+        parts: &Parts<'_>,
+        body: &std::collections::BTreeMap<String, Value>,
+        role: &NamedSym<'_>,
+        role_name: &str,
+    ) {
+        let (Some(attr), Some(Value::Int(ttl))) = (parts.get("ttl"), body.get("ttl")) else {
+            return;
+        };
+        let entries = role.block.entries();
+        let Some(period_attr) =
+            find_attr(entries, "token_period").or_else(|| find_attr(entries, "period"))
+        else {
+            return;
+        };
+        let period = match period_attr.value.kind {
+            ExprKind::Duration { seconds, .. } => i64::try_from(seconds).ok(),
+            ExprKind::Int(n) => Some(n),
+            _ => None,
+        };
+        let Some(period) = period.filter(|p| *p > 0 && p != ttl) else {
+            return;
+        };
+        self.diags.push(
+            Diagnostic::warning(
+                codes::TTL_OVERRIDDEN_BY_PERIOD,
+                attr.value.span,
+                format!(
+                    "`ttl` is ignored: tokens of periodic token role `{role_name}` live for its period ({period}s)"
+                ),
+            )
+            .with_label("the server ignores this")
+            .with_related(period_attr.span, "the role's period decides")
+            .with_help(format!(
+                "remove `ttl`, or change `{}` on token role `{role_name}`",
+                period_attr.name.name
+            )),
         );
     }
 
