@@ -32,4 +32,9 @@ if [ -f web/package.json ]; then
 fi
 
 step "Rust tests (unit, golden, property, CLI, live servers)"
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
+# cargo prints one line per test binary (the last is often an empty doc-test run): close
+# with the totals.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"
