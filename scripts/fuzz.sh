@@ -9,7 +9,7 @@
 # an overflow (debug assertions are on) or a hang is what there is to find.
 # Replay one input: scripts/fuzz.sh --replay TARGET FILE
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/fuzz}"
@@ -62,7 +62,7 @@ for target in "${targets[@]}"; do
   cargo fuzz run "${fuzz_flags[@]}" "$target" "fuzz/corpus/$target" "$seeds" -- \
     -max_total_time="$seconds" -timeout=10 -max_len=16384 -dict=fuzz/keyplan.dict \
     -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target/" 2>&1 | tee "$log" |
-    grep -E '^(#[0-9]+ +(INITED|DONE|pulse)|==[0-9]+==|SUMMARY|.*panicked at|.*Test unit written)' || true
+    grep -E '^(#[0-9]+ +(INITED|DONE|pulse)|==[0-9]+==|SUMMARY|.*panicked at|.*Test unit written)'
   rc=${PIPESTATUS[0]}
   execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
   rate=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$log")

@@ -33,6 +33,10 @@ pub const EXTERNAL_MOUNT: &str = "kp::external-mount";
 pub const SSH_SIGNS_NOTHING: &str = "kp::ssh-signs-nothing";
 /// A token's `ttl` that its periodic token role overrides (warning).
 pub const TTL_OVERRIDDEN_BY_PERIOD: &str = "kp::ttl-overridden-by-period";
+/// A role, connection, policy, token or workload name the server cannot hold in a path.
+pub const INVALID_NAME: &str = "kp::invalid-name";
+/// A mount under another mount's path: the server refuses it.
+pub const OVERLAPPING_MOUNT: &str = "kp::overlapping-mount";
 /// A name or attribute defined twice.
 pub const DUPLICATE: &str = "kp::duplicate";
 /// A TTL larger than the maximum it is bounded by.
@@ -101,6 +105,8 @@ pub const ALL: &[&str] = &[
     EXTERNAL_MOUNT,
     SSH_SIGNS_NOTHING,
     TTL_OVERRIDDEN_BY_PERIOD,
+    INVALID_NAME,
+    OVERLAPPING_MOUNT,
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,

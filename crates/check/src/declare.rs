@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::Target;
-use kp_syntax::ast::{Block, ExprKind, File};
+use kp_syntax::ast::{Block, ExprKind, File, Label};
 
 use crate::body::{self, Parts};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
@@ -243,12 +243,35 @@ impl<'a> Declarer<'a, '_> {
                 }
             }
         }
+        let inside = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('/'));
+        let overlap = self
+            .syms
+            .mounts(class)
+            .values()
+            .find(|m| inside(&path, &m.path) || inside(&m.path, &path))
+            .map(|m| (m.path.clone(), m.head));
         if let Some(first) = self.syms.mount(class, &path) {
             let first = first.head;
             self.duplicate(
                 path_span,
                 first,
                 format!("{} path `{path}` is already in use", class.noun()),
+            );
+        } else if let Some((other, other_head)) = overlap {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::OVERLAPPING_MOUNT,
+                    path_span,
+                    format!(
+                        "{} path `{path}` overlaps the mount at `{other}`",
+                        class.noun()
+                    ),
+                )
+                .with_label("one mount inside another")
+                .with_related(other_head, "mounted here")
+                .with_help(
+                    "the server refuses a mount under another mount's path: pick a sibling path",
+                ),
             );
         } else {
             self.syms.mounts_mut(class).insert(path.clone(), sym);
@@ -267,6 +290,8 @@ impl<'a> Declarer<'a, '_> {
             Some("a mount path cannot be empty")
         } else if path.contains("//") || path.chars().any(|c| c.is_whitespace() || c == '*') {
             Some("a mount path is `/`-separated segments without spaces or `*`")
+        } else if path.split('/').any(|seg| seg == "." || seg == "..") {
+            Some("a mount path cannot hold `.` or `..` segments")
         } else {
             None
         };
@@ -414,6 +439,9 @@ impl<'a> Declarer<'a, '_> {
                 return None;
             };
             self.extra_labels(block, 1, &spec.example());
+            if !self.valid_name(label, spec.what) {
+                return None;
+            }
             Some(Some(label.text().to_string()))
         } else {
             if let Some(label) = block.labels.first() {
@@ -522,7 +550,33 @@ impl<'a> Declarer<'a, '_> {
             return None;
         };
         self.extra_labels(block, 1, form);
-        Some(label.text().to_string())
+        self.valid_name(label, what)
+            .then(|| label.text().to_string())
+    }
+
+    /// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes
+    /// letters, digits and `_`, with `-` and `.` inside (its `GenericNameRegex`).
+    fn valid_name(&mut self, label: &Label, what: &str) -> bool {
+        let name = label.text();
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let valid = name.starts_with(word)
+            && name.ends_with(word)
+            && name.chars().all(|c| word(c) || c == '-' || c == '.')
+            && !name.contains("..");
+        if !valid {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::INVALID_NAME,
+                    label.span(),
+                    format!("`{name}` is not a valid name for {what}"),
+                )
+                .with_label("becomes one segment of an API path")
+                .with_help(
+                    "use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)",
+                ),
+            );
+        }
+        valid
     }
 
     fn register_policy(&mut self, name: &str, span: Span, origin: PolicyOrigin) -> bool {
@@ -609,6 +663,9 @@ impl<'a> Declarer<'a, '_> {
             return;
         };
         self.extra_labels(block, 2, form);
+        if !self.valid_name(name, "an extern policy") {
+            return;
+        }
         if let Some(body) = &block.body {
             self.diags.push(
                 Diagnostic::error(

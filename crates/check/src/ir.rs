@@ -136,25 +136,39 @@ impl PolicyDoc {
     /// The policy as HCL, formatted as `vault policy fmt` formats it.
     pub fn to_hcl(&self) -> String {
         let mut out = String::new();
+        self.write_hcl(&mut out);
+        out
+    }
+
+    /// [`PolicyDoc::to_hcl`], appended to `out`: the HCL emitter writes thousands of
+    /// policies, and a `format!` per rule and capability showed in profiles.
+    pub fn write_hcl(&self, out: &mut String) {
+        out.reserve(self.rules.iter().map(|r| r.path.len() + 64).sum());
         for (i, rule) in self.rules.iter().enumerate() {
             if i > 0 {
                 out.push('\n');
             }
-            let caps: Vec<String> = rule
-                .capabilities
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect();
-            out.push_str(&format!(
-                "path \"{}\" {{\n  capabilities = [{}]\n}}\n",
-                escape_hcl(&rule.path),
-                caps.join(", ")
-            ));
+            out.push_str("path \"");
+            escape_hcl(&rule.path, out);
+            out.push_str("\" {\n  capabilities = [");
+            for (k, cap) in rule.capabilities.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                out.push('"');
+                out.push_str(cap);
+                out.push('"');
+            }
+            out.push_str("]\n}\n");
         }
-        out
     }
 }
 
-fn escape_hcl(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+fn escape_hcl(s: &str, out: &mut String) {
+    for c in s.chars() {
+        if matches!(c, '\\' | '"') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
 }

@@ -1,5 +1,6 @@
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use keyplan::{Emit, OutputFile};
 
@@ -36,22 +37,12 @@ pub fn run(args: &BuildArgs) -> u8 {
         EmitArg::Sh => vec![Emit::Sh],
         EmitArg::All => Emit::ALL.to_vec(),
     };
-    let mut files: Vec<OutputFile> = Vec::new();
-    for format in formats {
-        match keyplan::emit(&compiled, format) {
-            Some(out) => files.extend(out),
-            None => {
-                eprintln!("error: the program did not compile");
-                return 1;
-            }
-        }
-    }
     let result = match &args.out_dir {
-        Some(dir) => write_files(dir, &files),
+        Some(dir) => write_files(dir, &compiled, &formats),
         None if args.emit == EmitArg::All => {
             Err("`--emit all` writes several files: give a directory with `-o DIR`".into())
         }
-        None => print_files(&files),
+        None => emit_all(&compiled, &formats).and_then(|files| print_files(&files)),
     };
     match result {
         Ok(()) => 0,
@@ -60,6 +51,16 @@ pub fn run(args: &BuildArgs) -> u8 {
             1
         }
     }
+}
+
+const NOT_COMPILED: &str = "the program did not compile";
+
+fn emit_all(compiled: &keyplan::Compiled, formats: &[Emit]) -> Result<Vec<OutputFile>, String> {
+    let mut files = Vec::new();
+    for &format in formats {
+        files.extend(keyplan::emit(compiled, format).ok_or(NOT_COMPILED)?);
+    }
+    Ok(files)
 }
 
 /// One output prints as is; several (HCL policies) each get a header comment.
@@ -87,31 +88,51 @@ fn print_files(files: &[OutputFile]) -> Result<(), String> {
 
 /// Writes every file to a temporary name first and renames them all only once every
 /// write succeeded, so a failure never leaves a half-written plan that looks complete.
-fn write_files(dir: &Path, files: &[OutputFile]) -> Result<(), String> {
+/// One format is emitted and staged at a time, so only one format's text is in memory.
+fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Result<(), String> {
     let mut staged = Vec::new();
-    let result = files.iter().try_for_each(|f| {
-        let path = dir.join(&f.name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-        }
-        let tmp = path.with_extension("keyplan-tmp");
-        std::fs::write(&tmp, &f.contents)
-            .map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
-        staged.push((tmp, path));
-        Ok::<(), String>(())
-    });
+    let result = stage_files(dir, compiled, formats, &mut staged);
     if let Err(e) = result {
         for (tmp, _) in &staged {
             let _ = std::fs::remove_file(tmp);
         }
         return Err(e);
     }
-    for (tmp, path) in &staged {
+    // Thousands of policy files: one write to the terminal, not one per file.
+    let mut report = String::new();
+    let renamed = staged.iter().try_for_each(|(tmp, path)| {
         std::fs::rename(tmp, path)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         make_executable_if_script(path);
-        eprintln!("wrote {}", path.display());
+        report.push_str(&format!("wrote {}\n", path.display()));
+        Ok::<(), String>(())
+    });
+    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+    renamed
+}
+
+fn stage_files(
+    dir: &Path,
+    compiled: &keyplan::Compiled,
+    formats: &[Emit],
+    staged: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), String> {
+    let mut created: BTreeSet<PathBuf> = BTreeSet::new();
+    for &format in formats {
+        for f in keyplan::emit(compiled, format).ok_or(NOT_COMPILED)? {
+            let path = dir.join(&f.name);
+            if let Some(parent) = path.parent() {
+                if !created.contains(parent) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+                    created.insert(parent.to_path_buf());
+                }
+            }
+            let tmp = path.with_extension("keyplan-tmp");
+            std::fs::write(&tmp, &f.contents)
+                .map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
+            staged.push((tmp, path));
+        }
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Diagnostics for people (miette's graphical reports) and for machines (JSON).
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use keyplan::{Diagnostic, LineIndex, Located, Report, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -18,15 +19,26 @@ fn handler() -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme).with_context_lines(2)
 }
 
-/// Writes every diagnostic as a graphical report with its snippet.
+/// Graphical reports shown per file; the rest are counted. Past this many, a person
+/// fixes the first ones and reruns (and `--format json` still lists every one).
+const MAX_SHOWN: usize = 200;
+
+/// Writes the diagnostics as graphical reports with their snippets.
 pub fn human(out: &mut dyn Write, source: &Source, diagnostics: &[Diagnostic]) {
     let handler = handler();
-    for d in diagnostics {
-        let report = Report::new(d.clone(), &source.name, &source.text);
-        let mut text = String::new();
-        if handler.render_report(&mut text, &report).is_ok() {
-            let _ = writeln!(out, "{text}");
+    let text: Arc<str> = Arc::from(source.text.as_str());
+    for d in diagnostics.iter().take(MAX_SHOWN) {
+        let report = Report::new(d.clone(), &source.name, Arc::clone(&text));
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &report).is_ok() {
+            let _ = writeln!(out, "{rendered}");
         }
+    }
+    if let Some(hidden) = diagnostics.len().checked_sub(MAX_SHOWN).filter(|n| *n > 0) {
+        let _ = writeln!(
+            out,
+            "... and {hidden} more (`--format json` lists every diagnostic)"
+        );
     }
 }
 

@@ -166,10 +166,22 @@ pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // Names longer than this are not typed by hand; comparing them would cost time
+    // quadratic in their length for no useful suggestion.
+    const MAX_LEN: usize = 64;
+    let word_len = word.chars().count();
+    if word_len > MAX_LEN {
+        return None;
+    }
     let mut best: Option<(usize, &'a str)> = None;
     for cand in candidates {
+        let cand_len = cand.chars().count();
+        let limit = (word_len.max(cand_len) / 3).max(1);
+        // The distance is at least the difference in length: most candidates stop here.
+        if cand_len > MAX_LEN || word_len.abs_diff(cand_len) > limit {
+            continue;
+        }
         let d = edit_distance(word, cand);
-        let limit = (word.chars().count().max(cand.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
@@ -228,6 +240,8 @@ mod tests {
         assert_eq!(did_you_mean("policies", ["allowed_policies"]), None);
         assert_eq!(did_you_mean("zzz", names), None);
         assert_eq!(did_you_mean("jtw", ["jwt", "oidc"]), Some("jwt"));
+        let long = "a".repeat(10_000);
+        assert_eq!(did_you_mean(&long, [long.as_str()]), None);
     }
 
     #[test]

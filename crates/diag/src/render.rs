@@ -1,6 +1,7 @@
 //! Adapts [`Diagnostic`] to miette so any miette handler renders it with its snippet.
 
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, SourceCode};
 
@@ -10,14 +11,16 @@ use crate::{Diagnostic, Severity};
 #[derive(Debug)]
 pub struct Report {
     diagnostic: Diagnostic,
-    source: NamedSource<String>,
+    source: NamedSource<Arc<str>>,
 }
 
 impl Report {
-    pub fn new(diagnostic: Diagnostic, file: &str, text: &str) -> Self {
+    /// `text` is shared, not copied: a file with thousands of diagnostics renders each
+    /// against the same source.
+    pub fn new(diagnostic: Diagnostic, file: &str, text: Arc<str>) -> Self {
         Report {
             diagnostic,
-            source: NamedSource::new(file, text.to_string()),
+            source: NamedSource::new(file, text),
         }
     }
 }

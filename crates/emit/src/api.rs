@@ -5,38 +5,66 @@
 //! dependency-free set concurrently; ids the program names but does not define (extern
 //! policies) are the server's business.
 
+use std::collections::BTreeSet;
+
 use kp_check::ir::Program;
 use kp_check::Target;
 use kp_graph::Graph;
-use serde_json::json;
+use serde::Serialize;
 
-use crate::body::{dependency_ids, env_names, kind_name, pretty, redacted, serde_name};
+use crate::body::{dependencies_in_order, env_names, kind_name, pretty, Redacted};
 use crate::OutputFile;
 
+#[derive(Serialize)]
+struct Calls<'p> {
+    target: Target,
+    calls: Vec<Call<'p>>,
+    env: BTreeSet<&'p str>,
+}
+
+#[derive(Serialize)]
+struct Call<'p> {
+    id: &'p str,
+    kind: &'static str,
+    method: &'static str,
+    path: &'p str,
+    body: Redacted<'p>,
+    depends_on: Vec<&'p str>,
+}
+
+/// Roughly what one call takes, pretty-printed, so the buffer rarely grows.
+const BYTES_PER_CALL: usize = 700;
+
 pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFile {
-    let calls: Vec<serde_json::Value> = graph
+    let dependencies = dependencies_in_order(graph);
+    let id = |n: usize| graph.nodes.get(n).map(|n| n.id.as_str());
+    let calls: Vec<Call> = graph
         .order
         .iter()
         .filter_map(|&i| Some((i, program.resources.get(graph.nodes.get(i)?.resource)?)))
-        .map(|(i, r)| {
-            json!({
-                "id": r.id,
-                "kind": kind_name(r.kind),
-                "method": "POST",
-                "path": r.path,
-                "body": redacted(&r.body),
-                "depends_on": dependency_ids(graph, i),
-            })
+        .map(|(i, r)| Call {
+            id: &r.id,
+            kind: kind_name(r.kind),
+            method: "POST",
+            path: &r.path,
+            body: Redacted(&r.body),
+            depends_on: dependencies
+                .get(i)
+                .into_iter()
+                .flatten()
+                .filter_map(|&d| id(d))
+                .collect(),
         })
         .collect();
-    let doc = json!({
-        "target": serde_name(&target),
-        "calls": calls,
-        "env": env_names(program),
-    });
+    let capacity = calls.len() * BYTES_PER_CALL;
+    let doc = Calls {
+        target,
+        calls,
+        env: env_names(program),
+    };
     OutputFile {
         name: "calls.json".to_string(),
-        contents: pretty(&doc),
+        contents: pretty(&doc, capacity),
     }
 }
 

@@ -1,18 +1,37 @@
 //! Request bodies and the helpers every emitter shares.
+//!
+//! The JSON outputs are serialised straight from the program (borrowed, no
+//! `serde_json::Value` tree in between): building a tree of a large plan cost more than
+//! writing it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 use kp_graph::Graph;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-/// The body as JSON with each secret replaced by `${NAME}` (keys sorted).
-pub(crate) fn redacted(body: &BTreeMap<String, Value>) -> serde_json::Value {
-    serde_json::Value::Object(
-        body.iter()
-            .map(|(k, v)| (k.clone(), v.redacted()))
-            .collect(),
-    )
+/// Serialises a body with each secret replaced by `${NAME}`, keys sorted.
+pub(crate) struct Redacted<'a>(pub(crate) &'a BTreeMap<String, Value>);
+
+struct RedactedValue<'a>(&'a Value);
+
+impl Serialize for Redacted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, RedactedValue(v))))
+    }
+}
+
+impl Serialize for RedactedValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::List(items) => serializer.collect_seq(items.iter().map(RedactedValue)),
+            Value::Map(m) => Redacted(m).serialize(serializer),
+            Value::Env(e) => serializer.collect_str(&format_args!("${{{}}}", e.env)),
+        }
+    }
 }
 
 /// One step of a path into a JSON document.
@@ -76,13 +95,22 @@ pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
 }
 
 /// The environment variables the program's secrets are read from, sorted.
-pub(crate) fn env_names(program: &Program) -> BTreeSet<String> {
-    program
-        .resources
-        .iter()
-        .flat_map(|r| secrets(&r.body))
-        .map(|s| s.env)
-        .collect()
+pub(crate) fn env_names(program: &Program) -> BTreeSet<&str> {
+    fn walk<'p>(v: &'p Value, out: &mut BTreeSet<&'p str>) {
+        match v {
+            Value::Env(e) => {
+                out.insert(e.env.as_str());
+            }
+            Value::List(items) => items.iter().for_each(|item| walk(item, out)),
+            Value::Map(m) => m.values().for_each(|item| walk(item, out)),
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for r in &program.resources {
+        r.body.values().for_each(|v| walk(v, &mut out));
+    }
+    out
 }
 
 /// The program's resources in apply order.
@@ -93,34 +121,74 @@ pub(crate) fn in_order<'p>(program: &'p Program, graph: &Graph) -> Vec<&'p Resou
         .collect()
 }
 
-/// The ids of the program's resources that `i` depends on, in apply order.
-pub(crate) fn dependency_ids(graph: &Graph, i: usize) -> Vec<String> {
-    let deps = graph.dependencies(i);
-    graph
-        .order
-        .iter()
-        .filter(|o| deps.contains(o))
-        .filter_map(|&o| graph.nodes.get(o).map(|n| n.id.clone()))
+/// For every node, the nodes it depends on in apply order (those not in the order
+/// left out): one pass over the edges rather than a search of them per node.
+pub(crate) fn dependencies_in_order(graph: &Graph) -> Vec<Vec<usize>> {
+    let mut position = vec![None; graph.nodes.len()];
+    for (k, &i) in graph.order.iter().enumerate() {
+        if let Some(slot) = position.get_mut(i) {
+            *slot = Some(k);
+        }
+    }
+    let mut deps: Vec<Vec<(usize, usize)>> = vec![Vec::new(); graph.nodes.len()];
+    for e in &graph.edges {
+        if let (Some(list), Some(Some(k))) = (deps.get_mut(e.to), position.get(e.from)) {
+            list.push((*k, e.from));
+        }
+    }
+    deps.into_iter()
+        .map(|mut list| {
+            list.sort_unstable();
+            list.dedup();
+            list.into_iter().map(|(_, n)| n).collect()
+        })
         .collect()
 }
 
-/// The name a serialisable enum has in JSON (`auth-mount`, `openbao`): one spelling,
-/// the IR's own, for every output.
+/// The level (see [`Graph::levels`]) of every node, by index.
+pub(crate) fn levels_by_node(graph: &Graph) -> Vec<Option<usize>> {
+    let mut level = vec![None; graph.nodes.len()];
+    // The first level holding a node wins, as with `Graph::level_of`.
+    for (d, nodes) in graph.levels.iter().enumerate().rev() {
+        for &i in nodes {
+            if let Some(slot) = level.get_mut(i) {
+                *slot = Some(d);
+            }
+        }
+    }
+    level
+}
+
+/// The name a serialisable enum has in JSON (`openbao`): one spelling, the IR's own,
+/// for every output.
 pub(crate) fn serde_name<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-pub(crate) fn kind_name(kind: ResourceKind) -> String {
-    match serde_name(&kind) {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
+/// The kind as it is spelled in JSON (`auth-mount`); a test keeps the two in step.
+pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::AuthMount => "auth-mount",
+        ResourceKind::SecretsMount => "secrets-mount",
+        ResourceKind::Config => "config",
+        ResourceKind::Role => "role",
+        ResourceKind::Connection => "connection",
+        ResourceKind::Policy => "policy",
+        ResourceKind::Token => "token",
     }
 }
 
-/// Two-space pretty JSON with a final newline. `Display` cannot fail, unlike
-/// `to_string_pretty`, and prints the same bytes.
-pub(crate) fn pretty(value: &serde_json::Value) -> String {
-    format!("{value:#}\n")
+/// Two-space pretty JSON with a final newline, written into one buffer of about
+/// `capacity` bytes.
+pub(crate) fn pretty<T: Serialize>(value: &T, capacity: usize) -> String {
+    let mut buf = Vec::with_capacity(capacity);
+    // Writing to memory fails only on a map with non-string keys, which no output has.
+    if serde_json::to_writer_pretty(&mut buf, value).is_err() {
+        buf.clear();
+    }
+    buf.push(b'\n');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A name as a file name: anything that could leave the folder or confuse a shell
@@ -155,6 +223,22 @@ mod tests {
     }
 
     #[test]
+    fn kind_names_are_the_serde_names() {
+        use ResourceKind::*;
+        for kind in [
+            AuthMount,
+            SecretsMount,
+            Config,
+            Role,
+            Connection,
+            Policy,
+            Token,
+        ] {
+            assert_eq!(serde_name(&kind), kind_name(kind));
+        }
+    }
+
+    #[test]
     fn finds_nested_secrets_in_document_order() {
         let body = BTreeMap::from([
             ("password".to_string(), env("A")),
@@ -178,7 +262,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            redacted(&body).to_string(),
+            serde_json::to_string(&Redacted(&body)).unwrap(),
             r#"{"nested":{"list":[1,"${B}"]},"password":"${A}"}"#
         );
     }

@@ -32,7 +32,7 @@ fn document(r: &Resource) -> String {
         ));
     }
     match (&r.policy, r.body.get("policy")) {
-        (Some(doc), _) => out.push_str(&doc.to_hcl()),
+        (Some(doc), _) => doc.write_hcl(&mut out),
         // No structured rules: the body's text is the policy as written.
         (None, Some(Value::Str(text))) => {
             out.push_str(text);

@@ -6,88 +6,165 @@
 //! `extern_policies` give the access matrix (workload × path → capabilities) without
 //! parsing HCL.
 
+use std::collections::BTreeSet;
+
 use kp_check::ir::{PathRule, Program, Resource};
 use kp_diag::Span;
 use kp_graph::Graph;
-use serde_json::{json, Value as Json};
+use serde::Serialize;
 
-use crate::body::{env_names, kind_name, pretty, redacted};
+use crate::body::{env_names, kind_name, levels_by_node, pretty, Redacted};
 use crate::OutputFile;
 
+#[derive(Serialize)]
+struct GraphDoc<'p> {
+    nodes: Vec<Node<'p>>,
+    edges: Vec<Edge<'p>>,
+    order: Vec<&'p str>,
+    levels: Vec<Vec<&'p str>>,
+    workloads: Vec<Workload<'p>>,
+    extern_policies: &'p [String],
+    env: BTreeSet<&'p str>,
+}
+
+#[derive(Serialize)]
+struct Node<'p> {
+    id: &'p str,
+    kind: &'static str,
+    name: &'p str,
+    path: &'p str,
+    read_path: Option<&'p str>,
+    mount: Option<&'p str>,
+    workload: Option<&'p str>,
+    schema: &'static str,
+    level: Option<usize>,
+    body: Redacted<'p>,
+    rules: Option<Vec<Rule<'p>>>,
+    span: SpanOut,
+}
+
+#[derive(Serialize)]
+struct Edge<'p> {
+    from: &'p str,
+    to: &'p str,
+}
+
+#[derive(Serialize)]
+struct Workload<'p> {
+    name: &'p str,
+    description: Option<&'p str>,
+    role: Option<&'p str>,
+    policy: &'p str,
+    rules: Vec<Rule<'p>>,
+    span: SpanOut,
+}
+
+#[derive(Serialize)]
+struct Rule<'p> {
+    path: &'p str,
+    capabilities: &'p [String],
+}
+
+#[derive(Serialize)]
+struct SpanOut {
+    start: usize,
+    end: usize,
+}
+
+/// Roughly what one node and its share of the rest take, pretty-printed, so the buffer
+/// rarely grows.
+const BYTES_PER_NODE: usize = 2048;
+
 pub(crate) fn emit(program: &Program, graph: &Graph) -> OutputFile {
-    let id = |i: usize| graph.nodes.get(i).map(|n| n.id.clone());
-    let nodes: Vec<Json> = graph
+    let id = |i: usize| graph.nodes.get(i).map(|n| n.id.as_str());
+    let level = levels_by_node(graph);
+    let nodes: Vec<Node> = graph
         .nodes
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| Some(node(program.resources.get(n.resource)?, graph.level_of(i))))
+        .filter_map(|(i, n)| {
+            Some(node(
+                program.resources.get(n.resource)?,
+                level.get(i).copied().flatten(),
+            ))
+        })
         .collect();
-    let edges: Vec<Json> = graph
+    let edges: Vec<Edge> = graph
         .edges
         .iter()
-        .filter_map(|e| Some(json!({ "from": id(e.from)?, "to": id(e.to)? })))
+        .filter_map(|e| {
+            Some(Edge {
+                from: id(e.from)?,
+                to: id(e.to)?,
+            })
+        })
         .collect();
-    let order: Vec<String> = graph.order.iter().filter_map(|&i| id(i)).collect();
-    let levels: Vec<Vec<String>> = graph
+    let order: Vec<&str> = graph.order.iter().filter_map(|&i| id(i)).collect();
+    let levels: Vec<Vec<&str>> = graph
         .levels
         .iter()
         .map(|l| l.iter().filter_map(|&i| id(i)).collect())
         .collect();
-    let workloads: Vec<Json> = program
+    let workloads: Vec<Workload> = program
         .workloads
         .iter()
-        .map(|w| {
-            json!({
-                "name": w.name,
-                "description": w.description,
-                "role": w.role,
-                "policy": w.policy,
-                "rules": rules(&w.rules),
-                "span": span(w.span),
-            })
+        .map(|w| Workload {
+            name: &w.name,
+            description: w.description.as_deref(),
+            role: w.role.as_deref(),
+            policy: &w.policy,
+            rules: rules(&w.rules),
+            span: span(w.span),
         })
         .collect();
-    let doc = json!({
-        "nodes": nodes,
-        "edges": edges,
-        "order": order,
-        "levels": levels,
-        "workloads": workloads,
-        "extern_policies": program.extern_policies,
-        "env": env_names(program),
-    });
+    let capacity = nodes.len() * BYTES_PER_NODE;
+    let doc = GraphDoc {
+        nodes,
+        edges,
+        order,
+        levels,
+        workloads,
+        extern_policies: &program.extern_policies,
+        env: env_names(program),
+    };
     OutputFile {
         name: "graph.json".to_string(),
-        contents: pretty(&doc),
+        contents: pretty(&doc, capacity),
     }
 }
 
-fn node(r: &Resource, level: Option<usize>) -> Json {
-    json!({
-        "id": r.id,
-        "kind": kind_name(r.kind),
-        "name": r.name,
-        "path": r.path,
-        "read_path": r.read_path,
-        "mount": r.mount,
-        "workload": r.workload,
-        "schema": r.schema,
-        "level": level,
-        "body": redacted(&r.body),
-        "rules": r.policy.as_ref().map(|p| rules(&p.rules)),
-        "span": span(r.span),
-    })
+fn node(r: &Resource, level: Option<usize>) -> Node<'_> {
+    Node {
+        id: &r.id,
+        kind: kind_name(r.kind),
+        name: &r.name,
+        path: &r.path,
+        read_path: r.read_path.as_deref(),
+        mount: r.mount.as_deref(),
+        workload: r.workload.as_deref(),
+        schema: r.schema,
+        level,
+        body: Redacted(&r.body),
+        rules: r.policy.as_ref().map(|p| rules(&p.rules)),
+        span: span(r.span),
+    }
 }
 
-fn rules(rules: &[PathRule]) -> Json {
+fn rules(rules: &[PathRule]) -> Vec<Rule<'_>> {
     rules
         .iter()
-        .map(|r| json!({ "path": r.path, "capabilities": r.capabilities }))
+        .map(|r| Rule {
+            path: &r.path,
+            capabilities: &r.capabilities,
+        })
         .collect()
 }
 
-fn span(s: Span) -> Json {
-    json!({ "start": s.start, "end": s.end })
+fn span(s: Span) -> SpanOut {
+    SpanOut {
+        start: s.start,
+        end: s.end,
+    }
 }
 
 #[cfg(test)]

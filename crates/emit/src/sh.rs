@@ -19,11 +19,13 @@ use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_check::Target;
 use kp_graph::Graph;
 
-use crate::body::{file_stem, in_order, kind_name, redacted, secrets, serde_name, Secret};
+use crate::body::{file_stem, in_order, kind_name, secrets, serde_name, Redacted, Secret};
 use crate::OutputFile;
 
 /// Never a line of a compact JSON object, which always starts with `{`.
 const HEREDOC: &str = "KEYPLAN_JSON";
+
+const BYTES_PER_STEP: usize = 512;
 
 pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFile {
     let cli = match target {
@@ -40,7 +42,8 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
     }
     let tokens = calls.iter().any(|r| r.kind == ResourceKind::Token);
 
-    let mut out = String::new();
+    // About what a step takes, so the script is written into one buffer.
+    let mut out = String::with_capacity(calls.len() * BYTES_PER_STEP);
     header(&mut out, target, cli, calls.len(), &readers, tokens);
     preflight(&mut out, target, cli, &readers, tokens);
     for (k, r) in calls.iter().enumerate() {
@@ -163,11 +166,12 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource) {
         comment(&r.id)
     );
 
-    let body = redacted(&r.body).to_string();
+    // Compact JSON of string-keyed maps cannot fail to serialise.
+    let body = serde_json::to_string(&Redacted(&r.body)).unwrap_or_default();
     let secrets = secrets(&r.body);
     let path = quote(&r.path);
-    let token_file = format!("\"$KEYPLAN_TOKEN_DIR\"/{}", quote(&file_stem(&r.name)));
     let write = if r.kind == ResourceKind::Token {
+        let token_file = format!("\"$KEYPLAN_TOKEN_DIR\"/{}", quote(&file_stem(&r.name)));
         format!("{cli} write -field=token {path} - >{token_file}")
     } else {
         format!("{cli} write {path} -")
