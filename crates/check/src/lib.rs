@@ -11,7 +11,7 @@ pub mod codes;
 pub mod ir;
 
 mod body;
-mod catalog;
+pub mod catalog;
 mod confusions;
 mod declare;
 mod durations;

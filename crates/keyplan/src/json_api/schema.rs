@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use kp_schema::{Endpoint, FieldType, Target};
+use kp_check::catalog::{self, MountClass};
+use kp_schema::{FieldType, Target};
 
 /// `{ version, targets, blocks, endpoints }`.
 #[derive(Debug, Serialize)]
@@ -23,10 +24,10 @@ pub struct SchemaResponse {
 /// type (`auth jwt`).
 #[derive(Debug, Serialize)]
 pub struct BlockInfo {
-    pub context: &'static str,
-    pub doc: &'static str,
+    pub context: String,
+    pub doc: String,
     /// Keywords of the blocks allowed inside.
-    pub blocks: &'static [&'static str],
+    pub blocks: Vec<&'static str>,
     /// Statement verbs allowed inside (workloads only).
     pub statements: &'static [&'static str],
     /// The endpoint schema whose fields the block's attributes are, if any.
@@ -53,225 +54,132 @@ pub struct EndpointInfo {
     pub targets: Vec<Target>,
 }
 
-const TOP_LEVEL: &[&str] = &["auth", "secrets", "policy", "extern", "token", "workload"];
-const VERBS: &[&str] = &[
-    "read", "create", "update", "patch", "delete", "list", "sudo", "deny", "sign", "creds",
-];
-
-/// Where a block's fields come from: an endpoint whose path template matches `path`
-/// (`*` matches any segment, as does a `{placeholder}`), preferring one whose id or
-/// path mentions `hint`; `mount` adds the mount-options fields.
-struct Source {
-    path: &'static str,
-    hint: &'static str,
-}
-
+/// One block kind, built from the checker's catalog: the same table that decides what
+/// is valid where, so completion can never offer what the checker rejects.
 struct Spec {
-    context: &'static str,
-    doc: &'static str,
-    blocks: &'static [&'static str],
+    context: String,
+    doc: String,
+    blocks: Vec<&'static str>,
     statements: &'static [&'static str],
-    source: Option<Source>,
-    /// `sys/auth/*` or `sys/mounts/*`: the mount options every engine block takes.
-    mount: Option<&'static str>,
-    extra: &'static [(&'static str, FieldType, &'static str)],
+    endpoint: Option<&'static str>,
+    /// `sys-auth` or `sys-mounts`: the mount options every engine block takes.
+    mount: bool,
+    extra: Vec<(&'static str, FieldType, &'static str)>,
 }
 
-const fn spec(context: &'static str, doc: &'static str) -> Spec {
-    Spec {
-        context,
-        doc,
-        blocks: &[],
-        statements: &[],
-        source: None,
-        mount: None,
-        extra: &[],
+impl Spec {
+    fn new(context: impl Into<String>, doc: impl Into<String>) -> Self {
+        Spec {
+            context: context.into(),
+            doc: doc.into(),
+            blocks: Vec::new(),
+            statements: &[],
+            endpoint: None,
+            mount: false,
+            extra: Vec::new(),
+        }
     }
 }
 
-const fn src(path: &'static str, hint: &'static str) -> Option<Source> {
-    Some(Source { path, hint })
-}
-
-const MOUNT_OPTIONS: &[(&str, FieldType, &str)] = &[
-    (
-        "description",
-        FieldType::String,
-        "human-friendly description of the mount",
-    ),
-    (
-        "local",
-        FieldType::Bool,
-        "mark the mount as local-only (not replicated)",
-    ),
-    (
-        "seal_wrap",
-        FieldType::Bool,
-        "enable seal wrapping for the mount",
-    ),
-    (
-        "default_lease_ttl",
-        FieldType::Duration,
-        "the mount's default lease duration",
-    ),
-    (
-        "max_lease_ttl",
-        FieldType::Duration,
-        "the mount's maximum lease duration",
-    ),
+const VERBS: [&str; 10] = [
+    "read", "create", "update", "patch", "delete", "list", "sudo", "deny", "sign", "creds",
 ];
 
 fn specs() -> Vec<Spec> {
-    let jwt_config = |context, doc| Spec {
-        blocks: &["role"],
-        source: src("auth/*/config", "jwt"),
-        mount: Some("sys/auth/*"),
-        ..spec(context, doc)
-    };
-    let jwt_role = |context, doc| Spec {
-        source: src("auth/*/role/*", "jwt"),
-        ..spec(context, doc)
-    };
-    vec![
+    let mut out = vec![Spec {
+        blocks: catalog::TOP_LEVEL.to_vec(),
+        ..Spec::new("", "a keyplan file")
+    }];
+    for class in [MountClass::Auth, MountClass::Secrets] {
+        for ty in catalog::mount_types(class) {
+            let context = format!("{} {}", class.keyword(), ty.name);
+            let is_token = class == MountClass::Auth && ty.name == "token";
+            let mut extra = Vec::new();
+            if ty.versioned {
+                extra.push(("version", FieldType::Int, "KV version: 1 or 2"));
+            }
+            out.push(Spec {
+                blocks: ty.nested.iter().map(|n| n.keyword).collect(),
+                endpoint: ty.config,
+                mount: !is_token,
+                extra,
+                ..Spec::new(&context, format!("the {}", ty.display))
+            });
+            for n in ty.nested {
+                out.push(Spec {
+                    endpoint: Some(n.endpoint),
+                    ..Spec::new(format!("{context}/{}", n.keyword), format!("a {}", n.what))
+                });
+            }
+        }
+    }
+    let login = catalog::mount_type(MountClass::Auth, "jwt").and_then(|t| t.nested("role"));
+    out.extend([
         Spec {
-            blocks: TOP_LEVEL,
-            ..spec("", "a keyplan file")
-        },
-        jwt_config("auth jwt", "enable and configure a JWT auth method"),
-        jwt_config("auth oidc", "enable and configure an OIDC auth method"),
-        jwt_role("auth jwt/role", "a role of a JWT auth method"),
-        jwt_role("auth oidc/role", "a role of an OIDC auth method"),
-        Spec {
-            blocks: &["role"],
-            ..spec("auth token", "the built-in token auth method")
-        },
-        Spec {
-            source: src("auth/token/roles/*", "token"),
-            ..spec("auth token/role", "a token role")
-        },
-        Spec {
-            blocks: &["ca", "role"],
-            mount: Some("sys/mounts/*"),
-            ..spec("secrets ssh", "enable an SSH secrets engine")
-        },
-        Spec {
-            source: src("*/config/ca", "ssh"),
-            ..spec("secrets ssh/ca", "the SSH engine's signing CA")
+            blocks: vec!["path"],
+            ..Spec::new("policy", "an ACL policy")
         },
         Spec {
-            source: src("*/roles/*", "ssh"),
-            ..spec("secrets ssh/role", "an SSH role")
-        },
-        Spec {
-            blocks: &["root", "lease", "role"],
-            mount: Some("sys/mounts/*"),
-            ..spec("secrets aws", "enable an AWS secrets engine")
-        },
-        Spec {
-            source: src("*/config/root", "aws"),
-            ..spec("secrets aws/root", "the AWS engine's root credentials")
-        },
-        Spec {
-            source: src("*/config/lease", "aws"),
-            ..spec("secrets aws/lease", "the AWS engine's lease settings")
-        },
-        Spec {
-            source: src("*/roles/*", "aws"),
-            ..spec("secrets aws/role", "an AWS role")
-        },
-        Spec {
-            blocks: &["connection", "role"],
-            mount: Some("sys/mounts/*"),
-            ..spec("secrets database", "enable a database secrets engine")
-        },
-        Spec {
-            source: src("*/config/*", "database"),
-            ..spec("secrets database/connection", "a database connection")
-        },
-        Spec {
-            source: src("*/roles/*", "database"),
-            ..spec("secrets database/role", "a database role")
-        },
-        Spec {
-            mount: Some("sys/mounts/*"),
-            extra: &[("version", FieldType::Int, "KV version: 1 or 2")],
-            ..spec("secrets kv", "enable a KV secrets engine")
-        },
-        Spec {
-            blocks: &["path"],
-            ..spec("policy", "an ACL policy")
-        },
-        Spec {
-            extra: &[(
+            extra: vec![(
                 "capabilities",
                 FieldType::List,
                 "create read update patch delete list sudo deny",
             )],
-            ..spec("policy/path", "the capabilities granted on a path glob")
+            ..Spec::new("policy/path", "the capabilities granted on a path glob")
         },
         Spec {
-            source: src("auth/token/create/*", "token"),
-            extra: &[(
+            endpoint: Some("token-create"),
+            extra: vec![(
                 "role",
                 FieldType::String,
                 "the token role to create the token from",
             )],
-            ..spec("token", "a token created from a token role")
+            ..Spec::new("token", "a token created from a token role")
         },
         Spec {
-            blocks: &["login"],
-            statements: VERBS,
-            extra: &[("description", FieldType::String, "what the workload is")],
-            ..spec("workload", "a workload's access intent")
+            blocks: vec!["login"],
+            statements: &VERBS,
+            extra: vec![("description", FieldType::String, "what the workload is")],
+            ..Spec::new("workload", "a workload's access intent")
         },
         Spec {
-            source: src("auth/*/role/*", "jwt"),
-            extra: &[(
+            endpoint: login.map(|n| n.endpoint),
+            extra: vec![(
                 "role_name",
                 FieldType::String,
                 "the login role's name (defaults to the workload's name)",
             )],
-            ..spec(
+            ..Spec::new(
                 "workload/login",
                 "how the workload logs in: a JWT/OIDC role",
             )
         },
-    ]
+    ]);
+    out
 }
 
 /// Every block kind and endpoint, for completion and hover.
 pub fn schema() -> SchemaResponse {
-    let endpoints: Vec<&'static Endpoint> = kp_schema::endpoints().collect();
     let blocks = specs()
         .into_iter()
         .map(|s| {
-            let endpoint = s
-                .source
-                .as_ref()
-                .and_then(|src| find_endpoint(&endpoints, src.path, src.hint));
+            let endpoint = s.endpoint.and_then(kp_schema::endpoint);
             let mut fields: Vec<FieldInfo> = Vec::new();
             let mut push = |f: FieldInfo| {
                 if !fields.iter().any(|g| g.name == f.name) {
                     fields.push(f);
                 }
             };
-            for &(name, ty, description) in s.extra {
+            for &(name, ty, description) in &s.extra {
                 push(extra_field(name, ty, description));
+            }
+            if s.mount {
+                for (name, ty) in catalog::MOUNT_ATTRS {
+                    push(extra_field(name, ty, "mount option"));
+                }
             }
             if let Some(e) = endpoint {
                 e.fields.values().map(field_info).for_each(&mut push);
-            }
-            if let Some(mount) = s.mount {
-                for &(name, ty, description) in MOUNT_OPTIONS {
-                    push(extra_field(name, ty, description));
-                }
-                if let Some(e) = find_endpoint(&endpoints, mount, "") {
-                    e.fields
-                        .values()
-                        .filter(|f| f.name != "type" && f.name != "config")
-                        .map(field_info)
-                        .for_each(&mut push);
-                }
             }
             BlockInfo {
                 context: s.context,
@@ -288,8 +196,7 @@ pub fn schema() -> SchemaResponse {
         targets: [Target::Vault, Target::Openbao],
         capabilities: &crate::ir::CAPABILITIES,
         blocks,
-        endpoints: endpoints
-            .iter()
+        endpoints: kp_schema::endpoints()
             .map(|e| EndpointInfo {
                 id: e.id.clone(),
                 path: e.path.clone(),
@@ -325,33 +232,4 @@ fn field_info(f: &kp_schema::Field) -> FieldInfo {
         sensitive: f.sensitive,
         allowed: f.allowed.clone(),
     }
-}
-
-fn find_endpoint(
-    endpoints: &[&'static Endpoint],
-    pattern: &str,
-    hint: &str,
-) -> Option<&'static Endpoint> {
-    let matching: Vec<&'static Endpoint> = endpoints
-        .iter()
-        .copied()
-        .filter(|e| path_matches(pattern, &e.path))
-        .collect();
-    let hinted = matching
-        .iter()
-        .copied()
-        .find(|e| !hint.is_empty() && (e.id.contains(hint) || e.path.contains(hint)));
-    match (hinted, matching.as_slice()) {
-        (Some(e), _) => Some(e),
-        (None, [only]) => Some(only),
-        _ => None,
-    }
-}
-
-/// Segment-wise match where `*` in the pattern and `{...}` in the template match anything.
-pub(super) fn path_matches(pattern: &str, template: &str) -> bool {
-    let wild = |s: &str| s == "*" || (s.starts_with('{') && s.ends_with('}'));
-    let p: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-    p.len() == t.len() && p.iter().zip(&t).all(|(a, b)| wild(a) || wild(b) || a == b)
 }

@@ -76,20 +76,6 @@ fn utf16_offsets_tolerate_offsets_inside_and_past_characters() {
     assert_eq!(t.get(99), 4);
 }
 
-#[test]
-fn path_templates_match_segment_wise() {
-    assert!(schema::path_matches(
-        "auth/*/role/*",
-        "auth/{mount}/role/{name}"
-    ));
-    assert!(schema::path_matches("*/config/ca", "ssh/config/ca"));
-    assert!(!schema::path_matches("*/config/ca", "auth/{mount}/config"));
-    assert!(!schema::path_matches(
-        "auth/*/config",
-        "auth/{mount}/role/{name}"
-    ));
-}
-
 const SCENARIO_JWT: &str = r#"
 extern policy example-policy
 
