@@ -44,6 +44,9 @@ pub fn run(args: &BuildArgs) -> u8 {
         }
         None => emit_all(&compiled, &formats).and_then(|files| print_files(&files)),
     };
+    // The process exits next: freeing a large program node by node would only delay it.
+    std::mem::forget(compiled);
+    std::mem::forget(src);
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -88,11 +91,28 @@ fn print_files(files: &[OutputFile]) -> Result<(), String> {
 
 /// Writes every file to a temporary name first and renames them all only once every
 /// write succeeded, so a failure never leaves a half-written plan that looks complete.
-/// One format is emitted and staged at a time, so only one format's text is in memory.
+/// The formats are independent: each is emitted and staged on its own thread.
 fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Result<(), String> {
-    let mut staged = Vec::new();
-    let result = stage_files(dir, compiled, formats, &mut staged);
-    if let Err(e) = result {
+    let results: Vec<Staged> = std::thread::scope(|scope| {
+        let workers: Vec<_> = formats
+            .iter()
+            .map(|&format| scope.spawn(move || stage_format(dir, compiled, format)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| Staged {
+                    files: Vec::new(),
+                    error: Some("an emitter failed unexpectedly".into()),
+                })
+            })
+            .collect()
+    });
+    let staged: Vec<(PathBuf, PathBuf)> = results
+        .iter()
+        .flat_map(|r| r.files.iter().cloned())
+        .collect();
+    if let Some(e) = results.iter().find_map(|r| r.error.clone()) {
         for (tmp, _) in &staged {
             let _ = std::fs::remove_file(tmp);
         }
@@ -111,30 +131,42 @@ fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Re
     renamed
 }
 
-fn stage_files(
-    dir: &Path,
-    compiled: &keyplan::Compiled,
-    formats: &[Emit],
-    staged: &mut Vec<(PathBuf, PathBuf)>,
-) -> Result<(), String> {
+/// The temporary files one format wrote (`(temporary, final)` paths), and its error if
+/// it stopped early: what was staged is still listed so it can be removed.
+struct Staged {
+    files: Vec<(PathBuf, PathBuf)>,
+    error: Option<String>,
+}
+
+fn stage_format(dir: &Path, compiled: &keyplan::Compiled, format: Emit) -> Staged {
+    let mut staged = Staged {
+        files: Vec::new(),
+        error: None,
+    };
+    let Some(outputs) = keyplan::emit(compiled, format) else {
+        staged.error = Some(NOT_COMPILED.into());
+        return staged;
+    };
     let mut created: BTreeSet<PathBuf> = BTreeSet::new();
-    for &format in formats {
-        for f in keyplan::emit(compiled, format).ok_or(NOT_COMPILED)? {
-            let path = dir.join(&f.name);
-            if let Some(parent) = path.parent() {
-                if !created.contains(parent) {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-                    created.insert(parent.to_path_buf());
+    for f in outputs {
+        let path = dir.join(&f.name);
+        if let Some(parent) = path.parent() {
+            if !created.contains(parent) {
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    staged.error = Some(format!("cannot create `{}`: {e}", parent.display()));
+                    return staged;
                 }
+                created.insert(parent.to_path_buf());
             }
-            let tmp = path.with_extension("keyplan-tmp");
-            std::fs::write(&tmp, &f.contents)
-                .map_err(|e| format!("cannot write `{}`: {e}", tmp.display()))?;
-            staged.push((tmp, path));
         }
+        let tmp = path.with_extension("keyplan-tmp");
+        if let Err(e) = std::fs::write(&tmp, &f.contents) {
+            staged.error = Some(format!("cannot write `{}`: {e}", tmp.display()));
+            return staged;
+        }
+        staged.files.push((tmp, path));
     }
-    Ok(())
+    staged
 }
 
 #[cfg(unix)]

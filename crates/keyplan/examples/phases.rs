@@ -5,6 +5,9 @@ fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
     let src = std::fs::read_to_string(path).unwrap_or_default();
     let t = Instant::now();
+    let n = kp_schema::endpoints().count();
+    eprintln!("schemas {:?} ({n} endpoints, loaded once)", t.elapsed());
+    let t = Instant::now();
     let parsed = kp_syntax::parse(&src);
     eprintln!("parse  {:?}", t.elapsed());
     let t = Instant::now();
@@ -18,6 +21,16 @@ fn main() {
     let graph = kp_graph::build(&checked.program);
     eprintln!("graph  {:?}", t.elapsed());
     let Ok(graph) = graph else { return };
+    let t = Instant::now();
+    let compiled = keyplan::compile(&src, &keyplan::Options::default());
+    eprintln!(
+        "facade {:?} (compile again, {} diags)",
+        t.elapsed(),
+        compiled.diagnostics.len()
+    );
+    let t = Instant::now();
+    drop(compiled);
+    eprintln!("drop   {:?}", t.elapsed());
     for (name, f) in [
         (
             "api",
