@@ -6,6 +6,10 @@ use keyplan::{compile, emit, Emit, Options, Target};
 
 mod generate;
 
+// Measured with the allocator the `keyplan` binary ships with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn compile_all(src: &str) -> usize {
     let compiled = compile(
         src,
