@@ -579,6 +579,20 @@ impl<'a> Declarer<'a, '_> {
         valid
     }
 
+    /// A `KEYWORD NAME { ... }` block's name and the span of its label, or `None` once
+    /// the missing name or body is reported.
+    fn named_block(&mut self, block: &Block, what: &str, form: &str) -> Option<(String, Span)> {
+        let name = self.single_name(block, what, form)?;
+        if !self.require_body(block, form) {
+            return None;
+        }
+        let span = block
+            .labels
+            .first()
+            .map_or(block.keyword.span, |l| l.span());
+        Some((name, span))
+    }
+
     fn register_policy(&mut self, name: &str, span: Span, origin: PolicyOrigin) -> bool {
         if let Some(first) = self.syms.policies.get(name) {
             let first_span = first.span;
@@ -683,17 +697,10 @@ impl<'a> Declarer<'a, '_> {
     }
 
     fn token(&mut self, block: &'a Block) {
-        let form = "token NAME { role = ROLE }";
-        let Some(name) = self.single_name(block, "a token", form) else {
+        let Some((name, span)) = self.named_block(block, "a token", "token NAME { role = ROLE }")
+        else {
             return;
         };
-        if !self.require_body(block, form) {
-            return;
-        }
-        let span = block
-            .labels
-            .first()
-            .map_or(block.keyword.span, |l| l.span());
         if let Some(&first) = self.syms.tokens.get(&name) {
             self.duplicate(span, first, format!("token `{name}` is already defined"));
             return;
@@ -703,17 +710,10 @@ impl<'a> Declarer<'a, '_> {
     }
 
     fn workload(&mut self, block: &'a Block) {
-        let form = "workload NAME { ... }";
-        let Some(name) = self.single_name(block, "a workload", form) else {
+        let Some((name, span)) = self.named_block(block, "a workload", "workload NAME { ... }")
+        else {
             return;
         };
-        if !self.require_body(block, form) {
-            return;
-        }
-        let span = block
-            .labels
-            .first()
-            .map_or(block.keyword.span, |l| l.span());
         let parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
         if !self.register_policy(&name, span, PolicyOrigin::Workload { has_rules }) {
