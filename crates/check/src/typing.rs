@@ -188,24 +188,13 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             _ => fail(diags),
         },
         FieldType::List => match &expr.kind {
-            ExprKind::List(items) => {
-                let values: Vec<Option<String>> = items
-                    .iter()
-                    .map(|item| string_item(item, field, diags))
-                    .collect();
-                let values: Option<Vec<String>> = values.into_iter().collect();
-                values.map(|v| Value::List(v.into_iter().map(Value::Str).collect()))
-            }
+            ExprKind::List(items) => string_items(items, field, diags)
+                .map(|v| Value::List(v.into_iter().map(Value::Str).collect())),
             _ => fail(diags),
         },
         FieldType::CommaList => match &expr.kind {
             ExprKind::List(items) => {
-                let values: Vec<Option<String>> = items
-                    .iter()
-                    .map(|item| string_item(item, field, diags))
-                    .collect();
-                let values: Option<Vec<String>> = values.into_iter().collect();
-                values.map(|v| Value::Str(v.join(",")))
+                string_items(items, field, diags).map(|v| Value::Str(v.join(",")))
             }
             // Already the API's own form.
             ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
@@ -227,6 +216,15 @@ fn duration_value(field: &Field, seconds: i64) -> Value {
     } else {
         Value::Int(seconds)
     }
+}
+
+/// Every item of a list as a string; `None` if any is not, after reporting each one.
+fn string_items(items: &[Expr], field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+    let values: Vec<Option<String>> = items
+        .iter()
+        .map(|item| string_item(item, field, diags))
+        .collect();
+    values.into_iter().collect()
 }
 
 /// One string element of a list field.
