@@ -28,6 +28,9 @@ pub fn run(args: &BuildArgs) -> u8 {
     }
     if compiled.has_errors() {
         render::summary(stderr, &compiled.diagnostics);
+        if args.format == Format::Human {
+            render::explain_hint(stderr, compiled.diagnostics.first().map(|d| d.code));
+        }
         return 1;
     }
     let formats: Vec<Emit> = match args.emit {

@@ -2,11 +2,15 @@ use crate::cli::{CheckArgs, Format};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
+    if let Some(code) = &args.explain {
+        return crate::explain_code::run(code);
+    }
     let options = keyplan::Options {
         target: args.target.into(),
     };
     let mut failed = false;
     let mut all = Vec::new();
+    let mut first_code = None;
     let stderr = &mut std::io::stderr();
     for path in &args.files {
         let src = match source::read(path) {
@@ -18,6 +22,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
         let compiled = keyplan::compile(&src.text, &options);
+        first_code = first_code.or_else(|| compiled.diagnostics.first().map(|d| d.code));
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             Format::Human => {
@@ -29,6 +34,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     if args.format == Format::Json {
         render::json(&mut std::io::stdout(), &all);
+    } else {
+        render::explain_hint(stderr, first_code);
     }
     u8::from(failed)
 }

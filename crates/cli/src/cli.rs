@@ -56,6 +56,20 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Explain a diagnostic code: its entry of docs/diagnostics.md, with examples
+    #[command(after_help = "Examples:
+  keyplan explain-code kp::unknown-field
+  keyplan explain-code jwt-unbound-role        # the kp:: prefix may be left out
+
+Exit codes: 0 explained, 1 unknown code.")]
+    ExplainCode(ExplainCodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainCodeArgs {
+    /// The code, e.g. `kp::missing-field` (as `check` prints it)
+    #[arg(value_name = "CODE")]
+    pub code: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,8 +114,11 @@ pub enum EmitArg {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Programs to check (`-` reads standard input)
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "explain", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Explain a diagnostic code instead of checking (same as `keyplan explain-code`)
+    #[arg(long, value_name = "CODE", conflicts_with = "files")]
+    pub explain: Option<String>,
     /// The server the program is for
     #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
     pub target: TargetArg,

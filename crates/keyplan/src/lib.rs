@@ -8,6 +8,8 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+pub mod cascade;
+pub mod explain;
 pub mod json_api;
 
 use serde::Serialize;
@@ -54,7 +56,8 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = kp_syntax::parse(source);
     let mut diagnostics = parsed.diagnostics;
     let checked = kp_check::check(&parsed.file, options);
-    diagnostics.extend(checked.diagnostics);
+    let broken = cascade::blocks_with_syntax_errors(&parsed.file.blocks, &diagnostics);
+    diagnostics.extend(cascade::without_cascades(&broken, checked.diagnostics));
     let mut program = None;
     let mut graph = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
