@@ -41,8 +41,12 @@ fn doc_examples() -> Vec<(String, String)> {
         .skip(1)
         .enumerate()
         .filter_map(|(i, rest)| {
-            rest.split_once("```")
-                .map(|(code, _)| (format!("docs/diagnostics.md example {}", i + 1), code.to_string()))
+            rest.split_once("```").map(|(code, _)| {
+                (
+                    format!("docs/diagnostics.md example {}", i + 1),
+                    code.to_string(),
+                )
+            })
         })
         .collect()
 }
@@ -56,7 +60,10 @@ fn mutants(name: &str, src: &str) -> Vec<(String, String)> {
             let mut copy = lines.clone();
             let broken = lines[i].replacen(" = ", " = = ", 1);
             copy[i] = &broken;
-            (format!("{name} with line {} broken", i + 1), copy.join("\n"))
+            (
+                format!("{name} with line {} broken", i + 1),
+                copy.join("\n"),
+            )
         })
         .collect()
 }
@@ -81,7 +88,11 @@ fn violations(src: &str, target: Target) -> (Vec<String>, bool) {
         .diagnostics
         .iter()
         .filter(|d| !d.code.starts_with("kp::syntax::"))
-        .filter(|d| broken.iter().any(|(s, e)| (*s..=*e).contains(&d.span.start)))
+        .filter(|d| {
+            broken
+                .iter()
+                .any(|(s, e)| (*s..=*e).contains(&d.span.start))
+        })
         .map(|d| format!("{} at byte {}: {}", d.code, d.span.start, d.message))
         .collect();
     (found, !parsed.diagnostics.is_empty())

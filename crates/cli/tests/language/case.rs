@@ -166,8 +166,13 @@ fn read_case(path: &Path) -> Result<Case, String> {
         list.sort();
         expected.insert(t, list);
     }
-    if let Some((Some(t), _, at)) = lines.iter().find(|(o, _, _)| o.is_some_and(|o| !targets.contains(&o))) {
-        return Err(format!("{at}: `# expect@{t}` but the case does not run on {t}"));
+    if let Some((Some(t), _, at)) = lines
+        .iter()
+        .find(|(o, _, _)| o.is_some_and(|o| !targets.contains(&o)))
+    {
+        return Err(format!(
+            "{at}: `# expect@{t}` but the case does not run on {t}"
+        ));
     }
     Ok(Case {
         name,

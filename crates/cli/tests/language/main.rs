@@ -81,7 +81,10 @@ fn actual(case: &Case, target: &str) -> Result<Vec<String>, String> {
         } else {
             location
         };
-        out.push(format!("{severity} {} {location}", d["code"].as_str().unwrap_or("?")));
+        out.push(format!(
+            "{severity} {} {location}",
+            d["code"].as_str().unwrap_or("?")
+        ));
     }
     let status = i32::from(errors);
     if run.status != status {
@@ -217,13 +220,21 @@ fn every_emitted_output_matches_its_golden_and_every_golden_is_used() {
             }
         }
     }
-    for path in std::fs::read_dir(suite()).unwrap().flatten().map(|e| e.path()) {
+    for path in std::fs::read_dir(suite())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+    {
         let is_case = path.is_dir() || path.extension().is_some_and(|e| e == "kp");
         let is_readme = path.file_name().is_some_and(|n| n == "README.md");
         if is_case || is_readme || used.contains(&path) {
             continue;
         }
-        if blessing && FORMATS.iter().any(|(_, ext)| path.to_string_lossy().ends_with(ext)) {
+        if blessing
+            && FORMATS
+                .iter()
+                .any(|(_, ext)| path.to_string_lossy().ends_with(ext))
+        {
             std::fs::remove_file(&path).unwrap();
         } else {
             failures.push(format!(
@@ -250,5 +261,8 @@ fn the_suite_covers_every_code() {
         .filter(|c| !c.starts_with("kp::syntax::") && !GUARDS.contains(c))
         .filter(|c| !covered.contains(c))
         .collect();
-    assert!(missing.is_empty(), "codes without a case in tests/: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a case in tests/: {missing:?}"
+    );
 }
