@@ -22,7 +22,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
         let compiled = keyplan::compile(&src.text, &options);
-        first_code = first_code.or_else(|| compiled.diagnostics.first().map(|d| d.code));
+        // The hint names an error when there is one: that is what the reader fixes first.
+        let shown = compiled.diagnostics.iter().find(|d| d.is_error());
+        first_code = first_code.or_else(|| shown.or(compiled.diagnostics.first()).map(|d| d.code));
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             Format::Human => {
