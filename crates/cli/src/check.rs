@@ -1,4 +1,4 @@
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -7,6 +7,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     let mut failed = false;
     let mut all = Vec::new();
+    // SARIF and workflow commands are rendered once, over every file.
+    let mut checked = Vec::new();
     let stderr = &mut std::io::stderr();
     for path in &args.files {
         let src = match source::read(path) {
@@ -20,15 +22,28 @@ pub fn run(args: &CheckArgs) -> u8 {
         let compiled = keyplan::compile(&src.text, &options);
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
-            Format::Human => {
+            CheckFormat::Human => {
                 render::human(stderr, &src, &compiled.diagnostics);
                 render::summary(stderr, &compiled.diagnostics);
             }
-            Format::Json => all.extend(render::locate(&src, &compiled.diagnostics)),
+            CheckFormat::Json => all.extend(render::locate(&src, &compiled.diagnostics)),
+            CheckFormat::Sarif | CheckFormat::Github => checked.push((src, compiled.diagnostics)),
         }
     }
-    if args.format == Format::Json {
-        render::json(&mut std::io::stdout(), &all);
+    let reports: Vec<kp_report::FileReport<'_>> = checked
+        .iter()
+        .map(|(src, diagnostics)| kp_report::FileReport {
+            name: &src.name,
+            text: &src.text,
+            diagnostics,
+        })
+        .collect();
+    let stdout = &mut std::io::stdout();
+    match args.format {
+        CheckFormat::Json => render::json(stdout, &all),
+        CheckFormat::Sarif => render::value(stdout, &kp_report::sarif(&reports)),
+        CheckFormat::Github => render::text(stdout, &kp_report::github(&reports)),
+        CheckFormat::Human => {}
     }
     u8::from(failed)
 }
