@@ -136,10 +136,9 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().map_or_else(
-        || "program".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "program".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.keyplan-fmt-{}.tmp", std::process::id()));
     let result = (|| {
         let permissions = std::fs::metadata(path)?.permissions();

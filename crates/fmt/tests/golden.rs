@@ -120,7 +120,7 @@ fn strings_and_values_keep_their_spelling() {
   flag = false
   number = -12
   ref = ssh.training-environment
-  "quoted" {
+  role "quoted" {
   }
 }
 "#,
@@ -143,7 +143,10 @@ fn syntax_errors_are_refused_with_the_parsers_diagnostics() {
     let err = kp_fmt::format(src).expect_err("refused");
     assert_eq!(err, kp_syntax::parse(src).diagnostics);
     let codes: Vec<&str> = err.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["kp::syntax::missing-value", "kp::syntax::unclosed-block"]);
+    assert_eq!(
+        codes,
+        ["kp::syntax::missing-value", "kp::syntax::unclosed-block"]
+    );
 }
 
 #[test]

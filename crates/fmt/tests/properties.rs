@@ -12,7 +12,11 @@ use proptest::prelude::*;
 #[test]
 fn every_program_in_the_repository_formats_without_changing_meaning() {
     let programs = common::repo_programs();
-    assert!(programs.len() >= 70, "found only {} programs", programs.len());
+    assert!(
+        programs.len() >= 70,
+        "found only {} programs",
+        programs.len()
+    );
     let mut formatted = 0;
     for path in &programs {
         let name = path.display().to_string();
@@ -26,10 +30,14 @@ fn every_program_in_the_repository_formats_without_changing_meaning() {
             assert_eq!(refused, parsed.diagnostics, "{name}");
             continue;
         }
-        assert_invariants(&name, &src);
+        // Fuzz artifacts are formatted and checked, but not compiled four times here.
+        common::assert_invariants_with(&name, &src, !common::is_fuzz_artifact(path));
         formatted += 1;
     }
-    assert!(formatted >= 60, "only {formatted} programs were formattable");
+    assert!(
+        formatted >= 60,
+        "only {formatted} programs were formattable"
+    );
 }
 
 fn comment() -> impl Strategy<Value = String> {
@@ -56,18 +64,22 @@ fn line_noise() -> impl Strategy<Value = LineNoise> {
         )
 }
 
-/// The repository's programs that parse, read once.
-fn parsing_programs() -> Vec<(String, String)> {
-    common::repo_programs()
-        .into_iter()
-        .filter_map(|p| {
-            let src = std::fs::read_to_string(&p).ok()?;
-            kp_syntax::parse(&src)
-                .diagnostics
-                .is_empty()
-                .then(|| (p.display().to_string(), src))
-        })
-        .collect()
+/// The repository's programs that parse, fuzz artifacts aside, read once.
+fn parsing_programs() -> &'static [(String, String)] {
+    static PROGRAMS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        common::repo_programs()
+            .into_iter()
+            .filter(|p| !common::is_fuzz_artifact(p))
+            .filter_map(|p| {
+                let src = std::fs::read_to_string(&p).ok()?;
+                kp_syntax::parse(&src)
+                    .diagnostics
+                    .is_empty()
+                    .then(|| (p.display().to_string(), src))
+            })
+            .collect()
+    })
 }
 
 proptest! {

@@ -97,7 +97,11 @@ mod tests {
     #[test]
     fn reads_an_entry() {
         let r = rule("kp::unknown-field").expect("documented");
-        assert!(r.url.ends_with("diagnostics.md#kpunknown-field"), "{}", r.url);
+        assert!(
+            r.url.ends_with("diagnostics.md#kpunknown-field"),
+            "{}",
+            r.url
+        );
         assert!(!r.summary.is_empty() && r.summary.len() <= r.description.len());
         assert!(!r.description.starts_with("**"));
         assert!(r.markdown.contains("```kp"));

@@ -20,8 +20,12 @@ pub fn sarif(files: &[FileReport<'_>]) -> Value {
             codes.entry(d.code).or_insert(d.severity);
         }
     }
-    let rule_index: BTreeMap<&str, usize> = codes.keys().enumerate().map(|(i, c)| (*c, i)).collect();
-    let rules: Vec<Value> = codes.iter().map(|(code, sev)| rule_json(code, *sev)).collect();
+    let rule_index: BTreeMap<&str, usize> =
+        codes.keys().enumerate().map(|(i, c)| (*c, i)).collect();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|(code, sev)| rule_json(code, *sev))
+        .collect();
     let mut results = Vec::new();
     for file in files {
         let index = LineIndex::new(file.text);
@@ -151,7 +155,10 @@ fn location(uri: &str, index: &LineIndex, span: kp_diag::Span) -> Value {
 /// added above it.
 fn line_text<'t>(text: &'t str, index: &LineIndex, offset: usize) -> &'t str {
     let line = index.line_col(offset).line;
-    text.lines().nth(line.saturating_sub(1)).unwrap_or_default().trim()
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .trim()
 }
 
 /// A relative URI reference for a path: `/` separators, other characters outside the

@@ -31,17 +31,19 @@ auth jwt {
         "ci/syntax, 100%.kp",
         "policy reader {\n  path \"secret/*\" {\n    capabilities = [read\n  }\n}\n",
     ),
-    (
-        "ci/clean.kp",
-        "extern policy reader\n",
-    ),
+    ("ci/clean.kp", "extern policy reader\n"),
 ];
 
 fn diagnostics() -> Vec<(String, String, Vec<Diagnostic>)> {
     PROGRAMS
         .iter()
         .map(|(name, text)| {
-            let compiled = compile(text, &Options { target: Target::Openbao });
+            let compiled = compile(
+                text,
+                &Options {
+                    target: Target::Openbao,
+                },
+            );
             (name.to_string(), text.to_string(), compiled.diagnostics)
         })
         .collect()
@@ -78,7 +80,10 @@ fn sarif_is_valid_and_has_what_code_scanning_requires() {
         for field in ["shortDescription", "fullDescription", "help"] {
             let text = rule[field]["text"].as_str().unwrap_or_default();
             assert!(!text.is_empty(), "{field} of {rule}");
-            assert!(!text.starts_with("keyplan diagnostic"), "undocumented rule {rule}");
+            assert!(
+                !text.starts_with("keyplan diagnostic"),
+                "undocumented rule {rule}"
+            );
         }
         assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
     }
@@ -116,8 +121,18 @@ fn fingerprints_survive_lines_added_above() {
     let (name, text) = PROGRAMS[0];
     let shifted = format!("# a new first line\n\n{text}");
     let print = |text: &str| {
-        let d = compile(text, &Options { target: Target::Openbao }).diagnostics;
-        let log = kp_report::sarif(&[FileReport { name, text, diagnostics: &d }]);
+        let d = compile(
+            text,
+            &Options {
+                target: Target::Openbao,
+            },
+        )
+        .diagnostics;
+        let log = kp_report::sarif(&[FileReport {
+            name,
+            text,
+            diagnostics: &d,
+        }]);
         log["runs"][0]["results"]
             .as_array()
             .unwrap()
@@ -139,7 +154,10 @@ fn github_workflow_commands() {
         );
         // One command per line: newlines in messages are escaped.
         let (props, _message) = line[2..].split_once("::").expect("properties::message");
-        assert!(!props.contains("kp::"), "`:` escaped in properties: {props}");
+        assert!(
+            !props.contains("kp::"),
+            "`:` escaped in properties: {props}"
+        );
     }
     assert!(out.contains("file=ci/syntax%2C 100%25.kp,"), "{out}");
     insta::assert_snapshot!("github", out);

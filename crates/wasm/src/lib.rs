@@ -31,6 +31,12 @@ pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
+/// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
+#[wasm_bindgen]
+pub fn format(source: &str) -> String {
+    keyplan::json_api::format_json(source)
+}
+
 /// Block kinds, their attributes and the endpoint schemas, for completion.
 #[wasm_bindgen]
 pub fn schema() -> String {
