@@ -12,7 +12,7 @@ const SCHEMA: &str = include_str!("../../../schemas/output/sarif-2.1.0.schema.js
 
 /// A warning and errors with related locations, a syntax error, non-ASCII text before a
 /// span, and a name that needs escaping in both formats.
-const PROGRAMS: [(&str, &str); 3] = [
+const PROGRAMS: [(&str, &str); 4] = [
     (
         "ci/jwt.kp",
         r#"# réglages: a comment with non-ASCII text
@@ -30,6 +30,10 @@ auth jwt {
     (
         "ci/syntax, 100%.kp",
         "policy reader {\n  path \"secret/*\" {\n    capabilities = [read\n  }\n}\n",
+    ),
+    (
+        "ci/ssh.kp",
+        "secrets ssh {\n  role any {\n    key_type                = \"ca\"\n    allow_user_certificates = true\n    allowed_users           = [\"*\"]\n  }\n}\n",
     ),
     ("ci/clean.kp", "extern policy reader\n"),
 ];
@@ -160,5 +164,6 @@ fn github_workflow_commands() {
         );
     }
     assert!(out.contains("file=ci/syntax%2C 100%25.kp,"), "{out}");
+    assert!(out.contains("::warning file=ci/ssh.kp,"), "{out}");
     insta::assert_snapshot!("github", out);
 }
