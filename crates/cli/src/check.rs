@@ -1,3 +1,5 @@
+use keyplan::SourceMap;
+
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::{render, source};
 
@@ -11,7 +13,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut checked = Vec::new();
     let stderr = &mut std::io::stderr();
     for path in &args.files {
-        let src = match source::read(path) {
+        // Each argument is one program: a file, or a directory of files.
+        let sources = match source::read_program(std::slice::from_ref(path)) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -19,22 +22,28 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let compiled = keyplan::compile(&src.text, &options);
+        let compiled = keyplan::compile_sources(SourceMap::clone(&sources), &options);
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             CheckFormat::Human => {
-                render::human(stderr, &src, &compiled.diagnostics);
+                render::human(
+                    stderr,
+                    &std::sync::Arc::new(compiled.display_sources()),
+                    &compiled.diagnostics,
+                );
                 render::summary(stderr, &compiled.diagnostics);
             }
-            CheckFormat::Json => all.extend(render::locate(&src, &compiled.diagnostics)),
-            CheckFormat::Sarif | CheckFormat::Github => checked.push((src, compiled.diagnostics)),
+            CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
+            CheckFormat::Sarif | CheckFormat::Github => {
+                checked.extend(per_file(&sources, &compiled.diagnostics));
+            }
         }
     }
     let reports: Vec<kp_report::FileReport<'_>> = checked
         .iter()
-        .map(|(src, diagnostics)| kp_report::FileReport {
-            name: &src.name,
-            text: &src.text,
+        .map(|(name, text, diagnostics)| kp_report::FileReport {
+            name,
+            text,
             diagnostics,
         })
         .collect();
@@ -46,4 +55,32 @@ pub fn run(args: &CheckArgs) -> u8 {
         CheckFormat::Human => {}
     }
     u8::from(failed)
+}
+
+/// The diagnostics of a program, split by the file their primary span is in, with spans
+/// made local to that file (related locations in other files are left out).
+fn per_file(
+    sources: &SourceMap,
+    diagnostics: &[keyplan::Diagnostic],
+) -> Vec<(String, String, Vec<keyplan::Diagnostic>)> {
+    sources
+        .files()
+        .iter()
+        .map(|file| {
+            let local: Vec<keyplan::Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| file.contains(d.span.start))
+                .map(|d| {
+                    let mut d = d.clone();
+                    d.span = file.local(d.span);
+                    d.related.retain(|r| file.contains(r.span.start));
+                    for r in &mut d.related {
+                        r.span = file.local(r.span);
+                    }
+                    d
+                })
+                .collect();
+            (file.name().to_string(), file.text().to_string(), local)
+        })
+        .collect()
 }

@@ -76,7 +76,8 @@ fn format_one(path: &Path, check: bool, options: &kp_fmt::Options, out: &mut dyn
         Ok(f) => f,
         Err(diagnostics) => {
             let stderr = &mut std::io::stderr();
-            render::human(stderr, &src, &diagnostics);
+            let sources = keyplan::SourceMap::single(src.name.as_str(), src.text.as_str());
+            render::human(stderr, &std::sync::Arc::new(sources), &diagnostics);
             render::summary(stderr, &diagnostics);
             eprintln!("error: `{}` was not formatted", src.name);
             return false;
