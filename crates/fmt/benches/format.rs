@@ -3,6 +3,8 @@
 //! once squashed to the left margin with its alignment removed (every line rewritten).
 //! Both include the re-parse that checks the result.
 
+#![allow(clippy::expect_used)] // a benchmark of a fixed input: failing loudly is the point
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 #[path = "../../keyplan/benches/generate.rs"]
