@@ -56,6 +56,18 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Show what each identity may do on paths, and the policy rule that decided it
+    #[command(after_help = "Examples:
+  keyplan explain examples/pipeline.kp secret/data/models/x
+  keyplan explain examples/pipeline.kp --as trainer auth/token/lookup-self cubbyhole/a
+  keyplan explain examples/pipeline.kp --policies secrets-reader,default secret/data/x
+  keyplan explain --target openbao --format json examples/pipeline.kp kv/metadata/
+
+Answers as the server's sys/capabilities does (a LIST lookup; --target picks Vault's or
+OpenBao's trailing-slash order). `default` is added unless the identity opts out;
+--policies evaluates exactly the given set.
+Exit codes: 0 answered, 1 errors (program, unknown identity or policy), 2 usage.")]
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,4 +142,34 @@ pub struct BuildArgs {
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// One block per path, one line per identity and its deciding rule
+    Text,
+    /// `{"paths": [{"path", "identities": [...]}]}`
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The program (`-` reads standard input)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Only this identity (a workload, role or token of the program)
+    #[arg(long = "as", value_name = "NAME", conflicts_with = "policies")]
+    pub as_name: Option<String>,
+    /// Evaluate exactly these policies (comma-separated; `default` is not added)
+    #[arg(long, value_name = "A,B")]
+    pub policies: Option<String>,
+    /// The server whose rules apply
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }

@@ -8,7 +8,11 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+pub mod explain;
 pub mod json_api;
+
+/// Vault's ACL evaluator, for callers of [`explain`] that need its types.
+pub use kp_acl as acl;
 
 use serde::Serialize;
 
