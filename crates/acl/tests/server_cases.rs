@@ -324,3 +324,74 @@ fn list_fallback_order_differs_by_server() {
     assert_eq!(by.pattern, "foo/metadata/*");
     assert_eq!(by.step, kp_acl::Step::WildcardTrimmed);
 }
+
+#[test]
+fn plus_matches_an_empty_segment() {
+    let a = acl(&[Policy::new("p", vec![rule("a/+/b", &["read"])])]);
+    assert_eq!(a.capabilities("a//b", Server::Openbao).names(), ["read"]);
+    assert_eq!(a.capabilities("a/b", Server::Openbao).names(), ["deny"]);
+}
+
+#[test]
+fn empty_capabilities_win_and_shadow() {
+    let a = acl(&[Policy::new(
+        "p",
+        vec![rule("a/*", &["read"]), rule("a/b/*", &[] as &[&str])],
+    )]);
+    let d = a.capabilities("a/b/c", Server::Openbao);
+    assert_eq!(d.names(), ["deny"]);
+    let by = d.decided_by.unwrap();
+    assert_eq!(by.pattern, "a/b/*");
+    assert!(by.why().contains("grants nothing"), "{}", by.why());
+}
+
+#[test]
+fn deny_on_a_losing_pattern_is_ignored() {
+    let a = acl(&[
+        Policy::new("wide", vec![rule("a/*", &["deny"])]),
+        Policy::new("narrow", vec![rule("a/b", &["read"])]),
+    ]);
+    let d = a.capabilities("a/b", Server::Openbao);
+    assert_eq!(d.names(), ["read"]);
+    let by = d.decided_by.unwrap();
+    assert_eq!(by.beaten[0].pattern, "a/*");
+    assert!(by.beaten[0].capabilities.is_deny());
+}
+
+#[test]
+fn templated_rules_are_conditional() {
+    let d = acl(&[Policy::default_policy()]).capabilities("identity/entity/id/e1", Server::Openbao);
+    assert_eq!(d.names(), ["deny"]);
+    assert_eq!(d.conditional.len(), 1);
+    assert_eq!(
+        d.conditional[0].pattern,
+        "identity/entity/id/{{identity.entity.id}}"
+    );
+}
+
+#[test]
+fn default_policy_and_no_default() {
+    let known = |_: &str| None;
+    let with = kp_acl::token_policies(&["x"], false, known);
+    assert_eq!(
+        with.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["default"]
+    );
+    let a = acl(&with);
+    assert_eq!(
+        a.capabilities("cubbyhole/k", Server::Vault).names(),
+        ["create", "delete", "list", "read", "update"]
+    );
+    assert_eq!(
+        a.capabilities("identity/oidc/provider/p/authorize", Server::Vault)
+            .names(),
+        ["read", "update"]
+    );
+    assert!(kp_acl::token_policies(&["x"], true, known).is_empty());
+    let root = kp_acl::token_policies(&["root"], false, known);
+    assert_eq!(root.len(), 1);
+    assert_eq!(
+        acl(&root).capabilities("sys/seal", Server::Vault).names(),
+        ["root"]
+    );
+}
