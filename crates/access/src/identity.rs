@@ -84,11 +84,14 @@ pub struct JwtBinding {
     pub role_type: String,
     pub bound_audiences: Vec<String>,
     pub bound_subject: Option<String>,
-    /// Claim name (or JSON pointer) to the accepted values.
-    pub bound_claims: BTreeMap<String, Vec<String>>,
+    /// Claim name (or JSON pointer) to the accepted values, typed as the role stores
+    /// them: the server compares a claim with a value of the same JSON type only.
+    pub bound_claims: BTreeMap<String, Vec<serde_json::Value>>,
     /// `bound_claims_type = "glob"`: values are globs where `*` matches any run.
     pub glob: bool,
     pub user_claim: String,
+    /// `user_claim_json_pointer`: `user_claim` is a JSON pointer (`/a/b`).
+    pub user_claim_pointer: bool,
     pub groups_claim: Option<String>,
     /// The mount's `bound_issuer`, when the program configures the mount.
     pub bound_issuer: Option<String>,
@@ -156,7 +159,11 @@ fn role_identity(program: &Program, r: &Resource, by_id: &BTreeMap<&str, &Resour
         .mount
         .as_deref()
         .map(|m| m.strip_prefix("sys/auth/").unwrap_or(m).to_string())
-        .or_else(|| r.path.strip_prefix("auth/token/").map(|_| "token".to_string()));
+        .or_else(|| {
+            r.path
+                .strip_prefix("auth/token/")
+                .map(|_| "token".to_string())
+        });
     let role_type = str_field(r, "role_type").unwrap_or("oidc");
     let kind = match (r.kind, r.schema) {
         (ResourceKind::Token, _) => IdentityKind::Token,
@@ -188,6 +195,7 @@ fn role_identity(program: &Program, r: &Resource, by_id: &BTreeMap<&str, &Resour
         bound_claims: bound_claims(r),
         glob: str_field(r, "bound_claims_type") == Some("glob"),
         user_claim: str_field(r, "user_claim").unwrap_or("sub").to_string(),
+        user_claim_pointer: bool_field(r, "user_claim_json_pointer"),
         groups_claim: str_field(r, "groups_claim")
             .filter(|s| !s.is_empty())
             .map(String::from),
@@ -292,15 +300,15 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<String>> {
+fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<serde_json::Value>> {
     match r.body.get("bound_claims") {
         Some(Value::Map(m)) => m
             .iter()
             .map(|(k, v)| {
-                let values = match v {
-                    // A string value is one accepted value, commas included.
-                    Value::Str(s) => vec![s.clone()],
-                    other => strings(other),
+                // A string is one accepted value, commas included (`claims.go`).
+                let values = match v.redacted() {
+                    serde_json::Value::Array(items) => items,
+                    one => vec![one],
                 };
                 (k.clone(), values)
             })

@@ -5,7 +5,10 @@
 //! Pure: no I/O, builds for `wasm32-unknown-unknown`. The facade (`keyplan`) re-exports
 //! it; the CLI and the playground reach it through `keyplan::json_api`.
 
+pub mod diff;
 pub mod identity;
+pub mod matrix;
+pub mod simulate;
 
 pub use identity::{identities, Identity, IdentityKind, JwtBinding, Login};
 

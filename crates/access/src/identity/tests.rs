@@ -15,7 +15,10 @@ fn pipeline_workloads_are_identities_with_their_policies() {
         ]
     );
     let publisher = &ids[3];
-    assert_eq!(publisher.policies, ["platform-audit", "publisher", "default"]);
+    assert_eq!(
+        publisher.policies,
+        ["platform-audit", "publisher", "default"]
+    );
     assert_eq!(publisher.mount.as_deref(), Some("gitlab"));
     assert_eq!(
         publisher.role.as_deref(),
@@ -34,7 +37,7 @@ fn pipeline_workloads_are_identities_with_their_policies() {
         Some((
             "jwt",
             vec!["https://vault.example.com".to_string()],
-            Some(vec!["true".to_string()]),
+            Some(vec![serde_json::json!("true")]),
             Some("https://gitlab.example.com"),
         ))
     );
@@ -73,16 +76,39 @@ fn token_roles_and_tokens() {
 fn no_default_policy_and_root_and_other_auth_methods() {
     let p = program(
         r#"
-        policy p { path "a/*" { capabilities = [read] } }
+        policy p {
+          path "a/*" { capabilities = [read] }
+        }
         auth jwt {
           jwks_url = "https://example.com/keys"
-          role r { role_type = "jwt" bound_subject = "x" user_claim = "sub" token_policies = [p] token_no_default_policy = true }
-          role o { allowed_redirect_uris = ["https://example.com/cb"] user_claim = "sub" token_policies = [root] }
+          role r {
+            role_type               = "jwt"
+            bound_subject           = "x"
+            user_claim              = "sub"
+            token_policies          = [p]
+            token_no_default_policy = true
+          }
+          role o {
+            role_type             = "oidc"
+            allowed_redirect_uris = ["https://example.com/cb"]
+            bound_audiences       = ["x"]
+            user_claim            = "sub"
+            token_policies        = [root]
+          }
         }
-        auth approle { role build { token_policies = [p] secret_id_bound_cidrs = ["10.0.0.0/8"] } }
+        auth approle {
+          role build {
+            token_policies        = [p]
+            secret_id_bound_cidrs = ["10.0.0.0/8"]
+          }
+        }
         auth kubernetes k8s {
           kubernetes_host = "https://k8s.example.com"
-          role app { bound_service_account_names = ["app"] bound_service_account_namespaces = ["prod"] token_policies = [p] }
+          role app {
+            bound_service_account_names      = ["app"]
+            bound_service_account_namespaces = ["prod"]
+            token_policies                   = [p]
+          }
         }
         "#,
     );
@@ -96,12 +122,24 @@ fn no_default_policy_and_root_and_other_auth_methods() {
         [
             ("jwt/r", IdentityKind::JwtRole, "p".to_string()),
             ("jwt/o", IdentityKind::OidcRole, "root".to_string()),
-            ("approle/build", IdentityKind::ApproleRole, "p,default".to_string()),
-            ("k8s/app", IdentityKind::KubernetesRole, "p,default".to_string()),
+            (
+                "approle/build",
+                IdentityKind::ApproleRole,
+                "p,default".to_string()
+            ),
+            (
+                "k8s/app",
+                IdentityKind::KubernetesRole,
+                "p,default".to_string()
+            ),
         ]
     );
     assert_eq!(
-        ids[0].login.jwt.as_ref().and_then(|j| j.bound_subject.as_deref()),
+        ids[0]
+            .login
+            .jwt
+            .as_ref()
+            .and_then(|j| j.bound_subject.as_deref()),
         Some("x")
     );
     assert!(ids[2].login.fields.contains_key("secret_id_bound_cidrs"));
