@@ -8,6 +8,7 @@
 pub mod diff;
 pub mod identity;
 pub mod matrix;
+pub mod render;
 pub mod simulate;
 
 pub use identity::{identities, Identity, IdentityKind, JwtBinding, Login};
