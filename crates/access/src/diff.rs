@@ -178,6 +178,10 @@ fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange>
         f
     };
     let (o, n) = (fields(old), fields(new));
+    let glob = |f: &BTreeMap<String, Json>| {
+        f.get("bound_claims_type").and_then(Json::as_str) == Some("glob")
+    };
+    let globs = (glob(&o), glob(&n));
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
     keys.into_iter()
         .filter_map(|k| {
@@ -185,7 +189,11 @@ fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange>
             let after = n.get(k).cloned().unwrap_or(Json::Null);
             (before != after).then(|| LoginChange {
                 field: k.clone(),
-                direction: direction(k, &before, &after),
+                direction: if k == "bound_claims" {
+                    bound_claims(&before, &after, globs)
+                } else {
+                    direction(k, &before, &after)
+                },
                 old: before,
                 new: after,
             })
@@ -214,7 +222,7 @@ pub fn direction(field: &str, old: &Json, new: &Json) -> Direction {
             (true, false) => Direction::Narrowed,
             _ => Direction::Changed,
         },
-        "bound_claims" => bound_claims(old, new),
+        "bound_claims" => bound_claims(old, new, (false, false)),
         "bound_claims_type" => match (old.as_str(), new.as_str()) {
             (None | Some("string"), Some("glob")) => Direction::Widened,
             (Some("glob"), None | Some("string")) => Direction::Narrowed,
@@ -300,22 +308,38 @@ fn restriction_list(old: &Json, new: &Json) -> Direction {
 
 /// Each bound claim restricts: dropping one widens, adding one narrows, more accepted
 /// values widen. Mixed movements are a change.
-fn bound_claims(old: &Json, new: &Json) -> Direction {
-    let claims = |v: &Json| -> BTreeMap<String, BTreeSet<String>> {
+fn bound_claims(old: &Json, new: &Json, globs: (bool, bool)) -> Direction {
+    // Under `bound_claims_type = "glob"` a claim bound to `*` restricts nothing but
+    // its presence.
+    let claims = |v: &Json, glob: bool| -> BTreeMap<String, BTreeSet<String>> {
         v.as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| (k.clone(), strings_whole(v)))
+                    .map(|(k, v)| {
+                        let values = strings_whole(v);
+                        let values = if glob && values.contains("*") {
+                            BTreeSet::from(["*".to_string()])
+                        } else {
+                            values
+                        };
+                        (k.clone(), values)
+                    })
                     .collect()
             })
             .unwrap_or_default()
     };
-    let (o, n) = (claims(old), claims(new));
+    let (o, n) = (claims(old, globs.0), claims(new, globs.1));
     let mut wider = false;
     let mut narrower = false;
     for (k, before) in &o {
         match n.get(k) {
             None => wider = true,
+            Some(after) if after.contains("*") && globs.1 && !(before.contains("*") && globs.0) => {
+                wider = true
+            }
+            Some(after) if before.contains("*") && globs.0 && !(after.contains("*") && globs.1) => {
+                narrower = true
+            }
             Some(after) => match set_growth(before, after) {
                 Direction::Widened => wider = true,
                 Direction::Narrowed => narrower = true,

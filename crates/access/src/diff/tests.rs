@@ -173,3 +173,13 @@ fn directions_of_single_fields() {
         );
     }
 }
+
+#[test]
+fn a_glob_star_bound_claim_is_open() {
+    let o = json!({"a": "x", "ref": "main"});
+    let n = json!({"a": "x", "ref": "*"});
+    assert_eq!(bound_claims(&o, &n, (true, true)), Direction::Widened);
+    assert_eq!(bound_claims(&n, &o, (true, true)), Direction::Narrowed);
+    // Without globs `*` is a literal value like any other.
+    assert_eq!(bound_claims(&o, &n, (false, false)), Direction::Changed);
+}
