@@ -68,6 +68,28 @@ OpenBao's trailing-slash order). `default` is added unless the identity opts out
 --policies evaluates exactly the given set.
 Exit codes: 0 answered, 1 errors (program, unknown identity or policy), 2 usage.")]
     Explain(ExplainArgs),
+    /// Show who may do what: identity × path pattern → capabilities, with login conditions
+    #[command(after_help = "Examples:
+  keyplan access examples/pipeline.kp
+  keyplan access --format csv examples/pipeline.kp > access.csv
+
+Exit codes: 0 success, 1 errors.")]
+    Access(crate::access::AccessArgs),
+    /// Show what a change grants or takes away, per identity
+    #[command(after_help = "Examples:
+  keyplan diff old.kp new.kp
+  keyplan diff git:origin/main examples/pipeline.kp --format markdown > comment.md
+
+Pure refactors (renamed policies, reordered rules, reformatting) report no change.
+Exit codes: 0 access unchanged, 2 access changed, 1 errors.")]
+    Diff(crate::diff::DiffArgs),
+    /// Show which JWT roles accept a token with given claims, and why the others refuse it
+    #[command(after_help = "Examples:
+  keyplan simulate examples/pipeline.kp --claims token.json
+  keyplan simulate examples/pipeline.kp --claims token.json --mount gitlab --format json
+
+Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

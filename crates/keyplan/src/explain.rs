@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
 use serde::Serialize;
 
-use crate::ir::{Program, ResourceKind, Value};
+use crate::ir::{Program, ResourceKind};
 use crate::Target;
 
 /// Who is asked about: one identity of the program, or an explicit policy set.
@@ -155,90 +155,18 @@ pub fn policies(program: &Program) -> Vec<Policy> {
         .collect()
 }
 
-/// Every identity of the program, in source order; the policies include `default`
-/// where the server adds it.
+/// Every identity of the program (the identity model of [`kp_access::identity`]:
+/// workloads, roles of auth methods, token roles, tokens), with the policies a login
+/// yields, `default` included where the server adds it.
 pub fn identities(program: &Program) -> Vec<Identity> {
-    let workload_of: HashMap<&str, &str> = program
-        .workloads
-        .iter()
-        .filter_map(|w| Some((w.role.as_deref()?, w.name.as_str())))
-        .collect();
-    let mount_type: HashMap<&str, String> = program
-        .resources
-        .iter()
-        .filter(|r| r.kind == ResourceKind::AuthMount)
-        .filter_map(|r| Some((r.id.as_str(), str_value(r.body.get("type")?)?)))
-        .collect();
-    let mut out = Vec::new();
-    for r in &program.resources {
-        let (kind, field, no_default_field) = match r.kind {
-            ResourceKind::Token => ("token".to_string(), "policies", "no_default_policy"),
-            ResourceKind::Role if r.path.starts_with("auth/token/roles/") => (
-                "token-role".to_string(),
-                "allowed_policies",
-                "token_no_default_policy",
-            ),
-            ResourceKind::Role if r.path.starts_with("auth/") => {
-                let ty = r
-                    .mount
-                    .as_deref()
-                    .and_then(|m| mount_type.get(m))
-                    .map_or("auth", String::as_str);
-                (
-                    format!("{ty}-role"),
-                    "token_policies",
-                    "token_no_default_policy",
-                )
-            }
-            _ => continue,
-        };
-        let (name, kind) = match workload_of.get(r.id.as_str()) {
-            Some(w) => ((*w).to_string(), "workload".to_string()),
-            None => (r.name.clone(), kind),
-        };
-        let mut names = r.body.get(field).map(list_value).unwrap_or_default();
-        let no_default = matches!(r.body.get(no_default_field), Some(Value::Bool(true)));
-        if !no_default && !names.iter().any(|n| n == "root" || n == DEFAULT_POLICY) {
-            names.push(DEFAULT_POLICY.to_string());
-        }
-        out.push(Identity {
-            name,
-            kind,
-            policies: names,
-        });
-    }
-    // Workloads without a login role still own their derived policy.
-    for w in &program.workloads {
-        if w.role.is_none() {
-            out.push(Identity {
-                name: w.name.clone(),
-                kind: "workload".into(),
-                policies: vec![w.policy.clone(), DEFAULT_POLICY.into()],
-            });
-        }
-    }
-    out
-}
-
-fn str_value(v: &Value) -> Option<String> {
-    match v {
-        Value::Str(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-/// A policy list in either API form (a list, or a comma string).
-fn list_value(v: &Value) -> Vec<String> {
-    match v {
-        Value::Str(s) => s
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Value::List(items) => items.iter().filter_map(str_value).collect(),
-        _ => Vec::new(),
-    }
+    kp_access::identity::identities(program)
+        .into_iter()
+        .map(|i| Identity {
+            name: i.id,
+            kind: i.kind.name().to_string(),
+            policies: i.policies,
+        })
+        .collect()
 }
 
 /// An identity with its ACL built, ready to answer many paths.
@@ -310,8 +238,15 @@ pub fn evaluators(
         match &opts.as_name {
             None => all,
             Some(name) => {
-                let picked: Vec<Identity> =
+                // By unique id (`trainer`, `gitlab/trainer`, `token:NAME`), else by the
+                // role's or token's own name.
+                let mut picked: Vec<Identity> =
                     all.iter().filter(|i| &i.name == name).cloned().collect();
+                if picked.is_empty() {
+                    let own =
+                        |i: &Identity| i.name.rsplit(['/', ':']).next() == Some(name.as_str());
+                    picked = all.iter().filter(|i| own(i)).cloned().collect();
+                }
                 if picked.is_empty() {
                     let known: Vec<String> = all.iter().map(|i| i.name.clone()).collect();
                     let suggestion = crate::did_you_mean(name, known.iter().map(String::as_str))

@@ -406,6 +406,12 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 mod schema;
+
+mod access;
+pub use access::{
+    access, access_json, diff, diff_json, parse_claims, simulate, simulate_json, AccessResponse,
+    DiffResponse, SimulateResponse,
+};
 pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
 
 #[cfg(test)]

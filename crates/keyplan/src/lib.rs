@@ -2,14 +2,17 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
+pub use kp_access as access;
 pub use kp_check::{ir, Options};
 pub use kp_diag::{did_you_mean, Diagnostic, LineIndex, Located, Report, Severity, Span};
 pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+mod access_api;
 pub mod explain;
 pub mod json_api;
+pub use access_api::{access_diff, access_matrix, simulate_claims};
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;

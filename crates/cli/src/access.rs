@@ -1,0 +1,80 @@
+//! `keyplan access`: the access matrix of a program.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::TargetArg;
+use crate::{render, source};
+
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// The program (`-` reads standard input)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The server the program is for
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// How to print the matrix
+    #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
+    pub format: AccessFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccessFormat {
+    /// One block per identity: login conditions, policies, grants
+    Text,
+    /// The matrix as JSON (what the playground draws)
+    Json,
+    /// One row per identity and pattern
+    Csv,
+}
+
+/// Compiles a file; on errors prints them and returns `None`.
+pub fn compile(path: &std::path::Path, target: TargetArg) -> Option<keyplan::Compiled> {
+    let src = match source::read(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    compile_text(&src, target)
+}
+
+pub fn compile_text(src: &source::Source, target: TargetArg) -> Option<keyplan::Compiled> {
+    let compiled = keyplan::compile(
+        &src.text,
+        &keyplan::Options {
+            target: target.into(),
+        },
+    );
+    let stderr = &mut std::io::stderr();
+    if compiled.has_errors() {
+        render::human(stderr, src, &compiled.diagnostics);
+        render::summary(stderr, &compiled.diagnostics);
+        return None;
+    }
+    Some(compiled)
+}
+
+pub fn run(args: &AccessArgs) -> u8 {
+    let Some(matrix) = compile(&args.file, args.target).and_then(|c| keyplan::access_matrix(&c))
+    else {
+        return 1;
+    };
+    let out = match args.format {
+        AccessFormat::Text => keyplan::access::render::matrix_text(&matrix),
+        AccessFormat::Csv => keyplan::access::render::matrix_csv(&matrix),
+        AccessFormat::Json => json(&matrix),
+    };
+    print!("{out}");
+    0
+}
+
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => s + "\n",
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
