@@ -2,6 +2,9 @@
 //! outside the measurement): for one identity (`--as`), and the evaluation alone for
 //! every identity (2,000 ACLs × 1,000 paths).
 
+// A benchmark stops with a message when its fixture is broken.
+#![allow(clippy::expect_used)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use keyplan::explain::{evaluators, explain, ExplainOptions};
 use keyplan::{compile, Options, Target};
