@@ -104,6 +104,9 @@ struct SegmentEntry {
     /// The key without its trailing `*`.
     wc_path: String,
     parts: Vec<String>,
+    /// The pattern up to its first `+`: every path it matches starts with this, so
+    /// the lookup skips the segment comparison for paths that do not.
+    literal: String,
 }
 
 /// A templated rule: not evaluated, reported when it may apply.
@@ -210,7 +213,13 @@ impl Acl {
         let mut conditional: Vec<RuleRef> = self
             .templated
             .iter()
-            .filter(|r| template_may_match(&r.pattern, path.trim_start_matches('/')))
+            .filter(|r| {
+                let p = path.trim_start_matches('/');
+                // Cheap test first: the literal text before the first template or `+`.
+                let lit = strip_slash(&r.pattern);
+                let lit = &lit[..lit.find(['{', '+']).unwrap_or(lit.len())];
+                p.starts_with(lit) && template_may_match(&r.pattern, p)
+            })
             .cloned()
             .collect();
         conditional.dedup();
@@ -307,9 +316,15 @@ impl Acl {
                 kind: PatternKind::Prefix,
             });
         }
-        if !self.segment.is_empty() {
-            let parts: Vec<&str> = path.split('/').collect();
-            for s in &self.segment {
+        let mut parts: Vec<&str> = Vec::new();
+        for s in &self.segment {
+            if !path.starts_with(s.literal.as_str()) {
+                continue;
+            }
+            if parts.is_empty() {
+                parts = path.split('/').collect();
+            }
+            {
                 if let Some(wildcards) = s.matches(&parts) {
                     cands.push(Candidate {
                         first: s.first_plus,
@@ -370,6 +385,7 @@ impl SegmentEntry {
             is_prefix,
             wc_path: wc_path.to_string(),
             parts: wc_path.split('/').map(str::to_string).collect(),
+            literal: key[..key.find('+').unwrap_or(0)].to_string(),
         }
     }
 
