@@ -2,6 +2,7 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
+pub use kp_access as access;
 pub use kp_check::{ir, Options};
 pub use kp_diag::{
     did_you_mean, Diagnostic, FileId, LineIndex, Located, LocatedRelated, Location, Report,
@@ -11,10 +12,16 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+mod access_api;
+pub mod explain;
 pub mod json_api;
 mod redact;
 
 pub use redact::REDACTED;
+pub use access_api::{access_diff, access_matrix, simulate_claims};
+
+/// Vault's ACL evaluator, for callers of [`explain`] that need its types.
+pub use kp_acl as acl;
 
 use serde::Serialize;
 
