@@ -44,3 +44,5 @@ export const build = (source, target) => call('build', source, target);
 /** `{ blocks, endpoints, capabilities }` */
 export const schema = () => call('schema');
 export const version = () => call('version');
+/** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
+export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);

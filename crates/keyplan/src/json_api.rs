@@ -85,6 +85,9 @@ pub struct View {
     pub levels: Vec<Vec<usize>>,
     pub workloads: Vec<ViewWorkload>,
     pub extern_policies: Vec<String>,
+    /// The access matrix of every identity (workloads, roles, token roles, tokens):
+    /// what the Access tab draws, the same data as `keyplan access --format json`.
+    pub access: crate::access::matrix::Matrix,
 }
 
 #[derive(Debug, Serialize)]
@@ -342,6 +345,7 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
             .map(|w| view_workload(program, w, &index))
             .collect(),
         extern_policies: program.extern_policies.clone(),
+        access: crate::access::matrix::matrix(program),
     }
 }
 

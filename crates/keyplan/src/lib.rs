@@ -11,7 +11,7 @@ pub use kp_schema::Target;
 
 mod access_api;
 pub mod json_api;
-pub use access_api::{access_diff, access_matrix, simulate_claims};
+pub use access_api::{access_diff, access_lints, access_matrix, simulate_claims};
 
 use serde::Serialize;
 
