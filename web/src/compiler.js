@@ -46,3 +46,5 @@ export const format = (source) => call('format', source);
 /** `{ blocks, endpoints, capabilities }` */
 export const schema = () => call('schema');
 export const version = () => call('version');
+/** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
+export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);

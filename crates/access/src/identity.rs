@@ -108,12 +108,21 @@ pub fn identities(program: &Program) -> Vec<Identity> {
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
+    let ctx = Ctx {
+        configs: program
+            .resources
+            .iter()
+            .filter(|c| c.kind == ResourceKind::Config)
+            .filter_map(|c| Some((c.mount.as_deref()?, c)))
+            .collect(),
+        by_id,
+    };
     let mut out = Vec::new();
-    let mut taken = Vec::new();
+    let mut taken = std::collections::BTreeSet::new();
     for w in &program.workloads {
-        let role = w.role.as_deref().and_then(|id| by_id.get(id).copied());
+        let role = w.role.as_deref().and_then(|id| ctx.by_id.get(id).copied());
         let mut identity = match role {
-            Some(r) => role_identity(program, r, &by_id),
+            Some(r) => role_identity(r, &ctx),
             None => Identity {
                 id: String::new(),
                 kind: IdentityKind::Workload,
@@ -127,7 +136,7 @@ pub fn identities(program: &Program) -> Vec<Identity> {
             },
         };
         if let Some(r) = role {
-            taken.push(r.id.as_str());
+            taken.insert(r.id.as_str());
         }
         identity.id = w.name.clone();
         identity.kind = IdentityKind::Workload;
@@ -137,7 +146,7 @@ pub fn identities(program: &Program) -> Vec<Identity> {
         out.push(identity);
     }
     for r in &program.resources {
-        if taken.contains(&r.id.as_str()) {
+        if taken.contains(r.id.as_str()) {
             continue;
         }
         let is_identity = matches!(
@@ -148,13 +157,20 @@ pub fn identities(program: &Program) -> Vec<Identity> {
             ) | (ResourceKind::Token, _)
         );
         if is_identity {
-            out.push(role_identity(program, r, &by_id));
+            out.push(role_identity(r, &ctx));
         }
     }
     out
 }
 
-fn role_identity(program: &Program, r: &Resource, by_id: &BTreeMap<&str, &Resource>) -> Identity {
+/// Lookups shared by every identity.
+struct Ctx<'a> {
+    by_id: BTreeMap<&'a str, &'a Resource>,
+    /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
+    configs: BTreeMap<&'a str, &'a Resource>,
+}
+
+fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     let mount_path = r
         .mount
         .as_deref()
@@ -179,7 +195,7 @@ fn role_identity(program: &Program, r: &Resource, by_id: &BTreeMap<&str, &Resour
         (_, Some(m)) => format!("{m}/{}", r.name),
         (_, None) => r.name.clone(),
     };
-    let policies = login_policies(r, kind, by_id);
+    let policies = login_policies(r, kind, &ctx.by_id);
     let fields = r
         .body
         .iter()
@@ -199,7 +215,10 @@ fn role_identity(program: &Program, r: &Resource, by_id: &BTreeMap<&str, &Resour
         groups_claim: str_field(r, "groups_claim")
             .filter(|s| !s.is_empty())
             .map(String::from),
-        bound_issuer: mount_config(program, r)
+        bound_issuer: r
+            .mount
+            .as_deref()
+            .and_then(|m| ctx.configs.get(m))
             .and_then(|c| str_field(c, "bound_issuer"))
             .filter(|s| !s.is_empty())
             .map(String::from),
@@ -258,15 +277,6 @@ fn login_policies(
         policies.push("default".into());
     }
     policies
-}
-
-/// The `auth/MOUNT/config` resource of the role's mount, if the program writes one.
-fn mount_config<'a>(program: &'a Program, r: &Resource) -> Option<&'a Resource> {
-    let mount = r.mount.as_deref()?;
-    program
-        .resources
-        .iter()
-        .find(|c| c.kind == ResourceKind::Config && c.mount.as_deref() == Some(mount))
 }
 
 fn str_field<'a>(r: &'a Resource, key: &str) -> Option<&'a str> {

@@ -7,7 +7,9 @@
 
 pub mod diff;
 pub mod identity;
+pub mod lints;
 pub mod matrix;
+pub mod pattern;
 pub mod render;
 pub mod simulate;
 

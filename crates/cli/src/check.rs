@@ -22,7 +22,12 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let compiled = keyplan::compile_sources(SourceMap::clone(&sources), &options);
+        let mut compiled = keyplan::compile_sources(SourceMap::clone(&sources), &options);
+        let lints = keyplan::access_lints(&compiled);
+        compiled.diagnostics.extend(lints);
+        compiled
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, d.span.end));
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             CheckFormat::Human => {

@@ -4,7 +4,7 @@
 use crate::access::diff::AccessDiff;
 use crate::access::matrix::Matrix;
 use crate::access::simulate::Simulation;
-use crate::Compiled;
+use crate::{Compiled, Diagnostic};
 
 /// The access matrix (identity × pattern → capabilities, with login conditions).
 pub fn access_matrix(compiled: &Compiled) -> Option<Matrix> {
@@ -29,4 +29,15 @@ pub fn simulate_claims(
         .program
         .as_ref()
         .map(|p| kp_access::simulate::simulate(p, claims, mount))
+}
+
+/// The identity lints (`kp-access`) of a program that compiled: who can log in as whom,
+/// rules granting too much or nothing. `keyplan check` reports them with the checker's
+/// diagnostics; `compile` leaves them out so builds stay quiet on intended designs.
+pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
+    compiled
+        .program
+        .as_ref()
+        .map(kp_access::lints::lints)
+        .unwrap_or_default()
 }

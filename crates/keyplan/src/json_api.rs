@@ -87,6 +87,9 @@ pub struct View {
     pub levels: Vec<Vec<usize>>,
     pub workloads: Vec<ViewWorkload>,
     pub extern_policies: Vec<String>,
+    /// The access matrix of every identity (workloads, roles, token roles, tokens):
+    /// what the Access tab draws, the same data as `keyplan access --format json`.
+    pub access: crate::access::matrix::Matrix,
 }
 
 #[derive(Debug, Serialize)]
@@ -452,6 +455,7 @@ fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
             .map(|w| view_workload(program, w, map))
             .collect(),
         extern_policies: program.extern_policies.clone(),
+        access: crate::access::matrix::matrix(program),
     }
 }
 

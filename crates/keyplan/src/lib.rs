@@ -18,7 +18,7 @@ pub mod json_api;
 mod redact;
 
 pub use redact::REDACTED;
-pub use access_api::{access_diff, access_matrix, simulate_claims};
+pub use access_api::{access_diff, access_lints, access_matrix, simulate_claims};
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;

@@ -50,6 +50,19 @@ pub fn build_files(files: &str, target: &str) -> String {
     keyplan::json_api::build_files_json(files, target)
 }
 
+/// Claim simulation: `{ ok, target, diagnostics, simulation: { accepted, refused }, access }`.
+/// `claims` is a JSON object; `mount` limits the roles to one mount path (empty: all).
+#[wasm_bindgen]
+pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String {
+    keyplan::json_api::simulate_json(source, claims, mount, target)
+}
+
+/// The access diff of two versions of a program: `{ ok, target, old, new, diff }`.
+#[wasm_bindgen]
+pub fn diff(old: &str, new: &str, target: &str) -> String {
+    keyplan::json_api::diff_json(old, new, target)
+}
+
 /// Block kinds, their attributes and the endpoint schemas, for completion.
 #[wasm_bindgen]
 pub fn schema() -> String {
