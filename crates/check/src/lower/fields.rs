@@ -72,7 +72,8 @@ impl<'s> Lowerer<'s> {
                     .and_then(|n| ep.field(n));
                 if crate::lints::secrets::looks_sensitive(name) || near.is_some_and(|f| f.sensitive)
                 {
-                    self.secret_spans.extend(crate::lints::secrets::literal_spans(&attr.value));
+                    self.secret_spans
+                        .extend(crate::lints::secrets::literal_spans(&attr.value));
                 }
                 self.unknown_field(cx, ep, attr);
                 continue;
@@ -87,7 +88,8 @@ impl<'s> Lowerer<'s> {
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
                 lints::secrets::literal(attr, cx, &mut self.diags);
-                self.secret_spans.extend(lints::secrets::literal_spans(&attr.value));
+                self.secret_spans
+                    .extend(lints::secrets::literal_spans(&attr.value));
             }
             let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
