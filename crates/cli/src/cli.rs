@@ -24,6 +24,8 @@ pub enum Command {
   keyplan check examples/multi-team/               # a directory is one program
   keyplan check --target openbao examples/api-key-rotation.kp
   keyplan check --format json examples/pipeline.kp | jq '.diagnostics[]'
+  keyplan check --format sarif examples/*.kp > keyplan.sarif   # GitHub code scanning
+  keyplan check --format github examples/*.kp                  # annotations in Actions
 
 Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
     Check(CheckArgs),
@@ -58,6 +60,9 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Rewrite programs in the canonical layout, keeping every comment
+    #[command(after_help = crate::fmt::AFTER_HELP)]
+    Fmt(crate::fmt::FmtArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +90,19 @@ pub enum Format {
     Json,
 }
 
+/// `keyplan check`'s reports: those of [`Format`] and the formats CI systems read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Graphical diagnostics with source snippets on stderr
+    Human,
+    /// `{"diagnostics": [...]}` on stdout
+    Json,
+    /// SARIF 2.1.0 on stdout, for GitHub code scanning (upload-sarif)
+    Sarif,
+    /// GitHub Actions workflow commands on stdout: annotations on the changed lines
+    Github,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmitArg {
     /// Vault API calls in apply order (calls.json)
@@ -109,8 +127,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
     pub target: TargetArg,
     /// How to report diagnostics
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Treat warnings as errors (exit 1 when there is any)
     #[arg(long)]
     pub deny_warnings: bool,

@@ -96,3 +96,13 @@ pub fn json(out: &mut dyn Write, located: &[JsonDiagnostic]) {
         let _ = writeln!(out, "{text}");
     }
 }
+
+pub fn value(out: &mut dyn Write, value: &serde_json::Value) {
+    if let Ok(text) = serde_json::to_string_pretty(value) {
+        let _ = writeln!(out, "{text}");
+    }
+}
+
+pub fn text(out: &mut dyn Write, text: &str) {
+    let _ = out.write_all(text.as_bytes());
+}

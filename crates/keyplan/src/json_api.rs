@@ -522,3 +522,40 @@ pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
 
 #[cfg(test)]
 mod tests;
+
+/// The response of [`format_json`]: the program in the canonical layout, or the syntax
+/// errors that stop the formatter (which never guesses a layout for a broken tree).
+#[derive(Debug, Serialize)]
+pub struct FormatResponse {
+    /// True when the text was formatted (it had no syntax error).
+    pub ok: bool,
+    /// The formatted text; `None` when `ok` is false.
+    pub formatted: Option<String>,
+    /// Whether formatting changed anything.
+    pub changed: bool,
+    /// The syntax errors, when `ok` is false.
+    pub diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// Formats a program (`kp_fmt::format`): `{ ok, formatted, changed, diagnostics }`.
+pub fn format_json(source: &str) -> String {
+    to_json(&format_source(source))
+}
+
+/// The typed form of [`format_json`].
+pub fn format_source(source: &str) -> FormatResponse {
+    match kp_fmt::format(source) {
+        Ok(formatted) => FormatResponse {
+            ok: true,
+            changed: formatted != source,
+            formatted: Some(formatted),
+            diagnostics: Vec::new(),
+        },
+        Err(errors) => FormatResponse {
+            ok: false,
+            formatted: None,
+            changed: false,
+            diagnostics: diagnostics_in(&SourceMap::single(PLAYGROUND_FILE, source), &errors),
+        },
+    }
+}

@@ -61,6 +61,15 @@ pub fn parse(source: &str) -> ParseResult {
     ParseResult { file, diagnostics }
 }
 
+/// The spans of every comment (`# ...`, `// ...`, up to and not including the newline) in
+/// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
+/// once more, so callers that need no comments (the compiler) pay nothing.
+pub fn comments(source: &str) -> Vec<kp_diag::Span> {
+    let mut lexer = lexer::Lexer::new(source);
+    while lexer.next().kind != lexer::TokenKind::Eof {}
+    lexer.comments
+}
+
 /// Parses one file of a program whose files share one offset space: every span of the
 /// tree and of the diagnostics is offset by `base` (the file's base in its
 /// [`SourceMap`](kp_diag::SourceMap)).

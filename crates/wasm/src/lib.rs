@@ -31,6 +31,12 @@ pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
+/// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
+#[wasm_bindgen]
+pub fn format(source: &str) -> String {
+    keyplan::json_api::format_json(source)
+}
+
 /// Checks a program of many files, `files` a JSON array of `{name, text}`: the response
 /// of [`check`], each diagnostic naming its file.
 #[wasm_bindgen]
