@@ -263,10 +263,11 @@ fn build_outputs_say_where_a_literal_secret_was() {
     std::fs::create_dir_all(&scratch).unwrap();
     let path = scratch.join("secrets.kp");
     std::fs::write(&path, SECRETS_PROGRAM).unwrap();
-    let api = run(&["build", "--target", "openbao", &path.display().to_string()]);
+    // Vault: OpenBao lacks `service_account_json`.
+    let api = run(&["build", "--target", "vault", &path.display().to_string()]);
     assert!(api.contains(keyplan::ir::LITERAL_SECRET), "{api}");
     // The literal-secret warning still points at the value, with the value starred out.
-    let check = run(&["check", "--target", "openbao", &path.display().to_string()]);
+    let check = run(&["check", "--target", "vault", &path.display().to_string()]);
     assert!(check.contains("kp::literal-secret"), "{check}");
     assert!(check.contains("\"*************************\""), "{check}");
     let _ = std::fs::remove_dir_all(&scratch);

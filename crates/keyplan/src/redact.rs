@@ -80,11 +80,27 @@ fn text(s: &str, secrets: &[String]) -> String {
 
 /// The map with every secret's text starred out, byte for byte (so offsets, lines and
 /// spans stay valid): what snippets are rendered from. Quotes and heredoc marker lines
-/// stay, so the snippet still reads as the program.
+/// stay, so the snippet still reads as the program. The same text elsewhere (a password
+/// also written into a `connection_url`) is starred too.
 pub(crate) fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
+    let secrets = secret_texts(map, spans);
     let mut out = SourceMap::new();
     for file in map.files() {
         let mut bytes = file.text().as_bytes().to_vec();
+        for secret in secrets.iter().filter(|s| s.len() >= MIN_FREE_LEN) {
+            let at: Vec<usize> = file
+                .text()
+                .match_indices(secret.as_str())
+                .map(|(i, _)| i)
+                .collect();
+            for i in at {
+                for b in bytes.get_mut(i..i + secret.len()).into_iter().flatten() {
+                    if *b != b'\n' {
+                        *b = b'*';
+                    }
+                }
+            }
+        }
         for &span in spans.iter().filter(|s| file.contains(s.start)) {
             let local = file.local(span);
             let Some(raw) = bytes.get(local.start..local.end) else {

@@ -68,7 +68,10 @@ impl<'s> Lowerer<'s> {
             }
             let Some(field) = ep.field(name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
-                if crate::lints::secrets::looks_sensitive(name) {
+                let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
+                    .and_then(|n| ep.field(n));
+                if crate::lints::secrets::looks_sensitive(name) || near.is_some_and(|f| f.sensitive)
+                {
                     self.secret_spans
                         .extend(crate::lints::secrets::literal_spans(&attr.value));
                 }
