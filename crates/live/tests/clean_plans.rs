@@ -206,4 +206,47 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
     let report = apply_with(&bao, &program, None, false, &env);
     assert!(report.ok(), "apply failed: {report:#?}\n{logins}");
     assert_clean(&bao, &program, None);
+
+    // The repository's examples that need no database or AWS, one after the other on
+    // the same server (where they share a mount, each apply converges it to that
+    // example), their JWKS URL pointed at a local JWKS endpoint (the server fetches it
+    // when the config is written).
+    let jwks = Jwks::start();
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut applied = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(examples)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kp"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("secrets database") || text.contains("secrets aws") {
+            continue;
+        }
+        let text = replace_jwks_urls(&text, &jwks.url);
+        let program = kp_live::cli::compile(&text, TargetArg::Openbao)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let tokens = dir.path().join("tokens");
+        let report = apply_with(&bao, &program, Some(&tokens), false, &no_env);
+        assert!(report.ok(), "{}: {report:#?}", path.display());
+        assert_clean(&bao, &program, Some(&tokens));
+        applied.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    assert!(applied.len() >= 4, "examples applied: {applied:?}");
+}
+
+/// Every `jwks_url = "..."` of a program, pointed at `url`.
+fn replace_jwks_urls(text: &str, url: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("jwks_url") {
+            Some((indent, rest)) if rest.trim_start().starts_with('=') => {
+                format!("{indent}jwks_url = \"{url}\"")
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
