@@ -92,6 +92,8 @@ pub const KUBERNETES_NO_CA: &str = "kp::kubernetes-no-ca";
 pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
 /// An AppRole role with `bind_secret_id = false` and no CIDR binding.
 pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
+/// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
+pub const STRICT_IP_WITH_CIDRS: &str = "kp::strict-ip-with-cidrs";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -140,4 +142,5 @@ pub const ALL: &[&str] = &[
     KUBERNETES_NO_CA,
     KUBERNETES_CA_REQUIRED,
     APPROLE_NO_CONSTRAINT,
+    STRICT_IP_WITH_CIDRS,
 ];

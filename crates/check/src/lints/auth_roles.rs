@@ -103,3 +103,27 @@ pub fn approle_role(
         ),
     );
 }
+
+/// OpenBao's `token_strictly_bind_ip` and `token_bound_cidrs` exclude each other:
+/// "'token_strictly_bind_ip' conflicts with 'token_bound_cidrs'; set only one" (found by
+/// the live test that sets every field of every login role).
+pub fn strict_ip(body: &BTreeMap<String, Value>, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+    let strict = matches!(body.get("token_strictly_bind_ip"), Some(Value::Bool(true)));
+    let cidrs = parts.get("token_bound_cidrs");
+    let (true, Some(cidrs), Some(flag)) = (strict, cidrs, parts.get("token_strictly_bind_ip"))
+    else {
+        return;
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::STRICT_IP_WITH_CIDRS,
+            flag.name.span,
+            "`token_strictly_bind_ip` conflicts with `token_bound_cidrs`",
+        )
+        .with_label("set only one of these")
+        .with_related(cidrs.name.span, "CIDRs bound here")
+        .with_help(
+            "`token_strictly_bind_ip = true` binds tokens to the login's source address; `token_bound_cidrs` to ranges: keep one (the server rejects both)",
+        ),
+    );
+}

@@ -213,6 +213,7 @@ impl<'s> Lowerer<'s> {
         };
         let typed = self.type_body(&cx, &parts.attrs);
         let mut body = typed.body;
+        lints::auth_roles::strict_ip(&body, parts, &mut self.diags);
         match spec.endpoint {
             // A role without a declared mount is a workload's login on a JWT mount
             // managed elsewhere.
