@@ -8,23 +8,27 @@ use crate::cli::{BuildArgs, EmitArg, Format};
 use crate::{render, source};
 
 pub fn run(args: &BuildArgs) -> u8 {
-    let src = match source::read(&args.file) {
+    let sources = match source::read_program(&args.files) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return 1;
         }
     };
-    let compiled = keyplan::compile(
-        &src.text,
+    let compiled = keyplan::compile_sources(
+        keyplan::SourceMap::clone(&sources),
         &keyplan::Options {
             target: args.target.into(),
         },
     );
     let stderr = &mut std::io::stderr();
     match args.format {
-        Format::Human => render::human(stderr, &src, &compiled.diagnostics),
-        Format::Json => render::json(stderr, &render::locate(&src, &compiled.diagnostics)),
+        Format::Human => render::human(
+            stderr,
+            &std::sync::Arc::new(compiled.display_sources()),
+            &compiled.diagnostics,
+        ),
+        Format::Json => render::json(stderr, &render::locate(&sources, &compiled.diagnostics)),
     }
     if compiled.has_errors() {
         render::summary(stderr, &compiled.diagnostics);
@@ -46,7 +50,7 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     // The process exits next: freeing a large program node by node would only delay it.
     std::mem::forget(compiled);
-    std::mem::forget(src);
+    std::mem::forget(sources);
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -1,3 +1,5 @@
+use keyplan::SourceMap;
+
 use crate::cli::{CheckArgs, Format};
 use crate::{render, source};
 
@@ -9,7 +11,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut all = Vec::new();
     let stderr = &mut std::io::stderr();
     for path in &args.files {
-        let src = match source::read(path) {
+        // Each argument is one program: a file, or a directory of files.
+        let sources = match source::read_program(std::slice::from_ref(path)) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -17,14 +20,18 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let compiled = keyplan::compile(&src.text, &options);
+        let compiled = keyplan::compile_sources(SourceMap::clone(&sources), &options);
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             Format::Human => {
-                render::human(stderr, &src, &compiled.diagnostics);
+                render::human(
+                stderr,
+                &std::sync::Arc::new(compiled.display_sources()),
+                &compiled.diagnostics,
+            );
                 render::summary(stderr, &compiled.diagnostics);
             }
-            Format::Json => all.extend(render::locate(&src, &compiled.diagnostics)),
+            Format::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
         }
     }
     if args.format == Format::Json {

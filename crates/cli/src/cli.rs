@@ -21,6 +21,7 @@ pub enum Command {
     /// Check programs and report every problem found
     #[command(after_help = "Examples:
   keyplan check examples/*.kp
+  keyplan check examples/multi-team/               # a directory is one program
   keyplan check --target openbao examples/api-key-rotation.kp
   keyplan check --format json examples/pipeline.kp | jq '.diagnostics[]'
 
@@ -32,6 +33,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
   keyplan build examples/pipeline.kp --emit hcl      # the ACL policies
   keyplan build examples/pipeline.kp --emit sh --target openbao > apply.sh
   keyplan build examples/pipeline.kp --emit all -o build/
+  keyplan build examples/multi-team/ --emit hcl      # every .kp file of a directory
 
 Secrets written as env(\"NAME\") appear only as the placeholder ${NAME}.
 Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
@@ -99,8 +101,9 @@ pub enum EmitArg {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Programs to check (`-` reads standard input)
-    #[arg(required = true, value_name = "FILE")]
+    /// Programs to check, each a file or a directory whose `.kp` files form one program
+    /// (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
     /// The server the program is for
     #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
@@ -115,9 +118,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The program to compile (`-` reads standard input)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The program: `.kp` files and directories (each `.kp` file directly inside), compiled
+    /// together as one program in path order (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     /// What to emit
     #[arg(long, value_enum, default_value_t = EmitArg::Api)]
     pub emit: EmitArg,

@@ -9,11 +9,12 @@
 //! column (in characters), byte offsets, and `from`/`to` in UTF-16 code units from the start
 //! of the text (what JavaScript strings, CodeMirror and the browser count in).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ir::{PathRule, Program, ResourceKind, Value, Workload};
 use crate::{
-    compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target,
+    compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap,
+    Target,
 };
 
 /// The file name diagnostics carry in the playground (the editor holds one file).
@@ -61,6 +62,8 @@ pub struct JsonDiagnostic {
 #[derive(Debug, Serialize)]
 pub struct JsonRelated {
     pub label: String,
+    /// The file the label is in: a duplicate names the other file.
+    pub file: String,
     pub line: usize,
     pub column: usize,
     pub from: usize,
@@ -97,7 +100,9 @@ pub struct ViewNode {
     pub level: usize,
     pub workload: Option<String>,
     pub mount: Option<String>,
-    /// 1-based line of the declaration, for "go to source".
+    /// The file of the declaration, for "go to source".
+    pub file: String,
+    /// 1-based line of the declaration in `file`, for "go to source".
     pub line: usize,
 }
 
@@ -125,7 +130,9 @@ pub struct ViewWorkload {
     /// Attached policies this program does not define (`extern policy`): their rules
     /// are unknown here.
     pub external: Vec<String>,
-    /// 1-based line of the `workload` block.
+    /// The file of the `workload` block.
+    pub file: String,
+    /// 1-based line of the `workload` block in `file`.
     pub line: usize,
 }
 
@@ -157,8 +164,53 @@ pub fn build_json(source: &str, target: &str) -> String {
     to_json(&build(source, target))
 }
 
+/// One file of a program sent as JSON: `{ "name": "platform.kp", "text": "..." }`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileIn {
+    pub name: String,
+    pub text: String,
+}
+
+/// Checks a program of many files, given as a JSON array of `{name, text}` in the order
+/// to compile them: the response of [`check_json`], each diagnostic naming its file.
+pub fn check_files_json(files: &str, target: &str) -> String {
+    match parse_files(files) {
+        Ok(files) => to_json(&check_sources(files, target)),
+        Err(error) => to_json(&CheckResponse {
+            ok: false,
+            target: None,
+            diagnostics: Vec::new(),
+            error: Some(error),
+        }),
+    }
+}
+
+/// Builds a program of many files (see [`check_files_json`]): the response of
+/// [`build_json`], with the file of every diagnostic, node and workload.
+pub fn build_files_json(files: &str, target: &str) -> String {
+    match parse_files(files) {
+        Ok(files) => to_json(&build_sources(files, target)),
+        Err(error) => to_json(&bad_build(error)),
+    }
+}
+
+fn parse_files(files: &str) -> Result<SourceMap, String> {
+    let files: Vec<FileIn> = serde_json::from_str(files)
+        .map_err(|e| format!("files must be a JSON array of {{name, text}}: {e}"))?;
+    let mut map = SourceMap::new();
+    for f in files {
+        map.add(f.name, f.text);
+    }
+    Ok(map)
+}
+
 /// The typed form of [`check_json`].
 pub fn check(source: &str, target: &str) -> CheckResponse {
+    check_sources(SourceMap::single(PLAYGROUND_FILE, source), target)
+}
+
+/// The typed form of [`check_files_json`].
+pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
     let target = match parse_target(target) {
         Ok(t) => t,
         Err(error) => {
@@ -170,41 +222,48 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
             }
         }
     };
-    let compiled = compile(source, &Options { target });
+    let compiled = compile_sources(sources, &Options { target });
     CheckResponse {
         ok: !compiled.has_errors(),
         target: Some(target),
-        diagnostics: diagnostics(source, &compiled.diagnostics),
+        diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         error: None,
     }
 }
 
 /// The typed form of [`build_json`].
 pub fn build(source: &str, target: &str) -> BuildResponse {
+    build_sources(SourceMap::single(PLAYGROUND_FILE, source), target)
+}
+
+fn bad_build(error: String) -> BuildResponse {
+    BuildResponse {
+        ok: false,
+        target: None,
+        diagnostics: Vec::new(),
+        outputs: Vec::new(),
+        view: None,
+        error: Some(error),
+    }
+}
+
+/// The typed form of [`build_files_json`].
+pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
     let target = match parse_target(target) {
         Ok(t) => t,
-        Err(error) => {
-            return BuildResponse {
-                ok: false,
-                target: None,
-                diagnostics: Vec::new(),
-                outputs: Vec::new(),
-                view: None,
-                error: Some(error),
-            }
-        }
+        Err(error) => return bad_build(error),
     };
-    let compiled = compile(source, &Options { target });
+    let compiled = compile_sources(sources, &Options { target });
     let ok = !compiled.has_errors();
     let outputs = if ok { outputs(&compiled) } else { Vec::new() };
     let view = match (ok, &compiled.program, &compiled.graph) {
-        (true, Some(program), Some(graph)) => Some(view(source, program, graph)),
+        (true, Some(program), Some(graph)) => Some(view(&compiled.sources, program, graph)),
         _ => None,
     };
     BuildResponse {
         ok,
         target: Some(target),
-        diagnostics: diagnostics(source, &compiled.diagnostics),
+        diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         outputs,
         view,
         error: None,
@@ -227,39 +286,82 @@ fn outputs(compiled: &Compiled) -> Vec<JsonOutput> {
         .collect()
 }
 
+#[cfg(test)]
 fn diagnostics(source: &str, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
-    let index = LineIndex::new(source);
-    let mut offsets: Vec<usize> = diags
-        .iter()
-        .flat_map(|d| {
-            [d.span.start, d.span.end]
-                .into_iter()
-                .chain(d.related.iter().flat_map(|r| [r.span.start, r.span.end]))
-        })
-        .collect();
-    let utf16 = Utf16Offsets::new(source, &mut offsets);
+    diagnostics_in(&SourceMap::single(PLAYGROUND_FILE, source), diags)
+}
+
+fn diagnostics_in(map: &SourceMap, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let offsets = diags.iter().flat_map(|d| {
+        [d.span.start, d.span.end]
+            .into_iter()
+            .chain(d.related.iter().flat_map(|r| [r.span.start, r.span.end]))
+    });
+    let utf16 = Utf16Map::new(map, offsets);
     diags
         .iter()
-        .map(|d| JsonDiagnostic {
-            located: d.locate(PLAYGROUND_FILE, &index),
-            from: utf16.get(d.span.start),
-            to: utf16.get(d.span.end),
-            related: d
-                .related
-                .iter()
-                .map(|r| {
-                    let at = index.line_col(r.span.start);
-                    JsonRelated {
-                        label: r.label.clone(),
-                        line: at.line,
-                        column: at.column,
-                        from: utf16.get(r.span.start),
-                        to: utf16.get(r.span.end),
-                    }
-                })
-                .collect(),
+        .map(|d| {
+            // Both ends of a span are counted in the file of its start.
+            let file = map.file_id(d.span.start);
+            JsonDiagnostic {
+                located: d.locate_in(map),
+                from: utf16.get(file, d.span.start),
+                to: utf16.get(file, d.span.end),
+                related: d
+                    .related
+                    .iter()
+                    .zip(d.locate_related(map))
+                    .map(|(r, at)| {
+                        let file = map.file_id(r.span.start);
+                        JsonRelated {
+                            label: at.label,
+                            file: at.file,
+                            line: at.line,
+                            column: at.column,
+                            from: utf16.get(file, r.span.start),
+                            to: utf16.get(file, r.span.end),
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect()
+}
+
+/// Global byte offsets to UTF-16 offsets from the start of their file.
+struct Utf16Map<'m> {
+    map: &'m SourceMap,
+    /// One table per file of the map.
+    tables: Vec<Utf16Offsets>,
+}
+
+impl<'m> Utf16Map<'m> {
+    fn new(map: &'m SourceMap, offsets: impl Iterator<Item = usize>) -> Self {
+        let mut per_file: Vec<Vec<usize>> = vec![Vec::new(); map.len()];
+        for offset in offsets {
+            if let Some(id) = map.file_id(offset) {
+                if let (Some(list), Some(file)) = (per_file.get_mut(id.0 as usize), map.get(id)) {
+                    list.push(offset - file.base());
+                }
+            }
+        }
+        let tables = map
+            .files()
+            .iter()
+            .zip(&mut per_file)
+            .map(|(file, offsets)| Utf16Offsets::new(file.text(), offsets))
+            .collect();
+        Utf16Map { map, tables }
+    }
+
+    /// `offset` counted in `file` (the end of a span lies in its start's file).
+    fn get(&self, file: Option<crate::FileId>, offset: usize) -> usize {
+        let Some(id) = file else { return 0 };
+        let (Some(table), Some(f)) = (self.tables.get(id.0 as usize), self.map.get(id)) else {
+            return 0;
+        };
+        table.get(offset.saturating_sub(f.base()))
+    }
 }
 
 /// Byte offset to UTF-16 offset for a known set of offsets, in one pass over the text.
@@ -297,8 +399,14 @@ impl Utf16Offsets {
     }
 }
 
-fn view(source: &str, program: &Program, graph: &Graph) -> View {
-    let index = LineIndex::new(source);
+/// The file and 1-based line of a global offset.
+fn file_line(map: &SourceMap, offset: usize) -> (String, usize) {
+    map.file_of(offset).map_or((String::new(), 1), |f| {
+        (f.name().to_string(), f.line_col(offset).line)
+    })
+}
+
+fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
     let mut level_of = vec![0; graph.nodes.len()];
     for (level, nodes) in graph.levels.iter().enumerate() {
         for &n in nodes {
@@ -313,6 +421,7 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
         .zip(&level_of)
         .map(|(node, &level)| {
             let resource = program.resources.get(node.resource);
+            let (file, line) = resource.map_or((String::new(), 1), |r| file_line(map, r.span.start));
             ViewNode {
                 id: node.id.clone(),
                 kind: node.kind,
@@ -321,7 +430,8 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
                 level,
                 workload: resource.and_then(|r| r.workload.clone()),
                 mount: resource.and_then(|r| r.mount.clone()),
-                line: resource.map_or(1, |r| index.line_col(r.span.start).line),
+                file,
+                line,
             }
         })
         .collect();
@@ -339,13 +449,13 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
         workloads: program
             .workloads
             .iter()
-            .map(|w| view_workload(program, w, &index))
+            .map(|w| view_workload(program, w, map))
             .collect(),
         extern_policies: program.extern_policies.clone(),
     }
 }
 
-fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWorkload {
+fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorkload {
     let role = w
         .role
         .as_ref()
@@ -385,6 +495,7 @@ fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWork
             None => external.push(name.clone()),
         }
     }
+    let (file, line) = file_line(map, w.span.start);
     ViewWorkload {
         name: w.name.clone(),
         description: w.description.clone(),
@@ -394,7 +505,8 @@ fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWork
         policies,
         attached,
         external,
-        line: index.line_col(w.span.start).line,
+        file,
+        line,
     }
 }
 

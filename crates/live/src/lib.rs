@@ -19,6 +19,7 @@ pub mod normalize;
 pub mod pool;
 pub mod render;
 pub mod saved;
+pub mod sources;
 pub mod state;
 pub mod tokens;
 
