@@ -25,10 +25,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         match args.format {
             Format::Human => {
                 render::human(
-                stderr,
-                &std::sync::Arc::new(compiled.display_sources()),
-                &compiled.diagnostics,
-            );
+                    stderr,
+                    &std::sync::Arc::new(compiled.display_sources()),
+                    &compiled.diagnostics,
+                );
                 render::summary(stderr, &compiled.diagnostics);
             }
             Format::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),

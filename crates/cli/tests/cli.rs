@@ -208,7 +208,14 @@ fn a_directory_is_one_program_whatever_its_order() {
     // its files listed in any order.
     let out = keyplan(&["check", "--target", "openbao", "examples/multi-team"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let dir = keyplan(&["build", "--target", "openbao", "--emit", "json", "examples/multi-team"]);
+    let dir = keyplan(&[
+        "build",
+        "--target",
+        "openbao",
+        "--emit",
+        "json",
+        "examples/multi-team",
+    ]);
     assert_eq!(dir.status.code(), Some(0), "{}", text(&dir.stderr));
     let files = keyplan(&[
         "build",
@@ -263,11 +270,21 @@ fn a_duplicate_across_files_names_both_files() {
     assert_eq!(dup["code"], "kp::duplicate");
     assert!(dup["file"].as_str().unwrap().ends_with("b.kp"), "{dup}");
     assert_eq!(dup["line"], 2);
-    assert!(dup["related"][0]["file"].as_str().unwrap().ends_with("a.kp"), "{dup}");
+    assert!(
+        dup["related"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("a.kp"),
+        "{dup}"
+    );
     assert_eq!(dup["related"][0]["line"], 1);
     // An empty directory is a located usage error, not an empty program.
     let empty = temp_dir("empty-dir");
     let out = keyplan(&["build", empty.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("holds no `.kp` file"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("holds no `.kp` file"),
+        "{}",
+        text(&out.stderr)
+    );
 }

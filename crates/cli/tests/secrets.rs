@@ -120,7 +120,10 @@ fn programs(scratch: &Path) -> Vec<PathBuf> {
         out.extend(files);
     }
     out.push(root().join("examples/multi-team"));
-    for (name, text) in [("secrets.kp", SECRETS_PROGRAM), ("broken.kp", BROKEN_SECRETS)] {
+    for (name, text) in [
+        ("secrets.kp", SECRETS_PROGRAM),
+        ("broken.kp", BROKEN_SECRETS),
+    ] {
         let path = scratch.join(name);
         std::fs::write(&path, text).unwrap();
         out.push(path);
@@ -138,7 +141,12 @@ fn sensitive_values(path: &Path) -> BTreeSet<String> {
             .collect();
         f.sort();
         f.into_iter()
-            .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
             .collect()
     } else {
         vec![(
@@ -210,8 +218,8 @@ fn no_output_of_any_command_shows_a_literal_secret() {
             }
             let _ = std::fs::remove_dir_all(&out_dir);
             outputs.push(run(&[
-                "build", "--target", target, "--emit", "all", "-o", &out_dir_s, "--format",
-                "json", &path,
+                "build", "--target", target, "--emit", "all", "-o", &out_dir_s, "--format", "json",
+                &path,
             ]));
             if let Ok(entries) = walk(&out_dir) {
                 outputs.extend(entries);

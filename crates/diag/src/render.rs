@@ -4,8 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan,
-    SpanContents,
+    LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::{Diagnostic, Severity, SourceMap};

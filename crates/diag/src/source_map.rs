@@ -113,10 +113,7 @@ impl SourceMap {
 
     /// Adds a file after the last one and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let base = self
-            .files
-            .last()
-            .map_or(0, |f| f.base + f.text.len() + GAP);
+        let base = self.files.last().map_or(0, |f| f.base + f.text.len() + GAP);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             name: name.into(),
@@ -145,7 +142,10 @@ impl SourceMap {
 
     /// The file a global offset falls in.
     pub fn file_id(&self, offset: usize) -> Option<FileId> {
-        let i = self.files.partition_point(|f| f.base <= offset).checked_sub(1)?;
+        let i = self
+            .files
+            .partition_point(|f| f.base <= offset)
+            .checked_sub(1)?;
         let file = self.files.get(i)?;
         file.contains(offset)
             .then(|| FileId(u32::try_from(i).unwrap_or(u32::MAX)))

@@ -31,7 +31,10 @@ fn split(src: &str, n: usize) -> Vec<(String, String)> {
     for line in src.split_inclusive('\n') {
         let top_level = line.starts_with(|c: char| c.is_ascii_alphabetic());
         if top_level && current.len() >= target {
-            files.push((format!("f{:03}.kp", files.len()), std::mem::take(&mut current)));
+            files.push((
+                format!("f{:03}.kp", files.len()),
+                std::mem::take(&mut current),
+            ));
         }
         current.push_str(line);
     }

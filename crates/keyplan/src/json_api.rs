@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ir::{PathRule, Program, ResourceKind, Value, Workload};
 use crate::{
-    compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap,
-    Target,
+    compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap, Target,
 };
 
 /// The file name diagnostics carry in the playground (the editor holds one file).
@@ -421,7 +420,8 @@ fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
         .zip(&level_of)
         .map(|(node, &level)| {
             let resource = program.resources.get(node.resource);
-            let (file, line) = resource.map_or((String::new(), 1), |r| file_line(map, r.span.start));
+            let (file, line) =
+                resource.map_or((String::new(), 1), |r| file_line(map, r.span.start));
             ViewNode {
                 id: node.id.clone(),
                 kind: node.kind,

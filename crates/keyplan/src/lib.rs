@@ -81,7 +81,10 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 /// them, e.g. by path, so that outputs do not depend on directory order). Each file is
 /// parsed on its own at its base in one [`SourceMap`]; the checker sees all their
 /// blocks as one program, so references resolve across files.
-pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)], options: &Options) -> Compiled {
+pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
+    files: &[(N, T)],
+    options: &Options,
+) -> Compiled {
     let mut sources = SourceMap::new();
     for (name, text) in files {
         sources.add(name.as_ref(), text.as_ref());

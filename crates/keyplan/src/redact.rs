@@ -106,9 +106,8 @@ pub(crate) fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
         }
         // Every byte replaced was part of whole characters inside the span; the rest is
         // the original UTF-8.
-        let text = String::from_utf8(bytes).unwrap_or_else(|e| {
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        });
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         out.add(file.name(), text);
     }
     out

@@ -35,7 +35,11 @@ fn env_stays_symbolic_in_every_position() {
             target: Target::Openbao,
         },
     );
-    assert!(compiled.diagnostics.is_empty(), "{:#?}", compiled.diagnostics);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:#?}",
+        compiled.diagnostics
+    );
     let program = compiled.program.as_ref().unwrap();
     let role = program
         .resources
@@ -61,7 +65,13 @@ fn env_stays_symbolic_in_every_position() {
             text.push_str(&format!("==> {} <==\n{}", f.name, f.contents));
         }
     }
-    for name in ["CI_JWT_PUBKEY", "CI_ISSUER", "CI_AUDIENCE", "CI_PROJECT", "RUNNER_CIDR"] {
+    for name in [
+        "CI_JWT_PUBKEY",
+        "CI_ISSUER",
+        "CI_AUDIENCE",
+        "CI_PROJECT",
+        "RUNNER_CIDR",
+    ] {
         assert!(text.contains(&format!("${{{name}}}")), "{name}");
     }
     insta::assert_snapshot!("env-anywhere", text);

@@ -79,11 +79,7 @@ fn located(compiled: &Compiled) -> Vec<String> {
 #[test]
 fn references_resolve_across_files_and_spans_name_their_file() {
     let compiled = compile_files(&[("platform.kp", PLATFORM), ("team.kp", TEAM)], &OPENBAO);
-    assert!(
-        compiled.diagnostics.is_empty(),
-        "{:?}",
-        located(&compiled)
-    );
+    assert!(compiled.diagnostics.is_empty(), "{:?}", located(&compiled));
     insta::assert_snapshot!("two-files", outputs(&compiled));
     // The same program in one file compiles to the same calls and policies.
     let one = compile(&format!("{PLATFORM}\n{TEAM}"), &OPENBAO);
@@ -112,10 +108,7 @@ fn a_duplicate_across_files_names_both_files() {
     let at = dup.locate_in(&compiled.sources);
     let first = dup.locate_related(&compiled.sources);
     assert_eq!((at.file.as_str(), at.line), ("zz-again.kp", 1));
-    assert_eq!(
-        (first[0].file.as_str(), first[0].line),
-        ("platform.kp", 9)
-    );
+    assert_eq!((first[0].file.as_str(), first[0].line), ("platform.kp", 9));
 }
 
 #[test]
@@ -135,11 +128,8 @@ fn diagnostics_are_relative_to_their_file() {
         { "name": "a.kp", "text": PLATFORM },
         { "name": "b.kp", "text": broken },
     ]);
-    let v: serde_json::Value = serde_json::from_str(&json_api::check_files_json(
-        &files.to_string(),
-        "openbao",
-    ))
-    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&json_api::check_files_json(&files.to_string(), "openbao")).unwrap();
     let first = &v["diagnostics"][0];
     assert_eq!(first["file"], "b.kp");
     let tll = broken.find("token_tll").unwrap();
@@ -160,14 +150,20 @@ fn the_json_api_compiles_files_and_places_the_view_in_them() {
         serde_json::from_str(&json_api::build_files_json(&files.to_string(), "openbao")).unwrap();
     assert_eq!(v["ok"], true, "{v}");
     let workload = &v["view"]["workloads"][0];
-    assert_eq!((workload["file"].as_str(), workload["line"].as_u64()), (Some("team.kp"), Some(1)));
+    assert_eq!(
+        (workload["file"].as_str(), workload["line"].as_u64()),
+        (Some("team.kp"), Some(1))
+    );
     let policy = v["view"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
         .find(|n| n["name"] == "shared-reader")
         .unwrap();
-    assert_eq!((policy["file"].as_str(), policy["line"].as_u64()), (Some("platform.kp"), Some(9)));
+    assert_eq!(
+        (policy["file"].as_str(), policy["line"].as_u64()),
+        (Some("platform.kp"), Some(9))
+    );
     // A request that is not a list of files is answered, not panicked on.
     let bad: serde_json::Value =
         serde_json::from_str(&json_api::check_files_json("{\"name\": 1}", "vault")).unwrap();
@@ -186,10 +182,7 @@ fn multi_team() -> Vec<(String, String)> {
     files
         .into_iter()
         .map(|p| {
-            let name = format!(
-                "multi-team/{}",
-                p.file_name().unwrap().to_string_lossy()
-            );
+            let name = format!("multi-team/{}", p.file_name().unwrap().to_string_lossy());
             (name, std::fs::read_to_string(&p).expect("readable"))
         })
         .collect()

@@ -273,7 +273,11 @@ pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
-    compile_map(keyplan::SourceMap::single("<source>", source), "<source>", target)
+    compile_map(
+        keyplan::SourceMap::single("<source>", source),
+        "<source>",
+        target,
+    )
 }
 
 fn compile_map(sources: keyplan::SourceMap, file: &str, target: TargetArg) -> Result<Program> {

@@ -704,8 +704,10 @@ workload env-trainer {
         role["bound_claims"]["project_path"], "ml/env-trainer",
         "{role}"
     );
-    let jwt = jwks.mint(json!({"iss": "keyplan-test", "aud": "https://vault.env-test.example",
-        "sub": "ci", "project_path": "ml/env-trainer"}));
+    let jwt = jwks.mint(
+        json!({"iss": "keyplan-test", "aud": "https://vault.env-test.example",
+        "sub": "ci", "project_path": "ml/env-trainer"}),
+    );
     let login = http_post(
         &bao.addr,
         "",

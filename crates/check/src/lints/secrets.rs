@@ -84,7 +84,14 @@ fn collect(expr: &Expr, out: &mut Vec<Span>) {
 /// misspelt field), so that a typo does not print the secret it carries.
 pub fn looks_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["pass", "secret", "private", "token_reviewer_jwt", "credential", "api_key"]
-        .iter()
-        .any(|w| name.contains(w))
+    [
+        "pass",
+        "secret",
+        "private",
+        "token_reviewer_jwt",
+        "credential",
+        "api_key",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }

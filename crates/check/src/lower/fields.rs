@@ -69,7 +69,8 @@ impl<'s> Lowerer<'s> {
             let Some(field) = ep.field(name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
                 if crate::lints::secrets::looks_sensitive(name) {
-                    self.secret_spans.extend(crate::lints::secrets::literal_spans(&attr.value));
+                    self.secret_spans
+                        .extend(crate::lints::secrets::literal_spans(&attr.value));
                 }
                 self.unknown_field(cx, ep, attr);
                 continue;
@@ -84,7 +85,8 @@ impl<'s> Lowerer<'s> {
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
                 lints::secrets::literal(attr, cx, &mut self.diags);
-                self.secret_spans.extend(lints::secrets::literal_spans(&attr.value));
+                self.secret_spans
+                    .extend(lints::secrets::literal_spans(&attr.value));
             }
             let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
