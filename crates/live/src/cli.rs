@@ -134,7 +134,7 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
             &live,
             &conn.addr,
             conn.namespace.as_deref(),
-        );
+        )?;
         let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
         std::fs::write(out, text).map_err(|e| LiveError::TokenFile {
             path: out.display().to_string(),

@@ -66,6 +66,8 @@ pub enum LiveError {
     PlanElsewhere { planned: String, addr: String },
     #[error("not applied: the server changed since the plan was saved ({ids}): plan again")]
     StalePlan { ids: String },
+    #[error("`{id}` holds a secret written as a literal: a saved plan holds secrets only as `env(\"...\")` references")]
+    LiteralSecretInPlan { id: String },
     #[error("not applied: confirmation declined")]
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]

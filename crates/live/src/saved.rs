@@ -72,14 +72,37 @@ pub struct SecretRef {
     pub env: String,
 }
 
-/// The saved form of `plan`: one call per resource that changes.
+/// Whether a value holds a secret written as a literal.
+fn has_literal_secret(v: &Value) -> bool {
+    match v {
+        Value::Secret(_) => true,
+        Value::List(l) => l.iter().any(has_literal_secret),
+        Value::Map(m) => m.values().any(has_literal_secret),
+        _ => false,
+    }
+}
+
+/// The saved form of `plan`: one call per resource that changes. A resource that
+/// changes and holds a literal secret is refused: the file holds secrets only as
+/// references to environment variables.
 pub fn save(
     program: &Program,
     plan: &Plan,
     live: &LiveState,
     addr: &str,
     namespace: Option<&str>,
-) -> SavedPlan {
+) -> Result<SavedPlan> {
+    for rp in plan
+        .resources
+        .iter()
+        .filter(|rp| rp.action != Action::Unchanged)
+    {
+        if let Some(r) = program.resources.iter().find(|r| r.id == rp.id) {
+            if r.body.values().any(has_literal_secret) {
+                return Err(LiveError::LiteralSecretInPlan { id: r.id.clone() });
+            }
+        }
+    }
     let calls = plan
         .resources
         .iter()
@@ -90,13 +113,13 @@ pub fn save(
             Some(call(r, rp, state))
         })
         .collect();
-    SavedPlan {
+    Ok(SavedPlan {
         format: FORMAT.to_string(),
         addr: addr.to_string(),
         namespace: namespace.map(str::to_string),
         calls,
         unmanaged: plan.unmanaged.clone(),
-    }
+    })
 }
 
 fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
@@ -142,6 +165,8 @@ fn symbolic(v: &Value, pointer: &str, secrets: &mut Vec<SecretRef>) -> Json {
             });
             Json::Null
         }
+        // A literal secret cannot be a reference: `save` refuses such a plan first.
+        Value::Secret(_) => Json::Null,
         Value::Str(s) => Json::String(s.clone()),
         Value::Int(i) => Json::from(*i),
         Value::Bool(b) => Json::Bool(*b),
