@@ -86,6 +86,14 @@ pub const INVALID_PATH: &str = "kp::invalid-path";
 
 /// A field the server keeps only for compatibility (warning).
 pub const DEPRECATED_FIELD: &str = "kp::deprecated-field";
+/// A Kubernetes auth config without `kubernetes_ca_cert`: works only inside a pod (warning).
+pub const KUBERNETES_NO_CA: &str = "kp::kubernetes-no-ca";
+/// A Kubernetes auth config with `disable_local_ca_jwt = true` and no `kubernetes_ca_cert`.
+pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
+/// An AppRole role with `bind_secret_id = false` and no CIDR binding.
+pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
+/// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
+pub const STRICT_IP_WITH_CIDRS: &str = "kp::strict-ip-with-cidrs";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -131,4 +139,8 @@ pub const ALL: &[&str] = &[
     RESERVED_NAME,
     INVALID_PATH,
     DEPRECATED_FIELD,
+    KUBERNETES_NO_CA,
+    KUBERNETES_CA_REQUIRED,
+    APPROLE_NO_CONSTRAINT,
+    STRICT_IP_WITH_CIDRS,
 ];

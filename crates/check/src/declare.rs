@@ -739,7 +739,7 @@ impl<'a> Declarer<'a, '_> {
             let Some(mount) = b.labels.first() else {
                 self.missing_label(
                     b,
-                    "`login` needs the path of a JWT or OIDC auth mount".to_string(),
+                    "`login` needs the path of an auth mount (JWT, OIDC, Kubernetes, AppRole, userpass)".to_string(),
                     format!("write `{login_form}`, e.g. `login jwt {{ ... }}`"),
                 );
                 continue;
@@ -779,9 +779,9 @@ impl<'a> Declarer<'a, '_> {
             let Some(mount) = self.syms.auth_mounts.get_mut(&login.mount) else {
                 continue;
             };
-            if !mount.ty.is_jwt() {
+            let Some(spec) = mount.ty.login_spec() else {
                 continue;
-            }
+            };
             let span = body::find_attr(login.block.entries(), "role_name")
                 .map_or(login.block.head_span(), |a| a.value.span);
             if let Some(first) = mount.roles.get(&login.role_name) {
@@ -795,7 +795,10 @@ impl<'a> Declarer<'a, '_> {
                 ));
                 continue;
             }
-            let id = format!("auth/{}/role/{}", login.mount, login.role_name);
+            let id = spec.api_path(
+                &MountClass::Auth.api_prefix(&login.mount),
+                Some(&login.role_name),
+            );
             mount.roles.insert(
                 login.role_name.clone(),
                 NamedSym {

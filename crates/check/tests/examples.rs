@@ -33,6 +33,12 @@ fn scenario3_warns_only_about_any_user() {
 }
 
 #[test]
+fn every_login_method_checks_clean() {
+    assert!(warnings("tests/examples/language-logins.kp", Target::Vault).is_empty());
+    assert!(warnings("tests/examples/language-logins.kp", Target::Openbao).is_empty());
+}
+
+#[test]
 fn scenario4_is_clean() {
     assert!(warnings("tests/examples/scenario4-token.kp", Target::Vault).is_empty());
     assert!(warnings("tests/examples/scenario4-token.kp", Target::Openbao).is_empty());
@@ -97,6 +103,7 @@ fn snapshots() {
         "scenario4-token",
         "scenario5-rotation",
         "language-workload",
+        "language-logins",
     ] {
         snapshot(name, Target::Vault);
     }

@@ -11,7 +11,7 @@ use crate::apply::{self, ApplyOptions};
 use crate::client::Client;
 use crate::config::{Connection, Overrides};
 use crate::error::{LiveError, Result};
-use crate::{diff, render, state};
+use crate::{diff, render, saved, state};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TargetArg {
@@ -61,9 +61,14 @@ pub struct LiveArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Also save the plan to this file, for `keyplan apply FILE.json` (secrets only as
+    /// references)
+    #[arg(long, short = 'o', value_name = "PLAN.json")]
+    pub out: Option<PathBuf>,
 }
 
-/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error.
+/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error. A `FILE`
+/// ending in `.json` is a plan saved by `keyplan plan -o`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
@@ -118,7 +123,24 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let a = &args.live;
     let program = load(&a.file, a.target)?;
     let client = connect(a)?;
-    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    client.preflight()?;
+    let live = state::read(&client, &program, a.token_out.as_deref())?;
+    let plan = diff::plan(&program, &live);
+    if let Some(out) = &args.out {
+        let conn = client.connection();
+        let saved = saved::save(
+            &program,
+            &plan,
+            &live,
+            &conn.addr,
+            conn.namespace.as_deref(),
+        )?;
+        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
+        std::fs::write(out, text).map_err(|e| LiveError::TokenFile {
+            path: out.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     let text = match a.format {
         Format::Text => render::plan_text(&plan, &client.connection().addr),
         Format::Json => render::plan_json(&plan, &client.connection().addr),
@@ -134,9 +156,14 @@ fn apply_cmd(
     confirm: Option<&mut dyn BufRead>,
 ) -> Result<i32> {
     let a = &args.live;
-    let program = load(&a.file, a.target)?;
     let client = connect(a)?;
-    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    let (program, plan) = if is_saved_plan(&a.file) {
+        saved_plan(&client, a)?
+    } else {
+        let program = load(&a.file, a.target)?;
+        let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        (program, plan)
+    };
     let env = |name: &str| std::env::var(name).ok();
     let opts = ApplyOptions {
         token_out: a.token_out.as_deref(),
@@ -181,6 +208,39 @@ fn apply_cmd(
     };
     let _ = stdout.write_all(text.as_bytes());
     Ok(if report.ok() { 0 } else { 1 })
+}
+
+/// Whether `apply` was given a saved plan rather than a program.
+fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// A saved plan, checked against the server it was computed for: refused before any
+/// call when the address differs or a planned resource changed since.
+fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
+    let path = a.file.display().to_string();
+    let text = std::fs::read_to_string(&a.file).map_err(|e| LiveError::ReadSource {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let saved = saved::parse(&text, &path)?;
+    let addr = &client.connection().addr;
+    if saved.addr.trim_end_matches('/') != addr.trim_end_matches('/') {
+        return Err(LiveError::PlanElsewhere {
+            planned: saved.addr.clone(),
+            addr: addr.clone(),
+        });
+    }
+    let (program, plan) = saved::restore(&saved)?;
+    client.preflight()?;
+    let live = state::read(client, &program, a.token_out.as_deref())?;
+    let stale = saved::stale(&saved, &live);
+    if !stale.is_empty() {
+        return Err(LiveError::StalePlan {
+            ids: stale.join(", "),
+        });
+    }
+    Ok((program, plan))
 }
 
 /// Reads the live state of `program` and compares: the library form of `keyplan plan`.

@@ -60,6 +60,14 @@ pub enum LiveError {
     },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
+    #[error("`{path}` is not a saved plan: {reason}")]
+    BadPlanFile { path: String, reason: String },
+    #[error("not applied: the saved plan was computed against `{planned}`, not `{addr}`")]
+    PlanElsewhere { planned: String, addr: String },
+    #[error("not applied: the server changed since the plan was saved ({ids}): plan again")]
+    StalePlan { ids: String },
+    #[error("`{id}` holds a secret written as a literal: a saved plan holds secrets only as `env(\"...\")` references")]
+    LiteralSecretInPlan { id: String },
     #[error("not applied: confirmation declined")]
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]

@@ -189,7 +189,14 @@ fn live_args(bao: &Bao, file: &Path) -> LiveArgs {
 
 fn run_plan(args: &LiveArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = kp_live::run_plan(&PlanArgs { live: args.clone() }, &mut out, &mut err);
+    let code = kp_live::run_plan(
+        &PlanArgs {
+            live: args.clone(),
+            out: None,
+        },
+        &mut out,
+        &mut err,
+    );
     Run {
         code,
         stdout: String::from_utf8(out).unwrap(),

@@ -1,5 +1,6 @@
 //! The pitfalls of the reference scenarios, each a small check over one body.
 
+pub mod auth_roles;
 pub mod database;
 pub mod jwt;
 pub mod kv;

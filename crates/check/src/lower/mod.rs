@@ -1,5 +1,6 @@
 //! The second pass: every declared item to [`ir::Resource`]s, in source order.
 
+mod approle;
 mod fields;
 mod mounts;
 mod policies;

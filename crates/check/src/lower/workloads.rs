@@ -131,7 +131,7 @@ impl<'s> Lowerer<'s> {
             }
         };
         let spec = match mount {
-            Some(mount) => match mount.ty.nested("role").filter(|_| mount.ty.is_jwt()) {
+            Some(mount) => match mount.ty.login_spec() {
                 Some(spec) => spec,
                 None => {
                     self.diags.push(
@@ -139,12 +139,16 @@ impl<'s> Lowerer<'s> {
                             codes::WRONG_MOUNT_TYPE,
                             login.mount_span,
                             format!(
-                                "`login` needs a JWT or OIDC auth mount, and `{}` is the {}",
+                                "`login` needs an auth mount workloads log in with, and `{}` is the {}",
                                 login.mount, mount.ty.display
                             ),
                         )
-                        .with_label("not a JWT or OIDC mount")
-                        .with_related(mount.head, "mounted here"),
+                        .with_label("no login roles on this mount")
+                        .with_related(mount.head, "mounted here")
+                        .with_help(format!(
+                            "`login` names a mount of type {}",
+                            one_of(&catalog::LOGIN_TYPES)
+                        )),
                     );
                     return None;
                 }
@@ -178,7 +182,7 @@ impl<'s> Lowerer<'s> {
         );
         r.workload = Some(workload.to_string());
         if has_rules {
-            append_policy(&mut r.body, workload);
+            append_policy(&mut r.body, workload, spec.endpoint);
             add_dep(&mut r.depends_on, policy_id(workload));
             self.referenced_policies.insert(workload.to_string());
         }
@@ -192,17 +196,17 @@ impl<'s> Lowerer<'s> {
         let jwt_mounts: Vec<&str> = syms
             .auth_mounts
             .values()
-            .filter(|m| m.ty.is_jwt())
+            .filter(|m| m.ty.login_spec().is_some())
             .map(|m| m.path.as_str())
             .collect();
         let mut help = Vec::new();
         if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
         } else if !jwt_mounts.is_empty() {
-            help.push(format!("JWT/OIDC mounts: {}", one_of(&jwt_mounts)));
+            help.push(format!("login mounts: {}", one_of(&jwt_mounts)));
         }
         help.push(format!(
-            "`login` names the path of an `auth jwt` mount, e.g. `auth jwt {} {{ ... }}`",
+            "`login` names the path of an auth mount, e.g. `auth jwt {} {{ ... }}`",
             login.mount
         ));
         self.diags.push(
@@ -211,12 +215,18 @@ impl<'s> Lowerer<'s> {
                 login.mount_span,
                 format!("unknown auth mount `{}`", login.mount),
             )
-            .with_label("no JWT or OIDC auth mount at this path")
+            .with_label("no login auth mount at this path")
             .with_help(crate::body::join_help(help)),
         );
     }
 
-    fn warn_external(&mut self, path: &str, span: kp_diag::Span, class: &str, types: &[&str]) {
+    pub(super) fn warn_external(
+        &mut self,
+        path: &str,
+        span: kp_diag::Span,
+        class: &str,
+        types: &[&str],
+    ) {
         if !self.external_mounts.insert(path.to_string()) {
             return;
         }
@@ -271,6 +281,10 @@ impl<'s> Lowerer<'s> {
                     }
                 }
             }
+            return;
+        }
+        if catalog::APPROLE_VERBS.iter().any(|(v, _, _)| *v == verb) {
+            self.approle_shorthand(st, set);
             return;
         }
         if SHORTHAND_VERBS.contains(&verb) {
@@ -449,7 +463,11 @@ impl<'s> Lowerer<'s> {
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
 /// form.
-fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &str) {
+fn append_policy(
+    body: &mut std::collections::BTreeMap<String, Value>,
+    policy: &str,
+    endpoint: &str,
+) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list.iter().any(|v| *v == Value::Str(policy.to_string())) {
@@ -465,7 +483,7 @@ fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &
             }
         }
         _ => {
-            let comma = schemas::endpoint("jwt-role")
+            let comma = schemas::endpoint(endpoint)
                 .and_then(|e| e.field("token_policies"))
                 .is_some_and(|f| f.ty == FieldType::CommaList);
             let value = if comma {
