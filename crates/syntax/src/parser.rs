@@ -60,3 +60,12 @@ pub fn parse(source: &str) -> ParseResult {
     diagnostics.sort_by_key(|d| d.span.start);
     ParseResult { file, diagnostics }
 }
+
+/// The spans of every comment (`# ...`, `// ...`, up to and not including the newline) in
+/// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
+/// once more, so callers that need no comments (the compiler) pay nothing.
+pub fn comments(source: &str) -> Vec<kp_diag::Span> {
+    let mut lexer = lexer::Lexer::new(source);
+    while lexer.next().kind != lexer::TokenKind::Eof {}
+    lexer.comments
+}
