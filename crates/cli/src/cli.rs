@@ -56,6 +56,10 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Run the language server on standard input and output (for editors)
+    #[command(after_help = "Editors start it themselves: see editors/ and the README.
+Client settings (initializationOptions): { \"target\": \"openbao\" }.")]
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

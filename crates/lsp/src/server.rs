@@ -3,7 +3,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use kp_ide::Target;
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
     Notification as _, PublishDiagnostics,
@@ -115,26 +115,14 @@ impl Server<'_> {
     fn request(&mut self, req: Request) -> Result<(), BoxError> {
         let id = req.id.clone();
         let method = req.method.clone();
-        // One bad request must not take the editor's server down: a panic becomes an
-        // error answer and a log line.
-        let outcome = catch_unwind(AssertUnwindSafe(|| handlers::request(&self.docs, req)));
-        let response = match outcome {
-            Ok(Ok(value)) => Response::new_ok(id, value),
-            Ok(Err(handlers::Failure { code, message })) => Response::new_err(id, code as i32, message),
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                self.log(MessageType::ERROR, format!("request `{method}` panicked: {what}"))?;
-                Response::new_err(
-                    id,
-                    ErrorCode::InternalError as i32,
-                    format!("keyplan: internal error in `{method}`"),
-                )
-            }
-        };
+        let docs = &self.docs;
+        let (response, panic) = guarded(id, &method, || handlers::request(docs, req));
+        if let Some(what) = panic {
+            self.log(
+                MessageType::ERROR,
+                format!("request `{method}` panicked: {what}"),
+            )?;
+        }
         self.send(response)
     }
 
@@ -195,5 +183,63 @@ impl Server<'_> {
             version: Some(doc.version),
         };
         self.send(Notification::new(PublishDiagnostics::METHOD.to_string(), params))
+    }
+}
+
+/// Runs one request handler. One bad request must not take the editor's server down: a
+/// panic becomes an error answer, and its message is returned for the log.
+fn guarded(
+    id: RequestId,
+    method: &str,
+    handler: impl FnOnce() -> Result<serde_json::Value, handlers::Failure>,
+) -> (Response, Option<String>) {
+    match catch_unwind(AssertUnwindSafe(handler)) {
+        Ok(Ok(value)) => (Response::new_ok(id, value), None),
+        Ok(Err(handlers::Failure { code, message })) => {
+            (Response::new_err(id, code as i32, message), None)
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let response = Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("keyplan: internal error in `{method}`"),
+            );
+            (response, Some(what))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panicking_request_becomes_an_error_answer() {
+        let (response, logged) = guarded(RequestId::from(7), "textDocument/hover", || {
+            panic!("index out of range")
+        });
+        assert_eq!(response.id, RequestId::from(7));
+        let err = response.error.map(|e| (e.code, e.message));
+        assert_eq!(
+            err,
+            Some((
+                ErrorCode::InternalError as i32,
+                "keyplan: internal error in `textDocument/hover`".to_string()
+            ))
+        );
+        assert_eq!(logged.as_deref(), Some("index out of range"));
+    }
+
+    #[test]
+    fn an_answer_passes_through() {
+        let (response, logged) = guarded(RequestId::from(1), "x", || Ok(serde_json::json!([1])));
+        assert_eq!(response.result, Some(serde_json::json!([1])));
+        assert!(logged.is_none());
     }
 }
