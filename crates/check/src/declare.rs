@@ -620,16 +620,14 @@ impl<'a> Declarer<'a, '_> {
             self.duplicate(span, first_span, message);
             return false;
         }
-        self.syms
-            .policies
-            .insert(
-                name.to_string(),
-                PolicySym {
-                    span,
-                    block_span,
-                    origin,
-                },
-            );
+        self.syms.policies.insert(
+            name.to_string(),
+            PolicySym {
+                span,
+                block_span,
+                origin,
+            },
+        );
         true
     }
 

@@ -143,7 +143,9 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
         for (path, m) in syms.mounts(class) {
             let (key, kind) = match class {
                 MountClass::Auth => (SymbolKey::AuthMount(path.clone()), DefKind::AuthMount),
-                MountClass::Secrets => (SymbolKey::SecretsMount(path.clone()), DefKind::SecretsMount),
+                MountClass::Secrets => {
+                    (SymbolKey::SecretsMount(path.clone()), DefKind::SecretsMount)
+                }
             };
             defs.push(Definition {
                 key: key.clone(),
@@ -155,11 +157,10 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
                 parent: None,
             });
             for (name, r) in &m.roles {
-                let what = m
-                    .ty
-                    .nested(&r.block.keyword.name)
-                    .or_else(|| m.ty.nested("role"))
-                    .map_or("role", |s| s.what);
+                let what =
+                    m.ty.nested(&r.block.keyword.name)
+                        .or_else(|| m.ty.nested("role"))
+                        .map_or("role", |s| s.what);
                 defs.push(Definition {
                     key: SymbolKey::Role(class, path.clone(), name.clone()),
                     kind: DefKind::Role { what },

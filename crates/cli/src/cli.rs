@@ -57,8 +57,10 @@ Created tokens are written only under --token-out (files mode 0600), never to st
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
     /// Run the language server on standard input and output (for editors)
-    #[command(after_help = "Editors start it themselves: see editors/ and the README.
-Client settings (initializationOptions): { \"target\": \"openbao\" }.")]
+    #[command(
+        after_help = "Editors start it themselves: see editors/ and the README.
+Client settings (initializationOptions): { \"target\": \"openbao\" }."
+    )]
     Lsp,
 }
 

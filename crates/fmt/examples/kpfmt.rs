@@ -6,7 +6,9 @@ fn main() {
     };
     match std::fs::read_to_string(&path).map(|s| kp_fmt::format(&s)) {
         Ok(Ok(out)) => print!("{out}"),
-        Ok(Err(diags)) => diags.iter().for_each(|d| eprintln!("{}: {}", d.code, d.message)),
+        Ok(Err(diags)) => diags
+            .iter()
+            .for_each(|d| eprintln!("{}: {}", d.code, d.message)),
         Err(e) => eprintln!("{path}: {e}"),
     }
 }

@@ -61,7 +61,9 @@ pub fn format_with(source: &str, options: &Options) -> Result<String, Vec<Diagno
             "the formatter could not lay out this file without changing it",
         )
         .with_label("the file was left as it is")
-        .with_help("this is a bug in keyplan's formatter: please report it with this file")]);
+        .with_help(
+            "this is a bug in keyplan's formatter: please report it with this file",
+        )]);
     }
     Ok(out)
 }

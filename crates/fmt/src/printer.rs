@@ -84,7 +84,10 @@ impl<'a> Printer<'a> {
 
     /// The next comment to print, if it starts before `pos`.
     fn comment_before(&self, pos: usize) -> Option<Span> {
-        self.comments.get(self.next).copied().filter(|c| c.start < pos)
+        self.comments
+            .get(self.next)
+            .copied()
+            .filter(|c| c.start < pos)
     }
 
     /// The next comment to print, if it starts after `pos` on the same source line.

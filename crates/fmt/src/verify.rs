@@ -25,12 +25,18 @@ fn same_blocks(a: &[Block], b: &[Block]) -> bool {
 fn same_block(a: &Block, b: &Block) -> bool {
     a.keyword.name == b.keyword.name
         && a.labels.len() == b.labels.len()
-        && a.labels.iter().zip(&b.labels).all(|(x, y)| same_label(x, y))
+        && a.labels
+            .iter()
+            .zip(&b.labels)
+            .all(|(x, y)| same_label(x, y))
         && match (&a.body, &b.body) {
             (None, None) => true,
             (Some(x), Some(y)) => {
                 x.entries.len() == y.entries.len()
-                    && x.entries.iter().zip(&y.entries).all(|(p, q)| same_entry(p, q))
+                    && x.entries
+                        .iter()
+                        .zip(&y.entries)
+                        .all(|(p, q)| same_entry(p, q))
             }
             _ => false,
         }

@@ -86,11 +86,17 @@ impl Analysis {
                 return None;
             }
         } else {
-            missing.iter().map(|f| (f.field.name.clone(), f.field.ty)).collect()
+            missing
+                .iter()
+                .map(|f| (f.field.name.clone(), f.field.ty))
+                .collect()
         };
         let indent = format!("{}  ", self.indent_of(block.span.start));
         let close = body.span.end.saturating_sub(1);
-        let line_start = self.source.get(..close).map_or(0, |s| s.rfind('\n').map_or(0, |i| i + 1));
+        let line_start = self
+            .source
+            .get(..close)
+            .map_or(0, |s| s.rfind('\n').map_or(0, |i| i + 1));
         let only_space_before = self
             .source
             .get(line_start..close)
@@ -126,10 +132,19 @@ impl Analysis {
         let var: String = format!("{owner}_{}", attr.name.name)
             .trim_start_matches('_')
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
             .collect();
         Some(CodeAction {
-            title: format!("read `{}` from the environment variable `{var}`", attr.name.name),
+            title: format!(
+                "read `{}` from the environment variable `{var}`",
+                attr.name.name
+            ),
             edits: vec![TextEdit {
                 span: attr.value.span,
                 new_text: format!("env(\"{var}\")"),
@@ -142,7 +157,9 @@ impl Analysis {
     /// The whitespace that starts the line holding `offset`.
     fn indent_of(&self, offset: usize) -> String {
         let line = locate::line_before(&self.source, offset);
-        line.chars().take_while(|c| *c == ' ' || *c == '\t').collect()
+        line.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
     }
 }
 

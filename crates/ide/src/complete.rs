@@ -1,7 +1,9 @@
 //! Completion: what may be written at the cursor, from the catalog (blocks, verbs),
 //! the endpoint schemas (fields, enum values) and the checker's index (names).
 
-use kp_check::catalog::{self, MountClass, BUILTIN_POLICIES, CAPABILITY_VERBS, POLICY_REF_FIELDS, SHORTHAND_VERBS};
+use kp_check::catalog::{
+    self, MountClass, BUILTIN_POLICIES, CAPABILITY_VERBS, POLICY_REF_FIELDS, SHORTHAND_VERBS,
+};
 use kp_check::index::{DefKind, SymbolKey};
 use kp_schema::FieldType;
 use kp_syntax::ast::{Block, Entry};
@@ -56,6 +58,17 @@ enum Slot<'s> {
 }
 
 fn slot(line: &str) -> Option<Slot<'_>> {
+    // A one-line block (`path "a/*" { capabilities = [`): what follows its brace.
+    let line = match line.rfind('{') {
+        Some(i)
+            if line
+                .get(..i)
+                .is_some_and(|b| b.matches('"').count() % 2 == 0) =>
+        {
+            line.get(i + 1..).unwrap_or("")
+        }
+        _ => line,
+    };
     let t = line.trim_start();
     if t.is_empty() {
         return Some(Slot::Entry);
@@ -155,26 +168,42 @@ impl Analysis {
 
     fn value_items(&self, scope: Scope, chain: &[&Block], field: &str) -> Vec<CompletionItem> {
         let mount = chain.first().and_then(|b| mount_key(b));
-        let refs = |pred: &dyn Fn(&SymbolKey, DefKind) -> bool, detail: &str| -> Vec<CompletionItem> {
-            self.index
-                .definitions
-                .iter()
-                .filter(|d| pred(&d.key, d.kind))
-                .map(|d| item(d.key.name(), CompletionKind::Reference, Some(detail.to_string())))
-                .collect()
-        };
+        let refs =
+            |pred: &dyn Fn(&SymbolKey, DefKind) -> bool, detail: &str| -> Vec<CompletionItem> {
+                self.index
+                    .definitions
+                    .iter()
+                    .filter(|d| pred(&d.key, d.kind))
+                    .map(|d| {
+                        item(
+                            d.key.name(),
+                            CompletionKind::Reference,
+                            Some(detail.to_string()),
+                        )
+                    })
+                    .collect()
+            };
         if POLICY_REF_FIELDS.contains(&field) {
             let mut out = refs(
-                &|k, kind| matches!(k, SymbolKey::Policy(_)) && kind != DefKind::Workload || self.derives_policy(k),
+                &|k, kind| {
+                    matches!(k, SymbolKey::Policy(_)) && kind != DefKind::Workload
+                        || self.derives_policy(k)
+                },
                 "policy",
             );
             for b in BUILTIN_POLICIES {
-                out.push(item(b, CompletionKind::Reference, Some("built-in policy".to_string())));
+                out.push(item(
+                    b,
+                    CompletionKind::Reference,
+                    Some("built-in policy".to_string()),
+                ));
             }
             return out;
         }
         match (scope, field) {
-            (Scope::Token, "role") => return refs(&|k, _| matches!(k, SymbolKey::TokenRole(_)), "token role"),
+            (Scope::Token, "role") => {
+                return refs(&|k, _| matches!(k, SymbolKey::TokenRole(_)), "token role")
+            }
             (Scope::Nested(spec), "allowed_roles") if spec.endpoint == "database-connection" => {
                 return refs(
                     &|k, _| matches!(k, SymbolKey::Role(MountClass::Secrets, m, _) if Some(m) == mount.as_ref()),
@@ -206,7 +235,10 @@ impl Analysis {
                 .iter()
                 .map(|v| {
                     let mut it = item(v, CompletionKind::Value, Some(f.name.clone()));
-                    if f.ty == FieldType::String || f.ty == FieldType::CommaList || f.ty == FieldType::List {
+                    if f.ty == FieldType::String
+                        || f.ty == FieldType::CommaList
+                        || f.ty == FieldType::List
+                    {
                         it.insert_text = Some(format!("\"{v}\""));
                     }
                     it
@@ -220,7 +252,11 @@ impl Analysis {
                 .collect();
         }
         if f.sensitive {
-            let mut it = item("env(\"...\")", CompletionKind::Value, Some("secret from the environment".to_string()));
+            let mut it = item(
+                "env(\"...\")",
+                CompletionKind::Value,
+                Some("secret from the environment".to_string()),
+            );
             it.insert_text = Some(format!("env(\"{}\")", f.name.to_ascii_uppercase()));
             return vec![it];
         }
@@ -228,7 +264,9 @@ impl Analysis {
     }
 
     fn derives_policy(&self, key: &SymbolKey) -> bool {
-        let SymbolKey::Policy(name) = key else { return false };
+        let SymbolKey::Policy(name) = key else {
+            return false;
+        };
         self.program
             .resources
             .iter()
@@ -238,23 +276,41 @@ impl Analysis {
     fn label_items(&self, scope: Scope, word: &str) -> Vec<CompletionItem> {
         match (scope, word) {
             (Scope::TopLevel, "auth" | "secrets") => {
-                let class = if word == "auth" { MountClass::Auth } else { MountClass::Secrets };
+                let class = if word == "auth" {
+                    MountClass::Auth
+                } else {
+                    MountClass::Secrets
+                };
                 catalog::mount_types(class)
                     .iter()
                     .map(|t| item(t.name, CompletionKind::Keyword, Some(t.display.to_string())))
                     .collect()
             }
-            (Scope::TopLevel, "extern") => vec![item("policy", CompletionKind::Keyword, Some("a policy managed elsewhere".to_string()))],
+            (Scope::TopLevel, "extern") => vec![item(
+                "policy",
+                CompletionKind::Keyword,
+                Some("a policy managed elsewhere".to_string()),
+            )],
             (Scope::Workload, "login") => self
                 .index
                 .definitions
                 .iter()
                 .filter(|d| matches!(d.key, SymbolKey::AuthMount(_)))
                 .filter(|d| self.mount_type_is(&d.key, &["jwt", "oidc"]))
-                .map(|d| item(d.key.name(), CompletionKind::Reference, Some("JWT/OIDC auth mount".to_string())))
+                .map(|d| {
+                    item(
+                        d.key.name(),
+                        CompletionKind::Reference,
+                        Some("JWT/OIDC auth mount".to_string()),
+                    )
+                })
                 .collect(),
             (Scope::Workload, "sign" | "creds") => {
-                let engines: &[&str] = if word == "sign" { &["ssh"] } else { &["database", "aws"] };
+                let engines: &[&str] = if word == "sign" {
+                    &["ssh"]
+                } else {
+                    &["database", "aws"]
+                };
                 self.index
                     .definitions
                     .iter()
@@ -263,7 +319,11 @@ impl Analysis {
                             if self.mount_type_is(&SymbolKey::SecretsMount(m.clone()), engines) =>
                         {
                             let path = format!("{}.{r}", m.replace('/', "."));
-                            Some(item(&path, CompletionKind::Reference, Some(crate::outline::kind_noun(d.kind).to_string())))
+                            Some(item(
+                                &path,
+                                CompletionKind::Reference,
+                                Some(crate::outline::kind_noun(d.kind).to_string()),
+                            ))
                         }
                         _ => None,
                     })
@@ -294,7 +354,9 @@ impl Analysis {
 
     /// Whether the mount declared under `key` is of one of `types`.
     fn mount_type_is(&self, key: &SymbolKey, types: &[&str]) -> bool {
-        let Some(def) = self.index.definition(key) else { return false };
+        let Some(def) = self.index.definition(key) else {
+            return false;
+        };
         locate::block_with_span(&self.file, def.span)
             .and_then(|b| b.label_text(0))
             .is_some_and(|t| types.contains(&t))

@@ -51,15 +51,25 @@ pub fn block_keyword(parent: Scope, kw: &str, labels: &[&str]) -> Option<String>
 pub fn verb(v: &str) -> Option<String> {
     let text = match v {
         "sign" => "**sign** `MOUNT.ROLE`: `update` on `MOUNT/sign/ROLE` (SSH certificate signing).",
-        "creds" => "**creds** `MOUNT.ROLE`: `read` on `MOUNT/creds/ROLE` (database or AWS credentials).",
+        "creds" => {
+            "**creds** `MOUNT.ROLE`: `read` on `MOUNT/creds/ROLE` (database or AWS credentials)."
+        }
         "read" => "**read** `\"GLOB\"`: the `read` capability on matching paths.",
-        "create" => "**create** `\"GLOB\"`: the `create` capability (write where nothing exists yet).",
-        "update" => "**update** `\"GLOB\"`: the `update` capability (write where something exists).",
+        "create" => {
+            "**create** `\"GLOB\"`: the `create` capability (write where nothing exists yet)."
+        }
+        "update" => {
+            "**update** `\"GLOB\"`: the `update` capability (write where something exists)."
+        }
         "patch" => "**patch** `\"GLOB\"`: the `patch` capability (partial update).",
         "delete" => "**delete** `\"GLOB\"`: the `delete` capability.",
-        "list" => "**list** `\"GLOB\"`: the `list` capability (list keys; KV v2 lists under `metadata/`).",
+        "list" => {
+            "**list** `\"GLOB\"`: the `list` capability (list keys; KV v2 lists under `metadata/`)."
+        }
         "sudo" => "**sudo** `\"GLOB\"`: the `sudo` capability (root-protected endpoints).",
-        "deny" => "**deny** `\"GLOB\"`: deny everything on matching paths, whatever other rules allow.",
+        "deny" => {
+            "**deny** `\"GLOB\"`: deny everything on matching paths, whatever other rules allow."
+        }
         _ => return None,
     };
     Some(text.to_string())

@@ -66,7 +66,8 @@ impl Analysis {
         if let Some((parents, b)) = locate::block_at_head(&self.file, offset) {
             if covers(b.keyword.span, offset) {
                 let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
-                let text = docs::block_keyword(scope::scope_of(&parents), &b.keyword.name, &labels)?;
+                let text =
+                    docs::block_keyword(scope::scope_of(&parents), &b.keyword.name, &labels)?;
                 return Some(Hover {
                     span: b.keyword.span,
                     markdown: text,
@@ -109,7 +110,7 @@ pub fn field_markdown(info: &FieldInfo) -> String {
     if f.deprecated {
         out.push_str("\nDeprecated.\n");
     }
-    out.push_str(&format!("\n_{}_", info.origin));
+    out.push_str(&format!("\nWritten to `{}`", info.origin));
     out
 }
 
@@ -174,4 +175,3 @@ fn policy_hcl(program: &Program, name: &str) -> Option<String> {
     };
     kp_emit::hcl(&one).into_iter().next().map(|f| f.contents)
 }
-

@@ -25,9 +25,9 @@ pub fn enclosing_blocks(file: &File, offset: usize) -> Vec<&Block> {
 
 /// Strictly inside the braces (after `{`, up to and including the position of `}`).
 fn in_body(b: &Block, offset: usize) -> bool {
-    b.body
-        .as_ref()
-        .is_some_and(|body| body.span.start < offset && offset < body.span.end.max(body.span.start + 1))
+    b.body.as_ref().is_some_and(|body| {
+        body.span.start < offset && offset < body.span.end.max(body.span.start + 1)
+    })
 }
 
 /// The block whose head (keyword or labels) covers `offset`, with its parents.
@@ -44,7 +44,9 @@ pub fn block_at_head(file: &File, offset: usize) -> Option<(Vec<&Block>, &Block)
             .collect(),
         None => file.blocks.iter().collect(),
     };
-    let b = entries.into_iter().find(|b| covers(b.head_span(), offset))?;
+    let b = entries
+        .into_iter()
+        .find(|b| covers(b.head_span(), offset))?;
     Some((parents, b))
 }
 

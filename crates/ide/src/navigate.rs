@@ -96,7 +96,10 @@ impl Analysis {
             )));
         }
         let mut edits = Vec::new();
-        let written = self.source.get(def.name_span.start..def.name_span.end).unwrap_or("");
+        let written = self
+            .source
+            .get(def.name_span.start..def.name_span.end)
+            .unwrap_or("");
         if def.implicit {
             // `auth jwt { }`: the path is the type label; write the path after it.
             edits.push(TextEdit {

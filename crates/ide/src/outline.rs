@@ -50,10 +50,14 @@ impl Analysis {
             let Some(parent) = &d.parent else { continue };
             // A workload's login role lives in the workload block, not in its mount.
             if d.span.start < self.source.len()
-                && !top.iter().any(|(k, it)| k == parent && it.span.start <= d.span.start && d.span.end <= it.span.end)
+                && !top.iter().any(|(k, it)| {
+                    k == parent && it.span.start <= d.span.start && d.span.end <= it.span.end
+                })
             {
                 if let Some((_, w)) = top.iter_mut().find(|(_, it)| {
-                    it.kind == DefKind::Workload && it.span.start <= d.span.start && d.span.end <= it.span.end
+                    it.kind == DefKind::Workload
+                        && it.span.start <= d.span.start
+                        && d.span.end <= it.span.end
                 }) {
                     w.children.push(item(d));
                     continue;

@@ -117,7 +117,11 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
                 out.push(synthetic(name, fty, doc));
             }
             if ty.versioned {
-                let mut v = synthetic("version", FieldType::Int, "KV version: 1 or 2 (2 keeps versions and metadata).");
+                let mut v = synthetic(
+                    "version",
+                    FieldType::Int,
+                    "KV version: 1 or 2 (2 keeps versions and metadata).",
+                );
                 v.field.allowed = vec!["1".to_string(), "2".to_string()];
                 out.push(v);
             }
@@ -144,7 +148,10 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
                 "What the rule allows on matching paths.",
             );
             c.field.required = true;
-            c.field.allowed = kp_check::ir::CAPABILITIES.iter().map(|s| s.to_string()).collect();
+            c.field.allowed = kp_check::ir::CAPABILITIES
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             out.push(c);
         }
         _ => {}
@@ -183,12 +190,36 @@ fn mount_attr_doc(name: &str) -> &'static str {
 pub fn blocks(scope: Scope) -> Vec<(&'static str, bool, String)> {
     match scope {
         Scope::TopLevel => vec![
-            ("auth", true, "an auth method: `auth TYPE [PATH] { ... }`".to_string()),
-            ("secrets", true, "a secrets engine: `secrets TYPE [PATH] { ... }`".to_string()),
-            ("policy", true, "an ACL policy: `policy NAME { path \"GLOB\" { ... } }`".to_string()),
-            ("extern", true, "a policy managed elsewhere: `extern policy NAME`".to_string()),
-            ("token", true, "a token from a token role: `token NAME { role = ROLE }`".to_string()),
-            ("workload", true, "access intent: `workload NAME { login MOUNT { ... } read \"PATH\" }`".to_string()),
+            (
+                "auth",
+                true,
+                "an auth method: `auth TYPE [PATH] { ... }`".to_string(),
+            ),
+            (
+                "secrets",
+                true,
+                "a secrets engine: `secrets TYPE [PATH] { ... }`".to_string(),
+            ),
+            (
+                "policy",
+                true,
+                "an ACL policy: `policy NAME { path \"GLOB\" { ... } }`".to_string(),
+            ),
+            (
+                "extern",
+                true,
+                "a policy managed elsewhere: `extern policy NAME`".to_string(),
+            ),
+            (
+                "token",
+                true,
+                "a token from a token role: `token NAME { role = ROLE }`".to_string(),
+            ),
+            (
+                "workload",
+                true,
+                "access intent: `workload NAME { login MOUNT { ... } read \"PATH\" }`".to_string(),
+            ),
         ],
         Scope::Mount(ty) => ty
             .nested
@@ -196,8 +227,16 @@ pub fn blocks(scope: Scope) -> Vec<(&'static str, bool, String)> {
             .map(|n| (n.keyword, n.named, n.what.to_string()))
             .collect(),
         Scope::TokenAuth => vec![("role", true, "token role".to_string())],
-        Scope::Policy => vec![("path", true, "a rule: `path \"GLOB\" { capabilities = [...] }`".to_string())],
-        Scope::Workload => vec![("login", true, "how the workload logs in: `login MOUNT { ... }` on a JWT/OIDC mount".to_string())],
+        Scope::Policy => vec![(
+            "path",
+            true,
+            "a rule: `path \"GLOB\" { capabilities = [...] }`".to_string(),
+        )],
+        Scope::Workload => vec![(
+            "login",
+            true,
+            "how the workload logs in: `login MOUNT { ... }` on a JWT/OIDC mount".to_string(),
+        )],
         _ => Vec::new(),
     }
 }

@@ -39,7 +39,12 @@ impl Bench {
     fn new(text: &str) -> Bench {
         let (server, conn) = Connection::memory();
         let handle = std::thread::spawn(move || kp_lsp::run(&server).unwrap());
-        let mut b = Bench { conn, _server: handle, id: 0, version: 1 };
+        let mut b = Bench {
+            conn,
+            _server: handle,
+            id: 0,
+            version: 1,
+        };
         b.request("initialize", json!({ "capabilities": {} }));
         b.notify("initialized", json!({}));
         b.notify(
@@ -51,13 +56,26 @@ impl Bench {
     }
 
     fn notify(&self, method: &str, params: Value) {
-        self.conn.sender.send(Message::Notification(Notification::new(method.into(), params))).unwrap();
+        self.conn
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.into(),
+                params,
+            )))
+            .unwrap();
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.id += 1;
         let id = RequestId::from(self.id);
-        self.conn.sender.send(Message::Request(Request::new(id.clone(), method.into(), params))).unwrap();
+        self.conn
+            .sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.into(),
+                params,
+            )))
+            .unwrap();
         loop {
             if let Message::Response(r) = self.conn.receiver.recv().unwrap() {
                 if r.id == id {

@@ -7,23 +7,24 @@ use kp_diag::Severity;
 use kp_ide::{CompletionKind, DefKind, OutlineItem};
 use lsp_server::{ErrorCode, Request};
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition,
-    HoverRequest, PrepareRenameRequest, References, Rename, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _,
 };
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription,
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Diagnostic,
     DiagnosticRelatedInformation, DiagnosticSeverity, DocumentFormattingParams, DocumentSymbol,
     DocumentSymbolParams, DocumentSymbolResponse, Documentation, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent,
-    MarkupKind, NumberOrString, PrepareRenameResponse, ReferenceParams, RenameParams,
-    SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
+    NumberOrString, PrepareRenameResponse, ReferenceParams, RenameParams, SymbolKind,
+    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::convert;
 use crate::documents::{Document, Documents};
+use crate::server::Config;
 
 /// A request the server answers with an error.
 pub struct Failure {
@@ -47,14 +48,15 @@ fn json<T: serde::Serialize>(v: T) -> Result<Value, Failure> {
     serde_json::to_value(v).map_err(|e| failure(ErrorCode::InternalError, e.to_string()))
 }
 
-/// Where the docs of diagnostic codes are: `docs/diagnostics.md` of this source tree.
+/// Where the docs of diagnostic codes are by default: `docs/diagnostics.md` of the source
+/// tree the server was built from (clients may name another with `docsUrl`).
 pub fn docs_url() -> String {
     let manifest = env!("CARGO_MANIFEST_DIR");
     let root = manifest.strip_suffix("/crates/lsp").unwrap_or(manifest);
     format!("file://{root}/docs/diagnostics.md")
 }
 
-pub fn request(docs: &Documents, req: Request) -> Result<Value, Failure> {
+pub fn request(docs: &Documents, config: &Config, req: Request) -> Result<Value, Failure> {
     match req.method.as_str() {
         HoverRequest::METHOD => hover(docs, params(req)?),
         Completion::METHOD => completion(docs, params(req)?),
@@ -63,7 +65,7 @@ pub fn request(docs: &Documents, req: Request) -> Result<Value, Failure> {
         PrepareRenameRequest::METHOD => prepare_rename(docs, params(req)?),
         Rename::METHOD => rename(docs, params(req)?),
         DocumentSymbolRequest::METHOD => symbols(docs, params(req)?),
-        CodeActionRequest::METHOD => code_actions(docs, params(req)?),
+        CodeActionRequest::METHOD => code_actions(docs, config, params(req)?),
         Formatting::METHOD => formatting(docs, params(req)?),
         other => Err(failure(
             ErrorCode::MethodNotFound,
@@ -80,8 +82,7 @@ fn at<'d>(docs: &'d Documents, p: &TextDocumentPositionParams) -> Option<(&'d Do
     Some((doc, offset))
 }
 
-pub fn diagnostics(uri: &Uri, doc: &Document) -> Vec<Diagnostic> {
-    let base = docs_url();
+pub fn diagnostics(uri: &Uri, doc: &Document, base: &str) -> Vec<Diagnostic> {
     doc.analysis
         .diagnostics()
         .iter()
@@ -112,7 +113,9 @@ pub fn diagnostics(uri: &Uri, doc: &Document) -> Vec<Diagnostic> {
                     Severity::Warning => DiagnosticSeverity::WARNING,
                 }),
                 code: Some(NumberOrString::String(d.code.to_string())),
-                code_description: Uri::from_str(&href).ok().map(|href| CodeDescription { href }),
+                code_description: Uri::from_str(&href)
+                    .ok()
+                    .map(|href| CodeDescription { href }),
                 source: Some("keyplan".to_string()),
                 message,
                 related_information: (!related.is_empty()).then_some(related),
@@ -201,7 +204,9 @@ fn prepare_rename(docs: &Documents, p: TextDocumentPositionParams) -> Result<Val
         return Ok(Value::Null);
     };
     match doc.analysis.prepare_rename(offset) {
-        Ok(span) => json(PrepareRenameResponse::Range(convert::range(&doc.index, span))),
+        Ok(span) => json(PrepareRenameResponse::Range(convert::range(
+            &doc.index, span,
+        ))),
         Err(kp_ide::RenameError::NoSymbol) => Ok(Value::Null),
         Err(e) => Err(failure(ErrorCode::RequestFailed, e.to_string())),
     }
@@ -274,7 +279,7 @@ fn symbols(docs: &Documents, p: DocumentSymbolParams) -> Result<Value, Failure> 
     json(DocumentSymbolResponse::Nested(items))
 }
 
-fn code_actions(docs: &Documents, p: CodeActionParams) -> Result<Value, Failure> {
+fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Result<Value, Failure> {
     let uri = p.text_document.uri.clone();
     let Some(doc) = docs.get(uri.as_str()) else {
         return Ok(Value::Null);
@@ -282,7 +287,7 @@ fn code_actions(docs: &Documents, p: CodeActionParams) -> Result<Value, Failure>
     let Some(range) = convert::span(&doc.index, doc.text().len(), p.range) else {
         return json(Vec::<CodeActionOrCommand>::new());
     };
-    let lsp_diags = diagnostics(&uri, doc);
+    let lsp_diags = diagnostics(&uri, doc, &config.docs_url);
     let actions: Vec<CodeActionOrCommand> = doc
         .analysis
         .code_actions(range)

@@ -18,10 +18,13 @@ use lsp_types::{
 use crate::documents::Documents;
 use crate::handlers;
 
-/// Settings from the client's `initializationOptions`: `{ "target": "openbao" }`.
-#[derive(Debug, Clone, Copy)]
+/// Settings from the client's `initializationOptions`: `{ "target": "openbao",
+/// "docsUrl": "https://…/docs/diagnostics.md" }` (both optional).
+#[derive(Debug, Clone)]
 pub struct Config {
     pub target: Target,
+    /// Where `docs/diagnostics.md` is: each diagnostic links to its code's entry.
+    pub docs_url: String,
 }
 
 impl Config {
@@ -33,7 +36,13 @@ impl Config {
             .and_then(|t| t.as_str())
             .and_then(Target::from_keyword)
             .unwrap_or(Target::Vault);
-        Config { target }
+        let docs_url = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("docsUrl"))
+            .and_then(|t| t.as_str())
+            .map_or_else(handlers::docs_url, str::to_string);
+        Config { target, docs_url }
     }
 }
 
@@ -116,7 +125,8 @@ impl Server<'_> {
         let id = req.id.clone();
         let method = req.method.clone();
         let docs = &self.docs;
-        let (response, panic) = guarded(id, &method, || handlers::request(docs, req));
+        let config = &self.config;
+        let (response, panic) = guarded(id, &method, || handlers::request(docs, config, req));
         if let Some(what) = panic {
             self.log(
                 MessageType::ERROR,
@@ -141,23 +151,32 @@ impl Server<'_> {
         let target = self.config.target;
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params.clone())?;
+                let p: lsp_types::DidOpenTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
                 let uri = p.text_document.uri;
-                self.docs.set(uri.as_str(), &p.text_document.text, p.text_document.version, target);
+                self.docs.set(
+                    uri.as_str(),
+                    &p.text_document.text,
+                    p.text_document.version,
+                    target,
+                );
                 self.publish(&uri)
             }
             DidChangeTextDocument::METHOD => {
-                let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params.clone())?;
+                let p: lsp_types::DidChangeTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
                 let uri = p.text_document.uri;
                 // Full sync: the last change holds the whole text.
                 let Some(change) = p.content_changes.into_iter().last() else {
                     return Ok(());
                 };
-                self.docs.set(uri.as_str(), &change.text, p.text_document.version, target);
+                self.docs
+                    .set(uri.as_str(), &change.text, p.text_document.version, target);
                 self.publish(&uri)
             }
             DidCloseTextDocument::METHOD => {
-                let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params.clone())?;
+                let p: lsp_types::DidCloseTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
                 self.docs.close(p.text_document.uri.as_str());
                 // Clear what the editor shows for a closed file.
                 self.send(Notification::new(
@@ -179,10 +198,13 @@ impl Server<'_> {
         };
         let params = PublishDiagnosticsParams {
             uri: uri.clone(),
-            diagnostics: handlers::diagnostics(uri, doc),
+            diagnostics: handlers::diagnostics(uri, doc, &self.config.docs_url),
             version: Some(doc.version),
         };
-        self.send(Notification::new(PublishDiagnostics::METHOD.to_string(), params))
+        self.send(Notification::new(
+            PublishDiagnostics::METHOD.to_string(),
+            params,
+        ))
     }
 }
 

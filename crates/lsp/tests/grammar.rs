@@ -82,10 +82,20 @@ fn every_catalog_keyword_is_highlighted() {
         nested_kws.extend(ty.nested.iter().map(|n| n.keyword));
     }
     for kw in nested_kws {
-        assert_eq!(keyword(&nested, &format!("  {kw} x {{")).as_deref(), Some(kw), "{kw}");
+        assert_eq!(
+            keyword(&nested, &format!("  {kw} x {{")).as_deref(),
+            Some(kw),
+            "{kw}"
+        );
     }
-    for v in catalog::CAPABILITY_VERBS.iter().chain(catalog::SHORTHAND_VERBS.iter()) {
-        assert_eq!(keyword(&statement, &format!("  {v} \"a/*\"")).as_deref(), Some(*v));
+    for v in catalog::CAPABILITY_VERBS
+        .iter()
+        .chain(catalog::SHORTHAND_VERBS.iter())
+    {
+        assert_eq!(
+            keyword(&statement, &format!("  {v} \"a/*\"")).as_deref(),
+            Some(*v)
+        );
     }
 }
 
@@ -127,18 +137,31 @@ fn grammar_agrees_with_the_parser_on_the_examples() {
         for b in blocks {
             let line = line_of(b.keyword.span.start);
             let kw = keyword(&top, line).or_else(|| keyword(&nested, line));
-            assert_eq!(kw.as_deref(), Some(b.keyword.name.as_str()), "{}: {line}", path.display());
+            assert_eq!(
+                kw.as_deref(),
+                Some(b.keyword.name.as_str()),
+                "{}: {line}",
+                path.display()
+            );
             checked += 1;
             for e in b.entries() {
                 match e {
                     Entry::Statement(s) => {
                         let line = line_of(s.verb.span.start);
-                        assert_eq!(keyword(&statement, line).as_deref(), Some(s.verb.name.as_str()), "{line}");
+                        assert_eq!(
+                            keyword(&statement, line).as_deref(),
+                            Some(s.verb.name.as_str()),
+                            "{line}"
+                        );
                         checked += 1;
                     }
                     Entry::Attribute(a) => {
                         let line = line_of(a.name.span.start);
-                        assert_eq!(keyword(&attribute, line).as_deref(), Some(a.name.name.as_str()), "{line}");
+                        assert_eq!(
+                            keyword(&attribute, line).as_deref(),
+                            Some(a.name.name.as_str()),
+                            "{line}"
+                        );
                         checked += 1;
                     }
                     Entry::Block(_) => {}

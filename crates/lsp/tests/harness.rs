@@ -23,7 +23,9 @@ fn run_fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (text, markers) = common::strip_markers(&raw);
-    let mut client = Client::start();
+    // A fixed docs address keeps snapshots independent of where the tree is checked out.
+    let mut client =
+        Client::start_with(json!({ "docsUrl": "https://keyplan.test/docs/diagnostics.md" }));
     let uri = format!("file:///fixtures/{name}");
     let opened = client.open(&uri, &text);
     let mut out = String::new();
@@ -58,7 +60,7 @@ fn run_fixture(name: &str) -> String {
                 let new_name = words.next().unwrap_or("renamed");
                 let r = client.request("textDocument/rename", json!({ "textDocument": doc, "position": p, "newName": new_name }));
                 match r["changes"][&uri].as_array() {
-                    Some(edits) => json!({ "edits": edits, "result": common::apply(&text, edits) }),
+                    Some(edits) => json!({ "edits": edits, "changed": common::changed_lines(&text, &common::apply(&text, edits)) }),
                     None => r,
                 }
             }
@@ -68,7 +70,7 @@ fn run_fixture(name: &str) -> String {
                 let r = client.request("textDocument/codeAction", json!({ "textDocument": doc, "range": { "start": p, "end": p }, "context": { "diagnostics": [] } }));
                 json!(r.as_array().map(|a| a.iter().map(|ca| {
                     let edits = ca["edit"]["changes"][&uri].as_array().cloned().unwrap_or_default();
-                    json!({ "title": ca["title"], "preferred": ca["isPreferred"], "fixes": ca["diagnostics"][0]["code"], "result": common::apply(&text, &edits) })
+                    json!({ "title": ca["title"], "preferred": ca["isPreferred"], "fixes": ca["diagnostics"][0]["code"], "changed": common::changed_lines(&text, &common::apply(&text, &edits)) })
                 }).collect::<Vec<_>>()))
             }
             "formatting" => {
@@ -118,7 +120,11 @@ fixtures! {
 fn every_fixture_runs() {
     let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
     let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     let listed = [

@@ -116,7 +116,10 @@ impl<'s> Lowerer<'s> {
             },
             RefKind::DbConnection(m) => match m.connections.get(name) {
                 Some(c) => {
-                    self.reference(span, SymbolKey::Connection(m.path.clone(), name.to_string()));
+                    self.reference(
+                        span,
+                        SymbolKey::Connection(m.path.clone(), name.to_string()),
+                    );
                     (Some(Some(c.id.clone())), Vec::new(), String::new())
                 }
                 None => (

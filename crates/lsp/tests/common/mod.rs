@@ -41,7 +41,9 @@ impl Client {
             "initialize",
             json!({ "capabilities": {}, "initializationOptions": init_options }),
         );
-        assert!(caps["capabilities"]["hoverProvider"].as_bool().unwrap_or(false));
+        assert!(caps["capabilities"]["hoverProvider"]
+            .as_bool()
+            .unwrap_or(false));
         c.notify("initialized", json!({}));
         c
     }
@@ -49,7 +51,10 @@ impl Client {
     pub fn notify(&self, method: &str, params: Value) {
         self.conn
             .sender
-            .send(Message::Notification(Notification::new(method.to_string(), params)))
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
             .unwrap();
     }
 
@@ -58,10 +63,19 @@ impl Client {
         let id = RequestId::from(self.next_id);
         self.conn
             .sender
-            .send(Message::Request(Request::new(id.clone(), method.to_string(), params)))
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
             .unwrap();
         loop {
-            match self.conn.receiver.recv_timeout(TIMEOUT).expect("server answers") {
+            match self
+                .conn
+                .receiver
+                .recv_timeout(TIMEOUT)
+                .expect("server answers")
+            {
                 Message::Response(r) if r.id == id => {
                     return match (r.result, r.error) {
                         (Some(v), _) => v,
@@ -77,13 +91,20 @@ impl Client {
 
     /// The next `publishDiagnostics` for `uri`.
     pub fn diagnostics(&mut self, uri: &str) -> Value {
-        if let Some(i) = self.notifications.iter().position(|n| {
-            n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri
-        }) {
+        if let Some(i) = self
+            .notifications
+            .iter()
+            .position(|n| n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri)
+        {
             return self.notifications.remove(i).params["diagnostics"].clone();
         }
         loop {
-            match self.conn.receiver.recv_timeout(TIMEOUT).expect("diagnostics published") {
+            match self
+                .conn
+                .receiver
+                .recv_timeout(TIMEOUT)
+                .expect("diagnostics published")
+            {
                 Message::Notification(n)
                     if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri =>
                 {
@@ -161,9 +182,16 @@ pub fn apply(text: &str, edits: &[Value]) -> String {
         .iter()
         .map(|e| {
             let off = |p: &Value| {
-                index.offset_of_utf16(p["line"].as_u64().unwrap() as u32, p["character"].as_u64().unwrap() as u32)
+                index.offset_of_utf16(
+                    p["line"].as_u64().unwrap() as u32,
+                    p["character"].as_u64().unwrap() as u32,
+                )
             };
-            (off(&e["range"]["start"]), off(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string())
+            (
+                off(&e["range"]["start"]),
+                off(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
         })
         .collect();
     spans.sort_by_key(|s| std::cmp::Reverse(s.0));
@@ -174,6 +202,31 @@ pub fn apply(text: &str, edits: &[Value]) -> String {
     out
 }
 
+/// JSON with every range written `line:character-line:character` (0-based), to keep
+/// snapshots readable.
 pub fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap()
+    serde_json::to_string_pretty(&compact(v)).unwrap()
+}
+
+fn compact(v: &Value) -> Value {
+    let pos = |p: &Value| format!("{}:{}", p["line"], p["character"]);
+    match v {
+        Value::Object(m) if m.len() == 2 && m.contains_key("start") && m.contains_key("end") => {
+            Value::String(format!("{}-{}", pos(&m["start"]), pos(&m["end"])))
+        }
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), compact(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(compact).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The lines of `new` that differ from `old` (same line count or not), as `N: text`
+/// with 1-based numbers.
+pub fn changed_lines(old: &str, new: &str) -> Vec<String> {
+    let old: Vec<&str> = old.lines().collect();
+    new.lines()
+        .enumerate()
+        .filter(|(i, l)| old.get(*i) != Some(l))
+        .map(|(i, l)| format!("{}: {l}", i + 1))
+        .collect()
 }
