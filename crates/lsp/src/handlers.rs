@@ -212,6 +212,8 @@ fn prepare_rename(docs: &Documents, p: TextDocumentPositionParams) -> Result<Val
     }
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice); the key is never mutated.
+#[allow(clippy::mutable_key_type)]
 fn rename(docs: &Documents, p: RenameParams) -> Result<Value, Failure> {
     let uri = p.text_document_position.text_document.uri.clone();
     let Some((doc, offset)) = at(docs, &p.text_document_position) else {
@@ -279,6 +281,8 @@ fn symbols(docs: &Documents, p: DocumentSymbolParams) -> Result<Value, Failure> 
     json(DocumentSymbolResponse::Nested(items))
 }
 
+// `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice); the key is never mutated.
+#[allow(clippy::mutable_key_type)]
 fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Result<Value, Failure> {
     let uri = p.text_document.uri.clone();
     let Some(doc) = docs.get(uri.as_str()) else {
