@@ -14,6 +14,8 @@
 //! `rename`, `prepareRename`, `symbols`, `codeAction` (at a marker), `formatting`,
 //! `change FILE` (replace the text with `fixtures/FILE`, then report diagnostics).
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::Client;
