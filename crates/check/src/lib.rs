@@ -15,6 +15,7 @@ pub mod catalog;
 mod confusions;
 mod declare;
 mod durations;
+pub mod index;
 mod lints;
 mod lower;
 mod rules;
@@ -51,16 +52,30 @@ pub struct CheckResult {
 }
 
 pub fn check(file: &File, options: &Options) -> CheckResult {
+    check_indexed(file, options).0
+}
+
+/// [`check`], also returning every declaration and resolved reference ([`index::Index`]):
+/// what editors need for go to definition, references, rename and outlines.
+pub fn check_indexed(file: &File, options: &Options) -> (CheckResult, index::Index) {
     let mut diagnostics = Vec::new();
     let declared = declare::declare(file, options.target, &mut diagnostics);
+    let definitions = index::definitions(&declared.syms);
     let lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
-    let (program, mut diagnostics, mut secrets) = lowerer.run(&declared.items);
+    let (program, mut diagnostics, mut secrets, references) = lowerer.run(&declared.items);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     secrets.sort();
     secrets.dedup();
-    CheckResult {
+    let result = CheckResult {
         program,
         diagnostics,
         secrets,
-    }
+    };
+    (
+        result,
+        index::Index {
+            definitions,
+            references,
+        },
+    )
 }

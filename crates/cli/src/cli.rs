@@ -97,6 +97,12 @@ Exit codes: 0 access unchanged, 2 access changed, 1 errors.")]
 
 Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
     Simulate(crate::simulate::SimulateArgs),
+    /// Run the language server on standard input and output (for editors)
+    #[command(
+        after_help = "Editors start it themselves: see editors/ and the README.
+Client settings (initializationOptions): { \"target\": \"openbao\" }."
+    )]
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,9 +5,10 @@ mod access;
 mod build;
 mod check;
 mod cli;
-mod fmt;
 mod diff;
 mod explain;
+mod fmt;
+mod lsp;
 mod render;
 mod simulate;
 mod source;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Access(args) => i32::from(access::run(&args)),
         Command::Diff(args) => i32::from(diff::run(&args)),
         Command::Simulate(args) => i32::from(simulate::run(&args)),
+        Command::Lsp => lsp::run(),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

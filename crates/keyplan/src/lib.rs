@@ -17,8 +17,8 @@ pub mod explain;
 pub mod json_api;
 mod redact;
 
-pub use redact::REDACTED;
 pub use access_api::{access_diff, access_lints, access_matrix, simulate_claims};
+pub use redact::REDACTED;
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;

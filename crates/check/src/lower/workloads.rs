@@ -10,6 +10,7 @@ use super::{add_dep, resource, Lowerer};
 use crate::body;
 use crate::catalog::{self, MountClass, CAPABILITY_VERBS, SHORTHAND_VERBS};
 use crate::codes;
+use crate::index::SymbolKey;
 use crate::ir::{PolicyDoc, ResourceId, ResourceKind, Value, Workload, CAPABILITIES};
 use crate::lints;
 use crate::rules::{self, RuleSet};
@@ -118,7 +119,10 @@ impl<'s> Lowerer<'s> {
         let syms = self.syms;
         let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
         let mount = match syms.auth_mounts.get(&login.mount) {
-            Some(mount) => Some(mount),
+            Some(mount) => {
+                self.reference(login.mount_span, SymbolKey::AuthMount(login.mount.clone()));
+                Some(mount)
+            }
             // Not declared and no typo of a declared mount: a JWT mount managed
             // elsewhere. The role is written all the same.
             None if did_you_mean(&login.mount, declared.iter().copied()).is_none() => {
@@ -413,6 +417,7 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
+        self.reference(mount_span, SymbolKey::SecretsMount(mount_path.clone()));
         if !engines.contains(&mount.ty.name) {
             self.diags.push(
                 Diagnostic::error(
@@ -455,6 +460,10 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
+        self.reference(
+            role_seg.span,
+            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string()),
+        );
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         set.add(&format!("{mount_path}/{verb}/{role}"), &[cap_idx]);
