@@ -43,6 +43,8 @@ pub const DUPLICATE: &str = "kp::duplicate";
 pub const TTL_EXCEEDS_MAX: &str = "kp::ttl-exceeds-max";
 /// An endpoint or engine the compilation target does not have.
 pub const UNSUPPORTED_ON_TARGET: &str = "kp::unsupported-on-target";
+/// No target given, and the program uses what only one server has: compiled for it (warning).
+pub const IMPLIED_TARGET: &str = "kp::implied-target";
 /// A JWT role of type `jwt` with no binding: any JWT of the issuer could log in.
 pub const UNBOUND_JWT_ROLE: &str = "kp::unbound-jwt-role";
 /// A JWT/OIDC mount without a key source: every login fails (warning).
@@ -110,6 +112,7 @@ pub const ALL: &[&str] = &[
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,
+    IMPLIED_TARGET,
     UNBOUND_JWT_ROLE,
     JWT_NO_KEY_SOURCE,
     JWT_KEY_SOURCES,

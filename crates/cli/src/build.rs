@@ -4,8 +4,16 @@ use std::path::{Path, PathBuf};
 
 use keyplan::{Emit, OutputFile};
 
-use crate::cli::{BuildArgs, EmitArg, Format};
+use crate::cli::{BuildArgs, EmitArg, Format, TargetArg};
 use crate::{render, source};
+
+/// Compiles for the given target, or for the one the program implies (`--target` omitted).
+pub fn compile(text: &str, target: Option<TargetArg>) -> keyplan::Compiled {
+    match target {
+        Some(t) => keyplan::compile(text, &keyplan::Options { target: t.into() }),
+        None => keyplan::compile_implied(text),
+    }
+}
 
 pub fn run(args: &BuildArgs) -> u8 {
     let src = match source::read(&args.file) {
@@ -15,12 +23,7 @@ pub fn run(args: &BuildArgs) -> u8 {
             return 1;
         }
     };
-    let compiled = keyplan::compile(
-        &src.text,
-        &keyplan::Options {
-            target: args.target.into(),
-        },
-    );
+    let compiled = compile(&src.text, args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
         Format::Human => render::human(stderr, &src, &compiled.diagnostics),

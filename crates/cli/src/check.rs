@@ -2,9 +2,6 @@ use crate::cli::{CheckArgs, Format};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let options = keyplan::Options {
-        target: args.target.into(),
-    };
     let mut failed = false;
     let mut all = Vec::new();
     let stderr = &mut std::io::stderr();
@@ -17,7 +14,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let compiled = keyplan::compile(&src.text, &options);
+        let compiled = crate::build::compile(&src.text, args.target);
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             Format::Human => {

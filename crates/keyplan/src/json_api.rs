@@ -147,6 +147,16 @@ pub fn parse_target(name: &str) -> Result<Target, String> {
     }
 }
 
+/// Compiles for a target name, or with `auto` for the target the program implies
+/// ([`compile_implied`](crate::compile_implied)).
+fn compile_for(source: &str, target: &str) -> Result<Compiled, String> {
+    if target.trim().eq_ignore_ascii_case("auto") {
+        return Ok(crate::compile_implied(source));
+    }
+    let target = parse_target(target)?;
+    Ok(compile(source, &Options { target }))
+}
+
 /// Checks a program: `{ ok, target, diagnostics }`.
 pub fn check_json(source: &str, target: &str) -> String {
     to_json(&check(source, target))
@@ -159,8 +169,8 @@ pub fn build_json(source: &str, target: &str) -> String {
 
 /// The typed form of [`check_json`].
 pub fn check(source: &str, target: &str) -> CheckResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
+    let compiled = match compile_for(source, target) {
+        Ok(c) => c,
         Err(error) => {
             return CheckResponse {
                 ok: false,
@@ -170,10 +180,9 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
             }
         }
     };
-    let compiled = compile(source, &Options { target });
     CheckResponse {
         ok: !compiled.has_errors(),
-        target: Some(target),
+        target: Some(compiled.target),
         diagnostics: diagnostics(source, &compiled.diagnostics),
         error: None,
     }
@@ -181,8 +190,8 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
 
 /// The typed form of [`build_json`].
 pub fn build(source: &str, target: &str) -> BuildResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
+    let compiled = match compile_for(source, target) {
+        Ok(c) => c,
         Err(error) => {
             return BuildResponse {
                 ok: false,
@@ -194,7 +203,6 @@ pub fn build(source: &str, target: &str) -> BuildResponse {
             }
         }
     };
-    let compiled = compile(source, &Options { target });
     let ok = !compiled.has_errors();
     let outputs = if ok { outputs(&compiled) } else { Vec::new() };
     let view = match (ok, &compiled.program, &compiled.graph) {
@@ -203,7 +211,7 @@ pub fn build(source: &str, target: &str) -> BuildResponse {
     };
     BuildResponse {
         ok,
-        target: Some(target),
+        target: Some(compiled.target),
         diagnostics: diagnostics(source, &compiled.diagnostics),
         outputs,
         view,

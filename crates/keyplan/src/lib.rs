@@ -9,6 +9,9 @@ pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
 pub mod json_api;
+mod implied;
+
+pub use implied::compile_implied;
 
 use serde::Serialize;
 
