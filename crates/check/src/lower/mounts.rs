@@ -222,6 +222,9 @@ impl<'s> Lowerer<'s> {
                 lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
             }
             "database-connection" => lints::database::connection_url(parts, &mut self.diags),
+            "database-static-role" => {
+                lints::rotation::static_role(&body, parts, block.head_span(), &mut self.diags);
+            }
             _ => {}
         }
         let mut r = resource(
