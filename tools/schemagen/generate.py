@@ -342,6 +342,9 @@ def build(endpoint_id: str, spec: dict, documents: dict, overrides: dict) -> tup
     if by_target:
         # Where each server's document describes this endpoint, for body validation.
         ext["openapi"] = {t: spec["openapi"][t] for t in TARGETS if t in by_target}
+    if spec.get("incomplete"):
+        # Documents whose fields are taken from the other document too (see `incomplete`).
+        ext["incomplete"] = sorted(spec["incomplete"], key=TARGETS.index)
     doc = {
         "$schema": SCHEMA_DIALECT,
         "$id": f"{ID_BASE}{endpoint_id}.json",

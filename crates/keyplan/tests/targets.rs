@@ -102,6 +102,10 @@ fn attribute(endpoint: &str, field: &str) -> String {
         (_, FieldType::List | FieldType::CommaList) => "[\"id_token\"]".to_string(),
         (_, FieldType::Map) => "{ a = \"b\" }".to_string(),
     };
+    if field == "rotation_window" {
+        // A window is only valid with a schedule.
+        return format!("{field} = {value}\n    rotation_schedule = \"0 0 * * SAT\"");
+    }
     format!("{field} = {value}")
 }
 
