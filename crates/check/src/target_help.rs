@@ -65,7 +65,13 @@ fn equivalent(endpoint: &str, field: &str, here: Target) -> Option<&'static str>
 }
 
 /// `kp::unsupported-on-target` for a field only the other server has.
-pub fn field_unsupported(endpoint: &str, field: &str, span: Span, what: &str, here: Target) -> Diagnostic {
+pub fn field_unsupported(
+    endpoint: &str,
+    field: &str,
+    span: Span,
+    what: &str,
+    here: Target,
+) -> Diagnostic {
     let other = match here {
         Target::Vault => Target::Openbao,
         Target::Openbao => Target::Vault,

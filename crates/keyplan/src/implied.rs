@@ -11,8 +11,18 @@ use crate::{compile, Compiled, Diagnostic, Options, Span, Target};
 /// something only OpenBao has and nothing only Vault has. When the program uses anything
 /// target-only, a `kp::implied-target` warning at its first use says which target that is.
 pub fn compile_implied(source: &str) -> Compiled {
-    let vault = compile(source, &Options { target: Target::Vault });
-    let openbao = compile(source, &Options { target: Target::Openbao });
+    let vault = compile(
+        source,
+        &Options {
+            target: Target::Vault,
+        },
+    );
+    let openbao = compile(
+        source,
+        &Options {
+            target: Target::Openbao,
+        },
+    );
     // What each target rejects is what only the other one has.
     let openbao_only = first_unsupported(&vault);
     let vault_only = first_unsupported(&openbao);

@@ -8,8 +8,8 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
-pub mod json_api;
 mod implied;
+pub mod json_api;
 
 pub use implied::compile_implied;
 

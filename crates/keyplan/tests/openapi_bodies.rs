@@ -53,7 +53,11 @@ fn kp_files(dir: &Path, out: &mut Vec<(String, String)>) {
             kp_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "kp") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let name = path.strip_prefix(repo()).unwrap_or(&path).display().to_string();
+            let name = path
+                .strip_prefix(repo())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             out.push((name, text));
         }
     }
@@ -232,9 +236,16 @@ fn every_emitted_body_validates_against_its_servers_document() {
             tally.endpoints.len()
         );
         // Every example compiles for both targets, except AWS on OpenBao.
-        for example in ["01-jwt-dynamic-secrets", "03-ssh-training-access", "04-token-roles"] {
+        for example in [
+            "01-jwt-dynamic-secrets",
+            "03-ssh-training-access",
+            "04-token-roles",
+        ] {
             let name = format!("examples/{example}.kp");
-            assert!(tally.programs.contains(&name), "{name} does not compile for {target}");
+            assert!(
+                tally.programs.contains(&name),
+                "{name} does not compile for {target}"
+            );
         }
         assert!(tally.bodies > 100, "{target}: only {} bodies", tally.bodies);
         // Every endpoint keyplan writes on this target (tests/programs/ covers the rest).

@@ -139,7 +139,12 @@ fn every_target_difference_is_a_located_error_on_the_server_that_lacks_it() {
         let ok = compile(&src, &Options { target: has });
         assert!(errors(&ok).is_empty(), "{what} on {has}: {:?}", errors(&ok));
 
-        let bad = compile(&src, &Options { target: row.lacking });
+        let bad = compile(
+            &src,
+            &Options {
+                target: row.lacking,
+            },
+        );
         let found = bad
             .diagnostics
             .iter()
@@ -159,7 +164,11 @@ fn every_target_difference_is_a_located_error_on_the_server_that_lacks_it() {
 
         let implied = compile_implied(&src);
         assert_eq!(implied.target, has, "{what}");
-        assert!(errors(&implied).is_empty(), "{what}: {:?}", errors(&implied));
+        assert!(
+            errors(&implied).is_empty(),
+            "{what}: {:?}",
+            errors(&implied)
+        );
         assert!(
             implied
                 .diagnostics
@@ -176,8 +185,17 @@ fn every_target_difference_is_a_located_error_on_the_server_that_lacks_it() {
 
 #[test]
 fn rotation_schedule_names_both_servers_and_the_nearest_equivalent() {
-    let src = program("database-static-role", "rotation_schedule = \"0 0 * * SAT\"").unwrap();
-    let bad = compile(&src, &Options { target: Target::Openbao });
+    let src = program(
+        "database-static-role",
+        "rotation_schedule = \"0 0 * * SAT\"",
+    )
+    .unwrap();
+    let bad = compile(
+        &src,
+        &Options {
+            target: Target::Openbao,
+        },
+    );
     let d = bad
         .diagnostics
         .iter()
@@ -197,7 +215,11 @@ fn without_a_target_a_portable_program_compiles_for_vault_silently() {
     let src = program("ssh-ca", "key_type = \"ssh-ed25519\"").unwrap();
     let compiled = compile_implied(&src);
     assert_eq!(compiled.target, Target::Vault);
-    assert!(compiled.diagnostics.is_empty(), "{:#?}", compiled.diagnostics);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:#?}",
+        compiled.diagnostics
+    );
 }
 
 #[test]
@@ -210,6 +232,10 @@ fn without_a_target_a_program_mixing_both_servers_fields_is_told_so() {
         .iter()
         .find(|d| d.code == "kp::implied-target")
         .unwrap();
-    assert!(warning.message.contains("both servers"), "{}", warning.message);
+    assert!(
+        warning.message.contains("both servers"),
+        "{}",
+        warning.message
+    );
     assert!(compiled.has_errors());
 }
