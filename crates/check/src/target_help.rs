@@ -85,10 +85,17 @@ pub fn field_unsupported(
         Some(instead) => format!("{instead}; or compile with `--target {}`", other.keyword()),
         None => fallback,
     };
+    let article = if other_name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
     Diagnostic::error(
         codes::UNSUPPORTED_ON_TARGET,
         span,
-        format!("`{field}` is a {other_name} field: {here_name} does not accept it in {what}"),
+        format!(
+            "`{field}` is {article} {other_name} field: {here_name} does not accept it in {what}"
+        ),
     )
     .with_label(format!("{other_name} only (see docs/targets.md)"))
     .with_help(help)
