@@ -411,6 +411,37 @@ $('download').addEventListener('click', () => {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 });
 
+// ---------------------------------------------------------------- formatting
+
+// The same formatter as `keyplan fmt`: the whole text is replaced in one undoable change,
+// the cursor stays on its line. A text with syntax errors is left alone.
+async function formatSource() {
+  const text = source();
+  let value;
+  try {
+    ({ value } = await compiler.format(text));
+  } catch (e) {
+    return showCrash(e);
+  }
+  if (text !== source()) return; // edited meanwhile: format on the next click
+  if (!value.ok) return toast(`Not formatted: ${plural(value.diagnostics.length, 'syntax error')}`);
+  if (!value.changed) return toast('Already formatted');
+  const head = editor.state.selection.main.head;
+  const line = editor.state.doc.lineAt(head).number;
+  editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value.formatted } });
+  const target = editor.state.doc.line(Math.min(line, editor.state.doc.lines));
+  editor.dispatch({ selection: { anchor: target.from }, scrollIntoView: true });
+  toast('Formatted');
+}
+
+$('format').addEventListener('click', formatSource);
+editor.contentDOM.addEventListener('keydown', (e) => {
+  if (e.shiftKey && e.altKey && (e.key === 'F' || e.key === 'f' || e.code === 'KeyF')) {
+    e.preventDefault();
+    formatSource();
+  }
+});
+
 let toastTimer = 0;
 function toast(text) {
   const t = $('toast');

@@ -25,7 +25,7 @@ mod typing;
 
 pub use kp_schema::Target;
 
-use kp_diag::Diagnostic;
+use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::File;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +46,22 @@ impl Default for Options {
 pub struct CheckResult {
     pub program: ir::Program,
     pub diagnostics: Vec<Diagnostic>,
+    /// Source spans of secrets written as literals (sensitive fields, misspelt ones
+    /// too): whoever shows source text or diagnostics redacts them.
+    pub secrets: Vec<Span>,
 }
 
 pub fn check(file: &File, options: &Options) -> CheckResult {
     let mut diagnostics = Vec::new();
     let declared = declare::declare(file, options.target, &mut diagnostics);
     let lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
-    let (program, mut diagnostics) = lowerer.run(&declared.items);
+    let (program, mut diagnostics, mut secrets) = lowerer.run(&declared.items);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    secrets.sort();
+    secrets.dedup();
     CheckResult {
         program,
         diagnostics,
+        secrets,
     }
 }

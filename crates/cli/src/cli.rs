@@ -21,8 +21,11 @@ pub enum Command {
     /// Check programs and report every problem found
     #[command(after_help = "Examples:
   keyplan check examples/*.kp
+  keyplan check examples/multi-team/               # a directory is one program
   keyplan check --target openbao examples/api-key-rotation.kp
   keyplan check --format json examples/pipeline.kp | jq '.diagnostics[]'
+  keyplan check --format sarif examples/*.kp > keyplan.sarif   # GitHub code scanning
+  keyplan check --format github examples/*.kp                  # annotations in Actions
 
 Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
     Check(CheckArgs),
@@ -32,6 +35,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
   keyplan build examples/pipeline.kp --emit hcl      # the ACL policies
   keyplan build examples/pipeline.kp --emit sh --target openbao > apply.sh
   keyplan build examples/pipeline.kp --emit all -o build/
+  keyplan build examples/multi-team/ --emit hcl      # every .kp file of a directory
 
 Secrets written as env(\"NAME\") appear only as the placeholder ${NAME}.
 Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
@@ -56,6 +60,9 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Rewrite programs in the canonical layout, keeping every comment
+    #[command(after_help = crate::fmt::AFTER_HELP)]
+    Fmt(crate::fmt::FmtArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +90,19 @@ pub enum Format {
     Json,
 }
 
+/// `keyplan check`'s reports: those of [`Format`] and the formats CI systems read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Graphical diagnostics with source snippets on stderr
+    Human,
+    /// `{"diagnostics": [...]}` on stdout
+    Json,
+    /// SARIF 2.1.0 on stdout, for GitHub code scanning (upload-sarif)
+    Sarif,
+    /// GitHub Actions workflow commands on stdout: annotations on the changed lines
+    Github,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmitArg {
     /// Vault API calls in apply order (calls.json)
@@ -99,15 +119,16 @@ pub enum EmitArg {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Programs to check (`-` reads standard input)
-    #[arg(required = true, value_name = "FILE")]
+    /// Programs to check, each a file or a directory whose `.kp` files form one program
+    /// (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
     /// The server the program is for [default: the one the program implies, else vault]
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,
     /// How to report diagnostics
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Treat warnings as errors (exit 1 when there is any)
     #[arg(long)]
     pub deny_warnings: bool,
@@ -115,9 +136,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The program to compile (`-` reads standard input)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The program: `.kp` files and directories (each `.kp` file directly inside), compiled
+    /// together as one program in path order (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     /// What to emit
     #[arg(long, value_enum, default_value_t = EmitArg::Api)]
     pub emit: EmitArg,

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod cli;
+mod fmt;
 mod render;
 mod source;
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => {
             kp_live::run_apply(&args, &mut std::io::stdout(), &mut std::io::stderr())
         }
+        Command::Fmt(args) => i32::from(fmt::run(&args)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -5,20 +5,25 @@
 
 use kp_check::codes::{IMPLIED_TARGET, UNSUPPORTED_ON_TARGET};
 
-use crate::{compile, Compiled, Diagnostic, Options, Span, Target};
+use crate::{compile_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target, SINGLE_FILE};
 
 /// Compiles for the target the program implies: Vault (the default) unless it uses
 /// something only OpenBao has and nothing only Vault has. When the program uses anything
 /// target-only, a `kp::implied-target` warning at its first use says which target that is.
 pub fn compile_implied(source: &str) -> Compiled {
-    let vault = compile(
-        source,
+    compile_sources_implied(SourceMap::single(SINGLE_FILE, source))
+}
+
+/// [`compile_implied`] for a program of many files.
+pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
+    let vault = compile_sources(
+        sources.clone(),
         &Options {
             target: Target::Vault,
         },
     );
-    let openbao = compile(
-        source,
+    let openbao = compile_sources(
+        sources,
         &Options {
             target: Target::Openbao,
         },

@@ -30,7 +30,8 @@ pub enum Format {
 /// Options shared by `plan` and `apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LiveArgs {
-    /// The keyplan program
+    /// The keyplan program: a `.kp` file, or a directory whose `.kp` files form one program
+    #[arg(value_name = "FILE|DIR")]
     pub file: PathBuf,
     /// Server address (default: `VAULT_ADDR`, then `BAO_ADDR`)
     #[arg(long)]
@@ -203,33 +204,35 @@ fn connect(a: &LiveArgs) -> Result<Client> {
     Client::new(conn)
 }
 
-/// Compiles a program file; a program with errors is reported by its first error
-/// (`keyplan check` shows them all).
+/// Compiles a program file, or the `.kp` files of a directory as one program; a
+/// program with errors is reported by its first error (`keyplan check` shows them all).
 pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
-    let source = std::fs::read_to_string(path).map_err(|e| LiveError::ReadSource {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    compile_named(&source, &path.display().to_string(), target)
+    let sources =
+        crate::sources::read_program(&[path.to_path_buf()]).map_err(LiveError::ReadProgram)?;
+    compile_map(sources, &path.display().to_string(), target)
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
-    compile_named(source, "<source>", target)
+    compile_map(
+        keyplan::SourceMap::single("<source>", source),
+        "<source>",
+        target,
+    )
 }
 
-fn compile_named(source: &str, file: &str, target: TargetArg) -> Result<Program> {
+fn compile_map(sources: keyplan::SourceMap, file: &str, target: TargetArg) -> Result<Program> {
     let target = match target {
         TargetArg::Vault => keyplan::Target::Vault,
         TargetArg::Openbao => keyplan::Target::Openbao,
     };
-    let compiled = keyplan::compile(source, &keyplan::Options { target });
+    let compiled = keyplan::compile_sources(sources, &keyplan::Options { target });
     let errors: Vec<&keyplan::Diagnostic> = compiled
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .collect();
     if let Some(first) = errors.first() {
-        let at = first.locate(file, &keyplan::LineIndex::new(source));
+        let at = first.locate_in(&compiled.sources);
         return Err(LiveError::Compile {
             location: format!("{}:{}:{}", at.file, at.line, at.column),
             message: at.message,

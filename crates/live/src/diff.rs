@@ -157,7 +157,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         MapRule::Exact
     };
     for (field, want) in &r.body {
-        if matches!(want, Value::Env(_)) {
+        if matches!(want, Value::Env(_) | Value::Secret(_)) {
             p.not_compared.push(field.clone());
             continue;
         }

@@ -49,6 +49,9 @@ pub enum LiveError {
     TokenFile { path: String, reason: String },
     #[error("cannot read `{path}`: {reason}")]
     ReadSource { path: String, reason: String },
+    /// A program's files could not be listed or read (the text names the file).
+    #[error("{0}")]
+    ReadProgram(String),
     #[error("{location}: {message} ({count} error(s) in all: run `keyplan check` to see them)")]
     Compile {
         location: String,

@@ -20,7 +20,7 @@ pub enum MapRule {
 pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
     match want {
         // Secrets are write-only on the server; see `diff` for the rule.
-        Value::Env(_) => true,
+        Value::Env(_) | Value::Secret(_) => true,
         Value::Str(s) => match live {
             Json::String(l) => s == l || (s.contains(',') && same_list(&split(s), &split(l))),
             Json::Array(items) => same_list(&split(s), &strings(items)),
@@ -95,6 +95,8 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
                 .collect::<Option<_>>()?,
         ),
         Value::Env(e) => Json::String(env(&e.env)?),
+        // The one place a literal secret leaves the program: the request body.
+        Value::Secret(s) => Json::String(s.expose().to_string()),
     })
 }
 

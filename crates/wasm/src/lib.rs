@@ -31,6 +31,25 @@ pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
+/// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
+#[wasm_bindgen]
+pub fn format(source: &str) -> String {
+    keyplan::json_api::format_json(source)
+}
+
+/// Checks a program of many files, `files` a JSON array of `{name, text}`: the response
+/// of [`check`], each diagnostic naming its file.
+#[wasm_bindgen]
+pub fn check_files(files: &str, target: &str) -> String {
+    keyplan::json_api::check_files_json(files, target)
+}
+
+/// Builds a program of many files (see [`check_files`]): the response of [`build`].
+#[wasm_bindgen]
+pub fn build_files(files: &str, target: &str) -> String {
+    keyplan::json_api::build_files_json(files, target)
+}
+
 /// Block kinds, their attributes and the endpoint schemas, for completion.
 #[wasm_bindgen]
 pub fn schema() -> String {

@@ -67,6 +67,11 @@ impl<'s> Lowerer<'s> {
                 continue;
             }
             let Some(field) = ep.field(name) else {
+                // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
+                if crate::lints::secrets::looks_sensitive(name) {
+                    self.secret_spans
+                        .extend(crate::lints::secrets::literal_spans(&attr.value));
+                }
                 self.unknown_field(cx, ep, attr);
                 continue;
             };
@@ -80,11 +85,16 @@ impl<'s> Lowerer<'s> {
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
                 lints::secrets::literal(attr, cx, &mut self.diags);
+                self.secret_spans
+                    .extend(lints::secrets::literal_spans(&attr.value));
             }
-            let value = match self.ref_kind(cx, name) {
+            let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
             };
+            if field.sensitive {
+                value = value.map(lints::secrets::hide);
+            }
             if let Some(v) = value {
                 typed.body.insert(name.to_string(), v);
             }

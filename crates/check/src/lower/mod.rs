@@ -28,6 +28,8 @@ pub struct Lowerer<'s> {
     pending_unattached: Vec<(String, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
     external_mounts: BTreeSet<String>,
+    /// Source spans of secrets written as literals: redacted from every diagnostic.
+    pub secret_spans: Vec<Span>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -40,10 +42,11 @@ impl<'s> Lowerer<'s> {
             referenced_policies: BTreeSet::new(),
             pending_unattached: Vec::new(),
             external_mounts: BTreeSet::new(),
+            secret_spans: Vec::new(),
         }
     }
 
-    pub fn run(mut self, items: &[Item<'s>]) -> (Program, Vec<Diagnostic>) {
+    pub fn run(mut self, items: &[Item<'s>]) -> (Program, Vec<Diagnostic>, Vec<Span>) {
         for item in items {
             match item {
                 Item::Mount(decl) => self.lower_mount(decl),
@@ -65,7 +68,7 @@ impl<'s> Lowerer<'s> {
             .map(|(n, _)| n.clone())
             .collect();
         self.warn_unattached();
-        (self.program, self.diags)
+        (self.program, self.diags, self.secret_spans)
     }
 
     fn warn_unattached(&mut self) {
