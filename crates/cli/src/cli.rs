@@ -63,6 +63,40 @@ Exit codes: 0 applied (or nothing to do), 1 error.")]
     /// Rewrite programs in the canonical layout, keeping every comment
     #[command(after_help = crate::fmt::AFTER_HELP)]
     Fmt(crate::fmt::FmtArgs),
+    /// Show what each identity may do on paths, and the policy rule that decided it
+    #[command(after_help = "Examples:
+  keyplan explain examples/pipeline.kp secret/data/models/x
+  keyplan explain examples/pipeline.kp --as trainer auth/token/lookup-self cubbyhole/a
+  keyplan explain examples/pipeline.kp --policies secrets-reader,default secret/data/x
+  keyplan explain --target openbao --format json examples/pipeline.kp kv/metadata/
+
+Answers as the server's sys/capabilities does (a LIST lookup; --target picks Vault's or
+OpenBao's trailing-slash order). `default` is added unless the identity opts out;
+--policies evaluates exactly the given set.
+Exit codes: 0 answered, 1 errors (program, unknown identity or policy), 2 usage.")]
+    Explain(ExplainArgs),
+    /// Show who may do what: identity × path pattern → capabilities, with login conditions
+    #[command(after_help = "Examples:
+  keyplan access examples/pipeline.kp
+  keyplan access --format csv examples/pipeline.kp > access.csv
+
+Exit codes: 0 success, 1 errors.")]
+    Access(crate::access::AccessArgs),
+    /// Show what a change grants or takes away, per identity
+    #[command(after_help = "Examples:
+  keyplan diff old.kp new.kp
+  keyplan diff git:origin/main examples/pipeline.kp --format markdown > comment.md
+
+Pure refactors (renamed policies, reordered rules, reformatting) report no change.
+Exit codes: 0 access unchanged, 2 access changed, 1 errors.")]
+    Diff(crate::diff::DiffArgs),
+    /// Show which JWT roles accept a token with given claims, and why the others refuse it
+    #[command(after_help = "Examples:
+  keyplan simulate examples/pipeline.kp --claims token.json
+  keyplan simulate examples/pipeline.kp --claims token.json --mount gitlab --format json
+
+Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,4 +186,34 @@ pub struct BuildArgs {
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// One block per path, one line per identity and its deciding rule
+    Text,
+    /// `{"paths": [{"path", "identities": [...]}]}`
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The program (`-` reads standard input)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Only this identity (a workload, role or token of the program)
+    #[arg(long = "as", value_name = "NAME", conflicts_with = "policies")]
+    pub as_name: Option<String>,
+    /// Evaluate exactly these policies (comma-separated; `default` is not added)
+    #[arg(long, value_name = "A,B")]
+    pub policies: Option<String>,
+    /// The server whose rules apply
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }

@@ -1,11 +1,15 @@
 //! `keyplan`: the command-line edge of the compiler. All file and terminal I/O of the
 //! compile path lives here; the compiler itself is the pure `keyplan` crate.
 
+mod access;
 mod build;
 mod check;
 mod cli;
+mod diff;
+mod explain;
 mod fmt;
 mod render;
+mod simulate;
 mod source;
 
 use std::process::ExitCode;
@@ -31,6 +35,10 @@ fn main() -> ExitCode {
             kp_live::run_apply(&args, &mut std::io::stdout(), &mut std::io::stderr())
         }
         Command::Fmt(args) => i32::from(fmt::run(&args)),
+        Command::Explain(args) => i32::from(explain::run(&args)),
+        Command::Access(args) => i32::from(access::run(&args)),
+        Command::Diff(args) => i32::from(diff::run(&args)),
+        Command::Simulate(args) => i32::from(simulate::run(&args)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -526,6 +526,12 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 mod schema;
+
+mod access;
+pub use access::{
+    access, access_json, diff, diff_json, parse_claims, simulate, simulate_json, AccessResponse,
+    DiffResponse, SimulateResponse,
+};
 pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
 
 #[cfg(test)]
@@ -566,4 +572,77 @@ pub fn format_source(source: &str) -> FormatResponse {
             diagnostics: diagnostics_in(&SourceMap::single(PLAYGROUND_FILE, source), &errors),
         },
     }
+}
+
+/// The request of [`explain_json`]: `{"paths": [...], "as": NAME?, "policies": [...]?}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ExplainRequest {
+    pub paths: Vec<String>,
+    #[serde(default, rename = "as")]
+    pub as_name: Option<String>,
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+}
+
+/// The response of [`explain_json`]: the check response plus the explanation
+/// (`{"paths": [{"path", "identities": [...]}]}`) when the program compiled.
+#[derive(Debug, Serialize)]
+pub struct ExplainResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<crate::explain::PathAnswer>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Explains the capabilities of the program's identities on concrete paths, as Vault's
+/// ACL computes them (`request` is an [`ExplainRequest`] as JSON).
+pub fn explain_json(source: &str, target: &str, request: &str) -> String {
+    to_json(&explain(source, target, request))
+}
+
+/// The typed form of [`explain_json`].
+pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
+    let mut resp = ExplainResponse {
+        ok: false,
+        target: None,
+        diagnostics: Vec::new(),
+        paths: None,
+        error: None,
+    };
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            resp.error = Some(error);
+            return resp;
+        }
+    };
+    resp.target = Some(target);
+    let req: ExplainRequest = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            resp.error = Some(format!("bad explain request: {e}"));
+            return resp;
+        }
+    };
+    let compiled = crate::compile(source, &Options { target });
+    resp.diagnostics = diagnostics_in(&compiled.sources, &compiled.diagnostics);
+    let Some(program) = compiled.program.as_ref() else {
+        resp.error = Some("the program has errors".into());
+        return resp;
+    };
+    let opts = crate::explain::ExplainOptions {
+        as_name: req.as_name,
+        policies: req.policies,
+    };
+    match crate::explain::explain(program, &req.paths, &opts, target) {
+        Ok(e) => {
+            resp.ok = true;
+            resp.paths = Some(e.paths);
+        }
+        Err(e) => resp.error = Some(e.to_string()),
+    }
+    resp
 }

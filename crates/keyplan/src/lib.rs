@@ -2,6 +2,7 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
+pub use kp_access as access;
 pub use kp_check::{ir, Options};
 pub use kp_diag::{
     did_you_mean, Diagnostic, FileId, LineIndex, Located, LocatedRelated, Location, Report,
@@ -11,11 +12,17 @@ pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+mod access_api;
+pub mod explain;
 mod implied;
 pub mod json_api;
 mod redact;
 
+pub use access_api::{access_diff, access_matrix, simulate_claims};
 pub use redact::REDACTED;
+
+/// Vault's ACL evaluator, for callers of [`explain`] that need its types.
+pub use kp_acl as acl;
 
 pub use implied::{compile_implied, compile_sources_implied};
 
