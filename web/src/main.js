@@ -178,7 +178,7 @@ function setStatus(result, ms) {
   }
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const time = ms == null ? '' : ` · ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-  el.textContent = result.ok ? `compiles for ${state.target === 'openbao' ? 'OpenBao' : 'Vault'}${time}` : `${plural(errors, 'error')}${time}`;
+  el.textContent = result.ok ? `compiles for ${result.target === 'openbao' ? 'OpenBao' : 'Vault'}${time}` : `${plural(errors, 'error')}${time}`;
   el.className = `status ${result.ok ? 'good' : 'bad'}`;
 }
 
@@ -498,7 +498,8 @@ $('target').addEventListener('change', () => {
 });
 
 function load(text, target) {
-  state.target = target === 'openbao' ? 'openbao' : 'vault';
+  // `auto`: the compiler picks the target the program implies (kp::implied-target).
+  state.target = target === 'openbao' || target === 'auto' ? target : 'vault';
   $('target').value = state.target;
   const e = examples.find((x) => x.source === text);
   state.example = e ? e.name : '';

@@ -43,6 +43,12 @@ pub const DUPLICATE: &str = "kp::duplicate";
 pub const TTL_EXCEEDS_MAX: &str = "kp::ttl-exceeds-max";
 /// An endpoint or engine the compilation target does not have.
 pub const UNSUPPORTED_ON_TARGET: &str = "kp::unsupported-on-target";
+/// No target given, and the program uses what only one server has: compiled for it (warning).
+pub const IMPLIED_TARGET: &str = "kp::implied-target";
+/// A static database role given both `rotation_period` and `rotation_schedule`.
+pub const ROTATION_CONFLICT: &str = "kp::rotation-conflict";
+/// A static role's `rotation_period` under the server's minimum (5 seconds).
+pub const ROTATION_PERIOD_TOO_SHORT: &str = "kp::rotation-period-too-short";
 /// A JWT role of type `jwt` with no binding: any JWT of the issuer could log in.
 pub const UNBOUND_JWT_ROLE: &str = "kp::unbound-jwt-role";
 /// A JWT/OIDC mount without a key source: every login fails (warning).
@@ -118,6 +124,9 @@ pub const ALL: &[&str] = &[
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,
+    IMPLIED_TARGET,
+    ROTATION_CONFLICT,
+    ROTATION_PERIOD_TOO_SHORT,
     UNBOUND_JWT_ROLE,
     JWT_NO_KEY_SOURCE,
     JWT_KEY_SOURCES,

@@ -21,6 +21,7 @@ mod lower;
 mod rules;
 mod schemas;
 mod symbols;
+mod target_help;
 mod typing;
 
 pub use kp_schema::Target;

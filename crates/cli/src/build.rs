@@ -4,8 +4,16 @@ use std::path::{Path, PathBuf};
 
 use keyplan::{Emit, OutputFile};
 
-use crate::cli::{BuildArgs, EmitArg, Format};
+use crate::cli::{BuildArgs, EmitArg, Format, TargetArg};
 use crate::{render, source};
+
+/// Compiles for the given target, or for the one the program implies (`--target` omitted).
+pub fn compile(sources: keyplan::SourceMap, target: Option<TargetArg>) -> keyplan::Compiled {
+    match target {
+        Some(t) => keyplan::compile_sources(sources, &keyplan::Options { target: t.into() }),
+        None => keyplan::compile_sources_implied(sources),
+    }
+}
 
 pub fn run(args: &BuildArgs) -> u8 {
     let sources = match source::read_program(&args.files) {
@@ -15,12 +23,7 @@ pub fn run(args: &BuildArgs) -> u8 {
             return 1;
         }
     };
-    let compiled = keyplan::compile_sources(
-        keyplan::SourceMap::clone(&sources),
-        &keyplan::Options {
-            target: args.target.into(),
-        },
-    );
+    let compiled = compile(keyplan::SourceMap::clone(&sources), args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
         Format::Human => render::human(

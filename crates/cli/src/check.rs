@@ -4,9 +4,6 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
-    let options = keyplan::Options {
-        target: args.target.into(),
-    };
     let mut failed = false;
     let mut all = Vec::new();
     // SARIF and workflow commands are rendered once, over every file.
@@ -22,7 +19,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let mut compiled = keyplan::compile_sources(SourceMap::clone(&sources), &options);
+        let mut compiled = crate::build::compile(SourceMap::clone(&sources), args.target);
         let lints = keyplan::access_lints(&compiled);
         compiled.diagnostics.extend(lints);
         compiled

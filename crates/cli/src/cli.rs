@@ -163,9 +163,9 @@ pub struct CheckArgs {
     /// (`-` reads standard input)
     #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
@@ -183,9 +183,9 @@ pub struct BuildArgs {
     /// What to emit
     #[arg(long, value_enum, default_value_t = EmitArg::Api)]
     pub emit: EmitArg,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Write the outputs as files under DIR instead of printing them
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,

@@ -156,6 +156,16 @@ pub fn parse_target(name: &str) -> Result<Target, String> {
     }
 }
 
+/// Compiles for a target name, or with `auto` for the target the program implies
+/// ([`compile_implied`](crate::compile_implied)).
+fn compile_for(sources: SourceMap, target: &str) -> Result<Compiled, String> {
+    if target.trim().eq_ignore_ascii_case("auto") {
+        return Ok(crate::compile_sources_implied(sources));
+    }
+    let target = parse_target(target)?;
+    Ok(compile_sources(sources, &Options { target }))
+}
+
 /// Checks a program: `{ ok, target, diagnostics }`.
 pub fn check_json(source: &str, target: &str) -> String {
     to_json(&check(source, target))
@@ -213,8 +223,8 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
 
 /// The typed form of [`check_files_json`].
 pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
+    let compiled = match compile_for(sources, target) {
+        Ok(c) => c,
         Err(error) => {
             return CheckResponse {
                 ok: false,
@@ -224,10 +234,9 @@ pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
             }
         }
     };
-    let compiled = compile_sources(sources, &Options { target });
     CheckResponse {
         ok: !compiled.has_errors(),
-        target: Some(target),
+        target: Some(compiled.target),
         diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         error: None,
     }
@@ -251,11 +260,10 @@ fn bad_build(error: String) -> BuildResponse {
 
 /// The typed form of [`build_files_json`].
 pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
+    let compiled = match compile_for(sources, target) {
+        Ok(c) => c,
         Err(error) => return bad_build(error),
     };
-    let compiled = compile_sources(sources, &Options { target });
     let ok = !compiled.has_errors();
     let outputs = if ok { outputs(&compiled) } else { Vec::new() };
     let view = match (ok, &compiled.program, &compiled.graph) {
@@ -264,7 +272,7 @@ pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
     };
     BuildResponse {
         ok,
-        target: Some(target),
+        target: Some(compiled.target),
         diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         outputs,
         view,

@@ -14,6 +14,7 @@ pub use kp_schema::Target;
 
 mod access_api;
 pub mod explain;
+mod implied;
 pub mod json_api;
 mod redact;
 
@@ -22,6 +23,8 @@ pub use redact::REDACTED;
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;
+
+pub use implied::{compile_implied, compile_sources_implied};
 
 use serde::Serialize;
 

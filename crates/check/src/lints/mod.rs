@@ -5,6 +5,7 @@ pub mod database;
 pub mod jwt;
 pub mod kv;
 pub mod placeholder;
+pub mod rotation;
 pub mod secrets;
 pub mod ssh;
 pub mod ttl;

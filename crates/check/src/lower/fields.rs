@@ -118,16 +118,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn field_unsupported(&mut self, cx: &BodyCtx<'s>, attr: &Attribute) {
-        let here = crate::catalog::target_name(self.target);
-        self.diags.push(
-            Diagnostic::error(
-                codes::UNSUPPORTED_ON_TARGET,
-                attr.name.span,
-                format!("{here} has no field `{}` in {}", attr.name.name, cx.what),
-            )
-            .with_label(format!("not available on {here}"))
-            .with_help("remove it, or compile for the other target"),
-        );
+        self.diags.push(crate::target_help::field_unsupported(
+            cx.endpoint,
+            &attr.name.name,
+            attr.name.span,
+            &cx.what,
+            self.target,
+        ));
     }
 
     fn unknown_field(&mut self, cx: &BodyCtx<'s>, ep: &Endpoint, attr: &Attribute) {

@@ -241,6 +241,9 @@ impl<'s> Lowerer<'s> {
                 &what,
                 &mut self.diags,
             ),
+            "database-static-role" => {
+                lints::rotation::static_role(&body, parts, block.head_span(), &mut self.diags);
+            }
             _ => {}
         }
         let mut r = resource(

@@ -47,7 +47,9 @@ impl<'s> Lowerer<'s> {
         }
         match (cx.endpoint, field) {
             ("database-connection", "allowed_roles") => cx.mount.map(RefKind::DbRole),
-            ("database-role", "db_name") => cx.mount.map(RefKind::DbConnection),
+            ("database-role" | "database-static-role", "db_name") => {
+                cx.mount.map(RefKind::DbConnection)
+            }
             _ => None,
         }
     }

@@ -331,7 +331,7 @@ impl<'s> Lowerer<'s> {
     }
 
     /// `sign MOUNT.ROLE` (update on `MOUNT/sign/ROLE`), `creds MOUNT.ROLE` (read on
-    /// `MOUNT/creds/ROLE`).
+    /// `MOUNT/creds/ROLE`, or `MOUNT/static-creds/ROLE` for a static role).
     fn shorthand(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
         let verb = st.verb.name.as_str();
         let (engines, cap, example): (&[&str], &str, &str) = if verb == "sign" {
@@ -466,7 +466,13 @@ impl<'s> Lowerer<'s> {
         );
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-        set.add(&format!("{mount_path}/{verb}/{role}"), &[cap_idx]);
+        // A static role's current password is read at MOUNT/static-creds/ROLE.
+        let segment = if verb == "creds" && sym.block.keyword.name == "static-role" {
+            "static-creds"
+        } else {
+            verb
+        };
+        set.add(&format!("{mount_path}/{segment}/{role}"), &[cap_idx]);
     }
 }
 
