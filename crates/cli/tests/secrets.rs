@@ -262,8 +262,13 @@ fn build_outputs_say_where_a_literal_secret_was() {
     let scratch = std::env::temp_dir().join(format!("keyplan-secret-ph-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let path = scratch.join("secrets.kp");
-    std::fs::write(&path, SECRETS_PROGRAM).unwrap();
-    // Vault: OpenBao lacks `service_account_json`.
+    // Vault: OpenBao lacks `service_account_json`, and Vault lacks `password_hash`.
+    let program = SECRETS_PROGRAM.replace(
+        "  user bob {\n    password_hash = \"userpass-literal-Hash-2\"\n  }\n",
+        "",
+    );
+    assert_ne!(program, SECRETS_PROGRAM);
+    std::fs::write(&path, program).unwrap();
     let api = run(&["build", "--target", "vault", &path.display().to_string()]);
     assert!(api.contains(keyplan::ir::LITERAL_SECRET), "{api}");
     // The literal-secret warning still points at the value, with the value starred out.
