@@ -4,14 +4,13 @@
 //! that logs in).
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
-use kp_syntax::ast::{ExprKind, Statement};
+use kp_syntax::ast::Statement;
 
 use super::Lowerer;
 use crate::catalog::APPROLE_VERBS;
 use crate::codes;
 use crate::ir::CAPABILITIES;
 use crate::rules::RuleSet;
-use crate::typing;
 
 impl<'s> Lowerer<'s> {
     pub(super) fn approle_shorthand(&mut self, st: &Statement, set: &mut RuleSet) {
@@ -20,44 +19,10 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let example = format!("{verb} approle.deployer");
-        let segs = match st.args.as_slice() {
-            [arg] => match &arg.kind {
-                ExprKind::Path(segs) if segs.len() >= 2 => segs,
-                _ => {
-                    self.diags.push(typing::mismatch_expected(
-                        arg,
-                        "`MOUNT.ROLE`",
-                        verb,
-                        Some(format!("write `{example}`")),
-                    ));
-                    return;
-                }
-            },
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::TYPE_MISMATCH,
-                        st.span,
-                        format!("`{verb}` takes one `MOUNT.ROLE`"),
-                    )
-                    .with_label("expected one argument")
-                    .with_help(format!("write one statement per role: `{example}`")),
-                );
-                return;
-            }
-        };
-        let (Some(role_seg), Some(first)) = (segs.last(), segs.first()) else {
+        let Some((mount_path, mount_span, role_seg)) = self.mount_role_arg(st, verb, &example)
+        else {
             return;
         };
-        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
-        let mount_path = mount_segs
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
-        let mount_span = mount_segs
-            .last()
-            .map_or(first.span, |last| first.span.to(last.span));
         let role = role_seg.name.as_str();
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         let rule_path = format!("auth/{mount_path}/role/{role}/{sub}");

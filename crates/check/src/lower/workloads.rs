@@ -3,7 +3,7 @@
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::FieldType;
-use kp_syntax::ast::{ExprKind, Statement};
+use kp_syntax::ast::{ExprKind, Ident, Statement};
 
 use super::fields::unknown_field;
 use super::{add_dep, resource, Lowerer};
@@ -339,45 +339,10 @@ impl<'s> Lowerer<'s> {
         } else {
             (&["database", "aws"], "read", "creds database.readonly")
         };
-        let segs = match st.args.as_slice() {
-            [arg] => match &arg.kind {
-                ExprKind::Path(segs) if segs.len() >= 2 => Some(segs),
-                _ => {
-                    self.diags.push(typing::mismatch_expected(
-                        arg,
-                        "`MOUNT.ROLE`",
-                        verb,
-                        Some(format!("write `{example}`")),
-                    ));
-                    return;
-                }
-            },
-            _ => None,
-        };
-        let Some(segs) = segs else {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::TYPE_MISMATCH,
-                    st.span,
-                    format!("`{verb}` takes one `MOUNT.ROLE`"),
-                )
-                .with_label("expected one argument")
-                .with_help(format!("write one statement per role: `{example}`")),
-            );
+        let Some((mount_path, mount_span, role_seg)) = self.mount_role_arg(st, verb, example)
+        else {
             return;
         };
-        let (Some(role_seg), Some(first)) = (segs.last(), segs.first()) else {
-            return;
-        };
-        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
-        let mount_path = mount_segs
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
-        let mount_span = mount_segs
-            .last()
-            .map_or(first.span, |last| first.span.to(last.span));
         let syms = self.syms;
         let declared: Vec<&str> = syms.secret_mounts.keys().map(String::as_str).collect();
         if !syms.secret_mounts.contains_key(&mount_path)
@@ -508,5 +473,55 @@ fn append_policy(
             };
             body.insert("token_policies".to_string(), value);
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// The one `MOUNT.ROLE` argument of a shorthand statement (`sign`, `creds`,
+    /// `role_id`, `secret_id`): the mount path, its span and the role segment. A
+    /// malformed argument is reported and gives `None`.
+    pub(super) fn mount_role_arg<'a>(
+        &mut self,
+        st: &'a Statement,
+        verb: &str,
+        example: &str,
+    ) -> Option<(String, kp_diag::Span, &'a Ident)> {
+        let segs = match st.args.as_slice() {
+            [arg] => match &arg.kind {
+                ExprKind::Path(segs) if segs.len() >= 2 => segs,
+                _ => {
+                    self.diags.push(typing::mismatch_expected(
+                        arg,
+                        "`MOUNT.ROLE`",
+                        verb,
+                        Some(format!("write `{example}`")),
+                    ));
+                    return None;
+                }
+            },
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::TYPE_MISMATCH,
+                        st.span,
+                        format!("`{verb}` takes one `MOUNT.ROLE`"),
+                    )
+                    .with_label("expected one argument")
+                    .with_help(format!("write one statement per role: `{example}`")),
+                );
+                return None;
+            }
+        };
+        let (role_seg, first) = (segs.last()?, segs.first()?);
+        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
+        let mount_path = mount_segs
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mount_span = mount_segs
+            .last()
+            .map_or(first.span, |last| first.span.to(last.span));
+        Some((mount_path, mount_span, role_seg))
     }
 }
