@@ -11,6 +11,8 @@ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/n
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The language server's end-to-end test drives a real Neovim (crates/cli/tests/neovim.rs).
+command -v nvim >/dev/null 2>&1 || need_apt+=(neovim)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "install-live-deps: apt-get install ${need_apt[*]}"

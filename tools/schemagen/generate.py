@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""Derive keyplan's endpoint schemas (schemas/endpoints/*.json) from OpenBao's OpenAPI document.
+"""Derive keyplan's endpoint schemas (schemas/endpoints/*.json) from both servers' OpenAPI documents.
 
-The OpenAPI document is the primary source; `schemas/overrides.json` is the hand-maintained
-catalogue of endpoints keyplan knows plus every field the document lacks or types wrongly
-(each with a `source` note). Output is deterministic: sorted keys, 2-space indent, trailing
-newline.
+The two documents (schemas/reference/: OpenBao 2.7.2 and Vault 1.15.0) are the primary
+sources: each endpoint names its POST path in each, and which server has a field is derived
+from which document lists it (`x-keyplan-targets`). `schemas/overrides.json` is the
+hand-maintained catalogue of endpoints keyplan knows plus every field neither document
+describes or types wrongly (each with a `source` note). It also writes docs/targets.md, the
+table of the fields one server has and the other lacks. Output is deterministic: sorted keys,
+2-space indent, trailing newline.
 
 Usage:
-    python3 tools/schemagen/generate.py [OPENAPI_JSON] [--overrides FILE] [--out DIR] [--check]
+    python3 tools/schemagen/generate.py [--openbao JSON] [--vault JSON] [--overrides FILE]
+                                        [--out DIR] [--table FILE] [--check]
 
 --check writes nothing and exits 1 if any file on disk differs from what would be generated
-(or a stale file is present).
+(or a stale file is present), including the table.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OPENAPI = REPO_ROOT / ".." / "shared" / "reference" / "openbao-2.7.2-openapi.json"
+REFERENCE = REPO_ROOT / "schemas" / "reference"
+DEFAULT_DOCUMENTS = {
+    "openbao": REFERENCE / "openbao-2.7.2-openapi.json",
+    "vault": REFERENCE / "vault-1.15.0-openapi.json",
+}
+DEFAULT_TABLE = REPO_ROOT / "docs" / "targets.md"
 DEFAULT_OVERRIDES = REPO_ROOT / "schemas" / "overrides.json"
 DEFAULT_OUT = REPO_ROOT / "schemas" / "endpoints"
 
@@ -32,6 +41,7 @@ ID_BASE = "https://keyplan.dev/schemas/endpoints/"
 KP_TYPES = ("string", "int", "bool", "duration", "list", "comma-list", "map", "any")
 TARGETS = ("vault", "openbao")
 WRITE_MODES = ("merge", "replace")
+DOC_NAMES = {"openbao": "OpenBao 2.7.2's document", "vault": "Vault 1.15.0's document"}
 
 # JSON type keyplan emits for each keyplan type, unless an override states another `type`.
 CANONICAL_JSON = {
@@ -105,7 +115,9 @@ def from_openapi(prop: dict) -> dict:
         out["x-keyplan-sensitive"] = True
     ty = prop.get("type")
     fmt = prop.get("format")
-    if ty == "integer" and fmt == "seconds":
+    if (ty == "integer" and fmt == "seconds") or (ty == "string" and fmt == "duration"):
+        # OpenBao writes TypeDurationSecond as integer/seconds, Vault as string/duration;
+        # both servers parse integer seconds, which is what keyplan sends.
         out["type"] = "integer"
         out["x-keyplan-type"] = "duration"
     elif ty == "integer":
@@ -204,7 +216,33 @@ def finish(prop: dict, where: str) -> dict:
     return prop
 
 
-def build(endpoint_id: str, spec: dict, openapi: dict, overrides: dict) -> dict:
+def documented(endpoint_id: str, spec: dict, documents: dict) -> dict[str, dict]:
+    """Per target, the request-body properties of the endpoint's POST in that server's document."""
+    paths = spec.get("openapi")
+    if paths is None:
+        return {}
+    if not isinstance(paths, dict):
+        raise SchemaError(f"{endpoint_id}: `openapi` maps each target to its document's path")
+    missing = [t for t in spec["targets"] if t not in paths]
+    if missing:
+        raise SchemaError(f"{endpoint_id}: `openapi` lacks the path for {missing}")
+    out = {}
+    for target, api_path in paths.items():
+        if target not in spec["targets"]:
+            raise SchemaError(f"{endpoint_id}: `openapi` names {target!r}, not a target")
+        _, schema = request_schema(documents[target], api_path)
+        out[target] = schema.get("properties", {})
+    return out
+
+
+def derived_targets(name: str, spec: dict, props: dict[str, dict]) -> list[str]:
+    """The servers whose document lists the field (or whose document is known incomplete)."""
+    incomplete = spec.get("incomplete", {})
+    return [t for t in spec["targets"] if name in props.get(t, {}) or t in incomplete]
+
+
+def build(endpoint_id: str, spec: dict, documents: dict, overrides: dict) -> tuple[dict, list]:
+    """The endpoint's JSON Schema and the rows of its target differences."""
     where = endpoint_id
     shared = overrides.get("shared", {})
     sensitive_names = set(overrides.get("sensitive", []))
@@ -217,21 +255,47 @@ def build(endpoint_id: str, spec: dict, openapi: dict, overrides: dict) -> dict:
         raise SchemaError(f"{where}: write must be one of {WRITE_MODES}")
     if not spec["targets"] or any(t not in TARGETS for t in spec["targets"]):
         raise SchemaError(f"{where}: bad targets {spec['targets']!r}")
+    for target, note in spec.get("incomplete", {}).items():
+        if target not in spec["targets"] or not note:
+            raise SchemaError(f"{where}: `incomplete` needs a target and a source note")
 
+    by_target = documented(endpoint_id, spec, documents)
     props: dict[str, dict] = {}
-    api_path = spec.get("openapi")
     description = spec.get("description", "")
-    if api_path:
-        _, schema = request_schema(openapi, api_path)
-        for name, prop in schema.get("properties", {}).items():
-            props[name] = from_openapi(prop)
-        if not description:
-            post = openapi["paths"][api_path]["post"]
-            description = post.get("summary") or post.get("description") or ""
+    # OpenBao's document first: its wording and types are what keyplan has always used.
+    for target in TARGETS:
+        for name, prop in by_target.get(target, {}).items():
+            derived = from_openapi(prop)
+            if name in props:
+                if props[name]["x-keyplan-type"] != derived["x-keyplan-type"]:
+                    override = spec.get("fields", {}).get(name, {})
+                    if "x-keyplan-type" not in override:
+                        raise SchemaError(
+                            f"{where}.{name}: the documents disagree on the type "
+                            f"({props[name]['x-keyplan-type']} vs {derived['x-keyplan-type']}); "
+                            "settle it with an override"
+                        )
+                continue
+            props[name] = derived
+    if not description and by_target:
+        target = next(t for t in TARGETS if t in by_target)
+        post = documents[target]["paths"][spec["openapi"][target]]["post"]
+        description = post.get("summary") or post.get("description") or ""
+    documented_names = set(props)
+    rows = []
+    for name in sorted(documented_names):
+        targets = derived_targets(name, spec, by_target)
+        if not targets:
+            raise SchemaError(f"{where}.{name}: no target has this field")
+        if targets != spec["targets"]:
+            props[name]["x-keyplan-targets"] = targets
+            only = [t for t in TARGETS if name in by_target.get(t, {})]
+            rows.append((name, targets, "in " + " and ".join(DOC_NAMES[t] for t in only) + " only"))
+
     for include in spec.get("include", []):
         if not include.get("source"):
             raise SchemaError(f"{where}: include needs a `source` note")
-        schema = component(openapi, include["schema"])
+        schema = component(documents[include.get("document", "openbao")], include["schema"])
         for name in include["fields"]:
             if name not in schema.get("properties", {}):
                 raise SchemaError(f"{where}: {include['schema']} has no field {name!r}")
@@ -249,7 +313,15 @@ def build(endpoint_id: str, spec: dict, openapi: dict, overrides: dict) -> dict:
                 raise SchemaError(f"{where}: cannot remove unknown field {name!r}")
             del props[name]
             continue
+        if name in documented_names and "x-keyplan-targets" in override:
+            raise SchemaError(
+                f"{where}.{name}: a documented field's targets come from the documents; "
+                "drop the hand-made x-keyplan-targets (or mark the document `incomplete`)"
+            )
         props[name] = apply_override(props.get(name), override, shared, f"{where}.{name}")
+        marks = override.get("x-keyplan-targets")
+        if marks is not None and sorted(marks, key=TARGETS.index) != spec["targets"]:
+            rows.append((name, sorted(marks, key=TARGETS.index), "hand: " + override["source"]))
 
     for name in props:
         if name in sensitive_names:
@@ -261,6 +333,18 @@ def build(endpoint_id: str, spec: dict, openapi: dict, overrides: dict) -> dict:
     if unknown:
         raise SchemaError(f"{where}: required names unknown fields {unknown}")
 
+    ext = {
+        "path": spec["path"],
+        "targets": sorted(spec["targets"], key=TARGETS.index),
+        "write": spec["write"],
+        "source": spec["source"],
+    }
+    if by_target:
+        # Where each server's document describes this endpoint, for body validation.
+        ext["openapi"] = {t: spec["openapi"][t] for t in TARGETS if t in by_target}
+    if spec.get("incomplete"):
+        # Documents whose fields are taken from the other document too (see `incomplete`).
+        ext["incomplete"] = sorted(spec["incomplete"], key=TARGETS.index)
     doc = {
         "$schema": SCHEMA_DIALECT,
         "$id": f"{ID_BASE}{endpoint_id}.json",
@@ -269,42 +353,98 @@ def build(endpoint_id: str, spec: dict, openapi: dict, overrides: dict) -> dict:
         "type": "object",
         "additionalProperties": False,
         "properties": props,
-        "x-keyplan": {
-            "path": spec["path"],
-            "targets": sorted(spec["targets"], key=TARGETS.index),
-            "write": spec["write"],
-            "source": spec["source"],
-        },
+        "x-keyplan": ext,
     }
     if required:
         doc["required"] = required
-    return doc
+    rows = [(endpoint_id, spec["path"], *row) for row in sorted(rows)]
+    return doc, rows
 
 
 def render(doc: dict) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def generate(openapi_path: Path, overrides_path: Path) -> dict[str, str]:
-    openapi = load_json(openapi_path)
+TABLE_HEAD = """# Targets: what differs between HashiCorp Vault and OpenBao
+
+<!-- Generated by tools/schemagen/generate.py from schemas/reference/*.json and
+schemas/overrides.json; do not edit. `generate.py --check` (CI) fails when it is stale. -->
+
+keyplan compiles for one server, `--target vault` (the default) or `--target openbao`. Each
+endpoint's fields come from that server's own OpenAPI document
+(`schemas/reference/vault-1.15.0-openapi.json`, `schemas/reference/openbao-2.7.2-openapi.json`),
+so a field one server lacks is a located `kp::unsupported-on-target` error on that target.
+Run without `--target`, `keyplan check` and `keyplan build` pick the target a program's
+target-only fields imply, and say so.
+
+Whole endpoints only one server has: {endpoint_only}.
+
+Fields only one server has, on the endpoints keyplan writes ({count} differences).
+"Evidence" says where the difference comes from: a document, or a hand override in
+`schemas/overrides.json` for what neither document says (with its source).
+
+| endpoint | API path | field | vault | openbao | evidence |
+|---|---|---|---|---|---|
+"""
+
+TABLE_TAIL = """
+Documents keyplan treats as incomplete (their fields are taken from the other server's
+document as well):
+
+{incomplete}
+"""
+
+
+def render_table(rows: list, overrides: dict) -> str:
+    endpoints = overrides.get("endpoints", {})
+    only = [
+        f"`{eid}` ({', '.join(spec['targets'])})"
+        for eid, spec in sorted(endpoints.items())
+        if spec["targets"] != list(TARGETS)
+    ]
+    lines = [
+        TABLE_HEAD.replace("{endpoint_only}", ", ".join(only) or "none").replace(
+            "{count}", str(len(rows))
+        )
+    ]
+    for endpoint_id, path, field, targets, evidence in rows:
+        marks = ["yes" if t in targets else "**no**" for t in TARGETS]
+        evidence = " ".join(evidence.replace("|", "\\|").split())
+        lines.append(f"| `{endpoint_id}` | `{path}` | `{field}` | {marks[0]} | {marks[1]} | {evidence} |\n")
+    incomplete = [
+        f"- `{eid}` on {target}: {' '.join(note.split())}"
+        for eid, spec in sorted(endpoints.items())
+        for target, note in sorted(spec.get("incomplete", {}).items())
+    ]
+    lines.append(TABLE_TAIL.replace("{incomplete}", "\n".join(incomplete) or "none"))
+    return "".join(lines)
+
+
+def generate(document_paths: dict[str, Path], overrides_path: Path) -> tuple[dict[str, str], str]:
+    documents = {t: load_json(path) for t, path in document_paths.items()}
     overrides = load_json(overrides_path)
     endpoints = overrides.get("endpoints", {})
-    return {
-        f"{endpoint_id}.json": render(build(endpoint_id, spec, openapi, overrides))
-        for endpoint_id, spec in sorted(endpoints.items())
-    }
+    files = {}
+    rows = []
+    for endpoint_id, spec in sorted(endpoints.items()):
+        doc, found = build(endpoint_id, spec, documents, overrides)
+        files[f"{endpoint_id}.json"] = render(doc)
+        rows.extend(found)
+    return files, render_table(rows, overrides)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("openapi", nargs="?", type=Path, default=DEFAULT_OPENAPI)
+    parser.add_argument("--openbao", type=Path, default=DEFAULT_DOCUMENTS["openbao"])
+    parser.add_argument("--vault", type=Path, default=DEFAULT_DOCUMENTS["vault"])
     parser.add_argument("--overrides", type=Path, default=DEFAULT_OVERRIDES)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--table", type=Path, default=DEFAULT_TABLE)
     parser.add_argument("--check", action="store_true", help="fail if files on disk are stale")
     args = parser.parse_args(argv)
 
     try:
-        files = generate(args.openapi, args.overrides)
+        files, table = generate({"openbao": args.openbao, "vault": args.vault}, args.overrides)
     except (OSError, json.JSONDecodeError, SchemaError) as err:
         print(f"schemagen: {err}", file=sys.stderr)
         return 2
@@ -317,6 +457,8 @@ def main(argv: list[str]) -> int:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 stale.append(name)
         stale.extend(sorted(existing - files.keys()))
+        if not args.table.is_file() or args.table.read_text(encoding="utf-8") != table:
+            stale.append(str(args.table.name))
         if stale:
             print(
                 "schemagen: out of date: " + ", ".join(stale)
@@ -324,7 +466,7 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
             return 1
-        print(f"schemagen: {len(files)} endpoint schemas up to date")
+        print(f"schemagen: {len(files)} endpoint schemas and the targets table up to date")
         return 0
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -334,7 +476,9 @@ def main(argv: list[str]) -> int:
         path = args.out / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-    print(f"schemagen: wrote {len(files)} endpoint schemas to {args.out}")
+    args.table.parent.mkdir(parents=True, exist_ok=True)
+    args.table.write_text(table, encoding="utf-8")
+    print(f"schemagen: wrote {len(files)} endpoint schemas to {args.out} and {args.table}")
     return 0
 
 

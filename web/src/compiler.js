@@ -41,6 +41,10 @@ function call(fn, ...args) {
 export const check = (source, target) => call('check', source, target);
 /** `{ ok, target, diagnostics, outputs, view }` */
 export const build = (source, target) => call('build', source, target);
+/** `{ ok, formatted, changed, diagnostics }` */
+export const format = (source) => call('format', source);
 /** `{ blocks, endpoints, capabilities }` */
 export const schema = () => call('schema');
 export const version = () => call('version');
+/** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
+export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);

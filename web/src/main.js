@@ -178,7 +178,7 @@ function setStatus(result, ms) {
   }
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const time = ms == null ? '' : ` · ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-  el.textContent = result.ok ? `compiles for ${state.target === 'openbao' ? 'OpenBao' : 'Vault'}${time}` : `${plural(errors, 'error')}${time}`;
+  el.textContent = result.ok ? `compiles for ${result.target === 'openbao' ? 'OpenBao' : 'Vault'}${time}` : `${plural(errors, 'error')}${time}`;
   el.className = `status ${result.ok ? 'good' : 'bad'}`;
 }
 
@@ -291,7 +291,7 @@ function renderOutput() {
   if (state.tab === 'matrix') {
     const box = document.createElement('div');
     box.className = 'view';
-    renderMatrix(box, build ? view : null);
+    renderMatrix(box, build ? view : null, (claims, mount) => compiler.simulate(source(), claims, mount, state.target).then((r) => r.value));
     out.append(box);
     return;
   }
@@ -411,6 +411,37 @@ $('download').addEventListener('click', () => {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 });
 
+// ---------------------------------------------------------------- formatting
+
+// The same formatter as `keyplan fmt`: the whole text is replaced in one undoable change,
+// the cursor stays on its line. A text with syntax errors is left alone.
+async function formatSource() {
+  const text = source();
+  let value;
+  try {
+    ({ value } = await compiler.format(text));
+  } catch (e) {
+    return showCrash(e);
+  }
+  if (text !== source()) return; // edited meanwhile: format on the next click
+  if (!value.ok) return toast(`Not formatted: ${plural(value.diagnostics.length, 'syntax error')}`);
+  if (!value.changed) return toast('Already formatted');
+  const head = editor.state.selection.main.head;
+  const line = editor.state.doc.lineAt(head).number;
+  editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value.formatted } });
+  const target = editor.state.doc.line(Math.min(line, editor.state.doc.lines));
+  editor.dispatch({ selection: { anchor: target.from }, scrollIntoView: true });
+  toast('Formatted');
+}
+
+$('format').addEventListener('click', formatSource);
+editor.contentDOM.addEventListener('keydown', (e) => {
+  if (e.shiftKey && e.altKey && (e.key === 'F' || e.key === 'f' || e.code === 'KeyF')) {
+    e.preventDefault();
+    formatSource();
+  }
+});
+
 let toastTimer = 0;
 function toast(text) {
   const t = $('toast');
@@ -467,7 +498,8 @@ $('target').addEventListener('change', () => {
 });
 
 function load(text, target) {
-  state.target = target === 'openbao' ? 'openbao' : 'vault';
+  // `auto`: the compiler picks the target the program implies (kp::implied-target).
+  state.target = target === 'openbao' || target === 'auto' ? target : 'vault';
   $('target').value = state.target;
   const e = examples.find((x) => x.source === text);
   state.example = e ? e.name : '';

@@ -1,9 +1,8 @@
-// The access matrix: what each workload may do on each path. A workload's access is its
-// derived policy's rules plus those of the other policies its login role attaches;
-// policies managed elsewhere (`extern policy`) are named in the header: their rules are
-// not known here.
-
-const CAP_ORDER = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny'];
+// The access matrix: what each identity (workload, role, token role, token) may do on
+// each path pattern. The data is the compiler's (`view.access`, the same document as
+// `keyplan access --format json`): this file only draws it. Policies whose rules are not
+// known here (`extern policy`, the built-in `default`) are named in the column header.
+// Below the table, claim simulation: which JWT roles a token with given claims logs in to.
 
 const el = (tag, props = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -11,68 +10,133 @@ const el = (tag, props = {}, ...children) => {
   return e;
 };
 
-/** `path -> workload -> [{ cap, via }]` where `via` is null for the derived policy. */
-export function accessOf(view) {
-  const grid = new Map();
-  const add = (path, workload, cap, via) => {
-    if (!grid.has(path)) grid.set(path, new Map());
-    const row = grid.get(path);
-    if (!row.has(workload)) row.set(workload, []);
-    const cell = row.get(workload);
-    if (!cell.some((c) => c.cap === cap && c.via === via)) cell.push({ cap, via });
-  };
-  for (const w of view.workloads) {
-    for (const r of w.rules) for (const c of r.capabilities) add(r.path, w.name, c, null);
-    for (const r of w.attached || []) for (const c of r.capabilities) add(r.path, w.name, c, r.policy);
-  }
-  return grid;
-}
+const loginText = (id) =>
+  Object.entries(id.login?.fields || {})
+    .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('\n');
 
-export function renderMatrix(container, view) {
+export function renderMatrix(container, view, simulateClaims) {
   container.replaceChildren();
   if (!view) {
     container.append(el('p', { className: 'empty', textContent: 'Fix the errors to see the access matrix.' }));
     return;
   }
-  if (view.workloads.length === 0) {
+  const access = view.access;
+  if (!access || access.identities.length === 0) {
     container.append(
       el('p', {
         className: 'empty',
-        textContent: 'No workloads: declare `workload NAME { login MOUNT { … }  read "path/*" }` to see who may do what.',
+        textContent: 'No identities: declare `workload NAME { login MOUNT { … }  read "path/*" }` (or a role or token) to see who may do what.',
       }),
     );
     return;
   }
-  const grid = accessOf(view);
-  const paths = [...grid.keys()].sort();
   const table = el('table', { className: 'matrix' });
   table.dataset.testid = 'matrix';
   const head = table.createTHead().insertRow();
-  head.append(el('th', { className: 'corner', textContent: 'path \\ workload' }));
-  for (const w of view.workloads) {
-    const th = el('th', { title: [w.description, w.role ? `login: ${w.role}` : '', `policies: ${(w.policies.length ? w.policies : [w.policy]).join(', ')}`].filter(Boolean).join('\n') });
-    th.append(el('div', { className: 'wl', textContent: w.name }));
-    if (w.external?.length) th.append(el('div', { className: 'ext', textContent: `+ ${w.external.join(', ')} (extern)` }));
+  head.append(el('th', { className: 'corner', textContent: 'path \\ identity' }));
+  for (const ia of access.identities) {
+    const title = [`${ia.kind}${ia.role ? ` · login: ${ia.role}` : ''}`, `policies: ${ia.policies.join(', ')}`, loginText(ia)].filter(Boolean).join('\n');
+    const th = el('th', { title });
+    th.dataset.testid = 'matrix-identity';
+    th.append(el('div', { className: 'wl', textContent: ia.id }), el('div', { className: 'kind', textContent: ia.kind }));
+    if (ia.external?.length) th.append(el('div', { className: 'ext', textContent: `+ ${ia.external.join(', ')}` }));
     head.append(th);
   }
   const body = table.createTBody();
-  for (const path of paths) {
+  for (const pattern of access.patterns) {
     const tr = body.insertRow();
-    tr.append(el('th', { className: 'path', textContent: path }));
-    for (const w of view.workloads) {
+    tr.append(el('th', { className: 'path', textContent: pattern }));
+    for (const ia of access.identities) {
       const td = tr.insertCell();
-      const cell = (grid.get(path).get(w.name) || []).sort((a, b) => CAP_ORDER.indexOf(a.cap) - CAP_ORDER.indexOf(b.cap) || (a.via ? 1 : 0) - (b.via ? 1 : 0));
-      if (cell.length === 0) {
+      const grant = ia.grants.find((g) => g.pattern === pattern);
+      if (!grant) {
         td.className = 'none';
         td.textContent = '·';
+        continue;
       }
-      for (const { cap, via } of cell) {
-        const chip = el('span', { className: `cap cap-${cap}${via ? ' via' : ''}`, textContent: cap, title: via ? `via policy ${via}` : `from ${w.policy}'s own statements` });
-        td.append(chip);
+      const own = ia.workload && grant.policies.includes(ia.workload);
+      for (const cap of grant.capabilities) {
+        td.append(el('span', { className: `cap cap-${cap}${own ? '' : ' via'}`, textContent: cap, title: `from ${grant.policies.join(', ')}` }));
       }
     }
   }
   const legend = el('p', { className: 'matrix-note' });
-  legend.append(el('span', { className: 'cap cap-read', textContent: 'read' }), ' from the workload\u2019s statements   ', el('span', { className: 'cap cap-read via', textContent: 'read' }), ' through another policy its role attaches');
+  legend.append(
+    el('span', { className: 'cap cap-read', textContent: 'read' }),
+    ' from the workload\u2019s statements   ',
+    el('span', { className: 'cap cap-read via', textContent: 'read' }),
+    ' through another policy its login attaches; hover a column for its login conditions',
+  );
   container.append(table, legend);
+  if (simulateClaims) container.append(simulatePanel(view, simulateClaims));
+}
+
+// Claims persist across re-renders (each keystroke redraws the tab).
+const sim = { claims: '', mount: '' };
+
+function defaultClaims(view) {
+  const jwt = view.access.identities.find((i) => i.login?.jwt && i.login.jwt.role_type === 'jwt');
+  if (!jwt) return '{\n  "sub": "user",\n  "aud": "vault"\n}';
+  const b = jwt.login.jwt;
+  const claims = {};
+  if (b.bound_issuer) claims.iss = b.bound_issuer;
+  if (b.bound_audiences.length) claims.aud = b.bound_audiences[0];
+  claims[b.user_claim] = b.bound_subject || 'user';
+  for (const [k, v] of Object.entries(b.bound_claims)) if (!k.startsWith('/')) claims[k] = v[0];
+  return JSON.stringify(claims, null, 2);
+}
+
+function simulatePanel(view, simulateClaims) {
+  const panel = el('section', { className: 'simulate' });
+  panel.dataset.testid = 'simulate';
+  if (!sim.claims) sim.claims = defaultClaims(view);
+  const claims = el('textarea', { className: 'claims', value: sim.claims, rows: 8, spellcheck: false });
+  claims.dataset.testid = 'simulate-claims';
+  const mount = el('input', { className: 'mount', value: sim.mount, placeholder: 'every JWT mount' });
+  mount.dataset.testid = 'simulate-mount';
+  const result = el('div', { className: 'simulate-result' });
+  result.dataset.testid = 'simulate-result';
+  const run = async () => {
+    sim.claims = claims.value;
+    sim.mount = mount.value;
+    const value = await simulateClaims(sim.claims, sim.mount);
+    result.replaceChildren();
+    if (value.error) {
+      result.append(el('p', { className: 'sim-error', textContent: value.error }));
+      return;
+    }
+    const s = value.simulation;
+    if (!s) {
+      result.append(el('p', { className: 'empty', textContent: 'Fix the errors to simulate a login.' }));
+      return;
+    }
+    if (s.accepted.length + s.refused.length === 0) result.append(el('p', { className: 'empty', textContent: 'No JWT role to log in to.' }));
+    const list = el('ul', { className: 'sim-list' });
+    for (const a of s.accepted) {
+      const li = el('li', { className: 'accepted' }, el('strong', { textContent: 'accepted ' }), `${a.mount}/${a.role} as ${a.identity} · policies ${a.policies.join(', ')}`);
+      li.dataset.testid = 'simulate-accepted';
+      const ia = value.access?.identities.find((i) => i.id === a.identity);
+      if (ia?.grants.length) li.append(el('div', { className: 'sim-grants', textContent: ia.grants.map((g) => `${g.pattern} ${g.capabilities.join(',')}`).join('  ·  ') }));
+      list.append(li);
+    }
+    for (const r of s.refused) {
+      const li = el('li', { className: 'refused' }, el('strong', { textContent: 'refused ' }), `${r.mount}/${r.role}: ${r.reason}`);
+      li.dataset.testid = 'simulate-refused';
+      list.append(li);
+    }
+    result.append(list);
+  };
+  const button = el('button', { type: 'button', textContent: 'Simulate login' });
+  button.dataset.testid = 'simulate-run';
+  button.addEventListener('click', run);
+  panel.append(
+    el('h3', { textContent: 'Claim simulation: which roles accept this token?' }),
+    claims,
+    el('label', { className: 'mount-label' }, 'mount ', mount),
+    button,
+    result,
+  );
+  run();
+  return panel;
 }

@@ -219,6 +219,56 @@ test('copy and download give the shown output', async () => {
   await context.close();
 });
 
+const UGLY = `# scenario 1, squashed
+extern policy example-policy
+auth jwt {
+description = "JWT backend" # why
+      jwks_url =   "https://127.0.0.1:8200/jwks.json"
+  role example-role {
+user_claim = "sub"
+bound_audiences=["example-audience",]
+    token_policies = [example-policy]
+  }
+}
+`;
+
+const FORMATTED = `# scenario 1, squashed
+extern policy example-policy
+
+auth jwt {
+  description = "JWT backend" # why
+  jwks_url    = "https://127.0.0.1:8200/jwks.json"
+  role example-role {
+    user_claim      = "sub"
+    bound_audiences = ["example-audience"]
+    token_policies  = [example-policy]
+  }
+}
+`;
+
+test('the Format button lays the program out like keyplan fmt and refuses syntax errors', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  await setEditor(page, UGLY);
+  await settle(page);
+  await page.click('[data-testid=format]');
+  await page.waitForFunction((want) => window.__keyplan.editor.state.doc.toString() === want, FORMATTED, { timeout: 10000 });
+  await settle(page);
+  assert.match(await page.textContent('[data-testid=status]'), /compiles for Vault/);
+
+  await page.click('[data-testid=format]');
+  await page.waitForFunction(() => document.getElementById('toast').textContent === 'Already formatted');
+
+  const broken = 'auth jwt {\n  description = "x"\n';
+  await setEditor(page, broken);
+  await settle(page);
+  await page.click('[data-testid=format]');
+  await page.waitForFunction(() => document.getElementById('toast').textContent.startsWith('Not formatted'));
+  assert.equal(await page.textContent('#toast'), 'Not formatted: 1 syntax error');
+  assert.equal(await editorText(page), broken);
+  await context.close();
+});
+
 test('no request leaves 127.0.0.1 and no page error was thrown', () => {
   assert.deepEqual(foreignRequests, []);
   assert.deepEqual(pageErrors, []);

@@ -123,6 +123,16 @@ impl MountType {
         self.class == MountClass::Auth && (self.name == "jwt" || self.name == "oidc")
     }
 
+    /// The block a workload's `login MOUNT { ... }` becomes on this method: its `role`
+    /// (JWT, OIDC, Kubernetes, AppRole) or its `user` (userpass). The token method has
+    /// token roles, but nobody logs in with one.
+    pub fn login_spec(&self) -> Option<&'static NestedSpec> {
+        if self.class != MountClass::Auth || self.name == "token" {
+            return None;
+        }
+        self.nested("role").or_else(|| self.nested("user"))
+    }
+
     /// Every endpoint the type writes to, for availability on a target.
     pub fn endpoints(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.config
@@ -327,6 +337,14 @@ pub const SECRETS_TYPES: &[MountType] = &[
                 ResourceKind::Role,
                 "database role",
             ),
+            nested(
+                "static-role",
+                true,
+                "database-static-role",
+                "static-roles/{name}",
+                ResourceKind::Role,
+                "database static role",
+            ),
         ],
         versioned: false,
     },
@@ -422,8 +440,20 @@ pub const TTL_PAIRS: [(&str, &str); 5] = [
 /// Workload statement verbs that are ACL capabilities.
 pub const CAPABILITY_VERBS: [&str; 8] = crate::ir::CAPABILITIES;
 
-/// Workload statement shorthands: `sign MOUNT.ROLE`, `creds MOUNT.ROLE`.
-pub const SHORTHAND_VERBS: [&str; 2] = ["sign", "creds"];
+/// Workload statement shorthands: `sign MOUNT.ROLE`, `creds MOUNT.ROLE` on secrets
+/// engines, `role_id MOUNT.ROLE` and `secret_id MOUNT.ROLE` on AppRole mounts.
+pub const SHORTHAND_VERBS: [&str; 4] = ["sign", "creds", "role_id", "secret_id"];
+
+/// AppRole shorthands: the verb, the path under the role, the capability granted.
+/// A trusted orchestrator reads a role's `role_id` and mints `secret_id`s for the
+/// workload that logs in with it.
+pub const APPROLE_VERBS: [(&str, &str, &str); 2] = [
+    ("role_id", "role-id", "read"),
+    ("secret_id", "secret-id", "update"),
+];
+
+/// Auth method types a workload's `login` may name, for messages.
+pub const LOGIN_TYPES: [&str; 5] = ["jwt", "oidc", "kubernetes", "approle", "userpass"];
 
 pub fn target_name(target: Target) -> &'static str {
     match target {

@@ -43,6 +43,12 @@ pub const DUPLICATE: &str = "kp::duplicate";
 pub const TTL_EXCEEDS_MAX: &str = "kp::ttl-exceeds-max";
 /// An endpoint or engine the compilation target does not have.
 pub const UNSUPPORTED_ON_TARGET: &str = "kp::unsupported-on-target";
+/// No target given, and the program uses what only one server has: compiled for it (warning).
+pub const IMPLIED_TARGET: &str = "kp::implied-target";
+/// A static database role given both `rotation_period` and `rotation_schedule`.
+pub const ROTATION_CONFLICT: &str = "kp::rotation-conflict";
+/// A static role's `rotation_period` under the server's minimum (5 seconds).
+pub const ROTATION_PERIOD_TOO_SHORT: &str = "kp::rotation-period-too-short";
 /// A JWT role of type `jwt` with no binding: any JWT of the issuer could log in.
 pub const UNBOUND_JWT_ROLE: &str = "kp::unbound-jwt-role";
 /// A JWT/OIDC mount without a key source: every login fails (warning).
@@ -86,6 +92,14 @@ pub const INVALID_PATH: &str = "kp::invalid-path";
 
 /// A field the server keeps only for compatibility (warning).
 pub const DEPRECATED_FIELD: &str = "kp::deprecated-field";
+/// A Kubernetes auth config without `kubernetes_ca_cert`: works only inside a pod (warning).
+pub const KUBERNETES_NO_CA: &str = "kp::kubernetes-no-ca";
+/// A Kubernetes auth config with `disable_local_ca_jwt = true` and no `kubernetes_ca_cert`.
+pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
+/// An AppRole role with `bind_secret_id = false` and no CIDR binding.
+pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
+/// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
+pub const STRICT_IP_WITH_CIDRS: &str = "kp::strict-ip-with-cidrs";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -110,6 +124,9 @@ pub const ALL: &[&str] = &[
     DUPLICATE,
     TTL_EXCEEDS_MAX,
     UNSUPPORTED_ON_TARGET,
+    IMPLIED_TARGET,
+    ROTATION_CONFLICT,
+    ROTATION_PERIOD_TOO_SHORT,
     UNBOUND_JWT_ROLE,
     JWT_NO_KEY_SOURCE,
     JWT_KEY_SOURCES,
@@ -131,4 +148,8 @@ pub const ALL: &[&str] = &[
     RESERVED_NAME,
     INVALID_PATH,
     DEPRECATED_FIELD,
+    KUBERNETES_NO_CA,
+    KUBERNETES_CA_REQUIRED,
+    APPROLE_NO_CONSTRAINT,
+    STRICT_IP_WITH_CIDRS,
 ];

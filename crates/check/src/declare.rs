@@ -220,6 +220,9 @@ impl<'a> Declarer<'a, '_> {
             path: path.clone(),
             id: class.mount_id(&path),
             head: block.head_span(),
+            path_span,
+            path_implicit: block.labels.get(1).is_none(),
+            block_span: block.span,
             kv_version,
             available,
             roles: BTreeMap::new(),
@@ -593,7 +596,13 @@ impl<'a> Declarer<'a, '_> {
         Some((name, span))
     }
 
-    fn register_policy(&mut self, name: &str, span: Span, origin: PolicyOrigin) -> bool {
+    fn register_policy(
+        &mut self,
+        name: &str,
+        span: Span,
+        block_span: Span,
+        origin: PolicyOrigin,
+    ) -> bool {
         if let Some(first) = self.syms.policies.get(name) {
             let first_span = first.span;
             let message = match (first.origin, origin) {
@@ -611,9 +620,14 @@ impl<'a> Declarer<'a, '_> {
             self.duplicate(span, first_span, message);
             return false;
         }
-        self.syms
-            .policies
-            .insert(name.to_string(), PolicySym { span, origin });
+        self.syms.policies.insert(
+            name.to_string(),
+            PolicySym {
+                span,
+                block_span,
+                origin,
+            },
+        );
         true
     }
 
@@ -641,7 +655,7 @@ impl<'a> Declarer<'a, '_> {
         if !self.require_body(block, form) {
             return;
         }
-        if self.register_policy(&name, span, PolicyOrigin::Policy) {
+        if self.register_policy(&name, span, block.span, PolicyOrigin::Policy) {
             self.items.push(Item::Policy { name, block });
         }
     }
@@ -693,7 +707,7 @@ impl<'a> Declarer<'a, '_> {
                 ),
             );
         }
-        self.register_policy(name.text(), name.span(), PolicyOrigin::Extern);
+        self.register_policy(name.text(), name.span(), block.span, PolicyOrigin::Extern);
     }
 
     fn token(&mut self, block: &'a Block) {
@@ -706,6 +720,7 @@ impl<'a> Declarer<'a, '_> {
             return;
         }
         self.syms.tokens.insert(name.clone(), span);
+        self.syms.token_blocks.insert(name.clone(), block.span);
         self.items.push(Item::Token { name, block });
     }
 
@@ -716,7 +731,12 @@ impl<'a> Declarer<'a, '_> {
         };
         let parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
-        if !self.register_policy(&name, span, PolicyOrigin::Workload { has_rules }) {
+        if !self.register_policy(
+            &name,
+            span,
+            block.span,
+            PolicyOrigin::Workload { has_rules },
+        ) {
             return;
         }
         let mut login: Option<LoginDecl<'a>> = None;
@@ -739,7 +759,7 @@ impl<'a> Declarer<'a, '_> {
             let Some(mount) = b.labels.first() else {
                 self.missing_label(
                     b,
-                    "`login` needs the path of a JWT or OIDC auth mount".to_string(),
+                    "`login` needs the path of an auth mount (JWT, OIDC, Kubernetes, AppRole, userpass)".to_string(),
                     format!("write `{login_form}`, e.g. `login jwt {{ ... }}`"),
                 );
                 continue;
@@ -779,9 +799,9 @@ impl<'a> Declarer<'a, '_> {
             let Some(mount) = self.syms.auth_mounts.get_mut(&login.mount) else {
                 continue;
             };
-            if !mount.ty.is_jwt() {
+            let Some(spec) = mount.ty.login_spec() else {
                 continue;
-            }
+            };
             let span = body::find_attr(login.block.entries(), "role_name")
                 .map_or(login.block.head_span(), |a| a.value.span);
             if let Some(first) = mount.roles.get(&login.role_name) {
@@ -795,7 +815,10 @@ impl<'a> Declarer<'a, '_> {
                 ));
                 continue;
             }
-            let id = format!("auth/{}/role/{}", login.mount, login.role_name);
+            let id = spec.api_path(
+                &MountClass::Auth.api_prefix(&login.mount),
+                Some(&login.role_name),
+            );
             mount.roles.insert(
                 login.role_name.clone(),
                 NamedSym {

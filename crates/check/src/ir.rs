@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use kp_diag::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Program {
@@ -48,7 +48,7 @@ pub struct Resource {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ResourceKind {
     /// `sys/auth/PATH`
@@ -78,6 +78,40 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     /// `env("NAME")`: read from the environment at apply time, never printed.
     Env(EnvRef),
+    /// A literal written for a field the schema marks sensitive: sent by apply, shown
+    /// nowhere (it serialises, prints and debug-prints as [`LITERAL_SECRET`]).
+    Secret(LiteralSecret),
+}
+
+/// What every output shows instead of a secret written as a literal.
+pub const LITERAL_SECRET: &str = "(literal secret, not shown)";
+
+/// A secret's literal text. Only [`LiteralSecret::expose`] gives it, for the live
+/// applier to send; `Debug` and `Serialize` show [`LITERAL_SECRET`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct LiteralSecret(String);
+
+impl LiteralSecret {
+    pub fn new(text: impl Into<String>) -> Self {
+        LiteralSecret(text.into())
+    }
+
+    /// The literal, to send to the server (and to compare with what it returns).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for LiteralSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(LITERAL_SECRET)
+    }
+}
+
+impl Serialize for LiteralSecret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(LITERAL_SECRET)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,6 +157,7 @@ impl Value {
                 m.iter().map(|(k, v)| (k.clone(), v.redacted())).collect(),
             ),
             Value::Env(e) => serde_json::Value::String(format!("${{{}}}", e.env)),
+            Value::Secret(_) => serde_json::Value::String(LITERAL_SECRET.to_string()),
         }
     }
 }

@@ -15,16 +15,18 @@ pub mod catalog;
 mod confusions;
 mod declare;
 mod durations;
+pub mod index;
 mod lints;
 mod lower;
 mod rules;
 mod schemas;
 mod symbols;
+mod target_help;
 mod typing;
 
 pub use kp_schema::Target;
 
-use kp_diag::Diagnostic;
+use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::File;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,16 +47,36 @@ impl Default for Options {
 pub struct CheckResult {
     pub program: ir::Program,
     pub diagnostics: Vec<Diagnostic>,
+    /// Source spans of secrets written as literals (sensitive fields, misspelt ones
+    /// too): whoever shows source text or diagnostics redacts them.
+    pub secrets: Vec<Span>,
 }
 
 pub fn check(file: &File, options: &Options) -> CheckResult {
+    check_indexed(file, options).0
+}
+
+/// [`check`], also returning every declaration and resolved reference ([`index::Index`]):
+/// what editors need for go to definition, references, rename and outlines.
+pub fn check_indexed(file: &File, options: &Options) -> (CheckResult, index::Index) {
     let mut diagnostics = Vec::new();
     let declared = declare::declare(file, options.target, &mut diagnostics);
+    let definitions = index::definitions(&declared.syms);
     let lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
-    let (program, mut diagnostics) = lowerer.run(&declared.items);
+    let (program, mut diagnostics, mut secrets, references) = lowerer.run(&declared.items);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    CheckResult {
+    secrets.sort();
+    secrets.dedup();
+    let result = CheckResult {
         program,
         diagnostics,
-    }
+        secrets,
+    };
+    (
+        result,
+        index::Index {
+            definitions,
+            references,
+        },
+    )
 }

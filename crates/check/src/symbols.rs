@@ -23,6 +23,8 @@ pub enum PolicyOrigin {
 #[derive(Debug, Clone)]
 pub struct PolicySym {
     pub span: Span,
+    /// The whole declaring block.
+    pub block_span: Span,
     pub origin: PolicyOrigin,
 }
 
@@ -58,6 +60,11 @@ pub struct MountSym<'a> {
     /// `sys/auth/PATH` or `sys/mounts/PATH`.
     pub id: ResourceId,
     pub head: Span,
+    /// The path label, or the type label when the path is the type.
+    pub path_span: Span,
+    /// Whether the path is implied by the type (`auth jwt`).
+    pub path_implicit: bool,
+    pub block_span: Span,
     /// KV version (`version = 2`); `None` when not a KV mount or not given.
     pub kv_version: Option<i64>,
     /// Whether the engine exists on the compilation target.
@@ -84,6 +91,8 @@ pub struct Symbols<'a> {
     pub secret_mounts: BTreeMap<String, MountSym<'a>>,
     pub token_roles: BTreeMap<String, NamedSym<'a>>,
     pub tokens: BTreeMap<String, Span>,
+    /// The whole block of each token, for editors.
+    pub token_blocks: BTreeMap<String, Span>,
 }
 
 impl<'a> Symbols<'a> {

@@ -149,14 +149,18 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         diags.push(mismatch(expr, field.ty, name));
         None
     };
+    // `env("NAME")` goes anywhere a value goes: it stays symbolic, and the server
+    // parses the text it is given at apply time as it parses any string of the field.
+    if let ExprKind::Env(var) = &expr.kind {
+        return Some(Value::Env(EnvRef {
+            env: var.value.clone(),
+        }));
+    }
     match field.ty {
         FieldType::String => match &expr.kind {
             ExprKind::Str { value, .. } => {
                 check_allowed(field, value, expr, diags).then(|| Value::Str(value.clone()))
             }
-            ExprKind::Env(var) => Some(Value::Env(EnvRef {
-                env: var.value.clone(),
-            })),
             _ => fail(diags),
         },
         FieldType::Int => match &expr.kind {
@@ -188,14 +192,11 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             _ => fail(diags),
         },
         FieldType::List => match &expr.kind {
-            ExprKind::List(items) => string_items(items, field, diags)
-                .map(|v| Value::List(v.into_iter().map(Value::Str).collect())),
+            ExprKind::List(items) => string_items(items, field, diags).map(Value::List),
             _ => fail(diags),
         },
         FieldType::CommaList => match &expr.kind {
-            ExprKind::List(items) => {
-                string_items(items, field, diags).map(|v| Value::Str(v.join(",")))
-            }
+            ExprKind::List(items) => string_items(items, field, diags).map(comma_joined),
             // Already the API's own form.
             ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
             _ => fail(diags),
@@ -218,21 +219,41 @@ fn duration_value(field: &Field, seconds: i64) -> Value {
     }
 }
 
-/// Every item of a list as a string; `None` if any is not, after reporting each one.
-fn string_items(items: &[Expr], field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
-    let values: Vec<Option<String>> = items
+/// Every item of a list as a string or an `env(...)`; `None` if any is neither, after
+/// reporting each one.
+fn string_items(items: &[Expr], field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Vec<Value>> {
+    let values: Vec<Option<Value>> = items
         .iter()
         .map(|item| string_item(item, field, diags))
         .collect();
     values.into_iter().collect()
 }
 
+/// A comma-separated field's items in API form: joined when all are known now; a list
+/// (which the API also takes for these fields) when some are read at apply time.
+fn comma_joined(items: Vec<Value>) -> Value {
+    let texts: Option<Vec<&str>> = items
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    match texts {
+        Some(texts) => Value::Str(texts.join(",")),
+        None => Value::List(items),
+    }
+}
+
 /// One string element of a list field.
-fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<String> {
+fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
         ExprKind::Str { value, .. } => {
-            check_allowed(field, value, item, diags).then(|| value.clone())
+            check_allowed(field, value, item, diags).then(|| Value::Str(value.clone()))
         }
+        ExprKind::Env(var) => Some(Value::Env(EnvRef {
+            env: var.value.clone(),
+        })),
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
             None

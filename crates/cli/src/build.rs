@@ -4,27 +4,34 @@ use std::path::{Path, PathBuf};
 
 use keyplan::{Emit, OutputFile};
 
-use crate::cli::{BuildArgs, EmitArg, Format};
+use crate::cli::{BuildArgs, EmitArg, Format, TargetArg};
 use crate::{render, source};
 
+/// Compiles for the given target, or for the one the program implies (`--target` omitted).
+pub fn compile(sources: keyplan::SourceMap, target: Option<TargetArg>) -> keyplan::Compiled {
+    match target {
+        Some(t) => keyplan::compile_sources(sources, &keyplan::Options { target: t.into() }),
+        None => keyplan::compile_sources_implied(sources),
+    }
+}
+
 pub fn run(args: &BuildArgs) -> u8 {
-    let src = match source::read(&args.file) {
+    let sources = match source::read_program(&args.files) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return 1;
         }
     };
-    let compiled = keyplan::compile(
-        &src.text,
-        &keyplan::Options {
-            target: args.target.into(),
-        },
-    );
+    let compiled = compile(keyplan::SourceMap::clone(&sources), args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
-        Format::Human => render::human(stderr, &src, &compiled.diagnostics),
-        Format::Json => render::json(stderr, &render::locate(&src, &compiled.diagnostics)),
+        Format::Human => render::human(
+            stderr,
+            &std::sync::Arc::new(compiled.display_sources()),
+            &compiled.diagnostics,
+        ),
+        Format::Json => render::json(stderr, &render::locate(&sources, &compiled.diagnostics)),
     }
     if compiled.has_errors() {
         render::summary(stderr, &compiled.diagnostics);
@@ -50,7 +57,7 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     // The process exits next: freeing a large program node by node would only delay it.
     std::mem::forget(compiled);
-    std::mem::forget(src);
+    std::mem::forget(sources);
     match result {
         Ok(()) => 0,
         Err(e) => {

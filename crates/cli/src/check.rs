@@ -1,19 +1,21 @@
-use crate::cli::{CheckArgs, Format};
+use keyplan::SourceMap;
+
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
     if let Some(code) = &args.explain {
         return crate::explain_code::run(code);
     }
-    let options = keyplan::Options {
-        target: args.target.into(),
-    };
     let mut failed = false;
     let mut all = Vec::new();
+    // SARIF and workflow commands are rendered once, over every file.
+    let mut checked = Vec::new();
     let mut first_code = None;
     let stderr = &mut std::io::stderr();
     for path in &args.files {
-        let src = match source::read(path) {
+        // Each argument is one program: a file, or a directory of files.
+        let sources = match source::read_program(std::slice::from_ref(path)) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -21,23 +23,73 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let compiled = keyplan::compile(&src.text, &options);
+        let mut compiled = crate::build::compile(SourceMap::clone(&sources), args.target);
+        let lints = keyplan::access_lints(&compiled);
+        compiled.diagnostics.extend(lints);
+        compiled
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, d.span.end));
         // The hint names an error when there is one: that is what the reader fixes first.
         let shown = compiled.diagnostics.iter().find(|d| d.is_error());
         first_code = first_code.or_else(|| shown.or(compiled.diagnostics.first()).map(|d| d.code));
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
-            Format::Human => {
-                render::human(stderr, &src, &compiled.diagnostics);
+            CheckFormat::Human => {
+                render::human(
+                    stderr,
+                    &std::sync::Arc::new(compiled.display_sources()),
+                    &compiled.diagnostics,
+                );
                 render::summary(stderr, &compiled.diagnostics);
             }
-            Format::Json => all.extend(render::locate(&src, &compiled.diagnostics)),
+            CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
+            CheckFormat::Sarif | CheckFormat::Github => {
+                checked.extend(per_file(&sources, &compiled.diagnostics));
+            }
         }
     }
-    if args.format == Format::Json {
-        render::json(&mut std::io::stdout(), &all);
-    } else {
-        render::explain_hint(stderr, first_code);
+    let reports: Vec<kp_report::FileReport<'_>> = checked
+        .iter()
+        .map(|(name, text, diagnostics)| kp_report::FileReport {
+            name,
+            text,
+            diagnostics,
+        })
+        .collect();
+    let stdout = &mut std::io::stdout();
+    match args.format {
+        CheckFormat::Json => render::json(stdout, &all),
+        CheckFormat::Sarif => render::value(stdout, &kp_report::sarif(&reports)),
+        CheckFormat::Github => render::text(stdout, &kp_report::github(&reports)),
+        CheckFormat::Human => render::explain_hint(stderr, first_code),
     }
     u8::from(failed)
+}
+
+/// The diagnostics of a program, split by the file their primary span is in, with spans
+/// made local to that file (related locations in other files are left out).
+fn per_file(
+    sources: &SourceMap,
+    diagnostics: &[keyplan::Diagnostic],
+) -> Vec<(String, String, Vec<keyplan::Diagnostic>)> {
+    sources
+        .files()
+        .iter()
+        .map(|file| {
+            let local: Vec<keyplan::Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| file.contains(d.span.start))
+                .map(|d| {
+                    let mut d = d.clone();
+                    d.span = file.local(d.span);
+                    d.related.retain(|r| file.contains(r.span.start));
+                    for r in &mut d.related {
+                        r.span = file.local(r.span);
+                    }
+                    d
+                })
+                .collect();
+            (file.name().to_string(), file.text().to_string(), local)
+        })
+        .collect()
 }

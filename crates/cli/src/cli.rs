@@ -21,8 +21,11 @@ pub enum Command {
     /// Check programs and report every problem found
     #[command(after_help = "Examples:
   keyplan check examples/*.kp
+  keyplan check examples/multi-team/               # a directory is one program
   keyplan check --target openbao examples/api-key-rotation.kp
   keyplan check --format json examples/pipeline.kp | jq '.diagnostics[]'
+  keyplan check --format sarif examples/*.kp > keyplan.sarif   # GitHub code scanning
+  keyplan check --format github examples/*.kp                  # annotations in Actions
 
 Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
     Check(CheckArgs),
@@ -32,6 +35,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors, 2 usage.")]
   keyplan build examples/pipeline.kp --emit hcl      # the ACL policies
   keyplan build examples/pipeline.kp --emit sh --target openbao > apply.sh
   keyplan build examples/pipeline.kp --emit all -o build/
+  keyplan build examples/multi-team/ --emit hcl      # every .kp file of a directory
 
 Secrets written as env(\"NAME\") appear only as the placeholder ${NAME}.
 Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
@@ -56,6 +60,49 @@ env(\"NAME\") secrets are read from the environment here and sent only to the se
 Created tokens are written only under --token-out (files mode 0600), never to stdout.
 Exit codes: 0 applied (or nothing to do), 1 error.")]
     Apply(kp_live::ApplyArgs),
+    /// Rewrite programs in the canonical layout, keeping every comment
+    #[command(after_help = crate::fmt::AFTER_HELP)]
+    Fmt(crate::fmt::FmtArgs),
+    /// Show what each identity may do on paths, and the policy rule that decided it
+    #[command(after_help = "Examples:
+  keyplan explain examples/pipeline.kp secret/data/models/x
+  keyplan explain examples/pipeline.kp --as trainer auth/token/lookup-self cubbyhole/a
+  keyplan explain examples/pipeline.kp --policies secrets-reader,default secret/data/x
+  keyplan explain --target openbao --format json examples/pipeline.kp kv/metadata/
+
+Answers as the server's sys/capabilities does (a LIST lookup; --target picks Vault's or
+OpenBao's trailing-slash order). `default` is added unless the identity opts out;
+--policies evaluates exactly the given set.
+Exit codes: 0 answered, 1 errors (program, unknown identity or policy), 2 usage.")]
+    Explain(ExplainArgs),
+    /// Show who may do what: identity × path pattern → capabilities, with login conditions
+    #[command(after_help = "Examples:
+  keyplan access examples/pipeline.kp
+  keyplan access --format csv examples/pipeline.kp > access.csv
+
+Exit codes: 0 success, 1 errors.")]
+    Access(crate::access::AccessArgs),
+    /// Show what a change grants or takes away, per identity
+    #[command(after_help = "Examples:
+  keyplan diff old.kp new.kp
+  keyplan diff git:origin/main examples/pipeline.kp --format markdown > comment.md
+
+Pure refactors (renamed policies, reordered rules, reformatting) report no change.
+Exit codes: 0 access unchanged, 2 access changed, 1 errors.")]
+    Diff(crate::diff::DiffArgs),
+    /// Show which JWT roles accept a token with given claims, and why the others refuse it
+    #[command(after_help = "Examples:
+  keyplan simulate examples/pipeline.kp --claims token.json
+  keyplan simulate examples/pipeline.kp --claims token.json --mount gitlab --format json
+
+Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
+    Simulate(crate::simulate::SimulateArgs),
+    /// Run the language server on standard input and output (for editors)
+    #[command(
+        after_help = "Editors start it themselves: see editors/ and the README.
+Client settings (initializationOptions): { \"target\": \"openbao\" }."
+    )]
+    Lsp,
     /// Explain a diagnostic code: its entry of docs/diagnostics.md, with examples
     #[command(after_help = "Examples:
   keyplan explain-code kp::unknown-field
@@ -97,6 +144,19 @@ pub enum Format {
     Json,
 }
 
+/// `keyplan check`'s reports: those of [`Format`] and the formats CI systems read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Graphical diagnostics with source snippets on stderr
+    Human,
+    /// `{"diagnostics": [...]}` on stdout
+    Json,
+    /// SARIF 2.1.0 on stdout, for GitHub code scanning (upload-sarif)
+    Sarif,
+    /// GitHub Actions workflow commands on stdout: annotations on the changed lines
+    Github,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmitArg {
     /// Vault API calls in apply order (calls.json)
@@ -113,18 +173,19 @@ pub enum EmitArg {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Programs to check (`-` reads standard input)
-    #[arg(required_unless_present = "explain", value_name = "FILE")]
+    /// Programs to check, each a file or a directory whose `.kp` files form one program
+    /// (`-` reads standard input)
+    #[arg(required_unless_present = "explain", value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
     /// Explain a diagnostic code instead of checking (same as `keyplan explain-code`)
     #[arg(long, value_name = "CODE", conflicts_with = "files")]
     pub explain: Option<String>,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// How to report diagnostics
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Treat warnings as errors (exit 1 when there is any)
     #[arg(long)]
     pub deny_warnings: bool,
@@ -132,19 +193,50 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The program to compile (`-` reads standard input)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The program: `.kp` files and directories (each `.kp` file directly inside), compiled
+    /// together as one program in path order (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     /// What to emit
     #[arg(long, value_enum, default_value_t = EmitArg::Api)]
     pub emit: EmitArg,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Write the outputs as files under DIR instead of printing them
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// One block per path, one line per identity and its deciding rule
+    Text,
+    /// `{"paths": [{"path", "identities": [...]}]}`
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The program (`-` reads standard input)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Only this identity (a workload, role or token of the program)
+    #[arg(long = "as", value_name = "NAME", conflicts_with = "policies")]
+    pub as_name: Option<String>,
+    /// Evaluate exactly these policies (comma-separated; `default` is not added)
+    #[arg(long, value_name = "A,B")]
+    pub policies: Option<String>,
+    /// The server whose rules apply
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 /// Exit code 0 when the code is documented, 1 (with a did-you-mean) when not.
 pub fn run(code: &str) -> u8 {
-    match keyplan::explain::explain_code(code) {
+    match keyplan::explain_code::explain_code(code) {
         Ok(text) => {
             // `keyplan explain-code X | head` closing the pipe early is not a failure.
             let _ = std::io::stdout().lock().write_all(text.as_bytes());

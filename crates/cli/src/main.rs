@@ -1,11 +1,17 @@
 //! `keyplan`: the command-line edge of the compiler. All file and terminal I/O of the
 //! compile path lives here; the compiler itself is the pure `keyplan` crate.
 
+mod access;
 mod build;
 mod check;
 mod cli;
+mod diff;
+mod explain;
 mod explain_code;
+mod fmt;
+mod lsp;
 mod render;
+mod simulate;
 mod source;
 
 use std::process::ExitCode;
@@ -30,6 +36,12 @@ fn main() -> ExitCode {
         Command::Apply(args) => {
             kp_live::run_apply(&args, &mut std::io::stdout(), &mut std::io::stderr())
         }
+        Command::Fmt(args) => i32::from(fmt::run(&args)),
+        Command::Explain(args) => i32::from(explain::run(&args)),
+        Command::Access(args) => i32::from(access::run(&args)),
+        Command::Diff(args) => i32::from(diff::run(&args)),
+        Command::Simulate(args) => i32::from(simulate::run(&args)),
+        Command::Lsp => lsp::run(),
         Command::ExplainCode(args) => i32::from(explain_code::run(&args.code)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -3,11 +3,9 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use keyplan::{Diagnostic, LineIndex, Located, Report, Severity};
+use keyplan::{Diagnostic, Located, LocatedRelated, Report, Severity, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::Serialize;
-
-use crate::source::Source;
 
 fn handler() -> GraphicalReportHandler {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -23,12 +21,11 @@ fn handler() -> GraphicalReportHandler {
 /// fixes the first ones and reruns (and `--format json` still lists every one).
 const MAX_SHOWN: usize = 200;
 
-/// Writes the diagnostics as graphical reports with their snippets.
-pub fn human(out: &mut dyn Write, source: &Source, diagnostics: &[Diagnostic]) {
+/// Writes the diagnostics as graphical reports with their snippets, each in its file.
+pub fn human(out: &mut dyn Write, sources: &Arc<SourceMap>, diagnostics: &[Diagnostic]) {
     let handler = handler();
-    let text: Arc<str> = Arc::from(source.text.as_str());
     for d in diagnostics.iter().take(MAX_SHOWN) {
-        let report = Report::new(d.clone(), &source.name, Arc::clone(&text));
+        let report = Report::in_map(d.clone(), Arc::clone(sources));
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &report).is_ok() {
             let _ = writeln!(out, "{rendered}");
@@ -77,24 +74,46 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-pub fn locate(source: &Source, diagnostics: &[Diagnostic]) -> Vec<Located> {
-    let index = LineIndex::new(&source.text);
+/// A diagnostic located in its file, with its secondary labels (a duplicate's first
+/// definition, perhaps in another file).
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    #[serde(flatten)]
+    located: Located,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<LocatedRelated>,
+}
+
+pub fn locate(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<JsonDiagnostic> {
     diagnostics
         .iter()
-        .map(|d| d.locate(&source.name, &index))
+        .map(|d| JsonDiagnostic {
+            located: d.locate_in(sources),
+            related: d.locate_related(sources),
+        })
         .collect()
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
-    diagnostics: &'a [Located],
+    diagnostics: &'a [JsonDiagnostic],
 }
 
-pub fn json(out: &mut dyn Write, located: &[Located]) {
+pub fn json(out: &mut dyn Write, located: &[JsonDiagnostic]) {
     let report = JsonReport {
         diagnostics: located,
     };
     if let Ok(text) = serde_json::to_string_pretty(&report) {
         let _ = writeln!(out, "{text}");
     }
+}
+
+pub fn value(out: &mut dyn Write, value: &serde_json::Value) {
+    if let Ok(text) = serde_json::to_string_pretty(value) {
+        let _ = writeln!(out, "{text}");
+    }
+}
+
+pub fn text(out: &mut dyn Write, text: &str) {
+    let _ = out.write_all(text.as_bytes());
 }

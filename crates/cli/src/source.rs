@@ -1,5 +1,8 @@
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use keyplan::SourceMap;
 
 /// A program's text and the name diagnostics use for it.
 pub struct Source {
@@ -20,12 +23,24 @@ pub fn read(path: &Path) -> Result<Source, String> {
         });
     }
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{name}` is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = kp_live::sources::read_text(path)?;
     Ok(Source { name, text })
+}
+
+/// Reads one program from its paths: `.kp` files, directories of them (every `.kp`
+/// file directly inside) or `-` for standard input, sorted by path.
+pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, String> {
+    let mut map = SourceMap::new();
+    let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| p.as_os_str() == "-");
+    if !stdin.is_empty() {
+        let src = read(Path::new("-"))?;
+        map.add(src.name, src.text);
+    }
+    let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+    for path in kp_live::sources::program_files(&files)? {
+        let src = read(&path)?;
+        map.add(src.name, src.text);
+    }
+    Ok(Arc::new(map))
 }

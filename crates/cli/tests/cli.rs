@@ -255,3 +255,90 @@ fn the_closing_line_points_at_explain_code_once() {
     let json = keyplan(&["check", "--format", "json", path]);
     assert!(!text(&json.stderr).contains("explain-code"));
 }
+
+#[test]
+fn a_directory_is_one_program_whatever_its_order() {
+    // The multi-team example builds to the same outputs from its directory and from
+    // its files listed in any order.
+    let out = keyplan(&["check", "--target", "openbao", "examples/multi-team"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let dir = keyplan(&[
+        "build",
+        "--target",
+        "openbao",
+        "--emit",
+        "json",
+        "examples/multi-team",
+    ]);
+    assert_eq!(dir.status.code(), Some(0), "{}", text(&dir.stderr));
+    let files = keyplan(&[
+        "build",
+        "--target",
+        "openbao",
+        "--emit",
+        "json",
+        "examples/multi-team/team-training.kp",
+        "examples/multi-team/platform.kp",
+        "examples/multi-team/team-release.kp",
+        "examples/multi-team/team-features.kp",
+    ]);
+    assert_eq!(text(&dir.stdout), text(&files.stdout));
+    // The graph names the file of every span.
+    let graph: serde_json::Value = serde_json::from_slice(&dir.stdout).expect("graph.json");
+    let trainer = graph["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "trainer")
+        .unwrap();
+    assert_eq!(
+        trainer["span"]["file"],
+        "examples/multi-team/team-training.kp"
+    );
+}
+
+#[test]
+fn a_duplicate_across_files_names_both_files() {
+    let dir = temp_dir("dup-dir");
+    std::fs::write(
+        dir.join("a.kp"),
+        "policy reader {\n  path \"x/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.kp"),
+        "# the same name again\npolicy reader {\n  path \"y/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    // A file that is not `.kp` is not part of the program.
+    std::fs::write(dir.join("notes.txt"), "policy reader {").unwrap();
+    let path = dir.to_str().unwrap();
+    let human = keyplan(&["check", path]);
+    assert_eq!(human.status.code(), Some(1));
+    let err = text(&human.stderr);
+    assert!(err.contains("b.kp:2:"), "{err}");
+    assert!(err.contains("a.kp:1:"), "{err}");
+    let json = keyplan(&["check", "--format", "json", path]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let dup = &report["diagnostics"][0];
+    assert_eq!(dup["code"], "kp::duplicate");
+    assert!(dup["file"].as_str().unwrap().ends_with("b.kp"), "{dup}");
+    assert_eq!(dup["line"], 2);
+    assert!(
+        dup["related"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("a.kp"),
+        "{dup}"
+    );
+    assert_eq!(dup["related"][0]["line"], 1);
+    // An empty directory is a located usage error, not an empty program.
+    let empty = temp_dir("empty-dir");
+    let out = keyplan(&["build", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("holds no `.kp` file"),
+        "{}",
+        text(&out.stderr)
+    );
+}

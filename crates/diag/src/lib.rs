@@ -8,9 +8,11 @@
 
 mod line_index;
 mod render;
+mod source_map;
 
 pub use line_index::{LineCol, LineIndex};
 pub use render::Report;
+pub use source_map::{FileId, Location, SourceFile, SourceMap};
 
 use serde::Serialize;
 
@@ -138,6 +140,71 @@ impl Diagnostic {
             end_offset: self.span.end,
         }
     }
+
+    /// Resolves the primary span in a program of many files: the file's name, and lines,
+    /// columns and offsets relative to that file.
+    pub fn locate_in(&self, map: &SourceMap) -> Located {
+        let at = locate_or_end(map, self.span);
+        Located {
+            severity: self.severity,
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            label: self.label.clone(),
+            help: self.help.clone(),
+            file: at.name.to_string(),
+            line: at.start.line,
+            column: at.start.column,
+            end_line: at.end.line,
+            end_column: at.end.column,
+            start_offset: at.local.start,
+            end_offset: at.local.end,
+        }
+    }
+
+    /// The secondary labels with their files resolved: a duplicate across files names
+    /// both.
+    pub fn locate_related(&self, map: &SourceMap) -> Vec<LocatedRelated> {
+        self.related
+            .iter()
+            .map(|r| {
+                let at = locate_or_end(map, r.span);
+                LocatedRelated {
+                    label: r.label.clone(),
+                    file: at.name.to_string(),
+                    line: at.start.line,
+                    column: at.start.column,
+                    end_line: at.end.line,
+                    end_column: at.end.column,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A span outside every file (none should be) is shown at the end of the last file.
+fn locate_or_end(map: &SourceMap, span: Span) -> Location<'_> {
+    map.locate(span)
+        .or_else(|| map.locate(Span::new(map.end(), map.end())))
+        .unwrap_or(Location {
+            file: FileId(0),
+            name: "",
+            local: span,
+            start: LineCol { line: 1, column: 1 },
+            end: LineCol { line: 1, column: 1 },
+            start_utf16: (0, 0),
+            end_utf16: (0, 0),
+        })
+}
+
+/// A secondary label with its position resolved ("first defined here", in its file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocatedRelated {
+    pub label: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 /// A diagnostic with its position resolved: the shape of `keyplan check --format json`,

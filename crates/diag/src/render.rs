@@ -3,15 +3,24 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
-use crate::{Diagnostic, Severity};
+use crate::{Diagnostic, Severity, SourceMap};
 
 /// A diagnostic bundled with the named source it points into.
 #[derive(Debug)]
 pub struct Report {
     diagnostic: Diagnostic,
-    source: NamedSource<Arc<str>>,
+    source: Source,
+}
+
+#[derive(Debug)]
+enum Source {
+    One(NamedSource<Arc<str>>),
+    /// A program of many files: each label is shown in its own file.
+    Map(MapSource),
 }
 
 impl Report {
@@ -20,8 +29,51 @@ impl Report {
     pub fn new(diagnostic: Diagnostic, file: &str, text: Arc<str>) -> Self {
         Report {
             diagnostic,
-            source: NamedSource::new(file, text),
+            source: Source::One(NamedSource::new(file, text)),
         }
+    }
+
+    /// A diagnostic of a program of many files: every label (a duplicate's "first
+    /// defined here" in another file too) is shown with its own file's name and lines.
+    pub fn in_map(diagnostic: Diagnostic, map: Arc<SourceMap>) -> Self {
+        Report {
+            diagnostic,
+            source: Source::Map(MapSource(map)),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct MapSource(Arc<SourceMap>);
+
+impl SourceCode for MapSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let file = self
+            .0
+            .file_of(span.offset())
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - file.base()).into(), span.len());
+        let inner = file
+            .text()
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        // miette matches labels to snippets by offset: give the snippet global offsets.
+        let global = SourceSpan::new(
+            (inner.span().offset() + file.base()).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.name().to_string(),
+            inner.data(),
+            global,
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -53,7 +105,10 @@ impl miette::Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(match &self.source {
+            Source::One(named) => named,
+            Source::Map(map) => map,
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -30,6 +30,7 @@ impl Serialize for RedactedValue<'_> {
             Value::List(items) => serializer.collect_seq(items.iter().map(RedactedValue)),
             Value::Map(m) => Redacted(m).serialize(serializer),
             Value::Env(e) => serializer.collect_str(&format_args!("${{{}}}", e.env)),
+            Value::Secret(_) => serializer.serialize_str(kp_check::ir::LITERAL_SECRET),
         }
     }
 }
@@ -79,7 +80,7 @@ pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
                 }
             }
             Value::Map(m) => walk_map(m, path, out),
-            Value::Str(_) | Value::Int(_) | Value::Bool(_) => {}
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Secret(_) => {}
         }
     }
     fn walk_map(m: &BTreeMap<String, Value>, path: &mut Vec<Step>, out: &mut Vec<Secret>) {
@@ -103,7 +104,7 @@ pub(crate) fn env_names(program: &Program) -> BTreeSet<&str> {
             }
             Value::List(items) => items.iter().for_each(|item| walk(item, out)),
             Value::Map(m) => m.values().for_each(|item| walk(item, out)),
-            Value::Str(_) | Value::Int(_) | Value::Bool(_) => {}
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Secret(_) => {}
         }
     }
     let mut out = BTreeSet::new();

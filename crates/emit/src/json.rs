@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use kp_check::ir::{PathRule, Program, Resource};
-use kp_diag::Span;
+use kp_diag::{SourceMap, Span};
 use kp_graph::Graph;
 use serde::Serialize;
 
@@ -40,7 +40,7 @@ struct Node<'p> {
     level: Option<usize>,
     body: Redacted<'p>,
     rules: Option<Vec<Rule<'p>>>,
-    span: SpanOut,
+    span: SpanOut<'p>,
 }
 
 #[derive(Serialize)]
@@ -56,7 +56,7 @@ struct Workload<'p> {
     role: Option<&'p str>,
     policy: &'p str,
     rules: Vec<Rule<'p>>,
-    span: SpanOut,
+    span: SpanOut<'p>,
 }
 
 #[derive(Serialize)]
@@ -65,8 +65,11 @@ struct Rule<'p> {
     capabilities: &'p [String],
 }
 
+/// Offsets into `file`; without a source map (no `file`), global offsets.
 #[derive(Serialize)]
-struct SpanOut {
+struct SpanOut<'p> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'p str>,
     start: usize,
     end: usize,
 }
@@ -75,7 +78,7 @@ struct SpanOut {
 /// rarely grows.
 const BYTES_PER_NODE: usize = 2048;
 
-pub(crate) fn emit(program: &Program, graph: &Graph) -> OutputFile {
+pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> OutputFile {
     let id = |i: usize| graph.nodes.get(i).map(|n| n.id.as_str());
     let level = levels_by_node(graph);
     let nodes: Vec<Node> = graph
@@ -86,6 +89,7 @@ pub(crate) fn emit(program: &Program, graph: &Graph) -> OutputFile {
             Some(node(
                 program.resources.get(n.resource)?,
                 level.get(i).copied().flatten(),
+                sources,
             ))
         })
         .collect();
@@ -114,7 +118,7 @@ pub(crate) fn emit(program: &Program, graph: &Graph) -> OutputFile {
             role: w.role.as_deref(),
             policy: &w.policy,
             rules: rules(&w.rules),
-            span: span(w.span),
+            span: span(w.span, sources),
         })
         .collect();
     let capacity = nodes.len() * BYTES_PER_NODE;
@@ -133,7 +137,7 @@ pub(crate) fn emit(program: &Program, graph: &Graph) -> OutputFile {
     }
 }
 
-fn node(r: &Resource, level: Option<usize>) -> Node<'_> {
+fn node<'p>(r: &'p Resource, level: Option<usize>, sources: &'p SourceMap) -> Node<'p> {
     Node {
         id: &r.id,
         kind: kind_name(r.kind),
@@ -146,7 +150,7 @@ fn node(r: &Resource, level: Option<usize>) -> Node<'_> {
         level,
         body: Redacted(&r.body),
         rules: r.policy.as_ref().map(|p| rules(&p.rules)),
-        span: span(r.span),
+        span: span(r.span, sources),
     }
 }
 
@@ -160,10 +164,21 @@ fn rules(rules: &[PathRule]) -> Vec<Rule<'_>> {
         .collect()
 }
 
-fn span(s: Span) -> SpanOut {
-    SpanOut {
-        start: s.start,
-        end: s.end,
+fn span(s: Span, sources: &SourceMap) -> SpanOut<'_> {
+    match sources.file_of(s.start) {
+        Some(file) => {
+            let local = file.local(s);
+            SpanOut {
+                file: Some(file.name()),
+                start: local.start,
+                end: local.end,
+            }
+        }
+        None => SpanOut {
+            file: None,
+            start: s.start,
+            end: s.end,
+        },
     }
 }
 
@@ -175,7 +190,7 @@ mod tests {
     #[test]
     fn graph_of_the_pipeline_fixture() {
         let (p, g) = fixtures::pipeline();
-        let out = emit(&p, &g);
+        let out = emit(&p, &g, &SourceMap::new());
         assert_eq!(out.name, "graph.json");
         insta::assert_snapshot!(out.contents);
     }

@@ -22,6 +22,7 @@ mod tests;
 
 use kp_check::ir::Program;
 use kp_check::Target;
+use kp_diag::SourceMap;
 use kp_graph::Graph;
 
 /// One named output (`calls.json`, `policies/trainer.hcl`, `apply.sh`, `graph.json`).
@@ -46,7 +47,13 @@ pub fn hcl(program: &Program) -> Vec<OutputFile> {
 /// `graph.json`: nodes, edges, order, levels, workloads and extern policies: what the
 /// playground draws (`schemas/output/graph.schema.json`).
 pub fn json(program: &Program, graph: &Graph) -> OutputFile {
-    json::emit(program, graph)
+    json::emit(program, graph, &SourceMap::new())
+}
+
+/// [`json`] with every span located in its file: `{file, start, end}`, offsets into
+/// that file (a program of many files).
+pub fn json_in(program: &Program, graph: &Graph, sources: &SourceMap) -> OutputFile {
+    json::emit(program, graph, sources)
 }
 
 /// `apply.sh`: a reviewable bash script of `vault write` (or `bao write`) calls in apply

@@ -1,137 +1,362 @@
-//! `keyplan explain-code CODE`: the entry of `docs/diagnostics.md` for a code, as
-//! `rustc --explain` prints its error index. The document is embedded at build time, so
-//! the text a user reads is the one the doc tests compile (no second copy to drift).
+//! `explain`: the capabilities each identity of a program has on concrete paths, and the
+//! rule that decided them, by Vault's own ACL algorithm ([`kp_acl`]).
+//!
+//! Identities come from the checked program: every workload, every role of an auth
+//! method (`token_policies`), every token role (`allowed_policies`) and every token
+//! (`policies`). Their policies are the program's `policy` blocks and workloads' derived
+//! policies; `default` is added unless the identity sets `token_no_default_policy`
+//! (`no_default_policy` for tokens), as the server adds it.
 
-use std::fmt;
+use std::collections::HashMap;
 
-/// `docs/diagnostics.md` as written.
-pub const DIAGNOSTICS_DOC: &str = include_str!("../../../docs/diagnostics.md");
+use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
+use serde::Serialize;
 
-/// A code the document has no entry for, with the nearest documented code.
+use crate::ir::{Program, ResourceKind};
+use crate::Target;
+
+/// Who is asked about: one identity of the program, or an explicit policy set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub name: String,
+    /// `workload`, `jwt-role`, `oidc-role`, `kubernetes-role`, `approle-role`, ...,
+    /// `token-role`, `token`, or `policies` for `--policies`.
+    pub kind: String,
+    /// The policies its tokens carry, `default` included when the server adds it.
+    pub policies: Vec<String>,
+}
+
+/// What to explain: every identity, one (`as_name`), or a policy set (`policies`,
+/// evaluated exactly, no `default` added).
+#[derive(Debug, Clone, Default)]
+pub struct ExplainOptions {
+    pub as_name: Option<String>,
+    pub policies: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub paths: Vec<PathAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathAnswer {
+    pub path: String,
+    pub identities: Vec<IdentityAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityAnswer {
+    pub identity: String,
+    pub kind: String,
+    pub policies: Vec<String>,
+    /// What `sys/capabilities` answers: `["deny"]` when nothing is granted.
+    pub capabilities: Vec<&'static str>,
+    pub decided_by: Option<DecidedBy>,
+    /// Templated rules (`{{identity...}}`) that may apply once rendered for an entity:
+    /// the answer above is the one without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<ConditionalRule>,
+    /// Policies whose rules the program does not hold (`extern policy`): not evaluated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecidedBy {
+    pub policy: String,
+    pub pattern: String,
+    /// Why this rule decided: how it matched and why it won over the other matches.
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConditionalRule {
+    pub policy: String,
+    pub pattern: String,
+    pub capabilities: Caps,
+}
+
+/// A request `explain` cannot answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownCode {
-    pub code: String,
-    pub suggestion: Option<&'static str>,
+pub enum ExplainError {
+    /// `--as NAME` names no identity; `suggestion` is the closest name.
+    UnknownIdentity {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    /// `--policies` names a policy neither the program nor the server defines.
+    UnknownPolicy {
+        name: String,
+    },
+    /// The server would refuse this policy set (`root` with others, a bad rule).
+    Acl {
+        identity: String,
+        message: String,
+    },
+    NoPaths,
 }
 
-impl fmt::Display for UnknownCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no diagnostic has the code `{}`", self.code)?;
-        if let Some(s) = self.suggestion {
-            write!(f, "; did you mean `{s}`?")?;
+impl std::fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExplainError::UnknownIdentity {
+                name,
+                suggestion,
+                known,
+            } => {
+                write!(f, "no identity named `{name}` in the program")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                } else if known.is_empty() {
+                    f.write_str("; it has no workload, role or token (use --policies)")?;
+                } else {
+                    write!(f, "; identities: {}", known.join(", "))?;
+                }
+                Ok(())
+            }
+            ExplainError::UnknownPolicy { name } => write!(
+                f,
+                "no policy named `{name}` in the program (nor built in: default, root)"
+            ),
+            ExplainError::Acl { identity, message } => write!(f, "{identity}: {message}"),
+            ExplainError::NoPaths => f.write_str("no path to explain"),
         }
-        Ok(())
     }
 }
 
-impl std::error::Error for UnknownCode {}
+impl std::error::Error for ExplainError {}
 
-/// Every code with an entry, in the document's order.
-pub fn documented_codes() -> impl Iterator<Item = &'static str> {
-    DIAGNOSTICS_DOC.lines().filter_map(heading_code)
+/// The server whose lookup order `sys/capabilities` follows for this target.
+pub fn server(target: Target) -> Server {
+    match target {
+        Target::Vault => Server::Vault,
+        Target::Openbao => Server::Openbao,
+    }
 }
 
-/// `### \`kp::code\`` → `kp::code`.
-fn heading_code(line: &str) -> Option<&str> {
-    line.strip_prefix("### `")?
-        .strip_suffix('`')
-        .filter(|c| c.starts_with("kp::"))
+/// The program's policies as ACL data: `policy` blocks and workloads' derived policies.
+pub fn policies(program: &Program) -> Vec<Policy> {
+    program
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Policy)
+        .filter_map(|r| {
+            let doc = r.policy.as_ref()?;
+            // The checker only lets Vault's capability names through.
+            let rules = doc
+                .rules
+                .iter()
+                .filter_map(|rule| Rule::new(&rule.path, &rule.capabilities).ok())
+                .collect();
+            Some(Policy::new(r.name.clone(), rules))
+        })
+        .collect()
 }
 
-/// The entry for `code` (`kp::` may be left out): its heading and text up to the next
-/// heading, without the doc tests' `<!-- expect: ... -->` markers.
-pub fn explain_code(code: &str) -> Result<String, UnknownCode> {
-    let wanted = code.trim();
-    let full = if wanted.starts_with("kp::") {
-        wanted.to_string()
+/// Every identity of the program (the identity model of [`kp_access::identity`]:
+/// workloads, roles of auth methods, token roles, tokens), with the policies a login
+/// yields, `default` included where the server adds it.
+pub fn identities(program: &Program) -> Vec<Identity> {
+    kp_access::identity::identities(program)
+        .into_iter()
+        .map(|i| Identity {
+            name: i.id,
+            kind: i.kind.name().to_string(),
+            policies: i.policies,
+        })
+        .collect()
+}
+
+/// An identity with its ACL built, ready to answer many paths.
+pub struct Evaluator {
+    pub identity: Identity,
+    acl: Acl,
+    unknown: Vec<String>,
+}
+
+impl Evaluator {
+    /// The answer for one path (what `sys/capabilities` says, and why).
+    pub fn answer(&self, path: &str, server: Server) -> IdentityAnswer {
+        let d = self.acl.capabilities(path, server);
+        answer(&self.identity, &self.unknown, &d)
+    }
+
+    pub fn decision(&self, path: &str, server: Server) -> Decision {
+        self.acl.capabilities(path, server)
+    }
+}
+
+fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnswer {
+    IdentityAnswer {
+        identity: identity.name.clone(),
+        kind: identity.kind.clone(),
+        policies: identity.policies.clone(),
+        capabilities: d.names(),
+        decided_by: d.decided_by.as_ref().map(|by| DecidedBy {
+            policy: by.policy.clone(),
+            pattern: by.pattern.clone(),
+            why: by.why(),
+        }),
+        conditional: d
+            .conditional
+            .iter()
+            .map(|r| ConditionalRule {
+                policy: r.policy.clone(),
+                pattern: r.pattern.clone(),
+                capabilities: r.capabilities,
+            })
+            .collect(),
+        unknown_policies: unknown.to_vec(),
+    }
+}
+
+/// Builds the evaluators `opts` asks for.
+pub fn evaluators(
+    program: &Program,
+    opts: &ExplainOptions,
+) -> Result<Vec<Evaluator>, ExplainError> {
+    let defined = policies(program);
+    let by_name: HashMap<&str, &Policy> = defined.iter().map(|p| (p.name.as_str(), p)).collect();
+    let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
+        for name in set {
+            let builtin = name == "root" || name == DEFAULT_POLICY;
+            let known = by_name.contains_key(name.as_str())
+                || program.extern_policies.iter().any(|e| e == name);
+            if !builtin && !known {
+                return Err(ExplainError::UnknownPolicy { name: name.clone() });
+            }
+        }
+        vec![Identity {
+            name: set.join(","),
+            kind: "policies".into(),
+            policies: set.clone(),
+        }]
     } else {
-        format!("kp::{wanted}")
+        let all = identities(program);
+        match &opts.as_name {
+            None => all,
+            Some(name) => {
+                // By unique id (`trainer`, `gitlab/trainer`, `token:NAME`), else by the
+                // role's or token's own name.
+                let mut picked: Vec<Identity> =
+                    all.iter().filter(|i| &i.name == name).cloned().collect();
+                if picked.is_empty() {
+                    let own =
+                        |i: &Identity| i.name.rsplit(['/', ':']).next() == Some(name.as_str());
+                    picked = all.iter().filter(|i| own(i)).cloned().collect();
+                }
+                if picked.is_empty() {
+                    let known: Vec<String> = all.iter().map(|i| i.name.clone()).collect();
+                    let suggestion = crate::did_you_mean(name, known.iter().map(String::as_str))
+                        .map(str::to_string);
+                    return Err(ExplainError::UnknownIdentity {
+                        name: name.clone(),
+                        suggestion,
+                        known,
+                    });
+                }
+                picked
+            }
+        }
     };
-    let mut lines = DIAGNOSTICS_DOC.lines();
-    if !lines
-        .by_ref()
-        .any(|l| heading_code(l) == Some(full.as_str()))
-    {
-        let short = |c: &'static str| c.strip_prefix("kp::").unwrap_or(c);
-        let typed = full.strip_prefix("kp::").unwrap_or(&full);
-        let suggestion = kp_diag::did_you_mean(typed, documented_codes().map(short))
-            .and_then(|s| documented_codes().find(|c| short(c) == s));
-        return Err(UnknownCode {
-            code: wanted.to_string(),
-            suggestion,
-        });
-    }
-    let mut text = format!("# `{full}`\n");
-    // The entry ends at the next heading; a `#` line inside an example is a comment.
-    let mut in_example = false;
-    for line in lines {
-        if line.starts_with("```") {
-            in_example = !in_example;
-        } else if !in_example && line.starts_with('#') {
-            break;
-        }
-        if line.trim_start().starts_with("<!-- expect:") {
-            continue;
-        }
-        text.push_str(line);
-        text.push('\n');
-    }
-    while text.ends_with("\n\n") {
-        text.pop();
-    }
-    Ok(text)
+    chosen
+        .into_iter()
+        .map(|identity| {
+            let mut set = Vec::new();
+            let mut unknown = Vec::new();
+            for name in &identity.policies {
+                if name == "root" {
+                    set.push(Policy::root());
+                } else if let Some(p) = by_name.get(name.as_str()) {
+                    set.push((*p).clone());
+                } else if name == DEFAULT_POLICY {
+                    set.push(Policy::default_policy());
+                } else if program.extern_policies.iter().any(|e| e == name) {
+                    unknown.push(name.clone());
+                }
+            }
+            let acl = Acl::new(&set).map_err(|e| ExplainError::Acl {
+                identity: identity.name.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(Evaluator {
+                identity,
+                acl,
+                unknown,
+            })
+        })
+        .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_entry_runs_from_its_heading_to_the_next() {
-        let text = explain_code("kp::empty-policy").unwrap_or_default();
-        assert!(
-            text.starts_with("# `kp::empty-policy`\n**error.**"),
-            "{text}"
-        );
-        assert!(text.contains("```kp\npolicy"), "{text}");
-        assert!(!text.contains("<!--"), "{text}");
-        assert!(!text.contains("### "), "{text}");
+/// Explains `paths` for the identities `opts` selects, as `target` evaluates them.
+pub fn explain(
+    program: &Program,
+    paths: &[String],
+    opts: &ExplainOptions,
+    target: Target,
+) -> Result<Explanation, ExplainError> {
+    if paths.is_empty() {
+        return Err(ExplainError::NoPaths);
     }
+    let evals = evaluators(program, opts)?;
+    let server = server(target);
+    Ok(Explanation {
+        paths: paths
+            .iter()
+            .map(|path| PathAnswer {
+                path: path.clone(),
+                identities: evals.iter().map(|e| e.answer(path, server)).collect(),
+            })
+            .collect(),
+    })
+}
 
-    #[test]
-    fn the_prefix_may_be_left_out() {
-        assert_eq!(
-            explain_code("empty-policy"),
-            explain_code("kp::empty-policy")
-        );
-        assert!(explain_code("syntax::unclosed-list").is_ok());
-    }
-
-    #[test]
-    fn an_unknown_code_suggests_the_nearest() {
-        let err = explain_code("kp::unknwn-field").err();
-        assert_eq!(
-            err.map(|e| e.to_string()),
-            Some(
-                "no diagnostic has the code `kp::unknwn-field`; did you mean \
-                 `kp::unknown-field`?"
-                    .to_string()
-            )
-        );
-        assert_eq!(
-            explain_code("nothing-like-it")
-                .err()
-                .and_then(|e| e.suggestion),
-            None
-        );
-    }
-
-    #[test]
-    fn every_documented_code_explains() {
-        let codes: Vec<&str> = documented_codes().collect();
-        assert!(codes.len() > 50, "{codes:?}");
-        for code in codes {
-            assert!(explain_code(code).is_ok(), "{code}");
+/// The explanation as text: per path, one line per identity and the deciding rule.
+pub fn to_text(e: &Explanation) -> String {
+    let mut out = String::new();
+    for (i, p) in e.paths.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&p.path);
+        out.push('\n');
+        for a in &p.identities {
+            out.push_str(&format!(
+                "  {} ({}; policies: {}): {}\n",
+                a.identity,
+                a.kind,
+                if a.policies.is_empty() {
+                    "none".to_string()
+                } else {
+                    a.policies.join(", ")
+                },
+                a.capabilities.join(", ")
+            ));
+            match &a.decided_by {
+                Some(by) => out.push_str(&format!(
+                    "    decided by policy {} path {:?}: {}\n",
+                    by.policy, by.pattern, by.why
+                )),
+                None if a.capabilities == ["root"] => {
+                    out.push_str("    root policy: everything is allowed\n")
+                }
+                None => out.push_str("    no rule matches: denied by default\n"),
+            }
+            for c in &a.conditional {
+                out.push_str(&format!(
+                    "    conditional: policy {} path {:?} ({}) applies if its template renders to match\n",
+                    c.policy, c.pattern, c.capabilities
+                ));
+            }
+            if !a.unknown_policies.is_empty() {
+                out.push_str(&format!(
+                    "    not evaluated (extern, rules unknown): {}\n",
+                    a.unknown_policies.join(", ")
+                ));
+            }
         }
     }
+    out
 }

@@ -9,11 +9,11 @@
 //! column (in characters), byte offsets, and `from`/`to` in UTF-16 code units from the start
 //! of the text (what JavaScript strings, CodeMirror and the browser count in).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ir::{PathRule, Program, ResourceKind, Value, Workload};
 use crate::{
-    compile, emit, Compiled, Diagnostic, Emit, Graph, LineIndex, Located, Options, Target,
+    compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap, Target,
 };
 
 /// The file name diagnostics carry in the playground (the editor holds one file).
@@ -61,6 +61,8 @@ pub struct JsonDiagnostic {
 #[derive(Debug, Serialize)]
 pub struct JsonRelated {
     pub label: String,
+    /// The file the label is in: a duplicate names the other file.
+    pub file: String,
     pub line: usize,
     pub column: usize,
     pub from: usize,
@@ -85,6 +87,9 @@ pub struct View {
     pub levels: Vec<Vec<usize>>,
     pub workloads: Vec<ViewWorkload>,
     pub extern_policies: Vec<String>,
+    /// The access matrix of every identity (workloads, roles, token roles, tokens):
+    /// what the Access tab draws, the same data as `keyplan access --format json`.
+    pub access: crate::access::matrix::Matrix,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,7 +102,9 @@ pub struct ViewNode {
     pub level: usize,
     pub workload: Option<String>,
     pub mount: Option<String>,
-    /// 1-based line of the declaration, for "go to source".
+    /// The file of the declaration, for "go to source".
+    pub file: String,
+    /// 1-based line of the declaration in `file`, for "go to source".
     pub line: usize,
 }
 
@@ -125,7 +132,9 @@ pub struct ViewWorkload {
     /// Attached policies this program does not define (`extern policy`): their rules
     /// are unknown here.
     pub external: Vec<String>,
-    /// 1-based line of the `workload` block.
+    /// The file of the `workload` block.
+    pub file: String,
+    /// 1-based line of the `workload` block in `file`.
     pub line: usize,
 }
 
@@ -147,6 +156,16 @@ pub fn parse_target(name: &str) -> Result<Target, String> {
     }
 }
 
+/// Compiles for a target name, or with `auto` for the target the program implies
+/// ([`compile_implied`](crate::compile_implied)).
+fn compile_for(sources: SourceMap, target: &str) -> Result<Compiled, String> {
+    if target.trim().eq_ignore_ascii_case("auto") {
+        return Ok(crate::compile_sources_implied(sources));
+    }
+    let target = parse_target(target)?;
+    Ok(compile_sources(sources, &Options { target }))
+}
+
 /// Checks a program: `{ ok, target, diagnostics }`.
 pub fn check_json(source: &str, target: &str) -> String {
     to_json(&check(source, target))
@@ -157,10 +176,55 @@ pub fn build_json(source: &str, target: &str) -> String {
     to_json(&build(source, target))
 }
 
+/// One file of a program sent as JSON: `{ "name": "platform.kp", "text": "..." }`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileIn {
+    pub name: String,
+    pub text: String,
+}
+
+/// Checks a program of many files, given as a JSON array of `{name, text}` in the order
+/// to compile them: the response of [`check_json`], each diagnostic naming its file.
+pub fn check_files_json(files: &str, target: &str) -> String {
+    match parse_files(files) {
+        Ok(files) => to_json(&check_sources(files, target)),
+        Err(error) => to_json(&CheckResponse {
+            ok: false,
+            target: None,
+            diagnostics: Vec::new(),
+            error: Some(error),
+        }),
+    }
+}
+
+/// Builds a program of many files (see [`check_files_json`]): the response of
+/// [`build_json`], with the file of every diagnostic, node and workload.
+pub fn build_files_json(files: &str, target: &str) -> String {
+    match parse_files(files) {
+        Ok(files) => to_json(&build_sources(files, target)),
+        Err(error) => to_json(&bad_build(error)),
+    }
+}
+
+fn parse_files(files: &str) -> Result<SourceMap, String> {
+    let files: Vec<FileIn> = serde_json::from_str(files)
+        .map_err(|e| format!("files must be a JSON array of {{name, text}}: {e}"))?;
+    let mut map = SourceMap::new();
+    for f in files {
+        map.add(f.name, f.text);
+    }
+    Ok(map)
+}
+
 /// The typed form of [`check_json`].
 pub fn check(source: &str, target: &str) -> CheckResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
+    check_sources(SourceMap::single(PLAYGROUND_FILE, source), target)
+}
+
+/// The typed form of [`check_files_json`].
+pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
+    let compiled = match compile_for(sources, target) {
+        Ok(c) => c,
         Err(error) => {
             return CheckResponse {
                 ok: false,
@@ -170,41 +234,46 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
             }
         }
     };
-    let compiled = compile(source, &Options { target });
     CheckResponse {
         ok: !compiled.has_errors(),
-        target: Some(target),
-        diagnostics: diagnostics(source, &compiled.diagnostics),
+        target: Some(compiled.target),
+        diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         error: None,
     }
 }
 
 /// The typed form of [`build_json`].
 pub fn build(source: &str, target: &str) -> BuildResponse {
-    let target = match parse_target(target) {
-        Ok(t) => t,
-        Err(error) => {
-            return BuildResponse {
-                ok: false,
-                target: None,
-                diagnostics: Vec::new(),
-                outputs: Vec::new(),
-                view: None,
-                error: Some(error),
-            }
-        }
+    build_sources(SourceMap::single(PLAYGROUND_FILE, source), target)
+}
+
+fn bad_build(error: String) -> BuildResponse {
+    BuildResponse {
+        ok: false,
+        target: None,
+        diagnostics: Vec::new(),
+        outputs: Vec::new(),
+        view: None,
+        error: Some(error),
+    }
+}
+
+/// The typed form of [`build_files_json`].
+pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
+    let compiled = match compile_for(sources, target) {
+        Ok(c) => c,
+        Err(error) => return bad_build(error),
     };
-    let compiled = compile(source, &Options { target });
     let ok = !compiled.has_errors();
     let outputs = if ok { outputs(&compiled) } else { Vec::new() };
     let view = match (ok, &compiled.program, &compiled.graph) {
-        (true, Some(program), Some(graph)) => Some(view(source, program, graph)),
+        (true, Some(program), Some(graph)) => Some(view(&compiled.sources, program, graph)),
         _ => None,
     };
     BuildResponse {
         ok,
-        target: Some(target),
-        diagnostics: diagnostics(source, &compiled.diagnostics),
+        target: Some(compiled.target),
+        diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         outputs,
         view,
         error: None,
@@ -227,39 +296,82 @@ fn outputs(compiled: &Compiled) -> Vec<JsonOutput> {
         .collect()
 }
 
+#[cfg(test)]
 fn diagnostics(source: &str, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
-    let index = LineIndex::new(source);
-    let mut offsets: Vec<usize> = diags
-        .iter()
-        .flat_map(|d| {
-            [d.span.start, d.span.end]
-                .into_iter()
-                .chain(d.related.iter().flat_map(|r| [r.span.start, r.span.end]))
-        })
-        .collect();
-    let utf16 = Utf16Offsets::new(source, &mut offsets);
+    diagnostics_in(&SourceMap::single(PLAYGROUND_FILE, source), diags)
+}
+
+fn diagnostics_in(map: &SourceMap, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let offsets = diags.iter().flat_map(|d| {
+        [d.span.start, d.span.end]
+            .into_iter()
+            .chain(d.related.iter().flat_map(|r| [r.span.start, r.span.end]))
+    });
+    let utf16 = Utf16Map::new(map, offsets);
     diags
         .iter()
-        .map(|d| JsonDiagnostic {
-            located: d.locate(PLAYGROUND_FILE, &index),
-            from: utf16.get(d.span.start),
-            to: utf16.get(d.span.end),
-            related: d
-                .related
-                .iter()
-                .map(|r| {
-                    let at = index.line_col(r.span.start);
-                    JsonRelated {
-                        label: r.label.clone(),
-                        line: at.line,
-                        column: at.column,
-                        from: utf16.get(r.span.start),
-                        to: utf16.get(r.span.end),
-                    }
-                })
-                .collect(),
+        .map(|d| {
+            // Both ends of a span are counted in the file of its start.
+            let file = map.file_id(d.span.start);
+            JsonDiagnostic {
+                located: d.locate_in(map),
+                from: utf16.get(file, d.span.start),
+                to: utf16.get(file, d.span.end),
+                related: d
+                    .related
+                    .iter()
+                    .zip(d.locate_related(map))
+                    .map(|(r, at)| {
+                        let file = map.file_id(r.span.start);
+                        JsonRelated {
+                            label: at.label,
+                            file: at.file,
+                            line: at.line,
+                            column: at.column,
+                            from: utf16.get(file, r.span.start),
+                            to: utf16.get(file, r.span.end),
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect()
+}
+
+/// Global byte offsets to UTF-16 offsets from the start of their file.
+struct Utf16Map<'m> {
+    map: &'m SourceMap,
+    /// One table per file of the map.
+    tables: Vec<Utf16Offsets>,
+}
+
+impl<'m> Utf16Map<'m> {
+    fn new(map: &'m SourceMap, offsets: impl Iterator<Item = usize>) -> Self {
+        let mut per_file: Vec<Vec<usize>> = vec![Vec::new(); map.len()];
+        for offset in offsets {
+            if let Some(id) = map.file_id(offset) {
+                if let (Some(list), Some(file)) = (per_file.get_mut(id.0 as usize), map.get(id)) {
+                    list.push(offset - file.base());
+                }
+            }
+        }
+        let tables = map
+            .files()
+            .iter()
+            .zip(&mut per_file)
+            .map(|(file, offsets)| Utf16Offsets::new(file.text(), offsets))
+            .collect();
+        Utf16Map { map, tables }
+    }
+
+    /// `offset` counted in `file` (the end of a span lies in its start's file).
+    fn get(&self, file: Option<crate::FileId>, offset: usize) -> usize {
+        let Some(id) = file else { return 0 };
+        let (Some(table), Some(f)) = (self.tables.get(id.0 as usize), self.map.get(id)) else {
+            return 0;
+        };
+        table.get(offset.saturating_sub(f.base()))
+    }
 }
 
 /// Byte offset to UTF-16 offset for a known set of offsets, in one pass over the text.
@@ -297,8 +409,14 @@ impl Utf16Offsets {
     }
 }
 
-fn view(source: &str, program: &Program, graph: &Graph) -> View {
-    let index = LineIndex::new(source);
+/// The file and 1-based line of a global offset.
+fn file_line(map: &SourceMap, offset: usize) -> (String, usize) {
+    map.file_of(offset).map_or((String::new(), 1), |f| {
+        (f.name().to_string(), f.line_col(offset).line)
+    })
+}
+
+fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
     let mut level_of = vec![0; graph.nodes.len()];
     for (level, nodes) in graph.levels.iter().enumerate() {
         for &n in nodes {
@@ -313,6 +431,8 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
         .zip(&level_of)
         .map(|(node, &level)| {
             let resource = program.resources.get(node.resource);
+            let (file, line) =
+                resource.map_or((String::new(), 1), |r| file_line(map, r.span.start));
             ViewNode {
                 id: node.id.clone(),
                 kind: node.kind,
@@ -321,7 +441,8 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
                 level,
                 workload: resource.and_then(|r| r.workload.clone()),
                 mount: resource.and_then(|r| r.mount.clone()),
-                line: resource.map_or(1, |r| index.line_col(r.span.start).line),
+                file,
+                line,
             }
         })
         .collect();
@@ -339,13 +460,14 @@ fn view(source: &str, program: &Program, graph: &Graph) -> View {
         workloads: program
             .workloads
             .iter()
-            .map(|w| view_workload(program, w, &index))
+            .map(|w| view_workload(program, w, map))
             .collect(),
         extern_policies: program.extern_policies.clone(),
+        access: crate::access::matrix::matrix(program),
     }
 }
 
-fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWorkload {
+fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorkload {
     let role = w
         .role
         .as_ref()
@@ -385,6 +507,7 @@ fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWork
             None => external.push(name.clone()),
         }
     }
+    let (file, line) = file_line(map, w.span.start);
     ViewWorkload {
         name: w.name.clone(),
         description: w.description.clone(),
@@ -394,7 +517,8 @@ fn view_workload(program: &Program, w: &Workload, index: &LineIndex) -> ViewWork
         policies,
         attached,
         external,
-        line: index.line_col(w.span.start).line,
+        file,
+        line,
     }
 }
 
@@ -421,7 +545,7 @@ pub struct ExplainCodeResponse {
 
 /// Explains a diagnostic code: `{ ok, code, text }` or `{ ok: false, code, error, suggestion }`.
 pub fn explain_code_json(code: &str) -> String {
-    let response = match crate::explain::explain_code(code) {
+    let response = match crate::explain_code::explain_code(code) {
         Ok(text) => ExplainCodeResponse {
             ok: true,
             code: code.trim().to_string(),
@@ -441,7 +565,123 @@ pub fn explain_code_json(code: &str) -> String {
 }
 
 mod schema;
+
+mod access;
+pub use access::{
+    access, access_json, diff, diff_json, parse_claims, simulate, simulate_json, AccessResponse,
+    DiffResponse, SimulateResponse,
+};
 pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
 
 #[cfg(test)]
 mod tests;
+
+/// The response of [`format_json`]: the program in the canonical layout, or the syntax
+/// errors that stop the formatter (which never guesses a layout for a broken tree).
+#[derive(Debug, Serialize)]
+pub struct FormatResponse {
+    /// True when the text was formatted (it had no syntax error).
+    pub ok: bool,
+    /// The formatted text; `None` when `ok` is false.
+    pub formatted: Option<String>,
+    /// Whether formatting changed anything.
+    pub changed: bool,
+    /// The syntax errors, when `ok` is false.
+    pub diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// Formats a program (`kp_fmt::format`): `{ ok, formatted, changed, diagnostics }`.
+pub fn format_json(source: &str) -> String {
+    to_json(&format_source(source))
+}
+
+/// The typed form of [`format_json`].
+pub fn format_source(source: &str) -> FormatResponse {
+    match kp_fmt::format(source) {
+        Ok(formatted) => FormatResponse {
+            ok: true,
+            changed: formatted != source,
+            formatted: Some(formatted),
+            diagnostics: Vec::new(),
+        },
+        Err(errors) => FormatResponse {
+            ok: false,
+            formatted: None,
+            changed: false,
+            diagnostics: diagnostics_in(&SourceMap::single(PLAYGROUND_FILE, source), &errors),
+        },
+    }
+}
+
+/// The request of [`explain_json`]: `{"paths": [...], "as": NAME?, "policies": [...]?}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ExplainRequest {
+    pub paths: Vec<String>,
+    #[serde(default, rename = "as")]
+    pub as_name: Option<String>,
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+}
+
+/// The response of [`explain_json`]: the check response plus the explanation
+/// (`{"paths": [{"path", "identities": [...]}]}`) when the program compiled.
+#[derive(Debug, Serialize)]
+pub struct ExplainResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<crate::explain::PathAnswer>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Explains the capabilities of the program's identities on concrete paths, as Vault's
+/// ACL computes them (`request` is an [`ExplainRequest`] as JSON).
+pub fn explain_json(source: &str, target: &str, request: &str) -> String {
+    to_json(&explain(source, target, request))
+}
+
+/// The typed form of [`explain_json`].
+pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
+    let mut resp = ExplainResponse {
+        ok: false,
+        target: None,
+        diagnostics: Vec::new(),
+        paths: None,
+        error: None,
+    };
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            resp.error = Some(error);
+            return resp;
+        }
+    };
+    resp.target = Some(target);
+    let req: ExplainRequest = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            resp.error = Some(format!("bad explain request: {e}"));
+            return resp;
+        }
+    };
+    let compiled = crate::compile(source, &Options { target });
+    resp.diagnostics = diagnostics_in(&compiled.sources, &compiled.diagnostics);
+    let Some(program) = compiled.program.as_ref() else {
+        resp.error = Some("the program has errors".into());
+        return resp;
+    };
+    let opts = crate::explain::ExplainOptions {
+        as_name: req.as_name,
+        policies: req.policies,
+    };
+    match crate::explain::explain(program, &req.paths, &opts, target) {
+        Ok(e) => {
+            resp.ok = true;
+            resp.paths = Some(e.paths);
+        }
+        Err(e) => resp.error = Some(e.to_string()),
+    }
+    resp
+}

@@ -2,15 +2,31 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
+pub use kp_access as access;
 pub use kp_check::{ir, Options};
-pub use kp_diag::{did_you_mean, Diagnostic, LineIndex, Located, Report, Severity, Span};
+pub use kp_diag::{
+    did_you_mean, Diagnostic, FileId, LineIndex, Located, LocatedRelated, Location, Report,
+    Severity, SourceFile, SourceMap, Span,
+};
 pub use kp_emit::OutputFile;
 pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
+mod access_api;
 pub mod cascade;
 pub mod explain;
+pub mod explain_code;
+mod implied;
 pub mod json_api;
+mod redact;
+
+pub use access_api::{access_diff, access_lints, access_matrix, simulate_claims};
+pub use redact::REDACTED;
+
+/// Vault's ACL evaluator, for callers of [`explain`] that need its types.
+pub use kp_acl as acl;
+
+pub use implied::{compile_implied, compile_sources_implied};
 
 use serde::Serialize;
 
@@ -44,19 +60,67 @@ pub struct Compiled {
     pub program: Option<ir::Program>,
     pub graph: Option<Graph>,
     pub target: Target,
+    /// The program's files: every span above is a global offset into this map.
+    pub sources: SourceMap,
+    /// Spans of the secrets written as literals (already redacted from `diagnostics`).
+    pub secrets: Vec<Span>,
 }
 
 impl Compiled {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// The sources with every literal secret starred out (same offsets): render
+    /// diagnostic snippets from this, never from `sources`.
+    pub fn display_sources(&self) -> SourceMap {
+        if self.secrets.is_empty() {
+            return self.sources.clone();
+        }
+        redact::sources(&self.sources, &self.secrets)
+    }
 }
 
+/// The name a one-file program's spans are located in by [`compile`].
+pub const SINGLE_FILE: &str = "main.kp";
+
+/// Compiles a one-file program (its file is named [`SINGLE_FILE`]); offsets are the text's own.
 pub fn compile(source: &str, options: &Options) -> Compiled {
-    let parsed = kp_syntax::parse(source);
-    let mut diagnostics = parsed.diagnostics;
-    let checked = kp_check::check(&parsed.file, options);
-    let broken = cascade::blocks_with_syntax_errors(&parsed.file.blocks, &diagnostics);
+    compile_sources(SourceMap::single(SINGLE_FILE, source), options)
+}
+
+/// Compiles a program of many files, `(name, text)` in the order given (callers sort
+/// them, e.g. by path, so that outputs do not depend on directory order). Each file is
+/// parsed on its own at its base in one [`SourceMap`]; the checker sees all their
+/// blocks as one program, so references resolve across files.
+pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
+    files: &[(N, T)],
+    options: &Options,
+) -> Compiled {
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.add(name.as_ref(), text.as_ref());
+    }
+    compile_sources(sources, options)
+}
+
+/// [`compile_files`] over a map already built (the language server keeps one).
+pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
+    let mut diagnostics = Vec::new();
+    let mut tree = kp_syntax::ast::File {
+        blocks: Vec::new(),
+        span: Span::new(0, sources.end()),
+    };
+    for file in sources.files() {
+        let parsed = kp_syntax::parse_at(file.text(), file.base());
+        diagnostics.extend(parsed.diagnostics);
+        tree.blocks.extend(parsed.file.blocks);
+    }
+    let checked = kp_check::check(&tree, options);
+    // A block with a syntax error lost attributes: its other diagnostics would be
+    // cascades of that one mistake (issue 11), so they are dropped here, where every
+    // entry point (one file, a directory, the language server, wasm) passes.
+    let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
     diagnostics.extend(cascade::without_cascades(&broken, checked.diagnostics));
     let mut program = None;
     let mut graph = None;
@@ -70,11 +134,17 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
         }
     }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    redact::diagnostics(
+        &mut diagnostics,
+        &redact::secret_texts(&sources, &checked.secrets),
+    );
     Compiled {
         diagnostics,
         program,
         graph,
         target: options.target,
+        sources,
+        secrets: checked.secrets,
     }
 }
 
@@ -85,7 +155,7 @@ pub fn emit(compiled: &Compiled, format: Emit) -> Option<Vec<OutputFile>> {
     Some(match format {
         Emit::Api => vec![kp_emit::api(program, graph, compiled.target)],
         Emit::Hcl => kp_emit::hcl(program),
-        Emit::Json => vec![kp_emit::json(program, graph)],
+        Emit::Json => vec![kp_emit::json_in(program, graph, &compiled.sources)],
         Emit::Sh => vec![kp_emit::sh(program, graph, compiled.target)],
     })
 }

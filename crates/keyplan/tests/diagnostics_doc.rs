@@ -3,7 +3,7 @@
 //! two cannot drift apart.
 //!
 //! Convention of the doc: every ```` ```kp ```` fence is followed (blank lines allowed) by
-//! `<!-- expect: CODE... [target=openbao] -->` listing the distinct codes the program
+//! `<!-- expect: CODE... [target=openbao|implied] -->` listing the distinct codes the program
 //! reports, or `<!-- expect: clean -->` for a program with no diagnostic at all.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
@@ -61,6 +61,7 @@ fn compiler_codes() -> BTreeSet<String> {
         }
     }
     assert!(codes.contains("kp::dependency-cycle") && codes.contains("kp::duplicate-resource"));
+    codes.extend(keyplan::access::lints::CODES.iter().map(|c| c.to_string()));
     codes
 }
 
@@ -82,7 +83,8 @@ fn documented_codes(doc: &str) -> Vec<String> {
 struct Example {
     line: usize,
     source: String,
-    target: Target,
+    /// `None`: no target given, the program implies it (`target=implied`).
+    target: Option<Target>,
     /// Distinct codes, sorted; empty for `clean`.
     expected: BTreeSet<String>,
 }
@@ -110,14 +112,15 @@ fn examples(doc: &str) -> Vec<Example> {
             .unwrap_or_else(|| {
                 panic!("line {start}: a ```kp example must be followed by <!-- expect: ... -->")
             });
-        let mut target = Target::Vault;
+        let mut target = Some(Target::Vault);
         let mut expected = BTreeSet::new();
         let mut clean = false;
         for word in marker.split_whitespace() {
             match word {
                 "clean" => clean = true,
-                "target=openbao" => target = Target::Openbao,
-                "target=vault" => target = Target::Vault,
+                "target=openbao" => target = Some(Target::Openbao),
+                "target=vault" => target = Some(Target::Vault),
+                "target=implied" => target = None,
                 code if code.starts_with("kp::") => {
                     expected.insert(code.to_string());
                 }
@@ -162,10 +165,23 @@ fn every_example_reports_exactly_its_expected_codes() {
     assert!(examples.len() >= 50, "only {} examples", examples.len());
     let mut failures = Vec::new();
     for ex in &examples {
-        let compiled = compile(&ex.source, &Options { target: ex.target });
+        let compiled = match ex.target {
+            Some(target) => compile(&ex.source, &Options { target }),
+            None => keyplan::compile_implied(&ex.source),
+        };
+        // The identity lints are `keyplan check`'s, not `compile`'s: counted in the
+        // examples of their own section (whose markers name one), where the program is
+        // what `check` sees.
+        let access = keyplan::access::lints::CODES;
+        let lints = if ex.expected.iter().any(|c| access.contains(&c.as_str())) {
+            keyplan::access_lints(&compiled)
+        } else {
+            Vec::new()
+        };
         let got: BTreeSet<String> = compiled
             .diagnostics
             .iter()
+            .chain(&lints)
             .map(|d| d.code.to_string())
             .collect();
         if got != ex.expected {

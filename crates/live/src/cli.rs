@@ -11,7 +11,7 @@ use crate::apply::{self, ApplyOptions};
 use crate::client::Client;
 use crate::config::{Connection, Overrides};
 use crate::error::{LiveError, Result};
-use crate::{diff, render, state};
+use crate::{diff, render, saved, state};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TargetArg {
@@ -30,7 +30,8 @@ pub enum Format {
 /// Options shared by `plan` and `apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LiveArgs {
-    /// The keyplan program
+    /// The keyplan program: a `.kp` file, or a directory whose `.kp` files form one program
+    #[arg(value_name = "FILE|DIR")]
     pub file: PathBuf,
     /// Server address (default: `VAULT_ADDR`, then `BAO_ADDR`)
     #[arg(long)]
@@ -60,9 +61,14 @@ pub struct LiveArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Also save the plan to this file, for `keyplan apply FILE.json` (secrets only as
+    /// references)
+    #[arg(long, short = 'o', value_name = "PLAN.json")]
+    pub out: Option<PathBuf>,
 }
 
-/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error.
+/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error. A `FILE`
+/// ending in `.json` is a plan saved by `keyplan plan -o`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
@@ -117,7 +123,24 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let a = &args.live;
     let program = load(&a.file, a.target)?;
     let client = connect(a)?;
-    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    client.preflight()?;
+    let live = state::read(&client, &program, a.token_out.as_deref())?;
+    let plan = diff::plan(&program, &live);
+    if let Some(out) = &args.out {
+        let conn = client.connection();
+        let saved = saved::save(
+            &program,
+            &plan,
+            &live,
+            &conn.addr,
+            conn.namespace.as_deref(),
+        )?;
+        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
+        std::fs::write(out, text).map_err(|e| LiveError::TokenFile {
+            path: out.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
     let text = match a.format {
         Format::Text => render::plan_text(&plan, &client.connection().addr),
         Format::Json => render::plan_json(&plan, &client.connection().addr),
@@ -133,9 +156,14 @@ fn apply_cmd(
     confirm: Option<&mut dyn BufRead>,
 ) -> Result<i32> {
     let a = &args.live;
-    let program = load(&a.file, a.target)?;
     let client = connect(a)?;
-    let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+    let (program, plan) = if is_saved_plan(&a.file) {
+        saved_plan(&client, a)?
+    } else {
+        let program = load(&a.file, a.target)?;
+        let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        (program, plan)
+    };
     let env = |name: &str| std::env::var(name).ok();
     let opts = ApplyOptions {
         token_out: a.token_out.as_deref(),
@@ -182,6 +210,39 @@ fn apply_cmd(
     Ok(if report.ok() { 0 } else { 1 })
 }
 
+/// Whether `apply` was given a saved plan rather than a program.
+fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// A saved plan, checked against the server it was computed for: refused before any
+/// call when the address differs or a planned resource changed since.
+fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
+    let path = a.file.display().to_string();
+    let text = std::fs::read_to_string(&a.file).map_err(|e| LiveError::ReadSource {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    let saved = saved::parse(&text, &path)?;
+    let addr = &client.connection().addr;
+    if saved.addr.trim_end_matches('/') != addr.trim_end_matches('/') {
+        return Err(LiveError::PlanElsewhere {
+            planned: saved.addr.clone(),
+            addr: addr.clone(),
+        });
+    }
+    let (program, plan) = saved::restore(&saved)?;
+    client.preflight()?;
+    let live = state::read(client, &program, a.token_out.as_deref())?;
+    let stale = saved::stale(&saved, &live);
+    if !stale.is_empty() {
+        return Err(LiveError::StalePlan {
+            ids: stale.join(", "),
+        });
+    }
+    Ok((program, plan))
+}
+
 /// Reads the live state of `program` and compares: the library form of `keyplan plan`.
 pub fn plan_program(
     client: &Client,
@@ -203,33 +264,35 @@ fn connect(a: &LiveArgs) -> Result<Client> {
     Client::new(conn)
 }
 
-/// Compiles a program file; a program with errors is reported by its first error
-/// (`keyplan check` shows them all).
+/// Compiles a program file, or the `.kp` files of a directory as one program; a
+/// program with errors is reported by its first error (`keyplan check` shows them all).
 pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
-    let source = std::fs::read_to_string(path).map_err(|e| LiveError::ReadSource {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    compile_named(&source, &path.display().to_string(), target)
+    let sources =
+        crate::sources::read_program(&[path.to_path_buf()]).map_err(LiveError::ReadProgram)?;
+    compile_map(sources, &path.display().to_string(), target)
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
-    compile_named(source, "<source>", target)
+    compile_map(
+        keyplan::SourceMap::single("<source>", source),
+        "<source>",
+        target,
+    )
 }
 
-fn compile_named(source: &str, file: &str, target: TargetArg) -> Result<Program> {
+fn compile_map(sources: keyplan::SourceMap, file: &str, target: TargetArg) -> Result<Program> {
     let target = match target {
         TargetArg::Vault => keyplan::Target::Vault,
         TargetArg::Openbao => keyplan::Target::Openbao,
     };
-    let compiled = keyplan::compile(source, &keyplan::Options { target });
+    let compiled = keyplan::compile_sources(sources, &keyplan::Options { target });
     let errors: Vec<&keyplan::Diagnostic> = compiled
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .collect();
     if let Some(first) = errors.first() {
-        let at = first.locate(file, &keyplan::LineIndex::new(source));
+        let at = first.locate_in(&compiled.sources);
         return Err(LiveError::Compile {
             location: format!("{}:{}:{}", at.file, at.line, at.column),
             message: at.message,

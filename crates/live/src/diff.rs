@@ -9,13 +9,13 @@
 //!   fields it will reset (set on the server, absent from the program).
 
 use keyplan::ir::{Program, Resource, ResourceKind, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::normalize::{self, MapRule};
 use crate::state::{Live, LiveState};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
@@ -25,7 +25,7 @@ pub enum Action {
     Unchanged,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub field: String,
     /// The live value, `None` when the field is not set on the server.
@@ -157,7 +157,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         MapRule::Exact
     };
     for (field, want) in &r.body {
-        if matches!(want, Value::Env(_)) {
+        if matches!(want, Value::Env(_) | Value::Secret(_)) {
             p.not_compared.push(field.clone());
             continue;
         }
@@ -218,6 +218,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
                 .iter()
                 .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
                 .filter(|(k, v)| !is_server_default(r, k, v))
+                .filter(|(k, _)| is_writable(r, k))
                 .map(|(k, _)| k.clone())
                 .collect();
         }
@@ -299,6 +300,13 @@ fn replaces_whole(program: &Program, r: &Resource) -> bool {
             | (Some("ssh"), [_, "roles", _])
             | (Some("aws"), [_, "config", "root"])
     )
+}
+
+/// Whether a field the server reads back is one a write sets. Read-only fields the
+/// server adds (`token_reviewer_jwt_set`, `status`, accessors, ...) cannot be reset by
+/// a write, so they are never reported as resets. Without a schema, every field may be.
+fn is_writable(r: &Resource, field: &str) -> bool {
+    kp_schema::endpoint(r.schema).is_none_or(|ep| ep.field(field).is_some())
 }
 
 /// Values the server reports for fields nobody set: not worth a "will reset" line.

@@ -49,6 +49,9 @@ pub enum LiveError {
     TokenFile { path: String, reason: String },
     #[error("cannot read `{path}`: {reason}")]
     ReadSource { path: String, reason: String },
+    /// A program's files could not be listed or read (the text names the file).
+    #[error("{0}")]
+    ReadProgram(String),
     #[error("{location}: {message} ({count} error(s) in all: run `keyplan check` to see them)")]
     Compile {
         location: String,
@@ -57,6 +60,14 @@ pub enum LiveError {
     },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
+    #[error("`{path}` is not a saved plan: {reason}")]
+    BadPlanFile { path: String, reason: String },
+    #[error("not applied: the saved plan was computed against `{planned}`, not `{addr}`")]
+    PlanElsewhere { planned: String, addr: String },
+    #[error("not applied: the server changed since the plan was saved ({ids}): plan again")]
+    StalePlan { ids: String },
+    #[error("`{id}` holds a secret written as a literal: a saved plan holds secrets only as `env(\"...\")` references")]
+    LiteralSecretInPlan { id: String },
     #[error("not applied: confirmation declined")]
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]

@@ -18,6 +18,8 @@ pub mod error;
 pub mod normalize;
 pub mod pool;
 pub mod render;
+pub mod saved;
+pub mod sources;
 pub mod state;
 pub mod tokens;
 

@@ -20,9 +20,14 @@ pub enum MapRule {
 pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
     match want {
         // Secrets are write-only on the server; see `diff` for the rule.
-        Value::Env(_) => true,
+        Value::Env(_) | Value::Secret(_) => true,
         Value::Str(s) => match live {
-            Json::String(l) => s == l || (s.contains(',') && same_list(&split(s), &split(l))),
+            Json::String(l) => {
+                s == l
+                    || same_text(s, l)
+                    || same_item(s, l)
+                    || (s.contains(',') && same_list(&split(s), &split(l)))
+            }
             Json::Array(items) => same_list(&split(s), &strings(items)),
             Json::Number(n) => s.trim().parse::<f64>().ok() == n.as_f64(),
             Json::Bool(b) => s.trim() == b.to_string(),
@@ -31,7 +36,9 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
         },
         Value::Int(i) => match live {
             Json::Number(n) => n.as_i64() == Some(*i) || n.as_f64() == Some(*i as f64),
-            Json::String(l) => l.trim().parse::<i64>().ok() == Some(*i),
+            Json::String(l) => {
+                l.trim().parse::<i64>().ok() == Some(*i) || go_duration(l) == Some(*i)
+            }
             Json::Null => *i == 0,
             Json::Bool(b) => (*i != 0) == *b,
             _ => false,
@@ -63,6 +70,10 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
                         || l.iter().all(|(k, v)| m.contains_key(k) || is_empty(v)))
             }
             Json::Null => m.values().all(|v| same(v, &Json::Null, maps)),
+            // Some endpoints keep a map as its JSON text.
+            Json::String(s) if s.trim_start().starts_with('{') => {
+                serde_json::from_str::<Json>(s).is_ok_and(|parsed| same(want, &parsed, maps))
+            }
             Json::String(s) => m.is_empty() && s.is_empty(),
             Json::Array(a) => m.is_empty() && a.is_empty(),
             _ => false,
@@ -95,6 +106,8 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
                 .collect::<Option<_>>()?,
         ),
         Value::Env(e) => Json::String(env(&e.env)?),
+        // The one place a literal secret leaves the program: the request body.
+        Value::Secret(s) => Json::String(s.expose().to_string()),
     })
 }
 
@@ -140,11 +153,63 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Multi-line text (PEM blocks, SQL, policies) that differs only in trailing
+/// whitespace: servers drop or add the final newline of a PEM block.
+fn same_text(a: &str, b: &str) -> bool {
+    (a.contains('\n') || b.contains('\n')) && a.trim_end() == b.trim_end()
+}
+
+/// Two list items that name the same thing: a host CIDR (`10.0.0.1/32`) comes back as
+/// its bare address.
+fn same_item(a: &str, b: &str) -> bool {
+    canonical_item(a) == canonical_item(b)
+}
+
+fn canonical_item(s: &str) -> &str {
+    let s = s.trim();
+    match s.rsplit_once('/') {
+        Some((ip, "32")) if ip.parse::<std::net::Ipv4Addr>().is_ok() => ip,
+        Some((ip, "128")) if ip.parse::<std::net::Ipv6Addr>().is_ok() => ip,
+        _ => s,
+    }
+}
+
+/// Seconds of a Go duration string as servers print them (`1h0m0s`, `90s`, `10m`).
+pub fn go_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let (mut total, mut number) = (0f64, String::new());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            chars.next();
+            unit.push('s');
+        }
+        let n: f64 = number.parse().ok()?;
+        number.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return None,
+        };
+    }
+    number.is_empty().then_some(total.round() as i64)
+}
+
 /// Lists compare as sets: Vault sorts and deduplicates policy lists, and keyplan's
 /// lists of names carry no order the server keeps.
 fn same_list(a: &[String], b: &[String]) -> bool {
-    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
-    let mut b: Vec<&str> = b.iter().map(String::as_str).collect();
+    let mut a: Vec<&str> = a.iter().map(|s| canonical_item(s)).collect();
+    let mut b: Vec<&str> = b.iter().map(|s| canonical_item(s)).collect();
     a.sort_unstable();
     a.dedup();
     b.sort_unstable();
@@ -190,6 +255,30 @@ mod tests {
         assert!(!same(&Value::Int(3600), &json!(7200), MapRule::Exact));
         assert!(same(&Value::Bool(false), &json!(null), MapRule::Exact));
         assert!(same(&Value::Int(2), &json!("2"), MapRule::Exact));
+    }
+
+    #[test]
+    fn server_normalisations_are_the_same() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        assert!(same(&s(&format!("{pem}\n")), &json!(pem), MapRule::Exact));
+        assert!(same(&s(pem), &json!(format!("{pem}\n")), MapRule::Exact));
+        assert!(!same(&s("a\n"), &json!("b\n"), MapRule::Exact));
+        assert!(same(
+            &Value::List(vec![s("127.0.0.1/32"), s("10.0.0.0/8")]),
+            &json!(["10.0.0.0/8", "127.0.0.1"]),
+            MapRule::Exact
+        ));
+        assert!(!same(
+            &Value::List(vec![s("10.0.0.0/8")]),
+            &json!(["10.0.0.0"]),
+            MapRule::Exact
+        ));
+        assert!(same(&Value::Int(3600), &json!("1h0m0s"), MapRule::Exact));
+        assert!(same(&Value::Int(90), &json!("1m30s"), MapRule::Exact));
+        assert!(!same(&Value::Int(90), &json!("1m"), MapRule::Exact));
+        let m = Value::Map(BTreeMap::from([("a".to_string(), s("b"))]));
+        assert!(same(&m, &json!("{\"a\":\"b\"}"), MapRule::Exact));
+        assert!(!same(&m, &json!("{\"a\":\"c\"}"), MapRule::Exact));
     }
 
     #[test]

@@ -189,7 +189,14 @@ fn live_args(bao: &Bao, file: &Path) -> LiveArgs {
 
 fn run_plan(args: &LiveArgs) -> Run {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = kp_live::run_plan(&PlanArgs { live: args.clone() }, &mut out, &mut err);
+    let code = kp_live::run_plan(
+        &PlanArgs {
+            live: args.clone(),
+            out: None,
+        },
+        &mut out,
+        &mut err,
+    );
     Run {
         code,
         stdout: String::from_utf8(out).unwrap(),
@@ -590,4 +597,122 @@ fn an_unreachable_server_or_a_bad_program_exits_1() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("bad.kp:1:"), "{}", r.stderr);
     assert!(r.stderr.contains("keyplan check"), "{}", r.stderr);
+}
+
+/// A program in a directory of files (the mount and its user in one, the policy the
+/// user names in another), with a password written as a literal: apply sends it (the
+/// user logs in with it), and no output of plan or apply shows it.
+#[test]
+fn a_directory_program_with_a_literal_secret_applies_it_and_never_shows_it() {
+    let Some(()) = live() else { return };
+    const PASSWORD: &str = "literal-Pass-w0rd-never-shown";
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("program");
+    std::fs::create_dir(&program).unwrap();
+    // The user (in platform.kp) names a policy declared in the other file.
+    write_program(
+        &program,
+        "platform.kp",
+        &format!(
+            "auth userpass people {{\n  user alice {{\n    password       = \"{PASSWORD}\"\n    token_policies = [reader]\n  }}\n}}\n"
+        ),
+    );
+    write_program(
+        &program,
+        "team.kp",
+        "policy reader {\n  path \"secret/data/*\" {\n    capabilities = [read]\n  }\n}\n",
+    );
+    let bao = Bao::dev();
+    let mut args = live_args(&bao, &program);
+    let mut outputs = Vec::new();
+    for format in [Format::Text, Format::Json] {
+        args.format = format;
+        let p = run_plan(&args);
+        assert_eq!(p.code, 2, "{}{}", p.stdout, p.stderr);
+        outputs.push(p.stdout + &p.stderr);
+    }
+    args.format = Format::Text;
+    let applied = run_apply(&args, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    outputs.push(applied.stdout + &applied.stderr);
+    // The literal reached the server: alice logs in with it.
+    let login = http_post(
+        &bao.addr,
+        "",
+        "auth/people/login/alice",
+        &json!({ "password": PASSWORD }),
+    );
+    assert!(
+        login["auth"]["client_token"].is_string(),
+        "login with the literal password failed: {login}"
+    );
+    // Written once, then the same plan is clean (the secret is not read back).
+    for format in [Format::Text, Format::Json] {
+        args.format = format;
+        let p = run_plan(&args);
+        assert_eq!(p.code, 0, "{}{}", p.stdout, p.stderr);
+        outputs.push(p.stdout + &p.stderr);
+    }
+    for out in &outputs {
+        assert!(!out.contains(PASSWORD), "the password shows in:\n{out}");
+    }
+}
+
+/// `env("NAME")` in a list item, in a comma-separated field, in a map value and for a
+/// value that is no secret (the PEM public key CI tokens are checked with): applied
+/// from the environment, and proved by a real login that needs every one of them.
+#[test]
+fn env_values_anywhere_are_read_at_apply_and_log_in() {
+    let Some(()) = live() else { return };
+    let jwks = Jwks::start();
+    let pubkey = run(std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-in"])
+        .arg(&jwks.key_pem));
+    // Names unique to this test: the environment is shared by the test threads.
+    std::env::set_var("KP_ENVTEST_PUBKEY", &pubkey);
+    std::env::set_var("KP_ENVTEST_AUDIENCE", "https://vault.env-test.example");
+    std::env::set_var("KP_ENVTEST_PROJECT", "ml/env-trainer");
+    std::env::set_var("KP_ENVTEST_CIDR", "127.0.0.0/8");
+    let source = r#"
+auth jwt {
+  jwt_validation_pubkeys = [env("KP_ENVTEST_PUBKEY")]
+  bound_issuer           = "keyplan-test"
+}
+
+workload env-trainer {
+  login jwt {
+    bound_audiences   = [env("KP_ENVTEST_AUDIENCE"), "https://other.example"]
+    bound_claims      = { project_path = env("KP_ENVTEST_PROJECT") }
+    token_bound_cidrs = [env("KP_ENVTEST_CIDR")]
+    user_claim        = "sub"
+  }
+  read "secret/data/models/*"
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let args = live_args(&bao, &write_program(dir.path(), "env.kp", source));
+    let planned = run_plan(&args);
+    assert!(
+        !planned.stdout.contains("BEGIN PUBLIC KEY"),
+        "{}",
+        planned.stdout
+    );
+    apply_clean(&args);
+    let role = bao.data("auth/jwt/role/env-trainer");
+    assert_eq!(
+        role["bound_claims"]["project_path"], "ml/env-trainer",
+        "{role}"
+    );
+    let jwt = jwks.mint(
+        json!({"iss": "keyplan-test", "aud": "https://vault.env-test.example",
+        "sub": "ci", "project_path": "ml/env-trainer"}),
+    );
+    let login = http_post(
+        &bao.addr,
+        "",
+        "auth/jwt/login",
+        &json!({"role": "env-trainer", "jwt": jwt}),
+    );
+    assert!(login["auth"]["client_token"].is_string(), "{login}");
 }

@@ -1,8 +1,8 @@
 //! The Vault/OpenBao endpoint schemas keyplan types attributes against.
 //!
 //! The schemas are data: JSON Schema (draft 2020-12) documents under `schemas/endpoints/` at
-//! the workspace root, derived from OpenBao's OpenAPI document (and Vault's API docs for what
-//! OpenBao lacks) by `tools/schemagen/generate.py`. They are embedded at build time so the
+//! the workspace root, derived from both servers' OpenAPI documents (`schemas/reference/`,
+//! plus hand overrides for what neither says) by `tools/schemagen/generate.py`. They are embedded at build time so the
 //! compiler core stays free of I/O (and builds for wasm), and the same documents validate
 //! emitted request bodies in tests.
 //!
@@ -11,7 +11,8 @@
 //!   "write": "merge" | "replace", "source": "..." }`
 //! - `x-keyplan-type` on each property: how users write the field (see [`FieldType`]).
 //! - `x-keyplan-sensitive: true` on secrets (passwords): literals get a warning.
-//! - `x-keyplan-targets` on a property that only one server has (absent: the endpoint's).
+//! - `x-keyplan-targets` on a property that only one server has (absent: the endpoint's),
+//!   derived from which document lists it (docs/targets.md).
 //! - `x-keyplan-source` on a property supplemented or corrected by hand: where it comes from.
 //!
 //! Nested objects with known properties (the `config` of `sys-auth` and `sys-mounts`) are

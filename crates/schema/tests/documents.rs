@@ -117,7 +117,7 @@ fn json_types_match_keyplan_types() {
 #[test]
 fn generator_output_is_up_to_date() {
     let root = workspace_root();
-    let reference = root.join("../shared/reference/openbao-2.7.2-openapi.json");
+    let reference = root.join("schemas/reference/openbao-2.7.2-openapi.json");
     if !reference.is_file() {
         println!(
             "notice: skipping the generator check: {} not found",

@@ -187,3 +187,89 @@ impl Expr {
         }
     }
 }
+
+/// Moves every span of a tree by `by` bytes: a file parsed on its own is placed at its
+/// base in a program's [`SourceMap`](kp_diag::SourceMap).
+pub(crate) trait Shift {
+    fn shift(&mut self, by: usize);
+}
+
+impl Shift for Span {
+    fn shift(&mut self, by: usize) {
+        self.start += by;
+        self.end += by;
+    }
+}
+
+impl Shift for File {
+    fn shift(&mut self, by: usize) {
+        self.span.shift(by);
+        self.blocks.iter_mut().for_each(|b| b.shift(by));
+    }
+}
+
+impl Shift for Ident {
+    fn shift(&mut self, by: usize) {
+        self.span.shift(by);
+    }
+}
+
+impl Shift for StrLit {
+    fn shift(&mut self, by: usize) {
+        self.span.shift(by);
+    }
+}
+
+impl Shift for Block {
+    fn shift(&mut self, by: usize) {
+        self.keyword.shift(by);
+        for label in &mut self.labels {
+            match label {
+                Label::Ident(i) => i.shift(by),
+                Label::Str(s) => s.shift(by),
+            }
+        }
+        if let Some(body) = &mut self.body {
+            body.span.shift(by);
+            for entry in &mut body.entries {
+                match entry {
+                    Entry::Attribute(a) => {
+                        a.name.shift(by);
+                        a.value.shift(by);
+                        a.span.shift(by);
+                    }
+                    Entry::Block(b) => b.shift(by),
+                    Entry::Statement(s) => {
+                        s.verb.shift(by);
+                        s.args.iter_mut().for_each(|a| a.shift(by));
+                        s.span.shift(by);
+                    }
+                }
+            }
+        }
+        self.span.shift(by);
+    }
+}
+
+impl Shift for Expr {
+    fn shift(&mut self, by: usize) {
+        self.span.shift(by);
+        match &mut self.kind {
+            ExprKind::Path(segments) => segments.iter_mut().for_each(|s| s.shift(by)),
+            ExprKind::List(items) => items.iter_mut().for_each(|i| i.shift(by)),
+            ExprKind::Map(entries) => {
+                for e in entries {
+                    e.key.span.shift(by);
+                    e.value.shift(by);
+                    e.span.shift(by);
+                }
+            }
+            ExprKind::Env(name) => name.shift(by),
+            ExprKind::Str { .. }
+            | ExprKind::Int(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Duration { .. }
+            | ExprKind::Ident(_) => {}
+        }
+    }
+}

@@ -3,4 +3,4 @@
 pub mod ast;
 mod parser;
 
-pub use parser::{parse, ParseResult, MAX_DEPTH};
+pub use parser::{comments, parse, parse_at, ParseResult, MAX_DEPTH};

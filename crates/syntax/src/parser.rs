@@ -16,7 +16,7 @@ mod values;
 
 use kp_diag::Diagnostic;
 
-use crate::ast::File;
+use crate::ast::{File, Shift};
 
 /// Nesting deeper than this (blocks, lists, maps) is reported, not recursed into.
 pub const MAX_DEPTH: usize = 64;
@@ -59,4 +59,28 @@ pub fn parse(source: &str) -> ParseResult {
     // Lexer and parser report separately; users read top to bottom.
     diagnostics.sort_by_key(|d| d.span.start);
     ParseResult { file, diagnostics }
+}
+
+/// The spans of every comment (`# ...`, `// ...`, up to and not including the newline) in
+/// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
+/// once more, so callers that need no comments (the compiler) pay nothing.
+pub fn comments(source: &str) -> Vec<kp_diag::Span> {
+    let mut lexer = lexer::Lexer::new(source);
+    while lexer.next().kind != lexer::TokenKind::Eof {}
+    lexer.comments
+}
+
+/// Parses one file of a program whose files share one offset space: every span of the
+/// tree and of the diagnostics is offset by `base` (the file's base in its
+/// [`SourceMap`](kp_diag::SourceMap)).
+pub fn parse_at(source: &str, base: usize) -> ParseResult {
+    let mut parsed = parse(source);
+    if base != 0 {
+        parsed.file.shift(base);
+        for d in &mut parsed.diagnostics {
+            d.span.shift(base);
+            d.related.iter_mut().for_each(|r| r.span.shift(base));
+        }
+    }
+    parsed
 }

@@ -37,6 +37,38 @@ pub fn explain_code(code: &str) -> String {
     keyplan::json_api::explain_code_json(code)
 }
 
+/// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
+#[wasm_bindgen]
+pub fn format(source: &str) -> String {
+    keyplan::json_api::format_json(source)
+}
+
+/// Checks a program of many files, `files` a JSON array of `{name, text}`: the response
+/// of [`check`], each diagnostic naming its file.
+#[wasm_bindgen]
+pub fn check_files(files: &str, target: &str) -> String {
+    keyplan::json_api::check_files_json(files, target)
+}
+
+/// Builds a program of many files (see [`check_files`]): the response of [`build`].
+#[wasm_bindgen]
+pub fn build_files(files: &str, target: &str) -> String {
+    keyplan::json_api::build_files_json(files, target)
+}
+
+/// Claim simulation: `{ ok, target, diagnostics, simulation: { accepted, refused }, access }`.
+/// `claims` is a JSON object; `mount` limits the roles to one mount path (empty: all).
+#[wasm_bindgen]
+pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String {
+    keyplan::json_api::simulate_json(source, claims, mount, target)
+}
+
+/// The access diff of two versions of a program: `{ ok, target, old, new, diff }`.
+#[wasm_bindgen]
+pub fn diff(old: &str, new: &str, target: &str) -> String {
+    keyplan::json_api::diff_json(old, new, target)
+}
+
 /// Block kinds, their attributes and the endpoint schemas, for completion.
 #[wasm_bindgen]
 pub fn schema() -> String {

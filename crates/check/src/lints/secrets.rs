@@ -1,9 +1,10 @@
 //! Secrets written as literals: they end up in version control and in every plan.
 
-use kp_diag::Diagnostic;
-use kp_syntax::ast::{Attribute, ExprKind};
+use kp_diag::{Diagnostic, Span};
+use kp_syntax::ast::{Attribute, Expr, ExprKind};
 
 use crate::codes;
+use crate::ir::{LiteralSecret, Value};
 use crate::lower::BodyCtx;
 
 pub fn literal(attr: &Attribute, cx: &BodyCtx<'_>, diags: &mut Vec<Diagnostic>) {
@@ -48,4 +49,49 @@ fn env_name(endpoint: &str, api_path: &str, field: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The value of a sensitive field with its literal text marked secret: outputs show a
+/// placeholder, only the live applier sends the text.
+pub fn hide(value: Value) -> Value {
+    match value {
+        Value::Str(s) => Value::Secret(LiteralSecret::new(s)),
+        Value::List(items) => Value::List(items.into_iter().map(hide).collect()),
+        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, hide(v))).collect()),
+        other => other,
+    }
+}
+
+/// The spans of the literal text in a sensitive field's value: diagnostics never show
+/// the source there.
+pub fn literal_spans(expr: &Expr) -> Vec<Span> {
+    let mut out = Vec::new();
+    collect(expr, &mut out);
+    out
+}
+
+fn collect(expr: &Expr, out: &mut Vec<Span>) {
+    match &expr.kind {
+        ExprKind::Str { value, .. } if !value.is_empty() => out.push(expr.span),
+        ExprKind::Ident(_) | ExprKind::Int(_) => out.push(expr.span),
+        ExprKind::List(items) => items.iter().for_each(|i| collect(i, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|e| collect(&e.value, out)),
+        _ => {}
+    }
+}
+
+/// Names that hold a secret whatever the endpoint: used where no schema says (a
+/// misspelt field), so that a typo does not print the secret it carries.
+pub fn looks_sensitive(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "pass",
+        "secret",
+        "private",
+        "token_reviewer_jwt",
+        "credential",
+        "api_key",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }

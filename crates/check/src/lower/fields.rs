@@ -67,6 +67,14 @@ impl<'s> Lowerer<'s> {
                 continue;
             }
             let Some(field) = ep.field(name) else {
+                // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
+                let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
+                    .and_then(|n| ep.field(n));
+                if crate::lints::secrets::looks_sensitive(name) || near.is_some_and(|f| f.sensitive)
+                {
+                    self.secret_spans
+                        .extend(crate::lints::secrets::literal_spans(&attr.value));
+                }
                 self.unknown_field(cx, ep, attr);
                 continue;
             };
@@ -80,11 +88,16 @@ impl<'s> Lowerer<'s> {
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
                 lints::secrets::literal(attr, cx, &mut self.diags);
+                self.secret_spans
+                    .extend(lints::secrets::literal_spans(&attr.value));
             }
-            let value = match self.ref_kind(cx, name) {
+            let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
             };
+            if field.sensitive {
+                value = value.map(lints::secrets::hide);
+            }
             if let Some(v) = value {
                 typed.body.insert(name.to_string(), v);
             }
@@ -105,16 +118,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn field_unsupported(&mut self, cx: &BodyCtx<'s>, attr: &Attribute) {
-        let here = crate::catalog::target_name(self.target);
-        self.diags.push(
-            Diagnostic::error(
-                codes::UNSUPPORTED_ON_TARGET,
-                attr.name.span,
-                format!("{here} has no field `{}` in {}", attr.name.name, cx.what),
-            )
-            .with_label(format!("not available on {here}"))
-            .with_help("remove it, or compile for the other target"),
-        );
+        self.diags.push(crate::target_help::field_unsupported(
+            cx.endpoint,
+            &attr.name.name,
+            attr.name.span,
+            &cx.what,
+            self.target,
+        ));
     }
 
     fn unknown_field(&mut self, cx: &BodyCtx<'s>, ep: &Endpoint, attr: &Attribute) {

@@ -1,5 +1,6 @@
 //! The second pass: every declared item to [`ir::Resource`]s, in source order.
 
+mod approle;
 mod fields;
 mod mounts;
 mod policies;
@@ -12,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kp_diag::{Diagnostic, Span};
 use kp_schema::Target;
 
+use crate::index::{Reference, SymbolKey};
 use crate::ir::{Program, Resource, ResourceId, ResourceKind};
 use crate::symbols::{Item, Symbols};
 
@@ -28,6 +30,10 @@ pub struct Lowerer<'s> {
     pending_unattached: Vec<(String, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
     external_mounts: BTreeSet<String>,
+    /// Source spans of secrets written as literals: redacted from every diagnostic.
+    pub secret_spans: Vec<Span>,
+    /// Every reference resolved to a declaration, for editors.
+    pub references: Vec<Reference>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -40,10 +46,17 @@ impl<'s> Lowerer<'s> {
             referenced_policies: BTreeSet::new(),
             pending_unattached: Vec::new(),
             external_mounts: BTreeSet::new(),
+            secret_spans: Vec::new(),
+            references: Vec::new(),
         }
     }
 
-    pub fn run(mut self, items: &[Item<'s>]) -> (Program, Vec<Diagnostic>) {
+    /// The program, the diagnostics, the secrets' spans and the references resolved on
+    /// the way.
+    pub fn run(
+        mut self,
+        items: &[Item<'s>],
+    ) -> (Program, Vec<Diagnostic>, Vec<Span>, Vec<Reference>) {
         for item in items {
             match item {
                 Item::Mount(decl) => self.lower_mount(decl),
@@ -65,7 +78,7 @@ impl<'s> Lowerer<'s> {
             .map(|(n, _)| n.clone())
             .collect();
         self.warn_unattached();
-        (self.program, self.diags)
+        (self.program, self.diags, self.secret_spans, self.references)
     }
 
     fn warn_unattached(&mut self) {
@@ -85,6 +98,10 @@ impl<'s> Lowerer<'s> {
                 )),
             );
         }
+    }
+
+    fn reference(&mut self, span: Span, key: SymbolKey) {
+        self.references.push(Reference { span, key });
     }
 
     fn push(&mut self, resource: Resource) {

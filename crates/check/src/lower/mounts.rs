@@ -122,6 +122,14 @@ impl<'s> Lowerer<'s> {
                 r.mount = Some(mount.id.clone());
                 self.push(r);
             }
+            if ty.name == "kubernetes" && !config_attrs.is_empty() {
+                lints::auth_roles::kubernetes_ca(
+                    &config_attrs,
+                    decl.block.head_span(),
+                    &what,
+                    &mut self.diags,
+                );
+            }
             if ty.is_jwt() {
                 lints::jwt::key_sources(
                     &config_attrs,
@@ -205,6 +213,7 @@ impl<'s> Lowerer<'s> {
         };
         let typed = self.type_body(&cx, &parts.attrs);
         let mut body = typed.body;
+        lints::auth_roles::strict_ip(&body, parts, &mut self.diags);
         match spec.endpoint {
             // A role without a declared mount is a workload's login on a JWT mount
             // managed elsewhere.
@@ -222,6 +231,19 @@ impl<'s> Lowerer<'s> {
                 lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
             }
             "database-connection" => lints::database::connection_url(parts, &mut self.diags),
+            "kubernetes-role" => {
+                lints::auth_roles::kubernetes_role(parts, block.head_span(), &what, &mut self.diags)
+            }
+            "approle-role" => lints::auth_roles::approle_role(
+                &body,
+                parts,
+                block.head_span(),
+                &what,
+                &mut self.diags,
+            ),
+            "database-static-role" => {
+                lints::rotation::static_role(&body, parts, block.head_span(), &mut self.diags);
+            }
             _ => {}
         }
         let mut r = resource(

@@ -8,6 +8,7 @@ use kp_syntax::ast::{Expr, ExprKind};
 use super::{add_dep, BodyCtx, Lowerer};
 use crate::catalog::{BUILTIN_POLICIES, POLICY_REF_FIELDS};
 use crate::codes;
+use crate::index::SymbolKey;
 use crate::ir::{ResourceId, Value};
 use crate::symbols::{MountSym, PolicyOrigin};
 use crate::typing;
@@ -46,7 +47,9 @@ impl<'s> Lowerer<'s> {
         }
         match (cx.endpoint, field) {
             ("database-connection", "allowed_roles") => cx.mount.map(RefKind::DbRole),
-            ("database-role", "db_name") => cx.mount.map(RefKind::DbConnection),
+            ("database-role" | "database-static-role", "db_name") => {
+                cx.mount.map(RefKind::DbConnection)
+            }
             _ => None,
         }
     }
@@ -76,6 +79,7 @@ impl<'s> Lowerer<'s> {
                         );
                         return Resolved::Missing;
                     }
+                    self.reference(span, SymbolKey::Policy(name.to_string()));
                     return Resolved::Found(p.resource(name));
                 }
                 let candidates = self
@@ -88,7 +92,10 @@ impl<'s> Lowerer<'s> {
                 (None, candidates, "this program".to_string())
             }
             RefKind::TokenRole => match self.syms.token_roles.get(name) {
-                Some(r) => (Some(Some(r.id.clone())), Vec::new(), String::new()),
+                Some(r) => {
+                    self.reference(span, SymbolKey::TokenRole(name.to_string()));
+                    (Some(Some(r.id.clone())), Vec::new(), String::new())
+                }
                 None => (
                     None,
                     self.syms.token_roles.keys().map(String::as_str).collect(),
@@ -96,7 +103,13 @@ impl<'s> Lowerer<'s> {
                 ),
             },
             RefKind::DbRole(m) => match m.roles.get(name) {
-                Some(_) => (Some(None), Vec::new(), String::new()),
+                Some(_) => {
+                    self.reference(
+                        span,
+                        SymbolKey::Role(m.ty.class, m.path.clone(), name.to_string()),
+                    );
+                    (Some(None), Vec::new(), String::new())
+                }
                 None => (
                     None,
                     m.roles.keys().map(String::as_str).collect(),
@@ -104,7 +117,13 @@ impl<'s> Lowerer<'s> {
                 ),
             },
             RefKind::DbConnection(m) => match m.connections.get(name) {
-                Some(c) => (Some(Some(c.id.clone())), Vec::new(), String::new()),
+                Some(c) => {
+                    self.reference(
+                        span,
+                        SymbolKey::Connection(m.path.clone(), name.to_string()),
+                    );
+                    (Some(Some(c.id.clone())), Vec::new(), String::new())
+                }
                 None => (
                     None,
                     m.connections.keys().map(String::as_str).collect(),

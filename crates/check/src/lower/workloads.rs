@@ -3,13 +3,14 @@
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::FieldType;
-use kp_syntax::ast::{ExprKind, Statement};
+use kp_syntax::ast::{ExprKind, Ident, Statement};
 
 use super::fields::unknown_field;
 use super::{add_dep, resource, Lowerer};
 use crate::body;
 use crate::catalog::{self, MountClass, CAPABILITY_VERBS, SHORTHAND_VERBS};
 use crate::codes;
+use crate::index::SymbolKey;
 use crate::ir::{PolicyDoc, ResourceId, ResourceKind, Value, Workload, CAPABILITIES};
 use crate::lints;
 use crate::rules::{self, RuleSet};
@@ -118,7 +119,10 @@ impl<'s> Lowerer<'s> {
         let syms = self.syms;
         let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
         let mount = match syms.auth_mounts.get(&login.mount) {
-            Some(mount) => Some(mount),
+            Some(mount) => {
+                self.reference(login.mount_span, SymbolKey::AuthMount(login.mount.clone()));
+                Some(mount)
+            }
             // Not declared and no typo of a declared mount: a JWT mount managed
             // elsewhere. The role is written all the same.
             None if did_you_mean(&login.mount, declared.iter().copied()).is_none() => {
@@ -131,7 +135,7 @@ impl<'s> Lowerer<'s> {
             }
         };
         let spec = match mount {
-            Some(mount) => match mount.ty.nested("role").filter(|_| mount.ty.is_jwt()) {
+            Some(mount) => match mount.ty.login_spec() {
                 Some(spec) => spec,
                 None => {
                     self.diags.push(
@@ -139,12 +143,16 @@ impl<'s> Lowerer<'s> {
                             codes::WRONG_MOUNT_TYPE,
                             login.mount_span,
                             format!(
-                                "`login` needs a JWT or OIDC auth mount, and `{}` is the {}",
+                                "`login` needs an auth mount workloads log in with, and `{}` is the {}",
                                 login.mount, mount.ty.display
                             ),
                         )
-                        .with_label("not a JWT or OIDC mount")
-                        .with_related(mount.head, "mounted here"),
+                        .with_label("no login roles on this mount")
+                        .with_related(mount.head, "mounted here")
+                        .with_help(format!(
+                            "`login` names a mount of type {}",
+                            one_of(&catalog::LOGIN_TYPES)
+                        )),
                     );
                     return None;
                 }
@@ -178,7 +186,7 @@ impl<'s> Lowerer<'s> {
         );
         r.workload = Some(workload.to_string());
         if has_rules {
-            append_policy(&mut r.body, workload);
+            append_policy(&mut r.body, workload, spec.endpoint);
             add_dep(&mut r.depends_on, policy_id(workload));
             self.referenced_policies.insert(workload.to_string());
         }
@@ -192,17 +200,17 @@ impl<'s> Lowerer<'s> {
         let jwt_mounts: Vec<&str> = syms
             .auth_mounts
             .values()
-            .filter(|m| m.ty.is_jwt())
+            .filter(|m| m.ty.login_spec().is_some())
             .map(|m| m.path.as_str())
             .collect();
         let mut help = Vec::new();
         if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
         } else if !jwt_mounts.is_empty() {
-            help.push(format!("JWT/OIDC mounts: {}", one_of(&jwt_mounts)));
+            help.push(format!("login mounts: {}", one_of(&jwt_mounts)));
         }
         help.push(format!(
-            "`login` names the path of an `auth jwt` mount, e.g. `auth jwt {} {{ ... }}`",
+            "`login` names the path of an auth mount, e.g. `auth jwt {} {{ ... }}`",
             login.mount
         ));
         self.diags.push(
@@ -211,12 +219,18 @@ impl<'s> Lowerer<'s> {
                 login.mount_span,
                 format!("unknown auth mount `{}`", login.mount),
             )
-            .with_label("no JWT or OIDC auth mount at this path")
+            .with_label("no login auth mount at this path")
             .with_help(crate::body::join_help(help)),
         );
     }
 
-    fn warn_external(&mut self, path: &str, span: kp_diag::Span, class: &str, types: &[&str]) {
+    pub(super) fn warn_external(
+        &mut self,
+        path: &str,
+        span: kp_diag::Span,
+        class: &str,
+        types: &[&str],
+    ) {
         if !self.external_mounts.insert(path.to_string()) {
             return;
         }
@@ -273,6 +287,10 @@ impl<'s> Lowerer<'s> {
             }
             return;
         }
+        if catalog::APPROLE_VERBS.iter().any(|(v, _, _)| *v == verb) {
+            self.approle_shorthand(st, set);
+            return;
+        }
         if SHORTHAND_VERBS.contains(&verb) {
             self.shorthand(st, set, deps);
             return;
@@ -313,7 +331,7 @@ impl<'s> Lowerer<'s> {
     }
 
     /// `sign MOUNT.ROLE` (update on `MOUNT/sign/ROLE`), `creds MOUNT.ROLE` (read on
-    /// `MOUNT/creds/ROLE`).
+    /// `MOUNT/creds/ROLE`, or `MOUNT/static-creds/ROLE` for a static role).
     fn shorthand(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
         let verb = st.verb.name.as_str();
         let (engines, cap, example): (&[&str], &str, &str) = if verb == "sign" {
@@ -321,45 +339,10 @@ impl<'s> Lowerer<'s> {
         } else {
             (&["database", "aws"], "read", "creds database.readonly")
         };
-        let segs = match st.args.as_slice() {
-            [arg] => match &arg.kind {
-                ExprKind::Path(segs) if segs.len() >= 2 => Some(segs),
-                _ => {
-                    self.diags.push(typing::mismatch_expected(
-                        arg,
-                        "`MOUNT.ROLE`",
-                        verb,
-                        Some(format!("write `{example}`")),
-                    ));
-                    return;
-                }
-            },
-            _ => None,
-        };
-        let Some(segs) = segs else {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::TYPE_MISMATCH,
-                    st.span,
-                    format!("`{verb}` takes one `MOUNT.ROLE`"),
-                )
-                .with_label("expected one argument")
-                .with_help(format!("write one statement per role: `{example}`")),
-            );
+        let Some((mount_path, mount_span, role_seg)) = self.mount_role_arg(st, verb, example)
+        else {
             return;
         };
-        let (Some(role_seg), Some(first)) = (segs.last(), segs.first()) else {
-            return;
-        };
-        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
-        let mount_path = mount_segs
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
-        let mount_span = mount_segs
-            .last()
-            .map_or(first.span, |last| first.span.to(last.span));
         let syms = self.syms;
         let declared: Vec<&str> = syms.secret_mounts.keys().map(String::as_str).collect();
         if !syms.secret_mounts.contains_key(&mount_path)
@@ -399,6 +382,7 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
+        self.reference(mount_span, SymbolKey::SecretsMount(mount_path.clone()));
         if !engines.contains(&mount.ty.name) {
             self.diags.push(
                 Diagnostic::error(
@@ -441,15 +425,29 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
+        self.reference(
+            role_seg.span,
+            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string()),
+        );
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-        set.add(&format!("{mount_path}/{verb}/{role}"), &[cap_idx]);
+        // A static role's current password is read at MOUNT/static-creds/ROLE.
+        let segment = if verb == "creds" && sym.block.keyword.name == "static-role" {
+            "static-creds"
+        } else {
+            verb
+        };
+        set.add(&format!("{mount_path}/{segment}/{role}"), &[cap_idx]);
     }
 }
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
 /// form.
-fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &str) {
+fn append_policy(
+    body: &mut std::collections::BTreeMap<String, Value>,
+    policy: &str,
+    endpoint: &str,
+) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list.iter().any(|v| *v == Value::Str(policy.to_string())) {
@@ -465,7 +463,7 @@ fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &
             }
         }
         _ => {
-            let comma = schemas::endpoint("jwt-role")
+            let comma = schemas::endpoint(endpoint)
                 .and_then(|e| e.field("token_policies"))
                 .is_some_and(|f| f.ty == FieldType::CommaList);
             let value = if comma {
@@ -475,5 +473,55 @@ fn append_policy(body: &mut std::collections::BTreeMap<String, Value>, policy: &
             };
             body.insert("token_policies".to_string(), value);
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// The one `MOUNT.ROLE` argument of a shorthand statement (`sign`, `creds`,
+    /// `role_id`, `secret_id`): the mount path, its span and the role segment. A
+    /// malformed argument is reported and gives `None`.
+    pub(super) fn mount_role_arg<'a>(
+        &mut self,
+        st: &'a Statement,
+        verb: &str,
+        example: &str,
+    ) -> Option<(String, kp_diag::Span, &'a Ident)> {
+        let segs = match st.args.as_slice() {
+            [arg] => match &arg.kind {
+                ExprKind::Path(segs) if segs.len() >= 2 => segs,
+                _ => {
+                    self.diags.push(typing::mismatch_expected(
+                        arg,
+                        "`MOUNT.ROLE`",
+                        verb,
+                        Some(format!("write `{example}`")),
+                    ));
+                    return None;
+                }
+            },
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::TYPE_MISMATCH,
+                        st.span,
+                        format!("`{verb}` takes one `MOUNT.ROLE`"),
+                    )
+                    .with_label("expected one argument")
+                    .with_help(format!("write one statement per role: `{example}`")),
+                );
+                return None;
+            }
+        };
+        let (role_seg, first) = (segs.last()?, segs.first()?);
+        let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
+        let mount_path = mount_segs
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mount_span = mount_segs
+            .last()
+            .map_or(first.span, |last| first.span.to(last.span));
+        Some((mount_path, mount_span, role_seg))
     }
 }

@@ -257,7 +257,7 @@ fn the_suite_covers_every_code() {
         .flat_map(|c| c.expected.values().flatten())
         .filter_map(|e| e.split(' ').nth(1))
         .collect();
-    let missing: Vec<&str> = keyplan::explain::documented_codes()
+    let missing: Vec<&str> = keyplan::explain_code::documented_codes()
         .filter(|c| !c.starts_with("kp::syntax::") && !GUARDS.contains(c))
         .filter(|c| !covered.contains(c))
         .collect();

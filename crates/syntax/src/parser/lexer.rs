@@ -3,8 +3,6 @@
 //! still produced (or replaced by [`TokenKind::Invalid`]) so the parser does not cascade.
 
 use kp_diag::{Diagnostic, Span};
-use nom::branch::alt;
-use nom::Parser;
 
 use super::codes;
 use super::tokens::{self, NumberTail};
@@ -58,6 +56,9 @@ pub(super) struct Lexer<'s> {
     /// An unterminated heredoc ran to the end of the file: the parser should not also
     /// report every block left open by it.
     pub(super) swallowed_eof: bool,
+    /// Spans of the comments passed over, in order: the tree has no place for them, but
+    /// the formatter and editors need them.
+    pub(super) comments: Vec<Span>,
 }
 
 impl<'s> Lexer<'s> {
@@ -68,6 +69,7 @@ impl<'s> Lexer<'s> {
             pending: None,
             diags: Vec::new(),
             swallowed_eof: false,
+            comments: Vec::new(),
         }
     }
 
@@ -100,8 +102,14 @@ impl<'s> Lexer<'s> {
     }
 
     fn next_token(&mut self) {
-        if let Ok((rest, _)) = alt((tokens::blanks, tokens::comment)).parse_complete(self.rest) {
+        if let Ok((rest, _)) = tokens::blanks(self.rest) {
             self.rest = rest;
+            return;
+        }
+        if let Ok((rest, _)) = tokens::comment(self.rest) {
+            let start = self.pos();
+            self.rest = rest;
+            self.comments.push(Span::new(start, self.pos()));
             return;
         }
         let Some(c) = self.rest.chars().next() else {

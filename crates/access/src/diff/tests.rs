@@ -1,0 +1,185 @@
+use serde_json::json;
+
+use super::*;
+use crate::testutil::program;
+
+const BASE: &str = r#"
+auth jwt ci {
+  jwks_url = "https://ci.example.com/keys"
+}
+policy shared { path "secret/data/shared/*" { capabilities = [read] } }
+workload build {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "app", ref = "main" }
+    user_claim      = "sub"
+    token_ttl       = 10m
+    token_policies  = [shared]
+  }
+  read "secret/data/app/*"
+  list "secret/metadata/app/*"
+}
+"#;
+
+#[test]
+fn pure_refactors_change_nothing() {
+    // The attached policy renamed, the statements reordered, the layout changed.
+    let refactored = r#"
+auth jwt ci { jwks_url = "https://ci.example.com/keys" }
+policy common {
+  path "secret/data/shared/*" {
+    capabilities = ["read"]
+  }
+}
+workload build {
+  list "secret/metadata/app/*"
+  read "secret/data/app/*"
+  login ci {
+    token_policies  = [common]
+    user_claim      = "sub"
+    bound_claims    = { ref = "main", project = "app" }
+    token_ttl       = 600s
+    bound_audiences = ["vault"]
+  }
+}
+"#;
+    let d = diff(&program(BASE), &program(refactored));
+    assert_eq!(
+        d,
+        AccessDiff {
+            changed: false,
+            identities: vec![]
+        }
+    );
+}
+
+#[test]
+fn grants_and_login_changes_are_reported_with_direction() {
+    let changed = BASE
+        .replace(
+            r#"list "secret/metadata/app/*""#,
+            r#"create "secret/data/app/*""#,
+        )
+        .replace(r#"["vault"]"#, r#"["vault", "other"]"#)
+        .replace(r#", ref = "main""#, "")
+        .replace("10m", "5m");
+    let d = diff(&program(BASE), &program(&changed));
+    assert!(d.changed);
+    let [c] = d.identities.as_slice() else {
+        unreachable!("one identity changed: {d:#?}")
+    };
+    assert_eq!(c.change, Change::Modified);
+    assert_eq!(
+        c.added,
+        [PatternCaps {
+            pattern: "secret/data/app/*".into(),
+            capabilities: vec!["create".into()]
+        }]
+    );
+    assert_eq!(
+        c.removed,
+        [PatternCaps {
+            pattern: "secret/metadata/app/*".into(),
+            capabilities: vec!["list".into()]
+        }]
+    );
+    let login: Vec<_> = c
+        .login
+        .iter()
+        .map(|l| (l.field.as_str(), l.direction))
+        .collect();
+    assert_eq!(
+        login,
+        [
+            ("bound_audiences", Direction::Widened),
+            ("bound_claims", Direction::Widened),
+            ("token_ttl", Direction::Narrowed),
+        ]
+    );
+    assert_eq!(c.login[2].old, json!(600));
+    assert_eq!(c.login[2].new, json!(300));
+}
+
+#[test]
+fn identities_added_and_removed() {
+    let renamed = BASE.replace("workload build", "workload release");
+    let d = diff(&program(BASE), &program(&renamed));
+    let got: Vec<_> = d
+        .identities
+        .iter()
+        .map(|c| {
+            (
+                c.identity.as_str(),
+                c.change,
+                c.added.len(),
+                c.removed.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("release", Change::Added, 3, 0),
+            ("build", Change::Removed, 0, 3)
+        ]
+    );
+}
+
+#[test]
+fn directions_of_single_fields() {
+    use Direction::*;
+    let cases = [
+        ("bound_audiences", json!(["a"]), json!(null), Widened),
+        ("bound_audiences", json!(null), json!(["a"]), Narrowed),
+        ("bound_audiences", json!(["a", "b"]), json!(["a"]), Narrowed),
+        ("bound_audiences", json!(["a"]), json!(["b"]), Changed),
+        ("bound_claims_type", json!("string"), json!("glob"), Widened),
+        (
+            "bound_claims",
+            json!({"a": "x"}),
+            json!({"a": "x", "b": "y"}),
+            Narrowed,
+        ),
+        (
+            "bound_claims",
+            json!({"a": "x"}),
+            json!({"a": ["x", "z"]}),
+            Widened,
+        ),
+        (
+            "bound_claims",
+            json!({"a": "x"}),
+            json!({"b": "y"}),
+            Changed,
+        ),
+        ("token_ttl", json!(600), json!(null), Widened),
+        ("token_num_uses", json!(0), json!(5), Narrowed),
+        (
+            "token_policies",
+            json!(["default"]),
+            json!(["default", "ext"]),
+            Widened,
+        ),
+        ("bound_subject", json!("x"), json!(null), Widened),
+        ("bind_secret_id", json!(true), json!(false), Widened),
+        ("renewable", json!(null), json!(false), Narrowed),
+        ("user_claim", json!("sub"), json!("email"), Changed),
+    ];
+    for (field, old, new, want) in cases {
+        assert_eq!(
+            direction(field, &old, &new),
+            want,
+            "{field}: {old} -> {new}"
+        );
+    }
+}
+
+#[test]
+fn a_glob_star_bound_claim_is_open() {
+    let o = json!({"a": "x", "ref": "main"});
+    let n = json!({"a": "x", "ref": "*"});
+    assert_eq!(bound_claims(&o, &n, (true, true)), Direction::Widened);
+    assert_eq!(bound_claims(&n, &o, (true, true)), Direction::Narrowed);
+    // Without globs `*` is a literal value like any other.
+    assert_eq!(bound_claims(&o, &n, (false, false)), Direction::Changed);
+}

@@ -1,0 +1,331 @@
+//! The identities of a program: everything that can hold a Vault token the program
+//! shapes, with the policies a login yields and the conditions a login must meet.
+//!
+//! A workload is one identity (its login role is not listed again). Every other role of
+//! a JWT/OIDC, Kubernetes, AppRole or userpass mount, every token role and every token is
+//! an identity of its own.
+//!
+//! The policy set follows the server: a login gets the role's `token_policies` plus
+//! `default` unless `token_no_default_policy` is set (tokens: `no_default_policy`), and
+//! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
+//! created against a token role without `policies` gets the role's `allowed_policies`.
+
+use std::collections::BTreeMap;
+
+use kp_check::ir::{Program, Resource, ResourceKind, Value};
+use kp_diag::Span;
+use serde::Serialize;
+
+/// What kind of identity, as the CLI and JSON name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityKind {
+    Workload,
+    JwtRole,
+    OidcRole,
+    KubernetesRole,
+    ApproleRole,
+    UserpassUser,
+    TokenRole,
+    Token,
+}
+
+impl IdentityKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            IdentityKind::Workload => "workload",
+            IdentityKind::JwtRole => "jwt-role",
+            IdentityKind::OidcRole => "oidc-role",
+            IdentityKind::KubernetesRole => "kubernetes-role",
+            IdentityKind::ApproleRole => "approle-role",
+            IdentityKind::UserpassUser => "userpass-user",
+            IdentityKind::TokenRole => "token-role",
+            IdentityKind::Token => "token",
+        }
+    }
+}
+
+/// One identity of the program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    /// Unique and stable across edits that keep names: a workload's name, `MOUNT/ROLE`
+    /// for a role (`gitlab/model-publisher`, `token/ml-pipeline-role`), `token:NAME`
+    /// for a token.
+    pub id: String,
+    pub kind: IdentityKind,
+    /// The workload's, role's or token's own name.
+    pub name: String,
+    /// The auth mount's path (`gitlab`, `token`), when the identity logs in through one.
+    pub mount: Option<String>,
+    /// The resource id of the role it logs in with (`auth/gitlab/role/trainer`).
+    pub role: Option<String>,
+    /// The workload this identity is, if it is one.
+    pub workload: Option<String>,
+    /// The policies a login yields, in the role's order, `default` last when added.
+    pub policies: Vec<String>,
+    /// What a login must satisfy, and the token it yields (TTLs, CIDRs, ...).
+    pub login: Login,
+    pub span: Span,
+}
+
+/// Login conditions: the role's fields other than its policies, in API form (secrets
+/// shown as `${NAME}`), plus, for JWT/OIDC roles, the bindings in typed form.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Login {
+    pub fields: BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<JwtBinding>,
+}
+
+/// What a JWT/OIDC role checks a token's claims against (`path_login.go`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JwtBinding {
+    /// `jwt` or `oidc` (the server's default when unset).
+    pub role_type: String,
+    pub bound_audiences: Vec<String>,
+    pub bound_subject: Option<String>,
+    /// Claim name (or JSON pointer) to the accepted values, typed as the role stores
+    /// them: the server compares a claim with a value of the same JSON type only.
+    pub bound_claims: BTreeMap<String, Vec<serde_json::Value>>,
+    /// `bound_claims_type = "glob"`: values are globs where `*` matches any run.
+    pub glob: bool,
+    pub user_claim: String,
+    /// `user_claim_json_pointer`: `user_claim` is a JSON pointer (`/a/b`).
+    pub user_claim_pointer: bool,
+    pub groups_claim: Option<String>,
+    /// The mount's `bound_issuer`, when the program configures the mount.
+    pub bound_issuer: Option<String>,
+}
+
+/// Body fields that are the identity's policies, not conditions of its login.
+const POLICY_FIELDS: [&str; 3] = ["token_policies", "policies", "allowed_policies"];
+
+/// Every identity of the program, workloads first (in source order), then roles and
+/// tokens in source order.
+pub fn identities(program: &Program) -> Vec<Identity> {
+    let by_id: BTreeMap<&str, &Resource> = program
+        .resources
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    let ctx = Ctx {
+        configs: program
+            .resources
+            .iter()
+            .filter(|c| c.kind == ResourceKind::Config)
+            .filter_map(|c| Some((c.mount.as_deref()?, c)))
+            .collect(),
+        by_id,
+    };
+    let mut out = Vec::new();
+    let mut taken = std::collections::BTreeSet::new();
+    for w in &program.workloads {
+        let role = w.role.as_deref().and_then(|id| ctx.by_id.get(id).copied());
+        let mut identity = match role {
+            Some(r) => role_identity(r, &ctx),
+            None => Identity {
+                id: String::new(),
+                kind: IdentityKind::Workload,
+                name: String::new(),
+                mount: None,
+                role: None,
+                workload: None,
+                policies: vec![w.policy.clone(), "default".into()],
+                login: Login::default(),
+                span: w.span,
+            },
+        };
+        if let Some(r) = role {
+            taken.insert(r.id.as_str());
+        }
+        identity.id = w.name.clone();
+        identity.kind = IdentityKind::Workload;
+        identity.name = w.name.clone();
+        identity.workload = Some(w.name.clone());
+        identity.span = w.span;
+        out.push(identity);
+    }
+    for r in &program.resources {
+        if taken.contains(r.id.as_str()) {
+            continue;
+        }
+        let is_identity = matches!(
+            (r.kind, r.schema),
+            (
+                ResourceKind::Role,
+                "jwt-role" | "kubernetes-role" | "approle-role" | "userpass-user" | "token-role"
+            ) | (ResourceKind::Token, _)
+        );
+        if is_identity {
+            out.push(role_identity(r, &ctx));
+        }
+    }
+    out
+}
+
+/// Lookups shared by every identity.
+struct Ctx<'a> {
+    by_id: BTreeMap<&'a str, &'a Resource>,
+    /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
+    configs: BTreeMap<&'a str, &'a Resource>,
+}
+
+fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
+    let mount_path = r
+        .mount
+        .as_deref()
+        .map(|m| m.strip_prefix("sys/auth/").unwrap_or(m).to_string())
+        .or_else(|| {
+            r.path
+                .strip_prefix("auth/token/")
+                .map(|_| "token".to_string())
+        });
+    let role_type = str_field(r, "role_type").unwrap_or("oidc");
+    let kind = match (r.kind, r.schema) {
+        (ResourceKind::Token, _) => IdentityKind::Token,
+        (_, "jwt-role") if role_type == "jwt" => IdentityKind::JwtRole,
+        (_, "jwt-role") => IdentityKind::OidcRole,
+        (_, "kubernetes-role") => IdentityKind::KubernetesRole,
+        (_, "approle-role") => IdentityKind::ApproleRole,
+        (_, "userpass-user") => IdentityKind::UserpassUser,
+        _ => IdentityKind::TokenRole,
+    };
+    let id = match (kind, &mount_path) {
+        (IdentityKind::Token, _) => format!("token:{}", r.name),
+        (_, Some(m)) => format!("{m}/{}", r.name),
+        (_, None) => r.name.clone(),
+    };
+    let policies = login_policies(r, kind, &ctx.by_id);
+    let fields = r
+        .body
+        .iter()
+        .filter(|(k, _)| !POLICY_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.redacted()))
+        .collect();
+    let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
+        role_type: role_type.to_string(),
+        bound_audiences: list_field(r, "bound_audiences"),
+        bound_subject: str_field(r, "bound_subject")
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+        bound_claims: bound_claims(r),
+        glob: str_field(r, "bound_claims_type") == Some("glob"),
+        user_claim: str_field(r, "user_claim").unwrap_or("sub").to_string(),
+        user_claim_pointer: bool_field(r, "user_claim_json_pointer"),
+        groups_claim: str_field(r, "groups_claim")
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+        bound_issuer: r
+            .mount
+            .as_deref()
+            .and_then(|m| ctx.configs.get(m))
+            .and_then(|c| str_field(c, "bound_issuer"))
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+    });
+    Identity {
+        id,
+        kind,
+        name: r.name.clone(),
+        mount: mount_path,
+        role: (kind != IdentityKind::Token).then(|| r.id.clone()),
+        workload: r.workload.clone(),
+        policies,
+        login: Login { fields, jwt },
+        span: r.span,
+    }
+}
+
+/// The policies a login (or a token creation) yields.
+fn login_policies(
+    r: &Resource,
+    kind: IdentityKind,
+    by_id: &BTreeMap<&str, &Resource>,
+) -> Vec<String> {
+    let (mut policies, no_default) = match kind {
+        IdentityKind::TokenRole => (
+            list_field(r, "allowed_policies"),
+            bool_field(r, "token_no_default_policy"),
+        ),
+        IdentityKind::Token => {
+            let mut own = list_field(r, "policies");
+            if own.is_empty() {
+                // Created against a role without `policies`: the role's allowed ones.
+                if let Some(role) = r
+                    .depends_on
+                    .iter()
+                    .filter_map(|d| by_id.get(d.as_str()))
+                    .find(|d| d.schema == "token-role")
+                {
+                    own = list_field(role, "allowed_policies");
+                }
+            }
+            (own, bool_field(r, "no_default_policy"))
+        }
+        _ => (
+            list_field(r, "token_policies"),
+            bool_field(r, "token_no_default_policy"),
+        ),
+    };
+    let mut seen = Vec::with_capacity(policies.len() + 1);
+    policies.retain(|p| {
+        let fresh = !seen.contains(p);
+        seen.push(p.clone());
+        fresh
+    });
+    if !no_default && !policies.iter().any(|p| p == "root" || p == "default") {
+        policies.push("default".into());
+    }
+    policies
+}
+
+fn str_field<'a>(r: &'a Resource, key: &str) -> Option<&'a str> {
+    match r.body.get(key) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn bool_field(r: &Resource, key: &str) -> bool {
+    matches!(r.body.get(key), Some(Value::Bool(true)))
+}
+
+/// A list field, whether kept as a list or joined into Vault's comma string.
+fn list_field(r: &Resource, key: &str) -> Vec<String> {
+    r.body.get(key).map(strings).unwrap_or_default()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(items) => items.iter().flat_map(strings).collect(),
+        Value::Str(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        Value::Int(i) => vec![i.to_string()],
+        Value::Bool(b) => vec![b.to_string()],
+        Value::Map(_) | Value::Env(_) | Value::Secret(_) => Vec::new(),
+    }
+}
+
+fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<serde_json::Value>> {
+    match r.body.get("bound_claims") {
+        Some(Value::Map(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                // A string is one accepted value, commas included (`claims.go`).
+                let values = match v.redacted() {
+                    serde_json::Value::Array(items) => items,
+                    one => vec![one],
+                };
+                (k.clone(), values)
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

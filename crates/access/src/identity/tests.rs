@@ -1,0 +1,146 @@
+use super::*;
+use crate::testutil::{example, program};
+
+#[test]
+fn pipeline_workloads_are_identities_with_their_policies() {
+    let ids = identities(&example("pipeline.kp"));
+    let names: Vec<_> = ids.iter().map(|i| (i.id.as_str(), i.kind)).collect();
+    assert_eq!(
+        names,
+        [
+            ("trainer", IdentityKind::Workload),
+            ("feature-builder", IdentityKind::Workload),
+            ("evaluator", IdentityKind::Workload),
+            ("publisher", IdentityKind::Workload),
+        ]
+    );
+    let publisher = &ids[3];
+    assert_eq!(
+        publisher.policies,
+        ["platform-audit", "publisher", "default"]
+    );
+    assert_eq!(publisher.mount.as_deref(), Some("gitlab"));
+    assert_eq!(
+        publisher.role.as_deref(),
+        Some("auth/gitlab/role/model-publisher")
+    );
+    let jwt = publisher.login.jwt.as_ref().map(|j| {
+        (
+            j.role_type.as_str(),
+            j.bound_audiences.clone(),
+            j.bound_claims.get("ref_protected").cloned(),
+            j.bound_issuer.as_deref(),
+        )
+    });
+    assert_eq!(
+        jwt,
+        Some((
+            "jwt",
+            vec!["https://vault.example.com".to_string()],
+            Some(vec![serde_json::json!("true")]),
+            Some("https://gitlab.example.com"),
+        ))
+    );
+    assert_eq!(
+        publisher.login.fields.get("token_ttl"),
+        Some(&serde_json::json!(600))
+    );
+    assert!(!publisher.login.fields.contains_key("token_policies"));
+}
+
+#[test]
+fn token_roles_and_tokens() {
+    let ids = identities(&example("04-token-roles.kp"));
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.kind, i.policies.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "token/ml-pipeline-role",
+                IdentityKind::TokenRole,
+                vec!["my-policy".to_string(), "default".to_string()]
+            ),
+            (
+                "token:ml-pipeline-token",
+                IdentityKind::Token,
+                vec!["my-policy".to_string(), "default".to_string()]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn no_default_policy_and_root_and_other_auth_methods() {
+    let p = program(
+        r#"
+        policy p {
+          path "a/*" { capabilities = [read] }
+        }
+        auth jwt {
+          jwks_url = "https://example.com/keys"
+          role r {
+            role_type               = "jwt"
+            bound_subject           = "x"
+            user_claim              = "sub"
+            token_policies          = [p]
+            token_no_default_policy = true
+          }
+          role o {
+            role_type             = "oidc"
+            allowed_redirect_uris = ["https://example.com/cb"]
+            bound_audiences       = ["x"]
+            user_claim            = "sub"
+            token_policies        = [root]
+          }
+        }
+        auth approle {
+          role build {
+            token_policies        = [p]
+            secret_id_bound_cidrs = ["10.0.0.0/8"]
+          }
+        }
+        auth kubernetes k8s {
+          kubernetes_host = "https://k8s.example.com"
+          role app {
+            bound_service_account_names      = ["app"]
+            bound_service_account_namespaces = ["prod"]
+            token_policies                   = [p]
+          }
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.kind, i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("jwt/r", IdentityKind::JwtRole, "p".to_string()),
+            ("jwt/o", IdentityKind::OidcRole, "root".to_string()),
+            (
+                "approle/build",
+                IdentityKind::ApproleRole,
+                "p,default".to_string()
+            ),
+            (
+                "k8s/app",
+                IdentityKind::KubernetesRole,
+                "p,default".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        ids[0]
+            .login
+            .jwt
+            .as_ref()
+            .and_then(|j| j.bound_subject.as_deref()),
+        Some("x")
+    );
+    assert!(ids[2].login.fields.contains_key("secret_id_bound_cidrs"));
+}

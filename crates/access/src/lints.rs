@@ -1,0 +1,302 @@
+//! Identity lints: who can log in as whom, and rules that grant too much or nothing.
+//! Run on a program that compiled; `keyplan check` reports them with the checker's.
+//!
+//! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
+//! shadowed by a more specific one needs the ACL evaluator's priority (`kp-acl`).
+
+use std::collections::BTreeSet;
+
+use kp_check::ir::{PathRule, Program, ResourceKind};
+use kp_diag::{Diagnostic, Span};
+
+use crate::identity::{identities, Identity, JwtBinding};
+use crate::pattern::{acl_overlap, glob_overlap};
+
+/// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
+/// logs in (warning).
+pub const JWT_AUDIENCE_ONLY: &str = "kp::jwt-audience-only";
+/// Two JWT roles on one mount that one token can log in to (warning).
+pub const OVERLAPPING_ROLES: &str = "kp::overlapping-roles";
+/// A `glob` bound claim of `*`: it only asks that the claim exists (warning).
+pub const GLOB_MATCHES_ANYTHING: &str = "kp::glob-matches-anything";
+/// A rule granting `sudo`, or any capability under `sys/` (warning).
+pub const PRIVILEGED_GRANT: &str = "kp::privileged-grant";
+/// A `deny` no rule of any identity holding it would otherwise grant (warning).
+pub const DENY_OVERRIDES_NOTHING: &str = "kp::deny-overrides-nothing";
+/// A policy the program defines that no identity's login yields (warning).
+pub const UNUSED_POLICY: &str = "kp::unused-policy";
+
+pub const CODES: [&str; 6] = [
+    JWT_AUDIENCE_ONLY,
+    OVERLAPPING_ROLES,
+    GLOB_MATCHES_ANYTHING,
+    PRIVILEGED_GRANT,
+    DENY_OVERRIDES_NOTHING,
+    UNUSED_POLICY,
+];
+
+/// Patterns of Vault's built-in `default` policy, for `deny` overlap: a deny on them
+/// does override something.
+const DEFAULT_POLICY: [&str; 12] = [
+    "auth/token/lookup-self",
+    "auth/token/renew-self",
+    "auth/token/revoke-self",
+    "sys/capabilities-self",
+    "sys/internal/ui/resultant-acl",
+    "sys/renew",
+    "sys/leases/renew",
+    "sys/leases/lookup",
+    "cubbyhole/*",
+    "sys/wrapping/*",
+    "sys/tools/hash*",
+    "identity/*",
+];
+
+pub fn lints(program: &Program) -> Vec<Diagnostic> {
+    let ids = identities(program);
+    let mut out = Vec::new();
+    jwt_roles(&ids, &mut out);
+    policies(program, &ids, &mut out);
+    out.sort_by_key(|d| (d.span.start, d.span.end));
+    out
+}
+
+fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
+    let jwt: Vec<(&Identity, &JwtBinding)> = ids
+        .iter()
+        .filter_map(|i| Some((i, i.login.jwt.as_ref()?)))
+        .collect();
+    for (i, b) in &jwt {
+        let cidrs = i.login.fields.contains_key("token_bound_cidrs");
+        if !b.bound_audiences.is_empty()
+            && b.bound_subject.is_none()
+            && b.bound_claims.is_empty()
+            && !cidrs
+        {
+            out.push(
+                Diagnostic::warning(
+                    JWT_AUDIENCE_ONLY,
+                    i.span,
+                    format!(
+                        "`{}` is bound by audience alone: every token the issuer mints for {} logs in",
+                        i.id,
+                        b.bound_audiences.join(", ")
+                    ),
+                )
+                .with_label("no bound_claims or bound_subject")
+                .with_help("bind what identifies the caller, e.g. `bound_claims = { project_path = \"group/project\" }` or `bound_subject = \"...\"`"),
+            );
+        }
+        if b.glob {
+            for (claim, values) in &b.bound_claims {
+                if values.iter().any(|v| v.as_str() == Some("*")) {
+                    out.push(
+                        Diagnostic::warning(
+                            GLOB_MATCHES_ANYTHING,
+                            i.span,
+                            format!("bound claim `{claim}` of `{}` is the glob `*`: any value matches", i.id),
+                        )
+                        .with_label("matches anything")
+                        .with_help(format!("list the accepted values of `{claim}`, or drop it if any value will do")),
+                    );
+                }
+            }
+        }
+    }
+    for (k, (a, ab)) in jwt.iter().enumerate() {
+        for (b, bb) in jwt.iter().skip(k + 1) {
+            if a.mount != b.mount || ab.role_type != "jwt" || bb.role_type != "jwt" {
+                continue;
+            }
+            if let Some(example) = common_token(ab, bb) {
+                out.push(
+                    Diagnostic::warning(
+                        OVERLAPPING_ROLES,
+                        b.span,
+                        format!(
+                            "one token can log in to both `{}` and `{}` on mount `{}`",
+                            a.id,
+                            b.id,
+                            b.mount.as_deref().unwrap_or("")
+                        ),
+                    )
+                    .with_label(format!("also accepts tokens `{}` accepts", a.id))
+                    .with_related(a.span, "this role accepts the same token")
+                    .with_help(format!(
+                        "e.g. a token with {example}; bind a claim the two roles give different values"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Claims of a token both roles accept, shown compactly, or `None` when no token can
+/// satisfy both. Claims are taken to be single strings, as CI issuers mint them.
+fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<String> {
+    // A role without audiences refuses any token with one.
+    if a.bound_audiences.is_empty() != b.bound_audiences.is_empty() {
+        return None;
+    }
+    let mut claims = Vec::new();
+    match (&a.bound_subject, &b.bound_subject) {
+        (Some(x), Some(y)) if x != y => return None,
+        (Some(s), _) | (_, Some(s)) => claims.push(format!("sub={s}")),
+        _ => {}
+    }
+    let keys: BTreeSet<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
+    for key in keys {
+        let value = match (a.bound_claims.get(key), b.bound_claims.get(key)) {
+            (Some(x), Some(y)) => common_value(x, a.glob, y, b.glob)?,
+            (Some(x), None) | (None, Some(x)) => x.first().map(shown).unwrap_or_default(),
+            (None, None) => continue,
+        };
+        claims.push(format!("{key}={value}"));
+    }
+    if let Some(aud) = a
+        .bound_audiences
+        .iter()
+        .find(|x| b.bound_audiences.contains(x))
+    {
+        claims.insert(0, format!("aud={aud}"));
+    } else if let (Some(x), Some(y)) = (a.bound_audiences.first(), b.bound_audiences.first()) {
+        claims.insert(0, format!("aud=[{x}, {y}]"));
+    }
+    Some(claims.join(", "))
+}
+
+fn common_value(
+    x: &[serde_json::Value],
+    xglob: bool,
+    y: &[serde_json::Value],
+    yglob: bool,
+) -> Option<String> {
+    for u in x {
+        for v in y {
+            let (Some(us), Some(vs)) = (u.as_str(), v.as_str()) else {
+                if u == v {
+                    return Some(shown(u));
+                }
+                continue;
+            };
+            let ok = match (xglob, yglob) {
+                (false, false) => us == vs,
+                (true, false) => crate::simulate::glob_match(us, vs),
+                (false, true) => crate::simulate::glob_match(vs, us),
+                (true, true) => glob_overlap(us, vs),
+            };
+            if ok {
+                return Some(if xglob && !yglob { vs } else { us }.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
+    let used: BTreeSet<&str> = ids
+        .iter()
+        .flat_map(|i| i.policies.iter().map(String::as_str))
+        .collect();
+    let rules = crate::matrix::policy_rules(program);
+    for r in program
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Policy)
+    {
+        let Some(doc) = &r.policy else { continue };
+        let what = match &r.workload {
+            Some(w) => format!("workload `{w}`"),
+            None => format!("policy `{}`", r.name),
+        };
+        if r.workload.is_none() && !used.contains(r.name.as_str()) {
+            out.push(
+                Diagnostic::warning(
+                    UNUSED_POLICY,
+                    r.span,
+                    format!("policy `{}` is attached to no role, token or workload", r.name),
+                )
+                .with_label("no identity gets it")
+                .with_help("add it to a role's `token_policies` (or a token role's `allowed_policies`), or remove it"),
+            );
+        }
+        for rule in &doc.rules {
+            privileged(rule, r.span, &what, out);
+            if rule.capabilities.iter().any(|c| c == "deny") {
+                let holders: Vec<&Identity> = ids
+                    .iter()
+                    .filter(|i| i.policies.iter().any(|p| p == &r.name))
+                    .collect();
+                if holders.is_empty() {
+                    continue;
+                }
+                let overrides = holders.iter().any(|i| {
+                    i.policies.iter().any(|p| match rules.get(p.as_str()) {
+                        Some(rs) => rs.iter().any(|o| {
+                            !o.capabilities.iter().any(|c| c == "deny")
+                                && acl_overlap(&o.path, &rule.path)
+                        }),
+                        None if p == "default" => {
+                            DEFAULT_POLICY.iter().any(|d| acl_overlap(d, &rule.path))
+                        }
+                        // Rules managed elsewhere may grant anything.
+                        None => true,
+                    })
+                });
+                if !overrides {
+                    out.push(
+                        Diagnostic::warning(
+                            DENY_OVERRIDES_NOTHING,
+                            r.span,
+                            format!(
+                                "`deny` on `{}` in {what} overrides nothing: no policy of {} grants a path it matches",
+                                rule.path,
+                                holders.iter().map(|i| format!("`{}`", i.id)).collect::<Vec<_>>().join(", ")
+                            ),
+                        )
+                        .with_label("denies what is not granted")
+                        .with_help("paths no policy grants are denied already; remove the rule, or fix its path"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>) {
+    let grants = rule.capabilities.iter().any(|c| c != "deny");
+    if !grants {
+        return;
+    }
+    if rule.capabilities.iter().any(|c| c == "sudo") {
+        out.push(
+            Diagnostic::warning(
+                PRIVILEGED_GRANT,
+                span,
+                format!("{what} grants `sudo` on `{}`", rule.path),
+            )
+            .with_label("root-protected endpoints")
+            .with_help("`sudo` opens root-protected endpoints; grant it only to operators"),
+        );
+    } else if acl_overlap(&rule.path, "sys/*") {
+        out.push(
+            Diagnostic::warning(
+                PRIVILEGED_GRANT,
+                span,
+                format!("{what} grants {} on `{}`, which reaches `sys/`", rule.capabilities.join(", "), rule.path),
+            )
+            .with_label("server configuration")
+            .with_help("`sys/` configures the server itself (mounts, policies, seal); grant a narrower path"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

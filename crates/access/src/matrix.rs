@@ -1,0 +1,125 @@
+//! The access matrix: identity × pattern → capabilities.
+//!
+//! An identity's grants are the rules of the policies its login yields, merged per
+//! pattern as the server merges them when it builds one ACL from several policies
+//! (`vault/acl.go`, `NewACL`): capabilities of the same pattern add up, and a `deny`
+//! anywhere leaves `deny` alone. Which of several matching patterns decides a request is
+//! the evaluator's job (`kp-acl`); the matrix shows patterns as written.
+//!
+//! Policies the program does not define (`extern policy`, the built-in `default`) are
+//! listed per identity as `external`: their rules are not known here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kp_check::ir::{PathRule, Program, ResourceKind, CAPABILITIES};
+use serde::Serialize;
+
+use crate::identity::{identities, Identity};
+
+/// The whole matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Matrix {
+    /// Every pattern any identity is granted, sorted.
+    pub patterns: Vec<String>,
+    pub identities: Vec<IdentityAccess>,
+}
+
+/// One identity's row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityAccess {
+    #[serde(flatten)]
+    pub identity: Identity,
+    /// Merged grants, sorted by pattern.
+    pub grants: Vec<Grant>,
+    /// Policies of the login whose rules this program does not define.
+    pub external: Vec<String>,
+}
+
+/// Capabilities on one pattern and the policies they come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub pattern: String,
+    /// In Vault's canonical order; `["deny"]` alone when any policy denies.
+    pub capabilities: Vec<String>,
+    /// The policies with a rule on this pattern, in login order.
+    pub policies: Vec<String>,
+}
+
+/// Policy name → rules, for the policies the program defines.
+pub fn policy_rules(program: &Program) -> BTreeMap<&str, &[PathRule]> {
+    program
+        .resources
+        .iter()
+        .filter_map(|r| match (&r.kind, &r.policy) {
+            (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn matrix(program: &Program) -> Matrix {
+    let rules = policy_rules(program);
+    let identities: Vec<IdentityAccess> = identities(program)
+        .into_iter()
+        .map(|identity| access_of(identity, &rules))
+        .collect();
+    let patterns: BTreeSet<&str> = identities
+        .iter()
+        .flat_map(|i| i.grants.iter().map(|g| g.pattern.as_str()))
+        .collect();
+    Matrix {
+        patterns: patterns.into_iter().map(String::from).collect(),
+        identities,
+    }
+}
+
+/// One identity's merged grants.
+pub fn access_of(identity: Identity, rules: &BTreeMap<&str, &[PathRule]>) -> IdentityAccess {
+    let mut merged: BTreeMap<&str, (BTreeSet<usize>, Vec<String>)> = BTreeMap::new();
+    let mut external = Vec::new();
+    for policy in &identity.policies {
+        let Some(policy_rules) = rules.get(policy.as_str()) else {
+            external.push(policy.clone());
+            continue;
+        };
+        for rule in policy_rules.iter() {
+            let (caps, from) = merged.entry(rule.path.as_str()).or_default();
+            caps.extend(rule.capabilities.iter().filter_map(|c| cap_index(c)));
+            if !from.contains(policy) {
+                from.push(policy.clone());
+            }
+        }
+    }
+    let deny = cap_index("deny");
+    let grants = merged
+        .into_iter()
+        .map(|(pattern, (caps, policies))| {
+            let capabilities = if deny.is_some_and(|d| caps.contains(&d)) {
+                vec!["deny".to_string()]
+            } else {
+                caps.iter()
+                    .filter_map(|&i| CAPABILITIES.get(i))
+                    .map(|c| (*c).to_string())
+                    .collect()
+            };
+            Grant {
+                pattern: pattern.to_string(),
+                capabilities,
+                policies,
+            }
+        })
+        .collect();
+    IdentityAccess {
+        identity,
+        grants,
+        external,
+    }
+}
+
+/// Position in Vault's canonical capability order, `None` for an unknown word.
+pub fn cap_index(cap: &str) -> Option<usize> {
+    CAPABILITIES.iter().position(|c| *c == cap)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! Whether two patterns can match a common string: ACL path patterns (`+` one segment,
+//! possibly empty; `*` any rest) and claim globs (`*` any run, anywhere).
+//!
+//! Both are read as sequences of literals and wildcards, and the question is whether
+//! the two languages intersect: a search over pairs of positions, each visited once.
+
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    /// A run of characters other than `/` (an ACL `+` segment).
+    Segment,
+    /// Any run of characters.
+    Any,
+}
+
+fn acl_tokens(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '+' => Tok::Segment,
+            '*' => Tok::Any,
+            c => Tok::Lit(c),
+        })
+        .collect()
+}
+
+fn glob_tokens(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| if c == '*' { Tok::Any } else { Tok::Lit(c) })
+        .collect()
+}
+
+/// Some request path matches both ACL patterns. A `*` only counts at the end (where
+/// the server reads it as a glob), `+` only as a whole segment.
+pub fn acl_overlap(a: &str, b: &str) -> bool {
+    intersect(&acl_tokens(a), &acl_tokens(b))
+}
+
+/// Some string matches both globs (go-glob: `*` matches any run).
+pub fn glob_overlap(a: &str, b: &str) -> bool {
+    intersect(&glob_tokens(a), &glob_tokens(b))
+}
+
+fn intersect(a: &[Tok], b: &[Tok]) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![(0usize, 0usize)];
+    let empty = |t: &[Tok]| t.iter().all(|t| !matches!(t, Tok::Lit(_)));
+    while let Some((i, j)) = stack.pop() {
+        if !seen.insert((i, j)) {
+            continue;
+        }
+        let (x, y) = (a.get(i), b.get(j));
+        match (x, y) {
+            (None, None) => return true,
+            (None, Some(_)) => {
+                if empty(b.get(j..).unwrap_or(&[])) {
+                    return true;
+                }
+            }
+            (Some(_), None) => {
+                if empty(a.get(i..).unwrap_or(&[])) {
+                    return true;
+                }
+            }
+            (Some(&x), Some(&y)) => {
+                // A wildcard may end (match nothing more) on either side.
+                if !matches!(x, Tok::Lit(_)) {
+                    stack.push((i + 1, j));
+                }
+                if !matches!(y, Tok::Lit(_)) {
+                    stack.push((i, j + 1));
+                }
+                match (x, y) {
+                    (Tok::Lit(c), Tok::Lit(d)) if c == d => stack.push((i + 1, j + 1)),
+                    (Tok::Lit(_), Tok::Lit(_)) => {}
+                    // A wildcard consumes the other side's literal.
+                    (Tok::Any, Tok::Lit(_)) => stack.push((i, j + 1)),
+                    (Tok::Segment, Tok::Lit(c)) if c != '/' => stack.push((i, j + 1)),
+                    (Tok::Lit(_), Tok::Any) => stack.push((i + 1, j)),
+                    (Tok::Lit(c), Tok::Segment) if c != '/' => stack.push((i + 1, j)),
+                    // Two wildcards consume a common character together.
+                    (Tok::Segment | Tok::Any, Tok::Segment | Tok::Any) => {
+                        stack.push((i + 1, j + 1));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acl_patterns() {
+        let cases = [
+            ("secret/data/*", "secret/data/a", true),
+            ("secret/data/*", "secret/metadata/*", false),
+            ("secret/+/a", "secret/data/*", true),
+            ("secret/+/a", "secret/x/y/a", false),
+            ("secret/+/a", "secret//a", true),
+            ("*", "sys/mounts", true),
+            ("s*", "sys/", true),
+            ("a/b", "a/b", true),
+            ("a/b", "a/c", false),
+            ("+/+", "a/b/c", false),
+            ("+/*", "a/b/c", true),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(acl_overlap(a, b), want, "{a} ∩ {b}");
+            assert_eq!(acl_overlap(b, a), want, "{b} ∩ {a}");
+        }
+    }
+
+    #[test]
+    fn globs() {
+        let cases = [
+            ("refs/heads/*", "refs/heads/main", true),
+            ("refs/heads/*", "refs/tags/*", false),
+            ("*-prod", "team-*", true),
+            ("a*b", "b*a", false),
+            ("*", "", true),
+            ("x", "y", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(glob_overlap(a, b), want, "{a} ∩ {b}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Text, CSV and Markdown forms of the analyses (JSON is their serde form). Kept in the
+//! core so the CLI, the playground and CI print the same thing.
+
+use std::fmt::Write as _;
+
+use serde_json::Value as Json;
+
+use crate::diff::{AccessDiff, Change, Direction, IdentityChange};
+use crate::matrix::{IdentityAccess, Matrix};
+use crate::simulate::Simulation;
+
+/// One block per identity: its login, its policies, then its grants.
+pub fn matrix_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    if m.identities.is_empty() {
+        out.push_str("no identities: the program declares no workload, role or token\n");
+    }
+    for (i, ia) in m.identities.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        identity_text(&mut out, ia);
+    }
+    out
+}
+
+fn identity_text(out: &mut String, ia: &IdentityAccess) {
+    let id = &ia.identity;
+    let _ = write!(out, "{} ({}", id.id, id.kind.name());
+    if let Some(role) = &id.role {
+        let _ = write!(out, ", logs in at {role}");
+    }
+    out.push_str(")\n");
+    let _ = writeln!(out, "  policies: {}", id.policies.join(", "));
+    if !ia.external.is_empty() {
+        let _ = writeln!(out, "  rules not known here: {}", ia.external.join(", "));
+    }
+    for (field, value) in &id.login.fields {
+        let _ = writeln!(out, "  login {field} = {}", compact(value));
+    }
+    let width = ia.grants.iter().map(|g| g.pattern.len()).max().unwrap_or(0);
+    for g in &ia.grants {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:<24}  via {}",
+            g.pattern,
+            g.capabilities.join(","),
+            g.policies.join(", ")
+        );
+    }
+    if ia.grants.is_empty() {
+        out.push_str("  (no rules known)\n");
+    }
+}
+
+/// `identity,kind,pattern,capabilities,policies`: one row per grant; an identity
+/// without known rules gets one row with an empty pattern.
+pub fn matrix_csv(m: &Matrix) -> String {
+    let mut out = String::from("identity,kind,pattern,capabilities,policies\n");
+    for ia in &m.identities {
+        let id = &ia.identity;
+        if ia.grants.is_empty() {
+            let _ = writeln!(
+                out,
+                "{},{},,,{}",
+                csv(&id.id),
+                id.kind.name(),
+                csv(&id.policies.join(" "))
+            );
+        }
+        for g in &ia.grants {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{}",
+                csv(&id.id),
+                id.kind.name(),
+                csv(&g.pattern),
+                csv(&g.capabilities.join(" ")),
+                csv(&g.policies.join(" "))
+            );
+        }
+    }
+    out
+}
+
+fn csv(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn compact(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn sign(change: Change) -> &'static str {
+    match change {
+        Change::Added => "+",
+        Change::Removed => "-",
+        Change::Modified => "~",
+    }
+}
+
+fn direction(d: Direction) -> &'static str {
+    match d {
+        Direction::Widened => "widened",
+        Direction::Narrowed => "narrowed",
+        Direction::Changed => "changed",
+    }
+}
+
+fn shown(v: &Json) -> String {
+    if v.is_null() {
+        "(unset)".to_string()
+    } else {
+        compact(v)
+    }
+}
+
+pub fn diff_text(d: &AccessDiff) -> String {
+    if !d.changed {
+        return "no access change\n".to_string();
+    }
+    let mut out = String::new();
+    for c in &d.identities {
+        let _ = writeln!(out, "{} {} ({})", sign(c.change), c.identity, change(c));
+        for g in &c.added {
+            let _ = writeln!(out, "    + {}  {}", g.pattern, g.capabilities.join(","));
+        }
+        for g in &c.removed {
+            let _ = writeln!(out, "    - {}  {}", g.pattern, g.capabilities.join(","));
+        }
+        for l in &c.login {
+            let _ = writeln!(
+                out,
+                "    login {} {}: {} -> {}",
+                l.field,
+                direction(l.direction),
+                shown(&l.old),
+                shown(&l.new)
+            );
+        }
+    }
+    let _ = writeln!(out, "{}", summary(d));
+    out
+}
+
+fn change(c: &IdentityChange) -> &'static str {
+    match c.change {
+        Change::Added => "added",
+        Change::Removed => "removed",
+        Change::Modified => "modified",
+    }
+}
+
+fn summary(d: &AccessDiff) -> String {
+    let count = |k: Change| d.identities.iter().filter(|c| c.change == k).count();
+    let widened = d
+        .identities
+        .iter()
+        .flat_map(|c| &c.login)
+        .filter(|l| l.direction == Direction::Widened)
+        .count();
+    let granted: usize = d
+        .identities
+        .iter()
+        .filter(|c| c.change != Change::Removed)
+        .map(|c| c.added.len())
+        .sum();
+    format!(
+        "{} identities added, {} removed, {} modified; {granted} grants added; {widened} login conditions widened",
+        count(Change::Added),
+        count(Change::Removed),
+        count(Change::Modified)
+    )
+}
+
+/// A pull-request comment: a summary line, then one table per identity.
+pub fn diff_markdown(d: &AccessDiff) -> String {
+    let mut out = String::from("### keyplan access diff\n\n");
+    if !d.changed {
+        out.push_str("No access change.\n");
+        return out;
+    }
+    let _ = writeln!(out, "{}\n", summary(d));
+    for c in &d.identities {
+        let _ = writeln!(out, "#### `{}` ({})\n", c.identity, change(c));
+        if !c.added.is_empty() || !c.removed.is_empty() {
+            out.push_str("| | pattern | capabilities |\n|---|---|---|\n");
+            for g in &c.added {
+                let _ = writeln!(
+                    out,
+                    "| ➕ | `{}` | {} |",
+                    md(&g.pattern),
+                    g.capabilities.join(", ")
+                );
+            }
+            for g in &c.removed {
+                let _ = writeln!(
+                    out,
+                    "| ➖ | `{}` | {} |",
+                    md(&g.pattern),
+                    g.capabilities.join(", ")
+                );
+            }
+            out.push('\n');
+        }
+        if !c.login.is_empty() {
+            out.push_str("| login field | old | new | |\n|---|---|---|---|\n");
+            for l in &c.login {
+                let mark = match l.direction {
+                    Direction::Widened => "⚠️ widened",
+                    Direction::Narrowed => "narrowed",
+                    Direction::Changed => "changed",
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | `{}` | `{}` | {mark} |",
+                    l.field,
+                    md(&shown(&l.old)),
+                    md(&shown(&l.new))
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Pipes would end a table cell; backticks would end the code span.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'")
+}
+
+/// Accepted roles with the access they yield, then refused roles with the reason.
+pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
+    let mut out = String::new();
+    if s.accepted.is_empty() && s.refused.is_empty() {
+        out.push_str("no JWT role to log in to\n");
+    }
+    for a in &s.accepted {
+        let _ = writeln!(
+            out,
+            "accepted  {}/{} as {}  policies: {}",
+            a.mount,
+            a.role,
+            a.identity,
+            a.policies.join(", ")
+        );
+        if let Some(ia) = m.identities.iter().find(|i| i.identity.id == a.identity) {
+            for g in &ia.grants {
+                let _ = writeln!(out, "    {}  {}", g.pattern, g.capabilities.join(","));
+            }
+            if !ia.external.is_empty() {
+                let _ = writeln!(out, "    (+ rules of {})", ia.external.join(", "));
+            }
+        }
+    }
+    for r in &s.refused {
+        let _ = writeln!(out, "refused   {}/{}: {}", r.mount, r.role, r.reason);
+    }
+    out
+}

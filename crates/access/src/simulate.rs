@@ -1,0 +1,302 @@
+//! Claim simulation: which JWT roles of the program accept a token carrying given
+//! claims, and why each other role refuses it.
+//!
+//! Follows the JWT auth plugin's login (`vault-plugin-auth-jwt`, `path_login.go`
+//! `pathLogin`, `createIdentity`; `claims.go` `getClaim`, `validateBoundClaims`,
+//! `matchFound`, `normalizeList`), in its order, so the first reason the server would
+//! give is the one reported:
+//! 1. a role of type `oidc` takes no JWT at `/login`;
+//! 2. the mount's `bound_issuer` must equal `iss`, the role's `bound_subject` must equal
+//!    `sub`, and `aud` must hold one of `bound_audiences`;
+//! 3. a role without `bound_audiences` refuses a token that has an audience;
+//! 4. `user_claim` must be present and a string; `groups_claim`, when set, present and a
+//!    string or list;
+//! 5. every `bound_claims` entry must match: the claim present, and one of its values
+//!    (a list claim is each of its items) equal to one accepted value of the same JSON
+//!    type, or matching it as a glob under `bound_claims_type = "glob"`.
+//!
+//! The signature, expiry and `token_bound_cidrs` are not simulated: the token is taken
+//! to be validly signed, current, and presented from an allowed address.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::identity::{identities, Identity, JwtBinding};
+use kp_check::ir::Program;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Simulation {
+    pub accepted: Vec<Accepted>,
+    pub refused: Vec<Refused>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    pub mount: String,
+    pub role: String,
+    /// The identity's id (a workload's name, or `MOUNT/ROLE`).
+    pub identity: String,
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    pub mount: String,
+    pub role: String,
+    pub reason: String,
+}
+
+/// Simulates a login with `claims` at every JWT/OIDC role of the program (only those
+/// of the mount at path `mount`, when given).
+pub fn simulate(program: &Program, claims: &Map<String, Json>, mount: Option<&str>) -> Simulation {
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for identity in identities(program) {
+        let (Some(binding), Some(at)) = (&identity.login.jwt, &identity.mount) else {
+            continue;
+        };
+        if mount.is_some_and(|m| m.trim_matches('/') != at) {
+            continue;
+        }
+        let role = role_name(&identity);
+        match refusal(binding, claims) {
+            None => accepted.push(Accepted {
+                mount: at.clone(),
+                role,
+                identity: identity.id.clone(),
+                policies: identity.policies.clone(),
+            }),
+            Some(reason) => refused.push(Refused {
+                mount: at.clone(),
+                role,
+                reason,
+            }),
+        }
+    }
+    Simulation { accepted, refused }
+}
+
+/// The role's name on its mount (a workload's role may be named otherwise).
+fn role_name(identity: &Identity) -> String {
+    identity
+        .role
+        .as_deref()
+        .and_then(|r| r.rsplit('/').next())
+        .unwrap_or(&identity.name)
+        .to_string()
+}
+
+/// Why the server refuses the login, or `None` when it accepts it.
+pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
+    if b.role_type == "oidc" {
+        return Some("role with oidc role_type is not allowed: it logs in through the OIDC browser flow, not with a JWT".into());
+    }
+    if let Some(issuer) = &b.bound_issuer {
+        if claims.get("iss").and_then(Json::as_str) != Some(issuer) {
+            return Some(format!(
+                "`iss` is {}, the mount's bound_issuer is `{issuer}`",
+                shown(claims.get("iss"))
+            ));
+        }
+    }
+    if let Some(subject) = &b.bound_subject {
+        if claims.get("sub").and_then(Json::as_str) != Some(subject) {
+            return Some(format!(
+                "`sub` is {}, bound_subject is `{subject}`",
+                shown(claims.get("sub"))
+            ));
+        }
+    }
+    let audiences = audiences(claims.get("aud"));
+    if !b.bound_audiences.is_empty() {
+        if !b
+            .bound_audiences
+            .iter()
+            .any(|a| audiences.contains(&a.as_str()))
+        {
+            return Some(format!(
+                "`aud` is {}, none of bound_audiences {}",
+                shown(claims.get("aud")),
+                list(&b.bound_audiences)
+            ));
+        }
+    } else if !audiences.is_empty() {
+        return Some("audience claim found in JWT but no audiences bound to the role".to_string());
+    }
+    let user = if b.user_claim_pointer {
+        pointer(claims, &b.user_claim)
+    } else {
+        claims.get(&b.user_claim)
+    };
+    match user {
+        None | Some(Json::Null) => {
+            return Some(format!("user_claim `{}` not found in token", b.user_claim))
+        }
+        Some(Json::String(_)) => {}
+        Some(_) => {
+            return Some(format!(
+                "user_claim `{}` could not be converted to string",
+                b.user_claim
+            ))
+        }
+    }
+    if let Some(groups) = &b.groups_claim {
+        match claim(claims, groups) {
+            None | Some(Json::Null) => {
+                return Some(format!("groups_claim `{groups}` not found in token"))
+            }
+            Some(Json::String(_)) => {}
+            Some(Json::Array(items)) if items.iter().all(Json::is_string) => {}
+            Some(_) => {
+                return Some(format!(
+                    "groups_claim `{groups}` could not be converted to a string list"
+                ))
+            }
+        }
+    }
+    for (name, accepted) in &b.bound_claims {
+        let Some(actual) = claim(claims, name).filter(|v| !v.is_null()) else {
+            return Some(format!("claim `{name}` is missing"));
+        };
+        let Some(actual) = normalize(actual) else {
+            return Some(format!(
+                "claim `{name}` is not a string, bool, number or list"
+            ));
+        };
+        match matches(accepted, &actual, b.glob) {
+            Ok(true) => {}
+            Ok(false) => {
+                let how = if b.glob { "glob" } else { "value" };
+                return Some(format!(
+                    "claim `{name}` is {}, matching no bound_claims {how} of {}",
+                    Json::Array(actual.iter().map(|v| (*v).clone()).collect()),
+                    Json::Array(accepted.clone())
+                ));
+            }
+            Err(reason) => return Some(reason),
+        }
+    }
+    None
+}
+
+/// `aud` as the list of audiences it names (a string is one).
+fn audiences(aud: Option<&Json>) -> Vec<&str> {
+    match aud {
+        Some(Json::String(s)) if !s.is_empty() => vec![s.as_str()],
+        Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A claim by name, or by JSON pointer when the name starts with `/` (`getClaim`).
+fn claim<'a>(claims: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
+    if name.starts_with('/') {
+        pointer(claims, name)
+    } else {
+        claims.get(name)
+    }
+}
+
+fn pointer<'a>(claims: &'a Map<String, Json>, path: &str) -> Option<&'a Json> {
+    let mut segments = path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"));
+    let first = segments.next()?;
+    let mut at = claims.get(&first)?;
+    for seg in segments {
+        at = match at {
+            Json::Object(m) => m.get(&seg)?,
+            Json::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// A claim as a list of scalars (`normalizeList`); `None` for objects and nested lists.
+fn normalize(v: &Json) -> Option<Vec<&Json>> {
+    match v {
+        Json::Array(items) => Some(items.iter().collect()),
+        Json::String(_) | Json::Bool(_) | Json::Number(_) => Some(vec![v]),
+        _ => None,
+    }
+}
+
+/// `matchFound`: any accepted value equals (or, as a glob, matches) any actual value.
+fn matches(accepted: &[Json], actual: &[&Json], glob: bool) -> Result<bool, String> {
+    for expected in accepted {
+        for &value in actual {
+            if glob {
+                let Json::String(pattern) = expected else {
+                    return Err(format!("bound claim {expected} is not a glob string"));
+                };
+                if let Json::String(s) = value {
+                    if glob_match(pattern, s) {
+                        return Ok(true);
+                    }
+                }
+            } else if same(expected, value) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Equality as the server sees it: same JSON type, and numbers as integers (a claim's
+/// float is truncated to an integer before comparing, `getClaim`).
+fn same(expected: &Json, actual: &Json) -> bool {
+    match (expected, actual) {
+        (Json::Number(e), Json::Number(a)) => {
+            let claim = a
+                .as_i64()
+                .map(|n| n.to_string())
+                .or_else(|| a.as_f64().map(|f| format!("{}", f.trunc())));
+            claim.as_deref() == Some(&e.to_string())
+        }
+        (e, a) => e == a,
+    }
+}
+
+/// `github.com/ryanuber/go-glob`: `*` matches any run of characters, and the pieces
+/// between stars are searched for left to right, first occurrence first.
+pub fn glob_match(pattern: &str, subject: &str) -> bool {
+    if pattern.is_empty() {
+        return subject.is_empty();
+    }
+    if pattern == "*" {
+        return true;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return subject == pattern;
+    };
+    let mut rest = subject;
+    match rest.strip_prefix(first) {
+        Some(r) => rest = r,
+        None => return false,
+    }
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = rest.get(i + part.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    pattern.ends_with('*') || rest.ends_with(last)
+}
+
+fn shown(v: Option<&Json>) -> String {
+    match v {
+        None | Some(Json::Null) => "missing".to_string(),
+        Some(v) => format!("`{v}`"),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+#[cfg(test)]
+mod tests;

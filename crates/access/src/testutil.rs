@@ -1,0 +1,26 @@
+//! Compiling test programs without the facade (which depends on this crate).
+
+use kp_check::ir::Program;
+
+/// The checked program of `src`; panics with the diagnostics when it has errors.
+#[allow(clippy::panic)]
+pub fn program(src: &str) -> Program {
+    let parsed = kp_syntax::parse(src);
+    let checked = kp_check::check(&parsed.file, &kp_check::Options::default());
+    let errors: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .chain(&checked.diagnostics)
+        .filter(|d| d.is_error())
+        .collect();
+    if !errors.is_empty() {
+        panic!("test program has errors: {errors:#?}");
+    }
+    checked.program
+}
+
+pub fn example(name: &str) -> Program {
+    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    program(&src)
+}

@@ -1,0 +1,211 @@
+//! The program's names for editors: every declaration and every resolved reference, as
+//! owned data (no borrow of the tree), taken from the checker's own symbol table and
+//! resolution so that an editor agrees with `keyplan check` on what a name means.
+
+use kp_diag::Span;
+
+use crate::catalog::MountClass;
+use crate::symbols::{PolicyOrigin, Symbols};
+
+/// The namespace a name lives in: two declarations are the same symbol exactly when their
+/// keys are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SymbolKey {
+    /// Policies, extern policies and workloads (a workload derives the policy of its name).
+    Policy(String),
+    AuthMount(String),
+    SecretsMount(String),
+    /// A role (or user) under a mount: `(mount class, mount path, name)`.
+    Role(MountClass, String, String),
+    /// A database connection: `(mount path, name)`.
+    Connection(String, String),
+    TokenRole(String),
+    Token(String),
+}
+
+impl SymbolKey {
+    pub fn name(&self) -> &str {
+        match self {
+            SymbolKey::Policy(n)
+            | SymbolKey::AuthMount(n)
+            | SymbolKey::SecretsMount(n)
+            | SymbolKey::Role(_, _, n)
+            | SymbolKey::Connection(_, n)
+            | SymbolKey::TokenRole(n)
+            | SymbolKey::Token(n) => n,
+        }
+    }
+}
+
+/// What kind of thing a declaration is, for outlines and hover texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefKind {
+    Policy,
+    ExternPolicy,
+    Workload,
+    AuthMount,
+    SecretsMount,
+    /// A role or user of a mount; `what` names it ("JWT role").
+    Role {
+        what: &'static str,
+    },
+    Connection,
+    TokenRole,
+    Token,
+}
+
+/// One declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub key: SymbolKey,
+    pub kind: DefKind,
+    /// Where the name is written: a label, or `role_name`'s value for a login role.
+    pub name_span: Span,
+    /// Whether the name is implied rather than written: a mount whose path is its type
+    /// (`auth jwt`, `name_span` is the type label), a login role named after its workload.
+    pub implicit: bool,
+    /// The whole block.
+    pub span: Span,
+    /// The Vault resource it becomes, e.g. `auth/jwt/role/trainer`.
+    pub api_path: String,
+    /// The enclosing declaration (a role's mount).
+    pub parent: Option<SymbolKey>,
+}
+
+/// A use of a name that the checker resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub span: Span,
+    pub key: SymbolKey,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Index {
+    pub definitions: Vec<Definition>,
+    pub references: Vec<Reference>,
+}
+
+impl Index {
+    pub fn definition(&self, key: &SymbolKey) -> Option<&Definition> {
+        self.definitions.iter().find(|d| &d.key == key)
+    }
+
+    /// The symbol whose name (declared or referenced) covers `offset`.
+    pub fn key_at(&self, offset: usize) -> Option<&SymbolKey> {
+        let covers = |s: Span| s.start <= offset && offset <= s.end;
+        self.references
+            .iter()
+            .find(|r| covers(r.span))
+            .map(|r| &r.key)
+            .or_else(|| {
+                self.definitions
+                    .iter()
+                    .filter(|d| !d.implicit || d.kind_is_mount())
+                    .find(|d| covers(d.name_span))
+                    .map(|d| &d.key)
+            })
+    }
+
+    pub fn references_to<'a>(&'a self, key: &'a SymbolKey) -> impl Iterator<Item = Span> + 'a {
+        self.references
+            .iter()
+            .filter(move |r| &r.key == key)
+            .map(|r| r.span)
+    }
+}
+
+impl Definition {
+    fn kind_is_mount(&self) -> bool {
+        matches!(self.kind, DefKind::AuthMount | DefKind::SecretsMount)
+    }
+}
+
+/// The declarations of the symbol table, in source order.
+pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
+    let mut defs = Vec::new();
+    for (name, p) in &syms.policies {
+        let kind = match p.origin {
+            PolicyOrigin::Policy => DefKind::Policy,
+            PolicyOrigin::Extern => DefKind::ExternPolicy,
+            PolicyOrigin::Workload { .. } => DefKind::Workload,
+        };
+        defs.push(Definition {
+            key: SymbolKey::Policy(name.clone()),
+            kind,
+            name_span: p.span,
+            implicit: false,
+            span: p.block_span,
+            api_path: crate::symbols::policy_id(name),
+            parent: None,
+        });
+    }
+    for class in [MountClass::Auth, MountClass::Secrets] {
+        for (path, m) in syms.mounts(class) {
+            let (key, kind) = match class {
+                MountClass::Auth => (SymbolKey::AuthMount(path.clone()), DefKind::AuthMount),
+                MountClass::Secrets => {
+                    (SymbolKey::SecretsMount(path.clone()), DefKind::SecretsMount)
+                }
+            };
+            defs.push(Definition {
+                key: key.clone(),
+                kind,
+                name_span: m.path_span,
+                implicit: m.path_implicit,
+                span: m.block_span,
+                api_path: m.id.clone(),
+                parent: None,
+            });
+            for (name, r) in &m.roles {
+                let what =
+                    m.ty.nested(&r.block.keyword.name)
+                        .or_else(|| m.ty.nested("role"))
+                        .map_or("role", |s| s.what);
+                defs.push(Definition {
+                    key: SymbolKey::Role(class, path.clone(), name.clone()),
+                    kind: DefKind::Role { what },
+                    name_span: r.span,
+                    implicit: r.block.keyword.name == "login" && r.span == r.block.head_span(),
+                    span: r.block.span,
+                    api_path: r.id.clone(),
+                    parent: Some(key.clone()),
+                });
+            }
+            for (name, c) in &m.connections {
+                defs.push(Definition {
+                    key: SymbolKey::Connection(path.clone(), name.clone()),
+                    kind: DefKind::Connection,
+                    name_span: c.span,
+                    implicit: false,
+                    span: c.block.span,
+                    api_path: c.id.clone(),
+                    parent: Some(key.clone()),
+                });
+            }
+        }
+    }
+    for (name, r) in &syms.token_roles {
+        defs.push(Definition {
+            key: SymbolKey::TokenRole(name.clone()),
+            kind: DefKind::TokenRole,
+            name_span: r.span,
+            implicit: false,
+            span: r.block.span,
+            api_path: r.id.clone(),
+            parent: None,
+        });
+    }
+    for (name, &span) in &syms.tokens {
+        defs.push(Definition {
+            key: SymbolKey::Token(name.clone()),
+            kind: DefKind::Token,
+            name_span: span,
+            implicit: false,
+            span: syms.token_blocks.get(name).copied().unwrap_or(span),
+            api_path: format!("auth/token/create/{name}"),
+            parent: None,
+        });
+    }
+    defs.sort_by_key(|d| (d.span.start, d.name_span.start));
+    defs
+}

@@ -1,0 +1,129 @@
+//! Kubernetes and AppRole auth: the combinations OpenBao 2.7.2 rejects at write time
+//! (measured on a dev server), caught before anything is sent.
+
+use std::collections::BTreeMap;
+
+use kp_diag::{Diagnostic, Span};
+use kp_syntax::ast::{Attribute, ExprKind};
+
+use crate::body::Parts;
+use crate::codes;
+use crate::ir::Value;
+
+/// A Kubernetes config without `kubernetes_ca_cert` makes the server read the pod's
+/// service account CA (`open /var/run/secrets/kubernetes.io/serviceaccount/ca.crt: no
+/// such file or directory` outside a pod); with `disable_local_ca_jwt = true` it
+/// refuses outright ("kubernetes_ca_cert must be given when disable_local_ca_jwt is true").
+pub fn kubernetes_ca(config: &[&Attribute], head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+    if config.iter().any(|a| a.name.name == "kubernetes_ca_cert") {
+        return;
+    }
+    let no_local = config.iter().find(|a| {
+        a.name.name == "disable_local_ca_jwt" && matches!(a.value.kind, ExprKind::Bool(true))
+    });
+    match no_local {
+        Some(attr) => diags.push(
+            Diagnostic::error(
+                codes::KUBERNETES_CA_REQUIRED,
+                attr.name.span,
+                format!("{what} disables the pod's CA but gives no `kubernetes_ca_cert`"),
+            )
+            .with_label("`kubernetes_ca_cert` is required with this")
+            .with_related(head, "config of this mount")
+            .with_help(
+                "add `kubernetes_ca_cert = <<EOT ... EOT` (the API server's CA, PEM): the server rejects the config otherwise",
+            ),
+        ),
+        None => diags.push(
+            Diagnostic::warning(
+                codes::KUBERNETES_NO_CA,
+                head,
+                format!("{what} has no `kubernetes_ca_cert`: it only works when the server runs in a pod"),
+            )
+            .with_label("the server reads its pod's CA file")
+            .with_help(
+                "add `kubernetes_ca_cert = <<EOT ... EOT` (the API server's CA, PEM); outside a pod the server rejects the config",
+            ),
+        ),
+    }
+}
+
+/// A Kubernetes role must bind namespaces, by name or by selector: "bound_service_
+/// account_namespaces can not be empty if bound_service_account_namespace_selector is
+/// not set".
+pub fn kubernetes_role(parts: &Parts<'_>, head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+    if parts.has("bound_service_account_namespaces")
+        || parts.has("bound_service_account_namespace_selector")
+    {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(
+            codes::MISSING_FIELD,
+            head,
+            format!("{what} binds no namespace"),
+        )
+        .with_label("`bound_service_account_namespaces` or a namespace selector is required")
+        .with_help(
+            "add `bound_service_account_namespaces = [\"ci\"]` (or `bound_service_account_namespace_selector`): the server rejects the role otherwise",
+        ),
+    );
+}
+
+/// An AppRole role without `bind_secret_id` must be bound some other way: the server
+/// answers 500 "at least one constraint should be enabled on the role".
+pub fn approle_role(
+    body: &BTreeMap<String, Value>,
+    parts: &Parts<'_>,
+    head: Span,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !matches!(body.get("bind_secret_id"), Some(Value::Bool(false))) {
+        return;
+    }
+    const BINDINGS: [&str; 3] = [
+        "secret_id_bound_cidrs",
+        "token_bound_cidrs",
+        "bound_cidr_list",
+    ];
+    if BINDINGS.iter().any(|b| parts.has(b)) {
+        return;
+    }
+    let span = parts.get("bind_secret_id").map_or(head, |a| a.name.span);
+    diags.push(
+        Diagnostic::error(
+            codes::APPROLE_NO_CONSTRAINT,
+            span,
+            format!("{what} needs no secret id and binds no CIDR: anyone with the role id could log in"),
+        )
+        .with_label("`bind_secret_id = false` with no other constraint")
+        .with_help(
+            "keep `bind_secret_id = true`, or add `secret_id_bound_cidrs = [\"10.0.0.0/8\"]`: the server rejects the role otherwise",
+        ),
+    );
+}
+
+/// OpenBao's `token_strictly_bind_ip` and `token_bound_cidrs` exclude each other:
+/// "'token_strictly_bind_ip' conflicts with 'token_bound_cidrs'; set only one" (found by
+/// the live test that sets every field of every login role).
+pub fn strict_ip(body: &BTreeMap<String, Value>, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+    let strict = matches!(body.get("token_strictly_bind_ip"), Some(Value::Bool(true)));
+    let cidrs = parts.get("token_bound_cidrs");
+    let (true, Some(cidrs), Some(flag)) = (strict, cidrs, parts.get("token_strictly_bind_ip"))
+    else {
+        return;
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::STRICT_IP_WITH_CIDRS,
+            flag.name.span,
+            "`token_strictly_bind_ip` conflicts with `token_bound_cidrs`",
+        )
+        .with_label("set only one of these")
+        .with_related(cidrs.name.span, "CIDRs bound here")
+        .with_help(
+            "`token_strictly_bind_ip = true` binds tokens to the login's source address; `token_bound_cidrs` to ranges: keep one (the server rejects both)",
+        ),
+    );
+}

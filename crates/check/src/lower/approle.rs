@@ -1,0 +1,95 @@
+//! `role_id MOUNT.ROLE` and `secret_id MOUNT.ROLE`: the AppRole shorthands a workload
+//! uses to say it may read a role's `role_id` or mint its `secret_id`s (the trusted
+//! orchestrator of AppRole's pull model: a CI job that hands credentials to the job
+//! that logs in).
+
+use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_syntax::ast::Statement;
+
+use super::Lowerer;
+use crate::catalog::APPROLE_VERBS;
+use crate::codes;
+use crate::ir::CAPABILITIES;
+use crate::rules::RuleSet;
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn approle_shorthand(&mut self, st: &Statement, set: &mut RuleSet) {
+        let verb = st.verb.name.as_str();
+        let Some(&(_, sub, cap)) = APPROLE_VERBS.iter().find(|(v, _, _)| *v == verb) else {
+            return;
+        };
+        let example = format!("{verb} approle.deployer");
+        let Some((mount_path, mount_span, role_seg)) = self.mount_role_arg(st, verb, &example)
+        else {
+            return;
+        };
+        let role = role_seg.name.as_str();
+        let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
+        let rule_path = format!("auth/{mount_path}/role/{role}/{sub}");
+        let syms = self.syms;
+        let Some(mount) = syms.auth_mounts.get(&mount_path) else {
+            let approles: Vec<&str> = syms
+                .auth_mounts
+                .values()
+                .filter(|m| m.ty.name == "approle")
+                .map(|m| m.path.as_str())
+                .collect();
+            match did_you_mean(&mount_path, approles.iter().copied()) {
+                // An AppRole mount managed elsewhere: the rule is written all the same.
+                None => {
+                    self.warn_external(&mount_path, mount_span, "auth", &["approle"]);
+                    set.add(&rule_path, &[cap_idx]);
+                }
+                Some(s) => self.diags.push(
+                    Diagnostic::error(
+                        codes::UNRESOLVED_REFERENCE,
+                        mount_span,
+                        format!("unknown auth mount `{mount_path}`"),
+                    )
+                    .with_label("no AppRole auth mount at this path")
+                    .with_help(format!("did you mean `{s}`?")),
+                ),
+            }
+            return;
+        };
+        if mount.ty.name != "approle" {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::WRONG_MOUNT_TYPE,
+                    mount_span,
+                    format!(
+                        "`{verb}` needs an AppRole mount, and `{mount_path}` is the {}",
+                        mount.ty.display
+                    ),
+                )
+                .with_label("not an AppRole mount")
+                .with_related(mount.head, "mounted here"),
+            );
+            return;
+        }
+        if !mount.roles.contains_key(role) {
+            let roles: Vec<&str> = mount.roles.keys().map(String::as_str).collect();
+            let help = match did_you_mean(role, roles.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if roles.is_empty() => format!(
+                    "{} has no roles: add `role {role} {{ ... }}` or a workload with `login {mount_path} {{ ... }}`",
+                    mount.display()
+                ),
+                None => format!("roles: {}", one_of(&roles)),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNRESOLVED_REFERENCE,
+                    role_seg.span,
+                    format!("unknown role `{role}` on {}", mount.display()),
+                )
+                .with_label("no role of this name")
+                .with_help(help),
+            );
+            return;
+        }
+        // No dependency on the role: a policy may name a path before it exists, and a
+        // workload that reads its own role's `role_id` would otherwise be a cycle.
+        set.add(&rule_path, &[cap_idx]);
+    }
+}

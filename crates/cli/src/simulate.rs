@@ -1,0 +1,69 @@
+//! `keyplan simulate`: which JWT roles accept a token with given claims.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::access::{compile, json};
+use crate::cli::TargetArg;
+use crate::source;
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The program
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// A JSON object of the token's claims (`-` reads standard input)
+    #[arg(long, value_name = "CLAIMS.json")]
+    pub claims: PathBuf,
+    /// Only the roles of the JWT/OIDC mount at this path
+    #[arg(long, value_name = "MOUNT")]
+    pub mount: Option<String>,
+    /// The server the program is for
+    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
+    pub target: TargetArg,
+    /// How to print the result
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// Accepted roles with their access, refused roles with the reason
+    Text,
+    /// `{"accepted": [...], "refused": [...]}`
+    Json,
+}
+
+/// Exit codes: 0 when some role accepts the token, 2 when none does, 1 on errors.
+pub fn run(args: &SimulateArgs) -> u8 {
+    let claims = match source::read(&args.claims).and_then(|s| {
+        keyplan::json_api::parse_claims(&s.text).map_err(|e| format!("{}: {e}", s.name))
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let Some(compiled) = compile(&args.file, args.target) else {
+        return 1;
+    };
+    let mount = args.mount.as_deref().map(|m| m.trim_matches('/'));
+    let Some(sim) = keyplan::simulate_claims(&compiled, &claims, mount) else {
+        return 1;
+    };
+    let out = match args.format {
+        SimulateFormat::Json => json(&sim),
+        SimulateFormat::Text => match keyplan::access_matrix(&compiled) {
+            Some(m) => keyplan::access::render::simulation_text(&sim, &m),
+            None => return 1,
+        },
+    };
+    print!("{out}");
+    if sim.accepted.is_empty() {
+        2
+    } else {
+        0
+    }
+}

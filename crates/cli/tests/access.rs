@@ -1,0 +1,166 @@
+//! `keyplan access`, `diff` and `simulate` as users run them: exit codes, formats, and
+//! `git:REV` read through git.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn keyplan(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keyplan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .output()
+        .expect("keyplan runs")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyplan-access-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const OLD: &str = "crates/access/tests/fixtures/diff-old.kp";
+const NEW: &str = "crates/access/tests/fixtures/diff-new.kp";
+
+#[test]
+fn diff_exits_2_on_change_0_without_and_1_on_errors() {
+    let changed = keyplan(&root(), &["diff", OLD, NEW, "--format", "json"]);
+    assert_eq!(changed.status.code(), Some(2), "{}", text(&changed.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&changed.stdout).unwrap();
+    assert_eq!(json["changed"], true);
+    assert_eq!(json["identities"][0]["identity"], "evaluator");
+    assert_eq!(json["identities"][0]["change"], "added");
+
+    let same = keyplan(&root(), &["diff", OLD, OLD]);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(text(&same.stdout), "no access change\n");
+
+    let dir = temp_dir("bad");
+    std::fs::write(dir.join("bad.kp"), "workload w {\n  read\n}\n").unwrap();
+    let bad = keyplan(&dir, &["diff", "bad.kp", "bad.kp"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("bad.kp"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn diff_against_a_git_revision() {
+    let dir = temp_dir("git");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    std::fs::create_dir_all(dir.join("ci")).unwrap();
+    std::fs::copy(root().join(OLD), dir.join("ci/access.kp")).unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "old"]);
+    std::fs::copy(root().join(NEW), dir.join("ci/access.kp")).unwrap();
+
+    let out = keyplan(
+        &dir,
+        &["diff", "git:HEAD", "ci/access.kp", "--format", "markdown"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("### keyplan access diff"));
+    assert!(text(&out.stdout).contains("#### `legacy` (removed)"));
+
+    let missing = keyplan(&dir, &["diff", "git:no-such-rev", "ci/access.kp"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("git show no-such-rev:./access.kp"));
+}
+
+#[test]
+fn access_formats_and_simulate() {
+    let csv = keyplan(
+        &root(),
+        &["access", "--format", "csv", "examples/pipeline.kp"],
+    );
+    assert_eq!(csv.status.code(), Some(0));
+    assert!(text(&csv.stdout)
+        .contains("publisher,workload,secret/data/releases/*,create update,publisher\n"));
+
+    let claims = "crates/access/tests/fixtures/claims-trainer.json";
+    let sim = keyplan(
+        &root(),
+        &[
+            "simulate",
+            "examples/pipeline.kp",
+            "--claims",
+            claims,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(json["accepted"][0]["role"], "trainer");
+    assert_eq!(json["refused"].as_array().map(Vec::len), Some(2));
+
+    let none = keyplan(
+        &root(),
+        &[
+            "simulate",
+            "examples/pipeline.kp",
+            "--claims",
+            claims,
+            "--mount",
+            "other",
+        ],
+    );
+    assert_eq!(none.status.code(), Some(2));
+
+    let dir = temp_dir("claims");
+    std::fs::write(dir.join("c.json"), "[1, 2]").unwrap();
+    let bad = keyplan(
+        &dir,
+        &[
+            "simulate",
+            &root().join("examples/pipeline.kp").display().to_string(),
+            "--claims",
+            "c.json",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("must be a JSON object"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn check_reports_identity_lints() {
+    let out = keyplan(
+        &root(),
+        &["check", "--format", "json", "examples/pipeline.kp"],
+    );
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["kp::overlapping-roles"]);
+}

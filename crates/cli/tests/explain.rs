@@ -1,0 +1,160 @@
+//! `keyplan explain` as users run it: goldens of text and JSON, the target's LIST order,
+//! and located errors with hints.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn keyplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keyplan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .expect("keyplan runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = keyplan(args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn program(name: &str, src: &str) -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("keyplan-explain-{name}-{}.kp", std::process::id()));
+    std::fs::write(&path, src).unwrap();
+    path
+}
+
+#[test]
+fn every_identity_of_the_pipeline() {
+    insta::assert_snapshot!(ok(&[
+        "explain",
+        "examples/pipeline.kp",
+        "secret/data/models/resnet",
+        "secret/metadata/models/",
+        "secret/data/shared/token",
+        "cubbyhole/",
+        "identity/entity/id/1234",
+    ]));
+}
+
+#[test]
+fn one_identity_as_json() {
+    let out = ok(&[
+        "explain",
+        "examples/pipeline.kp",
+        "--as",
+        "trainer",
+        "--target",
+        "openbao",
+        "--format",
+        "json",
+        "secret/data/models/resnet",
+        "ssh/sign/gpu-hosts",
+        "sys/mounts",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn exactly_the_policies_given() {
+    // No `default` added: cubbyhole is denied.
+    insta::assert_snapshot!(ok(&[
+        "explain",
+        "examples/pipeline.kp",
+        "--policies",
+        "secrets-reader",
+        "secret/data/shared/x",
+        "cubbyhole/x",
+    ]));
+}
+
+const LIST_DENY: &str = r#"
+policy lister {
+  path "kv/metadata/*" {
+    capabilities = [list]
+  }
+  path "kv/metadata/private/*" {
+    capabilities = [deny]
+  }
+}
+"#;
+
+#[test]
+fn the_target_picks_the_list_fallback_order() {
+    let file = program("list-deny", LIST_DENY);
+    let file = file.to_str().unwrap();
+    let args = |target| {
+        vec![
+            "explain",
+            file,
+            "--policies",
+            "lister",
+            "--target",
+            target,
+            "kv/metadata/private/",
+        ]
+    };
+    let vault = ok(&args("vault"));
+    let openbao = ok(&args("openbao"));
+    assert!(vault.contains(": list\n"), "{vault}");
+    assert!(vault.contains("LIST fallback"), "{vault}");
+    assert!(openbao.contains(": deny\n"), "{openbao}");
+    assert!(openbao.contains("\"kv/metadata/private/*\""), "{openbao}");
+}
+
+#[test]
+fn unknown_identity_has_a_hint() {
+    let out = keyplan(&["explain", "examples/pipeline.kp", "--as", "trainr", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("did you mean `trainer`?"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unknown_policy_is_an_error() {
+    let out = keyplan(&["explain", "examples/pipeline.kp", "--policies", "nope", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no policy named `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn as_and_policies_conflict() {
+    let out = keyplan(&[
+        "explain",
+        "examples/pipeline.kp",
+        "--as",
+        "trainer",
+        "--policies",
+        "default",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_program_with_errors_is_reported() {
+    let file = program(
+        "bad",
+        "policy p {\n  path \"a\" {\n    capabilities = [reed]\n  }\n}\n",
+    );
+    let out = keyplan(&["explain", file.to_str().unwrap(), "a"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error"), "{}", text(&out.stderr));
+}

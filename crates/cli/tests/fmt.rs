@@ -1,0 +1,163 @@
+//! `keyplan fmt` and `keyplan check --format sarif|github` as users run them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn keyplan(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyplan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyplan runs");
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyplan-fmt-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    dir
+}
+
+const UGLY: &str = "auth jwt {\ndescription = \"d\" # why\n      jwks_url =   \"u\"\n}\n";
+const PRETTY: &str = "auth jwt {\n  description = \"d\" # why\n  jwks_url    = \"u\"\n}\n";
+const BROKEN: &str = "auth jwt {\n  description =\n}\n";
+
+#[test]
+fn fmt_rewrites_files_in_place_atomically_and_lists_them() {
+    let dir = temp_dir("write");
+    let ugly = dir.join("nested/ugly.kp");
+    let pretty = dir.join("pretty.kp");
+    std::fs::write(&ugly, UGLY).unwrap();
+    std::fs::set_permissions(&ugly, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::fs::write(&pretty, PRETTY).unwrap();
+    std::fs::write(dir.join("notes.txt"), UGLY).unwrap();
+
+    let out = keyplan(&["fmt", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), format!("{}\n", ugly.display()));
+    assert_eq!(std::fs::read_to_string(&ugly).unwrap(), PRETTY);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        UGLY
+    );
+    let mode = std::fs::metadata(&ugly).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "permissions kept");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("nested"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["ugly.kp"], "no temporary file left");
+
+    // Formatted files are not touched again.
+    let out = keyplan(&["fmt", dir.to_str().unwrap()], None);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_changes_nothing() {
+    let dir = temp_dir("check");
+    let ugly = dir.join("ugly.kp");
+    let pretty = dir.join("pretty.kp");
+    std::fs::write(&ugly, UGLY).unwrap();
+    std::fs::write(&pretty, PRETTY).unwrap();
+    let out = keyplan(
+        &[
+            "fmt",
+            "--check",
+            ugly.to_str().unwrap(),
+            pretty.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), format!("{}\n", ugly.display()));
+    assert_eq!(std::fs::read_to_string(&ugly).unwrap(), UGLY);
+
+    let out = keyplan(&["fmt", "--check", pretty.to_str().unwrap()], None);
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), String::new())
+    );
+}
+
+#[test]
+fn fmt_reads_stdin_and_prints_to_stdout() {
+    let out = keyplan(&["fmt", "-"], Some(UGLY));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), PRETTY);
+    let out = keyplan(&["fmt", "--check", "-"], Some(UGLY));
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(1), "<stdin>\n".into())
+    );
+}
+
+#[test]
+fn fmt_refuses_syntax_errors_with_diagnostics() {
+    let dir = temp_dir("broken");
+    let file = dir.join("broken.kp");
+    std::fs::write(&file, BROKEN).unwrap();
+    let out = keyplan(&["fmt", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("kp::syntax::missing-value"), "{err}");
+    assert!(err.contains("broken.kp:2:"), "located: {err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), BROKEN);
+    let out = keyplan(&["fmt", "-"], Some(BROKEN));
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(1), String::new())
+    );
+}
+
+#[test]
+fn check_reports_sarif_and_github_annotations() {
+    let dir = temp_dir("ci");
+    let file = dir.join("bad.kp");
+    std::fs::write(
+        &file,
+        "auth jwt {\n  jwks_url = \"u\"\n  role r {\n    token_tll = 1h\n  }\n}\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = keyplan(&["check", "--format", "sarif", path], None);
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "kp::unknown-field"),
+        "{log}"
+    );
+
+    let out = keyplan(&["check", "--format", "github", path], None);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = text(&out.stdout);
+    assert!(
+        lines.lines().any(|l| l.starts_with("::error file=")
+            && l.contains(",line=4,col=5,")
+            && l.contains("title=kp%3A%3Aunknown-field::")),
+        "{lines}"
+    );
+}

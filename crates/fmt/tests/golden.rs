@@ -1,0 +1,161 @@
+//! The canonical layout on hand-written ugly programs, snapshotted; and the refusals.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+fn golden(name: &str, src: &str) {
+    let out = common::assert_invariants(name, src);
+    insta::assert_snapshot!(name, out);
+}
+
+#[test]
+fn squashed_and_misaligned() {
+    golden(
+        "squashed",
+        r#"extern policy example-policy
+extern policy other
+auth jwt {
+description="JWT backend"
+      jwks_url =   "https://ci.example.com/.well-known/jwks.json"
+  role example-role { user_claim = "sub"
+bound_audiences=["example-audience",]
+    token_policies = [example-policy, other]
+      token_ttl = 1h
+  token_max_ttl= 4h
+  }
+}
+secrets kv {
+  version = 2
+}
+"#,
+    );
+}
+
+#[test]
+fn comments_everywhere() {
+    golden(
+        "comments",
+        r#"# header comment
+
+// another style
+auth jwt { # after the opening brace
+  # before an attribute
+  description = "x" # after an attribute
+  bound_claims = { # after a map's brace
+    project_path = "ml/trainer", # after an entry and its comma
+    # before an entry
+    ref = "main"
+    # before the map's close
+  } # after the map
+  jwt_supported_algs = [ # after a list's bracket
+    "RS256" # after an item, before its comma
+    , "ES256",
+    # before the list's close
+  ]
+
+
+  # after two blank lines: one is kept
+  role r {
+  } # after a nested block
+  # last in the body
+} # after the block
+# between top-level blocks
+workload w {
+  read "secret/data/*" # after a statement
+  list  "secret/metadata/*"
+}
+# at the end of the file
+"#,
+    );
+}
+
+#[test]
+fn long_lists_wrap_and_short_ones_join() {
+    golden(
+        "wrapping",
+        r#"secrets database {
+  role my-role {
+    db_name = mysql-database
+    creation_statements = ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';", "GRANT SELECT ON *.* TO '{{name}}'@'%';"]
+    allowed_roles = [
+      a,
+      b,
+    ]
+    nested = [[1, 2], ["a very long string that does not fit on the line with the rest", "and another one"], []]
+    empty_map = {  }
+    map = {
+      a = 1
+    }
+  }
+}
+"#,
+    );
+}
+
+#[test]
+fn heredocs_stay_verbatim() {
+    golden(
+        "heredocs",
+        "secrets database {\n  role r {\n      creation_statements = [<<EOT\n  CREATE ROLE \"{{name}}\";   \n\tGRANT x;\nEOT\n, <<-SQL\n      indented\n        more\n      SQL\n    ]\n  revocation_statements = <<EOT\nDROP ROLE x; # not a comment\nEOT\n  }\n}\n",
+    );
+}
+
+#[test]
+fn crlf_and_tabs() {
+    golden(
+        "crlf",
+        "auth jwt {\r\n\tdescription = \"d\" # c\r\n\r\n\r\n\tjwks_url = \"u\"\r\n}\r\n",
+    );
+}
+
+#[test]
+fn strings_and_values_keep_their_spelling() {
+    golden(
+        "spelling",
+        r#"auth "team/jwt" {
+  description = "tab\t quote\" backslash\\ # not a comment // nor this"
+  token_ttl = 0090s
+  password = env(  "DB_PASSWORD"  )
+  flag = false
+  number = -12
+  ref = ssh.training-environment
+  role "quoted" {
+  }
+}
+"#,
+    );
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    assert_eq!(kp_fmt::format("").unwrap(), "");
+    assert_eq!(kp_fmt::format("\n\n  \n").unwrap(), "");
+    assert_eq!(
+        kp_fmt::format("  # only\n\n\n// comments  \n").unwrap(),
+        "# only\n\n// comments\n"
+    );
+}
+
+#[test]
+fn syntax_errors_are_refused_with_the_parsers_diagnostics() {
+    let src = "auth jwt {\n  description = \n}\npolicy p {\n";
+    let err = kp_fmt::format(src).expect_err("refused");
+    assert_eq!(err, kp_syntax::parse(src).diagnostics);
+    let codes: Vec<&str> = err.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["kp::syntax::missing-value", "kp::syntax::unclosed-block"]
+    );
+}
+
+#[test]
+fn width_is_an_option() {
+    let src = "auth jwt {\n  jwt_supported_algs = [\"RS256\", \"ES256\"]\n}\n";
+    let narrow = kp_fmt::format_with(src, &kp_fmt::Options { width: 30 }).unwrap();
+    assert_eq!(
+        narrow,
+        "auth jwt {\n  jwt_supported_algs = [\n    \"RS256\",\n    \"ES256\",\n  ]\n}\n"
+    );
+    assert_eq!(kp_fmt::format(src).unwrap(), src);
+}

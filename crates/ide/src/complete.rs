@@ -1,0 +1,374 @@
+//! Completion: what may be written at the cursor, from the catalog (blocks, verbs),
+//! the endpoint schemas (fields, enum values) and the checker's index (names).
+
+use kp_check::catalog::{
+    self, MountClass, BUILTIN_POLICIES, CAPABILITY_VERBS, POLICY_REF_FIELDS, SHORTHAND_VERBS,
+};
+use kp_check::index::{DefKind, SymbolKey};
+use kp_schema::FieldType;
+use kp_syntax::ast::{Block, Entry};
+
+use crate::hover::field_markdown;
+use crate::locate;
+use crate::scope::{self, Scope};
+use crate::{docs, Analysis};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompletionKind {
+    Keyword,
+    Field,
+    Value,
+    Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<String>,
+    /// What to insert instead of the label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insert_text: Option<String>,
+}
+
+fn item(label: &str, kind: CompletionKind, detail: Option<String>) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind,
+        detail,
+        documentation: None,
+        insert_text: None,
+    }
+}
+
+/// Where in a line the cursor is.
+enum Slot<'s> {
+    /// Start of an entry: fields, blocks, verbs.
+    Entry,
+    /// The value of `field = `.
+    Value(&'s str),
+    /// The label after `auth`/`secrets`/`login`/`extern`/`sign`/`creds`.
+    After(&'s str),
+    /// `sign MOUNT.` / `creds MOUNT.`: a role of that mount.
+    RoleOf(&'s str, &'s str),
+}
+
+fn slot(line: &str) -> Option<Slot<'_>> {
+    // A one-line block (`path "a/*" { capabilities = [`): what follows its brace.
+    let line = match line.rfind('{') {
+        Some(i)
+            if line
+                .get(..i)
+                .is_some_and(|b| b.matches('"').count() % 2 == 0) =>
+        {
+            line.get(i + 1..).unwrap_or("")
+        }
+        _ => line,
+    };
+    let t = line.trim_start();
+    if t.is_empty() {
+        return Some(Slot::Entry);
+    }
+    let word_end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(t.len());
+    let (word, rest) = t.split_at(word_end);
+    if word.is_empty() {
+        return None;
+    }
+    let rest_trim = rest.trim_start();
+    if let Some(after_eq) = rest_trim.strip_prefix('=') {
+        // Inside a string the user types free text.
+        if after_eq.matches('"').count() % 2 == 1 {
+            return None;
+        }
+        return Some(Slot::Value(word));
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    if rest_trim.is_empty() {
+        return Some(Slot::After(word));
+    }
+    if let Some(mount) = rest_trim.strip_suffix('.') {
+        if !mount.contains(char::is_whitespace) {
+            return Some(Slot::RoleOf(word, mount));
+        }
+    }
+    None
+}
+
+impl Analysis {
+    pub fn completions(&self, offset: usize) -> Vec<CompletionItem> {
+        if !self.in_text(offset) {
+            return Vec::new();
+        }
+        let (start, _prefix) = locate::prefix_at(&self.source, offset);
+        let line = locate::line_before(&self.source, start);
+        let chain = locate::enclosing_blocks(&self.file, offset);
+        let scope = scope::scope_of(&chain);
+        // A value on a later line of a multi-line list: the attribute holding the cursor.
+        let slot = match locate::attribute_at(&chain, offset) {
+            Some(a) if !locate::covers(a.name.span, offset) && !line.contains('=') => {
+                Some(Slot::Value(a.name.name.as_str()))
+            }
+            _ => slot(line),
+        };
+        match slot {
+            Some(Slot::Entry) => self.entry_items(scope, &chain),
+            Some(Slot::Value(field)) => self.value_items(scope, &chain, field),
+            Some(Slot::After(word)) => self.label_items(scope, word),
+            Some(Slot::RoleOf(verb, mount)) => self.role_items(scope, verb, mount),
+            None => Vec::new(),
+        }
+    }
+
+    fn entry_items(&self, scope: Scope, chain: &[&Block]) -> Vec<CompletionItem> {
+        let present: Vec<&str> = chain
+            .last()
+            .map(|b| {
+                b.entries()
+                    .iter()
+                    .filter_map(|e| match e {
+                        Entry::Attribute(a) => Some(a.name.name.as_str()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for (kw, _, what) in scope::blocks(scope) {
+            let mut it = item(kw, CompletionKind::Keyword, Some(what));
+            it.documentation = docs::block_keyword(scope, kw, &[]);
+            out.push(it);
+        }
+        for info in scope::fields(scope) {
+            let f = &info.field;
+            if present.contains(&f.name.as_str()) || f.deprecated {
+                continue;
+            }
+            let mut it = item(&f.name, CompletionKind::Field, Some(f.ty.to_string()));
+            it.documentation = Some(field_markdown(&info));
+            it.insert_text = Some(format!("{} = ", f.name));
+            out.push(it);
+        }
+        if matches!(scope, Scope::Workload) {
+            for v in CAPABILITY_VERBS.iter().chain(SHORTHAND_VERBS.iter()) {
+                let mut it = item(v, CompletionKind::Keyword, Some("statement".to_string()));
+                it.documentation = docs::verb(v);
+                out.push(it);
+            }
+        }
+        out
+    }
+
+    fn value_items(&self, scope: Scope, chain: &[&Block], field: &str) -> Vec<CompletionItem> {
+        let mount = chain.first().and_then(|b| mount_key(b));
+        let refs =
+            |pred: &dyn Fn(&SymbolKey, DefKind) -> bool, detail: &str| -> Vec<CompletionItem> {
+                self.index
+                    .definitions
+                    .iter()
+                    .filter(|d| pred(&d.key, d.kind))
+                    .map(|d| {
+                        item(
+                            d.key.name(),
+                            CompletionKind::Reference,
+                            Some(detail.to_string()),
+                        )
+                    })
+                    .collect()
+            };
+        if POLICY_REF_FIELDS.contains(&field) {
+            let mut out = refs(
+                &|k, kind| {
+                    matches!(k, SymbolKey::Policy(_)) && kind != DefKind::Workload
+                        || self.derives_policy(k)
+                },
+                "policy",
+            );
+            for b in BUILTIN_POLICIES {
+                out.push(item(
+                    b,
+                    CompletionKind::Reference,
+                    Some("built-in policy".to_string()),
+                ));
+            }
+            return out;
+        }
+        match (scope, field) {
+            (Scope::Token, "role") => {
+                return refs(&|k, _| matches!(k, SymbolKey::TokenRole(_)), "token role")
+            }
+            (Scope::Nested(spec), "allowed_roles") if spec.endpoint == "database-connection" => {
+                return refs(
+                    &|k, _| matches!(k, SymbolKey::Role(MountClass::Secrets, m, _) if Some(m) == mount.as_ref()),
+                    "database role",
+                )
+            }
+            (Scope::Nested(spec), "db_name") if spec.endpoint == "database-role" => {
+                return refs(
+                    &|k, _| matches!(k, SymbolKey::Connection(m, _) if Some(m) == mount.as_ref()),
+                    "database connection",
+                )
+            }
+            _ => {}
+        }
+        let Some(info) = scope::field(scope, field) else {
+            return Vec::new();
+        };
+        let f = &info.field;
+        if matches!(scope, Scope::PolicyPath) && field == "capabilities" {
+            return f
+                .allowed
+                .iter()
+                .map(|c| item(c, CompletionKind::Value, Some("capability".to_string())))
+                .collect();
+        }
+        if !f.allowed.is_empty() {
+            return f
+                .allowed
+                .iter()
+                .map(|v| {
+                    let mut it = item(v, CompletionKind::Value, Some(f.name.clone()));
+                    if f.ty == FieldType::String
+                        || f.ty == FieldType::CommaList
+                        || f.ty == FieldType::List
+                    {
+                        it.insert_text = Some(format!("\"{v}\""));
+                    }
+                    it
+                })
+                .collect();
+        }
+        if f.ty == FieldType::Bool {
+            return ["true", "false"]
+                .iter()
+                .map(|v| item(v, CompletionKind::Value, Some("bool".to_string())))
+                .collect();
+        }
+        if f.sensitive {
+            let mut it = item(
+                "env(\"...\")",
+                CompletionKind::Value,
+                Some("secret from the environment".to_string()),
+            );
+            it.insert_text = Some(format!("env(\"{}\")", f.name.to_ascii_uppercase()));
+            return vec![it];
+        }
+        Vec::new()
+    }
+
+    fn derives_policy(&self, key: &SymbolKey) -> bool {
+        let SymbolKey::Policy(name) = key else {
+            return false;
+        };
+        self.program
+            .resources
+            .iter()
+            .any(|r| r.kind == kp_check::ir::ResourceKind::Policy && &r.name == name)
+    }
+
+    fn label_items(&self, scope: Scope, word: &str) -> Vec<CompletionItem> {
+        match (scope, word) {
+            (Scope::TopLevel, "auth" | "secrets") => {
+                let class = if word == "auth" {
+                    MountClass::Auth
+                } else {
+                    MountClass::Secrets
+                };
+                catalog::mount_types(class)
+                    .iter()
+                    .map(|t| item(t.name, CompletionKind::Keyword, Some(t.display.to_string())))
+                    .collect()
+            }
+            (Scope::TopLevel, "extern") => vec![item(
+                "policy",
+                CompletionKind::Keyword,
+                Some("a policy managed elsewhere".to_string()),
+            )],
+            (Scope::Workload, "login") => self
+                .index
+                .definitions
+                .iter()
+                .filter(|d| matches!(d.key, SymbolKey::AuthMount(_)))
+                .filter(|d| self.mount_type_is(&d.key, &["jwt", "oidc"]))
+                .map(|d| {
+                    item(
+                        d.key.name(),
+                        CompletionKind::Reference,
+                        Some("JWT/OIDC auth mount".to_string()),
+                    )
+                })
+                .collect(),
+            (Scope::Workload, "sign" | "creds") => {
+                let engines: &[&str] = if word == "sign" {
+                    &["ssh"]
+                } else {
+                    &["database", "aws"]
+                };
+                self.index
+                    .definitions
+                    .iter()
+                    .filter_map(|d| match &d.key {
+                        SymbolKey::Role(MountClass::Secrets, m, r)
+                            if self.mount_type_is(&SymbolKey::SecretsMount(m.clone()), engines) =>
+                        {
+                            let path = format!("{}.{r}", m.replace('/', "."));
+                            Some(item(
+                                &path,
+                                CompletionKind::Reference,
+                                Some(crate::outline::kind_noun(d.kind).to_string()),
+                            ))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn role_items(&self, scope: Scope, verb: &str, mount: &str) -> Vec<CompletionItem> {
+        if !matches!(scope, Scope::Workload) || !SHORTHAND_VERBS.contains(&verb) {
+            return Vec::new();
+        }
+        let path = mount.replace('.', "/");
+        self.index
+            .definitions
+            .iter()
+            .filter_map(|d| match &d.key {
+                SymbolKey::Role(MountClass::Secrets, m, r) if *m == path => Some(item(
+                    r,
+                    CompletionKind::Reference,
+                    Some(crate::outline::kind_noun(d.kind).to_string()),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the mount declared under `key` is of one of `types`.
+    fn mount_type_is(&self, key: &SymbolKey, types: &[&str]) -> bool {
+        let Some(def) = self.index.definition(key) else {
+            return false;
+        };
+        locate::block_with_span(&self.file, def.span)
+            .and_then(|b| b.label_text(0))
+            .is_some_and(|t| types.contains(&t))
+    }
+}
+
+/// The path of the mount a top-level block declares.
+fn mount_key(b: &Block) -> Option<String> {
+    if !matches!(b.keyword.name.as_str(), "auth" | "secrets") {
+        return None;
+    }
+    b.label_text(1)
+        .or_else(|| b.label_text(0))
+        .map(|p| p.trim_matches('/').to_string())
+}

@@ -1,0 +1,177 @@
+//! Hover: a field's schema entry, a keyword's meaning, a name's declaration (with a
+//! policy's rules as HCL).
+
+use kp_check::index::{DefKind, Definition, SymbolKey};
+use kp_check::ir::{Program, ResourceKind};
+use kp_diag::Span;
+use kp_syntax::ast::{Entry, ExprKind, File, Statement};
+
+use crate::locate::{self, covers};
+use crate::scope::{self, FieldInfo};
+use crate::{docs, Analysis};
+
+/// Markdown to show over `span`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hover {
+    pub span: Span,
+    pub markdown: String,
+}
+
+impl Analysis {
+    pub fn hover(&self, offset: usize) -> Option<Hover> {
+        if !self.in_text(offset) {
+            return None;
+        }
+        self.hover_symbol(offset)
+            .or_else(|| self.hover_field(offset))
+            .or_else(|| self.hover_keyword(offset))
+    }
+
+    fn hover_symbol(&self, offset: usize) -> Option<Hover> {
+        let index = &self.index;
+        let span = index
+            .references
+            .iter()
+            .find(|r| covers(r.span, offset))
+            .map(|r| r.span)
+            .or_else(|| {
+                index
+                    .definitions
+                    .iter()
+                    .find(|d| !d.implicit && covers(d.name_span, offset))
+                    .map(|d| d.name_span)
+            })?;
+        let key = index.key_at(offset)?;
+        let def = index.definition(key)?;
+        Some(Hover {
+            span,
+            markdown: describe(def, &self.program, &self.file),
+        })
+    }
+
+    fn hover_field(&self, offset: usize) -> Option<Hover> {
+        let chain = locate::enclosing_blocks(&self.file, offset);
+        let attr = locate::attribute_at(&chain, offset)?;
+        if !covers(attr.name.span, offset) {
+            return None;
+        }
+        let info = scope::field(scope::scope_of(&chain), &attr.name.name)?;
+        Some(Hover {
+            span: attr.name.span,
+            markdown: field_markdown(&info),
+        })
+    }
+
+    fn hover_keyword(&self, offset: usize) -> Option<Hover> {
+        if let Some((parents, b)) = locate::block_at_head(&self.file, offset) {
+            if covers(b.keyword.span, offset) {
+                let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
+                let text =
+                    docs::block_keyword(scope::scope_of(&parents), &b.keyword.name, &labels)?;
+                return Some(Hover {
+                    span: b.keyword.span,
+                    markdown: text,
+                });
+            }
+        }
+        let chain = locate::enclosing_blocks(&self.file, offset);
+        let st = chain.last()?.entries().iter().find_map(|e| match e {
+            Entry::Statement(s) if covers(s.verb.span, offset) => Some(s),
+            _ => None,
+        });
+        let st: &Statement = st?;
+        Some(Hover {
+            span: st.verb.span,
+            markdown: docs::verb(&st.verb.name)?,
+        })
+    }
+}
+
+pub fn field_markdown(info: &FieldInfo) -> String {
+    let f = &info.field;
+    let mut out = format!("**{}** · {}", f.name, f.ty);
+    if let Some(d) = &f.default {
+        out.push_str(&format!(" · default `{d}`"));
+    }
+    if f.required {
+        out.push_str(" · required");
+    }
+    out.push('\n');
+    if !f.description.is_empty() {
+        out.push_str(&format!("\n{}\n", f.description));
+    }
+    if !f.allowed.is_empty() {
+        let list: Vec<String> = f.allowed.iter().map(|a| format!("`{a}`")).collect();
+        out.push_str(&format!("\nOne of: {}\n", list.join(", ")));
+    }
+    if f.sensitive {
+        out.push_str("\nSensitive: write `env(\"NAME\")`, not a literal.\n");
+    }
+    if f.deprecated {
+        out.push_str("\nDeprecated.\n");
+    }
+    out.push_str(&format!("\nWritten to `{}`", info.origin));
+    out
+}
+
+fn describe(def: &Definition, program: &Program, file: &File) -> String {
+    let name = def.key.name();
+    let mut out = match (&def.kind, &def.key) {
+        (DefKind::Policy, _) => format!("**policy** `{name}`"),
+        (DefKind::ExternPolicy, _) => {
+            format!("**extern policy** `{name}`: exists on the server, managed elsewhere")
+        }
+        (DefKind::Workload, _) => format!("**workload** `{name}`"),
+        (DefKind::AuthMount, _) => format!("**auth mount** `{name}`"),
+        (DefKind::SecretsMount, _) => format!("**secrets mount** `{name}`"),
+        (DefKind::Role { what }, SymbolKey::Role(_, mount, _)) => {
+            format!("**{what}** `{name}` on mount `{mount}`")
+        }
+        (DefKind::Role { what }, _) => format!("**{what}** `{name}`"),
+        (DefKind::Connection, SymbolKey::Connection(mount, _)) => {
+            format!("**database connection** `{name}` on mount `{mount}`")
+        }
+        (DefKind::Connection, _) => format!("**database connection** `{name}`"),
+        (DefKind::TokenRole, _) => format!("**token role** `{name}`"),
+        (DefKind::Token, _) => format!("**token** `{name}`"),
+    };
+    if let Some(d) = block_description(def, file) {
+        out.push_str(&format!(": {d}"));
+    }
+    out.push_str(&format!("\n\n`{}`", def.api_path));
+    if matches!(def.kind, DefKind::Policy | DefKind::Workload) {
+        match policy_hcl(program, name) {
+            Some(hcl) => out.push_str(&format!("\n\n```hcl\n{hcl}```")),
+            None if def.kind == DefKind::Workload => {
+                out.push_str("\n\nDerives no policy: it has no statements.")
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The declaration block's `description`.
+fn block_description(def: &Definition, file: &File) -> Option<String> {
+    let block = locate::block_with_span(file, def.span)?;
+    block.entries().iter().find_map(|e| match e {
+        Entry::Attribute(a) if a.name.name == "description" => match &a.value.kind {
+            ExprKind::Str { value, .. } => Some(value.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The policy's HCL document as `keyplan build --emit hcl` writes it.
+fn policy_hcl(program: &Program, name: &str) -> Option<String> {
+    let r = program
+        .resources
+        .iter()
+        .find(|r| r.kind == ResourceKind::Policy && r.name == name)?;
+    let one = Program {
+        resources: vec![r.clone()],
+        ..Program::default()
+    };
+    kp_emit::hcl(&one).into_iter().next().map(|f| f.contents)
+}

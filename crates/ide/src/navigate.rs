@@ -1,0 +1,188 @@
+//! Go to definition, find references and rename, over the checker's index.
+
+use std::fmt;
+
+use kp_check::catalog::BUILTIN_POLICIES;
+use kp_check::index::{DefKind, Definition, SymbolKey};
+use kp_diag::Span;
+
+use crate::actions::TextEdit;
+use crate::Analysis;
+
+/// Why a rename was refused, for the editor to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameError {
+    /// Nothing renameable at the position.
+    NoSymbol,
+    /// The name is implied (a login role named after its workload).
+    Implicit(String),
+    /// The server would reject the new name (`kp::invalid-name`).
+    InvalidName(String),
+    /// Another declaration already has the new name.
+    Taken(String),
+}
+
+impl fmt::Display for RenameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenameError::NoSymbol => f.write_str("there is no declared name here to rename"),
+            RenameError::Implicit(m) | RenameError::InvalidName(m) | RenameError::Taken(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for RenameError {}
+
+impl Analysis {
+    /// The declaration of the name at `offset` (a reference or the declaration itself).
+    pub fn definition(&self, offset: usize) -> Option<&Definition> {
+        if !self.in_text(offset) {
+            return None;
+        }
+        let key = self.index.key_at(offset)?;
+        self.index.definition(key)
+    }
+
+    /// Every use of the name at `offset`, in source order; the declaration first when
+    /// `include_declaration`.
+    pub fn references(&self, offset: usize, include_declaration: bool) -> Vec<Span> {
+        if !self.in_text(offset) {
+            return Vec::new();
+        }
+        let Some(key) = self.index.key_at(offset) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if include_declaration {
+            if let Some(d) = self.index.definition(key) {
+                out.push(d.name_span);
+            }
+        }
+        let mut uses: Vec<Span> = self.index.references_to(key).collect();
+        uses.sort();
+        out.extend(uses);
+        out
+    }
+
+    /// The span of the name a rename at `offset` would change.
+    pub fn prepare_rename(&self, offset: usize) -> Result<Span, RenameError> {
+        if !self.in_text(offset) {
+            return Err(RenameError::NoSymbol);
+        }
+        let key = self.index.key_at(offset).ok_or(RenameError::NoSymbol)?;
+        let def = self.index.definition(key).ok_or(RenameError::NoSymbol)?;
+        check_renameable(def)?;
+        let covers = |s: Span| s.start <= offset && offset <= s.end;
+        Ok(self
+            .index
+            .references_to(key)
+            .find(|s| covers(*s))
+            .unwrap_or(def.name_span))
+    }
+
+    /// The edits renaming the name at `offset` (declaration and every reference) to
+    /// `new_name`, or why not.
+    pub fn rename(&self, offset: usize, new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
+        self.prepare_rename(offset)?;
+        let key = self.index.key_at(offset).ok_or(RenameError::NoSymbol)?;
+        let def = self.index.definition(key).ok_or(RenameError::NoSymbol)?;
+        validate(def, new_name)?;
+        let renamed = with_name(key, new_name);
+        if self.index.definition(&renamed).is_some() && renamed != *key {
+            return Err(RenameError::Taken(format!(
+                "`{new_name}` is already declared: a second declaration would be a `kp::duplicate`"
+            )));
+        }
+        let mut edits = Vec::new();
+        let written = self
+            .source
+            .get(def.name_span.start..def.name_span.end)
+            .unwrap_or("");
+        if def.implicit {
+            // `auth jwt { }`: the path is the type label; write the path after it.
+            edits.push(TextEdit {
+                span: Span::new(def.name_span.end, def.name_span.end),
+                new_text: format!(" {new_name}"),
+            });
+        } else if written.starts_with('"') {
+            edits.push(TextEdit {
+                span: def.name_span,
+                new_text: format!("\"{new_name}\""),
+            });
+        } else {
+            edits.push(TextEdit {
+                span: def.name_span,
+                new_text: new_name.to_string(),
+            });
+        }
+        for span in self.index.references_to(key) {
+            edits.push(TextEdit {
+                span,
+                new_text: new_name.to_string(),
+            });
+        }
+        edits.sort_by_key(|e| e.span);
+        edits.dedup();
+        Ok(edits)
+    }
+}
+
+fn check_renameable(def: &Definition) -> Result<(), RenameError> {
+    if def.implicit && !matches!(def.kind, DefKind::AuthMount | DefKind::SecretsMount) {
+        return Err(RenameError::Implicit(
+            "this login role takes its workload's name: rename the workload, or set `role_name = \"...\"`".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+fn with_name(key: &SymbolKey, name: &str) -> SymbolKey {
+    let n = name.to_string();
+    match key {
+        SymbolKey::Policy(_) => SymbolKey::Policy(n),
+        SymbolKey::AuthMount(_) => SymbolKey::AuthMount(n),
+        SymbolKey::SecretsMount(_) => SymbolKey::SecretsMount(n),
+        SymbolKey::Role(c, m, _) => SymbolKey::Role(*c, m.clone(), n),
+        SymbolKey::Connection(m, _) => SymbolKey::Connection(m.clone(), n),
+        SymbolKey::TokenRole(_) => SymbolKey::TokenRole(n),
+        SymbolKey::Token(_) => SymbolKey::Token(n),
+    }
+}
+
+/// The checker's `kp::invalid-name` rule (one segment of an API path: letters, digits
+/// and `_`, with `-` and `.` inside), plus what mounts and policies add.
+fn validate(def: &Definition, name: &str) -> Result<(), RenameError> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let valid = name.starts_with(word)
+        && name.ends_with(word)
+        && name.chars().all(|c| word(c) || c == '-' || c == '.')
+        && !name.contains("..");
+    if !valid {
+        return Err(RenameError::InvalidName(format!(
+            "`{name}` is not a valid name: use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)"
+        )));
+    }
+    match def.kind {
+        DefKind::AuthMount | DefKind::SecretsMount if name.contains('.') => {
+            Err(RenameError::InvalidName(format!(
+                "`{name}`: a mount path is written with dots in `sign`/`creds` statements, so it cannot hold `.`"
+            )))
+        }
+        DefKind::AuthMount if name == "token" => Err(RenameError::InvalidName(
+            "the path `token` belongs to the built-in token auth method".to_string(),
+        )),
+        DefKind::SecretsMount if ["sys", "auth", "identity", "cubbyhole"].contains(&name) => Err(
+            RenameError::InvalidName(format!("the mount path `{name}` is reserved by the server")),
+        ),
+        DefKind::Policy | DefKind::ExternPolicy | DefKind::Workload
+            if BUILTIN_POLICIES.contains(&name) =>
+        {
+            Err(RenameError::InvalidName(format!(
+                "`{name}` is a built-in policy of every server"
+            )))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,242 @@
+//! Which block a chain of enclosing blocks is, by the catalog's rules: what fields,
+//! nested blocks and statements its body takes.
+
+use kp_check::catalog::{self, MountClass, MountType, NestedSpec, MOUNT_ATTRS};
+use kp_schema::{Endpoint, Field, FieldType};
+use kp_syntax::ast::Block;
+
+/// The kind of body the cursor is in.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    TopLevel,
+    Mount(&'static MountType),
+    TokenAuth,
+    /// A block nested in a mount (`role`, `ca`, `connection`, ...) or a token role.
+    Nested(&'static NestedSpec),
+    Policy,
+    PolicyPath,
+    Token,
+    Workload,
+    Login,
+    /// A body keyplan does not know (a misspelt block): nothing to offer.
+    Unknown,
+}
+
+pub fn scope_of(chain: &[&Block]) -> Scope {
+    let mut scope = Scope::TopLevel;
+    for b in chain {
+        scope = child(scope, b);
+    }
+    scope
+}
+
+/// The scope of a block's body given the scope it is written in.
+pub fn child(parent: Scope, b: &Block) -> Scope {
+    let kw = b.keyword.name.as_str();
+    match parent {
+        Scope::TopLevel => match kw {
+            "auth" | "secrets" => {
+                let class = if kw == "auth" {
+                    MountClass::Auth
+                } else {
+                    MountClass::Secrets
+                };
+                match b.label_text(0).and_then(|t| catalog::mount_type(class, t)) {
+                    Some(ty) if class == MountClass::Auth && ty.name == "token" => Scope::TokenAuth,
+                    Some(ty) => Scope::Mount(ty),
+                    None => Scope::Unknown,
+                }
+            }
+            "policy" => Scope::Policy,
+            "token" => Scope::Token,
+            "workload" => Scope::Workload,
+            _ => Scope::Unknown,
+        },
+        Scope::Mount(ty) => ty.nested(kw).map_or(Scope::Unknown, Scope::Nested),
+        Scope::TokenAuth if kw == "role" => Scope::Nested(&catalog::TOKEN_ROLE),
+        Scope::Policy if kw == "path" => Scope::PolicyPath,
+        Scope::Workload if kw == "login" => Scope::Login,
+        _ => Scope::Unknown,
+    }
+}
+
+/// The endpoint whose schema types the body's attributes.
+pub fn endpoint(scope: Scope) -> Option<&'static Endpoint> {
+    let id = match scope {
+        Scope::Mount(ty) => ty.config?,
+        Scope::Nested(spec) => spec.endpoint,
+        Scope::Token => "token-create",
+        Scope::Login => "jwt-role",
+        _ => return None,
+    };
+    kp_schema::endpoint(id)
+}
+
+/// A field the body takes: from the schema, or one keyplan adds.
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    pub field: Field,
+    /// Where it comes from, for hover: the endpoint's API path or "keyplan".
+    pub origin: String,
+}
+
+fn synthetic(name: &str, ty: FieldType, description: &str) -> FieldInfo {
+    let json_type = match ty {
+        FieldType::Int | FieldType::Duration => kp_schema::JsonType::Integer,
+        FieldType::Bool => kp_schema::JsonType::Boolean,
+        FieldType::List => kp_schema::JsonType::Array,
+        FieldType::Map => kp_schema::JsonType::Object,
+        _ => kp_schema::JsonType::String,
+    };
+    FieldInfo {
+        field: Field {
+            name: name.to_string(),
+            ty,
+            description: description.to_string(),
+            required: false,
+            sensitive: false,
+            default: None,
+            allowed: Vec::new(),
+            json_type,
+            deprecated: false,
+            targets: kp_schema::Target::ALL.to_vec(),
+            source: None,
+            fields: Default::default(),
+        },
+        origin: "keyplan".to_string(),
+    }
+}
+
+/// Every field valid in the body, schema fields in name order after keyplan's own.
+pub fn fields(scope: Scope) -> Vec<FieldInfo> {
+    let mut out = Vec::new();
+    match scope {
+        Scope::Mount(ty) => {
+            for (name, fty) in MOUNT_ATTRS {
+                let doc = mount_attr_doc(name);
+                out.push(synthetic(name, fty, doc));
+            }
+            if ty.versioned {
+                let mut v = synthetic(
+                    "version",
+                    FieldType::Int,
+                    "KV version: 1 or 2 (2 keeps versions and metadata).",
+                );
+                v.field.allowed = vec!["1".to_string(), "2".to_string()];
+                out.push(v);
+            }
+        }
+        Scope::Token => out.push(synthetic(
+            "role",
+            FieldType::String,
+            "The token role the token is created from (`auth token { role NAME { ... } }`).",
+        )),
+        Scope::Workload => out.push(synthetic(
+            "description",
+            FieldType::String,
+            "What the workload is, for people reading the plan.",
+        )),
+        Scope::Login => out.push(synthetic(
+            "role_name",
+            FieldType::String,
+            "The login role's name; the workload's name when absent.",
+        )),
+        Scope::PolicyPath => {
+            let mut c = synthetic(
+                "capabilities",
+                FieldType::List,
+                "What the rule allows on matching paths.",
+            );
+            c.field.required = true;
+            c.field.allowed = kp_check::ir::CAPABILITIES
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            out.push(c);
+        }
+        _ => {}
+    }
+    if let Some(ep) = endpoint(scope) {
+        for f in ep.fields.values() {
+            // `token-create` takes its role from the path, and keyplan writes it as `role`.
+            if matches!(scope, Scope::Token) && f.name == "role_name" {
+                continue;
+            }
+            out.push(FieldInfo {
+                field: f.clone(),
+                origin: ep.path.clone(),
+            });
+        }
+    }
+    out
+}
+
+pub fn field(scope: Scope, name: &str) -> Option<FieldInfo> {
+    fields(scope).into_iter().find(|f| f.field.name == name)
+}
+
+fn mount_attr_doc(name: &str) -> &'static str {
+    match name {
+        "description" => "Human-friendly description of the mount.",
+        "local" => "Mark the mount as local: not replicated to performance secondaries.",
+        "seal_wrap" => "Wrap the mount's storage with the seal (Enterprise seal wrapping).",
+        "default_lease_ttl" => "Default lease duration of tokens and secrets from this mount.",
+        "max_lease_ttl" => "Maximum lease duration of tokens and secrets from this mount.",
+        _ => "",
+    }
+}
+
+/// Nested blocks the body takes: `(keyword, takes a name, what it is)`.
+pub fn blocks(scope: Scope) -> Vec<(&'static str, bool, String)> {
+    match scope {
+        Scope::TopLevel => vec![
+            (
+                "auth",
+                true,
+                "an auth method: `auth TYPE [PATH] { ... }`".to_string(),
+            ),
+            (
+                "secrets",
+                true,
+                "a secrets engine: `secrets TYPE [PATH] { ... }`".to_string(),
+            ),
+            (
+                "policy",
+                true,
+                "an ACL policy: `policy NAME { path \"GLOB\" { ... } }`".to_string(),
+            ),
+            (
+                "extern",
+                true,
+                "a policy managed elsewhere: `extern policy NAME`".to_string(),
+            ),
+            (
+                "token",
+                true,
+                "a token from a token role: `token NAME { role = ROLE }`".to_string(),
+            ),
+            (
+                "workload",
+                true,
+                "access intent: `workload NAME { login MOUNT { ... } read \"PATH\" }`".to_string(),
+            ),
+        ],
+        Scope::Mount(ty) => ty
+            .nested
+            .iter()
+            .map(|n| (n.keyword, n.named, n.what.to_string()))
+            .collect(),
+        Scope::TokenAuth => vec![("role", true, "token role".to_string())],
+        Scope::Policy => vec![(
+            "path",
+            true,
+            "a rule: `path \"GLOB\" { capabilities = [...] }`".to_string(),
+        )],
+        Scope::Workload => vec![(
+            "login",
+            true,
+            "how the workload logs in: `login MOUNT { ... }` on a JWT/OIDC mount".to_string(),
+        )],
+        _ => Vec::new(),
+    }
+}

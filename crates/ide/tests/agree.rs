@@ -1,0 +1,59 @@
+//! The editor shows what `keyplan check` shows: on every example and a few broken
+//! programs, kp-ide's diagnostics are exactly keyplan::compile's.
+
+#![allow(clippy::unwrap_used)]
+
+use kp_ide::{Analysis, Target};
+
+#[test]
+fn diagnostics_match_the_compiler() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut sources: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        // A directory is a multi-file example: its files are checked by the facade.
+        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    sources.push("auth jwt { role r { token_polices = [nope] } }".to_string());
+    sources.push("workload w { login jwt { user_claim = \"sub\" \n read \"a/*\"".to_string());
+    sources.push("policy p { path \"a\" { capabilities = [raed] } }\npolicy p {}".to_string());
+    for src in &sources {
+        for target in Target::ALL {
+            let ide = Analysis::new(src, target);
+            let compiled = keyplan::compile(src, &keyplan::Options { target });
+            assert_eq!(ide.diagnostics(), compiled.diagnostics.as_slice(), "{src}");
+        }
+    }
+}
+
+#[test]
+fn every_offset_of_every_example_answers_without_panicking() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "kp") {
+            continue;
+        }
+        let src = std::fs::read_to_string(path).unwrap();
+        // Every prefix is a half-typed file.
+        for cut in (0..src.len())
+            .step_by(97)
+            .filter(|c| src.is_char_boundary(*c))
+        {
+            let a = Analysis::new(&src[..cut], Target::Vault);
+            for off in (0..=cut).step_by(13) {
+                let _ = a.hover(off);
+                let _ = a.completions(off);
+                let _ = a.definition(off);
+                let _ = a.references(off, true);
+                let _ = a.prepare_rename(off);
+            }
+            let _ = a.outline();
+            let _ = a.code_actions(kp_ide::Span::new(0, cut));
+            // Past the end answers empty.
+            assert!(a.hover(cut + 1).is_none());
+            assert!(a.completions(cut + 5).is_empty());
+        }
+    }
+}

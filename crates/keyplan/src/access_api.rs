@@ -1,0 +1,43 @@
+//! Access analysis of compiled programs (the `kp-access` crate), for callers that hold
+//! a [`Compiled`]: `None` when the program did not compile.
+
+use crate::access::diff::AccessDiff;
+use crate::access::matrix::Matrix;
+use crate::access::simulate::Simulation;
+use crate::{Compiled, Diagnostic};
+
+/// The access matrix (identity × pattern → capabilities, with login conditions).
+pub fn access_matrix(compiled: &Compiled) -> Option<Matrix> {
+    compiled.program.as_ref().map(kp_access::matrix::matrix)
+}
+
+/// What changed in effective access from `old` to `new`.
+pub fn access_diff(old: &Compiled, new: &Compiled) -> Option<AccessDiff> {
+    Some(kp_access::diff::diff(
+        old.program.as_ref()?,
+        new.program.as_ref()?,
+    ))
+}
+
+/// Which JWT roles accept a token with these claims (only on `mount`, when given).
+pub fn simulate_claims(
+    compiled: &Compiled,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    mount: Option<&str>,
+) -> Option<Simulation> {
+    compiled
+        .program
+        .as_ref()
+        .map(|p| kp_access::simulate::simulate(p, claims, mount))
+}
+
+/// The identity lints (`kp-access`) of a program that compiled: who can log in as whom,
+/// rules granting too much or nothing. `keyplan check` reports them with the checker's
+/// diagnostics; `compile` leaves them out so builds stay quiet on intended designs.
+pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
+    compiled
+        .program
+        .as_ref()
+        .map(kp_access::lints::lints)
+        .unwrap_or_default()
+}

@@ -1,0 +1,163 @@
+//! JSON entry points of the access analysis: the matrix the playground's Access tab
+//! draws, the access diff, and claim simulation.
+
+use serde::Serialize;
+
+use super::{diagnostics_in, parse_target, to_json, JsonDiagnostic};
+use crate::access::diff::AccessDiff;
+use crate::access::matrix::Matrix;
+use crate::access::simulate::Simulation;
+use crate::{compile, Compiled, Options, Target};
+
+/// `{ ok, target, diagnostics, access }`: `access` is null when the program has errors.
+#[derive(Debug, Serialize)]
+pub struct AccessResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    pub access: Option<Matrix>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `{ ok, target, old, new, diff }`: the diagnostics of each side, and the diff when
+/// both compiled.
+#[derive(Debug, Serialize)]
+pub struct DiffResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub old: Vec<JsonDiagnostic>,
+    pub new: Vec<JsonDiagnostic>,
+    pub diff: Option<AccessDiff>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `{ ok, target, diagnostics, simulation, access }`: `access` is the matrix, so a
+/// client can show what each accepted identity may do.
+#[derive(Debug, Serialize)]
+pub struct SimulateResponse {
+    pub ok: bool,
+    pub target: Option<Target>,
+    pub diagnostics: Vec<JsonDiagnostic>,
+    pub simulation: Option<Simulation>,
+    pub access: Option<Matrix>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn compiled(source: &str, target: Target) -> Compiled {
+    compile(source, &Options { target })
+}
+
+/// The access matrix of a program.
+pub fn access_json(source: &str, target: &str) -> String {
+    to_json(&access(source, target))
+}
+
+pub fn access(source: &str, target: &str) -> AccessResponse {
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            return AccessResponse {
+                ok: false,
+                target: None,
+                diagnostics: Vec::new(),
+                access: None,
+                error: Some(error),
+            }
+        }
+    };
+    let c = compiled(source, target);
+    AccessResponse {
+        ok: !c.has_errors(),
+        target: Some(target),
+        diagnostics: diagnostics_in(&c.sources, &c.diagnostics),
+        access: crate::access_matrix(&c),
+        error: None,
+    }
+}
+
+/// The access diff of two versions of a program.
+pub fn diff_json(old: &str, new: &str, target: &str) -> String {
+    to_json(&diff(old, new, target))
+}
+
+pub fn diff(old: &str, new: &str, target: &str) -> DiffResponse {
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => {
+            return DiffResponse {
+                ok: false,
+                target: None,
+                old: Vec::new(),
+                new: Vec::new(),
+                diff: None,
+                error: Some(error),
+            }
+        }
+    };
+    let (o, n) = (compiled(old, target), compiled(new, target));
+    let diff = crate::access_diff(&o, &n);
+    DiffResponse {
+        ok: diff.is_some(),
+        target: Some(target),
+        old: diagnostics_in(&o.sources, &o.diagnostics),
+        new: diagnostics_in(&n.sources, &n.diagnostics),
+        diff,
+        error: None,
+    }
+}
+
+/// Claim simulation: `claims` is a JSON object of a token's claims; `mount` limits the
+/// roles to one mount path (empty: every JWT mount).
+pub fn simulate_json(source: &str, claims: &str, mount: &str, target: &str) -> String {
+    to_json(&simulate(source, claims, mount, target))
+}
+
+pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> SimulateResponse {
+    let fail = |target, error: String| SimulateResponse {
+        ok: false,
+        target,
+        diagnostics: Vec::new(),
+        simulation: None,
+        access: None,
+        error: Some(error),
+    };
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(error) => return fail(None, error),
+    };
+    let claims = match parse_claims(claims) {
+        Ok(c) => c,
+        Err(error) => return fail(Some(target), error),
+    };
+    let c = compiled(source, target);
+    let mount = Some(mount.trim().trim_matches('/')).filter(|m| !m.is_empty());
+    SimulateResponse {
+        ok: !c.has_errors(),
+        target: Some(target),
+        diagnostics: diagnostics_in(&c.sources, &c.diagnostics),
+        simulation: crate::simulate_claims(&c, &claims, mount),
+        access: crate::access_matrix(&c),
+        error: None,
+    }
+}
+
+/// A token's claims: a JSON object, located error otherwise.
+pub fn parse_claims(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        Ok(other) => Err(format!(
+            "the claims must be a JSON object like {{\"sub\": \"...\", \"aud\": \"...\"}}, not {}",
+            match other {
+                serde_json::Value::Array(_) => "an array",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        )),
+        Err(e) => Err(format!("the claims are not valid JSON: {e}")),
+    }
+}

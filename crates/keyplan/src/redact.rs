@@ -1,0 +1,130 @@
+//! Secrets written as literals never echo: not in a diagnostic's message, label or
+//! help, not in the source snippets shown under it. The checker finds their spans
+//! (fields the schema marks sensitive); this module hides them.
+
+use kp_diag::{Diagnostic, SourceMap, Span};
+
+/// What a message shows where it would quote a literal secret.
+pub const REDACTED: &str = "(literal secret)";
+
+/// Secrets shorter than this are redacted only where a message quotes them whole
+/// (`` `x` ``): replacing every `a` of a message for a one-letter password helps no one.
+const MIN_FREE_LEN: usize = 4;
+
+/// The texts of the secrets at `spans`: a string's contents, a heredoc's lines.
+pub(crate) fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &span in spans {
+        let Some(file) = map.file_of(span.start) else {
+            continue;
+        };
+        let local = file.local(span);
+        let Some(raw) = file.text().get(local.start..local.end) else {
+            continue;
+        };
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        if raw.starts_with("<<") {
+            // Heredoc: the lines between the markers, each on its own too.
+            let lines: Vec<&str> = raw.lines().collect();
+            if let Some(body) = lines.get(1..lines.len().saturating_sub(1)) {
+                out.push(body.join("\n"));
+                out.extend(body.iter().map(|l| l.trim().to_string()));
+            }
+        } else {
+            out.push(inner.to_string());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    // Longest first: a secret that contains another is replaced whole.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
+}
+
+/// Replaces every secret in the diagnostics' texts.
+pub(crate) fn diagnostics(diags: &mut [Diagnostic], secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for d in diags {
+        d.message = text(&d.message, secrets);
+        d.label = text(&d.label, secrets);
+        if let Some(help) = &d.help {
+            d.help = Some(text(help, secrets));
+        }
+        for r in &mut d.related {
+            r.label = text(&r.label, secrets);
+        }
+    }
+}
+
+fn text(s: &str, secrets: &[String]) -> String {
+    let mut out = s.to_string();
+    for secret in secrets {
+        if secret.len() >= MIN_FREE_LEN {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        } else {
+            let quoted = format!("`{secret}`");
+            if out.contains(&quoted) {
+                out = out.replace(&quoted, &format!("`{REDACTED}`"));
+            }
+        }
+    }
+    out
+}
+
+/// The map with every secret's text starred out, byte for byte (so offsets, lines and
+/// spans stay valid): what snippets are rendered from. Quotes and heredoc marker lines
+/// stay, so the snippet still reads as the program. The same text elsewhere (a password
+/// also written into a `connection_url`) is starred too.
+pub(crate) fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
+    let secrets = secret_texts(map, spans);
+    let mut out = SourceMap::new();
+    for file in map.files() {
+        let mut bytes = file.text().as_bytes().to_vec();
+        for secret in secrets.iter().filter(|s| s.len() >= MIN_FREE_LEN) {
+            let at: Vec<usize> = file
+                .text()
+                .match_indices(secret.as_str())
+                .map(|(i, _)| i)
+                .collect();
+            for i in at {
+                for b in bytes.get_mut(i..i + secret.len()).into_iter().flatten() {
+                    if *b != b'\n' {
+                        *b = b'*';
+                    }
+                }
+            }
+        }
+        for &span in spans.iter().filter(|s| file.contains(s.start)) {
+            let local = file.local(span);
+            let Some(raw) = bytes.get(local.start..local.end) else {
+                continue;
+            };
+            // A heredoc keeps its first and last lines (`<<EOT`, `EOT`).
+            let (from, to) = if raw.starts_with(b"<<") {
+                let first = raw.iter().position(|&b| b == b'\n').unwrap_or(raw.len());
+                let last = raw.iter().rposition(|&b| b == b'\n').unwrap_or(raw.len());
+                (local.start + first, local.start + last)
+            } else {
+                (local.start, local.end)
+            };
+            for b in bytes.get_mut(from..to).into_iter().flatten() {
+                if *b != b'\n' && *b != b'"' {
+                    *b = b'*';
+                }
+            }
+        }
+        // Every byte replaced was part of whole characters inside the span; the rest is
+        // the original UTF-8.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        out.add(file.name(), text);
+    }
+    out
+}

@@ -1,0 +1,369 @@
+//! Saved plans for CI: `keyplan plan FILE -o plan.json` writes the calls a plan would
+//! make, each with a fingerprint of the live state it was computed from;
+//! `keyplan apply plan.json` makes exactly those calls, after proving (by reading the
+//! server again) that no planned resource changed in between.
+//!
+//! A saved plan never holds a secret: an `env("X")` value is left `null` in the body
+//! and named in the call's `secrets` (a JSON pointer and the variable), so the file can
+//! be kept as a CI artifact. The schema is `schemas/output/saved-plan.schema.json`.
+
+use std::collections::BTreeMap;
+
+use keyplan::ir::{EnvRef, Program, Resource, ResourceKind, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use crate::diff::{Action, FieldChange, Plan, ResourcePlan};
+use crate::error::{LiveError, Result};
+use crate::state::{Live, LiveState};
+
+/// The `format` of the files this version writes and reads.
+pub const FORMAT: &str = "keyplan-plan/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub format: String,
+    /// The server the plan was computed against: applying elsewhere is refused.
+    pub addr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The calls, in the program's order (`apply` orders them by `depends_on`).
+    pub calls: Vec<SavedCall>,
+    /// Resources under the program's mounts it does not declare (information only: a
+    /// saved plan never deletes).
+    #[serde(default)]
+    pub unmanaged: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedCall {
+    pub id: String,
+    pub kind: ResourceKind,
+    pub action: Action,
+    /// The HTTP method; mounts that exist already are updated through `.../tune`.
+    pub method: String,
+    pub path: String,
+    /// Where the resource is read back from, to check the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_path: Option<String>,
+    /// The resource's name (a token's name is its file under `--token-out`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount: Option<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// The request body in API form; secrets are `null` here and listed in `secrets`.
+    pub body: Map<String, Json>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretRef>,
+    /// The changes the plan showed (secrets as `(secret from env X)`).
+    #[serde(default)]
+    pub changes: Vec<FieldChange>,
+    /// `sha256:` of the canonical JSON of what the server held for this resource.
+    pub fingerprint: String,
+}
+
+/// A secret of a body: where it goes and which environment variable holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRef {
+    /// JSON pointer into `body`, e.g. `/password`.
+    pub pointer: String,
+    pub env: String,
+}
+
+/// Whether a value holds a secret written as a literal.
+fn has_literal_secret(v: &Value) -> bool {
+    match v {
+        Value::Secret(_) => true,
+        Value::List(l) => l.iter().any(has_literal_secret),
+        Value::Map(m) => m.values().any(has_literal_secret),
+        _ => false,
+    }
+}
+
+/// The saved form of `plan`: one call per resource that changes. A resource that
+/// changes and holds a literal secret is refused: the file holds secrets only as
+/// references to environment variables.
+pub fn save(
+    program: &Program,
+    plan: &Plan,
+    live: &LiveState,
+    addr: &str,
+    namespace: Option<&str>,
+) -> Result<SavedPlan> {
+    for rp in plan
+        .resources
+        .iter()
+        .filter(|rp| rp.action != Action::Unchanged)
+    {
+        if let Some(r) = program.resources.iter().find(|r| r.id == rp.id) {
+            if r.body.values().any(has_literal_secret) {
+                return Err(LiveError::LiteralSecretInPlan { id: r.id.clone() });
+            }
+        }
+    }
+    let calls = plan
+        .resources
+        .iter()
+        .filter(|rp| rp.action != Action::Unchanged)
+        .filter_map(|rp| {
+            let r = program.resources.iter().find(|r| r.id == rp.id)?;
+            let state = live.resources.get(&r.id).unwrap_or(&Live::Absent);
+            Some(call(r, rp, state))
+        })
+        .collect();
+    Ok(SavedPlan {
+        format: FORMAT.to_string(),
+        addr: addr.to_string(),
+        namespace: namespace.map(str::to_string),
+        calls,
+        unmanaged: plan.unmanaged.clone(),
+    })
+}
+
+fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
+    let mut secrets = Vec::new();
+    let body = r
+        .body
+        .iter()
+        .map(|(k, v)| {
+            let pointer = format!("/{}", escape(k));
+            (k.clone(), symbolic(v, &pointer, &mut secrets))
+        })
+        .collect();
+    let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    let path = if is_mount && rp.action == Action::Update {
+        format!("{}/tune", r.id.trim_end_matches('/'))
+    } else {
+        r.path.clone()
+    };
+    SavedCall {
+        id: r.id.clone(),
+        kind: r.kind,
+        action: rp.action,
+        method: "POST".to_string(),
+        path,
+        read_path: r.read_path.clone(),
+        name: r.name.clone(),
+        mount: r.mount.clone(),
+        depends_on: r.depends_on.clone(),
+        body,
+        secrets,
+        changes: rp.changes.clone(),
+        fingerprint: fingerprint(state),
+    }
+}
+
+/// A body value with every secret replaced by `null` and recorded in `secrets`.
+fn symbolic(v: &Value, pointer: &str, secrets: &mut Vec<SecretRef>) -> Json {
+    match v {
+        Value::Env(EnvRef { env }) => {
+            secrets.push(SecretRef {
+                pointer: pointer.to_string(),
+                env: env.clone(),
+            });
+            Json::Null
+        }
+        // A literal secret cannot be a reference: `save` refuses such a plan first.
+        Value::Secret(_) => Json::Null,
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Int(i) => Json::from(*i),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::List(l) => Json::Array(
+            l.iter()
+                .enumerate()
+                .map(|(i, v)| symbolic(v, &format!("{pointer}/{i}"), secrets))
+                .collect(),
+        ),
+        Value::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        symbolic(v, &format!("{pointer}/{}", escape(k)), secrets),
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// RFC 6901 escaping of one pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// What the server held, as a digest. A token's lookup changes every second (its
+/// remaining `ttl`), so a token is identified by its accessor alone.
+pub fn fingerprint(state: &Live) -> String {
+    let canonical = match state {
+        Live::Absent => "absent".to_string(),
+        Live::Present(data) => canonical(data),
+        Live::Token { accessor, .. } => format!("token:{accessor}"),
+    };
+    let digest = Sha256::digest(canonical.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// JSON with object keys sorted at every level, so the digest does not depend on the
+/// order the server wrote them in.
+fn canonical(v: &Json) -> String {
+    fn sort(v: &Json) -> Json {
+        match v {
+            Json::Object(o) => {
+                let sorted: BTreeMap<&String, Json> = o.iter().map(|(k, v)| (k, sort(v))).collect();
+                Json::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            Json::Array(a) => Json::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(v).to_string()
+}
+
+/// Parses a saved plan file, refusing other formats.
+pub fn parse(text: &str, path: &str) -> Result<SavedPlan> {
+    let saved: SavedPlan = serde_json::from_str(text).map_err(|e| LiveError::BadPlanFile {
+        path: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    if saved.format != FORMAT {
+        return Err(LiveError::BadPlanFile {
+            path: path.to_string(),
+            reason: format!(
+                "format `{}` is not `{FORMAT}`: plan again with this keyplan",
+                saved.format
+            ),
+        });
+    }
+    Ok(saved)
+}
+
+/// The program and plan a saved plan stands for: only the resources it changes.
+pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
+    let mut program = Program::default();
+    let mut plan = Plan {
+        resources: Vec::new(),
+        unmanaged: Vec::new(),
+    };
+    for c in &saved.calls {
+        let mut body = BTreeMap::new();
+        for (k, v) in &c.body {
+            body.insert(k.clone(), value_of(v));
+        }
+        for s in &c.secrets {
+            place_secret(&mut body, s).ok_or_else(|| LiveError::BadPlanFile {
+                path: c.id.clone(),
+                reason: format!("secret pointer `{}` points at nothing", s.pointer),
+            })?;
+        }
+        program.resources.push(Resource {
+            id: c.id.clone(),
+            kind: c.kind,
+            name: c.name.clone(),
+            // Mount updates are written through `tune` by the applier from the id.
+            path: if c.path.ends_with("/tune") && c.action == Action::Update {
+                c.id.clone()
+            } else {
+                c.path.clone()
+            },
+            read_path: c.read_path.clone(),
+            schema: "",
+            body,
+            depends_on: c.depends_on.clone(),
+            mount: c.mount.clone(),
+            workload: None,
+            policy: None,
+            span: keyplan::Span::default(),
+        });
+        plan.resources.push(ResourcePlan {
+            id: c.id.clone(),
+            kind: c.kind,
+            action: c.action,
+            changes: c.changes.clone(),
+            resets: Vec::new(),
+            not_compared: Vec::new(),
+            blocked: None,
+        });
+    }
+    Ok((program, plan))
+}
+
+fn value_of(v: &Json) -> Value {
+    match v {
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Number(n) => Value::Int(n.as_i64().unwrap_or_default()),
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Array(a) => Value::List(a.iter().map(value_of).collect()),
+        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), value_of(v))).collect()),
+        // Only secrets are null in a saved body; they are put back by pointer.
+        Json::Null => Value::Str(String::new()),
+    }
+}
+
+fn place_secret(body: &mut BTreeMap<String, Value>, s: &SecretRef) -> Option<()> {
+    let mut segs = s
+        .pointer
+        .strip_prefix('/')?
+        .split('/')
+        .map(|seg| seg.replace("~1", "/").replace("~0", "~"));
+    let first = segs.next()?;
+    let mut at = body.get_mut(&first)?;
+    for seg in segs {
+        at = match at {
+            Value::List(l) => l.get_mut(seg.parse::<usize>().ok()?)?,
+            Value::Map(m) => m.get_mut(&seg)?,
+            _ => return None,
+        };
+    }
+    *at = Value::Env(EnvRef { env: s.env.clone() });
+    Some(())
+}
+
+/// The calls whose resource changed on the server since the plan was saved.
+pub fn stale(saved: &SavedPlan, live: &LiveState) -> Vec<String> {
+    saved
+        .calls
+        .iter()
+        .filter(|c| {
+            fingerprint(live.resources.get(&c.id).unwrap_or(&Live::Absent)) != c.fingerprint
+        })
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprints_ignore_key_order_and_see_values() {
+        let a = Live::Present(json!({"a": 1, "b": [1, 2]}));
+        let b = Live::Present(json!({"b": [1, 2], "a": 1}));
+        let c = Live::Present(json!({"a": 2, "b": [1, 2]}));
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        assert_ne!(fingerprint(&a), fingerprint(&Live::Absent));
+    }
+
+    #[test]
+    fn secrets_are_references_and_come_back_by_pointer() {
+        let v = Value::Map(BTreeMap::from([(
+            "a/b".to_string(),
+            Value::List(vec![
+                Value::Str("x".into()),
+                Value::Env(EnvRef { env: "S".into() }),
+            ]),
+        )]));
+        let mut secrets = Vec::new();
+        let json = symbolic(&v, "/f", &mut secrets);
+        assert_eq!(json, json!({"a/b": ["x", null]}));
+        assert_eq!(secrets[0].pointer, "/f/a~1b/1");
+        let mut body = BTreeMap::from([("f".to_string(), value_of(&json))]);
+        place_secret(&mut body, &secrets[0]).unwrap();
+        assert_eq!(body["f"], v);
+    }
+}

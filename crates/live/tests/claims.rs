@@ -1,0 +1,293 @@
+//! Claim simulation (`keyplan simulate`) agrees with real logins on OpenBao: for every
+//! example with JWT roles, and a program exercising globs, subjects and audience-less
+//! roles, a generated set of claims is minted into signed JWTs and each is presented to
+//! every role of the mount; the simulation's accept/refuse must match the server's.
+
+// Helpers outside #[test] functions fail the test with their message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use keyplan::ir::{Program, ResourceKind as K};
+use serde_json::{json, Map, Value as Json};
+
+/// Globs, list-valued bindings, a JSON-pointer claim, a subject-only role without
+/// audiences: the cases the examples do not have.
+const GLOBS: &str = r#"
+auth jwt ci {
+  jwks_url     = "JWKS"
+  bound_issuer = "keyplan-test"
+  role release {
+    user_claim        = "sub"
+    bound_audiences   = ["vault", "other"]
+    bound_claims_type = "glob"
+    bound_claims      = { ref = ["refs/heads/release-*", "refs/tags/v*"], project = "ml/*" }
+  }
+  role subject {
+    user_claim    = "email"
+    bound_subject = "repo:ml/app:ref:refs/heads/main"
+  }
+  role teams {
+    user_claim      = "sub"
+    bound_audiences = ["vault"]
+    bound_claims    = { team = ["ml", "ops"], "/ctx/env" = "prod" }
+  }
+}
+"#;
+
+fn program(src: &str, jwks: &str) -> Program {
+    // Point the mount at the test's key: replace the example's key source, or add one.
+    let mut text = String::new();
+    let mut added = false;
+    for line in src.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("jwks_url") || trimmed.starts_with("jwt_supported_algs") {
+            continue;
+        }
+        text.push_str(line);
+        text.push('\n');
+        if !added && trimmed.starts_with("auth jwt") {
+            text.push_str(&format!("  jwks_url = \"{jwks}\"\n"));
+            added = true;
+        }
+    }
+    let compiled = keyplan::compile(&text, &keyplan::Options::default());
+    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
+    compiled.program.unwrap()
+}
+
+/// Only what a login needs: the JWT mounts, their config and roles (policies may be
+/// absent on the server; a login still succeeds).
+fn login_part(p: &Program) -> Program {
+    let mounts: Vec<String> = p
+        .resources
+        .iter()
+        .filter(|r| r.kind == K::AuthMount && r.id.starts_with("sys/auth/"))
+        .filter(|r| {
+            r.body
+                .get("type")
+                .is_some_and(|t| t.redacted() == json!("jwt"))
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    let mut keep = p.clone();
+    keep.resources.retain(|r| {
+        mounts.contains(&r.id)
+            || r.mount.as_ref().is_some_and(|m| mounts.contains(m))
+                && (r.kind == K::Config || r.schema == "jwt-role")
+    });
+    for r in &mut keep.resources {
+        r.depends_on
+            .retain(|d| mounts.iter().any(|m| m == d || d.starts_with("auth/")));
+    }
+    keep.workloads.clear();
+    keep
+}
+
+/// Claims each role accepts, then variants of each that break or stretch one binding.
+fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
+    let mut sets = Vec::new();
+    for identity in keyplan::access::identities(p) {
+        let Some(b) = identity.login.jwt else {
+            continue;
+        };
+        let mut base = Map::new();
+        base.insert(
+            "iss".into(),
+            json!(b.bound_issuer.clone().unwrap_or("keyplan-test".into())),
+        );
+        if let Some(aud) = b.bound_audiences.first() {
+            base.insert("aud".into(), json!(aud));
+        }
+        base.insert(
+            "sub".into(),
+            json!(b.bound_subject.clone().unwrap_or("ci".into())),
+        );
+        base.insert(b.user_claim.clone(), json!("someone"));
+        if let Some(s) = &b.bound_subject {
+            base.insert("sub".into(), json!(s));
+        }
+        for (name, values) in &b.bound_claims {
+            let v = values.first().cloned().unwrap_or(Json::Null);
+            let v = match v.as_str() {
+                Some(s) if b.glob => json!(s.replace('*', "x")),
+                _ => v,
+            };
+            set(&mut base, name, v);
+        }
+        sets.push(base.clone());
+        let variant = |f: &dyn Fn(&mut Map<String, Json>)| {
+            let mut c = base.clone();
+            f(&mut c);
+            c
+        };
+        sets.push(variant(&|c| {
+            c.remove("aud");
+        }));
+        sets.push(variant(&|c| {
+            c.insert(
+                "aud".into(),
+                json!(["elsewhere", c.get("aud").cloned().unwrap_or(json!("x"))]),
+            );
+        }));
+        sets.push(variant(&|c| {
+            c.insert("aud".into(), json!("elsewhere"));
+        }));
+        sets.push(variant(&|c| {
+            c.insert("iss".into(), json!("someone-else"));
+        }));
+        sets.push(variant(&|c| {
+            c.remove(&b.user_claim);
+        }));
+        sets.push(variant(&|c| {
+            c.insert(b.user_claim.clone(), json!(42));
+        }));
+        sets.push(variant(&|c| {
+            c.insert("sub".into(), json!("another-subject"));
+        }));
+        for (name, values) in &b.bound_claims {
+            let first = values.first().cloned().unwrap_or(Json::Null);
+            sets.push(variant(&|c| remove(c, name)));
+            sets.push(variant(&|c| set(c, name, json!("not-a-bound-value"))));
+            // A list claim holding the bound value among others.
+            let item = match first.as_str() {
+                Some(s) if b.glob => json!(s.replace('*', "yy")),
+                _ => first.clone(),
+            };
+            sets.push(variant(&|c| set(c, name, json!(["other", item.clone()]))));
+            // The bound string as a JSON bool or number: a different type.
+            if let Some(s) = first.as_str() {
+                if let Ok(flag) = s.parse::<bool>() {
+                    sets.push(variant(&|c| set(c, name, json!(flag))));
+                }
+                if let Ok(n) = s.parse::<i64>() {
+                    sets.push(variant(&|c| set(c, name, json!(n))));
+                }
+            }
+        }
+    }
+    sets
+}
+
+/// Sets a claim by name, or by JSON pointer (`/a/b`) creating objects on the way.
+fn set(c: &mut Map<String, Json>, name: &str, v: Json) {
+    let Some(path) = name.strip_prefix('/') else {
+        c.insert(name.into(), v);
+        return;
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let (last, init) = parts.split_last().unwrap();
+    let mut at = c;
+    for p in init {
+        let entry = at.entry(p.to_string()).or_insert_with(|| json!({}));
+        if !entry.is_object() {
+            *entry = json!({});
+        }
+        at = entry.as_object_mut().unwrap();
+    }
+    at.insert(last.to_string(), v);
+}
+
+fn remove(c: &mut Map<String, Json>, name: &str) {
+    match name.strip_prefix('/') {
+        None => {
+            c.remove(name);
+        }
+        Some(path) => {
+            let parts: Vec<&str> = path.split('/').collect();
+            let (last, init) = parts.split_last().unwrap();
+            let mut at = c;
+            for p in init {
+                match at.get_mut(*p).and_then(Json::as_object_mut) {
+                    Some(next) => at = next,
+                    None => return,
+                }
+            }
+            at.remove(*last);
+        }
+    }
+}
+
+fn login(bao: &Bao, mount: &str, role: &str, jwt: &str) -> Result<(), Json> {
+    let r = http_post(
+        &bao.addr,
+        "",
+        &format!("auth/{mount}/login"),
+        &json!({"role": role, "jwt": jwt}),
+    );
+    if r["auth"]["client_token"].is_string() {
+        Ok(())
+    } else {
+        Err(r)
+    }
+}
+
+#[test]
+fn simulation_agrees_with_real_logins() {
+    let Some(()) = live() else { return };
+    let jwks = Jwks::start();
+    let bao = Bao::dev();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut sources: Vec<(String, String)> = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .filter(|(_, src)| src.contains("auth jwt"))
+        .collect();
+    sources.sort();
+    sources.push(("globs".into(), GLOBS.to_string()));
+    let (mut logins, mut accepted, mut disagreements) = (0, 0, Vec::new());
+    for (name, src) in &sources {
+        let p = program(src, &jwks.url);
+        let part = login_part(&p);
+        apply(&bao, &part);
+        let mounts: Vec<String> = part
+            .resources
+            .iter()
+            .filter(|r| r.kind == K::AuthMount)
+            .map(|r| r.name.clone())
+            .collect();
+        for claims in claim_sets(&p) {
+            let jwt = jwks.mint(Json::Object(claims.clone()));
+            for mount in &mounts {
+                let sim = keyplan::access::simulate::simulate(&p, &claims, Some(mount));
+                for (role, predicted) in sim.accepted.iter().map(|a| (a.role.clone(), None)).chain(
+                    sim.refused
+                        .iter()
+                        .map(|r| (r.role.clone(), Some(r.reason.clone()))),
+                ) {
+                    let real = login(&bao, mount, &role, &jwt);
+                    logins += 1;
+                    accepted += usize::from(real.is_ok());
+                    if real.is_ok() != predicted.is_none() {
+                        disagreements.push(format!(
+                            "{name}: {mount}/{role} with {}: simulated {:?}, server {:?}",
+                            Json::Object(claims.clone()),
+                            predicted,
+                            real.err()
+                        ));
+                    }
+                }
+            }
+        }
+        for mount in &mounts {
+            run(bao.bao_cmd().args(["auth", "disable", mount]));
+        }
+    }
+    eprintln!(
+        "claim simulation: {logins} real logins over {} programs, {accepted} accepted, {} disagreements",
+        sources.len(),
+        disagreements.len()
+    );
+    assert!(logins >= 200, "only {logins} logins");
+    assert!(accepted >= 10, "only {accepted} accepted logins");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

@@ -1,0 +1,267 @@
+//! The message loop: initialize, then notifications and requests in arrival order.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use kp_ide::Target;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    HoverProviderCapability, InitializeParams, LogMessageParams, MessageType, OneOf,
+    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+
+use crate::documents::Documents;
+use crate::handlers;
+
+/// Settings from the client's `initializationOptions`: `{ "target": "openbao",
+/// "docsUrl": "https://…/docs/diagnostics.md" }` (both optional).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub target: Target,
+    /// Where `docs/diagnostics.md` is: each diagnostic links to its code's entry.
+    pub docs_url: String,
+}
+
+impl Config {
+    fn from_init(params: &InitializeParams) -> Config {
+        let target = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("target"))
+            .and_then(|t| t.as_str())
+            .and_then(Target::from_keyword)
+            .unwrap_or(Target::Vault);
+        let docs_url = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("docsUrl"))
+            .and_then(|t| t.as_str())
+            .map_or_else(handlers::docs_url, str::to_string);
+        Config { target, docs_url }
+    }
+}
+
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".to_string(), "=".to_string(), " ".to_string()]),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs the server on `connection` until `shutdown` and `exit`.
+pub fn run(connection: &Connection) -> Result<(), BoxError> {
+    let init = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": ServerInfo { name: "keyplan".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) },
+    });
+    let (id, params) = connection.initialize_start()?;
+    let params: InitializeParams = serde_json::from_value(params)?;
+    connection.initialize_finish(id, init)?;
+    let mut server = Server {
+        config: Config::from_init(&params),
+        docs: Documents::default(),
+        connection,
+    };
+    for msg in &connection.receiver {
+        match msg {
+            Message::Request(req) => {
+                if connection.handle_shutdown(&req)? {
+                    return Ok(());
+                }
+                server.request(req)?;
+            }
+            Message::Notification(n) => server.notification(n)?,
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+struct Server<'c> {
+    config: Config,
+    docs: Documents,
+    connection: &'c Connection,
+}
+
+impl Server<'_> {
+    fn send(&self, msg: impl Into<Message>) -> Result<(), BoxError> {
+        self.connection.sender.send(msg.into())?;
+        Ok(())
+    }
+
+    fn log(&self, kind: MessageType, message: String) -> Result<(), BoxError> {
+        eprintln!("keyplan lsp: {message}");
+        self.send(Notification::new(
+            LogMessage::METHOD.to_string(),
+            LogMessageParams { typ: kind, message },
+        ))
+    }
+
+    fn request(&mut self, req: Request) -> Result<(), BoxError> {
+        let id = req.id.clone();
+        let method = req.method.clone();
+        let docs = &self.docs;
+        let config = &self.config;
+        let (response, panic) = guarded(id, &method, || handlers::request(docs, config, req));
+        if let Some(what) = panic {
+            self.log(
+                MessageType::ERROR,
+                format!("request `{method}` panicked: {what}"),
+            )?;
+        }
+        self.send(response)
+    }
+
+    fn notification(&mut self, n: Notification) -> Result<(), BoxError> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.document_change(&n)));
+        match outcome {
+            Ok(result) => result,
+            Err(_) => self.log(
+                MessageType::ERROR,
+                format!("notification `{}` panicked", n.method),
+            ),
+        }
+    }
+
+    fn document_change(&mut self, n: &Notification) -> Result<(), BoxError> {
+        let target = self.config.target;
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let p: lsp_types::DidOpenTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
+                let uri = p.text_document.uri;
+                self.docs.set(
+                    uri.as_str(),
+                    &p.text_document.text,
+                    p.text_document.version,
+                    target,
+                );
+                self.publish(&uri)
+            }
+            DidChangeTextDocument::METHOD => {
+                let p: lsp_types::DidChangeTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
+                let uri = p.text_document.uri;
+                // Full sync: the last change holds the whole text.
+                let Some(change) = p.content_changes.into_iter().last() else {
+                    return Ok(());
+                };
+                self.docs
+                    .set(uri.as_str(), &change.text, p.text_document.version, target);
+                self.publish(&uri)
+            }
+            DidCloseTextDocument::METHOD => {
+                let p: lsp_types::DidCloseTextDocumentParams =
+                    serde_json::from_value(n.params.clone())?;
+                self.docs.close(p.text_document.uri.as_str());
+                // Clear what the editor shows for a closed file.
+                self.send(Notification::new(
+                    PublishDiagnostics::METHOD.to_string(),
+                    PublishDiagnosticsParams {
+                        uri: p.text_document.uri,
+                        diagnostics: Vec::new(),
+                        version: None,
+                    },
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn publish(&self, uri: &Uri) -> Result<(), BoxError> {
+        let Some(doc) = self.docs.get(uri.as_str()) else {
+            return Ok(());
+        };
+        let params = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: handlers::diagnostics(uri, doc, &self.config.docs_url),
+            version: Some(doc.version),
+        };
+        self.send(Notification::new(
+            PublishDiagnostics::METHOD.to_string(),
+            params,
+        ))
+    }
+}
+
+/// Runs one request handler. One bad request must not take the editor's server down: a
+/// panic becomes an error answer, and its message is returned for the log.
+fn guarded(
+    id: RequestId,
+    method: &str,
+    handler: impl FnOnce() -> Result<serde_json::Value, handlers::Failure>,
+) -> (Response, Option<String>) {
+    match catch_unwind(AssertUnwindSafe(handler)) {
+        Ok(Ok(value)) => (Response::new_ok(id, value), None),
+        Ok(Err(handlers::Failure { code, message })) => {
+            (Response::new_err(id, code as i32, message), None)
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let response = Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("keyplan: internal error in `{method}`"),
+            );
+            (response, Some(what))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panicking_request_becomes_an_error_answer() {
+        let (response, logged) = guarded(RequestId::from(7), "textDocument/hover", || {
+            panic!("index out of range")
+        });
+        assert_eq!(response.id, RequestId::from(7));
+        let err = response.error.map(|e| (e.code, e.message));
+        assert_eq!(
+            err,
+            Some((
+                ErrorCode::InternalError as i32,
+                "keyplan: internal error in `textDocument/hover`".to_string()
+            ))
+        );
+        assert_eq!(logged.as_deref(), Some("index out of range"));
+    }
+
+    #[test]
+    fn an_answer_passes_through() {
+        let (response, logged) = guarded(RequestId::from(1), "x", || Ok(serde_json::json!([1])));
+        assert_eq!(response.result, Some(serde_json::json!([1])));
+        assert!(logged.is_none());
+    }
+}

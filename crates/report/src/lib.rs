@@ -1,0 +1,25 @@
+//! Diagnostics in the formats CI systems read: SARIF 2.1.0 (GitHub code scanning and
+//! other SARIF viewers) and GitHub Actions workflow commands (annotations on a pull
+//! request's diff), plus the documentation of every code, read from
+//! `docs/diagnostics.md` (embedded at build time) so rules carry the same text as the doc.
+//!
+//! Pure: the caller reads the files and prints the result.
+
+mod docs;
+mod github;
+mod sarif;
+
+pub use docs::{rule, Rule, DOCS_URL};
+pub use github::github;
+pub use sarif::sarif;
+
+use kp_diag::Diagnostic;
+
+/// One checked file: the name reports use for it (a path relative to the repository
+/// root, for code scanning), its text and its diagnostics.
+#[derive(Debug, Clone, Copy)]
+pub struct FileReport<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub diagnostics: &'a [Diagnostic],
+}

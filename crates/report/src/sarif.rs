@@ -1,0 +1,211 @@
+//! SARIF 2.1.0 with what GitHub code scanning reads: a driver with one rule per code
+//! reported (short and full description, help, help URI, default level), and results with
+//! a rule, a level, a message, a region and partial fingerprints.
+
+use std::collections::BTreeMap;
+
+use kp_diag::{Diagnostic, LineIndex, Severity};
+use serde_json::{json, Value};
+
+use crate::docs::{rule, DOCS_URL};
+use crate::FileReport;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// One SARIF log with one run holding every file's diagnostics, in file order.
+pub fn sarif(files: &[FileReport<'_>]) -> Value {
+    let mut codes: BTreeMap<&str, Severity> = BTreeMap::new();
+    for file in files {
+        for d in file.diagnostics {
+            codes.entry(d.code).or_insert(d.severity);
+        }
+    }
+    let rule_index: BTreeMap<&str, usize> =
+        codes.keys().enumerate().map(|(i, c)| (*c, i)).collect();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|(code, sev)| rule_json(code, *sev))
+        .collect();
+    let mut results = Vec::new();
+    for file in files {
+        let index = LineIndex::new(file.text);
+        let uri = uri(file.name);
+        let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for d in file.diagnostics {
+            let line_text = line_text(file.text, &index, d.span.start);
+            let occurrence = seen.entry((d.code, line_text)).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = fingerprint(&[d.code, &uri, line_text, &occurrence.to_string()]);
+            results.push(result_json(
+                d,
+                &uri,
+                &index,
+                rule_index.get(d.code).copied().unwrap_or(0),
+                &fingerprint,
+            ));
+        }
+    }
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "keyplan",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": DOCS_URL,
+                    "rules": rules,
+                }
+            },
+            // Columns count characters, as in every other keyplan output.
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn rule_json(code: &str, severity: Severity) -> Value {
+    let (summary, description, help, url) = match rule(code) {
+        Some(r) => (
+            r.summary.clone(),
+            r.description.clone(),
+            r.markdown.clone(),
+            r.url.clone(),
+        ),
+        None => (
+            format!("keyplan diagnostic `{code}`"),
+            format!("keyplan diagnostic `{code}`"),
+            format!("See {DOCS_URL} for keyplan's diagnostics."),
+            DOCS_URL.to_string(),
+        ),
+    };
+    let kind = if code.starts_with("kp::syntax::") {
+        "syntax"
+    } else {
+        "correctness"
+    };
+    json!({
+        "id": code,
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": description },
+        "help": { "text": help, "markdown": help },
+        "helpUri": url,
+        "defaultConfiguration": { "level": level(severity) },
+        "properties": { "tags": ["keyplan", kind] },
+    })
+}
+
+fn result_json(d: &Diagnostic, uri: &str, index: &LineIndex, rule: usize, print: &str) -> Value {
+    let mut text = d.message.clone();
+    if let Some(help) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    let related: Vec<Value> = d
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut loc = location(uri, index, r.span);
+            if let Some(map) = loc.as_object_mut() {
+                map.insert("id".into(), json!(i + 1));
+                map.insert("message".into(), json!({ "text": r.label }));
+            }
+            loc
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": d.code,
+        "ruleIndex": rule,
+        "level": level(d.severity),
+        "message": { "text": text },
+        "locations": [location(uri, index, d.span)],
+        "partialFingerprints": { "keyplanFingerprint/v1": print },
+    });
+    if let (false, Some(map)) = (related.is_empty(), result.as_object_mut()) {
+        map.insert("relatedLocations".into(), Value::Array(related));
+    }
+    result
+}
+
+fn location(uri: &str, index: &LineIndex, span: kp_diag::Span) -> Value {
+    let start = index.line_col(span.start);
+    let end = index.line_col(span.end);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+            "region": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+            }
+        }
+    })
+}
+
+/// The text of the line holding `offset`, trimmed: a finding's identity survives lines
+/// added above it.
+fn line_text<'t>(text: &'t str, index: &LineIndex, offset: usize) -> &'t str {
+    let line = index.line_col(offset).line;
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .trim()
+}
+
+/// A relative URI reference for a path: `/` separators, other characters outside the
+/// unreserved set percent-encoded.
+fn uri(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.replace('\\', "/").bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(byte));
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out.strip_prefix("./").map(str::to_string).unwrap_or(out)
+}
+
+/// FNV-1a, 64 bits, over the parts separated by NUL: stable across runs and platforms.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hash ^= 0xff; // never a byte of UTF-8 text: parts cannot run together
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        for byte in part.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references() {
+        assert_eq!(uri("./examples/a b.kp"), "examples/a%20b.kp");
+        assert_eq!(uri("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(uri(r"dir\x.kp"), "dir/x.kp");
+    }
+
+    #[test]
+    fn fingerprints_depend_on_every_part() {
+        assert_ne!(fingerprint(&["a", "bc"]), fingerprint(&["ab", "c"]));
+        assert_eq!(fingerprint(&["x"]), fingerprint(&["x"]));
+    }
+}

@@ -1,0 +1,169 @@
+//! `--format sarif` and `--format github` on real diagnostics: the SARIF log is valid
+//! against the SARIF 2.1.0 schema and has what GitHub code scanning requires; both
+//! outputs are snapshotted.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use keyplan::{compile, Diagnostic, Options, Target};
+use kp_report::FileReport;
+use serde_json::Value;
+
+const SCHEMA: &str = include_str!("../../../schemas/output/sarif-2.1.0.schema.json");
+
+/// A warning and errors with related locations, a syntax error, non-ASCII text before a
+/// span, and a name that needs escaping in both formats.
+const PROGRAMS: [(&str, &str); 4] = [
+    (
+        "ci/jwt.kp",
+        r#"# réglages: a comment with non-ASCII text
+auth jwt {
+  jwks_url = "https://ci.example.com/jwks"
+  role deploy {
+    user_claim      = "sub"
+    bound_audiences = ["vault"]
+    token_tll       = 1h
+    token_policies  = [reader]
+  }
+}
+"#,
+    ),
+    (
+        "ci/syntax, 100%.kp",
+        "policy reader {\n  path \"secret/*\" {\n    capabilities = [read\n  }\n}\n",
+    ),
+    (
+        "ci/ssh.kp",
+        "secrets ssh {\n  role any {\n    key_type                = \"ca\"\n    allow_user_certificates = true\n    allowed_users           = [\"*\"]\n  }\n}\n",
+    ),
+    ("ci/clean.kp", "extern policy reader\n"),
+];
+
+fn diagnostics() -> Vec<(String, String, Vec<Diagnostic>)> {
+    PROGRAMS
+        .iter()
+        .map(|(name, text)| {
+            let compiled = compile(
+                text,
+                &Options {
+                    target: Target::Openbao,
+                },
+            );
+            (name.to_string(), text.to_string(), compiled.diagnostics)
+        })
+        .collect()
+}
+
+fn reports(all: &[(String, String, Vec<Diagnostic>)]) -> Vec<FileReport<'_>> {
+    all.iter()
+        .map(|(name, text, diagnostics)| FileReport {
+            name,
+            text,
+            diagnostics,
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_is_valid_and_has_what_code_scanning_requires() {
+    let all = diagnostics();
+    assert!(all.iter().map(|f| f.2.len()).sum::<usize>() >= 3);
+    let log = kp_report::sarif(&reports(&all));
+
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+
+    // The schema leaves these optional; GitHub code scanning needs them.
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    for rule in rules {
+        for field in ["shortDescription", "fullDescription", "help"] {
+            let text = rule[field]["text"].as_str().unwrap_or_default();
+            assert!(!text.is_empty(), "{field} of {rule}");
+            assert!(
+                !text.starts_with("keyplan diagnostic"),
+                "undocumented rule {rule}"
+            );
+        }
+        assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
+    }
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), all.iter().map(|f| f.2.len()).sum::<usize>());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(["error", "warning"].contains(&result["level"].as_str().unwrap()));
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        for field in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[field].as_u64().unwrap() >= 1, "{field} in {result}");
+        }
+        assert!(result["partialFingerprints"]["keyplanFingerprint/v1"].is_string());
+    }
+
+    insta::assert_json_snapshot!("sarif", log);
+}
+
+/// A malformed log fails the validation: the check above can fail.
+#[test]
+fn the_schema_rejects_a_result_without_a_message() {
+    let all = diagnostics();
+    let mut log = kp_report::sarif(&reports(&all));
+    log["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    assert!(!jsonschema::draft4::new(&schema).unwrap().is_valid(&log));
+}
+
+#[test]
+fn fingerprints_survive_lines_added_above() {
+    let (name, text) = PROGRAMS[0];
+    let shifted = format!("# a new first line\n\n{text}");
+    let print = |text: &str| {
+        let d = compile(
+            text,
+            &Options {
+                target: Target::Openbao,
+            },
+        )
+        .diagnostics;
+        let log = kp_report::sarif(&[FileReport {
+            name,
+            text,
+            diagnostics: &d,
+        }]);
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(print(text), print(&shifted));
+}
+
+#[test]
+fn github_workflow_commands() {
+    let all = diagnostics();
+    let out = kp_report::github(&reports(&all));
+    for line in out.lines() {
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file="),
+            "{line}"
+        );
+        // One command per line: newlines in messages are escaped.
+        let (props, _message) = line[2..].split_once("::").expect("properties::message");
+        assert!(
+            !props.contains("kp::"),
+            "`:` escaped in properties: {props}"
+        );
+    }
+    assert!(out.contains("file=ci/syntax%2C 100%25.kp,"), "{out}");
+    assert!(out.contains("::warning file=ci/ssh.kp,"), "{out}");
+    insta::assert_snapshot!("github", out);
+}

@@ -1,0 +1,68 @@
+// The Access tab in headless Chromium: the matrix drawn from the compiler's access data
+// (every identity, not only workloads) and claim simulation against the program's roles.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, setEditor, settle } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PROGRAM = `auth jwt ci {
+  jwks_url     = "https://127.0.0.1:8200/jwks.json"
+  bound_issuer = "https://ci.example.com"
+  role deploy {
+    user_claim      = "sub"
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "app", ref = "main" }
+    token_policies  = [reader]
+  }
+}
+
+policy reader {
+  path "secret/data/app/*" {
+    capabilities = [read]
+  }
+}
+
+workload trainer {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "ml" }
+    user_claim      = "sub"
+  }
+  read "secret/data/models/*"
+}
+`;
+
+test('the access tab draws every identity and simulates a login', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(page, PROGRAM);
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const identities = await page.locator('[data-testid=matrix-identity] .wl').allTextContents();
+  assert.deepEqual(identities, ['trainer', 'ci/deploy']);
+  assert.equal(await page.locator('[data-testid=matrix] td .cap').count(), 2);
+
+  const claims = '{"iss": "https://ci.example.com", "aud": "vault", "sub": "x", "project": "ml"}';
+  await page.fill('[data-testid=simulate-claims]', claims);
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=simulate-refused]').length === 1);
+  assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/trainer as trainer/);
+  assert.match(await page.textContent('[data-testid=simulate-refused]'), /ci\/deploy: claim `project` is \["ml"\]/);
+
+  await page.fill('[data-testid=simulate-claims]', '[1]');
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('.sim-error');
+  assert.match(await page.textContent('.sim-error'), /must be a JSON object/);
+  await context.close();
+});
