@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 pub const TARGETS: [&str; 2] = ["vault", "openbao"];
 
+/// `# target: implied` runs the binary without `--target`, as a user who gives none:
+/// the program's target-only fields choose the server (`kp::implied-target`).
+pub const IMPLIED: &str = "implied";
+
 /// Output formats a case may pin with `# expect-emit:`, and their golden file extensions.
 pub const FORMATS: [(&str, &str); 4] = [
     ("api", "api.json"),
@@ -184,7 +188,11 @@ fn read_case(path: &Path) -> Result<Case, String> {
 }
 
 fn target(name: &str) -> Option<&'static str> {
-    TARGETS.iter().copied().find(|t| *t == name.trim())
+    TARGETS
+        .iter()
+        .copied()
+        .chain([IMPLIED])
+        .find(|t| *t == name.trim())
 }
 
 /// `ok`, or `error|warning CODE [FILE:]LINE:COL`, normalised to single spaces.

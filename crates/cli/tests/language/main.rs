@@ -59,10 +59,22 @@ fn arg(case: &Case) -> String {
         .into_owned()
 }
 
+/// `--target TARGET`, or nothing for [`case::IMPLIED`].
+fn target_args(target: &str) -> Vec<&str> {
+    if target == case::IMPLIED {
+        Vec::new()
+    } else {
+        vec!["--target", target]
+    }
+}
+
 /// What `keyplan check --format json` reports, as `severity code [file:]line:col`, sorted.
 fn actual(case: &Case, target: &str) -> Result<Vec<String>, String> {
     let path = arg(case);
-    let run = keyplan(&["check", "--format", "json", "--target", target, &path]);
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(target_args(target));
+    args.push(&path);
+    let run = keyplan(&args);
     let json: serde_json::Value = serde_json::from_str(&run.stdout)
         .map_err(|e| format!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr))?;
     let mut out = Vec::new();
@@ -163,7 +175,11 @@ fn outputs(case: &Case) -> Result<Vec<(PathBuf, String)>, String> {
             .unwrap_or("out");
         let mut texts = Vec::new();
         for &target in &targets {
-            let run = keyplan(&["build", "--emit", format, "--target", target, &arg(case)]);
+            let path = arg(case);
+            let mut args = vec!["build", "--emit", format];
+            args.extend(target_args(target));
+            args.push(&path);
+            let run = keyplan(&args);
             if run.status != 0 {
                 return Err(format!(
                     "{}: build --emit {format} --target {target} exited {}:\n{}",
