@@ -1,7 +1,7 @@
 //! Docs that never lie: every fenced code block of the README, `ARCHITECTURE.md`,
-//! `docs/*.md`, `crates/*/README.md`, `web/README.md` and `tests/README.md` says what it
-//! is, and every `kp` block compiles without an error (warnings allowed: examples may
-//! name mounts managed elsewhere).
+//! `docs/*.md`, `crates/*/README.md` and the READMEs of `web/`, `tests/`, `fuzz/` and
+//! `schemas/` says what it is, and every `kp` block compiles without an error (warnings
+//! allowed: examples may name mounts managed elsewhere).
 //!
 //! Info strings: ```` ```kp ```` compiles for Vault, ```` ```kp target=openbao ```` for
 //! OpenBao; ```` ```kp fragment: WHAT IT ASSUMES ```` is part of a program and is not
@@ -27,6 +27,8 @@ fn documents() -> Vec<PathBuf> {
         "ARCHITECTURE.md",
         "web/README.md",
         "tests/README.md",
+        "fuzz/README.md",
+        "schemas/README.md",
     ]
     .iter()
     .map(|p| root.join(p))
