@@ -110,10 +110,7 @@ fn programs(scratch: &Path) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.extension().is_some_and(|e| e == "kp")
-                    || (p.is_dir() && has_kp_file(p))
-            })
+            .filter(|p| p.extension().is_some_and(|e| e == "kp") || (p.is_dir() && has_kp_file(p)))
             .collect();
         files.sort();
         out.extend(files);

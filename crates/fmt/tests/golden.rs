@@ -177,7 +177,8 @@ policy p { path "secret/data/x" { capabilities = [read] }, path "secret/data/y" 
 "#;
     golden("one-line-blocks", src);
     // The issue's own example, exactly.
-    let login = "workload ci {\n  login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }\n}\n";
+    let login =
+        "workload ci {\n  login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }\n}\n";
     assert_eq!(
         kp_fmt::format(login).unwrap(),
         "workload ci {\n  login ci {\n    bound_audiences = [\"vault\"]\n    user_claim      = \"sub\"\n  }\n}\n"
