@@ -13,7 +13,11 @@ use crate::symbols::{MountSym, NamedSym};
 impl Lowerer<'_> {
     pub(super) fn check_database_roles(&mut self) {
         let syms = self.syms;
-        for m in syms.secret_mounts.values().filter(|m| m.ty.name == "database") {
+        for m in syms
+            .secret_mounts
+            .values()
+            .filter(|m| m.ty.name == "database")
+        {
             for (name, role) in &m.roles {
                 let Some((conn_name, conn, db_span)) = connection_of(m, role.block) else {
                     continue;
@@ -27,7 +31,14 @@ impl Lowerer<'_> {
 
     /// `allowed_roles` of the connection names the role, or a glob matching it (Vault
     /// matches with `*` globs; without the field no role may use the connection).
-    fn admitted(&mut self, role: &str, block: &Block, conn_name: &str, conn: &NamedSym<'_>, at: Span) {
+    fn admitted(
+        &mut self,
+        role: &str,
+        block: &Block,
+        conn_name: &str,
+        conn: &NamedSym<'_>,
+        at: Span,
+    ) {
         let allowed = find_attr(conn.block.entries(), "allowed_roles");
         let patterns: Vec<&str> = allowed.map(|a| names(&a.value)).unwrap_or_default();
         if patterns.iter().any(|p| glob(p, role)) {
@@ -61,7 +72,11 @@ impl Lowerer<'_> {
     /// its credentials fails on the existing user, or takes it over, and their revocation
     /// drops the account the static role manages.
     fn static_users(&mut self, m: &MountSym<'_>) {
-        for (static_name, st) in m.roles.iter().filter(|(_, r)| r.block.keyword.name == "static-role") {
+        for (static_name, st) in m
+            .roles
+            .iter()
+            .filter(|(_, r)| r.block.keyword.name == "static-role")
+        {
             let Some(user_attr) = find_attr(st.block.entries(), "username") else {
                 continue;
             };
@@ -71,7 +86,11 @@ impl Lowerer<'_> {
             let Some((conn, _, _)) = connection_of(m, st.block) else {
                 continue;
             };
-            for (dyn_name, d) in m.roles.iter().filter(|(_, r)| r.block.keyword.name == "role") {
+            for (dyn_name, d) in m
+                .roles
+                .iter()
+                .filter(|(_, r)| r.block.keyword.name == "role")
+            {
                 if connection_of(m, d.block).is_none_or(|(c, _, _)| c != conn) {
                     continue;
                 }
@@ -109,7 +128,10 @@ impl Lowerer<'_> {
             .collect();
         for (conn, action) in actions {
             for r in &mut self.program.resources {
-                if r.id != action && r.schema.starts_with("database-") && r.depends_on.contains(&conn) {
+                if r.id != action
+                    && r.schema.starts_with("database-")
+                    && r.depends_on.contains(&conn)
+                {
                     add_dep(&mut r.depends_on, action.clone());
                 }
             }
@@ -118,7 +140,10 @@ impl Lowerer<'_> {
 }
 
 /// The connection of this mount a role's `db_name` names, with the span of the value.
-fn connection_of<'m, 'a>(m: &'m MountSym<'a>, block: &Block) -> Option<(&'m str, &'m NamedSym<'a>, Span)> {
+fn connection_of<'m, 'a>(
+    m: &'m MountSym<'a>,
+    block: &Block,
+) -> Option<(&'m str, &'m NamedSym<'a>, Span)> {
     let attr = find_attr(block.entries(), "db_name")?;
     let name = match &attr.value.kind {
         ExprKind::Ident(n) => n.as_str(),
@@ -224,7 +249,10 @@ fn user_name(word: &str) -> Option<(String, bool)> {
     if word.contains("{{") {
         return None;
     }
-    let quote = word.chars().next().filter(|c| matches!(c, '\'' | '"' | '`'));
+    let quote = word
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'));
     let (name, quoted) = match quote {
         Some(q) => {
             let inner = word.get(1..)?;
