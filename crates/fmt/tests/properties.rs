@@ -108,3 +108,48 @@ proptest! {
         }
     }
 }
+
+/// Every directory of the repository's examples and language tests (`examples/`,
+/// `tests/`) as the CLI reads it, one program of all its `.kp` files: formatting every
+/// file leaves each file formatted (idempotence) and the program's diagnostics and
+/// outputs byte for byte the same. Multi-file programs only mean something together.
+#[test]
+fn directory_programs_keep_their_meaning() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = std::collections::BTreeMap::<std::path::PathBuf, Vec<std::path::PathBuf>>::new();
+    for path in common::repo_programs() {
+        let top = path.strip_prefix(&root).ok().and_then(|p| p.components().next());
+        let in_scope = top.is_some_and(|c| c.as_os_str() == "examples" || c.as_os_str() == "tests");
+        if let (true, Some(dir)) = (in_scope, path.parent()) {
+            dirs.entry(dir.to_path_buf()).or_default().push(path);
+        }
+    }
+    let multi = dirs.values().filter(|f| f.len() > 1).count();
+    assert!(multi >= 1, "no multi-file directory found: {dirs:?}");
+    for (dir, files) in &dirs {
+        let sources: Vec<(String, String)> = files
+            .iter()
+            .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))
+            .collect();
+        // A directory holding a file with syntax errors is a test of the parser.
+        if sources.iter().any(|(_, s)| !kp_syntax::parse(s).diagnostics.is_empty()) {
+            continue;
+        }
+        let formatted: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, s)| {
+                let out = kp_fmt::format(s).expect("parses, so formats");
+                assert_eq!(kp_fmt::format(&out).as_ref(), Ok(&out), "{n}: not idempotent");
+                (n.clone(), out)
+            })
+            .collect();
+        for target in [keyplan::Target::Vault, keyplan::Target::Openbao] {
+            assert_eq!(
+                common::program_meaning(&sources, target),
+                common::program_meaning(&formatted, target),
+                "{}: formatting changed what the directory compiles to ({target:?})",
+                dir.display()
+            );
+        }
+    }
+}
