@@ -178,10 +178,21 @@ fn neovim_edits_a_program_of_two_files() {
             .collect()
     };
     let mounts = lines("mounts_after_rename");
-    assert!(mounts.contains(&"  role reader {".to_string()), "{mounts:?}");
-    assert!(mounts.iter().any(|l| l.trim() == "allowed_roles = [reader]"), "{mounts:?}");
+    assert!(
+        mounts.contains(&"  role reader {".to_string()),
+        "{mounts:?}"
+    );
+    assert!(
+        mounts
+            .iter()
+            .any(|l| l.trim() == "allowed_roles = [reader]"),
+        "{mounts:?}"
+    );
     let workloads = lines("workloads_after_rename");
-    assert!(workloads.contains(&"  creds database.reader".to_string()), "{workloads:?}");
+    assert!(
+        workloads.contains(&"  creds database.reader".to_string()),
+        "{workloads:?}"
+    );
     assert_eq!(r["diagnostics_after_fix"], 0);
     assert_eq!(r["diagnostics_mounts_after_fix"], 0);
 }

@@ -118,7 +118,10 @@ fn directory_programs_keep_their_meaning() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut dirs = std::collections::BTreeMap::<std::path::PathBuf, Vec<std::path::PathBuf>>::new();
     for path in common::repo_programs() {
-        let top = path.strip_prefix(&root).ok().and_then(|p| p.components().next());
+        let top = path
+            .strip_prefix(&root)
+            .ok()
+            .and_then(|p| p.components().next());
         let in_scope = top.is_some_and(|c| c.as_os_str() == "examples" || c.as_os_str() == "tests");
         if let (true, Some(dir)) = (in_scope, path.parent()) {
             dirs.entry(dir.to_path_buf()).or_default().push(path);
@@ -132,14 +135,21 @@ fn directory_programs_keep_their_meaning() {
             .filter_map(|p| Some((p.display().to_string(), std::fs::read_to_string(p).ok()?)))
             .collect();
         // A directory holding a file with syntax errors is a test of the parser.
-        if sources.iter().any(|(_, s)| !kp_syntax::parse(s).diagnostics.is_empty()) {
+        if sources
+            .iter()
+            .any(|(_, s)| !kp_syntax::parse(s).diagnostics.is_empty())
+        {
             continue;
         }
         let formatted: Vec<(String, String)> = sources
             .iter()
             .map(|(n, s)| {
                 let out = kp_fmt::format(s).expect("parses, so formats");
-                assert_eq!(kp_fmt::format(&out).as_ref(), Ok(&out), "{n}: not idempotent");
+                assert_eq!(
+                    kp_fmt::format(&out).as_ref(),
+                    Ok(&out),
+                    "{n}: not idempotent"
+                );
                 (n.clone(), out)
             })
             .collect();

@@ -144,10 +144,15 @@ fn benches(c: &mut Criterion) {
         );
         black_box(b.wait_diagnostics());
     };
-    cpu_per_op(&format!("did_change_to_diagnostics_{lines}_lines"), 200, || change(&mut b));
-    c.bench_function(&format!("did_change_to_diagnostics_{lines}_lines"), |bench| {
-        bench.iter(|| change(&mut b))
-    });
+    cpu_per_op(
+        &format!("did_change_to_diagnostics_{lines}_lines"),
+        200,
+        || change(&mut b),
+    );
+    c.bench_function(
+        &format!("did_change_to_diagnostics_{lines}_lines"),
+        |bench| bench.iter(|| change(&mut b)),
+    );
     // Completion at the start of an empty line in the last login block: the fields
     // of a JWT role, which the schema has dozens of.
     let line = text

@@ -104,7 +104,22 @@ mod tests {
             character: 1,
         };
         assert_eq!(offset(b, pos), Some(6 + 3));
-        assert_eq!(range(b, Span::new(6 + 2, 6 + 4)).start, Position { line: 1, character: 0 });
-        assert_eq!(offset(b, Position { line: 2, character: 0 }), None);
+        assert_eq!(
+            range(b, Span::new(6 + 2, 6 + 4)).start,
+            Position {
+                line: 1,
+                character: 0
+            }
+        );
+        assert_eq!(
+            offset(
+                b,
+                Position {
+                    line: 2,
+                    character: 0
+                }
+            ),
+            None
+        );
     }
 }

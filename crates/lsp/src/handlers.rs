@@ -249,7 +249,9 @@ fn prepare_rename(docs: &Documents, p: TextDocumentPositionParams) -> Result<Val
     };
     match program.analysis.prepare_rename(offset) {
         // The name under the cursor: a reference here, or the declaration.
-        Ok(span) if program.locate(span.start).map(|l| l.0) == Some(p.text_document.uri.as_str()) => {
+        Ok(span)
+            if program.locate(span.start).map(|l| l.0) == Some(p.text_document.uri.as_str()) =>
+        {
             json(PrepareRenameResponse::Range(convert::range(file, span)))
         }
         Ok(_) => json(PrepareRenameResponse::DefaultBehavior {

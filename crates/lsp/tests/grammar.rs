@@ -185,7 +185,9 @@ fn vscode_textmate_scopes() {
             std::env::var_os("CI").is_none(),
             "editors/vscode/node_modules is missing: run `npm --prefix editors/vscode ci`"
         );
-        eprintln!("SKIPPED: run `npm --prefix editors/vscode ci` to test the grammar in vscode-textmate");
+        eprintln!(
+            "SKIPPED: run `npm --prefix editors/vscode ci` to test the grammar in vscode-textmate"
+        );
         return;
     }
     let run = |files: &[std::path::PathBuf]| -> String {
@@ -207,7 +209,10 @@ fn vscode_textmate_scopes() {
     collect_names(&grammar(), &mut defined);
     defined.sort();
     defined.dedup();
-    let missing: Vec<&String> = defined.iter().filter(|s| !tokens.contains(s.as_str())).collect();
+    let missing: Vec<&String> = defined
+        .iter()
+        .filter(|s| !tokens.contains(s.as_str()))
+        .collect();
     assert!(missing.is_empty(), "tokens.kp lacks tokens of {missing:?}");
     insta::assert_snapshot!("vscode_textmate_scopes", tokens);
 

@@ -205,7 +205,10 @@ fn multi_file_program() {
         json!({ "textDocument": { "uri": workloads }, "position": pos_of(&text, "[audit", 2), "context": { "includeDeclaration": true } }),
     );
     section("references of `audit`", &refs);
-    let hover = client.request("textDocument/hover", at(&workloads, pos_of(&text, "[audit", 2)));
+    let hover = client.request(
+        "textDocument/hover",
+        at(&workloads, pos_of(&text, "[audit", 2)),
+    );
     section("hover on `audit`", &hover);
     let completion = client.request(
         "textDocument/completion",
@@ -228,7 +231,10 @@ fn multi_file_program() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    section("symbols of workloads.kp (its own blocks only)", &json!(names));
+    section(
+        "symbols of workloads.kp (its own blocks only)",
+        &json!(names),
+    );
 
     let rename = client.request(
         "textDocument/rename",
@@ -240,11 +246,17 @@ fn multi_file_program() {
         "mounts.kp": common::changed_lines(&mounts_text, &common::apply(&mounts_text, changes[&mounts].as_array().unwrap())),
         "workloads.kp": common::changed_lines(&text, &common::apply(&text, changes[&workloads].as_array().unwrap())),
     });
-    section("rename `readonly` to `reader`: changed lines per file", &renamed);
+    section(
+        "rename `readonly` to `reader`: changed lines per file",
+        &renamed,
+    );
 
     // Fixing the typo clears this file's list.
     section("change: typo fixed", &client.change(&workloads, &fixed));
-    section("change: typo fixed: mounts.kp", &client.diagnostics(&mounts));
+    section(
+        "change: typo fixed: mounts.kp",
+        &client.diagnostics(&mounts),
+    );
     // A name declared in both files: the duplicate points at the other file.
     section(
         "change: `audit` declared again",
