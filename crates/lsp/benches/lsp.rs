@@ -135,7 +135,7 @@ fn benches(c: &mut Criterion) {
     let mut b = Bench::new(&text);
     // Alternate two texts so that every change is a real one.
     let edited = text.replacen("pipeline secrets", "pipeline secrets (edited)", 1);
-    let mut change = |b: &mut Bench| {
+    let change = |b: &mut Bench| {
         b.version += 1;
         let t = if b.version % 2 == 0 { &edited } else { &text };
         b.notify(
