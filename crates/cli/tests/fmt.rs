@@ -161,16 +161,3 @@ fn check_reports_sarif_and_github_annotations() {
         "{lines}"
     );
 }
-
-/// The examples are what users copy: each is already in the canonical layout (`fmt`
-/// walks directories, so examples/multi-team is included).
-#[test]
-fn the_examples_are_formatted() {
-    let out = keyplan(&["fmt", "--check", "examples"], None);
-    assert!(
-        out.status.success(),
-        "keyplan fmt --check examples: would change\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}

@@ -70,25 +70,17 @@ fn strip_spans(value: &mut serde_json::Value) {
 /// Everything a program compiles to, for one target: the diagnostics (code, severity,
 /// message) and, when it compiles, the API calls, HCL policies and shell script.
 pub fn meaning(src: &str, target: Target) -> String {
-    render_meaning(&compile(src, &Options { target }))
-}
-
-fn render_meaning(compiled: &keyplan::Compiled) -> String {
+    let compiled = compile(src, &Options { target });
     let mut text = String::new();
     for d in &compiled.diagnostics {
         text.push_str(&format!("{:?} {} {}\n", d.severity, d.code, d.message));
     }
     for format in [Emit::Api, Emit::Hcl, Emit::Sh] {
-        for file in emit(compiled, format).unwrap_or_default() {
+        for file in emit(&compiled, format).unwrap_or_default() {
             text.push_str(&format!("==> {} <==\n{}", file.name, file.contents));
         }
     }
     text
-}
-
-/// [`meaning`] of a program of many files, compiled together as `keyplan check DIR` does.
-pub fn program_meaning(files: &[(String, String)], target: Target) -> String {
-    render_meaning(&keyplan::compile_files(files, &Options { target }))
 }
 
 /// The invariants of one formatting: the result formats to itself, parses to the same
