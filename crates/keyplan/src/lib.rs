@@ -104,6 +104,18 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 
 /// [`compile_files`] over a map already built (the language server keeps one).
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
+    let parsed = parse_sources(&sources);
+    let checked = kp_check::check(&parsed.tree, options);
+    finish(sources, parsed.diagnostics, checked, options.target)
+}
+
+/// Every file of a program parsed at its base, as one tree.
+pub(crate) struct Parsed {
+    pub(crate) tree: kp_syntax::ast::File,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut tree = kp_syntax::ast::File {
         blocks: Vec::new(),
@@ -114,7 +126,17 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
         diagnostics.extend(parsed.diagnostics);
         tree.blocks.extend(parsed.file.blocks);
     }
-    let checked = kp_check::check(&tree, options);
+    Parsed { tree, diagnostics }
+}
+
+/// The phases after the checker: the graph (only when nothing failed so far), then the
+/// diagnostics in source order with literal secrets redacted.
+pub(crate) fn finish(
+    sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    checked: kp_check::CheckResult,
+    target: Target,
+) -> Compiled {
     diagnostics.extend(checked.diagnostics);
     let mut program = None;
     let mut graph = None;
@@ -136,7 +158,7 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
         diagnostics,
         program,
         graph,
-        target: options.target,
+        target,
         sources,
         secrets: checked.secrets,
     }
