@@ -93,6 +93,7 @@ function onEdit() {
     state.example = '';
     $('examples').value = '';
   }
+  lastEditAt = performance.now();
   runCheck();
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, 120);
@@ -138,8 +139,7 @@ async function runBuild() {
       if (value.ok) state.lastGood = value;
       applyDiagnostics(value, null);
       setStatus(value, ms);
-      renderOutput();
-      probe.built = { source: text, target: state.target, ms };
+      renderWhenIdle({ source: text, target: state.target, ms });
     }
   } catch (e) {
     showCrash(e);
@@ -151,6 +151,24 @@ async function runBuild() {
       runBuild();
     }
   }
+}
+
+// Drawing the outputs (a large graph, long JSON) can hold the main thread for longer than
+// a frame: it waits until typing pauses, so keystrokes and their diagnostics go first.
+const TYPING_PAUSE_MS = 400;
+let lastEditAt = 0;
+let renderTimer = 0;
+
+function renderWhenIdle(built) {
+  clearTimeout(renderTimer);
+  const wait = lastEditAt + TYPING_PAUSE_MS - performance.now();
+  if (wait > 0) {
+    renderTimer = setTimeout(() => renderWhenIdle(built), wait);
+    return;
+  }
+  if (built.source !== source()) return; // a newer build is on its way
+  renderOutput();
+  probe.built = built;
 }
 
 function showCrash(e) {
