@@ -6,7 +6,8 @@
 use kp_check::codes::{IMPLIED_TARGET, UNSUPPORTED_ON_TARGET};
 
 use crate::{
-    finish, parse_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target, SINGLE_FILE,
+    check_parsed, finish, parse_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target,
+    SINGLE_FILE,
 };
 
 /// Compiles for the target the program implies: Vault (the default) unless it uses
@@ -22,7 +23,7 @@ pub fn compile_implied(source: &str) -> Compiled {
 /// check goes on to the graph (the other's diagnostics only explain the choice).
 pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     let parsed = parse_sources(&sources);
-    let check = |target| kp_check::check(&parsed.tree, &Options { target });
+    let check = |target| check_parsed(&parsed, &Options { target });
     let vault = check(Target::Vault);
     let openbao = check(Target::Openbao);
     // The warning quotes the other target's message: redact it with every secret either

@@ -13,7 +13,9 @@ pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
 mod access_api;
+pub mod cascade;
 pub mod explain;
+pub mod explain_code;
 mod implied;
 pub mod json_api;
 mod redact;
@@ -105,7 +107,7 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 /// [`compile_files`] over a map already built (the language server keeps one).
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
     let parsed = parse_sources(&sources);
-    let checked = kp_check::check(&parsed.tree, options);
+    let checked = check_parsed(&parsed, options);
     finish(sources, parsed.diagnostics, checked, options.target)
 }
 
@@ -113,6 +115,8 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
 pub(crate) struct Parsed {
     pub(crate) tree: kp_syntax::ast::File,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Spans of the top-level blocks with a syntax error.
+    pub(crate) broken: Vec<Span>,
 }
 
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
@@ -126,7 +130,22 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
         diagnostics.extend(parsed.diagnostics);
         tree.blocks.extend(parsed.file.blocks);
     }
-    Parsed { tree, diagnostics }
+    let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
+    Parsed {
+        tree,
+        diagnostics,
+        broken,
+    }
+}
+
+/// The checker on a parsed program. A block with a syntax error lost attributes: its
+/// other diagnostics would be cascades of that one mistake (issue 11), so they are
+/// dropped here, where every entry point (one file, a directory, the language server,
+/// wasm, the implied target) passes.
+pub(crate) fn check_parsed(parsed: &Parsed, options: &Options) -> kp_check::CheckResult {
+    let mut checked = kp_check::check(&parsed.tree, options);
+    checked.diagnostics = cascade::without_cascades(&parsed.broken, checked.diagnostics);
+    checked
 }
 
 /// The phases after the checker: the graph (only when nothing failed so far), then the
