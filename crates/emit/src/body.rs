@@ -95,6 +95,35 @@ pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
     out
 }
 
+/// Where each literal secret (a sensitive field written as a literal, not `env()`) sits
+/// in the body, in document order.
+pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step>> {
+    fn walk(v: &Value, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        match v {
+            Value::Secret(_) => out.push(path.clone()),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            Value::Map(m) => walk_map(m, path, out),
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Env(_) => {}
+        }
+    }
+    fn walk_map(m: &BTreeMap<String, Value>, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+        for (k, v) in m {
+            path.push(Step::Key(k.clone()));
+            walk(v, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk_map(body, &mut Vec::new(), &mut out);
+    out
+}
+
 /// The environment variables the program's secrets are read from, sorted.
 pub(crate) fn env_names(program: &Program) -> BTreeSet<&str> {
     fn walk<'p>(v: &'p Value, out: &mut BTreeSet<&'p str>) {

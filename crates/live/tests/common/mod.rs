@@ -18,6 +18,11 @@ use kp_live::client::{Client, Retry};
 use kp_live::config::{Connection, Overrides};
 use serde_json::{json, Value as Json};
 
+mod commands;
+mod keys;
+pub use commands::*;
+pub use keys::*;
+
 /// `None` when live tests are skipped on purpose; fails loudly when a tool is missing.
 pub fn live() -> Option<()> {
     if std::env::var("KEYPLAN_SKIP_LIVE").as_deref() == Ok("1") {
@@ -262,6 +267,9 @@ pub fn http_post(addr: &str, token: &str, path: &str, body: &Json) -> Json {
 /// A JWKS endpoint for one RSA key the test generated, plus the minting of RS256 JWTs.
 pub struct Jwks {
     pub url: String,
+    /// `http://127.0.0.1:PORT`: an OIDC discovery URL (it serves
+    /// `/.well-known/openid-configuration`).
+    pub issuer: String,
     pub key_pem: PathBuf,
     pub kid: String,
     stop: Arc<AtomicBool>,
@@ -293,6 +301,17 @@ impl Jwks {
         .to_string();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let discovery = json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{issuer}/authorize"),
+            "token_endpoint": format!("{issuer}/token"),
+            "response_types_supported": ["code", "id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })
+        .to_string();
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
@@ -303,12 +322,18 @@ impl Jwks {
                         let _ = s.set_nonblocking(false);
                         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                         let mut buf = [0u8; 4096];
-                        let _ = s.read(&mut buf);
+                        let n = s.read(&mut buf).unwrap_or(0);
+                        // OIDC discovery names this server as issuer and its JWKS.
+                        let body = if buf[..n].starts_with(b"GET /.well-known/openid-configuration") {
+                            &discovery
+                        } else {
+                            &jwks
+                        };
                         let _ = write!(
                             s,
                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                            jwks.len(),
-                            jwks
+                            body.len(),
+                            body
                         );
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
@@ -316,7 +341,8 @@ impl Jwks {
             }
         });
         Jwks {
-            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
+            url: format!("{issuer}/.well-known/jwks.json"),
+            issuer,
             key_pem,
             kid,
             stop,
@@ -455,7 +481,7 @@ impl Mariadb {
         Some(db)
     }
 
-    fn root_sql(&self, sql: &str) -> String {
+    pub fn root_sql(&self, sql: &str) -> String {
         run(Command::new("mysql")
             .arg(format!(
                 "--socket={}",
