@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 
 use common::*;
 use kp_live::Format;
@@ -451,33 +450,8 @@ fn compiled_workloads_log_in_with_exactly_their_capabilities() {
         json!({"iss": "keyplan-test", "aud": "https://vault.example.com", "sub": "ci",
                "project_path": project, "ref": "refs/heads/main"})
     };
-    let login = |role: &str, jwt: String| {
-        let r = http_post(
-            &bao.addr,
-            "",
-            "auth/jwt/login",
-            &json!({"role": role, "jwt": jwt}),
-        );
-        r["auth"]["client_token"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or(r)
-    };
-    let caps = |token: &str, path: &str| {
-        let r = http_post(
-            &bao.addr,
-            token,
-            "sys/capabilities-self",
-            &json!({"paths": [path]}),
-        );
-        r[path]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let login = |role: &str, jwt: String| bao.jwt_login("jwt", role, &jwt);
+    let caps = |token: &str, path: &str| bao.capabilities(token, &[path])[path].join(",");
     let trainer = login("trainer", jwks.mint(claims("ml/trainer"))).unwrap();
     assert_eq!(caps(&trainer, "secret/data/models/bert"), "read");
     assert_eq!(caps(&trainer, "secret/metadata/models/bert"), "list");
@@ -639,11 +613,6 @@ workload env-trainer {
         json!({"iss": "keyplan-test", "aud": "https://vault.env-test.example",
         "sub": "ci", "project_path": "ml/env-trainer"}),
     );
-    let login = http_post(
-        &bao.addr,
-        "",
-        "auth/jwt/login",
-        &json!({"role": "env-trainer", "jwt": jwt}),
-    );
-    assert!(login["auth"]["client_token"].is_string(), "{login}");
+    let login = bao.jwt_login("jwt", "env-trainer", &jwt);
+    assert!(login.is_ok(), "{login:?}");
 }

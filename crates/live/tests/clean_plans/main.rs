@@ -203,34 +203,63 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
     assert!(report.ok(), "apply failed: {report:#?}\n{logins}");
     assert_clean(&bao, &program, None);
 
-    // The repository's examples that need no database or AWS, one after the other on
-    // the same server (where they share a mount, each apply converges it to that
-    // example), their JWKS URL pointed at a local JWKS endpoint (the server fetches it
-    // when the config is written).
-    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    // The repository's examples, one after the other on the same server (where they
+    // share a mount, each apply converges it to that example): the one-file examples and
+    // the multi-file one (a directory), their JWKS URL pointed at the local JWKS endpoint
+    // (the server fetches it when the config is written) and their PostgreSQL at the
+    // test's. Only the AWS example is left out: OpenBao has no AWS engine.
+    postgres
+        .login("vaulter", &postgres.password, "CREATE DATABASE features;")
+        .unwrap();
+    let local = |text: &str| {
+        replace_jwks_urls(text, &jwks.url)
+            .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", postgres.port))
+            .replace("\"vault_admin\"", "\"vaulter\"")
+    };
+    let pg_password = postgres.password.clone();
+    let env = move |name: &str| (name == "FEATURE_STORE_PASSWORD").then(|| pg_password.clone());
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut applied = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(examples)
+    let mut entries: Vec<_> = std::fs::read_dir(&examples)
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "kp"))
         .collect();
     entries.sort();
     for path in entries {
-        let text = std::fs::read_to_string(&path).unwrap();
-        if text.contains("secrets database") || text.contains("secrets aws") {
+        // A directory is one program: its files, made local, in a directory of their own.
+        let program_dir = dir.path().join("examples").join(path.file_stem().unwrap());
+        std::fs::create_dir_all(&program_dir).unwrap();
+        let files: Vec<_> = if path.is_dir() {
+            std::fs::read_dir(&path)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect()
+        } else {
+            vec![path.clone()]
+        };
+        let mut aws = false;
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "kp")) {
+            let text = std::fs::read_to_string(file).unwrap();
+            aws |= text.contains("secrets aws");
+            std::fs::write(program_dir.join(file.file_name().unwrap()), local(&text)).unwrap();
+        }
+        if aws || files.is_empty() {
             continue;
         }
-        let text = replace_jwks_urls(&text, &jwks.url);
-        let program = kp_live::cli::compile(&text, TargetArg::Openbao)
+        let program = kp_live::cli::load_paths(&[program_dir], Some(TargetArg::Openbao))
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let tokens = dir.path().join("tokens");
-        let report = apply_with(&bao, &program, Some(&tokens), false, &no_env);
+        let report = apply_with(&bao, &program, Some(&tokens), false, &env);
         assert!(report.ok(), "{}: {report:#?}", path.display());
         assert_clean(&bao, &program, Some(&tokens));
         applied.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
-    assert!(applied.len() >= 4, "examples applied: {applied:?}");
+    assert!(
+        applied.len() >= 6 && applied.iter().any(|a| a == "multi-team"),
+        "examples applied: {applied:?}"
+    );
 }
 
 /// Every `jwks_url = "..."` of a program, pointed at `url`.

@@ -20,7 +20,10 @@ use serde_json::{json, Value as Json};
 
 mod commands;
 mod keys;
+// Each test binary uses part of these.
+#[allow(unused_imports)]
 pub use commands::*;
+#[allow(unused_imports)]
 pub use keys::*;
 
 /// `None` when live tests are skipped on purpose; fails loudly when a tool is missing.
@@ -233,6 +236,43 @@ impl Bao {
             .unwrap()
             .unwrap_or_else(|| panic!("{path} is absent"))["data"]
             .clone()
+    }
+
+    /// Logs in at `auth/MOUNT/login` as `role` with `jwt`: the client token, or the
+    /// server's answer when refused.
+    pub fn jwt_login(&self, mount: &str, role: &str, jwt: &str) -> Result<String, Json> {
+        let r = http_post(
+            &self.addr,
+            "",
+            &format!("auth/{mount}/login"),
+            &json!({"role": role, "jwt": jwt}),
+        );
+        r["auth"]["client_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or(r)
+    }
+
+    /// What `token` may do on each path (`sys/capabilities-self`).
+    pub fn capabilities(&self, token: &str, paths: &[&str]) -> BTreeMap<String, Vec<String>> {
+        let r = http_post(
+            &self.addr,
+            token,
+            "sys/capabilities-self",
+            &json!({"paths": paths}),
+        );
+        paths
+            .iter()
+            .map(|p| {
+                let caps = r[*p]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no capabilities for {p}: {r}"))
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect();
+                (p.to_string(), caps)
+            })
+            .collect()
     }
 
     pub fn bao_cmd(&self) -> Command {
@@ -703,6 +743,27 @@ pub fn program(resources: Vec<Resource>) -> Program {
         workloads: Vec::new(),
         extern_policies: Vec::new(),
     }
+}
+
+/// `n` one-rule policies `p0000`, `p0001`, ...: a program of many independent calls.
+pub fn many_policies(n: usize) -> Program {
+    program(
+        (0..n)
+            .map(|i| {
+                resource(
+                    &format!("sys/policies/acl/p{i:04}"),
+                    ResourceKind::Policy,
+                    vec![(
+                        "policy",
+                        Value::Str(format!(
+                            "path \"app/{i}/*\" {{\n  capabilities = [\"read\"]\n}}\n"
+                        )),
+                    )],
+                    &[],
+                )
+            })
+            .collect(),
+    )
 }
 
 pub fn no_env(_: &str) -> Option<String> {
