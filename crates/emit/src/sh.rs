@@ -167,7 +167,7 @@ fn preflight(
     for l in literal {
         let _ = writeln!(
             out,
-            ": \"${{{name}:?set {name} to the literal secret `{field}` of {id} (written in the program, not copied here)}}\"",
+            ": \"${{{name}:?set {name} to the literal secret {field} of {id} (written in the program, not copied here)}}\"",
             name = l.secret.env,
             field = plain(&l.field),
             id = plain(&l.id),
