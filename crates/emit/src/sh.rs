@@ -50,7 +50,15 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
 
     // About what a step takes, so the script is written into one buffer.
     let mut out = String::with_capacity(calls.len() * BYTES_PER_STEP);
-    header(&mut out, target, cli, calls.len(), &readers, &literal, tokens);
+    header(
+        &mut out,
+        target,
+        cli,
+        calls.len(),
+        &readers,
+        &literal,
+        tokens,
+    );
     preflight(&mut out, target, cli, &readers, &literal, tokens);
     for (k, r) in calls.iter().enumerate() {
         let own: Vec<Secret> = literal

@@ -237,7 +237,13 @@ fn stored_form(kind: ResourceKind, field: &str, want: &Value) -> Option<Value> {
         (ResourceKind::Token, "display_name", Value::Str(name)) if !name.is_empty() => {
             let full: String = format!("token-{name}")
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .collect();
             Some(Value::Str(full.trim_end_matches('-').to_string()))
         }

@@ -283,7 +283,11 @@ mod tests {
         ));
         assert!(same(&Value::Int(3600), &json!("1h0m0s"), MapRule::Exact));
         assert!(same(&Value::Int(2048), &json!([2048]), MapRule::Exact));
-        assert!(!same(&Value::Int(2048), &json!([2048, 4096]), MapRule::Exact));
+        assert!(!same(
+            &Value::Int(2048),
+            &json!([2048, 4096]),
+            MapRule::Exact
+        ));
         assert!(same(&Value::Bool(true), &json!([true]), MapRule::Exact));
         assert!(same(&Value::Int(90), &json!("1m30s"), MapRule::Exact));
         assert!(!same(&Value::Int(90), &json!("1m"), MapRule::Exact));

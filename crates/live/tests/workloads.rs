@@ -105,7 +105,9 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
         json!({"iss": "keyplan-test", "aud": "https://vault.example.com", "sub": "ci",
                "project_path": project, "ref": "refs/heads/main"})
     };
-    let trainer = bao.jwt_login("jwt", "trainer", &jwks.mint(claims("ml/trainer"))).unwrap();
+    let trainer = bao
+        .jwt_login("jwt", "trainer", &jwks.mint(claims("ml/trainer")))
+        .unwrap();
     let paths = [
         "secret/data/models/bert",
         "secret/metadata/models/bert",
@@ -125,13 +127,17 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
     assert_eq!(expect("secret/data/other"), "deny");
     assert_eq!(expect("sys/policies/acl/trainer"), "deny");
 
-    let deployer = bao.jwt_login("jwt", "deployer", &jwks.mint(claims("ml/deployer"))).unwrap();
+    let deployer = bao
+        .jwt_login("jwt", "deployer", &jwks.mint(claims("ml/deployer")))
+        .unwrap();
     let caps = bao.capabilities(&deployer, &paths);
     assert_eq!(caps["aws/creds/deploy"], ["read"]);
     assert_eq!(caps["secret/data/models/bert"], ["deny"]);
 
     // Claims that do not match the role's bound claims are refused.
-    let refused = bao.jwt_login("jwt", "trainer", &jwks.mint(claims("ml/deployer"))).unwrap_err();
+    let refused = bao
+        .jwt_login("jwt", "trainer", &jwks.mint(claims("ml/deployer")))
+        .unwrap_err();
     assert!(refused.to_string().contains("claim"), "{refused}");
     // A policy edited by hand shows as a line diff, and apply restores it.
     bao.client()

@@ -297,11 +297,18 @@ fn literal_secrets_are_read_from_the_variables_the_script_names() {
     }
     insta::assert_snapshot!(text);
     let out = run_with_stdin(Command::new("bash").arg("-n"), &text);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Without the variables, the script stops before the first call and names them.
     let scratch = Scratch::new("literal-missing");
-    let base = [("VAULT_ADDR", "http://127.0.0.1:1"), ("VAULT_TOKEN", "root")];
+    let base = [
+        ("VAULT_ADDR", "http://127.0.0.1:1"),
+        ("VAULT_TOKEN", "root"),
+    ];
     let out = apply(&scratch, &text, "bao", &base);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -326,7 +333,10 @@ fn literal_secrets_are_read_from_the_variables_the_script_names() {
             fixtures::LITERAL_PASSWORD,
         ),
         // `alice_` meets `alice` in shell-name form: numbered.
-        ("KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD_2", "second"),
+        (
+            "KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD_2",
+            "second",
+        ),
         ("KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_NESTED_1", "third"),
     ]);
     let out = apply(&scratch, &text, "bao", &envs);

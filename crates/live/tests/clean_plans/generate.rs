@@ -88,7 +88,8 @@ pub fn generate(i: &Inputs) -> Generated {
     let ca = heredoc(i.ca_pem);
     let key = heredoc(i.public_pem);
     let target = i.target;
-    g.source.push_str("extern policy p-one\nextern policy p-two\n\n");
+    g.source
+        .push_str("extern policy p-one\nextern policy p-two\n\n");
     g.source.push_str(
         "policy gen-policy {\n  path \"secret/data/gen/*\" {\n    capabilities = [read, list]\n  }\n}\n\n",
     );
@@ -107,14 +108,18 @@ pub fn generate(i: &Inputs) -> Generated {
     g.source.push_str(&mount("auth", "userpass", "userpass"));
     g.source.push_str("}\n\n");
 
-    g.source.push_str(&mount("auth", "kubernetes", "kubernetes"));
+    g.source
+        .push_str(&mount("auth", "kubernetes", "kubernetes"));
     g.block(
         target,
         Block::new("kubernetes-config", "")
             .set("kubernetes_host", "\"https://10.0.0.1:443\"")
             .set("kubernetes_ca_cert", ca.clone())
             .set("pem_keys", format!("[{key}\n  ]"))
-            .set("token_reviewer_jwt", secret_env("KP_GEN_TOKEN_REVIEWER_JWT")),
+            .set(
+                "token_reviewer_jwt",
+                secret_env("KP_GEN_TOKEN_REVIEWER_JWT"),
+            ),
         1,
     );
     g.source.push_str("}\n\n");
@@ -172,7 +177,10 @@ pub fn generate(i: &Inputs) -> Generated {
         .set("oidc_discovery_url", format!("\"{}\"", i.oidc_issuer))
         .set("oidc_discovery_ca_pem", ca.clone())
         .set("oidc_client_id", "\"generated-client\"")
-        .set("oidc_client_secret", secret_env("KP_GEN_OIDC_CLIENT_SECRET"))
+        .set(
+            "oidc_client_secret",
+            secret_env("KP_GEN_OIDC_CLIENT_SECRET"),
+        )
         .set("oidc_response_mode", "\"form_post\"")
         .set("oidc_response_types", "[\"id_token\"]")
         .set("namespace_in_state", "false")
@@ -281,7 +289,10 @@ pub fn generate(i: &Inputs) -> Generated {
             .set("algorithm_signer", "\"rsa-sha2-512\"")
             .set("allowed_user_key_lengths", "{ rsa = 2048 }")
             .set("default_extensions", "{ permit-pty = \"\" }")
-            .set("default_critical_options", "{ force-command = \"/bin/true\" }")
+            .set(
+                "default_critical_options",
+                "{ force-command = \"/bin/true\" }",
+            )
             .set("issuer_ref", "\"default\"")
             .set("ttl", "30m")
             .set("max_ttl", "2h")
@@ -347,44 +358,39 @@ pub fn generate(i: &Inputs) -> Generated {
                 "escaping off breaks the `{{username}}` connection URL with these passwords",
             )
     };
-    g.block(
-        target,
-        db_common(Block::new("database-connection", "connection gen-mysql"))
-            .set("plugin_name", "\"mysql-database-plugin\"")
-            .set("connection_url", format!("\"{}\"", i.mysql_url))
-            .set(
-                "root_rotation_statements",
-                "[\"ALTER USER '{{username}}'@'%' IDENTIFIED BY '{{password}}';\"]",
-            )
-            .set("tls_server_name", "\"db.internal\"")
-            .skip(
-                &["tls_ca", "tls_certificate_key", "tls_skip_verify"],
-                "MySQL TLS: the test's MariaDB serves no TLS",
-            )
-            .skip(&["password_authentication"], "PostgreSQL only"),
-        1,
-    );
-    g.block(
-        target,
-        db_common(Block::new("database-connection", "connection gen-postgres"))
-            .set("plugin_name", "\"postgresql-database-plugin\"")
-            .set("connection_url", format!("\"{}\"", i.postgres_url))
-            .set(
-                "root_rotation_statements",
-                "[\"ALTER ROLE \\\"{{username}}\\\" WITH PASSWORD '{{password}}';\"]",
-            )
-            .set("password_authentication", "\"scram-sha-256\"")
-            .skip(
-                &[
-                    "tls_ca",
-                    "tls_certificate_key",
-                    "tls_skip_verify",
-                    "tls_server_name",
-                ],
-                "MySQL only",
-            ),
-        1,
-    );
+    let mysql = db_common(Block::new("database-connection", "connection gen-mysql"))
+        .set("plugin_name", "\"mysql-database-plugin\"")
+        .set("connection_url", format!("\"{}\"", i.mysql_url))
+        .set(
+            "root_rotation_statements",
+            "[\"ALTER USER '{{username}}'@'%' IDENTIFIED BY '{{password}}';\"]",
+        )
+        .set("tls_server_name", "\"db.internal\"")
+        .skip(
+            &["tls_ca", "tls_certificate_key", "tls_skip_verify"],
+            "MySQL TLS: the test's MariaDB serves no TLS",
+        )
+        .skip(&["password_authentication"], "PostgreSQL only");
+    let postgres = db_common(Block::new("database-connection", "connection gen-postgres"))
+        .set("plugin_name", "\"postgresql-database-plugin\"")
+        .set("connection_url", format!("\"{}\"", i.postgres_url))
+        .set(
+            "root_rotation_statements",
+            "[\"ALTER ROLE \\\"{{username}}\\\" WITH PASSWORD '{{password}}';\"]",
+        )
+        .set("password_authentication", "\"scram-sha-256\"")
+        .skip(
+            &[
+                "tls_ca",
+                "tls_certificate_key",
+                "tls_skip_verify",
+                "tls_server_name",
+            ],
+            "MySQL only",
+        );
+    for connection in [mysql, postgres] {
+        g.block(target, connection, 1);
+    }
     for (conn, create, revoke) in [
         (
             "gen-mysql",
@@ -475,7 +481,10 @@ pub fn generate(i: &Inputs) -> Generated {
             target,
             Block::new("aws-role", "role gen-aws")
                 .set("credential_type", "\"iam_user\"")
-                .set("policy_arns", "[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]")
+                .set(
+                    "policy_arns",
+                    "[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]",
+                )
                 .set(
                     "policy_document",
                     "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[]}\"",
@@ -538,7 +547,9 @@ impl Generated {
                 continue;
             }
             if let Some((_, why)) = b.skip.iter().find(|(f, _)| f == name) {
-                skipped.entry(name.clone()).or_insert_with(|| why.to_string());
+                skipped
+                    .entry(name.clone())
+                    .or_insert_with(|| why.to_string());
                 continue;
             }
             if !only.contains(&name.as_str()) {

@@ -25,8 +25,14 @@ use kp_schema::Target;
 /// a mount's own attributes (the rest of `sys/auth` is plugin selection) and a policy's
 /// text (OpenBao's CAS and expiry of policies are not in the language).
 const PARTIAL: &[(&str, &[&str])] = &[
-    ("sys-auth", &["type", "description", "local", "seal_wrap", "config"]),
-    ("sys-mounts", &["type", "description", "local", "seal_wrap", "config"]),
+    (
+        "sys-auth",
+        &["type", "description", "local", "seal_wrap", "config"],
+    ),
+    (
+        "sys-mounts",
+        &["type", "description", "local", "seal_wrap", "config"],
+    ),
     ("policy", &["policy"]),
 ];
 
@@ -109,7 +115,10 @@ fn every_body_of_the_all_fields_program_for_vault_matches_its_schema() {
                 .map(|(k, v)| (k.clone(), v.redacted()))
                 .collect(),
         );
-        let errors: Vec<String> = validator.iter_errors(&body).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}\n{body:#}", r.id);
         aws += usize::from(r.schema.starts_with("aws-"));
     }
@@ -157,7 +166,10 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
     let source = &generated.source;
     let program = compile(source, Target::Openbao);
     assert_covered(&program, &generated, Target::Openbao);
-    assert_eq!(mariadb.password, postgres.password, "one root password variable");
+    assert_eq!(
+        mariadb.password, postgres.password,
+        "one root password variable"
+    );
     let db_password = mariadb.password.clone();
     let env = move |name: &str| match name {
         generate::SSH_KEY_ENV => Some(ssh_private.clone()),
@@ -240,7 +252,10 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
             vec![path.clone()]
         };
         let mut aws = false;
-        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "kp")) {
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "kp"))
+        {
             let text = std::fs::read_to_string(file).unwrap();
             aws |= text.contains("secrets aws");
             std::fs::write(program_dir.join(file.file_name().unwrap()), local(&text)).unwrap();

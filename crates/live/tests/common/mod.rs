@@ -364,7 +364,8 @@ impl Jwks {
                         let mut buf = [0u8; 4096];
                         let n = s.read(&mut buf).unwrap_or(0);
                         // OIDC discovery names this server as issuer and its JWKS.
-                        let body = if buf[..n].starts_with(b"GET /.well-known/openid-configuration") {
+                        let body = if buf[..n].starts_with(b"GET /.well-known/openid-configuration")
+                        {
                             &discovery
                         } else {
                             &jwks
