@@ -65,6 +65,35 @@ pub enum ResourceKind {
     Policy,
     /// `auth/token/create/ROLE`: creates a secret token.
     Token,
+    /// A call that does something once rather than write an object, with an empty body
+    /// and nothing to read back: `database/rotate-root/NAME` (`rotate_root = true`). It
+    /// depends on what it acts on, last in `depends_on`; apply runs it only when that
+    /// resource is created or its [`ROOT_CREDENTIAL_FIELDS`] change.
+    Action,
+}
+
+/// The fields of a connection whose change makes its root rotation run again: a new
+/// root user (or password) must be rotated away like the first.
+pub const ROOT_CREDENTIAL_FIELDS: [&str; 2] = ["username", "password"];
+
+impl Resource {
+    /// For an [`ResourceKind::Action`]: the id of the resource it acts on.
+    pub fn acts_on(&self) -> Option<&ResourceId> {
+        if self.kind == ResourceKind::Action {
+            self.depends_on.last()
+        } else {
+            None
+        }
+    }
+}
+
+impl Program {
+    /// The action that rotates the root credential of connection `id`, if any.
+    pub fn root_rotation_of(&self, id: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.acts_on().is_some_and(|on| on == id))
+    }
 }
 
 /// A request body value, in API form.

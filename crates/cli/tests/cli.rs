@@ -228,9 +228,8 @@ fn the_closing_line_points_at_explain_code_once() {
             .ends_with("try `keyplan explain-code kp::unknown-field`."),
         "{err}"
     );
-    // Clean programs and machine output get no hint.
-    // (pipeline.kp has a warning since the access lints: a program with none.)
-    let clean = keyplan(&["check", "examples/03-ssh-training-access.kp"]);
+    // Clean programs (a case of tests/ that expects nothing) and machine output get no hint.
+    let clean = keyplan(&["check", "tests/scenario4-token.kp"]);
     assert!(!text(&clean.stderr).contains("explain-code"));
     let json = keyplan(&["check", "--format", "json", path]);
     assert!(!text(&json.stderr).contains("explain-code"));

@@ -201,6 +201,7 @@ pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::Connection => "connection",
         ResourceKind::Policy => "policy",
         ResourceKind::Token => "token",
+        ResourceKind::Action => "action",
     }
 }
 

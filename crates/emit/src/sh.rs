@@ -201,6 +201,19 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: Vec<
         comment(&r.id)
     );
 
+    if r.kind == ResourceKind::Action {
+        // A call without a body (root rotation): `-f` sends it with none. After it, only
+        // the server knows the password; the one in the environment no longer works.
+        if let Some(on) = r.acts_on() {
+            let _ = writeln!(
+                out,
+                "# rotates the root credential of {}: only the server knows it afterwards",
+                comment(on)
+            );
+        }
+        let _ = writeln!(out, "{cli} write -f {}", quote(&r.path));
+        return;
+    }
     // Compact JSON of string-keyed maps cannot fail to serialise.
     let body = serde_json::to_string(&Redacted(&r.body)).unwrap_or_default();
     let mut secrets = secrets(&r.body);

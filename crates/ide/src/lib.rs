@@ -45,7 +45,13 @@ impl Analysis {
         let parsed = kp_syntax::parse(source);
         let mut diagnostics = parsed.diagnostics;
         let (checked, index) = kp_check::check_indexed(&parsed.file, &kp_check::Options { target });
-        diagnostics.extend(checked.diagnostics);
+        // The facade's no-cascade rule: a block with a syntax error reports nothing else.
+        let broken =
+            kp_syntax::cascade::blocks_with_syntax_errors(&parsed.file.blocks, &diagnostics);
+        diagnostics.extend(kp_syntax::cascade::without_cascades(
+            &broken,
+            checked.diagnostics,
+        ));
         if !diagnostics.iter().any(Diagnostic::is_error) {
             if let Err(errs) = kp_graph::build(&checked.program) {
                 diagnostics.extend(errs);

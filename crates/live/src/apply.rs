@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::client::{Client, Retry};
-use crate::diff::{Action, Plan, ResourcePlan};
+use crate::diff::{keeps_rotated_password, Action, Plan, ResourcePlan};
 use crate::error::{LiveError, Result};
 use crate::state::mount_path;
 use crate::{normalize, pool, tokens};
@@ -70,7 +70,11 @@ pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> R
         let Some(r) = program.resources.iter().find(|r| r.id == rp.id) else {
             continue;
         };
-        for name in normalize::env_names(&r.body) {
+        let mut body = r.body.clone();
+        if keeps_rotated_password(program, r, rp) {
+            body.remove("password");
+        }
+        for name in normalize::env_names(&body) {
             if (opts.env)(&name).is_none() {
                 return Err(LiveError::MissingEnv {
                     name,
@@ -105,16 +109,17 @@ pub fn apply(
         .map(|r| (r.id.as_str(), r))
         .collect();
     let levels = levels(program);
-    let mut todo: BTreeMap<usize, Vec<(&Resource, &ResourcePlan)>> = BTreeMap::new();
+    let mut todo: BTreeMap<usize, Vec<(&Resource, &ResourcePlan, bool)>> = BTreeMap::new();
     for rp in plan
         .resources
         .iter()
         .filter(|p| p.action != Action::Unchanged)
     {
         if let Some(r) = by_id.get(rp.id.as_str()) {
+            let keep = keeps_rotated_password(program, r, rp);
             todo.entry(levels.get(rp.id.as_str()).copied().unwrap_or(0))
                 .or_default()
-                .push((r, rp));
+                .push((r, rp, keep));
         }
     }
     let workers = client.connection().concurrency;
@@ -123,15 +128,15 @@ pub fn apply(
         if stopped {
             report
                 .not_applied
-                .extend(level.iter().map(|(r, _)| r.id.clone()));
+                .extend(level.iter().map(|(r, _, _)| r.id.clone()));
             continue;
         }
-        let (results, failed) = pool::map_until(&level, workers, |(r, rp)| {
-            let outcome = write(client, r, rp, opts);
+        let (results, failed) = pool::map_until(&level, workers, |(r, rp, keep)| {
+            let outcome = write(client, r, rp, *keep, opts);
             let failed = outcome.is_err();
             (outcome, failed)
         });
-        for ((r, rp), outcome) in level.iter().zip(results) {
+        for ((r, rp, _), outcome) in level.iter().zip(results) {
             match outcome {
                 Some(Ok(())) => report.applied.push(Done {
                     id: r.id.clone(),
@@ -181,6 +186,7 @@ fn action_name(a: Action) -> &'static str {
         Action::Create => "create",
         Action::Update => "update",
         Action::Replace => "replace",
+        Action::Run => "run",
         Action::Unchanged => "unchanged",
     }
 }
@@ -238,8 +244,18 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
         .collect()
 }
 
-fn write(client: &Client, r: &Resource, rp: &ResourcePlan, opts: &ApplyOptions<'_>) -> Result<()> {
-    let body = body_json(r, opts)?;
+/// `keep_password`: leave the connection's password out (see [`keeps_rotated_password`]).
+fn write(
+    client: &Client,
+    r: &Resource,
+    rp: &ResourcePlan,
+    keep_password: bool,
+    opts: &ApplyOptions<'_>,
+) -> Result<()> {
+    let mut body = body_json(r, opts)?;
+    if keep_password {
+        body.remove("password");
+    }
     match (r.kind, rp.action) {
         (ResourceKind::AuthMount | ResourceKind::SecretsMount, Action::Update) => {
             let prefix = if r.kind == ResourceKind::AuthMount {

@@ -8,7 +8,7 @@
 //! - For endpoints whose write replaces the whole object, an update also lists the
 //!   fields it will reset (set on the server, absent from the program).
 
-use keyplan::ir::{Program, Resource, ResourceKind, Value};
+use keyplan::ir::{Program, Resource, ResourceKind, Value, ROOT_CREDENTIAL_FIELDS};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -22,6 +22,9 @@ pub enum Action {
     Update,
     /// A token whose recorded one differs: a new token is created, the old one revoked.
     Replace,
+    /// An action (a connection's root rotation) that runs this time: what it acts on is
+    /// created, or its root credentials change.
+    Run,
     Unchanged,
 }
 
@@ -64,6 +67,8 @@ pub struct Summary {
     pub create: usize,
     pub update: usize,
     pub replace: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub run: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
 }
@@ -79,6 +84,7 @@ impl Plan {
                 Action::Create => s.create += 1,
                 Action::Update => s.update += 1,
                 Action::Replace => s.replace += 1,
+                Action::Run => s.run += 1,
                 Action::Unchanged => s.unchanged += 1,
             }
         }
@@ -96,8 +102,12 @@ impl Plan {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 pub fn plan(program: &Program, live: &LiveState) -> Plan {
-    let resources = program
+    let mut resources: Vec<ResourcePlan> = program
         .resources
         .iter()
         .map(|r| {
@@ -108,10 +118,42 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
             )
         })
         .collect();
+    // An action has no state of its own: it runs when what it acts on is created or its
+    // root credentials change, and is unchanged otherwise. The server's rotated password
+    // is never read, so a rotated connection plans clean.
+    for (i, r) in program.resources.iter().enumerate() {
+        let Some(on) = r.acts_on() else { continue };
+        let due = resources.iter().any(|p| &p.id == on && rotation_due(p));
+        if let Some(p) = resources.get_mut(i) {
+            p.action = if due { Action::Run } else { Action::Unchanged };
+            p.changes.clear();
+        }
+    }
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
     }
+}
+
+/// Whether a connection's root rotation runs with this plan of the connection: on its
+/// creation, or when its username or password changes (a password is not read back, so
+/// that is when the program's password expression changes, e.g. a new `env()` name).
+pub fn rotation_due(conn: &ResourcePlan) -> bool {
+    conn.action == Action::Create
+        || conn
+            .changes
+            .iter()
+            .any(|c| ROOT_CREDENTIAL_FIELDS.contains(&c.field.as_str()))
+}
+
+/// Whether an update of this connection must leave out its `password`: the server holds
+/// the rotated one, and the program's (dead since the rotation) would replace it. The
+/// write merges, so the server keeps its own.
+pub fn keeps_rotated_password(program: &Program, r: &Resource, rp: &ResourcePlan) -> bool {
+    r.kind == ResourceKind::Connection
+        && rp.action == Action::Update
+        && program.root_rotation_of(&r.id).is_some()
+        && !rotation_due(rp)
 }
 
 /// How a value is shown: secrets as their source, everything else in API form.

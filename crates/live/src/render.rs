@@ -16,6 +16,7 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
             Action::Create => ('+', "create"),
             Action::Update => ('~', "update"),
             Action::Replace => ('!', "replace"),
+            Action::Run => ('>', "run"),
             Action::Unchanged => ('=', "unchanged"),
         };
         let _ = writeln!(out, "  {mark} {} ({word})", r.id);
@@ -59,9 +60,14 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         let _ = writeln!(out, "  ? {id} (not declared: kept; `--prune` deletes it)");
     }
     let s = plan.summary();
+    let run = if s.run > 0 {
+        format!(", {} to run", s.run)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\n{} to create, {} to update, {} to replace, {} unchanged, {} not declared",
+        "\n{} to create, {} to update, {} to replace{run}, {} unchanged, {} not declared",
         s.create, s.update, s.replace, s.unchanged, s.unmanaged
     );
     if !plan.has_changes() {
@@ -117,6 +123,7 @@ fn past(action: &str) -> &'static str {
         "create" => "created",
         "update" => "updated",
         "replace" => "replaced",
+        "run" => "ran",
         "delete" => "deleted",
         _ => "done",
     }

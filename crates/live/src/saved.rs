@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::diff::{Action, FieldChange, Plan, ResourcePlan};
+use crate::diff::{keeps_rotated_password, Action, FieldChange, Plan, ResourcePlan};
 use crate::error::{LiveError, Result};
 use crate::state::{Live, LiveState};
 
@@ -110,7 +110,12 @@ pub fn save(
         .filter_map(|rp| {
             let r = program.resources.iter().find(|r| r.id == rp.id)?;
             let state = live.resources.get(&r.id).unwrap_or(&Live::Absent);
-            Some(call(r, rp, state))
+            let mut c = call(r, rp, state);
+            if keeps_rotated_password(program, r, rp) {
+                c.body.remove("password");
+                c.secrets.retain(|s| s.pointer != "/password");
+            }
+            Some(c)
         })
         .collect();
     Ok(SavedPlan {

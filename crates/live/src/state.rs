@@ -66,7 +66,13 @@ pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Res
     let to_read: Vec<&Resource> = program
         .resources
         .iter()
-        .filter(|r| !matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount))
+        // Actions (root rotation) have nothing to read back.
+        .filter(|r| {
+            !matches!(
+                r.kind,
+                ResourceKind::AuthMount | ResourceKind::SecretsMount | ResourceKind::Action
+            )
+        })
         .filter(|r| {
             r.mount
                 .as_ref()

@@ -1,10 +1,12 @@
 //! The second pass: every declared item to [`ir::Resource`]s, in source order.
 
 mod approle;
+mod db_roles;
 mod fields;
 mod mounts;
 mod policies;
 mod resolve;
+mod rotation;
 mod tokens;
 mod workloads;
 
@@ -77,6 +79,7 @@ impl<'s> Lowerer<'s> {
             .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
             .map(|(n, _)| n.clone())
             .collect();
+        self.check_database_roles();
         self.warn_unattached();
         (self.program, self.diags, self.secret_spans, self.references)
     }
