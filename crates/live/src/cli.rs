@@ -30,18 +30,20 @@ pub enum Format {
 /// Options shared by `plan` and `apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LiveArgs {
-    /// The keyplan program: a `.kp` file, or a directory whose `.kp` files form one program
-    #[arg(value_name = "FILE|DIR")]
-    pub file: PathBuf,
+    /// The program: `.kp` files and directories (each `.kp` file directly inside),
+    /// compiled together as one program, as `check` and `build` do; for `apply`, a plan
+    /// saved by `plan -o` (one `.json` file) instead
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     /// Server address (default: `VAULT_ADDR`, then `BAO_ADDR`)
     #[arg(long)]
     pub addr: Option<String>,
     /// Namespace (default: `VAULT_NAMESPACE`)
     #[arg(long)]
     pub namespace: Option<String>,
-    /// The server the program is compiled for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Directory of created tokens (`NAME`, mode 0600) and their accessors (`NAME.accessor`)
     #[arg(long, value_name = "DIR")]
     pub token_out: Option<PathBuf>,
@@ -56,7 +58,7 @@ pub struct LiveArgs {
     pub timeout: u64,
 }
 
-/// `keyplan plan FILE`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
+/// `keyplan plan FILE|DIR...`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -67,8 +69,8 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error. A `FILE`
-/// ending in `.json` is a plan saved by `keyplan plan -o`.
+/// `keyplan apply FILE|DIR...`: exit 0 when applied (or nothing to do), 1 on error. A
+/// single `FILE` ending in `.json` is a plan saved by `keyplan plan -o`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
@@ -121,7 +123,14 @@ pub fn run_apply_with(
 
 fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let a = &args.live;
-    let program = load(&a.file, a.target)?;
+    if a.files.iter().any(|p| is_json(p)) {
+        return Err(LiveError::ReadProgram(
+            "`plan` reads a program (`.kp` files or directories); a saved plan is applied \
+             with `keyplan apply PLAN.json`"
+                .into(),
+        ));
+    }
+    let program = load_paths(&a.files, a.target)?;
     let client = connect(a)?;
     client.preflight()?;
     let live = state::read(&client, &program, a.token_out.as_deref())?;
@@ -157,10 +166,10 @@ fn apply_cmd(
 ) -> Result<i32> {
     let a = &args.live;
     let client = connect(a)?;
-    let (program, plan) = if is_saved_plan(&a.file) {
-        saved_plan(&client, a)?
+    let (program, plan) = if let Some(path) = saved_plan_path(&a.files)? {
+        saved_plan(&client, a, path)?
     } else {
-        let program = load(&a.file, a.target)?;
+        let program = load_paths(&a.files, a.target)?;
         let plan = plan_program(&client, &program, a.token_out.as_deref())?;
         (program, plan)
     };
@@ -210,16 +219,27 @@ fn apply_cmd(
     Ok(if report.ok() { 0 } else { 1 })
 }
 
-/// Whether `apply` was given a saved plan rather than a program.
-fn is_saved_plan(path: &Path) -> bool {
+fn is_json(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
+}
+
+/// The saved plan `apply` was given instead of a program: one `.json` path. A `.json`
+/// mixed with program paths is refused rather than guessed at.
+fn saved_plan_path(paths: &[PathBuf]) -> Result<Option<&Path>> {
+    match (paths, paths.iter().filter(|p| is_json(p)).count()) {
+        (_, 0) => Ok(None),
+        ([one], 1) => Ok(Some(one.as_path())),
+        _ => Err(LiveError::ReadProgram(
+            "a saved plan (`.json`) is applied on its own: `keyplan apply PLAN.json`".into(),
+        )),
+    }
 }
 
 /// A saved plan, checked against the server it was computed for: refused before any
 /// call when the address differs or a planned resource changed since.
-fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
-    let path = a.file.display().to_string();
-    let text = std::fs::read_to_string(&a.file).map_err(|e| LiveError::ReadSource {
+fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, diff::Plan)> {
+    let path = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| LiveError::ReadSource {
         path: path.clone(),
         reason: e.to_string(),
     })?;
@@ -267,25 +287,49 @@ fn connect(a: &LiveArgs) -> Result<Client> {
 /// Compiles a program file, or the `.kp` files of a directory as one program; a
 /// program with errors is reported by its first error (`keyplan check` shows them all).
 pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
-    let sources =
-        crate::sources::read_program(&[path.to_path_buf()]).map_err(LiveError::ReadProgram)?;
-    compile_map(sources, &path.display().to_string(), target)
+    load_paths(&[path.to_path_buf()], Some(target))
+}
+
+/// Compiles `.kp` files and directories as one program, as `check` and `build` read
+/// them, for `target` or (when `None`) the server the program implies.
+pub fn load_paths(paths: &[PathBuf], target: Option<TargetArg>) -> Result<Program> {
+    let sources = crate::sources::read_program(paths).map_err(LiveError::ReadProgram)?;
+    let name = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    compile_map(sources, &name, target)
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
     compile_map(
         keyplan::SourceMap::single("<source>", source),
         "<source>",
-        target,
+        Some(target),
     )
 }
 
-fn compile_map(sources: keyplan::SourceMap, file: &str, target: TargetArg) -> Result<Program> {
-    let target = match target {
-        TargetArg::Vault => keyplan::Target::Vault,
-        TargetArg::Openbao => keyplan::Target::Openbao,
+fn compile_map(
+    sources: keyplan::SourceMap,
+    file: &str,
+    target: Option<TargetArg>,
+) -> Result<Program> {
+    let compiled = match target {
+        Some(TargetArg::Vault) => keyplan::compile_sources(
+            sources,
+            &keyplan::Options {
+                target: keyplan::Target::Vault,
+            },
+        ),
+        Some(TargetArg::Openbao) => keyplan::compile_sources(
+            sources,
+            &keyplan::Options {
+                target: keyplan::Target::Openbao,
+            },
+        ),
+        None => keyplan::compile_sources_implied(sources),
     };
-    let compiled = keyplan::compile_sources(sources, &keyplan::Options { target });
     let errors: Vec<&keyplan::Diagnostic> = compiled
         .diagnostics
         .iter()

@@ -213,6 +213,8 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             p.not_compared.push(field.clone());
             continue;
         };
+        let stored = stored_form(r.kind, field, want);
+        let want = stored.as_ref().unwrap_or(want);
         let same = if r.kind == ResourceKind::Token && field == "policies" {
             same_token_policies(want, old)
         } else {
@@ -260,12 +262,42 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
                 .iter()
                 .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
                 .filter(|(k, v)| !is_server_default(r, k, v))
-                .filter(|(k, _)| is_writable(r, k))
+                .filter(|(k, _)| is_writable(r, k) && !is_generated(r, k))
                 .map(|(k, _)| k.clone())
                 .collect();
         }
     }
     p
+}
+
+/// What the server stores for a value it rewrites on write, when it does: the value
+/// is compared in that form. A token's display name is kept as `token-NAME`, each
+/// character other than a letter, digit or `-` made `-` and a final `-` dropped
+/// (Vault's and OpenBao's token store).
+fn stored_form(kind: ResourceKind, field: &str, want: &Value) -> Option<Value> {
+    match (kind, field, want) {
+        (ResourceKind::Token, "display_name", Value::Str(name)) if !name.is_empty() => {
+            let full: String = format!("token-{name}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            Some(Value::Str(full.trim_end_matches('-').to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the server generated this field's value from what the program asked for
+/// (an SSH CA's `public_key` with `generate_signing_key`): leaving it out of the
+/// program does not reset it.
+fn is_generated(r: &Resource, field: &str) -> bool {
+    field == "public_key" && matches!(r.body.get("generate_signing_key"), Some(Value::Bool(true)))
 }
 
 fn from_periodic_role(program: &Program, token: &Resource) -> bool {
