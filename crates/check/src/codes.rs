@@ -100,6 +100,8 @@ pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
 pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
 /// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
 pub const STRICT_IP_WITH_CIDRS: &str = "kp::strict-ip-with-cidrs";
+/// An `extern policy` whose name is inside an `owns policies` scope.
+pub const OWNED_EXTERN: &str = "kp::owned-extern";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -152,4 +154,5 @@ pub const ALL: &[&str] = &[
     KUBERNETES_CA_REQUIRED,
     APPROLE_NO_CONSTRAINT,
     STRICT_IP_WITH_CIDRS,
+    OWNED_EXTERN,
 ];

@@ -16,6 +16,44 @@ pub struct Program {
     pub workloads: Vec<Workload>,
     /// Policies named by the program but managed elsewhere (`extern policy`).
     pub extern_policies: Vec<String>,
+    /// Name patterns of the ACL policies the program owns (`owns policies "team-*"`):
+    /// `apply --prune` deletes the server's policies in this scope that it does not declare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owned_policies: Vec<String>,
+}
+
+impl Program {
+    /// Whether `apply --prune` may delete the server's policy `name` when the program
+    /// does not declare it: inside an `owns policies` scope, never a built-in policy and
+    /// never one the program says is managed elsewhere.
+    pub fn owns_policy(&self, name: &str) -> bool {
+        !crate::catalog::BUILTIN_POLICIES.contains(&name)
+            && !self.extern_policies.iter().any(|e| e == name)
+            && self.owned_policies.iter().any(|p| glob_match(p, name))
+    }
+}
+
+/// `*` matches any run of characters (none included); everything else matches itself.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        // No `*`: the whole name must be the pattern.
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = rest.get(at + part.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// A stable identifier: the resource's API path, e.g. `auth/jwt/role/example-role`,

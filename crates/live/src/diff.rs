@@ -22,6 +22,8 @@ pub enum Action {
     Update,
     /// A token whose recorded one differs: a new token is created, the old one revoked.
     Replace,
+    /// Declared by the previous version of the program (`--previous`), not by this one.
+    Delete,
     Unchanged,
 }
 
@@ -50,6 +52,9 @@ pub struct ResourcePlan {
     /// Set when the change cannot be made in place (a mount's type, `local`, `seal_wrap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// For a mount's deletion: the data it holds (applying needs `--allow-destroy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destroys: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +62,9 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.
     pub unmanaged: Vec<String>,
+    /// The deletions among `resources`, with what apply needs to make them.
+    #[serde(skip)]
+    pub removals: Vec<crate::removals::Removal>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -64,6 +72,7 @@ pub struct Summary {
     pub create: usize,
     pub update: usize,
     pub replace: usize,
+    pub delete: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
 }
@@ -79,6 +88,7 @@ impl Plan {
                 Action::Create => s.create += 1,
                 Action::Update => s.update += 1,
                 Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
                 Action::Unchanged => s.unchanged += 1,
             }
         }
@@ -111,6 +121,7 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
+        removals: Vec::new(),
     }
 }
 
@@ -133,6 +144,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         resets: Vec::new(),
         not_compared: Vec::new(),
         blocked: None,
+        destroys: None,
     };
     let data = match live {
         Live::Absent => {

@@ -184,6 +184,7 @@ fn live_args(bao: &Bao, file: &Path) -> LiveArgs {
         format: Format::Text,
         concurrency: 8,
         timeout: 30,
+        previous: None,
     }
 }
 
@@ -210,6 +211,7 @@ fn run_apply(args: &LiveArgs, yes: bool, prune: bool, answer: Option<&str>) -> R
         live: args.clone(),
         yes,
         prune,
+        allow_destroy: false,
     };
     let mut input = answer.map(|a| std::io::Cursor::new(a.as_bytes().to_vec()));
     let code = kp_live::run_apply_with(

@@ -58,6 +58,7 @@ fn args(bao: &Bao, file: &Path) -> LiveArgs {
         format: Format::Text,
         concurrency: 4,
         timeout: 30,
+        previous: None,
     }
 }
 
@@ -85,6 +86,7 @@ fn apply(args: &LiveArgs) -> Run {
             live: args.clone(),
             yes: true,
             prune: false,
+            allow_destroy: false,
         },
         &mut o,
         &mut e,
