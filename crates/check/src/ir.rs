@@ -245,3 +245,35 @@ fn escape_hcl(s: &str, out: &mut String) {
         out.push(c);
     }
 }
+
+#[cfg(test)]
+mod owned_tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_runs_of_characters_and_nothing_else() {
+        assert!(glob_match("team-*", "team-a"));
+        assert!(glob_match("team-*", "team-"));
+        assert!(!glob_match("team-*", "team"));
+        assert!(glob_match("*-reader", "kv-reader"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxcyyb"));
+        assert!(glob_match("ci-deploy", "ci-deploy"));
+        assert!(!glob_match("ci-deploy", "ci-deploy2"));
+        assert!(!glob_match("ab*ba", "aba"), "the parts may not overlap");
+    }
+
+    #[test]
+    fn the_scope_never_holds_builtin_or_extern_policies() {
+        let p = Program {
+            owned_policies: vec!["*".into()],
+            extern_policies: vec!["shared".into()],
+            ..Program::default()
+        };
+        assert!(p.owns_policy("anything"));
+        for never in ["default", "root", "shared"] {
+            assert!(!p.owns_policy(never), "{never}");
+        }
+        assert!(!Program::default().owns_policy("anything"), "no scope, nothing owned");
+    }
+}
