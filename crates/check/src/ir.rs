@@ -274,6 +274,9 @@ mod owned_tests {
         for never in ["default", "root", "shared"] {
             assert!(!p.owns_policy(never), "{never}");
         }
-        assert!(!Program::default().owns_policy("anything"), "no scope, nothing owned");
+        assert!(
+            !Program::default().owns_policy("anything"),
+            "no scope, nothing owned"
+        );
     }
 }

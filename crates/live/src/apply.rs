@@ -13,8 +13,8 @@ use serde_json::{Map, Value as Json};
 use crate::client::{Client, Retry};
 use crate::diff::{Action, Plan, ResourcePlan};
 use crate::error::{LiveError, Result};
-use crate::state::mount_path;
 use crate::removals::{self, Removal};
+use crate::state::mount_path;
 use crate::{normalize, pool, tokens};
 
 /// Reads one environment variable; `None` when unset.
@@ -149,14 +149,14 @@ pub fn apply(
     }
     // Deletions after every other change, deepest level first (plan order), one
     // level at a time.
-    let mut removals: BTreeMap<std::cmp::Reverse<usize>, Vec<&Removal>> = BTreeMap::new();
+    let mut by_level: BTreeMap<std::cmp::Reverse<usize>, Vec<&Removal>> = BTreeMap::new();
     for r in &plan.removals {
-        removals
+        by_level
             .entry(std::cmp::Reverse(r.level))
             .or_default()
             .push(r);
     }
-    for (_, level) in removals {
+    for (_, level) in by_level {
         if stopped {
             report
                 .not_applied

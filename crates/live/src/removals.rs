@@ -41,7 +41,9 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
         .filter(|r| match r.kind {
             ResourceKind::Config => {
                 r.path.ends_with("/config/ca")
-                    && r.mount.as_ref().is_none_or(|m| declared.contains(m.as_str()))
+                    && r.mount
+                        .as_ref()
+                        .is_none_or(|m| declared.contains(m.as_str()))
             }
             ResourceKind::Policy => !program.extern_policies.contains(&r.name),
             _ => true,
@@ -74,12 +76,7 @@ pub fn plan_removals(
 
 /// The pure half of [`plan_removals`]: a deletion for each resource of `gone` the server
 /// still holds, ordered deepest level first (then by id, for stable output).
-pub fn add(
-    plan: &mut Plan,
-    previous: &Program,
-    gone: Vec<Resource>,
-    live: &HashMap<String, Live>,
-) {
+pub fn add(plan: &mut Plan, previous: &Program, gone: Vec<Resource>, live: &HashMap<String, Live>) {
     let levels = crate::apply::levels(previous);
     let mut removals: Vec<Removal> = gone
         .into_iter()
@@ -129,10 +126,9 @@ pub fn destroys(r: &Resource) -> Option<String> {
         _ => "",
     };
     let (what, data) = match (r.kind, ty) {
-        (ResourceKind::SecretsMount, "kv") => (
-            "KV secrets engine",
-            "its key/value secrets, every version",
-        ),
+        (ResourceKind::SecretsMount, "kv") => {
+            ("KV secrets engine", "its key/value secrets, every version")
+        }
         (ResourceKind::SecretsMount, "database") => (
             "database secrets engine",
             "its connections and roles; the credentials it issued are revoked",
@@ -176,7 +172,10 @@ pub fn destroys(r: &Resource) -> Option<String> {
     } else {
         ""
     };
-    Some(format!("{what} `{ty}` at `{prefix}{}/`: {data}", mount_path(r)))
+    Some(format!(
+        "{what} `{ty}` at `{prefix}{}/`: {data}",
+        mount_path(r)
+    ))
 }
 
 /// Refuses, before any call, a plan that deletes a mount unless `--allow-destroy` was

@@ -56,7 +56,10 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
             let _ = writeln!(out, "      cannot apply: {b}");
         }
         if let Some(d) = &r.destroys {
-            let _ = writeln!(out, "      destroys the {d} (apply needs `--allow-destroy`)");
+            let _ = writeln!(
+                out,
+                "      destroys the {d} (apply needs `--allow-destroy`)"
+            );
         }
     }
     for id in &plan.unmanaged {

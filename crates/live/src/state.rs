@@ -224,4 +224,3 @@ pub fn read_resources(
     }
     Ok(resources)
 }
-

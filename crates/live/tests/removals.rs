@@ -142,7 +142,12 @@ fn git(repo: &Path, args: &[&str]) {
     let out = Command::new("git")
         .arg("-C")
         .arg(repo)
-        .args(["-c", "user.name=keyplan", "-c", "user.email=keyplan@example.com"])
+        .args([
+            "-c",
+            "user.name=keyplan",
+            "-c",
+            "user.email=keyplan@example.com",
+        ])
         .args(args)
         .output()
         .unwrap();
@@ -197,15 +202,19 @@ fn first_version(bao: &Bao, repo: &Path, a: &LiveArgs) -> String {
     std::fs::write(prog.join("main.kp"), main_kp(true)).unwrap();
     std::fs::write(prog.join("old.kp"), OLD_TOKEN_KP).unwrap();
     git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "--allow-empty", "-m", "first version"]);
+    git(
+        repo,
+        &["commit", "-q", "--allow-empty", "-m", "first version"],
+    );
     let mut fresh = a.clone();
     fresh.previous = None;
     let applied = apply(&fresh, false, false);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
-    let accessor = std::fs::read_to_string(a.token_out.as_ref().unwrap().join("old-token.accessor"))
-        .unwrap()
-        .trim()
-        .to_string();
+    let accessor =
+        std::fs::read_to_string(a.token_out.as_ref().unwrap().join("old-token.accessor"))
+            .unwrap()
+            .trim()
+            .to_string();
     assert!(all(&dropped_state(bao, &accessor), true));
     accessor
 }
@@ -262,12 +271,19 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
         "{}",
         refused.stderr
     );
-    assert!(all(&dropped_state(&bao, &accessor), true), "nothing deleted");
+    assert!(
+        all(&dropped_state(&bao, &accessor), true),
+        "nothing deleted"
+    );
 
     // With it, everything goes, the token revoked and its files removed; then clean.
     let applied = apply(&a, false, true);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
-    assert!(applied.stdout.contains("deleted sys/mounts/kv"), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("deleted sys/mounts/kv"),
+        "{}",
+        applied.stdout
+    );
     let left = dropped_state(&bao, &accessor);
     assert!(all(&left, false), "still on the server: {left:?}");
     assert!(!tokens.join("old-token").exists() && !tokens.join("old-token.accessor").exists());
@@ -305,8 +321,15 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     from_file.previous = None;
     let refused = apply(&from_file, false, false);
     assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
-    assert!(refused.stderr.contains("`sys/mounts/kv`"), "{}", refused.stderr);
-    assert!(all(&dropped_state(&bao, &accessor), true), "nothing deleted");
+    assert!(
+        refused.stderr.contains("`sys/mounts/kv`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        all(&dropped_state(&bao, &accessor), true),
+        "nothing deleted"
+    );
     let applied = apply(&from_file, false, true);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     let left = dropped_state(&bao, &accessor);
@@ -354,7 +377,10 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
     assert!(!exists(&bao, "sys/policies/acl/team-stray"));
     for kept in ["team-shared", "outside", "default", "team-kept", "a"] {
-        assert!(exists(&bao, &format!("sys/policies/acl/{kept}")), "{kept} was deleted");
+        assert!(
+            exists(&bao, &format!("sys/policies/acl/{kept}")),
+            "{kept} was deleted"
+        );
     }
     assert_eq!(plan(&scoped, None).code, 0);
 }
