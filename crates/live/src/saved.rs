@@ -356,11 +356,8 @@ fn removed_resource(c: &SavedCall) -> Resource {
         id: c.id.clone(),
         kind: c.kind,
         name: c.name.clone(),
-        path: if c.kind == ResourceKind::Token {
-            c.id.split('#').next().unwrap_or_default().to_string()
-        } else {
-            c.path.clone()
-        },
+        // A token's path is not needed: it is read and revoked through its accessor.
+        path: c.path.clone(),
         read_path: c.read_path.clone(),
         schema: "",
         body: BTreeMap::new(),

@@ -74,9 +74,9 @@ fn read_at_revision(rev: &str, new: &Path) -> Result<SourceMap, String> {
     }
     let mut map = SourceMap::new();
     if new.is_dir() {
-        // `REV:./` is the directory's tree at REV, whatever the work tree holds now: a
-        // file deleted since is part of the previous program.
-        let listing = git(new, &["ls-tree", &format!("{rev}:./")])?;
+        // The directory's entries at REV (named relative to it), whatever the work tree
+        // holds now: a file deleted since is part of the previous program.
+        let listing = git(new, &["ls-tree", rev, "--", "."])?;
         let mut names: Vec<&str> = listing
             .lines()
             .filter_map(|l| l.split_once('\t'))
