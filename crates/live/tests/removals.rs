@@ -310,10 +310,7 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(deletes.len(), 7, "{deletes:?}");
-    let token_call = calls
-        .iter()
-        .find(|c| c["id"] == "token/old-token")
-        .unwrap();
+    let token_call = calls.iter().find(|c| c["id"] == "token/old-token").unwrap();
     assert_eq!(token_call["path"], "auth/token/revoke-accessor");
     assert_eq!(token_call["body"], json!({ "accessor": accessor }));
     let mut from_file = a.clone();
