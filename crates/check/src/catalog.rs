@@ -9,7 +9,9 @@ use kp_schema::{FieldType, Target};
 use crate::ir::ResourceKind;
 
 /// Top-level keywords, in the order messages list them.
-pub const TOP_LEVEL: [&str; 6] = ["auth", "secrets", "policy", "extern", "token", "workload"];
+pub const TOP_LEVEL: [&str; 7] = [
+    "auth", "secrets", "policy", "extern", "owns", "token", "workload",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MountClass {

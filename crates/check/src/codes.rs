@@ -109,6 +109,8 @@ pub const ROTATE_ROOT_NEEDS_CREDENTIALS: &str = "kp::rotate-root-needs-credentia
 pub const ROLE_NOT_ALLOWED: &str = "kp::role-not-allowed";
 /// A static role's user that a dynamic role's creation statements also create.
 pub const STATIC_USER_COLLISION: &str = "kp::static-user-collision";
+/// An `extern policy` whose name is inside an `owns policies` scope.
+pub const OWNED_EXTERN: &str = "kp::owned-extern";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -165,4 +167,5 @@ pub const ALL: &[&str] = &[
     ROTATE_ROOT_NEEDS_CREDENTIALS,
     ROLE_NOT_ALLOWED,
     STATIC_USER_COLLISION,
+    OWNED_EXTERN,
 ];

@@ -68,6 +68,11 @@ fn diff_against_a_git_revision() {
     assert!(text(&out.stdout).starts_with("### keyplan access diff"));
     assert!(text(&out.stdout).contains("#### `legacy` (removed)"));
 
+    // A directory at a revision: its `.kp` files then, as `plan --previous` reads them.
+    let whole = keyplan(&dir, &["diff", "git:HEAD", "ci"]);
+    assert_eq!(whole.status.code(), Some(2), "{}", text(&whole.stderr));
+    assert!(text(&whole.stdout).contains("legacy"));
+
     let missing = keyplan(&dir, &["diff", "git:no-such-rev", "ci/access.kp"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing.stderr).contains("git show no-such-rev:./access.kp"));

@@ -292,6 +292,7 @@ pub(crate) fn pipeline() -> (Program, Graph) {
             span: Span::new(602, 800),
         }],
         extern_policies: vec!["my-policy".to_string()],
+        owned_policies: Vec::new(),
     })
 }
 

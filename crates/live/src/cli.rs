@@ -11,7 +11,7 @@ use crate::apply::{self, ApplyOptions};
 use crate::client::Client;
 use crate::config::{Connection, Overrides};
 use crate::error::{LiveError, Result};
-use crate::{diff, render, saved, state};
+use crate::{diff, removals, render, saved, state};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TargetArg {
@@ -56,6 +56,10 @@ pub struct LiveArgs {
     /// Timeout of one HTTP call, in seconds
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// The program's previous version (a file, a directory, or `git:REV` for the same
+    /// path at a git revision): what it declared and this one does not is deleted
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<String>,
 }
 
 /// `keyplan plan FILE|DIR...`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
@@ -78,9 +82,13 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation (for CI)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Also delete resources under the program's own mounts that it does not declare
+    /// Also delete what the program does not declare: roles and connections under its
+    /// own mounts, and policies inside its `owns policies` scope
     #[arg(long)]
     pub prune: bool,
+    /// Allow deleting mounts (secrets engines, auth methods) and the data they hold
+    #[arg(long)]
+    pub allow_destroy: bool,
 }
 
 pub fn run_plan(args: &PlanArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -133,8 +141,12 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let program = load_paths(&a.files, a.target)?;
     let client = connect(a)?;
     client.preflight()?;
+    let previous = previous(a)?;
     let live = state::read(&client, &program, a.token_out.as_deref())?;
-    let plan = diff::plan(&program, &live);
+    let mut plan = diff::plan(&program, &live);
+    if let Some(old) = &previous {
+        removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
+    }
     if let Some(out) = &args.out {
         let conn = client.connection();
         let saved = saved::save(
@@ -170,7 +182,11 @@ fn apply_cmd(
         saved_plan(&client, a, path)?
     } else {
         let program = load_paths(&a.files, a.target)?;
-        let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        let previous = previous(a)?;
+        let mut plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        if let Some(old) = &previous {
+            removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
+        }
         (program, plan)
     };
     let env = |name: &str| std::env::var(name).ok();
@@ -180,6 +196,7 @@ fn apply_cmd(
         env: &env,
     };
     apply::check_ready(&program, &plan, &opts)?;
+    removals::check_destroy(&plan, args.allow_destroy)?;
     let json = a.format == Format::Json;
     let prunes = args.prune && !plan.unmanaged.is_empty();
     if !plan.has_changes() && !prunes {
@@ -251,9 +268,22 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
             addr: addr.clone(),
         });
     }
-    let (program, plan) = saved::restore(&saved)?;
+    let (program, mut plan) = saved::restore(&saved)?;
     client.preflight()?;
-    let live = state::read(client, &program, a.token_out.as_deref())?;
+    let mut live = state::read(client, &program, a.token_out.as_deref())?;
+    // Deletions are checked like every other call: what they delete must not have
+    // changed (or gone) since the plan was saved.
+    let gone = Program {
+        resources: plan.removals.iter().map(|r| r.resource.clone()).collect(),
+        ..Program::default()
+    };
+    let gone_live = state::read_resources(client, &gone, a.token_out.as_deref())?;
+    for removal in &mut plan.removals {
+        if let Some(l) = gone_live.get(&removal.resource.id) {
+            removal.live = l.clone();
+        }
+    }
+    live.resources.extend(gone_live);
     let stale = saved::stale(&saved, &live);
     if !stale.is_empty() {
         return Err(LiveError::StalePlan {
@@ -261,6 +291,15 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
         });
     }
     Ok((program, plan))
+}
+
+/// The program's previous version (`--previous OLD`), compiled for the same target.
+fn previous(a: &LiveArgs) -> Result<Option<Program>> {
+    let Some(old) = &a.previous else {
+        return Ok(None);
+    };
+    let sources = crate::sources::read_previous(old, &a.file).map_err(LiveError::ReadPrevious)?;
+    compile_map(sources, old, a.target).map(Some)
 }
 
 /// Reads the live state of `program` and compares: the library form of `keyplan plan`.

@@ -25,6 +25,8 @@ pub enum Action {
     /// An action (a connection's root rotation) that runs this time: what it acts on is
     /// created, or its root credentials change.
     Run,
+    /// Declared by the previous version of the program (`--previous`), not by this one.
+    Delete,
     Unchanged,
 }
 
@@ -53,6 +55,9 @@ pub struct ResourcePlan {
     /// Set when the change cannot be made in place (a mount's type, `local`, `seal_wrap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// For a mount's deletion: the data it holds (applying needs `--allow-destroy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destroys: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,6 +65,9 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.
     pub unmanaged: Vec<String>,
+    /// The deletions among `resources`, with what apply needs to make them.
+    #[serde(skip)]
+    pub removals: Vec<crate::removals::Removal>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -69,6 +77,7 @@ pub struct Summary {
     pub replace: usize,
     #[serde(skip_serializing_if = "is_zero")]
     pub run: usize,
+    pub delete: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
 }
@@ -85,6 +94,7 @@ impl Plan {
                 Action::Update => s.update += 1,
                 Action::Replace => s.replace += 1,
                 Action::Run => s.run += 1,
+                Action::Delete => s.delete += 1,
                 Action::Unchanged => s.unchanged += 1,
             }
         }
@@ -132,6 +142,7 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
+        removals: Vec::new(),
     }
 }
 
@@ -175,6 +186,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         resets: Vec::new(),
         not_compared: Vec::new(),
         blocked: None,
+        destroys: None,
     };
     let data = match live {
         Live::Absent => {

@@ -17,6 +17,7 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
             Action::Update => ('~', "update"),
             Action::Replace => ('!', "replace"),
             Action::Run => ('>', "run"),
+            Action::Delete => ('-', "delete"),
             Action::Unchanged => ('=', "unchanged"),
         };
         let _ = writeln!(out, "  {mark} {} ({word})", r.id);
@@ -55,6 +56,12 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         if let Some(b) = &r.blocked {
             let _ = writeln!(out, "      cannot apply: {b}");
         }
+        if let Some(d) = &r.destroys {
+            let _ = writeln!(
+                out,
+                "      destroys the {d} (apply needs `--allow-destroy`)"
+            );
+        }
     }
     for id in &plan.unmanaged {
         let _ = writeln!(out, "  ? {id} (not declared: kept; `--prune` deletes it)");
@@ -67,8 +74,8 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{} to create, {} to update, {} to replace{run}, {} unchanged, {} not declared",
-        s.create, s.update, s.replace, s.unchanged, s.unmanaged
+        "\n{} to create, {} to update, {} to replace{run}, {} to delete, {} unchanged, {} not declared",
+        s.create, s.update, s.replace, s.delete, s.unchanged, s.unmanaged
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "no changes: the server matches the program");

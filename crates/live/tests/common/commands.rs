@@ -44,6 +44,7 @@ pub fn live_args(bao: &Bao, paths: &[&Path]) -> LiveArgs {
         format: Format::Text,
         concurrency: 4,
         timeout: 30,
+        previous: None,
     }
 }
 
@@ -73,6 +74,7 @@ pub fn run_apply(args: &LiveArgs, yes: bool, prune: bool, answer: Option<&str>) 
         live: args.clone(),
         yes,
         prune,
+        allow_destroy: false,
     };
     let mut input = answer.map(|a| std::io::Cursor::new(a.as_bytes().to_vec()));
     let code = kp_live::run_apply_with(

@@ -743,6 +743,7 @@ pub fn program(resources: Vec<Resource>) -> Program {
         resources,
         workloads: Vec::new(),
         extern_policies: Vec::new(),
+        owned_policies: Vec::new(),
     }
 }
 
