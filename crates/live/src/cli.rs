@@ -298,7 +298,8 @@ fn previous(a: &LiveArgs) -> Result<Option<Program>> {
     let Some(old) = &a.previous else {
         return Ok(None);
     };
-    let sources = crate::sources::read_previous(old, &a.file).map_err(LiveError::ReadPrevious)?;
+    let sources =
+        crate::sources::read_previous_of(old, &a.files).map_err(LiveError::ReadPrevious)?;
     compile_map(sources, old, a.target).map(Some)
 }
 

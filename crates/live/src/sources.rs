@@ -62,10 +62,22 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 /// file, or a directory's `.kp` files) at a git revision. Each file is named
 /// `PATH@REV`. This edge and the CLI's are the only places that run git.
 pub fn read_previous(old: &str, new: &Path) -> Result<SourceMap, String> {
-    match old.strip_prefix("git:") {
-        Some(rev) => read_at_revision(rev, new),
-        None => read_program(&[PathBuf::from(old)]),
+    read_previous_of(old, std::slice::from_ref(&new.to_path_buf()))
+}
+
+/// [`read_previous`] for a program given as several paths: with `git:REV`, each of
+/// them at the revision, as one program.
+pub fn read_previous_of(old: &str, news: &[PathBuf]) -> Result<SourceMap, String> {
+    let Some(rev) = old.strip_prefix("git:") else {
+        return read_program(&[PathBuf::from(old)]);
+    };
+    let mut map = SourceMap::new();
+    for new in news {
+        for file in read_at_revision(rev, new)?.files() {
+            map.add(file.name(), file.text());
+        }
     }
+    Ok(map)
 }
 
 fn read_at_revision(rev: &str, new: &Path) -> Result<SourceMap, String> {

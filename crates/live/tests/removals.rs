@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
-use kp_live::{ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg};
+use kp_live::{Format, LiveArgs};
 use serde_json::{json, Value as Json};
 
 const DB_PASSWORD: &str = "removals-db-pw-5e1c";
@@ -80,62 +80,19 @@ token ci-token {{
 /// A second file of the first version, deleted in the second: its token goes too.
 const OLD_TOKEN_KP: &str = "token old-token {\n  role     = old-role\n  policies = [b]\n}\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn args(bao: &Bao, dir: &Path, tokens: &Path) -> LiveArgs {
-    std::env::set_var("VAULT_TOKEN", &bao.token);
     LiveArgs {
-        file: dir.to_path_buf(),
-        addr: Some(bao.addr.clone()),
-        namespace: None,
-        target: TargetArg::Openbao,
         token_out: Some(tokens.to_path_buf()),
-        format: Format::Text,
-        concurrency: 4,
-        timeout: 30,
-        previous: None,
+        ..live_args(bao, &[dir])
     }
 }
 
 fn plan(args: &LiveArgs, out: Option<PathBuf>) -> Run {
-    let (mut o, mut e) = (Vec::new(), Vec::new());
-    let code = kp_live::run_plan(
-        &PlanArgs {
-            live: args.clone(),
-            out,
-        },
-        &mut o,
-        &mut e,
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(o).unwrap(),
-        stderr: String::from_utf8(e).unwrap(),
-    }
+    run_plan_to(args, out)
 }
 
 fn apply(args: &LiveArgs, prune: bool, allow_destroy: bool) -> Run {
-    let (mut o, mut e) = (Vec::new(), Vec::new());
-    let code = kp_live::run_apply_with(
-        &ApplyArgs {
-            live: args.clone(),
-            yes: true,
-            prune,
-            allow_destroy,
-        },
-        &mut o,
-        &mut e,
-        None,
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(o).unwrap(),
-        stderr: String::from_utf8(e).unwrap(),
-    }
+    run_apply_destroying(args, true, prune, allow_destroy, None)
 }
 
 fn git(repo: &Path, args: &[&str]) {
@@ -314,7 +271,7 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     assert_eq!(token_call["path"], "auth/token/revoke-accessor");
     assert_eq!(token_call["body"], json!({ "accessor": accessor }));
     let mut from_file = a.clone();
-    from_file.file = saved_path.clone();
+    from_file.files = vec![saved_path.clone()];
     from_file.previous = None;
     let refused = apply(&from_file, false, false);
     assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);

@@ -69,12 +69,23 @@ pub fn run_plan(args: &LiveArgs) -> Run {
 /// `keyplan apply`; `answer` is what the operator types at the confirmation prompt
 /// (`None`: no terminal).
 pub fn run_apply(args: &LiveArgs, yes: bool, prune: bool, answer: Option<&str>) -> Run {
+    run_apply_destroying(args, yes, prune, false, answer)
+}
+
+/// `keyplan apply`, with `--allow-destroy` when `allow_destroy`.
+pub fn run_apply_destroying(
+    args: &LiveArgs,
+    yes: bool,
+    prune: bool,
+    allow_destroy: bool,
+    answer: Option<&str>,
+) -> Run {
     let (mut o, mut e) = (Vec::new(), Vec::new());
     let args = ApplyArgs {
         live: args.clone(),
         yes,
         prune,
-        allow_destroy: false,
+        allow_destroy,
     };
     let mut input = answer.map(|a| std::io::Cursor::new(a.as_bytes().to_vec()));
     let code = kp_live::run_apply_with(
