@@ -13,11 +13,13 @@
 mod acl;
 mod caps;
 mod policy;
+mod shadow;
 
 pub use acl::{
     Acl, Beaten, Contribution, Criterion, Decider, Decision, Operation, RuleRef, Server, Step,
 };
 pub use caps::Caps;
+pub use shadow::shadows;
 pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the
