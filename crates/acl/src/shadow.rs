@@ -56,27 +56,27 @@ fn shape(pattern: &str) -> Option<Shape<'_>> {
 /// Every path `r` matches, `w` matches too.
 fn contains(w: &Shape<'_>, r: &Shape<'_>) -> bool {
     let (n, m) = (w.parts.len(), r.parts.len());
-    let enough = if w.glob {
-        m >= n
-    } else {
-        !r.glob && m == n
-    };
+    let enough = if w.glob { m >= n } else { !r.glob && m == n };
     if !enough {
         return false;
     }
     let seg = |s: &Shape<'_>, part: &str| s.kind == PatternKind::Segment && part == "+";
-    w.parts.iter().zip(&r.parts).enumerate().all(|(i, (wp, rp))| {
-        // `r`'s globbed last part may go on with anything, slashes included.
-        let r_spills = r.glob && i == m - 1;
-        if w.glob && i == n - 1 {
-            // `w` asks only that this part starts with its text.
-            wp.is_empty() || (!seg(r, rp) && rp.starts_with(wp))
-        } else if seg(w, wp) {
-            !r_spills
-        } else {
-            !r_spills && !seg(r, rp) && rp == wp
-        }
-    })
+    w.parts
+        .iter()
+        .zip(&r.parts)
+        .enumerate()
+        .all(|(i, (wp, rp))| {
+            // `r`'s globbed last part may go on with anything, slashes included.
+            let r_spills = r.glob && i == m - 1;
+            if w.glob && i == n - 1 {
+                // `w` asks only that this part starts with its text.
+                wp.is_empty() || (!seg(r, rp) && rp.starts_with(wp))
+            } else if seg(w, wp) {
+                !r_spills
+            } else {
+                !r_spills && !seg(r, rp) && rp == wp
+            }
+        })
 }
 
 /// `Some(why)` when `winner` decides every request `loser` matches, so `loser` never

@@ -50,7 +50,12 @@ pub(super) fn shadowed(
             None => BTreeSet::from([name]),
             Some(hs) => hs
                 .iter()
-                .map(|i| i.policies.iter().map(String::as_str).collect::<BTreeSet<_>>())
+                .map(|i| {
+                    i.policies
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<BTreeSet<_>>()
+                })
                 .reduce(|a, b| a.intersection(&b).copied().collect())
                 .unwrap_or_default(),
         };

@@ -182,7 +182,11 @@ fn shadowed_rules() {
     assert_eq!(shadowed.len(), 3, "{shadowed:#?}");
     // The deny under a `+`: the prefix rule has fewer `+` segments and always wins.
     assert_eq!(at(shadowed[0]), "\"secret/data/app/+/admin/*\"");
-    assert!(shadowed[0].message.contains("fewer + segments"), "{}", shadowed[0].message);
+    assert!(
+        shadowed[0].message.contains("fewer + segments"),
+        "{}",
+        shadowed[0].message
+    );
     assert_eq!(shadowed[0].label, "this deny never applies");
     assert_eq!(
         &src[shadowed[0].related[0].span.start..shadowed[0].related[0].span.end],
@@ -190,10 +194,18 @@ fn shadowed_rules() {
     );
     // Overridden by the deny of a policy every holder carries.
     assert_eq!(at(shadowed[1]), "\"secret/data/shared/*\"");
-    assert!(shadowed[1].message.contains("policy `lock` denies"), "{}", shadowed[1].message);
+    assert!(
+        shadowed[1].message.contains("policy `lock` denies"),
+        "{}",
+        shadowed[1].message
+    );
     // Shadowed by the built-in default policy's `cubbyhole/*`.
     assert_eq!(at(shadowed[2]), "\"cubbyhole/+/*\"");
-    assert!(shadowed[2].message.contains("policy `default`"), "{}", shadowed[2].message);
+    assert!(
+        shadowed[2].message.contains("policy `default`"),
+        "{}",
+        shadowed[2].message
+    );
     // `secret/data/app/+/config` is not shadowed: it has no `*`, so it beats the prefix.
     assert!(!diags.iter().any(|d| d.message.contains("+/config")));
 }
@@ -221,9 +233,15 @@ fn shadowing_needs_every_holder() {
           }
         }
         "#;
-    let found: Vec<_> = codes(src).into_iter().filter(|(c, _)| *c == SHADOWED_RULE).collect();
+    let found: Vec<_> = codes(src)
+        .into_iter()
+        .filter(|(c, _)| *c == SHADOWED_RULE)
+        .collect();
     assert!(found.is_empty(), "{found:#?}");
-    let both_only = src.replace("token_policies = [narrow]", "token_policies = [wide, narrow]");
+    let both_only = src.replace(
+        "token_policies = [narrow]",
+        "token_policies = [wide, narrow]",
+    );
     let found: Vec<_> = codes(&both_only)
         .into_iter()
         .filter(|(c, _)| *c == SHADOWED_RULE)

@@ -7,7 +7,11 @@ fn known_cases() {
     let cases: [(&str, &str, Option<Criterion>); 14] = [
         // A prefix beats segment globs whose first `+` sits where its `*` starts.
         ("a/*", "a/+/*", Some(FewerWildcards)),
-        ("secret/data/*", "secret/data/+/admin/*", Some(FewerWildcards)),
+        (
+            "secret/data/*",
+            "secret/data/+/admin/*",
+            Some(FewerWildcards),
+        ),
         ("a/+/*", "a/+/b/+/*", Some(FewerWildcards)),
         // A later wildcard wins, but only over what it contains.
         ("a/b/+/*", "a/+/+/*", None),
@@ -91,8 +95,14 @@ fn agrees_with_the_evaluator() {
             let Some(_) = shadows(w, r) else { continue };
             found += 1;
             let Ok(both) = Acl::new(&[
-                Policy::new("w", vec![Rule::new(w, &["update"]).unwrap_or_else(|e| panic!("{e}"))]),
-                Policy::new("r", vec![Rule::new(r, &["read"]).unwrap_or_else(|e| panic!("{e}"))]),
+                Policy::new(
+                    "w",
+                    vec![Rule::new(w, &["update"]).unwrap_or_else(|e| panic!("{e}"))],
+                ),
+                Policy::new(
+                    "r",
+                    vec![Rule::new(r, &["read"]).unwrap_or_else(|e| panic!("{e}"))],
+                ),
             ]) else {
                 panic!("acl of {w}, {r}")
             };

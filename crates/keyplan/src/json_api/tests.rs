@@ -235,10 +235,27 @@ policy app {
     // The `*` rule has fewer `+` segments: it decides, and the deny never applies.
     assert_eq!(first["capabilities"], serde_json::json!(["read"]));
     assert_eq!(first["decided_by"]["pattern"], "secret/data/app/*");
-    assert_eq!(v["paths"][1]["identities"][0]["capabilities"], serde_json::json!(["deny"]));
-    let v = parse(&explain_json(src, "auto", r#"{"paths": ["a"], "as": "ap"}"#));
+    assert_eq!(
+        v["paths"][1]["identities"][0]["capabilities"],
+        serde_json::json!(["deny"])
+    );
+    let v = parse(&explain_json(
+        src,
+        "auto",
+        r#"{"paths": ["a"], "as": "ap"}"#,
+    ));
     assert_eq!(v["ok"], false);
-    assert!(v["error"].as_str().is_some_and(|e| e.contains("identities: approle/app")), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("identities: approle/app")),
+        "{v}"
+    );
     let v = parse(&explain_json(src, "vault", "[1]"));
-    assert!(v["error"].as_str().is_some_and(|e| e.starts_with("bad explain request")), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("bad explain request")),
+        "{v}"
+    );
 }
