@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod diff;
 mod explain;
+mod explain_code;
 mod fmt;
 mod lsp;
 mod render;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => i32::from(diff::run(&args)),
         Command::Simulate(args) => i32::from(simulate::run(&args)),
         Command::Lsp => lsp::run(),
+        Command::ExplainCode(args) => i32::from(explain_code::run(&args.code)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -259,3 +259,16 @@ policy app {
         "{v}"
     );
 }
+
+#[test]
+fn explain_code_answers_the_entry_or_a_suggestion() {
+    let ok = parse(&explain_code_json("kp::empty-policy"));
+    assert_eq!(ok["ok"], true);
+    assert!(ok["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("# `kp::empty-policy`"));
+    let bad = parse(&explain_code_json("kp::empty-polcy"));
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["suggestion"], "kp::empty-policy");
+}
