@@ -90,3 +90,5 @@ export const schema = () => call('schema');
 export const version = () => call('version');
 /** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
 export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);
+/** `{ ok, target, diagnostics, paths: [{ path, identities }], error }`; `request` is `{"paths", "as"?}` as JSON */
+export const explain = (source, request, target) => call('explain', source, target, request);

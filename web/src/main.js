@@ -317,7 +317,12 @@ function renderOutput() {
   if (state.tab === 'matrix') {
     const box = document.createElement('div');
     box.className = 'view';
-    renderMatrix(box, build ? view : null, (claims, mount) => compiler.simulate(source(), claims, mount, state.target).then((r) => r.value));
+    renderMatrix(
+      box,
+      build ? view : null,
+      (claims, mount) => compiler.simulate(source(), claims, mount, state.target).then((r) => r.value),
+      (paths, as) => compiler.explain(source(), JSON.stringify({ paths, as }), state.target).then((r) => r.value),
+    );
     out.append(box);
     return;
   }

@@ -2,7 +2,9 @@
 // each path pattern. The data is the compiler's (`view.access`, the same document as
 // `keyplan access --format json`): this file only draws it. Policies whose rules are not
 // known here (`extern policy`, the built-in `default`) are named in the column header.
-// Below the table, claim simulation: which JWT roles a token with given claims logs in to.
+// Below the table, explain (the capabilities of one identity, or each, on concrete paths
+// and the rule that decided them, by Vault's own ACL order) and claim simulation (which
+// JWT roles a token with given claims logs in to).
 
 const el = (tag, props = {}, ...children) => {
   const e = Object.assign(document.createElement(tag), props);
@@ -15,7 +17,7 @@ const loginText = (id) =>
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join('\n');
 
-export function renderMatrix(container, view, simulateClaims) {
+export function renderMatrix(container, view, simulateClaims, explainPaths) {
   container.replaceChildren();
   if (!view) {
     container.append(el('p', { className: 'empty', textContent: 'Fix the errors to see the access matrix.' }));
@@ -69,7 +71,74 @@ export function renderMatrix(container, view, simulateClaims) {
     ' through another policy its login attaches; hover a column for its login conditions',
   );
   container.append(table, legend);
+  if (explainPaths) container.append(explainPanel(view, explainPaths));
   if (simulateClaims) container.append(simulatePanel(view, simulateClaims));
+}
+
+// The explain request persists across re-renders, like the claims below.
+const expl = { paths: '', as: '' };
+
+function explainPanel(view, explainPaths) {
+  const panel = el('section', { className: 'simulate explain' });
+  panel.dataset.testid = 'explain';
+  if (!expl.paths) {
+    const first = view.access.patterns.find((p) => !p.includes('{{')) || 'secret/data/app';
+    expl.paths = first.replace(/\+/g, 'x').replace(/\*$/, 'key');
+  }
+  const paths = el('textarea', { className: 'claims', value: expl.paths, rows: 3, spellcheck: false, placeholder: 'one request path per line, e.g. secret/data/app/config' });
+  paths.dataset.testid = 'explain-paths';
+  const who = el('select', { className: 'mount' });
+  who.dataset.testid = 'explain-as';
+  who.append(el('option', { value: '', textContent: 'every identity' }));
+  for (const ia of view.access.identities) who.append(el('option', { value: ia.id, textContent: `${ia.id} (${ia.kind})` }));
+  who.value = view.access.identities.some((i) => i.id === expl.as) ? expl.as : '';
+  const result = el('div', { className: 'simulate-result' });
+  result.dataset.testid = 'explain-result';
+  const run = async () => {
+    expl.paths = paths.value;
+    expl.as = who.value;
+    const list = expl.paths.split('\n').map((p) => p.trim()).filter(Boolean);
+    result.replaceChildren();
+    if (list.length === 0) {
+      result.append(el('p', { className: 'sim-error', textContent: 'Write a request path, e.g. secret/data/app/config.' }));
+      return;
+    }
+    const value = await explainPaths(list, expl.as || null);
+    if (value.error) {
+      result.append(el('p', { className: 'sim-error', textContent: value.error }));
+      return;
+    }
+    const ul = el('ul', { className: 'sim-list' });
+    for (const p of value.paths || []) {
+      for (const a of p.identities) {
+        const denied = a.capabilities.length === 1 && a.capabilities[0] === 'deny';
+        const li = el('li', { className: denied ? 'refused' : 'accepted' }, el('strong', { textContent: `${a.capabilities.join(', ')} ` }), `${a.identity} on ${p.path}`);
+        li.dataset.testid = 'explain-answer';
+        const why = a.decided_by
+          ? `decided by policy ${a.decided_by.policy}, path "${a.decided_by.pattern}": ${a.decided_by.why}`
+          : a.capabilities[0] === 'root'
+            ? 'root policy: everything is allowed'
+            : 'no rule matches: denied by default';
+        li.append(el('div', { className: 'sim-grants', textContent: why }));
+        for (const c of a.conditional || []) li.append(el('div', { className: 'sim-grants', textContent: `conditional: policy ${c.policy} path "${c.pattern}" applies if its template renders to match` }));
+        if (a.unknown_policies?.length) li.append(el('div', { className: 'sim-grants', textContent: `not evaluated (rules unknown here): ${a.unknown_policies.join(', ')}` }));
+        ul.append(li);
+      }
+    }
+    result.append(ul);
+  };
+  const button = el('button', { type: 'button', textContent: 'Explain' });
+  button.dataset.testid = 'explain-run';
+  button.addEventListener('click', run);
+  panel.append(
+    el('h3', { textContent: 'Explain: what may an identity do on a path, and which rule decides?' }),
+    paths,
+    el('label', { className: 'mount-label' }, 'as ', who),
+    button,
+    result,
+  );
+  run();
+  return panel;
 }
 
 // Claims persist across re-renders (each keystroke redraws the tab).

@@ -1,6 +1,6 @@
 // Runs the compiler (wasm) off the main thread. A compiler crash traps the wasm instance;
 // the worker then reports it and closes, and the page starts a fresh one.
-import init, { check, build, format, schema, version, simulate } from './pkg/keyplan.js';
+import init, { check, build, format, schema, version, simulate, explain } from './pkg/keyplan.js';
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
 
 let lastConsoleError = '';
@@ -11,7 +11,7 @@ console.error = (...args) => {
 };
 
 const ready = init({ module_or_path: wasmUrl });
-const calls = { check, build, format, schema, version, simulate };
+const calls = { check, build, format, schema, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
   const { id, fn, args } = data;

@@ -66,3 +66,30 @@ test('the access tab draws every identity and simulates a login', async () => {
   assert.match(await page.textContent('.sim-error'), /must be a JSON object/);
   await context.close();
 });
+
+test('the access tab explains a path for one identity or every identity', async () => {
+  const { context, page, errors } = await openPage(browser, server.url);
+  await setEditor(page, PROGRAM);
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  await page.waitForSelector('[data-testid=explain-run]');
+  await page.fill('[data-testid=explain-paths]', 'secret/data/models/m1\nsecret/data/app/config');
+  await page.selectOption('[data-testid=explain-as]', 'trainer');
+  await page.click('[data-testid=explain-run]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=explain-answer]')].some((e) => e.textContent.includes('secret/data/app/config')));
+  const answers = await page.locator('[data-testid=explain-answer]').allTextContents();
+  assert.equal(answers.length, 2);
+  assert.match(answers[0], /^read trainer on secret\/data\/models\/m1decided by policy trainer, path "secret\/data\/models\/\*": longest matching prefix/);
+  assert.match(answers[1], /^deny trainer on secret\/data\/app\/configno rule matches: denied by default/);
+
+  // Every identity: the role's policy decides for it, and the choice survives a redraw.
+  await page.selectOption('[data-testid=explain-as]', '');
+  await page.fill('[data-testid=explain-paths]', 'secret/data/app/config');
+  await page.click('[data-testid=explain-run]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=explain-answer]').length === 2);
+  const all = await page.locator('[data-testid=explain-answer]').allTextContents();
+  assert.match(all[0], /^deny trainer/);
+  assert.match(all[1], /^read ci\/deploy on secret\/data\/app\/configdecided by policy reader/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

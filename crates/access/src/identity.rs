@@ -10,7 +10,7 @@
 //! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
 //! created against a token role without `policies` gets the role's `allowed_policies`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 use kp_diag::Span;
@@ -103,24 +103,35 @@ const POLICY_FIELDS: [&str; 3] = ["token_policies", "policies", "allowed_policie
 /// Every identity of the program, workloads first (in source order), then roles and
 /// tokens in source order.
 pub fn identities(program: &Program) -> Vec<Identity> {
-    let by_id: BTreeMap<&str, &Resource> = program
-        .resources
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
+    identities_where(program, |_| true)
+}
+
+/// The identities whose id (`trainer`, `gitlab/trainer`, `token:NAME`) passes `keep`,
+/// in the order of [`identities`]. Only those are built: asking for one identity of a
+/// program with thousands costs one, not thousands (`explain --as`).
+pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
     let ctx = Ctx {
+        program,
         configs: program
             .resources
             .iter()
             .filter(|c| c.kind == ResourceKind::Config)
             .filter_map(|c| Some((c.mount.as_deref()?, c)))
             .collect(),
-        by_id,
+        by_id: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
-    let mut taken = std::collections::BTreeSet::new();
+    // A workload's login role is the workload: it is not listed again.
+    let taken: std::collections::HashSet<&str> = program
+        .workloads
+        .iter()
+        .filter_map(|w| w.role.as_deref())
+        .collect();
     for w in &program.workloads {
-        let role = w.role.as_deref().and_then(|id| ctx.by_id.get(id).copied());
+        if !keep(&w.name) {
+            continue;
+        }
+        let role = w.role.as_deref().and_then(|id| ctx.resource(id));
         let mut identity = match role {
             Some(r) => role_identity(r, &ctx),
             None => Identity {
@@ -135,9 +146,6 @@ pub fn identities(program: &Program) -> Vec<Identity> {
                 span: w.span,
             },
         };
-        if let Some(r) = role {
-            taken.insert(r.id.as_str());
-        }
         identity.id = w.name.clone();
         identity.kind = IdentityKind::Workload;
         identity.name = w.name.clone();
@@ -146,9 +154,6 @@ pub fn identities(program: &Program) -> Vec<Identity> {
         out.push(identity);
     }
     for r in &program.resources {
-        if taken.contains(r.id.as_str()) {
-            continue;
-        }
         let is_identity = matches!(
             (r.kind, r.schema),
             (
@@ -156,7 +161,13 @@ pub fn identities(program: &Program) -> Vec<Identity> {
                 "jwt-role" | "kubernetes-role" | "approle-role" | "userpass-user" | "token-role"
             ) | (ResourceKind::Token, _)
         );
-        if is_identity {
+        // A workload's role is taken only when that workload exists (it always does:
+        // the checker made the role for it).
+        if !is_identity || taken.contains(r.id.as_str()) {
+            continue;
+        }
+        let (kind, mount) = kind_and_mount(r);
+        if keep(&identity_id(kind, mount.as_deref(), &r.name)) {
             out.push(role_identity(r, &ctx));
         }
     }
@@ -165,12 +176,32 @@ pub fn identities(program: &Program) -> Vec<Identity> {
 
 /// Lookups shared by every identity.
 struct Ctx<'a> {
-    by_id: BTreeMap<&'a str, &'a Resource>,
+    program: &'a Program,
+    /// Resource id → resource, built on first use (never for identities without a
+    /// login role).
+    by_id: std::cell::OnceCell<HashMap<&'a str, &'a Resource>>,
     /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
     configs: BTreeMap<&'a str, &'a Resource>,
 }
 
-fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
+impl<'a> Ctx<'a> {
+    fn resource(&self, id: &str) -> Option<&'a Resource> {
+        self.by_id
+            .get_or_init(|| {
+                self.program
+                    .resources
+                    .iter()
+                    .map(|r| (r.id.as_str(), r))
+                    .collect()
+            })
+            .get(id)
+            .copied()
+    }
+}
+
+/// What kind of identity a role or token resource is, and the auth mount it logs in
+/// through.
+fn kind_and_mount(r: &Resource) -> (IdentityKind, Option<String>) {
     let mount_path = r
         .mount
         .as_deref()
@@ -190,12 +221,22 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
         (_, "userpass-user") => IdentityKind::UserpassUser,
         _ => IdentityKind::TokenRole,
     };
-    let id = match (kind, &mount_path) {
-        (IdentityKind::Token, _) => format!("token:{}", r.name),
-        (_, Some(m)) => format!("{m}/{}", r.name),
-        (_, None) => r.name.clone(),
-    };
-    let policies = login_policies(r, kind, &ctx.by_id);
+    (kind, mount_path)
+}
+
+fn identity_id(kind: IdentityKind, mount: Option<&str>, name: &str) -> String {
+    match (kind, mount) {
+        (IdentityKind::Token, _) => format!("token:{name}"),
+        (_, Some(m)) => format!("{m}/{name}"),
+        (_, None) => name.to_string(),
+    }
+}
+
+fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
+    let (kind, mount_path) = kind_and_mount(r);
+    let role_type = str_field(r, "role_type").unwrap_or("oidc");
+    let id = identity_id(kind, mount_path.as_deref(), &r.name);
+    let policies = login_policies(r, kind, ctx);
     let fields = r
         .body
         .iter()
@@ -237,11 +278,7 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
 }
 
 /// The policies a login (or a token creation) yields.
-fn login_policies(
-    r: &Resource,
-    kind: IdentityKind,
-    by_id: &BTreeMap<&str, &Resource>,
-) -> Vec<String> {
+fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String> {
     let (mut policies, no_default) = match kind {
         IdentityKind::TokenRole => (
             list_field(r, "allowed_policies"),
@@ -254,7 +291,7 @@ fn login_policies(
                 if let Some(role) = r
                     .depends_on
                     .iter()
-                    .filter_map(|d| by_id.get(d.as_str()))
+                    .filter_map(|d| ctx.resource(d))
                     .find(|d| d.schema == "token-role")
                 {
                     own = list_field(role, "allowed_policies");

@@ -2,12 +2,12 @@
 //! Run on a program that compiled; `keyplan check` reports them with the checker's.
 //!
 //! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
-//! shadowed by a more specific one needs the ACL evaluator's priority (`kp-acl`).
+//! shadowed by a more specific one uses the ACL evaluator's priority (`kp-acl`).
 
 use std::collections::BTreeSet;
 
 use kp_check::ir::{PathRule, Program, ResourceKind};
-use kp_diag::{Diagnostic, Span};
+use kp_diag::{Diagnostic, SourceMap, Span};
 
 use crate::identity::{identities, Identity, JwtBinding};
 use crate::pattern::{acl_overlap, glob_overlap};
@@ -26,13 +26,17 @@ pub const DENY_OVERRIDES_NOTHING: &str = "kp::deny-overrides-nothing";
 /// A policy the program defines that no identity's login yields (warning).
 pub const UNUSED_POLICY: &str = "kp::unused-policy";
 
-pub const CODES: [&str; 6] = [
+/// A rule another rule always wins over, so it never decides (warning).
+pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
+
+pub const CODES: [&str; 7] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
     PRIVILEGED_GRANT,
     DENY_OVERRIDES_NOTHING,
     UNUSED_POLICY,
+    SHADOWED_RULE,
 ];
 
 /// Patterns of Vault's built-in `default` policy, for `deny` overlap: a deny on them
@@ -52,11 +56,20 @@ const DEFAULT_POLICY: [&str; 12] = [
     "identity/*",
 ];
 
+/// The identity lints, rule findings located at the policy or workload that holds the
+/// rule; [`lints_in`] locates them at the rule itself.
 pub fn lints(program: &Program) -> Vec<Diagnostic> {
+    lints_in(program, &SourceMap::new())
+}
+
+/// The identity lints, with the program's sources to point at the rule a finding is
+/// about.
+pub fn lints_in(program: &Program, sources: &SourceMap) -> Vec<Diagnostic> {
     let ids = identities(program);
     let mut out = Vec::new();
     jwt_roles(&ids, &mut out);
     policies(program, &ids, &mut out);
+    shadow::shadowed(program, &ids, sources, &mut out);
     out.sort_by_key(|d| (d.span.start, d.span.end));
     out
 }
@@ -297,6 +310,8 @@ fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>
         );
     }
 }
+
+mod shadow;
 
 #[cfg(test)]
 mod tests;

@@ -13,12 +13,14 @@
 mod acl;
 mod caps;
 mod policy;
+mod shadow;
 
 pub use acl::{
     Acl, Beaten, Contribution, Criterion, Decider, Decision, Operation, RuleRef, Server, Step,
 };
 pub use caps::Caps;
 pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
+pub use shadow::shadows;
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the
 /// named policies plus `default` unless `no_default_policy`. Names the server does not

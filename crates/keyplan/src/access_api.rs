@@ -38,6 +38,6 @@ pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
     compiled
         .program
         .as_ref()
-        .map(kp_access::lints::lints)
+        .map(|p| kp_access::lints::lints_in(p, &compiled.sources))
         .unwrap_or_default()
 }

@@ -142,24 +142,31 @@ pub fn policies(program: &Program) -> Vec<Policy> {
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::Policy)
-        .filter_map(|r| {
-            let doc = r.policy.as_ref()?;
-            // The checker only lets Vault's capability names through.
-            let rules = doc
-                .rules
-                .iter()
-                .filter_map(|rule| Rule::new(&rule.path, &rule.capabilities).ok())
-                .collect();
-            Some(Policy::new(r.name.clone(), rules))
-        })
+        .filter_map(policy_of)
         .collect()
+}
+
+/// One `policy` resource as ACL data.
+fn policy_of(r: &crate::ir::Resource) -> Option<Policy> {
+    let doc = r.policy.as_ref()?;
+    // The checker only lets Vault's capability names through.
+    let rules = doc
+        .rules
+        .iter()
+        .filter_map(|rule| Rule::new(&rule.path, &rule.capabilities).ok())
+        .collect();
+    Some(Policy::new(r.name.clone(), rules))
 }
 
 /// Every identity of the program (the identity model of [`kp_access::identity`]:
 /// workloads, roles of auth methods, token roles, tokens), with the policies a login
 /// yields, `default` included where the server adds it.
 pub fn identities(program: &Program) -> Vec<Identity> {
-    kp_access::identity::identities(program)
+    identities_where(program, |_| true)
+}
+
+fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
+    kp_access::identity::identities_where(program, keep)
         .into_iter()
         .map(|i| Identity {
             name: i.id,
@@ -212,17 +219,23 @@ fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnsw
     }
 }
 
-/// Builds the evaluators `opts` asks for.
+/// Builds the evaluators `opts` asks for. Only the identities asked for are built, and
+/// only the policies they carry are converted: `--as` on a program of thousands of
+/// workloads does the work of one.
 pub fn evaluators(
     program: &Program,
     opts: &ExplainOptions,
 ) -> Result<Vec<Evaluator>, ExplainError> {
-    let defined = policies(program);
-    let by_name: HashMap<&str, &Policy> = defined.iter().map(|p| (p.name.as_str(), p)).collect();
+    let defined: HashMap<&str, &crate::ir::Resource> = program
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+        .map(|r| (r.name.as_str(), r))
+        .collect();
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
         for name in set {
             let builtin = name == "root" || name == DEFAULT_POLICY;
-            let known = by_name.contains_key(name.as_str())
+            let known = defined.contains_key(name.as_str())
                 || program.extern_policies.iter().any(|e| e == name);
             if !builtin && !known {
                 return Err(ExplainError::UnknownPolicy { name: name.clone() });
@@ -234,33 +247,13 @@ pub fn evaluators(
             policies: set.clone(),
         }]
     } else {
-        let all = identities(program);
         match &opts.as_name {
-            None => all,
-            Some(name) => {
-                // By unique id (`trainer`, `gitlab/trainer`, `token:NAME`), else by the
-                // role's or token's own name.
-                let mut picked: Vec<Identity> =
-                    all.iter().filter(|i| &i.name == name).cloned().collect();
-                if picked.is_empty() {
-                    let own =
-                        |i: &Identity| i.name.rsplit(['/', ':']).next() == Some(name.as_str());
-                    picked = all.iter().filter(|i| own(i)).cloned().collect();
-                }
-                if picked.is_empty() {
-                    let known: Vec<String> = all.iter().map(|i| i.name.clone()).collect();
-                    let suggestion = crate::did_you_mean(name, known.iter().map(String::as_str))
-                        .map(str::to_string);
-                    return Err(ExplainError::UnknownIdentity {
-                        name: name.clone(),
-                        suggestion,
-                        known,
-                    });
-                }
-                picked
-            }
+            None => identities(program),
+            Some(name) => named(program, name)?,
         }
     };
+    // Converted once each, however many identities carry them.
+    let mut converted: HashMap<&str, Policy> = HashMap::new();
     chosen
         .into_iter()
         .map(|identity| {
@@ -269,10 +262,18 @@ pub fn evaluators(
             for name in &identity.policies {
                 if name == "root" {
                     set.push(Policy::root());
-                } else if let Some(p) = by_name.get(name.as_str()) {
-                    set.push((*p).clone());
+                } else if let Some((key, r)) = defined.get_key_value(name.as_str()) {
+                    let p = converted.entry(key).or_insert_with(|| {
+                        policy_of(r).unwrap_or_else(|| Policy::new(name.clone(), Vec::new()))
+                    });
+                    set.push(p.clone());
                 } else if name == DEFAULT_POLICY {
-                    set.push(Policy::default_policy());
+                    set.push(
+                        converted
+                            .entry(DEFAULT_POLICY)
+                            .or_insert_with(Policy::default_policy)
+                            .clone(),
+                    );
                 } else if program.extern_policies.iter().any(|e| e == name) {
                     unknown.push(name.clone());
                 }
@@ -288,6 +289,28 @@ pub fn evaluators(
             })
         })
         .collect()
+}
+
+/// The identities `--as NAME` selects: by unique id (`trainer`, `gitlab/trainer`,
+/// `token:NAME`), else by the role's or token's own name.
+fn named(program: &Program, name: &str) -> Result<Vec<Identity>, ExplainError> {
+    let picked = identities_where(program, |id| id == name);
+    if !picked.is_empty() {
+        return Ok(picked);
+    }
+    let picked = identities_where(program, |id| id.rsplit(['/', ':']).next() == Some(name));
+    if !picked.is_empty() {
+        return Ok(picked);
+    }
+    // Only now every identity: for the suggestion.
+    let known: Vec<String> = identities(program).into_iter().map(|i| i.name).collect();
+    let suggestion =
+        crate::did_you_mean(name, known.iter().map(String::as_str)).map(str::to_string);
+    Err(ExplainError::UnknownIdentity {
+        name: name.to_string(),
+        suggestion,
+        known,
+    })
 }
 
 /// Explains `paths` for the identities `opts` selects, as `target` evaluates them.

@@ -651,14 +651,6 @@ pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
         paths: None,
         error: None,
     };
-    let target = match parse_target(target) {
-        Ok(t) => t,
-        Err(error) => {
-            resp.error = Some(error);
-            return resp;
-        }
-    };
-    resp.target = Some(target);
     let req: ExplainRequest = match serde_json::from_str(request) {
         Ok(r) => r,
         Err(e) => {
@@ -666,7 +658,16 @@ pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
             return resp;
         }
     };
-    let compiled = crate::compile(source, &Options { target });
+    // `auto` (the playground's implied target) as every other call takes it.
+    let compiled = match compile_for(SourceMap::single(PLAYGROUND_FILE, source), target) {
+        Ok(c) => c,
+        Err(error) => {
+            resp.error = Some(error);
+            return resp;
+        }
+    };
+    let target = compiled.target;
+    resp.target = Some(target);
     resp.diagnostics = diagnostics_in(&compiled.sources, &compiled.diagnostics);
     let Some(program) = compiled.program.as_ref() else {
         resp.error = Some("the program has errors".into());

@@ -63,6 +63,14 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String
     keyplan::json_api::simulate_json(source, claims, mount, target)
 }
 
+/// Explain: the capabilities of the program's identities on concrete paths and the rule
+/// that decided each, `{ ok, target, diagnostics, paths: [{ path, identities }], error }`.
+/// `request` is `{"paths": [...], "as": NAME?, "policies": [...]?}`.
+#[wasm_bindgen]
+pub fn explain(source: &str, target: &str, request: &str) -> String {
+    keyplan::json_api::explain_json(source, target, request)
+}
+
 /// The access diff of two versions of a program: `{ ok, target, old, new, diff }`.
 #[wasm_bindgen]
 pub fn diff(old: &str, new: &str, target: &str) -> String {

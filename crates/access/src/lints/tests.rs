@@ -139,3 +139,112 @@ fn examples_findings() {
         [vec![JWT_AUDIENCE_ONLY], vec![], vec![OVERLAPPING_ROLES]]
     );
 }
+
+#[test]
+fn shadowed_rules() {
+    let src = r#"
+        policy app {
+          path "secret/data/app/*" {
+            capabilities = [read, list]
+          }
+          path "secret/data/app/+/admin/*" {
+            capabilities = [deny]
+          }
+          path "secret/data/app/+/config" {
+            capabilities = [read]
+          }
+        }
+        policy lock {
+          path "secret/data/shared/*" {
+            capabilities = [deny]
+          }
+        }
+        policy shared {
+          path "secret/data/shared/*" {
+            capabilities = [read]
+          }
+          path "cubbyhole/+/*" {
+            capabilities = [read]
+          }
+        }
+        auth approle {
+          role app {
+            token_policies = [app, shared, lock]
+          }
+          role other {
+            token_policies = [shared, lock]
+          }
+        }
+        "#;
+    let diags = lints_in(&program(src), &kp_diag::SourceMap::single("t.kp", src));
+    let shadowed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == SHADOWED_RULE).collect();
+    let at = |d: &Diagnostic| &src[d.span.start..d.span.end];
+    assert_eq!(shadowed.len(), 3, "{shadowed:#?}");
+    // The deny under a `+`: the prefix rule has fewer `+` segments and always wins.
+    assert_eq!(at(shadowed[0]), "\"secret/data/app/+/admin/*\"");
+    assert!(
+        shadowed[0].message.contains("fewer + segments"),
+        "{}",
+        shadowed[0].message
+    );
+    assert_eq!(shadowed[0].label, "this deny never applies");
+    assert_eq!(
+        &src[shadowed[0].related[0].span.start..shadowed[0].related[0].span.end],
+        "\"secret/data/app/*\""
+    );
+    // Overridden by the deny of a policy every holder carries.
+    assert_eq!(at(shadowed[1]), "\"secret/data/shared/*\"");
+    assert!(
+        shadowed[1].message.contains("policy `lock` denies"),
+        "{}",
+        shadowed[1].message
+    );
+    // Shadowed by the built-in default policy's `cubbyhole/*`.
+    assert_eq!(at(shadowed[2]), "\"cubbyhole/+/*\"");
+    assert!(
+        shadowed[2].message.contains("policy `default`"),
+        "{}",
+        shadowed[2].message
+    );
+    // `secret/data/app/+/config` is not shadowed: it has no `*`, so it beats the prefix.
+    assert!(!diags.iter().any(|d| d.message.contains("+/config")));
+}
+
+#[test]
+fn shadowing_needs_every_holder() {
+    // `narrow` is shadowed by `wide` only for the role that holds both.
+    let src = r#"
+        policy wide {
+          path "kv/*" {
+            capabilities = [read]
+          }
+        }
+        policy narrow {
+          path "kv/+/x/*" {
+            capabilities = [read, list]
+          }
+        }
+        auth approle {
+          role both {
+            token_policies = [wide, narrow]
+          }
+          role one {
+            token_policies = [narrow]
+          }
+        }
+        "#;
+    let found: Vec<_> = codes(src)
+        .into_iter()
+        .filter(|(c, _)| *c == SHADOWED_RULE)
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    let both_only = src.replace(
+        "token_policies = [narrow]",
+        "token_policies = [wide, narrow]",
+    );
+    let found: Vec<_> = codes(&both_only)
+        .into_iter()
+        .filter(|(c, _)| *c == SHADOWED_RULE)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+}

@@ -210,6 +210,57 @@ workload publisher {
 }
 
 #[test]
+fn explain_answers_for_one_identity_under_the_implied_target() {
+    let src = r#"
+auth approle {
+  role app {
+    token_policies = [app]
+  }
+}
+
+policy app {
+  path "secret/data/app/*" {
+    capabilities = [read]
+  }
+  path "secret/data/app/+/admin/*" {
+    capabilities = [deny]
+  }
+}
+"#;
+    let req = r#"{"paths": ["secret/data/app/x/admin/key", "sys/mounts"], "as": "app"}"#;
+    let v = parse(&explain_json(src, "auto", req));
+    assert_eq!(v["ok"], true, "{v}");
+    let first = &v["paths"][0]["identities"][0];
+    assert_eq!(first["identity"], "approle/app");
+    // The `*` rule has fewer `+` segments: it decides, and the deny never applies.
+    assert_eq!(first["capabilities"], serde_json::json!(["read"]));
+    assert_eq!(first["decided_by"]["pattern"], "secret/data/app/*");
+    assert_eq!(
+        v["paths"][1]["identities"][0]["capabilities"],
+        serde_json::json!(["deny"])
+    );
+    let v = parse(&explain_json(
+        src,
+        "auto",
+        r#"{"paths": ["a"], "as": "ap"}"#,
+    ));
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("identities: approle/app")),
+        "{v}"
+    );
+    let v = parse(&explain_json(src, "vault", "[1]"));
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("bad explain request")),
+        "{v}"
+    );
+}
+
+#[test]
 fn explain_code_answers_the_entry_or_a_suggestion() {
     let ok = parse(&explain_code_json("kp::empty-policy"));
     assert_eq!(ok["ok"], true);

@@ -1,0 +1,165 @@
+//! `kp::shadowed-rule`: a rule that can never decide a request, because Vault applies
+//! only the most specific matching rule (the others are not added) and another rule of
+//! the same token's ACL is more specific on every path this one matches
+//! ([`kp_acl::shadows`]), or because a `deny` on the same pattern in a policy every
+//! holder also carries wins the merge.
+//!
+//! Sound, not complete: a rule is reported when one rule of its own policy, or of a
+//! policy every identity holding it carries, shadows it; a rule shadowed by different
+//! rules for different holders, or only by several rules together, is not.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kp_check::ir::{Program, Resource, ResourceKind};
+use kp_diag::{Diagnostic, SourceMap, Span};
+
+use crate::identity::Identity;
+
+pub const SHADOWED_RULE: &str = "kp::shadowed-rule";
+
+/// A rule another may shadow: where it is written, when the program writes it.
+struct Candidate<'a> {
+    policy: &'a str,
+    pattern: &'a str,
+    deny: bool,
+    resource: Option<&'a Resource>,
+}
+
+pub(super) fn shadowed(
+    program: &Program,
+    ids: &[Identity],
+    sources: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) {
+    let defined: BTreeMap<&str, &Resource> = program
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+        .map(|r| (r.name.as_str(), r))
+        .collect();
+    let mut holders: BTreeMap<&str, Vec<&Identity>> = BTreeMap::new();
+    for i in ids {
+        for p in &i.policies {
+            holders.entry(p.as_str()).or_default().push(i);
+        }
+    }
+    for (&name, &res) in &defined {
+        let Some(doc) = &res.policy else { continue };
+        // The policies that sit beside this one in every ACL that holds it.
+        let beside: BTreeSet<&str> = match holders.get(name) {
+            None => BTreeSet::from([name]),
+            Some(hs) => hs
+                .iter()
+                .map(|i| {
+                    i.policies
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<BTreeSet<_>>()
+                })
+                .reduce(|a, b| a.intersection(&b).copied().collect())
+                .unwrap_or_default(),
+        };
+        let mut rivals: Vec<Candidate<'_>> = Vec::new();
+        // Its own policy first: the finding then holds whoever carries it.
+        for q in std::iter::once(name).chain(beside.iter().copied().filter(|q| *q != name)) {
+            if let Some(r) = defined.get(q) {
+                let rules = r.policy.iter().flat_map(|d| &d.rules);
+                rivals.extend(rules.map(|rule| Candidate {
+                    policy: q,
+                    pattern: rule.path.as_str(),
+                    deny: rule.capabilities.iter().any(|c| c == "deny"),
+                    resource: Some(r),
+                }));
+            } else if q == kp_acl::DEFAULT_POLICY {
+                rivals.extend(kp_acl::DEFAULT_POLICY_RULES.iter().map(|(pattern, caps)| {
+                    Candidate {
+                        policy: q,
+                        pattern,
+                        deny: caps.contains(&"deny"),
+                        resource: None,
+                    }
+                }));
+            }
+        }
+        let what = match &res.workload {
+            Some(w) => format!("workload `{w}`"),
+            None => format!("policy `{name}`"),
+        };
+        for rule in &doc.rules {
+            let deny = rule.capabilities.iter().any(|c| c == "deny");
+            let found = rivals.iter().find_map(|w| {
+                if w.pattern == rule.path {
+                    // Merged with it: only a `deny` of another policy takes it over.
+                    return (w.deny && !deny && w.policy != name).then_some(None);
+                }
+                kp_acl::shadows(w.pattern, &rule.path).map(|c| Some((w, c)))
+            });
+            let Some(how) = found else { continue };
+            let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
+            let d = match how {
+                None => {
+                    let w = rivals
+                        .iter()
+                        .find(|w| w.pattern == rule.path && w.deny && w.policy != name);
+                    let by = w.map(|w| w.policy).unwrap_or_default();
+                    Diagnostic::warning(
+                        SHADOWED_RULE,
+                        at,
+                        format!(
+                            "`{}` in {what} never takes effect: policy `{by}` denies the same pattern, and every identity holding {what} holds `{by}` too",
+                            rule.path
+                        ),
+                    )
+                    .with_label("overridden by a deny on the same path")
+                    .with_help("rules on one pattern merge and `deny` wins the merge; remove the rule, or the deny")
+                }
+                Some((w, criterion)) => {
+                    let mut d = Diagnostic::warning(
+                        SHADOWED_RULE,
+                        at,
+                        format!(
+                            "`{}` in {what} can never decide: `{}` (policy `{}`) matches every path it matches and wins, because {}",
+                            rule.path,
+                            w.pattern,
+                            w.policy,
+                            criterion.describe()
+                        ),
+                    )
+                    .with_label(if deny {
+                        "this deny never applies"
+                    } else {
+                        "never the deciding rule"
+                    })
+                    .with_help(format!(
+                        "Vault applies only the most specific matching rule and does not add the others; {}",
+                        if deny {
+                            format!("the `deny` is bypassed wherever `{}` grants: deny a pattern that wins over it, e.g. an exact path or one whose first `+` comes after its `*`", w.pattern)
+                        } else {
+                            format!("grant these capabilities on `{}` too, or remove the rule", w.pattern)
+                        }
+                    ));
+                    if let Some(r) = w.resource {
+                        let span = locate(sources, r.span, w.pattern).unwrap_or(r.span);
+                        if span != at {
+                            d = d.with_related(span, "this rule wins instead");
+                        }
+                    }
+                    d
+                }
+            };
+            out.push(d);
+        }
+    }
+}
+
+/// The span of `"pattern"` inside `within`: where a rule's path is written (a `path`
+/// block's label or a workload statement's argument). `None` when the rule is derived
+/// (`sign`, `creds`, ...) or the sources are not at hand.
+fn locate(sources: &SourceMap, within: Span, pattern: &str) -> Option<Span> {
+    let file = sources.files().iter().find(|f| f.contains(within.start))?;
+    let local = file.local(within);
+    let text = file.text().get(local.start..local.end)?;
+    let needle = format!("\"{pattern}\"");
+    let at = local.start + text.find(&needle)?;
+    Some(file.global(Span::new(at, at + needle.len())))
+}

@@ -1,0 +1,121 @@
+//! Whether a rule can never decide because another rule of the same ACL always wins
+//! over it: every path the loser matches, the winner matches too, and the winner ranks
+//! above it in `CheckAllowedFromNonExactPaths`' order (or, among prefix rules, is the
+//! longer prefix). The order only compares figures of the two patterns (first wildcard,
+//! trailing `*`, number of `+`, length, text), never the path, so one comparison holds
+//! for every path; `docs/acl.md` §6 explains the cases.
+//!
+//! Rules with the same pattern are merged, not shadowed (`NewACL`), and exact rules
+//! never lose (an exact winner would contain only its own path): both are left to the
+//! caller.
+
+use crate::acl::Criterion;
+use crate::policy::{strip_slash, PatternKind};
+
+/// A pattern as the lookup sees it: `/`-separated parts, `+` parts matching one
+/// segment, the last part a prefix when the pattern ends in `*`.
+struct Shape<'a> {
+    kind: PatternKind,
+    parts: Vec<&'a str>,
+    glob: bool,
+    /// The figures the server's order compares (see `Candidate::priority`).
+    first: usize,
+    wildcards: usize,
+    wc_path: &'a str,
+}
+
+fn shape(pattern: &str) -> Option<Shape<'_>> {
+    let kind = PatternKind::of(pattern);
+    let p = strip_slash(pattern);
+    let (wc_path, glob) = match kind {
+        PatternKind::Templated => return None,
+        PatternKind::Exact => (p, false),
+        PatternKind::Prefix | PatternKind::Segment => match p.strip_suffix('*') {
+            Some(w) => (w, true),
+            None => (p, false),
+        },
+    };
+    let parts: Vec<&str> = wc_path.split('/').collect();
+    let (first, wildcards) = match kind {
+        PatternKind::Segment => (
+            p.find('+').unwrap_or(0),
+            parts.iter().filter(|s| **s == "+").count(),
+        ),
+        _ => (wc_path.len(), 0),
+    };
+    Some(Shape {
+        kind,
+        parts,
+        glob,
+        first,
+        wildcards,
+        wc_path,
+    })
+}
+
+/// Every path `r` matches, `w` matches too.
+fn contains(w: &Shape<'_>, r: &Shape<'_>) -> bool {
+    let (n, m) = (w.parts.len(), r.parts.len());
+    let enough = if w.glob { m >= n } else { !r.glob && m == n };
+    if !enough {
+        return false;
+    }
+    let seg = |s: &Shape<'_>, part: &str| s.kind == PatternKind::Segment && part == "+";
+    w.parts
+        .iter()
+        .zip(&r.parts)
+        .enumerate()
+        .all(|(i, (wp, rp))| {
+            // `r`'s globbed last part may go on with anything, slashes included.
+            let r_spills = r.glob && i == m - 1;
+            if w.glob && i == n - 1 {
+                // `w` asks only that this part starts with its text.
+                wp.is_empty() || (!seg(r, rp) && rp.starts_with(wp))
+            } else if seg(w, wp) {
+                !r_spills
+            } else {
+                !r_spills && !seg(r, rp) && rp == wp
+            }
+        })
+}
+
+/// `Some(why)` when `winner` decides every request `loser` matches, so `loser` never
+/// decides; `None` otherwise, and for two spellings of one pattern (they merge).
+pub fn shadows(winner: &str, loser: &str) -> Option<Criterion> {
+    if strip_slash(winner) == strip_slash(loser) {
+        return None;
+    }
+    let (w, r) = (shape(winner)?, shape(loser)?);
+    // An exact rule is looked up before any wildcard and only loses to itself.
+    if r.kind == PatternKind::Exact || !contains(&w, &r) {
+        return None;
+    }
+    if w.kind == PatternKind::Prefix && r.kind == PatternKind::Prefix {
+        // Only the longest matching prefix competes.
+        return (w.wc_path.len() > r.wc_path.len()).then_some(Criterion::LongerPrefix);
+    }
+    let order = w
+        .first
+        .cmp(&r.first)
+        .then_with(|| r.glob.cmp(&w.glob))
+        .then_with(|| r.wildcards.cmp(&w.wildcards))
+        .then_with(|| w.wc_path.len().cmp(&r.wc_path.len()))
+        .then_with(|| w.wc_path.cmp(r.wc_path));
+    if order != std::cmp::Ordering::Greater {
+        return None;
+    }
+    Some(if w.first != r.first {
+        Criterion::LaterWildcard
+    } else if w.glob != r.glob {
+        Criterion::NotAGlob
+    } else if w.wildcards != r.wildcards {
+        Criterion::FewerWildcards
+    } else if w.wc_path.len() != r.wc_path.len() {
+        Criterion::Longer
+    } else {
+        Criterion::Lexical
+    })
+}
+
+#[cfg(test)]
+mod tests;
