@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         Command::Diff(args) => i32::from(diff::run(&args)),
         Command::Simulate(args) => i32::from(simulate::run(&args)),
         Command::Lsp => lsp::run(),
+        Command::Import(args) => {
+            kp_live::run_import(&args, &mut std::io::stdout(), &mut std::io::stderr())
+        }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
