@@ -61,10 +61,12 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
     for m in &mounts {
         if m.ty.name == "database" {
             let prefix = m.prefix();
-            names
-                .connections
-                .insert(prefix.clone(), snap.keys(&format!("{prefix}config")).into_iter().collect());
-            let mut roles: BTreeSet<String> = snap.keys(&format!("{prefix}roles")).into_iter().collect();
+            names.connections.insert(
+                prefix.clone(),
+                snap.keys(&format!("{prefix}config")).into_iter().collect(),
+            );
+            let mut roles: BTreeSet<String> =
+                snap.keys(&format!("{prefix}roles")).into_iter().collect();
             roles.extend(snap.keys(&format!("{prefix}static-roles")));
             names.db_roles.insert(prefix, roles);
         }
@@ -75,7 +77,9 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
     for m in mounts.iter().filter(|m| m.class == MountClass::Auth) {
         let mut blocks = vec![mount_block(m, snap, opts, &names, &found, &mut st)];
         for login in found.iter().filter(|l| l.mount == m.path) {
-            blocks.push(workload_block(login, m, snap, opts, &names, &policies, &mut st));
+            blocks.push(workload_block(
+                login, m, snap, opts, &names, &policies, &mut st,
+            ));
         }
         files.push((file_name(m.class, &m.path), blocks));
     }
@@ -124,10 +128,7 @@ fn format(source: &str, what: &str, st: &mut State) -> String {
     match kp_fmt::format(source) {
         Ok(s) => s,
         Err(diags) => {
-            let why = diags
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
+            let why = diags.first().map(|d| d.message.clone()).unwrap_or_default();
             st.warnings.push(Warning {
                 subject: what.to_string(),
                 message: format!("not formatted: {why}"),
@@ -435,7 +436,8 @@ fn workload_block(
     {
         for r in &parsed.rules {
             for c in &r.capabilities {
-                b.entries.push(Entry::Stmt(format!("{c} {}", quote(&r.path))));
+                b.entries
+                    .push(Entry::Stmt(format!("{c} {}", quote(&r.path))));
             }
         }
     }

@@ -121,8 +121,7 @@ fn literal(field: &Field, value: &Json, cx: &Ctx) -> Option<String> {
         let items = values::items(value)?;
         let builtin = POLICY_REF_FIELDS.contains(&name);
         return Some(values::list(items.iter().map(|i| {
-            let known =
-                declared.contains(i) || (builtin && BUILTIN_POLICIES.contains(&i.as_str()));
+            let known = declared.contains(i) || (builtin && BUILTIN_POLICIES.contains(&i.as_str()));
             if known && is_ident(i) {
                 i.clone()
             } else {

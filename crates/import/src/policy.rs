@@ -102,7 +102,9 @@ fn from_body(body: &Body) -> Parsed {
                 }
                 add_rule(&mut out, path, caps.unwrap_or_default(), extra);
             }
-            Structure::Block(b) => out.other.push(format!("a `{}` block", b.identifier.as_str())),
+            Structure::Block(b) => out
+                .other
+                .push(format!("a `{}` block", b.identifier.as_str())),
             Structure::Attribute(a) => out
                 .other
                 .push(format!("a top-level `{}` attribute", a.key.as_str())),
@@ -114,7 +116,8 @@ fn from_body(body: &Body) -> Parsed {
 fn from_json(json: &serde_json::Value) -> Parsed {
     let mut out = Parsed::default();
     let Some(top) = json.as_object() else {
-        out.other.push("a JSON document that is not an object".into());
+        out.other
+            .push("a JSON document that is not an object".into());
         return out;
     };
     for (key, value) in top {
@@ -292,7 +295,9 @@ fn glob_problem(path: &str) -> Option<&'static str> {
 
 /// What a policy grants, independent of layout, order, comments and how capabilities
 /// are spelt in the list: the rules by path. `None` when the text does not parse.
-pub fn meaning(text: &str) -> Option<BTreeMap<String, (BTreeSet<String>, BTreeMap<String, String>)>> {
+pub fn meaning(
+    text: &str,
+) -> Option<BTreeMap<String, (BTreeSet<String>, BTreeMap<String, String>)>> {
     let parsed = parse(text).ok()?;
     if !parsed.other.is_empty() {
         return None;
@@ -301,12 +306,7 @@ pub fn meaning(text: &str) -> Option<BTreeMap<String, (BTreeSet<String>, BTreeMa
         parsed
             .rules
             .into_iter()
-            .map(|r| {
-                (
-                    r.path,
-                    (r.capabilities.into_iter().collect(), r.extra),
-                )
-            })
+            .map(|r| (r.path, (r.capabilities.into_iter().collect(), r.extra)))
             .collect(),
     )
 }
@@ -367,7 +367,10 @@ path "secret/data/+/config" { capabilities = ["read", "deny"] }
         let a = "path \"a/*\" {\n  capabilities = [\"read\", \"list\"]\n}\n\npath \"b\" {\n  capabilities = [\"deny\"]\n}\n";
         let b = "# hand written\npath \"b\" { capabilities = [\"deny\"] }\npath \"a/*\" { capabilities = [\"list\",\"read\"] }";
         assert!(same_policy(a, b));
-        assert!(!same_policy(a, "path \"a/*\" { capabilities = [\"read\"] }"));
+        assert!(!same_policy(
+            a,
+            "path \"a/*\" { capabilities = [\"read\"] }"
+        ));
         let json = r#"{"path": {"b": {"capabilities": ["deny"]}, "a/*": {"capabilities": ["read", "list"]}}}"#;
         assert!(same_policy(a, json));
     }

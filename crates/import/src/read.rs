@@ -130,7 +130,10 @@ pub fn wanted(snapshot: &Snapshot, options: &Options) -> Wanted {
         }
     }
     if wants_token_roles(options) {
-        let list = format!("{TOKEN_PREFIX}{}", collection(TOKEN_ROLE.path).unwrap_or("roles"));
+        let list = format!(
+            "{TOKEN_PREFIX}{}",
+            collection(TOKEN_ROLE.path).unwrap_or("roles")
+        );
         for key in snapshot.keys(&list) {
             w.reads.push(format!("{list}/{key}"));
         }
@@ -189,10 +192,17 @@ mod tests {
         assert_eq!(second.reads, ["auth/jwt/config", "ssh/config/ca"]);
         assert_eq!(
             second.lists,
-            ["sys/policies/acl", "auth/token/roles", "auth/jwt/role", "ssh/roles"]
+            [
+                "sys/policies/acl",
+                "auth/token/roles",
+                "auth/jwt/role",
+                "ssh/roles"
+            ]
         );
-        snap.lists
-            .insert("auth/jwt/role".into(), Fetched::Data(json!(["ci", "deploy"])));
+        snap.lists.insert(
+            "auth/jwt/role".into(),
+            Fetched::Data(json!(["ci", "deploy"])),
+        );
         let third = wanted(&snap, &options).missing(&snap);
         assert!(third.reads.contains(&"auth/jwt/role/deploy".to_string()));
     }

@@ -46,7 +46,10 @@ fn named_policies(data: &Json) -> Vec<String> {
 /// the policies each names.
 fn users_of_policies(snap: &Snapshot, mounts: &[Mount]) -> Vec<(String, Vec<String>)> {
     let mut collections: Vec<String> = vec![format!("{TOKEN_PREFIX}roles")];
-    for m in mounts.iter().filter(|m| m.class == kp_check::catalog::MountClass::Auth) {
+    for m in mounts
+        .iter()
+        .filter(|m| m.class == kp_check::catalog::MountClass::Auth)
+    {
         for spec in m.ty.nested.iter().filter(|s| s.named) {
             if let Some(c) = read::collection(spec.path) {
                 collections.push(format!("{}{c}", m.prefix()));
@@ -78,20 +81,12 @@ pub fn recognise(
             *uses.entry(p.as_str()).or_default() += 1;
         }
     }
-    let writable = |name: &str| {
-        policies
-            .iter()
-            .any(|p| p.name == name && p.parsed.is_ok())
-    };
+    let writable = |name: &str| policies.iter().any(|p| p.name == name && p.parsed.is_ok());
     let mut found: Vec<Login> = Vec::new();
     for m in mounts.iter().filter(|m| {
         m.class == kp_check::catalog::MountClass::Auth && LOGIN_TYPES.contains(&m.ty.name)
     }) {
-        let Some(c) = m
-            .ty
-            .login_spec()
-            .and_then(|s| read::collection(s.path))
-        else {
+        let Some(c) = m.ty.login_spec().and_then(|s| read::collection(s.path)) else {
             continue;
         };
         let list = format!("{}{c}", m.prefix());

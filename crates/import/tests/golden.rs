@@ -18,7 +18,9 @@ fn compile_errors(source: &str, target: keyplan::Target) -> Vec<String> {
 }
 
 fn fixture(name: &str) -> Snapshot {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -58,7 +60,11 @@ fn selection_and_unreadable_paths() {
         policies: vec!["per-user".into(), "nope".into()],
     };
     let imported = kp_import::import(&snap, &options);
-    assert!(imported.program.starts_with("secrets ssh {"), "{}", imported.program);
+    assert!(
+        imported.program.starts_with("secrets ssh {"),
+        "{}",
+        imported.program
+    );
     assert!(imported.program.contains("policy per-user {"));
     assert!(!imported.program.contains("auth "));
     assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
@@ -88,17 +94,19 @@ fn an_empty_or_refused_server_imports_nothing() {
 /// Every `kp` example of docs/import.md compiles.
 #[test]
 fn docs_examples_compile() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/import.md"))
+            .unwrap();
     let mut blocks = 0;
     let mut lines = doc.lines();
     while let Some(line) = lines.next() {
         if line.trim_end() != "```kp" {
             continue;
         }
-        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim_end() != "```").collect();
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| l.trim_end() != "```")
+            .collect();
         let source = body.join("\n") + "\n";
         let errors = compile_errors(&source, keyplan::Target::Vault);
         assert!(errors.is_empty(), "{errors:?}\n{source}");

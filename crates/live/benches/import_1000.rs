@@ -16,7 +16,9 @@ use common::*;
 /// `n` policies and `n` roles; every role names its own policy and a shared one, so
 /// none is a workload and every policy is a `policy` block.
 fn source_of(n: usize) -> String {
-    let mut out = String::from("policy shared {\n  path \"shared/*\" {\n    capabilities = [read]\n  }\n}\n\n");
+    let mut out = String::from(
+        "policy shared {\n  path \"shared/*\" {\n    capabilities = [read]\n  }\n}\n\n",
+    );
     for i in 0..n.saturating_sub(1) {
         let _ = writeln!(
             out,

@@ -111,7 +111,11 @@ fn import_cmd(args: &ImportArgs, stdout: &mut dyn Write, stderr: &mut dyn Write)
 /// Warnings, unreadable paths and the variables to set, on stderr.
 fn report(imported: &Imported, stderr: &mut dyn Write) {
     for w in &imported.unreadable {
-        let _ = writeln!(stderr, "warning: could not read `{}`: {}", w.subject, w.message);
+        let _ = writeln!(
+            stderr,
+            "warning: could not read `{}`: {}",
+            w.subject, w.message
+        );
     }
     for w in &imported.warnings {
         let _ = writeln!(stderr, "warning: {}: {}", w.subject, w.message);
