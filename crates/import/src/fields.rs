@@ -58,11 +58,21 @@ fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
 fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
     match (endpoint, field) {
         ("userpass-user", "password") => true,
+        ("ssh-ca", "private_key") => lookup(data, "public_key").is_some_and(|k| !is_empty(k)),
         ("database-connection", "password") => lookup(data, "username")
             .and_then(Json::as_str)
             .is_some_and(|u| !u.is_empty()),
         _ => false,
     }
+}
+
+/// Values servers report for fields nobody set, where the schema states no default or
+/// another spelling (`token_type` reads back `default`, which writes reject).
+fn server_default(field: &str, v: &Json) -> bool {
+    matches!(
+        (field, v),
+        ("token_type", Json::String(s)) if s == "default"
+    ) || matches!((field, v), ("namespace_in_state", Json::Bool(true)))
 }
 
 /// The attributes of one resource, `(name, literal)` in the schema's field order.
@@ -91,7 +101,7 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             continue;
         }
         let Some(value) = value else { continue };
-        if !field.required && is_default(field, value) {
+        if !field.required && (is_default(field, value) || server_default(name, value)) {
             continue;
         }
         match literal(field, value, cx) {

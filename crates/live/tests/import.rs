@@ -171,11 +171,6 @@ fn configure(bao: &Bao, jwks: &Jwks) {
     );
     write(
         bao,
-        "auth/k8s/config",
-        json!({"kubernetes_host": "https://127.0.0.1:6443", "disable_local_ca_jwt": true}),
-    );
-    write(
-        bao,
         "auth/k8s/role/app",
         json!({
             "bound_service_account_names": ["app"], "bound_service_account_namespaces": ["prod"],
@@ -188,7 +183,7 @@ fn configure(bao: &Bao, jwks: &Jwks) {
         "auth/people/users/alice",
         json!({"password": "not-imported-1", "token_policies": ["per-user"]}),
     );
-    write(bao, "sys/auth/ldap", json!({"type": "ldap"}));
+    write(bao, "sys/auth/cert", json!({"type": "cert"}));
 
     write(
         bao,
@@ -286,7 +281,7 @@ fn import_a_hand_configured_server() {
     // The warnings name what was kept or skipped; the variables to set are listed.
     assert!(
         one.stderr
-            .contains("sys/auth/ldap: auth method type `ldap` is not one keyplan knows"),
+            .contains("sys/auth/cert: auth method type `cert` is not one keyplan knows"),
         "{}",
         one.stderr
     );
