@@ -301,7 +301,9 @@ fn import_a_hand_configured_server() {
     let shown: String = program
         .lines()
         .map(|l| {
-            if l.trim_start().starts_with("public_key") {
+            if l.trim_start().starts_with("jwks_url") {
+                "  jwks_url     = \"(the test's JWKS endpoint)\""
+            } else if l.trim_start().starts_with("public_key") {
                 "    public_key  = \"(generated)\""
             } else {
                 l
