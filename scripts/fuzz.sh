@@ -38,8 +38,7 @@ seeds=fuzz/corpus/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds"
 i=0
-for f in examples/*.kp crates/check/tests/bad/*.kp crates/check/tests/examples/*.kp \
-  crates/syntax/tests/fixtures/*/*.kp; do
+for f in examples/*.kp tests/*.kp tests/*/*.kp crates/syntax/tests/fixtures/*/*.kp; do
   [ -f "$f" ] || continue
   i=$((i + 1))
   cp "$f" "$seeds/$i-$(basename "$f")"

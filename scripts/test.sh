@@ -39,3 +39,5 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 # cargo prints one line per test binary (the last is often an empty doc-test run): close
 # with the totals.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"
+# The language suite (tests/, run by `cargo test -p keyplan-cli --test language` above).
+echo "language suite: $(find tests -mindepth 1 -maxdepth 1 \( -name '*.kp' -o -type d \) | wc -l) cases in tests/"

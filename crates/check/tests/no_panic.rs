@@ -196,11 +196,11 @@ proptest! {
         cuts in proptest::collection::vec((0usize..4000, 0usize..12), 0..6),
     ) {
         let sources = [
-            include_str!("examples/scenario1-jwt.kp"),
-            include_str!("examples/scenario3-ssh.kp"),
-            include_str!("examples/scenario4-token.kp"),
-            include_str!("examples/scenario5-rotation.kp"),
-            include_str!("examples/language-workload.kp"),
+            include_str!("../../../tests/scenario1-jwt.kp"),
+            include_str!("../../../tests/scenario3-ssh.kp"),
+            include_str!("../../../tests/scenario4-token.kp"),
+            include_str!("../../../tests/scenario5-rotation.kp"),
+            include_str!("../../../tests/language-workload.kp"),
         ];
         let mut src = sources[which].to_string();
         for (at, len) in cuts {

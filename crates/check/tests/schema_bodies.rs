@@ -1,4 +1,5 @@
-//! Every body the checker lowers is valid against its endpoint's JSON Schema.
+//! Every body the checker lowers is valid against its endpoint's JSON Schema, for the
+//! repository's examples and every program of the language suite (`tests/`) that compiles.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,7 +11,7 @@ use kp_check::Target;
 #[test]
 fn lowered_bodies_match_their_schemas() {
     let mut files: Vec<String> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/examples"))
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests"))
             .unwrap()
             .chain(
                 std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples")).unwrap(),
@@ -23,7 +24,11 @@ fn lowered_bodies_match_their_schemas() {
     let mut validated = 0;
     for file in files {
         let (diags, program) = check_file(&file, Target::Vault);
-        assert!(errors_of(&diags).is_empty(), "{file}: {diags:#?}");
+        // The language suite holds wrong programs too: only clean ones lower completely.
+        if !errors_of(&diags).is_empty() {
+            assert!(!file.contains("/examples/"), "{file}: {diags:#?}");
+            continue;
+        }
         for r in &program.resources {
             let schema = kp_schema::json_schema(r.schema)
                 .unwrap_or_else(|| panic!("no schema `{}`", r.schema));

@@ -35,6 +35,10 @@ pub fn run(args: &BuildArgs) -> u8 {
     }
     if compiled.has_errors() {
         render::summary(stderr, &compiled.diagnostics);
+        if args.format == Format::Human {
+            let first_error = compiled.diagnostics.iter().find(|d| d.is_error());
+            render::explain_hint(stderr, first_error.map(|d| d.code));
+        }
         return 1;
     }
     let formats: Vec<Emit> = match args.emit {

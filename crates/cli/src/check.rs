@@ -4,10 +4,14 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::{render, source};
 
 pub fn run(args: &CheckArgs) -> u8 {
+    if let Some(code) = &args.explain {
+        return crate::explain_code::run(code);
+    }
     let mut failed = false;
     let mut all = Vec::new();
     // SARIF and workflow commands are rendered once, over every file.
     let mut checked = Vec::new();
+    let mut first_code = None;
     let stderr = &mut std::io::stderr();
     for path in &args.files {
         // Each argument is one program: a file, or a directory of files.
@@ -25,6 +29,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         compiled
             .diagnostics
             .sort_by_key(|d| (d.span.start, d.span.end));
+        // The hint names an error when there is one: that is what the reader fixes first.
+        let shown = compiled.diagnostics.iter().find(|d| d.is_error());
+        first_code = first_code.or_else(|| shown.or(compiled.diagnostics.first()).map(|d| d.code));
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             CheckFormat::Human => {
@@ -54,7 +61,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         CheckFormat::Json => render::json(stdout, &all),
         CheckFormat::Sarif => render::value(stdout, &kp_report::sarif(&reports)),
         CheckFormat::Github => render::text(stdout, &kp_report::github(&reports)),
-        CheckFormat::Human => {}
+        CheckFormat::Human => render::explain_hint(stderr, first_code),
     }
     u8::from(failed)
 }

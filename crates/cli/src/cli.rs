@@ -113,6 +113,20 @@ Secrets are never imported: they become env(\"NAME\") and the variables are list
 Policies keyplan cannot write yet become `extern policy`, their text kept in a comment.
 Connection as for plan. Exit codes: 0 imported (warnings allowed), 1 nothing could be read.")]
     Import(kp_live::ImportArgs),
+    /// Explain a diagnostic code: its entry of docs/diagnostics.md, with examples
+    #[command(after_help = "Examples:
+  keyplan explain-code kp::unknown-field
+  keyplan explain-code jwt-unbound-role        # the kp:: prefix may be left out
+
+Exit codes: 0 explained, 1 unknown code.")]
+    ExplainCode(ExplainCodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainCodeArgs {
+    /// The code, e.g. `kp::missing-field` (as `check` prints it)
+    #[arg(value_name = "CODE")]
+    pub code: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,8 +185,11 @@ pub enum EmitArg {
 pub struct CheckArgs {
     /// Programs to check, each a file or a directory whose `.kp` files form one program
     /// (`-` reads standard input)
-    #[arg(required = true, value_name = "FILE|DIR")]
+    #[arg(required_unless_present = "explain", value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
+    /// Explain a diagnostic code instead of checking (same as `keyplan explain-code`)
+    #[arg(long, value_name = "CODE", conflicts_with = "files")]
+    pub explain: Option<String>,
     /// The server the program is for [default: the one the program implies, else vault]
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,

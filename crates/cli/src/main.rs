@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod diff;
 mod explain;
+mod explain_code;
 mod fmt;
 mod lsp;
 mod render;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Import(args) => {
             kp_live::run_import(&args, &mut std::io::stdout(), &mut std::io::stderr())
         }
+        Command::ExplainCode(args) => i32::from(explain_code::run(&args.code)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

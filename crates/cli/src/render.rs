@@ -55,6 +55,17 @@ pub fn summary(out: &mut dyn Write, diagnostics: &[Diagnostic]) {
     }
 }
 
+/// The closing line after the reports of a run, once whatever the number of files:
+/// where to read more about a code, as rustc points at `rustc --explain`.
+pub fn explain_hint(out: &mut dyn Write, first_code: Option<&str>) {
+    if let Some(code) = first_code {
+        let _ = writeln!(
+            out,
+            "For more about a code, try `keyplan explain-code {code}`."
+        );
+    }
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")

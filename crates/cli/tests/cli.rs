@@ -117,7 +117,12 @@ fn missing_file_is_an_error_not_a_panic() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in [&["--help"][..], &["check", "--help"], &["build", "--help"]] {
+    for sub in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["build", "--help"],
+        &["explain-code", "--help"],
+    ] {
         let out = keyplan(sub);
         assert_eq!(out.status.code(), Some(0));
         assert!(text(&out.stdout).contains("Examples:"), "{sub:?}");
@@ -200,6 +205,55 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn explain_code_prints_the_entry_of_the_diagnostics_reference() {
+    let out = keyplan(&["explain-code", "kp::unknown-field"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let entry = text(&out.stdout);
+    assert!(entry.starts_with("# `kp::unknown-field`\n"), "{entry}");
+    assert!(entry.contains("```kp\n"), "the entry's example in {entry}");
+    assert!(!entry.contains("### "), "only one entry in {entry}");
+    // The same through `check --explain`, and without the `kp::` prefix.
+    for args in [
+        &["check", "--explain", "kp::unknown-field"][..],
+        &["explain-code", "unknown-field"],
+    ] {
+        let again = keyplan(args);
+        assert_eq!(again.status.code(), Some(0), "{args:?}");
+        assert_eq!(text(&again.stdout), entry, "{args:?}");
+    }
+}
+
+#[test]
+fn explain_code_of_an_unknown_code_suggests_the_nearest() {
+    let out = keyplan(&["explain-code", "kp::unknwn-field"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("did you mean `kp::unknown-field`?"), "{err}");
+}
+
+#[test]
+fn the_closing_line_points_at_explain_code_once() {
+    let dir = temp_dir("explain-hint");
+    let file = dir.join("bad.kp");
+    std::fs::write(&file, BAD).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let out = keyplan(&["check", path, path]);
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("keyplan explain-code").count(), 1, "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("try `keyplan explain-code kp::unknown-field`."),
+        "{err}"
+    );
+    // Clean programs and machine output get no hint.
+    let clean = keyplan(&["check", "examples/pipeline.kp"]);
+    assert!(!text(&clean.stderr).contains("explain-code"));
+    let json = keyplan(&["check", "--format", "json", path]);
+    assert!(!text(&json.stderr).contains("explain-code"));
 }
 
 #[test]

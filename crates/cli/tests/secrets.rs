@@ -102,24 +102,19 @@ const WRITTEN: [&str; 11] = [
     "broken-bare-Secret-11",
 ];
 
-/// Every `.kp` program the tests use: examples (and the multi-file one as a
-/// directory), the checker's good and bad programs, and the two above.
+/// Every `.kp` program the tests use: examples and the language suite (`tests/`), each
+/// multi-file program as its directory, and the two above.
 fn programs(scratch: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in [
-        "examples",
-        "crates/check/tests/examples",
-        "crates/check/tests/bad",
-    ] {
+    for dir in ["examples", "tests"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "kp"))
+            .filter(|p| p.extension().is_some_and(|e| e == "kp") || (p.is_dir() && has_kp_file(p)))
             .collect();
         files.sort();
         out.extend(files);
     }
-    out.push(root().join("examples/multi-team"));
     for (name, text) in [
         ("secrets.kp", SECRETS_PROGRAM),
         ("broken.kp", BROKEN_SECRETS),
@@ -129,6 +124,16 @@ fn programs(scratch: &Path) -> Vec<PathBuf> {
         out.push(path);
     }
     out
+}
+
+fn has_kp_file(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "kp"))
+        })
+        .unwrap_or(false)
 }
 
 /// The literal values of sensitive fields in a program, as the checker's spans find

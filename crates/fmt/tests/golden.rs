@@ -159,3 +159,28 @@ fn width_is_an_option() {
     );
     assert_eq!(kp_fmt::format(src).unwrap(), src);
 }
+
+/// Entries separated by commas (one-line blocks, issue 11) print in the canonical
+/// multi-line form: one entry a line, aligned, no comma left behind; map literals keep
+/// theirs. A comment on the one-line block's line is kept on the block's first line.
+#[test]
+fn one_line_comma_blocks_print_multi_line() {
+    let src = r#"auth jwt gitlab {
+  jwks_url = "https://gitlab.example.com/oauth/discovery/keys"
+  role deploy { user_claim = "sub", bound_audiences = ["vault", "ci"], bound_claims = { ref = "main" }, }
+}
+workload ci {
+  login gitlab { bound_audiences = ["vault"], user_claim = "sub" } # one line
+  read "secret/data/ci/*"
+}
+policy p { path "secret/data/x" { capabilities = [read] }, path "secret/data/y" { capabilities = [list] } }
+"#;
+    golden("one-line-blocks", src);
+    // The issue's own example, exactly.
+    let login =
+        "workload ci {\n  login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }\n}\n";
+    assert_eq!(
+        kp_fmt::format(login).unwrap(),
+        "workload ci {\n  login ci {\n    bound_audiences = [\"vault\"]\n    user_claim      = \"sub\"\n  }\n}\n"
+    );
+}

@@ -529,6 +529,41 @@ fn to_json<T: Serialize>(value: &T) -> String {
     })
 }
 
+/// The response of [`explain_code_json`]: the entry of `docs/diagnostics.md` for a code
+/// (Markdown), or an error with the nearest documented code.
+#[derive(Debug, Serialize)]
+pub struct ExplainCodeResponse {
+    pub ok: bool,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<&'static str>,
+}
+
+/// Explains a diagnostic code: `{ ok, code, text }` or `{ ok: false, code, error, suggestion }`.
+pub fn explain_code_json(code: &str) -> String {
+    let response = match crate::explain_code::explain_code(code) {
+        Ok(text) => ExplainCodeResponse {
+            ok: true,
+            code: code.trim().to_string(),
+            text: Some(text),
+            error: None,
+            suggestion: None,
+        },
+        Err(e) => ExplainCodeResponse {
+            ok: false,
+            code: code.trim().to_string(),
+            text: None,
+            error: Some(e.to_string()),
+            suggestion: e.suggestion,
+        },
+    };
+    to_json(&response)
+}
+
 mod schema;
 
 mod access;

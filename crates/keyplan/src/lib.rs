@@ -13,7 +13,9 @@ pub use kp_graph::Graph;
 pub use kp_schema::Target;
 
 mod access_api;
+pub mod cascade;
 pub mod explain;
+pub mod explain_code;
 mod implied;
 pub mod json_api;
 mod redact;
@@ -115,7 +117,11 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
         tree.blocks.extend(parsed.file.blocks);
     }
     let checked = kp_check::check(&tree, options);
-    diagnostics.extend(checked.diagnostics);
+    // A block with a syntax error lost attributes: its other diagnostics would be
+    // cascades of that one mistake (issue 11), so they are dropped here, where every
+    // entry point (one file, a directory, the language server, wasm) passes.
+    let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
+    diagnostics.extend(cascade::without_cascades(&broken, checked.diagnostics));
     let mut program = None;
     let mut graph = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {

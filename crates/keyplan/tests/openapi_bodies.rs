@@ -84,6 +84,7 @@ fn programs() -> Vec<(String, String)> {
     let mut out = Vec::new();
     kp_files(&repo().join("examples"), &mut out);
     kp_files(&repo().join("crates"), &mut out);
+    kp_files(&repo().join("tests"), &mut out);
     md_examples("docs/diagnostics.md", &mut out);
     md_examples("docs/language.md", &mut out);
     out.sort();
@@ -248,7 +249,7 @@ fn every_emitted_body_validates_against_its_servers_document() {
             );
         }
         assert!(tally.bodies > 100, "{target}: only {} bodies", tally.bodies);
-        // Every endpoint keyplan writes on this target (tests/programs/ covers the rest).
+        // Every endpoint keyplan writes on this target (the language suite, tests/, covers the rest).
         let expected_endpoints = kp_schema::endpoints()
             .filter(|e| e.supports(target))
             .count();

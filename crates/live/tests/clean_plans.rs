@@ -182,7 +182,7 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
     // The examples of the language's login methods, applied on the same server.
     let logins = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../check/tests/examples/language-logins.kp"
+        "/../../tests/language-logins.kp"
     ))
     .unwrap();
     let (ca, _) = pem(dir.path(), "cluster");

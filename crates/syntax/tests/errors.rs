@@ -245,6 +245,31 @@ const CASES: &[Case] = &[
         expected: &[("unexpected-token", 2, 11)],
     },
     Case {
+        name: "two entries on one line without a comma",
+        src: "auth jwt { a = 1 b = 2 }\n",
+        expected: &[("unexpected-token", 1, 18)],
+    },
+    Case {
+        name: "a comma with no entry before it",
+        src: "auth jwt { , a = 1 }\n",
+        expected: &[("unexpected-token", 1, 12)],
+    },
+    Case {
+        name: "two commas between entries",
+        src: "auth jwt { a = 1,, b = 2 }\n",
+        expected: &[("unexpected-token", 1, 18)],
+    },
+    Case {
+        name: "an error in a one-line block costs only its entry",
+        src: "auth jwt { a = 1 2, b = ], c = 3 }\n",
+        expected: &[("unexpected-token", 1, 18), ("unexpected-token", 1, 25)],
+    },
+    Case {
+        name: "commas do not separate top-level blocks",
+        src: "extern policy a, extern policy b\n",
+        expected: &[("unexpected-token", 1, 16)],
+    },
+    Case {
         name: "many errors in one file",
         src: "\
 extern policy p
@@ -357,6 +382,23 @@ fn recovery_keeps_the_good_entries() {
         panic!("role block")
     };
     assert_eq!(role.entries().len(), 1);
+}
+
+/// Errors inside a one-line block keep the entries around them.
+#[test]
+fn recovery_in_a_one_line_block_keeps_the_good_entries() {
+    let result = parse("auth jwt { a = 1 2, b = ], c = 3, role r { d = 4 } }\n");
+    assert_eq!(result.diagnostics.len(), 2, "{:?}", result.diagnostics);
+    let names: Vec<String> = result.file.blocks[0]
+        .entries()
+        .iter()
+        .map(|e| match e {
+            kp_syntax::ast::Entry::Attribute(a) => a.name.name.clone(),
+            kp_syntax::ast::Entry::Block(b) => b.keyword.name.clone(),
+            kp_syntax::ast::Entry::Statement(s) => s.verb.name.clone(),
+        })
+        .collect();
+    assert_eq!(names, ["a", "c", "role"]);
 }
 
 #[test]

@@ -258,3 +258,38 @@ fn empty_and_comment_only_files() {
         assert!(result.file.blocks.is_empty());
     }
 }
+
+/// The tree without its spans, to compare layouts of the same program.
+fn shape(src: &str) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("span");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let result = parse(src);
+    assert!(result.diagnostics.is_empty(), "{:#?}", result.diagnostics);
+    let mut value = serde_json::to_value(&result.file).unwrap();
+    strip(&mut value);
+    value
+}
+
+/// Inside `{ }`, a `,` separates entries as a newline does (a trailing one is allowed),
+/// so a one-line block is the same tree as its multi-line form.
+#[test]
+fn commas_separate_entries_like_newlines() {
+    let multi = "workload ci {\n  login ci {\n    bound_audiences = [\"vault\"]\n    \
+                 user_claim = \"sub\"\n  }\n  read \"secret/*\"\n  sign ssh.hosts\n}\n";
+    for one_line in [
+        "workload ci { login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }, \
+         read \"secret/*\", sign ssh.hosts }\n",
+        "workload ci {\n  login ci { bound_audiences = [\"vault\"], user_claim = \"sub\", }\n  \
+         read \"secret/*\",\n  sign ssh.hosts,\n}\n",
+    ] {
+        assert_eq!(shape(one_line), shape(multi), "{one_line}");
+    }
+}

@@ -31,6 +31,12 @@ pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
+/// The entry of docs/diagnostics.md for a code: `{ ok, code, text }` or `{ ok, error, suggestion }`.
+#[wasm_bindgen]
+pub fn explain_code(code: &str) -> String {
+    keyplan::json_api::explain_code_json(code)
+}
+
 /// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
 #[wasm_bindgen]
 pub fn format(source: &str) -> String {

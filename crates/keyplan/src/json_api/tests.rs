@@ -208,3 +208,16 @@ workload publisher {
     );
     assert_eq!(w["external"], serde_json::json!(["platform-audit"]));
 }
+
+#[test]
+fn explain_code_answers_the_entry_or_a_suggestion() {
+    let ok = parse(&explain_code_json("kp::empty-policy"));
+    assert_eq!(ok["ok"], true);
+    assert!(ok["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("# `kp::empty-policy`"));
+    let bad = parse(&explain_code_json("kp::empty-polcy"));
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["suggestion"], "kp::empty-policy");
+}

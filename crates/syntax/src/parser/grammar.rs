@@ -4,6 +4,9 @@
 //! words or strings up to a `{` make a block, and anything else up to the end of the line
 //! makes a statement (`read "secret/*"`, `sign ssh.ca`). At the top level, the words up to
 //! the end of the line make a bodiless block (`extern policy my-policy`).
+//!
+//! Inside a body, entries are separated by newlines or commas, as map entries are, so a
+//! short block fits on one line: `login ci { bound_audiences = ["vault"], user_claim = "sub" }`.
 
 use kp_diag::{Diagnostic, Span};
 
@@ -15,8 +18,8 @@ use crate::ast::{
     Attribute, Block, Body, Entry, Expr, ExprKind, File, Ident, Label, Statement, StrLit,
 };
 
-const ENTRY_HELP: &str =
-    "an entry is `name = value`, `keyword label { ... }` or `verb argument` on one line";
+const ENTRY_HELP: &str = "an entry is `name = value`, `keyword label { ... }` or `verb argument`, \
+                          ended by a newline or a `,`";
 const BRACE_HELP: &str = "a block's `{` goes on the same line as its keyword and labels";
 const VALUE_HELP: &str = "a value is a string, a number, a duration (`15m`), `true`, `false`, \
                           a name, a list `[...]`, a map `{...}` or `env(\"NAME\")`";
@@ -150,7 +153,8 @@ impl Parser<'_> {
             if matches!(
                 self.peek().kind,
                 TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::LBrace
-            ) {
+            ) || (!top_level && self.at(&TokenKind::Comma))
+            {
                 return Head { args, ok: true };
             }
             match self.value() {
@@ -255,10 +259,17 @@ impl Parser<'_> {
             return None;
         }
         let mut entries = Vec::new();
+        // A `,` separates entries, so it is only valid right after one (or a trailing one).
+        let mut after_entry = false;
         let end = loop {
             match self.peek().kind {
                 TokenKind::Newline => {
                     self.bump();
+                    after_entry = false;
+                }
+                TokenKind::Comma if after_entry => {
+                    self.bump();
+                    after_entry = false;
                 }
                 TokenKind::RBrace => break self.bump().span.end,
                 TokenKind::Eof => {
@@ -273,6 +284,7 @@ impl Parser<'_> {
                     if self.pos() == before {
                         self.bump();
                     }
+                    after_entry = true;
                 }
             }
         };
@@ -397,12 +409,12 @@ impl Parser<'_> {
         })
     }
 
-    /// After an entry: only the end of the line (or of the body) may follow.
+    /// After an entry: only the end of the line, a `,` or the end of the body may follow.
     fn expect_entry_end(&mut self, after: &str) {
         if self.prev_newline
             || matches!(
                 self.peek().kind,
-                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace
+                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::Comma
             )
         {
             return;
@@ -410,7 +422,7 @@ impl Parser<'_> {
         let help = if self.at_detached_unit() {
             "write the unit right after the digits, e.g. `10s`"
         } else {
-            "put each entry on its own line"
+            "put each entry on its own line, or separate entries with `,`"
         };
         self.unexpected(&format!("the end of the line after {after}"), help);
         self.sync_line();

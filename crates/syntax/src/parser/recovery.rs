@@ -27,9 +27,11 @@ impl Parser<'_> {
         }
     }
 
-    /// To the end of the entry's line (or the `}` of its body).
+    /// To the end of the entry: its line, the `,` after it inside a body (where commas
+    /// separate entries), or the `}` of its body.
     pub(super) fn sync_line(&mut self) {
-        self.skip_until(|p| p.at(&TokenKind::Newline));
+        let in_body = self.depth > 0;
+        self.skip_until(|p| p.at(&TokenKind::Newline) || (in_body && p.at(&TokenKind::Comma)));
     }
 
     /// Like [`Self::sync_line`], but also stops at a `{` on the line, so a block whose
