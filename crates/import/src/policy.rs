@@ -293,11 +293,12 @@ fn glob_problem(path: &str) -> Option<&'static str> {
     }
 }
 
+/// A policy's meaning: by path, its capabilities and its other attributes.
+pub type Meaning = BTreeMap<String, (BTreeSet<String>, BTreeMap<String, String>)>;
+
 /// What a policy grants, independent of layout, order, comments and how capabilities
 /// are spelt in the list: the rules by path. `None` when the text does not parse.
-pub fn meaning(
-    text: &str,
-) -> Option<BTreeMap<String, (BTreeSet<String>, BTreeMap<String, String>)>> {
+pub fn meaning(text: &str) -> Option<Meaning> {
     let parsed = parse(text).ok()?;
     if !parsed.other.is_empty() {
         return None;
