@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// `n` policies and `n` roles; every role names its own policy and a shared one, so
-/// none is a workload and every policy is a `policy` block.
-fn source_of(n: usize) -> String {
+/// `n` policies and `n` roles; every role names its own policy (so it is imported as a
+/// workload) and a shared one.
+fn source_of(n: usize, jwks_url: &str) -> String {
     let mut out = String::from(
         "policy shared {\n  path \"shared/*\" {\n    capabilities = [read]\n  }\n}\n\n",
     );
@@ -26,7 +26,7 @@ fn source_of(n: usize) -> String {
              path \"app/{i}/secret\" {{\n    capabilities = [deny]\n  }}\n}}\n"
         );
     }
-    out.push_str("auth jwt {\n  jwks_url = \"https://127.0.0.1:1/keys\"\n");
+    let _ = writeln!(out, "auth jwt {{\n  jwks_url = \"{jwks_url}\"");
     for i in 0..n {
         let _ = writeln!(
             out,
@@ -48,7 +48,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let source = source_of(n);
+    // The server fetches the JWKS when the config is written: serve one.
+    let jwks = Jwks::start();
+    let source = source_of(n, &jwks.url);
     let options = keyplan::Options {
         target: keyplan::Target::Openbao,
     };
@@ -57,8 +59,7 @@ fn main() {
     let program = compiled.program.clone().unwrap();
 
     let bao = Bao::dev();
-    // The JWKS URL is not fetched on write by a config without `bound_issuer` checks;
-    // apply what the program says, then import it back.
+    // Apply what the program says, then import it back.
     let report = apply(&bao, &program);
     assert!(report.ok(), "{:?}", report.failed.first());
 
@@ -81,8 +82,10 @@ fn main() {
     let imported = imported.unwrap();
     let min = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
     let (read, build) = (min(&reads), min(&builds));
-    let roles = imported.program.matches("  role r").count();
-    let policies = imported.program.matches("\npolicy ").count() + 1;
+    // Roles whose policy nothing else names are imported as workloads (login + statements).
+    let text = format!("\n{}", imported.program);
+    let roles = text.matches("\n  role r").count() + text.matches("\n  login jwt").count();
+    let policies = text.matches("\npolicy ").count() + text.matches("\nworkload ").count();
     println!(
         "import_{n}: {roles} roles and {policies} policies read in {:.2} s, program built in {:.2} s, \
          total {:.2} s ({} lines; best of 3)",
