@@ -16,6 +16,29 @@ bytes=$(wc -c < "$work/big.kp")
 lines=$(wc -l < "$work/big.kp")
 echo "program: $n workloads, $lines lines, $bytes bytes"
 
+# `build --emit api` against `gzip -6` on the same file, interleaved so that both see the
+# same machine load: best of 7 each, wall clock and CPU (user + system) time.
+ms_of() { # runs "$@" once; prints "WALL_MS CPU_MS"
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  awk -v w=$(( (t1 - t0) / 1000000 )) '{ printf "%d %d\n", w, ($1 + $2) * 1000 }' "$work/cpu.txt"
+}
+kw=""; kc=""; gw=""; gc=""
+for _ in 1 2 3 4 5 6 7; do
+  read -r w c < <(ms_of ./target/release/keyplan build "$work/big.kp" --emit api -o "$work/out-api")
+  if [ -z "$kw" ] || [ "$w" -lt "$kw" ]; then kw=$w; fi
+  if [ -z "$kc" ] || [ "$c" -lt "$kc" ]; then kc=$c; fi
+  read -r w c < <(ms_of gzip -6 -k -c "$work/big.kp")
+  if [ -z "$gw" ] || [ "$w" -lt "$gw" ]; then gw=$w; fi
+  if [ -z "$gc" ] || [ "$c" -lt "$gc" ]; then gc=$c; fi
+done
+echo "build --emit api: best of 7 = ${kw} ms wall, ${kc} ms CPU; gzip -6: ${gw} ms wall, ${gc} ms CPU"
+echo "ratio keyplan/gzip: $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x wall, $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x CPU (target: at most 2x)"
+/usr/bin/time -v ./target/release/keyplan build "$work/big.kp" --emit api -o "$work/out-api" 2> "$work/time.txt" >/dev/null
+echo "build --emit api peak resident memory: $(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 )) MB (target: under 50)"
+
 best=""
 for _ in 1 2 3 4 5; do
   start=$(date +%s%N)

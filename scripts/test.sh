@@ -32,6 +32,9 @@ if [ -f web/package.json ]; then
   scripts/build-web.sh test
 fi
 
+step "VS Code grammar: vscode-textmate and vscode-oniguruma for crates/lsp/tests/grammar.rs"
+npm --prefix editors/vscode ci --no-audit --no-fund
+
 step "Rust tests (unit, golden, property, CLI, live servers)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -4,18 +4,27 @@
 
 vim.filetype.add({ extension = { kp = 'keyplan' } })
 
+-- One server for every `.kp` buffer: a program is every `.kp` file of a directory, so
+-- the server must see all the open buffers of that directory, unsaved edits included.
+local client_id
+
 local function start()
+  if client_id and vim.lsp.get_client_by_id(client_id) then
+    vim.lsp.buf_attach_client(0, client_id)
+    return
+  end
   local cmd = vim.g.keyplan_cmd or { 'keyplan', 'lsp' }
   local root = vim.fs and vim.fs.dirname(vim.fs.find({ '.git' }, { upward = true })[1] or '')
-  local client = vim.lsp.start_client({
+  client_id = vim.lsp.start_client({
     name = 'keyplan',
     cmd = cmd,
     root_dir = (root ~= '' and root) or vim.fn.getcwd(),
-    -- { target = "openbao" } checks against OpenBao's endpoints instead of Vault's.
+    -- { target = "openbao" } checks against OpenBao's endpoints instead of Vault's;
+    -- { program = "file" } checks each file alone instead of its whole directory.
     init_options = vim.g.keyplan_init_options or {},
   })
-  if client then
-    vim.lsp.buf_attach_client(0, client)
+  if client_id then
+    vim.lsp.buf_attach_client(0, client_id)
   end
 end
 

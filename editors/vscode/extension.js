@@ -14,7 +14,10 @@ function activate(context) {
   };
   const clientOptions = {
     documentSelector: [{ scheme: 'file', language: 'keyplan' }],
-    initializationOptions: { target: config.get('target', 'vault') },
+    initializationOptions: {
+      target: config.get('target', 'vault'),
+      program: config.get('program', 'directory'),
+    },
   };
   client = new LanguageClient('keyplan', 'keyplan', serverOptions, clientOptions);
   context.subscriptions.push({ dispose: () => client && client.stop() });

@@ -78,6 +78,9 @@ def request_schema(openapi: dict, api_path: str) -> tuple[str, dict]:
     post = paths[api_path].get("post")
     if post is None:
         raise SchemaError(f"OpenAPI path {api_path!r} has no POST operation")
+    if "requestBody" not in post:
+        # An action such as database/rotate-root/NAME: a POST that takes no fields.
+        return "", {"type": "object", "properties": {}}
     body = (
         post.get("requestBody", {})
         .get("content", {})

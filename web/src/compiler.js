@@ -1,46 +1,88 @@
-// The page's handle on the compiler: promise-returning calls into a worker that is
+// The page's handle on the compiler: promise-returning calls into workers that are
 // restarted when the compiler crashes, so one bad input never breaks the session.
+//
+// Two lanes, each its own worker (its own wasm instance): `check` answers a keystroke and
+// must never wait behind `build`, which runs every emitter and can take many times as
+// long on a large program. Within a lane calls run in order; a newer build supersedes one
+// that is still queued (its promise resolves to `{ superseded: true }`).
 
-let worker = null;
+const CHECK = 'check';
+const BUILD = 'build';
+// Which lane each call runs in: everything typing waits for goes to `check`.
+const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, build: BUILD, simulate: BUILD };
+
 let nextId = 1;
-const pending = new Map();
-
-function start() {
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = ({ data }) => {
-    const p = pending.get(data.id);
-    if (!p) return;
-    pending.delete(data.id);
-    if (data.crash !== undefined) {
-      worker = null;
-      p.reject(new CompilerCrash(data.crash));
-    } else {
-      p.resolve({ value: p.raw ? data.json : JSON.parse(data.json), ms: data.ms });
-    }
-  };
-  worker.onerror = (e) => {
-    const err = new CompilerCrash(e.message || 'the compiler failed to load');
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-    worker = null;
-  };
-}
 
 export class CompilerCrash extends Error {}
 
+class Lane {
+  constructor() {
+    this.worker = null;
+    this.pending = new Map();
+    // A build not yet posted: replaced by a newer one, posted when the worker is idle.
+    this.queued = null;
+  }
+
+  start() {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      if (data.crash !== undefined) {
+        this.worker = null;
+        p.reject(new CompilerCrash(data.crash));
+      } else {
+        p.resolve({ value: p.raw ? data.json : JSON.parse(data.json), ms: data.ms });
+      }
+      this.flush();
+    };
+    worker.onerror = (e) => {
+      const err = new CompilerCrash(e.message || 'the compiler failed to load');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      this.worker = null;
+      this.flush();
+    };
+  }
+
+  post(id, fn, args, p) {
+    if (!this.worker) this.start();
+    this.pending.set(id, p);
+    this.worker.postMessage({ id, fn, args });
+  }
+
+  /** Posts the queued build once nothing else is in flight in this lane. */
+  flush() {
+    if (!this.queued || this.pending.size > 0) return;
+    const { id, fn, args, p } = this.queued;
+    this.queued = null;
+    this.post(id, fn, args, p);
+  }
+
+  call(fn, args, { supersede = false } = {}) {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      const p = { resolve, reject, raw: fn === 'version' };
+      if (!supersede) return this.post(id, fn, args, p);
+      if (this.queued) this.queued.p.resolve({ superseded: true });
+      this.queued = { id, fn, args, p };
+      this.flush();
+    });
+  }
+}
+
+const lanes = { [CHECK]: new Lane(), [BUILD]: new Lane() };
+
 function call(fn, ...args) {
-  if (!worker) start();
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, raw: fn === 'version' });
-    worker.postMessage({ id, fn, args });
-  });
+  return lanes[LANE_OF[fn]].call(fn, args);
 }
 
 /** `{ ok, target, diagnostics }` */
 export const check = (source, target) => call('check', source, target);
-/** `{ ok, target, diagnostics, outputs, view }` */
-export const build = (source, target) => call('build', source, target);
+/** `{ ok, target, diagnostics, outputs, view }`, or `{ superseded: true }` when a newer build replaced it before it ran. */
+export const build = (source, target) => lanes[BUILD].call('build', [source, target], { supersede: true });
 /** `{ ok, formatted, changed, diagnostics }` */
 export const format = (source) => call('format', source);
 /** `{ blocks, endpoints, capabilities }` */

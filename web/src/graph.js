@@ -20,6 +20,7 @@ export const KIND_LABEL = {
   connection: 'connection',
   policy: 'policy',
   token: 'token',
+  action: 'rotate root',
   workload: 'workload',
 };
 

@@ -9,7 +9,9 @@ use kp_schema::{FieldType, Target};
 use crate::ir::ResourceKind;
 
 /// Top-level keywords, in the order messages list them.
-pub const TOP_LEVEL: [&str; 6] = ["auth", "secrets", "policy", "extern", "token", "workload"];
+pub const TOP_LEVEL: [&str; 7] = [
+    "auth", "secrets", "policy", "extern", "owns", "token", "workload",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MountClass {
@@ -311,6 +313,14 @@ pub const SECRETS_TYPES: &[MountType] = &[
                 "roles/{name}",
                 ResourceKind::Role,
                 "AWS role",
+            ),
+            nested(
+                "static-role",
+                true,
+                "aws-static-role",
+                "static-roles/{name}",
+                ResourceKind::Role,
+                "AWS static role",
             ),
         ],
         versioned: false,

@@ -100,6 +100,17 @@ pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
 pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
 /// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
 pub const STRICT_IP_WITH_CIDRS: &str = "kp::strict-ip-with-cidrs";
+/// A database connection with a root password (literal or `env()`) and no `rotate_root`:
+/// the password a person handled keeps working (warning).
+pub const ROOT_NOT_ROTATED: &str = "kp::root-not-rotated";
+/// `rotate_root = true` on a connection without `username` and `password`.
+pub const ROTATE_ROOT_NEEDS_CREDENTIALS: &str = "kp::rotate-root-needs-credentials";
+/// A database role (static or dynamic) its connection's `allowed_roles` does not admit.
+pub const ROLE_NOT_ALLOWED: &str = "kp::role-not-allowed";
+/// A static role's user that a dynamic role's creation statements also create.
+pub const STATIC_USER_COLLISION: &str = "kp::static-user-collision";
+/// An `extern policy` whose name is inside an `owns policies` scope.
+pub const OWNED_EXTERN: &str = "kp::owned-extern";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -152,4 +163,9 @@ pub const ALL: &[&str] = &[
     KUBERNETES_CA_REQUIRED,
     APPROLE_NO_CONSTRAINT,
     STRICT_IP_WITH_CIDRS,
+    ROOT_NOT_ROTATED,
+    ROTATE_ROOT_NEEDS_CREDENTIALS,
+    ROLE_NOT_ALLOWED,
+    STATIC_USER_COLLISION,
+    OWNED_EXTERN,
 ];

@@ -65,6 +65,10 @@ impl<'a> Declarer<'a, '_> {
             "secrets" => self.mount(block, MountClass::Secrets),
             "policy" => self.policy(block),
             "extern" => self.extern_policy(block),
+            "owns" => {
+                let owned = crate::owns::declare(block, self.diags);
+                self.syms.owned_policies.extend(owned);
+            }
             "token" => self.token(block),
             "workload" => self.workload(block),
             other => self.unknown_top_level(block, other),

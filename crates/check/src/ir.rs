@@ -16,6 +16,44 @@ pub struct Program {
     pub workloads: Vec<Workload>,
     /// Policies named by the program but managed elsewhere (`extern policy`).
     pub extern_policies: Vec<String>,
+    /// Name patterns of the ACL policies the program owns (`owns policies "team-*"`):
+    /// `apply --prune` deletes the server's policies in this scope that it does not declare.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owned_policies: Vec<String>,
+}
+
+impl Program {
+    /// Whether `apply --prune` may delete the server's policy `name` when the program
+    /// does not declare it: inside an `owns policies` scope, never a built-in policy and
+    /// never one the program says is managed elsewhere.
+    pub fn owns_policy(&self, name: &str) -> bool {
+        !crate::catalog::BUILTIN_POLICIES.contains(&name)
+            && !self.extern_policies.iter().any(|e| e == name)
+            && self.owned_policies.iter().any(|p| glob_match(p, name))
+    }
+}
+
+/// `*` matches any run of characters (none included); everything else matches itself.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        // No `*`: the whole name must be the pattern.
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = rest.get(at + part.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// A stable identifier: the resource's API path, e.g. `auth/jwt/role/example-role`,
@@ -65,6 +103,35 @@ pub enum ResourceKind {
     Policy,
     /// `auth/token/create/ROLE`: creates a secret token.
     Token,
+    /// A call that does something once rather than write an object, with an empty body
+    /// and nothing to read back: `database/rotate-root/NAME` (`rotate_root = true`). It
+    /// depends on what it acts on, last in `depends_on`; apply runs it only when that
+    /// resource is created or its [`ROOT_CREDENTIAL_FIELDS`] change.
+    Action,
+}
+
+/// The fields of a connection whose change makes its root rotation run again: a new
+/// root user (or password) must be rotated away like the first.
+pub const ROOT_CREDENTIAL_FIELDS: [&str; 2] = ["username", "password"];
+
+impl Resource {
+    /// For an [`ResourceKind::Action`]: the id of the resource it acts on.
+    pub fn acts_on(&self) -> Option<&ResourceId> {
+        if self.kind == ResourceKind::Action {
+            self.depends_on.last()
+        } else {
+            None
+        }
+    }
+}
+
+impl Program {
+    /// The action that rotates the root credential of connection `id`, if any.
+    pub fn root_rotation_of(&self, id: &str) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.acts_on().is_some_and(|on| on == id))
+    }
 }
 
 /// A request body value, in API form.
@@ -205,5 +272,40 @@ fn escape_hcl(s: &str, out: &mut String) {
             out.push('\\');
         }
         out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod owned_tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_runs_of_characters_and_nothing_else() {
+        assert!(glob_match("team-*", "team-a"));
+        assert!(glob_match("team-*", "team-"));
+        assert!(!glob_match("team-*", "team"));
+        assert!(glob_match("*-reader", "kv-reader"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxcyyb"));
+        assert!(glob_match("ci-deploy", "ci-deploy"));
+        assert!(!glob_match("ci-deploy", "ci-deploy2"));
+        assert!(!glob_match("ab*ba", "aba"), "the parts may not overlap");
+    }
+
+    #[test]
+    fn the_scope_never_holds_builtin_or_extern_policies() {
+        let p = Program {
+            owned_policies: vec!["*".into()],
+            extern_policies: vec!["shared".into()],
+            ..Program::default()
+        };
+        assert!(p.owns_policy("anything"));
+        for never in ["default", "root", "shared"] {
+            assert!(!p.owns_policy(never), "{never}");
+        }
+        assert!(
+            !Program::default().owns_policy("anything"),
+            "no scope, nothing owned"
+        );
     }
 }

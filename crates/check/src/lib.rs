@@ -18,6 +18,7 @@ mod durations;
 pub mod index;
 mod lints;
 mod lower;
+mod owns;
 mod rules;
 mod schemas;
 mod symbols;

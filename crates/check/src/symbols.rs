@@ -93,6 +93,8 @@ pub struct Symbols<'a> {
     pub tokens: BTreeMap<String, Span>,
     /// The whole block of each token, for editors.
     pub token_blocks: BTreeMap<String, Span>,
+    /// `owns policies` patterns, in source order, each with its label's span.
+    pub owned_policies: Vec<(String, Span)>,
 }
 
 impl<'a> Symbols<'a> {

@@ -48,10 +48,10 @@ pub fn compile(path: &std::path::Path, target: TargetArg) -> Option<keyplan::Com
     ))
 }
 
-/// Compiles one text already read (a `git:REV` revision, say).
-pub fn compile_text(src: &source::Source, target: TargetArg) -> Option<keyplan::Compiled> {
-    finish(keyplan::compile_files(
-        &[(src.name.as_str(), src.text.as_str())],
+/// Compiles a program already read (a `git:REV` revision, say).
+pub fn compile_map(sources: keyplan::SourceMap, target: TargetArg) -> Option<keyplan::Compiled> {
+    finish(keyplan::compile_sources(
+        sources,
         &keyplan::Options {
             target: target.into(),
         },

@@ -44,6 +44,7 @@ Exit codes: 0 success (warnings allowed), 1 errors, 2 usage.")]
     #[command(after_help = "Examples:
   VAULT_ADDR=https://vault.example.com:8200 VAULT_TOKEN=... keyplan plan examples/pipeline.kp
   keyplan plan --target openbao --format json examples/04-token-roles.kp --token-out tokens/
+  keyplan plan examples/multi-team/ -o plan.json     # a directory (or several files) is one program
 
 Connection: VAULT_ADDR/VAULT_TOKEN (or BAO_ADDR/BAO_TOKEN), VAULT_NAMESPACE, VAULT_CACERT,
 VAULT_SKIP_VERIFY, or --addr. Secrets are never printed.
@@ -55,6 +56,7 @@ Exit codes: 0 no changes, 2 changes pending, 1 error.")]
   DB_ROOT_PASSWORD=... keyplan apply --yes examples/05-api-key-rotation.kp
   keyplan apply --yes --token-out tokens/ examples/04-token-roles.kp
   keyplan apply --yes --prune examples/pipeline.kp   # also delete what the program dropped
+  keyplan apply --yes plan.json                      # exactly a plan saved by `plan -o`
 
 env(\"NAME\") secrets are read from the environment here and sent only to the server.
 Created tokens are written only under --token-out (files mode 0600), never to stdout.

@@ -1,15 +1,13 @@
-//! `keyplan diff`: what a change grants or takes away. `OLD` may be `git:REV`: the
-//! NEW file's path at that revision, read with `git show` (this edge is the only place
-//! that runs git).
+//! `keyplan diff`: what a change grants or takes away. `OLD` may be `git:REV`: NEW's
+//! path (a file or a directory) at that revision, read by the resolver `plan
+//! --previous` shares ([`kp_live::sources::read_previous`]).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::access::{compile, compile_text, json};
+use crate::access::{compile, compile_map, json};
 use crate::cli::TargetArg;
-use crate::source::Source;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -39,15 +37,12 @@ pub enum DiffFormat {
 
 /// Exit codes: 0 unchanged, 2 changed, 1 errors.
 pub fn run(args: &DiffArgs) -> u8 {
-    let old = match args.old.strip_prefix("git:") {
-        Some(rev) => match git_show(rev, &args.new) {
-            Ok(src) => compile_text(&src, args.target),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        },
-        None => compile(Path::new(&args.old), args.target),
+    let old = match kp_live::sources::read_previous(&args.old, &args.new) {
+        Ok(sources) => compile_map(sources, args.target),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
     };
     let new = compile(&args.new, args.target);
     let (Some(old), Some(new)) = (old, new) else {
@@ -67,37 +62,4 @@ pub fn run(args: &DiffArgs) -> u8 {
     } else {
         0
     }
-}
-
-/// `git show REV:./NAME` run in NEW's directory, so any path inside a work tree works.
-fn git_show(rev: &str, new: &Path) -> Result<Source, String> {
-    if rev.is_empty() {
-        return Err("`git:` needs a revision, e.g. `git:HEAD` or `git:origin/main`".into());
-    }
-    let dir = match new.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = new
-        .file_name()
-        .ok_or_else(|| format!("`{}` names no file", new.display()))?
-        .to_string_lossy();
-    let spec = format!("{rev}:./{name}");
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(&dir)
-        .args(["show", &spec])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`git show {spec}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let text = String::from_utf8(out.stdout).map_err(|_| format!("`{spec}` is not UTF-8 text"))?;
-    Ok(Source {
-        name: format!("{}@{rev}", new.display()),
-        text,
-    })
 }

@@ -3,31 +3,15 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
+use common::{keyplan_in, root, temp_dir, text};
+
 fn keyplan(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .output()
-        .expect("keyplan runs")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("keyplan-access-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    keyplan_in(dir, args, None)
 }
 
 const OLD: &str = "crates/access/tests/fixtures/diff-old.kp";
@@ -83,6 +67,11 @@ fn diff_against_a_git_revision() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("### keyplan access diff"));
     assert!(text(&out.stdout).contains("#### `legacy` (removed)"));
+
+    // A directory at a revision: its `.kp` files then, as `plan --previous` reads them.
+    let whole = keyplan(&dir, &["diff", "git:HEAD", "ci"]);
+    assert_eq!(whole.status.code(), Some(2), "{}", text(&whole.stderr));
+    assert!(text(&whole.stdout).contains("legacy"));
 
     let missing = keyplan(&dir, &["diff", "git:no-such-rev", "ci/access.kp"]);
     assert_eq!(missing.status.code(), Some(1));

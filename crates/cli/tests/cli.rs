@@ -3,32 +3,11 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn keyplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(root())
-        .output()
-        .expect("keyplan runs")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("keyplan-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use common::{keyplan, temp_dir, text};
 
 const BAD: &str = r#"auth jwt {
   role ci {
@@ -249,8 +228,8 @@ fn the_closing_line_points_at_explain_code_once() {
             .ends_with("try `keyplan explain-code kp::unknown-field`."),
         "{err}"
     );
-    // Clean programs and machine output get no hint.
-    let clean = keyplan(&["check", "examples/pipeline.kp"]);
+    // Clean programs (a case of tests/ that expects nothing) and machine output get no hint.
+    let clean = keyplan(&["check", "tests/scenario4-token.kp"]);
     assert!(!text(&clean.stderr).contains("explain-code"));
     let json = keyplan(&["check", "--format", "json", path]);
     assert!(!text(&json.stderr).contains("explain-code"));

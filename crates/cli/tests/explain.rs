@@ -3,21 +3,11 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn keyplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .expect("keyplan runs")
-}
+use std::path::PathBuf;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{keyplan, temp_dir, text};
 
 fn ok(args: &[&str]) -> String {
     let out = keyplan(args);
@@ -26,8 +16,7 @@ fn ok(args: &[&str]) -> String {
 }
 
 fn program(name: &str, src: &str) -> PathBuf {
-    let path =
-        std::env::temp_dir().join(format!("keyplan-explain-{name}-{}.kp", std::process::id()));
+    let path = temp_dir(name).join("program.kp");
     std::fs::write(&path, src).unwrap();
     path
 }

@@ -5,13 +5,12 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{keyplan, root, temp_dir, text};
 
 /// Literal secrets in every field the schemas mark sensitive, including a misspelt one
 /// and one whose value is also quoted by another diagnostic.
@@ -182,29 +181,18 @@ fn sensitive_values(path: &Path) -> BTreeSet<String> {
 }
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(root())
-        .output()
-        .expect("keyplan runs");
+    let out = keyplan(args);
     assert!(
         out.status.code().is_some_and(|c| c <= 1),
         "{args:?} crashed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        text(&out.stderr)
     );
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
 }
 
 #[test]
 fn no_output_of_any_command_shows_a_literal_secret() {
-    let scratch = std::env::temp_dir().join(format!("keyplan-secrets-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = temp_dir("scan");
     let mut scanned = 0;
     let mut found_in: BTreeSet<String> = BTreeSet::new();
     for program in programs(&scratch) {
@@ -264,8 +252,7 @@ fn walk(dir: &Path) -> std::io::Result<Vec<String>> {
 
 #[test]
 fn build_outputs_say_where_a_literal_secret_was() {
-    let scratch = std::env::temp_dir().join(format!("keyplan-secret-ph-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = temp_dir("placeholder");
     let path = scratch.join("secrets.kp");
     // Vault: OpenBao lacks `service_account_json`, and Vault lacks `password_hash`.
     let program = SECRETS_PROGRAM.replace(
@@ -276,6 +263,19 @@ fn build_outputs_say_where_a_literal_secret_was() {
     std::fs::write(&path, program).unwrap();
     let api = run(&["build", "--target", "vault", &path.display().to_string()]);
     assert!(api.contains(keyplan::ir::LITERAL_SECRET), "{api}");
+    // apply.sh reads each literal from a variable it names, and stops without it.
+    let sh = run(&[
+        "build",
+        "--target",
+        "vault",
+        "--emit",
+        "sh",
+        &path.display().to_string(),
+    ]);
+    assert!(
+        sh.contains(": \"${KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD:?set "),
+        "{sh}"
+    );
     // The literal-secret warning still points at the value, with the value starred out.
     let check = run(&["check", "--target", "vault", &path.display().to_string()]);
     assert!(check.contains("kp::literal-secret"), "{check}");

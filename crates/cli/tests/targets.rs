@@ -2,9 +2,12 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use common::keyplan_in;
 
 /// An OpenBao-only field (docs/targets.md).
 const OPENBAO_ONLY: &str = r#"auth approle {
@@ -16,22 +19,7 @@ const OPENBAO_ONLY: &str = r#"auth approle {
 "#;
 
 fn keyplan(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("keyplan runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    keyplan_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, Some(stdin))
 }
 
 #[test]

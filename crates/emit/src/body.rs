@@ -66,33 +66,58 @@ impl Secret {
 
 /// Every secret in the body, in document order.
 pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
-    fn walk(v: &Value, path: &mut Vec<Step>, out: &mut Vec<Secret>) {
-        match v {
-            Value::Env(e) => out.push(Secret {
-                path: path.clone(),
+    let mut out = Vec::new();
+    leaves(body, &mut |path, v| {
+        if let Value::Env(e) = v {
+            out.push(Secret {
+                path: path.to_vec(),
                 env: e.env.clone(),
-            }),
+            });
+        }
+    });
+    out
+}
+
+/// Where each literal secret (a sensitive field written as a literal, not `env()`) sits
+/// in the body, in document order.
+pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step>> {
+    let mut out = Vec::new();
+    leaves(body, &mut |path, v| {
+        if let Value::Secret(_) = v {
+            out.push(path.to_vec());
+        }
+    });
+    out
+}
+
+/// Calls `f` with every value of the body that is not a list or a map, and its path,
+/// in document order.
+fn leaves(body: &BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step], &Value)) {
+    fn walk(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &Value)) {
+        match v {
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     path.push(Step::Index(i));
-                    walk(item, path, out);
+                    walk(item, path, f);
                     path.pop();
                 }
             }
-            Value::Map(m) => walk_map(m, path, out),
-            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Secret(_) => {}
+            Value::Map(m) => walk_map(m, path, f),
+            _ => f(path, v),
         }
     }
-    fn walk_map(m: &BTreeMap<String, Value>, path: &mut Vec<Step>, out: &mut Vec<Secret>) {
+    fn walk_map(
+        m: &BTreeMap<String, Value>,
+        path: &mut Vec<Step>,
+        f: &mut dyn FnMut(&[Step], &Value),
+    ) {
         for (k, v) in m {
             path.push(Step::Key(k.clone()));
-            walk(v, path, out);
+            walk(v, path, f);
             path.pop();
         }
     }
-    let mut out = Vec::new();
-    walk_map(body, &mut Vec::new(), &mut out);
-    out
+    walk_map(body, &mut Vec::new(), f);
 }
 
 /// The environment variables the program's secrets are read from, sorted.
@@ -176,6 +201,7 @@ pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::Connection => "connection",
         ResourceKind::Policy => "policy",
         ResourceKind::Token => "token",
+        ResourceKind::Action => "action",
     }
 }
 

@@ -292,6 +292,7 @@ pub(crate) fn pipeline() -> (Program, Graph) {
             span: Span::new(602, 800),
         }],
         extern_policies: vec!["my-policy".to_string()],
+        owned_policies: Vec::new(),
     })
 }
 
@@ -329,6 +330,59 @@ pub(crate) fn awkward_secrets() -> (Program, Graph) {
             (12, 20),
         )
         .mount("sys/mounts/odd path"),
+    ];
+    graphed(Program {
+        resources: resources.into_iter().map(|r| r.resource).collect(),
+        ..Program::default()
+    })
+}
+
+/// Secrets written as literals: a userpass user's password and a connection's TLS key
+/// nested in a list, two resources whose ids meet in shell-name form.
+pub(crate) const LITERAL_PASSWORD: &str = "literal-pa$$word 'never' copied";
+
+pub(crate) fn literal_secrets() -> (Program, Graph) {
+    use kp_check::ir::LiteralSecret;
+    use ResourceKind::*;
+    let secret = |v: &str| Value::Secret(LiteralSecret::new(v));
+    let resources = vec![
+        resource(
+            AuthMount,
+            "sys/auth/userpass",
+            "userpass",
+            "sys-auth",
+            vec![("type", s("userpass"))],
+            (0, 10),
+        ),
+        resource(
+            Role,
+            "auth/userpass/users/alice",
+            "alice",
+            "userpass-user",
+            vec![
+                ("password", secret(LITERAL_PASSWORD)),
+                ("token_policies", list(&["reader"])),
+            ],
+            (12, 40),
+        )
+        .mount("sys/auth/userpass")
+        .needs(&["sys/auth/userpass"]),
+        resource(
+            Role,
+            "auth/userpass/users/alice_",
+            "alice_",
+            "userpass-user",
+            vec![
+                ("password", secret("second-literal")),
+                (
+                    "nested",
+                    Value::List(vec![s("plain"), secret("third-literal")]),
+                ),
+            ],
+            (42, 60),
+        )
+        .mount("sys/auth/userpass")
+        .needs(&["sys/auth/userpass"]),
     ];
     graphed(Program {
         resources: resources.into_iter().map(|r| r.resource).collect(),

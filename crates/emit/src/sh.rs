@@ -6,6 +6,9 @@
 //! - A secret is never in the script: the body is the redacted one, and `jq` replaces
 //!   each `${NAME}` placeholder with `env["NAME"]` on its way to the CLI's stdin, so the
 //!   value is on no command line (`ps` shows argv, not stdin or the environment).
+//!   A secret written as a literal in the program is not copied either: the script
+//!   reads it from a variable it names, `KEYPLAN_SECRET_<RESOURCE>_<FIELD>`, and stops
+//!   before the first call when that is unset.
 //! - A created token is written with `-field=token` to a file under `KEYPLAN_TOKEN_DIR`,
 //!   created under `umask 077`, never to stdout (CI logs).
 //! - Every piece of program text that reaches the script is either inside a quoted
@@ -19,7 +22,9 @@ use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_check::Target;
 use kp_graph::Graph;
 
-use crate::body::{file_stem, in_order, kind_name, secrets, serde_name, Redacted, Secret};
+use crate::body::{
+    file_stem, in_order, kind_name, literals, secrets, serde_name, Redacted, Secret, Step,
+};
 use crate::OutputFile;
 
 /// Never a line of a compact JSON object, which always starts with `{`.
@@ -40,14 +45,28 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
             readers.entry(s.env).or_default().insert(r.id.as_str());
         }
     }
+    let literal = literal_variables(&calls);
     let tokens = calls.iter().any(|r| r.kind == ResourceKind::Token);
 
     // About what a step takes, so the script is written into one buffer.
     let mut out = String::with_capacity(calls.len() * BYTES_PER_STEP);
-    header(&mut out, target, cli, calls.len(), &readers, tokens);
-    preflight(&mut out, target, cli, &readers, tokens);
+    header(
+        &mut out,
+        target,
+        cli,
+        calls.len(),
+        &readers,
+        &literal,
+        tokens,
+    );
+    preflight(&mut out, target, cli, &readers, &literal, tokens);
     for (k, r) in calls.iter().enumerate() {
-        step(&mut out, cli, k + 1, calls.len(), r);
+        let own: Vec<Secret> = literal
+            .iter()
+            .filter(|l| l.call == k)
+            .map(|l| l.secret.clone())
+            .collect();
+        step(&mut out, cli, k + 1, calls.len(), r, own);
     }
     let _ = writeln!(
         out,
@@ -67,6 +86,7 @@ fn header(
     cli: &str,
     calls: usize,
     readers: &BTreeMap<String, BTreeSet<&str>>,
+    literal: &[Literal],
     tokens: bool,
 ) {
     let mut env = vec![match target {
@@ -74,6 +94,7 @@ fn header(
         Target::Openbao => "VAULT_ADDR, VAULT_TOKEN (or BAO_ADDR, BAO_TOKEN)".to_string(),
     }];
     env.extend(readers.keys().map(|n| plain(n)));
+    env.extend(literal.iter().map(|l| l.secret.env.clone()));
     if tokens {
         env.push("KEYPLAN_TOKEN_DIR".to_string());
     }
@@ -88,8 +109,11 @@ fn header(
     );
     let _ = writeln!(out, "# calls: {calls}, in dependency order");
     let _ = writeln!(out, "# environment: {}", env.join(", "));
-    if !readers.is_empty() {
+    if !readers.is_empty() || !literal.is_empty() {
         out.push_str("# secrets are read from the environment by jq and piped to the CLI: never on a command line\n");
+    }
+    if !literal.is_empty() {
+        out.push_str("# the program writes some secrets as literals: they are not copied here; set each KEYPLAN_SECRET_* variable to its value\n");
     }
     if tokens {
         out.push_str("# created tokens are written to files under KEYPLAN_TOKEN_DIR (mode 0600), never to stdout\n");
@@ -103,6 +127,7 @@ fn preflight(
     target: Target,
     cli: &str,
     readers: &BTreeMap<String, BTreeSet<&str>>,
+    literal: &[Literal],
     tokens: bool,
 ) {
     match target {
@@ -124,7 +149,7 @@ fn preflight(
         out,
         "command -v {cli} >/dev/null || {{ echo 'keyplan: the {cli} CLI is not on PATH' >&2; exit 1; }}"
     );
-    if !readers.is_empty() {
+    if !readers.is_empty() || !literal.is_empty() {
         out.push_str("command -v jq >/dev/null || { echo 'keyplan: jq is needed to fill in secrets' >&2; exit 1; }\n");
     }
     for (name, ids) in readers {
@@ -147,13 +172,23 @@ fn preflight(
             );
         }
     }
+    for l in literal {
+        let _ = writeln!(
+            out,
+            ": \"${{{name}:?set {name} to the literal secret {field} of {id} (written in the program, not copied here)}}\"",
+            name = l.secret.env,
+            field = plain(&l.field),
+            id = plain(&l.id),
+        );
+    }
     if tokens {
         out.push_str(": \"${KEYPLAN_TOKEN_DIR:?set KEYPLAN_TOKEN_DIR to a private directory for the created tokens}\"\n");
         out.push_str("mkdir -p -- \"$KEYPLAN_TOKEN_DIR\"\n");
     }
 }
 
-fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource) {
+/// `own`: the literal secrets of this call, each read from its `KEYPLAN_SECRET_*` variable.
+fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: Vec<Secret>) {
     let from = r
         .workload
         .as_deref()
@@ -166,9 +201,23 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource) {
         comment(&r.id)
     );
 
+    if r.kind == ResourceKind::Action {
+        // A call without a body (root rotation): `-f` sends it with none. After it, only
+        // the server knows the password; the one in the environment no longer works.
+        if let Some(on) = r.acts_on() {
+            let _ = writeln!(
+                out,
+                "# rotates the root credential of {}: only the server knows it afterwards",
+                comment(on)
+            );
+        }
+        let _ = writeln!(out, "{cli} write -f {}", quote(&r.path));
+        return;
+    }
     // Compact JSON of string-keyed maps cannot fail to serialise.
     let body = serde_json::to_string(&Redacted(&r.body)).unwrap_or_default();
-    let secrets = secrets(&r.body);
+    let mut secrets = secrets(&r.body);
+    secrets.extend(own);
     let path = quote(&r.path);
     let write = if r.kind == ResourceKind::Token {
         let token_file = format!("\"$KEYPLAN_TOKEN_DIR\"/{}", quote(&file_stem(&r.name)));
@@ -193,6 +242,62 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource) {
             file_stem(&r.name)
         );
     }
+}
+
+/// A literal secret of the program and the variable the script reads it from.
+struct Literal {
+    /// Index of its call in apply order.
+    call: usize,
+    id: String,
+    /// Its place in the body, `password` or `connection.0.password`.
+    field: String,
+    secret: Secret,
+}
+
+/// The variable of every literal secret: `KEYPLAN_SECRET_` and the resource id and field
+/// path in shell-name form (`auth/userpass/users/alice` `password` →
+/// `KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD`), numbered when two would meet.
+/// Derived from the program alone, so the name is the same in every build.
+fn literal_variables(calls: &[&Resource]) -> Vec<Literal> {
+    let mut taken = BTreeSet::new();
+    let mut out = Vec::new();
+    for (call, r) in calls.iter().enumerate() {
+        for path in literals(&r.body) {
+            let field: Vec<String> = path
+                .iter()
+                .map(|s| match s {
+                    Step::Key(k) => k.clone(),
+                    Step::Index(i) => i.to_string(),
+                })
+                .collect();
+            let field = field.join(".");
+            let mut base = String::from("KEYPLAN_SECRET");
+            for c in format!("_{}_{field}", r.id).chars() {
+                let c = if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                };
+                if !(c == '_' && base.ends_with('_')) {
+                    base.push(c);
+                }
+            }
+            let base = base.trim_end_matches('_').to_string();
+            let mut env = base.clone();
+            let mut n = 1;
+            while !taken.insert(env.clone()) {
+                n += 1;
+                env = format!("{base}_{n}");
+            }
+            out.push(Literal {
+                call,
+                id: r.id.clone(),
+                field,
+                secret: Secret { path, env },
+            });
+        }
+    }
+    out
 }
 
 /// `setpath(["password"]; env["DB_ROOT_PASSWORD"]) | ...`: JSON strings and arrays

@@ -51,7 +51,7 @@ enum Slot<'s> {
     Entry,
     /// The value of `field = `.
     Value(&'s str),
-    /// The label after `auth`/`secrets`/`login`/`extern`/`sign`/`creds`.
+    /// The label after `auth`/`secrets`/`login`/`extern`/`owns`/`sign`/`creds`.
     After(&'s str),
     /// `sign MOUNT.` / `creds MOUNT.`: a role of that mount.
     RoleOf(&'s str, &'s str),
@@ -290,6 +290,11 @@ impl Analysis {
                 "policy",
                 CompletionKind::Keyword,
                 Some("a policy managed elsewhere".to_string()),
+            )],
+            (Scope::TopLevel, "owns") => vec![item(
+                "policies",
+                CompletionKind::Keyword,
+                Some("the policies `--prune` may delete".to_string()),
             )],
             (Scope::Workload, "login") => self
                 .index

@@ -22,15 +22,21 @@ pub use navigate::RenameError;
 pub use outline::OutlineItem;
 
 pub use kp_check::index::{DefKind, Definition, Index, Reference, SymbolKey};
-pub use kp_diag::{Diagnostic, Span};
+pub use kp_diag::{Diagnostic, FileId, SourceFile, SourceMap, Span};
 pub use kp_schema::Target;
 
 use kp_syntax::ast::File;
 
-/// One source text, parsed and checked.
+/// One program (one or many files), parsed and checked.
+///
+/// Every offset, in and out, is global in the program's [`SourceMap`]: a file's local
+/// offset plus its base. `source` is the files joined by one `\n` each, which lays them
+/// out exactly as the map does (one byte between files), so text lookups by global
+/// offset need no map, and a line never runs from one file into the next.
 #[derive(Debug)]
 pub struct Analysis {
     source: String,
+    sources: SourceMap,
     file: File,
     diagnostics: Vec<Diagnostic>,
     index: Index,
@@ -42,10 +48,35 @@ impl Analysis {
     /// Parses and checks `source` exactly as `keyplan::compile` does, so the editor shows
     /// what `keyplan check` reports.
     pub fn new(source: &str, target: Target) -> Analysis {
-        let parsed = kp_syntax::parse(source);
-        let mut diagnostics = parsed.diagnostics;
-        let (checked, index) = kp_check::check_indexed(&parsed.file, &kp_check::Options { target });
-        diagnostics.extend(checked.diagnostics);
+        Analysis::of_program(SourceMap::single("main.kp", source), target)
+    }
+
+    /// A program of many files, as `keyplan::compile_sources` compiles it: each file
+    /// parsed on its own at its base, all their blocks checked as one program, so names
+    /// resolve across files.
+    pub fn of_program(sources: SourceMap, target: Target) -> Analysis {
+        let mut diagnostics = Vec::new();
+        let mut file = File {
+            blocks: Vec::new(),
+            span: Span::new(0, sources.end()),
+        };
+        let mut source = String::with_capacity(sources.end());
+        for (i, f) in sources.files().iter().enumerate() {
+            if i > 0 {
+                source.push('\n');
+            }
+            source.push_str(f.text());
+            let parsed = kp_syntax::parse_at(f.text(), f.base());
+            diagnostics.extend(parsed.diagnostics);
+            file.blocks.extend(parsed.file.blocks);
+        }
+        let (checked, index) = kp_check::check_indexed(&file, &kp_check::Options { target });
+        // The facade's no-cascade rule: a block with a syntax error reports nothing else.
+        let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &diagnostics);
+        diagnostics.extend(kp_syntax::cascade::without_cascades(
+            &broken,
+            checked.diagnostics,
+        ));
         if !diagnostics.iter().any(Diagnostic::is_error) {
             if let Err(errs) = kp_graph::build(&checked.program) {
                 diagnostics.extend(errs);
@@ -53,8 +84,9 @@ impl Analysis {
         }
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         Analysis {
-            source: source.to_string(),
-            file: parsed.file,
+            source,
+            sources,
+            file,
             diagnostics,
             index,
             program: checked.program,
@@ -62,8 +94,14 @@ impl Analysis {
         }
     }
 
+    /// The program's text in the global offset space (files joined by `\n`).
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The program's files.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
     }
 
     pub fn target(&self) -> Target {

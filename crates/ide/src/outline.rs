@@ -33,6 +33,14 @@ pub fn kind_noun(kind: DefKind) -> &'static str {
 }
 
 impl Analysis {
+    /// The outline of the one file whose global extent is `file` (a multi-file program's
+    /// file shows its own blocks).
+    pub fn outline_in(&self, file: Span) -> Vec<OutlineItem> {
+        let mut items = self.outline();
+        items.retain(|it| file.start <= it.span.start && it.span.end <= file.end);
+        items
+    }
+
     pub fn outline(&self) -> Vec<OutlineItem> {
         let item = |d: &kp_check::index::Definition| OutlineItem {
             name: d.key.name().to_string(),

@@ -211,6 +211,11 @@ pub fn blocks(scope: Scope) -> Vec<(&'static str, bool, String)> {
                 "a policy managed elsewhere: `extern policy NAME`".to_string(),
             ),
             (
+                "owns",
+                true,
+                "the policies `apply --prune` may delete: `owns policies \"PREFIX-*\"`".to_string(),
+            ),
+            (
                 "token",
                 true,
                 "a token from a token role: `token NAME { role = ROLE }`".to_string(),

@@ -5,7 +5,10 @@
 
 use kp_check::codes::{IMPLIED_TARGET, UNSUPPORTED_ON_TARGET};
 
-use crate::{compile_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target, SINGLE_FILE};
+use crate::{
+    check_parsed, finish, parse_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target,
+    SINGLE_FILE,
+};
 
 /// Compiles for the target the program implies: Vault (the default) unless it uses
 /// something only OpenBao has and nothing only Vault has. When the program uses anything
@@ -15,26 +18,33 @@ pub fn compile_implied(source: &str) -> Compiled {
 }
 
 /// [`compile_implied`] for a program of many files.
+///
+/// The program is parsed once and checked for each target; only the chosen target's
+/// check goes on to the graph (the other's diagnostics only explain the choice).
 pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
-    let vault = compile_sources(
-        sources.clone(),
-        &Options {
-            target: Target::Vault,
-        },
-    );
-    let openbao = compile_sources(
-        sources,
-        &Options {
-            target: Target::Openbao,
-        },
-    );
+    let parsed = parse_sources(&sources);
+    let check = |target| check_parsed(&parsed, &Options { target });
+    let vault = check(Target::Vault);
+    let openbao = check(Target::Openbao);
+    // The warning quotes the other target's message: redact it with every secret either
+    // check found, as the other compilation's own diagnostics would have been.
+    let mut secrets = vault.secrets.clone();
+    secrets.extend_from_slice(&openbao.secrets);
     // What each target rejects is what only the other one has.
-    let openbao_only = first_unsupported(&vault);
-    let vault_only = first_unsupported(&openbao);
+    let openbao_only = first_unsupported(&vault.diagnostics);
+    let vault_only = first_unsupported(&openbao.diagnostics);
     let (mut chosen, warning) = match (vault_only, openbao_only) {
-        (None, None) => return vault,
-        (Some(span), None) => (vault, implied(span, Target::Vault, &openbao)),
-        (None, Some(span)) => (openbao, implied(span, Target::Openbao, &vault)),
+        (None, None) => return finish(sources, parsed.diagnostics, vault, Target::Vault),
+        (Some(span), None) => {
+            let warning = implied(span, Target::Vault, &openbao.diagnostics);
+            let chosen = finish(sources, parsed.diagnostics, vault, Target::Vault);
+            (chosen, warning)
+        }
+        (None, Some(span)) => {
+            let warning = implied(span, Target::Openbao, &vault.diagnostics);
+            let chosen = finish(sources, parsed.diagnostics, openbao, Target::Openbao);
+            (chosen, warning)
+        }
         (Some(v), Some(o)) => {
             let (first, second) = if v.start <= o.start { (v, o) } else { (o, v) };
             let mixed = Diagnostic::warning(
@@ -45,19 +55,26 @@ pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
             .with_label("only one server has this")
             .with_related(second, "and only the other server has this")
             .with_help("keep the fields of one server, then compile with `--target vault` or `--target openbao`");
-            (vault, mixed)
+            (
+                finish(sources, parsed.diagnostics, vault, Target::Vault),
+                mixed,
+            )
         }
     };
-    chosen.diagnostics.push(warning);
+    let mut warning = [warning];
+    crate::redact::diagnostics(
+        &mut warning,
+        &crate::redact::secret_texts(&chosen.sources, &secrets),
+    );
+    chosen.diagnostics.extend(warning);
     chosen
         .diagnostics
         .sort_by_key(|d| (d.span.start, d.span.end));
     chosen
 }
 
-fn first_unsupported(compiled: &Compiled) -> Option<Span> {
-    compiled
-        .diagnostics
+fn first_unsupported(diagnostics: &[Diagnostic]) -> Option<Span> {
+    diagnostics
         .iter()
         .filter(|d| d.code == UNSUPPORTED_ON_TARGET)
         .map(|d| d.span)
@@ -66,9 +83,8 @@ fn first_unsupported(compiled: &Compiled) -> Option<Span> {
 
 /// The warning for a program only `target` accepts; `other` is its compilation for the
 /// other target, whose first rejection explains the choice.
-fn implied(span: Span, target: Target, other: &Compiled) -> Diagnostic {
+fn implied(span: Span, target: Target, other: &[Diagnostic]) -> Diagnostic {
     let why = other
-        .diagnostics
         .iter()
         .find(|d| d.code == UNSUPPORTED_ON_TARGET && d.span == span)
         .map(|d| d.message.clone())

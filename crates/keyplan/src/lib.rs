@@ -106,6 +106,20 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 
 /// [`compile_files`] over a map already built (the language server keeps one).
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
+    let parsed = parse_sources(&sources);
+    let checked = check_parsed(&parsed, options);
+    finish(sources, parsed.diagnostics, checked, options.target)
+}
+
+/// Every file of a program parsed at its base, as one tree.
+pub(crate) struct Parsed {
+    pub(crate) tree: kp_syntax::ast::File,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Spans of the top-level blocks with a syntax error.
+    pub(crate) broken: Vec<Span>,
+}
+
+pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
     let mut diagnostics = Vec::new();
     let mut tree = kp_syntax::ast::File {
         blocks: Vec::new(),
@@ -116,12 +130,33 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
         diagnostics.extend(parsed.diagnostics);
         tree.blocks.extend(parsed.file.blocks);
     }
-    let checked = kp_check::check(&tree, options);
-    // A block with a syntax error lost attributes: its other diagnostics would be
-    // cascades of that one mistake (issue 11), so they are dropped here, where every
-    // entry point (one file, a directory, the language server, wasm) passes.
     let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
-    diagnostics.extend(cascade::without_cascades(&broken, checked.diagnostics));
+    Parsed {
+        tree,
+        diagnostics,
+        broken,
+    }
+}
+
+/// The checker on a parsed program. A block with a syntax error lost attributes: its
+/// other diagnostics would be cascades of that one mistake (issue 11), so they are
+/// dropped here, where every entry point (one file, a directory, the language server,
+/// wasm, the implied target) passes.
+pub(crate) fn check_parsed(parsed: &Parsed, options: &Options) -> kp_check::CheckResult {
+    let mut checked = kp_check::check(&parsed.tree, options);
+    checked.diagnostics = cascade::without_cascades(&parsed.broken, checked.diagnostics);
+    checked
+}
+
+/// The phases after the checker: the graph (only when nothing failed so far), then the
+/// diagnostics in source order with literal secrets redacted.
+pub(crate) fn finish(
+    sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    checked: kp_check::CheckResult,
+    target: Target,
+) -> Compiled {
+    diagnostics.extend(checked.diagnostics);
     let mut program = None;
     let mut graph = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -142,7 +177,7 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
         diagnostics,
         program,
         graph,
-        target: options.target,
+        target,
         sources,
         secrets: checked.secrets,
     }

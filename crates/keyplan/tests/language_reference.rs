@@ -57,3 +57,38 @@ fn every_example_in_the_language_reference_compiles() {
         );
     }
 }
+
+/// The ```` ```kp ```` programs of `docs/language.md` (the rotation example) compile
+/// clean on both targets: no error, no warning.
+#[test]
+fn every_kp_program_of_docs_language_compiles_clean() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/language.md");
+    let markdown = std::fs::read_to_string(&doc).expect("docs/language.md");
+    let mut programs = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (line.trim_end(), current.as_mut()) {
+            ("```kp", None) => current = Some(String::new()),
+            ("```", Some(_)) => programs.extend(current.take()),
+            (_, Some(block)) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        !programs.is_empty(),
+        "docs/language.md has no ```kp program"
+    );
+    for program in &programs {
+        for target in [Target::Vault, Target::Openbao] {
+            let compiled = compile(program, &Options { target });
+            assert!(
+                compiled.diagnostics.is_empty(),
+                "{target:?}:\n{program}\n{:#?}",
+                compiled.diagnostics
+            );
+        }
+    }
+}

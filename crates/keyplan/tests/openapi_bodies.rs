@@ -94,6 +94,10 @@ fn programs() -> Vec<(String, String)> {
 /// The document's request-body schema of POST `path`, made strict as the module says.
 fn document_schema(doc: &Value, path: &str) -> Value {
     let post = &doc["paths"][path]["post"];
+    if post.is_object() && post.get("requestBody").is_none() {
+        // An action (database/rotate-root/NAME): a POST that takes no fields.
+        return json!({"type": "object", "properties": {}});
+    }
     let mut schema = post["requestBody"]["content"]["application/json"]["schema"].clone();
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap();

@@ -11,8 +11,9 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::client::{Client, Retry};
-use crate::diff::{Action, Plan, ResourcePlan};
+use crate::diff::{keeps_rotated_password, Action, Plan, ResourcePlan};
 use crate::error::{LiveError, Result};
+use crate::removals::{self, Removal};
 use crate::state::mount_path;
 use crate::{normalize, pool, tokens};
 
@@ -70,7 +71,11 @@ pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> R
         let Some(r) = program.resources.iter().find(|r| r.id == rp.id) else {
             continue;
         };
-        for name in normalize::env_names(&r.body) {
+        let mut body = r.body.clone();
+        if keeps_rotated_password(program, r, rp) {
+            body.remove("password");
+        }
+        for name in normalize::env_names(&body) {
             if (opts.env)(&name).is_none() {
                 return Err(LiveError::MissingEnv {
                     name,
@@ -105,16 +110,17 @@ pub fn apply(
         .map(|r| (r.id.as_str(), r))
         .collect();
     let levels = levels(program);
-    let mut todo: BTreeMap<usize, Vec<(&Resource, &ResourcePlan)>> = BTreeMap::new();
+    let mut todo: BTreeMap<usize, Vec<(&Resource, &ResourcePlan, bool)>> = BTreeMap::new();
     for rp in plan
         .resources
         .iter()
-        .filter(|p| p.action != Action::Unchanged)
+        .filter(|p| !matches!(p.action, Action::Unchanged | Action::Delete))
     {
         if let Some(r) = by_id.get(rp.id.as_str()) {
+            let keep = keeps_rotated_password(program, r, rp);
             todo.entry(levels.get(rp.id.as_str()).copied().unwrap_or(0))
                 .or_default()
-                .push((r, rp));
+                .push((r, rp, keep));
         }
     }
     let workers = client.connection().concurrency;
@@ -123,15 +129,15 @@ pub fn apply(
         if stopped {
             report
                 .not_applied
-                .extend(level.iter().map(|(r, _)| r.id.clone()));
+                .extend(level.iter().map(|(r, _, _)| r.id.clone()));
             continue;
         }
-        let (results, failed) = pool::map_until(&level, workers, |(r, rp)| {
-            let outcome = write(client, r, rp, opts);
+        let (results, failed) = pool::map_until(&level, workers, |(r, rp, keep)| {
+            let outcome = write(client, r, rp, *keep, opts);
             let failed = outcome.is_err();
             (outcome, failed)
         });
-        for ((r, rp), outcome) in level.iter().zip(results) {
+        for ((r, rp, _), outcome) in level.iter().zip(results) {
             match outcome {
                 Some(Ok(())) => report.applied.push(Done {
                     id: r.id.clone(),
@@ -146,34 +152,80 @@ pub fn apply(
         }
         stopped = failed;
     }
-    if opts.prune {
-        let mut doomed: Vec<&String> = plan.unmanaged.iter().collect();
-        // Roles name connections; delete them first.
-        doomed.sort_by_key(|id| (id.contains("/config/"), id.as_str()));
+    // Deletions after every other change, deepest level first (plan order), one
+    // level at a time.
+    let mut by_level: BTreeMap<std::cmp::Reverse<usize>, Vec<&Removal>> = BTreeMap::new();
+    for r in &plan.removals {
+        by_level
+            .entry(std::cmp::Reverse(r.level))
+            .or_default()
+            .push(r);
+    }
+    for (_, level) in by_level {
         if stopped {
-            report.not_applied.extend(doomed.into_iter().cloned());
-        } else {
-            let (results, _) = pool::map_until(&doomed, workers, |id| {
+            report
+                .not_applied
+                .extend(level.iter().map(|r| r.resource.id.clone()));
+            continue;
+        }
+        let (results, failed) = pool::map_until(&level, workers, |r| {
+            let outcome = removals::delete(client, r, opts.token_out);
+            let failed = outcome.is_err();
+            (outcome, failed)
+        });
+        record_deletes(&mut report, level.iter().map(|r| &r.resource.id), results);
+        stopped = failed;
+    }
+    if opts.prune {
+        // Roles name connections and policies: delete them first, policies last.
+        let rank = |id: &str| {
+            if id.starts_with("sys/policies/") {
+                2
+            } else if id.contains("/config/") {
+                1
+            } else {
+                0
+            }
+        };
+        let mut ranks: BTreeMap<u8, Vec<&String>> = BTreeMap::new();
+        for id in &plan.unmanaged {
+            ranks.entry(rank(id)).or_default().push(id);
+        }
+        for (_, doomed) in ranks {
+            if stopped {
+                report.not_applied.extend(doomed.into_iter().cloned());
+                continue;
+            }
+            let (results, failed) = pool::map_until(&doomed, workers, |id| {
                 let outcome = client.delete(id);
                 let failed = outcome.is_err();
                 (outcome, failed)
             });
-            for (id, outcome) in doomed.iter().zip(results) {
-                match outcome {
-                    Some(Ok(())) => report.applied.push(Done {
-                        id: (*id).clone(),
-                        action: "delete",
-                    }),
-                    Some(Err(e)) => report.failed.push(Failed {
-                        id: (*id).clone(),
-                        error: e.to_string(),
-                    }),
-                    None => report.not_applied.push((*id).clone()),
-                }
-            }
+            record_deletes(&mut report, doomed.iter().copied(), results);
+            stopped = failed;
         }
     }
     report
+}
+
+fn record_deletes<'a>(
+    report: &mut ApplyReport,
+    ids: impl Iterator<Item = &'a String>,
+    results: Vec<Option<Result<()>>>,
+) {
+    for (id, outcome) in ids.zip(results) {
+        match outcome {
+            Some(Ok(())) => report.applied.push(Done {
+                id: id.clone(),
+                action: "delete",
+            }),
+            Some(Err(e)) => report.failed.push(Failed {
+                id: id.clone(),
+                error: e.to_string(),
+            }),
+            None => report.not_applied.push(id.clone()),
+        }
+    }
 }
 
 fn action_name(a: Action) -> &'static str {
@@ -181,12 +233,14 @@ fn action_name(a: Action) -> &'static str {
         Action::Create => "create",
         Action::Update => "update",
         Action::Replace => "replace",
+        Action::Run => "run",
+        Action::Delete => "delete",
         Action::Unchanged => "unchanged",
     }
 }
 
 /// Each resource's level: 0 without dependencies, else one more than its deepest one.
-fn levels(program: &Program) -> HashMap<&str, usize> {
+pub fn levels(program: &Program) -> HashMap<&str, usize> {
     let deps: HashMap<&str, &Vec<String>> = program
         .resources
         .iter()
@@ -238,8 +292,18 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
         .collect()
 }
 
-fn write(client: &Client, r: &Resource, rp: &ResourcePlan, opts: &ApplyOptions<'_>) -> Result<()> {
-    let body = body_json(r, opts)?;
+/// `keep_password`: leave the connection's password out (see [`keeps_rotated_password`]).
+fn write(
+    client: &Client,
+    r: &Resource,
+    rp: &ResourcePlan,
+    keep_password: bool,
+    opts: &ApplyOptions<'_>,
+) -> Result<()> {
+    let mut body = body_json(r, opts)?;
+    if keep_password {
+        body.remove("password");
+    }
     match (r.kind, rp.action) {
         (ResourceKind::AuthMount | ResourceKind::SecretsMount, Action::Update) => {
             let prefix = if r.kind == ResourceKind::AuthMount {

@@ -11,7 +11,7 @@ use crate::apply::{self, ApplyOptions};
 use crate::client::Client;
 use crate::config::{Connection, Overrides};
 use crate::error::{LiveError, Result};
-use crate::{diff, render, saved, state};
+use crate::{diff, removals, render, saved, state};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TargetArg {
@@ -30,18 +30,20 @@ pub enum Format {
 /// Options shared by `plan` and `apply`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LiveArgs {
-    /// The keyplan program: a `.kp` file, or a directory whose `.kp` files form one program
-    #[arg(value_name = "FILE|DIR")]
-    pub file: PathBuf,
+    /// The program: `.kp` files and directories (each `.kp` file directly inside),
+    /// compiled together as one program, as `check` and `build` do; for `apply`, a plan
+    /// saved by `plan -o` (one `.json` file) instead
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     /// Server address (default: `VAULT_ADDR`, then `BAO_ADDR`)
     #[arg(long)]
     pub addr: Option<String>,
     /// Namespace (default: `VAULT_NAMESPACE`)
     #[arg(long)]
     pub namespace: Option<String>,
-    /// The server the program is compiled for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Directory of created tokens (`NAME`, mode 0600) and their accessors (`NAME.accessor`)
     #[arg(long, value_name = "DIR")]
     pub token_out: Option<PathBuf>,
@@ -54,9 +56,13 @@ pub struct LiveArgs {
     /// Timeout of one HTTP call, in seconds
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// The program's previous version (a file, a directory, or `git:REV` for the same
+    /// path at a git revision): what it declared and this one does not is deleted
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<String>,
 }
 
-/// `keyplan plan FILE`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
+/// `keyplan plan FILE|DIR...`: exit 0 when the server matches, 2 when changes are pending, 1 on error.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -67,8 +73,8 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `keyplan apply FILE`: exit 0 when applied (or nothing to do), 1 on error. A `FILE`
-/// ending in `.json` is a plan saved by `keyplan plan -o`.
+/// `keyplan apply FILE|DIR...`: exit 0 when applied (or nothing to do), 1 on error. A
+/// single `FILE` ending in `.json` is a plan saved by `keyplan plan -o`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
@@ -76,9 +82,13 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation (for CI)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Also delete resources under the program's own mounts that it does not declare
+    /// Also delete what the program does not declare: roles and connections under its
+    /// own mounts, and policies inside its `owns policies` scope
     #[arg(long)]
     pub prune: bool,
+    /// Allow deleting mounts (secrets engines, auth methods) and the data they hold
+    #[arg(long)]
+    pub allow_destroy: bool,
 }
 
 pub fn run_plan(args: &PlanArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -121,11 +131,22 @@ pub fn run_apply_with(
 
 fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let a = &args.live;
-    let program = load(&a.file, a.target)?;
+    if a.files.iter().any(|p| is_json(p)) {
+        return Err(LiveError::ReadProgram(
+            "`plan` reads a program (`.kp` files or directories); a saved plan is applied \
+             with `keyplan apply PLAN.json`"
+                .into(),
+        ));
+    }
+    let program = load_paths(&a.files, a.target)?;
     let client = connect(a)?;
     client.preflight()?;
+    let previous = previous(a)?;
     let live = state::read(&client, &program, a.token_out.as_deref())?;
-    let plan = diff::plan(&program, &live);
+    let mut plan = diff::plan(&program, &live);
+    if let Some(old) = &previous {
+        removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
+    }
     if let Some(out) = &args.out {
         let conn = client.connection();
         let saved = saved::save(
@@ -157,11 +178,15 @@ fn apply_cmd(
 ) -> Result<i32> {
     let a = &args.live;
     let client = connect(a)?;
-    let (program, plan) = if is_saved_plan(&a.file) {
-        saved_plan(&client, a)?
+    let (program, plan) = if let Some(path) = saved_plan_path(&a.files)? {
+        saved_plan(&client, a, path)?
     } else {
-        let program = load(&a.file, a.target)?;
-        let plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        let program = load_paths(&a.files, a.target)?;
+        let previous = previous(a)?;
+        let mut plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        if let Some(old) = &previous {
+            removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
+        }
         (program, plan)
     };
     let env = |name: &str| std::env::var(name).ok();
@@ -171,6 +196,7 @@ fn apply_cmd(
         env: &env,
     };
     apply::check_ready(&program, &plan, &opts)?;
+    removals::check_destroy(&plan, args.allow_destroy)?;
     let json = a.format == Format::Json;
     let prunes = args.prune && !plan.unmanaged.is_empty();
     if !plan.has_changes() && !prunes {
@@ -210,16 +236,27 @@ fn apply_cmd(
     Ok(if report.ok() { 0 } else { 1 })
 }
 
-/// Whether `apply` was given a saved plan rather than a program.
-fn is_saved_plan(path: &Path) -> bool {
+fn is_json(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
+}
+
+/// The saved plan `apply` was given instead of a program: one `.json` path. A `.json`
+/// mixed with program paths is refused rather than guessed at.
+fn saved_plan_path(paths: &[PathBuf]) -> Result<Option<&Path>> {
+    match (paths, paths.iter().filter(|p| is_json(p)).count()) {
+        (_, 0) => Ok(None),
+        ([one], 1) => Ok(Some(one.as_path())),
+        _ => Err(LiveError::ReadProgram(
+            "a saved plan (`.json`) is applied on its own: `keyplan apply PLAN.json`".into(),
+        )),
+    }
 }
 
 /// A saved plan, checked against the server it was computed for: refused before any
 /// call when the address differs or a planned resource changed since.
-fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
-    let path = a.file.display().to_string();
-    let text = std::fs::read_to_string(&a.file).map_err(|e| LiveError::ReadSource {
+fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, diff::Plan)> {
+    let path = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| LiveError::ReadSource {
         path: path.clone(),
         reason: e.to_string(),
     })?;
@@ -231,9 +268,22 @@ fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
             addr: addr.clone(),
         });
     }
-    let (program, plan) = saved::restore(&saved)?;
+    let (program, mut plan) = saved::restore(&saved)?;
     client.preflight()?;
-    let live = state::read(client, &program, a.token_out.as_deref())?;
+    let mut live = state::read(client, &program, a.token_out.as_deref())?;
+    // Deletions are checked like every other call: what they delete must not have
+    // changed (or gone) since the plan was saved.
+    let gone = Program {
+        resources: plan.removals.iter().map(|r| r.resource.clone()).collect(),
+        ..Program::default()
+    };
+    let gone_live = state::read_resources(client, &gone, a.token_out.as_deref())?;
+    for removal in &mut plan.removals {
+        if let Some(l) = gone_live.get(&removal.resource.id) {
+            removal.live = l.clone();
+        }
+    }
+    live.resources.extend(gone_live);
     let stale = saved::stale(&saved, &live);
     if !stale.is_empty() {
         return Err(LiveError::StalePlan {
@@ -241,6 +291,15 @@ fn saved_plan(client: &Client, a: &LiveArgs) -> Result<(Program, diff::Plan)> {
         });
     }
     Ok((program, plan))
+}
+
+/// The program's previous version (`--previous OLD`), compiled for the same target.
+fn previous(a: &LiveArgs) -> Result<Option<Program>> {
+    let Some(old) = &a.previous else {
+        return Ok(None);
+    };
+    let sources = crate::sources::read_previous(old, &a.file).map_err(LiveError::ReadPrevious)?;
+    compile_map(sources, old, a.target).map(Some)
 }
 
 /// Reads the live state of `program` and compares: the library form of `keyplan plan`.
@@ -267,25 +326,49 @@ fn connect(a: &LiveArgs) -> Result<Client> {
 /// Compiles a program file, or the `.kp` files of a directory as one program; a
 /// program with errors is reported by its first error (`keyplan check` shows them all).
 pub fn load(path: &Path, target: TargetArg) -> Result<Program> {
-    let sources =
-        crate::sources::read_program(&[path.to_path_buf()]).map_err(LiveError::ReadProgram)?;
-    compile_map(sources, &path.display().to_string(), target)
+    load_paths(&[path.to_path_buf()], Some(target))
+}
+
+/// Compiles `.kp` files and directories as one program, as `check` and `build` read
+/// them, for `target` or (when `None`) the server the program implies.
+pub fn load_paths(paths: &[PathBuf], target: Option<TargetArg>) -> Result<Program> {
+    let sources = crate::sources::read_program(paths).map_err(LiveError::ReadProgram)?;
+    let name = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    compile_map(sources, &name, target)
 }
 
 pub fn compile(source: &str, target: TargetArg) -> Result<Program> {
     compile_map(
         keyplan::SourceMap::single("<source>", source),
         "<source>",
-        target,
+        Some(target),
     )
 }
 
-fn compile_map(sources: keyplan::SourceMap, file: &str, target: TargetArg) -> Result<Program> {
-    let target = match target {
-        TargetArg::Vault => keyplan::Target::Vault,
-        TargetArg::Openbao => keyplan::Target::Openbao,
+fn compile_map(
+    sources: keyplan::SourceMap,
+    file: &str,
+    target: Option<TargetArg>,
+) -> Result<Program> {
+    let compiled = match target {
+        Some(TargetArg::Vault) => keyplan::compile_sources(
+            sources,
+            &keyplan::Options {
+                target: keyplan::Target::Vault,
+            },
+        ),
+        Some(TargetArg::Openbao) => keyplan::compile_sources(
+            sources,
+            &keyplan::Options {
+                target: keyplan::Target::Openbao,
+            },
+        ),
+        None => keyplan::compile_sources_implied(sources),
     };
-    let compiled = keyplan::compile_sources(sources, &keyplan::Options { target });
     let errors: Vec<&keyplan::Diagnostic> = compiled
         .diagnostics
         .iter()

@@ -8,7 +8,7 @@
 //! - For endpoints whose write replaces the whole object, an update also lists the
 //!   fields it will reset (set on the server, absent from the program).
 
-use keyplan::ir::{Program, Resource, ResourceKind, Value};
+use keyplan::ir::{Program, Resource, ResourceKind, Value, ROOT_CREDENTIAL_FIELDS};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -22,6 +22,11 @@ pub enum Action {
     Update,
     /// A token whose recorded one differs: a new token is created, the old one revoked.
     Replace,
+    /// An action (a connection's root rotation) that runs this time: what it acts on is
+    /// created, or its root credentials change.
+    Run,
+    /// Declared by the previous version of the program (`--previous`), not by this one.
+    Delete,
     Unchanged,
 }
 
@@ -50,6 +55,9 @@ pub struct ResourcePlan {
     /// Set when the change cannot be made in place (a mount's type, `local`, `seal_wrap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<String>,
+    /// For a mount's deletion: the data it holds (applying needs `--allow-destroy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destroys: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +65,9 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.
     pub unmanaged: Vec<String>,
+    /// The deletions among `resources`, with what apply needs to make them.
+    #[serde(skip)]
+    pub removals: Vec<crate::removals::Removal>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -64,6 +75,9 @@ pub struct Summary {
     pub create: usize,
     pub update: usize,
     pub replace: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub run: usize,
+    pub delete: usize,
     pub unchanged: usize,
     pub unmanaged: usize,
 }
@@ -79,6 +93,8 @@ impl Plan {
                 Action::Create => s.create += 1,
                 Action::Update => s.update += 1,
                 Action::Replace => s.replace += 1,
+                Action::Run => s.run += 1,
+                Action::Delete => s.delete += 1,
                 Action::Unchanged => s.unchanged += 1,
             }
         }
@@ -96,8 +112,12 @@ impl Plan {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 pub fn plan(program: &Program, live: &LiveState) -> Plan {
-    let resources = program
+    let mut resources: Vec<ResourcePlan> = program
         .resources
         .iter()
         .map(|r| {
@@ -108,10 +128,43 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
             )
         })
         .collect();
+    // An action has no state of its own: it runs when what it acts on is created or its
+    // root credentials change, and is unchanged otherwise. The server's rotated password
+    // is never read, so a rotated connection plans clean.
+    for (i, r) in program.resources.iter().enumerate() {
+        let Some(on) = r.acts_on() else { continue };
+        let due = resources.iter().any(|p| &p.id == on && rotation_due(p));
+        if let Some(p) = resources.get_mut(i) {
+            p.action = if due { Action::Run } else { Action::Unchanged };
+            p.changes.clear();
+        }
+    }
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
+        removals: Vec::new(),
     }
+}
+
+/// Whether a connection's root rotation runs with this plan of the connection: on its
+/// creation, or when its username or password changes (a password is not read back, so
+/// that is when the program's password expression changes, e.g. a new `env()` name).
+pub fn rotation_due(conn: &ResourcePlan) -> bool {
+    conn.action == Action::Create
+        || conn
+            .changes
+            .iter()
+            .any(|c| ROOT_CREDENTIAL_FIELDS.contains(&c.field.as_str()))
+}
+
+/// Whether an update of this connection must leave out its `password`: the server holds
+/// the rotated one, and the program's (dead since the rotation) would replace it. The
+/// write merges, so the server keeps its own.
+pub fn keeps_rotated_password(program: &Program, r: &Resource, rp: &ResourcePlan) -> bool {
+    r.kind == ResourceKind::Connection
+        && rp.action == Action::Update
+        && program.root_rotation_of(&r.id).is_some()
+        && !rotation_due(rp)
 }
 
 /// How a value is shown: secrets as their source, everything else in API form.
@@ -133,6 +186,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         resets: Vec::new(),
         not_compared: Vec::new(),
         blocked: None,
+        destroys: None,
     };
     let data = match live {
         Live::Absent => {
@@ -171,6 +225,8 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             p.not_compared.push(field.clone());
             continue;
         };
+        let stored = stored_form(r.kind, field, want);
+        let want = stored.as_ref().unwrap_or(want);
         let same = if r.kind == ResourceKind::Token && field == "policies" {
             same_token_policies(want, old)
         } else if let (ResourceKind::Policy, "policy", Value::Str(w), Json::String(l)) =
@@ -224,12 +280,42 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
                 .iter()
                 .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
                 .filter(|(k, v)| !is_server_default(r, k, v))
-                .filter(|(k, _)| is_writable(r, k))
+                .filter(|(k, _)| is_writable(r, k) && !is_generated(r, k))
                 .map(|(k, _)| k.clone())
                 .collect();
         }
     }
     p
+}
+
+/// What the server stores for a value it rewrites on write, when it does: the value
+/// is compared in that form. A token's display name is kept as `token-NAME`, each
+/// character other than a letter, digit or `-` made `-` and a final `-` dropped
+/// (Vault's and OpenBao's token store).
+fn stored_form(kind: ResourceKind, field: &str, want: &Value) -> Option<Value> {
+    match (kind, field, want) {
+        (ResourceKind::Token, "display_name", Value::Str(name)) if !name.is_empty() => {
+            let full: String = format!("token-{name}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            Some(Value::Str(full.trim_end_matches('-').to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the server generated this field's value from what the program asked for
+/// (an SSH CA's `public_key` with `generate_signing_key`): leaving it out of the
+/// program does not reset it.
+fn is_generated(r: &Resource, field: &str) -> bool {
+    field == "public_key" && matches!(r.body.get("generate_signing_key"), Some(Value::Bool(true)))
 }
 
 fn from_periodic_role(program: &Program, token: &Resource) -> bool {

@@ -68,6 +68,13 @@ pub enum LiveError {
     StalePlan { ids: String },
     #[error("`{id}` holds a secret written as a literal: a saved plan holds secrets only as `env(\"...\")` references")]
     LiteralSecretInPlan { id: String },
+    #[error(
+        "not applied: deleting a mount destroys what it holds, and the plan deletes {mounts}: pass `--allow-destroy` to delete them, or keep them in the program"
+    )]
+    DestroyRefused { mounts: String },
+    /// The previous version of the program (`--previous`) could not be read.
+    #[error("--previous: {0}")]
+    ReadPrevious(String),
     #[error("not applied: confirmation declined")]
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]

@@ -7,6 +7,7 @@
 //! - [`normalize`]: what "the same value" means across Vault's normalisations.
 //! - [`diff`]: the plan, field by field.
 //! - [`apply`]: making the changes, in dependency order, concurrently where possible.
+//! - [`removals`]: deletions of what the previous version declared (`--previous`).
 //! - [`render`]: text and JSON output; [`cli`]: the `plan`/`apply` commands.
 
 pub mod apply;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod import;
 pub mod normalize;
 pub mod pool;
+pub mod removals;
 pub mod render;
 pub mod saved;
 pub mod sources;

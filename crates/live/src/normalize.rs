@@ -36,6 +36,7 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
         },
         Value::Int(i) => match live {
             Json::Number(n) => n.as_i64() == Some(*i) || n.as_f64() == Some(*i as f64),
+            Json::Array(items) => one_item(want, items, maps),
             Json::String(l) => {
                 l.trim().parse::<i64>().ok() == Some(*i) || go_duration(l) == Some(*i)
             }
@@ -45,6 +46,7 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
         },
         Value::Bool(b) => match live {
             Json::Bool(l) => l == b,
+            Json::Array(items) => one_item(want, items, maps),
             Json::String(l) => l.trim().parse::<bool>().ok() == Some(*b),
             Json::Null => !*b,
             _ => false,
@@ -79,6 +81,12 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
             _ => false,
         },
     }
+}
+
+/// A scalar the server keeps as a list of one (`allowed_user_key_lengths = { rsa = 2048 }`
+/// reads back as `{"rsa": [2048]}`): the same value.
+fn one_item(want: &Value, items: &[Json], maps: MapRule) -> bool {
+    matches!(items, [only] if same(want, only, maps))
 }
 
 /// Whether a live value is one of the shapes Vault uses for "nothing set".
@@ -274,6 +282,13 @@ mod tests {
             MapRule::Exact
         ));
         assert!(same(&Value::Int(3600), &json!("1h0m0s"), MapRule::Exact));
+        assert!(same(&Value::Int(2048), &json!([2048]), MapRule::Exact));
+        assert!(!same(
+            &Value::Int(2048),
+            &json!([2048, 4096]),
+            MapRule::Exact
+        ));
+        assert!(same(&Value::Bool(true), &json!([true]), MapRule::Exact));
         assert!(same(&Value::Int(90), &json!("1m30s"), MapRule::Exact));
         assert!(!same(&Value::Int(90), &json!("1m"), MapRule::Exact));
         let m = Value::Map(BTreeMap::from([("a".to_string(), s("b"))]));

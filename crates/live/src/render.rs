@@ -16,6 +16,8 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
             Action::Create => ('+', "create"),
             Action::Update => ('~', "update"),
             Action::Replace => ('!', "replace"),
+            Action::Run => ('>', "run"),
+            Action::Delete => ('-', "delete"),
             Action::Unchanged => ('=', "unchanged"),
         };
         let _ = writeln!(out, "  {mark} {} ({word})", r.id);
@@ -54,15 +56,26 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         if let Some(b) = &r.blocked {
             let _ = writeln!(out, "      cannot apply: {b}");
         }
+        if let Some(d) = &r.destroys {
+            let _ = writeln!(
+                out,
+                "      destroys the {d} (apply needs `--allow-destroy`)"
+            );
+        }
     }
     for id in &plan.unmanaged {
         let _ = writeln!(out, "  ? {id} (not declared: kept; `--prune` deletes it)");
     }
     let s = plan.summary();
+    let run = if s.run > 0 {
+        format!(", {} to run", s.run)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\n{} to create, {} to update, {} to replace, {} unchanged, {} not declared",
-        s.create, s.update, s.replace, s.unchanged, s.unmanaged
+        "\n{} to create, {} to update, {} to replace{run}, {} to delete, {} unchanged, {} not declared",
+        s.create, s.update, s.replace, s.delete, s.unchanged, s.unmanaged
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "no changes: the server matches the program");
@@ -117,6 +130,7 @@ fn past(action: &str) -> &'static str {
         "create" => "created",
         "update" => "updated",
         "replace" => "replaced",
+        "run" => "ran",
         "delete" => "deleted",
         _ => "done",
     }

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
-use crate::diff::{Action, FieldChange, Plan, ResourcePlan};
+use crate::diff::{keeps_rotated_password, Action, FieldChange, Plan, ResourcePlan};
 use crate::error::{LiveError, Result};
+use crate::removals::{self, Removal};
 use crate::state::{Live, LiveState};
 
 /// The `format` of the files this version writes and reads.
@@ -31,7 +32,7 @@ pub struct SavedPlan {
     /// The calls, in the program's order (`apply` orders them by `depends_on`).
     pub calls: Vec<SavedCall>,
     /// Resources under the program's mounts it does not declare (information only: a
-    /// saved plan never deletes).
+    /// saved plan deletes only what `--previous` removed, listed in `calls`).
     #[serde(default)]
     pub unmanaged: Vec<String>,
 }
@@ -62,6 +63,12 @@ pub struct SavedCall {
     pub changes: Vec<FieldChange>,
     /// `sha256:` of the canonical JSON of what the server held for this resource.
     pub fingerprint: String,
+    /// A deletion's dependency level in the previous program: higher levels first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// A mount deletion: the data it destroys (applying needs `--allow-destroy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroys: Option<String>,
 }
 
 /// A secret of a body: where it goes and which environment variable holds it.
@@ -103,16 +110,22 @@ pub fn save(
             }
         }
     }
-    let calls = plan
+    let mut calls: Vec<SavedCall> = plan
         .resources
         .iter()
         .filter(|rp| rp.action != Action::Unchanged)
         .filter_map(|rp| {
             let r = program.resources.iter().find(|r| r.id == rp.id)?;
             let state = live.resources.get(&r.id).unwrap_or(&Live::Absent);
-            Some(call(r, rp, state))
+            let mut c = call(r, rp, state);
+            if keeps_rotated_password(program, r, rp) {
+                c.body.remove("password");
+                c.secrets.retain(|s| s.pointer != "/password");
+            }
+            Some(c)
         })
         .collect();
+    calls.extend(plan.removals.iter().map(delete_call));
     Ok(SavedPlan {
         format: FORMAT.to_string(),
         addr: addr.to_string(),
@@ -152,6 +165,34 @@ fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
         secrets,
         changes: rp.changes.clone(),
         fingerprint: fingerprint(state),
+        level: None,
+        destroys: None,
+    }
+}
+
+/// A deletion: the call that makes it, fingerprinted like any other.
+fn delete_call(removal: &Removal) -> SavedCall {
+    let r = &removal.resource;
+    let (method, path, body) = removals::call(r, &removal.live);
+    SavedCall {
+        id: r.id.clone(),
+        kind: r.kind,
+        action: Action::Delete,
+        method: method.to_string(),
+        path,
+        read_path: r.read_path.clone(),
+        name: r.name.clone(),
+        mount: r.mount.clone(),
+        depends_on: r.depends_on.clone(),
+        body: match body {
+            Json::Object(o) => o,
+            _ => Map::new(),
+        },
+        secrets: Vec::new(),
+        changes: Vec::new(),
+        fingerprint: fingerprint(&removal.live),
+        level: Some(removal.level),
+        destroys: removals::destroys(r),
     }
 }
 
@@ -241,14 +282,35 @@ pub fn parse(text: &str, path: &str) -> Result<SavedPlan> {
     Ok(saved)
 }
 
-/// The program and plan a saved plan stands for: only the resources it changes.
+/// The program and plan a saved plan stands for: only the resources it changes. Its
+/// deletions are in `plan.removals`, their live state still to be read
+/// ([`Live::Absent`] until then).
 pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
     let mut program = Program::default();
     let mut plan = Plan {
         resources: Vec::new(),
         unmanaged: Vec::new(),
+        removals: Vec::new(),
     };
     for c in &saved.calls {
+        if c.action == Action::Delete {
+            plan.resources.push(ResourcePlan {
+                id: c.id.clone(),
+                kind: c.kind,
+                action: Action::Delete,
+                changes: Vec::new(),
+                resets: Vec::new(),
+                not_compared: Vec::new(),
+                blocked: None,
+                destroys: c.destroys.clone(),
+            });
+            plan.removals.push(Removal {
+                resource: removed_resource(c),
+                live: Live::Absent,
+                level: c.level.unwrap_or(0),
+            });
+            continue;
+        }
         let mut body = BTreeMap::new();
         for (k, v) in &c.body {
             body.insert(k.clone(), value_of(v));
@@ -286,9 +348,30 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
             resets: Vec::new(),
             not_compared: Vec::new(),
             blocked: None,
+            destroys: None,
         });
     }
     Ok((program, plan))
+}
+
+/// The resource a saved deletion names, enough to read it back and delete it: a mount
+/// by its id, a token by its name (its accessor is read from `--token-out` again).
+fn removed_resource(c: &SavedCall) -> Resource {
+    Resource {
+        id: c.id.clone(),
+        kind: c.kind,
+        name: c.name.clone(),
+        // A token's path is not needed: it is read and revoked through its accessor.
+        path: c.path.clone(),
+        read_path: c.read_path.clone(),
+        schema: "",
+        body: BTreeMap::new(),
+        depends_on: c.depends_on.clone(),
+        mount: c.mount.clone(),
+        workload: None,
+        policy: None,
+        span: keyplan::Span::default(),
+    }
 }
 
 fn value_of(v: &Json) -> Value {

@@ -56,3 +56,73 @@ pub fn read_text(path: &Path) -> Result<String, String> {
         )
     })
 }
+
+/// The previous version of a program, for `keyplan diff OLD NEW` and `--previous OLD`:
+/// `OLD` is a `.kp` file or a directory of them, or `git:REV` for NEW's own path (a
+/// file, or a directory's `.kp` files) at a git revision. Each file is named
+/// `PATH@REV`. This edge and the CLI's are the only places that run git.
+pub fn read_previous(old: &str, new: &Path) -> Result<SourceMap, String> {
+    match old.strip_prefix("git:") {
+        Some(rev) => read_at_revision(rev, new),
+        None => read_program(&[PathBuf::from(old)]),
+    }
+}
+
+fn read_at_revision(rev: &str, new: &Path) -> Result<SourceMap, String> {
+    if rev.is_empty() {
+        return Err("`git:` needs a revision, e.g. `git:HEAD` or `git:origin/main`".into());
+    }
+    let mut map = SourceMap::new();
+    if new.is_dir() {
+        // The directory's entries at REV (named relative to it), whatever the work tree
+        // holds now: a file deleted since is part of the previous program.
+        let listing = git(new, &["ls-tree", rev, "--", "."])?;
+        let mut names: Vec<&str> = listing
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(meta, name)| meta.contains(" blob ") && name.ends_with(".kp"))
+            .map(|(_, name)| name)
+            .collect();
+        names.sort_unstable();
+        if names.is_empty() {
+            return Err(format!(
+                "`{}` holds no `.kp` file at `{rev}`",
+                new.display()
+            ));
+        }
+        for name in names {
+            let text = git(new, &["show", &format!("{rev}:./{name}")])?;
+            map.add(format!("{}@{rev}", new.join(name).display()), text);
+        }
+        return Ok(map);
+    }
+    let dir = match new.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = new
+        .file_name()
+        .ok_or_else(|| format!("`{}` names no file", new.display()))?
+        .to_string_lossy();
+    let text = git(&dir, &["show", &format!("{rev}:./{name}")])?;
+    map.add(format!("{}@{rev}", new.display()), text);
+    Ok(map)
+}
+
+/// `git -C DIR ARGS...`'s standard output as text.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let shown = args.join(" ");
+    if !out.status.success() {
+        return Err(format!(
+            "`git {shown}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("`git {shown}` is not UTF-8 text"))
+}

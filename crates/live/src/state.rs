@@ -36,52 +36,8 @@ pub struct LiveState {
 
 /// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
 pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
-    let needs_auth = program
-        .resources
-        .iter()
-        .any(|r| r.kind == ResourceKind::AuthMount);
-    let needs_mounts = program
-        .resources
-        .iter()
-        .any(|r| r.kind == ResourceKind::SecretsMount);
-    let tables: Vec<Result<Option<Json>>> = pool::map(
-        &[("sys/auth", needs_auth), ("sys/mounts", needs_mounts)],
-        2,
-        |(path, wanted)| if *wanted { client.read(path) } else { Ok(None) },
-    );
-    let mut tables = tables.into_iter();
-    let auth_table = table(tables.next().transpose()?.flatten());
-    let mount_table = table(tables.next().transpose()?.flatten());
-
-    let mut resources = HashMap::new();
-    for r in &program.resources {
-        let live = match r.kind {
-            ResourceKind::AuthMount => mount_entry(&auth_table, r),
-            ResourceKind::SecretsMount => mount_entry(&mount_table, r),
-            _ => continue,
-        };
-        resources.insert(r.id.clone(), live);
-    }
-    // A resource under a mount that does not exist yet is absent: no need to ask.
-    let to_read: Vec<&Resource> = program
-        .resources
-        .iter()
-        .filter(|r| !matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount))
-        .filter(|r| {
-            r.mount
-                .as_ref()
-                .is_none_or(|m| !matches!(resources.get(m), Some(Live::Absent)))
-        })
-        .collect();
+    let resources = read_resources(client, program, token_out)?;
     let workers = client.connection().concurrency;
-    let read = pool::map(&to_read, workers, |r| read_one(client, r, token_out));
-    for (r, live) in to_read.iter().zip(read) {
-        resources.insert(r.id.clone(), live?);
-    }
-    for r in &program.resources {
-        resources.entry(r.id.clone()).or_insert(Live::Absent);
-    }
-
     let collections = collections(program, &resources);
     let listed = pool::map(&collections, workers, |c| client.list(c));
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
@@ -90,6 +46,15 @@ pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Res
         for key in keys? {
             let id = format!("{c}/{}", key.trim_end_matches('/'));
             if !declared.contains(id.as_str()) {
+                unmanaged.insert(id);
+            }
+        }
+    }
+    // Policies: only inside the scope the program declares (`owns policies`).
+    if !program.owned_policies.is_empty() {
+        for name in client.list("sys/policies/acl")? {
+            let id = format!("sys/policies/acl/{name}");
+            if program.owns_policy(&name) && !declared.contains(id.as_str()) {
                 unmanaged.insert(id);
             }
         }
@@ -182,9 +147,12 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
                 };
                 let under: &[&str] = match (r.kind, ty) {
                     (ResourceKind::AuthMount, "jwt" | "oidc") => &["role"],
-                    (ResourceKind::AuthMount, "approle") => &["role"],
+                    (ResourceKind::AuthMount, "approle" | "kubernetes") => &["role"],
+                    (ResourceKind::AuthMount, "userpass") => &["users"],
                     (ResourceKind::SecretsMount, "ssh" | "aws") => &["roles"],
-                    (ResourceKind::SecretsMount, "database") => &["roles", "config"],
+                    (ResourceKind::SecretsMount, "database") => {
+                        &["roles", "static-roles", "config"]
+                    }
                     _ => &[],
                 };
                 for u in under {
@@ -200,4 +168,65 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
         }
     }
     out.into_iter().collect()
+}
+
+/// What the server holds for each resource of `program` (mount tables, read paths,
+/// tokens through their recorded accessors), without listing anything.
+pub fn read_resources(
+    client: &Client,
+    program: &Program,
+    token_out: Option<&Path>,
+) -> Result<HashMap<String, Live>> {
+    let needs_auth = program
+        .resources
+        .iter()
+        .any(|r| r.kind == ResourceKind::AuthMount);
+    let needs_mounts = program
+        .resources
+        .iter()
+        .any(|r| r.kind == ResourceKind::SecretsMount);
+    let tables: Vec<Result<Option<Json>>> = pool::map(
+        &[("sys/auth", needs_auth), ("sys/mounts", needs_mounts)],
+        2,
+        |(path, wanted)| if *wanted { client.read(path) } else { Ok(None) },
+    );
+    let mut tables = tables.into_iter();
+    let auth_table = table(tables.next().transpose()?.flatten());
+    let mount_table = table(tables.next().transpose()?.flatten());
+
+    let mut resources = HashMap::new();
+    for r in &program.resources {
+        let live = match r.kind {
+            ResourceKind::AuthMount => mount_entry(&auth_table, r),
+            ResourceKind::SecretsMount => mount_entry(&mount_table, r),
+            _ => continue,
+        };
+        resources.insert(r.id.clone(), live);
+    }
+    // A resource under a mount that does not exist yet is absent: no need to ask.
+    let to_read: Vec<&Resource> = program
+        .resources
+        .iter()
+        // Actions (root rotation) have nothing to read back.
+        .filter(|r| {
+            !matches!(
+                r.kind,
+                ResourceKind::AuthMount | ResourceKind::SecretsMount | ResourceKind::Action
+            )
+        })
+        .filter(|r| {
+            r.mount
+                .as_ref()
+                .is_none_or(|m| !matches!(resources.get(m), Some(Live::Absent)))
+        })
+        .collect();
+    let workers = client.connection().concurrency;
+    let read = pool::map(&to_read, workers, |r| read_one(client, r, token_out));
+    for (r, live) in to_read.iter().zip(read) {
+        resources.insert(r.id.clone(), live?);
+    }
+    for r in &program.resources {
+        resources.entry(r.id.clone()).or_insert(Live::Absent);
+    }
+    Ok(resources)
 }

@@ -34,6 +34,18 @@ pub fn record(dir: &Path, name: &str, token: &str, accessor: &str) -> Result<()>
     write_private(&accessor_file(dir, name), accessor)
 }
 
+/// Removes a token's files (after it was revoked); files already gone are fine.
+pub fn forget(dir: &Path, name: &str) -> Result<()> {
+    for path in [token_file(dir, name), accessor_file(dir, name)] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(file_error(&path, e)),
+        }
+    }
+    Ok(())
+}
+
 fn write_private(path: &Path, text: &str) -> Result<()> {
     let tmp = path.with_extension("tmp-keyplan");
     let mut f = std::fs::OpenOptions::new()

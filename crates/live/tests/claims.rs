@@ -209,20 +209,6 @@ fn remove(c: &mut Map<String, Json>, name: &str) {
     }
 }
 
-fn login(bao: &Bao, mount: &str, role: &str, jwt: &str) -> Result<(), Json> {
-    let r = http_post(
-        &bao.addr,
-        "",
-        &format!("auth/{mount}/login"),
-        &json!({"role": role, "jwt": jwt}),
-    );
-    if r["auth"]["client_token"].is_string() {
-        Ok(())
-    } else {
-        Err(r)
-    }
-}
-
 #[test]
 fn simulation_agrees_with_real_logins() {
     let Some(()) = live() else { return };
@@ -264,7 +250,7 @@ fn simulation_agrees_with_real_logins() {
                         .iter()
                         .map(|r| (r.role.clone(), Some(r.reason.clone()))),
                 ) {
-                    let real = login(&bao, mount, &role, &jwt);
+                    let real = bao.jwt_login(mount, &role, &jwt).map(drop);
                     logins += 1;
                     accepted += usize::from(real.is_ok());
                     if real.is_ok() != predicted.is_none() {

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use keyplan::ir::{ResourceKind as K, Value};
+use keyplan::ir::ResourceKind as K;
 use kp_live::diff::Action;
 use kp_live::LiveError;
 
@@ -77,26 +77,6 @@ fn a_rejected_call_stops_apply_and_a_rerun_converges() {
     let rerun = apply(&bao, &fixed);
     assert_eq!(rerun.applied.len(), 2);
     assert_clean(&bao, &fixed, None);
-}
-
-fn many_policies(n: usize) -> keyplan::ir::Program {
-    program(
-        (0..n)
-            .map(|i| {
-                resource(
-                    &format!("sys/policies/acl/p{i:04}"),
-                    K::Policy,
-                    vec![(
-                        "policy",
-                        Value::Str(format!(
-                            "path \"app/{i}/*\" {{\n  capabilities = [\"read\"]\n}}\n"
-                        )),
-                    )],
-                    &[],
-                )
-            })
-            .collect(),
-    )
 }
 
 #[test]

@@ -46,14 +46,15 @@ fn import(addr: &str, out_dir: Option<PathBuf>, extra: impl FnOnce(&mut ImportAr
 fn plan(addr: &str, file: PathBuf) -> Run {
     let args = PlanArgs {
         live: LiveArgs {
-            file,
+            files: vec![file],
             addr: Some(addr.to_string()),
             namespace: None,
-            target: TargetArg::Openbao,
+            target: Some(TargetArg::Openbao),
             token_out: None,
             format: kp_live::Format::Text,
             concurrency: 8,
             timeout: 10,
+            previous: None,
         },
         out: None,
     };

@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use kp_live::TargetArg;
 use serde_json::{json, Value as Json};
@@ -87,35 +85,13 @@ fn request(method: &str, addr: &str, token: &str, path: &str, body: Option<&Json
     (status, serde_json::from_str(&text).unwrap_or(Json::Null))
 }
 
-fn self_signed_ca(dir: &std::path::Path) -> String {
-    let (key, cert) = (dir.join("ca.key"), dir.join("ca.pem"));
-    run(Command::new("openssl").args([
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=kubernetes",
-        "-days",
-        "2",
-        "-keyout",
-        key.to_str().unwrap(),
-        "-out",
-        cert.to_str().unwrap(),
-    ]));
-    std::fs::read_to_string(cert).unwrap()
-}
-
 #[test]
 fn kubernetes_and_approle_logins_do_what_their_workloads_say() {
     if live().is_none() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let ca = self_signed_ca(dir.path());
+    let (ca, _) = self_signed(dir.path(), "kubernetes");
     let program = kp_live::cli::compile(&program_source(&ca), TargetArg::Openbao).unwrap();
     let bao = Bao::dev();
     apply(&bao, &program);

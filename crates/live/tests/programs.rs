@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
-use kp_live::{ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg};
+use kp_live::Format;
 use serde_json::{json, Value as Json};
 
 const SCENARIO_1: &str = r#"
@@ -160,84 +158,6 @@ workload evaluator {
 }
 "#;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn write_program(dir: &Path, name: &str, source: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, source).unwrap();
-    path
-}
-
-fn live_args(bao: &Bao, file: &Path) -> LiveArgs {
-    // Every dev server here has the root token `root`; the address is always a flag.
-    std::env::set_var("VAULT_TOKEN", &bao.token);
-    LiveArgs {
-        file: file.to_path_buf(),
-        addr: Some(bao.addr.clone()),
-        namespace: None,
-        target: TargetArg::Openbao,
-        token_out: None,
-        format: Format::Text,
-        concurrency: 8,
-        timeout: 30,
-    }
-}
-
-fn run_plan(args: &LiveArgs) -> Run {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = kp_live::run_plan(
-        &PlanArgs {
-            live: args.clone(),
-            out: None,
-        },
-        &mut out,
-        &mut err,
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
-}
-
-fn run_apply(args: &LiveArgs, yes: bool, prune: bool, answer: Option<&str>) -> Run {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let args = ApplyArgs {
-        live: args.clone(),
-        yes,
-        prune,
-    };
-    let mut input = answer.map(|a| std::io::Cursor::new(a.as_bytes().to_vec()));
-    let code = kp_live::run_apply_with(
-        &args,
-        &mut out,
-        &mut err,
-        input.as_mut().map(|i| i as &mut dyn std::io::BufRead),
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(out).unwrap(),
-        stderr: String::from_utf8(err).unwrap(),
-    }
-}
-
-/// Applies with `--yes`, then checks the plan is clean (exit 0).
-fn apply_clean(args: &LiveArgs) {
-    let r = run_apply(args, true, false, None);
-    assert_eq!(r.code, 0, "apply failed:\n{}{}", r.stdout, r.stderr);
-    let p = run_plan(args);
-    assert_eq!(
-        p.code, 0,
-        "plan after apply is not clean:\n{}{}",
-        p.stdout, p.stderr
-    );
-    assert!(p.stdout.contains("no changes"), "{}", p.stdout);
-}
-
 #[test]
 fn scenarios_1_and_2_compiled_applied_drifted_repaired() {
     let Some(()) = live() else { return };
@@ -258,7 +178,7 @@ fn scenarios_1_and_2_compiled_applied_drifted_repaired() {
     ] {
         let bao = Bao::dev();
         let file = write_program(dir.path(), &format!("{role}.kp"), source);
-        let args = live_args(&bao, &file);
+        let args = live_args(&bao, &[&file]);
 
         let first = run_plan(&args);
         assert_eq!(first.code, 2, "{}{}", first.stdout, first.stderr);
@@ -346,7 +266,7 @@ fn scenario_3_compiled_signs_a_key() {
     let Some(()) = live() else { return };
     let dir = tempfile::tempdir().unwrap();
     let bao = Bao::dev();
-    let args = live_args(&bao, &write_program(dir.path(), "ssh.kp", SCENARIO_3));
+    let args = live_args(&bao, &[&write_program(dir.path(), "ssh.kp", SCENARIO_3)]);
     apply_clean(&args);
     let role = bao.data("ssh/roles/training-environment");
     assert_eq!(role["ttl"], 86400);
@@ -419,7 +339,7 @@ fn scenario_4_compiled_token_goes_only_to_token_out() {
             kp_live::client::Retry::Idempotent,
         )
         .unwrap();
-    let mut args = live_args(&bao, &write_program(dir.path(), "tokens.kp", SCENARIO_4));
+    let mut args = live_args(&bao, &[&write_program(dir.path(), "tokens.kp", SCENARIO_4)]);
     let no_out = run_apply(&args, true, false, None);
     assert_eq!(no_out.code, 1);
     assert!(no_out.stderr.contains("--token-out"), "{}", no_out.stderr);
@@ -465,7 +385,7 @@ fn scenario_5_compiled_for_openbao_against_mariadb() {
     let source = SCENARIO_5
         .replace("JWKS_URL", &jwks.url)
         .replace("DB_PORT", &db.port.to_string());
-    let args = live_args(&bao, &write_program(dir.path(), "rotation.kp", &source));
+    let args = live_args(&bao, &[&write_program(dir.path(), "rotation.kp", &source)]);
 
     std::env::remove_var("KP_TEST_DB_ROOT_PASSWORD");
     let missing = run_apply(&args, true, false, None);
@@ -522,40 +442,15 @@ fn compiled_workloads_log_in_with_exactly_their_capabilities() {
     let dir = tempfile::tempdir().unwrap();
     let bao = Bao::dev();
     let source = WORKLOADS.replace("JWKS_URL", &jwks.url);
-    let args = live_args(&bao, &write_program(dir.path(), "workloads.kp", &source));
+    let args = live_args(&bao, &[&write_program(dir.path(), "workloads.kp", &source)]);
     apply_clean(&args);
 
     let claims = |project: &str| {
         json!({"iss": "keyplan-test", "aud": "https://vault.example.com", "sub": "ci",
                "project_path": project, "ref": "refs/heads/main"})
     };
-    let login = |role: &str, jwt: String| {
-        let r = http_post(
-            &bao.addr,
-            "",
-            "auth/jwt/login",
-            &json!({"role": role, "jwt": jwt}),
-        );
-        r["auth"]["client_token"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or(r)
-    };
-    let caps = |token: &str, path: &str| {
-        let r = http_post(
-            &bao.addr,
-            token,
-            "sys/capabilities-self",
-            &json!({"paths": [path]}),
-        );
-        r[path]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let login = |role: &str, jwt: String| bao.jwt_login("jwt", role, &jwt);
+    let caps = |token: &str, path: &str| bao.capabilities(token, &[path])[path].join(",");
     let trainer = login("trainer", jwks.mint(claims("ml/trainer"))).unwrap();
     assert_eq!(caps(&trainer, "secret/data/models/bert"), "read");
     assert_eq!(caps(&trainer, "secret/metadata/models/bert"), "list");
@@ -576,7 +471,7 @@ fn an_unreachable_server_or_a_bad_program_exits_1() {
     let Some(()) = live() else { return };
     let dir = tempfile::tempdir().unwrap();
     let bao = Bao::dev();
-    let mut args = live_args(&bao, &write_program(dir.path(), "s1.kp", SCENARIO_1));
+    let mut args = live_args(&bao, &[&write_program(dir.path(), "s1.kp", SCENARIO_1)]);
     args.addr = Some(format!("http://127.0.0.1:{}", free_port()));
     let r = run_plan(&args);
     assert_eq!(r.code, 1);
@@ -591,7 +486,11 @@ fn an_unreachable_server_or_a_bad_program_exits_1() {
 
     let args = live_args(
         &bao,
-        &write_program(dir.path(), "bad.kp", "auth jwt { role x { nope = 1 } }"),
+        &[&write_program(
+            dir.path(),
+            "bad.kp",
+            "auth jwt { role x { nope = 1 } }",
+        )],
     );
     let r = run_plan(&args);
     assert_eq!(r.code, 1);
@@ -610,25 +509,30 @@ fn a_directory_program_with_a_literal_secret_applies_it_and_never_shows_it() {
     let program = dir.path().join("program");
     std::fs::create_dir(&program).unwrap();
     // The user (in platform.kp) names a policy declared in the other file.
-    write_program(
+    let platform = write_program(
         &program,
         "platform.kp",
         &format!(
             "auth userpass people {{\n  user alice {{\n    password       = \"{PASSWORD}\"\n    token_policies = [reader]\n  }}\n}}\n"
         ),
     );
-    write_program(
+    let team = write_program(
         &program,
         "team.kp",
         "policy reader {\n  path \"secret/data/*\" {\n    capabilities = [read]\n  }\n}\n",
     );
     let bao = Bao::dev();
-    let mut args = live_args(&bao, &program);
+    let mut args = live_args(&bao, &[&program]);
     let mut outputs = Vec::new();
     for format in [Format::Text, Format::Json] {
         args.format = format;
         let p = run_plan(&args);
         assert_eq!(p.code, 2, "{}{}", p.stdout, p.stderr);
+        // The directory or its files named one by one, in any order: one program.
+        let mut by_files = live_args(&bao, &[&team, &platform]);
+        by_files.format = format;
+        let f = run_plan(&by_files);
+        assert_eq!((f.code, &f.stdout), (2, &p.stdout), "{}", f.stderr);
         outputs.push(p.stdout + &p.stderr);
     }
     args.format = Format::Text;
@@ -691,7 +595,7 @@ workload env-trainer {
 "#;
     let dir = tempfile::tempdir().unwrap();
     let bao = Bao::dev();
-    let args = live_args(&bao, &write_program(dir.path(), "env.kp", source));
+    let args = live_args(&bao, &[&write_program(dir.path(), "env.kp", source)]);
     let planned = run_plan(&args);
     assert!(
         !planned.stdout.contains("BEGIN PUBLIC KEY"),
@@ -708,11 +612,6 @@ workload env-trainer {
         json!({"iss": "keyplan-test", "aud": "https://vault.env-test.example",
         "sub": "ci", "project_path": "ml/env-trainer"}),
     );
-    let login = http_post(
-        &bao.addr,
-        "",
-        "auth/jwt/login",
-        &json!({"role": "env-trainer", "jwt": jwt}),
-    );
-    assert!(login["auth"]["client_token"].is_string(), "{login}");
+    let login = bao.jwt_login("jwt", "env-trainer", &jwt);
+    assert!(login.is_ok(), "{login:?}");
 }

@@ -1,6 +1,7 @@
-//! Issue 12, first part: a database `static-role` compiled from keyplan source and applied
-//! to a real OpenBao rotates the password of an existing database user on its period and on
-//! `rotate-role`, proven by logging in to the real database before and after.
+//! Issue 12: a database `static-role` compiled from keyplan source and applied to a real
+//! OpenBao rotates the password of an existing database user on its period and on
+//! `rotate-role`, and `rotate_root = true` rotates the root password right after the
+//! connection is created: proven by logging in to the real database before and after.
 
 // Helpers outside #[test] functions fail the test with their message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -20,7 +21,13 @@ secrets database {
     connection_url = "URL"
     username       = "vaulter"
     password       = env("DB_ROOT_PASSWORD")
-    allowed_roles  = [legacy]
+    allowed_roles  = [legacy, reader]
+    rotate_root    = true
+  }
+  role reader {
+    db_name             = app
+    creation_statements = ["CREATE"]
+    default_ttl         = 5m
   }
   static-role legacy {
     db_name         = app
@@ -34,8 +41,11 @@ workload nightly-job {
 }
 "#;
 
-fn compile(plugin: &str, url: &str) -> keyplan::ir::Program {
-    let src = SOURCE.replace("PLUGIN", plugin).replace("URL", url);
+fn compile(plugin: &str, url: &str, create: &str) -> keyplan::ir::Program {
+    let src = SOURCE
+        .replace("PLUGIN", plugin)
+        .replace("URL", url)
+        .replace("\"CREATE\"", &format!("{create:?}"));
     let compiled = keyplan::compile(
         &src,
         &keyplan::Options {
@@ -44,6 +54,10 @@ fn compile(plugin: &str, url: &str) -> keyplan::ir::Program {
     );
     assert!(!compiled.has_errors(), "{:#?}", compiled.diagnostics);
     let program = compiled.program.unwrap();
+    let rotation = program
+        .root_rotation_of("database/config/app")
+        .expect("rotate_root gives an action");
+    assert_eq!(rotation.path, "database/rotate-root/app");
     let policy = program
         .resources
         .iter()
@@ -69,9 +83,32 @@ fn exercise(
 ) {
     let root = root_password.to_string();
     let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    // The root password works until apply.
+    login("vaulter", root_password).unwrap_or_else(|e| panic!("root login before apply: {e}"));
+    let first_plan = plan(bao, program, None);
+    let step = first_plan.get("database/rotate-root/app").unwrap();
+    assert_eq!(step.action, kp_live::diff::Action::Run);
     let report = apply_with(bao, program, None, false, &env);
     assert!(report.ok(), "{report:?}");
+    let ran: Vec<&str> = report.applied.iter().map(|d| d.id.as_str()).collect();
+    let at = |id: &str| ran.iter().position(|r| *r == id).unwrap();
+    assert!(at("database/config/app") < at("database/rotate-root/app"));
+    assert!(at("database/rotate-root/app") < at("database/static-roles/legacy"));
+    // The password in the environment is dead: only the server knows the root password.
+    assert!(
+        login("vaulter", root_password).is_err(),
+        "the environment's root password still logs in after rotate_root"
+    );
+    // The server's password differs from the environment's, yet the plan is clean and
+    // the rotation does not run again.
     assert_clean(bao, program, None);
+    // Dynamic credentials still work through the rotated root.
+    let dynamic = bao.data("database/creds/reader");
+    let (user, pass) = (
+        dynamic["username"].as_str().unwrap(),
+        dynamic["password"].as_str().unwrap(),
+    );
+    login(user, pass).unwrap_or_else(|e| panic!("dynamic credentials rejected: {e}"));
 
     let role = bao.data("database/static-roles/legacy");
     assert_eq!(role["rotation_period"], 5);
@@ -133,6 +170,7 @@ fn static_role_rotates_against_postgresql() {
             "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable",
             db.port
         ),
+        "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';",
     );
     exercise(&bao, &program, &db.password.clone(), &|u, p| {
         db.login(u, p, "SELECT 1")
@@ -159,6 +197,7 @@ fn static_role_rotates_against_mariadb() {
             "{{{{username}}}}:{{{{password}}}}@tcp(127.0.0.1:{})/",
             db.port
         ),
+        "CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';",
     );
     exercise(&bao, &program, &db.password.clone(), &|u, p| {
         db.login(u, p, "SELECT 1")

@@ -7,10 +7,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::*;
-use kp_live::{ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg};
+use kp_live::Format;
 use serde_json::{json, Value as Json};
 
 const PASSWORD: &str = "saved-plan-operator-pw-81f3";
@@ -41,62 +41,6 @@ workload operator {{
     )
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn args(bao: &Bao, file: &Path) -> LiveArgs {
-    std::env::set_var("VAULT_TOKEN", &bao.token);
-    LiveArgs {
-        file: file.to_path_buf(),
-        addr: Some(bao.addr.clone()),
-        namespace: None,
-        target: TargetArg::Openbao,
-        token_out: None,
-        format: Format::Text,
-        concurrency: 4,
-        timeout: 30,
-    }
-}
-
-fn plan(args: &LiveArgs, out: Option<PathBuf>) -> Run {
-    let (mut o, mut e) = (Vec::new(), Vec::new());
-    let code = kp_live::run_plan(
-        &PlanArgs {
-            live: args.clone(),
-            out,
-        },
-        &mut o,
-        &mut e,
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(o).unwrap(),
-        stderr: String::from_utf8(e).unwrap(),
-    }
-}
-
-fn apply(args: &LiveArgs) -> Run {
-    let (mut o, mut e) = (Vec::new(), Vec::new());
-    let code = kp_live::run_apply_with(
-        &ApplyArgs {
-            live: args.clone(),
-            yes: true,
-            prune: false,
-        },
-        &mut o,
-        &mut e,
-        None,
-    );
-    Run {
-        code,
-        stdout: String::from_utf8(o).unwrap(),
-        stderr: String::from_utf8(e).unwrap(),
-    }
-}
-
 fn validator(name: &str) -> jsonschema::Validator {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../schemas/output")
@@ -123,19 +67,19 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
     let dir = tempfile::tempdir().unwrap();
     let program = dir.path().join("main.kp");
     std::fs::write(&program, source("20m", "")).unwrap();
-    let a = args(&bao, &program);
+    let a = live_args(&bao, &[&program]);
 
     // `plan --format json` matches its schema.
     let mut json_args = a.clone();
     json_args.format = Format::Json;
-    let shown = plan(&json_args, None);
+    let shown = run_plan_to(&json_args, None);
     assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
     let doc: Json = serde_json::from_str(&shown.stdout).unwrap();
     assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
 
     // The saved plan: valid, secret-free, the secret a reference.
     let saved_path = dir.path().join("plan.json");
-    let saved = plan(&a, Some(saved_path.clone()));
+    let saved = run_plan_to(&a, Some(saved_path.clone()));
     assert_eq!(saved.code, 2, "{}{}", saved.stdout, saved.stderr);
     let text = std::fs::read_to_string(&saved_path).unwrap();
     assert!(!text.contains(PASSWORD), "the saved plan holds the secret");
@@ -161,11 +105,11 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
     // Applying the saved plan makes its calls: the program's plan is then clean and the
     // operator logs in with the password read from the environment at apply time.
     let mut apply_saved = a.clone();
-    apply_saved.file = saved_path.clone();
-    let applied = apply(&apply_saved);
+    apply_saved.files = vec![saved_path.clone()];
+    let applied = run_apply(&apply_saved, true, false, None);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     assert!(!applied.stdout.contains(PASSWORD));
-    let clean = plan(&a, None);
+    let clean = run_plan_to(&a, None);
     assert_eq!(clean.code, 0, "{}", clean.stdout);
     let login = http_post(
         &bao.addr,
@@ -181,7 +125,7 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
 
     // A saved plan applied twice: the server now differs from what it was computed
     // from (everything exists), so the second apply is refused.
-    let again = apply(&apply_saved);
+    let again = run_apply(&apply_saved, true, false, None);
     assert_eq!(again.code, 1, "{}{}", again.stdout, again.stderr);
     assert!(
         again.stderr.contains("changed since the plan"),
@@ -200,7 +144,7 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
     )
     .unwrap();
     let stale_path = dir.path().join("stale.json");
-    assert_eq!(plan(&a, Some(stale_path.clone())).code, 2);
+    assert_eq!(run_plan_to(&a, Some(stale_path.clone())).code, 2);
     let stale_doc: Json =
         serde_json::from_str(&std::fs::read_to_string(&stale_path).unwrap()).unwrap();
     assert_valid(&saved_schema, &stale_doc, "the second saved plan");
@@ -212,8 +156,8 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
         )
         .unwrap();
     let mut apply_stale = a.clone();
-    apply_stale.file = stale_path;
-    let refused = apply(&apply_stale);
+    apply_stale.files = vec![stale_path];
+    let refused = run_apply(&apply_stale, true, false, None);
     assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
     assert!(
         refused.stderr.contains("auth/approle/role/builder"),
@@ -235,7 +179,7 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
     // A plan for one server is refused on another, before connecting to it.
     let mut elsewhere = apply_stale.clone();
     elsewhere.addr = Some("http://127.0.0.1:9".to_string());
-    let refused = apply(&elsewhere);
+    let refused = run_apply(&elsewhere, true, false, None);
     assert_eq!(refused.code, 1);
     assert!(
         refused.stderr.contains("computed against"),

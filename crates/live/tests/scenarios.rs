@@ -414,23 +414,7 @@ fn a_changed_token_is_replaced_and_the_old_one_revoked() {
 fn plan_of_1000_resources_takes_well_under_a_second() {
     let Some(()) = live() else { return };
     let bao = Bao::dev();
-    let program = program(
-        (0..1000)
-            .map(|i| {
-                resource(
-                    &format!("sys/policies/acl/p{i:04}"),
-                    K::Policy,
-                    vec![(
-                        "policy",
-                        Value::Str(format!(
-                            "path \"a/{i}\" {{\n  capabilities = [\"read\"]\n}}\n"
-                        )),
-                    )],
-                    &[],
-                )
-            })
-            .collect(),
-    );
+    let program = many_policies(1000);
     apply(&bao, &program);
     let start = std::time::Instant::now();
     let p = plan(&bao, &program, None);

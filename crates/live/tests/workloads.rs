@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use keyplan::ir::{ResourceKind as K, Value};
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
 fn policy(name: &str, rules: &[(&str, &[&str])]) -> keyplan::ir::Resource {
     let hcl: String = rules
@@ -91,40 +91,6 @@ fn workload_program(jwks_url: &str) -> keyplan::ir::Program {
     ])
 }
 
-fn login(bao: &Bao, role: &str, jwt: &str) -> Result<String, Json> {
-    let r = http_post(
-        &bao.addr,
-        "",
-        "auth/jwt/login",
-        &json!({"role": role, "jwt": jwt}),
-    );
-    r["auth"]["client_token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or(r)
-}
-
-fn capabilities(bao: &Bao, token: &str, paths: &[&str]) -> BTreeMap<String, Vec<String>> {
-    let r = http_post(
-        &bao.addr,
-        token,
-        "sys/capabilities-self",
-        &json!({"paths": paths}),
-    );
-    paths
-        .iter()
-        .map(|p| {
-            let caps = r[*p]
-                .as_array()
-                .unwrap_or_else(|| panic!("no capabilities for {p}: {r}"))
-                .iter()
-                .map(|c| c.as_str().unwrap().to_string())
-                .collect();
-            (p.to_string(), caps)
-        })
-        .collect()
-}
-
 #[test]
 fn workloads_log_in_and_can_do_exactly_what_they_declare() {
     let Some(()) = live() else { return };
@@ -139,7 +105,9 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
         json!({"iss": "keyplan-test", "aud": "https://vault.example.com", "sub": "ci",
                "project_path": project, "ref": "refs/heads/main"})
     };
-    let trainer = login(&bao, "trainer", &jwks.mint(claims("ml/trainer"))).unwrap();
+    let trainer = bao
+        .jwt_login("jwt", "trainer", &jwks.mint(claims("ml/trainer")))
+        .unwrap();
     let paths = [
         "secret/data/models/bert",
         "secret/metadata/models/bert",
@@ -149,7 +117,7 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
         "secret/data/other",
         "sys/policies/acl/trainer",
     ];
-    let caps = capabilities(&bao, &trainer, &paths);
+    let caps = bao.capabilities(&trainer, &paths);
     let expect = |p: &str| caps[p].join(",");
     assert_eq!(expect("secret/data/models/bert"), "read");
     assert_eq!(expect("secret/metadata/models/bert"), "list");
@@ -159,13 +127,17 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
     assert_eq!(expect("secret/data/other"), "deny");
     assert_eq!(expect("sys/policies/acl/trainer"), "deny");
 
-    let deployer = login(&bao, "deployer", &jwks.mint(claims("ml/deployer"))).unwrap();
-    let caps = capabilities(&bao, &deployer, &paths);
+    let deployer = bao
+        .jwt_login("jwt", "deployer", &jwks.mint(claims("ml/deployer")))
+        .unwrap();
+    let caps = bao.capabilities(&deployer, &paths);
     assert_eq!(caps["aws/creds/deploy"], ["read"]);
     assert_eq!(caps["secret/data/models/bert"], ["deny"]);
 
     // Claims that do not match the role's bound claims are refused.
-    let refused = login(&bao, "trainer", &jwks.mint(claims("ml/deployer"))).unwrap_err();
+    let refused = bao
+        .jwt_login("jwt", "trainer", &jwks.mint(claims("ml/deployer")))
+        .unwrap_err();
     assert!(refused.to_string().contains("claim"), "{refused}");
     // A policy edited by hand shows as a line diff, and apply restores it.
     bao.client()
@@ -194,5 +166,5 @@ fn workloads_log_in_and_can_do_exactly_what_they_declare() {
     // So is a token for another audience.
     let mut other = claims("ml/trainer");
     other["aud"] = json!("https://elsewhere");
-    assert!(login(&bao, "trainer", &jwks.mint(other)).is_err());
+    assert!(bao.jwt_login("jwt", "trainer", &jwks.mint(other)).is_err());
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use kp_diag::Severity;
+use kp_diag::{FileId, Severity, SourceFile, Span};
 use kp_ide::{CompletionKind, DefKind, OutlineItem};
 use lsp_server::{ErrorCode, Request};
 use lsp_types::request::{
@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::convert;
-use crate::documents::{Document, Documents};
+use crate::documents::{Documents, Program};
 use crate::server::Config;
 
 /// A request the server answers with an error.
@@ -48,12 +48,15 @@ fn json<T: serde::Serialize>(v: T) -> Result<Value, Failure> {
     serde_json::to_value(v).map_err(|e| failure(ErrorCode::InternalError, e.to_string()))
 }
 
-/// Where the docs of diagnostic codes are by default: `docs/diagnostics.md` of the source
-/// tree the server was built from (clients may name another with `docsUrl`).
+/// Where the docs of diagnostic codes are by default: `docs/diagnostics.md` on the main
+/// branch of the workspace's `repository` (as SARIF's `helpUri`); clients may name
+/// another with `docsUrl` (a local checkout, a fork).
 pub fn docs_url() -> String {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    let root = manifest.strip_suffix("/crates/lsp").unwrap_or(manifest);
-    format!("file://{root}/docs/diagnostics.md")
+    concat!(
+        env!("CARGO_PKG_REPOSITORY"),
+        "/blob/main/docs/diagnostics.md"
+    )
+    .to_string()
 }
 
 pub fn request(docs: &Documents, config: &Config, req: Request) -> Result<Value, Failure> {
@@ -74,76 +77,121 @@ pub fn request(docs: &Documents, config: &Config, req: Request) -> Result<Value,
     }
 }
 
-/// The document and byte offset of a position; `None` for an unknown document or a
-/// position past the end.
-fn at<'d>(docs: &'d Documents, p: &TextDocumentPositionParams) -> Option<(&'d Document, usize)> {
-    let doc = docs.get(p.text_document.uri.as_str())?;
-    let offset = convert::offset(&doc.index, doc.text().len(), p.position)?;
-    Some((doc, offset))
+/// The program, URI and global byte offset of a position; `None` for an unknown
+/// document or a position past the end.
+fn at<'d>(
+    docs: &'d Documents,
+    p: &TextDocumentPositionParams,
+) -> Option<(&'d Program, &'d SourceFile, usize)> {
+    let uri = p.text_document.uri.as_str();
+    let program = docs.program(uri)?;
+    let (_, file) = program.file(uri)?;
+    let offset = convert::offset(file, p.position)?;
+    Some((program, file, offset))
 }
 
-pub fn diagnostics(uri: &Uri, doc: &Document, base: &str) -> Vec<Diagnostic> {
-    doc.analysis
+fn uri(s: &str) -> Option<Uri> {
+    Uri::from_str(s).ok()
+}
+
+/// Where a global span is: its file's URI and the range in that file.
+fn location(program: &Program, span: Span) -> Option<Location> {
+    let (u, file) = program.locate(span.start)?;
+    Some(Location {
+        uri: uri(u)?,
+        range: convert::range(file, span),
+    })
+}
+
+/// Text edits grouped by the file each is in.
+#[allow(clippy::mutable_key_type)] // keyed by `Uri`, lsp-types' choice; never mutated
+fn changes(program: &Program, edits: Vec<kp_ide::TextEdit>) -> HashMap<Uri, Vec<TextEdit>> {
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for e in edits {
+        if let Some(loc) = location(program, e.span) {
+            changes.entry(loc.uri).or_default().push(TextEdit {
+                range: loc.range,
+                new_text: e.new_text,
+            });
+        }
+    }
+    changes
+}
+
+/// The diagnostics of one file of `program` (those whose span starts in it).
+pub fn diagnostics(program: &Program, id: FileId, base: &str) -> Vec<Diagnostic> {
+    let Some(file) = program.analysis.sources().get(id) else {
+        return Vec::new();
+    };
+    program
+        .analysis
         .diagnostics()
         .iter()
-        .map(|d| {
-            let mut message = d.message.clone();
-            if !d.label.is_empty() {
-                message.push_str(&format!(": {}", d.label));
-            }
-            if let Some(help) = &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
-            }
-            let related: Vec<DiagnosticRelatedInformation> = d
-                .related
-                .iter()
-                .map(|r| DiagnosticRelatedInformation {
-                    location: Location {
-                        uri: uri.clone(),
-                        range: convert::range(&doc.index, r.span),
-                    },
-                    message: r.label.clone(),
-                })
-                .collect();
-            let href = format!("{base}#{}", kp_ide::diagnostic_anchor(d.code));
-            Diagnostic {
-                range: convert::range(&doc.index, d.span),
-                severity: Some(match d.severity {
-                    Severity::Error => DiagnosticSeverity::ERROR,
-                    Severity::Warning => DiagnosticSeverity::WARNING,
-                }),
-                code: Some(NumberOrString::String(d.code.to_string())),
-                code_description: Uri::from_str(&href)
-                    .ok()
-                    .map(|href| CodeDescription { href }),
-                source: Some("keyplan".to_string()),
-                message,
-                related_information: (!related.is_empty()).then_some(related),
-                tags: None,
-                data: None,
-            }
-        })
+        .filter(|d| program.analysis.sources().file_id(d.span.start) == Some(id))
+        .map(|d| lsp_diagnostic(program, file, d, base))
         .collect()
 }
 
+fn lsp_diagnostic(
+    program: &Program,
+    file: &SourceFile,
+    d: &kp_ide::Diagnostic,
+    base: &str,
+) -> Diagnostic {
+    let mut message = d.message.clone();
+    if !d.label.is_empty() {
+        message.push_str(&format!(": {}", d.label));
+    }
+    if let Some(help) = &d.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            Some(DiagnosticRelatedInformation {
+                location: location(program, r.span)?,
+                message: r.label.clone(),
+            })
+        })
+        .collect();
+    let href = format!("{base}#{}", kp_ide::diagnostic_anchor(d.code));
+    Diagnostic {
+        range: convert::range(file, d.span),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        code_description: Uri::from_str(&href)
+            .ok()
+            .map(|href| CodeDescription { href }),
+        source: Some("keyplan".to_string()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
 fn hover(docs: &Documents, p: HoverParams) -> Result<Value, Failure> {
-    let Some((doc, offset)) = at(docs, &p.text_document_position_params) else {
+    let Some((program, file, offset)) = at(docs, &p.text_document_position_params) else {
         return Ok(Value::Null);
     };
-    json(doc.analysis.hover(offset).map(|h| Hover {
+    json(program.analysis.hover(offset).map(|h| Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
             value: h.markdown,
         }),
-        range: Some(convert::range(&doc.index, h.span)),
+        range: Some(convert::range(file, h.span)),
     }))
 }
 
 fn completion(docs: &Documents, p: CompletionParams) -> Result<Value, Failure> {
-    let Some((doc, offset)) = at(docs, &p.text_document_position) else {
+    let Some((program, _, offset)) = at(docs, &p.text_document_position) else {
         return Ok(Value::Null);
     };
-    let items: Vec<CompletionItem> = doc
+    let items: Vec<CompletionItem> = program
         .analysis
         .completions(offset)
         .into_iter()
@@ -170,43 +218,45 @@ fn completion(docs: &Documents, p: CompletionParams) -> Result<Value, Failure> {
 }
 
 fn definition(docs: &Documents, p: GotoDefinitionParams) -> Result<Value, Failure> {
-    let uri = p.text_document_position_params.text_document.uri.clone();
-    let Some((doc, offset)) = at(docs, &p.text_document_position_params) else {
+    let Some((program, _, offset)) = at(docs, &p.text_document_position_params) else {
         return Ok(Value::Null);
     };
-    json(doc.analysis.definition(offset).map(|d| {
-        GotoDefinitionResponse::Scalar(Location {
-            uri,
-            range: convert::range(&doc.index, d.name_span),
-        })
-    }))
+    json(
+        program
+            .analysis
+            .definition(offset)
+            .and_then(|d| location(program, d.name_span))
+            .map(GotoDefinitionResponse::Scalar),
+    )
 }
 
 fn references(docs: &Documents, p: ReferenceParams) -> Result<Value, Failure> {
-    let uri = p.text_document_position.text_document.uri.clone();
-    let Some((doc, offset)) = at(docs, &p.text_document_position) else {
+    let Some((program, _, offset)) = at(docs, &p.text_document_position) else {
         return Ok(Value::Null);
     };
-    let locations: Vec<Location> = doc
+    let locations: Vec<Location> = program
         .analysis
         .references(offset, p.context.include_declaration)
         .into_iter()
-        .map(|span| Location {
-            uri: uri.clone(),
-            range: convert::range(&doc.index, span),
-        })
+        .filter_map(|span| location(program, span))
         .collect();
     json(locations)
 }
 
 fn prepare_rename(docs: &Documents, p: TextDocumentPositionParams) -> Result<Value, Failure> {
-    let Some((doc, offset)) = at(docs, &p) else {
+    let Some((program, file, offset)) = at(docs, &p) else {
         return Ok(Value::Null);
     };
-    match doc.analysis.prepare_rename(offset) {
-        Ok(span) => json(PrepareRenameResponse::Range(convert::range(
-            &doc.index, span,
-        ))),
+    match program.analysis.prepare_rename(offset) {
+        // The name under the cursor: a reference here, or the declaration.
+        Ok(span)
+            if program.locate(span.start).map(|l| l.0) == Some(p.text_document.uri.as_str()) =>
+        {
+            json(PrepareRenameResponse::Range(convert::range(file, span)))
+        }
+        Ok(_) => json(PrepareRenameResponse::DefaultBehavior {
+            default_behavior: true,
+        }),
         Err(kp_ide::RenameError::NoSymbol) => Ok(Value::Null),
         Err(e) => Err(failure(ErrorCode::RequestFailed, e.to_string())),
     }
@@ -215,27 +265,24 @@ fn prepare_rename(docs: &Documents, p: TextDocumentPositionParams) -> Result<Val
 // `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice); the key is never mutated.
 #[allow(clippy::mutable_key_type)]
 fn rename(docs: &Documents, p: RenameParams) -> Result<Value, Failure> {
-    let uri = p.text_document_position.text_document.uri.clone();
-    let Some((doc, offset)) = at(docs, &p.text_document_position) else {
+    let Some((program, _, offset)) = at(docs, &p.text_document_position) else {
         return Ok(Value::Null);
     };
-    let edits = doc
+    let edits = program
         .analysis
         .rename(offset, &p.new_name)
         .map_err(|e| failure(ErrorCode::RequestFailed, e.to_string()))?;
-    let edits: Vec<TextEdit> = edits
-        .into_iter()
-        .map(|e| TextEdit {
-            range: convert::range(&doc.index, e.span),
-            new_text: e.new_text,
-        })
-        .collect();
-    let mut changes = HashMap::new();
-    changes.insert(uri, edits);
     json(WorkspaceEdit {
-        changes: Some(changes),
+        changes: Some(changes(program, edits)),
         ..WorkspaceEdit::default()
     })
+}
+
+/// The program of a document and the document's file in it.
+fn document<'d>(docs: &'d Documents, uri: &Uri) -> Option<(&'d Program, &'d SourceFile)> {
+    let program = docs.program(uri.as_str())?;
+    let (_, file) = program.file(uri.as_str())?;
+    Some((program, file))
 }
 
 fn symbol_kind(kind: DefKind) -> SymbolKind {
@@ -250,33 +297,33 @@ fn symbol_kind(kind: DefKind) -> SymbolKind {
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written; `tags` replaces it.
-fn document_symbol(doc: &Document, item: OutlineItem) -> DocumentSymbol {
+fn document_symbol(file: &SourceFile, item: OutlineItem) -> DocumentSymbol {
     DocumentSymbol {
         name: item.name,
         detail: Some(item.detail),
         kind: symbol_kind(item.kind),
         tags: None,
         deprecated: None,
-        range: convert::range(&doc.index, item.span),
-        selection_range: convert::range(&doc.index, item.name_span),
+        range: convert::range(file, item.span),
+        selection_range: convert::range(file, item.name_span),
         children: Some(
             item.children
                 .into_iter()
-                .map(|c| document_symbol(doc, c))
+                .map(|c| document_symbol(file, c))
                 .collect(),
         ),
     }
 }
 
 fn symbols(docs: &Documents, p: DocumentSymbolParams) -> Result<Value, Failure> {
-    let Some(doc) = docs.get(p.text_document.uri.as_str()) else {
+    let Some((program, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
-    let items: Vec<DocumentSymbol> = doc
+    let items: Vec<DocumentSymbol> = program
         .analysis
-        .outline()
+        .outline_in(file.span())
         .into_iter()
-        .map(|i| document_symbol(doc, i))
+        .map(|i| document_symbol(file, i))
         .collect();
     json(DocumentSymbolResponse::Nested(items))
 }
@@ -284,35 +331,27 @@ fn symbols(docs: &Documents, p: DocumentSymbolParams) -> Result<Value, Failure> 
 // `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice); the key is never mutated.
 #[allow(clippy::mutable_key_type)]
 fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Result<Value, Failure> {
-    let uri = p.text_document.uri.clone();
-    let Some(doc) = docs.get(uri.as_str()) else {
+    let Some((program, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
-    let Some(range) = convert::span(&doc.index, doc.text().len(), p.range) else {
+    let Some(range) = convert::span(file, p.range) else {
         return json(Vec::<CodeActionOrCommand>::new());
     };
-    let lsp_diags = diagnostics(&uri, doc, &config.docs_url);
-    let actions: Vec<CodeActionOrCommand> = doc
+    let all = program.analysis.diagnostics();
+    let actions: Vec<CodeActionOrCommand> = program
         .analysis
         .code_actions(range)
         .into_iter()
         .map(|a| {
-            let edits: Vec<TextEdit> = a
-                .edits
-                .into_iter()
-                .map(|e| TextEdit {
-                    range: convert::range(&doc.index, e.span),
-                    new_text: e.new_text,
-                })
-                .collect();
-            let mut changes = HashMap::new();
-            changes.insert(uri.clone(), edits);
+            let fixes = all
+                .get(a.diagnostic)
+                .map(|d| vec![lsp_diagnostic(program, file, d, &config.docs_url)]);
             CodeActionOrCommand::CodeAction(CodeAction {
                 title: a.title,
                 kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: lsp_diags.get(a.diagnostic).cloned().map(|d| vec![d]),
+                diagnostics: fixes,
                 edit: Some(WorkspaceEdit {
-                    changes: Some(changes),
+                    changes: Some(changes(program, a.edits)),
                     ..WorkspaceEdit::default()
                 }),
                 is_preferred: Some(a.preferred),
@@ -325,14 +364,14 @@ fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Resul
 
 /// The whole document, formatted by kp-fmt; a text with syntax errors is left as it is.
 fn formatting(docs: &Documents, p: DocumentFormattingParams) -> Result<Value, Failure> {
-    let Some(doc) = docs.get(p.text_document.uri.as_str()) else {
+    let Some((_, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
-    let text = doc.text();
+    let text = file.text();
     match kp_fmt::format(text) {
         Ok(formatted) if formatted == text => json(Vec::<TextEdit>::new()),
         Ok(formatted) => json(vec![TextEdit {
-            range: convert::range(&doc.index, kp_diag::Span::new(0, text.len())),
+            range: convert::range(file, file.span()),
             new_text: formatted,
         }]),
         Err(_) => Err(failure(

@@ -10,6 +10,7 @@ mod documents;
 mod handlers;
 mod server;
 
+pub use documents::ProgramScope;
 pub use server::{capabilities, run, Config};
 
 /// Serves on standard input and output until the client says `exit`.

@@ -15,16 +15,20 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 
-use crate::documents::Documents;
+use crate::documents::{Documents, ProgramScope};
 use crate::handlers;
 
 /// Settings from the client's `initializationOptions`: `{ "target": "openbao",
-/// "docsUrl": "https://…/docs/diagnostics.md" }` (both optional).
+/// "docsUrl": "https://…/docs/diagnostics.md", "program": "file" }` (all optional).
 #[derive(Debug, Clone)]
 pub struct Config {
     pub target: Target,
     /// Where `docs/diagnostics.md` is: each diagnostic links to its code's entry.
     pub docs_url: String,
+    /// `"directory"` (the default: a file's program is every `.kp` file of its
+    /// directory, as `keyplan check DIR` reads it) or `"file"` (each file alone, for a
+    /// folder of independent programs such as `examples/`).
+    pub scope: ProgramScope,
 }
 
 impl Config {
@@ -42,7 +46,20 @@ impl Config {
             .and_then(|o| o.get("docsUrl"))
             .and_then(|t| t.as_str())
             .map_or_else(handlers::docs_url, str::to_string);
-        Config { target, docs_url }
+        let scope = match params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("program"))
+            .and_then(|t| t.as_str())
+        {
+            Some("file") => ProgramScope::File,
+            _ => ProgramScope::Directory,
+        };
+        Config {
+            target,
+            docs_url,
+            scope,
+        }
     }
 }
 
@@ -81,9 +98,10 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params)?;
     connection.initialize_finish(id, init)?;
+    let config = Config::from_init(&params);
     let mut server = Server {
-        config: Config::from_init(&params),
-        docs: Documents::default(),
+        docs: Documents::new(config.scope, config.target),
+        config,
         connection,
     };
     for msg in &connection.receiver {
@@ -148,19 +166,15 @@ impl Server<'_> {
     }
 
     fn document_change(&mut self, n: &Notification) -> Result<(), BoxError> {
-        let target = self.config.target;
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams =
                     serde_json::from_value(n.params.clone())?;
                 let uri = p.text_document.uri;
-                self.docs.set(
-                    uri.as_str(),
-                    &p.text_document.text,
-                    p.text_document.version,
-                    target,
-                );
-                self.publish(&uri)
+                let gone =
+                    self.docs
+                        .set(uri.as_str(), &p.text_document.text, p.text_document.version);
+                self.publish(&uri, &gone)
             }
             DidChangeTextDocument::METHOD => {
                 let p: lsp_types::DidChangeTextDocumentParams =
@@ -170,40 +184,57 @@ impl Server<'_> {
                 let Some(change) = p.content_changes.into_iter().last() else {
                     return Ok(());
                 };
-                self.docs
-                    .set(uri.as_str(), &change.text, p.text_document.version, target);
-                self.publish(&uri)
+                let gone = self
+                    .docs
+                    .set(uri.as_str(), &change.text, p.text_document.version);
+                self.publish(&uri, &gone)
             }
             DidCloseTextDocument::METHOD => {
                 let p: lsp_types::DidCloseTextDocumentParams =
                     serde_json::from_value(n.params.clone())?;
-                self.docs.close(p.text_document.uri.as_str());
-                // Clear what the editor shows for a closed file.
-                self.send(Notification::new(
-                    PublishDiagnostics::METHOD.to_string(),
-                    PublishDiagnosticsParams {
-                        uri: p.text_document.uri,
-                        diagnostics: Vec::new(),
-                        version: None,
-                    },
-                ))
+                let uri = p.text_document.uri;
+                // Clear what the editor shows for files no open program holds any more;
+                // the rest of a still-open program is published again.
+                let gone = self.docs.close(uri.as_str());
+                self.publish(&uri, &gone)
             }
             _ => Ok(()),
         }
     }
 
-    fn publish(&self, uri: &Uri) -> Result<(), BoxError> {
-        let Some(doc) = self.docs.get(uri.as_str()) else {
+    /// Publishes the diagnostics of every file of `uri`'s program (a change in one file
+    /// can make or clear errors in another), and empty lists for the files in `gone`.
+    fn publish(&self, uri: &Uri, gone: &[String]) -> Result<(), BoxError> {
+        for g in gone {
+            self.send_diagnostics(g, Vec::new(), None)?;
+        }
+        let Some(program) = self.docs.program(uri.as_str()) else {
             return Ok(());
         };
-        let params = PublishDiagnosticsParams {
-            uri: uri.clone(),
-            diagnostics: handlers::diagnostics(uri, doc, &self.config.docs_url),
-            version: Some(doc.version),
+        for (i, member) in program.members.iter().enumerate() {
+            let id = kp_diag::FileId(u32::try_from(i)?);
+            let diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
+            self.send_diagnostics(&member.uri, diagnostics, member.version)?;
+        }
+        Ok(())
+    }
+
+    fn send_diagnostics(
+        &self,
+        uri: &str,
+        diagnostics: Vec<lsp_types::Diagnostic>,
+        version: Option<i32>,
+    ) -> Result<(), BoxError> {
+        let Ok(uri) = uri.parse::<Uri>() else {
+            return Ok(());
         };
         self.send(Notification::new(
             PublishDiagnostics::METHOD.to_string(),
-            params,
+            PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            },
         ))
     }
 }

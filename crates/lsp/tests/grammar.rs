@@ -171,3 +171,85 @@ fn grammar_agrees_with_the_parser_on_the_examples() {
     }
     assert!(checked > 100, "only {checked} constructs checked");
 }
+
+/// The grammar as VS Code runs it: `editors/vscode/test/grammar.mjs` tokenizes with the
+/// real `vscode-textmate` on `vscode-oniguruma` (Oniguruma in wasm), on a program with
+/// every kind of token; the scopes of every token are snapshotted. Needs
+/// `npm --prefix editors/vscode ci` (scripts/test.sh runs it); skipped without it
+/// outside CI, a failure in CI.
+#[test]
+fn vscode_textmate_scopes() {
+    let vscode = root().join("editors/vscode");
+    if !vscode.join("node_modules/vscode-textmate").is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "editors/vscode/node_modules is missing: run `npm --prefix editors/vscode ci`"
+        );
+        eprintln!(
+            "SKIPPED: run `npm --prefix editors/vscode ci` to test the grammar in vscode-textmate"
+        );
+        return;
+    }
+    let run = |files: &[std::path::PathBuf]| -> String {
+        let out = std::process::Command::new("node")
+            .arg(vscode.join("test/grammar.mjs"))
+            .args(files)
+            .output()
+            .expect("node runs");
+        assert!(
+            out.status.success(),
+            "grammar.mjs failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let tokens = run(&[vscode.join("test/tokens.kp")]);
+    // Every scope the grammar defines is produced by the sample.
+    let mut defined = Vec::new();
+    collect_names(&grammar(), &mut defined);
+    defined.sort();
+    defined.dedup();
+    let missing: Vec<&String> = defined
+        .iter()
+        .filter(|s| !tokens.contains(s.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "tokens.kp lacks tokens of {missing:?}");
+    insta::assert_snapshot!("vscode_textmate_scopes", tokens);
+
+    // On the examples: no text outside a token scope except whitespace, i.e. every
+    // word of every example is coloured as something.
+    let mut examples = Vec::new();
+    collect_kp(&root().join("examples"), &mut examples);
+    examples.sort();
+    let out = run(&examples);
+    let unscoped: Vec<&str> = out.lines().filter(|l| l.ends_with(" -")).collect();
+    assert!(unscoped.is_empty(), "{unscoped:#?}");
+}
+
+fn collect_names(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("name", Value::String(s)) if k == "name" && s.contains('.') => {
+                        out.push(s.clone())
+                    }
+                    _ => collect_names(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_names(v, out)),
+        _ => {}
+    }
+}
+
+fn collect_kp(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_kp(&p, out);
+        } else if p.extension().is_some_and(|x| x == "kp") {
+            out.push(p);
+        }
+    }
+}

@@ -147,3 +147,132 @@ fn every_fixture_runs() {
         .collect();
     assert_eq!(fixtures, listed);
 }
+
+/// A program of two files on disk (`fixtures/multi/`): the server reads the file that is
+/// not open from disk, resolves names across the files, publishes and clears
+/// diagnostics per file, and navigates and renames across them.
+#[test]
+fn multi_file_program() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multi");
+    let dir = dir.canonicalize().unwrap();
+    let dir_uri = format!("file://{}", dir.display());
+    let workloads = format!("{dir_uri}/workloads.kp");
+    let mounts = format!("{dir_uri}/mounts.kp");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
+    let mounts_text = std::fs::read_to_string(dir.join("mounts.kp")).unwrap();
+    let fixed = std::fs::read_to_string(fixtures.join("_multi_fixed.kp")).unwrap();
+    let duplicate = std::fs::read_to_string(fixtures.join("_multi_duplicate.kp")).unwrap();
+
+    let mut client =
+        Client::start_with(json!({ "docsUrl": "https://keyplan.test/docs/diagnostics.md" }));
+    let mut out = String::new();
+    let mut section = |title: &str, v: &Value| {
+        out.push_str(&format!("## {title}\n{}\n\n", common::pretty(v)));
+    };
+    let pos_of = |text: &str, needle: &str, skip: u32| -> Value {
+        let (l, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}`"));
+        let c = line.find(needle).unwrap() as u32 + skip;
+        json!({ "line": l, "character": c })
+    };
+    let at = |uri: &str, p: Value| json!({ "textDocument": { "uri": uri }, "position": p });
+
+    // Opening one file publishes both: the typo is in workloads.kp, mounts.kp is clean.
+    let opened = client.open(&workloads, &text);
+    section("open workloads.kp: its diagnostics", &opened);
+    section(
+        "open workloads.kp: mounts.kp (read from disk)",
+        &client.diagnostics(&mounts),
+    );
+
+    let def = client.request(
+        "textDocument/definition",
+        at(&workloads, pos_of(&text, "creds database.readonly", 17)),
+    );
+    assert_eq!(def["uri"], mounts, "the role is declared in the other file");
+    section("definition of `readonly` in creds", &def);
+    let def = client.request(
+        "textDocument/definition",
+        at(&workloads, pos_of(&text, "login ci", 6)),
+    );
+    section("definition of the login mount `ci`", &def);
+    let refs = client.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": workloads }, "position": pos_of(&text, "[audit", 2), "context": { "includeDeclaration": true } }),
+    );
+    section("references of `audit`", &refs);
+    let hover = client.request(
+        "textDocument/hover",
+        at(&workloads, pos_of(&text, "[audit", 2)),
+    );
+    section("hover on `audit`", &hover);
+    let completion = client.request(
+        "textDocument/completion",
+        at(&workloads, pos_of(&text, "creds database.", 15)),
+    );
+    let labels: Vec<&str> = completion
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    section("completion after `creds database.`", &json!(labels));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": workloads } }),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    section(
+        "symbols of workloads.kp (its own blocks only)",
+        &json!(names),
+    );
+
+    let rename = client.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": workloads }, "position": pos_of(&text, "creds database.readonly", 17), "newName": "reader" }),
+    );
+    let changes = rename["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{rename}");
+    let renamed = json!({
+        "mounts.kp": common::changed_lines(&mounts_text, &common::apply(&mounts_text, changes[&mounts].as_array().unwrap())),
+        "workloads.kp": common::changed_lines(&text, &common::apply(&text, changes[&workloads].as_array().unwrap())),
+    });
+    section(
+        "rename `readonly` to `reader`: changed lines per file",
+        &renamed,
+    );
+
+    // Fixing the typo clears this file's list.
+    section("change: typo fixed", &client.change(&workloads, &fixed));
+    section(
+        "change: typo fixed: mounts.kp",
+        &client.diagnostics(&mounts),
+    );
+    // A name declared in both files: the duplicate points at the other file.
+    section(
+        "change: `audit` declared again",
+        &client.change(&workloads, &duplicate),
+    );
+    section(
+        "change: `audit` declared again: mounts.kp",
+        &client.diagnostics(&mounts),
+    );
+    // Closing the only open file of the program clears every file's list.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": workloads } }),
+    );
+    section("close: workloads.kp", &client.diagnostics(&workloads));
+    section("close: mounts.kp", &client.diagnostics(&mounts));
+    client.stop();
+    insta::assert_snapshot!("multi_file_program", out.replace(&dir_uri, "$DIR"));
+}

@@ -5,9 +5,13 @@ use std::sync::OnceLock;
 
 const DOC: &str = include_str!("../../../docs/diagnostics.md");
 
-/// Where `docs/diagnostics.md` is published; a rule's `helpUri` is this plus the entry's
-/// anchor.
-pub const DOCS_URL: &str = "https://github.com/keyplan/keyplan/blob/main/docs/diagnostics.md";
+/// Where `docs/diagnostics.md` is published: the file on the main branch of the
+/// workspace's `repository` (Cargo.toml), so the address is written in one place. A
+/// rule's `helpUri` is this plus the entry's anchor.
+pub const DOCS_URL: &str = concat!(
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/diagnostics.md"
+);
 
 /// What the documentation says about one code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! The keyplan front end: source text to [`ast::File`], with every problem reported.
 
 pub mod ast;
+pub mod cascade;
 mod parser;
 
 pub use parser::{comments, parse, parse_at, ParseResult, MAX_DEPTH};

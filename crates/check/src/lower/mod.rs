@@ -1,10 +1,12 @@
 //! The second pass: every declared item to [`ir::Resource`]s, in source order.
 
 mod approle;
+mod db_roles;
 mod fields;
 mod mounts;
 mod policies;
 mod resolve;
+mod rotation;
 mod tokens;
 mod workloads;
 
@@ -77,8 +79,24 @@ impl<'s> Lowerer<'s> {
             .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
             .map(|(n, _)| n.clone())
             .collect();
+        self.check_database_roles();
+        self.lower_owned();
         self.warn_unattached();
         (self.program, self.diags, self.secret_spans, self.references)
+    }
+
+    /// The `owns policies` scope, and a warning for each extern policy inside it.
+    fn lower_owned(&mut self) {
+        let owned = &self.syms.owned_policies;
+        self.program.owned_policies = owned.iter().map(|(p, _)| p.clone()).collect();
+        let externs: Vec<(String, Span)> = self
+            .syms
+            .policies
+            .iter()
+            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
+            .map(|(n, p)| (n.clone(), p.span))
+            .collect();
+        crate::owns::extern_inside_scope(owned, &externs, &mut self.diags);
     }
 
     fn warn_unattached(&mut self) {

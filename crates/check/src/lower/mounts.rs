@@ -160,6 +160,7 @@ impl<'s> Lowerer<'s> {
     /// A block nested in a mount, or a token role (`mount` is `None`).
     pub(super) fn lower_nested(&mut self, mount: Option<&'s MountSym<'s>>, decl: &NestedDecl<'s>) {
         let parts = body::split(decl.block.entries(), &mut self.diags);
+        let connection = decl.spec.endpoint == "database-connection";
         let r = self.lower_endpoint_block(
             mount,
             &EndpointBlock {
@@ -167,11 +168,23 @@ impl<'s> Lowerer<'s> {
                 name: decl.name.as_deref(),
                 id: decl.id.clone(),
                 block: decl.block,
-                skip: &[],
+                skip: if connection {
+                    super::rotation::CONNECTION_ATTRS
+                } else {
+                    &[]
+                },
             },
             &parts,
         );
+        let rotation = if connection {
+            self.root_rotation(mount, &r, &parts)
+        } else {
+            None
+        };
         self.push(r);
+        if let Some(action) = rotation {
+            self.push(action);
+        }
     }
 
     /// Types and lints one nested block's body; the resource is the caller's to push.

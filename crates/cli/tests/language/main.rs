@@ -11,10 +11,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod case;
+#[path = "../common/mod.rs"]
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use case::{Case, FORMATS};
 
@@ -37,16 +38,11 @@ struct Run {
 }
 
 fn keyplan(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_keyplan"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .current_dir(suite())
-        .output()
-        .expect("keyplan runs");
+    let out = common::keyplan_in(&suite(), args, None);
     Run {
         status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: common::text(&out.stdout),
+        stderr: common::text(&out.stderr),
     }
 }
 

@@ -66,7 +66,11 @@ fn scripts_pass_shellcheck_when_installed() {
         eprintln!("shellcheck not installed: skipped");
         return;
     }
-    for fixture in [fixtures::pipeline, fixtures::awkward_secrets] {
+    for fixture in [
+        fixtures::pipeline,
+        fixtures::awkward_secrets,
+        fixtures::literal_secrets,
+    ] {
         for target in [Target::Vault, Target::Openbao] {
             let text = script(fixture, target);
             let out = run_with_stdin(Command::new("shellcheck").args(["-s", "bash", "-"]), &text);
@@ -279,4 +283,80 @@ fn nested_secrets_are_filled_in_by_jq() {
     let first: serde_json::Value =
         serde_json::from_str(bodies.lines().next().expect("body")).expect("JSON");
     assert_eq!(first["description"], "it's $HOME `x` \"q\"");
+}
+
+#[test]
+fn literal_secrets_are_read_from_the_variables_the_script_names() {
+    let text = script(fixtures::literal_secrets, Target::Openbao);
+    for literal in [
+        fixtures::LITERAL_PASSWORD,
+        "second-literal",
+        "third-literal",
+    ] {
+        assert!(!text.contains(literal), "{literal} copied into:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+    let out = run_with_stdin(Command::new("bash").arg("-n"), &text);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Without the variables, the script stops before the first call and names them.
+    let scratch = Scratch::new("literal-missing");
+    let base = [
+        ("VAULT_ADDR", "http://127.0.0.1:1"),
+        ("VAULT_TOKEN", "root"),
+    ];
+    let out = apply(&scratch, &text, "bao", &base);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "set KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD to the literal secret \
+             password of auth/userpass/users/alice (written in the program"
+        ),
+        "{stderr}"
+    );
+    assert!(!scratch.0.join("argv").exists());
+
+    if !have("jq") {
+        eprintln!("jq not installed: the run is skipped");
+        return;
+    }
+    let scratch = Scratch::new("literal");
+    let mut envs = base.to_vec();
+    envs.extend([
+        (
+            "KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD",
+            fixtures::LITERAL_PASSWORD,
+        ),
+        // `alice_` meets `alice` in shell-name form: numbered.
+        (
+            "KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD_2",
+            "second",
+        ),
+        ("KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_NESTED_1", "third"),
+    ]);
+    let out = apply(&scratch, &text, "bao", &envs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let argv = std::fs::read_to_string(scratch.0.join("argv")).expect("argv log");
+    assert!(!argv.contains("pa$$word"), "{argv}");
+    let bodies: Vec<serde_json::Value> = std::fs::read_to_string(scratch.0.join("stdin"))
+        .expect("stdin log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("body is JSON"))
+        .collect();
+    assert_eq!(
+        &bodies[1..],
+        [
+            serde_json::json!({"password": fixtures::LITERAL_PASSWORD, "token_policies": ["reader"]}),
+            serde_json::json!({"password": "second", "nested": ["plain", "third"]}),
+        ]
+    );
 }

@@ -18,6 +18,14 @@ use kp_live::client::{Client, Retry};
 use kp_live::config::{Connection, Overrides};
 use serde_json::{json, Value as Json};
 
+mod commands;
+mod keys;
+// Each test binary uses part of these.
+#[allow(unused_imports)]
+pub use commands::*;
+#[allow(unused_imports)]
+pub use keys::*;
+
 /// `None` when live tests are skipped on purpose; fails loudly when a tool is missing.
 pub fn live() -> Option<()> {
     if std::env::var("KEYPLAN_SKIP_LIVE").as_deref() == Ok("1") {
@@ -230,6 +238,43 @@ impl Bao {
             .clone()
     }
 
+    /// Logs in at `auth/MOUNT/login` as `role` with `jwt`: the client token, or the
+    /// server's answer when refused.
+    pub fn jwt_login(&self, mount: &str, role: &str, jwt: &str) -> Result<String, Json> {
+        let r = http_post(
+            &self.addr,
+            "",
+            &format!("auth/{mount}/login"),
+            &json!({"role": role, "jwt": jwt}),
+        );
+        r["auth"]["client_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or(r)
+    }
+
+    /// What `token` may do on each path (`sys/capabilities-self`).
+    pub fn capabilities(&self, token: &str, paths: &[&str]) -> BTreeMap<String, Vec<String>> {
+        let r = http_post(
+            &self.addr,
+            token,
+            "sys/capabilities-self",
+            &json!({"paths": paths}),
+        );
+        paths
+            .iter()
+            .map(|p| {
+                let caps = r[*p]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no capabilities for {p}: {r}"))
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect();
+                (p.to_string(), caps)
+            })
+            .collect()
+    }
+
     pub fn bao_cmd(&self) -> Command {
         let mut c = Command::new("bao");
         c.env("VAULT_ADDR", &self.addr)
@@ -262,6 +307,9 @@ pub fn http_post(addr: &str, token: &str, path: &str, body: &Json) -> Json {
 /// A JWKS endpoint for one RSA key the test generated, plus the minting of RS256 JWTs.
 pub struct Jwks {
     pub url: String,
+    /// `http://127.0.0.1:PORT`: an OIDC discovery URL (it serves
+    /// `/.well-known/openid-configuration`).
+    pub issuer: String,
     pub key_pem: PathBuf,
     pub kid: String,
     stop: Arc<AtomicBool>,
@@ -293,6 +341,17 @@ impl Jwks {
         .to_string();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let issuer = format!("http://127.0.0.1:{port}");
+        let discovery = json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{issuer}/authorize"),
+            "token_endpoint": format!("{issuer}/token"),
+            "response_types_supported": ["code", "id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })
+        .to_string();
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
@@ -303,12 +362,19 @@ impl Jwks {
                         let _ = s.set_nonblocking(false);
                         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                         let mut buf = [0u8; 4096];
-                        let _ = s.read(&mut buf);
+                        let n = s.read(&mut buf).unwrap_or(0);
+                        // OIDC discovery names this server as issuer and its JWKS.
+                        let body = if buf[..n].starts_with(b"GET /.well-known/openid-configuration")
+                        {
+                            &discovery
+                        } else {
+                            &jwks
+                        };
                         let _ = write!(
                             s,
                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                            jwks.len(),
-                            jwks
+                            body.len(),
+                            body
                         );
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
@@ -316,7 +382,8 @@ impl Jwks {
             }
         });
         Jwks {
-            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
+            url: format!("{issuer}/.well-known/jwks.json"),
+            issuer,
             key_pem,
             kid,
             stop,
@@ -455,7 +522,7 @@ impl Mariadb {
         Some(db)
     }
 
-    fn root_sql(&self, sql: &str) -> String {
+    pub fn root_sql(&self, sql: &str) -> String {
         run(Command::new("mysql")
             .arg(format!(
                 "--socket={}",
@@ -676,7 +743,29 @@ pub fn program(resources: Vec<Resource>) -> Program {
         resources,
         workloads: Vec::new(),
         extern_policies: Vec::new(),
+        owned_policies: Vec::new(),
     }
+}
+
+/// `n` one-rule policies `p0000`, `p0001`, ...: a program of many independent calls.
+pub fn many_policies(n: usize) -> Program {
+    program(
+        (0..n)
+            .map(|i| {
+                resource(
+                    &format!("sys/policies/acl/p{i:04}"),
+                    ResourceKind::Policy,
+                    vec![(
+                        "policy",
+                        Value::Str(format!(
+                            "path \"app/{i}/*\" {{\n  capabilities = [\"read\"]\n}}\n"
+                        )),
+                    )],
+                    &[],
+                )
+            })
+            .collect(),
+    )
 }
 
 pub fn no_env(_: &str) -> Option<String> {

@@ -1,0 +1,306 @@
+//! Database roles against their connection, once every block is lowered: the connection's
+//! `allowed_roles` must admit each role that names it, a static role's user must not be
+//! one a dynamic role creates, and roles wait for the connection's root rotation.
+
+use kp_diag::{Diagnostic, Span};
+use kp_syntax::ast::{Attribute, Block, Expr, ExprKind};
+
+use super::{add_dep, Lowerer};
+use crate::body::find_attr;
+use crate::codes;
+use crate::symbols::{MountSym, NamedSym};
+
+impl Lowerer<'_> {
+    pub(super) fn check_database_roles(&mut self) {
+        let syms = self.syms;
+        for m in syms
+            .secret_mounts
+            .values()
+            .filter(|m| m.ty.name == "database")
+        {
+            for (name, role) in &m.roles {
+                let Some((conn_name, conn, db_span)) = connection_of(m, role.block) else {
+                    continue;
+                };
+                self.admitted(name, role.block, conn_name, conn, db_span);
+            }
+            self.static_users(m);
+        }
+        self.wait_for_rotation();
+    }
+
+    /// `allowed_roles` of the connection names the role, or a glob matching it (Vault
+    /// matches with `*` globs; without the field no role may use the connection).
+    fn admitted(
+        &mut self,
+        role: &str,
+        block: &Block,
+        conn_name: &str,
+        conn: &NamedSym<'_>,
+        at: Span,
+    ) {
+        let allowed = find_attr(conn.block.entries(), "allowed_roles");
+        let patterns: Vec<&str> = allowed.map(|a| names(&a.value)).unwrap_or_default();
+        if patterns.iter().any(|p| glob(p, role)) {
+            return;
+        }
+        let what = if block.keyword.name == "static-role" {
+            "static role"
+        } else {
+            "role"
+        };
+        let mut d = Diagnostic::error(
+            codes::ROLE_NOT_ALLOWED,
+            at,
+            format!("connection `{conn_name}` does not allow {what} `{role}`"),
+        )
+        .with_label("not in the connection's `allowed_roles`");
+        d = match allowed {
+            Some(a) => d
+                .with_related(a.value.span, "allowed here")
+                .with_help(format!(
+                    "add `{role}` to `allowed_roles` of connection `{conn_name}`: the server refuses every role it does not list"
+                )),
+            None => d.with_related(conn.span, "connection declared here").with_help(format!(
+                "add `allowed_roles = [{role}]` to connection `{conn_name}`: without it no role may use the connection"
+            )),
+        };
+        self.diags.push(d);
+    }
+
+    /// A static role's user that a dynamic role on the same connection creates: issuing
+    /// its credentials fails on the existing user, or takes it over, and their revocation
+    /// drops the account the static role manages.
+    fn static_users(&mut self, m: &MountSym<'_>) {
+        for (static_name, st) in m
+            .roles
+            .iter()
+            .filter(|(_, r)| r.block.keyword.name == "static-role")
+        {
+            let Some(user_attr) = find_attr(st.block.entries(), "username") else {
+                continue;
+            };
+            let ExprKind::Str { value: user, .. } = &user_attr.value.kind else {
+                continue;
+            };
+            let Some((conn, _, _)) = connection_of(m, st.block) else {
+                continue;
+            };
+            for (dyn_name, d) in m
+                .roles
+                .iter()
+                .filter(|(_, r)| r.block.keyword.name == "role")
+            {
+                if connection_of(m, d.block).is_none_or(|(c, _, _)| c != conn) {
+                    continue;
+                }
+                let Some(stmts) = find_attr(d.block.entries(), "creation_statements") else {
+                    continue;
+                };
+                if let Some(span) = creating(stmts, user) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::STATIC_USER_COLLISION,
+                            span,
+                            format!(
+                                "role `{dyn_name}` creates user `{user}`, which static role `{static_name}` manages"
+                            ),
+                        )
+                        .with_label("creates the static role's user")
+                        .with_related(user_attr.value.span, "managed by the static role here")
+                        .with_help(
+                            "write `{{name}}` for the user a dynamic role creates: the server makes a fresh name per lease; a fixed name fails once the user exists, and revoking the lease drops the static role's account",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Roles of a connection with `rotate_root` are written after the rotation, so that
+    /// no role is set up while the root password changes under it.
+    fn wait_for_rotation(&mut self) {
+        let actions: Vec<(String, String)> = self
+            .program
+            .resources
+            .iter()
+            .filter_map(|r| Some((r.acts_on()?.clone(), r.id.clone())))
+            .collect();
+        for (conn, action) in actions {
+            for r in &mut self.program.resources {
+                if r.id != action
+                    && r.schema.starts_with("database-")
+                    && r.depends_on.contains(&conn)
+                {
+                    add_dep(&mut r.depends_on, action.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The connection of this mount a role's `db_name` names, with the span of the value.
+fn connection_of<'m, 'a>(
+    m: &'m MountSym<'a>,
+    block: &Block,
+) -> Option<(&'m str, &'m NamedSym<'a>, Span)> {
+    let attr = find_attr(block.entries(), "db_name")?;
+    let name = match &attr.value.kind {
+        ExprKind::Ident(n) => n.as_str(),
+        ExprKind::Str { value, .. } => value.as_str(),
+        _ => return None,
+    };
+    let (key, conn) = m.connections.get_key_value(name)?;
+    Some((key.as_str(), conn, attr.value.span))
+}
+
+/// The names of a list of bare names and strings.
+fn names(expr: &Expr) -> Vec<&str> {
+    let ExprKind::List(items) = &expr.kind else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            ExprKind::Ident(n) => Some(n.as_str()),
+            ExprKind::Str { value, .. } => Some(value.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Vault's role globs: `*` stands for any run of characters.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let tail: Vec<&str> = parts.collect();
+    let Some((last, middle)) = tail.split_last() else {
+        return rest.is_empty();
+    };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(i) => rest = rest.get(i + piece.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// The statement of `creation_statements` that creates `user`, if one does.
+fn creating(stmts: &Attribute, user: &str) -> Option<Span> {
+    let items: Vec<&Expr> = match &stmts.value.kind {
+        ExprKind::List(items) => items.iter().collect(),
+        _ => vec![&stmts.value],
+    };
+    items.into_iter().find_map(|item| match &item.kind {
+        ExprKind::Str { value, .. } => created_users(value)
+            .iter()
+            .any(|u| same_user(u, user))
+            .then_some(item.span),
+        _ => None,
+    })
+}
+
+/// A user name as SQL writes it: quoted names keep their case; bare ones are compared
+/// without it (PostgreSQL folds them, MySQL user names are rarely told apart by case).
+fn same_user(created: &(String, bool), user: &str) -> bool {
+    let (name, quoted) = created;
+    if *quoted {
+        name == user
+    } else {
+        name.eq_ignore_ascii_case(user)
+    }
+}
+
+/// Users a SQL text creates with a fixed name (`CREATE USER 'x'`, `CREATE ROLE "x"`,
+/// `CREATE OR REPLACE USER x IF NOT EXISTS`); templated names (`{{name}}`) are fresh per
+/// lease and left out. Each name comes with whether it was quoted.
+pub fn created_users(sql: &str) -> Vec<(String, bool)> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let is = |k: usize, w: &str| words.get(k).is_some_and(|x| x.eq_ignore_ascii_case(w));
+        if is(i, "create") {
+            let mut k = i + 1;
+            if is(k, "or") && is(k + 1, "replace") {
+                k += 2;
+            }
+            if is(k, "user") || is(k, "role") {
+                k += 1;
+                if is(k, "if") && is(k + 1, "not") && is(k + 2, "exists") {
+                    k += 3;
+                }
+                if let Some(name) = words.get(k).and_then(|w| user_name(w)) {
+                    out.push(name);
+                }
+                i = k;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn user_name(word: &str) -> Option<(String, bool)> {
+    if word.contains("{{") {
+        return None;
+    }
+    let quote = word
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'));
+    let (name, quoted) = match quote {
+        Some(q) => {
+            let inner = word.get(1..)?;
+            (inner.get(..inner.find(q)?)?, true)
+        }
+        None => {
+            let end = word.find(['@', ';', '(', ',']).unwrap_or(word.len());
+            (word.get(..end)?, false)
+        }
+    };
+    (!name.is_empty()).then(|| (name.to_string(), quoted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_vault() {
+        assert!(glob("*", "legacy"));
+        assert!(glob("legacy", "legacy"));
+        assert!(!glob("legacy", "legacy2"));
+        assert!(glob("app-*", "app-reader"));
+        assert!(!glob("app-*", "ap"));
+        assert!(glob("*-ro", "db-ro"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("a*b*c", "axxcyyb"));
+        assert!(glob("ab*b", "ab-b"));
+        assert!(!glob("ab*ab", "ab"));
+    }
+
+    #[test]
+    fn reads_fixed_user_names() {
+        let fixed = |sql: &str| created_users(sql);
+        assert_eq!(
+            fixed("CREATE USER 'legacy'@'%' IDENTIFIED BY '{{password}}';"),
+            vec![("legacy".to_string(), true)]
+        );
+        assert_eq!(
+            fixed("create role legacy with login password '{{password}}';"),
+            vec![("legacy".to_string(), false)]
+        );
+        assert_eq!(
+            fixed("CREATE OR REPLACE USER IF NOT EXISTS \"Job\" PASSWORD 'x'"),
+            vec![("Job".to_string(), true)]
+        );
+        assert!(fixed("CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';").is_empty());
+        assert!(fixed("CREATE ROLE \"{{name}}\" WITH LOGIN;").is_empty());
+        assert!(fixed("GRANT SELECT ON *.* TO 'legacy'@'%';").is_empty());
+    }
+}

@@ -1,0 +1,53 @@
+//! The `keyplan` binary as the CLI tests run it: from the repository root (or a given
+//! directory), without colours, with an optional standard input; and scratch folders.
+// Each test binary uses part of this module.
+#![allow(dead_code)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root: examples and fixtures are named relative to it.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `keyplan ARGS` run in the repository root.
+pub fn keyplan(args: &[&str]) -> Output {
+    keyplan_in(&root(), args, None)
+}
+
+/// `keyplan ARGS` run in `dir`, with `stdin` as its standard input (empty if `None`).
+pub fn keyplan_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyplan"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("keyplan runs");
+    let mut input = child.stdin.take().unwrap();
+    // A command that does not read its input may exit before it is written.
+    let _ = input.write_all(stdin.unwrap_or_default().as_bytes());
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh, empty scratch folder for one test (`name` unique within its binary).
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "keyplan-cli-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}

@@ -1,0 +1,240 @@
+//! Deletions: what the previous version of a program (`--previous OLD`) declared and
+//! this one no longer does. The previous version is the state: no state file, nothing
+//! secret kept anywhere. A resource is planned for deletion only when it still exists
+//! on the server; deletions run after every other change, deepest dependency first
+//! (a token before its role, roles before the policies and mounts they use). A mount
+//! holds data, so deleting one needs `--allow-destroy`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use keyplan::ir::{Program, Resource, ResourceKind, Value};
+use serde_json::json;
+
+use crate::client::{Client, Retry};
+use crate::diff::{Action, Plan, ResourcePlan};
+use crate::error::{LiveError, Result};
+use crate::state::{self, mount_path, Live};
+use crate::tokens;
+
+/// One planned deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    /// The resource as the previous program declared it.
+    pub resource: Resource,
+    /// What the server holds for it now (present, or a token with its accessor).
+    pub live: Live,
+    /// Its dependency level in the previous program: higher levels are deleted first.
+    pub level: usize,
+}
+
+/// The previous program's resources that `program` no longer declares and that can be
+/// deleted on their own. A config (`auth/jwt/config`, `aws/config/root`, ...) has no
+/// delete endpoint and goes with its mount; only an SSH CA can be deleted alone; an
+/// action (a root rotation) has nothing to delete. A
+/// policy the program now names `extern` is managed elsewhere: never deleted.
+pub fn gone(previous: &Program, program: &Program) -> Program {
+    let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
+    let resources = previous
+        .resources
+        .iter()
+        .filter(|r| !declared.contains(r.id.as_str()))
+        .filter(|r| match r.kind {
+            ResourceKind::Config => {
+                r.path.ends_with("/config/ca")
+                    && r.mount
+                        .as_ref()
+                        .is_none_or(|m| declared.contains(m.as_str()))
+            }
+            ResourceKind::Policy => !program.extern_policies.contains(&r.name),
+            // A root rotation is a one-off call, not something the server keeps.
+            ResourceKind::Action => false,
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    Program {
+        resources,
+        ..Program::default()
+    }
+}
+
+/// Adds to `plan` the deletions of what `previous` declared and `program` does not,
+/// reading the server for each.
+pub fn plan_removals(
+    client: &Client,
+    plan: &mut Plan,
+    previous: &Program,
+    program: &Program,
+    token_out: Option<&Path>,
+) -> Result<()> {
+    let gone = gone(previous, program);
+    if gone.resources.is_empty() {
+        return Ok(());
+    }
+    let live = state::read_resources(client, &gone, token_out)?;
+    add(plan, previous, gone.resources, &live);
+    Ok(())
+}
+
+/// The pure half of [`plan_removals`]: a deletion for each resource of `gone` the server
+/// still holds, ordered deepest level first (then by id, for stable output).
+pub fn add(plan: &mut Plan, previous: &Program, gone: Vec<Resource>, live: &HashMap<String, Live>) {
+    let levels = crate::apply::levels(previous);
+    let mut removals: Vec<Removal> = gone
+        .into_iter()
+        .filter_map(|r| {
+            let state = live.get(&r.id)?;
+            if matches!(state, Live::Absent) {
+                return None;
+            }
+            Some(Removal {
+                level: levels.get(r.id.as_str()).copied().unwrap_or(0),
+                live: state.clone(),
+                resource: r,
+            })
+        })
+        .collect();
+    removals.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| a.resource.id.cmp(&b.resource.id))
+    });
+    let ids: BTreeSet<&str> = removals.iter().map(|r| r.resource.id.as_str()).collect();
+    // A role the program dropped from a mount it keeps is both undeclared and removed:
+    // it is a deletion now, not a `--prune` candidate.
+    plan.unmanaged.retain(|id| !ids.contains(id.as_str()));
+    plan.resources.extend(removals.iter().map(resource_plan));
+    plan.removals.extend(removals);
+}
+
+fn resource_plan(r: &Removal) -> ResourcePlan {
+    ResourcePlan {
+        id: r.resource.id.clone(),
+        kind: r.resource.kind,
+        action: Action::Delete,
+        changes: Vec::new(),
+        resets: Vec::new(),
+        not_compared: Vec::new(),
+        blocked: None,
+        destroys: destroys(&r.resource),
+    }
+}
+
+/// For a mount: what deleting it destroys, e.g. "KV secrets engine at `kv/`: key/value
+/// secrets, every version". `None` for everything else.
+pub fn destroys(r: &Resource) -> Option<String> {
+    let ty = match r.body.get("type") {
+        Some(Value::Str(t)) => t.as_str(),
+        _ => "",
+    };
+    let (what, data) = match (r.kind, ty) {
+        (ResourceKind::SecretsMount, "kv") => {
+            ("KV secrets engine", "its key/value secrets, every version")
+        }
+        (ResourceKind::SecretsMount, "database") => (
+            "database secrets engine",
+            "its connections and roles; the credentials it issued are revoked",
+        ),
+        (ResourceKind::SecretsMount, "ssh") => {
+            ("SSH secrets engine", "its CA signing key and roles")
+        }
+        (ResourceKind::SecretsMount, "aws") => (
+            "AWS secrets engine",
+            "its root credentials and roles; the credentials it issued are revoked",
+        ),
+        (ResourceKind::SecretsMount, "pki") => (
+            "PKI secrets engine",
+            "its CA keys, roles and the records of issued certificates",
+        ),
+        (ResourceKind::SecretsMount, "transit") => (
+            "transit secrets engine",
+            "its encryption keys: what they encrypted can no longer be decrypted",
+        ),
+        (ResourceKind::SecretsMount, _) => ("secrets engine", "everything stored under it"),
+        (ResourceKind::AuthMount, "jwt" | "oidc" | "kubernetes") => (
+            "auth method",
+            "its config and roles; the tokens issued through it are revoked",
+        ),
+        (ResourceKind::AuthMount, "approle") => (
+            "AppRole auth method",
+            "its roles, role IDs and secret IDs; the tokens issued through it are revoked",
+        ),
+        (ResourceKind::AuthMount, "userpass") => (
+            "userpass auth method",
+            "its users and their passwords; the tokens issued through it are revoked",
+        ),
+        (ResourceKind::AuthMount, _) => (
+            "auth method",
+            "everything under it; the tokens issued through it are revoked",
+        ),
+        _ => return None,
+    };
+    let prefix = if r.kind == ResourceKind::AuthMount {
+        "auth/"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{what} `{ty}` at `{prefix}{}/`: {data}",
+        mount_path(r)
+    ))
+}
+
+/// Refuses, before any call, a plan that deletes a mount unless `--allow-destroy` was
+/// given, naming each mount and the data it holds.
+pub fn check_destroy(plan: &Plan, allow_destroy: bool) -> Result<()> {
+    if allow_destroy {
+        return Ok(());
+    }
+    let mounts: Vec<String> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action == Action::Delete)
+        .filter_map(|r| r.destroys.as_ref().map(|d| format!("`{}` ({d})", r.id)))
+        .collect();
+    if mounts.is_empty() {
+        Ok(())
+    } else {
+        Err(LiveError::DestroyRefused {
+            mounts: mounts.join("; "),
+        })
+    }
+}
+
+/// The call that deletes `r`: method, path and body. A token is revoked through its
+/// accessor (not a secret), which is how `apply` recorded it.
+pub fn call(r: &Resource, live: &Live) -> (&'static str, String, serde_json::Value) {
+    match (r.kind, live) {
+        (ResourceKind::Token, Live::Token { accessor, .. }) => (
+            "POST",
+            "auth/token/revoke-accessor".to_string(),
+            json!({ "accessor": accessor }),
+        ),
+        (ResourceKind::AuthMount | ResourceKind::SecretsMount, _) => {
+            ("DELETE", r.id.clone(), json!({}))
+        }
+        _ => ("DELETE", r.path.clone(), json!({})),
+    }
+}
+
+/// Deletes one resource. A revoked token's files under `--token-out` are removed too:
+/// a dead token left on disk only misleads.
+pub fn delete(client: &Client, removal: &Removal, token_out: Option<&Path>) -> Result<()> {
+    let r = &removal.resource;
+    match call(r, &removal.live) {
+        ("POST", path, body) => {
+            match client.write(&path, &body, Retry::Idempotent) {
+                Ok(_) => {}
+                // Revoked or expired since the plan: the goal is met.
+                Err(LiveError::Api { status: 400, .. }) => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(dir) = token_out {
+                tokens::forget(dir, &r.name)?;
+            }
+            Ok(())
+        }
+        (_, path, _) => client.delete(&path),
+    }
+}

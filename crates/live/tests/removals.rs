@@ -1,0 +1,399 @@
+//! Removals on one real OpenBao: what a program stops declaring is deleted when the
+//! previous version is given (`--previous git:HEAD`, read from a real repository made
+//! here): a policy, an AppRole role, a database connection and its role, a token role, a
+//! token (revoked through its recorded accessor) and a KV mount, which is kept unless
+//! `--allow-destroy` is given. Then `--prune` inside an `owns policies` scope, and a
+//! saved plan that carries its deletions.
+
+// Helpers outside #[test] functions fail the test with their message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use kp_live::{ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg};
+use serde_json::{json, Value as Json};
+
+const DB_PASSWORD: &str = "removals-db-pw-5e1c";
+
+/// The program's main file; `old` adds what the second version drops.
+fn main_kp(old: bool) -> String {
+    let pick = |s: &str| if old { s.to_string() } else { String::new() };
+    format!(
+        r#"policy a {{
+  path "secret/data/a/*" {{
+    capabilities = [read]
+  }}
+}}
+{policy_b}
+auth approle {{
+  role builder {{
+    token_policies = [a]
+  }}
+{deployer}}}
+
+secrets database {{
+  connection app {{
+    plugin_name       = "postgresql-database-plugin"
+    connection_url    = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:1/app"
+    username          = "vault"
+    password          = env("KP_TEST_DB_PASSWORD")
+    verify_connection = false
+    allowed_roles     = [reader]
+  }}
+  role reader {{
+    db_name             = app
+    creation_statements = ["CREATE ROLE \"{{{{name}}}}\""]
+  }}
+{old_db}}}
+
+auth token {{
+  role ci-role {{
+    allowed_policies = [a]
+    orphan           = true
+    token_period     = 1h
+  }}
+{old_role}}}
+
+token ci-token {{
+  role     = ci-role
+  policies = [a]
+}}
+{kv}"#,
+        policy_b = pick(
+            "\npolicy b {\n  path \"secret/data/b/*\" {\n    capabilities = [read]\n  }\n}\n"
+        ),
+        deployer = pick("  role deployer {\n    token_policies = [b]\n  }\n"),
+        old_db = pick(
+            "  connection legacy {\n    plugin_name       = \"postgresql-database-plugin\"\n    connection_url    = \"postgresql://{{username}}:{{password}}@127.0.0.1:1/legacy\"\n    username          = \"vault\"\n    password          = env(\"KP_TEST_DB_PASSWORD\")\n    verify_connection = false\n    allowed_roles     = [legacy-reader]\n  }\n  role legacy-reader {\n    db_name             = legacy\n    creation_statements = [\"CREATE ROLE \\\"{{name}}\\\"\"]\n  }\n"
+        ),
+        old_role = pick(
+            "  role old-role {\n    allowed_policies = [b]\n    orphan           = true\n    token_period     = 1h\n  }\n"
+        ),
+        kv = pick("\nsecrets kv {\n  version = 2\n}\n"),
+    )
+}
+
+/// A second file of the first version, deleted in the second: its token goes too.
+const OLD_TOKEN_KP: &str = "token old-token {\n  role     = old-role\n  policies = [b]\n}\n";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn args(bao: &Bao, dir: &Path, tokens: &Path) -> LiveArgs {
+    std::env::set_var("VAULT_TOKEN", &bao.token);
+    LiveArgs {
+        file: dir.to_path_buf(),
+        addr: Some(bao.addr.clone()),
+        namespace: None,
+        target: TargetArg::Openbao,
+        token_out: Some(tokens.to_path_buf()),
+        format: Format::Text,
+        concurrency: 4,
+        timeout: 30,
+        previous: None,
+    }
+}
+
+fn plan(args: &LiveArgs, out: Option<PathBuf>) -> Run {
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = kp_live::run_plan(
+        &PlanArgs {
+            live: args.clone(),
+            out,
+        },
+        &mut o,
+        &mut e,
+    );
+    Run {
+        code,
+        stdout: String::from_utf8(o).unwrap(),
+        stderr: String::from_utf8(e).unwrap(),
+    }
+}
+
+fn apply(args: &LiveArgs, prune: bool, allow_destroy: bool) -> Run {
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = kp_live::run_apply_with(
+        &ApplyArgs {
+            live: args.clone(),
+            yes: true,
+            prune,
+            allow_destroy,
+        },
+        &mut o,
+        &mut e,
+        None,
+    );
+    Run {
+        code,
+        stdout: String::from_utf8(o).unwrap(),
+        stderr: String::from_utf8(e).unwrap(),
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=keyplan",
+            "-c",
+            "user.email=keyplan@example.com",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn exists(bao: &Bao, path: &str) -> bool {
+    bao.client().read(path).unwrap().is_some()
+}
+
+fn mounted(bao: &Bao, table: &str, path: &str) -> bool {
+    bao.data(table).get(format!("{path}/")).is_some()
+}
+
+/// Everything the first version wrote and the second drops, as (what, exists?).
+fn dropped_state(bao: &Bao, accessor: &str) -> Vec<(&'static str, bool)> {
+    let token_alive = bao
+        .client()
+        .write(
+            "auth/token/lookup-accessor",
+            &json!({ "accessor": accessor }),
+            kp_live::client::Retry::Idempotent,
+        )
+        .is_ok();
+    vec![
+        ("policy b", exists(bao, "sys/policies/acl/b")),
+        ("approle role", exists(bao, "auth/approle/role/deployer")),
+        ("connection", exists(bao, "database/config/legacy")),
+        ("db role", exists(bao, "database/roles/legacy-reader")),
+        ("token role", exists(bao, "auth/token/roles/old-role")),
+        ("token", token_alive),
+        ("kv mount", mounted(bao, "sys/mounts", "kv")),
+    ]
+}
+
+fn all(state: &[(&'static str, bool)], want: bool) -> bool {
+    state.iter().all(|(_, e)| *e == want)
+}
+
+/// The plan's text without the server's address, for a golden.
+fn golden_text(run: &Run, addr: &str) -> String {
+    run.stdout.replace(addr, "ADDR")
+}
+
+/// Writes the first version (two files, committed) and applies it.
+fn first_version(bao: &Bao, repo: &Path, a: &LiveArgs) -> String {
+    let prog = repo.join("prog");
+    std::fs::write(prog.join("main.kp"), main_kp(true)).unwrap();
+    std::fs::write(prog.join("old.kp"), OLD_TOKEN_KP).unwrap();
+    git(repo, &["add", "-A"]);
+    git(
+        repo,
+        &["commit", "-q", "--allow-empty", "-m", "first version"],
+    );
+    let mut fresh = a.clone();
+    fresh.previous = None;
+    let applied = apply(&fresh, false, false);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let accessor =
+        std::fs::read_to_string(a.token_out.as_ref().unwrap().join("old-token.accessor"))
+            .unwrap()
+            .trim()
+            .to_string();
+    assert!(all(&dropped_state(bao, &accessor), true));
+    accessor
+}
+
+/// The second version in the work tree: `old.kp` deleted, `main.kp` without the rest.
+fn second_version(repo: &Path) {
+    let prog = repo.join("prog");
+    std::fs::remove_file(prog.join("old.kp")).unwrap();
+    std::fs::write(prog.join("main.kp"), main_kp(false)).unwrap();
+}
+
+#[test]
+fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
+    if live().is_none() {
+        return;
+    }
+    std::env::set_var("KP_TEST_DB_PASSWORD", DB_PASSWORD);
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("prog")).unwrap();
+    git(&repo, &["init", "-q"]);
+    let tokens = dir.path().join("tokens");
+    let mut a = args(&bao, &repo.join("prog"), &tokens);
+    a.previous = Some("git:HEAD".to_string());
+
+    // -- the issue's scenario ---------------------------------------------------------
+    let accessor = first_version(&bao, &repo, &a);
+    second_version(&repo);
+
+    // Without `--previous` the server "matches": the drift the issue is about.
+    let mut blind = a.clone();
+    blind.previous = None;
+    assert_eq!(plan(&blind, None).code, 0);
+
+    let shown = plan(&a, None);
+    assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
+    insta::assert_snapshot!("plan_text_with_deletions", golden_text(&shown, &bao.addr));
+    let mut as_json = a.clone();
+    as_json.format = Format::Json;
+    let shown = plan(&as_json, None);
+    assert_eq!(shown.code, 2);
+    let doc: Json = serde_json::from_str(&shown.stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    insta::assert_snapshot!("plan_json_with_deletions", golden_text(&shown, &bao.addr));
+
+    // The mount is refused without `--allow-destroy`, before any call: nothing partial.
+    let refused = apply(&a, false, false);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stderr.contains("`sys/mounts/kv`")
+            && refused.stderr.contains("key/value secrets")
+            && refused.stderr.contains("--allow-destroy"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        all(&dropped_state(&bao, &accessor), true),
+        "nothing deleted"
+    );
+
+    // With it, everything goes, the token revoked and its files removed; then clean.
+    let applied = apply(&a, false, true);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stdout.contains("deleted sys/mounts/kv"),
+        "{}",
+        applied.stdout
+    );
+    let left = dropped_state(&bao, &accessor);
+    assert!(all(&left, false), "still on the server: {left:?}");
+    assert!(!tokens.join("old-token").exists() && !tokens.join("old-token.accessor").exists());
+    assert!(exists(&bao, "sys/policies/acl/a") && exists(&bao, "auth/token/roles/ci-role"));
+    let clean = plan(&a, None);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert!(clean.stdout.contains("0 to delete"), "{}", clean.stdout);
+
+    // -- a saved plan carries its deletions -------------------------------------------
+    git(&repo, &["checkout", "-q", "--", "."]);
+    let accessor = first_version(&bao, &repo, &a);
+    second_version(&repo);
+    let saved_path = dir.path().join("plan.json");
+    let saved = plan(&a, Some(saved_path.clone()));
+    assert_eq!(saved.code, 2, "{}{}", saved.stdout, saved.stderr);
+    let text = std::fs::read_to_string(&saved_path).unwrap();
+    assert!(!text.contains(DB_PASSWORD));
+    let doc: Json = serde_json::from_str(&text).unwrap();
+    assert_valid(&validator("saved-plan.schema.json"), &doc, "the saved plan");
+    let calls = doc["calls"].as_array().unwrap();
+    let deletes: Vec<&str> = calls
+        .iter()
+        .filter(|c| c["action"] == "delete")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(deletes.len(), 7, "{deletes:?}");
+    let token_call = calls.iter().find(|c| c["id"] == "token/old-token").unwrap();
+    assert_eq!(token_call["path"], "auth/token/revoke-accessor");
+    assert_eq!(token_call["body"], json!({ "accessor": accessor }));
+    let mut from_file = a.clone();
+    from_file.file = saved_path.clone();
+    from_file.previous = None;
+    let refused = apply(&from_file, false, false);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stderr.contains("`sys/mounts/kv`"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        all(&dropped_state(&bao, &accessor), true),
+        "nothing deleted"
+    );
+    let applied = apply(&from_file, false, true);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let left = dropped_state(&bao, &accessor);
+    assert!(all(&left, false), "still on the server: {left:?}");
+    assert_eq!(plan(&a, None).code, 0);
+
+    // -- `--prune` inside an `owns policies` scope ------------------------------------
+    let client = bao.client();
+    for name in ["team-stray", "team-shared", "outside"] {
+        client
+            .write(
+                &format!("sys/policies/acl/{name}"),
+                &json!({"policy": "path \"secret/x\" { capabilities = [\"read\"] }"}),
+                kp_live::client::Retry::Idempotent,
+            )
+            .unwrap();
+    }
+    let prog = repo.join("prog");
+    std::fs::write(
+        prog.join("owns.kp"),
+        "owns policies \"team-*\" \"*\"\nextern policy team-shared\n\npolicy team-kept {\n  path \"secret/data/kept/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    let mut scoped = a.clone();
+    scoped.previous = None;
+    let shown = plan(&scoped, None);
+    assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
+    for line in [
+        "? sys/policies/acl/team-stray",
+        "? sys/policies/acl/outside",
+        "+ sys/policies/acl/team-kept",
+    ] {
+        assert!(shown.stdout.contains(line), "{line}:\n{}", shown.stdout);
+    }
+    for never in ["acl/default", "acl/root", "acl/team-shared"] {
+        assert!(!shown.stdout.contains(never), "{never}:\n{}", shown.stdout);
+    }
+    // The same scope without `*`: `outside` is out of it.
+    std::fs::write(
+        prog.join("owns.kp"),
+        "owns policies \"team-*\"\nextern policy team-shared\n\npolicy team-kept {\n  path \"secret/data/kept/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    let pruned = apply(&scoped, true, false);
+    assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
+    assert!(!exists(&bao, "sys/policies/acl/team-stray"));
+    for kept in ["team-shared", "outside", "default", "team-kept", "a"] {
+        assert!(
+            exists(&bao, &format!("sys/policies/acl/{kept}")),
+            "{kept} was deleted"
+        );
+    }
+    assert_eq!(plan(&scoped, None).code, 0);
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/output")
+        .join(name);
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Json, what: &str) {
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema: {errors:#?}\n{doc:#}"
+    );
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Keystroke -> fresh diagnostics in the playground, in headless Chromium driven by
+# Playwright from outside the page: median and p95 over ROUNDS keystrokes (default 40)
+# on a LINES-line program (default 2,000), plus the main thread's frame gaps. Builds the
+# wasm and the page first unless NO_BUILD=1. A benchmark: prints, asserts nothing.
+#
+#   scripts/bench-keystroke.sh            LINES=2000 ROUNDS=40 GAP_MS=150 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${NO_BUILD:-}" != 1 ]; then
+  [ -d web/node_modules ] || npm --prefix web ci
+  npm --prefix web run build >/dev/null
+fi
+node web/tests/bench-keystroke.mjs
