@@ -298,7 +298,9 @@ fn previous(a: &LiveArgs) -> Result<Option<Program>> {
     let Some(old) = &a.previous else {
         return Ok(None);
     };
-    let sources = crate::sources::read_previous(old, &a.file).map_err(LiveError::ReadPrevious)?;
+    // `git:REV` reads the program's first path at that revision.
+    let new = a.files.first().map_or(Path::new("."), PathBuf::as_path);
+    let sources = crate::sources::read_previous(old, new).map_err(LiveError::ReadPrevious)?;
     compile_map(sources, old, a.target).map(Some)
 }
 
