@@ -89,10 +89,10 @@ struct Run {
 fn args(bao: &Bao, dir: &Path, tokens: &Path) -> LiveArgs {
     std::env::set_var("VAULT_TOKEN", &bao.token);
     LiveArgs {
-        file: dir.to_path_buf(),
+        files: vec![dir.to_path_buf()],
         addr: Some(bao.addr.clone()),
         namespace: None,
-        target: TargetArg::Openbao,
+        target: Some(TargetArg::Openbao),
         token_out: Some(tokens.to_path_buf()),
         format: Format::Text,
         concurrency: 4,
@@ -314,7 +314,7 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     assert_eq!(token_call["path"], "auth/token/revoke-accessor");
     assert_eq!(token_call["body"], json!({ "accessor": accessor }));
     let mut from_file = a.clone();
-    from_file.file = saved_path.clone();
+    from_file.files = vec![saved_path.clone()];
     from_file.previous = None;
     let refused = apply(&from_file, false, false);
     assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
