@@ -105,6 +105,16 @@ Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
 Client settings (initializationOptions): { \"target\": \"openbao\" }."
     )]
     Lsp,
+    /// Read a live Vault/OpenBao server and write the keyplan program that describes it
+    #[command(after_help = "Examples:
+  keyplan import > main.kp                           # everything, as one program
+  keyplan import -o infra/                           # one file per mount, plus policies.kp
+  keyplan import --mount gitlab --policy deployer --target openbao
+
+Secrets are never imported: they become env(\"NAME\") and the variables are listed.
+Policies keyplan cannot write yet become `extern policy`, their text kept in a comment.
+Connection as for plan. Exit codes: 0 imported (warnings allowed), 1 nothing could be read.")]
+    Import(kp_live::ImportArgs),
     /// Explain a diagnostic code: its entry of docs/diagnostics.md, with examples
     #[command(after_help = "Examples:
   keyplan explain-code kp::unknown-field

@@ -42,6 +42,9 @@ fn main() -> ExitCode {
         Command::Diff(args) => i32::from(diff::run(&args)),
         Command::Simulate(args) => i32::from(simulate::run(&args)),
         Command::Lsp => lsp::run(),
+        Command::Import(args) => {
+            kp_live::run_import(&args, &mut std::io::stdout(), &mut std::io::stderr())
+        }
         Command::ExplainCode(args) => i32::from(explain_code::run(&args.code)),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -686,3 +686,46 @@ pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
     }
     resp
 }
+
+/// The response of [`import_json`]: the imported program (also per file), its warnings,
+/// the paths the snapshot could not read and the variables to set; or the error.
+#[derive(Debug, Serialize)]
+pub struct ImportResponse {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<kp_import::Imported>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `keyplan import` without a server: a snapshot of one (`kp_import::Snapshot` as JSON,
+/// what the live edge reads) becomes a formatted program for `target`.
+pub fn import_json(snapshot: &str, target: &str) -> String {
+    to_json(&import_snapshot(snapshot, target))
+}
+
+/// The typed form of [`import_json`].
+pub fn import_snapshot(snapshot: &str, target: &str) -> ImportResponse {
+    let fail = |error: String| ImportResponse {
+        ok: false,
+        imported: None,
+        error: Some(error),
+    };
+    let target = match parse_target(target) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    let snapshot: kp_import::Snapshot = match serde_json::from_str(snapshot) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("not a server snapshot: {e}")),
+    };
+    let options = kp_import::Options {
+        target,
+        ..kp_import::Options::default()
+    };
+    ImportResponse {
+        ok: true,
+        imported: Some(kp_import::import(&snapshot, &options)),
+        error: None,
+    }
+}

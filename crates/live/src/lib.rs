@@ -16,6 +16,7 @@ pub mod client;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod import;
 pub mod normalize;
 pub mod pool;
 pub mod removals;
@@ -29,3 +30,4 @@ pub use cli::{
     run_apply, run_apply_with, run_plan, ApplyArgs, Format, LiveArgs, PlanArgs, TargetArg,
 };
 pub use error::LiveError;
+pub use import::{run_import, ImportArgs};

@@ -1,0 +1,445 @@
+//! The snapshot to blocks, blocks to files: one file per mount (its roles and the
+//! workloads logging in through it), `auth-token.kp` for token roles, `policies.kp`.
+
+use std::collections::BTreeSet;
+
+use kp_check::catalog::{MountClass, NestedSpec, BUILTIN_POLICIES, TOKEN_PREFIX, TOKEN_ROLE};
+use serde_json::Value as Json;
+
+use crate::fields::{self, Ctx, Names, Sink};
+use crate::policy::{self, Inexpressible, Parsed};
+use crate::read::{self, Mount, POLICY_LIST};
+use crate::text::{self, label, quote, Block, Entry};
+use crate::values;
+use crate::workloads::{self, Login};
+use crate::{EnvVar, Fetched, File, Imported, Options, Snapshot, Warning};
+
+/// One policy read from the server, and whether keyplan can write it.
+pub struct PolicyIn {
+    pub name: String,
+    pub text: String,
+    pub parsed: Result<Parsed, Inexpressible>,
+}
+
+struct State {
+    warnings: Vec<Warning>,
+    env: Vec<EnvVar>,
+    resources: usize,
+}
+
+impl State {
+    fn sink(&mut self) -> Sink<'_> {
+        Sink {
+            warnings: &mut self.warnings,
+            env: &mut self.env,
+        }
+    }
+}
+
+pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
+    let mut st = State {
+        warnings: Vec::new(),
+        env: Vec::new(),
+        resources: 0,
+    };
+    let unreadable = unreadable(snap);
+    let (mounts, unknown) = read::mounts(snap, opts);
+    for (class, path, ty) in unknown {
+        st.warnings.push(Warning {
+            subject: class.mount_id(&path),
+            message: format!(
+                "{} type `{ty}` is not one keyplan knows: skipped",
+                class.noun()
+            ),
+        });
+    }
+    let policies = policies(snap, opts, &mut st);
+    let mut names = Names {
+        policies: policies.iter().map(|p| p.name.clone()).collect(),
+        ..Names::default()
+    };
+    for m in &mounts {
+        if m.ty.name == "database" {
+            let prefix = m.prefix();
+            names.connections.insert(
+                prefix.clone(),
+                snap.keys(&format!("{prefix}config")).into_iter().collect(),
+            );
+            let mut roles: BTreeSet<String> =
+                snap.keys(&format!("{prefix}roles")).into_iter().collect();
+            roles.extend(snap.keys(&format!("{prefix}static-roles")));
+            names.db_roles.insert(prefix, roles);
+        }
+    }
+    let found = workloads::recognise(snap, &mounts, &policies, opts);
+
+    let mut files: Vec<(String, Vec<Block>)> = Vec::new();
+    for m in mounts.iter().filter(|m| m.class == MountClass::Auth) {
+        let mut blocks = vec![mount_block(m, snap, opts, &names, &found, &mut st)];
+        for login in found.iter().filter(|l| l.mount == m.path) {
+            blocks.push(workload_block(
+                login, m, snap, opts, &names, &policies, &mut st,
+            ));
+        }
+        files.push((file_name(m.class, &m.path), blocks));
+    }
+    if read::wants_token_roles(opts) {
+        if let Some(b) = token_block(snap, opts, &names, &mut st) {
+            files.push(("auth-token.kp".into(), vec![b]));
+        }
+    }
+    for m in mounts.iter().filter(|m| m.class == MountClass::Secrets) {
+        let blocks = vec![mount_block(m, snap, opts, &names, &found, &mut st)];
+        files.push((file_name(m.class, &m.path), blocks));
+    }
+    let used: BTreeSet<&str> = found.iter().map(|l| l.policy.as_str()).collect();
+    let policy_blocks: Vec<Block> = policies
+        .iter()
+        .filter(|p| !used.contains(p.name.as_str()))
+        .map(|p| policy_block(p, &mut st))
+        .collect();
+    if !policy_blocks.is_empty() {
+        files.push(("policies.kp".into(), policy_blocks));
+    }
+
+    let all: Vec<Block> = files.iter().flat_map(|(_, b)| b.iter().cloned()).collect();
+    let program = format(&text::print(&all), "the program", &mut st);
+    let files = files
+        .into_iter()
+        .map(|(name, blocks)| {
+            let text = format(&text::print(&blocks), &name, &mut st);
+            File { name, text }
+        })
+        .collect();
+    st.env.sort_by(|a, b| a.name.cmp(&b.name));
+    st.env.dedup_by(|a, b| a.name == b.name);
+    Imported {
+        program,
+        files,
+        warnings: st.warnings,
+        unreadable,
+        env: st.env,
+        resources: st.resources,
+    }
+}
+
+/// Lays the text out with kp-fmt; a refusal (a bug) keeps the text and says so.
+fn format(source: &str, what: &str, st: &mut State) -> String {
+    match kp_fmt::format(source) {
+        Ok(s) => s,
+        Err(diags) => {
+            let why = diags.first().map(|d| d.message.clone()).unwrap_or_default();
+            st.warnings.push(Warning {
+                subject: what.to_string(),
+                message: format!("not formatted: {why}"),
+            });
+            source.to_string()
+        }
+    }
+}
+
+/// `auth-jwt.kp`, `secrets-team-a-kv.kp`.
+fn file_name(class: MountClass, path: &str) -> String {
+    let slug: String = path
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{}-{slug}.kp", class.keyword())
+}
+
+fn unreadable(snap: &Snapshot) -> Vec<Warning> {
+    let reads = snap.reads.iter().map(|(p, f)| ("GET", p, f));
+    let lists = snap.lists.iter().map(|(p, f)| ("LIST", p, f));
+    reads
+        .chain(lists)
+        .filter_map(|(method, path, f)| match f {
+            Fetched::Unreadable { status, message } => Some(Warning {
+                subject: path.clone(),
+                message: format!("{method} refused ({status}): {message}"),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn policies(snap: &Snapshot, opts: &Options, st: &mut State) -> Vec<PolicyIn> {
+    if !opts.wants_policies() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let listed: BTreeSet<String> = snap.keys(POLICY_LIST).into_iter().collect();
+    for name in &opts.policies {
+        if !listed.contains(name) && snap.lists.contains_key(POLICY_LIST) {
+            st.warnings.push(Warning {
+                subject: format!("{POLICY_LIST}/{name}"),
+                message: "no such policy on the server".into(),
+            });
+        }
+    }
+    for name in listed {
+        if !opts.wants_policy(&name) || BUILTIN_POLICIES.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(text) = snap
+            .data(&format!("{POLICY_LIST}/{name}"))
+            .and_then(|d| d["policy"].as_str())
+        else {
+            continue;
+        };
+        let parsed = policy::parse(text)
+            .map_err(Inexpressible::Unparsable)
+            .and_then(|p| policy::expressible(&p).map(|()| p));
+        out.push(PolicyIn {
+            name,
+            text: text.to_string(),
+            parsed,
+        });
+    }
+    out
+}
+
+fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
+    st.resources += 1;
+    match &p.parsed {
+        Ok(parsed) => {
+            let mut b = Block::new(format!("policy {}", label(&p.name)));
+            for r in &parsed.rules {
+                let mut rule = Block::new(format!("path {}", quote(&r.path)));
+                rule.attr("capabilities", values::list(r.capabilities.iter().cloned()));
+                b.entries.push(Entry::Block(rule));
+            }
+            b
+        }
+        Err(why) => {
+            let why = why.describe();
+            st.warnings.push(Warning {
+                subject: format!("policy {}", p.name),
+                message: format!(
+                    "keyplan cannot write {why} yet: imported as `extern policy` (left as it \
+                     is on the server), its text kept in a comment"
+                ),
+            });
+            let mut b = Block::new(format!("extern policy {}", label(&p.name)));
+            b.body = false;
+            b.comments.push(format!(
+                "kept as it is on the server: keyplan cannot write {why} yet"
+            ));
+            b.comments.push(String::new());
+            b.comments
+                .extend(p.text.trim_end().lines().map(|l| l.trim_end().to_string()));
+            b
+        }
+    }
+}
+
+/// Mount attributes from the mount table entry: only what differs from a fresh mount.
+fn mount_attrs(m: &Mount, b: &mut Block) {
+    let e = m.entry;
+    if let Some(d) = e["description"].as_str().filter(|d| !d.is_empty()) {
+        b.attr("description", quote(d));
+    }
+    for flag in ["local", "seal_wrap"] {
+        if e[flag] == Json::Bool(true) {
+            b.attr(flag, "true".into());
+        }
+    }
+    for ttl in ["default_lease_ttl", "max_lease_ttl"] {
+        if let Some(s) = values::seconds(&e["config"][ttl]).filter(|s| *s != 0) {
+            b.attr(ttl, values::duration(s));
+        }
+    }
+    if m.ty.versioned {
+        if let Some(v) = e["options"]["version"].as_str() {
+            b.attr("version", v.to_string());
+        }
+    }
+}
+
+fn mount_block(
+    m: &Mount,
+    snap: &Snapshot,
+    opts: &Options,
+    names: &Names,
+    workloads: &[Login],
+    st: &mut State,
+) -> Block {
+    st.resources += 1;
+    let mut head = format!("{} {}", m.class.keyword(), m.ty.name);
+    if m.path != m.ty.name {
+        head.push(' ');
+        head.push_str(&label(&m.path));
+    }
+    let mut b = Block::new(head);
+    mount_attrs(m, &mut b);
+    let prefix = m.prefix();
+    if let Some(ep) = m.ty.config {
+        let path = format!("{prefix}config");
+        if let Some(data) = snap.data(&path) {
+            let cx = Ctx {
+                target: opts.target,
+                subject: &path,
+                prefix: &prefix,
+                env_parts: &[&m.path],
+                names,
+                skip: &[],
+            };
+            let attrs = fields::attrs(ep, data, &cx, &mut st.sink());
+            if !attrs.is_empty() {
+                st.resources += 1;
+            }
+            for (n, v) in attrs {
+                b.attr(&n, v);
+            }
+        }
+    }
+    for spec in m.ty.nested {
+        if spec.requires_kv2 && !m.kv2() {
+            continue;
+        }
+        match read::collection(spec.path).filter(|_| spec.named) {
+            Some(c) => {
+                let list = format!("{prefix}{c}");
+                for key in snap.keys(&list) {
+                    let path = format!("{list}/{key}");
+                    if workloads.iter().any(|l| l.role_path == path) {
+                        continue;
+                    }
+                    if let Some(data) = snap.data(&path) {
+                        let nb = nested_block(spec, Some(&key), &path, data, m, opts, names, st);
+                        b.entries.push(Entry::Block(nb));
+                    }
+                }
+            }
+            None => {
+                let path = spec.api_path(&prefix, None);
+                if let Some(data) = snap.data(&path) {
+                    let nb = nested_block(spec, None, &path, data, m, opts, names, st);
+                    if !nb.entries.is_empty() {
+                        b.entries.push(Entry::Block(nb));
+                    }
+                }
+            }
+        }
+    }
+    b
+}
+
+#[allow(clippy::too_many_arguments)]
+fn nested_block(
+    spec: &NestedSpec,
+    name: Option<&str>,
+    path: &str,
+    data: &Json,
+    m: &Mount,
+    opts: &Options,
+    names: &Names,
+    st: &mut State,
+) -> Block {
+    let head = match name {
+        Some(n) => format!("{} {}", spec.keyword, label(n)),
+        None => spec.keyword.to_string(),
+    };
+    let mut b = Block::new(head);
+    let prefix = m.prefix();
+    let mut parts = vec![m.path.as_str()];
+    parts.extend(name);
+    let cx = Ctx {
+        target: opts.target,
+        subject: path,
+        prefix: &prefix,
+        env_parts: &parts,
+        names,
+        skip: &[],
+    };
+    for (n, v) in fields::attrs(spec.endpoint, data, &cx, &mut st.sink()) {
+        b.attr(&n, v);
+    }
+    if name.is_some() || !b.entries.is_empty() {
+        st.resources += 1;
+    }
+    b
+}
+
+fn token_block(snap: &Snapshot, opts: &Options, names: &Names, st: &mut State) -> Option<Block> {
+    let list = format!(
+        "{TOKEN_PREFIX}{}",
+        read::collection(TOKEN_ROLE.path).unwrap_or("roles")
+    );
+    let keys = snap.keys(&list);
+    let mut b = Block::new("auth token");
+    for key in keys {
+        let path = format!("{list}/{key}");
+        if let Some(data) = snap.data(&path) {
+            let cx = Ctx {
+                target: opts.target,
+                subject: &path,
+                prefix: TOKEN_PREFIX,
+                env_parts: &["token", &key],
+                names,
+                skip: &[],
+            };
+            let mut role = Block::new(format!("role {}", label(&key)));
+            for (n, v) in fields::attrs(TOKEN_ROLE.endpoint, data, &cx, &mut st.sink()) {
+                role.attr(&n, v);
+            }
+            st.resources += 1;
+            b.entries.push(Entry::Block(role));
+        }
+    }
+    (!b.entries.is_empty()).then_some(b)
+}
+
+fn workload_block(
+    login: &Login,
+    m: &Mount,
+    snap: &Snapshot,
+    opts: &Options,
+    names: &Names,
+    policies: &[PolicyIn],
+    st: &mut State,
+) -> Block {
+    st.resources += 2;
+    let mut b = Block::new(format!("workload {}", label(&login.policy)));
+    let mut l = Block::new(format!("login {}", label(&m.path)));
+    if login.role != login.policy {
+        l.attr("role_name", quote(&login.role));
+    }
+    let data = snap
+        .data(&login.role_path)
+        .map(|d| workloads::without_policy(d, &login.policy))
+        .unwrap_or(Json::Null);
+    let prefix = m.prefix();
+    let cx = Ctx {
+        target: opts.target,
+        subject: &login.role_path,
+        prefix: &prefix,
+        env_parts: &[&m.path, &login.role],
+        names,
+        skip: &[],
+    };
+    if let Some(spec) = m.ty.login_spec() {
+        for (n, v) in fields::attrs(spec.endpoint, &data, &cx, &mut st.sink()) {
+            l.attr(&n, v);
+        }
+    }
+    b.entries.push(Entry::Block(l));
+    if let Some(Ok(parsed)) = policies
+        .iter()
+        .find(|p| p.name == login.policy)
+        .map(|p| &p.parsed)
+    {
+        for r in &parsed.rules {
+            for c in &r.capabilities {
+                b.entries
+                    .push(Entry::Stmt(format!("{c} {}", quote(&r.path))));
+            }
+        }
+    }
+    b
+}

@@ -1,0 +1,156 @@
+//! One resource's fields, read back from the server, as keyplan attributes: only the
+//! endpoint schema's writable fields, only what differs from the default, references
+//! as bare names where the program declares the name, secrets as `env("...")`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kp_check::catalog::{BUILTIN_POLICIES, POLICY_REF_FIELDS};
+use kp_schema::{Field, Target};
+use serde_json::Value as Json;
+
+use crate::text::{env_name, is_ident, quote};
+use crate::values::{self, is_default, is_empty};
+use crate::{EnvVar, Warning};
+
+/// Names the imported program declares, for writing references as bare names.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// `policy` and `extern policy` names.
+    pub policies: BTreeSet<String>,
+    /// Database connections by mount API prefix (`database/`).
+    pub connections: BTreeMap<String, BTreeSet<String>>,
+    /// Database roles and static roles by mount API prefix.
+    pub db_roles: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Where a resource is, for references, messages and variable names.
+pub struct Ctx<'a> {
+    pub target: Target,
+    /// The resource's API path (`auth/jwt/role/ci`), for messages.
+    pub subject: &'a str,
+    /// The mount's API prefix (`database/`), for same-mount references.
+    pub prefix: &'a str,
+    /// Words a secret's variable name is made of (`["userpass", "ci"]`).
+    pub env_parts: &'a [&'a str],
+    pub names: &'a Names,
+    /// Fields written elsewhere (a workload's `token_policies` without its own policy).
+    pub skip: &'a [&'a str],
+}
+
+pub struct Sink<'a> {
+    pub warnings: &'a mut Vec<Warning>,
+    pub env: &'a mut Vec<EnvVar>,
+}
+
+/// The value the server reads back for `name`: at the top, under
+/// `connection_details` (database connections), or under the name it reads back as.
+fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
+    let alias = match name {
+        "root_rotation_statements" => "root_credentials_rotate_statements",
+        other => other,
+    };
+    data.get(alias)
+        .or_else(|| data.get("connection_details").and_then(|d| d.get(alias)))
+}
+
+/// Secrets the server never returns but the resource cannot be created again without:
+/// a userpass user's password, a database connection's password when it has a username.
+fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
+    match (endpoint, field) {
+        ("userpass-user", "password") => true,
+        ("ssh-ca", "private_key") => lookup(data, "public_key").is_some_and(|k| !is_empty(k)),
+        ("database-connection", "password") => lookup(data, "username")
+            .and_then(Json::as_str)
+            .is_some_and(|u| !u.is_empty()),
+        _ => false,
+    }
+}
+
+/// Values servers report for fields nobody set, where the schema states no default or
+/// another spelling (`token_type` reads back `default`, which writes reject).
+fn server_default(field: &str, v: &Json) -> bool {
+    matches!(
+        (field, v),
+        ("token_type", Json::String(s)) if s == "default"
+    ) || matches!((field, v), ("namespace_in_state", Json::Bool(true)))
+}
+
+/// The attributes of one resource, `(name, literal)` in the schema's field order.
+pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(String, String)> {
+    let Some(ep) = kp_schema::endpoint(endpoint) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, field) in &ep.fields {
+        if field.deprecated || !field.supports(cx.target) || cx.skip.contains(&name.as_str()) {
+            continue;
+        }
+        let value = lookup(data, name);
+        if field.sensitive {
+            let returned = value.is_some_and(|v| !is_empty(v) && v != "********");
+            if returned || needs_secret(endpoint, name, data) {
+                let mut parts: Vec<&str> = cx.env_parts.to_vec();
+                parts.push(name);
+                let var = env_name(&parts);
+                sink.env.push(EnvVar {
+                    name: var.clone(),
+                    for_field: format!("{} {name}", cx.subject),
+                });
+                out.push((name.clone(), format!("env({})", quote(&var))));
+            }
+            continue;
+        }
+        let Some(value) = value else { continue };
+        if !field.required && (is_default(field, value) || server_default(name, value)) {
+            continue;
+        }
+        match literal(field, value, cx) {
+            Some(lit) => out.push((name.clone(), lit)),
+            None => sink.warnings.push(Warning {
+                subject: cx.subject.to_string(),
+                message: format!(
+                    "`{name}` = {value} cannot be written as a {} in keyplan: left out",
+                    field.ty
+                ),
+            }),
+        }
+    }
+    out
+}
+
+fn literal(field: &Field, value: &Json, cx: &Ctx) -> Option<String> {
+    let name = field.name.as_str();
+    let declared: Option<&BTreeSet<String>> = if POLICY_REF_FIELDS.contains(&name) {
+        Some(&cx.names.policies)
+    } else if name == "allowed_roles" {
+        cx.names.db_roles.get(cx.prefix)
+    } else {
+        None
+    };
+    if let Some(declared) = declared {
+        let items = values::items(value)?;
+        let builtin = POLICY_REF_FIELDS.contains(&name);
+        return Some(values::list(items.iter().map(|i| {
+            let known = declared.contains(i) || (builtin && BUILTIN_POLICIES.contains(&i.as_str()));
+            if known && is_ident(i) {
+                i.clone()
+            } else {
+                quote(i)
+            }
+        })));
+    }
+    if name == "db_name" {
+        let s = value.as_str()?;
+        let known = cx
+            .names
+            .connections
+            .get(cx.prefix)
+            .is_some_and(|c| c.contains(s));
+        return Some(if known && is_ident(s) {
+            s.to_string()
+        } else {
+            quote(s)
+        });
+    }
+    values::literal(value, field.ty)
+}
