@@ -88,10 +88,3 @@ pub fn schema() -> String {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
-
-/// `keyplan import` of a server snapshot (JSON, as `kp_import::Snapshot`):
-/// `{ ok, imported: { program, files, warnings, unreadable, env, resources }, error }`.
-#[wasm_bindgen]
-pub fn import_snapshot(snapshot: &str, target: &str) -> String {
-    keyplan::json_api::import_json(snapshot, target)
-}
