@@ -9,7 +9,7 @@
 const CHECK = 'check';
 const BUILD = 'build';
 // Which lane each call runs in: everything typing waits for goes to `check`.
-const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, build: BUILD, simulate: BUILD };
+const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
 
 let nextId = 1;
 
@@ -76,7 +76,10 @@ class Lane {
 const lanes = { [CHECK]: new Lane(), [BUILD]: new Lane() };
 
 function call(fn, ...args) {
-  return lanes[LANE_OF[fn]].call(fn, args);
+  const lane = lanes[LANE_OF[fn]];
+  // A call with no lane is a page bug: say which, rather than fail inside a worker.
+  if (!lane) return Promise.reject(new Error(`no compiler lane for \`${fn}\``));
+  return lane.call(fn, args);
 }
 
 /** `{ ok, target, diagnostics }` */
