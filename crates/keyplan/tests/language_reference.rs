@@ -58,8 +58,9 @@ fn every_example_in_the_language_reference_compiles() {
     }
 }
 
-/// The ```` ```kp ```` programs of `docs/language.md` (the rotation example) compile
-/// clean on both targets: no error, no warning.
+/// The rotation programs of `docs/language.md` compile clean on both targets: no error,
+/// no warning. (Every other block is compiled by `docs_compile.rs`, where a warning such
+/// as an undeclared mount is allowed.)
 #[test]
 fn every_kp_program_of_docs_language_compiles_clean() {
     let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/language.md");
@@ -69,7 +70,9 @@ fn every_kp_program_of_docs_language_compiles_clean() {
     for line in markdown.lines() {
         match (line.trim_end(), current.as_mut()) {
             ("```kp", None) => current = Some(String::new()),
-            ("```", Some(_)) => programs.extend(current.take()),
+            ("```", Some(_)) => {
+                programs.extend(current.take().filter(|p| p.contains("rotate_root")))
+            }
             (_, Some(block)) => {
                 block.push_str(line);
                 block.push('\n');

@@ -36,6 +36,18 @@ const PARTIAL: &[(&str, &[&str])] = &[
     ("policy", &["policy"]),
 ];
 
+/// Endpoints this program does not write, each with where it is proven instead.
+const ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "database-rotate-root",
+        "a bodiless action: tests/rotation.rs runs it on real MariaDB and PostgreSQL",
+    ),
+    (
+        "aws-static-role",
+        "needs real IAM users: scenario 5's bodies are checked against Vault's schema",
+    ),
+];
+
 /// Every endpoint of `target` is written by the program, and each of its fields is set
 /// by some block or skipped with a reason.
 fn assert_covered(program: &Program, generated: &Generated, target: Target) {
@@ -47,6 +59,9 @@ fn assert_covered(program: &Program, generated: &Generated, target: Target) {
     }
     let mut missing = Vec::new();
     for ep in kp_schema::endpoints().filter(|e| e.supports(target)) {
+        if ELSEWHERE.iter().any(|(id, _)| *id == ep.id) {
+            continue;
+        }
         let Some(fields) = set.get(ep.id.as_str()) else {
             missing.push(format!("{}: not written at all", ep.id));
             continue;
