@@ -36,27 +36,6 @@ auth jwt ci {
 }
 "#;
 
-fn program(src: &str, jwks: &str) -> Program {
-    // Point the mount at the test's key: replace the example's key source, or add one.
-    let mut text = String::new();
-    let mut added = false;
-    for line in src.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("jwks_url") || trimmed.starts_with("jwt_supported_algs") {
-            continue;
-        }
-        text.push_str(line);
-        text.push('\n');
-        if !added && trimmed.starts_with("auth jwt") {
-            text.push_str(&format!("  jwks_url = \"{jwks}\"\n"));
-            added = true;
-        }
-    }
-    let compiled = keyplan::compile(&text, &keyplan::Options::default());
-    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
-    compiled.program.unwrap()
-}
-
 /// Only what a login needs: the JWT mounts, their config and roles (policies may be
 /// absent on the server; a login still succeeds).
 fn login_part(p: &Program) -> Program {
@@ -232,7 +211,7 @@ fn simulation_agrees_with_real_logins() {
     sources.push(("globs".into(), GLOBS.to_string()));
     let (mut logins, mut accepted, mut disagreements) = (0, 0, Vec::new());
     for (name, src) in &sources {
-        let p = program(src, &jwks.url);
+        let p = program_with_jwks(src, &jwks.url);
         let part = login_part(&p);
         apply(&bao, &part);
         let mounts: Vec<String> = part

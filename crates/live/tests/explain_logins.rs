@@ -18,26 +18,6 @@ use keyplan::ir::{Program, ResourceKind as K};
 use serde_json::{json, Map, Value as Json};
 
 /// The example with its JWT mount pointed at the test's key.
-fn program(src: &str, jwks: &str) -> Program {
-    let mut text = String::new();
-    let mut added = false;
-    for line in src.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("jwks_url") || trimmed.starts_with("jwt_supported_algs") {
-            continue;
-        }
-        text.push_str(line);
-        text.push('\n');
-        if !added && trimmed.starts_with("auth jwt") {
-            text.push_str(&format!("  jwks_url = \"{jwks}\"\n"));
-            added = true;
-        }
-    }
-    let compiled = keyplan::compile(&text, &keyplan::Options::default());
-    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
-    compiled.program.unwrap()
-}
-
 /// What a login needs (the JWT mounts, their config and roles) and every policy: the
 /// rest (databases, SSH, ...) needs services this test does not start.
 fn login_and_policies(p: &Program) -> Program {
@@ -171,7 +151,7 @@ fn explain_agrees_with_real_logins() {
         if !src.contains("auth jwt") {
             continue;
         }
-        let p = program(&src, &jwks.url);
+        let p = program_with_jwks(&src, &jwks.url);
         let part = login_and_policies(&p);
         apply(&bao, &part);
         programs += 1;

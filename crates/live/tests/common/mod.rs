@@ -860,3 +860,25 @@ impl Bao {
         .unwrap()
     }
 }
+
+/// `src` compiled with its JWT mount pointed at the test's JWKS: the example's key
+/// source is replaced, or one is added.
+pub fn program_with_jwks(src: &str, jwks: &str) -> Program {
+    let mut text = String::new();
+    let mut added = false;
+    for line in src.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("jwks_url") || trimmed.starts_with("jwt_supported_algs") {
+            continue;
+        }
+        text.push_str(line);
+        text.push('\n');
+        if !added && trimmed.starts_with("auth jwt") {
+            text.push_str(&format!("  jwks_url = \"{jwks}\"\n"));
+            added = true;
+        }
+    }
+    let compiled = keyplan::compile(&text, &keyplan::Options::default());
+    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
+    compiled.program.unwrap()
+}
