@@ -7,8 +7,16 @@ use crate::catalog::TTL_PAIRS;
 use crate::codes;
 use crate::durations;
 
-pub fn check(attrs: &[&Attribute], diags: &mut Vec<Diagnostic>) {
-    let find = |name: &str| attrs.iter().copied().find(|a| a.name.name == name);
+/// `known` tells whether a field exists on the endpoint: an unknown one is already
+/// reported, and comparing it would only add a second error on the same line.
+pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec<Diagnostic>) {
+    let find = |name: &str| {
+        attrs
+            .iter()
+            .copied()
+            .find(|a| a.name.name == name)
+            .filter(|a| known(&a.name.name))
+    };
     for (small, large) in TTL_PAIRS {
         let (Some(s), Some(l)) = (find(small), find(large)) else {
             continue;

@@ -119,7 +119,7 @@ impl<'s> Lowerer<'s> {
                 .push(missing_field(&cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
-        lints::ttl::check(attrs, &mut self.diags);
+        lints::ttl::check(attrs, |name| ep.field(name).is_some(), &mut self.diags);
         typed
     }
 

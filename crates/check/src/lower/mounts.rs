@@ -82,7 +82,7 @@ impl<'s> Lowerer<'s> {
         if !tune.is_empty() {
             body.insert("config".to_string(), Value::Map(tune));
         }
-        lints::ttl::check(&mount_attrs, &mut self.diags);
+        lints::ttl::check(&mount_attrs, |_| true, &mut self.diags);
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),

@@ -7,6 +7,7 @@ use super::fields::missing_field;
 use super::resolve::{RefKind, Resolved};
 use super::{add_dep, resource, BodyCtx, Lowerer};
 use crate::body::{self, find_attr, Parts};
+use crate::catalog::BUILTIN_POLICIES;
 use crate::codes;
 use crate::ir::{ResourceKind, Value};
 use crate::symbols::NamedSym;
@@ -175,6 +176,16 @@ impl<'s> Lowerer<'s> {
         let disallowed = names(disallowed_attr.map(|a| &a.value));
         let disallowed_glob =
             names(find_attr(entries, "disallowed_policies_glob").map(|a| &a.value));
+        // A misspelt name in the role is reported where it is written; comparing against
+        // it here would only repeat that error at every token of the role.
+        let misspelt = allowed_attr.is_some_and(|a| match &a.value.kind {
+            ExprKind::List(names) => names.iter().any(|n| {
+                matches!(&n.kind, ExprKind::Ident(name)
+                    if !BUILTIN_POLICIES.contains(&name.as_str())
+                        && !self.syms.policies.contains_key(name))
+            }),
+            _ => false,
+        });
         for item in items {
             let policy = match &item.kind {
                 ExprKind::Ident(n) => n.as_str(),
@@ -204,7 +215,7 @@ impl<'s> Lowerer<'s> {
             let restricted = !allowed.is_empty() || !allowed_glob.is_empty();
             let ok = allowed.iter().any(|a| a == policy)
                 || allowed_glob.iter().any(|g| glob_match(g, policy));
-            if restricted && !ok {
+            if restricted && !ok && !misspelt {
                 let mut d = Diagnostic::error(
                     codes::POLICY_NOT_ALLOWED,
                     item.span,
