@@ -12,6 +12,7 @@ import { keyplanCompletion, keyplanHover } from './complete.js';
 import { renderGraph } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
 import { highlightInto } from './highlight.js';
+import { cancel as cancelSlices } from './slice.js';
 import { encodeHash, decodeHash } from './share.js';
 import { examples, defaultExample } from './examples.js';
 import './style.css';
@@ -300,6 +301,9 @@ function currentFiles() {
 }
 
 function renderOutput() {
+  // What the previous render still had to draw is no longer shown.
+  cancelSlices('graph');
+  cancelSlices('highlight');
   const out = $('output');
   const files = $('files');
   files.replaceChildren();

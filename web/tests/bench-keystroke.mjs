@@ -49,7 +49,8 @@ const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'numbe
 
 async function main() {
   const program = bigProgram();
-  const server = await serve();
+  // DIST_DIR: another build of the page (e.g. of main) for a side-by-side comparison.
+  const server = await serve(process.env.DIST_DIR || undefined);
   const browser = await launch();
   try {
     const { page } = await openPage(browser, server.url);
@@ -102,11 +103,13 @@ async function main() {
     const typingFrames = await page.evaluate(() => window.__frames.length);
     // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
     // then every tab is drawn once; the frame gaps and long tasks include all of them.
-    const renders0 = await page.evaluate(() => window.__keyplan.renderMs.length);
+    const counted = await page.evaluate(() => Array.isArray(window.__keyplan.renderMs));
+    const renders0 = counted ? await page.evaluate(() => window.__keyplan.renderMs.length) : 0;
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
       await settle(page);
-      await page.waitForFunction((n) => window.__keyplan.renderMs.length > n, renders0 + i, { timeout: 20000 });
+      if (counted) await page.waitForFunction((n) => window.__keyplan.renderMs.length > n, renders0 + i, { timeout: 20000 });
+      else await page.waitForTimeout(600);
     }
     const tabMs = {};
     for (const tab of ['graph', 'matrix', 'api', 'hcl', 'json', 'sh', 'graph']) {
@@ -125,7 +128,7 @@ async function main() {
     const longTasks = await page.evaluate(() => window.__longTasks);
     const probe = await page.evaluate(() => {
       const k = window.__keyplan;
-      return { timings: k.timings, applyMs: k.applyMs, renderMs: k.renderMs };
+      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [] };
     });
     const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
