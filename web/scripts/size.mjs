@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
-const budgetGz = 400 * 1024;
+const budgetGz = 300 * 1024;
 
 function walk(dir) {
   return readdirSync(dir).flatMap((f) => {

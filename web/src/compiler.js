@@ -4,7 +4,10 @@
 // Two lanes, each its own worker (its own wasm instance): `check` answers a keystroke and
 // must never wait behind `build`, which runs every emitter and can take many times as
 // long on a large program. Within a lane calls run in order; a newer build supersedes one
-// that is still queued (its promise resolves to `{ superseded: true }`).
+// that is still queued, and an edit stops one that is running (`cutBuild`): either way its
+// promise resolves to `{ superseded: true }`.
+
+import wasmUrl from './pkg/keyplan_bg.wasm?url';
 
 const CHECK = 'check';
 const BUILD = 'build';
@@ -13,7 +16,15 @@ const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, bu
 
 let nextId = 1;
 
+/** Per call: time in the worker, the hop back, JSON.parse on the page, response size (for the benchmark). */
+export const timings = [];
+
 export class CompilerCrash extends Error {}
+
+// The .wasm compiled once on the page and handed to every worker: a restarted worker
+// (after a crash, or a build cut short) is ready in milliseconds. Null when the page
+// cannot compile it (then each worker fetches it itself).
+const wasmModule = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(() => null);
 
 class Lane {
   constructor() {
@@ -26,6 +37,7 @@ class Lane {
   start() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker = worker;
+    this.ready = wasmModule.then((module) => worker.postMessage({ module }));
     worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -34,7 +46,12 @@ class Lane {
         this.worker = null;
         p.reject(new CompilerCrash(data.crash));
       } else {
-        p.resolve({ value: p.raw ? data.json : JSON.parse(data.json), ms: data.ms });
+        const t0 = performance.now();
+        const hop = performance.timeOrigin + t0 - data.sentAt;
+        const value = p.raw ? data.json : JSON.parse(data.json);
+        timings.push({ fn: p.fn, ms: data.ms, hop, parse: performance.now() - t0, bytes: data.json.length });
+        if (timings.length > 200) timings.splice(0, 100);
+        p.resolve({ value, ms: data.ms });
       }
       this.flush();
     };
@@ -50,7 +67,23 @@ class Lane {
   post(id, fn, args, p) {
     if (!this.worker) this.start();
     this.pending.set(id, p);
-    this.worker.postMessage({ id, fn, args });
+    const worker = this.worker;
+    this.ready.then(() => worker.postMessage({ id, fn, args }));
+  }
+
+  /**
+   * Stops a build that is running for a text the editor no longer holds: it would only
+   * take a core from the checks of newer keystrokes. Its promise resolves to
+   * `{ superseded: true }`. Calls that are not builds (simulate, explain) are never cut.
+   */
+  cutBuild() {
+    if (!this.worker || this.pending.size === 0) return;
+    for (const p of this.pending.values()) if (p.fn !== 'build') return;
+    this.worker.terminate();
+    this.worker = null;
+    for (const p of this.pending.values()) p.resolve({ superseded: true });
+    this.pending.clear();
+    this.flush();
   }
 
   /** Posts the queued build once nothing else is in flight in this lane. */
@@ -64,7 +97,7 @@ class Lane {
   call(fn, args, { supersede = false } = {}) {
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const p = { resolve, reject, raw: fn === 'version' };
+      const p = { resolve, reject, raw: fn === 'version', fn };
       if (!supersede) return this.post(id, fn, args, p);
       if (this.queued) this.queued.p.resolve({ superseded: true });
       this.queued = { id, fn, args, p };
@@ -86,6 +119,8 @@ function call(fn, ...args) {
 export const check = (source, target) => call('check', source, target);
 /** `{ ok, target, diagnostics, outputs, view }`, or `{ superseded: true }` when a newer build replaced it before it ran. */
 export const build = (source, target) => lanes[BUILD].call('build', [source, target], { supersede: true });
+/** Stops the build in flight, if any (an edit made its text stale). */
+export const cutBuild = () => lanes[BUILD].cutBuild();
 /** `{ ok, formatted, changed, diagnostics }` */
 export const format = (source) => call('format', source);
 /** `{ blocks, endpoints, capabilities }` */

@@ -3,6 +3,8 @@
 // more lines when it is wider than the pane, so the graph always fits its width and
 // grows downwards, where the pane has room.
 
+import { sliced } from './slice.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const NODE_W = 168;
 const NODE_H = 44;
@@ -122,44 +124,23 @@ export function renderGraph(container, view, onPick) {
     svg.append(el('line', { x1: PAD + 70, x2: g.width - PAD, y1: c.y + 7, y2: c.y + 7, class: 'level-rule' }));
   }
 
+  // Nodes first, then edges, a slice at a time (slice.js): a graph of hundreds of nodes
+  // is built over several frames instead of holding the page for one long task.
   const edgeLayer = el('g', { class: 'edges' });
-  for (const e of g.edges) {
-    const a = g.pos.get(e.from);
-    const b = g.pos.get(e.to);
-    if (!a || !b) continue;
-    const x1 = a.x + NODE_W / 2;
-    const y1 = a.y + NODE_H;
-    const x2 = b.x + NODE_W / 2;
-    const y2 = b.y;
-    const dy = Math.max(24, (y2 - y1) / 2);
-    const path = el('path', {
-      d: `M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2 - 1}`,
-      class: e.derived ? 'edge derived' : 'edge',
-      'marker-end': 'url(#arrow)',
-    });
-    path.dataset.from = e.from;
-    path.dataset.to = e.to;
-    edgeLayer.append(path);
-  }
-  svg.append(edgeLayer);
-
   const nodeLayer = el('g', { class: 'nodes' });
-  for (const n of g.nodes) {
-    const p = g.pos.get(n.index);
-    if (!p) continue;
-    const group = el('g', { class: `node kind-${n.kind}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, 'data-testid': 'graph-node', 'data-id': n.id });
-    const tip = n.kind === 'workload' ? `workload ${n.name}` : `${n.id}${n.path && n.path !== n.id ? `\nPOST ${n.path}` : ''}`;
-    group.append(el('title', {}, `${tip}${n.line ? `\nline ${n.line}` : ''}`));
-    group.append(el('rect', { width: NODE_W, height: NODE_H, rx: 9, class: 'box' }));
-    group.append(el('rect', { width: 4, height: NODE_H - 14, x: 7, y: 7, rx: 2, class: 'stripe' }));
-    group.append(el('text', { x: 18, y: 18, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
-    group.append(el('text', { x: 18, y: 34, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 20)));
-    group.addEventListener('click', () => onPick && onPick(n));
-    group.addEventListener('mouseenter', () => highlight(svg, n.index, true));
-    group.addEventListener('mouseleave', () => highlight(svg, n.index, false));
-    nodeLayer.append(group);
+  svg.append(edgeLayer, nodeLayer);
+  function* steps() {
+    for (const n of g.nodes) {
+      const p = g.pos.get(n.index);
+      if (p) yield () => nodeLayer.append(drawNode(svg, n, p, onPick));
+    }
+    for (const e of g.edges) {
+      const a = g.pos.get(e.from);
+      const b = g.pos.get(e.to);
+      if (a && b) yield () => edgeLayer.append(drawEdge(e, a, b));
+    }
   }
-  svg.append(nodeLayer);
+  const drawing = sliced('graph', steps());
 
   const legend = document.createElement('div');
   legend.className = 'legend';
@@ -174,6 +155,37 @@ export function renderGraph(container, view, onPick) {
   hint.textContent = 'arrows point from what must exist first · click a node for its source';
   legend.append(hint);
   container.append(legend, svg);
+  return drawing;
+}
+
+function drawEdge(e, a, b) {
+  const x1 = a.x + NODE_W / 2;
+  const y1 = a.y + NODE_H;
+  const x2 = b.x + NODE_W / 2;
+  const y2 = b.y;
+  const dy = Math.max(24, (y2 - y1) / 2);
+  const path = el('path', {
+    d: `M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2 - 1}`,
+    class: e.derived ? 'edge derived' : 'edge',
+    'marker-end': 'url(#arrow)',
+  });
+  path.dataset.from = e.from;
+  path.dataset.to = e.to;
+  return path;
+}
+
+function drawNode(svg, n, p, onPick) {
+  const group = el('g', { class: `node kind-${n.kind}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, 'data-testid': 'graph-node', 'data-id': n.id });
+  const tip = n.kind === 'workload' ? `workload ${n.name}` : `${n.id}${n.path && n.path !== n.id ? `\nPOST ${n.path}` : ''}`;
+  group.append(el('title', {}, `${tip}${n.line ? `\nline ${n.line}` : ''}`));
+  group.append(el('rect', { width: NODE_W, height: NODE_H, rx: 9, class: 'box' }));
+  group.append(el('rect', { width: 4, height: NODE_H - 14, x: 7, y: 7, rx: 2, class: 'stripe' }));
+  group.append(el('text', { x: 18, y: 18, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
+  group.append(el('text', { x: 18, y: 34, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 20)));
+  group.addEventListener('click', () => onPick && onPick(n));
+  group.addEventListener('mouseenter', () => highlight(svg, n.index, true));
+  group.addEventListener('mouseleave', () => highlight(svg, n.index, false));
+  return group;
 }
 
 function highlight(svg, index, on) {

@@ -10,8 +10,9 @@ import * as compiler from './compiler.js';
 import { keyplanLanguage, keyplanHighlight } from './language.js';
 import { keyplanCompletion, keyplanHover } from './complete.js';
 import { renderGraph } from './graph.js';
-import { renderMatrix } from './matrix.js';
+import { renderMatrix, matrixCsv } from './matrix.js';
 import { highlightInto } from './highlight.js';
+import { cancel as cancelSlices } from './slice.js';
 import { encodeHash, decodeHash } from './share.js';
 import { examples, defaultExample } from './examples.js';
 import './style.css';
@@ -22,7 +23,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], applyMs: [], renderMs: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -71,6 +72,7 @@ editor.contentDOM.addEventListener('keydown', () => (probe.keyAt = performance.n
 editor.contentDOM.addEventListener('beforeinput', () => (probe.keyAt ||= performance.now()), true);
 
 probe.editor = editor;
+probe.timings = compiler.timings;
 
 const source = () => editor.state.doc.toString();
 
@@ -94,6 +96,7 @@ function onEdit() {
     $('examples').value = '';
   }
   lastEditAt = performance.now();
+  compiler.cutBuild();
   runCheck();
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, 120);
@@ -167,7 +170,9 @@ function renderWhenIdle(built) {
     return;
   }
   if (built.source !== source()) return; // a newer build is on its way
+  const t0 = performance.now();
   renderOutput();
+  probe.renderMs.push(performance.now() - t0);
   probe.built = built;
 }
 
@@ -202,6 +207,7 @@ function setStatus(result, ms) {
 }
 
 function applyDiagnostics(result, ms) {
+  const t0 = performance.now();
   const len = editor.state.doc.length;
   const clamp = (n) => Math.max(0, Math.min(len, n));
   const diags = (result.diagnostics || []).map((d) => ({
@@ -214,6 +220,7 @@ function applyDiagnostics(result, ms) {
   }));
   editor.dispatch(setDiagnostics(editor.state, diags));
   renderDiagnosticList(result);
+  probe.applyMs.push(performance.now() - t0);
   if (ms != null && !state.lastBuild) setStatus(result, ms);
   if (ms != null) probe.checkMs.push(ms);
   if (probe.keyAt) {
@@ -294,6 +301,9 @@ function currentFiles() {
 }
 
 function renderOutput() {
+  // What the previous render still had to draw is no longer shown.
+  cancelSlices('graph');
+  cancelSlices('highlight');
   const out = $('output');
   const files = $('files');
   files.replaceChildren();
@@ -369,7 +379,9 @@ function jumpToLine(line) {
 
 function selectTab(tab) {
   state.tab = tab;
+  const t0 = performance.now();
   renderOutput();
+  probe.renderMs.push(performance.now() - t0);
 }
 
 for (const b of document.querySelectorAll('#tabs [data-tab]')) b.addEventListener('click', () => selectTab(b.dataset.tab));
@@ -386,10 +398,9 @@ function currentArtifact() {
     return { name: 'graph.svg', contents: clone.outerHTML, type: 'image/svg+xml' };
   }
   if (state.tab === 'matrix') {
-    const table = $('output').querySelector('table');
-    if (!table) return null;
-    const rows = [...table.rows].map((r) => [...r.cells].map((c) => `"${(c.classList.contains('none') ? '' : [...c.querySelectorAll('.cap')].map((x) => x.textContent).join(' ') || c.textContent).replace(/"/g, '""')}"`).join(','));
-    return { name: 'access.csv', contents: `${rows.join('\n')}\n`, type: 'text/csv' };
+    // From the data: a large matrix shows only the rows and columns in view.
+    const csv = matrixCsv(state.lastBuild?.ok ? state.lastBuild.view : state.lastGood?.view);
+    return csv ? { name: 'access.csv', contents: csv, type: 'text/csv' } : null;
   }
   const list = currentFiles();
   const f = list[Math.min(state.file[state.tab] || 0, list.length - 1)];

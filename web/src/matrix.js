@@ -33,36 +33,7 @@ export function renderMatrix(container, view, simulateClaims, explainPaths) {
     );
     return;
   }
-  const table = el('table', { className: 'matrix' });
-  table.dataset.testid = 'matrix';
-  const head = table.createTHead().insertRow();
-  head.append(el('th', { className: 'corner', textContent: 'path \\ identity' }));
-  for (const ia of access.identities) {
-    const title = [`${ia.kind}${ia.role ? ` · login: ${ia.role}` : ''}`, `policies: ${ia.policies.join(', ')}`, loginText(ia)].filter(Boolean).join('\n');
-    const th = el('th', { title });
-    th.dataset.testid = 'matrix-identity';
-    th.append(el('div', { className: 'wl', textContent: ia.id }), el('div', { className: 'kind', textContent: ia.kind }));
-    if (ia.external?.length) th.append(el('div', { className: 'ext', textContent: `+ ${ia.external.join(', ')}` }));
-    head.append(th);
-  }
-  const body = table.createTBody();
-  for (const pattern of access.patterns) {
-    const tr = body.insertRow();
-    tr.append(el('th', { className: 'path', textContent: pattern }));
-    for (const ia of access.identities) {
-      const td = tr.insertCell();
-      const grant = ia.grants.find((g) => g.pattern === pattern);
-      if (!grant) {
-        td.className = 'none';
-        td.textContent = '·';
-        continue;
-      }
-      const own = ia.workload && grant.policies.includes(ia.workload);
-      for (const cap of grant.capabilities) {
-        td.append(el('span', { className: `cap cap-${cap}${own ? '' : ' via'}`, textContent: cap, title: `from ${grant.policies.join(', ')}` }));
-      }
-    }
-  }
+  const table = access.identities.length * access.patterns.length > WINDOW_ABOVE ? windowedTable(access) : fullTable(access);
   const legend = el('p', { className: 'matrix-note' });
   legend.append(
     el('span', { className: 'cap cap-read', textContent: 'read' }),
@@ -73,6 +44,144 @@ export function renderMatrix(container, view, simulateClaims, explainPaths) {
   container.append(table, legend);
   if (explainPaths) container.append(explainPanel(view, explainPaths));
   if (simulateClaims) container.append(simulatePanel(view, simulateClaims));
+}
+
+// A matrix of more cells than this is drawn as a window onto it (the rows and columns in
+// view): a table of tens of thousands of cells takes the browser a second to lay out.
+const WINDOW_ABOVE = 3000;
+
+function identityHeader(ia) {
+  const title = [`${ia.kind}${ia.role ? ` · login: ${ia.role}` : ''}`, `policies: ${ia.policies.join(', ')}`, loginText(ia)].filter(Boolean).join('\n');
+  const th = el('th', { title });
+  th.dataset.testid = 'matrix-identity';
+  th.append(el('div', { className: 'wl', textContent: ia.id }), el('div', { className: 'kind', textContent: ia.kind }));
+  if (ia.external?.length) th.append(el('div', { className: 'ext', textContent: `+ ${ia.external.join(', ')}` }));
+  return th;
+}
+
+function grantCell(td, ia, grant) {
+  if (!grant) {
+    td.className = 'none';
+    td.textContent = '·';
+    return td;
+  }
+  const own = ia.workload && grant.policies.includes(ia.workload);
+  for (const cap of grant.capabilities) {
+    td.append(el('span', { className: `cap cap-${cap}${own ? '' : ' via'}`, textContent: cap, title: `from ${grant.policies.join(', ')}` }));
+  }
+  return td;
+}
+
+/** Per identity, its grants by pattern. */
+const grantsByPattern = (access) => access.identities.map((ia) => new Map(ia.grants.map((g) => [g.pattern, g])));
+
+function fullTable(access) {
+  const table = el('table', { className: 'matrix' });
+  table.dataset.testid = 'matrix';
+  const head = table.createTHead().insertRow();
+  head.append(el('th', { className: 'corner', textContent: 'path \\ identity' }));
+  for (const ia of access.identities) head.append(identityHeader(ia));
+  const grants = grantsByPattern(access);
+  const body = table.createTBody();
+  for (const pattern of access.patterns) {
+    const tr = body.insertRow();
+    tr.append(el('th', { className: 'path', textContent: pattern }));
+    access.identities.forEach((ia, i) => grantCell(tr.insertCell(), ia, grants[i].get(pattern)));
+  }
+  return table;
+}
+
+// Sizes of the windowed table: fixed, so the window is placed without measuring the DOM.
+const ROW_H = 32;
+const HEAD_H = 64;
+const CHAR_W = 7.4;
+
+function windowedTable(access) {
+  const grants = grantsByPattern(access);
+  // A column is as wide as its header or its widest cell of capabilities.
+  const widths = access.identities.map((ia) => {
+    const caps = Math.max(0, ...ia.grants.map((g) => g.capabilities.reduce((w, c) => w + c.length * CHAR_W + 14, 0)));
+    const head = Math.max(ia.id.length, ia.kind.length, ia.external?.length ? 2 + ia.external.join(', ').length : 0) * CHAR_W;
+    return Math.ceil(Math.max(caps, head, 40) + 26);
+  });
+  const pathW = Math.ceil(Math.max(14, ...access.patterns.map((p) => p.length)) * CHAR_W + 26);
+  const lefts = [0];
+  for (const w of widths) lefts.push(lefts[lefts.length - 1] + w);
+
+  const scroller = el('div', { className: 'matrix-window' });
+  const table = el('table', { className: 'matrix windowed' });
+  table.dataset.testid = 'matrix';
+  table.style.width = `${pathW + lefts[widths.length]}px`;
+  scroller.append(table);
+  let shown = '';
+  const draw = () => {
+    const top = scroller.scrollTop;
+    const left = scroller.scrollLeft;
+    const height = scroller.clientHeight || 600;
+    const width = scroller.clientWidth || 1000;
+    const r0 = Math.max(0, Math.floor((top - HEAD_H) / ROW_H) - 4);
+    const r1 = Math.min(access.patterns.length, Math.ceil((top + height) / ROW_H) + 4);
+    let c0 = 0;
+    while (c0 < widths.length && lefts[c0 + 1] < left - pathW) c0++;
+    c0 = Math.max(0, c0 - 2);
+    let c1 = c0;
+    while (c1 < widths.length && lefts[c1] < left + width) c1++;
+    c1 = Math.min(widths.length, c1 + 2);
+    const key = `${r0},${r1},${c0},${c1}`;
+    if (key === shown) return;
+    shown = key;
+    const spacer = (w) => el('th', { className: 'gap', style: `width:${w}px` });
+    const head = el('tr');
+    head.append(el('th', { className: 'corner', textContent: 'path \\ identity', style: `width:${pathW}px` }));
+    if (c0 > 0) head.append(spacer(lefts[c0]));
+    for (let c = c0; c < c1; c++) {
+      const th = identityHeader(access.identities[c]);
+      th.style.width = `${widths[c]}px`;
+      head.append(th);
+    }
+    if (c1 < widths.length) head.append(spacer(lefts[widths.length] - lefts[c1]));
+    const body = el('tbody');
+    const gap = (h) => el('tr', { className: 'gap' }, el('td', { colSpan: c1 - c0 + 3, style: `height:${h}px` }));
+    if (r0 > 0) body.append(gap(r0 * ROW_H));
+    for (let r = r0; r < r1; r++) {
+      const pattern = access.patterns[r];
+      const tr = el('tr');
+      tr.append(el('th', { className: 'path', textContent: pattern, title: pattern }));
+      if (c0 > 0) tr.append(el('td', { className: 'gap' }));
+      for (let c = c0; c < c1; c++) tr.append(grantCell(el('td'), access.identities[c], grants[c].get(pattern)));
+      if (c1 < widths.length) tr.append(el('td', { className: 'gap' }));
+      body.append(tr);
+    }
+    if (r1 < access.patterns.length) body.append(gap((access.patterns.length - r1) * ROW_H));
+    table.replaceChildren(el('thead', {}, head), body);
+  };
+  let frame = 0;
+  scroller.addEventListener(
+    'scroll',
+    () => {
+      if (!frame) frame = requestAnimationFrame(() => ((frame = 0), draw()));
+    },
+    { passive: true },
+  );
+  // A first window now (the pane's size is not known yet), the one in view once the
+  // table is in the page.
+  draw();
+  requestAnimationFrame(draw);
+  return scroller;
+}
+
+/** The whole matrix as CSV rows (what Download saves), from the data, not the window on screen. */
+export function matrixCsv(view) {
+  const access = view?.access;
+  if (!access) return null;
+  const q = (s) => `"${s.replace(/"/g, '""')}"`;
+  const grants = grantsByPattern(access);
+  const head = ['path \\ identity', ...access.identities.map((ia) => `${ia.id}${ia.kind}${ia.external?.length ? `+ ${ia.external.join(', ')}` : ''}`)];
+  const rows = [head.map(q).join(',')];
+  for (const pattern of access.patterns) {
+    rows.push([pattern, ...grants.map((g) => g.get(pattern)?.capabilities.join(' ') || '')].map(q).join(','));
+  }
+  return `${rows.join('\n')}\n`;
 }
 
 // The explain request persists across re-renders, like the claims below.

@@ -10,16 +10,24 @@ console.error = (...args) => {
   consoleError(...args);
 };
 
-const ready = init({ module_or_path: wasmUrl });
+// The page's first message carries the compiled module (or null: then fetch it here).
+let ready = null;
 const calls = { check, build, format, schema, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
+  if (!ready) {
+    ready = init({ module_or_path: data.module || wasmUrl });
+    return;
+  }
   const { id, fn, args } = data;
   try {
     await ready;
     const t0 = performance.now();
     const json = calls[fn](...args);
-    self.postMessage({ id, json, ms: performance.now() - t0 });
+    const t1 = performance.now();
+    // `sentAt` on the shared clock (timeOrigin differs per worker): the page measures
+    // the hop back from it.
+    self.postMessage({ id, json, ms: t1 - t0, sentAt: performance.timeOrigin + t1 });
   } catch (e) {
     const message = lastConsoleError || String(e && e.message ? e.message : e);
     self.postMessage({ id, crash: message });

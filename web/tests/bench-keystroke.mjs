@@ -49,7 +49,8 @@ const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'numbe
 
 async function main() {
   const program = bigProgram();
-  const server = await serve();
+  // DIST_DIR: another build of the page (e.g. of main) for a side-by-side comparison.
+  const server = await serve(process.env.DIST_DIR || undefined);
   const browser = await launch();
   try {
     const { page } = await openPage(browser, server.url);
@@ -80,6 +81,11 @@ async function main() {
         if (!window.__stopFrames) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
+      // Tasks over 50 ms (what the browser reports); frame gaps above catch shorter ones.
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ at: e.startTime, ms: e.duration });
+      }).observe({ type: 'longtask' });
     });
     // Measured from outside the page: Node's clock from sending the key to the page
     // reporting diagnostics of the new text (an awaited promise, no polling). GAP_MS
@@ -94,6 +100,24 @@ async function main() {
       outside.push(performance.now() - t0);
       await page.waitForTimeout(GAP_MS);
     }
+    const typingFrames = await page.evaluate(() => window.__frames.length);
+    // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
+    // then every tab is drawn once; the frame gaps and long tasks include all of them.
+    const counted = await page.evaluate(() => Array.isArray(window.__keyplan.renderMs));
+    const renders0 = counted ? await page.evaluate(() => window.__keyplan.renderMs.length) : 0;
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+      await settle(page);
+      if (counted) await page.waitForFunction((n) => window.__keyplan.renderMs.length > n, renders0 + i, { timeout: 20000 });
+      else await page.waitForTimeout(600);
+    }
+    const tabMs = {};
+    for (const tab of ['graph', 'matrix', 'api', 'hcl', 'json', 'sh', 'graph']) {
+      const t0 = performance.now();
+      await page.click(`[data-testid=tab-${tab}]`);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+      tabMs[tab] = performance.now() - t0;
+    }
     const latencies = await page.evaluate(() => window.__keyplan.latencies);
     const checkMs = await page.evaluate(() => window.__keyplan.checkMs);
     const frames = await page.evaluate(() => {
@@ -101,14 +125,32 @@ async function main() {
       return window.__frames.slice(1);
     });
     const builds = (await page.evaluate(() => window.__keyplan.builds)) - builds0;
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    const probe = await page.evaluate(() => {
+      const k = window.__keyplan;
+      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [] };
+    });
+    const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
     console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
     console.log(`of which check() in the worker (ms):              ${fmt(stats(checkMs))}`);
-    console.log(`main-thread frame gaps (ms):                      ${fmt(stats(frames))}; over 17 ms: ${frames.filter((f) => f > 17).length}`);
+    console.log(`check response hop worker->page (ms):            ${fmt(stats(of('check', 'hop')))}`);
+    console.log(`check JSON.parse on the page (ms):                ${fmt(stats(of('check', 'parse')))}`);
+    console.log(`applying diagnostics on the page (ms):            ${fmt(stats(probe.applyMs))}`);
+    console.log(`build() in the worker (ms):                       ${fmt(stats(of('build', 'ms')))}`);
+    console.log(`build response: hop ${fmt(stats(of('build', 'hop')))}`);
+    console.log(`build response: JSON.parse ${fmt(stats(of('build', 'parse')))}; ${Math.max(...of('build', 'bytes'))} bytes`);
+    console.log(`rendering outputs after a pause (ms):             ${fmt(stats(probe.renderMs))}`);
+    console.log(`tab switches, click to next frame (ms):           ${Object.entries(tabMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join('  ')}`);
+    const typing = frames.slice(0, typingFrames - 1);
+    const rendering = frames.slice(typingFrames - 1);
+    console.log(`frame gaps while typing (ms):                     ${fmt(stats(typing))}; over 17 ms: ${typing.filter((f) => f > 17).length}`);
+    console.log(`frame gaps while drawing outputs (ms):            ${fmt(stats(rendering))}; over 17 ms: ${rendering.filter((f) => f > 17).length}`);
+    console.log(`long tasks (> 50 ms) on the main thread:          ${longTasks.length}; longest ${longTasks.length ? Math.max(...longTasks.map((t) => t.ms)).toFixed(1) : 0} ms`);
     if (process.env.JSON_OUT) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside), inside: stats(latencies), check: stats(checkMs), frames: stats(frames), builds }));
+      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside), inside: stats(latencies), check: stats(checkMs), frames: stats(typing), renderFrames: stats(rendering), builds, longTasks }));
     }
   } finally {
     await browser.close();

@@ -3,6 +3,10 @@
 //! Every function takes and returns strings (JSON documents) so that the compiler's
 //! response shape is defined once, in `json_api`, for the playground and the language
 //! server alike. Nothing here may grow logic of its own.
+//!
+//! Only what the page calls is exported: every export links its code into the `.wasm` the
+//! page downloads (the access diff alone was 7% of it). `json_api` keeps the others
+//! (many files, `explain_code`, `diff`, `import`) for the CLI and the language server.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -31,29 +35,10 @@ pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
-/// The entry of docs/diagnostics.md for a code: `{ ok, code, text }` or `{ ok, error, suggestion }`.
-#[wasm_bindgen]
-pub fn explain_code(code: &str) -> String {
-    keyplan::json_api::explain_code_json(code)
-}
-
 /// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
 #[wasm_bindgen]
 pub fn format(source: &str) -> String {
     keyplan::json_api::format_json(source)
-}
-
-/// Checks a program of many files, `files` a JSON array of `{name, text}`: the response
-/// of [`check`], each diagnostic naming its file.
-#[wasm_bindgen]
-pub fn check_files(files: &str, target: &str) -> String {
-    keyplan::json_api::check_files_json(files, target)
-}
-
-/// Builds a program of many files (see [`check_files`]): the response of [`build`].
-#[wasm_bindgen]
-pub fn build_files(files: &str, target: &str) -> String {
-    keyplan::json_api::build_files_json(files, target)
 }
 
 /// Claim simulation: `{ ok, target, diagnostics, simulation: { accepted, refused }, access }`.
@@ -69,12 +54,6 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String
 #[wasm_bindgen]
 pub fn explain(source: &str, target: &str, request: &str) -> String {
     keyplan::json_api::explain_json(source, target, request)
-}
-
-/// The access diff of two versions of a program: `{ ok, target, old, new, diff }`.
-#[wasm_bindgen]
-pub fn diff(old: &str, new: &str, target: &str) -> String {
-    keyplan::json_api::diff_json(old, new, target)
 }
 
 /// Block kinds, their attributes and the endpoint schemas, for completion.
