@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub subject: &'a str,
     /// The mount's API prefix (`database/`), for same-mount references.
     pub prefix: &'a str,
+    /// The mount's type (`jwt`), for values the checker infers from it.
+    pub mount_type: &'a str,
     /// Words a secret's variable name is made of (`["userpass", "ci"]`).
     pub env_parts: &'a [&'a str],
     pub names: &'a Names,
@@ -54,8 +56,13 @@ fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
 }
 
 /// Secrets the server never returns but the resource cannot be created again without:
-/// a userpass user's password, a database connection's password when it has a username.
+/// a userpass user's password, a database connection's password when it has a username,
+/// any secret the server says is set.
 fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
+    // Servers that hide a secret often say it is set (`token_reviewer_jwt_set`).
+    if data.get(format!("{field}_set")) == Some(&Json::Bool(true)) {
+        return true;
+    }
     match (endpoint, field) {
         ("userpass-user", "password") => true,
         ("ssh-ca", "private_key") => lookup(data, "public_key").is_some_and(|k| !is_empty(k)),
@@ -66,13 +73,30 @@ fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
     }
 }
 
-/// Values servers report for fields nobody set, where the schema states no default or
-/// another spelling (`token_type` reads back `default`, which writes reject).
-fn server_default(field: &str, v: &Json) -> bool {
-    matches!(
-        (field, v),
-        ("token_type", Json::String(s)) if s == "default"
-    ) || matches!((field, v), ("namespace_in_state", Json::Bool(true)))
+/// Values servers read back for fields nobody set, where the schema states another
+/// default or none: writing them would make the imported program say what its author
+/// never said. (`token_type` reads back `default`, which writes reject; a JWT role's
+/// leeways and a KV mount's `max_versions` read back `0`, "the server's default"; an
+/// SSH role's signer and issuer read back `default`.)
+fn server_default(endpoint: &str, field: &str, v: &Json) -> bool {
+    let zero = values::seconds(v) == Some(0);
+    match (endpoint, field) {
+        (_, "token_type") => v.as_str() == Some("default"),
+        (_, "namespace_in_state") => v == &Json::Bool(true),
+        ("jwt-role", "clock_skew_leeway" | "expiration_leeway" | "not_before_leeway") => zero,
+        ("kv-config", "max_versions") => zero,
+        ("ssh-role", "algorithm_signer" | "issuer_ref") => v.as_str() == Some("default"),
+        _ => false,
+    }
+}
+
+/// A value the checker writes by itself for this mount type: a JWT role's `role_type`
+/// is `jwt` on a `jwt` mount and `oidc` on an `oidc` mount unless the program says.
+fn inferred(endpoint: &str, field: &str, v: &Json, mount_type: &str) -> bool {
+    match (endpoint, field) {
+        ("jwt-role", "role_type") => v.as_str() == Some(mount_type),
+        _ => false,
+    }
 }
 
 /// The attributes of one resource, `(name, literal)` in the schema's field order.
@@ -101,7 +125,11 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             continue;
         }
         let Some(value) = value else { continue };
-        if !field.required && (is_default(field, value) || server_default(name, value)) {
+        if !field.required
+            && (is_default(field, value)
+                || server_default(endpoint, name, value)
+                || inferred(endpoint, name, value, cx.mount_type))
+        {
             continue;
         }
         match literal(field, value, cx) {

@@ -17,6 +17,7 @@ mod build;
 mod fields;
 pub mod policy;
 mod read;
+pub mod target;
 mod text;
 mod values;
 mod workloads;
@@ -28,6 +29,7 @@ use serde_json::Value as Json;
 
 pub use kp_schema::Target;
 pub use read::{wanted, Wanted};
+pub use target::{detect, Server};
 
 /// What the server answered for one path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +85,9 @@ pub struct Options {
     pub mounts: Vec<String>,
     /// Only these policies. Empty: every policy, unless `mounts` is given.
     pub policies: Vec<String>,
+    /// The server read, when known: named in a comment heading every file, with the
+    /// `--target` to check the program with.
+    pub server: Option<Server>,
 }
 
 impl Default for Options {
@@ -91,6 +96,7 @@ impl Default for Options {
             target: Target::Vault,
             mounts: Vec::new(),
             policies: Vec::new(),
+            server: None,
         }
     }
 }
