@@ -17,6 +17,7 @@ mod build;
 mod fields;
 pub mod policy;
 mod read;
+mod ssh;
 pub mod target;
 mod text;
 mod values;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 pub use kp_schema::Target;
+pub use fields::omitted;
 pub use read::{wanted, Wanted};
 pub use target::{detect, Server};
 
