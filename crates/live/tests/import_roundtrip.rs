@@ -268,6 +268,14 @@ fn round_trip(
             problems.extend(differences(name, program, &back));
         }
     }
+    // Statements the language has a shorthand for are written with it.
+    if name == "pipeline.kp" {
+        for shorthand in ["sign ssh.gpu-hosts", "creds database.readonly"] {
+            if !text.contains(shorthand) {
+                problems.push(format!("`{shorthand}` is not written as the shorthand"));
+            }
+        }
+    }
     if !problems.is_empty() && std::env::var_os("KEYPLAN_SHOW_IMPORTED").is_some() {
         eprintln!("--- {name}: imported program\n{text}");
     }
