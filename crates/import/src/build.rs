@@ -106,7 +106,11 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
     let all: Vec<Block> = files.iter().flat_map(|(_, b)| b.iter().cloned()).collect();
     let program = match all.is_empty() {
         true => String::new(),
-        false => format(&(header.clone() + &text::print(&all)), "the program", &mut st),
+        false => format(
+            &(header.clone() + &text::print(&all)),
+            "the program",
+            &mut st,
+        ),
     };
     let files = files
         .into_iter()

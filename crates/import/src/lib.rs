@@ -28,8 +28,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-pub use kp_schema::Target;
 pub use fields::omitted;
+pub use kp_schema::Target;
 pub use read::{wanted, Wanted};
 pub use target::{detect, Server};
 

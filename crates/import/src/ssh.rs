@@ -10,7 +10,9 @@ use crate::text::quote;
 
 /// The attributes of `ca { }` for the CA whose public key the server returns.
 pub fn ca_attrs(data: &Json) -> Option<Vec<(String, String)>> {
-    let public = data["public_key"].as_str().filter(|k| !k.trim().is_empty())?;
+    let public = data["public_key"]
+        .as_str()
+        .filter(|k| !k.trim().is_empty())?;
     let mut out = vec![("generate_signing_key".to_string(), "true".to_string())];
     let mut parts = public.split_whitespace();
     let algorithm = parts.next()?;
@@ -82,7 +84,8 @@ mod tests {
                 ("key_bits".into(), "2048".into())
             ])
         );
-        let ed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJF7+Tled1rJ+vlH6LSZvK0x0V3n8DBrOQXbOn55DVh8\n";
+        let ed =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJF7+Tled1rJ+vlH6LSZvK0x0V3n8DBrOQXbOn55DVh8\n";
         assert_eq!(
             ca_attrs(&json!({ "public_key": ed })),
             Some(vec![

@@ -82,11 +82,7 @@ const UNKNOWABLE: &[(&str, &str, &str)] = &[
 /// server normalises normalised: lists as sorted sets, final newlines, host `/32`s.
 fn plain(v: &Value) -> Json {
     match v {
-        Value::Str(s) => Json::String(
-            s.trim_end_matches('\n')
-                .trim_end_matches("/32")
-                .to_string(),
-        ),
+        Value::Str(s) => Json::String(s.trim_end_matches('\n').trim_end_matches("/32").to_string()),
         Value::Int(i) => Json::from(*i),
         Value::Bool(b) => Json::Bool(*b),
         Value::List(l) => {
@@ -176,7 +172,9 @@ fn differences(case: &str, original: &Program, imported: &Program) -> Vec<String
         for (field, v2) in body2 {
             let unknowable = unknown(id, field);
             if !body.contains_key(field) && !unknowable {
-                out.push(format!("{id}.{field}: imported {v2}, the original has none"));
+                out.push(format!(
+                    "{id}.{field}: imported {v2}, the original has none"
+                ));
             }
         }
     }
@@ -383,7 +381,10 @@ fn apply_import_plan_and_build_agree_for_the_examples_and_the_all_fields_program
         replace_jwks_urls(text, &jwks.url)
             .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", postgres.port))
             .replace("127.0.0.1:3306", &format!("127.0.0.1:{}", mariadb.port))
-            .replace("username                 = \"vaulter\"", "username = \"kp_root05\"")
+            .replace(
+                "username                 = \"vaulter\"",
+                "username = \"kp_root05\"",
+            )
     };
     let env = |name: &str| match name {
         "FEATURE_STORE_PASSWORD" => Some("admin-pw".to_string()),
