@@ -114,7 +114,7 @@ fn mount_type(p: &Program, id: &str) -> String {
     let mount = p
         .resources
         .iter()
-        .find(|r| r.id.to_string() == id)
+        .find(|r| r.id == id)
         .and_then(|r| r.mount.clone());
     p.resources
         .iter()
