@@ -268,8 +268,13 @@ fn round_trip(
     }
     // Statements the language has a shorthand for are written with it.
     if name == "pipeline.kp" {
+        // `keyplan fmt` aligns a workload's statements: compare words.
+        let words: Vec<String> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
         for shorthand in ["sign ssh.gpu-hosts", "creds database.readonly"] {
-            if !text.contains(shorthand) {
+            if !words.iter().any(|l| l == shorthand) {
                 problems.push(format!("`{shorthand}` is not written as the shorthand"));
             }
         }
