@@ -78,7 +78,7 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
         let mut blocks = vec![mount_block(m, snap, opts, &names, &found, &mut st)];
         for login in found.iter().filter(|l| l.mount == m.path) {
             blocks.push(workload_block(
-                login, m, snap, opts, &names, &policies, &mut st,
+                login, m, &mounts, snap, opts, &names, &policies, &mut st,
             ));
         }
         files.push((file_name(m.class, &m.path), blocks));
@@ -102,12 +102,20 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
         files.push(("policies.kp".into(), policy_blocks));
     }
 
+    let header = header(opts);
     let all: Vec<Block> = files.iter().flat_map(|(_, b)| b.iter().cloned()).collect();
-    let program = format(&text::print(&all), "the program", &mut st);
+    let program = match all.is_empty() {
+        true => String::new(),
+        false => format(
+            &(header.clone() + &text::print(&all)),
+            "the program",
+            &mut st,
+        ),
+    };
     let files = files
         .into_iter()
         .map(|(name, blocks)| {
-            let text = format(&text::print(&blocks), &name, &mut st);
+            let text = format(&(header.clone() + &text::print(&blocks)), &name, &mut st);
             File { name, text }
         })
         .collect();
@@ -120,6 +128,20 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
         unreadable,
         env: st.env,
         resources: st.resources,
+    }
+}
+
+/// The comment heading every file: which server it was read from and the target to
+/// check it with (the language has no target declaration; the flag carries it).
+fn header(opts: &Options) -> String {
+    match &opts.server {
+        Some(server) => format!(
+            "# Imported from {} by `keyplan import`: check, plan and apply with \
+             `--target {}`.\n\n",
+            server.describe(),
+            server.target.keyword()
+        ),
+        None => String::new(),
     }
 }
 
@@ -285,6 +307,7 @@ fn mount_block(
                 target: opts.target,
                 subject: &path,
                 prefix: &prefix,
+                mount_type: m.ty.name,
                 env_parts: &[&m.path],
                 names,
                 skip: &[],
@@ -353,6 +376,7 @@ fn nested_block(
         target: opts.target,
         subject: path,
         prefix: &prefix,
+        mount_type: m.ty.name,
         env_parts: &parts,
         names,
         skip: &[],
@@ -380,6 +404,7 @@ fn token_block(snap: &Snapshot, opts: &Options, names: &Names, st: &mut State) -
                 target: opts.target,
                 subject: &path,
                 prefix: TOKEN_PREFIX,
+                mount_type: "token",
                 env_parts: &["token", &key],
                 names,
                 skip: &[],
@@ -395,9 +420,11 @@ fn token_block(snap: &Snapshot, opts: &Options, names: &Names, st: &mut State) -
     (!b.entries.is_empty()).then_some(b)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn workload_block(
     login: &Login,
     m: &Mount,
+    mounts: &[Mount],
     snap: &Snapshot,
     opts: &Options,
     names: &Names,
@@ -419,6 +446,7 @@ fn workload_block(
         target: opts.target,
         subject: &login.role_path,
         prefix: &prefix,
+        mount_type: m.ty.name,
         env_parts: &[&m.path, &login.role],
         names,
         skip: &[],
@@ -436,8 +464,9 @@ fn workload_block(
     {
         for r in &parsed.rules {
             for c in &r.capabilities {
-                b.entries
-                    .push(Entry::Stmt(format!("{c} {}", quote(&r.path))));
+                let stmt = workloads::shorthand(c, &r.path, mounts, snap)
+                    .unwrap_or_else(|| format!("{c} {}", quote(&r.path)));
+                b.entries.push(Entry::Stmt(stmt));
             }
         }
     }

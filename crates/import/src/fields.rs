@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub subject: &'a str,
     /// The mount's API prefix (`database/`), for same-mount references.
     pub prefix: &'a str,
+    /// The mount's type (`jwt`), for values the checker infers from it.
+    pub mount_type: &'a str,
     /// Words a secret's variable name is made of (`["userpass", "ci"]`).
     pub env_parts: &'a [&'a str],
     pub names: &'a Names,
@@ -54,10 +56,19 @@ fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
 }
 
 /// Secrets the server never returns but the resource cannot be created again without:
-/// a userpass user's password, a database connection's password when it has a username.
+/// a userpass user's password, a database connection's password when it has a username,
+/// any secret the server says is set.
 fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
+    // Servers that hide a secret often say it is set (`token_reviewer_jwt_set`).
+    if data.get(format!("{field}_set")) == Some(&Json::Bool(true)) {
+        return true;
+    }
     match (endpoint, field) {
         ("userpass-user", "password") => true,
+        // A confidential OIDC client has a secret the server never shows.
+        ("jwt-config", "oidc_client_secret") => lookup(data, "oidc_client_id")
+            .and_then(Json::as_str)
+            .is_some_and(|id| !id.is_empty()),
         ("ssh-ca", "private_key") => lookup(data, "public_key").is_some_and(|k| !is_empty(k)),
         ("database-connection", "password") => lookup(data, "username")
             .and_then(Json::as_str)
@@ -66,13 +77,76 @@ fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
     }
 }
 
-/// Values servers report for fields nobody set, where the schema states no default or
-/// another spelling (`token_type` reads back `default`, which writes reject).
-fn server_default(field: &str, v: &Json) -> bool {
-    matches!(
-        (field, v),
-        ("token_type", Json::String(s)) if s == "default"
-    ) || matches!((field, v), ("namespace_in_state", Json::Bool(true)))
+/// Values servers read back for fields nobody set, where the schema states another
+/// default or none: writing them would make the imported program say what its author
+/// never said. (`token_type` reads back `default`, which writes reject; a JWT role's
+/// leeways and a KV mount's `max_versions` read back `0`, "the server's default"; an
+/// SSH role's signer and issuer read back `default`.)
+fn server_default(endpoint: &str, field: &str, v: &Json) -> bool {
+    let zero = values::seconds(v) == Some(0);
+    match (endpoint, field) {
+        (_, "token_type") => v.as_str() == Some("default"),
+        (_, "namespace_in_state") => v == &Json::Bool(true),
+        ("jwt-role", "clock_skew_leeway" | "expiration_leeway" | "not_before_leeway") => zero,
+        ("kv-config", "max_versions") => zero,
+        ("ssh-role", "algorithm_signer" | "issuer_ref") => v.as_str() == Some("default"),
+        _ => false,
+    }
+}
+
+/// Whether an import leaves this value of `endpoint`'s `field` out: it is what the
+/// resource says when nobody set the field (the schema's default, an empty or zero
+/// value, what the server reads back for "unset", or what the checker infers from the
+/// mount type `mount_type`). Public so the round-trip test accepts exactly these.
+pub fn omitted(endpoint: &str, field: &str, value: &Json, mount_type: &str) -> bool {
+    // The server reads back `true` when nobody set it, and `false` only when set.
+    if field == "namespace_in_state" {
+        return value == &Json::Bool(true);
+    }
+    let Some(f) = kp_schema::endpoint(endpoint).and_then(|ep| ep.fields.get(field)) else {
+        return false;
+    };
+    is_default(f, value)
+        || server_default(endpoint, field, value)
+        || inferred(endpoint, field, value, mount_type)
+        || value
+            .as_object()
+            .is_some_and(|m| m.values().all(values::is_empty))
+}
+
+/// A read-back value in the shape the language writes: a PEM the server stripped of
+/// its final newline gets it back (heredocs end with one), and an SSH role's key
+/// lengths, read back as one-element lists, are numbers again.
+fn reshape(endpoint: &str, field: &str, value: &Json) -> Json {
+    fn pem(v: &Json) -> Json {
+        match v {
+            Json::String(s) if s.starts_with("-----BEGIN") && s.ends_with("-----") => {
+                Json::String(format!("{s}\n"))
+            }
+            Json::Array(items) => Json::Array(items.iter().map(pem).collect()),
+            other => other.clone(),
+        }
+    }
+    match (endpoint, field, value) {
+        ("ssh-role", "allowed_user_key_lengths", Json::Object(m)) => Json::Object(
+            m.iter()
+                .map(|(k, v)| match v.as_array().map(Vec::as_slice) {
+                    Some([one]) => (k.clone(), one.clone()),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect(),
+        ),
+        _ => pem(value),
+    }
+}
+
+/// A value the checker writes by itself for this mount type: a JWT role's `role_type`
+/// is `jwt` on a `jwt` mount and `oidc` on an `oidc` mount unless the program says.
+fn inferred(endpoint: &str, field: &str, v: &Json, mount_type: &str) -> bool {
+    match (endpoint, field) {
+        ("jwt-role", "role_type") => v.as_str() == Some(mount_type),
+        _ => false,
+    }
 }
 
 /// The attributes of one resource, `(name, literal)` in the schema's field order.
@@ -80,6 +154,11 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
     let Some(ep) = kp_schema::endpoint(endpoint) else {
         return Vec::new();
     };
+    if endpoint == "ssh-ca" {
+        if let Some(attrs) = crate::ssh::ca_attrs(data) {
+            return attrs;
+        }
+    }
     let mut out = Vec::new();
     for (name, field) in &ep.fields {
         if field.deprecated || !field.supports(cx.target) || cx.skip.contains(&name.as_str()) {
@@ -101,9 +180,10 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             continue;
         }
         let Some(value) = value else { continue };
-        if !field.required && (is_default(field, value) || server_default(name, value)) {
+        if !field.required && omitted(endpoint, name, value, cx.mount_type) {
             continue;
         }
+        let value = &reshape(endpoint, name, value);
         match literal(field, value, cx) {
             Some(lit) => out.push((name.clone(), lit)),
             None => sink.warnings.push(Warning {

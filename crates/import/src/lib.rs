@@ -17,6 +17,8 @@ mod build;
 mod fields;
 pub mod policy;
 mod read;
+mod ssh;
+pub mod target;
 mod text;
 mod values;
 mod workloads;
@@ -26,8 +28,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+pub use fields::omitted;
 pub use kp_schema::Target;
 pub use read::{wanted, Wanted};
+pub use target::{detect, Server};
 
 /// What the server answered for one path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +87,9 @@ pub struct Options {
     pub mounts: Vec<String>,
     /// Only these policies. Empty: every policy, unless `mounts` is given.
     pub policies: Vec<String>,
+    /// The server read, when known: named in a comment heading every file, with the
+    /// `--target` to check the program with.
+    pub server: Option<Server>,
 }
 
 impl Default for Options {
@@ -91,6 +98,7 @@ impl Default for Options {
             target: Target::Vault,
             mounts: Vec::new(),
             policies: Vec::new(),
+            server: None,
         }
     }
 }

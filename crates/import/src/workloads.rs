@@ -141,3 +141,52 @@ pub fn without_policy(data: &Json, policy: &str) -> Json {
     }
     out
 }
+
+/// The statement a workload writes for one capability on one path, when the language
+/// has a shorthand for it and the import declares what it names: `sign ssh.dev` for
+/// `update` on `ssh/sign/dev`, `creds database.app` for `read` on
+/// `database/creds/app` (or `static-creds/app`), `role_id` and `secret_id` of an AppRole
+/// role. The shorthand compiles to the same rule, and says what the rule is for.
+pub fn shorthand(cap: &str, path: &str, mounts: &[Mount], snap: &Snapshot) -> Option<String> {
+    use kp_check::catalog::MountClass;
+    let has = |list: String, key: &str| snap.keys(&list).iter().any(|k| k == key);
+    for m in mounts.iter().filter(|m| is_ident(&m.path)) {
+        let prefix = m.prefix();
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (verb, role) = match (m.class, m.ty.name, cap, rest.split_once('/')) {
+            (MountClass::Secrets, "ssh", "update", Some(("sign", role)))
+                if has(format!("{prefix}roles"), role) =>
+            {
+                ("sign", role)
+            }
+            (MountClass::Secrets, "database" | "aws", "read", Some(("creds", role)))
+                if has(format!("{prefix}roles"), role) =>
+            {
+                ("creds", role)
+            }
+            (MountClass::Secrets, "database" | "aws", "read", Some(("static-creds", role)))
+                if has(format!("{prefix}static-roles"), role) =>
+            {
+                ("creds", role)
+            }
+            (MountClass::Auth, "approle", _, Some(("role", rest))) => {
+                let (verb, role) = match (cap, rest.rsplit_once('/')) {
+                    ("read", Some((role, "role-id"))) => ("role_id", role),
+                    ("update", Some((role, "secret-id"))) => ("secret_id", role),
+                    _ => continue,
+                };
+                if !has(format!("{prefix}role"), role) {
+                    continue;
+                }
+                (verb, role)
+            }
+            _ => continue,
+        };
+        if is_ident(role) {
+            return Some(format!("{verb} {}.{role}", m.path));
+        }
+    }
+    None
+}

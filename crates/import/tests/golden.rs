@@ -58,6 +58,7 @@ fn selection_and_unreadable_paths() {
         target: Target::Openbao,
         mounts: vec!["ssh".into()],
         policies: vec!["per-user".into(), "nope".into()],
+        server: None,
     };
     let imported = kp_import::import(&snap, &options);
     assert!(

@@ -26,9 +26,10 @@ pub struct ImportArgs {
     /// Namespace (default: `VAULT_NAMESPACE`)
     #[arg(long)]
     pub namespace: Option<String>,
-    /// The server the program is typed for (fields only the other server has are left out)
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is typed for (fields only the other server has are left
+    /// out). Default: the server's own (OpenBao or Vault, from `sys/seal-status`)
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Import only this mount (path as in `sys/auth` or `sys/mounts`; `token` for token
     /// roles); repeatable. Without `--mount` and `--policy`, everything is imported
     #[arg(long = "mount", value_name = "PATH")]
@@ -48,16 +49,29 @@ pub struct ImportArgs {
 }
 
 impl ImportArgs {
-    pub fn options(&self) -> kp_import::Options {
+    /// The options for a server that said it is `server` (`None`: it did not say).
+    /// `--target` wins over what the server says.
+    pub fn options(&self, server: Option<kp_import::Server>) -> kp_import::Options {
+        let target = match self.target {
+            Some(TargetArg::Vault) => kp_import::Target::Vault,
+            Some(TargetArg::Openbao) => kp_import::Target::Openbao,
+            None => server
+                .as_ref()
+                .map_or(kp_import::Target::Vault, |s| s.target),
+        };
         kp_import::Options {
-            target: match self.target {
-                TargetArg::Vault => kp_import::Target::Vault,
-                TargetArg::Openbao => kp_import::Target::Openbao,
-            },
+            target,
             mounts: self.mounts.clone(),
             policies: self.policies.clone(),
+            server: server.map(|s| kp_import::Server { target, ..s }),
         }
     }
+}
+
+/// What the server says it is (`sys/seal-status`, readable without a token's policy).
+pub fn server_of(client: &Client) -> Option<kp_import::Server> {
+    let status = client.read("sys/seal-status").ok().flatten()?;
+    kp_import::detect(&status)
 }
 
 pub fn run_import(args: &ImportArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -78,7 +92,15 @@ fn import_cmd(args: &ImportArgs, stdout: &mut dyn Write, stderr: &mut dyn Write)
         concurrency: Some(args.concurrency),
     })?)?;
     client.preflight()?;
-    let options = args.options();
+    let server = server_of(&client);
+    if server.is_none() && args.target.is_none() {
+        let _ = writeln!(
+            stderr,
+            "warning: the server does not say whether it is Vault or OpenBao: importing for \
+             Vault (use --target openbao for OpenBao)"
+        );
+    }
+    let options = args.options(server);
     let snapshot = read_snapshot(&client, &options)?;
     let imported = kp_import::import(&snapshot, &options);
     report(&imported, stderr);

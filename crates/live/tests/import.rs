@@ -26,7 +26,8 @@ fn import(addr: &str, out_dir: Option<PathBuf>, extra: impl FnOnce(&mut ImportAr
     let mut args = ImportArgs {
         addr: Some(addr.to_string()),
         namespace: None,
-        target: TargetArg::Openbao,
+        // The server says it is OpenBao: no --target.
+        target: None,
         mounts: Vec::new(),
         policies: Vec::new(),
         out_dir,
@@ -241,6 +242,49 @@ fn configure(bao: &Bao, jwks: &Jwks) {
     );
 }
 
+/// Written with the `bao` CLI, as an operator would: a policy file with `+` segments,
+/// `deny`, a templated path and a path written twice; an AppRole mount at a path of its
+/// own with a role keyplan never wrote; a KV version 1 mount.
+const OPS_CLI: &str = r#"# maintained by hand with `bao policy write`
+path "cli-kv/+/shared" {
+  capabilities = ["read", "list"]
+}
+path "cli-kv/{{identity.entity.id}}/*" {
+  capabilities = ["create", "read", "update", "delete"]
+}
+path "cli-kv/admin/*" {
+  capabilities = ["deny"]
+}
+path "cli-kv/+/shared" {
+  capabilities = ["update"]
+}
+"#;
+
+fn configure_with_cli(bao: &Bao, dir: &std::path::Path) {
+    let file = dir.join("ops-cli.hcl");
+    std::fs::write(&file, OPS_CLI).unwrap();
+    let bao_run = |args: &[&str]| common::run(bao.bao_cmd().args(args));
+    bao_run(&["policy", "write", "ops-cli", file.to_str().unwrap()]);
+    bao_run(&["auth", "enable", "-path=ci-approle", "approle"]);
+    bao_run(&[
+        "write",
+        "auth/ci-approle/role/nightly",
+        "token_policies=ops-cli,default",
+        "secret_id_ttl=20m",
+        "token_num_uses=3",
+        "token_ttl=30m",
+        "bind_secret_id=true",
+    ]);
+    bao_run(&["secrets", "enable", "-path=cli-kv", "-version=1", "kv"]);
+    bao_run(&[
+        "secrets",
+        "tune",
+        "-default-lease-ttl=2h",
+        "-description=tuned by hand",
+        "cli-kv",
+    ]);
+}
+
 #[test]
 fn import_a_hand_configured_server() {
     let Some(()) = live() else { return };
@@ -249,6 +293,7 @@ fn import_a_hand_configured_server() {
     configure(&bao, &jwks);
     std::env::set_var("VAULT_TOKEN", &bao.token);
     let dir = tempfile::tempdir().unwrap();
+    configure_with_cli(&bao, dir.path());
     // The snapshot kp-import's golden tests read (crates/import/tests/fixtures).
     if let Ok(path) = std::env::var("KEYPLAN_IMPORT_FIXTURE") {
         let options = kp_import::Options {
@@ -263,6 +308,13 @@ fn import_a_hand_configured_server() {
     let one = import(&bao.addr, None, |_| {});
     assert_eq!(one.code, 0, "{}", one.stderr);
     let program = one.stdout.clone();
+    assert!(
+        program.starts_with(&format!(
+            "# Imported from OpenBao {} by `keyplan import`: check, plan and apply with `--target openbao`.\n",
+            bao.client().read("sys/seal-status").unwrap().unwrap()["version"].as_str().unwrap()
+        )),
+        "{program}"
+    );
     assert_eq!(kp_fmt::format(&program).unwrap(), program, "not formatted");
     for secret in ["not-imported-1", "not-imported-2", "BEGIN"] {
         assert!(
@@ -327,11 +379,13 @@ fn import_a_hand_configured_server() {
         names,
         [
             "auth-approle.kp",
+            "auth-ci-approle.kp",
             "auth-jwt.kp",
             "auth-k8s.kp",
             "auth-people.kp",
             "auth-token.kp",
             "policies.kp",
+            "secrets-cli-kv.kp",
             "secrets-database.kp",
             "secrets-kv.kp",
             "secrets-pki.kp",
