@@ -188,15 +188,21 @@ impl Client {
     ) -> Result<Answer> {
         let mut delay = Duration::from_millis(100);
         let mut attempt = 1;
+        let started = std::time::Instant::now();
         loop {
             let outcome = self.call_once(method, path, body);
-            let again = attempt < self.conn.attempts
-                && match &outcome {
-                    Ok(a) => is_transient_status(a.status, &a.body),
-                    Err(Failure::NotSent(_)) => true,
-                    Err(Failure::MaybeSent(_)) => retry == Retry::Idempotent,
-                    Err(Failure::Fatal(_)) => false,
-                };
+            // A KV mount just enabled as version 2 refuses requests while it upgrades
+            // its storage (seconds on a loaded server): the request had no effect.
+            let upgrading =
+                matches!(&outcome, Ok(a) if a.status == 400 && is_kv_upgrading(&a.body));
+            let again = (upgrading && started.elapsed() < KV_UPGRADE_WAIT)
+                || (attempt < self.conn.attempts
+                    && match &outcome {
+                        Ok(a) => is_transient_status(a.status, &a.body),
+                        Err(Failure::NotSent(_)) => true,
+                        Err(Failure::MaybeSent(_)) => retry == Retry::Idempotent,
+                        Err(Failure::Fatal(_)) => false,
+                    });
             if !again {
                 return match outcome {
                     Ok(a) if a.status == 503 && is_sealed(&a.body) => Err(LiveError::Sealed {
@@ -321,6 +327,15 @@ fn classify(e: ureq::Error) -> Failure {
 
 fn is_sealed(body: &Json) -> bool {
     server_message(body).contains("sealed")
+}
+
+/// How long a request waits for a new KV version 2 mount to finish upgrading.
+const KV_UPGRADE_WAIT: Duration = Duration::from_secs(30);
+
+/// OpenBao's and Vault's answer while a KV v2 mount upgrades its storage ("This backend
+/// will be unavailable for a brief period and will resume service shortly").
+fn is_kv_upgrading(body: &Json) -> bool {
+    server_message(body).contains("Upgrading from non-versioned to versioned data")
 }
 
 fn is_transient_status(status: u16, body: &Json) -> bool {
