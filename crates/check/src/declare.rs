@@ -19,6 +19,8 @@ use crate::symbols::{
 pub struct Declared<'a> {
     pub items: Vec<Item<'a>>,
     pub syms: Symbols<'a>,
+    /// Whether an answer depended on the target ([`crate::probe`]).
+    pub target_sensitive: bool,
 }
 
 /// How a mount is written: `` `secrets kv` `` when the path is the type, else
@@ -39,6 +41,7 @@ struct Declarer<'a, 'd> {
     diags: &'d mut Vec<Diagnostic>,
     items: Vec<Item<'a>>,
     syms: Symbols<'a>,
+    target_sensitive: bool,
 }
 
 pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) -> Declared<'a> {
@@ -47,6 +50,7 @@ pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) 
         diags,
         items: Vec::new(),
         syms: Symbols::default(),
+        target_sensitive: false,
     };
     for block in &file.blocks {
         d.top_level(block);
@@ -55,6 +59,7 @@ pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) 
     Declared {
         items: d.items,
         syms: d.syms,
+        target_sensitive: d.target_sensitive,
     }
 }
 
@@ -346,11 +351,13 @@ impl<'a> Declarer<'a, '_> {
 
     /// Whether the engine exists on the target; reports it once on the block head if not.
     fn mount_available(&mut self, ty: &MountType, block: &Block) -> bool {
-        let mut endpoints = ty.endpoints().peekable();
-        if endpoints.peek().is_none() {
+        if ty.endpoints().next().is_none() {
             return true;
         }
-        if endpoints.any(|id| schemas::supports(id, self.target)) {
+        let available = crate::probe::ask(self.target, &mut self.target_sensitive, |t| {
+            ty.endpoints().any(|id| schemas::supports(id, t))
+        });
+        if available {
             return true;
         }
         let here = catalog::target_name(self.target);

@@ -19,6 +19,7 @@ pub mod index;
 mod lints;
 mod lower;
 mod owns;
+mod probe;
 mod rules;
 mod schemas;
 mod symbols;
@@ -51,20 +52,42 @@ pub struct CheckResult {
     /// Source spans of secrets written as literals (sensitive fields, misspelt ones
     /// too): whoever shows source text or diagnostics redacts them.
     pub secrets: Vec<Span>,
+    /// Whether some answer of the check depended on the target (an engine, endpoint or
+    /// field only one server has). When false, and no `kp::unsupported-on-target` was
+    /// reported, checking for any other target gives exactly this result.
+    pub target_sensitive: bool,
 }
 
 pub fn check(file: &File, options: &Options) -> CheckResult {
-    check_indexed(file, options).0
+    check_with(file, options, false).0
 }
 
 /// [`check`], also returning every declaration and resolved reference ([`index::Index`]):
 /// what editors need for go to definition, references, rename and outlines.
 pub fn check_indexed(file: &File, options: &Options) -> (CheckResult, index::Index) {
+    check_with(file, options, true)
+}
+
+/// The check, with the index only when `indexed` (the compiler needs none, and
+/// recording every reference costs an allocation or three per name).
+fn check_with(file: &File, options: &Options, indexed: bool) -> (CheckResult, index::Index) {
     let mut diagnostics = Vec::new();
     let declared = declare::declare(file, options.target, &mut diagnostics);
-    let definitions = index::definitions(&declared.syms);
-    let lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
-    let (program, mut diagnostics, mut secrets, references) = lowerer.run(&declared.items);
+    let definitions = if indexed {
+        index::definitions(&declared.syms)
+    } else {
+        Vec::new()
+    };
+    let mut lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
+    lowerer.target_sensitive = declared.target_sensitive;
+    lowerer.record_references = indexed;
+    let lower::Lowered {
+        program,
+        mut diagnostics,
+        mut secrets,
+        references,
+        target_sensitive,
+    } = lowerer.run(&declared.items);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     secrets.sort();
     secrets.dedup();
@@ -72,6 +95,7 @@ pub fn check_indexed(file: &File, options: &Options) -> (CheckResult, index::Ind
         program,
         diagnostics,
         secrets,
+        target_sensitive,
     };
     (
         result,

@@ -19,13 +19,29 @@ pub fn compile_implied(source: &str) -> Compiled {
 
 /// [`compile_implied`] for a program of many files.
 ///
-/// The program is parsed once and checked for each target; only the chosen target's
-/// check goes on to the graph (the other's diagnostics only explain the choice).
+/// The program is parsed once and checked for Vault. Only a program that uses something
+/// one server lacks is checked for OpenBao too (the other check's diagnostics only
+/// explain the choice); only the chosen target's check goes on to the graph.
 pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     let parsed = parse_sources(&sources);
     let check = |target| check_parsed(&parsed, &Options { target });
     let vault = check(Target::Vault);
+    if !vault.target_sensitive && first_unsupported(&vault.diagnostics).is_none() {
+        // Every answer of the check was the same on both servers: OpenBao's check would
+        // be this one, with nothing unsupported on either side, so Vault, unwarned.
+        return finish(sources, parsed.diagnostics, vault, Target::Vault);
+    }
     let openbao = check(Target::Openbao);
+    choose(sources, parsed, vault, openbao)
+}
+
+/// The compilation for the target the two checks imply, with its warning.
+fn choose(
+    sources: SourceMap,
+    parsed: crate::Parsed,
+    vault: kp_check::CheckResult,
+    openbao: kp_check::CheckResult,
+) -> Compiled {
     // The warning quotes the other target's message: redact it with every secret either
     // check found, as the other compilation's own diagnostics would have been.
     let mut secrets = vault.secrets.clone();
@@ -101,4 +117,80 @@ fn implied(span: Span, target: Target, other: &[Diagnostic]) -> Diagnostic {
         if why.is_empty() { "" } else { "; " },
         target.keyword()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Always both checks: what [`compile_sources_implied`] computed before it learned to
+    /// skip the second one.
+    fn both_checks(sources: SourceMap) -> Compiled {
+        let parsed = parse_sources(&sources);
+        let vault = check_parsed(
+            &parsed,
+            &Options {
+                target: Target::Vault,
+            },
+        );
+        let openbao = check_parsed(
+            &parsed,
+            &Options {
+                target: Target::Openbao,
+            },
+        );
+        choose(sources, parsed, vault, openbao)
+    }
+
+    fn kp_files(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(kp_files(&path));
+            } else if path.extension().is_some_and(|e| e == "kp") {
+                out.push(path);
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Skipping the OpenBao check never changes the result: every program of the
+    /// language suite and the examples compiles exactly as with both checks.
+    #[test]
+    fn one_check_gives_what_two_gave() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = kp_files(&root.join("tests"));
+        files.extend(kp_files(&root.join("examples")));
+        let (mut one, mut two) = (0, 0);
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let sources = || SourceMap::single(SINGLE_FILE, &text);
+            let parsed = parse_sources(&sources());
+            let vault = check_parsed(
+                &parsed,
+                &Options {
+                    target: Target::Vault,
+                },
+            );
+            if !vault.target_sensitive && first_unsupported(&vault.diagnostics).is_none() {
+                one += 1;
+            } else {
+                two += 1;
+            }
+            assert_eq!(
+                format!("{:?}", compile_sources_implied(sources())),
+                format!("{:?}", both_checks(sources())),
+                "{}",
+                path.display()
+            );
+        }
+        // Both paths were exercised: most programs need one check, target-only ones two.
+        assert!(one > 50 && two > 5, "one check: {one}, two: {two}");
+    }
 }

@@ -79,7 +79,7 @@ impl<'s> Lowerer<'s> {
                 continue;
             };
             // An endpoint missing on the target is reported once, on its block.
-            if ep.supports(self.target) && !field.supports(self.target) {
+            if self.on_target(|t| ep.supports(t) && !field.supports(t)) {
                 self.field_unsupported(cx, attr);
             }
             if field.deprecated {

@@ -36,6 +36,20 @@ pub struct Lowerer<'s> {
     pub secret_spans: Vec<Span>,
     /// Every reference resolved to a declaration, for editors.
     pub references: Vec<Reference>,
+    /// Whether an answer so far depended on the target ([`crate::probe`]).
+    pub target_sensitive: bool,
+    /// Whether to fill `references` (only editors need them).
+    pub record_references: bool,
+}
+
+/// What lowering produced: the program, the diagnostics, the secrets' spans, the
+/// references resolved on the way, and whether any of it depended on the target.
+pub struct Lowered {
+    pub program: Program,
+    pub diagnostics: Vec<Diagnostic>,
+    pub secrets: Vec<Span>,
+    pub references: Vec<Reference>,
+    pub target_sensitive: bool,
 }
 
 impl<'s> Lowerer<'s> {
@@ -50,15 +64,17 @@ impl<'s> Lowerer<'s> {
             external_mounts: BTreeSet::new(),
             secret_spans: Vec::new(),
             references: Vec::new(),
+            target_sensitive: false,
+            record_references: true,
         }
     }
 
-    /// The program, the diagnostics, the secrets' spans and the references resolved on
-    /// the way.
-    pub fn run(
-        mut self,
-        items: &[Item<'s>],
-    ) -> (Program, Vec<Diagnostic>, Vec<Span>, Vec<Reference>) {
+    /// Whether `question` holds on the target, noting when the answer is the target's own.
+    fn on_target(&mut self, question: impl Fn(Target) -> bool) -> bool {
+        crate::probe::ask(self.target, &mut self.target_sensitive, question)
+    }
+
+    pub fn run(mut self, items: &[Item<'s>]) -> Lowered {
         for item in items {
             match item {
                 Item::Mount(decl) => self.lower_mount(decl),
@@ -82,7 +98,13 @@ impl<'s> Lowerer<'s> {
         self.check_database_roles();
         self.lower_owned();
         self.warn_unattached();
-        (self.program, self.diags, self.secret_spans, self.references)
+        Lowered {
+            program: self.program,
+            diagnostics: self.diags,
+            secrets: self.secret_spans,
+            references: self.references,
+            target_sensitive: self.target_sensitive,
+        }
     }
 
     /// The `owns policies` scope, and a warning for each extern policy inside it.
@@ -118,8 +140,11 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    fn reference(&mut self, span: Span, key: SymbolKey) {
-        self.references.push(Reference { span, key });
+    /// Records a resolved reference; `key` is built only when references are recorded.
+    fn reference(&mut self, span: Span, key: impl FnOnce() -> SymbolKey) {
+        if self.record_references {
+            self.references.push(Reference { span, key: key() });
+        }
     }
 
     fn push(&mut self, resource: Resource) {

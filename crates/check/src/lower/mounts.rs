@@ -96,7 +96,7 @@ impl<'s> Lowerer<'s> {
         if let Some(config_ep) = ty.config {
             let prefix = decl.class.api_prefix(&decl.path);
             if !config_attrs.is_empty() {
-                if mount.available && !schemas::supports(config_ep, self.target) {
+                if mount.available && !self.on_target(|t| schemas::supports(config_ep, t)) {
                     self.unsupported(decl.block.head_span(), &format!("{prefix}config"));
                 }
                 let cx = BodyCtx {
@@ -211,7 +211,9 @@ impl<'s> Lowerer<'s> {
             body::reject_block(b, &what, &[], &mut self.diags);
         }
         body::reject_statements(&parts.statements, &what, &mut self.diags);
-        if mount.is_none_or(|m| m.available) && !schemas::supports(spec.endpoint, self.target) {
+        if mount.is_none_or(|m| m.available)
+            && !self.on_target(|t| schemas::supports(spec.endpoint, t))
+        {
             self.unsupported(block.head_span(), &id);
         }
         let cx = BodyCtx {

@@ -79,7 +79,7 @@ impl<'s> Lowerer<'s> {
                         );
                         return Resolved::Missing;
                     }
-                    self.reference(span, SymbolKey::Policy(name.to_string()));
+                    self.reference(span, || SymbolKey::Policy(name.to_string()));
                     return Resolved::Found(p.resource(name));
                 }
                 let candidates = self
@@ -93,7 +93,7 @@ impl<'s> Lowerer<'s> {
             }
             RefKind::TokenRole => match self.syms.token_roles.get(name) {
                 Some(r) => {
-                    self.reference(span, SymbolKey::TokenRole(name.to_string()));
+                    self.reference(span, || SymbolKey::TokenRole(name.to_string()));
                     (Some(Some(r.id.clone())), Vec::new(), String::new())
                 }
                 None => (
@@ -104,10 +104,9 @@ impl<'s> Lowerer<'s> {
             },
             RefKind::DbRole(m) => match m.roles.get(name) {
                 Some(_) => {
-                    self.reference(
-                        span,
-                        SymbolKey::Role(m.ty.class, m.path.clone(), name.to_string()),
-                    );
+                    self.reference(span, || {
+                        SymbolKey::Role(m.ty.class, m.path.clone(), name.to_string())
+                    });
                     (Some(None), Vec::new(), String::new())
                 }
                 None => (
@@ -118,10 +117,9 @@ impl<'s> Lowerer<'s> {
             },
             RefKind::DbConnection(m) => match m.connections.get(name) {
                 Some(c) => {
-                    self.reference(
-                        span,
-                        SymbolKey::Connection(m.path.clone(), name.to_string()),
-                    );
+                    self.reference(span, || {
+                        SymbolKey::Connection(m.path.clone(), name.to_string())
+                    });
                     (Some(Some(c.id.clone())), Vec::new(), String::new())
                 }
                 None => (

@@ -120,7 +120,9 @@ impl<'s> Lowerer<'s> {
         let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
         let mount = match syms.auth_mounts.get(&login.mount) {
             Some(mount) => {
-                self.reference(login.mount_span, SymbolKey::AuthMount(login.mount.clone()));
+                self.reference(login.mount_span, || {
+                    SymbolKey::AuthMount(login.mount.clone())
+                });
                 Some(mount)
             }
             // Not declared and no typo of a declared mount: a JWT mount managed
@@ -382,7 +384,7 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
-        self.reference(mount_span, SymbolKey::SecretsMount(mount_path.clone()));
+        self.reference(mount_span, || SymbolKey::SecretsMount(mount_path.clone()));
         if !engines.contains(&mount.ty.name) {
             self.diags.push(
                 Diagnostic::error(
@@ -425,10 +427,9 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
-        self.reference(
-            role_seg.span,
-            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string()),
-        );
+        self.reference(role_seg.span, || {
+            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string())
+        });
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         // A static role's current password is read at MOUNT/static-creds/ROLE.

@@ -241,9 +241,8 @@ impl Parser<'_> {
     /// At the `{` after a block's head.
     fn block_with_body(&mut self, keyword: Ident, head: Head) -> Option<Block> {
         let labels = self.labels(head.args, head.ok);
-        let owner = owner_text(&keyword, &labels);
-        let body = self.body(&owner)?;
-        self.expect_entry_end("`}`");
+        let body = self.body(&keyword, &labels)?;
+        self.expect_entry_end(|| "`}`".to_string());
         Some(Block {
             span: keyword.span.to(body.span),
             keyword,
@@ -253,7 +252,8 @@ impl Parser<'_> {
     }
 
     /// At a `{`; parses to the matching `}`. `None` if nested too deep (and skipped).
-    fn body(&mut self, owner: &str) -> Option<Body> {
+    /// `keyword` and `labels` name the block in messages.
+    fn body(&mut self, keyword: &Ident, labels: &[Label]) -> Option<Body> {
         let open = self.bump().span;
         if !self.enter(open) {
             return None;
@@ -292,7 +292,7 @@ impl Parser<'_> {
                 }
                 TokenKind::RBrace => break self.bump().span.end,
                 TokenKind::Eof => {
-                    self.unclosed_block(open, owner);
+                    self.unclosed_block(open, &owner_text(keyword, labels));
                     break self.solid_end.max(open.end);
                 }
                 _ => {
@@ -366,7 +366,6 @@ impl Parser<'_> {
     /// At the `=` after an attribute's name.
     pub(super) fn attribute(&mut self, name: Ident) -> Option<Attribute> {
         let eq = self.bump().span;
-        let shown = shorten(&name.name).to_string();
         if matches!(
             self.peek().kind,
             TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace
@@ -375,7 +374,7 @@ impl Parser<'_> {
                 Diagnostic::error(
                     codes::MISSING_VALUE,
                     eq,
-                    format!("expected a value after `{shown} =`"),
+                    format!("expected a value after `{} =`", shorten(&name.name)),
                 )
                 .with_label("the value is missing")
                 .with_help("the value starts on the same line as the `=`"),
@@ -384,7 +383,7 @@ impl Parser<'_> {
         }
         match self.value() {
             Ok(value) => {
-                self.expect_entry_end(&format!("the value of `{shown}`"));
+                self.expect_entry_end(|| format!("the value of `{}`", shorten(&name.name)));
                 Some(Attribute {
                     span: name.span.to(value.span),
                     name,
@@ -392,7 +391,10 @@ impl Parser<'_> {
                 })
             }
             Err(ValueError::NotAValue) => {
-                self.unexpected(&format!("a value after `{shown} =`"), VALUE_HELP);
+                self.unexpected(
+                    &format!("a value after `{} =`", shorten(&name.name)),
+                    VALUE_HELP,
+                );
                 self.sync_line();
                 None
             }
@@ -430,7 +432,8 @@ impl Parser<'_> {
     }
 
     /// After an entry: only the end of the line, a `,` or the end of the body may follow.
-    fn expect_entry_end(&mut self, after: &str) {
+    /// `after` names the entry's end in the message, built only when one is reported.
+    fn expect_entry_end(&mut self, after: impl FnOnce() -> String) {
         if self.prev_newline
             || matches!(
                 self.peek().kind,
@@ -444,7 +447,7 @@ impl Parser<'_> {
         } else {
             "put each entry on its own line, or separate entries with `,`"
         };
-        self.unexpected(&format!("the end of the line after {after}"), help);
+        self.unexpected(&format!("the end of the line after {}", after()), help);
         self.sync_line();
     }
 

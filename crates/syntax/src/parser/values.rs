@@ -57,10 +57,21 @@ impl Parser<'_> {
             self.invalid_env(first.span);
             return Err(ValueError::Reported);
         }
+        // Most words are one segment: those need no list of segments.
+        if !self.at_glued_dot(first.span.end) {
+            let kind = match first.name.as_str() {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                _ => ExprKind::Ident(first.name),
+            };
+            return Ok(Expr {
+                kind,
+                span: first.span,
+            });
+        }
         let mut segments = vec![first];
         while let Some(last) = segments.last().map(|s| s.span) {
-            let dot = self.peek();
-            if dot.kind != TokenKind::Dot || dot.span.start != last.end {
+            if !self.at_glued_dot(last.end) {
                 break;
             }
             let dot_end = self.bump().span.end;
@@ -87,6 +98,12 @@ impl Parser<'_> {
             _ => ExprKind::Path(segments),
         };
         Ok(Expr { kind, span })
+    }
+
+    /// Whether the next token is a `.` right after `end` (a dotted reference goes on).
+    fn at_glued_dot(&self, end: usize) -> bool {
+        let dot = self.peek();
+        dot.kind == TokenKind::Dot && dot.span.start == end
     }
 
     /// At the `(` of an `env(...)` the lexer did not recognise as well-formed.
@@ -233,7 +250,7 @@ impl Parser<'_> {
             name,
             span: key_token.span,
         };
-        let shown = shorten(self.text(key.span)).to_string();
+        let shown = shorten(self.text(key.span));
         if !self.at(&TokenKind::Eq) {
             self.unexpected(&format!("`=` after the key `{shown}`"), MAP_HELP);
             self.sync_map();
