@@ -85,6 +85,11 @@ struct Edit {
 #[derive(Debug, Clone)]
 enum Insert {
     Text(&'static str),
+    /// Typing inside a word: `x` after the next letter or digit (mostly keeps the syntax
+    /// valid, so blocks around it are reused).
+    InWord,
+    /// A blank line or a comment line at the start of the next line.
+    Line(&'static str),
     /// A copy of `len` bytes of the file at a fraction of it.
     Paste(f64, usize),
 }
@@ -115,6 +120,8 @@ fn edit() -> impl Strategy<Value = Edit> {
     let insert = prop_oneof![
         3 => prop::sample::select(SNIPPETS).prop_map(Insert::Text),
         1 => (0.0..1.0f64, 0usize..200).prop_map(|(a, l)| Insert::Paste(a, l)),
+        3 => Just(Insert::InWord),
+        1 => prop::sample::select(&["\n", "# note\n", "extern policy typed\n"][..]).prop_map(Insert::Line),
     ];
     (0usize..8, 0.0..1.0f64, prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..80], insert)
         .prop_map(|(file, at, len, insert)| Edit { file, at, len, insert })
@@ -131,10 +138,29 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 fn apply(program: &mut Program, e: &Edit) {
     let n = program.len();
     let text = &mut program[e.file % n].1;
-    let at = floor_boundary(text, (e.at * text.len() as f64) as usize);
-    let end = floor_boundary(text, at + e.len);
+    let mut at = floor_boundary(text, (e.at * text.len() as f64) as usize);
+    let mut end = floor_boundary(text, at + e.len);
+    let next = |from: usize, pred: &dyn Fn(char) -> bool| {
+        text[from..]
+            .char_indices()
+            .find(|&(_, c)| pred(c))
+            .map_or(text.len(), |(i, c)| from + i + c.len_utf8())
+    };
+    match &e.insert {
+        Insert::InWord => {
+            at = next(at, &|c: char| c.is_ascii_alphanumeric());
+            end = at;
+        }
+        Insert::Line(_) => {
+            at = next(at, &|c: char| c == '\n');
+            end = at;
+        }
+        _ => {}
+    }
     let insert = match &e.insert {
         Insert::Text(t) => t.to_string(),
+        Insert::InWord => "x".to_string(),
+        Insert::Line(l) => l.to_string(),
         Insert::Paste(from, len) => {
             let a = floor_boundary(text, (from * text.len() as f64) as usize);
             let b = floor_boundary(text, a + len);
@@ -162,7 +188,7 @@ fn assert_same(updated: &Analysis, scratch: &Analysis) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
 
     #[test]
     fn updates_equal_analyses_from_scratch(

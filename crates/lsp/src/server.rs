@@ -297,38 +297,40 @@ impl Server<'_> {
             // If the thread is gone, dropping here is all that is lost.
             let _ = self.dropper.send(retired);
         }
+        let connection = self.connection;
         let (cleared, programs) = self.docs.take_unpublished();
         for uri in &cleared {
-            self.send_diagnostics(uri, Vec::new(), None)?;
+            send_diagnostics(connection, uri, Vec::new(), None)?;
         }
         for program in programs {
             for (i, member) in program.members.iter().enumerate() {
                 let id = kp_diag::FileId(u32::try_from(i)?);
                 let diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
-                self.send_diagnostics(&member.uri, diagnostics, member.version)?;
+                send_diagnostics(connection, &member.uri, diagnostics, member.version)?;
             }
         }
         Ok(())
     }
+}
 
-    fn send_diagnostics(
-        &self,
-        uri: &str,
-        diagnostics: Vec<lsp_types::Diagnostic>,
-        version: Option<i32>,
-    ) -> Result<(), BoxError> {
-        let Ok(uri) = uri.parse::<Uri>() else {
-            return Ok(());
-        };
-        self.send(Notification::new(
-            PublishDiagnostics::METHOD.to_string(),
-            PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            },
-        ))
-    }
+fn send_diagnostics(
+    connection: &Connection,
+    uri: &str,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) -> Result<(), BoxError> {
+    let Ok(uri) = uri.parse::<Uri>() else {
+        return Ok(());
+    };
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    connection.sender.send(
+        Notification::new(PublishDiagnostics::METHOD.to_string(), params).into(),
+    )?;
+    Ok(())
 }
 
 /// Runs one request handler. One bad request must not take the editor's server down: a
