@@ -15,7 +15,6 @@ use kp_syntax::ast::Block;
 
 use crate::{rebase, Analysis};
 
-
 /// One file's parse, at its base in the program.
 pub(crate) struct FileParse {
     pub blocks: Vec<Block>,
@@ -251,11 +250,7 @@ fn reparse(
 /// The lengths of the longest common prefix and suffix of `a` and `b` that do not
 /// overlap (in either text), on character boundaries.
 fn common_ends(a: &str, b: &str) -> (usize, usize) {
-    let mut prefix = a
-        .bytes()
-        .zip(b.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let mut prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     while !a.is_char_boundary(prefix) || !b.is_char_boundary(prefix) {
         prefix -= 1;
     }

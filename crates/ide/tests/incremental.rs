@@ -51,7 +51,12 @@ fn corpus() -> &'static [Program] {
             for d in subdirs {
                 let files: Program = kp_files(&d)
                     .into_iter()
-                    .map(|f| (f.display().to_string(), std::fs::read_to_string(&f).unwrap()))
+                    .map(|f| {
+                        (
+                            f.display().to_string(),
+                            std::fs::read_to_string(&f).unwrap(),
+                        )
+                    })
                     .collect();
                 if !files.is_empty() {
                     out.push(files);
@@ -123,8 +128,18 @@ fn edit() -> impl Strategy<Value = Edit> {
         3 => Just(Insert::InWord),
         1 => prop::sample::select(&["\n", "# note\n", "extern policy typed\n"][..]).prop_map(Insert::Line),
     ];
-    (0usize..8, 0.0..1.0f64, prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..80], insert)
-        .prop_map(|(file, at, len, insert)| Edit { file, at, len, insert })
+    (
+        0usize..8,
+        0.0..1.0f64,
+        prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..80],
+        insert,
+    )
+        .prop_map(|(file, at, len, insert)| Edit {
+            file,
+            at,
+            len,
+            insert,
+        })
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -181,8 +196,16 @@ fn assert_same(updated: &Analysis, scratch: &Analysis) {
     let len = scratch.source().len();
     for off in (0..=len).step_by((len / 40).max(1)) {
         assert_eq!(updated.hover(off), scratch.hover(off), "hover at {off}");
-        assert_eq!(updated.completions(off), scratch.completions(off), "completion at {off}");
-        assert_eq!(updated.definition(off), scratch.definition(off), "definition at {off}");
+        assert_eq!(
+            updated.completions(off),
+            scratch.completions(off),
+            "completion at {off}"
+        );
+        assert_eq!(
+            updated.definition(off),
+            scratch.definition(off),
+            "definition at {off}"
+        );
         assert_eq!(updated.references(off, true), scratch.references(off, true));
     }
 }
@@ -237,18 +260,25 @@ mod generate;
 fn an_edit_parses_only_around_it() {
     let text = generate::program(40);
     let mut edited = text.clone();
-    let at = text.find("workload").unwrap() + text[text.find("workload").unwrap()..].find('{').unwrap();
+    let at =
+        text.find("workload").unwrap() + text[text.find("workload").unwrap()..].find('{').unwrap();
     edited.insert_str(at + 1, "\n  # typing here\n");
     let a = Analysis::new(&text, Target::Vault);
     let blocks = a.outline().len();
     let (b, reuse) = a.update_counted(SourceMap::single("main.kp", edited.as_str()));
     assert!(reuse.parsed_blocks <= 3, "{reuse:?}");
-    assert!(reuse.blocks + reuse.parsed_blocks >= blocks, "{reuse:?} of {blocks}");
+    assert!(
+        reuse.blocks + reuse.parsed_blocks >= blocks,
+        "{reuse:?} of {blocks}"
+    );
     assert_same(&b, &Analysis::new(&edited, Target::Vault));
 
     let files = vec![
         ("a.kp".to_string(), text.clone()),
-        ("b.kp".to_string(), "policy other {\n  path \"x/*\" { capabilities = [read] }\n}\n".to_string()),
+        (
+            "b.kp".to_string(),
+            "policy other {\n  path \"x/*\" { capabilities = [read] }\n}\n".to_string(),
+        ),
     ];
     let mut changed = files.clone();
     changed[1].1.push_str("# edited\n");

@@ -35,8 +35,14 @@ struct IoThreads {
 
 impl IoThreads {
     fn join(self) -> io::Result<()> {
-        let reader = self.reader.join().map_err(|_| io::Error::other("reader panicked"))?;
-        let writer = self.writer.join().map_err(|_| io::Error::other("writer panicked"))?;
+        let reader = self
+            .reader
+            .join()
+            .map_err(|_| io::Error::other("reader panicked"))?;
+        let writer = self
+            .writer
+            .join()
+            .map_err(|_| io::Error::other("writer panicked"))?;
         reader.and(writer)
     }
 }

@@ -13,8 +13,8 @@ use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
     DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileSystemWatcher, GlobPattern,
     HoverProviderCapability, InitializeParams, LogMessageParams, MessageType, OneOf,
-    PublishDiagnosticsParams, Registration, RegistrationParams, RenameOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    PublishDiagnosticsParams, Registration, RegistrationParams, RenameOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 
 use crate::documents::{DiskChange, Documents, ProgramScope};
@@ -259,8 +259,11 @@ impl Server<'_> {
                 let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
                 // Full sync: the last change holds the whole text.
                 if let Some(change) = p.content_changes.into_iter().last() {
-                    self.docs
-                        .set(p.text_document.uri.as_str(), change.text, p.text_document.version);
+                    self.docs.set(
+                        p.text_document.uri.as_str(),
+                        change.text,
+                        p.text_document.version,
+                    );
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -327,9 +330,9 @@ fn send_diagnostics(
         diagnostics,
         version,
     };
-    connection.sender.send(
-        Notification::new(PublishDiagnostics::METHOD.to_string(), params).into(),
-    )?;
+    connection
+        .sender
+        .send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into())?;
     Ok(())
 }
 

@@ -322,8 +322,14 @@ fn files_not_open_follow_watched_file_events() {
     client.respond(register.id, Value::Null);
 
     let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
-    assert_eq!(codes(&client.open(&uri("workloads.kp"), &text)), Vec::<String>::new());
-    assert_eq!(codes(&client.diagnostics(&uri("mounts.kp"))), Vec::<String>::new());
+    assert_eq!(
+        codes(&client.open(&uri("workloads.kp"), &text)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&uri("mounts.kp"))),
+        Vec::<String>::new()
+    );
 
     // mounts.kp loses the policy workloads.kp uses.
     std::fs::write(dir.join("mounts.kp"), &mounts_without_audit).unwrap();
@@ -337,13 +343,22 @@ fn files_not_open_follow_watched_file_events() {
     // A new file declares it again.
     std::fs::write(dir.join("audit.kp"), "extern policy audit\n").unwrap();
     client.notify("workspace/didChangeWatchedFiles", event("audit.kp", 1));
-    assert_eq!(codes(&client.diagnostics(&uri("workloads.kp"))), Vec::<String>::new());
-    assert_eq!(codes(&client.diagnostics(&uri("audit.kp"))), Vec::<String>::new());
+    assert_eq!(
+        codes(&client.diagnostics(&uri("workloads.kp"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&uri("audit.kp"))),
+        Vec::<String>::new()
+    );
 
     // Deleted: the error is back and the deleted file's list is cleared.
     std::fs::remove_file(dir.join("audit.kp")).unwrap();
     client.notify("workspace/didChangeWatchedFiles", event("audit.kp", 3));
-    assert_eq!(codes(&client.diagnostics(&uri("audit.kp"))), Vec::<String>::new());
+    assert_eq!(
+        codes(&client.diagnostics(&uri("audit.kp"))),
+        Vec::<String>::new()
+    );
     assert_eq!(
         codes(&client.diagnostics(&uri("workloads.kp"))),
         ["kp::unresolved-reference"]
@@ -360,7 +375,10 @@ fn without_a_watcher_disk_changes_are_seen_at_the_next_change() {
     let uri = |f: &str| format!("file://{}/{f}", dir.display());
     let mut client = Client::start();
     let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
-    assert_eq!(codes(&client.open(&uri("workloads.kp"), &text)), Vec::<String>::new());
+    assert_eq!(
+        codes(&client.open(&uri("workloads.kp"), &text)),
+        Vec::<String>::new()
+    );
     let mounts = std::fs::read_to_string(dir.join("mounts.kp")).unwrap();
     std::fs::write(
         dir.join("mounts.kp"),
