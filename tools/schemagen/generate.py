@@ -202,6 +202,15 @@ def finish(prop: dict, where: str) -> dict:
         prop["x-keyplan-targets"] = sorted(targets, key=TARGETS.index)
     if prop.get("x-keyplan-sensitive") is False:
         del prop["x-keyplan-sensitive"]
+    ignored = prop.get("x-keyplan-ignored")
+    if ignored is not None:
+        # {target: evidence}: the server accepts the field and does nothing with it.
+        if (
+            not isinstance(ignored, dict)
+            or not ignored
+            or any(t not in TARGETS or not isinstance(n, str) or not n for t, n in ignored.items())
+        ):
+            raise SchemaError(f"{where}: x-keyplan-ignored must map targets to evidence notes")
     description = prop.get("description", "")
     prop["description"] = " ".join(description.split())
     nested = prop.get("properties")

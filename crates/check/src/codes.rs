@@ -67,6 +67,8 @@ pub const MALFORMED_CONNECTION_URL: &str = "kp::malformed-connection-url";
 pub const CREDENTIALS_IN_URL: &str = "kp::credentials-in-url";
 /// `no_parent` on a token created against a role: the server ignores it (warning).
 pub const NO_PARENT_IGNORED: &str = "kp::no-parent-ignored";
+/// A field the target accepts and does nothing with (warning): keyplan leaves it out.
+pub const IGNORED_BY_SERVER: &str = "kp::ignored-by-server";
 /// A token asks for a policy its token role does not allow.
 pub const POLICY_NOT_ALLOWED: &str = "kp::policy-not-allowed";
 /// A capability Vault does not have.
@@ -147,6 +149,7 @@ pub const ALL: &[&str] = &[
     MALFORMED_CONNECTION_URL,
     CREDENTIALS_IN_URL,
     NO_PARENT_IGNORED,
+    IGNORED_BY_SERVER,
     POLICY_NOT_ALLOWED,
     UNKNOWN_CAPABILITY,
     INVALID_GLOB,

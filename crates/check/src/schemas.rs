@@ -37,6 +37,7 @@ pub fn synthetic(name: &str, ty: FieldType, allowed: &[&str]) -> Field {
         deprecated: false,
         targets: Target::ALL.to_vec(),
         source: None,
+        ignored: BTreeMap::new(),
         fields: BTreeMap::new(),
     }
 }

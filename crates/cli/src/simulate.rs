@@ -13,7 +13,8 @@ pub struct SimulateArgs {
     /// The program
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// A JSON object of the token's claims (`-` reads standard input)
+    /// The token's claims: a JSON file, `-` for standard input, or the JSON object itself
+    /// (`--claims '{"sub": "repo:acme/app:ref:refs/heads/main"}'`)
     #[arg(long, value_name = "CLAIMS.json")]
     pub claims: PathBuf,
     /// Only the roles of the JWT/OIDC mount at this path
@@ -37,9 +38,17 @@ pub enum SimulateFormat {
 
 /// Exit codes: 0 when some role accepts the token, 2 when none does, 1 on errors.
 pub fn run(args: &SimulateArgs) -> u8 {
-    let claims = match source::read(&args.claims).and_then(|s| {
-        keyplan::json_api::parse_claims(&s.text).map_err(|e| format!("{}: {e}", s.name))
-    }) {
+    let inline = args
+        .claims
+        .to_str()
+        .filter(|text| text.trim_start().starts_with('{'));
+    let read = match inline {
+        Some(text) => keyplan::json_api::parse_claims(text).map_err(|e| format!("--claims: {e}")),
+        None => source::read(&args.claims).and_then(|s| {
+            keyplan::json_api::parse_claims(&s.text).map_err(|e| format!("{}: {e}", s.name))
+        }),
+    };
+    let claims = match read {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

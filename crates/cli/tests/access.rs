@@ -105,6 +105,26 @@ fn access_formats_and_simulate() {
     assert_eq!(json["accepted"][0]["role"], "trainer");
     assert_eq!(json["refused"].as_array().map(Vec::len), Some(2));
 
+    // The claims may be given inline, as the JSON object itself.
+    let inline = std::fs::read_to_string(root().join(claims)).unwrap();
+    let sim_inline = keyplan(
+        &root(),
+        &[
+            "simulate",
+            "examples/pipeline.kp",
+            "--claims",
+            &inline,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        sim_inline.stdout,
+        sim.stdout,
+        "{}",
+        text(&sim_inline.stderr)
+    );
+
     let none = keyplan(
         &root(),
         &[

@@ -101,6 +101,7 @@ fn synthetic(name: &str, ty: FieldType, description: &str) -> FieldInfo {
             deprecated: false,
             targets: kp_schema::Target::ALL.to_vec(),
             source: None,
+            ignored: Default::default(),
             fields: Default::default(),
         },
         origin: "keyplan".to_string(),

@@ -14,6 +14,8 @@
 //! - `x-keyplan-targets` on a property that only one server has (absent: the endpoint's),
 //!   derived from which document lists it (docs/targets.md).
 //! - `x-keyplan-source` on a property supplemented or corrected by hand: where it comes from.
+//! - `x-keyplan-ignored` on a property a server accepts and does nothing with:
+//!   `{ "openbao": "evidence" }`.
 //!
 //! Nested objects with known properties (the `config` of `sys-auth` and `sys-mounts`) are
 //! typed too: their [`Field`] has [`FieldType::Map`] and the sub-fields in [`Field::fields`];
@@ -181,6 +183,9 @@ pub struct Field {
     pub targets: Vec<Target>,
     /// Where a hand-supplemented or corrected field comes from (`x-keyplan-source`).
     pub source: Option<String>,
+    /// Servers that accept the field but do nothing with it, each with the evidence
+    /// (`x-keyplan-ignored`): writing it changes nothing and it never reads back.
+    pub ignored: BTreeMap<Target, String>,
     /// Sub-fields of a nested object with known properties (e.g. `sys-auth` `config`);
     /// empty for every other field.
     pub fields: BTreeMap<String, Field>,
@@ -189,6 +194,11 @@ pub struct Field {
 impl Field {
     pub fn supports(&self, target: Target) -> bool {
         self.targets.contains(&target)
+    }
+
+    /// The evidence that `target` accepts this field and ignores it, if it does.
+    pub fn ignored_on(&self, target: Target) -> Option<&str> {
+        self.ignored.get(&target).map(String::as_str)
     }
 
     /// A sub-field of a nested object.

@@ -105,6 +105,7 @@ fn field(
             .get("x-keyplan-source")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        ignored: ignored(schema.get("x-keyplan-ignored"))?,
         targets,
     })
 }
@@ -128,6 +129,23 @@ fn targets(value: Option<&Value>) -> Option<Vec<Target>> {
         .map(|t| t.as_str().and_then(Target::from_keyword))
         .collect();
     targets.filter(|t| !t.is_empty())
+}
+
+fn ignored(value: Option<&Value>) -> Result<BTreeMap<Target, String>, String> {
+    let Some(value) = value else {
+        return Ok(BTreeMap::new());
+    };
+    let bad = || "`x-keyplan-ignored` must map targets to evidence notes".to_owned();
+    value
+        .as_object()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|(target, note)| {
+            let target = Target::from_keyword(target).ok_or_else(bad)?;
+            let note = note.as_str().ok_or_else(bad)?;
+            Ok((target, note.to_owned()))
+        })
+        .collect()
 }
 
 fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {

@@ -5,8 +5,9 @@
 //! holder also carries wins the merge.
 //!
 //! Sound, not complete: a rule is reported when one rule of its own policy, or of a
-//! policy every identity holding it carries, shadows it; a rule shadowed by different
-//! rules for different holders, or only by several rules together, is not.
+//! policy every identity holding it carries, shadows it, or when each holder's ACL has
+//! a rule that does (different winners for different holders); a rule shadowed only by
+//! several rules together is not.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,28 +60,11 @@ pub(super) fn shadowed(
                 .reduce(|a, b| a.intersection(&b).copied().collect())
                 .unwrap_or_default(),
         };
-        let mut rivals: Vec<Candidate<'_>> = Vec::new();
         // Its own policy first: the finding then holds whoever carries it.
-        for q in std::iter::once(name).chain(beside.iter().copied().filter(|q| *q != name)) {
-            if let Some(r) = defined.get(q) {
-                let rules = r.policy.iter().flat_map(|d| &d.rules);
-                rivals.extend(rules.map(|rule| Candidate {
-                    policy: q,
-                    pattern: rule.path.as_str(),
-                    deny: rule.capabilities.iter().any(|c| c == "deny"),
-                    resource: Some(r),
-                }));
-            } else if q == kp_acl::DEFAULT_POLICY {
-                rivals.extend(kp_acl::DEFAULT_POLICY_RULES.iter().map(|(pattern, caps)| {
-                    Candidate {
-                        policy: q,
-                        pattern,
-                        deny: caps.contains(&"deny"),
-                        resource: None,
-                    }
-                }));
-            }
-        }
+        let rivals = candidates(
+            &defined,
+            std::iter::once(name).chain(beside.iter().copied().filter(|q| *q != name)),
+        );
         let what = match &res.workload {
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{name}`"),
@@ -94,7 +78,13 @@ pub(super) fn shadowed(
                 }
                 kp_acl::shadows(w.pattern, &rule.path).map(|c| Some((w, c)))
             });
-            let Some(how) = found else { continue };
+            let Some(how) = found else {
+                if let Some(d) = shadowed_per_holder(&defined, holders.get(name), rule, &what) {
+                    let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
+                    out.push(d.at(at));
+                }
+                continue;
+            };
             let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
             let d = match how {
                 None => {
@@ -149,6 +139,94 @@ pub(super) fn shadowed(
             };
             out.push(d);
         }
+    }
+}
+
+/// The rules of `policies` (the program's own, or the built-in `default`), in order.
+fn candidates<'a>(
+    defined: &BTreeMap<&'a str, &'a Resource>,
+    policies: impl Iterator<Item = &'a str>,
+) -> Vec<Candidate<'a>> {
+    let mut out = Vec::new();
+    for q in policies {
+        if let Some(r) = defined.get(q) {
+            let rules = r.policy.iter().flat_map(|d| &d.rules);
+            out.extend(rules.map(|rule| Candidate {
+                policy: q,
+                pattern: rule.path.as_str(),
+                deny: rule.capabilities.iter().any(|c| c == "deny"),
+                resource: Some(*r),
+            }));
+        } else if q == kp_acl::DEFAULT_POLICY {
+            out.extend(
+                kp_acl::DEFAULT_POLICY_RULES
+                    .iter()
+                    .map(|(pattern, caps)| Candidate {
+                        policy: q,
+                        pattern,
+                        deny: caps.contains(&"deny"),
+                        resource: None,
+                    }),
+            );
+        }
+    }
+    out
+}
+
+/// A rule no single rule shadows for every holder, but each holder's own ACL has one that
+/// does (different winners for different identities): it still never decides.
+fn shadowed_per_holder<'a>(
+    defined: &BTreeMap<&'a str, &'a Resource>,
+    holders: Option<&Vec<&'a Identity>>,
+    rule: &kp_check::ir::PathRule,
+    what: &str,
+) -> Option<Pending> {
+    let holders = holders.filter(|hs| hs.len() > 1)?;
+    let mut winners: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for holder in holders {
+        let rivals = candidates(defined, holder.policies.iter().map(String::as_str));
+        let w = rivals
+            .iter()
+            .find(|w| w.pattern != rule.path && kp_acl::shadows(w.pattern, &rule.path).is_some())?;
+        winners
+            .entry((w.pattern, w.policy))
+            .or_default()
+            .push(holder.id.as_str());
+    }
+    let deny = rule.capabilities.iter().any(|c| c == "deny");
+    let list = winners
+        .iter()
+        .map(|((pattern, policy), ids)| {
+            format!("`{pattern}` (policy `{policy}`) for {}", ids.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(Pending {
+        message: format!(
+            "`{}` in {what} can never decide: every identity holding it has a rule that matches every path it matches and wins: {list}",
+            rule.path
+        ),
+        deny,
+    })
+}
+
+/// A finding whose location is settled by the caller.
+struct Pending {
+    message: String,
+    deny: bool,
+}
+
+impl Pending {
+    fn at(self, span: Span) -> Diagnostic {
+        Diagnostic::warning(SHADOWED_RULE, span, self.message)
+            .with_label(if self.deny {
+                "this deny never applies"
+            } else {
+                "never the deciding rule"
+            })
+            .with_help(
+                "Vault applies only the most specific matching rule and does not add the others; grant or deny on the winning patterns too, or remove the rule",
+            )
     }
 }
 

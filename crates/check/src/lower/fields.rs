@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
-use kp_schema::{Endpoint, FieldType};
+use kp_schema::{Endpoint, FieldType, Target};
 use kp_syntax::ast::Attribute;
 
 use super::Lowerer;
@@ -84,6 +84,12 @@ impl<'s> Lowerer<'s> {
             }
             if field.deprecated {
                 self.diags.push(deprecated(ep, attr));
+            }
+            if let Some(evidence) = field.ignored_on(self.target) {
+                // Sent, it would change nothing and never read back: a perpetual diff.
+                self.diags
+                    .push(ignored_by_server(cx, attr, self.target, evidence));
+                continue;
             }
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
@@ -244,4 +250,25 @@ pub fn missing_field(what: &str, head: Span, field: &str, ty: FieldType) -> Diag
     )
     .with_label(format!("`{field}` is required"))
     .with_help(format!("add `{field} = {example}`"))
+}
+
+/// `kp::ignored-by-server`: the target takes the field without error and does nothing
+/// with it (`x-keyplan-ignored` in the endpoint's schema, with the evidence).
+fn ignored_by_server(
+    cx: &BodyCtx<'_>,
+    attr: &Attribute,
+    target: Target,
+    evidence: &str,
+) -> Diagnostic {
+    let server = crate::catalog::target_name(target);
+    Diagnostic::warning(
+        codes::IGNORED_BY_SERVER,
+        attr.name.span,
+        format!(
+            "{server} accepts `{}` on {} but does nothing with it",
+            attr.name.name, cx.what
+        ),
+    )
+    .with_label("left out of the request: it would change nothing")
+    .with_help(format!("remove it; {evidence}"))
 }

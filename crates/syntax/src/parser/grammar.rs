@@ -261,15 +261,34 @@ impl Parser<'_> {
         let mut entries = Vec::new();
         // A `,` separates entries, so it is only valid right after one (or a trailing one).
         let mut after_entry = false;
+        // The verb of a statement a `,` just ended: `read "a", "b"` means `read "a" "b"`.
+        let mut comma_after: Option<String> = None;
         let end = loop {
             match self.peek().kind {
                 TokenKind::Newline => {
                     self.bump();
                     after_entry = false;
+                    comma_after = None;
                 }
                 TokenKind::Comma if after_entry => {
                     self.bump();
                     after_entry = false;
+                    comma_after = match entries.last() {
+                        Some(Entry::Statement(s)) => Some(s.verb.name.clone()),
+                        _ => None,
+                    };
+                }
+                TokenKind::Str(_) if comma_after.is_some() => {
+                    let verb = comma_after.take().unwrap_or_default();
+                    self.unexpected(
+                        "an attribute, a block or a statement",
+                        &format!(
+                            "a statement's arguments are separated by spaces, not commas: \
+                             `{verb} \"a/*\" \"b/*\"` (a `,` ends the statement)"
+                        ),
+                    );
+                    self.sync_line();
+                    after_entry = true;
                 }
                 TokenKind::RBrace => break self.bump().span.end,
                 TokenKind::Eof => {
@@ -277,6 +296,7 @@ impl Parser<'_> {
                     break self.solid_end.max(open.end);
                 }
                 _ => {
+                    comma_after = None;
                     let before = self.pos();
                     if let Some(entry) = self.entry() {
                         entries.push(entry);
