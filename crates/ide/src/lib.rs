@@ -10,14 +10,17 @@ mod actions;
 mod complete;
 mod docs;
 mod hover;
+mod incremental;
 mod locate;
 mod navigate;
 mod outline;
+mod rebase;
 mod scope;
 
 pub use actions::{CodeAction, TextEdit};
 pub use complete::{CompletionItem, CompletionKind};
 pub use hover::Hover;
+pub use incremental::{Retired, Reuse};
 pub use navigate::RenameError;
 pub use outline::OutlineItem;
 
@@ -38,6 +41,9 @@ pub struct Analysis {
     source: String,
     sources: SourceMap,
     file: File,
+    /// The parser's diagnostics, file by file: kept apart so that an update can reuse
+    /// those of the files it does not parse again.
+    syntax: Vec<Diagnostic>,
     diagnostics: Vec<Diagnostic>,
     index: Index,
     program: kp_check::ir::Program,
@@ -55,9 +61,24 @@ impl Analysis {
     /// parsed on its own at its base, all their blocks checked as one program, so names
     /// resolve across files.
     pub fn of_program(sources: SourceMap, target: Target) -> Analysis {
-        let mut diagnostics = Vec::new();
+        let parsed = sources
+            .files()
+            .iter()
+            .map(|f| incremental::FileParse::of(f.text(), f.base()))
+            .collect();
+        Analysis::assemble(sources, parsed, target)
+    }
+
+    /// Checks the program whose files were parsed into `parsed` (one per file of
+    /// `sources`, in order): everything after the parser, as `keyplan::compile` does it.
+    fn assemble(
+        sources: SourceMap,
+        parsed: Vec<incremental::FileParse>,
+        target: Target,
+    ) -> Analysis {
+        let mut syntax = Vec::new();
         let mut file = File {
-            blocks: Vec::new(),
+            blocks: Vec::with_capacity(parsed.iter().map(|p| p.blocks.len()).sum()),
             span: Span::new(0, sources.end()),
         };
         let mut source = String::with_capacity(sources.end());
@@ -66,13 +87,15 @@ impl Analysis {
                 source.push('\n');
             }
             source.push_str(f.text());
-            let parsed = kp_syntax::parse_at(f.text(), f.base());
-            diagnostics.extend(parsed.diagnostics);
-            file.blocks.extend(parsed.file.blocks);
+        }
+        for p in parsed {
+            syntax.extend(p.syntax);
+            file.blocks.extend(p.blocks);
         }
         let (checked, index) = kp_check::check_indexed(&file, &kp_check::Options { target });
         // The facade's no-cascade rule: a block with a syntax error reports nothing else.
-        let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &diagnostics);
+        let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &syntax);
+        let mut diagnostics = syntax.clone();
         diagnostics.extend(kp_syntax::cascade::without_cascades(
             &broken,
             checked.diagnostics,
@@ -87,6 +110,7 @@ impl Analysis {
             source,
             sources,
             file,
+            syntax,
             diagnostics,
             index,
             program: checked.program,

@@ -30,18 +30,29 @@ fn cpu_ticks() -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
-/// Runs `op` `n` times and prints its CPU time per run.
+/// Runs `op` `n` times and prints its CPU time per run and the wall time's median, 95th
+/// percentile and maximum (the targets are p95s).
 fn cpu_per_op(name: &str, n: u32, mut op: impl FnMut()) {
-    let (Some(before), start) = (cpu_ticks(), std::time::Instant::now()) else {
+    let Some(before) = cpu_ticks() else {
         return;
     };
-    for _ in 0..n {
-        op();
-    }
-    let wall = start.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
+    let mut walls: Vec<f64> = (0..n)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            op();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    walls.sort_by(f64::total_cmp);
+    let at = |q: f64| walls[((walls.len() - 1) as f64 * q).round() as usize];
     if let Some(after) = cpu_ticks() {
         let cpu = (after - before) as f64 * 10.0 / f64::from(n);
-        println!("{name}: {cpu:.2} ms CPU per run ({wall:.2} ms wall), over {n} runs");
+        println!(
+            "{name}: {cpu:.2} ms CPU per run; wall p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; over {n} runs",
+            at(0.5),
+            at(0.95),
+            at(1.0)
+        );
     }
 }
 

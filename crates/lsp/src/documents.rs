@@ -1,16 +1,26 @@
-//! The open documents and the programs they belong to.
+//! The open documents, the files on disk beside them, and the programs they make up.
 //!
 //! A `.kp` file's program is, as for `keyplan check DIR`, every `.kp` file directly in
 //! its directory: open buffers as the editor has them, the others as they are on disk.
-//! Each program is analysed once per change of one of its open files; requests read the
-//! analysis. With `"program": "file"` in the initialization options (or for a document
-//! that is not a file, such as an unsaved buffer), a document is its own program.
+//! With `"program": "file"` in the initialization options (or for a document that is not
+//! a file, such as an unsaved buffer), a document is its own program.
+//!
+//! Changes only record text and mark the program stale; a program is analysed again when
+//! something reads it (a request, or publishing once the server has no message waiting),
+//! so a burst of changes costs one analysis, and the analysis reuses the previous one's
+//! parse where the text did not change ([`kp_ide::Analysis::update`]).
+//!
+//! Files that are not open are read once and kept. When the client watches the file
+//! system for the server (`workspace/didChangeWatchedFiles`), the kept copies are updated
+//! from its events; otherwise each analysis looks at the directory again and reads the
+//! files whose size or modification time changed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use kp_diag::{FileId, SourceFile, SourceMap};
-use kp_ide::{Analysis, Target};
+use kp_ide::{Analysis, Retired, Target};
 
 use crate::convert;
 
@@ -28,6 +38,28 @@ struct Open {
     text: String,
     version: i32,
     path: Option<PathBuf>,
+}
+
+/// A `.kp` file read from disk, and what its metadata was then.
+struct OnDisk {
+    text: String,
+    stamp: Stamp,
+}
+
+/// Size and modification time: a file whose stamp did not change is not read again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
 }
 
 /// One file of a program, in the order of its [`SourceMap`].
@@ -59,12 +91,33 @@ impl Program {
     }
 }
 
+/// What changed on disk, from a `workspace/didChangeWatchedFiles` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskChange {
+    /// Created or changed: read it again.
+    Written,
+    Deleted,
+}
+
 pub struct Documents {
     scope: ProgramScope,
     target: Target,
     open: BTreeMap<String, Open>,
+    /// The `.kp` files of each directory a program was read from, except open ones'
+    /// contents, which come from `open`.
+    disk: BTreeMap<PathBuf, BTreeMap<PathBuf, OnDisk>>,
+    /// The client reports changes on disk: `disk` is kept up to date by its events.
+    watched: bool,
     /// Programs by key (a directory or a lone document's URI).
     programs: BTreeMap<String, Program>,
+    /// Programs whose files changed since their analysis.
+    stale: BTreeSet<String>,
+    /// Programs analysed since their diagnostics were last published.
+    unpublished: BTreeSet<String>,
+    /// URIs no program holds any more, whose diagnostics must be cleared.
+    cleared: BTreeSet<String>,
+    /// What is left of replaced analyses, to drop once diagnostics are out.
+    retired: Vec<Retired>,
 }
 
 impl Documents {
@@ -73,43 +126,124 @@ impl Documents {
             scope,
             target,
             open: BTreeMap::new(),
+            disk: BTreeMap::new(),
+            watched: false,
             programs: BTreeMap::new(),
+            stale: BTreeSet::new(),
+            unpublished: BTreeSet::new(),
+            cleared: BTreeSet::new(),
+            retired: Vec::new(),
         }
     }
 
-    /// Opens or changes a document and re-analyses its program. Returns the URIs that
-    /// were in the program before and are not any more (their diagnostics must be
-    /// cleared).
-    pub fn set(&mut self, uri: &str, text: &str, version: i32) -> Vec<String> {
+    /// What is left of the analyses replaced since the last call.
+    pub fn take_retired(&mut self) -> Vec<Retired> {
+        std::mem::take(&mut self.retired)
+    }
+
+    /// From now on, changes on disk arrive as [`Documents::disk_changed`] calls.
+    pub fn set_watched(&mut self) {
+        self.watched = true;
+    }
+
+    /// Opens or changes a document; its program is stale until next read.
+    pub fn set(&mut self, uri: &str, text: String, version: i32) {
         let path = convert::uri_path(uri);
         self.open.insert(
             uri.to_string(),
             Open {
-                text: text.to_string(),
+                text,
                 version,
                 path,
             },
         );
-        self.reanalyse(&self.key(uri))
+        self.stale.insert(self.key(uri));
     }
 
-    /// Closes a document. Its program is re-read with the file from disk while another
-    /// of its files is open, else dropped. Returns the URIs whose diagnostics must be
-    /// cleared.
-    pub fn close(&mut self, uri: &str) -> Vec<String> {
+    /// Closes a document. Its program is read again with the file from disk while another
+    /// of its files is open, else dropped and its files' diagnostics cleared.
+    pub fn close(&mut self, uri: &str) {
         let key = self.key(uri);
-        self.open.remove(uri);
-        let still_open = self.open.keys().any(|u| self.key(u) == key);
-        if still_open {
-            return self.reanalyse(&key);
+        if let Some(path) = self.open.remove(uri).and_then(|o| o.path) {
+            // The editor may not have saved it, and no event said what is on disk now.
+            self.reread(&path);
         }
+        if self.open.keys().any(|u| self.key(u) == key) {
+            self.stale.insert(key);
+            return;
+        }
+        self.stale.remove(&key);
+        self.unpublished.remove(&key);
         match self.programs.remove(&key) {
-            Some(p) => p.members.into_iter().map(|m| m.uri).collect(),
-            None => vec![uri.to_string()],
+            Some(p) => self.cleared.extend(p.members.into_iter().map(|m| m.uri)),
+            None => {
+                self.cleared.insert(uri.to_string());
+            }
         }
     }
 
-    /// The program `uri` belongs to.
+    /// A file changed on disk: kept copies are updated and the program holding the file,
+    /// if any, is stale.
+    pub fn disk_changed(&mut self, uri: &str, change: DiskChange) {
+        let Some(path) = convert::uri_path(uri) else {
+            return;
+        };
+        if path.extension().is_none_or(|e| e != "kp") {
+            return;
+        }
+        match change {
+            DiskChange::Written => self.reread(&path),
+            DiskChange::Deleted => {
+                if let Some(files) = path.parent().and_then(|d| self.disk.get_mut(d)) {
+                    files.remove(&path);
+                }
+            }
+        }
+        let key = self.key(uri);
+        if self.programs.contains_key(&key) {
+            self.stale.insert(key);
+        }
+    }
+
+    /// Reads `path` again into the kept copies of its directory, if that is kept.
+    fn reread(&mut self, path: &Path) {
+        let Some(files) = path.parent().and_then(|d| self.disk.get_mut(d)) else {
+            return;
+        };
+        match read(path) {
+            Some(file) => {
+                files.insert(path.to_path_buf(), file);
+            }
+            None => {
+                files.remove(path);
+            }
+        }
+    }
+
+    /// Analyses `uri`'s program again if it is stale.
+    pub fn refresh_for(&mut self, uri: &str) {
+        let key = self.key(uri);
+        if self.stale.remove(&key) {
+            self.reanalyse(&key);
+        }
+    }
+
+    /// Analyses every stale program again.
+    pub fn refresh(&mut self) {
+        for key in std::mem::take(&mut self.stale) {
+            self.reanalyse(&key);
+        }
+    }
+
+    /// What to publish: URIs to clear, then the programs analysed since last time.
+    pub fn take_unpublished(&mut self) -> (Vec<String>, Vec<&Program>) {
+        let cleared: Vec<String> = std::mem::take(&mut self.cleared).into_iter().collect();
+        let keys = std::mem::take(&mut self.unpublished);
+        let programs = keys.iter().filter_map(|k| self.programs.get(k)).collect();
+        (cleared, programs)
+    }
+
+    /// The program `uri` belongs to, as last analysed.
     pub fn program(&self, uri: &str) -> Option<&Program> {
         self.programs.get(&self.key(uri))
     }
@@ -124,7 +258,7 @@ impl Documents {
         }
     }
 
-    fn reanalyse(&mut self, key: &str) -> Vec<String> {
+    fn reanalyse(&mut self, key: &str) {
         let members = match key.strip_prefix("dir:") {
             Some(dir) => self.directory_members(Path::new(dir)),
             None => key
@@ -133,50 +267,96 @@ impl Documents {
                 .map(|(uri, o)| vec![(uri.to_string(), Some(o.version), o.text.clone())])
                 .unwrap_or_default(),
         };
+        let old = self.programs.remove(key);
+        if members.is_empty() {
+            self.unpublished.remove(key);
+            self.cleared
+                .extend(old.into_iter().flat_map(|p| p.members).map(|m| m.uri));
+            return;
+        }
         let mut sources = SourceMap::new();
-        let mut program_members = Vec::new();
+        let mut program_members = Vec::with_capacity(members.len());
         for (uri, version, text) in members {
             sources.add(uri.clone(), text);
             program_members.push(Member { uri, version });
         }
-        let program = Program {
-            members: program_members,
-            analysis: Analysis::of_program(sources, self.target),
+        let analysis = match old {
+            Some(old) => {
+                for m in old.members {
+                    if !program_members.iter().any(|n| n.uri == m.uri) {
+                        self.cleared.insert(m.uri);
+                    }
+                }
+                let (analysis, _, retired) = old.analysis.update_retiring(sources);
+                self.retired.push(retired);
+                analysis
+            }
+            None => Analysis::of_program(sources, self.target),
         };
-        let gone = self
-            .programs
-            .insert(key.to_string(), program)
-            .map(|old| old.members.into_iter().map(|m| m.uri).collect::<Vec<_>>())
-            .unwrap_or_default();
-        let now = self.programs.get(key);
-        gone.into_iter()
-            .filter(|u| now.is_none_or(|p| !p.members.iter().any(|m| &m.uri == u)))
-            .collect()
+        for m in &program_members {
+            self.cleared.remove(&m.uri);
+        }
+        self.programs.insert(
+            key.to_string(),
+            Program {
+                members: program_members,
+                analysis,
+            },
+        );
+        self.unpublished.insert(key.to_string());
     }
 
     /// `(uri, version, text)` of every `.kp` file in `dir`, sorted by path: open files
     /// as the editor has them (even unsaved new ones), the others from disk. A file that
     /// cannot be read is left out, as if absent.
-    fn directory_members(&self, dir: &Path) -> Vec<(String, Option<i32>, String)> {
-        let mut by_path: BTreeMap<PathBuf, (String, Option<i32>, String)> = BTreeMap::new();
+    fn directory_members(&mut self, dir: &Path) -> Vec<(String, Option<i32>, String)> {
+        if !self.watched || !self.disk.contains_key(dir) {
+            self.scan(dir);
+        }
+        let mut by_path: BTreeMap<&Path, (String, Option<i32>, String)> = BTreeMap::new();
         for (uri, o) in &self.open {
-            if let Some(p) = o.path.as_ref().filter(|p| p.parent() == Some(dir)) {
-                by_path.insert(p.clone(), (uri.clone(), Some(o.version), o.text.clone()));
+            if let Some(p) = o.path.as_deref().filter(|p| p.parent() == Some(dir)) {
+                by_path.insert(p, (uri.clone(), Some(o.version), o.text.clone()));
             }
         }
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let is_kp = path.extension().is_some_and(|e| e == "kp")
-                    && entry.file_type().is_ok_and(|t| t.is_file());
-                if !is_kp || by_path.contains_key(&path) {
-                    continue;
-                }
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    by_path.insert(path.clone(), (convert::path_uri(&path), None, text));
-                }
+        if let Some(files) = self.disk.get(dir) {
+            for (path, file) in files {
+                by_path
+                    .entry(path)
+                    .or_insert_with(|| (convert::path_uri(path), None, file.text.clone()));
             }
         }
         by_path.into_values().collect()
     }
+
+    /// Lists `dir` again, reading the `.kp` files that are new or whose stamp changed.
+    fn scan(&mut self, dir: &Path) {
+        let mut kept = self.disk.remove(dir).unwrap_or_default();
+        let mut now = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            if path.extension().is_none_or(|e| e != "kp") || !meta.is_file() {
+                continue;
+            }
+            let file = match kept.remove(&path) {
+                Some(f) if f.stamp == Stamp::of(&meta) => Some(f),
+                _ => read(&path),
+            };
+            if let Some(f) = file {
+                now.insert(path, f);
+            }
+        }
+        self.disk.insert(dir.to_path_buf(), now);
+    }
+}
+
+/// A `.kp` file's text and stamp; `None` if it cannot be read (as if absent).
+fn read(path: &Path) -> Option<OnDisk> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(OnDisk {
+        text,
+        stamp: Stamp::of(&meta),
+    })
 }

@@ -2,20 +2,22 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use kp_ide::Target;
+use kp_ide::{Retired, Target};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    LogMessage, Notification as _, PublishDiagnostics,
 };
+use lsp_types::request::{RegisterCapability, Request as _};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileSystemWatcher, GlobPattern,
     HoverProviderCapability, InitializeParams, LogMessageParams, MessageType, OneOf,
-    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    PublishDiagnosticsParams, Registration, RegistrationParams, RenameOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 
-use crate::documents::{Documents, ProgramScope};
+use crate::documents::{DiskChange, Documents, ProgramScope};
 use crate::handlers;
 
 /// Settings from the client's `initializationOptions`: `{ "target": "openbao",
@@ -89,7 +91,17 @@ pub fn capabilities() -> ServerCapabilities {
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The id of the server's `client/registerCapability` request for file watching.
+const WATCH_REQUEST: &str = "keyplan/watch-kp-files";
+
 /// Runs the server on `connection` until `shutdown` and `exit`.
+///
+/// Messages are handled in arrival order, but work is done when it is needed: a change
+/// only records the text; a request analyses its own document's program if that is
+/// stale; and diagnostics are published when no message is waiting. A burst of changes
+/// (typing faster than the server checks) is therefore one analysis, and nothing waits
+/// behind the analysis of a text that is already out of date. There is no timer: when
+/// the queue is empty the server publishes at once.
 pub fn run(connection: &Connection) -> Result<(), BoxError> {
     let init = serde_json::json!({
         "capabilities": capabilities(),
@@ -103,7 +115,11 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
         docs: Documents::new(config.scope, config.target),
         config,
         connection,
+        dropper: dropper(),
     };
+    if can_watch(&params) {
+        server.register_watcher()?;
+    }
     for msg in &connection.receiver {
         match msg {
             Message::Request(req) => {
@@ -113,16 +129,42 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
                 server.request(req)?;
             }
             Message::Notification(n) => server.notification(n)?,
-            Message::Response(_) => {}
+            Message::Response(r) => server.response(r),
+        }
+        if connection.receiver.is_empty() {
+            server.publish()?;
         }
     }
     Ok(())
+}
+
+/// Whether the client registers file watchers for the server
+/// (`workspace.didChangeWatchedFiles.dynamicRegistration`).
+fn can_watch(params: &InitializeParams) -> bool {
+    params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files)
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
 }
 
 struct Server<'c> {
     config: Config,
     docs: Documents,
     connection: &'c Connection,
+    /// Where replaced analyses go to be dropped, off the path of the next answer.
+    dropper: std::sync::mpsc::Sender<Vec<Retired>>,
+}
+
+/// A thread that drops what it is sent: freeing a large program's tree and lowered
+/// program is a tenth of an analysis, which the second core can do while this one
+/// answers. It ends when the server does.
+fn dropper() -> std::sync::mpsc::Sender<Vec<Retired>> {
+    let (send, receive) = std::sync::mpsc::channel::<Vec<Retired>>();
+    std::thread::spawn(move || receive.into_iter().for_each(drop));
+    send
 }
 
 impl Server<'_> {
@@ -139,9 +181,49 @@ impl Server<'_> {
         ))
     }
 
+    /// Asks the client to report changes of `.kp` files: a program's files that are not
+    /// open in the editor are then re-read when they change, and only then.
+    fn register_watcher(&self) -> Result<(), BoxError> {
+        let watchers = vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*.kp".to_string()),
+            kind: None,
+        }];
+        let registration = Registration {
+            id: "keyplan-kp-files".to_string(),
+            method: DidChangeWatchedFiles::METHOD.to_string(),
+            register_options: Some(serde_json::to_value(
+                DidChangeWatchedFilesRegistrationOptions { watchers },
+            )?),
+        };
+        self.send(Request::new(
+            RequestId::from(WATCH_REQUEST.to_string()),
+            RegisterCapability::METHOD.to_string(),
+            RegistrationParams {
+                registrations: vec![registration],
+            },
+        ))
+    }
+
+    fn response(&mut self, r: Response) {
+        // Until the client accepts the watcher, directories are looked at on each analysis.
+        if r.id == RequestId::from(WATCH_REQUEST.to_string()) && r.error.is_none() {
+            self.docs.set_watched();
+        }
+    }
+
     fn request(&mut self, req: Request) -> Result<(), BoxError> {
         let id = req.id.clone();
         let method = req.method.clone();
+        if let Some(uri) = req
+            .params
+            .get("textDocument")
+            .and_then(|d| d.get("uri"))
+            .and_then(|u| u.as_str())
+        {
+            let uri = uri.to_string();
+            // An analysis that panics leaves the program stale; the request answers empty.
+            let _ = catch_unwind(AssertUnwindSafe(|| self.docs.refresh_for(&uri)));
+        }
         let docs = &self.docs;
         let config = &self.config;
         let (response, panic) = guarded(id, &method, || handlers::request(docs, config, req));
@@ -155,88 +237,103 @@ impl Server<'_> {
     }
 
     fn notification(&mut self, n: Notification) -> Result<(), BoxError> {
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.document_change(&n)));
+        let method = n.method.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.document_change(n)));
         match outcome {
             Ok(result) => result,
             Err(_) => self.log(
                 MessageType::ERROR,
-                format!("notification `{}` panicked", n.method),
+                format!("notification `{method}` panicked"),
             ),
         }
     }
 
-    fn document_change(&mut self, n: &Notification) -> Result<(), BoxError> {
+    fn document_change(&mut self, n: Notification) -> Result<(), BoxError> {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let p: lsp_types::DidOpenTextDocumentParams =
-                    serde_json::from_value(n.params.clone())?;
-                let uri = p.text_document.uri;
-                let gone =
-                    self.docs
-                        .set(uri.as_str(), &p.text_document.text, p.text_document.version);
-                self.publish(&uri, &gone)
+                let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
+                let doc = p.text_document;
+                self.docs.set(doc.uri.as_str(), doc.text, doc.version);
             }
             DidChangeTextDocument::METHOD => {
-                let p: lsp_types::DidChangeTextDocumentParams =
-                    serde_json::from_value(n.params.clone())?;
-                let uri = p.text_document.uri;
+                let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
                 // Full sync: the last change holds the whole text.
-                let Some(change) = p.content_changes.into_iter().last() else {
-                    return Ok(());
-                };
-                let gone = self
-                    .docs
-                    .set(uri.as_str(), &change.text, p.text_document.version);
-                self.publish(&uri, &gone)
+                if let Some(change) = p.content_changes.into_iter().last() {
+                    self.docs.set(
+                        p.text_document.uri.as_str(),
+                        change.text,
+                        p.text_document.version,
+                    );
+                }
             }
             DidCloseTextDocument::METHOD => {
-                let p: lsp_types::DidCloseTextDocumentParams =
-                    serde_json::from_value(n.params.clone())?;
-                let uri = p.text_document.uri;
-                // Clear what the editor shows for files no open program holds any more;
-                // the rest of a still-open program is published again.
-                let gone = self.docs.close(uri.as_str());
-                self.publish(&uri, &gone)
+                let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
+                // Files no open program holds any more are cleared; the rest of a
+                // still-open program is published again.
+                self.docs.close(p.text_document.uri.as_str());
             }
-            _ => Ok(()),
-        }
-    }
-
-    /// Publishes the diagnostics of every file of `uri`'s program (a change in one file
-    /// can make or clear errors in another), and empty lists for the files in `gone`.
-    fn publish(&self, uri: &Uri, gone: &[String]) -> Result<(), BoxError> {
-        for g in gone {
-            self.send_diagnostics(g, Vec::new(), None)?;
-        }
-        let Some(program) = self.docs.program(uri.as_str()) else {
-            return Ok(());
-        };
-        for (i, member) in program.members.iter().enumerate() {
-            let id = kp_diag::FileId(u32::try_from(i)?);
-            let diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
-            self.send_diagnostics(&member.uri, diagnostics, member.version)?;
+            DidChangeWatchedFiles::METHOD => {
+                let p: lsp_types::DidChangeWatchedFilesParams = serde_json::from_value(n.params)?;
+                for event in p.changes {
+                    let change = if event.typ == FileChangeType::DELETED {
+                        DiskChange::Deleted
+                    } else {
+                        DiskChange::Written
+                    };
+                    self.docs.disk_changed(event.uri.as_str(), change);
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
 
-    fn send_diagnostics(
-        &self,
-        uri: &str,
-        diagnostics: Vec<lsp_types::Diagnostic>,
-        version: Option<i32>,
-    ) -> Result<(), BoxError> {
-        let Ok(uri) = uri.parse::<Uri>() else {
-            return Ok(());
-        };
-        self.send(Notification::new(
-            PublishDiagnostics::METHOD.to_string(),
-            PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version,
-            },
-        ))
+    /// Analyses what is stale and publishes: empty lists for files no program holds any
+    /// more, then the diagnostics of every file of each program analysed since the last
+    /// publication (a change in one file can make or clear errors in another).
+    fn publish(&mut self) -> Result<(), BoxError> {
+        if catch_unwind(AssertUnwindSafe(|| self.docs.refresh())).is_err() {
+            self.log(MessageType::ERROR, "analysis panicked".to_string())?;
+        }
+        let retired = self.docs.take_retired();
+        if !retired.is_empty() {
+            // If the thread is gone, dropping here is all that is lost.
+            let _ = self.dropper.send(retired);
+        }
+        let connection = self.connection;
+        let (cleared, programs) = self.docs.take_unpublished();
+        for uri in &cleared {
+            send_diagnostics(connection, uri, Vec::new(), None)?;
+        }
+        for program in programs {
+            for (i, member) in program.members.iter().enumerate() {
+                let id = kp_diag::FileId(u32::try_from(i)?);
+                let diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
+                send_diagnostics(connection, &member.uri, diagnostics, member.version)?;
+            }
+        }
+        Ok(())
     }
+}
+
+fn send_diagnostics(
+    connection: &Connection,
+    uri: &str,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) -> Result<(), BoxError> {
+    let Ok(uri) = uri.parse::<Uri>() else {
+        return Ok(());
+    };
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    connection
+        .sender
+        .send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into())?;
+    Ok(())
 }
 
 /// Runs one request handler. One bad request must not take the editor's server down: a

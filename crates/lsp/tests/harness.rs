@@ -276,3 +276,120 @@ fn multi_file_program() {
     client.stop();
     insta::assert_snapshot!("multi_file_program", out.replace(&dir_uri, "$DIR"));
 }
+
+/// A directory of its own for a test's program on disk.
+fn temp_program(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kp-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("multi/mounts.kp"), dir.join("mounts.kp")).unwrap();
+    std::fs::copy(fixtures.join("_multi_fixed.kp"), dir.join("workloads.kp")).unwrap();
+    dir.canonicalize().unwrap()
+}
+
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A client that watches files for the server (as VS Code does): the server registers a
+/// watcher for `**/*.kp`, and a program's files that are not open follow the events:
+/// changed, created and deleted on disk.
+#[test]
+fn files_not_open_follow_watched_file_events() {
+    let dir = temp_program("watch");
+    let uri = |f: &str| format!("file://{}/{f}", dir.display());
+    let mounts_without_audit = std::fs::read_to_string(dir.join("mounts.kp"))
+        .unwrap()
+        .replace("extern policy audit\n", "");
+    let mut client = Client::start_with_capabilities(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+        json!({}),
+    );
+    let register = client.server_request();
+    assert_eq!(register.method, "client/registerCapability");
+    let registration = &register.params["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.kp"
+    );
+    client.respond(register.id, Value::Null);
+
+    let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
+    assert_eq!(
+        codes(&client.open(&uri("workloads.kp"), &text)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&uri("mounts.kp"))),
+        Vec::<String>::new()
+    );
+
+    // mounts.kp loses the policy workloads.kp uses.
+    std::fs::write(dir.join("mounts.kp"), &mounts_without_audit).unwrap();
+    let event = |f: &str, typ: u32| json!({ "changes": [{ "uri": uri(f), "type": typ }] });
+    client.notify("workspace/didChangeWatchedFiles", event("mounts.kp", 2));
+    assert_eq!(
+        codes(&client.diagnostics(&uri("workloads.kp"))),
+        ["kp::unresolved-reference"]
+    );
+
+    // A new file declares it again.
+    std::fs::write(dir.join("audit.kp"), "extern policy audit\n").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", event("audit.kp", 1));
+    assert_eq!(
+        codes(&client.diagnostics(&uri("workloads.kp"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&uri("audit.kp"))),
+        Vec::<String>::new()
+    );
+
+    // Deleted: the error is back and the deleted file's list is cleared.
+    std::fs::remove_file(dir.join("audit.kp")).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", event("audit.kp", 3));
+    assert_eq!(
+        codes(&client.diagnostics(&uri("audit.kp"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&client.diagnostics(&uri("workloads.kp"))),
+        ["kp::unresolved-reference"]
+    );
+    client.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A client that does not watch files (Neovim 0.7): the server registers nothing, and a
+/// change on disk is seen at the next analysis, when the directory is looked at again.
+#[test]
+fn without_a_watcher_disk_changes_are_seen_at_the_next_change() {
+    let dir = temp_program("nowatch");
+    let uri = |f: &str| format!("file://{}/{f}", dir.display());
+    let mut client = Client::start();
+    let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
+    assert_eq!(
+        codes(&client.open(&uri("workloads.kp"), &text)),
+        Vec::<String>::new()
+    );
+    let mounts = std::fs::read_to_string(dir.join("mounts.kp")).unwrap();
+    std::fs::write(
+        dir.join("mounts.kp"),
+        mounts.replace("extern policy audit\n", ""),
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&client.change(&uri("workloads.kp"), &text)),
+        ["kp::unresolved-reference"]
+    );
+    assert!(client.server_requests.is_empty());
+    client.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,8 @@ pub struct Client {
     version: i32,
     /// Notifications received while waiting for responses (logs, diagnostics).
     pub notifications: Vec<Notification>,
+    /// Requests the server sent (`client/registerCapability`), not answered yet.
+    pub server_requests: Vec<Request>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -26,6 +28,10 @@ impl Client {
     }
 
     pub fn start_with(init_options: Value) -> Client {
+        Self::start_with_capabilities(json!({}), init_options)
+    }
+
+    pub fn start_with_capabilities(capabilities: Value, init_options: Value) -> Client {
         let (server_conn, client_conn) = Connection::memory();
         let server = std::thread::spawn(move || {
             kp_lsp::run(&server_conn).expect("server loop");
@@ -36,10 +42,11 @@ impl Client {
             next_id: 0,
             version: 0,
             notifications: Vec::new(),
+            server_requests: Vec::new(),
         };
         let caps = c.request(
             "initialize",
-            json!({ "capabilities": {}, "initializationOptions": init_options }),
+            json!({ "capabilities": capabilities, "initializationOptions": init_options }),
         );
         assert!(caps["capabilities"]["hoverProvider"]
             .as_bool()
@@ -84,9 +91,37 @@ impl Client {
                     }
                 }
                 Message::Notification(n) => self.notifications.push(n),
+                Message::Request(r) => self.server_requests.push(r),
                 _ => {}
             }
         }
+    }
+
+    /// The next request the server sends to the client.
+    pub fn server_request(&mut self) -> Request {
+        if !self.server_requests.is_empty() {
+            return self.server_requests.remove(0);
+        }
+        loop {
+            match self
+                .conn
+                .receiver
+                .recv_timeout(TIMEOUT)
+                .expect("server sends a request")
+            {
+                Message::Request(r) => return r,
+                Message::Notification(n) => self.notifications.push(n),
+                _ => {}
+            }
+        }
+    }
+
+    /// Answers a request of the server.
+    pub fn respond(&self, id: RequestId, result: Value) {
+        self.conn
+            .sender
+            .send(Message::Response(lsp_server::Response::new_ok(id, result)))
+            .unwrap();
     }
 
     /// The next `publishDiagnostics` for `uri`.
@@ -111,6 +146,7 @@ impl Client {
                     return n.params["diagnostics"].clone()
                 }
                 Message::Notification(n) => self.notifications.push(n),
+                Message::Request(r) => self.server_requests.push(r),
                 _ => {}
             }
         }

@@ -1,0 +1,289 @@
+//! An analysis updated after edits ([`Analysis::update`]) is exactly the analysis of the
+//! edited program from scratch: random edit sequences over the examples and the language
+//! test programs (one-file and multi-file), compared on everything the analysis holds
+//! (its `Debug` form: tree, diagnostics, index, lowered program) and on the answers of
+//! its queries.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use kp_ide::{Analysis, SourceMap, Target};
+use proptest::prelude::*;
+
+/// A program: `(file name, text)` in order.
+type Program = Vec<(String, String)>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every example and test program: one-file ones, and directories as multi-file ones.
+fn corpus() -> &'static [Program] {
+    static CORPUS: OnceLock<Vec<Program>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let mut out = Vec::new();
+        for dir in ["examples", "tests"] {
+            let dir = root().join(dir);
+            for f in kp_files(&dir) {
+                out.push(vec![(
+                    f.display().to_string(),
+                    std::fs::read_to_string(&f).unwrap(),
+                )]);
+            }
+            let mut subdirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir())
+                .collect();
+            subdirs.sort();
+            for d in subdirs {
+                let files: Program = kp_files(&d)
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f.display().to_string(),
+                            std::fs::read_to_string(&f).unwrap(),
+                        )
+                    })
+                    .collect();
+                if !files.is_empty() {
+                    out.push(files);
+                }
+            }
+        }
+        assert!(out.len() > 50, "corpus: {} programs", out.len());
+        out
+    })
+}
+
+fn sources(program: &Program) -> SourceMap {
+    let mut map = SourceMap::new();
+    for (name, text) in program {
+        map.add(name.clone(), text.clone());
+    }
+    map
+}
+
+/// One edit: in file `file % n`, replace `len` bytes at `at` (a fraction of the text)
+/// with `insert`. Snippets are what typing produces: words, braces, quotes, newlines,
+/// whole blocks, comments, and pieces of the program itself (pasting).
+#[derive(Debug, Clone)]
+struct Edit {
+    file: usize,
+    at: f64,
+    len: usize,
+    insert: Insert,
+}
+
+#[derive(Debug, Clone)]
+enum Insert {
+    Text(&'static str),
+    /// Typing inside a word: `x` after the next letter or digit (mostly keeps the syntax
+    /// valid, so blocks around it are reused).
+    InWord,
+    /// A blank line or a comment line at the start of the next line.
+    Line(&'static str),
+    /// A copy of `len` bytes of the file at a fraction of it.
+    Paste(f64, usize),
+}
+
+const SNIPPETS: &[&str] = &[
+    "",
+    "x",
+    "e",
+    "-",
+    " ",
+    "\n",
+    "}",
+    "{",
+    "\"",
+    "=",
+    "[",
+    "]",
+    "# a comment\n",
+    "policy added {\n  path \"a/*\" { capabilities = [read] }\n}\n",
+    "\nworkload w2 {\n  read \"secret/data/x\"\n}\n",
+    "role r9 {\n}\n",
+    "ttl = 1h\n",
+    "<<EOT\n",
+    "env(\"X\")",
+];
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let insert = prop_oneof![
+        3 => prop::sample::select(SNIPPETS).prop_map(Insert::Text),
+        1 => (0.0..1.0f64, 0usize..200).prop_map(|(a, l)| Insert::Paste(a, l)),
+        3 => Just(Insert::InWord),
+        1 => prop::sample::select(&["\n", "# note\n", "extern policy typed\n"][..]).prop_map(Insert::Line),
+    ];
+    (
+        0usize..8,
+        0.0..1.0f64,
+        prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..80],
+        insert,
+    )
+        .prop_map(|(file, at, len, insert)| Edit {
+            file,
+            at,
+            len,
+            insert,
+        })
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn apply(program: &mut Program, e: &Edit) {
+    let n = program.len();
+    let text = &mut program[e.file % n].1;
+    let mut at = floor_boundary(text, (e.at * text.len() as f64) as usize);
+    let mut end = floor_boundary(text, at + e.len);
+    let next = |from: usize, pred: &dyn Fn(char) -> bool| {
+        text[from..]
+            .char_indices()
+            .find(|&(_, c)| pred(c))
+            .map_or(text.len(), |(i, c)| from + i + c.len_utf8())
+    };
+    match &e.insert {
+        Insert::InWord => {
+            at = next(at, &|c: char| c.is_ascii_alphanumeric());
+            end = at;
+        }
+        Insert::Line(_) => {
+            at = next(at, &|c: char| c == '\n');
+            end = at;
+        }
+        _ => {}
+    }
+    let insert = match &e.insert {
+        Insert::Text(t) => t.to_string(),
+        Insert::InWord => "x".to_string(),
+        Insert::Line(l) => l.to_string(),
+        Insert::Paste(from, len) => {
+            let a = floor_boundary(text, (from * text.len() as f64) as usize);
+            let b = floor_boundary(text, a + len);
+            text[a..b].to_string()
+        }
+    };
+    text.replace_range(at..end, &insert);
+}
+
+/// The two analyses agree on everything they hold and on every query at a spread of
+/// offsets.
+fn assert_same(updated: &Analysis, scratch: &Analysis) {
+    // `Debug` shows every field: tree, syntax and other diagnostics, index, program.
+    assert_eq!(format!("{updated:?}"), format!("{scratch:?}"));
+    assert_eq!(updated.diagnostics(), scratch.diagnostics());
+    assert_eq!(updated.index(), scratch.index());
+    assert_eq!(updated.outline(), scratch.outline());
+    let len = scratch.source().len();
+    for off in (0..=len).step_by((len / 40).max(1)) {
+        assert_eq!(updated.hover(off), scratch.hover(off), "hover at {off}");
+        assert_eq!(
+            updated.completions(off),
+            scratch.completions(off),
+            "completion at {off}"
+        );
+        assert_eq!(
+            updated.definition(off),
+            scratch.definition(off),
+            "definition at {off}"
+        );
+        assert_eq!(updated.references(off, true), scratch.references(off, true));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    #[test]
+    fn updates_equal_analyses_from_scratch(
+        pick in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..6),
+        target in prop::sample::select(Target::ALL.to_vec()),
+    ) {
+        let mut program = pick.get(corpus()).clone();
+        let mut analysis = Analysis::of_program(sources(&program), target);
+        for e in &edits {
+            apply(&mut program, e);
+            analysis = analysis.update(sources(&program));
+            let scratch = Analysis::of_program(sources(&program), target);
+            assert_same(&analysis, &scratch);
+        }
+    }
+}
+
+/// Files added to and removed from a program (a new file in the directory, one deleted)
+/// and files reordered: the update matches by name.
+#[test]
+fn files_added_removed_and_reordered() {
+    let multi: Vec<&Program> = corpus().iter().filter(|p| p.len() > 1).collect();
+    assert!(!multi.is_empty());
+    for program in multi {
+        let first = Analysis::of_program(sources(program), Target::Vault);
+        let mut fewer = program.clone();
+        fewer.remove(0);
+        let a = first.update(sources(&fewer));
+        assert_same(&a, &Analysis::of_program(sources(&fewer), Target::Vault));
+        let mut more = program.clone();
+        more.push(("new.kp".to_string(), "policy extra {\n}\n".to_string()));
+        more.reverse();
+        let b = a.update(sources(&more));
+        assert_same(&b, &Analysis::of_program(sources(&more), Target::Vault));
+    }
+}
+
+#[path = "../../keyplan/benches/generate.rs"]
+mod generate;
+
+/// Where it pays: typing in one block of a large file parses that block and its two
+/// neighbours again, not the file; an edit in one file of a program reuses the others
+/// whole.
+#[test]
+fn an_edit_parses_only_around_it() {
+    let text = generate::program(40);
+    let mut edited = text.clone();
+    let at =
+        text.find("workload").unwrap() + text[text.find("workload").unwrap()..].find('{').unwrap();
+    edited.insert_str(at + 1, "\n  # typing here\n");
+    let a = Analysis::new(&text, Target::Vault);
+    let blocks = a.outline().len();
+    let (b, reuse) = a.update_counted(SourceMap::single("main.kp", edited.as_str()));
+    assert!(reuse.parsed_blocks <= 3, "{reuse:?}");
+    assert!(
+        reuse.blocks + reuse.parsed_blocks >= blocks,
+        "{reuse:?} of {blocks}"
+    );
+    assert_same(&b, &Analysis::new(&edited, Target::Vault));
+
+    let files = vec![
+        ("a.kp".to_string(), text.clone()),
+        (
+            "b.kp".to_string(),
+            "policy other {\n  path \"x/*\" { capabilities = [read] }\n}\n".to_string(),
+        ),
+    ];
+    let mut changed = files.clone();
+    changed[1].1.push_str("# edited\n");
+    let a = Analysis::of_program(sources(&files), Target::Vault);
+    let (b, reuse) = a.update_counted(sources(&changed));
+    assert_eq!(reuse.files, 1, "{reuse:?}");
+    assert_same(&b, &Analysis::of_program(sources(&changed), Target::Vault));
+}
