@@ -7,6 +7,7 @@
 //! the wasm playground and the language server.
 
 mod line_index;
+pub mod redact;
 mod render;
 mod source_map;
 

@@ -106,6 +106,11 @@ impl Analysis {
             }
         }
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        // As every other surface: a literal secret never echoes in a message.
+        kp_diag::redact::diagnostics(
+            &mut diagnostics,
+            &kp_diag::redact::secret_texts(&sources, &checked.secrets),
+        );
         Analysis {
             source,
             sources,

@@ -15,6 +15,22 @@ fn diagnostics_match_the_compiler() {
         .filter(|p| p.extension().is_some_and(|x| x == "kp"))
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
+    // And every program of the language suite (its one-file cases).
+    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    let mut cases: Vec<_> = std::fs::read_dir(suite)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() > 50, "{cases:?}");
+    sources.extend(cases.iter().map(|p| std::fs::read_to_string(p).unwrap()));
+    // A literal secret a message would quote (a placeholder password) is redacted in
+    // the editor as in the CLI.
+    sources.push(
+        "auth userpass {}\nworkload w {\n  login userpass { password = \"changeme\" }\n  read \"a/*\"\n}\n"
+            .to_string(),
+    );
     sources.push("auth jwt { role r { token_polices = [nope] } }".to_string());
     sources.push("workload w { login jwt { user_claim = \"sub\" \n read \"a/*\"".to_string());
     sources.push("policy p { path \"a\" { capabilities = [raed] } }\npolicy p {}".to_string());

@@ -78,9 +78,9 @@ fn choose(
         }
     };
     let mut warning = [warning];
-    crate::redact::diagnostics(
+    kp_diag::redact::diagnostics(
         &mut warning,
-        &crate::redact::secret_texts(&chosen.sources, &secrets),
+        &kp_diag::redact::secret_texts(&chosen.sources, &secrets),
     );
     chosen.diagnostics.extend(warning);
     chosen

@@ -18,10 +18,10 @@ pub mod explain;
 pub mod explain_code;
 mod implied;
 pub mod json_api;
-mod redact;
+use kp_diag::redact;
 
 pub use access_api::{access_diff, access_lints, access_matrix, simulate_claims};
-pub use redact::REDACTED;
+pub use kp_diag::redact::REDACTED;
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;

@@ -2,7 +2,7 @@
 //! help, not in the source snippets shown under it. The checker finds their spans
 //! (fields the schema marks sensitive); this module hides them.
 
-use kp_diag::{Diagnostic, SourceMap, Span};
+use crate::{Diagnostic, SourceMap, Span};
 
 /// What a message shows where it would quote a literal secret.
 pub const REDACTED: &str = "(literal secret)";
@@ -12,7 +12,7 @@ pub const REDACTED: &str = "(literal secret)";
 const MIN_FREE_LEN: usize = 4;
 
 /// The texts of the secrets at `spans`: a string's contents, a heredoc's lines.
-pub(crate) fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
+pub fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
     let mut out = Vec::new();
     for &span in spans {
         let Some(file) = map.file_of(span.start) else {
@@ -45,7 +45,7 @@ pub(crate) fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
 }
 
 /// Replaces every secret in the diagnostics' texts.
-pub(crate) fn diagnostics(diags: &mut [Diagnostic], secrets: &[String]) {
+pub fn diagnostics(diags: &mut [Diagnostic], secrets: &[String]) {
     if secrets.is_empty() {
         return;
     }
@@ -82,7 +82,7 @@ fn text(s: &str, secrets: &[String]) -> String {
 /// spans stay valid): what snippets are rendered from. Quotes and heredoc marker lines
 /// stay, so the snippet still reads as the program. The same text elsewhere (a password
 /// also written into a `connection_url`) is starred too.
-pub(crate) fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
+pub fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
     let secrets = secret_texts(map, spans);
     let mut out = SourceMap::new();
     for file in map.files() {
