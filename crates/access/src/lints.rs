@@ -116,32 +116,88 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for (k, (a, ab)) in jwt.iter().enumerate() {
-        for (b, bb) in jwt.iter().skip(k + 1) {
-            if a.mount != b.mount || ab.role_type != "jwt" || bb.role_type != "jwt" {
-                continue;
+    for (k, j) in candidate_pairs(&jwt) {
+        let ((a, ab), (b, bb)) = (jwt[k], jwt[j]);
+        if let Some(example) = common_token(ab, bb) {
+            out.push(
+                Diagnostic::warning(
+                    OVERLAPPING_ROLES,
+                    b.span,
+                    format!(
+                        "one token can log in to both `{}` and `{}` on mount `{}`",
+                        a.id,
+                        b.id,
+                        b.mount.as_deref().unwrap_or("")
+                    ),
+                )
+                .with_label(format!("also accepts tokens `{}` accepts", a.id))
+                .with_related(a.span, "this role accepts the same token")
+                .with_help(format!(
+                    "e.g. a token with {example}; bind a claim the two roles give different values"
+                )),
+            );
+        }
+    }
+}
+
+/// The pairs `(k, j)`, `k < j` in `jwt`'s order, of `jwt` roles on one mount that one
+/// token might log in to. Comparing every pair is quadratic (2,000 CI jobs on one mount
+/// are 2 million pairs), so roles are bucketed by the value of a claim that both sides
+/// must share: two exact (non-glob) roles binding the same claim overlap only when a
+/// value is common. Roles that do not bind it exactly are compared with every other.
+fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
+    use std::collections::BTreeMap;
+    let mut by_mount: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (k, (i, b)) in jwt.iter().enumerate() {
+        if b.role_type == "jwt" {
+            by_mount.entry(i.mount.as_deref()).or_default().push(k);
+        }
+    }
+    let mut pairs = BTreeSet::new();
+    for members in by_mount.values() {
+        // The claim exact roles of this mount bind most often.
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &k in members {
+            let b = jwt[k].1;
+            if !b.glob {
+                for key in b.bound_claims.keys() {
+                    *counts.entry(key.as_str()).or_default() += 1;
+                }
             }
-            if let Some(example) = common_token(ab, bb) {
-                out.push(
-                    Diagnostic::warning(
-                        OVERLAPPING_ROLES,
-                        b.span,
-                        format!(
-                            "one token can log in to both `{}` and `{}` on mount `{}`",
-                            a.id,
-                            b.id,
-                            b.mount.as_deref().unwrap_or("")
-                        ),
-                    )
-                    .with_label(format!("also accepts tokens `{}` accepts", a.id))
-                    .with_related(a.span, "this role accepts the same token")
-                    .with_help(format!(
-                        "e.g. a token with {example}; bind a claim the two roles give different values"
-                    )),
-                );
+        }
+        let key = counts.iter().max_by_key(|(_, n)| **n).map(|(k, _)| *k);
+        let mut buckets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut wild = Vec::new();
+        for &k in members {
+            let b = jwt[k].1;
+            match key
+                .and_then(|key| b.bound_claims.get(key))
+                .filter(|_| !b.glob)
+            {
+                Some(values) => {
+                    for v in values {
+                        buckets.entry(v.to_string()).or_default().push(k);
+                    }
+                }
+                None => wild.push(k),
+            }
+        }
+        for bucket in buckets.values() {
+            for (n, &k) in bucket.iter().enumerate() {
+                for &j in &bucket[n + 1..] {
+                    pairs.insert((k.min(j), k.max(j)));
+                }
+            }
+        }
+        for &w in &wild {
+            for &k in members {
+                if k != w {
+                    pairs.insert((k.min(w), k.max(w)));
+                }
             }
         }
     }
+    pairs.into_iter().collect()
 }
 
 /// Claims of a token both roles accept, shown compactly, or `None` when no token can

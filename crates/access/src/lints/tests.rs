@@ -248,3 +248,52 @@ fn shadowing_needs_every_holder() {
         .collect();
     assert_eq!(found.len(), 1, "{found:#?}");
 }
+
+/// Bucketing roles by a shared claim finds exactly the overlapping pairs that comparing
+/// every pair finds: exact and glob roles, several values, claims of other types, roles
+/// lacking the bucketing claim, and roles on another mount.
+#[test]
+fn candidate_pairs_find_what_every_pair_finds() {
+    let projects = ["a", "b", "a", "c", "b"];
+    let mut src = String::from(
+        "auth jwt ci { jwks_url = \"https://x.example.com/keys\" }\n\
+         auth jwt other { jwks_url = \"https://y.example.com/keys\" }\n",
+    );
+    for (n, p) in projects.iter().enumerate() {
+        src.push_str(&format!(
+            "workload exact-{n} {{\n  login ci {{ bound_audiences = [\"v\"], user_claim = \"sub\", bound_claims = {{ project = \"{p}\", ref = \"{}\" }} }}\n  read \"x/{n}\"\n}}\n",
+            if n % 2 == 0 { "main" } else { "dev" }
+        ));
+    }
+    src.push_str(
+        "workload many {\n  login ci { bound_audiences = [\"v\"], user_claim = \"sub\", bound_claims = { project = [\"c\", \"d\"] } }\n  read \"x/m\"\n}\n\
+         workload globbed {\n  login ci { bound_audiences = [\"v\"], user_claim = \"sub\", bound_claims_type = \"glob\", bound_claims = { project = \"b*\" } }\n  read \"x/g\"\n}\n\
+         workload no-project {\n  login ci { bound_audiences = [\"v\"], user_claim = \"sub\", bound_claims = { ref = \"dev\" } }\n  read \"x/n\"\n}\n\
+         workload elsewhere {\n  login other { bound_audiences = [\"v\"], user_claim = \"sub\", bound_claims = { project = \"a\" } }\n  read \"x/e\"\n}\n",
+    );
+    let program = program(&src);
+    let ids = identities(&program);
+    let jwt: Vec<(&Identity, &JwtBinding)> = ids
+        .iter()
+        .filter_map(|i| Some((i, i.login.jwt.as_ref()?)))
+        .collect();
+    assert_eq!(jwt.len(), 9);
+    let overlapping = |pairs: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+        pairs
+            .into_iter()
+            .filter(|&(k, j)| common_token(jwt[k].1, jwt[j].1).is_some())
+            .collect()
+    };
+    let mut every = Vec::new();
+    for k in 0..jwt.len() {
+        for j in k + 1..jwt.len() {
+            let ((a, ab), (b, bb)) = (jwt[k], jwt[j]);
+            if a.mount == b.mount && ab.role_type == "jwt" && bb.role_type == "jwt" {
+                every.push((k, j));
+            }
+        }
+    }
+    let want = overlapping(every);
+    assert!(want.len() >= 4, "{want:?}");
+    assert_eq!(overlapping(candidate_pairs(&jwt)), want);
+}
