@@ -155,17 +155,8 @@ fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
     }
     let mut pairs = BTreeSet::new();
     for members in by_mount.values() {
-        // The claim exact roles of this mount bind most often.
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for &k in members {
-            let b = jwt[k].1;
-            if !b.glob {
-                for key in b.bound_claims.keys() {
-                    *counts.entry(key.as_str()).or_default() += 1;
-                }
-            }
-        }
-        let key = counts.iter().max_by_key(|(_, n)| **n).map(|(k, _)| *k);
+        // The claim that splits this mount's roles best: fewest pairs left to compare.
+        let key = best_key(jwt, members);
         let mut buckets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut wild = Vec::new();
         for &k in members {
@@ -198,6 +189,36 @@ fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
         }
     }
     pairs.into_iter().collect()
+}
+
+/// The bound claim whose values partition `members` into the fewest pairs: the sum of
+/// the squared bucket sizes, a role that does not bind it exactly counting against all.
+fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Option<&'a str> {
+    use std::collections::BTreeMap;
+    let mut buckets: BTreeMap<&'a str, BTreeMap<String, usize>> = BTreeMap::new();
+    for &k in members {
+        let b = jwt[k].1;
+        if b.glob {
+            continue;
+        }
+        for (key, values) in &b.bound_claims {
+            let per_value = buckets.entry(key.as_str()).or_default();
+            for v in values {
+                *per_value.entry(v.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let n = members.len();
+    buckets
+        .iter()
+        .map(|(key, per_value)| {
+            let exact: usize = per_value.values().sum();
+            let wild = n.saturating_sub(exact);
+            let cost: usize = per_value.values().map(|c| c * c).sum::<usize>() + wild * n;
+            (cost, *key)
+        })
+        .min()
+        .map(|(_, key)| key)
 }
 
 /// Claims of a token both roles accept, shown compactly, or `None` when no token can
