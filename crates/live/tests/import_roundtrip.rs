@@ -214,20 +214,6 @@ fn reset(bao: &Bao) {
     }
 }
 
-fn compile(source: &str, target: Target) -> Result<Program, String> {
-    let compiled = keyplan::compile(source, &keyplan::Options { target });
-    let errors: Vec<_> = compiled
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{:?}", d.locate_in(&compiled.sources)))
-        .collect();
-    match compiled.program {
-        Some(p) if errors.is_empty() => Ok(p),
-        _ => Err(errors.join("\n")),
-    }
-}
-
 /// Apply `program`, import the server, and check the round trip; the problems found.
 fn round_trip(
     bao: &Bao,
@@ -253,7 +239,7 @@ fn round_trip(
     for w in &imported.warnings {
         problems.push(format!("warning: {}: {}", w.subject, w.message));
     }
-    match compile(text, Target::Openbao) {
+    match compile_program(text, Target::Openbao) {
         Err(e) => problems.push(format!("the imported program does not compile:\n{e}")),
         Ok(back) => {
             let plan = plan(bao, &back, None);
@@ -286,20 +272,6 @@ fn round_trip(
         .into_iter()
         .map(|p| format!("{name}: {p}"))
         .collect()
-}
-
-/// Every `jwks_url = "..."` of a program, pointed at `url`.
-fn replace_jwks_urls(text: &str, url: &str) -> String {
-    text.lines()
-        .map(|line| match line.split_once("jwks_url") {
-            Some((indent, rest)) if rest.trim_start().starts_with('=') => {
-                format!("{indent}jwks_url = \"{url}\"")
-            }
-            _ => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
 }
 
 /// Example 05 without what OpenBao lacks: its `secrets aws` block and the statement
@@ -369,7 +341,7 @@ fn apply_import_plan_and_build_agree_for_the_examples_and_the_all_fields_program
         mysql_url: &mysql_url,
         postgres_url: &postgres_url,
     });
-    let program = compile(&generated.source, Target::Openbao).unwrap();
+    let program = compile_program(&generated.source, Target::Openbao).unwrap();
     let db_password = mariadb.password.clone();
     let env = move |name: &str| match name {
         generate::SSH_KEY_ENV => Some(ssh_private.clone()),

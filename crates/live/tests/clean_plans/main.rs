@@ -91,15 +91,7 @@ fn assert_covered(program: &Program, generated: &Generated, target: Target) {
 }
 
 fn compile(source: &str, target: Target) -> Program {
-    let compiled = keyplan::compile(source, &keyplan::Options { target });
-    let errors: Vec<_> = compiled
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.locate_in(&compiled.sources))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{source}");
-    compiled.program.unwrap()
+    compile_program(source, target).unwrap_or_else(|errors| panic!("{errors}\n{source}"))
 }
 
 /// The AWS secrets engine is Vault's only: no server here runs it, so the generated
@@ -290,17 +282,4 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
         applied.len() >= 6 && applied.iter().any(|a| a == "multi-team"),
         "examples applied: {applied:?}"
     );
-}
-
-/// Every `jwks_url = "..."` of a program, pointed at `url`.
-fn replace_jwks_urls(text: &str, url: &str) -> String {
-    text.lines()
-        .map(|line| match line.split_once("jwks_url") {
-            Some((indent, rest)) if rest.trim_start().starts_with('=') => {
-                format!("{indent}jwks_url = \"{url}\"")
-            }
-            _ => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

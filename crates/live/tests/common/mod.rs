@@ -882,3 +882,32 @@ pub fn program_with_jwks(src: &str, jwks: &str) -> Program {
     assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
     compiled.program.unwrap()
 }
+
+/// `source` compiled for `target`, or its errors, located, one per line.
+pub fn compile_program(source: &str, target: kp_schema::Target) -> Result<Program, String> {
+    let compiled = keyplan::compile(source, &keyplan::Options { target });
+    let errors: Vec<_> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{:?}", d.locate_in(&compiled.sources)))
+        .collect();
+    match compiled.program {
+        Some(p) if errors.is_empty() => Ok(p),
+        _ => Err(errors.join("\n")),
+    }
+}
+
+/// Every `jwks_url = "..."` of a program, pointed at `url`.
+pub fn replace_jwks_urls(text: &str, url: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("jwks_url") {
+            Some((indent, rest)) if rest.trim_start().starts_with('=') => {
+                format!("{indent}jwks_url = \"{url}\"")
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
