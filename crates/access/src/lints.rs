@@ -4,7 +4,7 @@
 //! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
 //! shadowed by a more specific one uses the ACL evaluator's priority (`kp-acl`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
@@ -146,7 +146,6 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
 /// must share: two exact (non-glob) roles binding the same claim overlap only when a
 /// value is common. Roles that do not bind it exactly are compared with every other.
 fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
-    use std::collections::BTreeMap;
     let mut by_mount: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for (k, (i, b)) in jwt.iter().enumerate() {
         if b.role_type == "jwt" {
@@ -194,7 +193,6 @@ fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
 /// The bound claim whose values partition `members` into the fewest pairs: the sum of
 /// the squared bucket sizes, a role that does not bind it exactly counting against all.
 fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Option<&'a str> {
-    use std::collections::BTreeMap;
     let mut buckets: BTreeMap<&'a str, BTreeMap<String, usize>> = BTreeMap::new();
     for &k in members {
         let b = jwt[k].1;

@@ -69,6 +69,8 @@ pub(super) fn shadowed(
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{name}`"),
         };
+        // Each holder's whole ACL, built the first time a rule needs it.
+        let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
         for rule in &doc.rules {
             let deny = rule.capabilities.iter().any(|c| c == "deny");
             let found = rivals.iter().find_map(|w| {
@@ -79,7 +81,20 @@ pub(super) fn shadowed(
                 kp_acl::shadows(w.pattern, &rule.path).map(|c| Some((w, c)))
             });
             let Some(how) = found else {
-                if let Some(d) = shadowed_per_holder(&defined, holders.get(name), rule, &what) {
+                let Some(hs) = holders.get(name).filter(|hs| hs.len() > 1) else {
+                    continue;
+                };
+                let acls = acls.get_or_insert_with(|| {
+                    hs.iter()
+                        .map(|h| {
+                            (
+                                *h,
+                                candidates(&defined, h.policies.iter().map(String::as_str)),
+                            )
+                        })
+                        .collect()
+                });
+                if let Some(d) = shadowed_per_holder(acls, rule, &what) {
                     let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
                     out.push(d.at(at));
                 }
@@ -175,16 +190,13 @@ fn candidates<'a>(
 
 /// A rule no single rule shadows for every holder, but each holder's own ACL has one that
 /// does (different winners for different identities): it still never decides.
-fn shadowed_per_holder<'a>(
-    defined: &BTreeMap<&'a str, &'a Resource>,
-    holders: Option<&Vec<&'a Identity>>,
+fn shadowed_per_holder(
+    acls: &[(&Identity, Vec<Candidate<'_>>)],
     rule: &kp_check::ir::PathRule,
     what: &str,
 ) -> Option<Pending> {
-    let holders = holders.filter(|hs| hs.len() > 1)?;
     let mut winners: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-    for holder in holders {
-        let rivals = candidates(defined, holder.policies.iter().map(String::as_str));
+    for (holder, rivals) in acls {
         let w = rivals
             .iter()
             .find(|w| w.pattern != rule.path && kp_acl::shadows(w.pattern, &rule.path).is_some())?;
