@@ -36,34 +36,6 @@ auth jwt ci {
 }
 "#;
 
-/// Only what a login needs: the JWT mounts, their config and roles (policies may be
-/// absent on the server; a login still succeeds).
-fn login_part(p: &Program) -> Program {
-    let mounts: Vec<String> = p
-        .resources
-        .iter()
-        .filter(|r| r.kind == K::AuthMount && r.id.starts_with("sys/auth/"))
-        .filter(|r| {
-            r.body
-                .get("type")
-                .is_some_and(|t| t.redacted() == json!("jwt"))
-        })
-        .map(|r| r.id.clone())
-        .collect();
-    let mut keep = p.clone();
-    keep.resources.retain(|r| {
-        mounts.contains(&r.id)
-            || r.mount.as_ref().is_some_and(|m| mounts.contains(m))
-                && (r.kind == K::Config || r.schema == "jwt-role")
-    });
-    for r in &mut keep.resources {
-        r.depends_on
-            .retain(|d| mounts.iter().any(|m| m == d || d.starts_with("auth/")));
-    }
-    keep.workloads.clear();
-    keep
-}
-
 /// Claims each role accepts, then variants of each that break or stretch one binding.
 fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
     let mut sets = Vec::new();
@@ -93,7 +65,7 @@ fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
                 Some(s) if b.glob => json!(s.replace('*', "x")),
                 _ => v,
             };
-            set(&mut base, name, v);
+            set_claim(&mut base, name, v);
         }
         sets.push(base.clone());
         let variant = |f: &dyn Fn(&mut Map<String, Json>)| {
@@ -128,44 +100,27 @@ fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
         for (name, values) in &b.bound_claims {
             let first = values.first().cloned().unwrap_or(Json::Null);
             sets.push(variant(&|c| remove(c, name)));
-            sets.push(variant(&|c| set(c, name, json!("not-a-bound-value"))));
+            sets.push(variant(&|c| set_claim(c, name, json!("not-a-bound-value"))));
             // A list claim holding the bound value among others.
             let item = match first.as_str() {
                 Some(s) if b.glob => json!(s.replace('*', "yy")),
                 _ => first.clone(),
             };
-            sets.push(variant(&|c| set(c, name, json!(["other", item.clone()]))));
+            sets.push(variant(&|c| {
+                set_claim(c, name, json!(["other", item.clone()]))
+            }));
             // The bound string as a JSON bool or number: a different type.
             if let Some(s) = first.as_str() {
                 if let Ok(flag) = s.parse::<bool>() {
-                    sets.push(variant(&|c| set(c, name, json!(flag))));
+                    sets.push(variant(&|c| set_claim(c, name, json!(flag))));
                 }
                 if let Ok(n) = s.parse::<i64>() {
-                    sets.push(variant(&|c| set(c, name, json!(n))));
+                    sets.push(variant(&|c| set_claim(c, name, json!(n))));
                 }
             }
         }
     }
     sets
-}
-
-/// Sets a claim by name, or by JSON pointer (`/a/b`) creating objects on the way.
-fn set(c: &mut Map<String, Json>, name: &str, v: Json) {
-    let Some(path) = name.strip_prefix('/') else {
-        c.insert(name.into(), v);
-        return;
-    };
-    let parts: Vec<&str> = path.split('/').collect();
-    let (last, init) = parts.split_last().unwrap();
-    let mut at = c;
-    for p in init {
-        let entry = at.entry(p.to_string()).or_insert_with(|| json!({}));
-        if !entry.is_object() {
-            *entry = json!({});
-        }
-        at = entry.as_object_mut().unwrap();
-    }
-    at.insert(last.to_string(), v);
 }
 
 fn remove(c: &mut Map<String, Json>, name: &str) {
@@ -212,7 +167,7 @@ fn simulation_agrees_with_real_logins() {
     let (mut logins, mut accepted, mut disagreements) = (0, 0, Vec::new());
     for (name, src) in &sources {
         let p = program_with_jwks(src, &jwks.url);
-        let part = login_part(&p);
+        let part = jwt_logins(&p, false);
         apply(&bao, &part);
         let mounts: Vec<String> = part
             .resources

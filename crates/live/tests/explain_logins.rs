@@ -17,52 +17,6 @@ use keyplan::explain::{explain, ExplainOptions};
 use keyplan::ir::{Program, ResourceKind as K};
 use serde_json::{json, Map, Value as Json};
 
-/// The example with its JWT mount pointed at the test's key.
-/// What a login needs (the JWT mounts, their config and roles) and every policy: the
-/// rest (databases, SSH, ...) needs services this test does not start.
-fn login_and_policies(p: &Program) -> Program {
-    let mounts: Vec<String> = p
-        .resources
-        .iter()
-        .filter(|r| r.kind == K::AuthMount && r.id.starts_with("sys/auth/"))
-        .filter(|r| {
-            r.body
-                .get("type")
-                .is_some_and(|t| t.redacted() == json!("jwt"))
-        })
-        .map(|r| r.id.clone())
-        .collect();
-    let mut keep = p.clone();
-    keep.resources.retain(|r| {
-        r.kind == K::Policy
-            || mounts.contains(&r.id)
-            || r.mount.as_ref().is_some_and(|m| mounts.contains(m))
-                && (r.kind == K::Config || r.schema == "jwt-role")
-    });
-    let ids: BTreeSet<String> = keep.resources.iter().map(|r| r.id.clone()).collect();
-    for r in &mut keep.resources {
-        r.depends_on.retain(|d| ids.contains(d));
-    }
-    keep.workloads.clear();
-    keep
-}
-
-/// Sets a claim by name, or by JSON pointer (`/a/b`) creating objects on the way.
-fn set(c: &mut Map<String, Json>, name: &str, v: Json) {
-    let Some(path) = name.strip_prefix('/') else {
-        c.insert(name.into(), v);
-        return;
-    };
-    let parts: Vec<&str> = path.split('/').collect();
-    let (last, init) = parts.split_last().unwrap();
-    let mut at = c;
-    for p in init {
-        let entry = at.entry(p.to_string()).or_insert_with(|| json!({}));
-        at = entry.as_object_mut().unwrap();
-    }
-    at.insert(last.to_string(), v);
-}
-
 /// Claims the role accepts: its issuer, first audience, subject and bound claims.
 fn claims_for(b: &keyplan::access::JwtBinding) -> Map<String, Json> {
     let mut c = Map::new();
@@ -78,7 +32,7 @@ fn claims_for(b: &keyplan::access::JwtBinding) -> Map<String, Json> {
         json!(b.bound_subject.clone().unwrap_or("ci".into())),
     );
     if b.user_claim != "sub" {
-        set(&mut c, &b.user_claim, json!("someone"));
+        set_claim(&mut c, &b.user_claim, json!("someone"));
     }
     for (name, values) in &b.bound_claims {
         let v = values.first().cloned().unwrap_or(Json::Null);
@@ -86,7 +40,7 @@ fn claims_for(b: &keyplan::access::JwtBinding) -> Map<String, Json> {
             Some(s) if b.glob => json!(s.replace('*', "x")),
             _ => v,
         };
-        set(&mut c, name, v);
+        set_claim(&mut c, name, v);
     }
     c
 }
@@ -152,7 +106,7 @@ fn explain_agrees_with_real_logins() {
             continue;
         }
         let p = program_with_jwks(&src, &jwks.url);
-        let part = login_and_policies(&p);
+        let part = jwt_logins(&p, true);
         apply(&bao, &part);
         programs += 1;
         let paths = sample_paths(&p);

@@ -911,3 +911,53 @@ pub fn replace_jwks_urls(text: &str, url: &str) -> String {
         .join("\n")
         + "\n"
 }
+
+/// What a JWT login needs of `p`: its JWT mounts, their config and roles, and with
+/// `policies` every policy (a login succeeds without them on the server). The rest
+/// (databases, SSH, ...) needs services these tests do not start.
+pub fn jwt_logins(p: &Program, policies: bool) -> Program {
+    let mounts: Vec<String> = p
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::AuthMount && r.id.starts_with("sys/auth/"))
+        .filter(|r| {
+            r.body
+                .get("type")
+                .is_some_and(|t| t.redacted() == json!("jwt"))
+        })
+        .map(|r| r.id.clone())
+        .collect();
+    let mut keep = p.clone();
+    keep.resources.retain(|r| {
+        (policies && r.kind == ResourceKind::Policy)
+            || mounts.contains(&r.id)
+            || r.mount.as_ref().is_some_and(|m| mounts.contains(m))
+                && (r.kind == ResourceKind::Config || r.schema == "jwt-role")
+    });
+    let ids: std::collections::BTreeSet<String> =
+        keep.resources.iter().map(|r| r.id.clone()).collect();
+    for r in &mut keep.resources {
+        r.depends_on.retain(|d| ids.contains(d));
+    }
+    keep.workloads.clear();
+    keep
+}
+
+/// Sets a claim by name, or by JSON pointer (`/a/b`) creating objects on the way.
+pub fn set_claim(c: &mut serde_json::Map<String, Json>, name: &str, v: Json) {
+    let Some(path) = name.strip_prefix('/') else {
+        c.insert(name.into(), v);
+        return;
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let (last, init) = parts.split_last().unwrap();
+    let mut at = c;
+    for p in init {
+        let entry = at.entry(p.to_string()).or_insert_with(|| json!({}));
+        if !entry.is_object() {
+            *entry = json!({});
+        }
+        at = entry.as_object_mut().unwrap();
+    }
+    at.insert(last.to_string(), v);
+}
