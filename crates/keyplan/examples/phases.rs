@@ -1,6 +1,17 @@
 //! Times each compiler phase on a program read from a file (profiling aid).
 use std::time::Instant;
 
+// Linux only: resident and peak memory, to see which phase holds what.
+fn mem() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
     let src = std::fs::read_to_string(path).unwrap_or_default();
@@ -9,17 +20,18 @@ fn main() {
     eprintln!("schemas {:?} ({n} endpoints, loaded once)", t.elapsed());
     let t = Instant::now();
     let parsed = kp_syntax::parse(&src);
-    eprintln!("parse  {:?}", t.elapsed());
+    eprintln!("parse  {:?} [{}]", t.elapsed(), mem());
     let t = Instant::now();
     let checked = kp_check::check(&parsed.file, &kp_check::Options::default());
     eprintln!(
-        "check  {:?} ({} diags)",
+        "check  {:?} ({} diags) [{}]",
         t.elapsed(),
-        checked.diagnostics.len()
+        checked.diagnostics.len(),
+        mem()
     );
     let t = Instant::now();
     let graph = kp_graph::build(&checked.program);
-    eprintln!("graph  {:?}", t.elapsed());
+    eprintln!("graph  {:?} [{}]", t.elapsed(), mem());
     let Ok(graph) = graph else { return };
     let t = Instant::now();
     let compiled = keyplan::compile(&src, &keyplan::Options::default());
