@@ -35,6 +35,14 @@ impl MountClass {
         }
     }
 
+    /// [`MountClass::api_prefix`] in pieces, for [`NestedSpec::api_path_in`].
+    pub fn api_prefix_parts(self, path: &str) -> [&str; 3] {
+        match self {
+            MountClass::Auth => ["auth/", path, "/"],
+            MountClass::Secrets => ["", path, "/"],
+        }
+    }
+
     /// Prefix of the API paths of everything under the mount: `auth/jwt/`, `ssh/`.
     pub fn api_prefix(self, path: &str) -> String {
         match self {
@@ -86,10 +94,37 @@ pub struct NestedSpec {
 impl NestedSpec {
     /// The API path of one instance under a mount's prefix.
     pub fn api_path(&self, prefix: &str, name: Option<&str>) -> String {
-        format!(
-            "{prefix}{}",
-            self.path.replace("{name}", name.unwrap_or(""))
-        )
+        self.api_path_in(&[prefix], name)
+    }
+
+    /// [`NestedSpec::api_path`] with the prefix given in pieces (`["auth/", mount, "/"]`):
+    /// one allocation of the exact size, as ids are built for every role of a program.
+    pub fn api_path_in(&self, prefix: &[&str], name: Option<&str>) -> String {
+        let name = name.unwrap_or("");
+        // Room for one `{name}` (the catalog's paths have at most one): no regrowth.
+        let len = prefix.iter().map(|p| p.len()).sum::<usize>() + self.path.len() + name.len();
+        let mut out = String::with_capacity(len);
+        for p in prefix {
+            out.push_str(p);
+        }
+        // By hand: `split("{name}")` builds a substring searcher per call.
+        let mut rest = self.path;
+        while let Some(open) = rest.bytes().position(|b| b == b'{') {
+            let (before, from) = rest.split_at(open);
+            out.push_str(before);
+            match from.strip_prefix("{name}") {
+                Some(after) => {
+                    out.push_str(name);
+                    rest = after;
+                }
+                None => {
+                    out.push('{');
+                    rest = from.get(1..).unwrap_or_default();
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// How the block is written, for help texts: `role NAME { ... }`, `ca { ... }`.

@@ -740,7 +740,7 @@ impl<'a> Declarer<'a, '_> {
         else {
             return;
         };
-        let parts = self.split(block);
+        let mut parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
         if !self.register_policy(
             &name,
@@ -790,7 +790,8 @@ impl<'a> Declarer<'a, '_> {
                 role_name,
             });
         }
-        let statements = parts.statements.clone();
+        // The statements move to the declaration; `parts` keeps the attributes.
+        let statements = std::mem::take(&mut parts.statements);
         self.items.push(Item::Workload(WorkloadDecl {
             name,
             block,
@@ -826,8 +827,8 @@ impl<'a> Declarer<'a, '_> {
                 ));
                 continue;
             }
-            let id = spec.api_path(
-                &MountClass::Auth.api_prefix(&login.mount),
+            let id = spec.api_path_in(
+                &MountClass::Auth.api_prefix_parts(&login.mount),
                 Some(&login.role_name),
             );
             mount.roles.insert(

@@ -267,6 +267,11 @@ impl PolicyDoc {
 }
 
 fn escape_hcl(s: &str, out: &mut String) {
+    // Paths rarely hold a quote or backslash: copy them whole.
+    if !s.bytes().any(|b| b == b'\\' || b == b'"') {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if matches!(c, '\\' | '"') {
             out.push('\\');

@@ -42,12 +42,18 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
             "policy paths have no leading `/`".to_string(),
             Some(format!("write `\"{}\"`", path.trim_start_matches('/'))),
         ))
-    } else if path.find('*').is_some_and(|i| i + 1 != path.len()) {
+    } else if path
+        .bytes()
+        .position(|b| b == b'*')
+        .is_some_and(|i| i + 1 != path.len())
+    {
         Some((
             "`*` is a glob only at the end of a path".to_string(),
             Some("use `+` to match one path segment, e.g. `secret/data/+/config`".to_string()),
         ))
-    } else if path.split('/').any(|seg| seg.contains('+') && seg != "+") {
+    } else if path.bytes().any(|b| b == b'+')
+        && path.split('/').any(|seg| seg.contains('+') && seg != "+")
+    {
         Some((
             "`+` must be a whole path segment".to_string(),
             Some("write `+` between slashes: `secret/data/+/config`".to_string()),
@@ -86,6 +92,22 @@ impl RuleSet {
                 self.rules.len() - 1
             }
         };
+        self.grant(idx, caps);
+    }
+
+    /// [`RuleSet::add`] for a path built by the caller: kept, not copied.
+    pub fn add_owned(&mut self, path: String, caps: &[usize]) {
+        let idx = match self.rules.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                self.rules.push((path, [false; 8]));
+                self.rules.len() - 1
+            }
+        };
+        self.grant(idx, caps);
+    }
+
+    fn grant(&mut self, idx: usize, caps: &[usize]) {
         if let Some((_, set)) = self.rules.get_mut(idx) {
             for &c in caps {
                 if let Some(slot) = set.get_mut(c) {

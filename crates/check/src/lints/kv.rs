@@ -24,11 +24,16 @@ pub fn check(
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
+    // Runs on every rule path: the prefix test borrows, no `MOUNT/` string per mount.
+    let under = |m: &&crate::symbols::MountSym<'_>| {
+        path.strip_prefix(m.path.as_str())
+            .is_some_and(|r| r.starts_with('/'))
+    };
     let mount = syms
         .secret_mounts
         .values()
         .filter(|m| m.is_kv2())
-        .filter(|m| path.starts_with(&format!("{}/", m.path)))
+        .filter(under)
         .max_by_key(|m| m.path.len());
     let Some(mount) = mount else {
         return;
@@ -39,7 +44,7 @@ pub fn check(
         || rest.starts_with(['*', '+'])
         || KV2_PREFIXES
             .iter()
-            .any(|p| rest.starts_with(p) || *p == format!("{rest}/"))
+            .any(|p| rest.starts_with(p) || p.strip_suffix('/') == Some(rest))
     {
         return;
     }

@@ -38,35 +38,63 @@ pub fn check(expr: &Expr, diags: &mut Vec<Diagnostic>) {
 }
 
 pub fn looks_like_placeholder(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    const MARKERS: [&str; 9] = [
-        "changeme",
-        "change_me",
-        "change-me",
-        "replace_me",
-        "replace-me",
-        "replaceme",
-        "fixme",
-        "placeholder",
-        "your_",
-    ];
-    if MARKERS.iter().any(|m| lower.contains(m)) {
+    // Called on every string of every body: no lowercased copy, byte scans only.
+    if has_marker(s) {
         return true;
     }
-    if lower.starts_with("your-") || s.contains("YOUR-") {
+    if starts_with_ignore_case(s, "your-") || s.contains("YOUR-") {
         return true;
     }
-    let words = || {
-        s.split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
+    if s.trim().eq_ignore_ascii_case("todo") {
+        return true;
+    }
+    // Words are runs of ASCII letters and digits (bytes of other characters split them).
+    let placeholder_word = |w: &[u8]| {
+        w == b"TODO" || w == b"TBD" || (w.len() >= 3 && w.iter().all(|&c| c == b'x' || c == b'X'))
     };
-    if words().any(|w| w == "TODO" || w == "TBD") || lower.trim() == "todo" {
-        return true;
-    }
-    if words().any(|w| w.len() >= 3 && w.chars().all(|c| c == 'x' || c == 'X')) {
+    if s.as_bytes()
+        .split(|c| !c.is_ascii_alphanumeric())
+        .any(placeholder_word)
+    {
         return true;
     }
     angle_placeholder(s)
+}
+
+/// Markers of a template's placeholder, lowercase, by first letter; matched ignoring
+/// ASCII case.
+const C_MARKERS: &[&str] = &["changeme", "change_me", "change-me"];
+const R_MARKERS: &[&str] = &["replace_me", "replace-me", "replaceme"];
+const OTHER_MARKERS: &[&str] = &["fixme", "placeholder", "your_"];
+
+/// Whether `s` contains a marker, ignoring ASCII case.
+fn has_marker(s: &str) -> bool {
+    let mut rest = s.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        // Most bytes start no marker and cost one match.
+        let candidates = match first | 0x20 {
+            b'c' => C_MARKERS,
+            b'r' => R_MARKERS,
+            b'f' | b'p' | b'y' => OTHER_MARKERS,
+            _ => &[],
+        };
+        for m in candidates {
+            if rest
+                .get(..m.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()))
+            {
+                return true;
+            }
+        }
+        rest = tail;
+    }
+    false
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// `<audience>`, `<your-token>`: a word in angle brackets.

@@ -21,7 +21,8 @@ use crate::typing;
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_workload(&mut self, decl: &WorkloadDecl<'s>) {
         let name = decl.name.as_str();
-        let what = format!("workload `{name}`");
+        // Messages only: built when a diagnostic needs it, not once per workload.
+        let what = || format!("workload `{name}`");
         let label_span = decl
             .block
             .labels
@@ -48,7 +49,7 @@ impl<'s> Lowerer<'s> {
             self.diags.push(unknown_field(
                 &attr.name.name,
                 attr.name.span,
-                &what,
+                &what(),
                 &["description"],
                 &policy_id(name),
                 hint,
@@ -62,12 +63,13 @@ impl<'s> Lowerer<'s> {
         }
         let has_rules = !set.is_empty();
         let rules = set.into_rules();
+        let policy = policy_id(name);
         if has_rules {
             let doc = PolicyDoc {
                 rules: rules.clone(),
             };
             let mut r = resource(
-                policy_id(name),
+                policy.clone(),
                 ResourceKind::Policy,
                 name,
                 "policy",
@@ -84,7 +86,7 @@ impl<'s> Lowerer<'s> {
                 Diagnostic::warning(
                     codes::EMPTY_WORKLOAD,
                     label_span,
-                    format!("{what} grants nothing"),
+                    format!("{} grants nothing", what()),
                 )
                 .with_label("no statements")
                 .with_help("say what it may do, e.g. `read \"secret/data/app/*\"`"),
@@ -92,7 +94,7 @@ impl<'s> Lowerer<'s> {
         }
 
         let role = match &decl.login {
-            Some(login) => self.lower_login(name, login, has_rules),
+            Some(login) => self.lower_login(name, &policy, login, has_rules),
             None => {
                 if has_rules {
                     self.pending_unattached.push((name.to_string(), label_span));
@@ -113,6 +115,7 @@ impl<'s> Lowerer<'s> {
     fn lower_login(
         &mut self,
         workload: &str,
+        policy: &str,
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
@@ -171,8 +174,8 @@ impl<'s> Lowerer<'s> {
                 ));
             }
         }
-        let id = spec.api_path(
-            &MountClass::Auth.api_prefix(&login.mount),
+        let id = spec.api_path_in(
+            &MountClass::Auth.api_prefix_parts(&login.mount),
             Some(&login.role_name),
         );
         let mut r = self.lower_endpoint_block(
@@ -189,7 +192,9 @@ impl<'s> Lowerer<'s> {
         r.workload = Some(workload.to_string());
         if has_rules {
             append_policy(&mut r.body, workload, spec.endpoint);
-            add_dep(&mut r.depends_on, policy_id(workload));
+            if !r.depends_on.iter().any(|d| d == policy) {
+                r.depends_on.push(policy.to_string());
+            }
             self.referenced_policies.insert(workload.to_string());
         }
         self.push(r);
@@ -352,10 +357,7 @@ impl<'s> Lowerer<'s> {
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-            set.add(
-                &format!("{mount_path}/{verb}/{}", role_seg.name),
-                &[cap_idx],
-            );
+            set.add_owned(format!("{mount_path}/{verb}/{}", role_seg.name), &[cap_idx]);
             return;
         }
         let Some(mount) = syms.secret_mounts.get(&mount_path) else {
@@ -438,7 +440,7 @@ impl<'s> Lowerer<'s> {
         } else {
             verb
         };
-        set.add(&format!("{mount_path}/{segment}/{role}"), &[cap_idx]);
+        set.add_owned(format!("{mount_path}/{segment}/{role}"), &[cap_idx]);
     }
 }
 
@@ -515,11 +517,14 @@ impl Lowerer<'_> {
         };
         let (role_seg, first) = (segs.last()?, segs.first()?);
         let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
-        let mount_path = mount_segs
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
+        let mount_path = match mount_segs {
+            [one] => one.name.to_string(),
+            _ => mount_segs
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("/"),
+        };
         let mount_span = mount_segs
             .last()
             .map_or(first.span, |last| first.span.to(last.span));
