@@ -27,7 +27,20 @@ impl<'a> Parts<'a> {
 
 /// Splits `entries`, reporting duplicate attributes.
 pub fn split<'a>(entries: &'a [Entry], diags: &mut Vec<Diagnostic>) -> Parts<'a> {
-    let mut parts = Parts::default();
+    // Counted first: each list allocated once at its size, not grown push by push.
+    let (mut attrs, mut blocks) = (0, 0);
+    for entry in entries {
+        match entry {
+            Entry::Attribute(_) => attrs += 1,
+            Entry::Block(_) => blocks += 1,
+            Entry::Statement(_) => {}
+        }
+    }
+    let mut parts = Parts {
+        attrs: Vec::with_capacity(attrs),
+        blocks: Vec::with_capacity(blocks),
+        statements: Vec::with_capacity(entries.len() - attrs - blocks),
+    };
     for entry in entries {
         match entry {
             Entry::Attribute(attr) => {

@@ -24,6 +24,7 @@ mod rules;
 mod schemas;
 mod symbols;
 mod target_help;
+mod text;
 mod typing;
 
 pub use kp_schema::Target;

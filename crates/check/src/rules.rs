@@ -35,6 +35,13 @@ pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option
 
 /// Checks a policy path glob as Vault reads it: `*` only at the end, `+` a whole segment.
 pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
+    // One pass for the glob characters: every rule path of a program comes here.
+    let last = path.len().saturating_sub(1);
+    let (mut star_inside, mut plus) = (false, false);
+    for (i, b) in path.bytes().enumerate() {
+        star_inside |= b == b'*' && i != last;
+        plus |= b == b'+';
+    }
     let problem = if path.is_empty() {
         Some(("an empty path".to_string(), None))
     } else if path.starts_with('/') {
@@ -42,18 +49,12 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
             "policy paths have no leading `/`".to_string(),
             Some(format!("write `\"{}\"`", path.trim_start_matches('/'))),
         ))
-    } else if path
-        .bytes()
-        .position(|b| b == b'*')
-        .is_some_and(|i| i + 1 != path.len())
-    {
+    } else if star_inside {
         Some((
             "`*` is a glob only at the end of a path".to_string(),
             Some("use `+` to match one path segment, e.g. `secret/data/+/config`".to_string()),
         ))
-    } else if path.bytes().any(|b| b == b'+')
-        && path.split('/').any(|seg| seg.contains('+') && seg != "+")
-    {
+    } else if plus && path.split('/').any(|seg| seg.contains('+') && seg != "+") {
         Some((
             "`+` must be a whole path segment".to_string(),
             Some("write `+` between slashes: `secret/data/+/config`".to_string()),
@@ -84,6 +85,13 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Room for `n` rules (a statement adds at most one per argument).
+    pub fn with_capacity(n: usize) -> Self {
+        RuleSet {
+            rules: Vec::with_capacity(n),
+        }
+    }
+
     pub fn add(&mut self, path: &str, caps: &[usize]) {
         let idx = match self.rules.iter().position(|(p, _)| p == path) {
             Some(i) => i,

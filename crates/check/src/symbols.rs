@@ -29,7 +29,7 @@ pub struct PolicySym {
 }
 
 pub fn policy_id(name: &str) -> ResourceId {
-    format!("sys/policies/acl/{name}")
+    crate::text::concat(&["sys/policies/acl/", name])
 }
 
 impl PolicySym {

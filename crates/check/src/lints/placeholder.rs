@@ -38,57 +38,90 @@ pub fn check(expr: &Expr, diags: &mut Vec<Diagnostic>) {
 }
 
 pub fn looks_like_placeholder(s: &str) -> bool {
-    // Called on every string of every body: no lowercased copy, byte scans only.
-    if has_marker(s) {
-        return true;
-    }
     if starts_with_ignore_case(s, "your-") || s.contains("YOUR-") {
         return true;
     }
     if s.trim().eq_ignore_ascii_case("todo") {
         return true;
     }
-    // Words are runs of ASCII letters and digits (bytes of other characters split them).
-    let placeholder_word = |w: &[u8]| {
-        w == b"TODO" || w == b"TBD" || (w.len() >= 3 && w.iter().all(|&c| c == b'x' || c == b'X'))
-    };
-    if s.as_bytes()
-        .split(|c| !c.is_ascii_alphanumeric())
-        .any(placeholder_word)
-    {
+    // Called on every string of every body: one pass over the bytes, no lowercased
+    // copy, finding markers, placeholder words and angle brackets together.
+    let bytes = s.as_bytes();
+    let mut word_start = 0;
+    let mut all_x = true;
+    let mut angle = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = CLASS[usize::from(b)];
+        if class & ALNUM != 0 {
+            all_x &= class & X != 0;
+            if class & STARTS_MARKER != 0 && marker_at(b, bytes.get(i..).unwrap_or_default()) {
+                return true;
+            }
+            continue;
+        }
+        angle |= b == b'<';
+        // Words are runs of ASCII letters and digits (other characters' bytes split them).
+        if placeholder_word(bytes.get(word_start..i).unwrap_or_default(), all_x) {
+            return true;
+        }
+        word_start = i + 1;
+        all_x = true;
+    }
+    if placeholder_word(bytes.get(word_start..).unwrap_or_default(), all_x) {
         return true;
     }
-    angle_placeholder(s)
+    angle && angle_placeholder(s)
+}
+
+const ALNUM: u8 = 1;
+const X: u8 = 2;
+const STARTS_MARKER: u8 = 4;
+
+/// Each byte's class: one table lookup per byte in the loop above.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] |= ALNUM;
+        }
+        let lower = c.to_ascii_lowercase();
+        if lower == b'x' {
+            t[b] |= X;
+        }
+        if matches!(lower, b'c' | b'r' | b'f' | b'p' | b'y') {
+            t[b] |= STARTS_MARKER;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// `TODO`, `TBD`, or three or more `x`s (`all_x`: the word holds only `x` or `X`).
+fn placeholder_word(w: &[u8], all_x: bool) -> bool {
+    (all_x && w.len() >= 3) || w == b"TODO" || w == b"TBD"
 }
 
 /// Markers of a template's placeholder, lowercase, by first letter; matched ignoring
 /// ASCII case.
 const C_MARKERS: &[&str] = &["changeme", "change_me", "change-me"];
 const R_MARKERS: &[&str] = &["replace_me", "replace-me", "replaceme"];
-const OTHER_MARKERS: &[&str] = &["fixme", "placeholder", "your_"];
 
-/// Whether `s` contains a marker, ignoring ASCII case.
-fn has_marker(s: &str) -> bool {
-    let mut rest = s.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        // Most bytes start no marker and cost one match.
-        let candidates = match first | 0x20 {
-            b'c' => C_MARKERS,
-            b'r' => R_MARKERS,
-            b'f' | b'p' | b'y' => OTHER_MARKERS,
-            _ => &[],
-        };
-        for m in candidates {
-            if rest
-                .get(..m.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()))
-            {
-                return true;
-            }
-        }
-        rest = tail;
-    }
-    false
+/// Whether a marker starts `rest`, whose first byte is `first`, ignoring ASCII case.
+fn marker_at(first: u8, rest: &[u8]) -> bool {
+    let markers: &[&str] = match first | 0x20 {
+        b'c' => C_MARKERS,
+        b'r' => R_MARKERS,
+        b'f' => &["fixme"],
+        b'p' => &["placeholder"],
+        b'y' => &["your_"],
+        _ => &[],
+    };
+    markers.iter().any(|m| {
+        rest.get(..m.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(m.as_bytes()))
+    })
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {

@@ -7,7 +7,7 @@ use crate::codes;
 use crate::ir::{LiteralSecret, Value};
 use crate::lower::BodyCtx;
 
-pub fn literal(attr: &Attribute, cx: &BodyCtx<'_>, diags: &mut Vec<Diagnostic>) {
+pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnostic>) {
     let ExprKind::Str { value, .. } = &attr.value.kind else {
         return;
     };
@@ -24,7 +24,7 @@ pub fn literal(attr: &Attribute, cx: &BodyCtx<'_>, diags: &mut Vec<Diagnostic>) 
         .with_label("literal secret")
         .with_help(format!(
             "read it from the environment when applying: `{field} = env(\"{}\")`; keyplan never prints it",
-            env_name(cx.endpoint, &cx.api_path, field)
+            env_name(cx.endpoint, cx.api_path, field)
         )),
     );
 }

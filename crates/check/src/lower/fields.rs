@@ -18,12 +18,12 @@ use crate::symbols::MountSym;
 use crate::typing;
 
 /// Where a body is written, for typing and messages.
-pub struct BodyCtx<'s> {
+pub struct BodyCtx<'s, 'c> {
     pub endpoint: &'static str,
-    /// "JWT role `example-role`", for messages.
-    pub what: String,
+    /// "JWT role `example-role`", for messages (borrowed: every block has one).
+    pub what: &'c str,
     /// The resource's API path, for "see the N fields of ..." help.
-    pub api_path: String,
+    pub api_path: &'c str,
     /// Where missing-field errors point.
     pub head: Span,
     /// The mount the body lives under: scope of database references, and where
@@ -47,7 +47,7 @@ pub struct Typed {
 }
 
 impl<'s> Lowerer<'s> {
-    pub fn type_body(&mut self, cx: &BodyCtx<'s>, attrs: &[&Attribute]) -> Typed {
+    pub fn type_body(&mut self, cx: &BodyCtx<'s, '_>, attrs: &[&Attribute]) -> Typed {
         let mut typed = Typed::default();
         let Some(ep) = schemas::endpoint(cx.endpoint) else {
             // No schema is keyplan's own gap: keep the values, check nothing.
@@ -116,24 +116,24 @@ impl<'s> Lowerer<'s> {
                 continue;
             }
             self.diags
-                .push(missing_field(&cx.what, cx.head, &field.name, field.ty));
+                .push(missing_field(cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
         lints::ttl::check(attrs, |name| ep.field(name).is_some(), &mut self.diags);
         typed
     }
 
-    fn field_unsupported(&mut self, cx: &BodyCtx<'s>, attr: &Attribute) {
+    fn field_unsupported(&mut self, cx: &BodyCtx<'s, '_>, attr: &Attribute) {
         self.diags.push(crate::target_help::field_unsupported(
             cx.endpoint,
             &attr.name.name,
             attr.name.span,
-            &cx.what,
+            cx.what,
             self.target,
         ));
     }
 
-    fn unknown_field(&mut self, cx: &BodyCtx<'s>, ep: &Endpoint, attr: &Attribute) {
+    fn unknown_field(&mut self, cx: &BodyCtx<'s, '_>, ep: &Endpoint, attr: &Attribute) {
         let names: Vec<&str> = ep
             .field_names()
             .filter(|n| !cx.skip.contains(n))
@@ -144,9 +144,9 @@ impl<'s> Lowerer<'s> {
         self.diags.push(unknown_field(
             &attr.name.name,
             attr.name.span,
-            &cx.what,
+            cx.what,
             &names,
-            &cx.api_path,
+            cx.api_path,
             hint,
         ));
     }
@@ -206,7 +206,7 @@ pub fn unknown_field(
 }
 
 /// "`ttl` is a field of `role NAME { ... }`": the field exists elsewhere in the mount.
-pub fn sibling_hint(cx: &BodyCtx<'_>, name: &str) -> Option<String> {
+pub fn sibling_hint(cx: &BodyCtx<'_, '_>, name: &str) -> Option<String> {
     let mount = cx.mount?;
     let ty = mount.ty;
     for spec in ty.nested {
@@ -255,7 +255,7 @@ pub fn missing_field(what: &str, head: Span, field: &str, ty: FieldType) -> Diag
 /// `kp::ignored-by-server`: the target takes the field without error and does nothing
 /// with it (`x-keyplan-ignored` in the endpoint's schema, with the evidence).
 fn ignored_by_server(
-    cx: &BodyCtx<'_>,
+    cx: &BodyCtx<'_, '_>,
     attr: &Attribute,
     target: Target,
     evidence: &str,

@@ -33,8 +33,8 @@ impl<'s> Lowerer<'s> {
         let mut config_attrs: Vec<&Attribute> = Vec::new();
         let hint_cx = BodyCtx {
             endpoint: "",
-            what: what.clone(),
-            api_path: mount.id.clone(),
+            what: &what,
+            api_path: &mount.id,
             head: decl.block.head_span(),
             mount: Some(mount),
             keyword: None,
@@ -99,10 +99,12 @@ impl<'s> Lowerer<'s> {
                 if mount.available && !self.on_target(|t| schemas::supports(config_ep, t)) {
                     self.unsupported(decl.block.head_span(), &format!("{prefix}config"));
                 }
+                let config_what = format!("the config of {what}");
+                let config_path = format!("{prefix}config");
                 let cx = BodyCtx {
                     endpoint: config_ep,
-                    what: format!("the config of {what}"),
-                    api_path: format!("{prefix}config"),
+                    what: &config_what,
+                    api_path: &config_path,
                     head: decl.block.head_span(),
                     mount: Some(mount),
                     keyword: None,
@@ -111,7 +113,7 @@ impl<'s> Lowerer<'s> {
                 };
                 let typed = self.type_body(&cx, &config_attrs);
                 let mut r = resource(
-                    cx.api_path.clone(),
+                    config_path.clone(),
                     ResourceKind::Config,
                     "config",
                     config_ep,
@@ -163,7 +165,7 @@ impl<'s> Lowerer<'s> {
         let connection = decl.spec.endpoint == "database-connection";
         let r = self.lower_endpoint_block(
             mount,
-            &EndpointBlock {
+            EndpointBlock {
                 spec: decl.spec,
                 name: decl.name.as_deref(),
                 id: decl.id.clone(),
@@ -191,19 +193,18 @@ impl<'s> Lowerer<'s> {
     pub(super) fn lower_endpoint_block(
         &mut self,
         mount: Option<&'s MountSym<'s>>,
-        eb: &EndpointBlock<'_>,
+        eb: EndpointBlock<'_>,
         parts: &Parts<'_>,
     ) -> Resource {
         let EndpointBlock {
             spec,
             name,
+            id,
             block,
             skip,
-            ..
-        } = *eb;
-        let id = eb.id.clone();
+        } = eb;
         let what = match (name, mount) {
-            (Some(n), _) => format!("{} `{n}`", spec.what),
+            (Some(n), _) => crate::text::concat(&[spec.what, " `", n, "`"]),
             (None, Some(m)) => format!("the {} of `{}`", spec.what, m.path),
             (None, None) => spec.what.to_string(),
         };
@@ -218,8 +219,8 @@ impl<'s> Lowerer<'s> {
         }
         let cx = BodyCtx {
             endpoint: spec.endpoint,
-            what: what.clone(),
-            api_path: id.clone(),
+            what: &what,
+            api_path: &id,
             head: block.head_span(),
             mount,
             keyword: Some(spec.keyword),

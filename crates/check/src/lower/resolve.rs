@@ -41,7 +41,7 @@ pub enum Resolved {
 }
 
 impl<'s> Lowerer<'s> {
-    pub(super) fn ref_kind(&self, cx: &BodyCtx<'s>, field: &str) -> Option<RefKind<'s>> {
+    pub(super) fn ref_kind(&self, cx: &BodyCtx<'s, '_>, field: &str) -> Option<RefKind<'s>> {
         if POLICY_REF_FIELDS.contains(&field) {
             return Some(RefKind::Policy);
         }

@@ -59,8 +59,8 @@ impl<'s> Lowerer<'s> {
         let create_path = format!("auth/token/create/{}", role_name.as_deref().unwrap_or(""));
         let cx = BodyCtx {
             endpoint: "token-create",
-            what: what.clone(),
-            api_path: create_path.clone(),
+            what: &what,
+            api_path: &create_path,
             head: block.head_span(),
             mount: None,
             keyword: None,

@@ -56,7 +56,7 @@ impl<'s> Lowerer<'s> {
             ));
         }
 
-        let mut set = RuleSet::default();
+        let mut set = RuleSet::with_capacity(decl.statements.len());
         let mut deps = Vec::new();
         for st in &decl.statements {
             self.statement(st, &mut set, &mut deps);
@@ -180,7 +180,7 @@ impl<'s> Lowerer<'s> {
         );
         let mut r = self.lower_endpoint_block(
             mount,
-            &super::mounts::EndpointBlock {
+            super::mounts::EndpointBlock {
                 spec,
                 name: Some(&login.role_name),
                 id: id.clone(),
@@ -357,7 +357,8 @@ impl<'s> Lowerer<'s> {
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-            set.add_owned(format!("{mount_path}/{verb}/{}", role_seg.name), &[cap_idx]);
+            let path = crate::text::concat(&[&mount_path, "/", verb, "/", &role_seg.name]);
+            set.add_owned(path, &[cap_idx]);
             return;
         }
         let Some(mount) = syms.secret_mounts.get(&mount_path) else {
@@ -440,7 +441,10 @@ impl<'s> Lowerer<'s> {
         } else {
             verb
         };
-        set.add_owned(format!("{mount_path}/{segment}/{role}"), &[cap_idx]);
+        set.add_owned(
+            crate::text::concat(&[&mount_path, "/", segment, "/", role]),
+            &[cap_idx],
+        );
     }
 }
 
@@ -453,7 +457,10 @@ fn append_policy(
 ) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
-            if !list.iter().any(|v| *v == Value::Str(policy.to_string())) {
+            if !list
+                .iter()
+                .any(|v| matches!(v, Value::Str(s) if s == policy))
+            {
                 list.push(Value::Str(policy.to_string()));
             }
         }
