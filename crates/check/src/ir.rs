@@ -196,7 +196,8 @@ pub struct PolicyDoc {
 pub struct PathRule {
     pub path: String,
     /// Capabilities in Vault's canonical order: create read update patch delete list sudo deny.
-    pub capabilities: Vec<String>,
+    /// Names from [`CAPABILITIES`]: borrowed, as a program holds thousands of rules.
+    pub capabilities: Vec<&'static str>,
 }
 
 /// A workload's intent, after lowering: who it logs in as and what it may do.

@@ -138,7 +138,7 @@ impl RuleSet {
                     .iter()
                     .zip(set)
                     .filter(|(_, on)| *on)
-                    .map(|(c, _)| c.to_string())
+                    .map(|(c, _)| *c)
                     .collect(),
             })
             .collect()

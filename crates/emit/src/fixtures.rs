@@ -31,10 +31,10 @@ fn body(fields: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn rule(path: &str, caps: &[&str]) -> PathRule {
+fn rule(path: &str, caps: &[&'static str]) -> PathRule {
     PathRule {
         path: path.to_string(),
-        capabilities: caps.iter().map(|c| c.to_string()).collect(),
+        capabilities: caps.to_vec(),
     }
 }
 

@@ -62,7 +62,7 @@ struct Workload<'p> {
 #[derive(Serialize)]
 struct Rule<'p> {
     path: &'p str,
-    capabilities: &'p [String],
+    capabilities: &'p [&'static str],
 }
 
 /// Offsets into `file`; without a source map (no `file`), global offsets.

@@ -142,7 +142,7 @@ pub struct ViewWorkload {
 pub struct AttachedRule {
     pub policy: String,
     pub path: String,
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<&'static str>,
 }
 
 /// Parses a target name (`vault` or `openbao`, any case).

@@ -72,7 +72,7 @@ pub(super) fn shadowed(
         // Each holder's whole ACL, built the first time a rule needs it.
         let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
         for rule in &doc.rules {
-            let deny = rule.capabilities.iter().any(|c| c == "deny");
+            let deny = rule.capabilities.contains(&"deny");
             let found = rivals.iter().find_map(|w| {
                 if w.pattern == rule.path {
                     // Merged with it: only a `deny` of another policy takes it over.
@@ -169,7 +169,7 @@ fn candidates<'a>(
             out.extend(rules.map(|rule| Candidate {
                 policy: q,
                 pattern: rule.path.as_str(),
-                deny: rule.capabilities.iter().any(|c| c == "deny"),
+                deny: rule.capabilities.contains(&"deny"),
                 resource: Some(*r),
             }));
         } else if q == kp_acl::DEFAULT_POLICY {
@@ -205,7 +205,7 @@ fn shadowed_per_holder(
             .or_default()
             .push(holder.id.as_str());
     }
-    let deny = rule.capabilities.iter().any(|c| c == "deny");
+    let deny = rule.capabilities.contains(&"deny");
     let list = winners
         .iter()
         .map(|((pattern, policy), ids)| {
