@@ -82,12 +82,34 @@ fn contains(w: &Shape<'_>, r: &Shape<'_>) -> bool {
 /// `Some(why)` when `winner` decides every request `loser` matches, so `loser` never
 /// decides; `None` otherwise, and for two spellings of one pattern (they merge).
 pub fn shadows(winner: &str, loser: &str) -> Option<Criterion> {
-    if strip_slash(winner) == strip_slash(loser) {
+    shadows_pattern(&Pattern::new(winner), &Pattern::new(loser))
+}
+
+/// A rule's pattern analysed once, for [`shadows_pattern`]: a lint comparing every rule
+/// of an ACL with every other would otherwise parse each pattern once per pair.
+pub struct Pattern<'a> {
+    stripped: &'a str,
+    /// `None` for a templated pattern, which is never compared.
+    shape: Option<Shape<'a>>,
+}
+
+impl<'a> Pattern<'a> {
+    pub fn new(pattern: &'a str) -> Self {
+        Pattern {
+            stripped: strip_slash(pattern),
+            shape: shape(pattern),
+        }
+    }
+}
+
+/// [`shadows`] on patterns analysed beforehand.
+pub fn shadows_pattern(winner: &Pattern<'_>, loser: &Pattern<'_>) -> Option<Criterion> {
+    if winner.stripped == loser.stripped {
         return None;
     }
-    let (w, r) = (shape(winner)?, shape(loser)?);
+    let (w, r) = (winner.shape.as_ref()?, loser.shape.as_ref()?);
     // An exact rule is looked up before any wildcard and only loses to itself.
-    if r.kind == PatternKind::Exact || !contains(&w, &r) {
+    if r.kind == PatternKind::Exact || !contains(w, r) {
         return None;
     }
     if w.kind == PatternKind::Prefix && r.kind == PatternKind::Prefix {

@@ -22,6 +22,8 @@ pub const SHADOWED_RULE: &str = "kp::shadowed-rule";
 struct Candidate<'a> {
     policy: &'a str,
     pattern: &'a str,
+    /// `pattern` analysed once: every rule of the policy is compared with it.
+    shape: kp_acl::Pattern<'a>,
     deny: bool,
     resource: Option<&'a Resource>,
 }
@@ -73,12 +75,13 @@ pub(super) fn shadowed(
         let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
         for rule in &doc.rules {
             let deny = rule.capabilities.contains(&"deny");
+            let loser = kp_acl::Pattern::new(&rule.path);
             let found = rivals.iter().find_map(|w| {
                 if w.pattern == rule.path {
                     // Merged with it: only a `deny` of another policy takes it over.
                     return (w.deny && !deny && w.policy != name).then_some(None);
                 }
-                kp_acl::shadows(w.pattern, &rule.path).map(|c| Some((w, c)))
+                kp_acl::shadows_pattern(&w.shape, &loser).map(|c| Some((w, c)))
             });
             let Some(how) = found else {
                 let Some(hs) = holders.get(name).filter(|hs| hs.len() > 1) else {
@@ -94,7 +97,7 @@ pub(super) fn shadowed(
                         })
                         .collect()
                 });
-                if let Some(d) = shadowed_per_holder(acls, rule, &what) {
+                if let Some(d) = shadowed_per_holder(acls, rule, &loser, &what) {
                     let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
                     out.push(d.at(at));
                 }
@@ -169,6 +172,7 @@ fn candidates<'a>(
             out.extend(rules.map(|rule| Candidate {
                 policy: q,
                 pattern: rule.path.as_str(),
+                shape: kp_acl::Pattern::new(&rule.path),
                 deny: rule.capabilities.contains(&"deny"),
                 resource: Some(*r),
             }));
@@ -179,6 +183,7 @@ fn candidates<'a>(
                     .map(|(pattern, caps)| Candidate {
                         policy: q,
                         pattern,
+                        shape: kp_acl::Pattern::new(pattern),
                         deny: caps.contains(&"deny"),
                         resource: None,
                     }),
@@ -193,13 +198,14 @@ fn candidates<'a>(
 fn shadowed_per_holder(
     acls: &[(&Identity, Vec<Candidate<'_>>)],
     rule: &kp_check::ir::PathRule,
+    loser: &kp_acl::Pattern<'_>,
     what: &str,
 ) -> Option<Pending> {
     let mut winners: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for (holder, rivals) in acls {
         let w = rivals
             .iter()
-            .find(|w| w.pattern != rule.path && kp_acl::shadows(w.pattern, &rule.path).is_some())?;
+            .find(|w| w.pattern != rule.path && kp_acl::shadows_pattern(&w.shape, loser).is_some())?;
         winners
             .entry((w.pattern, w.policy))
             .or_default()
