@@ -328,8 +328,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
                 let overrides = holders.iter().any(|i| {
                     i.policies.iter().any(|p| match rules.get(p.as_str()) {
                         Some(rs) => rs.iter().any(|o| {
-                            !o.capabilities.contains(&"deny")
-                                && acl_overlap(&o.path, &rule.path)
+                            !o.capabilities.contains(&"deny") && acl_overlap(&o.path, &rule.path)
                         }),
                         None if p == "default" => {
                             DEFAULT_POLICY.iter().any(|d| acl_overlap(d, &rule.path))

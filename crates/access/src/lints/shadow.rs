@@ -203,9 +203,9 @@ fn shadowed_per_holder(
 ) -> Option<Pending> {
     let mut winners: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for (holder, rivals) in acls {
-        let w = rivals
-            .iter()
-            .find(|w| w.pattern != rule.path && kp_acl::shadows_pattern(&w.shape, loser).is_some())?;
+        let w = rivals.iter().find(|w| {
+            w.pattern != rule.path && kp_acl::shadows_pattern(&w.shape, loser).is_some()
+        })?;
         winners
             .entry((w.pattern, w.policy))
             .or_default()
