@@ -22,9 +22,8 @@ use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_check::Target;
 use kp_graph::Graph;
 
-use crate::body::{
-    file_stem, in_order, kind_name, literals, secrets, serde_name, Redacted, Secret, Step,
-};
+use crate::body::{file_stem, in_order, kind_name, literals, secrets, target_name, Secret, Step};
+use crate::writer::{escape_into, Json};
 use crate::OutputFile;
 
 /// Never a line of a compact JSON object, which always starts with `{`.
@@ -60,12 +59,12 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
         tokens,
     );
     preflight(&mut out, target, cli, &readers, &literal, tokens);
+    // `literal` is in call order: each call takes its own from the front.
+    let mut pending = literal.as_slice();
     for (k, r) in calls.iter().enumerate() {
-        let own: Vec<Secret> = literal
-            .iter()
-            .filter(|l| l.call == k)
-            .map(|l| l.secret.clone())
-            .collect();
+        let mine = pending.iter().take_while(|l| l.call == k).count();
+        let (own, rest) = pending.split_at(mine);
+        pending = rest;
         step(&mut out, cli, k + 1, calls.len(), r, own);
     }
     let _ = writeln!(
@@ -105,7 +104,7 @@ fn header(
     let _ = writeln!(
         out,
         "# target: {} (the `{cli}` CLI)",
-        serde_name(&target).as_str().unwrap_or_default()
+        target_name(target)
     );
     let _ = writeln!(out, "# calls: {calls}, in dependency order");
     let _ = writeln!(out, "# environment: {}", env.join(", "));
@@ -188,53 +187,55 @@ fn preflight(
 }
 
 /// `own`: the literal secrets of this call, each read from its `KEYPLAN_SECRET_*` variable.
-fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: Vec<Secret>) {
-    let from = r
-        .workload
-        .as_deref()
-        .map(|w| format!(" (derived from workload {})", comment(w)))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "\n# {k}/{n} {} {}{from}",
-        kind_name(r.kind),
-        comment(&r.id)
-    );
+fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: &[Literal]) {
+    let _ = write!(out, "\n# {k}/{n} {} ", kind_name(r.kind));
+    push_comment(out, &r.id);
+    if let Some(w) = r.workload.as_deref() {
+        out.push_str(" (derived from workload ");
+        push_comment(out, w);
+        out.push(')');
+    }
+    out.push('\n');
 
     if r.kind == ResourceKind::Action {
         // A call without a body (root rotation): `-f` sends it with none. After it, only
         // the server knows the password; the one in the environment no longer works.
         if let Some(on) = r.acts_on() {
-            let _ = writeln!(
-                out,
-                "# rotates the root credential of {}: only the server knows it afterwards",
-                comment(on)
-            );
+            out.push_str("# rotates the root credential of ");
+            push_comment(out, on);
+            out.push_str(": only the server knows it afterwards\n");
         }
-        let _ = writeln!(out, "{cli} write -f {}", quote(&r.path));
+        let _ = write!(out, "{cli} write -f ");
+        push_quoted(out, &r.path);
+        out.push('\n');
         return;
     }
-    // Compact JSON of string-keyed maps cannot fail to serialise.
-    let body = serde_json::to_string(&Redacted(&r.body)).unwrap_or_default();
     let mut secrets = secrets(&r.body);
-    secrets.extend(own);
-    let path = quote(&r.path);
-    let write = if r.kind == ResourceKind::Token {
-        let token_file = format!("\"$KEYPLAN_TOKEN_DIR\"/{}", quote(&file_stem(&r.name)));
-        format!("{cli} write -field=token {path} - >{token_file}")
-    } else {
-        format!("{cli} write {path} -")
-    };
-    if secrets.is_empty() {
-        let _ = writeln!(out, "{write} <<'{HEREDOC}'");
-    } else {
-        let _ = writeln!(
-            out,
-            "jq -c {} <<'{HEREDOC}' | {write}",
-            quote(&jq_filter(&secrets))
-        );
+    secrets.extend(own.iter().map(|l| l.secret.clone()));
+    if !secrets.is_empty() {
+        out.push_str("jq -c ");
+        push_quoted(out, &jq_filter(&secrets));
+        let _ = write!(out, " <<'{HEREDOC}' | ");
     }
-    let _ = writeln!(out, "{body}\n{HEREDOC}");
+    if r.kind == ResourceKind::Token {
+        let _ = write!(out, "{cli} write -field=token ");
+        push_quoted(out, &r.path);
+        out.push_str(" - >\"$KEYPLAN_TOKEN_DIR\"/");
+        push_quoted(out, &file_stem(&r.name));
+    } else {
+        let _ = write!(out, "{cli} write ");
+        push_quoted(out, &r.path);
+        out.push_str(" -");
+    }
+    if secrets.is_empty() {
+        let _ = write!(out, " <<'{HEREDOC}'");
+    }
+    out.push('\n');
+    // The body as compact JSON, written in place.
+    let mut json = Json::compact(std::mem::take(out));
+    json.body(&r.body);
+    *out = json.finish();
+    let _ = writeln!(out, "\n{HEREDOC}");
     if r.kind == ResourceKind::Token {
         let _ = writeln!(
             out,
@@ -245,20 +246,20 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: Vec<
 }
 
 /// A literal secret of the program and the variable the script reads it from.
-struct Literal {
+struct Literal<'p> {
     /// Index of its call in apply order.
     call: usize,
-    id: String,
+    id: &'p str,
     /// Its place in the body, `password` or `connection.0.password`.
     field: String,
-    secret: Secret,
+    secret: Secret<'p>,
 }
 
 /// The variable of every literal secret: `KEYPLAN_SECRET_` and the resource id and field
 /// path in shell-name form (`auth/userpass/users/alice` `password` →
 /// `KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD`), numbered when two would meet.
 /// Derived from the program alone, so the name is the same in every build.
-fn literal_variables(calls: &[&Resource]) -> Vec<Literal> {
+fn literal_variables<'p>(calls: &[&'p Resource]) -> Vec<Literal<'p>> {
     let mut taken = BTreeSet::new();
     let mut out = Vec::new();
     for (call, r) in calls.iter().enumerate() {
@@ -266,7 +267,7 @@ fn literal_variables(calls: &[&Resource]) -> Vec<Literal> {
             let field: Vec<String> = path
                 .iter()
                 .map(|s| match s {
-                    Step::Key(k) => k.clone(),
+                    Step::Key(k) => k.to_string(),
                     Step::Index(i) => i.to_string(),
                 })
                 .collect();
@@ -291,7 +292,7 @@ fn literal_variables(calls: &[&Resource]) -> Vec<Literal> {
             }
             out.push(Literal {
                 call,
-                id: r.id.clone(),
+                id: &r.id,
                 field,
                 secret: Secret { path, env },
             });
@@ -303,27 +304,44 @@ fn literal_variables(calls: &[&Resource]) -> Vec<Literal> {
 /// `setpath(["password"]; env["DB_ROOT_PASSWORD"]) | ...`: JSON strings and arrays
 /// are jq literals, so any key or name is written safely.
 fn jq_filter(secrets: &[Secret]) -> String {
-    secrets
-        .iter()
-        .map(|s| {
-            format!(
-                "setpath({}; env[{}])",
-                s.path_json(),
-                serde_json::Value::String(s.env.clone())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
+    let mut out = String::new();
+    for (k, s) in secrets.iter().enumerate() {
+        if k > 0 {
+            out.push_str(" | ");
+        }
+        out.push_str("setpath(");
+        s.write_path_json(&mut out);
+        out.push_str("; env[\"");
+        escape_into(&mut out, &s.env);
+        out.push_str("\"])");
+    }
+    out
 }
 
 /// A word bash takes literally: bare when it is made of harmless characters, else
 /// single-quoted with each `'` written `'\''`.
 pub(crate) fn quote(s: &str) -> String {
-    let harmless = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+,".contains(c);
-    if !s.is_empty() && !s.starts_with('-') && s.chars().all(harmless) {
-        s.to_string()
+    let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, s);
+    out
+}
+
+/// [`quote`], appended to `out`.
+fn push_quoted(out: &mut String, s: &str) {
+    let harmless = |b: u8| b.is_ascii_alphanumeric() || b"_-./:@%+,".contains(&b);
+    if !s.is_empty() && !s.starts_with('-') && s.bytes().all(harmless) {
+        out.push_str(s);
     } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+        out.push('\'');
+        let mut parts = s.split('\'');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str(r"'\''");
+            out.push_str(part);
+        }
+        out.push('\'');
     }
 }
 
@@ -342,10 +360,20 @@ fn plain(s: &str) -> String {
 }
 
 /// Text for a comment: it must stay on its line.
+#[cfg(test)]
 fn comment(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '_' } else { c })
-        .collect()
+    let mut out = String::new();
+    push_comment(&mut out, s);
+    out
+}
+
+/// [`comment`], appended to `out`.
+fn push_comment(out: &mut String, s: &str) {
+    if !s.chars().any(char::is_control) {
+        out.push_str(s);
+        return;
+    }
+    out.extend(s.chars().map(|c| if c.is_control() { '_' } else { c }));
 }
 
 fn is_shell_name(s: &str) -> bool {

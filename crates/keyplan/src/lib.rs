@@ -108,7 +108,7 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
     let parsed = parse_sources(&sources);
     let checked = check_parsed(&parsed, options);
-    finish(sources, parsed.diagnostics, checked, options.target)
+    finish(sources, parsed.into_diagnostics(), checked, options.target)
 }
 
 /// Every file of a program parsed at its base, as one tree.
@@ -117,6 +117,14 @@ pub(crate) struct Parsed {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Spans of the top-level blocks with a syntax error.
     pub(crate) broken: Vec<Span>,
+}
+
+impl Parsed {
+    /// The parse diagnostics; the tree is freed here, before the graph and the emitters
+    /// run, so that they reuse its memory instead of raising the peak.
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
 }
 
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
