@@ -7,7 +7,6 @@
 //! a string with nothing to escape (nearly all of them) is copied whole.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use kp_check::ir::{Value, LITERAL_SECRET};
 
@@ -122,11 +121,11 @@ impl Json {
     }
 
     pub(crate) fn int(&mut self, i: i64) {
-        let _ = write!(self.out, "{i}");
+        push_int(&mut self.out, i);
     }
 
     pub(crate) fn uint(&mut self, i: usize) {
-        let _ = write!(self.out, "{i}");
+        push_uint(&mut self.out, i as u64);
     }
 
     pub(crate) fn opt_uint(&mut self, i: Option<usize>) {
@@ -207,26 +206,49 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// `s` as the inside of a JSON string. Strings with nothing to escape are the common case
-/// and are copied at once; the check runs over 16-byte blocks without an early exit so
-/// the compiler can vectorise it.
-pub(crate) fn escape_into(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let clean = bytes
-        .chunks(16)
-        .all(|block| !block.iter().fold(false, |acc, &b| acc | needs_escape(b)));
-    if clean {
-        out.push_str(s);
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !needs_escape(b) {
-            continue;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `x` that JSON escapes, and perhaps of bytes after such
+/// a byte (a borrow carries upwards), never before: the lowest bit set is exact.
+fn escape_bits(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    below_space
+        | (quote.wrapping_sub(ONES) & !quote & HIGHS)
+        | (backslash.wrapping_sub(ONES) & !backslash & HIGHS)
+}
+
+/// The index of the first byte JSON escapes, eight bytes at a time: output strings are
+/// long runs of plain text (policy bodies are quoted HCL), so most bytes are skipped
+/// a word at a time rather than looked at one by one.
+fn find_escape(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let bits = escape_bits(u64::from_le_bytes(w));
+        if bits != 0 {
+            return Some(at + (bits.trailing_zeros() / 8) as usize);
         }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|p| at + p)
+}
+
+/// `s` as the inside of a JSON string: each run of plain text copied whole.
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = find_escape(rest.as_bytes()) {
         // Escapes sit at ASCII bytes, so both cuts are on character boundaries.
-        out.push_str(s.get(start..i).unwrap_or_default());
-        match b {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        match rest.as_bytes().get(i).copied().unwrap_or_default() {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
             b'\n' => out.push_str("\\n"),
@@ -234,16 +256,42 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
             b'\t' => out.push_str("\\t"),
             0x08 => out.push_str("\\b"),
             0x0c => out.push_str("\\f"),
-            _ => {
+            b => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u00");
                 out.push(char::from(HEX[usize::from(b >> 4)]));
                 out.push(char::from(HEX[usize::from(b & 0xf)]));
             }
         }
-        start = i + 1;
+        rest = rest.get(i + 1..).unwrap_or_default();
     }
-    out.push_str(s.get(start..).unwrap_or_default());
+    out.push_str(rest);
+}
+
+/// Decimal digits without the formatting machinery (thousands of small numbers).
+fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    push_uint(out, i.unsigned_abs());
+}
+
+fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        if let Some(d) = digits.get_mut(k) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || k == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(k..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -331,6 +379,41 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, &all);
         assert_eq!(format!("\"{out}\""), serde_json::to_string(&all).unwrap());
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_position_of_a_word() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0x01, 0x1f] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    // Neighbours that stress the borrow: 0x20 and 0x80+ bytes around it.
+                    if at + 1 < len {
+                        bytes[at + 1] = b' ';
+                    }
+                    let s = String::from_utf8(bytes).unwrap();
+                    let mut out = String::new();
+                    escape_into(&mut out, &s);
+                    assert_eq!(format!("\"{out}\""), serde_json::to_string(&s).unwrap());
+                }
+            }
+        }
+        let mut out = String::new();
+        escape_into(&mut out, "é\u{7f}ÿ \u{ff}\u{100}\u{2028}\"");
+        assert_eq!(out, "é\u{7f}ÿ \u{ff}\u{100}\u{2028}\\\"");
+    }
+
+    #[test]
+    fn numbers_print_as_display_does() {
+        for i in [0, 1, -1, 9, 10, 99, 100, 12345, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            push_int(&mut out, i);
+            assert_eq!(out, i.to_string());
+        }
+        let mut out = String::new();
+        push_uint(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string());
     }
 
     #[test]
