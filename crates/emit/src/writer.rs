@@ -18,8 +18,9 @@ pub(crate) struct Json {
     fresh: bool,
 }
 
-/// Enough for every indentation the outputs use in one copy.
-const SPACES: &str = "                                                                ";
+/// A comma, a line break and enough spaces for every indentation the outputs use: each
+/// break between items is one copy of a slice of it.
+const BREAK: &str = ",\n                                                                ";
 
 impl Json {
     pub(crate) fn pretty(capacity: usize) -> Self {
@@ -48,38 +49,46 @@ impl Json {
         self.out
     }
 
-    fn indent(&mut self) {
-        let mut n = self.depth * 2;
-        while n > SPACES.len() {
-            self.out.push_str(SPACES);
-            n -= SPACES.len();
+    /// A line break (after a comma unless `first`) and the indentation of `depth`.
+    #[inline]
+    fn line_break(&mut self, first: bool) {
+        let from = usize::from(first);
+        let to = 2 + self.depth * 2;
+        match BREAK.get(from..to) {
+            Some(piece) => self.out.push_str(piece),
+            None => {
+                // Deeper than any output nests: the rest of the spaces one at a time.
+                self.out.push_str(BREAK.get(from..).unwrap_or_default());
+                for _ in BREAK.len()..to {
+                    self.out.push(' ');
+                }
+            }
         }
-        self.out.push_str(SPACES.get(..n).unwrap_or_default());
     }
 
     /// Before each element of an array or member of an object.
+    #[inline]
     fn item(&mut self) {
         if self.pretty {
-            self.out
-                .push_str(if self.fresh { "\n" } else { ",\n" });
-            self.indent();
+            self.line_break(self.fresh);
         } else if !self.fresh {
             self.out.push(',');
         }
         self.fresh = false;
     }
 
+    #[inline]
     fn open(&mut self, bracket: char) {
         self.out.push(bracket);
         self.depth += 1;
         self.fresh = true;
     }
 
+    #[inline]
     fn close(&mut self, bracket: char) {
         self.depth = self.depth.saturating_sub(1);
         if self.pretty && !self.fresh {
-            self.out.push('\n');
-            self.indent();
+            self.line_break(true);
         }
         self.out.push(bracket);
         self.fresh = false;
@@ -104,8 +113,10 @@ impl Json {
     /// The key of the next member of an object; its value follows.
     pub(crate) fn key(&mut self, key: &str) {
         self.item();
-        self.push_str_value(key);
-        self.out.push_str(if self.pretty { ": " } else { ":" });
+        self.out.push('"');
+        escape_into(&mut self.out, key);
+        self.out
+            .push_str(if self.pretty { "\": " } else { "\":" });
     }
 
     /// The next element of an array; its value follows.

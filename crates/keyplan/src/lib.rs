@@ -128,16 +128,31 @@ impl Parsed {
 }
 
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
+    let files: Vec<_> = sources
+        .files()
+        .iter()
+        .map(|file| kp_syntax::parse_at(file.text(), file.base()))
+        .collect();
+    // One file's blocks are taken as they are; many files' are moved once into a vector
+    // of the right size rather than into one that grows (and copies) file by file.
+    let mut blocks = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut tree = kp_syntax::ast::File {
-        blocks: Vec::new(),
+    let many = files.len() > 1;
+    if many {
+        blocks.reserve_exact(files.iter().map(|p| p.file.blocks.len()).sum());
+    }
+    for parsed in files {
+        diagnostics.extend(parsed.diagnostics);
+        if many {
+            blocks.extend(parsed.file.blocks);
+        } else {
+            blocks = parsed.file.blocks;
+        }
+    }
+    let tree = kp_syntax::ast::File {
+        blocks,
         span: Span::new(0, sources.end()),
     };
-    for file in sources.files() {
-        let parsed = kp_syntax::parse_at(file.text(), file.base());
-        diagnostics.extend(parsed.diagnostics);
-        tree.blocks.extend(parsed.file.blocks);
-    }
     let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
     Parsed {
         tree,
