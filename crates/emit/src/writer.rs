@@ -340,7 +340,7 @@ mod tests {
             ),
             (
                 "secret".to_string(),
-                Value::Secret(LiteralSecret::new("hunter2".into())),
+                Value::Secret(LiteralSecret::new("hunter2")),
             ),
             ("nested".to_string(), Value::Map(nested)),
         ])
