@@ -6,6 +6,9 @@
 //! `extern_policies` give the access matrix (workload × path → capabilities) without
 //! parsing HCL.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use kp_check::ir::{PathRule, Program, Resource};
 use kp_diag::{SourceMap, Span};
 use kp_graph::Graph;
@@ -24,12 +27,18 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
     let mut json = Json::pretty(graph.nodes.len() * BYTES_PER_NODE);
     json.begin_object();
 
+    // A derived policy's rules are its workload's, and both arrays sit at the same depth:
+    // where each policy's were written, to copy them for the workload.
+    let mut written: HashMap<&str, (Range<usize>, &[PathRule])> = HashMap::new();
     json.key("nodes");
     json.begin_array();
     for (i, n) in graph.nodes.iter().enumerate() {
         if let Some(r) = program.resources.get(n.resource) {
             json.element();
-            node(&mut json, r, level.get(i).copied().flatten(), sources);
+            let rules = node(&mut json, r, level.get(i).copied().flatten(), sources);
+            if let (Some(w), Some((range, rules))) = (r.workload.as_deref(), rules) {
+                written.insert(w, (range, rules));
+            }
         }
     }
     json.end_array();
@@ -69,7 +78,10 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
         json.opt_str(w.role.as_deref());
         json.str_member("policy", &w.policy);
         json.key("rules");
-        rules(&mut json, &w.rules);
+        match written.get(w.name.as_str()) {
+            Some((range, same)) if *same == w.rules.as_slice() => json.repeat(range.clone()),
+            _ => rules(&mut json, &w.rules),
+        }
         json.key("span");
         span(&mut json, w.span, sources);
         json.end_object();
@@ -87,7 +99,13 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
     }
 }
 
-fn node(json: &mut Json, r: &Resource, level: Option<usize>, sources: &SourceMap) {
+/// Writes the node; for a policy, returns where its rules were written.
+fn node<'p>(
+    json: &mut Json,
+    r: &'p Resource,
+    level: Option<usize>,
+    sources: &SourceMap,
+) -> Option<(Range<usize>, &'p [PathRule])> {
     json.begin_object();
     json.str_member("id", &r.id);
     json.str_member("kind", kind_name(r.kind));
@@ -105,13 +123,21 @@ fn node(json: &mut Json, r: &Resource, level: Option<usize>, sources: &SourceMap
     json.key("body");
     json.body(&r.body);
     json.key("rules");
-    match &r.policy {
-        Some(p) => rules(json, &p.rules),
-        None => json.null(),
-    }
+    let written = match &r.policy {
+        Some(p) => {
+            let start = json.mark();
+            rules(json, &p.rules);
+            Some((start..json.mark(), p.rules.as_slice()))
+        }
+        None => {
+            json.null();
+            None
+        }
+    };
     json.key("span");
     span(json, r.span, sources);
     json.end_object();
+    written
 }
 
 fn rules(json: &mut Json, rules: &[PathRule]) {

@@ -49,6 +49,19 @@ impl Json {
         self.out
     }
 
+    /// Where the next byte goes: with [`Json::repeat`], copies a piece written earlier.
+    pub(crate) fn mark(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Writes again the text between two marks: the caller knows the same value at the
+    /// same depth would be written the same way.
+    pub(crate) fn repeat(&mut self, piece: std::ops::Range<usize>) {
+        if let Some(text) = self.out.get(piece).map(str::to_owned) {
+            self.out.push_str(&text);
+        }
+    }
+
     /// A line break (after a comma unless `first`) and the indentation of `depth`.
     #[inline]
     fn line_break(&mut self, first: bool) {
@@ -115,8 +128,7 @@ impl Json {
         self.item();
         self.out.push('"');
         escape_into(&mut self.out, key);
-        self.out
-            .push_str(if self.pretty { "\": " } else { "\":" });
+        self.out.push_str(if self.pretty { "\": " } else { "\":" });
     }
 
     /// The next element of an array; its value follows.
@@ -258,18 +270,26 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = find_escape(rest.as_bytes()) {
         // Escapes sit at ASCII bytes, so both cuts are on character boundaries.
-        out.push_str(rest.get(..i).unwrap_or_default());
+        let run = rest.get(..i).unwrap_or_default();
+        if run.len() <= 8 {
+            // Quoted HCL has an escape every few bytes: a copy call per short run cost
+            // more than pushing its characters.
+            run.chars().for_each(|c| out.push(c));
+        } else {
+            out.push_str(run);
+        }
+        out.push('\\');
         match rest.as_bytes().get(i).copied().unwrap_or_default() {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'\n' => out.push('n'),
+            b'\r' => out.push('r'),
+            b'\t' => out.push('t'),
+            0x08 => out.push('b'),
+            0x0c => out.push('f'),
             b => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
+                out.push_str("u00");
                 out.push(char::from(HEX[usize::from(b >> 4)]));
                 out.push(char::from(HEX[usize::from(b & 0xf)]));
             }
@@ -326,10 +346,15 @@ mod tests {
             ("plain".to_string(), Value::Str("abc".into())),
             (
                 "escapes \"key\"".to_string(),
-                Value::Str("q\" b\\ n\n r\r t\t \u{8}\u{c} nul\u{0} us\u{1f} del\u{7f} é ☃ ".into()),
+                Value::Str(
+                    "q\" b\\ n\n r\r t\t \u{8}\u{c} nul\u{0} us\u{1f} del\u{7f} é ☃ ".into(),
+                ),
             ),
             ("long clean".to_string(), Value::Str("x".repeat(100))),
-            ("long dirty".to_string(), Value::Str(format!("{}\"", "y".repeat(40)))),
+            (
+                "long dirty".to_string(),
+                Value::Str(format!("{}\"", "y".repeat(40))),
+            ),
             ("int".to_string(), Value::Int(i64::MIN)),
             ("bool".to_string(), Value::Bool(true)),
             (
