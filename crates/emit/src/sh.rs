@@ -173,7 +173,7 @@ fn preflight(
             ": \"${{{name}:?set {name} to the literal secret {field} of {id} (written in the program, not copied here)}}\"",
             name = l.secret.env,
             field = plain(&l.field),
-            id = plain(&l.id),
+            id = plain(l.id),
         );
     }
     if tokens {
