@@ -270,26 +270,18 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = find_escape(rest.as_bytes()) {
         // Escapes sit at ASCII bytes, so both cuts are on character boundaries.
-        let run = rest.get(..i).unwrap_or_default();
-        if run.len() <= 8 {
-            // Quoted HCL has an escape every few bytes: a copy call per short run cost
-            // more than pushing its characters.
-            run.chars().for_each(|c| out.push(c));
-        } else {
-            out.push_str(run);
-        }
-        out.push('\\');
+        out.push_str(rest.get(..i).unwrap_or_default());
         match rest.as_bytes().get(i).copied().unwrap_or_default() {
-            b'"' => out.push('"'),
-            b'\\' => out.push('\\'),
-            b'\n' => out.push('n'),
-            b'\r' => out.push('r'),
-            b'\t' => out.push('t'),
-            0x08 => out.push('b'),
-            0x0c => out.push('f'),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
             b => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("u00");
+                out.push_str("\\u00");
                 out.push(char::from(HEX[usize::from(b >> 4)]));
                 out.push(char::from(HEX[usize::from(b & 0xf)]));
             }
