@@ -6,7 +6,7 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Token, TokenKind};
 use super::MAX_DEPTH;
-use crate::ast::Ident;
+use crate::ast::{Ident, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
@@ -68,8 +68,10 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Whether the current token is of `kind`'s kind (payloads are not compared: this
+    /// asks about punctuation and words, and a discriminant compare is the cheapest).
     pub(super) fn at(&self, kind: &TokenKind) -> bool {
-        &self.peek().kind == kind
+        std::mem::discriminant(&self.peek().kind) == std::mem::discriminant(kind)
     }
 
     pub(super) fn pos(&self) -> usize {
@@ -81,11 +83,11 @@ impl<'s> Parser<'s> {
         let next = self.lexer.next();
         let [first, second] = &mut self.ahead;
         let token = std::mem::replace(first, std::mem::replace(second, next));
-        if token.kind == TokenKind::Eof {
+        if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
         self.consumed += 1;
-        self.prev_newline = token.kind == TokenKind::Newline;
+        self.prev_newline = matches!(token.kind, TokenKind::Newline);
         self.prev_end = token.span.end;
         if !self.prev_newline {
             self.solid_end = token.span.end;
@@ -97,18 +99,23 @@ impl<'s> Parser<'s> {
         self.src.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// The source under `span`, as a [`Text`] sharing the source (no copy).
+    pub(super) fn slice(&self, span: Span) -> Text {
+        self.lexer.slice(span.start, span.end)
+    }
+
     /// Consumes an identifier token.
     pub(super) fn ident(&mut self) -> Ident {
         let span = self.bump().span;
         Ident {
-            name: self.text(span).to_string(),
+            name: self.slice(span),
             span,
         }
     }
 
     /// Is the cursor at `name =`, the start of an attribute or map entry?
     pub(super) fn at_attribute_start(&self) -> bool {
-        self.at(&TokenKind::Ident) && self.nth(1).kind == TokenKind::Eq
+        self.at(&TokenKind::Ident) && matches!(self.nth(1).kind, TokenKind::Eq)
     }
 
     /// Whether to report a construct left open at the end of the file: only the first
@@ -139,7 +146,7 @@ impl<'s> Parser<'s> {
     pub(super) fn unexpected(&mut self, expected: &str, help: &str) {
         let token = self.peek();
         let span = token.span;
-        let diag = if token.kind == TokenKind::Unknown {
+        let diag = if matches!(token.kind, TokenKind::Unknown) {
             let text = shorten(self.text(span));
             Diagnostic::error(
                 codes::UNEXPECTED_CHARACTER,

@@ -192,7 +192,7 @@ impl Parser<'_> {
                 }),
                 // `true`/`false` are values in value position but fine as names.
                 ExprKind::Bool(_) => Label::Ident(Ident {
-                    name: self.text(arg.span).to_string(),
+                    name: self.slice(arg.span),
                     span: arg.span,
                 }),
                 ExprKind::Str {
@@ -262,7 +262,7 @@ impl Parser<'_> {
         // A `,` separates entries, so it is only valid right after one (or a trailing one).
         let mut after_entry = false;
         // The verb of a statement a `,` just ended: `read "a", "b"` means `read "a" "b"`.
-        let mut comma_after: Option<String> = None;
+        let mut comma_after: Option<crate::ast::Text> = None;
         let end = loop {
             match self.peek().kind {
                 TokenKind::Newline => {
@@ -358,7 +358,9 @@ impl Parser<'_> {
         }
         let head = self.head(&keyword, false);
         if self.at(&TokenKind::LBrace) {
-            return self.block_with_body(keyword, head).map(Entry::Block);
+            return self
+                .block_with_body(keyword, head)
+                .map(|b| Entry::Block(Box::new(b)));
         }
         self.statement(keyword, head).map(Entry::Statement)
     }
@@ -454,7 +456,7 @@ impl Parser<'_> {
     /// `10 s`: a duration with a blank before its unit.
     fn at_detached_unit(&self) -> bool {
         let token = self.peek();
-        token.kind == TokenKind::Ident
+        matches!(token.kind, TokenKind::Ident)
             && matches!(self.text(token.span), "s" | "m" | "h" | "d")
             && self
                 .src

@@ -76,7 +76,7 @@ impl Parser<'_> {
             }
             let dot_end = self.bump().span.end;
             let next = self.peek();
-            if next.kind != TokenKind::Ident || next.span.start != dot_end {
+            if !matches!(next.kind, TokenKind::Ident) || next.span.start != dot_end {
                 self.unexpected(
                     "a name right after `.`",
                     "a dotted reference is names joined by dots, e.g. `ssh.training-environment`",
@@ -103,7 +103,7 @@ impl Parser<'_> {
     /// Whether the next token is a `.` right after `end` (a dotted reference goes on).
     fn at_glued_dot(&self, end: usize) -> bool {
         let dot = self.peek();
-        dot.kind == TokenKind::Dot && dot.span.start == end
+        matches!(dot.kind, TokenKind::Dot) && dot.span.start == end
     }
 
     /// At the `(` of an `env(...)` the lexer did not recognise as well-formed.
@@ -244,7 +244,7 @@ impl Parser<'_> {
         let key_token = self.bump();
         let name = match key_token.kind {
             TokenKind::Str(value) => value,
-            _ => self.text(key_token.span).to_string(),
+            _ => self.slice(key_token.span),
         };
         let key = MapKey {
             name,
