@@ -277,3 +277,17 @@ impl Shift for Expr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree's memory is mostly entries and expressions: keep them compact (a `String`
+    /// per name and an inline `Block` made an entry 128 bytes and an expression 64).
+    #[test]
+    fn nodes_stay_compact() {
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
+        assert_eq!(std::mem::size_of::<Expr>(), 48);
+        assert_eq!(std::mem::size_of::<Ident>(), 32);
+    }
+}

@@ -6,7 +6,7 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Token, TokenKind};
 use super::MAX_DEPTH;
-use crate::ast::{Ident, Text};
+use crate::ast::{Entry, Expr, Ident, MapEntry, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
@@ -24,6 +24,13 @@ pub(super) struct Parser<'s> {
     pub(super) solid_end: usize,
     pub(super) depth: usize,
     diags: Vec<Diagnostic>,
+    /// Stacks the entries of the bodies, the items of the lists (and statement heads) and
+    /// the entries of the maps being parsed are collected on: each group is then moved
+    /// into a vector of exactly its size, where pushing into a vector of its own would
+    /// double its capacity (a one-item list took room for four).
+    pub(super) entries: Vec<Entry>,
+    pub(super) exprs: Vec<Expr>,
+    pub(super) map_entries: Vec<MapEntry>,
     /// Something already reported runs to the end of the file (an unclosed construct, an
     /// unterminated heredoc): the constructs around it would only repeat the news.
     pub(super) eof_reported: bool,
@@ -43,6 +50,9 @@ impl<'s> Parser<'s> {
             solid_end: 0,
             depth: 0,
             diags: Vec::new(),
+            entries: Vec::new(),
+            exprs: Vec::new(),
+            map_entries: Vec::new(),
             eof_reported: false,
         }
     }
@@ -194,6 +204,24 @@ impl<'s> Parser<'s> {
     pub(super) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
+
+    /// The entries pushed since the stack held `base`, in a vector of exact capacity.
+    pub(super) fn take_entries(&mut self, base: usize) -> Vec<Entry> {
+        take_from(&mut self.entries, base)
+    }
+
+    pub(super) fn take_exprs(&mut self, base: usize) -> Vec<Expr> {
+        take_from(&mut self.exprs, base)
+    }
+
+    pub(super) fn take_map_entries(&mut self, base: usize) -> Vec<MapEntry> {
+        take_from(&mut self.map_entries, base)
+    }
+}
+
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    // `drain` knows its length, so `collect` allocates exactly once, exactly.
+    stack.drain(base.min(stack.len())..).collect()
 }
 
 /// Cuts long user text so a message stays one readable line.

@@ -79,14 +79,67 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token; [`TokenKind::Eof`] at the end, as often as asked.
+    ///
+    /// The tokens that make up nearly all of a program (blanks, newlines, punctuation,
+    /// words, strings without escapes) are recognised here in one step over the bytes;
+    /// everything else, and every error, takes the general path ([`Self::next_token`]).
     pub(super) fn next(&mut self) -> Token {
-        while self.pending.is_none() && !self.rest.is_empty() {
-            self.next_token();
+        loop {
+            let bytes = self.rest.as_bytes();
+            let Some(&first) = bytes.first() else { break };
+            let start = self.pos();
+            let (len, kind) = match first {
+                b' ' | b'\t' | b'\r' => {
+                    self.rest = self
+                        .rest
+                        .get(tokens::blank_len(bytes)..)
+                        .unwrap_or_default();
+                    continue;
+                }
+                b'\n' => (1, TokenKind::Newline),
+                b'{' => (1, TokenKind::LBrace),
+                b'}' => (1, TokenKind::RBrace),
+                b'[' => (1, TokenKind::LBracket),
+                b']' => (1, TokenKind::RBracket),
+                b'(' => (1, TokenKind::LParen),
+                b')' => (1, TokenKind::RParen),
+                b',' => (1, TokenKind::Comma),
+                b'=' => (1, TokenKind::Eq),
+                b'.' => (1, TokenKind::Dot),
+                // `env` may start an `env("NAME")` token: general path.
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' if !bytes.starts_with(b"env") => {
+                    (tokens::ident_len(bytes), TokenKind::Ident)
+                }
+                b'"' => match tokens::plain_string_len(bytes) {
+                    Some(len) => (len, TokenKind::Str(self.slice(start + 1, start + len - 1))),
+                    None => self.general(),
+                },
+                _ => self.general(),
+            };
+            if matches!(kind, TokenKind::Eof) {
+                // The general path passed over trivia (or produced its token itself).
+                match self.pending.take() {
+                    Some(token) => return token,
+                    None => continue,
+                }
+            }
+            self.rest = self.rest.get(len..).unwrap_or_default();
+            return Token {
+                kind,
+                span: Span::new(start, start + len),
+            };
         }
         self.pending.take().unwrap_or(Token {
             kind: TokenKind::Eof,
             span: Span::new(self.src.len(), self.src.len()),
         })
+    }
+
+    /// One step of the general path; its token, if any, is left in `pending`. Returns
+    /// `Eof` as "not produced here" for [`Self::next`].
+    fn general(&mut self) -> (usize, TokenKind) {
+        self.next_token();
+        (0, TokenKind::Eof)
     }
 
     fn pos(&self) -> usize {
