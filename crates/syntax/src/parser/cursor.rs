@@ -11,8 +11,10 @@ use crate::ast::{Entry, Expr, Ident, MapEntry, Text};
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
     lexer: Lexer<'s>,
-    /// The next two tokens: the grammar never needs to look further ahead.
+    /// The next two tokens: the grammar never needs to look further ahead. A ring of
+    /// two: `ahead[current]` is the current token, the other one the next.
     ahead: [Token; 2],
+    current: usize,
     /// Tokens consumed so far, to check that loops make progress.
     consumed: usize,
     /// Whether the last consumed token was a newline: an entry may end on one that a
@@ -44,6 +46,7 @@ impl<'s> Parser<'s> {
             src,
             lexer,
             ahead,
+            current: 0,
             consumed: 0,
             prev_newline: false,
             prev_end: 0,
@@ -71,7 +74,7 @@ impl<'s> Parser<'s> {
     /// The token `n` (0 or 1) places ahead.
     pub(super) fn nth(&self, n: usize) -> &Token {
         let [first, second] = &self.ahead;
-        if n == 0 {
+        if (self.current ^ n) & 1 == 0 {
             first
         } else {
             second
@@ -91,8 +94,12 @@ impl<'s> Parser<'s> {
     /// Consumes the current token and hands it over.
     pub(super) fn bump(&mut self) -> Token {
         let next = self.lexer.next();
+        // The current token's slot takes the token after the next one; the next one
+        // becomes current.
         let [first, second] = &mut self.ahead;
-        let token = std::mem::replace(first, std::mem::replace(second, next));
+        let slot = if self.current & 1 == 0 { first } else { second };
+        let token = std::mem::replace(slot, next);
+        self.current ^= 1;
         if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
@@ -220,8 +227,12 @@ impl<'s> Parser<'s> {
 }
 
 fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
-    // `drain` knows its length, so `collect` allocates exactly once, exactly.
-    stack.drain(base.min(stack.len())..).collect()
+    match base {
+        // `split_off(0)` would hand over the stack itself, capacity and all.
+        0 => stack.drain(..).collect(),
+        // One allocation of exactly the group's size, and one copy.
+        _ => stack.split_off(base.min(stack.len())),
+    }
 }
 
 /// Cuts long user text so a message stays one readable line.

@@ -160,6 +160,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// The text `start..end` of the source, shared.
+    #[inline]
     pub(super) fn slice(&self, start: usize, end: usize) -> Text {
         Text::slice(&self.shared, start, end)
     }
