@@ -228,8 +228,13 @@ impl<'s> Parser<'s> {
 
 fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
     match base {
-        // `split_off(0)` would hand over the stack itself, capacity and all.
-        0 => stack.drain(..).collect(),
+        // `split_off(0)` (or `mem::take`) would hand over the stack itself, capacity and
+        // all: move the elements into a vector of their exact size instead.
+        0 => {
+            let mut taken = Vec::with_capacity(stack.len());
+            taken.append(stack);
+            taken
+        }
         // One allocation of exactly the group's size, and one copy.
         _ => stack.split_off(base.min(stack.len())),
     }
