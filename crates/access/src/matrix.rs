@@ -63,10 +63,13 @@ pub fn matrix(program: &Program) -> Matrix {
         .into_iter()
         .map(|identity| access_of(identity, &rules))
         .collect();
-    let patterns: BTreeSet<&str> = identities
+    // Sorted and deduplicated as a set would be, with the one shared sort (kp-sort).
+    let mut patterns: Vec<&str> = identities
         .iter()
         .flat_map(|i| i.grants.iter().map(|g| g.pattern.as_str()))
         .collect();
+    kp_sort::sort(&mut patterns);
+    patterns.dedup();
     Matrix {
         patterns: patterns.into_iter().map(String::from).collect(),
         identities,

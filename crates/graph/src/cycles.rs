@@ -75,7 +75,7 @@ fn components(adj: &Adjacency, members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>
         }
         components.push(component);
     }
-    components.sort_by_key(|c| c.first().copied());
+    kp_sort::by_key(&mut components, |c| c.first().copied());
     components
 }
 

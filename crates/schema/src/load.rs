@@ -55,14 +55,15 @@ fn fields(
     let properties = properties
         .as_object()
         .ok_or("`properties` is not an object")?;
-    properties
-        .iter()
-        .map(|(name, schema)| {
-            let field = field(name, schema, required.contains(&name.as_str()), inherited)
-                .map_err(|e| format!("property `{name}`: {e}"))?;
-            Ok((name.clone(), field))
-        })
-        .collect()
+    // Inserted one by one: collecting into a map would compile one more copy of the
+    // standard sort into the playground's wasm (see kp-sort).
+    let mut fields = BTreeMap::new();
+    for (name, schema) in properties {
+        let field = field(name, schema, required.contains(&name.as_str()), inherited)
+            .map_err(|e| format!("property `{name}`: {e}"))?;
+        fields.insert(name.clone(), field);
+    }
+    Ok(fields)
 }
 
 fn field(
