@@ -60,8 +60,15 @@ const editor = new EditorView({
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
       hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
+      // The check of an edit is posted as soon as its transaction exists, before the view
+      // draws it: the worker checks while CodeMirror updates the page. The listener only
+      // catches an edit whose transaction was not seen (a no-op otherwise).
+      EditorState.transactionExtender.of((tr) => {
+        if (tr.docChanged) onEdit(tr.newDoc);
+        return null;
+      }),
       EditorView.updateListener.of((u) => {
-        if (u.docChanged) onEdit();
+        if (u.docChanged) onEdit(u.state.doc);
       }),
       EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
     ],
@@ -96,28 +103,33 @@ let buildTimer = 0;
 let shownFor = null;
 let persistTimer = 0;
 
-function onEdit() {
-  if (state.example && source() !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
+/** The document whose check was last started, so that each edit starts one check. */
+let editedDoc = null;
+
+function onEdit(doc) {
+  if (doc === editedDoc) return;
+  editedDoc = doc;
+  const text = doc.toString();
+  if (state.example && text !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
     state.example = '';
     $('examples').value = '';
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  runCheck();
+  runCheck(text);
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, BUILD_AFTER_MS);
   clearTimeout(persistTimer);
   persistTimer = setTimeout(persist, 300);
 }
 
-async function runCheck() {
+async function runCheck(text = source()) {
   if (checking) {
     checkAgain = true;
     return;
   }
   checking = true;
   if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
-  const text = source();
   try {
     const { value, ms } = await compiler.check(text, state.target);
     probe.checks++;
