@@ -47,14 +47,15 @@ pub struct Grant {
 
 /// Policy name → rules, for the policies the program defines.
 pub fn policy_rules(program: &Program) -> BTreeMap<&str, &[PathRule]> {
-    program
-        .resources
-        .iter()
-        .filter_map(|r| match (&r.kind, &r.policy) {
-            (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
-            _ => None,
-        })
-        .collect()
+    kp_sort::map(
+        program
+            .resources
+            .iter()
+            .filter_map(|r| match (&r.kind, &r.policy) {
+                (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
+                _ => None,
+            }),
+    )
 }
 
 pub fn matrix(program: &Program) -> Matrix {

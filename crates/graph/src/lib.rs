@@ -77,7 +77,7 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
     let adjacency = Adjacency::new(nodes.len(), &edges);
     let order = kahn(&adjacency);
     if order.len() < nodes.len() {
-        let placed: BTreeSet<usize> = order.iter().copied().collect();
+        let placed = kp_sort::set(order.iter().copied());
         let stuck: Vec<usize> = (0..nodes.len()).filter(|i| !placed.contains(i)).collect();
         return Err(cycles::diagnostics(program, &adjacency, &stuck));
     }

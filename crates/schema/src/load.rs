@@ -137,16 +137,14 @@ fn ignored(value: Option<&Value>) -> Result<BTreeMap<Target, String>, String> {
         return Ok(BTreeMap::new());
     };
     let bad = || "`x-keyplan-ignored` must map targets to evidence notes".to_owned();
-    value
-        .as_object()
-        .ok_or_else(bad)?
-        .iter()
-        .map(|(target, note)| {
-            let target = Target::from_keyword(target).ok_or_else(bad)?;
-            let note = note.as_str().ok_or_else(bad)?;
-            Ok((target, note.to_owned()))
-        })
-        .collect()
+    // Inserted one by one, as in `fields`.
+    let mut ignored = BTreeMap::new();
+    for (target, note) in value.as_object().ok_or_else(bad)? {
+        let target = Target::from_keyword(target).ok_or_else(bad)?;
+        let note = note.as_str().ok_or_else(bad)?;
+        ignored.insert(target, note.to_owned());
+    }
+    Ok(ignored)
 }
 
 fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {

@@ -13,6 +13,7 @@
 //! hot paths over the whole program.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` stably by `key`, as `items.sort_by_key(key)` does; each key is computed
 /// once (as `sort_by_cached_key`).
@@ -31,6 +32,26 @@ pub fn by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
 /// Sorts `items` stably in their natural order, as `items.sort()` does.
 pub fn sort<T: Ord>(items: &mut [T]) {
     by(items, T::cmp);
+}
+
+/// `items.collect::<BTreeMap<_, _>>()` without the standard sort that collecting
+/// compiles in (it sorts the pairs, then builds the tree): the pairs are inserted one by
+/// one. The same map: for a repeated key the last value wins, as when collecting.
+pub fn map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (key, value) in items {
+        map.insert(key, value);
+    }
+    map
+}
+
+/// `items.collect::<BTreeSet<_>>()` without the standard sort (see [`map`]).
+pub fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
 }
 
 /// The indices `0..len` in the stable order `compare` gives them: the one place the
@@ -84,6 +105,15 @@ mod tests {
             sort(&mut ours);
             std.sort();
             prop_assert_eq!(ours, std);
+        }
+    }
+
+    proptest! {
+        /// The same map and set as collecting, repeated keys included (the last value wins).
+        #[test]
+        fn same_as_collect(pairs in proptest::collection::vec((0u8..20, any::<u16>()), 0..100)) {
+            prop_assert_eq!(map(pairs.clone()), pairs.iter().copied().collect::<BTreeMap<_, _>>());
+            prop_assert_eq!(set(pairs.clone()), pairs.into_iter().collect::<BTreeSet<_>>());
         }
     }
 
