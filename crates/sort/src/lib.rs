@@ -96,8 +96,9 @@ mod tests {
 
             let mut ours = items.clone();
             let mut std = items.clone();
-            by(&mut ours, |a, b| b.0.cmp(&a.0));
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            // Keys ascending, then the second field descending: ties remain (equal pairs).
+            by(&mut ours, |a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            std.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
             prop_assert_eq!(&ours, &std);
 
             let mut ours = items.clone();
