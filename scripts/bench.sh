@@ -16,28 +16,57 @@ bytes=$(wc -c < "$work/big.kp")
 lines=$(wc -l < "$work/big.kp")
 echo "program: $n workloads, $lines lines, $bytes bytes"
 
+# The same program split across 200 files at top-level blocks, compiled as a directory.
+mkdir -p "$work/split"
+awk -v total="$bytes" -v dir="$work/split" '
+  BEGIN { per = int(total / 200) + 1; n = 0; size = 0 }
+  /^[A-Za-z]/ { if (size >= per) { n++; size = 0 } }
+  { file = sprintf("%s/f%03d.kp", dir, n); print > file; size += length($0) + 1 }
+' "$work/big.kp"
+files=$(ls "$work/split" | wc -l)
+
 # `build --emit api` against `gzip -6` on the same file, interleaved so that both see the
 # same machine load: best of 7 each, wall clock and CPU (user + system) time.
-ms_of() { # runs "$@" once; prints "WALL_MS CPU_MS"
-  local t0 t1
+# CPU time: perf's task-clock (sub-millisecond) where perf runs, else user + system time
+# of time(1), which counts in 10 ms steps: too coarse for gzip's ~15 ms.
+if perf stat -x, -e task-clock -o "$work/perf.txt" true 2>/dev/null; then
+  cpu_ms() {
+    perf stat -x, -e task-clock -o "$work/perf.txt" "$@" >/dev/null 2>&1
+    awk -F, '/task-clock/ { printf "%.1f\n", $1 }' "$work/perf.txt"
+  }
+else
+  cpu_ms() {
+    /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >/dev/null 2>&1
+    awk '{ printf "%.1f\n", ($1 + $2) * 1000 }' "$work/cpu.txt"
+  }
+fi
+ms_of() { # runs "$@" twice (once timed, once under the CPU counter); prints "WALL_MS CPU_MS"
+  local t0 t1 cpu
   t0=$(date +%s%N)
-  /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >/dev/null 2>&1
+  "$@" >/dev/null 2>&1
   t1=$(date +%s%N)
-  awk -v w=$(( (t1 - t0) / 1000000 )) '{ printf "%d %d\n", w, ($1 + $2) * 1000 }' "$work/cpu.txt"
+  cpu=$(cpu_ms "$@")
+  echo "$(( (t1 - t0) / 1000000 )) $cpu"
 }
-kw=""; kc=""; gw=""; gc=""
-for _ in 1 2 3 4 5 6 7; do
-  read -r w c < <(ms_of ./target/release/keyplan build "$work/big.kp" --emit api -o "$work/out-api")
-  if [ -z "$kw" ] || [ "$w" -lt "$kw" ]; then kw=$w; fi
-  if [ -z "$kc" ] || [ "$c" -lt "$kc" ]; then kc=$c; fi
-  read -r w c < <(ms_of gzip -6 -k -c "$work/big.kp")
-  if [ -z "$gw" ] || [ "$w" -lt "$gw" ]; then gw=$w; fi
-  if [ -z "$gc" ] || [ "$c" -lt "$gc" ]; then gc=$c; fi
-done
-echo "build --emit api: best of 7 = ${kw} ms wall, ${kc} ms CPU; gzip -6: ${gw} ms wall, ${gc} ms CPU"
-echo "ratio keyplan/gzip: $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x wall, $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x CPU (target: at most 2x)"
-/usr/bin/time -v ./target/release/keyplan build "$work/big.kp" --emit api -o "$work/out-api" 2> "$work/time.txt" >/dev/null
-echo "build --emit api peak resident memory: $(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 )) MB (target: under 50)"
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+peak_mb() { # runs "$@" once; prints its peak resident memory in MB
+  /usr/bin/time -v "$@" 2> "$work/time.txt" >/dev/null
+  echo $(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 ))
+}
+api_vs_gzip() { # LABEL INPUT: `build --emit api` of INPUT against `gzip -6` of the one file
+  local label=$1 input=$2 kw="" kc="" gw="" gc="" w c
+  for _ in 1 2 3 4 5 6 7; do
+    read -r w c < <(ms_of ./target/release/keyplan build "$input" --emit api -o "$work/out-api")
+    kw=$(min "$kw" "$w"); kc=$(min "$kc" "$c")
+    read -r w c < <(ms_of gzip -6 -k -c "$work/big.kp")
+    gw=$(min "$gw" "$w"); gc=$(min "$gc" "$c")
+  done
+  echo "$label build --emit api: best of 7 = ${kw} ms wall, ${kc} ms CPU; gzip -6: ${gw} ms wall, ${gc} ms CPU"
+  echo "$label ratio keyplan/gzip: $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x wall, $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x CPU (target: at most 2x)"
+  echo "$label build --emit api peak resident memory: $(peak_mb ./target/release/keyplan build "$input" --emit api -o "$work/out-api") MB (target: under 50)"
+}
+api_vs_gzip "one file:" "$work/big.kp"
+api_vs_gzip "split across $files files:" "$work/split"
 
 best=""
 for _ in 1 2 3 4 5; do
@@ -54,14 +83,7 @@ rss=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$wo
 echo "peak resident memory: $(( rss / 1024 )) MB"
 du -sh "$work/out" | awk '{ print "outputs: " $1 }'
 
-# The same program split across 200 files at top-level blocks, compiled as a directory.
-mkdir -p "$work/split"
-awk -v total="$bytes" -v dir="$work/split" '
-  BEGIN { per = int(total / 200) + 1; n = 0; size = 0 }
-  /^[A-Za-z]/ { if (size >= per) { n++; size = 0 } }
-  { file = sprintf("%s/f%03d.kp", dir, n); print > file; size += length($0) + 1 }
-' "$work/big.kp"
-files=$(ls "$work/split" | wc -l)
+# The split program, every output.
 best=""
 for _ in 1 2 3 4 5; do
   start=$(date +%s%N)

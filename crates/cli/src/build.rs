@@ -23,15 +23,17 @@ pub fn run(args: &BuildArgs) -> u8 {
             return 1;
         }
     };
-    let compiled = compile(keyplan::SourceMap::clone(&sources), args.target);
+    // The map was just made: it moves into the compiler instead of being copied.
+    let sources = std::sync::Arc::try_unwrap(sources).unwrap_or_else(|shared| (*shared).clone());
+    let mut compiled = compile(sources, args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
-        Format::Human => render::human(
+        Format::Human if !compiled.diagnostics.is_empty() => render_human(stderr, &mut compiled),
+        Format::Human => {}
+        Format::Json => render::json(
             stderr,
-            &std::sync::Arc::new(compiled.display_sources()),
-            &compiled.diagnostics,
+            &render::locate(&compiled.sources, &compiled.diagnostics),
         ),
-        Format::Json => render::json(stderr, &render::locate(&sources, &compiled.diagnostics)),
     }
     if compiled.has_errors() {
         render::summary(stderr, &compiled.diagnostics);
@@ -57,7 +59,6 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     // The process exits next: freeing a large program node by node would only delay it.
     std::mem::forget(compiled);
-    std::mem::forget(sources);
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -65,6 +66,20 @@ pub fn run(args: &BuildArgs) -> u8 {
             1
         }
     }
+}
+
+/// The diagnostics as graphical reports. Without literal secrets the snippets come from
+/// the program's own sources, lent to the renderer and taken back, not copied.
+fn render_human(out: &mut dyn Write, compiled: &mut keyplan::Compiled) {
+    if !compiled.secrets.is_empty() {
+        let shown = std::sync::Arc::new(compiled.display_sources());
+        render::human(out, &shown, &compiled.diagnostics);
+        return;
+    }
+    let shown = std::sync::Arc::new(std::mem::take(&mut compiled.sources));
+    render::human(out, &shown, &compiled.diagnostics);
+    // The reports are gone with their `Arc`s: this is the last reference.
+    compiled.sources = std::sync::Arc::try_unwrap(shown).unwrap_or_else(|s| (*s).clone());
 }
 
 const NOT_COMPILED: &str = "the program did not compile";
@@ -104,21 +119,12 @@ fn print_files(files: &[OutputFile]) -> Result<(), String> {
 /// write succeeded, so a failure never leaves a half-written plan that looks complete.
 /// The formats are independent: each is emitted and staged on its own thread.
 fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Result<(), String> {
-    let results: Vec<Staged> = std::thread::scope(|scope| {
-        let workers: Vec<_> = formats
-            .iter()
-            .map(|&format| scope.spawn(move || stage_format(dir, compiled, format)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| Staged {
-                    files: Vec::new(),
-                    error: Some("an emitter failed unexpectedly".into()),
-                })
-            })
-            .collect()
-    });
+    let results: Vec<Staged> = match formats {
+        // One format on this thread: its allocator reuses the memory the compiler freed,
+        // where a new thread's would map fresh pages (peak memory, page zeroing).
+        [format] => vec![stage_format(dir, compiled, *format)],
+        _ => stage_concurrently(dir, compiled, formats),
+    };
     let staged: Vec<(PathBuf, PathBuf)> = results
         .iter()
         .flat_map(|r| r.files.iter().cloned())
@@ -140,6 +146,25 @@ fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Re
     });
     let _ = std::io::stderr().lock().write_all(report.as_bytes());
     renamed
+}
+
+/// Every format emitted and staged on its own thread: the formats are independent.
+fn stage_concurrently(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Vec<Staged> {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = formats
+            .iter()
+            .map(|&format| scope.spawn(move || stage_format(dir, compiled, format)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| Staged {
+                    files: Vec::new(),
+                    error: Some("an emitter failed unexpectedly".into()),
+                })
+            })
+            .collect()
+    })
 }
 
 /// The temporary files one format wrote (`(temporary, final)` paths), and its error if

@@ -5,32 +5,13 @@
 //! dependency-free set concurrently; ids the program names but does not define (extern
 //! policies) are the server's business.
 
-use std::collections::BTreeSet;
-
 use kp_check::ir::Program;
 use kp_check::Target;
 use kp_graph::Graph;
-use serde::Serialize;
 
-use crate::body::{dependencies_in_order, env_names, kind_name, pretty, Redacted};
+use crate::body::{dependencies_in_order, env_names, kind_name, target_name};
+use crate::writer::Json;
 use crate::OutputFile;
-
-#[derive(Serialize)]
-struct Calls<'p> {
-    target: Target,
-    calls: Vec<Call<'p>>,
-    env: BTreeSet<&'p str>,
-}
-
-#[derive(Serialize)]
-struct Call<'p> {
-    id: &'p str,
-    kind: &'static str,
-    method: &'static str,
-    path: &'p str,
-    body: Redacted<'p>,
-    depends_on: Vec<&'p str>,
-}
 
 /// Roughly what one call takes, pretty-printed, so the buffer rarely grows.
 const BYTES_PER_CALL: usize = 700;
@@ -38,33 +19,41 @@ const BYTES_PER_CALL: usize = 700;
 pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFile {
     let dependencies = dependencies_in_order(graph);
     let id = |n: usize| graph.nodes.get(n).map(|n| n.id.as_str());
-    let calls: Vec<Call> = graph
+    let mut json = Json::pretty(graph.order.len() * BYTES_PER_CALL);
+    json.begin_object();
+    json.str_member("target", target_name(target));
+    json.key("calls");
+    json.begin_array();
+    let calls = graph
         .order
         .iter()
-        .filter_map(|&i| Some((i, program.resources.get(graph.nodes.get(i)?.resource)?)))
-        .map(|(i, r)| Call {
-            id: &r.id,
-            kind: kind_name(r.kind),
-            method: "POST",
-            path: &r.path,
-            body: Redacted(&r.body),
-            depends_on: dependencies
+        .filter_map(|&i| Some((i, program.resources.get(graph.nodes.get(i)?.resource)?)));
+    for (i, r) in calls {
+        json.element();
+        json.begin_object();
+        json.str_member("id", &r.id);
+        json.str_member("kind", kind_name(r.kind));
+        json.str_member("method", "POST");
+        json.str_member("path", &r.path);
+        json.key("body");
+        json.body(&r.body);
+        json.key("depends_on");
+        json.strs(
+            dependencies
                 .get(i)
                 .into_iter()
                 .flatten()
-                .filter_map(|&d| id(d))
-                .collect(),
-        })
-        .collect();
-    let capacity = calls.len() * BYTES_PER_CALL;
-    let doc = Calls {
-        target,
-        calls,
-        env: env_names(program),
-    };
+                .filter_map(|&d| id(d)),
+        );
+        json.end_object();
+    }
+    json.end_array();
+    json.key("env");
+    json.strs(env_names(program));
+    json.end_object();
     OutputFile {
         name: "calls.json".to_string(),
-        contents: pretty(&doc, capacity),
+        contents: json.finish(),
     }
 }
 

@@ -7,71 +7,54 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
+use kp_check::Target;
 use kp_graph::Graph;
-use serde::{Serialize, Serializer};
 
-/// Serialises a body with each secret replaced by `${NAME}`, keys sorted.
-pub(crate) struct Redacted<'a>(pub(crate) &'a BTreeMap<String, Value>);
+use crate::writer::escape_into;
 
-struct RedactedValue<'a>(&'a Value);
-
-impl Serialize for Redacted<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, RedactedValue(v))))
-    }
-}
-
-impl Serialize for RedactedValue<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Str(s) => serializer.serialize_str(s),
-            Value::Int(i) => serializer.serialize_i64(*i),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::List(items) => serializer.collect_seq(items.iter().map(RedactedValue)),
-            Value::Map(m) => Redacted(m).serialize(serializer),
-            Value::Env(e) => serializer.collect_str(&format_args!("${{{}}}", e.env)),
-            Value::Secret(_) => serializer.serialize_str(kp_check::ir::LITERAL_SECRET),
-        }
-    }
-}
-
-/// One step of a path into a JSON document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step {
-    Key(String),
+/// One step of a path into a JSON document, borrowed from the body it walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step<'a> {
+    Key(&'a str),
     Index(usize),
 }
 
 /// Where a secret sits in a body, and which environment variable holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Secret {
-    pub(crate) path: Vec<Step>,
+pub(crate) struct Secret<'a> {
+    pub(crate) path: Vec<Step<'a>>,
     pub(crate) env: String,
 }
 
-impl Secret {
-    /// The path as a JSON array (`["connection", 0, "password"]`): jq's `setpath` form.
-    pub(crate) fn path_json(&self) -> serde_json::Value {
-        serde_json::Value::Array(
-            self.path
-                .iter()
-                .map(|s| match s {
-                    Step::Key(k) => serde_json::Value::String(k.clone()),
-                    Step::Index(i) => serde_json::Value::from(*i),
-                })
-                .collect(),
-        )
+impl Secret<'_> {
+    /// The path as a JSON array (`["connection",0,"password"]`): jq's `setpath` form.
+    pub(crate) fn write_path_json(&self, out: &mut String) {
+        out.push('[');
+        for (k, step) in self.path.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            match step {
+                Step::Key(key) => {
+                    out.push('"');
+                    escape_into(out, key);
+                    out.push('"');
+                }
+                Step::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out.push(']');
     }
 }
 
 /// Every secret in the body, in document order.
-pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
+pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret<'_>> {
     let mut out = Vec::new();
     leaves(body, &mut |path, v| {
         if let Value::Env(e) = v {
             out.push(Secret {
                 path: path.to_vec(),
-                env: e.env.clone(),
+                env: e.env.to_string(),
             });
         }
     });
@@ -80,7 +63,7 @@ pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret> {
 
 /// Where each literal secret (a sensitive field written as a literal, not `env()`) sits
 /// in the body, in document order.
-pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step>> {
+pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step<'_>>> {
     let mut out = Vec::new();
     leaves(body, &mut |path, v| {
         if let Value::Secret(_) = v {
@@ -90,10 +73,24 @@ pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step>> {
     out
 }
 
+/// Whether the body holds a secret of either kind: most bodies do not, and then no
+/// path needs to be built at all.
+pub(crate) fn has_secrets(body: &BTreeMap<String, Value>) -> bool {
+    fn any(v: &Value) -> bool {
+        match v {
+            Value::Env(_) | Value::Secret(_) => true,
+            Value::List(items) => items.iter().any(any),
+            Value::Map(m) => m.values().any(any),
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) => false,
+        }
+    }
+    body.values().any(any)
+}
+
 /// Calls `f` with every value of the body that is not a list or a map, and its path,
 /// in document order.
-fn leaves(body: &BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step], &Value)) {
-    fn walk(v: &Value, path: &mut Vec<Step>, f: &mut dyn FnMut(&[Step], &Value)) {
+fn leaves<'a>(body: &'a BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
+    fn walk<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
         match v {
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -106,18 +103,20 @@ fn leaves(body: &BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step], &Value)) {
             _ => f(path, v),
         }
     }
-    fn walk_map(
-        m: &BTreeMap<String, Value>,
-        path: &mut Vec<Step>,
-        f: &mut dyn FnMut(&[Step], &Value),
+    fn walk_map<'a>(
+        m: &'a BTreeMap<String, Value>,
+        path: &mut Vec<Step<'a>>,
+        f: &mut dyn FnMut(&[Step<'a>], &'a Value),
     ) {
         for (k, v) in m {
-            path.push(Step::Key(k.clone()));
+            path.push(Step::Key(k));
             walk(v, path, f);
             path.pop();
         }
     }
-    walk_map(body, &mut Vec::new(), f);
+    if has_secrets(body) {
+        walk_map(body, &mut Vec::new(), f);
+    }
 }
 
 /// The environment variables the program's secrets are read from, sorted.
@@ -185,10 +184,19 @@ pub(crate) fn levels_by_node(graph: &Graph) -> Vec<Option<usize>> {
     level
 }
 
-/// The name a serialisable enum has in JSON (`openbao`): one spelling, the IR's own,
-/// for every output.
-pub(crate) fn serde_name<T: Serialize>(value: &T) -> serde_json::Value {
+/// The name a serialisable enum has in JSON (`openbao`): what [`kind_name`] and
+/// [`target_name`] must spell.
+#[cfg(test)]
+fn serde_name<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// The target as it is spelled in JSON (`openbao`); a test keeps it the serde name.
+pub(crate) fn target_name(target: Target) -> &'static str {
+    match target {
+        Target::Vault => "vault",
+        Target::Openbao => "openbao",
+    }
 }
 
 /// The kind as it is spelled in JSON (`auth-mount`); a test keeps the two in step.
@@ -203,19 +211,6 @@ pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::Token => "token",
         ResourceKind::Action => "action",
     }
-}
-
-/// Two-space pretty JSON with a final newline, written into one buffer of about
-/// `capacity` bytes.
-pub(crate) fn pretty<T: Serialize>(value: &T, capacity: usize) -> String {
-    let mut buf = Vec::with_capacity(capacity);
-    // Writing to memory fails only on a map with non-string keys, which no output has.
-    if serde_json::to_writer_pretty(&mut buf, value).is_err() {
-        buf.clear();
-    }
-    buf.push(b'\n');
-    // serde_json writes UTF-8 only.
-    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// A name as a file name: anything that could leave the folder or confuse a shell
@@ -260,8 +255,12 @@ mod tests {
             Connection,
             Policy,
             Token,
+            Action,
         ] {
             assert_eq!(serde_name(&kind), kind_name(kind));
+        }
+        for target in Target::ALL {
+            assert_eq!(serde_name(&target), target_name(target));
         }
     }
 
@@ -279,7 +278,11 @@ mod tests {
         ]);
         let found: Vec<(String, String)> = secrets(&body)
             .iter()
-            .map(|s| (s.path_json().to_string(), s.env.clone()))
+            .map(|s| {
+                let mut path = String::new();
+                s.write_path_json(&mut path);
+                (path, s.env.clone())
+            })
             .collect();
         assert_eq!(
             found,
@@ -288,8 +291,10 @@ mod tests {
                 (r#"["password"]"#.to_string(), "A".to_string()),
             ]
         );
+        let mut compact = crate::writer::Json::compact(String::new());
+        compact.body(&body);
         assert_eq!(
-            serde_json::to_string(&Redacted(&body)).unwrap(),
+            compact.finish(),
             r#"{"nested":{"list":[1,"${B}"]},"password":"${A}"}"#
         );
     }

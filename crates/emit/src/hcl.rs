@@ -15,34 +15,57 @@ pub(crate) fn emit(program: &Program) -> Vec<OutputFile> {
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::Policy)
-        .map(|r| OutputFile {
-            name: format!("policies/{}.hcl", file_stem(&r.name)),
-            contents: document(r),
+        .map(|r| {
+            let stem = file_stem(&r.name);
+            let mut name = String::with_capacity("policies/.hcl".len() + stem.len());
+            name.push_str("policies/");
+            name.push_str(&stem);
+            name.push_str(".hcl");
+            OutputFile {
+                name,
+                contents: document(r),
+            }
         })
         .collect()
 }
 
 fn document(r: &Resource) -> String {
-    let mut out = String::new();
+    let text = match r.body.get("policy") {
+        Some(Value::Str(text)) => Some(&text[..]),
+        _ => None,
+    };
+    let mut out = String::with_capacity(text.map_or(0, str::len) + 128);
     if let Some(w) = &r.workload {
-        out.push_str(&format!(
-            "# policy {} (derived from workload {})\n",
-            one_line(&r.name),
-            one_line(w)
-        ));
+        out.push_str("# policy ");
+        push_one_line(&mut out, &r.name);
+        out.push_str(" (derived from workload ");
+        push_one_line(&mut out, w);
+        out.push_str(")\n");
     }
-    match (&r.policy, r.body.get("policy")) {
-        (Some(doc), _) => doc.write_hcl(&mut out),
+    match (&r.policy, text) {
+        // The checker wrote the body's `policy` from these rules (`PolicyDoc::to_hcl`): the
+        // same text, so it is copied rather than formatted again.
+        (Some(_), Some(text)) => out.push_str(text),
+        (Some(doc), None) => doc.write_hcl(&mut out),
         // No structured rules: the body's text is the policy as written.
-        (None, Some(Value::Str(text))) => {
+        (None, Some(text)) => {
             out.push_str(text);
             if !text.is_empty() && !text.ends_with('\n') {
                 out.push('\n');
             }
         }
-        (None, _) => {}
+        (None, None) => {}
     }
     out
+}
+
+/// [`one_line`], appended to `out`.
+fn push_one_line(out: &mut String, s: &str) {
+    if s.chars().any(char::is_control) {
+        out.push_str(&one_line(s));
+    } else {
+        out.push_str(s);
+    }
 }
 
 /// A comment must stay on its line.

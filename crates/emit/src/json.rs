@@ -6,73 +6,16 @@
 //! `extern_policies` give the access matrix (workload × path → capabilities) without
 //! parsing HCL.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::ops::Range;
 
 use kp_check::ir::{PathRule, Program, Resource};
 use kp_diag::{SourceMap, Span};
 use kp_graph::Graph;
-use serde::Serialize;
 
-use crate::body::{env_names, kind_name, levels_by_node, pretty, Redacted};
+use crate::body::{env_names, kind_name, levels_by_node};
+use crate::writer::Json;
 use crate::OutputFile;
-
-#[derive(Serialize)]
-struct GraphDoc<'p> {
-    nodes: Vec<Node<'p>>,
-    edges: Vec<Edge<'p>>,
-    order: Vec<&'p str>,
-    levels: Vec<Vec<&'p str>>,
-    workloads: Vec<Workload<'p>>,
-    extern_policies: &'p [String],
-    env: BTreeSet<&'p str>,
-}
-
-#[derive(Serialize)]
-struct Node<'p> {
-    id: &'p str,
-    kind: &'static str,
-    name: &'p str,
-    path: &'p str,
-    read_path: Option<&'p str>,
-    mount: Option<&'p str>,
-    workload: Option<&'p str>,
-    schema: &'static str,
-    level: Option<usize>,
-    body: Redacted<'p>,
-    rules: Option<Vec<Rule<'p>>>,
-    span: SpanOut<'p>,
-}
-
-#[derive(Serialize)]
-struct Edge<'p> {
-    from: &'p str,
-    to: &'p str,
-}
-
-#[derive(Serialize)]
-struct Workload<'p> {
-    name: &'p str,
-    description: Option<&'p str>,
-    role: Option<&'p str>,
-    policy: &'p str,
-    rules: Vec<Rule<'p>>,
-    span: SpanOut<'p>,
-}
-
-#[derive(Serialize)]
-struct Rule<'p> {
-    path: &'p str,
-    capabilities: &'p [String],
-}
-
-/// Offsets into `file`; without a source map (no `file`), global offsets.
-#[derive(Serialize)]
-struct SpanOut<'p> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<&'p str>,
-    start: usize,
-    end: usize,
-}
 
 /// Roughly what one node and its share of the rest take, pretty-printed, so the buffer
 /// rarely grows.
@@ -81,105 +24,151 @@ const BYTES_PER_NODE: usize = 2048;
 pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> OutputFile {
     let id = |i: usize| graph.nodes.get(i).map(|n| n.id.as_str());
     let level = levels_by_node(graph);
-    let nodes: Vec<Node> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| {
-            Some(node(
-                program.resources.get(n.resource)?,
-                level.get(i).copied().flatten(),
-                sources,
-            ))
-        })
-        .collect();
-    let edges: Vec<Edge> = graph
-        .edges
-        .iter()
-        .filter_map(|e| {
-            Some(Edge {
-                from: id(e.from)?,
-                to: id(e.to)?,
-            })
-        })
-        .collect();
-    let order: Vec<&str> = graph.order.iter().filter_map(|&i| id(i)).collect();
-    let levels: Vec<Vec<&str>> = graph
-        .levels
-        .iter()
-        .map(|l| l.iter().filter_map(|&i| id(i)).collect())
-        .collect();
-    let workloads: Vec<Workload> = program
-        .workloads
-        .iter()
-        .map(|w| Workload {
-            name: &w.name,
-            description: w.description.as_deref(),
-            role: w.role.as_deref(),
-            policy: &w.policy,
-            rules: rules(&w.rules),
-            span: span(w.span, sources),
-        })
-        .collect();
-    let capacity = nodes.len() * BYTES_PER_NODE;
-    let doc = GraphDoc {
-        nodes,
-        edges,
-        order,
-        levels,
-        workloads,
-        extern_policies: &program.extern_policies,
-        env: env_names(program),
-    };
-    OutputFile {
-        name: "graph.json".to_string(),
-        contents: pretty(&doc, capacity),
-    }
-}
+    let mut json = Json::pretty(graph.nodes.len() * BYTES_PER_NODE);
+    json.begin_object();
 
-fn node<'p>(r: &'p Resource, level: Option<usize>, sources: &'p SourceMap) -> Node<'p> {
-    Node {
-        id: &r.id,
-        kind: kind_name(r.kind),
-        name: &r.name,
-        path: &r.path,
-        read_path: r.read_path.as_deref(),
-        mount: r.mount.as_deref(),
-        workload: r.workload.as_deref(),
-        schema: r.schema,
-        level,
-        body: Redacted(&r.body),
-        rules: r.policy.as_ref().map(|p| rules(&p.rules)),
-        span: span(r.span, sources),
-    }
-}
-
-fn rules(rules: &[PathRule]) -> Vec<Rule<'_>> {
-    rules
-        .iter()
-        .map(|r| Rule {
-            path: &r.path,
-            capabilities: &r.capabilities,
-        })
-        .collect()
-}
-
-fn span(s: Span, sources: &SourceMap) -> SpanOut<'_> {
-    match sources.file_of(s.start) {
-        Some(file) => {
-            let local = file.local(s);
-            SpanOut {
-                file: Some(file.name()),
-                start: local.start,
-                end: local.end,
+    // A derived policy's rules are its workload's, and both arrays sit at the same depth:
+    // where each policy's were written, to copy them for the workload.
+    let mut written: HashMap<&str, (Range<usize>, &[PathRule])> = HashMap::new();
+    json.key("nodes");
+    json.begin_array();
+    for (i, n) in graph.nodes.iter().enumerate() {
+        if let Some(r) = program.resources.get(n.resource) {
+            json.element();
+            let rules = node(&mut json, r, level.get(i).copied().flatten(), sources);
+            if let (Some(w), Some((range, rules))) = (r.workload.as_deref(), rules) {
+                written.insert(w, (range, rules));
             }
         }
-        None => SpanOut {
-            file: None,
-            start: s.start,
-            end: s.end,
-        },
     }
+    json.end_array();
+
+    json.key("edges");
+    json.begin_array();
+    for e in &graph.edges {
+        if let (Some(from), Some(to)) = (id(e.from), id(e.to)) {
+            json.element();
+            json.begin_object();
+            json.str_member("from", from);
+            json.str_member("to", to);
+            json.end_object();
+        }
+    }
+    json.end_array();
+
+    json.key("order");
+    json.strs(graph.order.iter().filter_map(|&i| id(i)));
+    json.key("levels");
+    json.begin_array();
+    for l in &graph.levels {
+        json.element();
+        json.strs(l.iter().filter_map(|&i| id(i)));
+    }
+    json.end_array();
+
+    json.key("workloads");
+    json.begin_array();
+    for w in &program.workloads {
+        json.element();
+        json.begin_object();
+        json.str_member("name", &w.name);
+        json.key("description");
+        json.opt_str(w.description.as_deref());
+        json.key("role");
+        json.opt_str(w.role.as_deref());
+        json.str_member("policy", &w.policy);
+        json.key("rules");
+        match written.get(w.name.as_str()) {
+            Some((range, same)) if *same == w.rules.as_slice() => json.repeat(range.clone()),
+            _ => rules(&mut json, &w.rules),
+        }
+        json.key("span");
+        span(&mut json, w.span, sources);
+        json.end_object();
+    }
+    json.end_array();
+
+    json.key("extern_policies");
+    json.strs(program.extern_policies.iter().map(|p| &p[..]));
+    json.key("env");
+    json.strs(env_names(program));
+    json.end_object();
+    OutputFile {
+        name: "graph.json".to_string(),
+        contents: json.finish(),
+    }
+}
+
+/// Writes the node; for a policy, returns where its rules were written.
+fn node<'p>(
+    json: &mut Json,
+    r: &'p Resource,
+    level: Option<usize>,
+    sources: &SourceMap,
+) -> Option<(Range<usize>, &'p [PathRule])> {
+    json.begin_object();
+    json.str_member("id", &r.id);
+    json.str_member("kind", kind_name(r.kind));
+    json.str_member("name", &r.name);
+    json.str_member("path", &r.path);
+    json.key("read_path");
+    json.opt_str(r.read_path.as_deref());
+    json.key("mount");
+    json.opt_str(r.mount.as_deref());
+    json.key("workload");
+    json.opt_str(r.workload.as_deref());
+    json.str_member("schema", r.schema);
+    json.key("level");
+    json.opt_uint(level);
+    json.key("body");
+    json.body(&r.body);
+    json.key("rules");
+    let written = match &r.policy {
+        Some(p) => {
+            let start = json.mark();
+            rules(json, &p.rules);
+            Some((start..json.mark(), p.rules.as_slice()))
+        }
+        None => {
+            json.null();
+            None
+        }
+    };
+    json.key("span");
+    span(json, r.span, sources);
+    json.end_object();
+    written
+}
+
+fn rules(json: &mut Json, rules: &[PathRule]) {
+    json.begin_array();
+    for r in rules {
+        json.element();
+        json.begin_object();
+        json.str_member("path", &r.path);
+        json.key("capabilities");
+        json.strs(r.capabilities.iter().map(|c| &c[..]));
+        json.end_object();
+    }
+    json.end_array();
+}
+
+/// Offsets into its file (`file` named); without a source map, global offsets.
+fn span(json: &mut Json, s: Span, sources: &SourceMap) {
+    json.begin_object();
+    let (start, end) = match sources.file_of(s.start) {
+        Some(file) => {
+            json.str_member("file", file.name());
+            let local = file.local(s);
+            (local.start, local.end)
+        }
+        None => (s.start, s.end),
+    };
+    json.key("start");
+    json.uint(start);
+    json.key("end");
+    json.uint(end);
+    json.end_object();
 }
 
 #[cfg(test)]

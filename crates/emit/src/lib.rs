@@ -12,6 +12,7 @@ mod body;
 mod hcl;
 mod json;
 mod sh;
+mod writer;
 
 #[cfg(test)]
 mod fixtures;

@@ -9,7 +9,9 @@
 mod cycles;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Diagnostic;
@@ -61,15 +63,25 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
         })
         .collect();
 
-    let mut edges = BTreeSet::new();
+    // `(to, from)` pairs sorted and deduplicated in one vector: a set of pairs cost a
+    // tree node per edge.
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(
+        program
+            .resources
+            .iter()
+            .map(|r| r.depends_on.len() + usize::from(r.mount.is_some()))
+            .sum(),
+    );
     for (to, r) in program.resources.iter().enumerate() {
         for dep in r.mount.iter().chain(&r.depends_on) {
             if let Some(&from) = index.get(dep.as_str()) {
-                edges.insert((to, from));
+                pairs.push((to, from));
             }
         }
     }
-    let edges: Vec<Edge> = edges
+    pairs.sort_unstable();
+    pairs.dedup();
+    let edges: Vec<Edge> = pairs
         .into_iter()
         .map(|(to, from)| Edge { from, to })
         .collect();
@@ -77,8 +89,15 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
     let adjacency = Adjacency::new(nodes.len(), &edges);
     let order = kahn(&adjacency);
     if order.len() < nodes.len() {
-        let placed: BTreeSet<usize> = order.iter().copied().collect();
-        let stuck: Vec<usize> = (0..nodes.len()).filter(|i| !placed.contains(i)).collect();
+        let mut placed = vec![false; nodes.len()];
+        for &i in &order {
+            if let Some(p) = placed.get_mut(i) {
+                *p = true;
+            }
+        }
+        let stuck: Vec<usize> = (0..nodes.len())
+            .filter(|&i| !placed.get(i).copied().unwrap_or(true))
+            .collect();
         return Err(cycles::diagnostics(program, &adjacency, &stuck));
     }
     let levels = levels(&adjacency, &order);
@@ -90,30 +109,81 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
     })
 }
 
-fn index_ids(program: &Program) -> Result<BTreeMap<&str, usize>, Vec<Diagnostic>> {
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+/// Ids to resource indices, hashed: ids share long prefixes (`auth/ci/role/team-…`), so
+/// a sorted map compared most of each id at every step of every lookup.
+fn index_ids(program: &Program) -> Result<HashMap<&str, usize, IdHasher>, Vec<Diagnostic>> {
+    let mut index: HashMap<&str, usize, IdHasher> =
+        HashMap::with_capacity_and_hasher(program.resources.len(), IdHasher::default());
     let mut errors = Vec::new();
     for (i, r) in program.resources.iter().enumerate() {
-        if let Some(&first) = index.get(r.id.as_str()) {
-            let first_span = program.resources.get(first).map(|f| f.span);
-            let mut d = Diagnostic::error(
-                "kp::duplicate-resource",
-                r.span,
-                format!("`{}` is defined more than once", r.id),
-            )
-            .with_label("defined again here");
-            if let Some(span) = first_span {
-                d = d.with_related(span, "first defined here");
+        match index.entry(r.id.as_str()) {
+            Entry::Occupied(first) => {
+                let first_span = program.resources.get(*first.get()).map(|f| f.span);
+                let mut d = Diagnostic::error(
+                    "kp::duplicate-resource",
+                    r.span,
+                    format!("`{}` is defined more than once", r.id),
+                )
+                .with_label("defined again here");
+                if let Some(span) = first_span {
+                    d = d.with_related(span, "first defined here");
+                }
+                errors.push(d);
             }
-            errors.push(d);
-        } else {
-            index.insert(r.id.as_str(), i);
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
         }
     }
     if errors.is_empty() {
         Ok(index)
     } else {
         Err(errors)
+    }
+}
+
+/// The hasher of [`index_ids`]: FxHash's multiply-rotate, a few instructions per eight
+/// bytes. Its keys are the program's own ids and nothing is iterated in hash order, so
+/// neither flooding resistance nor a random seed (absent on wasm) is needed.
+type IdHasher = BuildHasherDefault<FxHasher>;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            if let Some(head) = word.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

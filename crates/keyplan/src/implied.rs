@@ -29,7 +29,7 @@ pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     if !vault.target_sensitive && first_unsupported(&vault.diagnostics).is_none() {
         // Every answer of the check was the same on both servers: OpenBao's check would
         // be this one, with nothing unsupported on either side, so Vault, unwarned.
-        return finish(sources, parsed.diagnostics, vault, Target::Vault);
+        return finish(sources, parsed.into_diagnostics(), vault, Target::Vault);
     }
     let openbao = check(Target::Openbao);
     choose(sources, parsed, vault, openbao)
@@ -42,6 +42,7 @@ fn choose(
     vault: kp_check::CheckResult,
     openbao: kp_check::CheckResult,
 ) -> Compiled {
+    let parse_diagnostics = parsed.into_diagnostics();
     // The warning quotes the other target's message: redact it with every secret either
     // check found, as the other compilation's own diagnostics would have been.
     let mut secrets = vault.secrets.clone();
@@ -50,15 +51,15 @@ fn choose(
     let openbao_only = first_unsupported(&vault.diagnostics);
     let vault_only = first_unsupported(&openbao.diagnostics);
     let (mut chosen, warning) = match (vault_only, openbao_only) {
-        (None, None) => return finish(sources, parsed.diagnostics, vault, Target::Vault),
+        (None, None) => return finish(sources, parse_diagnostics, vault, Target::Vault),
         (Some(span), None) => {
             let warning = implied(span, Target::Vault, &openbao.diagnostics);
-            let chosen = finish(sources, parsed.diagnostics, vault, Target::Vault);
+            let chosen = finish(sources, parse_diagnostics, vault, Target::Vault);
             (chosen, warning)
         }
         (None, Some(span)) => {
             let warning = implied(span, Target::Openbao, &vault.diagnostics);
-            let chosen = finish(sources, parsed.diagnostics, openbao, Target::Openbao);
+            let chosen = finish(sources, parse_diagnostics, openbao, Target::Openbao);
             (chosen, warning)
         }
         (Some(v), Some(o)) => {
@@ -72,7 +73,7 @@ fn choose(
             .with_related(second, "and only the other server has this")
             .with_help("keep the fields of one server, then compile with `--target vault` or `--target openbao`");
             (
-                finish(sources, parsed.diagnostics, vault, Target::Vault),
+                finish(sources, parse_diagnostics, vault, Target::Vault),
                 mixed,
             )
         }
@@ -83,9 +84,7 @@ fn choose(
         &kp_diag::redact::secret_texts(&chosen.sources, &secrets),
     );
     chosen.diagnostics.extend(warning);
-    chosen
-        .diagnostics
-        .sort_by_key(|d| (d.span.start, d.span.end));
+    kp_sort::by_key(&mut chosen.diagnostics, |d| (d.span.start, d.span.end));
     chosen
 }
 

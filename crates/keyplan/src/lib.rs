@@ -108,7 +108,7 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
     let parsed = parse_sources(&sources);
     let checked = check_parsed(&parsed, options);
-    finish(sources, parsed.diagnostics, checked, options.target)
+    finish(sources, parsed.into_diagnostics(), checked, options.target)
 }
 
 /// Every file of a program parsed at its base, as one tree.
@@ -119,17 +119,40 @@ pub(crate) struct Parsed {
     pub(crate) broken: Vec<Span>,
 }
 
+impl Parsed {
+    /// The parse diagnostics; the tree is freed here, before the graph and the emitters
+    /// run, so that they reuse its memory instead of raising the peak.
+    pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
+    let files: Vec<_> = sources
+        .files()
+        .iter()
+        .map(|file| kp_syntax::parse_at(file.text(), file.base()))
+        .collect();
+    // One file's blocks are taken as they are; many files' are moved once into a vector
+    // of the right size rather than into one that grows (and copies) file by file.
+    let mut blocks = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut tree = kp_syntax::ast::File {
-        blocks: Vec::new(),
+    let many = files.len() > 1;
+    if many {
+        blocks.reserve_exact(files.iter().map(|p| p.file.blocks.len()).sum());
+    }
+    for parsed in files {
+        diagnostics.extend(parsed.diagnostics);
+        if many {
+            blocks.extend(parsed.file.blocks);
+        } else {
+            blocks = parsed.file.blocks;
+        }
+    }
+    let tree = kp_syntax::ast::File {
+        blocks,
         span: Span::new(0, sources.end()),
     };
-    for file in sources.files() {
-        let parsed = kp_syntax::parse_at(file.text(), file.base());
-        diagnostics.extend(parsed.diagnostics);
-        tree.blocks.extend(parsed.file.blocks);
-    }
     let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
     Parsed {
         tree,
@@ -168,7 +191,7 @@ pub(crate) fn finish(
             Err(errs) => diagnostics.extend(errs),
         }
     }
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
     redact::diagnostics(
         &mut diagnostics,
         &redact::secret_texts(&sources, &checked.secrets),

@@ -1,0 +1,459 @@
+//! JSON written straight into the output string, pretty (two spaces, as
+//! `serde_json::to_writer_pretty`) or compact (as `serde_json::to_string`), byte for byte
+//! what serde_json wrote before (a test compares the two).
+//!
+//! Why not serde: its generic machinery, a `Serialize` struct per output shape and a
+//! byte-at-a-time escaper cost more than the writing itself on plans of megabytes; here
+//! a string with nothing to escape (nearly all of them) is copied whole.
+
+use std::collections::BTreeMap;
+
+use kp_check::ir::{Value, LITERAL_SECRET};
+
+pub(crate) struct Json {
+    out: String,
+    pretty: bool,
+    depth: usize,
+    /// Nothing written yet inside the innermost open object or array.
+    fresh: bool,
+}
+
+/// A comma, a line break and enough spaces for every indentation the outputs use: each
+/// break between items is one copy of a slice of it.
+const BREAK: &str = ",\n                                                                ";
+
+impl Json {
+    pub(crate) fn pretty(capacity: usize) -> Self {
+        Json {
+            out: String::with_capacity(capacity),
+            pretty: true,
+            depth: 0,
+            fresh: false,
+        }
+    }
+
+    pub(crate) fn compact(out: String) -> Self {
+        Json {
+            out,
+            pretty: false,
+            depth: 0,
+            fresh: false,
+        }
+    }
+
+    /// The text written; a pretty document gets its final newline.
+    pub(crate) fn finish(mut self) -> String {
+        if self.pretty {
+            self.out.push('\n');
+        }
+        self.out
+    }
+
+    /// Where the next byte goes: with [`Json::repeat`], copies a piece written earlier.
+    pub(crate) fn mark(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Writes again the text between two marks: the caller knows the same value at the
+    /// same depth would be written the same way.
+    pub(crate) fn repeat(&mut self, piece: std::ops::Range<usize>) {
+        if let Some(text) = self.out.get(piece).map(str::to_owned) {
+            self.out.push_str(&text);
+        }
+    }
+
+    /// A line break (after a comma unless `first`) and the indentation of `depth`.
+    #[inline]
+    fn line_break(&mut self, first: bool) {
+        let from = usize::from(first);
+        let to = 2 + self.depth * 2;
+        match BREAK.get(from..to) {
+            Some(piece) => self.out.push_str(piece),
+            None => {
+                // Deeper than any output nests: the rest of the spaces one at a time.
+                self.out.push_str(BREAK.get(from..).unwrap_or_default());
+                for _ in BREAK.len()..to {
+                    self.out.push(' ');
+                }
+            }
+        }
+    }
+
+    /// Before each element of an array or member of an object.
+    #[inline]
+    fn item(&mut self) {
+        if self.pretty {
+            self.line_break(self.fresh);
+        } else if !self.fresh {
+            self.out.push(',');
+        }
+        self.fresh = false;
+    }
+
+    #[inline]
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.fresh = true;
+    }
+
+    #[inline]
+    fn close(&mut self, bracket: char) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.pretty && !self.fresh {
+            self.line_break(true);
+        }
+        self.out.push(bracket);
+        self.fresh = false;
+    }
+
+    pub(crate) fn begin_object(&mut self) {
+        self.open('{');
+    }
+
+    pub(crate) fn end_object(&mut self) {
+        self.close('}');
+    }
+
+    pub(crate) fn begin_array(&mut self) {
+        self.open('[');
+    }
+
+    pub(crate) fn end_array(&mut self) {
+        self.close(']');
+    }
+
+    /// The key of the next member of an object; its value follows.
+    pub(crate) fn key(&mut self, key: &str) {
+        self.item();
+        self.out.push('"');
+        escape_into(&mut self.out, key);
+        self.out.push_str(if self.pretty { "\": " } else { "\":" });
+    }
+
+    /// The next element of an array; its value follows.
+    pub(crate) fn element(&mut self) {
+        self.item();
+    }
+
+    pub(crate) fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.push_str_value(s),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    pub(crate) fn int(&mut self, i: i64) {
+        push_int(&mut self.out, i);
+    }
+
+    pub(crate) fn uint(&mut self, i: usize) {
+        push_uint(&mut self.out, i as u64);
+    }
+
+    pub(crate) fn opt_uint(&mut self, i: Option<usize>) {
+        match i {
+            Some(i) => self.uint(i),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    pub(crate) fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    pub(crate) fn bool(&mut self, b: bool) {
+        self.out.push_str(if b { "true" } else { "false" });
+    }
+
+    /// `"key": "value"`.
+    pub(crate) fn str_member(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.push_str_value(value);
+    }
+
+    /// An array of strings.
+    pub(crate) fn strs<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) {
+        self.begin_array();
+        for s in items {
+            self.element();
+            self.push_str_value(s);
+        }
+        self.end_array();
+    }
+
+    /// A request body with each secret replaced by its placeholder, keys sorted.
+    pub(crate) fn body(&mut self, body: &BTreeMap<String, Value>) {
+        self.begin_object();
+        for (k, v) in body {
+            self.key(k);
+            self.value(v);
+        }
+        self.end_object();
+    }
+
+    fn value(&mut self, v: &Value) {
+        match v {
+            Value::Str(s) => self.push_str_value(s),
+            Value::Int(i) => self.int(*i),
+            Value::Bool(b) => self.bool(*b),
+            Value::List(items) => {
+                self.begin_array();
+                for item in items {
+                    self.element();
+                    self.value(item);
+                }
+                self.end_array();
+            }
+            Value::Map(m) => self.body(m),
+            Value::Env(e) => {
+                // `${NAME}`: the name is escaped as one string would be.
+                self.out.push_str("\"${");
+                escape_into(&mut self.out, &e.env);
+                self.out.push_str("}\"");
+            }
+            Value::Secret(_) => self.push_str_value(LITERAL_SECRET),
+        }
+    }
+
+    fn push_str_value(&mut self, s: &str) {
+        self.out.push('"');
+        escape_into(&mut self.out, s);
+        self.out.push('"');
+    }
+}
+
+/// Whether JSON must escape the byte: `"`, `\` and the control characters below 0x20
+/// (serde_json's set; DEL and non-ASCII stay as they are).
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `x` that JSON escapes, and perhaps of bytes after such
+/// a byte (a borrow carries upwards), never before: the lowest bit set is exact.
+fn escape_bits(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    below_space
+        | (quote.wrapping_sub(ONES) & !quote & HIGHS)
+        | (backslash.wrapping_sub(ONES) & !backslash & HIGHS)
+}
+
+/// The index of the first byte JSON escapes, eight bytes at a time: output strings are
+/// long runs of plain text (policy bodies are quoted HCL), so most bytes are skipped
+/// a word at a time rather than looked at one by one.
+fn find_escape(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let bits = escape_bits(u64::from_le_bytes(w));
+        if bits != 0 {
+            return Some(at + (bits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|p| at + p)
+}
+
+/// `s` as the inside of a JSON string: each run of plain text copied whole.
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = find_escape(rest.as_bytes()) {
+        // Escapes sit at ASCII bytes, so both cuts are on character boundaries.
+        out.push_str(rest.get(..i).unwrap_or_default());
+        match rest.as_bytes().get(i).copied().unwrap_or_default() {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        rest = rest.get(i + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+}
+
+/// Decimal digits without the formatting machinery (thousands of small numbers).
+fn push_int(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    push_uint(out, i.unsigned_abs());
+}
+
+fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        if let Some(d) = digits.get_mut(k) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || k == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(k..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kp_check::ir::{EnvRef, LiteralSecret};
+
+    fn sample() -> BTreeMap<String, Value> {
+        let nested = BTreeMap::from([
+            ("empty list".to_string(), Value::List(vec![])),
+            ("empty map".to_string(), Value::Map(BTreeMap::new())),
+            (
+                "deep".to_string(),
+                Value::List(vec![Value::Map(BTreeMap::from([(
+                    "x".to_string(),
+                    Value::List(vec![Value::Int(-3), Value::Bool(false)]),
+                )]))]),
+            ),
+        ]);
+        BTreeMap::from([
+            ("plain".to_string(), Value::Str("abc".into())),
+            (
+                "escapes \"key\"".to_string(),
+                Value::Str(
+                    "q\" b\\ n\n r\r t\t \u{8}\u{c} nul\u{0} us\u{1f} del\u{7f} é ☃ ".into(),
+                ),
+            ),
+            ("long clean".to_string(), Value::Str("x".repeat(100))),
+            (
+                "long dirty".to_string(),
+                Value::Str(format!("{}\"", "y".repeat(40))),
+            ),
+            ("int".to_string(), Value::Int(i64::MIN)),
+            ("bool".to_string(), Value::Bool(true)),
+            (
+                "env".to_string(),
+                Value::Env(EnvRef {
+                    env: "DB_\"PW".into(),
+                }),
+            ),
+            (
+                "secret".to_string(),
+                Value::Secret(LiteralSecret::new("hunter2")),
+            ),
+            ("nested".to_string(), Value::Map(nested)),
+        ])
+    }
+
+    /// The serde form the emitters used before, as the reference.
+    fn reference(v: &BTreeMap<String, Value>) -> serde_json::Value {
+        serde_json::Value::Object(
+            v.iter()
+                .map(|(k, v)| (k.clone(), reference_value(v)))
+                .collect(),
+        )
+    }
+
+    fn reference_value(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Str(s) => s.as_str().into(),
+            Value::Int(i) => (*i).into(),
+            Value::Bool(b) => (*b).into(),
+            Value::List(items) => items.iter().map(reference_value).collect(),
+            Value::Map(m) => reference(m),
+            Value::Env(e) => format!("${{{}}}", e.env).into(),
+            Value::Secret(_) => LITERAL_SECRET.into(),
+        }
+    }
+
+    #[test]
+    fn pretty_and_compact_match_serde_json() {
+        let body = sample();
+        let mut pretty = Json::pretty(0);
+        pretty.body(&body);
+        let expected = serde_json::to_string_pretty(&reference(&body)).unwrap() + "\n";
+        assert_eq!(pretty.finish(), expected);
+
+        let mut compact = Json::compact(String::new());
+        compact.body(&body);
+        assert_eq!(
+            compact.finish(),
+            serde_json::to_string(&reference(&body)).unwrap()
+        );
+        assert!(!expected.contains("hunter2"));
+    }
+
+    #[test]
+    fn every_byte_escapes_as_serde_json_does() {
+        let all: String = (0u8..=0x7f).map(char::from).collect();
+        let mut out = String::new();
+        escape_into(&mut out, &all);
+        assert_eq!(format!("\"{out}\""), serde_json::to_string(&all).unwrap());
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_position_of_a_word() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0x01, 0x1f] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    // Neighbours that stress the borrow: 0x20 and 0x80+ bytes around it.
+                    if at + 1 < len {
+                        bytes[at + 1] = b' ';
+                    }
+                    let s = String::from_utf8(bytes).unwrap();
+                    let mut out = String::new();
+                    escape_into(&mut out, &s);
+                    assert_eq!(format!("\"{out}\""), serde_json::to_string(&s).unwrap());
+                }
+            }
+        }
+        let mut out = String::new();
+        escape_into(&mut out, "é\u{7f}ÿ \u{ff}\u{100}\u{2028}\"");
+        assert_eq!(out, "é\u{7f}ÿ \u{ff}\u{100}\u{2028}\\\"");
+    }
+
+    #[test]
+    fn numbers_print_as_display_does() {
+        for i in [0, 1, -1, 9, 10, 99, 100, 12345, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            push_int(&mut out, i);
+            assert_eq!(out, i.to_string());
+        }
+        let mut out = String::new();
+        push_uint(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string());
+    }
+
+    #[test]
+    fn deep_nesting_indents_past_the_spaces_constant() {
+        let mut v = Value::Int(1);
+        for _ in 0..40 {
+            v = Value::List(vec![v]);
+        }
+        let body = BTreeMap::from([("v".to_string(), v)]);
+        let mut pretty = Json::pretty(0);
+        pretty.body(&body);
+        let expected = serde_json::to_string_pretty(&reference(&body)).unwrap() + "\n";
+        assert_eq!(pretty.finish(), expected);
+    }
+}
