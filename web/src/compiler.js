@@ -48,8 +48,10 @@ class Lane {
       } else {
         const t0 = performance.now();
         const hop = performance.timeOrigin + t0 - data.sentAt;
+        // From posting the call to the worker starting it (the worker was busy, or waiting for a core).
+        const queue = data.receivedAt - p.postedAt;
         const value = p.raw ? data.json : JSON.parse(data.json);
-        timings.push({ fn: p.fn, ms: data.ms, hop, parse: performance.now() - t0, bytes: data.json.length });
+        timings.push({ fn: p.fn, ms: data.ms, queue, hop, parse: performance.now() - t0, bytes: data.json.length });
         if (timings.length > 200) timings.splice(0, 100);
         p.resolve({ value, ms: data.ms });
       }
@@ -68,7 +70,10 @@ class Lane {
     if (!this.worker) this.start();
     this.pending.set(id, p);
     const worker = this.worker;
-    this.ready.then(() => worker.postMessage({ id, fn, args }));
+    this.ready.then(() => {
+      p.postedAt = performance.timeOrigin + performance.now();
+      worker.postMessage({ id, fn, args });
+    });
   }
 
   /**

@@ -3,7 +3,7 @@ import { EditorState, Compartment } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
 import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
-import { setDiagnostics, lintGutter, lintKeymap } from '@codemirror/lint';
+import { setDiagnostics, lintGutter, lintKeymap, forEachDiagnostic } from '@codemirror/lint';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 
 import * as compiler from './compiler.js';
@@ -23,7 +23,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], applyMs: [], renderMs: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -60,8 +60,15 @@ const editor = new EditorView({
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
       hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
+      // The check of an edit is posted as soon as its transaction exists, before the view
+      // draws it: the worker checks while CodeMirror updates the page. The listener only
+      // catches an edit whose transaction was not seen (a no-op otherwise).
+      EditorState.transactionExtender.of((tr) => {
+        if (tr.docChanged) onEdit(tr.newDoc);
+        return null;
+      }),
       EditorView.updateListener.of((u) => {
-        if (u.docChanged) onEdit();
+        if (u.docChanged) onEdit(u.state.doc);
       }),
       EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
     ],
@@ -83,38 +90,53 @@ function setSource(text) {
 // ---------------------------------------------------------------- compiling
 
 // At most one check and one build in flight; edits made meanwhile trigger one more run.
+// The build (every emitter, the graph, the access matrix) starts once typing pauses: its
+// outputs are drawn only after a pause anyway (TYPING_PAUSE_MS), and on a machine with
+// few cores a build running between keystrokes takes the core the next check needs.
+const BUILD_AFTER_MS = 250;
 let checking = false;
 let checkAgain = false;
 let building = false;
 let buildAgain = false;
 let buildTimer = 0;
+/** The text whose diagnostics the editor shows. */
+let shownFor = null;
 let persistTimer = 0;
 
-function onEdit() {
-  if (state.example && source() !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
+/** The document whose check was last started, so that each edit starts one check. */
+let editedDoc = null;
+
+function onEdit(doc) {
+  if (doc === editedDoc) return;
+  editedDoc = doc;
+  const text = doc.toString();
+  if (state.example && text !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
     state.example = '';
     $('examples').value = '';
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  runCheck();
+  runCheck(text);
   clearTimeout(buildTimer);
-  buildTimer = setTimeout(runBuild, 120);
+  buildTimer = setTimeout(runBuild, BUILD_AFTER_MS);
   clearTimeout(persistTimer);
   persistTimer = setTimeout(persist, 300);
 }
 
-async function runCheck() {
+async function runCheck(text = source()) {
   if (checking) {
     checkAgain = true;
     return;
   }
   checking = true;
-  const text = source();
+  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
   try {
     const { value, ms } = await compiler.check(text, state.target);
     probe.checks++;
-    if (text === source()) applyDiagnostics(value, ms);
+    if (text === source()) {
+      applyDiagnostics(value, ms);
+      shownFor = text;
+    }
   } catch (e) {
     showCrash(e);
   } finally {
@@ -132,6 +154,8 @@ async function runBuild() {
     return;
   }
   building = true;
+  // How long typing had paused when this build started (the tests check it).
+  probe.buildQuiet.push(performance.now() - lastEditAt);
   const text = source();
   try {
     const { value, ms, superseded } = await compiler.build(text, state.target);
@@ -140,7 +164,8 @@ async function runBuild() {
     if (text === source()) {
       state.lastBuild = value;
       if (value.ok) state.lastGood = value;
-      applyDiagnostics(value, null);
+      // The check of this text already showed the same diagnostics: not again.
+      if (shownFor !== text) applyDiagnostics(value, null);
       setStatus(value, ms);
       renderWhenIdle({ source: text, target: state.target, ms });
     }
@@ -151,7 +176,9 @@ async function runBuild() {
     building = false;
     if (buildAgain) {
       buildAgain = false;
-      runBuild();
+      // Still only once typing has paused (an edit may have cut this build short).
+      clearTimeout(buildTimer);
+      buildTimer = setTimeout(runBuild, Math.max(0, lastEditAt + BUILD_AFTER_MS - performance.now()));
     }
   }
 }
@@ -182,6 +209,7 @@ function showCrash(e) {
   $('status').className = 'status bad';
   const list = $('diagnostics');
   list.replaceChildren();
+  listedKey = null;
   const item = document.createElement('div');
   item.className = 'diag error';
   item.innerHTML = '<span class="sev">internal</span><span class="msg"></span>';
@@ -217,11 +245,15 @@ function applyDiagnostics(result, ms) {
     source: d.code,
     message: d.message,
     renderMessage: () => renderTooltip(d),
+    detail: `${d.label || ''}\n${d.help || ''}`,
   }));
-  editor.dispatch(setDiagnostics(editor.state, diags));
+  // Most keystrokes leave the problems where the editor already shows them (mapped
+  // through the edit): then no transaction, so CodeMirror redraws nothing.
+  if (!sameAsShown(diags)) editor.dispatch(setDiagnostics(editor.state, diags));
   renderDiagnosticList(result);
   probe.applyMs.push(performance.now() - t0);
-  if (ms != null && !state.lastBuild) setStatus(result, ms);
+  // The check's verdict shows at once; the build, when typing pauses, adds its own time.
+  if (ms != null) setStatus(result, ms);
   if (ms != null) probe.checkMs.push(ms);
   if (probe.keyAt) {
     const at = performance.now();
@@ -230,6 +262,17 @@ function applyDiagnostics(result, ms) {
   }
   probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
   for (const wake of probe.waiters.splice(0)) wake(probe.diagnosticsVersion);
+}
+
+/** Whether the editor already shows exactly `diags` (positions, severities, texts). */
+function sameAsShown(diags) {
+  let i = 0;
+  let same = true;
+  forEachDiagnostic(editor.state, (d, from, to) => {
+    const n = diags[i++];
+    same &&= n !== undefined && n.from === from && n.to === to && n.severity === d.severity && n.source === d.source && n.message === d.message && n.detail === d.detail;
+  });
+  return same && i === diags.length;
 }
 
 // For benchmarks driving the page from outside: resolves once diagnostics newer than
@@ -259,10 +302,16 @@ function renderTooltip(d) {
   return box;
 }
 
+let listedKey = null;
+
 function renderDiagnosticList(result) {
+  const ds = result.diagnostics || [];
+  // Most keystrokes leave the list as it was (same problems, same places): no DOM work then.
+  const key = JSON.stringify([result.error || '', ds.map((d) => [d.code, d.severity, d.line, d.column, d.from, d.to, d.message, d.help])]);
+  if (key === listedKey) return;
+  listedKey = key;
   const list = $('diagnostics');
   list.replaceChildren();
-  const ds = result.diagnostics || [];
   const head = document.createElement('div');
   head.className = 'diag-head';
   const errors = ds.filter((d) => d.severity === 'error').length;

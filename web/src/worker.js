@@ -20,6 +20,7 @@ self.onmessage = async ({ data }) => {
     return;
   }
   const { id, fn, args } = data;
+  const receivedAt = performance.timeOrigin + performance.now();
   try {
     await ready;
     const t0 = performance.now();
@@ -27,7 +28,7 @@ self.onmessage = async ({ data }) => {
     const t1 = performance.now();
     // `sentAt` on the shared clock (timeOrigin differs per worker): the page measures
     // the hop back from it.
-    self.postMessage({ id, json, ms: t1 - t0, sentAt: performance.timeOrigin + t1 });
+    self.postMessage({ id, json, ms: t1 - t0, receivedAt, sentAt: performance.timeOrigin + t1 });
   } catch (e) {
     const message = lastConsoleError || String(e && e.message ? e.message : e);
     self.postMessage({ id, crash: message });

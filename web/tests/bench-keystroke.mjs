@@ -128,13 +128,15 @@ async function main() {
     const longTasks = await page.evaluate(() => window.__longTasks);
     const probe = await page.evaluate(() => {
       const k = window.__keyplan;
-      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [] };
+      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [], keyToCheck: k.keyToCheck || [] };
     });
     const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
     console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
     console.log(`of which check() in the worker (ms):              ${fmt(stats(checkMs))}`);
+    console.log(`key -> check posted, on the page (ms):           ${fmt(stats(probe.keyToCheck))}`);
+    console.log(`check request page->worker start (ms):          ${fmt(stats(of('check', 'queue').filter((q) => q >= 0)))}`);
     console.log(`check response hop worker->page (ms):            ${fmt(stats(of('check', 'hop')))}`);
     console.log(`check JSON.parse on the page (ms):                ${fmt(stats(of('check', 'parse')))}`);
     console.log(`applying diagnostics on the page (ms):            ${fmt(stats(probe.applyMs))}`);

@@ -88,6 +88,36 @@ test('typing an error shows its diagnostic inline and in the list; fixing it cle
   await context.close();
 });
 
+test('while typing, each keystroke gets its own diagnostics in order and builds wait for a pause', async () => {
+  const { page, context } = await open();
+  await setEditor(page, WITH_ERROR);
+  await settle(page);
+  // After `user_claim`: an `x` makes it an unknown field, Backspace makes it right again.
+  const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
+  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), at);
+  const builds = await page.evaluate(() => window.__keyplan.builds);
+  const quiet = await page.evaluate(() => window.__keyplan.buildQuiet.length);
+  // An odd count: the text typed last differs from the one built before typing.
+  for (let i = 0; i < 7; i++) {
+    const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    // The squiggles and the list are those of the text just typed.
+    // `user_claimx`: also unknown, and the role misses `user_claim`.
+    const codes = (await diagnostics(page)).map((d) => d.code).sort();
+    const want = i % 2 === 0 ? ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
+    assert.deepEqual(codes, want, `keystroke ${i}`);
+    assert.equal(await page.evaluate(() => window.__keyplan.editor.state.doc.toString().includes('user_claimx')), i % 2 === 0);
+  }
+  await settle(page);
+  assert.ok((await page.evaluate(() => window.__keyplan.builds)) > builds, 'a build once typing paused');
+  // Every build started after typing had paused for 250 ms (timers never fire early).
+  const pauses = await page.evaluate((n) => window.__keyplan.buildQuiet.slice(n), quiet);
+  assert.ok(pauses.length > 0 && pauses.every((ms) => ms >= 249), `typing paused before each build: ${pauses}`);
+  assert.match(await page.textContent('[data-testid=status]'), /^3 errors/);
+  await context.close();
+});
+
 test('every output tab shows its output; the target switch recompiles', async () => {
   const { page, context } = await open();
   await page.selectOption('[data-testid=examples]', 'pipeline');

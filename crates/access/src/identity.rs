@@ -112,12 +112,13 @@ pub fn identities(program: &Program) -> Vec<Identity> {
 pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
     let ctx = Ctx {
         program,
-        configs: program
-            .resources
-            .iter()
-            .filter(|c| c.kind == ResourceKind::Config)
-            .filter_map(|c| Some((c.mount.as_deref()?, c)))
-            .collect(),
+        configs: kp_sort::map(
+            program
+                .resources
+                .iter()
+                .filter(|c| c.kind == ResourceKind::Config)
+                .filter_map(|c| Some((c.mount.as_deref()?, c))),
+        ),
         by_id: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
@@ -237,12 +238,12 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     let role_type = str_field(r, "role_type").unwrap_or("oidc");
     let id = identity_id(kind, mount_path.as_deref(), &r.name);
     let policies = login_policies(r, kind, ctx);
-    let fields = r
-        .body
-        .iter()
-        .filter(|(k, _)| !POLICY_FIELDS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.redacted()))
-        .collect();
+    let fields = kp_sort::map(
+        r.body
+            .iter()
+            .filter(|(k, _)| !POLICY_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.redacted())),
+    );
     let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
         role_type: role_type.to_string(),
         bound_audiences: list_field(r, "bound_audiences"),
@@ -349,17 +350,14 @@ fn strings(v: &Value) -> Vec<String> {
 
 fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<serde_json::Value>> {
     match r.body.get("bound_claims") {
-        Some(Value::Map(m)) => m
-            .iter()
-            .map(|(k, v)| {
-                // A string is one accepted value, commas included (`claims.go`).
-                let values = match v.redacted() {
-                    serde_json::Value::Array(items) => items,
-                    one => vec![one],
-                };
-                (k.clone(), values)
-            })
-            .collect(),
+        Some(Value::Map(m)) => kp_sort::map(m.iter().map(|(k, v)| {
+            // A string is one accepted value, commas included (`claims.go`).
+            let values = match v.redacted() {
+                serde_json::Value::Array(items) => items,
+                one => vec![one],
+            };
+            (k.clone(), values)
+        })),
         _ => BTreeMap::new(),
     }
 }

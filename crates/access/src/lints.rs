@@ -70,7 +70,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap) -> Vec<Diagnostic> {
     jwt_roles(&ids, &mut out);
     policies(program, &ids, &mut out);
     shadow::shadowed(program, &ids, sources, &mut out);
-    out.sort_by_key(|d| (d.span.start, d.span.end));
+    kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
 

@@ -47,14 +47,15 @@ pub struct Grant {
 
 /// Policy name → rules, for the policies the program defines.
 pub fn policy_rules(program: &Program) -> BTreeMap<&str, &[PathRule]> {
-    program
-        .resources
-        .iter()
-        .filter_map(|r| match (&r.kind, &r.policy) {
-            (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
-            _ => None,
-        })
-        .collect()
+    kp_sort::map(
+        program
+            .resources
+            .iter()
+            .filter_map(|r| match (&r.kind, &r.policy) {
+                (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
+                _ => None,
+            }),
+    )
 }
 
 pub fn matrix(program: &Program) -> Matrix {
@@ -63,10 +64,13 @@ pub fn matrix(program: &Program) -> Matrix {
         .into_iter()
         .map(|identity| access_of(identity, &rules))
         .collect();
-    let patterns: BTreeSet<&str> = identities
+    // Sorted and deduplicated as a set would be, with the one shared sort (kp-sort).
+    let mut patterns: Vec<&str> = identities
         .iter()
         .flat_map(|i| i.grants.iter().map(|g| g.pattern.as_str()))
         .collect();
+    kp_sort::sort(&mut patterns);
+    patterns.dedup();
     Matrix {
         patterns: patterns.into_iter().map(String::from).collect(),
         identities,

@@ -780,7 +780,7 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
-                Some(ExprKind::Str { value, .. }) => value.clone(),
+                Some(ExprKind::Str { value, .. }) => value.to_string(),
                 _ => name.clone(),
             };
             login = Some(LoginDecl {

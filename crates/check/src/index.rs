@@ -206,6 +206,6 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
             parent: None,
         });
     }
-    defs.sort_by_key(|d| (d.span.start, d.name_span.start));
+    kp_sort::by_key(&mut defs, |d| (d.span.start, d.name_span.start));
     defs
 }

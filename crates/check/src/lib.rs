@@ -89,8 +89,8 @@ fn check_with(file: &File, options: &Options, indexed: bool) -> (CheckResult, in
         references,
         target_sensitive,
     } = lowerer.run(&declared.items);
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    secrets.sort();
+    kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
+    kp_sort::sort(&mut secrets);
     secrets.dedup();
     let result = CheckResult {
         program,

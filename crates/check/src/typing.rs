@@ -153,13 +153,13 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     // parses the text it is given at apply time as it parses any string of the field.
     if let ExprKind::Env(var) = &expr.kind {
         return Some(Value::Env(EnvRef {
-            env: var.value.clone(),
+            env: var.value.to_string(),
         }));
     }
     match field.ty {
         FieldType::String => match &expr.kind {
             ExprKind::Str { value, .. } => {
-                check_allowed(field, value, expr, diags).then(|| Value::Str(value.clone()))
+                check_allowed(field, value, expr, diags).then(|| Value::Str(value.to_string()))
             }
             _ => fail(diags),
         },
@@ -198,7 +198,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         FieldType::CommaList => match &expr.kind {
             ExprKind::List(items) => string_items(items, field, diags).map(comma_joined),
             // Already the API's own form.
-            ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
+            ExprKind::Str { value, .. } => Some(Value::Str(value.to_string())),
             _ => fail(diags),
         },
         FieldType::Map => match &expr.kind {
@@ -249,10 +249,10 @@ fn comma_joined(items: Vec<Value>) -> Value {
 fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
         ExprKind::Str { value, .. } => {
-            check_allowed(field, value, item, diags).then(|| Value::Str(value.clone()))
+            check_allowed(field, value, item, diags).then(|| Value::Str(value.to_string()))
         }
         ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.clone(),
+            env: var.value.to_string(),
         })),
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
@@ -264,12 +264,12 @@ fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Optio
 /// A value of a map or free-form field: any literal, structurally.
 pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &expr.kind {
-        ExprKind::Str { value, .. } => Some(Value::Str(value.clone())),
+        ExprKind::Str { value, .. } => Some(Value::Str(value.to_string())),
         ExprKind::Int(i) => Some(Value::Int(*i)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Duration { seconds, .. } => Some(Value::Int(durations::clamp(*seconds))),
         ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.clone(),
+            env: var.value.to_string(),
         })),
         ExprKind::List(items) => {
             let values: Vec<Option<Value>> = items.iter().map(|i| loose(i, field, diags)).collect();
@@ -299,7 +299,7 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
                 first_span.insert(&entry.key.name, entry.key.span);
                 match loose(&entry.value, field, diags) {
                     Some(v) => {
-                        map.insert(entry.key.name.clone(), v);
+                        map.insert(entry.key.name.to_string(), v);
                     }
                     None => ok = false,
                 }

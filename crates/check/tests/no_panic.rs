@@ -87,11 +87,17 @@ fn word() -> impl Strategy<Value = String> {
 }
 
 fn ident() -> impl Strategy<Value = Ident> {
-    (word(), span()).prop_map(|(name, span)| Ident { name, span })
+    (word(), span()).prop_map(|(name, span)| Ident {
+        name: name.into(),
+        span,
+    })
 }
 
 fn strlit() -> impl Strategy<Value = StrLit> {
-    (word(), span()).prop_map(|(value, span)| StrLit { value, span })
+    (word(), span()).prop_map(|(value, span)| StrLit {
+        value: value.into(),
+        span,
+    })
 }
 
 fn unit() -> impl Strategy<Value = DurationUnit> {
@@ -105,7 +111,10 @@ fn unit() -> impl Strategy<Value = DurationUnit> {
 
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
-        (word(), any::<bool>()).prop_map(|(value, heredoc)| ExprKind::Str { value, heredoc }),
+        (word(), any::<bool>()).prop_map(|(value, heredoc)| ExprKind::Str {
+            value: value.into(),
+            heredoc
+        }),
         any::<i64>().prop_map(ExprKind::Int),
         any::<bool>().prop_map(ExprKind::Bool),
         (any::<u64>(), unit()).prop_map(|(amount, unit)| ExprKind::Duration {
@@ -113,9 +122,9 @@ fn expr() -> impl Strategy<Value = Expr> {
             unit,
             seconds: amount.saturating_mul(unit.seconds()),
         }),
-        word().prop_map(ExprKind::Ident),
+        word().prop_map(|w| ExprKind::Ident(w.into())),
         proptest::collection::vec(ident(), 0..4).prop_map(ExprKind::Path),
-        strlit().prop_map(ExprKind::Env),
+        strlit().prop_map(|s| ExprKind::Env(Box::new(s))),
     ];
     let leaf = (leaf, span()).prop_map(|(kind, span)| Expr { kind, span });
     leaf.prop_recursive(3, 24, 4, |inner| {
@@ -124,7 +133,10 @@ fn expr() -> impl Strategy<Value = Expr> {
             ExprKind::Map(
                 es.into_iter()
                     .map(|(name, value, span)| MapEntry {
-                        key: MapKey { name, span },
+                        key: MapKey {
+                            name: name.into(),
+                            span,
+                        },
                         value,
                         span,
                     })
@@ -165,7 +177,10 @@ fn block() -> impl Strategy<Value = Block> {
             ident(),
             proptest::collection::vec(label(), 0..3),
             proptest::option::of(proptest::collection::vec(
-                prop_oneof![leaf_entry.clone(), inner.prop_map(Entry::Block)],
+                prop_oneof![
+                    leaf_entry.clone(),
+                    inner.prop_map(|b| Entry::Block(Box::new(b)))
+                ],
                 0..6,
             )),
             span(),

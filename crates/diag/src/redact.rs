@@ -39,7 +39,7 @@ pub fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
     }
     out.retain(|s| !s.is_empty());
     // Longest first: a secret that contains another is replaced whole.
-    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    kp_sort::by_key(&mut out, |s| std::cmp::Reverse(s.len()));
     out.dedup();
     out
 }

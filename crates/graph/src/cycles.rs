@@ -13,7 +13,7 @@ use kp_diag::{Diagnostic, Span};
 use crate::Adjacency;
 
 pub(crate) fn diagnostics(program: &Program, adj: &Adjacency, stuck: &[usize]) -> Vec<Diagnostic> {
-    let members: BTreeSet<usize> = stuck.iter().copied().collect();
+    let members = kp_sort::set(stuck.iter().copied());
     components(adj, &members)
         .into_iter()
         .filter_map(|component| shortest_cycle(adj, &component))
@@ -75,7 +75,7 @@ fn components(adj: &Adjacency, members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>
         }
         components.push(component);
     }
-    components.sort_by_key(|c| c.first().copied());
+    kp_sort::by_key(&mut components, |c| c.first().copied());
     components
 }
 

@@ -156,7 +156,7 @@ fn block_description(def: &Definition, file: &File) -> Option<String> {
     let block = locate::block_with_span(file, def.span)?;
     block.entries().iter().find_map(|e| match e {
         Entry::Attribute(a) if a.name.name == "description" => match &a.value.kind {
-            ExprKind::Str { value, .. } => Some(value.clone()),
+            ExprKind::Str { value, .. } => Some(value.to_string()),
             _ => None,
         },
         _ => None,

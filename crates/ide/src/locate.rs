@@ -12,7 +12,7 @@ pub fn enclosing_blocks(file: &File, offset: usize) -> Vec<&Block> {
         let found = match entries {
             None => top.by_ref().find(|b| in_body(b, offset)),
             Some(es) => es.iter().find_map(|e| match e {
-                Entry::Block(b) if in_body(b, offset) => Some(b),
+                Entry::Block(b) if in_body(b, offset) => Some(&**b),
                 _ => None,
             }),
         };
@@ -38,7 +38,7 @@ pub fn block_at_head(file: &File, offset: usize) -> Option<(Vec<&Block>, &Block)
             .entries()
             .iter()
             .filter_map(|e| match e {
-                Entry::Block(b) => Some(b),
+                Entry::Block(b) => Some(&**b),
                 _ => None,
             })
             .collect(),
@@ -96,7 +96,7 @@ pub fn block_with_span(file: &File, span: Span) -> Option<&Block> {
             }
             if covers(b.span, span.start) {
                 let mut inner = b.entries().iter().filter_map(|e| match e {
-                    Entry::Block(b) => Some(b),
+                    Entry::Block(b) => Some(&**b),
                     _ => None,
                 });
                 return walk(&mut inner, span);

@@ -84,9 +84,7 @@ fn choose(
         &kp_diag::redact::secret_texts(&chosen.sources, &secrets),
     );
     chosen.diagnostics.extend(warning);
-    chosen
-        .diagnostics
-        .sort_by_key(|d| (d.span.start, d.span.end));
+    kp_sort::by_key(&mut chosen.diagnostics, |d| (d.span.start, d.span.end));
     chosen
 }
 

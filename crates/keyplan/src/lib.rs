@@ -191,7 +191,7 @@ pub(crate) fn finish(
             Err(errs) => diagnostics.extend(errs),
         }
     }
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
     redact::diagnostics(
         &mut diagnostics,
         &redact::secret_texts(&sources, &checked.secrets),

@@ -55,14 +55,15 @@ fn fields(
     let properties = properties
         .as_object()
         .ok_or("`properties` is not an object")?;
-    properties
-        .iter()
-        .map(|(name, schema)| {
-            let field = field(name, schema, required.contains(&name.as_str()), inherited)
-                .map_err(|e| format!("property `{name}`: {e}"))?;
-            Ok((name.clone(), field))
-        })
-        .collect()
+    // Inserted one by one: collecting into a map would compile one more copy of the
+    // standard sort into the playground's wasm (see kp-sort).
+    let mut fields = BTreeMap::new();
+    for (name, schema) in properties {
+        let field = field(name, schema, required.contains(&name.as_str()), inherited)
+            .map_err(|e| format!("property `{name}`: {e}"))?;
+        fields.insert(name.clone(), field);
+    }
+    Ok(fields)
 }
 
 fn field(
@@ -136,16 +137,14 @@ fn ignored(value: Option<&Value>) -> Result<BTreeMap<Target, String>, String> {
         return Ok(BTreeMap::new());
     };
     let bad = || "`x-keyplan-ignored` must map targets to evidence notes".to_owned();
-    value
-        .as_object()
-        .ok_or_else(bad)?
-        .iter()
-        .map(|(target, note)| {
-            let target = Target::from_keyword(target).ok_or_else(bad)?;
-            let note = note.as_str().ok_or_else(bad)?;
-            Ok((target, note.to_owned()))
-        })
-        .collect()
+    // Inserted one by one, as in `fields`.
+    let mut ignored = BTreeMap::new();
+    for (target, note) in value.as_object().ok_or_else(bad)? {
+        let target = Target::from_keyword(target).ok_or_else(bad)?;
+        let note = note.as_str().ok_or_else(bad)?;
+        ignored.insert(target, note.to_owned());
+    }
+    Ok(ignored)
 }
 
 fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {

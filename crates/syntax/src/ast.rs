@@ -7,6 +7,8 @@
 use kp_diag::Span;
 use serde::Serialize;
 
+pub use crate::text::Text;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct File {
     pub blocks: Vec<Block>,
@@ -16,7 +18,7 @@ pub struct File {
 /// An identifier or bare word: `[A-Za-z_][A-Za-z0-9_-]*`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ident {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
@@ -63,7 +65,8 @@ pub struct Body {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Entry {
     Attribute(Attribute),
-    Block(Block),
+    /// Boxed: a block is larger than the other entries and rarer than attributes.
+    Block(Box<Block>),
     Statement(Statement),
 }
 
@@ -86,7 +89,7 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StrLit {
     /// The value with escapes resolved (heredocs: the lines between the markers).
-    pub value: String,
+    pub value: Text,
     pub span: Span,
 }
 
@@ -119,7 +122,7 @@ impl DurationUnit {
 pub enum ExprKind {
     /// `"..."`; `heredoc` is true for `<<EOT ... EOT`.
     Str {
-        value: String,
+        value: Text,
         heredoc: bool,
     },
     Int(i64),
@@ -131,13 +134,14 @@ pub enum ExprKind {
         seconds: u64,
     },
     /// A bare word: a reference (`example-policy`) or a capability (`read`).
-    Ident(String),
+    Ident(Text),
     /// A dotted reference: `ssh.training-environment` (at least two segments).
     Path(Vec<Ident>),
     List(Vec<Expr>),
     Map(Vec<MapEntry>),
     /// `env("NAME")`: a secret read from the environment at apply time.
-    Env(StrLit),
+    /// Boxed: rare, and larger than the other variants.
+    Env(Box<StrLit>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -150,7 +154,7 @@ pub struct MapEntry {
 /// A map key: `project_path = ...` or `"x-custom" = ...`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MapKey {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
@@ -271,5 +275,19 @@ impl Shift for Expr {
             | ExprKind::Duration { .. }
             | ExprKind::Ident(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree's memory is mostly entries and expressions: keep them compact (a `String`
+    /// per name and an inline `Block` made an entry 128 bytes and an expression 64).
+    #[test]
+    fn nodes_stay_compact() {
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
+        assert_eq!(std::mem::size_of::<Expr>(), 48);
+        assert_eq!(std::mem::size_of::<Ident>(), 32);
     }
 }

@@ -3,5 +3,6 @@
 pub mod ast;
 pub mod cascade;
 mod parser;
+mod text;
 
 pub use parser::{comments, parse, parse_at, ParseResult, MAX_DEPTH};

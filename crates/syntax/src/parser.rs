@@ -57,7 +57,7 @@ pub fn parse(source: &str) -> ParseResult {
     let file = parser.file();
     let mut diagnostics = parser.into_diagnostics();
     // Lexer and parser report separately; users read top to bottom.
-    diagnostics.sort_by_key(|d| d.span.start);
+    kp_sort::by_key(&mut diagnostics, |d| d.span.start);
     ParseResult { file, diagnostics }
 }
 

@@ -368,7 +368,7 @@ fn recovery_keeps_the_good_entries() {
     let result = parse(src);
     assert_eq!(result.diagnostics.len(), 2);
     let jwt = &result.file.blocks[0];
-    let names: Vec<String> = jwt
+    let names: Vec<kp_syntax::ast::Text> = jwt
         .entries()
         .iter()
         .map(|e| match e {
@@ -389,7 +389,7 @@ fn recovery_keeps_the_good_entries() {
 fn recovery_in_a_one_line_block_keeps_the_good_entries() {
     let result = parse("auth jwt { a = 1 2, b = ], c = 3, role r { d = 4 } }\n");
     assert_eq!(result.diagnostics.len(), 2, "{:?}", result.diagnostics);
-    let names: Vec<String> = result.file.blocks[0]
+    let names: Vec<kp_syntax::ast::Text> = result.file.blocks[0]
         .entries()
         .iter()
         .map(|e| match e {

@@ -213,7 +213,7 @@ fn other_valid_syntax() {
     let strs: Vec<String> = strs
         .iter()
         .map(|s| match &s.kind {
-            ExprKind::Str { value, .. } => value.clone(),
+            ExprKind::Str { value, .. } => value.to_string(),
             _ => panic!("string"),
         })
         .collect();

@@ -56,7 +56,7 @@ impl<'s> Lowerer<'s> {
                     continue;
                 }
                 if let Some(v) = typing::loose(&attr.value, &attr.name.name, &mut self.diags) {
-                    typed.body.insert(attr.name.name.clone(), v);
+                    typed.body.insert(attr.name.name.to_string(), v);
                 }
             }
             return typed;

@@ -174,11 +174,11 @@ impl<'s> Lowerer<'s> {
                     if let Some(dep) = dep {
                         add_dep(deps, dep);
                     }
-                    Some(name.clone())
+                    Some(name.to_string())
                 }
                 Resolved::Missing => None,
             },
-            ExprKind::Str { value, .. } => Some(value.clone()),
+            ExprKind::Str { value, .. } => Some(value.to_string()),
             _ => {
                 self.diags.push(typing::mismatch_expected(
                     expr,

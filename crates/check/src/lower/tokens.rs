@@ -41,7 +41,7 @@ impl<'s> Lowerer<'s> {
                     if let Some(dep) = dep {
                         add_dep(&mut deps, dep);
                     }
-                    role_sym = self.syms.token_roles.get(n);
+                    role_sym = self.syms.token_roles.get(n.as_str());
                 }
                 role_name = Some(n.clone());
             }
@@ -182,7 +182,7 @@ impl<'s> Lowerer<'s> {
             ExprKind::List(names) => names.iter().any(|n| {
                 matches!(&n.kind, ExprKind::Ident(name)
                     if !BUILTIN_POLICIES.contains(&name.as_str())
-                        && !self.syms.policies.contains_key(name))
+                        && !self.syms.policies.contains_key(name.as_str()))
             }),
             _ => false,
         });
@@ -251,8 +251,8 @@ fn names(expr: Option<&Expr>) -> Vec<String> {
     items
         .iter()
         .filter_map(|i| match &i.kind {
-            ExprKind::Ident(n) => Some(n.clone()),
-            ExprKind::Str { value, .. } => Some(value.clone()),
+            ExprKind::Ident(n) => Some(n.to_string()),
+            ExprKind::Str { value, .. } => Some(value.to_string()),
             _ => None,
         })
         .collect()

@@ -6,13 +6,15 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Token, TokenKind};
 use super::MAX_DEPTH;
-use crate::ast::Ident;
+use crate::ast::{Entry, Expr, Ident, MapEntry, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
     lexer: Lexer<'s>,
-    /// The next two tokens: the grammar never needs to look further ahead.
+    /// The next two tokens: the grammar never needs to look further ahead. A ring of
+    /// two: `ahead[current]` is the current token, the other one the next.
     ahead: [Token; 2],
+    current: usize,
     /// Tokens consumed so far, to check that loops make progress.
     consumed: usize,
     /// Whether the last consumed token was a newline: an entry may end on one that a
@@ -24,6 +26,13 @@ pub(super) struct Parser<'s> {
     pub(super) solid_end: usize,
     pub(super) depth: usize,
     diags: Vec<Diagnostic>,
+    /// Stacks the entries of the bodies, the items of the lists (and statement heads) and
+    /// the entries of the maps being parsed are collected on: each group is then moved
+    /// into a vector of exactly its size, where pushing into a vector of its own would
+    /// double its capacity (a one-item list took room for four).
+    pub(super) entries: Vec<Entry>,
+    pub(super) exprs: Vec<Expr>,
+    pub(super) map_entries: Vec<MapEntry>,
     /// Something already reported runs to the end of the file (an unclosed construct, an
     /// unterminated heredoc): the constructs around it would only repeat the news.
     pub(super) eof_reported: bool,
@@ -37,12 +46,16 @@ impl<'s> Parser<'s> {
             src,
             lexer,
             ahead,
+            current: 0,
             consumed: 0,
             prev_newline: false,
             prev_end: 0,
             solid_end: 0,
             depth: 0,
             diags: Vec::new(),
+            entries: Vec::new(),
+            exprs: Vec::new(),
+            map_entries: Vec::new(),
             eof_reported: false,
         }
     }
@@ -61,15 +74,17 @@ impl<'s> Parser<'s> {
     /// The token `n` (0 or 1) places ahead.
     pub(super) fn nth(&self, n: usize) -> &Token {
         let [first, second] = &self.ahead;
-        if n == 0 {
+        if (self.current ^ n) & 1 == 0 {
             first
         } else {
             second
         }
     }
 
+    /// Whether the current token is of `kind`'s kind (payloads are not compared: this
+    /// asks about punctuation and words, and a discriminant compare is the cheapest).
     pub(super) fn at(&self, kind: &TokenKind) -> bool {
-        &self.peek().kind == kind
+        std::mem::discriminant(&self.peek().kind) == std::mem::discriminant(kind)
     }
 
     pub(super) fn pos(&self) -> usize {
@@ -79,13 +94,17 @@ impl<'s> Parser<'s> {
     /// Consumes the current token and hands it over.
     pub(super) fn bump(&mut self) -> Token {
         let next = self.lexer.next();
+        // The current token's slot takes the token after the next one; the next one
+        // becomes current.
         let [first, second] = &mut self.ahead;
-        let token = std::mem::replace(first, std::mem::replace(second, next));
-        if token.kind == TokenKind::Eof {
+        let slot = if self.current & 1 == 0 { first } else { second };
+        let token = std::mem::replace(slot, next);
+        self.current ^= 1;
+        if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
         self.consumed += 1;
-        self.prev_newline = token.kind == TokenKind::Newline;
+        self.prev_newline = matches!(token.kind, TokenKind::Newline);
         self.prev_end = token.span.end;
         if !self.prev_newline {
             self.solid_end = token.span.end;
@@ -97,18 +116,23 @@ impl<'s> Parser<'s> {
         self.src.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// The source under `span`, as a [`Text`] sharing the source (no copy).
+    pub(super) fn slice(&self, span: Span) -> Text {
+        self.lexer.slice(span.start, span.end)
+    }
+
     /// Consumes an identifier token.
     pub(super) fn ident(&mut self) -> Ident {
         let span = self.bump().span;
         Ident {
-            name: self.text(span).to_string(),
+            name: self.slice(span),
             span,
         }
     }
 
     /// Is the cursor at `name =`, the start of an attribute or map entry?
     pub(super) fn at_attribute_start(&self) -> bool {
-        self.at(&TokenKind::Ident) && self.nth(1).kind == TokenKind::Eq
+        self.at(&TokenKind::Ident) && matches!(self.nth(1).kind, TokenKind::Eq)
     }
 
     /// Whether to report a construct left open at the end of the file: only the first
@@ -139,7 +163,7 @@ impl<'s> Parser<'s> {
     pub(super) fn unexpected(&mut self, expected: &str, help: &str) {
         let token = self.peek();
         let span = token.span;
-        let diag = if token.kind == TokenKind::Unknown {
+        let diag = if matches!(token.kind, TokenKind::Unknown) {
             let text = shorten(self.text(span));
             Diagnostic::error(
                 codes::UNEXPECTED_CHARACTER,
@@ -186,6 +210,33 @@ impl<'s> Parser<'s> {
 
     pub(super) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// The entries pushed since the stack held `base`, in a vector of exact capacity.
+    pub(super) fn take_entries(&mut self, base: usize) -> Vec<Entry> {
+        take_from(&mut self.entries, base)
+    }
+
+    pub(super) fn take_exprs(&mut self, base: usize) -> Vec<Expr> {
+        take_from(&mut self.exprs, base)
+    }
+
+    pub(super) fn take_map_entries(&mut self, base: usize) -> Vec<MapEntry> {
+        take_from(&mut self.map_entries, base)
+    }
+}
+
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    match base {
+        // `split_off(0)` (or `mem::take`) would hand over the stack itself, capacity and
+        // all: move the elements into a vector of their exact size instead.
+        0 => {
+            let mut taken = Vec::with_capacity(stack.len());
+            taken.append(stack);
+            taken
+        }
+        // One allocation of exactly the group's size, and one copy.
+        _ => stack.split_off(base.min(stack.len())),
     }
 }
 

@@ -53,6 +53,7 @@ impl Parser<'_> {
                 }
             }
         }
+        blocks.shrink_to_fit();
         File {
             blocks,
             span: Span::new(0, self.src.len()),
@@ -148,35 +149,39 @@ impl Parser<'_> {
 
     /// Parses the words after `keyword` up to a `{`, `}` or the end of the line.
     fn head(&mut self, keyword: &Ident, top_level: bool) -> Head {
-        let mut args = Vec::new();
-        loop {
+        let base = self.exprs.len();
+        let ok = loop {
             if matches!(
                 self.peek().kind,
                 TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::LBrace
             ) || (!top_level && self.at(&TokenKind::Comma))
             {
-                return Head { args, ok: true };
+                break true;
             }
             match self.value() {
-                Ok(arg) => args.push(arg),
+                Ok(arg) => self.exprs.push(arg),
                 Err(ValueError::NotAValue) => {
                     let word = shorten(&keyword.name);
                     let expected = if top_level {
                         format!("a label, `{{` or the end of the line after `{word}`")
-                    } else if args.is_empty() {
+                    } else if self.exprs.len() == base {
                         format!("`=`, `{{` or a value after `{word}`")
                     } else {
                         format!("a value, `{{` or the end of the line after `{word}`")
                     };
                     self.unexpected(&expected, ENTRY_HELP);
                     self.sync_head();
-                    return Head { args, ok: false };
+                    break false;
                 }
                 Err(ValueError::Reported) => {
                     self.sync_head();
-                    return Head { args, ok: false };
+                    break false;
                 }
             }
+        };
+        Head {
+            args: self.take_exprs(base),
+            ok,
         }
     }
 
@@ -192,7 +197,7 @@ impl Parser<'_> {
                 }),
                 // `true`/`false` are values in value position but fine as names.
                 ExprKind::Bool(_) => Label::Ident(Ident {
-                    name: self.text(arg.span).to_string(),
+                    name: self.slice(arg.span),
                     span: arg.span,
                 }),
                 ExprKind::Str {
@@ -258,11 +263,12 @@ impl Parser<'_> {
         if !self.enter(open) {
             return None;
         }
-        let mut entries = Vec::new();
+        // This body's entries go on the shared stack, then into a vector of exact size.
+        let base = self.entries.len();
         // A `,` separates entries, so it is only valid right after one (or a trailing one).
         let mut after_entry = false;
         // The verb of a statement a `,` just ended: `read "a", "b"` means `read "a" "b"`.
-        let mut comma_after: Option<String> = None;
+        let mut comma_after: Option<crate::ast::Text> = None;
         let end = loop {
             match self.peek().kind {
                 TokenKind::Newline => {
@@ -273,7 +279,7 @@ impl Parser<'_> {
                 TokenKind::Comma if after_entry => {
                     self.bump();
                     after_entry = false;
-                    comma_after = match entries.last() {
+                    comma_after = match self.entries.get(base..).and_then(<[_]>::last) {
                         Some(Entry::Statement(s)) => Some(s.verb.name.clone()),
                         _ => None,
                     };
@@ -299,7 +305,7 @@ impl Parser<'_> {
                     comma_after = None;
                     let before = self.pos();
                     if let Some(entry) = self.entry() {
-                        entries.push(entry);
+                        self.entries.push(entry);
                     }
                     if self.pos() == before {
                         self.bump();
@@ -310,7 +316,7 @@ impl Parser<'_> {
         };
         self.leave();
         Some(Body {
-            entries,
+            entries: self.take_entries(base),
             span: Span::new(open.start, end),
         })
     }
@@ -358,7 +364,9 @@ impl Parser<'_> {
         }
         let head = self.head(&keyword, false);
         if self.at(&TokenKind::LBrace) {
-            return self.block_with_body(keyword, head).map(Entry::Block);
+            return self
+                .block_with_body(keyword, head)
+                .map(|b| Entry::Block(Box::new(b)));
         }
         self.statement(keyword, head).map(Entry::Statement)
     }
@@ -454,7 +462,7 @@ impl Parser<'_> {
     /// `10 s`: a duration with a blank before its unit.
     fn at_detached_unit(&self) -> bool {
         let token = self.peek();
-        token.kind == TokenKind::Ident
+        matches!(token.kind, TokenKind::Ident)
             && matches!(self.text(token.span), "s" | "m" | "h" | "d")
             && self
                 .src

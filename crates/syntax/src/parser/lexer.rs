@@ -2,18 +2,20 @@
 //! they end entries. Problems inside a token are reported here, once, and the token is
 //! still produced (or replaced by [`TokenKind::Invalid`]) so the parser does not cascade.
 
+use std::sync::Arc;
+
 use kp_diag::{Diagnostic, Span};
 
 use super::codes;
-use super::tokens::{self, NumberTail};
-use crate::ast::{DurationUnit, StrLit};
+use super::tokens::{self, NumberTail, StrScan};
+use crate::ast::{DurationUnit, StrLit, Text};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum TokenKind {
     /// A bare word; its text is the source under the span.
     Ident,
-    Str(String),
-    Heredoc(String),
+    Str(Text),
+    Heredoc(Text),
     Int(i64),
     Duration {
         amount: u64,
@@ -21,7 +23,7 @@ pub(super) enum TokenKind {
         seconds: u64,
     },
     /// A well-formed `env("NAME")`; malformed calls arrive as `env`, `(`, ... tokens.
-    Env(StrLit),
+    Env(Box<StrLit>),
     LBrace,
     RBrace,
     LBracket,
@@ -49,6 +51,8 @@ pub(super) struct Token {
 /// the token count (which random input can push to one per byte).
 pub(super) struct Lexer<'s> {
     src: &'s str,
+    /// A copy of `src` that the [`Text`] of names and strings are ranges of.
+    pub(super) shared: Arc<String>,
     rest: &'s str,
     /// The token produced by the last step, if it was not trivia.
     pending: Option<Token>,
@@ -65,6 +69,7 @@ impl<'s> Lexer<'s> {
     pub(super) fn new(src: &'s str) -> Self {
         Lexer {
             src,
+            shared: Arc::new(src.to_owned()),
             rest: src,
             pending: None,
             diags: Vec::new(),
@@ -74,14 +79,67 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token; [`TokenKind::Eof`] at the end, as often as asked.
+    ///
+    /// The tokens that make up nearly all of a program (blanks, newlines, punctuation,
+    /// words, strings without escapes) are recognised here in one step over the bytes;
+    /// everything else, and every error, takes the general path ([`Self::next_token`]).
     pub(super) fn next(&mut self) -> Token {
-        while self.pending.is_none() && !self.rest.is_empty() {
-            self.next_token();
+        loop {
+            let bytes = self.rest.as_bytes();
+            let Some(&first) = bytes.first() else { break };
+            let start = self.pos();
+            let (len, kind) = match first {
+                b' ' | b'\t' | b'\r' => {
+                    self.rest = self
+                        .rest
+                        .get(tokens::blank_len(bytes)..)
+                        .unwrap_or_default();
+                    continue;
+                }
+                b'\n' => (1, TokenKind::Newline),
+                b'{' => (1, TokenKind::LBrace),
+                b'}' => (1, TokenKind::RBrace),
+                b'[' => (1, TokenKind::LBracket),
+                b']' => (1, TokenKind::RBracket),
+                b'(' => (1, TokenKind::LParen),
+                b')' => (1, TokenKind::RParen),
+                b',' => (1, TokenKind::Comma),
+                b'=' => (1, TokenKind::Eq),
+                b'.' => (1, TokenKind::Dot),
+                // `env` may start an `env("NAME")` token: general path.
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' if !bytes.starts_with(b"env") => {
+                    (tokens::ident_len(bytes), TokenKind::Ident)
+                }
+                b'"' => match tokens::plain_string_len(bytes) {
+                    Some(len) => (len, TokenKind::Str(self.slice(start + 1, start + len - 1))),
+                    None => self.general(),
+                },
+                _ => self.general(),
+            };
+            if matches!(kind, TokenKind::Eof) {
+                // The general path passed over trivia (or produced its token itself).
+                match self.pending.take() {
+                    Some(token) => return token,
+                    None => continue,
+                }
+            }
+            self.rest = self.rest.get(len..).unwrap_or_default();
+            return Token {
+                kind,
+                span: Span::new(start, start + len),
+            };
         }
         self.pending.take().unwrap_or(Token {
             kind: TokenKind::Eof,
             span: Span::new(self.src.len(), self.src.len()),
         })
+    }
+
+    /// One step of the general path; its token, if any, is left in `pending`. Returns
+    /// `Eof` as "not produced here" for [`Self::next`].
+    fn general(&mut self) -> (usize, TokenKind) {
+        self.next_token();
+        (0, TokenKind::Eof)
     }
 
     fn pos(&self) -> usize {
@@ -101,31 +159,51 @@ impl<'s> Lexer<'s> {
         self.src.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// The text `start..end` of the source, shared.
+    #[inline]
+    pub(super) fn slice(&self, start: usize, end: usize) -> Text {
+        Text::slice(&self.shared, start, end)
+    }
+
+    /// The value of a string scanned at `start`.
+    fn string_value(&self, start: usize, scan: StrScan) -> Text {
+        match scan.owned {
+            Some(value) => Text::from(value),
+            None => self.slice(start + 1, start + scan.content_end),
+        }
+    }
+
     fn next_token(&mut self) {
-        if let Ok((rest, _)) = tokens::blanks(self.rest) {
-            self.rest = rest;
-            return;
-        }
-        if let Ok((rest, _)) = tokens::comment(self.rest) {
-            let start = self.pos();
-            self.rest = rest;
-            self.comments.push(Span::new(start, self.pos()));
-            return;
-        }
-        let Some(c) = self.rest.chars().next() else {
+        let Some(&first) = self.rest.as_bytes().first() else {
             return;
         };
-        let punct = match c {
-            '\n' => Some(TokenKind::Newline),
-            '{' => Some(TokenKind::LBrace),
-            '}' => Some(TokenKind::RBrace),
-            '[' => Some(TokenKind::LBracket),
-            ']' => Some(TokenKind::RBracket),
-            '(' => Some(TokenKind::LParen),
-            ')' => Some(TokenKind::RParen),
-            ',' => Some(TokenKind::Comma),
-            '=' => Some(TokenKind::Eq),
-            '.' => Some(TokenKind::Dot),
+        let punct = match first {
+            b' ' | b'\t' | b'\r' | 0xEF => {
+                if let Ok((rest, _)) = tokens::blanks(self.rest) {
+                    self.rest = rest;
+                    return;
+                }
+                None
+            }
+            b'#' | b'/' => {
+                if let Ok((rest, _)) = tokens::comment(self.rest) {
+                    let start = self.pos();
+                    self.rest = rest;
+                    self.comments.push(Span::new(start, self.pos()));
+                    return;
+                }
+                None
+            }
+            b'\n' => Some(TokenKind::Newline),
+            b'{' => Some(TokenKind::LBrace),
+            b'}' => Some(TokenKind::RBrace),
+            b'[' => Some(TokenKind::LBracket),
+            b']' => Some(TokenKind::RBracket),
+            b'(' => Some(TokenKind::LParen),
+            b')' => Some(TokenKind::RParen),
+            b',' => Some(TokenKind::Comma),
+            b'=' => Some(TokenKind::Eq),
+            b'.' => Some(TokenKind::Dot),
             _ => None,
         };
         if let Some(kind) = punct {
@@ -133,11 +211,11 @@ impl<'s> Lexer<'s> {
             self.push(rest, kind);
             return;
         }
-        match c {
-            '"' => self.string(),
-            '<' => self.heredoc(),
-            c if tokens::is_ident_start(c) => self.word(),
-            c if c.is_ascii_digit() || c == '-' => self.number(),
+        match first {
+            b'"' => self.string(),
+            b'<' => self.heredoc(),
+            b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
+            b if b.is_ascii_digit() || b == b'-' => self.number(),
             _ => self.unknown(),
         }
     }
@@ -161,10 +239,10 @@ impl<'s> Lexer<'s> {
                 let start = self.pos();
                 self.report_bad_escapes(start + call.lit.0, &call.name.bad_escapes);
                 let value = StrLit {
-                    value: call.name.value,
+                    value: self.string_value(start + call.lit.0, call.name),
                     span: Span::new(start + call.lit.0, start + call.lit.1),
                 };
-                self.push(after, TokenKind::Env(value));
+                self.push(after, TokenKind::Env(Box::new(value)));
                 return;
             }
         }
@@ -191,7 +269,8 @@ impl<'s> Lexer<'s> {
                 ),
             );
         }
-        self.push(rest, TokenKind::Str(scan.value));
+        let value = self.string_value(start, scan);
+        self.push(rest, TokenKind::Str(value));
     }
 
     fn report_bad_escapes(&mut self, base: usize, bad: &[(usize, usize)]) {
@@ -264,7 +343,7 @@ impl<'s> Lexer<'s> {
                 )),
             );
         }
-        self.push(rest, TokenKind::Heredoc(scan.value));
+        self.push(rest, TokenKind::Heredoc(Text::from(scan.value)));
     }
 
     fn number(&mut self) {

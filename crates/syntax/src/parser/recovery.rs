@@ -12,7 +12,8 @@ impl Parser<'_> {
         let mut depth = 0usize;
         loop {
             let kind = &self.peek().kind;
-            if *kind == TokenKind::Eof || (depth == 0 && (stop(self) || *kind == TokenKind::RBrace))
+            if matches!(kind, TokenKind::Eof)
+                || (depth == 0 && (stop(self) || matches!(kind, TokenKind::RBrace)))
             {
                 return;
             }

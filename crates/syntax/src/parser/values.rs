@@ -69,14 +69,16 @@ impl Parser<'_> {
                 span: first.span,
             });
         }
-        let mut segments = vec![first];
+        // Most dotted references have two segments (`ssh.team-1`).
+        let mut segments = Vec::with_capacity(2);
+        segments.push(first);
         while let Some(last) = segments.last().map(|s| s.span) {
             if !self.at_glued_dot(last.end) {
                 break;
             }
             let dot_end = self.bump().span.end;
             let next = self.peek();
-            if next.kind != TokenKind::Ident || next.span.start != dot_end {
+            if !matches!(next.kind, TokenKind::Ident) || next.span.start != dot_end {
                 self.unexpected(
                     "a name right after `.`",
                     "a dotted reference is names joined by dots, e.g. `ssh.training-environment`",
@@ -95,7 +97,10 @@ impl Parser<'_> {
                 "false" => ExprKind::Bool(false),
                 _ => ExprKind::Ident(one.name.clone()),
             },
-            _ => ExprKind::Path(segments),
+            _ => {
+                segments.shrink_to_fit();
+                ExprKind::Path(segments)
+            }
         };
         Ok(Expr { kind, span })
     }
@@ -103,7 +108,7 @@ impl Parser<'_> {
     /// Whether the next token is a `.` right after `end` (a dotted reference goes on).
     fn at_glued_dot(&self, end: usize) -> bool {
         let dot = self.peek();
-        dot.kind == TokenKind::Dot && dot.span.start == end
+        matches!(dot.kind, TokenKind::Dot) && dot.span.start == end
     }
 
     /// At the `(` of an `env(...)` the lexer did not recognise as well-formed.
@@ -137,7 +142,7 @@ impl Parser<'_> {
         if !self.enter(open) {
             return Err(ValueError::Reported);
         }
-        let mut items = Vec::new();
+        let base = self.exprs.len();
         let mut after_item = false;
         let end = loop {
             while self.at(&TokenKind::Newline) {
@@ -160,7 +165,7 @@ impl Parser<'_> {
                 _ => {}
             }
             match self.value() {
-                Ok(item) => items.push(item),
+                Ok(item) => self.exprs.push(item),
                 Err(ValueError::NotAValue) => {
                     self.unexpected("a value or `]`", LIST_HELP);
                     self.sync_list();
@@ -172,7 +177,7 @@ impl Parser<'_> {
         };
         self.leave();
         Ok(Expr {
-            kind: ExprKind::List(items),
+            kind: ExprKind::List(self.take_exprs(base)),
             span: Span::new(open.start, end),
         })
     }
@@ -201,7 +206,7 @@ impl Parser<'_> {
         if !self.enter(open) {
             return Err(ValueError::Reported);
         }
-        let mut entries = Vec::new();
+        let base = self.map_entries.len();
         let mut after_entry = false;
         let end = loop {
             match self.peek().kind {
@@ -221,7 +226,7 @@ impl Parser<'_> {
                 }
                 TokenKind::Ident | TokenKind::Str(_) => {
                     if let Some(entry) = self.map_entry() {
-                        entries.push(entry);
+                        self.map_entries.push(entry);
                     }
                     after_entry = true;
                 }
@@ -234,7 +239,7 @@ impl Parser<'_> {
         };
         self.leave();
         Ok(Expr {
-            kind: ExprKind::Map(entries),
+            kind: ExprKind::Map(self.take_map_entries(base)),
             span: Span::new(open.start, end),
         })
     }
@@ -244,7 +249,7 @@ impl Parser<'_> {
         let key_token = self.bump();
         let name = match key_token.kind {
             TokenKind::Str(value) => value,
-            _ => self.text(key_token.span).to_string(),
+            _ => self.slice(key_token.span),
         };
         let key = MapKey {
             name,

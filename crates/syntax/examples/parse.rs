@@ -1,0 +1,40 @@
+//! Parses one file and prints the parse time, throughput, resident memory after the parse
+//! and the time of dropping the tree (profiling aid: `valgrind --tool=callgrind` on this
+//! binary counts the parser's instructions and nothing else of the compiler).
+//!
+//! `cargo run --release -p kp-syntax --example parse FILE [REPEAT]`
+use std::time::Instant;
+
+// Linux only: resident and peak memory.
+fn mem() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().unwrap_or_default();
+    let repeat: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let src = std::fs::read_to_string(&path).unwrap_or_default();
+    eprintln!("source {} bytes [{}]", src.len(), mem());
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let parsed = kp_syntax::parse(&src);
+        let took = t.elapsed();
+        let mbs = src.len() as f64 / took.as_secs_f64() / 1e6;
+        eprintln!(
+            "parse {took:?} ({mbs:.0} MB/s, {} blocks, {} diags) [{}]",
+            parsed.file.blocks.len(),
+            parsed.diagnostics.len(),
+            mem()
+        );
+        let t = Instant::now();
+        drop(parsed);
+        eprintln!("drop  {:?}", t.elapsed());
+    }
+}
