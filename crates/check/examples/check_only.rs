@@ -3,16 +3,8 @@
 //! Prints the check's time and the resident memory before and after it.
 use std::time::Instant;
 
-// Linux only: resident memory, to see what the check adds.
-fn rss() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+#[path = "../../keyplan/examples/support/memory.rs"]
+mod memory;
 
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
@@ -23,7 +15,7 @@ fn main() {
     let src = std::fs::read_to_string(path).unwrap_or_default();
     let _ = kp_schema::endpoints().count();
     let parsed = kp_syntax::parse(&src);
-    eprintln!("parsed [{}]", rss());
+    eprintln!("parsed [{}]", memory::resident());
     let options = kp_check::Options::default();
     let t = Instant::now();
     let checked = kp_check::check(&parsed.file, &options);
@@ -32,7 +24,7 @@ fn main() {
         t.elapsed(),
         checked.diagnostics.len(),
         checked.program.resources.len(),
-        rss()
+        memory::resident()
     );
     // Further runs for a steadier time (the first pays for page faults).
     let mut best = None::<std::time::Duration>;

@@ -1,16 +1,8 @@
 //! Times each compiler phase on a program read from a file (profiling aid).
 use std::time::Instant;
 
-// Linux only: resident and peak memory, to see which phase holds what.
-fn mem() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+#[path = "support/memory.rs"]
+mod memory;
 
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_default();
@@ -20,18 +12,18 @@ fn main() {
     eprintln!("schemas {:?} ({n} endpoints, loaded once)", t.elapsed());
     let t = Instant::now();
     let parsed = kp_syntax::parse(&src);
-    eprintln!("parse  {:?} [{}]", t.elapsed(), mem());
+    eprintln!("parse  {:?} [{}]", t.elapsed(), memory::resident());
     let t = Instant::now();
     let checked = kp_check::check(&parsed.file, &kp_check::Options::default());
     eprintln!(
         "check  {:?} ({} diags) [{}]",
         t.elapsed(),
         checked.diagnostics.len(),
-        mem()
+        memory::resident()
     );
     let t = Instant::now();
     let graph = kp_graph::build(&checked.program);
-    eprintln!("graph  {:?} [{}]", t.elapsed(), mem());
+    eprintln!("graph  {:?} [{}]", t.elapsed(), memory::resident());
     let Ok(graph) = graph else { return };
     let t = Instant::now();
     let compiled = keyplan::compile(&src, &keyplan::Options::default());

@@ -5,23 +5,15 @@
 //! `cargo run --release -p kp-syntax --example parse FILE [REPEAT]`
 use std::time::Instant;
 
-// Linux only: resident and peak memory.
-fn mem() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+#[path = "../../keyplan/examples/support/memory.rs"]
+mod memory;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().unwrap_or_default();
     let repeat: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
     let src = std::fs::read_to_string(&path).unwrap_or_default();
-    eprintln!("source {} bytes [{}]", src.len(), mem());
+    eprintln!("source {} bytes [{}]", src.len(), memory::resident());
     for _ in 0..repeat {
         let t = Instant::now();
         let parsed = kp_syntax::parse(&src);
@@ -31,7 +23,7 @@ fn main() {
             "parse {took:?} ({mbs:.0} MB/s, {} blocks, {} diags) [{}]",
             parsed.file.blocks.len(),
             parsed.diagnostics.len(),
-            mem()
+            memory::resident()
         );
         let t = Instant::now();
         drop(parsed);
