@@ -2,7 +2,7 @@
 //! reports every body shares (duplicate attributes, misplaced blocks and statements).
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
-use kp_syntax::ast::{Attribute, Block, Entry, Statement};
+use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Statement};
 
 use crate::codes;
 
@@ -83,7 +83,19 @@ pub fn reject_statements(statements: &[&Statement], what: &str, diags: &mut Vec<
             format!("unexpected statement `{}` in {what}", st.verb.name),
         )
         .with_label("not an attribute or block");
-        d = if st.args.len() == 1 {
+        let capability = crate::catalog::CAPABILITY_VERBS.contains(&st.verb.name.as_str());
+        d = if let (true, [arg]) = (capability, st.args.as_slice()) {
+            // `read "apps/*"` in a policy: workload grammar written where a rule belongs.
+            let path = match &arg.kind {
+                ExprKind::Str { value, .. } => value.as_str(),
+                _ => "PATH",
+            };
+            d.with_help(format!(
+                "a policy grants with `path` blocks: `path \"{path}\" {{ capabilities = [{}] }}`; \
+                 statements like `{} \"PATH\"` belong in a `workload` block",
+                st.verb.name, st.verb.name
+            ))
+        } else if st.args.len() == 1 {
             d.with_help(format!(
                 "attributes are written `name = value`: `{} = ...`",
                 st.verb.name

@@ -89,7 +89,8 @@ impl<'s> Lowerer<'s> {
             lints::kv::check(self.syms, path, listing, label.span(), &mut self.diags);
             set.add(path, &caps);
         }
-        if set.is_empty() && parts.blocks.is_empty() {
+        // Statements written in place of rules have their own error; "no rules" would repeat it.
+        if set.is_empty() && parts.blocks.is_empty() && parts.statements.is_empty() {
             self.diags.push(
                 Diagnostic::error(
                     codes::EMPTY_POLICY,
