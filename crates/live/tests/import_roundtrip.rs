@@ -368,34 +368,11 @@ fn apply_import_plan_and_build_agree_for_the_examples_and_the_all_fields_program
         "DB_ROOT_PASSWORD" => Some("root05-pw".to_string()),
         _ => None,
     };
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut entries: Vec<_> = std::fs::read_dir(&examples)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
     let mut done = Vec::new();
-    for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let program_dir = dir.path().join("examples").join(&name);
-        std::fs::create_dir_all(&program_dir).unwrap();
-        let files: Vec<_> = if path.is_dir() {
-            std::fs::read_dir(&path)
-                .unwrap()
-                .flatten()
-                .map(|e| e.path())
-                .collect()
-        } else {
-            vec![path.clone()]
-        };
-        for file in files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "kp"))
-        {
-            let text = without_aws(&std::fs::read_to_string(file).unwrap());
-            std::fs::write(program_dir.join(file.file_name().unwrap()), local(&text)).unwrap();
-        }
+    for (name, files) in common::example_programs() {
+        let program_dir = write_program_dir(&dir.path().join("examples"), &name, &files, |text| {
+            local(&without_aws(text))
+        });
         let program = kp_live::cli::load_paths(&[program_dir], Some(TargetArg::Openbao))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         // Root rotations of earlier examples changed these passwords: back to known ones.

@@ -237,46 +237,19 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
     };
     let pg_password = postgres.password.clone();
     let env = move |name: &str| (name == "FEATURE_STORE_PASSWORD").then(|| pg_password.clone());
-    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut applied = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&examples)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        // A directory is one program: its files, made local, in a directory of their own.
-        let program_dir = dir.path().join("examples").join(path.file_stem().unwrap());
-        std::fs::create_dir_all(&program_dir).unwrap();
-        let files: Vec<_> = if path.is_dir() {
-            std::fs::read_dir(&path)
-                .unwrap()
-                .flatten()
-                .map(|e| e.path())
-                .collect()
-        } else {
-            vec![path.clone()]
-        };
-        let mut aws = false;
-        for file in files
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "kp"))
-        {
-            let text = std::fs::read_to_string(file).unwrap();
-            aws |= text.contains("secrets aws");
-            std::fs::write(program_dir.join(file.file_name().unwrap()), local(&text)).unwrap();
-        }
-        if aws || files.is_empty() {
+    for (name, files) in common::example_programs() {
+        if files.iter().any(|(_, text)| text.contains("secrets aws")) {
             continue;
         }
+        let program_dir = write_program_dir(&dir.path().join("examples"), &name, &files, local);
         let program = kp_live::cli::load_paths(&[program_dir], Some(TargetArg::Openbao))
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let tokens = dir.path().join("tokens");
         let report = apply_with(&bao, &program, Some(&tokens), false, &env);
-        assert!(report.ok(), "{}: {report:#?}", path.display());
+        assert!(report.ok(), "{name}: {report:#?}");
         assert_clean(&bao, &program, Some(&tokens));
-        applied.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        applied.push(name);
     }
     assert!(
         applied.len() >= 6 && applied.iter().any(|a| a == "multi-team"),

@@ -961,3 +961,57 @@ pub fn set_claim(c: &mut serde_json::Map<String, Json>, name: &str, v: Json) {
     }
     at.insert(last.to_string(), v);
 }
+
+/// The programs of the repository's `examples/`, in name order: each one-file example
+/// and each directory (one program of many files), as its name and its `.kp` files
+/// (file name, text).
+pub fn example_programs() -> Vec<(String, Vec<(String, String)>)> {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    entries
+        .into_iter()
+        .filter_map(|path| {
+            let mut files: Vec<PathBuf> = if path.is_dir() {
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path())
+                    .collect()
+            } else {
+                vec![path.clone()]
+            };
+            files.retain(|f| f.extension().is_some_and(|e| e == "kp"));
+            files.sort();
+            let files: Vec<(String, String)> = files
+                .iter()
+                .map(|f| {
+                    let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read_to_string(f).unwrap())
+                })
+                .collect();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (!files.is_empty()).then_some((name, files))
+        })
+        .collect()
+}
+
+/// Writes a program's `files`, each through `rewrite` (made local to the test's servers),
+/// into the new directory `dir/name`, and returns it.
+pub fn write_program_dir(
+    dir: &Path,
+    name: &str,
+    files: &[(String, String)],
+    rewrite: impl Fn(&str) -> String,
+) -> PathBuf {
+    let program_dir = dir.join(name);
+    std::fs::create_dir_all(&program_dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(program_dir.join(file), rewrite(text)).unwrap();
+    }
+    program_dir
+}
