@@ -323,14 +323,8 @@ fn apply_import_plan_and_build_agree_for_the_examples_and_the_all_fields_program
     // The all-fields program of the clean-plan tests.
     let (ca, public) = self_signed(dir.path(), "generated-ca");
     let (ssh_private, ssh_public) = ssh_key_pair(dir.path(), "ssh-ca");
-    let mysql_url = format!(
-        "{{{{username}}}}:{{{{password}}}}@tcp(127.0.0.1:{})/",
-        mariadb.port
-    );
-    let postgres_url = format!(
-        "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable",
-        postgres.port
-    );
+    let mysql_url = generate::mysql_url(mariadb.port);
+    let postgres_url = generate::postgres_url(postgres.port);
     let generated = generate::generate(&generate::Inputs {
         target: Target::Openbao,
         ca_pem: &ca,

@@ -80,6 +80,18 @@ fn heredoc(text: &str) -> String {
     format!("<<EOT\n{text}EOT")
 }
 
+/// The connection URL of a test's MariaDB on `port`, in the database engine's template form.
+pub fn mysql_url(port: u16) -> String {
+    format!("{{{{username}}}}:{{{{password}}}}@tcp(127.0.0.1:{port})/")
+}
+
+/// The connection URL of a test's PostgreSQL on `port`, in the database engine's template form.
+pub fn postgres_url(port: u16) -> String {
+    format!(
+        "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{port}/postgres?sslmode=disable"
+    )
+}
+
 pub fn generate(i: &Inputs) -> Generated {
     let mut g = Generated {
         source: String::new(),

@@ -152,14 +152,8 @@ fn a_program_setting_every_writable_field_plans_clean_after_apply() {
         )
         .unwrap();
     let jwks = Jwks::start();
-    let mysql_url = format!(
-        "{{{{username}}}}:{{{{password}}}}@tcp(127.0.0.1:{})/",
-        mariadb.port
-    );
-    let postgres_url = format!(
-        "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable",
-        postgres.port
-    );
+    let mysql_url = generate::mysql_url(mariadb.port);
+    let postgres_url = generate::postgres_url(postgres.port);
     let generated = generate::generate(&Inputs {
         target: Target::Openbao,
         ca_pem: &ca,
