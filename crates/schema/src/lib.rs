@@ -21,9 +21,10 @@
 //! typed too: their [`Field`] has [`FieldType::Map`] and the sub-fields in [`Field::fields`];
 //! [`Endpoint::lookup`] walks a dotted path such as `config.default_lease_ttl`.
 //!
-//! Documents are parsed once, on first use. A document that fails to parse is a bug in the
-//! embedded data: it is left out (the endpoint is absent) and reported by [`load_errors`],
-//! which the crate's tests require to be empty.
+//! `build.rs` reads the documents at build time into static tables (a document it cannot
+//! read fails the build); the typed catalog is built from them on first use, with no JSON
+//! parse. The crate's tests read the documents again with `load.rs` and require the same
+//! catalog.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,10 +32,12 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
+#[cfg(test)]
 mod load;
+mod table;
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/endpoints.rs"));
+mod documents {
+    include!(concat!(env!("OUT_DIR"), "/documents.rs"));
 }
 
 /// How a field is written in keyplan and sent to the API.
@@ -286,54 +289,50 @@ impl Endpoint {
     }
 }
 
-struct Catalog {
-    endpoints: BTreeMap<String, Endpoint>,
-    schemas: BTreeMap<String, serde_json::Value>,
-    errors: Vec<String>,
-}
-
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    let mut catalog = Catalog {
-        endpoints: BTreeMap::new(),
-        schemas: BTreeMap::new(),
-        errors: Vec::new(),
-    };
-    for (id, text) in embedded::DOCUMENTS {
-        match load::document(id, text) {
-            Ok((endpoint, schema)) => {
-                catalog.endpoints.insert((*id).to_owned(), endpoint);
-                catalog.schemas.insert((*id).to_owned(), schema);
-            }
-            Err(err) => catalog
-                .errors
-                .push(format!("schemas/endpoints/{id}.json: {err}")),
-        }
+/// The typed endpoints, built from the static tables on first use (no parsing).
+static CATALOG: LazyLock<BTreeMap<&'static str, Endpoint>> = LazyLock::new(|| {
+    let mut catalog = BTreeMap::new();
+    for raw in table::ENDPOINTS {
+        catalog.insert(raw.id, raw.build());
     }
     catalog
 });
 
+/// The JSON documents, parsed on the first [`json_schema`] call. Only tests call it, so the
+/// CLI and the playground carry neither the documents nor a parse of them.
+static SCHEMAS: LazyLock<BTreeMap<&'static str, serde_json::Value>> = LazyLock::new(|| {
+    let mut schemas = BTreeMap::new();
+    for (id, text) in documents::DOCUMENTS {
+        // `build.rs` parsed every document to make the tables: this cannot fail.
+        if let Ok(schema) = serde_json::from_str(text) {
+            schemas.insert(*id, schema);
+        }
+    }
+    schemas
+});
+
 /// The endpoint schema with this id, if keyplan knows it.
 pub fn endpoint(id: &str) -> Option<&'static Endpoint> {
-    CATALOG.endpoints.get(id)
+    CATALOG.get(id)
 }
 
 /// Every known endpoint, sorted by id.
 pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    CATALOG.endpoints.values()
+    CATALOG.values()
 }
 
 /// Every known endpoint id, sorted.
 pub fn ids() -> impl Iterator<Item = &'static str> {
-    CATALOG.endpoints.keys().map(String::as_str)
+    CATALOG.keys().copied()
 }
 
 /// The raw JSON Schema document of an endpoint, for validating request bodies.
 pub fn json_schema(id: &str) -> Option<&'static serde_json::Value> {
-    CATALOG.schemas.get(id)
+    SCHEMAS.get(id)
 }
 
-/// Embedded documents that failed to load (a bug in `schemas/endpoints/`; always empty in a
-/// tested build).
+/// Embedded documents that failed to load: always empty, since `build.rs` turns a document
+/// it cannot read into a build error (kept for callers of the former run-time loader).
 pub fn load_errors() -> &'static [String] {
-    &CATALOG.errors
+    &[]
 }

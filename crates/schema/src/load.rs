@@ -1,4 +1,6 @@
-//! Turns one embedded JSON Schema document into an [`Endpoint`].
+//! Turns one embedded JSON Schema document into an [`Endpoint`]: the run-time reading the
+//! catalog used before `build.rs` made tables, kept in the tests as an independent second
+//! reading that the tables must agree with.
 
 use std::collections::BTreeMap;
 
@@ -160,4 +162,17 @@ fn text_of(object: &Map<String, Value>, key: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
+}
+
+#[test]
+fn the_tables_hold_what_the_documents_say() {
+    let mut ids = Vec::new();
+    for (id, text) in crate::documents::DOCUMENTS {
+        let (read, schema) = document(id, text).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let built = crate::endpoint(id).unwrap_or_else(|| panic!("{id} is not in the tables"));
+        assert_eq!(format!("{built:#?}"), format!("{read:#?}"), "{id}");
+        assert_eq!(crate::json_schema(id), Some(&schema), "{id}");
+        ids.push(*id);
+    }
+    assert_eq!(crate::ids().collect::<Vec<_>>(), ids);
 }
