@@ -245,18 +245,66 @@ fn matches(accepted: &[Json], actual: &[&Json], glob: bool) -> Result<bool, Stri
 }
 
 /// Equality as the server sees it: same JSON type, and numbers as integers (a claim's
-/// float is truncated to an integer before comparing, `getClaim`).
+/// float is truncated to an integer before comparing, `getClaim`). The server compares
+/// the two as decimal text; an expected float's text (`1.0`, `1e20`) never equals an
+/// integer's, so only integers can match, and comparing integers compares their text.
 fn same(expected: &Json, actual: &Json) -> bool {
     match (expected, actual) {
         (Json::Number(e), Json::Number(a)) => {
-            let claim = a
-                .as_i64()
-                .map(|n| n.to_string())
-                .or_else(|| a.as_f64().map(|f| format!("{}", f.trunc())));
-            claim.as_deref() == Some(&e.to_string())
+            let expected = e.as_i64().map(i128::from).or(e.as_u64().map(i128::from));
+            expected.is_some() && expected == claim_integer(a)
         }
         (e, a) => e == a,
     }
+}
+
+/// 2^66: no claim at or beyond it equals a JSON integer (at most `u64::MAX`), and below it
+/// every integral `f64` and the arithmetic in [`shortest_integer`] fit `i128` exactly.
+const BEYOND_JSON_INTEGERS: f64 = 73_786_976_294_838_206_464.0;
+
+/// The integer a numeric claim compares as: itself when it fits `i64`, else its `f64`
+/// value truncated (as `getClaim` does; a `u64` over `i64::MAX` is rounded to `f64` first)
+/// and written as `format!("{}", f)` writes it: the shortest digits that read back as the
+/// same `f64`, then zeros (`2^63` is `9223372036854776000`). `None` where that text is no
+/// JSON integer's: `-0` (a negative fraction over -1 truncates to it), or a magnitude beyond
+/// them. Computed with integers, so the playground links no float formatting.
+fn claim_integer(claim: &serde_json::Number) -> Option<i128> {
+    if let Some(n) = claim.as_i64() {
+        return Some(i128::from(n));
+    }
+    let t = claim.as_f64()?.trunc();
+    if t == 0.0 && t.is_sign_negative() || t.is_nan() || t.abs() >= BEYOND_JSON_INTEGERS {
+        return None;
+    }
+    // Integral and under 2^66: the cast is exact.
+    let magnitude = shortest_integer(t.abs() as i128);
+    Some(if t < 0.0 { -magnitude } else { magnitude })
+}
+
+/// The shortest-digit integer that converts to the same `f64` as `exact` (a non-negative
+/// integral `f64`'s value), as float formatting picks it (`core::num::flt2dec`, Dragon4):
+/// for one significant digit, then two, and so on, `exact` truncated to that many digits
+/// or rounded up; the first that reads back as the same `f64` wins, the nearer if both do,
+/// rounded up on a tie.
+fn shortest_integer(exact: i128) -> i128 {
+    let value = exact as f64;
+    let reads_back = |candidate: i128| candidate as f64 == value;
+    let mut unit = 1_i128;
+    while unit <= exact / 10 {
+        unit *= 10;
+    }
+    // `unit` is the place of the leading digit; each round keeps one more digit.
+    while unit > 1 {
+        let down = exact / unit * unit;
+        let up = down + unit;
+        match (reads_back(down), reads_back(up)) {
+            (true, true) if exact - down < up - exact => return down,
+            (true, true) | (false, true) => return up,
+            (true, false) => return down,
+            (false, false) => unit /= 10,
+        }
+    }
+    exact
 }
 
 /// `github.com/ryanuber/go-glob`: `*` matches any run of characters, and the pieces

@@ -191,7 +191,8 @@ impl Acl {
             }
         }
         let mut lens: Vec<usize> = acl.prefix.keys().map(String::len).collect();
-        lens.sort_unstable_by(|a, b| b.cmp(a));
+        // kp-sort's one sort: `sort_unstable_by` would compile another copy into the wasm.
+        kp_sort::by(&mut lens, |a, b| b.cmp(a));
         lens.dedup();
         acl.prefix_lens = lens;
         Ok(acl)

@@ -382,7 +382,8 @@ struct Utf16Offsets {
 
 impl Utf16Offsets {
     fn new(text: &str, offsets: &mut [usize]) -> Self {
-        offsets.sort_unstable();
+        // kp-sort's one sort: `sort_unstable` would compile another copy into the wasm.
+        kp_sort::sort(offsets);
         let mut table = Vec::with_capacity(offsets.len());
         let mut chars = text.char_indices().peekable();
         let mut units = 0;
@@ -614,13 +615,48 @@ pub fn format_source(source: &str) -> FormatResponse {
 }
 
 /// The request of [`explain_json`]: `{"paths": [...], "as": NAME?, "policies": [...]?}`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug)]
 pub struct ExplainRequest {
     pub paths: Vec<String>,
-    #[serde(default, rename = "as")]
     pub as_name: Option<String>,
-    #[serde(default)]
     pub policies: Option<Vec<String>>,
+}
+
+impl ExplainRequest {
+    /// Reads the request from JSON. Read by hand from a `serde_json::Value`, not derived:
+    /// a derived `Deserialize` links serde's type-error messages, and with them float
+    /// formatting (16 KB), into the playground. Unknown keys are ignored; `null` is absent.
+    pub fn from_json(text: &str) -> Result<ExplainRequest, String> {
+        use serde_json::Value as Json;
+        let value: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let Json::Object(fields) = value else {
+            return Err("expected an object {\"paths\": [...], \"as\"?, \"policies\"?}".into());
+        };
+        let strings = |key: &str| -> Result<Option<Vec<String>>, String> {
+            match fields.get(key) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::Array(items)) => items
+                    .iter()
+                    .map(|item| match item {
+                        Json::String(s) => Ok(s.clone()),
+                        other => Err(format!("`{key}` must list strings, not {other}")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                Some(other) => Err(format!("`{key}` must be a list of strings, not {other}")),
+            }
+        };
+        let as_name = match fields.get("as") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.clone()),
+            Some(other) => return Err(format!("`as` must be a string, not {other}")),
+        };
+        Ok(ExplainRequest {
+            paths: strings("paths")?.ok_or("missing field `paths`")?,
+            as_name,
+            policies: strings("policies")?,
+        })
+    }
 }
 
 /// The response of [`explain_json`]: the check response plus the explanation
@@ -651,7 +687,7 @@ pub fn explain(source: &str, target: &str, request: &str) -> ExplainResponse {
         paths: None,
         error: None,
     };
-    let req: ExplainRequest = match serde_json::from_str(request) {
+    let req = match ExplainRequest::from_json(request) {
         Ok(r) => r,
         Err(e) => {
             resp.error = Some(format!("bad explain request: {e}"));

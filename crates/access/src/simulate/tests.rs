@@ -168,3 +168,143 @@ fn mount_filter() {
     let s = simulate(&p, &Map::new(), Some("gitlab"));
     assert_eq!(s.refused.len(), 4);
 }
+
+/// The comparison before `claim_integer`: the claim's integer or truncated float as text,
+/// against the expected number's text.
+fn same_as_text(expected: &Json, actual: &Json) -> bool {
+    match (expected, actual) {
+        (Json::Number(e), Json::Number(a)) => {
+            let claim = a
+                .as_i64()
+                .map(|n| n.to_string())
+                .or_else(|| a.as_f64().map(|f| format!("{}", f.trunc())));
+            claim.as_deref() == Some(&e.to_string())
+        }
+        (e, a) => e == a,
+    }
+}
+
+#[test]
+fn numeric_claims_compare_as_their_integer_text() {
+    let numbers = [
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "0.5",
+        "-0.5",
+        "-0.99",
+        "1",
+        "-1",
+        "1.0",
+        "1.9",
+        "-1.9",
+        "42",
+        "42.7",
+        "-42.7",
+        "1e2",
+        "100",
+        "100.0",
+        "1.5e1",
+        "15",
+        // Around 2^53, where floats stop holding every integer.
+        "9007199254740992",
+        "9007199254740993",
+        "9007199254740992.0",
+        "9007199254740993.0",
+        "9007199254740994",
+        "-9007199254740993",
+        "-9007199254740993.0",
+        // Around i64 and u64 bounds: u64s over i64::MAX compare after rounding to f64.
+        "9223372036854775807",
+        "9223372036854775808",
+        "9223372036854775807.0",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "-9223372036854775808.0",
+        "18446744073709551615",
+        "18446744073709551616",
+        "18446744073709551615.0",
+        "18446744073709549568",
+        "18446744073709551616.0",
+        "1e19",
+        "1e20",
+        "1e300",
+        "-1e300",
+        "1.7976931348623157e308",
+        "170141183460469231731687303715884105728",
+        "170141183460469231731687303715884105727.0",
+        "3.5e-10",
+        "-3.5e-10",
+    ];
+    let values: Vec<Json> = numbers
+        .iter()
+        .map(|n| serde_json::from_str(n).unwrap_or_else(|e| panic!("{n}: {e}")))
+        .collect();
+    let mut matched = 0;
+    for (i, expected) in values.iter().enumerate() {
+        for (j, actual) in values.iter().enumerate() {
+            let want = same_as_text(expected, actual);
+            assert_eq!(
+                same(expected, actual),
+                want,
+                "expected {} against claim {}",
+                numbers[i],
+                numbers[j]
+            );
+            matched += usize::from(want);
+        }
+    }
+    // Not only mismatches: equal integers, truncated floats and large values match.
+    assert!(matched >= 20, "{matched}");
+    let number = |n: &str| serde_json::from_str::<Json>(n).unwrap_or_default();
+    assert!(same(
+        &number("9007199254740993"),
+        &number("9007199254740993")
+    ));
+    assert!(same(&number("42"), &number("42.7")));
+    assert!(same(&number("-42"), &number("-42.7")));
+    assert!(!same(&number("0"), &number("-0.5")));
+    // 2^63 as a float is written 9223372036854776000.
+    assert!(same(
+        &number("9223372036854776000"),
+        &number("9223372036854775808")
+    ));
+    assert!(!same(
+        &number("9223372036854775808"),
+        &number("9223372036854775808")
+    ));
+}
+
+/// `shortest_integer` against float formatting itself, on integral floats where the
+/// shortest digits differ from the exact value: from 2^53 to 2^66, on powers of ten and
+/// their neighbours, and on a spread of bit patterns.
+#[test]
+fn shortest_integer_writes_what_float_formatting_writes() {
+    let mut floats = Vec::new();
+    for exp in 15..20 {
+        let power = 10_f64.powi(exp);
+        floats.extend([power, power.next_up(), power.next_down()]);
+    }
+    let (low, high) = (2_f64.powi(53).to_bits(), 2_f64.powi(66).to_bits());
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..200_000 {
+        // xorshift: deterministic, spread over the range's bit patterns.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        floats.push(f64::from_bits(low + state % (high - low)));
+    }
+    for k in 53..66 {
+        let power = 2_f64.powi(k);
+        floats.extend([power, power.next_up(), power.next_down()]);
+    }
+    for f in floats {
+        let f = f.trunc();
+        assert_eq!(
+            shortest_integer(f as i128).to_string(),
+            format!("{f}"),
+            "{f:e}"
+        );
+    }
+}

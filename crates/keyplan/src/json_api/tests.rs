@@ -272,3 +272,28 @@ fn explain_code_answers_the_entry_or_a_suggestion() {
     assert_eq!(bad["ok"], false);
     assert_eq!(bad["suggestion"], "kp::empty-policy");
 }
+
+#[test]
+fn explain_requests_are_read_as_the_derived_reader_read_them() {
+    let req = ExplainRequest::from_json(
+        r#"{"paths": ["a/b", "c"], "as": "trainer", "policies": ["p"], "other": 1}"#,
+    )
+    .expect("a full request");
+    assert_eq!(req.paths, ["a/b", "c"]);
+    assert_eq!(req.as_name.as_deref(), Some("trainer"));
+    assert_eq!(req.policies, Some(vec!["p".to_string()]));
+    let req = ExplainRequest::from_json(r#"{"paths": [], "as": null, "policies": null}"#)
+        .expect("nulls are absent");
+    assert!(req.paths.is_empty() && req.as_name.is_none() && req.policies.is_none());
+    for (bad, says) in [
+        ("[1]", "expected an object"),
+        ("{}", "missing field `paths`"),
+        (r#"{"paths": "a"}"#, "`paths` must be a list of strings, not \"a\""),
+        (r#"{"paths": [1.5]}"#, "`paths` must list strings, not 1.5"),
+        (r#"{"paths": [], "as": 2}"#, "`as` must be a string, not 2"),
+        ("{", "EOF while parsing an object"),
+    ] {
+        let err = ExplainRequest::from_json(bad).expect_err(bad);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
