@@ -39,16 +39,13 @@ fn main() -> Result<()> {
         "/// `(id, JSON text)` of every embedded endpoint schema, sorted by id.\n\
          pub(crate) static DOCUMENTS: &[(&str, &str)] = &[\n",
     );
-    let mut tables = String::from(
-        "/// Every endpoint schema as a table, sorted by id.\n\
-         pub(crate) static ENDPOINTS: &[RawEndpoint] = &[\n",
-    );
+    let mut table = String::new();
     for (id, path) in &documents {
         println!("cargo:rerun-if-changed={}", path.display());
         let text = fs::read_to_string(path)?;
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
-        endpoint(&mut tables, id, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        endpoint(&mut table, id, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
 
         let compact = out_dir.join(format!("{id}.json"));
         fs::write(&compact, minify(&text))?;
@@ -56,15 +53,52 @@ fn main() -> Result<()> {
         writeln!(raw, "    ({id:?}, include_str!({compact:?})),")?;
     }
     raw.push_str("];\n");
-    tables.push_str("];\n");
 
     fs::write(out_dir.join("documents.rs"), raw)?;
-    fs::write(out_dir.join("endpoints.rs"), tables)?;
+    fs::write(
+        out_dir.join("endpoints.rs"),
+        format!(
+            "/// Every endpoint schema, sorted by id, in the record format of `table.rs`.\n\
+             pub(crate) static TABLE: &str = {table:?};\n"
+        ),
+    )?;
     Ok(())
 }
 
-/// One `RawEndpoint { .. }` of the table (the reading `src/load.rs` does in the crate's tests,
-/// which check that both agree).
+// The record format `src/table.rs` reads: records end with RS, fields are separated by US,
+// list items end with GS. No text of the documents may hold these (checked below).
+const RS: char = '\u{1e}';
+const US: char = '\u{1f}';
+const GS: char = '\u{1d}';
+
+/// Appends one field of a record: the text, then US (or RS ending the record).
+fn put(out: &mut String, text: &str, end: char) -> Result<()> {
+    if text.contains(['\u{1c}', GS, RS, US]) {
+        return Err(format!("text holds a control character the tables use: {text:?}").into());
+    }
+    out.push_str(text);
+    out.push(end);
+    Ok(())
+}
+
+/// Appends a field already encoded (a list of [`items`]).
+fn put_encoded(out: &mut String, encoded: &str, end: char) {
+    out.push_str(encoded);
+    out.push(end);
+}
+
+/// Items each followed by GS (so that `[""]` and `[]` differ).
+fn items<'a>(list: impl IntoIterator<Item = &'a str>) -> Result<String> {
+    let mut out = String::new();
+    for item in list {
+        put(&mut out, item, GS)?;
+    }
+    Ok(out)
+}
+
+/// An endpoint's record, then its fields' (the reading `src/load.rs` does in the crate's
+/// tests, which check that both agree):
+/// `E id path title targets write description source`.
 fn endpoint(out: &mut String, id: &str, doc: &Value) -> Result<()> {
     let top = doc.as_object().ok_or("document is not an object")?;
     let ext = top
@@ -73,30 +107,22 @@ fn endpoint(out: &mut String, id: &str, doc: &Value) -> Result<()> {
         .ok_or("missing `x-keyplan` object")?;
     let targets = targets(ext.get("targets")).ok_or("`x-keyplan.targets` must list targets")?;
     let write = match str_of(ext, "write")? {
-        "merge" => "Merge",
-        "replace" => "Replace",
+        write @ ("merge" | "replace") => write,
         other => return Err(format!("unknown write mode `{other}`").into()),
     };
-    writeln!(out, "    RawEndpoint {{")?;
-    writeln!(out, "        id: {id:?},")?;
-    writeln!(out, "        path: {:?},", str_of(ext, "path")?)?;
-    writeln!(out, "        title: {:?},", str_of(top, "title")?)?;
-    writeln!(out, "        targets: {},", targets_literal(&targets))?;
-    writeln!(out, "        write: WriteMode::{write},")?;
-    writeln!(
-        out,
-        "        description: {:?},",
-        text_of(top, "description")
-    )?;
-    writeln!(out, "        source: {:?},", str_of(ext, "source")?)?;
-    write!(out, "        fields: ")?;
-    fields(out, top, &targets, 2)?;
-    writeln!(out, ",\n    }},")?;
-    Ok(())
+    put(out, "E", US)?;
+    put(out, id, US)?;
+    put(out, str_of(ext, "path")?, US)?;
+    put(out, str_of(top, "title")?, US)?;
+    put_encoded(out, &items(targets.iter().copied())?, US);
+    put(out, write, US)?;
+    put(out, text_of(top, "description"), US)?;
+    put(out, str_of(ext, "source")?, RS)?;
+    fields(out, top, &targets, 1)
 }
 
-/// The `properties` of an object schema as `&[RawField { .. }]`, sorted by name (the order
-/// of the map they go into).
+/// The records of the `properties` of an object schema, sorted by name (the order of the
+/// map they go into), each followed by its own sub-fields one level deeper.
 fn fields(
     out: &mut String,
     object: &Map<String, Value>,
@@ -109,7 +135,6 @@ fn fields(
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let Some(properties) = object.get("properties") else {
-        out.push_str("&[]");
         return Ok(());
     };
     let properties = properties
@@ -117,8 +142,6 @@ fn fields(
         .ok_or("`properties` is not an object")?;
     let mut sorted: Vec<(&String, &Value)> = properties.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
-    let pad = "    ".repeat(depth);
-    out.push_str("&[\n");
     for (name, schema) in sorted {
         field(
             out,
@@ -126,14 +149,17 @@ fn fields(
             schema,
             required.contains(&name.as_str()),
             inherited,
-            depth + 1,
+            depth,
         )
         .map_err(|e| format!("property `{name}`: {e}"))?;
     }
-    write!(out, "{pad}]")?;
     Ok(())
 }
 
+/// `F depth name type description flags default allowed json-type targets source ignored`
+/// (flags: `r` required, `s` sensitive, `d` deprecated, else `-`; default: empty, or `b`,
+/// `i` or `s` and the value; source: empty, or `=` and the text; ignored: target, note,
+/// each followed by GS).
 fn field(
     out: &mut String,
     name: &str,
@@ -144,14 +170,7 @@ fn field(
 ) -> Result<()> {
     let schema = schema.as_object().ok_or("not an object")?;
     let ty = match str_of(schema, "x-keyplan-type")? {
-        "string" => "String",
-        "int" => "Int",
-        "bool" => "Bool",
-        "duration" => "Duration",
-        "list" => "List",
-        "comma-list" => "CommaList",
-        "map" => "Map",
-        "any" => "Any",
+        ty @ ("string" | "int" | "bool" | "duration" | "list" | "comma-list" | "map" | "any") => ty,
         other => return Err(format!("unknown x-keyplan-type `{other}`").into()),
     };
     let targets = match schema.get("x-keyplan-targets") {
@@ -169,20 +188,24 @@ fn field(
         })
         .unwrap_or_default();
     let json_type = match schema.get("type").and_then(Value::as_str) {
-        None => "Any",
-        Some("string") => "String",
-        Some("integer") => "Integer",
-        Some("boolean") => "Boolean",
-        Some("array") => "Array",
-        Some("object") => "Object",
+        None => "",
+        Some(ty @ ("string" | "integer" | "boolean" | "array" | "object")) => ty,
         Some(other) => return Err(format!("unsupported JSON type `{other}`").into()),
     };
     let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let flags: String = [
+        (required, 'r'),
+        (flag("x-keyplan-sensitive"), 's'),
+        (flag("deprecated"), 'd'),
+    ]
+    .iter()
+    .map(|&(on, c)| if on { c } else { '-' })
+    .collect();
     let default = match schema.get("default") {
-        None => "None".to_owned(),
-        Some(Value::Bool(b)) => format!("Some(RawDefault::Bool({b}))"),
-        Some(Value::String(s)) => format!("Some(RawDefault::Str({s:?}))"),
-        Some(Value::Number(n)) if n.is_i64() => format!("Some(RawDefault::Int({n}))"),
+        None => String::new(),
+        Some(Value::Bool(b)) => format!("b{b}"),
+        Some(Value::String(s)) => format!("s{s}"),
+        Some(Value::Number(n)) if n.is_i64() => format!("i{n}"),
         Some(other) => {
             return Err(format!(
                 "default `{other}`: the tables hold booleans, integers and strings only"
@@ -191,84 +214,56 @@ fn field(
         }
     };
     let source = match schema.get("x-keyplan-source").and_then(Value::as_str) {
-        Some(source) => format!("Some({source:?})"),
-        None => "None".to_owned(),
+        Some(source) => format!("={source}"),
+        None => String::new(),
     };
 
-    let pad = "    ".repeat(depth);
-    writeln!(out, "{pad}RawField {{")?;
-    writeln!(out, "{pad}    name: {name:?},")?;
-    writeln!(out, "{pad}    ty: FieldType::{ty},")?;
-    writeln!(
-        out,
-        "{pad}    description: {:?},",
-        text_of(schema, "description")
-    )?;
-    writeln!(out, "{pad}    required: {required},")?;
-    writeln!(out, "{pad}    sensitive: {},", flag("x-keyplan-sensitive"))?;
-    writeln!(out, "{pad}    default: {default},")?;
-    writeln!(out, "{pad}    allowed: &{allowed:?},")?;
-    writeln!(out, "{pad}    json_type: JsonType::{json_type},")?;
-    writeln!(out, "{pad}    deprecated: {},", flag("deprecated"))?;
-    writeln!(out, "{pad}    targets: {},", targets_literal(&targets))?;
-    writeln!(out, "{pad}    source: {source},")?;
-    writeln!(
-        out,
-        "{pad}    ignored: {},",
-        ignored(schema.get("x-keyplan-ignored"))?
-    )?;
-    write!(out, "{pad}    fields: ")?;
-    fields(out, schema, &targets, depth + 1)?;
-    writeln!(out, ",\n{pad}}},")?;
-    Ok(())
+    put(out, "F", US)?;
+    put(out, &depth.to_string(), US)?;
+    put(out, name, US)?;
+    put(out, ty, US)?;
+    put(out, text_of(schema, "description"), US)?;
+    put(out, &flags, US)?;
+    put(out, &default, US)?;
+    put_encoded(out, &items(allowed.iter().map(String::as_str))?, US);
+    put(out, json_type, US)?;
+    put_encoded(out, &items(targets.iter().copied())?, US);
+    put(out, &source, US)?;
+    put_encoded(out, &ignored(schema.get("x-keyplan-ignored"))?, RS);
+    fields(out, schema, &targets, depth + 1)
 }
 
-const TARGETS: [(&str, &str); 2] = [("vault", "Vault"), ("openbao", "Openbao")];
-
-fn target_variant(keyword: &str) -> Option<&'static str> {
-    TARGETS
-        .iter()
-        .find(|(k, _)| *k == keyword)
-        .map(|(_, variant)| *variant)
-}
+const TARGETS: [&str; 2] = ["vault", "openbao"];
 
 /// A non-empty list of target keywords, in the document's order.
 fn targets(value: Option<&Value>) -> Option<Vec<&str>> {
     let list = value?.as_array()?;
     let targets: Option<Vec<&str>> = list
         .iter()
-        .map(|t| t.as_str().filter(|k| target_variant(k).is_some()))
+        .map(|t| t.as_str().filter(|k| TARGETS.contains(k)))
         .collect();
     targets.filter(|t| !t.is_empty())
 }
 
-fn targets_literal(targets: &[&str]) -> String {
-    let variants: Vec<String> = targets
-        .iter()
-        .filter_map(|k| target_variant(k))
-        .map(|v| format!("Target::{v}"))
-        .collect();
-    format!("&[{}]", variants.join(", "))
-}
-
-/// `x-keyplan-ignored` as `&[(Target, note)]`, sorted by target (the order of its map).
+/// `x-keyplan-ignored` as target, note, target, note..., sorted by target (the order of
+/// its map).
 fn ignored(value: Option<&Value>) -> Result<String> {
     let Some(value) = value else {
-        return Ok("&[]".to_owned());
+        return Ok(String::new());
     };
     let bad = || "`x-keyplan-ignored` must map targets to evidence notes".to_owned();
     let mut entries = Vec::new();
     for (target, note) in value.as_object().ok_or_else(bad)? {
-        let rank = TARGETS
-            .iter()
-            .position(|(k, _)| k == target)
-            .ok_or_else(bad)?;
+        let rank = TARGETS.iter().position(|k| k == target).ok_or_else(bad)?;
         let note = note.as_str().ok_or_else(bad)?;
-        entries.push((rank, format!("(Target::{}, {note:?})", TARGETS[rank].1)));
+        entries.push((rank, note));
     }
     entries.sort();
-    let entries: Vec<String> = entries.into_iter().map(|(_, e)| e).collect();
-    Ok(format!("&[{}]", entries.join(", ")))
+    items(
+        entries
+            .iter()
+            .flat_map(|&(rank, note)| [TARGETS[rank], note]),
+    )
 }
 
 fn str_of<'a>(object: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {

@@ -289,11 +289,11 @@ impl Endpoint {
     }
 }
 
-/// The typed endpoints, built from the static tables on first use (no parsing).
-static CATALOG: LazyLock<BTreeMap<&'static str, Endpoint>> = LazyLock::new(|| {
+/// The typed endpoints, read from the generated table on first use (no JSON parse).
+static CATALOG: LazyLock<BTreeMap<String, Endpoint>> = LazyLock::new(|| {
     let mut catalog = BTreeMap::new();
-    for raw in table::ENDPOINTS {
-        catalog.insert(raw.id, raw.build());
+    for endpoint in table::endpoints() {
+        catalog.insert(endpoint.id.clone(), endpoint);
     }
     catalog
 });
@@ -323,7 +323,7 @@ pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
 
 /// Every known endpoint id, sorted.
 pub fn ids() -> impl Iterator<Item = &'static str> {
-    CATALOG.keys().copied()
+    CATALOG.keys().map(String::as_str)
 }
 
 /// The raw JSON Schema document of an endpoint, for validating request bodies.

@@ -288,7 +288,10 @@ fn explain_requests_are_read_as_the_derived_reader_read_them() {
     for (bad, says) in [
         ("[1]", "expected an object"),
         ("{}", "missing field `paths`"),
-        (r#"{"paths": "a"}"#, "`paths` must be a list of strings, not \"a\""),
+        (
+            r#"{"paths": "a"}"#,
+            "`paths` must be a list of strings, not \"a\"",
+        ),
         (r#"{"paths": [1.5]}"#, "`paths` must list strings, not 1.5"),
         (r#"{"paths": [], "as": 2}"#, "`as` must be a string, not 2"),
         ("{", "EOF while parsing an object"),
