@@ -105,7 +105,8 @@ const squiggles = layer({
 const problemGutter = gutter({
   class: 'kp-problem-gutter',
   markers: (view) => view.state.field(problemField).lines,
-  initialSpacer: () => new Marker('error', ''),
+  // The gutter's width, from an invisible marker CodeMirror keeps in it.
+  initialSpacer: () => new Marker('spacer', ''),
 });
 
 /** Hover over a squiggled range: its diagnostics, drawn by `render(diagnostic)`. */

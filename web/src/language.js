@@ -68,6 +68,7 @@ export function tokenizeLine(text, start, out) {
     push(0, end < 0 ? text.length : end, KIND.string);
     if (end < 0) return STRING;
     pos = end;
+    lineStart = false;
   }
   while (pos < text.length) {
     const ch = text[pos];

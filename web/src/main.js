@@ -23,7 +23,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], framedLatencies: [], listedVersion: 0, checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], framedLatencies: [], listedVersion: 0, edits: 0, appliedEdits: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -109,6 +109,7 @@ let editedDoc = null;
 function onEdit(doc) {
   if (doc === editedDoc) return;
   editedDoc = doc;
+  probe.edits++;
   const text = doc.toString();
   if (state.example && text !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
     state.example = '';
@@ -120,7 +121,7 @@ function onEdit(doc) {
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, BUILD_AFTER_MS);
   clearTimeout(persistTimer);
-  persistTimer = setTimeout(persist, 300);
+  persistTimer = setTimeout(persistWhenIdle, PERSIST_AFTER_MS);
 }
 
 async function runCheck(text = source()) {
@@ -130,10 +131,13 @@ async function runCheck(text = source()) {
   }
   checking = true;
   if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  // Which edit this text is (the tests check that diagnostics come in edit order).
+  const edit = probe.edits;
   try {
     const { value, ms } = await compiler.check(text, state.target);
     probe.checks++;
     if (text === source()) {
+      probe.appliedEdits.push(edit);
       applyDiagnostics(value, ms);
       shownFor = text;
     }
@@ -594,6 +598,11 @@ function toast(text) {
 }
 
 // ---------------------------------------------------------------- persistence and sharing
+
+// Saving is not urgent, and `history.replaceState` with a long URL takes milliseconds of
+// the main thread: once typing has paused, in an idle moment.
+const PERSIST_AFTER_MS = 600;
+const persistWhenIdle = () => (window.requestIdleCallback ? requestIdleCallback(() => persist(), { timeout: 1000 }) : persist());
 
 async function persist() {
   const text = source();

@@ -40,7 +40,7 @@ function mainThread(events) {
   }
   return events
     .filter((e) => best && e.pid === best.pid && e.tid === best.tid && (e.ph === 'X' || e.ph === 'I' || e.ph === 'R' || e.ph === 'n'))
-    .map((e) => ({ name: e.name, ts: e.ts / 1000, dur: (e.dur || 0) / 1000, args: e.args || {}, ph: e.ph }))
+    .map((e) => ({ name: e.name, ts: e.ts / 1000, dur: (e.dur || 0) / 1000, cpu: (e.tdur ?? e.dur ?? 0) / 1000, args: e.args || {}, ph: e.ph }))
     .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 }
 
@@ -126,17 +126,30 @@ async function main() {
     // One event per task (Chromium nests RunTask in ThreadControllerImpl::RunTask).
     const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
     const totals = new Map();
+    const summary = { wall: [], busy: [], cpu: [], longest: [] };
     keys.forEach((key, i) => {
       const end = done.find((d) => d.ts > key.ts);
       if (!end) return;
+      // The tasks from the one holding the keydown to the one applying the diagnostics.
+      const window = tasks.filter((t) => t.ts + t.dur >= key.ts && t.ts <= end.ts);
+      summary.wall.push(end.ts - key.ts);
+      summary.busy.push(window.reduce((a, t) => a + t.dur, 0));
+      summary.cpu.push(window.reduce((a, t) => a + t.cpu, 0));
+      summary.longest.push(Math.max(...window.map((t) => t.dur)));
+      if (process.env.QUIET) return;
       console.log(`\nkeystroke ${i}: ${(end.ts - key.ts).toFixed(1)} ms from keydown to diagnostics applied (outside: ${marks[i]?.toFixed(1)} ms)`);
-      for (const t of tasks.filter((t) => t.ts + t.dur >= key.ts - 1 && t.ts <= end.ts && t.dur >= 0.5)) {
+      for (const t of window.filter((t) => t.dur >= 0.5)) {
         const inside = events.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur + 0.001 && INTERESTING.has(e.name) && e.dur >= 0.3);
         const what = inside.map((e) => `${label(e)} ${e.dur.toFixed(1)}`).join(', ');
         console.log(`  +${(t.ts - key.ts).toFixed(1).padStart(6)}  ${t.dur.toFixed(1).padStart(5)} ms  ${what}`);
         for (const e of inside) totals.set(label(e), (totals.get(label(e)) || 0) + e.dur);
       }
     });
+    const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]?.toFixed(1);
+    const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]?.toFixed(1);
+    console.log('\nper keystroke, keydown to diagnostics applied (median / p95 ms):');
+    console.log(`  wall ${med(summary.wall)} / ${p95(summary.wall)}; main thread busy ${med(summary.busy)} / ${p95(summary.busy)}; its CPU time ${med(summary.cpu)} / ${p95(summary.cpu)}; longest task ${med(summary.longest)} / ${p95(summary.longest)}`);
+    if (process.env.QUIET) return;
     console.log('\ntotal main-thread time by kind over all keystrokes (ms, nested kinds counted in each):');
     for (const [k, v] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${v.toFixed(1).padStart(7)}  ${k}`);
   } finally {
