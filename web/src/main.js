@@ -9,7 +9,7 @@ import * as compiler from './compiler.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
 import { problems, setProblems, forEachProblem, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover } from './complete.js';
-import { renderGraph } from './graph.js';
+import { renderGraph, graphSvg } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
 import { highlightInto } from './highlight.js';
 import { cancel as cancelSlices } from './slice.js';
@@ -470,7 +470,7 @@ function renderOutput() {
   const pre = document.createElement('pre');
   pre.className = `code lang-${state.tab}`;
   pre.dataset.testid = 'output-text';
-  highlightInto(pre, list[index].contents, state.tab === 'api' ? 'json' : state.tab);
+  highlightInto(pre, list[index].contents, state.tab === 'api' ? 'json' : state.tab, out);
   out.append(pre);
 }
 
@@ -493,13 +493,14 @@ for (const b of document.querySelectorAll('#tabs [data-tab]')) b.addEventListene
 // What Copy and Download take: the shown file, the graph as SVG, or the matrix as CSV.
 function currentArtifact() {
   if (state.tab === 'graph') {
-    const svg = $('output').querySelector('svg');
+    // The pane draws only what is in view: the file gets the whole graph, at the pane's width.
+    const shown = $('output').querySelector('svg');
+    const view = state.lastBuild?.ok ? state.lastBuild.view : state.lastGood?.view;
+    const svg = shown && view ? graphSvg(view) : null;
     if (!svg) return null;
-    const style = getComputedStyleSheet();
-    const clone = svg.cloneNode(true);
-    clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-    clone.insertBefore(Object.assign(document.createElementNS('http://www.w3.org/2000/svg', 'style'), { textContent: style }), clone.firstChild);
-    return { name: 'graph.svg', contents: clone.outerHTML, type: 'image/svg+xml' };
+    svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    svg.insertBefore(Object.assign(document.createElementNS('http://www.w3.org/2000/svg', 'style'), { textContent: getComputedStyleSheet() }), svg.firstChild);
+    return { name: 'graph.svg', contents: svg.outerHTML, type: 'image/svg+xml' };
   }
   if (state.tab === 'matrix') {
     // From the data: a large matrix shows only the rows and columns in view.

@@ -1,6 +1,7 @@
 // End-to-end tests of the built playground (web/dist) in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { serve, launch, openPage, setEditor, editorText, settle, diagnostics } from './helpers.mjs';
 
 let server;
@@ -187,6 +188,24 @@ test('squiggles sit under the text of their diagnostic, and move with it when li
   await context.close();
 });
 
+/**
+ * The shown output's whole text. A long output fills its blocks of lines as they come
+ * near the view: scroll each empty one into view until none is left.
+ */
+async function wholeOutput(page) {
+  await page.waitForSelector('[data-testid=output] [data-testid=output-text]');
+  for (let i = 0; i < 500; i++) {
+    const empty = await page.evaluate(() => {
+      const block = document.querySelector('[data-testid=output-text] .chunk:empty');
+      block?.scrollIntoView();
+      return Boolean(block);
+    });
+    if (!empty) break;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  return page.textContent('[data-testid=output] [data-testid=output-text]');
+}
+
 test('every output tab shows its output; the target switch recompiles', async () => {
   const { page, context } = await open();
   await page.selectOption('[data-testid=examples]', 'pipeline');
@@ -194,7 +213,7 @@ test('every output tab shows its output; the target switch recompiles', async ()
   const shown = {};
   for (const tab of ['api', 'hcl', 'json', 'sh']) {
     await page.click(`[data-testid=tab-${tab}]`);
-    shown[tab] = await page.textContent('[data-testid=output] [data-testid=output-text]');
+    shown[tab] = await wholeOutput(page);
     assert.ok(shown[tab].length > 20, `${tab} output`);
   }
   JSON.parse(shown.api);
@@ -316,6 +335,11 @@ test('copy and download give the shown output', async () => {
   await page.click('[data-testid=tab-graph]');
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   assert.equal(svg.suggestedFilename(), 'graph.svg');
+  // The file holds the whole graph, also what the pane has not drawn (it draws what is in view).
+  const file = await readFile(await svg.path(), 'utf8');
+  const nodes = await page.evaluate(() => window.__keyplan.built && document.querySelectorAll('[data-testid=graph-node]').length);
+  assert.ok((file.match(/data-testid="graph-node"/g) || []).length >= nodes, 'every node in the SVG file');
+  assert.match(file, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   await context.close();
 });
 
