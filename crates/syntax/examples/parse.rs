@@ -5,6 +5,10 @@
 //! `cargo run --release -p kp-syntax --example parse FILE [REPEAT]`
 use std::time::Instant;
 
+// The allocator the `keyplan` binary and the benchmarks use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../../keyplan/examples/support/memory.rs"]
 mod memory;
 

@@ -284,7 +284,7 @@ impl Parser<'_> {
                         _ => None,
                     };
                 }
-                TokenKind::Str(_) if comma_after.is_some() => {
+                TokenKind::Str { .. } if comma_after.is_some() => {
                     let verb = comma_after.take().unwrap_or_default();
                     self.unexpected(
                         "an attribute, a block or a statement",

@@ -2,28 +2,35 @@
 //! they end entries. Problems inside a token are reported here, once, and the token is
 //! still produced (or replaced by [`TokenKind::Invalid`]) so the parser does not cascade.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use kp_diag::{Diagnostic, Span};
 
-use super::codes;
 use super::tokens::{self, NumberTail, StrScan};
+use super::{codes, scan};
 use crate::ast::{DurationUnit, StrLit, Text};
 
-#[derive(Debug, Clone, PartialEq)]
+/// What a token is. Tokens are `Copy` (no payload to drop or move around): a string's
+/// value is usually the text between its quotes, and the rare values that are not (an
+/// escape resolved, a heredoc, `env(...)`) wait in [`Lexer::values`] until the parser
+/// consumes their token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TokenKind {
     /// A bare word; its text is the source under the span.
     Ident,
-    Str(Text),
-    Heredoc(Text),
-    Int(i64),
-    Duration {
-        amount: u64,
-        unit: DurationUnit,
-        seconds: u64,
+    /// A string. Unless `queued`, its value is the text between the quotes; when queued
+    /// (escapes resolved, or no closing quote), its value is in the lexer's queue.
+    Str {
+        queued: bool,
     },
-    /// A well-formed `env("NAME")`; malformed calls arrive as `env`, `(`, ... tokens.
-    Env(Box<StrLit>),
+    /// A heredoc; its value is in the lexer's queue.
+    Heredoc,
+    Int(i64),
+    Duration(u64, DurationUnit),
+    /// A well-formed `env("NAME")` (its literal is in the lexer's queue); malformed calls
+    /// arrive as `env`, `(`, ... tokens.
+    Env,
     LBrace,
     RBrace,
     LBracket,
@@ -41,7 +48,24 @@ pub(super) enum TokenKind {
     Eof,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl TokenKind {
+    /// Whether the token's value waits in [`Lexer::values`].
+    pub(super) fn queued(self) -> bool {
+        matches!(
+            self,
+            TokenKind::Str { queued: true } | TokenKind::Heredoc | TokenKind::Env
+        )
+    }
+}
+
+/// A value that is not the text under its token, in token order.
+#[derive(Debug)]
+pub(super) enum Queued {
+    Text(Text),
+    Env(Box<StrLit>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Token {
     pub kind: TokenKind,
     pub span: Span,
@@ -51,11 +75,12 @@ pub(super) struct Token {
 /// the token count (which random input can push to one per byte).
 pub(super) struct Lexer<'s> {
     src: &'s str,
-    /// A copy of `src` that the [`Text`] of names and strings are ranges of.
+    /// Where the next token starts.
+    pos: usize,
+    /// The buffer holding `src` that the [`Text`] of names and strings are ranges of.
     pub(super) shared: Arc<String>,
-    rest: &'s str,
-    /// The token produced by the last step, if it was not trivia.
-    pending: Option<Token>,
+    /// The values of the queued tokens produced and not yet consumed, in order.
+    pub(super) values: VecDeque<Queued>,
     pub(super) diags: Vec<Diagnostic>,
     /// An unterminated heredoc ran to the end of the file: the parser should not also
     /// report every block left open by it.
@@ -66,12 +91,14 @@ pub(super) struct Lexer<'s> {
 }
 
 impl<'s> Lexer<'s> {
-    pub(super) fn new(src: &'s str) -> Self {
+    /// A lexer over `shared`, the text of one file, whose names and strings become
+    /// ranges of `shared` itself (no copy).
+    pub(super) fn new(src: &'s str, shared: Arc<String>) -> Self {
         Lexer {
             src,
-            shared: Arc::new(src.to_owned()),
-            rest: src,
-            pending: None,
+            pos: 0,
+            shared,
+            values: VecDeque::new(),
             diags: Vec::new(),
             swallowed_eof: false,
             comments: Vec::new(),
@@ -84,75 +111,83 @@ impl<'s> Lexer<'s> {
     /// words, strings without escapes) are recognised here in one step over the bytes;
     /// everything else, and every error, takes the general path ([`Self::next_token`]).
     pub(super) fn next(&mut self) -> Token {
+        let bytes = self.src.as_bytes();
         loop {
-            let bytes = self.rest.as_bytes();
-            let Some(&first) = bytes.first() else { break };
-            let start = self.pos();
-            let (len, kind) = match first {
+            let start = self.pos;
+            let Some(&first) = bytes.get(start) else {
+                return Token {
+                    kind: TokenKind::Eof,
+                    span: Span::new(bytes.len(), bytes.len()),
+                };
+            };
+            let (end, kind) = match first {
                 b' ' | b'\t' | b'\r' => {
-                    self.rest = self
-                        .rest
-                        .get(tokens::blank_len(bytes)..)
-                        .unwrap_or_default();
+                    self.pos = scan::blanks_end(bytes, start + 1);
                     continue;
                 }
-                b'\n' => (1, TokenKind::Newline),
-                b'{' => (1, TokenKind::LBrace),
-                b'}' => (1, TokenKind::RBrace),
-                b'[' => (1, TokenKind::LBracket),
-                b']' => (1, TokenKind::RBracket),
-                b'(' => (1, TokenKind::LParen),
-                b')' => (1, TokenKind::RParen),
-                b',' => (1, TokenKind::Comma),
-                b'=' => (1, TokenKind::Eq),
-                b'.' => (1, TokenKind::Dot),
-                // `env` may start an `env("NAME")` token: general path.
-                b'a'..=b'z' | b'A'..=b'Z' | b'_' if !bytes.starts_with(b"env") => {
-                    (tokens::ident_len(bytes), TokenKind::Ident)
+                b'\n' => (start + 1, TokenKind::Newline),
+                b'{' => (start + 1, TokenKind::LBrace),
+                b'}' => (start + 1, TokenKind::RBrace),
+                b'[' => (start + 1, TokenKind::LBracket),
+                b']' => (start + 1, TokenKind::RBracket),
+                b'(' => (start + 1, TokenKind::LParen),
+                b')' => (start + 1, TokenKind::RParen),
+                b',' => (start + 1, TokenKind::Comma),
+                b'=' => (start + 1, TokenKind::Eq),
+                b'.' => (start + 1, TokenKind::Dot),
+                b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                    let end = scan::word_end(bytes, start + 1);
+                    // `env` may start an `env("NAME")` token: general path.
+                    if end - start == 3 && bytes.get(start..end) == Some(b"env") {
+                        match self.next_token() {
+                            Some(token) => return token,
+                            None => continue,
+                        }
+                    }
+                    (end, TokenKind::Ident)
                 }
-                b'"' => match tokens::plain_string_len(bytes) {
-                    Some(len) => (len, TokenKind::Str(self.slice(start + 1, start + len - 1))),
-                    None => self.general(),
-                },
-                _ => self.general(),
-            };
-            if matches!(kind, TokenKind::Eof) {
-                // The general path passed over trivia (or produced its token itself).
-                match self.pending.take() {
+                b'"' => {
+                    let stop = scan::string_stop(bytes, start + 1);
+                    if bytes.get(stop) != Some(&b'"') {
+                        match self.next_token() {
+                            Some(token) => return token,
+                            None => continue,
+                        }
+                    }
+                    (stop + 1, TokenKind::Str { queued: false })
+                }
+                _ => match self.next_token() {
                     Some(token) => return token,
                     None => continue,
-                }
-            }
-            self.rest = self.rest.get(len..).unwrap_or_default();
+                },
+            };
+            self.pos = end;
             return Token {
                 kind,
-                span: Span::new(start, start + len),
+                span: Span::new(start, end),
             };
         }
-        self.pending.take().unwrap_or(Token {
-            kind: TokenKind::Eof,
-            span: Span::new(self.src.len(), self.src.len()),
-        })
     }
 
-    /// One step of the general path; its token, if any, is left in `pending`. Returns
-    /// `Eof` as "not produced here" for [`Self::next`].
-    fn general(&mut self) -> (usize, TokenKind) {
-        self.next_token();
-        (0, TokenKind::Eof)
+    /// The text from the cursor on.
+    fn rest(&self) -> &'s str {
+        self.src.get(self.pos..).unwrap_or_default()
     }
 
-    fn pos(&self) -> usize {
-        self.src.len() - self.rest.len()
+    /// Moves the cursor to `rest` and makes the text passed over one token.
+    fn push(&mut self, rest: &'s str, kind: TokenKind) -> Token {
+        let start = self.pos;
+        self.pos = self.src.len() - rest.len();
+        Token {
+            kind,
+            span: Span::new(start, self.pos),
+        }
     }
 
-    /// Moves the cursor to `rest` and records the text passed over as one token.
-    fn push(&mut self, rest: &'s str, kind: TokenKind) -> Span {
-        let start = self.pos();
-        self.rest = rest;
-        let span = Span::new(start, self.pos());
-        self.pending = Some(Token { kind, span });
-        span
+    /// [`Self::push`] for a token whose value is queued.
+    fn push_queued(&mut self, rest: &'s str, kind: TokenKind, value: Queued) -> Token {
+        self.values.push_back(value);
+        self.push(rest, kind)
     }
 
     fn text(&self, span: Span) -> &'s str {
@@ -173,24 +208,24 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn next_token(&mut self) {
-        let Some(&first) = self.rest.as_bytes().first() else {
-            return;
-        };
+    /// The general path: one token, or `None` after passing over trivia.
+    fn next_token(&mut self) -> Option<Token> {
+        let rest = self.rest();
+        let &first = rest.as_bytes().first()?;
         let punct = match first {
             b' ' | b'\t' | b'\r' | 0xEF => {
-                if let Ok((rest, _)) = tokens::blanks(self.rest) {
-                    self.rest = rest;
-                    return;
+                if let Ok((rest, _)) = tokens::blanks(rest) {
+                    self.pos = self.src.len() - rest.len();
+                    return None;
                 }
                 None
             }
             b'#' | b'/' => {
-                if let Ok((rest, _)) = tokens::comment(self.rest) {
-                    let start = self.pos();
-                    self.rest = rest;
-                    self.comments.push(Span::new(start, self.pos()));
-                    return;
+                if let Ok((rest, _)) = tokens::comment(rest) {
+                    let start = self.pos;
+                    self.pos = self.src.len() - rest.len();
+                    self.comments.push(Span::new(start, self.pos));
+                    return None;
                 }
                 None
             }
@@ -207,53 +242,48 @@ impl<'s> Lexer<'s> {
             _ => None,
         };
         if let Some(kind) = punct {
-            let rest = self.rest.get(1..).unwrap_or_default();
-            self.push(rest, kind);
-            return;
+            return Some(self.push(rest.get(1..).unwrap_or_default(), kind));
         }
-        match first {
+        Some(match first {
             b'"' => self.string(),
             b'<' => self.heredoc(),
             b if b.is_ascii_alphabetic() || b == b'_' => self.word(),
             b if b.is_ascii_digit() || b == b'-' => self.number(),
             _ => self.unknown(),
-        }
+        })
     }
 
-    fn unknown(&mut self) {
-        match tokens::unknown(self.rest) {
-            Ok((rest, _)) => {
-                self.push(rest, TokenKind::Unknown);
-            }
+    fn unknown(&mut self) -> Token {
+        match tokens::unknown(self.rest()) {
+            Ok((rest, _)) => self.push(rest, TokenKind::Unknown),
             // Unreachable with a non-empty input, but never spin if it happens.
-            Err(_) => self.rest = "",
+            Err(_) => self.push("", TokenKind::Unknown),
         }
     }
 
-    fn word(&mut self) {
-        let Ok((rest, name)) = tokens::ident(self.rest) else {
+    fn word(&mut self) -> Token {
+        let Ok((rest, name)) = tokens::ident(self.rest()) else {
             return self.unknown();
         };
         if name == "env" {
-            if let Ok((after, call)) = tokens::env_call(self.rest) {
-                let start = self.pos();
+            if let Ok((after, call)) = tokens::env_call(self.rest()) {
+                let start = self.pos;
                 self.report_bad_escapes(start + call.lit.0, &call.name.bad_escapes);
                 let value = StrLit {
                     value: self.string_value(start + call.lit.0, call.name),
                     span: Span::new(start + call.lit.0, start + call.lit.1),
                 };
-                self.push(after, TokenKind::Env(Box::new(value)));
-                return;
+                return self.push_queued(after, TokenKind::Env, Queued::Env(Box::new(value)));
             }
         }
-        self.push(rest, TokenKind::Ident);
+        self.push(rest, TokenKind::Ident)
     }
 
-    fn string(&mut self) {
-        let Ok((rest, scan)) = tokens::string(self.rest) else {
+    fn string(&mut self) -> Token {
+        let Ok((rest, scan)) = tokens::string(self.rest()) else {
             return self.unknown();
         };
-        let start = self.pos();
+        let start = self.pos;
         self.report_bad_escapes(start, &scan.bad_escapes);
         if !scan.terminated {
             self.diags.push(
@@ -270,7 +300,7 @@ impl<'s> Lexer<'s> {
             );
         }
         let value = self.string_value(start, scan);
-        self.push(rest, TokenKind::Str(value));
+        self.push_queued(rest, TokenKind::Str { queued: true }, Queued::Text(value))
     }
 
     fn report_bad_escapes(&mut self, base: usize, bad: &[(usize, usize)]) {
@@ -291,13 +321,14 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn heredoc(&mut self) {
-        let start = self.pos();
-        let scan = match tokens::heredoc(self.rest) {
+    fn heredoc(&mut self) -> Token {
+        let start = self.pos;
+        let scan = match tokens::heredoc(self.rest()) {
             Ok(found) => found,
-            Err(_) if self.rest.starts_with("<<") => {
-                let rest = self.rest.get(2..).unwrap_or_default();
-                let span = self.push(rest, TokenKind::Invalid);
+            Err(_) if self.rest().starts_with("<<") => {
+                let rest = self.rest().get(2..).unwrap_or_default();
+                let token = self.push(rest, TokenKind::Invalid);
+                let span = token.span;
                 self.diags.push(
                     Diagnostic::error(
                         codes::INVALID_HEREDOC,
@@ -310,7 +341,7 @@ impl<'s> Lexer<'s> {
                          holding only `EOT`",
                     ),
                 );
-                return;
+                return token;
             }
             Err(_) => return self.unknown(),
         };
@@ -343,15 +374,16 @@ impl<'s> Lexer<'s> {
                 )),
             );
         }
-        self.push(rest, TokenKind::Heredoc(Text::from(scan.value)));
+        let value = Queued::Text(Text::from(scan.value));
+        self.push_queued(rest, TokenKind::Heredoc, value)
     }
 
-    fn number(&mut self) {
-        let Ok((rest, (digits, tail))) = tokens::number(self.rest) else {
+    fn number(&mut self) -> Token {
+        let Ok((rest, (digits, tail))) = tokens::number(self.rest()) else {
             return self.unknown();
         };
-        let start = self.pos();
-        let span = Span::new(start, start + (self.rest.len() - rest.len()));
+        let start = self.pos;
+        let span = Span::new(start, self.src.len() - rest.len());
         let kind = match tail {
             NumberTail::None => self.integer(span, digits),
             NumberTail::Unit(unit) => self.duration(span, digits, unit),
@@ -360,7 +392,7 @@ impl<'s> Lexer<'s> {
                 TokenKind::Invalid
             }
         };
-        self.push(rest, kind);
+        self.push(rest, kind)
     }
 
     fn integer(&mut self, span: Span, digits: &str) -> TokenKind {
@@ -426,11 +458,7 @@ impl<'s> Lexer<'s> {
                 .with_help(format!("durations are at most {} seconds", i64::MAX)),
             );
         }
-        TokenKind::Duration {
-            amount,
-            unit,
-            seconds: amount.saturating_mul(unit.seconds()),
-        }
+        TokenKind::Duration(amount, unit)
     }
 
     fn malformed_number(&mut self, span: Span, junk: &str) {
