@@ -6,7 +6,7 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Queued, Token, TokenKind};
 use super::MAX_DEPTH;
-use crate::ast::{Entry, Expr, Ident, MapEntry, StrLit, Text};
+use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
@@ -94,8 +94,8 @@ impl<'s> Parser<'s> {
         self.consumed
     }
 
-    /// Consumes the current token and hands it over (its queued value, if any, in
-    /// [`Self::take_text`] / [`Self::take_env`]).
+    /// Consumes the current token and hands it over (its queued value, if any, for
+    /// [`Self::string_value`], [`Self::number_value`] or [`Self::env_value`]).
     pub(super) fn bump(&mut self) -> Token {
         let [token, next] = self.ahead;
         if matches!(token.kind, TokenKind::Eof) {
@@ -133,6 +133,20 @@ impl<'s> Parser<'s> {
                 Some(Queued::Text(text)) => text,
                 _ => Text::default(),
             },
+        }
+    }
+
+    /// The value of an integer or duration token just consumed.
+    pub(super) fn number_value(&mut self) -> ExprKind {
+        match self.value.take() {
+            Some(Queued::Duration(amount, unit)) => ExprKind::Duration {
+                amount,
+                unit,
+                seconds: amount.saturating_mul(unit.seconds()),
+            },
+            Some(Queued::Int(n)) => ExprKind::Int(n),
+            // Not reached: every number token queues its value.
+            _ => ExprKind::Int(0),
         }
     }
 

@@ -18,8 +18,8 @@ const fn splat(b: u8) -> u64 {
 /// eight.
 #[inline(always)]
 fn chunk(bytes: &[u8], at: usize) -> Option<u64> {
-    let eight: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(eight))
+    let eight = bytes.get(at..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*eight))
 }
 
 /// Bit 7 set in each byte of `x` that lies in `lo..=hi`. Every byte of `x` must be below

@@ -35,8 +35,8 @@ impl Parser<'_> {
             }
             TokenKind::Str { .. }
             | TokenKind::Heredoc
-            | TokenKind::Int(_)
-            | TokenKind::Duration(..)
+            | TokenKind::Int
+            | TokenKind::Duration
             | TokenKind::Env => {
                 let token = self.bump();
                 Ok(Expr {
@@ -303,12 +303,7 @@ impl Parser<'_> {
                 value: self.string_value(token),
                 heredoc: true,
             },
-            TokenKind::Int(n) => ExprKind::Int(n),
-            TokenKind::Duration(amount, unit) => ExprKind::Duration {
-                amount,
-                unit,
-                seconds: amount.saturating_mul(unit.seconds()),
-            },
+            TokenKind::Int | TokenKind::Duration => self.number_value(),
             TokenKind::Env => ExprKind::Env(self.env_value(token)),
             _ => ExprKind::Str {
                 value: self.string_value(token),
