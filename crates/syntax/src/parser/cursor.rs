@@ -14,7 +14,7 @@ pub(super) struct Parser<'s> {
     /// The current token and the next: the grammar never needs to look further ahead.
     ahead: [Token; 2],
     /// The value of the last consumed token, when the lexer queued one (see
-    /// [`TokenKind::queued`]).
+    /// [`Token::queued`]).
     value: Option<Queued>,
     /// Tokens consumed so far, to check that loops make progress.
     consumed: usize,
@@ -102,7 +102,7 @@ impl<'s> Parser<'s> {
             return token;
         }
         self.ahead = [next, self.lexer.next()];
-        if token.kind.queued() {
+        if token.queued {
             self.value = self.lexer.values.pop_front();
         }
         self.consumed += 1;
@@ -126,7 +126,7 @@ impl<'s> Parser<'s> {
     /// The value of a string or heredoc token just consumed.
     pub(super) fn string_value(&mut self, token: &Token) -> Text {
         match token.kind {
-            TokenKind::Str { queued: false } => {
+            TokenKind::Str if !token.queued => {
                 self.lexer.slice(token.span.start + 1, token.span.end - 1)
             }
             _ => match self.value.take() {
@@ -191,7 +191,7 @@ impl<'s> Parser<'s> {
     /// How a token is named in messages.
     pub(super) fn describe(&self, token: &Token) -> String {
         match &token.kind {
-            TokenKind::Str { .. } => "a string".to_string(),
+            TokenKind::Str => "a string".to_string(),
             TokenKind::Heredoc => "a heredoc".to_string(),
             TokenKind::Env => "`env(...)`".to_string(),
             TokenKind::Newline => "the end of the line".to_string(),

@@ -19,11 +19,9 @@ use crate::ast::{DurationUnit, StrLit, Text};
 pub(super) enum TokenKind {
     /// A bare word; its text is the source under the span.
     Ident,
-    /// A string. Unless `queued`, its value is the text between the quotes; when queued
-    /// (escapes resolved, or no closing quote), its value is in the lexer's queue.
-    Str {
-        queued: bool,
-    },
+    /// A string. Its value is the text between the quotes, unless the token is
+    /// [`Token::queued`] (escapes resolved, or no closing quote).
+    Str,
     /// A heredoc; its value is in the lexer's queue.
     Heredoc,
     /// An integer or a duration; its value is in the lexer's queue (which keeps the
@@ -50,20 +48,6 @@ pub(super) enum TokenKind {
     Eof,
 }
 
-impl TokenKind {
-    /// Whether the token's value waits in [`Lexer::values`].
-    pub(super) fn queued(self) -> bool {
-        matches!(
-            self,
-            TokenKind::Str { queued: true }
-                | TokenKind::Heredoc
-                | TokenKind::Env
-                | TokenKind::Int
-                | TokenKind::Duration
-        )
-    }
-}
-
 /// A value that is not the text under its token, in token order.
 #[derive(Debug)]
 pub(super) enum Queued {
@@ -76,6 +60,9 @@ pub(super) enum Queued {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Token {
     pub kind: TokenKind,
+    /// Whether the token's value waits in [`Lexer::values`]: always for heredocs,
+    /// numbers and `env(...)`, for strings whose value is not their text.
+    pub queued: bool,
     pub span: Span,
 }
 
@@ -127,6 +114,7 @@ impl<'s> Lexer<'s> {
             let Some(&first) = bytes.get(start) else {
                 return Token {
                     kind: TokenKind::Eof,
+                    queued: false,
                     span: Span::new(bytes.len(), bytes.len()),
                 };
             };
@@ -156,6 +144,25 @@ impl<'s> Lexer<'s> {
                     }
                     (end, TokenKind::Ident)
                 }
+                b'0'..=b'9' => match plain_number(bytes, start) {
+                    Some((end, value)) => {
+                        let kind = match value {
+                            Queued::Int(_) => TokenKind::Int,
+                            _ => TokenKind::Duration,
+                        };
+                        self.values.push_back(value);
+                        self.pos = end;
+                        return Token {
+                            kind,
+                            queued: true,
+                            span: Span::new(start, end),
+                        };
+                    }
+                    None => match self.next_token() {
+                        Some(token) => return token,
+                        None => continue,
+                    },
+                },
                 b'"' => {
                     let stop = scan::string_stop(bytes, start + 1);
                     if bytes.get(stop) != Some(&b'"') {
@@ -164,7 +171,7 @@ impl<'s> Lexer<'s> {
                             None => continue,
                         }
                     }
-                    (stop + 1, TokenKind::Str { queued: false })
+                    (stop + 1, TokenKind::Str)
                 }
                 _ => match self.next_token() {
                     Some(token) => return token,
@@ -180,6 +187,7 @@ impl<'s> Lexer<'s> {
             };
             return Token {
                 kind,
+                queued: false,
                 span: Span::new(start, end),
             };
         }
@@ -196,6 +204,7 @@ impl<'s> Lexer<'s> {
         self.pos = self.src.len() - rest.len();
         Token {
             kind,
+            queued: false,
             span: Span::new(start, self.pos),
         }
     }
@@ -203,7 +212,10 @@ impl<'s> Lexer<'s> {
     /// [`Self::push`] for a token whose value is queued.
     fn push_queued(&mut self, rest: &'s str, kind: TokenKind, value: Queued) -> Token {
         self.values.push_back(value);
-        self.push(rest, kind)
+        Token {
+            queued: true,
+            ..self.push(rest, kind)
+        }
     }
 
     fn text(&self, span: Span) -> &'s str {
@@ -316,7 +328,7 @@ impl<'s> Lexer<'s> {
             );
         }
         let value = self.string_value(start, scan);
-        self.push_queued(rest, TokenKind::Str { queued: true }, Queued::Text(value))
+        self.push_queued(rest, TokenKind::Str, Queued::Text(value))
     }
 
     fn report_bad_escapes(&mut self, base: usize, bad: &[(usize, usize)]) {
@@ -515,6 +527,36 @@ impl<'s> Lexer<'s> {
     }
 }
 
+/// The value and end of the number at `start` when it is a plain one: an integer or a
+/// duration of a few digits, followed by neither more of a word nor a fraction. Any
+/// other number (an error to report, a value that may not fit) takes the general path,
+/// which gives the same value for these.
+#[inline]
+fn plain_number(bytes: &[u8], start: usize) -> Option<(usize, Queued)> {
+    let mut end = start;
+    let mut value: u64 = 0;
+    while let Some(&b @ b'0'..=b'9') = bytes.get(end) {
+        value = value * 10 + u64::from(b - b'0');
+        end += 1;
+        // 18 digits always fit in an `i64`.
+        if end - start > 18 {
+            return None;
+        }
+    }
+    let ends_word = |at: usize| bytes.get(at).is_none_or(|&b| !scan::WORD[usize::from(b)]);
+    let unit = match bytes.get(end) {
+        Some(b'.') => return None,
+        Some(b's') => DurationUnit::Seconds,
+        Some(b'm') => DurationUnit::Minutes,
+        Some(b'h') => DurationUnit::Hours,
+        Some(b'd') => DurationUnit::Days,
+        _ if ends_word(end) => return Some((end, Queued::Int(i64::try_from(value).ok()?))),
+        _ => return None,
+    };
+    // Twelve digits of days stay far below `i64::MAX` seconds.
+    (ends_word(end + 1) && end - start <= 12).then_some((end + 1, Queued::Duration(value, unit)))
+}
+
 /// The total of `1h30m`-style text, to suggest the single-unit spelling.
 fn compound_duration_seconds(text: &str) -> Option<u64> {
     let mut total: u64 = 0;
@@ -539,4 +581,64 @@ fn compound_duration_seconds(text: &str) -> Option<u64> {
         total = total.checked_add(amount.take()?.checked_mul(unit)?)?;
     }
     amount.is_none().then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A number's token, value and diagnostics from the fast path of [`Lexer::next`]
+    /// are the general path's (nom's), plain or not.
+    #[test]
+    fn plain_numbers_lex_as_the_general_path_does() {
+        let lex = |text: &str, general: bool| {
+            let shared = Arc::new(text.to_string());
+            let mut lexer = Lexer::new(text, Arc::clone(&shared));
+            let token = if general {
+                lexer.next_token()
+            } else {
+                Some(lexer.next())
+            };
+            let after = lexer.next();
+            format!("{token:?} {:?} {:?} {after:?}", lexer.values, lexer.diags)
+        };
+        for text in [
+            "0",
+            "7",
+            "007",
+            "15m",
+            "90s",
+            "1h",
+            "7d",
+            "15m,",
+            "15m.x",
+            "15m\n",
+            "5]",
+            "5 x",
+            "5é",
+            "15mé",
+            "1h30m",
+            "1.5",
+            "1.",
+            "10x",
+            "15ms",
+            "3-4",
+            "12_000",
+            "1e5",
+            "0x10",
+            "123456789012345678",
+            "1234567890123456789",
+            "9223372036854775807",
+            "9223372036854775808",
+            "99999999999999999999",
+            "999999999999d",
+            "9999999999999d",
+            "106751991167300d",
+            "106751991167299d",
+            "-5",
+            "-5m",
+        ] {
+            assert_eq!(lex(text, false), lex(text, true), "{text}");
+        }
+    }
 }

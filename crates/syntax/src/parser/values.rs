@@ -33,7 +33,7 @@ impl Parser<'_> {
                 self.bump();
                 Err(ValueError::Reported)
             }
-            TokenKind::Str { .. }
+            TokenKind::Str
             | TokenKind::Heredoc
             | TokenKind::Int
             | TokenKind::Duration
@@ -222,7 +222,7 @@ impl Parser<'_> {
                     self.unexpected("`,`, a newline or `}` after a map entry", MAP_HELP);
                     self.sync_map();
                 }
-                TokenKind::Ident | TokenKind::Str { .. } => {
+                TokenKind::Ident | TokenKind::Str => {
                     if let Some(entry) = self.map_entry() {
                         self.map_entries.push(entry);
                     }
@@ -246,7 +246,7 @@ impl Parser<'_> {
     fn map_entry(&mut self) -> Option<MapEntry> {
         let key_token = self.bump();
         let name = match key_token.kind {
-            TokenKind::Str { .. } => self.string_value(&key_token),
+            TokenKind::Str => self.string_value(&key_token),
             _ => self.slice(key_token.span),
         };
         let key = MapKey {
