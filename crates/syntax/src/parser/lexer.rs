@@ -182,7 +182,9 @@ impl<'s> Lexer<'s> {
             // indentation after a newline): pass over them now rather than in a turn
             // of the loop of their own.
             self.pos = match bytes.get(end) {
-                Some(b' ') => scan::blanks_end(bytes, end + 1),
+                // Most often one space (`role r {`, `= "ca"`), else a run (alignment).
+                Some(b' ') if bytes.get(end + 1) != Some(&b' ') => end + 1,
+                Some(b' ') => scan::blanks_end(bytes, end + 2),
                 _ => end,
             };
             return Token {
