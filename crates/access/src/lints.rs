@@ -358,7 +358,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
 }
 
 fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>) {
-    let grants = rule.capabilities.iter().any(|c| *c != "deny");
+    let grants = rule.capabilities.iter().any(|c| c != "deny");
     if !grants {
         return;
     }

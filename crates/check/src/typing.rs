@@ -3,8 +3,6 @@
 //! Every mismatch says what was expected, what was found, and (when the intent is
 //! guessable) how to write it.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::{Field, FieldType, JsonType};
 use kp_syntax::ast::{Expr, ExprKind};
@@ -279,11 +277,13 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
                 .map(Value::List)
         }
         ExprKind::Map(entries) => {
-            let mut map = BTreeMap::new();
-            let mut first_span: BTreeMap<&str, kp_diag::Span> = BTreeMap::new();
+            let mut map = crate::ir::Body::with_capacity(entries.len());
             let mut ok = true;
-            for entry in entries {
-                if let Some(&first) = first_span.get(entry.key.name.as_str()) {
+            for (i, entry) in entries.iter().enumerate() {
+                // Maps are a few entries: a scan of the earlier keys, not a map of them.
+                let earlier = entries.get(..i).unwrap_or_default();
+                if let Some(first) = earlier.iter().find(|e| e.key.name == entry.key.name) {
+                    let first = first.key.span;
                     diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE,
@@ -296,7 +296,6 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
                     ok = false;
                     continue;
                 }
-                first_span.insert(&entry.key.name, entry.key.span);
                 match loose(&entry.value, field, diags) {
                     Some(v) => {
                         map.insert(entry.key.name.to_string(), v);

@@ -94,7 +94,7 @@ impl<'s> Lowerer<'s> {
     fn no_parent(
         &mut self,
         parts: &Parts<'_>,
-        body: &std::collections::BTreeMap<String, Value>,
+        body: &crate::ir::Body,
         role: &NamedSym<'_>,
         role_name: &str,
     ) {
@@ -126,7 +126,7 @@ impl<'s> Lowerer<'s> {
     fn period_overrides_ttl(
         &mut self,
         parts: &Parts<'_>,
-        body: &std::collections::BTreeMap<String, Value>,
+        body: &crate::ir::Body,
         role: &NamedSym<'_>,
         role_name: &str,
     ) {

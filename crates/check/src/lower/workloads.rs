@@ -75,8 +75,7 @@ impl<'s> Lowerer<'s> {
                 "policy",
                 decl.block.span,
             );
-            r.body
-                .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+            r.body.insert("policy", Value::Str(doc.to_hcl()));
             r.policy = Some(doc);
             r.depends_on = deps;
             r.workload = Some(name.to_string());
@@ -450,11 +449,7 @@ impl<'s> Lowerer<'s> {
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
 /// form.
-fn append_policy(
-    body: &mut std::collections::BTreeMap<String, Value>,
-    policy: &str,
-    endpoint: &str,
-) {
+fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list
@@ -481,7 +476,8 @@ fn append_policy(
             } else {
                 Value::List(vec![Value::Str(policy.to_string())])
             };
-            body.insert("token_policies".to_string(), value);
+            body.reserve(1);
+            body.insert("token_policies", value);
         }
     }
 }
