@@ -57,7 +57,7 @@ impl<'s> Lowerer<'s> {
                     continue;
                 }
                 if let Some(v) = typing::loose(&attr.value, &attr.name.name, &mut self.diags) {
-                    typed.body.insert(attr.name.name.to_string(), v);
+                    typed.body.insert(attr.name.name.as_str().to_owned(), v);
                 }
             }
             return typed;
