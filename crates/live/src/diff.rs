@@ -278,7 +278,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         if let Json::Object(fields) = data {
             p.resets = fields
                 .iter()
-                .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
+                .filter(|(k, v)| !r.body.contains_key(k) && !normalize::is_empty(v))
                 .filter(|(k, v)| !is_server_default(r, k, v))
                 .filter(|(k, _)| is_writable(r, k) && !is_generated(r, k))
                 .map(|(k, _)| k.clone())
@@ -330,7 +330,7 @@ fn from_periodic_role(program: &Program, token: &Resource) -> bool {
         .is_some_and(|r| {
             ["token_period", "period"]
                 .iter()
-                .any(|f| matches!(r.body.get(*f), Some(Value::Int(p)) if *p > 0))
+                .any(|f| matches!(r.body.get(f), Some(Value::Int(p)) if *p > 0))
         })
 }
 

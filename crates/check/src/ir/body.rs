@@ -30,7 +30,7 @@ pub type Iter<'a> = std::iter::Map<
     fn(&'a (Key, Value)) -> (&'a str, &'a Value),
 >;
 
-fn pair<'a>(entry: &'a (Key, Value)) -> (&'a str, &'a Value) {
+fn pair(entry: &(Key, Value)) -> (&str, &Value) {
     (&entry.0, &entry.1)
 }
 
