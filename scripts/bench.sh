@@ -49,9 +49,10 @@ ms_of() { # runs "$@" twice (once timed, once under the CPU counter); prints "WA
   echo "$(( (t1 - t0) / 1000000 )) $cpu"
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-peak_mb() { # runs "$@" once; prints its peak resident memory in MB
+peak_mb() { # runs "$@" once; prints its peak resident memory in MB and its page faults
   /usr/bin/time -v "$@" 2> "$work/time.txt" >/dev/null
-  echo $(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 ))
+  echo "$(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 )) MB," \
+    "$(awk -F: '/Minor .*page faults/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") page faults"
 }
 api_vs_gzip() { # LABEL INPUT: `build --emit api` of INPUT against `gzip -6` of the one file
   local label=$1 input=$2 kw="" kc="" gw="" gc="" w c
@@ -63,7 +64,7 @@ api_vs_gzip() { # LABEL INPUT: `build --emit api` of INPUT against `gzip -6` of 
   done
   echo "$label build --emit api: best of 7 = ${kw} ms wall, ${kc} ms CPU; gzip -6: ${gw} ms wall, ${gc} ms CPU"
   echo "$label ratio keyplan/gzip: $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x wall, $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x CPU (target: at most 2x)"
-  echo "$label build --emit api peak resident memory: $(peak_mb ./target/release/keyplan build "$input" --emit api -o "$work/out-api") MB (target: under 50)"
+  echo "$label build --emit api peak resident memory: $(peak_mb ./target/release/keyplan build "$input" --emit api -o "$work/out-api") (target: under 50 MB)"
 }
 api_vs_gzip "one file:" "$work/big.kp"
 api_vs_gzip "split across $files files:" "$work/split"

@@ -3,8 +3,6 @@
 // more lines when it is wider than the pane, so the graph always fits its width and
 // grows downwards, where the pane has room.
 
-import { sliced } from './slice.js';
-
 const NS = 'http://www.w3.org/2000/svg';
 const NODE_W = 168;
 const NODE_H = 44;
@@ -45,13 +43,18 @@ export function layout(view, width) {
   const extraEdges = [];
   if (view.workloads.length) {
     const band = [];
+    // The resources derived from each workload, found once (not a scan of every node per workload).
+    const derived = new Map();
+    for (const n of nodes) {
+      if (n.workload == null) continue;
+      if (!derived.has(n.workload)) derived.set(n.workload, []);
+      derived.get(n.workload).push(n.index);
+    }
     for (const w of view.workloads) {
       const index = nodes.length;
       nodes.push({ id: `workload ${w.name}`, kind: 'workload', name: w.name, index, workload: w.name, line: w.line });
       band.push(index);
-      for (const n of nodes) {
-        if (n.kind !== 'workload' && n.workload === w.name) extraEdges.push({ from: n.index, to: index, derived: true });
-      }
+      for (const from of derived.get(w.name) || []) extraEdges.push({ from, to: index, derived: true });
     }
     bands.push({ caption: 'workloads', nodes: band });
   }
@@ -73,7 +76,8 @@ export function layout(view, width) {
       const xs = (preds.get(i) || []).filter((p) => pos.has(p)).map((p) => pos.get(p).x);
       return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.MAX_SAFE_INTEGER / 2 + i;
     };
-    const order = band.nodes.slice().sort((a, b) => key(a) - key(b) || a - b);
+    const keys = new Map(band.nodes.map((i) => [i, key(i)]));
+    const order = band.nodes.slice().sort((a, b) => keys.get(a) - keys.get(b) || a - b);
     captions.push({ y, text: band.caption });
     y += CAPTION;
     for (let start = 0; start < order.length; start += perLine) {
@@ -92,7 +96,7 @@ export function layout(view, width) {
 }
 
 /** Renders the graph into `container`; `onPick(node)` is called when a node is clicked. */
-export function renderGraph(container, view, onPick) {
+export function renderGraph(container, view, onPick, { all = false, width = null } = {}) {
   container.replaceChildren();
   if (!view || view.nodes.length === 0) {
     const empty = document.createElement('p');
@@ -101,8 +105,12 @@ export function renderGraph(container, view, onPick) {
     container.append(empty);
     return;
   }
-  const style = getComputedStyle(container);
-  const inner = container.clientWidth - parseFloat(style.paddingLeft || '0') - parseFloat(style.paddingRight || '0');
+  let inner = width;
+  if (inner == null) {
+    const style = getComputedStyle(container);
+    inner = container.clientWidth - parseFloat(style.paddingLeft || '0') - parseFloat(style.paddingRight || '0');
+  }
+  if (!all) shownWidth = inner;
   const g = layout(view, Math.max(inner || 0, 2 * NODE_W + GAP_X + 2 * PAD));
   const svg = el('svg', {
     class: 'graph',
@@ -124,23 +132,49 @@ export function renderGraph(container, view, onPick) {
     svg.append(el('line', { x1: PAD + 70, x2: g.width - PAD, y1: c.y + 7, y2: c.y + 7, class: 'level-rule' }));
   }
 
-  // Nodes first, then edges, a slice at a time (slice.js): a graph of hundreds of nodes
-  // is built over several frames instead of holding the page for one long task.
+  // Only what is near the view is drawn, again as the pane scrolls: a program of
+  // thousands of resources has tens of thousands of SVG elements, which the page would
+  // style, lay out and paint on every frame, typing included.
   const edgeLayer = el('g', { class: 'edges' });
   const nodeLayer = el('g', { class: 'nodes' });
   svg.append(edgeLayer, nodeLayer);
-  function* steps() {
+  const drawnNodes = new Map();
+  const drawnEdges = new Map();
+  const scroller = all ? null : container.closest('.output') || container.parentElement;
+  function draw() {
+    let top = 0;
+    let bottom = g.height;
+    if (scroller && svg.isConnected) {
+      const offset = svg.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+      top = -offset - AHEAD;
+      bottom = -offset + scroller.clientHeight + AHEAD;
+    }
+    const nodes = new Set();
     for (const n of g.nodes) {
       const p = g.pos.get(n.index);
-      if (p) yield () => nodeLayer.append(drawNode(svg, n, p, onPick));
+      if (p && p.y + NODE_H >= top && p.y <= bottom) nodes.add(n.index);
     }
-    for (const e of g.edges) {
+    const edges = new Set();
+    g.edges.forEach((e, i) => {
       const a = g.pos.get(e.from);
       const b = g.pos.get(e.to);
-      if (a && b) yield () => edgeLayer.append(drawEdge(e, a, b));
-    }
+      if (a && b && Math.max(a.y, b.y) + NODE_H >= top && Math.min(a.y, b.y) <= bottom) edges.add(i);
+    });
+    sync(drawnNodes, nodes, nodeLayer, (i) => drawNode(svg, g.nodes[i], g.pos.get(i), onPick));
+    sync(drawnEdges, edges, edgeLayer, (i) => drawEdge(g.edges[i], g.pos.get(g.edges[i].from), g.pos.get(g.edges[i].to)));
   }
-  const drawing = sliced('graph', steps());
+  if (!all) detachScroll?.();
+  let frame = 0;
+  const onScroll = () => {
+    frame ||= requestAnimationFrame(() => {
+      frame = 0;
+      if (svg.isConnected) draw();
+    });
+  };
+  if (scroller) {
+    scroller.addEventListener('scroll', onScroll, { passive: true });
+    detachScroll = () => scroller.removeEventListener('scroll', onScroll);
+  }
 
   const legend = document.createElement('div');
   legend.className = 'legend';
@@ -155,7 +189,37 @@ export function renderGraph(container, view, onPick) {
   hint.textContent = 'arrows point from what must exist first · click a node for its source';
   legend.append(hint);
   container.append(legend, svg);
-  return drawing;
+  draw();
+}
+
+/** How far outside the view (px) the graph is drawn ahead of scrolling. */
+const AHEAD = 900;
+let detachScroll = null;
+/** The width the pane's graph was laid out for. */
+let shownWidth = null;
+
+/** Makes `drawn` (key -> element in `layer`) hold exactly the keys in `want`. */
+function sync(drawn, want, layer, make) {
+  for (const [key, node] of drawn) {
+    if (!want.has(key)) {
+      node.remove();
+      drawn.delete(key);
+    }
+  }
+  for (const key of want) {
+    if (!drawn.has(key)) {
+      const node = make(key);
+      drawn.set(key, node);
+      layer.append(node);
+    }
+  }
+}
+
+/** The whole graph as a standalone SVG element (for Download and Copy), laid out as the pane's. */
+export function graphSvg(view) {
+  const box = document.createElement('div');
+  renderGraph(box, view, null, { all: true, width: shownWidth ?? 800 });
+  return box.querySelector('svg');
 }
 
 function drawEdge(e, a, b) {

@@ -1,6 +1,5 @@
 // Light colouring of the read-only outputs (JSON, HCL, shell): one regular expression per
 // format, spans built as DOM nodes (never HTML strings, so output text cannot inject).
-import { sliced } from './slice.js';
 
 const RULES = {
   json: /("(?:[^"\\]|\\.)*")(\s*:)?|\b(-?\d+(?:\.\d+)?)\b|\b(true|false|null)\b/g,
@@ -14,21 +13,28 @@ const CLASSES = {
   sh: (m) => (m[1] ? ['comment'] : m[2] ? ['str'] : m[3] ? ['var'] : ['kw']),
 };
 
-const LIMIT = 400_000;
-// Texts longer than this are drawn as blocks of CHUNK_LINES lines: all of the text at once
-// (so the DOM always holds the whole output), coloured a block per slice afterwards, and
-// blocks out of view skip layout (`content-visibility`, style.css).
+// Texts longer than this are drawn as blocks of CHUNK_LINES lines, each filled with its
+// text (coloured) only when it comes near the view: a 1 MB output of API calls would
+// otherwise take the tab switch hundreds of milliseconds of style and layout, however
+// few of its lines are on screen. An empty block keeps its height (style.css), so the
+// scroll bar is right from the start.
 const SMALL = 16_000;
 const CHUNK_LINES = 100;
+// How far outside the view (px) blocks are filled ahead of scrolling.
+const AHEAD = '1200px 0px';
 
-/** Colours `text` into `pre`; large texts are coloured in slices (see slice.js). */
-export function highlightInto(pre, text, format) {
+let filling = null;
+
+/** Colours `text` into `pre`; a large text fills its blocks as `root` (the scroller) shows them. */
+export function highlightInto(pre, text, format, root = null) {
+  filling?.disconnect();
+  filling = null;
   const re = RULES[format];
   if (text.length <= SMALL) {
     pre.replaceChildren(re ? highlighted(text, format) : text);
     return;
   }
-  const chunks = [];
+  const texts = new Map();
   const frag = document.createDocumentFragment();
   for (let start = 0; start < text.length; ) {
     let end = start;
@@ -41,17 +47,26 @@ export function highlightInto(pre, text, format) {
     const block = document.createElement('div');
     block.className = 'chunk';
     block.style.setProperty('--lines', lines);
-    block.textContent = text.slice(start, end);
+    texts.set(block, [start, end]);
     frag.append(block);
-    chunks.push(block);
     start = end;
   }
   pre.replaceChildren(frag);
-  if (!re || text.length > LIMIT) return;
-  sliced(
-    'highlight',
-    chunks.map((block) => () => block.replaceChildren(highlighted(block.textContent, format))),
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting || !texts.has(e.target)) continue;
+        const [from, to] = texts.get(e.target);
+        texts.delete(e.target);
+        observer.unobserve(e.target);
+        const part = text.slice(from, to);
+        e.target.replaceChildren(re ? highlighted(part, format) : part);
+      }
+    },
+    { root, rootMargin: AHEAD },
   );
+  for (const block of texts.keys()) observer.observe(block);
+  filling = observer;
 }
 
 function highlighted(text, format) {

@@ -1,133 +1,248 @@
 // keyplan syntax highlighting. Lexical and structural only (no keyword lists), so that
 // it never disagrees with the compiler: the first word of a line is a block keyword or a
 // statement verb, a word before `=` is an attribute, a word after `=` is a reference.
-import { StreamLanguage, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { tags as t } from '@lezer/highlight';
+//
+// Not a CodeMirror language (StreamLanguage): that one parses from the edit to the end
+// of the viewport inside every keystroke's transaction, and the rest of the document in
+// idle callbacks of 25-100 ms that a keystroke then waits behind. Here a line's colours
+// depend only on its text and on the one thing that crosses lines (inside a string or a
+// heredoc), kept per line start and redone after an edit only until it agrees with the
+// old value again; colours are made only for the lines in view.
+import { ViewPlugin, Decoration } from '@codemirror/view';
+import { RangeSetBuilder, EditorState } from '@codemirror/state';
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*/;
-const DURATION = /^[0-9]+(s|m|h|d)\b/;
-const NUMBER = /^[0-9]+\b/;
+const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const DURATION = /[0-9]+(s|m|h|d)\b/y;
+const NUMBER = /[0-9]+\b/y;
+const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_]*)/y;
+const EQUALS_AHEAD = /\s*=/y;
+const SPACE = /\s/;
 
-function tokenString(stream, state) {
+/** The state at a line start: '' plain, '"' inside a string, or '<<TAG' inside a heredoc. */
+const PLAIN = '';
+const STRING = '"';
+
+/** Token kinds, as CSS classes (colours in style.css). */
+const CLASSES = ['keyword', 'label', 'property', 'string', 'special', 'number', 'comment', 'variable', 'function', 'punct'];
+export const KIND = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
+const MARKS = CLASSES.map((c) => Decoration.mark({ class: `kp-${c}` }));
+
+const at = (re, text, pos) => {
+  re.lastIndex = pos;
+  return re.exec(text);
+};
+
+/** From `pos` inside a string to just after its closing quote, or to the line end (-1). */
+function stringEnd(text, pos) {
   let escaped = false;
-  let ch;
-  while ((ch = stream.next()) != null) {
-    if (ch === '"' && !escaped) {
-      state.inString = false;
-      return 'string';
-    }
+  for (let i = pos; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' && !escaped) return i + 1;
     escaped = !escaped && ch === '\\';
   }
-  return 'string';
+  return -1;
 }
 
-export const keyplanLanguage = StreamLanguage.define({
-  name: 'keyplan',
-  startState: () => ({ inString: false, heredoc: null, lineStart: true, afterEquals: false, header: false }),
-  copyState: (s) => ({ ...s }),
-  token(stream, state) {
-    if (stream.sol()) {
-      state.lineStart = true;
-      state.afterEquals = false;
-      state.header = false;
+/**
+ * The tokens of one line as [from, to, kind] triples (offsets in the line) pushed onto
+ * `out` (null: only the state is wanted), given the state at its start; returns the state
+ * at the start of the next line.
+ */
+export function tokenizeLine(text, start, out) {
+  const push = (from, to, kind) => out && to > from && out.push(from, to, kind);
+  if (start.startsWith('<<')) {
+    const tag = start.slice(2);
+    if (text.trim() === tag) {
+      push(0, text.length, KIND.special);
+      return PLAIN;
     }
-    if (state.heredoc) {
-      if (stream.match(new RegExp(`^\\s*${state.heredoc}\\s*$`))) {
-        state.heredoc = null;
-        return 'string.special';
-      }
-      stream.skipToEnd();
-      return 'string';
+    push(0, text.length, KIND.string);
+    return start;
+  }
+  let pos = 0;
+  let lineStart = true;
+  let afterEquals = false;
+  let header = false;
+  if (start === STRING) {
+    const end = stringEnd(text, 0);
+    push(0, end < 0 ? text.length : end, KIND.string);
+    if (end < 0) return STRING;
+    pos = end;
+    lineStart = false;
+  }
+  while (pos < text.length) {
+    const ch = text[pos];
+    if (SPACE.test(ch)) {
+      pos++;
+      continue;
     }
-    if (state.inString) return tokenString(stream, state);
-    if (stream.eatSpace()) return null;
-
-    if (stream.match('#') || stream.match('//')) {
-      stream.skipToEnd();
-      return 'comment';
+    if (ch === '#' || (ch === '/' && text[pos + 1] === '/')) {
+      push(pos, text.length, KIND.comment);
+      return PLAIN;
     }
-    const heredoc = stream.match(/^<<-?([A-Za-z_][A-Za-z0-9_]*)/);
+    const heredoc = ch === '<' && at(HEREDOC, text, pos);
     if (heredoc) {
-      state.heredoc = heredoc[1];
-      stream.skipToEnd();
-      return 'string.special';
+      push(pos, text.length, KIND.special);
+      return `<<${heredoc[1]}`;
     }
-    if (stream.peek() === '"') {
-      stream.next();
-      state.inString = true;
-      state.lineStart = false;
-      return tokenString(stream, state);
+    if (ch === '"') {
+      const end = stringEnd(text, pos + 1);
+      push(pos, end < 0 ? text.length : end, KIND.string);
+      if (end < 0) return STRING;
+      pos = end;
+      lineStart = false;
+      continue;
     }
-    if (stream.match(DURATION)) {
-      state.lineStart = false;
-      return 'unit';
+    const number = at(DURATION, text, pos) || at(NUMBER, text, pos);
+    if (number) {
+      push(pos, pos + number[0].length, KIND.number);
+      pos += number[0].length;
+      lineStart = false;
+      continue;
     }
-    if (stream.match(NUMBER)) {
-      state.lineStart = false;
-      return 'number';
-    }
-    const ch = stream.peek();
     if (ch === '=') {
-      stream.next();
-      state.afterEquals = true;
-      state.lineStart = false;
-      return 'operator';
+      push(pos, pos + 1, KIND.punct);
+      pos++;
+      afterEquals = true;
+      lineStart = false;
+      continue;
     }
-    if ('{}[](),'.includes(ch)) {
-      stream.next();
-      if (ch === '{' || ch === '}') state.lineStart = true;
-      return ch === '{' || ch === '}' ? 'brace' : 'punctuation';
+    if ('{}[](),.'.includes(ch)) {
+      push(pos, pos + 1, KIND.punct);
+      pos++;
+      if (ch === '{' || ch === '}') lineStart = true;
+      continue;
     }
-    if (ch === '.') {
-      stream.next();
-      return 'punctuation';
-    }
-    const word = stream.match(IDENT);
+    const word = at(IDENT, text, pos);
     if (word) {
       const w = word[0];
-      const wasLineStart = state.lineStart;
-      state.lineStart = false;
-      if (w === 'true' || w === 'false') return 'bool';
-      if (w === 'env' && stream.peek() === '(') return 'function';
-      if (wasLineStart) {
+      const from = pos;
+      pos += w.length;
+      const wasLineStart = lineStart;
+      lineStart = false;
+      let kind = KIND.variable;
+      if (w === 'true' || w === 'false') kind = KIND.number;
+      else if (w === 'env' && text[pos] === '(') kind = KIND.function;
+      else if (wasLineStart) {
         // `name =` is an attribute; any other first word opens a block or a statement.
-        if (stream.match(/^\s*=/, false)) return 'propertyName';
-        state.header = true;
-        return 'keyword';
-      }
-      if (state.afterEquals) return 'variableName';
-      if (state.header) return 'labelName';
-      return 'variableName';
+        if (at(EQUALS_AHEAD, text, pos)) kind = KIND.property;
+        else {
+          header = true;
+          kind = KIND.keyword;
+        }
+      } else if (!afterEquals && header) kind = KIND.label;
+      push(from, pos, kind);
+      continue;
     }
-    stream.next();
-    return null;
-  },
-  languageData: {
+    pos++;
+  }
+  return PLAIN;
+}
+
+/** The state at the start of the line after `text`, without collecting tokens when it can be seen at a glance. */
+function stateAfter(text, start) {
+  if (start === PLAIN && !text.includes('"') && !text.includes('<<')) return PLAIN;
+  if (start.startsWith('<<') && text.trim() !== start.slice(2)) return start;
+  return tokenizeLine(text, start, null);
+}
+
+/** The state at the start of every line of `doc` (index 0: line 1). */
+export function lineStates(doc) {
+  const states = new Array(doc.lines);
+  let state = PLAIN;
+  let n = 0;
+  for (const iter = doc.iterLines(); !iter.next().done; ) {
+    states[n++] = state;
+    state = stateAfter(iter.value, state);
+  }
+  return states;
+}
+
+/**
+ * The line states of `doc` after `changes` turned `oldDoc` (whose states were `states`)
+ * into it: lines before the first change keep theirs, and lines from there on are redone
+ * until one agrees with the old state of the same line; the rest is copied.
+ */
+export function updateStates(states, changes, oldDoc, doc) {
+  let fromB = Infinity;
+  let toA = -1;
+  let toB = -1;
+  changes.iterChangedRanges((fA, tA, fB, tB) => {
+    fromB = Math.min(fromB, fB);
+    toA = Math.max(toA, tA);
+    toB = Math.max(toB, tB);
+  });
+  if (toB < 0) return states;
+  const first = doc.lineAt(fromB).number;
+  const lastB = doc.lineAt(toB).number;
+  // Lines after the last changed one are the old lines shifted by this many.
+  const shift = lastB - oldDoc.lineAt(toA).number;
+  const out = states.slice(0, first);
+  let state = out[first - 1];
+  for (let n = first; n < doc.lines; n++) {
+    state = stateAfter(doc.line(n).text, state);
+    // out[n] is the state at the start of line n + 1, which was old line n + 1 - shift.
+    if (n + 1 > lastB && states[n - shift] === state) {
+      for (let k = n - shift; k < states.length; k++) out.push(states[k]);
+      return out;
+    }
+    out.push(state);
+  }
+  return out;
+}
+
+class Highlighter {
+  constructor(view) {
+    this.states = lineStates(view.state.doc);
+    // Tokens per (state, line text): most lines in view are the same from one update to the next.
+    this.cache = new Map();
+    this.decorations = this.build(view);
+  }
+
+  update(u) {
+    if (u.docChanged) this.states = updateStates(this.states, u.changes, u.startState.doc, u.state.doc);
+    if (u.docChanged || u.viewportChanged) this.decorations = this.build(u.view);
+  }
+
+  tokens(text, state) {
+    const key = `${state}\n${text}`;
+    let tokens = this.cache.get(key);
+    if (!tokens) {
+      if (this.cache.size > 4000) this.cache.clear();
+      tokens = [];
+      tokenizeLine(text, state, tokens);
+      this.cache.set(key, tokens);
+    }
+    return tokens;
+  }
+
+  build(view) {
+    const builder = new RangeSetBuilder();
+    const doc = view.state.doc;
+    let last = 0;
+    for (const { from, to } of view.visibleRanges) {
+      for (let pos = from; pos <= to; ) {
+        const line = doc.lineAt(pos);
+        if (line.number > last) {
+          last = line.number;
+          const tokens = this.tokens(line.text, this.states[line.number - 1]);
+          for (let i = 0; i < tokens.length; i += 3) builder.add(line.from + tokens[i], line.from + tokens[i + 1], MARKS[tokens[i + 2]]);
+        }
+        pos = line.to + 1;
+      }
+    }
+    return builder.finish();
+  }
+}
+
+/** Syntax colours for the lines in view. */
+export const keyplanHighlighting = ViewPlugin.fromClass(Highlighter, { decorations: (h) => h.decorations });
+
+/** What the editor's commands ask of a language: comment syntax, brackets, re-indent on `}`. */
+export const keyplanLanguageData = EditorState.languageData.of(() => [
+  {
     commentTokens: { line: '#' },
     closeBrackets: { brackets: ['(', '[', '{', '"'] },
     indentOnInput: /^\s*[}\]]$/,
   },
-  tokenTable: {
-    unit: t.unit,
-    brace: t.brace,
-    bool: t.bool,
-    labelName: t.labelName,
-    propertyName: t.propertyName,
-    'string.special': t.special(t.string),
-    function: t.function(t.variableName),
-  },
-});
-
-export const keyplanHighlight = syntaxHighlighting(
-  HighlightStyle.define([
-    { tag: t.keyword, color: '#7c3aed', fontWeight: '600' },
-    { tag: t.labelName, color: '#0f766e' },
-    { tag: t.propertyName, color: '#1d4ed8' },
-    { tag: [t.string, t.special(t.string)], color: '#b45309' },
-    { tag: [t.number, t.unit, t.bool], color: '#be123c' },
-    { tag: t.comment, color: '#94a3b8', fontStyle: 'italic' },
-    { tag: t.variableName, color: '#0f172a' },
-    { tag: t.function(t.variableName), color: '#c026d3' },
-    { tag: [t.brace, t.punctuation, t.operator], color: '#64748b' },
-  ]),
-);
+]);

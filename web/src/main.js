@@ -3,13 +3,13 @@ import { EditorState, Compartment } from '@codemirror/state';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
 import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
-import { setDiagnostics, lintGutter, lintKeymap, forEachDiagnostic } from '@codemirror/lint';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 
 import * as compiler from './compiler.js';
-import { keyplanLanguage, keyplanHighlight } from './language.js';
+import { keyplanHighlighting, keyplanLanguageData } from './language.js';
+import { problems, setProblems, forEachProblem, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover } from './complete.js';
-import { renderGraph } from './graph.js';
+import { renderGraph, graphSvg } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
 import { highlightInto } from './highlight.js';
 import { cancel as cancelSlices } from './slice.js';
@@ -23,7 +23,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], framedLatencies: [], listedVersion: 0, edits: 0, appliedEdits: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -54,12 +54,12 @@ const editor = new EditorView({
       closeBrackets(),
       highlightActiveLine(),
       highlightSelectionMatches(),
-      keyplanLanguage,
-      keyplanHighlight,
-      lintGutter(),
+      keyplanLanguageData,
+      keyplanHighlighting,
+      problems({ render: (d) => renderTooltip(d) }),
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
       hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
-      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, { key: 'F8', run: nextProblem }, indentWithTab]),
       // The check of an edit is posted as soon as its transaction exists, before the view
       // draws it: the worker checks while CodeMirror updates the page. The listener only
       // catches an edit whose transaction was not seen (a no-op otherwise).
@@ -109,31 +109,37 @@ let editedDoc = null;
 function onEdit(doc) {
   if (doc === editedDoc) return;
   editedDoc = doc;
-  const text = doc.toString();
-  if (state.example && text !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
+  probe.edits++;
+  if (state.example && doc.toString() !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
     state.example = '';
     $('examples').value = '';
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  runCheck(text);
+  runCheck(doc);
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, BUILD_AFTER_MS);
   clearTimeout(persistTimer);
-  persistTimer = setTimeout(persist, 300);
+  persistTimer = setTimeout(persistWhenIdle, PERSIST_AFTER_MS);
 }
 
-async function runCheck(text = source()) {
+// A check is of one document (CodeMirror's immutable `Text`): its result is shown only
+// if the editor still holds that very document, so no text is compared or copied twice.
+async function runCheck(doc = editor.state.doc) {
   if (checking) {
     checkAgain = true;
     return;
   }
   checking = true;
+  const text = doc.toString();
   if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  // Which edit this text is (the tests check that diagnostics come in edit order).
+  const edit = probe.edits;
   try {
     const { value, ms } = await compiler.check(text, state.target);
     probe.checks++;
-    if (text === source()) {
+    if (doc === editor.state.doc) {
+      probe.appliedEdits.push(edit);
       applyDiagnostics(value, ms);
       shownFor = text;
     }
@@ -210,6 +216,9 @@ function showCrash(e) {
   const list = $('diagnostics');
   list.replaceChildren();
   listedKey = null;
+  cancelAnimationFrame(listFrame);
+  listFrame = 0;
+  listObserver?.disconnect();
   const item = document.createElement('div');
   item.className = 'diag error';
   item.innerHTML = '<span class="sev">internal</span><span class="msg"></span>';
@@ -238,41 +247,63 @@ function applyDiagnostics(result, ms) {
   const t0 = performance.now();
   const len = editor.state.doc.length;
   const clamp = (n) => Math.max(0, Math.min(len, n));
-  const diags = (result.diagnostics || []).map((d) => ({
-    from: clamp(d.from),
-    to: clamp(Math.max(d.to, d.from)),
-    severity: d.severity === 'error' ? 'error' : 'warning',
-    source: d.code,
-    message: d.message,
-    renderMessage: () => renderTooltip(d),
-    detail: `${d.label || ''}\n${d.help || ''}`,
-  }));
+  const diags = (result.diagnostics || [])
+    .map((d) => ({ ...d, from: clamp(d.from), to: clamp(Math.max(d.to, d.from)), severity: d.severity === 'error' ? 'error' : 'warning' }))
+    .sort(byPosition);
   // Most keystrokes leave the problems where the editor already shows them (mapped
-  // through the edit): then no transaction, so CodeMirror redraws nothing.
-  if (!sameAsShown(diags)) editor.dispatch(setDiagnostics(editor.state, diags));
-  renderDiagnosticList(result);
+  // through the edit): then no transaction at all. Otherwise one transaction that draws
+  // nothing itself: the squiggles are drawn in the view's next frame.
+  if (!sameAsShown(diags)) editor.dispatch({ effects: setProblems.of(diags) });
+  probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
+  // The problems panel is drawn in that same frame, off this message's path.
+  listWhenFramed(result, probe.diagnosticsVersion);
   probe.applyMs.push(performance.now() - t0);
   // The check's verdict shows at once; the build, when typing pauses, adds its own time.
   if (ms != null) setStatus(result, ms);
   if (ms != null) probe.checkMs.push(ms);
   if (probe.keyAt) {
-    const at = performance.now();
-    probe.latencies.push(at - probe.keyAt);
+    const key = probe.keyAt;
+    probe.latencies.push(performance.now() - key);
     probe.keyAt = 0;
+    // Until the frame that shows them has been drawn (rAF callbacks, style, layout, paint).
+    requestAnimationFrame(() => afterPaint(() => probe.framedLatencies.push(performance.now() - key)));
   }
-  probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
   for (const wake of probe.waiters.splice(0)) wake(probe.diagnosticsVersion);
 }
 
-/** Whether the editor already shows exactly `diags` (positions, severities, texts). */
+/** Runs `f` just after the frame being prepared is painted. */
+const paintChannel = new MessageChannel();
+const afterPaintQueue = [];
+paintChannel.port1.onmessage = () => afterPaintQueue.shift()?.();
+function afterPaint(f) {
+  afterPaintQueue.push(f);
+  paintChannel.port2.postMessage(0);
+}
+
+/** Whether the editor already shows exactly `diags` (positions, severities, texts), in the field's order. */
 function sameAsShown(diags) {
   let i = 0;
   let same = true;
-  forEachDiagnostic(editor.state, (d, from, to) => {
+  forEachProblem(editor.state, (d, from, to) => {
     const n = diags[i++];
-    same &&= n !== undefined && n.from === from && n.to === to && n.severity === d.severity && n.source === d.source && n.message === d.message && n.detail === d.detail;
+    same &&= n !== undefined && n.from === from && n.to === to && n.severity === d.severity && n.code === d.code && n.message === d.message && n.label === d.label && n.help === d.help;
   });
   return same && i === diags.length;
+}
+
+let listFrame = 0;
+let listResult = null;
+let listVersion = 0;
+
+/** Draws the problems panel for `result` in the next frame (once, however many results came meanwhile). */
+function listWhenFramed(result, version) {
+  listResult = result;
+  listVersion = version;
+  listFrame ||= requestAnimationFrame(() => {
+    listFrame = 0;
+    renderDiagnosticList(listResult);
+    probe.listedVersion = listVersion;
+  });
 }
 
 // For benchmarks driving the page from outside: resolves once diagnostics newer than
@@ -321,25 +352,51 @@ function renderDiagnosticList(result) {
   else head.textContent = [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ');
   head.classList.toggle('clean', ds.length === 0 && !result.error);
   list.append(head);
-  for (const d of ds) {
-    const item = document.createElement('button');
-    item.type = 'button';
-    item.className = `diag ${d.severity}`;
-    item.dataset.testid = 'diagnostic';
-    item.dataset.code = d.code;
-    const sev = Object.assign(document.createElement('span'), { className: 'sev', textContent: d.severity });
-    const where = Object.assign(document.createElement('span'), { className: 'where', textContent: `${d.line}:${d.column}` });
-    const msg = rich('msg', d.message);
-    const code = Object.assign(document.createElement('span'), { className: 'code', textContent: d.code });
-    item.append(sev, where, msg, code);
-    if (d.help) item.append(rich('help', `help: ${d.help}`));
-    item.addEventListener('click', () => {
-      const to = Math.min(editor.state.doc.length, d.to);
-      editor.dispatch({ selection: { anchor: Math.min(d.from, to), head: to }, scrollIntoView: true });
-      editor.focus();
-    });
-    list.append(item);
-  }
+  appendItems(list, ds, 0);
+}
+
+// A program with thousands of problems (the wrong target, a pasted file) would take the
+// panel many frames to lay out: it shows them a page at a time, the next page once the
+// end of the list scrolls into view.
+const LIST_PAGE = 100;
+let listObserver = null;
+
+function appendItems(list, ds, start) {
+  listObserver?.disconnect();
+  const end = Math.min(ds.length, start + LIST_PAGE);
+  for (let i = start; i < end; i++) list.append(diagnosticItem(ds[i]));
+  if (end === ds.length) return;
+  const more = Object.assign(document.createElement('div'), { className: 'diag-more', textContent: `${ds.length - end} more…` });
+  list.append(more);
+  listObserver = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      more.remove();
+      appendItems(list, ds, end);
+    },
+    { root: list },
+  );
+  listObserver.observe(more);
+}
+
+function diagnosticItem(d) {
+  const item = document.createElement('button');
+  item.type = 'button';
+  item.className = `diag ${d.severity}`;
+  item.dataset.testid = 'diagnostic';
+  item.dataset.code = d.code;
+  const sev = Object.assign(document.createElement('span'), { className: 'sev', textContent: d.severity });
+  const where = Object.assign(document.createElement('span'), { className: 'where', textContent: `${d.line}:${d.column}` });
+  const msg = rich('msg', d.message);
+  const code = Object.assign(document.createElement('span'), { className: 'code', textContent: d.code });
+  item.append(sev, where, msg, code);
+  if (d.help) item.append(rich('help', `help: ${d.help}`));
+  item.addEventListener('click', () => {
+    const to = Math.min(editor.state.doc.length, d.to);
+    editor.dispatch({ selection: { anchor: Math.min(d.from, to), head: to }, scrollIntoView: true });
+    editor.focus();
+  });
+  return item;
 }
 
 // ---------------------------------------------------------------- outputs
@@ -415,7 +472,7 @@ function renderOutput() {
   const pre = document.createElement('pre');
   pre.className = `code lang-${state.tab}`;
   pre.dataset.testid = 'output-text';
-  highlightInto(pre, list[index].contents, state.tab === 'api' ? 'json' : state.tab);
+  highlightInto(pre, list[index].contents, state.tab === 'api' ? 'json' : state.tab, out);
   out.append(pre);
 }
 
@@ -438,13 +495,14 @@ for (const b of document.querySelectorAll('#tabs [data-tab]')) b.addEventListene
 // What Copy and Download take: the shown file, the graph as SVG, or the matrix as CSV.
 function currentArtifact() {
   if (state.tab === 'graph') {
-    const svg = $('output').querySelector('svg');
+    // The pane draws only what is in view: the file gets the whole graph, at the pane's width.
+    const shown = $('output').querySelector('svg');
+    const view = state.lastBuild?.ok ? state.lastBuild.view : state.lastGood?.view;
+    const svg = shown && view ? graphSvg(view) : null;
     if (!svg) return null;
-    const style = getComputedStyleSheet();
-    const clone = svg.cloneNode(true);
-    clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-    clone.insertBefore(Object.assign(document.createElementNS('http://www.w3.org/2000/svg', 'style'), { textContent: style }), clone.firstChild);
-    return { name: 'graph.svg', contents: clone.outerHTML, type: 'image/svg+xml' };
+    svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    svg.insertBefore(Object.assign(document.createElementNS('http://www.w3.org/2000/svg', 'style'), { textContent: getComputedStyleSheet() }), svg.firstChild);
+    return { name: 'graph.svg', contents: svg.outerHTML, type: 'image/svg+xml' };
   }
   if (state.tab === 'matrix') {
     // From the data: a large matrix shows only the rows and columns in view.
@@ -543,6 +601,11 @@ function toast(text) {
 }
 
 // ---------------------------------------------------------------- persistence and sharing
+
+// Saving is not urgent, and `history.replaceState` with a long URL takes milliseconds of
+// the main thread: once typing has paused, in an idle moment.
+const PERSIST_AFTER_MS = 600;
+const persistWhenIdle = () => (window.requestIdleCallback ? requestIdleCallback(() => persist(), { timeout: 1000 }) : persist());
 
 async function persist() {
   const text = source();

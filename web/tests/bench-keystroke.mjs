@@ -39,6 +39,19 @@ export function bigProgram(lines = LINES) {
   return parts.join('').split('\n').slice(0, lines).join('\n').replace(/\n[^\n]*$/, '\n}\n');
 }
 
+/** Durations (ms) of the page's main-thread tasks in a trace (the renderer main thread with the most tasks). */
+function mainThreadTasks(events) {
+  const tasks = new Map();
+  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  for (const e of events) {
+    const thread = `${e.pid}:${e.tid}`;
+    if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !mains.has(thread)) continue;
+    if (!tasks.has(thread)) tasks.set(thread, []);
+    tasks.get(thread).push(e.dur / 1000);
+  }
+  return [...tasks.values()].sort((a, b) => b.length - a.length)[0] || [];
+}
+
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
@@ -72,6 +85,7 @@ async function main() {
     await page.evaluate(() => {
       window.__keyplan.latencies = [];
       window.__keyplan.checkMs = [];
+      if (window.__keyplan.framedLatencies) window.__keyplan.framedLatencies = [];
       // Frame gaps on the main thread: a gap over 16.7 ms is a frame the page missed.
       window.__frames = [];
       let last = performance.now();
@@ -89,9 +103,13 @@ async function main() {
     });
     // Measured from outside the page: Node's clock from sending the key to the page
     // reporting diagnostics of the new text (an awaited promise, no polling). GAP_MS
-    // apart, so the debounced build (120 ms after an edit) runs while typing goes on.
+    // apart: a build (250 ms after the last edit) may start, and is cut by the next keystroke.
     const outside = [];
     const builds0 = await page.evaluate(() => window.__keyplan.builds);
+    // Every main-thread task while typing, from a Chromium trace of only the task events
+    // (cheap to record): the longest is what a keystroke can have waited behind.
+    const tracing = process.env.TRACE !== '0';
+    if (tracing) await browser.startTracing(page, { categories: ['toplevel'] });
     for (let i = 0; i < ROUNDS; i++) {
       const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
       const t0 = performance.now();
@@ -101,6 +119,7 @@ async function main() {
       await page.waitForTimeout(GAP_MS);
     }
     const typingFrames = await page.evaluate(() => window.__frames.length);
+    const typingTasks = tracing ? mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents) : [];
     // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
     // then every tab is drawn once; the frame gaps and long tasks include all of them.
     const counted = await page.evaluate(() => Array.isArray(window.__keyplan.renderMs));
@@ -128,12 +147,13 @@ async function main() {
     const longTasks = await page.evaluate(() => window.__longTasks);
     const probe = await page.evaluate(() => {
       const k = window.__keyplan;
-      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [], keyToCheck: k.keyToCheck || [] };
+      return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [], keyToCheck: k.keyToCheck || [], framed: k.framedLatencies || [] };
     });
     const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
     console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
+    if (probe.framed.length) console.log(`keystroke -> the frame drawing them, in the page (ms): ${fmt(stats(probe.framed))}`);
     console.log(`of which check() in the worker (ms):              ${fmt(stats(checkMs))}`);
     console.log(`key -> check posted, on the page (ms):           ${fmt(stats(probe.keyToCheck))}`);
     console.log(`check request page->worker start (ms):          ${fmt(stats(of('check', 'queue').filter((q) => q >= 0)))}`);
@@ -149,10 +169,11 @@ async function main() {
     const rendering = frames.slice(typingFrames - 1);
     console.log(`frame gaps while typing (ms):                     ${fmt(stats(typing))}; over 17 ms: ${typing.filter((f) => f > 17).length}`);
     console.log(`frame gaps while drawing outputs (ms):            ${fmt(stats(rendering))}; over 17 ms: ${rendering.filter((f) => f > 17).length}`);
+    if (tracing) console.log(`main-thread tasks while typing (ms, trace):       ${fmt(stats(typingTasks))}; over 16 ms: ${typingTasks.filter((t) => t > 16).length}`);
     console.log(`long tasks (> 50 ms) on the main thread:          ${longTasks.length}; longest ${longTasks.length ? Math.max(...longTasks.map((t) => t.ms)).toFixed(1) : 0} ms`);
     if (process.env.JSON_OUT) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside), inside: stats(latencies), check: stats(checkMs), frames: stats(typing), renderFrames: stats(rendering), builds, longTasks }));
+      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside), inside: stats(latencies), framed: stats(probe.framed), typingTasks: stats(typingTasks), check: stats(checkMs), frames: stats(typing), renderFrames: stats(rendering), builds, longTasks }));
     }
   } finally {
     await browser.close();

@@ -1,6 +1,7 @@
 // End-to-end tests of the built playground (web/dist) in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { serve, launch, openPage, setEditor, editorText, settle, diagnostics } from './helpers.mjs';
 
 let server;
@@ -67,11 +68,13 @@ test('typing an error shows its diagnostic inline and in the list; fixing it cle
   assert.match(err.text, /token_tll/);
   assert.match(err.text, /10:5/, 'line and column of the misspelt field');
   assert.match(err.text, /token_ttl/, 'the help suggests the right name');
-  assert.ok((await page.locator('.cm-lintRange-error').count()) > 0, 'a squiggle under the error');
+  assert.ok((await page.locator('.kp-squiggle.error').count()) > 0, 'a squiggle under the error');
   assert.match(await page.textContent('[data-testid=status]'), /error/);
 
   // Hovering the squiggle shows the message and the help.
-  await page.locator('.cm-lintRange-error').first().hover();
+  // (The squiggles are a layer over the text that takes no pointer events: the text under them answers.)
+  const box = await page.locator('.kp-squiggle.error').first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('.cm-tooltip .tip', { timeout: 5000 });
   const tip = await page.textContent('.cm-tooltip .tip');
   assert.match(tip, /token_tll/);
@@ -83,7 +86,7 @@ test('typing an error shows its diagnostic inline and in the list; fixing it cle
   await page.keyboard.type('ttl');
   await settle(page);
   assert.equal((await diagnostics(page)).filter((d) => d.severity === 'error').length, 0);
-  assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+  assert.equal(await page.locator('.kp-squiggle.error').count(), 0);
   assert.match(await page.textContent('[data-testid=status]'), /compiles/);
   await context.close();
 });
@@ -102,6 +105,7 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
     const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
     await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
     await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    await page.waitForFunction(() => window.__keyplan.listedVersion === window.__keyplan.diagnosticsVersion);
     // The squiggles and the list are those of the text just typed.
     // `user_claimx`: also unknown, and the role misses `user_claim`.
     const codes = (await diagnostics(page)).map((d) => d.code).sort();
@@ -118,6 +122,90 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
   await context.close();
 });
 
+test('fast typing: a newer edit supersedes older checks, diagnostics come in edit order and match the last text', async () => {
+  const { page, context } = await open();
+  await setEditor(page, WITH_ERROR);
+  await settle(page);
+  const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
+  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), at);
+  const before = await page.evaluate(() => ({ edits: window.__keyplan.edits, applied: window.__keyplan.appliedEdits.length, checks: window.__keyplan.checks }));
+  // Twelve keystrokes with no pause: `user_claimabcdef`, then all but `a` deleted again.
+  await page.keyboard.type('abcdef');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Backspace');
+  await page.waitForFunction((n) => window.__keyplan.appliedEdits.at(-1) === window.__keyplan.edits && window.__keyplan.edits >= n + 11, before.edits);
+  await page.waitForFunction(() => window.__keyplan.listedVersion === window.__keyplan.diagnosticsVersion);
+  const after = await page.evaluate(() => ({ edits: window.__keyplan.edits, applied: window.__keyplan.appliedEdits, checks: window.__keyplan.checks }));
+  const applied = after.applied.slice(before.applied);
+  assert.equal(after.edits - before.edits, 11, 'one edit per keystroke');
+  assert.ok(applied.every((e, i) => i === 0 || e > applied[i - 1]), `diagnostics applied in edit order: ${applied}`);
+  assert.equal(applied.at(-1), after.edits, 'the last diagnostics are those of the last edit');
+  assert.ok(after.checks - before.checks <= 11, 'never more checks than edits');
+  assert.equal(await editorText(page), WITH_ERROR.replace('user_claim', 'user_claima'));
+  const codes = (await diagnostics(page)).map((d) => d.code).sort();
+  assert.deepEqual(codes, ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field']);
+  await context.close();
+});
+
+test('squiggles sit under the text of their diagnostic, and move with it when lines are added above', async () => {
+  const { page, context } = await open();
+  await setEditor(page, WITH_ERROR);
+  await settle(page);
+  const rangeBox = (word) =>
+    page.evaluate((w) => {
+      const v = window.__keyplan.editor;
+      const from = v.state.doc.toString().indexOf(w);
+      const a = v.coordsAtPos(from, 1);
+      const b = v.coordsAtPos(from + w.length, -1);
+      return { left: a.left, right: b.right, top: a.top, bottom: a.bottom };
+    }, word);
+  const squiggle = async () => {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const boxes = await page.$$eval('.kp-squiggle.error', (es) => es.map((e) => e.getBoundingClientRect().toJSON()));
+    assert.equal(boxes.length, 1, 'one squiggle: the misspelt field');
+    return boxes[0];
+  };
+  const near = (a, b, what) => assert.ok(Math.abs(a - b) <= 1.5, `${what}: ${a} vs ${b}`);
+  let word = await rangeBox('token_tll');
+  let box = await squiggle();
+  near(box.left, word.left, 'left edge');
+  near(box.right, word.right, 'right edge');
+  near(box.bottom, word.bottom, 'bottom');
+  // Three lines above it: the squiggle moves down with the text at once (mapped through
+  // the edit), and stays there when the new check's diagnostics arrive.
+  const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion);
+  await page.evaluate(() => window.__keyplan.editor.dispatch({ changes: { from: 0, insert: '# one\n# two\n# three\n' } }));
+  word = await rangeBox('token_tll');
+  box = await squiggle();
+  near(box.top, word.top, 'top after the edit');
+  near(box.left, word.left, 'left after the edit');
+  await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+  box = await squiggle();
+  near(box.top, word.top, 'top after the check');
+  near(box.right, word.right, 'right after the check');
+  const gutter = await page.$$eval('.kp-gutter-mark.error', (es) => es.map((e) => e.title));
+  assert.equal(gutter.length, 1);
+  assert.match(gutter[0], /token_tll/);
+  await context.close();
+});
+
+/**
+ * The shown output's whole text. A long output fills its blocks of lines as they come
+ * near the view: scroll each empty one into view until none is left.
+ */
+async function wholeOutput(page) {
+  await page.waitForSelector('[data-testid=output] [data-testid=output-text]');
+  for (let i = 0; i < 500; i++) {
+    const empty = await page.evaluate(() => {
+      const block = document.querySelector('[data-testid=output-text] .chunk:empty');
+      block?.scrollIntoView();
+      return Boolean(block);
+    });
+    if (!empty) break;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  return page.textContent('[data-testid=output] [data-testid=output-text]');
+}
+
 test('every output tab shows its output; the target switch recompiles', async () => {
   const { page, context } = await open();
   await page.selectOption('[data-testid=examples]', 'pipeline');
@@ -125,7 +213,7 @@ test('every output tab shows its output; the target switch recompiles', async ()
   const shown = {};
   for (const tab of ['api', 'hcl', 'json', 'sh']) {
     await page.click(`[data-testid=tab-${tab}]`);
-    shown[tab] = await page.textContent('[data-testid=output] [data-testid=output-text]');
+    shown[tab] = await wholeOutput(page);
     assert.ok(shown[tab].length > 20, `${tab} output`);
   }
   JSON.parse(shown.api);
@@ -167,7 +255,8 @@ test('a shared link reopens the same program and target; local storage keeps it 
 
   // The same profile without the hash: local storage.
   await fresh.page.evaluate(() => window.__keyplan.editor.dispatch({ changes: { from: 0, insert: '# edited\n' } }));
-  await fresh.page.waitForTimeout(600);
+  // Saved once typing pauses, in an idle moment.
+  await fresh.page.waitForFunction(() => localStorage.getItem('keyplan.playground.source')?.startsWith('# edited\n'), null, { timeout: 5000 });
   await fresh.page.goto(new URL(link).origin + '/');
   await fresh.page.waitForFunction(() => window.__keyplan && window.__keyplan.ready);
   assert.equal(await editorText(fresh.page), `# edited\n${program}`);
@@ -246,6 +335,11 @@ test('copy and download give the shown output', async () => {
   await page.click('[data-testid=tab-graph]');
   const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   assert.equal(svg.suggestedFilename(), 'graph.svg');
+  // The file holds the whole graph, also what the pane has not drawn (it draws what is in view).
+  const file = await readFile(await svg.path(), 'utf8');
+  const nodes = await page.evaluate(() => window.__keyplan.built && document.querySelectorAll('[data-testid=graph-node]').length);
+  assert.ok((file.match(/data-testid="graph-node"/g) || []).length >= nodes, 'every node in the SVG file');
+  assert.match(file, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   await context.close();
 });
 

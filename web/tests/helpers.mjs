@@ -96,7 +96,9 @@ export async function settle(page) {
   await page.waitForFunction(() => {
     const k = window.__keyplan;
     const target = document.querySelector('[data-testid=target]').value;
-    return k.built && k.built.source === k.editor.state.doc.toString() && k.built.target === target;
+    return k.built && k.built.source === k.editor.state.doc.toString() && k.built.target === target &&
+      // The problems panel is drawn a frame after the diagnostics (pages before it had no such count).
+      (k.listedVersion === undefined || k.listedVersion === (k.diagnosticsVersion || 0));
   }, null, { timeout: 20000 });
 }
 

@@ -6,7 +6,7 @@
 //! still says which file it is in; only the edges that show positions to people (the
 //! CLI, the playground, the language server) ask the map for file, line and column.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -23,7 +23,8 @@ pub struct FileId(pub u32);
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     name: String,
-    text: String,
+    /// Shared with the syntax tree, whose names and strings are ranges of it.
+    text: Arc<String>,
     base: usize,
     /// Built on the first position asked: a program without diagnostics never needs it.
     index: OnceLock<LineIndex>,
@@ -35,6 +36,12 @@ impl SourceFile {
     }
 
     pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text as the parser shares it (`kp_syntax::parse_shared_at`): the tree then
+    /// points into this very buffer instead of a copy of it.
+    pub fn shared_text(&self) -> &Arc<String> {
         &self.text
     }
 
@@ -117,7 +124,7 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
             base,
             index: OnceLock::new(),
         });

@@ -28,10 +28,14 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("phase");
     group.sample_size(20);
     group.throughput(Throughput::Bytes(src.len() as u64));
-    group.bench_function("parse", |b| b.iter(|| kp_syntax::parse(&src)));
+    // As `compile` parses: the tree shares the source's buffer (its `SourceMap`'s).
+    let shared = std::sync::Arc::new(src.clone());
+    group.bench_function("parse", |b| {
+        b.iter(|| kp_syntax::parse_shared_at(&shared, 0))
+    });
     group.bench_function("check", |b| b.iter(|| kp_check::check(&tree, &VAULT)));
     group.bench_function("parse+check", |b| {
-        b.iter(|| kp_check::check(&kp_syntax::parse(&src).file, &VAULT))
+        b.iter(|| kp_check::check(&kp_syntax::parse_shared_at(&shared, 0).file, &VAULT))
     });
     group.bench_function("graph", |b| b.iter(|| kp_graph::build(program)));
     group.bench_function("emit-api", |b| {

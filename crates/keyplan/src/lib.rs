@@ -131,7 +131,8 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
     let files: Vec<_> = sources
         .files()
         .iter()
-        .map(|file| kp_syntax::parse_at(file.text(), file.base()))
+        // The tree's names and strings point into the map's own texts: no copy.
+        .map(|file| kp_syntax::parse_shared_at(file.shared_text(), file.base()))
         .collect();
     // One file's blocks are taken as they are; many files' are moved once into a vector
     // of the right size rather than into one that grows (and copies) file by file.

@@ -5,4 +5,4 @@ pub mod cascade;
 mod parser;
 mod text;
 
-pub use parser::{comments, parse, parse_at, ParseResult, MAX_DEPTH};
+pub use parser::{comments, parse, parse_at, parse_shared_at, ParseResult, MAX_DEPTH};

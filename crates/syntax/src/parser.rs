@@ -11,8 +11,11 @@ mod cursor;
 mod grammar;
 mod lexer;
 mod recovery;
+mod scan;
 mod tokens;
 mod values;
+
+use std::sync::Arc;
 
 use kp_diag::Diagnostic;
 
@@ -53,7 +56,14 @@ pub struct ParseResult {
 /// | `kp::syntax::integer-overflow` | an integer outside `i64`, a duration over `i64::MAX` seconds |
 /// | `kp::syntax::too-deep` | nesting deeper than [`MAX_DEPTH`] |
 pub fn parse(source: &str) -> ParseResult {
-    let mut parser = cursor::Parser::new(source);
+    parse_shared(source, Arc::new(source.to_owned()))
+}
+
+/// [`parse`] of `shared`'s text (`source`), whose names and strings become ranges of
+/// `shared` itself: a caller that keeps its text in an `Arc` (a program's
+/// [`SourceMap`](kp_diag::SourceMap)) saves the parser a copy of it.
+fn parse_shared(source: &str, shared: Arc<String>) -> ParseResult {
+    let mut parser = cursor::Parser::new(source, shared);
     let file = parser.file();
     let mut diagnostics = parser.into_diagnostics();
     // Lexer and parser report separately; users read top to bottom.
@@ -65,8 +75,10 @@ pub fn parse(source: &str) -> ParseResult {
 /// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
 /// once more, so callers that need no comments (the compiler) pay nothing.
 pub fn comments(source: &str) -> Vec<kp_diag::Span> {
-    let mut lexer = lexer::Lexer::new(source);
-    while lexer.next().kind != lexer::TokenKind::Eof {}
+    let mut lexer = lexer::Lexer::new(source, Arc::default());
+    while lexer.next().kind != lexer::TokenKind::Eof {
+        lexer.values.clear();
+    }
     lexer.comments
 }
 
@@ -74,7 +86,16 @@ pub fn comments(source: &str) -> Vec<kp_diag::Span> {
 /// tree and of the diagnostics is offset by `base` (the file's base in its
 /// [`SourceMap`](kp_diag::SourceMap)).
 pub fn parse_at(source: &str, base: usize) -> ParseResult {
-    let mut parsed = parse(source);
+    shift(parse(source), base)
+}
+
+/// [`parse_at`] of a text kept in an `Arc` (a [`SourceFile`](kp_diag::SourceFile)'s):
+/// the tree's names and strings are ranges of `shared` itself, not of a copy.
+pub fn parse_shared_at(shared: &Arc<String>, base: usize) -> ParseResult {
+    shift(parse_shared(shared.as_str(), Arc::clone(shared)), base)
+}
+
+fn shift(mut parsed: ParseResult, base: usize) -> ParseResult {
     if base != 0 {
         parsed.file.shift(base);
         for d in &mut parsed.diagnostics {

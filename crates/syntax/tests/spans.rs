@@ -124,3 +124,24 @@ fn spans_are_byte_offsets_with_multibyte_text() {
     };
     assert_eq!(text(src, ttl.span), "ttl = 1h");
 }
+
+/// The compiler parses a program's files from their `Arc`s: the tree is the same as
+/// from a copy (spans moved to the file's base alike), and its names and plain strings
+/// point into that very buffer.
+#[test]
+fn a_shared_parse_is_the_parse_without_a_copy() {
+    let broken =
+        "auth jwt {\n  a = \"x\\q\"\n  b = 99999999999999999999\n  c = [1, 2\n}\nx = <<EOT\n";
+    for src in [SRC, broken] {
+        let shared = std::sync::Arc::new(src.to_string());
+        let from_copy = kp_syntax::parse_at(src, 9);
+        let from_shared = kp_syntax::parse_shared_at(&shared, 9);
+        assert_eq!(format!("{from_copy:?}"), format!("{from_shared:?}"));
+    }
+    let shared = std::sync::Arc::new(SRC.to_string());
+    let tree = kp_syntax::parse_shared_at(&shared, 0).file;
+    let inside = |s: &str| shared.as_bytes().as_ptr_range().contains(&s.as_ptr());
+    let auth = &tree.blocks[0];
+    assert!(inside(&auth.keyword.name));
+    assert!(inside(auth.label_text(1).unwrap()));
+}

@@ -4,17 +4,18 @@
 use kp_diag::{Diagnostic, Span};
 
 use super::codes;
-use super::lexer::{Lexer, Token, TokenKind};
+use super::lexer::{Lexer, Queued, Token, TokenKind};
 use super::MAX_DEPTH;
-use crate::ast::{Entry, Expr, Ident, MapEntry, Text};
+use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
     lexer: Lexer<'s>,
-    /// The next two tokens: the grammar never needs to look further ahead. A ring of
-    /// two: `ahead[current]` is the current token, the other one the next.
+    /// The current token and the next: the grammar never needs to look further ahead.
     ahead: [Token; 2],
-    current: usize,
+    /// The value of the last consumed token, when the lexer queued one (see
+    /// [`Token::queued`]).
+    value: Option<Queued>,
     /// Tokens consumed so far, to check that loops make progress.
     consumed: usize,
     /// Whether the last consumed token was a newline: an entry may end on one that a
@@ -39,14 +40,16 @@ pub(super) struct Parser<'s> {
 }
 
 impl<'s> Parser<'s> {
-    pub(super) fn new(src: &'s str) -> Self {
-        let mut lexer = Lexer::new(src);
+    /// A parser of `src`, which is the text of `shared`: the tree's names and strings are
+    /// ranges of `shared`.
+    pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
+        let mut lexer = Lexer::new(src, shared);
         let ahead = [lexer.next(), lexer.next()];
         Parser {
             src,
             lexer,
             ahead,
-            current: 0,
+            value: None,
             consumed: 0,
             prev_newline: false,
             prev_end: 0,
@@ -73,11 +76,11 @@ impl<'s> Parser<'s> {
 
     /// The token `n` (0 or 1) places ahead.
     pub(super) fn nth(&self, n: usize) -> &Token {
-        let [first, second] = &self.ahead;
-        if (self.current ^ n) & 1 == 0 {
-            first
+        let [current, next] = &self.ahead;
+        if n == 0 {
+            current
         } else {
-            second
+            next
         }
     }
 
@@ -91,17 +94,16 @@ impl<'s> Parser<'s> {
         self.consumed
     }
 
-    /// Consumes the current token and hands it over.
+    /// Consumes the current token and hands it over (its queued value, if any, for
+    /// [`Self::string_value`], [`Self::number_value`] or [`Self::env_value`]).
     pub(super) fn bump(&mut self) -> Token {
-        let next = self.lexer.next();
-        // The current token's slot takes the token after the next one; the next one
-        // becomes current.
-        let [first, second] = &mut self.ahead;
-        let slot = if self.current & 1 == 0 { first } else { second };
-        let token = std::mem::replace(slot, next);
-        self.current ^= 1;
+        let [token, next] = self.ahead;
         if matches!(token.kind, TokenKind::Eof) {
             return token;
+        }
+        self.ahead = [next, self.lexer.next()];
+        if token.queued {
+            self.value = self.lexer.values.pop_front();
         }
         self.consumed += 1;
         self.prev_newline = matches!(token.kind, TokenKind::Newline);
@@ -119,6 +121,45 @@ impl<'s> Parser<'s> {
     /// The source under `span`, as a [`Text`] sharing the source (no copy).
     pub(super) fn slice(&self, span: Span) -> Text {
         self.lexer.slice(span.start, span.end)
+    }
+
+    /// The value of a string or heredoc token just consumed.
+    pub(super) fn string_value(&mut self, token: &Token) -> Text {
+        match token.kind {
+            TokenKind::Str if !token.queued => {
+                self.lexer.slice(token.span.start + 1, token.span.end - 1)
+            }
+            _ => match self.value.take() {
+                Some(Queued::Text(text)) => text,
+                _ => Text::default(),
+            },
+        }
+    }
+
+    /// The value of an integer or duration token just consumed.
+    pub(super) fn number_value(&mut self) -> ExprKind {
+        match self.value.take() {
+            Some(Queued::Duration(amount, unit)) => ExprKind::Duration {
+                amount,
+                unit,
+                seconds: amount.saturating_mul(unit.seconds()),
+            },
+            Some(Queued::Int(n)) => ExprKind::Int(n),
+            // Not reached: every number token queues its value.
+            _ => ExprKind::Int(0),
+        }
+    }
+
+    /// The literal of an `env("NAME")` token just consumed.
+    pub(super) fn env_value(&mut self, token: &Token) -> Box<StrLit> {
+        match self.value.take() {
+            Some(Queued::Env(lit)) => lit,
+            // Not reached: every `Env` token queues its literal.
+            _ => Box::new(StrLit {
+                value: Text::default(),
+                span: token.span,
+            }),
+        }
     }
 
     /// Consumes an identifier token.
@@ -150,9 +191,9 @@ impl<'s> Parser<'s> {
     /// How a token is named in messages.
     pub(super) fn describe(&self, token: &Token) -> String {
         match &token.kind {
-            TokenKind::Str(_) => "a string".to_string(),
-            TokenKind::Heredoc(_) => "a heredoc".to_string(),
-            TokenKind::Env(_) => "`env(...)`".to_string(),
+            TokenKind::Str => "a string".to_string(),
+            TokenKind::Heredoc => "a heredoc".to_string(),
+            TokenKind::Env => "`env(...)`".to_string(),
             TokenKind::Newline => "the end of the line".to_string(),
             TokenKind::Eof => "the end of the file".to_string(),
             _ => format!("`{}`", shorten(self.text(token.span))),

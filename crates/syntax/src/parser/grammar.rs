@@ -284,7 +284,7 @@ impl Parser<'_> {
                         _ => None,
                     };
                 }
-                TokenKind::Str(_) if comma_after.is_some() => {
+                TokenKind::Str if comma_after.is_some() => {
                     let verb = comma_after.take().unwrap_or_default();
                     self.unexpected(
                         "an attribute, a block or a statement",
@@ -304,9 +304,7 @@ impl Parser<'_> {
                 _ => {
                     comma_after = None;
                     let before = self.pos();
-                    if let Some(entry) = self.entry() {
-                        self.entries.push(entry);
-                    }
+                    self.entry();
                     if self.pos() == before {
                         self.bump();
                     }
@@ -339,13 +337,14 @@ impl Parser<'_> {
         );
     }
 
-    /// One entry of a body.
-    fn entry(&mut self) -> Option<Entry> {
+    /// One entry of a body, pushed on the entry stack (built in place there rather than
+    /// returned up through the callers: an entry is 96 bytes).
+    fn entry(&mut self) {
         match self.peek().kind {
             TokenKind::Ident => {}
             TokenKind::Invalid => {
                 self.sync_line();
-                return None;
+                return;
             }
             _ => {
                 let help = if self.at(&TokenKind::LBrace) {
@@ -355,20 +354,24 @@ impl Parser<'_> {
                 };
                 self.unexpected("an attribute, a block or a statement", help);
                 self.sync_line();
-                return None;
+                return;
             }
         }
         let keyword = self.ident();
-        if self.at(&TokenKind::Eq) {
-            return self.attribute(keyword).map(Entry::Attribute);
+        let entry = if self.at(&TokenKind::Eq) {
+            self.attribute(keyword).map(Entry::Attribute)
+        } else {
+            let head = self.head(&keyword, false);
+            if self.at(&TokenKind::LBrace) {
+                self.block_with_body(keyword, head)
+                    .map(|b| Entry::Block(Box::new(b)))
+            } else {
+                self.statement(keyword, head).map(Entry::Statement)
+            }
+        };
+        if let Some(entry) = entry {
+            self.entries.push(entry);
         }
-        let head = self.head(&keyword, false);
-        if self.at(&TokenKind::LBrace) {
-            return self
-                .block_with_body(keyword, head)
-                .map(|b| Entry::Block(Box::new(b)));
-        }
-        self.statement(keyword, head).map(Entry::Statement)
     }
 
     /// At the `=` after an attribute's name.

@@ -26,65 +26,6 @@ fn offset(whole: &str, rest: &str) -> usize {
     whole.len().saturating_sub(rest.len())
 }
 
-// Identifiers, blanks and comments are most of the source: they are scanned over bytes
-// (all ASCII, so every cut is a char boundary) instead of with nom's char-by-char
-// combinators, which cost several times as many instructions.
-
-/// Bytes that continue a word: `[A-Za-z0-9_-]`, as a table (one load per byte).
-static WORD: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        table[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-        i += 1;
-    }
-    table
-};
-
-/// Bytes that stop the scan of a string's text: `"`, `\\` and the newline.
-static STRING_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table[b'\n' as usize] = true;
-    table
-};
-
-/// Length of the word at the start of `bytes`, whose first byte is known to start one.
-pub(super) fn ident_len(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .skip(1)
-        .position(|&b| !WORD[b as usize])
-        .map_or(bytes.len(), |p| p + 1)
-}
-
-/// Length of the string at the start of `bytes` (a `"`), quotes included, if it is
-/// terminated and holds no escape: its value is then the text between the quotes.
-pub(super) fn plain_string_len(bytes: &[u8]) -> Option<usize> {
-    let body = bytes.get(1..)?;
-    let stop = body.iter().position(|&b| STRING_STOP[b as usize])?;
-    (body.get(stop) == Some(&b'"')).then_some(stop + 2)
-}
-
-/// Length of the blanks (` `, `\t`, `\r`) at the start of `bytes`. Runs of spaces (the
-/// alignment of `=` signs) are skipped eight bytes at a time.
-pub(super) fn blank_len(bytes: &[u8]) -> usize {
-    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
-    let mut len = 0;
-    while let Some(chunk) = bytes.get(len..len + 8) {
-        match <[u8; 8]>::try_from(chunk) {
-            Ok(eight) if u64::from_ne_bytes(eight) == SPACES => len += 8,
-            _ => break,
-        }
-    }
-    while matches!(bytes.get(len), Some(b' ' | b'\t' | b'\r')) {
-        len += 1;
-    }
-    len
-}
-
 /// `[A-Za-z_][A-Za-z0-9_-]*`
 pub(super) fn ident(i: &str) -> Res<'_, &str> {
     let bytes = i.as_bytes();
@@ -92,7 +33,7 @@ pub(super) fn ident(i: &str) -> Res<'_, &str> {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {}
         _ => return Err(nom::Err::Error(())),
     }
-    Ok(split(i, ident_len(bytes)))
+    Ok(split(i, super::scan::word_end(bytes, 1)))
 }
 
 /// `(rest, taken)` after the first `len` bytes of `i`.

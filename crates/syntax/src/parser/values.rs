@@ -8,7 +8,7 @@ use kp_diag::{Diagnostic, Span};
 
 use super::codes;
 use super::cursor::{shorten, Parser};
-use super::lexer::TokenKind;
+use super::lexer::{Token, TokenKind};
 use crate::ast::{Expr, ExprKind, MapEntry, MapKey};
 
 /// Why [`Parser::value`] produced no value.
@@ -33,18 +33,16 @@ impl Parser<'_> {
                 self.bump();
                 Err(ValueError::Reported)
             }
-            TokenKind::Str(_)
-            | TokenKind::Heredoc(_)
-            | TokenKind::Int(_)
-            | TokenKind::Duration { .. }
-            | TokenKind::Env(_) => {
+            TokenKind::Str
+            | TokenKind::Heredoc
+            | TokenKind::Int
+            | TokenKind::Duration
+            | TokenKind::Env => {
                 let token = self.bump();
-                literal(token.kind)
-                    .map(|kind| Expr {
-                        kind,
-                        span: token.span,
-                    })
-                    .ok_or(ValueError::Reported)
+                Ok(Expr {
+                    kind: self.literal(&token),
+                    span: token.span,
+                })
             }
             _ => Err(ValueError::NotAValue),
         }
@@ -224,7 +222,7 @@ impl Parser<'_> {
                     self.unexpected("`,`, a newline or `}` after a map entry", MAP_HELP);
                     self.sync_map();
                 }
-                TokenKind::Ident | TokenKind::Str(_) => {
+                TokenKind::Ident | TokenKind::Str => {
                     if let Some(entry) = self.map_entry() {
                         self.map_entries.push(entry);
                     }
@@ -248,7 +246,7 @@ impl Parser<'_> {
     fn map_entry(&mut self) -> Option<MapEntry> {
         let key_token = self.bump();
         let name = match key_token.kind {
-            TokenKind::Str(value) => value,
+            TokenKind::Str => self.string_value(&key_token),
             _ => self.slice(key_token.span),
         };
         let key = MapKey {
@@ -296,28 +294,21 @@ impl Parser<'_> {
     }
 }
 
-/// The expression of a literal token (`None` for any other token).
-fn literal(kind: TokenKind) -> Option<ExprKind> {
-    Some(match kind {
-        TokenKind::Str(value) => ExprKind::Str {
-            value,
-            heredoc: false,
-        },
-        TokenKind::Heredoc(value) => ExprKind::Str {
-            value,
-            heredoc: true,
-        },
-        TokenKind::Int(n) => ExprKind::Int(n),
-        TokenKind::Duration {
-            amount,
-            unit,
-            seconds,
-        } => ExprKind::Duration {
-            amount,
-            unit,
-            seconds,
-        },
-        TokenKind::Env(name) => ExprKind::Env(name),
-        _ => return None,
-    })
+impl Parser<'_> {
+    /// The expression of a literal token just consumed (a string, heredoc, number,
+    /// duration or `env(...)`).
+    fn literal(&mut self, token: &Token) -> ExprKind {
+        match token.kind {
+            TokenKind::Heredoc => ExprKind::Str {
+                value: self.string_value(token),
+                heredoc: true,
+            },
+            TokenKind::Int | TokenKind::Duration => self.number_value(),
+            TokenKind::Env => ExprKind::Env(self.env_value(token)),
+            _ => ExprKind::Str {
+                value: self.string_value(token),
+                heredoc: false,
+            },
+        }
+    }
 }
