@@ -241,8 +241,8 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     let fields = kp_sort::map(
         r.body
             .iter()
-            .filter(|(k, _)| !POLICY_FIELDS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.redacted())),
+            .filter(|(k, _)| !POLICY_FIELDS.contains(k))
+            .map(|(k, v)| (k.to_string(), v.redacted())),
     );
     let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
         role_type: role_type.to_string(),
@@ -356,7 +356,7 @@ fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<serde_json::Value>> {
                 serde_json::Value::Array(items) => items,
                 one => vec![one],
             };
-            (k.clone(), values)
+            (k.to_string(), values)
         })),
         _ => BTreeMap::new(),
     }

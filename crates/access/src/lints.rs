@@ -317,7 +317,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
         }
         for rule in &doc.rules {
             privileged(rule, r.span, &what, out);
-            if rule.capabilities.contains(&"deny") {
+            if rule.capabilities.contains("deny") {
                 let holders: Vec<&Identity> = ids
                     .iter()
                     .filter(|i| i.policies.iter().any(|p| p == &r.name))
@@ -328,7 +328,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
                 let overrides = holders.iter().any(|i| {
                     i.policies.iter().any(|p| match rules.get(p.as_str()) {
                         Some(rs) => rs.iter().any(|o| {
-                            !o.capabilities.contains(&"deny") && acl_overlap(&o.path, &rule.path)
+                            !o.capabilities.contains("deny") && acl_overlap(&o.path, &rule.path)
                         }),
                         None if p == "default" => {
                             DEFAULT_POLICY.iter().any(|d| acl_overlap(d, &rule.path))
@@ -358,11 +358,11 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
 }
 
 fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>) {
-    let grants = rule.capabilities.iter().any(|c| *c != "deny");
+    let grants = rule.capabilities.iter().any(|c| c != "deny");
     if !grants {
         return;
     }
-    if rule.capabilities.contains(&"sudo") {
+    if rule.capabilities.contains("sudo") {
         out.push(
             Diagnostic::warning(
                 PRIVILEGED_GRANT,

@@ -88,7 +88,7 @@ pub fn access_of(identity: Identity, rules: &BTreeMap<&str, &[PathRule]>) -> Ide
         };
         for rule in policy_rules.iter() {
             let (caps, from) = merged.entry(rule.path.as_str()).or_default();
-            caps.extend(rule.capabilities.iter().filter_map(|c| cap_index(c)));
+            caps.extend(rule.capabilities.iter().filter_map(cap_index));
             if !from.contains(policy) {
                 from.push(policy.clone());
             }

@@ -3,6 +3,10 @@
 //! Prints the check's time and the resident memory before and after it.
 use std::time::Instant;
 
+// Measured with the allocator the `keyplan` binary ships with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../../keyplan/examples/support/memory.rs"]
 mod memory;
 

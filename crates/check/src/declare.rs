@@ -48,7 +48,8 @@ pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) 
     let mut d = Declarer {
         target,
         diags,
-        items: Vec::new(),
+        // One item per top-level block at most.
+        items: Vec::with_capacity(file.blocks.len()),
         syms: Symbols::default(),
         target_sensitive: false,
     };
@@ -780,7 +781,7 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
-                Some(ExprKind::Str { value, .. }) => value.to_string(),
+                Some(ExprKind::Str { value, .. }) => value.as_str().to_owned(),
                 _ => name.clone(),
             };
             login = Some(LoginDecl {

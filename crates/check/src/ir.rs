@@ -4,10 +4,14 @@
 //! strings joined), so emitters and the live applier only serialise them. Secrets stay
 //! symbolic ([`Value::Env`]) until the live applier reads them.
 
-use std::collections::BTreeMap;
+mod body;
+mod rules;
 
 use kp_diag::Span;
 use serde::{Deserialize, Serialize};
+
+pub use body::{Body, Key};
+pub use rules::{Capabilities, Rules};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Program {
@@ -73,7 +77,7 @@ pub struct Resource {
     pub read_path: Option<String>,
     /// Schema id under `schemas/endpoints/` the body conforms to.
     pub schema: &'static str,
-    pub body: BTreeMap<String, Value>,
+    pub body: Body,
     /// Resources that must exist first (ids of resources in this program).
     pub depends_on: Vec<ResourceId>,
     /// The mount this resource lives under, if any (`sys/auth/jwt` for a JWT role).
@@ -142,7 +146,7 @@ pub enum Value {
     Int(i64),
     Bool(bool),
     List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(Body),
     /// `env("NAME")`: read from the environment at apply time, never printed.
     Env(EnvRef),
     /// A literal written for a field the schema marks sensitive: sent by apply, shown
@@ -189,15 +193,15 @@ pub struct EnvRef {
 /// A policy's rules, kept structured for the HCL emitter and the access matrix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyDoc {
-    pub rules: Vec<PathRule>,
+    pub rules: Rules,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathRule {
     pub path: String,
     /// Capabilities in Vault's canonical order: create read update patch delete list sudo deny.
-    /// Names from [`CAPABILITIES`]: borrowed, as a program holds thousands of rules.
-    pub capabilities: Vec<&'static str>,
+    /// A set of [`CAPABILITIES`]: one byte, as a program holds thousands of rules.
+    pub capabilities: Capabilities,
 }
 
 /// A workload's intent, after lowering: who it logs in as and what it may do.
@@ -209,7 +213,8 @@ pub struct Workload {
     pub role: Option<ResourceId>,
     /// The derived policy's name (the workload's name).
     pub policy: String,
-    pub rules: Vec<PathRule>,
+    /// The same rules as its policy resource's [`PolicyDoc`] (shared, not copied).
+    pub rules: Rules,
     pub span: Span,
 }
 
@@ -222,7 +227,9 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::redacted).collect()),
             Value::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.redacted())).collect(),
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.redacted()))
+                    .collect(),
             ),
             Value::Env(e) => serde_json::Value::String(format!("${{{}}}", e.env)),
             Value::Secret(_) => serde_json::Value::String(LITERAL_SECRET.to_string()),

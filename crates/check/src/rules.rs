@@ -4,7 +4,7 @@
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 
 use crate::codes;
-use crate::ir::{PathRule, CAPABILITIES};
+use crate::ir::{Capabilities, PathRule, Rules, CAPABILITIES};
 
 /// The index of `word` in [`CAPABILITIES`]; reports unknown ones.
 pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option<usize> {
@@ -129,17 +129,17 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
-    pub fn into_rules(self) -> Vec<PathRule> {
+    pub fn into_rules(self) -> Rules {
         self.rules
             .into_iter()
             .map(|(path, set)| PathRule {
                 path,
-                capabilities: CAPABILITIES
-                    .iter()
-                    .zip(set)
-                    .filter(|(_, on)| *on)
-                    .map(|(c, _)| *c)
-                    .collect(),
+                capabilities: Capabilities::from_indices(
+                    set.iter()
+                        .enumerate()
+                        .filter(|(_, on)| **on)
+                        .map(|(i, _)| i),
+                ),
             })
             .collect()
     }

@@ -3,8 +3,6 @@
 //! Every mismatch says what was expected, what was found, and (when the intent is
 //! guessable) how to write it.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::{Field, FieldType, JsonType};
 use kp_syntax::ast::{Expr, ExprKind};
@@ -153,17 +151,18 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     // parses the text it is given at apply time as it parses any string of the field.
     if let ExprKind::Env(var) = &expr.kind {
         return Some(Value::Env(EnvRef {
-            env: var.value.to_string(),
+            env: var.value.as_str().to_owned(),
         }));
     }
     match field.ty {
         FieldType::String => match &expr.kind {
-            ExprKind::Str { value, .. } => {
-                check_allowed(field, value, expr, diags).then(|| Value::Str(value.to_string()))
-            }
+            ExprKind::Str { value, .. } => check_allowed(field, value, expr, diags)
+                .then(|| Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
         FieldType::Int => match &expr.kind {
+            // The number's text only for an enumeration: most integer fields have none.
+            ExprKind::Int(i) if field.allowed.is_empty() => Some(Value::Int(*i)),
             ExprKind::Int(i) => {
                 check_allowed(field, &i.to_string(), expr, diags).then_some(Value::Int(*i))
             }
@@ -198,7 +197,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         FieldType::CommaList => match &expr.kind {
             ExprKind::List(items) => string_items(items, field, diags).map(comma_joined),
             // Already the API's own form.
-            ExprKind::Str { value, .. } => Some(Value::Str(value.to_string())),
+            ExprKind::Str { value, .. } => Some(Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
         FieldType::Map => match &expr.kind {
@@ -249,10 +248,10 @@ fn comma_joined(items: Vec<Value>) -> Value {
 fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
         ExprKind::Str { value, .. } => {
-            check_allowed(field, value, item, diags).then(|| Value::Str(value.to_string()))
+            check_allowed(field, value, item, diags).then(|| Value::Str(value.as_str().to_owned()))
         }
         ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.to_string(),
+            env: var.value.as_str().to_owned(),
         })),
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
@@ -264,12 +263,12 @@ fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Optio
 /// A value of a map or free-form field: any literal, structurally.
 pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &expr.kind {
-        ExprKind::Str { value, .. } => Some(Value::Str(value.to_string())),
+        ExprKind::Str { value, .. } => Some(Value::Str(value.as_str().to_owned())),
         ExprKind::Int(i) => Some(Value::Int(*i)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Duration { seconds, .. } => Some(Value::Int(durations::clamp(*seconds))),
         ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.to_string(),
+            env: var.value.as_str().to_owned(),
         })),
         ExprKind::List(items) => {
             let values: Vec<Option<Value>> = items.iter().map(|i| loose(i, field, diags)).collect();
@@ -279,11 +278,13 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
                 .map(Value::List)
         }
         ExprKind::Map(entries) => {
-            let mut map = BTreeMap::new();
-            let mut first_span: BTreeMap<&str, kp_diag::Span> = BTreeMap::new();
+            let mut map = crate::ir::Body::with_capacity(entries.len());
             let mut ok = true;
-            for entry in entries {
-                if let Some(&first) = first_span.get(entry.key.name.as_str()) {
+            for (i, entry) in entries.iter().enumerate() {
+                // Maps are a few entries: a scan of the earlier keys, not a map of them.
+                let earlier = entries.get(..i).unwrap_or_default();
+                if let Some(first) = earlier.iter().find(|e| e.key.name == entry.key.name) {
+                    let first = first.key.span;
                     diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE,
@@ -296,10 +297,9 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
                     ok = false;
                     continue;
                 }
-                first_span.insert(&entry.key.name, entry.key.span);
                 match loose(&entry.value, field, diags) {
                     Some(v) => {
-                        map.insert(entry.key.name.to_string(), v);
+                        map.insert(entry.key.name.as_str().to_owned(), v);
                     }
                     None => ok = false,
                 }

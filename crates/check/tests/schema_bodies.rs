@@ -36,7 +36,7 @@ fn lowered_bodies_match_their_schemas() {
             let body = serde_json::Value::Object(
                 r.body
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.redacted()))
+                    .map(|(k, v)| (k.to_string(), v.redacted()))
                     .collect(),
             );
             let errors: Vec<String> = validator

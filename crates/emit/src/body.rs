@@ -4,9 +4,9 @@
 //! `serde_json::Value` tree in between): building a tree of a large plan cost more than
 //! writing it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use kp_check::ir::{Program, Resource, ResourceKind, Value};
+use kp_check::ir::{Body, Program, Resource, ResourceKind, Value};
 use kp_check::Target;
 use kp_graph::Graph;
 
@@ -48,7 +48,7 @@ impl Secret<'_> {
 }
 
 /// Every secret in the body, in document order.
-pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret<'_>> {
+pub(crate) fn secrets(body: &Body) -> Vec<Secret<'_>> {
     let mut out = Vec::new();
     leaves(body, &mut |path, v| {
         if let Value::Env(e) = v {
@@ -63,7 +63,7 @@ pub(crate) fn secrets(body: &BTreeMap<String, Value>) -> Vec<Secret<'_>> {
 
 /// Where each literal secret (a sensitive field written as a literal, not `env()`) sits
 /// in the body, in document order.
-pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step<'_>>> {
+pub(crate) fn literals(body: &Body) -> Vec<Vec<Step<'_>>> {
     let mut out = Vec::new();
     leaves(body, &mut |path, v| {
         if let Value::Secret(_) = v {
@@ -75,7 +75,7 @@ pub(crate) fn literals(body: &BTreeMap<String, Value>) -> Vec<Vec<Step<'_>>> {
 
 /// Whether the body holds a secret of either kind: most bodies do not, and then no
 /// path needs to be built at all.
-pub(crate) fn has_secrets(body: &BTreeMap<String, Value>) -> bool {
+pub(crate) fn has_secrets(body: &Body) -> bool {
     fn any(v: &Value) -> bool {
         match v {
             Value::Env(_) | Value::Secret(_) => true,
@@ -89,7 +89,7 @@ pub(crate) fn has_secrets(body: &BTreeMap<String, Value>) -> bool {
 
 /// Calls `f` with every value of the body that is not a list or a map, and its path,
 /// in document order.
-fn leaves<'a>(body: &'a BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
+fn leaves<'a>(body: &'a Body, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
     fn walk<'a>(v: &'a Value, path: &mut Vec<Step<'a>>, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
         match v {
             Value::List(items) => {
@@ -104,7 +104,7 @@ fn leaves<'a>(body: &'a BTreeMap<String, Value>, f: &mut dyn FnMut(&[Step<'a>], 
         }
     }
     fn walk_map<'a>(
-        m: &'a BTreeMap<String, Value>,
+        m: &'a Body,
         path: &mut Vec<Step<'a>>,
         f: &mut dyn FnMut(&[Step<'a>], &'a Value),
     ) {
@@ -266,11 +266,11 @@ mod tests {
 
     #[test]
     fn finds_nested_secrets_in_document_order() {
-        let body = BTreeMap::from([
+        let body = Body::from([
             ("password".to_string(), env("A")),
             (
                 "nested".to_string(),
-                Value::Map(BTreeMap::from([(
+                Value::Map(Body::from([(
                     "list".to_string(),
                     Value::List(vec![Value::Int(1), env("B")]),
                 )])),

@@ -2,10 +2,9 @@
 //! scenarios: what the checker lowers them to, written out by hand so the emitters can
 //! be tested without the front end.
 
-use std::collections::BTreeMap;
-
 use kp_check::ir::{
-    EnvRef, PathRule, PolicyDoc, Program, Resource, ResourceId, ResourceKind, Value, Workload,
+    Body, Capabilities, EnvRef, PathRule, PolicyDoc, Program, Resource, ResourceId, ResourceKind,
+    Value, Workload,
 };
 use kp_diag::Span;
 use kp_graph::Graph;
@@ -24,7 +23,7 @@ fn list(items: &[&str]) -> Value {
     Value::List(items.iter().map(|i| s(i)).collect())
 }
 
-fn body(fields: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
+fn body(fields: Vec<(&str, Value)>) -> Body {
     fields
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -34,7 +33,7 @@ fn body(fields: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
 fn rule(path: &str, caps: &[&'static str]) -> PathRule {
     PathRule {
         path: path.to_string(),
-        capabilities: caps.to_vec(),
+        capabilities: Capabilities::from_names(caps.iter().copied()),
     }
 }
 
@@ -86,7 +85,9 @@ impl R {
     }
 
     fn policy(mut self, rules: Vec<PathRule>) -> Self {
-        let doc = PolicyDoc { rules };
+        let doc = PolicyDoc {
+            rules: rules.into(),
+        };
         self.resource
             .body
             .insert("policy".to_string(), Value::Str(doc.to_hcl()));
@@ -288,7 +289,7 @@ pub(crate) fn pipeline() -> (Program, Graph) {
             description: Some("nightly training job in CI".to_string()),
             role: Some("auth/jwt/role/trainer".to_string()),
             policy: "trainer".to_string(),
-            rules: trainer_rules,
+            rules: trainer_rules.into(),
             span: Span::new(602, 800),
         }],
         extern_policies: vec!["my-policy".to_string()],

@@ -147,7 +147,7 @@ fn rules(json: &mut Json, rules: &[PathRule]) {
         json.begin_object();
         json.str_member("path", &r.path);
         json.key("capabilities");
-        json.strs(r.capabilities.iter().map(|c| &c[..]));
+        json.strs(r.capabilities.iter());
         json.end_object();
     }
     json.end_array();

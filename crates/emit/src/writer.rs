@@ -6,9 +6,7 @@
 //! byte-at-a-time escaper cost more than the writing itself on plans of megabytes; here
 //! a string with nothing to escape (nearly all of them) is copied whole.
 
-use std::collections::BTreeMap;
-
-use kp_check::ir::{Value, LITERAL_SECRET};
+use kp_check::ir::{Body, Value, LITERAL_SECRET};
 
 pub(crate) struct Json {
     out: String,
@@ -183,7 +181,7 @@ impl Json {
     }
 
     /// A request body with each secret replaced by its placeholder, keys sorted.
-    pub(crate) fn body(&mut self, body: &BTreeMap<String, Value>) {
+    pub(crate) fn body(&mut self, body: &Body) {
         self.begin_object();
         for (k, v) in body {
             self.key(k);
@@ -322,19 +320,19 @@ mod tests {
     use super::*;
     use kp_check::ir::{EnvRef, LiteralSecret};
 
-    fn sample() -> BTreeMap<String, Value> {
-        let nested = BTreeMap::from([
+    fn sample() -> Body {
+        let nested = Body::from([
             ("empty list".to_string(), Value::List(vec![])),
-            ("empty map".to_string(), Value::Map(BTreeMap::new())),
+            ("empty map".to_string(), Value::Map(Body::new())),
             (
                 "deep".to_string(),
-                Value::List(vec![Value::Map(BTreeMap::from([(
+                Value::List(vec![Value::Map(Body::from([(
                     "x".to_string(),
                     Value::List(vec![Value::Int(-3), Value::Bool(false)]),
                 )]))]),
             ),
         ]);
-        BTreeMap::from([
+        Body::from([
             ("plain".to_string(), Value::Str("abc".into())),
             (
                 "escapes \"key\"".to_string(),
@@ -364,10 +362,10 @@ mod tests {
     }
 
     /// The serde form the emitters used before, as the reference.
-    fn reference(v: &BTreeMap<String, Value>) -> serde_json::Value {
+    fn reference(v: &Body) -> serde_json::Value {
         serde_json::Value::Object(
             v.iter()
-                .map(|(k, v)| (k.clone(), reference_value(v)))
+                .map(|(k, v)| (k.to_string(), reference_value(v)))
                 .collect(),
         )
     }
@@ -450,7 +448,7 @@ mod tests {
         for _ in 0..40 {
             v = Value::List(vec![v]);
         }
-        let body = BTreeMap::from([("v".to_string(), v)]);
+        let body = Body::from([("v".to_string(), v)]);
         let mut pretty = Json::pretty(0);
         pretty.body(&body);
         let expected = serde_json::to_string_pretty(&reference(&body)).unwrap() + "\n";

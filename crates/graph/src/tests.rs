@@ -1,6 +1,4 @@
-use std::collections::BTreeMap;
-
-use kp_check::ir::{Program, Resource, ResourceKind};
+use kp_check::ir::{Body, Program, Resource, ResourceKind};
 use kp_diag::Span;
 
 use super::*;
@@ -18,7 +16,7 @@ fn res(index: usize, id: &str, mount: Option<&str>, deps: &[&str]) -> Resource {
         path: id.to_string(),
         read_path: Some(id.to_string()),
         schema: "test",
-        body: BTreeMap::new(),
+        body: Body::new(),
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         mount: mount.map(str::to_string),
         workload: None,

@@ -153,7 +153,7 @@ fn policy_of(r: &crate::ir::Resource) -> Option<Policy> {
     let rules = doc
         .rules
         .iter()
-        .filter_map(|rule| Rule::new(&rule.path, &rule.capabilities).ok())
+        .filter_map(|rule| Rule::new(&rule.path, &rule.capabilities.to_vec()).ok())
         .collect();
     Some(Policy::new(r.name.clone(), rules))
 }

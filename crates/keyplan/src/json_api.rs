@@ -503,7 +503,7 @@ fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorklo
             Some(doc) => attached.extend(doc.rules.iter().map(|rule| AttachedRule {
                 policy: name.clone(),
                 path: rule.path.clone(),
-                capabilities: rule.capabilities.clone(),
+                capabilities: rule.capabilities.to_vec(),
             })),
             None => external.push(name.clone()),
         }
@@ -514,7 +514,7 @@ fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorklo
         description: w.description.clone(),
         role: w.role.clone(),
         policy: w.policy.clone(),
-        rules: w.rules.clone(),
+        rules: w.rules.to_vec(),
         policies,
         attached,
         external,

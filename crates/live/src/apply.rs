@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use keyplan::ir::{Program, Resource, ResourceKind};
+use keyplan::ir::{Body, Program, Resource, ResourceKind};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -284,10 +284,10 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
         .iter()
         .map(|(k, v)| {
             let json = normalize::to_json(v, opts.env).ok_or_else(|| LiveError::MissingEnv {
-                name: normalize::env_names(&BTreeMap::from([(k.clone(), v.clone())])).join(", "),
+                name: normalize::env_names(&Body::from([(k.to_string(), v.clone())])).join(", "),
                 resource: r.id.clone(),
             })?;
-            Ok((k.clone(), json))
+            Ok((k.to_string(), json))
         })
         .collect()
 }

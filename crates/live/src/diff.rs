@@ -172,7 +172,7 @@ pub fn shown(v: &Value) -> Json {
     match v {
         Value::Env(e) => Json::String(format!("(secret from env {})", e.env)),
         Value::List(l) => Json::Array(l.iter().map(shown).collect()),
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), shown(v))).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), shown(v))).collect()),
         other => other.redacted(),
     }
 }
@@ -195,7 +195,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
                 .body
                 .iter()
                 .map(|(k, v)| FieldChange {
-                    field: k.clone(),
+                    field: k.to_string(),
                     old: None,
                     new: shown(v),
                 })
@@ -212,17 +212,17 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     };
     for (field, want) in &r.body {
         if matches!(want, Value::Env(_) | Value::Secret(_)) {
-            p.not_compared.push(field.clone());
+            p.not_compared.push(field.to_string());
             continue;
         }
         // A token from a periodic role has the period as its TTL, whatever `ttl` asked
         // for (and the accessor lookup does not show the period).
         if r.kind == ResourceKind::Token && field == "ttl" && from_periodic_role(program, r) {
-            p.not_compared.push(field.clone());
+            p.not_compared.push(field.to_string());
             continue;
         }
         let Some(old) = lookup(r.kind, data, field) else {
-            p.not_compared.push(field.clone());
+            p.not_compared.push(field.to_string());
             continue;
         };
         let stored = stored_form(r.kind, field, want);
@@ -230,7 +230,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         let same = if r.kind == ResourceKind::Token && field == "policies" {
             same_token_policies(want, old)
         } else if let (ResourceKind::Policy, "policy", Value::Str(w), Json::String(l)) =
-            (r.kind, field.as_str(), want, old)
+            (r.kind, field, want, old)
         {
             // The same rules in another layout (a policy written by hand, then imported)
             // are the same policy.
@@ -240,7 +240,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         };
         if !same {
             p.changes.push(FieldChange {
-                field: field.clone(),
+                field: field.to_string(),
                 old: Some(old.clone()),
                 new: shown(want),
             });
@@ -278,7 +278,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         if let Json::Object(fields) = data {
             p.resets = fields
                 .iter()
-                .filter(|(k, v)| !r.body.contains_key(*k) && !normalize::is_empty(v))
+                .filter(|(k, v)| !r.body.contains_key(k) && !normalize::is_empty(v))
                 .filter(|(k, v)| !is_server_default(r, k, v))
                 .filter(|(k, _)| is_writable(r, k) && !is_generated(r, k))
                 .map(|(k, _)| k.clone())
@@ -330,7 +330,7 @@ fn from_periodic_role(program: &Program, token: &Resource) -> bool {
         .is_some_and(|r| {
             ["token_period", "period"]
                 .iter()
-                .any(|f| matches!(r.body.get(*f), Some(Value::Int(p)) if *p > 0))
+                .any(|f| matches!(r.body.get(f), Some(Value::Int(p)) if *p > 0))
         })
 }
 

@@ -3,9 +3,7 @@
 //! sent as comma-separated strings and come back as arrays (or the other way round),
 //! policy lists come back sorted, and empty values come back as `null`, `""`, `[]` or `{}`.
 
-use std::collections::BTreeMap;
-
-use keyplan::ir::Value;
+use keyplan::ir::{Body, Value};
 use serde_json::Value as Json;
 
 /// How to compare maps: the whole map (user data such as `bound_claims`), or only the
@@ -110,7 +108,7 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
         Value::List(l) => Json::Array(l.iter().map(|v| to_json(v, env)).collect::<Option<_>>()?),
         Value::Map(m) => Json::Object(
             m.iter()
-                .map(|(k, v)| Some((k.clone(), to_json(v, env)?)))
+                .map(|(k, v)| Some((k.to_string(), to_json(v, env)?)))
                 .collect::<Option<_>>()?,
         ),
         Value::Env(e) => Json::String(env(&e.env)?),
@@ -120,7 +118,7 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
 }
 
 /// The environment variables a body reads.
-pub fn env_names(body: &BTreeMap<String, Value>) -> Vec<String> {
+pub fn env_names(body: &Body) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Env(e) => out.push(e.env.clone()),
@@ -291,22 +289,18 @@ mod tests {
         assert!(same(&Value::Bool(true), &json!([true]), MapRule::Exact));
         assert!(same(&Value::Int(90), &json!("1m30s"), MapRule::Exact));
         assert!(!same(&Value::Int(90), &json!("1m"), MapRule::Exact));
-        let m = Value::Map(BTreeMap::from([("a".to_string(), s("b"))]));
+        let m = Value::Map(Body::from([("a".to_string(), s("b"))]));
         assert!(same(&m, &json!("{\"a\":\"b\"}"), MapRule::Exact));
         assert!(!same(&m, &json!("{\"a\":\"c\"}"), MapRule::Exact));
     }
 
     #[test]
     fn maps_exact_or_subset() {
-        let m = Value::Map(BTreeMap::from([("a".to_string(), Value::Int(1))]));
+        let m = Value::Map(Body::from([("a".to_string(), Value::Int(1))]));
         assert!(same(&m, &json!({"a": 1, "b": 0}), MapRule::Exact));
         assert!(!same(&m, &json!({"a": 1, "b": 2}), MapRule::Exact));
         assert!(same(&m, &json!({"a": 1, "b": 2}), MapRule::Subset));
-        assert!(same(
-            &Value::Map(BTreeMap::new()),
-            &json!({}),
-            MapRule::Exact
-        ));
+        assert!(same(&Value::Map(Body::new()), &json!({}), MapRule::Exact));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use keyplan::ir::{EnvRef, Program, Resource, ResourceKind, Value};
+use keyplan::ir::{Body, EnvRef, Program, Resource, ResourceKind, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
@@ -142,7 +142,7 @@ fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
         .iter()
         .map(|(k, v)| {
             let pointer = format!("/{}", escape(k));
-            (k.clone(), symbolic(v, &pointer, &mut secrets))
+            (k.to_string(), symbolic(v, &pointer, &mut secrets))
         })
         .collect();
     let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
@@ -221,7 +221,7 @@ fn symbolic(v: &Value, pointer: &str, secrets: &mut Vec<SecretRef>) -> Json {
             m.iter()
                 .map(|(k, v)| {
                     (
-                        k.clone(),
+                        k.to_string(),
                         symbolic(v, &format!("{pointer}/{}", escape(k)), secrets),
                     )
                 })
@@ -311,7 +311,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
             });
             continue;
         }
-        let mut body = BTreeMap::new();
+        let mut body = Body::with_capacity(c.body.len());
         for (k, v) in &c.body {
             body.insert(k.clone(), value_of(v));
         }
@@ -365,7 +365,7 @@ fn removed_resource(c: &SavedCall) -> Resource {
         path: c.path.clone(),
         read_path: c.read_path.clone(),
         schema: "",
-        body: BTreeMap::new(),
+        body: Body::new(),
         depends_on: c.depends_on.clone(),
         mount: c.mount.clone(),
         workload: None,
@@ -386,7 +386,7 @@ fn value_of(v: &Json) -> Value {
     }
 }
 
-fn place_secret(body: &mut BTreeMap<String, Value>, s: &SecretRef) -> Option<()> {
+fn place_secret(body: &mut Body, s: &SecretRef) -> Option<()> {
     let mut segs = s
         .pointer
         .strip_prefix('/')?
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn secrets_are_references_and_come_back_by_pointer() {
-        let v = Value::Map(BTreeMap::from([(
+        let v = Value::Map(Body::from([(
             "a/b".to_string(),
             Value::List(vec![
                 Value::Str("x".into()),
@@ -445,8 +445,8 @@ mod tests {
         let json = symbolic(&v, "/f", &mut secrets);
         assert_eq!(json, json!({"a/b": ["x", null]}));
         assert_eq!(secrets[0].pointer, "/f/a~1b/1");
-        let mut body = BTreeMap::from([("f".to_string(), value_of(&json))]);
+        let mut body = Body::from([("f".to_string(), value_of(&json))]);
         place_secret(&mut body, &secrets[0]).unwrap();
-        assert_eq!(body["f"], v);
+        assert_eq!(body.get("f"), Some(&v));
     }
 }

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::*;
 use keyplan::ir::{ResourceKind as K, Value};
 use kp_live::client::Retry;
@@ -24,7 +22,7 @@ fn mount() -> keyplan::ir::Resource {
             ("seal_wrap", Value::Bool(false)),
             (
                 "config",
-                Value::Map(BTreeMap::from([
+                Value::Map(keyplan::ir::Body::from([
                     ("default_lease_ttl".to_string(), Value::Int(600)),
                     ("max_lease_ttl".to_string(), Value::Int(3600)),
                 ])),

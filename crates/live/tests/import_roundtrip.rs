@@ -90,7 +90,7 @@ fn plain(v: &Value) -> Json {
             items.sort_by_key(|i| i.to_string());
             Json::Array(items)
         }
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), plain(v))).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), plain(v))).collect()),
         Value::Env(_) | Value::Secret(_) => Json::String("(secret)".into()),
     }
 }
@@ -103,7 +103,11 @@ fn shape(p: &Program) -> Shape {
         .iter()
         .filter(|r| !matches!(r.kind, ResourceKind::Token | ResourceKind::Action))
         .map(|r| {
-            let body = r.body.iter().map(|(k, v)| (k.clone(), plain(v))).collect();
+            let body = r
+                .body
+                .iter()
+                .map(|(k, v)| (k.to_string(), plain(v)))
+                .collect();
             (r.id.to_string(), (r.kind, r.schema, body))
         })
         .collect()

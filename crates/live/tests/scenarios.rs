@@ -376,7 +376,7 @@ fn a_changed_token_is_replaced_and_the_old_one_revoked() {
         .find(|r| r.id == "token/ml-pipeline-token")
         .unwrap();
     // The role is periodic: the token's TTL is the period, so `ttl` is not compared.
-    token.body.insert("ttl".into(), Value::Int(1800));
+    token.body.insert("ttl", Value::Int(1800));
     let p = plan(&bao, &changed, Some(&dir));
     let t = p.get("token/ml-pipeline-token").unwrap();
     assert_eq!(t.action, Action::Unchanged);
@@ -388,7 +388,7 @@ fn a_changed_token_is_replaced_and_the_old_one_revoked() {
         .find(|r| r.id == "token/ml-pipeline-token")
         .unwrap();
     token.body.insert(
-        "meta".into(),
+        "meta",
         Value::Map([("owner".to_string(), s("ml"))].into_iter().collect()),
     );
     let p = plan(&bao, &changed, Some(&dir));

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::*;
 use keyplan::ir::{ResourceKind as K, Value};
 use serde_json::json;
@@ -46,7 +44,7 @@ fn login_role(name: &str, claims: &[(&str, &str)]) -> keyplan::ir::Resource {
                     claims
                         .iter()
                         .map(|(k, v)| (k.to_string(), s(v)))
-                        .collect::<BTreeMap<_, _>>(),
+                        .collect::<keyplan::ir::Body>(),
                 ),
             ),
             ("token_policies", list(&[name])),

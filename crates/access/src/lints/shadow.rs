@@ -74,7 +74,7 @@ pub(super) fn shadowed(
         // Each holder's whole ACL, built the first time a rule needs it.
         let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
         for rule in &doc.rules {
-            let deny = rule.capabilities.contains(&"deny");
+            let deny = rule.capabilities.contains("deny");
             let loser = kp_acl::Pattern::new(&rule.path);
             let found = rivals.iter().find_map(|w| {
                 if w.pattern == rule.path {
@@ -173,7 +173,7 @@ fn candidates<'a>(
                 policy: q,
                 pattern: rule.path.as_str(),
                 shape: kp_acl::Pattern::new(&rule.path),
-                deny: rule.capabilities.contains(&"deny"),
+                deny: rule.capabilities.contains("deny"),
                 resource: Some(*r),
             }));
         } else if q == kp_acl::DEFAULT_POLICY {
@@ -211,7 +211,7 @@ fn shadowed_per_holder(
             .or_default()
             .push(holder.id.as_str());
     }
-    let deny = rule.capabilities.contains(&"deny");
+    let deny = rule.capabilities.contains("deny");
     let list = winners
         .iter()
         .map(|((pattern, policy), ids)| {

@@ -1,8 +1,6 @@
 //! Kubernetes and AppRole auth: the combinations OpenBao 2.7.2 rejects at write time
 //! (measured on a dev server), caught before anything is sent.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Attribute, ExprKind};
 
@@ -73,7 +71,7 @@ pub fn kubernetes_role(parts: &Parts<'_>, head: Span, what: &str, diags: &mut Ve
 /// An AppRole role without `bind_secret_id` must be bound some other way: the server
 /// answers 500 "at least one constraint should be enabled on the role".
 pub fn approle_role(
-    body: &BTreeMap<String, Value>,
+    body: &crate::ir::Body,
     parts: &Parts<'_>,
     head: Span,
     what: &str,
@@ -107,7 +105,7 @@ pub fn approle_role(
 /// OpenBao's `token_strictly_bind_ip` and `token_bound_cidrs` exclude each other:
 /// "'token_strictly_bind_ip' conflicts with 'token_bound_cidrs'; set only one" (found by
 /// the live test that sets every field of every login role).
-pub fn strict_ip(body: &BTreeMap<String, Value>, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+pub fn strict_ip(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let strict = matches!(body.get("token_strictly_bind_ip"), Some(Value::Bool(true)));
     let cidrs = parts.get("token_bound_cidrs");
     let (true, Some(cidrs), Some(flag)) = (strict, cidrs, parts.get("token_strictly_bind_ip"))

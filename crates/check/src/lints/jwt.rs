@@ -1,8 +1,6 @@
 //! JWT/OIDC auth: key sources on the mount, and the role rules the server enforces
 //! only at login time (or with a confusing message at write time).
 
-use std::collections::BTreeMap;
-
 use kp_diag::{one_of, Diagnostic, Span};
 use kp_syntax::ast::Attribute;
 
@@ -52,22 +50,26 @@ pub fn key_sources(config: &[&Attribute], head: Span, what: &str, diags: &mut Ve
 pub fn role(
     mount_type: &str,
     parts: &Parts<'_>,
-    body: &mut BTreeMap<String, Value>,
+    body: &mut crate::ir::Body,
     what: &str,
     head: Span,
     missing: &[String],
     diags: &mut Vec<Diagnostic>,
 ) {
+    // Only compared below: a `&str`, not a copy of the body's string.
     let role_type = match body.get("role_type") {
-        Some(Value::Str(s)) => s.clone(),
+        Some(Value::Str(s)) if s == "oidc" => "oidc",
+        Some(Value::Str(s)) if s == "jwt" => "jwt",
+        Some(Value::Str(_)) => "",
         // Given but invalid: already reported.
         _ if parts.has("role_type") => return,
-        _ if mount_type == "oidc" => "oidc".to_string(),
+        _ if mount_type == "oidc" => "oidc",
         _ => {
             // The server defaults to `oidc` and then rejects the role for lacking
             // `allowed_redirect_uris`; a role on a `jwt` mount means `jwt`.
-            body.insert("role_type".to_string(), Value::Str("jwt".to_string()));
-            "jwt".to_string()
+            body.reserve(1);
+            body.insert("role_type", Value::Str("jwt".to_string()));
+            "jwt"
         }
     };
     if role_type == "oidc" && !parts.has("allowed_redirect_uris") {

@@ -1,8 +1,6 @@
 //! Static database roles: when the server rotates the password. It needs exactly one of a
 //! period and a schedule, and refuses a period shorter than its rotation tick.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{Diagnostic, Span};
 
 use crate::body::Parts;
@@ -15,7 +13,7 @@ use crate::ir::Value;
 pub const MIN_ROTATION_PERIOD: i64 = 5;
 
 pub fn static_role(
-    body: &BTreeMap<String, Value>,
+    body: &crate::ir::Body,
     parts: &Parts<'_>,
     head: Span,
     diags: &mut Vec<Diagnostic>,

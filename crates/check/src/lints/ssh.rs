@@ -1,7 +1,5 @@
 //! SSH roles: one that signs keys for any user, and a CA role that may sign nothing.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::ExprKind;
 
@@ -11,7 +9,7 @@ use crate::ir::Value;
 
 /// A `ca` role must allow user or host certificates: the server rejects the write with
 /// "Either 'allow_user_certificates' or 'allow_host_certificates' must be set to 'true'".
-pub fn signs_nothing(body: &BTreeMap<String, Value>, head: Span, diags: &mut Vec<Diagnostic>) {
+pub fn signs_nothing(body: &crate::ir::Body, head: Span, diags: &mut Vec<Diagnostic>) {
     let is_ca = matches!(body.get("key_type"), Some(Value::Str(t)) if t == "ca");
     let allows = |field: &str| matches!(body.get(field), Some(Value::Bool(true)));
     if is_ca && !allows("allow_user_certificates") && !allows("allow_host_certificates") {

@@ -4,17 +4,47 @@ use kp_diag::Diagnostic;
 use kp_syntax::ast::Attribute;
 
 use crate::catalog::TTL_PAIRS;
+
+/// Every name of [`TTL_PAIRS`], once.
+const TTL_NAMES: [&str; 8] = [
+    "token_ttl",
+    "token_max_ttl",
+    "ttl",
+    "max_ttl",
+    "default_ttl",
+    "default_lease_ttl",
+    "max_lease_ttl",
+    "explicit_max_ttl",
+];
 use crate::codes;
 use crate::durations;
 
 /// `known` tells whether a field exists on the endpoint: an unknown one is already
 /// reported, and comparing it would only add a second error on the same line.
 pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec<Diagnostic>) {
-    let find = |name: &str| {
-        attrs
+    // One pass over the attributes for the names of every pair (the first of each
+    // name), not a scan per name: every body of a program comes here.
+    let mut found: [Option<&Attribute>; TTL_NAMES.len()] = [None; TTL_NAMES.len()];
+    for &a in attrs {
+        let name = a.name.name.as_str();
+        if !name.ends_with("ttl") {
+            continue;
+        }
+        if let Some(slot) = TTL_NAMES
             .iter()
-            .copied()
-            .find(|a| a.name.name == name)
+            .position(|n| *n == name)
+            .and_then(|i| found.get_mut(i))
+        {
+            if slot.is_none() {
+                *slot = Some(a);
+            }
+        }
+    }
+    let find = |name: &str| {
+        TTL_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| found.get(i).copied().flatten())
             .filter(|a| known(&a.name.name))
     };
     for (small, large) in TTL_PAIRS {

@@ -1,8 +1,6 @@
 //! Typing a whole body against one endpoint schema: unknown fields (with the valid
 //! choices), values, references, required fields, and the per-field lints.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::{Endpoint, FieldType, Target};
 use kp_syntax::ast::Attribute;
@@ -11,7 +9,7 @@ use super::Lowerer;
 use crate::catalog::MOUNT_ATTRS;
 use crate::codes;
 use crate::confusions;
-use crate::ir::{ResourceId, Value};
+use crate::ir::{Body, ResourceId};
 use crate::lints;
 use crate::schemas;
 use crate::symbols::MountSym;
@@ -40,7 +38,7 @@ pub struct BodyCtx<'s, 'c> {
 
 #[derive(Debug, Default)]
 pub struct Typed {
-    pub body: BTreeMap<String, Value>,
+    pub body: Body,
     pub deps: Vec<ResourceId>,
     /// Required fields that were absent (already reported).
     pub missing: Vec<String>,
@@ -48,7 +46,10 @@ pub struct Typed {
 
 impl<'s> Lowerer<'s> {
     pub fn type_body(&mut self, cx: &BodyCtx<'s, '_>, attrs: &[&Attribute]) -> Typed {
-        let mut typed = Typed::default();
+        let mut typed = Typed {
+            body: Body::with_capacity(attrs.len()),
+            ..Typed::default()
+        };
         let Some(ep) = schemas::endpoint(cx.endpoint) else {
             // No schema is keyplan's own gap: keep the values, check nothing.
             for attr in attrs {
@@ -56,7 +57,7 @@ impl<'s> Lowerer<'s> {
                     continue;
                 }
                 if let Some(v) = typing::loose(&attr.value, &attr.name.name, &mut self.diags) {
-                    typed.body.insert(attr.name.name.to_string(), v);
+                    typed.body.insert(attr.name.name.as_str().to_owned(), v);
                 }
             }
             return typed;
@@ -105,7 +106,8 @@ impl<'s> Lowerer<'s> {
                 value = value.map(lints::secrets::hide);
             }
             if let Some(v) = value {
-                typed.body.insert(name.to_string(), v);
+                // The schema's own name: `'static`, no copy per body.
+                typed.body.insert(field.name.as_str(), v);
             }
         }
         for field in ep.fields.values() {

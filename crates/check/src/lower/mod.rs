@@ -10,7 +10,7 @@ mod rotation;
 mod tokens;
 mod workloads;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use kp_diag::{Diagnostic, Span};
 use kp_schema::Target;
@@ -167,7 +167,7 @@ pub fn resource(
         kind,
         name: name.to_string(),
         schema,
-        body: BTreeMap::new(),
+        body: crate::ir::Body::new(),
         depends_on: Vec::new(),
         mount: None,
         workload: None,

@@ -1,8 +1,6 @@
 //! `auth TYPE [PATH] { }` and `secrets TYPE [PATH] { }`: the mount, its config, and the
 //! blocks nested in it (roles, connections, engine configs).
 
-use std::collections::BTreeMap;
-
 use kp_diag::Diagnostic;
 use kp_schema::FieldType;
 use kp_syntax::ast::Attribute;
@@ -12,7 +10,7 @@ use super::{add_dep, resource, BodyCtx, Lowerer};
 use crate::body::{self, Parts};
 use crate::catalog::{self, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
 use crate::codes;
-use crate::ir::{Resource, ResourceId, ResourceKind, Value};
+use crate::ir::{Body, Resource, ResourceId, ResourceKind, Value};
 use crate::lints;
 use crate::schemas;
 use crate::symbols::{MountDecl, MountSym, NestedDecl};
@@ -26,9 +24,9 @@ impl<'s> Lowerer<'s> {
         };
         let ty = mount.ty;
         let what = mount.display();
-        let mut body = BTreeMap::new();
-        body.insert("type".to_string(), Value::Str(ty.name.to_string()));
-        let mut tune = BTreeMap::new();
+        let mut body = Body::with_capacity(decl.parts.attrs.len() + 1);
+        body.insert("type", Value::Str(ty.name.to_string()));
+        let mut tune = Body::new();
         let mut mount_attrs: Vec<&Attribute> = Vec::new();
         let mut config_attrs: Vec<&Attribute> = Vec::new();
         let hint_cx = BodyCtx {
@@ -43,23 +41,22 @@ impl<'s> Lowerer<'s> {
         };
         for &attr in &decl.parts.attrs {
             let name = attr.name.name.as_str();
-            if let Some((_, fty)) = MOUNT_ATTRS.iter().find(|(n, _)| *n == name) {
+            if let Some(&(name, fty)) = MOUNT_ATTRS.iter().find(|(n, _)| *n == name) {
                 mount_attrs.push(attr);
                 lints::placeholder::check(&attr.value, &mut self.diags);
-                let field = schemas::synthetic(name, *fty, &[]);
+                let field = schemas::synthetic(name, fty, &[]);
                 if let Some(v) = typing::value(&attr.value, &field, &mut self.diags) {
                     if MOUNT_TUNE_ATTRS.contains(&name) {
-                        tune.insert(name.to_string(), v);
+                        tune.insert(name, v);
                     } else {
-                        body.insert(name.to_string(), v);
+                        body.insert(name, v);
                     }
                 }
             } else if ty.versioned && name == "version" {
                 let field = schemas::synthetic(name, FieldType::Int, &["1", "2"]);
                 if let Some(Value::Int(v)) = typing::value(&attr.value, &field, &mut self.diags) {
-                    let options =
-                        BTreeMap::from([("version".to_string(), Value::Str(v.to_string()))]);
-                    body.insert("options".to_string(), Value::Map(options));
+                    let options = Body::from([("version", Value::Str(v.to_string()))]);
+                    body.insert("options", Value::Map(options));
                 }
             } else if ty.config.is_some() {
                 config_attrs.push(attr);
@@ -80,7 +77,7 @@ impl<'s> Lowerer<'s> {
             }
         }
         if !tune.is_empty() {
-            body.insert("config".to_string(), Value::Map(tune));
+            body.insert("config", Value::Map(tune));
         }
         lints::ttl::check(&mount_attrs, |_| true, &mut self.diags);
         let mut r = resource(

@@ -178,7 +178,7 @@ impl<'s> Lowerer<'s> {
                 }
                 Resolved::Missing => None,
             },
-            ExprKind::Str { value, .. } => Some(value.to_string()),
+            ExprKind::Str { value, .. } => Some(value.as_str().to_owned()),
             _ => {
                 self.diags.push(typing::mismatch_expected(
                     expr,

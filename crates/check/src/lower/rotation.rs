@@ -48,7 +48,7 @@ impl<'s> Lowerer<'s> {
             (Some(attr), Some(true)) => {
                 let missing: Vec<&str> = ["username", "password"]
                     .into_iter()
-                    .filter(|f| !conn.body.contains_key(*f))
+                    .filter(|f| !conn.body.contains_key(f))
                     .collect();
                 if !missing.is_empty() {
                     self.diags.push(

@@ -94,7 +94,7 @@ impl<'s> Lowerer<'s> {
     fn no_parent(
         &mut self,
         parts: &Parts<'_>,
-        body: &std::collections::BTreeMap<String, Value>,
+        body: &crate::ir::Body,
         role: &NamedSym<'_>,
         role_name: &str,
     ) {
@@ -126,7 +126,7 @@ impl<'s> Lowerer<'s> {
     fn period_overrides_ttl(
         &mut self,
         parts: &Parts<'_>,
-        body: &std::collections::BTreeMap<String, Value>,
+        body: &crate::ir::Body,
         role: &NamedSym<'_>,
         role_name: &str,
     ) {
@@ -251,8 +251,8 @@ fn names(expr: Option<&Expr>) -> Vec<String> {
     items
         .iter()
         .filter_map(|i| match &i.kind {
-            ExprKind::Ident(n) => Some(n.to_string()),
-            ExprKind::Str { value, .. } => Some(value.to_string()),
+            ExprKind::Ident(n) => Some(n.as_str().to_owned()),
+            ExprKind::Str { value, .. } => Some(value.as_str().to_owned()),
             _ => None,
         })
         .collect()

@@ -32,8 +32,11 @@ impl<'s> Lowerer<'s> {
         for attr in &decl.parts.attrs {
             if attr.name.name == "description" {
                 lints::placeholder::check(&attr.value, &mut self.diags);
-                let field = schemas::synthetic("description", FieldType::String, &[]);
-                if let Some(Value::Str(s)) = typing::value(&attr.value, &field, &mut self.diags) {
+                // Made once: a workload per few lines of a program has a description.
+                static FIELD: std::sync::OnceLock<kp_schema::Field> = std::sync::OnceLock::new();
+                let field =
+                    FIELD.get_or_init(|| schemas::synthetic("description", FieldType::String, &[]));
+                if let Some(Value::Str(s)) = typing::value(&attr.value, field, &mut self.diags) {
                     description = Some(s);
                 }
                 continue;
@@ -75,8 +78,7 @@ impl<'s> Lowerer<'s> {
                 "policy",
                 decl.block.span,
             );
-            r.body
-                .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+            r.body.insert("policy", Value::Str(doc.to_hcl()));
             r.policy = Some(doc);
             r.depends_on = deps;
             r.workload = Some(name.to_string());
@@ -120,7 +122,8 @@ impl<'s> Lowerer<'s> {
         has_rules: bool,
     ) -> Option<ResourceId> {
         let syms = self.syms;
-        let declared: Vec<&str> = syms.auth_mounts.keys().map(String::as_str).collect();
+        // Listed only when the mount is not declared (suggestions).
+        let declared = || syms.auth_mounts.keys().map(String::as_str);
         let mount = match syms.auth_mounts.get(&login.mount) {
             Some(mount) => {
                 self.reference(login.mount_span, || {
@@ -130,7 +133,7 @@ impl<'s> Lowerer<'s> {
             }
             // Not declared and no typo of a declared mount: a JWT mount managed
             // elsewhere. The role is written all the same.
-            None if did_you_mean(&login.mount, declared.iter().copied()).is_none() => {
+            None if did_you_mean(&login.mount, declared()).is_none() => {
                 self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
                 None
             }
@@ -351,9 +354,8 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let syms = self.syms;
-        let declared: Vec<&str> = syms.secret_mounts.keys().map(String::as_str).collect();
         if !syms.secret_mounts.contains_key(&mount_path)
-            && did_you_mean(&mount_path, declared.iter().copied()).is_none()
+            && did_you_mean(&mount_path, syms.secret_mounts.keys().map(String::as_str)).is_none()
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
@@ -450,11 +452,7 @@ impl<'s> Lowerer<'s> {
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
 /// form.
-fn append_policy(
-    body: &mut std::collections::BTreeMap<String, Value>,
-    policy: &str,
-    endpoint: &str,
-) {
+fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list
@@ -481,7 +479,8 @@ fn append_policy(
             } else {
                 Value::List(vec![Value::Str(policy.to_string())])
             };
-            body.insert("token_policies".to_string(), value);
+            body.reserve(1);
+            body.insert("token_policies", value);
         }
     }
 }
@@ -525,7 +524,7 @@ impl Lowerer<'_> {
         let (role_seg, first) = (segs.last()?, segs.first()?);
         let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
         let mount_path = match mount_segs {
-            [one] => one.name.to_string(),
+            [one] => one.name.as_str().to_owned(),
             _ => mount_segs
                 .iter()
                 .map(|s| s.name.as_str())

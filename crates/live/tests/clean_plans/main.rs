@@ -53,9 +53,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
 fn assert_covered(program: &Program, generated: &Generated, target: Target) {
     let mut set: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in &program.resources {
-        set.entry(r.schema)
-            .or_default()
-            .extend(r.body.keys().map(String::as_str));
+        set.entry(r.schema).or_default().extend(r.body.keys());
     }
     let mut missing = Vec::new();
     for ep in kp_schema::endpoints().filter(|e| e.supports(target)) {
@@ -119,7 +117,7 @@ fn every_body_of_the_all_fields_program_for_vault_matches_its_schema() {
         let body = serde_json::Value::Object(
             r.body
                 .iter()
-                .map(|(k, v)| (k.clone(), v.redacted()))
+                .map(|(k, v)| (k.to_string(), v.redacted()))
                 .collect(),
         );
         let errors: Vec<String> = validator

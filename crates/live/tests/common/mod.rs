@@ -688,7 +688,7 @@ pub fn env(name: &str) -> Value {
     Value::Env(EnvRef { env: name.into() })
 }
 
-pub fn body(fields: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
+pub fn body(fields: Vec<(&str, Value)>) -> keyplan::ir::Body {
     fields
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -1,0 +1,218 @@
+//! [`Body`]: a request body (or a map value inside one), as entries sorted by key.
+//!
+//! A `BTreeMap<String, Value>` cost a node of ~600 bytes for even one entry and a
+//! `String` per key; bodies hold a handful of fields whose names the schemas already
+//! have. Here keys are `&'static str` from the schema where they can be (a user's own
+//! map keys are owned), and the entries are one vector of exact size. Iteration is in
+//! key order, as the map's was, so every output keeps its bytes.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use super::Value;
+
+/// A body key: a schema's field name, or an owned name (a map key the user wrote).
+pub type Key = Cow<'static, str>;
+
+/// Entries sorted by key, no key twice.
+#[derive(Clone, Default, PartialEq)]
+pub struct Body {
+    entries: Vec<(Key, Value)>,
+}
+
+/// `(key, value)` pairs in key order.
+pub type Iter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (Key, Value)>,
+    fn(&'a (Key, Value)) -> (&'a str, &'a Value),
+>;
+
+fn pair(entry: &(Key, Value)) -> (&str, &Value) {
+    (&entry.0, &entry.1)
+}
+
+impl Body {
+    pub fn new() -> Body {
+        Body::default()
+    }
+
+    /// Room for `n` entries: bodies are built once, at the size their attributes give.
+    pub fn with_capacity(n: usize) -> Body {
+        Body {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Room for `n` more entries, exactly (a body grows by one or two fields at most).
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve_exact(n);
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| (**k).cmp(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let i = self.find(key).ok()?;
+        self.entries.get(i).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        let i = self.find(key).ok()?;
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Sets `key`, returning the value it replaces (as a map's `insert` does).
+    pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
+        let key = key.into();
+        match self.find(&key) {
+            Ok(i) => self
+                .entries
+                .get_mut(i)
+                .map(|(_, v)| std::mem::replace(v, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.find(key).ok()?;
+        Some(self.entries.remove(i).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        self.entries
+            .iter()
+            .map(pair as fn(&(Key, Value)) -> (&str, &Value))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| &**k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Body {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl<K: Into<Key>> FromIterator<(K, Value)> for Body {
+    /// As a map collects: a later entry for a key replaces the earlier one.
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Body {
+        let iter = iter.into_iter();
+        let mut body = Body::with_capacity(iter.size_hint().0);
+        for (k, v) in iter {
+            body.insert(k, v);
+        }
+        body
+    }
+}
+
+impl<K: Into<Key>, const N: usize> From<[(K, Value); N]> for Body {
+    fn from(entries: [(K, Value); N]) -> Body {
+        entries.into_iter().collect()
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Body {
+    fn from(map: BTreeMap<String, Value>) -> Body {
+        // Already sorted and unique.
+        Body {
+            entries: map.into_iter().map(|(k, v)| (Key::Owned(k), v)).collect(),
+        }
+    }
+}
+
+impl std::ops::Index<&str> for Body {
+    type Output = Value;
+    /// Panics when `key` is absent, as a map's index does (tests read bodies this way;
+    /// the compiler itself uses [`Body::get`]).
+    #[allow(clippy::panic)]
+    fn index(&self, key: &str) -> &Value {
+        match self.get(key) {
+            Some(v) => v,
+            None => panic!("no field `{key}` in the body"),
+        }
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_keys_sorted_and_unique_as_a_map_does() {
+        let mut b = Body::new();
+        assert_eq!(b.insert("b", Value::Int(1)), None);
+        b.insert(String::from("a"), Value::Int(2));
+        assert_eq!(b.insert("b", Value::Int(3)), Some(Value::Int(1)));
+        b.insert("ab", Value::Bool(true));
+        assert_eq!(b.keys().collect::<Vec<_>>(), ["a", "ab", "b"]);
+        assert_eq!(b.get("b"), Some(&Value::Int(3)));
+        assert_eq!(b.remove("ab"), Some(Value::Bool(true)));
+        assert!(!b.contains_key("ab"));
+        let map: BTreeMap<String, Value> = [("z", 1), ("a", 2)]
+            .map(|(k, v)| (k.to_string(), Value::Int(v)))
+            .into();
+        let from_map = Body::from(map.clone());
+        assert_eq!(
+            serde_json::to_string(&from_map).ok(),
+            serde_json::to_string(&map).ok()
+        );
+        assert_eq!(format!("{from_map:?}"), format!("{map:?}"));
+        let collected: Body = [
+            ("z", Value::Int(0)),
+            ("a", Value::Int(2)),
+            ("z", Value::Int(1)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(collected, from_map, "the later of two entries wins");
+    }
+}

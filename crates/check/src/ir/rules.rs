@@ -1,0 +1,188 @@
+//! A policy's rules, shared, and each rule's capabilities as a set of bits.
+//!
+//! A program holds thousands of rules. Each one's capabilities were a `Vec` of names
+//! (an allocation per rule), and a workload's rules were cloned into its policy
+//! document (every path and every vector again). Here the capabilities are one byte and
+//! the rules one shared slice that the workload and its policy both hold.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
+
+use super::{PathRule, CAPABILITIES};
+
+/// A set of [`CAPABILITIES`], read in their canonical order.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Capabilities(u8);
+
+impl Capabilities {
+    /// The set of the capabilities at these indices of [`CAPABILITIES`] (others ignored).
+    pub fn from_indices(indices: impl IntoIterator<Item = usize>) -> Capabilities {
+        let mut bits = 0u8;
+        for i in indices {
+            if i < CAPABILITIES.len() {
+                bits |= 1 << i;
+            }
+        }
+        Capabilities(bits)
+    }
+
+    /// The set of these names; names that are not capabilities are left out.
+    pub fn from_names<'n>(names: impl IntoIterator<Item = &'n str>) -> Capabilities {
+        Capabilities::from_indices(
+            names
+                .into_iter()
+                .filter_map(|n| CAPABILITIES.iter().position(|c| *c == n)),
+        )
+    }
+
+    /// The names, in canonical order.
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = &'static str> + Clone {
+        let bits = self.0;
+        CAPABILITIES
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| bits & (1 << i) != 0)
+            .map(|(_, c)| *c)
+    }
+
+    pub fn contains(self, name: &str) -> bool {
+        self.iter().any(|c| c == name)
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The names joined by `sep`, as `[&str]::join` joins them.
+    pub fn join(self, sep: &str) -> String {
+        self.to_vec().join(sep)
+    }
+
+    pub fn to_vec(self) -> Vec<&'static str> {
+        self.iter().collect()
+    }
+}
+
+impl fmt::Debug for Capabilities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Capabilities {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for c in self.iter() {
+            seq.serialize_element(c)?;
+        }
+        seq.end()
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for Capabilities {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.iter().eq(other.iter().copied())
+    }
+}
+
+impl PartialEq<[&str]> for Capabilities {
+    fn eq(&self, other: &[&str]) -> bool {
+        self.iter().eq(other.iter().copied())
+    }
+}
+
+/// A policy's rules in order: one slice, shared by the workload that wrote them and the
+/// policy document derived from it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Rules(Arc<[PathRule]>);
+
+impl Rules {
+    pub fn as_slice(&self) -> &[PathRule] {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Rules {
+    type Target = [PathRule];
+    fn deref(&self) -> &[PathRule] {
+        &self.0
+    }
+}
+
+impl From<Vec<PathRule>> for Rules {
+    fn from(rules: Vec<PathRule>) -> Rules {
+        Rules(rules.into())
+    }
+}
+
+impl FromIterator<PathRule> for Rules {
+    fn from_iter<I: IntoIterator<Item = PathRule>>(iter: I) -> Rules {
+        Rules(iter.into_iter().collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Rules {
+    type Item = &'a PathRule;
+    type IntoIter = std::slice::Iter<'a, PathRule>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl Serialize for Rules {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_read_in_canonical_order() {
+        let c = Capabilities::from_names(["list", "read", "nope", "deny"]);
+        assert_eq!(c, ["read", "list", "deny"]);
+        assert_eq!(c.len(), 3);
+        assert!(c.contains("deny") && !c.contains("sudo"));
+        assert_eq!(c.join(", "), "read, list, deny");
+        assert_eq!(format!("{c:?}"), r#"["read", "list", "deny"]"#);
+        assert_eq!(
+            serde_json::to_string(&c).ok().as_deref(),
+            Some(r#"["read","list","deny"]"#)
+        );
+        assert!(Capabilities::default().is_empty());
+        assert_eq!(Capabilities::from_indices([7, 0, 9]), ["create", "deny"]);
+    }
+
+    #[test]
+    fn rules_serialise_and_print_as_a_list() {
+        let rules = Rules::from(vec![PathRule {
+            path: "a/*".to_string(),
+            capabilities: Capabilities::from_names(["read"]),
+        }]);
+        let shared = rules.clone();
+        assert_eq!(shared.as_slice().as_ptr(), rules.as_slice().as_ptr());
+        assert_eq!(
+            serde_json::to_string(&rules).ok().as_deref(),
+            Some(r#"[{"path":"a/*","capabilities":["read"]}]"#)
+        );
+        assert_eq!(
+            format!("{rules:?}"),
+            r#"[PathRule { path: "a/*", capabilities: ["read"] }]"#
+        );
+    }
+}
