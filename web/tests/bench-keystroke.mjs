@@ -10,6 +10,17 @@ const ROUNDS = Number(process.env.ROUNDS || 40);
 const GAP_MS = Number(process.env.GAP_MS || 150);
 
 /** The pipeline example's engines, then workloads until the program has LINES lines. */
+// Puts the cursor after `user_claim` in the middle of the program: typing `x` makes it an
+// unknown field (an error), Backspace fixes it again.
+export async function cursorAfterMiddleUserClaim(page, program) {
+  const at = program.indexOf('user_claim', Math.floor(program.length / 2)) + 'user_claim'.length;
+  await page.evaluate((p) => {
+    const v = window.__keyplan.editor;
+    v.focus();
+    v.dispatch({ selection: { anchor: p } });
+  }, at);
+}
+
 export function bigProgram(lines = LINES) {
   const pipeline = readFileSync(join(WEB, '..', 'examples', 'pipeline.kp'), 'utf8');
   const head = pipeline.slice(0, pipeline.indexOf('workload '));
@@ -74,14 +85,7 @@ async function main() {
     const status = await page.textContent('[data-testid=status]');
     console.log(`program: ${lines} lines, ${program.length} bytes; status: ${status}; full build ${build.ms?.toFixed(1)} ms in the worker`);
 
-    // Put the cursor after `user_claim` in the middle of the file: typing `x` makes it an
-    // unknown field (an error), Backspace fixes it again.
-    const at = program.indexOf('user_claim', Math.floor(program.length / 2)) + 'user_claim'.length;
-    await page.evaluate((p) => {
-      const v = window.__keyplan.editor;
-      v.focus();
-      v.dispatch({ selection: { anchor: p } });
-    }, at);
+    await cursorAfterMiddleUserClaim(page, program);
     await page.evaluate(() => {
       window.__keyplan.latencies = [];
       window.__keyplan.checkMs = [];

@@ -9,7 +9,7 @@
 // argument) keeps the raw trace for chrome://tracing or the DevTools Performance panel.
 import { writeFileSync } from 'node:fs';
 import { serve, launch, openPage, setEditor, settle } from './helpers.mjs';
-import { bigProgram } from './bench-keystroke.mjs';
+import { bigProgram, cursorAfterMiddleUserClaim } from './bench-keystroke.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 10);
 const GAP_MS = Number(process.env.GAP_MS || 150);
@@ -91,12 +91,7 @@ async function main() {
     const program = bigProgram();
     await setEditor(page, program);
     await settle(page);
-    const at = program.indexOf('user_claim', Math.floor(program.length / 2)) + 'user_claim'.length;
-    await page.evaluate((p) => {
-      const v = window.__keyplan.editor;
-      v.focus();
-      v.dispatch({ selection: { anchor: p } });
-    }, at);
+    await cursorAfterMiddleUserClaim(page, program);
     await page.waitForTimeout(500);
     // PROFILE=1: a sampled CPU profile of the same keystrokes, self time by function.
     const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
