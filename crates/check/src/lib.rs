@@ -24,7 +24,6 @@ mod rules;
 mod schemas;
 mod symbols;
 mod target_help;
-mod text;
 mod typing;
 
 pub use kp_schema::Target;

@@ -29,7 +29,7 @@ pub struct PolicySym {
 }
 
 pub fn policy_id(name: &str) -> ResourceId {
-    crate::text::concat(&["sys/policies/acl/", name])
+    ["sys/policies/acl/", name].concat()
 }
 
 impl PolicySym {

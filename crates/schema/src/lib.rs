@@ -330,9 +330,3 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 pub fn json_schema(id: &str) -> Option<&'static serde_json::Value> {
     SCHEMAS.get(id)
 }
-
-/// Embedded documents that failed to load: always empty, since `build.rs` turns a document
-/// it cannot read into a build error (kept for callers of the former run-time loader).
-pub fn load_errors() -> &'static [String] {
-    &[]
-}

@@ -201,7 +201,7 @@ impl<'s> Lowerer<'s> {
             skip,
         } = eb;
         let what = match (name, mount) {
-            (Some(n), _) => crate::text::concat(&[spec.what, " `", n, "`"]),
+            (Some(n), _) => [spec.what, " `", n, "`"].concat(),
             (None, Some(m)) => format!("the {} of `{}`", spec.what, m.path),
             (None, None) => spec.what.to_string(),
         };

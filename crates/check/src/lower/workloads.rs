@@ -359,7 +359,7 @@ impl<'s> Lowerer<'s> {
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-            let path = crate::text::concat(&[&mount_path, "/", verb, "/", &role_seg.name]);
+            let path = [mount_path.as_str(), "/", verb, "/", &role_seg.name].concat();
             set.add_owned(path, &[cap_idx]);
             return;
         }
@@ -444,7 +444,7 @@ impl<'s> Lowerer<'s> {
             verb
         };
         set.add_owned(
-            crate::text::concat(&[&mount_path, "/", segment, "/", role]),
+            [mount_path.as_str(), "/", segment, "/", role].concat(),
             &[cap_idx],
         );
     }
