@@ -18,6 +18,17 @@ async function open(url = server.url, options) {
   return p;
 }
 
+// The program with an error, checked, the cursor after its `user_claim`: an `x` makes it
+// an unknown field, Backspace makes it right again.
+async function openAtUserClaim() {
+  const p = await open();
+  await setEditor(p.page, WITH_ERROR);
+  await settle(p.page);
+  const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
+  await p.page.evaluate((a) => window.__keyplan.editor.dispatch({ selection: { anchor: a } }), at);
+  return p;
+}
+
 before(async () => {
   server = await serve();
   browser = await launch();
@@ -92,12 +103,7 @@ test('typing an error shows its diagnostic inline and in the list; fixing it cle
 });
 
 test('while typing, each keystroke gets its own diagnostics in order and builds wait for a pause', async () => {
-  const { page, context } = await open();
-  await setEditor(page, WITH_ERROR);
-  await settle(page);
-  // After `user_claim`: an `x` makes it an unknown field, Backspace makes it right again.
-  const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
-  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), at);
+  const { page, context } = await openAtUserClaim();
   const builds = await page.evaluate(() => window.__keyplan.builds);
   const quiet = await page.evaluate(() => window.__keyplan.buildQuiet.length);
   // An odd count: the text typed last differs from the one built before typing.
@@ -123,11 +129,7 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
 });
 
 test('fast typing: a newer edit supersedes older checks, diagnostics come in edit order and match the last text', async () => {
-  const { page, context } = await open();
-  await setEditor(page, WITH_ERROR);
-  await settle(page);
-  const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
-  await page.evaluate((p) => window.__keyplan.editor.dispatch({ selection: { anchor: p } }), at);
+  const { page, context } = await openAtUserClaim();
   const before = await page.evaluate(() => ({ edits: window.__keyplan.edits, applied: window.__keyplan.appliedEdits.length, checks: window.__keyplan.checks }));
   // Twelve keystrokes with no pause: `user_claimabcdef`, then all but `a` deleted again.
   await page.keyboard.type('abcdef');
