@@ -82,6 +82,63 @@ function printProfile(profile) {
   for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`  ${v.toFixed(1).padStart(7)}  ${k}`);
 }
 
+/**
+ * Where the worker -> page hop goes, per keystroke: the check in the worker (the first
+ * message it handles after the keydown), the page's `onmessage` for its answer, and the
+ * main-thread tasks that ran between the two (the answer waited behind them). A task
+ * that holds `BeginMainFrame` is the rendering of a frame: its CPU time is split into
+ * requestAnimationFrame callbacks (CodeMirror's measure), style, layout and the paint
+ * pipeline (pre-paint, paint, layerize, commit).
+ */
+function hops(traceEvents) {
+  const threads = new Map();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  const keys = traceEvents.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'keydown').sort((a, b) => a.ts - b.ts);
+  if (keys.length === 0) return [];
+  const { pid, tid } = keys[0];
+  const ms = (us) => us / 1000;
+  const onMain = traceEvents.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X');
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts);
+  const within = (t, name) => onMain.filter((e) => e.name === name && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur);
+  // CPU of the outermost events of a kind inside a task (nested ones are counted once).
+  const cpuOf = (t, name) => {
+    const es = within(t, name);
+    return ms(es.filter((e) => !es.some((o) => o !== e && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur)).reduce((a, e) => a + (e.tdur ?? e.dur), 0));
+  };
+  const workerRuns = traceEvents
+    .filter((e) => e.pid === pid && threads.get(`${e.pid}:${e.tid}`) === 'DedicatedWorker thread' && e.name === 'HandlePostMessage' && e.ph === 'X' && e.dur > 300)
+    .sort((a, b) => a.ts - b.ts);
+  const answers = onMain.filter((e) => e.name === 'FunctionCall' && /onmessage/.test(e.args?.data?.functionName || '')).sort((a, b) => a.ts - b.ts);
+  const out = [];
+  for (const key of keys) {
+    const keyTask = tasks.find((t) => t.ts <= key.ts && t.ts + t.dur >= key.ts);
+    const run = workerRuns.find((e) => e.ts > key.ts);
+    const answer = run && answers.find((e) => e.ts > run.ts + run.dur);
+    if (!keyTask || !answer) continue;
+    const done = run.ts + run.dur;
+    const waited = tasks.filter((t) => t.ts + t.dur > done && t.ts < answer.ts);
+    const frames = tasks.filter((t) => t.ts >= key.ts && t.ts < answer.ts && within(t, 'ProxyMain::BeginMainFrame').length > 0);
+    const frameCpu = (name) => frames.reduce((a, f) => a + cpuOf(f, name), 0);
+    out.push({
+      keyTaskCpu: ms(keyTask.tdur ?? keyTask.dur),
+      keyTaskWall: ms(keyTask.dur),
+      workerStart: ms(run.ts - key.ts),
+      workerCpu: ms(run.tdur ?? run.dur),
+      workerWall: ms(run.dur),
+      hop: ms(answer.ts - done),
+      answerAt: ms(answer.ts - key.ts),
+      waitedBehindFrame: waited.some((t) => frames.includes(t)),
+      waitedCpu: ms(waited.reduce((a, t) => a + (t.tdur ?? t.dur), 0)),
+      frames: frames.length,
+      frameCpu: ms(frames.reduce((a, f) => a + (f.tdur ?? f.dur), 0)),
+      rafCpu: frameCpu('FireAnimationFrame'),
+      styleLayoutCpu: frameCpu('UpdateLayoutTree') + frameCpu('Layout'),
+      paintCpu: frameCpu('PrePaint') + frameCpu('Paint') + frameCpu('Layerize') + frameCpu('Commit'),
+    });
+  }
+  return out;
+}
+
 async function main() {
   const out = process.argv[2] || process.env.TRACE_OUT;
   const server = await serve(process.env.DIST_DIR || undefined);
@@ -112,7 +169,12 @@ async function main() {
       await page.waitForTimeout(GAP_MS);
     }
     const buffer = await browser.stopTracing();
-    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      // PROFILE_OUT: the .cpuprofile, for the DevTools Performance panel or speedscope.
+      if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
+      printProfile(profile);
+    }
     if (out) writeFileSync(out, buffer);
     const { traceEvents } = JSON.parse(buffer.toString());
     const events = mainThread(traceEvents);
@@ -142,6 +204,18 @@ async function main() {
     });
     const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]?.toFixed(1);
     const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]?.toFixed(1);
+    const hopRows = hops(traceEvents);
+    if (!process.env.QUIET) {
+      console.log('\nthe hop, per keystroke (ms from keydown; CPU in ms):');
+      for (const h of hopRows) {
+        console.log(
+          `  key task cpu ${h.keyTaskCpu.toFixed(1)} | check in worker from +${h.workerStart.toFixed(1)}, cpu ${h.workerCpu.toFixed(1)} | answer handled +${h.answerAt.toFixed(1)}, hop ${h.hop.toFixed(1)}` +
+            `${h.waitedBehindFrame ? ' behind a frame' : ''} | ${h.frames} frame(s) before it, cpu ${h.frameCpu.toFixed(1)} (rAF ${h.rafCpu.toFixed(1)}, style+layout ${h.styleLayoutCpu.toFixed(1)}, paint pipeline ${h.paintCpu.toFixed(1)})`,
+        );
+      }
+    }
+    const col = (k) => hopRows.map((h) => h[k]);
+    console.log(`\nhop summary over ${hopRows.length} keystrokes (median / p95 ms): key task cpu ${med(col('keyTaskCpu'))} / ${p95(col('keyTaskCpu'))}; check cpu in worker ${med(col('workerCpu'))} / ${p95(col('workerCpu'))}; hop ${med(col('hop'))} / ${p95(col('hop'))}; answers that waited behind a frame: ${hopRows.filter((h) => h.waitedBehindFrame).length}; frame cpu ${med(col('frameCpu'))} / ${p95(col('frameCpu'))} (rAF ${med(col('rafCpu'))}, style+layout ${med(col('styleLayoutCpu'))}, paint pipeline ${med(col('paintCpu'))})`);
     console.log('\nper keystroke, keydown to diagnostics applied (median / p95 ms):');
     console.log(`  wall ${med(summary.wall)} / ${p95(summary.wall)}; main thread busy ${med(summary.busy)} / ${p95(summary.busy)}; its CPU time ${med(summary.cpu)} / ${p95(summary.cpu)}; longest task ${med(summary.longest)} / ${p95(summary.longest)}`);
     if (process.env.QUIET) return;
