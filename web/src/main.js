@@ -64,11 +64,11 @@ const editor = new EditorView({
       // draws it: the worker checks while CodeMirror updates the page. The listener only
       // catches an edit whose transaction was not seen (a no-op otherwise).
       EditorState.transactionExtender.of((tr) => {
-        if (tr.docChanged) onEdit(tr.newDoc);
+        if (tr.docChanged) onEdit(tr.newDoc, tr.startState.doc, tr.changes);
         return null;
       }),
       EditorView.updateListener.of((u) => {
-        if (u.docChanged) onEdit(u.state.doc);
+        if (u.docChanged) onEdit(u.state.doc, u.startState.doc, u.changes);
       }),
       EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
     ],
@@ -80,6 +80,10 @@ editor.contentDOM.addEventListener('beforeinput', () => (probe.keyAt ||= perform
 
 probe.editor = editor;
 probe.timings = compiler.timings;
+probe.sent = compiler.sent;
+// A check of a whole text, as the CLI would make it (the tests compare it with the
+// check of the same text made from the edits).
+probe.checkText = (text) => compiler.check(text, state.target).then((r) => r.value);
 
 const source = () => editor.state.doc.toString();
 
@@ -99,16 +103,26 @@ let checkAgain = false;
 let building = false;
 let buildAgain = false;
 let buildTimer = 0;
-/** The text whose diagnostics the editor shows. */
+/** The document whose diagnostics the editor shows. */
 let shownFor = null;
 let persistTimer = 0;
 
 /** The document whose check was last started, so that each edit starts one check. */
 let editedDoc = null;
 
-function onEdit(doc) {
+// The edits since the last check was posted: the changes from `checkedDoc` to
+// `changedDoc`, composed transaction by transaction (null: not known, send the text).
+let checkedDoc = null;
+let changedDoc = null;
+let changes = null;
+
+function onEdit(doc, startDoc, change) {
   if (doc === editedDoc) return;
   editedDoc = doc;
+  // A change that does not start where the known ones end (a transaction made but never
+  // applied) breaks the chain: the next check sends the whole text.
+  changes = changes && startDoc === changedDoc ? changes.compose(change) : startDoc === checkedDoc ? change : null;
+  changedDoc = doc;
   probe.edits++;
   if (state.example && doc.toString() !== (examples.find((e) => e.name === state.example)?.source ?? '')) {
     state.example = '';
@@ -131,17 +145,22 @@ async function runCheck(doc = editor.state.doc) {
     return;
   }
   checking = true;
-  const text = doc.toString();
   if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
   // Which edit this text is (the tests check that diagnostics come in edit order).
   const edit = probe.edits;
+  const since = changedDoc === doc ? changes : null;
+  const request = compiler.checkDoc(doc, checkedDoc, since, state.target);
+  checkedDoc = doc;
+  changedDoc = doc;
+  changes = null;
   try {
-    const { value, ms } = await compiler.check(text, state.target);
+    const { value, ms } = await request;
     probe.checks++;
     if (doc === editor.state.doc) {
       probe.appliedEdits.push(edit);
+      probe.lastCheck = value;
       applyDiagnostics(value, ms);
-      shownFor = text;
+      shownFor = doc;
     }
   } catch (e) {
     showCrash(e);
@@ -162,16 +181,17 @@ async function runBuild() {
   building = true;
   // How long typing had paused when this build started (the tests check it).
   probe.buildQuiet.push(performance.now() - lastEditAt);
-  const text = source();
+  const doc = editor.state.doc;
+  const text = doc.toString();
   try {
     const { value, ms, superseded } = await compiler.build(text, state.target);
     if (superseded) return;
     probe.builds++;
-    if (text === source()) {
+    if (doc === editor.state.doc) {
       state.lastBuild = value;
       if (value.ok) state.lastGood = value;
       // The check of this text already showed the same diagnostics: not again.
-      if (shownFor !== text) applyDiagnostics(value, null);
+      if (shownFor !== doc) applyDiagnostics(value, null);
       setStatus(value, ms);
       renderWhenIdle({ source: text, target: state.target, ms });
     }

@@ -12,6 +12,9 @@ console.error = (...args) => {
 
 // The page's first message carries the compiled module (or null: then fetch it here).
 let ready = null;
+// The check lane's copy of the editor's text (`hold`: a check of the editor's document):
+// a keystroke's check sends only its edits. Other calls leave it alone.
+let held = '';
 const calls = { check, build, format, schema, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
@@ -19,8 +22,21 @@ self.onmessage = async ({ data }) => {
     ready = init({ module_or_path: data.module || wasmUrl });
     return;
   }
-  const { id, fn, args } = data;
+  const { id, fn, hold, edits, length } = data;
+  let { args } = data;
   const receivedAt = performance.timeOrigin + performance.now();
+  if (edits) {
+    // [from, to, inserted] triples in ascending order of the old text: from the last, so
+    // that each applies at the offsets it was given.
+    let text = held;
+    for (let i = edits.length - 3; i >= 0; i -= 3) text = text.slice(0, edits[i]) + edits[i + 2] + text.slice(edits[i + 1]);
+    if (text.length !== length) {
+      self.postMessage({ id, resync: true });
+      return;
+    }
+    held = text;
+    args = [text, ...args.slice(1)];
+  } else if (hold) held = args[0];
   try {
     await ready;
     const t0 = performance.now();

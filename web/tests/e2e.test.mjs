@@ -399,3 +399,57 @@ test('no request leaves 127.0.0.1 and no page error was thrown', () => {
   assert.deepEqual(foreignRequests, []);
   assert.deepEqual(pageErrors, []);
 });
+
+test('checks sent as edits give the diagnostics of the whole text: random edits, one and many changes per transaction, multi-byte text', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  const result = await page.evaluate(async () => {
+    const k = window.__keyplan;
+    const view = k.editor;
+    // A small deterministic generator: the same edits on every run.
+    let seed = 0x2545f491;
+    const rand = (n) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const SNIPPETS = ['x', ' ', '\n', '}', '{', '"', '= ', 'token_ttl = 1h\n', 'é', '😀', 'read "secret/data/x/*"\n', 'role r {\n}\n', ''];
+    const sentBefore = { ...k.sent };
+    const mismatches = [];
+    for (let round = 0; round < 40; round++) {
+      const version = k.diagnosticsVersion || 0;
+      const len = view.state.doc.length;
+      // One to three changes in one transaction, at non-overlapping places in order.
+      const count = 1 + rand(3);
+      const cuts = Array.from({ length: count * 2 }, () => rand(len + 1)).sort((a, b) => a - b);
+      const changes = [];
+      for (let i = 0; i < count; i++) {
+        let from = cuts[2 * i];
+        let to = Math.min(cuts[2 * i + 1], from + rand(6));
+        // Never split a surrogate pair (the editor would not either).
+        const text = view.state.doc.toString();
+        const low = (at) => at > 0 && at < text.length && /[\uDC00-\uDFFF]/.test(text[at]);
+        if (low(from)) from--;
+        if (low(to)) to++;
+        if (changes.length && from < changes[changes.length - 1].to) continue;
+        changes.push({ from, to, insert: SNIPPETS[rand(SNIPPETS.length)] });
+      }
+      view.dispatch({ changes });
+      // Sometimes a second edit before the first one's answer: its check is one more.
+      if (rand(3) === 0) view.dispatch({ changes: { from: rand(view.state.doc.length + 1), insert: 'a' } });
+      await k.whenDiagnostics(version);
+      // The last edit's check, when the first one's answer came before it.
+      await new Promise((resolve) => {
+        const wait = () => (k.appliedEdits[k.appliedEdits.length - 1] === k.edits ? resolve() : setTimeout(wait, 5));
+        wait();
+      });
+      const full = await k.checkText(view.state.doc.toString());
+      if (JSON.stringify(full) !== JSON.stringify(k.lastCheck)) mismatches.push({ round, full, incremental: k.lastCheck });
+    }
+    return { mismatches: mismatches.slice(0, 2), sentBefore, sentAfter: { ...k.sent } };
+  });
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.sentAfter.edits - result.sentBefore.edits >= 40, `checks were sent as edits: ${JSON.stringify(result)}`);
+  await context.close();
+});
