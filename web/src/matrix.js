@@ -46,6 +46,28 @@ export function renderMatrix(container, view, simulateClaims, explainPaths) {
   if (simulateClaims) container.append(simulatePanel(view, simulateClaims));
 }
 
+// An explain select of more identities than this gets its options when it is opened.
+const EAGER_OPTIONS = 200;
+
+// Answers drawn per page: a program of thousands of identities gives thousands of answers
+// (every identity on a path, every JWT role refusing a token), and drawing them all would
+// hold the main thread for many frames. The rest come a page at a time, on a click.
+const ANSWER_PAGE = 100;
+
+/** Appends `make(item)` for the first ANSWER_PAGE `items` to `list`, then a button for the next page. */
+function appendPaged(list, items, make, start = 0) {
+  const end = Math.min(items.length, start + ANSWER_PAGE);
+  for (let i = start; i < end; i++) list.append(make(items[i]));
+  if (end === items.length) return;
+  const more = el('button', { type: 'button', className: 'sim-more', textContent: `show ${Math.min(ANSWER_PAGE, items.length - end)} more of ${items.length - end}` });
+  more.dataset.testid = 'answers-more';
+  more.addEventListener('click', () => {
+    more.closest('li').remove();
+    appendPaged(list, items, make, end);
+  });
+  list.append(el('li', { className: 'more' }, more));
+}
+
 // A matrix of more cells than this is drawn as a window onto it (the rows and columns in
 // view): a table of tens of thousands of cells takes the browser a second to lay out.
 const WINDOW_ABOVE = 3000;
@@ -199,8 +221,21 @@ function explainPanel(view, explainPaths) {
   const who = el('select', { className: 'mount' });
   who.dataset.testid = 'explain-as';
   who.append(el('option', { value: '', textContent: 'every identity' }));
-  for (const ia of view.access.identities) who.append(el('option', { value: ia.id, textContent: `${ia.id} (${ia.kind})` }));
-  who.value = view.access.identities.some((i) => i.id === expl.as) ? expl.as : '';
+  const option = (ia) => el('option', { value: ia.id, textContent: `${ia.id} (${ia.kind})` });
+  const chosen = view.access.identities.find((i) => i.id === expl.as);
+  if (view.access.identities.length <= EAGER_OPTIONS) who.append(...view.access.identities.map(option));
+  else {
+    // Thousands of options take the tab switch tens of milliseconds to build and style:
+    // the one chosen now, and the others once the list is about to open.
+    if (chosen) who.append(option(chosen));
+    const fill = () => {
+      who.replaceChildren(who.options[0], ...view.access.identities.map(option));
+      who.value = expl.as || '';
+    };
+    who.addEventListener('pointerdown', fill, { once: true });
+    who.addEventListener('focus', fill, { once: true });
+  }
+  who.value = chosen ? expl.as : '';
   const result = el('div', { className: 'simulate-result' });
   result.dataset.testid = 'explain-result';
   const run = async () => {
@@ -218,22 +253,21 @@ function explainPanel(view, explainPaths) {
       return;
     }
     const ul = el('ul', { className: 'sim-list' });
-    for (const p of value.paths || []) {
-      for (const a of p.identities) {
-        const denied = a.capabilities.length === 1 && a.capabilities[0] === 'deny';
-        const li = el('li', { className: denied ? 'refused' : 'accepted' }, el('strong', { textContent: `${a.capabilities.join(', ')} ` }), `${a.identity} on ${p.path}`);
-        li.dataset.testid = 'explain-answer';
-        const why = a.decided_by
-          ? `decided by policy ${a.decided_by.policy}, path "${a.decided_by.pattern}": ${a.decided_by.why}`
-          : a.capabilities[0] === 'root'
-            ? 'root policy: everything is allowed'
-            : 'no rule matches: denied by default';
-        li.append(el('div', { className: 'sim-grants', textContent: why }));
-        for (const c of a.conditional || []) li.append(el('div', { className: 'sim-grants', textContent: `conditional: policy ${c.policy} path "${c.pattern}" applies if its template renders to match` }));
-        if (a.unknown_policies?.length) li.append(el('div', { className: 'sim-grants', textContent: `not evaluated (rules unknown here): ${a.unknown_policies.join(', ')}` }));
-        ul.append(li);
-      }
-    }
+    const answers = (value.paths || []).flatMap((p) => p.identities.map((a) => [p, a]));
+    appendPaged(ul, answers, ([p, a]) => {
+      const denied = a.capabilities.length === 1 && a.capabilities[0] === 'deny';
+      const li = el('li', { className: denied ? 'refused' : 'accepted' }, el('strong', { textContent: `${a.capabilities.join(', ')} ` }), `${a.identity} on ${p.path}`);
+      li.dataset.testid = 'explain-answer';
+      const why = a.decided_by
+        ? `decided by policy ${a.decided_by.policy}, path "${a.decided_by.pattern}": ${a.decided_by.why}`
+        : a.capabilities[0] === 'root'
+          ? 'root policy: everything is allowed'
+          : 'no rule matches: denied by default';
+      li.append(el('div', { className: 'sim-grants', textContent: why }));
+      for (const c of a.conditional || []) li.append(el('div', { className: 'sim-grants', textContent: `conditional: policy ${c.policy} path "${c.pattern}" applies if its template renders to match` }));
+      if (a.unknown_policies?.length) li.append(el('div', { className: 'sim-grants', textContent: `not evaluated (rules unknown here): ${a.unknown_policies.join(', ')}` }));
+      return li;
+    });
     result.append(ul);
   };
   const button = el('button', { type: 'button', textContent: 'Explain' });
@@ -291,18 +325,20 @@ function simulatePanel(view, simulateClaims) {
     }
     if (s.accepted.length + s.refused.length === 0) result.append(el('p', { className: 'empty', textContent: 'No JWT role to log in to.' }));
     const list = el('ul', { className: 'sim-list' });
-    for (const a of s.accepted) {
+    const byId = new Map((value.access?.identities || []).map((i) => [i.id, i]));
+    const items = [...s.accepted.map((a) => ['accepted', a]), ...s.refused.map((r) => ['refused', r])];
+    appendPaged(list, items, ([kind, a]) => {
+      if (kind === 'refused') {
+        const li = el('li', { className: 'refused' }, el('strong', { textContent: 'refused ' }), `${a.mount}/${a.role}: ${a.reason}`);
+        li.dataset.testid = 'simulate-refused';
+        return li;
+      }
       const li = el('li', { className: 'accepted' }, el('strong', { textContent: 'accepted ' }), `${a.mount}/${a.role} as ${a.identity} · policies ${a.policies.join(', ')}`);
       li.dataset.testid = 'simulate-accepted';
-      const ia = value.access?.identities.find((i) => i.id === a.identity);
+      const ia = byId.get(a.identity);
       if (ia?.grants.length) li.append(el('div', { className: 'sim-grants', textContent: ia.grants.map((g) => `${g.pattern} ${g.capabilities.join(',')}`).join('  ·  ') }));
-      list.append(li);
-    }
-    for (const r of s.refused) {
-      const li = el('li', { className: 'refused' }, el('strong', { textContent: 'refused ' }), `${r.mount}/${r.role}: ${r.reason}`);
-      li.dataset.testid = 'simulate-refused';
-      list.append(li);
-    }
+      return li;
+    });
     result.append(list);
   };
   const button = el('button', { type: 'button', textContent: 'Simulate login' });

@@ -93,3 +93,50 @@ test('the access tab explains a path for one identity or every identity', async 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('with hundreds of identities, answers come a page at a time and the identity list fills when opened', async () => {
+  // 250 workloads logging in through one JWT mount: a token with other claims is refused
+  // by all 250 roles, and explain answers for every identity.
+  const workloads = Array.from(
+    { length: 250 },
+    (_, i) => `workload w${i} {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "p${i}" }
+    user_claim      = "sub"
+  }
+  read "secret/data/w${i}/*"
+}
+`,
+  ).join('\n');
+  const program = `${PROGRAM.slice(0, PROGRAM.indexOf('workload trainer'))}${workloads}`;
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(page, program);
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const count = (id) => page.locator(`[data-testid=${id}]`).count();
+  // The simulation of the default claims runs at once: 251 roles, the first page drawn.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=simulate-refused], [data-testid=simulate-accepted]').length > 0);
+  const simulated = (await count('simulate-refused')) + (await count('simulate-accepted'));
+  assert.equal(simulated, 100, 'one page of the 251 roles');
+  const more = page.locator('[data-testid=simulate] [data-testid=answers-more]');
+  assert.match(await more.textContent(), /show 100 more of 151/);
+  await more.click();
+  assert.equal((await count('simulate-refused')) + (await count('simulate-accepted')), 200);
+  await page.locator('[data-testid=simulate] [data-testid=answers-more]').click();
+  assert.equal((await count('simulate-refused')) + (await count('simulate-accepted')), 251, 'every role once');
+  assert.equal(await page.locator('[data-testid=simulate] [data-testid=answers-more]').count(), 0);
+
+  // Explain: every identity answers, a page at a time; its list of identities is filled
+  // when it is opened, and choosing one narrows the answer to it.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=explain-answer]').length === 100);
+  assert.equal(await page.locator('[data-testid=explain-as] option').count(), 1, 'only "every identity" until opened');
+  await page.focus('[data-testid=explain-as]');
+  assert.equal(await page.locator('[data-testid=explain-as] option').count(), 252);
+  await page.selectOption('[data-testid=explain-as]', 'w7');
+  await page.fill('[data-testid=explain-paths]', 'secret/data/w7/key');
+  await page.click('[data-testid=explain-run]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=explain-answer]').length === 1);
+  assert.match(await page.textContent('[data-testid=explain-answer]'), /^read.*w7 on secret\/data\/w7\/key/);
+  await context.close();
+});
