@@ -49,6 +49,12 @@ class Lane {
     this.worker = worker;
     this.held = null;
     this.ready = wasmModule.then((module) => worker.postMessage({ module }));
+    // Once the worker has its module and no call waits for that, calls are posted at once:
+    // a check posted in a promise callback would leave only after CodeMirror had updated
+    // the page for the keystroke, milliseconds the worker could have been checking.
+    const gate = { open: false, waiting: 0 };
+    this.gate = gate;
+    this.ready.then(() => (gate.open = true));
     worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -89,9 +95,17 @@ class Lane {
     const worker = this.worker;
     // Decided now, in posting order: the worker applies edits in the order they come.
     const message = p.edit ? this.editMessage(id, fn, args, p) : { id, fn, args };
-    this.ready.then(() => {
+    const send = () => {
       p.postedAt = performance.timeOrigin + performance.now();
       worker.postMessage(message);
+    };
+    // In order: at once only when no earlier call still waits for the module.
+    const gate = this.gate;
+    if (gate.open && gate.waiting === 0) return send();
+    gate.waiting++;
+    this.ready.then(() => {
+      gate.waiting--;
+      send();
     });
   }
 

@@ -215,7 +215,7 @@ async function main() {
       }
     }
     const col = (k) => hopRows.map((h) => h[k]);
-    console.log(`\nhop summary over ${hopRows.length} keystrokes (median / p95 ms): key task cpu ${med(col('keyTaskCpu'))} / ${p95(col('keyTaskCpu'))}; check cpu in worker ${med(col('workerCpu'))} / ${p95(col('workerCpu'))}; hop ${med(col('hop'))} / ${p95(col('hop'))}; answers that waited behind a frame: ${hopRows.filter((h) => h.waitedBehindFrame).length}; frame cpu ${med(col('frameCpu'))} / ${p95(col('frameCpu'))} (rAF ${med(col('rafCpu'))}, style+layout ${med(col('styleLayoutCpu'))}, paint pipeline ${med(col('paintCpu'))})`);
+    console.log(`\nhop summary over ${hopRows.length} keystrokes (median / p95 ms): key task cpu ${med(col('keyTaskCpu'))} / ${p95(col('keyTaskCpu'))}; check starts in the worker +${med(col('workerStart'))} / ${p95(col('workerStart'))} after keydown; check cpu in worker ${med(col('workerCpu'))} / ${p95(col('workerCpu'))}; hop ${med(col('hop'))} / ${p95(col('hop'))}; answers that waited behind a frame: ${hopRows.filter((h) => h.waitedBehindFrame).length}; frame cpu ${med(col('frameCpu'))} / ${p95(col('frameCpu'))} (rAF ${med(col('rafCpu'))}, style+layout ${med(col('styleLayoutCpu'))}, paint pipeline ${med(col('paintCpu'))})`);
     console.log('\nper keystroke, keydown to diagnostics applied (median / p95 ms):');
     console.log(`  wall ${med(summary.wall)} / ${p95(summary.wall)}; main thread busy ${med(summary.busy)} / ${p95(summary.busy)}; its CPU time ${med(summary.cpu)} / ${p95(summary.cpu)}; longest task ${med(summary.longest)} / ${p95(summary.longest)}`);
     if (process.env.QUIET) return;
