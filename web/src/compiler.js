@@ -20,8 +20,8 @@ const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, bu
 
 let nextId = 1;
 
-/** How the editor's checks were sent: as edits, or as the whole text (for the tests). */
-export const sent = { edits: 0, text: 0 };
+/** How the editor's checks were sent: as edits, or as the whole text, and how often the worker asked for the text (for the tests). */
+export const sent = { edits: 0, text: 0, resyncs: 0 };
 
 /** Per call: time in the worker, the hop back, JSON.parse on the page, response size (for the benchmark). */
 export const timings = [];
@@ -61,6 +61,7 @@ class Lane {
       if (data.resync) {
         // The worker's copy did not have the length the edit should give: send the text.
         // (A bug's safety net: the edits are in order in one lane, so it should not happen.)
+        sent.resyncs++;
         worker.postMessage({ id: data.id, fn: p.fn, args: [p.doc.toString(), ...p.args], hold: true });
         return;
       }
@@ -94,7 +95,7 @@ class Lane {
     this.pending.set(id, p);
     const worker = this.worker;
     // Decided now, in posting order: the worker applies edits in the order they come.
-    const message = p.edit ? this.editMessage(id, fn, args, p) : { id, fn, args };
+    const message = p.edit ? this.editMessage(id, fn, args, p) : { id, fn, args, hold: p.hold };
     const send = () => {
       p.postedAt = performance.timeOrigin + performance.now();
       worker.postMessage(message);
@@ -174,6 +175,12 @@ function call(fn, ...args) {
   if (!lane) return Promise.reject(new Error(`no compiler lane for \`${fn}\``));
   return lane.call(fn, args);
 }
+
+/** For the tests: makes the check worker's copy of the text wrong (it then asks for the text). */
+export const spoilHeldText = () => {
+  const lane = lanes[CHECK];
+  if (lane.worker) lane.post(nextId++, 'version', [''], { resolve() {}, reject() {}, raw: true, fn: 'version', hold: true });
+};
 
 /** `{ ok, target, diagnostics }` */
 export const check = (source, target) => call('check', source, target);

@@ -81,6 +81,7 @@ editor.contentDOM.addEventListener('beforeinput', () => (probe.keyAt ||= perform
 probe.editor = editor;
 probe.timings = compiler.timings;
 probe.sent = compiler.sent;
+probe.spoilHeldText = compiler.spoilHeldText;
 // A check of a whole text, as the CLI would make it (the tests compare it with the
 // check of the same text made from the edits).
 probe.checkText = (text) => compiler.check(text, state.target).then((r) => r.value);

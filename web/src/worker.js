@@ -25,19 +25,19 @@ self.onmessage = async ({ data }) => {
   const { id, fn, hold, edits, length } = data;
   let { args } = data;
   const receivedAt = performance.timeOrigin + performance.now();
-  if (edits) {
-    // [from, to, inserted] triples in ascending order of the old text: from the last, so
-    // that each applies at the offsets it was given.
-    let text = held;
-    for (let i = edits.length - 3; i >= 0; i -= 3) text = text.slice(0, edits[i]) + edits[i + 2] + text.slice(edits[i + 1]);
-    if (text.length !== length) {
-      self.postMessage({ id, resync: true });
-      return;
-    }
-    held = text;
-    args = [text, ...args.slice(1)];
-  } else if (hold) held = args[0];
   try {
+    if (edits) {
+      // [from, to, inserted] triples in ascending order of the old text: from the last, so
+      // that each applies at the offsets it was given.
+      let text = held;
+      for (let i = edits.length - 3; i >= 0; i -= 3) text = text.slice(0, edits[i]) + edits[i + 2] + text.slice(edits[i + 1]);
+      if (text.length !== length) {
+        self.postMessage({ id, resync: true });
+        return;
+      }
+      held = text;
+      args = [text, ...args.slice(1)];
+    } else if (hold) held = String(args[0]);
     await ready;
     const t0 = performance.now();
     const json = calls[fn](...args);

@@ -451,5 +451,22 @@ test('checks sent as edits give the diagnostics of the whole text: random edits,
   });
   assert.deepEqual(result.mismatches, []);
   assert.ok(result.sentAfter.edits - result.sentBefore.edits >= 40, `checks were sent as edits: ${JSON.stringify(result)}`);
+
+  // When the worker's copy is not the text the edit applies to, it asks for the text: the
+  // diagnostics are still those of the editor's text.
+  const spoilt = await page.evaluate(async () => {
+    const k = window.__keyplan;
+    k.spoilHeldText();
+    const version = k.diagnosticsVersion || 0;
+    const sent = k.sent.edits;
+    const resyncs = k.sent.resyncs;
+    k.editor.dispatch({ changes: { from: 0, insert: 'policy p {\n}\n' } });
+    await k.whenDiagnostics(version);
+    const full = await k.checkText(k.editor.state.doc.toString());
+    return { sentAsEdits: k.sent.edits - sent, same: JSON.stringify(full) === JSON.stringify(k.lastCheck), resyncs: k.sent.resyncs - resyncs };
+  });
+  assert.equal(spoilt.sentAsEdits, 1, 'the check was sent as an edit');
+  assert.equal(spoilt.resyncs, 1, 'the worker asked for the text');
+  assert.ok(spoilt.same, 'and answered for the editor\'s text');
   await context.close();
 });
