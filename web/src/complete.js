@@ -1,12 +1,18 @@
 // Completion of block keywords, statement verbs, attribute names and capability words,
 // from the compiler's own schema (json_api::schema): this file holds no schema data.
 
+import { StateField } from '@codemirror/state';
+
 /**
  * The block context at `pos`: enclosing block headers (`auth jwt`, `role`) joined as
  * json_api names them (`auth jwt/role`), or null inside a map value or a string.
+ *
+ * `start` resumes a scan at a line start whose state is known (a checkpoint: `text`
+ * then begins there, and `stack` is the blocks open at it); `record(at, stack)` is told
+ * line starts on the way (offsets in `text`) to keep as checkpoints.
  */
-export function contextAt(text, pos) {
-  const stack = [];
+export function contextAt(text, pos, start = null, record = null) {
+  const stack = start ? start.map((h) => h && h.slice()) : [];
   let header = [];
   let lineHasEquals = false;
   let i = 0;
@@ -47,6 +53,8 @@ export function contextAt(text, pos) {
       header = [];
       lineHasEquals = false;
       i += 1;
+      // Here the whole state is the stack of open blocks: a checkpoint.
+      record?.(i, stack);
     } else if (ch === '=') {
       lineHasEquals = true;
       i += 1;
@@ -73,6 +81,47 @@ export function contextAt(text, pos) {
     return depth === 0 && (keyword === 'auth' || keyword === 'secrets') ? `${keyword} ${first}` : keyword;
   });
   return parts.join('/');
+}
+
+// The scan of `contextAt` from the start of the document to the cursor was redone for
+// every completion (every typed letter) and hover: on a 2,000-line program, tens of
+// thousands of characters on the main thread, while the next keystroke waits. The state
+// at line starts is kept instead, about every CHECKPOINT_EVERY characters, and an edit
+// drops only the checkpoints after it.
+const CHECKPOINT_EVERY = 2048;
+
+/** Line starts with the blocks open there, in document order: `{ pos, stack }`. */
+export const contextCheckpoints = StateField.define({
+  create: () => [],
+  update(points, tr) {
+    if (!tr.docChanged || points.length === 0) return points;
+    let first = Infinity;
+    tr.changes.iterChangedRanges((fromA) => (first = Math.min(first, fromA)));
+    // A checkpoint's state depends only on the text before it.
+    let keep = points.length;
+    while (keep > 0 && points[keep - 1].pos > first) keep--;
+    return keep === points.length ? points : points.slice(0, keep);
+  },
+});
+
+/** `contextAt(doc text, pos)` of an editor state, resuming from its nearest checkpoint. */
+export function contextAtState(state, pos) {
+  const points = state.field(contextCheckpoints, false);
+  if (!points) return contextAt(state.doc.sliceString(0, pos), pos);
+  let k = points.length;
+  while (k > 0 && points[k - 1].pos > pos) k--;
+  const from = k > 0 ? points[k - 1].pos : 0;
+  const added = [];
+  let next = from + CHECKPOINT_EVERY;
+  const record = (at, stack) => {
+    if (from + at < next) return;
+    added.push({ pos: from + at, stack: stack.map((h) => h && h.slice()) });
+    next = from + at + CHECKPOINT_EVERY;
+  };
+  const context = contextAt(state.doc.sliceString(from, pos), pos - from, k > 0 ? points[k - 1].stack : null, record);
+  // The field's array is a cache of this document's scan: growing it changes no answer.
+  if (added.length) points.splice(k, 0, ...added.filter((p) => k === points.length || p.pos < points[k].pos));
+  return context;
 }
 
 const typeHint = {
@@ -108,8 +157,7 @@ export function keyplanCompletion(getSchema) {
     const word = cx.matchBefore(/[A-Za-z_][A-Za-z0-9_-]*/);
     if (!word && !cx.explicit) return null;
     const from = word ? word.from : cx.pos;
-    const text = cx.state.doc.sliceString(0, cx.pos);
-    const ctx = contextAt(text, from);
+    const ctx = contextAtState(cx.state, from);
     if (ctx === null) return null;
     const line = cx.state.doc.lineAt(cx.pos);
     const before = line.text.slice(0, from - line.from);
@@ -208,7 +256,7 @@ export function keyplanHover(getSchema) {
     const from = line.from + m[1].length;
     const to = from + m[2].length;
     if (pos < from || pos > to) return null;
-    const ctx = contextAt(view.state.doc.sliceString(0, from), from);
+    const ctx = contextAtState(view.state, from);
     if (ctx === null) return null;
     const blocks = new Map(schema.blocks.map((b) => [b.context, b]));
     const rest = line.text.slice(m[0].length);

@@ -8,7 +8,7 @@ import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import * as compiler from './compiler.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
 import { problems, setProblems, forEachProblem, nextProblem, byPosition } from './diagnostics.js';
-import { keyplanCompletion, keyplanHover } from './complete.js';
+import { keyplanCompletion, keyplanHover, contextCheckpoints } from './complete.js';
 import { renderGraph, graphSvg } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
 import { highlightInto } from './highlight.js';
@@ -57,6 +57,7 @@ const editor = new EditorView({
       keyplanLanguageData,
       keyplanHighlighting,
       problems({ render: (d) => renderTooltip(d) }),
+      contextCheckpoints,
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
       hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, { key: 'F8', run: nextProblem }, indentWithTab]),
