@@ -111,7 +111,11 @@ test('with hundreds of identities, answers come a page at a time and the identit
   ).join('\n');
   const program = `${PROGRAM.slice(0, PROGRAM.indexOf('workload trainer'))}${workloads}`;
   const { context, page } = await openPage(browser, server.url);
-  await setEditor(page, program);
+  // Set as one transaction: typing a text this long into the page takes Chromium minutes.
+  await page.evaluate((text) => {
+    const v = window.__keyplan.editor;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+  }, program);
   await settle(page);
   await page.click('[data-testid=tab-matrix]');
   const count = (id) => page.locator(`[data-testid=${id}]`).count();
