@@ -250,10 +250,29 @@ impl PolicyDoc {
         out
     }
 
+    /// The exact length of [`PolicyDoc::to_hcl`]: the checker writes the text of every
+    /// policy of a program, one allocation each rather than a string grown by doubling.
+    fn hcl_len(&self) -> usize {
+        let per_rule = "path \"\" {\n  capabilities = []\n}\n".len();
+        let mut len = self.rules.len().saturating_sub(1);
+        for rule in self.rules.iter() {
+            let escapes = rule
+                .path
+                .bytes()
+                .filter(|b| matches!(b, b'\\' | b'"'))
+                .count();
+            let caps = rule.capabilities;
+            // Each capability quoted, `, ` between them.
+            let names: usize = caps.iter().map(|c| c.len() + 2).sum();
+            len += per_rule + rule.path.len() + escapes + names + 2 * caps.len().saturating_sub(1);
+        }
+        len
+    }
+
     /// [`PolicyDoc::to_hcl`], appended to `out`: the HCL emitter writes thousands of
     /// policies, and a `format!` per rule and capability showed in profiles.
     pub fn write_hcl(&self, out: &mut String) {
-        out.reserve(self.rules.iter().map(|r| r.path.len() + 64).sum());
+        out.reserve(self.hcl_len());
         for (i, rule) in self.rules.iter().enumerate() {
             if i > 0 {
                 out.push('\n');
@@ -261,14 +280,7 @@ impl PolicyDoc {
             out.push_str("path \"");
             escape_hcl(&rule.path, out);
             out.push_str("\" {\n  capabilities = [");
-            for (k, cap) in rule.capabilities.iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                out.push('"');
-                out.push_str(cap);
-                out.push('"');
-            }
+            rule.capabilities.write_quoted(out);
             out.push_str("]\n}\n");
         }
     }
@@ -291,6 +303,38 @@ fn escape_hcl(s: &str, out: &mut String) {
 #[cfg(test)]
 mod owned_tests {
     use super::*;
+
+    #[test]
+    fn policy_text_is_allocated_at_its_exact_length() {
+        let rule = |path: &str, bits: &[usize]| PathRule {
+            path: path.to_string(),
+            capabilities: Capabilities::from_indices(bits.iter().copied()),
+        };
+        let docs = [
+            vec![],
+            vec![rule("a/*", &[1])],
+            vec![
+                rule("secret/data/x", &[0, 1, 2, 3, 4, 5, 6, 7]),
+                rule("b", &[]),
+            ],
+            vec![rule(r#"q"uo\te"#, &[7]), rule("", &[2, 5])],
+        ];
+        for rules in docs {
+            let doc = PolicyDoc {
+                rules: Rules::from(rules),
+            };
+            let hcl = doc.to_hcl();
+            assert_eq!(hcl.len(), doc.hcl_len(), "{hcl}");
+            assert_eq!(hcl.capacity(), hcl.len(), "one allocation, no slack");
+        }
+        let doc = PolicyDoc {
+            rules: Rules::from(vec![rule(r#"a"b"#, &[1, 5])]),
+        };
+        assert_eq!(
+            doc.to_hcl(),
+            "path \"a\\\"b\" {\n  capabilities = [\"read\", \"list\"]\n}\n"
+        );
+    }
 
     #[test]
     fn globs_match_runs_of_characters_and_nothing_else() {

@@ -68,6 +68,35 @@ impl Capabilities {
     pub fn to_vec(self) -> Vec<&'static str> {
         self.iter().collect()
     }
+
+    /// Appends the names quoted and separated by `, ` (`"read", "list"`), as a policy's
+    /// HCL lists them: one test of a bit and one copy per capability, as every rule of
+    /// every policy of a program is written so.
+    pub fn write_quoted(self, out: &mut String) {
+        const QUOTED: [&str; 8] = [
+            ", \"create\"",
+            ", \"read\"",
+            ", \"update\"",
+            ", \"patch\"",
+            ", \"delete\"",
+            ", \"list\"",
+            ", \"sudo\"",
+            ", \"deny\"",
+        ];
+        let mut first = true;
+        for (i, quoted) in QUOTED.iter().enumerate() {
+            if self.0 & (1 << i) == 0 {
+                continue;
+            }
+            // The separator is left off the first.
+            out.push_str(if first {
+                quoted.get(2..).unwrap_or(quoted)
+            } else {
+                quoted
+            });
+            first = false;
+        }
+    }
 }
 
 impl fmt::Debug for Capabilities {
@@ -166,6 +195,13 @@ mod tests {
         );
         assert!(Capabilities::default().is_empty());
         assert_eq!(Capabilities::from_indices([7, 0, 9]), ["create", "deny"]);
+        for bits in 0..=u8::MAX {
+            let caps = Capabilities(bits);
+            let mut quoted = String::new();
+            caps.write_quoted(&mut quoted);
+            let expected: Vec<String> = caps.iter().map(|c| format!("\"{c}\"")).collect();
+            assert_eq!(quoted, expected.join(", "), "{bits:#010b}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn check(
 ) {
     // Runs on every rule path: the prefix test borrows, no `MOUNT/` string per mount.
     let under = |m: &&crate::symbols::MountSym<'_>| {
-        path.strip_prefix(m.path.as_str())
+        path.strip_prefix(m.path)
             .is_some_and(|r| r.starts_with('/'))
     };
     let mount = syms

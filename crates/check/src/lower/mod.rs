@@ -17,7 +17,7 @@ use kp_schema::Target;
 
 use crate::index::{Reference, SymbolKey};
 use crate::ir::{Program, Resource, ResourceId, ResourceKind};
-use crate::symbols::{Item, Symbols};
+use crate::symbols::{Item, Symbols, Table};
 
 pub use fields::BodyCtx;
 
@@ -27,9 +27,9 @@ pub struct Lowerer<'s> {
     pub diags: Vec<Diagnostic>,
     pub program: Program,
     /// Policy names some field refers to (a workload's policy attached elsewhere).
-    pub referenced_policies: BTreeSet<String>,
+    pub referenced_policies: Table<'s, ()>,
     /// Workloads with rules and no login: warned about unless their policy is used.
-    pending_unattached: Vec<(String, Span)>,
+    pending_unattached: Vec<(&'s str, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
     external_mounts: BTreeSet<String>,
     /// Source spans of secrets written as literals: redacted from every diagnostic.
@@ -59,7 +59,7 @@ impl<'s> Lowerer<'s> {
             syms,
             diags,
             program: Program::default(),
-            referenced_policies: BTreeSet::new(),
+            referenced_policies: Table::default(),
             pending_unattached: Vec::new(),
             external_mounts: BTreeSet::new(),
             secret_spans: Vec::new(),
@@ -89,11 +89,9 @@ impl<'s> Lowerer<'s> {
             }
         }
         self.program.extern_policies = self
-            .syms
-            .policies
-            .iter()
-            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
-            .map(|(n, _)| n.clone())
+            .extern_policies()
+            .into_iter()
+            .map(|(n, _)| n.to_string())
             .collect();
         self.check_database_roles();
         self.lower_owned();
@@ -112,18 +110,29 @@ impl<'s> Lowerer<'s> {
         let owned = &self.syms.owned_policies;
         self.program.owned_policies = owned.iter().map(|(p, _)| p.clone()).collect();
         let externs: Vec<(String, Span)> = self
-            .syms
-            .policies
-            .iter()
-            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
-            .map(|(n, p)| (n.clone(), p.span))
+            .extern_policies()
+            .into_iter()
+            .map(|(n, p)| (n.to_string(), p))
             .collect();
         crate::owns::extern_inside_scope(owned, &externs, &mut self.diags);
     }
 
+    /// The extern policies in name order, with their names' spans.
+    fn extern_policies(&self) -> Vec<(&'s str, Span)> {
+        let mut externs: Vec<(&'s str, Span)> = self
+            .syms
+            .policies
+            .unordered()
+            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
+            .map(|(n, p)| (n, p.span))
+            .collect();
+        kp_sort::by_key(&mut externs, |(n, _)| *n);
+        externs
+    }
+
     fn warn_unattached(&mut self) {
         for (name, span) in std::mem::take(&mut self.pending_unattached) {
-            if self.referenced_policies.contains(&name) {
+            if self.referenced_policies.contains_key(name) {
                 continue;
             }
             self.diags.push(

@@ -20,7 +20,7 @@ use crate::typing;
 
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_workload(&mut self, decl: &WorkloadDecl<'s>) {
-        let name = decl.name.as_str();
+        let name = decl.name;
         // Messages only: built when a diagnostic needs it, not once per workload.
         let what = || format!("workload `{name}`");
         let label_span = decl
@@ -99,7 +99,7 @@ impl<'s> Lowerer<'s> {
             Some(login) => self.lower_login(name, &policy, login, has_rules),
             None => {
                 if has_rules {
-                    self.pending_unattached.push((name.to_string(), label_span));
+                    self.pending_unattached.push((name, label_span));
                 }
                 None
             }
@@ -116,18 +116,18 @@ impl<'s> Lowerer<'s> {
 
     fn lower_login(
         &mut self,
-        workload: &str,
+        workload: &'s str,
         policy: &str,
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
         let syms = self.syms;
         // Listed only when the mount is not declared (suggestions).
-        let declared = || syms.auth_mounts.keys().map(String::as_str);
-        let mount = match syms.auth_mounts.get(&login.mount) {
+        let declared = || syms.auth_mounts.keys().copied();
+        let mount = match syms.auth_mounts.get(login.mount) {
             Some(mount) => {
                 self.reference(login.mount_span, || {
-                    SymbolKey::AuthMount(login.mount.clone())
+                    SymbolKey::AuthMount(login.mount.to_string())
                 });
                 Some(mount)
             }
@@ -198,7 +198,7 @@ impl<'s> Lowerer<'s> {
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.to_string());
             }
-            self.referenced_policies.insert(workload.to_string());
+            self.referenced_policies.insert(workload, ());
         }
         self.push(r);
         Some(id)
@@ -211,7 +211,7 @@ impl<'s> Lowerer<'s> {
             .auth_mounts
             .values()
             .filter(|m| m.ty.login_spec().is_some())
-            .map(|m| m.path.as_str())
+            .map(|m| m.path)
             .collect();
         let mut help = Vec::new();
         if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
@@ -354,8 +354,8 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let syms = self.syms;
-        if !syms.secret_mounts.contains_key(&mount_path)
-            && did_you_mean(&mount_path, syms.secret_mounts.keys().map(String::as_str)).is_none()
+        if !syms.secret_mounts.contains_key(mount_path.as_str())
+            && did_you_mean(&mount_path, syms.secret_mounts.keys().copied()).is_none()
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
@@ -363,12 +363,12 @@ impl<'s> Lowerer<'s> {
             set.add_owned(path, &[cap_idx]);
             return;
         }
-        let Some(mount) = syms.secret_mounts.get(&mount_path) else {
+        let Some(mount) = syms.secret_mounts.get(mount_path.as_str()) else {
             let eligible: Vec<&str> = syms
                 .secret_mounts
                 .values()
                 .filter(|m| engines.contains(&m.ty.name))
-                .map(|m| m.path.as_str())
+                .map(|m| m.path)
                 .collect();
             let help = match did_you_mean(&mount_path, eligible.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -412,7 +412,7 @@ impl<'s> Lowerer<'s> {
         }
         let role = role_seg.name.as_str();
         let Some(sym) = mount.roles.get(role) else {
-            let roles: Vec<&str> = mount.roles.keys().map(String::as_str).collect();
+            let roles: Vec<&str> = mount.roles.keys().collect();
             let help = match did_you_mean(role, roles.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if roles.is_empty() => format!(
