@@ -53,6 +53,8 @@ pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) 
         syms: Symbols::default(),
         target_sensitive: false,
     };
+    // Most blocks of a large program are workloads and policies.
+    d.syms.policies.reserve(file.blocks.len());
     for block in &file.blocks {
         d.top_level(block);
     }
@@ -799,6 +801,21 @@ impl<'a> Declarer<'a, '_> {
     /// Workloads' login roles join their mount's roles, so that duplicates with `role`
     /// blocks are caught and `sign`/`creds`-style lookups see them.
     fn register_login_roles(&mut self) {
+        // Each mount's table sized once for the logins it will take.
+        let mut logins: BTreeMap<&str, usize> = BTreeMap::new();
+        for item in &self.items {
+            if let Item::Workload(WorkloadDecl {
+                login: Some(login), ..
+            }) = item
+            {
+                *logins.entry(login.mount).or_default() += 1;
+            }
+        }
+        for (mount, n) in logins {
+            if let Some(m) = self.syms.auth_mounts.get_mut(mount) {
+                m.roles.reserve(n);
+            }
+        }
         let mut dups = Vec::new();
         for item in &self.items {
             let Item::Workload(w) = item else { continue };

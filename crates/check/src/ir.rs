@@ -256,15 +256,10 @@ impl PolicyDoc {
         let per_rule = "path \"\" {\n  capabilities = []\n}\n".len();
         let mut len = self.rules.len().saturating_sub(1);
         for rule in self.rules.iter() {
-            let escapes = rule
-                .path
-                .bytes()
-                .filter(|b| matches!(b, b'\\' | b'"'))
-                .count();
-            let caps = rule.capabilities;
-            // Each capability quoted, `, ` between them.
-            let names: usize = caps.iter().map(|c| c.len() + 2).sum();
-            len += per_rule + rule.path.len() + escapes + names + 2 * caps.len().saturating_sub(1);
+            len += per_rule + rule.path.len() + rule.capabilities.quoted_len();
+            if needs_escape(&rule.path) {
+                len += rule.path.bytes().filter(|&b| is_escaped(b)).count();
+            }
         }
         len
     }
@@ -286,9 +281,18 @@ impl PolicyDoc {
     }
 }
 
+/// The bytes HCL escapes in a quoted string.
+fn is_escaped(b: u8) -> bool {
+    b == b'\\' || b == b'"'
+}
+
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(is_escaped)
+}
+
 fn escape_hcl(s: &str, out: &mut String) {
     // Paths rarely hold a quote or backslash: copy them whole.
-    if !s.bytes().any(|b| b == b'\\' || b == b'"') {
+    if !needs_escape(s) {
         out.push_str(s);
         return;
     }

@@ -46,11 +46,14 @@ pub struct Typed {
 
 impl<'s> Lowerer<'s> {
     pub fn type_body(&mut self, cx: &BodyCtx<'s, '_>, attrs: &[&Attribute]) -> Typed {
+        // A JWT role may gain `role_type` and, as a workload's login, `token_policies`
+        // after typing: room for both, not a regrowth of the body for each.
+        let extra = if cx.endpoint == "jwt-role" { 2 } else { 0 };
         let mut typed = Typed {
-            body: Body::with_capacity(attrs.len()),
+            body: Body::with_capacity(attrs.len() + extra),
             ..Typed::default()
         };
-        let Some(ep) = schemas::endpoint(cx.endpoint) else {
+        let Some(ep) = self.schema(cx.endpoint) else {
             // No schema is keyplan's own gap: keep the values, check nothing.
             for attr in attrs {
                 if cx.skip.contains(&attr.name.name.as_str()) {

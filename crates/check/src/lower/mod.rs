@@ -40,6 +40,11 @@ pub struct Lowerer<'s> {
     pub target_sensitive: bool,
     /// Whether to fill `references` (only editors need them).
     pub record_references: bool,
+    /// The endpoint [`Lowerer::schema`] found last: blocks of one kind come in runs (a
+    /// login role per workload), and the catalog lookup compares strings.
+    last_schema: Option<(&'static str, Option<&'static kp_schema::Endpoint>)>,
+    /// The KV v2 mounts every rule path is checked against ([`crate::lints::kv`]).
+    kv2_mounts: Vec<&'s crate::symbols::MountSym<'s>>,
 }
 
 /// What lowering produced: the program, the diagnostics, the secrets' spans, the
@@ -66,6 +71,20 @@ impl<'s> Lowerer<'s> {
             references: Vec::new(),
             target_sensitive: false,
             record_references: true,
+            last_schema: None,
+            kv2_mounts: crate::lints::kv::kv2_mounts(syms),
+        }
+    }
+
+    /// The endpoint's schema ([`crate::schemas::endpoint`]), remembering the last one.
+    fn schema(&mut self, id: &'static str) -> Option<&'static kp_schema::Endpoint> {
+        match self.last_schema {
+            Some((last, ep)) if last == id => ep,
+            _ => {
+                let ep = crate::schemas::endpoint(id);
+                self.last_schema = Some((id, ep));
+                ep
+            }
         }
     }
 
@@ -75,6 +94,11 @@ impl<'s> Lowerer<'s> {
     }
 
     pub fn run(mut self, items: &[Item<'s>]) -> Lowered {
+        // Grown once, not by doubling: a program's resources are thousands of large
+        // values, and each regrowth copied all of them.
+        let (resources, workloads) = expected_sizes(items);
+        self.program.resources.reserve_exact(resources);
+        self.program.workloads.reserve_exact(workloads);
         for item in items {
             match item {
                 Item::Mount(decl) => self.lower_mount(decl),
@@ -159,6 +183,26 @@ impl<'s> Lowerer<'s> {
     fn push(&mut self, resource: Resource) {
         self.program.resources.push(resource);
     }
+}
+
+/// How many resources and workloads `items` lower to, at most in the usual case: a
+/// mount, its config and its nested blocks (a database connection may add its root
+/// rotation, which may then grow the list), a policy or a token each, a workload's
+/// policy and login role.
+fn expected_sizes(items: &[Item<'_>]) -> (usize, usize) {
+    let (mut resources, mut workloads) = (0, 0);
+    for item in items {
+        resources += match item {
+            Item::Mount(decl) => 2 + decl.nested.len(),
+            Item::TokenAuth(roles) => roles.len(),
+            Item::Policy { .. } | Item::Token { .. } => 1,
+            Item::Workload(_) => {
+                workloads += 1;
+                2
+            }
+        };
+    }
+    (resources, workloads)
 }
 
 /// A resource written to and read back from `id`, with an empty body.

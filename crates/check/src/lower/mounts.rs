@@ -209,8 +209,10 @@ impl<'s> Lowerer<'s> {
             body::reject_block(b, &what, &[], &mut self.diags);
         }
         body::reject_statements(&parts.statements, &what, &mut self.diags);
+        // An endpoint without a schema is assumed to exist ([`schemas::supports`]).
+        let schema = self.schema(spec.endpoint);
         if mount.is_none_or(|m| m.available)
-            && !self.on_target(|t| schemas::supports(spec.endpoint, t))
+            && !self.on_target(|t| schema.is_none_or(|e| e.supports(t)))
         {
             self.unsupported(block.head_span(), &id);
         }
@@ -291,7 +293,9 @@ pub struct EndpointBlock<'b> {
 
 /// The mount first, then the other dependencies.
 fn with_mount(mount: &str, deps: Vec<ResourceId>) -> Vec<ResourceId> {
-    let mut out = vec![mount.to_string()];
+    // Room for one more: a workload's login role also depends on its policy.
+    let mut out = Vec::with_capacity(deps.len() + 2);
+    out.push(mount.to_string());
     for d in deps {
         add_dep(&mut out, d);
     }

@@ -194,7 +194,11 @@ impl<'s> Lowerer<'s> {
         );
         r.workload = Some(workload.to_string());
         if has_rules {
-            append_policy(&mut r.body, workload, spec.endpoint);
+            let comma = self
+                .schema(spec.endpoint)
+                .and_then(|e| e.field("token_policies"))
+                .is_some_and(|f| f.ty == FieldType::CommaList);
+            append_policy(&mut r.body, workload, comma);
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.to_string());
             }
@@ -272,7 +276,7 @@ impl<'s> Lowerer<'s> {
                     ExprKind::Str { value, .. } => {
                         if rules::check_glob(value, arg.span, &mut self.diags) {
                             lints::kv::check(
-                                self.syms,
+                                &self.kv2_mounts,
                                 value,
                                 verb == "list",
                                 arg.span,
@@ -451,8 +455,8 @@ impl<'s> Lowerer<'s> {
 }
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
-/// form.
-fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
+/// form (`comma`: the field is a comma-separated string).
+fn append_policy(body: &mut crate::ir::Body, policy: &str, comma: bool) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list
@@ -471,9 +475,6 @@ fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
             }
         }
         _ => {
-            let comma = schemas::endpoint(endpoint)
-                .and_then(|e| e.field("token_policies"))
-                .is_some_and(|f| f.ty == FieldType::CommaList);
             let value = if comma {
                 Value::Str(policy.to_string())
             } else {

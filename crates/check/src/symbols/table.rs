@@ -77,6 +77,13 @@ impl<V> Default for Table<'_, V> {
 }
 
 impl<'a, V> Table<'a, V> {
+    /// Room for `n` more entries: a table filled by thousands of declarations is sized
+    /// once, not rehashed at every doubling.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+        self.index.reserve(n);
+    }
+
     pub fn get(&self, name: &str) -> Option<&V> {
         self.get_key_value(name).map(|(_, v)| v)
     }
