@@ -65,12 +65,13 @@ impl<'s> Lowerer<'s> {
             }
             return typed;
         };
+        let fields = self.field_table(ep);
         for &attr in attrs {
             let name = attr.name.name.as_str();
             if cx.skip.contains(&name) {
                 continue;
             }
-            let Some(field) = ep.field(name) else {
+            let Some(field) = self.field_in(fields, name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
                 let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
                     .and_then(|n| ep.field(n));
@@ -124,7 +125,12 @@ impl<'s> Lowerer<'s> {
                 .push(missing_field(cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
-        lints::ttl::check(attrs, |name| ep.field(name).is_some(), &mut self.diags);
+        let known = self.field_tables.get(fields).map(|(_, t)| t);
+        lints::ttl::check(
+            attrs,
+            |name| known.is_some_and(|t| t.contains_key(name)),
+            &mut self.diags,
+        );
         typed
     }
 

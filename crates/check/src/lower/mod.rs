@@ -45,7 +45,16 @@ pub struct Lowerer<'s> {
     last_schema: Option<(&'static str, Option<&'static kp_schema::Endpoint>)>,
     /// The KV v2 mounts every rule path is checked against ([`crate::lints::kv`]).
     kv2_mounts: Vec<&'s crate::symbols::MountSym<'s>>,
+    /// The fields of each endpoint typed so far, by name ([`Lowerer::field_table`]).
+    field_tables: Vec<FieldTable>,
 }
+
+/// An endpoint's fields in a hash table: the schema keeps them in a `BTreeMap`, a
+/// dozen string comparisons per attribute of every body.
+type FieldTable = (
+    &'static kp_schema::Endpoint,
+    Table<'static, &'static kp_schema::Field>,
+);
 
 /// What lowering produced: the program, the diagnostics, the secrets' spans, the
 /// references resolved on the way, and whether any of it depended on the target.
@@ -73,7 +82,32 @@ impl<'s> Lowerer<'s> {
             record_references: true,
             last_schema: None,
             kv2_mounts: crate::lints::kv::kv2_mounts(syms),
+            field_tables: Vec::new(),
         }
+    }
+
+    /// The position in `field_tables` of the endpoint's table, built on first use (a
+    /// program types few endpoints, most of them many times).
+    fn field_table(&mut self, ep: &'static kp_schema::Endpoint) -> usize {
+        if let Some(i) = self
+            .field_tables
+            .iter()
+            .position(|(e, _)| std::ptr::eq(*e, ep))
+        {
+            return i;
+        }
+        let mut table = Table::default();
+        table.reserve(ep.fields.len());
+        for (name, field) in &ep.fields {
+            table.insert(name.as_str(), field);
+        }
+        self.field_tables.push((ep, table));
+        self.field_tables.len() - 1
+    }
+
+    /// `ep.field(name)` for the endpoint of table `table`.
+    fn field_in(&self, table: usize, name: &str) -> Option<&'static kp_schema::Field> {
+        self.field_tables.get(table)?.1.get(name).copied()
     }
 
     /// The endpoint's schema ([`crate::schemas::endpoint`]), remembering the last one.
