@@ -114,9 +114,9 @@ impl<'s> Lowerer<'s> {
                 typed.body.insert(field.name.as_str(), v);
             }
         }
-        for field in ep.fields.values() {
-            if !field.required
-                || cx.skip.contains(&field.name.as_str())
+        let table = self.field_tables.get(fields);
+        for &field in table.map_or(&[][..], |t| &t.required[..]) {
+            if cx.skip.contains(&field.name.as_str())
                 || attrs.iter().any(|a| a.name.name == field.name)
             {
                 continue;
@@ -125,10 +125,9 @@ impl<'s> Lowerer<'s> {
                 .push(missing_field(cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
-        let known = self.field_tables.get(fields).map(|(_, t)| t);
         lints::ttl::check(
             attrs,
-            |name| known.is_some_and(|t| t.contains_key(name)),
+            |name| table.is_some_and(|t| t.by_name.contains_key(name)),
             &mut self.diags,
         );
         typed

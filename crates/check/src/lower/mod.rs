@@ -49,12 +49,15 @@ pub struct Lowerer<'s> {
     field_tables: Vec<FieldTable>,
 }
 
-/// An endpoint's fields in a hash table: the schema keeps them in a `BTreeMap`, a
-/// dozen string comparisons per attribute of every body.
-type FieldTable = (
-    &'static kp_schema::Endpoint,
-    Table<'static, &'static kp_schema::Field>,
-);
+/// An endpoint's fields in a hash table (the schema keeps them in a `BTreeMap`: a dozen
+/// string comparisons per attribute of every body), and its required ones.
+struct FieldTable {
+    endpoint: &'static kp_schema::Endpoint,
+    by_name: Table<'static, &'static kp_schema::Field>,
+    /// In name order, as the schema lists them: every body is checked for them, and
+    /// most endpoints require few of their dozens of fields.
+    required: Vec<&'static kp_schema::Field>,
+}
 
 /// What lowering produced: the program, the diagnostics, the secrets' spans, the
 /// references resolved on the way, and whether any of it depended on the target.
@@ -92,22 +95,30 @@ impl<'s> Lowerer<'s> {
         if let Some(i) = self
             .field_tables
             .iter()
-            .position(|(e, _)| std::ptr::eq(*e, ep))
+            .position(|t| std::ptr::eq(t.endpoint, ep))
         {
             return i;
         }
-        let mut table = Table::default();
-        table.reserve(ep.fields.len());
+        let mut by_name = Table::default();
+        by_name.reserve(ep.fields.len());
+        let mut required = Vec::new();
         for (name, field) in &ep.fields {
-            table.insert(name.as_str(), field);
+            by_name.insert(name.as_str(), field);
+            if field.required {
+                required.push(field);
+            }
         }
-        self.field_tables.push((ep, table));
+        self.field_tables.push(FieldTable {
+            endpoint: ep,
+            by_name,
+            required,
+        });
         self.field_tables.len() - 1
     }
 
     /// `ep.field(name)` for the endpoint of table `table`.
     fn field_in(&self, table: usize, name: &str) -> Option<&'static kp_schema::Field> {
-        self.field_tables.get(table)?.1.get(name).copied()
+        self.field_tables.get(table)?.by_name.get(name).copied()
     }
 
     /// The endpoint's schema ([`crate::schemas::endpoint`]), remembering the last one.

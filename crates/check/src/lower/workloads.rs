@@ -177,10 +177,17 @@ impl<'s> Lowerer<'s> {
                 ));
             }
         }
-        let id = spec.api_path_in(
-            &MountClass::Auth.api_prefix_parts(&login.mount),
-            Some(&login.role_name),
-        );
+        // The id the declaration pass gave this login's role, when it registered it.
+        let registered = mount
+            .and_then(|m| m.roles.get(login.role_name))
+            .filter(|r| std::ptr::eq(r.block, login.block));
+        let id = match registered {
+            Some(role) => role.id.clone(),
+            None => spec.api_path_in(
+                &MountClass::Auth.api_prefix_parts(login.mount),
+                Some(login.role_name),
+            ),
+        };
         let mut r = self.lower_endpoint_block(
             mount,
             super::mounts::EndpointBlock {
