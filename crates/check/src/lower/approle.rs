@@ -27,7 +27,7 @@ impl<'s> Lowerer<'s> {
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         let rule_path = format!("auth/{mount_path}/role/{role}/{sub}");
         let syms = self.syms;
-        let Some(mount) = syms.auth_mounts.get(mount_path.as_str()) else {
+        let Some(mount) = syms.auth_mounts.get(&*mount_path) else {
             let approles: Vec<&str> = syms
                 .auth_mounts
                 .values()

@@ -1,6 +1,8 @@
 //! `workload NAME { login MOUNT { ... } VERB ARG... }`: the derived policy, the login
 //! role carrying it, and the workload's entry in the program.
 
+use std::borrow::Cow;
+
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::FieldType;
 use kp_syntax::ast::{ExprKind, Ident, Statement};
@@ -365,16 +367,16 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let syms = self.syms;
-        if !syms.secret_mounts.contains_key(mount_path.as_str())
+        if !syms.secret_mounts.contains_key(&*mount_path)
             && did_you_mean(&mount_path, syms.secret_mounts.keys().copied()).is_none()
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-            let path = [mount_path.as_str(), "/", verb, "/", &role_seg.name].concat();
+            let path = [&*mount_path, "/", verb, "/", &role_seg.name].concat();
             set.add_owned(path, &[cap_idx]);
             return;
         }
-        let Some(mount) = syms.secret_mounts.get(mount_path.as_str()) else {
+        let Some(mount) = syms.secret_mounts.get(&*mount_path) else {
             let eligible: Vec<&str> = syms
                 .secret_mounts
                 .values()
@@ -400,7 +402,9 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
-        self.reference(mount_span, || SymbolKey::SecretsMount(mount_path.clone()));
+        self.reference(mount_span, || {
+            SymbolKey::SecretsMount(mount_path.to_string())
+        });
         if !engines.contains(&mount.ty.name) {
             self.diags.push(
                 Diagnostic::error(
@@ -444,7 +448,11 @@ impl<'s> Lowerer<'s> {
             return;
         };
         self.reference(role_seg.span, || {
-            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string())
+            SymbolKey::Role(
+                MountClass::Secrets,
+                mount_path.to_string(),
+                role.to_string(),
+            )
         });
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
@@ -454,10 +462,7 @@ impl<'s> Lowerer<'s> {
         } else {
             verb
         };
-        set.add_owned(
-            [mount_path.as_str(), "/", segment, "/", role].concat(),
-            &[cap_idx],
-        );
+        set.add_owned([&*mount_path, "/", segment, "/", role].concat(), &[cap_idx]);
     }
 }
 
@@ -502,7 +507,7 @@ impl Lowerer<'_> {
         st: &'a Statement,
         verb: &str,
         example: &str,
-    ) -> Option<(String, kp_diag::Span, &'a Ident)> {
+    ) -> Option<(Cow<'a, str>, kp_diag::Span, &'a Ident)> {
         let segs = match st.args.as_slice() {
             [arg] => match &arg.kind {
                 ExprKind::Path(segs) if segs.len() >= 2 => segs,
@@ -532,12 +537,15 @@ impl Lowerer<'_> {
         let (role_seg, first) = (segs.last()?, segs.first()?);
         let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
         let mount_path = match mount_segs {
-            [one] => one.name.as_str().to_owned(),
-            _ => mount_segs
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join("/"),
+            // Borrowed: a mount path is one segment but for nested mounts (`a/b`).
+            [one] => Cow::Borrowed(one.name.as_str()),
+            _ => Cow::Owned(
+                mount_segs
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            ),
         };
         let mount_span = mount_segs
             .last()
