@@ -19,7 +19,7 @@ use crate::typing;
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_mount(&mut self, decl: &MountDecl<'s>) {
         let syms = self.syms;
-        let Some(mount) = syms.mount(decl.class, &decl.path) else {
+        let Some(mount) = syms.mount(decl.class, decl.path) else {
             return;
         };
         let ty = mount.ty;
@@ -83,7 +83,7 @@ impl<'s> Lowerer<'s> {
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),
-            &decl.path,
+            decl.path,
             decl.class.schema(),
             decl.block.span,
         );
@@ -91,7 +91,7 @@ impl<'s> Lowerer<'s> {
         self.push(r);
 
         if let Some(config_ep) = ty.config {
-            let prefix = decl.class.api_prefix(&decl.path);
+            let prefix = decl.class.api_prefix(decl.path);
             if !config_attrs.is_empty() {
                 if mount.available && !self.on_target(|t| schemas::supports(config_ep, t)) {
                     self.unsupported(decl.block.head_span(), &format!("{prefix}config"));
@@ -164,7 +164,7 @@ impl<'s> Lowerer<'s> {
             mount,
             EndpointBlock {
                 spec: decl.spec,
-                name: decl.name.as_deref(),
+                name: decl.name,
                 id: decl.id.clone(),
                 block: decl.block,
                 skip: if connection {

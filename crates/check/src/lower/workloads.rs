@@ -135,8 +135,8 @@ impl<'s> Lowerer<'s> {
             }
             // Not declared and no typo of a declared mount: a JWT mount managed
             // elsewhere. The role is written all the same.
-            None if did_you_mean(&login.mount, declared()).is_none() => {
-                self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
+            None if did_you_mean(login.mount, declared()).is_none() => {
+                self.warn_external(login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
                 None
             }
             None => {
@@ -194,7 +194,7 @@ impl<'s> Lowerer<'s> {
             mount,
             super::mounts::EndpointBlock {
                 spec,
-                name: Some(&login.role_name),
+                name: Some(login.role_name),
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
@@ -227,7 +227,7 @@ impl<'s> Lowerer<'s> {
             .map(|m| m.path)
             .collect();
         let mut help = Vec::new();
-        if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
+        if let Some(s) = did_you_mean(login.mount, jwt_mounts.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
         } else if !jwt_mounts.is_empty() {
             help.push(format!("login mounts: {}", one_of(&jwt_mounts)));
