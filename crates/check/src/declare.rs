@@ -13,7 +13,7 @@ use crate::codes;
 use crate::schemas;
 use crate::symbols::{
     Item, LoginDecl, MountDecl, MountSym, NamedSym, NestedDecl, PolicyOrigin, PolicySym, Symbols,
-    WorkloadDecl,
+    Table, WorkloadDecl,
 };
 
 pub struct Declared<'a> {
@@ -53,6 +53,8 @@ pub fn declare<'a>(file: &'a File, target: Target, diags: &mut Vec<Diagnostic>) 
         syms: Symbols::default(),
         target_sensitive: false,
     };
+    // Most blocks of a large program are workloads and policies.
+    d.syms.policies.reserve(file.blocks.len());
     for block in &file.blocks {
         d.top_level(block);
     }
@@ -197,11 +199,11 @@ impl<'a> Declarer<'a, '_> {
             return;
         }
         let (path, path_span) = match block.labels.get(1) {
-            Some(l) => (l.text().trim_matches('/').to_string(), l.span()),
-            None => (ty.name.to_string(), type_label.span()),
+            Some(l) => (l.text().trim_matches('/'), l.span()),
+            None => (ty.name, type_label.span()),
         };
         self.extra_labels(block, 2, &format!("{kw} {} PATH {{ ... }}", ty.name));
-        if !self.check_mount_path(class, &path, path_span) {
+        if !self.check_mount_path(class, path, path_span) {
             return;
         }
         if !self.require_body(block, &format!("{kw} {} {{ ... }}", ty.name)) {
@@ -222,24 +224,24 @@ impl<'a> Declarer<'a, '_> {
             None
         };
         let available = self.mount_available(ty, block);
-        let prefix = class.api_prefix(&path);
-        let nested = self.nested_blocks(ty, &parts, &prefix, kv_version, &path);
+        let prefix = class.api_prefix(path);
+        let nested = self.nested_blocks(ty, &parts, &prefix, kv_version, path);
 
         let mut sym = MountSym {
             ty,
-            path: path.clone(),
-            id: class.mount_id(&path),
+            path,
+            id: class.mount_id(path),
             head: block.head_span(),
             path_span,
             path_implicit: block.labels.get(1).is_none(),
             block_span: block.span,
             kv_version,
             available,
-            roles: BTreeMap::new(),
-            connections: BTreeMap::new(),
+            roles: Table::default(),
+            connections: Table::default(),
         };
         for decl in &nested {
-            let (Some(name), Some(label)) = (&decl.name, decl.block.labels.first()) else {
+            let (Some(name), Some(label)) = (decl.name, decl.block.labels.first()) else {
                 continue;
             };
             let named = NamedSym {
@@ -249,10 +251,10 @@ impl<'a> Declarer<'a, '_> {
             };
             match decl.spec.keyword {
                 "connection" => {
-                    sym.connections.insert(name.clone(), named);
+                    sym.connections.insert(name, named);
                 }
                 _ => {
-                    sym.roles.insert(name.clone(), named);
+                    sym.roles.insert(name, named);
                 }
             }
         }
@@ -261,9 +263,9 @@ impl<'a> Declarer<'a, '_> {
             .syms
             .mounts(class)
             .values()
-            .find(|m| inside(&path, &m.path) || inside(&m.path, &path))
-            .map(|m| (m.path.clone(), m.head));
-        if let Some(first) = self.syms.mount(class, &path) {
+            .find(|m| inside(path, m.path) || inside(m.path, path))
+            .map(|m| (m.path, m.head));
+        if let Some(first) = self.syms.mount(class, path) {
             let first = first.head;
             self.duplicate(
                 path_span,
@@ -287,7 +289,7 @@ impl<'a> Declarer<'a, '_> {
                 ),
             );
         } else {
-            self.syms.mounts_mut(class).insert(path.clone(), sym);
+            self.syms.mounts_mut(class).insert(path, sym);
         }
         self.items.push(Item::Mount(MountDecl {
             class,
@@ -391,7 +393,7 @@ impl<'a> Declarer<'a, '_> {
         let what = mount_display(ty.class, ty.name, path);
         let valid: Vec<&str> = ty.nested.iter().map(|n| n.keyword).collect();
         let mut out: Vec<NestedDecl<'a>> = Vec::new();
-        let mut seen: BTreeMap<(&str, String), Span> = BTreeMap::new();
+        let mut seen: BTreeMap<(&str, &str), Span> = BTreeMap::new();
         for &block in &parts.blocks {
             let Some(spec) = ty.nested(&block.keyword.name) else {
                 body::reject_block(block, &what, &valid, self.diags);
@@ -418,13 +420,13 @@ impl<'a> Declarer<'a, '_> {
             if !self.require_body(block, &spec.example()) {
                 continue;
             }
-            let key = (spec.keyword, name.clone().unwrap_or_default());
+            let key = (spec.keyword, name.unwrap_or_default());
             let span = block
                 .labels
                 .first()
                 .map_or(block.keyword.span, |l| l.span());
             if let Some(&first) = seen.get(&key) {
-                let message = match &name {
+                let message = match name {
                     Some(n) => format!("{} `{n}` is already defined in {what}", spec.what),
                     None => format!("{what} already has a `{}` block", spec.keyword),
                 };
@@ -434,7 +436,7 @@ impl<'a> Declarer<'a, '_> {
             seen.insert(key, span);
             out.push(NestedDecl {
                 spec,
-                id: spec.api_path(prefix, name.as_deref()),
+                id: spec.api_path(prefix, name),
                 name,
                 block,
             });
@@ -443,7 +445,7 @@ impl<'a> Declarer<'a, '_> {
     }
 
     /// Checks a nested block's labels: `Some(name)` (None for unnamed blocks) when usable.
-    fn nested_labels(&mut self, spec: &NestedSpec, block: &Block) -> Option<Option<String>> {
+    fn nested_labels(&mut self, spec: &NestedSpec, block: &'a Block) -> Option<Option<&'a str>> {
         if spec.named {
             let Some(label) = block.labels.first() else {
                 self.missing_label(
@@ -457,7 +459,7 @@ impl<'a> Declarer<'a, '_> {
             if !self.valid_name(label, spec.what) {
                 return None;
             }
-            Some(Some(label.text().to_string()))
+            Some(Some(label.text()))
         } else {
             if let Some(label) = block.labels.first() {
                 self.diags.push(
@@ -524,7 +526,7 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let span = b.labels.first().map_or(b.keyword.span, |l| l.span());
-            if let Some(first) = self.syms.token_roles.get(&name) {
+            if let Some(first) = self.syms.token_roles.get(name) {
                 let first = first.span;
                 self.duplicate(
                     span,
@@ -533,9 +535,9 @@ impl<'a> Declarer<'a, '_> {
                 );
                 continue;
             }
-            let id = spec.api_path(catalog::TOKEN_PREFIX, Some(&name));
+            let id = spec.api_path(catalog::TOKEN_PREFIX, Some(name));
             self.syms.token_roles.insert(
-                name.clone(),
+                name,
                 NamedSym {
                     id: id.clone(),
                     span,
@@ -555,7 +557,7 @@ impl<'a> Declarer<'a, '_> {
     // ---- policies, tokens, workloads ---------------------------------------------
 
     /// The block's single name label, reporting missing and extra labels.
-    fn single_name(&mut self, block: &Block, what: &str, form: &str) -> Option<String> {
+    fn single_name(&mut self, block: &'a Block, what: &str, form: &str) -> Option<&'a str> {
         let Some(label) = block.labels.first() else {
             self.missing_label(
                 block,
@@ -565,8 +567,7 @@ impl<'a> Declarer<'a, '_> {
             return None;
         };
         self.extra_labels(block, 1, form);
-        self.valid_name(label, what)
-            .then(|| label.text().to_string())
+        self.valid_name(label, what).then_some(label.text())
     }
 
     /// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes
@@ -596,7 +597,7 @@ impl<'a> Declarer<'a, '_> {
 
     /// A `KEYWORD NAME { ... }` block's name and the span of its label, or `None` once
     /// the missing name or body is reported.
-    fn named_block(&mut self, block: &Block, what: &str, form: &str) -> Option<(String, Span)> {
+    fn named_block(&mut self, block: &'a Block, what: &str, form: &str) -> Option<(&'a str, Span)> {
         let name = self.single_name(block, what, form)?;
         if !self.require_body(block, form) {
             return None;
@@ -610,7 +611,7 @@ impl<'a> Declarer<'a, '_> {
 
     fn register_policy(
         &mut self,
-        name: &str,
+        name: &'a str,
         span: Span,
         block_span: Span,
         origin: PolicyOrigin,
@@ -633,7 +634,7 @@ impl<'a> Declarer<'a, '_> {
             return false;
         }
         self.syms.policies.insert(
-            name.to_string(),
+            name,
             PolicySym {
                 span,
                 block_span,
@@ -667,7 +668,7 @@ impl<'a> Declarer<'a, '_> {
         if !self.require_body(block, form) {
             return;
         }
-        if self.register_policy(&name, span, block.span, PolicyOrigin::Policy) {
+        if self.register_policy(name, span, block.span, PolicyOrigin::Policy) {
             self.items.push(Item::Policy { name, block });
         }
     }
@@ -727,12 +728,12 @@ impl<'a> Declarer<'a, '_> {
         else {
             return;
         };
-        if let Some(&first) = self.syms.tokens.get(&name) {
+        if let Some(&first) = self.syms.tokens.get(name) {
             self.duplicate(span, first, format!("token `{name}` is already defined"));
             return;
         }
-        self.syms.tokens.insert(name.clone(), span);
-        self.syms.token_blocks.insert(name.clone(), block.span);
+        self.syms.tokens.insert(name, span);
+        self.syms.token_blocks.insert(name, block.span);
         self.items.push(Item::Token { name, block });
     }
 
@@ -743,12 +744,7 @@ impl<'a> Declarer<'a, '_> {
         };
         let mut parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
-        if !self.register_policy(
-            &name,
-            span,
-            block.span,
-            PolicyOrigin::Workload { has_rules },
-        ) {
+        if !self.register_policy(name, span, block.span, PolicyOrigin::Workload { has_rules }) {
             return;
         }
         let mut login: Option<LoginDecl<'a>> = None;
@@ -781,11 +777,11 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
-                Some(ExprKind::Str { value, .. }) => value.as_str().to_owned(),
-                _ => name.clone(),
+                Some(ExprKind::Str { value, .. }) => value.as_str(),
+                _ => name,
             };
             login = Some(LoginDecl {
-                mount: mount.text().trim_matches('/').to_string(),
+                mount: mount.text().trim_matches('/'),
                 mount_span: mount.span(),
                 block: b,
                 role_name,
@@ -805,11 +801,26 @@ impl<'a> Declarer<'a, '_> {
     /// Workloads' login roles join their mount's roles, so that duplicates with `role`
     /// blocks are caught and `sign`/`creds`-style lookups see them.
     fn register_login_roles(&mut self) {
+        // Each mount's table sized once for the logins it will take.
+        let mut logins: BTreeMap<&str, usize> = BTreeMap::new();
+        for item in &self.items {
+            if let Item::Workload(WorkloadDecl {
+                login: Some(login), ..
+            }) = item
+            {
+                *logins.entry(login.mount).or_default() += 1;
+            }
+        }
+        for (mount, n) in logins {
+            if let Some(m) = self.syms.auth_mounts.get_mut(mount) {
+                m.roles.reserve(n);
+            }
+        }
         let mut dups = Vec::new();
         for item in &self.items {
             let Item::Workload(w) = item else { continue };
             let Some(login) = &w.login else { continue };
-            let Some(mount) = self.syms.auth_mounts.get_mut(&login.mount) else {
+            let Some(mount) = self.syms.auth_mounts.get_mut(login.mount) else {
                 continue;
             };
             let Some(spec) = mount.ty.login_spec() else {
@@ -817,7 +828,7 @@ impl<'a> Declarer<'a, '_> {
             };
             let span = body::find_attr(login.block.entries(), "role_name")
                 .map_or(login.block.head_span(), |a| a.value.span);
-            if let Some(first) = mount.roles.get(&login.role_name) {
+            if let Some(first) = mount.roles.get(login.role_name) {
                 dups.push((
                     span,
                     first.span,
@@ -829,11 +840,11 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let id = spec.api_path_in(
-                &MountClass::Auth.api_prefix_parts(&login.mount),
-                Some(&login.role_name),
+                &MountClass::Auth.api_prefix_parts(login.mount),
+                Some(login.role_name),
             );
             mount.roles.insert(
-                login.role_name.clone(),
+                login.role_name,
                 NamedSym {
                     id,
                     span,

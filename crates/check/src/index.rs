@@ -123,14 +123,14 @@ impl Definition {
 /// The declarations of the symbol table, in source order.
 pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
     let mut defs = Vec::new();
-    for (name, p) in &syms.policies {
+    for (name, p) in syms.policies.iter() {
         let kind = match p.origin {
             PolicyOrigin::Policy => DefKind::Policy,
             PolicyOrigin::Extern => DefKind::ExternPolicy,
             PolicyOrigin::Workload { .. } => DefKind::Workload,
         };
         defs.push(Definition {
-            key: SymbolKey::Policy(name.clone()),
+            key: SymbolKey::Policy(name.to_string()),
             kind,
             name_span: p.span,
             implicit: false,
@@ -142,10 +142,11 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
     for class in [MountClass::Auth, MountClass::Secrets] {
         for (path, m) in syms.mounts(class) {
             let (key, kind) = match class {
-                MountClass::Auth => (SymbolKey::AuthMount(path.clone()), DefKind::AuthMount),
-                MountClass::Secrets => {
-                    (SymbolKey::SecretsMount(path.clone()), DefKind::SecretsMount)
-                }
+                MountClass::Auth => (SymbolKey::AuthMount(path.to_string()), DefKind::AuthMount),
+                MountClass::Secrets => (
+                    SymbolKey::SecretsMount(path.to_string()),
+                    DefKind::SecretsMount,
+                ),
             };
             defs.push(Definition {
                 key: key.clone(),
@@ -156,13 +157,13 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
                 api_path: m.id.clone(),
                 parent: None,
             });
-            for (name, r) in &m.roles {
+            for (name, r) in m.roles.iter() {
                 let what =
                     m.ty.nested(&r.block.keyword.name)
                         .or_else(|| m.ty.nested("role"))
                         .map_or("role", |s| s.what);
                 defs.push(Definition {
-                    key: SymbolKey::Role(class, path.clone(), name.clone()),
+                    key: SymbolKey::Role(class, path.to_string(), name.to_string()),
                     kind: DefKind::Role { what },
                     name_span: r.span,
                     implicit: r.block.keyword.name == "login" && r.span == r.block.head_span(),
@@ -171,9 +172,9 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
                     parent: Some(key.clone()),
                 });
             }
-            for (name, c) in &m.connections {
+            for (name, c) in m.connections.iter() {
                 defs.push(Definition {
-                    key: SymbolKey::Connection(path.clone(), name.clone()),
+                    key: SymbolKey::Connection(path.to_string(), name.to_string()),
                     kind: DefKind::Connection,
                     name_span: c.span,
                     implicit: false,
@@ -184,9 +185,9 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
             }
         }
     }
-    for (name, r) in &syms.token_roles {
+    for (name, r) in syms.token_roles.iter() {
         defs.push(Definition {
-            key: SymbolKey::TokenRole(name.clone()),
+            key: SymbolKey::TokenRole(name.to_string()),
             kind: DefKind::TokenRole,
             name_span: r.span,
             implicit: false,
@@ -195,9 +196,9 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
             parent: None,
         });
     }
-    for (name, &span) in &syms.tokens {
+    for (name, &span) in syms.tokens.iter() {
         defs.push(Definition {
-            key: SymbolKey::Token(name.clone()),
+            key: SymbolKey::Token(name.to_string()),
             kind: DefKind::Token,
             name_span: span,
             implicit: false,

@@ -250,10 +250,22 @@ impl PolicyDoc {
         out
     }
 
+    /// The length of [`PolicyDoc::to_hcl`], exact unless a path holds characters to
+    /// escape (rare; the string then grows once): the checker writes the text of every
+    /// policy of a program, one allocation each rather than a string grown by doubling.
+    fn hcl_len(&self) -> usize {
+        let per_rule = "path \"\" {\n  capabilities = []\n}\n".len();
+        let mut len = self.rules.len().saturating_sub(1);
+        for rule in self.rules.iter() {
+            len += per_rule + rule.path.len() + rule.capabilities.quoted_len();
+        }
+        len
+    }
+
     /// [`PolicyDoc::to_hcl`], appended to `out`: the HCL emitter writes thousands of
     /// policies, and a `format!` per rule and capability showed in profiles.
     pub fn write_hcl(&self, out: &mut String) {
-        out.reserve(self.rules.iter().map(|r| r.path.len() + 64).sum());
+        out.reserve(self.hcl_len());
         for (i, rule) in self.rules.iter().enumerate() {
             if i > 0 {
                 out.push('\n');
@@ -261,22 +273,40 @@ impl PolicyDoc {
             out.push_str("path \"");
             escape_hcl(&rule.path, out);
             out.push_str("\" {\n  capabilities = [");
-            for (k, cap) in rule.capabilities.iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                out.push('"');
-                out.push_str(cap);
-                out.push('"');
-            }
+            rule.capabilities.write_quoted(out);
             out.push_str("]\n}\n");
         }
     }
 }
 
+/// The bytes HCL escapes in a quoted string.
+fn is_escaped(b: u8) -> bool {
+    b == b'\\' || b == b'"'
+}
+
+/// Whether `s` holds a byte HCL escapes, eight bytes at a time: every rule path of every
+/// policy is tested, twice (its length, then its text), and a byte loop showed in
+/// profiles.
+fn needs_escape(s: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Some byte of `word` is zero (exact: no false positives once any byte is zero).
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(bytes);
+        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\\'))) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| is_escaped(b))
+}
+
 fn escape_hcl(s: &str, out: &mut String) {
     // Paths rarely hold a quote or backslash: copy them whole.
-    if !s.bytes().any(|b| b == b'\\' || b == b'"') {
+    if !needs_escape(s) {
         out.push_str(s);
         return;
     }
@@ -291,6 +321,71 @@ fn escape_hcl(s: &str, out: &mut String) {
 #[cfg(test)]
 mod owned_tests {
     use super::*;
+
+    #[test]
+    fn escapes_are_found_at_every_position() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(&plain));
+            for at in 0..len {
+                for (special, expected) in [('"', true), ('\\', true), ('#', false), ('é', false)]
+                {
+                    let mut s: Vec<char> = plain.chars().collect();
+                    if let Some(c) = s.get_mut(at) {
+                        *c = special;
+                    }
+                    let s: String = s.into_iter().collect();
+                    assert_eq!(needs_escape(&s), expected, "{s:?}");
+                    assert_eq!(needs_escape(&s), s.bytes().any(is_escaped));
+                }
+            }
+        }
+        // Bytes one off the escaped ones, and high bytes, in every lane.
+        for b in 0..=255u8 {
+            let s = String::from_utf8_lossy(&[b; 9]).into_owned();
+            assert_eq!(needs_escape(&s), s.bytes().any(is_escaped), "{b}");
+        }
+    }
+
+    #[test]
+    fn policy_text_is_allocated_at_its_exact_length() {
+        let rule = |path: &str, bits: &[usize]| PathRule {
+            path: path.to_string(),
+            capabilities: Capabilities::from_indices(bits.iter().copied()),
+        };
+        let docs = [
+            vec![],
+            vec![rule("a/*", &[1])],
+            vec![
+                rule("secret/data/x", &[0, 1, 2, 3, 4, 5, 6, 7]),
+                rule("b", &[]),
+            ],
+            vec![rule(r#"q"uo\te"#, &[7]), rule("", &[2, 5])],
+        ];
+        for rules in docs {
+            let doc = PolicyDoc {
+                rules: Rules::from(rules),
+            };
+            let hcl = doc.to_hcl();
+            let escapes = hcl.len() - doc.hcl_len();
+            let expected: usize = doc
+                .rules
+                .iter()
+                .map(|r| r.path.bytes().filter(|&b| is_escaped(b)).count())
+                .sum();
+            assert_eq!(escapes, expected, "{hcl}");
+            if escapes == 0 {
+                assert_eq!(hcl.capacity(), hcl.len(), "one allocation, no slack");
+            }
+        }
+        let doc = PolicyDoc {
+            rules: Rules::from(vec![rule(r#"a"b"#, &[1, 5])]),
+        };
+        assert_eq!(
+            doc.to_hcl(),
+            "path \"a\\\"b\" {\n  capabilities = [\"read\", \"list\"]\n}\n"
+        );
+    }
 
     #[test]
     fn globs_match_runs_of_characters_and_nothing_else() {

@@ -81,7 +81,7 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
 /// Rules merged by path in order of first appearance, capabilities unioned.
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    rules: Vec<(String, [bool; 8])>,
+    rules: Vec<(String, Capabilities)>,
 }
 
 impl RuleSet {
@@ -96,7 +96,7 @@ impl RuleSet {
         let idx = match self.rules.iter().position(|(p, _)| p == path) {
             Some(i) => i,
             None => {
-                self.rules.push((path.to_string(), [false; 8]));
+                self.rules.push((path.to_string(), Capabilities::default()));
                 self.rules.len() - 1
             }
         };
@@ -108,7 +108,7 @@ impl RuleSet {
         let idx = match self.rules.iter().position(|(p, _)| *p == path) {
             Some(i) => i,
             None => {
-                self.rules.push((path, [false; 8]));
+                self.rules.push((path, Capabilities::default()));
                 self.rules.len() - 1
             }
         };
@@ -117,11 +117,7 @@ impl RuleSet {
 
     fn grant(&mut self, idx: usize, caps: &[usize]) {
         if let Some((_, set)) = self.rules.get_mut(idx) {
-            for &c in caps {
-                if let Some(slot) = set.get_mut(c) {
-                    *slot = true;
-                }
-            }
+            *set = set.union(Capabilities::from_indices(caps.iter().copied()));
         }
     }
 
@@ -132,15 +128,7 @@ impl RuleSet {
     pub fn into_rules(self) -> Rules {
         self.rules
             .into_iter()
-            .map(|(path, set)| PathRule {
-                path,
-                capabilities: Capabilities::from_indices(
-                    set.iter()
-                        .enumerate()
-                        .filter(|(_, on)| **on)
-                        .map(|(i, _)| i),
-                ),
-            })
+            .map(|(path, capabilities)| PathRule { path, capabilities })
             .collect()
     }
 }

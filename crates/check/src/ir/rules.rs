@@ -29,6 +29,11 @@ impl Capabilities {
         Capabilities(bits)
     }
 
+    /// The capabilities of either set.
+    pub fn union(self, other: Capabilities) -> Capabilities {
+        Capabilities(self.0 | other.0)
+    }
+
     /// The set of these names; names that are not capabilities are left out.
     pub fn from_names<'n>(names: impl IntoIterator<Item = &'n str>) -> Capabilities {
         Capabilities::from_indices(
@@ -68,7 +73,49 @@ impl Capabilities {
     pub fn to_vec(self) -> Vec<&'static str> {
         self.iter().collect()
     }
+
+    /// Appends the names quoted and separated by `, ` (`"read", "list"`), as a policy's
+    /// HCL lists them: one test of a bit and one copy per capability, as every rule of
+    /// every policy of a program is written so.
+    pub fn write_quoted(self, out: &mut String) {
+        let mut first = true;
+        for (i, quoted) in QUOTED.iter().enumerate() {
+            if self.0 & (1 << i) == 0 {
+                continue;
+            }
+            // The separator is left off the first.
+            out.push_str(if first {
+                quoted.get(2..).unwrap_or(quoted)
+            } else {
+                quoted
+            });
+            first = false;
+        }
+    }
+
+    /// The length [`Capabilities::write_quoted`] writes.
+    pub fn quoted_len(self) -> usize {
+        let mut len = 0;
+        for (i, quoted) in QUOTED.iter().enumerate() {
+            if self.0 & (1 << i) != 0 {
+                len += quoted.len();
+            }
+        }
+        len.saturating_sub(2)
+    }
 }
+
+/// Each capability quoted, after the `, ` that separates it from the one before.
+const QUOTED: [&str; 8] = [
+    ", \"create\"",
+    ", \"read\"",
+    ", \"update\"",
+    ", \"patch\"",
+    ", \"delete\"",
+    ", \"list\"",
+    ", \"sudo\"",
+    ", \"deny\"",
+];
 
 impl fmt::Debug for Capabilities {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -166,6 +213,18 @@ mod tests {
         );
         assert!(Capabilities::default().is_empty());
         assert_eq!(Capabilities::from_indices([7, 0, 9]), ["create", "deny"]);
+        assert_eq!(
+            Capabilities::from_indices([5]).union(Capabilities::from_indices([1, 5])),
+            ["read", "list"]
+        );
+        for bits in 0..=u8::MAX {
+            let caps = Capabilities(bits);
+            let mut quoted = String::new();
+            caps.write_quoted(&mut quoted);
+            let expected: Vec<String> = caps.iter().map(|c| format!("\"{c}\"")).collect();
+            assert_eq!(quoted, expected.join(", "), "{bits:#010b}");
+            assert_eq!(quoted.len(), caps.quoted_len());
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use kp_diag::{Diagnostic, Span};
 
 use crate::codes;
-use crate::symbols::Symbols;
+use crate::symbols::{MountSym, Symbols};
 
 /// Sub-paths of a KV v2 mount that ACL rules legitimately name.
 const KV2_PREFIXES: [&str; 6] = [
@@ -15,10 +15,16 @@ const KV2_PREFIXES: [&str; 6] = [
     "subkeys/",
 ];
 
-/// Warns when `path` is under a KV v2 mount of the program but outside its API
-/// sub-paths; `listing` picks `metadata/` over `data/` in the suggestion.
+/// The program's KV v2 mounts, in path order: what [`check`] takes.
+pub fn kv2_mounts<'s>(syms: &'s Symbols<'s>) -> Vec<&'s MountSym<'s>> {
+    syms.secret_mounts.values().filter(|m| m.is_kv2()).collect()
+}
+
+/// Warns when `path` is under one of the KV v2 mounts (from [`kv2_mounts`]: listed once,
+/// not filtered again for every rule path) but outside its API sub-paths; `listing`
+/// picks `metadata/` over `data/` in the suggestion.
 pub fn check(
-    syms: &Symbols<'_>,
+    kv2: &[&MountSym<'_>],
     path: &str,
     listing: bool,
     span: Span,
@@ -26,13 +32,12 @@ pub fn check(
 ) {
     // Runs on every rule path: the prefix test borrows, no `MOUNT/` string per mount.
     let under = |m: &&crate::symbols::MountSym<'_>| {
-        path.strip_prefix(m.path.as_str())
+        path.strip_prefix(m.path)
             .is_some_and(|r| r.starts_with('/'))
     };
-    let mount = syms
-        .secret_mounts
-        .values()
-        .filter(|m| m.is_kv2())
+    let mount = kv2
+        .iter()
+        .copied()
         .filter(under)
         .max_by_key(|m| m.path.len());
     let Some(mount) = mount else {

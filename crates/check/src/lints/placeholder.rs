@@ -38,7 +38,8 @@ pub fn check(expr: &Expr, diags: &mut Vec<Diagnostic>) {
 }
 
 pub fn looks_like_placeholder(s: &str) -> bool {
-    if starts_with_ignore_case(s, "your-") || s.contains("YOUR-") {
+    // `YOUR-` anywhere is found in the byte loop below ([`marker_at`]).
+    if starts_with_ignore_case(s, "your-") {
         return true;
     }
     if s.trim().eq_ignore_ascii_case("todo") {
@@ -115,6 +116,8 @@ fn marker_at(first: u8, rest: &[u8]) -> bool {
         b'r' => R_MARKERS,
         b'f' => &["fixme"],
         b'p' => &["placeholder"],
+        // Uppercase `YOUR-` anywhere in the string (lowercase only at its start).
+        b'y' if rest.starts_with(b"YOUR-") => return true,
         b'y' => &["your_"],
         _ => &[],
     };
@@ -171,6 +174,8 @@ mod tests {
             "REPLACE_ME",
             "your-org",
             "https://<your-vault>/v1",
+            "org-YOUR-team",
+            "x.YOUR-",
         ] {
             assert!(p(s), "{s}");
         }
@@ -190,6 +195,9 @@ mod tests {
             "xylophone",
             "max",
             "todoist",
+            "org-your-team",
+            "YOUR",
+            "org-Your-team",
         ] {
             assert!(!p(s), "{s}");
         }

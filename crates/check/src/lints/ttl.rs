@@ -19,6 +19,45 @@ const TTL_NAMES: [&str; 8] = [
 use crate::codes;
 use crate::durations;
 
+/// Each pair of [`TTL_PAIRS`] as positions in [`TTL_NAMES`], found at compile time: the
+/// pairs are looked up in every body, and by name that was a string comparison each.
+const PAIR_SLOTS: [(usize, usize); TTL_PAIRS.len()] = {
+    let mut out = [(0, 0); TTL_PAIRS.len()];
+    let mut i = 0;
+    while i < TTL_PAIRS.len() {
+        out[i] = (slot(TTL_PAIRS[i].0), slot(TTL_PAIRS[i].1));
+        i += 1;
+    }
+    out
+};
+
+/// The position of `name` in [`TTL_NAMES`] (past its end when missing, which a test
+/// rules out).
+const fn slot(name: &str) -> usize {
+    let mut i = 0;
+    while i < TTL_NAMES.len() {
+        if same(TTL_NAMES[i].as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    TTL_NAMES.len()
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// `known` tells whether a field exists on the endpoint: an unknown one is already
 /// reported, and comparing it would only add a second error on the same line.
 pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec<Diagnostic>) {
@@ -40,15 +79,15 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
             }
         }
     }
-    let find = |name: &str| {
-        TTL_NAMES
-            .iter()
-            .position(|n| *n == name)
-            .and_then(|i| found.get(i).copied().flatten())
+    let find = |slot: usize| {
+        found
+            .get(slot)
+            .copied()
+            .flatten()
             .filter(|a| known(&a.name.name))
     };
-    for (small, large) in TTL_PAIRS {
-        let (Some(s), Some(l)) = (find(small), find(large)) else {
+    for ((small, large), (small_slot, large_slot)) in TTL_PAIRS.into_iter().zip(PAIR_SLOTS) {
+        let (Some(s), Some(l)) = (find(small_slot), find(large_slot)) else {
             continue;
         };
         let (Some(sv), Some(lv)) = (
@@ -77,5 +116,18 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
                 "lower `{small}` or raise `{large}`: the server would cap it without saying so"
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pair_has_its_names_slots() {
+        for ((small, large), (s, l)) in TTL_PAIRS.into_iter().zip(PAIR_SLOTS) {
+            assert_eq!(TTL_NAMES.get(s), Some(&small));
+            assert_eq!(TTL_NAMES.get(l), Some(&large));
+        }
     }
 }

@@ -27,12 +27,12 @@ impl<'s> Lowerer<'s> {
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         let rule_path = format!("auth/{mount_path}/role/{role}/{sub}");
         let syms = self.syms;
-        let Some(mount) = syms.auth_mounts.get(&mount_path) else {
+        let Some(mount) = syms.auth_mounts.get(&*mount_path) else {
             let approles: Vec<&str> = syms
                 .auth_mounts
                 .values()
                 .filter(|m| m.ty.name == "approle")
-                .map(|m| m.path.as_str())
+                .map(|m| m.path)
                 .collect();
             match did_you_mean(&mount_path, approles.iter().copied()) {
                 // An AppRole mount managed elsewhere: the rule is written all the same.
@@ -68,7 +68,7 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if !mount.roles.contains_key(role) {
-            let roles: Vec<&str> = mount.roles.keys().map(String::as_str).collect();
+            let roles: Vec<&str> = mount.roles.keys().collect();
             let help = match did_you_mean(role, roles.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if roles.is_empty() => format!(

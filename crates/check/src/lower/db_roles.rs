@@ -18,7 +18,7 @@ impl Lowerer<'_> {
             .values()
             .filter(|m| m.ty.name == "database")
         {
-            for (name, role) in &m.roles {
+            for (name, role) in m.roles.iter() {
                 let Some((conn_name, conn, db_span)) = connection_of(m, role.block) else {
                     continue;
                 };
@@ -151,7 +151,7 @@ fn connection_of<'m, 'a>(
         _ => return None,
     };
     let (key, conn) = m.connections.get_key_value(name)?;
-    Some((key.as_str(), conn, attr.value.span))
+    Some((key, conn, attr.value.span))
 }
 
 /// The names of a list of bare names and strings.

@@ -46,11 +46,14 @@ pub struct Typed {
 
 impl<'s> Lowerer<'s> {
     pub fn type_body(&mut self, cx: &BodyCtx<'s, '_>, attrs: &[&Attribute]) -> Typed {
+        // A JWT role may gain `role_type` and, as a workload's login, `token_policies`
+        // after typing: room for both, not a regrowth of the body for each.
+        let extra = if cx.endpoint == "jwt-role" { 2 } else { 0 };
         let mut typed = Typed {
-            body: Body::with_capacity(attrs.len()),
+            body: Body::with_capacity(attrs.len() + extra),
             ..Typed::default()
         };
-        let Some(ep) = schemas::endpoint(cx.endpoint) else {
+        let Some(ep) = self.schema(cx.endpoint) else {
             // No schema is keyplan's own gap: keep the values, check nothing.
             for attr in attrs {
                 if cx.skip.contains(&attr.name.name.as_str()) {
@@ -62,12 +65,13 @@ impl<'s> Lowerer<'s> {
             }
             return typed;
         };
+        let fields = self.field_table(ep);
         for &attr in attrs {
             let name = attr.name.name.as_str();
             if cx.skip.contains(&name) {
                 continue;
             }
-            let Some(field) = ep.field(name) else {
+            let Some(field) = self.field_in(fields, name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
                 let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
                     .and_then(|n| ep.field(n));
@@ -110,9 +114,9 @@ impl<'s> Lowerer<'s> {
                 typed.body.insert(field.name.as_str(), v);
             }
         }
-        for field in ep.fields.values() {
-            if !field.required
-                || cx.skip.contains(&field.name.as_str())
+        let table = self.field_tables.get(fields);
+        for &field in table.map_or(&[][..], |t| &t.required[..]) {
+            if cx.skip.contains(&field.name.as_str())
                 || attrs.iter().any(|a| a.name.name == field.name)
             {
                 continue;
@@ -121,7 +125,11 @@ impl<'s> Lowerer<'s> {
                 .push(missing_field(cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
-        lints::ttl::check(attrs, |name| ep.field(name).is_some(), &mut self.diags);
+        lints::ttl::check(
+            attrs,
+            |name| table.is_some_and(|t| t.by_name.contains_key(name)),
+            &mut self.diags,
+        );
         typed
     }
 

@@ -17,7 +17,7 @@ use kp_schema::Target;
 
 use crate::index::{Reference, SymbolKey};
 use crate::ir::{Program, Resource, ResourceId, ResourceKind};
-use crate::symbols::{Item, Symbols};
+use crate::symbols::{Item, Symbols, Table};
 
 pub use fields::BodyCtx;
 
@@ -27,9 +27,9 @@ pub struct Lowerer<'s> {
     pub diags: Vec<Diagnostic>,
     pub program: Program,
     /// Policy names some field refers to (a workload's policy attached elsewhere).
-    pub referenced_policies: BTreeSet<String>,
+    pub referenced_policies: Table<'s, ()>,
     /// Workloads with rules and no login: warned about unless their policy is used.
-    pending_unattached: Vec<(String, Span)>,
+    pending_unattached: Vec<(&'s str, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
     external_mounts: BTreeSet<String>,
     /// Source spans of secrets written as literals: redacted from every diagnostic.
@@ -40,6 +40,23 @@ pub struct Lowerer<'s> {
     pub target_sensitive: bool,
     /// Whether to fill `references` (only editors need them).
     pub record_references: bool,
+    /// The endpoint [`Lowerer::schema`] found last: blocks of one kind come in runs (a
+    /// login role per workload), and the catalog lookup compares strings.
+    last_schema: Option<(&'static str, Option<&'static kp_schema::Endpoint>)>,
+    /// The KV v2 mounts every rule path is checked against ([`crate::lints::kv`]).
+    kv2_mounts: Vec<&'s crate::symbols::MountSym<'s>>,
+    /// The fields of each endpoint typed so far, by name ([`Lowerer::field_table`]).
+    field_tables: Vec<FieldTable>,
+}
+
+/// An endpoint's fields in a hash table (the schema keeps them in a `BTreeMap`: a dozen
+/// string comparisons per attribute of every body), and its required ones.
+struct FieldTable {
+    endpoint: &'static kp_schema::Endpoint,
+    by_name: Table<'static, &'static kp_schema::Field>,
+    /// In name order, as the schema lists them: every body is checked for them, and
+    /// most endpoints require few of their dozens of fields.
+    required: Vec<&'static kp_schema::Field>,
 }
 
 /// What lowering produced: the program, the diagnostics, the secrets' spans, the
@@ -59,13 +76,60 @@ impl<'s> Lowerer<'s> {
             syms,
             diags,
             program: Program::default(),
-            referenced_policies: BTreeSet::new(),
+            referenced_policies: Table::default(),
             pending_unattached: Vec::new(),
             external_mounts: BTreeSet::new(),
             secret_spans: Vec::new(),
             references: Vec::new(),
             target_sensitive: false,
             record_references: true,
+            last_schema: None,
+            kv2_mounts: crate::lints::kv::kv2_mounts(syms),
+            field_tables: Vec::new(),
+        }
+    }
+
+    /// The position in `field_tables` of the endpoint's table, built on first use (a
+    /// program types few endpoints, most of them many times).
+    fn field_table(&mut self, ep: &'static kp_schema::Endpoint) -> usize {
+        if let Some(i) = self
+            .field_tables
+            .iter()
+            .position(|t| std::ptr::eq(t.endpoint, ep))
+        {
+            return i;
+        }
+        let mut by_name = Table::default();
+        by_name.reserve(ep.fields.len());
+        let mut required = Vec::new();
+        for (name, field) in &ep.fields {
+            by_name.insert(name.as_str(), field);
+            if field.required {
+                required.push(field);
+            }
+        }
+        self.field_tables.push(FieldTable {
+            endpoint: ep,
+            by_name,
+            required,
+        });
+        self.field_tables.len() - 1
+    }
+
+    /// `ep.field(name)` for the endpoint of table `table`.
+    fn field_in(&self, table: usize, name: &str) -> Option<&'static kp_schema::Field> {
+        self.field_tables.get(table)?.by_name.get(name).copied()
+    }
+
+    /// The endpoint's schema ([`crate::schemas::endpoint`]), remembering the last one.
+    fn schema(&mut self, id: &'static str) -> Option<&'static kp_schema::Endpoint> {
+        match self.last_schema {
+            Some((last, ep)) if last == id => ep,
+            _ => {
+                let ep = crate::schemas::endpoint(id);
+                self.last_schema = Some((id, ep));
+                ep
+            }
         }
     }
 
@@ -75,6 +139,11 @@ impl<'s> Lowerer<'s> {
     }
 
     pub fn run(mut self, items: &[Item<'s>]) -> Lowered {
+        // Grown once, not by doubling: a program's resources are thousands of large
+        // values, and each regrowth copied all of them.
+        let (resources, workloads) = expected_sizes(items);
+        self.program.resources.reserve_exact(resources);
+        self.program.workloads.reserve_exact(workloads);
         for item in items {
             match item {
                 Item::Mount(decl) => self.lower_mount(decl),
@@ -89,11 +158,9 @@ impl<'s> Lowerer<'s> {
             }
         }
         self.program.extern_policies = self
-            .syms
-            .policies
-            .iter()
-            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
-            .map(|(n, _)| n.clone())
+            .extern_policies()
+            .into_iter()
+            .map(|(n, _)| n.to_string())
             .collect();
         self.check_database_roles();
         self.lower_owned();
@@ -112,18 +179,29 @@ impl<'s> Lowerer<'s> {
         let owned = &self.syms.owned_policies;
         self.program.owned_policies = owned.iter().map(|(p, _)| p.clone()).collect();
         let externs: Vec<(String, Span)> = self
-            .syms
-            .policies
-            .iter()
-            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
-            .map(|(n, p)| (n.clone(), p.span))
+            .extern_policies()
+            .into_iter()
+            .map(|(n, p)| (n.to_string(), p))
             .collect();
         crate::owns::extern_inside_scope(owned, &externs, &mut self.diags);
     }
 
+    /// The extern policies in name order, with their names' spans.
+    fn extern_policies(&self) -> Vec<(&'s str, Span)> {
+        let mut externs: Vec<(&'s str, Span)> = self
+            .syms
+            .policies
+            .unordered()
+            .filter(|(_, p)| p.origin == crate::symbols::PolicyOrigin::Extern)
+            .map(|(n, p)| (n, p.span))
+            .collect();
+        kp_sort::by_key(&mut externs, |(n, _)| *n);
+        externs
+    }
+
     fn warn_unattached(&mut self) {
         for (name, span) in std::mem::take(&mut self.pending_unattached) {
-            if self.referenced_policies.contains(&name) {
+            if self.referenced_policies.contains_key(name) {
                 continue;
             }
             self.diags.push(
@@ -150,6 +228,26 @@ impl<'s> Lowerer<'s> {
     fn push(&mut self, resource: Resource) {
         self.program.resources.push(resource);
     }
+}
+
+/// How many resources and workloads `items` lower to, at most in the usual case: a
+/// mount, its config and its nested blocks (a database connection may add its root
+/// rotation, which may then grow the list), a policy or a token each, a workload's
+/// policy and login role.
+fn expected_sizes(items: &[Item<'_>]) -> (usize, usize) {
+    let (mut resources, mut workloads) = (0, 0);
+    for item in items {
+        resources += match item {
+            Item::Mount(decl) => 2 + decl.nested.len(),
+            Item::TokenAuth(roles) => roles.len(),
+            Item::Policy { .. } | Item::Token { .. } => 1,
+            Item::Workload(_) => {
+                workloads += 1;
+                2
+            }
+        };
+    }
+    (resources, workloads)
 }
 
 /// A resource written to and read back from `id`, with an empty body.

@@ -19,7 +19,7 @@ use crate::typing;
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_mount(&mut self, decl: &MountDecl<'s>) {
         let syms = self.syms;
-        let Some(mount) = syms.mount(decl.class, &decl.path) else {
+        let Some(mount) = syms.mount(decl.class, decl.path) else {
             return;
         };
         let ty = mount.ty;
@@ -83,7 +83,7 @@ impl<'s> Lowerer<'s> {
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),
-            &decl.path,
+            decl.path,
             decl.class.schema(),
             decl.block.span,
         );
@@ -91,7 +91,7 @@ impl<'s> Lowerer<'s> {
         self.push(r);
 
         if let Some(config_ep) = ty.config {
-            let prefix = decl.class.api_prefix(&decl.path);
+            let prefix = decl.class.api_prefix(decl.path);
             if !config_attrs.is_empty() {
                 if mount.available && !self.on_target(|t| schemas::supports(config_ep, t)) {
                     self.unsupported(decl.block.head_span(), &format!("{prefix}config"));
@@ -164,7 +164,7 @@ impl<'s> Lowerer<'s> {
             mount,
             EndpointBlock {
                 spec: decl.spec,
-                name: decl.name.as_deref(),
+                name: decl.name,
                 id: decl.id.clone(),
                 block: decl.block,
                 skip: if connection {
@@ -209,8 +209,10 @@ impl<'s> Lowerer<'s> {
             body::reject_block(b, &what, &[], &mut self.diags);
         }
         body::reject_statements(&parts.statements, &what, &mut self.diags);
+        // An endpoint without a schema is assumed to exist ([`schemas::supports`]).
+        let schema = self.schema(spec.endpoint);
         if mount.is_none_or(|m| m.available)
-            && !self.on_target(|t| schemas::supports(spec.endpoint, t))
+            && !self.on_target(|t| schema.is_none_or(|e| e.supports(t)))
         {
             self.unsupported(block.head_span(), &id);
         }
@@ -291,7 +293,9 @@ pub struct EndpointBlock<'b> {
 
 /// The mount first, then the other dependencies.
 fn with_mount(mount: &str, deps: Vec<ResourceId>) -> Vec<ResourceId> {
-    let mut out = vec![mount.to_string()];
+    // Room for one more: a workload's login role also depends on its policy.
+    let mut out = Vec::with_capacity(deps.len() + 2);
+    out.push(mount.to_string());
     for d in deps {
         add_dep(&mut out, d);
     }

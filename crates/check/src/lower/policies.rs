@@ -86,7 +86,13 @@ impl<'s> Lowerer<'s> {
             let listing = caps
                 .iter()
                 .all(|&c| crate::ir::CAPABILITIES.get(c) == Some(&"list"));
-            lints::kv::check(self.syms, path, listing, label.span(), &mut self.diags);
+            lints::kv::check(
+                &self.kv2_mounts,
+                path,
+                listing,
+                label.span(),
+                &mut self.diags,
+            );
             set.add(path, &caps);
         }
         // Statements written in place of rules have their own error; "no rules" would repeat it.

@@ -62,8 +62,8 @@ impl<'s> Lowerer<'s> {
                 if BUILTIN_POLICIES.contains(&name) {
                     return Resolved::Found(None);
                 }
-                if let Some(p) = self.syms.policies.get(name) {
-                    self.referenced_policies.insert(name.to_string());
+                if let Some((declared, p)) = self.syms.policies.get_key_value(name) {
+                    self.referenced_policies.insert(declared, ());
                     if p.origin == (PolicyOrigin::Workload { has_rules: false }) {
                         self.diags.push(
                             Diagnostic::error(
@@ -82,13 +82,7 @@ impl<'s> Lowerer<'s> {
                     self.reference(span, || SymbolKey::Policy(name.to_string()));
                     return Resolved::Found(p.resource(name));
                 }
-                let candidates = self
-                    .syms
-                    .policies
-                    .keys()
-                    .map(String::as_str)
-                    .chain(BUILTIN_POLICIES)
-                    .collect();
+                let candidates = self.syms.policies.keys().chain(BUILTIN_POLICIES).collect();
                 (None, candidates, "this program".to_string())
             }
             RefKind::TokenRole => match self.syms.token_roles.get(name) {
@@ -98,35 +92,27 @@ impl<'s> Lowerer<'s> {
                 }
                 None => (
                     None,
-                    self.syms.token_roles.keys().map(String::as_str).collect(),
+                    self.syms.token_roles.keys().collect(),
                     "`auth token`".to_string(),
                 ),
             },
             RefKind::DbRole(m) => match m.roles.get(name) {
                 Some(_) => {
                     self.reference(span, || {
-                        SymbolKey::Role(m.ty.class, m.path.clone(), name.to_string())
+                        SymbolKey::Role(m.ty.class, m.path.to_string(), name.to_string())
                     });
                     (Some(None), Vec::new(), String::new())
                 }
-                None => (
-                    None,
-                    m.roles.keys().map(String::as_str).collect(),
-                    m.display(),
-                ),
+                None => (None, m.roles.keys().collect(), m.display()),
             },
             RefKind::DbConnection(m) => match m.connections.get(name) {
                 Some(c) => {
                     self.reference(span, || {
-                        SymbolKey::Connection(m.path.clone(), name.to_string())
+                        SymbolKey::Connection(m.path.to_string(), name.to_string())
                     });
                     (Some(Some(c.id.clone())), Vec::new(), String::new())
                 }
-                None => (
-                    None,
-                    m.connections.keys().map(String::as_str).collect(),
-                    m.display(),
-                ),
+                None => (None, m.connections.keys().collect(), m.display()),
             },
         };
         if let Some(dep) = found {

@@ -67,7 +67,7 @@ impl<'s> Lowerer<'s> {
                     );
                 }
                 let m = mount?;
-                let prefix = MountClass::Secrets.api_prefix(&m.path);
+                let prefix = MountClass::Secrets.api_prefix(m.path);
                 let mut r = resource(
                     format!("{prefix}rotate-root/{}", conn.name),
                     ResourceKind::Action,

@@ -1,6 +1,8 @@
 //! `workload NAME { login MOUNT { ... } VERB ARG... }`: the derived policy, the login
 //! role carrying it, and the workload's entry in the program.
 
+use std::borrow::Cow;
+
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::FieldType;
 use kp_syntax::ast::{ExprKind, Ident, Statement};
@@ -20,7 +22,7 @@ use crate::typing;
 
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_workload(&mut self, decl: &WorkloadDecl<'s>) {
-        let name = decl.name.as_str();
+        let name = decl.name;
         // Messages only: built when a diagnostic needs it, not once per workload.
         let what = || format!("workload `{name}`");
         let label_span = decl
@@ -99,7 +101,7 @@ impl<'s> Lowerer<'s> {
             Some(login) => self.lower_login(name, &policy, login, has_rules),
             None => {
                 if has_rules {
-                    self.pending_unattached.push((name.to_string(), label_span));
+                    self.pending_unattached.push((name, label_span));
                 }
                 None
             }
@@ -116,25 +118,25 @@ impl<'s> Lowerer<'s> {
 
     fn lower_login(
         &mut self,
-        workload: &str,
+        workload: &'s str,
         policy: &str,
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
         let syms = self.syms;
         // Listed only when the mount is not declared (suggestions).
-        let declared = || syms.auth_mounts.keys().map(String::as_str);
-        let mount = match syms.auth_mounts.get(&login.mount) {
+        let declared = || syms.auth_mounts.keys().copied();
+        let mount = match syms.auth_mounts.get(login.mount) {
             Some(mount) => {
                 self.reference(login.mount_span, || {
-                    SymbolKey::AuthMount(login.mount.clone())
+                    SymbolKey::AuthMount(login.mount.to_string())
                 });
                 Some(mount)
             }
             // Not declared and no typo of a declared mount: a JWT mount managed
             // elsewhere. The role is written all the same.
-            None if did_you_mean(&login.mount, declared()).is_none() => {
-                self.warn_external(&login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
+            None if did_you_mean(login.mount, declared()).is_none() => {
+                self.warn_external(login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
                 None
             }
             None => {
@@ -177,15 +179,22 @@ impl<'s> Lowerer<'s> {
                 ));
             }
         }
-        let id = spec.api_path_in(
-            &MountClass::Auth.api_prefix_parts(&login.mount),
-            Some(&login.role_name),
-        );
+        // The id the declaration pass gave this login's role, when it registered it.
+        let registered = mount
+            .and_then(|m| m.roles.get(login.role_name))
+            .filter(|r| std::ptr::eq(r.block, login.block));
+        let id = match registered {
+            Some(role) => role.id.clone(),
+            None => spec.api_path_in(
+                &MountClass::Auth.api_prefix_parts(login.mount),
+                Some(login.role_name),
+            ),
+        };
         let mut r = self.lower_endpoint_block(
             mount,
             super::mounts::EndpointBlock {
                 spec,
-                name: Some(&login.role_name),
+                name: Some(login.role_name),
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
@@ -194,11 +203,15 @@ impl<'s> Lowerer<'s> {
         );
         r.workload = Some(workload.to_string());
         if has_rules {
-            append_policy(&mut r.body, workload, spec.endpoint);
+            let comma = self
+                .schema(spec.endpoint)
+                .and_then(|e| e.field("token_policies"))
+                .is_some_and(|f| f.ty == FieldType::CommaList);
+            append_policy(&mut r.body, workload, comma);
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.to_string());
             }
-            self.referenced_policies.insert(workload.to_string());
+            self.referenced_policies.insert(workload, ());
         }
         self.push(r);
         Some(id)
@@ -211,10 +224,10 @@ impl<'s> Lowerer<'s> {
             .auth_mounts
             .values()
             .filter(|m| m.ty.login_spec().is_some())
-            .map(|m| m.path.as_str())
+            .map(|m| m.path)
             .collect();
         let mut help = Vec::new();
-        if let Some(s) = did_you_mean(&login.mount, jwt_mounts.iter().copied()) {
+        if let Some(s) = did_you_mean(login.mount, jwt_mounts.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
         } else if !jwt_mounts.is_empty() {
             help.push(format!("login mounts: {}", one_of(&jwt_mounts)));
@@ -272,7 +285,7 @@ impl<'s> Lowerer<'s> {
                     ExprKind::Str { value, .. } => {
                         if rules::check_glob(value, arg.span, &mut self.diags) {
                             lints::kv::check(
-                                self.syms,
+                                &self.kv2_mounts,
                                 value,
                                 verb == "list",
                                 arg.span,
@@ -354,21 +367,21 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let syms = self.syms;
-        if !syms.secret_mounts.contains_key(&mount_path)
-            && did_you_mean(&mount_path, syms.secret_mounts.keys().map(String::as_str)).is_none()
+        if !syms.secret_mounts.contains_key(&*mount_path)
+            && did_you_mean(&mount_path, syms.secret_mounts.keys().copied()).is_none()
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
-            let path = [mount_path.as_str(), "/", verb, "/", &role_seg.name].concat();
+            let path = [&*mount_path, "/", verb, "/", &role_seg.name].concat();
             set.add_owned(path, &[cap_idx]);
             return;
         }
-        let Some(mount) = syms.secret_mounts.get(&mount_path) else {
+        let Some(mount) = syms.secret_mounts.get(&*mount_path) else {
             let eligible: Vec<&str> = syms
                 .secret_mounts
                 .values()
                 .filter(|m| engines.contains(&m.ty.name))
-                .map(|m| m.path.as_str())
+                .map(|m| m.path)
                 .collect();
             let help = match did_you_mean(&mount_path, eligible.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -389,7 +402,9 @@ impl<'s> Lowerer<'s> {
             );
             return;
         };
-        self.reference(mount_span, || SymbolKey::SecretsMount(mount_path.clone()));
+        self.reference(mount_span, || {
+            SymbolKey::SecretsMount(mount_path.to_string())
+        });
         if !engines.contains(&mount.ty.name) {
             self.diags.push(
                 Diagnostic::error(
@@ -412,7 +427,7 @@ impl<'s> Lowerer<'s> {
         }
         let role = role_seg.name.as_str();
         let Some(sym) = mount.roles.get(role) else {
-            let roles: Vec<&str> = mount.roles.keys().map(String::as_str).collect();
+            let roles: Vec<&str> = mount.roles.keys().collect();
             let help = match did_you_mean(role, roles.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if roles.is_empty() => format!(
@@ -433,7 +448,11 @@ impl<'s> Lowerer<'s> {
             return;
         };
         self.reference(role_seg.span, || {
-            SymbolKey::Role(MountClass::Secrets, mount_path.clone(), role.to_string())
+            SymbolKey::Role(
+                MountClass::Secrets,
+                mount_path.to_string(),
+                role.to_string(),
+            )
         });
         add_dep(deps, sym.id.clone());
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
@@ -443,16 +462,13 @@ impl<'s> Lowerer<'s> {
         } else {
             verb
         };
-        set.add_owned(
-            [mount_path.as_str(), "/", segment, "/", role].concat(),
-            &[cap_idx],
-        );
+        set.add_owned([&*mount_path, "/", segment, "/", role].concat(), &[cap_idx]);
     }
 }
 
 /// Adds the workload's policy to the login role's `token_policies`, in the field's API
-/// form.
-fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
+/// form (`comma`: the field is a comma-separated string).
+fn append_policy(body: &mut crate::ir::Body, policy: &str, comma: bool) {
     match body.get_mut("token_policies") {
         Some(Value::List(list)) => {
             if !list
@@ -471,9 +487,6 @@ fn append_policy(body: &mut crate::ir::Body, policy: &str, endpoint: &str) {
             }
         }
         _ => {
-            let comma = schemas::endpoint(endpoint)
-                .and_then(|e| e.field("token_policies"))
-                .is_some_and(|f| f.ty == FieldType::CommaList);
             let value = if comma {
                 Value::Str(policy.to_string())
             } else {
@@ -494,7 +507,7 @@ impl Lowerer<'_> {
         st: &'a Statement,
         verb: &str,
         example: &str,
-    ) -> Option<(String, kp_diag::Span, &'a Ident)> {
+    ) -> Option<(Cow<'a, str>, kp_diag::Span, &'a Ident)> {
         let segs = match st.args.as_slice() {
             [arg] => match &arg.kind {
                 ExprKind::Path(segs) if segs.len() >= 2 => segs,
@@ -524,12 +537,15 @@ impl Lowerer<'_> {
         let (role_seg, first) = (segs.last()?, segs.first()?);
         let mount_segs = segs.get(..segs.len() - 1).unwrap_or(&[]);
         let mount_path = match mount_segs {
-            [one] => one.name.as_str().to_owned(),
-            _ => mount_segs
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join("/"),
+            // Borrowed: a mount path is one segment but for nested mounts (`a/b`).
+            [one] => Cow::Borrowed(one.name.as_str()),
+            _ => Cow::Owned(
+                mount_segs
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            ),
         };
         let mount_span = mount_segs
             .last()

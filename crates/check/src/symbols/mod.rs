@@ -1,6 +1,8 @@
 //! What the program declares, collected before lowering so that references may point
 //! forwards (a role naming a policy written further down).
 
+mod table;
+
 use std::collections::BTreeMap;
 
 use kp_diag::Span;
@@ -9,6 +11,8 @@ use kp_syntax::ast::{Block, Statement};
 use crate::body::Parts;
 use crate::catalog::{MountClass, MountType, NestedSpec};
 use crate::ir::ResourceId;
+
+pub use table::Table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyOrigin {
@@ -56,7 +60,7 @@ pub struct NamedSym<'a> {
 #[derive(Debug)]
 pub struct MountSym<'a> {
     pub ty: &'static MountType,
-    pub path: String,
+    pub path: &'a str,
     /// `sys/auth/PATH` or `sys/mounts/PATH`.
     pub id: ResourceId,
     pub head: Span,
@@ -69,14 +73,14 @@ pub struct MountSym<'a> {
     pub kv_version: Option<i64>,
     /// Whether the engine exists on the compilation target.
     pub available: bool,
-    pub roles: BTreeMap<String, NamedSym<'a>>,
-    pub connections: BTreeMap<String, NamedSym<'a>>,
+    pub roles: Table<'a, NamedSym<'a>>,
+    pub connections: Table<'a, NamedSym<'a>>,
 }
 
 impl MountSym<'_> {
     /// `` `secrets ssh` ``, or `` `secrets kv secret` `` when the path is not the type.
     pub fn display(&self) -> String {
-        crate::declare::mount_display(self.ty.class, self.ty.name, &self.path)
+        crate::declare::mount_display(self.ty.class, self.ty.name, self.path)
     }
 
     pub fn is_kv2(&self) -> bool {
@@ -86,26 +90,27 @@ impl MountSym<'_> {
 
 #[derive(Debug, Default)]
 pub struct Symbols<'a> {
-    pub policies: BTreeMap<String, PolicySym>,
-    pub auth_mounts: BTreeMap<String, MountSym<'a>>,
-    pub secret_mounts: BTreeMap<String, MountSym<'a>>,
-    pub token_roles: BTreeMap<String, NamedSym<'a>>,
-    pub tokens: BTreeMap<String, Span>,
+    pub policies: Table<'a, PolicySym>,
+    /// Mounts are few, and "the first overlapping mount" reads them in path order.
+    pub auth_mounts: BTreeMap<&'a str, MountSym<'a>>,
+    pub secret_mounts: BTreeMap<&'a str, MountSym<'a>>,
+    pub token_roles: Table<'a, NamedSym<'a>>,
+    pub tokens: Table<'a, Span>,
     /// The whole block of each token, for editors.
-    pub token_blocks: BTreeMap<String, Span>,
+    pub token_blocks: Table<'a, Span>,
     /// `owns policies` patterns, in source order, each with its label's span.
     pub owned_policies: Vec<(String, Span)>,
 }
 
 impl<'a> Symbols<'a> {
-    pub fn mounts(&self, class: MountClass) -> &BTreeMap<String, MountSym<'a>> {
+    pub fn mounts(&self, class: MountClass) -> &BTreeMap<&'a str, MountSym<'a>> {
         match class {
             MountClass::Auth => &self.auth_mounts,
             MountClass::Secrets => &self.secret_mounts,
         }
     }
 
-    pub fn mounts_mut(&mut self, class: MountClass) -> &mut BTreeMap<String, MountSym<'a>> {
+    pub fn mounts_mut(&mut self, class: MountClass) -> &mut BTreeMap<&'a str, MountSym<'a>> {
         match class {
             MountClass::Auth => &mut self.auth_mounts,
             MountClass::Secrets => &mut self.secret_mounts,
@@ -124,11 +129,11 @@ pub enum Item<'a> {
     /// `auth token { role NAME { } }`
     TokenAuth(Vec<NestedDecl<'a>>),
     Policy {
-        name: String,
+        name: &'a str,
         block: &'a Block,
     },
     Token {
-        name: String,
+        name: &'a str,
         block: &'a Block,
     },
     Workload(WorkloadDecl<'a>),
@@ -137,7 +142,7 @@ pub enum Item<'a> {
 #[derive(Debug)]
 pub struct MountDecl<'a> {
     pub class: MountClass,
-    pub path: String,
+    pub path: &'a str,
     pub block: &'a Block,
     pub parts: Parts<'a>,
     pub nested: Vec<NestedDecl<'a>>,
@@ -146,7 +151,7 @@ pub struct MountDecl<'a> {
 #[derive(Debug)]
 pub struct NestedDecl<'a> {
     pub spec: &'static NestedSpec,
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     pub block: &'a Block,
     /// The resource id, which is its API path.
     pub id: ResourceId,
@@ -154,7 +159,7 @@ pub struct NestedDecl<'a> {
 
 #[derive(Debug)]
 pub struct WorkloadDecl<'a> {
-    pub name: String,
+    pub name: &'a str,
     pub block: &'a Block,
     pub parts: Parts<'a>,
     pub login: Option<LoginDecl<'a>>,
@@ -163,8 +168,8 @@ pub struct WorkloadDecl<'a> {
 
 #[derive(Debug)]
 pub struct LoginDecl<'a> {
-    pub mount: String,
+    pub mount: &'a str,
     pub mount_span: Span,
     pub block: &'a Block,
-    pub role_name: String,
+    pub role_name: &'a str,
 }
