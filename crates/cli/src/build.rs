@@ -55,6 +55,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         None if args.emit == EmitArg::All => {
             Err("`--emit all` writes several files: give a directory with `-o DIR`".into())
         }
+        None if args.emit == EmitArg::Api => print_api(&compiled),
         None => emit_all(&compiled, &formats).and_then(|files| print_files(&files)),
     };
     // The process exits next: freeing a large program node by node would only delay it.
@@ -113,6 +114,17 @@ fn print_files(files: &[OutputFile]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `calls.json` printed as it is produced, never held whole.
+fn print_api(compiled: &keyplan::Compiled) -> Result<(), String> {
+    match keyplan::emit_api_to(compiled, &mut std::io::stdout().lock()) {
+        None => Err(NOT_COMPILED.into()),
+        Some(Ok(())) => Ok(()),
+        // `keyplan build ... | head` closing the pipe early is not a failure.
+        Some(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Some(Err(e)) => Err(format!("cannot write to standard output: {e}")),
+    }
 }
 
 /// Writes every file to a temporary name first and renames them all only once every
@@ -179,6 +191,10 @@ fn stage_format(dir: &Path, compiled: &keyplan::Compiled, format: Emit) -> Stage
         files: Vec::new(),
         error: None,
     };
+    if format == Emit::Api {
+        stage_api(dir, compiled, &mut staged);
+        return staged;
+    }
     let Some(outputs) = keyplan::emit(compiled, format) else {
         staged.error = Some(NOT_COMPILED.into());
         return staged;
@@ -203,6 +219,31 @@ fn stage_format(dir: &Path, compiled: &keyplan::Compiled, format: Emit) -> Stage
         staged.files.push((tmp, path));
     }
     staged
+}
+
+/// `calls.json` written to its temporary file as it is produced: a plan of megabytes is
+/// never held whole in memory (fewer fresh pages; one buffer, reused while in cache).
+fn stage_api(dir: &Path, compiled: &keyplan::Compiled, staged: &mut Staged) {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        staged.error = Some(format!("cannot create `{}`: {e}", dir.display()));
+        return;
+    }
+    let path = dir.join(keyplan::API_FILE);
+    let tmp = path.with_extension("keyplan-tmp");
+    let mut file = match std::fs::File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            staged.error = Some(format!("cannot write `{}`: {e}", tmp.display()));
+            return;
+        }
+    };
+    // Listed before writing, so that a failure removes it.
+    staged.files.push((tmp.clone(), path));
+    staged.error = match keyplan::emit_api_to(compiled, &mut file) {
+        None => Some(NOT_COMPILED.into()),
+        Some(Ok(())) => None,
+        Some(Err(e)) => Some(format!("cannot write `{}`: {e}", tmp.display())),
+    };
 }
 
 #[cfg(unix)]

@@ -16,10 +16,35 @@ use crate::OutputFile;
 /// Roughly what one call takes, pretty-printed, so the buffer rarely grows.
 const BYTES_PER_CALL: usize = 700;
 
+/// The file's name.
+pub(crate) const FILE_NAME: &str = "calls.json";
+
 pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFile {
+    let mut json = Json::pretty(graph.order.len() * BYTES_PER_CALL);
+    write(program, graph, target, &mut json);
+    OutputFile {
+        name: FILE_NAME.to_string(),
+        contents: json.finish(),
+    }
+}
+
+/// [`emit`]'s text written into `sink` a chunk at a time as it is produced: a plan of
+/// megabytes is never held whole (no fresh pages for it, one buffer reused in cache).
+pub(crate) fn emit_to(
+    program: &Program,
+    graph: &Graph,
+    target: Target,
+    sink: &mut dyn std::io::Write,
+    chunk: usize,
+) -> std::io::Result<()> {
+    let mut json = Json::streaming(sink, chunk);
+    write(program, graph, target, &mut json);
+    json.finish_streamed()
+}
+
+fn write(program: &Program, graph: &Graph, target: Target, json: &mut Json) {
     let dependencies = dependencies_in_order(graph);
     let id = |n: usize| graph.nodes.get(n).map(|n| n.id.as_str());
-    let mut json = Json::pretty(graph.order.len() * BYTES_PER_CALL);
     json.begin_object();
     json.str_member("target", target_name(target));
     json.key("calls");
@@ -46,15 +71,12 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
                 .filter_map(|&d| id(d)),
         );
         json.end_object();
+        json.flush_if_full();
     }
     json.end_array();
     json.key("env");
     json.strs(env_names(program));
     json.end_object();
-    OutputFile {
-        name: "calls.json".to_string(),
-        contents: json.finish(),
-    }
 }
 
 #[cfg(test)]
@@ -68,6 +90,22 @@ mod tests {
         let out = emit(&p, &g, Target::Vault);
         assert_eq!(out.name, "calls.json");
         insta::assert_snapshot!(out.contents);
+    }
+
+    /// Streamed in chunks of any size, the text is the one built in memory; a sink that
+    /// fails makes the stream fail.
+    #[test]
+    fn streamed_calls_are_the_same_bytes() {
+        let (p, g) = fixtures::pipeline();
+        let whole = emit(&p, &g, Target::Vault).contents;
+        for chunk in [1, 100, 4096, crate::writer::CHUNK] {
+            let mut streamed = Vec::new();
+            emit_to(&p, &g, Target::Vault, &mut streamed, chunk).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), whole, "chunk {chunk}");
+        }
+        let mut full = [0u8; 64];
+        let error = emit_to(&p, &g, Target::Vault, &mut full.as_mut_slice(), 16).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::WriteZero);
     }
 
     #[test]

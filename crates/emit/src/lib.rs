@@ -39,6 +39,21 @@ pub fn api(program: &Program, graph: &Graph, target: Target) -> OutputFile {
     api::emit(program, graph, target)
 }
 
+/// The name of [`api`]'s file.
+pub const API_FILE: &str = api::FILE_NAME;
+
+/// [`api`]'s text written into `sink` as it is produced, a buffer's worth at a time
+/// (about 128 KiB), instead of returned whole: the CLI writes a large plan to its file
+/// without holding it. The bytes are the same.
+pub fn api_to(
+    program: &Program,
+    graph: &Graph,
+    target: Target,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    api::emit_to(program, graph, target, sink, writer::CHUNK)
+}
+
 /// One HCL document per policy in the plan (`policies/NAME.hcl`), formatted as
 /// `vault policy fmt` would.
 pub fn hcl(program: &Program) -> Vec<OutputFile> {

@@ -6,27 +6,42 @@
 //! byte-at-a-time escaper cost more than the writing itself on plans of megabytes; here
 //! a string with nothing to escape (nearly all of them) is copied whole.
 
+use std::io::Write;
+
 use kp_check::ir::{Body, Value, LITERAL_SECRET};
 
-pub(crate) struct Json {
+pub(crate) struct Json<'w> {
     out: String,
     pretty: bool,
     depth: usize,
     /// Nothing written yet inside the innermost open object or array.
     fresh: bool,
+    /// Where a streamed document goes ([`Json::streaming`]), `chunk` bytes at a time.
+    sink: Option<&'w mut dyn Write>,
+    chunk: usize,
+    /// The first error the sink gave: the document is still written to the end (into
+    /// nothing), and [`Json::finish_streamed`] returns it.
+    failed: Option<std::io::Error>,
 }
+
+/// How much a streamed document gathers before it goes to its sink: small enough that
+/// the buffer stays in cache and its pages are reused, large enough for few writes.
+pub(crate) const CHUNK: usize = 128 * 1024;
 
 /// A comma, a line break and enough spaces for every indentation the outputs use: each
 /// break between items is one copy of a slice of it.
 const BREAK: &str = ",\n                                                                ";
 
-impl Json {
+impl<'w> Json<'w> {
     pub(crate) fn pretty(capacity: usize) -> Self {
         Json {
             out: String::with_capacity(capacity),
             pretty: true,
             depth: 0,
             fresh: false,
+            sink: None,
+            chunk: usize::MAX,
+            failed: None,
         }
     }
 
@@ -36,6 +51,56 @@ impl Json {
             pretty: false,
             depth: 0,
             fresh: false,
+            sink: None,
+            chunk: usize::MAX,
+            failed: None,
+        }
+    }
+
+    /// A pretty document written into `sink` about `chunk` bytes at a time (at the
+    /// points the emitter calls [`Json::flush_if_full`]), never held whole: the same
+    /// bytes as [`Json::pretty`] and [`Json::finish`] give.
+    pub(crate) fn streaming(sink: &'w mut dyn Write, chunk: usize) -> Self {
+        Json {
+            // Room for a chunk and the item that crosses its end.
+            out: String::with_capacity(chunk.saturating_add(chunk / 4).min(1 << 24)),
+            sink: Some(sink),
+            chunk,
+            ..Json::pretty(0)
+        }
+    }
+
+    /// Hands the text written so far to the sink of a streamed document once a chunk's
+    /// worth has gathered; nothing for a document held in memory.
+    #[inline]
+    pub(crate) fn flush_if_full(&mut self) {
+        if self.out.len() >= self.chunk {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if self.failed.is_none() {
+            if let Err(e) = sink.write_all(self.out.as_bytes()) {
+                self.failed = Some(e);
+            }
+        }
+        self.out.clear();
+    }
+
+    /// The end of a streamed document: its final newline and the rest go to the sink;
+    /// the first error writing any of it, if there was one.
+    pub(crate) fn finish_streamed(mut self) -> std::io::Result<()> {
+        if self.pretty {
+            self.out.push('\n');
+        }
+        self.flush();
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 

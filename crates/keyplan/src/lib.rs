@@ -218,3 +218,18 @@ pub fn emit(compiled: &Compiled, format: Emit) -> Option<Vec<OutputFile>> {
         Emit::Sh => vec![kp_emit::sh(program, graph, compiled.target)],
     })
 }
+
+/// The name of [`Emit::Api`]'s one file.
+pub use kp_emit::API_FILE;
+
+/// [`emit`] of [`Emit::Api`] written into `sink` as it is produced, a buffer's worth at a
+/// time, instead of returned whole (the CLI streams a large plan to its file); `None`
+/// when the program did not compile. The bytes are those of `emit`'s file.
+pub fn emit_api_to(
+    compiled: &Compiled,
+    sink: &mut dyn std::io::Write,
+) -> Option<std::io::Result<()>> {
+    let program = compiled.program.as_ref()?;
+    let graph = compiled.graph.as_ref()?;
+    Some(kp_emit::api_to(program, graph, compiled.target, sink))
+}
