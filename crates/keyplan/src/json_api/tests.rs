@@ -411,7 +411,9 @@ fn values_are_written_as_serde_json_displays_them() {
     let text = r#"[null,true,false,0,-1,18446744073709551615,-9223372036854775808,1.5,1e300,-2.5e-7,0.1,
         "a\"b\\c\u0000\u001f\u007f\n\té𝄞",{"k":[{}],"z":1,"a":[]},[]]"#;
     let value: Value = serde_json::from_str(text).unwrap();
-    let Value::Array(items) = &value else { unreachable!() };
+    let Value::Array(items) = &value else {
+        unreachable!()
+    };
     for item in items.iter().chain([&value]) {
         assert_eq!(super::write::to_string(item), item.to_string());
     }
