@@ -1,18 +1,23 @@
 //! What a change grants or takes away, per identity.
 //!
-//! Effective access is compared, not source: each identity's merged grants (pattern →
-//! capabilities, see [`crate::matrix`]) and its login conditions. Renaming a policy,
-//! reordering rules or reformatting the file therefore changes nothing here. Policies
-//! whose rules are unknown (`extern policy`, `default`) are compared by name, as the
-//! login field `token_policies`: their names are all there is to compare.
+//! Effective access is compared, not source: for each pattern either side grants, what
+//! a request on that pattern gets under each side's rules, decided as the server decides
+//! (`kp-acl`: the most specific matching rule wins, a `deny` wins its pattern), and the
+//! identity's login conditions. Renaming a policy, reordering rules or reformatting the
+//! file therefore changes nothing here, and taking away a narrower rule shows what the
+//! broader rule now grants on its paths (dropping `deny "a/prod"` under `update "a/*"`
+//! grants `update` on `a/prod`). Policies whose rules are unknown (`extern policy`,
+//! `default`) are compared by name, as the login field `token_policies`: their names are
+//! all there is to compare.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kp_check::ir::Program;
+use kp_acl::{Acl, Operation, Policy, Rule, Server};
+use kp_check::ir::{PathRule, Program};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::matrix::{cap_index, matrix, IdentityAccess};
+use crate::matrix::{cap_index, matrix, policy_rules, IdentityAccess};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccessDiff {
@@ -64,9 +69,11 @@ const POLICIES_FIELD: &str = "token_policies";
 
 /// Compares two programs' effective access. Identities are listed in the new program's
 /// order, removed ones after them in the old program's order.
-pub fn diff(old: &Program, new: &Program) -> AccessDiff {
-    let old = matrix(old).identities;
-    let new = matrix(new).identities;
+pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
+    let old_rules = policy_rules(old_program);
+    let new_rules = policy_rules(new_program);
+    let old = matrix(old_program).identities;
+    let new = matrix(new_program).identities;
     let old_by_id: BTreeMap<&str, &IdentityAccess> =
         old.iter().map(|i| (i.identity.id.as_str(), i)).collect();
     let new_ids: BTreeSet<&str> = new.iter().map(|i| i.identity.id.as_str()).collect();
@@ -81,7 +88,8 @@ pub fn diff(old: &Program, new: &Program) -> AccessDiff {
                 login: Vec::new(),
             }),
             Some(o) => {
-                let (added, removed) = compare_grants(o, n);
+                let (added, removed) =
+                    compare_grants(&Effective::of(o, &old_rules), &Effective::of(n, &new_rules));
                 let login = compare_login(o, n);
                 if !(added.is_empty() && removed.is_empty() && login.is_empty()) {
                     identities.push(IdentityChange {
@@ -123,36 +131,90 @@ fn grants(i: &IdentityAccess) -> Vec<PatternCaps> {
         .collect()
 }
 
-/// Capabilities gained and lost per pattern.
-fn compare_grants(
-    old: &IdentityAccess,
-    new: &IdentityAccess,
-) -> (Vec<PatternCaps>, Vec<PatternCaps>) {
-    let caps = |i: &IdentityAccess| -> BTreeMap<String, BTreeSet<String>> {
-        i.grants
+/// One side's access of an identity: its merged grants as written, and the ACL its
+/// program's rules build, which answers for any path.
+struct Effective<'a> {
+    access: &'a IdentityAccess,
+    acl: Option<Acl>,
+}
+
+impl<'a> Effective<'a> {
+    fn of(access: &'a IdentityAccess, rules: &BTreeMap<&str, &[PathRule]>) -> Effective<'a> {
+        let policies: Vec<Policy> = access
+            .identity
+            .policies
             .iter()
-            .map(|g| (g.pattern.clone(), g.capabilities.iter().cloned().collect()))
-            .collect()
-    };
-    let (o, n) = (caps(old), caps(new));
-    let empty = BTreeSet::new();
-    let patterns: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+            .filter_map(|name| {
+                let rules = rules.get(name.as_str())?;
+                // The checker lets only valid patterns and Vault's capability names through.
+                let rules = rules
+                    .iter()
+                    .filter_map(|r| Rule::new(r.path.as_str(), &r.capabilities.to_vec()).ok())
+                    .collect();
+                Some(Policy::new(name.clone(), rules))
+            })
+            .collect();
+        Effective {
+            access,
+            acl: Acl::new(&policies).ok(),
+        }
+    }
+
+    /// The capabilities a request on `pattern` (read as a path) gets: the deciding
+    /// rule's, `deny` alone when it denies. A templated pattern (`{{identity...}}`)
+    /// names no one path until rendered for an entity, so it keeps its own grant.
+    fn at(&self, pattern: &str) -> BTreeSet<usize> {
+        let written = || {
+            self.access
+                .grants
+                .iter()
+                .find(|g| g.pattern == pattern)
+                .map(|g| g.capabilities.iter().filter_map(|c| cap_index(c)).collect())
+                .unwrap_or_default()
+        };
+        let Some(acl) = self.acl.as_ref().filter(|_| !pattern.contains("{{")) else {
+            return written();
+        };
+        // The server choice only matters for LIST on a trailing `/`: not for a read.
+        let caps = acl
+            .check(pattern, Operation::Read, Server::Openbao)
+            .capabilities;
+        if caps.is_deny() {
+            return cap_index("deny").into_iter().collect();
+        }
+        caps.names().into_iter().filter_map(cap_index).collect()
+    }
+}
+
+/// Capabilities gained and lost per pattern, where a pattern is any one either side
+/// writes: what the old rules decided there against what the new rules decide.
+fn compare_grants(
+    old: &Effective<'_>,
+    new: &Effective<'_>,
+) -> (Vec<PatternCaps>, Vec<PatternCaps>) {
+    let patterns: BTreeSet<&str> = old
+        .access
+        .grants
+        .iter()
+        .chain(&new.access.grants)
+        .map(|g| g.pattern.as_str())
+        .collect();
     let mut added = Vec::new();
     let mut removed = Vec::new();
     for p in patterns {
-        let before = o.get(p).unwrap_or(&empty);
-        let after = n.get(p).unwrap_or(&empty);
-        let gained = ordered(after.difference(before));
-        let lost = ordered(before.difference(after));
+        let before = old.at(p);
+        let after = new.at(p);
+        let gained = ordered(after.difference(&before));
+        let lost = ordered(before.difference(&after));
         if !gained.is_empty() {
             added.push(PatternCaps {
-                pattern: p.clone(),
+                pattern: p.to_string(),
                 capabilities: gained,
             });
         }
         if !lost.is_empty() {
             removed.push(PatternCaps {
-                pattern: p.clone(),
+                pattern: p.to_string(),
                 capabilities: lost,
             });
         }
@@ -160,10 +222,11 @@ fn compare_grants(
     (added, removed)
 }
 
-fn ordered<'a>(caps: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut v: Vec<String> = caps.cloned().collect();
-    v.sort_by_key(|c| cap_index(c).unwrap_or(usize::MAX));
-    v
+/// Names in Vault's canonical order (the indices come sorted from the set).
+fn ordered<'a>(caps: impl Iterator<Item = &'a usize>) -> Vec<String> {
+    caps.filter_map(|&i| kp_check::ir::CAPABILITIES.get(i))
+        .map(|c| (*c).to_string())
+        .collect()
 }
 
 fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange> {

@@ -173,11 +173,18 @@ fn summary(d: &AccessDiff) -> String {
         .map(|c| c.added.len())
         .sum();
     format!(
-        "{} identities added, {} removed, {} modified; {granted} grants added; {widened} login conditions widened",
-        count(Change::Added),
+        "{} added, {} removed, {} modified; {} added; {} widened",
+        counted(count(Change::Added), "identity", "identities"),
         count(Change::Removed),
-        count(Change::Modified)
+        count(Change::Modified),
+        counted(granted, "grant", "grants"),
+        counted(widened, "login condition", "login conditions"),
     )
+}
+
+/// `1 grant`, `2 grants`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A pull-request comment: a summary line, then one table per identity.

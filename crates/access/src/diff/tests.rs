@@ -183,3 +183,91 @@ fn a_glob_star_bound_claim_is_open() {
     // Without globs `*` is a literal value like any other.
     assert_eq!(bound_claims(&o, &n, (false, false)), Direction::Changed);
 }
+
+/// `(pattern, capabilities)` pairs of one identity's added or removed grants.
+fn pairs(grants: &[PatternCaps]) -> Vec<(&str, Vec<&str>)> {
+    grants
+        .iter()
+        .map(|g| {
+            (
+                g.pattern.as_str(),
+                g.capabilities.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect()
+}
+
+fn only_change(old: &str, new: &str) -> IdentityChange {
+    let d = diff(&program(old), &program(new));
+    let [c] = d.identities.as_slice() else {
+        unreachable!("one identity changed: {d:#?}")
+    };
+    assert_eq!(c.change, Change::Modified);
+    c.clone()
+}
+
+#[test]
+fn dropping_a_deny_grants_what_the_broader_rule_gives() {
+    let old = BASE.replace(
+        r#"list "secret/metadata/app/*""#,
+        "update \"secret/data/app/*\"\n  deny \"secret/data/app/prod\"",
+    );
+    let new = BASE.replace(
+        r#"list "secret/metadata/app/*""#,
+        r#"update "secret/data/app/*""#,
+    );
+    let c = only_change(&old, &new);
+    assert_eq!(
+        pairs(&c.added),
+        [("secret/data/app/prod", vec!["read", "update"])]
+    );
+    assert_eq!(pairs(&c.removed), [("secret/data/app/prod", vec!["deny"])]);
+    // And the other way round: adding the deny takes both away.
+    let c = only_change(&new, &old);
+    assert_eq!(pairs(&c.added), [("secret/data/app/prod", vec!["deny"])]);
+    assert_eq!(
+        pairs(&c.removed),
+        [("secret/data/app/prod", vec!["read", "update"])]
+    );
+}
+
+#[test]
+fn a_narrower_rule_added_under_a_broader_one_takes_away() {
+    let old = BASE.replace(
+        r#"list "secret/metadata/app/*""#,
+        r#"update "secret/data/app/*""#,
+    );
+    // An exact rule decides its path alone: `update` is gone there, nothing is granted.
+    let new = old.replace(
+        r#"update "secret/data/app/*""#,
+        "update \"secret/data/app/*\"\n  list \"secret/data/app/config\"",
+    );
+    let c = only_change(&old, &new);
+    assert_eq!(pairs(&c.added), [("secret/data/app/config", vec!["list"])]);
+    assert_eq!(
+        pairs(&c.removed),
+        [("secret/data/app/config", vec!["read", "update"])]
+    );
+    // Removing it again gives them back.
+    let c = only_change(&new, &old);
+    assert_eq!(
+        pairs(&c.added),
+        [("secret/data/app/config", vec!["read", "update"])]
+    );
+    assert_eq!(
+        pairs(&c.removed),
+        [("secret/data/app/config", vec!["list"])]
+    );
+}
+
+#[test]
+fn a_rule_moved_to_another_policy_of_the_same_login_changes_nothing() {
+    let new = BASE
+        .replace(
+            r#"policy shared { path "secret/data/shared/*" { capabilities = [read] } }"#,
+            "policy shared {\n  path \"secret/data/shared/*\" { capabilities = [read] }\n  path \"secret/data/app/*\" { capabilities = [read] }\n}",
+        )
+        .replace(r#"  read "secret/data/app/*""#, "");
+    let d = diff(&program(BASE), &program(&new));
+    assert!(!d.changed, "{d:#?}");
+}
