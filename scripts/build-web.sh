@@ -6,6 +6,8 @@
 #   scripts/build-web.sh size   print raw and gzip sizes of the built playground (web/dist)
 #   scripts/build-web.sh deps   install the wasm32 target and wasm-bindgen-cli only
 #   scripts/build-web.sh test   the shim's wasm-bindgen tests, run under node
+#   scripts/build-web.sh names  the same wasm with its function names (profile wasm-names),
+#                               -Oz without --converge, for `twiggy top|monos` (target/wasm/names.wasm)
 #
 # wasm-bindgen-cli is installed from crates.io at exactly the version the crate pins, when
 # missing or different; nothing downloads a prebuilt binary.
@@ -63,6 +65,20 @@ build_wasm() {
   sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js"
 }
 
+names_wasm() {
+  ensure_target
+  ensure_wasm_bindgen
+  cargo build -p keyplan-wasm --target wasm32-unknown-unknown --profile wasm-names \
+    --manifest-path "$ROOT/Cargo.toml"
+  local out="$CARGO_TARGET_DIR/names"
+  wasm-bindgen "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-names/keyplan_wasm.wasm" \
+    --out-dir "$out" --out-name keyplan --target web --no-typescript --keep-debug
+  "$ROOT/web/node_modules/.bin/wasm-opt" -Oz -g --strip-dwarf --zero-filled-memory --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue "$out/keyplan_bg.wasm" -o "$CARGO_TARGET_DIR/names.wasm"
+  echo "$CARGO_TARGET_DIR/names.wasm (twiggy top -n 40 $CARGO_TARGET_DIR/names.wasm)"
+}
+
 test_wasm() {
   ensure_target
   ensure_wasm_bindgen
@@ -75,5 +91,6 @@ case "${1:-wasm}" in
   size) shift; sizes "$@" ;;
   deps) ensure_target; ensure_wasm_bindgen ;;
   test) test_wasm ;;
-  *) echo "usage: $0 [wasm|size [FILES...]|deps|test]" >&2; exit 2 ;;
+  names) names_wasm ;;
+  *) echo "usage: $0 [wasm|size [FILES...]|deps|test|names]" >&2; exit 2 ;;
 esac

@@ -168,12 +168,12 @@ fn compile_for(sources: SourceMap, target: &str) -> Result<Compiled, String> {
 
 /// Checks a program: `{ ok, target, diagnostics }`.
 pub fn check_json(source: &str, target: &str) -> String {
-    to_json(&check(source, target))
+    write::to_string(&check(source, target))
 }
 
 /// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
 pub fn build_json(source: &str, target: &str) -> String {
-    to_json(&build(source, target))
+    write::to_string(&build(source, target))
 }
 
 /// One file of a program sent as JSON: `{ "name": "platform.kp", "text": "..." }`.
@@ -187,8 +187,8 @@ pub struct FileIn {
 /// to compile them: the response of [`check_json`], each diagnostic naming its file.
 pub fn check_files_json(files: &str, target: &str) -> String {
     match parse_files(files) {
-        Ok(files) => to_json(&check_sources(files, target)),
-        Err(error) => to_json(&CheckResponse {
+        Ok(files) => write::to_string(&check_sources(files, target)),
+        Err(error) => write::to_string(&CheckResponse {
             ok: false,
             target: None,
             diagnostics: Vec::new(),
@@ -201,8 +201,8 @@ pub fn check_files_json(files: &str, target: &str) -> String {
 /// [`build_json`], with the file of every diagnostic, node and workload.
 pub fn build_files_json(files: &str, target: &str) -> String {
     match parse_files(files) {
-        Ok(files) => to_json(&build_sources(files, target)),
-        Err(error) => to_json(&bad_build(error)),
+        Ok(files) => write::to_string(&build_sources(files, target)),
+        Err(error) => write::to_string(&bad_build(error)),
     }
 }
 
@@ -566,6 +566,7 @@ pub fn explain_code_json(code: &str) -> String {
 }
 
 mod schema;
+mod write;
 
 mod access;
 pub use access::{
@@ -593,7 +594,7 @@ pub struct FormatResponse {
 
 /// Formats a program (`kp_fmt::format`): `{ ok, formatted, changed, diagnostics }`.
 pub fn format_json(source: &str) -> String {
-    to_json(&format_source(source))
+    write::to_string(&format_source(source))
 }
 
 /// The typed form of [`format_json`].
@@ -675,7 +676,7 @@ pub struct ExplainResponse {
 /// Explains the capabilities of the program's identities on concrete paths, as Vault's
 /// ACL computes them (`request` is an [`ExplainRequest`] as JSON).
 pub fn explain_json(source: &str, target: &str, request: &str) -> String {
-    to_json(&explain(source, target, request))
+    write::to_string(&explain(source, target, request))
 }
 
 /// The typed form of [`explain_json`].

@@ -52,7 +52,7 @@ fn compiled(source: &str, target: Target) -> Compiled {
 
 /// The access matrix of a program.
 pub fn access_json(source: &str, target: &str) -> String {
-    to_json(&access(source, target))
+    super::write::to_string(&access(source, target))
 }
 
 pub fn access(source: &str, target: &str) -> AccessResponse {
@@ -112,7 +112,7 @@ pub fn diff(old: &str, new: &str, target: &str) -> DiffResponse {
 /// Claim simulation: `claims` is a JSON object of a token's claims; `mount` limits the
 /// roles to one mount path (empty: every JWT mount).
 pub fn simulate_json(source: &str, claims: &str, mount: &str, target: &str) -> String {
-    to_json(&simulate(source, claims, mount, target))
+    super::write::to_string(&simulate(source, claims, mount, target))
 }
 
 pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> SimulateResponse {

@@ -209,7 +209,7 @@ pub fn schema() -> SchemaResponse {
 
 /// [`schema`] as JSON.
 pub fn schema_json() -> String {
-    super::to_json(&schema())
+    super::write::to_string(&schema())
 }
 
 fn extra_field(name: &str, ty: FieldType, description: &str) -> FieldInfo {

@@ -300,3 +300,121 @@ fn explain_requests_are_read_as_the_derived_reader_read_them() {
         assert!(err.contains(says), "{bad}: {err}");
     }
 }
+
+/// Every `.kp` under the repository's `examples/` and `tests/` (language cases included).
+fn corpus() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = vec![root.join("examples"), root.join("tests")];
+    let mut out = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "kp") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 100, "the corpus is the repository's programs");
+    // Text serde_json escapes: quotes, backslashes, control characters, non-ASCII.
+    out.push((
+        "escapes".into(),
+        "policy \"a\\\"b\u{1}\u{7f}é\u{1f}\t\" {\n  path \"x\\\\y\u{8}\u{c}\r\" { capabilities = [\"read\"] }\n}\n\u{0}𝄞\n"
+            .into(),
+    ));
+    out
+}
+
+/// The hand-written writer of `write.rs` against the serde derives it replaced: the
+/// same bytes for every response the playground asks for, on every program.
+#[test]
+fn the_hand_written_responses_are_serde_json_byte_for_byte() {
+    use super::write::to_string;
+    let same = |name: &str, what: &str, ours: String, serde: String| {
+        assert!(
+            ours == serde,
+            "{name}: {what} differs\nours:  {ours}\nserde: {serde}"
+        );
+    };
+    let s = schema();
+    same(
+        "-",
+        "schema",
+        to_string(&s),
+        serde_json::to_string(&s).unwrap(),
+    );
+    let claims = r#"{"sub":"project_path:group/project:ref_type:branch:ref:main","aud":"https://vault.example.com","project_path":"group/project","ref":"main","n":1.5,"k":[1,"x",null,true]}"#;
+    for (name, text) in corpus() {
+        for target in ["vault", "openbao", "auto", "consul"] {
+            let r = check(&text, target);
+            same(
+                &name,
+                "check",
+                to_string(&r),
+                serde_json::to_string(&r).unwrap(),
+            );
+            let r = build(&text, target);
+            same(
+                &name,
+                "build",
+                to_string(&r),
+                serde_json::to_string(&r).unwrap(),
+            );
+        }
+        let r = format_source(&text);
+        same(
+            &name,
+            "format",
+            to_string(&r),
+            serde_json::to_string(&r).unwrap(),
+        );
+        for (claims, mount) in [(claims, ""), ("{}", "jwt"), ("[1]", ""), ("{", "")] {
+            let r = simulate(&text, claims, mount, "vault");
+            same(
+                &name,
+                "simulate",
+                to_string(&r),
+                serde_json::to_string(&r).unwrap(),
+            );
+        }
+        let r = access(&text, "openbao");
+        same(
+            &name,
+            "access",
+            to_string(&r),
+            serde_json::to_string(&r).unwrap(),
+        );
+        for request in [
+            r#"{"paths":["secret/data/x","auth/token/create","sys/policies/acl/a"]}"#,
+            r#"{"paths":["kv/data/team/a"],"policies":["default"]}"#,
+            r#"{"paths":["x"],"as":"nobody"}"#,
+            r#"{"paths":[1.5e300]}"#,
+            r#"{"as":{"a":[-1,2.25]}}"#,
+        ] {
+            let r = explain(&text, "auto", request);
+            same(
+                &name,
+                "explain",
+                to_string(&r),
+                serde_json::to_string(&r).unwrap(),
+            );
+        }
+    }
+}
+
+/// `write.rs` writes a JSON value (the access matrix's login fields) as serde_json does.
+#[test]
+fn values_are_written_as_serde_json_displays_them() {
+    let text = r#"[null,true,false,0,-1,18446744073709551615,-9223372036854775808,1.5,1e300,-2.5e-7,0.1,
+        "a\"b\\c\u0000\u001f\u007f\n\té𝄞",{"k":[{}],"z":1,"a":[]},[]]"#;
+    let value: Value = serde_json::from_str(text).unwrap();
+    let Value::Array(items) = &value else {
+        unreachable!()
+    };
+    for item in items.iter().chain([&value]) {
+        assert_eq!(super::write::to_string(item), item.to_string());
+    }
+}
