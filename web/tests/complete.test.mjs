@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditorState } from '@codemirror/state';
 import { contextAt, contextAtState, contextCheckpoints } from '../src/complete.js';
+import { rng } from './rng.mjs';
 
 // Pieces that change the context: blocks (auth and others), maps after `=`, strings
 // holding braces, comments, heredocs holding braces and their end, newlines.
@@ -12,16 +13,6 @@ const PIECES = ['auth jwt ci {\n', 'secrets kv {\n', 'role r {\n', 'workload w {
 
 // Whole blocks, for the starting programs: most positions are in a named block.
 const BLOCKS = ['auth jwt ci {\n  role r {\n    name = 1\n  }\n}\n', 'workload w {\n  login ci {\n    m = { a = 1 }\n  }\n  read "x/{y}"\n}\n', 'policy p {\n  document = <<EOF\n{ "a": 1 }\nEOF\n}\n', 'secrets kv {\n  # }\n  max_versions = 3\n}\n', '// {\n'];
-
-/** A small deterministic generator (mulberry32), so a failure names its seed. */
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('contexts resumed from checkpoints kept through random edits equal a scan from the start', () => {
   let checked = 0;

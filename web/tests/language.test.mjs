@@ -5,20 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditorState } from '@codemirror/state';
 import { lineStates, updateStates, tokenizeLine, KIND } from '../src/language.js';
+import { rng } from './rng.mjs';
 
 // Pieces that change what crosses a line: strings (closed or not), heredocs and their
 // end, comments holding quotes and `<<`, escapes.
 const PIECES = ['"', '\\"', '<<EOF', '<<-TAG', 'EOF', 'TAG', '# "x" <<EOF', '\n', '\n', '\n', 'auth jwt {', '}', 'x = "a"', ' ', 'role r', '// <<EOF', '"\\\\"', 'desc = <<EOF\nbody "\nEOF\n'];
-
-/** A small deterministic generator (mulberry32), so a failure names its seed. */
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('line states kept through random edits equal the states computed from scratch', () => {
   for (let seed = 1; seed <= 200; seed++) {

@@ -192,7 +192,7 @@ fn serde_name<T: serde::Serialize>(value: &T) -> serde_json::Value {
 }
 
 /// The target as it is spelled in JSON (`openbao`); a test keeps it the serde name.
-pub(crate) fn target_name(target: Target) -> &'static str {
+pub fn target_name(target: Target) -> &'static str {
     match target {
         Target::Vault => "vault",
         Target::Openbao => "openbao",
@@ -200,7 +200,7 @@ pub(crate) fn target_name(target: Target) -> &'static str {
 }
 
 /// The kind as it is spelled in JSON (`auth-mount`); a test keeps the two in step.
-pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
+pub fn kind_name(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::AuthMount => "auth-mount",
         ResourceKind::SecretsMount => "secrets-mount",

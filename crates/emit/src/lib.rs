@@ -21,6 +21,7 @@ mod output_schemas;
 #[cfg(test)]
 mod tests;
 
+pub use body::{kind_name, target_name};
 use kp_check::ir::Program;
 use kp_check::Target;
 use kp_diag::SourceMap;

@@ -223,20 +223,21 @@ macro_rules! names {
     };
 }
 
-names!(Target, Target::Vault => "vault", Target::Openbao => "openbao");
 names!(Severity, Severity::Error => "error", Severity::Warning => "warning");
 names!(Emit, Emit::Api => "api", Emit::Hcl => "hcl", Emit::Json => "json", Emit::Sh => "sh");
-names!(
-    ResourceKind,
-    ResourceKind::AuthMount => "auth-mount",
-    ResourceKind::SecretsMount => "secrets-mount",
-    ResourceKind::Config => "config",
-    ResourceKind::Role => "role",
-    ResourceKind::Connection => "connection",
-    ResourceKind::Policy => "policy",
-    ResourceKind::Token => "token",
-    ResourceKind::Action => "action",
-);
+
+// Spelled once, by kp-emit, whose test keeps them the serde names.
+impl ToJson for Target {
+    fn write(&self, out: &mut Out) {
+        out.string(kp_emit::target_name(*self));
+    }
+}
+
+impl ToJson for ResourceKind {
+    fn write(&self, out: &mut Out) {
+        out.string(kp_emit::kind_name(*self));
+    }
+}
 
 impl ToJson for FieldType {
     fn write(&self, out: &mut Out) {
