@@ -102,6 +102,21 @@ macro_rules! object {
     }};
 }
 
+/// A response: its members, then `error` only when there is one (serde's
+/// `skip_serializing_if = "Option::is_none"`), which every response ends with.
+macro_rules! response {
+    ($out:expr, $error:expr, $($key:literal => $value:expr),* $(,)?) => {{
+        let out: &mut Out = $out;
+        out.raw("{");
+        $( out.key($key); ToJson::write(&$value, out); )*
+        if let Some(e) = &$error {
+            out.key("error");
+            ToJson::write(e, out);
+        }
+        out.raw("}");
+    }};
+}
+
 /// The members of an object without its braces (serde's `flatten`).
 macro_rules! members {
     ($out:expr, $($key:literal => $value:expr),* $(,)?) => {{
@@ -265,32 +280,19 @@ impl ToJson for PathRule {
 
 impl ToJson for CheckResponse {
     fn write(&self, out: &mut Out) {
-        out.raw("{");
-        members!(out, "ok" => self.ok, "target" => self.target, "diagnostics" => self.diagnostics);
-        error(out, &self.error);
-        out.raw("}");
-    }
-}
-
-/// The optional `error` member every response ends with.
-fn error(out: &mut Out, error: &Option<String>) {
-    if let Some(e) = error {
-        members!(out, "error" => e);
+        response!(out, self.error, "ok" => self.ok, "target" => self.target, "diagnostics" => self.diagnostics);
     }
 }
 
 impl ToJson for BuildResponse {
     fn write(&self, out: &mut Out) {
-        out.raw("{");
-        members!(out,
+        response!(out, self.error,
             "ok" => self.ok,
             "target" => self.target,
             "diagnostics" => self.diagnostics,
             "outputs" => self.outputs,
             "view" => self.view,
         );
-        error(out, &self.error);
-        out.raw("}");
     }
 }
 
@@ -473,30 +475,24 @@ impl ToJson for FormatResponse {
 
 impl ToJson for SimulateResponse {
     fn write(&self, out: &mut Out) {
-        out.raw("{");
-        members!(out,
+        response!(out, self.error,
             "ok" => self.ok,
             "target" => self.target,
             "diagnostics" => self.diagnostics,
             "simulation" => self.simulation,
             "access" => self.access,
         );
-        error(out, &self.error);
-        out.raw("}");
     }
 }
 
 impl ToJson for AccessResponse {
     fn write(&self, out: &mut Out) {
-        out.raw("{");
-        members!(out,
+        response!(out, self.error,
             "ok" => self.ok,
             "target" => self.target,
             "diagnostics" => self.diagnostics,
             "access" => self.access,
         );
-        error(out, &self.error);
-        out.raw("}");
     }
 }
 
@@ -530,7 +526,9 @@ impl ToJson for ExplainResponse {
         if let Some(paths) = &self.paths {
             members!(out, "paths" => paths);
         }
-        error(out, &self.error);
+        if let Some(e) = &self.error {
+            members!(out, "error" => e);
+        }
         out.raw("}");
     }
 }
