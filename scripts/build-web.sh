@@ -43,21 +43,30 @@ sizes() {
   node "$ROOT/web/scripts/size.mjs" "$@"
 }
 
-build_wasm() {
+# The wasm features every browser the playground supports has; wasm-opt must be told.
+WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# bindgen PROFILE OUT_DIR [wasm-bindgen options]: the shim built with PROFILE, bound for the web.
+bindgen() {
+  local profile="$1" out="$2"
+  shift 2
   ensure_target
   ensure_wasm_bindgen
-  cargo build -p keyplan-wasm --target wasm32-unknown-unknown --profile wasm-release \
+  cargo build -p keyplan-wasm --target wasm32-unknown-unknown --profile "$profile" \
     --manifest-path "$ROOT/Cargo.toml"
-  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/keyplan_wasm.wasm"
-  rm -rf "$PKG"
-  wasm-bindgen "$wasm" --out-dir "$PKG" --out-name keyplan --target web \
-    --no-typescript --omit-default-module-path
+  rm -rf "$out"
+  wasm-bindgen "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/keyplan_wasm.wasm" \
+    --out-dir "$out" --out-name keyplan --target web --no-typescript "$@"
+}
+
+build_wasm() {
+  bindgen wasm-release "$PKG" --omit-default-module-path
   local opt="$ROOT/web/node_modules/.bin/wasm-opt"
   if [ -x "$opt" ]; then
     # --converge repeats -Oz while it still shrinks the module (~3 KB gzipped);
     # --zero-filled-memory holds: the module defines its memory, which starts zeroed.
-    "$opt" -Oz --converge --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$opt" -Oz --converge --zero-filled-memory "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
   else
     echo "wasm-opt not installed (npm --prefix web ci installs binaryen): skipping" >&2
@@ -65,17 +74,12 @@ build_wasm() {
   sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js"
 }
 
+# The same module with its function names kept, for twiggy.
 names_wasm() {
-  ensure_target
-  ensure_wasm_bindgen
-  cargo build -p keyplan-wasm --target wasm32-unknown-unknown --profile wasm-names \
-    --manifest-path "$ROOT/Cargo.toml"
   local out="$CARGO_TARGET_DIR/names"
-  wasm-bindgen "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-names/keyplan_wasm.wasm" \
-    --out-dir "$out" --out-name keyplan --target web --no-typescript --keep-debug
-  "$ROOT/web/node_modules/.bin/wasm-opt" -Oz -g --strip-dwarf --zero-filled-memory --enable-bulk-memory \
-    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    --enable-reference-types --enable-multivalue "$out/keyplan_bg.wasm" -o "$CARGO_TARGET_DIR/names.wasm"
+  bindgen wasm-names "$out" --keep-debug
+  "$ROOT/web/node_modules/.bin/wasm-opt" -Oz -g --strip-dwarf --zero-filled-memory \
+    "${WASM_FEATURES[@]}" "$out/keyplan_bg.wasm" -o "$CARGO_TARGET_DIR/names.wasm"
   echo "$CARGO_TARGET_DIR/names.wasm (twiggy top -n 40 $CARGO_TARGET_DIR/names.wasm)"
 }
 
