@@ -32,6 +32,8 @@ export class CompilerCrash extends Error {}
 // (after a crash, or a build cut short) is ready in milliseconds. Null when the page
 // cannot compile it (then each worker fetches it itself).
 const wasmModule = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(() => null);
+/** The compiled module (or null), for an instance on the page (inline.js). */
+export const compiledModule = wasmModule;
 
 class Lane {
   constructor() {

@@ -6,6 +6,7 @@ import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } 
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 
 import * as compiler from './compiler.js';
+import * as inline from './inline.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
 import { problems, setProblems, forEachProblem, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover, contextCheckpoints } from './complete.js';
@@ -86,6 +87,9 @@ probe.spoilHeldText = compiler.spoilHeldText;
 // A check of a whole text, as the CLI would make it (the tests compare it with the
 // check of the same text made from the edits).
 probe.checkText = (text) => compiler.check(text, state.target).then((r) => r.value);
+probe.inline = inline.inlineState;
+probe.inlineChecks = 0;
+inline.start(compiler.compiledModule);
 
 const source = () => editor.state.doc.toString();
 
@@ -105,8 +109,9 @@ let checkAgain = false;
 let building = false;
 let buildAgain = false;
 let buildTimer = 0;
-/** The document whose diagnostics the editor shows. */
+/** The document whose diagnostics the editor shows, and for which target. */
 let shownFor = null;
+let shownTarget = null;
 let persistTimer = 0;
 
 /** The document whose check was last started, so that each edit starts one check. */
@@ -132,11 +137,44 @@ function onEdit(doc, startDoc, change) {
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  runCheck(doc);
+  // A check that fits in the frame runs once this task's transactions are done (the
+  // microtask after them), before the frame that draws the edit; else in the worker.
+  if (inline.fits(doc.length)) {
+    if (!inlineQueued) {
+      inlineQueued = true;
+      queueMicrotask(runInlineCheck);
+    }
+  } else runCheck(doc);
   clearTimeout(buildTimer);
   buildTimer = setTimeout(runBuild, BUILD_AFTER_MS);
   clearTimeout(persistTimer);
   persistTimer = setTimeout(persistWhenIdle, PERSIST_AFTER_MS);
+}
+
+let inlineQueued = false;
+
+/**
+ * Checks the editor's document on the page, now: its diagnostics are applied in this task,
+ * so the frame that draws the edit draws them too. A check in the worker for an older
+ * document is then dropped when it answers (it is not of the editor's document).
+ */
+function runInlineCheck() {
+  inlineQueued = false;
+  const doc = editor.state.doc;
+  if (doc === shownFor && state.target === shownTarget) return;
+  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  const edit = probe.edits;
+  const target = state.target;
+  const result = inline.check(doc.toString(), target);
+  // Not here after all (the page's compiler crashed): the worker checks it, and reports.
+  if (!result) return runCheck(doc);
+  probe.checks++;
+  probe.inlineChecks++;
+  probe.appliedEdits.push(edit);
+  probe.lastCheck = result.value;
+  applyDiagnostics(result.value, result.ms);
+  shownFor = doc;
+  shownTarget = target;
 }
 
 // A check is of one document (CodeMirror's immutable `Text`): its result is shown only
@@ -146,23 +184,29 @@ async function runCheck(doc = editor.state.doc) {
     checkAgain = true;
     return;
   }
+  // Already shown (checked on the page meanwhile): nothing to ask the worker.
+  if (doc === shownFor && state.target === shownTarget) return;
   checking = true;
   if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
   // Which edit this text is (the tests check that diagnostics come in edit order).
   const edit = probe.edits;
   const since = changedDoc === doc ? changes : null;
-  const request = compiler.checkDoc(doc, checkedDoc, since, state.target);
+  const target = state.target;
+  const request = compiler.checkDoc(doc, checkedDoc, since, target);
   checkedDoc = doc;
   changedDoc = doc;
   changes = null;
   try {
     const { value, ms } = await request;
     probe.checks++;
-    if (doc === editor.state.doc) {
+    inline.observe(doc.length, ms);
+    // Not when the page checked this document (or a newer one) meanwhile.
+    if (doc === editor.state.doc && !(doc === shownFor && target === shownTarget)) {
       probe.appliedEdits.push(edit);
       probe.lastCheck = value;
       applyDiagnostics(value, ms);
       shownFor = doc;
+      shownTarget = target;
     }
   } catch (e) {
     showCrash(e);

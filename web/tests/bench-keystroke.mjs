@@ -77,7 +77,8 @@ async function main() {
   const server = await serve(process.env.DIST_DIR || undefined);
   const browser = await launch();
   try {
-    const { page } = await openPage(browser, server.url);
+    // QUERY: e.g. `inline=off`, the page's checks all in the worker.
+    const { page } = await openPage(browser, server.url + (process.env.QUERY ? `?${process.env.QUERY}` : ''));
     await setEditor(page, program);
     await settle(page);
     const lines = await page.evaluate(() => window.__keyplan.editor.state.doc.lines);
@@ -154,7 +155,9 @@ async function main() {
       return { timings: k.timings || [], applyMs: k.applyMs || [], renderMs: k.renderMs || [], keyToCheck: k.keyToCheck || [], framed: k.framedLatencies || [] };
     });
     const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
+    const lanes = await page.evaluate(() => ({ inline: window.__keyplan.inlineChecks, state: window.__keyplan.inline?.() }));
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
+    if (lanes.state) console.log(`checks on the page (inline): ${lanes.inline}; estimate ${(lanes.state.perUnit * program.length).toFixed(1)} ms per check, budget ${lanes.state.budgetMs} ms${lanes.state.off ? ' (off)' : ''}`);
     console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
     if (probe.framed.length) console.log(`keystroke -> the frame drawing them, in the page (ms): ${fmt(stats(probe.framed))}`);

@@ -20,8 +20,8 @@ async function open(url = server.url, options) {
 
 // The program with an error, checked, the cursor after its `user_claim`: an `x` makes it
 // an unknown field, Backspace makes it right again.
-async function openAtUserClaim() {
-  const p = await open();
+async function openAtUserClaim(query = '') {
+  const p = await open(server.url + query);
   await setEditor(p.page, WITH_ERROR);
   await settle(p.page);
   const at = WITH_ERROR.indexOf('user_claim') + 'user_claim'.length;
@@ -128,8 +128,10 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
   await context.close();
 });
 
-test('fast typing: a newer edit supersedes older checks, diagnostics come in edit order and match the last text', async () => {
-  const { page, context } = await openAtUserClaim();
+// Both lanes: checks on the page (the default for a program this small) and in the worker.
+for (const [lane, query] of [['on the page', ''], ['in the worker', '?inline=off']]) test(`fast typing, checks ${lane}: a newer edit supersedes older checks, diagnostics come in edit order and match the last text`, async () => {
+  const { page, context } = await openAtUserClaim(query);
+  const inlineBefore = await page.evaluate(() => window.__keyplan.inlineChecks);
   const before = await page.evaluate(() => ({ edits: window.__keyplan.edits, applied: window.__keyplan.appliedEdits.length, checks: window.__keyplan.checks }));
   // Twelve keystrokes with no pause: `user_claimabcdef`, then all but `a` deleted again.
   await page.keyboard.type('abcdef');
@@ -145,6 +147,52 @@ test('fast typing: a newer edit supersedes older checks, diagnostics come in edi
   assert.equal(await editorText(page), WITH_ERROR.replace('user_claim', 'user_claima'));
   const codes = (await diagnostics(page)).map((d) => d.code).sort();
   assert.deepEqual(codes, ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field']);
+  const inline = (await page.evaluate(() => window.__keyplan.inlineChecks)) - inlineBefore;
+  if (query) assert.equal(inline, 0, 'no check on the page');
+  else assert.equal(inline, after.checks - before.checks, 'every check on the page');
+  await context.close();
+});
+
+test('a keystroke\'s diagnostics are applied before the frame that draws the keystroke, squiggle and gutter in place', async () => {
+  const { page, context } = await openAtUserClaim();
+  // Per keystroke: whether its diagnostics were applied by the first animation frame after
+  // its keydown (the frame that draws the edit), and the squiggles that frame lays out.
+  await page.evaluate(() => {
+    const k = window.__keyplan;
+    k.seenInFrame = [];
+    // Capturing on the window: before CodeMirror's own handler makes the edit.
+    window.addEventListener(
+      'keydown',
+      () => {
+        const version = k.diagnosticsVersion;
+        requestAnimationFrame(() => k.seenInFrame.push(k.diagnosticsVersion !== version));
+      },
+      true,
+    );
+  });
+  for (let i = 0; i < 6; i++) {
+    const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    const squiggles = async () => {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return page.$$eval('.kp-squiggle.error', (es) => es.map((e) => e.getBoundingClientRect().toJSON()));
+    };
+    const boxes = await squiggles();
+    // The error's range: `user_claimx` while the `x` is there, else `token_tll`.
+    const word = i % 2 === 0 ? 'user_claimx' : 'token_tll';
+    const range = await page.evaluate((w) => {
+      const v = window.__keyplan.editor;
+      const from = v.state.doc.toString().indexOf(w);
+      return { left: v.coordsAtPos(from, 1).left, right: v.coordsAtPos(from + w.length, -1).right, top: v.coordsAtPos(from, 1).top };
+    }, word);
+    assert.ok(
+      boxes.some((b) => Math.abs(b.left - range.left) <= 1.5 && Math.abs(b.right - range.right) <= 1.5 && Math.abs(b.top - range.top) <= 3),
+      `keystroke ${i}: a squiggle under \`${word}\`: ${JSON.stringify(boxes)} vs ${JSON.stringify(range)}`,
+    );
+  }
+  const seen = await page.evaluate(() => window.__keyplan.seenInFrame);
+  assert.deepEqual(seen, [true, true, true, true, true, true], 'each keystroke\'s diagnostics came before its frame');
   await context.close();
 });
 
@@ -401,7 +449,8 @@ test('no request leaves 127.0.0.1 and no page error was thrown', () => {
 });
 
 test('checks sent as edits give the diagnostics of the whole text: random edits, one and many changes per transaction, multi-byte text', async () => {
-  const { page, context } = await open();
+  // The worker's lane (a program over the page's budget is checked there).
+  const { page, context } = await open(`${server.url}?inline=off`);
   await settle(page);
   const result = await page.evaluate(async () => {
     const k = window.__keyplan;
