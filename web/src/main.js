@@ -580,6 +580,9 @@ function currentArtifact() {
   return f ? { name: f.name.split('/').pop(), contents: f.contents, type: 'text/plain' } : null;
 }
 
+// For the tests: what Copy and Download would take now.
+probe.artifact = () => currentArtifact();
+
 function getComputedStyleSheet() {
   const rules = [];
   for (const sheet of document.styleSheets) {

@@ -12,6 +12,8 @@ const el = (tag, props = {}, ...children) => {
   return e;
 };
 
+import { nextFrame } from './slice.js';
+
 const loginText = (id) =>
   Object.entries(id.login?.fields || {})
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -42,12 +44,22 @@ export function renderMatrix(container, view, simulateClaims, explainPaths) {
     ' through another policy its login attaches; hover a column for its login conditions',
   );
   container.append(table, legend);
-  if (explainPaths) container.append(explainPanel(view, explainPaths));
-  if (simulateClaims) container.append(simulatePanel(view, simulateClaims));
+  // The panels below the table, each in a frame of its own after the table's: a tab
+  // switch then holds the main thread for one of them at a time, never all at once. A
+  // container no longer in the page (the tab was drawn again meanwhile) gets none.
+  const panels = [explainPaths && (() => explainPanel(view, explainPaths)), simulateClaims && (() => simulatePanel(view, simulateClaims))].filter(Boolean);
+  const next = () => {
+    const make = panels.shift();
+    if (!make || !container.isConnected) return;
+    container.append(make());
+    if (panels.length) nextFrame().then(next);
+  };
+  if (panels.length) nextFrame().then(next);
 }
 
-// An explain select of more identities than this gets its options when it is opened.
-const EAGER_OPTIONS = 200;
+// An explain select of more identities than this gets its options when it is opened
+// (a hundred options took a tab switch 5–25 ms to lay out).
+const EAGER_OPTIONS = 50;
 
 // Answers drawn per page: a program of thousands of identities gives thousands of answers
 // (every identity on a path, every JWT role refusing a token), and drawing them all would
@@ -135,23 +147,27 @@ function windowedTable(access) {
   table.dataset.testid = 'matrix';
   table.style.width = `${pathW + lefts[widths.length]}px`;
   scroller.append(table);
-  let shown = '';
+  // The rows and columns drawn: a scroll that stays inside them draws nothing (the
+  // margins below let small scrolls, and the pane's first real size, stay inside).
+  let shown = null;
   const draw = () => {
     const top = scroller.scrollTop;
     const left = scroller.scrollLeft;
-    const height = scroller.clientHeight || 600;
-    const width = scroller.clientWidth || 1000;
-    const r0 = Math.max(0, Math.floor((top - HEAD_H) / ROW_H) - 4);
-    const r1 = Math.min(access.patterns.length, Math.ceil((top + height) / ROW_H) + 4);
-    let c0 = 0;
-    while (c0 < widths.length && lefts[c0 + 1] < left - pathW) c0++;
-    c0 = Math.max(0, c0 - 2);
-    let c1 = c0;
-    while (c1 < widths.length && lefts[c1] < left + width) c1++;
-    c1 = Math.min(widths.length, c1 + 2);
-    const key = `${r0},${r1},${c0},${c1}`;
-    if (key === shown) return;
-    shown = key;
+    // Before the table is in the page: the most the pane can show (72vh high, the window wide).
+    const height = scroller.clientHeight || Math.ceil(window.innerHeight * 0.72);
+    const width = scroller.clientWidth || window.innerWidth;
+    const need0 = Math.max(0, Math.floor((top - HEAD_H) / ROW_H));
+    const need1 = Math.min(access.patterns.length, Math.ceil((top + height) / ROW_H));
+    let need = 0;
+    while (need < widths.length && lefts[need + 1] < left - pathW) need++;
+    let needEnd = need;
+    while (needEnd < widths.length && lefts[needEnd] < left + width) needEnd++;
+    if (shown && shown.r0 <= need0 && need1 <= shown.r1 && shown.c0 <= need && needEnd <= shown.c1) return;
+    const r0 = Math.max(0, need0 - 8);
+    const r1 = Math.min(access.patterns.length, need1 + 8);
+    const c0 = Math.max(0, need - 2);
+    const c1 = Math.min(widths.length, needEnd + 2);
+    shown = { r0, r1, c0, c1 };
     const spacer = (w) => el('th', { className: 'gap', style: `width:${w}px` });
     const head = el('tr');
     head.append(el('th', { className: 'corner', textContent: 'path \\ identity', style: `width:${pathW}px` }));

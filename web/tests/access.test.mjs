@@ -142,5 +142,51 @@ test('with hundreds of identities, answers come a page at a time and the identit
   await page.click('[data-testid=explain-run]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=explain-answer]').length === 1);
   assert.match(await page.textContent('[data-testid=explain-answer]'), /^read.*w7 on secret\/data\/w7\/key/);
+
+  // The matrix (250 identities by 250 patterns) is drawn as a window onto it: after
+  // scrolling down and right, the rows in view are the patterns at those places, and each
+  // capability sits in the column of the workload that holds it.
+  const csv = (await page.evaluate(() => window.__keyplan.artifact().contents)).trim().split('\n');
+  const patterns = csv.slice(1).map((row) => JSON.parse(row.slice(0, row.indexOf('",') + 1)));
+  assert.equal(patterns.length, 251);
+  const rowsInView = async (top, left) => {
+    await page.evaluate(([t, l]) => {
+      const w = document.querySelector('.matrix-window');
+      w.scrollTop = t;
+      w.scrollLeft = l;
+    }, [top, left]);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    return page.evaluate(() => {
+      const w = document.querySelector('.matrix-window');
+      const box = w.getBoundingClientRect();
+      const head = [...w.querySelectorAll('thead th')];
+      const rows = [...w.querySelectorAll('tbody tr:not(.gap)')].filter((tr) => {
+        const r = tr.getBoundingClientRect();
+        return r.top >= box.top + 64 && r.bottom <= box.bottom;
+      });
+      return rows.map((tr) => ({
+        path: tr.querySelector('th.path').textContent,
+        // The workload of each column with a capability in this row (same index in the head row).
+        capsIn: [...tr.children].flatMap((td, i) => (td.querySelector('.cap') ? [head[i].querySelector('.wl')?.textContent] : [])),
+        inViewX: [...tr.children].some((td) => {
+          const r = td.getBoundingClientRect();
+          return td.querySelector('.cap') && r.left < box.right && r.right > box.left;
+        }),
+      }));
+    });
+  };
+  for (const [row, col] of [[0, 0], [120, 100], [230, 240]]) {
+    // Row `row` just under the header, the 32 px rows and the columns of about 120 px.
+    const shown = await rowsInView(row * 32, col * 120);
+    assert.ok(shown.length >= 5, `rows in view at row ${row}: ${shown.length}`);
+    assert.equal(shown[0].path, patterns[row], `the first row in view at scroll row ${row}`);
+    shown.forEach((r, i) => assert.equal(r.path, patterns[row + i], `row ${row + i}`));
+    for (const r of shown) {
+      const w = /^secret\/data\/(w\d+)\//.exec(r.path)?.[1];
+      // Only the workload's own column holds a capability, when that column is drawn.
+      if (w) assert.ok(r.capsIn.every((c) => c === w), `${r.path}: capabilities under ${r.capsIn}`);
+    }
+    if (row === 0) assert.ok(shown.some((r) => r.capsIn.length > 0 && r.inViewX), 'capabilities in view at the start');
+  }
   await context.close();
 });
