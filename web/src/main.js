@@ -477,6 +477,8 @@ function renderOutput() {
   cancelSlices('graph');
   cancelSlices('highlight');
   const out = $('output');
+  // The pane's size while its layout is still clean (before anything below changes it).
+  const pane = state.tab === 'matrix' ? { width: out.clientWidth, height: out.clientHeight } : null;
   const files = $('files');
   files.replaceChildren();
   for (const b of document.querySelectorAll('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === state.tab));
@@ -504,6 +506,7 @@ function renderOutput() {
       build ? view : null,
       (claims, mount) => compiler.simulate(source(), claims, mount, state.target).then((r) => r.value),
       (paths, as) => compiler.explain(source(), JSON.stringify({ paths, as }), state.target).then((r) => r.value),
+      pane,
     );
     out.append(box);
     return;

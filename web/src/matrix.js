@@ -19,7 +19,12 @@ const loginText = (id) =>
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join('\n');
 
-export function renderMatrix(container, view, simulateClaims, explainPaths) {
+/**
+ * Draws the matrix of `view.access` into `container`, with explain and claim simulation
+ * below it. `pane` (`{ width, height }`, optional): the size of the pane it will show in,
+ * so that a large matrix draws only the rows and columns in view before it is in the page.
+ */
+export function renderMatrix(container, view, simulateClaims, explainPaths, pane) {
   container.replaceChildren();
   if (!view) {
     container.append(el('p', { className: 'empty', textContent: 'Fix the errors to see the access matrix.' }));
@@ -35,7 +40,7 @@ export function renderMatrix(container, view, simulateClaims, explainPaths) {
     );
     return;
   }
-  const table = access.identities.length * access.patterns.length > WINDOW_ABOVE ? windowedTable(access) : fullTable(access);
+  const table = access.identities.length * access.patterns.length > WINDOW_ABOVE ? windowedTable(access, pane) : fullTable(access);
   const legend = el('p', { className: 'matrix-note' });
   legend.append(
     el('span', { className: 'cap cap-read', textContent: 'read' }),
@@ -130,7 +135,7 @@ const ROW_H = 32;
 const HEAD_H = 64;
 const CHAR_W = 7.4;
 
-function windowedTable(access) {
+function windowedTable(access, pane) {
   const grants = grantsByPattern(access);
   // A column is as wide as its header or its widest cell of capabilities.
   const widths = access.identities.map((ia) => {
@@ -147,15 +152,15 @@ function windowedTable(access) {
   table.dataset.testid = 'matrix';
   table.style.width = `${pathW + lefts[widths.length]}px`;
   scroller.append(table);
-  // The rows and columns drawn: a scroll that stays inside them draws nothing (the
-  // margins below let small scrolls, and the pane's first real size, stay inside).
+  // The rows and columns drawn: a scroll that stays inside them draws nothing. Every
+  // drawn cell costs layout (about as much as its text), so the margins are small.
   let shown = null;
   const draw = () => {
     const top = scroller.scrollTop;
     const left = scroller.scrollLeft;
-    // Before the table is in the page: the most the pane can show (72vh high, the window wide).
-    const height = scroller.clientHeight || Math.ceil(window.innerHeight * 0.72);
-    const width = scroller.clientWidth || window.innerWidth;
+    // Before the table is in the page: the pane's size (at most 72vh high, as the CSS says).
+    const height = scroller.clientHeight || Math.ceil(Math.min(pane?.height || Infinity, window.innerHeight * 0.72));
+    const width = scroller.clientWidth || pane?.width || window.innerWidth;
     const need0 = Math.max(0, Math.floor((top - HEAD_H) / ROW_H));
     const need1 = Math.min(access.patterns.length, Math.ceil((top + height) / ROW_H));
     let need = 0;
@@ -163,10 +168,10 @@ function windowedTable(access) {
     let needEnd = need;
     while (needEnd < widths.length && lefts[needEnd] < left + width) needEnd++;
     if (shown && shown.r0 <= need0 && need1 <= shown.r1 && shown.c0 <= need && needEnd <= shown.c1) return;
-    const r0 = Math.max(0, need0 - 8);
-    const r1 = Math.min(access.patterns.length, need1 + 8);
-    const c0 = Math.max(0, need - 2);
-    const c1 = Math.min(widths.length, needEnd + 2);
+    const r0 = Math.max(0, need0 - 4);
+    const r1 = Math.min(access.patterns.length, need1 + 4);
+    const c0 = Math.max(0, need - 1);
+    const c1 = Math.min(widths.length, needEnd + 1);
     shown = { r0, r1, c0, c1 };
     const spacer = (w) => el('th', { className: 'gap', style: `width:${w}px` });
     const head = el('tr');
