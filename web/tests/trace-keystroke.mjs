@@ -144,7 +144,8 @@ async function main() {
   const server = await serve(process.env.DIST_DIR || undefined);
   const browser = await launch();
   try {
-    const { page } = await openPage(browser, server.url);
+    // QUERY: e.g. `inline=off` (every check in the worker) or `inline=on` (every check on the page).
+    const { page } = await openPage(browser, server.url + (process.env.QUERY ? `?${process.env.QUERY}` : ''));
     const program = bigProgram();
     await setEditor(page, program);
     await settle(page);
