@@ -330,6 +330,8 @@ function applyDiagnostics(result, ms) {
   if (probe.keyAt) {
     const key = probe.keyAt;
     probe.latencies.push(performance.now() - key);
+    // For traces (trace-keystroke.mjs): where a keystroke's diagnostics were applied.
+    performance.mark('kp:applied');
     probe.keyAt = 0;
     // Until the frame that shows them has been drawn (rAF callbacks, style, layout, paint).
     requestAnimationFrame(() => afterPaint(() => probe.framedLatencies.push(performance.now() - key)));

@@ -180,7 +180,10 @@ async function main() {
     const { traceEvents } = JSON.parse(buffer.toString());
     const events = mainThread(traceEvents);
     const keys = events.filter((e) => e.name === 'EventDispatch' && e.args.data?.type === 'keydown');
-    const done = events.filter((e) => e.name === 'kp:diagnostics');
+    // The page's own mark where it applied them (pages before it: the mark made once the
+    // test saw them, after the key's events and maybe a frame).
+    const applied = events.filter((e) => e.name === 'kp:applied');
+    const done = applied.length ? applied : events.filter((e) => e.name === 'kp:diagnostics');
     // One event per task (Chromium nests RunTask in ThreadControllerImpl::RunTask).
     const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
     const totals = new Map();
