@@ -2,7 +2,8 @@
 # Builds the playground's wasm package into web/src/pkg (used by `npm --prefix web run build`).
 #
 #   scripts/build-web.sh wasm   cargo build (wasm32, profile wasm-release) + wasm-bindgen
-#                               (+ wasm-opt from npm's binaryen when installed), then sizes
+#                               (+ wasm-opt from npm's binaryen when installed), the schema
+#                               asset (a native build writes schema.json), then sizes
 #   scripts/build-web.sh size   print raw and gzip sizes of the built playground (web/dist)
 #   scripts/build-web.sh deps   install the wasm32 target and wasm-bindgen-cli only
 #   scripts/build-web.sh test   the shim's wasm-bindgen tests, run under node
@@ -71,7 +72,11 @@ build_wasm() {
   else
     echo "wasm-opt not installed (npm --prefix web ci installs binaryen): skipping" >&2
   fi
-  sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js"
+  # Completion's schema, descriptions included: the same for every program, so written
+  # once here and fetched by the page (web/src/compiler.js); the wasm leaves it out.
+  CARGO_TARGET_DIR="$ROOT/target" cargo run -q -p keyplan --example schema_json \
+    --manifest-path "$ROOT/Cargo.toml" >"$PKG/schema.json"
+  sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js" "$PKG/schema.json"
 }
 
 # The same module with its function names kept, for twiggy.

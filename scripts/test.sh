@@ -44,3 +44,6 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 awk '/^test result:/ { p += $4; f += $6 } END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"
 # The language suite (tests/, run by `cargo test -p keyplan-cli --test language` above).
 echo "language suite: $(find tests -mindepth 1 -maxdepth 1 \( -name '*.kp' -o -type d \) | wc -l) cases in tests/"
+
+step "kp-schema without its docs feature, as the playground's wasm builds it"
+cargo test --locked -p kp-schema --no-default-features --lib

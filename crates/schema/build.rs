@@ -18,6 +18,10 @@ use serde_json::{Map, Value};
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
 fn main() -> Result<()> {
+    // Without the `docs` feature (the playground's wasm) the descriptions and sources are
+    // left out of the tables: they are a third of the catalog, and the page reads them
+    // from the schema asset `scripts/build-web.sh` writes with a native build.
+    let docs = env::var_os("CARGO_FEATURE_DOCS").is_some();
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let dir = manifest_dir.join("../../schemas/endpoints");
     println!("cargo:rerun-if-changed={}", dir.display());
@@ -45,7 +49,7 @@ fn main() -> Result<()> {
         let text = fs::read_to_string(path)?;
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
-        endpoint(&mut table, id, &doc).map_err(|e| format!("{}: {e}", path.display()))?;
+        endpoint(&mut table, id, &doc, docs).map_err(|e| format!("{}: {e}", path.display()))?;
 
         let compact = out_dir.join(format!("{id}.json"));
         fs::write(&compact, minify(&text))?;
@@ -99,7 +103,7 @@ fn items<'a>(list: impl IntoIterator<Item = &'a str>) -> Result<String> {
 /// An endpoint's record, then its fields' (the reading `src/load.rs` does in the crate's
 /// tests, which check that both agree):
 /// `E id path title targets write description source`.
-fn endpoint(out: &mut String, id: &str, doc: &Value) -> Result<()> {
+fn endpoint(out: &mut String, id: &str, doc: &Value, docs: bool) -> Result<()> {
     let top = doc.as_object().ok_or("document is not an object")?;
     let ext = top
         .get("x-keyplan")
@@ -116,9 +120,18 @@ fn endpoint(out: &mut String, id: &str, doc: &Value) -> Result<()> {
     put(out, str_of(top, "title")?, US)?;
     put_encoded(out, &items(targets.iter().copied())?, US);
     put(out, write, US)?;
-    put(out, text_of(top, "description"), US)?;
-    put(out, str_of(ext, "source")?, RS)?;
-    fields(out, top, &targets, 1)
+    let source = str_of(ext, "source")?;
+    put(
+        out,
+        if docs {
+            text_of(top, "description")
+        } else {
+            ""
+        },
+        US,
+    )?;
+    put(out, if docs { source } else { "" }, RS)?;
+    fields(out, top, &targets, 1, docs)
 }
 
 /// The records of the `properties` of an object schema, sorted by name (the order of the
@@ -128,6 +141,7 @@ fn fields(
     object: &Map<String, Value>,
     inherited: &[&str],
     depth: usize,
+    docs: bool,
 ) -> Result<()> {
     let required: Vec<&str> = object
         .get("required")
@@ -150,6 +164,7 @@ fn fields(
             required.contains(&name.as_str()),
             inherited,
             depth,
+            docs,
         )
         .map_err(|e| format!("property `{name}`: {e}"))?;
     }
@@ -167,6 +182,7 @@ fn field(
     required: bool,
     inherited: &[&str],
     depth: usize,
+    docs: bool,
 ) -> Result<()> {
     let schema = schema.as_object().ok_or("not an object")?;
     let ty = match str_of(schema, "x-keyplan-type")? {
@@ -214,15 +230,23 @@ fn field(
         }
     };
     let source = match schema.get("x-keyplan-source").and_then(Value::as_str) {
-        Some(source) => format!("={source}"),
-        None => String::new(),
+        Some(source) if docs => format!("={source}"),
+        _ => String::new(),
     };
 
     put(out, "F", US)?;
     put(out, &depth.to_string(), US)?;
     put(out, name, US)?;
     put(out, ty, US)?;
-    put(out, text_of(schema, "description"), US)?;
+    put(
+        out,
+        if docs {
+            text_of(schema, "description")
+        } else {
+            ""
+        },
+        US,
+    )?;
     put(out, &flags, US)?;
     put(out, &default, US)?;
     put_encoded(out, &items(allowed.iter().map(String::as_str))?, US);
@@ -230,7 +254,7 @@ fn field(
     put_encoded(out, &items(targets.iter().copied())?, US);
     put(out, &source, US)?;
     put_encoded(out, &ignored(schema.get("x-keyplan-ignored"))?, RS);
-    fields(out, schema, &targets, depth + 1)
+    fields(out, schema, &targets, depth + 1, docs)
 }
 
 const TARGETS: [&str; 2] = ["vault", "openbao"];

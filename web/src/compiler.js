@@ -12,11 +12,14 @@
 // joins the document into one string nor copies it to the worker on every keystroke.
 
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
+// The schema is the same for every program: written once by a native build
+// (scripts/build-web.sh), fetched as an asset; the wasm carries neither it nor its texts.
+import schemaUrl from './pkg/schema.json?url';
 
 const CHECK = 'check';
 const BUILD = 'build';
 // Which lane each call runs in: everything typing waits for goes to `check`.
-const LANE_OF = { check: CHECK, format: CHECK, schema: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
+const LANE_OF = { check: CHECK, format: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
 
 let nextId = 1;
 
@@ -202,8 +205,19 @@ export const build = (source, target) => lanes[BUILD].call('build', [source, tar
 export const cutBuild = () => lanes[BUILD].cutBuild();
 /** `{ ok, formatted, changed, diagnostics }` */
 export const format = (source) => call('format', source);
-/** `{ blocks, endpoints, capabilities }` */
-export const schema = () => call('schema');
+/** `{ blocks, endpoints, capabilities }` (json_api::schema), fetched the first time it is asked for */
+let schemaFetch = null;
+export const schema = () => {
+  schemaFetch ??= fetch(schemaUrl).then(async (r) => {
+    if (!r.ok) throw new Error(`schema: HTTP ${r.status}`);
+    return { value: await r.json() };
+  });
+  // A failed fetch is not kept: the next call tries again.
+  return schemaFetch.catch((e) => {
+    schemaFetch = null;
+    throw e;
+  });
+};
 export const version = () => call('version');
 /** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
 export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);

@@ -1,6 +1,6 @@
 // Runs the compiler (wasm) off the main thread. A compiler crash traps the wasm instance;
 // the worker then reports it and closes, and the page starts a fresh one.
-import init, { check, build, format, schema, version, simulate, explain } from './pkg/keyplan.js';
+import init, { check, build, format, version, simulate, explain } from './pkg/keyplan.js';
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
 
 let lastConsoleError = '';
@@ -15,7 +15,7 @@ let ready = null;
 // The check lane's copy of the editor's text (`hold`: a check of the editor's document):
 // a keystroke's check sends only its edits. Other calls leave it alone.
 let held = '';
-const calls = { check, build, format, schema, version, simulate, explain };
+const calls = { check, build, format, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
   if (!ready) {

@@ -363,6 +363,8 @@ test('completion offers block names and the schema fields of the enclosing block
   await page.locator('.cm-line', { hasText: 'user_claim' }).locator('text=user_claim').hover();
   await page.waitForSelector('.hover-doc', { timeout: 5000 });
   assert.match(await page.textContent('.hover-doc'), /user_claim: string/);
+  // The description comes from the schema asset (the wasm carries no descriptions).
+  assert.match(await page.textContent('.hover-doc'), /uniquely identifies the user/);
   await context.close();
 });
 

@@ -25,6 +25,10 @@
 //! read fails the build); the typed catalog is built from them on first use, with no JSON
 //! parse. The crate's tests read the documents again with `load.rs` and require the same
 //! catalog.
+//!
+//! Descriptions and sources ([`Field::description`], [`Field::source`],
+//! [`Endpoint::description`], [`Endpoint::source`]) are only in the tables with the `docs`
+//! feature (default); without it they are empty. The playground's wasm builds without it.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,7 +36,7 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "docs"))]
 mod load;
 mod table;
 

@@ -133,3 +133,34 @@ fn items(list: &str) -> impl Iterator<Item = &str> {
 fn targets(list: &str) -> Option<Vec<Target>> {
     items(list).map(Target::from_keyword).collect()
 }
+
+/// Without `docs` the tables hold no description or source (the wasm's build), and
+/// everything else as with it (the `load.rs` comparison runs with `docs`).
+#[cfg(all(test, not(feature = "docs")))]
+#[test]
+fn without_docs_the_tables_hold_no_descriptions() {
+    fn walk(fields: &BTreeMap<String, Field>, count: &mut usize) {
+        for field in fields.values() {
+            assert_eq!((field.description.as_str(), &field.source), ("", &None));
+            *count += 1;
+            walk(&field.fields, count);
+        }
+    }
+    let mut count = 0;
+    for endpoint in endpoints() {
+        assert_eq!(
+            (endpoint.description.as_str(), endpoint.source.as_str()),
+            ("", "")
+        );
+        walk(&endpoint.fields, &mut count);
+    }
+    assert!(count > 300, "{count} fields");
+    let ignored = crate::endpoints()
+        .flat_map(|e| e.fields.values())
+        .filter(|f| !f.ignored.is_empty())
+        .count();
+    assert!(
+        ignored > 0,
+        "the ignored notes stay: the checker warns with them"
+    );
+}

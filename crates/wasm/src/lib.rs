@@ -7,6 +7,12 @@
 //! Only what the page calls is exported: every export links its code into the `.wasm` the
 //! page downloads (the access diff alone was 7% of it). `json_api` keeps the others
 //! (many files, `explain_code`, `diff`, `import`) for the CLI and the language server.
+//!
+//! The schema completion and hover read (`json_api::schema_json`) is not an export: it is
+//! the same for every program, so `scripts/build-web.sh` writes it once with a native build
+//! (`web/src/pkg/schema.json`) and the page fetches it as an asset. Its descriptions, and
+//! the catalog's (kp-schema without `docs`), are then not in the module (about 14 KB
+//! gzipped).
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -54,12 +60,6 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String
 #[wasm_bindgen]
 pub fn explain(source: &str, target: &str, request: &str) -> String {
     keyplan::json_api::explain_json(source, target, request)
-}
-
-/// Block kinds, their attributes and the endpoint schemas, for completion.
-#[wasm_bindgen]
-pub fn schema() -> String {
-    keyplan::json_api::schema_json()
 }
 
 /// The compiler's version.

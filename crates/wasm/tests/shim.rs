@@ -73,10 +73,3 @@ fn check_reports_located_diagnostics() {
     assert_eq!(d["column"], 5);
     assert!(d["code"].as_str().unwrap_or("").starts_with("kp::"));
 }
-
-#[wasm_bindgen_test]
-fn schema_lists_blocks_and_endpoints() {
-    let v = parse(&keyplan_wasm::schema());
-    assert!(v["blocks"].as_array().is_some_and(|b| b.len() > 10));
-    assert!(v["endpoints"].as_array().is_some_and(|e| !e.is_empty()));
-}
