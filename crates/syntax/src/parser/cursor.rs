@@ -11,8 +11,11 @@ use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
     lexer: Lexer<'s>,
-    /// The current token and the next: the grammar never needs to look further ahead.
-    ahead: [Token; 2],
+    /// The current token.
+    current: Token,
+    /// The token after it, once asked for: only [`Self::at_attribute_start`] looks that
+    /// far (in lists), so the lexer is not kept a token ahead for every bump.
+    following: Option<Token>,
     /// The value of the last consumed token, when the lexer queued one (see
     /// [`Token::queued`]).
     value: Option<Queued>,
@@ -44,11 +47,12 @@ impl<'s> Parser<'s> {
     /// ranges of `shared`.
     pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
         let mut lexer = Lexer::new(src, shared);
-        let ahead = [lexer.next(), lexer.next()];
+        let current = lexer.next();
         Parser {
             src,
             lexer,
-            ahead,
+            current,
+            following: None,
             value: None,
             consumed: 0,
             prev_newline: false,
@@ -71,17 +75,12 @@ impl<'s> Parser<'s> {
     }
 
     pub(super) fn peek(&self) -> &Token {
-        self.nth(0)
+        &self.current
     }
 
-    /// The token `n` (0 or 1) places ahead.
-    pub(super) fn nth(&self, n: usize) -> &Token {
-        let [current, next] = &self.ahead;
-        if n == 0 {
-            current
-        } else {
-            next
-        }
+    /// The token after the current one (lexed now if it was not yet).
+    fn following(&mut self) -> &Token {
+        self.following.get_or_insert_with(|| self.lexer.next())
     }
 
     /// Whether the current token is of `kind`'s kind (payloads are not compared: this
@@ -97,11 +96,14 @@ impl<'s> Parser<'s> {
     /// Consumes the current token and hands it over (its queued value, if any, for
     /// [`Self::string_value`], [`Self::number_value`] or [`Self::env_value`]).
     pub(super) fn bump(&mut self) -> Token {
-        let [token, next] = self.ahead;
+        let token = self.current;
         if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
-        self.ahead = [next, self.lexer.next()];
+        self.current = match self.following.take() {
+            Some(next) => next,
+            None => self.lexer.next(),
+        };
         if token.queued {
             self.value = self.lexer.values.pop_front();
         }
@@ -172,8 +174,8 @@ impl<'s> Parser<'s> {
     }
 
     /// Is the cursor at `name =`, the start of an attribute or map entry?
-    pub(super) fn at_attribute_start(&self) -> bool {
-        self.at(&TokenKind::Ident) && matches!(self.nth(1).kind, TokenKind::Eq)
+    pub(super) fn at_attribute_start(&mut self) -> bool {
+        self.at(&TokenKind::Ident) && matches!(self.following().kind, TokenKind::Eq)
     }
 
     /// Whether to report a construct left open at the end of the file: only the first

@@ -26,8 +26,12 @@ const VALUE_HELP: &str = "a value is a string, a number, a duration (`15m`), `tr
 
 /// The words after an entry's keyword, parsed as values: block labels or statement
 /// arguments, which one is known only at the `{` or the end of the line.
+///
+/// The words stay on the parser's expression stack from `base` on until they become a
+/// block's labels or a statement's arguments: a block's head went through a vector of
+/// its own on the way to its labels, an allocation per block for nothing.
 struct Head {
-    args: Vec<Expr>,
+    base: usize,
     /// False when an error was reported (and the rest of the head skipped).
     ok: bool,
 }
@@ -118,9 +122,10 @@ impl Parser<'_> {
     /// `extern policy my-policy`: a top-level head that ends with its line.
     fn bodiless_block(&mut self, keyword: Ident, head: Head) -> Option<Block> {
         if !head.ok {
+            self.exprs.truncate(head.base);
             return None;
         }
-        if head.args.is_empty() {
+        if self.exprs.len() <= head.base {
             self.report(
                 Diagnostic::error(
                     codes::UNEXPECTED_TOKEN,
@@ -135,7 +140,7 @@ impl Parser<'_> {
             );
             return None;
         }
-        let labels = self.labels(head.args, true);
+        let labels = self.labels(head.base, true);
         let span = labels
             .last()
             .map_or(keyword.span, |l| keyword.span.to(l.span()));
@@ -179,17 +184,36 @@ impl Parser<'_> {
                 }
             }
         };
-        Head {
-            args: self.take_exprs(base),
-            ok,
-        }
+        Head { base, ok }
     }
 
-    /// Turns head words into labels, reporting (if `report`) those that cannot be one.
-    fn labels(&mut self, args: Vec<Expr>, report: bool) -> Vec<Label> {
-        let mut labels = Vec::with_capacity(args.len());
-        let mut reported = !report;
-        for arg in args {
+    /// Turns the head words on the expression stack from `base` on into labels (taking
+    /// them off the stack), reporting (if `report`) the first that cannot be one.
+    fn labels(&mut self, base: usize, report: bool) -> Vec<Label> {
+        let base = base.min(self.exprs.len());
+        if report {
+            let invalid = self
+                .exprs
+                .get(base..)
+                .unwrap_or_default()
+                .iter()
+                .find(|arg| {
+                    !matches!(
+                        arg.kind,
+                        ExprKind::Ident(_)
+                            | ExprKind::Bool(_)
+                            | ExprKind::Str { heredoc: false, .. }
+                    )
+                });
+            // Cloned to report it while the stack is borrowed: an error path.
+            if let Some(arg) = invalid.cloned() {
+                self.invalid_label(&arg);
+            }
+        }
+        // Lent out while its words are moved, so that `slice` can borrow the parser.
+        let mut stack = std::mem::take(&mut self.exprs);
+        let mut labels = Vec::with_capacity(stack.len() - base);
+        for arg in stack.drain(base..) {
             let label = match arg.kind {
                 ExprKind::Ident(name) => Label::Ident(Ident {
                     name,
@@ -207,16 +231,11 @@ impl Parser<'_> {
                     value,
                     span: arg.span,
                 }),
-                _ => {
-                    if !reported {
-                        reported = true;
-                        self.invalid_label(&arg);
-                    }
-                    continue;
-                }
+                _ => continue,
             };
             labels.push(label);
         }
+        self.exprs = stack;
         labels
     }
 
@@ -245,7 +264,7 @@ impl Parser<'_> {
 
     /// At the `{` after a block's head.
     fn block_with_body(&mut self, keyword: Ident, head: Head) -> Option<Block> {
-        let labels = self.labels(head.args, head.ok);
+        let labels = self.labels(head.base, head.ok);
         let body = self.body(&keyword, &labels)?;
         self.expect_entry_end(|| "`}`".to_string());
         Some(Block {
@@ -417,10 +436,11 @@ impl Parser<'_> {
     }
 
     fn statement(&mut self, verb: Ident, head: Head) -> Option<Statement> {
+        let args = self.take_exprs(head.base);
         if !head.ok {
             return None;
         }
-        let Some(last) = head.args.last() else {
+        let Some(last) = args.last() else {
             let word = shorten(&verb.name);
             self.report(
                 Diagnostic::error(
@@ -438,7 +458,7 @@ impl Parser<'_> {
         Some(Statement {
             span: verb.span.to(last.span),
             verb,
-            args: head.args,
+            args,
         })
     }
 

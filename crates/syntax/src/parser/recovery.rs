@@ -8,10 +8,10 @@ use super::lexer::TokenKind;
 impl Parser<'_> {
     /// Skips tokens until `stop` holds outside any brackets opened during the skip.
     /// A `}` at that level always stops: it closes the body around the bad entry.
-    fn skip_until(&mut self, stop: impl Fn(&Self) -> bool) {
+    fn skip_until(&mut self, stop: impl Fn(&mut Self) -> bool) {
         let mut depth = 0usize;
         loop {
-            let kind = &self.peek().kind;
+            let kind = self.peek().kind;
             if matches!(kind, TokenKind::Eof)
                 || (depth == 0 && (stop(self) || matches!(kind, TokenKind::RBrace)))
             {

@@ -146,7 +146,8 @@ impl Parser<'_> {
             while self.at(&TokenKind::Newline) {
                 self.bump();
             }
-            match self.peek().kind {
+            let kind = self.peek().kind;
+            match kind {
                 TokenKind::RBracket => break self.bump().span.end,
                 TokenKind::Eof | TokenKind::RBrace => break self.unclosed(open, false),
                 _ if self.at_attribute_start() => break self.unclosed(open, false),
