@@ -98,6 +98,8 @@ pub const DEPRECATED_FIELD: &str = "kp::deprecated-field";
 pub const KUBERNETES_NO_CA: &str = "kp::kubernetes-no-ca";
 /// A Kubernetes auth config with `disable_local_ca_jwt = true` and no `kubernetes_ca_cert`.
 pub const KUBERNETES_CA_REQUIRED: &str = "kp::kubernetes-ca-required";
+/// A Kubernetes role any service account of any namespace logs in with (warning).
+pub const UNBOUND_KUBERNETES_ROLE: &str = "kp::unbound-kubernetes-role";
 /// An AppRole role with `bind_secret_id = false` and no CIDR binding.
 pub const APPROLE_NO_CONSTRAINT: &str = "kp::approle-no-constraint";
 /// `token_strictly_bind_ip = true` together with `token_bound_cidrs` (OpenBao rejects it).
@@ -164,6 +166,7 @@ pub const ALL: &[&str] = &[
     DEPRECATED_FIELD,
     KUBERNETES_NO_CA,
     KUBERNETES_CA_REQUIRED,
+    UNBOUND_KUBERNETES_ROLE,
     APPROLE_NO_CONSTRAINT,
     STRICT_IP_WITH_CIDRS,
     ROOT_NOT_ROTATED,

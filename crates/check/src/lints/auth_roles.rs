@@ -73,6 +73,72 @@ pub fn kubernetes_role(
     );
 }
 
+/// `"*"` in a Kubernetes role's bindings means "any". Beside other names the server
+/// refuses it ("can not mix \"*\" with values", on either list); in both lists it lets
+/// every service account of every namespace log in: any pod of the cluster (measured on
+/// OpenBao 2.7.2, which accepts that role).
+pub fn kubernetes_wildcards(
+    body: &crate::ir::Body,
+    parts: &Parts<'_>,
+    head: Span,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    const BINDINGS: [&str; 2] = [
+        "bound_service_account_names",
+        "bound_service_account_namespaces",
+    ];
+    let mut any = [false; 2];
+    for (field, any) in BINDINGS.into_iter().zip(&mut any) {
+        let values = strings(body.get(field));
+        let stars = values.iter().filter(|v| v.trim() == "*").count();
+        *any = stars > 0 && stars == values.len();
+        if stars == 0 || *any {
+            continue;
+        }
+        let span = parts.get(field).map_or(head, |a| a.value.span);
+        diags.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                span,
+                format!("`*` beside other values in `{field}`"),
+            )
+            .with_label("`*` already means any: the server refuses it mixed with values")
+            .with_help(format!(
+                "list only the names this role accepts, or `{field} = [\"*\"]` alone"
+            )),
+        );
+    }
+    if any == [true, true] {
+        diags.push(
+            Diagnostic::warning(
+                codes::UNBOUND_KUBERNETES_ROLE,
+                head,
+                format!("{what} accepts any service account of any namespace"),
+            )
+            .with_label("any pod of the cluster can log in")
+            .with_help(
+                "bind the service account the workload runs as: `bound_service_account_names = [\"trainer\"]`, `bound_service_account_namespaces = [\"ml\"]`",
+            ),
+        );
+    }
+}
+
+/// The strings of a list field, or of a comma-separated string.
+fn strings(value: Option<&Value>) -> Vec<&str> {
+    match value {
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::Str(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Str(s)) => s.split(',').collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// An AppRole role without `bind_secret_id` must be bound some other way: the server
 /// answers 500 "at least one constraint should be enabled on the role".
 pub fn approle_role(

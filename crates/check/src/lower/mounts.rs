@@ -247,7 +247,19 @@ impl<'s> Lowerer<'s> {
             }
             "database-connection" => lints::database::connection_url(parts, &mut self.diags),
             "kubernetes-role" => {
-                lints::auth_roles::kubernetes_role(parts, block.head_span(), &what, &mut self.diags)
+                lints::auth_roles::kubernetes_role(
+                    parts,
+                    block.head_span(),
+                    &what,
+                    &mut self.diags,
+                );
+                lints::auth_roles::kubernetes_wildcards(
+                    &body,
+                    parts,
+                    block.head_span(),
+                    &what,
+                    &mut self.diags,
+                );
             }
             "approle-role" => lints::auth_roles::approle_role(
                 &body,
