@@ -81,7 +81,7 @@ pub fn kubernetes_wildcards(
     body: &crate::ir::Body,
     parts: &Parts<'_>,
     head: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) {
     const BINDINGS: [&str; 2] = [
