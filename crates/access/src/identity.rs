@@ -142,15 +142,15 @@ pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<I
                 mount: None,
                 role: None,
                 workload: None,
-                policies: vec![w.policy.clone(), "default".into()],
+                policies: vec![w.policy.to_string(), "default".into()],
                 login: Login::default(),
                 span: w.span,
             },
         };
-        identity.id = w.name.clone();
+        identity.id = w.name.to_string();
         identity.kind = IdentityKind::Workload;
-        identity.name = w.name.clone();
-        identity.workload = Some(w.name.clone());
+        identity.name = w.name.to_string();
+        identity.workload = Some(w.name.to_string());
         identity.span = w.span;
         out.push(identity);
     }
@@ -268,10 +268,10 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     Identity {
         id,
         kind,
-        name: r.name.clone(),
+        name: r.name.to_string(),
         mount: mount_path,
-        role: (kind != IdentityKind::Token).then(|| r.id.clone()),
-        workload: r.workload.clone(),
+        role: (kind != IdentityKind::Token).then(|| r.id.to_string()),
+        workload: r.workload.as_deref().map(String::from),
         policies,
         login: Login { fields, jwt },
         span: r.span,

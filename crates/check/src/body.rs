@@ -2,7 +2,7 @@
 //! reports every body shares (duplicate attributes, misplaced blocks and statements).
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
-use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Statement};
+use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Label, Statement, Text};
 
 use crate::codes;
 
@@ -75,7 +75,11 @@ pub fn find_attr<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Attribute> 
 }
 
 /// Reports statements in a body that takes none.
-pub fn reject_statements(statements: &[&Statement], what: &str, diags: &mut Vec<Diagnostic>) {
+pub fn reject_statements(
+    statements: &[&Statement],
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) {
     for st in statements {
         let mut d = Diagnostic::error(
             codes::UNEXPECTED_STATEMENT,
@@ -108,7 +112,12 @@ pub fn reject_statements(statements: &[&Statement], what: &str, diags: &mut Vec<
 }
 
 /// Reports nested blocks where `valid` lists the keywords allowed (possibly none).
-pub fn reject_block(block: &Block, what: &str, valid: &[&str], diags: &mut Vec<Diagnostic>) {
+pub fn reject_block(
+    block: &Block,
+    what: &dyn std::fmt::Display,
+    valid: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) {
     let kw = &block.keyword.name;
     let d = Diagnostic::error(
         codes::UNKNOWN_BLOCK,
@@ -140,4 +149,13 @@ pub fn join_help<I: IntoIterator<Item = String>>(parts: I) -> String {
         out.push_str(&part);
     }
     out
+}
+
+/// A label's text as the syntax tree holds it (shared with the source): names and rule
+/// paths the program's resources keep.
+pub fn label_text(label: &Label) -> &Text {
+    match label {
+        Label::Ident(i) => &i.name,
+        Label::Str(s) => &s.value,
+    }
 }

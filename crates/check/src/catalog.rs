@@ -6,7 +6,7 @@
 
 use kp_schema::{FieldType, Target};
 
-use crate::ir::ResourceKind;
+use crate::ir::{ResourceKind, SharedStr};
 
 /// Top-level keywords, in the order messages list them.
 pub const TOP_LEVEL: [&str; 7] = [
@@ -33,6 +33,15 @@ impl MountClass {
             MountClass::Auth => format!("sys/auth/{path}"),
             MountClass::Secrets => format!("sys/mounts/{path}"),
         }
+    }
+
+    /// [`MountClass::mount_id`], shared.
+    pub fn mount_id_shared(self, path: &str) -> SharedStr {
+        let prefix = match self {
+            MountClass::Auth => "sys/auth/",
+            MountClass::Secrets => "sys/mounts/",
+        };
+        SharedStr::concat(&[prefix, path])
     }
 
     /// [`MountClass::api_prefix`] in pieces, for [`NestedSpec::api_path_in`].
@@ -100,10 +109,22 @@ impl NestedSpec {
     /// [`NestedSpec::api_path`] with the prefix given in pieces (`["auth/", mount, "/"]`):
     /// one allocation of the exact size, as ids are built for every role of a program.
     pub fn api_path_in(&self, prefix: &[&str], name: Option<&str>) -> String {
-        let name = name.unwrap_or("");
         // Room for one `{name}` (the catalog's paths have at most one): no regrowth.
-        let len = prefix.iter().map(|p| p.len()).sum::<usize>() + self.path.len() + name.len();
+        let len = prefix.iter().map(|p| p.len()).sum::<usize>()
+            + self.path.len()
+            + name.map_or(0, str::len);
         let mut out = String::with_capacity(len);
+        self.write_api_path(&mut out, prefix, name);
+        out
+    }
+
+    /// [`NestedSpec::api_path_in`], shared: a resource id.
+    pub fn shared_api_path(&self, prefix: &[&str], name: Option<&str>) -> SharedStr {
+        SharedStr::build(|out| self.write_api_path(out, prefix, name))
+    }
+
+    fn write_api_path(&self, out: &mut String, prefix: &[&str], name: Option<&str>) {
+        let name = name.unwrap_or("");
         for p in prefix {
             out.push_str(p);
         }
@@ -124,7 +145,6 @@ impl NestedSpec {
             }
         }
         out.push_str(rest);
-        out
     }
 
     /// How the block is written, for help texts: `role NAME { ... }`, `ca { ... }`.

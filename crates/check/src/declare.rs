@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::Target;
-use kp_syntax::ast::{Block, ExprKind, File, Label};
+use kp_syntax::ast::{Block, ExprKind, File, Label, Text};
 
-use crate::body::{self, Parts};
+use crate::body::{self, label_text, Parts};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
 use crate::codes;
 use crate::schemas;
@@ -230,7 +230,7 @@ impl<'a> Declarer<'a, '_> {
         let mut sym = MountSym {
             ty,
             path,
-            id: class.mount_id(path),
+            id: class.mount_id_shared(path),
             head: block.head_span(),
             path_span,
             path_implicit: block.labels.get(1).is_none(),
@@ -420,7 +420,7 @@ impl<'a> Declarer<'a, '_> {
             if !self.require_body(block, &spec.example()) {
                 continue;
             }
-            let key = (spec.keyword, name.unwrap_or_default());
+            let key = (spec.keyword, name.map_or("", |n| n.as_str()));
             let span = block
                 .labels
                 .first()
@@ -436,7 +436,7 @@ impl<'a> Declarer<'a, '_> {
             seen.insert(key, span);
             out.push(NestedDecl {
                 spec,
-                id: spec.api_path(prefix, name),
+                id: spec.shared_api_path(&[prefix], name.map(|n| n.as_str())),
                 name,
                 block,
             });
@@ -445,7 +445,7 @@ impl<'a> Declarer<'a, '_> {
     }
 
     /// Checks a nested block's labels: `Some(name)` (None for unnamed blocks) when usable.
-    fn nested_labels(&mut self, spec: &NestedSpec, block: &'a Block) -> Option<Option<&'a str>> {
+    fn nested_labels(&mut self, spec: &NestedSpec, block: &'a Block) -> Option<Option<&'a Text>> {
         if spec.named {
             let Some(label) = block.labels.first() else {
                 self.missing_label(
@@ -459,7 +459,7 @@ impl<'a> Declarer<'a, '_> {
             if !self.valid_name(label, spec.what) {
                 return None;
             }
-            Some(Some(label.text()))
+            Some(Some(label_text(label)))
         } else {
             if let Some(label) = block.labels.first() {
                 self.diags.push(
@@ -511,11 +511,11 @@ impl<'a> Declarer<'a, '_> {
                 ),
             );
         }
-        body::reject_statements(&parts.statements, "`auth token`", self.diags);
+        body::reject_statements(&parts.statements, &"`auth token`", self.diags);
         let mut nested = Vec::new();
         for &b in &parts.blocks {
             if b.keyword.name != "role" {
-                body::reject_block(b, "`auth token`", &["role"], self.diags);
+                body::reject_block(b, &"`auth token`", &["role"], self.diags);
                 continue;
             }
             let spec = &catalog::TOKEN_ROLE;
@@ -535,7 +535,7 @@ impl<'a> Declarer<'a, '_> {
                 );
                 continue;
             }
-            let id = spec.api_path(catalog::TOKEN_PREFIX, Some(name));
+            let id = spec.shared_api_path(&[catalog::TOKEN_PREFIX], Some(name));
             self.syms.token_roles.insert(
                 name,
                 NamedSym {
@@ -557,7 +557,7 @@ impl<'a> Declarer<'a, '_> {
     // ---- policies, tokens, workloads ---------------------------------------------
 
     /// The block's single name label, reporting missing and extra labels.
-    fn single_name(&mut self, block: &'a Block, what: &str, form: &str) -> Option<&'a str> {
+    fn single_name(&mut self, block: &'a Block, what: &str, form: &str) -> Option<&'a Text> {
         let Some(label) = block.labels.first() else {
             self.missing_label(
                 block,
@@ -567,7 +567,7 @@ impl<'a> Declarer<'a, '_> {
             return None;
         };
         self.extra_labels(block, 1, form);
-        self.valid_name(label, what).then_some(label.text())
+        self.valid_name(label, what).then_some(label_text(label))
     }
 
     /// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes
@@ -597,7 +597,12 @@ impl<'a> Declarer<'a, '_> {
 
     /// A `KEYWORD NAME { ... }` block's name and the span of its label, or `None` once
     /// the missing name or body is reported.
-    fn named_block(&mut self, block: &'a Block, what: &str, form: &str) -> Option<(&'a str, Span)> {
+    fn named_block(
+        &mut self,
+        block: &'a Block,
+        what: &str,
+        form: &str,
+    ) -> Option<(&'a Text, Span)> {
         let name = self.single_name(block, what, form)?;
         if !self.require_body(block, form) {
             return None;
@@ -777,7 +782,7 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
-                Some(ExprKind::Str { value, .. }) => value.as_str(),
+                Some(ExprKind::Str { value, .. }) => value,
                 _ => name,
             };
             login = Some(LoginDecl {
@@ -839,7 +844,7 @@ impl<'a> Declarer<'a, '_> {
                 ));
                 continue;
             }
-            let id = spec.api_path_in(
+            let id = spec.shared_api_path(
                 &MountClass::Auth.api_prefix_parts(login.mount),
                 Some(login.role_name),
             );

@@ -67,7 +67,7 @@ pub struct Definition {
     /// The whole block.
     pub span: Span,
     /// The Vault resource it becomes, e.g. `auth/jwt/role/trainer`.
-    pub api_path: String,
+    pub api_path: crate::ir::ResourceId,
     /// The enclosing declaration (a role's mount).
     pub parent: Option<SymbolKey>,
 }
@@ -203,7 +203,7 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
             name_span: span,
             implicit: false,
             span: syms.token_blocks.get(name).copied().unwrap_or(span),
-            api_path: format!("auth/token/create/{name}"),
+            api_path: crate::ir::ResourceId::concat(&["auth/token/create/", name]),
             parent: None,
         });
     }

@@ -6,12 +6,15 @@
 
 mod body;
 mod rules;
+mod shared;
 
 use kp_diag::Span;
+pub use kp_syntax::ast::Text;
 use serde::{Deserialize, Serialize};
 
 pub use body::{Body, Key};
 pub use rules::{Capabilities, Rules};
+pub use shared::SharedStr;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Program {
@@ -62,19 +65,21 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 
 /// A stable identifier: the resource's API path, e.g. `auth/jwt/role/example-role`,
 /// `sys/auth/jwt`, `sys/policies/acl/trainer`, `auth/token/create/ml-pipeline-role#ml-pipeline-token`.
-pub type ResourceId = String;
+pub type ResourceId = SharedStr;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resource {
     pub id: ResourceId,
     pub kind: ResourceKind,
-    /// The keyplan name of the resource (role name, policy name, mount path, ...).
-    pub name: String,
-    /// Path relative to `/v1/` that the resource is written to (always with POST).
-    pub path: String,
+    /// The keyplan name of the resource (role name, policy name, mount path, ...): the
+    /// source's text where it is written there.
+    pub name: Text,
+    /// Path relative to `/v1/` that the resource is written to (always with POST): the
+    /// id's text, shared, for all but a few kinds.
+    pub path: SharedStr,
     /// Path to read the resource back from, when it differs from `path` or the
     /// resource can be read at all (`None` for tokens: creation is not idempotent).
-    pub read_path: Option<String>,
+    pub read_path: Option<SharedStr>,
     /// Schema id under `schemas/endpoints/` the body conforms to.
     pub schema: &'static str,
     pub body: Body,
@@ -83,7 +88,7 @@ pub struct Resource {
     /// The mount this resource lives under, if any (`sys/auth/jwt` for a JWT role).
     pub mount: Option<ResourceId>,
     /// The workload this resource was derived from, if any.
-    pub workload: Option<String>,
+    pub workload: Option<Text>,
     /// For [`ResourceKind::Policy`]: the rules (the body's `policy` is their HCL).
     pub policy: Option<PolicyDoc>,
     /// Where it was declared.
@@ -198,7 +203,9 @@ pub struct PolicyDoc {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathRule {
-    pub path: String,
+    /// The glob as written in the source (shared with the syntax tree), or built for a
+    /// shorthand (`sign ssh.role`).
+    pub path: Text,
     /// Capabilities in Vault's canonical order: create read update patch delete list sudo deny.
     /// A set of [`CAPABILITIES`]: one byte, as a program holds thousands of rules.
     pub capabilities: Capabilities,
@@ -207,12 +214,12 @@ pub struct PathRule {
 /// A workload's intent, after lowering: who it logs in as and what it may do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Workload {
-    pub name: String,
+    pub name: Text,
     pub description: Option<String>,
     /// The login role's resource id (`auth/jwt/role/trainer`).
     pub role: Option<ResourceId>,
     /// The derived policy's name (the workload's name).
-    pub policy: String,
+    pub policy: Text,
     /// The same rules as its policy resource's [`PolicyDoc`] (shared, not copied).
     pub rules: Rules,
     pub span: Span,
@@ -350,7 +357,7 @@ mod owned_tests {
     #[test]
     fn policy_text_is_allocated_at_its_exact_length() {
         let rule = |path: &str, bits: &[usize]| PathRule {
-            path: path.to_string(),
+            path: path.into(),
             capabilities: Capabilities::from_indices(bits.iter().copied()),
         };
         let docs = [

@@ -3,6 +3,8 @@
 
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 
+use kp_syntax::ast::Text;
+
 use crate::codes;
 use crate::ir::{Capabilities, PathRule, Rules, CAPABILITIES};
 
@@ -78,10 +80,11 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
     false
 }
 
-/// Rules merged by path in order of first appearance, capabilities unioned.
+/// Rules merged by path in order of first appearance, capabilities unioned. Paths are
+/// the source's text where written there (shared, not copied: a program has thousands).
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    rules: Vec<(String, Capabilities)>,
+    rules: Vec<(Text, Capabilities)>,
 }
 
 impl RuleSet {
@@ -92,11 +95,11 @@ impl RuleSet {
         }
     }
 
-    pub fn add(&mut self, path: &str, caps: &[usize]) {
+    pub fn add(&mut self, path: &Text, caps: &[usize]) {
         let idx = match self.rules.iter().position(|(p, _)| p == path) {
             Some(i) => i,
             None => {
-                self.rules.push((path.to_string(), Capabilities::default()));
+                self.rules.push((path.clone(), Capabilities::default()));
                 self.rules.len() - 1
             }
         };
@@ -108,7 +111,7 @@ impl RuleSet {
         let idx = match self.rules.iter().position(|(p, _)| *p == path) {
             Some(i) => i,
             None => {
-                self.rules.push((path, Capabilities::default()));
+                self.rules.push((Text::from(path), Capabilities::default()));
                 self.rules.len() - 1
             }
         };
@@ -140,9 +143,10 @@ mod tests {
     #[test]
     fn merges_and_orders_capabilities() {
         let mut set = RuleSet::default();
-        set.add("a/*", &[5]);
-        set.add("b", &[2]);
-        set.add("a/*", &[1, 5]);
+        set.add(&Text::from("a/*"), &[5]);
+        set.add_owned("b".to_string(), &[2]);
+        set.add(&Text::from("a/*"), &[1, 5]);
+        set.add_owned("b".to_string(), &[2]);
         let rules = set.into_rules();
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[0].capabilities, ["read", "list"]);

@@ -69,7 +69,7 @@ pub fn field_unsupported(
     endpoint: &str,
     field: &str,
     span: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
     here: Target,
 ) -> Diagnostic {
     let other = match here {

@@ -32,7 +32,7 @@ fn body(fields: Vec<(&str, Value)>) -> Body {
 
 fn rule(path: &str, caps: &[&'static str]) -> PathRule {
     PathRule {
-        path: path.to_string(),
+        path: path.into(),
         capabilities: Capabilities::from_names(caps.iter().copied()),
     }
 }
@@ -52,11 +52,11 @@ pub(crate) fn resource(
 ) -> R {
     R {
         resource: Resource {
-            id: id.to_string(),
+            id: id.into(),
             kind,
-            name: name.to_string(),
-            path: id.to_string(),
-            read_path: Some(id.to_string()),
+            name: name.into(),
+            path: id.into(),
+            read_path: Some(id.into()),
             schema,
             body: body(fields),
             depends_on: Vec::new(),
@@ -70,7 +70,7 @@ pub(crate) fn resource(
 
 impl R {
     pub(crate) fn mount(mut self, id: &str) -> Self {
-        self.resource.mount = Some(id.to_string());
+        self.resource.mount = Some(id.into());
         self
     }
 
@@ -80,7 +80,7 @@ impl R {
     }
 
     fn derived(mut self, workload: &str) -> Self {
-        self.resource.workload = Some(workload.to_string());
+        self.resource.workload = Some(workload.into());
         self
     }
 
@@ -96,8 +96,8 @@ impl R {
     }
 
     fn path(mut self, path: &str, read_path: Option<&str>) -> Self {
-        self.resource.path = path.to_string();
-        self.resource.read_path = read_path.map(str::to_string);
+        self.resource.path = path.into();
+        self.resource.read_path = read_path.map(Into::into);
         self
     }
 }
@@ -285,10 +285,10 @@ pub(crate) fn pipeline() -> (Program, Graph) {
     graphed(Program {
         resources: resources.into_iter().map(|r| r.resource).collect(),
         workloads: vec![Workload {
-            name: "trainer".to_string(),
+            name: "trainer".into(),
             description: Some("nightly training job in CI".to_string()),
-            role: Some("auth/jwt/role/trainer".to_string()),
-            policy: "trainer".to_string(),
+            role: Some("auth/jwt/role/trainer".into()),
+            policy: "trainer".into(),
             rules: trainer_rules.into(),
             span: Span::new(602, 800),
         }],

@@ -35,7 +35,7 @@ pub struct Graph {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Node {
-    pub id: String,
+    pub id: kp_check::ir::ResourceId,
     pub kind: ResourceKind,
     /// Index into `Program::resources`.
     pub resource: usize,

@@ -6,19 +6,19 @@ use super::*;
 /// A resource declared at byte `10 * index`, so spans tell resources apart.
 fn res(index: usize, id: &str, mount: Option<&str>, deps: &[&str]) -> Resource {
     Resource {
-        id: id.to_string(),
+        id: id.into(),
         kind: if id.starts_with("sys/") {
             ResourceKind::AuthMount
         } else {
             ResourceKind::Role
         },
-        name: id.rsplit('/').next().unwrap_or(id).to_string(),
-        path: id.to_string(),
-        read_path: Some(id.to_string()),
+        name: id.rsplit('/').next().unwrap_or(id).into(),
+        path: id.into(),
+        read_path: Some(id.into()),
         schema: "test",
         body: Body::new(),
-        depends_on: deps.iter().map(|d| d.to_string()).collect(),
-        mount: mount.map(str::to_string),
+        depends_on: deps.iter().map(|&d| d.into()).collect(),
+        mount: mount.map(Into::into),
         workload: None,
         policy: None,
         span: Span::new(10 * index, 10 * index + 5),
@@ -43,7 +43,7 @@ fn graph_of(rows: &[(&str, Option<&str>, &[&str])]) -> Result<Graph, Vec<Diagnos
 }
 
 fn ids(g: &Graph, idx: &[usize]) -> Vec<String> {
-    idx.iter().map(|&i| g.nodes[i].id.clone()).collect()
+    idx.iter().map(|&i| g.nodes[i].id.to_string()).collect()
 }
 
 #[test]

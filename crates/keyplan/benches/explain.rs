@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
     let compiled = compile(&src, &Options { target });
     let program = compiled.program.expect("generated program compiles");
     let paths = paths(&program);
-    let one = program.workloads[1000].name.clone();
+    let one = program.workloads[1000].name.to_string();
     let mut group = c.benchmark_group("explain");
     group.sample_size(10);
     group.bench_function("1000-paths-as-one-of-2000-workloads", |b| {

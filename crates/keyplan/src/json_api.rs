@@ -435,13 +435,13 @@ fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
             let (file, line) =
                 resource.map_or((String::new(), 1), |r| file_line(map, r.span.start));
             ViewNode {
-                id: node.id.clone(),
+                id: node.id.to_string(),
                 kind: node.kind,
-                name: resource.map_or_else(|| node.id.clone(), |r| r.name.clone()),
-                path: resource.map_or_else(|| node.id.clone(), |r| r.path.clone()),
+                name: resource.map_or_else(|| node.id.to_string(), |r| r.name.to_string()),
+                path: resource.map_or_else(|| node.id.to_string(), |r| r.path.to_string()),
                 level,
-                workload: resource.and_then(|r| r.workload.clone()),
-                mount: resource.and_then(|r| r.mount.clone()),
+                workload: resource.and_then(|r| r.workload.as_deref().map(String::from)),
+                mount: resource.and_then(|r| r.mount.as_deref().map(String::from)),
                 file,
                 line,
             }
@@ -502,7 +502,7 @@ fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorklo
         match doc {
             Some(doc) => attached.extend(doc.rules.iter().map(|rule| AttachedRule {
                 policy: name.clone(),
-                path: rule.path.clone(),
+                path: rule.path.to_string(),
                 capabilities: rule.capabilities.to_vec(),
             })),
             None => external.push(name.clone()),
@@ -510,10 +510,10 @@ fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorklo
     }
     let (file, line) = file_line(map, w.span.start);
     ViewWorkload {
-        name: w.name.clone(),
+        name: w.name.to_string(),
         description: w.description.clone(),
-        role: w.role.clone(),
-        policy: w.policy.clone(),
+        role: w.role.as_deref().map(String::from),
+        policy: w.policy.to_string(),
         rules: w.rules.to_vec(),
         policies,
         attached,

@@ -79,7 +79,7 @@ pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> R
             if (opts.env)(&name).is_none() {
                 return Err(LiveError::MissingEnv {
                     name,
-                    resource: r.id.clone(),
+                    resource: r.id.to_string(),
                 });
             }
         }
@@ -129,7 +129,7 @@ pub fn apply(
         if stopped {
             report
                 .not_applied
-                .extend(level.iter().map(|(r, _, _)| r.id.clone()));
+                .extend(level.iter().map(|(r, _, _)| r.id.to_string()));
             continue;
         }
         let (results, failed) = pool::map_until(&level, workers, |(r, rp, keep)| {
@@ -140,14 +140,14 @@ pub fn apply(
         for ((r, rp, _), outcome) in level.iter().zip(results) {
             match outcome {
                 Some(Ok(())) => report.applied.push(Done {
-                    id: r.id.clone(),
+                    id: r.id.to_string(),
                     action: action_name(rp.action),
                 }),
                 Some(Err(e)) => report.failed.push(Failed {
-                    id: r.id.clone(),
+                    id: r.id.to_string(),
                     error: e.to_string(),
                 }),
-                None => report.not_applied.push(r.id.clone()),
+                None => report.not_applied.push(r.id.to_string()),
             }
         }
         stopped = failed;
@@ -165,7 +165,7 @@ pub fn apply(
         if stopped {
             report
                 .not_applied
-                .extend(level.iter().map(|r| r.resource.id.clone()));
+                .extend(level.iter().map(|r| r.resource.id.to_string()));
             continue;
         }
         let (results, failed) = pool::map_until(&level, workers, |r| {
@@ -173,7 +173,11 @@ pub fn apply(
             let failed = outcome.is_err();
             (outcome, failed)
         });
-        record_deletes(&mut report, level.iter().map(|r| &r.resource.id), results);
+        record_deletes(
+            &mut report,
+            level.iter().map(|r| r.resource.id.as_str()),
+            results,
+        );
         stopped = failed;
     }
     if opts.prune {
@@ -201,7 +205,7 @@ pub fn apply(
                 let failed = outcome.is_err();
                 (outcome, failed)
             });
-            record_deletes(&mut report, doomed.iter().copied(), results);
+            record_deletes(&mut report, doomed.iter().map(|id| id.as_str()), results);
             stopped = failed;
         }
     }
@@ -210,20 +214,20 @@ pub fn apply(
 
 fn record_deletes<'a>(
     report: &mut ApplyReport,
-    ids: impl Iterator<Item = &'a String>,
+    ids: impl Iterator<Item = &'a str>,
     results: Vec<Option<Result<()>>>,
 ) {
     for (id, outcome) in ids.zip(results) {
         match outcome {
             Some(Ok(())) => report.applied.push(Done {
-                id: id.clone(),
+                id: id.to_string(),
                 action: "delete",
             }),
             Some(Err(e)) => report.failed.push(Failed {
-                id: id.clone(),
+                id: id.to_string(),
                 error: e.to_string(),
             }),
-            None => report.not_applied.push(id.clone()),
+            None => report.not_applied.push(id.to_string()),
         }
     }
 }
@@ -241,7 +245,7 @@ fn action_name(a: Action) -> &'static str {
 
 /// Each resource's level: 0 without dependencies, else one more than its deepest one.
 pub fn levels(program: &Program) -> HashMap<&str, usize> {
-    let deps: HashMap<&str, &Vec<String>> = program
+    let deps: HashMap<&str, &Vec<keyplan::ir::ResourceId>> = program
         .resources
         .iter()
         .map(|r| (r.id.as_str(), &r.depends_on))
@@ -249,7 +253,7 @@ pub fn levels(program: &Program) -> HashMap<&str, usize> {
     let mut memo: HashMap<&str, usize> = HashMap::new();
     fn level<'a>(
         id: &'a str,
-        deps: &HashMap<&'a str, &'a Vec<String>>,
+        deps: &HashMap<&'a str, &'a Vec<keyplan::ir::ResourceId>>,
         memo: &mut HashMap<&'a str, usize>,
         depth: usize,
     ) -> usize {
@@ -285,7 +289,7 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
         .map(|(k, v)| {
             let json = normalize::to_json(v, opts.env).ok_or_else(|| LiveError::MissingEnv {
                 name: normalize::env_names(&Body::from([(k.to_string(), v.clone())])).join(", "),
-                resource: r.id.clone(),
+                resource: r.id.to_string(),
             })?;
             Ok((k.to_string(), json))
         })
@@ -350,7 +354,7 @@ fn create_token(
     opts: &ApplyOptions<'_>,
 ) -> Result<()> {
     let dir = opts.token_out.ok_or_else(|| LiveError::NoTokenOut {
-        names: r.name.clone(),
+        names: r.name.to_string(),
     })?;
     let old = tokens::recorded_accessor(dir, &r.name);
     // Creating a token is not idempotent: never resend a request that may have arrived.
@@ -362,7 +366,7 @@ fn create_token(
     ) else {
         return Err(LiveError::BadResponse {
             method: "POST",
-            path: r.path.clone(),
+            path: r.path.to_string(),
             reason: "no token in the answer".into(),
         });
     };

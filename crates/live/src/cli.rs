@@ -279,7 +279,7 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
     };
     let gone_live = state::read_resources(client, &gone, a.token_out.as_deref())?;
     for removal in &mut plan.removals {
-        if let Some(l) = gone_live.get(&removal.resource.id) {
+        if let Some(l) = gone_live.get(removal.resource.id.as_str()) {
             removal.live = l.clone();
         }
     }

@@ -124,7 +124,7 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
             resource_plan(
                 program,
                 r,
-                live.resources.get(&r.id).unwrap_or(&Live::Absent),
+                live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent),
             )
         })
         .collect();
@@ -179,7 +179,7 @@ pub fn shown(v: &Value) -> Json {
 
 fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     let mut p = ResourcePlan {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         kind: r.kind,
         action: Action::Unchanged,
         changes: Vec::new(),

@@ -46,7 +46,7 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
                         .as_ref()
                         .is_none_or(|m| declared.contains(m.as_str()))
             }
-            ResourceKind::Policy => !program.extern_policies.contains(&r.name),
+            ResourceKind::Policy => !program.extern_policies.iter().any(|e| *e == r.name),
             // A root rotation is a one-off call, not something the server keeps.
             ResourceKind::Action => false,
             _ => true,
@@ -84,7 +84,7 @@ pub fn add(plan: &mut Plan, previous: &Program, gone: Vec<Resource>, live: &Hash
     let mut removals: Vec<Removal> = gone
         .into_iter()
         .filter_map(|r| {
-            let state = live.get(&r.id)?;
+            let state = live.get(r.id.as_str())?;
             if matches!(state, Live::Absent) {
                 return None;
             }
@@ -110,7 +110,7 @@ pub fn add(plan: &mut Plan, previous: &Program, gone: Vec<Resource>, live: &Hash
 
 fn resource_plan(r: &Removal) -> ResourcePlan {
     ResourcePlan {
-        id: r.resource.id.clone(),
+        id: r.resource.id.to_string(),
         kind: r.resource.kind,
         action: Action::Delete,
         changes: Vec::new(),
@@ -212,9 +212,9 @@ pub fn call(r: &Resource, live: &Live) -> (&'static str, String, serde_json::Val
             json!({ "accessor": accessor }),
         ),
         (ResourceKind::AuthMount | ResourceKind::SecretsMount, _) => {
-            ("DELETE", r.id.clone(), json!({}))
+            ("DELETE", r.id.to_string(), json!({}))
         }
-        _ => ("DELETE", r.path.clone(), json!({})),
+        _ => ("DELETE", r.path.to_string(), json!({})),
     }
 }
 

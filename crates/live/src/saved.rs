@@ -106,7 +106,9 @@ pub fn save(
     {
         if let Some(r) = program.resources.iter().find(|r| r.id == rp.id) {
             if r.body.values().any(has_literal_secret) {
-                return Err(LiveError::LiteralSecretInPlan { id: r.id.clone() });
+                return Err(LiveError::LiteralSecretInPlan {
+                    id: r.id.to_string(),
+                });
             }
         }
     }
@@ -116,7 +118,7 @@ pub fn save(
         .filter(|rp| rp.action != Action::Unchanged)
         .filter_map(|rp| {
             let r = program.resources.iter().find(|r| r.id == rp.id)?;
-            let state = live.resources.get(&r.id).unwrap_or(&Live::Absent);
+            let state = live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent);
             let mut c = call(r, rp, state);
             if keeps_rotated_password(program, r, rp) {
                 c.body.remove("password");
@@ -149,18 +151,18 @@ fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
     let path = if is_mount && rp.action == Action::Update {
         format!("{}/tune", r.id.trim_end_matches('/'))
     } else {
-        r.path.clone()
+        r.path.to_string()
     };
     SavedCall {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         kind: r.kind,
         action: rp.action,
         method: "POST".to_string(),
         path,
-        read_path: r.read_path.clone(),
-        name: r.name.clone(),
-        mount: r.mount.clone(),
-        depends_on: r.depends_on.clone(),
+        read_path: r.read_path.as_deref().map(String::from),
+        name: r.name.to_string(),
+        mount: r.mount.as_deref().map(String::from),
+        depends_on: r.depends_on.iter().map(|d| d.to_string()).collect(),
         body,
         secrets,
         changes: rp.changes.clone(),
@@ -175,15 +177,15 @@ fn delete_call(removal: &Removal) -> SavedCall {
     let r = &removal.resource;
     let (method, path, body) = removals::call(r, &removal.live);
     SavedCall {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         kind: r.kind,
         action: Action::Delete,
         method: method.to_string(),
         path,
-        read_path: r.read_path.clone(),
-        name: r.name.clone(),
-        mount: r.mount.clone(),
-        depends_on: r.depends_on.clone(),
+        read_path: r.read_path.as_deref().map(String::from),
+        name: r.name.to_string(),
+        mount: r.mount.as_deref().map(String::from),
+        depends_on: r.depends_on.iter().map(|d| d.to_string()).collect(),
         body: match body {
             Json::Object(o) => o,
             _ => Map::new(),
@@ -322,20 +324,20 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
             })?;
         }
         program.resources.push(Resource {
-            id: c.id.clone(),
+            id: c.id.as_str().into(),
             kind: c.kind,
-            name: c.name.clone(),
+            name: c.name.as_str().into(),
             // Mount updates are written through `tune` by the applier from the id.
             path: if c.path.ends_with("/tune") && c.action == Action::Update {
-                c.id.clone()
+                c.id.as_str().into()
             } else {
-                c.path.clone()
+                c.path.as_str().into()
             },
-            read_path: c.read_path.clone(),
+            read_path: c.read_path.as_deref().map(Into::into),
             schema: "",
             body,
-            depends_on: c.depends_on.clone(),
-            mount: c.mount.clone(),
+            depends_on: c.depends_on.iter().map(|d| d.as_str().into()).collect(),
+            mount: c.mount.as_deref().map(Into::into),
             workload: None,
             policy: None,
             span: keyplan::Span::default(),
@@ -358,16 +360,16 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
 /// by its id, a token by its name (its accessor is read from `--token-out` again).
 fn removed_resource(c: &SavedCall) -> Resource {
     Resource {
-        id: c.id.clone(),
+        id: c.id.as_str().into(),
         kind: c.kind,
-        name: c.name.clone(),
+        name: c.name.as_str().into(),
         // A token's path is not needed: it is read and revoked through its accessor.
-        path: c.path.clone(),
-        read_path: c.read_path.clone(),
+        path: c.path.as_str().into(),
+        read_path: c.read_path.as_deref().map(Into::into),
         schema: "",
         body: Body::new(),
-        depends_on: c.depends_on.clone(),
-        mount: c.mount.clone(),
+        depends_on: c.depends_on.iter().map(|d| d.as_str().into()).collect(),
+        mount: c.mount.as_deref().map(Into::into),
         workload: None,
         policy: None,
         span: keyplan::Span::default(),

@@ -137,7 +137,7 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
                 }
             }
             ResourceKind::AuthMount | ResourceKind::SecretsMount => {
-                if matches!(live.get(&r.id), Some(Live::Absent) | None) {
+                if matches!(live.get(r.id.as_str()), Some(Live::Absent) | None) {
                     continue;
                 }
                 let path = mount_path(r);
@@ -201,7 +201,7 @@ pub fn read_resources(
             ResourceKind::SecretsMount => mount_entry(&mount_table, r),
             _ => continue,
         };
-        resources.insert(r.id.clone(), live);
+        resources.insert(r.id.to_string(), live);
     }
     // A resource under a mount that does not exist yet is absent: no need to ask.
     let to_read: Vec<&Resource> = program
@@ -217,16 +217,16 @@ pub fn read_resources(
         .filter(|r| {
             r.mount
                 .as_ref()
-                .is_none_or(|m| !matches!(resources.get(m), Some(Live::Absent)))
+                .is_none_or(|m| !matches!(resources.get(m.as_str()), Some(Live::Absent)))
         })
         .collect();
     let workers = client.connection().concurrency;
     let read = pool::map(&to_read, workers, |r| read_one(client, r, token_out));
     for (r, live) in to_read.iter().zip(read) {
-        resources.insert(r.id.clone(), live?);
+        resources.insert(r.id.to_string(), live?);
     }
     for r in &program.resources {
-        resources.entry(r.id.clone()).or_insert(Live::Absent);
+        resources.entry(r.id.to_string()).or_insert(Live::Absent);
     }
     Ok(resources)
 }

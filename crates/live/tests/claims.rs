@@ -173,7 +173,7 @@ fn simulation_agrees_with_real_logins() {
             .resources
             .iter()
             .filter(|r| r.kind == K::AuthMount)
-            .map(|r| r.name.clone())
+            .map(|r| r.name.to_string())
             .collect();
         for claims in claim_sets(&p) {
             let jwt = jwks.mint(Json::Object(claims.clone()));

@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn rules_serialise_and_print_as_a_list() {
         let rules = Rules::from(vec![PathRule {
-            path: "a/*".to_string(),
+            path: "a/*".into(),
             capabilities: Capabilities::from_names(["read"]),
         }]);
         let shared = rules.clone();

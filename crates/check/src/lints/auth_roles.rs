@@ -49,7 +49,12 @@ pub fn kubernetes_ca(config: &[&Attribute], head: Span, what: &str, diags: &mut 
 /// A Kubernetes role must bind namespaces, by name or by selector: "bound_service_
 /// account_namespaces can not be empty if bound_service_account_namespace_selector is
 /// not set".
-pub fn kubernetes_role(parts: &Parts<'_>, head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+pub fn kubernetes_role(
+    parts: &Parts<'_>,
+    head: Span,
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) {
     if parts.has("bound_service_account_namespaces")
         || parts.has("bound_service_account_namespace_selector")
     {
@@ -76,7 +81,7 @@ pub fn kubernetes_wildcards(
     body: &crate::ir::Body,
     parts: &Parts<'_>,
     head: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) {
     const BINDINGS: [&str; 2] = [
@@ -140,7 +145,7 @@ pub fn approle_role(
     body: &crate::ir::Body,
     parts: &Parts<'_>,
     head: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) {
     if !matches!(body.get("bind_secret_id"), Some(Value::Bool(false))) {

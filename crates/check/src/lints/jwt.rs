@@ -51,7 +51,7 @@ pub fn role(
     mount_type: &str,
     parts: &Parts<'_>,
     body: &mut crate::ir::Body,
-    what: &str,
+    what: &dyn std::fmt::Display,
     head: Span,
     missing: &[String],
     diags: &mut Vec<Diagnostic>,

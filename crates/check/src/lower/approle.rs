@@ -38,7 +38,7 @@ impl<'s> Lowerer<'s> {
                 // An AppRole mount managed elsewhere: the rule is written all the same.
                 None => {
                     self.warn_external(&mount_path, mount_span, "auth", &["approle"]);
-                    set.add(&rule_path, &[cap_idx]);
+                    set.add_owned(rule_path.clone(), &[cap_idx]);
                 }
                 Some(s) => self.diags.push(
                     Diagnostic::error(
@@ -90,6 +90,6 @@ impl<'s> Lowerer<'s> {
         }
         // No dependency on the role: a policy may name a path before it exists, and a
         // workload that reads its own role's `role_id` would otherwise be a cycle.
-        set.add(&rule_path, &[cap_idx]);
+        set.add_owned(rule_path, &[cap_idx]);
     }
 }

@@ -8,6 +8,7 @@ use kp_syntax::ast::{Attribute, Block, Expr, ExprKind};
 use super::{add_dep, Lowerer};
 use crate::body::find_attr;
 use crate::codes;
+use crate::ir::ResourceId;
 use crate::symbols::{MountSym, NamedSym};
 
 impl Lowerer<'_> {
@@ -120,7 +121,7 @@ impl Lowerer<'_> {
     /// Roles of a connection with `rotate_root` are written after the rotation, so that
     /// no role is set up while the root password changes under it.
     fn wait_for_rotation(&mut self) {
-        let actions: Vec<(String, String)> = self
+        let actions: Vec<(ResourceId, ResourceId)> = self
             .program
             .resources
             .iter()

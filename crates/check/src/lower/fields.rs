@@ -5,7 +5,7 @@ use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::{Endpoint, FieldType, Target};
 use kp_syntax::ast::Attribute;
 
-use super::Lowerer;
+use super::{Lowerer, What};
 use crate::catalog::MOUNT_ATTRS;
 use crate::codes;
 use crate::confusions;
@@ -18,8 +18,9 @@ use crate::typing;
 /// Where a body is written, for typing and messages.
 pub struct BodyCtx<'s, 'c> {
     pub endpoint: &'static str,
-    /// "JWT role `example-role`", for messages (borrowed: every block has one).
-    pub what: &'c str,
+    /// "JWT role `example-role`", for messages (written out only when a message says
+    /// it: every block has one, and most have no message).
+    pub what: What<'c>,
     /// The resource's API path, for "see the N fields of ..." help.
     pub api_path: &'c str,
     /// Where missing-field errors point.
@@ -122,7 +123,7 @@ impl<'s> Lowerer<'s> {
                 continue;
             }
             self.diags
-                .push(missing_field(cx.what, cx.head, &field.name, field.ty));
+                .push(missing_field(&cx.what, cx.head, &field.name, field.ty));
             typed.missing.push(field.name.clone());
         }
         lints::ttl::check(
@@ -138,7 +139,7 @@ impl<'s> Lowerer<'s> {
             cx.endpoint,
             &attr.name.name,
             attr.name.span,
-            cx.what,
+            &cx.what,
             self.target,
         ));
     }
@@ -154,7 +155,7 @@ impl<'s> Lowerer<'s> {
         self.diags.push(unknown_field(
             &attr.name.name,
             attr.name.span,
-            cx.what,
+            &cx.what,
             &names,
             cx.api_path,
             hint,
@@ -187,7 +188,7 @@ fn deprecated(ep: &Endpoint, attr: &Attribute) -> Diagnostic {
 pub fn unknown_field(
     name: &str,
     span: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
     valid: &[&str],
     api_path: &str,
     hint: Option<String>,
@@ -244,7 +245,12 @@ pub fn sibling_hint(cx: &BodyCtx<'_, '_>, name: &str) -> Option<String> {
     None
 }
 
-pub fn missing_field(what: &str, head: Span, field: &str, ty: FieldType) -> Diagnostic {
+pub fn missing_field(
+    what: &dyn std::fmt::Display,
+    head: Span,
+    field: &str,
+    ty: FieldType,
+) -> Diagnostic {
     let example = match ty {
         FieldType::String | FieldType::Any => "\"...\"",
         FieldType::Int => "0",

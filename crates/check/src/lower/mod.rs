@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 use kp_diag::{Diagnostic, Span};
 use kp_schema::Target;
+use kp_syntax::ast::Text;
 
 use crate::index::{Reference, SymbolKey};
 use crate::ir::{Program, Resource, ResourceId, ResourceKind};
@@ -250,11 +251,11 @@ fn expected_sizes(items: &[Item<'_>]) -> (usize, usize) {
     (resources, workloads)
 }
 
-/// A resource written to and read back from `id`, with an empty body.
+/// A resource written to and read back from `id` (one text, shared), with an empty body.
 pub fn resource(
     id: ResourceId,
     kind: ResourceKind,
-    name: &str,
+    name: Text,
     schema: &'static str,
     span: Span,
 ) -> Resource {
@@ -263,7 +264,7 @@ pub fn resource(
         read_path: Some(id.clone()),
         id,
         kind,
-        name: name.to_string(),
+        name,
         schema,
         body: crate::ir::Body::new(),
         depends_on: Vec::new(),
@@ -271,6 +272,28 @@ pub fn resource(
         workload: None,
         policy: None,
         span,
+    }
+}
+
+/// What a block is, for messages: "JWT role `example-role`", "the config of `jwt`".
+/// Written out only when a message says it (every block has one; few have a message).
+#[derive(Debug, Clone, Copy)]
+pub enum What<'a> {
+    /// A named block: its kind, then its name in backticks.
+    Named(&'a str, &'a str),
+    /// An unnamed block of a mount: "the KIND of `MOUNT`".
+    Of(&'a str, &'a str),
+    /// Said in full.
+    Said(&'a str),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Named(kind, name) => write!(f, "{kind} `{name}`"),
+            What::Of(kind, mount) => write!(f, "the {kind} of `{mount}`"),
+            What::Said(text) => f.write_str(text),
+        }
     }
 }
 

@@ -3,10 +3,10 @@
 
 use kp_diag::Diagnostic;
 use kp_schema::FieldType;
-use kp_syntax::ast::Attribute;
+use kp_syntax::ast::{Attribute, Text};
 
 use super::fields::{sibling_hint, unknown_field};
-use super::{add_dep, resource, BodyCtx, Lowerer};
+use super::{add_dep, resource, BodyCtx, Lowerer, What};
 use crate::body::{self, Parts};
 use crate::catalog::{self, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
 use crate::codes;
@@ -31,7 +31,7 @@ impl<'s> Lowerer<'s> {
         let mut config_attrs: Vec<&Attribute> = Vec::new();
         let hint_cx = BodyCtx {
             endpoint: "",
-            what: &what,
+            what: What::Said(&what),
             api_path: &mount.id,
             head: decl.block.head_span(),
             mount: Some(mount),
@@ -83,7 +83,7 @@ impl<'s> Lowerer<'s> {
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),
-            decl.path,
+            Text::from(decl.path),
             decl.class.schema(),
             decl.block.span,
         );
@@ -100,7 +100,7 @@ impl<'s> Lowerer<'s> {
                 let config_path = format!("{prefix}config");
                 let cx = BodyCtx {
                     endpoint: config_ep,
-                    what: &config_what,
+                    what: What::Said(&config_what),
                     api_path: &config_path,
                     head: decl.block.head_span(),
                     mount: Some(mount),
@@ -110,9 +110,9 @@ impl<'s> Lowerer<'s> {
                 };
                 let typed = self.type_body(&cx, &config_attrs);
                 let mut r = resource(
-                    config_path.clone(),
+                    ResourceId::from(config_path.as_str()),
                     ResourceKind::Config,
-                    "config",
+                    Text::from("config"),
                     config_ep,
                     decl.block.span,
                 );
@@ -201,9 +201,9 @@ impl<'s> Lowerer<'s> {
             skip,
         } = eb;
         let what = match (name, mount) {
-            (Some(n), _) => [spec.what, " `", n, "`"].concat(),
-            (None, Some(m)) => format!("the {} of `{}`", spec.what, m.path),
-            (None, None) => spec.what.to_string(),
+            (Some(n), _) => What::Named(spec.what, n),
+            (None, Some(m)) => What::Of(spec.what, m.path),
+            (None, None) => What::Said(spec.what),
         };
         for b in &parts.blocks {
             body::reject_block(b, &what, &[], &mut self.diags);
@@ -218,7 +218,7 @@ impl<'s> Lowerer<'s> {
         }
         let cx = BodyCtx {
             endpoint: spec.endpoint,
-            what: &what,
+            what,
             api_path: &id,
             head: block.head_span(),
             mount,
@@ -276,7 +276,7 @@ impl<'s> Lowerer<'s> {
         let mut r = resource(
             id,
             spec.kind,
-            name.unwrap_or(spec.keyword),
+            name.map_or_else(|| Text::from(spec.keyword), Text::clone),
             spec.endpoint,
             block.span,
         );
@@ -295,7 +295,7 @@ impl<'s> Lowerer<'s> {
 /// A block written to one endpoint: a nested block, or a workload's `login`.
 pub struct EndpointBlock<'b> {
     pub spec: &'static NestedSpec,
-    pub name: Option<&'b str>,
+    pub name: Option<&'b Text>,
     /// The resource id, which is its API path.
     pub id: ResourceId,
     pub block: &'b kp_syntax::ast::Block,
@@ -304,10 +304,10 @@ pub struct EndpointBlock<'b> {
 }
 
 /// The mount first, then the other dependencies.
-fn with_mount(mount: &str, deps: Vec<ResourceId>) -> Vec<ResourceId> {
+fn with_mount(mount: &ResourceId, deps: Vec<ResourceId>) -> Vec<ResourceId> {
     // Room for one more: a workload's login role also depends on its policy.
     let mut out = Vec::with_capacity(deps.len() + 2);
-    out.push(mount.to_string());
+    out.push(mount.clone());
     for d in deps {
         add_dep(&mut out, d);
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use kp_diag::{Diagnostic, Span};
-use kp_syntax::ast::{Block, Expr, ExprKind};
+use kp_syntax::ast::{Block, Expr, ExprKind, Text};
 
 use super::fields::{missing_field, unknown_field};
 use super::{resource, Lowerer};
@@ -15,7 +15,7 @@ use crate::rules::{self, RuleSet};
 use crate::symbols::policy_id;
 
 impl<'s> Lowerer<'s> {
-    pub(super) fn lower_policy(&mut self, name: &str, block: &Block) {
+    pub(super) fn lower_policy(&mut self, name: &Text, block: &Block) {
         let what = format!("policy `{name}`");
         let parts = body::split(block.entries(), &mut self.diags);
         body::reject_statements(&parts.statements, &what, &mut self.diags);
@@ -93,7 +93,7 @@ impl<'s> Lowerer<'s> {
                 label.span(),
                 &mut self.diags,
             );
-            set.add(path, &caps);
+            set.add(body::label_text(label), &caps);
         }
         // Statements written in place of rules have their own error; "no rules" would repeat it.
         if set.is_empty() && parts.blocks.is_empty() && parts.statements.is_empty() {
@@ -111,7 +111,7 @@ impl<'s> Lowerer<'s> {
             rules: set.into_rules(),
         };
         let id = policy_id(name);
-        let mut r = resource(id, ResourceKind::Policy, name, "policy", block.span);
+        let mut r = resource(id, ResourceKind::Policy, name.clone(), "policy", block.span);
         r.body
             .insert("policy".to_string(), Value::Str(doc.to_hcl()));
         r.policy = Some(doc);

@@ -6,9 +6,9 @@ use kp_schema::FieldType;
 
 use super::{resource, Lowerer};
 use crate::body::Parts;
-use crate::catalog::MountClass;
+
 use crate::codes;
-use crate::ir::{Resource, ResourceKind, Value};
+use crate::ir::{Resource, ResourceId, ResourceKind, Value};
 use crate::schemas;
 use crate::symbols::MountSym;
 use crate::typing;
@@ -67,11 +67,10 @@ impl<'s> Lowerer<'s> {
                     );
                 }
                 let m = mount?;
-                let prefix = MountClass::Secrets.api_prefix(m.path);
                 let mut r = resource(
-                    format!("{prefix}rotate-root/{}", conn.name),
+                    ResourceId::concat(&[m.path, "/rotate-root/", &conn.name]),
                     ResourceKind::Action,
-                    &conn.name,
+                    conn.name.clone(),
                     ROTATE_ROOT_SCHEMA,
                     attr.span,
                 );

@@ -1,20 +1,20 @@
 //! `token NAME { role = ROLE, ... }`: a token created from a token role.
 
 use kp_diag::Diagnostic;
-use kp_syntax::ast::{Block, Expr, ExprKind};
+use kp_syntax::ast::{Block, Expr, ExprKind, Text};
 
 use super::fields::missing_field;
 use super::resolve::{RefKind, Resolved};
-use super::{add_dep, resource, BodyCtx, Lowerer};
+use super::{add_dep, resource, BodyCtx, Lowerer, What};
 use crate::body::{self, find_attr, Parts};
 use crate::catalog::BUILTIN_POLICIES;
 use crate::codes;
-use crate::ir::{ResourceKind, Value};
+use crate::ir::{ResourceId, ResourceKind, Value};
 use crate::symbols::NamedSym;
 use crate::typing;
 
 impl<'s> Lowerer<'s> {
-    pub(super) fn lower_token(&mut self, name: &str, block: &Block) {
+    pub(super) fn lower_token(&mut self, name: &Text, block: &Block) {
         let what = format!("token `{name}`");
         let parts = body::split(block.entries(), &mut self.diags);
         body::reject_statements(&parts.statements, &what, &mut self.diags);
@@ -56,10 +56,11 @@ impl<'s> Lowerer<'s> {
                 Some("write `role = ROLE_NAME`".to_string()),
             )),
         }
-        let create_path = format!("auth/token/create/{}", role_name.as_deref().unwrap_or(""));
+        let create_path =
+            ResourceId::concat(&["auth/token/create/", role_name.as_deref().unwrap_or("")]);
         let cx = BodyCtx {
             endpoint: "token-create",
-            what: &what,
+            what: What::Said(&what),
             api_path: &create_path,
             head: block.head_span(),
             mount: None,
@@ -77,9 +78,9 @@ impl<'s> Lowerer<'s> {
             add_dep(&mut deps, d);
         }
         let mut r = resource(
-            format!("token/{name}"),
+            ResourceId::concat(&["token/", name]),
             ResourceKind::Token,
-            name,
+            name.clone(),
             "token-create",
             block.span,
         );

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::FieldType;
-use kp_syntax::ast::{ExprKind, Ident, Statement};
+use kp_syntax::ast::{ExprKind, Ident, Statement, Text};
 
 use super::fields::unknown_field;
 use super::{add_dep, resource, Lowerer};
@@ -76,14 +76,14 @@ impl<'s> Lowerer<'s> {
             let mut r = resource(
                 policy.clone(),
                 ResourceKind::Policy,
-                name,
+                name.clone(),
                 "policy",
                 decl.block.span,
             );
             r.body.insert("policy", Value::Str(doc.to_hcl()));
             r.policy = Some(doc);
             r.depends_on = deps;
-            r.workload = Some(name.to_string());
+            r.workload = Some(name.clone());
             self.push(r);
         } else if decl.statements.is_empty() {
             self.diags.push(
@@ -107,10 +107,10 @@ impl<'s> Lowerer<'s> {
             }
         };
         self.program.workloads.push(Workload {
-            name: name.to_string(),
+            name: name.clone(),
             description,
             role,
-            policy: name.to_string(),
+            policy: name.clone(),
             rules,
             span: decl.block.span,
         });
@@ -118,8 +118,8 @@ impl<'s> Lowerer<'s> {
 
     fn lower_login(
         &mut self,
-        workload: &'s str,
-        policy: &str,
+        workload: &'s Text,
+        policy: &ResourceId,
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
@@ -185,7 +185,7 @@ impl<'s> Lowerer<'s> {
             .filter(|r| std::ptr::eq(r.block, login.block));
         let id = match registered {
             Some(role) => role.id.clone(),
-            None => spec.api_path_in(
+            None => spec.shared_api_path(
                 &MountClass::Auth.api_prefix_parts(login.mount),
                 Some(login.role_name),
             ),
@@ -201,7 +201,7 @@ impl<'s> Lowerer<'s> {
             },
             &parts,
         );
-        r.workload = Some(workload.to_string());
+        r.workload = Some(workload.clone());
         if has_rules {
             let comma = self
                 .schema(spec.endpoint)
@@ -209,7 +209,7 @@ impl<'s> Lowerer<'s> {
                 .is_some_and(|f| f.ty == FieldType::CommaList);
             append_policy(&mut r.body, workload, comma);
             if !r.depends_on.iter().any(|d| d == policy) {
-                r.depends_on.push(policy.to_string());
+                r.depends_on.push(policy.clone());
             }
             self.referenced_policies.insert(workload, ());
         }

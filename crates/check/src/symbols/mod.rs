@@ -6,7 +6,7 @@ mod table;
 use std::collections::BTreeMap;
 
 use kp_diag::Span;
-use kp_syntax::ast::{Block, Statement};
+use kp_syntax::ast::{Block, Statement, Text};
 
 use crate::body::Parts;
 use crate::catalog::{MountClass, MountType, NestedSpec};
@@ -33,7 +33,7 @@ pub struct PolicySym {
 }
 
 pub fn policy_id(name: &str) -> ResourceId {
-    ["sys/policies/acl/", name].concat()
+    ResourceId::concat(&["sys/policies/acl/", name])
 }
 
 impl PolicySym {
@@ -129,11 +129,11 @@ pub enum Item<'a> {
     /// `auth token { role NAME { } }`
     TokenAuth(Vec<NestedDecl<'a>>),
     Policy {
-        name: &'a str,
+        name: &'a Text,
         block: &'a Block,
     },
     Token {
-        name: &'a str,
+        name: &'a Text,
         block: &'a Block,
     },
     Workload(WorkloadDecl<'a>),
@@ -151,7 +151,7 @@ pub struct MountDecl<'a> {
 #[derive(Debug)]
 pub struct NestedDecl<'a> {
     pub spec: &'static NestedSpec,
-    pub name: Option<&'a str>,
+    pub name: Option<&'a Text>,
     pub block: &'a Block,
     /// The resource id, which is its API path.
     pub id: ResourceId,
@@ -159,7 +159,7 @@ pub struct NestedDecl<'a> {
 
 #[derive(Debug)]
 pub struct WorkloadDecl<'a> {
-    pub name: &'a str,
+    pub name: &'a Text,
     pub block: &'a Block,
     pub parts: Parts<'a>,
     pub login: Option<LoginDecl<'a>>,
@@ -171,5 +171,6 @@ pub struct LoginDecl<'a> {
     pub mount: &'a str,
     pub mount_span: Span,
     pub block: &'a Block,
-    pub role_name: &'a str,
+    /// The workload's name, or `role_name`'s value.
+    pub role_name: &'a Text,
 }

@@ -274,7 +274,7 @@ impl ToJson for Span {
 
 impl ToJson for PathRule {
     fn write(&self, out: &mut Out) {
-        object!(out, "path" => self.path, "capabilities" => self.capabilities.to_vec());
+        object!(out, "path" => self.path.as_str(), "capabilities" => self.capabilities.to_vec());
     }
 }
 

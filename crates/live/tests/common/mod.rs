@@ -716,13 +716,13 @@ pub fn resource(
     Resource {
         id: id.into(),
         kind,
-        name,
-        path,
-        read_path,
+        name: name.into(),
+        path: path.into(),
+        read_path: read_path.map(Into::into),
         schema: "",
         body: body(fields),
-        depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
-        mount,
+        depends_on: depends_on.iter().map(|&d| d.into()).collect(),
+        mount: mount.map(Into::into),
         workload: None,
         policy: None,
         span: keyplan::Span { start: 0, end: 0 },
@@ -732,9 +732,9 @@ pub fn resource(
 /// A token resource `token/NAME` created from token role `role`.
 pub fn token(name: &str, role: &str, fields: Vec<(&str, Value)>) -> Resource {
     let mut r = resource(&format!("token/{name}"), ResourceKind::Token, fields, &[]);
-    r.path = format!("auth/token/create/{role}");
+    r.path = format!("auth/token/create/{role}").into();
     r.name = name.into();
-    r.depends_on = vec![format!("auth/token/roles/{role}")];
+    r.depends_on = vec![format!("auth/token/roles/{role}").into()];
     r
 }
 
@@ -916,7 +916,7 @@ pub fn replace_jwks_urls(text: &str, url: &str) -> String {
 /// `policies` every policy (a login succeeds without them on the server). The rest
 /// (databases, SSH, ...) needs services these tests do not start.
 pub fn jwt_logins(p: &Program, policies: bool) -> Program {
-    let mounts: Vec<String> = p
+    let mounts: Vec<keyplan::ir::ResourceId> = p
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::AuthMount && r.id.starts_with("sys/auth/"))
@@ -934,7 +934,7 @@ pub fn jwt_logins(p: &Program, policies: bool) -> Program {
             || r.mount.as_ref().is_some_and(|m| mounts.contains(m))
                 && (r.kind == ResourceKind::Config || r.schema == "jwt-role")
     });
-    let ids: std::collections::BTreeSet<String> =
+    let ids: std::collections::BTreeSet<keyplan::ir::ResourceId> =
         keep.resources.iter().map(|r| r.id.clone()).collect();
     for r in &mut keep.resources {
         r.depends_on.retain(|d| ids.contains(d));
