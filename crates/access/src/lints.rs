@@ -19,6 +19,9 @@ pub const JWT_AUDIENCE_ONLY: &str = "kp::jwt-audience-only";
 pub const OVERLAPPING_ROLES: &str = "kp::overlapping-roles";
 /// A `glob` bound claim of `*`: it only asks that the claim exists (warning).
 pub const GLOB_MATCHES_ANYTHING: &str = "kp::glob-matches-anything";
+/// A bound claim value with `*` under the default `bound_claims_type = "string"`: the
+/// server compares it literally, so only a claim holding that very text matches (warning).
+pub const LITERAL_GLOB_CLAIM: &str = "kp::literal-glob-claim";
 /// A rule granting `sudo`, or any capability under `sys/` (warning).
 pub const PRIVILEGED_GRANT: &str = "kp::privileged-grant";
 /// A `deny` no rule of any identity holding it would otherwise grant (warning).
@@ -29,10 +32,11 @@ pub const UNUSED_POLICY: &str = "kp::unused-policy";
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
 
-pub const CODES: [&str; 7] = [
+pub const CODES: [&str; 8] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
+    LITERAL_GLOB_CLAIM,
     PRIVILEGED_GRANT,
     DENY_OVERRIDES_NOTHING,
     UNUSED_POLICY,
@@ -114,6 +118,8 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
                     );
                 }
             }
+        } else {
+            literal_globs(i, b, out);
         }
     }
     for (k, j) in candidate_pairs(&jwt) {
@@ -137,6 +143,35 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// Under `bound_claims_type = "string"` (the default) the server compares bound claims
+/// exactly (`claims.go`): `refs/heads/*` then matches only a ref named `refs/heads/*`,
+/// and every real login is refused.
+fn literal_globs(i: &Identity, b: &JwtBinding, out: &mut Vec<Diagnostic>) {
+    for (claim, values) in &b.bound_claims {
+        let Some(value) = values
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .find(|v| v.contains('*'))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::warning(
+                LITERAL_GLOB_CLAIM,
+                i.span,
+                format!(
+                    "bound claim `{claim}` of `{}` is compared literally: `{value}` matches only the text `{value}`",
+                    i.id
+                ),
+            )
+            .with_label("`*` is no wildcard here")
+            .with_help(format!(
+                "add `bound_claims_type = \"glob\"` to match `{value}` as a pattern, or list the exact values of `{claim}`"
+            )),
+        );
     }
 }
 

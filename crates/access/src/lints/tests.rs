@@ -297,3 +297,30 @@ fn candidate_pairs_find_what_every_pair_finds() {
     assert!(want.len() >= 4, "{want:?}");
     assert_eq!(overlapping(candidate_pairs(&jwt)), want);
 }
+
+#[test]
+fn star_in_a_string_bound_claim_is_literal() {
+    let got = codes(
+        r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role literal {
+            user_claim   = "sub"
+            bound_claims = { ref = ["main", "refs/heads/*"], project = "ml/app" }
+          }
+          role globbed {
+            user_claim        = "sub"
+            bound_claims_type = "glob"
+            bound_claims      = { ref = "refs/heads/*", project = "ml/other" }
+          }
+        }
+        "#,
+    );
+    assert_eq!(
+        got,
+        [(
+            LITERAL_GLOB_CLAIM,
+            "bound claim `ref` of `jwt/literal` is compared literally: `refs/heads/*` matches only the text `refs/heads/*`".to_string()
+        )]
+    );
+}
