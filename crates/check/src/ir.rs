@@ -226,6 +226,26 @@ pub struct Workload {
 }
 
 impl Value {
+    /// The names a list field holds: a list's string items, or the trimmed, non-empty
+    /// parts of a comma-separated string (Vault's other spelling of a list).
+    pub fn strs(&self) -> Vec<&str> {
+        match self {
+            Value::List(items) => items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            Value::Str(joined) => joined
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The value with every secret replaced by `${NAME}`, for display.
     pub fn redacted(&self) -> serde_json::Value {
         match self {

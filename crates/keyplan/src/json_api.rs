@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{PathRule, Program, ResourceKind, Value, Workload};
+use crate::ir::{PathRule, Program, ResourceKind, Workload};
 use crate::{
     compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap, Target,
 };
@@ -473,22 +473,10 @@ fn view_workload(program: &Program, w: &Workload, map: &SourceMap) -> ViewWorklo
         .role
         .as_ref()
         .and_then(|id| program.resources.iter().find(|r| &r.id == id));
-    let policies: Vec<String> = match role.and_then(|r| r.body.get("token_policies")) {
-        Some(Value::List(items)) => items
-            .iter()
-            .filter_map(|v| match v {
-                Value::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        Some(Value::Str(joined)) => joined
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let policies: Vec<String> = role
+        .and_then(|r| r.body.get("token_policies"))
+        .map(|v| v.strs().into_iter().map(String::from).collect())
+        .unwrap_or_default();
     let mut attached = Vec::new();
     let mut external = Vec::new();
     for name in policies.iter().filter(|p| **p != w.policy) {

@@ -90,7 +90,7 @@ pub fn kubernetes_wildcards(
     ];
     let mut any = [false; 2];
     for (field, any) in BINDINGS.into_iter().zip(&mut any) {
-        let values = strings(body.get(field));
+        let values = body.get(field).map(Value::strs).unwrap_or_default();
         let stars = values.iter().filter(|v| v.trim() == "*").count();
         *any = stars > 0 && stars == values.len();
         if stars == 0 || *any {
@@ -121,21 +121,6 @@ pub fn kubernetes_wildcards(
                 "bind the service account the workload runs as: `bound_service_account_names = [\"trainer\"]`, `bound_service_account_namespaces = [\"ml\"]`",
             ),
         );
-    }
-}
-
-/// The strings of a list field, or of a comma-separated string.
-fn strings(value: Option<&Value>) -> Vec<&str> {
-    match value {
-        Some(Value::List(items)) => items
-            .iter()
-            .filter_map(|i| match i {
-                Value::Str(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        Some(Value::Str(s)) => s.split(',').collect(),
-        _ => Vec::new(),
     }
 }
 
