@@ -2,7 +2,7 @@
 //! reports every body shares (duplicate attributes, misplaced blocks and statements).
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
-use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Label, Statement, Text};
+use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Statement};
 
 use crate::codes;
 
@@ -149,13 +149,4 @@ pub fn join_help<I: IntoIterator<Item = String>>(parts: I) -> String {
         out.push_str(&part);
     }
     out
-}
-
-/// A label's text as the syntax tree holds it (shared with the source): names and rule
-/// paths the program's resources keep.
-pub fn label_text(label: &Label) -> &Text {
-    match label {
-        Label::Ident(i) => &i.name,
-        Label::Str(s) => &s.value,
-    }
 }

@@ -29,19 +29,19 @@ impl MountClass {
 
     /// Id and path of the mount resource: `sys/auth/jwt`, `sys/mounts/ssh`.
     pub fn mount_id(self, path: &str) -> String {
-        match self {
-            MountClass::Auth => format!("sys/auth/{path}"),
-            MountClass::Secrets => format!("sys/mounts/{path}"),
-        }
+        [self.mount_prefix(), path].concat()
     }
 
     /// [`MountClass::mount_id`], shared.
     pub fn mount_id_shared(self, path: &str) -> SharedStr {
-        let prefix = match self {
+        SharedStr::concat(&[self.mount_prefix(), path])
+    }
+
+    fn mount_prefix(self) -> &'static str {
+        match self {
             MountClass::Auth => "sys/auth/",
             MountClass::Secrets => "sys/mounts/",
-        };
-        SharedStr::concat(&[prefix, path])
+        }
     }
 
     /// [`MountClass::api_prefix`] in pieces, for [`NestedSpec::api_path_in`].
@@ -54,10 +54,7 @@ impl MountClass {
 
     /// Prefix of the API paths of everything under the mount: `auth/jwt/`, `ssh/`.
     pub fn api_prefix(self, path: &str) -> String {
-        match self {
-            MountClass::Auth => format!("auth/{path}/"),
-            MountClass::Secrets => format!("{path}/"),
-        }
+        self.api_prefix_parts(path).concat()
     }
 
     pub fn schema(self) -> &'static str {

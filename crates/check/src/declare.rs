@@ -7,7 +7,7 @@ use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::Target;
 use kp_syntax::ast::{Block, ExprKind, File, Label, Text};
 
-use crate::body::{self, label_text, Parts};
+use crate::body::{self, Parts};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
 use crate::codes;
 use crate::schemas;
@@ -459,7 +459,7 @@ impl<'a> Declarer<'a, '_> {
             if !self.valid_name(label, spec.what) {
                 return None;
             }
-            Some(Some(label_text(label)))
+            Some(Some(label.value()))
         } else {
             if let Some(label) = block.labels.first() {
                 self.diags.push(
@@ -567,7 +567,7 @@ impl<'a> Declarer<'a, '_> {
             return None;
         };
         self.extra_labels(block, 1, form);
-        self.valid_name(label, what).then_some(label_text(label))
+        self.valid_name(label, what).then_some(label.value())
     }
 
     /// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes

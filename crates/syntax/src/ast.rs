@@ -41,6 +41,11 @@ pub enum Label {
 
 impl Label {
     pub fn text(&self) -> &str {
+        self.value()
+    }
+
+    /// The label's text as the tree holds it, shared with the source.
+    pub fn value(&self) -> &Text {
         match self {
             Label::Ident(i) => &i.name,
             Label::Str(s) => &s.value,

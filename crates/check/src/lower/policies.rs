@@ -93,7 +93,7 @@ impl<'s> Lowerer<'s> {
                 label.span(),
                 &mut self.diags,
             );
-            set.add(body::label_text(label), &caps);
+            set.add(label.value(), &caps);
         }
         // Statements written in place of rules have their own error; "no rules" would repeat it.
         if set.is_empty() && parts.blocks.is_empty() && parts.statements.is_empty() {

@@ -6,7 +6,7 @@ use kp_schema::FieldType;
 
 use super::{resource, Lowerer};
 use crate::body::Parts;
-
+use crate::catalog::MountClass;
 use crate::codes;
 use crate::ir::{Resource, ResourceId, ResourceKind, Value};
 use crate::schemas;
@@ -67,8 +67,9 @@ impl<'s> Lowerer<'s> {
                     );
                 }
                 let m = mount?;
+                let [a, b, c] = MountClass::Secrets.api_prefix_parts(m.path);
                 let mut r = resource(
-                    ResourceId::concat(&[m.path, "/rotate-root/", &conn.name]),
+                    ResourceId::concat(&[a, b, c, "rotate-root/", &conn.name]),
                     ResourceKind::Action,
                     conn.name.clone(),
                     ROTATE_ROOT_SCHEMA,

@@ -332,61 +332,32 @@ fn corpus() -> Vec<(String, String)> {
 /// same bytes for every response the playground asks for, on every program.
 #[test]
 fn the_hand_written_responses_are_serde_json_byte_for_byte() {
-    use super::write::to_string;
-    let same = |name: &str, what: &str, ours: String, serde: String| {
+    fn same<T: super::write::ToJson + serde::Serialize>(name: &str, what: &str, response: &T) {
+        let ours = super::write::to_string(response);
+        let serde = serde_json::to_string(response).unwrap();
         assert!(
             ours == serde,
             "{name}: {what} differs\nours:  {ours}\nserde: {serde}"
         );
-    };
+    }
     let s = schema();
-    same(
-        "-",
-        "schema",
-        to_string(&s),
-        serde_json::to_string(&s).unwrap(),
-    );
+    same("-", "schema", &s);
     let claims = r#"{"sub":"project_path:group/project:ref_type:branch:ref:main","aud":"https://vault.example.com","project_path":"group/project","ref":"main","n":1.5,"k":[1,"x",null,true]}"#;
     for (name, text) in corpus() {
         for target in ["vault", "openbao", "auto", "consul"] {
             let r = check(&text, target);
-            same(
-                &name,
-                "check",
-                to_string(&r),
-                serde_json::to_string(&r).unwrap(),
-            );
+            same(&name, "check", &r);
             let r = build(&text, target);
-            same(
-                &name,
-                "build",
-                to_string(&r),
-                serde_json::to_string(&r).unwrap(),
-            );
+            same(&name, "build", &r);
         }
         let r = format_source(&text);
-        same(
-            &name,
-            "format",
-            to_string(&r),
-            serde_json::to_string(&r).unwrap(),
-        );
+        same(&name, "format", &r);
         for (claims, mount) in [(claims, ""), ("{}", "jwt"), ("[1]", ""), ("{", "")] {
             let r = simulate(&text, claims, mount, "vault");
-            same(
-                &name,
-                "simulate",
-                to_string(&r),
-                serde_json::to_string(&r).unwrap(),
-            );
+            same(&name, "simulate", &r);
         }
         let r = access(&text, "openbao");
-        same(
-            &name,
-            "access",
-            to_string(&r),
-            serde_json::to_string(&r).unwrap(),
-        );
+        same(&name, "access", &r);
         for request in [
             r#"{"paths":["secret/data/x","auth/token/create","sys/policies/acl/a"]}"#,
             r#"{"paths":["kv/data/team/a"],"policies":["default"]}"#,
@@ -395,12 +366,7 @@ fn the_hand_written_responses_are_serde_json_byte_for_byte() {
             r#"{"as":{"a":[-1,2.25]}}"#,
         ] {
             let r = explain(&text, "auto", request);
-            same(
-                &name,
-                "explain",
-                to_string(&r),
-                serde_json::to_string(&r).unwrap(),
-            );
+            same(&name, "explain", &r);
         }
     }
 }
