@@ -84,7 +84,7 @@ impl R {
         self
     }
 
-    fn policy(mut self, rules: Vec<PathRule>) -> Self {
+    pub(crate) fn policy(mut self, rules: Vec<PathRule>) -> Self {
         let doc = PolicyDoc {
             rules: rules.into(),
         };

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use kp_check::ir::{Body, Value, LITERAL_SECRET};
+use kp_check::ir::{Body, HclMarks, PolicyDoc, Resource, Value, LITERAL_SECRET};
 
 pub(crate) struct Json<'w> {
     out: String,
@@ -247,10 +247,29 @@ impl<'w> Json<'w> {
 
     /// A request body with each secret replaced by its placeholder, keys sorted.
     pub(crate) fn body(&mut self, body: &Body) {
+        self.body_with_policy(body, None);
+    }
+
+    /// A resource's request body, as [`Json::body`] writes it. A policy's `policy` (the
+    /// HCL text of its rules, by the checker's construction) is written from the rules,
+    /// already escaped: the text's dense quotes and line breaks, found one by one, made
+    /// escaping policies most of the API emitter's work.
+    pub(crate) fn resource_body(&mut self, r: &Resource) {
+        self.body_with_policy(&r.body, r.policy.as_ref());
+    }
+
+    fn body_with_policy(&mut self, body: &Body, policy: Option<&PolicyDoc>) {
         self.begin_object();
         for (k, v) in body {
             self.key(k);
-            self.value(v);
+            match (policy, v) {
+                (Some(doc), Value::Str(_)) if k == "policy" => {
+                    self.out.push('"');
+                    doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_into);
+                    self.out.push('"');
+                }
+                _ => self.value(v),
+            }
         }
         self.end_object();
     }
@@ -462,6 +481,49 @@ mod tests {
             serde_json::to_string(&reference(&body)).unwrap()
         );
         assert!(!expected.contains("hunter2"));
+    }
+
+    /// A policy written from its rules is its HCL text escaped, whatever its paths hold
+    /// (quotes and backslashes HCL escapes, then JSON again; control characters; none).
+    #[test]
+    fn a_policy_written_from_its_rules_is_its_text_escaped() {
+        use kp_check::ir::{Capabilities, PathRule, ResourceKind};
+        let rule = |path: &str, caps: &[usize]| PathRule {
+            path: path.into(),
+            capabilities: Capabilities::from_indices(caps.iter().copied()),
+        };
+        let docs = [
+            vec![],
+            vec![rule("secret/data/*", &[1])],
+            vec![
+                rule("a\"b\\c", &[0, 2, 7]),
+                rule("tab\tnl\nnul\u{0}é☃", &[]),
+                rule("", &[0, 1, 2, 3, 4, 5, 6, 7]),
+            ],
+        ];
+        for rules in docs {
+            let policy = crate::fixtures::resource(
+                ResourceKind::Policy,
+                "sys/policies/acl/p",
+                "p",
+                "policy",
+                vec![],
+                (0, 0),
+            )
+            .policy(rules)
+            .resource;
+            assert!(policy.policy.is_some());
+            for pretty in [true, false] {
+                let (mut from_rules, mut from_text) = if pretty {
+                    (Json::pretty(0), Json::pretty(0))
+                } else {
+                    (Json::compact(String::new()), Json::compact(String::new()))
+                };
+                from_rules.resource_body(&policy);
+                from_text.body(&policy.body);
+                assert_eq!(from_rules.finish(), from_text.finish());
+            }
+        }
     }
 
     #[test]
