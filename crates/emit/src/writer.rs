@@ -186,11 +186,24 @@ impl<'w> Json<'w> {
         self.close(']');
     }
 
-    /// The key of the next member of an object; its value follows.
-    pub(crate) fn key(&mut self, key: &str) {
+    /// The key of the next member of an object, one of the emitters' own field names;
+    /// its value follows. Those names hold nothing to escape: they are copied as they
+    /// are (every call of a plan repeats several of them).
+    pub(crate) fn key(&mut self, key: &'static str) {
+        debug_assert!(find_escape(key.as_bytes()).is_none(), "{key}");
+        self.key_as(key, |out, key| out.push_str(key));
+    }
+
+    /// The key of a member of a request body: a schema's field name or the user's.
+    fn body_key(&mut self, key: &str) {
+        self.key_as(key, escape_into);
+    }
+
+    #[inline]
+    fn key_as(&mut self, key: &str, write: impl Fn(&mut String, &str)) {
         self.item();
         self.out.push('"');
-        escape_into(&mut self.out, key);
+        write(&mut self.out, key);
         self.out.push_str(if self.pretty { "\": " } else { "\":" });
     }
 
@@ -230,9 +243,19 @@ impl<'w> Json<'w> {
     }
 
     /// `"key": "value"`.
-    pub(crate) fn str_member(&mut self, key: &str, value: &str) {
+    pub(crate) fn str_member(&mut self, key: &'static str, value: &str) {
         self.key(key);
         self.push_str_value(value);
+    }
+
+    /// [`Json::str_member`] of a value the emitter spells itself (a kind's or target's
+    /// name), which holds nothing to escape either.
+    pub(crate) fn known_member(&mut self, key: &'static str, value: &'static str) {
+        debug_assert!(find_escape(value.as_bytes()).is_none(), "{value}");
+        self.key(key);
+        self.out.push('"');
+        self.out.push_str(value);
+        self.out.push('"');
     }
 
     /// An array of strings.
@@ -261,7 +284,7 @@ impl<'w> Json<'w> {
     fn body_with_policy(&mut self, body: &Body, policy: Option<&PolicyDoc>) {
         self.begin_object();
         for (k, v) in body {
-            self.key(k);
+            self.body_key(k);
             match (policy, v) {
                 (Some(doc), Value::Str(_)) if k == "policy" => {
                     self.out.push('"');
