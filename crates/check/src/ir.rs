@@ -297,7 +297,9 @@ impl PolicyDoc {
     }
 
     /// [`PolicyDoc::write_hcl`] spelled with `marks`; `path` appends each rule's path
-    /// (HCL-escaped already) as the enclosing format spells it.
+    /// (HCL-escaped already) as the enclosing format spells it. Inlined, so each caller's
+    /// marks are constants.
+    #[inline]
     pub fn write_hcl_as(
         &self,
         out: &mut String,

@@ -37,13 +37,12 @@ pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option
 
 /// Checks a policy path glob as Vault reads it: `*` only at the end, `+` a whole segment.
 pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
-    // One pass for the glob characters: every rule path of a program comes here.
-    let last = path.len().saturating_sub(1);
-    let (mut star_inside, mut plus) = (false, false);
-    for (i, b) in path.bytes().enumerate() {
-        star_inside |= b == b'*' && i != last;
-        plus |= b == b'+';
-    }
+    // Every rule path of a program comes here: `contains` on bytes is `memchr`, a word
+    // at a time, where a loop over the bytes looked at each one.
+    let bytes = path.as_bytes();
+    let last = bytes.len().saturating_sub(1);
+    let star_inside = bytes.get(..last).is_some_and(|head| head.contains(&b'*'));
+    let plus = bytes.contains(&b'+');
     let problem = if path.is_empty() {
         Some(("an empty path".to_string(), None))
     } else if path.starts_with('/') {
@@ -162,5 +161,19 @@ mod tests {
         assert!(!check_glob("secret/a+/x", Span::default(), &mut d));
         assert!(!check_glob("/secret", Span::default(), &mut d));
         assert_eq!(d.len(), 3);
+        // The last byte may be a `*`, no other; the search's edges: one byte, none,
+        // the first byte, a star past eight bytes.
+        for (path, valid) in [
+            ("*", true),
+            ("+", true),
+            ("**", false),
+            ("*a", false),
+            ("", false),
+            ("secret/data/team/*", true),
+            ("secret/data/team*/x", false),
+            ("secret/data/team/x+", false),
+        ] {
+            assert_eq!(check_glob(path, Span::default(), &mut d), valid, "{path}");
+        }
     }
 }
