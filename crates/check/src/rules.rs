@@ -37,12 +37,13 @@ pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option
 
 /// Checks a policy path glob as Vault reads it: `*` only at the end, `+` a whole segment.
 pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
-    // Every rule path of a program comes here: `contains` on bytes is `memchr`, a word
-    // at a time, where a loop over the bytes looked at each one.
-    let bytes = path.as_bytes();
-    let last = bytes.len().saturating_sub(1);
-    let star_inside = bytes.get(..last).is_some_and(|head| head.contains(&b'*'));
-    let plus = bytes.contains(&b'+');
+    // One pass for the glob characters: every rule path of a program comes here.
+    let last = path.len().saturating_sub(1);
+    let (mut star_inside, mut plus) = (false, false);
+    for (i, b) in path.bytes().enumerate() {
+        star_inside |= b == b'*' && i != last;
+        plus |= b == b'+';
+    }
     let problem = if path.is_empty() {
         Some(("an empty path".to_string(), None))
     } else if path.starts_with('/') {
