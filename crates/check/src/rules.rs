@@ -162,7 +162,7 @@ mod tests {
         assert!(!check_glob("secret/a+/x", Span::default(), &mut d));
         assert!(!check_glob("/secret", Span::default(), &mut d));
         assert_eq!(d.len(), 3);
-        // The last byte may be a `*`, no other; the search's edges: one byte, none,
+        // The last byte may be a `*`, no other; the edges: one byte, none,
         // the first byte, a star past eight bytes.
         for (path, valid) in [
             ("*", true),
