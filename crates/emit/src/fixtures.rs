@@ -30,7 +30,7 @@ fn body(fields: Vec<(&str, Value)>) -> Body {
         .collect()
 }
 
-fn rule(path: &str, caps: &[&'static str]) -> PathRule {
+pub(crate) fn rule(path: &str, caps: &[&'static str]) -> PathRule {
     PathRule {
         path: path.into(),
         capabilities: Capabilities::from_names(caps.iter().copied()),

@@ -510,18 +510,15 @@ mod tests {
     /// (quotes and backslashes HCL escapes, then JSON again; control characters; none).
     #[test]
     fn a_policy_written_from_its_rules_is_its_text_escaped() {
-        use kp_check::ir::{Capabilities, PathRule, ResourceKind};
-        let rule = |path: &str, caps: &[usize]| PathRule {
-            path: path.into(),
-            capabilities: Capabilities::from_indices(caps.iter().copied()),
-        };
+        use crate::fixtures::rule;
+        use kp_check::ir::ResourceKind;
         let docs = [
             vec![],
-            vec![rule("secret/data/*", &[1])],
+            vec![rule("secret/data/*", &["read"])],
             vec![
-                rule("a\"b\\c", &[0, 2, 7]),
+                rule("a\"b\\c", &["create", "update", "deny"]),
                 rule("tab\tnl\nnul\u{0}é☃", &[]),
-                rule("", &[0, 1, 2, 3, 4, 5, 6, 7]),
+                rule("", &kp_check::ir::CAPABILITIES),
             ],
         ];
         for rules in docs {
