@@ -293,17 +293,79 @@ impl PolicyDoc {
     /// policies, and a `format!` per rule and capability showed in profiles.
     pub fn write_hcl(&self, out: &mut String) {
         out.reserve(self.hcl_len());
+        self.write_hcl_as(out, &HclMarks::PLAIN, |out, path| out.push_str(path));
+    }
+
+    /// [`PolicyDoc::write_hcl`] spelled with `marks`; `path` appends each rule's path
+    /// (HCL-escaped already) as the enclosing format spells it. Inlined, so each caller's
+    /// marks are constants.
+    #[inline]
+    pub fn write_hcl_as(
+        &self,
+        out: &mut String,
+        marks: &HclMarks,
+        path: impl Fn(&mut String, &str),
+    ) {
         for (i, rule) in self.rules.iter().enumerate() {
             if i > 0 {
-                out.push('\n');
+                out.push_str(marks.newline);
             }
-            out.push_str("path \"");
-            escape_hcl(&rule.path, out);
-            out.push_str("\" {\n  capabilities = [");
-            rule.capabilities.write_quoted(out);
-            out.push_str("]\n}\n");
+            out.push_str(marks.open);
+            // Paths rarely hold a quote or backslash: passed on whole.
+            if needs_escape(&rule.path) {
+                path(out, &escape_hcl(&rule.path));
+            } else {
+                path(out, &rule.path);
+            }
+            out.push_str(marks.middle);
+            rule.capabilities.write_each(out, marks.capabilities);
+            out.push_str(marks.close);
         }
     }
+}
+
+/// The fixed pieces of a policy's HCL as the text it is written into spells them: as
+/// themselves ([`HclMarks::PLAIN`]), or escaped inside a JSON string
+/// ([`HclMarks::JSON`]), so that the API emitter writes a policy from its rules rather
+/// than scanning its text for the quotes and line breaks known to be there.
+pub struct HclMarks {
+    /// Before a rule's path.
+    open: &'static str,
+    /// After a rule's path, before its capabilities.
+    middle: &'static str,
+    /// After the capabilities.
+    close: &'static str,
+    /// Between two rules.
+    newline: &'static str,
+    /// Each capability, quoted, after a `, `.
+    capabilities: &'static [&'static str; 8],
+}
+
+impl HclMarks {
+    pub const PLAIN: HclMarks = HclMarks {
+        open: "path \"",
+        middle: "\" {\n  capabilities = [",
+        close: "]\n}\n",
+        newline: "\n",
+        capabilities: &rules::QUOTED,
+    };
+
+    pub const JSON: HclMarks = HclMarks {
+        open: r#"path \""#,
+        middle: r#"\" {\n  capabilities = ["#,
+        close: r#"]\n}\n"#,
+        newline: r#"\n"#,
+        capabilities: &[
+            r#", \"create\""#,
+            r#", \"read\""#,
+            r#", \"update\""#,
+            r#", \"patch\""#,
+            r#", \"delete\""#,
+            r#", \"list\""#,
+            r#", \"sudo\""#,
+            r#", \"deny\""#,
+        ],
+    };
 }
 
 /// The bytes HCL escapes in a quoted string.
@@ -331,18 +393,15 @@ fn needs_escape(s: &str) -> bool {
     chunks.remainder().iter().any(|&b| is_escaped(b))
 }
 
-fn escape_hcl(s: &str, out: &mut String) {
-    // Paths rarely hold a quote or backslash: copy them whole.
-    if !needs_escape(s) {
-        out.push_str(s);
-        return;
-    }
+fn escape_hcl(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
         if matches!(c, '\\' | '"') {
             out.push('\\');
         }
         out.push(c);
     }
+    out
 }
 
 #[cfg(test)]

@@ -162,5 +162,19 @@ mod tests {
         assert!(!check_glob("secret/a+/x", Span::default(), &mut d));
         assert!(!check_glob("/secret", Span::default(), &mut d));
         assert_eq!(d.len(), 3);
+        // The last byte may be a `*`, no other; the edges: one byte, none,
+        // the first byte, a star past eight bytes.
+        for (path, valid) in [
+            ("*", true),
+            ("+", true),
+            ("**", false),
+            ("*a", false),
+            ("", false),
+            ("secret/data/team/*", true),
+            ("secret/data/team*/x", false),
+            ("secret/data/team/x+", false),
+        ] {
+            assert_eq!(check_glob(path, Span::default(), &mut d), valid, "{path}");
+        }
     }
 }

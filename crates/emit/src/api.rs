@@ -46,7 +46,7 @@ fn write(program: &Program, graph: &Graph, target: Target, json: &mut Json) {
     let dependencies = dependencies_in_order(graph);
     let id = |n: usize| graph.nodes.get(n).map(|n| n.id.as_str());
     json.begin_object();
-    json.str_member("target", target_name(target));
+    json.known_member("target", target_name(target));
     json.key("calls");
     json.begin_array();
     let calls = graph
@@ -57,11 +57,11 @@ fn write(program: &Program, graph: &Graph, target: Target, json: &mut Json) {
         json.element();
         json.begin_object();
         json.str_member("id", &r.id);
-        json.str_member("kind", kind_name(r.kind));
-        json.str_member("method", "POST");
+        json.known_member("kind", kind_name(r.kind));
+        json.known_member("method", "POST");
         json.str_member("path", &r.path);
         json.key("body");
-        json.body(&r.body);
+        json.resource_body(r);
         json.key("depends_on");
         json.strs(
             dependencies

@@ -30,7 +30,7 @@ fn body(fields: Vec<(&str, Value)>) -> Body {
         .collect()
 }
 
-fn rule(path: &str, caps: &[&'static str]) -> PathRule {
+pub(crate) fn rule(path: &str, caps: &[&'static str]) -> PathRule {
     PathRule {
         path: path.into(),
         capabilities: Capabilities::from_names(caps.iter().copied()),
@@ -84,7 +84,7 @@ impl R {
         self
     }
 
-    fn policy(mut self, rules: Vec<PathRule>) -> Self {
+    pub(crate) fn policy(mut self, rules: Vec<PathRule>) -> Self {
         let doc = PolicyDoc {
             rules: rules.into(),
         };

@@ -108,7 +108,7 @@ fn node<'p>(
 ) -> Option<(Range<usize>, &'p [PathRule])> {
     json.begin_object();
     json.str_member("id", &r.id);
-    json.str_member("kind", kind_name(r.kind));
+    json.known_member("kind", kind_name(r.kind));
     json.str_member("name", &r.name);
     json.str_member("path", &r.path);
     json.key("read_path");
@@ -121,7 +121,7 @@ fn node<'p>(
     json.key("level");
     json.opt_uint(level);
     json.key("body");
-    json.body(&r.body);
+    json.resource_body(r);
     json.key("rules");
     let written = match &r.policy {
         Some(p) => {

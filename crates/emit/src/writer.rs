@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use kp_check::ir::{Body, Value, LITERAL_SECRET};
+use kp_check::ir::{Body, HclMarks, PolicyDoc, Resource, Value, LITERAL_SECRET};
 
 pub(crate) struct Json<'w> {
     out: String,
@@ -186,11 +186,24 @@ impl<'w> Json<'w> {
         self.close(']');
     }
 
-    /// The key of the next member of an object; its value follows.
-    pub(crate) fn key(&mut self, key: &str) {
+    /// The key of the next member of an object, one of the emitters' own field names;
+    /// its value follows. Those names hold nothing to escape: they are copied as they
+    /// are (every call of a plan repeats several of them).
+    pub(crate) fn key(&mut self, key: &'static str) {
+        debug_assert!(find_escape(key.as_bytes()).is_none(), "{key}");
+        self.key_as(key, |out, key| out.push_str(key));
+    }
+
+    /// The key of a member of a request body: a schema's field name or the user's.
+    fn body_key(&mut self, key: &str) {
+        self.key_as(key, escape_into);
+    }
+
+    #[inline]
+    fn key_as(&mut self, key: &str, write: impl Fn(&mut String, &str)) {
         self.item();
         self.out.push('"');
-        escape_into(&mut self.out, key);
+        write(&mut self.out, key);
         self.out.push_str(if self.pretty { "\": " } else { "\":" });
     }
 
@@ -230,9 +243,19 @@ impl<'w> Json<'w> {
     }
 
     /// `"key": "value"`.
-    pub(crate) fn str_member(&mut self, key: &str, value: &str) {
+    pub(crate) fn str_member(&mut self, key: &'static str, value: &str) {
         self.key(key);
         self.push_str_value(value);
+    }
+
+    /// [`Json::str_member`] of a value the emitter spells itself (a kind's or target's
+    /// name), which holds nothing to escape either.
+    pub(crate) fn known_member(&mut self, key: &'static str, value: &'static str) {
+        debug_assert!(find_escape(value.as_bytes()).is_none(), "{value}");
+        self.key(key);
+        self.out.push('"');
+        self.out.push_str(value);
+        self.out.push('"');
     }
 
     /// An array of strings.
@@ -247,10 +270,29 @@ impl<'w> Json<'w> {
 
     /// A request body with each secret replaced by its placeholder, keys sorted.
     pub(crate) fn body(&mut self, body: &Body) {
+        self.body_with_policy(body, None);
+    }
+
+    /// A resource's request body, as [`Json::body`] writes it. A policy's `policy` (the
+    /// HCL text of its rules, by the checker's construction) is written from the rules,
+    /// already escaped: the text's dense quotes and line breaks, found one by one, made
+    /// escaping policies most of the API emitter's work.
+    pub(crate) fn resource_body(&mut self, r: &Resource) {
+        self.body_with_policy(&r.body, r.policy.as_ref());
+    }
+
+    fn body_with_policy(&mut self, body: &Body, policy: Option<&PolicyDoc>) {
         self.begin_object();
         for (k, v) in body {
-            self.key(k);
-            self.value(v);
+            self.body_key(k);
+            match (policy, v) {
+                (Some(doc), Value::Str(_)) if k == "policy" => {
+                    self.out.push('"');
+                    doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_into);
+                    self.out.push('"');
+                }
+                _ => self.value(v),
+            }
         }
         self.end_object();
     }
@@ -462,6 +504,46 @@ mod tests {
             serde_json::to_string(&reference(&body)).unwrap()
         );
         assert!(!expected.contains("hunter2"));
+    }
+
+    /// A policy written from its rules is its HCL text escaped, whatever its paths hold
+    /// (quotes and backslashes HCL escapes, then JSON again; control characters; none).
+    #[test]
+    fn a_policy_written_from_its_rules_is_its_text_escaped() {
+        use crate::fixtures::rule;
+        use kp_check::ir::ResourceKind;
+        let docs = [
+            vec![],
+            vec![rule("secret/data/*", &["read"])],
+            vec![
+                rule("a\"b\\c", &["create", "update", "deny"]),
+                rule("tab\tnl\nnul\u{0}é☃", &[]),
+                rule("", &kp_check::ir::CAPABILITIES),
+            ],
+        ];
+        for rules in docs {
+            let policy = crate::fixtures::resource(
+                ResourceKind::Policy,
+                "sys/policies/acl/p",
+                "p",
+                "policy",
+                vec![],
+                (0, 0),
+            )
+            .policy(rules)
+            .resource;
+            assert!(policy.policy.is_some());
+            for pretty in [true, false] {
+                let (mut from_rules, mut from_text) = if pretty {
+                    (Json::pretty(0), Json::pretty(0))
+                } else {
+                    (Json::compact(String::new()), Json::compact(String::new()))
+                };
+                from_rules.resource_body(&policy);
+                from_text.body(&policy.body);
+                assert_eq!(from_rules.finish(), from_text.finish());
+            }
+        }
     }
 
     #[test]

@@ -78,8 +78,14 @@ impl Capabilities {
     /// HCL lists them: one test of a bit and one copy per capability, as every rule of
     /// every policy of a program is written so.
     pub fn write_quoted(self, out: &mut String) {
+        self.write_each(out, &QUOTED);
+    }
+
+    /// Appends `table`'s entry of each capability in the set, the first without its
+    /// leading `, ` (every entry starts with one).
+    pub(super) fn write_each(self, out: &mut String, table: &[&str; 8]) {
         let mut first = true;
-        for (i, quoted) in QUOTED.iter().enumerate() {
+        for (i, quoted) in table.iter().enumerate() {
             if self.0 & (1 << i) == 0 {
                 continue;
             }
@@ -106,7 +112,7 @@ impl Capabilities {
 }
 
 /// Each capability quoted, after the `, ` that separates it from the one before.
-const QUOTED: [&str; 8] = [
+pub(super) const QUOTED: [&str; 8] = [
     ", \"create\"",
     ", \"read\"",
     ", \"update\"",
