@@ -5,6 +5,10 @@ use serde_json::Value;
 
 use super::from_str;
 
+fn digits(n: u64, next: &mut dyn FnMut() -> u64) -> String {
+    (0..n).map(|_| char::from(b'0' + (next() % 10) as u8)).collect()
+}
+
 fn assert_same(text: &str) {
     let ours = from_str(text).map_err(|e| e.to_string());
     let theirs = serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
