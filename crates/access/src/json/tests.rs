@@ -5,8 +5,20 @@ use serde_json::Value;
 
 use super::from_str;
 
+/// A fixed xorshift generator: the same documents on every run.
+fn generator(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 fn digits(n: u64, next: &mut dyn FnMut() -> u64) -> String {
-    (0..n).map(|_| char::from(b'0' + (next() % 10) as u8)).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + (next() % 10) as u8))
+        .collect()
 }
 
 fn assert_same(text: &str) {
@@ -175,13 +187,7 @@ fn agrees_on_generated_documents() {
         "e-400",
         "x",
     ];
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = generator(0x9E37_79B9_7F4A_7C15);
     for _ in 0..100_000 {
         let len = (next() % 12) as usize;
         let text: String = (0..len)
@@ -194,18 +200,7 @@ fn agrees_on_generated_documents() {
 /// Numbers of every shape: integer, fraction and exponent digits at random.
 #[test]
 fn agrees_on_generated_numbers() {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut digits = |n: u64, next: &mut dyn FnMut() -> u64| -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + (next() % 10) as u8))
-            .collect()
-    };
+    let mut next = generator(0x2545_F491_4F6C_DD1D);
     for _ in 0..100_000 {
         let mut text = String::new();
         if next() % 2 == 0 {
