@@ -139,7 +139,10 @@ struct Effective<'a> {
 }
 
 impl<'a> Effective<'a> {
-    fn of(access: &'a IdentityAccess, rules: &BTreeMap<&str, &[PathRule]>) -> Effective<'a> {
+    fn of(
+        access: &'a IdentityAccess,
+        rules: &kp_sort::SortedMap<&str, &[PathRule]>,
+    ) -> Effective<'a> {
         let policies: Vec<Policy> = access
             .identity
             .policies

@@ -112,13 +112,12 @@ pub fn identities(program: &Program) -> Vec<Identity> {
 pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
     let ctx = Ctx {
         program,
-        configs: kp_sort::map(
-            program
-                .resources
-                .iter()
-                .filter(|c| c.kind == ResourceKind::Config)
-                .filter_map(|c| Some((c.mount.as_deref()?, c))),
-        ),
+        configs: program
+            .resources
+            .iter()
+            .filter(|c| c.kind == ResourceKind::Config)
+            .filter_map(|c| Some((c.mount.as_deref()?, c)))
+            .collect(),
         by_id: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
@@ -182,7 +181,7 @@ struct Ctx<'a> {
     /// login role).
     by_id: std::cell::OnceCell<HashMap<&'a str, &'a Resource>>,
     /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
-    configs: BTreeMap<&'a str, &'a Resource>,
+    configs: kp_sort::SortedMap<&'a str, &'a Resource>,
 }
 
 impl<'a> Ctx<'a> {

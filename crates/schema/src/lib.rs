@@ -37,10 +37,10 @@ use serde::Serialize;
 
 #[cfg(all(test, feature = "docs"))]
 mod load;
-mod sorted;
 mod table;
 
-pub use sorted::SortedMap;
+/// The catalog's maps (kp-sort's: no `BTreeMap` code per key and value type in the wasm).
+pub use kp_sort::SortedMap;
 
 mod documents {
     include!(concat!(env!("OUT_DIR"), "/documents.rs"));

@@ -12,6 +12,10 @@
 //! for the short lists of the compiler (diagnostics, secrets, a policy's rules), not for
 //! hot paths over the whole program.
 
+mod sorted_map;
+
+pub use sorted_map::SortedMap;
+
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,5 +1,10 @@
 //! The reader against `serde_json::from_str::<Value>`: the same value (compared as
 //! serde_json writes it, so `-0.0` differs from `0.0`) or the same error text.
+//!
+//! Floats are compared only when serde_json parses them as the CLI and the wasm link it,
+//! without `float_roundtrip`: `cargo test -p kp-access`. A workspace-wide `cargo test`
+//! unifies that feature in (the `jsonschema` dev-dependency of other crates asks for it),
+//! and then documents with floats, or numbers out of range, are left out.
 
 use serde_json::Value;
 
@@ -21,9 +26,31 @@ fn digits(n: u64, next: &mut dyn FnMut() -> u64) -> String {
         .collect()
 }
 
+/// Whether this serde_json has `float_roundtrip` (it then reads this integer beyond u64
+/// as the nearest f64, where `f64_from_parts` is one unit off).
+fn serde_json_rounds_floats() -> bool {
+    serde_json::from_str::<f64>("123456789012345678901230").ok() != Some(1.234_567_890_123_456_7e23)
+}
+
+fn has_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_float),
+        Value::Object(members) => members.values().any(has_float),
+        _ => false,
+    }
+}
+
 fn assert_same(text: &str) {
     let ours = from_str(text).map_err(|e| e.to_string());
     let theirs = serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
+    let floats = |r: &Result<Value, String>| match r {
+        Ok(value) => has_float(value),
+        Err(e) => e.starts_with(super::NUMBER_OUT_OF_RANGE),
+    };
+    if (floats(&ours) || floats(&theirs)) && serde_json_rounds_floats() {
+        return;
+    }
     let written =
         |r: &Result<Value, String>| r.as_ref().map(|v| v.to_string()).map_err(Clone::clone);
     assert_eq!(written(&ours), written(&theirs), "on {text:?}");

@@ -1,9 +1,10 @@
-//! The catalog's maps: a `Vec` of entries sorted by key, searched by binary search.
+//! A map as a `Vec` of entries sorted by key, searched by binary search.
 //!
 //! Why not `BTreeMap`: its code (search, insertion, node splits, drop) is compiled once per
-//! key and value type, and the catalog's four maps were a good part of that in the
-//! playground's wasm. These maps are built once, read many times and small (an endpoint
-//! has tens of fields), which is what a sorted `Vec` does well.
+//! key and value type; kp-schema's catalog maps and kp-access's lookups were a good part
+//! of that in the playground's wasm. These maps are built once, read many times and small
+//! (an endpoint's fields, a program's policies), which is what a sorted `Vec` does well;
+//! an insertion in the middle moves the entries after it.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -43,6 +44,22 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
+    /// The value of `key`, inserted as `V::default()` when missing (`BTreeMap`'s
+    /// `entry(key).or_default()`).
+    pub fn get_or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (key, V::default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -73,6 +90,11 @@ impl<K, V> SortedMap<K, V> {
         self.entries.is_empty()
     }
 
+    /// The entries in key order, by value.
+    pub fn into_entries(self) -> Vec<(K, V)> {
+        self.entries
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> Iter<'_, K, V> {
         self.entries.iter().map(|(k, v)| (k, v))
@@ -84,6 +106,18 @@ impl<K, V> SortedMap<K, V> {
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+/// Collected by inserting one by one: for a repeated key the last value wins, as when
+/// collecting into a `BTreeMap` (and no standard sort is compiled in, see [`crate::map`]).
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+        let mut map = SortedMap::new();
+        for (key, value) in items {
+            map.insert(key, value);
+        }
+        map
     }
 }
 
@@ -151,5 +185,13 @@ mod tests {
             serde_json::to_string(&btree).ok()
         );
         assert!(SortedMap::<String, u8>::new().is_empty());
+
+        let mut counts = SortedMap::new();
+        let mut btree = BTreeMap::new();
+        for key in keys {
+            *counts.get_or_default(key) += 1;
+            *btree.entry(key).or_insert(0) += 1;
+        }
+        assert_eq!(counts.into_entries(), btree.into_iter().collect::<Vec<_>>());
     }
 }
