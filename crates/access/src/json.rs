@@ -407,7 +407,7 @@ impl Reader<'_> {
         let exponent = exponent + fraction_digits;
         match self.peek_or_null() {
             b'e' | b'E' => self.exponent(positive, significand, exponent),
-            _ => self.from_parts(positive, significand, exponent),
+            _ => self.float_of_parts(positive, significand, exponent),
         }
     }
 
@@ -450,7 +450,7 @@ impl Reader<'_> {
         } else {
             starting.saturating_sub(exp)
         };
-        self.from_parts(positive, significand, exponent)
+        self.float_of_parts(positive, significand, exponent)
     }
 
     /// An integer beyond u64: its first 20 digits, scaled by the count of the others.
@@ -464,13 +464,13 @@ impl Reader<'_> {
         match self.peek_or_null() {
             b'.' => self.decimal(positive, significand, exponent),
             b'e' | b'E' => self.exponent(positive, significand, exponent),
-            _ => self.from_parts(positive, significand, exponent),
+            _ => self.float_of_parts(positive, significand, exponent),
         }
     }
 
     /// `significand × 10^exponent` as serde_json computes it (one multiplication or
     /// division by a power of ten, not always the nearest `f64`).
-    fn from_parts(&self, positive: bool, significand: u64, mut exponent: i32) -> Result<f64> {
+    fn float_of_parts(&self, positive: bool, significand: u64, mut exponent: i32) -> Result<f64> {
         let mut f = significand as f64;
         loop {
             match POW10.get(exponent.unsigned_abs() as usize) {

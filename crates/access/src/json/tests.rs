@@ -230,18 +230,18 @@ fn agrees_on_generated_numbers() {
     let mut next = generator(0x2545_F491_4F6C_DD1D);
     for _ in 0..100_000 {
         let mut text = String::new();
-        if next() % 2 == 0 {
+        if next().is_multiple_of(2) {
             text.push('-');
         }
         let int_len = 1 + next() % 25;
         text.push_str(&digits(int_len, &mut next));
-        if next() % 2 == 0 {
+        if next().is_multiple_of(2) {
             text.push('.');
             let frac_len = 1 + next() % 25;
             text.push_str(&digits(frac_len, &mut next));
         }
-        if next() % 2 == 0 {
-            text.push(if next() % 2 == 0 { 'e' } else { 'E' });
+        if next().is_multiple_of(2) {
+            text.push(if next().is_multiple_of(2) { 'e' } else { 'E' });
             match next() % 3 {
                 0 => text.push('-'),
                 1 => text.push('+'),
