@@ -111,6 +111,8 @@ impl<K, V> SortedMap<K, V> {
 
 /// Collected by inserting one by one: for a repeated key the last value wins, as when
 /// collecting into a `BTreeMap` (and no standard sort is compiled in, see [`crate::map`]).
+/// Keys that come in order are appended; out of order, each insertion moves the entries
+/// after it (sorting first with [`crate::by`] cost 1.6 KB of the gzipped wasm).
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
         let mut map = SortedMap::new();
