@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kp_acl::{Acl, Operation, Policy, Rule, Server};
 use kp_check::ir::{PathRule, Program};
+use kp_sort::SortedMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -139,7 +140,10 @@ struct Effective<'a> {
 }
 
 impl<'a> Effective<'a> {
-    fn of(access: &'a IdentityAccess, rules: &BTreeMap<&str, &[PathRule]>) -> Effective<'a> {
+    fn of(
+        access: &'a IdentityAccess,
+        rules: &kp_sort::SortedMap<&str, &[PathRule]>,
+    ) -> Effective<'a> {
         let policies: Vec<Policy> = access
             .identity
             .policies
@@ -230,7 +234,7 @@ fn ordered<'a>(caps: impl Iterator<Item = &'a usize>) -> Vec<String> {
 }
 
 fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange> {
-    let fields = |i: &IdentityAccess| -> BTreeMap<String, Json> {
+    let fields = |i: &IdentityAccess| -> SortedMap<String, Json> {
         let mut f = i.identity.login.fields.clone();
         if !i.external.is_empty() {
             f.insert(
@@ -241,7 +245,7 @@ fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange>
         f
     };
     let (o, n) = (fields(old), fields(new));
-    let glob = |f: &BTreeMap<String, Json>| {
+    let glob = |f: &SortedMap<String, Json>| {
         f.get("bound_claims_type").and_then(Json::as_str) == Some("glob")
     };
     let globs = (glob(&o), glob(&n));

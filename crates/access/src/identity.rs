@@ -10,10 +10,11 @@
 //! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
 //! created against a token role without `policies` gets the role's `allowed_policies`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 use kp_diag::Span;
+use kp_sort::SortedMap;
 use serde::Serialize;
 
 /// What kind of identity, as the CLI and JSON name it.
@@ -72,7 +73,7 @@ pub struct Identity {
 /// shown as `${NAME}`), plus, for JWT/OIDC roles, the bindings in typed form.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Login {
-    pub fields: BTreeMap<String, serde_json::Value>,
+    pub fields: SortedMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtBinding>,
 }
@@ -86,7 +87,7 @@ pub struct JwtBinding {
     pub bound_subject: Option<String>,
     /// Claim name (or JSON pointer) to the accepted values, typed as the role stores
     /// them: the server compares a claim with a value of the same JSON type only.
-    pub bound_claims: BTreeMap<String, Vec<serde_json::Value>>,
+    pub bound_claims: SortedMap<String, Vec<serde_json::Value>>,
     /// `bound_claims_type = "glob"`: values are globs where `*` matches any run.
     pub glob: bool,
     pub user_claim: String,
@@ -112,13 +113,12 @@ pub fn identities(program: &Program) -> Vec<Identity> {
 pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
     let ctx = Ctx {
         program,
-        configs: kp_sort::map(
-            program
-                .resources
-                .iter()
-                .filter(|c| c.kind == ResourceKind::Config)
-                .filter_map(|c| Some((c.mount.as_deref()?, c))),
-        ),
+        configs: program
+            .resources
+            .iter()
+            .filter(|c| c.kind == ResourceKind::Config)
+            .filter_map(|c| Some((c.mount.as_deref()?, c)))
+            .collect(),
         by_id: std::cell::OnceCell::new(),
     };
     let mut out = Vec::new();
@@ -182,7 +182,7 @@ struct Ctx<'a> {
     /// login role).
     by_id: std::cell::OnceCell<HashMap<&'a str, &'a Resource>>,
     /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
-    configs: BTreeMap<&'a str, &'a Resource>,
+    configs: SortedMap<&'a str, &'a Resource>,
 }
 
 impl<'a> Ctx<'a> {
@@ -238,12 +238,12 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     let role_type = str_field(r, "role_type").unwrap_or("oidc");
     let id = identity_id(kind, mount_path.as_deref(), &r.name);
     let policies = login_policies(r, kind, ctx);
-    let fields = kp_sort::map(
-        r.body
-            .iter()
-            .filter(|(k, _)| !POLICY_FIELDS.contains(k))
-            .map(|(k, v)| (k.to_string(), v.redacted())),
-    );
+    let fields = r
+        .body
+        .iter()
+        .filter(|(k, _)| !POLICY_FIELDS.contains(k))
+        .map(|(k, v)| (k.to_string(), v.redacted()))
+        .collect();
     let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
         role_type: role_type.to_string(),
         bound_audiences: list_field(r, "bound_audiences"),
@@ -348,17 +348,20 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-fn bound_claims(r: &Resource) -> BTreeMap<String, Vec<serde_json::Value>> {
+fn bound_claims(r: &Resource) -> SortedMap<String, Vec<serde_json::Value>> {
     match r.body.get("bound_claims") {
-        Some(Value::Map(m)) => kp_sort::map(m.iter().map(|(k, v)| {
-            // A string is one accepted value, commas included (`claims.go`).
-            let values = match v.redacted() {
-                serde_json::Value::Array(items) => items,
-                one => vec![one],
-            };
-            (k.to_string(), values)
-        })),
-        _ => BTreeMap::new(),
+        Some(Value::Map(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                // A string is one accepted value, commas included (`claims.go`).
+                let values = match v.redacted() {
+                    serde_json::Value::Array(items) => items,
+                    one => vec![one],
+                };
+                (k.to_string(), values)
+            })
+            .collect(),
+        _ => SortedMap::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod identity;
+pub mod json;
 pub mod lints;
 pub mod matrix;
 pub mod pattern;

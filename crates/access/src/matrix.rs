@@ -9,9 +9,10 @@
 //! Policies the program does not define (`extern policy`, the built-in `default`) are
 //! listed per identity as `external`: their rules are not known here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use kp_check::ir::{PathRule, Program, ResourceKind, CAPABILITIES};
+use kp_sort::SortedMap;
 use serde::Serialize;
 
 use crate::identity::{identities, Identity};
@@ -46,16 +47,15 @@ pub struct Grant {
 }
 
 /// Policy name → rules, for the policies the program defines.
-pub fn policy_rules(program: &Program) -> BTreeMap<&str, &[PathRule]> {
-    kp_sort::map(
-        program
-            .resources
-            .iter()
-            .filter_map(|r| match (&r.kind, &r.policy) {
-                (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
-                _ => None,
-            }),
-    )
+pub fn policy_rules(program: &Program) -> SortedMap<&str, &[PathRule]> {
+    program
+        .resources
+        .iter()
+        .filter_map(|r| match (&r.kind, &r.policy) {
+            (ResourceKind::Policy, Some(doc)) => Some((r.name.as_str(), doc.rules.as_slice())),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn matrix(program: &Program) -> Matrix {
@@ -78,8 +78,8 @@ pub fn matrix(program: &Program) -> Matrix {
 }
 
 /// One identity's merged grants.
-pub fn access_of(identity: Identity, rules: &BTreeMap<&str, &[PathRule]>) -> IdentityAccess {
-    let mut merged: BTreeMap<&str, (BTreeSet<usize>, Vec<String>)> = BTreeMap::new();
+pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> IdentityAccess {
+    let mut merged: SortedMap<&str, (BTreeSet<usize>, Vec<String>)> = SortedMap::new();
     let mut external = Vec::new();
     for policy in &identity.policies {
         let Some(policy_rules) = rules.get(policy.as_str()) else {
@@ -87,7 +87,7 @@ pub fn access_of(identity: Identity, rules: &BTreeMap<&str, &[PathRule]>) -> Ide
             continue;
         };
         for rule in policy_rules.iter() {
-            let (caps, from) = merged.entry(rule.path.as_str()).or_default();
+            let (caps, from) = merged.get_or_default(rule.path.as_str());
             caps.extend(rule.capabilities.iter().filter_map(cap_index));
             if !from.contains(policy) {
                 from.push(policy.clone());
@@ -96,6 +96,7 @@ pub fn access_of(identity: Identity, rules: &BTreeMap<&str, &[PathRule]>) -> Ide
     }
     let deny = cap_index("deny");
     let grants = merged
+        .into_entries()
         .into_iter()
         .map(|(pattern, (caps, policies))| {
             let capabilities = if deny.is_some_and(|d| caps.contains(&d)) {

@@ -2,9 +2,7 @@
 //! (mount attributes are typed here, not by `sys-auth`/`sys-mounts`, because keyplan
 //! writes them flat while the API nests the TTLs under `config`).
 
-use std::collections::BTreeMap;
-
-use kp_schema::{Endpoint, Field, FieldType, JsonType, Target};
+use kp_schema::{Endpoint, Field, FieldType, JsonType, SortedMap, Target};
 
 pub fn endpoint(id: &str) -> Option<&'static Endpoint> {
     kp_schema::endpoint(id)
@@ -37,7 +35,7 @@ pub fn synthetic(name: &str, ty: FieldType, allowed: &[&str]) -> Field {
         deprecated: false,
         targets: Target::ALL.to_vec(),
         source: None,
-        ignored: BTreeMap::new(),
-        fields: BTreeMap::new(),
+        ignored: SortedMap::new(),
+        fields: SortedMap::new(),
     }
 }

@@ -163,7 +163,7 @@ pub(crate) fn dependencies_in_order(graph: &Graph) -> Vec<Vec<usize>> {
     }
     deps.into_iter()
         .map(|mut list| {
-            list.sort_unstable();
+            kp_sort::unstable(&mut list);
             list.dedup();
             list.into_iter().map(|(_, n)| n).collect()
         })

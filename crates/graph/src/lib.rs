@@ -79,7 +79,7 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
             }
         }
     }
-    pairs.sort_unstable();
+    kp_sort::unstable(&mut pairs);
     pairs.dedup();
     let edges: Vec<Edge> = pairs
         .into_iter()
@@ -208,7 +208,7 @@ impl Adjacency {
             }
         }
         for list in dependencies.iter_mut().chain(dependents.iter_mut()) {
-            list.sort_unstable();
+            kp_sort::unstable(list);
         }
         Adjacency {
             dependencies,
@@ -299,7 +299,7 @@ impl Graph {
             .filter(|e| e.from == i)
             .map(|e| e.to)
             .collect();
-        out.sort_unstable();
+        kp_sort::unstable(&mut out);
         out
     }
 

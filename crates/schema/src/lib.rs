@@ -30,7 +30,6 @@
 //! [`Endpoint::description`], [`Endpoint::source`]) are only in the tables with the `docs`
 //! feature (default); without it they are empty. The playground's wasm builds without it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -39,6 +38,9 @@ use serde::Serialize;
 #[cfg(all(test, feature = "docs"))]
 mod load;
 mod table;
+
+/// The catalog's maps (kp-sort's: no `BTreeMap` code per key and value type in the wasm).
+pub use kp_sort::SortedMap;
 
 mod documents {
     include!(concat!(env!("OUT_DIR"), "/documents.rs"));
@@ -192,10 +194,10 @@ pub struct Field {
     pub source: Option<String>,
     /// Servers that accept the field but do nothing with it, each with the evidence
     /// (`x-keyplan-ignored`): writing it changes nothing and it never reads back.
-    pub ignored: BTreeMap<Target, String>,
+    pub ignored: SortedMap<Target, String>,
     /// Sub-fields of a nested object with known properties (e.g. `sys-auth` `config`);
     /// empty for every other field.
-    pub fields: BTreeMap<String, Field>,
+    pub fields: SortedMap<String, Field>,
 }
 
 impl Field {
@@ -228,7 +230,7 @@ pub struct Endpoint {
     pub title: String,
     pub targets: Vec<Target>,
     pub write: WriteMode,
-    pub fields: BTreeMap<String, Field>,
+    pub fields: SortedMap<String, Field>,
     /// What the endpoint does and its server-side quirks.
     pub description: String,
     /// Where the document comes from (`x-keyplan.source`).
@@ -294,8 +296,8 @@ impl Endpoint {
 }
 
 /// The typed endpoints, read from the generated table on first use (no JSON parse).
-static CATALOG: LazyLock<BTreeMap<String, Endpoint>> = LazyLock::new(|| {
-    let mut catalog = BTreeMap::new();
+static CATALOG: LazyLock<SortedMap<String, Endpoint>> = LazyLock::new(|| {
+    let mut catalog = SortedMap::new();
     for endpoint in table::endpoints() {
         catalog.insert(endpoint.id.clone(), endpoint);
     }
@@ -304,8 +306,8 @@ static CATALOG: LazyLock<BTreeMap<String, Endpoint>> = LazyLock::new(|| {
 
 /// The JSON documents, parsed on the first [`json_schema`] call. Only tests call it, so the
 /// CLI and the playground carry neither the documents nor a parse of them.
-static SCHEMAS: LazyLock<BTreeMap<&'static str, serde_json::Value>> = LazyLock::new(|| {
-    let mut schemas = BTreeMap::new();
+static SCHEMAS: LazyLock<SortedMap<&'static str, serde_json::Value>> = LazyLock::new(|| {
+    let mut schemas = SortedMap::new();
     for (id, text) in documents::DOCUMENTS {
         // `build.rs` parsed every document to make the tables: this cannot fail.
         if let Ok(schema) = serde_json::from_str(text) {

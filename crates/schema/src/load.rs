@@ -2,11 +2,9 @@
 //! catalog used before `build.rs` made tables, kept in the tests as an independent second
 //! reading that the tables must agree with.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
-use crate::{Endpoint, Field, FieldType, JsonType, Target, WriteMode};
+use crate::{Endpoint, Field, FieldType, JsonType, SortedMap, Target, WriteMode};
 
 pub(crate) fn document(id: &str, text: &str) -> Result<(Endpoint, Value), String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
@@ -45,21 +43,21 @@ fn endpoint(id: &str, doc: &Value) -> Result<Endpoint, String> {
 fn fields(
     object: &Map<String, Value>,
     inherited: &[Target],
-) -> Result<BTreeMap<String, Field>, String> {
+) -> Result<SortedMap<String, Field>, String> {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let Some(properties) = object.get("properties") else {
-        return Ok(BTreeMap::new());
+        return Ok(SortedMap::new());
     };
     let properties = properties
         .as_object()
         .ok_or("`properties` is not an object")?;
     // Inserted one by one: collecting into a map would compile one more copy of the
     // standard sort into the playground's wasm (see kp-sort).
-    let mut fields = BTreeMap::new();
+    let mut fields = SortedMap::new();
     for (name, schema) in properties {
         let field = field(name, schema, required.contains(&name.as_str()), inherited)
             .map_err(|e| format!("property `{name}`: {e}"))?;
@@ -134,13 +132,13 @@ fn targets(value: Option<&Value>) -> Option<Vec<Target>> {
     targets.filter(|t| !t.is_empty())
 }
 
-fn ignored(value: Option<&Value>) -> Result<BTreeMap<Target, String>, String> {
+fn ignored(value: Option<&Value>) -> Result<SortedMap<Target, String>, String> {
     let Some(value) = value else {
-        return Ok(BTreeMap::new());
+        return Ok(SortedMap::new());
     };
     let bad = || "`x-keyplan-ignored` must map targets to evidence notes".to_owned();
     // Inserted one by one, as in `fields`.
-    let mut ignored = BTreeMap::new();
+    let mut ignored = SortedMap::new();
     for (target, note) in value.as_object().ok_or_else(bad)? {
         let target = Target::from_keyword(target).ok_or_else(bad)?;
         let note = note.as_str().ok_or_else(bad)?;

@@ -9,10 +9,9 @@
 //! that follows is one of its fields (depth 1) or a sub-field of the field above it
 //! (depth 2 and deeper). `build.rs` documents each field's encoding.
 
-use std::collections::BTreeMap;
 use std::iter::Peekable;
 
-use crate::{Endpoint, Field, FieldType, JsonType, Target, WriteMode};
+use crate::{Endpoint, Field, FieldType, JsonType, SortedMap, Target, WriteMode};
 
 include!(concat!(env!("OUT_DIR"), "/endpoints.rs"));
 
@@ -52,17 +51,17 @@ fn endpoint<'t>(mut parts: impl Iterator<Item = &'t str>) -> Option<Endpoint> {
         },
         description: parts.next()?.to_owned(),
         source: parts.next()?.to_owned(),
-        fields: BTreeMap::new(),
+        fields: SortedMap::new(),
     })
 }
 
 /// The `F` records at `depth` (and, under each, its deeper ones) up to the next record
 /// that is not deeper.
-fn fields<'t, I>(records: &mut Peekable<I>, depth: usize) -> BTreeMap<String, Field>
+fn fields<'t, I>(records: &mut Peekable<I>, depth: usize) -> SortedMap<String, Field>
 where
     I: Iterator<Item = &'t str>,
 {
-    let mut at_depth = BTreeMap::new();
+    let mut at_depth = SortedMap::new();
     while let Some(record) = records.peek() {
         let mut parts = record.split(US);
         if parts.next() != Some("F") || parts.next().and_then(|d| d.parse().ok()) != Some(depth) {
@@ -104,7 +103,7 @@ fn field<'t>(mut parts: impl Iterator<Item = &'t str>) -> Option<Field> {
     };
     let targets = targets(parts.next()?)?;
     let source = parts.next()?.strip_prefix('=').map(str::to_owned);
-    let mut ignored = BTreeMap::new();
+    let mut ignored = SortedMap::new();
     let mut notes = items(parts.next()?);
     while let (Some(target), Some(note)) = (notes.next(), notes.next()) {
         ignored.insert(Target::from_keyword(target)?, note.to_owned());
@@ -122,7 +121,7 @@ fn field<'t>(mut parts: impl Iterator<Item = &'t str>) -> Option<Field> {
         targets,
         source,
         ignored,
-        fields: BTreeMap::new(),
+        fields: SortedMap::new(),
     })
 }
 
@@ -139,7 +138,7 @@ fn targets(list: &str) -> Option<Vec<Target>> {
 #[cfg(all(test, not(feature = "docs")))]
 #[test]
 fn without_docs_the_tables_hold_no_descriptions() {
-    fn walk(fields: &BTreeMap<String, Field>, count: &mut usize) {
+    fn walk(fields: &SortedMap<String, Field>, count: &mut usize) {
         for field in fields.values() {
             assert_eq!((field.description.as_str(), &field.source), ("", &None));
             *count += 1;

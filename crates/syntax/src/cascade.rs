@@ -24,7 +24,7 @@ pub fn blocks_with_syntax_errors(blocks: &[Block], syntax: &[Diagnostic]) -> Vec
         .filter(|d| d.code.starts_with(SYNTAX_PREFIX))
         .map(|d| d.span.start)
         .collect();
-    starts.sort_unstable();
+    kp_sort::unstable(&mut starts);
     // Blocks come in source order and do not overlap: one merge-like pass.
     blocks
         .iter()

@@ -144,9 +144,10 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> Simula
     }
 }
 
-/// A token's claims: a JSON object, located error otherwise.
+/// A token's claims: a JSON object, located error otherwise (serde_json's messages, from
+/// [`kp_access::json`], which the playground links instead of serde_json's reader).
 pub fn parse_claims(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match kp_access::json::from_str(text) {
         Ok(serde_json::Value::Object(m)) => Ok(m),
         Ok(other) => Err(format!(
             "the claims must be a JSON object like {{\"sub\": \"...\", \"aud\": \"...\"}}, not {}",

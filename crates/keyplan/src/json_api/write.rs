@@ -6,7 +6,6 @@
 //! into each export, were about 10 KB of the gzipped wasm; these plain functions share one
 //! string escaper and one object/array writer. The derives stay for the CLI and the tests.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use kp_access::identity::{Identity, IdentityKind, JwtBinding, Login};
@@ -187,7 +186,7 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-impl<T: ToJson> ToJson for BTreeMap<String, T> {
+impl<T: ToJson> ToJson for kp_sort::SortedMap<String, T> {
     fn write(&self, out: &mut Out) {
         out.raw("{");
         for (key, value) in self {

@@ -1,0 +1,199 @@
+//! A map as a `Vec` of entries sorted by key, searched by binary search.
+//!
+//! Why not `BTreeMap`: its code (search, insertion, node splits, drop) is compiled once per
+//! key and value type; kp-schema's catalog maps and kp-access's lookups were a good part
+//! of that in the playground's wasm. These maps are built once, read many times and small
+//! (an endpoint's fields, a program's policies), which is what a sorted `Vec` does well;
+//! an insertion in the middle moves the entries after it.
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// A map with `BTreeMap`'s read API (`get`, `keys`, `values`, iteration in key order).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortedMap<K, V> {
+    entries: Vec<(K, V)>,
+}
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        SortedMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Inserts or replaces, as `BTreeMap::insert` (the first key is kept on a replace).
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => self
+                .entries
+                .get_mut(i)
+                .map(|(_, slot)| std::mem::replace(slot, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, inserted as `V::default()` when missing (`BTreeMap`'s
+    /// `entry(key).or_default()`).
+    pub fn get_or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (key, V::default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self
+            .entries
+            .binary_search_by(|(k, _)| k.borrow().cmp(key))
+            .ok()?;
+        self.entries.get(i).map(|(_, v)| v)
+    }
+
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.get(key).is_some()
+    }
+}
+
+impl<K, V> SortedMap<K, V> {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries in key order, by value.
+    pub fn into_entries(self) -> Vec<(K, V)> {
+        self.entries
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+/// Collected by inserting one by one: for a repeated key the last value wins, as when
+/// collecting into a `BTreeMap` (and no standard sort is compiled in, see [`crate::map`]).
+/// Keys that come in order are appended; out of order, each insertion moves the entries
+/// after it (sorting first with [`crate::by`] cost 1.6 KB of the gzipped wasm).
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+        let mut map = SortedMap::new();
+        for (key, value) in items {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
+/// The iterator of [`SortedMap::iter`].
+pub type Iter<'a, K, V> =
+    std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Shown as a map, as a `BTreeMap` is.
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Written as a map in key order, as a `BTreeMap` is.
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::SortedMap;
+
+    /// Every read agrees with a `BTreeMap` given the same insertions, repeats included.
+    #[test]
+    fn reads_as_a_btree_map() {
+        let keys = ["m", "c", "x", "a", "c", "z", "b", "m", "q"];
+        let mut ours = SortedMap::new();
+        let mut btree = BTreeMap::new();
+        for (i, key) in keys.into_iter().enumerate() {
+            assert_eq!(
+                ours.insert(key.to_string(), i),
+                btree.insert(key.to_string(), i)
+            );
+        }
+        assert_eq!(
+            ours.iter().collect::<Vec<_>>(),
+            btree.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(ours.len(), btree.len());
+        for key in ["a", "c", "m", "n", "", "zz"] {
+            assert_eq!(ours.get(key), btree.get(key), "{key}");
+            assert_eq!(ours.contains_key(key), btree.contains_key(key), "{key}");
+        }
+        assert_eq!(format!("{ours:?}"), format!("{btree:?}"));
+        assert_eq!(
+            serde_json::to_string(&ours).ok(),
+            serde_json::to_string(&btree).ok()
+        );
+        assert!(SortedMap::<String, u8>::new().is_empty());
+
+        let mut counts = SortedMap::new();
+        let mut btree = BTreeMap::new();
+        for key in keys {
+            *counts.get_or_default(key) += 1;
+            *btree.entry(key).or_insert(0) += 1;
+        }
+        assert_eq!(counts.into_entries(), btree.into_iter().collect::<Vec<_>>());
+    }
+}
