@@ -58,6 +58,8 @@ pub struct Reuse {
     pub blocks: usize,
     /// Top-level blocks parsed again (fragments and whole files).
     pub parsed_blocks: usize,
+    /// Top-level items whose lowering the check replayed instead of doing again.
+    pub replayed_items: usize,
 }
 
 /// What is left of an analysis after [`Analysis::update_retiring`]: dropping a program's
@@ -98,6 +100,7 @@ impl Analysis {
             index,
             program,
             target,
+            memo,
         } = self;
         let mut garbage = Vec::new();
         let mut previous = split_by_file(&old_sources, file.blocks, syntax);
@@ -127,7 +130,9 @@ impl Analysis {
             _program: program,
             _blocks: garbage,
         };
-        (Analysis::assemble(sources, parsed, target), reuse, retired)
+        let analysis = Analysis::assemble(sources, parsed, target, memo);
+        reuse.replayed_items = analysis.memo.reused();
+        (analysis, reuse, retired)
     }
 }
 
