@@ -119,6 +119,10 @@ const SNIPPETS: &[&str] = &[
     "ttl = 1h\n",
     "<<EOT\n",
     "env(\"X\")",
+    "owns policies \"job-*\" reader\n",
+    "secrets kv secret {\n  version = 1\n}\n",
+    "auth oidc ci {\n}\n",
+    "auth token {\n  role r9 {\n    orphan = true\n  }\n}\n",
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -271,6 +275,8 @@ fn an_edit_parses_only_around_it() {
         reuse.blocks + reuse.parsed_blocks >= blocks,
         "{reuse:?} of {blocks}"
     );
+    // Lowered again: the edited workload alone (the other items are replayed).
+    assert_eq!(reuse.replayed_items, blocks - 2, "{reuse:?} of {blocks}");
     assert_same(&b, &Analysis::new(&edited, Target::Vault));
 
     let files = vec![

@@ -2,7 +2,7 @@
 //! from the block's start (so a block that only moved hashes the same), the symbols each
 //! block owns, and everything the declaration pass learnt, without its spans.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use kp_diag::Span;
 use kp_schema::Target;
@@ -10,10 +10,61 @@ use kp_syntax::ast::{Block, Entry, Expr, ExprKind, Ident, Label};
 
 use crate::symbols::{MountSym, NamedSym, Symbols, Table};
 
-/// SipHash with fixed keys: a collision would replay the wrong item, so not the Fx hash
-/// the symbol tables use (weak on purpose, for speed).
-fn hasher() -> DefaultHasher {
-    DefaultHasher::new()
+fn hasher() -> Fingerprint {
+    Fingerprint::default()
+}
+
+/// A fast hash with full 64-bit mixing (a folded multiply per word, as foldhash and
+/// wyhash do): a collision would replay the wrong item, so not the Fx hash the symbol
+/// tables use (additive, weak on purpose), and not SipHash either (it took half the
+/// time of a check hashing the trees of 2,000 workloads).
+#[derive(Default)]
+struct Fingerprint {
+    state: u64,
+}
+
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+const SEED: u64 = 0x243F_6A88_85A3_08D3;
+
+impl Fingerprint {
+    fn word(&mut self, x: u64) {
+        let product = u128::from(self.state ^ x ^ SEED) * u128::from(MIX);
+        // The halves of a 128-bit product, folded: every input bit reaches every output bit.
+        self.state = (product as u64) ^ ((product >> 64) as u64);
+    }
+}
+
+impl Hasher for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(rest).for_each(|(w, b)| *w = *b);
+            self.word(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, x: u8) {
+        self.word(u64::from(x));
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.word(x);
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.word(x as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.state
+    }
 }
 
 /// A block's tree (keyword, labels, entries, values) and its spans relative to its start.
@@ -29,13 +80,14 @@ pub fn block(b: &Block) -> u64 {
 
 struct Tree<'h> {
     base: usize,
-    h: &'h mut DefaultHasher,
+    h: &'h mut Fingerprint,
 }
 
 impl Tree<'_> {
     fn span(&mut self, s: Span) {
-        s.start.wrapping_sub(self.base).hash(self.h);
-        s.end.wrapping_sub(self.base).hash(self.h);
+        let (start, end) = (s.start.wrapping_sub(self.base), s.end.wrapping_sub(self.base));
+        // Both offsets in one word: blocks are far shorter than 4 GiB.
+        self.h.word(((start as u64) << 32) ^ end as u64);
     }
 
     fn ident(&mut self, i: &Ident) {
@@ -248,7 +300,7 @@ pub fn environment(syms: &Symbols<'_>, target: Target, indexed: bool) -> u64 {
     h.finish()
 }
 
-fn mount(m: &MountSym<'_>, h: &mut DefaultHasher) {
+fn mount(m: &MountSym<'_>, h: &mut Fingerprint) {
     std::ptr::hash(m.ty, h);
     m.path.hash(h);
     m.id.as_str().hash(h);
@@ -257,7 +309,7 @@ fn mount(m: &MountSym<'_>, h: &mut DefaultHasher) {
     named(&m.connections, h);
 }
 
-fn named(table: &Table<'_, NamedSym<'_>>, h: &mut DefaultHasher) {
+fn named(table: &Table<'_, NamedSym<'_>>, h: &mut Fingerprint) {
     for (name, sym) in table.unordered() {
         name.hash(h);
         sym.id.as_str().hash(h);
