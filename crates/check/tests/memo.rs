@@ -112,6 +112,21 @@ workload team-d {
 workload team-b {
   read "secret/data/dup/*"
 }
+
+workload team-e {
+  login gitlab {
+    bound_audiences = ["vault"]
+    user_claim      = "sub"
+  }
+  creds elsewhere.role
+}
+
+workload team-f {
+  login gitlab {
+    bound_audiences = ["vault"]
+    user_claim      = "sub"
+  }
+}
 "#;
 
 fn root() -> PathBuf {
@@ -148,6 +163,7 @@ const BLOCKS: &[&str] = &[
     "workload w2 {\n  read \"secret/data/x\"\n}\n",
     "workload w3 {\n  login ci { bound_audiences = [\"v\"], user_claim = \"sub\" }\n  creds database.ro\n}\n",
     "workload job-1 {\n  token_policies = [team-a]\n}\n",
+    "workload w4 {\n  login gitlab { bound_audiences = [\"v\"], user_claim = \"sub\" }\n  creds elsewhere.role\n}\n",
     "secrets kv secret {\n  version = 1\n}\n",
     "secrets ssh other {\n  role hosts {\n    key_type = \"ca\"\n  }\n}\n",
     "auth oidc ci {\n  oidc_discovery_url = \"https://x\"\n}\n",
@@ -162,6 +178,7 @@ const WORDS: &[&str] = &[
     "ci", "jwt", "oidc", "kv", "ssh", "database", "approle", "1", "2", "team-a", "team-b",
     "team-c", "job-0", "job-1", "hosts", "team-0", "team-0-ro", "ro", "stat", "role",
     "static-role", "pipeline-role", "secret", "features", "true", "false", "read", "x",
+    "gitlab", "elsewhere",
 ];
 
 #[derive(Debug, Clone)]
