@@ -175,10 +175,36 @@ const BLOCKS: &[&str] = &[
 
 /// Words swapped for others: names declared and used, mount types, versions.
 const WORDS: &[&str] = &[
-    "ci", "jwt", "oidc", "kv", "ssh", "database", "approle", "1", "2", "team-a", "team-b",
-    "team-c", "job-0", "job-1", "hosts", "team-0", "team-0-ro", "ro", "stat", "role",
-    "static-role", "pipeline-role", "secret", "features", "true", "false", "read", "x",
-    "gitlab", "elsewhere",
+    "ci",
+    "jwt",
+    "oidc",
+    "kv",
+    "ssh",
+    "database",
+    "approle",
+    "1",
+    "2",
+    "team-a",
+    "team-b",
+    "team-c",
+    "job-0",
+    "job-1",
+    "hosts",
+    "team-0",
+    "team-0-ro",
+    "ro",
+    "stat",
+    "role",
+    "static-role",
+    "pipeline-role",
+    "secret",
+    "features",
+    "true",
+    "false",
+    "read",
+    "x",
+    "gitlab",
+    "elsewhere",
 ];
 
 #[derive(Debug, Clone)]
@@ -197,7 +223,20 @@ enum Edit {
 
 fn edit() -> impl Strategy<Value = Edit> {
     let snippets = prop::sample::select(
-        &["", "x", "-", " ", "\n", "}", "{", "\"", "=", "[", "# c\n", "ttl = 1h\n"][..],
+        &[
+            "",
+            "x",
+            "-",
+            " ",
+            "\n",
+            "}",
+            "{",
+            "\"",
+            "=",
+            "[",
+            "# c\n",
+            "ttl = 1h\n",
+        ][..],
     );
     prop_oneof![
         3 => (0.0..1.0f64, prop_oneof![3 => Just(0usize), 1 => 0usize..6], snippets)
@@ -235,7 +274,11 @@ fn block_at(s: &str, at: f64) -> Option<(usize, usize)> {
         return Some((start, line_end));
     }
     let end = first.find("\n}").map_or(s.len(), |n| start + n + 2);
-    let end = if s[end..].starts_with('\n') { end + 1 } else { end };
+    let end = if s[end..].starts_with('\n') {
+        end + 1
+    } else {
+        end
+    };
     Some((start, end))
 }
 
@@ -255,7 +298,9 @@ fn apply(s: &mut String, e: &Edit) {
             let Some(start) = s[i..].find(is_word).map(|n| i + n) else {
                 return;
             };
-            let end = s[start..].find(|c| !is_word(c)).map_or(s.len(), |n| start + n);
+            let end = s[start..]
+                .find(|c| !is_word(c))
+                .map_or(s.len(), |n| start + n);
             s.replace_range(start..end, word);
         }
         Edit::Add(at, block) => {

@@ -12,7 +12,7 @@
 //! alone, replaying from a memo of the unedited program), `check` (the checker alone,
 //! from scratch).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../keyplan/benches/generate.rs"]
 mod generate;
@@ -35,9 +35,8 @@ fn main() {
         "update" => {
             let before = Analysis::new(&text, Target::Vault);
             // As the language server does: the previous analysis is dropped after answering.
-            let (after, _, retired) = measured(|| {
-                before.update_retiring(SourceMap::single("main.kp", edited.as_str()))
-            });
+            let (after, _, retired) =
+                measured(|| before.update_retiring(SourceMap::single("main.kp", edited.as_str())));
             drop(retired);
             after.diagnostics().len()
         }

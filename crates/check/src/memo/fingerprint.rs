@@ -85,7 +85,10 @@ struct Tree<'h> {
 
 impl Tree<'_> {
     fn span(&mut self, s: Span) {
-        let (start, end) = (s.start.wrapping_sub(self.base), s.end.wrapping_sub(self.base));
+        let (start, end) = (
+            s.start.wrapping_sub(self.base),
+            s.end.wrapping_sub(self.base),
+        );
         // Both offsets in one word: blocks are far shorter than 4 GiB.
         self.h.word(((start as u64) << 32) ^ end as u64);
     }
