@@ -71,6 +71,43 @@ function stats(xs) {
 
 const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'number' && k !== 'n' ? v.toFixed(1) : v}`).join('  ');
 
+/**
+ * The measurement's own floor: the same key presses and the same awaited promise, on a
+ * bare textarea whose `input` handler reports at once. What Playwright's round trips and
+ * Chromium's input pipeline cost before any page code runs.
+ */
+async function harnessFloor(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.setContent('<textarea autofocus></textarea>');
+  await page.evaluate(() => {
+    let version = 0;
+    let waiters = [];
+    const area = document.querySelector('textarea');
+    area.focus();
+    area.addEventListener('input', () => {
+      version++;
+      waiters.filter((w) => version > w.n).forEach((w) => w.resolve());
+      waiters = waiters.filter((w) => version <= w.n);
+    });
+    window.__floor = {
+      version: () => version,
+      when: (n) => (version > n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    };
+  });
+  const xs = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const version = await page.evaluate(() => window.__floor.version());
+    const t0 = performance.now();
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__floor.when(n), version);
+    xs.push(performance.now() - t0);
+    await page.waitForTimeout(GAP_MS);
+  }
+  await context.close();
+  return xs;
+}
+
 async function main() {
   const program = bigProgram();
   // DIST_DIR: another build of the page (e.g. of main) for a side-by-side comparison.
@@ -81,6 +118,7 @@ async function main() {
     const { page } = await openPage(browser, server.url + (process.env.QUERY ? `?${process.env.QUERY}` : ''));
     await setEditor(page, program);
     await settle(page);
+    const floor = await harnessFloor(browser);
     const lines = await page.evaluate(() => window.__keyplan.editor.state.doc.lines);
     const build = await page.evaluate(() => window.__keyplan.built);
     const status = await page.textContent('[data-testid=status]');
@@ -180,6 +218,7 @@ async function main() {
     console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
     if (lanes.state) console.log(`checks on the page (inline): ${lanes.inline}; estimate ${(lanes.state.perUnit * program.length).toFixed(1)} ms per check, budget ${lanes.state.budgetMs} ms${lanes.state.off ? ' (off)' : lanes.state.always ? ' (on: always)' : ''}`);
     console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
+    console.log(`the same measured on a bare textarea (floor, ms): ${fmt(stats(floor))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
     if (probe.framed.length) console.log(`keystroke -> the frame drawing them, in the page (ms): ${fmt(stats(probe.framed))}`);
     console.log(`of which check() in the worker (ms):              ${fmt(stats(checkMs))}`);

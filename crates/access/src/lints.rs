@@ -71,14 +71,14 @@ pub fn lints(program: &Program) -> Vec<Diagnostic> {
 pub fn lints_in(program: &Program, sources: &SourceMap) -> Vec<Diagnostic> {
     let ids = identities(program);
     let mut out = Vec::new();
-    jwt_roles(&ids, &mut out);
+    jwt_roles(&ids, sources, &mut out);
     policies(program, &ids, &mut out);
     shadow::shadowed(program, &ids, sources, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
 
-fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
+fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     let jwt: Vec<(&Identity, &JwtBinding)> = ids
         .iter()
         .filter_map(|i| Some((i, i.login.jwt.as_ref()?)))
@@ -110,7 +110,7 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::warning(
                             GLOB_MATCHES_ANYTHING,
-                            i.span,
+                            locate::keyed(sources, i.span, claim, "*").unwrap_or(i.span),
                             format!("bound claim `{claim}` of `{}` is the glob `*`: any value matches", i.id),
                         )
                         .with_label("matches anything")
@@ -119,7 +119,7 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
                 }
             }
         } else {
-            literal_globs(i, b, out);
+            literal_globs(i, b, sources, out);
         }
     }
     for (k, j) in candidate_pairs(&jwt) {
@@ -149,7 +149,7 @@ fn jwt_roles(ids: &[Identity], out: &mut Vec<Diagnostic>) {
 /// Under `bound_claims_type = "string"` (the default) the server compares bound claims
 /// exactly (`claims.go`): `refs/heads/*` then matches only a ref named `refs/heads/*`,
 /// and every real login is refused.
-fn literal_globs(i: &Identity, b: &JwtBinding, out: &mut Vec<Diagnostic>) {
+fn literal_globs(i: &Identity, b: &JwtBinding, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     for (claim, values) in &b.bound_claims {
         let Some(value) = values
             .iter()
@@ -161,7 +161,7 @@ fn literal_globs(i: &Identity, b: &JwtBinding, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::warning(
                 LITERAL_GLOB_CLAIM,
-                i.span,
+                locate::keyed(sources, i.span, claim, value).unwrap_or(i.span),
                 format!(
                     "bound claim `{claim}` of `{}` is compared literally: `{value}` matches only the text `{value}`",
                     i.id
@@ -420,6 +420,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>
     }
 }
 
+mod locate;
 mod shadow;
 
 #[cfg(test)]

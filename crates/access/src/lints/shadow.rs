@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
 
+use super::locate::quoted as locate;
 use crate::identity::Identity;
 
 pub const SHADOWED_RULE: &str = "kp::shadowed-rule";
@@ -246,16 +247,4 @@ impl Pending {
                 "Vault applies only the most specific matching rule and does not add the others; grant or deny on the winning patterns too, or remove the rule",
             )
     }
-}
-
-/// The span of `"pattern"` inside `within`: where a rule's path is written (a `path`
-/// block's label or a workload statement's argument). `None` when the rule is derived
-/// (`sign`, `creds`, ...) or the sources are not at hand.
-fn locate(sources: &SourceMap, within: Span, pattern: &str) -> Option<Span> {
-    let file = sources.files().iter().find(|f| f.contains(within.start))?;
-    let local = file.local(within);
-    let text = file.text().get(local.start..local.end)?;
-    let needle = format!("\"{pattern}\"");
-    let at = local.start + text.find(&needle)?;
-    Some(file.global(Span::new(at, at + needle.len())))
 }

@@ -324,3 +324,42 @@ fn star_in_a_string_bound_claim_is_literal() {
         )]
     );
 }
+
+#[test]
+fn glob_findings_point_at_the_claim_value_when_the_sources_are_at_hand() {
+    let src = r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role literal {
+            user_claim      = "sub"
+            bound_audiences = ["*"]
+            bound_claims    = { project = "ml/app", ref = ["main", "refs/heads/*"] }
+          }
+          role any {
+            user_claim        = "sub"
+            bound_claims_type = "glob"
+            bound_audiences   = ["*"]
+            bound_claims      = { project = "ml/other", ref = "*" }
+          }
+        }
+        "#;
+    let sources = SourceMap::single("main.kp", src);
+    let found: Vec<(&str, &str)> = lints_in(&program(src), &sources)
+        .into_iter()
+        .filter(|d| [LITERAL_GLOB_CLAIM, GLOB_MATCHES_ANYTHING].contains(&d.code))
+        .map(|d| (d.code, &src[d.span.start..d.span.end]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (LITERAL_GLOB_CLAIM, "\"refs/heads/*\""),
+            (GLOB_MATCHES_ANYTHING, "\"*\""),
+        ]
+    );
+    // The `"*"` found is the claim's, not the audience's written before it.
+    let any = lints_in(&program(src), &sources)
+        .into_iter()
+        .find(|d| d.code == GLOB_MATCHES_ANYTHING)
+        .map(|d| d.span.start);
+    assert_eq!(any, src.rfind("\"*\""));
+}

@@ -3,7 +3,7 @@
 //! orchestrator of AppRole's pull model: a CI job that hands credentials to the job
 //! that logs in).
 
-use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::Statement;
 
 use super::Lowerer;
@@ -68,24 +68,14 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if !mount.roles.contains_key(role) {
-            let roles: Vec<&str> = mount.roles.keys().collect();
-            let help = match did_you_mean(role, roles.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if roles.is_empty() => format!(
-                    "{} has no roles: add `role {role} {{ ... }}` or a workload with `login {mount_path} {{ ... }}`",
-                    mount.display()
+            self.diags.push(super::resolve::unknown_role(
+                mount,
+                role,
+                role_seg.span,
+                &format!(
+                    "add `role {role} {{ ... }}` or a workload with `login {mount_path} {{ ... }}`"
                 ),
-                None => format!("roles: {}", one_of(&roles)),
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    codes::UNRESOLVED_REFERENCE,
-                    role_seg.span,
-                    format!("unknown role `{role}` on {}", mount.display()),
-                )
-                .with_label("no role of this name")
-                .with_help(help),
-            );
+            ));
             return;
         }
         // No dependency on the role: a policy may name a path before it exists, and a

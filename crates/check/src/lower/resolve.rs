@@ -220,3 +220,21 @@ impl<'s> Lowerer<'s> {
         }
     }
 }
+
+/// `kp::unresolved-reference` for a role `role` that `mount` does not have: "did you
+/// mean" when one is close, else its roles, or `add` (how to declare one) when it has none.
+pub fn unknown_role(mount: &MountSym<'_>, role: &str, span: Span, add: &str) -> Diagnostic {
+    let roles: Vec<&str> = mount.roles.keys().collect();
+    let help = match did_you_mean(role, roles.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if roles.is_empty() => format!("{} has no roles: {add}", mount.display()),
+        None => format!("roles: {}", one_of(&roles)),
+    };
+    Diagnostic::error(
+        codes::UNRESOLVED_REFERENCE,
+        span,
+        format!("unknown role `{role}` on {}", mount.display()),
+    )
+    .with_label("no role of this name")
+    .with_help(help)
+}

@@ -428,24 +428,12 @@ impl<'s> Lowerer<'s> {
         }
         let role = role_seg.name.as_str();
         let Some(sym) = mount.roles.get(role) else {
-            let roles: Vec<&str> = mount.roles.keys().collect();
-            let help = match did_you_mean(role, roles.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if roles.is_empty() => format!(
-                    "{} has no roles: add `role {role} {{ ... }}`",
-                    mount.display()
-                ),
-                None => format!("roles: {}", one_of(&roles)),
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    codes::UNRESOLVED_REFERENCE,
-                    role_seg.span,
-                    format!("unknown role `{role}` on {}", mount.display()),
-                )
-                .with_label("no role of this name")
-                .with_help(help),
-            );
+            self.diags.push(super::resolve::unknown_role(
+                mount,
+                role,
+                role_seg.span,
+                &format!("add `role {role} {{ ... }}`"),
+            ));
             return;
         };
         self.reference(role_seg.span, || {
