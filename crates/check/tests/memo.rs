@@ -153,6 +153,9 @@ fn corpus() -> &'static [String] {
     })
 }
 
+/// What typing inserts.
+const TYPING: &[&str] = &["", "x", "-", "\n", "}", "{", "\"", "=", "# c\n"];
+
 /// Whole blocks and lines a user adds: each declares or changes something other blocks
 /// read.
 const BLOCKS: &[&str] = &[
@@ -222,22 +225,7 @@ enum Edit {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    let snippets = prop::sample::select(
-        &[
-            "",
-            "x",
-            "-",
-            " ",
-            "\n",
-            "}",
-            "{",
-            "\"",
-            "=",
-            "[",
-            "# c\n",
-            "ttl = 1h\n",
-        ][..],
-    );
+    let snippets = prop::sample::select(TYPING);
     prop_oneof![
         3 => (0.0..1.0f64, prop_oneof![3 => Just(0usize), 1 => 0usize..6], snippets)
             .prop_map(|(a, l, s)| Edit::Type(a, l, s)),
