@@ -32,6 +32,9 @@
 //!   depends on the items before, so an item that consulted it is not recorded; the
 //!   schema and field-table caches change no answer.
 //!
+//! A check whose environment differs from the previous one's lowers every item and
+//! records nothing (the next check, if the environment holds, records them).
+//!
 //! The passes over the whole program (`check_database_roles`, `lower_owned`,
 //! `warn_unattached`, the extern policy list) and the declaration pass always run.
 //! `kp-ide`'s `tests/incremental.rs` checks the result against a check from scratch on
@@ -89,13 +92,18 @@ impl Memo {
     ) {
         let environment =
             fingerprint::environment(lowerer.syms, lowerer.target, lowerer.record_references);
+        self.reused = 0;
         if self.environment != Some(environment) {
+            // Nothing to replay, and recording costs a copy of every effect (a third of
+            // a check): typing a new name changes the environment at every keystroke, so
+            // items are recorded only once a check finds the environment of the last.
             self.items.clear();
             self.environment = Some(environment);
+            items.iter().for_each(|item| lowerer.lower_item(item));
+            return;
         }
         let owners = fingerprint::owners(lowerer.syms, blocks);
         let mut previous = std::mem::take(&mut self.items);
-        self.reused = 0;
         let mut last_block = None;
         let mut nth = 0;
         for item in items {

@@ -9,8 +9,8 @@
 //!
 //! Modes: `update` (`Analysis::update` after the edit: parse and lowering reused),
 //! `scratch` (`Analysis::of_program` of the edited program), `check-memo` (the checker
-//! alone, replaying from a memo of the unedited program), `check` (the checker alone,
-//! from scratch).
+//! alone, replaying from a memo of the unedited program), `check-record` (the checker
+//! alone recording every item: the check after one that changed a declaration), `check` (the checker alone, from scratch).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -33,7 +33,9 @@ fn main() {
     };
     let diagnostics = match mode.as_str() {
         "update" => {
-            let before = Analysis::new(&text, Target::Vault);
+            // Checked twice: the memo records once the environment held for a check.
+            let before = Analysis::new(&text, Target::Vault)
+                .update(SourceMap::single("main.kp", text.as_str()));
             // As the language server does: the previous analysis is dropped after answering.
             let (after, _, retired) =
                 measured(|| before.update_retiring(SourceMap::single("main.kp", edited.as_str())));
@@ -43,10 +45,20 @@ fn main() {
         "scratch" => measured(|| Analysis::new(&edited, Target::Vault))
             .diagnostics()
             .len(),
+        "check-record" => {
+            let parsed = kp_syntax::parse(&edited);
+            let mut memo = kp_check::Memo::new();
+            kp_check::check_reusing(&parsed.file, &options, true, &mut memo);
+            let (checked, _) =
+                measured(|| kp_check::check_reusing(&parsed.file, &options, true, &mut memo));
+            checked.diagnostics.len()
+        }
         "check-memo" | "check" => {
             let parsed = kp_syntax::parse(&text);
             let mut memo = kp_check::Memo::new();
-            kp_check::check_reusing(&parsed.file, &options, true, &mut memo);
+            for _ in 0..2 {
+                kp_check::check_reusing(&parsed.file, &options, true, &mut memo);
+            }
             let parsed = kp_syntax::parse(&edited);
             let (checked, _) = measured(|| {
                 if mode == "check" {
@@ -57,7 +69,7 @@ fn main() {
             });
             checked.diagnostics.len()
         }
-        other => panic!("unknown mode {other}: update, scratch, check-memo or check"),
+        other => panic!("unknown mode {other}: update, scratch, check-memo, check-record or check"),
     };
     eprintln!("{mode}: {diagnostics} diagnostics");
 }
