@@ -18,6 +18,7 @@ mod durations;
 pub mod index;
 mod lints;
 mod lower;
+mod memo;
 mod owns;
 mod probe;
 mod rules;
@@ -27,6 +28,7 @@ mod target_help;
 mod typing;
 
 pub use kp_schema::Target;
+pub use memo::Memo;
 
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::File;
@@ -68,9 +70,31 @@ pub fn check_indexed(file: &File, options: &Options) -> (CheckResult, index::Ind
     check_with(file, options, true)
 }
 
+/// [`check_indexed`] (or [`check`] when not `indexed`), replaying from `memo` what the
+/// items lowered in a previous check of this memo when nothing they read changed, and
+/// recording what they lower now: what an editor runs after every edit. The result is
+/// exactly that of a check from scratch ([`memo`] says why).
+pub fn check_reusing(
+    file: &File,
+    options: &Options,
+    indexed: bool,
+    memo: &mut Memo,
+) -> (CheckResult, index::Index) {
+    check_with_memo(file, options, indexed, Some(memo))
+}
+
 /// The check, with the index only when `indexed` (the compiler needs none, and
 /// recording every reference costs an allocation or three per name).
 fn check_with(file: &File, options: &Options, indexed: bool) -> (CheckResult, index::Index) {
+    check_with_memo(file, options, indexed, None)
+}
+
+fn check_with_memo(
+    file: &File,
+    options: &Options,
+    indexed: bool,
+    memo: Option<&mut Memo>,
+) -> (CheckResult, index::Index) {
     let mut diagnostics = Vec::new();
     let declared = declare::declare(file, options.target, &mut diagnostics);
     let definitions = if indexed {
@@ -81,13 +105,21 @@ fn check_with(file: &File, options: &Options, indexed: bool) -> (CheckResult, in
     let mut lowerer = lower::Lowerer::new(options.target, &declared.syms, diagnostics);
     lowerer.target_sensitive = declared.target_sensitive;
     lowerer.record_references = indexed;
+    lowerer.reserve(&declared.items);
+    match memo {
+        Some(memo) => memo.lower(&mut lowerer, &declared.items, &file.blocks),
+        None => declared
+            .items
+            .iter()
+            .for_each(|item| lowerer.lower_item(item)),
+    }
     let lower::Lowered {
         program,
         mut diagnostics,
         mut secrets,
         references,
         target_sensitive,
-    } = lowerer.run(&declared.items);
+    } = lowerer.finish();
     kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
     kp_sort::sort(&mut secrets);
     secrets.dedup();

@@ -1,12 +1,15 @@
-//! Only parse again what changed: [`Analysis::update`] takes the previous analysis of a
-//! program and the program's new files, reuses the parse of every file whose text did not
-//! change (moved to its new base), and in a file that did change, parses again only the
-//! top-level blocks the edit can reach. The checker then runs on the whole tree: it
-//! resolves names across blocks and files, so what one block means can depend on any
-//! other.
+//! Only parse and lower again what changed: [`Analysis::update`] takes the previous
+//! analysis of a program and the program's new files, reuses the parse of every file whose
+//! text did not change (moved to its new base), and in a file that did change, parses again
+//! only the top-level blocks the edit can reach. The checker then runs on the whole tree:
+//! it resolves names across blocks and files, so what one block means can depend on any
+//! other; but it replays, from the [`kp_check::Memo`] the previous analysis kept, the
+//! lowering of every item whose block and whose environment (every name the program
+//! declares) did not change.
 //!
 //! The result is the analysis [`Analysis::of_program`] computes from scratch, exactly:
-//! `tests/incremental.rs` checks this on random edit sequences.
+//! `tests/incremental.rs` checks this on random edit sequences (and kp-check's
+//! `tests/memo.rs` the checker's replay alone).
 
 use std::collections::HashMap;
 
@@ -58,6 +61,8 @@ pub struct Reuse {
     pub blocks: usize,
     /// Top-level blocks parsed again (fragments and whole files).
     pub parsed_blocks: usize,
+    /// Top-level items whose lowering the check replayed instead of doing again.
+    pub replayed_items: usize,
 }
 
 /// What is left of an analysis after [`Analysis::update_retiring`]: dropping a program's
@@ -98,6 +103,7 @@ impl Analysis {
             index,
             program,
             target,
+            memo,
         } = self;
         let mut garbage = Vec::new();
         let mut previous = split_by_file(&old_sources, file.blocks, syntax);
@@ -127,7 +133,9 @@ impl Analysis {
             _program: program,
             _blocks: garbage,
         };
-        (Analysis::assemble(sources, parsed, target), reuse, retired)
+        let analysis = Analysis::assemble(sources, parsed, target, memo);
+        reuse.replayed_items = analysis.memo.reused();
+        (analysis, reuse, retired)
     }
 }
 

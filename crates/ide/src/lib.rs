@@ -48,6 +48,9 @@ pub struct Analysis {
     index: Index,
     program: kp_check::ir::Program,
     target: Target,
+    /// What the check lowered, replayed by the next [`Analysis::update`] for the items
+    /// an edit cannot have changed.
+    memo: kp_check::Memo,
 }
 
 impl Analysis {
@@ -66,15 +69,17 @@ impl Analysis {
             .iter()
             .map(|f| incremental::FileParse::of(f.text(), f.base()))
             .collect();
-        Analysis::assemble(sources, parsed, target)
+        Analysis::assemble(sources, parsed, target, kp_check::Memo::new())
     }
 
     /// Checks the program whose files were parsed into `parsed` (one per file of
-    /// `sources`, in order): everything after the parser, as `keyplan::compile` does it.
+    /// `sources`, in order): everything after the parser, as `keyplan::compile` does it,
+    /// lowering again only the items `memo` cannot replay.
     fn assemble(
         sources: SourceMap,
         parsed: Vec<incremental::FileParse>,
         target: Target,
+        mut memo: kp_check::Memo,
     ) -> Analysis {
         let mut syntax = Vec::new();
         let mut file = File {
@@ -92,7 +97,8 @@ impl Analysis {
             syntax.extend(p.syntax);
             file.blocks.extend(p.blocks);
         }
-        let (checked, index) = kp_check::check_indexed(&file, &kp_check::Options { target });
+        let (checked, index) =
+            kp_check::check_reusing(&file, &kp_check::Options { target }, true, &mut memo);
         // The facade's no-cascade rule: a block with a syntax error reports nothing else.
         let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &syntax);
         let mut diagnostics = syntax.clone();
@@ -120,6 +126,7 @@ impl Analysis {
             index,
             program: checked.program,
             target,
+            memo,
         }
     }
 

@@ -119,6 +119,10 @@ const SNIPPETS: &[&str] = &[
     "ttl = 1h\n",
     "<<EOT\n",
     "env(\"X\")",
+    "owns policies \"job-*\" reader\n",
+    "secrets kv secret {\n  version = 1\n}\n",
+    "auth oidc ci {\n}\n",
+    "auth token {\n  role r9 {\n    orphan = true\n  }\n}\n",
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -263,7 +267,8 @@ fn an_edit_parses_only_around_it() {
     let at =
         text.find("workload").unwrap() + text[text.find("workload").unwrap()..].find('{').unwrap();
     edited.insert_str(at + 1, "\n  # typing here\n");
-    let a = Analysis::new(&text, Target::Vault);
+    // Checked twice: the memo records once a check sees the previous environment.
+    let a = Analysis::new(&text, Target::Vault).update(SourceMap::single("main.kp", text.as_str()));
     let blocks = a.outline().len();
     let (b, reuse) = a.update_counted(SourceMap::single("main.kp", edited.as_str()));
     assert!(reuse.parsed_blocks <= 3, "{reuse:?}");
@@ -271,6 +276,8 @@ fn an_edit_parses_only_around_it() {
         reuse.blocks + reuse.parsed_blocks >= blocks,
         "{reuse:?} of {blocks}"
     );
+    // Lowered again: the edited workload alone (the other items are replayed).
+    assert_eq!(reuse.replayed_items, blocks - 2, "{reuse:?} of {blocks}");
     assert_same(&b, &Analysis::new(&edited, Target::Vault));
 
     let files = vec![

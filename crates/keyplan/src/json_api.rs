@@ -223,22 +223,56 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
 
 /// The typed form of [`check_files_json`].
 pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
-    let compiled = match compile_for(sources, target) {
-        Ok(c) => c,
-        Err(error) => {
-            return CheckResponse {
-                ok: false,
-                target: None,
-                diagnostics: Vec::new(),
-                error: Some(error),
-            }
-        }
-    };
+    match compile_for(sources, target) {
+        Ok(compiled) => checked(&compiled),
+        Err(error) => CheckResponse {
+            ok: false,
+            target: None,
+            diagnostics: Vec::new(),
+            error: Some(error),
+        },
+    }
+}
+
+fn checked(compiled: &Compiled) -> CheckResponse {
     CheckResponse {
         ok: !compiled.has_errors(),
         target: Some(compiled.target),
         diagnostics: diagnostics_in(&compiled.sources, &compiled.diagnostics),
         error: None,
+    }
+}
+
+/// The playground's check kept between keystrokes: [`check_json`]'s answer, byte for
+/// byte, lowering again only the blocks an edit can have changed ([`kp_check::Memo`]).
+#[derive(Debug, Default)]
+pub struct Checker {
+    memo: kp_check::Memo,
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker::default()
+    }
+
+    /// [`check_json`] of `source`. The implied target (`auto`) may check for several
+    /// targets, each of which would empty the memo of the other: it is checked from
+    /// scratch.
+    pub fn check_json(&mut self, source: &str, target: &str) -> String {
+        let Ok(target) = parse_target(target) else {
+            return check_json(source, target);
+        };
+        let sources = SourceMap::single(PLAYGROUND_FILE, source);
+        let parsed = crate::parse_sources(&sources);
+        let options = Options { target };
+        let result = crate::check_parsed_reusing(&parsed, &options, &mut self.memo);
+        let compiled = crate::finish(sources, parsed.into_diagnostics(), result, target);
+        write::to_string(&checked(&compiled))
+    }
+
+    /// How many top-level items the last check replayed instead of lowering.
+    pub fn replayed(&self) -> usize {
+        self.memo.reused()
     }
 }
 

@@ -167,9 +167,24 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
 /// dropped here, where every entry point (one file, a directory, the language server,
 /// wasm, the implied target) passes.
 pub(crate) fn check_parsed(parsed: &Parsed, options: &Options) -> kp_check::CheckResult {
-    let mut checked = kp_check::check(&parsed.tree, options);
-    checked.diagnostics = cascade::without_cascades(&parsed.broken, checked.diagnostics);
-    checked
+    parsed.without_cascades(kp_check::check(&parsed.tree, options))
+}
+
+/// [`check_parsed`], replaying from `memo` the lowering of the items an edit since the
+/// memo's last check did not change (a playground's keystrokes).
+pub(crate) fn check_parsed_reusing(
+    parsed: &Parsed,
+    options: &Options,
+    memo: &mut kp_check::Memo,
+) -> kp_check::CheckResult {
+    parsed.without_cascades(kp_check::check_reusing(&parsed.tree, options, false, memo).0)
+}
+
+impl Parsed {
+    fn without_cascades(&self, mut checked: kp_check::CheckResult) -> kp_check::CheckResult {
+        checked.diagnostics = cascade::without_cascades(&self.broken, checked.diagnostics);
+        checked
+    }
 }
 
 /// The phases after the checker: the graph (only when nothing failed so far), then the

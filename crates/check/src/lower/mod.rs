@@ -30,9 +30,15 @@ pub struct Lowerer<'s> {
     /// Policy names some field refers to (a workload's policy attached elsewhere).
     pub referenced_policies: Table<'s, ()>,
     /// Workloads with rules and no login: warned about unless their policy is used.
-    pending_unattached: Vec<(&'s str, Span)>,
+    pub(crate) pending_unattached: Vec<(&'s str, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
     external_mounts: BTreeSet<String>,
+    /// Whether `external_mounts` was read since last reset: what an item reports then
+    /// depends on the items before it ([`crate::memo`] does not replay such an item).
+    pub(crate) external_touched: bool,
+    /// Every policy name added to `referenced_policies`, present or not, while an item is
+    /// recorded for [`crate::memo`] (`None` otherwise).
+    pub(crate) policy_log: Option<Vec<&'s str>>,
     /// Source spans of secrets written as literals: redacted from every diagnostic.
     pub secret_spans: Vec<Span>,
     /// Every reference resolved to a declaration, for editors.
@@ -80,6 +86,8 @@ impl<'s> Lowerer<'s> {
             referenced_policies: Table::default(),
             pending_unattached: Vec::new(),
             external_mounts: BTreeSet::new(),
+            external_touched: false,
+            policy_log: None,
             secret_spans: Vec::new(),
             references: Vec::new(),
             target_sensitive: false,
@@ -139,25 +147,31 @@ impl<'s> Lowerer<'s> {
         crate::probe::ask(self.target, &mut self.target_sensitive, question)
     }
 
-    pub fn run(mut self, items: &[Item<'s>]) -> Lowered {
-        // Grown once, not by doubling: a program's resources are thousands of large
-        // values, and each regrowth copied all of them.
+    /// Room for what `items` lower to. Grown once, not by doubling: a program's
+    /// resources are thousands of large values, and each regrowth copied all of them.
+    pub fn reserve(&mut self, items: &[Item<'s>]) {
         let (resources, workloads) = expected_sizes(items);
         self.program.resources.reserve_exact(resources);
         self.program.workloads.reserve_exact(workloads);
-        for item in items {
-            match item {
-                Item::Mount(decl) => self.lower_mount(decl),
-                Item::TokenAuth(roles) => {
-                    for role in roles {
-                        self.lower_nested(None, role);
-                    }
+    }
+
+    /// Lowers one top-level item, appending what it produces.
+    pub fn lower_item(&mut self, item: &Item<'s>) {
+        match item {
+            Item::Mount(decl) => self.lower_mount(decl),
+            Item::TokenAuth(roles) => {
+                for role in roles {
+                    self.lower_nested(None, role);
                 }
-                Item::Policy { name, block } => self.lower_policy(name, block),
-                Item::Token { name, block } => self.lower_token(name, block),
-                Item::Workload(decl) => self.lower_workload(decl),
             }
+            Item::Policy { name, block } => self.lower_policy(name, block),
+            Item::Token { name, block } => self.lower_token(name, block),
+            Item::Workload(decl) => self.lower_workload(decl),
         }
+    }
+
+    /// The passes over the whole program, once every item is lowered.
+    pub fn finish(mut self) -> Lowered {
         self.program.extern_policies = self
             .extern_policies()
             .into_iter()
@@ -223,6 +237,14 @@ impl<'s> Lowerer<'s> {
     fn reference(&mut self, span: Span, key: impl FnOnce() -> SymbolKey) {
         if self.record_references {
             self.references.push(Reference { span, key: key() });
+        }
+    }
+
+    /// Notes that some field or login uses policy `name` (a key of the policy table).
+    fn refer_policy(&mut self, name: &'s str) {
+        self.referenced_policies.insert(name, ());
+        if let Some(log) = &mut self.policy_log {
+            log.push(name);
         }
     }
 

@@ -63,7 +63,7 @@ impl<'s> Lowerer<'s> {
                     return Resolved::Found(None);
                 }
                 if let Some((declared, p)) = self.syms.policies.get_key_value(name) {
-                    self.referenced_policies.insert(declared, ());
+                    self.refer_policy(declared);
                     if p.origin == (PolicyOrigin::Workload { has_rules: false }) {
                         self.diags.push(
                             Diagnostic::error(

@@ -211,7 +211,7 @@ impl<'s> Lowerer<'s> {
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.clone());
             }
-            self.referenced_policies.insert(workload, ());
+            self.refer_policy(workload);
         }
         self.push(r);
         Some(id)
@@ -254,6 +254,7 @@ impl<'s> Lowerer<'s> {
         class: &str,
         types: &[&str],
     ) {
+        self.external_touched = true;
         if !self.external_mounts.insert(path.to_string()) {
             return;
         }
