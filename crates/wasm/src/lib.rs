@@ -29,10 +29,17 @@ fn start() {
     std::panic::set_hook(Box::new(|info| error(&info.to_string())));
 }
 
+thread_local! {
+    /// The instance's checker, kept between calls: the page checks the same program after
+    /// every keystroke, and lowering the blocks an edit did not change is replayed
+    /// (`kp_check::Memo`). Its answers are those of `check_json`, whatever was checked before.
+    static CHECKER: std::cell::RefCell<keyplan::json_api::Checker> = Default::default();
+}
+
 /// Checks a program for `target` (`vault` or `openbao`): `{ ok, target, diagnostics }`.
 #[wasm_bindgen]
 pub fn check(source: &str, target: &str) -> String {
-    keyplan::json_api::check_json(source, target)
+    CHECKER.with(|checker| checker.borrow_mut().check_json(source, target))
 }
 
 /// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
