@@ -72,14 +72,19 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
             .map(|r| r.depends_on.len() + usize::from(r.mount.is_some()))
             .sum(),
     );
+    // Pairs come grouped by `to` in ascending order: sorting each resource's few
+    // dependencies sorts them all.
     for (to, r) in program.resources.iter().enumerate() {
+        let first = pairs.len();
         for dep in r.mount.iter().chain(&r.depends_on) {
             if let Some(&from) = index.get(dep.as_str()) {
                 pairs.push((to, from));
             }
         }
+        if let Some(own) = pairs.get_mut(first..) {
+            kp_sort::unstable(own);
+        }
     }
-    kp_sort::unstable(&mut pairs);
     pairs.dedup();
     let edges: Vec<Edge> = pairs
         .into_iter()

@@ -44,6 +44,18 @@ pub fn sort<T: Ord>(items: &mut [T]) {
 /// type against about 3 KB, in O(n log n) at worst, without allocating.
 pub fn unstable<T: Ord>(items: &mut [T]) {
     let len = items.len();
+    // Most lists sorted here are a resource's few dependencies: an insertion sort is
+    // cheaper than building a heap for them.
+    if len <= SMALL {
+        for i in 1..len {
+            let mut j = i;
+            while j > 0 && items[j - 1] > items[j] {
+                items.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        return;
+    }
     for root in (0..len / 2).rev() {
         sift_down(items, root, len);
     }
@@ -52,6 +64,9 @@ pub fn unstable<T: Ord>(items: &mut [T]) {
         sift_down(items, 0, end);
     }
 }
+
+/// The longest slice [`unstable`] sorts by insertion.
+const SMALL: usize = 16;
 
 /// Moves `items[root]` down the max-heap `items[..end]` until both children are smaller.
 fn sift_down<T: Ord>(items: &mut [T], mut root: usize, end: usize) {
