@@ -1,5 +1,5 @@
 // The .wasm's size budget: at most 213 KB gzipped (211.5 KB now, 6.3 KB of it the check's memo, which
-// cuts a keystroke's check by about 40%; the goal is under 200 KB).
+// cuts the keystroke bench's check by about 40%; the goal is under 200 KB).
 // The page also fetches the schema asset (schema.json, 13.0 KB gzipped) for completion.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
