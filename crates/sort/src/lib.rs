@@ -12,7 +12,7 @@
 //! for the short lists of the compiler (diagnostics, secrets, a policy's rules), not for
 //! hot paths over the whole program.
 
-mod sorted_map;
+pub mod sorted_map;
 
 pub use sorted_map::SortedMap;
 

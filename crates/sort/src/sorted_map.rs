@@ -65,10 +65,7 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let i = self
-            .entries
-            .binary_search_by(|(k, _)| k.borrow().cmp(key))
-            .ok()?;
+        let i = self.find(key).ok()?;
         self.entries.get(i).map(|(_, v)| v)
     }
 
@@ -77,11 +74,60 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.get(key).is_some()
+        self.find(key).is_ok()
+    }
+
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.find(key).ok()?;
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.find(key).ok()?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// Where `key` is (`Ok`) or would be inserted (`Err`).
+    fn find<Q>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 }
 
 impl<K, V> SortedMap<K, V> {
+    /// Room for `n` entries.
+    pub fn with_capacity(n: usize) -> Self {
+        SortedMap {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Room for `n` more entries, exactly.
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.entries.reserve_exact(n);
+    }
+
+    /// The map of `entries`, which the caller guarantees are sorted by key, each key once
+    /// (the entries of a `BTreeMap`, say).
+    pub fn from_sorted(entries: Vec<(K, V)>) -> Self {
+        SortedMap { entries }
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::ser::SerializeMap;
+use kp_sort::SortedMap;
 use serde::{Serialize, Serializer};
 
 use super::Value;
@@ -21,17 +21,17 @@ pub type Key = Cow<'static, str>;
 /// Entries sorted by key, no key twice.
 #[derive(Clone, Default, PartialEq)]
 pub struct Body {
-    entries: Vec<(Key, Value)>,
+    entries: SortedMap<Key, Value>,
 }
 
 /// `(key, value)` pairs in key order.
 pub type Iter<'a> = std::iter::Map<
-    std::slice::Iter<'a, (Key, Value)>,
-    fn(&'a (Key, Value)) -> (&'a str, &'a Value),
+    kp_sort::sorted_map::Iter<'a, Key, Value>,
+    fn((&'a Key, &'a Value)) -> (&'a str, &'a Value),
 >;
 
-fn pair(entry: &(Key, Value)) -> (&str, &Value) {
-    (&entry.0, &entry.1)
+fn pair<'a>((key, value): (&'a Key, &'a Value)) -> (&'a str, &'a Value) {
+    (key, value)
 }
 
 impl Body {
@@ -42,7 +42,7 @@ impl Body {
     /// Room for `n` entries: bodies are built once, at the size their attributes give.
     pub fn with_capacity(n: usize) -> Body {
         Body {
-            entries: Vec::with_capacity(n),
+            entries: SortedMap::with_capacity(n),
         }
     }
 
@@ -51,42 +51,25 @@ impl Body {
         self.entries.reserve_exact(n);
     }
 
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| (**k).cmp(key))
-    }
-
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.find(key).ok()?;
-        self.entries.get(i).map(|(_, v)| v)
+        self.entries.get(key)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        let i = self.find(key).ok()?;
-        self.entries.get_mut(i).map(|(_, v)| v)
+        self.entries.get_mut(key)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.entries.contains_key(key)
     }
 
     /// Sets `key`, returning the value it replaces (as a map's `insert` does).
     pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
-        let key = key.into();
-        match self.find(&key) {
-            Ok(i) => self
-                .entries
-                .get_mut(i)
-                .map(|(_, v)| std::mem::replace(v, value)),
-            Err(i) => {
-                self.entries.insert(i, (key, value));
-                None
-            }
-        }
+        self.entries.insert(key.into(), value)
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.find(key).ok()?;
-        Some(self.entries.remove(i).1)
+        self.entries.remove(key)
     }
 
     pub fn len(&self) -> usize {
@@ -98,23 +81,21 @@ impl Body {
     }
 
     pub fn iter(&self) -> Iter<'_> {
-        self.entries
-            .iter()
-            .map(pair as fn(&(Key, Value)) -> (&str, &Value))
+        self.entries.iter().map(pair)
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| &**k)
+        self.entries.keys().map(|k| &**k)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries.values()
     }
 
     pub fn values_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.entries.values_mut()
     }
 }
 
@@ -146,9 +127,10 @@ impl<K: Into<Key>, const N: usize> From<[(K, Value); N]> for Body {
 
 impl From<BTreeMap<String, Value>> for Body {
     fn from(map: BTreeMap<String, Value>) -> Body {
-        // Already sorted and unique.
         Body {
-            entries: map.into_iter().map(|(k, v)| (Key::Owned(k), v)).collect(),
+            entries: SortedMap::from_sorted(
+                map.into_iter().map(|(k, v)| (Key::Owned(k), v)).collect(),
+            ),
         }
     }
 }
@@ -166,19 +148,16 @@ impl std::ops::Index<&str> for Body {
     }
 }
 
+/// Shown and serialised as the map it is (keys as text, in order).
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        self.entries.fmt(f)
     }
 }
 
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in self {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        self.entries.serialize(serializer)
     }
 }
 
