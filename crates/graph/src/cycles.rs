@@ -5,7 +5,7 @@
 //! are the cycles proper, and one diagnostic per component names its shortest cycle
 //! through its first-declared node, so independent cycles are all reported at once.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use kp_check::ir::Program;
 use kp_diag::{Diagnostic, Span};
@@ -13,7 +13,9 @@ use kp_diag::{Diagnostic, Span};
 use crate::Adjacency;
 
 pub(crate) fn diagnostics(program: &Program, adj: &Adjacency, stuck: &[usize]) -> Vec<Diagnostic> {
-    let members = kp_sort::set(stuck.iter().copied());
+    let mut members = stuck.to_vec();
+    kp_sort::unstable(&mut members);
+    members.dedup();
     components(adj, &members)
         .into_iter()
         .filter_map(|component| shortest_cycle(adj, &component))
@@ -21,29 +23,44 @@ pub(crate) fn diagnostics(program: &Program, adj: &Adjacency, stuck: &[usize]) -
         .collect()
 }
 
-/// Kosaraju's algorithm on the subgraph induced by `members`, iterative so a long chain
-/// cannot overflow the stack. Components come sorted by their smallest node.
-fn components(adj: &Adjacency, members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>> {
+/// Kosaraju's algorithm on the subgraph induced by `members` (sorted, each once),
+/// iterative so a long chain cannot overflow the stack. Each component comes sorted, and
+/// the components by their smallest node. Nodes are indices into the adjacency lists, so
+/// what is known of each is kept in vectors indexed by node.
+fn components(adj: &Adjacency, members: &[usize]) -> Vec<Vec<usize>> {
+    let nodes = adj.dependencies.len();
+    let mut member = vec![false; nodes];
+    for &m in members {
+        if let Some(slot) = member.get_mut(m) {
+            *slot = true;
+        }
+    }
+    let is_member = |n: usize| member.get(n).copied().unwrap_or(false);
     let inside = |list: Option<&Vec<usize>>| -> Vec<usize> {
         list.into_iter()
             .flatten()
             .copied()
-            .filter(|n| members.contains(n))
+            .filter(|&n| is_member(n))
             .collect()
     };
+    // Marks `n` seen; whether it was not before.
+    fn first_visit(seen: &mut [bool], n: usize) -> bool {
+        seen.get_mut(n)
+            .is_some_and(|slot| !std::mem::replace(slot, true))
+    }
 
     // Pass 1: finish order of a depth-first search along "is depended on by" edges.
     let mut finished = Vec::with_capacity(members.len());
-    let mut visited = BTreeSet::new();
+    let mut visited = vec![false; nodes];
     for &root in members {
-        if !visited.insert(root) {
+        if !first_visit(&mut visited, root) {
             continue;
         }
         let mut stack = vec![(root, inside(adj.dependents.get(root)), 0usize)];
         while let Some((node, next, pos)) = stack.last_mut() {
             if let Some(&child) = next.get(*pos) {
                 *pos += 1;
-                if visited.insert(child) {
+                if first_visit(&mut visited, child) {
                     stack.push((child, inside(adj.dependents.get(child)), 0));
                 }
             } else {
@@ -54,25 +71,23 @@ fn components(adj: &Adjacency, members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>
     }
 
     // Pass 2: in reverse finish order, everything reachable backwards is one component.
-    let mut component_of: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut components: Vec<BTreeSet<usize>> = Vec::new();
+    let mut assigned = vec![false; nodes];
+    let mut components: Vec<Vec<usize>> = Vec::new();
     for &root in finished.iter().rev() {
-        if component_of.contains_key(&root) {
+        if !first_visit(&mut assigned, root) {
             continue;
         }
-        let id = components.len();
-        let mut component = BTreeSet::new();
+        let mut component = Vec::new();
         let mut stack = vec![root];
-        component_of.insert(root, id);
         while let Some(n) = stack.pop() {
-            component.insert(n);
+            component.push(n);
             for d in inside(adj.dependencies.get(n)) {
-                if let std::collections::btree_map::Entry::Vacant(e) = component_of.entry(d) {
-                    e.insert(id);
+                if first_visit(&mut assigned, d) {
                     stack.push(d);
                 }
             }
         }
+        kp_sort::unstable(&mut component);
         components.push(component);
     }
     kp_sort::by_key(&mut components, |c| c.first().copied());
@@ -81,40 +96,47 @@ fn components(adj: &Adjacency, members: &BTreeSet<usize>) -> Vec<BTreeSet<usize>
 
 /// The shortest cycle through the component's first node, as `[a, b, ..]` where each
 /// depends on the next and the last depends on `a`; `None` for a single node that does
-/// not depend on itself (it is only downstream of a cycle).
-fn shortest_cycle(adj: &Adjacency, component: &BTreeSet<usize>) -> Option<Vec<usize>> {
+/// not depend on itself (it is only downstream of a cycle). `component` is sorted.
+fn shortest_cycle(adj: &Adjacency, component: &[usize]) -> Option<Vec<usize>> {
     let start = *component.first()?;
+    let position = |n: usize| component.binary_search(&n).ok();
     let deps = |n: usize| -> Vec<usize> {
         adj.dependencies
             .get(n)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|d| component.contains(d))
+            .filter(|&d| position(d).is_some())
             .collect()
     };
     if deps(start).contains(&start) {
         return Some(vec![start]);
     }
     // Breadth-first along dependencies, with neighbours in index order, so the cycle
-    // found is the shortest and, among those, the same one every time.
-    let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+    // found is the shortest and, among those, the same one every time. `parent` is by
+    // position in the component.
+    let mut parent: Vec<Option<usize>> = vec![None; component.len()];
+    let parent_of = |parent: &[Option<usize>], n: usize| {
+        position(n).and_then(|i| parent.get(i).copied().flatten())
+    };
     let mut queue = VecDeque::from([start]);
     while let Some(n) = queue.pop_front() {
         for d in deps(n) {
             if d == start {
                 let mut cycle = vec![n];
                 let mut cur = n;
-                while let Some(&p) = parent.get(&cur) {
+                while let Some(p) = parent_of(&parent, cur) {
                     cycle.push(p);
                     cur = p;
                 }
                 cycle.reverse();
                 return Some(cycle);
             }
-            if d != start && !parent.contains_key(&d) {
-                parent.insert(d, n);
-                queue.push_back(d);
+            if let Some(slot) = position(d).and_then(|i| parent.get_mut(i)) {
+                if slot.is_none() {
+                    *slot = Some(n);
+                    queue.push_back(d);
+                }
             }
         }
     }
