@@ -246,13 +246,8 @@ impl Effects {
     /// Appends the effects to `lowerer`'s state as lowering `item` would, its block now
     /// starting at `base`.
     fn replay<'s>(&self, lowerer: &mut Lowerer<'s>, item: &Item<'s>, base: usize) {
-        // Recorded spans are inside the block, so at or after `self.base`.
-        let moved = |s: Span| {
-            Span::new(
-                s.start.saturating_sub(self.base) + base,
-                s.end.saturating_sub(self.base) + base,
-            )
-        };
+        let delta = kp_diag::delta(self.base, base);
+        let moved = |s: Span| s.moved(delta);
         lowerer
             .program
             .resources
@@ -269,8 +264,7 @@ impl Effects {
             }));
         lowerer.diags.extend(self.diagnostics.iter().map(|d| {
             let mut d = d.clone();
-            d.span = moved(d.span);
-            d.related.iter_mut().for_each(|r| r.span = moved(r.span));
+            d.move_by(delta);
             d
         }));
         lowerer

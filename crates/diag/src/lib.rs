@@ -24,9 +24,24 @@ pub struct Span {
     pub end: usize,
 }
 
+/// The signed distance from offset `from` to offset `to`: how far a span moves ([`Span::moved`]).
+pub fn delta(from: usize, to: usize) -> isize {
+    // Offsets are lengths of texts held in memory: they fit in `isize`.
+    isize::try_from(to).unwrap_or(isize::MAX) - isize::try_from(from).unwrap_or(isize::MAX)
+}
+
 impl Span {
     pub const fn new(start: usize, end: usize) -> Self {
         Span { start, end }
+    }
+
+    /// This span moved by `delta` bytes: where it is after the text before it grew or
+    /// shrank (callers only move spans to places that exist, so it never leaves `usize`).
+    pub const fn moved(self, delta: isize) -> Span {
+        Span {
+            start: self.start.saturating_add_signed(delta),
+            end: self.end.saturating_add_signed(delta),
+        }
     }
 
     /// The smallest span covering both.
@@ -80,6 +95,14 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Moves the diagnostic and its related spans by `delta` bytes ([`Span::moved`]).
+    pub fn move_by(&mut self, delta: isize) {
+        self.span = self.span.moved(delta);
+        self.related
+            .iter_mut()
+            .for_each(|r| r.span = r.span.moved(delta));
+    }
+
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, span, message)
     }

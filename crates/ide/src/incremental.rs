@@ -37,9 +37,7 @@ impl FileParse {
     fn moved(mut self, delta: isize) -> FileParse {
         if delta != 0 {
             self.blocks.iter_mut().for_each(|b| rebase::block(b, delta));
-            self.syntax
-                .iter_mut()
-                .for_each(|d| rebase::diagnostic(d, delta));
+            self.syntax.iter_mut().for_each(|d| d.move_by(delta));
         }
         self
     }

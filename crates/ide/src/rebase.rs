@@ -3,18 +3,11 @@
 //! did (an earlier file grew or shrank), or the blocks after an edit in the same file.
 //! Moving is a walk over spans; parsing again would rebuild every node and string.
 
-use kp_diag::{Diagnostic, Span};
+use kp_diag::Span;
 use kp_syntax::ast::{Block, Entry, Expr, ExprKind, Ident, Label, StrLit};
 
-/// `offset` moved by `delta` (callers only move spans to places that exist, so the result
-/// never leaves `usize`).
-fn moved(offset: usize, delta: isize) -> usize {
-    offset.saturating_add_signed(delta)
-}
-
 fn span(s: &mut Span, delta: isize) {
-    s.start = moved(s.start, delta);
-    s.end = moved(s.end, delta);
+    *s = s.moved(delta);
 }
 
 fn ident(i: &mut Ident, delta: isize) {
@@ -78,16 +71,7 @@ fn expr(e: &mut Expr, delta: isize) {
     }
 }
 
-pub fn diagnostic(d: &mut Diagnostic, delta: isize) {
-    span(&mut d.span, delta);
-    d.related.iter_mut().for_each(|r| span(&mut r.span, delta));
-}
-
-/// The signed distance from `from` to `to`.
-pub fn delta(from: usize, to: usize) -> isize {
-    // Offsets are lengths of texts held in memory: they fit in `isize`.
-    isize::try_from(to).unwrap_or(isize::MAX) - isize::try_from(from).unwrap_or(isize::MAX)
-}
+pub use kp_diag::delta;
 
 #[cfg(test)]
 mod tests {

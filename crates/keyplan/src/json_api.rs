@@ -262,11 +262,11 @@ impl Checker {
         let Ok(target) = parse_target(target) else {
             return check_json(source, target);
         };
-        let sources = SourceMap::single(PLAYGROUND_FILE, source);
-        let parsed = crate::parse_sources(&sources);
-        let options = Options { target };
-        let result = crate::check_parsed_reusing(&parsed, &options, &mut self.memo);
-        let compiled = crate::finish(sources, parsed.into_diagnostics(), result, target);
+        let compiled = crate::compile_reusing(
+            SourceMap::single(PLAYGROUND_FILE, source),
+            &Options { target },
+            Some(&mut self.memo),
+        );
         write::to_string(&checked(&compiled))
     }
 
@@ -646,10 +646,10 @@ pub struct ExplainRequest {
 }
 
 impl ExplainRequest {
-    /// Reads the request from JSON (with [`kp_access::json`], not serde_json's reader). Read by hand
-    /// from a `serde_json::Value`, not derived:
-    /// a derived `Deserialize` links serde's type-error messages, and with them float
-    /// formatting (16 KB), into the playground. Unknown keys are ignored; `null` is absent.
+    /// Reads the request from JSON (with [`kp_access::json`], not serde_json's reader),
+    /// then by hand from the `serde_json::Value`, not derived: a derived `Deserialize`
+    /// links serde's type-error messages, and with them float formatting (16 KB), into the
+    /// playground. Unknown keys are ignored; `null` is absent.
     pub fn from_json(text: &str) -> Result<ExplainRequest, String> {
         use serde_json::Value as Json;
         let value: Json = kp_access::json::from_str(text).map_err(|e| e.to_string())?;

@@ -106,8 +106,23 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 
 /// [`compile_files`] over a map already built (the language server keeps one).
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
+    compile_reusing(sources, options, None)
+}
+
+/// [`compile_sources`], replaying from `memo`, when given, the lowering of the items an
+/// edit since the memo's last check did not change (a playground's keystrokes).
+pub(crate) fn compile_reusing(
+    sources: SourceMap,
+    options: &Options,
+    memo: Option<&mut kp_check::Memo>,
+) -> Compiled {
     let parsed = parse_sources(&sources);
-    let checked = check_parsed(&parsed, options);
+    let checked = match memo {
+        Some(memo) => {
+            parsed.without_cascades(kp_check::check_reusing(&parsed.tree, options, false, memo).0)
+        }
+        None => check_parsed(&parsed, options),
+    };
     finish(sources, parsed.into_diagnostics(), checked, options.target)
 }
 
@@ -168,16 +183,6 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
 /// wasm, the implied target) passes.
 pub(crate) fn check_parsed(parsed: &Parsed, options: &Options) -> kp_check::CheckResult {
     parsed.without_cascades(kp_check::check(&parsed.tree, options))
-}
-
-/// [`check_parsed`], replaying from `memo` the lowering of the items an edit since the
-/// memo's last check did not change (a playground's keystrokes).
-pub(crate) fn check_parsed_reusing(
-    parsed: &Parsed,
-    options: &Options,
-    memo: &mut kp_check::Memo,
-) -> kp_check::CheckResult {
-    parsed.without_cascades(kp_check::check_reusing(&parsed.tree, options, false, memo).0)
 }
 
 impl Parsed {
