@@ -148,8 +148,9 @@ function onEdit(doc, startDoc, change) {
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  // A check that fits in the frame runs once this task's transactions are done (the
-  // microtask after them), before the frame that draws the edit; else in the worker.
+  // A check that fits in the frame ran in a keystroke's transaction (`checkKeystroke`);
+  // for any other edit it runs once this task's transactions are done (the microtask
+  // after them), before the frame that draws the edit; else in the worker.
   if (inline.fits(doc.length)) {
     if (!inlineQueued) {
       inlineQueued = true;

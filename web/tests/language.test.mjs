@@ -11,6 +11,15 @@ import { rng } from './rng.mjs';
 // end, comments holding quotes and `<<`, escapes.
 const PIECES = ['"', '\\"', '<<EOF', '<<-TAG', 'EOF', 'TAG', '# "x" <<EOF', '\n', '\n', '\n', 'auth jwt {', '}', 'x = "a"', ' ', 'role r', '// <<EOF', '"\\\\"', 'desc = <<EOF\nbody "\nEOF\n'];
 
+/** A transaction replacing up to 12 characters of `state`'s text with up to 3 pieces (or none). */
+function randomEdit(state, r, pick) {
+  const len = state.doc.length;
+  const from = Math.floor(r() * (len + 1));
+  const to = Math.min(len, from + Math.floor(r() * 12));
+  const insert = r() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(r() * 3) }, pick).join('');
+  return state.update({ changes: { from, to, insert } });
+}
+
 test('line states kept through random edits equal the states computed from scratch', () => {
   for (let seed = 1; seed <= 200; seed++) {
     const r = rng(seed);
@@ -18,11 +27,7 @@ test('line states kept through random edits equal the states computed from scrat
     let state = EditorState.create({ doc: Array.from({ length: 30 }, pick).join('') });
     let states = lineStates(state.doc);
     for (let step = 0; step < 25; step++) {
-      const len = state.doc.length;
-      const from = Math.floor(r() * (len + 1));
-      const to = Math.min(len, from + Math.floor(r() * 12));
-      const insert = r() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(r() * 3) }, pick).join('');
-      const tr = state.update({ changes: { from, to, insert } });
+      const tr = randomEdit(state, r, pick);
       states = updateStates(states, tr.changes, state.doc, tr.state.doc);
       state = tr.state;
       const scratch = lineStates(state.doc);
@@ -58,11 +63,7 @@ test('colours redone only for the lines an edit changed equal the colours of the
     let ranges = [{ from: a.from, to: b.to }];
     let colours = decorate(state.doc, states, ranges, tokens);
     for (let step = 0; step < 25; step++) {
-      const len = state.doc.length;
-      const from = Math.floor(r() * (len + 1));
-      const to = Math.min(len, from + Math.floor(r() * 12));
-      const insert = r() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(r() * 3) }, pick).join('');
-      const tr = state.update({ changes: { from, to, insert } });
+      const tr = randomEdit(state, r, pick);
       const next = updateStates(states, tr.changes, state.doc, tr.state.doc);
       ranges = ranges.map((v) => ({ from: tr.changes.mapPos(v.from, -1), to: tr.changes.mapPos(v.to, 1) }));
       const kept = colours.map(tr.changes);
