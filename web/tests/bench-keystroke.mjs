@@ -109,6 +109,21 @@ async function harnessFloor(browser) {
   return xs;
 }
 
+/**
+ * Keystroke `i` (`x`, then Backspace, in turn), measured from outside the page: Node's
+ * clock from sending the key to the page reporting diagnostics of the new text (an
+ * awaited promise, no polling); then GAP_MS of pause.
+ */
+async function keystrokeFromOutside(page, i) {
+  const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+  const t0 = performance.now();
+  await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+  await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+  const ms = performance.now() - t0;
+  await page.waitForTimeout(GAP_MS);
+  return ms;
+}
+
 async function main() {
   const program = bigProgram();
   // DIST_DIR: another build of the page (e.g. of main) for a side-by-side comparison.
@@ -154,14 +169,7 @@ async function main() {
     // (cheap to record): the longest is what a keystroke can have waited behind.
     const tracing = process.env.TRACE !== '0';
     if (tracing) await browser.startTracing(page, { categories: ['toplevel'] });
-    for (let i = 0; i < ROUNDS; i++) {
-      const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
-      const t0 = performance.now();
-      await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-      await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
-      outside.push(performance.now() - t0);
-      await page.waitForTimeout(GAP_MS);
-    }
+    for (let i = 0; i < ROUNDS; i++) outside.push(await keystrokeFromOutside(page, i));
     const typingFrames = await page.evaluate(() => window.__frames.length);
     const typingTasks = tracing ? mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents) : [];
     // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
@@ -277,12 +285,7 @@ async function abMain() {
     for (let i = 0; i < ROUNDS; i++) {
       for (const { page, outside } of i % 2 ? sides : [...sides].reverse()) {
         await page.bringToFront();
-        const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
-        const t0 = performance.now();
-        await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-        await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
-        outside.push(performance.now() - t0);
-        await page.waitForTimeout(GAP_MS);
+        outside.push(await keystrokeFromOutside(page, i));
       }
     }
     console.log(`${ROUNDS} keystrokes on each page, alternated, ${GAP_MS} ms apart; keystroke -> fresh diagnostics (ms):`);
