@@ -5,6 +5,8 @@
 # wasm and the page first unless NO_BUILD=1. A benchmark: prints, asserts nothing.
 #
 #   scripts/bench-keystroke.sh            LINES=2000 ROUNDS=40 GAP_MS=150 by default
+#   NO_BUILD=1 AB_DIST=dir scripts/bench-keystroke.sh   web/dist against another build, keystrokes
+#                                         alternated between the two pages (a busy machine loads both alike)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${NO_BUILD:-}" != 1 ]; then

@@ -40,7 +40,7 @@ class Marker extends GutterMarker {
   }
 }
 
-/** The order the field keeps diagnostics in (and `forEachProblem` gives them). */
+/** The order the field keeps diagnostics in. */
 export const byPosition = (a, b) => a.from - b.from || a.to - b.to;
 
 /** Replaces the diagnostics shown (an array of `{ from, to, severity, source, message }`). */
@@ -73,9 +73,18 @@ function fromList(list, doc) {
   return { list, ranges, lines };
 }
 
-/** Each diagnostic's current range in the document: `f(diagnostic, from, to)`. */
-export function forEachProblem(state, f) {
-  for (const iter = state.field(problemField).ranges.iter(); iter.value; iter.next()) f(iter.value.diagnostic, iter.from, iter.to);
+/**
+ * Whether `ranges` (the field's, or the field's mapped through an edit) hold exactly
+ * `diags` (positions, severities, texts), in the field's order.
+ */
+export function showsExactly(ranges, diags) {
+  let i = 0;
+  for (const iter = ranges.iter(); iter.value; iter.next()) {
+    const d = iter.value.diagnostic;
+    const n = diags[i++];
+    if (n === undefined || n.from !== iter.from || n.to !== iter.to || n.severity !== d.severity || n.code !== d.code || n.message !== d.message || n.label !== d.label || n.help !== d.help) return false;
+  }
+  return i === diags.length;
 }
 
 const squiggles = layer({

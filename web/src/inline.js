@@ -23,8 +23,12 @@ let broken = false;
 const mode = new URLSearchParams(location.search).get('inline');
 const off = mode === 'off';
 const always = mode === 'on';
-// Milliseconds per UTF-16 unit of source, from recent checks of programs over SMALL
-// (either lane): the prediction of the next check's time.
+// Milliseconds per UTF-16 unit of source of the last checks of programs over SMALL
+// (either lane). The prediction of the next check's time is the lowest: a check's wall
+// time is its cost plus whatever the machine took from its thread meanwhile, which would
+// slow the worker's check just as much (it shares the same cores) and then add a frame.
+const RECENT = 8;
+const recent = [];
 let perUnit = null;
 
 /** Instantiates the compiler on the page from the module the workers use (null: never). */
@@ -47,9 +51,9 @@ export function start(modulePromise) {
 /** Records how long a check of `length` units took, wherever it ran. */
 export function observe(length, ms) {
   if (length < SMALL || !(ms >= 0)) return;
-  const sample = ms / length;
-  // Smoothed, so that one check slowed by a busy machine moves the estimate only a little.
-  perUnit = perUnit === null ? sample : 0.75 * perUnit + 0.25 * sample;
+  recent.push(ms / length);
+  if (recent.length > RECENT) recent.shift();
+  perUnit = Math.min(...recent);
 }
 
 /** Whether a check of `length` units runs on the page. */

@@ -159,11 +159,11 @@ export function lineStates(doc) {
 }
 
 /**
- * The line states of `doc` after `changes` turned `oldDoc` (whose states were `states`)
- * into it: lines before the first change keep theirs, and lines from there on are redone
- * until one agrees with the old state of the same line; the rest is copied.
+ * The lines of `doc` that `changes` (from `oldDoc`) touched, `{ first, last, shift }`
+ * (numbers of lines of `doc`; lines after `last` are the old lines `shift` further on),
+ * or null when nothing changed.
  */
-export function updateStates(states, changes, oldDoc, doc) {
+function changedLines(changes, oldDoc, doc) {
   let fromB = Infinity;
   let toA = -1;
   let toB = -1;
@@ -172,11 +172,20 @@ export function updateStates(states, changes, oldDoc, doc) {
     toA = Math.max(toA, tA);
     toB = Math.max(toB, tB);
   });
-  if (toB < 0) return states;
-  const first = doc.lineAt(fromB).number;
-  const lastB = doc.lineAt(toB).number;
-  // Lines after the last changed one are the old lines shifted by this many.
-  const shift = lastB - oldDoc.lineAt(toA).number;
+  if (toB < 0) return null;
+  const last = doc.lineAt(toB).number;
+  return { first: doc.lineAt(fromB).number, last, shift: last - oldDoc.lineAt(toA).number };
+}
+
+/**
+ * The line states of `doc` after `changes` turned `oldDoc` (whose states were `states`)
+ * into it: lines before the first change keep theirs, and lines from there on are redone
+ * until one agrees with the old state of the same line; the rest is copied.
+ */
+export function updateStates(states, changes, oldDoc, doc) {
+  const changed = changedLines(changes, oldDoc, doc);
+  if (!changed) return states;
+  const { first, last: lastB, shift } = changed;
   const out = states.slice(0, first);
   let state = out[first - 1];
   for (let n = first; n < doc.lines; n++) {
@@ -191,17 +200,72 @@ export function updateStates(states, changes, oldDoc, doc) {
   return out;
 }
 
+/**
+ * The colours of the lines of `doc` that overlap `ranges` (ascending `{ from, to }`), from
+ * the line states `states`; `tokens(text, state)` gives a line's tokens.
+ */
+export function decorate(doc, states, ranges, tokens) {
+  const builder = new RangeSetBuilder();
+  addLines(builder, doc, states, ranges, 1, doc.lines, tokens);
+  return builder.finish();
+}
+
+/** Adds to `add` (a builder, or anything with its `add`) the colours of lines `first`..`last` that overlap `ranges`. */
+function addLines(add, doc, states, ranges, first, last, tokens) {
+  let done = first - 1;
+  for (const { from, to } of ranges) {
+    for (let pos = Math.max(from, doc.line(first).from); pos <= to; ) {
+      const line = doc.lineAt(pos);
+      if (line.number > last) return;
+      if (line.number > done) {
+        done = line.number;
+        const t = tokens(line.text, states[line.number - 1]);
+        for (let i = 0; i < t.length; i += 3) add.add(line.from + t[i], line.from + t[i + 1], MARKS[t[i + 2]]);
+      }
+      pos = line.to + 1;
+    }
+  }
+}
+
+/**
+ * `decorations` (the colours `decorate` gave `oldDoc`, whose line states were `oldStates`)
+ * after `changes` made `doc` (line states `states`), for the same `ranges` mapped: the
+ * others are mapped, and only the lines whose text or start state changed are coloured
+ * anew. A keystroke then hands the view a set that shares all but one chunk with the
+ * last, which the view compares in that chunk only.
+ */
+export function redecorate(decorations, changes, oldDoc, doc, oldStates, states, ranges, tokens) {
+  const changed = changedLines(changes, oldDoc, doc);
+  if (!changed) return decorations;
+  const { first, shift } = changed;
+  let { last } = changed;
+  // The lines after the edit whose start state changed (inside a string that the edit opened).
+  while (last < doc.lines && states[last] !== oldStates[last - shift]) last++;
+  const add = [];
+  addLines({ add: (from, to, mark) => add.push(mark.range(from, to)) }, doc, states, ranges, first, last, tokens);
+  return decorations.map(changes).update({ filterFrom: doc.line(first).from, filterTo: doc.line(last).to, filter: () => false, add });
+}
+
 class Highlighter {
   constructor(view) {
     this.states = lineStates(view.state.doc);
     // Tokens per (state, line text): most lines in view are the same from one update to the next.
     this.cache = new Map();
-    this.decorations = this.build(view);
+    this.tokens = this.tokens.bind(this);
+    this.decorations = decorate(view.state.doc, this.states, view.visibleRanges, this.tokens);
   }
 
   update(u) {
-    if (u.docChanged) this.states = updateStates(this.states, u.changes, u.startState.doc, u.state.doc);
-    if (u.docChanged || u.viewportChanged) this.decorations = this.build(u.view);
+    if (u.docChanged) {
+      const old = this.states;
+      this.states = updateStates(old, u.changes, u.startState.doc, u.state.doc);
+      // Visible ranges only mapped through the edit (typing): only the lines it changed.
+      if (!u.viewportMoved) {
+        this.decorations = redecorate(this.decorations, u.changes, u.startState.doc, u.state.doc, old, this.states, u.view.visibleRanges, this.tokens);
+        return;
+      }
+    }
+    if (u.docChanged || u.viewportChanged) this.decorations = decorate(u.state.doc, this.states, u.view.visibleRanges, this.tokens);
   }
 
   tokens(text, state) {
@@ -214,24 +278,6 @@ class Highlighter {
       this.cache.set(key, tokens);
     }
     return tokens;
-  }
-
-  build(view) {
-    const builder = new RangeSetBuilder();
-    const doc = view.state.doc;
-    let last = 0;
-    for (const { from, to } of view.visibleRanges) {
-      for (let pos = from; pos <= to; ) {
-        const line = doc.lineAt(pos);
-        if (line.number > last) {
-          last = line.number;
-          const tokens = this.tokens(line.text, this.states[line.number - 1]);
-          for (let i = 0; i < tokens.length; i += 3) builder.add(line.from + tokens[i], line.from + tokens[i + 1], MARKS[tokens[i + 2]]);
-        }
-        pos = line.to + 1;
-      }
-    }
-    return builder.finish();
   }
 }
 

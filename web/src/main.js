@@ -8,7 +8,7 @@ import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import * as compiler from './compiler.js';
 import * as inline from './inline.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
-import { problems, setProblems, forEachProblem, nextProblem, byPosition } from './diagnostics.js';
+import { problems, problemField, setProblems, showsExactly, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover, contextCheckpoints } from './complete.js';
 import { renderGraph, graphSvg } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
@@ -62,15 +62,23 @@ const editor = new EditorView({
       autocompletion({ override: [keyplanCompletion(() => state.schema)], icons: true }),
       hoverTooltip(keyplanHover(() => state.schema), { hoverTime: 350 }),
       keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, { key: 'F8', run: nextProblem }, indentWithTab]),
-      // The check of an edit is posted as soon as its transaction exists, before the view
-      // draws it: the worker checks while CodeMirror updates the page. The listener only
-      // catches an edit whose transaction was not seen (a no-op otherwise).
+      // The check of an edit starts as soon as its transaction exists, before the view
+      // draws it: a keystroke's check that fits in the frame runs right here and its
+      // diagnostics ride in the keystroke's own transaction (one view update draws the
+      // edit and its squiggles); else it is posted, and the worker checks while CodeMirror
+      // updates the page. The listener catches an edit whose transaction was not seen (a
+      // no-op otherwise), and reports a keystroke's diagnostics once the view holds them.
       EditorState.transactionExtender.of((tr) => {
-        if (tr.docChanged) onEdit(tr.newDoc, tr.startState.doc, tr.changes);
-        return null;
+        if (!tr.docChanged) return null;
+        const shown = checkKeystroke(tr);
+        // A transaction given effects here is made anew, with a document of its own: then
+        // the listener reports the edit, of the document the view will hold.
+        if (!shown) onEdit(tr.newDoc, tr.startState.doc, tr.changes);
+        return shown;
       }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) onEdit(u.state.doc, u.startState.doc, u.changes);
+        if (keystrokeCheck && appliedKeystrokeCheck(u)) keystrokeChecked(u.state.doc);
       }),
       EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
     ],
@@ -88,7 +96,10 @@ probe.spoilHeldText = compiler.spoilHeldText;
 // check of the same text made from the edits).
 probe.checkText = (text) => compiler.check(text, state.target).then((r) => r.value);
 probe.inline = inline.inlineState;
+probe.observeCheck = inline.observe;
 probe.inlineChecks = 0;
+// The codes of the diagnostics the editor's state holds (the tests read it right after a transaction).
+probe.problemCodes = () => editor.state.field(problemField).list.map((d) => d.code).sort();
 inline.start(compiler.compiledModule);
 
 const source = () => editor.state.doc.toString();
@@ -137,8 +148,9 @@ function onEdit(doc, startDoc, change) {
   }
   lastEditAt = performance.now();
   compiler.cutBuild();
-  // A check that fits in the frame runs once this task's transactions are done (the
-  // microtask after them), before the frame that draws the edit; else in the worker.
+  // A check that fits in the frame ran in a keystroke's transaction (`checkKeystroke`);
+  // for any other edit it runs once this task's transactions are done (the microtask
+  // after them), before the frame that draws the edit; else in the worker.
   if (inline.fits(doc.length)) {
     if (!inlineQueued) {
       inlineQueued = true;
@@ -152,6 +164,53 @@ function onEdit(doc, startDoc, change) {
 }
 
 let inlineQueued = false;
+
+/** A keystroke's check made in its transaction, until the view has applied that transaction. */
+let keystrokeCheck = null;
+
+/**
+ * Checks the document a typing or deleting transaction makes, on the page, when that fits
+ * in the frame: returns the effect that shows its diagnostics (none when the editor
+ * already shows them, mapped through the edit). Any other edit, or a keystroke whose
+ * transaction is never applied, is checked by `runInlineCheck` once its task's
+ * transactions are done.
+ */
+function checkKeystroke(tr) {
+  const doc = tr.newDoc;
+  if (!(tr.isUserEvent('input') || tr.isUserEvent('delete')) || !inline.fits(doc.length)) return null;
+  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  const target = state.target;
+  const result = inline.check(doc.toString(), target);
+  if (!result) return null;
+  const t0 = performance.now();
+  const diags = diagnosticsIn(result.value, doc.length);
+  const same = showsExactly(tr.startState.field(problemField).ranges.map(tr.changes), diags);
+  keystrokeCheck = { doc, diags: same ? null : diags, target, result, prepMs: performance.now() - t0 };
+  return same ? null : { effects: setProblems.of(diags) };
+}
+
+/** Whether the view update `u` applied the transaction `keystrokeCheck` was made in. */
+function appliedKeystrokeCheck(u) {
+  const { doc, diags } = keystrokeCheck;
+  if (!diags) return u.state.doc === doc;
+  return u.transactions.some((tr) => tr.effects.some((e) => e.is(setProblems) && e.value === diags));
+}
+
+function keystrokeChecked(doc) {
+  const { target, result, prepMs } = keystrokeCheck;
+  keystrokeCheck = null;
+  shownInline(doc, target, result, probe.edits);
+  diagnosticsShown(result.value, result.ms, performance.now() - prepMs);
+}
+
+function shownInline(doc, target, result, edit) {
+  probe.checks++;
+  probe.inlineChecks++;
+  probe.appliedEdits.push(edit);
+  probe.lastCheck = result.value;
+  shownFor = doc;
+  shownTarget = target;
+}
 
 /**
  * Checks the editor's document on the page, now: its diagnostics are applied in this task,
@@ -168,13 +227,8 @@ function runInlineCheck() {
   const result = inline.check(doc.toString(), target);
   // Not here after all (the page's compiler crashed): the worker checks it, and reports.
   if (!result) return runCheck(doc);
-  probe.checks++;
-  probe.inlineChecks++;
-  probe.appliedEdits.push(edit);
-  probe.lastCheck = result.value;
   applyDiagnostics(result.value, result.ms);
-  shownFor = doc;
-  shownTarget = target;
+  shownInline(doc, target, result, edit);
 }
 
 // A check is of one document (CodeMirror's immutable `Text`): its result is shown only
@@ -309,17 +363,26 @@ function setStatus(result, ms) {
   el.className = `status ${result.ok ? 'good' : 'bad'}`;
 }
 
-function applyDiagnostics(result, ms) {
-  const t0 = performance.now();
-  const len = editor.state.doc.length;
-  const clamp = (n) => Math.max(0, Math.min(len, n));
-  const diags = (result.diagnostics || [])
+/** The editor's diagnostics for a check's `result` of a document `length` units long, in the field's order. */
+function diagnosticsIn(result, length) {
+  const clamp = (n) => Math.max(0, Math.min(length, n));
+  return (result.diagnostics || [])
     .map((d) => ({ ...d, from: clamp(d.from), to: clamp(Math.max(d.to, d.from)), severity: d.severity === 'error' ? 'error' : 'warning' }))
     .sort(byPosition);
+}
+
+function applyDiagnostics(result, ms) {
+  const t0 = performance.now();
+  const diags = diagnosticsIn(result, editor.state.doc.length);
   // Most keystrokes leave the problems where the editor already shows them (mapped
   // through the edit): then no transaction at all. Otherwise one transaction that draws
   // nothing itself: the squiggles are drawn in the view's next frame.
-  if (!sameAsShown(diags)) editor.dispatch({ effects: setProblems.of(diags) });
+  if (!showsExactly(editor.state.field(problemField).ranges, diags)) editor.dispatch({ effects: setProblems.of(diags) });
+  diagnosticsShown(result, ms, t0);
+}
+
+/** What follows a check's diagnostics reaching the editor (applied from `t0` on): the list, the status, the probes. */
+function diagnosticsShown(result, ms, t0) {
   probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
   // The problems panel is drawn in that same frame, off this message's path.
   listWhenFramed(result, probe.diagnosticsVersion);
@@ -346,17 +409,6 @@ paintChannel.port1.onmessage = () => afterPaintQueue.shift()?.();
 function afterPaint(f) {
   afterPaintQueue.push(f);
   paintChannel.port2.postMessage(0);
-}
-
-/** Whether the editor already shows exactly `diags` (positions, severities, texts), in the field's order. */
-function sameAsShown(diags) {
-  let i = 0;
-  let same = true;
-  forEachProblem(editor.state, (d, from, to) => {
-    const n = diags[i++];
-    same &&= n !== undefined && n.from === from && n.to === to && n.severity === d.severity && n.code === d.code && n.message === d.message && n.label === d.label && n.help === d.help;
-  });
-  return same && i === diags.length;
 }
 
 let listFrame = 0;

@@ -1,6 +1,7 @@
 // Keystroke -> fresh diagnostics on a 2,000-line program, in headless Chromium.
 // `npm --prefix web run bench` (after a build), or scripts/bench-keystroke.sh. Prints the
 // distributions (median, p95) from outside the page and inside it; asserts nothing.
+// AB_DIST=dir compares two builds keystroke by keystroke (see `abMain`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, launch, openPage, setEditor, settle, WEB } from './helpers.mjs';
@@ -108,6 +109,21 @@ async function harnessFloor(browser) {
   return xs;
 }
 
+/**
+ * Keystroke `i` (`x`, then Backspace, in turn), measured from outside the page: Node's
+ * clock from sending the key to the page reporting diagnostics of the new text (an
+ * awaited promise, no polling); then GAP_MS of pause.
+ */
+async function keystrokeFromOutside(page, i) {
+  const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+  const t0 = performance.now();
+  await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+  await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+  const ms = performance.now() - t0;
+  await page.waitForTimeout(GAP_MS);
+  return ms;
+}
+
 async function main() {
   const program = bigProgram();
   // DIST_DIR: another build of the page (e.g. of main) for a side-by-side comparison.
@@ -153,14 +169,7 @@ async function main() {
     // (cheap to record): the longest is what a keystroke can have waited behind.
     const tracing = process.env.TRACE !== '0';
     if (tracing) await browser.startTracing(page, { categories: ['toplevel'] });
-    for (let i = 0; i < ROUNDS; i++) {
-      const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
-      const t0 = performance.now();
-      await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-      await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
-      outside.push(performance.now() - t0);
-      await page.waitForTimeout(GAP_MS);
-    }
+    for (let i = 0; i < ROUNDS; i++) outside.push(await keystrokeFromOutside(page, i));
     const typingFrames = await page.evaluate(() => window.__frames.length);
     const typingTasks = tracing ? mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents) : [];
     // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
@@ -249,4 +258,46 @@ async function main() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+/**
+ * AB_DIST=dir: the page of DIST_DIR (or web/dist) against the page built in `dir`, in one
+ * browser, each keystroke's measurement alternating between them (which goes first too).
+ * On a machine shared with other work the load then falls on both alike, where two runs
+ * one after the other can differ by more than the change being measured.
+ */
+async function abMain() {
+  const program = bigProgram();
+  const browser = await launch();
+  const sides = [];
+  try {
+    for (const [name, dir] of [['this', process.env.DIST_DIR || undefined], ['AB_DIST', process.env.AB_DIST]]) {
+      const server = await serve(dir);
+      sides.push({ name, server, outside: [] });
+      const { page } = await openPage(browser, server.url);
+      await setEditor(page, program);
+      await settle(page);
+      await cursorAfterMiddleUserClaim(page, program);
+      await page.evaluate(() => {
+        window.__keyplan.latencies = [];
+        window.__keyplan.framedLatencies = [];
+      });
+      sides.at(-1).page = page;
+    }
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const { page, outside } of i % 2 ? sides : [...sides].reverse()) {
+        await page.bringToFront();
+        outside.push(await keystrokeFromOutside(page, i));
+      }
+    }
+    console.log(`${ROUNDS} keystrokes on each page, alternated, ${GAP_MS} ms apart; keystroke -> fresh diagnostics (ms):`);
+    for (const { name, page, outside } of sides) {
+      const k = await page.evaluate(() => ({ inside: window.__keyplan.latencies, framed: window.__keyplan.framedLatencies, checks: window.__keyplan.checks, inline: window.__keyplan.inlineChecks }));
+      console.log(`  ${name}: from outside ${fmt(stats(outside))}`);
+      console.log(`  ${name}: in the page  ${fmt(stats(k.inside))}; to the frame drawing them ${fmt(stats(k.framed))}; checks ${k.checks}, on the page ${k.inline}`);
+    }
+  } finally {
+    await browser.close();
+    for (const { server } of sides) await server.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) (process.env.AB_DIST ? abMain() : main());

@@ -196,6 +196,61 @@ test('a keystroke\'s diagnostics are applied before the frame that draws the key
   await context.close();
 });
 
+test('a keystroke is checked once, in its own transaction: the one update that draws the edit holds its diagnostics', async () => {
+  const { page, context } = await openAtUserClaim();
+  // Every transaction the editor applies, and the diagnostics its state holds right after it.
+  await page.evaluate(() => {
+    const k = window.__keyplan;
+    const view = k.editor;
+    const dispatch = view.dispatch.bind(view);
+    k.dispatched = [];
+    view.dispatch = (...specs) => {
+      dispatch(...specs);
+      k.dispatched.push(k.problemCodes());
+    };
+  });
+  for (let i = 0; i < 6; i++) {
+    const before = await page.evaluate(() => ({ version: window.__keyplan.diagnosticsVersion || 0, dispatched: window.__keyplan.dispatched.length, checks: window.__keyplan.checks, inline: window.__keyplan.inlineChecks }));
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), before.version);
+    const after = await page.evaluate(() => ({ dispatched: window.__keyplan.dispatched, checks: window.__keyplan.checks, inline: window.__keyplan.inlineChecks }));
+    const want = i % 2 === 0 ? ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
+    assert.deepEqual(after.dispatched.slice(before.dispatched), [want], `keystroke ${i}: one transaction, holding the new diagnostics`);
+    assert.equal(after.checks - before.checks, 1, `keystroke ${i}: one check`);
+    assert.equal(after.inline - before.inline, 1, `keystroke ${i}: checked on the page`);
+  }
+  await context.close();
+});
+
+test('a few checks slowed by a busy machine leave keystrokes checked on the page; a program that got slower to check goes to the worker', async () => {
+  const { page, context } = await openAtUserClaim();
+  // Long enough that the estimate decides (short programs are always checked on the page).
+  const filler = `\n${'# a comment line to make the program long enough for the estimate to decide\n'.repeat(80)}`;
+  await page.evaluate((text) => window.__keyplan.editor.dispatch({ changes: { from: window.__keyplan.editor.state.doc.length, insert: text } }), filler);
+  await settle(page);
+  const press = async (key) => {
+    const before = await page.evaluate(() => ({ version: window.__keyplan.diagnosticsVersion || 0, inline: window.__keyplan.inlineChecks }));
+    await page.keyboard.press(key);
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), before.version);
+    return (await page.evaluate(() => window.__keyplan.inlineChecks)) - before.inline;
+  };
+  const observe = (ms, times) =>
+    page.evaluate(([ms, times]) => {
+      const k = window.__keyplan;
+      for (let i = 0; i < times; i++) k.observeCheck(k.editor.state.doc.length, ms);
+    }, [ms, times]);
+  const budget = await page.evaluate(() => window.__keyplan.inline().budgetMs);
+  await observe(1, 8);
+  // Three checks that took four budgets each: the machine, not the program.
+  await observe(4 * budget, 3);
+  assert.equal(await press('x'), 1, 'checked on the page after a few slow checks');
+  // Eight in a row: the program is slower to check than the frame allows.
+  await observe(4 * budget, 8);
+  assert.equal(await press('Backspace'), 0, 'checked in the worker once every recent check was slow');
+  assert.deepEqual(await page.evaluate(() => window.__keyplan.problemCodes()), ['kp::unknown-field'], 'its diagnostics shown all the same');
+  await context.close();
+});
+
 test('squiggles sit under the text of their diagnostic, and move with it when lines are added above', async () => {
   const { page, context } = await open();
   await setEditor(page, WITH_ERROR);

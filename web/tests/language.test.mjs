@@ -4,12 +4,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditorState } from '@codemirror/state';
-import { lineStates, updateStates, tokenizeLine, KIND } from '../src/language.js';
+import { lineStates, updateStates, tokenizeLine, decorate, redecorate, KIND } from '../src/language.js';
 import { rng } from './rng.mjs';
 
 // Pieces that change what crosses a line: strings (closed or not), heredocs and their
 // end, comments holding quotes and `<<`, escapes.
 const PIECES = ['"', '\\"', '<<EOF', '<<-TAG', 'EOF', 'TAG', '# "x" <<EOF', '\n', '\n', '\n', 'auth jwt {', '}', 'x = "a"', ' ', 'role r', '// <<EOF', '"\\\\"', 'desc = <<EOF\nbody "\nEOF\n'];
+
+/** A transaction replacing up to 12 characters of `state`'s text with up to 3 pieces (or none). */
+function randomEdit(state, r, pick) {
+  const len = state.doc.length;
+  const from = Math.floor(r() * (len + 1));
+  const to = Math.min(len, from + Math.floor(r() * 12));
+  const insert = r() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(r() * 3) }, pick).join('');
+  return state.update({ changes: { from, to, insert } });
+}
 
 test('line states kept through random edits equal the states computed from scratch', () => {
   for (let seed = 1; seed <= 200; seed++) {
@@ -18,11 +27,7 @@ test('line states kept through random edits equal the states computed from scrat
     let state = EditorState.create({ doc: Array.from({ length: 30 }, pick).join('') });
     let states = lineStates(state.doc);
     for (let step = 0; step < 25; step++) {
-      const len = state.doc.length;
-      const from = Math.floor(r() * (len + 1));
-      const to = Math.min(len, from + Math.floor(r() * 12));
-      const insert = r() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(r() * 3) }, pick).join('');
-      const tr = state.update({ changes: { from, to, insert } });
+      const tr = randomEdit(state, r, pick);
       states = updateStates(states, tr.changes, state.doc, tr.state.doc);
       state = tr.state;
       const scratch = lineStates(state.doc);
@@ -33,6 +38,43 @@ test('line states kept through random edits equal the states computed from scrat
       assert.deepEqual(scratch, tokenized, `seed ${seed}, step ${step}`);
     }
   }
+});
+
+test('colours redone only for the lines an edit changed equal the colours of the lines in view made from scratch', () => {
+  const tokens = (text, start) => {
+    const out = [];
+    tokenizeLine(text, start, out);
+    return out;
+  };
+  const spans = (set) => {
+    const out = [];
+    for (const iter = set.iter(); iter.value; iter.next()) out.push([iter.from, iter.to, iter.value.spec.class]);
+    return out;
+  };
+  let redone = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    const r = rng(seed);
+    const pick = () => PIECES[Math.floor(r() * PIECES.length)];
+    let state = EditorState.create({ doc: Array.from({ length: 40 }, pick).join('') });
+    let states = lineStates(state.doc);
+    // The lines in view, as the editor gives them: whole lines, mapped through each edit.
+    const a = state.doc.line(1 + Math.floor(r() * state.doc.lines));
+    const b = state.doc.line(Math.min(state.doc.lines, a.number + Math.floor(r() * 20)));
+    let ranges = [{ from: a.from, to: b.to }];
+    let colours = decorate(state.doc, states, ranges, tokens);
+    for (let step = 0; step < 25; step++) {
+      const tr = randomEdit(state, r, pick);
+      const next = updateStates(states, tr.changes, state.doc, tr.state.doc);
+      ranges = ranges.map((v) => ({ from: tr.changes.mapPos(v.from, -1), to: tr.changes.mapPos(v.to, 1) }));
+      const kept = colours.map(tr.changes);
+      colours = redecorate(colours, tr.changes, state.doc, tr.state.doc, states, next, ranges, tokens);
+      if (spans(colours).join() !== spans(kept).join()) redone++;
+      state = tr.state;
+      states = next;
+      assert.deepEqual(spans(colours), spans(decorate(state.doc, states, ranges, tokens)), `seed ${seed}, step ${step}: ${JSON.stringify(state.doc.toString())}`);
+    }
+  }
+  assert.ok(redone > 1000, `edits that changed colours: ${redone}`);
 });
 
 test('tokens follow the structure: keyword, label, attribute, reference, string, heredoc', () => {

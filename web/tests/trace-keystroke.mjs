@@ -187,7 +187,8 @@ async function main() {
     // One event per task (Chromium nests RunTask in ThreadControllerImpl::RunTask).
     const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
     const totals = new Map();
-    const summary = { wall: [], busy: [], cpu: [], longest: [] };
+    const summary = { wall: [], busy: [], cpu: [], longest: [], frameCpu: [], throughFrameCpu: [] };
+    const frames = events.filter((e) => e.name === 'ProxyMain::BeginMainFrame');
     keys.forEach((key, i) => {
       const end = done.find((d) => d.ts > key.ts);
       if (!end) return;
@@ -197,6 +198,15 @@ async function main() {
       summary.busy.push(window.reduce((a, t) => a + t.dur, 0));
       summary.cpu.push(window.reduce((a, t) => a + t.cpu, 0));
       summary.longest.push(Math.max(...window.map((t) => t.dur)));
+      // The frame that draws them (a keystroke's measurement from outside waits behind
+      // it), and the main thread's CPU from the keydown to that frame's end: the page's
+      // work on the keystroke's path, which a busy machine stretches in wall time only.
+      const frame = frames.find((f) => f.ts >= end.ts);
+      const frameTask = frame && tasks.find((t) => t.ts <= frame.ts && t.ts + t.dur >= frame.ts + frame.dur);
+      if (frameTask) {
+        summary.frameCpu.push(frameTask.cpu);
+        summary.throughFrameCpu.push(tasks.filter((t) => t.ts + t.dur >= key.ts && t.ts <= frameTask.ts).reduce((a, t) => a + t.cpu, 0));
+      }
       if (process.env.QUIET) return;
       console.log(`\nkeystroke ${i}: ${(end.ts - key.ts).toFixed(1)} ms from keydown to diagnostics applied (outside: ${marks[i]?.toFixed(1)} ms)`);
       for (const t of window.filter((t) => t.dur >= 0.5)) {
@@ -222,6 +232,7 @@ async function main() {
     console.log(`\nhop summary over ${hopRows.length} keystrokes (median / p95 ms): key task cpu ${med(col('keyTaskCpu'))} / ${p95(col('keyTaskCpu'))}; check starts in the worker +${med(col('workerStart'))} / ${p95(col('workerStart'))} after keydown; check cpu in worker ${med(col('workerCpu'))} / ${p95(col('workerCpu'))}; hop ${med(col('hop'))} / ${p95(col('hop'))}; answers that waited behind a frame: ${hopRows.filter((h) => h.waitedBehindFrame).length}; frame cpu ${med(col('frameCpu'))} / ${p95(col('frameCpu'))} (rAF ${med(col('rafCpu'))}, style+layout ${med(col('styleLayoutCpu'))}, paint pipeline ${med(col('paintCpu'))})`);
     console.log('\nper keystroke, keydown to diagnostics applied (median / p95 ms):');
     console.log(`  wall ${med(summary.wall)} / ${p95(summary.wall)}; main thread busy ${med(summary.busy)} / ${p95(summary.busy)}; its CPU time ${med(summary.cpu)} / ${p95(summary.cpu)}; longest task ${med(summary.longest)} / ${p95(summary.longest)}`);
+    console.log(`  the frame drawing them, CPU ${med(summary.frameCpu)} / ${p95(summary.frameCpu)}; main-thread CPU from keydown to that frame's end ${med(summary.throughFrameCpu)} / ${p95(summary.throughFrameCpu)}`);
     if (process.env.QUIET) return;
     console.log('\ntotal main-thread time by kind over all keystrokes (ms, nested kinds counted in each):');
     for (const [k, v] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${v.toFixed(1).padStart(7)}  ${k}`);
