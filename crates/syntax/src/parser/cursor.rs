@@ -6,6 +6,9 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Queued, Token, TokenKind};
 use super::MAX_DEPTH;
+
+/// How many tokens the lexer produces at a time (see [`Parser::ahead`]).
+const BATCH: usize = 64;
 use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
@@ -13,9 +16,15 @@ pub(super) struct Parser<'s> {
     lexer: Lexer<'s>,
     /// The current token.
     current: Token,
-    /// The token after it, once asked for: only [`Self::at_attribute_start`] looks that
-    /// far (in lists), so the lexer is not kept a token ahead for every bump.
-    following: Option<Token>,
+    /// The tokens after it, lexed a batch at a time: a lexer called for one token at a
+    /// time sets itself up (and saves the parser's registers) for every token, and that
+    /// was a third of the parse. A batch is at most [`BATCH`] tokens, so memory stays
+    /// proportional to the tree, not to the token count.
+    ahead: [Token; BATCH],
+    /// How many tokens of `ahead` the last batch filled.
+    filled: usize,
+    /// Index in `ahead` of the token after the current one.
+    next: usize,
     /// The value of the last consumed token, when the lexer queued one (see
     /// [`Token::queued`]).
     value: Option<Queued>,
@@ -46,13 +55,13 @@ impl<'s> Parser<'s> {
     /// A parser of `src`, which is the text of `shared`: the tree's names and strings are
     /// ranges of `shared`.
     pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
-        let mut lexer = Lexer::new(src, shared);
-        let current = lexer.next();
-        Parser {
+        let mut parser = Parser {
             src,
-            lexer,
-            current,
-            following: None,
+            lexer: Lexer::new(src, shared),
+            current: Token::EOF,
+            ahead: [Token::EOF; BATCH],
+            filled: 0,
+            next: 0,
             value: None,
             consumed: 0,
             prev_newline: false,
@@ -64,7 +73,9 @@ impl<'s> Parser<'s> {
             exprs: Vec::new(),
             map_entries: Vec::new(),
             eof_reported: false,
-        }
+        };
+        parser.current = parser.advance();
+        parser
     }
 
     /// The parser's diagnostics and the lexer's, in no particular order.
@@ -78,9 +89,36 @@ impl<'s> Parser<'s> {
         &self.current
     }
 
-    /// The token after the current one (lexed now if it was not yet).
-    fn following(&mut self) -> &Token {
-        self.following.get_or_insert_with(|| self.lexer.next())
+    /// The token after the current one.
+    fn following(&mut self) -> Token {
+        if self.next >= self.filled {
+            self.refill();
+        }
+        self.ahead.get(self.next).copied().unwrap_or(Token::EOF)
+    }
+
+    /// Moves past the token after the current one and returns it.
+    #[inline]
+    fn advance(&mut self) -> Token {
+        let token = self.following();
+        self.next += 1;
+        token
+    }
+
+    /// Lexes the next batch of tokens into `ahead` (the last batch ends at the end of the
+    /// file). Not inlined: the lexer, which is, stays out of every caller of `bump`.
+    #[inline(never)]
+    fn refill(&mut self) {
+        self.next = 0;
+        self.filled = 0;
+        for slot in &mut self.ahead {
+            let token = self.lexer.next();
+            *slot = token;
+            self.filled += 1;
+            if matches!(token.kind, TokenKind::Eof) {
+                break;
+            }
+        }
     }
 
     /// Whether the current token is of `kind`'s kind (payloads are not compared: this
@@ -100,12 +138,9 @@ impl<'s> Parser<'s> {
         if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
-        self.current = match self.following.take() {
-            Some(next) => next,
-            None => self.lexer.next(),
-        };
+        self.current = self.advance();
         if token.queued {
-            self.value = self.lexer.values.pop_front();
+            self.dequeue_value();
         }
         self.consumed += 1;
         self.prev_newline = matches!(token.kind, TokenKind::Newline);
@@ -114,6 +149,13 @@ impl<'s> Parser<'s> {
             self.solid_end = token.span.end;
         }
         token
+    }
+
+    /// Takes the value of a queued token being consumed. Out of line: few tokens have one,
+    /// and the old value's drop would otherwise weigh on every [`Self::bump`].
+    #[inline(never)]
+    fn dequeue_value(&mut self) {
+        self.value = self.lexer.values.pop_front();
     }
 
     pub(super) fn text(&self, span: Span) -> &'s str {
