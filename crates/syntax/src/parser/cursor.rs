@@ -28,8 +28,6 @@ pub(super) struct Parser<'s> {
     /// The value of the last consumed token, when the lexer queued one (see
     /// [`Token::queued`]).
     value: Option<Queued>,
-    /// Tokens consumed so far, to check that loops make progress.
-    consumed: usize,
     /// Whether the last consumed token was a newline: an entry may end on one that a
     /// multi-line value (an unclosed list) already consumed.
     pub(super) prev_newline: bool,
@@ -63,7 +61,6 @@ impl<'s> Parser<'s> {
             filled: 0,
             next: 0,
             value: None,
-            consumed: 0,
             prev_newline: false,
             prev_end: 0,
             solid_end: 0,
@@ -106,19 +103,10 @@ impl<'s> Parser<'s> {
     }
 
     /// Lexes the next batch of tokens into `ahead` (the last batch ends at the end of the
-    /// file). Not inlined: the lexer, which is, stays out of every caller of `bump`.
-    #[inline(never)]
+    /// file).
     fn refill(&mut self) {
         self.next = 0;
-        self.filled = 0;
-        for slot in &mut self.ahead {
-            let token = self.lexer.next();
-            *slot = token;
-            self.filled += 1;
-            if matches!(token.kind, TokenKind::Eof) {
-                break;
-            }
-        }
+        self.filled = self.lexer.lex_into(&mut self.ahead);
     }
 
     /// Whether the current token is of `kind`'s kind (payloads are not compared: this
@@ -127,8 +115,11 @@ impl<'s> Parser<'s> {
         std::mem::discriminant(&self.peek().kind) == std::mem::discriminant(kind)
     }
 
+    /// Where the parser is, to check that loops make progress: the end of the last
+    /// consumed token, which grows with every token (only the end of the file, never
+    /// consumed, is empty).
     pub(super) fn pos(&self) -> usize {
-        self.consumed
+        self.prev_end
     }
 
     /// Consumes the current token and hands it over (its queued value, if any, for
@@ -142,7 +133,6 @@ impl<'s> Parser<'s> {
         if token.queued {
             self.dequeue_value();
         }
-        self.consumed += 1;
         self.prev_newline = matches!(token.kind, TokenKind::Newline);
         self.prev_end = token.span.end;
         if !self.prev_newline {

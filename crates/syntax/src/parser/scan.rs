@@ -31,15 +31,6 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     at_least_lo & !above_hi & HIGH
 }
 
-/// Bit 7 set in each byte of `x` equal to `b`, exactly (any byte value).
-#[inline(always)]
-fn equal(x: u64, b: u8) -> u64 {
-    let t = x ^ splat(b);
-    // A byte of `t` is zero when neither its low seven bits (adding 0x7f carries them
-    // into bit 7) nor bit 7 itself are set.
-    !((t & !HIGH).wrapping_add(splat(0x7f)) | t) & HIGH
-}
-
 /// Bit 7 set in each byte of `x` that does not continue a word (`[A-Za-z0-9_-]`).
 #[inline(always)]
 fn not_word(x: u64) -> u64 {
@@ -52,7 +43,8 @@ fn not_word(x: u64) -> u64 {
     !(ascii & (letter | digit | dash_or_underscore)) & HIGH
 }
 
-/// The index of the first byte in the bit-7 mask `found` (non-zero) of the chunk at `at`.
+/// The index of the byte of the chunk at `at` that holds the lowest set bit of `found`
+/// (non-zero).
 #[inline(always)]
 fn first(at: usize, found: u64) -> usize {
     at + (found.trailing_zeros() / 8) as usize
@@ -72,7 +64,7 @@ pub(super) static WORD: [bool; 256] = {
 
 /// Bit 7 set in the first byte of `x` equal to `b`, if any, and possibly in bytes after it
 /// (a borrow out of a matching byte can mark the byte above it): for finding the first
-/// match only, in half the operations of [`equal`].
+/// match only, in half the operations of an exact test.
 #[inline(always)]
 fn first_equal(x: u64, b: u8) -> u64 {
     let t = x ^ splat(b);
@@ -123,9 +115,10 @@ pub(super) fn string_stop(bytes: &[u8], mut at: usize) -> usize {
 #[inline]
 pub(super) fn blanks_end(bytes: &[u8], mut at: usize) -> usize {
     while let Some(x) = chunk(bytes, at) {
-        let stop = !equal(x, b' ') & HIGH;
-        if stop != 0 {
-            at = first(at, stop);
+        // The lowest set bit of `other` lies in the first byte that is not a space.
+        let other = x ^ splat(b' ');
+        if other != 0 {
+            at = first(at, other);
             break;
         }
         at += 8;
