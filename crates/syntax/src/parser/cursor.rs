@@ -7,7 +7,7 @@ use super::codes;
 use super::lexer::{Lexer, Queued, Token, TokenKind};
 use super::MAX_DEPTH;
 
-/// How many tokens the lexer produces at a time (see [`Parser::ahead`]).
+/// How many tokens the lexer produces at a time (see [`Parser::ahead`]); a power of two.
 const BATCH: usize = 64;
 use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 
@@ -91,7 +91,9 @@ impl<'s> Parser<'s> {
         if self.next >= self.filled {
             self.refill();
         }
-        self.ahead.get(self.next).copied().unwrap_or(Token::EOF)
+        // `next < filled <= BATCH`, a power of two: the mask changes nothing but lets the
+        // index go unchecked.
+        self.ahead[self.next % BATCH]
     }
 
     /// Moves past the token after the current one and returns it.
