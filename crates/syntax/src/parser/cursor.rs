@@ -160,6 +160,7 @@ impl<'s> Parser<'s> {
     }
 
     /// The value of a string or heredoc token just consumed.
+    #[inline]
     pub(super) fn string_value(&mut self, token: &Token) -> Text {
         match token.kind {
             TokenKind::Str if !token.queued => {
@@ -199,6 +200,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Consumes an identifier token.
+    #[inline]
     pub(super) fn ident(&mut self) -> Ident {
         let span = self.bump().span;
         Ident {
