@@ -28,9 +28,7 @@ pub(super) struct Parser<'s> {
     /// The value of the last consumed token, when the lexer queued one (see
     /// [`Token::queued`]).
     value: Option<Queued>,
-    /// Whether the last consumed token was a newline: an entry may end on one that a
-    /// multi-line value (an unclosed list) already consumed.
-    pub(super) prev_newline: bool,
+    /// End of the last consumed token.
     pub(super) prev_end: usize,
     /// End of the last consumed token that is not a newline: where a construct left open
     /// at a sync point ends.
@@ -61,7 +59,6 @@ impl<'s> Parser<'s> {
             filled: 0,
             next: 0,
             value: None,
-            prev_newline: false,
             prev_end: 0,
             solid_end: 0,
             depth: 0,
@@ -135,12 +132,18 @@ impl<'s> Parser<'s> {
         if token.queued {
             self.dequeue_value();
         }
-        self.prev_newline = matches!(token.kind, TokenKind::Newline);
         self.prev_end = token.span.end;
-        if !self.prev_newline {
+        if !matches!(token.kind, TokenKind::Newline) {
             self.solid_end = token.span.end;
         }
         token
+    }
+
+    /// Whether the last consumed token was a newline: an entry may end on one that a
+    /// multi-line value (an unclosed list) already consumed. Then, and only then, the
+    /// last token ends after the last token that is not a newline.
+    pub(super) fn prev_newline(&self) -> bool {
+        self.prev_end != self.solid_end
     }
 
     /// Takes the value of a queued token being consumed. Out of line: few tokens have one,

@@ -465,7 +465,7 @@ impl Parser<'_> {
     /// After an entry: only the end of the line, a `,` or the end of the body may follow.
     /// `after` names the entry's end in the message, built only when one is reported.
     fn expect_entry_end(&mut self, after: impl FnOnce() -> String) {
-        if self.prev_newline
+        if self.prev_newline()
             || matches!(
                 self.peek().kind,
                 TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::Comma
