@@ -2,9 +2,9 @@
 //! recursive-descent parser ([`grammar`], [`values`]) that recovers from errors
 //! ([`recovery`]) so that one pass reports as many problems as possible.
 //!
-//! The lexer runs on demand, two tokens ahead of the parser ([`cursor`]): every decision
-//! of the grammar looks at one or two tokens, which keeps recovery simple, time linear,
-//! and memory proportional to the tree rather than to the token count.
+//! The lexer runs on demand, a batch of tokens ahead of the parser ([`cursor`]): every
+//! decision of the grammar looks at one or two tokens, which keeps recovery simple, time
+//! linear, and memory proportional to the tree rather than to the token count.
 
 mod codes;
 mod cursor;

@@ -43,8 +43,16 @@ impl Text {
                 start,
                 end,
             },
-            _ => Text::from(buf.get(start..end).unwrap_or_default()),
+            _ => Text::copied(buf, start, end),
         }
+    }
+
+    /// [`Text::slice`] past 32 bits. Out of line, so that the common case stays small
+    /// enough to inline into the parser's every name and string.
+    #[cold]
+    #[inline(never)]
+    fn copied(buf: &str, start: usize, end: usize) -> Text {
+        Text::from(buf.get(start..end).unwrap_or_default())
     }
 
     #[inline]

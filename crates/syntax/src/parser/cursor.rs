@@ -6,6 +6,9 @@ use kp_diag::{Diagnostic, Span};
 use super::codes;
 use super::lexer::{Lexer, Queued, Token, TokenKind};
 use super::MAX_DEPTH;
+
+/// How many tokens the lexer produces at a time (see [`Parser::ahead`]); a power of two.
+const BATCH: usize = 64;
 use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
@@ -13,17 +16,19 @@ pub(super) struct Parser<'s> {
     lexer: Lexer<'s>,
     /// The current token.
     current: Token,
-    /// The token after it, once asked for: only [`Self::at_attribute_start`] looks that
-    /// far (in lists), so the lexer is not kept a token ahead for every bump.
-    following: Option<Token>,
+    /// The tokens after it, lexed a batch at a time: a lexer called for one token at a
+    /// time sets itself up (and saves the parser's registers) for every token, and that
+    /// was a third of the parse. A batch is at most [`BATCH`] tokens, so memory stays
+    /// proportional to the tree, not to the token count.
+    ahead: [Token; BATCH],
+    /// How many tokens of `ahead` the last batch filled.
+    filled: usize,
+    /// Index in `ahead` of the token after the current one.
+    next: usize,
     /// The value of the last consumed token, when the lexer queued one (see
     /// [`Token::queued`]).
     value: Option<Queued>,
-    /// Tokens consumed so far, to check that loops make progress.
-    consumed: usize,
-    /// Whether the last consumed token was a newline: an entry may end on one that a
-    /// multi-line value (an unclosed list) already consumed.
-    pub(super) prev_newline: bool,
+    /// End of the last consumed token.
     pub(super) prev_end: usize,
     /// End of the last consumed token that is not a newline: where a construct left open
     /// at a sync point ends.
@@ -46,16 +51,14 @@ impl<'s> Parser<'s> {
     /// A parser of `src`, which is the text of `shared`: the tree's names and strings are
     /// ranges of `shared`.
     pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
-        let mut lexer = Lexer::new(src, shared);
-        let current = lexer.next();
-        Parser {
+        let mut parser = Parser {
             src,
-            lexer,
-            current,
-            following: None,
+            lexer: Lexer::new(src, shared),
+            current: Token::EOF,
+            ahead: [Token::EOF; BATCH],
+            filled: 0,
+            next: 0,
             value: None,
-            consumed: 0,
-            prev_newline: false,
             prev_end: 0,
             solid_end: 0,
             depth: 0,
@@ -64,7 +67,9 @@ impl<'s> Parser<'s> {
             exprs: Vec::new(),
             map_entries: Vec::new(),
             eof_reported: false,
-        }
+        };
+        parser.current = parser.advance();
+        parser
     }
 
     /// The parser's diagnostics and the lexer's, in no particular order.
@@ -78,9 +83,29 @@ impl<'s> Parser<'s> {
         &self.current
     }
 
-    /// The token after the current one (lexed now if it was not yet).
-    fn following(&mut self) -> &Token {
-        self.following.get_or_insert_with(|| self.lexer.next())
+    /// The token after the current one.
+    fn following(&mut self) -> Token {
+        if self.next >= self.filled {
+            self.refill();
+        }
+        // `next < filled <= BATCH`, a power of two: the mask changes nothing but lets the
+        // index go unchecked.
+        self.ahead[self.next % BATCH]
+    }
+
+    /// Moves past the token after the current one and returns it.
+    #[inline]
+    fn advance(&mut self) -> Token {
+        let token = self.following();
+        self.next += 1;
+        token
+    }
+
+    /// Lexes the next batch of tokens into `ahead` (the last batch ends at the end of the
+    /// file).
+    fn refill(&mut self) {
+        self.next = 0;
+        self.filled = self.lexer.lex_into(&mut self.ahead);
     }
 
     /// Whether the current token is of `kind`'s kind (payloads are not compared: this
@@ -89,8 +114,11 @@ impl<'s> Parser<'s> {
         std::mem::discriminant(&self.peek().kind) == std::mem::discriminant(kind)
     }
 
+    /// Where the parser is, to check that loops make progress: the end of the last
+    /// consumed token, which grows with every token (only the end of the file, never
+    /// consumed, is empty).
     pub(super) fn pos(&self) -> usize {
-        self.consumed
+        self.prev_end
     }
 
     /// Consumes the current token and hands it over (its queued value, if any, for
@@ -100,20 +128,29 @@ impl<'s> Parser<'s> {
         if matches!(token.kind, TokenKind::Eof) {
             return token;
         }
-        self.current = match self.following.take() {
-            Some(next) => next,
-            None => self.lexer.next(),
-        };
+        self.current = self.advance();
         if token.queued {
-            self.value = self.lexer.values.pop_front();
+            self.dequeue_value();
         }
-        self.consumed += 1;
-        self.prev_newline = matches!(token.kind, TokenKind::Newline);
         self.prev_end = token.span.end;
-        if !self.prev_newline {
+        if !matches!(token.kind, TokenKind::Newline) {
             self.solid_end = token.span.end;
         }
         token
+    }
+
+    /// Whether the last consumed token was a newline: an entry may end on one that a
+    /// multi-line value (an unclosed list) already consumed. Then, and only then, the
+    /// last token ends after the last token that is not a newline.
+    pub(super) fn prev_newline(&self) -> bool {
+        self.prev_end != self.solid_end
+    }
+
+    /// Takes the value of a queued token being consumed. Out of line: few tokens have one,
+    /// and the old value's drop would otherwise weigh on every [`Self::bump`].
+    #[inline(never)]
+    fn dequeue_value(&mut self) {
+        self.value = self.lexer.values.pop_front();
     }
 
     pub(super) fn text(&self, span: Span) -> &'s str {
@@ -126,6 +163,7 @@ impl<'s> Parser<'s> {
     }
 
     /// The value of a string or heredoc token just consumed.
+    #[inline]
     pub(super) fn string_value(&mut self, token: &Token) -> Text {
         match token.kind {
             TokenKind::Str if !token.queued => {
@@ -165,6 +203,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Consumes an identifier token.
+    #[inline]
     pub(super) fn ident(&mut self) -> Ident {
         let span = self.bump().span;
         Ident {

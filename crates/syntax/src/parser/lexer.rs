@@ -66,6 +66,15 @@ pub(super) struct Token {
     pub span: Span,
 }
 
+impl Token {
+    /// The end of the file (where is for the lexer to say: this is a placeholder).
+    pub(super) const EOF: Token = Token {
+        kind: TokenKind::Eof,
+        queued: false,
+        span: Span { start: 0, end: 0 },
+    };
+}
+
 /// Produces tokens on demand, so memory stays proportional to the tree rather than to
 /// the token count (which random input can push to one per byte).
 pub(super) struct Lexer<'s> {
@@ -101,26 +110,45 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token; [`TokenKind::Eof`] at the end, as often as asked.
+    pub(super) fn next(&mut self) -> Token {
+        let mut one = [Token::EOF];
+        self.lex_into(&mut one);
+        one[0]
+    }
+
+    /// Lexes tokens into `out` until it is full or the file has ended (its
+    /// [`TokenKind::Eof`] included); returns how many, at least one if `out` is not empty.
     ///
     /// The tokens that make up nearly all of a program (blanks, newlines, punctuation,
     /// words, strings without escapes) are recognised here in one step over the bytes;
     /// everything else, and every error, takes the general path ([`Self::next_token`]).
-    /// Inlined into the parser's one caller: a call per token was a tenth of the work.
-    #[inline(always)]
-    pub(super) fn next(&mut self) -> Token {
+    /// A batch at a time, in one loop with the cursor in a local: a call per token was a
+    /// third of the parse.
+    #[inline(never)]
+    pub(super) fn lex_into(&mut self, out: &mut [Token]) -> usize {
         let bytes = self.src.as_bytes();
-        loop {
-            let start = self.pos;
+        let mut pos = self.pos;
+        let mut filled = 0;
+        while let Some(slot) = out.get_mut(filled) {
+            let start = pos;
             let Some(&first) = bytes.get(start) else {
-                return Token {
+                *slot = Token {
                     kind: TokenKind::Eof,
                     queued: false,
                     span: Span::new(bytes.len(), bytes.len()),
                 };
+                filled += 1;
+                break;
             };
             let (end, kind) = match first {
+                // Most often one space (`role r {`, `= "ca"`), else a run (alignment,
+                // indentation).
+                b' ' if bytes.get(start + 1) != Some(&b' ') => {
+                    pos = start + 1;
+                    continue;
+                }
                 b' ' | b'\t' | b'\r' => {
-                    self.pos = scan::blanks_end(bytes, start + 1);
+                    pos = scan::blanks_end(bytes, start + 1);
                     continue;
                 }
                 b'\n' => (start + 1, TokenKind::Newline),
@@ -137,10 +165,8 @@ impl<'s> Lexer<'s> {
                     let end = scan::word_end(bytes, start + 1);
                     // `env` may start an `env("NAME")` token: general path.
                     if end - start == 3 && bytes.get(start..end) == Some(b"env") {
-                        match self.next_token() {
-                            Some(token) => return token,
-                            None => continue,
-                        }
+                        pos = self.general(start, slot, &mut filled);
+                        continue;
                     }
                     (end, TokenKind::Ident)
                 }
@@ -151,48 +177,57 @@ impl<'s> Lexer<'s> {
                             _ => TokenKind::Duration,
                         };
                         self.values.push_back(value);
-                        self.pos = end;
-                        return Token {
+                        *slot = Token {
                             kind,
                             queued: true,
                             span: Span::new(start, end),
                         };
+                        filled += 1;
+                        pos = end;
+                        continue;
                     }
-                    None => match self.next_token() {
-                        Some(token) => return token,
-                        None => continue,
-                    },
+                    None => {
+                        pos = self.general(start, slot, &mut filled);
+                        continue;
+                    }
                 },
                 b'"' => {
                     let stop = scan::string_stop(bytes, start + 1);
                     if bytes.get(stop) != Some(&b'"') {
-                        match self.next_token() {
-                            Some(token) => return token,
-                            None => continue,
-                        }
+                        pos = self.general(start, slot, &mut filled);
+                        continue;
                     }
                     (stop + 1, TokenKind::Str)
                 }
-                _ => match self.next_token() {
-                    Some(token) => return token,
-                    None => continue,
-                },
+                _ => {
+                    pos = self.general(start, slot, &mut filled);
+                    continue;
+                }
             };
-            // Most tokens are followed by spaces (between words, around `=`, the
-            // indentation after a newline): pass over them now rather than in a turn
-            // of the loop of their own.
-            self.pos = match bytes.get(end) {
-                // Most often one space (`role r {`, `= "ca"`), else a run (alignment).
-                Some(b' ') if bytes.get(end + 1) != Some(&b' ') => end + 1,
-                Some(b' ') => scan::blanks_end(bytes, end + 2),
-                _ => end,
-            };
-            return Token {
+            *slot = Token {
                 kind,
                 queued: false,
                 span: Span::new(start, end),
             };
+            filled += 1;
+            // Most tokens are followed by one space (`role r {`, `= "ca"`): passed over
+            // here, without a turn of the loop (a longer run takes one).
+            pos = end + usize::from(bytes.get(end) == Some(&b' '));
         }
+        self.pos = pos;
+        filled
+    }
+
+    /// [`Self::next_token`] at `start`, into `slot` if it makes a token (counted in
+    /// `filled`); returns where the cursor is then. Out of line: the rare path.
+    #[inline(never)]
+    fn general(&mut self, start: usize, slot: &mut Token, filled: &mut usize) -> usize {
+        self.pos = start;
+        if let Some(token) = self.next_token() {
+            *slot = token;
+            *filled += 1;
+        }
+        self.pos
     }
 
     /// The text from the cursor on.
