@@ -37,14 +37,13 @@ pub fn capability(word: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option
 
 /// Checks a policy path glob as Vault reads it: `*` only at the end, `+` a whole segment.
 pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
-    // Every rule path of a program comes here: `[u8]::contains` finds a byte a word at
-    // a time.
-    let bytes = path.as_bytes();
-    let before_last = bytes
-        .get(..bytes.len().saturating_sub(1))
-        .unwrap_or_default();
-    let star_inside = before_last.contains(&b'*');
-    let plus = bytes.contains(&b'+');
+    // One pass for the glob characters: every rule path of a program comes here.
+    let last = path.len().saturating_sub(1);
+    let (mut star_inside, mut plus) = (false, false);
+    for (i, b) in path.bytes().enumerate() {
+        star_inside |= b == b'*' && i != last;
+        plus |= b == b'+';
+    }
     let problem = if path.is_empty() {
         Some(("an empty path".to_string(), None))
     } else if path.starts_with('/') {
