@@ -293,12 +293,15 @@ impl PolicyDoc {
     /// policies, and a `format!` per rule and capability showed in profiles.
     pub fn write_hcl(&self, out: &mut String) {
         out.reserve(self.hcl_len());
-        self.write_hcl_as(out, &HclMarks::PLAIN, |out, path| out.push_str(path));
+        self.write_hcl_as(out, &HclMarks::PLAIN, |out, path| {
+            out.push_str(&hcl_escaped(path));
+        });
     }
 
     /// [`PolicyDoc::write_hcl`] spelled with `marks`; `path` appends each rule's path
-    /// (HCL-escaped already) as the enclosing format spells it. Inlined, so each caller's
-    /// marks are constants.
+    /// as it is ([`hcl_escaped`] gives its HCL form) as the enclosing format spells it:
+    /// one scan of the path decides both escapes. Inlined, so each caller's marks are
+    /// constants.
     #[inline]
     pub fn write_hcl_as(
         &self,
@@ -311,16 +314,21 @@ impl PolicyDoc {
                 out.push_str(marks.newline);
             }
             out.push_str(marks.open);
-            // Paths rarely hold a quote or backslash: passed on whole.
-            if needs_escape(&rule.path) {
-                path(out, &escape_hcl(&rule.path));
-            } else {
-                path(out, &rule.path);
-            }
+            path(out, &rule.path);
             out.push_str(marks.middle);
             rule.capabilities.write_each(out, marks.capabilities);
             out.push_str(marks.close);
         }
+    }
+}
+
+/// A rule's path as a policy's HCL quotes it: borrowed unless it holds a quote or
+/// backslash (rare).
+pub fn hcl_escaped(path: &str) -> std::borrow::Cow<'_, str> {
+    if needs_escape(path) {
+        std::borrow::Cow::Owned(escape_hcl(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
     }
 }
 

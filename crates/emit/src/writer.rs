@@ -288,7 +288,7 @@ impl<'w> Json<'w> {
             match (policy, v) {
                 (Some(doc), Value::Str(_)) if k == "policy" => {
                     self.out.push('"');
-                    doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_into);
+                    doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_hcl_path);
                     self.out.push('"');
                 }
                 _ => self.value(v),
@@ -394,6 +394,17 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
         rest = rest.get(i + 1..).unwrap_or_default();
     }
     out.push_str(rest);
+}
+
+/// A policy rule's path, HCL-escaped, as the inside of a JSON string. JSON escapes
+/// every byte HCL does (`"` and `\`): a path with nothing for JSON to escape (nearly
+/// all) is copied after one scan.
+fn escape_hcl_path(out: &mut String, path: &str) {
+    if find_escape(path.as_bytes()).is_none() {
+        out.push_str(path);
+    } else {
+        escape_into(out, &kp_check::ir::hcl_escaped(path));
+    }
 }
 
 /// Decimal digits without the formatting machinery (thousands of small numbers).

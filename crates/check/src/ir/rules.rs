@@ -85,10 +85,9 @@ impl Capabilities {
     /// leading `, ` (every entry starts with one).
     pub(super) fn write_each(self, out: &mut String, table: &[&str; 8]) {
         let mut first = true;
-        for (i, quoted) in table.iter().enumerate() {
-            if self.0 & (1 << i) == 0 {
-                continue;
-            }
+        // Only the set bits are visited: most rules grant one or two capabilities.
+        for i in self.indices() {
+            let quoted = table.get(i).copied().unwrap_or_default();
             // The separator is left off the first.
             out.push_str(if first {
                 quoted.get(2..).unwrap_or(quoted)
@@ -99,14 +98,25 @@ impl Capabilities {
         }
     }
 
+    /// The indices in [`CAPABILITIES`] of the set's members, in order.
+    fn indices(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Some(i)
+        })
+    }
+
     /// The length [`Capabilities::write_quoted`] writes.
     pub fn quoted_len(self) -> usize {
-        let mut len = 0;
-        for (i, quoted) in QUOTED.iter().enumerate() {
-            if self.0 & (1 << i) != 0 {
-                len += quoted.len();
-            }
-        }
+        let len: usize = self
+            .indices()
+            .map(|i| QUOTED.get(i).map_or(0, |q| q.len()))
+            .sum();
         len.saturating_sub(2)
     }
 }

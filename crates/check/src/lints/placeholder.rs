@@ -42,19 +42,15 @@ pub fn looks_like_placeholder(s: &str) -> bool {
     if starts_with_ignore_case(s, "your-") {
         return true;
     }
-    if s.trim().eq_ignore_ascii_case("todo") {
-        return true;
-    }
     // Called on every string of every body: one pass over the bytes, no lowercased
-    // copy, finding markers, placeholder words and angle brackets together.
+    // copy, finding markers, placeholder words and angle brackets together. A plain
+    // letter costs one table lookup; words are looked at when they end.
     let bytes = s.as_bytes();
     let mut word_start = 0;
-    let mut all_x = true;
     let mut angle = false;
     for (i, &b) in bytes.iter().enumerate() {
         let class = CLASS[usize::from(b)];
         if class & ALNUM != 0 {
-            all_x &= class & X != 0;
             if class & STARTS_MARKER != 0 && marker_at(b, bytes.get(i..).unwrap_or_default()) {
                 return true;
             }
@@ -62,21 +58,19 @@ pub fn looks_like_placeholder(s: &str) -> bool {
         }
         angle |= b == b'<';
         // Words are runs of ASCII letters and digits (other characters' bytes split them).
-        if placeholder_word(bytes.get(word_start..i).unwrap_or_default(), all_x) {
+        if placeholder_word(s, bytes.get(word_start..i).unwrap_or_default()) {
             return true;
         }
         word_start = i + 1;
-        all_x = true;
     }
-    if placeholder_word(bytes.get(word_start..).unwrap_or_default(), all_x) {
+    if placeholder_word(s, bytes.get(word_start..).unwrap_or_default()) {
         return true;
     }
     angle && angle_placeholder(s)
 }
 
 const ALNUM: u8 = 1;
-const X: u8 = 2;
-const STARTS_MARKER: u8 = 4;
+const STARTS_MARKER: u8 = 2;
 
 /// Each byte's class: one table lookup per byte in the loop above.
 const CLASS: [u8; 256] = {
@@ -87,11 +81,7 @@ const CLASS: [u8; 256] = {
         if c.is_ascii_alphanumeric() {
             t[b] |= ALNUM;
         }
-        let lower = c.to_ascii_lowercase();
-        if lower == b'x' {
-            t[b] |= X;
-        }
-        if matches!(lower, b'c' | b'r' | b'f' | b'p' | b'y') {
+        if matches!(c.to_ascii_lowercase(), b'c' | b'r' | b'f' | b'p' | b'y') {
             t[b] |= STARTS_MARKER;
         }
         b += 1;
@@ -99,9 +89,21 @@ const CLASS: [u8; 256] = {
     t
 };
 
-/// `TODO`, `TBD`, or three or more `x`s (`all_x`: the word holds only `x` or `X`).
-fn placeholder_word(w: &[u8], all_x: bool) -> bool {
-    (all_x && w.len() >= 3) || w == b"TODO" || w == b"TBD"
+/// Whether word `w` of `s` is a placeholder: `TODO`, `TBD`, three or more `x`s, or,
+/// in any case, `todo` as the whole of `s` but blanks (a `todo` word is where such a
+/// string can be, so the trim is paid only there).
+fn placeholder_word(s: &str, w: &[u8]) -> bool {
+    if w.len() < 3 {
+        return false;
+    }
+    if w == b"TODO" || w == b"TBD" {
+        return true;
+    }
+    if w.eq_ignore_ascii_case(b"todo") {
+        return s.trim().eq_ignore_ascii_case("todo");
+    }
+    // A word's bytes are ASCII letters and digits: only `x` and `X` give `x` here.
+    w.iter().all(|&b| b | 0x20 == b'x')
 }
 
 /// Markers of a template's placeholder, lowercase, by first letter; matched ignoring
@@ -111,6 +113,19 @@ const R_MARKERS: &[&str] = &["replace_me", "replace-me", "replaceme"];
 
 /// Whether a marker starts `rest`, whose first byte is `first`, ignoring ASCII case.
 fn marker_at(first: u8, rest: &[u8]) -> bool {
+    // Every marker of a first letter shares its second (`ch`, `re`, `fi`, `pl`, `yo`):
+    // most letters that could start one are turned away on it.
+    let second = match first | 0x20 {
+        b'c' => b'h',
+        b'r' => b'e',
+        b'f' => b'i',
+        b'p' => b'l',
+        b'y' => b'o',
+        _ => return false,
+    };
+    if rest.get(1).map(|b| b | 0x20) != Some(second) {
+        return false;
+    }
     let markers: &[&str] = match first | 0x20 {
         b'c' => C_MARKERS,
         b'r' => R_MARKERS,
@@ -179,6 +194,96 @@ mod tests {
         ] {
             assert!(p(s), "{s}");
         }
+    }
+
+    /// The rules said plainly, with a lowercased copy and `str` searches.
+    fn plainly(s: &str) -> bool {
+        const MARKERS: [&str; 9] = [
+            "changeme",
+            "change_me",
+            "change-me",
+            "replace_me",
+            "replace-me",
+            "replaceme",
+            "fixme",
+            "placeholder",
+            "your_",
+        ];
+        let lower = s.to_ascii_lowercase();
+        lower.starts_with("your-")
+            || s.contains("YOUR-")
+            || s.trim().eq_ignore_ascii_case("todo")
+            || MARKERS.iter().any(|m| lower.contains(m))
+            || s.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                w == "TODO"
+                    || w == "TBD"
+                    || (w.len() >= 3 && w.chars().all(|c| c == 'x' || c == 'X'))
+            })
+            || super::angle_placeholder(s)
+    }
+
+    /// Every string of up to four pieces (markers cut at every point, their neighbours
+    /// in case and spelling, blanks, non-ASCII, brackets) is judged as the rules say.
+    #[test]
+    fn the_byte_loop_says_what_the_rules_say() {
+        let pieces = [
+            "",
+            "x",
+            "X",
+            "xx",
+            "TO",
+            "DO",
+            "to",
+            "do",
+            "TBD",
+            "tbd",
+            "ch",
+            "ange",
+            "me",
+            "CHANGE",
+            "_",
+            "-",
+            " ",
+            "\t",
+            "é",
+            "☃",
+            "re",
+            "place",
+            "REPLACE",
+            "fi",
+            "xme",
+            "FIX",
+            "pl",
+            "aceholder",
+            "yo",
+            "ur",
+            "YOUR",
+            "Your",
+            "<",
+            ">",
+            "a",
+            "1",
+            ".",
+            "todo",
+            "ToDo",
+            "\u{a0}",
+            "secret/data/*",
+            "https://vault.example.com",
+        ];
+        let n = pieces.len();
+        let mut checked = 0;
+        for a in 0..n {
+            for b in 0..n {
+                for c in 0..n {
+                    for d in [0, 4, 5, 13, 19, 33, 34] {
+                        let s = [pieces[a], pieces[b], pieces[c], pieces[d]].concat();
+                        assert_eq!(p(&s), plainly(&s), "{s:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 500_000);
     }
 
     #[test]
