@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
+use kp_sort::SortedMap;
 use serde::Serialize;
 
 use crate::ir::{Program, ResourceKind};
@@ -253,7 +254,7 @@ pub fn evaluators(
         }
     };
     // Converted once each, however many identities carry them.
-    let mut converted: HashMap<&str, Policy> = HashMap::new();
+    let mut converted: SortedMap<&str, Policy> = SortedMap::new();
     chosen
         .into_iter()
         .map(|identity| {
@@ -263,15 +264,14 @@ pub fn evaluators(
                 if name == "root" {
                     set.push(Policy::root());
                 } else if let Some((key, r)) = defined.get_key_value(name.as_str()) {
-                    let p = converted.entry(key).or_insert_with(|| {
+                    let p = converted.get_or_insert_with(key, || {
                         policy_of(r).unwrap_or_else(|| Policy::new(name.clone(), Vec::new()))
                     });
                     set.push(p.clone());
                 } else if name == DEFAULT_POLICY {
                     set.push(
                         converted
-                            .entry(DEFAULT_POLICY)
-                            .or_insert_with(Policy::default_policy)
+                            .get_or_insert_with(DEFAULT_POLICY, Policy::default_policy)
                             .clone(),
                     );
                 } else if program.extern_policies.iter().any(|e| e == name) {

@@ -50,10 +50,15 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         V: Default,
     {
+        self.get_or_insert_with(key, V::default)
+    }
+
+    /// The value of `key`, inserted as `make()` when missing (`entry(key).or_insert_with`).
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key, V::default()));
+                self.entries.insert(i, (key, make()));
                 i
             }
         };
