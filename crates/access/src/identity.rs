@@ -10,8 +10,6 @@
 //! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
 //! created against a token role without `policies` gets the role's `allowed_policies`.
 
-use std::collections::HashMap;
-
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 use kp_diag::Span;
 use kp_sort::SortedMap;
@@ -183,7 +181,7 @@ struct Ctx<'a> {
     program: &'a Program,
     /// Resource id → resource, built on first use (never for identities without a
     /// login role).
-    by_id: std::cell::OnceCell<HashMap<&'a str, &'a Resource>>,
+    by_id: std::cell::OnceCell<SortedMap<&'a str, &'a Resource>>,
     /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
     configs: SortedMap<&'a str, &'a Resource>,
 }
@@ -192,11 +190,13 @@ impl<'a> Ctx<'a> {
     fn resource(&self, id: &str) -> Option<&'a Resource> {
         self.by_id
             .get_or_init(|| {
-                self.program
-                    .resources
-                    .iter()
-                    .map(|r| (r.id.as_str(), r))
-                    .collect()
+                SortedMap::from_unsorted(
+                    self.program
+                        .resources
+                        .iter()
+                        .map(|r| (r.id.as_str(), r))
+                        .collect(),
+                )
             })
             .get(id)
             .copied()

@@ -7,8 +7,6 @@
 //! policies; `default` is added unless the identity sets `token_no_default_policy`
 //! (`no_default_policy` for tokens), as the server adds it.
 
-use std::collections::HashMap;
-
 use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
 use kp_sort::SortedMap;
 use serde::Serialize;
@@ -227,12 +225,14 @@ pub fn evaluators(
     program: &Program,
     opts: &ExplainOptions,
 ) -> Result<Vec<Evaluator>, ExplainError> {
-    let defined: HashMap<&str, &crate::ir::Resource> = program
-        .resources
-        .iter()
-        .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
-        .map(|r| (r.name.as_str(), r))
-        .collect();
+    let defined: SortedMap<&str, &crate::ir::Resource> = SortedMap::from_unsorted(
+        program
+            .resources
+            .iter()
+            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+            .map(|r| (r.name.as_str(), r))
+            .collect(),
+    );
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
         for name in set {
             let builtin = name == "root" || name == DEFAULT_POLICY;
