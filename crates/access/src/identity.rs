@@ -10,8 +10,6 @@
 //! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
 //! created against a token role without `policies` gets the role's `allowed_policies`.
 
-use std::collections::HashMap;
-
 use kp_check::ir::{Program, Resource, ResourceKind, Value};
 use kp_diag::Span;
 use kp_sort::SortedMap;
@@ -123,11 +121,14 @@ pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<I
     };
     let mut out = Vec::new();
     // A workload's login role is the workload: it is not listed again.
-    let taken: std::collections::HashSet<&str> = program
+    // Sorted for binary search (kp_sort's sort of `&str`s is in the wasm already; a
+    // `HashSet<&str>` compiled a table of its own).
+    let mut taken: Vec<&str> = program
         .workloads
         .iter()
         .filter_map(|w| w.role.as_deref())
         .collect();
+    kp_sort::sort(&mut taken);
     for w in &program.workloads {
         if !keep(&w.name) {
             continue;
@@ -164,7 +165,7 @@ pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<I
         );
         // A workload's role is taken only when that workload exists (it always does:
         // the checker made the role for it).
-        if !is_identity || taken.contains(r.id.as_str()) {
+        if !is_identity || taken.binary_search(&r.id.as_str()).is_ok() {
             continue;
         }
         let (kind, mount) = kind_and_mount(r);
@@ -180,7 +181,7 @@ struct Ctx<'a> {
     program: &'a Program,
     /// Resource id → resource, built on first use (never for identities without a
     /// login role).
-    by_id: std::cell::OnceCell<HashMap<&'a str, &'a Resource>>,
+    by_id: std::cell::OnceCell<SortedMap<&'a str, &'a Resource>>,
     /// Mount id → the mount's `config` resource (`auth/MOUNT/config`).
     configs: SortedMap<&'a str, &'a Resource>,
 }
@@ -189,11 +190,13 @@ impl<'a> Ctx<'a> {
     fn resource(&self, id: &str) -> Option<&'a Resource> {
         self.by_id
             .get_or_init(|| {
-                self.program
-                    .resources
-                    .iter()
-                    .map(|r| (r.id.as_str(), r))
-                    .collect()
+                SortedMap::from_unsorted(
+                    self.program
+                        .resources
+                        .iter()
+                        .map(|r| (r.id.as_str(), r))
+                        .collect(),
+                )
             })
             .get(id)
             .copied()

@@ -19,6 +19,9 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+mod write;
+pub use write::{list_to_string, to_string, write_string, write_value};
+
 /// A syntax error, shown as serde_json shows one: `expected value at line 1 column 2`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {

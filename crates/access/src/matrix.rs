@@ -9,8 +9,6 @@
 //! Policies the program does not define (`extern policy`, the built-in `default`) are
 //! listed per identity as `external`: their rules are not known here.
 
-use std::collections::BTreeSet;
-
 use kp_check::ir::{PathRule, Program, ResourceKind, CAPABILITIES};
 use kp_sort::SortedMap;
 use serde::Serialize;
@@ -79,7 +77,9 @@ pub fn matrix(program: &Program) -> Matrix {
 
 /// One identity's merged grants.
 pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> IdentityAccess {
-    let mut merged: SortedMap<&str, (BTreeSet<usize>, Vec<String>)> = SortedMap::new();
+    // Each pattern's capabilities as bits by their index in `CAPABILITIES` (a
+    // `BTreeSet<usize>` compiled its own tree code into the wasm).
+    let mut merged: SortedMap<&str, (CapBits, Vec<String>)> = SortedMap::new();
     let mut external = Vec::new();
     for policy in &identity.policies {
         let Some(policy_rules) = rules.get(policy.as_str()) else {
@@ -88,7 +88,9 @@ pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> Id
         };
         for rule in policy_rules.iter() {
             let (caps, from) = merged.get_or_default(rule.path.as_str());
-            caps.extend(rule.capabilities.iter().filter_map(cap_index));
+            for i in rule.capabilities.iter().filter_map(cap_index) {
+                *caps |= 1 << i;
+            }
             if !from.contains(policy) {
                 from.push(policy.clone());
             }
@@ -99,12 +101,14 @@ pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> Id
         .into_entries()
         .into_iter()
         .map(|(pattern, (caps, policies))| {
-            let capabilities = if deny.is_some_and(|d| caps.contains(&d)) {
+            let capabilities = if deny.is_some_and(|d| caps & 1 << d != 0) {
                 vec!["deny".to_string()]
             } else {
-                caps.iter()
-                    .filter_map(|&i| CAPABILITIES.get(i))
-                    .map(|c| (*c).to_string())
+                CAPABILITIES
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| caps & 1 << i != 0)
+                    .map(|(_, c)| (*c).to_string())
                     .collect()
             };
             Grant {
@@ -120,6 +124,10 @@ pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> Id
         external,
     }
 }
+
+/// A set of capabilities, bit `i` for `CAPABILITIES[i]`.
+type CapBits = u16;
+const _: () = assert!(CAPABILITIES.len() <= CapBits::BITS as usize);
 
 /// Position in Vault's canonical capability order, `None` for an unknown word.
 pub fn cap_index(cap: &str) -> Option<usize> {

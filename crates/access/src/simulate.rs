@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::identity::{identities, Identity, JwtBinding};
+use crate::json;
 use kp_check::ir::Program;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,8 +170,8 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
                 let how = if b.glob { "glob" } else { "value" };
                 return Some(format!(
                     "claim `{name}` is {}, matching no bound_claims {how} of {}",
-                    Json::Array(actual.iter().map(|v| (*v).clone()).collect()),
-                    Json::Array(accepted.clone())
+                    json::list_to_string(actual.iter().copied()),
+                    json::list_to_string(accepted)
                 ));
             }
             Err(reason) => return Some(reason),
@@ -229,7 +230,10 @@ fn matches(accepted: &[Json], actual: &[&Json], glob: bool) -> Result<bool, Stri
         for &value in actual {
             if glob {
                 let Json::String(pattern) = expected else {
-                    return Err(format!("bound claim {expected} is not a glob string"));
+                    return Err(format!(
+                        "bound claim {} is not a glob string",
+                        json::to_string(expected)
+                    ));
                 };
                 if let Json::String(s) = value {
                     if glob_match(pattern, s) {
@@ -337,7 +341,7 @@ pub fn glob_match(pattern: &str, subject: &str) -> bool {
 fn shown(v: Option<&Json>) -> String {
     match v {
         None | Some(Json::Null) => "missing".to_string(),
-        Some(v) => format!("`{v}`"),
+        Some(v) => format!("`{}`", json::to_string(v)),
     }
 }
 

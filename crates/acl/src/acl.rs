@@ -4,8 +4,7 @@
 //! `CheckAllowedFromNonExactPaths`) step by step; see `docs/acl.md` for the algorithm
 //! and where each rule comes from.
 
-use std::collections::HashMap;
-
+use kp_sort::SortedMap;
 use serde::Serialize;
 
 use crate::caps::Caps;
@@ -120,9 +119,11 @@ pub struct RuleRef {
 /// An ACL: what a token holding `policies` may do.
 #[derive(Debug, Clone)]
 pub struct Acl {
-    exact: HashMap<String, Entry>,
+    /// Sorted `Vec`s searched by binary search, not `HashMap`s: a token's policies hold
+    /// few rules, and each `HashMap` type compiled its own table code into the wasm.
+    exact: SortedMap<String, Entry>,
     /// Keyed by the prefix (pattern without `*`).
-    prefix: HashMap<String, Entry>,
+    prefix: SortedMap<String, Entry>,
     /// Prefix lengths present, longest first: the longest-prefix search probes only these.
     prefix_lens: Vec<usize>,
     segment: Vec<SegmentEntry>,
@@ -137,8 +138,8 @@ impl Acl {
     /// when the token carries it). Errors as `NewACL` does: `root` with others.
     pub fn new(policies: &[Policy]) -> Result<Acl, AclError> {
         let mut acl = Acl {
-            exact: HashMap::new(),
-            prefix: HashMap::new(),
+            exact: SortedMap::new(),
+            prefix: SortedMap::new(),
             prefix_lens: Vec::new(),
             segment: Vec::new(),
             templated: Vec::new(),
@@ -146,7 +147,7 @@ impl Acl {
             policies: policies.iter().map(|p| p.name.clone()).collect(),
             empty: policies.is_empty(),
         };
-        let mut seg_index: HashMap<String, usize> = HashMap::new();
+        let mut seg_index: SortedMap<String, usize> = SortedMap::new();
         for policy in policies {
             if policy.name == "root" {
                 if policies.len() != 1 {
@@ -170,18 +171,16 @@ impl Acl {
                     }),
                     PatternKind::Exact => acl
                         .exact
-                        .entry(path.to_string())
-                        .or_insert_with(|| fresh(path))
+                        .get_or_insert_with(path.to_string(), || fresh(path))
                         .merge(&policy.name, caps),
                     PatternKind::Prefix => {
                         let key = &path[..path.len() - 1];
                         acl.prefix
-                            .entry(key.to_string())
-                            .or_insert_with(|| fresh(path))
+                            .get_or_insert_with(key.to_string(), || fresh(path))
                             .merge(&policy.name, caps);
                     }
                     PatternKind::Segment => {
-                        let i = *seg_index.entry(path.to_string()).or_insert_with(|| {
+                        let i = *seg_index.get_or_insert_with(path.to_string(), || {
                             acl.segment.push(SegmentEntry::new(path));
                             acl.segment.len() - 1
                         });

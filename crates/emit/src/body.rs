@@ -4,8 +4,6 @@
 //! `serde_json::Value` tree in between): building a tree of a large plan cost more than
 //! writing it.
 
-use std::collections::BTreeSet;
-
 use kp_check::ir::{Body, Program, Resource, ResourceKind, Value};
 use kp_check::Target;
 use kp_graph::Graph;
@@ -119,22 +117,23 @@ fn leaves<'a>(body: &'a Body, f: &mut dyn FnMut(&[Step<'a>], &'a Value)) {
     }
 }
 
-/// The environment variables the program's secrets are read from, sorted.
-pub(crate) fn env_names(program: &Program) -> BTreeSet<&str> {
-    fn walk<'p>(v: &'p Value, out: &mut BTreeSet<&'p str>) {
+/// The environment variables the program's secrets are read from, sorted, each once.
+/// A sorted `Vec`: a `BTreeSet<&str>` compiled its tree code into the wasm.
+pub(crate) fn env_names(program: &Program) -> Vec<&str> {
+    fn walk<'p>(v: &'p Value, out: &mut Vec<&'p str>) {
         match v {
-            Value::Env(e) => {
-                out.insert(e.env.as_str());
-            }
+            Value::Env(e) => out.push(e.env.as_str()),
             Value::List(items) => items.iter().for_each(|item| walk(item, out)),
             Value::Map(m) => m.values().for_each(|item| walk(item, out)),
             Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Secret(_) => {}
         }
     }
-    let mut out = BTreeSet::new();
+    let mut out = Vec::new();
     for r in &program.resources {
         r.body.values().for_each(|v| walk(v, &mut out));
     }
+    kp_sort::sort(&mut out);
+    out.dedup();
     out
 }
 

@@ -15,16 +15,20 @@
 //!   here-document (taken literally by bash), single-quoted, or reduced to a safe
 //!   alphabet (comments, messages).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_check::Target;
 use kp_graph::Graph;
+use kp_sort::SortedMap;
 
 use crate::body::{file_stem, in_order, kind_name, literals, secrets, target_name, Secret, Step};
 use crate::writer::{escape_into, Json};
 use crate::OutputFile;
+
+/// Each secret's variable and the ids of the resources that read it.
+type Readers<'p> = SortedMap<String, Vec<&'p str>>;
 
 /// Never a line of a compact JSON object, which always starts with `{`.
 const HEREDOC: &str = "KEYPLAN_JSON";
@@ -37,12 +41,18 @@ pub(crate) fn emit(program: &Program, graph: &Graph, target: Target) -> OutputFi
         Target::Openbao => "bao",
     };
     let calls = in_order(program, graph);
-    // Which resources read each secret, for the message of the missing-variable check.
-    let mut readers: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    // Which resources read each secret (sorted, each once), for the message of the
+    // missing-variable check. Sorted `Vec`s: `BTreeMap`/`BTreeSet` compiled their tree
+    // code into the wasm for these types.
+    let mut readers: Readers = SortedMap::new();
     for r in &calls {
         for s in secrets(&r.body) {
-            readers.entry(s.env).or_default().insert(r.id.as_str());
+            readers.get_or_default(s.env).push(r.id.as_str());
         }
+    }
+    for ids in readers.values_mut() {
+        kp_sort::sort(ids);
+        ids.dedup();
     }
     let literal = literal_variables(&calls);
     let tokens = calls.iter().any(|r| r.kind == ResourceKind::Token);
@@ -84,7 +94,7 @@ fn header(
     target: Target,
     cli: &str,
     calls: usize,
-    readers: &BTreeMap<String, BTreeSet<&str>>,
+    readers: &Readers,
     literal: &[Literal],
     tokens: bool,
 ) {
@@ -121,7 +131,7 @@ fn preflight(
     out: &mut String,
     target: Target,
     cli: &str,
-    readers: &BTreeMap<String, BTreeSet<&str>>,
+    readers: &Readers,
     literal: &[Literal],
     tokens: bool,
 ) {

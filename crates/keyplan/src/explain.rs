@@ -7,9 +7,8 @@
 //! policies; `default` is added unless the identity sets `token_no_default_policy`
 //! (`no_default_policy` for tokens), as the server adds it.
 
-use std::collections::HashMap;
-
 use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
+use kp_sort::SortedMap;
 use serde::Serialize;
 
 use crate::ir::{Program, ResourceKind};
@@ -226,12 +225,14 @@ pub fn evaluators(
     program: &Program,
     opts: &ExplainOptions,
 ) -> Result<Vec<Evaluator>, ExplainError> {
-    let defined: HashMap<&str, &crate::ir::Resource> = program
-        .resources
-        .iter()
-        .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
-        .map(|r| (r.name.as_str(), r))
-        .collect();
+    let defined: SortedMap<&str, &crate::ir::Resource> = SortedMap::from_unsorted(
+        program
+            .resources
+            .iter()
+            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+            .map(|r| (r.name.as_str(), r))
+            .collect(),
+    );
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
         for name in set {
             let builtin = name == "root" || name == DEFAULT_POLICY;
@@ -253,7 +254,7 @@ pub fn evaluators(
         }
     };
     // Converted once each, however many identities carry them.
-    let mut converted: HashMap<&str, Policy> = HashMap::new();
+    let mut converted: SortedMap<&str, Policy> = SortedMap::new();
     chosen
         .into_iter()
         .map(|identity| {
@@ -263,15 +264,14 @@ pub fn evaluators(
                 if name == "root" {
                     set.push(Policy::root());
                 } else if let Some((key, r)) = defined.get_key_value(name.as_str()) {
-                    let p = converted.entry(key).or_insert_with(|| {
+                    let p = converted.get_or_insert_with(key, || {
                         policy_of(r).unwrap_or_else(|| Policy::new(name.clone(), Vec::new()))
                     });
                     set.push(p.clone());
                 } else if name == DEFAULT_POLICY {
                     set.push(
                         converted
-                            .entry(DEFAULT_POLICY)
-                            .or_insert_with(Policy::default_policy)
+                            .get_or_insert_with(DEFAULT_POLICY, Policy::default_policy)
                             .clone(),
                     );
                 } else if program.extern_policies.iter().any(|e| e == name) {

@@ -651,6 +651,7 @@ impl ExplainRequest {
     /// links serde's type-error messages, and with them float formatting (16 KB), into the
     /// playground. Unknown keys are ignored; `null` is absent.
     pub fn from_json(text: &str) -> Result<ExplainRequest, String> {
+        use kp_access::json::to_string as to_text;
         use serde_json::Value as Json;
         let value: Json = kp_access::json::from_str(text).map_err(|e| e.to_string())?;
         let Json::Object(fields) = value else {
@@ -663,17 +664,20 @@ impl ExplainRequest {
                     .iter()
                     .map(|item| match item {
                         Json::String(s) => Ok(s.clone()),
-                        other => Err(format!("`{key}` must list strings, not {other}")),
+                        other => Err(format!("`{key}` must list strings, not {}", to_text(other))),
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map(Some),
-                Some(other) => Err(format!("`{key}` must be a list of strings, not {other}")),
+                Some(other) => Err(format!(
+                    "`{key}` must be a list of strings, not {}",
+                    to_text(other)
+                )),
             }
         };
         let as_name = match fields.get("as") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
-            Some(other) => return Err(format!("`as` must be a string, not {other}")),
+            Some(other) => return Err(format!("`as` must be a string, not {}", to_text(other))),
         };
         Ok(ExplainRequest {
             paths: strings("paths")?.ok_or("missing field `paths`")?,

@@ -50,10 +50,15 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         V: Default,
     {
+        self.get_or_insert_with(key, V::default)
+    }
+
+    /// The value of `key`, inserted as `make()` when missing (`entry(key).or_insert_with`).
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key, V::default()));
+                self.entries.insert(i, (key, make()));
                 i
             }
         };
@@ -67,6 +72,16 @@ impl<K: Ord, V> SortedMap<K, V> {
     {
         let i = self.find(key).ok()?;
         self.entries.get(i).map(|(_, v)| v)
+    }
+
+    /// The stored key and its value (`BTreeMap::get_key_value`).
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.find(key).ok()?;
+        self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     pub fn contains_key<Q>(&self, key: &Q) -> bool
@@ -116,6 +131,25 @@ impl<K, V> SortedMap<K, V> {
     /// Room for `n` more entries, exactly.
     pub fn reserve_exact(&mut self, n: usize) {
         self.entries.reserve_exact(n);
+    }
+
+    /// The map of `entries` in any order, sorted in O(n log n) by [`crate::by_key`]; for a
+    /// repeated key the last value wins, as when collecting (which inserts one by one, each
+    /// insertion moving the entries after it: quadratic on a large unsorted list).
+    pub fn from_unsorted(mut entries: Vec<(K, V)>) -> Self
+    where
+        K: Ord + Clone,
+    {
+        crate::by_key(&mut entries, |(k, _)| k.clone());
+        // `dedup_by` keeps the first of equal keys: move the later value into it.
+        entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
+        SortedMap { entries }
     }
 
     /// The map of `entries`, which the caller guarantees are sorted by key, each key once
@@ -206,6 +240,21 @@ mod tests {
 
     use super::SortedMap;
 
+    /// Built from unsorted entries, the map a `BTreeMap` collects: the last value of a
+    /// repeated key wins.
+    #[test]
+    fn from_unsorted_collects_as_a_btree_map() {
+        let keys = ["m", "c", "x", "a", "c", "z", "b", "m", "q", "c", "a"];
+        let entries: Vec<(&str, usize)> = keys.into_iter().zip(0..).collect();
+        let btree: BTreeMap<&str, usize> = entries.iter().copied().collect();
+        let ours = SortedMap::from_unsorted(entries);
+        assert_eq!(
+            ours.iter().collect::<Vec<_>>(),
+            btree.iter().collect::<Vec<_>>()
+        );
+        assert!(SortedMap::<u8, u8>::from_unsorted(Vec::new()).is_empty());
+    }
+
     /// Every read agrees with a `BTreeMap` given the same insertions, repeats included.
     #[test]
     fn reads_as_a_btree_map() {
@@ -225,6 +274,7 @@ mod tests {
         assert_eq!(ours.len(), btree.len());
         for key in ["a", "c", "m", "n", "", "zz"] {
             assert_eq!(ours.get(key), btree.get(key), "{key}");
+            assert_eq!(ours.get_key_value(key), btree.get_key_value(key), "{key}");
             assert_eq!(ours.contains_key(key), btree.contains_key(key), "{key}");
         }
         assert_eq!(format!("{ours:?}"), format!("{btree:?}"));

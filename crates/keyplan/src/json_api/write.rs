@@ -51,36 +51,9 @@ impl Out {
         self.0.push_str(text);
     }
 
-    /// A string with serde_json's escapes: `"`, `\`, and control characters (the usual
-    /// short forms, `\u00xx` for the others); everything else as it is.
+    /// A string with serde_json's escapes.
     fn string(&mut self, s: &str) {
-        self.0.push('"');
-        let mut plain = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let short = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            self.0.push_str(s.get(plain..i).unwrap_or_default());
-            if short.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.0.push_str("\\u00");
-                self.0.push(char::from(HEX[usize::from(b >> 4)]));
-                self.0.push(char::from(HEX[usize::from(b & 0xf)]));
-            } else {
-                self.0.push_str(short);
-            }
-            plain = i + 1;
-        }
-        self.0.push_str(s.get(plain..).unwrap_or_default());
-        self.0.push('"');
+        kp_access::json::write_string(&mut self.0, s);
     }
 }
 
@@ -201,28 +174,7 @@ impl<T: ToJson> ToJson for kp_sort::SortedMap<String, T> {
 
 impl ToJson for serde_json::Value {
     fn write(&self, out: &mut Out) {
-        use serde_json::Value as Json;
-        match self {
-            Json::Null => out.raw("null"),
-            Json::Bool(b) => b.write(out),
-            // `Number`'s `Display` is how serde_json writes it (integers, and finite floats
-            // in their shortest form).
-            Json::Number(n) => {
-                let _ = write!(out.0, "{n}");
-            }
-            Json::String(s) => out.string(s),
-            Json::Array(items) => items.write(out),
-            Json::Object(map) => {
-                out.raw("{");
-                for (key, value) in map {
-                    out.separate();
-                    out.string(key);
-                    out.raw(":");
-                    value.write(out);
-                }
-                out.raw("}");
-            }
-        }
+        kp_access::json::write_value(&mut out.0, self);
     }
 }
 

@@ -1,0 +1,133 @@
+//! `serde_json::Value`s written as compact JSON by hand: what `serde_json::to_string` (and
+//! `Value`'s `Display`) writes, byte for byte. The playground's answers quote claim values
+//! and write the JSON it read back; serde_json's serializer for `Value` was the only thing
+//! left linking it into the wasm.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+/// `value` as compact JSON (`Value`'s `Display`).
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value);
+    out
+}
+
+/// `items` as a compact JSON array, without building a `Value::Array` of copies.
+pub fn list_to_string<'a>(items: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut out = String::new();
+    write_list(&mut out, items);
+    out
+}
+
+/// Appends `value` as compact JSON.
+pub fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // `Number`'s `Display` is how serde_json writes it (integers, and finite floats in
+        // their shortest form).
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => write_list(out, items),
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, value)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_value(out, value);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_list<'a>(out: &mut String, items: impl IntoIterator<Item = &'a Value>) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_value(out, item);
+    }
+    out.push(']');
+}
+
+/// Appends `s` as a JSON string with serde_json's escapes: `"`, `\`, and control
+/// characters (the usual short forms, `\u00xx` for the others); everything else as it is.
+pub fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(plain..i).unwrap_or_default());
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        plain = i + 1;
+    }
+    out.push_str(s.get(plain..).unwrap_or_default());
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let escapes: String = (0u8..0x80).map(char::from).collect();
+        let values = [
+            json!(null),
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(-17),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(1.5),
+            json!(1e300),
+            json!(-0.0),
+            json!(""),
+            json!(escapes),
+            json!("héllo \u{2028} 😀"),
+            json!([]),
+            json!({}),
+            json!([1, "a", [null, {"k": [true]}]]),
+            json!({"b": 1, "a": {"c": "\"x\"", "d": []}, "": 2}),
+        ];
+        for value in &values {
+            assert_eq!(to_string(value), value.to_string(), "{value:?}");
+        }
+        let array = serde_json::Value::Array(values.to_vec());
+        assert_eq!(list_to_string(&values), array.to_string());
+        assert_eq!(list_to_string(values.iter().rev()), {
+            let mut reversed = values.to_vec();
+            reversed.reverse();
+            serde_json::Value::Array(reversed).to_string()
+        });
+    }
+}
