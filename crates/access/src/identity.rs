@@ -347,7 +347,7 @@ fn strings(v: &Value) -> Vec<String> {
             .collect(),
         Value::Int(i) => vec![i.to_string()],
         Value::Bool(b) => vec![b.to_string()],
-        Value::Map(_) | Value::Env(_) | Value::Secret(_) => Vec::new(),
+        Value::Map(_) | Value::Env(_) | Value::Secret(_) | Value::Policy(_) => Vec::new(),
     }
 }
 

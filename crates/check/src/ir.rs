@@ -108,7 +108,7 @@ pub enum ResourceKind {
     Role,
     /// `database/config/NAME`
     Connection,
-    /// `sys/policies/acl/NAME`; the body holds `policy` (the HCL text).
+    /// `sys/policies/acl/NAME`; the body holds `policy` ([`Value::Policy`]: the HCL text).
     Policy,
     /// `auth/token/create/ROLE`: creates a secret token.
     Token,
@@ -157,6 +157,18 @@ pub enum Value {
     /// A literal written for a field the schema marks sensitive: sent by apply, shown
     /// nowhere (it serialises, prints and debug-prints as [`LITERAL_SECRET`]).
     Secret(LiteralSecret),
+    /// A policy resource's `policy`: its HCL text, written from the rules only when read
+    /// (serialised, emitted, sent, compared). Most checks (every keystroke in an editor)
+    /// never read it, and the rules are shared, so holding them costs no copy.
+    #[serde(serialize_with = "serialize_policy_text")]
+    Policy(PolicyDoc),
+}
+
+fn serialize_policy_text<S: serde::Serializer>(
+    doc: &PolicyDoc,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&doc.to_hcl())
 }
 
 /// What every output shows instead of a secret written as a literal.
@@ -246,6 +258,16 @@ impl Value {
         }
     }
 
+    /// The text of a policy's `policy`: written from the rules, or as read back from a
+    /// saved plan or a server.
+    pub fn policy_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Policy(doc) => Some(doc.to_hcl().into()),
+            Value::Str(text) => Some(text.as_str().into()),
+            _ => None,
+        }
+    }
+
     /// The value with every secret replaced by `${NAME}`, for display.
     pub fn redacted(&self) -> serde_json::Value {
         match self {
@@ -260,6 +282,7 @@ impl Value {
             ),
             Value::Env(e) => serde_json::Value::String(format!("${{{}}}", e.env)),
             Value::Secret(_) => serde_json::Value::String(LITERAL_SECRET.to_string()),
+            Value::Policy(doc) => serde_json::Value::String(doc.to_hcl()),
         }
     }
 }

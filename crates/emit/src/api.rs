@@ -61,7 +61,7 @@ fn write(program: &Program, graph: &Graph, target: Target, json: &mut Json) {
         json.known_member("method", "POST");
         json.str_member("path", &r.path);
         json.key("body");
-        json.resource_body(r);
+        json.body(&r.body);
         json.key("depends_on");
         json.strs(
             dependencies

@@ -79,7 +79,7 @@ pub(crate) fn has_secrets(body: &Body) -> bool {
             Value::Env(_) | Value::Secret(_) => true,
             Value::List(items) => items.iter().any(any),
             Value::Map(m) => m.values().any(any),
-            Value::Str(_) | Value::Int(_) | Value::Bool(_) => false,
+            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Policy(_) => false,
         }
     }
     body.values().any(any)
@@ -125,7 +125,11 @@ pub(crate) fn env_names(program: &Program) -> Vec<&str> {
             Value::Env(e) => out.push(e.env.as_str()),
             Value::List(items) => items.iter().for_each(|item| walk(item, out)),
             Value::Map(m) => m.values().for_each(|item| walk(item, out)),
-            Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Secret(_) => {}
+            Value::Str(_)
+            | Value::Int(_)
+            | Value::Bool(_)
+            | Value::Secret(_)
+            | Value::Policy(_) => {}
         }
     }
     let mut out = Vec::new();

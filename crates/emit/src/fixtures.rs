@@ -90,7 +90,7 @@ impl R {
         };
         self.resource
             .body
-            .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+            .insert("policy".to_string(), Value::Policy(doc.clone()));
         self.resource.policy = Some(doc);
         self
     }

@@ -30,11 +30,7 @@ pub(crate) fn emit(program: &Program) -> Vec<OutputFile> {
 }
 
 fn document(r: &Resource) -> String {
-    let text = match r.body.get("policy") {
-        Some(Value::Str(text)) => Some(&text[..]),
-        _ => None,
-    };
-    let mut out = String::with_capacity(text.map_or(0, str::len) + 128);
+    let mut out = String::with_capacity(256);
     if let Some(w) = &r.workload {
         out.push_str("# policy ");
         push_one_line(&mut out, &r.name);
@@ -42,19 +38,16 @@ fn document(r: &Resource) -> String {
         push_one_line(&mut out, w);
         out.push_str(")\n");
     }
-    match (&r.policy, text) {
-        // The checker wrote the body's `policy` from these rules (`PolicyDoc::to_hcl`): the
-        // same text, so it is copied rather than formatted again.
-        (Some(_), Some(text)) => out.push_str(text),
-        (Some(doc), None) => doc.write_hcl(&mut out),
+    match r.body.get("policy") {
+        Some(Value::Policy(doc)) => doc.write_hcl(&mut out),
         // No structured rules: the body's text is the policy as written.
-        (None, Some(text)) => {
+        Some(Value::Str(text)) => {
             out.push_str(text);
             if !text.is_empty() && !text.ends_with('\n') {
                 out.push('\n');
             }
         }
-        (None, None) => {}
+        _ => {}
     }
     out
 }

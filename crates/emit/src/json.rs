@@ -121,7 +121,7 @@ fn node<'p>(
     json.key("level");
     json.opt_uint(level);
     json.key("body");
-    json.resource_body(r);
+    json.body(&r.body);
     json.key("rules");
     let written = match &r.policy {
         Some(p) => {

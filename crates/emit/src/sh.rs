@@ -239,7 +239,7 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: &[Li
     out.push('\n');
     // The body as compact JSON, written in place.
     let mut json = Json::compact(std::mem::take(out));
-    json.resource_body(r);
+    json.body(&r.body);
     *out = json.finish();
     let _ = writeln!(out, "\n{HEREDOC}");
     if r.kind == ResourceKind::Token {

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use kp_check::ir::{Body, HclMarks, PolicyDoc, Resource, Value, LITERAL_SECRET};
+use kp_check::ir::{Body, HclMarks, Value, LITERAL_SECRET};
 
 pub(crate) struct Json<'w> {
     out: String,
@@ -270,29 +270,10 @@ impl<'w> Json<'w> {
 
     /// A request body with each secret replaced by its placeholder, keys sorted.
     pub(crate) fn body(&mut self, body: &Body) {
-        self.body_with_policy(body, None);
-    }
-
-    /// A resource's request body, as [`Json::body`] writes it. A policy's `policy` (the
-    /// HCL text of its rules, by the checker's construction) is written from the rules,
-    /// already escaped: the text's dense quotes and line breaks, found one by one, made
-    /// escaping policies most of the API emitter's work.
-    pub(crate) fn resource_body(&mut self, r: &Resource) {
-        self.body_with_policy(&r.body, r.policy.as_ref());
-    }
-
-    fn body_with_policy(&mut self, body: &Body, policy: Option<&PolicyDoc>) {
         self.begin_object();
         for (k, v) in body {
             self.body_key(k);
-            match (policy, v) {
-                (Some(doc), Value::Str(_)) if k == "policy" => {
-                    self.out.push('"');
-                    doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_hcl_path);
-                    self.out.push('"');
-                }
-                _ => self.value(v),
-            }
+            self.value(v);
         }
         self.end_object();
     }
@@ -318,6 +299,14 @@ impl<'w> Json<'w> {
                 self.out.push_str("}\"");
             }
             Value::Secret(_) => self.push_str_value(LITERAL_SECRET),
+            // Written from the rules, already escaped: the text's dense quotes and line
+            // breaks, found one by one, made escaping policies most of the API
+            // emitter's work.
+            Value::Policy(doc) => {
+                self.out.push('"');
+                doc.write_hcl_as(&mut self.out, &HclMarks::JSON, escape_hcl_path);
+                self.out.push('"');
+            }
         }
     }
 
@@ -497,6 +486,7 @@ mod tests {
             Value::Map(m) => reference(m),
             Value::Env(e) => format!("${{{}}}", e.env).into(),
             Value::Secret(_) => LITERAL_SECRET.into(),
+            Value::Policy(doc) => doc.to_hcl().into(),
         }
     }
 
@@ -550,8 +540,13 @@ mod tests {
                 } else {
                     (Json::compact(String::new()), Json::compact(String::new()))
                 };
-                from_rules.resource_body(&policy);
-                from_text.body(&policy.body);
+                let mut as_text = policy.body.clone();
+                as_text.insert(
+                    "policy",
+                    Value::Str(policy.policy.as_ref().unwrap().to_hcl()),
+                );
+                from_rules.body(&policy.body);
+                from_text.body(&as_text);
                 assert_eq!(from_rules.finish(), from_text.finish());
             }
         }

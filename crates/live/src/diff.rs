@@ -229,12 +229,12 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         let want = stored.as_ref().unwrap_or(want);
         let same = if r.kind == ResourceKind::Token && field == "policies" {
             same_token_policies(want, old)
-        } else if let (ResourceKind::Policy, "policy", Value::Str(w), Json::String(l)) =
-            (r.kind, field, want, old)
+        } else if let (ResourceKind::Policy, "policy", Some(w), Json::String(l)) =
+            (r.kind, field, want.policy_text(), old)
         {
             // The same rules in another layout (a policy written by hand, then imported)
             // are the same policy.
-            kp_import::policy::same_policy(w, l)
+            kp_import::policy::same_policy(&w, l)
         } else {
             normalize::same(want, old, maps)
         };

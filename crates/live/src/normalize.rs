@@ -19,6 +19,7 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
     match want {
         // Secrets are write-only on the server; see `diff` for the rule.
         Value::Env(_) | Value::Secret(_) => true,
+        Value::Policy(doc) => same(&Value::Str(doc.to_hcl()), live, maps),
         Value::Str(s) => match live {
             Json::String(l) => {
                 s == l
@@ -114,6 +115,7 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
         Value::Env(e) => Json::String(env(&e.env)?),
         // The one place a literal secret leaves the program: the request body.
         Value::Secret(s) => Json::String(s.expose().to_string()),
+        Value::Policy(doc) => Json::String(doc.to_hcl()),
     })
 }
 

@@ -211,6 +211,7 @@ fn symbolic(v: &Value, pointer: &str, secrets: &mut Vec<SecretRef>) -> Json {
         // A literal secret cannot be a reference: `save` refuses such a plan first.
         Value::Secret(_) => Json::Null,
         Value::Str(s) => Json::String(s.clone()),
+        Value::Policy(doc) => Json::String(doc.to_hcl()),
         Value::Int(i) => Json::from(*i),
         Value::Bool(b) => Json::Bool(*b),
         Value::List(l) => Json::Array(

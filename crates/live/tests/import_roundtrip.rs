@@ -92,6 +92,7 @@ fn plain(v: &Value) -> Json {
         }
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), plain(v))).collect()),
         Value::Env(_) | Value::Secret(_) => Json::String("(secret)".into()),
+        Value::Policy(doc) => plain(&Value::Str(doc.to_hcl())),
     }
 }
 

@@ -113,7 +113,7 @@ impl<'s> Lowerer<'s> {
         let id = policy_id(name);
         let mut r = resource(id, ResourceKind::Policy, name.clone(), "policy", block.span);
         r.body
-            .insert("policy".to_string(), Value::Str(doc.to_hcl()));
+            .insert("policy".to_string(), Value::Policy(doc.clone()));
         r.policy = Some(doc);
         self.push(r);
     }

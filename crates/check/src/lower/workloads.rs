@@ -80,7 +80,7 @@ impl<'s> Lowerer<'s> {
                 "policy",
                 decl.block.span,
             );
-            r.body.insert("policy", Value::Str(doc.to_hcl()));
+            r.body.insert("policy", Value::Policy(doc.clone()));
             r.policy = Some(doc);
             r.depends_on = deps;
             r.workload = Some(name.clone());
