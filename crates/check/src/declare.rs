@@ -1,10 +1,9 @@
 //! The first pass: classifies top-level blocks, checks their labels, and collects every
 //! name the program declares into [`Symbols`].
 
-use std::collections::BTreeMap;
-
 use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
 use kp_schema::Target;
+use kp_sort::SortedMap;
 use kp_syntax::ast::{Block, ExprKind, File, Label, Text};
 
 use crate::body::{self, Parts};
@@ -393,7 +392,7 @@ impl<'a> Declarer<'a, '_> {
         let what = mount_display(ty.class, ty.name, path);
         let valid: Vec<&str> = ty.nested.iter().map(|n| n.keyword).collect();
         let mut out: Vec<NestedDecl<'a>> = Vec::new();
-        let mut seen: BTreeMap<(&str, &str), Span> = BTreeMap::new();
+        let mut seen: SortedMap<(&str, &str), Span> = SortedMap::new();
         for &block in &parts.blocks {
             let Some(spec) = ty.nested(&block.keyword.name) else {
                 body::reject_block(block, &what, &valid, self.diags);
@@ -807,16 +806,16 @@ impl<'a> Declarer<'a, '_> {
     /// blocks are caught and `sign`/`creds`-style lookups see them.
     fn register_login_roles(&mut self) {
         // Each mount's table sized once for the logins it will take.
-        let mut logins: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut logins: SortedMap<&str, usize> = SortedMap::new();
         for item in &self.items {
             if let Item::Workload(WorkloadDecl {
                 login: Some(login), ..
             }) = item
             {
-                *logins.entry(login.mount).or_default() += 1;
+                *logins.get_or_default(login.mount) += 1;
             }
         }
-        for (mount, n) in logins {
+        for (mount, &n) in &logins {
             if let Some(m) = self.syms.auth_mounts.get_mut(mount) {
                 m.roles.reserve(n);
             }

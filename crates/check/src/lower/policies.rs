@@ -1,8 +1,7 @@
 //! `policy NAME { path "GLOB" { capabilities = [...] } }`.
 
-use std::collections::BTreeMap;
-
 use kp_diag::{Diagnostic, Span};
+use kp_sort::SortedMap;
 use kp_syntax::ast::{Block, Expr, ExprKind, Text};
 
 use super::fields::{missing_field, unknown_field};
@@ -33,7 +32,7 @@ impl<'s> Lowerer<'s> {
             ));
         }
         let mut set = RuleSet::default();
-        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        let mut seen: SortedMap<&str, Span> = SortedMap::new();
         for &rule in &parts.blocks {
             if rule.keyword.name != "path" {
                 body::reject_block(rule, &what, &["path"], &mut self.diags);
@@ -79,7 +78,7 @@ impl<'s> Lowerer<'s> {
                 );
                 continue;
             }
-            seen.insert(path.to_string(), label.span());
+            seen.insert(path, label.span());
             let Some(caps) = self.rule_body(rule, path) else {
                 continue;
             };
