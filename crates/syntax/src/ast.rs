@@ -7,6 +7,7 @@
 use kp_diag::Span;
 use serde::Serialize;
 
+pub use crate::list::List;
 pub use crate::text::Text;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,7 +88,8 @@ pub struct Attribute {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Statement {
     pub verb: Ident,
-    pub args: Vec<Expr>,
+    /// Nearly always one argument, kept without an allocation.
+    pub args: List<Expr>,
     pub span: Span,
 }
 
@@ -292,6 +294,7 @@ mod tests {
     #[test]
     fn nodes_stay_compact() {
         assert_eq!(std::mem::size_of::<Entry>(), 96);
+        assert_eq!(std::mem::size_of::<List<Expr>>(), 48);
         assert_eq!(std::mem::size_of::<Expr>(), 48);
         assert_eq!(std::mem::size_of::<Ident>(), 32);
     }

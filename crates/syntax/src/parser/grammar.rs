@@ -438,7 +438,7 @@ impl Parser<'_> {
     }
 
     fn statement(&mut self, verb: Ident, head: Head) -> Option<Statement> {
-        let args = self.take_exprs(head.base);
+        let args = self.take_args(head.base);
         if !head.ok {
             return None;
         }
