@@ -174,7 +174,7 @@ fn block() -> impl Strategy<Value = Block> {
     )
         .prop_map(|(keyword, labels, entries, span)| Block {
             keyword,
-            labels,
+            labels: labels.into(),
             body: entries.map(|entries| Body { entries, span }),
             span,
         });
@@ -193,7 +193,7 @@ fn block() -> impl Strategy<Value = Block> {
         )
             .prop_map(|(keyword, labels, entries, span)| Block {
                 keyword,
-                labels,
+                labels: labels.into(),
                 body: entries.map(|entries| Body { entries, span }),
                 span,
             })

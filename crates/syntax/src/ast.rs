@@ -27,7 +27,8 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     pub keyword: Ident,
-    pub labels: Vec<Label>,
+    /// Nearly always one label, kept without an allocation.
+    pub labels: List<Label>,
     /// `None` for a bodiless block such as `extern policy my-policy`.
     pub body: Option<Body>,
     pub span: Span,
@@ -296,6 +297,7 @@ mod tests {
     #[test]
     fn nodes_stay_compact() {
         assert_eq!(std::mem::size_of::<Entry>(), 104);
+        assert_eq!(std::mem::size_of::<List<Label>>(), 40);
         assert_eq!(std::mem::size_of::<List<Expr>>(), 48);
         assert_eq!(std::mem::size_of::<Expr>(), 48);
         assert_eq!(std::mem::size_of::<Ident>(), 32);

@@ -1,8 +1,8 @@
 //! [`List`]: the syntax tree's sequences that nearly always hold one item.
 //!
-//! A statement nearly always has one argument (`read "secret/*"`), yet a `Vec` of one
-//! was a heap block (and its allocation, copy and free) per statement: the largest share
-//! of the parser's allocations. A [`List`] keeps a single item inline and only a longer
+//! A statement nearly always has one argument (`read "secret/*"`) and a block one label
+//! (`role r`), yet a `Vec` of one was a heap block (and its allocation, copy and free)
+//! per statement and per block: the largest share of the parser's allocations. A [`List`] keeps a single item inline and only a longer
 //! list in a vector. It reads as a slice, so consumers index, iterate and match on it as
 //! they did on the `Vec`.
 
