@@ -116,7 +116,10 @@ mod tests {
         let vec = List::from(vec![7]);
         assert_eq!(one, vec);
         assert_eq!(one.as_slice(), [7]);
-        assert_eq!(format!("{one:?} {vec:#?}"), format!("{:?} {:#?}", [7], vec![7]));
+        assert_eq!(
+            format!("{one:?} {vec:#?}"),
+            format!("{:?} {:#?}", [7], vec![7])
+        );
         assert_eq!(
             serde_json::to_string(&one).ok(),
             serde_json::to_string(&[7]).ok()
@@ -132,6 +135,9 @@ mod tests {
         for item in one.iter_mut().chain(&mut many) {
             *item += 10;
         }
-        assert_eq!((one.as_slice(), many.as_slice()), (&[11][..], &[11, 12][..]));
+        assert_eq!(
+            (one.as_slice(), many.as_slice()),
+            (&[11][..], &[11, 12][..])
+        );
     }
 }
