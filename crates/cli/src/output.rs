@@ -10,6 +10,11 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
+/// How much of the old file is read per comparison: a few pages, below the emitter's
+/// 128 KiB writes, so that the buffer is a small block of the allocator's rather than
+/// fresh pages of its own (about 60 page faults for a buffer of the write's size).
+const COMPARE_WINDOW: usize = 32 * 1024;
+
 /// A sink that reads the existing file alongside what is written. At the first byte
 /// that differs it starts a temporary file beside the target, copies the identical
 /// prefix into it from the old file, and writes everything else there.
@@ -22,7 +27,7 @@ pub struct StagedFile {
     same: u64,
     /// The temporary file, once the output differs from the old one.
     staged: Option<(PathBuf, File)>,
-    /// Reused for the old file's bytes: each `write` reads as many as it is given.
+    /// Reused for the old file's bytes, read a window at a time.
     buf: Vec<u8>,
 }
 
@@ -89,12 +94,17 @@ impl StagedFile {
         let Some(old) = self.old.as_mut() else {
             return Ok(false);
         };
-        self.buf.resize(data.len(), 0);
-        match old.read_exact(&mut self.buf) {
-            Ok(()) => Ok(self.buf == data),
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
-            Err(e) => Err(e),
+        self.buf.resize(COMPARE_WINDOW.min(data.len()), 0);
+        for piece in data.chunks(COMPARE_WINDOW) {
+            let window = &mut self.buf[..piece.len()];
+            match old.read_exact(window) {
+                Ok(()) if window == piece => {}
+                Ok(()) => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+                Err(e) => return Err(e),
+            }
         }
+        Ok(true)
     }
 }
 
