@@ -157,10 +157,8 @@ mod tests {
 
     /// A scratch folder of its own for one test.
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "keyplan-output-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("keyplan-output-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -225,7 +223,11 @@ mod tests {
         ];
         for (name, old) in olds {
             for chunk in [1000, 128 * 1024] {
-                assert_eq!(stage(name, Some(old), &new, chunk), (false, new.clone()), "{name}");
+                assert_eq!(
+                    stage(name, Some(old), &new, chunk),
+                    (false, new.clone()),
+                    "{name}"
+                );
             }
         }
         assert_eq!(stage("none", None, &new, 4096), (false, new.clone()));

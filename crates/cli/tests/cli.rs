@@ -201,10 +201,17 @@ fn rebuilding_leaves_unchanged_outputs_untouched_and_replaces_changed_ones() {
     // Outputs dated long ago, so that any rewrite would show in their times.
     let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
     let date = |path: &Path| {
-        let file = std::fs::File::options().write(true).open(path).expect("open");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
         file.set_modified(long_ago).expect("set mtime");
     };
-    let mtime = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
+    let mtime = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
     for path in [&calls, &policy, &script] {
         date(path);
     }
@@ -217,9 +224,18 @@ fn rebuilding_leaves_unchanged_outputs_untouched_and_replaces_changed_ones() {
     date(&policy);
 
     let report = build_all_into(&dir);
-    assert!(report.contains(&format!("unchanged {}", script.display())), "{report}");
-    assert!(report.contains(&format!("wrote {}", calls.display())), "{report}");
-    assert!(report.contains(&format!("wrote {}", policy.display())), "{report}");
+    assert!(
+        report.contains(&format!("unchanged {}", script.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("wrote {}", calls.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("wrote {}", policy.display())),
+        "{report}"
+    );
     assert_eq!(mtime(&script), long_ago, "apply.sh was not rewritten");
     assert_ne!(mtime(&calls), long_ago, "calls.json was rewritten");
     assert_eq!(std::fs::read(&calls).expect("calls.json"), fresh);
@@ -227,7 +243,10 @@ fn rebuilding_leaves_unchanged_outputs_untouched_and_replaces_changed_ones() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&script).expect("apply.sh").permissions().mode();
+        let mode = std::fs::metadata(&script)
+            .expect("apply.sh")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o755, "apply.sh stays executable");
     }
     // Built again from the same program: nothing is rewritten.
