@@ -127,17 +127,7 @@ fn build_prints_api_calls_without_secrets() {
 #[test]
 fn build_all_writes_every_output_under_the_directory() {
     let dir = temp_dir("out");
-    let out = keyplan(&[
-        "build",
-        "examples/pipeline.kp",
-        "--target",
-        "openbao",
-        "--emit",
-        "all",
-        "-o",
-        dir.to_str().expect("utf-8 path"),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    build_all_into(&dir);
     for name in [
         "calls.json",
         "graph.json",
@@ -146,12 +136,6 @@ fn build_all_writes_every_output_under_the_directory() {
     ] {
         assert!(dir.join(name).is_file(), "{name} written");
     }
-    let leftovers: Vec<_> = walk(&dir)
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
-    assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
 }
 
 #[test]
@@ -173,7 +157,8 @@ fn build_refuses_programs_with_errors() {
     assert!(text(&out.stderr).contains("kp::unsupported-on-target"));
 }
 
-/// `build --emit all -o DIR` of the pipeline example; its stderr.
+/// `build --emit all -o DIR` of the pipeline example, which must succeed with nothing
+/// on stdout and no temporary file left behind; its stderr.
 fn build_all_into(dir: &Path) -> String {
     let out = keyplan(&[
         "build",
@@ -186,6 +171,12 @@ fn build_all_into(dir: &Path) -> String {
         dir.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
+    let leftovers: Vec<_> = walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     text(&out.stderr)
 }
 
@@ -254,11 +245,6 @@ fn rebuilding_leaves_unchanged_outputs_untouched_and_replaces_changed_ones() {
     let report = build_all_into(&dir);
     assert!(!report.contains("wrote"), "{report}");
     assert_eq!(mtime(&calls), long_ago, "calls.json was not rewritten");
-    let leftovers: Vec<_> = walk(&dir)
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
