@@ -8,6 +8,7 @@ import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import * as compiler from './compiler.js';
 import * as inline from './inline.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
+import { scrollOnlyWhenNeeded } from './scroll.js';
 import { problems, problemField, setProblems, showsExactly, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover, contextCheckpoints } from './complete.js';
 import { renderGraph, graphSvg } from './graph.js';
@@ -55,6 +56,7 @@ const editor = new EditorView({
       closeBrackets(),
       highlightActiveLine(),
       highlightSelectionMatches(),
+      scrollOnlyWhenNeeded(() => editor),
       keyplanLanguageData,
       keyplanHighlighting,
       problems({ render: (d) => renderTooltip(d) }),
