@@ -25,7 +25,7 @@ const STORE_TARGET = 'keyplan.playground.target';
 const FORMATS = { api: 'API calls', hcl: 'HCL', json: 'JSON graph', sh: 'Shell' };
 
 // Exposed for the end-to-end tests and the keystroke benchmark.
-const probe = (window.__keyplan = { checks: 0, builds: 0, keyAt: 0, latencies: [], framedLatencies: [], listedVersion: 0, edits: 0, appliedEdits: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
+const probe = (window.__keyplan = { checks: 0, scrollRequests: 0, builds: 0, keyAt: 0, latencies: [], framedLatencies: [], listedVersion: 0, edits: 0, appliedEdits: [], checkMs: [], applyMs: [], renderMs: [], keyToCheck: [], buildQuiet: [], ready: false, crash: null });
 
 const state = {
   target: 'vault',
@@ -80,6 +80,7 @@ const editor = new EditorView({
       }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) onEdit(u.state.doc, u.startState.doc, u.changes);
+        for (const tr of u.transactions) if (tr.scrollIntoView) probe.scrollRequests++;
         if (keystrokeCheck && appliedKeystrokeCheck(u)) keystrokeChecked(u.state.doc);
       }),
       EditorView.contentAttributes.of({ 'aria-label': 'keyplan program', spellcheck: 'false' }),
@@ -91,6 +92,8 @@ editor.contentDOM.addEventListener('keydown', () => (probe.keyAt = performance.n
 editor.contentDOM.addEventListener('beforeinput', () => (probe.keyAt ||= performance.now()), true);
 
 probe.editor = editor;
+// For the tests: a scroll request as CodeMirror's commands make it (y: 'center', 'end', ...).
+probe.scrollIntoView = (pos, y) => EditorView.scrollIntoView(pos, { y });
 probe.timings = compiler.timings;
 probe.sent = compiler.sent;
 probe.spoilHeldText = compiler.spoilHeldText;

@@ -500,6 +500,68 @@ test('the Format button lays the program out like keyplan fmt and refuses syntax
   await context.close();
 });
 
+test('a keystroke scrolls the editor only when its cursor needs it: in view, the view stays still; off view or on a new line below it, the cursor is brought into view', async () => {
+  const { page, context } = await open();
+  const lines = Array.from({ length: 400 }, (_, i) => `# line ${i + 1} of a long comment`).join('\n');
+  await setEditor(page, `${lines}\n`);
+  await settle(page);
+  const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // The view's scroll position, the scroll requests applied so far, and whether the
+  // cursor's line is wholly inside the scroller.
+  const view = () =>
+    page.evaluate(() => {
+      const k = window.__keyplan;
+      const v = k.editor;
+      const box = v.scrollDOM.getBoundingClientRect();
+      const at = v.coordsAtPos(v.state.selection.main.head);
+      return { top: v.scrollDOM.scrollTop, requests: k.scrollRequests, cursorShown: Boolean(at) && at.top >= box.top && at.bottom <= box.bottom };
+    });
+  const placeCursor = (line, how) =>
+    page.evaluate(
+      ([n, y]) => {
+        const v = window.__keyplan.editor;
+        const { to } = v.state.doc.line(n);
+        v.focus();
+        v.dispatch({ selection: { anchor: to }, effects: y ? window.__keyplan.scrollIntoView(to, y) : [] });
+      },
+      [line, how],
+    );
+
+  // In the middle of the view: typing and deleting ask no scroll, and nothing moves.
+  await placeCursor(200, 'center');
+  await frames();
+  const still = await view();
+  for (const key of ['x', 'y', 'Backspace', 'Backspace']) await page.keyboard.press(key);
+  await frames();
+  const after = await view();
+  assert.equal(after.requests, still.requests, 'no scroll asked while the cursor stays in view');
+  assert.equal(after.top, still.top, 'the view did not move');
+  assert.ok(after.cursorShown);
+
+  // The view scrolled away from the cursor: the next keystroke brings it back.
+  await page.evaluate(() => (window.__keyplan.editor.scrollDOM.scrollTop = 0));
+  await frames();
+  assert.equal((await view()).cursorShown, false, 'the cursor is out of view');
+  await page.keyboard.press('x');
+  await frames();
+  const back = await view();
+  assert.ok(back.requests > after.requests, 'that keystroke asked for a scroll');
+  assert.ok(back.cursorShown, 'and the cursor is in view again');
+
+  // On the last line in view: a new line below it scrolls the view down to the cursor.
+  await placeCursor(200, 'end');
+  await frames();
+  const edge = await view();
+  assert.ok(edge.cursorShown);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await frames();
+  const below = await view();
+  assert.ok(below.top > edge.top, `the view scrolled down (${edge.top} -> ${below.top})`);
+  assert.ok(below.cursorShown, 'the cursor on its new line is in view');
+  await context.close();
+});
+
 test('no request leaves 127.0.0.1 and no page error was thrown', () => {
   assert.deepEqual(foreignRequests, []);
   assert.deepEqual(pageErrors, []);
