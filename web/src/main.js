@@ -389,7 +389,7 @@ function applyDiagnostics(result, ms) {
 /** What follows a check's diagnostics reaching the editor (applied from `t0` on): the list, the status, the probes. */
 function diagnosticsShown(result, ms, t0) {
   probe.diagnosticsVersion = (probe.diagnosticsVersion || 0) + 1;
-  // The problems panel is drawn in that same frame, off this message's path.
+  // The problems panel is drawn a frame later, off this keystroke's path.
   listWhenFramed(result, probe.diagnosticsVersion);
   probe.applyMs.push(performance.now() - t0);
   // The check's verdict shows at once; the build, when typing pauses, adds its own time.
@@ -420,14 +420,21 @@ let listFrame = 0;
 let listResult = null;
 let listVersion = 0;
 
-/** Draws the problems panel for `result` in the next frame (once, however many results came meanwhile). */
+/**
+ * Draws the problems panel for `result` in the frame after the next (once, however many
+ * results came meanwhile). The next frame draws the edit, its squiggles and the status;
+ * the panel's items (their style, layout and paint: 0.5–1.5 ms when a problem comes or
+ * goes) follow 16 ms later instead of delaying that frame and the input queued behind it.
+ */
 function listWhenFramed(result, version) {
   listResult = result;
   listVersion = version;
   listFrame ||= requestAnimationFrame(() => {
-    listFrame = 0;
-    renderDiagnosticList(listResult);
-    probe.listedVersion = listVersion;
+    listFrame = requestAnimationFrame(() => {
+      listFrame = 0;
+      renderDiagnosticList(listResult);
+      probe.listedVersion = listVersion;
+    });
   });
 }
 

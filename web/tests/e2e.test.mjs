@@ -196,6 +196,48 @@ test('a keystroke\'s diagnostics are applied before the frame that draws the key
   await context.close();
 });
 
+test('the problems panel lists a keystroke\'s diagnostics a frame after the frame that draws the keystroke', async () => {
+  const { page, context } = await openAtUserClaim();
+  // The panel's codes once each of the first four frames after a keydown is done (read in
+  // a task posted from the frame's animation callbacks, so after all of them).
+  await page.evaluate(() => {
+    const k = window.__keyplan;
+    k.listedPerFrame = [];
+    const listed = () => [...document.querySelectorAll('[data-testid=diagnostic]')].map((d) => d.dataset.code).sort();
+    window.addEventListener(
+      'keydown',
+      () => {
+        const frames = [];
+        k.listedPerFrame.push(frames);
+        const frame = () => {
+          const after = new MessageChannel();
+          after.port1.onmessage = () => {
+            frames.push(listed());
+            if (frames.length < 4) requestAnimationFrame(frame);
+          };
+          after.port2.postMessage(0);
+        };
+        requestAnimationFrame(frame);
+      },
+      true,
+    );
+  });
+  const before = ['kp::unknown-field'];
+  const typed = ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'];
+  for (let i = 0; i < 4; i++) {
+    const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    await page.waitForFunction((n) => window.__keyplan.listedPerFrame[n]?.length === 4, i);
+    const frames = await page.evaluate((n) => window.__keyplan.listedPerFrame[n], i);
+    const [was, now] = i % 2 === 0 ? [before, typed] : [typed, before];
+    assert.deepEqual(frames[0], was, `keystroke ${i}: the frame drawing the keystroke leaves the panel as it was`);
+    assert.deepEqual(frames[3], now, `keystroke ${i}: the panel lists the new diagnostics by the third frame: ${JSON.stringify(frames)}`);
+  }
+  assert.equal(await page.evaluate(() => window.__keyplan.listedVersion), await page.evaluate(() => window.__keyplan.diagnosticsVersion));
+  await context.close();
+});
+
 test('a keystroke is checked once, in its own transaction: the one update that draws the edit holds its diagnostics', async () => {
   const { page, context } = await openAtUserClaim();
   // Every transaction the editor applies, and the diagnostics its state holds right after it.
