@@ -40,11 +40,14 @@ else
     awk '{ printf "%.1f\n", ($1 + $2) * 1000 }' "$work/cpu.txt"
   }
 fi
-ms_of() { # runs "$@" twice (once timed, once under the CPU counter); prints "WALL_MS CPU_MS"
+ms_of() { # runs "$@" twice (once timed, once under the CPU counter), each time after
+  # removing the directory `$fresh` names (if any); prints "WALL_MS CPU_MS"
   local t0 t1 cpu
+  [ -z "${fresh:-}" ] || rm -rf "$fresh"
   t0=$(date +%s%N)
   "$@" >/dev/null 2>&1
   t1=$(date +%s%N)
+  [ -z "${fresh:-}" ] || rm -rf "$fresh"
   cpu=$(cpu_ms "$@")
   echo "$(( (t1 - t0) / 1000000 )) $cpu"
 }
@@ -54,19 +57,32 @@ peak_mb() { # runs "$@" once; prints its peak resident memory in MB and its page
   echo "$(( $(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") / 1024 )) MB," \
     "$(awk -F: '/Minor .*page faults/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt") page faults"
 }
-api_vs_gzip() { # LABEL INPUT: `build --emit api` of INPUT against `gzip -6` of the one file
-  local label=$1 input=$2 kw="" kc="" gw="" gc="" w c
+api_vs_gzip() { # LABEL INPUT [OUTPUT]: `build --emit api` of INPUT against `gzip -6` of the
+  # one file. OUTPUT: `dir` (default), `-o DIR` into the same directory every run (its
+  # calls.json already there from the run before); `fresh`, `-o DIR` into a directory
+  # made anew each run (a CI job); `stdout`, printed to /dev/null as gzip -c's output is.
+  local label=$1 input=$2 output=${3:-dir} kw="" kc="" gw="" gc="" w c fresh=""
+  local -a out
+  case $output in
+    dir) out=(-o "$work/out-api") ;;
+    fresh) out=(-o "$work/out-fresh"); fresh="$work/out-fresh" ;;
+    stdout) out=() ;;
+  esac
   for _ in 1 2 3 4 5 6 7; do
-    read -r w c < <(ms_of ./target/release/keyplan build "$input" --emit api -o "$work/out-api")
+    read -r w c < <(ms_of ./target/release/keyplan build "$input" --emit api "${out[@]}")
     kw=$(min "$kw" "$w"); kc=$(min "$kc" "$c")
-    read -r w c < <(ms_of gzip -6 -k -c "$work/big.kp")
+    read -r w c < <(fresh="" ms_of gzip -6 -k -c "$work/big.kp")
     gw=$(min "$gw" "$w"); gc=$(min "$gc" "$c")
   done
+  [ "$output" = dir ] || label="$label ($output)"
   echo "$label build --emit api: best of 7 = ${kw} ms wall, ${kc} ms CPU; gzip -6: ${gw} ms wall, ${gc} ms CPU"
   echo "$label ratio keyplan/gzip: $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x wall, $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')x CPU (target: at most 2x)"
-  echo "$label build --emit api peak resident memory: $(peak_mb ./target/release/keyplan build "$input" --emit api -o "$work/out-api") (target: under 50 MB)"
+  [ -z "$fresh" ] || rm -rf "$fresh"
+  echo "$label build --emit api peak resident memory: $(peak_mb ./target/release/keyplan build "$input" --emit api "${out[@]}") (target: under 50 MB)"
 }
 api_vs_gzip "one file:" "$work/big.kp"
+api_vs_gzip "one file:" "$work/big.kp" stdout
+api_vs_gzip "one file:" "$work/big.kp" fresh
 api_vs_gzip "split across $files files:" "$work/split"
 
 best=""

@@ -4,7 +4,7 @@
 // AB_DIST=dir compares two builds keystroke by keystroke (see `abMain`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, launch, openPage, setEditor, settle, WEB } from './helpers.mjs';
+import { serve, launch, openPage, setEditor, settle, outermostTasks, WEB } from './helpers.mjs';
 
 const LINES = Number(process.env.LINES || 2000);
 const ROUNDS = Number(process.env.ROUNDS || 40);
@@ -53,15 +53,16 @@ export function bigProgram(lines = LINES) {
 
 /** Durations (ms) of the page's main-thread tasks in a trace (the renderer main thread with the most tasks). */
 function mainThreadTasks(events) {
-  const tasks = new Map();
+  const byThread = new Map();
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
   for (const e of events) {
     const thread = `${e.pid}:${e.tid}`;
-    if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !mains.has(thread)) continue;
-    if (!tasks.has(thread)) tasks.set(thread, []);
-    tasks.get(thread).push(e.dur / 1000);
+    if (!mains.has(thread)) continue;
+    if (!byThread.has(thread)) byThread.set(thread, []);
+    byThread.get(thread).push(e);
   }
-  return [...tasks.values()].sort((a, b) => b.length - a.length)[0] || [];
+  const tasks = [...byThread.values()].map((es) => outermostTasks(es).map((t) => t.dur / 1000));
+  return tasks.sort((a, b) => b.length - a.length)[0] || [];
 }
 
 function stats(xs) {

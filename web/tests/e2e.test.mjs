@@ -196,6 +196,48 @@ test('a keystroke\'s diagnostics are applied before the frame that draws the key
   await context.close();
 });
 
+test('the problems panel lists a keystroke\'s diagnostics a frame after the frame that draws the keystroke', async () => {
+  const { page, context } = await openAtUserClaim();
+  // The panel's codes once each of the first four frames after a keydown is done (read in
+  // a task posted from the frame's animation callbacks, so after all of them).
+  await page.evaluate(() => {
+    const k = window.__keyplan;
+    k.listedPerFrame = [];
+    const listed = () => [...document.querySelectorAll('[data-testid=diagnostic]')].map((d) => d.dataset.code).sort();
+    window.addEventListener(
+      'keydown',
+      () => {
+        const frames = [];
+        k.listedPerFrame.push(frames);
+        const frame = () => {
+          const after = new MessageChannel();
+          after.port1.onmessage = () => {
+            frames.push(listed());
+            if (frames.length < 4) requestAnimationFrame(frame);
+          };
+          after.port2.postMessage(0);
+        };
+        requestAnimationFrame(frame);
+      },
+      true,
+    );
+  });
+  const before = ['kp::unknown-field'];
+  const typed = ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'];
+  for (let i = 0; i < 4; i++) {
+    const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    await page.waitForFunction((n) => window.__keyplan.listedPerFrame[n]?.length === 4, i);
+    const frames = await page.evaluate((n) => window.__keyplan.listedPerFrame[n], i);
+    const [was, now] = i % 2 === 0 ? [before, typed] : [typed, before];
+    assert.deepEqual(frames[0], was, `keystroke ${i}: the frame drawing the keystroke leaves the panel as it was`);
+    assert.deepEqual(frames[3], now, `keystroke ${i}: the panel lists the new diagnostics by the third frame: ${JSON.stringify(frames)}`);
+  }
+  assert.equal(await page.evaluate(() => window.__keyplan.listedVersion), await page.evaluate(() => window.__keyplan.diagnosticsVersion));
+  await context.close();
+});
+
 test('a keystroke is checked once, in its own transaction: the one update that draws the edit holds its diagnostics', async () => {
   const { page, context } = await openAtUserClaim();
   // Every transaction the editor applies, and the diagnostics its state holds right after it.
@@ -497,6 +539,68 @@ test('the Format button lays the program out like keyplan fmt and refuses syntax
   await page.waitForFunction(() => document.getElementById('toast').textContent.startsWith('Not formatted'));
   assert.equal(await page.textContent('#toast'), 'Not formatted: 1 syntax error');
   assert.equal(await editorText(page), broken);
+  await context.close();
+});
+
+test('a keystroke scrolls the editor only when its cursor needs it: in view, the view stays still; off view or on a new line below it, the cursor is brought into view', async () => {
+  const { page, context } = await open();
+  const lines = Array.from({ length: 400 }, (_, i) => `# line ${i + 1} of a long comment`).join('\n');
+  await setEditor(page, `${lines}\n`);
+  await settle(page);
+  const frames = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // The view's scroll position, the scroll requests applied so far, and whether the
+  // cursor's line is wholly inside the scroller.
+  const view = () =>
+    page.evaluate(() => {
+      const k = window.__keyplan;
+      const v = k.editor;
+      const box = v.scrollDOM.getBoundingClientRect();
+      const at = v.coordsAtPos(v.state.selection.main.head);
+      return { top: v.scrollDOM.scrollTop, requests: k.scrollRequests, cursorShown: Boolean(at) && at.top >= box.top && at.bottom <= box.bottom };
+    });
+  const placeCursor = (line, how) =>
+    page.evaluate(
+      ([n, y]) => {
+        const v = window.__keyplan.editor;
+        const { to } = v.state.doc.line(n);
+        v.focus();
+        v.dispatch({ selection: { anchor: to }, effects: y ? window.__keyplan.scrollIntoView(to, y) : [] });
+      },
+      [line, how],
+    );
+
+  // In the middle of the view: typing and deleting ask no scroll, and nothing moves.
+  await placeCursor(200, 'center');
+  await frames();
+  const still = await view();
+  for (const key of ['x', 'y', 'Backspace', 'Backspace']) await page.keyboard.press(key);
+  await frames();
+  const after = await view();
+  assert.equal(after.requests, still.requests, 'no scroll asked while the cursor stays in view');
+  assert.equal(after.top, still.top, 'the view did not move');
+  assert.ok(after.cursorShown);
+
+  // The view scrolled away from the cursor: the next keystroke brings it back.
+  await page.evaluate(() => (window.__keyplan.editor.scrollDOM.scrollTop = 0));
+  await frames();
+  assert.equal((await view()).cursorShown, false, 'the cursor is out of view');
+  await page.keyboard.press('x');
+  await frames();
+  const back = await view();
+  assert.ok(back.requests > after.requests, 'that keystroke asked for a scroll');
+  assert.ok(back.cursorShown, 'and the cursor is in view again');
+
+  // On the last line in view: a new line below it scrolls the view down to the cursor.
+  await placeCursor(200, 'end');
+  await frames();
+  const edge = await view();
+  assert.ok(edge.cursorShown);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await frames();
+  const below = await view();
+  assert.ok(below.top > edge.top, `the view scrolled down (${edge.top} -> ${below.top})`);
+  assert.ok(below.cursorShown, 'the cursor on its new line is in view');
   await context.close();
 });
 

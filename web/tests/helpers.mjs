@@ -107,3 +107,18 @@ export async function diagnostics(page) {
     items.map((i) => ({ code: i.dataset.code, severity: i.classList.contains('error') ? 'error' : 'warning', text: i.textContent })),
   );
 }
+
+const TASK_EVENTS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+/**
+ * One thread's tasks in a Chromium trace, from its complete (`X`) events: the outermost
+ * task events. `ThreadControllerImpl::RunTask` alone leaves out the microtask checkpoint
+ * at a task's end (where CodeMirror reads a typed character and the page checks it), which
+ * the enclosing `RunTask` holds.
+ */
+export function outermostTasks(events) {
+  const tasks = events.filter((e) => e.ph === 'X' && TASK_EVENTS.has(e.name)).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const out = [];
+  for (const t of tasks) if (out.length === 0 || t.ts >= out.at(-1).ts + out.at(-1).dur) out.push(t);
+  return out;
+}

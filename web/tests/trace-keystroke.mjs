@@ -8,7 +8,7 @@
 // A profiling aid, not a test: it prints and asserts nothing. TRACE_OUT (or the first
 // argument) keeps the raw trace for chrome://tracing or the DevTools Performance panel.
 import { writeFileSync } from 'node:fs';
-import { serve, launch, openPage, setEditor, settle } from './helpers.mjs';
+import { serve, launch, openPage, setEditor, settle, outermostTasks } from './helpers.mjs';
 import { bigProgram, cursorAfterMiddleUserClaim } from './bench-keystroke.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS || 10);
@@ -98,7 +98,7 @@ function hops(traceEvents) {
   const { pid, tid } = keys[0];
   const ms = (us) => us / 1000;
   const onMain = traceEvents.filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X');
-  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts);
+  const tasks = outermostTasks(onMain);
   const within = (t, name) => onMain.filter((e) => e.name === name && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur);
   // CPU of the outermost events of a kind inside a task (nested ones are counted once).
   const cpuOf = (t, name) => {
@@ -184,8 +184,8 @@ async function main() {
     // test saw them, after the key's events and maybe a frame).
     const applied = events.filter((e) => e.name === 'kp:applied');
     const done = applied.length ? applied : events.filter((e) => e.name === 'kp:diagnostics');
-    // One event per task (Chromium nests RunTask in ThreadControllerImpl::RunTask).
-    const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+    // One event per task, with the microtasks run at its end.
+    const tasks = outermostTasks(events);
     const totals = new Map();
     const summary = { wall: [], busy: [], cpu: [], longest: [], frameCpu: [], throughFrameCpu: [] };
     const frames = events.filter((e) => e.name === 'ProxyMain::BeginMainFrame');

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use keyplan::{Emit, OutputFile};
 
 use crate::cli::{BuildArgs, EmitArg, Format, TargetArg};
+use crate::output::{Outcome, StagedFile};
 use crate::{render, source};
 
 /// Compiles for the given target, or for the one the program implies (`--target` omitted).
@@ -127,9 +128,10 @@ fn print_api(compiled: &keyplan::Compiled) -> Result<(), String> {
     }
 }
 
-/// Writes every file to a temporary name first and renames them all only once every
-/// write succeeded, so a failure never leaves a half-written plan that looks complete.
-/// The formats are independent: each is emitted and staged on its own thread.
+/// Writes every changed file to a temporary name first and renames them all only once
+/// every write succeeded, so a failure never leaves a half-written plan that looks
+/// complete. A file whose bytes did not change is left as it is (its modification time
+/// too). The formats are independent: each is emitted and staged on its own thread.
 fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Result<(), String> {
     let results: Vec<Staged> = match formats {
         // One format on this thread: its allocator reuses the memory the compiler freed,
@@ -137,23 +139,28 @@ fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Re
         [format] => vec![stage_format(dir, compiled, *format)],
         _ => stage_concurrently(dir, compiled, formats),
     };
-    let staged: Vec<(PathBuf, PathBuf)> = results
-        .iter()
-        .flat_map(|r| r.files.iter().cloned())
-        .collect();
+    let staged: Vec<&(Outcome, PathBuf)> = results.iter().flat_map(|r| &r.files).collect();
     if let Some(e) = results.iter().find_map(|r| r.error.clone()) {
-        for (tmp, _) in &staged {
-            let _ = std::fs::remove_file(tmp);
+        for (outcome, _) in &staged {
+            if let Outcome::Replace(tmp) = outcome {
+                let _ = std::fs::remove_file(tmp);
+            }
         }
         return Err(e);
     }
     // Thousands of policy files: one write to the terminal, not one per file.
     let mut report = String::new();
-    let renamed = staged.iter().try_for_each(|(tmp, path)| {
-        std::fs::rename(tmp, path)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    let renamed = staged.iter().try_for_each(|(outcome, path)| {
+        let verb = match outcome {
+            Outcome::Unchanged => "unchanged",
+            Outcome::Replace(tmp) => {
+                std::fs::rename(tmp, path)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                "wrote"
+            }
+        };
         make_executable_if_script(path);
-        report.push_str(&format!("wrote {}\n", path.display()));
+        report.push_str(&format!("{verb} {}\n", path.display()));
         Ok::<(), String>(())
     });
     let _ = std::io::stderr().lock().write_all(report.as_bytes());
@@ -179,11 +186,23 @@ fn stage_concurrently(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]
     })
 }
 
-/// The temporary files one format wrote (`(temporary, final)` paths), and its error if
-/// it stopped early: what was staged is still listed so it can be removed.
+/// The files one format staged (each unchanged or with its temporary file, and its
+/// final path), and its error if it stopped early: what was staged is still listed so
+/// it can be removed.
 struct Staged {
-    files: Vec<(PathBuf, PathBuf)>,
+    files: Vec<(Outcome, PathBuf)>,
     error: Option<String>,
+}
+
+impl Staged {
+    /// Lists a finished file, or keeps the error that stopped it (its sink, dropped,
+    /// removed its temporary file).
+    fn finish(&mut self, path: PathBuf, sink: StagedFile, written: std::io::Result<()>) {
+        match written.and_then(|()| sink.finish()) {
+            Ok(outcome) => self.files.push((outcome, path)),
+            Err(e) => self.error = Some(format!("cannot write `{}`: {e}", path.display())),
+        }
+    }
 }
 
 fn stage_format(dir: &Path, compiled: &keyplan::Compiled, format: Emit) -> Staged {
@@ -211,39 +230,30 @@ fn stage_format(dir: &Path, compiled: &keyplan::Compiled, format: Emit) -> Stage
                 created.insert(parent.to_path_buf());
             }
         }
-        let tmp = path.with_extension("keyplan-tmp");
-        if let Err(e) = std::fs::write(&tmp, &f.contents) {
-            staged.error = Some(format!("cannot write `{}`: {e}", tmp.display()));
+        let mut sink = StagedFile::new(path.clone());
+        let written = sink.write_all(f.contents.as_bytes());
+        staged.finish(path, sink, written);
+        if staged.error.is_some() {
             return staged;
         }
-        staged.files.push((tmp, path));
     }
     staged
 }
 
-/// `calls.json` written to its temporary file as it is produced: a plan of megabytes is
-/// never held whole in memory (fewer fresh pages; one buffer, reused while in cache).
+/// `calls.json` written (or compared with the old one) as it is produced: a plan of
+/// megabytes is never held whole in memory (fewer fresh pages; one buffer, reused
+/// while in cache).
 fn stage_api(dir: &Path, compiled: &keyplan::Compiled, staged: &mut Staged) {
     if let Err(e) = std::fs::create_dir_all(dir) {
         staged.error = Some(format!("cannot create `{}`: {e}", dir.display()));
         return;
     }
     let path = dir.join(keyplan::API_FILE);
-    let tmp = path.with_extension("keyplan-tmp");
-    let mut file = match std::fs::File::create(&tmp) {
-        Ok(f) => f,
-        Err(e) => {
-            staged.error = Some(format!("cannot write `{}`: {e}", tmp.display()));
-            return;
-        }
-    };
-    // Listed before writing, so that a failure removes it.
-    staged.files.push((tmp.clone(), path));
-    staged.error = match keyplan::emit_api_to(compiled, &mut file) {
-        None => Some(NOT_COMPILED.into()),
-        Some(Ok(())) => None,
-        Some(Err(e)) => Some(format!("cannot write `{}`: {e}", tmp.display())),
-    };
+    let mut sink = StagedFile::new(path.clone());
+    match keyplan::emit_api_to(compiled, &mut sink) {
+        None => staged.error = Some(NOT_COMPILED.into()),
+        Some(written) => staged.finish(path, sink, written),
+    }
 }
 
 #[cfg(unix)]

@@ -215,7 +215,9 @@ pub struct BuildArgs {
     /// The server the program is for [default: the one the program implies, else vault]
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,
-    /// Write the outputs as files under DIR instead of printing them
+    /// Write the outputs as files under DIR instead of printing them. Each file is
+    /// replaced whole (never half-written); a file whose bytes are unchanged is left
+    /// untouched, modification time included, so make-style tools see nothing to redo
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// How to report diagnostics

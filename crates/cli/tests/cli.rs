@@ -127,17 +127,7 @@ fn build_prints_api_calls_without_secrets() {
 #[test]
 fn build_all_writes_every_output_under_the_directory() {
     let dir = temp_dir("out");
-    let out = keyplan(&[
-        "build",
-        "examples/pipeline.kp",
-        "--target",
-        "openbao",
-        "--emit",
-        "all",
-        "-o",
-        dir.to_str().expect("utf-8 path"),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    build_all_into(&dir);
     for name in [
         "calls.json",
         "graph.json",
@@ -146,12 +136,6 @@ fn build_all_writes_every_output_under_the_directory() {
     ] {
         assert!(dir.join(name).is_file(), "{name} written");
     }
-    let leftovers: Vec<_> = walk(&dir)
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
-    assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
 }
 
 #[test]
@@ -171,6 +155,96 @@ fn build_refuses_programs_with_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "", "no partial output");
     assert!(text(&out.stderr).contains("kp::unsupported-on-target"));
+}
+
+/// `build --emit all -o DIR` of the pipeline example, which must succeed with nothing
+/// on stdout and no temporary file left behind; its stderr.
+fn build_all_into(dir: &Path) -> String {
+    let out = keyplan(&[
+        "build",
+        "examples/pipeline.kp",
+        "--target",
+        "openbao",
+        "--emit",
+        "all",
+        "-o",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "nothing on stdout with -o");
+    let leftovers: Vec<_> = walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with("keyplan-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    text(&out.stderr)
+}
+
+#[test]
+fn rebuilding_leaves_unchanged_outputs_untouched_and_replaces_changed_ones() {
+    let dir = temp_dir("rebuild");
+    build_all_into(&dir);
+    let calls = dir.join("calls.json");
+    let policy = dir.join("policies/trainer.hcl");
+    let script = dir.join("apply.sh");
+    let fresh = std::fs::read(&calls).expect("calls.json");
+    let fresh_policy = std::fs::read(&policy).expect("policy");
+    // Outputs dated long ago, so that any rewrite would show in their times.
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+    let date = |path: &Path| {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        file.set_modified(long_ago).expect("set mtime");
+    };
+    let mtime = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
+    for path in [&calls, &policy, &script] {
+        date(path);
+    }
+    // A changed plan (its last byte) and a changed policy (cut short).
+    let mut changed = fresh.clone();
+    *changed.last_mut().expect("bytes") ^= 1;
+    std::fs::write(&calls, &changed).expect("write");
+    std::fs::write(&policy, &fresh_policy[..fresh_policy.len() / 2]).expect("write");
+    date(&calls);
+    date(&policy);
+
+    let report = build_all_into(&dir);
+    assert!(
+        report.contains(&format!("unchanged {}", script.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("wrote {}", calls.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("wrote {}", policy.display())),
+        "{report}"
+    );
+    assert_eq!(mtime(&script), long_ago, "apply.sh was not rewritten");
+    assert_ne!(mtime(&calls), long_ago, "calls.json was rewritten");
+    assert_eq!(std::fs::read(&calls).expect("calls.json"), fresh);
+    assert_eq!(std::fs::read(&policy).expect("policy"), fresh_policy);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&script)
+            .expect("apply.sh")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755, "apply.sh stays executable");
+    }
+    // Built again from the same program: nothing is rewritten.
+    date(&calls);
+    let report = build_all_into(&dir);
+    assert!(!report.contains("wrote"), "{report}");
+    assert_eq!(mtime(&calls), long_ago, "calls.json was not rewritten");
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
