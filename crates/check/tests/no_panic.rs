@@ -157,8 +157,15 @@ fn label() -> impl Strategy<Value = Label> {
 fn block() -> impl Strategy<Value = Block> {
     let attr = (ident(), expr(), span())
         .prop_map(|(name, value, span)| Entry::Attribute(Attribute { name, value, span }));
-    let stmt = (ident(), proptest::collection::vec(expr(), 0..3), span())
-        .prop_map(|(verb, args, span)| Entry::Statement(Statement { verb, args, span }));
+    let stmt = (ident(), proptest::collection::vec(expr(), 0..3), span()).prop_map(
+        |(verb, args, span)| {
+            Entry::Statement(Statement {
+                verb,
+                args: args.into(),
+                span,
+            })
+        },
+    );
     let leaf_entry = prop_oneof![attr, stmt];
     let flat = (
         ident(),
@@ -168,7 +175,7 @@ fn block() -> impl Strategy<Value = Block> {
     )
         .prop_map(|(keyword, labels, entries, span)| Block {
             keyword,
-            labels,
+            labels: labels.into(),
             body: entries.map(|entries| Body { entries, span }),
             span,
         });
@@ -187,7 +194,7 @@ fn block() -> impl Strategy<Value = Block> {
         )
             .prop_map(|(keyword, labels, entries, span)| Block {
                 keyword,
-                labels,
+                labels: labels.into(),
                 body: entries.map(|entries| Body { entries, span }),
                 span,
             })

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod cascade;
+mod list;
 mod parser;
 mod text;
 

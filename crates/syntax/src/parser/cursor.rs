@@ -9,7 +9,7 @@ use super::MAX_DEPTH;
 
 /// How many tokens the lexer produces at a time (see [`Parser::ahead`]); a power of two.
 const BATCH: usize = 64;
-use crate::ast::{Entry, Expr, ExprKind, Ident, MapEntry, StrLit, Text};
+use crate::ast::{Entry, Expr, ExprKind, Ident, List, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
@@ -301,6 +301,16 @@ impl<'s> Parser<'s> {
 
     pub(super) fn take_exprs(&mut self, base: usize) -> Vec<Expr> {
         take_from(&mut self.exprs, base)
+    }
+
+    /// [`Self::take_exprs`] as a [`List`]: a single expression needs no vector.
+    pub(super) fn take_args(&mut self, base: usize) -> List<Expr> {
+        if self.exprs.len() == base + 1 {
+            if let Some(only) = self.exprs.pop() {
+                return List::from(only);
+            }
+        }
+        List::from(self.take_exprs(base))
     }
 
     pub(super) fn take_map_entries(&mut self, base: usize) -> Vec<MapEntry> {

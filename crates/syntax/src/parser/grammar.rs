@@ -15,7 +15,7 @@ use super::cursor::{shorten, Parser};
 use super::lexer::TokenKind;
 use super::values::ValueError;
 use crate::ast::{
-    Attribute, Block, Body, Entry, Expr, ExprKind, File, Ident, Label, Statement, StrLit,
+    Attribute, Block, Body, Entry, Expr, ExprKind, File, Ident, Label, List, Statement, StrLit,
 };
 
 const ENTRY_HELP: &str = "an entry is `name = value`, `keyword label { ... }` or `verb argument`, \
@@ -189,7 +189,7 @@ impl Parser<'_> {
 
     /// Turns the head words on the expression stack from `base` on into labels (taking
     /// them off the stack), reporting (if `report`) the first that cannot be one.
-    fn labels(&mut self, base: usize, report: bool) -> Vec<Label> {
+    fn labels(&mut self, base: usize, report: bool) -> List<Label> {
         let base = base.min(self.exprs.len());
         if report {
             let invalid = self
@@ -210,33 +210,40 @@ impl Parser<'_> {
                 self.invalid_label(&arg);
             }
         }
-        // Lent out while its words are moved, so that `slice` can borrow the parser.
+        // A block nearly always has one label: that one needs no vector.
+        if self.exprs.len() == base + 1 {
+            let only = self.exprs.pop().and_then(|arg| self.label(arg));
+            return only.map_or_else(List::default, List::from);
+        }
+        // Lent out while its words are moved, so that `label` can borrow the parser.
         let mut stack = std::mem::take(&mut self.exprs);
         let mut labels = Vec::with_capacity(stack.len() - base);
-        for arg in stack.drain(base..) {
-            let label = match arg.kind {
-                ExprKind::Ident(name) => Label::Ident(Ident {
-                    name,
-                    span: arg.span,
-                }),
-                // `true`/`false` are values in value position but fine as names.
-                ExprKind::Bool(_) => Label::Ident(Ident {
-                    name: self.slice(arg.span),
-                    span: arg.span,
-                }),
-                ExprKind::Str {
-                    value,
-                    heredoc: false,
-                } => Label::Str(StrLit {
-                    value,
-                    span: arg.span,
-                }),
-                _ => continue,
-            };
-            labels.push(label);
-        }
+        labels.extend(stack.drain(base..).filter_map(|arg| self.label(arg)));
         self.exprs = stack;
-        labels
+        List::from(labels)
+    }
+
+    /// A head word as a label; `None` for one that cannot be (reported by [`Self::labels`]).
+    fn label(&self, arg: Expr) -> Option<Label> {
+        Some(match arg.kind {
+            ExprKind::Ident(name) => Label::Ident(Ident {
+                name,
+                span: arg.span,
+            }),
+            // `true`/`false` are values in value position but fine as names.
+            ExprKind::Bool(_) => Label::Ident(Ident {
+                name: self.slice(arg.span),
+                span: arg.span,
+            }),
+            ExprKind::Str {
+                value,
+                heredoc: false,
+            } => Label::Str(StrLit {
+                value,
+                span: arg.span,
+            }),
+            _ => return None,
+        })
     }
 
     fn invalid_label(&mut self, arg: &Expr) {
@@ -438,7 +445,7 @@ impl Parser<'_> {
     }
 
     fn statement(&mut self, verb: Ident, head: Head) -> Option<Statement> {
-        let args = self.take_exprs(head.base);
+        let args = self.take_args(head.base);
         if !head.ok {
             return None;
         }
