@@ -17,7 +17,12 @@ pub struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     pub fn get(&self, name: &str) -> Option<&'a Attribute> {
-        self.attrs.iter().copied().find(|a| a.name.name == name)
+        // `str`s compared: `Text`'s own `==` is a call per attribute, and every body
+        // entry is looked up here (duplicates) at least once.
+        self.attrs
+            .iter()
+            .copied()
+            .find(|a| a.name.name.as_str() == name)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -69,7 +74,7 @@ pub fn split<'a>(entries: &'a [Entry], diags: &mut Vec<Diagnostic>) -> Parts<'a>
 /// The first attribute named `name` among `entries`, without reporting anything.
 pub fn find_attr<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Attribute> {
     entries.iter().find_map(|e| match e {
-        Entry::Attribute(a) if a.name.name == name => Some(a),
+        Entry::Attribute(a) if a.name.name.as_str() == name => Some(a),
         _ => None,
     })
 }

@@ -9,7 +9,7 @@ use kp_check::ir::Program;
 use kp_check::Target;
 use kp_graph::Graph;
 
-use crate::body::{dependencies_in_order, env_names, kind_name, target_name};
+use crate::body::{dependencies_in_order, env_names, kind_name, nodes_once, target_name};
 use crate::writer::Json;
 use crate::OutputFile;
 
@@ -63,13 +63,7 @@ fn write(program: &Program, graph: &Graph, target: Target, json: &mut Json) {
         json.key("body");
         json.body(&r.body);
         json.key("depends_on");
-        json.strs(
-            dependencies
-                .get(i)
-                .into_iter()
-                .flatten()
-                .filter_map(|&d| id(d)),
-        );
+        json.strs(nodes_once(dependencies.get(i)).filter_map(id));
         json.end_object();
         json.flush_if_full();
     }

@@ -6,7 +6,7 @@
 
 use kp_check::ir::{Body, Program, Resource, ResourceKind, Value};
 use kp_check::Target;
-use kp_graph::Graph;
+use kp_graph::{Graph, NodeLists};
 
 use crate::writer::escape_into;
 
@@ -150,27 +150,32 @@ pub(crate) fn in_order<'p>(program: &'p Program, graph: &Graph) -> Vec<&'p Resou
 }
 
 /// For every node, the nodes it depends on in apply order (those not in the order
-/// left out): one pass over the edges rather than a search of them per node.
-pub(crate) fn dependencies_in_order(graph: &Graph) -> Vec<Vec<usize>> {
+/// left out), each once: one pass over the edges rather than a search of them per node.
+/// Each list holds `(position in the order, node)` pairs.
+pub(crate) fn dependencies_in_order(graph: &Graph) -> NodeLists<(usize, usize)> {
     let mut position = vec![None; graph.nodes.len()];
     for (k, &i) in graph.order.iter().enumerate() {
         if let Some(slot) = position.get_mut(i) {
             *slot = Some(k);
         }
     }
-    let mut deps: Vec<Vec<(usize, usize)>> = vec![Vec::new(); graph.nodes.len()];
-    for e in &graph.edges {
-        if let (Some(list), Some(Some(k))) = (deps.get_mut(e.to), position.get(e.from)) {
-            list.push((*k, e.from));
-        }
-    }
-    deps.into_iter()
-        .map(|mut list| {
-            kp_sort::unstable(&mut list);
-            list.dedup();
-            list.into_iter().map(|(_, n)| n).collect()
-        })
-        .collect()
+    let pairs = graph.edges.iter().filter_map(|e| {
+        let k = position.get(e.from).copied().flatten()?;
+        Some((e.to, (k, e.from)))
+    });
+    let mut lists = NodeLists::new(graph.nodes.len(), pairs);
+    lists.sort_each();
+    lists
+}
+
+/// The nodes of one list of [`dependencies_in_order`], a node repeated only once.
+pub(crate) fn nodes_once(list: &[(usize, usize)]) -> impl Iterator<Item = usize> + '_ {
+    let mut last = None;
+    list.iter().filter_map(move |&pair| {
+        let fresh = last != Some(pair);
+        last = Some(pair);
+        fresh.then_some(pair.1)
+    })
 }
 
 /// The level (see [`Graph::levels`]) of every node, by index.

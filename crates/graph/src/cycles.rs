@@ -28,7 +28,7 @@ pub(crate) fn diagnostics(program: &Program, adj: &Adjacency, stuck: &[usize]) -
 /// the components by their smallest node. Nodes are indices into the adjacency lists, so
 /// what is known of each is kept in vectors indexed by node.
 fn components(adj: &Adjacency, members: &[usize]) -> Vec<Vec<usize>> {
-    let nodes = adj.dependencies.len();
+    let nodes = adj.len();
     let mut member = vec![false; nodes];
     for &m in members {
         if let Some(slot) = member.get_mut(m) {
@@ -36,13 +36,8 @@ fn components(adj: &Adjacency, members: &[usize]) -> Vec<Vec<usize>> {
         }
     }
     let is_member = |n: usize| member.get(n).copied().unwrap_or(false);
-    let inside = |list: Option<&Vec<usize>>| -> Vec<usize> {
-        list.into_iter()
-            .flatten()
-            .copied()
-            .filter(|&n| is_member(n))
-            .collect()
-    };
+    let inside =
+        |list: &[usize]| -> Vec<usize> { list.iter().copied().filter(|&n| is_member(n)).collect() };
     // Marks `n` seen; whether it was not before.
     fn first_visit(seen: &mut [bool], n: usize) -> bool {
         seen.get_mut(n)
@@ -56,12 +51,12 @@ fn components(adj: &Adjacency, members: &[usize]) -> Vec<Vec<usize>> {
         if !first_visit(&mut visited, root) {
             continue;
         }
-        let mut stack = vec![(root, inside(adj.dependents.get(root)), 0usize)];
+        let mut stack = vec![(root, inside(adj.dependents(root)), 0usize)];
         while let Some((node, next, pos)) = stack.last_mut() {
             if let Some(&child) = next.get(*pos) {
                 *pos += 1;
                 if first_visit(&mut visited, child) {
-                    stack.push((child, inside(adj.dependents.get(child)), 0));
+                    stack.push((child, inside(adj.dependents(child)), 0));
                 }
             } else {
                 finished.push(*node);
@@ -81,7 +76,7 @@ fn components(adj: &Adjacency, members: &[usize]) -> Vec<Vec<usize>> {
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
             component.push(n);
-            for d in inside(adj.dependencies.get(n)) {
+            for d in inside(adj.dependencies(n)) {
                 if first_visit(&mut assigned, d) {
                     stack.push(d);
                 }
@@ -101,10 +96,8 @@ fn shortest_cycle(adj: &Adjacency, component: &[usize]) -> Option<Vec<usize>> {
     let start = *component.first()?;
     let position = |n: usize| component.binary_search(&n).ok();
     let deps = |n: usize| -> Vec<usize> {
-        adj.dependencies
-            .get(n)
-            .into_iter()
-            .flatten()
+        adj.dependencies(n)
+            .iter()
             .copied()
             .filter(|&d| position(d).is_some())
             .collect()

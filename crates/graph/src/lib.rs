@@ -7,6 +7,9 @@
 //! server is expected to hold them already.
 
 mod cycles;
+mod lists;
+
+pub use lists::NodeLists;
 
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
@@ -81,7 +84,8 @@ pub fn build(program: &Program) -> Result<Graph, Vec<Diagnostic>> {
                 pairs.push((to, from));
             }
         }
-        if let Some(own) = pairs.get_mut(first..) {
+        // Most resources have one or two: the call only for those with more than one.
+        if let Some(own) = pairs.get_mut(first..).filter(|own| own.len() > 1) {
             kp_sort::unstable(own);
         }
     }
@@ -192,33 +196,48 @@ impl Hasher for FxHasher {
     }
 }
 
-/// Both directions of the edges, each list sorted by node index.
+/// Both directions of the edges, each node's list sorted by node index. Each direction
+/// is one vector of every node's list end to end, and where each list starts: a vector
+/// per node cost an allocation and its regrowths for each of thousands of nodes.
 pub(crate) struct Adjacency {
-    /// `dependencies[i]`: the nodes `i` depends on.
-    pub(crate) dependencies: Vec<Vec<usize>>,
-    /// `dependents[i]`: the nodes that depend on `i`.
-    pub(crate) dependents: Vec<Vec<usize>>,
+    /// `dependencies(i)`: the nodes `i` depends on.
+    dependencies: NodeLists<usize>,
+    /// `dependents(i)`: the nodes that depend on `i`.
+    dependents: NodeLists<usize>,
 }
 
 impl Adjacency {
     fn new(n: usize, edges: &[Edge]) -> Self {
-        let mut dependencies = vec![Vec::new(); n];
-        let mut dependents = vec![Vec::new(); n];
-        for e in edges {
-            if let Some(d) = dependencies.get_mut(e.to) {
-                d.push(e.from);
-            }
-            if let Some(d) = dependents.get_mut(e.from) {
-                d.push(e.to);
-            }
-        }
-        for list in dependencies.iter_mut().chain(dependents.iter_mut()) {
-            kp_sort::unstable(list);
+        let mut dependencies = NodeLists::new(n, edges.iter().map(|e| (e.to, e.from)));
+        let mut dependents = NodeLists::new(n, edges.iter().map(|e| (e.from, e.to)));
+        // Edges sorted by `(to, from)`, as `build` makes them, leave every list sorted.
+        let sorted = edges.windows(2).all(|w| match w {
+            [a, b] => (a.to, a.from) <= (b.to, b.from),
+            _ => true,
+        });
+        if !sorted {
+            dependencies.sort_each();
+            dependents.sort_each();
         }
         Adjacency {
             dependencies,
             dependents,
         }
+    }
+
+    /// The number of nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.dependencies.len()
+    }
+
+    /// The nodes `i` depends on.
+    pub(crate) fn dependencies(&self, i: usize) -> &[usize] {
+        self.dependencies.get(i)
+    }
+
+    /// The nodes that depend on `i`.
+    pub(crate) fn dependents(&self, i: usize) -> &[usize] {
+        self.dependents.get(i)
     }
 }
 
@@ -227,7 +246,7 @@ impl Adjacency {
 /// topological order, so it depends on the program only. Shorter than the node count
 /// when there is a cycle.
 fn kahn(adj: &Adjacency) -> Vec<usize> {
-    let mut waiting: Vec<usize> = adj.dependencies.iter().map(Vec::len).collect();
+    let mut waiting: Vec<usize> = (0..adj.len()).map(|i| adj.dependencies(i).len()).collect();
     let mut ready: BinaryHeap<Reverse<usize>> = waiting
         .iter()
         .enumerate()
@@ -237,7 +256,7 @@ fn kahn(adj: &Adjacency) -> Vec<usize> {
     let mut order = Vec::with_capacity(waiting.len());
     while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
-        for &j in adj.dependents.get(i).map_or(&[][..], Vec::as_slice) {
+        for &j in adj.dependents(i) {
             if let Some(w) = waiting.get_mut(j) {
                 *w -= 1;
                 if *w == 0 {
@@ -256,10 +275,8 @@ fn levels(adj: &Adjacency, order: &[usize]) -> Vec<Vec<usize>> {
     let mut levels: Vec<Vec<usize>> = Vec::new();
     for &i in order {
         let d = adj
-            .dependencies
-            .get(i)
-            .into_iter()
-            .flatten()
+            .dependencies(i)
+            .iter()
             .filter_map(|&p| depth.get(p))
             .map(|&p| p + 1)
             .max()
@@ -315,7 +332,7 @@ impl Graph {
         let mut seen = BTreeSet::new();
         let mut stack = vec![i];
         while let Some(n) = stack.pop() {
-            for &d in adj.dependents.get(n).into_iter().flatten() {
+            for &d in adj.dependents(n) {
                 if seen.insert(d) {
                     stack.push(d);
                 }

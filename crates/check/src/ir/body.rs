@@ -46,6 +46,15 @@ impl Body {
         }
     }
 
+    /// The body of `entries`, which the caller guarantees are sorted by key, each key
+    /// once.
+    pub fn from_sorted(entries: Vec<(Key, Value)>) -> Body {
+        debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        Body {
+            entries: SortedMap::from_sorted(entries),
+        }
+    }
+
     /// Room for `n` more entries, exactly (a body grows by one or two fields at most).
     pub fn reserve(&mut self, n: usize) {
         self.entries.reserve_exact(n);

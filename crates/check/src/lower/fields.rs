@@ -9,7 +9,7 @@ use super::{Lowerer, What};
 use crate::catalog::MOUNT_ATTRS;
 use crate::codes;
 use crate::confusions;
-use crate::ir::{Body, ResourceId};
+use crate::ir::{Body, Key, ResourceId, Value};
 use crate::lints;
 use crate::schemas;
 use crate::symbols::MountSym;
@@ -67,12 +67,13 @@ impl<'s> Lowerer<'s> {
             return typed;
         };
         let fields = self.field_table(ep);
-        for &attr in attrs {
+        let mut typed_fields = std::mem::take(&mut self.typed_fields);
+        for (at, &attr) in attrs.iter().enumerate() {
             let name = attr.name.name.as_str();
             if cx.skip.contains(&name) {
                 continue;
             }
-            let Some(field) = self.field_in(fields, name) else {
+            let Some(info) = self.field_at(fields, at, name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
                 let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
                     .and_then(|n| ep.field(n));
@@ -84,14 +85,16 @@ impl<'s> Lowerer<'s> {
                 self.unknown_field(cx, ep, attr);
                 continue;
             };
+            let field = info.field;
+            self.target_sensitive |= info.target_sensitive;
             // An endpoint missing on the target is reported once, on its block.
-            if self.on_target(|t| ep.supports(t) && !field.supports(t)) {
+            if info.unsupported {
                 self.field_unsupported(cx, attr);
             }
             if field.deprecated {
                 self.diags.push(deprecated(ep, attr));
             }
-            if let Some(evidence) = field.ignored_on(self.target) {
+            if let Some(evidence) = info.ignored {
                 // Sent, it would change nothing and never read back: a perpetual diff.
                 self.diags
                     .push(ignored_by_server(cx, attr, self.target, evidence));
@@ -111,10 +114,11 @@ impl<'s> Lowerer<'s> {
                 value = value.map(lints::secrets::hide);
             }
             if let Some(v) = value {
-                // The schema's own name: `'static`, no copy per body.
-                typed.body.insert(field.name.as_str(), v);
+                typed_fields.push((info.rank, field.name.as_str(), v));
             }
         }
+        typed.body = sorted_body(&mut typed_fields, attrs.len() + extra);
+        self.typed_fields = typed_fields;
         let table = self.field_tables.get(fields);
         for &field in table.map_or(&[][..], |t| &t.required[..]) {
             if cx.skip.contains(&field.name.as_str())
@@ -161,6 +165,35 @@ impl<'s> Lowerer<'s> {
             hint,
         ));
     }
+}
+
+/// A typed field: its rank in the endpoint's name order, its name (the schema's own,
+/// `'static`: no copy per body) and its value.
+pub(crate) type RankedField = (u32, &'static str, Value);
+
+/// The body of `fields` (emptied), sorted by rank, which is name order: numbers compared
+/// instead of names, and each entry placed once rather than inserted into the middle.
+/// Of two values for one field the later wins, as a map's insert does. `capacity` leaves
+/// room for fields a caller adds afterwards.
+fn sorted_body(fields: &mut Vec<RankedField>, capacity: usize) -> Body {
+    // An insertion sort: a body has a handful of fields, often nearly in order.
+    for i in 1..fields.len() {
+        let mut j = i;
+        while j > 0 && fields.get(j - 1).map(|f| f.0) > fields.get(j).map(|f| f.0) {
+            fields.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    let mut entries: Vec<(Key, Value)> = Vec::with_capacity(capacity.max(fields.len()));
+    let mut last_rank = None;
+    for (rank, name, value) in fields.drain(..) {
+        match entries.last_mut() {
+            Some(last) if last_rank == Some(rank) => last.1 = value,
+            _ => entries.push((Key::Borrowed(name), value)),
+        }
+        last_rank = Some(rank);
+    }
+    Body::from_sorted(entries)
 }
 
 /// `kp::deprecated-field`, naming the replacement when the endpoint has one.

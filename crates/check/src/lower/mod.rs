@@ -54,16 +54,37 @@ pub struct Lowerer<'s> {
     kv2_mounts: Vec<&'s crate::symbols::MountSym<'s>>,
     /// The fields of each endpoint typed so far, by name ([`Lowerer::field_table`]).
     field_tables: Vec<FieldTable>,
+    /// A body's typed fields before they are sorted ([`Lowerer::type_body`]): one buffer
+    /// for every body.
+    typed_fields: Vec<fields::RankedField>,
 }
 
 /// An endpoint's fields in a hash table (the schema keeps them in a `BTreeMap`: a dozen
 /// string comparisons per attribute of every body), and its required ones.
 struct FieldTable {
     endpoint: &'static kp_schema::Endpoint,
-    by_name: Table<'static, &'static kp_schema::Field>,
+    by_name: Table<'static, FieldInfo>,
     /// In name order, as the schema lists them: every body is checked for them, and
     /// most endpoints require few of their dozens of fields.
     required: Vec<&'static kp_schema::Field>,
+    /// The rank of the field found at each attribute position of the last body typed.
+    recent: Vec<u32>,
+}
+
+/// What typing asks of a field on this check's target, answered once per endpoint
+/// rather than once per attribute of every body.
+#[derive(Clone, Copy)]
+pub(crate) struct FieldInfo {
+    pub(crate) field: &'static kp_schema::Field,
+    /// The field's position in name order: a body sorts its fields by it, comparing
+    /// numbers instead of names.
+    pub(crate) rank: u32,
+    /// The endpoint exists on the target and the field does not.
+    pub(crate) unsupported: bool,
+    /// Whether another target answers `unsupported` differently ([`crate::probe`]).
+    pub(crate) target_sensitive: bool,
+    /// The target accepts the field and ignores it: the evidence.
+    pub(crate) ignored: Option<&'static str>,
 }
 
 /// What lowering produced: the program, the diagnostics, the secrets' spans, the
@@ -95,6 +116,7 @@ impl<'s> Lowerer<'s> {
             last_schema: None,
             kv2_mounts: crate::lints::kv::kv2_mounts(syms),
             field_tables: Vec::new(),
+            typed_fields: Vec::new(),
         }
     }
 
@@ -111,8 +133,18 @@ impl<'s> Lowerer<'s> {
         let mut by_name = Table::default();
         by_name.reserve(ep.fields.len());
         let mut required = Vec::new();
-        for (name, field) in &ep.fields {
-            by_name.insert(name.as_str(), field);
+        let mut target_sensitive = false;
+        for (rank, (name, field)) in (0u32..).zip(&ep.fields) {
+            let unsupported = |t| ep.supports(t) && !field.supports(t);
+            let info = FieldInfo {
+                field,
+                rank,
+                unsupported: crate::probe::ask(self.target, &mut target_sensitive, unsupported),
+                target_sensitive,
+                ignored: field.ignored_on(self.target),
+            };
+            target_sensitive = false;
+            by_name.insert(name.as_str(), info);
             if field.required {
                 required.push(field);
             }
@@ -121,13 +153,37 @@ impl<'s> Lowerer<'s> {
             endpoint: ep,
             by_name,
             required,
+            recent: Vec::new(),
         });
         self.field_tables.len() - 1
     }
 
-    /// `ep.field(name)` for the endpoint of table `table`.
-    fn field_in(&self, table: usize, name: &str) -> Option<&'static kp_schema::Field> {
+    /// `ep.field(name)`, and what typing asks of it, for the endpoint of table `table`.
+    fn field_in(&self, table: usize, name: &str) -> Option<FieldInfo> {
         self.field_tables.get(table)?.by_name.get(name).copied()
+    }
+
+    /// [`Lowerer::field_in`] for the attribute at position `at` of a body. Bodies of one
+    /// endpoint tend to list the same fields in the same order (a login role per
+    /// workload): the field found at this position last time is tried first, one
+    /// comparison of names instead of a hash of the name.
+    fn field_at(&mut self, table: usize, at: usize, name: &str) -> Option<FieldInfo> {
+        let t = self.field_tables.get_mut(table)?;
+        let last = t
+            .recent
+            .get(at)
+            .and_then(|&rank| t.by_name.at(rank as usize));
+        if let Some((_, &info)) = last.filter(|(known, _)| *known == name) {
+            return Some(info);
+        }
+        let info = *t.by_name.get(name)?;
+        if t.recent.len() <= at {
+            t.recent.resize(at + 1, u32::MAX);
+        }
+        if let Some(slot) = t.recent.get_mut(at) {
+            *slot = info.rank;
+        }
+        Some(info)
     }
 
     /// The endpoint's schema ([`crate::schemas::endpoint`]), remembering the last one.

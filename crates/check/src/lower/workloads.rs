@@ -203,10 +203,13 @@ impl<'s> Lowerer<'s> {
         );
         r.workload = Some(workload.clone());
         if has_rules {
-            let comma = self
-                .schema(spec.endpoint)
-                .and_then(|e| e.field("token_policies"))
-                .is_some_and(|f| f.ty == FieldType::CommaList);
+            let comma = self.schema(spec.endpoint).is_some_and(|ep| {
+                // The endpoint's table, just built to type the role: a hash, not a
+                // search of the schema's sorted fields.
+                let table = self.field_table(ep);
+                self.field_in(table, "token_policies")
+                    .is_some_and(|f| f.field.ty == FieldType::CommaList)
+            });
             append_policy(&mut r.body, workload, comma);
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.clone());

@@ -53,6 +53,11 @@ impl<'a, V> Table<'a, V> {
         self.entries.get(i).map(|(k, v)| (*k, v))
     }
 
+    /// The entry inserted `i`-th.
+    pub fn at(&self, i: usize) -> Option<(&'a str, &V)> {
+        self.entries.get(i).map(|(k, v)| (*k, v))
+    }
+
     pub fn contains_key(&self, name: &str) -> bool {
         self.index.contains_key(name)
     }
