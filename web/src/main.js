@@ -170,6 +170,11 @@ function onEdit(doc, startDoc, change) {
 
 let inlineQueued = false;
 
+/** For the bench: how long after the keystroke's first event its check starts. */
+function keyToCheck() {
+  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+}
+
 /** A keystroke's check made in its transaction, until the view has applied that transaction. */
 let keystrokeCheck = null;
 
@@ -183,7 +188,7 @@ let keystrokeCheck = null;
 function checkKeystroke(tr) {
   const doc = tr.newDoc;
   if (!(tr.isUserEvent('input') || tr.isUserEvent('delete')) || !inline.fits(doc.length)) return null;
-  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  keyToCheck();
   const target = state.target;
   const result = inline.check(doc.toString(), target);
   if (!result) return null;
@@ -226,7 +231,7 @@ function runInlineCheck() {
   inlineQueued = false;
   const doc = editor.state.doc;
   if (doc === shownFor && state.target === shownTarget) return;
-  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  keyToCheck();
   const edit = probe.edits;
   const target = state.target;
   const result = inline.check(doc.toString(), target);
@@ -246,7 +251,7 @@ async function runCheck(doc = editor.state.doc) {
   // Already shown (checked on the page meanwhile): nothing to ask the worker.
   if (doc === shownFor && state.target === shownTarget) return;
   checking = true;
-  if (probe.keyAt) probe.keyToCheck.push(performance.now() - probe.keyAt);
+  keyToCheck();
   // Which edit this text is (the tests check that diagnostics come in edit order).
   const edit = probe.edits;
   const since = changedDoc === doc ? changes : null;

@@ -50,7 +50,7 @@ impl<'a, V> Table<'a, V> {
     /// The entry with the name as it was declared (borrowed from the tree).
     pub fn get_key_value(&self, name: &str) -> Option<(&'a str, &V)> {
         let &i = self.index.get(name)?;
-        self.entries.get(i).map(|(k, v)| (*k, v))
+        self.at(i)
     }
 
     /// The entry inserted `i`-th.
