@@ -238,14 +238,17 @@ function drawEdge(e, a, b) {
   return path;
 }
 
+// A node's shapes carry its position: a `transform` per node would be a paint property
+// node each, with paint chunks of its own, and Chromium's layerization walks every chunk of
+// the page in every frame, the frames that draw a keystroke in the editor included.
 function drawNode(svg, n, p, onPick) {
-  const group = el('g', { class: `node kind-${n.kind}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, 'data-testid': 'graph-node', 'data-id': n.id });
+  const group = el('g', { class: `node kind-${n.kind}`, tabindex: 0, 'data-testid': 'graph-node', 'data-id': n.id });
   const tip = n.kind === 'workload' ? `workload ${n.name}` : `${n.id}${n.path && n.path !== n.id ? `\nPOST ${n.path}` : ''}`;
   group.append(el('title', {}, `${tip}${n.line ? `\nline ${n.line}` : ''}`));
-  group.append(el('rect', { width: NODE_W, height: NODE_H, rx: 9, class: 'box' }));
-  group.append(el('rect', { width: 4, height: NODE_H - 14, x: 7, y: 7, rx: 2, class: 'stripe' }));
-  group.append(el('text', { x: 18, y: 18, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
-  group.append(el('text', { x: 18, y: 34, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 20)));
+  group.append(el('rect', { x: p.x, y: p.y, width: NODE_W, height: NODE_H, rx: 9, class: 'box' }));
+  group.append(el('rect', { width: 4, height: NODE_H - 14, x: p.x + 7, y: p.y + 7, rx: 2, class: 'stripe' }));
+  group.append(el('text', { x: p.x + 18, y: p.y + 18, class: 'node-kind' }, (KIND_LABEL[n.kind] || n.kind).toUpperCase()));
+  group.append(el('text', { x: p.x + 18, y: p.y + 34, class: 'node-name' }, truncate(n.kind === 'config' || n.kind === 'token' ? n.id : n.name, 20)));
   group.addEventListener('click', () => onPick && onPick(n));
   group.addEventListener('mouseenter', () => highlight(svg, n.index, true));
   group.addEventListener('mouseleave', () => highlight(svg, n.index, false));

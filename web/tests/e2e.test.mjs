@@ -237,6 +237,49 @@ test('the problems panel lists a keystroke\'s diagnostics a frame after the fram
   await context.close();
 });
 
+test('the status line shows a keystroke\'s verdict in the frame that draws the keystroke, not in the keystroke\'s task', async () => {
+  const { page, context } = await openAtUserClaim();
+  // The status at the start of the first two frames after a keydown: the test's callback
+  // of the first frame was requested before the page's, so it reads what the keystroke's
+  // task left; the second reads what the keystroke's frame drew.
+  await page.evaluate(() => {
+    const k = window.__keyplan;
+    k.statusPerFrame = [];
+    const status = () => document.querySelector('[data-testid=status]').textContent;
+    window.addEventListener(
+      'keydown',
+      () => {
+        const frames = [];
+        k.statusPerFrame.push(frames);
+        requestAnimationFrame(() => {
+          frames.push(status());
+          requestAnimationFrame(() => frames.push(status()));
+        });
+      },
+      true,
+    );
+  });
+  for (let i = 0; i < 4; i++) {
+    const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
+    await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+    await page.waitForFunction((n) => window.__keyplan.statusPerFrame[n]?.length === 2, i);
+    const [inTask, inFrame] = await page.evaluate((n) => window.__keyplan.statusPerFrame[n], i);
+    // `user_claimx`: also unknown, and the role misses `user_claim`.
+    const [was, now] = i % 2 === 0 ? [/^1 error /, /^3 errors /] : [/^3 errors /, /^1 error /];
+    assert.match(inTask, was, `keystroke ${i}: the keystroke's task leaves the status as it was`);
+    assert.match(inFrame, now, `keystroke ${i}: the keystroke's frame shows its verdict`);
+  }
+  // The page marks where it applied a keystroke's diagnostics only for a trace that asks.
+  assert.equal(await page.evaluate(() => performance.getEntriesByName('kp:applied').length), 0, 'no marks unless asked');
+  await page.evaluate(() => (window.__keyplan.markApplied = true));
+  const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+  await page.keyboard.press('x');
+  await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
+  assert.equal(await page.evaluate(() => performance.getEntriesByName('kp:applied').length), 1, 'one mark per keystroke when asked');
+  await context.close();
+});
+
 test('a keystroke is checked once, in its own transaction: the one update that draws the edit holds its diagnostics', async () => {
   const { page, context } = await openAtUserClaim();
   // Every transaction the editor applies, and the diagnostics its state holds right after it.
@@ -351,6 +394,26 @@ async function wholeOutput(page) {
   }
   return page.textContent('[data-testid=output] [data-testid=output-text]');
 }
+
+test('the graph draws each node at its own place: boxes apart, each node\'s texts inside its box', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  const nodes = await page.$$eval('[data-testid=graph-node]', (gs) =>
+    gs.map((g) => ({
+      box: g.querySelector('.box').getBoundingClientRect().toJSON(),
+      parts: [...g.querySelectorAll('.stripe, text')].map((e) => e.getBoundingClientRect().toJSON()),
+    })),
+  );
+  assert.ok(nodes.length > 3, 'graph nodes are drawn');
+  const inside = (p, b) => p.left >= b.left && p.right <= b.right && p.top >= b.top && p.bottom <= b.bottom;
+  const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+  nodes.forEach((n, i) => {
+    assert.equal(n.parts.length, 3, `node ${i}: a stripe, its kind and its name`);
+    for (const p of n.parts) assert.ok(inside(p, n.box), `node ${i}: ${JSON.stringify(p)} inside ${JSON.stringify(n.box)}`);
+    for (const m of nodes.slice(i + 1)) assert.ok(apart(n.box, m.box), `node ${i} overlaps another: ${JSON.stringify(n.box)} ${JSON.stringify(m.box)}`);
+  });
+  await context.close();
+});
 
 test('every output tab shows its output; the target switch recompiles', async () => {
   const { page, context } = await open();

@@ -158,6 +158,8 @@ async function main() {
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
       await cdp.send('Profiler.start');
     }
+    // The page marks where it applies a keystroke's diagnostics (`kp:applied`) only when asked.
+    await page.evaluate(() => (window.__keyplan.markApplied = true));
     await browser.startTracing(page, { categories: CATEGORIES });
     const marks = [];
     for (let i = 0; i < ROUNDS; i++) {
