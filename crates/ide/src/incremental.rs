@@ -219,7 +219,12 @@ fn reparse(old: Previous<'_>, file: &SourceFile) -> (FileParse, Kept) {
         },
         diagnostics: old.parse.syntax,
     };
-    let (parsed, kept) =
-        kp_syntax::reparse(old.text, old_parse, old.base, file.shared_text(), file.base());
+    let (parsed, kept) = kp_syntax::reparse(
+        old.text,
+        old_parse,
+        old.base,
+        file.shared_text(),
+        file.base(),
+    );
     (FileParse::from(parsed), kept)
 }

@@ -8,6 +8,8 @@
 //! under 100, that many keystrokes run untimed, for `valgrind --tool=callgrind`: the
 //! difference of the counts of two runs (0 and 10, say) is that many keystrokes' cost.
 
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
 use std::time::Instant;
 
 fn main() {
@@ -16,7 +18,9 @@ fn main() {
     let rounds: usize = args.next().map_or(4000, |n| n.parse().expect("ROUNDS"));
     let src = std::fs::read_to_string(path).expect("read the program");
     let half = src.len() / 2;
-    let at = src[half..].find("user_claim").expect("a user_claim after the middle")
+    let at = src[half..]
+        .find("user_claim")
+        .expect("a user_claim after the middle")
         + half
         + "user_claim".len();
     let edited = format!("{}x{}", &src[..at], &src[at..]);

@@ -277,15 +277,13 @@ impl Checker {
     /// scratch.
     pub fn check_json(&mut self, source: &str, target_name: &str) -> String {
         let sources = SourceMap::single(PLAYGROUND_FILE, source);
-        let (Ok(target), Some(text)) = (parse_target(target_name), sources.files().first())
-        else {
+        let (Ok(target), Some(text)) = (parse_target(target_name), sources.files().first()) else {
             return check_json(source, target_name);
         };
         let text = std::sync::Arc::clone(text.shared_text());
         let (parse, reparses) = match self.previous.take() {
             Some(previous) if previous.reparses < REPARSES => {
-                let (parse, kept) =
-                    kp_syntax::reparse(&previous.text, previous.parse, 0, &text, 0);
+                let (parse, kept) = kp_syntax::reparse(&previous.text, previous.parse, 0, &text, 0);
                 self.memo.blocks_edited(kept);
                 (parse, previous.reparses + 1)
             }

@@ -173,7 +173,9 @@ proptest! {
 /// of the text, and everything after it is parsed again.
 #[test]
 fn an_edit_parses_only_around_it() {
-    let block = |i: usize| format!("policy p{i} {{\n  path \"a/{i}/*\" {{ capabilities = [read] }}\n}}\n\n");
+    let block = |i: usize| {
+        format!("policy p{i} {{\n  path \"a/{i}/*\" {{ capabilities = [read] }}\n}}\n\n")
+    };
     let text: String = (0..50).map(block).collect();
     let in_string = text.find("a/25/").unwrap();
     let in_body = text.find("  path \"a/25/").unwrap();

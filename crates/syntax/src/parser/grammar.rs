@@ -55,7 +55,10 @@ impl Parser<'_> {
     /// the only thing that sets a flag, is not reached). Reparsing an edited text relies
     /// on it ([`crate::reparse`]).
     #[inline]
-    pub(super) fn file_until(&mut self, stop: impl Fn(usize) -> bool) -> (Vec<Block>, Option<usize>) {
+    pub(super) fn file_until(
+        &mut self,
+        stop: impl Fn(usize) -> bool,
+    ) -> (Vec<Block>, Option<usize>) {
         let mut blocks = Vec::new();
         loop {
             match self.peek().kind {

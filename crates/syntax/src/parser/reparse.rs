@@ -70,7 +70,8 @@ pub fn reparse(
     } = old;
     let local = |b: &Block| b.span.start.saturating_sub(old_base);
     // The last old block the edit cannot have changed the start of: parsing restarts there.
-    let unchanged = old_blocks.partition_point(|b| b.keyword.span.end.saturating_sub(old_base) < prefix);
+    let unchanged =
+        old_blocks.partition_point(|b| b.keyword.span.end.saturating_sub(old_base) < prefix);
     let restart_block = old_blocks
         .get(..unchanged)
         .unwrap_or_default()
@@ -224,10 +225,16 @@ mod tests {
         // Past a chunk, and a chunk that differs in its last byte.
         let long = "a".repeat(200);
         assert_eq!(common_ends(&long, &format!("{long}b")), (200, 0));
-        assert_eq!(common_ends(&format!("x{long}"), &format!("y{long}")), (0, 200));
+        assert_eq!(
+            common_ends(&format!("x{long}"), &format!("y{long}")),
+            (0, 200)
+        );
         let (a, b) = (format!("{long}1{long}"), format!("{long}22{long}"));
         assert_eq!(common_ends(&a, &b), (200, 200));
-        let (a, b) = (format!("{}é", "a".repeat(63)), format!("{}è", "a".repeat(63)));
+        let (a, b) = (
+            format!("{}é", "a".repeat(63)),
+            format!("{}è", "a".repeat(63)),
+        );
         assert_eq!(common_ends(&a, &b), (63, 0));
     }
 
