@@ -94,10 +94,10 @@ impl Memo {
     pub fn blocks_edited(&mut self, kept: kp_syntax::Kept) {
         self.keys_follow = kept.before <= kept.after && kept.after <= self.block_keys.len();
         if self.keys_follow {
-            self.block_keys.splice(
-                kept.before..kept.after,
-                std::iter::repeat_n(None, kept.parsed),
-            );
+            let tail = self.block_keys.split_off(kept.after);
+            self.block_keys.truncate(kept.before);
+            self.block_keys.resize(kept.before + kept.parsed, None);
+            self.block_keys.extend(tail);
         }
     }
 

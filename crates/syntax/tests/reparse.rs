@@ -78,12 +78,18 @@ enum Insert {
 
 #[derive(Debug, Clone)]
 struct Edit {
-    /// Where, as a fraction of the text; `line` moves it to the start of the next line.
-    at: f64,
-    line: bool,
+    at: Where,
     /// How many bytes to replace.
     len: usize,
     insert: Insert,
+}
+
+/// Where an edit starts, as a fraction of the text.
+#[derive(Debug, Clone)]
+enum Where {
+    There(f64),
+    /// At the start of the line after that point.
+    NextLine(f64),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -91,39 +97,29 @@ fn edit() -> impl Strategy<Value = Edit> {
         4 => prop::sample::select(SNIPPETS).prop_map(Insert::Text),
         1 => (0.0..1.0f64, 0usize..300).prop_map(|(a, l)| Insert::Paste(a, l)),
     ];
-    (
-        0.0..1.0f64,
-        any::<bool>(),
-        prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..200],
-        insert,
-    )
-        .prop_map(|(at, line, len, insert)| Edit {
-            at,
-            line,
-            len,
-            insert,
-        })
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+    let at = prop_oneof![
+        (0.0..1.0f64).prop_map(Where::There),
+        (0.0..1.0f64).prop_map(Where::NextLine),
+    ];
+    let len = prop_oneof![3 => Just(0usize), 2 => 0usize..4, 1 => 0usize..200];
+    (at, len, insert).prop_map(|(at, len, insert)| Edit { at, len, insert })
 }
 
 fn apply(text: &str, e: &Edit) -> String {
-    let mut at = floor_boundary(text, (e.at * text.len() as f64) as usize);
-    if e.line {
-        at = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-    }
-    let end = floor_boundary(text, at + e.len);
+    let fraction = |f: f64| text.floor_char_boundary((f * text.len() as f64) as usize);
+    let at = match e.at {
+        Where::There(f) => fraction(f),
+        Where::NextLine(f) => {
+            let from = fraction(f);
+            text[from..].find('\n').map_or(text.len(), |i| from + i + 1)
+        }
+    };
+    let end = text.floor_char_boundary(at + e.len);
     let insert = match e.insert {
         Insert::Text(t) => t.to_string(),
         Insert::Paste(from, len) => {
-            let a = floor_boundary(text, (from * text.len() as f64) as usize);
-            text[a..floor_boundary(text, a + len)].to_string()
+            let a = fraction(from);
+            text[a..text.floor_char_boundary(a + len)].to_string()
         }
     };
     let mut out = text.to_string();

@@ -38,7 +38,7 @@ struct Head {
 
 impl Parser<'_> {
     pub(super) fn file(&mut self) -> File {
-        let (mut blocks, _) = self.file_until(|_| false);
+        let (mut blocks, _) = self.file_until(&|_| false);
         blocks.shrink_to_fit();
         File {
             blocks,
@@ -54,10 +54,12 @@ impl Parser<'_> {
     /// item's first token (nothing is open, no value is pending, and the end of the file,
     /// the only thing that sets a flag, is not reached). Reparsing an edited text relies
     /// on it ([`crate::reparse`]).
-    #[inline]
+    ///
+    /// `stop` is a trait object so that the parse from scratch and the reparse share one
+    /// copy of the loop (a call per item is nothing next to parsing it).
     pub(super) fn file_until(
         &mut self,
-        stop: impl Fn(usize) -> bool,
+        stop: &dyn Fn(usize) -> bool,
     ) -> (Vec<Block>, Option<usize>) {
         let mut blocks = Vec::new();
         loop {

@@ -88,7 +88,7 @@ pub fn reparse(
     let later = old_blocks.get(before..).unwrap_or_default();
     let old_block_at = |at: usize| later.binary_search_by_key(&at, local).ok();
     let mut parser = Parser::starting_at(text, Arc::clone(shared), restart);
-    let (mut middle, stop) = parser.file_until(|q| {
+    let (mut middle, stop) = parser.file_until(&|q| {
         q >= tail
             && starts_line(text, q)
             && starts_line(old_text, q - tail + old_tail)
@@ -124,7 +124,11 @@ pub fn reparse(
         .iter_mut()
         .for_each(|b| b.move_by(to_base + grown));
     middle.iter_mut().for_each(|b| b.move_by(base_delta));
-    old_blocks.splice(before..after, middle);
+    // Not `splice`: its machinery costs the wasm more than these steps.
+    let moved_tail = old_blocks.split_off(after);
+    old_blocks.truncate(before);
+    old_blocks.extend(middle);
+    old_blocks.extend(moved_tail);
 
     let old_end = stop.map_or(usize::MAX, |q| q - tail + old_tail);
     let mut diagnostics = Vec::with_capacity(old_diagnostics.len() + new_diagnostics.len());
@@ -163,49 +167,45 @@ fn starts_line(text: &str, at: usize) -> bool {
 
 /// The lengths of the longest common prefix and suffix of `a` and `b` that do not
 /// overlap (in either text), on character boundaries.
+///
+/// A keystroke's texts share all but a few bytes: they are compared [`CHUNK`] bytes at a
+/// time (a `memcmp` each, several times faster than byte by byte), then by bytes.
 fn common_ends(a: &str, b: &str) -> (usize, usize) {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut prefix = common_len(a.iter(), b.iter(), a.chunks(CHUNK).zip(b.chunks(CHUNK)));
+    let shorter = a.len().min(b.len());
+    let mut prefix = 0;
+    while prefix + CHUNK <= shorter
+        && a.get(prefix..prefix + CHUNK) == b.get(prefix..prefix + CHUNK)
+    {
+        prefix += CHUNK;
+    }
+    while prefix < shorter && a.get(prefix) == b.get(prefix) {
+        prefix += 1;
+    }
     while !is_boundary(a, prefix) || !is_boundary(b, prefix) {
         prefix -= 1;
     }
-    let limit = a.len().min(b.len()) - prefix;
-    let (a_rest, b_rest) = (
-        a.get(a.len() - limit..).unwrap_or_default(),
-        b.get(b.len() - limit..).unwrap_or_default(),
-    );
-    let mut suffix = common_len(
-        a_rest.iter().rev(),
-        b_rest.iter().rev(),
-        a_rest.rchunks(CHUNK).zip(b_rest.rchunks(CHUNK)),
-    );
+    let limit = shorter - prefix;
+    let mut suffix = 0;
+    while suffix + CHUNK <= limit && back(a, suffix, CHUNK) == back(b, suffix, CHUNK) {
+        suffix += CHUNK;
+    }
+    while suffix < limit && back(a, suffix, 1) == back(b, suffix, 1) {
+        suffix += 1;
+    }
     while !is_boundary(a, a.len() - suffix) || !is_boundary(b, b.len() - suffix) {
         suffix -= 1;
     }
     (prefix, suffix)
 }
 
-/// Bytes compared at a time by [`common_len`]: a keystroke's texts share all but a few
-/// bytes, and comparing chunks (a `memcmp` each) is several times faster than bytes.
-const CHUNK: usize = 64;
-
-/// How many bytes two sequences share at their start, walking `chunks` (pairs of
-/// [`CHUNK`]-sized pieces, in the same direction as `a` and `b`) to skip the equal ones.
-fn common_len<'t>(
-    a: impl Iterator<Item = &'t u8>,
-    b: impl Iterator<Item = &'t u8>,
-    chunks: impl Iterator<Item = (&'t [u8], &'t [u8])>,
-) -> usize {
-    let equal: usize = chunks
-        .take_while(|(x, y)| x == y)
-        .map(|(x, _)| x.len())
-        .sum();
-    equal
-        + a.skip(equal)
-            .zip(b.skip(equal))
-            .take_while(|(x, y)| x == y)
-            .count()
+/// The last `n` bytes of `text` before its last `suffix` ones.
+fn back(text: &[u8], suffix: usize, n: usize) -> Option<&[u8]> {
+    text.get(text.len() - suffix - n..text.len() - suffix)
 }
+
+/// Bytes compared at a time by [`common_ends`].
+const CHUNK: usize = 64;
 
 /// `str::is_char_boundary` on bytes known to be UTF-8.
 fn is_boundary(text: &[u8], at: usize) -> bool {
