@@ -63,6 +63,12 @@ pub struct Memo {
     items: HashMap<u64, Effects, FxBuildHasher>,
     /// Items the last check replayed rather than lowered.
     reused: usize,
+    /// The fingerprint of each top-level block of the last check, as far as computed.
+    block_keys: Vec<Option<u64>>,
+    /// Whether the caller said, since the last check, how the blocks changed
+    /// ([`Memo::blocks_edited`]): only then are `block_keys` those of the next check's
+    /// blocks.
+    keys_follow: bool,
 }
 
 impl std::fmt::Debug for Memo {
@@ -82,6 +88,30 @@ impl Memo {
         self.reused
     }
 
+    /// Tells the memo that the next check's blocks are the last check's, but for those
+    /// `kept` says were parsed again ([`kp_syntax::reparse`] of a one-file program): an
+    /// unchanged block's fingerprint is then kept instead of hashing its tree again.
+    pub fn blocks_edited(&mut self, kept: kp_syntax::Kept) {
+        self.keys_follow = kept.before <= kept.after && kept.after <= self.block_keys.len();
+        if self.keys_follow {
+            let tail = self.block_keys.split_off(kept.after);
+            self.block_keys.truncate(kept.before);
+            self.block_keys.resize(kept.before + kept.parsed, None);
+            self.block_keys.extend(tail);
+        }
+    }
+
+    /// The fingerprints of `blocks`, those of the last check when the caller said which
+    /// are still valid.
+    fn take_block_keys(&mut self, blocks: &[Block]) -> Vec<Option<u64>> {
+        let mut keys = std::mem::take(&mut self.block_keys);
+        if !std::mem::take(&mut self.keys_follow) || keys.len() != blocks.len() {
+            keys.clear();
+            keys.resize(blocks.len(), None);
+        }
+        keys
+    }
+
     /// Lowers `items` (declared from `blocks`), replaying what this memo holds for the
     /// items whose key and environment did not change, and recording the others.
     pub(crate) fn lower<'s>(
@@ -93,6 +123,7 @@ impl Memo {
         let environment =
             fingerprint::environment(lowerer.syms, lowerer.target, lowerer.record_references);
         self.reused = 0;
+        let mut block_keys = self.take_block_keys(blocks);
         if self.environment != Some(environment) {
             // Nothing to replay, and recording costs a copy of every effect (a third of
             // a check): typing a new name changes the environment at every keystroke, so
@@ -100,6 +131,7 @@ impl Memo {
             self.items.clear();
             self.environment = Some(environment);
             items.iter().for_each(|item| lowerer.lower_item(item));
+            self.block_keys = block_keys;
             return;
         }
         let owners = fingerprint::owners(lowerer.syms, blocks);
@@ -117,7 +149,12 @@ impl Memo {
             nth = if last_block == Some(at) { nth + 1 } else { 0 };
             last_block = Some(at);
             let owned = owners.get(at).copied().unwrap_or_default();
-            let key = fingerprint::item(fingerprint::block(block), owned, nth);
+            let Some(tree) = block_keys.get_mut(at) else {
+                lowerer.lower_item(item);
+                continue;
+            };
+            let tree = *tree.get_or_insert_with(|| fingerprint::block(block));
+            let key = fingerprint::item(tree, owned, nth);
             // A block identical to an earlier one of this check shares its entry.
             if let Some(effects) = previous.remove(&key) {
                 effects.replay(lowerer, item, block.span.start);
@@ -130,6 +167,7 @@ impl Memo {
                 self.items.insert(key, effects);
             }
         }
+        self.block_keys = block_keys;
     }
 }
 

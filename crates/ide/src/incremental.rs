@@ -1,7 +1,7 @@
 //! Only parse and lower again what changed: [`Analysis::update`] takes the previous
 //! analysis of a program and the program's new files, reuses the parse of every file whose
 //! text did not change (moved to its new base), and in a file that did change, parses again
-//! only the top-level blocks the edit can reach. The checker then runs on the whole tree:
+//! only the top-level blocks the edit can reach ([`kp_syntax::reparse`]). The checker then runs on the whole tree:
 //! it resolves names across blocks and files, so what one block means can depend on any
 //! other; but it replays, from the [`kp_check::Memo`] the previous analysis kept, the
 //! lowering of every item whose block and whose environment (every name the program
@@ -13,10 +13,11 @@
 
 use std::collections::HashMap;
 
-use kp_diag::{Diagnostic, SourceMap};
-use kp_syntax::ast::Block;
+use kp_diag::{delta, Diagnostic, SourceFile, SourceMap, Span};
+use kp_syntax::ast::{Block, File};
+use kp_syntax::{Kept, ParseResult};
 
-use crate::{rebase, Analysis};
+use crate::Analysis;
 
 /// One file's parse, at its base in the program.
 pub(crate) struct FileParse {
@@ -25,21 +26,26 @@ pub(crate) struct FileParse {
 }
 
 impl FileParse {
-    /// Parses `text` from scratch at `base`.
-    pub fn of(text: &str, base: usize) -> FileParse {
-        let parsed = kp_syntax::parse_at(text, base);
-        FileParse {
-            blocks: parsed.file.blocks,
-            syntax: parsed.diagnostics,
-        }
+    /// Parses `file` from scratch at its base.
+    pub fn of(file: &SourceFile) -> FileParse {
+        FileParse::from(kp_syntax::parse_shared_at(file.shared_text(), file.base()))
     }
 
     fn moved(mut self, delta: isize) -> FileParse {
         if delta != 0 {
-            self.blocks.iter_mut().for_each(|b| rebase::block(b, delta));
+            self.blocks.iter_mut().for_each(|b| b.move_by(delta));
             self.syntax.iter_mut().for_each(|d| d.move_by(delta));
         }
         self
+    }
+}
+
+impl From<kp_syntax::ParseResult> for FileParse {
+    fn from(parsed: kp_syntax::ParseResult) -> FileParse {
+        FileParse {
+            blocks: parsed.file.blocks,
+            syntax: parsed.diagnostics,
+        }
     }
 }
 
@@ -104,25 +110,57 @@ impl Analysis {
             memo,
         } = self;
         let mut garbage = Vec::new();
+        let same_files = old_sources.len() == sources.len()
+            && old_sources
+                .files()
+                .iter()
+                .zip(sources.files())
+                .all(|(a, b)| a.name() == b.name());
         let mut previous = split_by_file(&old_sources, file.blocks, syntax);
         let mut reuse = Reuse::default();
+        // The blocks the files parsed again replaced, by index in the whole program.
+        let mut edits = Vec::new();
+        let mut blocks_before = 0;
         let parsed = sources
             .files()
             .iter()
             .map(|f| {
                 let Some(old) = previous.remove(f.name()) else {
-                    let p = FileParse::of(f.text(), f.base());
+                    let p = FileParse::of(f);
                     reuse.parsed_blocks += p.blocks.len();
                     return p;
                 };
-                if old.text == f.text() {
+                let old_blocks = old.parse.blocks.len();
+                let p = if old.text == f.text() {
                     reuse.files += 1;
-                    return old.parse.moved(rebase::delta(old.base, f.base()));
-                }
-                reparse(old, f.text(), f.base(), &mut reuse, &mut garbage)
+                    old.parse.moved(delta(old.base, f.base()))
+                } else {
+                    let (p, kept) = reparse(old, f);
+                    reuse.blocks += kept.before + (old_blocks - kept.after);
+                    reuse.parsed_blocks += kept.parsed;
+                    edits.push(Kept {
+                        before: blocks_before + kept.before,
+                        after: blocks_before + kept.after,
+                        parsed: kept.parsed,
+                    });
+                    p
+                };
+                blocks_before += old_blocks;
+                p
             })
             .collect();
         garbage.extend(previous.into_values().flat_map(|p| p.parse.blocks));
+        let mut memo = memo;
+        // The memo keeps the fingerprints of the blocks an edit of one file left alone.
+        match edits.as_slice() {
+            [] if same_files => memo.blocks_edited(Kept {
+                before: blocks_before,
+                after: blocks_before,
+                parsed: 0,
+            }),
+            [kept] if same_files => memo.blocks_edited(*kept),
+            _ => {}
+        }
         let retired = Retired {
             _sources: old_sources,
             _source: source,
@@ -170,119 +208,23 @@ fn split_by_file(
     out
 }
 
-/// The parse of `text` at `base`, a new version of `old`: the top-level blocks before and
-/// after the changed bytes are reused, the text between them is parsed on its own.
-///
-/// Reuse is sound when the grammar reads top-level blocks one after another with no state
-/// carried from one to the next. That holds between two blocks that parsed cleanly, so
-/// blocks are reused only from a file without syntax errors, only when the text between
-/// them parses cleanly on its own, and with one untouched block of margin on each side of
-/// the change (the parser looks a token or two ahead). Anything else parses the whole
-/// file again.
-fn reparse(
-    old: Previous<'_>,
-    text: &str,
-    base: usize,
-    reuse: &mut Reuse,
-    garbage: &mut Vec<Block>,
-) -> FileParse {
-    let full = |reuse: &mut Reuse, garbage: &mut Vec<Block>, old: Vec<Block>| {
-        garbage.extend(old);
-        let p = FileParse::of(text, base);
-        reuse.parsed_blocks += p.blocks.len();
-        p
+/// The parse of `file`, a new version of `old`: the top-level blocks the edit cannot have
+/// changed are reused ([`kp_syntax::reparse`]).
+fn reparse(old: Previous<'_>, file: &SourceFile) -> (FileParse, Kept) {
+    let end = old.base + old.text.len();
+    let old_parse = ParseResult {
+        file: File {
+            blocks: old.parse.blocks,
+            span: Span::new(old.base, end),
+        },
+        diagnostics: old.parse.syntax,
     };
-    if !old.parse.syntax.is_empty() || old.parse.blocks.is_empty() {
-        return full(reuse, garbage, old.parse.blocks);
-    }
-    let (prefix, suffix) = common_ends(old.text, text);
-    let old_len = old.text.len();
-    let local = |b: &Block| (b.span.start - old.base, b.span.end - old.base);
-    // Blocks ending before the first changed byte, less one of margin.
-    let before = old
-        .parse
-        .blocks
-        .iter()
-        .take_while(|b| local(b).1 < prefix)
-        .count()
-        .saturating_sub(1);
-    // Blocks starting after the last changed byte, less one of margin.
-    let after_start = old
-        .parse
-        .blocks
-        .iter()
-        .position(|b| local(b).0 > old_len - suffix)
-        .map_or(old.parse.blocks.len(), |i| i + 1)
-        .max(before);
-    if before == 0 && after_start >= old.parse.blocks.len() {
-        return full(reuse, garbage, old.parse.blocks);
-    }
-    let grown = rebase::delta(old_len, text.len());
-    let from = match before.checked_sub(1).and_then(|i| old.parse.blocks.get(i)) {
-        Some(b) => local(b).1,
-        None => 0,
-    };
-    let to = match old.parse.blocks.get(after_start) {
-        Some(b) => local(b).0.saturating_add_signed(grown),
-        None => text.len(),
-    };
-    let Some(fragment) = text.get(from..to) else {
-        return full(reuse, garbage, old.parse.blocks);
-    };
-    let middle = FileParse::of(fragment, base + from);
-    if !middle.syntax.is_empty() {
-        return full(reuse, garbage, old.parse.blocks);
-    }
-    let mut blocks = old.parse.blocks;
-    let tail = blocks.split_off(after_start);
-    garbage.extend(blocks.drain(before..));
-    reuse.blocks += blocks.len() + tail.len();
-    reuse.parsed_blocks += middle.blocks.len();
-    let to_new_base = rebase::delta(old.base, base);
-    blocks
-        .iter_mut()
-        .for_each(|b| rebase::block(b, to_new_base));
-    blocks.extend(middle.blocks);
-    blocks.extend(tail.into_iter().map(|mut b| {
-        rebase::block(&mut b, to_new_base + grown);
-        b
-    }));
-    FileParse {
-        blocks,
-        syntax: Vec::new(),
-    }
-}
-
-/// The lengths of the longest common prefix and suffix of `a` and `b` that do not
-/// overlap (in either text), on character boundaries.
-fn common_ends(a: &str, b: &str) -> (usize, usize) {
-    let mut prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    while !a.is_char_boundary(prefix) || !b.is_char_boundary(prefix) {
-        prefix -= 1;
-    }
-    let limit = a.len().min(b.len()) - prefix;
-    let mut suffix = a
-        .bytes()
-        .rev()
-        .zip(b.bytes().rev())
-        .take(limit)
-        .take_while(|(x, y)| x == y)
-        .count();
-    while !a.is_char_boundary(a.len() - suffix) || !b.is_char_boundary(b.len() - suffix) {
-        suffix -= 1;
-    }
-    (prefix, suffix)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn common_ends_do_not_overlap() {
-        assert_eq!(common_ends("abc", "abc"), (3, 0));
-        assert_eq!(common_ends("aXc", "aYYc"), (1, 1));
-        assert_eq!(common_ends("aa", "aaa"), (2, 0));
-        assert_eq!(common_ends("é", "è"), (0, 0));
-    }
+    let (parsed, kept) = kp_syntax::reparse(
+        old.text,
+        old_parse,
+        old.base,
+        file.shared_text(),
+        file.base(),
+    );
+    (FileParse::from(parsed), kept)
 }

@@ -14,7 +14,6 @@ mod incremental;
 mod locate;
 mod navigate;
 mod outline;
-mod rebase;
 mod scope;
 
 pub use actions::{CodeAction, TextEdit};
@@ -67,7 +66,7 @@ impl Analysis {
         let parsed = sources
             .files()
             .iter()
-            .map(|f| incremental::FileParse::of(f.text(), f.base()))
+            .map(incremental::FileParse::of)
             .collect();
         Analysis::assemble(sources, parsed, target, kp_check::Memo::new())
     }

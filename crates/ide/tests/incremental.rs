@@ -123,6 +123,12 @@ const SNIPPETS: &[&str] = &[
     "secrets kv secret {\n  version = 1\n}\n",
     "auth oidc ci {\n}\n",
     "auth token {\n  role r9 {\n    orphan = true\n  }\n}\n",
+    // What changes how the rest of the file lexes: comments, heredocs, brackets.
+    "#",
+    "//",
+    "<<EOT\n",
+    "EOT\n",
+    "}\n",
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {

@@ -244,11 +244,28 @@ fn checked(compiled: &Compiled) -> CheckResponse {
 }
 
 /// The playground's check kept between keystrokes: [`check_json`]'s answer, byte for
-/// byte, lowering again only the blocks an edit can have changed ([`kp_check::Memo`]).
+/// byte, parsing again only the top-level blocks an edit can have changed
+/// ([`kp_syntax::reparse`]) and lowering again only the items it can have changed
+/// ([`kp_check::Memo`]).
 #[derive(Debug, Default)]
 pub struct Checker {
     memo: kp_check::Memo,
+    previous: Option<Previous>,
 }
+
+/// The last check's text and parse, which the next check reparses from.
+#[derive(Debug)]
+struct Previous {
+    text: std::sync::Arc<String>,
+    parse: kp_syntax::ParseResult,
+    /// Checks since the last parse from scratch: a reused block keeps the text it was
+    /// parsed from alive (its names are ranges of it), so every so many checks parse
+    /// from scratch, which bounds the texts kept to that many.
+    reparses: usize,
+}
+
+/// How many checks in a row reuse blocks of earlier parses (see [`Previous::reparses`]).
+const REPARSES: usize = 64;
 
 impl Checker {
     pub fn new() -> Checker {
@@ -258,16 +275,33 @@ impl Checker {
     /// [`check_json`] of `source`. The implied target (`auto`) may check for several
     /// targets, each of which would empty the memo of the other: it is checked from
     /// scratch.
-    pub fn check_json(&mut self, source: &str, target: &str) -> String {
-        let Ok(target) = parse_target(target) else {
-            return check_json(source, target);
+    pub fn check_json(&mut self, source: &str, target_name: &str) -> String {
+        let sources = SourceMap::single(PLAYGROUND_FILE, source);
+        let (Ok(target), Some(text)) = (parse_target(target_name), sources.files().first()) else {
+            return check_json(source, target_name);
         };
-        let compiled = crate::compile_reusing(
-            SourceMap::single(PLAYGROUND_FILE, source),
-            &Options { target },
-            Some(&mut self.memo),
-        );
-        write::to_string(&checked(&compiled))
+        let text = std::sync::Arc::clone(text.shared_text());
+        let (parse, reparses) = match self.previous.take() {
+            Some(previous) if previous.reparses < REPARSES => {
+                let (parse, kept) = kp_syntax::reparse(&previous.text, previous.parse, 0, &text, 0);
+                self.memo.blocks_edited(kept);
+                (parse, previous.reparses + 1)
+            }
+            _ => (kp_syntax::parse_shared_at(&text, 0), 0),
+        };
+        let parsed = crate::Parsed::new(parse.file, parse.diagnostics);
+        let compiled =
+            crate::compile_reusing(sources, &parsed, &Options { target }, &mut self.memo);
+        let json = write::to_string(&checked(&compiled));
+        self.previous = Some(Previous {
+            text,
+            parse: kp_syntax::ParseResult {
+                file: parsed.tree,
+                diagnostics: parsed.diagnostics,
+            },
+            reparses,
+        });
+        json
     }
 
     /// How many top-level items the last check replayed instead of lowering.
@@ -419,6 +453,13 @@ impl Utf16Offsets {
         // kp-sort's one sort: `sort_unstable` would compile another copy into the wasm.
         kp_sort::sort(offsets);
         let mut table = Vec::with_capacity(offsets.len());
+        if text.is_ascii() {
+            // A unit per byte: no need to walk the characters (a fifth of a keystroke's
+            // check of a large program).
+            table.extend(offsets.iter().map(|&o| (o, o.min(text.len()))));
+            table.dedup();
+            return Utf16Offsets { table };
+        }
         let mut chars = text.char_indices().peekable();
         let mut units = 0;
         for &offset in offsets.iter() {

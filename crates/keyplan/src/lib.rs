@@ -106,24 +106,23 @@ pub fn compile_files<N: AsRef<str>, T: AsRef<str>>(
 
 /// [`compile_files`] over a map already built (the language server keeps one).
 pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
-    compile_reusing(sources, options, None)
+    let parsed = parse_sources(&sources);
+    let checked = check_parsed(&parsed, options);
+    finish(sources, parsed.into_diagnostics(), checked, options.target)
 }
 
-/// [`compile_sources`], replaying from `memo`, when given, the lowering of the items an
-/// edit since the memo's last check did not change (a playground's keystrokes).
+/// [`compile_sources`] of a program already parsed, replaying from `memo` the lowering of
+/// the items an edit since the memo's last check did not change (a playground's
+/// keystrokes).
 pub(crate) fn compile_reusing(
     sources: SourceMap,
+    parsed: &Parsed,
     options: &Options,
-    memo: Option<&mut kp_check::Memo>,
+    memo: &mut kp_check::Memo,
 ) -> Compiled {
-    let parsed = parse_sources(&sources);
-    let checked = match memo {
-        Some(memo) => {
-            parsed.without_cascades(kp_check::check_reusing(&parsed.tree, options, false, memo).0)
-        }
-        None => check_parsed(&parsed, options),
-    };
-    finish(sources, parsed.into_diagnostics(), checked, options.target)
+    let checked =
+        parsed.without_cascades(kp_check::check_reusing(&parsed.tree, options, false, memo).0);
+    finish(sources, parsed.diagnostics.clone(), checked, options.target)
 }
 
 /// Every file of a program parsed at its base, as one tree.
@@ -165,15 +164,23 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
             blocks = parsed.file.blocks;
         }
     }
-    let tree = kp_syntax::ast::File {
-        blocks,
-        span: Span::new(0, sources.end()),
-    };
-    let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
-    Parsed {
-        tree,
+    Parsed::new(
+        kp_syntax::ast::File {
+            blocks,
+            span: Span::new(0, sources.end()),
+        },
         diagnostics,
-        broken,
+    )
+}
+
+impl Parsed {
+    pub(crate) fn new(tree: kp_syntax::ast::File, diagnostics: Vec<Diagnostic>) -> Parsed {
+        let broken = cascade::blocks_with_syntax_errors(&tree.blocks, &diagnostics);
+        Parsed {
+            tree,
+            diagnostics,
+            broken,
+        }
     }
 }
 

@@ -56,6 +56,15 @@ const INSERTS: &[&str] = &[
     "policy added {\n  path \"a/*\" { capabilities = [read] }\n}\n",
     "workload w2 {\n  read \"secret/data/x\"\n}\n",
     "secrets kv secret {\n  version = 1\n}\n",
+    // What changes how the rest of the text lexes: comments, heredocs, brackets.
+    "#",
+    "# a comment\n",
+    "//",
+    "<<EOT\n",
+    "EOT\n",
+    "[",
+    "]",
+    "}\n",
 ];
 
 /// One edit: delete a few bytes, insert a snippet, or paste a piece of the text.
@@ -91,7 +100,7 @@ fn the_checker_answers_check_json_byte_for_byte() {
             let target = ["vault", "openbao", "auto"][(i + round) % 3];
             let mut checker = Checker::new();
             let mut text = program.clone();
-            for _ in 0..6 {
+            for _ in 0..8 {
                 assert_eq!(checker.check_json(&text, target), check_json(&text, target));
                 replayed += checker.replayed();
                 edit(&mut rng, &mut text);

@@ -200,83 +200,71 @@ impl Expr {
     }
 }
 
-/// Moves every span of a tree by `by` bytes: a file parsed on its own is placed at its
-/// base in a program's [`SourceMap`](kp_diag::SourceMap).
-pub(crate) trait Shift {
-    fn shift(&mut self, by: usize);
-}
-
-impl Shift for Span {
-    fn shift(&mut self, by: usize) {
-        self.start += by;
-        self.end += by;
+impl Block {
+    /// Moves every span of the block's tree by `delta` bytes (either way): a file parsed
+    /// on its own placed at its base in a program's [`SourceMap`](kp_diag::SourceMap), or
+    /// the blocks after an edit reused where the edit moved them. A walk over the spans;
+    /// parsing again would rebuild every node and string.
+    pub fn move_by(&mut self, delta: isize) {
+        if delta != 0 {
+            moved::block(self, delta);
+        }
     }
 }
 
-impl Shift for File {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
-        self.blocks.iter_mut().for_each(|b| b.shift(by));
-    }
-}
+mod moved {
+    use super::{Block, Entry, Expr, ExprKind, Ident, Label, StrLit};
 
-impl Shift for Ident {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
+    fn ident(i: &mut Ident, delta: isize) {
+        i.span = i.span.moved(delta);
     }
-}
 
-impl Shift for StrLit {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
+    fn str_lit(s: &mut StrLit, delta: isize) {
+        s.span = s.span.moved(delta);
     }
-}
 
-impl Shift for Block {
-    fn shift(&mut self, by: usize) {
-        self.keyword.shift(by);
-        for label in &mut self.labels {
+    pub(super) fn block(b: &mut Block, delta: isize) {
+        ident(&mut b.keyword, delta);
+        for label in &mut b.labels {
             match label {
-                Label::Ident(i) => i.shift(by),
-                Label::Str(s) => s.shift(by),
+                Label::Ident(i) => ident(i, delta),
+                Label::Str(s) => str_lit(s, delta),
             }
         }
-        if let Some(body) = &mut self.body {
-            body.span.shift(by);
+        if let Some(body) = &mut b.body {
+            body.span = body.span.moved(delta);
             for entry in &mut body.entries {
                 match entry {
                     Entry::Attribute(a) => {
-                        a.name.shift(by);
-                        a.value.shift(by);
-                        a.span.shift(by);
+                        ident(&mut a.name, delta);
+                        expr(&mut a.value, delta);
+                        a.span = a.span.moved(delta);
                     }
-                    Entry::Block(b) => b.shift(by),
+                    Entry::Block(b) => block(b, delta),
                     Entry::Statement(s) => {
-                        s.verb.shift(by);
-                        s.args.iter_mut().for_each(|a| a.shift(by));
-                        s.span.shift(by);
+                        ident(&mut s.verb, delta);
+                        s.args.iter_mut().for_each(|a| expr(a, delta));
+                        s.span = s.span.moved(delta);
                     }
                 }
             }
         }
-        self.span.shift(by);
+        b.span = b.span.moved(delta);
     }
-}
 
-impl Shift for Expr {
-    fn shift(&mut self, by: usize) {
-        self.span.shift(by);
-        match &mut self.kind {
-            ExprKind::Path(segments) => segments.iter_mut().for_each(|s| s.shift(by)),
-            ExprKind::List(items) => items.iter_mut().for_each(|i| i.shift(by)),
+    fn expr(e: &mut Expr, delta: isize) {
+        e.span = e.span.moved(delta);
+        match &mut e.kind {
+            ExprKind::Path(segments) => segments.iter_mut().for_each(|s| ident(s, delta)),
+            ExprKind::List(items) => items.iter_mut().for_each(|i| expr(i, delta)),
             ExprKind::Map(entries) => {
-                for e in entries {
-                    e.key.span.shift(by);
-                    e.value.shift(by);
-                    e.span.shift(by);
+                for m in entries {
+                    m.key.span = m.key.span.moved(delta);
+                    expr(&mut m.value, delta);
+                    m.span = m.span.moved(delta);
                 }
             }
-            ExprKind::Env(name) => name.shift(by),
+            ExprKind::Env(name) => str_lit(name, delta),
             ExprKind::Str { .. }
             | ExprKind::Int(_)
             | ExprKind::Bool(_)
@@ -289,6 +277,17 @@ impl Shift for Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moving_there_and_back_is_the_identity() {
+        let src = "auth jwt ci { role r { bound_audiences = [\"a\", \"b\"]\n claim_mappings = { x = \"y\" } } }\nworkload w {\n login ci { user_claim = \"sub\" }\n read \"a/*\"\n sign ssh.ca\n token_policies = env(\"X\")\n}\n";
+        let parsed = crate::parse_at(src, 7);
+        let mut blocks = parsed.file.blocks.clone();
+        blocks.iter_mut().for_each(|b| b.move_by(-7));
+        assert_eq!(blocks, crate::parse(src).file.blocks);
+        blocks.iter_mut().for_each(|b| b.move_by(7));
+        assert_eq!(blocks, parsed.file.blocks);
+    }
 
     /// The tree's memory is mostly entries and expressions: keep them compact (a `String`
     /// per name and an inline `Block` made an entry 128 bytes and an expression 64). A

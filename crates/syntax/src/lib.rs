@@ -6,4 +6,6 @@ mod list;
 mod parser;
 mod text;
 
-pub use parser::{comments, parse, parse_at, parse_shared_at, ParseResult, MAX_DEPTH};
+pub use parser::{
+    comments, parse, parse_at, parse_shared_at, reparse, Kept, ParseResult, MAX_DEPTH,
+};

@@ -11,6 +11,7 @@ mod cursor;
 mod grammar;
 mod lexer;
 mod recovery;
+mod reparse;
 mod scan;
 mod tokens;
 mod values;
@@ -19,7 +20,9 @@ use std::sync::Arc;
 
 use kp_diag::Diagnostic;
 
-use crate::ast::{File, Shift};
+use crate::ast::File;
+
+pub use reparse::{reparse, Kept};
 
 /// Nesting deeper than this (blocks, lists, maps) is reported, not recursed into.
 pub const MAX_DEPTH: usize = 64;
@@ -97,11 +100,10 @@ pub fn parse_shared_at(shared: &Arc<String>, base: usize) -> ParseResult {
 
 fn shift(mut parsed: ParseResult, base: usize) -> ParseResult {
     if base != 0 {
-        parsed.file.shift(base);
-        for d in &mut parsed.diagnostics {
-            d.span.shift(base);
-            d.related.iter_mut().for_each(|r| r.span.shift(base));
-        }
+        let delta = kp_diag::delta(0, base);
+        parsed.file.span = parsed.file.span.moved(delta);
+        parsed.file.blocks.iter_mut().for_each(|b| b.move_by(delta));
+        parsed.diagnostics.iter_mut().for_each(|d| d.move_by(delta));
     }
     parsed
 }

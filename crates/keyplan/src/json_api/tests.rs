@@ -74,6 +74,10 @@ fn utf16_offsets_tolerate_offsets_inside_and_past_characters() {
     assert_eq!(t.get(5), 3);
     assert_eq!(t.get(6), 4);
     assert_eq!(t.get(99), 4);
+    // ASCII text takes a shortcut: a unit per byte, the end for offsets past it.
+    let mut offsets = vec![3, 0, 99, 3];
+    let t = Utf16Offsets::new("abcd", &mut offsets);
+    assert_eq!((t.get(0), t.get(3), t.get(99)), (0, 3, 4));
 }
 
 const SCENARIO_JWT: &str = r#"

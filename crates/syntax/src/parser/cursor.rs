@@ -51,16 +51,23 @@ impl<'s> Parser<'s> {
     /// A parser of `src`, which is the text of `shared`: the tree's names and strings are
     /// ranges of `shared`.
     pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
+        Parser::starting_at(src, shared, 0)
+    }
+
+    /// [`Parser::new`] starting at `start`, where a token starts at the top level: the
+    /// parser there is in the state a parse from the start reaches at that token, if
+    /// the top-level loop reached it (see [`Parser::file_until`]).
+    pub(super) fn starting_at(src: &'s str, shared: std::sync::Arc<String>, start: usize) -> Self {
         let mut parser = Parser {
             src,
-            lexer: Lexer::new(src, shared),
+            lexer: Lexer::at(src, shared, start),
             current: Token::EOF,
             ahead: [Token::EOF; BATCH],
             filled: 0,
             next: 0,
             value: None,
-            prev_end: 0,
-            solid_end: 0,
+            prev_end: start,
+            solid_end: start,
             depth: 0,
             diags: Vec::new(),
             entries: Vec::new(),

@@ -38,6 +38,29 @@ struct Head {
 
 impl Parser<'_> {
     pub(super) fn file(&mut self) -> File {
+        let (mut blocks, _) = self.file_until(&|_| false);
+        blocks.shrink_to_fit();
+        File {
+            blocks,
+            span: Span::new(0, self.src.len()),
+        }
+    }
+
+    /// The top-level blocks up to the end of the file, or up to the first top-level item
+    /// whose first token starts at an offset `stop` accepts (returned with them).
+    ///
+    /// The top level carries no state from one item to the next: where this loop is about
+    /// to read an item, the parser is in the state [`Parser::starting_at`] starts in at that
+    /// item's first token (nothing is open, no value is pending, and the end of the file,
+    /// the only thing that sets a flag, is not reached). Reparsing an edited text relies
+    /// on it ([`crate::reparse`]).
+    ///
+    /// `stop` is a trait object so that the parse from scratch and the reparse share one
+    /// copy of the loop (a call per item is nothing next to parsing it).
+    pub(super) fn file_until(
+        &mut self,
+        stop: &dyn Fn(usize) -> bool,
+    ) -> (Vec<Block>, Option<usize>) {
         let mut blocks = Vec::new();
         loop {
             match self.peek().kind {
@@ -46,6 +69,10 @@ impl Parser<'_> {
                     self.bump();
                 }
                 _ => {
+                    let at = self.peek().span.start;
+                    if stop(at) {
+                        return (blocks, Some(at));
+                    }
                     let before = self.pos();
                     if let Some(block) = self.top_level_item() {
                         blocks.push(block);
@@ -57,11 +84,7 @@ impl Parser<'_> {
                 }
             }
         }
-        blocks.shrink_to_fit();
-        File {
-            blocks,
-            span: Span::new(0, self.src.len()),
-        }
+        (blocks, None)
     }
 
     fn top_level_item(&mut self) -> Option<Block> {

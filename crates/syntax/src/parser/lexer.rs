@@ -98,9 +98,15 @@ impl<'s> Lexer<'s> {
     /// A lexer over `shared`, the text of one file, whose names and strings become
     /// ranges of `shared` itself (no copy).
     pub(super) fn new(src: &'s str, shared: Arc<String>) -> Self {
+        Lexer::at(src, shared, 0)
+    }
+
+    /// [`Lexer::new`] starting at `pos`, which must be where a token starts (or a line,
+    /// or the end): tokens depend on the text from where they start on, never before.
+    pub(super) fn at(src: &'s str, shared: Arc<String>, pos: usize) -> Self {
         Lexer {
             src,
-            pos: 0,
+            pos,
             shared,
             values: VecDeque::new(),
             diags: Vec::new(),
