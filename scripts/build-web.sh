@@ -8,7 +8,7 @@
 #   scripts/build-web.sh deps   install the wasm32 target and wasm-bindgen-cli only
 #   scripts/build-web.sh test   the shim's wasm-bindgen tests, run under node
 #   scripts/build-web.sh names  the same wasm with its function names (profile wasm-names),
-#                               -O3 as the page's, for `twiggy top|monos` (target/wasm/names.wasm)
+#                               -Oz without --converge, for `twiggy top|monos` (target/wasm/names.wasm)
 #
 # wasm-bindgen-cli is installed from crates.io at exactly the version the crate pins, when
 # missing or different; nothing downloads a prebuilt binary.
@@ -65,14 +65,14 @@ build_wasm() {
   bindgen wasm-release "$PKG" --omit-default-module-path
   local opt="$ROOT/web/node_modules/.bin/wasm-opt"
   if [ -x "$opt" ]; then
-    # -O3, not -Oz: rustc's opt-level "z" already made the module small, and binaryen's
-    # speed passes (inlining the small functions "z" leaves as calls) make the keystroke's
-    # check 7-10% faster in V8 for 1.3 KB gzipped (web/scripts/bench-wasm-check.mjs).
-    # rustc's opt-level 3, 2 or "s" would be 25-45% faster, but 221-275 KB: over the
-    # goal of 200; so is opt-level 3 for kp-check (239 KB) or kp-syntax (209 KB) alone.
+    # -Oz, not -O3: -O3 makes the keystroke's check 2-3% fewer instructions in V8
+    # (web/scripts/count-wasm-check.sh) for 1.3-1.5 KB gzipped, which the goal of 200 KB
+    # has no room for. rustc's opt-level 3, 2 or "s" would be 27-40% fewer, but 221-275 KB;
+    # so is opt-level 3 for kp-check (-17%, 239 KB) or kp-syntax (-12%, 209 KB) alone.
+    # --converge repeats -Oz while it still shrinks the module (~3 KB gzipped);
     # --zero-filled-memory holds: the module defines its memory, which starts zeroed.
     # The producers and target-features sections are read by no browser (0.2 KB gzipped).
-    "$opt" -O3 --zero-filled-memory --strip-producers --strip-target-features \
+    "$opt" -Oz --converge --zero-filled-memory --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
   else
@@ -89,7 +89,7 @@ build_wasm() {
 names_wasm() {
   local out="$CARGO_TARGET_DIR/names"
   bindgen wasm-names "$out" --keep-debug
-  "$ROOT/web/node_modules/.bin/wasm-opt" -O3 -g --strip-dwarf --zero-filled-memory \
+  "$ROOT/web/node_modules/.bin/wasm-opt" -Oz -g --strip-dwarf --zero-filled-memory \
     "${WASM_FEATURES[@]}" "$out/keyplan_bg.wasm" -o "$CARGO_TARGET_DIR/names.wasm"
   echo "$CARGO_TARGET_DIR/names.wasm (twiggy top -n 40 $CARGO_TARGET_DIR/names.wasm)"
 }
