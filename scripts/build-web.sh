@@ -65,6 +65,10 @@ build_wasm() {
   bindgen wasm-release "$PKG" --omit-default-module-path
   local opt="$ROOT/web/node_modules/.bin/wasm-opt"
   if [ -x "$opt" ]; then
+    # -Oz, not -O3: -O3 makes the keystroke's check 2-3% fewer instructions in V8
+    # (web/scripts/count-wasm-check.sh) for 1.3-1.5 KB gzipped, which the goal of 200 KB
+    # has no room for. rustc's opt-level 3, 2 or "s" would be 27-40% fewer, but 221-275 KB;
+    # so is opt-level 3 for kp-check (-17%, 239 KB) or kp-syntax (-12%, 209 KB) alone.
     # --converge repeats -Oz while it still shrinks the module (~3 KB gzipped);
     # --zero-filled-memory holds: the module defines its memory, which starts zeroed.
     # The producers and target-features sections are read by no browser (0.2 KB gzipped).

@@ -5,8 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The .wasm's budget: 196 KB, under the goal of 200 (195.0 KB now; see README, issue 13).
-const budgetGz = 196 * 1024;
+// The .wasm's budget: 199 KB, under the goal of 200 (196.1 KB on this branch's base, 198.8 KB
+// merged with the reparse; see README, issue 13).
+const budgetGz = 199 * 1024;
 
 function walk(dir) {
   return readdirSync(dir).flatMap((f) => {

@@ -9,7 +9,12 @@
 // Only a check predicted to fit in BUDGET_MS runs here (so no keystroke's task takes more
 // than a frame): a larger program, a page whose instance is not ready yet, or one whose
 // compiler crashed (its instance is then dropped) is checked in the worker, as before.
-import init, { check as wasmCheck } from './pkg/keyplan.js';
+//
+// A keystroke passes its edit, not the text: the instance keeps the text of the last
+// document checked (`held`) and applies the keystroke's changes to it. The page then
+// neither joins the document into one string nor copies it into the module (about 0.3 ms
+// of a 2,000-line program's check; web/scripts/bench-wasm-check.mjs).
+import init, { check as wasmCheck, edit as wasmEdit, check_edited as wasmCheckEdited } from './pkg/keyplan.js';
 
 /** The longest check (ms, predicted) run in a keystroke's task. */
 export const BUDGET_MS = 10;
@@ -18,9 +23,16 @@ const SMALL = 4096;
 
 let ready = false;
 let broken = false;
+// The document (CodeMirror's immutable `Text`) whose text the instance holds: null until
+// a check gave it one.
+let held = null;
+
+/** How the checks reached the instance: as edits, or as the whole text (for the tests). */
+export const passed = { edits: 0, text: 0 };
 // To compare the two lanes side by side on a busy machine: `?inline=off`, every check in
 // the worker; `?inline=on`, every check on the page whatever its predicted time.
-const mode = new URLSearchParams(location.search).get('inline');
+// (No `location` in node, where the tests import this module.)
+const mode = new URLSearchParams(globalThis.location?.search).get('inline');
 const off = mode === 'off';
 const always = mode === 'on';
 // Milliseconds per UTF-16 unit of source of the last checks of programs over SMALL
@@ -64,23 +76,49 @@ export function fits(length) {
 }
 
 /**
- * `{ value, ms }` of the check of `text`, run now, or null when it cannot run here (the
- * compiler crashed: the instance is dropped for good, and the caller asks the worker,
- * which reports the crash as before).
+ * `{ value, ms }` of the check of `doc` (a CodeMirror `Text`), run now, or null when it
+ * cannot run here (the compiler crashed: the instance is dropped for good, and the caller
+ * asks the worker, which reports the crash as before). Given the `changes` (a
+ * `ChangeSet`) that made `doc` from document `from`, only those are passed when the
+ * instance holds `from`'s text.
  */
-export function check(text, target) {
+export function check(doc, target, from = null, changes = null) {
   if (!ready || broken) return null;
   try {
     const t0 = performance.now();
-    const json = wasmCheck(text, target);
+    let json = checkEdited(doc, target, from, changes);
+    if (json) passed.edits++;
+    else {
+      passed.text++;
+      json = wasmCheck(doc.toString(), target);
+    }
+    held = doc;
     const ms = performance.now() - t0;
-    observe(text.length, ms);
+    observe(doc.length, ms);
     return { value: JSON.parse(json), ms };
   } catch {
     // A trapped instance may have been left mid-way: never call it again.
     broken = true;
     return null;
   }
+}
+
+/** The answer for `doc` from the held text and the edits that make `doc` of it, or '' when they are not known. */
+function checkEdited(doc, target, from, changes) {
+  if (held === null) return '';
+  if (held !== doc) {
+    if (held !== from || !changes) return '';
+    // [from, to, inserted] in the old document's offsets, in ascending order: applied from
+    // the last, so that each applies at the offsets it was given.
+    const edits = [];
+    changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => edits.push(fromA, toA, inserted));
+    for (let i = edits.length - 3; i >= 0; i -= 3) {
+      // A refused edit leaves the text as it was: the caller then passes the whole text.
+      if (!wasmEdit(edits[i], edits[i + 1], edits[i + 2].toString())) return '';
+    }
+  }
+  // '' when the edited text is not as long as `doc` (a bug's safety net, as in the worker).
+  return wasmCheckEdited(doc.length, target);
 }
 
 /** For the tests and the benchmark: whether checks can run on the page, and the estimate. */

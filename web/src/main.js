@@ -190,7 +190,7 @@ function checkKeystroke(tr) {
   if (!(tr.isUserEvent('input') || tr.isUserEvent('delete')) || !inline.fits(doc.length)) return null;
   keyToCheck();
   const target = state.target;
-  const result = inline.check(doc.toString(), target);
+  const result = inline.check(doc, target, tr.startState.doc, tr.changes);
   if (!result) return null;
   const t0 = performance.now();
   const diags = diagnosticsIn(result.value, doc.length);
@@ -234,7 +234,7 @@ function runInlineCheck() {
   keyToCheck();
   const edit = probe.edits;
   const target = state.target;
-  const result = inline.check(doc.toString(), target);
+  const result = inline.check(doc, target);
   // Not here after all (the page's compiler crashed): the worker checks it, and reports.
   if (!result) return runCheck(doc);
   applyDiagnostics(result.value, result.ms);

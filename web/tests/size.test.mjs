@@ -1,6 +1,8 @@
-// The .wasm's size budget: at most 196 KB gzipped, under the goal of 200 (195.0 KB now, about 6.3 KB of it the
-// check's memo, which cuts the keystroke bench's check by about 40%; 1.9 KB of it since 193.1 KB is the
-// per-endpoint field answers and sorted body building that cut the check's instructions by 6%).
+// The .wasm's size budget: at most 199 KB gzipped, under the goal of 200. About 6.3 KB of it is the check's memo,
+// which cuts the keystroke bench's check by about 40%; 1.9 KB (193.1 -> 195.0) the per-endpoint field answers and
+// sorted body building that cut the check's instructions by 6%; 1.0-1.2 KB the text kept in the instance, so that
+// a keystroke passes its edit (15% of the check's instructions in node): 196.1 KB without the reparse of issue 13's
+// incremental check, 198.8 KB with it.
 // The page also fetches the schema asset (schema.json, 13.0 KB gzipped) for completion.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,5 +18,5 @@ test('the built .wasm is within its gzip budget', () => {
   const raw = readFileSync(join(assets, wasm[0]));
   const gz = gzipSync(raw, { level: 9 }).length;
   console.log(`# ${wasm[0]}: raw ${(raw.length / 1024).toFixed(1)} KB, gzip ${(gz / 1024).toFixed(1)} KB`);
-  assert.ok(gz <= 196 * 1024, `gzip ${gz} bytes > 196 KB`);
+  assert.ok(gz <= 199 * 1024, `gzip ${gz} bytes > 199 KB`);
 });

@@ -2,7 +2,8 @@
 //!
 //! Every function takes and returns strings (JSON documents) so that the compiler's
 //! response shape is defined once, in `json_api`, for the playground and the language
-//! server alike. Nothing here may grow logic of its own.
+//! server alike. Nothing here may grow logic of its own, save keeping the editor's text
+//! ([`held`]) so that a keystroke passes its edit rather than the whole program.
 //!
 //! Only what the page calls is exported: every export links its code into the `.wasm` the
 //! page downloads (the access diff alone was 7% of it). `json_api` keeps the others
@@ -29,17 +30,55 @@ fn start() {
     std::panic::set_hook(Box::new(|info| error(&info.to_string())));
 }
 
+mod held;
+
+/// The instance's checker and the text its edits apply to, kept between calls.
+#[derive(Default)]
+struct Session {
+    /// The page checks the same program after every keystroke, and lowering the blocks an
+    /// edit did not change is replayed (`kp_check::Memo`). Its answers are those of
+    /// `check_json`, whatever was checked before.
+    checker: keyplan::json_api::Checker,
+    /// The text last checked, with the edits applied since.
+    text: held::Held,
+}
+
 thread_local! {
-    /// The instance's checker, kept between calls: the page checks the same program after
-    /// every keystroke, and lowering the blocks an edit did not change is replayed
-    /// (`kp_check::Memo`). Its answers are those of `check_json`, whatever was checked before.
-    static CHECKER: std::cell::RefCell<keyplan::json_api::Checker> = Default::default();
+    static SESSION: std::cell::RefCell<Session> = Default::default();
 }
 
 /// Checks a program for `target` (`vault` or `openbao`): `{ ok, target, diagnostics }`.
+/// The program becomes the text later [`edit`]s apply to.
 #[wasm_bindgen]
 pub fn check(source: &str, target: &str) -> String {
-    CHECKER.with(|checker| checker.borrow_mut().check_json(source, target))
+    SESSION.with(|session| {
+        let Session { checker, text } = &mut *session.borrow_mut();
+        text.set(source);
+        checker.check_json(source, target)
+    })
+}
+
+/// Edits the text last given to [`check`]: UTF-16 units `from..to` (as JavaScript counts)
+/// replaced by `inserted`. False, and the text unchanged, when the range is not in it.
+#[wasm_bindgen]
+pub fn edit(from: u32, to: u32, inserted: &str) -> bool {
+    SESSION.with(|session| {
+        let text = &mut session.borrow_mut().text;
+        text.replace(from as usize, to as usize, inserted)
+    })
+}
+
+/// [`check`] of the edited text, when it is `length` UTF-16 units long (as the caller's
+/// copy is); otherwise an empty string, and the caller passes its text to [`check`].
+#[wasm_bindgen]
+pub fn check_edited(length: u32, target: &str) -> String {
+    SESSION.with(|session| {
+        let Session { checker, text } = &mut *session.borrow_mut();
+        if text.utf16_len() != length as usize {
+            return String::new();
+        }
+        checker.check_json(text.text(), target)
+    })
 }
 
 /// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
