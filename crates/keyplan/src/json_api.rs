@@ -628,6 +628,7 @@ pub fn explain_code_json(code: &str) -> String {
     to_json(&response)
 }
 
+mod edited;
 mod schema;
 mod write;
 
@@ -636,6 +637,7 @@ pub use access::{
     access, access_json, diff, diff_json, parse_claims, simulate, simulate_json, AccessResponse,
     DiffResponse, SimulateResponse,
 };
+pub use edited::EditedText;
 pub use schema::{schema, schema_json, BlockInfo, FieldInfo, SchemaResponse};
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //!
 //! Every function takes and returns strings (JSON documents) so that the compiler's
 //! response shape is defined once, in `json_api`, for the playground and the language
-//! server alike. Nothing here may grow logic of its own, save keeping the editor's text
-//! ([`held`]) so that a keystroke passes its edit rather than the whole program.
+//! server alike. Nothing here may grow logic of its own: it keeps the editor's text and the
+//! checker between calls (`Session`), so that a keystroke passes its edit rather than the
+//! whole program.
 //!
 //! Only what the page calls is exported: every export links its code into the `.wasm` the
 //! page downloads (the access diff alone was 7% of it). `json_api` keeps the others
@@ -30,8 +31,6 @@ fn start() {
     std::panic::set_hook(Box::new(|info| error(&info.to_string())));
 }
 
-mod held;
-
 /// The instance's checker and the text its edits apply to, kept between calls.
 #[derive(Default)]
 struct Session {
@@ -40,7 +39,7 @@ struct Session {
     /// `check_json`, whatever was checked before.
     checker: keyplan::json_api::Checker,
     /// The text last checked, with the edits applied since.
-    text: held::Held,
+    text: keyplan::json_api::EditedText,
 }
 
 thread_local! {

@@ -1,28 +1,30 @@
-//! The editor's text kept in the instance, so that a keystroke passes its edit instead of
-//! the program: on a 2,000-line program, CodeMirror's `doc.toString()` and wasm-bindgen's
-//! copy of the string into the module cost about 0.3 ms, a fifth of the check itself.
+//! An editor's text kept beside its [`super::Checker`], so that a keystroke passes its
+//! edit instead of the program: in the playground, CodeMirror's `doc.toString()` of a
+//! 2,000-line program and wasm-bindgen's copy of it into the module cost about 0.3 ms, a
+//! fifth of the check itself.
 //!
-//! Edits come in UTF-16 offsets, as JavaScript counts; the text is UTF-8.
+//! Edits come in UTF-16 offsets, as JavaScript (and the language server protocol) counts;
+//! the text is UTF-8.
 
 /// A text edited at UTF-16 offsets.
 #[derive(Debug)]
-pub struct Held {
+pub struct EditedText {
     text: String,
     /// Whether `text` is all ASCII: its UTF-16 offsets are then its byte offsets, and the
     /// common case (a program in ASCII) never scans the text to find an edit.
     ascii: bool,
 }
 
-impl Default for Held {
-    fn default() -> Held {
-        Held {
+impl Default for EditedText {
+    fn default() -> EditedText {
+        EditedText {
             text: String::new(),
             ascii: true,
         }
     }
 }
 
-impl Held {
+impl EditedText {
     /// Replaces the text (reusing its buffer).
     pub fn set(&mut self, text: &str) {
         self.text.clear();
@@ -98,7 +100,7 @@ fn is_continuation(byte: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Held;
+    use super::EditedText;
 
     /// The same edits on UTF-16 units: what JavaScript's strings do.
     fn replace_units(units: &mut Vec<u16>, from: usize, to: usize, inserted: &str) {
@@ -108,9 +110,9 @@ mod tests {
     #[test]
     fn random_edits_match_the_same_edits_on_utf16_units() {
         let pieces = ["x", "", "role a {\n", "é", "😀", "\n", "  ", "日本", "}"];
-        let mut held = Held::default();
+        let mut text = EditedText::default();
         let start = "workload a {\n  read \"secret/*\"\n}\n";
-        held.set(start);
+        text.set(start);
         let mut units: Vec<u16> = start.encode_utf16().collect();
         // A fixed linear congruential sequence: the same edits on every run.
         let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
@@ -129,7 +131,7 @@ mod tests {
             let splits = [from, to]
                 .iter()
                 .any(|&at| units.get(at).is_some_and(|u| (0xDC00..0xE000).contains(u)));
-            let done = held.replace(from, to, inserted);
+            let done = text.replace(from, to, inserted);
             assert_eq!(done, !splits, "edit {from}..{to} of {units:?}");
             if done {
                 replace_units(&mut units, from, to, inserted);
@@ -137,35 +139,35 @@ mod tests {
                 refused += 1;
             }
             assert_eq!(
-                held.text(),
+                text.text(),
                 String::from_utf16(&units).expect("whole characters")
             );
-            assert_eq!(held.utf16_len(), units.len());
+            assert_eq!(text.utf16_len(), units.len());
         }
         assert!(refused > 0, "some edits split a surrogate pair");
     }
 
     #[test]
     fn an_edit_outside_the_text_changes_nothing() {
-        let mut held = Held::default();
-        held.set("abc");
-        assert!(!held.replace(2, 4, "x"));
-        assert!(!held.replace(2, 1, "x"));
-        held.set("aé");
-        assert!(!held.replace(3, 3, "x"));
-        assert_eq!(held.text(), "aé");
-        assert!(held.replace(2, 2, "x"));
-        assert_eq!(held.text(), "aéx");
+        let mut text = EditedText::default();
+        text.set("abc");
+        assert!(!text.replace(2, 4, "x"));
+        assert!(!text.replace(2, 1, "x"));
+        text.set("aé");
+        assert!(!text.replace(3, 3, "x"));
+        assert_eq!(text.text(), "aé");
+        assert!(text.replace(2, 2, "x"));
+        assert_eq!(text.text(), "aéx");
     }
 
     #[test]
     fn deleting_the_last_non_ascii_character_keeps_offsets_right() {
-        let mut held = Held::default();
-        held.set("a😀b");
-        assert_eq!(held.utf16_len(), 4);
-        assert!(held.replace(1, 3, ""));
-        assert!(held.replace(2, 2, "c"));
-        assert_eq!(held.text(), "abc");
-        assert_eq!(held.utf16_len(), 3);
+        let mut text = EditedText::default();
+        text.set("a😀b");
+        assert_eq!(text.utf16_len(), 4);
+        assert!(text.replace(1, 3, ""));
+        assert!(text.replace(2, 2, "c"));
+        assert_eq!(text.text(), "abc");
+        assert_eq!(text.utf16_len(), 3);
     }
 }
