@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the parser (`parse`) and the whole compiler (`compile`: both targets, every
-# emitter, the JSON API) with libFuzzer through cargo-fuzz, SECONDS per target (default
+# Fuzzes the parser (`parse`), the whole compiler (`compile`: both targets, every
+# emitter, the JSON API) and an editor's re-check after edits (`recheck`: equal to a
+# check from scratch) with libFuzzer through cargo-fuzz, SECONDS per target (default
 # 60), one after the other. Exits non-zero when a target crashes, hangs (10 s on one
 # input) or leaks memory; reproducers land in fuzz/artifacts/TARGET/.
 #
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.." || exit 2
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/fuzz}"
 fuzz_flags=(-O -a -s none --target-dir "$CARGO_TARGET_DIR")
-targets=(parse compile)
+targets=(parse compile recheck)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked || exit 2

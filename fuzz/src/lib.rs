@@ -84,3 +84,46 @@ fn check_span(source: &str, d: &Diagnostic, span: Span, which: &str) {
         span.end
     );
 }
+
+/// An editor's re-check after edits (`json_api::Checker`: the reparse of the blocks an edit
+/// can have changed, and the memo's replay of the others) answers exactly as a check from
+/// scratch of the same text. The edits come from the input itself: each copies a slice of
+/// the text over another, so braces, quotes, comments and heredoc markers open and close
+/// where the fuzzer put them.
+pub fn recheck(source: &str) {
+    let mut checker = keyplan::json_api::Checker::new();
+    let mut text = source.to_string();
+    // A fixed sequence per input (the fuzzer needs every run of an input to be the same).
+    let mut seed = source.len() as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % (bound + 1)
+    };
+    for step in 0..4 {
+        let target = if step % 2 == 0 { "vault" } else { "openbao" };
+        let answer = checker.check_json(&text, target);
+        let fresh = keyplan::json_api::check_json(&text, target);
+        assert!(
+            answer == fresh,
+            "re-check after {step} edits differs from a check from scratch:\n{answer}\n{fresh}"
+        );
+        let cut = range(&text, next(text.len()), next(16));
+        let copied = range(&text, next(text.len()), next(64));
+        let piece = text.get(copied).unwrap_or_default().to_string();
+        text.replace_range(cut, &piece);
+    }
+}
+
+/// `len` bytes from `start`, both moved back to character boundaries of `text`.
+fn range(text: &str, start: usize, len: usize) -> std::ops::Range<usize> {
+    let floor = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    floor(start)..floor(start.saturating_add(len)).max(floor(start))
+}
