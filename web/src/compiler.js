@@ -15,6 +15,7 @@ import wasmUrl from './pkg/keyplan_bg.wasm?url';
 // The schema is the same for every program: written once by a native build
 // (scripts/build-web.sh), fetched as an asset; the wasm carries neither it nor its texts.
 import schemaUrl from './pkg/schema.json?url';
+import { editTriples } from './edits.js';
 
 const CHECK = 'check';
 const BUILD = 'build';
@@ -123,11 +124,7 @@ class Lane {
     const { doc, from, changes } = p.edit;
     let message;
     if (this.held !== null && this.held === from && changes) {
-      // [from, to, inserted] in the old text's offsets (UTF-16, as JavaScript counts),
-      // in ascending order: the worker applies them from the last.
-      const edits = [];
-      changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => edits.push(fromA, toA, inserted.toString()));
-      message = { id, fn, args: [null, ...args], hold: true, edits, length: doc.length };
+      message = { id, fn, args: [null, ...args], hold: true, edits: editTriples(changes), length: doc.length };
       sent.edits++;
     } else {
       sent.text++;

@@ -27,8 +27,7 @@ self.onmessage = async ({ data }) => {
   const receivedAt = performance.timeOrigin + performance.now();
   try {
     if (edits) {
-      // [from, to, inserted] triples in ascending order of the old text: from the last, so
-      // that each applies at the offsets it was given.
+      // `editTriples` (edits.js): applied from the last.
       let text = held;
       for (let i = edits.length - 3; i >= 0; i -= 3) text = text.slice(0, edits[i]) + edits[i + 2] + text.slice(edits[i + 1]);
       if (text.length !== length) {

@@ -1,11 +1,11 @@
 //! Only parse and lower again what changed: [`Analysis::update`] takes the previous
 //! analysis of a program and the program's new files, reuses the parse of every file whose
 //! text did not change (moved to its new base), and in a file that did change, parses again
-//! only the top-level blocks the edit can reach ([`kp_syntax::reparse`]). The checker then runs on the whole tree:
-//! it resolves names across blocks and files, so what one block means can depend on any
-//! other; but it replays, from the [`kp_check::Memo`] the previous analysis kept, the
-//! lowering of every item whose block and whose environment (every name the program
-//! declares) did not change.
+//! only the top-level blocks the edit can reach ([`kp_syntax::reparse`]). The checker then
+//! runs on the whole tree: it resolves names across blocks and files, so what one block
+//! means can depend on any other; but it replays, from the [`kp_check::Memo`] the previous
+//! analysis kept, the lowering of every item whose block and whose environment (every name
+//! the program declares) did not change.
 //!
 //! The result is the analysis [`Analysis::of_program`] computes from scratch, exactly:
 //! `tests/incremental.rs` checks this on random edit sequences (and kp-check's
