@@ -208,6 +208,7 @@ function appliedKeystrokeCheck(u) {
 
 function keystrokeChecked(doc) {
   const { target, result, prepMs } = keystrokeCheck;
+  inline.sameText(keystrokeCheck.doc, doc);
   keystrokeCheck = null;
   shownInline(doc, target, result, probe.edits);
   diagnosticsShown(result.value, result.ms, performance.now() - prepMs);

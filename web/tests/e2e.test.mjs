@@ -303,6 +303,15 @@ test('a keystroke is checked once, in its own transaction: the one update that d
     assert.equal(after.checks - before.checks, 1, `keystroke ${i}: one check`);
     assert.equal(after.inline - before.inline, 1, `keystroke ${i}: checked on the page`);
   }
+  // Each keystroke changed the diagnostics, so its transaction was made anew: the page's
+  // instance still held the view's text, and every keystroke passed only its edit.
+  const passed = await page.evaluate(() => window.__keyplan.inline().passed);
+  assert.ok(passed.edits >= 6, `keystrokes passed as edits: ${JSON.stringify(passed)}`);
+  const textsBefore = passed.text;
+  await page.keyboard.press('x');
+  await page.keyboard.press('Backspace');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  assert.equal((await page.evaluate(() => window.__keyplan.inline().passed)).text, textsBefore, 'no keystroke passed the whole text');
   await context.close();
 });
 
