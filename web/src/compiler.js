@@ -7,8 +7,8 @@
 // that is still queued, and an edit stops one that is running (`cutBuild`): either way its
 // promise resolves to `{ superseded: true }`.
 //
-// A keystroke's check sends the edit, not the text (`checkDoc`): the check worker keeps
-// its copy of the editor's text and applies the changes to it. The page then neither
+// A keystroke's check sends the edit, not the text (`checkDoc`): the check worker's wasm
+// instance keeps its copy of the editor's text and applies the changes to it. The page then neither
 // joins the document into one string nor copies it to the worker on every keystroke.
 
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
@@ -19,8 +19,10 @@ import { editTriples } from './edits.js';
 
 const CHECK = 'check';
 const BUILD = 'build';
-// Which lane each call runs in: everything typing waits for goes to `check`.
-const LANE_OF = { check: CHECK, format: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
+// Which lane each call runs in: everything typing waits for goes to `check`. The editor's
+// checks go to `check` too (`checkDoc`), but a whole text's `check` does not: the check
+// lane's instance holds the editor's text, which another text would replace.
+const LANE_OF = { check: BUILD, format: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
 
 let nextId = 1;
 
@@ -181,10 +183,10 @@ function call(fn, ...args) {
 /** For the tests: makes the check worker's copy of the text wrong (it then asks for the text). */
 export const spoilHeldText = () => {
   const lane = lanes[CHECK];
-  if (lane.worker) lane.post(nextId++, 'version', [''], { resolve() {}, reject() {}, raw: true, fn: 'version', hold: true });
+  if (lane.worker) lane.post(nextId++, 'check', ['', 'vault'], { resolve() {}, reject() {}, raw: true, fn: 'check', hold: true });
 };
 
-/** `{ ok, target, diagnostics }` */
+/** `{ ok, target, diagnostics }` of a text that is not the editor's (the tests compare the editor's checks with it). */
 export const check = (source, target) => call('check', source, target);
 /**
  * `check` of the editor's document `doc` (a CodeMirror `Text`), given the `changes` (a

@@ -9,3 +9,12 @@ export function editTriples(changes) {
   changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => edits.push(fromA, toA, inserted.toString()));
   return edits;
 }
+
+/**
+ * Applies `edits` (triples) with `edit(from, to, inserted)`, from the last back: false as
+ * soon as `edit` refuses one (the text may then be part-edited).
+ */
+export function applyEdits(edits, edit) {
+  for (let i = edits.length - 3; i >= 0; i -= 3) if (!edit(edits[i], edits[i + 1], edits[i + 2])) return false;
+  return true;
+}

@@ -15,7 +15,7 @@
 // neither joins the document into one string nor copies it into the module (about 0.3 ms
 // of a 2,000-line program's check; web/scripts/bench-wasm-check.mjs).
 import init, { check as wasmCheck, edit as wasmEdit, check_edited as wasmCheckEdited } from './pkg/keyplan.js';
-import { editTriples } from './edits.js';
+import { editTriples, applyEdits } from './edits.js';
 
 /** The longest check (ms, predicted) run in a keystroke's task. */
 export const BUDGET_MS = 10;
@@ -109,11 +109,8 @@ function checkEdited(doc, target, from, changes) {
   if (held === null) return '';
   if (held !== doc) {
     if (held !== from || !changes) return '';
-    const edits = editTriples(changes);
-    for (let i = edits.length - 3; i >= 0; i -= 3) {
-      // A refused edit leaves the text as it was: the caller then passes the whole text.
-      if (!wasmEdit(edits[i], edits[i + 1], edits[i + 2])) return '';
-    }
+    // A refused edit: the caller then passes the whole text, which replaces the held one.
+    if (!applyEdits(editTriples(changes), wasmEdit)) return '';
   }
   // '' when the edited text is not as long as `doc` (a bug's safety net, as in the worker).
   return wasmCheckEdited(doc.length, target);

@@ -1,7 +1,8 @@
 // Runs the compiler (wasm) off the main thread. A compiler crash traps the wasm instance;
 // the worker then reports it and closes, and the page starts a fresh one.
-import init, { check, build, format, version, simulate, explain } from './pkg/keyplan.js';
+import init, { check, check_edited as checkEdited, edit, build, format, version, simulate, explain } from './pkg/keyplan.js';
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
+import { applyEdits } from './edits.js';
 
 let lastConsoleError = '';
 const consoleError = console.error.bind(console);
@@ -12,9 +13,10 @@ console.error = (...args) => {
 
 // The page's first message carries the compiled module (or null: then fetch it here).
 let ready = null;
-// The check lane's copy of the editor's text (`hold`: a check of the editor's document):
-// a keystroke's check sends only its edits. Other calls leave it alone.
-let held = '';
+// Whether the instance's text (the wasm keeps the text `check` was given, and `edit`
+// changes it) is the check lane's copy of the editor's text: a keystroke's check then
+// sends only its edits. A check that is not the editor's (`hold` unset) replaces it.
+let holding = false;
 const calls = { check, build, format, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
@@ -22,24 +24,24 @@ self.onmessage = async ({ data }) => {
     ready = init({ module_or_path: data.module || wasmUrl });
     return;
   }
-  const { id, fn, hold, edits, length } = data;
-  let { args } = data;
+  const { id, fn, args, hold, edits, length } = data;
   const receivedAt = performance.timeOrigin + performance.now();
   try {
+    await ready;
+    const t0 = performance.now();
+    let json;
     if (edits) {
-      // `editTriples` (edits.js): applied from the last.
-      let text = held;
-      for (let i = edits.length - 3; i >= 0; i -= 3) text = text.slice(0, edits[i]) + edits[i + 2] + text.slice(edits[i + 1]);
-      if (text.length !== length) {
+      json = holding ? editedCheck(edits, length, args[1]) : '';
+      if (json === '') {
+        // Not the text the page thinks it holds: the page sends the whole text.
+        holding = false;
         self.postMessage({ id, resync: true });
         return;
       }
-      held = text;
-      args = [text, ...args.slice(1)];
-    } else if (hold) held = String(args[0]);
-    await ready;
-    const t0 = performance.now();
-    const json = calls[fn](...args);
+    } else {
+      json = calls[fn](...args);
+      if (fn === 'check') holding = Boolean(hold);
+    }
     const t1 = performance.now();
     // `sentAt` on the shared clock (timeOrigin differs per worker): the page measures
     // the hop back from it.
@@ -50,3 +52,9 @@ self.onmessage = async ({ data }) => {
     self.close();
   }
 };
+
+/** The check of the held text after `edits` (`editTriples`), or '' when they do not apply to it. */
+function editedCheck(edits, length, target) {
+  // '' too when the edited text is not `length` units long, as the page's document is.
+  return applyEdits(edits, edit) ? checkEdited(length, target) : '';
+}

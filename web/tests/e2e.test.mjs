@@ -732,6 +732,7 @@ test('checks sent as edits give the diagnostics of the whole text: random edits,
   });
   assert.deepEqual(result.mismatches, []);
   assert.ok(result.sentAfter.edits - result.sentBefore.edits >= 40, `checks were sent as edits: ${JSON.stringify(result)}`);
+  assert.equal(result.sentAfter.resyncs, result.sentBefore.resyncs, 'and the worker applied them to its copy of the text');
 
   // When the worker's copy is not the text the edit applies to, it asks for the text: the
   // diagnostics are still those of the editor's text.
