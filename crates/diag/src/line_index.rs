@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 /// 1-based line and column; columns count Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineCol {
@@ -11,19 +13,22 @@ pub struct LineCol {
 pub struct LineIndex {
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
-    text_len: usize,
-    text: Option<String>,
+    /// Shared with the file it indexes: an editor's check builds an index of the whole
+    /// program whenever it reports a diagnostic, and a copy of the text was most of that.
+    text: Arc<String>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex {
-            starts,
-            text_len: text.len(),
-            text: Some(text.to_string()),
-        }
+        Self::shared(Arc::new(text.to_string()))
+    }
+
+    /// The index of a text the caller shares (a [`crate::SourceFile`]'s).
+    pub fn shared(text: Arc<String>) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 24 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts, text }
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -34,15 +39,13 @@ impl LineIndex {
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text_len);
+        let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = match &self.text {
-            Some(t) => t
-                .get(start..offset)
-                .map_or(offset - start, |s| s.chars().count()),
-            None => offset - start,
-        };
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         LineCol {
             line: line + 1,
             column: column + 1,
@@ -51,13 +54,12 @@ impl LineIndex {
 
     /// 0-based line and UTF-16 column, as the Language Server Protocol counts.
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text_len);
+        let offset = offset.min(self.text.len());
         let line = self.line_of(offset);
         let start = self.starts.get(line).copied().unwrap_or(0);
         let col = self
             .text
-            .as_deref()
-            .and_then(|t| t.get(start..offset))
+            .get(start..offset)
             .map_or(0, |s| s.encode_utf16().count());
         (line as u32, col as u32)
     }
@@ -65,19 +67,16 @@ impl LineIndex {
     /// Byte offset of a 0-based line and UTF-16 column (clamped to the text).
     pub fn offset_of_utf16(&self, line: u32, col: u32) -> usize {
         let Some(&start) = self.starts.get(line as usize) else {
-            return self.text_len;
-        };
-        let Some(text) = self.text.as_deref() else {
-            return start;
+            return self.text.len();
         };
         let mut units = 0u32;
-        for (i, ch) in text.get(start..).unwrap_or("").char_indices() {
+        for (i, ch) in self.text.get(start..).unwrap_or("").char_indices() {
             if units >= col || ch == '\n' {
                 return start + i;
             }
             units += ch.len_utf16() as u32;
         }
-        self.text_len
+        self.text.len()
     }
 
     pub fn line_count(&self) -> usize {

@@ -71,7 +71,8 @@ impl SourceFile {
     }
 
     pub fn line_index(&self) -> &LineIndex {
-        self.index.get_or_init(|| LineIndex::new(&self.text))
+        self.index
+            .get_or_init(|| LineIndex::shared(Arc::clone(&self.text)))
     }
 
     /// 1-based line and column (in characters) of a global offset.
