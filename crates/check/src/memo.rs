@@ -89,15 +89,22 @@ impl Memo {
     }
 
     /// Tells the memo that the next check's blocks are the last check's, but for those
-    /// `kept` says were parsed again ([`kp_syntax::reparse`] of a one-file program): an
-    /// unchanged block's fingerprint is then kept instead of hashing its tree again.
-    pub fn blocks_edited(&mut self, kept: kp_syntax::Kept) {
-        self.keys_follow = kept.before <= kept.after && kept.after <= self.block_keys.len();
+    /// each of `edits` says were parsed again ([`kp_syntax::reparse`] of an edited file;
+    /// in the order of the blocks, one per file): an unchanged block's fingerprint is then
+    /// kept instead of hashing its tree again.
+    pub fn blocks_edited(&mut self, edits: &[kp_syntax::Kept]) {
+        let in_order = edits.windows(2).all(|w| w[0].after <= w[1].before);
+        self.keys_follow = in_order
+            && edits.iter().all(|k| k.before <= k.after)
+            && edits
+                .last()
+                .is_none_or(|k| k.after <= self.block_keys.len());
         if self.keys_follow {
-            let tail = self.block_keys.split_off(kept.after);
-            self.block_keys.truncate(kept.before);
-            self.block_keys.resize(kept.before + kept.parsed, None);
-            self.block_keys.extend(tail);
+            // From the last, so that each edit's indices are still the last check's.
+            for k in edits.iter().rev() {
+                let parsed = std::iter::repeat_n(None, k.parsed);
+                self.block_keys.splice(k.before..k.after, parsed);
+            }
         }
     }
 

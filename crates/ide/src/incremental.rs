@@ -151,15 +151,9 @@ impl Analysis {
             .collect();
         garbage.extend(previous.into_values().flat_map(|p| p.parse.blocks));
         let mut memo = memo;
-        // The memo keeps the fingerprints of the blocks an edit of one file left alone.
-        match edits.as_slice() {
-            [] if same_files => memo.blocks_edited(Kept {
-                before: blocks_before,
-                after: blocks_before,
-                parsed: 0,
-            }),
-            [kept] if same_files => memo.blocks_edited(*kept),
-            _ => {}
+        // The memo keeps the fingerprints of the blocks the edits left alone.
+        if same_files {
+            memo.blocks_edited(&edits);
         }
         let retired = Retired {
             _sources: old_sources,

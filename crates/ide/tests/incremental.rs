@@ -226,13 +226,15 @@ proptest! {
     #[test]
     fn updates_equal_analyses_from_scratch(
         pick in any::<prop::sample::Index>(),
-        edits in prop::collection::vec(edit(), 1..6),
+        // Each update's edits: one, or several (in one file or in several, as a rename
+        // across files makes them).
+        updates in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..6),
         target in prop::sample::select(Target::ALL.to_vec()),
     ) {
         let mut program = pick.get(corpus()).clone();
         let mut analysis = Analysis::of_program(sources(&program), target);
-        for e in &edits {
-            apply(&mut program, e);
+        for edits in &updates {
+            edits.iter().for_each(|e| apply(&mut program, e));
             analysis = analysis.update(sources(&program));
             let scratch = Analysis::of_program(sources(&program), target);
             assert_same(&analysis, &scratch);
@@ -298,5 +300,36 @@ fn an_edit_parses_only_around_it() {
     let a = Analysis::of_program(sources(&files), Target::Vault);
     let (b, reuse) = a.update_counted(sources(&changed));
     assert_eq!(reuse.files, 1, "{reuse:?}");
+    assert_same(&b, &Analysis::of_program(sources(&changed), Target::Vault));
+}
+
+/// One update that edits several files (a rename across files makes one): each edited
+/// block is lowered again, every other item is replayed, and the result is the analysis
+/// from scratch.
+#[test]
+fn an_update_editing_several_files_lowers_only_their_edited_blocks() {
+    let policies = |prefix: &str| {
+        (1..=3)
+            .map(|i| format!("policy {prefix}{i} {{\n  path \"{prefix}/{i}/*\" {{ capabilities = [read] }}\n}}\n\n"))
+            .collect::<String>()
+    };
+    let files = vec![
+        ("a.kp".to_string(), policies("a")),
+        ("b.kp".to_string(), policies("b")),
+        ("c.kp".to_string(), policies("c")),
+    ];
+    let mut changed = files.clone();
+    for (name, text) in changed.iter_mut().filter(|(n, _)| n != "b.kp") {
+        let prefix = &name[..1];
+        *text = text.replace(
+            &format!("\"{prefix}/2/*\""),
+            &format!("\"{prefix}/2/edited/*\""),
+        );
+    }
+    // Checked twice: the memo records once a check sees the previous environment.
+    let a = Analysis::of_program(sources(&files), Target::Vault).update(sources(&files));
+    let (b, reuse) = a.update_counted(sources(&changed));
+    assert_eq!(reuse.files, 1, "{reuse:?}");
+    assert_eq!(reuse.replayed_items, 9 - 2, "{reuse:?}");
     assert_same(&b, &Analysis::of_program(sources(&changed), Target::Vault));
 }

@@ -284,7 +284,7 @@ impl Checker {
         let (parse, reparses) = match self.previous.take() {
             Some(previous) if previous.reparses < REPARSES => {
                 let (parse, kept) = kp_syntax::reparse(&previous.text, previous.parse, 0, &text, 0);
-                self.memo.blocks_edited(kept);
+                self.memo.blocks_edited(&[kept]);
                 (parse, previous.reparses + 1)
             }
             _ => (kp_syntax::parse_shared_at(&text, 0), 0),
