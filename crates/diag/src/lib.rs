@@ -272,42 +272,14 @@ where
         if cand_len > MAX_LEN || word_len.abs_diff(cand_len) > limit {
             continue;
         }
-        let d = edit_distance(word, cand);
+        // Optimal string alignment: Levenshtein plus adjacent transpositions, the most
+        // common typo (`jtw` for `jwt`).
+        let d = strsim::osa_distance(word, cand);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the most
-/// common typo (`jtw` for `jwt`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        if let Some(first) = row.first_mut() {
-            *first = i;
-        }
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
 }
 
 /// Formats a list of names for a message: `` `a`, `b` or `c` ``.
