@@ -1,5 +1,6 @@
 //! The editor shows what `keyplan check` shows: on every example and a few broken
-//! programs, kp-ide's diagnostics are exactly keyplan::compile's.
+//! programs, kp-ide's diagnostics are exactly keyplan::compile's with the identity lints
+//! `keyplan check` adds ([`keyplan::checked`]).
 
 #![allow(clippy::unwrap_used)]
 
@@ -37,7 +38,7 @@ fn diagnostics_match_the_compiler() {
     for src in &sources {
         for target in Target::ALL {
             let ide = Analysis::new(src, target);
-            let compiled = keyplan::compile(src, &keyplan::Options { target });
+            let compiled = keyplan::checked(keyplan::compile(src, &keyplan::Options { target }));
             assert_eq!(ide.diagnostics(), compiled.diagnostics.as_slice(), "{src}");
         }
     }
