@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod files;
+
 use kp_ide::{Analysis, Target};
 
 #[test]
@@ -17,13 +19,7 @@ fn diagnostics_match_the_compiler() {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     // And every program of the language suite (its one-file cases).
-    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
-    let mut cases: Vec<_> = std::fs::read_dir(suite)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
-        .collect();
-    cases.sort();
+    let cases = files::kp_files(&files::root().join("tests"));
     assert!(cases.len() > 50, "{cases:?}");
     sources.extend(cases.iter().map(|p| std::fs::read_to_string(p).unwrap()));
     // A literal secret a message would quote (a placeholder password) is redacted in

@@ -9,25 +9,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+#[path = "../../ide/tests/files/mod.rs"]
+mod files;
+
+use std::path::PathBuf;
+
+use files::{kp_files, root};
 
 use common::Client;
 use kp_diag::{Severity, SourceMap};
 use serde_json::{json, Value};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kp_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
-        .collect();
-    out.sort();
-    out
-}
 
 /// The ```` ```kp ```` blocks of a markdown file.
 fn kp_blocks(markdown: &str) -> Vec<String> {
