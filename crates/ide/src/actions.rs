@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kp_check::codes;
 use kp_diag::{Diagnostic, Span};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry, ExprKind};
+use kp_syntax::ast::{Block, Entry, Expr, ExprKind};
 
 use crate::locate;
 use crate::scope;
@@ -205,14 +205,21 @@ fn suggested_env(help: &str) -> Option<&str> {
 fn env_vars(blocks: &[Block], out: &mut BTreeSet<String>) {
     for entry in blocks.iter().flat_map(Block::entries) {
         match entry {
-            Entry::Attribute(a) => {
-                if let ExprKind::Env(name) = &a.value.kind {
-                    out.insert(name.value.as_str().to_string());
-                }
-            }
+            Entry::Attribute(a) => expr_env_vars(&a.value, out),
             Entry::Block(b) => env_vars(std::slice::from_ref(&**b), out),
             Entry::Statement(_) => {}
         }
+    }
+}
+
+fn expr_env_vars(expr: &Expr, out: &mut BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Env(name) => {
+            out.insert(name.value.as_str().to_string());
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
+        _ => {}
     }
 }
 
