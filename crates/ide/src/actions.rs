@@ -1,10 +1,12 @@
 //! Quick fixes for diagnostics: apply a "did you mean", add missing required fields,
 //! turn a literal secret into `env("...")`.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use kp_check::codes;
 use kp_diag::{Diagnostic, Span};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry};
+use kp_syntax::ast::{Block, Entry, Expr, ExprKind};
 
 use crate::locate;
 use crate::scope;
@@ -30,6 +32,8 @@ impl Analysis {
     /// Fixes for the diagnostics that overlap `range`.
     pub fn code_actions(&self, range: Span) -> Vec<CodeAction> {
         let mut out = Vec::new();
+        // Made once, and only when some literal secret is in range.
+        let mut env_names = None;
         for (i, d) in self.diagnostics.iter().enumerate() {
             let overlaps = d.span.start <= range.end && range.start <= d.span.end;
             if !overlaps {
@@ -42,7 +46,8 @@ impl Analysis {
                 out.extend(self.missing_field_fix(i, d));
             }
             if d.code == codes::LITERAL_SECRET {
-                out.extend(self.env_fix(i, d));
+                let names = env_names.get_or_insert_with(|| self.env_names());
+                out.extend(self.env_fix(i, d, names));
             }
         }
         out
@@ -124,22 +129,17 @@ impl Analysis {
         })
     }
 
-    /// `password = "hunter2"` → `password = env("MYSQL_DATABASE_PASSWORD")`.
-    fn env_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
+    /// `password = "hunter2"` → `password = env("CAROL_PASSWORD")`: the variable the
+    /// diagnostic's help suggests, unless another secret has it ([`Analysis::env_names`]).
+    fn env_fix(
+        &self,
+        i: usize,
+        d: &Diagnostic,
+        names: &BTreeMap<usize, String>,
+    ) -> Option<CodeAction> {
         let chain = locate::enclosing_blocks(&self.file, d.span.start);
         let attr = locate::attribute_at(&chain, d.span.start)?;
-        let owner = chain.last().and_then(|b| b.label_text(0)).unwrap_or("");
-        let var: String = format!("{owner}_{}", attr.name.name)
-            .trim_start_matches('_')
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let var = names.get(&i)?;
         Some(CodeAction {
             title: format!(
                 "read `{}` from the environment variable `{var}`",
@@ -154,12 +154,72 @@ impl Analysis {
         })
     }
 
+    /// The variable each literal secret's fix writes, by diagnostic index. The name is
+    /// the one the checker's help suggests (one function makes it, in kp-check), so the
+    /// fix does what the help says; but that name is made from the secret's owner and
+    /// field alone, so two secrets can get the same one (two database connections'
+    /// `DB_ROOT_PASSWORD`), or one a variable the program already reads. Applying both
+    /// fixes would then feed two secrets from one variable: a taken name gets a
+    /// number (`DB_ROOT_PASSWORD_2`), in source order.
+    fn env_names(&self) -> BTreeMap<usize, String> {
+        let mut taken = BTreeSet::new();
+        env_vars(&self.file.blocks, &mut taken);
+        let mut out = BTreeMap::new();
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if d.code != codes::LITERAL_SECRET {
+                continue;
+            }
+            let Some(suggested) = d.help.as_deref().and_then(suggested_env) else {
+                continue;
+            };
+            let name = (1..)
+                .map(|n| match n {
+                    1 => suggested.to_string(),
+                    n => format!("{suggested}_{n}"),
+                })
+                .find(|name| !taken.contains(name.as_str()))
+                .unwrap_or_default();
+            taken.insert(name.clone());
+            out.insert(i, name);
+        }
+        out
+    }
+
     /// The whitespace that starts the line holding `offset`.
     fn indent_of(&self, offset: usize) -> String {
         let line = locate::line_before(&self.source, offset);
         line.chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect()
+    }
+}
+
+/// The variable of the `env("NAME")` in a literal secret's help.
+fn suggested_env(help: &str) -> Option<&str> {
+    let rest = help.split("env(\"").nth(1)?;
+    let name = rest.split('"').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// Every variable an `env("...")` of these blocks reads.
+fn env_vars(blocks: &[Block], out: &mut BTreeSet<String>) {
+    for entry in blocks.iter().flat_map(Block::entries) {
+        match entry {
+            Entry::Attribute(a) => expr_env_vars(&a.value, out),
+            Entry::Block(b) => env_vars(std::slice::from_ref(&**b), out),
+            Entry::Statement(_) => {}
+        }
+    }
+}
+
+fn expr_env_vars(expr: &Expr, out: &mut BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Env(name) => {
+            out.insert(name.value.as_str().to_string());
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
+        _ => {}
     }
 }
 

@@ -53,8 +53,9 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Parses and checks `source` exactly as `keyplan::compile` does, so the editor shows
-    /// what `keyplan check` reports.
+    /// Parses and checks `source` exactly as `keyplan check` does (`keyplan::compile`,
+    /// then the identity lints of `keyplan::checked`), so the editor shows what the CLI
+    /// reports.
     pub fn new(source: &str, target: Target) -> Analysis {
         Analysis::of_program(SourceMap::single("main.kp", source), target)
     }
@@ -106,8 +107,11 @@ impl Analysis {
             checked.diagnostics,
         ));
         if !diagnostics.iter().any(Diagnostic::is_error) {
-            if let Err(errs) = kp_graph::build(&checked.program) {
-                diagnostics.extend(errs);
+            match kp_graph::build(&checked.program) {
+                // What `keyplan check` adds to a program that compiled
+                // (`keyplan::access_lints`): the editor shows what the CLI reports.
+                Ok(_) => diagnostics.extend(kp_access::lints::lints_in(&checked.program, &sources)),
+                Err(errs) => diagnostics.extend(errs),
             }
         }
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));

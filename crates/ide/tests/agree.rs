@@ -1,7 +1,10 @@
 //! The editor shows what `keyplan check` shows: on every example and a few broken
-//! programs, kp-ide's diagnostics are exactly keyplan::compile's.
+//! programs, kp-ide's diagnostics are exactly keyplan::compile's with the identity lints
+//! `keyplan check` adds ([`keyplan::checked`]).
 
 #![allow(clippy::unwrap_used)]
+
+mod files;
 
 use kp_ide::{Analysis, Target};
 
@@ -16,13 +19,7 @@ fn diagnostics_match_the_compiler() {
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
     // And every program of the language suite (its one-file cases).
-    let suite = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
-    let mut cases: Vec<_> = std::fs::read_dir(suite)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
-        .collect();
-    cases.sort();
+    let cases = files::kp_files(&files::root().join("tests"));
     assert!(cases.len() > 50, "{cases:?}");
     sources.extend(cases.iter().map(|p| std::fs::read_to_string(p).unwrap()));
     // A literal secret a message would quote (a placeholder password) is redacted in
@@ -37,7 +34,7 @@ fn diagnostics_match_the_compiler() {
     for src in &sources {
         for target in Target::ALL {
             let ide = Analysis::new(src, target);
-            let compiled = keyplan::compile(src, &keyplan::Options { target });
+            let compiled = keyplan::checked(keyplan::compile(src, &keyplan::Options { target }));
             assert_eq!(ide.diagnostics(), compiled.diagnostics.as_slice(), "{src}");
         }
     }

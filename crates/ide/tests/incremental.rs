@@ -6,7 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod files;
+
+use std::path::PathBuf;
+
+use files::{kp_files, root};
 use std::sync::OnceLock;
 
 use kp_ide::{Analysis, SourceMap, Target};
@@ -14,20 +18,6 @@ use proptest::prelude::*;
 
 /// A program: `(file name, text)` in order.
 type Program = Vec<(String, String)>;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kp_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "kp"))
-        .collect();
-    out.sort();
-    out
-}
 
 /// Every example and test program: one-file ones, and directories as multi-file ones.
 fn corpus() -> &'static [Program] {

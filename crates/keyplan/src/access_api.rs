@@ -41,3 +41,13 @@ pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
         .map(|p| kp_access::lints::lints_in(p, &compiled.sources))
         .unwrap_or_default()
 }
+
+/// What `keyplan check` reports: the compilation's diagnostics with its identity lints
+/// ([`access_lints`]), in source order. The language server's analysis (`kp-ide`) runs
+/// the same lint pass; its tests compare the two.
+pub fn checked(mut compiled: Compiled) -> Compiled {
+    let lints = access_lints(&compiled);
+    compiled.diagnostics.extend(lints);
+    kp_sort::by_key(&mut compiled.diagnostics, |d| (d.span.start, d.span.end));
+    compiled
+}

@@ -393,3 +393,54 @@ fn without_a_watcher_disk_changes_are_seen_at_the_next_change() {
     client.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// After every change of one file, every file of its program is published as the
+/// current program makes it: renaming a mount in one file makes the other files' logins
+/// unresolved at once, and restoring it clears them at once (not one change later).
+#[test]
+fn every_file_is_published_for_the_change_just_made() {
+    let dir = std::env::temp_dir().join(format!("kp-lsp-crossfile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let platform = "auth jwt gitlab {\n  jwks_url = \"https://gitlab.example.com/keys\"\n}\n";
+    let team = |t: &str| {
+        format!(
+            "workload team-{t} {{\n  login gitlab {{ bound_audiences = [\"vault\"], user_claim = \"sub\", bound_claims = {{ project_path = \"{t}/x\" }} }}\n  read \"secret/data/{t}/*\"\n}}\n"
+        )
+    };
+    std::fs::write(dir.join("a-platform.kp"), platform).unwrap();
+    std::fs::write(dir.join("b-team.kp"), team("b")).unwrap();
+    std::fs::write(dir.join("c-team.kp"), team("c")).unwrap();
+    let dir = dir.canonicalize().unwrap();
+    let uri = |f: &str| format!("file://{}/{f}", dir.display());
+    let (a, b, c) = (uri("a-platform.kp"), uri("b-team.kp"), uri("c-team.kp"));
+    let mut client = Client::start();
+    let clean = Vec::<String>::new();
+    let unresolved = ["kp::unresolved-reference"];
+    assert_eq!(codes(&client.open(&a, platform)), clean);
+    assert_eq!(codes(&client.diagnostics(&b)), clean);
+    assert_eq!(codes(&client.diagnostics(&c)), clean);
+    let renamed = platform.replace("auth jwt gitlab", "auth jwt gitlab2");
+    let steps = [
+        (renamed.clone(), unresolved.as_slice()),
+        (format!("{renamed}\n# comment\n"), unresolved.as_slice()),
+        (platform.to_string(), [].as_slice()),
+        (format!("{platform}\n"), [].as_slice()),
+        (renamed, unresolved.as_slice()),
+    ];
+    for (text, expected) in steps {
+        assert_eq!(codes(&client.change(&a, &text)), clean);
+        assert_eq!(codes(&client.diagnostics(&b)), expected, "{text}");
+        assert_eq!(codes(&client.diagnostics(&c)), expected, "{text}");
+    }
+    // Nothing else was published: each change published each file once.
+    let left: Vec<&Value> = client
+        .notifications
+        .iter()
+        .filter(|n| n.method == "textDocument/publishDiagnostics")
+        .map(|n| &n.params["uri"])
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    client.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
