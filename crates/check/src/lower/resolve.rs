@@ -154,6 +154,12 @@ impl<'s> Lowerer<'s> {
         kind: &RefKind<'s>,
         deps: &mut Vec<ResourceId>,
     ) -> Option<String> {
+        if matches!(kind, RefKind::Policy) {
+            if let Some(d) = root_grant(expr, field) {
+                self.diags.push(d);
+                return None;
+            }
+        }
         match &expr.kind {
             ExprKind::Ident(name) => match self.resolve(kind, name, expr.span) {
                 Resolved::Found(dep) => {
@@ -219,6 +225,37 @@ impl<'s> Lowerer<'s> {
             _ => typing::value(expr, field, &mut self.diags),
         }
     }
+}
+
+/// `kp::root-policy` when `expr`, an item of the policy field `field`, grants the
+/// built-in `root` policy (named or quoted). A root token is what keyplan exists to keep
+/// out of pipelines, and the server refuses it beside any other policy ("other policies
+/// present along with root"), `default` included. Refusing it (`disallowed_policies`)
+/// is fine.
+fn root_grant(expr: &Expr, field: &str) -> Option<Diagnostic> {
+    let name = match &expr.kind {
+        ExprKind::Ident(name) => name.as_str(),
+        ExprKind::Str { value, .. } => value.as_str(),
+        _ => return None,
+    };
+    if name != "root" || field == "disallowed_policies" {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            codes::ROOT_POLICY,
+            expr.span,
+            if field == "allowed_policies" {
+                "`allowed_policies` lets tokens of this role carry the `root` policy, which can do anything".to_string()
+            } else {
+                format!("`{field}` grants the `root` policy: every token it yields can do anything")
+            },
+        )
+        .with_label("root")
+        .with_help(
+            "write a policy granting what this identity needs and name it instead; the server also refuses `root` beside any other policy (`default` included)",
+        ),
+    )
 }
 
 /// `kp::unresolved-reference` for a role `role` that `mount` does not have: "did you
