@@ -261,6 +261,9 @@ impl<'s> Lowerer<'s> {
                     &mut self.diags,
                 );
             }
+            "userpass-user" => {
+                lints::auth_roles::userpass_user(parts, block.head_span(), &what, &mut self.diags);
+            }
             "approle-role" => lints::auth_roles::approle_role(
                 &body,
                 parts,
