@@ -286,15 +286,49 @@ fn comma_joined(items: Vec<Value>) -> Value {
 /// One string element of a list field.
 fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
-        ExprKind::Str { value, .. } => {
-            check_allowed(field, value, item, diags).then(|| Value::Str(value.as_str().to_owned()))
-        }
+        ExprKind::Str { value, .. } => (check_allowed(field, value, item, diags)
+            && no_comma_in_item(item, value, field, diags))
+        .then(|| Value::Str(value.as_str().to_owned())),
         ExprKind::Env(var) => env_value(var, diags),
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
             None
         }
     }
+}
+
+/// An item of a list the API takes as one comma-separated string (`allowed_users`):
+/// a comma inside it would split it into several on the server, silently. `false`
+/// after reporting it.
+pub fn no_comma_in_item(
+    item: &Expr,
+    value: &str,
+    field: &Field,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if field.ty != FieldType::CommaList || !value.contains(',') {
+        return true;
+    }
+    let parts: Vec<&str> = value.split(',').collect();
+    let quoted = parts
+        .iter()
+        .map(|p| format!("\"{}\"", p.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            item.span,
+            format!(
+                "`{}` is sent as one comma-separated string: the server would read this item as {} items",
+                field.name,
+                parts.len()
+            ),
+        )
+        .with_label("a comma inside an item")
+        .with_help(format!("write each item as its own string: {quoted}")),
+    );
+    false
 }
 
 /// A value of a map or free-form field: any literal, structurally.

@@ -207,6 +207,12 @@ impl<'s> Lowerer<'s> {
                 let mut names = Vec::new();
                 let mut ok = true;
                 for item in items {
+                    if let ExprKind::Str { value, .. } = &item.kind {
+                        if !typing::no_comma_in_item(item, value, field, &mut self.diags) {
+                            ok = false;
+                            continue;
+                        }
+                    }
                     match self.ref_item(item, &field.name, kind, deps) {
                         Some(n) => names.push(n),
                         None => ok = false,
