@@ -202,9 +202,20 @@ impl Serialize for LiteralSecret {
     }
 }
 
+/// `env("NAME")`: NAME is always an environment variable name ([`is_env_name`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvRef {
     pub env: String,
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`: what POSIX shells accept as a variable name, so what
+/// `env("...")` may name (the generated `apply.sh` expands it).
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A policy's rules, kept structured for the HCL emitter and the access matrix.

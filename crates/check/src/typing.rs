@@ -9,7 +9,7 @@ use kp_syntax::ast::{Expr, ExprKind, StrLit};
 
 use crate::codes;
 use crate::durations;
-use crate::ir::{EnvRef, Value};
+use crate::ir::{is_env_name, EnvRef, Value};
 
 /// The article-and-noun name of a field type, for messages.
 pub fn type_name(ty: FieldType) -> &'static str {
@@ -236,15 +236,6 @@ fn env_value(var: &StrLit, diags: &mut Vec<Diagnostic>) -> Option<Value> {
         .with_help("name the variable with letters, digits and `_`, not starting with a digit, e.g. `env(\"DB_PASSWORD\")`"),
     );
     None
-}
-
-/// `[A-Za-z_][A-Za-z0-9_]*`: what POSIX shells accept as a variable name.
-fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Seconds in the field's API form: an integer, or `"<n>s"` where the server takes
