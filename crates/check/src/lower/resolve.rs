@@ -156,8 +156,10 @@ impl<'s> Lowerer<'s> {
     ) -> Option<String> {
         if matches!(kind, RefKind::Policy) {
             if let Some(d) = root_grant(expr, field) {
+                // Kept in the value: the error stops the build, and analyses of the
+                // program (identities, access) still see what it says.
                 self.diags.push(d);
-                return None;
+                return Some("root".to_string());
             }
         }
         match &expr.kind {
