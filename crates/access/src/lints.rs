@@ -43,23 +43,6 @@ pub const CODES: [&str; 8] = [
     SHADOWED_RULE,
 ];
 
-/// Patterns of Vault's built-in `default` policy, for `deny` overlap: a deny on them
-/// does override something.
-const DEFAULT_POLICY: [&str; 12] = [
-    "auth/token/lookup-self",
-    "auth/token/renew-self",
-    "auth/token/revoke-self",
-    "sys/capabilities-self",
-    "sys/internal/ui/resultant-acl",
-    "sys/renew",
-    "sys/leases/renew",
-    "sys/leases/lookup",
-    "cubbyhole/*",
-    "sys/wrapping/*",
-    "sys/tools/hash*",
-    "identity/*",
-];
-
 /// The identity lints, rule findings located at the policy or workload that holds the
 /// rule; [`lints_in`] locates them at the rule itself.
 pub fn lints(program: &Program) -> Vec<Diagnostic> {
@@ -353,42 +336,88 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
         for rule in &doc.rules {
             privileged(rule, r.span, &what, out);
             if rule.capabilities.contains("deny") {
-                let holders: Vec<&Identity> = ids
-                    .iter()
-                    .filter(|i| i.policies.iter().any(|p| p == &r.name))
-                    .collect();
-                if holders.is_empty() {
-                    continue;
-                }
-                let overrides = holders.iter().any(|i| {
-                    i.policies.iter().any(|p| match rules.get(p.as_str()) {
-                        Some(rs) => rs.iter().any(|o| {
-                            !o.capabilities.contains("deny") && acl_overlap(&o.path, &rule.path)
-                        }),
-                        None if p == "default" => {
-                            DEFAULT_POLICY.iter().any(|d| acl_overlap(d, &rule.path))
-                        }
-                        // Rules managed elsewhere may grant anything.
-                        None => true,
-                    })
-                });
-                if !overrides {
-                    out.push(
-                        Diagnostic::warning(
-                            DENY_OVERRIDES_NOTHING,
-                            r.span,
-                            format!(
-                                "`deny` on `{}` in {what} overrides nothing: no policy of {} grants a path it matches",
-                                rule.path,
-                                holders.iter().map(|i| format!("`{}`", i.id)).collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                        .with_label("denies what is not granted")
-                        .with_help("paths no policy grants are denied already; remove the rule, or fix its path"),
-                    );
-                }
+                deny_overrides_nothing(rule, r, &what, ids, &rules, out);
             }
         }
+    }
+}
+
+/// `kp::deny-overrides-nothing`: the `deny` in `rule` (of policy resource `r`) changes
+/// no request of any identity holding it, so removing it opens nothing. Said only when
+/// no path the deny can decide is one another rule of a holder could grant: the
+/// capabilities written beside `deny` in the same rule (the deny takes them over, see
+/// `kp::shadowed-rule`), and every granting rule whose pattern meets it, the trailing
+/// slash the server's LIST lookup trims included (`docs/acl.md` §3).
+fn deny_overrides_nothing(
+    rule: &PathRule,
+    r: &kp_check::ir::Resource,
+    what: &str,
+    ids: &[Identity],
+    rules: &kp_sort::SortedMap<&str, &[PathRule]>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if rule.capabilities.iter().any(|c| c != "deny") {
+        return;
+    }
+    let holders: Vec<&Identity> = ids
+        .iter()
+        .filter(|i| i.policies.iter().any(|p| p == &r.name))
+        .collect();
+    if holders.is_empty() {
+        return;
+    }
+    let overrides = holders.iter().any(|i| {
+        i.policies.iter().any(|p| match rules.get(p.as_str()) {
+            Some(rs) => rs
+                .iter()
+                .any(|o| !o.capabilities.contains("deny") && deny_meets_grant(&rule.path, &o.path)),
+            None if p == kp_acl::DEFAULT_POLICY => kp_acl::DEFAULT_POLICY_RULES
+                .iter()
+                .any(|(pattern, _)| deny_meets_grant(&rule.path, pattern)),
+            // Rules managed elsewhere may grant anything.
+            None => true,
+        })
+    });
+    if overrides {
+        return;
+    }
+    out.push(
+        Diagnostic::warning(
+            DENY_OVERRIDES_NOTHING,
+            r.span,
+            format!(
+                "`deny` on `{}` in {what} overrides nothing: no policy of {} grants a path it matches",
+                rule.path,
+                holders.iter().map(|i| format!("`{}`", i.id)).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .with_label("denies what is not granted")
+        .with_help("paths no policy grants are denied already; remove the rule, or fix its path"),
+    );
+}
+
+/// Some request one rule can decide, the other could decide too. A lookup matches its
+/// path, or, for a LIST, the path without its trailing `/` (`docs/acl.md` §3): so the two
+/// patterns meet when they match a common path, or one matches a path the other
+/// matches with a `/` added. A templated pattern counts as every path it may become.
+fn deny_meets_grant(deny: &str, grant: &str) -> bool {
+    let (deny, grant) = (untemplated(deny), untemplated(grant));
+    let (deny, grant) = (strip_leading_slash(&deny), strip_leading_slash(&grant));
+    acl_overlap(deny, grant)
+        || acl_overlap(&format!("{deny}/"), grant)
+        || acl_overlap(deny, &format!("{grant}/"))
+}
+
+fn strip_leading_slash(pattern: &str) -> &str {
+    pattern.strip_prefix('/').unwrap_or(pattern)
+}
+
+/// A templated pattern (`identity/entity/id/{{identity.entity.id}}`) as the prefix
+/// glob of every path it may become.
+fn untemplated(pattern: &str) -> String {
+    match pattern.find("{{") {
+        Some(at) => format!("{}*", &pattern[..at]),
+        None => pattern.to_string(),
     }
 }
 

@@ -71,6 +71,8 @@ pub const NO_PARENT_IGNORED: &str = "kp::no-parent-ignored";
 pub const IGNORED_BY_SERVER: &str = "kp::ignored-by-server";
 /// A token asks for a policy its token role does not allow.
 pub const POLICY_NOT_ALLOWED: &str = "kp::policy-not-allowed";
+/// The built-in `root` policy granted to a login, token or token role.
+pub const ROOT_POLICY: &str = "kp::root-policy";
 /// A capability Vault does not have.
 pub const UNKNOWN_CAPABILITY: &str = "kp::unknown-capability";
 /// A policy path glob Vault would reject or misread.
@@ -153,6 +155,7 @@ pub const ALL: &[&str] = &[
     NO_PARENT_IGNORED,
     IGNORED_BY_SERVER,
     POLICY_NOT_ALLOWED,
+    ROOT_POLICY,
     UNKNOWN_CAPABILITY,
     INVALID_GLOB,
     EMPTY_POLICY,

@@ -202,9 +202,20 @@ impl Serialize for LiteralSecret {
     }
 }
 
+/// `env("NAME")`: NAME is always an environment variable name ([`is_env_name`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvRef {
     pub env: String,
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`: what POSIX shells accept as a variable name, so what
+/// `env("...")` may name (the generated `apply.sh` expands it).
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A policy's rules, kept structured for the HCL emitter and the access matrix.
@@ -399,9 +410,12 @@ impl HclMarks {
     };
 }
 
-/// The bytes HCL escapes in a quoted string.
+/// The bytes HCL escapes in a quoted string: a quote, a backslash, and the control
+/// bytes (a raw newline ends the string: the policy would not parse). The checker
+/// refuses control characters in paths (`kp::invalid-glob`); this keeps the text valid
+/// whatever a program holds. JSON escapes all of them too (`escape_hcl_path`).
 fn is_escaped(b: u8) -> bool {
-    b == b'\\' || b == b'"'
+    b == b'\\' || b == b'"' || b < 0x20
 }
 
 /// Whether `s` holds a byte HCL escapes, eight bytes at a time: every rule path of every
@@ -417,7 +431,12 @@ fn needs_escape(s: &str) -> bool {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
         let word = u64::from_ne_bytes(bytes);
-        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\\'))) {
+        // Some byte is below 0x20 (exact, as `has_zero`, for bounds up to 0x80).
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+        if control
+            || has_zero(word ^ (ONES * u64::from(b'"')))
+            || has_zero(word ^ (ONES * u64::from(b'\\')))
+        {
             return true;
         }
     }
@@ -427,10 +446,22 @@ fn needs_escape(s: &str) -> bool {
 fn escape_hcl(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
-        if matches!(c, '\\' | '"') {
-            out.push('\\');
+        match c {
+            '\\' | '"' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str("\\u00");
+                for nibble in [u32::from(c) >> 4, u32::from(c) & 0xf] {
+                    out.extend(char::from_digit(nibble, 16));
+                }
+            }
+            c => out.push(c),
         }
-        out.push(c);
     }
     out
 }
@@ -445,8 +476,15 @@ mod owned_tests {
             let plain = "a".repeat(len);
             assert!(!needs_escape(&plain));
             for at in 0..len {
-                for (special, expected) in [('"', true), ('\\', true), ('#', false), ('é', false)]
-                {
+                for (special, expected) in [
+                    ('"', true),
+                    ('\\', true),
+                    ('\n', true),
+                    ('\u{1}', true),
+                    (' ', false),
+                    ('#', false),
+                    ('é', false),
+                ] {
                     let mut s: Vec<char> = plain.chars().collect();
                     if let Some(c) = s.get_mut(at) {
                         *c = special;
@@ -501,6 +539,14 @@ mod owned_tests {
         assert_eq!(
             doc.to_hcl(),
             "path \"a\\\"b\" {\n  capabilities = [\"read\", \"list\"]\n}\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_stay_inside_the_quoted_path() {
+        assert_eq!(
+            hcl_escaped("a\nb\tc\rd\u{1}e\u{1f}"),
+            "a\\nb\\tc\\rd\\u0001e\\u001f"
         );
     }
 

@@ -45,6 +45,15 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
     let plus = plus_before_last || bytes.last() == Some(&b'+');
     let problem = if path.is_empty() {
         Some(("an empty path".to_string(), None))
+    } else if let Some(c) = path.chars().find(|c| c.is_control()) {
+        // A newline would end the rule's line in the policy's HCL; other control
+        // characters name no path a client sends.
+        Some((
+            format!("a control character (`{}`) in a path", c.escape_default()),
+            Some("write the path on one line, without escapes such as `\\n` or `\\t`".to_string()),
+        ))
+    } else if path.trim().is_empty() {
+        Some(("a path of only whitespace".to_string(), None))
     } else if path.starts_with('/') {
         Some((
             "policy paths have no leading `/`".to_string(),
@@ -69,7 +78,7 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
     let d = Diagnostic::error(
         codes::INVALID_GLOB,
         span,
-        format!("invalid policy path `{path}`"),
+        format!("invalid policy path `{}`", path.escape_debug()),
     )
     .with_label(why);
     diags.push(match help {

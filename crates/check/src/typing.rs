@@ -5,11 +5,11 @@
 
 use kp_diag::{did_you_mean, one_of, Diagnostic};
 use kp_schema::{Field, FieldType, JsonType};
-use kp_syntax::ast::{Expr, ExprKind};
+use kp_syntax::ast::{Expr, ExprKind, StrLit};
 
 use crate::codes;
 use crate::durations;
-use crate::ir::{EnvRef, Value};
+use crate::ir::{is_env_name, EnvRef, Value};
 
 /// The article-and-noun name of a field type, for messages.
 pub fn type_name(ty: FieldType) -> &'static str {
@@ -150,9 +150,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     // `env("NAME")` goes anywhere a value goes: it stays symbolic, and the server
     // parses the text it is given at apply time as it parses any string of the field.
     if let ExprKind::Env(var) = &expr.kind {
-        return Some(Value::Env(EnvRef {
-            env: var.value.as_str().to_owned(),
-        }));
+        return env_value(var, diags);
     }
     match field.ty {
         FieldType::String => match &expr.kind {
@@ -208,6 +206,38 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     }
 }
 
+/// `env("NAME")` as a symbolic value, when NAME is an environment variable name a shell
+/// can read (`[A-Za-z_][A-Za-z0-9_]*`): the generated `apply.sh` expands it and the
+/// applier reads it by that name, so any other text could never be set.
+fn env_value(var: &StrLit, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    let name = var.value.as_str();
+    if is_env_name(name) {
+        return Some(Value::Env(EnvRef {
+            env: name.to_owned(),
+        }));
+    }
+    let why = if name.is_empty() {
+        "an empty name".to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        "a name cannot start with a digit".to_string()
+    } else {
+        "only letters, digits and `_`".to_string()
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            var.span,
+            format!(
+                "`env(\"{}\")` does not name an environment variable",
+                name.escape_default()
+            ),
+        )
+        .with_label(why)
+        .with_help("name the variable with letters, digits and `_`, not starting with a digit, e.g. `env(\"DB_PASSWORD\")`"),
+    );
+    None
+}
+
 /// Seconds in the field's API form: an integer, or `"<n>s"` where the server takes
 /// only Go duration strings (`aws/config/lease`).
 fn duration_value(field: &Field, seconds: i64) -> Value {
@@ -247,17 +277,49 @@ fn comma_joined(items: Vec<Value>) -> Value {
 /// One string element of a list field.
 fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
-        ExprKind::Str { value, .. } => {
-            check_allowed(field, value, item, diags).then(|| Value::Str(value.as_str().to_owned()))
-        }
-        ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.as_str().to_owned(),
-        })),
+        ExprKind::Str { value, .. } => (check_allowed(field, value, item, diags)
+            && no_comma_in_item(item, value, field, diags))
+        .then(|| Value::Str(value.as_str().to_owned())),
+        ExprKind::Env(var) => env_value(var, diags),
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
             None
         }
     }
+}
+
+/// An item of a list the API takes as one comma-separated string (`allowed_users`):
+/// a comma inside it would split it into several on the server, silently. `false`
+/// after reporting it.
+pub fn no_comma_in_item(
+    item: &Expr,
+    value: &str,
+    field: &Field,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if field.ty != FieldType::CommaList || !value.contains(',') {
+        return true;
+    }
+    let parts: Vec<&str> = value.split(',').collect();
+    let quoted = parts
+        .iter()
+        .map(|p| format!("\"{}\"", p.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            item.span,
+            format!(
+                "`{}` is sent as one comma-separated string: the server would read this item as {} items",
+                field.name,
+                parts.len()
+            ),
+        )
+        .with_label("a comma inside an item")
+        .with_help(format!("write each item as its own string: {quoted}")),
+    );
+    false
 }
 
 /// A value of a map or free-form field: any literal, structurally.
@@ -267,9 +329,7 @@ pub fn loose(expr: &Expr, field: &str, diags: &mut Vec<Diagnostic>) -> Option<Va
         ExprKind::Int(i) => Some(Value::Int(*i)),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Duration { seconds, .. } => Some(Value::Int(durations::clamp(*seconds))),
-        ExprKind::Env(var) => Some(Value::Env(EnvRef {
-            env: var.value.as_str().to_owned(),
-        })),
+        ExprKind::Env(var) => env_value(var, diags),
         ExprKind::List(items) => {
             let values: Vec<Option<Value>> = items.iter().map(|i| loose(i, field, diags)).collect();
             values

@@ -105,3 +105,50 @@ fn located_diagnostics_match_their_schema() {
     bad["diagnostics"][1]["severity"] = json!("note");
     assert_eq!(errors(&v, &bad).len(), 2);
 }
+
+/// The diagnostics of programs with syntax errors (codes `kp::syntax::*`) and every
+/// checker code, located as `keyplan check --format json` writes them.
+#[test]
+fn syntax_and_checker_codes_match_the_diagnostics_schema() {
+    let v = validator(DIAGNOSTICS);
+    let broken = [
+        "auth jwt {\n  a = ,\n}\n",
+        "policy p {\n  path \"a {\n}\n",
+        "workload w {\n  read\n",
+        "auth jwt { ; }\n",
+        "secrets kv {\n  x =\n}\n",
+    ];
+    for source in broken {
+        let parsed = kp_syntax::parse(source);
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.code.starts_with("kp::syntax::")),
+            "{source:?} has no syntax error"
+        );
+        let checked = kp_check::check(&parsed.file, &kp_check::Options::default());
+        let index = LineIndex::new(source);
+        let diagnostics: Vec<kp_diag::Located> = parsed
+            .diagnostics
+            .iter()
+            .chain(&checked.diagnostics)
+            .map(|d| d.locate("broken.kp", &index))
+            .collect();
+        let doc = json!({ "diagnostics": diagnostics });
+        assert_eq!(errors(&v, &doc), Vec::<String>::new(), "{source:?}");
+    }
+    let every: Vec<kp_diag::Located> = kp_check::codes::ALL
+        .iter()
+        .map(|code| {
+            Diagnostic::error(code, Span::new(0, 1), "m").locate("p.kp", &LineIndex::new("x"))
+        })
+        .collect();
+    assert_eq!(
+        errors(&v, &json!({ "diagnostics": every })),
+        Vec::<String>::new()
+    );
+    let bad = Diagnostic::error("kp::Syntax::x", Span::new(0, 1), "m")
+        .locate("p.kp", &LineIndex::new("x"));
+    assert_eq!(errors(&v, &json!({ "diagnostics": [bad] })).len(), 1);
+}

@@ -382,12 +382,10 @@ fn push_comment(out: &mut String, s: &str) {
     out.extend(s.chars().map(|c| if c.is_control() { '_' } else { c }));
 }
 
+/// The checker accepts only these in `env("...")`; a program built otherwise (the IR
+/// is public) still gets a script that refuses it rather than one that misreads it.
 fn is_shell_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    kp_check::ir::is_env_name(s)
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! two cannot drift apart.
 //!
 //! Convention of the doc: every ```` ```kp ```` fence is followed (blank lines allowed) by
-//! `<!-- expect: CODE... [target=openbao|implied] -->` listing the distinct codes the program
-//! reports, or `<!-- expect: clean -->` for a program with no diagnostic at all.
+//! `<!-- expect: CODE... [target=vault|openbao|implied] -->` listing the distinct codes
+//! `keyplan check` reports for the program (identity lints included), or
+//! `<!-- expect: clean -->` for a program with no diagnostic at all. Without a target the
+//! example must report the same with `--target vault` and with no `--target`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -85,6 +87,9 @@ struct Example {
     source: String,
     /// `None`: no target given, the program implies it (`target=implied`).
     target: Option<Target>,
+    /// The marker names no target: `keyplan check` without `--target` must report the
+    /// same codes as with `--target vault`, the default it stands for.
+    default_target: bool,
     /// Distinct codes, sorted; empty for `clean`.
     expected: BTreeSet<String>,
 }
@@ -113,6 +118,7 @@ fn examples(doc: &str) -> Vec<Example> {
                 panic!("line {start}: a ```kp example must be followed by <!-- expect: ... -->")
             });
         let mut target = Some(Target::Vault);
+        let mut default_target = true;
         let mut expected = BTreeSet::new();
         let mut clean = false;
         for word in marker.split_whitespace() {
@@ -126,6 +132,7 @@ fn examples(doc: &str) -> Vec<Example> {
                 }
                 other => panic!("line {start}: unknown word `{other}` in the expect marker"),
             }
+            default_target &= !word.starts_with("target=");
         }
         assert!(
             clean == expected.is_empty(),
@@ -135,6 +142,7 @@ fn examples(doc: &str) -> Vec<Example> {
             line: start,
             source,
             target,
+            default_target,
             expected,
         });
         i = end + 1;
@@ -165,33 +173,41 @@ fn every_example_reports_exactly_its_expected_codes() {
     assert!(examples.len() >= 50, "only {} examples", examples.len());
     let mut failures = Vec::new();
     for ex in &examples {
-        let compiled = match ex.target {
-            Some(target) => compile(&ex.source, &Options { target }),
-            None => keyplan::compile_implied(&ex.source),
-        };
-        // The identity lints are `keyplan check`'s, not `compile`'s: counted in the
-        // examples of their own section (whose markers name one), where the program is
-        // what `check` sees.
-        let access = keyplan::access::lints::CODES;
-        let lints = if ex.expected.iter().any(|c| access.contains(&c.as_str())) {
-            keyplan::access_lints(&compiled)
-        } else {
-            Vec::new()
-        };
-        let got: BTreeSet<String> = compiled
-            .diagnostics
-            .iter()
-            .chain(&lints)
-            .map(|d| d.code.to_string())
-            .collect();
+        let got = checked_codes(&ex.source, ex.target);
         if got != ex.expected {
             failures.push(format!(
                 "docs/diagnostics.md line {}: expected {:?}, got {:?}\n{}",
                 ex.line, ex.expected, got, ex.source
             ));
         }
+        if ex.default_target {
+            let implied = checked_codes(&ex.source, None);
+            if implied != got {
+                failures.push(format!(
+                    "docs/diagnostics.md line {}: without --target it reports {implied:?}: name the target (`target=vault`)",
+                    ex.line
+                ));
+            }
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What `keyplan check` reports, as distinct codes: the compiler's diagnostics and the
+/// identity lints, so a marker states the exact set a reader sees. `None`: no
+/// `--target`.
+fn checked_codes(source: &str, target: Option<Target>) -> BTreeSet<String> {
+    let compiled = match target {
+        Some(target) => compile(source, &Options { target }),
+        None => keyplan::compile_implied(source),
+    };
+    let lints = keyplan::access_lints(&compiled);
+    compiled
+        .diagnostics
+        .iter()
+        .chain(&lints)
+        .map(|d| d.code.to_string())
+        .collect()
 }
 
 #[test]

@@ -75,9 +75,17 @@ fn program(endpoint: &str, line: &str) -> Option<String> {
         "ssh-role" => format!(
             "secrets ssh {{\n  role r {{\n    key_type                = \"ca\"\n    allow_user_certificates = true\n    allowed_users           = [\"trainer\"]\n    default_user            = \"trainer\"\n    {line}\n  }}\n}}\n"
         ),
-        "userpass-user" => format!(
-            "auth userpass {{\n  user u {{\n    token_policies = [\"default\"]\n    {line}\n  }}\n}}\n"
-        ),
+        // A user needs a password, or OpenBao's `password_hash` instead.
+        "userpass-user" => {
+            let password = if line.starts_with("password") {
+                ""
+            } else {
+                "    password = env(\"U_PASSWORD\")\n"
+            };
+            format!(
+                "auth userpass {{\n  user u {{\n{password}    token_policies = [\"default\"]\n    {line}\n  }}\n}}\n"
+            )
+        }
         // keyplan writes a policy's body itself (`policy` from the rules): no attribute
         // reaches `cas`, `ttl`, ... (they are unknown fields on both targets).
         "policy" => return None,

@@ -76,6 +76,12 @@ pub(super) fn shadowed(
         let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
         for rule in &doc.rules {
             let deny = rule.capabilities.contains("deny");
+            if deny {
+                if let Some(d) = denied_beside(rule, &what) {
+                    let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
+                    out.push(d.at(at));
+                }
+            }
             let loser = kp_acl::Pattern::new(&rule.path);
             let found = rivals.iter().find_map(|w| {
                 if w.pattern == rule.path {
@@ -225,26 +231,49 @@ fn shadowed_per_holder(
             "`{}` in {what} can never decide: every identity holding it has a rule that matches every path it matches and wins: {list}",
             rule.path
         ),
-        deny,
+        label: if deny {
+            "this deny never applies"
+        } else {
+            "never the deciding rule"
+        },
+        help: "Vault applies only the most specific matching rule and does not add the others; grant or deny on the winning patterns too, or remove the rule",
+    })
+}
+
+/// The capabilities a rule lists beside `deny`: the server keeps only the `deny`
+/// (`parsePaths`), so they never take effect. A workload's `read "p"` and `deny "p"`
+/// become such a rule too.
+fn denied_beside(rule: &kp_check::ir::PathRule, what: &str) -> Option<Pending> {
+    let granted: Vec<&str> = rule.capabilities.iter().filter(|c| *c != "deny").collect();
+    if granted.is_empty() {
+        return None;
+    }
+    let list = granted
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Pending {
+        message: format!(
+            "{list} on `{}` in {what} never takes effect: the same rule denies `{}`, and `deny` takes over every capability beside it",
+            rule.path, rule.path
+        ),
+        label: "overridden by a deny on the same path",
+        help: "a rule with `deny` grants nothing: drop the other capabilities to keep the path denied, or drop `deny` to grant them",
     })
 }
 
 /// A finding whose location is settled by the caller.
 struct Pending {
     message: String,
-    deny: bool,
+    label: &'static str,
+    help: &'static str,
 }
 
 impl Pending {
     fn at(self, span: Span) -> Diagnostic {
         Diagnostic::warning(SHADOWED_RULE, span, self.message)
-            .with_label(if self.deny {
-                "this deny never applies"
-            } else {
-                "never the deciding rule"
-            })
-            .with_help(
-                "Vault applies only the most specific matching rule and does not add the others; grant or deny on the winning patterns too, or remove the rule",
-            )
+            .with_label(self.label)
+            .with_help(self.help)
     }
 }

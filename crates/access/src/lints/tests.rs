@@ -363,3 +363,144 @@ fn glob_findings_point_at_the_claim_value_when_the_sources_are_at_hand() {
         .map(|d| d.span.start);
     assert_eq!(any, src.rfind("\"*\""));
 }
+
+/// A deny beside a grant on the same pattern overrides the grant: it is the grant that
+/// never takes effect, and removing the deny would open it.
+#[test]
+fn deny_beside_a_grant_on_the_same_pattern() {
+    let workload = codes(
+        r#"
+        auth approle {}
+        workload w {
+          login approle { secret_id_ttl = 1m, secret_id_num_uses = 1 }
+          read "c"
+          deny "c"
+        }
+        "#,
+    );
+    let one_rule = codes(
+        r#"
+        auth approle {}
+        policy p {
+          path "c" { capabilities = [read, deny] }
+        }
+        workload w {
+          login approle { secret_id_ttl = 1m, secret_id_num_uses = 1, token_policies = [p] }
+          read "d"
+        }
+        "#,
+    );
+    assert_eq!(
+        workload,
+        [(
+            SHADOWED_RULE,
+            "`read` on `c` in workload `w` never takes effect: the same rule denies `c`, and `deny` takes over every capability beside it".to_string()
+        )]
+    );
+    assert_eq!(
+        one_rule,
+        [(
+            SHADOWED_RULE,
+            "`read` on `c` in policy `p` never takes effect: the same rule denies `c`, and `deny` takes over every capability beside it".to_string()
+        )]
+    );
+}
+
+/// A LIST of `x/` that finds no exact `x/` rule tries `x` (`docs/acl.md` §3): a deny on
+/// `x` then takes over what `x/*` grants there.
+#[test]
+fn deny_reached_through_the_trailing_slash() {
+    let got = codes(
+        r#"
+        policy p {
+          path "x/*" { capabilities = [list] }
+          path "x" { capabilities = [deny] }
+          path "y/" { capabilities = [list] }
+          path "y" { capabilities = [deny] }
+          path "z" { capabilities = [read] }
+          path "z/" { capabilities = [deny] }
+        }
+        auth approle {
+          role r { token_policies = [p] }
+        }
+        "#,
+    );
+    assert_eq!(got, [], "{got:#?}");
+}
+
+/// Against the evaluator: wherever the lint finds that a deny meets no grant, adding the
+/// deny to an ACL holding the grant changes no answer, for READ and LIST on both servers.
+#[test]
+fn deny_meets_grant_agrees_with_the_evaluator() {
+    use kp_acl::{Acl, Operation, Policy, Rule, Server};
+    const SEGS: [&str; 3] = ["a", "b", ""];
+    let mut bodies: Vec<Vec<&str>> = vec![vec![]];
+    for _ in 0..3 {
+        let next: Vec<Vec<&str>> = bodies
+            .iter()
+            .flat_map(|b| {
+                SEGS.iter().chain(&["+"]).map(move |s| {
+                    let mut v = b.clone();
+                    v.push(*s);
+                    v
+                })
+            })
+            .collect();
+        bodies.extend(next);
+    }
+    let mut patterns: Vec<String> = Vec::new();
+    for b in bodies.iter().filter(|b| !b.is_empty()) {
+        let p = b.join("/");
+        if !p.ends_with('+') {
+            patterns.push(format!("{p}*"));
+        }
+        patterns.push(p);
+    }
+    patterns.sort();
+    patterns.dedup();
+    let mut paths: Vec<String> = Vec::new();
+    let mut level: Vec<String> = SEGS.iter().map(|s| s.to_string()).collect();
+    for _ in 0..4 {
+        paths.extend(level.iter().cloned());
+        level = level
+            .iter()
+            .flat_map(|p| SEGS.iter().map(move |s| format!("{p}/{s}")))
+            .collect();
+    }
+    paths.extend(["ab", "a/ba", "+", "a/+"].map(String::from));
+    let rule = |p: &str, caps: &[&str]| Rule::new(p, caps).unwrap_or_else(|e| panic!("{e}"));
+    let acl =
+        |rules: Vec<Rule>| Acl::new(&[Policy::new("p", rules)]).unwrap_or_else(|e| panic!("{e}"));
+    let lookups = [
+        (Operation::Read, Server::Openbao),
+        (Operation::List, Server::Openbao),
+        (Operation::List, Server::Vault),
+    ];
+    let (mut apart, mut met) = (0, 0);
+    for grant in &patterns {
+        let alone = acl(vec![rule(grant, &["read", "list"])]);
+        for deny in patterns.iter().filter(|d| *d != grant) {
+            if deny_meets_grant(deny, grant) {
+                met += 1;
+                continue;
+            }
+            apart += 1;
+            let both = acl(vec![rule(grant, &["read", "list"]), rule(deny, &["deny"])]);
+            for path in &paths {
+                for (op, server) in lookups {
+                    // What is granted: a `deny` and no rule grant the same nothing.
+                    let granted = |acl: &Acl| {
+                        let caps = acl.check(path, op, server).capabilities;
+                        (!caps.is_deny()).then_some(caps)
+                    };
+                    assert_eq!(
+                        granted(&both).unwrap_or(kp_acl::Caps::NONE),
+                        granted(&alone).unwrap_or(kp_acl::Caps::NONE),
+                        "deny {deny:?} changes {path:?} ({op:?}, {server:?}) beside grant {grant:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(apart > 1000 && met > 1000, "{apart} apart, {met} met");
+}

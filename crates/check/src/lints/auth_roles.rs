@@ -73,6 +73,31 @@ pub fn kubernetes_role(
     );
 }
 
+/// A userpass user is created with a password: without `password` (or OpenBao's
+/// `password_hash`) the server refuses the write ("missing password"). The OpenAPI
+/// documents mark no field required, so the schema cannot say it.
+pub fn userpass_user(
+    parts: &Parts<'_>,
+    head: Span,
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if parts.has("password") || parts.has("password_hash") {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(
+            codes::MISSING_FIELD,
+            head,
+            format!("{what} is missing `password`"),
+        )
+        .with_label("`password` is required")
+        .with_help(
+            "add `password = env(\"...\")` (read from the environment at apply time): the server refuses a user without one",
+        ),
+    );
+}
+
 /// `"*"` in a Kubernetes role's bindings means "any". Beside other names the server
 /// refuses it ("can not mix \"*\" with values", on either list); in both lists it lets
 /// every service account of every namespace log in: any pod of the cluster (measured on

@@ -172,6 +172,7 @@ impl<'s> Lowerer<'s> {
                 } else {
                     &[]
                 },
+                external_type: None,
             },
             &parts,
         );
@@ -199,6 +200,7 @@ impl<'s> Lowerer<'s> {
             id,
             block,
             skip,
+            external_type,
         } = eb;
         let what = match (name, mount) {
             (Some(n), _) => What::Named(spec.what, n),
@@ -233,7 +235,7 @@ impl<'s> Lowerer<'s> {
             // A role without a declared mount is a workload's login on a JWT mount
             // managed elsewhere.
             "jwt-role" => lints::jwt::role(
-                mount.map_or("jwt", |m| m.ty.name),
+                mount.map(|m| m.ty.name).or(external_type).unwrap_or("jwt"),
                 parts,
                 &mut body,
                 &what,
@@ -260,6 +262,9 @@ impl<'s> Lowerer<'s> {
                     &what,
                     &mut self.diags,
                 );
+            }
+            "userpass-user" => {
+                lints::auth_roles::userpass_user(parts, block.head_span(), &what, &mut self.diags);
             }
             "approle-role" => lints::auth_roles::approle_role(
                 &body,
@@ -301,6 +306,9 @@ pub struct EndpointBlock<'b> {
     pub block: &'b kp_syntax::ast::Block,
     /// Attributes the caller handles itself (`role_name` of a `login`).
     pub skip: &'static [&'static str],
+    /// The auth type of a `login`'s mount that the program does not declare (the
+    /// type its path names, else `jwt`); `None` when the mount is declared.
+    pub external_type: Option<&'static str>,
 }
 
 /// The mount first, then the other dependencies.

@@ -154,6 +154,14 @@ impl<'s> Lowerer<'s> {
         kind: &RefKind<'s>,
         deps: &mut Vec<ResourceId>,
     ) -> Option<String> {
+        if matches!(kind, RefKind::Policy) {
+            if let Some(d) = root_grant(expr, field) {
+                // Kept in the value: the error stops the build, and analyses of the
+                // program (identities, access) still see what it says.
+                self.diags.push(d);
+                return Some("root".to_string());
+            }
+        }
         match &expr.kind {
             ExprKind::Ident(name) => match self.resolve(kind, name, expr.span) {
                 Resolved::Found(dep) => {
@@ -201,6 +209,12 @@ impl<'s> Lowerer<'s> {
                 let mut names = Vec::new();
                 let mut ok = true;
                 for item in items {
+                    if let ExprKind::Str { value, .. } = &item.kind {
+                        if !typing::no_comma_in_item(item, value, field, &mut self.diags) {
+                            ok = false;
+                            continue;
+                        }
+                    }
                     match self.ref_item(item, &field.name, kind, deps) {
                         Some(n) => names.push(n),
                         None => ok = false,
@@ -219,6 +233,37 @@ impl<'s> Lowerer<'s> {
             _ => typing::value(expr, field, &mut self.diags),
         }
     }
+}
+
+/// `kp::root-policy` when `expr`, an item of the policy field `field`, grants the
+/// built-in `root` policy (named or quoted). A root token is what keyplan exists to keep
+/// out of pipelines, and the server refuses it beside any other policy ("other policies
+/// present along with root"), `default` included. Refusing it (`disallowed_policies`)
+/// is fine.
+fn root_grant(expr: &Expr, field: &str) -> Option<Diagnostic> {
+    let name = match &expr.kind {
+        ExprKind::Ident(name) => name.as_str(),
+        ExprKind::Str { value, .. } => value.as_str(),
+        _ => return None,
+    };
+    if name != "root" || field == "disallowed_policies" {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            codes::ROOT_POLICY,
+            expr.span,
+            if field == "allowed_policies" {
+                "`allowed_policies` lets tokens of this role carry the `root` policy, which can do anything".to_string()
+            } else {
+                format!("`{field}` grants the `root` policy: every token it yields can do anything")
+            },
+        )
+        .with_label("root")
+        .with_help(
+            "write a policy granting what this identity needs and name it instead; the server also refuses `root` beside any other policy (`default` included)",
+        ),
+    )
 }
 
 /// `kp::unresolved-reference` for a role `role` that `mount` does not have: "did you

@@ -133,10 +133,11 @@ impl<'s> Lowerer<'s> {
                 });
                 Some(mount)
             }
-            // Not declared and no typo of a declared mount: a JWT mount managed
-            // elsewhere. The role is written all the same.
+            // Not declared and no typo of a declared mount: a mount managed elsewhere,
+            // of the login type its path names, else JWT. The role is written all the
+            // same.
             None if did_you_mean(login.mount, declared()).is_none() => {
-                self.warn_external(login.mount, login.mount_span, "auth", &["jwt", "oidc"]);
+                self.warn_external(login.mount, login.mount_span, "auth", &catalog::LOGIN_TYPES);
                 None
             }
             None => {
@@ -167,7 +168,7 @@ impl<'s> Lowerer<'s> {
                     return None;
                 }
             },
-            None => catalog::mount_type(MountClass::Auth, "jwt")?.nested("role")?,
+            None => external_login_type(login.mount)?.login_spec()?,
         };
         let parts = body::split(login.block.entries(), &mut self.diags);
         if let Some(attr) = parts.get("role_name") {
@@ -198,6 +199,9 @@ impl<'s> Lowerer<'s> {
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
+                external_type: external_login_type(login.mount)
+                    .filter(|_| mount.is_none())
+                    .map(|t| t.name),
             },
             &parts,
         );
@@ -544,4 +548,13 @@ impl Lowerer<'_> {
             .map_or(first.span, |last| first.span.to(last.span));
         Some((mount_path, mount_span, role_seg))
     }
+}
+
+/// The type of a login mount the program does not declare: the login type its path
+/// names (`login approle` on a mount at `approle/`), else JWT, the CI default.
+fn external_login_type(path: &str) -> Option<&'static catalog::MountType> {
+    let named = catalog::LOGIN_TYPES.iter().find(|t| **t == path);
+    named
+        .and_then(|t| catalog::mount_type(MountClass::Auth, t))
+        .or_else(|| catalog::mount_type(MountClass::Auth, "jwt"))
 }
