@@ -47,6 +47,9 @@ pub(super) fn shadowed(
             holders.entry(p.as_str()).or_default().push(i);
         }
     }
+    // Every policy's rules analysed once: a policy most identities hold (`default`, a
+    // shared base) is a rival of every other policy.
+    let analysed = analysed_rules(&defined, &holders);
     for (&name, &res) in &defined {
         let Some(doc) = &res.policy else { continue };
         // The policies that sit beside this one in every ACL that holds it.
@@ -65,7 +68,7 @@ pub(super) fn shadowed(
         };
         // Its own policy first: the finding then holds whoever carries it.
         let rivals = candidates(
-            &defined,
+            &analysed,
             std::iter::once(name).chain(beside.iter().copied().filter(|q| *q != name)),
         );
         let what = match &res.workload {
@@ -73,8 +76,9 @@ pub(super) fn shadowed(
             None => format!("policy `{name}`"),
         };
         // Each holder's whole ACL, built the first time a rule needs it.
-        let mut acls: Option<Vec<(&Identity, Vec<Candidate<'_>>)>> = None;
-        for rule in &doc.rules {
+        let mut acls: Option<Vec<(&Identity, Vec<&Candidate<'_>>)>> = None;
+        let own = analysed.get(name).map_or(&[][..], Vec::as_slice);
+        for (rule, analysed_rule) in doc.rules.iter().zip(own) {
             let deny = rule.capabilities.contains("deny");
             if deny {
                 if let Some(d) = denied_beside(rule, &what) {
@@ -82,13 +86,13 @@ pub(super) fn shadowed(
                     out.push(d.at(at));
                 }
             }
-            let loser = kp_acl::Pattern::new(&rule.path);
+            let loser = &analysed_rule.shape;
             let found = rivals.iter().find_map(|w| {
                 if w.pattern == rule.path {
                     // Merged with it: only a `deny` of another policy takes it over.
                     return (w.deny && !deny && w.policy != name).then_some(None);
                 }
-                kp_acl::shadows_pattern(&w.shape, &loser).map(|c| Some((w, c)))
+                kp_acl::shadows_pattern(&w.shape, loser).map(|c| Some((w, c)))
             });
             let Some(how) = found else {
                 let Some(hs) = holders.get(name).filter(|hs| hs.len() > 1) else {
@@ -99,12 +103,12 @@ pub(super) fn shadowed(
                         .map(|h| {
                             (
                                 *h,
-                                candidates(&defined, h.policies.iter().map(String::as_str)),
+                                candidates(&analysed, h.policies.iter().map(String::as_str)),
                             )
                         })
                         .collect()
                 });
-                if let Some(d) = shadowed_per_holder(acls, rule, &loser, &what) {
+                if let Some(d) = shadowed_per_holder(acls, rule, loser, &what) {
                     let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
                     out.push(d.at(at));
                 }
@@ -167,43 +171,54 @@ pub(super) fn shadowed(
     }
 }
 
-/// The rules of `policies` (the program's own, or the built-in `default`), in order.
-fn candidates<'a>(
+/// The rules of every policy the program defines, and of the built-in `default` when an
+/// identity holds it, each pattern analysed once.
+fn analysed_rules<'a>(
     defined: &BTreeMap<&'a str, &'a Resource>,
-    policies: impl Iterator<Item = &'a str>,
-) -> Vec<Candidate<'a>> {
-    let mut out = Vec::new();
-    for q in policies {
-        if let Some(r) = defined.get(q) {
+    holders: &BTreeMap<&'a str, Vec<&Identity>>,
+) -> BTreeMap<&'a str, Vec<Candidate<'a>>> {
+    let mut out: BTreeMap<&str, Vec<Candidate<'_>>> = defined
+        .iter()
+        .map(|(&q, &r)| {
             let rules = r.policy.iter().flat_map(|d| &d.rules);
-            out.extend(rules.map(|rule| Candidate {
+            let rules = rules.map(|rule| Candidate {
                 policy: q,
                 pattern: rule.path.as_str(),
                 shape: kp_acl::Pattern::new(&rule.path),
                 deny: rule.capabilities.contains("deny"),
-                resource: Some(*r),
-            }));
-        } else if q == kp_acl::DEFAULT_POLICY {
-            out.extend(
-                kp_acl::DEFAULT_POLICY_RULES
-                    .iter()
-                    .map(|(pattern, caps)| Candidate {
-                        policy: q,
-                        pattern,
-                        shape: kp_acl::Pattern::new(pattern),
-                        deny: caps.contains(&"deny"),
-                        resource: None,
-                    }),
-            );
-        }
+                resource: Some(r),
+            });
+            (q, rules.collect())
+        })
+        .collect();
+    let default = kp_acl::DEFAULT_POLICY;
+    if !defined.contains_key(default) && holders.contains_key(default) {
+        let rules = kp_acl::DEFAULT_POLICY_RULES
+            .iter()
+            .map(|(pattern, caps)| Candidate {
+                policy: default,
+                pattern,
+                shape: kp_acl::Pattern::new(pattern),
+                deny: caps.contains(&"deny"),
+                resource: None,
+            });
+        out.insert(default, rules.collect());
     }
     out
+}
+
+/// The rules of `policies` (the program's own, or the built-in `default`), in order.
+fn candidates<'a, 'r>(
+    analysed: &'r BTreeMap<&'a str, Vec<Candidate<'a>>>,
+    policies: impl Iterator<Item = &'a str>,
+) -> Vec<&'r Candidate<'a>> {
+    policies.filter_map(|q| analysed.get(q)).flatten().collect()
 }
 
 /// A rule no single rule shadows for every holder, but each holder's own ACL has one that
 /// does (different winners for different identities): it still never decides.
 fn shadowed_per_holder(
-    acls: &[(&Identity, Vec<Candidate<'_>>)],
+    acls: &[(&Identity, Vec<&Candidate<'_>>)],
     rule: &kp_check::ir::PathRule,
     loser: &kp_acl::Pattern<'_>,
     what: &str,
