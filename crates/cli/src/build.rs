@@ -53,9 +53,8 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     let result = match &args.out_dir {
         Some(dir) => write_files(dir, &compiled, &formats),
-        None if args.emit == EmitArg::All => {
-            Err("`--emit all` writes several files: give a directory with `-o DIR`".into())
-        }
+        // clap requires `-o` with `--emit all` (a usage error, exit 2): never reached.
+        None if args.emit == EmitArg::All => Err("`--emit all` needs `-o DIR`".into()),
         None if args.emit == EmitArg::Api => print_api(&compiled),
         None => emit_all(&compiled, &formats).and_then(|files| print_files(&files)),
     };

@@ -218,7 +218,12 @@ pub struct BuildArgs {
     /// Write the outputs as files under DIR instead of printing them. Each file is
     /// replaced whole (never half-written); a file whose bytes are unchanged is left
     /// untouched, modification time included, so make-style tools see nothing to redo
-    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    #[arg(
+        short = 'o',
+        long = "out-dir",
+        value_name = "DIR",
+        required_if_eq("emit", "all")
+    )]
     pub out_dir: Option<PathBuf>,
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -140,8 +140,10 @@ fn build_all_writes_every_output_under_the_directory() {
 
 #[test]
 fn build_all_needs_a_directory() {
+    // A usage error, as every missing argument: exit 2, before the program is read.
     let out = keyplan(&["build", "examples/pipeline.kp", "--emit", "all"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--out-dir"), "{}", text(&out.stderr));
 }
 
 #[test]
