@@ -139,6 +139,15 @@ pub enum TargetArg {
     Openbao,
 }
 
+impl From<keyplan::Target> for TargetArg {
+    fn from(t: keyplan::Target) -> Self {
+        match t {
+            keyplan::Target::Vault => TargetArg::Vault,
+            keyplan::Target::Openbao => TargetArg::Openbao,
+        }
+    }
+}
+
 impl From<TargetArg> for keyplan::Target {
     fn from(t: TargetArg) -> Self {
         match t {
@@ -252,9 +261,9 @@ pub struct ExplainArgs {
     /// Evaluate exactly these policies (comma-separated; `default` is not added)
     #[arg(long, value_name = "A,B")]
     pub policies: Option<String>,
-    /// The server whose rules apply
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server whose rules apply [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
