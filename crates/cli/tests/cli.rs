@@ -397,3 +397,22 @@ fn a_duplicate_across_files_names_both_files() {
         text(&out.stderr)
     );
 }
+
+/// The report's `[file:line:col]` counts characters, as the JSON does (and SARIF and
+/// editors): `é` is one column, not two bytes.
+#[test]
+fn human_columns_count_characters_as_json_does() {
+    let dir = temp_dir("columns");
+    let file = dir.join("c.kp");
+    std::fs::write(
+        &file,
+        "policy p { path \"ééééé\" { capabilities = [raed] } }\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&keyplan(&["check", "--format", "json", path]).stdout).unwrap();
+    assert_eq!(json["diagnostics"][0]["column"], 43, "{json:#}");
+    let human = text(&keyplan(&["check", path]).stderr);
+    assert!(human.contains(&format!("[{path}:1:43]")), "{human}");
+}
