@@ -54,11 +54,7 @@ pub fn compile_map(
 fn finish(compiled: keyplan::Compiled) -> Option<keyplan::Compiled> {
     let stderr = &mut std::io::stderr();
     if compiled.has_errors() {
-        render::human(
-            stderr,
-            &std::sync::Arc::new(compiled.display_sources()),
-            &compiled.diagnostics,
-        );
+        render::human(stderr, &compiled, &compiled.diagnostics);
         render::summary(stderr, &compiled.diagnostics);
         return None;
     }

@@ -26,11 +26,10 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     // The map was just made: it moves into the compiler instead of being copied.
     let sources = std::sync::Arc::try_unwrap(sources).unwrap_or_else(|shared| (*shared).clone());
-    let mut compiled = compile(sources, args.target);
+    let compiled = compile(sources, args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
-        Format::Human if !compiled.diagnostics.is_empty() => render_human(stderr, &mut compiled),
-        Format::Human => {}
+        Format::Human => render::human(stderr, &compiled, &compiled.diagnostics),
         Format::Json => render::json(
             stderr,
             &render::locate(&compiled.sources, &compiled.diagnostics),
@@ -67,20 +66,6 @@ pub fn run(args: &BuildArgs) -> u8 {
             1
         }
     }
-}
-
-/// The diagnostics as graphical reports. Without literal secrets the snippets come from
-/// the program's own sources, lent to the renderer and taken back, not copied.
-fn render_human(out: &mut dyn Write, compiled: &mut keyplan::Compiled) {
-    if !compiled.secrets.is_empty() {
-        let shown = std::sync::Arc::new(compiled.display_sources());
-        render::human(out, &shown, &compiled.diagnostics);
-        return;
-    }
-    let shown = std::sync::Arc::new(std::mem::take(&mut compiled.sources));
-    render::human(out, &shown, &compiled.diagnostics);
-    // The reports are gone with their `Arc`s: this is the last reference.
-    compiled.sources = std::sync::Arc::try_unwrap(shown).unwrap_or_else(|s| (*s).clone());
 }
 
 const NOT_COMPILED: &str = "the program did not compile";

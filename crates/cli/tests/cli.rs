@@ -398,6 +398,32 @@ fn a_duplicate_across_files_names_both_files() {
     );
 }
 
+/// A diagnostic past column 65535 (miette's widest padding) is shown without its
+/// snippet, located by file:line:col, by every command that shows diagnostics: never a
+/// panic.
+#[test]
+fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
+    let dir = temp_dir("far-right");
+    let file = dir.join("b.kp");
+    std::fs::write(&file, format!("{}x\n", " ".repeat(65_536))).unwrap();
+    let path = file.to_str().unwrap();
+    for args in [
+        &["check", path][..],
+        &["build", path],
+        &["fmt", "--check", path],
+        &["explain", path, "secret/x"],
+        &["access", path],
+        &["diff", path, path],
+        &["simulate", path, r#"--claims={"sub": "x"}"#],
+    ] {
+        let out = keyplan(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr:.2000}");
+        assert!(stderr.contains(&format!("{path}:1:65537")), "{args:?}: {stderr:.2000}");
+        assert!(stderr.contains("kp::syntax::"), "{args:?}: {stderr:.2000}");
+    }
+}
+
 /// The report's `[file:line:col]` counts characters, as the JSON does (and SARIF and
 /// editors): `é` is one column, not two bytes.
 #[test]

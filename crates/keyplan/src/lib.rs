@@ -79,6 +79,17 @@ impl Compiled {
         }
         redact::sources(&self.sources, &self.secrets)
     }
+
+    /// Stars out this program's literal secrets in diagnostics made outside the compile
+    /// (the formatter's, lints added afterwards), as its own already are.
+    pub fn redact(&self, diagnostics: &mut [Diagnostic]) {
+        if !self.secrets.is_empty() {
+            redact::diagnostics(
+                diagnostics,
+                &redact::secret_texts(&self.sources, &self.secrets),
+            );
+        }
+    }
 }
 
 /// The name a one-file program's spans are located in by [`compile`].
