@@ -442,3 +442,41 @@ fn human_columns_count_characters_as_json_does() {
     let human = text(&keyplan(&["check", path]).stderr);
     assert!(human.contains(&format!("[{path}:1:43]")), "{human}");
 }
+
+/// One file named two ways (a relative path, `./`, a directory holding it, a symbolic
+/// link) is one file of the program, not a second definition of everything in it.
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let dir = temp_dir("same-file");
+    std::fs::write(
+        dir.join("p.kp"),
+        "policy p { path \"a\" { capabilities = [read] } }\n",
+    )
+    .unwrap();
+    let round_about = format!("../{}/p.kp", dir.file_name().unwrap().to_str().unwrap());
+    let mut namings: Vec<Vec<&str>> = vec![
+        vec!["p.kp", "./p.kp"],
+        vec!["p.kp", "."],
+        vec![".", &round_about],
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("p.kp", dir.join("link.kp.txt")).unwrap();
+        namings.push(vec!["p.kp", "link.kp.txt"]);
+    }
+    for names in namings {
+        let args = [&["build", "--emit", "hcl"][..], &names].concat();
+        let out = common::keyplan_in(&dir, &args, None);
+        assert_eq!(out.status.code(), Some(0), "{names:?}: {}", text(&out.stderr));
+    }
+    // The name kept is the one given first (the implied target's warning names it).
+    std::fs::write(
+        dir.join("p.kp"),
+        "auth approle {\n  role ci {\n    token_policies = [\"default\"]\n    token_strictly_bind_ip = true\n  }\n}\n",
+    )
+    .unwrap();
+    let out = common::keyplan_in(&dir, &["build", "--format", "json", "./p.kp", "p.kp"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(json["diagnostics"][0]["file"], "./p.kp", "{json:#}");
+}
