@@ -226,7 +226,9 @@ pub struct BuildArgs {
     pub target: Option<TargetArg>,
     /// Write the outputs as files under DIR instead of printing them. Each file is
     /// replaced whole (never half-written); a file whose bytes are unchanged is left
-    /// untouched, modification time included, so make-style tools see nothing to redo
+    /// untouched, modification time included, so make-style tools see nothing to redo;
+    /// a file an earlier build wrote there and this one no longer writes is removed
+    /// (DIR/.keyplan-outputs lists what keyplan wrote; no other file is touched)
     #[arg(
         short = 'o',
         long = "out-dir",

@@ -480,3 +480,50 @@ fn a_file_named_twice_is_read_once() {
     let json: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(json["diagnostics"][0]["file"], "./p.kp", "{json:#}");
 }
+
+/// A rebuild into the same directory removes the outputs keyplan wrote there before and
+/// no longer writes (a policy dropped from the program), says so, and touches no file
+/// it did not write, nor another format's outputs.
+#[test]
+fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
+    let dir = temp_dir("stale");
+    let program = dir.join("p.kp");
+    let build = |emit: &str| {
+        let out = keyplan(&[
+            "build",
+            program.to_str().unwrap(),
+            "--emit",
+            emit,
+            "-o",
+            dir.join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let policy = |name: &str| format!("policy {name} {{ path \"{name}\" {{ capabilities = [read] }} }}\n");
+    std::fs::write(&program, policy("alice") + &policy("bob")).unwrap();
+    build("all");
+    let policies = dir.join("out/policies");
+    // Files keyplan did not write, and a list entry that would leave the directory.
+    std::fs::write(policies.join("mine.hcl"), "mine").unwrap();
+    std::fs::write(dir.join("outside.hcl"), "outside").unwrap();
+    let list = dir.join("out/.keyplan-outputs");
+    let listed = std::fs::read_to_string(&list).unwrap();
+    std::fs::write(&list, listed + "hcl ../outside.hcl\n").unwrap();
+
+    std::fs::write(&program, policy("bob")).unwrap();
+    // Another format's build leaves the policies alone.
+    build("api");
+    assert!(policies.join("alice.hcl").is_file());
+    let report = build("hcl");
+    assert!(!policies.join("alice.hcl").exists(), "{report}");
+    assert!(report.contains("removed ") && report.contains("alice.hcl"), "{report}");
+    assert!(policies.join("bob.hcl").is_file());
+    assert_eq!(std::fs::read_to_string(policies.join("mine.hcl")).unwrap(), "mine");
+    assert_eq!(std::fs::read_to_string(dir.join("outside.hcl")).unwrap(), "outside");
+    for kept in ["calls.json", "graph.json", "apply.sh"] {
+        assert!(dir.join("out").join(kept).is_file(), "{kept}");
+    }
+    // Nothing left to remove: the next build reports no removal.
+    assert!(!build("hcl").contains("removed"));
+}
