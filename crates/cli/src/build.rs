@@ -135,7 +135,8 @@ fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Re
     }
     // Thousands of policy files: one write to the terminal, not one per file.
     let mut report = String::new();
-    let done = rename_all(&staged, &mut report).and_then(|()| prune(dir, formats, &results, &mut report));
+    let done =
+        rename_all(&staged, &mut report).and_then(|()| prune(dir, formats, &results, &mut report));
     let _ = std::io::stderr().lock().write_all(report.as_bytes());
     done
 }
@@ -166,7 +167,12 @@ fn rename_all(staged: &[&(Outcome, PathBuf)], report: &mut String) -> Result<(),
 
 /// Removes the files an earlier build listed in `dir` for these formats that this one
 /// no longer writes (and no other file), then lists what this one wrote.
-fn prune(dir: &Path, formats: &[Emit], results: &[Staged], report: &mut String) -> Result<(), String> {
+fn prune(
+    dir: &Path,
+    formats: &[Emit],
+    results: &[Staged],
+    report: &mut String,
+) -> Result<(), String> {
     let mut listed: BTreeSet<manifest::Entry> = formats
         .iter()
         .zip(results)
@@ -204,9 +210,7 @@ fn prune(dir: &Path, formats: &[Emit], results: &[Staged], report: &mut String) 
     }
     std::fs::create_dir_all(dir)
         .and_then(|()| manifest::write(dir, &listed))
-        .map_err(|e| {
-        format!("cannot write `{}`: {e}", dir.join(manifest::FILE).display())
-    })?;
+        .map_err(|e| format!("cannot write `{}`: {e}", dir.join(manifest::FILE).display()))?;
     failed.map_or(Ok(()), Err)
 }
 

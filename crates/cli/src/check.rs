@@ -42,10 +42,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
             CheckFormat::Sarif | CheckFormat::Github => {
                 // SARIF fingerprints hash a finding's line: never a secret's, even hashed.
-                checked.extend(per_file(
-                    &compiled.display_sources(),
-                    &compiled.diagnostics,
-                ));
+                checked.extend(per_file(&compiled.display_sources(), &compiled.diagnostics));
             }
         }
     }

@@ -21,7 +21,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
                 .collect()
         }),
     };
-    let explanation = match keyplan::explain::explain(program, &args.paths, &opts, compiled.target) {
+    let explanation = match keyplan::explain::explain(program, &args.paths, &opts, compiled.target)
+    {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");

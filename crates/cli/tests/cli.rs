@@ -143,7 +143,11 @@ fn build_all_needs_a_directory() {
     // A usage error, as every missing argument: exit 2, before the program is read.
     let out = keyplan(&["build", "examples/pipeline.kp", "--emit", "all"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--out-dir"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--out-dir"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -419,7 +423,10 @@ fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
         let out = keyplan(args);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr:.2000}");
-        assert!(stderr.contains(&format!("{path}:1:65537")), "{args:?}: {stderr:.2000}");
+        assert!(
+            stderr.contains(&format!("{path}:1:65537")),
+            "{args:?}: {stderr:.2000}"
+        );
         assert!(stderr.contains("kp::syntax::"), "{args:?}: {stderr:.2000}");
     }
 }
@@ -467,7 +474,12 @@ fn a_file_named_twice_is_read_once() {
     for names in namings {
         let args = [&["build", "--emit", "hcl"][..], &names].concat();
         let out = common::keyplan_in(&dir, &args, None);
-        assert_eq!(out.status.code(), Some(0), "{names:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{names:?}: {}",
+            text(&out.stderr)
+        );
     }
     // The name kept is the one given first (the implied target's warning names it).
     std::fs::write(
@@ -500,7 +512,8 @@ fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         text(&out.stderr)
     };
-    let policy = |name: &str| format!("policy {name} {{ path \"{name}\" {{ capabilities = [read] }} }}\n");
+    let policy =
+        |name: &str| format!("policy {name} {{ path \"{name}\" {{ capabilities = [read] }} }}\n");
     std::fs::write(&program, policy("alice") + &policy("bob")).unwrap();
     build("all");
     let policies = dir.join("out/policies");
@@ -517,10 +530,19 @@ fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
     assert!(policies.join("alice.hcl").is_file());
     let report = build("hcl");
     assert!(!policies.join("alice.hcl").exists(), "{report}");
-    assert!(report.contains("removed ") && report.contains("alice.hcl"), "{report}");
+    assert!(
+        report.contains("removed ") && report.contains("alice.hcl"),
+        "{report}"
+    );
     assert!(policies.join("bob.hcl").is_file());
-    assert_eq!(std::fs::read_to_string(policies.join("mine.hcl")).unwrap(), "mine");
-    assert_eq!(std::fs::read_to_string(dir.join("outside.hcl")).unwrap(), "outside");
+    assert_eq!(
+        std::fs::read_to_string(policies.join("mine.hcl")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("outside.hcl")).unwrap(),
+        "outside"
+    );
     for kept in ["calls.json", "graph.json", "apply.sh"] {
         assert!(dir.join("out").join(kept).is_file(), "{kept}");
     }

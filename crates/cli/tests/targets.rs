@@ -94,6 +94,9 @@ fn every_command_without_target_compiles_for_the_implied_server() {
             "{args:?}: {:?} {stderr}",
             out.status.code()
         );
-        assert!(!stderr.contains("unsupported-on-target"), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("unsupported-on-target"),
+            "{args:?}: {stderr}"
+        );
     }
 }
