@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{keyplan, temp_dir, text};
+use common::{keyplan, scratch_file, temp_dir, text};
 
 const BAD: &str = r#"auth jwt {
   role ci {
@@ -407,9 +407,7 @@ fn a_duplicate_across_files_names_both_files() {
 /// panic.
 #[test]
 fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
-    let dir = temp_dir("far-right");
-    let file = dir.join("b.kp");
-    std::fs::write(&file, format!("{}x\n", " ".repeat(65_536))).unwrap();
+    let file = scratch_file("far-right", "b.kp", &format!("{}x\n", " ".repeat(65_536)));
     let path = file.to_str().unwrap();
     for args in [
         &["check", path][..],
@@ -435,13 +433,11 @@ fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
 /// editors): `é` is one column, not two bytes.
 #[test]
 fn human_columns_count_characters_as_json_does() {
-    let dir = temp_dir("columns");
-    let file = dir.join("c.kp");
-    std::fs::write(
-        &file,
+    let file = scratch_file(
+        "columns",
+        "c.kp",
         "policy p { path \"ééééé\" { capabilities = [raed] } }\n",
-    )
-    .unwrap();
+    );
     let path = file.to_str().unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&keyplan(&["check", "--format", "json", path]).stdout).unwrap();
@@ -454,12 +450,12 @@ fn human_columns_count_characters_as_json_does() {
 /// link) is one file of the program, not a second definition of everything in it.
 #[test]
 fn a_file_named_twice_is_read_once() {
-    let dir = temp_dir("same-file");
-    std::fs::write(
-        dir.join("p.kp"),
+    let file = scratch_file(
+        "same-file",
+        "p.kp",
         "policy p { path \"a\" { capabilities = [read] } }\n",
-    )
-    .unwrap();
+    );
+    let dir = file.parent().unwrap().to_path_buf();
     let round_about = format!("../{}/p.kp", dir.file_name().unwrap().to_str().unwrap());
     let mut namings: Vec<Vec<&str>> = vec![
         vec!["p.kp", "./p.kp"],

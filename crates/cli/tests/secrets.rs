@@ -232,15 +232,7 @@ fn no_output_of_any_command_shows_a_literal_secret() {
             serde_json::from_str(&run(&["check", "--format", "sarif", &path])).unwrap();
         sarif["runs"][0]["tool"] = serde_json::Value::Null;
         outputs.push(sarif.to_string());
-        for text in &outputs {
-            scanned += 1;
-            for value in &values {
-                assert!(
-                    !text.contains(value.as_str()),
-                    "`{value}` of {path} shows in:\n{text}"
-                );
-            }
-        }
+        scanned += assert_hidden(&outputs, &values, &path);
         for target in ["vault", "openbao"] {
             let mut outputs = vec![
                 run(&["check", "--target", target, &path]),
@@ -257,15 +249,7 @@ fn no_output_of_any_command_shows_a_literal_secret() {
             if let Ok(entries) = walk(&out_dir) {
                 outputs.extend(entries);
             }
-            for text in &outputs {
-                scanned += 1;
-                for value in &values {
-                    assert!(
-                        !text.contains(value.as_str()),
-                        "`{value}` of {path} ({target}) shows in:\n{text}"
-                    );
-                }
-            }
+            scanned += assert_hidden(&outputs, &values, &format!("{path} ({target})"));
         }
     }
     // The scan looked for every secret this test wrote, and at real outputs.
@@ -274,6 +258,19 @@ fn no_output_of_any_command_shows_a_literal_secret() {
     }
     assert!(scanned > 500, "only {scanned} outputs scanned");
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Asserts that no output shows a value of the program `what`; how many were scanned.
+fn assert_hidden(outputs: &[String], values: &BTreeSet<String>, what: &str) -> usize {
+    for text in outputs {
+        for value in values {
+            assert!(
+                !text.contains(value.as_str()),
+                "`{value}` of {what} shows in:\n{text}"
+            );
+        }
+    }
+    outputs.len()
 }
 
 /// The text of every file under `dir`.
