@@ -11,10 +11,7 @@ use crate::{render, source};
 
 /// Compiles for the given target, or for the one the program implies (`--target` omitted).
 pub fn compile(sources: keyplan::SourceMap, target: Option<TargetArg>) -> keyplan::Compiled {
-    match target {
-        Some(t) => keyplan::compile_sources(sources, &keyplan::Options { target: t.into() }),
-        None => keyplan::compile_sources_implied(sources),
-    }
+    keyplan::compile_sources_for(sources, target.map(Into::into))
 }
 
 pub fn run(args: &BuildArgs) -> u8 {

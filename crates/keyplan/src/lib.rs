@@ -26,7 +26,7 @@ pub use kp_diag::redact::REDACTED;
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;
 
-pub use implied::{compile_implied, compile_sources_implied};
+pub use implied::{compile_implied, compile_sources_for, compile_sources_implied};
 
 use serde::Serialize;
 
