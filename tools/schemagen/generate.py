@@ -386,8 +386,9 @@ keyplan compiles for one server, `--target vault` (the default) or `--target ope
 endpoint's fields come from that server's own OpenAPI document
 (`schemas/reference/vault-1.15.0-openapi.json`, `schemas/reference/openbao-2.7.2-openapi.json`),
 so a field one server lacks is a located `kp::unsupported-on-target` error on that target.
-Run without `--target`, `keyplan check` and `keyplan build` pick the target a program's
-target-only fields imply, and say so.
+Run without `--target`, every command that compiles a program (`check`, `build`, `explain`,
+`access`, `diff`, `simulate`, `plan`, `apply`) picks the target a program's target-only fields
+imply; `check` and `build` say so.
 
 Whole endpoints only one server has: {endpoint_only}.
 

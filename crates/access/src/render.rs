@@ -38,19 +38,35 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
     for (field, value) in &id.login.fields {
         let _ = writeln!(out, "  login {field} = {}", compact(value));
     }
-    let width = ia.grants.iter().map(|g| g.pattern.len()).max().unwrap_or(0);
+    // Patterns are the program's text: a pattern past the widest aligned one is not
+    // padded (a format width over 65535 panics, and would pad every other line too).
+    let width = ia
+        .grants
+        .iter()
+        .map(|g| g.pattern.chars().count())
+        .filter(|&w| w <= MAX_ALIGNED)
+        .max()
+        .unwrap_or(0);
     for g in &ia.grants {
-        let _ = writeln!(
-            out,
-            "  {:width$}  {:<24}  via {}",
-            g.pattern,
-            g.capabilities.join(","),
-            g.policies.join(", ")
-        );
+        out.push_str("  ");
+        padded(out, &g.pattern, width);
+        out.push_str("  ");
+        padded(out, &g.capabilities.join(","), 24);
+        let _ = writeln!(out, "  via {}", g.policies.join(", "));
     }
     if ia.grants.is_empty() {
         out.push_str("  (no rules known)\n");
     }
+}
+
+/// The widest pattern the grant lines are aligned on.
+const MAX_ALIGNED: usize = 80;
+
+/// `text`, then spaces up to `width` characters (none when it is wider already).
+fn padded(out: &mut String, text: &str, width: usize) {
+    out.push_str(text);
+    let pad = width.saturating_sub(text.chars().count());
+    out.extend(std::iter::repeat_n(' ', pad));
 }
 
 /// `identity,kind,pattern,capabilities,policies`: one row per grant; an identity

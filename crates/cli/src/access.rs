@@ -12,9 +12,9 @@ pub struct AccessArgs {
     /// The program (`-` reads standard input)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// How to print the matrix
     #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
     pub format: AccessFormat,
@@ -30,9 +30,9 @@ pub enum AccessFormat {
     Csv,
 }
 
-/// Compiles a program (a file, a directory of `.kp` files, or `-`); on errors prints
-/// them and returns `None`.
-pub fn compile(path: &std::path::Path, target: TargetArg) -> Option<keyplan::Compiled> {
+/// Compiles a program (a file, a directory of `.kp` files, or `-`) for `target`, or the
+/// one it implies, as `check` and `build` do; on errors prints them and returns `None`.
+pub fn compile(path: &std::path::Path, target: Option<TargetArg>) -> Option<keyplan::Compiled> {
     let sources = match source::read_program(&[path.to_path_buf()]) {
         Ok(s) => s,
         Err(e) => {
@@ -40,32 +40,21 @@ pub fn compile(path: &std::path::Path, target: TargetArg) -> Option<keyplan::Com
             return None;
         }
     };
-    finish(keyplan::compile_sources(
-        keyplan::SourceMap::clone(&sources),
-        &keyplan::Options {
-            target: target.into(),
-        },
-    ))
+    compile_map(keyplan::SourceMap::clone(&sources), target)
 }
 
 /// Compiles a program already read (a `git:REV` revision, say).
-pub fn compile_map(sources: keyplan::SourceMap, target: TargetArg) -> Option<keyplan::Compiled> {
-    finish(keyplan::compile_sources(
-        sources,
-        &keyplan::Options {
-            target: target.into(),
-        },
-    ))
+pub fn compile_map(
+    sources: keyplan::SourceMap,
+    target: Option<TargetArg>,
+) -> Option<keyplan::Compiled> {
+    finish(crate::build::compile(sources, target))
 }
 
 fn finish(compiled: keyplan::Compiled) -> Option<keyplan::Compiled> {
     let stderr = &mut std::io::stderr();
     if compiled.has_errors() {
-        render::human(
-            stderr,
-            &std::sync::Arc::new(compiled.display_sources()),
-            &compiled.diagnostics,
-        );
+        render::human(stderr, &compiled, &compiled.diagnostics);
         render::summary(stderr, &compiled.diagnostics);
         return None;
     }

@@ -5,15 +5,13 @@ use std::path::{Path, PathBuf};
 use keyplan::{Emit, OutputFile};
 
 use crate::cli::{BuildArgs, EmitArg, Format, TargetArg};
+use crate::manifest;
 use crate::output::{Outcome, StagedFile};
 use crate::{render, source};
 
 /// Compiles for the given target, or for the one the program implies (`--target` omitted).
 pub fn compile(sources: keyplan::SourceMap, target: Option<TargetArg>) -> keyplan::Compiled {
-    match target {
-        Some(t) => keyplan::compile_sources(sources, &keyplan::Options { target: t.into() }),
-        None => keyplan::compile_sources_implied(sources),
-    }
+    keyplan::compile_sources_for(sources, target.map(Into::into))
 }
 
 pub fn run(args: &BuildArgs) -> u8 {
@@ -26,11 +24,10 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     // The map was just made: it moves into the compiler instead of being copied.
     let sources = std::sync::Arc::try_unwrap(sources).unwrap_or_else(|shared| (*shared).clone());
-    let mut compiled = compile(sources, args.target);
+    let compiled = compile(sources, args.target);
     let stderr = &mut std::io::stderr();
     match args.format {
-        Format::Human if !compiled.diagnostics.is_empty() => render_human(stderr, &mut compiled),
-        Format::Human => {}
+        Format::Human => render::human(stderr, &compiled, &compiled.diagnostics),
         Format::Json => render::json(
             stderr,
             &render::locate(&compiled.sources, &compiled.diagnostics),
@@ -53,9 +50,8 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     let result = match &args.out_dir {
         Some(dir) => write_files(dir, &compiled, &formats),
-        None if args.emit == EmitArg::All => {
-            Err("`--emit all` writes several files: give a directory with `-o DIR`".into())
-        }
+        // clap requires `-o` with `--emit all` (a usage error, exit 2): never reached.
+        None if args.emit == EmitArg::All => Err("`--emit all` needs `-o DIR`".into()),
         None if args.emit == EmitArg::Api => print_api(&compiled),
         None => emit_all(&compiled, &formats).and_then(|files| print_files(&files)),
     };
@@ -68,20 +64,6 @@ pub fn run(args: &BuildArgs) -> u8 {
             1
         }
     }
-}
-
-/// The diagnostics as graphical reports. Without literal secrets the snippets come from
-/// the program's own sources, lent to the renderer and taken back, not copied.
-fn render_human(out: &mut dyn Write, compiled: &mut keyplan::Compiled) {
-    if !compiled.secrets.is_empty() {
-        let shown = std::sync::Arc::new(compiled.display_sources());
-        render::human(out, &shown, &compiled.diagnostics);
-        return;
-    }
-    let shown = std::sync::Arc::new(std::mem::take(&mut compiled.sources));
-    render::human(out, &shown, &compiled.diagnostics);
-    // The reports are gone with their `Arc`s: this is the last reference.
-    compiled.sources = std::sync::Arc::try_unwrap(shown).unwrap_or_else(|s| (*s).clone());
 }
 
 const NOT_COMPILED: &str = "the program did not compile";
@@ -150,21 +132,83 @@ fn write_files(dir: &Path, compiled: &keyplan::Compiled, formats: &[Emit]) -> Re
     }
     // Thousands of policy files: one write to the terminal, not one per file.
     let mut report = String::new();
-    let renamed = staged.iter().try_for_each(|(outcome, path)| {
+    let done =
+        rename_all(&staged, &mut report).and_then(|()| prune(dir, formats, &results, &mut report));
+    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+    done
+}
+
+/// Moves every staged file into place, listing each as written or unchanged. On a
+/// failure the temporary files not yet moved are removed: the error is the outcome.
+fn rename_all(staged: &[&(Outcome, PathBuf)], report: &mut String) -> Result<(), String> {
+    for (i, (outcome, path)) in staged.iter().enumerate() {
         let verb = match outcome {
             Outcome::Unchanged => "unchanged",
             Outcome::Replace(tmp) => {
-                std::fs::rename(tmp, path)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                if let Err(e) = std::fs::rename(tmp, path) {
+                    for (rest, _) in staged.iter().skip(i) {
+                        if let Outcome::Replace(tmp) = rest {
+                            let _ = std::fs::remove_file(tmp);
+                        }
+                    }
+                    return Err(format!("cannot write `{}`: {e}", path.display()));
+                }
                 "wrote"
             }
         };
         make_executable_if_script(path);
         report.push_str(&format!("{verb} {}\n", path.display()));
-        Ok::<(), String>(())
-    });
-    let _ = std::io::stderr().lock().write_all(report.as_bytes());
-    renamed
+    }
+    Ok(())
+}
+
+/// Removes the files an earlier build listed in `dir` for these formats that this one
+/// no longer writes (and no other file), then lists what this one wrote.
+fn prune(
+    dir: &Path,
+    formats: &[Emit],
+    results: &[Staged],
+    report: &mut String,
+) -> Result<(), String> {
+    let mut listed: BTreeSet<manifest::Entry> = formats
+        .iter()
+        .zip(results)
+        .flat_map(|(format, staged)| {
+            staged.files.iter().filter_map(move |(_, path)| {
+                manifest::relative(dir, path).map(|rel| (format.name().to_string(), rel))
+            })
+        })
+        .collect();
+    let written: BTreeSet<String> = listed.iter().map(|(_, rel)| rel.clone()).collect();
+    let mut failed = None;
+    for entry in manifest::read(dir) {
+        if written.contains(&entry.1) {
+            continue;
+        }
+        // Another format's output: that format's next build decides.
+        if !formats.iter().any(|f| f.name() == entry.0) {
+            listed.insert(entry);
+            continue;
+        }
+        let path = manifest::path(dir, &entry);
+        // Only a file (or a link) is an output; anything else is not keyplan's.
+        let is_output = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir());
+        if !is_output {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => report.push_str(&format!("removed {}\n", path.display())),
+            Err(e) => {
+                failed.get_or_insert(format!("cannot remove `{}`: {e}", path.display()));
+                // Still listed: the next build tries again.
+                listed.insert(entry);
+            }
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .and_then(|()| manifest::write(dir, &listed))
+        .map_err(|e| format!("cannot write `{}`: {e}", dir.join(manifest::FILE).display()))?;
+    failed.map_or(Ok(()), Err)
 }
 
 /// Every format emitted and staged on its own thread: the formats are independent.

@@ -24,7 +24,8 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         };
         let mut compiled = crate::build::compile(SourceMap::clone(&sources), args.target);
-        let lints = keyplan::access_lints(&compiled);
+        let mut lints = keyplan::access_lints(&compiled);
+        compiled.redact(&mut lints);
         compiled.diagnostics.extend(lints);
         compiled
             .diagnostics
@@ -35,16 +36,13 @@ pub fn run(args: &CheckArgs) -> u8 {
         failed |= compiled.has_errors() || (args.deny_warnings && !compiled.diagnostics.is_empty());
         match args.format {
             CheckFormat::Human => {
-                render::human(
-                    stderr,
-                    &std::sync::Arc::new(compiled.display_sources()),
-                    &compiled.diagnostics,
-                );
+                render::human(stderr, &compiled, &compiled.diagnostics);
                 render::summary(stderr, &compiled.diagnostics);
             }
             CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
             CheckFormat::Sarif | CheckFormat::Github => {
-                checked.extend(per_file(&sources, &compiled.diagnostics));
+                // SARIF fingerprints hash a finding's line: never a secret's, even hashed.
+                checked.extend(per_file(&compiled.display_sources(), &compiled.diagnostics));
             }
         }
     }

@@ -139,6 +139,15 @@ pub enum TargetArg {
     Openbao,
 }
 
+impl From<keyplan::Target> for TargetArg {
+    fn from(t: keyplan::Target) -> Self {
+        match t {
+            keyplan::Target::Vault => TargetArg::Vault,
+            keyplan::Target::Openbao => TargetArg::Openbao,
+        }
+    }
+}
+
 impl From<TargetArg> for keyplan::Target {
     fn from(t: TargetArg) -> Self {
         match t {
@@ -217,8 +226,15 @@ pub struct BuildArgs {
     pub target: Option<TargetArg>,
     /// Write the outputs as files under DIR instead of printing them. Each file is
     /// replaced whole (never half-written); a file whose bytes are unchanged is left
-    /// untouched, modification time included, so make-style tools see nothing to redo
-    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    /// untouched, modification time included, so make-style tools see nothing to redo;
+    /// a file an earlier build wrote there and this one no longer writes is removed
+    /// (DIR/.keyplan-outputs lists what keyplan wrote; no other file is touched)
+    #[arg(
+        short = 'o',
+        long = "out-dir",
+        value_name = "DIR",
+        required_if_eq("emit", "all")
+    )]
     pub out_dir: Option<PathBuf>,
     /// How to report diagnostics
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -247,9 +263,9 @@ pub struct ExplainArgs {
     /// Evaluate exactly these policies (comma-separated; `default` is not added)
     #[arg(long, value_name = "A,B")]
     pub policies: Option<String>,
-    /// The server whose rules apply
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server whose rules apply [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,

@@ -17,9 +17,9 @@ pub struct DiffArgs {
     /// The program after the change
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// How to print the changes
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
@@ -37,15 +37,19 @@ pub enum DiffFormat {
 
 /// Exit codes: 0 unchanged, 2 changed, 1 errors.
 pub fn run(args: &DiffArgs) -> u8 {
+    // Both sides are compiled for one server: NEW's (given or implied), so that a
+    // change of implied target is not reported as a change of access.
+    let Some(new) = compile(&args.new, args.target) else {
+        return 1;
+    };
     let old = match kp_live::sources::read_previous(&args.old, &args.new) {
-        Ok(sources) => compile_map(sources, args.target),
+        Ok(sources) => compile_map(sources, Some(new.target.into())),
         Err(e) => {
             eprintln!("error: {e}");
             return 1;
         }
     };
-    let new = compile(&args.new, args.target);
-    let (Some(old), Some(new)) = (old, new) else {
+    let Some(old) = old else {
         return 1;
     };
     let Some(diff) = keyplan::access_diff(&old, &new) else {

@@ -5,7 +5,6 @@ use std::io::Write;
 use crate::cli::{ExplainArgs, ExplainFormat};
 
 pub fn run(args: &ExplainArgs) -> u8 {
-    let target = args.target.into();
     let Some(compiled) = crate::access::compile(&args.file, args.target) else {
         return 1;
     };
@@ -22,7 +21,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
                 .collect()
         }),
     };
-    let explanation = match keyplan::explain::explain(program, &args.paths, &opts, target) {
+    let explanation = match keyplan::explain::explain(program, &args.paths, &opts, compiled.target)
+    {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");

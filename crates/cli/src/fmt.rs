@@ -76,8 +76,11 @@ fn format_one(path: &Path, check: bool, options: &kp_fmt::Options, out: &mut dyn
         Ok(f) => f,
         Err(diagnostics) => {
             let stderr = &mut std::io::stderr();
+            // Compiled only to find its literal secrets: the snippets star them out
+            // as `check`'s do.
             let sources = keyplan::SourceMap::single(src.name.as_str(), src.text.as_str());
-            render::human(stderr, &std::sync::Arc::new(sources), &diagnostics);
+            let program = crate::build::compile(sources, None);
+            render::human(stderr, &program, &diagnostics);
             render::summary(stderr, &diagnostics);
             eprintln!("error: `{}` was not formatted", src.name);
             return false;

@@ -10,6 +10,7 @@ mod explain;
 mod explain_code;
 mod fmt;
 mod lsp;
+mod manifest;
 mod output;
 mod render;
 mod simulate;

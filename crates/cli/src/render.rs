@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use keyplan::{Diagnostic, Located, LocatedRelated, Report, Severity, SourceMap};
+use keyplan::{Compiled, Diagnostic, Located, LocatedRelated, Report, Severity, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::Serialize;
 
@@ -21,13 +21,32 @@ fn handler() -> GraphicalReportHandler {
 /// fixes the first ones and reruns (and `--format json` still lists every one).
 const MAX_SHOWN: usize = 200;
 
-/// Writes the diagnostics as graphical reports with their snippets, each in its file.
-pub fn human(out: &mut dyn Write, sources: &Arc<SourceMap>, diagnostics: &[Diagnostic]) {
+/// The last character column a snippet is drawn for. miette pads the underline to the
+/// label's display column with a format width, which panics past 65535; a column is at
+/// most 4 display columns a character (a tab), so past this the report is drawn without
+/// its snippet, located by `file:line:col`. Nobody reads a snippet that far right anyway.
+const MAX_SNIPPET_COLUMN: usize = 10_000;
+
+/// Writes diagnostics for people: graphical reports with their snippets, each in its
+/// file. Every command shows diagnostics through here, so the same redaction applies
+/// everywhere: snippets come from `program`'s sources with its literal secrets starred
+/// out, and the diagnostics' texts are starred too (those made outside its compile, the
+/// formatter's or lints, included).
+pub fn human(out: &mut dyn Write, program: &Compiled, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
     let handler = handler();
-    for d in diagnostics.iter().take(MAX_SHOWN) {
-        let report = Report::in_map(d.clone(), Arc::clone(sources));
+    let sources = Arc::new(program.display_sources());
+    let mut shown: Vec<Diagnostic> = diagnostics.iter().take(MAX_SHOWN).cloned().collect();
+    program.redact(&mut shown);
+    for d in shown {
         let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &report).is_ok() {
+        let drawn = match too_far_right(&sources, &d) {
+            None => handler.render_report(&mut rendered, &Report::in_map(d, Arc::clone(&sources))),
+            Some(at) => handler.render_report(&mut rendered, &Unsnipped { d, at }),
+        };
+        if drawn.is_ok() {
             let _ = writeln!(out, "{rendered}");
         }
     }
@@ -36,6 +55,57 @@ pub fn human(out: &mut dyn Write, sources: &Arc<SourceMap>, diagnostics: &[Diagn
             out,
             "... and {hidden} more (`--format json` lists every diagnostic)"
         );
+    }
+}
+
+/// `file:line:col` of a diagnostic with a label too far right on its line for a
+/// snippet; `None` when every label can be drawn.
+fn too_far_right(sources: &SourceMap, d: &Diagnostic) -> Option<String> {
+    let at = d.locate_in(sources);
+    let related = d.locate_related(sources);
+    let columns = [at.column, at.end_column]
+        .into_iter()
+        .chain(related.iter().flat_map(|r| [r.column, r.end_column]));
+    let far = columns.into_iter().any(|c| c > MAX_SNIPPET_COLUMN);
+    far.then(|| format!("{}:{}:{}", at.file, at.line, at.column))
+}
+
+/// A diagnostic drawn without its snippet, its location written under its message.
+#[derive(Debug)]
+struct Unsnipped {
+    d: Diagnostic,
+    at: String,
+}
+
+impl std::fmt::Display for Unsnipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\nat {}", self.d.message, self.at)?;
+        if !self.d.label.is_empty() {
+            write!(f, ": {}", self.d.label)?;
+        }
+        write!(f, " (the line is too long to show)")
+    }
+}
+
+impl std::error::Error for Unsnipped {}
+
+impl miette::Diagnostic for Unsnipped {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.d.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 }
 

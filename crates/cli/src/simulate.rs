@@ -20,9 +20,9 @@ pub struct SimulateArgs {
     /// Only the roles of the JWT/OIDC mount at this path
     #[arg(long, value_name = "MOUNT")]
     pub mount: Option<String>,
-    /// The server the program is for
-    #[arg(long, value_enum, default_value_t = TargetArg::Vault)]
-    pub target: TargetArg,
+    /// The server the program is for [default: the one the program implies, else vault]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
     /// How to print the result
     #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
     pub format: SimulateFormat,

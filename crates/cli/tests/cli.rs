@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{keyplan, temp_dir, text};
+use common::{keyplan, scratch_file, temp_dir, text};
 
 const BAD: &str = r#"auth jwt {
   role ci {
@@ -140,8 +140,14 @@ fn build_all_writes_every_output_under_the_directory() {
 
 #[test]
 fn build_all_needs_a_directory() {
+    // A usage error, as every missing argument: exit 2, before the program is read.
     let out = keyplan(&["build", "examples/pipeline.kp", "--emit", "all"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--out-dir"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -394,4 +400,148 @@ fn a_duplicate_across_files_names_both_files() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A diagnostic past column 65535 (miette's widest padding) is shown without its
+/// snippet, located by file:line:col, by every command that shows diagnostics: never a
+/// panic.
+#[test]
+fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
+    let file = scratch_file("far-right", "b.kp", &format!("{}x\n", " ".repeat(65_536)));
+    let path = file.to_str().unwrap();
+    for args in [
+        &["check", path][..],
+        &["build", path],
+        &["fmt", "--check", path],
+        &["explain", path, "secret/x"],
+        &["access", path],
+        &["diff", path, path],
+        &["simulate", path, r#"--claims={"sub": "x"}"#],
+    ] {
+        let out = keyplan(args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr:.2000}");
+        assert!(
+            stderr.contains(&format!("{path}:1:65537")),
+            "{args:?}: {stderr:.2000}"
+        );
+        assert!(stderr.contains("kp::syntax::"), "{args:?}: {stderr:.2000}");
+    }
+}
+
+/// The report's `[file:line:col]` counts characters, as the JSON does (and SARIF and
+/// editors): `é` is one column, not two bytes.
+#[test]
+fn human_columns_count_characters_as_json_does() {
+    let file = scratch_file(
+        "columns",
+        "c.kp",
+        "policy p { path \"ééééé\" { capabilities = [raed] } }\n",
+    );
+    let path = file.to_str().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&keyplan(&["check", "--format", "json", path]).stdout).unwrap();
+    assert_eq!(json["diagnostics"][0]["column"], 43, "{json:#}");
+    let human = text(&keyplan(&["check", path]).stderr);
+    assert!(human.contains(&format!("[{path}:1:43]")), "{human}");
+}
+
+/// One file named two ways (a relative path, `./`, a directory holding it, a symbolic
+/// link) is one file of the program, not a second definition of everything in it.
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let file = scratch_file(
+        "same-file",
+        "p.kp",
+        "policy p { path \"a\" { capabilities = [read] } }\n",
+    );
+    let dir = file.parent().unwrap().to_path_buf();
+    let round_about = format!("../{}/p.kp", dir.file_name().unwrap().to_str().unwrap());
+    let mut namings: Vec<Vec<&str>> = vec![
+        vec!["p.kp", "./p.kp"],
+        vec!["p.kp", "."],
+        vec![".", &round_about],
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("p.kp", dir.join("link.kp.txt")).unwrap();
+        namings.push(vec!["p.kp", "link.kp.txt"]);
+    }
+    for names in namings {
+        let args = [&["build", "--emit", "hcl"][..], &names].concat();
+        let out = common::keyplan_in(&dir, &args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{names:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // The name kept is the one given first (the implied target's warning names it).
+    std::fs::write(
+        dir.join("p.kp"),
+        "auth approle {\n  role ci {\n    token_policies = [\"default\"]\n    token_strictly_bind_ip = true\n  }\n}\n",
+    )
+    .unwrap();
+    let out = common::keyplan_in(&dir, &["build", "--format", "json", "./p.kp", "p.kp"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(json["diagnostics"][0]["file"], "./p.kp", "{json:#}");
+}
+
+/// A rebuild into the same directory removes the outputs keyplan wrote there before and
+/// no longer writes (a policy dropped from the program), says so, and touches no file
+/// it did not write, nor another format's outputs.
+#[test]
+fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
+    let dir = temp_dir("stale");
+    let program = dir.join("p.kp");
+    let build = |emit: &str| {
+        let out = keyplan(&[
+            "build",
+            program.to_str().unwrap(),
+            "--emit",
+            emit,
+            "-o",
+            dir.join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let policy =
+        |name: &str| format!("policy {name} {{ path \"{name}\" {{ capabilities = [read] }} }}\n");
+    std::fs::write(&program, policy("alice") + &policy("bob")).unwrap();
+    build("all");
+    let policies = dir.join("out/policies");
+    // Files keyplan did not write, and a list entry that would leave the directory.
+    std::fs::write(policies.join("mine.hcl"), "mine").unwrap();
+    std::fs::write(dir.join("outside.hcl"), "outside").unwrap();
+    let list = dir.join("out/.keyplan-outputs");
+    let listed = std::fs::read_to_string(&list).unwrap();
+    std::fs::write(&list, listed + "hcl ../outside.hcl\n").unwrap();
+
+    std::fs::write(&program, policy("bob")).unwrap();
+    // Another format's build leaves the policies alone.
+    build("api");
+    assert!(policies.join("alice.hcl").is_file());
+    let report = build("hcl");
+    assert!(!policies.join("alice.hcl").exists(), "{report}");
+    assert!(
+        report.contains("removed ") && report.contains("alice.hcl"),
+        "{report}"
+    );
+    assert!(policies.join("bob.hcl").is_file());
+    assert_eq!(
+        std::fs::read_to_string(policies.join("mine.hcl")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("outside.hcl")).unwrap(),
+        "outside"
+    );
+    for kept in ["calls.json", "graph.json", "apply.sh"] {
+        assert!(dir.join("out").join(kept).is_file(), "{kept}");
+    }
+    // Nothing left to remove: the next build reports no removal.
+    assert!(!build("hcl").contains("removed"));
 }

@@ -69,3 +69,34 @@ fn build_without_target_emits_for_the_implied_server() {
     );
     assert!(stdout.contains("\"target\": \"openbao\""), "{stdout}");
 }
+
+/// Every command that compiles a program picks the server as `check` does: an
+/// OpenBao-only field compiles without `--target` everywhere, not only in check/build.
+#[test]
+fn every_command_without_target_compiles_for_the_implied_server() {
+    let dir = common::temp_dir("implied");
+    let old = dir.join("old.kp");
+    std::fs::write(&old, OPENBAO_ONLY).unwrap();
+    let old = old.to_str().unwrap();
+    let claims = r#"--claims={"sub": "x"}"#;
+    let runs: [(&[&str], &[i32]); 4] = [
+        (&["explain", "-", "auth/token/lookup-self"], &[0]),
+        (&["access", "-"], &[0]),
+        (&["diff", old, "-"], &[0]),
+        // No JWT role accepts the token: 2, not an error (1).
+        (&["simulate", "-", claims], &[0, 2]),
+    ];
+    for (args, codes) in runs {
+        let out = keyplan(args, OPENBAO_ONLY);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code().is_some_and(|c| codes.contains(&c)),
+            "{args:?}: {:?} {stderr}",
+            out.status.code()
+        );
+        assert!(
+            !stderr.contains("unsupported-on-target"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -66,15 +66,31 @@ impl SourceCode for MapSource {
             (inner.span().offset() + file.base()).into(),
             inner.span().len(),
         );
+        // miette counts the column of a span read without context (the report's
+        // `[file:line:col]` header) in bytes; the JSON, SARIF and editors count
+        // characters (docs/diagnostics.md), and so does the header then.
+        let column = if context_lines_before == 0 {
+            char_column(file.text(), local.offset(), inner.column())
+        } else {
+            inner.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             file.name().to_string(),
             inner.data(),
             global,
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
+}
+
+/// The 0-based character column of byte `offset` of `text`, given its byte column.
+fn char_column(text: &str, offset: usize, byte_column: usize) -> usize {
+    offset
+        .checked_sub(byte_column)
+        .and_then(|line_start| text.get(line_start..offset))
+        .map_or(byte_column, |before| before.chars().count())
 }
 
 impl fmt::Display for Report {

@@ -10,6 +10,15 @@ use crate::{
     SINGLE_FILE,
 };
 
+/// Compiles for `target`, or without one for the target the program implies: how every
+/// command (the CLI's, plan and apply, the playground's `auto`) picks its server.
+pub fn compile_sources_for(sources: SourceMap, target: Option<Target>) -> Compiled {
+    match target {
+        Some(target) => crate::compile_sources(sources, &Options { target }),
+        None => compile_sources_implied(sources),
+    }
+}
+
 /// Compiles for the target the program implies: Vault (the default) unless it uses
 /// something only OpenBao has and nothing only Vault has. When the program uses anything
 /// target-only, a `kp::implied-target` warning at its first use says which target that is.

@@ -12,9 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ir::{PathRule, Program, ResourceKind, Workload};
-use crate::{
-    compile_sources, emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap, Target,
-};
+use crate::{emit, Compiled, Diagnostic, Emit, Graph, Located, Options, SourceMap, Target};
 
 /// The file name diagnostics carry in the playground (the editor holds one file).
 pub const PLAYGROUND_FILE: &str = "main.kp";
@@ -159,11 +157,12 @@ pub fn parse_target(name: &str) -> Result<Target, String> {
 /// Compiles for a target name, or with `auto` for the target the program implies
 /// ([`compile_implied`](crate::compile_implied)).
 fn compile_for(sources: SourceMap, target: &str) -> Result<Compiled, String> {
-    if target.trim().eq_ignore_ascii_case("auto") {
-        return Ok(crate::compile_sources_implied(sources));
-    }
-    let target = parse_target(target)?;
-    Ok(compile_sources(sources, &Options { target }))
+    let target = if target.trim().eq_ignore_ascii_case("auto") {
+        None
+    } else {
+        Some(parse_target(target)?)
+    };
+    Ok(crate::compile_sources_for(sources, target))
 }
 
 /// Checks a program: `{ ok, target, diagnostics }`.

@@ -26,7 +26,7 @@ pub use kp_diag::redact::REDACTED;
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.
 pub use kp_acl as acl;
 
-pub use implied::{compile_implied, compile_sources_implied};
+pub use implied::{compile_implied, compile_sources_for, compile_sources_implied};
 
 use serde::Serialize;
 
@@ -78,6 +78,17 @@ impl Compiled {
             return self.sources.clone();
         }
         redact::sources(&self.sources, &self.secrets)
+    }
+
+    /// Stars out this program's literal secrets in diagnostics made outside the compile
+    /// (the formatter's, lints added afterwards), as its own already are.
+    pub fn redact(&self, diagnostics: &mut [Diagnostic]) {
+        if !self.secrets.is_empty() {
+            redact::diagnostics(
+                diagnostics,
+                &redact::secret_texts(&self.sources, &self.secrets),
+            );
+        }
     }
 }
 

@@ -355,21 +355,11 @@ fn compile_map(
     file: &str,
     target: Option<TargetArg>,
 ) -> Result<Program> {
-    let compiled = match target {
-        Some(TargetArg::Vault) => keyplan::compile_sources(
-            sources,
-            &keyplan::Options {
-                target: keyplan::Target::Vault,
-            },
-        ),
-        Some(TargetArg::Openbao) => keyplan::compile_sources(
-            sources,
-            &keyplan::Options {
-                target: keyplan::Target::Openbao,
-            },
-        ),
-        None => keyplan::compile_sources_implied(sources),
-    };
+    let target = target.map(|t| match t {
+        TargetArg::Vault => keyplan::Target::Vault,
+        TargetArg::Openbao => keyplan::Target::Openbao,
+    });
+    let compiled = keyplan::compile_sources_for(sources, target);
     let errors: Vec<&keyplan::Diagnostic> = compiled
         .diagnostics
         .iter()

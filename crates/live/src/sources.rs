@@ -7,7 +7,8 @@ use keyplan::SourceMap;
 
 /// The files of a program: directories expanded to the `.kp` files directly in them;
 /// all sorted by path and deduplicated, so outputs do not depend on directory order or
-/// on the order of the arguments.
+/// on the order of the arguments. A file named twice (`a.kp ./a.kp`, a directory and a
+/// file in it, a symbolic link) is read once, under the name it was first given.
 pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -30,8 +31,10 @@ pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             files.push(path.clone());
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    // A file that cannot be resolved (missing) is its own key: reading it reports it.
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     files.sort();
-    files.dedup();
     Ok(files)
 }
 

@@ -59,3 +59,31 @@ fn same_pattern_in_two_policies_merges_and_deny_wins() {
     let policies = &m.identities[0].grants[0].policies;
     assert_eq!(policies, &["b", "a"]);
 }
+
+#[test]
+fn text_form_aligns_short_patterns_and_does_not_pad_a_huge_one() {
+    let long = "a".repeat(70_000);
+    let m = matrix(&program(&format!(
+        r#"
+        policy p {{
+          path "x/{long}" {{ capabilities = [read] }}
+          path "é/*" {{ capabilities = [list] }}
+          path "yy/*" {{ capabilities = [read] }}
+        }}
+        auth approle {{ role r {{ secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p] }} }}
+        "#
+    )));
+    let text = crate::render::matrix_text(&m);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("via p")).collect();
+    assert_eq!(lines.len(), 3, "{text:.400}");
+    // The short ones are aligned by characters; the long one is not padded.
+    assert!(
+        lines.contains(&"  é/*   list                      via p"),
+        "{lines:.400?}"
+    );
+    assert!(
+        lines.contains(&"  yy/*  read                      via p"),
+        "{lines:.400?}"
+    );
+    assert!(text.contains(&format!("x/{long}  read  ")), "{text:.200}");
+}

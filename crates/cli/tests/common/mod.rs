@@ -51,3 +51,10 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// A file holding `text` in a fresh scratch folder of its own (see [`temp_dir`]).
+pub fn scratch_file(dir_name: &str, file_name: &str, text: &str) -> PathBuf {
+    let file = temp_dir(dir_name).join(file_name);
+    std::fs::write(&file, text).expect("scratch file");
+    file
+}
