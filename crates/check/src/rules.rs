@@ -78,7 +78,7 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
     let d = Diagnostic::error(
         codes::INVALID_GLOB,
         span,
-        format!("invalid policy path `{}`", path.escape_debug()),
+        format!("invalid policy path `{}`", kp_diag::escape_controls(path)),
     )
     .with_label(why);
     diags.push(match help {

@@ -229,7 +229,7 @@ fn env_value(var: &StrLit, diags: &mut Vec<Diagnostic>) -> Option<Value> {
             var.span,
             format!(
                 "`env(\"{}\")` does not name an environment variable",
-                name.escape_default()
+                kp_diag::escape_controls(name)
             ),
         )
         .with_label(why)

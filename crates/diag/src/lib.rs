@@ -282,6 +282,24 @@ where
     best.map(|(_, c)| c)
 }
 
+/// `text` as a message quotes it: control characters (a newline in a path, say) escaped
+/// as Rust writes them (`\n`, `\u{1}`), everything else as written. Not `escape_debug`,
+/// whose Unicode tables are 3 KB of the playground's wasm.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Formats a list of names for a message: `` `a`, `b` or `c` ``.
 pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
@@ -295,6 +313,15 @@ pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_control_characters_only() {
+        assert_eq!(escape_controls("secret/data/é\"x\\"), "secret/data/é\"x\\");
+        assert_eq!(
+            escape_controls("a\nb\tc\u{1}d\u{7f}"),
+            "a\\nb\\tc\\u{1}d\\u{7f}"
+        );
+    }
 
     #[test]
     fn suggests_close_names_only() {
