@@ -61,6 +61,10 @@ secrets database {
     db_name             = pg
     creation_statements = ["SELECT 1"]
   }
+  connection my {
+    plugin_name    = "mysql-database-plugin"
+    connection_url = "admin:url-literal-Secret-13@tcp(127.0.0.1:3306)/"
+  }
 }
 
 policy reader {
@@ -97,7 +101,7 @@ const SYNTAX_ERROR_SECRET: &str = r#"secrets database {
 }
 "#;
 
-const WRITTEN: [&str; 12] = [
+const WRITTEN: [&str; 13] = [
     "userpass-literal-Secret-1",
     "userpass-literal-Hash-2",
     "oidc-literal-Secret-3",
@@ -110,6 +114,7 @@ const WRITTEN: [&str; 12] = [
     "misspelt-literal-Secret-10",
     "broken-bare-Secret-11",
     "syntax-literal-Secret-12",
+    "url-literal-Secret-13",
 ];
 
 /// Every `.kp` program the tests use: examples and the language suite (`tests/`), each

@@ -12,6 +12,8 @@ pub struct UrlFindings {
     pub malformed: Option<&'static str>,
     /// The user-info part holds literal credentials.
     pub literal_credentials: bool,
+    /// ... and a literal password among them: the URL is then a secret itself.
+    pub literal_password: bool,
 }
 
 pub fn analyse(url: &str) -> UrlFindings {
@@ -64,10 +66,21 @@ pub fn analyse(url: &str) -> UrlFindings {
         let rest = u.replace("{{username}}", "").replace("{{password}}", "");
         !rest.trim_matches(':').is_empty()
     });
+    let literal_password = userinfo
+        .and_then(|u| u.split_once(':'))
+        .is_some_and(|(_, password)| !password.is_empty() && password != "{{password}}");
     UrlFindings {
         malformed,
         literal_credentials,
+        literal_password,
     }
+}
+
+/// Whether a string value is a URL (or Go DSN) with a password written into it: such a
+/// value is a secret, kept out of outputs and snippets as a `password` field's is.
+pub fn holds_password(expr: &kp_syntax::ast::Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Str { value, .. }
+        if (value.contains("://") || value.contains('@')) && analyse(value).literal_password)
 }
 
 pub fn connection_url(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {

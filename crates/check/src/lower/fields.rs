@@ -103,6 +103,10 @@ impl<'s> Lowerer<'s> {
             lints::placeholder::check(&attr.value, &mut self.diags);
             if field.sensitive {
                 lints::secrets::literal(attr, cx, &mut self.diags);
+            }
+            // A URL with a password in it (`kp::credentials-in-url`) is as secret.
+            let sensitive = field.sensitive || lints::database::holds_password(&attr.value);
+            if sensitive {
                 self.secret_spans
                     .extend(lints::secrets::literal_spans(&attr.value));
             }
@@ -110,7 +114,7 @@ impl<'s> Lowerer<'s> {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
             };
-            if field.sensitive {
+            if sensitive {
                 value = value.map(lints::secrets::hide);
             }
             if let Some(v) = value {
