@@ -178,9 +178,13 @@ impl<'a> Declarer<'a, '_> {
         };
         let Some(ty) = catalog::mount_type(class, type_label.text()) else {
             let list = format!("{} types: {}", class.noun(), one_of(&types));
-            let help = match did_you_mean(type_label.text(), types.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`? {list}"),
-                None => list,
+            let help = if class == MountClass::Secrets && is_kv_cli_name(type_label.text()) {
+                KV_CLI_NAME_HELP.to_string()
+            } else {
+                match did_you_mean(type_label.text(), types.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? {list}"),
+                    None => list,
+                }
             };
             self.diags.push(
                 Diagnostic::error(
@@ -865,4 +869,17 @@ impl<'a> Declarer<'a, '_> {
             );
         }
     }
+}
+
+/// Vault's CLI names the KV versions as mount types: `vault secrets enable kv-v2`.
+const KV_CLI_NAME_HELP: &str =
+    "keyplan writes Vault's `kv-v1` and `kv-v2` as `kv` with its `version`: `secrets kv PATH { version = 2 }` (or 1)";
+
+/// A type written as `vault secrets enable` names a KV version (`kv-v2`, `kv-v1`, and
+/// the spellings `kv2`, `kvv2`, `kv_v2`).
+fn is_kv_cli_name(ty: &str) -> bool {
+    ty.strip_prefix("kv").is_some_and(|rest| {
+        let rest = rest.trim_start_matches(['-', '_']);
+        matches!(rest.strip_prefix('v').unwrap_or(rest), "1" | "2")
+    })
 }

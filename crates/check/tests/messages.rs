@@ -142,3 +142,14 @@ fn kv2_path_help_has_the_corrected_path() {
     let h = help(src, "kp::kv2-path");
     assert!(h.contains("\"secret/data/app/*\""), "{h}");
 }
+
+#[test]
+fn vaults_cli_names_for_kv_versions_point_to_the_version_field() {
+    for ty in ["kv-v2", "kv-v1", "kvv2", "kv_v2"] {
+        let h = help(&format!("secrets {ty} apps {{\n}}\n"), "kp::unknown-type");
+        assert!(h.contains("`secrets kv PATH { version = 2 }`"), "{ty}: {h}");
+    }
+    // Other unknown types keep the did-you-mean.
+    let h = help("secrets kvx apps {\n}\n", "kp::unknown-type");
+    assert!(h.contains("did you mean `kv`"), "{h}");
+}
