@@ -23,13 +23,10 @@ pub fn run(args: &CheckArgs) -> u8 {
                 continue;
             }
         };
-        let mut compiled = crate::build::compile(SourceMap::clone(&sources), args.target);
-        let mut lints = keyplan::access_lints(&compiled);
-        compiled.redact(&mut lints);
-        compiled.diagnostics.extend(lints);
-        compiled
-            .diagnostics
-            .sort_by_key(|d| (d.span.start, d.span.end));
+        let compiled = keyplan::checked(crate::build::compile(
+            SourceMap::clone(&sources),
+            args.target,
+        ));
         // The hint names an error when there is one: that is what the reader fixes first.
         let shown = compiled.diagnostics.iter().find(|d| d.is_error());
         first_code = first_code.or_else(|| shown.or(compiled.diagnostics.first()).map(|d| d.code));

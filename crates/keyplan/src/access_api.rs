@@ -43,10 +43,11 @@ pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
 }
 
 /// What `keyplan check` reports: the compilation's diagnostics with its identity lints
-/// ([`access_lints`]), in source order. The language server's analysis (`kp-ide`) runs
-/// the same lint pass; its tests compare the two.
+/// ([`access_lints`], literal secrets starred out of their texts), in source order. The
+/// language server's analysis (`kp-ide`) runs the same lint pass; its tests compare the two.
 pub fn checked(mut compiled: Compiled) -> Compiled {
-    let lints = access_lints(&compiled);
+    let mut lints = access_lints(&compiled);
+    compiled.redact(&mut lints);
     compiled.diagnostics.extend(lints);
     kp_sort::by_key(&mut compiled.diagnostics, |d| (d.span.start, d.span.end));
     compiled
