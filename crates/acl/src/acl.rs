@@ -574,8 +574,8 @@ impl Decider {
         }
         for b in &self.beaten {
             s.push_str(&format!(
-                "; beats {:?} ({}) because {}",
-                b.pattern,
+                "; beats {} ({}) because {}",
+                kp_diag::quoted(&b.pattern),
                 b.capabilities,
                 b.criterion.describe()
             ));

@@ -39,10 +39,16 @@ impl fmt::Display for AclError {
             AclError::UnknownCapability {
                 pattern,
                 capability,
-            } => write!(f, "path {pattern:?}: invalid capability {capability:?}"),
+            } => write!(
+                f,
+                "path {}: invalid capability {}",
+                kp_diag::quoted(pattern),
+                kp_diag::quoted(capability)
+            ),
             AclError::PlusStar { pattern } => write!(
                 f,
-                "path {pattern:?}: invalid use of wildcards ('+*' is forbidden)"
+                "path {}: invalid use of wildcards ('+*' is forbidden)",
+                kp_diag::quoted(pattern)
             ),
             AclError::RootWithOthers => f.write_str("other policies present along with root"),
         }

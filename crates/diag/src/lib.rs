@@ -300,6 +300,26 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` in double quotes, as `{:?}` writes a string for plain text: `"`, `\\` and
+/// control characters escaped. Not `{:?}` itself, whose Unicode tables
+/// (`char::escape_debug`) are kilobytes of the playground's wasm.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Formats a list of names for a message: `` `a`, `b` or `c` ``.
 pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
@@ -313,6 +333,20 @@ pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_as_debug_does_for_plain_text() {
+        for text in [
+            "secret/data/*",
+            "a \"b\" \\ c",
+            "tab\there\nnewline",
+            "",
+            "é+ü",
+        ] {
+            assert_eq!(quoted(text), format!("{text:?}"));
+        }
+        assert_eq!(quoted("\u{1}"), "\"\\u{1}\"");
+    }
 
     #[test]
     fn escapes_control_characters_only() {

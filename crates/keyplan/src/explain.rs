@@ -359,8 +359,10 @@ pub fn to_text(e: &Explanation) -> String {
             ));
             match &a.decided_by {
                 Some(by) => out.push_str(&format!(
-                    "    decided by policy {} path {:?}: {}\n",
-                    by.policy, by.pattern, by.why
+                    "    decided by policy {} path {}: {}\n",
+                    by.policy,
+                    kp_diag::quoted(&by.pattern),
+                    by.why
                 )),
                 None if a.capabilities == ["root"] => {
                     out.push_str("    root policy: everything is allowed\n")
@@ -369,8 +371,10 @@ pub fn to_text(e: &Explanation) -> String {
             }
             for c in &a.conditional {
                 out.push_str(&format!(
-                    "    conditional: policy {} path {:?} ({}) applies if its template renders to match\n",
-                    c.policy, c.pattern, c.capabilities
+                    "    conditional: policy {} path {} ({}) applies if its template renders to match\n",
+                    c.policy,
+                    kp_diag::quoted(&c.pattern),
+                    c.capabilities
                 ));
             }
             if !a.unknown_policies.is_empty() {

@@ -18,6 +18,12 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// Talc instead of Rust's default wasm allocator (dlmalloc): smaller in the module and
+/// faster on the many small allocations of a check.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console)]
