@@ -1,7 +1,7 @@
 //! Splitting a block body into attributes, nested blocks and statements, and the
 //! reports every body shares (duplicate attributes, misplaced blocks and statements).
 
-use kp_diag::{did_you_mean, one_of, Diagnostic};
+use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Statement};
 
 use crate::codes;
@@ -143,6 +143,26 @@ pub fn reject_block(
     diags.push(d);
 }
 
+/// The names of a help's list, each once, in the order first given: lists are built from
+/// several sources (declared policies and the built-in `default`, which a program may
+/// also declare), and a help that names one twice reads as a bug.
+pub fn unique<'a, S: AsRef<str> + ?Sized + 'a>(
+    names: impl IntoIterator<Item = &'a S>,
+) -> Vec<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    names
+        .into_iter()
+        .map(AsRef::as_ref)
+        .filter(|n| seen.insert(*n))
+        .collect()
+}
+
+/// [`kp_diag::one_of`] of the names, each once: every list of names in this crate's helps
+/// goes through here.
+pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
+    kp_diag::one_of(&unique(names))
+}
+
 /// Joins help sentences: after a question ("did you mean `x`?") with a space, otherwise
 /// with "; ".
 pub fn join_help<I: IntoIterator<Item = String>>(parts: I) -> String {
@@ -154,4 +174,19 @@ pub fn join_help<I: IntoIterator<Item = String>>(parts: I) -> String {
         out.push_str(&part);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_of_names_name_each_once_in_first_order() {
+        assert_eq!(unique(["b", "a", "b", "c", "a"]), ["b", "a", "c"]);
+        assert_eq!(
+            one_of(&["default", "default", "root"]),
+            "`default` or `root`"
+        );
+        assert_eq!(one_of(&["x", "x"]), "`x`");
+    }
 }

@@ -1,7 +1,8 @@
 //! The first pass: classifies top-level blocks, checks their labels, and collects every
 //! name the program declares into [`Symbols`].
 
-use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use crate::body::one_of;
+use kp_diag::{did_you_mean, Diagnostic, Span};
 use kp_schema::Target;
 use kp_sort::SortedMap;
 use kp_syntax::ast::{Block, ExprKind, File, Label, Text};

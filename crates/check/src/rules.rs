@@ -1,7 +1,8 @@
 //! ACL rules shared by `policy` blocks and workloads: capabilities, path globs, and
 //! merging rules by path.
 
-use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use crate::body::one_of;
+use kp_diag::{did_you_mean, Diagnostic, Span};
 
 use kp_syntax::ast::Text;
 

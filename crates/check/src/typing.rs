@@ -3,7 +3,8 @@
 //! Every mismatch says what was expected, what was found, and (when the intent is
 //! guessable) how to write it.
 
-use kp_diag::{did_you_mean, one_of, Diagnostic};
+use crate::body::one_of;
+use kp_diag::{did_you_mean, Diagnostic};
 use kp_schema::{Field, FieldType, JsonType};
 use kp_syntax::ast::{Expr, ExprKind, StrLit};
 

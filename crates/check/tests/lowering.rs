@@ -113,7 +113,10 @@ secrets database {
     connection_url = "{{username}}:{{password}}@tcp(db:3306)/"
     allowed_roles  = [ro]
   }
-  role ro { db_name = c }
+  role ro {
+    db_name             = c
+    creation_statements = ["CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';"]
+  }
 }
 "#,
     );

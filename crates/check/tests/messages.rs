@@ -153,3 +153,11 @@ fn vaults_cli_names_for_kv_versions_point_to_the_version_field() {
     let h = help("secrets kvx apps {\n}\n", "kp::unknown-type");
     assert!(h.contains("did you mean `kv`"), "{h}");
 }
+
+/// A program may declare `policy default`: the helps that list policies name it once.
+#[test]
+fn a_declared_default_policy_is_listed_once() {
+    let src = "policy default {\n  path \"secret/data/x\" { capabilities = [read] }\n}\nauth userpass {\n  user alice {\n    password = env(\"ALICE_PW\")\n    token_policies = [zzz]\n  }\n}";
+    let h = help(src, "kp::unresolved-reference");
+    assert!(h.starts_with("known: `default` or `root`;"), "{h}");
+}

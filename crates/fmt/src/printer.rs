@@ -90,12 +90,14 @@ impl<'a> Printer<'a> {
             .filter(|c| c.start < pos)
     }
 
-    /// The next comment to print, if it starts after `pos` on the same source line.
-    fn comment_on_line(&self, pos: usize) -> Option<Span> {
-        self.comments
-            .get(self.next)
-            .copied()
-            .filter(|c| c.start >= pos && !self.text(Span::new(pos, c.start)).contains('\n'))
+    /// The next comment to print, if it starts after `pos` on the same source line and
+    /// before `limit`: where the next entry, item or closing delimiter starts. A comment
+    /// past the limit follows that, not the text at `pos` (`{ read } # why` follows the
+    /// block, not its `{` nor `read`).
+    fn comment_on_line(&self, pos: usize, limit: usize) -> Option<Span> {
+        self.comments.get(self.next).copied().filter(|c| {
+            c.start >= pos && c.start < limit && !self.text(Span::new(pos, c.start)).contains('\n')
+        })
     }
 
     /// Whether the source has an empty line between `a` and `b` (lines holding a comment
@@ -143,10 +145,10 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Prints a comment that follows `pos` on its source line at the end of the current
-    /// line. Returns where the source text printed so far ends.
-    fn trailing_comment(&mut self, pos: usize) -> usize {
-        match self.comment_on_line(pos) {
+    /// Prints a comment that follows `pos` on its source line, before `limit`, at the end
+    /// of the current line. Returns where the source text printed so far ends.
+    fn trailing_comment(&mut self, pos: usize, limit: usize) -> usize {
+        match self.comment_on_line(pos, limit) {
             Some(c) => {
                 self.out.push(' ');
                 self.comment(c);
@@ -181,7 +183,7 @@ impl<'a> Printer<'a> {
             self.separate(printed, force, prev, span.start);
             self.indent();
             self.node(node, key);
-            prev = self.trailing_comment(span.end);
+            prev = self.trailing_comment(span.end, end);
             self.newline();
             printed = true;
         }
@@ -273,7 +275,11 @@ impl<'a> Printer<'a> {
             return;
         }
         self.out.push_str(" {");
-        let prev = self.trailing_comment(body.span.start + 1);
+        let first = body
+            .entries
+            .first()
+            .map_or(close, |e| Node::of(e).span().start);
+        let prev = self.trailing_comment(body.span.start + 1, first);
         self.newline();
         self.depth += 1;
         let nodes: Vec<Node<'_>> = body.entries.iter().map(Node::of).collect();
@@ -346,8 +352,10 @@ impl<'a> Printer<'a> {
     }
 
     fn broken_list(&mut self, span: Span, items: &[Expr]) {
+        let close = span.end.saturating_sub(1);
+        let starts: Vec<usize> = items.iter().map(|i| i.span.start).collect();
         self.out.push('[');
-        self.trailing_comment(span.start + 1);
+        self.trailing_comment(span.start + 1, limit_after(&starts, None, close));
         self.newline();
         self.depth += 1;
         for (i, item) in items.iter().enumerate() {
@@ -365,18 +373,20 @@ impl<'a> Printer<'a> {
             } else {
                 self.out.push(',');
             }
-            self.trailing_comment(item.span.end);
+            self.trailing_comment(item.span.end, limit_after(&starts, Some(i), close));
             self.newline();
         }
-        self.own_line_comments(span.end.saturating_sub(1));
+        self.own_line_comments(close);
         self.depth -= 1;
         self.indent();
         self.out.push(']');
     }
 
     fn broken_map(&mut self, span: Span, entries: &[MapEntry]) {
+        let close = span.end.saturating_sub(1);
+        let starts: Vec<usize> = entries.iter().map(|e| e.span.start).collect();
         self.out.push('{');
-        self.trailing_comment(span.start + 1);
+        self.trailing_comment(span.start + 1, limit_after(&starts, None, close));
         self.newline();
         self.depth += 1;
         let key_width = entries
@@ -384,20 +394,27 @@ impl<'a> Printer<'a> {
             .map(|e| self.text(e.key.span).chars().count())
             .max()
             .unwrap_or(0);
-        for entry in entries {
+        for (i, entry) in entries.iter().enumerate() {
             self.own_line_comments(entry.span.start);
             self.indent();
             self.pad_key(self.text(entry.key.span), key_width);
             self.out.push_str(" = ");
             self.expr(&entry.value);
-            self.trailing_comment(entry.span.end);
+            self.trailing_comment(entry.span.end, limit_after(&starts, Some(i), close));
             self.newline();
         }
-        self.own_line_comments(span.end.saturating_sub(1));
+        self.own_line_comments(close);
         self.depth -= 1;
         self.indent();
         self.out.push('}');
     }
+}
+
+/// Where a comment trailing the opening delimiter (`i` is `None`) or the `i`th item must
+/// start before: the next item, or the closing delimiter at `close`.
+fn limit_after(starts: &[usize], i: Option<usize>, close: usize) -> usize {
+    let next = i.map_or(0, |i| i + 1);
+    starts.get(next).copied().unwrap_or(close)
 }
 
 fn is_heredoc(expr: &Expr) -> bool {

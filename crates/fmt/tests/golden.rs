@@ -162,7 +162,7 @@ fn width_is_an_option() {
 
 /// Entries separated by commas (one-line blocks, issue 11) print in the canonical
 /// multi-line form: one entry a line, aligned, no comma left behind; map literals keep
-/// theirs. A comment on the one-line block's line is kept on the block's first line.
+/// theirs. A comment after the one-line block follows its closing brace.
 #[test]
 fn one_line_comma_blocks_print_multi_line() {
     let src = r#"auth jwt gitlab {
@@ -183,4 +183,65 @@ policy p { path "secret/data/x" { capabilities = [read] }, path "secret/data/y" 
         kp_fmt::format(login).unwrap(),
         "workload ci {\n  login ci {\n    bound_audiences = [\"vault\"]\n    user_claim      = \"sub\"\n  }\n}\n"
     );
+}
+
+/// A comment that ends a line stays after what it follows there: a field, a statement, a
+/// list item or map entry (before or after its comma), an opening or closing delimiter,
+/// a nested block, a one-line block (not moved into it, onto its header line), at any
+/// width.
+#[test]
+fn trailing_comments_stay_after_what_they_follow() {
+    golden(
+        "trailing-comments",
+        r#"policy p {
+  path "a/*" { capabilities = [read] }   # after a one-line block
+  path "b/*" { capabilities = [read] # after a field in a one-line block
+  }
+  path "c/*" { capabilities = [read], # after a field and its comma
+    description = "x" } # after a block closed on a field's line
+}
+
+workload ci {
+  login gitlab { bound_audiences = ["vault"], user_claim = "sub" } # after a one-line login
+  read "secret/data/ci/*" # after a statement
+}
+
+auth jwt gitlab { # after an opening brace
+  bound_claims = { ref = "main" } # after a one-line map
+  jwt_supported_algs = ["RS256", "ES256"] # after a one-line list
+  nested = [["a"], { b = 1 }] # after nested values
+  items = [
+    "a", # after an item and its comma
+    "b" # after the last item
+  ] # after a broken list
+  entries = {
+    a = 1 # after an entry
+    b = { c = 2 } # after a nested map
+  } # after a broken map
+  role r { user_claim = "sub" } # after a nested one-line block
+}
+"#,
+    );
+}
+
+/// Wrapping at a narrow width keeps each comment where it was, so the default width
+/// joins the lists and maps again: nothing of the narrow run sticks.
+#[test]
+fn a_narrow_run_leaves_no_trace() {
+    let src = r#"auth jwt gitlab {
+  bound_claims = { project_path = "ml/trainer", ref = "main" } # why
+  jwt_supported_algs = ["RS256", "ES256", "ES384"] # algs
+  role r { bound_audiences = ["vault", "ci"] } # one line
+}
+"#;
+    let narrow = kp_fmt::format_with(src, &kp_fmt::Options { width: 40 }).unwrap();
+    assert!(narrow.contains("} # why\n"), "{narrow}");
+    assert!(narrow.contains("] # algs\n"), "{narrow}");
+    assert_eq!(
+        kp_fmt::format(&narrow).unwrap(),
+        kp_fmt::format(src).unwrap()
+    );
+    assert!(kp_fmt::format(src)
+        .unwrap()
+        .contains(r#"{ project_path = "ml/trainer", ref = "main" } # why"#));
 }

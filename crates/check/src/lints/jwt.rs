@@ -1,7 +1,8 @@
 //! JWT/OIDC auth: key sources on the mount, and the role rules the server enforces
 //! only at login time (or with a confusing message at write time).
 
-use kp_diag::{one_of, Diagnostic, Span};
+use crate::body::one_of;
+use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::Attribute;
 
 use crate::body::Parts;

@@ -1,6 +1,7 @@
 //! Database roles against their connection, once every block is lowered: the connection's
-//! `allowed_roles` must admit each role that names it, a static role's user must not be
-//! one a dynamic role creates, and roles wait for the connection's root rotation.
+//! `allowed_roles` must admit each role that names it, its plugin may need the role's
+//! `creation_statements`, a static role's user must not be one a dynamic role creates,
+//! and roles wait for the connection's root rotation.
 
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Attribute, Block, Expr, ExprKind};
@@ -24,6 +25,9 @@ impl Lowerer<'_> {
                     continue;
                 };
                 self.admitted(name, role.block, conn_name, conn, db_span);
+                self.diags.extend(super::creation::check(
+                    name, role.block, conn_name, conn.block,
+                ));
             }
             self.static_users(m);
         }

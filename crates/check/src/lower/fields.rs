@@ -1,7 +1,8 @@
 //! Typing a whole body against one endpoint schema: unknown fields (with the valid
 //! choices), values, references, required fields, and the per-field lints.
 
-use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use crate::body::one_of;
+use kp_diag::{did_you_mean, Diagnostic, Span};
 use kp_schema::{Endpoint, FieldType, Target};
 use kp_syntax::ast::Attribute;
 

@@ -1,6 +1,7 @@
 //! The second pass: every declared item to [`ir::Resource`]s, in source order.
 
 mod approle;
+mod creation;
 mod db_roles;
 mod fields;
 mod mounts;

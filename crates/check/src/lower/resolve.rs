@@ -1,7 +1,8 @@
 //! Bare identifiers in reference fields: which declaration they name, the dependency
 //! edge that implies, and "did you mean" when they name nothing.
 
-use kp_diag::{did_you_mean, one_of, Diagnostic, Span};
+use crate::body::{one_of, unique};
+use kp_diag::{did_you_mean, Diagnostic, Span};
 use kp_schema::{Field, FieldType};
 use kp_syntax::ast::{Expr, ExprKind};
 
@@ -82,7 +83,8 @@ impl<'s> Lowerer<'s> {
                     self.reference(span, || SymbolKey::Policy(name.to_string()));
                     return Resolved::Found(p.resource(name));
                 }
-                let candidates = self.syms.policies.keys().chain(BUILTIN_POLICIES).collect();
+                // A program may declare `policy default`: it is listed once.
+                let candidates = unique(self.syms.policies.keys().chain(BUILTIN_POLICIES));
                 (None, candidates, "this program".to_string())
             }
             RefKind::TokenRole => match self.syms.token_roles.get(name) {

@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use kp_diag::{did_you_mean, one_of, Diagnostic};
+use crate::body::one_of;
+use kp_diag::{did_you_mean, Diagnostic};
 use kp_schema::FieldType;
 use kp_syntax::ast::{ExprKind, Ident, Statement, Text};
 

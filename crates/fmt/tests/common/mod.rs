@@ -98,6 +98,7 @@ pub fn assert_invariants_with(name: &str, src: &str, compare_outputs: bool) -> S
     };
     let again = kp_fmt::format(&out).expect("formatted text formats");
     assert_eq!(again, out, "{name}: formatting is not idempotent");
+    assert_width_independent(name, src, &out);
     assert_eq!(
         comment_texts(src),
         comment_texts(&out),
@@ -125,6 +126,21 @@ pub fn assert_invariants_with(name: &str, src: &str, compare_outputs: bool) -> S
         );
     }
     out
+}
+
+/// The layout does not remember an earlier run's width: formatting at any width, then at
+/// the default one, gives the default layout (only comments force breaks, and they stay
+/// where they were).
+pub fn assert_width_independent(name: &str, src: &str, out: &str) {
+    for width in [1, 40] {
+        let narrow = kp_fmt::format_with(src, &kp_fmt::Options { width })
+            .unwrap_or_else(|d| panic!("{name}: formatting at width {width} failed: {d:#?}"));
+        let back = kp_fmt::format(&narrow).expect("formatted text formats");
+        assert_eq!(
+            back, out,
+            "{name}: the layout depends on an earlier run at width {width}"
+        );
+    }
 }
 
 /// The line ranges (0-based, inclusive) holding heredocs: their text must stay as it is.
