@@ -149,12 +149,15 @@ pub fn reject_block(
 pub fn unique<'a, S: AsRef<str> + ?Sized + 'a>(
     names: impl IntoIterator<Item = &'a S>,
 ) -> Vec<&'a str> {
-    let mut seen = std::collections::BTreeSet::new();
-    names
-        .into_iter()
-        .map(AsRef::as_ref)
-        .filter(|n| seen.insert(*n))
-        .collect()
+    // A help's list is a handful of names: a linear search is smaller (in the wasm) than a set.
+    let mut out: Vec<&str> = Vec::new();
+    for name in names {
+        let name = name.as_ref();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// [`kp_diag::one_of`] of the names, each once: every list of names in this crate's helps
