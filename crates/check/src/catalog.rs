@@ -193,6 +193,15 @@ impl MountType {
             .into_iter()
             .chain(self.nested.iter().map(|n| n.endpoint))
     }
+
+    /// Whether `target` has this engine or method: it has an endpoint the type writes to
+    /// (a type that writes none is on every server).
+    pub fn available_on(&self, target: Target) -> bool {
+        self.endpoints().next().is_none()
+            || self
+                .endpoints()
+                .any(|id| crate::schemas::supports(id, target))
+    }
 }
 
 const fn nested(
