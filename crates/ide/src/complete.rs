@@ -148,11 +148,13 @@ impl Analysis {
         }
         for info in scope::fields(scope) {
             let f = &info.field;
-            if present.contains(&f.name.as_str()) || f.deprecated {
+            // A field the program's server lacks would be an error.
+            let elsewhere = self.pinned.is_some_and(|t| !f.supports(t));
+            if present.contains(&f.name.as_str()) || f.deprecated || elsewhere {
                 continue;
             }
             let mut it = item(&f.name, CompletionKind::Field, Some(f.ty.to_string()));
-            it.documentation = Some(field_markdown(&info));
+            it.documentation = Some(field_markdown(&info, self.pinned));
             it.insert_text = Some(format!("{} = ", f.name));
             out.push(it);
         }
@@ -283,6 +285,7 @@ impl Analysis {
                 };
                 catalog::mount_types(class)
                     .iter()
+                    .filter(|t| self.pinned.is_none_or(|p| t.available_on(p)))
                     .map(|t| item(t.name, CompletionKind::Keyword, Some(t.display.to_string())))
                     .collect()
             }

@@ -1,9 +1,11 @@
 //! Hover: a field's schema entry, a keyword's meaning, a name's declaration (with a
 //! policy's rules as HCL).
 
+use kp_check::catalog::target_name;
 use kp_check::index::{DefKind, Definition, SymbolKey};
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Span;
+use kp_schema::{Field, Target};
 use kp_syntax::ast::{Entry, ExprKind, File, Statement};
 
 use crate::locate::{self, covers};
@@ -58,7 +60,7 @@ impl Analysis {
         let info = scope::field(scope::scope_of(&chain), &attr.name.name)?;
         Some(Hover {
             span: attr.name.span,
-            markdown: field_markdown(&info),
+            markdown: field_markdown(&info, self.pinned),
         })
     }
 
@@ -87,7 +89,9 @@ impl Analysis {
     }
 }
 
-pub fn field_markdown(info: &FieldInfo) -> String {
+/// A field's schema entry; with the program `pinned` to one target, whether that target
+/// has the field, and what it does with it.
+pub fn field_markdown(info: &FieldInfo, pinned: Option<Target>) -> String {
     let f = &info.field;
     let mut out = format!("**{}** · {}", f.name, f.ty);
     if let Some(d) = &f.default {
@@ -110,7 +114,36 @@ pub fn field_markdown(info: &FieldInfo) -> String {
     if f.deprecated {
         out.push_str("\nDeprecated.\n");
     }
+    out.push_str(&targets_note(f, pinned));
     out.push_str(&format!("\nWritten to `{}`", info.origin));
+    out
+}
+
+/// Which servers have the field, when not both, and whether the one the program is
+/// checked for has it or ignores it.
+fn targets_note(f: &Field, pinned: Option<Target>) -> String {
+    let mut out = String::new();
+    if f.targets.len() < Target::ALL.len() {
+        let names: Vec<&str> = f.targets.iter().map(|t| target_name(*t)).collect();
+        out.push_str(&format!("\nOnly on {}.", names.join(" and ")));
+        match pinned {
+            Some(t) if !f.supports(t) => out.push_str(&format!(
+                " Not on {}, which this program is checked for.",
+                target_name(t)
+            )),
+            None => out.push_str(" Using it makes the program one for that server."),
+            Some(_) => {}
+        }
+        out.push('\n');
+    }
+    for (t, why) in &f.ignored {
+        if pinned.is_none_or(|p| p == *t) {
+            out.push_str(&format!(
+                "\n{} accepts it and ignores it: {why}\n",
+                target_name(*t)
+            ));
+        }
+    }
     out
 }
 
