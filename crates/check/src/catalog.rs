@@ -526,6 +526,15 @@ pub const APPROLE_VERBS: [(&str, &str, &str); 2] = [
 /// Auth method types a workload's `login` may name, for messages.
 pub const LOGIN_TYPES: [&str; 5] = ["jwt", "oidc", "kubernetes", "approle", "userpass"];
 
+/// The type of a login mount the program does not declare: the login type its path
+/// names (`login approle` on a mount at `approle/`), else JWT, the CI default.
+pub fn external_login_type(path: &str) -> Option<&'static MountType> {
+    let named = LOGIN_TYPES.iter().find(|t| **t == path);
+    named
+        .and_then(|t| mount_type(MountClass::Auth, t))
+        .or_else(|| mount_type(MountClass::Auth, "jwt"))
+}
+
 pub fn target_name(target: Target) -> &'static str {
     match target {
         Target::Vault => "Vault",

@@ -57,7 +57,7 @@ impl Analysis {
         if !covers(attr.name.span, offset) {
             return None;
         }
-        let info = scope::field(scope::scope_of(&chain), &attr.name.name)?;
+        let info = scope::field(scope::scope_of(&self.file, &chain), &attr.name.name)?;
         Some(Hover {
             span: attr.name.span,
             markdown: field_markdown(&info, self.pinned),
@@ -68,8 +68,11 @@ impl Analysis {
         if let Some((parents, b)) = locate::block_at_head(&self.file, offset) {
             if covers(b.keyword.span, offset) {
                 let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
-                let text =
-                    docs::block_keyword(scope::scope_of(&parents), &b.keyword.name, &labels)?;
+                let text = docs::block_keyword(
+                    scope::scope_of(&self.file, &parents),
+                    &b.keyword.name,
+                    &labels,
+                )?;
                 return Some(Hover {
                     span: b.keyword.span,
                     markdown: text,

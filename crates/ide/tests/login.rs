@@ -1,0 +1,102 @@
+//! A workload's `login MOUNT { ... }` is the login role (or user) of the mount's method,
+//! as the checker types it: hover, completion and the missing-field fix describe that
+//! method's fields, not always a JWT role's; `login`, `role_id` and `secret_id` complete
+//! with the mounts and roles they may name.
+
+#![allow(clippy::unwrap_used)]
+
+use kp_ide::{Analysis, Span, Target};
+
+const PROGRAM: &str = r#"auth userpass people {}
+auth kubernetes k8s {}
+auth approle {}
+auth jwt ci {
+  oidc_discovery_url = "https://x"
+}
+
+workload alice {
+  login people {
+    password = env("ALICE_PW")
+  }
+  read "secret/data/alice/*"
+}
+
+workload builder {
+  login approle { secret_id_ttl = 10m }
+  read "secret/data/build/*"
+}
+
+workload orch {
+  login k8s {
+    bound_service_account_names = ["x"]
+    bound_service_account_namespaces = ["y"]
+  }
+  role_id approle.builder
+}
+
+workload bob {
+  login people {}
+  read "secret/data/bob/*"
+}
+
+workload ext {
+  login userpass {
+    password = env("EXT_PW")
+  }
+  read "secret/data/ext/*"
+}
+"#;
+
+fn at(marker: &str) -> usize {
+    PROGRAM.find(marker).unwrap()
+}
+
+fn labels(a: &Analysis, offset: usize) -> Vec<String> {
+    a.completions(offset).into_iter().map(|c| c.label).collect()
+}
+
+#[test]
+fn a_login_block_has_its_methods_fields() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    // In the userpass user: its fields, not a JWT role's.
+    let in_user = at("    password = env(\"ALICE_PW\")");
+    let fields = labels(&a, in_user);
+    assert!(fields.iter().any(|l| l == "token_ttl"), "{fields:?}");
+    assert!(!fields.iter().any(|l| l == "user_claim"), "{fields:?}");
+    for (field, path) in [
+        ("password = env(\"ALICE", "auth/{mount}/users/{name}"),
+        ("secret_id_ttl", "auth/{mount}/role/{name}"),
+        ("bound_service_account_names", "auth/{mount}/role/{name}"),
+        // An undeclared mount is typed by the method its path names.
+        ("password = env(\"EXT", "auth/{mount}/users/{name}"),
+    ] {
+        let hover = a.hover(at(field) + 1).map(|h| h.markdown);
+        assert!(
+            hover.as_deref().is_some_and(|h| h.contains(path)),
+            "{field}: {hover:?}"
+        );
+    }
+    // `login people {}` lacks the user's password: the fix adds it.
+    let bob = at("login people {}");
+    let fixes = a.code_actions(Span::new(bob, bob + 6));
+    let added: Vec<&str> = fixes
+        .iter()
+        .flat_map(|f| &f.edits)
+        .map(|e| e.new_text.as_str())
+        .collect();
+    assert!(
+        added.iter().any(|t| t.contains("password"))
+            && !added.iter().any(|t| t.contains("user_claim")),
+        "{added:?}"
+    );
+}
+
+#[test]
+fn login_and_approle_shorthands_complete_with_what_they_may_name() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let mounts = labels(&a, at("login people {\n") + "login ".len());
+    assert_eq!(mounts, ["people", "k8s", "approle", "ci"]);
+    let role_id = at("role_id approle.builder");
+    assert_eq!(labels(&a, role_id + "role_id ".len()), ["approle.builder"]);
+    assert_eq!(labels(&a, role_id + "role_id approle.".len()), ["builder"]);
+}
