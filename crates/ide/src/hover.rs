@@ -68,11 +68,12 @@ impl Analysis {
         if let Some((parents, b)) = locate::block_at_head(&self.file, offset) {
             if covers(b.keyword.span, offset) {
                 let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
-                let text = docs::block_keyword(
-                    scope::scope_of(&self.file, &parents),
-                    &b.keyword.name,
-                    &labels,
-                )?;
+                let parent = scope::scope_of(&self.file, &parents);
+                let mut text = docs::block_keyword(parent, &b.keyword.name, &labels)?;
+                // Which role a `login` is depends on its mount's method.
+                if let scope::Scope::Login(spec) = scope::child(&self.file, parent, b) {
+                    text.push_str(&format!("\n\nHere: the workload's {}.", spec.what));
+                }
                 return Some(Hover {
                     span: b.keyword.span,
                     markdown: text,

@@ -100,3 +100,28 @@ fn login_and_approle_shorthands_complete_with_what_they_may_name() {
     assert_eq!(labels(&a, role_id + "role_id ".len()), ["approle.builder"]);
     assert_eq!(labels(&a, role_id + "role_id approle.".len()), ["builder"]);
 }
+
+#[test]
+fn login_and_approle_shorthands_hover_with_what_they_are() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let hover = |offset: usize| a.hover(offset).map(|h| h.markdown).unwrap_or_default();
+    assert!(hover(at("login people {\n") + 1).contains("Here: the workload's userpass user."));
+    assert!(hover(at("login approle {") + 1).contains("Here: the workload's AppRole role."));
+    assert!(hover(at("role_id approle") + 1).contains("auth/MOUNT/role/ROLE/role-id"));
+}
+
+/// `role_id MOUNT.ROLE` names the AppRole mount and role: definition, references and a
+/// rename of the mount follow them, as for `sign` and `creds`.
+#[test]
+fn approle_shorthands_are_references() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let role_id = at("role_id approle.builder");
+    let mount_ref = role_id + "role_id ".len() + 1;
+    let role_ref = role_id + "role_id approle.".len() + 1;
+    let mount = a.definition(mount_ref).map(|d| d.name_span.start);
+    assert_eq!(mount, Some(at("approle {}")));
+    let role = a.definition(role_ref);
+    assert!(role.is_some(), "no definition of the role");
+    let refs = a.references(at("approle {}"), true);
+    assert!(refs.iter().any(|s| s.start == mount_ref - 1), "{refs:?}");
+}
