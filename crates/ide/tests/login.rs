@@ -125,3 +125,31 @@ fn approle_shorthands_are_references() {
     let refs = a.references(at("approle {}"), true);
     assert!(refs.iter().any(|s| s.start == mount_ref - 1), "{refs:?}");
 }
+
+/// Renaming a workload renames its login role (named after it) where a shorthand names
+/// that role; a name another role of the mount has is refused.
+#[test]
+fn renaming_a_workload_renames_its_login_roles_uses() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let builder = at("workload builder") + "workload ".len() + 1;
+    let edits = a.rename(builder, "bld").unwrap();
+    let mut text = PROGRAM.to_string();
+    for e in edits.iter().rev() {
+        text.replace_range(e.span.start..e.span.end, &e.new_text);
+    }
+    assert!(text.contains("role_id approle.bld"), "{text}");
+    // No new error: only `bob`'s missing password, as before.
+    let errors = |a: &Analysis| -> Vec<String> {
+        a.diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(errors(&Analysis::new(&text, Target::Vault)), errors(&a));
+
+    let taken = PROGRAM.replace("auth approle {}", "auth approle {\n  role bld {}\n}");
+    let a = Analysis::new(&taken, Target::Vault);
+    let builder = taken.find("workload builder").unwrap() + "workload ".len() + 1;
+    assert!(a.rename(builder, "bld").is_err());
+}
