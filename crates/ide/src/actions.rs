@@ -43,7 +43,10 @@ impl Analysis {
                 out.push(a);
             }
             if d.code == codes::MISSING_FIELD {
-                out.extend(self.missing_field_fix(i, d));
+                // A block missing several things has a diagnostic for each, and one fix
+                // adding every required field: offered once.
+                let fix = self.missing_field_fix(i, d);
+                out.extend(fix.filter(|f| !out.iter().any(|o| o.edits == f.edits)));
             }
             if d.code == codes::LITERAL_SECRET {
                 let names = env_names.get_or_insert_with(|| self.env_names());

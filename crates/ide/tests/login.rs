@@ -153,3 +153,24 @@ fn renaming_a_workload_renames_its_login_roles_uses() {
     let builder = taken.find("workload builder").unwrap() + "workload ".len() + 1;
     assert!(a.rename(builder, "bld").is_err());
 }
+
+/// A Kubernetes login missing its names and namespaces has two diagnostics on its head
+/// and one fix adding the required field: offered once, not once per diagnostic.
+#[test]
+fn one_block_one_missing_field_fix() {
+    let text = "auth kubernetes k8s {}\nworkload w {\n  login k8s {\n  }\n  read \"x/*\"\n}\n";
+    let a = Analysis::new(text, Target::Vault);
+    let head = text.find("login").unwrap();
+    let missing = a
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "kp::missing-field")
+        .count();
+    assert_eq!(missing, 2);
+    let titles: Vec<String> = a
+        .code_actions(Span::new(head, head))
+        .into_iter()
+        .map(|f| f.title)
+        .collect();
+    assert_eq!(titles, ["add `bound_service_account_names`"]);
+}
