@@ -1,7 +1,7 @@
 //! Hover: a field's schema entry, a keyword's meaning, a name's declaration (with a
 //! policy's rules as HCL).
 
-use kp_check::catalog::target_name;
+use kp_check::catalog::{target_name, MountType};
 use kp_check::index::{DefKind, Definition, SymbolKey};
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Span;
@@ -70,9 +70,13 @@ impl Analysis {
                 let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
                 let parent = scope::scope_of(&self.file, &parents);
                 let mut text = docs::block_keyword(parent, &b.keyword.name, &labels)?;
-                // Which role a `login` is depends on its mount's method.
-                if let scope::Scope::Login(spec) = scope::child(&self.file, parent, b) {
-                    text.push_str(&format!("\n\nHere: the workload's {}.", spec.what));
+                match scope::child(&self.file, parent, b) {
+                    // Which role a `login` is depends on its mount's method.
+                    scope::Scope::Login(spec) => {
+                        text.push_str(&format!("\n\nHere: the workload's {}.", spec.what));
+                    }
+                    scope::Scope::Mount(ty) => text.push_str(&mount_targets_note(ty, self.pinned)),
+                    _ => {}
                 }
                 return Some(Hover {
                     span: b.keyword.span,
@@ -147,6 +151,27 @@ fn targets_note(f: &Field, pinned: Option<Target>) -> String {
                 target_name(*t)
             ));
         }
+    }
+    out
+}
+
+/// Which servers have an engine or method, when not both, and whether the one the
+/// program is checked for has it.
+fn mount_targets_note(ty: &MountType, pinned: Option<Target>) -> String {
+    let on: Vec<&str> = Target::ALL
+        .into_iter()
+        .filter(|t| ty.available_on(*t))
+        .map(target_name)
+        .collect();
+    if on.len() == Target::ALL.len() {
+        return String::new();
+    }
+    let mut out = format!("\n\nOnly on {}.", on.join(" and "));
+    if let Some(t) = pinned.filter(|t| !ty.available_on(*t)) {
+        out.push_str(&format!(
+            " Not on {}, which this program is checked for.",
+            target_name(t)
+        ));
     }
     out
 }

@@ -498,6 +498,16 @@ fn hover_and_completion_follow_the_target_in_use() {
     );
     assert!(has(&engines, "aws"), "{engines:?}");
 
+    // An engine only Vault has, in a program checked for OpenBao.
+    let (_, hover, _) = target_answers(
+        json!({ "target": "openbao" }),
+        "$0secr$1ets aws {\n  root {\n    region = \"us-west-2\"\n  }\n}\n$2",
+    );
+    assert!(
+        hover.contains("Only on Vault. Not on OpenBao, which this program is checked for."),
+        "{hover}"
+    );
+
     // Nothing target-only yet: either server's fields fit.
     let neither = openbao_field.replace("skip_jw$1ks_validation = true", "bound_is$1suer = \"x\"");
     let (fields, hover, engines) = target_answers(json!({}), &neither);
