@@ -19,7 +19,8 @@ local function start()
     name = 'keyplan',
     cmd = cmd,
     root_dir = (root ~= '' and root) or vim.fn.getcwd(),
-    -- { target = "openbao" } checks against OpenBao's endpoints instead of Vault's;
+    -- { target = "openbao" } (or "vault") checks against that server's endpoints instead
+    -- of the ones each program implies (as `keyplan check` without `--target`);
     -- { program = "file" } checks each file alone instead of its whole directory.
     init_options = vim.g.keyplan_init_options or {},
   })

@@ -15,7 +15,7 @@ function activate(context) {
   const clientOptions = {
     documentSelector: [{ scheme: 'file', language: 'keyplan' }],
     initializationOptions: {
-      target: config.get('target', 'vault'),
+      target: config.get('target', 'auto'),
       program: config.get('program', 'directory'),
     },
   };

@@ -193,6 +193,15 @@ impl MountType {
             .into_iter()
             .chain(self.nested.iter().map(|n| n.endpoint))
     }
+
+    /// Whether `target` has this engine or method: it has an endpoint the type writes to
+    /// (a type that writes none is on every server).
+    pub fn available_on(&self, target: Target) -> bool {
+        self.endpoints().next().is_none()
+            || self
+                .endpoints()
+                .any(|id| crate::schemas::supports(id, target))
+    }
 }
 
 const fn nested(
@@ -516,6 +525,15 @@ pub const APPROLE_VERBS: [(&str, &str, &str); 2] = [
 
 /// Auth method types a workload's `login` may name, for messages.
 pub const LOGIN_TYPES: [&str; 5] = ["jwt", "oidc", "kubernetes", "approle", "userpass"];
+
+/// The type of a login mount the program does not declare: the login type its path
+/// names (`login approle` on a mount at `approle/`), else JWT, the CI default.
+pub fn external_login_type(path: &str) -> Option<&'static MountType> {
+    let named = LOGIN_TYPES.iter().find(|t| **t == path);
+    named
+        .and_then(|t| mount_type(MountClass::Auth, t))
+        .or_else(|| mount_type(MountClass::Auth, "jwt"))
+}
 
 pub fn target_name(target: Target) -> &'static str {
     match target {

@@ -10,7 +10,6 @@ use kp_syntax::ast::{Block, ExprKind, File, Label, Text};
 use crate::body::{self, Parts};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
 use crate::codes;
-use crate::schemas;
 use crate::symbols::{
     Item, LoginDecl, MountDecl, MountSym, NamedSym, NestedDecl, PolicyOrigin, PolicySym, Symbols,
     Table, WorkloadDecl,
@@ -362,7 +361,7 @@ impl<'a> Declarer<'a, '_> {
             return true;
         }
         let available = crate::probe::ask(self.target, &mut self.target_sensitive, |t| {
-            ty.endpoints().any(|id| schemas::supports(id, t))
+            ty.available_on(t)
         });
         if available {
             return true;

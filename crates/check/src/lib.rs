@@ -15,6 +15,7 @@ pub mod catalog;
 mod confusions;
 mod declare;
 mod durations;
+pub mod implied;
 pub mod index;
 mod lints;
 mod lower;

@@ -43,7 +43,10 @@ impl Analysis {
                 out.push(a);
             }
             if d.code == codes::MISSING_FIELD {
-                out.extend(self.missing_field_fix(i, d));
+                // A block missing several things has a diagnostic for each, and one fix
+                // adding every required field: offered once.
+                let fix = self.missing_field_fix(i, d);
+                out.extend(fix.filter(|f| !out.iter().any(|o| o.edits == f.edits)));
             }
             if d.code == codes::LITERAL_SECRET {
                 let names = env_names.get_or_insert_with(|| self.env_names());
@@ -77,23 +80,28 @@ impl Analysis {
     fn missing_field_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
         let (parents, block) = locate::block_at_head(&self.file, d.span.start)?;
         let body = block.body.as_ref()?;
-        let sc = scope::child(scope::scope_of(&parents), block);
+        let sc = scope::child(&self.file, scope::scope_of(&self.file, &parents), block);
         let present = attr_names(block);
         let missing: Vec<_> = scope::fields(sc)
             .into_iter()
             .filter(|f| f.field.required && !present.contains(&f.field.name.as_str()))
             .collect();
-        let missing: Vec<(String, FieldType)> = if missing.is_empty() {
-            // `token NAME` needs `role`, which keyplan checks itself.
+        let missing: Vec<(String, &str)> = if missing.is_empty() {
+            // What keyplan requires itself: `token NAME` needs `role`; a userpass user
+            // needs `password` (or `password_hash`), a secret read from the environment.
+            let userpass =
+                matches!(sc, scope::Scope::Login(spec) if spec.endpoint == "userpass-user");
             if block.keyword.name == "token" && !present.contains(&"role") {
-                vec![("role".to_string(), FieldType::String)]
+                vec![("role".to_string(), placeholder(FieldType::String))]
+            } else if userpass && !present.contains(&"password") {
+                vec![("password".to_string(), "env(\"PASSWORD\")")]
             } else {
                 return None;
             }
         } else {
             missing
                 .iter()
-                .map(|f| (f.field.name.clone(), f.field.ty))
+                .map(|f| (f.field.name.clone(), placeholder(f.field.ty)))
                 .collect()
         };
         let indent = format!("{}  ", self.indent_of(block.span.start));
@@ -110,8 +118,8 @@ impl Analysis {
         if !only_space_before {
             text.push('\n');
         }
-        for (name, ty) in &missing {
-            text.push_str(&format!("{indent}{name} = {}\n", placeholder(*ty)));
+        for (name, value) in &missing {
+            text.push_str(&format!("{indent}{name} = {value}\n"));
         }
         let at = if only_space_before { line_start } else { close };
         if !only_space_before {

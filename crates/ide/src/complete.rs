@@ -110,7 +110,7 @@ impl Analysis {
         let (start, _prefix) = locate::prefix_at(&self.source, offset);
         let line = locate::line_before(&self.source, start);
         let chain = locate::enclosing_blocks(&self.file, offset);
-        let scope = scope::scope_of(&chain);
+        let scope = scope::scope_of(&self.file, &chain);
         // A value on a later line of a multi-line list: the attribute holding the cursor.
         let slot = match locate::attribute_at(&chain, offset) {
             Some(a) if !locate::covers(a.name.span, offset) && !line.contains('=') => {
@@ -148,11 +148,13 @@ impl Analysis {
         }
         for info in scope::fields(scope) {
             let f = &info.field;
-            if present.contains(&f.name.as_str()) || f.deprecated {
+            // A field the program's server lacks would be an error.
+            let elsewhere = self.pinned.is_some_and(|t| !f.supports(t));
+            if present.contains(&f.name.as_str()) || f.deprecated || elsewhere {
                 continue;
             }
             let mut it = item(&f.name, CompletionKind::Field, Some(f.ty.to_string()));
-            it.documentation = Some(field_markdown(&info));
+            it.documentation = Some(field_markdown(&info, self.pinned));
             it.insert_text = Some(format!("{} = ", f.name));
             out.push(it);
         }
@@ -167,7 +169,7 @@ impl Analysis {
     }
 
     fn value_items(&self, scope: Scope, chain: &[&Block], field: &str) -> Vec<CompletionItem> {
-        let mount = chain.first().and_then(|b| mount_key(b));
+        let mount = chain.first().and_then(|b| scope::mount_path(b));
         let refs =
             |pred: &dyn Fn(&SymbolKey, DefKind) -> bool, detail: &str| -> Vec<CompletionItem> {
                 self.index
@@ -283,6 +285,7 @@ impl Analysis {
                 };
                 catalog::mount_types(class)
                     .iter()
+                    .filter(|t| self.pinned.is_none_or(|p| t.available_on(p)))
                     .map(|t| item(t.name, CompletionKind::Keyword, Some(t.display.to_string())))
                     .collect()
             }
@@ -296,32 +299,31 @@ impl Analysis {
                 CompletionKind::Keyword,
                 Some("the policies `--prune` may delete".to_string()),
             )],
+            // Every method a workload logs in with (`MountType::login_spec`).
             (Scope::Workload, "login") => self
                 .index
                 .definitions
                 .iter()
                 .filter(|d| matches!(d.key, SymbolKey::AuthMount(_)))
-                .filter(|d| self.mount_type_is(&d.key, &["jwt", "oidc"]))
-                .map(|d| {
-                    item(
+                .filter_map(|d| {
+                    let ty = self.mount_type(&d.key)?;
+                    ty.login_spec()?;
+                    Some(item(
                         d.key.name(),
                         CompletionKind::Reference,
-                        Some("JWT/OIDC auth mount".to_string()),
-                    )
+                        Some(ty.display.to_string()),
+                    ))
                 })
                 .collect(),
-            (Scope::Workload, "sign" | "creds") => {
-                let engines: &[&str] = if word == "sign" {
-                    &["ssh"]
-                } else {
-                    &["database", "aws"]
-                };
+            (Scope::Workload, verb) if SHORTHAND_VERBS.contains(&verb) => {
+                let (class, engines) = shorthand_roles(verb);
                 self.index
                     .definitions
                     .iter()
                     .filter_map(|d| match &d.key {
-                        SymbolKey::Role(MountClass::Secrets, m, r)
-                            if self.mount_type_is(&SymbolKey::SecretsMount(m.clone()), engines) =>
+                        SymbolKey::Role(c, m, r)
+                            if *c == class
+                                && self.mount_type_is(&mount_symbol(class, m), engines) =>
                         {
                             let path = format!("{}.{r}", m.replace('/', "."));
                             Some(item(
@@ -342,12 +344,13 @@ impl Analysis {
         if !matches!(scope, Scope::Workload) || !SHORTHAND_VERBS.contains(&verb) {
             return Vec::new();
         }
+        let (class, _) = shorthand_roles(verb);
         let path = mount.replace('.', "/");
         self.index
             .definitions
             .iter()
             .filter_map(|d| match &d.key {
-                SymbolKey::Role(MountClass::Secrets, m, r) if *m == path => Some(item(
+                SymbolKey::Role(c, m, r) if *c == class && *m == path => Some(item(
                     r,
                     CompletionKind::Reference,
                     Some(crate::outline::kind_noun(d.kind).to_string()),
@@ -359,21 +362,37 @@ impl Analysis {
 
     /// Whether the mount declared under `key` is of one of `types`.
     fn mount_type_is(&self, key: &SymbolKey, types: &[&str]) -> bool {
-        let Some(def) = self.index.definition(key) else {
-            return false;
+        self.mount_type(key)
+            .is_some_and(|t| types.contains(&t.name))
+    }
+
+    /// The type of the mount declared under `key`.
+    fn mount_type(&self, key: &SymbolKey) -> Option<&'static catalog::MountType> {
+        let class = match key {
+            SymbolKey::AuthMount(_) => MountClass::Auth,
+            SymbolKey::SecretsMount(_) => MountClass::Secrets,
+            _ => return None,
         };
-        locate::block_with_span(&self.file, def.span)
-            .and_then(|b| b.label_text(0))
-            .is_some_and(|t| types.contains(&t))
+        let def = self.index.definition(key)?;
+        let ty = locate::block_with_span(&self.file, def.span)?.label_text(0)?;
+        catalog::mount_type(class, ty)
     }
 }
 
-/// The path of the mount a top-level block declares.
-fn mount_key(b: &Block) -> Option<String> {
-    if !matches!(b.keyword.name.as_str(), "auth" | "secrets") {
-        return None;
+/// The roles a shorthand verb names (`sign ssh.ROLE`, `creds db.ROLE`, `role_id
+/// approle.ROLE`): their class and the mount types that have them.
+fn shorthand_roles(verb: &str) -> (MountClass, &'static [&'static str]) {
+    match verb {
+        "sign" => (MountClass::Secrets, &["ssh"]),
+        "creds" => (MountClass::Secrets, &["database", "aws"]),
+        _ => (MountClass::Auth, &["approle"]),
     }
-    b.label_text(1)
-        .or_else(|| b.label_text(0))
-        .map(|p| p.trim_matches('/').to_string())
+}
+
+/// The symbol of the mount at `path` of `class`.
+fn mount_symbol(class: MountClass, path: &str) -> SymbolKey {
+    match class {
+        MountClass::Auth => SymbolKey::AuthMount(path.to_string()),
+        MountClass::Secrets => SymbolKey::SecretsMount(path.to_string()),
+    }
 }

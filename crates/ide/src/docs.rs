@@ -25,9 +25,9 @@ pub fn block_keyword(parent: Scope, kw: &str, labels: &[&str]) -> Option<String>
         (Scope::TopLevel, "extern") => "**extern policy** `NAME`: a policy that exists on the server and is managed elsewhere; references to it resolve, nothing is written.".to_string(),
         (Scope::TopLevel, "owns") => "**owns policies** `PATTERN...`: the ACL policies the program owns; `keyplan apply --prune` deletes the server's policies matching a pattern (`*`: any characters) that the program does not declare, never `default`, `root` or an `extern policy`.".to_string(),
         (Scope::TopLevel, "token") => "**token** `NAME { role = ROLE ... }`: a token created from a token role.\n\nVault call: `auth/token/create/ROLE`.".to_string(),
-        (Scope::TopLevel, "workload") => "**workload** `NAME { ... }`: access intent. Its statements derive `policy NAME`; its `login MOUNT { ... }` becomes a JWT/OIDC role carrying that policy.".to_string(),
+        (Scope::TopLevel, "workload") => "**workload** `NAME { ... }`: access intent. Its statements derive `policy NAME`; its `login MOUNT { ... }` becomes the role (or userpass user) it logs in with, carrying that policy.".to_string(),
         (Scope::Policy, "path") => "**path** `\"GLOB\" { capabilities = [...] }`: one rule of the policy; `*` matches any suffix, `+` one segment.".to_string(),
-        (Scope::Workload, "login") => "**login** `MOUNT { ... }`: the role on the JWT/OIDC auth mount at `MOUNT` through which the workload logs in; named after the workload unless `role_name` is set. Takes the JWT role's fields.".to_string(),
+        (Scope::Workload, "login") => "**login** `MOUNT { ... }`: the role on the auth mount at `MOUNT` through which the workload logs in (a JWT/OIDC, Kubernetes or AppRole role, or a userpass user); named after the workload unless `role_name` is set. Takes the fields of that role.".to_string(),
         (Scope::TokenAuth, "role") => format!("**role** `NAME {{ ... }}`: a token role.\n\nVault call: `{}{}`.", catalog::TOKEN_PREFIX, catalog::TOKEN_ROLE.path),
         (Scope::Mount(ty), kw) => {
             let spec = ty.nested(kw)?;
@@ -55,6 +55,8 @@ pub fn verb(v: &str) -> Option<String> {
         "creds" => {
             "**creds** `MOUNT.ROLE`: `read` on `MOUNT/creds/ROLE` (database or AWS credentials)."
         }
+        "role_id" => "**role_id** `MOUNT.ROLE`: `read` on `auth/MOUNT/role/ROLE/role-id` (an AppRole role's id, for the orchestrator that hands it over).",
+        "secret_id" => "**secret_id** `MOUNT.ROLE`: `update` on `auth/MOUNT/role/ROLE/secret-id` (mint the AppRole role's secret ids).",
         "read" => "**read** `\"GLOB\"`: the `read` capability on matching paths.",
         "create" => {
             "**create** `\"GLOB\"`: the `create` capability (write where nothing exists yet)."

@@ -1,9 +1,11 @@
 //! Hover: a field's schema entry, a keyword's meaning, a name's declaration (with a
 //! policy's rules as HCL).
 
+use kp_check::catalog::{target_name, MountType};
 use kp_check::index::{DefKind, Definition, SymbolKey};
 use kp_check::ir::{Program, ResourceKind};
 use kp_diag::Span;
+use kp_schema::{Field, Target};
 use kp_syntax::ast::{Entry, ExprKind, File, Statement};
 
 use crate::locate::{self, covers};
@@ -55,10 +57,10 @@ impl Analysis {
         if !covers(attr.name.span, offset) {
             return None;
         }
-        let info = scope::field(scope::scope_of(&chain), &attr.name.name)?;
+        let info = scope::field(scope::scope_of(&self.file, &chain), &attr.name.name)?;
         Some(Hover {
             span: attr.name.span,
-            markdown: field_markdown(&info),
+            markdown: field_markdown(&info, self.pinned),
         })
     }
 
@@ -66,8 +68,16 @@ impl Analysis {
         if let Some((parents, b)) = locate::block_at_head(&self.file, offset) {
             if covers(b.keyword.span, offset) {
                 let labels: Vec<&str> = b.labels.iter().map(|l| l.text()).collect();
-                let text =
-                    docs::block_keyword(scope::scope_of(&parents), &b.keyword.name, &labels)?;
+                let parent = scope::scope_of(&self.file, &parents);
+                let mut text = docs::block_keyword(parent, &b.keyword.name, &labels)?;
+                match scope::child(&self.file, parent, b) {
+                    // Which role a `login` is depends on its mount's method.
+                    scope::Scope::Login(spec) => {
+                        text.push_str(&format!("\n\nHere: the workload's {}.", spec.what));
+                    }
+                    scope::Scope::Mount(ty) => text.push_str(&mount_targets_note(ty, self.pinned)),
+                    _ => {}
+                }
                 return Some(Hover {
                     span: b.keyword.span,
                     markdown: text,
@@ -87,7 +97,9 @@ impl Analysis {
     }
 }
 
-pub fn field_markdown(info: &FieldInfo) -> String {
+/// A field's schema entry; with the program `pinned` to one target, whether that target
+/// has the field, and what it does with it.
+pub fn field_markdown(info: &FieldInfo, pinned: Option<Target>) -> String {
     let f = &info.field;
     let mut out = format!("**{}** · {}", f.name, f.ty);
     if let Some(d) = &f.default {
@@ -110,7 +122,57 @@ pub fn field_markdown(info: &FieldInfo) -> String {
     if f.deprecated {
         out.push_str("\nDeprecated.\n");
     }
+    out.push_str(&targets_note(f, pinned));
     out.push_str(&format!("\nWritten to `{}`", info.origin));
+    out
+}
+
+/// Which servers have the field, when not both, and whether the one the program is
+/// checked for has it or ignores it.
+fn targets_note(f: &Field, pinned: Option<Target>) -> String {
+    let mut out = String::new();
+    if f.targets.len() < Target::ALL.len() {
+        let names: Vec<&str> = f.targets.iter().map(|t| target_name(*t)).collect();
+        out.push_str(&format!("\nOnly on {}.", names.join(" and ")));
+        match pinned {
+            Some(t) if !f.supports(t) => out.push_str(&format!(
+                " Not on {}, which this program is checked for.",
+                target_name(t)
+            )),
+            None => out.push_str(" Using it makes the program one for that server."),
+            Some(_) => {}
+        }
+        out.push('\n');
+    }
+    for (t, why) in &f.ignored {
+        if pinned.is_none_or(|p| p == *t) {
+            out.push_str(&format!(
+                "\n{} accepts it and ignores it: {why}\n",
+                target_name(*t)
+            ));
+        }
+    }
+    out
+}
+
+/// Which servers have an engine or method, when not both, and whether the one the
+/// program is checked for has it.
+fn mount_targets_note(ty: &MountType, pinned: Option<Target>) -> String {
+    let on: Vec<&str> = Target::ALL
+        .into_iter()
+        .filter(|t| ty.available_on(*t))
+        .map(target_name)
+        .collect();
+    if on.len() == Target::ALL.len() {
+        return String::new();
+    }
+    let mut out = format!("\n\nOnly on {}.", on.join(" and "));
+    if let Some(t) = pinned.filter(|t| !ty.available_on(*t)) {
+        out.push_str(&format!(
+            " Not on {}, which this program is checked for.",
+            target_name(t)
+        ));
+    }
     out
 }
 

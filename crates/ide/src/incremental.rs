@@ -65,7 +65,8 @@ pub struct Reuse {
     pub blocks: usize,
     /// Top-level blocks parsed again (fragments and whole files).
     pub parsed_blocks: usize,
-    /// Top-level items whose lowering the check replayed instead of doing again.
+    /// Top-level items whose lowering the checks replayed instead of doing again (summed
+    /// over both checks of a program that implies a target).
     pub replayed_items: usize,
 }
 
@@ -84,7 +85,7 @@ pub struct Retired {
 
 impl Analysis {
     /// The analysis of `sources`, reusing this one's parse where the text is the same:
-    /// identical to `Analysis::of_program(sources, self.target())`.
+    /// identical to `Analysis::of_program_for(sources, self.configured_target())`.
     pub fn update(self, sources: SourceMap) -> Analysis {
         self.update_retiring(sources).0
     }
@@ -106,8 +107,10 @@ impl Analysis {
             diagnostics,
             index,
             program,
-            target,
-            memo,
+            target: _,
+            pinned: _,
+            configured,
+            memos,
         } = self;
         let mut garbage = Vec::new();
         let same_files = old_sources.len() == sources.len()
@@ -150,10 +153,10 @@ impl Analysis {
             })
             .collect();
         garbage.extend(previous.into_values().flat_map(|p| p.parse.blocks));
-        let mut memo = memo;
-        // The memo keeps the fingerprints of the blocks the edits left alone.
+        let mut memos = memos;
+        // The memos keep the fingerprints of the blocks the edits left alone.
         if same_files {
-            memo.blocks_edited(&edits);
+            memos.blocks_edited(&edits);
         }
         let retired = Retired {
             _sources: old_sources,
@@ -163,8 +166,8 @@ impl Analysis {
             _program: program,
             _blocks: garbage,
         };
-        let analysis = Analysis::assemble(sources, parsed, target, memo);
-        reuse.replayed_items = analysis.memo.reused();
+        let analysis = Analysis::assemble(sources, parsed, configured, memos);
+        reuse.replayed_items = analysis.memos.reused();
         (analysis, reuse, retired)
     }
 }

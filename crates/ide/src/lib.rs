@@ -46,10 +46,54 @@ pub struct Analysis {
     diagnostics: Vec<Diagnostic>,
     index: Index,
     program: kp_check::ir::Program,
+    /// The target the program was checked for: the configured one, or the one it implies.
     target: Target,
-    /// What the check lowered, replayed by the next [`Analysis::update`] for the items
+    /// The one target the program's fields must all have: the configured one, or the one
+    /// its target-only fields imply; `None` when it uses none, so either server's fit.
+    pinned: Option<Target>,
+    /// The target the editor named; `None` to check for the target the program implies,
+    /// as `keyplan check` without `--target` does.
+    configured: Option<Target>,
+    /// What the checks lowered, replayed by the next [`Analysis::update`] for the items
     /// an edit cannot have changed.
-    memo: kp_check::Memo,
+    memos: Memos,
+}
+
+/// One memo per target checked: a memo holds one target's lowering, and a check for the
+/// other target would empty it.
+#[derive(Debug, Default)]
+struct Memos {
+    /// The configured target's check, or with none Vault's (always run first).
+    first: kp_check::Memo,
+    /// OpenBao's check of a program that implies a target: kept only while the program
+    /// needs that check, so that it always holds the previous analysis' blocks.
+    openbao: Option<kp_check::Memo>,
+}
+
+impl Memos {
+    /// Tells each memo how the blocks changed since its last check (every memo kept was
+    /// used by the previous analysis).
+    fn blocks_edited(&mut self, edits: &[kp_syntax::Kept]) {
+        self.first.blocks_edited(edits);
+        if let Some(memo) = &mut self.openbao {
+            memo.blocks_edited(edits);
+        }
+    }
+
+    /// Items the last checks replayed.
+    fn reused(&self) -> usize {
+        self.first.reused() + self.openbao.as_ref().map_or(0, kp_check::Memo::reused)
+    }
+}
+
+/// The check of the program for the target in use, with the `kp::implied-target`
+/// warning when that target was implied by something only one server has.
+struct Checked {
+    result: kp_check::CheckResult,
+    index: Index,
+    target: Target,
+    pinned: Option<Target>,
+    warning: Option<Diagnostic>,
 }
 
 impl Analysis {
@@ -64,22 +108,29 @@ impl Analysis {
     /// parsed on its own at its base, all their blocks checked as one program, so names
     /// resolve across files.
     pub fn of_program(sources: SourceMap, target: Target) -> Analysis {
+        Analysis::of_program_for(sources, Some(target))
+    }
+
+    /// [`Analysis::of_program`] for `target`, or with `None` for the target the program
+    /// implies, as `keyplan::compile_sources_for` (and so `keyplan check` without
+    /// `--target`) compiles it: with its `kp::implied-target` warning.
+    pub fn of_program_for(sources: SourceMap, target: Option<Target>) -> Analysis {
         let parsed = sources
             .files()
             .iter()
             .map(incremental::FileParse::of)
             .collect();
-        Analysis::assemble(sources, parsed, target, kp_check::Memo::new())
+        Analysis::assemble(sources, parsed, target, Memos::default())
     }
 
     /// Checks the program whose files were parsed into `parsed` (one per file of
     /// `sources`, in order): everything after the parser, as `keyplan::compile` does it,
-    /// lowering again only the items `memo` cannot replay.
+    /// lowering again only the items `memos` cannot replay.
     fn assemble(
         sources: SourceMap,
         parsed: Vec<incremental::FileParse>,
-        target: Target,
-        mut memo: kp_check::Memo,
+        configured: Option<Target>,
+        mut memos: Memos,
     ) -> Analysis {
         let mut syntax = Vec::new();
         let mut file = File {
@@ -97,23 +148,34 @@ impl Analysis {
             syntax.extend(p.syntax);
             file.blocks.extend(p.blocks);
         }
-        let (checked, index) =
-            kp_check::check_reusing(&file, &kp_check::Options { target }, true, &mut memo);
         // The facade's no-cascade rule: a block with a syntax error reports nothing else.
         let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &syntax);
+        let Checked {
+            result: checked,
+            index,
+            target,
+            pinned,
+            warning,
+        } = check(&file, &broken, &sources, configured, &mut memos);
         let mut diagnostics = syntax.clone();
-        diagnostics.extend(kp_syntax::cascade::without_cascades(
-            &broken,
-            checked.diagnostics,
-        ));
-        if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(checked.diagnostics);
+        // In `keyplan check`'s order: the graph's errors, the implied target's warning,
+        // then the identity lints (`keyplan::checked`); one stable sort keeps it.
+        let lints = if diagnostics.iter().any(Diagnostic::is_error) {
+            Vec::new()
+        } else {
             match kp_graph::build(&checked.program) {
                 // What `keyplan check` adds to a program that compiled
                 // (`keyplan::access_lints`): the editor shows what the CLI reports.
-                Ok(_) => diagnostics.extend(kp_access::lints::lints_in(&checked.program, &sources)),
-                Err(errs) => diagnostics.extend(errs),
+                Ok(_) => kp_access::lints::lints_in(&checked.program, &sources),
+                Err(errs) => {
+                    diagnostics.extend(errs);
+                    Vec::new()
+                }
             }
-        }
+        };
+        diagnostics.extend(warning);
+        diagnostics.extend(lints);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         // As every other surface: a literal secret never echoes in a message.
         kp_diag::redact::diagnostics(
@@ -129,7 +191,9 @@ impl Analysis {
             index,
             program: checked.program,
             target,
-            memo,
+            pinned,
+            configured,
+            memos,
         }
     }
 
@@ -143,8 +207,20 @@ impl Analysis {
         &self.sources
     }
 
+    /// The target the program was checked for: the configured one, or the one it implies.
     pub fn target(&self) -> Target {
         self.target
+    }
+
+    /// The one target every field must have: the configured one, or the one the program's
+    /// target-only fields imply; `None` when either server's fields fit.
+    pub fn pinned_target(&self) -> Option<Target> {
+        self.pinned
+    }
+
+    /// The target the analysis was asked for; `None` when the program picks it.
+    pub fn configured_target(&self) -> Option<Target> {
+        self.configured
     }
 
     /// Parse and check diagnostics, in source order.
@@ -171,4 +247,68 @@ pub fn diagnostic_anchor(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect::<String>()
         .to_ascii_lowercase()
+}
+
+/// The program checked for `configured`, or with none as `keyplan check` without
+/// `--target` checks it ([`kp_check::implied`]): for Vault, then for OpenBao only when
+/// Vault's check says the target matters, keeping the check of the target implied.
+fn check(
+    file: &File,
+    broken: &[Span],
+    sources: &SourceMap,
+    configured: Option<Target>,
+    memos: &mut Memos,
+) -> Checked {
+    let first_target = configured.unwrap_or(Target::Vault);
+    let (first, first_index) = check_one(file, broken, first_target, &mut memos.first);
+    if configured.is_some() || !kp_check::implied::needs_openbao_check(&first) {
+        // A memo left out of a check no longer follows the program's blocks.
+        memos.openbao = None;
+        return Checked {
+            result: first,
+            index: first_index,
+            target: first_target,
+            pinned: configured,
+            warning: None,
+        };
+    }
+    let memo = memos.openbao.get_or_insert_with(kp_check::Memo::new);
+    let (openbao, openbao_index) = check_one(file, broken, Target::Openbao, memo);
+    let (target, warning) = kp_check::implied::choose(&first.diagnostics, &openbao.diagnostics);
+    // The warning may quote the other check's message: redacted with both checks' secrets.
+    let mut warning: Vec<Diagnostic> = warning.into_iter().collect();
+    let secrets: Vec<Span> = first
+        .secrets
+        .iter()
+        .chain(&openbao.secrets)
+        .copied()
+        .collect();
+    kp_diag::redact::diagnostics(
+        &mut warning,
+        &kp_diag::redact::secret_texts(sources, &secrets),
+    );
+    let (result, index) = match target {
+        Target::Vault => (first, first_index),
+        Target::Openbao => (openbao, openbao_index),
+    };
+    Checked {
+        result,
+        index,
+        target,
+        pinned: (!warning.is_empty()).then_some(target),
+        warning: warning.pop(),
+    }
+}
+
+/// One target's check, replaying from `memo`, without the cascades of syntax errors.
+fn check_one(
+    file: &File,
+    broken: &[Span],
+    target: Target,
+    memo: &mut kp_check::Memo,
+) -> (kp_check::CheckResult, Index) {
+    let (mut checked, index) =
+        kp_check::check_reusing(file, &kp_check::Options { target }, true, memo);
+    checked.diagnostics = kp_syntax::cascade::without_cascades(broken, checked.diagnostics);
+    (checked, index)
 }

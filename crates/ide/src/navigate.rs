@@ -123,9 +123,44 @@ impl Analysis {
                 new_text: new_name.to_string(),
             });
         }
+        // A workload's login role takes its name: the role's uses (`role_id MOUNT.NAME`)
+        // are renamed with it, or they would name a role that no longer exists.
+        for role in self.login_roles_named_after(def) {
+            let renamed = with_name(&role.key, new_name);
+            if self.index.definition(&renamed).is_some() {
+                return Err(RenameError::Taken(format!(
+                    "`{new_name}` is already a role of the workload's login mount: its login role would be a `kp::duplicate`"
+                )));
+            }
+            for span in self.index.references_to(&role.key) {
+                edits.push(TextEdit {
+                    span,
+                    new_text: new_name.to_string(),
+                });
+            }
+        }
         edits.sort_by_key(|e| e.span);
         edits.dedup();
         Ok(edits)
+    }
+}
+
+impl Analysis {
+    /// The login role of workload `def` when it takes the workload's name (no
+    /// `role_name`): the implicit role declared inside the workload's block.
+    fn login_roles_named_after<'a>(
+        &'a self,
+        def: &'a Definition,
+    ) -> impl Iterator<Item = &'a Definition> + 'a {
+        let inside =
+            move |r: &Definition| def.span.start <= r.span.start && r.span.end <= def.span.end;
+        self.index.definitions.iter().filter(move |r| {
+            def.kind == DefKind::Workload
+                && r.implicit
+                && matches!(r.kind, DefKind::Role { .. })
+                && r.key.name() == def.key.name()
+                && inside(r)
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use kp_check::catalog::{self, MountClass, MountType, NestedSpec, MOUNT_ATTRS};
 use kp_schema::{Endpoint, Field, FieldType};
-use kp_syntax::ast::Block;
+use kp_syntax::ast::{Block, File};
 
 /// The kind of body the cursor is in.
 #[derive(Debug, Clone, Copy)]
@@ -17,21 +17,24 @@ pub enum Scope {
     PolicyPath,
     Token,
     Workload,
-    Login,
+    /// A workload's `login MOUNT { ... }`: the role or user of the mount's method.
+    Login(&'static NestedSpec),
     /// A body keyplan does not know (a misspelt block): nothing to offer.
     Unknown,
 }
 
-pub fn scope_of(chain: &[&Block]) -> Scope {
+/// The scope of the innermost block of `chain`, in the program `file` (which says what
+/// type of mount a `login` names).
+pub fn scope_of(file: &File, chain: &[&Block]) -> Scope {
     let mut scope = Scope::TopLevel;
     for b in chain {
-        scope = child(scope, b);
+        scope = child(file, scope, b);
     }
     scope
 }
 
 /// The scope of a block's body given the scope it is written in.
-pub fn child(parent: Scope, b: &Block) -> Scope {
+pub fn child(file: &File, parent: Scope, b: &Block) -> Scope {
     let kw = b.keyword.name.as_str();
     match parent {
         Scope::TopLevel => match kw {
@@ -55,9 +58,40 @@ pub fn child(parent: Scope, b: &Block) -> Scope {
         Scope::Mount(ty) => ty.nested(kw).map_or(Scope::Unknown, Scope::Nested),
         Scope::TokenAuth if kw == "role" => Scope::Nested(&catalog::TOKEN_ROLE),
         Scope::Policy if kw == "path" => Scope::PolicyPath,
-        Scope::Workload if kw == "login" => Scope::Login,
+        Scope::Workload if kw == "login" => login(file, b),
         _ => Scope::Unknown,
     }
+}
+
+/// What `login MOUNT` becomes, as the checker decides it: the login role (or user) of
+/// the mount the program declares at that path, else of the method an undeclared path
+/// names (JWT by default).
+fn login(file: &File, b: &Block) -> Scope {
+    let Some(path) = b.label_text(0).map(|p| p.trim_matches('/')) else {
+        return Scope::Unknown;
+    };
+    let declared = file
+        .blocks
+        .iter()
+        .find(|m| m.keyword.name == "auth" && mount_path(m).as_deref() == Some(path));
+    let ty = match declared {
+        Some(m) => m
+            .label_text(0)
+            .and_then(|t| catalog::mount_type(MountClass::Auth, t)),
+        None => catalog::external_login_type(path),
+    };
+    ty.and_then(MountType::login_spec)
+        .map_or(Scope::Unknown, Scope::Login)
+}
+
+/// The path of the mount a top-level `auth` or `secrets` block declares.
+pub fn mount_path(b: &Block) -> Option<String> {
+    if !matches!(b.keyword.name.as_str(), "auth" | "secrets") {
+        return None;
+    }
+    b.label_text(1)
+        .or_else(|| b.label_text(0))
+        .map(|p| p.trim_matches('/').to_string())
 }
 
 /// The endpoint whose schema types the body's attributes.
@@ -66,7 +100,7 @@ pub fn endpoint(scope: Scope) -> Option<&'static Endpoint> {
         Scope::Mount(ty) => ty.config?,
         Scope::Nested(spec) => spec.endpoint,
         Scope::Token => "token-create",
-        Scope::Login => "jwt-role",
+        Scope::Login(spec) => spec.endpoint,
         _ => return None,
     };
     kp_schema::endpoint(id)
@@ -137,7 +171,7 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
             FieldType::String,
             "What the workload is, for people reading the plan.",
         )),
-        Scope::Login => out.push(synthetic(
+        Scope::Login(_) => out.push(synthetic(
             "role_name",
             FieldType::String,
             "The login role's name; the workload's name when absent.",

@@ -31,13 +31,23 @@ fn diagnostics_match_the_compiler() {
     sources.push("auth jwt { role r { token_polices = [nope] } }".to_string());
     sources.push("workload w { login jwt { user_claim = \"sub\" \n read \"a/*\"".to_string());
     sources.push("policy p { path \"a\" { capabilities = [raed] } }\npolicy p {}".to_string());
+    // No target: the one the program implies, with `kp::implied-target`.
+    let mut implied = 0;
     for src in &sources {
-        for target in Target::ALL {
-            let ide = Analysis::new(src, target);
-            let compiled = keyplan::checked(keyplan::compile(src, &keyplan::Options { target }));
+        for target in [None, Some(Target::Vault), Some(Target::Openbao)] {
+            let sources = || kp_ide::SourceMap::single("main.kp", src.as_str());
+            let ide = Analysis::of_program_for(sources(), target);
+            let compiled = keyplan::checked(keyplan::compile_sources_for(sources(), target));
             assert_eq!(ide.diagnostics(), compiled.diagnostics.as_slice(), "{src}");
+            assert_eq!(ide.target(), compiled.target, "{src}");
+            implied += ide
+                .diagnostics()
+                .iter()
+                .filter(|d| d.code == "kp::implied-target")
+                .count();
         }
     }
+    assert!(implied > 0, "no program implies a target");
 }
 
 #[test]

@@ -113,6 +113,10 @@ const SNIPPETS: &[&str] = &[
     "secrets kv secret {\n  version = 1\n}\n",
     "auth oidc ci {\n}\n",
     "auth token {\n  role r9 {\n    orphan = true\n  }\n}\n",
+    // What only one server has: the implied target changes, and with it the checks run.
+    "token_strictly_bind_ip = true\n",
+    "skip_jwks_validation = true\n",
+    "secrets aws {\n  root {\n    region = \"us-west-2\"\n  }\n}\n",
     // What changes how the rest of the file lexes: comments, heredocs, brackets.
     "#",
     "//",
@@ -219,14 +223,15 @@ proptest! {
         // Each update's edits: one, or several (in one file or in several, as a rename
         // across files makes them).
         updates in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..6),
-        target in prop::sample::select(Target::ALL.to_vec()),
+        // `None`: the target the program implies, which an edit may change.
+        target in prop::sample::select(vec![None, Some(Target::Vault), Some(Target::Openbao)]),
     ) {
         let mut program = pick.get(corpus()).clone();
-        let mut analysis = Analysis::of_program(sources(&program), target);
+        let mut analysis = Analysis::of_program_for(sources(&program), target);
         for edits in &updates {
             edits.iter().for_each(|e| apply(&mut program, e));
             analysis = analysis.update(sources(&program));
-            let scratch = Analysis::of_program(sources(&program), target);
+            let scratch = Analysis::of_program_for(sources(&program), target);
             assert_same(&analysis, &scratch);
         }
     }
@@ -322,4 +327,39 @@ fn an_update_editing_several_files_lowers_only_their_edited_blocks() {
     assert_eq!(reuse.files, 1, "{reuse:?}");
     assert_eq!(reuse.replayed_items, 9 - 2, "{reuse:?}");
     assert_same(&b, &Analysis::of_program(sources(&changed), Target::Vault));
+}
+
+/// A program that implies OpenBao is checked for both servers at every update (Vault's
+/// check says the target matters, OpenBao's is the one kept): each check replays from its
+/// own memo, as much as a configured target's single check does.
+#[test]
+fn an_edit_to_a_program_implying_openbao_replays_in_both_checks() {
+    let text = format!(
+        "{}\nauth approle {{\n  role ci {{\n    token_strictly_bind_ip = true\n  }}\n}}\n",
+        generate::program(40)
+    );
+    let at =
+        text.find("workload").unwrap() + text[text.find("workload").unwrap()..].find('{').unwrap();
+    let mut edited = text.clone();
+    edited.insert_str(at + 1, "\n  # typing here\n");
+    let single = |t: &str| SourceMap::single("main.kp", t);
+    let replayed = |target: Option<Target>| {
+        // Checked twice: the memo records once a check sees the previous environment.
+        let a = Analysis::of_program_for(single(&text), target).update(single(&text));
+        let (b, reuse) = a.update_counted(single(&edited));
+        assert_same(&b, &Analysis::of_program_for(single(&edited), target));
+        (b, reuse.replayed_items)
+    };
+    let (vault, on_vault) = replayed(Some(Target::Vault));
+    let (_, on_openbao) = replayed(Some(Target::Openbao));
+    let (implied, on_both) = replayed(None);
+    assert!(on_vault > 10 && on_openbao > 10, "{on_vault}, {on_openbao}");
+    assert_eq!(on_both, on_vault + on_openbao);
+    assert_eq!(implied.target(), Target::Openbao);
+    assert_eq!(implied.pinned_target(), Some(Target::Openbao));
+    assert_eq!(vault.pinned_target(), Some(Target::Vault));
+    assert!(implied
+        .diagnostics()
+        .iter()
+        .any(|d| d.code == "kp::implied-target"));
 }

@@ -3,11 +3,10 @@
 //! `keyplan check FILE` without `--target` compiles for it and says so, instead of
 //! reporting errors against the default target the author never chose.
 
-use kp_check::codes::{IMPLIED_TARGET, UNSUPPORTED_ON_TARGET};
+use kp_check::implied;
 
 use crate::{
-    check_parsed, finish, parse_sources, Compiled, Diagnostic, Options, SourceMap, Span, Target,
-    SINGLE_FILE,
+    check_parsed, finish, parse_sources, Compiled, Options, SourceMap, Target, SINGLE_FILE,
 };
 
 /// Compiles for `target`, or without one for the target the program implies: how every
@@ -21,7 +20,8 @@ pub fn compile_sources_for(sources: SourceMap, target: Option<Target>) -> Compil
 
 /// Compiles for the target the program implies: Vault (the default) unless it uses
 /// something only OpenBao has and nothing only Vault has. When the program uses anything
-/// target-only, a `kp::implied-target` warning at its first use says which target that is.
+/// target-only, a `kp::implied-target` warning at its first use says which target that is
+/// ([`kp_check::implied`], the choice the language server makes too).
 pub fn compile_implied(source: &str) -> Compiled {
     compile_sources_implied(SourceMap::single(SINGLE_FILE, source))
 }
@@ -35,9 +35,7 @@ pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     let parsed = parse_sources(&sources);
     let check = |target| check_parsed(&parsed, &Options { target });
     let vault = check(Target::Vault);
-    if !vault.target_sensitive && first_unsupported(&vault.diagnostics).is_none() {
-        // Every answer of the check was the same on both servers: OpenBao's check would
-        // be this one, with nothing unsupported on either side, so Vault, unwarned.
+    if !implied::needs_openbao_check(&vault) {
         return finish(sources, parsed.into_diagnostics(), vault, Target::Vault);
     }
     let openbao = check(Target::Openbao);
@@ -52,40 +50,18 @@ fn choose(
     openbao: kp_check::CheckResult,
 ) -> Compiled {
     let parse_diagnostics = parsed.into_diagnostics();
+    let (target, warning) = implied::choose(&vault.diagnostics, &openbao.diagnostics);
     // The warning quotes the other target's message: redact it with every secret either
     // check found, as the other compilation's own diagnostics would have been.
     let mut secrets = vault.secrets.clone();
     secrets.extend_from_slice(&openbao.secrets);
-    // What each target rejects is what only the other one has.
-    let openbao_only = first_unsupported(&vault.diagnostics);
-    let vault_only = first_unsupported(&openbao.diagnostics);
-    let (mut chosen, warning) = match (vault_only, openbao_only) {
-        (None, None) => return finish(sources, parse_diagnostics, vault, Target::Vault),
-        (Some(span), None) => {
-            let warning = implied(span, Target::Vault, &openbao.diagnostics);
-            let chosen = finish(sources, parse_diagnostics, vault, Target::Vault);
-            (chosen, warning)
-        }
-        (None, Some(span)) => {
-            let warning = implied(span, Target::Openbao, &vault.diagnostics);
-            let chosen = finish(sources, parse_diagnostics, openbao, Target::Openbao);
-            (chosen, warning)
-        }
-        (Some(v), Some(o)) => {
-            let (first, second) = if v.start <= o.start { (v, o) } else { (o, v) };
-            let mixed = Diagnostic::warning(
-                IMPLIED_TARGET,
-                first,
-                "this program uses fields of both servers: no target accepts all of it",
-            )
-            .with_label("only one server has this")
-            .with_related(second, "and only the other server has this")
-            .with_help("keep the fields of one server, then compile with `--target vault` or `--target openbao`");
-            (
-                finish(sources, parse_diagnostics, vault, Target::Vault),
-                mixed,
-            )
-        }
+    let checked = match target {
+        Target::Vault => vault,
+        Target::Openbao => openbao,
+    };
+    let mut chosen = finish(sources, parse_diagnostics, checked, target);
+    let Some(warning) = warning else {
+        return chosen;
     };
     let mut warning = [warning];
     kp_diag::redact::diagnostics(
@@ -95,36 +71,6 @@ fn choose(
     chosen.diagnostics.extend(warning);
     kp_sort::by_key(&mut chosen.diagnostics, |d| (d.span.start, d.span.end));
     chosen
-}
-
-fn first_unsupported(diagnostics: &[Diagnostic]) -> Option<Span> {
-    diagnostics
-        .iter()
-        .filter(|d| d.code == UNSUPPORTED_ON_TARGET)
-        .map(|d| d.span)
-        .min_by_key(|s| (s.start, s.end))
-}
-
-/// The warning for a program only `target` accepts; `other` is its compilation for the
-/// other target, whose first rejection explains the choice.
-fn implied(span: Span, target: Target, other: &[Diagnostic]) -> Diagnostic {
-    let why = other
-        .iter()
-        .find(|d| d.code == UNSUPPORTED_ON_TARGET && d.span == span)
-        .map(|d| d.message.clone())
-        .unwrap_or_default();
-    let name = kp_check::catalog::target_name(target);
-    Diagnostic::warning(
-        IMPLIED_TARGET,
-        span,
-        format!("no target given: compiled for {name}, which this program implies"),
-    )
-    .with_label(format!("only {name} has this"))
-    .with_help(format!(
-        "{why}{}pass `--target {}` to say so and silence this",
-        if why.is_empty() { "" } else { "; " },
-        target.keyword()
-    ))
 }
 
 #[cfg(test)]
@@ -186,7 +132,7 @@ mod tests {
                     target: Target::Vault,
                 },
             );
-            if !vault.target_sensitive && first_unsupported(&vault.diagnostics).is_none() {
+            if !implied::needs_openbao_check(&vault) {
                 one += 1;
             } else {
                 two += 1;

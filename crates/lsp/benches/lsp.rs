@@ -1,6 +1,8 @@
 //! The language server's latency on a 2,000-line program, measured server-side through
 //! the real message loop (in-memory connection, JSON in and out):
-//! - `did_change_to_diagnostics`: a `didChange` until its `publishDiagnostics` arrives;
+//! - `did_change_to_diagnostics`: a `didChange` until its `publishDiagnostics` arrives
+//!   (no target configured: the program implies Vault, one check); `…_implying_openbao`:
+//!   the same with an OpenBao-only field, which takes a check for each server;
 //! - `completion`: a completion request in a login block until its answer.
 //!
 //! `cargo bench -p kp-lsp`. Memory: `scripts/bench-lsp-memory.sh`.
@@ -140,30 +142,42 @@ impl Bench {
     }
 }
 
-fn benches(c: &mut Criterion) {
-    let text = program_of_lines(2000);
-    let lines = text.lines().count();
-    let mut b = Bench::new(&text);
+/// Typing in `text`: alternating two versions of it, each a `didChange` until its
+/// diagnostics arrive.
+fn bench_did_change(c: &mut Criterion, name: &str, text: &str) {
+    let mut b = Bench::new(text);
     // Alternate two texts so that every change is a real one.
     let edited = text.replacen("pipeline secrets", "pipeline secrets (edited)", 1);
     let change = |b: &mut Bench| {
         b.version += 1;
-        let t = if b.version % 2 == 0 { &edited } else { &text };
+        let t = if b.version % 2 == 0 { &edited } else { text };
         b.notify(
             "textDocument/didChange",
             json!({ "textDocument": { "uri": "file:///big.kp", "version": b.version }, "contentChanges": [{ "text": t }] }),
         );
         black_box(b.wait_diagnostics());
     };
-    cpu_per_op(
+    cpu_per_op(name, 200, || change(&mut b));
+    c.bench_function(name, |bench| bench.iter(|| change(&mut b)));
+}
+
+fn benches(c: &mut Criterion) {
+    let text = program_of_lines(2000);
+    let lines = text.lines().count();
+    bench_did_change(
+        c,
         &format!("did_change_to_diagnostics_{lines}_lines"),
-        200,
-        || change(&mut b),
+        &text,
     );
-    c.bench_function(
-        &format!("did_change_to_diagnostics_{lines}_lines"),
-        |bench| bench.iter(|| change(&mut b)),
+    let openbao = format!(
+        "{text}\nauth approle bao {{\n  role ci {{\n    token_strictly_bind_ip = true\n  }}\n}}\n"
     );
+    bench_did_change(
+        c,
+        &format!("did_change_to_diagnostics_{lines}_lines_implying_openbao"),
+        &openbao,
+    );
+    let mut b = Bench::new(&text);
     // Completion at the start of an empty line in the last login block: the fields
     // of a JWT role, which the schema has dozens of.
     let line = text

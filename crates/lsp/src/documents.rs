@@ -101,7 +101,8 @@ pub enum DiskChange {
 
 pub struct Documents {
     scope: ProgramScope,
-    target: Target,
+    /// `None`: each program is checked for the target it implies.
+    target: Option<Target>,
     open: BTreeMap<String, Open>,
     /// The `.kp` files of each directory a program was read from, except open ones'
     /// contents, which come from `open`.
@@ -121,7 +122,7 @@ pub struct Documents {
 }
 
 impl Documents {
-    pub fn new(scope: ProgramScope, target: Target) -> Documents {
+    pub fn new(scope: ProgramScope, target: Option<Target>) -> Documents {
         Documents {
             scope,
             target,
@@ -291,7 +292,7 @@ impl Documents {
                 self.retired.push(retired);
                 analysis
             }
-            None => Analysis::of_program(sources, self.target),
+            None => Analysis::of_program_for(sources, self.target),
         };
         for m in &program_members {
             self.cleared.remove(&m.uri);

@@ -24,7 +24,9 @@ use crate::handlers;
 /// "docsUrl": "https://…/docs/diagnostics.md", "program": "file" }` (all optional).
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub target: Target,
+    /// The target to check for; `None` (the default) for the one each program implies,
+    /// as `keyplan check` without `--target` picks it.
+    pub target: Option<Target>,
     /// Where `docs/diagnostics.md` is: each diagnostic links to its code's entry.
     pub docs_url: String,
     /// `"directory"` (the default: a file's program is every `.kp` file of its
@@ -35,25 +37,9 @@ pub struct Config {
 
 impl Config {
     fn from_init(params: &InitializeParams) -> Config {
-        let target = params
-            .initialization_options
-            .as_ref()
-            .and_then(|o| o.get("target"))
-            .and_then(|t| t.as_str())
-            .and_then(Target::from_keyword)
-            .unwrap_or(Target::Vault);
-        let docs_url = params
-            .initialization_options
-            .as_ref()
-            .and_then(|o| o.get("docsUrl"))
-            .and_then(|t| t.as_str())
-            .map_or_else(handlers::docs_url, str::to_string);
-        let scope = match params
-            .initialization_options
-            .as_ref()
-            .and_then(|o| o.get("program"))
-            .and_then(|t| t.as_str())
-        {
+        let target = option(params, "target").and_then(Target::from_keyword);
+        let docs_url = option(params, "docsUrl").map_or_else(handlers::docs_url, str::to_string);
+        let scope = match option(params, "program") {
             Some("file") => ProgramScope::File,
             _ => ProgramScope::Directory,
         };
@@ -63,6 +49,20 @@ impl Config {
             scope,
         }
     }
+}
+
+/// A string of the client's `initializationOptions`.
+fn option<'p>(params: &'p InitializeParams, key: &str) -> Option<&'p str> {
+    params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get(key))
+        .and_then(|t| t.as_str())
+}
+
+/// A `target` option that names no target (`auto` asks for the implied one by name).
+fn unknown_target(params: &InitializeParams) -> Option<&str> {
+    option(params, "target").filter(|t| *t != "auto" && Target::from_keyword(t).is_none())
 }
 
 pub fn capabilities() -> ServerCapabilities {
@@ -117,6 +117,12 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
         connection,
         dropper: dropper(),
     };
+    if let Some(target) = unknown_target(&params) {
+        server.log(
+            MessageType::WARNING,
+            format!("unknown target `{target}` (vault, openbao or auto): each program is checked for the target it implies"),
+        )?;
+    }
     if can_watch(&params) {
         server.register_watcher()?;
     }

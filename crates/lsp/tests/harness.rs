@@ -444,3 +444,75 @@ fn every_file_is_published_for_the_change_just_made() {
     client.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Completion labels and the hover text at the markers of `raw`, opened in a server with
+/// `init` options.
+fn target_answers(init: Value, raw: &str) -> (Vec<String>, String, Vec<String>) {
+    let (text, markers) = common::strip_markers(raw);
+    let mut client = Client::start_with(init);
+    let uri = "file:///target/main.kp";
+    client.open(uri, &text);
+    let at = |i: usize| {
+        let (line, character) = markers[i];
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+    };
+    let labels = |answer: Value| -> Vec<String> {
+        answer
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let fields = labels(client.request("textDocument/completion", at(0)));
+    let hover = client.request("textDocument/hover", at(1))["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let engines = labels(client.request("textDocument/completion", at(2)));
+    client.stop();
+    (fields, hover, engines)
+}
+
+/// Hover and completion describe the fields of the target the program is checked for:
+/// the configured one, else the one its target-only fields imply; with neither, both
+/// servers' fields are offered.
+#[test]
+fn hover_and_completion_follow_the_target_in_use() {
+    // `skip_jwks_validation` is OpenBao's, `jwks_pairs` Vault's, the AWS engine Vault's.
+    let openbao_field = "auth jwt ci {\n  oidc_discovery_url = \"https://x\"\n  skip_jw$1ks_validation = true\n  $0\n}\n\nsecrets $2\n";
+    let has = |labels: &[String], label: &str| labels.iter().any(|l| l == label);
+
+    let (fields, hover, engines) = target_answers(json!({}), openbao_field);
+    assert!(has(&fields, "override_allowed_server_names"), "{fields:?}");
+    assert!(!has(&fields, "jwks_pairs"), "{fields:?}");
+    assert!(hover.contains("Only on OpenBao."), "{hover}");
+    assert!(!has(&engines, "aws") && has(&engines, "kv"), "{engines:?}");
+
+    let (fields, hover, engines) = target_answers(json!({ "target": "vault" }), openbao_field);
+    assert!(has(&fields, "jwks_pairs"), "{fields:?}");
+    assert!(!has(&fields, "override_allowed_server_names"), "{fields:?}");
+    assert!(
+        hover.contains("Only on OpenBao. Not on Vault, which this program is checked for."),
+        "{hover}"
+    );
+    assert!(has(&engines, "aws"), "{engines:?}");
+
+    // An engine only Vault has, in a program checked for OpenBao.
+    let (_, hover, _) = target_answers(
+        json!({ "target": "openbao" }),
+        "$0secr$1ets aws {\n  root {\n    region = \"us-west-2\"\n  }\n}\n$2",
+    );
+    assert!(
+        hover.contains("Only on Vault. Not on OpenBao, which this program is checked for."),
+        "{hover}"
+    );
+
+    // Nothing target-only yet: either server's fields fit.
+    let neither = openbao_field.replace("skip_jw$1ks_validation = true", "bound_is$1suer = \"x\"");
+    let (fields, hover, engines) = target_answers(json!({}), &neither);
+    assert!(has(&fields, "jwks_pairs"), "{fields:?}");
+    assert!(has(&fields, "override_allowed_server_names"), "{fields:?}");
+    assert!(!hover.contains("Only on"), "{hover}");
+    assert!(has(&engines, "aws"), "{engines:?}");
+}

@@ -7,8 +7,9 @@ use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::Statement;
 
 use super::Lowerer;
-use crate::catalog::APPROLE_VERBS;
+use crate::catalog::{MountClass, APPROLE_VERBS};
 use crate::codes;
+use crate::index::SymbolKey;
 use crate::ir::CAPABILITIES;
 use crate::rules::RuleSet;
 
@@ -52,6 +53,8 @@ impl<'s> Lowerer<'s> {
             }
             return;
         };
+        // Go to definition, references and rename follow the mount and role named here.
+        self.reference(mount_span, || SymbolKey::AuthMount(mount_path.to_string()));
         if mount.ty.name != "approle" {
             self.diags.push(
                 Diagnostic::error(
@@ -78,6 +81,9 @@ impl<'s> Lowerer<'s> {
             ));
             return;
         }
+        self.reference(role_seg.span, || {
+            SymbolKey::Role(MountClass::Auth, mount_path.to_string(), role.to_string())
+        });
         // No dependency on the role: a policy may name a path before it exists, and a
         // workload that reads its own role's `role_id` would otherwise be a cycle.
         set.add_owned(rule_path, &[cap_idx]);

@@ -169,7 +169,7 @@ impl<'s> Lowerer<'s> {
                     return None;
                 }
             },
-            None => external_login_type(login.mount)?.login_spec()?,
+            None => catalog::external_login_type(login.mount)?.login_spec()?,
         };
         let parts = body::split(login.block.entries(), &mut self.diags);
         if let Some(attr) = parts.get("role_name") {
@@ -200,7 +200,7 @@ impl<'s> Lowerer<'s> {
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
-                external_type: external_login_type(login.mount)
+                external_type: catalog::external_login_type(login.mount)
                     .filter(|_| mount.is_none())
                     .map(|t| t.name),
             },
@@ -549,13 +549,4 @@ impl Lowerer<'_> {
             .map_or(first.span, |last| first.span.to(last.span));
         Some((mount_path, mount_span, role_seg))
     }
-}
-
-/// The type of a login mount the program does not declare: the login type its path
-/// names (`login approle` on a mount at `approle/`), else JWT, the CI default.
-fn external_login_type(path: &str) -> Option<&'static catalog::MountType> {
-    let named = catalog::LOGIN_TYPES.iter().find(|t| **t == path);
-    named
-        .and_then(|t| catalog::mount_type(MountClass::Auth, t))
-        .or_else(|| catalog::mount_type(MountClass::Auth, "jwt"))
 }
