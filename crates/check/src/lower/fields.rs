@@ -106,11 +106,8 @@ impl<'s> Lowerer<'s> {
                 lints::secrets::literal(attr, cx, &mut self.diags);
             }
             // A URL with a password in it (`kp::credentials-in-url`) is as secret.
+            // Its spans are collected from the tree ([`lints::secrets::scan`]).
             let sensitive = field.sensitive || lints::database::holds_password(&attr.value);
-            if sensitive {
-                self.secret_spans
-                    .extend(lints::secrets::literal_spans(&attr.value));
-            }
             let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
