@@ -40,15 +40,16 @@ impl<'s> Lowerer<'s> {
             }
         });
         let password = parts.get("password");
-        let has_password = matches!(
-            conn.body.get("password"),
-            Some(Value::Env(_) | Value::Secret(_))
-        );
+        let has_password = parts.given("password").is_some()
+            && matches!(
+                conn.body.get("password"),
+                Some(Value::Env(_) | Value::Secret(_))
+            );
         match (attr, wanted) {
             (Some(attr), Some(true)) => {
                 let missing: Vec<&str> = ["username", "password"]
                     .into_iter()
-                    .filter(|f| !conn.body.contains_key(f))
+                    .filter(|f| !conn.body.contains_key(f) || parts.given(f).is_none())
                     .collect();
                 if !missing.is_empty() {
                     self.diags.push(
