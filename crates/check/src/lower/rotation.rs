@@ -9,6 +9,7 @@ use crate::body::Parts;
 use crate::catalog::MountClass;
 use crate::codes;
 use crate::ir::{Resource, ResourceId, ResourceKind, Value};
+use crate::lints;
 use crate::schemas;
 use crate::symbols::MountSym;
 use crate::typing;
@@ -62,9 +63,10 @@ impl<'s> Lowerer<'s> {
                             ),
                         )
                         .with_label("nothing to rotate")
-                        .with_help(
-                            "set `username` and `password = env(\"DB_ROOT_PASSWORD\")`, and write `{{username}}:{{password}}` in `connection_url`: the server rotates the password of that user",
-                        ),
+                        .with_help(format!(
+                            "set `username` and `password = env(\"{}\")`, and write `{{{{username}}}}:{{{{password}}}}` in `connection_url`: the server rotates the password of that user",
+                            lints::secrets::env_name(mount, Some(&conn.name), "password")
+                        )),
                     );
                 }
                 let m = mount?;
