@@ -462,3 +462,28 @@ fn snapshot_many_errors_messages() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn blocks_on_one_line_get_the_help_of_their_level() {
+    // At the top level a `,` is no separator: the help must not offer one (QA 08), and
+    // following the old help (`}, auth ...`) is reported at the comma with the same help.
+    for src in [
+        "auth jwt ci { a = 1 } auth approle {}\n",
+        "auth jwt ci { a = 1 }, auth approle {}\n",
+    ] {
+        let diags = parse(src).diagnostics;
+        assert_eq!(diags.len(), 1, "{src}: {diags:?}");
+        let help = diags[0].help.as_deref().unwrap();
+        assert!(
+            help.contains("top-level block on a line of its own"),
+            "{help}"
+        );
+        assert!(!help.contains("separate entries with"), "{help}");
+    }
+    // Inside a body, both are fine advice.
+    let src = "policy p {\n  path \"a\" { capabilities = [read] } path \"b\" { capabilities = [read] }\n}\n";
+    let diags = parse(src).diagnostics;
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let help = diags[0].help.as_deref().unwrap();
+    assert!(help.contains("separate entries with `,`"), "{help}");
+}
