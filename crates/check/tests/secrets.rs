@@ -30,6 +30,11 @@ const CASES: &[(&str, &[&str])] = &[
         &["UnknownBlock1", "BadEngine22"],
     ),
     (
+        // A syntax error between two secrets of one line: the parser keeps the second.
+        "token t {\n  id = \"SameLineOne\" id = \"SameLineTwo\"\n}\n",
+        &["SameLineOne", "SameLineTwo"],
+    ),
+    (
         // A token's `id`, twice, on one line each.
         "token t {\n  id = \"TokenIdOne\"\n  id = \"TokenIdTwo\"\n}\n",
         &["TokenIdOne", "TokenIdTwo"],

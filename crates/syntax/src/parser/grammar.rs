@@ -518,6 +518,11 @@ impl Parser<'_> {
             "put each entry on its own line, or separate entries with `,`"
         };
         self.unexpected(&format!("the end of the line after {}", after()), help);
+        // `a = 1 b = 2`: the second attribute is kept, not skipped. A body's checks (and
+        // the redaction of a secret it holds) then see every attribute written.
+        if !top_level && self.at_attribute_start() {
+            return;
+        }
         self.sync_line();
     }
 
