@@ -425,15 +425,19 @@ fn too_deep_nesting_is_one_error_and_the_rest_parses() {
         common::located(&src, &result),
         [("kp::syntax::too-deep".to_string(), 2, 70)]
     );
-    let names: Vec<&str> = result.file.blocks[0]
+    assert_eq!(attribute_names(&result.file.blocks[0]), ["b", "c"]);
+}
+
+/// The names of a block's entries, `?` for what is not an attribute.
+fn attribute_names(block: &kp_syntax::ast::Block) -> Vec<&str> {
+    block
         .entries()
         .iter()
         .map(|e| match e {
             kp_syntax::ast::Entry::Attribute(a) => a.name.name.as_str(),
             _ => "?",
         })
-        .collect();
-    assert_eq!(names, ["b", "c"]);
+        .collect()
 }
 
 /// The full text of the diagnostics of the many-errors case, for review of the wording.
@@ -494,13 +498,5 @@ fn an_attribute_after_a_value_on_its_line_is_kept() {
     // be known to redaction.
     let parsed = parse("token t {\n  id = \"a\" id = \"b\"\n  x = 1\n}\n");
     assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
-    let names: Vec<&str> = parsed.file.blocks[0]
-        .entries()
-        .iter()
-        .map(|e| match e {
-            kp_syntax::ast::Entry::Attribute(a) => a.name.name.as_str(),
-            _ => "?",
-        })
-        .collect();
-    assert_eq!(names, ["id", "id", "x"]);
+    assert_eq!(attribute_names(&parsed.file.blocks[0]), ["id", "id", "x"]);
 }
