@@ -2,7 +2,7 @@
 //! reports every body shares (duplicate attributes, misplaced blocks and statements).
 
 use kp_diag::{did_you_mean, Diagnostic};
-use kp_syntax::ast::{Attribute, Block, Entry, ExprKind, Statement};
+use kp_syntax::ast::{Attribute, Block, Entry, Expr, ExprKind, Statement};
 
 use crate::codes;
 
@@ -27,6 +27,24 @@ impl<'a> Parts<'a> {
 
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
+    }
+
+    /// The attribute named `name` when its value is not empty ([`is_empty_value`]):
+    /// what a check asking "is this field set" means.
+    pub fn given(&self, name: &str) -> Option<&'a Attribute> {
+        self.get(name).filter(|a| !is_empty_value(&a.value))
+    }
+}
+
+/// Whether a value sets its field to nothing: `""` (or blanks), `[]` or `{}`. The server
+/// reads these as unset (`bound_audiences = []` binds nothing, a role "must have at least
+/// one bound constraint"), so a field holding one is not given.
+pub fn is_empty_value(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Str { value, .. } => value.trim().is_empty(),
+        ExprKind::List(items) => items.is_empty(),
+        ExprKind::Map(entries) => entries.is_empty(),
+        _ => false,
     }
 }
 

@@ -97,7 +97,23 @@ pub struct NestedSpec {
     pub requires_kv2: bool,
 }
 
+/// The endpoints whose server stores the `{name}` of the path lowercased (and answers
+/// lists with that copy), as it does policy names. Seen on OpenBao 2.7.2, whose token
+/// roles, database connections and roles, SSH roles and mount paths keep their case.
+const LOWERCASED_NAMES: [&str; 4] = [
+    "approle-role",
+    "jwt-role",
+    "kubernetes-role",
+    "userpass-user",
+];
+
 impl NestedSpec {
+    /// Whether the server lowercases the name of a block of this kind
+    /// ([`LOWERCASED_NAMES`]).
+    pub fn server_lowercases_name(&self) -> bool {
+        LOWERCASED_NAMES.contains(&self.endpoint)
+    }
+
     /// The API path of one instance under a mount's prefix.
     pub fn api_path(&self, prefix: &str, name: Option<&str>) -> String {
         self.api_path_in(&[prefix], name)

@@ -35,6 +35,9 @@ pub const SSH_SIGNS_NOTHING: &str = "kp::ssh-signs-nothing";
 pub const TTL_OVERRIDDEN_BY_PERIOD: &str = "kp::ttl-overridden-by-period";
 /// A role, connection, policy, token or workload name the server cannot hold in a path.
 pub const INVALID_NAME: &str = "kp::invalid-name";
+/// A name with capitals the server lowercases (policies, login roles, userpass users):
+/// the server's copy would be another name.
+pub const UPPERCASE_NAME: &str = "kp::uppercase-name";
 /// A mount under another mount's path: the server refuses it.
 pub const OVERLAPPING_MOUNT: &str = "kp::overlapping-mount";
 /// A name or attribute defined twice.
@@ -137,6 +140,7 @@ pub const ALL: &[&str] = &[
     SSH_SIGNS_NOTHING,
     TTL_OVERRIDDEN_BY_PERIOD,
     INVALID_NAME,
+    UPPERCASE_NAME,
     OVERLAPPING_MOUNT,
     DUPLICATE,
     TTL_EXCEEDS_MAX,

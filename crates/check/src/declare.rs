@@ -5,7 +5,7 @@ use crate::body::one_of;
 use kp_diag::{did_you_mean, Diagnostic, Span};
 use kp_schema::Target;
 use kp_sort::SortedMap;
-use kp_syntax::ast::{Block, ExprKind, File, Label, Text};
+use kp_syntax::ast::{Block, Expr, ExprKind, File, Label, Text};
 
 use crate::body::{self, Parts};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
@@ -462,6 +462,9 @@ impl<'a> Declarer<'a, '_> {
             if !self.valid_name(label, spec.what) {
                 return None;
             }
+            if spec.server_lowercases_name() {
+                self.lowercase(label.text(), label.span(), spec.what);
+            }
             Some(Some(label.value()))
         } else {
             if let Some(label) = block.labels.first() {
@@ -598,6 +601,12 @@ impl<'a> Declarer<'a, '_> {
         valid
     }
 
+    /// Reports a name the server would store lowercased ([`uppercase_name`]); the
+    /// declaration goes on, so that references to it resolve.
+    fn lowercase(&mut self, name: &str, span: Span, what: &str) {
+        self.diags.extend(uppercase_name(name, span, what));
+    }
+
     /// A `KEYWORD NAME { ... }` block's name and the span of its label, or `None` once
     /// the missing name or body is reported.
     fn named_block(
@@ -661,6 +670,7 @@ impl<'a> Declarer<'a, '_> {
             .labels
             .first()
             .map_or(block.keyword.span, |l| l.span());
+        self.lowercase(name, span, "policy");
         if name == "root" {
             self.diags.push(
                 Diagnostic::error(
@@ -715,6 +725,7 @@ impl<'a> Declarer<'a, '_> {
         if !self.valid_name(name, "an extern policy") {
             return;
         }
+        self.lowercase(name.text(), name.span(), "extern policy");
         if let Some(body) = &block.body {
             self.diags.push(
                 Diagnostic::error(
@@ -750,6 +761,8 @@ impl<'a> Declarer<'a, '_> {
         else {
             return;
         };
+        // It names the workload's policy and login role, both lowercased by the server.
+        self.lowercase(name, span, "workload");
         let mut parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
         if !self.register_policy(name, span, block.span, PolicyOrigin::Workload { has_rules }) {
@@ -784,8 +797,17 @@ impl<'a> Declarer<'a, '_> {
             if !self.require_body(b, login_form) {
                 continue;
             }
-            let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value.kind) {
-                Some(ExprKind::Str { value, .. }) => value,
+            let role_name = match body::find_attr(b.entries(), "role_name").map(|a| &a.value) {
+                Some(
+                    value @ Expr {
+                        kind: ExprKind::Str { value: role, .. },
+                        ..
+                    },
+                ) => {
+                    // Every method a workload logs in with lowercases its role names.
+                    self.lowercase(role, value.span, "login role");
+                    role
+                }
                 _ => name,
             };
             login = Some(LoginDecl {
@@ -869,6 +891,33 @@ impl<'a> Declarer<'a, '_> {
             );
         }
     }
+}
+
+/// A name with capitals where the server keeps a lowercased copy (policies, the login
+/// roles of every method, userpass users): the server's `team-reader` is then another
+/// name than the program's `Team-Reader`, so every plan finds it undeclared and `apply
+/// --prune` deletes it. `what` says what the name is ("policy", "AppRole role").
+pub(crate) fn uppercase_name(name: &str, span: Span, what: &str) -> Option<Diagnostic> {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    let stored = if what == "workload" {
+        "its policy and login role"
+    } else {
+        "it"
+    };
+    Some(
+        Diagnostic::error(
+            codes::UPPERCASE_NAME,
+            span,
+            format!("{what} `{name}` has capitals, which the server drops"),
+        )
+        .with_label(format!("the server stores {stored} as `{lower}`"))
+        .with_help(format!(
+            "write `{lower}`: `{name}` never matches the server's `{lower}`, so every plan would report that one as not declared and `apply --prune` would delete it"
+        )),
+    )
 }
 
 /// Vault's CLI names the KV versions as mount types: `vault secrets enable kv-v2`.

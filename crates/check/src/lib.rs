@@ -125,6 +125,8 @@ fn check_with_memo(
         target_sensitive,
     } = lowerer.finish();
     kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
+    lints::secrets::distinct_env_names(&file.blocks, &mut diagnostics);
+    lints::secrets::scan(&file.blocks, &mut secrets);
     kp_sort::sort(&mut secrets);
     secrets.dedup();
     let result = CheckResult {

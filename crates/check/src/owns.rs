@@ -108,6 +108,21 @@ fn pattern(label: &Label, diags: &mut Vec<Diagnostic>) -> Option<String> {
         );
         return None;
     }
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = text.to_ascii_lowercase();
+        diags.push(
+            Diagnostic::error(
+                codes::UPPERCASE_NAME,
+                label.span(),
+                format!("policy name pattern `{text}` has capitals, which the server drops"),
+            )
+            .with_label("the server's policy names are lowercase")
+            .with_help(format!(
+                "write `{lower}`: `{text}` matches none of the server's policies, so `--prune` would leave the ones it means"
+            )),
+        );
+        return None;
+    }
     if BUILTIN_POLICIES.contains(&text) {
         diags.push(
             Diagnostic::error(

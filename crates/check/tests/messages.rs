@@ -78,7 +78,96 @@ fn literal_secret_suggests_env() {
         "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",
         "kp::literal-secret",
     );
-    assert!(h.contains("env(\"DB_ROOT_PASSWORD\")"), "{h}");
+    assert!(h.contains("env(\"C_PASSWORD\")"), "{h}");
+}
+
+/// The variable every help suggests for each secret, in source order.
+fn suggested_envs(src: &str) -> Vec<(String, String)> {
+    let (diags, _) = check_src(src, Target::Vault);
+    diags
+        .iter()
+        .filter_map(|d| {
+            let help = d.help.as_deref()?;
+            let name = help.split("env(\"").nth(1)?.split('"').next()?;
+            Some((d.code.to_string(), name.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn each_secret_gets_its_own_variable() {
+    // Connection `billing`'s literal is not told to read `DB_ROOT_PASSWORD`, which
+    // connection `app` already reads (QA 03).
+    let src = "secrets database {
+  connection app {
+    plugin_name    = \"postgresql-database-plugin\"
+    connection_url = \"postgresql://{{username}}:{{password}}@db1/app\"
+    username       = \"admin\"
+    password       = env(\"DB_ROOT_PASSWORD\")
+    allowed_roles  = [\"*\"]
+    rotate_root    = true
+  }
+  connection billing {
+    plugin_name    = \"mysql-database-plugin\"
+    connection_url = \"{{username}}:{{password}}@tcp(db2:3306)/\"
+    username       = \"admin\"
+    password       = \"pw-two\"
+    allowed_roles  = [\"*\"]
+    rotate_root    = true
+  }
+}";
+    assert_eq!(
+        suggested_envs(src),
+        [(
+            "kp::literal-secret".to_string(),
+            "BILLING_PASSWORD".to_string()
+        )]
+    );
+    // A user and a connection of one name, a variable the program reads already, a
+    // second mount, and a mount's own config: one variable per secret, and the helps
+    // about one connection's password (literal, in its URL, `rotate_root`) agree.
+    let src = "auth userpass {
+  user app {
+    password = \"user-literal-pw\"
+  }
+}
+auth jwt gitlab {
+  oidc_discovery_url = \"https://gitlab.example.com\"
+  oidc_client_id     = \"x\"
+  oidc_client_secret = \"client-literal\"
+}
+secrets database {
+  connection app {
+    plugin_name    = \"mysql-database-plugin\"
+    connection_url = \"admin:pw-in-url@tcp(db:3306)/\"
+    password       = \"conn-literal-pw\"
+    rotate_root    = true
+  }
+}
+secrets database db2 {
+  connection app {
+    plugin_name    = \"mysql-database-plugin\"
+    connection_url = \"{{username}}:{{password}}@tcp(db:3306)/\"
+    password       = env(\"APP_PASSWORD_2\")
+    rotate_root    = true
+  }
+}";
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, n)| (format!("kp::{c}"), n.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        suggested_envs(src),
+        pairs(&[
+            ("literal-secret", "APP_PASSWORD"),
+            ("literal-secret", "GITLAB_OIDC_CLIENT_SECRET"),
+            ("credentials-in-url", "APP_PASSWORD_3"),
+            ("literal-secret", "APP_PASSWORD_3"),
+            ("rotate-root-needs-credentials", "APP_PASSWORD_3"),
+            ("rotate-root-needs-credentials", "DB2_APP_PASSWORD"),
+        ])
+    );
 }
 
 #[test]

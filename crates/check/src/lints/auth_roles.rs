@@ -4,7 +4,7 @@
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Attribute, ExprKind};
 
-use crate::body::Parts;
+use crate::body::{is_empty_value, Parts};
 use crate::codes;
 use crate::ir::Value;
 
@@ -13,7 +13,10 @@ use crate::ir::Value;
 /// such file or directory` outside a pod); with `disable_local_ca_jwt = true` it
 /// refuses outright ("kubernetes_ca_cert must be given when disable_local_ca_jwt is true").
 pub fn kubernetes_ca(config: &[&Attribute], head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
-    if config.iter().any(|a| a.name.name == "kubernetes_ca_cert") {
+    if config
+        .iter()
+        .any(|a| a.name.name == "kubernetes_ca_cert" && !is_empty_value(&a.value))
+    {
         return;
     }
     let no_local = config.iter().find(|a| {
@@ -55,8 +58,10 @@ pub fn kubernetes_role(
     what: &dyn std::fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if parts.has("bound_service_account_namespaces")
-        || parts.has("bound_service_account_namespace_selector")
+    if parts.given("bound_service_account_namespaces").is_some()
+        || parts
+            .given("bound_service_account_namespace_selector")
+            .is_some()
     {
         return;
     }
@@ -82,7 +87,7 @@ pub fn userpass_user(
     what: &dyn std::fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if parts.has("password") || parts.has("password_hash") {
+    if parts.given("password").is_some() || parts.given("password_hash").is_some() {
         return;
     }
     diags.push(
@@ -166,7 +171,7 @@ pub fn approle_role(
         "token_bound_cidrs",
         "bound_cidr_list",
     ];
-    if BINDINGS.iter().any(|b| parts.has(b)) {
+    if BINDINGS.iter().any(|b| parts.given(b).is_some()) {
         return;
     }
     let span = parts.get("bind_secret_id").map_or(head, |a| a.name.span);
@@ -188,7 +193,7 @@ pub fn approle_role(
 /// the live test that sets every field of every login role).
 pub fn strict_ip(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let strict = matches!(body.get("token_strictly_bind_ip"), Some(Value::Bool(true)));
-    let cidrs = parts.get("token_bound_cidrs");
+    let cidrs = parts.given("token_bound_cidrs");
     let (true, Some(cidrs), Some(flag)) = (strict, cidrs, parts.get("token_strictly_bind_ip"))
     else {
         return;

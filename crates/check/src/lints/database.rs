@@ -83,7 +83,8 @@ pub fn holds_password(expr: &kp_syntax::ast::Expr) -> bool {
         if (value.contains("://") || value.contains('@')) && analyse(value).literal_password)
 }
 
-pub fn connection_url(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+/// `env` is the variable a help suggests for the connection's password.
+pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>) {
     let Some(attr) = parts.get("connection_url") else {
         return;
     };
@@ -113,9 +114,9 @@ pub fn connection_url(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
                 "`connection_url` holds literal credentials",
             )
             .with_label("credentials in the URL")
-            .with_help(
-                "write `{{username}}:{{password}}` in the URL and set `username` and `password = env(\"DB_ROOT_PASSWORD\")`: the server fills them in, and can rotate the password",
-            ),
+            .with_help(format!(
+                "write `{{{{username}}}}:{{{{password}}}}` in the URL and set `username` and `password = env(\"{env}\")`: the server fills them in, and can rotate the password"
+            )),
         );
     }
 }

@@ -5,7 +5,7 @@ use crate::body::one_of;
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::Attribute;
 
-use crate::body::Parts;
+use crate::body::{is_empty_value, Parts};
 use crate::catalog::{JWT_BINDINGS, JWT_KEY_SOURCES};
 use crate::codes;
 use crate::ir::Value;
@@ -14,7 +14,12 @@ use crate::ir::Value;
 pub fn key_sources(config: &[&Attribute], head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
     let present: Vec<&Attribute> = JWT_KEY_SOURCES
         .iter()
-        .filter_map(|k| config.iter().copied().find(|a| a.name.name == *k))
+        .filter_map(|k| {
+            config
+                .iter()
+                .copied()
+                .find(|a| a.name.name == *k && !is_empty_value(&a.value))
+        })
         .collect();
     match present.as_slice() {
         [] => diags.push(
@@ -73,7 +78,7 @@ pub fn role(
             "jwt"
         }
     };
-    if role_type == "oidc" && !parts.has("allowed_redirect_uris") {
+    if role_type == "oidc" && parts.given("allowed_redirect_uris").is_none() {
         diags.push(
             Diagnostic::error(
                 codes::MISSING_FIELD,
@@ -86,7 +91,7 @@ pub fn role(
             ),
         );
     }
-    if role_type == "jwt" && !JWT_BINDINGS.iter().any(|b| parts.has(b)) {
+    if role_type == "jwt" && !JWT_BINDINGS.iter().any(|b| parts.given(b).is_some()) {
         diags.push(
             Diagnostic::error(
                 codes::UNBOUND_JWT_ROLE,
@@ -100,7 +105,7 @@ pub fn role(
             )),
         );
     }
-    if !parts.has("user_claim") && !missing.iter().any(|m| m == "user_claim") {
+    if parts.given("user_claim").is_none() && !missing.iter().any(|m| m == "user_claim") {
         diags.push(
             Diagnostic::error(
                 codes::MISSING_FIELD,

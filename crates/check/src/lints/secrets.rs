@@ -1,11 +1,12 @@
 //! Secrets written as literals: they end up in version control and in every plan.
 
 use kp_diag::{Diagnostic, Span};
-use kp_syntax::ast::{Attribute, Expr, ExprKind};
+use kp_syntax::ast::{Attribute, Block, Entry, Expr, ExprKind};
 
 use crate::codes;
 use crate::ir::{LiteralSecret, Value};
-use crate::lower::BodyCtx;
+use crate::lower::{BodyCtx, What};
+use crate::symbols::MountSym;
 
 pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnostic>) {
     let ExprKind::Str { value, .. } = &attr.value.kind else {
@@ -15,6 +16,10 @@ pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnosti
         return;
     }
     let field = &attr.name.name;
+    let owner = match cx.what {
+        What::Named(_, name) => Some(name),
+        What::Of(..) | What::Said(_) => None,
+    };
     diags.push(
         Diagnostic::warning(
             codes::LITERAL_SECRET,
@@ -24,23 +29,26 @@ pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnosti
         .with_label("literal secret")
         .with_help(format!(
             "read it from the environment when applying: `{field} = env(\"{}\")`; keyplan never prints it",
-            env_name(cx.endpoint, cx.api_path, field)
+            env_name(cx.mount, owner, field)
         )),
     );
 }
 
-/// A plausible environment variable name for a secret field.
-fn env_name(endpoint: &str, api_path: &str, field: &str) -> String {
-    if endpoint == "database-connection" && field == "password" {
-        return "DB_ROOT_PASSWORD".to_string();
+/// The environment variable a help suggests for the secret `field` of the block named
+/// `owner` (none for a mount's own config) on `mount`: `BILLING_PASSWORD` for connection
+/// `billing`, `ALICE_PASSWORD` for user `alice`. The mount's path is a word too when the
+/// block has no name or the mount is not at its type's own path, so that two mounts'
+/// secrets get two variables (`GITLAB_OIDC_CLIENT_SECRET`).
+pub fn env_name(mount: Option<&MountSym<'_>>, owner: Option<&str>, field: &str) -> String {
+    let mut words: Vec<&str> = Vec::with_capacity(3);
+    if let Some(m) = mount.filter(|m| owner.is_none() || m.path != m.ty.name) {
+        words.push(m.path);
     }
-    let owner = api_path.rsplit('/').next().unwrap_or("");
-    let raw = if owner.is_empty() {
-        field.to_string()
-    } else {
-        format!("{owner}_{field}")
-    };
-    raw.chars()
+    words.extend(owner);
+    words.push(field);
+    words
+        .join("_")
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_uppercase()
@@ -49,6 +57,96 @@ fn env_name(endpoint: &str, api_path: &str, field: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The diagnostics whose help suggests a variable for a secret ([`env_name`]).
+const SUGGESTS_ENV: [&str; 3] = [
+    codes::LITERAL_SECRET,
+    codes::CREDENTIALS_IN_URL,
+    codes::ROTATE_ROOT_NEEDS_CREDENTIALS,
+];
+
+/// Makes the variables the helps suggest distinct, in source order: one per secret (a
+/// block's name and field: the literal password, the credentials in its URL and its
+/// `rotate_root` speak of one), none shared by two secrets or already read by the
+/// program. A name made from a block's name and a field can still meet another (user
+/// `app` and connection `app`), and following both helps would feed two secrets from
+/// one variable: a taken name gets a number (`APP_PASSWORD_2`). Whole-program, so run
+/// after every item is lowered.
+pub fn distinct_env_names(blocks: &[Block], diags: &mut [Diagnostic]) {
+    const BEFORE: &str = "env(\"";
+    if !diags.iter().any(|d| SUGGESTS_ENV.contains(&d.code)) {
+        return;
+    }
+    let mut taken = std::collections::BTreeSet::new();
+    blocks.iter().for_each(|b| env_vars(b, &mut taken));
+    // (the block holding the diagnostic, the name suggested) → the name given.
+    let mut given: Vec<((usize, String), String)> = Vec::new();
+    for d in diags.iter_mut().filter(|d| SUGGESTS_ENV.contains(&d.code)) {
+        let block = innermost_block(blocks, d.span).map_or(usize::MAX, |b| b.span.start);
+        let Some(help) = d.help.as_mut() else {
+            continue;
+        };
+        let Some(start) = help.find(BEFORE).map(|i| i + BEFORE.len()) else {
+            continue;
+        };
+        let Some(len) = help.get(start..).and_then(|rest| rest.find('"')) else {
+            continue;
+        };
+        let key = (
+            block,
+            help.get(start..start + len).unwrap_or_default().to_string(),
+        );
+        let name = match given.iter().find(|(k, _)| *k == key) {
+            Some((_, name)) => name.clone(),
+            None => {
+                let name = (1..)
+                    .map(|n| match n {
+                        1 => key.1.clone(),
+                        n => format!("{}_{n}", key.1),
+                    })
+                    .find(|name| !taken.contains(name))
+                    .unwrap_or_default();
+                taken.insert(name.clone());
+                given.push((key, name.clone()));
+                name
+            }
+        };
+        help.replace_range(start..start + len, &name);
+    }
+}
+
+/// The innermost block whose span holds `span`.
+fn innermost_block(blocks: &[Block], span: Span) -> Option<&Block> {
+    let holds = |b: &Block| b.span.start <= span.start && span.end <= b.span.end;
+    let block = blocks.iter().find(|b| holds(b))?;
+    let inner = block.entries().iter().find_map(|e| match e {
+        Entry::Block(b) if holds(b) => innermost_block(std::slice::from_ref(&**b), span),
+        _ => None,
+    });
+    Some(inner.unwrap_or(block))
+}
+
+/// Every variable named by an `env("...")` in the block.
+fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
+    for entry in block.entries() {
+        match entry {
+            Entry::Attribute(a) => expr_env_vars(&a.value, out),
+            Entry::Block(b) => env_vars(b, out),
+            Entry::Statement(_) => {}
+        }
+    }
+}
+
+fn expr_env_vars(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Env(name) => {
+            out.insert(name.value.as_str().to_string());
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
+        _ => {}
+    }
 }
 
 /// The value of a sensitive field with its literal text marked secret: outputs show a
@@ -90,7 +188,8 @@ fn collect(expr: &Expr, out: &mut Vec<Span>) {
 /// Names that hold a secret whatever the endpoint: used where no schema says (a
 /// misspelt field), so that a typo does not print the secret it carries.
 pub fn looks_sensitive(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
+    // Compared ignoring ASCII case without a lowercased copy: every attribute of every
+    // program goes through here ([`scan`]).
     [
         "pass",
         "secret",
@@ -100,5 +199,75 @@ pub fn looks_sensitive(name: &str) -> bool {
         "api_key",
     ]
     .iter()
-    .any(|w| name.contains(w))
+    .any(|w| {
+        name.as_bytes()
+            .windows(w.len())
+            .any(|at| at.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// The fields some endpoint schema marks `x-keyplan-sensitive` (a test keeps the list
+/// equal to the schemas'): a secret under any of these names is one wherever it stands.
+const SENSITIVE_FIELDS: &[&str] = &[
+    "id",
+    "oidc_client_secret",
+    "password",
+    "password_hash",
+    "private_key",
+    "secret_key",
+    "service_account_json",
+    "tls_certificate_key",
+    "token_reviewer_jwt",
+];
+
+/// The spans of every literal secret in the tree, whatever becomes of the attribute
+/// holding it: a duplicate the checker drops, a block it cannot classify (`bogus { ...
+/// }`, a misspelt engine) or a field typing skips still shows in snippets. Collected from
+/// the syntax, not from typing, so that no path around typing leaks one.
+pub fn scan(blocks: &[Block], out: &mut Vec<Span>) {
+    blocks.iter().for_each(|b| scan_block(b, out));
+}
+
+fn scan_block(block: &Block, out: &mut Vec<Span>) {
+    for entry in block.body.iter().flat_map(|b| &b.entries) {
+        match entry {
+            Entry::Attribute(attr) if holds_secret(attr) => collect(&attr.value, out),
+            Entry::Block(inner) => scan_block(inner, out),
+            Entry::Attribute(_) | Entry::Statement(_) => {}
+        }
+    }
+}
+
+fn holds_secret(attr: &Attribute) -> bool {
+    let name = attr.name.name.as_str();
+    SENSITIVE_FIELDS.contains(&name)
+        // A URL with a password in it (`kp::credentials-in-url`) is as secret.
+        || crate::lints::database::holds_password(&attr.value)
+        // A misspelt secret (`pasword`); a field some schema knows (`credential_type`)
+        // is what the schema says.
+        || (looks_sensitive(name) && !kp_schema::endpoints().any(|e| e.field(name).is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_fields_are_those_the_schemas_mark() {
+        let mut marked: Vec<&str> = kp_schema::endpoints()
+            .flat_map(|e| e.fields.values())
+            .filter(|f| f.sensitive)
+            .map(|f| f.name.as_str())
+            .collect();
+        marked.sort_unstable();
+        marked.dedup();
+        assert_eq!(marked, SENSITIVE_FIELDS);
+    }
+
+    #[test]
+    fn looks_sensitive_ignores_case() {
+        assert!(looks_sensitive("DB_Password"));
+        assert!(looks_sensitive("oidc_client_SECRET"));
+        assert!(!looks_sensitive("username"));
+    }
 }

@@ -6,7 +6,7 @@
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Block, ExprKind};
 
-use crate::body::find_attr;
+use crate::body::{find_attr, is_empty_value};
 use crate::codes;
 
 /// A plugin family that creates users only from the role's statements, with a statement
@@ -89,21 +89,13 @@ pub fn check(role: &str, block: &Block, conn_name: &str, conn: &Block) -> Option
             block.head_span(),
             format!("role `{role}` is missing `creation_statements`"),
         ),
-        Some(a) if is_empty(&a.value.kind) => (
+        Some(a) if is_empty_value(&a.value) => (
             a.value.span,
             format!("`creation_statements` of role `{role}` is empty"),
         ),
         Some(_) => return None,
     };
     Some(missing(at, message, conn_name, plugin, example))
-}
-
-fn is_empty(value: &ExprKind) -> bool {
-    match value {
-        ExprKind::List(items) => items.is_empty(),
-        ExprKind::Str { value, .. } => value.trim().is_empty(),
-        _ => false,
-    }
 }
 
 fn missing(at: Span, message: String, conn_name: &str, plugin: &str, example: &str) -> Diagnostic {

@@ -106,11 +106,8 @@ impl<'s> Lowerer<'s> {
                 lints::secrets::literal(attr, cx, &mut self.diags);
             }
             // A URL with a password in it (`kp::credentials-in-url`) is as secret.
+            // Its spans are collected from the tree ([`lints::secrets::scan`]).
             let sensitive = field.sensitive || lints::database::holds_password(&attr.value);
-            if sensitive {
-                self.secret_spans
-                    .extend(lints::secrets::literal_spans(&attr.value));
-            }
             let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
@@ -126,13 +123,18 @@ impl<'s> Lowerer<'s> {
         self.typed_fields = typed_fields;
         let table = self.field_tables.get(fields);
         for &field in table.map_or(&[][..], |t| &t.required[..]) {
-            if cx.skip.contains(&field.name.as_str())
-                || attrs.iter().any(|a| a.name.name == field.name)
-            {
+            if cx.skip.contains(&field.name.as_str()) {
                 continue;
             }
-            self.diags
-                .push(missing_field(&cx.what, cx.head, &field.name, field.ty));
+            match attrs.iter().find(|a| a.name.name == field.name) {
+                Some(a) if crate::body::is_empty_value(&a.value) => {
+                    self.diags.push(empty_field(&cx.what, a, field.ty));
+                }
+                Some(_) => continue,
+                None => self
+                    .diags
+                    .push(missing_field(&cx.what, cx.head, &field.name, field.ty)),
+            }
             typed.missing.push(field.name.clone());
         }
         lints::ttl::check(
@@ -289,21 +291,39 @@ pub fn missing_field(
     field: &str,
     ty: FieldType,
 ) -> Diagnostic {
-    let example = match ty {
-        FieldType::String | FieldType::Any => "\"...\"",
-        FieldType::Int => "0",
-        FieldType::Bool => "true",
-        FieldType::Duration => "1h",
-        FieldType::List | FieldType::CommaList => "[\"...\"]",
-        FieldType::Map => "{ ... }",
-    };
     Diagnostic::error(
         codes::MISSING_FIELD,
         head,
         format!("{what} is missing `{field}`"),
     )
     .with_label(format!("`{field}` is required"))
-    .with_help(format!("add `{field} = {example}`"))
+    .with_help(format!("add `{field} = {}`", example_value(ty)))
+}
+
+/// A required field set to nothing (`""`, `[]`, `{}`): the server reads it as unset.
+fn empty_field(what: &dyn std::fmt::Display, attr: &Attribute, ty: FieldType) -> Diagnostic {
+    let field = &attr.name.name;
+    Diagnostic::error(
+        codes::MISSING_FIELD,
+        attr.value.span,
+        format!("`{field}` of {what} is empty"),
+    )
+    .with_label(format!("`{field}` is required: an empty value is none"))
+    .with_help(format!(
+        "give it a value: `{field} = {}`",
+        example_value(ty)
+    ))
+}
+
+fn example_value(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::String | FieldType::Any => "\"...\"",
+        FieldType::Int => "0",
+        FieldType::Bool => "true",
+        FieldType::Duration => "1h",
+        FieldType::List | FieldType::CommaList => "[\"...\"]",
+        FieldType::Map => "{ ... }",
+    }
 }
 
 /// `kp::ignored-by-server`: the target takes the field without error and does nothing

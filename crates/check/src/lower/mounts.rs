@@ -247,7 +247,10 @@ impl<'s> Lowerer<'s> {
                 lints::ssh::any_user(parts, &mut self.diags);
                 lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
             }
-            "database-connection" => lints::database::connection_url(parts, &mut self.diags),
+            "database-connection" => {
+                let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
+                lints::database::connection_url(parts, &env, &mut self.diags);
+            }
             "kubernetes-role" => {
                 lints::auth_roles::kubernetes_role(
                     parts,

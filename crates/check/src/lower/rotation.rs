@@ -9,6 +9,7 @@ use crate::body::Parts;
 use crate::catalog::MountClass;
 use crate::codes;
 use crate::ir::{Resource, ResourceId, ResourceKind, Value};
+use crate::lints;
 use crate::schemas;
 use crate::symbols::MountSym;
 use crate::typing;
@@ -40,15 +41,16 @@ impl<'s> Lowerer<'s> {
             }
         });
         let password = parts.get("password");
-        let has_password = matches!(
-            conn.body.get("password"),
-            Some(Value::Env(_) | Value::Secret(_))
-        );
+        let has_password = parts.given("password").is_some()
+            && matches!(
+                conn.body.get("password"),
+                Some(Value::Env(_) | Value::Secret(_))
+            );
         match (attr, wanted) {
             (Some(attr), Some(true)) => {
                 let missing: Vec<&str> = ["username", "password"]
                     .into_iter()
-                    .filter(|f| !conn.body.contains_key(f))
+                    .filter(|f| !conn.body.contains_key(f) || parts.given(f).is_none())
                     .collect();
                 if !missing.is_empty() {
                     self.diags.push(
@@ -61,9 +63,10 @@ impl<'s> Lowerer<'s> {
                             ),
                         )
                         .with_label("nothing to rotate")
-                        .with_help(
-                            "set `username` and `password = env(\"DB_ROOT_PASSWORD\")`, and write `{{username}}:{{password}}` in `connection_url`: the server rotates the password of that user",
-                        ),
+                        .with_help(format!(
+                            "set `username` and `password = env(\"{}\")`, and write `{{{{username}}}}:{{{{password}}}}` in `connection_url`: the server rotates the password of that user",
+                            lints::secrets::env_name(mount, Some(&conn.name), "password")
+                        )),
                     );
                 }
                 let m = mount?;

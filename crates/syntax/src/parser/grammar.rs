@@ -494,23 +494,35 @@ impl Parser<'_> {
         })
     }
 
-    /// After an entry: only the end of the line, a `,` or the end of the body may follow.
-    /// `after` names the entry's end in the message, built only when one is reported.
+    /// After an entry: only the end of the line, a `,` or the end of the body may follow;
+    /// after a top-level block, only the end of the line (commas separate the entries of
+    /// a body, not the blocks of a file). `after` names the entry's end in the message,
+    /// built only when one is reported.
     fn expect_entry_end(&mut self, after: impl FnOnce() -> String) {
+        let top_level = self.depth == 0;
+        let kind = self.peek().kind;
         if self.prev_newline()
             || matches!(
-                self.peek().kind,
-                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace | TokenKind::Comma
+                kind,
+                TokenKind::Newline | TokenKind::Eof | TokenKind::RBrace
             )
+            || (matches!(kind, TokenKind::Comma) && !top_level)
         {
             return;
         }
         let help = if self.at_detached_unit() {
             "write the unit right after the digits, e.g. `10s`"
+        } else if top_level {
+            "start each top-level block on a line of its own (`,` separates the entries of a body, not blocks)"
         } else {
             "put each entry on its own line, or separate entries with `,`"
         };
         self.unexpected(&format!("the end of the line after {}", after()), help);
+        // `a = 1 b = 2`: the second attribute is kept, not skipped. A body's checks (and
+        // the redaction of a secret it holds) then see every attribute written.
+        if !top_level && self.at_attribute_start() {
+            return;
+        }
         self.sync_line();
     }
 
