@@ -48,8 +48,8 @@ workload dan {
 
 #[test]
 fn two_secrets_never_get_the_same_variable() {
-    // Both connections' passwords are suggested `DB_ROOT_PASSWORD`; a third secret's
-    // suggestion is a variable the program already reads for another one.
+    // Each connection's password gets its own variable; a third secret's natural name
+    // is a variable the program already reads for another one.
     let src = "secrets database {
   connection a {
     plugin_name = \"mysql-database-plugin\"
@@ -74,8 +74,8 @@ workload dan {
     assert_eq!(
         written,
         [
-            "env(\"DB_ROOT_PASSWORD\")",
-            "env(\"DB_ROOT_PASSWORD_2\")",
+            "env(\"A_PASSWORD\")",
+            "env(\"B_PASSWORD\")",
             "env(\"CAROL_PASSWORD_2\")",
         ]
     );
