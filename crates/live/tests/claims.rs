@@ -97,6 +97,30 @@ fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
         sets.push(variant(&|c| {
             c.insert("sub".into(), json!("another-subject"));
         }));
+        // An empty user name, and registered claims of the wrong JSON type (or null).
+        let odd: [(&str, Json); 16] = [
+            (&b.user_claim, json!("")),
+            (&b.user_claim, json!(" ")),
+            (&b.user_claim, json!(true)),
+            ("sub", json!(5)),
+            ("sub", Json::Null),
+            ("iss", json!(5)),
+            ("jti", json!(5)),
+            ("jti", json!("id-1")),
+            ("aud", json!(5)),
+            ("aud", json!([5])),
+            ("aud", Json::Null),
+            ("aud", json!([])),
+            ("exp", json!("soon")),
+            ("exp", Json::Null),
+            ("nbf", json!("2020-01-01")),
+            ("iat", json!(true)),
+        ];
+        for (name, value) in odd {
+            sets.push(variant(&|c| {
+                c.insert(name.to_string(), value.clone());
+            }));
+        }
         for (name, values) in &b.bound_claims {
             let first = values.first().cloned().unwrap_or(Json::Null);
             sets.push(variant(&|c| remove(c, name)));

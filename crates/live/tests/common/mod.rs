@@ -392,16 +392,19 @@ impl Jwks {
         }
     }
 
-    /// An RS256 JWT with these claims (plus iat/nbf/exp), signed by the test's key.
+    /// An RS256 JWT with these claims (plus iat/nbf/exp, current, where `claims` has
+    /// none: a test may give them, of any JSON type), signed by the test's key.
     pub fn mint(&self, claims: Json) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
         let mut claims = claims;
-        claims["iat"] = json!(now - 5);
-        claims["nbf"] = json!(now - 5);
-        claims["exp"] = json!(now + 600);
+        for (name, at) in [("iat", now - 5), ("nbf", now - 5), ("exp", now + 600)] {
+            if claims.get(name).is_none() {
+                claims[name] = json!(at);
+            }
+        }
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
         let input = format!(
             "{}.{}",
