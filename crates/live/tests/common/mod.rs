@@ -1018,3 +1018,20 @@ pub fn write_program_dir(
     }
     program_dir
 }
+
+/// The JSON Schema `schemas/output/NAME` of a keyplan output.
+pub fn validator(name: &str) -> jsonschema::Validator {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/output")
+        .join(name);
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+pub fn assert_valid(v: &jsonschema::Validator, doc: &Json, what: &str) {
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema: {errors:#?}\n{doc:#}"
+    );
+}
