@@ -7,7 +7,6 @@
 
 mod common;
 
-
 use common::*;
 use kp_live::Format;
 use serde_json::{json, Value as Json};
