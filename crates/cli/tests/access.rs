@@ -178,22 +178,8 @@ fn check_reports_identity_lints() {
 /// `simulate` (QA 10: it left out the user claims, and `simulate` refused it for both).
 #[test]
 fn the_overlap_example_token_simulates_as_accepted_by_both_roles() {
-    let dir = temp_dir("overlap-example");
-    std::fs::write(
-        dir.join("overlap.kp"),
-        r#"auth jwt ci { jwks_url = "https://ci.example.com/jwks" }
-workload a {
-  login ci { bound_audiences = ["vault"], user_claim = "sub" }
-  read "secret/data/a"
-}
-workload b {
-  login ci { bound_audiences = ["vault"], user_claim = "email", bound_claims = { team = "ml" } }
-  read "secret/data/b"
-}
-"#,
-    )
-    .unwrap();
-    let check = keyplan(&dir, &["check", "--format", "json", "overlap.kp"]);
+    let program = "crates/access/tests/fixtures/overlap-user-claims.kp";
+    let check = keyplan(&root(), &["check", "--format", "json", program]);
     let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     let overlap = json["diagnostics"]
         .as_array()
@@ -208,15 +194,8 @@ workload b {
         .map(|(token, _)| token)
         .unwrap_or_else(|| panic!("no token in {help:?}"));
     let sim = keyplan(
-        &dir,
-        &[
-            "simulate",
-            "overlap.kp",
-            "--claims",
-            token,
-            "--format",
-            "json",
-        ],
+        &root(),
+        &["simulate", program, "--claims", token, "--format", "json"],
     );
     assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
     let json: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();

@@ -81,17 +81,7 @@ fn overlap_examples(p: &Program) -> Vec<(String, crate::simulate::Simulation)> {
 /// or both sides, JSON pointers, user claims by pointer, groups claims.
 #[test]
 fn the_overlap_example_token_logs_in_to_both_roles() {
-    let qa10 = r#"
-        auth jwt ci { jwks_url = "https://ci.example.com/jwks" }
-        workload a {
-          login ci { bound_audiences = ["vault"], user_claim = "sub" }
-          read "secret/data/a"
-        }
-        workload b {
-          login ci { bound_audiences = ["vault"], user_claim = "email", bound_claims = { team = "ml" } }
-          read "secret/data/b"
-        }
-        "#;
+    let qa10 = include_str!("../../tests/fixtures/overlap-user-claims.kp");
     let varied = r#"
         auth jwt {
           jwks_url     = "https://x.example.com/keys"
