@@ -231,11 +231,16 @@ fn apply_cmd(
         }
     }
     let report = apply::apply(&client, &program, &plan, &opts);
-    let text = if json {
+    let mut text = if json {
         render::report_json(&report)
     } else {
         render::report_text(&report)
     };
+    // Without `--yes` the plan above said it already.
+    if let (false, true, Some(note)) = (json, args.yes, render::secrets_note(&plan)) {
+        text.push_str(&note);
+        text.push('\n');
+    }
     let _ = stdout.write_all(text.as_bytes());
     Ok(if report.ok() { 0 } else { 1 })
 }

@@ -138,4 +138,27 @@ fn changed_secrets_are_planned_with_previous_and_noted_without() {
         "{}",
         clean.stdout
     );
+
+    // An apply with other changes names the secrets it did not send, once.
+    let policy_changed = write_program(
+        dir.path(),
+        "policy.kp",
+        &program(NEW_LITERAL, "KP_TEST_PW_NEW").replace("read \"x\"", "read \"z\""),
+    );
+    let other = run_apply(&live_args(&bao, &[&policy_changed]), true, false, None);
+    assert_eq!(other.code, 0, "{}{}", other.stdout, other.stderr);
+    assert!(
+        other.stdout.contains("updated sys/policies/acl/u"),
+        "{}",
+        other.stdout
+    );
+    assert_eq!(other.stdout.matches("note:").count(), 1, "{}", other.stdout);
+    assert!(
+        other.stdout.contains(
+            "not known: password of auth/userpass/users/u, password of auth/userpass/users/v."
+        ),
+        "{}",
+        other.stdout
+    );
+    assert_no_secret(&other.stdout);
 }
