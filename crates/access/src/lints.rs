@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
+use serde_json::{Map, Value as Json};
 
 use crate::identity::{identities, Identity, JwtBinding};
-use crate::pattern::{acl_overlap, glob_overlap};
+use crate::pattern::{acl_overlap, glob_witness};
 
 /// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
 /// logs in (warning).
@@ -108,6 +109,7 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     for (k, j) in candidate_pairs(&jwt) {
         let ((a, ab), (b, bb)) = (jwt[k], jwt[j]);
         if let Some(example) = common_token(ab, bb) {
+            let example = crate::json::to_string(&Json::Object(example));
             out.push(
                 Diagnostic::warning(
                     OVERLAPPING_ROLES,
@@ -122,7 +124,7 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
                 .with_label(format!("also accepts tokens `{}` accepts", a.id))
                 .with_related(a.span, "this role accepts the same token")
                 .with_help(format!(
-                    "e.g. a token with {example}; bind a claim the two roles give different values"
+                    "e.g. the token {example}; bind a claim the two roles give different values"
                 )),
             );
         }
@@ -237,73 +239,115 @@ fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Optio
         .map(|(_, key)| key)
 }
 
-/// Claims of a token both roles accept, shown compactly, or `None` when no token can
-/// satisfy both. Claims are taken to be single strings, as CI issuers mint them.
-fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<String> {
+/// A token both roles accept, built from what each binds (issuer, subject, audiences,
+/// bound claims, user and groups claims) and confirmed by the simulation, so the example
+/// the warning shows logs in to both; `None` when no such token was found.
+fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
     // A role without audiences refuses any token with one.
     if a.bound_audiences.is_empty() != b.bound_audiences.is_empty() {
         return None;
     }
-    let mut claims = Vec::new();
+    let mut token = Map::new();
+    if let Some(issuer) = a.bound_issuer.as_ref().or(b.bound_issuer.as_ref()) {
+        token.insert("iss".into(), Json::from(issuer.as_str()));
+    }
     match (&a.bound_subject, &b.bound_subject) {
         (Some(x), Some(y)) if x != y => return None,
-        (Some(s), _) | (_, Some(s)) => claims.push(format!("sub={s}")),
+        (Some(s), _) | (_, Some(s)) => {
+            token.insert("sub".into(), Json::from(s.as_str()));
+        }
         _ => {}
-    }
-    let keys: BTreeSet<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
-    for key in keys {
-        let value = match (a.bound_claims.get(key), b.bound_claims.get(key)) {
-            (Some(x), Some(y)) => common_value(x, a.glob, y, b.glob)?,
-            (Some(x), None) | (None, Some(x)) => x.first().map(shown).unwrap_or_default(),
-            (None, None) => continue,
-        };
-        claims.push(format!("{key}={value}"));
     }
     if let Some(aud) = a
         .bound_audiences
         .iter()
         .find(|x| b.bound_audiences.contains(x))
     {
-        claims.insert(0, format!("aud={aud}"));
+        token.insert("aud".into(), Json::from(aud.as_str()));
     } else if let (Some(x), Some(y)) = (a.bound_audiences.first(), b.bound_audiences.first()) {
-        claims.insert(0, format!("aud=[{x}, {y}]"));
+        token.insert("aud".into(), Json::from(vec![x.as_str(), y.as_str()]));
     }
-    Some(claims.join(", "))
+    let keys: BTreeSet<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
+    for key in keys {
+        let value = match (a.bound_claims.get(key), b.bound_claims.get(key)) {
+            (Some(x), Some(y)) => common_value(x, a.glob, y, b.glob)?,
+            (Some(x), None) => common_value(x, a.glob, x, a.glob)?,
+            (None, Some(y)) => common_value(y, b.glob, y, b.glob)?,
+            (None, None) => continue,
+        };
+        set_claim(&mut token, key, key.starts_with('/'), value);
+    }
+    for role in [a, b] {
+        set_claim(
+            &mut token,
+            &role.user_claim,
+            role.user_claim_pointer,
+            Json::from("user"),
+        );
+        if let Some(groups) = &role.groups_claim {
+            set_claim(
+                &mut token,
+                groups,
+                groups.starts_with('/'),
+                Json::from(Vec::<Json>::new()),
+            );
+        }
+    }
+    let accepted = |role| crate::simulate::refusal(role, &token).is_none();
+    (accepted(a) && accepted(b)).then_some(token)
 }
 
-fn common_value(
-    x: &[serde_json::Value],
-    xglob: bool,
-    y: &[serde_json::Value],
-    yglob: bool,
-) -> Option<String> {
+/// Sets a claim the token does not have yet, by name or by JSON pointer (`/ctx/env`),
+/// creating the objects on the way; a value already there (or in the way) is kept, and
+/// the simulation then decides whether the token still works.
+fn set_claim(token: &mut Map<String, Json>, name: &str, pointer: bool, value: Json) {
+    let Some(path) = name.strip_prefix('/').filter(|_| pointer) else {
+        token.entry(name).or_insert(value);
+        return;
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, init)) = segments.split_last() else {
+        return;
+    };
+    let mut at = token;
+    for segment in init {
+        let next = at
+            .entry(segment.as_str())
+            .or_insert_with(|| Json::Object(Map::new()));
+        match next {
+            Json::Object(inner) => at = inner,
+            _ => return,
+        }
+    }
+    at.entry(last.as_str()).or_insert(value);
+}
+
+/// A value of the claim both bindings accept (one binding given twice: any value it
+/// accepts): an exact value a glob matches, or a string two globs both match.
+fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json> {
     for u in x {
         for v in y {
             let (Some(us), Some(vs)) = (u.as_str(), v.as_str()) else {
                 if u == v {
-                    return Some(shown(u));
+                    return Some(u.clone());
                 }
                 continue;
             };
-            let ok = match (xglob, yglob) {
-                (false, false) => us == vs,
-                (true, false) => crate::simulate::glob_match(us, vs),
-                (false, true) => crate::simulate::glob_match(vs, us),
-                (true, true) => glob_overlap(us, vs),
+            let common = match (xglob, yglob) {
+                (false, false) => (us == vs).then(|| us.to_string()),
+                (true, false) => crate::simulate::glob_match(us, vs).then(|| vs.to_string()),
+                (false, true) => crate::simulate::glob_match(vs, us).then(|| us.to_string()),
+                (true, true) => glob_witness(us, vs),
             };
-            if ok {
-                return Some(if xglob && !yglob { vs } else { us }.to_string());
+            if let Some(common) = common {
+                return Some(Json::from(common));
             }
         }
     }
     None
-}
-
-fn shown(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {

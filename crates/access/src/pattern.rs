@@ -4,7 +4,7 @@
 //! Both are read as sequences of literals and wildcards, and the question is whether
 //! the two languages intersect: a search over pairs of positions, each visited once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
@@ -36,66 +36,88 @@ fn glob_tokens(pattern: &str) -> Vec<Tok> {
 /// Some request path matches both ACL patterns. A `*` only counts at the end (where
 /// the server reads it as a glob), `+` only as a whole segment.
 pub fn acl_overlap(a: &str, b: &str) -> bool {
-    intersect(&acl_tokens(a), &acl_tokens(b))
+    intersect(&acl_tokens(a), &acl_tokens(b)).is_some()
 }
 
 /// Some string matches both globs (go-glob: `*` matches any run).
 pub fn glob_overlap(a: &str, b: &str) -> bool {
+    glob_witness(a, b).is_some()
+}
+
+/// A string both globs match, if there is one.
+pub fn glob_witness(a: &str, b: &str) -> Option<String> {
     intersect(&glob_tokens(a), &glob_tokens(b))
 }
 
-fn intersect(a: &[Tok], b: &[Tok]) -> bool {
+/// A string both token sequences match: the characters read on the way from the start to
+/// an accepting pair of positions (each pair records the step that first reached it).
+fn intersect(a: &[Tok], b: &[Tok]) -> Option<String> {
+    type Pos = (usize, usize);
     let mut seen = BTreeSet::new();
+    let mut came_from: BTreeMap<Pos, (Pos, Option<char>)> = BTreeMap::new();
     let mut stack = vec![(0usize, 0usize)];
     let empty = |t: &[Tok]| t.iter().all(|t| !matches!(t, Tok::Lit(_)));
+    let witness = |came_from: &BTreeMap<Pos, (Pos, Option<char>)>, mut at: Pos| {
+        let mut read = Vec::new();
+        while let Some(&(from, c)) = came_from.get(&at) {
+            read.extend(c);
+            at = from;
+        }
+        read.into_iter().rev().collect::<String>()
+    };
     while let Some((i, j)) = stack.pop() {
         if !seen.insert((i, j)) {
             continue;
         }
+        let mut step = |to: Pos, c: Option<char>| {
+            came_from.entry(to).or_insert(((i, j), c));
+            stack.push(to);
+        };
         let (x, y) = (a.get(i), b.get(j));
         match (x, y) {
-            (None, None) => return true,
+            (None, None) => return Some(witness(&came_from, (i, j))),
             (None, Some(_)) => {
                 if empty(b.get(j..).unwrap_or(&[])) {
-                    return true;
+                    return Some(witness(&came_from, (i, j)));
                 }
             }
             (Some(_), None) => {
                 if empty(a.get(i..).unwrap_or(&[])) {
-                    return true;
+                    return Some(witness(&came_from, (i, j)));
                 }
             }
             (Some(&x), Some(&y)) => {
                 // A wildcard may end (match nothing more) on either side.
                 if !matches!(x, Tok::Lit(_)) {
-                    stack.push((i + 1, j));
+                    step((i + 1, j), None);
                 }
                 if !matches!(y, Tok::Lit(_)) {
-                    stack.push((i, j + 1));
+                    step((i, j + 1), None);
                 }
                 match (x, y) {
-                    (Tok::Lit(c), Tok::Lit(d)) if c == d => stack.push((i + 1, j + 1)),
+                    (Tok::Lit(c), Tok::Lit(d)) if c == d => step((i + 1, j + 1), Some(c)),
                     (Tok::Lit(_), Tok::Lit(_)) => {}
                     // A wildcard consumes the other side's literal.
-                    (Tok::Any, Tok::Lit(_)) => stack.push((i, j + 1)),
-                    (Tok::Segment, Tok::Lit(c)) if c != '/' => stack.push((i, j + 1)),
-                    (Tok::Lit(_), Tok::Any) => stack.push((i + 1, j)),
-                    (Tok::Lit(c), Tok::Segment) if c != '/' => stack.push((i + 1, j)),
+                    (Tok::Any, Tok::Lit(c)) => step((i, j + 1), Some(c)),
+                    (Tok::Segment, Tok::Lit(c)) if c != '/' => step((i, j + 1), Some(c)),
+                    (Tok::Lit(c), Tok::Any) => step((i + 1, j), Some(c)),
+                    (Tok::Lit(c), Tok::Segment) if c != '/' => step((i + 1, j), Some(c)),
                     // Two wildcards consume a common character together.
                     (Tok::Segment | Tok::Any, Tok::Segment | Tok::Any) => {
-                        stack.push((i + 1, j + 1));
+                        step((i + 1, j + 1), Some('x'));
                     }
                     _ => {}
                 }
             }
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::glob_match;
 
     #[test]
     fn acl_patterns() {
@@ -130,6 +152,10 @@ mod tests {
         ];
         for (a, b, want) in cases {
             assert_eq!(glob_overlap(a, b), want, "{a} ∩ {b}");
+            // The witness is a string both globs match.
+            if let Some(w) = glob_witness(a, b) {
+                assert!(glob_match(a, &w) && glob_match(b, &w), "{a} ∩ {b}: {w}");
+            }
         }
     }
 }

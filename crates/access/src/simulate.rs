@@ -6,14 +6,20 @@
 //! `matchFound`, `normalizeList`), in its order, so the first reason the server would
 //! give is the one reported:
 //! 1. a role of type `oidc` takes no JWT at `/login`;
-//! 2. the mount's `bound_issuer` must equal `iss`, the role's `bound_subject` must equal
+//! 2. the registered claims must have their JSON types, or the token is unreadable
+//!    (`hashicorp/cap` `jwt.Validator.Validate` decodes them into go-jose's
+//!    `jwt.Claims`): `iss`, `sub` and `jti` a string or null; `aud` a string or a list of
+//!    strings; `exp`, `nbf` and `iat` a number or null;
+//! 3. the mount's `bound_issuer` must equal `iss`, the role's `bound_subject` must equal
 //!    `sub`, and `aud` must hold one of `bound_audiences`;
-//! 3. a role without `bound_audiences` refuses a token that has an audience;
-//! 4. `user_claim` must be present and a string; `groups_claim`, when set, present and a
+//! 4. a role without `bound_audiences` refuses a token that has an audience;
+//! 5. `user_claim` must be present and a string; `groups_claim`, when set, present and a
 //!    string or list;
-//! 5. every `bound_claims` entry must match: the claim present, and one of its values
+//! 6. every `bound_claims` entry must match: the claim present, and one of its values
 //!    (a list claim is each of its items) equal to one accepted value of the same JSON
-//!    type, or matching it as a glob under `bound_claims_type = "glob"`.
+//!    type, or matching it as a glob under `bound_claims_type = "glob"`;
+//! 7. the user name (the `user_claim` value) must not be empty: the server refuses a
+//!    login whose alias has no name ("missing name in alias").
 //!
 //! The signature, expiry and `token_bound_cidrs` are not simulated: the token is taken
 //! to be validly signed, current, and presented from an allowed address.
@@ -92,6 +98,9 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     if b.role_type == "oidc" {
         return Some("role with oidc role_type is not allowed: it logs in through the OIDC browser flow, not with a JWT".into());
     }
+    if let Some(reason) = unreadable_registered_claim(claims) {
+        return Some(reason);
+    }
     if let Some(issuer) = &b.bound_issuer {
         if claims.get("iss").and_then(Json::as_str) != Some(issuer) {
             return Some(format!(
@@ -129,18 +138,18 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     } else {
         claims.get(&b.user_claim)
     };
-    match user {
+    let name = match user {
         None | Some(Json::Null) => {
             return Some(format!("user_claim `{}` not found in token", b.user_claim))
         }
-        Some(Json::String(_)) => {}
+        Some(Json::String(name)) => name,
         Some(_) => {
             return Some(format!(
                 "user_claim `{}` could not be converted to string",
                 b.user_claim
             ))
         }
-    }
+    };
     if let Some(groups) = &b.groups_claim {
         match claim(claims, groups) {
             None | Some(Json::Null) => {
@@ -177,7 +186,46 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
             Err(reason) => return Some(reason),
         }
     }
+    if name.is_empty() {
+        return Some(format!(
+            "user_claim `{}` is empty: the server refuses a login without a user name (\"missing name in alias\")",
+            b.user_claim
+        ));
+    }
     None
+}
+
+/// The JSON types go-jose's `jwt.Claims` decodes the registered claims into (null reads
+/// as absent, except for `aud`); a token with another type is refused by every role.
+const REGISTERED_CLAIMS: [(&str, &str); 7] = [
+    ("iss", "a string"),
+    ("sub", "a string"),
+    ("aud", "a string or a list of strings"),
+    ("exp", "a number (a NumericDate)"),
+    ("nbf", "a number (a NumericDate)"),
+    ("iat", "a number (a NumericDate)"),
+    ("jti", "a string"),
+];
+
+/// The first registered claim of the wrong JSON type, as the reason for the refusal.
+fn unreadable_registered_claim(claims: &Map<String, Json>) -> Option<String> {
+    REGISTERED_CLAIMS.iter().find_map(|&(name, wanted)| {
+        let value = claims.get(name)?;
+        let readable = match (name, value) {
+            ("aud", Json::String(_)) => true,
+            ("aud", Json::Array(items)) => items.iter().all(Json::is_string),
+            ("aud", _) => false,
+            (_, Json::Null) => true,
+            ("exp" | "nbf" | "iat", v) => v.is_number(),
+            (_, v) => v.is_string(),
+        };
+        (!readable).then(|| {
+            format!(
+                "`{name}` is `{}`, not {wanted}: the server cannot read the token's registered claims",
+                json::to_string(value)
+            )
+        })
+    })
 }
 
 /// `aud` as the list of audiences it names (a string is one).

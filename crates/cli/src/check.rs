@@ -43,6 +43,14 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         }
     }
+    if matches!(args.format, CheckFormat::Sarif) {
+        let here = std::env::current_dir().ok();
+        for (name, _, _) in &mut checked {
+            if let Some(relative) = here.as_deref().and_then(|h| relative_to(name, h)) {
+                *name = relative;
+            }
+        }
+    }
     let reports: Vec<kp_report::FileReport<'_>> = checked
         .iter()
         .map(|(name, text, diagnostics)| kp_report::FileReport {
@@ -87,4 +95,16 @@ fn per_file(
             (file.name().to_string(), file.text().to_string(), local)
         })
         .collect()
+}
+
+/// An absolute path under `dir` as relative to it. SARIF locates a relative path under
+/// `%SRCROOT%`, the directory code scanning runs in (the repository root, where keyplan
+/// is run); an absolute path elsewhere stays absolute (a `file:` URI).
+fn relative_to(name: &str, dir: &std::path::Path) -> Option<String> {
+    let path = std::path::Path::new(name);
+    if !path.is_absolute() {
+        return None;
+    }
+    let relative = path.strip_prefix(dir).ok()?.to_str()?;
+    (!relative.is_empty()).then(|| relative.to_string())
 }

@@ -173,3 +173,37 @@ fn check_reports_identity_lints() {
         .collect();
     assert_eq!(codes, ["kp::overlapping-roles"]);
 }
+
+/// The token the `kp::overlapping-roles` help shows logs in to both roles when given to
+/// `simulate` (QA 10: it left out the user claims, and `simulate` refused it for both).
+#[test]
+fn the_overlap_example_token_simulates_as_accepted_by_both_roles() {
+    let program = "crates/access/tests/fixtures/overlap-user-claims.kp";
+    let check = keyplan(&root(), &["check", "--format", "json", program]);
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let overlap = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "kp::overlapping-roles")
+        .expect("an overlapping-roles warning");
+    let help = overlap["help"].as_str().unwrap();
+    let token = help
+        .strip_prefix("e.g. the token ")
+        .and_then(|rest| rest.split_once("; bind"))
+        .map(|(token, _)| token)
+        .unwrap_or_else(|| panic!("no token in {help:?}"));
+    let sim = keyplan(
+        &root(),
+        &["simulate", program, "--claims", token, "--format", "json"],
+    );
+    assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    let accepted: Vec<&str> = json["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["identity"].as_str())
+        .collect();
+    assert_eq!(accepted, ["a", "b"], "{token}: {json}");
+}

@@ -136,6 +136,25 @@ fn check_reports_sarif_and_github_annotations() {
         "{log}"
     );
 
+    // QA 13: an absolute path is a `file:` URI without a base (SARIF 2.1.0 §3.4.4: a
+    // `uri` with a `uriBaseId` is relative), or relative to the directory keyplan runs
+    // in, the `%SRCROOT%` base, when it is under it.
+    let location = |log: &serde_json::Value| {
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    assert_eq!(
+        location(&log),
+        serde_json::json!({ "uri": format!("file://{path}") }),
+        "{log}"
+    );
+    let inside = keyplan_in(&dir, &["check", "--format", "sarif", path], None);
+    let log: serde_json::Value = serde_json::from_slice(&inside.stdout).unwrap();
+    assert_eq!(
+        location(&log),
+        serde_json::json!({ "uri": "bad.kp", "uriBaseId": "%SRCROOT%" }),
+        "{log}"
+    );
+
     let out = keyplan(&["check", "--format", "github", path], None);
     assert_eq!(out.status.code(), Some(1));
     let lines = text(&out.stdout);

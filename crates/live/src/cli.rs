@@ -143,7 +143,7 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     client.preflight()?;
     let previous = previous(a)?;
     let live = state::read(&client, &program, a.token_out.as_deref())?;
-    let mut plan = diff::plan(&program, &live);
+    let mut plan = diff::plan_since(&program, &live, previous.as_ref());
     if let Some(old) = &previous {
         removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
     }
@@ -183,7 +183,8 @@ fn apply_cmd(
     } else {
         let program = load_paths(&a.files, a.target)?;
         let previous = previous(a)?;
-        let mut plan = plan_program(&client, &program, a.token_out.as_deref())?;
+        let mut plan =
+            plan_program_since(&client, &program, previous.as_ref(), a.token_out.as_deref())?;
         if let Some(old) = &previous {
             removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
         }
@@ -205,6 +206,9 @@ fn apply_cmd(
                 stdout.write_all(render::report_json(&apply::ApplyReport::default()).as_bytes());
         } else {
             let _ = writeln!(stdout, "no changes: the server matches the program");
+            if let Some(note) = render::secrets_note(&plan) {
+                let _ = writeln!(stdout, "{note}");
+            }
         }
         return Ok(0);
     }
@@ -227,11 +231,16 @@ fn apply_cmd(
         }
     }
     let report = apply::apply(&client, &program, &plan, &opts);
-    let text = if json {
+    let mut text = if json {
         render::report_json(&report)
     } else {
         render::report_text(&report)
     };
+    // Without `--yes` the plan above said it already.
+    if let (false, true, Some(note)) = (json, args.yes, render::secrets_note(&plan)) {
+        text.push_str(&note);
+        text.push('\n');
+    }
     let _ = stdout.write_all(text.as_bytes());
     Ok(if report.ok() { 0 } else { 1 })
 }
@@ -309,9 +318,19 @@ pub fn plan_program(
     program: &Program,
     token_out: Option<&Path>,
 ) -> Result<diff::Plan> {
+    plan_program_since(client, program, None, token_out)
+}
+
+/// [`plan_program`] knowing the program's previous version (`--previous`).
+pub fn plan_program_since(
+    client: &Client,
+    program: &Program,
+    previous: Option<&Program>,
+    token_out: Option<&Path>,
+) -> Result<diff::Plan> {
     client.preflight()?;
     let live = state::read(client, program, token_out)?;
-    Ok(diff::plan(program, &live))
+    Ok(diff::plan_since(program, &live, previous))
 }
 
 fn connect(a: &LiveArgs) -> Result<Client> {

@@ -3,7 +3,9 @@
 //! Rules (documented in the crate's README):
 //! - Only fields the program sets are compared; what the server fills in is not a change.
 //! - A field the server does not read back (`password`, `generate_signing_key`) is not
-//!   compared: it is written whenever the resource is created or updated.
+//!   compared: it is written whenever the resource is created or updated. With the
+//!   program's previous version (`--previous`), one whose value changed since is a change;
+//!   without it, the plan lists the secrets it could not compare.
 //! - `env("X")` values are never read here and never shown: `(secret from env X)`.
 //! - For endpoints whose write replaces the whole object, an update also lists the
 //!   fields it will reset (set on the server, absent from the program).
@@ -65,6 +67,10 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.
     pub unmanaged: Vec<String>,
+    /// Secrets of resources on the server that the plan could not compare: the server
+    /// never returns them, and no previous version says whether they changed
+    /// (`password of auth/userpass/users/u`).
+    pub unverified_secrets: Vec<String>,
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
@@ -117,17 +123,31 @@ fn is_zero(n: &usize) -> bool {
 }
 
 pub fn plan(program: &Program, live: &LiveState) -> Plan {
+    plan_since(program, live, None)
+}
+
+/// [`plan`], knowing the program's previous version (`--previous`): a field the server
+/// does not return (a literal secret, an `env()` name, a write-only field) that changed
+/// since is a change of its resource, shown without either value.
+pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program>) -> Plan {
+    let previous: Option<Declared<'_>> =
+        previous.map(|old| old.resources.iter().map(|r| (r.id.as_str(), r)).collect());
     let mut resources: Vec<ResourcePlan> = program
         .resources
         .iter()
         .map(|r| {
-            resource_plan(
+            let mut p = resource_plan(
                 program,
                 r,
                 live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent),
-            )
+            );
+            if let Some(before) = previous.as_ref().and_then(|old| old.get(r.id.as_str())) {
+                changed_since(r, before, &mut p);
+            }
+            p
         })
         .collect();
+    let unverified_secrets = unverified_secrets(program, &resources, previous.as_ref());
     // An action has no state of its own: it runs when what it acts on is created or its
     // root credentials change, and is unchanged otherwise. The server's rotated password
     // is never read, so a rotated connection plans clean.
@@ -142,8 +162,75 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
+        unverified_secrets,
         removals: Vec::new(),
     }
+}
+
+/// The resources a version of the program declares, by id.
+type Declared<'a> = std::collections::HashMap<&'a str, &'a Resource>;
+
+/// What the previous version had in place of a secret: never its value.
+const PREVIOUS_SECRET: &str = "(previous literal secret, not shown)";
+
+/// Adds to `p` the fields the server does not return whose value the program changed
+/// since `before` (its previous declaration): a new literal password is written only
+/// this way. A token's fields are left out: they are compared with the token itself.
+fn changed_since(r: &Resource, before: &Resource, p: &mut ResourcePlan) {
+    if !matches!(p.action, Action::Unchanged | Action::Update) || r.kind == ResourceKind::Token {
+        return;
+    }
+    for field in &p.not_compared {
+        let Some(want) = r.body.get(field) else {
+            continue;
+        };
+        let had = before.body.get(field);
+        if had == Some(want) {
+            continue;
+        }
+        p.changes.push(FieldChange {
+            field: field.clone(),
+            old: had.map(|v| match v {
+                Value::Secret(_) => Json::String(PREVIOUS_SECRET.to_string()),
+                other => shown(other),
+            }),
+            new: shown(want),
+        });
+        p.action = Action::Update;
+    }
+}
+
+/// The secrets (`env()` values and literals) of resources already on the server that
+/// the plan cannot tell changed: every one without a previous version; with one, an
+/// `env()` whose name stayed (its value is outside both programs) and the secrets of
+/// resources the previous version did not declare. A connection's root credentials are
+/// left out when the server rotates them: the program's are dead after the rotation.
+fn unverified_secrets(
+    program: &Program,
+    plans: &[ResourcePlan],
+    previous: Option<&Declared<'_>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (r, p) in program.resources.iter().zip(plans) {
+        if p.action == Action::Create || r.kind == ResourceKind::Token {
+            continue;
+        }
+        let before = previous.and_then(|old| old.get(r.id.as_str()));
+        let rotated = program.root_rotation_of(&r.id).is_some();
+        for (field, value) in &r.body {
+            let known = match value {
+                Value::Env(_) => false,
+                Value::Secret(_) => before.is_some(),
+                _ => continue,
+            };
+            let changing = p.changes.iter().any(|c| c.field == field);
+            let dead = rotated && ROOT_CREDENTIAL_FIELDS.contains(&field);
+            if !known && !changing && !dead {
+                out.push(format!("{field} of {}", r.id));
+            }
+        }
+    }
+    out
 }
 
 /// Whether a connection's root rotation runs with this plan of the connection: on its

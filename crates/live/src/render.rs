@@ -80,7 +80,31 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "no changes: the server matches the program");
     }
+    if let Some(note) = secrets_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     out
+}
+
+/// One note for every secret the plan could not compare (never a value): what was
+/// not checked, and how a changed one is planned.
+pub fn secrets_note(plan: &Plan) -> Option<String> {
+    const SHOWN: usize = 3;
+    let all = &plan.unverified_secrets;
+    let (first, rest) = all.split_at_checked(SHOWN).unwrap_or((all, &[]));
+    let named = first.join(", ");
+    let more = match rest.len() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    (!all.is_empty()).then(|| {
+        format!(
+            "note: the server never returns secrets, so whether these changed is not known: \
+             {named}{more}. A changed literal or `env()` name is planned with `--previous OLD` \
+             (the program as last applied); a new value of the same variable is sent only \
+             when its resource changes otherwise."
+        )
+    })
 }
 
 pub fn plan_json(plan: &Plan, addr: &str) -> String {
@@ -90,6 +114,7 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
         "summary": plan.summary(),
         "resources": plan.resources,
         "unmanaged": plan.unmanaged,
+        "unverified_secrets": plan.unverified_secrets,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -13,7 +13,7 @@ use keyplan::ir::{Program, ResourceKind as K};
 use serde_json::{json, Map, Value as Json};
 
 /// Globs, list-valued bindings, a JSON-pointer claim, a subject-only role without
-/// audiences: the cases the examples do not have.
+/// audiences, a groups claim: the cases the examples do not have.
 const GLOBS: &str = r#"
 auth jwt ci {
   jwks_url     = "JWKS"
@@ -27,6 +27,12 @@ auth jwt ci {
   role subject {
     user_claim    = "email"
     bound_subject = "repo:ml/app:ref:refs/heads/main"
+  }
+  role grouped {
+    user_claim      = "sub"
+    groups_claim    = "groups"
+    bound_audiences = ["vault"]
+    bound_claims    = { team = "ops" }
   }
   role teams {
     user_claim      = "sub"
@@ -56,6 +62,9 @@ fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
             json!(b.bound_subject.clone().unwrap_or("ci".into())),
         );
         base.insert(b.user_claim.clone(), json!("someone"));
+        if let Some(groups) = &b.groups_claim {
+            set_claim(&mut base, groups, json!(["ops"]));
+        }
         if let Some(s) = &b.bound_subject {
             base.insert("sub".into(), json!(s));
         }
@@ -97,6 +106,45 @@ fn claim_sets(p: &Program) -> Vec<Map<String, Json>> {
         sets.push(variant(&|c| {
             c.insert("sub".into(), json!("another-subject"));
         }));
+        // An empty user name, and registered claims of the wrong JSON type (or null).
+        let odd: [(&str, Json); 16] = [
+            (&b.user_claim, json!("")),
+            (&b.user_claim, json!(" ")),
+            (&b.user_claim, json!(true)),
+            ("sub", json!(5)),
+            ("sub", Json::Null),
+            ("iss", json!(5)),
+            ("jti", json!(5)),
+            ("jti", json!("id-1")),
+            ("aud", json!(5)),
+            ("aud", json!([5])),
+            ("aud", Json::Null),
+            ("aud", json!([])),
+            ("exp", json!("soon")),
+            ("exp", Json::Null),
+            ("nbf", json!("2020-01-01")),
+            ("iat", json!(true)),
+        ];
+        for (name, value) in odd {
+            sets.push(variant(&|c| {
+                c.insert(name.to_string(), value.clone());
+            }));
+        }
+        if let Some(groups) = &b.groups_claim {
+            sets.push(variant(&|c| remove(c, groups)));
+            let values = [
+                json!(null),
+                json!(""),
+                json!("ops"),
+                json!([]),
+                json!([""]),
+                json!(["ops", 5]),
+                json!({"a": 1}),
+            ];
+            for value in values {
+                sets.push(variant(&|c| set_claim(c, groups, value.clone())));
+            }
+        }
         for (name, values) in &b.bound_claims {
             let first = values.first().cloned().unwrap_or(Json::Null);
             sets.push(variant(&|c| remove(c, name)));

@@ -338,19 +338,3 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     }
     assert_eq!(plan(&scoped, None).code, 0);
 }
-
-fn validator(name: &str) -> jsonschema::Validator {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../schemas/output")
-        .join(name);
-    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::draft202012::new(&schema).unwrap()
-}
-
-fn assert_valid(v: &jsonschema::Validator, doc: &Json, what: &str) {
-    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
-    assert!(
-        errors.is_empty(),
-        "{what} does not match its schema: {errors:#?}\n{doc:#}"
-    );
-}

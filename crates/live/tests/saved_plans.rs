@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::*;
 use kp_live::Format;
 use serde_json::{json, Value as Json};
@@ -39,22 +37,6 @@ workload operator {{
 {extra}
 "#
     )
-}
-
-fn validator(name: &str) -> jsonschema::Validator {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../schemas/output")
-        .join(name);
-    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::draft202012::new(&schema).unwrap()
-}
-
-fn assert_valid(v: &jsonschema::Validator, doc: &Json, what: &str) {
-    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
-    assert!(
-        errors.is_empty(),
-        "{what} does not match its schema: {errors:#?}\n{doc:#}"
-    );
 }
 
 #[test]

@@ -138,9 +138,16 @@ fn result_json(d: &Diagnostic, uri: &str, index: &LineIndex, rule: usize, print:
 fn location(uri: &str, index: &LineIndex, span: kp_diag::Span) -> Value {
     let start = index.line_col(span.start);
     let end = index.line_col(span.end);
+    // SARIF 2.1.0 §3.4.4: a `uri` with a `uriBaseId` is relative to that base; an
+    // absolute `file:` URI stands alone.
+    let artifact = if uri.starts_with(FILE_SCHEME) {
+        json!({ "uri": uri })
+    } else {
+        json!({ "uri": uri, "uriBaseId": "%SRCROOT%" })
+    };
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+            "artifactLocation": artifact,
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -161,11 +168,33 @@ fn line_text<'t>(text: &'t str, index: &LineIndex, offset: usize) -> &'t str {
         .trim()
 }
 
-/// A relative URI reference for a path: `/` separators, other characters outside the
+const FILE_SCHEME: &str = "file://";
+
+/// The URI of a path: a relative reference for a relative path, a `file:` URI for an
+/// absolute one (`/tmp/a.kp`, `C:\\a.kp`); `/` separators, other characters outside the
 /// unreserved set percent-encoded.
 fn uri(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for byte in name.replace('\\', "/").bytes() {
+    let name = name.replace('\\', "/");
+    if name.starts_with('/') {
+        return format!("{FILE_SCHEME}{}", encoded(&name));
+    }
+    if let [drive, b':', b'/', ..] = name.as_bytes() {
+        if drive.is_ascii_alphabetic() {
+            // `file:///C:/a.kp`: the drive's colon stays, as RFC 8089 writes it.
+            let (letter, rest) = name.split_at(1);
+            return format!(
+                "{FILE_SCHEME}/{letter}:{}",
+                encoded(rest.get(1..).unwrap_or(""))
+            );
+        }
+    }
+    let out = encoded(&name);
+    out.strip_prefix("./").map(str::to_string).unwrap_or(out)
+}
+
+fn encoded(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(char::from(byte));
@@ -173,7 +202,7 @@ fn uri(name: &str) -> String {
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
-    out.strip_prefix("./").map(str::to_string).unwrap_or(out)
+    out
 }
 
 /// FNV-1a, 64 bits, over the parts separated by NUL: stable across runs and platforms.
@@ -201,6 +230,15 @@ mod tests {
         assert_eq!(uri("./examples/a b.kp"), "examples/a%20b.kp");
         assert_eq!(uri("<stdin>"), "%3Cstdin%3E");
         assert_eq!(uri(r"dir\x.kp"), "dir/x.kp");
+    }
+
+    #[test]
+    fn absolute_paths_are_file_uris() {
+        assert_eq!(uri("/tmp/a b.kp"), "file:///tmp/a%20b.kp");
+        assert_eq!(uri(r"C:\work\a.kp"), "file:///C:/work/a.kp");
+        assert_eq!(uri("c:/a.kp"), "file:///c:/a.kp");
+        // A relative name with a colon is no drive.
+        assert_eq!(uri("ab:/x.kp"), "ab%3A/x.kp");
     }
 
     #[test]

@@ -167,3 +167,61 @@ fn github_workflow_commands() {
     assert!(out.contains("::warning file=ci/ssh.kp,"), "{out}");
     insta::assert_snapshot!("github", out);
 }
+
+/// Every `artifactLocation` in `value`, however deep.
+fn artifact_locations(value: &Value, out: &mut Vec<Value>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                if key == "artifactLocation" {
+                    out.push(v.clone());
+                }
+                artifact_locations(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| artifact_locations(v, out)),
+        _ => {}
+    }
+}
+
+/// QA 13: absolute paths (POSIX and Windows) are `file:` URIs without `uriBaseId`, which
+/// SARIF 2.1.0 §3.4.4 allows only with a relative `uri`; relative ones keep the base.
+/// The schema cannot say this (both are `uri-reference`s), so it is checked here too.
+#[test]
+fn absolute_paths_are_file_uris_without_a_base() {
+    let all: Vec<(String, String, Vec<Diagnostic>)> = diagnostics()
+        .into_iter()
+        .zip([
+            "/tmp/qa/ci/jwt.kp",
+            r"C:\ci\syntax 1.kp",
+            "ci/ssh.kp",
+            "/x/clean.kp",
+        ])
+        .map(|((_, text, d), name)| (name.to_string(), text, d))
+        .collect();
+    let log = kp_report::sarif(&reports(&all));
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert_eq!(errors, Vec::<String>::new());
+
+    let mut locations = Vec::new();
+    artifact_locations(&log, &mut locations);
+    let uris: std::collections::BTreeSet<String> = locations
+        .iter()
+        .map(|l| {
+            let uri = l["uri"].as_str().unwrap();
+            let absolute = uri.contains(':') || uri.starts_with('/');
+            assert_eq!(l.get("uriBaseId").is_some(), !absolute, "{l}");
+            uri.to_string()
+        })
+        .collect();
+    assert_eq!(
+        uris.into_iter().collect::<Vec<_>>(),
+        [
+            "ci/ssh.kp",
+            "file:///C:/ci/syntax%201.kp",
+            "file:///tmp/qa/ci/jwt.kp"
+        ]
+    );
+}

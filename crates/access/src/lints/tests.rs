@@ -1,5 +1,6 @@
 use super::*;
 use crate::testutil::{example, program};
+use kp_check::ir::Program;
 
 fn codes(src: &str) -> Vec<(&'static str, String)> {
     lints(&program(src))
@@ -48,9 +49,86 @@ fn overlapping_roles_on_one_mount() {
         overlaps,
         [(
             "one token can log in to both `trainer` and `publisher` on mount `gitlab`".to_string(),
-            "e.g. a token with aud=https://vault.example.com, project_path=ml/trainer, ref=main, ref_protected=true, ref_type=branch; bind a claim the two roles give different values".to_string()
+            r#"e.g. the token {"iss":"https://gitlab.example.com","aud":"https://vault.example.com","project_path":"ml/trainer","ref":"main","ref_protected":"true","ref_type":"branch","sub":"user"}; bind a claim the two roles give different values"#.to_string()
         )]
     );
+}
+
+/// Every `kp::overlapping-roles` warning of `p`: its two identities, and what
+/// simulating a login with the token its help shows says.
+fn overlap_examples(p: &Program) -> Vec<(String, crate::simulate::Simulation)> {
+    lints(p)
+        .into_iter()
+        .filter(|d| d.code == OVERLAPPING_ROLES)
+        .map(|d| {
+            let help = d.help.unwrap_or_default();
+            let token = help
+                .strip_prefix("e.g. the token ")
+                .and_then(|rest| rest.split_once("; bind"))
+                .map(|(token, _)| token)
+                .unwrap_or_default();
+            let claims = match crate::json::from_str(token) {
+                Ok(Json::Object(claims)) => claims,
+                other => panic!("{help}: {other:?}"),
+            };
+            (d.message, crate::simulate::simulate(p, &claims, None))
+        })
+        .collect()
+}
+
+/// The example token of each overlap logs in to both roles (QA 10: it left out the
+/// user claims, and both roles refused it): subjects, issuers, audiences, globs on one
+/// or both sides, JSON pointers, user claims by pointer, groups claims.
+#[test]
+fn the_overlap_example_token_logs_in_to_both_roles() {
+    let qa10 = include_str!("../../tests/fixtures/overlap-user-claims.kp");
+    let varied = r#"
+        auth jwt {
+          jwks_url     = "https://x.example.com/keys"
+          bound_issuer = "https://issuer.example.com"
+          role a {
+            user_claim        = "/ctx/user"
+            user_claim_json_pointer = true
+            groups_claim      = "groups"
+            bound_audiences   = ["v1"]
+            bound_subject     = "repo:ml"
+            bound_claims_type = "glob"
+            bound_claims      = { ref = "refs/*-prod", "/ctx/env" = "prod-*" }
+          }
+          role b {
+            user_claim        = "email"
+            groups_claim      = "/ctx/groups"
+            bound_audiences   = ["v2"]
+            bound_claims_type = "glob"
+            bound_claims      = { ref = "refs/heads/*", team = "ml-*" }
+          }
+          role c {
+            user_claim      = "sub"
+            bound_audiences = ["v1"]
+            bound_claims    = { "/ctx/env" = "prod-eu", ref = "refs/heads/x-prod" }
+          }
+        }
+        "#;
+    let programs = [program(qa10), program(varied), example("pipeline.kp")];
+    let mut seen = 0;
+    for p in &programs {
+        for (message, simulation) in overlap_examples(p) {
+            seen += 1;
+            let accepted: Vec<&str> = simulation
+                .accepted
+                .iter()
+                .map(|a| a.identity.as_str())
+                .collect();
+            let both: Vec<&str> = message.split('`').skip(1).step_by(2).take(2).collect();
+            assert!(
+                both.iter().all(|id| accepted.contains(id)),
+                "{message}: accepted by {accepted:?}, refused: {:?}",
+                simulation.refused
+            );
+        }
+    }
+    // QA 10's pair, pipeline's, and the three pairs of `varied`.
+    assert_eq!(seen, 5);
 }
 
 #[test]

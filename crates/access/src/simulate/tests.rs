@@ -109,6 +109,95 @@ fn audience_issuer_subject_and_user_claim() {
     assert_eq!(refused[1].1, "`sub` is `\"you\"`, bound_subject is `me`");
 }
 
+/// The QA programs 05 and 06: a role on the user claim `email`, bound to an audience.
+const EMAIL_ROLE: &str = r#"
+    auth jwt ci { jwks_url = "https://ci.example.com/jwks" }
+    workload w {
+      login ci { bound_audiences = ["vault"], user_claim = "email" }
+      read "secret/data/w"
+    }
+    "#;
+
+#[test]
+fn an_empty_user_name_is_refused_last() {
+    let p = program(EMAIL_ROLE);
+    let (accepted, refused) = run(&p, json!({"aud": "vault", "email": ""}));
+    assert!(accepted.is_empty());
+    assert_eq!(
+        refused[0].1,
+        "user_claim `email` is empty: the server refuses a login without a user name (\"missing name in alias\")"
+    );
+    // Blank is a name; and a token refused for another reason gives that one.
+    assert_eq!(run(&p, json!({"aud": "vault", "email": " "})).0, ["w"]);
+    let (_, refused) = run(&p, json!({"aud": "other", "email": ""}));
+    assert!(refused[0].1.starts_with("`aud` is"), "{}", refused[0].1);
+}
+
+#[test]
+fn registered_claims_of_another_json_type_refuse_every_role() {
+    let p = program(EMAIL_ROLE);
+    let base = json!({"aud": "vault", "email": "a@example.com"});
+    let with = |name: &str, value: Json| {
+        let mut c = base.clone();
+        c[name] = value;
+        c
+    };
+    assert_eq!(run(&p, base.clone()).0, ["w"]);
+    let refused = [
+        ("sub", json!(5), "`sub` is `5`, not a string"),
+        ("iss", json!(true), "`iss` is `true`, not a string"),
+        ("jti", json!(["a"]), "`jti` is `[\"a\"]`, not a string"),
+        (
+            "exp",
+            json!("soon"),
+            "`exp` is `\"soon\"`, not a number (a NumericDate)",
+        ),
+        (
+            "nbf",
+            json!({}),
+            "`nbf` is `{}`, not a number (a NumericDate)",
+        ),
+        (
+            "iat",
+            json!(false),
+            "`iat` is `false`, not a number (a NumericDate)",
+        ),
+        (
+            "aud",
+            json!(5),
+            "`aud` is `5`, not a string or a list of strings",
+        ),
+        (
+            "aud",
+            json!(["vault", 5]),
+            "`aud` is `[\"vault\",5]`, not a string or a list of strings",
+        ),
+        // `aud` alone reads null as a value, and refuses it.
+        (
+            "aud",
+            Json::Null,
+            "`aud` is `null`, not a string or a list of strings",
+        ),
+    ];
+    for (name, value, reason) in refused {
+        let (accepted, refused) = run(&p, with(name, value));
+        assert!(accepted.is_empty(), "{name}");
+        assert_eq!(
+            refused[0].1,
+            format!("{reason}: the server cannot read the token's registered claims")
+        );
+    }
+    // Null reads as absent; a number is any NumericDate (expiry is not simulated).
+    for (name, value) in [
+        ("sub", Json::Null),
+        ("exp", Json::Null),
+        ("exp", json!(1.5)),
+        ("jti", json!("j")),
+    ] {
+        assert_eq!(run(&p, with(name, value)).0, ["w"], "{name}");
+    }
+}
+
 #[test]
 fn globs_lists_and_pointers() {
     let p = program(

@@ -392,16 +392,19 @@ impl Jwks {
         }
     }
 
-    /// An RS256 JWT with these claims (plus iat/nbf/exp), signed by the test's key.
+    /// An RS256 JWT with these claims (plus iat/nbf/exp, current, where `claims` has
+    /// none: a test may give them, of any JSON type), signed by the test's key.
     pub fn mint(&self, claims: Json) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
         let mut claims = claims;
-        claims["iat"] = json!(now - 5);
-        claims["nbf"] = json!(now - 5);
-        claims["exp"] = json!(now + 600);
+        for (name, at) in [("iat", now - 5), ("nbf", now - 5), ("exp", now + 600)] {
+            if claims.get(name).is_none() {
+                claims[name] = json!(at);
+            }
+        }
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
         let input = format!(
             "{}.{}",
@@ -1014,4 +1017,21 @@ pub fn write_program_dir(
         std::fs::write(program_dir.join(file), rewrite(text)).unwrap();
     }
     program_dir
+}
+
+/// The JSON Schema `schemas/output/NAME` of a keyplan output.
+pub fn validator(name: &str) -> jsonschema::Validator {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/output")
+        .join(name);
+    let schema: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+pub fn assert_valid(v: &jsonschema::Validator, doc: &Json, what: &str) {
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema: {errors:#?}\n{doc:#}"
+    );
 }

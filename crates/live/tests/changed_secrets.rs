@@ -1,0 +1,164 @@
+//! Secrets the server never returns, on a real OpenBao (QA 11): a userpass user whose
+//! literal password changes, and one whose `env()` name changes. Without `--previous`
+//! nothing tells the plan they changed: it says so, once. With `--previous` both are
+//! updates, shown without either secret, and apply writes them: the new passwords log in.
+
+// Helpers outside #[test] functions fail the test with their message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use kp_live::Format;
+use serde_json::{json, Value as Json};
+
+const OLD_LITERAL: &str = "OldSecret1-c41d";
+const NEW_LITERAL: &str = "NewSecret2-9be7";
+const OLD_ENV_VALUE: &str = "env-before-77aa";
+const NEW_ENV_VALUE: &str = "env-after-e3f0";
+
+fn program(literal: &str, env_name: &str) -> String {
+    format!(
+        r#"auth userpass {{}}
+workload u {{
+  login userpass {{ password = "{literal}", token_ttl = 1h }}
+  read "x"
+}}
+workload v {{
+  login userpass {{ password = env("{env_name}"), token_ttl = 1h }}
+  read "y"
+}}
+"#
+    )
+}
+
+fn logs_in(bao: &Bao, user: &str, password: &str) -> bool {
+    let r = http_post(
+        &bao.addr,
+        "",
+        &format!("auth/userpass/login/{user}"),
+        &json!({ "password": password }),
+    );
+    r["auth"]["client_token"].is_string()
+}
+
+fn assert_no_secret(text: &str) {
+    for secret in [OLD_LITERAL, NEW_LITERAL, OLD_ENV_VALUE, NEW_ENV_VALUE] {
+        assert!(!text.contains(secret), "a secret is shown:\n{text}");
+    }
+}
+
+#[test]
+fn changed_secrets_are_planned_with_previous_and_noted_without() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("KP_TEST_PW_OLD", OLD_ENV_VALUE);
+    std::env::set_var("KP_TEST_PW_NEW", NEW_ENV_VALUE);
+    let old = write_program(
+        dir.path(),
+        "old.kp",
+        &program(OLD_LITERAL, "KP_TEST_PW_OLD"),
+    );
+    let new = write_program(
+        dir.path(),
+        "new.kp",
+        &program(NEW_LITERAL, "KP_TEST_PW_NEW"),
+    );
+    let first = run_apply(&live_args(&bao, &[&old]), true, false, None);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(logs_in(&bao, "u", OLD_LITERAL) && logs_in(&bao, "v", OLD_ENV_VALUE));
+
+    // Without the previous version: no change can be seen, and the plan says so once.
+    let blind = run_plan(&live_args(&bao, &[&new]));
+    assert_eq!(blind.code, 0, "{}{}", blind.stdout, blind.stderr);
+    assert_eq!(blind.stdout.matches("note:").count(), 1, "{}", blind.stdout);
+    assert!(
+        blind.stdout.contains(
+            "not known: password of auth/userpass/users/u, password of auth/userpass/users/v."
+        ) && blind.stdout.contains("`--previous OLD`"),
+        "{}",
+        blind.stdout
+    );
+    assert_no_secret(&blind.stdout);
+
+    // With it: both users are updates, neither value shown.
+    let mut args = live_args(&bao, &[&new]);
+    args.previous = Some(old.display().to_string());
+    let plan = run_plan(&args);
+    assert_eq!(plan.code, 2, "{}{}", plan.stdout, plan.stderr);
+    for line in [
+        "~ auth/userpass/users/u (update)",
+        "password: \"(previous literal secret, not shown)\" -> \"(literal secret, not shown)\"",
+        "~ auth/userpass/users/v (update)",
+        "password: \"(secret from env KP_TEST_PW_OLD)\" -> \"(secret from env KP_TEST_PW_NEW)\"",
+    ] {
+        assert!(plan.stdout.contains(line), "{line}:\n{}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("note:"), "{}", plan.stdout);
+    assert_no_secret(&plan.stdout);
+    let mut json_args = args.clone();
+    json_args.format = Format::Json;
+    let json_plan = run_plan(&json_args);
+    assert_no_secret(&json_plan.stdout);
+    let doc: Json = serde_json::from_str(&json_plan.stdout).unwrap();
+    assert_eq!(doc["summary"]["update"], 2, "{doc}");
+    assert_eq!(doc["unverified_secrets"], json!([]), "{doc}");
+    let mut blind_json = live_args(&bao, &[&new]);
+    blind_json.format = Format::Json;
+    let blind_doc: Json = serde_json::from_str(&run_plan(&blind_json).stdout).unwrap();
+    assert_eq!(
+        blind_doc["unverified_secrets"],
+        json!([
+            "password of auth/userpass/users/u",
+            "password of auth/userpass/users/v"
+        ])
+    );
+    for d in [&doc, &blind_doc] {
+        assert_valid(&validator("plan.schema.json"), d, "plan --format json");
+    }
+
+    // Apply writes them: the new passwords log in, the old ones no longer do.
+    let applied = run_apply(&args, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert_no_secret(&applied.stdout);
+    assert!(logs_in(&bao, "u", NEW_LITERAL), "{}", applied.stdout);
+    assert!(logs_in(&bao, "v", NEW_ENV_VALUE), "{}", applied.stdout);
+    assert!(!logs_in(&bao, "u", OLD_LITERAL) && !logs_in(&bao, "v", OLD_ENV_VALUE));
+
+    // Planned against itself, the literal is known unchanged; the env() value is not.
+    let mut same = live_args(&bao, &[&new]);
+    same.previous = Some(new.display().to_string());
+    let clean = run_plan(&same);
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
+    assert!(
+        clean
+            .stdout
+            .contains("not known: password of auth/userpass/users/v."),
+        "{}",
+        clean.stdout
+    );
+
+    // An apply with other changes names the secrets it did not send, once.
+    let policy_changed = write_program(
+        dir.path(),
+        "policy.kp",
+        &program(NEW_LITERAL, "KP_TEST_PW_NEW").replace("read \"x\"", "read \"z\""),
+    );
+    let other = run_apply(&live_args(&bao, &[&policy_changed]), true, false, None);
+    assert_eq!(other.code, 0, "{}{}", other.stdout, other.stderr);
+    assert!(
+        other.stdout.contains("updated sys/policies/acl/u"),
+        "{}",
+        other.stdout
+    );
+    assert_eq!(other.stdout.matches("note:").count(), 1, "{}", other.stdout);
+    assert!(
+        other.stdout.contains(
+            "not known: password of auth/userpass/users/u, password of auth/userpass/users/v."
+        ),
+        "{}",
+        other.stdout
+    );
+    assert_no_secret(&other.stdout);
+}
