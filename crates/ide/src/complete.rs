@@ -1,6 +1,8 @@
 //! Completion: what may be written at the cursor, from the catalog (blocks, verbs),
 //! the endpoint schemas (fields, enum values) and the checker's index (names).
 
+use std::collections::HashSet;
+
 use kp_check::catalog::{
     self, MountClass, BUILTIN_POLICIES, CAPABILITY_VERBS, POLICY_REF_FIELDS, SHORTHAND_VERBS,
 };
@@ -140,13 +142,18 @@ impl Analysis {
             }
             _ => slot(line),
         };
-        match slot {
+        let mut items = match slot {
             Some(Slot::Entry) => self.entry_items(scope, &chain),
             Some(Slot::Value(field)) => self.value_items(scope, &chain, field),
             Some(Slot::After(word)) => self.label_items(scope, word),
             Some(Slot::RoleOf(verb, mount)) => self.role_items(scope, verb, mount),
             None => Vec::new(),
-        }
+        };
+        // Sources overlap (a declared `policy default` and the built-in one): each
+        // label once, the first (declared before built-in) kept.
+        let mut seen = HashSet::new();
+        items.retain(|it| seen.insert(it.label.clone()));
+        items
     }
 
     fn entry_items(&self, scope: Scope, chain: &[&Block]) -> Vec<CompletionItem> {

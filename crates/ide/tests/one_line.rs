@@ -76,3 +76,15 @@ fn no_completion_in_strings_or_comments() {
     assert!(labels("workload w { login ci { user_claim = \"a, |\" } }\n").is_empty());
     assert!(labels("workload w { read \"x\" } # a, |\n").is_empty());
 }
+
+/// A program declaring `policy default` (to extend the built-in one) gets `default`
+/// offered once, not once declared and once built in.
+#[test]
+fn each_name_is_offered_once() {
+    let body = "policy default { path \"z\" { capabilities = [read] } }\nworkload w {\n  login ci {\n    bound_audiences = [\"v\"]\n    token_policies = [|]\n  }\n  read \"x\"\n}\n";
+    let l = labels(body);
+    let mut once = l.clone();
+    once.dedup();
+    assert_eq!(l, once);
+    assert!(l.iter().any(|x| x == "default"), "{l:?}");
+}
