@@ -82,28 +82,15 @@ impl Analysis {
         let body = block.body.as_ref()?;
         let sc = scope::child(&self.file, scope::scope_of(&self.file, &parents), block);
         let present = attr_names(block);
-        let missing: Vec<_> = scope::fields(sc)
+        let mut missing: Vec<(String, &str)> = scope::fields(sc)
             .into_iter()
             .filter(|f| f.field.required && !present.contains(&f.field.name.as_str()))
+            .map(|f| (f.field.name.clone(), placeholder(f.field.ty)))
             .collect();
-        let missing: Vec<(String, &str)> = if missing.is_empty() {
-            // What keyplan requires itself: `token NAME` needs `role`; a userpass user
-            // needs `password` (or `password_hash`), a secret read from the environment.
-            let userpass =
-                matches!(sc, scope::Scope::Login(spec) if spec.endpoint == "userpass-user");
-            if block.keyword.name == "token" && !present.contains(&"role") {
-                vec![("role".to_string(), placeholder(FieldType::String))]
-            } else if userpass && !present.contains(&"password") {
-                vec![("password".to_string(), "env(\"PASSWORD\")")]
-            } else {
-                return None;
-            }
-        } else {
-            missing
-                .iter()
-                .map(|f| (f.field.name.clone(), placeholder(f.field.ty)))
-                .collect()
-        };
+        missing.extend(own_required(sc, block, &present));
+        if missing.is_empty() {
+            return None;
+        }
         let indent = format!("{}  ", self.indent_of(block.span.start));
         let close = body.span.end.saturating_sub(1);
         let line_start = self
@@ -240,6 +227,41 @@ fn attr_names(block: &Block) -> Vec<&str> {
             _ => None,
         })
         .collect()
+}
+
+/// A field keyplan requires beyond the schema (the checker's own rules, each with its
+/// `kp::missing-field`): `token NAME` needs `role`; a userpass user needs a password (or
+/// its hash), a secret read from the environment; a Kubernetes role binds namespaces,
+/// by name or by selector. One fix adds these with the schema's required fields, so
+/// applying it leaves no missing field behind.
+fn own_required(
+    sc: scope::Scope,
+    block: &Block,
+    present: &[&str],
+) -> Option<(String, &'static str)> {
+    let endpoint = match sc {
+        scope::Scope::Login(spec) | scope::Scope::Nested(spec) => spec.endpoint,
+        _ => "",
+    };
+    let lacks = |names: &[&str]| !names.iter().any(|n| present.contains(n));
+    let (name, value) = if block.keyword.name == "token" && lacks(&["role"]) {
+        ("role", placeholder(FieldType::String))
+    } else if endpoint == "userpass-user" && lacks(&["password", "password_hash"]) {
+        ("password", "env(\"PASSWORD\")")
+    } else if endpoint == "kubernetes-role"
+        && lacks(&[
+            "bound_service_account_namespaces",
+            "bound_service_account_namespace_selector",
+        ])
+    {
+        (
+            "bound_service_account_namespaces",
+            placeholder(FieldType::List),
+        )
+    } else {
+        return None;
+    };
+    Some((name.to_string(), value))
 }
 
 fn placeholder(ty: FieldType) -> &'static str {

@@ -1,6 +1,8 @@
 //! Completion: what may be written at the cursor, from the catalog (blocks, verbs),
 //! the endpoint schemas (fields, enum values) and the checker's index (names).
 
+use std::collections::HashSet;
+
 use kp_check::catalog::{
     self, MountClass, BUILTIN_POLICIES, CAPABILITY_VERBS, POLICY_REF_FIELDS, SHORTHAND_VERBS,
 };
@@ -57,18 +59,44 @@ enum Slot<'s> {
     RoleOf(&'s str, &'s str),
 }
 
-fn slot(line: &str) -> Option<Slot<'_>> {
-    // A one-line block (`path "a/*" { capabilities = [`): what follows its brace.
-    let line = match line.rfind('{') {
-        Some(i)
-            if line
-                .get(..i)
-                .is_some_and(|b| b.matches('"').count() % 2 == 0) =>
-        {
-            line.get(i + 1..).unwrap_or("")
+/// The text of the entry the cursor is in, from the line before the cursor: entries of
+/// a one-line block start after its `{` and after each `,` between entries (a `,` inside
+/// a list separates its items, which stay in the entry). `None` inside a string, where
+/// the user types free text, and inside a comment.
+fn current_entry(line: &str) -> Option<&str> {
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
         }
-        _ => line,
-    };
+        match c {
+            '"' => in_string = true,
+            // A comment: nothing to complete.
+            '#' => return None,
+            '/' if line.get(i..).is_some_and(|r| r.starts_with("//")) => return None,
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '{' | '}' | ',' if depth == 0 => start = i + 1,
+            _ => {}
+        }
+    }
+    if in_string {
+        return None;
+    }
+    line.get(start..)
+}
+
+fn slot(line: &str) -> Option<Slot<'_>> {
+    let line = current_entry(line)?;
     let t = line.trim_start();
     if t.is_empty() {
         return Some(Slot::Entry);
@@ -81,11 +109,7 @@ fn slot(line: &str) -> Option<Slot<'_>> {
         return None;
     }
     let rest_trim = rest.trim_start();
-    if let Some(after_eq) = rest_trim.strip_prefix('=') {
-        // Inside a string the user types free text.
-        if after_eq.matches('"').count() % 2 == 1 {
-            return None;
-        }
+    if rest_trim.starts_with('=') {
         return Some(Slot::Value(word));
     }
     if rest.is_empty() {
@@ -118,13 +142,18 @@ impl Analysis {
             }
             _ => slot(line),
         };
-        match slot {
+        let mut items = match slot {
             Some(Slot::Entry) => self.entry_items(scope, &chain),
             Some(Slot::Value(field)) => self.value_items(scope, &chain, field),
             Some(Slot::After(word)) => self.label_items(scope, word),
             Some(Slot::RoleOf(verb, mount)) => self.role_items(scope, verb, mount),
             None => Vec::new(),
-        }
+        };
+        // Sources overlap (a declared `policy default` and the built-in one): each
+        // label once, the first (declared before built-in) kept.
+        let mut seen = HashSet::new();
+        items.retain(|it| seen.insert(it.label.clone()));
+        items
     }
 
     fn entry_items(&self, scope: Scope, chain: &[&Block]) -> Vec<CompletionItem> {

@@ -186,25 +186,24 @@ fn with_name(key: &SymbolKey, name: &str) -> SymbolKey {
     }
 }
 
-/// The checker's `kp::invalid-name` rule (one segment of an API path: letters, digits
-/// and `_`, with `-` and `.` inside), plus what mounts and policies add.
+/// A new name must read back as the same name wherever it is written: references are
+/// bare words, so it is an identifier as the lexer reads it (`kp_syntax::is_name`). The
+/// checker's `kp::invalid-name` rule adds that a name which becomes one segment of an API
+/// path (all but mount paths) ends with a letter, digit or `_`; mounts and policies add
+/// their reserved names.
 fn validate(def: &Definition, name: &str) -> Result<(), RenameError> {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let valid = name.starts_with(word)
-        && name.ends_with(word)
-        && name.chars().all(|c| word(c) || c == '-' || c == '.')
-        && !name.contains("..");
-    if !valid {
+    if !kp_syntax::is_name(name) {
         return Err(RenameError::InvalidName(format!(
-            "`{name}` is not a valid name: use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)"
+            "`{name}` is not a valid name: a name is an identifier, a letter or `_` then letters, digits, `_` or `-` (e.g. `ci-deploy`), and not `true` or `false`"
+        )));
+    }
+    let mount = matches!(def.kind, DefKind::AuthMount | DefKind::SecretsMount);
+    if !mount && !name.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(RenameError::InvalidName(format!(
+            "`{name}` is not a valid name here: it becomes one segment of an API path, so it ends with a letter, digit or `_` (`kp::invalid-name`)"
         )));
     }
     match def.kind {
-        DefKind::AuthMount | DefKind::SecretsMount if name.contains('.') => {
-            Err(RenameError::InvalidName(format!(
-                "`{name}`: a mount path is written with dots in `sign`/`creds` statements, so it cannot hold `.`"
-            )))
-        }
         DefKind::AuthMount if name == "token" => Err(RenameError::InvalidName(
             "the path `token` belongs to the built-in token auth method".to_string(),
         )),

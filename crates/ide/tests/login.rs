@@ -76,8 +76,11 @@ fn a_login_block_has_its_methods_fields() {
             "{field}: {hover:?}"
         );
     }
-    // `login people {}` lacks the user's password: the fix adds it.
+    // `login people {}` lacks the user's password: completion offers it, the fix adds it.
     let bob = at("login people {}");
+    let fields = labels(&a, bob + "login people {".len());
+    assert!(fields.iter().any(|l| l == "password"), "{fields:?}");
+    assert!(!fields.iter().any(|l| l == "user_claim"), "{fields:?}");
     let fixes = a.code_actions(Span::new(bob, bob + 6));
     let added: Vec<&str> = fixes
         .iter()
@@ -155,7 +158,7 @@ fn renaming_a_workload_renames_its_login_roles_uses() {
 }
 
 /// A Kubernetes login missing its names and namespaces has two diagnostics on its head
-/// and one fix adding the required field: offered once, not once per diagnostic.
+/// and one fix adding both required fields: offered once, not once per diagnostic.
 #[test]
 fn one_block_one_missing_field_fix() {
     let text = "auth kubernetes k8s {}\nworkload w {\n  login k8s {\n  }\n  read \"x/*\"\n}\n";
@@ -172,5 +175,45 @@ fn one_block_one_missing_field_fix() {
         .into_iter()
         .map(|f| f.title)
         .collect();
-    assert_eq!(titles, ["add `bound_service_account_names`"]);
+    assert_eq!(
+        titles,
+        ["add `bound_service_account_names`, `bound_service_account_namespaces`"]
+    );
+}
+
+/// The missing-field fix adds what keyplan requires beyond the schema too, wherever the
+/// role or user is written (a workload's login or the mount's own block): applying it
+/// once leaves no `kp::missing-field`.
+#[test]
+fn the_missing_field_fix_adds_every_required_field() {
+    let programs = [
+        "auth kubernetes k8s { kubernetes_host = \"https://k\", kubernetes_ca_cert = \"x\" }\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"x/*\"\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_host = \"https://k\"\n  kubernetes_ca_cert = \"x\"\n  role r {}\n}\n",
+        "auth userpass {\n  user u {}\n}\n",
+        "auth userpass {}\nworkload w {\n  login userpass {}\n  read \"x/*\"\n}\n",
+    ];
+    let missing = |a: &Analysis| -> Vec<Span> {
+        a.diagnostics()
+            .iter()
+            .filter(|d| d.code == "kp::missing-field")
+            .map(|d| d.span)
+            .collect()
+    };
+    for text in programs {
+        let a = Analysis::new(text, Target::Vault);
+        let spans = missing(&a);
+        assert!(!spans.is_empty(), "{text}");
+        let fixes = a.code_actions(spans[0]);
+        assert_eq!(fixes.len(), 1, "{text}: {fixes:?}");
+        let mut fixed = text.to_string();
+        for e in fixes[0].edits.iter().rev() {
+            fixed.replace_range(e.span.start..e.span.end, &e.new_text);
+        }
+        let after = Analysis::new(&fixed, Target::Vault);
+        assert!(
+            missing(&after).is_empty(),
+            "{fixed}\n{:?}",
+            after.diagnostics()
+        );
+    }
 }

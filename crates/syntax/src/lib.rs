@@ -7,5 +7,5 @@ mod parser;
 mod text;
 
 pub use parser::{
-    comments, parse, parse_at, parse_shared_at, reparse, Kept, ParseResult, MAX_DEPTH,
+    comments, is_name, parse, parse_at, parse_shared_at, reparse, Kept, ParseResult, MAX_DEPTH,
 };

@@ -24,6 +24,13 @@ use crate::ast::File;
 
 pub use reparse::{reparse, Kept};
 
+/// Whether `word` reads back as one name where a value is expected (a reference): the
+/// lexer's identifier `[A-Za-z_][A-Za-z0-9_-]*`, whole, and not `true`/`false`, which
+/// read as booleans. Tools that write names (rename) check with it.
+pub fn is_name(word: &str) -> bool {
+    matches!(tokens::ident(word), Ok(("", _))) && !matches!(word, "true" | "false")
+}
+
 /// Nesting deeper than this (blocks, lists, maps) is reported, not recursed into.
 pub const MAX_DEPTH: usize = 64;
 
