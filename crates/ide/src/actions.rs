@@ -1,12 +1,10 @@
 //! Quick fixes for diagnostics: apply a "did you mean", add missing required fields,
 //! turn a literal secret into `env("...")`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use kp_check::codes;
 use kp_diag::{Diagnostic, Span};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry, Expr, ExprKind};
+use kp_syntax::ast::{Block, Entry};
 
 use crate::locate;
 use crate::scope;
@@ -32,8 +30,6 @@ impl Analysis {
     /// Fixes for the diagnostics that overlap `range`.
     pub fn code_actions(&self, range: Span) -> Vec<CodeAction> {
         let mut out = Vec::new();
-        // Made once, and only when some literal secret is in range.
-        let mut env_names = None;
         for (i, d) in self.diagnostics.iter().enumerate() {
             let overlaps = d.span.start <= range.end && range.start <= d.span.end;
             if !overlaps {
@@ -49,8 +45,7 @@ impl Analysis {
                 out.extend(fix.filter(|f| !out.iter().any(|o| o.edits == f.edits)));
             }
             if d.code == codes::LITERAL_SECRET {
-                let names = env_names.get_or_insert_with(|| self.env_names());
-                out.extend(self.env_fix(i, d, names));
+                out.extend(self.env_fix(i, d));
             }
         }
         out
@@ -125,16 +120,13 @@ impl Analysis {
     }
 
     /// `password = "hunter2"` → `password = env("CAROL_PASSWORD")`: the variable the
-    /// diagnostic's help suggests, unless another secret has it ([`Analysis::env_names`]).
-    fn env_fix(
-        &self,
-        i: usize,
-        d: &Diagnostic,
-        names: &BTreeMap<usize, String>,
-    ) -> Option<CodeAction> {
+    /// diagnostic's help suggests, so the fix does what the help says. The checker makes
+    /// those names distinct across the program (`kp_check::lints::secrets`), so applying
+    /// every fix never feeds two secrets from one variable.
+    fn env_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
         let chain = locate::enclosing_blocks(&self.file, d.span.start);
         let attr = locate::attribute_at(&chain, d.span.start)?;
-        let var = names.get(&i)?;
+        let var = d.help.as_deref().and_then(suggested_env)?;
         Some(CodeAction {
             title: format!(
                 "read `{}` from the environment variable `{var}`",
@@ -147,37 +139,6 @@ impl Analysis {
             diagnostic: i,
             preferred: true,
         })
-    }
-
-    /// The variable each literal secret's fix writes, by diagnostic index. The name is
-    /// the one the checker's help suggests (one function makes it, in kp-check), so the
-    /// fix does what the help says; but that name is made from the secret's owner and
-    /// field alone, so two secrets can get the same one (two database connections'
-    /// `DB_ROOT_PASSWORD`), or one a variable the program already reads. Applying both
-    /// fixes would then feed two secrets from one variable: a taken name gets a
-    /// number (`DB_ROOT_PASSWORD_2`), in source order.
-    fn env_names(&self) -> BTreeMap<usize, String> {
-        let mut taken = BTreeSet::new();
-        env_vars(&self.file.blocks, &mut taken);
-        let mut out = BTreeMap::new();
-        for (i, d) in self.diagnostics.iter().enumerate() {
-            if d.code != codes::LITERAL_SECRET {
-                continue;
-            }
-            let Some(suggested) = d.help.as_deref().and_then(suggested_env) else {
-                continue;
-            };
-            let name = (1..)
-                .map(|n| match n {
-                    1 => suggested.to_string(),
-                    n => format!("{suggested}_{n}"),
-                })
-                .find(|name| !taken.contains(name.as_str()))
-                .unwrap_or_default();
-            taken.insert(name.clone());
-            out.insert(i, name);
-        }
-        out
     }
 
     /// The whitespace that starts the line holding `offset`.
@@ -194,28 +155,6 @@ fn suggested_env(help: &str) -> Option<&str> {
     let rest = help.split("env(\"").nth(1)?;
     let name = rest.split('"').next()?;
     (!name.is_empty()).then_some(name)
-}
-
-/// Every variable an `env("...")` of these blocks reads.
-fn env_vars(blocks: &[Block], out: &mut BTreeSet<String>) {
-    for entry in blocks.iter().flat_map(Block::entries) {
-        match entry {
-            Entry::Attribute(a) => expr_env_vars(&a.value, out),
-            Entry::Block(b) => env_vars(std::slice::from_ref(&**b), out),
-            Entry::Statement(_) => {}
-        }
-    }
-}
-
-fn expr_env_vars(expr: &Expr, out: &mut BTreeSet<String>) {
-    match &expr.kind {
-        ExprKind::Env(name) => {
-            out.insert(name.value.as_str().to_string());
-        }
-        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
-        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
-        _ => {}
-    }
 }
 
 fn attr_names(block: &Block) -> Vec<&str> {

@@ -65,10 +65,14 @@ pub fn kubernetes_role(
     {
         return;
     }
+    // An empty list is written but binds none: pointed at, as an empty required field is.
+    let at = parts
+        .get("bound_service_account_namespaces")
+        .map_or(head, |a| a.value.span);
     diags.push(
         Diagnostic::error(
             codes::MISSING_FIELD,
-            head,
+            at,
             format!("{what} binds no namespace"),
         )
         .with_label("`bound_service_account_namespaces` or a namespace selector is required")
@@ -90,10 +94,12 @@ pub fn userpass_user(
     if parts.given("password").is_some() || parts.given("password_hash").is_some() {
         return;
     }
+    // `password = ""` is written but sets none: pointed at, as an empty required field is.
+    let at = parts.get("password").map_or(head, |a| a.value.span);
     diags.push(
         Diagnostic::error(
             codes::MISSING_FIELD,
-            head,
+            at,
             format!("{what} is missing `password`"),
         )
         .with_label("`password` is required")
