@@ -500,3 +500,17 @@ fn an_attribute_after_a_value_on_its_line_is_kept() {
     assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
     assert_eq!(attribute_names(&parsed.file.blocks[0]), ["id", "id", "x"]);
 }
+
+#[test]
+fn a_capability_alone_gets_the_help_of_where_capabilities_go() {
+    let src = "policy p {\n  path \"a/*\" { read }\n}\n";
+    let diags = parse(src).diagnostics;
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let help = diags[0].help.as_deref().unwrap();
+    assert!(help.contains("`capabilities = [read]`"), "{help}");
+    // Another word alone keeps the general help.
+    let diags = parse("auth jwt ci {\n  bogus\n}\n").diagnostics;
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let help = diags[0].help.as_deref().unwrap();
+    assert!(help.contains("`bogus = value`"), "{help}");
+}

@@ -36,6 +36,10 @@ struct Head {
     ok: bool,
 }
 
+/// The capabilities a policy rule can list, for [`Parser::statement`]'s help.
+const CAPABILITY_WORDS: [&str; 8] = [
+    "create", "read", "update", "patch", "delete", "list", "sudo", "deny",
+];
 impl Parser<'_> {
     pub(super) fn file(&mut self) -> File {
         let (mut blocks, _) = self.file_until(&|_| false);
@@ -474,6 +478,13 @@ impl Parser<'_> {
         }
         let Some(last) = args.last() else {
             let word = shorten(&verb.name);
+            // A capability alone (`path "x" { read }`) is the likeliest slip: say where
+            // capabilities go. The words are the language's (docs/language.md, Policies).
+            let help = if CAPABILITY_WORDS.contains(&verb.name.as_str()) {
+                format!("in a `path` block write `capabilities = [{word}]`; in a workload, `{word} \"PATH\"`")
+            } else {
+                format!("write `{word} = value`, `{word} {{ ... }}` or `{word} argument`")
+            };
             self.report(
                 Diagnostic::error(
                     codes::MISSING_VALUE,
@@ -481,9 +492,7 @@ impl Parser<'_> {
                     format!("expected `=`, `{{` or a value after `{word}`"),
                 )
                 .with_label("a word alone is not an entry")
-                .with_help(format!(
-                    "write `{word} = value`, `{word} {{ ... }}` or `{word} argument`"
-                )),
+                .with_help(help),
             );
             return None;
         };
