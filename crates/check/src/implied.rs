@@ -6,7 +6,7 @@
 //! only be meant for that server; one that uses things of both is compiled for Vault and
 //! told that no target accepts all of it.
 
-use kp_diag::{Diagnostic, Span};
+use kp_diag::{Diagnostic, SourceMap, Span};
 
 use crate::codes::{IMPLIED_TARGET, UNSUPPORTED_ON_TARGET};
 use crate::{catalog, CheckResult, Target};
@@ -18,10 +18,32 @@ pub fn needs_openbao_check(vault: &CheckResult) -> bool {
     vault.target_sensitive || first_unsupported(&vault.diagnostics).is_some()
 }
 
-/// The target the two checks' diagnostics imply, with the `kp::implied-target` warning
-/// that says why (`None` when the program uses nothing target-only). The warning may quote
-/// a check's message: the caller redacts it with the secrets of both checks.
-pub fn choose(vault: &[Diagnostic], openbao: &[Diagnostic]) -> (Target, Option<Diagnostic>) {
+/// The target the two checks imply, with the `kp::implied-target` warning that says why
+/// (`None` when the program uses nothing target-only). The warning may quote either
+/// check's message: it comes redacted with the literal secrets both checks found.
+pub fn choose(
+    vault: &CheckResult,
+    openbao: &CheckResult,
+    sources: &SourceMap,
+) -> (Target, Option<Diagnostic>) {
+    let (target, warning) = choose_from(&vault.diagnostics, &openbao.diagnostics);
+    let mut warning: Vec<Diagnostic> = warning.into_iter().collect();
+    if !warning.is_empty() {
+        let secrets: Vec<Span> = vault
+            .secrets
+            .iter()
+            .chain(&openbao.secrets)
+            .copied()
+            .collect();
+        kp_diag::redact::diagnostics(
+            &mut warning,
+            &kp_diag::redact::secret_texts(sources, &secrets),
+        );
+    }
+    (target, warning.pop())
+}
+
+fn choose_from(vault: &[Diagnostic], openbao: &[Diagnostic]) -> (Target, Option<Diagnostic>) {
     // What each target rejects is what only the other one has.
     let openbao_only = first_unsupported(vault);
     let vault_only = first_unsupported(openbao);

@@ -274,19 +274,7 @@ fn check(
     }
     let memo = memos.openbao.get_or_insert_with(kp_check::Memo::new);
     let (openbao, openbao_index) = check_one(file, broken, Target::Openbao, memo);
-    let (target, warning) = kp_check::implied::choose(&first.diagnostics, &openbao.diagnostics);
-    // The warning may quote the other check's message: redacted with both checks' secrets.
-    let mut warning: Vec<Diagnostic> = warning.into_iter().collect();
-    let secrets: Vec<Span> = first
-        .secrets
-        .iter()
-        .chain(&openbao.secrets)
-        .copied()
-        .collect();
-    kp_diag::redact::diagnostics(
-        &mut warning,
-        &kp_diag::redact::secret_texts(sources, &secrets),
-    );
+    let (target, warning) = kp_check::implied::choose(&first, &openbao, sources);
     let (result, index) = match target {
         Target::Vault => (first, first_index),
         Target::Openbao => (openbao, openbao_index),
@@ -295,8 +283,8 @@ fn check(
         result,
         index,
         target,
-        pinned: (!warning.is_empty()).then_some(target),
-        warning: warning.pop(),
+        pinned: warning.is_some().then_some(target),
+        warning,
     }
 }
 

@@ -50,11 +50,7 @@ fn choose(
     openbao: kp_check::CheckResult,
 ) -> Compiled {
     let parse_diagnostics = parsed.into_diagnostics();
-    let (target, warning) = implied::choose(&vault.diagnostics, &openbao.diagnostics);
-    // The warning quotes the other target's message: redact it with every secret either
-    // check found, as the other compilation's own diagnostics would have been.
-    let mut secrets = vault.secrets.clone();
-    secrets.extend_from_slice(&openbao.secrets);
+    let (target, warning) = implied::choose(&vault, &openbao, &sources);
     let checked = match target {
         Target::Vault => vault,
         Target::Openbao => openbao,
@@ -63,12 +59,7 @@ fn choose(
     let Some(warning) = warning else {
         return chosen;
     };
-    let mut warning = [warning];
-    kp_diag::redact::diagnostics(
-        &mut warning,
-        &kp_diag::redact::secret_texts(&chosen.sources, &secrets),
-    );
-    chosen.diagnostics.extend(warning);
+    chosen.diagnostics.push(warning);
     kp_sort::by_key(&mut chosen.diagnostics, |d| (d.span.start, d.span.end));
     chosen
 }
