@@ -86,14 +86,10 @@ pub fn print(blocks: &[Block]) -> String {
     out
 }
 
-/// `[A-Za-z_][A-Za-z0-9_-]*` and not a word the language reads otherwise.
+/// A name the parser reads back as that name ([`kp_syntax::is_name`]), and not `env`,
+/// which a reader would take for the start of a secret.
 pub fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !matches!(s, "true" | "false" | "env")
+    kp_syntax::is_name(s) && s != "env"
 }
 
 /// A string literal: `"..."` with the language's escapes.
