@@ -302,11 +302,15 @@ pub fn no_comma_in_item(
         return true;
     }
     let parts: Vec<&str> = value.split(',').collect();
-    let quoted = parts
-        .iter()
-        .map(|p| format!("\"{}\"", p.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut quoted = String::new();
+    for p in &parts {
+        if !quoted.is_empty() {
+            quoted.push_str(", ");
+        }
+        quoted.push('"');
+        quoted.push_str(p.trim());
+        quoted.push('"');
+    }
     diags.push(
         Diagnostic::error(
             codes::INVALID_VALUE,

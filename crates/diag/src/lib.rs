@@ -322,12 +322,18 @@ pub fn quoted(text: &str) -> String {
 
 /// Formats a list of names for a message: `` `a`, `b` or `c` ``.
 pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {}", rest.join(", "), last),
+    // Written into one string: generic over `S`, a `join` would be one more copy of
+    // std's join in the playground's wasm per caller's type.
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if i + 1 == names.len() { " or " } else { ", " });
+        }
+        out.push('`');
+        out.push_str(name.as_ref());
+        out.push('`');
     }
+    out
 }
 
 #[cfg(test)]

@@ -348,19 +348,19 @@ pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
 }
 
 fn outputs(compiled: &Compiled) -> Vec<JsonOutput> {
-    Emit::ALL
-        .iter()
-        .flat_map(|&format| {
-            emit(compiled, format)
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |f| JsonOutput {
-                    format,
-                    name: f.name,
-                    contents: f.contents,
-                })
-        })
-        .collect()
+    // A loop, not `flat_map`: its iterator state around the inlined emitters cost 0.3 KB
+    // gzipped of the playground's wasm.
+    let mut out = Vec::new();
+    for format in Emit::ALL {
+        for f in emit(compiled, format).unwrap_or_default() {
+            out.push(JsonOutput {
+                format,
+                name: f.name,
+                contents: f.contents,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
