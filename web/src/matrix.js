@@ -308,6 +308,12 @@ function explainPanel(view, explainPaths) {
 // Claims persist across re-renders (each keystroke redraws the tab).
 const sim = { claims: '', mount: '' };
 
+/**
+ * A token the first JWT role accepts, to start the simulation from: every claim the role
+ * reads (issuer, audience, subject, bound claims, the user and groups claims), JSON
+ * pointers as nested objects, a glob's `*` matched by a letter. The page's simulate (the
+ * core's) then says why any other role refuses it.
+ */
 function defaultClaims(view) {
   const jwt = view.access.identities.find((i) => i.login?.jwt && i.login.jwt.role_type === 'jwt');
   if (!jwt) return '{\n  "sub": "user",\n  "aud": "vault"\n}';
@@ -315,9 +321,30 @@ function defaultClaims(view) {
   const claims = {};
   if (b.bound_issuer) claims.iss = b.bound_issuer;
   if (b.bound_audiences.length) claims.aud = b.bound_audiences[0];
-  claims[b.user_claim] = b.bound_subject || 'user';
-  for (const [k, v] of Object.entries(b.bound_claims)) if (!k.startsWith('/')) claims[k] = v[0];
+  if (b.bound_subject) claims.sub = b.bound_subject;
+  for (const [k, v] of Object.entries(b.bound_claims)) {
+    const value = b.glob && typeof v[0] === 'string' ? v[0].replaceAll('*', 'x') : v[0];
+    setClaim(claims, claimPath(k, k.startsWith('/')), value);
+  }
+  setClaim(claims, claimPath(b.user_claim, b.user_claim_pointer), 'user', true);
+  if (b.groups_claim) setClaim(claims, claimPath(b.groups_claim, b.groups_claim.startsWith('/')), ['group'], true);
   return JSON.stringify(claims, null, 2);
+}
+
+/** A claim's place in the token: a JSON pointer's segments, or the name itself. */
+function claimPath(name, pointer) {
+  return pointer ? name.slice(1).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~')) : [name];
+}
+
+/** Sets `claims` at `path`, making the objects on the way; `ifAbsent`: not over a value already there. */
+function setClaim(claims, path, value, ifAbsent = false) {
+  let at = claims;
+  for (const seg of path.slice(0, -1)) {
+    if (typeof at[seg] !== 'object' || at[seg] === null || Array.isArray(at[seg])) at[seg] = {};
+    at = at[seg];
+  }
+  const last = path[path.length - 1];
+  if (!(ifAbsent && last in at)) at[last] = value;
 }
 
 function simulatePanel(view, simulateClaims) {

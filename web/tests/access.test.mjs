@@ -67,6 +67,47 @@ test('the access tab draws every identity and simulates a login', async () => {
   await context.close();
 });
 
+// The default token is one the first role accepts, whatever claims it reads: a subject
+// beside another user claim, a groups claim, a glob, a JSON pointer (QA: the old default
+// left out `sub` and the groups claim, and wrote the glob itself).
+test('the simulate panel starts from a token the first role accepts', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(
+    page,
+    `auth jwt ci {
+  jwks_url     = "https://127.0.0.1:8200/jwks.json"
+  bound_issuer = "https://ci.example.com"
+  role deploy {
+    bound_subject     = "repo:org/app:ref:refs/heads/main"
+    user_claim        = "email"
+    groups_claim      = "groups"
+    bound_audiences   = ["vault"]
+    bound_claims_type = "glob"
+    bound_claims      = { "/job/project" = "ml-*", ref = "main" }
+    token_policies    = [reader]
+  }
+}
+
+policy reader {
+  path "secret/data/app/*" {
+    capabilities = [read]
+  }
+}
+`,
+  );
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const claims = JSON.parse(await page.inputValue('[data-testid=simulate-claims]'));
+  assert.equal(claims.sub, 'repo:org/app:ref:refs/heads/main');
+  assert.deepEqual(claims.job, { project: 'ml-x' });
+  assert.deepEqual(claims.groups, ['group']);
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-accepted], [data-testid=simulate-refused]');
+  assert.equal(await page.locator('[data-testid=simulate-refused]').count(), 0, await page.textContent('[data-testid=simulate-result]'));
+  assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/deploy/);
+  await context.close();
+});
+
 test('the access tab explains a path for one identity or every identity', async () => {
   const { context, page, errors } = await openPage(browser, server.url);
   await setEditor(page, PROGRAM);
