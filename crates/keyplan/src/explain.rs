@@ -255,40 +255,39 @@ pub fn evaluators(
     };
     // Converted once each, however many identities carry them.
     let mut converted: SortedMap<&str, Policy> = SortedMap::new();
-    chosen
-        .into_iter()
-        .map(|identity| {
-            let mut set = Vec::new();
-            let mut unknown = Vec::new();
-            for name in &identity.policies {
-                if name == "root" {
-                    set.push(Policy::root());
-                } else if let Some((key, r)) = defined.get_key_value(name.as_str()) {
-                    let p = converted.get_or_insert_with(key, || {
-                        policy_of(r).unwrap_or_else(|| Policy::new(name.clone(), Vec::new()))
-                    });
-                    set.push(p.clone());
-                } else if name == DEFAULT_POLICY {
-                    set.push(
-                        converted
-                            .get_or_insert_with(DEFAULT_POLICY, Policy::default_policy)
-                            .clone(),
-                    );
-                } else if program.extern_policies.iter().any(|e| e == name) {
-                    unknown.push(name.clone());
-                }
+    let mut evaluators = Vec::with_capacity(chosen.len());
+    for identity in chosen {
+        let mut set = Vec::new();
+        let mut unknown = Vec::new();
+        for name in &identity.policies {
+            if name == "root" {
+                set.push(Policy::root());
+            } else if let Some((key, r)) = defined.get_key_value(name.as_str()) {
+                let p = converted.get_or_insert_with(key, || {
+                    policy_of(r).unwrap_or_else(|| Policy::new(name.clone(), Vec::new()))
+                });
+                set.push(p.clone());
+            } else if name == DEFAULT_POLICY {
+                set.push(
+                    converted
+                        .get_or_insert_with(DEFAULT_POLICY, Policy::default_policy)
+                        .clone(),
+                );
+            } else if program.extern_policies.iter().any(|e| e == name) {
+                unknown.push(name.clone());
             }
-            let acl = Acl::new(&set).map_err(|e| ExplainError::Acl {
-                identity: identity.name.clone(),
-                message: e.to_string(),
-            })?;
-            Ok(Evaluator {
-                identity,
-                acl,
-                unknown,
-            })
-        })
-        .collect()
+        }
+        let acl = Acl::new(&set).map_err(|e| ExplainError::Acl {
+            identity: identity.name.clone(),
+            message: e.to_string(),
+        })?;
+        evaluators.push(Evaluator {
+            identity,
+            acl,
+            unknown,
+        });
+    }
+    Ok(evaluators)
 }
 
 /// The identities `--as NAME` selects: by unique id (`trainer`, `gitlab/trainer`,
