@@ -1,6 +1,7 @@
 // Keystroke -> fresh diagnostics on a 2,000-line program, in headless Chromium.
 // `npm --prefix web run bench` (after a build), or scripts/bench-keystroke.sh. Prints the
-// distributions (median, p95) from outside the page and inside it; asserts nothing.
+// distributions (median, p95) from outside the page (measured two ways, see `keystroke`)
+// and inside it; asserts nothing.
 // AB_DIST=dir compares two builds keystroke by keystroke (see `abMain`).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,9 +75,10 @@ function stats(xs) {
 const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'number' && k !== 'n' ? v.toFixed(1) : v}`).join('  ');
 
 /**
- * The measurement's own floor: the same key presses and the same awaited promise, on a
- * bare textarea whose `input` handler reports at once. What Playwright's round trips and
- * Chromium's input pipeline cost before any page code runs.
+ * The measurement's own floor: the same keystrokes, measured both ways (see
+ * `keystrokeFromOutside`), on a bare textarea whose `input` handler reports at once. What
+ * Playwright, the DevTools protocol and Chromium's input pipeline cost before any page
+ * code runs.
  */
 async function harnessFloor(browser) {
   const context = await browser.newContext();
@@ -89,40 +91,81 @@ async function harnessFloor(browser) {
     area.focus();
     area.addEventListener('input', () => {
       version++;
-      waiters.filter((w) => version > w.n).forEach((w) => w.resolve());
-      waiters = waiters.filter((w) => version <= w.n);
+      for (const wake of waiters.splice(0)) wake(version);
     });
-    window.__floor = {
+    window.__bench = {
       version: () => version,
-      when: (n) => (version > n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+      when: (n) => (version > n ? Promise.resolve(version) : new Promise((wake) => waiters.push(wake))),
     };
   });
-  const xs = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const version = await page.evaluate(() => window.__floor.version());
-    const t0 = performance.now();
-    await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-    await page.evaluate((n) => window.__floor.when(n), version);
-    xs.push(performance.now() - t0);
-    await page.waitForTimeout(GAP_MS);
-  }
+  const watch = await oneWay(page);
+  const xs = { oneWay: [], roundTrips: [] };
+  for (let i = 0; i < 2 * ROUNDS; i++) await keystrokeFromOutside(page, i, watch, xs);
   await context.close();
   return xs;
 }
 
 /**
- * Keystroke `i` (`x`, then Backspace, in turn), measured from outside the page: Node's
- * clock from sending the key to the page reporting diagnostics of the new text (an
- * awaited promise, no polling); then GAP_MS of pause.
+ * Lets the page tell Node when diagnostics newer than a version arrive, with one message
+ * (a DevTools binding the page calls) instead of a round trip Node starts: `arm(n)` before
+ * a keystroke gives `arrived`, which resolves (to Node's time of the message) once the
+ * page has a version above `n`.
  */
-async function keystrokeFromOutside(page, i) {
-  const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
+async function oneWay(page) {
+  let wake = null;
+  const name = `__kpArrived${Math.random().toString(36).slice(2)}`;
+  await page.exposeBinding(name, () => wake?.(performance.now()));
+  return {
+    async arm(n) {
+      const arrived = new Promise((resolve) => (wake = resolve));
+      // Not awaited in the page: the evaluation returns at once, the message comes later.
+      await page.evaluate(([n, name]) => void window.__bench.when(n).then(() => window[name]()), [n, name]);
+      // In an object: an async function's promise result would be awaited with it.
+      return { arrived };
+    },
+  };
+}
+
+/**
+ * One keystroke measured from outside the page on Node's clock, from sending the key to
+ * Node knowing the page has diagnostics of the new text. `oneWay`: the key's down event is
+ * sent and the page's own message ends the measurement (the key goes up afterwards).
+ * Otherwise, as the earlier stops measured: `keyboard.press` (down and up, each awaited),
+ * then a page call that resolves once diagnostics are there: two round trips more.
+ */
+async function keystroke(page, key, watch, oneWayMeasure) {
+  const version = await page.evaluate(() => window.__bench.version());
+  if (oneWayMeasure) {
+    const { arrived } = await watch.arm(version);
+    const t0 = performance.now();
+    await page.keyboard.down(key);
+    const t1 = await arrived;
+    await page.keyboard.up(key);
+    return t1 - t0;
+  }
   const t0 = performance.now();
-  await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
-  await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
-  const ms = performance.now() - t0;
+  await page.keyboard.press(key);
+  await page.evaluate((n) => window.__bench.when(n), version);
+  return performance.now() - t0;
+}
+
+/** `window.__bench` on the playground: the version of its diagnostics, and a promise for a newer one. */
+async function benchDiagnostics(page) {
+  await page.evaluate(() => {
+    window.__bench = { version: () => window.__keyplan.diagnosticsVersion || 0, when: (n) => window.__keyplan.whenDiagnostics(n) };
+  });
+  return oneWay(page);
+}
+
+/**
+ * Keystroke `i` (`x`, then Backspace, in turn; each pair measured one way, the next pair
+ * with round trips: see `keystroke`), then GAP_MS of pause.
+ */
+async function keystrokeFromOutside(page, i, watch, into) {
+  const oneWayMeasure = i % 4 < 2;
+  const ms = await keystroke(page, i % 2 === 0 ? 'x' : 'Backspace', watch, oneWayMeasure);
+  (oneWayMeasure ? into.oneWay : into.roundTrips).push(ms);
   await page.waitForTimeout(GAP_MS);
-  return ms;
 }
 
 async function main() {
@@ -161,16 +204,18 @@ async function main() {
         for (const e of list.getEntries()) window.__longTasks.push({ at: e.startTime, ms: e.duration });
       }).observe({ type: 'longtask' });
     });
-    // Measured from outside the page: Node's clock from sending the key to the page
-    // reporting diagnostics of the new text (an awaited promise, no polling). GAP_MS
+    // Measured from outside the page: Node's clock from sending the key to knowing the
+    // page has diagnostics of the new text, ROUNDS keystrokes each way (`keystroke`). GAP_MS
     // apart: a build (250 ms after the last edit) may start, and is cut by the next keystroke.
-    const outside = [];
+    const watch = await benchDiagnostics(page);
+    const outside = { oneWay: [], roundTrips: [] };
     const builds0 = await page.evaluate(() => window.__keyplan.builds);
-    // Every main-thread task while typing, from a Chromium trace of only the task events
-    // (cheap to record): the longest is what a keystroke can have waited behind.
-    const tracing = process.env.TRACE !== '0';
+    // TRACE=1: every main-thread task while typing, from a Chromium trace of only the task
+    // events: the longest is what a keystroke can have waited behind. Off by default: even
+    // that trace slows the keystrokes it records (one-way p95 27.6 ms with it, 20.8 without).
+    const tracing = process.env.TRACE === '1';
     if (tracing) await browser.startTracing(page, { categories: ['toplevel'] });
-    for (let i = 0; i < ROUNDS; i++) outside.push(await keystrokeFromOutside(page, i));
+    for (let i = 0; i < 2 * ROUNDS; i++) await keystrokeFromOutside(page, i, watch, outside);
     const typingFrames = await page.evaluate(() => window.__frames.length);
     const typingTasks = tracing ? mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents) : [];
     // Typing pauses: each edit's build is drawn (renders wait for a pause in typing),
@@ -225,10 +270,12 @@ async function main() {
     });
     const of = (fn, key) => probe.timings.filter((t) => t.fn === fn).map((t) => t[key]);
     const lanes = await page.evaluate(() => ({ inline: window.__keyplan.inlineChecks, state: window.__keyplan.inline?.() }));
-    console.log(`${ROUNDS} keystrokes ${GAP_MS} ms apart; builds meanwhile: ${builds}`);
+    console.log(`${2 * ROUNDS} keystrokes ${GAP_MS} ms apart, ${ROUNDS} measured each way; builds meanwhile: ${builds}`);
     if (lanes.state) console.log(`checks on the page (inline): ${lanes.inline}; estimate ${(lanes.state.perUnit * program.length).toFixed(1)} ms per check, budget ${lanes.state.budgetMs} ms${lanes.state.off ? ' (off)' : lanes.state.always ? ' (on: always)' : ''}`);
-    console.log(`keystroke -> fresh diagnostics, from outside (ms): ${fmt(stats(outside))}`);
-    console.log(`the same measured on a bare textarea (floor, ms): ${fmt(stats(floor))}`);
+    console.log(`keystroke -> fresh diagnostics, from outside, one way (ms):     ${fmt(stats(outside.oneWay))}`);
+    console.log(`the same on a bare textarea (floor, ms):                     ${fmt(stats(floor.oneWay))}`);
+    console.log(`keystroke -> fresh diagnostics, from outside, round trips (ms): ${fmt(stats(outside.roundTrips))}`);
+    console.log(`the same on a bare textarea (floor, ms):                     ${fmt(stats(floor.roundTrips))}`);
     console.log(`keystroke -> fresh diagnostics, in the page (ms):  ${fmt(stats(latencies))}`);
     if (probe.framed.length) console.log(`keystroke -> the frame drawing them, in the page (ms): ${fmt(stats(probe.framed))}`);
     console.log(`of which check() in the worker (ms):              ${fmt(stats(checkMs))}`);
@@ -251,7 +298,7 @@ async function main() {
     console.log(`long tasks (> 50 ms) on the main thread:          ${longTasks.length}; longest ${longTasks.length ? Math.max(...longTasks.map((t) => t.ms)).toFixed(1) : 0} ms`);
     if (process.env.JSON_OUT) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside), inside: stats(latencies), framed: stats(probe.framed), typingTasks: stats(typingTasks), check: stats(checkMs), frames: stats(typing), renderFrames: stats(rendering), builds, longTasks }));
+      writeFileSync(process.env.JSON_OUT, JSON.stringify({ outside: stats(outside.oneWay), outsideRoundTrips: stats(outside.roundTrips), floor: stats(floor.oneWay), floorRoundTrips: stats(floor.roundTrips), inside: stats(latencies), framed: stats(probe.framed), typingTasks: stats(typingTasks), check: stats(checkMs), frames: stats(typing), renderFrames: stats(rendering), builds, longTasks }));
     }
   } finally {
     await browser.close();
@@ -272,7 +319,7 @@ async function abMain() {
   try {
     for (const [name, dir] of [['this', process.env.DIST_DIR || undefined], ['AB_DIST', process.env.AB_DIST]]) {
       const server = await serve(dir);
-      sides.push({ name, server, outside: [] });
+      sides.push({ name, server, outside: { oneWay: [], roundTrips: [] } });
       const { page } = await openPage(browser, server.url);
       await setEditor(page, program);
       await settle(page);
@@ -282,17 +329,18 @@ async function abMain() {
         window.__keyplan.framedLatencies = [];
       });
       sides.at(-1).page = page;
+      sides.at(-1).watch = await benchDiagnostics(page);
     }
-    for (let i = 0; i < ROUNDS; i++) {
-      for (const { page, outside } of i % 2 ? sides : [...sides].reverse()) {
+    for (let i = 0; i < 2 * ROUNDS; i++) {
+      for (const { page, watch, outside } of i % 2 ? sides : [...sides].reverse()) {
         await page.bringToFront();
-        outside.push(await keystrokeFromOutside(page, i));
+        await keystrokeFromOutside(page, i, watch, outside);
       }
     }
     console.log(`${ROUNDS} keystrokes on each page, alternated, ${GAP_MS} ms apart; keystroke -> fresh diagnostics (ms):`);
     for (const { name, page, outside } of sides) {
       const k = await page.evaluate(() => ({ inside: window.__keyplan.latencies, framed: window.__keyplan.framedLatencies, checks: window.__keyplan.checks, inline: window.__keyplan.inlineChecks }));
-      console.log(`  ${name}: from outside ${fmt(stats(outside))}`);
+      console.log(`  ${name}: from outside, one way ${fmt(stats(outside.oneWay))}; round trips ${fmt(stats(outside.roundTrips))}`);
       console.log(`  ${name}: in the page  ${fmt(stats(k.inside))}; to the frame drawing them ${fmt(stats(k.framed))}; checks ${k.checks}, on the page ${k.inline}`);
     }
   } finally {
