@@ -79,7 +79,7 @@ fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
 
 /// Values servers read back for fields nobody set, where the schema states another
 /// default or none: writing them would make the imported program say what its author
-/// never said. (`token_type` reads back `default`, which writes reject; a JWT role's
+/// never said. (`token_type` reads back `default`, which token-role writes reject; a JWT role's
 /// leeways and a KV mount's `max_versions` read back `0`, "the server's default"; an
 /// SSH role's signer and issuer read back `default`.)
 fn server_default(endpoint: &str, field: &str, v: &Json) -> bool {
