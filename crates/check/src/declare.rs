@@ -576,28 +576,11 @@ impl<'a> Declarer<'a, '_> {
         self.valid_name(label, what).then_some(label.value())
     }
 
-    /// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes
-    /// letters, digits and `_`, with `-` and `.` inside (its `GenericNameRegex`).
+    /// A label's name, checked as [`invalid_name`] does.
     fn valid_name(&mut self, label: &Label, what: &str) -> bool {
-        let name = label.text();
-        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-        let valid = name.starts_with(word)
-            && name.ends_with(word)
-            && name.chars().all(|c| word(c) || c == '-' || c == '.')
-            && !name.contains("..");
-        if !valid {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::INVALID_NAME,
-                    label.span(),
-                    format!("`{name}` is not a valid name for {what}"),
-                )
-                .with_label("becomes one segment of an API path")
-                .with_help(
-                    "use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)",
-                ),
-            );
-        }
+        let problem = invalid_name(label.text(), label.span(), what);
+        let valid = problem.is_none();
+        self.diags.extend(problem);
         valid
     }
 
@@ -897,6 +880,34 @@ impl<'a> Declarer<'a, '_> {
 /// roles of every method, userpass users): the server's `team-reader` is then another
 /// name than the program's `Team-Reader`, so every plan finds it undeclared and `apply
 /// --prune` deletes it. `what` says what the name is ("policy", "AppRole role").
+/// Names become one segment of an API path (`auth/jwt/role/NAME`): the server takes
+/// letters, digits and `_`, with `-` and `.` inside (its `GenericNameRegex`). A name given
+/// as a string (a login's `role_name`, a token's `role`) is checked the same way: `/` in
+/// it would write another path, an empty one the collection itself.
+pub(crate) fn invalid_name(name: &str, span: Span, what: &str) -> Option<Diagnostic> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let valid = name.starts_with(word)
+        && name.ends_with(word)
+        && name.chars().all(|c| word(c) || c == '-' || c == '.')
+        && !name.contains("..");
+    (!valid).then(|| {
+        Diagnostic::error(
+            codes::INVALID_NAME,
+            span,
+            format!(
+                "`{}` is not a valid name for {what}",
+                kp_diag::escape_controls(name)
+            ),
+        )
+        .with_label(if name.is_empty() {
+            "an empty name"
+        } else {
+            "becomes one segment of an API path"
+        })
+        .with_help("use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)")
+    })
+}
+
 pub(crate) fn uppercase_name(name: &str, span: Span, what: &str) -> Option<Diagnostic> {
     if !name.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;

@@ -47,8 +47,14 @@ impl<'s> Lowerer<'s> {
             }
             Some(Expr {
                 kind: ExprKind::Str { value, .. },
-                ..
-            }) => role_name = Some(value.clone()),
+                span,
+            }) => {
+                let problem = crate::declare::invalid_name(value, *span, "a token role");
+                if problem.is_none() {
+                    role_name = Some(value.clone());
+                }
+                self.diags.extend(problem);
+            }
             Some(other) => self.diags.push(typing::mismatch_expected(
                 other,
                 "a token role name",

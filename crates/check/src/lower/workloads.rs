@@ -173,12 +173,17 @@ impl<'s> Lowerer<'s> {
         };
         let parts = body::split(login.block.entries(), &mut self.diags);
         if let Some(attr) = parts.get("role_name") {
-            if !matches!(attr.value.kind, ExprKind::Str { .. }) {
-                self.diags.push(typing::mismatch(
+            match &attr.value.kind {
+                ExprKind::Str { value, .. } => self.diags.extend(crate::declare::invalid_name(
+                    value,
+                    attr.value.span,
+                    "a login role",
+                )),
+                _ => self.diags.push(typing::mismatch(
                     &attr.value,
                     FieldType::String,
                     "role_name",
-                ));
+                )),
             }
         }
         // The id the declaration pass gave this login's role, when it registered it.
