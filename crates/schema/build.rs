@@ -195,6 +195,8 @@ fn field(
     };
     let allowed: Vec<String> = schema
         .get("enum")
+        // A list's enumeration is its items' (`jwt_supported_algs`).
+        .or_else(|| schema.get("items").and_then(|items| items.get("enum")))
         .and_then(Value::as_array)
         .map(|values| {
             values

@@ -279,7 +279,8 @@ fn comma_joined(items: Vec<Value>) -> Value {
 fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     match &item.kind {
         ExprKind::Str { value, .. } => (check_allowed(field, value, item, diags)
-            && no_comma_in_item(item, value, field, diags))
+            && no_comma_in_item(item, value, field, diags)
+            && valid_cidr(item, value, field, diags))
         .then(|| Value::Str(value.as_str().to_owned())),
         ExprKind::Env(var) => env_value(var, diags),
         _ => {
@@ -325,6 +326,45 @@ pub fn no_comma_in_item(
         .with_help(format!("write each item as its own string: {quoted}")),
     );
     false
+}
+
+/// An item of an address-block field (`*_cidrs`, `cidr_list`): `ADDRESS/BITS`, which the
+/// servers parse with Go's `net.ParseCIDR` and refuse otherwise; `token_bound_cidrs` (and
+/// its old name `bound_cidrs`) also takes one address. `false` after reporting it.
+fn valid_cidr(item: &Expr, value: &str, field: &Field, diags: &mut Vec<Diagnostic>) -> bool {
+    let name = field.name.as_str();
+    if !name.contains("cidr") {
+        return true;
+    }
+    let (address, bits) = match value.split_once('/') {
+        Some((address, bits)) => (address, Some(bits)),
+        None => (value, None),
+    };
+    let max = match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => 0,
+    };
+    let valid = max > 0
+        && match bits {
+            Some(bits) => {
+                bits.bytes().all(|b| b.is_ascii_digit())
+                    && bits.parse::<u8>().is_ok_and(|bits| bits <= max)
+            }
+            None => name == "token_bound_cidrs" || name == "bound_cidrs",
+        };
+    if !valid {
+        diags.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                item.span,
+                format!("invalid address block `{}` for `{name}`", kp_diag::escape_controls(value)),
+            )
+            .with_label("not an IPv4 or IPv6 CIDR block")
+            .with_help("write an address and a prefix length, e.g. `10.0.0.0/16` (at most /32) or `fd00::/8` (at most /128); `token_bound_cidrs` also takes one address"),
+        );
+    }
+    valid
 }
 
 /// A value of a map or free-form field: any literal, structurally.
