@@ -160,6 +160,12 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             _ => fail(diags),
         },
         FieldType::Int => match &expr.kind {
+            // Use counts (`token_num_uses`, `secret_id_num_uses`, ...): the servers refuse
+            // a negative one, or (a JWT role's old `num_uses`) store it and refuse every
+            // later write. Other integers may be negative (`max_retries = -1`).
+            ExprKind::Int(i) if *i < 0 && name.ends_with("num_uses") => {
+                negative(expr, name, "a negative count (`0` means unlimited)", diags)
+            }
             // The number's text only for an enumeration: most integer fields have none.
             ExprKind::Int(i) if field.allowed.is_empty() => Some(Value::Int(*i)),
             ExprKind::Int(i) => {
@@ -175,17 +181,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             ExprKind::Duration { seconds, .. } => {
                 Some(duration_value(field, durations::clamp(*seconds)))
             }
-            ExprKind::Int(i) if *i < 0 => {
-                diags.push(
-                    Diagnostic::error(
-                        codes::INVALID_VALUE,
-                        expr.span,
-                        format!("`{name}` cannot be negative"),
-                    )
-                    .with_label("a negative duration"),
-                );
-                None
-            }
+            ExprKind::Int(i) if *i < 0 => negative(expr, name, "a negative duration", diags),
             ExprKind::Int(i) => Some(duration_value(field, *i)),
             _ => fail(diags),
         },
@@ -205,6 +201,19 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         },
         FieldType::Any => loose(expr, name, diags),
     }
+}
+
+/// Reports a negative value of a field that takes none; `None`.
+fn negative(expr: &Expr, name: &str, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            expr.span,
+            format!("`{name}` cannot be negative"),
+        )
+        .with_label(what),
+    );
+    None
 }
 
 /// `env("NAME")` as a symbolic value, when NAME is an environment variable name a shell
