@@ -516,8 +516,9 @@ pub const JWT_BINDINGS: [&str; 4] = [
 
 /// Pairs `(smaller, larger)` of durations in one body where the first may not exceed
 /// the second.
-pub const TTL_PAIRS: [(&str, &str); 5] = [
+pub const TTL_PAIRS: [(&str, &str); 6] = [
     ("token_ttl", "token_max_ttl"),
+    ("default_sts_ttl", "max_sts_ttl"),
     ("ttl", "max_ttl"),
     ("default_ttl", "max_ttl"),
     ("default_lease_ttl", "max_lease_ttl"),

@@ -6,7 +6,9 @@ use kp_syntax::ast::Attribute;
 use crate::catalog::TTL_PAIRS;
 
 /// Every name of [`TTL_PAIRS`], once.
-const TTL_NAMES: [&str; 8] = [
+const TTL_NAMES: [&str; 10] = [
+    "default_sts_ttl",
+    "max_sts_ttl",
     "token_ttl",
     "token_max_ttl",
     "ttl",
@@ -113,9 +115,39 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
             .with_label("larger than the maximum")
             .with_related(l.value.span, "the maximum")
             .with_help(format!(
-                "lower `{small}` or raise `{large}`: the server would cap it without saying so"
+                "lower `{small}` or raise `{large}`: {}",
+                // Vault's AWS engine checks its STS pair (builtin/logical/aws/path_roles.go).
+                if large == "max_sts_ttl" {
+                    "the server refuses the role"
+                } else {
+                    "the server would cap it without saying so"
+                }
             )),
         );
+    }
+}
+
+/// STS lifetimes on an AWS role that issues IAM users: Vault refuses the role
+/// ("max_sts_ttl parameter only valid for assumed_role and federation_token credential
+/// types", builtin/logical/aws/path_roles.go).
+pub fn sts_on_iam_user(parts: &crate::body::Parts<'_>, diags: &mut Vec<Diagnostic>) {
+    let iam_user = parts.get("credential_type").is_some_and(|a| {
+        matches!(&a.value.kind, kp_syntax::ast::ExprKind::Str { value, .. } if value.as_str() == "iam_user")
+    });
+    for name in ["default_sts_ttl", "max_sts_ttl"] {
+        if let Some(attr) = parts.get(name).filter(|_| iam_user) {
+            diags.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    attr.name.span,
+                    format!("`{name}` is only for `assumed_role` and `federation_token` roles"),
+                )
+                .with_label("on an `iam_user` role")
+                .with_help(format!(
+                    "remove `{name}`: the server refuses it with `credential_type = \"iam_user\"`"
+                )),
+            );
+        }
     }
 }
 
