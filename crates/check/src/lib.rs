@@ -10,6 +10,7 @@
 pub mod codes;
 pub mod ir;
 
+mod address;
 mod body;
 pub mod catalog;
 mod confusions;

@@ -349,19 +349,14 @@ fn valid_cidr(item: &Expr, value: &str, field: &Field, diags: &mut Vec<Diagnosti
         Some((address, bits)) => (address, Some(bits)),
         None => (value, None),
     };
-    let max = match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => 32,
-        Ok(std::net::IpAddr::V6(_)) => 128,
-        Err(_) => 0,
-    };
-    let valid = max > 0
-        && match bits {
-            Some(bits) => {
-                bits.bytes().all(|b| b.is_ascii_digit())
-                    && bits.parse::<u8>().is_ok_and(|bits| bits <= max)
-            }
-            None => name == "token_bound_cidrs" || name == "bound_cidrs",
-        };
+    let max = crate::address::max_prefix(address);
+    let valid = max.is_some_and(|max| match bits {
+        Some(bits) => {
+            bits.bytes().all(|b| b.is_ascii_digit())
+                && bits.parse::<u8>().is_ok_and(|bits| bits <= max)
+        }
+        None => name == "token_bound_cidrs" || name == "bound_cidrs",
+    });
     if !valid {
         diags.push(
             Diagnostic::error(
