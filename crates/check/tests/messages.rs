@@ -174,7 +174,7 @@ secrets database db2 {
 fn secrets_of_the_wrong_type_suggest_a_variable() {
     // A type mismatch on a secret field suggests the environment, not the literal
     // quoted (which redaction showed as `"(literal secret)"`), under the variable the
-    // literal-secret help would give (QA 02).
+    // literal-secret help would give; a token's `id` names the token (QA 02, 21).
     let src = "auth userpass {
   user app {
     password = 12345678
@@ -182,6 +182,15 @@ fn secrets_of_the_wrong_type_suggest_a_variable() {
   user bob {
     password = hunter2xyz
   }
+}
+auth token {
+  role r {
+    renewable = true
+  }
+}
+token deploy-token {
+  role = r
+  id   = \"literal-token-id\"
 }
 secrets database {
   connection app {
@@ -196,6 +205,7 @@ secrets database {
     found.sort();
     let expected: Vec<(String, String)> = [
         ("literal-secret", "APP_PASSWORD_2"),
+        ("literal-secret", "DEPLOY_TOKEN_ID"),
         ("type-mismatch", "APP_PASSWORD"),
         ("type-mismatch", "BOB_PASSWORD"),
     ]
