@@ -212,3 +212,58 @@ fn words(s: &str) -> Vec<(usize, &str)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map of one file, and the span of `secret` in it as the checker gives it.
+    fn one(text: &str, secret: &str) -> (SourceMap, Vec<Span>) {
+        let mut map = SourceMap::new();
+        map.add("a.kp", text.to_string());
+        let at = text.find(secret).unwrap_or_default();
+        let span = map
+            .files()
+            .first()
+            .map(|f| f.global(Span::new(at, at + secret.len())));
+        (map, span.into_iter().collect())
+    }
+
+    fn starred(text: &str, secret: &str) -> String {
+        let (map, spans) = one(text, secret);
+        let out = sources(&map, &spans);
+        out.files()
+            .first()
+            .map(|f| f.text().to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn what_is_left_of_a_cut_secret_is_secret() {
+        let glued = "password = \"Tr0ub\"4dor3xyz\"\n";
+        assert_eq!(
+            starred(glued, "\"Tr0ub\""),
+            "password = \"*****\"********\"\n"
+        );
+        let (map, spans) = one(glued, "\"Tr0ub\"");
+        assert!(secret_texts(&map, &spans).contains(&"4dor3xyz".to_string()));
+        let next_line = "  password = \"Tr0ub\n4dor3xyz\"\n}\n";
+        assert_eq!(
+            starred(next_line, "\"Tr0ub"),
+            "  password = ******\n********\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn what_follows_a_whole_secret_is_not() {
+        for text in [
+            "password = \"Tr0ub\" # a comment\n",
+            "password = \"Tr0ub\", x = 1\n",
+            "password = \"Tr0ub\" token_ttl = 1h\n",
+            "passwords = [\"Tr0ub\", \"other\"]\n",
+        ] {
+            let expected = text.replace("Tr0ub", "*****");
+            assert_eq!(starred(text, "\"Tr0ub\""), expected, "{text}");
+        }
+    }
+}

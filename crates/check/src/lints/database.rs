@@ -139,7 +139,8 @@ fn names_password(key: &str) -> bool {
 
 /// A password written out, not left to the server's template (`{{password}}`).
 fn is_literal(password: &str) -> bool {
-    !password.is_empty() && !(password.starts_with("{{") && password.ends_with("}}"))
+    let templated = password.starts_with("{{") && password.ends_with("}}");
+    !password.is_empty() && !templated
 }
 
 /// Whether a string value is a URL (or Go DSN) with a password written into it: such a
