@@ -171,6 +171,51 @@ secrets database db2 {
 }
 
 #[test]
+fn secrets_of_the_wrong_type_suggest_a_variable() {
+    // A type mismatch on a secret field suggests the environment, not the literal
+    // quoted (which redaction showed as `"(literal secret)"`), under the variable the
+    // literal-secret help would give; a token's `id` names the token (QA 02, 21).
+    let src = "auth userpass {
+  user app {
+    password = 12345678
+  }
+  user bob {
+    password = hunter2xyz
+  }
+}
+auth token {
+  role r {
+    renewable = true
+  }
+}
+token deploy-token {
+  role = r
+  id   = \"literal-token-id\"
+}
+secrets database {
+  connection app {
+    plugin_name    = \"mysql-database-plugin\"
+    connection_url = \"{{username}}:{{password}}@tcp(db:3306)/\"
+    username       = \"admin\"
+    password       = \"conn-literal-pw\"
+    rotate_root    = true
+  }
+}";
+    let mut found = suggested_envs(src);
+    found.sort();
+    let expected: Vec<(String, String)> = [
+        ("literal-secret", "APP_PASSWORD_2"),
+        ("literal-secret", "DEPLOY_TOKEN_ID"),
+        ("type-mismatch", "APP_PASSWORD"),
+        ("type-mismatch", "BOB_PASSWORD"),
+    ]
+    .iter()
+    .map(|(c, n)| (format!("kp::{c}"), n.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
 fn no_parent_points_at_the_role() {
     let src = "auth token {\n  role r {\n    renewable = true\n  }\n}\ntoken t {\n  role = r\n  no_parent = true\n}";
     let d = diag(src, "kp::no-parent-ignored");

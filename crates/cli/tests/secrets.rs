@@ -65,6 +65,14 @@ secrets database {
     plugin_name    = "mysql-database-plugin"
     connection_url = "admin:url-literal-Secret-13@tcp(127.0.0.1:3306)/"
   }
+  connection kv {
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "host=db user=admin password=dsn-literal-Secret-14 dbname=app"
+  }
+  connection query {
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://db/app?user=admin&passwd=query-literal-Secret-15"
+  }
 }
 
 policy reader {
@@ -101,7 +109,23 @@ const SYNTAX_ERROR_SECRET: &str = r#"secrets database {
 }
 "#;
 
-const WRITTEN: [&str; 13] = [
+/// Secrets the parser cuts short (a quote or a newline inside): what is left of each on
+/// its line or the next is quoted by syntax errors and must not show either.
+const CUT_SECRETS: &str = r#"auth userpass {
+  user dave {
+    password = "cut-Start-16"cut-glued-Tail-17"
+  }
+  user erin {
+    password = "cut-Start-18" cut-spaced-Tail-19"
+  }
+  user fay {
+    password = "cut-Start-20
+cut-nextline-Tail-21"
+  }
+}
+"#;
+
+const WRITTEN: [&str; 21] = [
     "userpass-literal-Secret-1",
     "userpass-literal-Hash-2",
     "oidc-literal-Secret-3",
@@ -115,6 +139,14 @@ const WRITTEN: [&str; 13] = [
     "broken-bare-Secret-11",
     "syntax-literal-Secret-12",
     "url-literal-Secret-13",
+    "dsn-literal-Secret-14",
+    "query-literal-Secret-15",
+    "cut-Start-16",
+    "cut-glued-Tail-17",
+    "cut-Start-18",
+    "cut-spaced-Tail-19",
+    "cut-Start-20",
+    "cut-nextline-Tail-21",
 ];
 
 /// Every `.kp` program the tests use: examples and the language suite (`tests/`), each
@@ -134,6 +166,7 @@ fn programs(scratch: &Path) -> Vec<PathBuf> {
         ("secrets.kp", SECRETS_PROGRAM),
         ("broken.kp", BROKEN_SECRETS),
         ("syntax.kp", SYNTAX_ERROR_SECRET),
+        ("cut.kp", CUT_SECRETS),
     ] {
         let path = scratch.join(name);
         std::fs::write(&path, text).unwrap();

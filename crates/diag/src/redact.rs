@@ -14,7 +14,7 @@ const MIN_FREE_LEN: usize = 4;
 /// The texts of the secrets at `spans`: a string's contents, a heredoc's lines.
 pub fn secret_texts(map: &SourceMap, spans: &[Span]) -> Vec<String> {
     let mut out = Vec::new();
-    for &span in spans {
+    for span in with_leftovers(map, spans) {
         let Some(file) = map.file_of(span.start) else {
             continue;
         };
@@ -101,7 +101,10 @@ pub fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
                 }
             }
         }
-        for &span in spans.iter().filter(|s| file.contains(s.start)) {
+        for span in with_leftovers(map, spans)
+            .into_iter()
+            .filter(|s| file.contains(s.start))
+        {
             let local = file.local(span);
             let Some(raw) = bytes.get(local.start..local.end) else {
                 continue;
@@ -127,4 +130,140 @@ pub fn sources(map: &SourceMap, spans: &[Span]) -> SourceMap {
         out.add(file.name(), text);
     }
     out
+}
+
+/// The spans and, after each, the words of what is left of a secret the parser cut short:
+/// `"Tr0ub"4dor3xyz"` (a quote inside) ends the string at `Tr0ub` and leaves `4dor3xyz"`
+/// on the line; `"Tr0ub` then `4dor3xyz"` on the next line (a newline inside) leaves that
+/// line. The syntax errors there quote the rest, which is as secret as the start. A word
+/// each, split at blanks and quotes, as a message quotes a token.
+fn with_leftovers(map: &SourceMap, spans: &[Span]) -> Vec<Span> {
+    let mut out = spans.to_vec();
+    for &span in spans {
+        let Some(file) = map.file_of(span.start) else {
+            continue;
+        };
+        let text = file.text();
+        let local = file.local(span);
+        let (Some(raw), Some(after)) = (text.get(local.start..local.end), text.get(local.end..))
+        else {
+            continue;
+        };
+        let (line, next) = after.split_once('\n').unwrap_or((after, ""));
+        let mut left = Vec::new();
+        if is_leftover(line) {
+            left.push((local.end, line));
+        }
+        // An unterminated string: its rest is the next line, up to the quote closing it.
+        let unterminated = raw.starts_with('"') && (raw.len() == 1 || !raw.ends_with('"'));
+        let next_line = next.split('\n').next().unwrap_or("");
+        if unterminated && !starts_entry(next_line) {
+            if let Some(quote) = next_line.find('"') {
+                let at = local.end + line.len() + 1;
+                left.push((at, next_line.get(..=quote).unwrap_or(next_line)));
+            }
+        }
+        for (at, rest) in left {
+            out.extend(
+                words(rest)
+                    .into_iter()
+                    .map(|(i, w)| file.global(Span::new(at + i, at + i + w.len()))),
+            );
+        }
+    }
+    out
+}
+
+/// Whether what follows a secret on its line is part of it: anything but the end of an
+/// entry (`,`, `]`, `}`, a comment) or, after a blank, the next entry (`a = "x" b = 1`).
+fn is_leftover(line: &str) -> bool {
+    let rest = line.trim_start();
+    if rest.is_empty() || rest.starts_with([',', ']', '}', ')', '#']) || rest.starts_with("//") {
+        return false;
+    }
+    rest.len() == line.len() || !starts_entry(rest)
+}
+
+/// Whether a line starts an entry: a name then `=` or `{`.
+fn starts_entry(line: &str) -> bool {
+    let line = line.trim_start();
+    let name = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(line.len());
+    name > 0
+        && line
+            .get(name..)
+            .is_some_and(|r| r.trim_start().starts_with(['=', '{']))
+}
+
+/// The words of `s` and their offsets, split at blanks and quotes.
+fn words(s: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain([(s.len(), ' ')]) {
+        match (c.is_whitespace() || c == '"', start) {
+            (true, Some(from)) => {
+                out.extend(s.get(from..i).map(|w| (from, w)));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map of one file, and the span of `secret` in it as the checker gives it.
+    fn one(text: &str, secret: &str) -> (SourceMap, Vec<Span>) {
+        let mut map = SourceMap::new();
+        map.add("a.kp", text.to_string());
+        let at = text.find(secret).unwrap_or_default();
+        let span = map
+            .files()
+            .first()
+            .map(|f| f.global(Span::new(at, at + secret.len())));
+        (map, span.into_iter().collect())
+    }
+
+    fn starred(text: &str, secret: &str) -> String {
+        let (map, spans) = one(text, secret);
+        let out = sources(&map, &spans);
+        out.files()
+            .first()
+            .map(|f| f.text().to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn what_is_left_of_a_cut_secret_is_secret() {
+        let glued = "password = \"Tr0ub\"4dor3xyz\"\n";
+        assert_eq!(
+            starred(glued, "\"Tr0ub\""),
+            "password = \"*****\"********\"\n"
+        );
+        let (map, spans) = one(glued, "\"Tr0ub\"");
+        assert!(secret_texts(&map, &spans).contains(&"4dor3xyz".to_string()));
+        let next_line = "  password = \"Tr0ub\n4dor3xyz\"\n}\n";
+        assert_eq!(
+            starred(next_line, "\"Tr0ub"),
+            "  password = ******\n********\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn what_follows_a_whole_secret_is_not() {
+        for text in [
+            "password = \"Tr0ub\" # a comment\n",
+            "password = \"Tr0ub\", x = 1\n",
+            "password = \"Tr0ub\" token_ttl = 1h\n",
+            "passwords = [\"Tr0ub\", \"other\"]\n",
+        ] {
+            let expected = text.replace("Tr0ub", "*****");
+            assert_eq!(starred(text, "\"Tr0ub\""), expected, "{text}");
+        }
+    }
 }

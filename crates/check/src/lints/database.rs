@@ -14,6 +14,8 @@ pub struct UrlFindings {
     pub literal_credentials: bool,
     /// ... and a literal password among them: the URL is then a secret itself.
     pub literal_password: bool,
+    /// The password is a `key=value` parameter (`password=...`), not user-info.
+    pub password_param: bool,
 }
 
 pub fn analyse(url: &str) -> UrlFindings {
@@ -62,25 +64,90 @@ pub fn analyse(url: &str) -> UrlFindings {
         }
         userinfo = rest.get(..at);
     }
+    // Oracle writes `user/password@host`: `/` separates them as `:` does elsewhere.
     let literal_credentials = userinfo.is_some_and(|u| {
         let rest = u.replace("{{username}}", "").replace("{{password}}", "");
-        !rest.trim_matches(':').is_empty()
+        !rest.trim_matches([':', '/']).is_empty()
     });
     let literal_password = userinfo
-        .and_then(|u| u.split_once(':'))
-        .is_some_and(|(_, password)| !password.is_empty() && password != "{{password}}");
+        .and_then(|u| u.split_once([':', '/']))
+        .is_some_and(|(_, password)| is_literal(password));
+    let password_param = password_param(url);
     UrlFindings {
         malformed,
-        literal_credentials,
-        literal_password,
+        literal_credentials: literal_credentials || password_param,
+        literal_password: literal_password || password_param,
+        password_param,
     }
+}
+
+/// Whether a `key=value` pair of the string gives a password literally: a libpq
+/// key/value DSN (`host=db password=x`, `password = 'a b'`), a URL's query
+/// (`?user=u&password=x`), an ADO/ODBC string (`Server=db;Pwd=x`).
+fn password_param(s: &str) -> bool {
+    let is_sep = |c: char| c.is_whitespace() || matches!(c, ';' | '&' | '?');
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start_matches(is_sep);
+        let key_end = rest.find(|c| is_sep(c) || c == '=').unwrap_or(rest.len());
+        let (key, after) = rest.split_at_checked(key_end).unwrap_or((rest, ""));
+        let after = after.trim_start();
+        if after.is_empty() {
+            return false;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            rest = after;
+            continue;
+        };
+        let (value, next) = split_value(value.trim_start(), is_sep);
+        if names_password(key) && is_literal(value) {
+            return true;
+        }
+        rest = next;
+    }
+}
+
+/// A parameter's value (unquoted) and the text after it: quoted (`'a b'`, libpq's
+/// quoting, `\` escaping) or up to the next separator.
+fn split_value(s: &str, is_sep: impl Fn(char) -> bool) -> (&str, &str) {
+    let Some(quote) = s.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+        let end = s.find(|c| is_sep(c) && c != '?').unwrap_or(s.len());
+        return s.split_at_checked(end).unwrap_or((s, ""));
+    };
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            c if c == quote => {
+                return (s.get(1..i).unwrap_or(""), s.get(i + 1..).unwrap_or(""));
+            }
+            _ => {}
+        }
+    }
+    (s.get(1..).unwrap_or(""), "")
+}
+
+/// The parameters that carry a password or another secret: `password`, `pwd`,
+/// `passwd`, `sslpassword`, `client_secret`, `token`, in any case.
+fn names_password(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|w| key.contains(w))
+}
+
+/// A password written out, not left to the server's template (`{{password}}`).
+fn is_literal(password: &str) -> bool {
+    let templated = password.starts_with("{{") && password.ends_with("}}");
+    !password.is_empty() && !templated
 }
 
 /// Whether a string value is a URL (or Go DSN) with a password written into it: such a
 /// value is a secret, kept out of outputs and snippets as a `password` field's is.
 pub fn holds_password(expr: &kp_syntax::ast::Expr) -> bool {
     matches!(&expr.kind, ExprKind::Str { value, .. }
-        if (value.contains("://") || value.contains('@')) && analyse(value).literal_password)
+        if value.contains(['@', '=']) && analyse(value).literal_password)
 }
 
 /// `env` is the variable a help suggests for the connection's password.
@@ -107,15 +174,26 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
         );
     }
     if found.literal_credentials {
+        let (label, template) = if found.password_param {
+            (
+                "a password in the connection string",
+                "`password={{password}}` in the connection string",
+            )
+        } else {
+            (
+                "credentials in the URL",
+                "`{{username}}:{{password}}` in the URL",
+            )
+        };
         diags.push(
             Diagnostic::warning(
                 codes::CREDENTIALS_IN_URL,
                 span,
                 "`connection_url` holds literal credentials",
             )
-            .with_label("credentials in the URL")
+            .with_label(label)
             .with_help(format!(
-                "write `{{{{username}}}}:{{{{password}}}}` in the URL and set `username` and `password = env(\"{env}\")`: the server fills them in, and can rotate the password"
+                "write {template} and set `username` and `password = env(\"{env}\")`: the server fills them in, and can rotate the password"
             )),
         );
     }
@@ -151,5 +229,40 @@ mod tests {
             .malformed
             .is_some());
         assert!(!analyse("postgresql://db:5432/x").literal_credentials);
+    }
+
+    #[test]
+    fn reads_passwords_given_as_parameters() {
+        for dsn in [
+            "host=db.internal user=admin password=hunter2 dbname=app",
+            "host=db password = 'hunter 2'",
+            "postgresql://db.internal/app?user=admin&password=hunter2",
+            "postgresql://db/app?sslmode=require&PWD=hunter2",
+            "sqlserver://db:1433?database=app&passwd=hunter2",
+            "Server=db;User Id=admin;Password=hunter2;",
+            "user:{{password}}@tcp(db:3306)/app?client_secret=hunter2",
+        ] {
+            let found = analyse(dsn);
+            assert!(found.literal_password && found.literal_credentials, "{dsn}");
+            assert!(found.password_param, "{dsn}");
+        }
+        for templated in [
+            "host=db user={{username}} password={{password}} dbname=app",
+            "postgresql://db/app?password={{password}}",
+            "host=db sslmode=require",
+            "postgresql://{{username}}:{{password}}@db/app?sslmode=disable",
+        ] {
+            let found = analyse(templated);
+            assert!(!found.literal_password, "{templated}");
+            assert!(!found.literal_credentials, "{templated}");
+        }
+    }
+
+    #[test]
+    fn reads_oracle_dsns() {
+        let ok = analyse("{{username}}/{{password}}@db:1521/ORCL");
+        assert!(!ok.literal_credentials && !ok.literal_password);
+        let creds = analyse("admin/hunter2@db:1521/ORCL");
+        assert!(creds.literal_credentials && creds.literal_password);
     }
 }

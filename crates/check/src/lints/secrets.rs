@@ -16,10 +16,6 @@ pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnosti
         return;
     }
     let field = &attr.name.name;
-    let owner = match cx.what {
-        What::Named(_, name) => Some(name),
-        What::Of(..) | What::Said(_) => None,
-    };
     diags.push(
         Diagnostic::warning(
             codes::LITERAL_SECRET,
@@ -27,11 +23,33 @@ pub fn literal(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut Vec<Diagnosti
             format!("`{field}` is a secret written as a literal"),
         )
         .with_label("literal secret")
-        .with_help(format!(
-            "read it from the environment when applying: `{field} = env(\"{}\")`; keyplan never prints it",
-            env_name(cx.mount, owner, field)
-        )),
+        .with_help(env_help(attr, cx)),
     );
+}
+
+/// A secret of the wrong type (`password = 12345678`): the help of the type mismatch
+/// among `diags` suggests the environment, as the literal-secret help does, not the
+/// literal quoted (which redaction would show as `"(literal secret)"`).
+pub fn mismatch_help(attr: &Attribute, cx: &BodyCtx<'_, '_>, diags: &mut [Diagnostic]) {
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.code == codes::TYPE_MISMATCH && d.span == attr.value.span)
+    {
+        d.help = Some(env_help(attr, cx));
+    }
+}
+
+/// "Read it from the environment": the help for a secret written in the program.
+fn env_help(attr: &Attribute, cx: &BodyCtx<'_, '_>) -> String {
+    let field = &attr.name.name;
+    let owner = match cx.what {
+        What::Named(_, name) => Some(name),
+        What::Of(..) | What::Said(_) => None,
+    };
+    format!(
+        "read it from the environment when applying: `{field} = env(\"{}\")`; keyplan never prints it",
+        env_name(cx.mount, owner, field)
+    )
 }
 
 /// The environment variable a help suggests for the secret `field` of the block named
@@ -59,11 +77,13 @@ pub fn env_name(mount: Option<&MountSym<'_>>, owner: Option<&str>, field: &str) 
         .collect()
 }
 
-/// The diagnostics whose help suggests a variable for a secret ([`env_name`]).
-const SUGGESTS_ENV: [&str; 3] = [
+/// The diagnostics whose help suggests a variable for a secret ([`env_name`]); a type
+/// mismatch does on a secret field ([`mismatch_help`]).
+const SUGGESTS_ENV: [&str; 4] = [
     codes::LITERAL_SECRET,
     codes::CREDENTIALS_IN_URL,
     codes::ROTATE_ROOT_NEEDS_CREDENTIALS,
+    codes::TYPE_MISMATCH,
 ];
 
 /// Makes the variables the helps suggest distinct, in source order: one per secret (a

@@ -108,10 +108,15 @@ impl<'s> Lowerer<'s> {
             // A URL with a password in it (`kp::credentials-in-url`) is as secret.
             // Its spans are collected from the tree ([`lints::secrets::scan`]).
             let sensitive = field.sensitive || lints::database::holds_password(&attr.value);
+            let reported = self.diags.len();
             let mut value = match self.ref_kind(cx, name) {
                 Some(kind) => self.ref_value(&attr.value, field, &kind, &mut typed.deps),
                 None => typing::value(&attr.value, field, &mut self.diags),
             };
+            if field.sensitive {
+                let new = self.diags.get_mut(reported..).unwrap_or_default();
+                lints::secrets::mismatch_help(attr, cx, new);
+            }
             if sensitive {
                 value = value.map(lints::secrets::hide);
             }

@@ -66,7 +66,8 @@ impl<'s> Lowerer<'s> {
             ResourceId::concat(&["auth/token/create/", role_name.as_deref().unwrap_or("")]);
         let cx = BodyCtx {
             endpoint: "token-create",
-            what: What::Said(&what),
+            // Named: the variable a secret's help suggests carries the token's name.
+            what: What::Named("token", name.as_str()),
             api_path: &create_path,
             head: block.head_span(),
             mount: None,
