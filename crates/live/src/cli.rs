@@ -209,6 +209,9 @@ fn apply_cmd(
             if let Some(note) = render::secrets_note(&plan) {
                 let _ = writeln!(stdout, "{note}");
             }
+            if let Some(note) = render::not_pruned_note(&plan).filter(|_| args.prune) {
+                let _ = writeln!(stdout, "{note}");
+            }
         }
         return Ok(0);
     }
@@ -238,6 +241,11 @@ fn apply_cmd(
     };
     // Without `--yes` the plan above said it already.
     if let (false, true, Some(note)) = (json, args.yes, render::secrets_note(&plan)) {
+        text.push_str(&note);
+        text.push('\n');
+    }
+    let pruned_note = render::not_pruned_note(&plan).filter(|_| args.prune);
+    if let (false, true, Some(note)) = (json, args.yes, pruned_note) {
         text.push_str(&note);
         text.push('\n');
     }

@@ -83,7 +83,22 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if let Some(note) = secrets_note(plan) {
         let _ = writeln!(out, "{note}");
     }
+    if let Some(note) = not_pruned_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     out
+}
+
+/// One note naming the collections `--prune` does not look into: the program has roles
+/// there but does not enable their mount, so other programs may own the rest.
+pub fn not_pruned_note(plan: &Plan) -> Option<String> {
+    (!plan.not_pruned.is_empty()).then(|| {
+        format!(
+            "note: `--prune` leaves alone what the program does not declare under {}: \
+             the program does not enable that mount, so other programs may own the rest.",
+            plan.not_pruned.join(", ")
+        )
+    })
 }
 
 /// One note for every secret the plan could not compare (never a value): what was
