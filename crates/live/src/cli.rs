@@ -190,7 +190,9 @@ fn apply_cmd(
         }
         (program, plan)
     };
-    let env = |name: &str| std::env::var(name).ok();
+    // An empty variable is as good as unset (`CARL_PW=` in CI): sent, the server would
+    // ignore or store an empty secret while apply reported success.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let opts = ApplyOptions {
         token_out: a.token_out.as_deref(),
         prune: args.prune,

@@ -682,3 +682,31 @@ fn prune_leaves_other_programs_token_roles_and_shared_mounts_alone() {
         assert!(client.read(kept).unwrap().is_some(), "{kept} was deleted");
     }
 }
+
+/// An `env()` variable that is set but empty is refused as an unset one is, before any
+/// call: naming the variable, nothing applied (the mount is not even enabled).
+#[test]
+fn an_empty_env_secret_is_refused_before_any_call() {
+    let Some(()) = live() else { return };
+    std::env::set_var("KP_EMPTYTEST_PW", "");
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let args = live_args(
+        &bao,
+        &[&write_program(
+            dir.path(),
+            "empty.kp",
+            "auth userpass team5 {\n  user carl { password = env(\"KP_EMPTYTEST_PW\"), token_policies = [default] }\n}\n",
+        )],
+    );
+    let applied = run_apply(&args, true, false, None);
+    assert_eq!(applied.code, 1, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stderr.contains("KP_EMPTYTEST_PW"),
+        "{}",
+        applied.stderr
+    );
+    assert!(!applied.stdout.contains("created"), "{}", applied.stdout);
+    let auth = bao.client().read("sys/auth").unwrap().unwrap();
+    assert!(auth["data"].get("team5/").is_none(), "{auth}");
+}
