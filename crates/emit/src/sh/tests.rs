@@ -230,38 +230,26 @@ fn running_the_script_keeps_secrets_off_argv_and_tokens_off_stdout() {
 
 #[test]
 fn running_without_a_secret_stops_before_the_first_call() {
-    let scratch = Scratch::new("missing");
-    let text = script(fixtures::pipeline, Target::Vault);
-    let out = apply(
-        &scratch,
-        &text,
-        "vault",
-        &[
-            ("VAULT_ADDR", "http://127.0.0.1:1"),
-            ("VAULT_TOKEN", "root"),
-        ],
-    );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("set DB_ROOT_PASSWORD"), "{stderr}");
-    assert!(!scratch.0.join("argv").exists());
+    stops_before_the_first_call("missing", &[]);
 }
 
 /// A secret variable set but empty stops the script as an unset one does.
 #[test]
 fn running_with_an_empty_secret_stops_before_the_first_call() {
-    let scratch = Scratch::new("empty");
+    stops_before_the_first_call("empty", &[("DB_ROOT_PASSWORD", "")]);
+}
+
+/// Runs the pipeline's script with `secrets` as its only secret variables: it must stop
+/// on `DB_ROOT_PASSWORD` before calling the CLI.
+fn stops_before_the_first_call(name: &str, secrets: &[(&str, &str)]) {
+    let scratch = Scratch::new(name);
     let text = script(fixtures::pipeline, Target::Vault);
-    let out = apply(
-        &scratch,
-        &text,
-        "vault",
-        &[
-            ("VAULT_ADDR", "http://127.0.0.1:1"),
-            ("VAULT_TOKEN", "root"),
-            ("DB_ROOT_PASSWORD", ""),
-        ],
-    );
+    let mut envs = vec![
+        ("VAULT_ADDR", "http://127.0.0.1:1"),
+        ("VAULT_TOKEN", "root"),
+    ];
+    envs.extend_from_slice(secrets);
+    let out = apply(&scratch, &text, "vault", &envs);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("set DB_ROOT_PASSWORD"), "{stderr}");
