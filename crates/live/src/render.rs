@@ -123,7 +123,7 @@ pub fn secrets_note(plan: &Plan) -> Option<String> {
 }
 
 pub fn plan_json(plan: &Plan, addr: &str) -> String {
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "addr": addr,
         "changes": plan.has_changes(),
         "summary": plan.summary(),
@@ -131,6 +131,9 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
         "unmanaged": plan.unmanaged,
         "unverified_secrets": plan.unverified_secrets,
     });
+    if let (false, Some(map)) = (plan.not_pruned.is_empty(), doc.as_object_mut()) {
+        map.insert("not_pruned".to_string(), serde_json::json!(plan.not_pruned));
+    }
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 

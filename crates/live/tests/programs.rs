@@ -670,6 +670,15 @@ fn prune_leaves_other_programs_token_roles_and_shared_mounts_alone() {
         "{}",
         planned.stdout
     );
+    let mut json_args = args.clone();
+    json_args.format = Format::Json;
+    let doc: Json = serde_json::from_str(&run_plan(&json_args).stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    assert_eq!(
+        doc["not_pruned"],
+        json!(["auth/shared/role", "auth/token/roles"]),
+        "{doc}"
+    );
     let pruned = run_apply(&args, true, true, None);
     assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
     assert!(!pruned.stdout.contains("deleted"), "{}", pruned.stdout);
