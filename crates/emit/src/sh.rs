@@ -9,8 +9,9 @@
 //!   A secret written as a literal in the program is not copied either: the script
 //!   reads it from a variable it names, `KEYPLAN_SECRET_<RESOURCE>_<FIELD>`, and stops
 //!   before the first call when that is unset.
-//! - A created token is written with `-field=token` to a file under `KEYPLAN_TOKEN_DIR`,
-//!   created under `umask 077`, never to stdout (CI logs).
+//! - A created token and its accessor are written to files under `KEYPLAN_TOKEN_DIR`
+//!   (as `keyplan apply --token-out` writes them), created under `umask 077`, never to
+//!   stdout (CI logs).
 //! - Every piece of program text that reaches the script is either inside a quoted
 //!   here-document (taken literally by bash), single-quoted, or reduced to a safe
 //!   alphabet (comments, messages).
@@ -156,6 +157,8 @@ fn preflight(
     );
     if !readers.is_empty() || !literal.is_empty() {
         out.push_str("command -v jq >/dev/null || { echo 'keyplan: jq is needed to fill in secrets' >&2; exit 1; }\n");
+    } else if tokens {
+        out.push_str("command -v jq >/dev/null || { echo 'keyplan: jq is needed to read the created tokens' >&2; exit 1; }\n");
     }
     for (name, ids) in readers {
         let used_by: Vec<String> = ids.iter().map(|id| plain(id)).collect();
@@ -189,8 +192,23 @@ fn preflight(
     if tokens {
         out.push_str(": \"${KEYPLAN_TOKEN_DIR:?set KEYPLAN_TOKEN_DIR to a private directory for the created tokens}\"\n");
         out.push_str("mkdir -p -- \"$KEYPLAN_TOKEN_DIR\"\n");
+        out.push_str(RECORD_TOKEN);
     }
 }
+
+/// Keeps a created token as `keyplan apply --token-out` does: `DIR/NAME` and its
+/// accessor in `DIR/NAME.accessor`, so a later `keyplan plan --token-out DIR` knows the
+/// token and does not plan a second one. Reads the CLI's JSON answer on stdin.
+const RECORD_TOKEN: &str = r#"keyplan_record_token() {
+  local answer token accessor
+  answer=$(cat)
+  token=$(jq -r '.auth.client_token // empty' <<<"$answer")
+  accessor=$(jq -r '.auth.accessor // empty' <<<"$answer")
+  if [ -z "$token" ] || [ -z "$accessor" ]; then echo "keyplan: the server returned no token for $1" >&2; exit 1; fi
+  printf '%s\n' "$token" >"$KEYPLAN_TOKEN_DIR/$1"
+  printf '%s\n' "$accessor" >"$KEYPLAN_TOKEN_DIR/$1.accessor"
+}
+"#;
 
 /// `own`: the literal secrets of this call, each read from its `KEYPLAN_SECRET_*` variable.
 fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: &[Literal]) {
@@ -223,18 +241,20 @@ fn step(out: &mut String, cli: &str, k: usize, n: usize, r: &Resource, own: &[Li
         push_quoted(out, &jq_filter(&secrets));
         let _ = write!(out, " <<'{HEREDOC}' | ");
     }
-    if r.kind == ResourceKind::Token {
-        let _ = write!(out, "{cli} write -field=token ");
-        push_quoted(out, &r.path);
-        out.push_str(" - >\"$KEYPLAN_TOKEN_DIR\"/");
-        push_quoted(out, &file_stem(&r.name));
-    } else {
-        let _ = write!(out, "{cli} write ");
-        push_quoted(out, &r.path);
-        out.push_str(" -");
-    }
+    let token = r.kind == ResourceKind::Token;
+    let _ = write!(
+        out,
+        "{cli} write {}",
+        if token { "-format=json " } else { "" }
+    );
+    push_quoted(out, &r.path);
+    out.push_str(" -");
     if secrets.is_empty() {
         let _ = write!(out, " <<'{HEREDOC}'");
+    }
+    if token {
+        out.push_str(" | keyplan_record_token ");
+        push_quoted(out, &file_stem(&r.name));
     }
     out.push('\n');
     // The body as compact JSON, written in place.

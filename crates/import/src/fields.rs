@@ -106,9 +106,13 @@ pub fn omitted(endpoint: &str, field: &str, value: &Json, mount_type: &str) -> b
     let Some(f) = kp_schema::endpoint(endpoint).and_then(|ep| ep.fields.get(field)) else {
         return false;
     };
+    // A default that depends on the mount type is the checker's, not the schema's:
+    // the schema's `oidc` for `role_type` would drop an oidc role's type on a jwt mount.
+    if let Some(omit) = inferred(endpoint, field, value, mount_type) {
+        return omit;
+    }
     is_default(f, value)
         || server_default(endpoint, field, value)
-        || inferred(endpoint, field, value, mount_type)
         || value
             .as_object()
             .is_some_and(|m| m.values().all(values::is_empty))
@@ -140,12 +144,13 @@ fn reshape(endpoint: &str, field: &str, value: &Json) -> Json {
     }
 }
 
-/// A value the checker writes by itself for this mount type: a JWT role's `role_type`
-/// is `jwt` on a `jwt` mount and `oidc` on an `oidc` mount unless the program says.
-fn inferred(endpoint: &str, field: &str, v: &Json, mount_type: &str) -> bool {
+/// For a field whose default the checker derives from the mount type, whether `v` is
+/// that default (`None` for the other fields): a JWT role's `role_type` is `jwt` on a
+/// `jwt` mount and `oidc` on an `oidc` mount unless the program says.
+fn inferred(endpoint: &str, field: &str, v: &Json, mount_type: &str) -> Option<bool> {
     match (endpoint, field) {
-        ("jwt-role", "role_type") => v.as_str() == Some(mount_type),
-        _ => false,
+        ("jwt-role", "role_type") => Some(v.as_str() == Some(mount_type)),
+        _ => None,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::removals::{self, Removal};
 use crate::state::mount_path;
 use crate::{normalize, pool, tokens};
 
-/// Reads one environment variable; `None` when unset.
+/// Reads one environment variable; `None` when unset or empty.
 pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 pub struct ApplyOptions<'a> {

@@ -190,7 +190,9 @@ fn apply_cmd(
         }
         (program, plan)
     };
-    let env = |name: &str| std::env::var(name).ok();
+    // An empty variable is as good as unset (`CARL_PW=` in CI): sent, the server would
+    // ignore or store an empty secret while apply reported success.
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let opts = ApplyOptions {
         token_out: a.token_out.as_deref(),
         prune: args.prune,
@@ -207,6 +209,9 @@ fn apply_cmd(
         } else {
             let _ = writeln!(stdout, "no changes: the server matches the program");
             if let Some(note) = render::secrets_note(&plan) {
+                let _ = writeln!(stdout, "{note}");
+            }
+            if let Some(note) = render::not_pruned_note(&plan).filter(|_| args.prune) {
                 let _ = writeln!(stdout, "{note}");
             }
         }
@@ -238,6 +243,11 @@ fn apply_cmd(
     };
     // Without `--yes` the plan above said it already.
     if let (false, true, Some(note)) = (json, args.yes, render::secrets_note(&plan)) {
+        text.push_str(&note);
+        text.push('\n');
+    }
+    let pruned_note = render::not_pruned_note(&plan).filter(|_| args.prune);
+    if let (false, true, Some(note)) = (json, args.yes, pruned_note) {
         text.push_str(&note);
         text.push('\n');
     }

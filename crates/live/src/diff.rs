@@ -67,6 +67,10 @@ pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.
     pub unmanaged: Vec<String>,
+    /// Collections of the program's roles on mounts it does not enable (the built-in
+    /// `auth/token/roles`): `--prune` leaves what is undeclared there alone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_pruned: Vec<String>,
     /// Secrets of resources on the server that the plan could not compare: the server
     /// never returns them, and no previous version says whether they changed
     /// (`password of auth/userpass/users/u`).
@@ -162,6 +166,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
+        not_pruned: live.not_owned.clone(),
         unverified_secrets,
         removals: Vec::new(),
     }

@@ -39,7 +39,7 @@ pub enum LiveError {
         path: String,
         reason: String,
     },
-    #[error("environment variable `{name}` is not set (needed by `{resource}`)")]
+    #[error("environment variable `{name}` is not set or is empty (needed by `{resource}`)")]
     MissingEnv { name: String, resource: String },
     #[error(
         "the program creates tokens ({names}): pass `--token-out DIR` to say where to write them"

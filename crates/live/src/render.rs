@@ -83,7 +83,22 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if let Some(note) = secrets_note(plan) {
         let _ = writeln!(out, "{note}");
     }
+    if let Some(note) = not_pruned_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     out
+}
+
+/// One note naming the collections `--prune` does not look into: the program has roles
+/// there but does not enable their mount, so other programs may own the rest.
+pub fn not_pruned_note(plan: &Plan) -> Option<String> {
+    (!plan.not_pruned.is_empty()).then(|| {
+        format!(
+            "note: `--prune` leaves alone what the program does not declare under {}: \
+             the program does not enable that mount, so other programs may own the rest.",
+            plan.not_pruned.join(", ")
+        )
+    })
 }
 
 /// One note for every secret the plan could not compare (never a value): what was
@@ -108,7 +123,7 @@ pub fn secrets_note(plan: &Plan) -> Option<String> {
 }
 
 pub fn plan_json(plan: &Plan, addr: &str) -> String {
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "addr": addr,
         "changes": plan.has_changes(),
         "summary": plan.summary(),
@@ -116,6 +131,9 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
         "unmanaged": plan.unmanaged,
         "unverified_secrets": plan.unverified_secrets,
     });
+    if let (false, Some(map)) = (plan.not_pruned.is_empty(), doc.as_object_mut()) {
+        map.insert("not_pruned".to_string(), serde_json::json!(plan.not_pruned));
+    }
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 

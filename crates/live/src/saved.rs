@@ -293,6 +293,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
     let mut plan = Plan {
         resources: Vec::new(),
         unmanaged: Vec::new(),
+        not_pruned: Vec::new(),
         unverified_secrets: Vec::new(),
         removals: Vec::new(),
     };

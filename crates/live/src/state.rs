@@ -32,13 +32,20 @@ pub struct LiveState {
     /// Ids of resources under the program's own mounts that it does not declare,
     /// in the program's id form (`auth/jwt/role/other`), sorted.
     pub unmanaged: Vec<String>,
+    /// Collections holding roles of the program on mounts it does not enable (the
+    /// built-in `auth/token/roles`, a mount managed elsewhere), sorted: not listed, so
+    /// `--prune` never deletes another program's roles there.
+    pub not_owned: Vec<String>,
 }
 
 /// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
 pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
     let resources = read_resources(client, program, token_out)?;
     let workers = client.connection().concurrency;
-    let collections = collections(program, &resources);
+    let Collections {
+        owned: collections,
+        not_owned,
+    } = collections(program, &resources);
     let listed = pool::map(&collections, workers, |c| client.list(c));
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
     let mut unmanaged = BTreeSet::new();
@@ -62,6 +69,7 @@ pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Res
     Ok(LiveState {
         resources,
         unmanaged: unmanaged.into_iter().collect(),
+        not_owned,
     })
 }
 
@@ -124,16 +132,44 @@ fn mount_entry(table: &Json, r: &Resource) -> Live {
     }
 }
 
+/// The collections holding the program's roles and connections, sorted.
+struct Collections {
+    /// Under the program's own mounts: listed, their undeclared entries pruned.
+    owned: Vec<String>,
+    /// Under mounts the program does not enable: never listed.
+    not_owned: Vec<String>,
+}
+
+/// Whether `r` lives under a mount the program itself enables. The built-in token
+/// method and mounts managed elsewhere are shared with other programs: what the
+/// program does not declare there is not its to delete.
+fn on_own_mount(program: &Program, r: &Resource) -> bool {
+    r.mount.as_ref().is_some_and(|m| {
+        program.resources.iter().any(|own| {
+            own.id == *m
+                && matches!(
+                    own.kind,
+                    ResourceKind::AuthMount | ResourceKind::SecretsMount
+                )
+        })
+    })
+}
+
 /// The listable collections under the program's own mounts: from the roles and
 /// connections it declares, and from each mount's type (so a role removed from the
 /// program is still seen).
-fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
+fn collections(program: &Program, live: &HashMap<String, Live>) -> Collections {
     let mut out = BTreeSet::new();
+    let mut not_owned = BTreeSet::new();
     for r in &program.resources {
         match r.kind {
             ResourceKind::Role | ResourceKind::Connection => {
                 if let Some((collection, _)) = r.id.rsplit_once('/') {
-                    out.insert(collection.to_string());
+                    if on_own_mount(program, r) {
+                        out.insert(collection.to_string());
+                    } else {
+                        not_owned.insert(collection.to_string());
+                    }
                 }
             }
             ResourceKind::AuthMount | ResourceKind::SecretsMount => {
@@ -167,7 +203,10 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Vec<String> {
             _ => {}
         }
     }
-    out.into_iter().collect()
+    Collections {
+        owned: out.into_iter().collect(),
+        not_owned: not_owned.into_iter().collect(),
+    }
 }
 
 /// What the server holds for each resource of `program` (mount tables, read paths,

@@ -157,6 +157,17 @@ fn configure(bao: &Bao, jwks: &Jwks) {
             }),
         );
     }
+    // An oidc-type role on a jwt mount: its `role_type` is not the mount's default and
+    // must be imported (the schema's default, `oidc`, is not the mount's).
+    write(
+        bao,
+        "auth/jwt/role/web-login",
+        json!({
+            "role_type": "oidc", "user_claim": "sub",
+            "allowed_redirect_uris": ["http://localhost:8250/oidc/callback"],
+            "token_policies": ["default"]
+        }),
+    );
     write(bao, "sys/auth/approle", json!({"type": "approle"}));
     write(
         bao,

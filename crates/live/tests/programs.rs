@@ -615,3 +615,107 @@ workload env-trainer {
     let login = bao.jwt_login("jwt", "env-trainer", &jwt);
     assert!(login.is_ok(), "{login:?}");
 }
+
+/// `--prune` deletes only what lives under the program's own mounts: another team's
+/// token role (the built-in token method is no program's mount) and another team's role
+/// on a JWT mount managed elsewhere survive, and the plan says once why they are kept.
+#[test]
+fn prune_leaves_other_programs_token_roles_and_shared_mounts_alone() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let client = bao.client();
+    client
+        .write(
+            "sys/auth/shared",
+            &json!({"type": "jwt"}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    client
+        .write(
+            "auth/shared/role/team-a-ci",
+            &json!({"role_type": "jwt", "user_claim": "sub", "bound_audiences": "a"}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let team_a = dir.path().join("a");
+    std::fs::create_dir(&team_a).unwrap();
+    write_program(
+        &team_a,
+        "a.kp",
+        "auth token {\n  role team-a-deployer {\n    allowed_policies = [default]\n  }\n}\n",
+    );
+    apply_clean(&live_args(&bao, &[&team_a]));
+    let team_b = dir.path().join("b");
+    std::fs::create_dir(&team_b).unwrap();
+    write_program(
+        &team_b,
+        "b.kp",
+        "auth token {\n  role team-b-deployer {\n    allowed_policies = [default]\n  }\n}\n\n\
+         workload team-b-ci {\n  login shared { bound_audiences = [\"b\"], user_claim = \"sub\" }\n  \
+         read \"secret/data/b/*\"\n}\n",
+    );
+    let args = live_args(&bao, &[&team_b]);
+    let planned = run_plan(&args);
+    assert!(!planned.stdout.contains("? auth/"), "{}", planned.stdout);
+    assert_eq!(
+        planned.stdout.matches("`--prune` leaves alone").count(),
+        1,
+        "{}",
+        planned.stdout
+    );
+    assert!(
+        planned.stdout.contains("auth/token/roles"),
+        "{}",
+        planned.stdout
+    );
+    let mut json_args = args.clone();
+    json_args.format = Format::Json;
+    let doc: Json = serde_json::from_str(&run_plan(&json_args).stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    assert_eq!(
+        doc["not_pruned"],
+        json!(["auth/shared/role", "auth/token/roles"]),
+        "{doc}"
+    );
+    let pruned = run_apply(&args, true, true, None);
+    assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
+    assert!(!pruned.stdout.contains("deleted"), "{}", pruned.stdout);
+    for kept in [
+        "auth/token/roles/team-a-deployer",
+        "auth/shared/role/team-a-ci",
+        "auth/token/roles/team-b-deployer",
+        "auth/shared/role/team-b-ci",
+    ] {
+        assert!(client.read(kept).unwrap().is_some(), "{kept} was deleted");
+    }
+}
+
+/// An `env()` variable that is set but empty is refused as an unset one is, before any
+/// call: naming the variable, nothing applied (the mount is not even enabled).
+#[test]
+fn an_empty_env_secret_is_refused_before_any_call() {
+    let Some(()) = live() else { return };
+    std::env::set_var("KP_EMPTYTEST_PW", "");
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let args = live_args(
+        &bao,
+        &[&write_program(
+            dir.path(),
+            "empty.kp",
+            "auth userpass team5 {\n  user carl { password = env(\"KP_EMPTYTEST_PW\"), token_policies = [default] }\n}\n",
+        )],
+    );
+    let applied = run_apply(&args, true, false, None);
+    assert_eq!(applied.code, 1, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stderr.contains("KP_EMPTYTEST_PW"),
+        "{}",
+        applied.stderr
+    );
+    assert!(!applied.stdout.contains("created"), "{}", applied.stdout);
+    let auth = bao.client().read("sys/auth").unwrap().unwrap();
+    assert!(auth["data"].get("team5/").is_none(), "{auth}");
+}

@@ -174,7 +174,16 @@ impl<'s> Lowerer<'s> {
                 }
                 Resolved::Missing => None,
             },
-            ExprKind::Str { value, .. } => Some(value.as_str().to_owned()),
+            ExprKind::Str { value, .. } => {
+                // A quoted policy name is not resolved, so nothing else sees its case:
+                // the server stores `"Ops"` as `ops` and every plan shows the change.
+                if matches!(kind, RefKind::Policy) {
+                    if let Some(d) = crate::declare::uppercase_name(value, expr.span, "policy") {
+                        self.diags.push(d);
+                    }
+                }
+                Some(value.as_str().to_owned())
+            }
             _ => {
                 self.diags.push(typing::mismatch_expected(
                     expr,

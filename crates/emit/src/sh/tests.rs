@@ -124,8 +124,8 @@ impl Drop for Scratch {
     }
 }
 
-/// A stand-in for the vault/bao CLI: logs its argv and stdin, and prints a token for
-/// `-field=token` as the real CLI does.
+/// A stand-in for the vault/bao CLI: logs its argv and stdin, and answers a token
+/// creation (`-format=json`) as the real CLI does.
 fn fake_cli(dir: &Path, name: &str) {
     use std::os::unix::fs::PermissionsExt as _;
     let path = dir.join("bin").join(name);
@@ -137,7 +137,7 @@ printf '%s\n' "$*" >>"$KP_LOG/argv"
 printf '%s\n' "$(cat)" >>"$KP_LOG/stdin"
 env | grep -E '^(BAO|VAULT)_(ADDR|TOKEN)=' | sort >>"$KP_LOG/env"
 for a in "$@"; do
-  if [ "$a" = -field=token ]; then printf 's.FAKE-TOKEN'; exit 0; fi
+  if [ "$a" = -format=json ]; then printf '{"auth":{"client_token":"s.FAKE-TOKEN","accessor":"FAKE-ACCESSOR"}}\n'; exit 0; fi
 done
 echo "Success! Data written to: $1"
 "#,
@@ -212,7 +212,13 @@ fn running_the_script_keeps_secrets_off_argv_and_tokens_off_stdout() {
     let token_file = tokens.join("ml-pipeline-token");
     assert_eq!(
         std::fs::read_to_string(&token_file).expect("token"),
-        "s.FAKE-TOKEN"
+        "s.FAKE-TOKEN\n"
+    );
+    // The accessor too, as `keyplan apply --token-out` records it: a later `plan
+    // --token-out` finds the token instead of planning a second one.
+    assert_eq!(
+        std::fs::read_to_string(tokens.join("ml-pipeline-token.accessor")).expect("accessor"),
+        "FAKE-ACCESSOR\n"
     );
     let mode = std::fs::metadata(&token_file)
         .expect("stat")
@@ -224,17 +230,26 @@ fn running_the_script_keeps_secrets_off_argv_and_tokens_off_stdout() {
 
 #[test]
 fn running_without_a_secret_stops_before_the_first_call() {
-    let scratch = Scratch::new("missing");
+    stops_before_the_first_call("missing", &[]);
+}
+
+/// A secret variable set but empty stops the script as an unset one does.
+#[test]
+fn running_with_an_empty_secret_stops_before_the_first_call() {
+    stops_before_the_first_call("empty", &[("DB_ROOT_PASSWORD", "")]);
+}
+
+/// Runs the pipeline's script with `secrets` as its only secret variables: it must stop
+/// on `DB_ROOT_PASSWORD` before calling the CLI.
+fn stops_before_the_first_call(name: &str, secrets: &[(&str, &str)]) {
+    let scratch = Scratch::new(name);
     let text = script(fixtures::pipeline, Target::Vault);
-    let out = apply(
-        &scratch,
-        &text,
-        "vault",
-        &[
-            ("VAULT_ADDR", "http://127.0.0.1:1"),
-            ("VAULT_TOKEN", "root"),
-        ],
-    );
+    let mut envs = vec![
+        ("VAULT_ADDR", "http://127.0.0.1:1"),
+        ("VAULT_TOKEN", "root"),
+    ];
+    envs.extend_from_slice(secrets);
+    let out = apply(&scratch, &text, "vault", &envs);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("set DB_ROOT_PASSWORD"), "{stderr}");
