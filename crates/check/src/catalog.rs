@@ -258,6 +258,19 @@ pub const TOKEN_ROLE: NestedSpec = nested(
     "token role",
 );
 
+/// The path of the built-in token method, which no other auth method can take.
+pub const TOKEN_METHOD: &str = "token";
+
+/// `path` as a block label the parser reads back: bare when it is a name, else quoted
+/// (`"team/db"`), for helps that suggest a declaration.
+pub fn label(path: &str) -> std::borrow::Cow<'_, str> {
+    if kp_syntax::is_name(path) {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(kp_diag::quoted(path))
+    }
+}
+
 /// The API prefix of the built-in token method.
 pub const TOKEN_PREFIX: &str = "auth/token/";
 

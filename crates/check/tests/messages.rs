@@ -250,3 +250,65 @@ fn a_declared_default_policy_is_listed_once() {
     let h = help(src, "kp::unresolved-reference");
     assert!(h.starts_with("known: `default` or `root`;"), "{h}");
 }
+
+/// The declaration a `kp::external-mount` help suggests, with `{ ... }` left empty.
+fn suggested_declaration(src: &str) -> String {
+    let h = help(src, "kp::external-mount");
+    let decl = h
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no declaration in {h}"));
+    decl.replace("{ ... }", "{}")
+}
+
+#[test]
+fn external_mount_helps_suggest_declarations_that_resolve() {
+    let login = |mount: &str| {
+        format!("workload w {{\n  login {mount} {{ bound_audiences = [\"v\"], user_claim = \"sub\" }}\n  read \"x\"\n}}\n")
+    };
+    for src in [
+        "workload w {\n  creds team.db.reader\n}\n".to_string(),
+        "workload w {\n  sign ops.ssh.hosts\n}\n".to_string(),
+        "workload w {\n  role_id ci.apps.deployer\n}\n".to_string(),
+        login("ci"),
+        login("\"ci/gitlab\""),
+    ] {
+        let decl = suggested_declaration(&src);
+        let (diags, _) = check_src(&format!("{decl}\n{src}"), Target::Vault);
+        let broken: Vec<String> = diags
+            .iter()
+            .filter(|d| {
+                d.code.starts_with("kp::syntax")
+                    || [
+                        "kp::external-mount",
+                        "kp::unresolved-reference",
+                        "kp::invalid-path",
+                    ]
+                    .contains(&&*d.code)
+            })
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(broken.is_empty(), "`{decl}` for\n{src}: {broken:?}");
+    }
+}
+
+#[test]
+fn login_and_approle_shorthands_on_the_token_method_are_errors() {
+    let declared = "auth token {\n  role deployer { allowed_policies = [w] }\n}\n";
+    for src in [
+        format!("{declared}workload w {{\n  login token {{ allowed_policies = [w] }}\n  read \"x\"\n}}\n"),
+        "workload w {\n  login token { bound_audiences = [\"v\"], user_claim = \"sub\" }\n  read \"x\"\n}\n".to_string(),
+        "workload w {\n  role_id token.deployer\n}\n".to_string(),
+    ] {
+        let (diags, program) = check_src(&src, Target::Vault);
+        let codes = common::codes_of(&diags);
+        assert_eq!(codes, ["kp::wrong-mount-type"], "{src}");
+        assert!(program.resources.iter().all(|r| !r.id.to_string().contains("auth/token/role")), "{src}");
+    }
+    let h = help(
+        "workload w {\n  login token { user_claim = \"sub\" }\n  read \"x\"\n}\n",
+        "kp::wrong-mount-type",
+    );
+    assert!(h.contains("`token NAME {"), "{h}");
+    assert!(!h.contains("auth jwt token"), "{h}");
+}

@@ -124,6 +124,17 @@ impl<'s> Lowerer<'s> {
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
+        if login.mount == catalog::TOKEN_METHOD {
+            self.token_method_misuse(
+                "login",
+                login.mount_span,
+                &format!(
+                    "tokens are issued with a `token NAME {{ role = ROLE, policies = [...] }}` block, not a `login`; `login` names a mount of type {}",
+                    one_of(&catalog::LOGIN_TYPES)
+                ),
+            );
+            return None;
+        }
         let syms = self.syms;
         // Listed only when the mount is not declared (suggestions).
         let declared = || syms.auth_mounts.keys().copied();
@@ -242,7 +253,7 @@ impl<'s> Lowerer<'s> {
         }
         help.push(format!(
             "`login` names the path of an auth mount, e.g. `auth jwt {} {{ ... }}`",
-            login.mount
+            catalog::label(login.mount)
         ));
         self.diags.push(
             Diagnostic::error(
@@ -252,6 +263,20 @@ impl<'s> Lowerer<'s> {
             )
             .with_label("no login auth mount at this path")
             .with_help(crate::body::join_help(help)),
+        );
+    }
+
+    /// A shorthand or `login` names `token`: the built-in token method, never a mount of
+    /// the type the statement needs, and a path no other auth method can be mounted at.
+    pub(super) fn token_method_misuse(&mut self, verb: &str, span: kp_diag::Span, help: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::WRONG_MOUNT_TYPE,
+                span,
+                format!("`{verb}` cannot use `token`, the built-in token auth method"),
+            )
+            .with_label("the token auth method")
+            .with_help(help.to_string()),
         );
     }
 
@@ -266,11 +291,13 @@ impl<'s> Lowerer<'s> {
         if !self.external_mounts.insert(path.to_string()) {
             return;
         }
+        // A declaration that compiles: a path that is not a bare name is quoted.
         let declare = match types.iter().find(|t| **t == path) {
             Some(ty) => format!("{class} {ty}"),
             None => format!(
-                "{class} {} {path}",
-                types.first().copied().unwrap_or_default()
+                "{class} {} {}",
+                types.first().copied().unwrap_or_default(),
+                catalog::label(path)
             ),
         };
         self.diags.push(
