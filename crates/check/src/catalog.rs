@@ -107,6 +107,16 @@ const LOWERCASED_NAMES: [&str; 4] = [
     "userpass-user",
 ];
 
+/// Whether the server lowercases the names of the roles `what` names ("JWT role"):
+/// what the index keeps of a role's kind ([`crate::index::DefKind::Role`]).
+pub fn lowercases_role_named(what: &str) -> bool {
+    AUTH_TYPES
+        .iter()
+        .chain(SECRETS_TYPES)
+        .flat_map(|t| t.nested)
+        .any(|n| n.what == what && n.server_lowercases_name())
+}
+
 impl NestedSpec {
     /// Whether the server lowercases the name of a block of this kind
     /// ([`LOWERCASED_NAMES`]).
