@@ -328,3 +328,14 @@ fn kubernetes_namespace_help_names_only_fields_of_the_target() {
         assert!(h.contains("`bound_service_account_namespaces"), "{h}");
     }
 }
+
+/// `algorithm_signer`'s schema enum holds `""`; the help lists only values one writes.
+#[test]
+fn allowed_values_leave_out_the_empty_one() {
+    let h = help(
+        "secrets ssh {\n  role r {\n    key_type = \"ca\"\n    allow_user_certificates = true\n    default_user = \"u\"\n    allowed_users = [\"u\"]\n    algorithm_signer = \"md5\"\n  }\n}\n",
+        "kp::invalid-value",
+    );
+    assert!(h.contains("`rsa-sha2-256`"), "{h}");
+    assert!(!h.contains("``"), "{h}");
+}
