@@ -339,3 +339,17 @@ fn allowed_values_leave_out_the_empty_one() {
     assert!(h.contains("`rsa-sha2-256`"), "{h}");
     assert!(!h.contains("``"), "{h}");
 }
+
+/// A second mount at a path: a help, and the first mount pointed at by its path as the
+/// second is (not by its whole header).
+#[test]
+fn duplicate_mount_points_path_to_path_with_a_help() {
+    let src = "auth approle {}\nauth approle {}\n";
+    let d = diag(src, "kp::duplicate");
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("another path"),
+        "{d:?}"
+    );
+    let first = d.related.first().expect("related").span;
+    assert_eq!(first.end - first.start, d.span.end - d.span.start, "{d:?}");
+}
