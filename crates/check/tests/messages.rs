@@ -280,7 +280,7 @@ fn external_mount_helps_suggest_declarations_that_resolve() {
             .filter(|d| {
                 // The mount resolves; a role the bare declaration lacks is fine.
                 d.code.starts_with("kp::syntax")
-                    || ["kp::external-mount", "kp::invalid-path"].contains(&&*d.code)
+                    || ["kp::external-mount", "kp::invalid-path"].contains(&d.code)
                     || d.message.contains("mount `")
             })
             .map(|d| format!("{}: {}", d.code, d.message))
