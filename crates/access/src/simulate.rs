@@ -165,10 +165,10 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         }
     }
     for (name, accepted) in &b.bound_claims {
-        let Some(actual) = claim(claims, name).filter(|v| !v.is_null()) else {
+        let Some(raw) = claim(claims, name).filter(|v| !v.is_null()) else {
             return Some(format!("claim `{name}` is missing"));
         };
-        let Some(actual) = normalize(actual) else {
+        let Some(actual) = normalize(raw) else {
             return Some(format!(
                 "claim `{name}` is not a string, bool, number or list"
             ));
@@ -178,8 +178,9 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
             Ok(false) => {
                 let how = if b.glob { "glob" } else { "value" };
                 return Some(format!(
+                    // The claim as the token has it: a string is not shown as a list.
                     "claim `{name}` is {}, matching no bound_claims {how} of {}",
-                    json::list_to_string(actual.iter().copied()),
+                    json::to_string(raw),
                     json::list_to_string(accepted)
                 ));
             }

@@ -107,6 +107,16 @@ const LOWERCASED_NAMES: [&str; 4] = [
     "userpass-user",
 ];
 
+/// Whether the server lowercases the names of the roles `what` names ("JWT role"):
+/// what the index keeps of a role's kind ([`crate::index::DefKind::Role`]).
+pub fn lowercases_role_named(what: &str) -> bool {
+    AUTH_TYPES
+        .iter()
+        .chain(SECRETS_TYPES)
+        .flat_map(|t| t.nested)
+        .any(|n| n.what == what && n.server_lowercases_name())
+}
+
 impl NestedSpec {
     /// Whether the server lowercases the name of a block of this kind
     /// ([`LOWERCASED_NAMES`]).
@@ -257,6 +267,19 @@ pub const TOKEN_ROLE: NestedSpec = nested(
     ResourceKind::Role,
     "token role",
 );
+
+/// The path of the built-in token method, which no other auth method can take.
+pub const TOKEN_METHOD: &str = "token";
+
+/// `path` as a block label the parser reads back: bare when it is a name, else quoted
+/// (`"team/db"`), for helps that suggest a declaration.
+pub fn label(path: &str) -> std::borrow::Cow<'_, str> {
+    if kp_syntax::is_name(path) {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(kp_diag::quoted(path))
+    }
+}
 
 /// The API prefix of the built-in token method.
 pub const TOKEN_PREFIX: &str = "auth/token/";

@@ -269,11 +269,20 @@ impl<'a> Declarer<'a, '_> {
             .find(|m| inside(path, m.path) || inside(m.path, path))
             .map(|m| (m.path, m.head));
         if let Some(first) = self.syms.mount(class, path) {
-            let first = first.head;
-            self.duplicate(
-                path_span,
-                first,
-                format!("{} path `{path}` is already in use", class.noun()),
+            // Path against path: both spans are the label (or the type standing for it).
+            let first = first.path_span;
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE,
+                    path_span,
+                    format!("{} path `{path}` is already in use", class.noun()),
+                )
+                .with_label("defined again here")
+                .with_related(first, "first defined here")
+                .with_help(format!(
+                    "merge the two blocks, or mount this one at another path: `{kw} {} PATH {{ ... }}`",
+                    ty.name
+                )),
             );
         } else if let Some((other, other_head)) = overlap {
             self.diags.push(

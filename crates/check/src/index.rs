@@ -54,6 +54,19 @@ pub enum DefKind {
     Token,
 }
 
+impl DefKind {
+    /// Whether the server stores names of this kind lowercased, so that the checker
+    /// refuses capitals in them (`kp::uppercase-name`): policies, workloads (their policy
+    /// and login role) and the login roles and users of every method.
+    pub fn server_lowercases_name(&self) -> bool {
+        match self {
+            DefKind::Policy | DefKind::ExternPolicy | DefKind::Workload => true,
+            DefKind::Role { what } => crate::catalog::lowercases_role_named(what),
+            _ => false,
+        }
+    }
+}
+
 /// One declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {

@@ -14,6 +14,13 @@ pub fn supports(id: &str, target: Target) -> bool {
     endpoint(id).is_none_or(|e| e.supports(target))
 }
 
+/// Whether the endpoint has the field on the target.
+pub fn field_supported(id: &str, field: &str, target: Target) -> bool {
+    endpoint(id)
+        .and_then(|e| e.field(field))
+        .is_some_and(|f| f.supports(target))
+}
+
 pub fn synthetic(name: &str, ty: FieldType, allowed: &[&str]) -> Field {
     let json_type = match ty {
         FieldType::String | FieldType::CommaList => JsonType::String,

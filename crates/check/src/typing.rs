@@ -115,7 +115,14 @@ pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Dia
     if field.allowed.is_empty() || field.allowed.iter().any(|a| a == text) {
         return true;
     }
-    let allowed: Vec<&str> = field.allowed.iter().map(String::as_str).collect();
+    // `""` is in some schemas' enums (server default), but an empty value here means
+    // unset (`kp::empty-value-is-unset`): listing it would read as a blank.
+    let allowed: Vec<&str> = field
+        .allowed
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.is_empty())
+        .collect();
     let list = if allowed.len() <= 12 {
         format!("allowed: {}", one_of(&allowed))
     } else {

@@ -295,3 +295,106 @@ fn a_declared_default_policy_is_listed_once() {
     let h = help(src, "kp::unresolved-reference");
     assert!(h.starts_with("known: `default` or `root`;"), "{h}");
 }
+
+/// The declaration a `kp::external-mount` help suggests, with `{ ... }` left empty.
+fn suggested_declaration(src: &str) -> String {
+    let h = help(src, "kp::external-mount");
+    let decl = h
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no declaration in {h}"));
+    decl.replace("{ ... }", "{}")
+}
+
+#[test]
+fn external_mount_helps_suggest_declarations_that_resolve() {
+    let login = |mount: &str| {
+        format!("workload w {{\n  login {mount} {{ bound_audiences = [\"v\"], user_claim = \"sub\" }}\n  read \"x\"\n}}\n")
+    };
+    for src in [
+        "workload w {\n  creds team.db.reader\n}\n".to_string(),
+        "workload w {\n  sign ops.ssh.hosts\n}\n".to_string(),
+        "workload w {\n  role_id ci.apps.deployer\n}\n".to_string(),
+        login("ci"),
+        login("\"ci/gitlab\""),
+    ] {
+        let decl = suggested_declaration(&src);
+        let (diags, _) = check_src(&format!("{decl}\n{src}"), Target::Vault);
+        let broken: Vec<String> = diags
+            .iter()
+            .filter(|d| {
+                // The mount resolves; a role the bare declaration lacks is fine.
+                d.code.starts_with("kp::syntax")
+                    || ["kp::external-mount", "kp::invalid-path"].contains(&d.code)
+                    || d.message.contains("mount `")
+            })
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(broken.is_empty(), "`{decl}` for\n{src}: {broken:?}");
+    }
+}
+
+#[test]
+fn login_and_approle_shorthands_on_the_token_method_are_errors() {
+    let declared = "auth token {\n  role deployer { allowed_policies = [w] }\n}\n";
+    for src in [
+        format!("{declared}workload w {{\n  login token {{ allowed_policies = [w] }}\n  read \"x\"\n}}\n"),
+        "workload w {\n  login token { bound_audiences = [\"v\"], user_claim = \"sub\" }\n  read \"x\"\n}\n".to_string(),
+        "workload w {\n  role_id token.deployer\n}\n".to_string(),
+    ] {
+        let (diags, program) = check_src(&src, Target::Vault);
+        let codes = common::codes_of(&diags);
+        assert_eq!(codes, ["kp::wrong-mount-type"], "{src}: {diags:?}");
+        assert!(program.resources.iter().all(|r| !r.id.to_string().contains("auth/token/role/")), "{src}");
+    }
+    let h = help(
+        "workload w {\n  login token { user_claim = \"sub\" }\n  read \"x\"\n}\n",
+        "kp::wrong-mount-type",
+    );
+    assert!(h.contains("`token NAME {"), "{h}");
+    assert!(!h.contains("auth jwt token"), "{h}");
+}
+
+#[test]
+fn kubernetes_namespace_help_names_only_fields_of_the_target() {
+    let src = "auth kubernetes {\n  kubernetes_host = \"https://10.0.0.1:443\"\n  kubernetes_ca_cert = \"pem\"\n  role pod {\n    bound_service_account_names = [\"pod\"]\n  }\n}\n";
+    for (target, selector) in [(Target::Vault, false), (Target::Openbao, true)] {
+        let (diags, _) = check_src(src, target);
+        let d = diags
+            .iter()
+            .find(|d| d.code == "kp::missing-field")
+            .expect("missing-field");
+        let h = d.help.clone().unwrap_or_default();
+        assert_eq!(
+            h.contains("namespace_selector"),
+            selector,
+            "{target:?}: {h}"
+        );
+        assert!(h.contains("`bound_service_account_namespaces"), "{h}");
+    }
+}
+
+/// `algorithm_signer`'s schema enum holds `""`; the help lists only values one writes.
+#[test]
+fn allowed_values_leave_out_the_empty_one() {
+    let h = help(
+        "secrets ssh {\n  role r {\n    key_type = \"ca\"\n    allow_user_certificates = true\n    default_user = \"u\"\n    allowed_users = [\"u\"]\n    algorithm_signer = \"md5\"\n  }\n}\n",
+        "kp::invalid-value",
+    );
+    assert!(h.contains("`rsa-sha2-256`"), "{h}");
+    assert!(!h.contains("``"), "{h}");
+}
+
+/// A second mount at a path: a help, and the first mount pointed at by its path as the
+/// second is (not by its whole header).
+#[test]
+fn duplicate_mount_points_path_to_path_with_a_help() {
+    let src = "auth approle {}\nauth approle {}\n";
+    let d = diag(src, "kp::duplicate");
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("another path"),
+        "{d:?}"
+    );
+    let first = d.related.first().expect("related").span;
+    assert_eq!(first.end - first.start, d.span.end - d.span.start, "{d:?}");
+}

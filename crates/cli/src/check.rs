@@ -39,7 +39,16 @@ pub fn run(args: &CheckArgs) -> u8 {
             CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
             CheckFormat::Sarif | CheckFormat::Github => {
                 // SARIF fingerprints hash a finding's line: never a secret's, even hashed.
-                checked.extend(per_file(&compiled.display_sources(), &compiled.diagnostics));
+                let mut files = per_file(&compiled.display_sources(), &compiled.diagnostics);
+                if args.deny_warnings && matches!(args.format, CheckFormat::Github) {
+                    // A denied warning fails the step: annotated as the error it is
+                    // there (as rustc's `-D warnings`), not as a yellow warning beside a
+                    // red job.
+                    for d in files.iter_mut().flat_map(|(_, _, ds)| ds.iter_mut()) {
+                        d.severity = keyplan::Severity::Error;
+                    }
+                }
+                checked.extend(files);
             }
         }
     }

@@ -62,6 +62,12 @@ pub fn run(args: &SimulateArgs) -> u8 {
     let Some(sim) = keyplan::simulate_claims(&compiled, &claims, mount) else {
         return 1;
     };
+    if let Some(m) = mount.filter(|_| sim.accepted.is_empty() && sim.refused.is_empty()) {
+        if let Some(e) = unknown_mount(&compiled, &claims, m) {
+            eprintln!("error: --mount {m}: {e}");
+            return 1;
+        }
+    }
     let out = match args.format {
         SimulateFormat::Json => json(&sim),
         SimulateFormat::Text => match keyplan::access_matrix(&compiled) {
@@ -75,4 +81,33 @@ pub fn run(args: &SimulateArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// Why `--mount` names no mount with JWT roles, with the mounts that have some: `None`
+/// when the program has JWT roles there (then none of them is simply listed).
+fn unknown_mount(
+    compiled: &keyplan::Compiled,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    mount: &str,
+) -> Option<String> {
+    let all = keyplan::simulate_claims(compiled, claims, None)?;
+    let mut mounts: Vec<&str> = all
+        .accepted
+        .iter()
+        .map(|a| a.mount.as_str())
+        .chain(all.refused.iter().map(|r| r.mount.as_str()))
+        .collect();
+    mounts.sort_unstable();
+    mounts.dedup();
+    if mounts.contains(&mount) {
+        return None;
+    }
+    let hint = match keyplan::did_you_mean(mount, mounts.iter().copied()) {
+        Some(s) => format!(": did you mean `{s}`?"),
+        None if mounts.is_empty() => ": the program has no JWT or OIDC role".to_string(),
+        None => format!(": JWT roles are on {}", mounts.join(", ")),
+    };
+    Some(format!(
+        "no JWT or OIDC mount at `{mount}` has roles in this program{hint}"
+    ))
 }

@@ -136,7 +136,13 @@ fn access_formats_and_simulate() {
             "other",
         ],
     );
-    assert_eq!(none.status.code(), Some(2));
+    // A mount the program does not declare is a usage error, not "no role accepts".
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        text(&none.stderr).contains("no JWT or OIDC mount at `other`"),
+        "{}",
+        text(&none.stderr)
+    );
 
     let dir = temp_dir("claims");
     std::fs::write(dir.join("c.json"), "[1, 2]").unwrap();

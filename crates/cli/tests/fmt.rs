@@ -164,4 +164,20 @@ fn check_reports_sarif_and_github_annotations() {
             && l.contains("title=kp%3A%3Aunknown-field::")),
         "{lines}"
     );
+
+    // A warning is a `::warning`, but an `::error` once `--deny-warnings` makes it fail
+    // the step.
+    let warned = dir.join("warned.kp");
+    std::fs::write(&warned, "workload w {}\n").unwrap();
+    let warned = warned.display().to_string();
+    let plain = text(&keyplan(&["check", "--format", "github", &warned], None).stdout);
+    assert!(plain.starts_with("::warning file="), "{plain}");
+    let denied = keyplan(
+        &["check", "--format", "github", "--deny-warnings", &warned],
+        None,
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let denied = text(&denied.stdout);
+    assert!(denied.starts_with("::error file="), "{denied}");
+    assert!(!denied.contains("::warning"), "{denied}");
 }

@@ -413,7 +413,7 @@ impl Analysis {
 fn shorthand_roles(verb: &str) -> (MountClass, &'static [&'static str]) {
     match verb {
         "sign" => (MountClass::Secrets, &["ssh"]),
-        "creds" => (MountClass::Secrets, &["database", "aws"]),
+        "creds" => (MountClass::Secrets, &["database", "aws", "ssh"]),
         _ => (MountClass::Auth, &["approle"]),
     }
 }

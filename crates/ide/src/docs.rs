@@ -53,7 +53,7 @@ pub fn verb(v: &str) -> Option<String> {
     let text = match v {
         "sign" => "**sign** `MOUNT.ROLE`: `update` on `MOUNT/sign/ROLE` (SSH certificate signing).",
         "creds" => {
-            "**creds** `MOUNT.ROLE`: `read` on `MOUNT/creds/ROLE` (database or AWS credentials)."
+            "**creds** `MOUNT.ROLE`: `read` on `MOUNT/creds/ROLE` (database or AWS credentials), `update` for an SSH `otp` role (one-time passwords)."
         }
         "role_id" => "**role_id** `MOUNT.ROLE`: `read` on `auth/MOUNT/role/ROLE/role-id` (an AppRole role's id, for the orchestrator that hands it over).",
         "secret_id" => "**secret_id** `MOUNT.ROLE`: `update` on `auth/MOUNT/role/ROLE/secret-id` (mint the AppRole role's secret ids).",

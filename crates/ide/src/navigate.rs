@@ -197,6 +197,12 @@ fn validate(def: &Definition, name: &str) -> Result<(), RenameError> {
             "`{name}` is not a valid name: a name is an identifier, a letter or `_` then letters, digits, `_` or `-` (e.g. `ci-deploy`), and not `true` or `false`"
         )));
     }
+    if def.kind.server_lowercases_name() && name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(RenameError::InvalidName(format!(
+            "`{name}` has capitals, which the server drops: it would store `{}` (`kp::uppercase-name`)",
+            name.to_ascii_lowercase()
+        )));
+    }
     let mount = matches!(def.kind, DefKind::AuthMount | DefKind::SecretsMount);
     if !mount && !name.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
         return Err(RenameError::InvalidName(format!(

@@ -72,3 +72,31 @@ fn the_refusal_states_the_identifier_rule() {
     );
     assert!(!err.contains("`.`"), "{err}");
 }
+
+/// A name the checker refuses (`kp::uppercase-name`: the server stores it lowercased) is
+/// refused by rename too; mount paths keep their case on the server and may have capitals.
+#[test]
+fn capitals_are_refused_where_the_server_drops_them() {
+    for at in ["ci {", "secret {", "shared {", "w {"] {
+        match rename(at, "Other") {
+            Some(errors) => assert_eq!(errors, Vec::<String>::new(), "{at}"),
+            None => assert!(["shared {", "w {"].contains(&at), "{at} refused"),
+        }
+    }
+    assert_eq!(rename("w {", "Other"), None);
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let err = a
+        .rename(PROGRAM.find("w {").unwrap(), "Other")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`other`"), "{err}");
+}
+
+#[test]
+fn a_login_role_named_with_capitals_is_refused() {
+    let src = "auth approle {}\nworkload w {\n  login approle { role_name = \"deployer\", secret_id_ttl = 10m }\n  read \"x\"\n}\nworkload o {\n  role_id approle.deployer\n}\n";
+    let a = Analysis::new(src, Target::Vault);
+    let at = src.find("approle.deployer").unwrap() + "approle.".len() + 1;
+    assert!(a.rename(at, "deployer2").is_ok());
+    assert!(a.rename(at, "Deployer").is_err());
+}

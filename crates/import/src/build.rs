@@ -243,15 +243,14 @@ fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
             st.warnings.push(Warning {
                 subject: format!("policy {}", p.name),
                 message: format!(
-                    "keyplan cannot write {why} yet: imported as `extern policy` (left as it \
-                     is on the server), its text kept in a comment"
+                    "{why}: imported as `extern policy` (left as it is on the server), its \
+                     text kept in a comment"
                 ),
             });
             let mut b = Block::new(format!("extern policy {}", label(&p.name)));
             b.body = false;
-            b.comments.push(format!(
-                "kept as it is on the server: keyplan cannot write {why} yet"
-            ));
+            b.comments
+                .push(format!("kept as it is on the server: {why}"));
             b.comments.push(String::new());
             b.comments
                 .extend(p.text.trim_end().lines().map(|l| l.trim_end().to_string()));

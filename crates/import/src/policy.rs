@@ -46,10 +46,11 @@ pub enum Inexpressible {
 }
 
 impl Inexpressible {
+    /// Why, as a clause: "its text does not parse (...)", "keyplan cannot write ... yet".
     pub fn describe(&self) -> String {
         match self {
             Inexpressible::Unparsable(e) => format!("its text does not parse ({e})"),
-            Inexpressible::Construct(c) => c.clone(),
+            Inexpressible::Construct(c) => format!("keyplan cannot write {c} yet"),
         }
     }
 }
@@ -327,6 +328,16 @@ pub fn same_policy(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each reason reads as a clause of its own in the import's warning and comment
+    /// (not "cannot write its text does not parse").
+    #[test]
+    fn reasons_are_clauses() {
+        let unparsable = Inexpressible::Unparsable("line 1".to_string()).describe();
+        assert_eq!(unparsable, "its text does not parse (line 1)");
+        let construct = Inexpressible::Construct("`x` on path \"a\"".to_string()).describe();
+        assert_eq!(construct, "keyplan cannot write `x` on path \"a\" yet");
+    }
 
     #[test]
     fn parses_rules_and_merges_paths() {

@@ -161,6 +161,11 @@ pub fn shorthand(cap: &str, path: &str, mounts: &[Mount], snap: &Snapshot) -> Op
             {
                 ("sign", role)
             }
+            (MountClass::Secrets, "ssh", "update", Some(("creds", role)))
+                if has(format!("{prefix}roles"), role) =>
+            {
+                ("creds", role)
+            }
             (MountClass::Secrets, "database" | "aws", "read", Some(("creds", role)))
                 if has(format!("{prefix}roles"), role) =>
             {

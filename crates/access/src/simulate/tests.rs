@@ -42,10 +42,10 @@ fn pipeline_trainer_token_logs_in_to_trainer_only() {
     assert_eq!(
         reasons,
         [
-            "feature-builder: claim `project_path` is [\"ml/trainer\"], matching no bound_claims value of [\"ml/features\"]",
-            "evaluator: claim `project_path` is [\"ml/trainer\"], matching no bound_claims value of [\"ml/evaluator\"]",
+            "feature-builder: claim `project_path` is \"ml/trainer\", matching no bound_claims value of [\"ml/features\"]",
+            "evaluator: claim `project_path` is \"ml/trainer\", matching no bound_claims value of [\"ml/evaluator\"]",
             // A JSON `true` is not the string "true" the role binds.
-            "model-publisher: claim `ref_protected` is [true], matching no bound_claims value of [\"true\"]",
+            "model-publisher: claim `ref_protected` is true, matching no bound_claims value of [\"true\"]",
         ]
     );
 }
@@ -222,7 +222,7 @@ fn globs_lists_and_pointers() {
     );
     assert_eq!(
         refused[0].1,
-        "claim `/ctx/team` is [\"ml\"], matching no bound_claims glob of [\"ml-*\",\"ops\"]"
+        "claim `/ctx/team` is \"ml\", matching no bound_claims glob of [\"ml-*\",\"ops\"]"
     );
     let (_, refused) = run(&p, json!({"aud": "v", "sub": "x", "ctx": {"team": "ops"}}));
     assert_eq!(refused[0].1, "claim `ref` is missing");

@@ -51,11 +51,13 @@ pub fn kubernetes_ca(config: &[&Attribute], head: Span, what: &str, diags: &mut 
 
 /// A Kubernetes role must bind namespaces, by name or by selector: "bound_service_
 /// account_namespaces can not be empty if bound_service_account_namespace_selector is
-/// not set".
+/// not set". `selector`: whether the target has the selector (OpenBao), which the
+/// messages then offer.
 pub fn kubernetes_role(
     parts: &Parts<'_>,
     head: Span,
     what: &dyn std::fmt::Display,
+    selector: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
     if parts.given("bound_service_account_namespaces").is_some()
@@ -75,10 +77,16 @@ pub fn kubernetes_role(
             at,
             format!("{what} binds no namespace"),
         )
-        .with_label("`bound_service_account_namespaces` or a namespace selector is required")
-        .with_help(
-            "add `bound_service_account_namespaces = [\"ci\"]` (or `bound_service_account_namespace_selector`): the server rejects the role otherwise",
-        ),
+        .with_label(if selector {
+            "`bound_service_account_namespaces` or a namespace selector is required"
+        } else {
+            "`bound_service_account_namespaces` is required"
+        })
+        .with_help(if selector {
+            "add `bound_service_account_namespaces = [\"ci\"]` (or `bound_service_account_namespace_selector`): the server rejects the role otherwise"
+        } else {
+            "add `bound_service_account_namespaces = [\"ci\"]`: the server rejects the role otherwise"
+        }),
     );
 }
 

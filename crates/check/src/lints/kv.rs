@@ -44,6 +44,12 @@ pub fn check(
         return;
     };
     let rest = path.get(mount.path.len() + 1..).unwrap_or("");
+    if listing {
+        if let Some(keys) = unlistable(rest) {
+            diags.push(listing_outside_metadata(path, mount.path, keys, span));
+            return;
+        }
+    }
     if rest.is_empty()
         || rest == "config"
         || rest.starts_with(['*', '+'])
@@ -69,4 +75,28 @@ pub fn check(
             "write `\"{fixed}\"`: KV v2 serves secrets under `{sub}/`"
         )),
     );
+}
+
+/// The keys part of a KV v2 sub-path other than `metadata/` (`data/models/*` gives
+/// `models/*`): the server answers LIST there "unsupported operation", keys are listed
+/// under `metadata/` only.
+fn unlistable(rest: &str) -> Option<&str> {
+    KV2_PREFIXES
+        .iter()
+        .filter(|p| **p != "metadata/")
+        .find_map(|p| rest.strip_prefix(p))
+}
+
+fn listing_outside_metadata(path: &str, mount: &str, keys: &str, span: Span) -> Diagnostic {
+    let sub = path
+        .get(mount.len() + 1..)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("data");
+    Diagnostic::warning(
+        codes::KV2_PATH,
+        span,
+        format!("`list` on `{path}` grants nothing: KV v2 mount `{mount}` lists keys under `metadata/`, not `{sub}/`"),
+    )
+    .with_label("LIST is unsupported here")
+    .with_help(format!("list keys at `\"{mount}/metadata/{keys}\"`"))
 }

@@ -7,7 +7,7 @@ use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::Statement;
 
 use super::Lowerer;
-use crate::catalog::{MountClass, APPROLE_VERBS};
+use crate::catalog::{self, MountClass, APPROLE_VERBS};
 use crate::codes;
 use crate::index::SymbolKey;
 use crate::ir::CAPABILITIES;
@@ -27,6 +27,14 @@ impl<'s> Lowerer<'s> {
         let role = role_seg.name.as_str();
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         let rule_path = format!("auth/{mount_path}/role/{role}/{sub}");
+        if mount_path == catalog::TOKEN_METHOD {
+            self.token_method_misuse(
+                verb,
+                mount_span,
+                &format!("`{verb}` names an AppRole mount: `{verb} approle.ROLE`"),
+            );
+            return;
+        }
         let syms = self.syms;
         let Some(mount) = syms.auth_mounts.get(&*mount_path) else {
             let approles: Vec<&str> = syms

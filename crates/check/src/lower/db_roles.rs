@@ -88,9 +88,10 @@ impl Lowerer<'_> {
             let ExprKind::Str { value: user, .. } = &user_attr.value.kind else {
                 continue;
             };
-            let Some((conn, _, _)) = connection_of(m, st.block) else {
+            let Some((conn, conn_sym, _)) = connection_of(m, st.block) else {
                 continue;
             };
+            let case = NameCase::of(conn_sym.block);
             for (dyn_name, d) in m
                 .roles
                 .iter()
@@ -102,15 +103,18 @@ impl Lowerer<'_> {
                 let Some(stmts) = find_attr(d.block.entries(), "creation_statements") else {
                     continue;
                 };
-                if let Some(span) = creating(stmts, user) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::STATIC_USER_COLLISION,
-                            span,
-                            format!(
-                                "role `{dyn_name}` creates user `{user}`, which static role `{static_name}` manages"
-                            ),
+                if let Some((span, created)) = creating(stmts, user, case) {
+                    let message = if created == *user {
+                        format!(
+                            "role `{dyn_name}` creates user `{user}`, which static role `{static_name}` manages"
                         )
+                    } else {
+                        format!(
+                            "role `{dyn_name}` creates user `{created}`, which static role `{static_name}` manages as `{user}` (the same user to the database)"
+                        )
+                    };
+                    self.diags.push(
+                        Diagnostic::error(codes::STATIC_USER_COLLISION, span, message)
                         .with_label("creates the static role's user")
                         .with_related(user_attr.value.span, "managed by the static role here")
                         .with_help(
@@ -194,29 +198,61 @@ pub fn glob(pattern: &str, name: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-/// The statement of `creation_statements` that creates `user`, if one does.
-fn creating(stmts: &Attribute, user: &str) -> Option<Span> {
+/// The statement of `creation_statements` that creates `user`, if one does, with the
+/// name as the statement writes it.
+fn creating(stmts: &Attribute, user: &str, case: NameCase) -> Option<(Span, String)> {
     let items: Vec<&Expr> = match &stmts.value.kind {
         ExprKind::List(items) => items.iter().collect(),
         _ => vec![&stmts.value],
     };
     items.into_iter().find_map(|item| match &item.kind {
         ExprKind::Str { value, .. } => created_users(value)
-            .iter()
-            .any(|u| same_user(u, user))
-            .then_some(item.span),
+            .into_iter()
+            .find(|u| case.same(u, user))
+            .map(|(name, _)| (item.span, name)),
         _ => None,
     })
 }
 
-/// A user name as SQL writes it: quoted names keep their case; bare ones are compared
-/// without it (PostgreSQL folds them, MySQL user names are rarely told apart by case).
-fn same_user(created: &(String, bool), user: &str) -> bool {
-    let (name, quoted) = created;
-    if *quoted {
-        name == user
-    } else {
-        name.eq_ignore_ascii_case(user)
+/// How a database compares the user name a statement writes with the one a static role
+/// names (which the plugins quote, so it is taken as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameCase {
+    /// PostgreSQL (and Redshift): a bare identifier folds to lowercase.
+    FoldLower,
+    /// Oracle: a bare identifier folds to uppercase.
+    FoldUpper,
+    /// MySQL and MariaDB: user names are case-sensitive, quoted or not.
+    Exact,
+    /// SQL Server (default collation), and plugins keyplan does not know: case is not
+    /// told apart, the cautious reading for an unknown database.
+    Insensitive,
+}
+
+impl NameCase {
+    /// The rule of the connection's `plugin_name`.
+    fn of(conn: &Block) -> Self {
+        let plugin = find_attr(conn.entries(), "plugin_name").and_then(|a| match &a.value.kind {
+            ExprKind::Str { value, .. } => Some(value.as_str()),
+            _ => None,
+        });
+        match plugin.unwrap_or("") {
+            p if p.starts_with("postgresql") || p.starts_with("redshift") => Self::FoldLower,
+            p if p.starts_with("oracle") => Self::FoldUpper,
+            p if p.starts_with("mysql") || p.contains("mariadb") => Self::Exact,
+            _ => Self::Insensitive,
+        }
+    }
+
+    /// Whether the statement's name (`quoted` or bare) is the static role's `user`.
+    fn same(self, (name, quoted): &(String, bool), user: &str) -> bool {
+        match self {
+            Self::Exact => name == user,
+            Self::Insensitive => name.eq_ignore_ascii_case(user),
+            _ if *quoted => name == user,
+            Self::FoldLower => name.to_lowercase() == user,
+            Self::FoldUpper => name.to_uppercase() == user,
+        }
     }
 }
 
@@ -287,6 +323,25 @@ mod tests {
         assert!(!glob("a*b*c", "axxcyyb"));
         assert!(glob("ab*b", "ab-b"));
         assert!(!glob("ab*ab", "ab"));
+    }
+
+    #[test]
+    fn compares_user_names_as_the_database_does() {
+        let bare = ("legacy".to_string(), false);
+        let quoted = ("legacy".to_string(), true);
+        let upper_bare = ("Legacy".to_string(), false);
+        // MySQL: case-sensitive, quoted or not.
+        assert!(!NameCase::Exact.same(&bare, "Legacy"));
+        assert!(NameCase::Exact.same(&upper_bare, "Legacy"));
+        // PostgreSQL: `create user Legacy` creates `legacy`.
+        assert!(NameCase::FoldLower.same(&upper_bare, "legacy"));
+        assert!(!NameCase::FoldLower.same(&bare, "Legacy"));
+        assert!(!NameCase::FoldLower.same(&("Legacy".to_string(), true), "legacy"));
+        assert!(NameCase::FoldLower.same(&quoted, "legacy"));
+        // Oracle folds to uppercase.
+        assert!(NameCase::FoldUpper.same(&bare, "LEGACY"));
+        assert!(!NameCase::FoldUpper.same(&quoted, "LEGACY"));
+        assert!(NameCase::Insensitive.same(&bare, "Legacy"));
     }
 
     #[test]

@@ -252,10 +252,19 @@ impl<'s> Lowerer<'s> {
                 lints::database::connection_url(parts, &env, &mut self.diags);
             }
             "kubernetes-role" => {
+                // OpenBao's alone: a help names only fields of the checked target.
+                let selector = self.on_target(|t| {
+                    crate::schemas::field_supported(
+                        "kubernetes-role",
+                        "bound_service_account_namespace_selector",
+                        t,
+                    )
+                });
                 lints::auth_roles::kubernetes_role(
                     parts,
                     block.head_span(),
                     &what,
+                    selector,
                     &mut self.diags,
                 );
                 lints::auth_roles::kubernetes_wildcards(

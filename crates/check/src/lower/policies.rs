@@ -82,9 +82,10 @@ impl<'s> Lowerer<'s> {
             let Some(caps) = self.rule_body(rule, path) else {
                 continue;
             };
-            let listing = caps
-                .iter()
-                .all(|&c| crate::ir::CAPABILITIES.get(c) == Some(&"list"));
+            let listing = !caps.is_empty()
+                && caps
+                    .iter()
+                    .all(|&c| crate::ir::CAPABILITIES.get(c) == Some(&"list"));
             lints::kv::check(
                 &self.kv2_mounts,
                 path,

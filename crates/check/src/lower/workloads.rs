@@ -124,6 +124,17 @@ impl<'s> Lowerer<'s> {
         login: &LoginDecl<'s>,
         has_rules: bool,
     ) -> Option<ResourceId> {
+        if login.mount == catalog::TOKEN_METHOD {
+            self.token_method_misuse(
+                "login",
+                login.mount_span,
+                &format!(
+                    "tokens are issued with a `token NAME {{ role = ROLE, policies = [...] }}` block, not a `login`; `login` names a mount of type {}",
+                    one_of(&catalog::LOGIN_TYPES)
+                ),
+            );
+            return None;
+        }
         let syms = self.syms;
         // Listed only when the mount is not declared (suggestions).
         let declared = || syms.auth_mounts.keys().copied();
@@ -247,7 +258,7 @@ impl<'s> Lowerer<'s> {
         }
         help.push(format!(
             "`login` names the path of an auth mount, e.g. `auth jwt {} {{ ... }}`",
-            login.mount
+            catalog::label(login.mount)
         ));
         self.diags.push(
             Diagnostic::error(
@@ -257,6 +268,20 @@ impl<'s> Lowerer<'s> {
             )
             .with_label("no login auth mount at this path")
             .with_help(crate::body::join_help(help)),
+        );
+    }
+
+    /// A shorthand or `login` names `token`: the built-in token method, never a mount of
+    /// the type the statement needs, and a path no other auth method can be mounted at.
+    pub(super) fn token_method_misuse(&mut self, verb: &str, span: kp_diag::Span, help: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::WRONG_MOUNT_TYPE,
+                span,
+                format!("`{verb}` cannot use `token`, the built-in token auth method"),
+            )
+            .with_label("the token auth method")
+            .with_help(help.to_string()),
         );
     }
 
@@ -271,11 +296,13 @@ impl<'s> Lowerer<'s> {
         if !self.external_mounts.insert(path.to_string()) {
             return;
         }
+        // A declaration that compiles: a path that is not a bare name is quoted.
         let declare = match types.iter().find(|t| **t == path) {
             Some(ty) => format!("{class} {ty}"),
             None => format!(
-                "{class} {} {path}",
-                types.first().copied().unwrap_or_default()
+                "{class} {} {}",
+                types.first().copied().unwrap_or_default(),
+                catalog::label(path)
             ),
         };
         self.diags.push(
@@ -368,13 +395,14 @@ impl<'s> Lowerer<'s> {
     }
 
     /// `sign MOUNT.ROLE` (update on `MOUNT/sign/ROLE`), `creds MOUNT.ROLE` (read on
-    /// `MOUNT/creds/ROLE`, or `MOUNT/static-creds/ROLE` for a static role).
+    /// `MOUNT/creds/ROLE`, or `MOUNT/static-creds/ROLE` for a static role; update on
+    /// `MOUNT/creds/ROLE` for an SSH OTP role).
     fn shorthand(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {
         let verb = st.verb.name.as_str();
-        let (engines, cap, example): (&[&str], &str, &str) = if verb == "sign" {
-            (&["ssh"], "update", "sign ssh.training-environment")
+        let (engines, example): (&[&str], &str) = if verb == "sign" {
+            (&["ssh"], "sign ssh.training-environment")
         } else {
-            (&["database", "aws"], "read", "creds database.readonly")
+            (&["database", "aws", "ssh"], "creds database.readonly")
         };
         let Some((mount_path, mount_span, role_seg)) = self.mount_role_arg(st, verb, example)
         else {
@@ -385,6 +413,8 @@ impl<'s> Lowerer<'s> {
             && did_you_mean(&mount_path, syms.secret_mounts.keys().copied()).is_none()
         {
             self.warn_external(&mount_path, mount_span, "secrets", engines);
+            // Assumed of the engine its path names, as the help says.
+            let cap = shorthand_capability(verb, &*mount_path == "ssh");
             let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
             let path = [&*mount_path, "/", verb, "/", &role_seg.name].concat();
             set.add_owned(path, &[cap_idx]);
@@ -429,12 +459,12 @@ impl<'s> Lowerer<'s> {
                         if verb == "sign" {
                             "an SSH"
                         } else {
-                            "a database or AWS"
+                            "a database, AWS or SSH (OTP)"
                         },
                         mount.ty.display
                     ),
                 )
-                .with_label(format!("not an {} mount", one_of(engines)))
+                .with_label(format!("not a mount of type {}", one_of(engines)))
                 .with_related(mount.head, "mounted here"),
             );
             return;
@@ -456,7 +486,12 @@ impl<'s> Lowerer<'s> {
                 role.to_string(),
             )
         });
+        let is_ssh = mount.ty.name == "ssh";
+        if is_ssh && !self.ssh_verb_fits(verb, &mount_path, role_seg, sym.block) {
+            return;
+        }
         add_dep(deps, sym.id.clone());
+        let cap = shorthand_capability(verb, is_ssh);
         let cap_idx = CAPABILITIES.iter().position(|c| *c == cap).unwrap_or(0);
         // A static role's current password is read at MOUNT/static-creds/ROLE.
         let segment = if verb == "creds" && sym.block.keyword.name == "static-role" {
@@ -465,6 +500,66 @@ impl<'s> Lowerer<'s> {
             verb
         };
         set.add_owned([&*mount_path, "/", segment, "/", role].concat(), &[cap_idx]);
+    }
+}
+
+/// The capability a shorthand grants: `sign` and SSH's `creds` (an OTP is generated by
+/// an update on `MOUNT/creds/ROLE`) update; database and AWS credentials are read.
+fn shorthand_capability(verb: &str, ssh: bool) -> &'static str {
+    if verb == "sign" || ssh {
+        "update"
+    } else {
+        "read"
+    }
+}
+
+/// The `key_type` an SSH role's block writes, when it is a literal string.
+fn ssh_key_type(block: &kp_syntax::ast::Block) -> Option<&str> {
+    block.entries().iter().find_map(|e| match e {
+        kp_syntax::ast::Entry::Attribute(a) if a.name.name == "key_type" => match &a.value.kind {
+            ExprKind::Str { value, .. } => Some(value.as_str()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+impl Lowerer<'_> {
+    /// Whether `verb` is how the SSH role is used, as the server serves it: a `ca` role
+    /// signs keys (`sign`), an `otp` role issues one-time passwords (`creds`); the
+    /// other is reported. A role without a literal key type is the role check's concern.
+    fn ssh_verb_fits(
+        &mut self,
+        verb: &str,
+        mount: &str,
+        role: &Ident,
+        block: &kp_syntax::ast::Block,
+    ) -> bool {
+        let Some(key_type) = ssh_key_type(block) else {
+            return true;
+        };
+        let (fits, other, served) = match key_type {
+            "otp" => (verb == "creds", "creds", "issues one-time passwords"),
+            "ca" => (verb == "sign", "sign", "signs keys"),
+            _ => return true,
+        };
+        if fits {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                codes::WRONG_MOUNT_TYPE,
+                role.span,
+                format!(
+                    "`{verb}` cannot use the SSH role `{}`, whose key type `{key_type}` {served}",
+                    role.name
+                ),
+            )
+            .with_label(format!("key type `{key_type}`"))
+            .with_related(block.head_span(), "declared here")
+            .with_help(format!("write `{other} {mount}.{}`", role.name)),
+        );
+        false
     }
 }
 

@@ -1,0 +1,4 @@
+# policy w (derived from workload w)
+path "ssh/creds/otp" {
+  capabilities = ["update"]
+}
