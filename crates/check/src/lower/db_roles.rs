@@ -250,8 +250,10 @@ impl NameCase {
             Self::Exact => name == user,
             Self::Insensitive => name.eq_ignore_ascii_case(user),
             _ if *quoted => name == user,
-            Self::FoldLower => name.to_lowercase() == user,
-            Self::FoldUpper => name.to_uppercase() == user,
+            // ASCII folding, as PostgreSQL's for UTF-8 (and not std's Unicode case
+            // tables, 26 KB of the playground's wasm).
+            Self::FoldLower => name.to_ascii_lowercase() == user,
+            Self::FoldUpper => name.to_ascii_uppercase() == user,
         }
     }
 }
