@@ -58,7 +58,7 @@ test('the access tab draws every identity and simulates a login', async () => {
   await page.click('[data-testid=simulate-run]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=simulate-refused]').length === 1);
   assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/trainer as trainer/);
-  assert.match(await page.textContent('[data-testid=simulate-refused]'), /ci\/deploy: claim `project` is \["ml"\]/);
+  assert.match(await page.textContent('[data-testid=simulate-refused]'), /ci\/deploy: claim `project` is "ml", matching no bound_claims value of \["app"\]/);
 
   await page.fill('[data-testid=simulate-claims]', '[1]');
   await page.click('[data-testid=simulate-run]');
