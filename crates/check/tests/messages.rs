@@ -398,3 +398,21 @@ fn duplicate_mount_points_path_to_path_with_a_help() {
     let first = d.related.first().expect("related").span;
     assert_eq!(first.end - first.start, d.span.end - d.span.start, "{d:?}");
 }
+
+#[test]
+fn credentials_in_url_help_keeps_the_password_the_connection_reads() {
+    let src = "secrets database {
+  connection reports {
+    plugin_name    = \"mysql-database-plugin\"
+    connection_url = \"tcp(db:3306)/reports?user=admin&password=in-the-url\"
+    username       = \"admin\"
+    password       = env(\"REPORTS_ROOT\")
+    allowed_roles  = []
+    rotate_root    = true
+  }
+}";
+    let text = help(src, "kp::credentials-in-url");
+    assert!(text.contains("reads from `REPORTS_ROOT`"), "{text}");
+    assert!(!text.contains("and set `username`"), "{text}");
+    assert!(!text.contains("in-the-url"), "{text}");
+}

@@ -192,9 +192,23 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
                 "`connection_url` holds literal credentials",
             )
             .with_label(label)
-            .with_help(format!(
-                "write {template} and set `username` and `password = env(\"{env}\")`: the server fills them in, and can rotate the password"
-            )),
+            .with_help(match parts.get("password").map(|a| &a.value.kind) {
+                // The connection already reads its password: only the URL is left to fix.
+                // (Named without `env("…")`: helps' `env` names are renamed apart from
+                // the ones the program reads, and this one is meant.)
+                Some(ExprKind::Env(name))
+                    if !name.value.is_empty()
+                        && name.value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+                {
+                    format!(
+                    "write {template}: the server fills in `username` and the `password` the connection reads from `{}`, and can rotate the password",
+                        name.value
+                    )
+                }
+                _ => format!(
+                    "write {template} and set `username` and `password = env(\"{env}\")`: the server fills them in, and can rotate the password"
+                ),
+            }),
         );
     }
 }
