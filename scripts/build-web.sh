@@ -75,7 +75,14 @@ build_wasm() {
     # --low-memory-unused holds too: rustc's wasm-ld puts the stack first and the data at
     # 1 MiB, so nothing lives below 1 KiB; binaryen then folds constant offsets into loads
     # and stores (1.3 KB gzipped).
-    "$opt" -Oz --converge --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
+    # --one-caller-inline-max-function-size=20: binaryen otherwise inlines every function
+    # with one caller whatever its size, into the few that rustc had already made large
+    # (the check, the build and explain exports): 11 KB smaller raw but 12 KB larger
+    # gzipped (206.9 vs 194.2 KB), as code in a function with hundreds of locals repeats
+    # less. The keystroke's check is then 5% more instructions in V8 (count-wasm-check.sh
+    # edit: 7.00 -> 7.32 M; bench-wasm-check.mjs median 0.87 -> 0.93 ms); 0 (no such
+    # inlining) is 194.7 KB, 50 is 197.8.
+    "$opt" -Oz --converge --one-caller-inline-max-function-size=20 --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
   else

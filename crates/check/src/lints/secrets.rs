@@ -212,21 +212,24 @@ fn collect(expr: &Expr, out: &mut Vec<Span>) {
 /// Names that hold a secret whatever the endpoint: used where no schema says (a
 /// misspelt field), so that a typo does not print the secret it carries.
 pub fn looks_sensitive(name: &str) -> bool {
-    // Compared ignoring ASCII case without a lowercased copy: every attribute of every
-    // program goes through here ([`scan`]).
-    [
-        "pass",
-        "secret",
-        "private",
-        "token_reviewer_jwt",
-        "credential",
-        "api_key",
-    ]
-    .iter()
-    .any(|w| {
-        name.as_bytes()
-            .windows(w.len())
-            .any(|at| at.eq_ignore_ascii_case(w.as_bytes()))
+    // Every attribute of every program goes through here on every keystroke ([`scan`]):
+    // compared ignoring ASCII case without a lowercased copy, and only where the first
+    // letter of a word could start (most positions rule out every word at once).
+    let bytes = name.as_bytes();
+    (0..bytes.len()).any(|at| {
+        let words: &[&str] = match bytes[at].to_ascii_lowercase() {
+            b'p' => &["pass", "private"],
+            b's' => &["secret"],
+            b't' => &["token_reviewer_jwt"],
+            b'c' => &["credential"],
+            b'a' => &["api_key"],
+            _ => return false,
+        };
+        words.iter().any(|w| {
+            bytes
+                .get(at..at + w.len())
+                .is_some_and(|here| here.eq_ignore_ascii_case(w.as_bytes()))
+        })
     })
 }
 
@@ -293,5 +296,13 @@ mod tests {
         assert!(looks_sensitive("DB_Password"));
         assert!(looks_sensitive("oidc_client_SECRET"));
         assert!(!looks_sensitive("username"));
+        // A word at the very end, one cut short there, and each first letter.
+        assert!(looks_sensitive("my_private"));
+        assert!(looks_sensitive("aws_API_KEY"));
+        assert!(looks_sensitive("Credentials"));
+        assert!(looks_sensitive("token_reviewer_JWT"));
+        assert!(!looks_sensitive("pas"));
+        assert!(!looks_sensitive("token_reviewer"));
+        assert!(!looks_sensitive(""));
     }
 }
