@@ -170,9 +170,13 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             // Use counts (`token_num_uses`, `secret_id_num_uses`, ...): the servers refuse
             // a negative one, or (a JWT role's old `num_uses`) store it and refuse every
             // later write. Other integers may be negative (`max_retries = -1`).
-            ExprKind::Int(i) if *i < 0 && name.ends_with("num_uses") => {
-                negative(expr, name, "a negative count (`0` means unlimited)", diags)
-            }
+            ExprKind::Int(i) if *i < 0 && name.ends_with("num_uses") => negative(
+                expr,
+                name,
+                "a negative count (`0` means unlimited)",
+                format!("write `{name} = 0` for no limit, or the most uses allowed"),
+                diags,
+            ),
             // The number's text only for an enumeration: most integer fields have none.
             ExprKind::Int(i) if field.allowed.is_empty() => Some(Value::Int(*i)),
             ExprKind::Int(i) => {
@@ -188,7 +192,13 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             ExprKind::Duration { seconds, .. } => {
                 Some(duration_value(field, durations::clamp(*seconds)))
             }
-            ExprKind::Int(i) if *i < 0 => negative(expr, name, "a negative duration", diags),
+            ExprKind::Int(i) if *i < 0 => negative(
+                expr,
+                name,
+                "a negative duration",
+                format!("write a duration such as `{name} = 1h` (`30s`, `15m`, `7d`)"),
+                diags,
+            ),
             ExprKind::Int(i) => Some(duration_value(field, *i)),
             _ => fail(diags),
         },
@@ -211,14 +221,21 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
 }
 
 /// Reports a negative value of a field that takes none; `None`.
-fn negative(expr: &Expr, name: &str, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+fn negative(
+    expr: &Expr,
+    name: &str,
+    what: &str,
+    help: String,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
     diags.push(
         Diagnostic::error(
             codes::INVALID_VALUE,
             expr.span,
             format!("`{name}` cannot be negative"),
         )
-        .with_label(what),
+        .with_label(what)
+        .with_help(help),
     );
     None
 }

@@ -416,3 +416,59 @@ fn credentials_in_url_help_keeps_the_password_the_connection_reads() {
     assert!(!text.contains("and set `username`"), "{text}");
     assert!(!text.contains("in-the-url"), "{text}");
 }
+
+#[test]
+fn creds_on_another_engine_points_to_that_engines_paths() {
+    let src = "secrets pki {}
+secrets kv secret {
+  version = 2
+}
+workload w {
+  creds pki.web
+  creds secret.app
+}";
+    let (diags, _) = check_src(src, Target::Vault);
+    let helps: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == "kp::wrong-mount-type")
+        .map(|d| d.help.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(helps.len(), 2, "{diags:?}");
+    assert!(
+        helps[0].contains("`update \"pki/issue/web\"`"),
+        "{}",
+        helps[0]
+    );
+    assert!(
+        helps[1].contains("`read \"secret/data/...\"`"),
+        "{}",
+        helps[1]
+    );
+}
+
+#[test]
+fn negative_counts_and_durations_say_what_to_write() {
+    let src = "auth approle {
+  role builder {
+    token_policies     = [default]
+    secret_id_num_uses = -1
+    token_ttl          = -5
+  }
+}";
+    let (diags, _) = check_src(src, Target::Vault);
+    let help_of = |field: &str| {
+        diags
+            .iter()
+            .find(|d| d.message.contains(field) && d.message.contains("negative"))
+            .and_then(|d| d.help.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        help_of("secret_id_num_uses").contains("`secret_id_num_uses = 0` for no limit"),
+        "{diags:?}"
+    );
+    assert!(
+        help_of("token_ttl").contains("`token_ttl = 1h`"),
+        "{diags:?}"
+    );
+}

@@ -18,6 +18,7 @@ use crate::ir::{PolicyDoc, ResourceId, ResourceKind, Value, Workload, CAPABILITI
 use crate::lints;
 use crate::rules::{self, RuleSet};
 use crate::schemas;
+use crate::symbols::MountSym;
 use crate::symbols::{policy_id, LoginDecl, WorkloadDecl};
 use crate::typing;
 
@@ -465,7 +466,8 @@ impl<'s> Lowerer<'s> {
                     ),
                 )
                 .with_label(format!("not a mount of type {}", one_of(engines)))
-                .with_related(mount.head, "mounted here"),
+                .with_related(mount.head, "mounted here")
+                .with_help(other_engine_help(mount, &role_seg.name)),
             );
             return;
         }
@@ -648,5 +650,24 @@ impl Lowerer<'_> {
             .last()
             .map_or(first.span, |last| first.span.to(last.span));
         Some((mount_path, mount_span, role_seg))
+    }
+}
+
+/// What a workload writes for what it wanted from `mount`, an engine `creds` and `sign`
+/// do not serve: the paths of that engine's own API, granted with a verb.
+fn other_engine_help(mount: &MountSym<'_>, role: &str) -> String {
+    let path = mount.path;
+    match mount.ty.name {
+        "pki" => format!(
+            "a certificate from the PKI engine is issued by `update \"{path}/issue/{role}\"` (or signed by `update \"{path}/sign/{role}\"`)"
+        ),
+        "kv" if mount.is_kv2() => {
+            format!("KV secrets are read with `read \"{path}/data/...\"` and listed with `list \"{path}/metadata/...\"`")
+        }
+        "kv" => format!("KV secrets are read with `read \"{path}/...\"`"),
+        "transit" => format!(
+            "the transit engine is used through `update \"{path}/encrypt/KEY\"` and `update \"{path}/decrypt/KEY\"`"
+        ),
+        _ => format!("grant the paths of its API instead, e.g. `read \"{path}/...\"`"),
     }
 }
