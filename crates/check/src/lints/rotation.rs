@@ -68,16 +68,14 @@ pub const MIN_ROTATION_WINDOW: i64 = 3600;
 pub fn schedule_window(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     if let Some(attr) = parts.given("rotation_schedule") {
         if let Some(Value::Str(text)) = body.get("rotation_schedule") {
-            let fields = text.split_whitespace();
-            let cron_char = |c: char| c.is_ascii_alphanumeric() || "*,-/?".contains(c);
-            if fields.clone().count() != 5 || !fields.flat_map(str::chars).all(cron_char) {
+            if let Some(label) = cron_error(text) {
                 diags.push(
                     Diagnostic::error(
                         codes::INVALID_VALUE,
                         attr.value.span,
                         "`rotation_schedule` is not a cron schedule the server parses",
                     )
-                    .with_label("not five cron fields")
+                    .with_label(label)
                     .with_help("write minute, hour, day of month, month and day of week, e.g. `\"0 * * * *\"` (hourly) or `\"0 3 * * SUN\"`"),
                 );
             }
@@ -109,6 +107,106 @@ pub fn schedule_window(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Ve
                 .with_label("too short")
                 .with_help("use `rotation_window = 1h` or longer"),
             );
+        }
+    }
+}
+
+/// The cron fields in order: name, lowest and highest value, and the names the parser
+/// reads as values (from 1 for months, from 0 for days of the week).
+const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
+    ("a minute", 0, 59, &[]),
+    ("an hour", 0, 23, &[]),
+    ("a day of month", 1, 31, &[]),
+    (
+        "a month",
+        1,
+        12,
+        &[
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ],
+    ),
+    (
+        "a day of week",
+        0,
+        6,
+        &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+    ),
+];
+
+/// Why robfig/cron's parser with five fields (Vault's for `rotation_schedule`) refuses
+/// `text`, or `None`: each field is a comma list of `*`, `?`, `N` or `N-M`, each with an
+/// optional `/STEP`, within the field's bounds.
+fn cron_error(text: &str) -> Option<String> {
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!("{} fields, not five", fields.len()));
+    }
+    for (field, (what, low, high, names)) in fields.iter().zip(CRON_FIELDS) {
+        let value = |part: &str| -> Option<u32> {
+            let from_name = names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(part))
+                .and_then(|i| u32::try_from(i).ok())
+                .map(|i| i + low);
+            from_name
+                .or_else(|| part.parse().ok())
+                .filter(|v| (low..=high).contains(v))
+        };
+        let fits = |item: &str| {
+            let range = item.split_once('/').map_or(item, |(range, _)| range);
+            if range == "*" || range == "?" {
+                return true;
+            }
+            match range.split_once('-') {
+                Some((a, b)) => matches!((value(a), value(b)), (Some(a), Some(b)) if a <= b),
+                None => value(range).is_some(),
+            }
+        };
+        let bad_step = |item: &&str| {
+            item.split_once('/')
+                .is_some_and(|(_, step)| step.parse::<u32>().map_or(true, |s| s == 0))
+        };
+        if let Some(item) = field.split(',').find(bad_step) {
+            return Some(format!("`{item}`: a step after `/` is a number from 1"));
+        }
+        if let Some(item) = field.split(',').find(|item| !fits(item)) {
+            return Some(format!("`{item}` is not {what} ({low}-{high})"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cron_error;
+
+    #[test]
+    fn cron_schedules_as_the_server_parses_them() {
+        for ok in [
+            "0 * * * *",
+            "0 3 * * SUN",
+            "*/15 0-6,22-23 1,15 jan-jun mon-fri",
+            "30 2 ? * ?",
+            "5/10 * * * *",
+        ] {
+            assert_eq!(cron_error(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("0 * * *", "4 fields"),
+            ("0,99 * * * *", "`99` is not a minute (0-59)"),
+            ("60 * * * *", "`60` is not a minute (0-59)"),
+            ("0 24 * * *", "`24` is not an hour (0-23)"),
+            ("0 0 0 * *", "`0` is not a day of month (1-31)"),
+            ("0 0 * 13 *", "`13` is not a month (1-12)"),
+            ("0 0 * * 7", "`7` is not a day of week (0-6)"),
+            ("0 5-1 * * *", "`5-1` is not an hour"),
+            ("*/0 * * * *", "`*/0`: a step after `/` is a number from 1"),
+            ("0 */x * * *", "`*/x`: a step"),
+            ("0 0 * * SUNDAY", "`SUNDAY` is not a day of week"),
+            ("@daily * * * *", "`@daily` is not a minute"),
+        ] {
+            let got = cron_error(bad).unwrap_or_default();
+            assert!(got.contains(why), "{bad}: {got}");
         }
     }
 }
