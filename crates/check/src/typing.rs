@@ -208,8 +208,15 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         },
         FieldType::CommaList => match &expr.kind {
             ExprKind::List(items) => string_items(items, field, diags).map(comma_joined),
-            // Already the API's own form.
-            ExprKind::Str { value, .. } => Some(Value::Str(value.as_str().to_owned())),
+            // Already the API's own form; its items are checked as a list's would be.
+            ExprKind::Str { value, .. } => value
+                .split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .all(|part| {
+                    check_allowed(field, part, expr, diags) && valid_cidr(expr, part, field, diags)
+                })
+                .then(|| Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
         FieldType::Map => match &expr.kind {
