@@ -73,8 +73,11 @@ impl<'a> Declarer<'a, '_> {
             "policy" => self.policy(block),
             "extern" => self.extern_policy(block),
             "owns" => {
-                let owned = crate::owns::declare(block, self.diags);
-                self.syms.owned_policies.extend(owned);
+                let (scope, owned) = crate::owns::declare(block, self.diags);
+                match scope {
+                    crate::owns::Scope::Policies => self.syms.owned_policies.extend(owned),
+                    crate::owns::Scope::TokenRoles => self.syms.owned_token_roles.extend(owned),
+                }
             }
             "token" => self.token(block),
             "workload" => self.workload(block),

@@ -27,6 +27,11 @@ pub struct Program {
     /// `apply --prune` deletes the server's policies in this scope that it does not declare.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owned_policies: Vec<String>,
+    /// Name patterns of the token roles the program owns (`owns token-roles "ci-*"`):
+    /// `apply --prune` deletes the server's token roles in this scope that it does not
+    /// declare. Without them no token role is ever pruned: `auth/token/roles` is shared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owned_token_roles: Vec<String>,
 }
 
 impl Program {
@@ -37,6 +42,14 @@ impl Program {
         !crate::catalog::BUILTIN_POLICIES.contains(&name)
             && !self.extern_policies.iter().any(|e| e == name)
             && self.owned_policies.iter().any(|p| glob_match(p, name))
+    }
+}
+
+impl Program {
+    /// Whether `apply --prune` may delete the server's token role `name` when the program
+    /// does not declare it: inside an `owns token-roles` scope.
+    pub fn owns_token_role(&self, name: &str) -> bool {
+        self.owned_token_roles.iter().any(|p| glob_match(p, name))
     }
 }
 

@@ -1,7 +1,8 @@
-//! `owns policies "PATTERN" ...`: the ACL policies a program owns. `apply --prune`
-//! deletes the server's policies in that scope that the program does not declare, so the
-//! scope is checked here: a pattern is a policy name in which `*` stands for any run of
-//! characters, and it can never be one of the built-in policies.
+//! `owns policies "PATTERN" ...` and `owns token-roles "PATTERN" ...`: the ACL policies
+//! and token roles a program owns. `apply --prune` deletes the server's policies and
+//! token roles in that scope that the program does not declare, so the scope is checked
+//! here: a pattern is a name in which `*` stands for any run of characters, and it can
+//! never be one of the built-in policies.
 
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Block, Label};
@@ -10,13 +11,28 @@ use crate::catalog::BUILTIN_POLICIES;
 use crate::codes;
 use crate::ir::glob_match;
 
-const FORM: &str = "owns policies \"PREFIX-*\"";
+const FORM: &str = "owns policies \"PREFIX-*\"` or `owns token-roles \"PREFIX-*\"";
 
-/// What an `owns` block may scope, in the order messages list them.
-const SCOPES: [&str; 1] = ["policies"];
+/// What an `owns` block scopes: the server's ACL policies, or its token roles
+/// (`auth/token/roles`, shared by every program, so never pruned unless owned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Policies,
+    TokenRoles,
+}
 
-/// The patterns of one `owns` block with their spans; errors go to `diags`.
-pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span)> {
+impl Scope {
+    fn what(self) -> &'static str {
+        match self {
+            Scope::Policies => "policy",
+            Scope::TokenRoles => "token role",
+        }
+    }
+}
+
+/// The scope of one `owns` block and its patterns with their spans (none when the block
+/// is in error); errors go to `diags`.
+pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> (Scope, Vec<(String, Span)>) {
     let Some(kind) = block.labels.first() else {
         diags.push(
             Diagnostic::error(
@@ -27,22 +43,26 @@ pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span)
             .with_label("scope missing")
             .with_help(format!("write `{FORM}`")),
         );
-        return Vec::new();
+        return (Scope::Policies, Vec::new());
     };
-    if !SCOPES.contains(&kind.text()) {
-        diags.push(
+    let scope = match kind.text() {
+        "policies" => Scope::Policies,
+        "token-roles" => Scope::TokenRoles,
+        _ => {
+            diags.push(
             Diagnostic::error(
                 codes::UNKNOWN_BLOCK,
                 kind.span(),
                 format!("`owns {}` is not a scope", kind.text()),
             )
-            .with_label("only policies can be owned")
+            .with_label("only policies and token roles can be owned")
             .with_help(format!(
                 "write `{FORM}`; roles and connections under the program's own mounts are always in scope"
             )),
         );
-        return Vec::new();
-    }
+            return (Scope::Policies, Vec::new());
+        }
+    };
     if let Some(body) = &block.body {
         diags.push(
             Diagnostic::error(
@@ -60,17 +80,19 @@ pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span)
             Diagnostic::error(
                 codes::MISSING_LABEL,
                 block.head_span(),
-                "`owns policies` needs at least one name pattern",
+                format!("`owns {}` needs at least one name pattern", kind.text()),
             )
             .with_label("pattern missing")
             .with_help(format!(
-                "write `{FORM}` (`*` matches any characters) or list names: `owns policies ci-deploy ci-build`"
+                "write `owns {} \"PREFIX-*\"` (`*` matches any characters) or list names: `owns {} ci-deploy ci-build`",
+                kind.text(),
+                kind.text()
             )),
         );
     }
     let mut out: Vec<(String, Span)> = Vec::new();
     for label in patterns {
-        if let Some(p) = pattern(label, diags) {
+        if let Some(p) = pattern(label, scope, diags) {
             if let Some((_, first)) = out.iter().find(|(q, _)| *q == p) {
                 diags.push(
                     Diagnostic::error(
@@ -86,12 +108,12 @@ pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> Vec<(String, Span)
             out.push((p, label.span()));
         }
     }
-    out
+    (scope, out)
 }
 
-/// One pattern, checked: the characters of a policy name plus `*`, and never only a
-/// built-in policy.
-fn pattern(label: &Label, diags: &mut Vec<Diagnostic>) -> Option<String> {
+/// One pattern, checked: the characters of a name plus `*`; for policies, lowercase (the
+/// server stores their names so) and never only a built-in policy.
+fn pattern(label: &Label, scope: Scope, diags: &mut Vec<Diagnostic>) -> Option<String> {
     let text = label.text();
     let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '*');
     if text.is_empty() || !text.chars().all(ok) {
@@ -99,14 +121,19 @@ fn pattern(label: &Label, diags: &mut Vec<Diagnostic>) -> Option<String> {
             Diagnostic::error(
                 codes::INVALID_NAME,
                 label.span(),
-                format!("`{text}` is not a policy name pattern"),
+                format!("`{text}` is not a {} name pattern", scope.what()),
             )
             .with_label("not a name pattern")
-            .with_help(
-                "use the letters, digits, `_`, `-` and `.` of policy names, and `*` for any run of them (e.g. `\"team-a-*\"`)",
-            ),
+            .with_help(format!(
+                "use the letters, digits, `_`, `-` and `.` of {} names, and `*` for any run of them (e.g. `\"team-a-*\"`)",
+                scope.what()
+            )),
         );
         return None;
+    }
+    if scope == Scope::TokenRoles {
+        // Token role names keep their case on the server, and none is built in.
+        return Some(text.to_string());
     }
     if text.bytes().any(|b| b.is_ascii_uppercase()) {
         let lower = text.to_ascii_lowercase();

@@ -294,6 +294,7 @@ pub(crate) fn pipeline() -> (Program, Graph) {
         }],
         extern_policies: vec!["my-policy".to_string()],
         owned_policies: Vec::new(),
+        owned_token_roles: Vec::new(),
     })
 }
 

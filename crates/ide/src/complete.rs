@@ -323,11 +323,18 @@ impl Analysis {
                 CompletionKind::Keyword,
                 Some("a policy managed elsewhere".to_string()),
             )],
-            (Scope::TopLevel, "owns") => vec![item(
-                "policies",
-                CompletionKind::Keyword,
-                Some("the policies `--prune` may delete".to_string()),
-            )],
+            (Scope::TopLevel, "owns") => vec![
+                item(
+                    "policies",
+                    CompletionKind::Keyword,
+                    Some("the policies `--prune` may delete".to_string()),
+                ),
+                item(
+                    "token-roles",
+                    CompletionKind::Keyword,
+                    Some("the token roles `--prune` may delete".to_string()),
+                ),
+            ],
             // Every method a workload logs in with (`MountType::login_spec`).
             (Scope::Workload, "login") => self
                 .index

@@ -23,7 +23,7 @@ pub fn block_keyword(parent: Scope, kw: &str, labels: &[&str]) -> Option<String>
         }
         (Scope::TopLevel, "policy") => "**policy** `NAME { path \"GLOB\" { capabilities = [...] } }`: an ACL policy.\n\nVault call: `sys/policies/acl/NAME`.".to_string(),
         (Scope::TopLevel, "extern") => "**extern policy** `NAME`: a policy that exists on the server and is managed elsewhere; references to it resolve, nothing is written.".to_string(),
-        (Scope::TopLevel, "owns") => "**owns policies** `PATTERN...`: the ACL policies the program owns; `keyplan apply --prune` deletes the server's policies matching a pattern (`*`: any characters) that the program does not declare, never `default`, `root` or an `extern policy`.".to_string(),
+        (Scope::TopLevel, "owns") => "**owns policies** `PATTERN...`, **owns token-roles** `PATTERN...`: the ACL policies or token roles the program owns; `keyplan apply --prune` deletes the server's policies or token roles matching a pattern (`*`: any characters) that the program does not declare, never `default`, `root` or an `extern policy`.".to_string(),
         (Scope::TopLevel, "token") => "**token** `NAME { role = ROLE ... }`: a token created from a token role.\n\nVault call: `auth/token/create/ROLE`.".to_string(),
         (Scope::TopLevel, "workload") => "**workload** `NAME { ... }`: access intent. Its statements derive `policy NAME`; its `login MOUNT { ... }` becomes the role (or userpass user) it logs in with, carrying that policy.".to_string(),
         (Scope::Policy, "path") => "**path** `\"GLOB\" { capabilities = [...] }`: one rule of the policy; `*` matches any suffix, `+` one segment.".to_string(),

@@ -248,7 +248,7 @@ pub fn blocks(scope: Scope) -> Vec<(&'static str, bool, String)> {
             (
                 "owns",
                 true,
-                "the policies `apply --prune` may delete: `owns policies \"PREFIX-*\"`".to_string(),
+                "the policies or token roles `apply --prune` may delete: `owns policies \"PREFIX-*\"`".to_string(),
             ),
             (
                 "token",

@@ -93,9 +93,14 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
 /// there but does not enable their mount, so other programs may own the rest.
 pub fn not_pruned_note(plan: &Plan) -> Option<String> {
     (!plan.not_pruned.is_empty()).then(|| {
+        let token_roles = if plan.not_pruned.iter().any(|c| c == "auth/token/roles") {
+            " Token roles are pruned inside an `owns token-roles \"PREFIX-*\"` scope."
+        } else {
+            ""
+        };
         format!(
             "note: `--prune` leaves alone what the program does not declare under {}: \
-             the program does not enable that mount, so other programs may own the rest.",
+             the program does not enable that mount, so other programs may own the rest.{token_roles}",
             plan.not_pruned.join(", ")
         )
     })

@@ -38,13 +38,16 @@ pub struct LiveState {
     pub not_owned: Vec<String>,
 }
 
+/// The token method's roles: shared by every program on the server.
+const TOKEN_ROLES: &str = "auth/token/roles";
+
 /// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
 pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
     let resources = read_resources(client, program, token_out)?;
     let workers = client.connection().concurrency;
     let Collections {
         owned: collections,
-        not_owned,
+        mut not_owned,
     } = collections(program, &resources);
     let listed = pool::map(&collections, workers, |c| client.list(c));
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
@@ -65,6 +68,17 @@ pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Res
                 unmanaged.insert(id);
             }
         }
+    }
+    // Token roles: the token method is shared, so only inside `owns token-roles`.
+    if !program.owned_token_roles.is_empty() {
+        for name in client.list(TOKEN_ROLES)? {
+            let id = format!("{TOKEN_ROLES}/{name}");
+            if program.owns_token_role(&name) && !declared.contains(id.as_str()) {
+                unmanaged.insert(id);
+            }
+        }
+        // Listed now, in part: what `not_owned` reports is a collection never listed.
+        not_owned.retain(|c| c != TOKEN_ROLES);
     }
     Ok(LiveState {
         resources,

@@ -2,8 +2,8 @@
 //! previous version is given (`--previous git:HEAD`, read from a real repository made
 //! here): a policy, an AppRole role, a database connection and its role, a token role, a
 //! token (revoked through its recorded accessor) and a KV mount, which is kept unless
-//! `--allow-destroy` is given. Then `--prune` inside an `owns policies` scope, and a
-//! saved plan that carries its deletions.
+//! `--allow-destroy` is given. Then `--prune` inside an `owns policies` scope and an
+//! `owns token-roles` scope, and a saved plan that carries its deletions.
 
 // Helpers outside #[test] functions fail the test with their message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -333,6 +333,53 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     for kept in ["team-shared", "outside", "default", "team-kept", "a"] {
         assert!(
             exists(&bao, &format!("sys/policies/acl/{kept}")),
+            "{kept} was deleted"
+        );
+    }
+    assert_eq!(plan(&scoped, None).code, 0);
+
+    // -- `--prune` inside an `owns token-roles` scope ---------------------------------
+    // The token method is shared: without the scope its roles are never pruned, and the
+    // plan says how to scope them.
+    for name in ["ci-stray", "Ci-Upper", "other-team"] {
+        client
+            .write(
+                &format!("auth/token/roles/{name}"),
+                &json!({"allowed_policies": "a"}),
+                kp_live::client::Retry::Idempotent,
+            )
+            .unwrap();
+    }
+    let unscoped = plan(&scoped, None);
+    assert_eq!(unscoped.code, 0, "{}{}", unscoped.stdout, unscoped.stderr);
+    let said = format!("{}{}", unscoped.stdout, unscoped.stderr);
+    assert!(said.contains("`owns token-roles"), "{said}");
+    std::fs::write(
+        prog.join("owns.kp"),
+        "owns policies \"team-*\"\nowns token-roles \"ci-*\"\nextern policy team-shared\n\npolicy team-kept {\n  path \"secret/data/kept/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    // Only a role not declared: nothing to change (exit 0) until `--prune`.
+    let shown = plan(&scoped, None);
+    assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+    assert!(
+        shown.stdout.contains("? auth/token/roles/ci-stray"),
+        "{}",
+        shown.stdout
+    );
+    // Declared, out of the pattern, or of another case: never pruned.
+    for kept in ["ci-role", "other-team", "Ci-Upper"] {
+        let line = format!("? auth/token/roles/{kept}");
+        assert!(!shown.stdout.contains(&line), "{line}:\n{}", shown.stdout);
+    }
+    let said = format!("{}{}", shown.stdout, shown.stderr);
+    assert!(!said.contains("`owns token-roles"), "{said}");
+    let pruned = apply(&scoped, true, false);
+    assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
+    assert!(!exists(&bao, "auth/token/roles/ci-stray"));
+    for kept in ["ci-role", "other-team", "Ci-Upper"] {
+        assert!(
+            exists(&bao, &format!("auth/token/roles/{kept}")),
             "{kept} was deleted"
         );
     }

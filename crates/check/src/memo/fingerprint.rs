@@ -258,6 +258,9 @@ pub fn owners(syms: &Symbols<'_>, blocks: &[Block]) -> Vec<u64> {
     for (pattern, span) in &syms.owned_policies {
         own(*span, 9, pattern);
     }
+    for (pattern, span) in &syms.owned_token_roles {
+        own(*span, 10, pattern);
+    }
     owned
 }
 
@@ -301,6 +304,10 @@ pub fn environment(syms: &Symbols<'_>, target: Target, indexed: bool) -> u64 {
         name.hash(&mut h);
     }
     for (pattern, _) in &syms.owned_policies {
+        pattern.hash(&mut h);
+    }
+    syms.owned_token_roles.len().hash(&mut h);
+    for (pattern, _) in &syms.owned_token_roles {
         pattern.hash(&mut h);
     }
     h.finish()

@@ -101,6 +101,8 @@ pub struct Symbols<'a> {
     pub token_blocks: Table<'a, Span>,
     /// `owns policies` patterns, in source order, each with its label's span.
     pub owned_policies: Vec<(String, Span)>,
+    /// `owns token-roles` patterns, in source order, each with its label's span.
+    pub owned_token_roles: Vec<(String, Span)>,
 }
 
 impl<'a> Symbols<'a> {

@@ -747,6 +747,7 @@ pub fn program(resources: Vec<Resource>) -> Program {
         workloads: Vec::new(),
         extern_policies: Vec::new(),
         owned_policies: Vec::new(),
+        owned_token_roles: Vec::new(),
     }
 }
 
