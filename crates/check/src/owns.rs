@@ -189,3 +189,33 @@ pub fn extern_inside_scope(
         }
     }
 }
+
+/// A name written as a string (`token_policies = ["team-z"]`, `role = "ci-x"`): one the
+/// server has and the program does not declare. Inside an owned scope `--prune` would
+/// delete it while the program relies on it; `None` otherwise. `what` is `policy` or
+/// `token role`.
+pub fn used_inside_scope(
+    owned: &[(String, Span)],
+    name: &str,
+    span: Span,
+    what: &str,
+) -> Option<Diagnostic> {
+    let (pattern, at) = owned.iter().find(|(p, _)| glob_match(p, name))?;
+    let declare = if what == "policy" {
+        format!("write it here as `policy {name} {{ ... }}`")
+    } else {
+        format!("write it here as `auth token {{ role {name} {{ ... }} }}`")
+    };
+    Some(
+        Diagnostic::warning(
+            codes::OWNED_EXTERN,
+            span,
+            format!(
+                "{what} `{name}` is used here but not declared, inside the owned scope `{pattern}`"
+            ),
+        )
+        .with_label("`apply --prune` would delete it")
+        .with_related(*at, "owned here")
+        .with_help(format!("{declare}, or narrow the pattern")),
+    )
+}

@@ -78,7 +78,17 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
             Some("write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string())
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
-            Some(format!("write a list: `[\"{value}\"]`"))
+            // A comma-separated string is several items: one string each.
+            let mut items = String::new();
+            for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                if !items.is_empty() {
+                    items.push_str(", ");
+                }
+                items.push('"');
+                items.push_str(item);
+                items.push('"');
+            }
+            Some(format!("write a list: `[{items}]`"))
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
             Some(format!("write a list: `[\"{n}\"]`"))
@@ -192,11 +202,17 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             ExprKind::Duration { seconds, .. } => {
                 Some(duration_value(field, durations::clamp(*seconds)))
             }
+            // A JWT role's leeways take -1 for "no leeway at all" (0 is the default).
+            ExprKind::Int(-1) if name.ends_with("_leeway") => Some(duration_value(field, -1)),
             ExprKind::Int(i) if *i < 0 => negative(
                 expr,
                 name,
                 "a negative duration",
-                format!("write a duration such as `{name} = 1h` (`30s`, `15m`, `7d`)"),
+                if name.ends_with("_leeway") {
+                    format!("write `{name} = -1` for no leeway, or a duration such as `30s`")
+                } else {
+                    format!("write a duration such as `{name} = 1h` (`30s`, `15m`, `7d`)")
+                },
                 diags,
             ),
             ExprKind::Int(i) => Some(duration_value(field, *i)),
@@ -209,13 +225,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
         FieldType::CommaList => match &expr.kind {
             ExprKind::List(items) => string_items(items, field, diags).map(comma_joined),
             // Already the API's own form; its items are checked as a list's would be.
-            ExprKind::Str { value, .. } => value
-                .split(',')
-                .map(str::trim)
-                .filter(|part| !part.is_empty())
-                .all(|part| {
-                    check_allowed(field, part, expr, diags) && valid_cidr(expr, part, field, diags)
-                })
+            ExprKind::Str { value, .. } => comma_string_items(expr, value, field, diags)
                 .then(|| Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
@@ -320,7 +330,7 @@ fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Optio
     match &item.kind {
         ExprKind::Str { value, .. } => (check_allowed(field, value, item, diags)
             && no_comma_in_item(item, value, field, diags)
-            && valid_cidr(item, value, field, diags))
+            && valid_cidr(item.span, value, field, diags))
         .then(|| Value::Str(value.as_str().to_owned())),
         ExprKind::Env(var) => env_value(var, diags),
         _ => {
@@ -368,10 +378,41 @@ pub fn no_comma_in_item(
     false
 }
 
+/// The items of a comma-list field written as one string, each checked as a list item
+/// is; each reported at its own place in the string when the literal's text is its value
+/// (no escapes), otherwise at the string. `false` after reporting any.
+fn comma_string_items(
+    expr: &Expr,
+    value: &str,
+    field: &Field,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    // `"` + value + `"`: then an item's offset in the value is its offset in the source.
+    let verbatim = expr.span.end - expr.span.start == value.len() + 2;
+    let mut ok = true;
+    let mut from = 0;
+    for part in value.split(',') {
+        let start = from + (part.len() - part.trim_start().len());
+        from += part.len() + 1;
+        let item = part.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let span = if verbatim {
+            let at = expr.span.start + 1 + start;
+            kp_diag::Span::new(at, at + item.len())
+        } else {
+            expr.span
+        };
+        ok &= check_allowed(field, item, expr, diags) && valid_cidr(span, item, field, diags);
+    }
+    ok
+}
+
 /// An item of an address-block field (`*_cidrs`, `cidr_list`): `ADDRESS/BITS`, which the
 /// servers parse with Go's `net.ParseCIDR` and refuse otherwise; `token_bound_cidrs` (and
 /// its old name `bound_cidrs`) also takes one address. `false` after reporting it.
-fn valid_cidr(item: &Expr, value: &str, field: &Field, diags: &mut Vec<Diagnostic>) -> bool {
+fn valid_cidr(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Diagnostic>) -> bool {
     let name = field.name.as_str();
     if !name.contains("cidr") {
         return true;
@@ -392,7 +433,7 @@ fn valid_cidr(item: &Expr, value: &str, field: &Field, diags: &mut Vec<Diagnosti
         diags.push(
             Diagnostic::error(
                 codes::INVALID_VALUE,
-                item.span,
+                at,
                 format!("invalid address block `{}` for `{name}`", kp_diag::escape_controls(value)),
             )
             .with_label("not an IPv4 or IPv6 CIDR block")

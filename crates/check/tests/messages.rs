@@ -440,7 +440,7 @@ workload w {
         helps[0]
     );
     assert!(
-        helps[1].contains("`read \"secret/data/...\"`"),
+        helps[1].contains("`read \"secret/data/app\"`"),
         "{}",
         helps[1]
     );

@@ -3,6 +3,8 @@
 
 use kp_diag::{Diagnostic, Span};
 
+use kp_syntax::ast::ExprKind;
+
 use crate::body::Parts;
 use crate::codes;
 use crate::ir::Value;
@@ -18,8 +20,11 @@ pub fn static_role(
     head: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let period = parts.get("rotation_period");
-    let schedule = parts.get("rotation_schedule");
+    let period = parts.given("rotation_period");
+    // As the server reads it: `""` is no schedule, blanks are one (that fails to parse).
+    let schedule = parts
+        .get("rotation_schedule")
+        .filter(|a| !matches!(&a.value.kind, ExprKind::Str { value, .. } if value.is_empty()));
     match (period, schedule) {
         (Some(p), Some(s)) => diags.push(
             Diagnostic::error(
@@ -62,12 +67,38 @@ pub fn static_role(
 /// more", sdk rotation schedule).
 pub const MIN_ROTATION_WINDOW: i64 = 3600;
 
+/// The shortest `rotation_period` of an AWS static role: "role rotation period out of
+/// range" below one minute (builtin/logical/aws, `minAllowableRotationPeriod`).
+pub const MIN_AWS_ROTATION_PERIOD: i64 = 60;
+
+/// An AWS static role's `rotation_period`, which the server refuses under a minute.
+pub fn aws_static_role(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+    if let (Some(attr), Some(Value::Int(secs))) =
+        (parts.given("rotation_period"), body.get("rotation_period"))
+    {
+        if *secs < MIN_AWS_ROTATION_PERIOD {
+            diags.push(
+                Diagnostic::error(
+                    codes::ROTATION_PERIOD_TOO_SHORT,
+                    attr.value.span,
+                    format!("a rotation period of {secs}s is under the AWS engine's minimum of 1m"),
+                )
+                .with_label("too short")
+                .with_help("use `rotation_period = 1m` or longer"),
+            );
+        }
+    }
+}
+
 /// A `rotation_schedule` and its `rotation_window` as Vault parses them (sdk rotation
 /// schedule, robfig/cron's standard parser): five cron fields, a window of an hour or
 /// more, and a window only beside a schedule.
 pub fn schedule_window(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
-    if let Some(attr) = parts.given("rotation_schedule") {
-        if let Some(Value::Str(text)) = body.get("rotation_schedule") {
+    if let Some(attr) = parts.get("rotation_schedule") {
+        if let Some(Value::Str(text)) = body
+            .get("rotation_schedule")
+            .filter(|v| v != &&Value::Str(String::new()))
+        {
             if let Some(label) = cron_error(text) {
                 diags.push(
                     Diagnostic::error(
@@ -137,6 +168,18 @@ const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
 /// `text`, or `None`: each field is a comma list of `*`, `?`, `N` or `N-M`, each with an
 /// optional `/STEP`, within the field's bounds.
 fn cron_error(text: &str) -> Option<String> {
+    // robfig/cron reads a time zone first (`CRON_TZ=UTC 0 3 * * *`), whatever the fields.
+    // The zone's name is not checked here: that needs the server's zone database.
+    let text = match ["CRON_TZ=", "TZ="]
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
+    {
+        Some(zoned) => match zoned.split_once(' ') {
+            Some((zone, rest)) if !zone.is_empty() => rest,
+            _ => return Some("a time zone, then no schedule".to_string()),
+        },
+        None => text,
+    };
     let fields: Vec<&str> = text.split_whitespace().collect();
     if fields.len() != 5 {
         return Some(format!("{} fields, not five", fields.len()));
@@ -188,6 +231,8 @@ mod tests {
             "*/15 0-6,22-23 1,15 jan-jun mon-fri",
             "30 2 ? * ?",
             "5/10 * * * *",
+            "CRON_TZ=UTC 0 0 * * *",
+            "TZ=Europe/Paris 0 0 * * *",
         ] {
             assert_eq!(cron_error(ok), None, "{ok}");
         }
@@ -204,6 +249,10 @@ mod tests {
             ("0 */x * * *", "`*/x`: a step"),
             ("0 0 * * SUNDAY", "`SUNDAY` is not a day of week"),
             ("@daily * * * *", "`@daily` is not a minute"),
+            ("CRON_TZ=UTC", "a time zone, then no schedule"),
+            ("TZ= 0 0 * * *", "a time zone, then no schedule"),
+            ("TZ=UTC 0 0 * *", "4 fields"),
+            ("   ", "0 fields"),
         ] {
             let got = cron_error(bad).unwrap_or_default();
             assert!(got.contains(why), "{bad}: {got}");

@@ -287,6 +287,7 @@ impl<'s> Lowerer<'s> {
             ),
             "aws-role" => lints::ttl::sts_on_iam_user(parts, &mut self.diags),
             "aws-root" => lints::rotation::schedule_window(&body, parts, &mut self.diags),
+            "aws-static-role" => lints::rotation::aws_static_role(&body, parts, &mut self.diags),
             "database-static-role" => {
                 lints::rotation::static_role(&body, parts, block.head_span(), &mut self.diags);
             }

@@ -180,6 +180,12 @@ impl<'s> Lowerer<'s> {
                 if matches!(kind, RefKind::Policy) {
                     if let Some(d) = crate::declare::uppercase_name(value, expr.span, "policy") {
                         self.diags.push(d);
+                    } else if !BUILTIN_POLICIES.contains(&value.as_str())
+                        && self.syms.policies.get(value.as_str()).is_none()
+                    {
+                        let owned = &self.syms.owned_policies;
+                        let d = crate::owns::used_inside_scope(owned, value, expr.span, "policy");
+                        self.diags.extend(d);
                     }
                 }
                 Some(value.as_str().to_owned())

@@ -52,6 +52,11 @@ impl<'s> Lowerer<'s> {
                 let problem = crate::declare::invalid_name(value, *span, "a token role");
                 if problem.is_none() {
                     role_name = Some(value.clone());
+                    if self.syms.token_roles.get(value.as_str()).is_none() {
+                        let owned = &self.syms.owned_token_roles;
+                        let d = crate::owns::used_inside_scope(owned, value, *span, "token role");
+                        self.diags.extend(d);
+                    }
                 }
                 self.diags.extend(problem);
             }

@@ -662,11 +662,11 @@ fn other_engine_help(mount: &MountSym<'_>, role: &str) -> String {
             "a certificate from the PKI engine is issued by `update \"{path}/issue/{role}\"` (or signed by `update \"{path}/sign/{role}\"`)"
         ),
         "kv" if mount.is_kv2() => {
-            format!("KV secrets are read with `read \"{path}/data/...\"` and listed with `list \"{path}/metadata/...\"`")
+            format!("KV secrets are read with `read \"{path}/data/{role}\"` and listed with `list \"{path}/metadata/...\"`")
         }
-        "kv" => format!("KV secrets are read with `read \"{path}/...\"`"),
+        "kv" => format!("KV secrets are read with `read \"{path}/{role}\"`"),
         "transit" => format!(
-            "the transit engine is used through `update \"{path}/encrypt/KEY\"` and `update \"{path}/decrypt/KEY\"`"
+            "the transit engine is used through `update \"{path}/encrypt/{role}\"` and `update \"{path}/decrypt/{role}\"` (`{role}` the key's name)"
         ),
         _ => format!("grant the paths of its API instead, e.g. `read \"{path}/...\"`"),
     }

@@ -167,10 +167,11 @@ impl Parser<'_> {
             );
             return None;
         }
+        // To the last word, a label or not: a syntax error in an invalid label is then
+        // inside the block, which gets no other diagnostic (`cascade`).
+        let last = self.exprs.last().map(|word| word.span);
         let labels = self.labels(head.base, true);
-        let span = labels
-            .last()
-            .map_or(keyword.span, |l| keyword.span.to(l.span()));
+        let span = last.map_or(keyword.span, |end| keyword.span.to(end));
         Some(Block {
             keyword,
             labels,
