@@ -74,10 +74,11 @@ impl<'a> Declarer<'a, '_> {
             "extern" => self.extern_policy(block),
             "owns" => {
                 let (scope, owned) = crate::owns::declare(block, self.diags);
-                match scope {
-                    crate::owns::Scope::Policies => self.syms.owned_policies.extend(owned),
-                    crate::owns::Scope::TokenRoles => self.syms.owned_token_roles.extend(owned),
-                }
+                let into = match scope {
+                    crate::owns::Scope::Policies => &mut self.syms.owned_policies,
+                    crate::owns::Scope::TokenRoles => &mut self.syms.owned_token_roles,
+                };
+                crate::owns::add_patterns(into, owned, self.diags);
             }
             "token" => self.token(block),
             "workload" => self.workload(block),

@@ -30,8 +30,8 @@ impl Scope {
     }
 }
 
-/// The scope of one `owns` block and its patterns with their spans (none when the block
-/// is in error); errors go to `diags`.
+/// The scope of one `owns` block and its valid patterns with their spans (none when the
+/// block is in error), repeats included; errors go to `diags`.
 pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> (Scope, Vec<(String, Span)>) {
     let Some(kind) = block.labels.first() else {
         diags.push(
@@ -90,25 +90,36 @@ pub fn declare(block: &Block, diags: &mut Vec<Diagnostic>) -> (Scope, Vec<(Strin
             )),
         );
     }
-    let mut out: Vec<(String, Span)> = Vec::new();
-    for label in patterns {
-        if let Some(p) = pattern(label, scope, diags) {
-            if let Some((_, first)) = out.iter().find(|(q, _)| *q == p) {
-                diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE,
-                        label.span(),
-                        format!("pattern `{p}` is already listed"),
-                    )
-                    .with_label("listed again here")
-                    .with_related(*first, "first listed here"),
-                );
-                continue;
-            }
-            out.push((p, label.span()));
+    // Valid patterns only; repeats are reported where they are added ([`add_patterns`]).
+    let valid = patterns
+        .iter()
+        .filter_map(|label| Some((pattern(label, scope, diags)?, label.span())))
+        .collect();
+    (scope, valid)
+}
+
+/// Adds one `owns` line's patterns to those of the lines before it (of the same scope),
+/// reporting a pattern listed already, on this line or an earlier one.
+pub fn add_patterns(
+    into: &mut Vec<(String, Span)>,
+    patterns: Vec<(String, Span)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (p, span) in patterns {
+        if let Some((_, first)) = into.iter().find(|(q, _)| *q == p) {
+            diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE,
+                    span,
+                    format!("pattern `{p}` is already listed"),
+                )
+                .with_label("listed again here")
+                .with_related(*first, "first listed here"),
+            );
+            continue;
         }
+        into.push((p, span));
     }
-    (scope, out)
 }
 
 /// One pattern, checked: the characters of a name plus `*`; for policies, lowercase (the
