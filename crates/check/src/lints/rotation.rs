@@ -197,7 +197,8 @@ fn cron_error(text: &str) -> Option<String> {
         };
         let fits = |item: &str| {
             let range = item.split_once('/').map_or(item, |(range, _)| range);
-            if range == "*" || range == "?" {
+            // After `*` the parser reads no end (`*-5` is `*`).
+            if range == "*" || range == "?" || range.starts_with("*-") || range.starts_with("?-") {
                 return true;
             }
             match range.split_once('-') {
@@ -209,10 +210,12 @@ fn cron_error(text: &str) -> Option<String> {
             item.split_once('/')
                 .is_some_and(|(_, step)| step.parse::<u32>().map_or(true, |s| s == 0))
         };
-        if let Some(item) = field.split(',').find(bad_step) {
+        // Empty items are dropped, as the parser's `FieldsFunc` drops them (`1,,2`).
+        let items = || field.split(',').filter(|item| !item.is_empty());
+        if let Some(item) = items().find(bad_step) {
             return Some(format!("`{item}`: a step after `/` is a number from 1"));
         }
-        if let Some(item) = field.split(',').find(|item| !fits(item)) {
+        if let Some(item) = items().find(|item| !fits(item)) {
             return Some(format!("`{item}` is not {what} ({low}-{high})"));
         }
     }
@@ -232,6 +235,9 @@ mod tests {
             "30 2 ? * ?",
             "5/10 * * * *",
             "CRON_TZ=UTC 0 0 * * *",
+            "1,,2 * * * *",
+            "5, * * * *",
+            "*-5 * * * *",
             "TZ=Europe/Paris 0 0 * * *",
         ] {
             assert_eq!(cron_error(ok), None, "{ok}");
