@@ -79,16 +79,8 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
             // A comma-separated string is several items: one string each.
-            let mut items = String::new();
-            for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                if !items.is_empty() {
-                    items.push_str(", ");
-                }
-                items.push('"');
-                items.push_str(item);
-                items.push('"');
-            }
-            Some(format!("write a list: `[{items}]`"))
+            let items = value.split(',').map(str::trim).filter(|i| !i.is_empty());
+            Some(format!("write a list: `[{}]`", quoted_items(items)))
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
             Some(format!("write a list: `[\"{n}\"]`"))
@@ -353,15 +345,7 @@ pub fn no_comma_in_item(
         return true;
     }
     let parts: Vec<&str> = value.split(',').collect();
-    let mut quoted = String::new();
-    for p in &parts {
-        if !quoted.is_empty() {
-            quoted.push_str(", ");
-        }
-        quoted.push('"');
-        quoted.push_str(p.trim());
-        quoted.push('"');
-    }
+    let quoted = quoted_items(parts.iter().map(|p| p.trim()));
     diags.push(
         Diagnostic::error(
             codes::INVALID_VALUE,
@@ -376,6 +360,20 @@ pub fn no_comma_in_item(
         .with_help(format!("write each item as its own string: {quoted}")),
     );
     false
+}
+
+/// `"a", "b"`: items as the strings of a list.
+fn quoted_items<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut quoted = String::new();
+    for item in items {
+        if !quoted.is_empty() {
+            quoted.push_str(", ");
+        }
+        quoted.push('"');
+        quoted.push_str(item);
+        quoted.push('"');
+    }
+    quoted
 }
 
 /// The items of a comma-list field written as one string, each checked as a list item

@@ -21,10 +21,7 @@ pub fn static_role(
     diags: &mut Vec<Diagnostic>,
 ) {
     let period = parts.given("rotation_period");
-    // As the server reads it: `""` is no schedule, blanks are one (that fails to parse).
-    let schedule = parts
-        .get("rotation_schedule")
-        .filter(|a| !matches!(&a.value.kind, ExprKind::Str { value, .. } if value.is_empty()));
+    let schedule = schedule(parts);
     match (period, schedule) {
         (Some(p), Some(s)) => diags.push(
             Diagnostic::error(
@@ -48,16 +45,38 @@ pub fn static_role(
         _ => {}
     }
     schedule_window(body, parts, diags);
-    if let (Some(attr), Some(Value::Int(secs))) = (period, body.get("rotation_period")) {
-        if *secs < MIN_ROTATION_PERIOD {
+    period_at_least(body, parts, MIN_ROTATION_PERIOD, "the server's", diags);
+}
+
+/// The `rotation_schedule` as the server reads it: `""` is no schedule, blanks are one
+/// (that fails to parse).
+fn schedule<'a>(parts: &Parts<'a>) -> Option<&'a kp_syntax::ast::Attribute> {
+    parts
+        .get("rotation_schedule")
+        .filter(|a| !matches!(&a.value.kind, ExprKind::Str { value, .. } if value.is_empty()))
+}
+
+/// Reports a `rotation_period` under `min` seconds, `whose` minimum it is.
+fn period_at_least(
+    body: &crate::ir::Body,
+    parts: &Parts<'_>,
+    min: i64,
+    whose: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let (Some(attr), Some(Value::Int(secs))) =
+        (parts.given("rotation_period"), body.get("rotation_period"))
+    {
+        if *secs < min {
+            let min = crate::durations::format(min);
             diags.push(
                 Diagnostic::error(
                     codes::ROTATION_PERIOD_TOO_SHORT,
                     attr.value.span,
-                    format!("a rotation period of {secs}s is under the server's minimum of {MIN_ROTATION_PERIOD}s"),
+                    format!("a rotation period of {secs}s is under {whose} minimum of {min}"),
                 )
                 .with_label("too short")
-                .with_help(format!("use `rotation_period = {MIN_ROTATION_PERIOD}s` or longer")),
+                .with_help(format!("use `rotation_period = {min}` or longer")),
             );
         }
     }
@@ -73,32 +92,21 @@ pub const MIN_AWS_ROTATION_PERIOD: i64 = 60;
 
 /// An AWS static role's `rotation_period`, which the server refuses under a minute.
 pub fn aws_static_role(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
-    if let (Some(attr), Some(Value::Int(secs))) =
-        (parts.given("rotation_period"), body.get("rotation_period"))
-    {
-        if *secs < MIN_AWS_ROTATION_PERIOD {
-            diags.push(
-                Diagnostic::error(
-                    codes::ROTATION_PERIOD_TOO_SHORT,
-                    attr.value.span,
-                    format!("a rotation period of {secs}s is under the AWS engine's minimum of 1m"),
-                )
-                .with_label("too short")
-                .with_help("use `rotation_period = 1m` or longer"),
-            );
-        }
-    }
+    period_at_least(
+        body,
+        parts,
+        MIN_AWS_ROTATION_PERIOD,
+        "the AWS engine's",
+        diags,
+    );
 }
 
 /// A `rotation_schedule` and its `rotation_window` as Vault parses them (sdk rotation
 /// schedule, robfig/cron's standard parser): five cron fields, a window of an hour or
 /// more, and a window only beside a schedule.
 pub fn schedule_window(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
-    if let Some(attr) = parts.get("rotation_schedule") {
-        if let Some(Value::Str(text)) = body
-            .get("rotation_schedule")
-            .filter(|v| v != &&Value::Str(String::new()))
-        {
+    if let Some(attr) = schedule(parts) {
+        if let Some(Value::Str(text)) = body.get("rotation_schedule") {
             if let Some(label) = cron_error(text) {
                 diags.push(
                     Diagnostic::error(

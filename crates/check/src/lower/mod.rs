@@ -248,9 +248,8 @@ impl<'s> Lowerer<'s> {
 
     /// The `owns` scopes, and a warning for each extern policy inside one.
     fn lower_owned(&mut self) {
-        self.program.owned_token_roles = (self.syms.owned_token_roles.iter())
-            .map(|(p, _)| p.clone())
-            .collect();
+        let token_roles = &self.syms.owned_token_roles;
+        self.program.owned_token_roles = token_roles.iter().map(|(p, _)| p.clone()).collect();
         let owned = &self.syms.owned_policies;
         self.program.owned_policies = owned.iter().map(|(p, _)| p.clone()).collect();
         let externs: Vec<(String, Span)> = self
