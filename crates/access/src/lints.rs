@@ -4,13 +4,12 @@
 //! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
 //! shadowed by a more specific one uses the ACL evaluator's priority (`kp-acl`).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
 use serde_json::{Map, Value as Json};
 
 use crate::identity::{identities, Identity, JwtBinding};
+use crate::json;
 use crate::pattern::{acl_overlap, glob_witness};
 
 /// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
@@ -109,7 +108,7 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     for (k, j) in candidate_pairs(&jwt) {
         let ((a, ab), (b, bb)) = (jwt[k], jwt[j]);
         if let Some(example) = common_token(ab, bb) {
-            let example = crate::json::to_string(&Json::Object(example));
+            let example = json::to_string(&Json::Object(example));
             out.push(
                 Diagnostic::warning(
                     OVERLAPPING_ROLES,
@@ -165,78 +164,85 @@ fn literal_globs(i: &Identity, b: &JwtBinding, sources: &SourceMap, out: &mut Ve
 /// are 2 million pairs), so roles are bucketed by the value of a claim that both sides
 /// must share: two exact (non-glob) roles binding the same claim overlap only when a
 /// value is common. Roles that do not bind it exactly are compared with every other.
+///
+/// Sorted lists, not `BTreeMap`s: each of those map types compiled its own tree code (and
+/// collecting, its own sort) into the playground's wasm.
 fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
-    let mut by_mount: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-    for (k, (i, b)) in jwt.iter().enumerate() {
-        if b.role_type == "jwt" {
-            by_mount.entry(i.mount.as_deref()).or_default().push(k);
-        }
-    }
-    let mut pairs = BTreeSet::new();
-    for members in by_mount.values() {
+    let mut by_mount: Vec<(Option<&str>, usize)> = jwt
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, b))| b.role_type == "jwt")
+        .map(|(k, (i, _))| (i.mount.as_deref(), k))
+        .collect();
+    kp_sort::by_key(&mut by_mount, |&(mount, _)| mount);
+    let mut pairs = Vec::new();
+    for members in by_mount.chunk_by(|a, b| a.0 == b.0) {
+        let members: Vec<usize> = members.iter().map(|&(_, k)| k).collect();
         // The claim that splits this mount's roles best: fewest pairs left to compare.
-        let key = best_key(jwt, members);
-        let mut buckets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let key = best_key(jwt, &members);
+        let mut buckets: Vec<(String, usize)> = Vec::new();
         let mut wild = Vec::new();
-        for &k in members {
+        for &k in &members {
             let b = jwt[k].1;
             match key
                 .and_then(|key| b.bound_claims.get(key))
                 .filter(|_| !b.glob)
             {
-                Some(values) => {
-                    for v in values {
-                        buckets.entry(v.to_string()).or_default().push(k);
-                    }
-                }
+                Some(values) => buckets.extend(values.iter().map(|v| (json::to_string(v), k))),
                 None => wild.push(k),
             }
         }
-        for bucket in buckets.values() {
-            for (n, &k) in bucket.iter().enumerate() {
-                for &j in &bucket[n + 1..] {
-                    pairs.insert((k.min(j), k.max(j)));
+        kp_sort::by(&mut buckets, |a, b| a.0.cmp(&b.0));
+        for bucket in buckets.chunk_by(|a, b| a.0 == b.0) {
+            for (n, &(_, k)) in bucket.iter().enumerate() {
+                for &(_, j) in &bucket[n + 1..] {
+                    pairs.push((k.min(j), k.max(j)));
                 }
             }
         }
         for &w in &wild {
-            for &k in members {
+            for &k in &members {
                 if k != w {
-                    pairs.insert((k.min(w), k.max(w)));
+                    pairs.push((k.min(w), k.max(w)));
                 }
             }
         }
     }
-    pairs.into_iter().collect()
+    kp_sort::unstable(&mut pairs);
+    pairs.dedup();
+    pairs
 }
 
 /// The bound claim whose values partition `members` into the fewest pairs: the sum of
 /// the squared bucket sizes, a role that does not bind it exactly counting against all.
 fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Option<&'a str> {
-    let mut buckets: BTreeMap<&'a str, BTreeMap<String, usize>> = BTreeMap::new();
+    // Every (claim, value) an exact role binds, sorted so equal ones are neighbours.
+    let mut bound: Vec<(&'a str, String)> = Vec::new();
     for &k in members {
         let b = jwt[k].1;
         if b.glob {
             continue;
         }
         for (key, values) in &b.bound_claims {
-            let per_value = buckets.entry(key.as_str()).or_default();
-            for v in values {
-                *per_value.entry(v.to_string()).or_default() += 1;
-            }
+            bound.extend(values.iter().map(|v| (key.as_str(), json::to_string(v))));
         }
     }
+    kp_sort::by(&mut bound, |a, b| a.cmp(b));
     let n = members.len();
-    buckets
-        .iter()
-        .map(|(key, per_value)| {
-            let exact: usize = per_value.values().sum();
-            let wild = n.saturating_sub(exact);
-            let cost: usize = per_value.values().map(|c| c * c).sum::<usize>() + wild * n;
-            (cost, *key)
-        })
-        .min()
-        .map(|(_, key)| key)
+    let mut best: Option<(usize, &'a str)> = None;
+    for claim in bound.chunk_by(|a, b| a.0 == b.0) {
+        let exact = claim.len();
+        let wild = n.saturating_sub(exact);
+        let squares: usize = claim
+            .chunk_by(|a, b| a.1 == b.1)
+            .map(|value| value.len() * value.len())
+            .sum();
+        let cost = (squares + wild * n, claim[0].0);
+        if best.is_none_or(|best| cost < best) {
+            best = Some(cost);
+        }
+    }
+    best.map(|(_, key)| key)
 }
 
 /// A token both roles accept, built from what each binds (issuer, subject, audiences,
@@ -267,7 +273,9 @@ fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
     } else if let (Some(x), Some(y)) = (a.bound_audiences.first(), b.bound_audiences.first()) {
         token.insert("aud".into(), Json::from(vec![x.as_str(), y.as_str()]));
     }
-    let keys: BTreeSet<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
+    let mut keys: Vec<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
+    kp_sort::sort(&mut keys);
+    keys.dedup();
     for key in keys {
         let value = match (a.bound_claims.get(key), b.bound_claims.get(key)) {
             (Some(x), Some(y)) => common_value(x, a.glob, y, b.glob)?,
@@ -351,10 +359,12 @@ fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json
 }
 
 fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
-    let used: BTreeSet<&str> = ids
+    let mut used: Vec<&str> = ids
         .iter()
         .flat_map(|i| i.policies.iter().map(String::as_str))
         .collect();
+    kp_sort::sort(&mut used);
+    used.dedup();
     let rules = crate::matrix::policy_rules(program);
     for r in program
         .resources
@@ -366,7 +376,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{}`", r.name),
         };
-        if r.workload.is_none() && !used.contains(r.name.as_str()) {
+        if r.workload.is_none() && used.binary_search(&r.name.as_str()).is_err() {
             out.push(
                 Diagnostic::warning(
                     UNUSED_POLICY,

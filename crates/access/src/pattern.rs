@@ -4,7 +4,9 @@
 //! Both are read as sequences of literals and wildcards, and the question is whether
 //! the two languages intersect: a search over pairs of positions, each visited once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxBuildHasher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
@@ -51,39 +53,57 @@ pub fn glob_witness(a: &str, b: &str) -> Option<String> {
 
 /// A string both token sequences match: the characters read on the way from the start to
 /// an accepting pair of positions (each pair records the step that first reached it).
+///
+/// One hash map of the pairs reached, not a `BTreeSet` of those seen beside a `BTreeMap`
+/// of steps: the two tree types compiled their own code into the playground's wasm.
 fn intersect(a: &[Tok], b: &[Tok]) -> Option<String> {
     type Pos = (usize, usize);
-    let mut seen = BTreeSet::new();
-    let mut came_from: BTreeMap<Pos, (Pos, Option<char>)> = BTreeMap::new();
+    /// How a pair was first reached (`None`: the start), and whether it was expanded.
+    struct Reached {
+        from: Option<(Pos, Option<char>)>,
+        expanded: bool,
+    }
+    let mut reached: HashMap<Pos, Reached, FxBuildHasher> = HashMap::default();
+    reached.insert(
+        (0, 0),
+        Reached {
+            from: None,
+            expanded: false,
+        },
+    );
     let mut stack = vec![(0usize, 0usize)];
     let empty = |t: &[Tok]| t.iter().all(|t| !matches!(t, Tok::Lit(_)));
-    let witness = |came_from: &BTreeMap<Pos, (Pos, Option<char>)>, mut at: Pos| {
+    let witness = |reached: &HashMap<Pos, Reached, FxBuildHasher>, mut at: Pos| {
         let mut read = Vec::new();
-        while let Some(&(from, c)) = came_from.get(&at) {
+        while let Some(&(from, c)) = reached.get(&at).and_then(|r| r.from.as_ref()) {
             read.extend(c);
             at = from;
         }
         read.into_iter().rev().collect::<String>()
     };
     while let Some((i, j)) = stack.pop() {
-        if !seen.insert((i, j)) {
-            continue;
+        match reached.get_mut(&(i, j)) {
+            Some(r) if !r.expanded => r.expanded = true,
+            _ => continue,
         }
         let mut step = |to: Pos, c: Option<char>| {
-            came_from.entry(to).or_insert(((i, j), c));
+            reached.entry(to).or_insert(Reached {
+                from: Some(((i, j), c)),
+                expanded: false,
+            });
             stack.push(to);
         };
         let (x, y) = (a.get(i), b.get(j));
         match (x, y) {
-            (None, None) => return Some(witness(&came_from, (i, j))),
+            (None, None) => return Some(witness(&reached, (i, j))),
             (None, Some(_)) => {
                 if empty(b.get(j..).unwrap_or(&[])) {
-                    return Some(witness(&came_from, (i, j)));
+                    return Some(witness(&reached, (i, j)));
                 }
             }
             (Some(_), None) => {
                 if empty(a.get(i..).unwrap_or(&[])) {
-                    return Some(witness(&came_from, (i, j)));
+                    return Some(witness(&reached, (i, j)));
                 }
             }
             (Some(&x), Some(&y)) => {

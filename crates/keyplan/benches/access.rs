@@ -3,7 +3,7 @@
 //! does its full work and finds something.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use keyplan::{access_diff, access_matrix, compile, Compiled, Options, Target};
+use keyplan::{access_diff, access_lints, access_matrix, compile, Compiled, Options, Target};
 
 mod generate;
 
@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| access_diff(&old, &new))
     });
     group.bench_function("matrix-2000-workloads", |b| b.iter(|| access_matrix(&new)));
+    group.bench_function("lints-2000-workloads", |b| b.iter(|| access_lints(&new)));
     group.bench_function("compile-both-and-diff-2000-workloads", |b| {
         b.iter(|| access_diff(&compiled(&old_src), &compiled(&new_src)))
     });

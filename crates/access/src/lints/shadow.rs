@@ -9,10 +9,9 @@
 //! a rule that does (different winners for different holders); a rule shadowed only by
 //! several rules together is not.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use kp_check::ir::{Program, Resource, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
+use kp_sort::SortedMap;
 
 use super::locate::quoted as locate;
 use crate::identity::Identity;
@@ -35,35 +34,46 @@ pub(super) fn shadowed(
     sources: &SourceMap,
     out: &mut Vec<Diagnostic>,
 ) {
-    let defined: BTreeMap<&str, &Resource> = program
-        .resources
+    // Sorted maps, not `BTreeMap`s: each tree type compiled its own code (and collecting,
+    // its own sort) into the playground's wasm.
+    let defined: SortedMap<&str, &Resource> = SortedMap::from_unsorted(
+        program
+            .resources
+            .iter()
+            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+            .map(|r| (r.name.as_str(), r))
+            .collect(),
+    );
+    let mut held: Vec<(&str, &Identity)> = ids
         .iter()
-        .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
-        .map(|r| (r.name.as_str(), r))
+        .flat_map(|i| i.policies.iter().map(move |p| (p.as_str(), i)))
         .collect();
-    let mut holders: BTreeMap<&str, Vec<&Identity>> = BTreeMap::new();
-    for i in ids {
-        for p in &i.policies {
-            holders.entry(p.as_str()).or_default().push(i);
-        }
-    }
+    kp_sort::by_key(&mut held, |&(p, _)| p);
+    let holders: SortedMap<&str, Vec<&Identity>> = SortedMap::from_sorted(
+        held.chunk_by(|a, b| a.0 == b.0)
+            .map(|same| (same[0].0, same.iter().map(|&(_, i)| i).collect()))
+            .collect(),
+    );
     // Every policy's rules analysed once: a policy most identities hold (`default`, a
     // shared base) is a rival of every other policy.
     let analysed = analysed_rules(&defined, &holders);
     for (&name, &res) in &defined {
         let Some(doc) = &res.policy else { continue };
         // The policies that sit beside this one in every ACL that holds it.
-        let beside: BTreeSet<&str> = match holders.get(name) {
-            None => BTreeSet::from([name]),
+        let beside: Vec<&str> = match holders.get(name) {
+            None => vec![name],
             Some(hs) => hs
                 .iter()
                 .map(|i| {
-                    i.policies
-                        .iter()
-                        .map(String::as_str)
-                        .collect::<BTreeSet<_>>()
+                    let mut ps: Vec<&str> = i.policies.iter().map(String::as_str).collect();
+                    kp_sort::sort(&mut ps);
+                    ps.dedup();
+                    ps
                 })
-                .reduce(|a, b| a.intersection(&b).copied().collect())
+                .reduce(|mut a, b| {
+                    a.retain(|p| b.binary_search(p).is_ok());
+                    a
+                })
                 .unwrap_or_default(),
         };
         // Its own policy first: the finding then holds whoever carries it.
@@ -174,10 +184,10 @@ pub(super) fn shadowed(
 /// The rules of every policy the program defines, and of the built-in `default` when an
 /// identity holds it, each pattern analysed once.
 fn analysed_rules<'a>(
-    defined: &BTreeMap<&'a str, &'a Resource>,
-    holders: &BTreeMap<&'a str, Vec<&Identity>>,
-) -> BTreeMap<&'a str, Vec<Candidate<'a>>> {
-    let mut out: BTreeMap<&str, Vec<Candidate<'_>>> = defined
+    defined: &SortedMap<&'a str, &'a Resource>,
+    holders: &SortedMap<&'a str, Vec<&Identity>>,
+) -> SortedMap<&'a str, Vec<Candidate<'a>>> {
+    let mut out: SortedMap<&str, Vec<Candidate<'_>>> = defined
         .iter()
         .map(|(&q, &r)| {
             let rules = r.policy.iter().flat_map(|d| &d.rules);
@@ -209,7 +219,7 @@ fn analysed_rules<'a>(
 
 /// The rules of `policies` (the program's own, or the built-in `default`), in order.
 fn candidates<'a, 'r>(
-    analysed: &'r BTreeMap<&'a str, Vec<Candidate<'a>>>,
+    analysed: &'r SortedMap<&'a str, Vec<Candidate<'a>>>,
     policies: impl Iterator<Item = &'a str>,
 ) -> Vec<&'r Candidate<'a>> {
     policies.filter_map(|q| analysed.get(q)).flatten().collect()
@@ -223,14 +233,13 @@ fn shadowed_per_holder(
     loser: &kp_acl::Pattern<'_>,
     what: &str,
 ) -> Option<Pending> {
-    let mut winners: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    let mut winners: SortedMap<(&str, &str), Vec<&str>> = SortedMap::new();
     for (holder, rivals) in acls {
         let w = rivals.iter().find(|w| {
             w.pattern != rule.path && kp_acl::shadows_pattern(&w.shape, loser).is_some()
         })?;
         winners
-            .entry((w.pattern, w.policy))
-            .or_default()
+            .get_or_default((w.pattern, w.policy))
             .push(holder.id.as_str());
     }
     let deny = rule.capabilities.contains("deny");
