@@ -122,6 +122,8 @@ pub fn reject_statements(
                  statements like `{} \"PATH\"` belong in a `workload` block",
                 st.verb.name, st.verb.name
             ))
+        } else if st.verb.name.as_str() == "owns" {
+            d.with_help(crate::owns::NESTED_HELP)
         } else if st.args.len() == 1 {
             d.with_help(format!(
                 "attributes are written `name = value`: `{} = ...`",

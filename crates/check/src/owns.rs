@@ -13,6 +13,11 @@ use crate::ir::glob_match;
 
 const FORM: &str = "owns policies \"PREFIX-*\"` or `owns token-roles \"PREFIX-*\"";
 
+/// The help for `owns` written inside a block: it scopes the whole program.
+pub const NESTED_HELP: &str = "`owns` is a top-level statement (it scopes what `apply --prune` \
+                               may delete across the whole program): move it out of this block, \
+                               e.g. `owns policies \"ci-*\"` on a line of its own";
+
 /// What an `owns` block scopes: the server's ACL policies, or its token roles
 /// (`auth/token/roles`, shared by every program, so never pruned unless owned).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

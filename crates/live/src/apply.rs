@@ -133,7 +133,7 @@ pub fn apply(
             continue;
         }
         let (results, failed) = pool::map_until(&level, workers, |(r, rp, keep)| {
-            let outcome = write(client, r, rp, *keep, opts);
+            let outcome = write(client, program, r, rp, *keep, opts);
             let failed = outcome.is_err();
             (outcome, failed)
         });
@@ -299,6 +299,7 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
 /// `keep_password`: leave the connection's password out (see [`keeps_rotated_password`]).
 fn write(
     client: &Client,
+    program: &Program,
     r: &Resource,
     rp: &ResourcePlan,
     keep_password: bool,
@@ -308,6 +309,8 @@ fn write(
     if keep_password {
         body.remove("password");
     }
+    // A field the program leaves out goes back to its default (see `diff::dropped`).
+    body.extend(crate::diff::reset_body(program, r, rp));
     match (r.kind, rp.action) {
         (ResourceKind::AuthMount | ResourceKind::SecretsMount, Action::Update) => {
             let prefix = if r.kind == ResourceKind::AuthMount {

@@ -338,7 +338,8 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             });
         }
     }
-    if p.changes.is_empty() {
+    let dropped = dropped(r, data);
+    if p.changes.is_empty() && dropped.is_empty() {
         return p;
     }
     p.action = if r.kind == ResourceKind::Token {
@@ -363,21 +364,162 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
                 "{} cannot change on an existing mount: disable and enable it again",
                 fixed.join(", ")
             ));
+        } else if kv_downgrade(r, data) {
+            p.blocked = Some(
+                "a KV version 2 mount cannot go back to version 1: disable and enable it again \
+                 (its secrets are lost), or keep `version = 2`"
+                    .to_string(),
+            );
         }
     }
-    // Mount updates go through `tune`, which merges.
-    if !is_mount && replaces_whole(program, r) {
+    // Shown as changes to the value a write puts back; a whole-object write's other
+    // resets (below) have no known value and are only named.
+    if let Json::Object(fields) = data {
+        for f in &dropped {
+            if let (Some(old), Some(new)) = (fields.get(f), reset_value(r, f)) {
+                p.changes.push(FieldChange {
+                    field: f.clone(),
+                    old: Some(old.clone()),
+                    new,
+                });
+            }
+        }
+    }
+    p.resets = dropped;
+    // A whole-object write resets every field it leaves out, not only those with a known
+    // default: listed when the resource is written anyway.
+    if !is_mount && replaces_whole(program, r) && kp_schema::endpoint(r.schema).is_none() {
         if let Json::Object(fields) = data {
             p.resets = fields
                 .iter()
                 .filter(|(k, v)| !r.body.contains_key(k) && !normalize::is_empty(v))
-                .filter(|(k, v)| !is_server_default(r, k, v))
-                .filter(|(k, _)| is_writable(r, k) && !is_generated(r, k))
+                .filter(|(k, v)| !is_server_default(r, k, v) && !is_generated(r, k))
                 .map(|(k, _)| k.clone())
                 .collect();
         }
     }
     p
+}
+
+/// The fields the server holds at other than their default that the program leaves out:
+/// a field absent from the program means the server's default, so each is drift that
+/// apply resets ([`reset_value`]); a value changed by hand (`bound_subject`,
+/// `bound_claims_type = "glob"`) and an attribute removed from the program both show
+/// here. Only fields the endpoint's schema knows, and a mount's `description` (tuned,
+/// never replaced): read-only fields the server adds are not writable. A token cannot be
+/// updated and a policy is compared whole.
+fn dropped(r: &Resource, data: &Json) -> Vec<String> {
+    let Json::Object(fields) = data else {
+        return Vec::new();
+    };
+    let Some(ep) = kp_schema::endpoint(r.schema) else {
+        return Vec::new();
+    };
+    let mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    if matches!(
+        r.kind,
+        ResourceKind::Token | ResourceKind::Policy | ResourceKind::Action
+    ) {
+        return Vec::new();
+    }
+    fields
+        .iter()
+        .filter(|(k, _)| !mount || k.as_str() == "description")
+        .filter(|(k, _)| !r.body.contains_key(k.as_str()) && !alias_in(r, k))
+        .filter(|(k, v)| {
+            let Some(field) = ep.field(k) else {
+                return false;
+            };
+            if field.deprecated || is_generated(r, k) || is_server_default(r, k, v) {
+                return false;
+            }
+            // A zero, empty or false value is how the server shows a field nobody set;
+            // `false` is drift only where the default is `true` (`bind_secret_id`).
+            let Some(reset) = reset_value(r, k) else {
+                return false;
+            };
+            // ... also as a duration string (`"0s"`) or in another of its shapes.
+            let default_already =
+                as_value(&reset).is_some_and(|d| normalize::same(&d, v, MapRule::Exact));
+            match (v, &field.default) {
+                (Json::Bool(false), Some(Json::Bool(true))) => true,
+                _ => !normalize::is_empty(v) && !default_already,
+            }
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// Whether the program sets `field` under its other name: Vault's token fields read back
+/// under both the current (`token_ttl`) and the older name (`ttl`).
+fn alias_in(r: &Resource, field: &str) -> bool {
+    match field.strip_prefix("token_") {
+        Some(old) => r.body.contains_key(old),
+        None => r.body.contains_key(format!("token_{field}").as_str()),
+    }
+}
+
+/// What a write sends to put `field` back to its default: the schema's default, else
+/// the empty value of its JSON type. `None` for a field of no known type.
+pub fn reset_value(r: &Resource, field: &str) -> Option<Json> {
+    let f = kp_schema::endpoint(r.schema)?.field(field)?;
+    if let Some(d) = &f.default {
+        return Some(d.clone());
+    }
+    Some(match f.json_type {
+        kp_schema::JsonType::String => Json::String(String::new()),
+        kp_schema::JsonType::Integer => Json::from(0),
+        kp_schema::JsonType::Boolean => Json::Bool(false),
+        kp_schema::JsonType::Array => Json::Array(Vec::new()),
+        kp_schema::JsonType::Object => Json::Object(serde_json::Map::new()),
+        kp_schema::JsonType::Any => return None,
+    })
+}
+
+/// The fields an update of `r` sends to reset `p.resets`: each with its
+/// [`reset_value`]. None for a whole-object write, which resets what it leaves out.
+pub fn reset_body(program: &Program, r: &Resource, p: &ResourcePlan) -> Vec<(String, Json)> {
+    let mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    if !mount && replaces_whole(program, r) {
+        return Vec::new();
+    }
+    p.resets
+        .iter()
+        .filter_map(|f| Some((f.clone(), reset_value(r, f)?)))
+        .collect()
+}
+
+/// A reset value as a program value, to compare it as the program's values are.
+fn as_value(j: &Json) -> Option<Value> {
+    Some(match j {
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Number(n) => Value::Int(n.as_i64()?),
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Array(items) => Value::List(items.iter().map(as_value).collect::<Option<_>>()?),
+        Json::Object(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| Some((k.clone(), as_value(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Json::Null => return None,
+    })
+}
+
+/// A KV mount at version 2 on the server that the program asks for at version 1 (or
+/// without a version): the server refuses the downgrade, so apply could never converge.
+fn kv_downgrade(r: &Resource, data: &Json) -> bool {
+    let live = data
+        .get("options")
+        .and_then(|o| o.get("version"))
+        .and_then(Json::as_str);
+    let want = match r.body.get("options") {
+        Some(Value::Map(m)) => m.get("version").and_then(|v| match v {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    live == Some("2") && want.unwrap_or("1") == "1"
 }
 
 /// What the server stores for a value it rewrites on write, when it does: the value
@@ -484,13 +626,6 @@ fn replaces_whole(program: &Program, r: &Resource) -> bool {
             | (Some("ssh"), [_, "roles", _])
             | (Some("aws"), [_, "config", "root"])
     )
-}
-
-/// Whether a field the server reads back is one a write sets. Read-only fields the
-/// server adds (`token_reviewer_jwt_set`, `status`, accessors, ...) cannot be reset by
-/// a write, so they are never reported as resets. Without a schema, every field may be.
-fn is_writable(r: &Resource, field: &str) -> bool {
-    kp_schema::endpoint(r.schema).is_none_or(|ep| ep.field(field).is_some())
 }
 
 /// Values the server reports for fields nobody set: not worth a "will reset" line.

@@ -40,9 +40,14 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
                     let _ = writeln!(out, "      {}: {}", c.field, value(&c.new));
                 }
                 (Some(old), _, _) => {
+                    let reset = if r.resets.contains(&c.field) {
+                        " (default)"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(
                         out,
-                        "      {}: {} -> {}",
+                        "      {}: {} -> {}{reset}",
                         c.field,
                         value(old),
                         value(&c.new)
@@ -50,8 +55,15 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
                 }
             }
         }
-        if !r.resets.is_empty() && r.action == Action::Update {
-            let _ = writeln!(out, "      resets to default: {}", r.resets.join(", "));
+        // Resets without a known default value are not among the changes.
+        let unshown: Vec<&str> = r
+            .resets
+            .iter()
+            .filter(|f| !r.changes.iter().any(|c| &c.field == *f))
+            .map(String::as_str)
+            .collect();
+        if !unshown.is_empty() && r.action == Action::Update {
+            let _ = writeln!(out, "      resets to default: {}", unshown.join(", "));
         }
         if let Some(b) = &r.blocked {
             let _ = writeln!(out, "      cannot apply: {b}");

@@ -120,6 +120,8 @@ pub fn save(
             let r = program.resources.iter().find(|r| r.id == rp.id)?;
             let state = live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent);
             let mut c = call(r, rp, state);
+            // The defaults that reset what the program leaves out travel in the body.
+            c.body.extend(crate::diff::reset_body(program, r, rp));
             if keeps_rotated_password(program, r, rp) {
                 c.body.remove("password");
                 c.secrets.retain(|s| s.pointer != "/password");

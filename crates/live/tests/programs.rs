@@ -321,7 +321,7 @@ fn scenario_3_compiled_signs_a_key() {
     assert_eq!(role["action"], "update");
     assert_eq!(role["resets"], json!(["max_ttl"]), "{role}");
     let text = run_plan(&args).stdout;
-    assert!(text.contains("resets to default: max_ttl"), "{text}");
+    assert!(text.contains("max_ttl: 7200 -> 0 (default)"), "{text}");
     apply_clean(&args);
     assert_eq!(bao.data("ssh/roles/training-environment")["max_ttl"], 0);
 }

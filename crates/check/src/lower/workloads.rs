@@ -370,6 +370,7 @@ impl<'s> Lowerer<'s> {
                 Some("Vault has no `write` capability: use `create` and `update`".to_string())
             }
             "login" => Some("`login` takes a block: `login MOUNT { ... }`".to_string()),
+            "owns" => Some(crate::owns::NESTED_HELP.to_string()),
             _ if st.args.len() == 1
                 && !matches!(
                     st.args.first().map(|a| &a.kind),

@@ -20,6 +20,9 @@ use crate::ast::{
 
 const ENTRY_HELP: &str = "an entry is `name = value`, `keyword label { ... }` or `verb argument`, \
                           ended by a newline or a `,`";
+/// For `owns policies "a", "b"` and the like: a `,` ends an entry only inside a block.
+const COMMA_IN_HEAD_HELP: &str = "labels are separated by spaces, not commas \
+                                  (e.g. `owns policies \"ci-*\" \"team-*\"`)";
 const BRACE_HELP: &str = "a block's `{` goes on the same line as its keyword and labels";
 const VALUE_HELP: &str = "a value is a string, a number, a duration (`15m`), `true`, `false`, \
                           a name, a list `[...]`, a map `{...}` or `env(\"NAME\")`";
@@ -202,7 +205,13 @@ impl Parser<'_> {
                     } else {
                         format!("a value, `{{` or the end of the line after `{word}`")
                     };
-                    self.unexpected(&expected, ENTRY_HELP);
+                    let help = if top_level && self.exprs.len() > base && self.at(&TokenKind::Comma)
+                    {
+                        COMMA_IN_HEAD_HELP
+                    } else {
+                        ENTRY_HELP
+                    };
+                    self.unexpected(&expected, help);
                     self.sync_head();
                     break false;
                 }

@@ -1,0 +1,201 @@
+//! Drift on a real OpenBao: a field the program leaves out means the server's default.
+//! An attribute removed from the program, and a login role widened by hand outside
+//! keyplan, both show in the plan as changes back to the default, and apply puts the
+//! default back, on endpoints that merge a write (JWT and AppRole roles, token roles, a
+//! mount's tuned description) and on those that replace the object (a JWT method's
+//! config). A KV mount cannot go back from version 2 to 1: the plan says so before any
+//! call. A saved plan carries the defaults in its bodies.
+
+// Helpers outside #[test] functions fail the test with their message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use kp_live::Format;
+use serde_json::{json, Value as Json};
+
+/// The program; `full` adds the attributes the second version drops.
+fn program(full: bool) -> String {
+    let pick = |s: &'static str| if full { s } else { "" };
+    format!(
+        r#"auth jwt ci {{
+  jwt_validation_pubkeys = [<<EOT
+-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtXZkOSzDl1GsYOQGHG2v
+LH3r6BcsCEjlPt1O+Q/Z09tX8fmEWyQFagCG3t4Rvj8/KPgDZJqpJsD0fhCESqF+
+8bvz8D9ZuMZFrnE0Yp/V6mY3r1bOci2F4tQ/cXdmDBqSYoLhGYyjG3gg6nBcaNVm
+Gk9boosqBjWKKjX8PCQFJyxNHeLsBGwpax0VwGpjBma1EsRLLFy8R5F0lyBh2M++
+PrKG98Tx5u1D51kqoVAQ8/C2tU3hEwqhKISjkqH356mp3QFF2M1adv5ltQDu3ZVY
+buQIxy5SUAT1XDUkLLugCa0E3N86xVcTXh5ZDTA6q2M8mJhM8o1d5xgxInTpS97w
+GQIDAQAB
+-----END PUBLIC KEY-----
+EOT
+  ]
+  {issuer}
+}}
+
+auth approle {{}}
+
+auth token {{
+  role ci-runner {{
+    allowed_policies = [reader]
+    orphan           = true
+    {renewable}
+  }}
+}}
+
+secrets kv kv {{
+  version = 2
+  {description}
+}}
+
+policy reader {{
+  path "kv/data/shared/*" {{
+    capabilities = [read]
+  }}
+}}
+
+workload trainer {{
+  login ci {{
+    bound_audiences = ["vault"]
+    user_claim      = "sub"
+    bound_claims    = {{ project_path = "ml/trainer" }}
+    {ttl}
+  }}
+  read "kv/data/models/*"
+}}
+
+workload builder {{
+  login approle {{
+    secret_id_ttl = 10m
+    {uses}
+  }}
+  read "kv/data/build/*"
+}}
+"#,
+        issuer = pick(r#"bound_issuer = "https://gitlab.example.com""#),
+        renewable = pick("renewable = false"),
+        description = pick(r#"description = "team secrets""#),
+        ttl = pick("token_ttl = 30m"),
+        uses = pick("secret_id_num_uses = 1"),
+    )
+}
+
+fn plan_json(args: &kp_live::LiveArgs) -> (i32, Json) {
+    let mut json_args = args.clone();
+    json_args.format = Format::Json;
+    let p = run_plan(&json_args);
+    (p.code, serde_json::from_str(&p.stdout).unwrap())
+}
+
+fn planned<'a>(plan: &'a Json, id: &str) -> &'a Json {
+    plan["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in the plan: {plan}"))
+}
+
+#[test]
+fn removed_attributes_and_hand_made_changes_go_back_to_the_default() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let full = write_program(dir.path(), "full.kp", &program(true));
+    apply_clean(&live_args(&bao, &[&full]));
+    assert_eq!(bao.data("auth/ci/role/trainer")["token_ttl"], 1800);
+    assert_eq!(bao.data("auth/token/roles/ci-runner")["renewable"], false);
+
+    // The second version drops one attribute of each resource.
+    let lean = write_program(dir.path(), "lean.kp", &program(false));
+    let args = live_args(&bao, &[&lean]);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    let trainer = planned(&plan, "auth/ci/role/trainer");
+    assert_eq!(trainer["action"], "update");
+    assert_eq!(trainer["resets"], json!(["token_ttl"]), "{trainer}");
+    assert_eq!(
+        trainer["changes"],
+        json!([{"field": "token_ttl", "old": 1800, "new": 0}])
+    );
+    assert_eq!(
+        planned(&plan, "auth/approle/role/builder")["resets"],
+        json!(["secret_id_num_uses"])
+    );
+    assert_eq!(
+        planned(&plan, "auth/token/roles/ci-runner")["resets"],
+        json!(["renewable"])
+    );
+    assert_eq!(
+        planned(&plan, "sys/mounts/kv")["resets"],
+        json!(["description"])
+    );
+    assert_eq!(
+        planned(&plan, "auth/ci/config")["resets"],
+        json!(["bound_issuer"])
+    );
+    let text = run_plan(&args).stdout;
+    assert!(text.contains("token_ttl: 1800 -> 0 (default)"), "{text}");
+    // Through a saved plan: the defaults travel in its bodies.
+    let saved = dir.path().join("plan.json");
+    assert_eq!(run_plan_to(&args, Some(saved.clone())).code, 2);
+    let mut from_saved = args.clone();
+    from_saved.files = vec![saved];
+    let r = run_apply(&from_saved, true, false, None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let p = run_plan(&args);
+    assert_eq!(p.code, 0, "{}", p.stdout);
+    assert_eq!(bao.data("auth/ci/role/trainer")["token_ttl"], 0);
+    assert_eq!(
+        bao.data("auth/approle/role/builder")["secret_id_num_uses"],
+        0
+    );
+    assert_eq!(bao.data("auth/token/roles/ci-runner")["renewable"], true);
+    assert_eq!(bao.data("auth/ci/config")["bound_issuer"], "");
+    let mounts = bao.data("sys/mounts");
+    assert_eq!(mounts["kv/"]["description"], "", "{mounts}");
+
+    // Widened by hand: any subject, glob claims, a use count. The plan sees all three.
+    bao.client()
+        .write(
+            "auth/ci/role/trainer",
+            &json!({"role_type": "jwt", "bound_claims_type": "glob", "bound_subject": "anyone", "token_num_uses": 7}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    let trainer = planned(&plan, "auth/ci/role/trainer");
+    assert_eq!(
+        trainer["resets"],
+        json!(["bound_claims_type", "bound_subject", "token_num_uses"]),
+        "{trainer}"
+    );
+    apply_clean(&args);
+    let role = bao.data("auth/ci/role/trainer");
+    assert_eq!(role["bound_claims_type"], "string");
+    assert_eq!(role["bound_subject"], "");
+    assert_eq!(role["token_num_uses"], 0);
+}
+
+#[test]
+fn a_kv_downgrade_is_refused_before_any_call() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let v2 = write_program(dir.path(), "v2.kp", "secrets kv kv {\n  version = 2\n}\n");
+    apply_clean(&live_args(&bao, &[&v2]));
+    let v1 = write_program(dir.path(), "v1.kp", "secrets kv kv {\n  version = 1\n}\n");
+    let args = live_args(&bao, &[&v1]);
+    let text = run_plan(&args).stdout;
+    assert!(
+        text.contains("cannot apply: a KV version 2 mount cannot go back to version 1"),
+        "{text}"
+    );
+    let r = run_apply(&args, true, false, None);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let mounts = bao.data("sys/mounts");
+    assert_eq!(mounts["kv/"]["options"]["version"], "2", "{mounts}");
+}
