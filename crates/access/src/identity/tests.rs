@@ -1,5 +1,5 @@
 use super::*;
-use crate::testutil::{example, program_despite};
+use crate::testutil::{example, program, program_despite};
 
 #[test]
 fn pipeline_workloads_are_identities_with_their_policies() {
@@ -145,4 +145,54 @@ fn no_default_policy_and_root_and_other_auth_methods() {
         Some("x")
     );
     assert!(ids[2].login.fields.contains_key("secret_id_bound_cidrs"));
+}
+
+#[test]
+fn a_token_role_without_default_policy_leaves_default_out_of_its_tokens() {
+    // OpenBao 2.7.2: `bao token create -role=tr -policy=a` holds `[a]` when the role sets
+    // `token_no_default_policy = true`, and `[a default]` when it does not.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        auth token {
+          role tr {
+            allowed_policies        = [a]
+            orphan                  = true
+            token_no_default_policy = true
+          }
+          role plain {
+            allowed_policies = [a]
+            orphan           = true
+          }
+        }
+        token t1 {
+          role     = tr
+          policies = [a]
+        }
+        token t2 {
+          role = tr
+        }
+        token t3 {
+          role     = plain
+          policies = [a]
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("token/tr", "a".to_string()),
+            ("token/plain", "a,default".to_string()),
+            ("token:t1", "a".to_string()),
+            ("token:t2", "a".to_string()),
+            ("token:t3", "a,default".to_string()),
+        ]
+    );
 }
