@@ -61,7 +61,9 @@ pub fn diagnostics(diags: &mut [Diagnostic], secrets: &[String]) {
     }
 }
 
-fn text(s: &str, secrets: &[String]) -> String {
+/// `s` with every secret replaced, as [`diagnostics`] replaces them: for another text
+/// an editor shows beside the diagnostics (a quick fix's title).
+pub fn text(s: &str, secrets: &[String]) -> String {
     let mut out = s.to_string();
     for secret in secrets {
         if secret.len() >= MIN_FREE_LEN {
@@ -175,13 +177,16 @@ fn with_leftovers(map: &SourceMap, spans: &[Span]) -> Vec<Span> {
 }
 
 /// Whether what follows a secret on its line is part of it: anything but the end of an
-/// entry (`,`, `]`, `}`, a comment) or, after a blank, the next entry (`a = "x" b = 1`).
+/// entry (`,`, `]`, `}`, a comment) right after the closing quote (`"Tr0ub"4dor"`); after
+/// a blank, only text that a quote of its own closes (`"Tr0ub" 4dor"`) and that is not the
+/// next entry (`a = "x" b = 1`). A stray word after a blank (`"hunter2" policy`) is not:
+/// its text would be starred in every message that names it.
 fn is_leftover(line: &str) -> bool {
     let rest = line.trim_start();
     if rest.is_empty() || rest.starts_with([',', ']', '}', ')', '#']) || rest.starts_with("//") {
         return false;
     }
-    rest.len() == line.len() || !starts_entry(rest)
+    rest.len() == line.len() || (rest.contains('"') && !starts_entry(rest))
 }
 
 /// Whether a line starts an entry: a name then `=` or `{`.
@@ -247,6 +252,12 @@ mod tests {
         );
         let (map, spans) = one(glued, "\"Tr0ub\"");
         assert!(secret_texts(&map, &spans).contains(&"4dor3xyz".to_string()));
+        // A quote inside and a blank after it: the rest, up to its own quote.
+        let spaced = "password = \"Tr0ub\" 4dor3xyz\"\n";
+        assert_eq!(
+            starred(spaced, "\"Tr0ub\""),
+            "password = \"*****\" ********\"\n"
+        );
         let next_line = "  password = \"Tr0ub\n4dor3xyz\"\n}\n";
         assert_eq!(
             starred(next_line, "\"Tr0ub"),
@@ -261,9 +272,18 @@ mod tests {
             "password = \"Tr0ub\", x = 1\n",
             "password = \"Tr0ub\" token_ttl = 1h\n",
             "passwords = [\"Tr0ub\", \"other\"]\n",
+            // A stray word after a blank is a syntax error, not a secret: starred as one,
+            // it would be starred in every message naming it (`policy reader`).
+            "password = \"Tr0ub\" policy\n",
         ] {
             let expected = text.replace("Tr0ub", "*****");
             assert_eq!(starred(text, "\"Tr0ub\""), expected, "{text}");
+            let (map, spans) = one(text, "\"Tr0ub\"");
+            assert_eq!(
+                secret_texts(&map, &spans),
+                vec!["Tr0ub".to_string()],
+                "{text}"
+            );
         }
     }
 }
