@@ -138,10 +138,11 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
                 .into(),
         ));
     }
-    let program = load_paths(&a.files, a.target)?;
     let client = connect(a)?;
     client.preflight()?;
-    let previous = previous(a)?;
+    let target = target_for(&client, a.target)?;
+    let program = load_paths(&a.files, target)?;
+    let previous = previous(a, target)?;
     let live = state::read(&client, &program, a.token_out.as_deref())?;
     let mut plan = diff::plan_since(&program, &live, previous.as_ref());
     if let Some(old) = &previous {
@@ -181,8 +182,11 @@ fn apply_cmd(
     let (program, plan) = if let Some(path) = saved_plan_path(&a.files)? {
         saved_plan(&client, a, path)?
     } else {
-        let program = load_paths(&a.files, a.target)?;
-        let previous = previous(a)?;
+        // Before the preflight (in `plan_program_since`): an unreachable server says
+        // nothing, and the preflight then reports it.
+        let target = target_for(&client, a.target)?;
+        let program = load_paths(&a.files, target)?;
+        let previous = previous(a, target)?;
         let mut plan =
             plan_program_since(&client, &program, previous.as_ref(), a.token_out.as_deref())?;
         if let Some(old) = &previous {
@@ -313,13 +317,42 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
 }
 
 /// The program's previous version (`--previous OLD`), compiled for the same target.
-fn previous(a: &LiveArgs) -> Result<Option<Program>> {
+fn previous(a: &LiveArgs, target: Option<TargetArg>) -> Result<Option<Program>> {
     let Some(old) = &a.previous else {
         return Ok(None);
     };
     let sources =
         crate::sources::read_previous_of(old, &a.files).map_err(LiveError::ReadPrevious)?;
-    compile_map(sources, old, a.target).map(Some)
+    compile_map(sources, old, target).map(Some)
+}
+
+/// The server the program is compiled for: the one `plan` and `apply` talk to, as its
+/// `sys/seal-status` says. `--target` naming the other one is refused: a program
+/// compiled for Vault sends OpenBao fields it drops (and the other way round), and the
+/// plan then calls the server matching. When the server does not say, `--target`, else
+/// the target the program implies.
+fn target_for(client: &Client, asked: Option<TargetArg>) -> Result<Option<TargetArg>> {
+    let server = crate::import::server_of(client).map(|s| match s.target {
+        kp_import::Target::Vault => TargetArg::Vault,
+        kp_import::Target::Openbao => TargetArg::Openbao,
+    });
+    match (asked, server) {
+        (Some(asked), Some(server)) if asked != server => Err(LiveError::TargetMismatch {
+            addr: client.connection().addr.clone(),
+            asked: target_name(asked),
+            server: target_name(server),
+            flag: format!("{server:?}").to_lowercase(),
+        }),
+        (Some(asked), _) => Ok(Some(asked)),
+        (None, server) => Ok(server),
+    }
+}
+
+fn target_name(t: TargetArg) -> &'static str {
+    match t {
+        TargetArg::Vault => "Vault",
+        TargetArg::Openbao => "OpenBao",
+    }
 }
 
 /// Reads the live state of `program` and compares: the library form of `keyplan plan`.

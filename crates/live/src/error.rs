@@ -58,6 +58,16 @@ pub enum LiveError {
         message: String,
         count: usize,
     },
+    #[error(
+        "the program is compiled for {asked}, but the server at `{addr}` is {server}: \
+         plan and apply for the server itself (`--target {flag}`, or no `--target`)"
+    )]
+    TargetMismatch {
+        addr: String,
+        asked: &'static str,
+        server: &'static str,
+        flag: String,
+    },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
     #[error("`{path}` is not a saved plan: {reason}")]

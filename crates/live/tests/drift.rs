@@ -199,3 +199,38 @@ fn a_kv_downgrade_is_refused_before_any_call() {
     let mounts = bao.data("sys/mounts");
     assert_eq!(mounts["kv/"]["options"]["version"], "2", "{mounts}");
 }
+
+/// `plan` and `apply` compile for the server they talk to: a Vault-only field is an
+/// error against OpenBao (before, the program was compiled for Vault, the server dropped
+/// the field and the plan said it matched), and `--target vault` is refused.
+#[test]
+fn a_program_is_compiled_for_the_server_it_talks_to() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let path = write_program(
+        dir.path(),
+        "kv.kp",
+        "secrets kv kv {\n  version = 2\n}\n\nsecrets database {\n  connection pg {\n    plugin_name       = \"postgresql-database-plugin\"\n    connection_url    = \"postgresql://{{username}}:{{password}}@127.0.0.1:1/app\"\n    username          = \"vault\"\n    password          = env(\"KP_DRIFT_UNSET\")\n    verify_connection = false\n    allowed_roles     = [legacy]\n  }\n  static-role legacy {\n    db_name           = pg\n    username          = \"legacy_job\"\n    rotation_schedule = \"0 * * * *\"\n  }\n}\n",
+    );
+    let mut args = live_args(&bao, &[&path]);
+    args.target = None;
+    let p = run_plan(&args);
+    assert_eq!(p.code, 1, "{}{}", p.stdout, p.stderr);
+    assert!(
+        p.stderr.contains("`rotation_schedule` is a Vault field"),
+        "{}",
+        p.stderr
+    );
+    args.target = Some(kp_live::TargetArg::Vault);
+    for r in [run_plan(&args), run_apply(&args, true, false, None)] {
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("compiled for Vault, but the server at")
+                && r.stderr.contains("is OpenBao"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(bao.data("sys/mounts")["kv/"].is_null(), "nothing applied");
+}
