@@ -182,18 +182,23 @@ fn summary(d: &AccessDiff) -> String {
         .flat_map(|c| &c.login)
         .filter(|l| l.direction == Direction::Widened)
         .count();
-    let granted: usize = d
-        .identities
-        .iter()
-        .filter(|c| c.change != Change::Removed)
-        .map(|c| c.added.len())
-        .sum();
+    // Grants of identities that stay: an added identity's are all new, a removed one's
+    // all gone (counted as identities).
+    let kept = || d.identities.iter().filter(|c| c.change == Change::Modified);
+    let granted: usize = kept().map(|c| c.added.len()).sum::<usize>()
+        + d.identities
+            .iter()
+            .filter(|c| c.change == Change::Added)
+            .map(|c| c.added.len())
+            .sum::<usize>();
+    let revoked: usize = kept().map(|c| c.removed.len()).sum();
     format!(
-        "{} added, {} removed, {} modified; {} added; {} widened",
+        "{} added, {} removed, {} modified; {} added, {} removed; {} widened",
         counted(count(Change::Added), "identity", "identities"),
         count(Change::Removed),
         count(Change::Modified),
         counted(granted, "grant", "grants"),
+        revoked,
         counted(widened, "login condition", "login conditions"),
     )
 }
