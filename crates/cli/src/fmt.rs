@@ -27,7 +27,8 @@ pub const AFTER_HELP: &str = "Examples:
   keyplan fmt --check examples/       # in CI: list unformatted files, exit 1 if any
   cat main.kp | keyplan fmt -         # standard input to standard output
 
-Files are replaced atomically (a temporary file renamed over the original).
+Files are replaced atomically (a temporary file renamed over the original); a symbolic
+link is written through: its target is formatted and the link is kept.
 A file with syntax errors is left untouched and its errors are shown.
 Exit codes: 0 formatted (or, with --check, already formatted), 1 errors or unformatted files.";
 
@@ -134,8 +135,11 @@ fn find_programs(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Writes `text` to a temporary file beside `path` and renames it over `path`, so a
-/// reader (or a crash) never sees half a file. Keeps the original's permissions.
+/// reader (or a crash) never sees half a file. Keeps the original's permissions. A
+/// symbolic link is written through: the file it resolves to is replaced (the temporary
+/// file goes in that file's directory) and the link stays a link.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let path = &std::fs::canonicalize(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -59,6 +59,89 @@ fn fmt_rewrites_files_in_place_atomically_and_lists_them() {
     );
 }
 
+/// QA: a symbolic link is written through. The file it points to is formatted in place
+/// (in its own directory, permissions kept) and the link stays a link, whether named
+/// on the command line or found in a directory.
+#[test]
+fn fmt_writes_through_symbolic_links_and_keeps_them() {
+    let dir = temp_dir("symlink");
+    let target = dir.join("nested/perm.kp");
+    let link = dir.join("link.kp");
+    std::fs::write(&target, UGLY).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // Relative, as `ln -s nested/perm.kp link.kp` makes it.
+    std::os::unix::fs::symlink("nested/perm.kp", &link).unwrap();
+
+    let out = keyplan_in(&dir, &["fmt", "link.kp"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "link.kp\n");
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link is still a link");
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        PathBuf::from("nested/perm.kp")
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), PRETTY);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the target's permissions kept");
+    let mut left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .chain(std::fs::read_dir(dir.join("nested")).unwrap())
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["link.kp", "nested", "perm.kp"],
+        "no temporary file left"
+    );
+
+    // Found by walking a directory: the same.
+    std::fs::write(&target, UGLY).unwrap();
+    let out = keyplan(&["fmt", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), PRETTY);
+}
+
+/// QA: a CRLF file becomes an LF file throughout, heredocs included, and compiles to the
+/// same JSON as before.
+#[test]
+fn fmt_ends_every_line_of_a_crlf_file_in_lf_heredocs_included() {
+    let dir = temp_dir("crlf");
+    let file = dir.join("crlf.kp");
+    let src = "secrets database {\r\n  connection db {\r\n    plugin_name = \"postgresql-database-plugin\"\r\n    connection_url = \"postgresql://{{username}}:{{password}}@db:5432/app\"\r\n    allowed_roles = [app]\r\n  }\r\n  role app {\r\n    db_name = db\r\n    creation_statements = [<<EOT\r\nCREATE ROLE \"{{name}}\";\r\n  GRANT x;\r\nEOT\r\n    ]\r\n    revocation_statements = [<<-SQL\r\n      DROP ROLE \"{{name}}\";\r\n      SQL\r\n    ]\r\n  }\r\n}\r\n";
+    std::fs::write(&file, src).unwrap();
+    // The resource graph, spans aside (the layout moves them).
+    let json = |path: &std::path::Path| {
+        let out = keyplan(&["build", "--emit", "json", path.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let mut graph: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for node in graph["nodes"].as_array_mut().unwrap() {
+            node.as_object_mut().unwrap().remove("span");
+        }
+        graph
+    };
+    let before = json(&file);
+    assert_eq!(
+        before["nodes"][2]["body"]["creation_statements"][0],
+        "CREATE ROLE \"{{name}}\";\n  GRANT x;\n"
+    );
+
+    let out = keyplan(&["fmt", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert!(!formatted.contains('\r'), "{formatted:?}");
+    assert!(
+        formatted.contains("<<EOT\nCREATE ROLE \"{{name}}\";\n  GRANT x;\nEOT\n"),
+        "{formatted:?}"
+    );
+    assert_eq!(json(&file), before, "the heredocs' values are unchanged");
+}
+
 #[test]
 fn fmt_check_lists_unformatted_files_and_changes_nothing() {
     let dir = temp_dir("check");

@@ -7,13 +7,17 @@
 //!   together); elsewhere at most one blank line, where the author put one;
 //! - lists and maps on one line when they fit in the width and hold no comment, else one
 //!   item per line (lists with a trailing comma);
-//! - heredocs, strings and numbers exactly as written;
+//! - heredocs, strings and numbers exactly as written, except that every line of the
+//!   result ends in `\n`, heredoc lines included (a CRLF file becomes an LF file; a
+//!   heredoc's value never counted the `\r`);
 //! - every comment kept, on its line: a comment after an entry stays after it, a comment
-//!   on its own line stays on its own line before the same entry.
+//!   on its own line stays on its own line before the same entry (with several entries
+//!   on one line, a comment ending it follows the last of them).
 //!
 //! The result is checked before it is returned: it must parse to the same tree (spans
-//! aside) with the same comments in the same order, so formatting never changes what a
-//! program means, even if the printer has a bug.
+//! aside) with the same comments in the same order, each after the same token of the
+//! tree, so formatting never changes what a program means nor which entry a comment is
+//! about, even if the printer has a bug.
 
 mod printer;
 mod verify;

@@ -1,6 +1,8 @@
 //! The printer: walks the tree and writes the canonical layout, placing each comment by
 //! its position in the source.
 //!
+//! Lines end in `\n`, whatever the source's line endings (heredocs too).
+//!
 //! Comments are consumed in source order: before an entry or item, the comments that
 //! start before it are printed on their own lines; after it, a comment that starts on the
 //! same source line is printed at the end of its line. Blank lines are kept (at most one)
@@ -183,7 +185,10 @@ impl<'a> Printer<'a> {
             self.separate(printed, force, prev, span.start);
             self.indent();
             self.node(node, key);
-            prev = self.trailing_comment(span.end, end);
+            // A comment after this entry on its line belongs to it only if it comes
+            // before the next entry (`read "a", deny "b" # c` follows `deny`).
+            let limit = nodes.get(i + 1).map_or(end, |n| n.span().start);
+            prev = self.trailing_comment(span.end, limit);
             self.newline();
             printed = true;
         }
@@ -347,6 +352,10 @@ impl<'a> Printer<'a> {
                 self.out.push_str(self.text(name.span));
                 self.out.push(')');
             }
+            ExprKind::Str { heredoc: true, .. } => {
+                let text = self.text(expr.span);
+                push_heredoc(&mut self.out, text);
+            }
             _ => self.out.push_str(self.text(expr.span)),
         }
     }
@@ -415,6 +424,26 @@ impl<'a> Printer<'a> {
 fn limit_after(starts: &[usize], i: Option<usize>, close: usize) -> usize {
     let next = i.map_or(0, |i| i + 1);
     starts.get(next).copied().unwrap_or(close)
+}
+
+/// Writes a heredoc as written, but with its lines ending in `\n` like every other line of
+/// the output: a CRLF file's heredoc loses the `\r` of its `\r\n`s, which the parser
+/// never counts in the value. Only a line whose own text ends in `\r` (`a\r\r\n`) keeps
+/// its `\r\n`, since `a\r\n` would read as `a`.
+fn push_heredoc(out: &mut String, heredoc: &str) {
+    let mut lines = heredoc.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() {
+            // The closing marker: the token ends right after it.
+            out.push_str(line);
+            break;
+        }
+        match line.strip_suffix('\r') {
+            Some(text) if !text.ends_with('\r') => out.push_str(text),
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
 }
 
 fn is_heredoc(expr: &Expr) -> bool {

@@ -1,6 +1,7 @@
 //! The check every result passes before it is returned: same tree, spans aside, and the
-//! same comments in the same order. Whatever the printer does, a layout that changes
-//! meaning or drops a comment never reaches a file.
+//! same comments in the same order, each between the same two tokens of the tree.
+//! Whatever the printer does, a layout that changes meaning, drops a comment or moves
+//! one onto another entry never reaches a file.
 
 use kp_diag::Span;
 use kp_syntax::ast::{Block, Entry, Expr, ExprKind, File, Label};
@@ -16,6 +17,66 @@ pub(crate) fn same_program(src: &str, file: &File, comments: &[Span], out: &str)
             .iter()
             .zip(&after)
             .all(|(a, b)| text(src, *a) == text(out, *b))
+        && anchors(file, comments) == anchors(&reparsed.file, &after)
+}
+
+/// For each comment, how many tokens of the tree end before it. Punctuation that
+/// the layout adds or drops (commas) does not count; keywords, names, labels, values and
+/// the brackets and braces of bodies, lists and maps do. Equal anchors mean each comment
+/// still follows the same token: `read "a", deny "b" # c` may not become
+/// `read "a" # c` / `deny "b"`.
+fn anchors(file: &File, comments: &[Span]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    for block in &file.blocks {
+        block_token_ends(block, &mut ends);
+    }
+    ends.sort_unstable();
+    comments
+        .iter()
+        .map(|c| ends.partition_point(|&end| end <= c.start))
+        .collect()
+}
+
+fn block_token_ends(block: &Block, ends: &mut Vec<usize>) {
+    ends.push(block.keyword.span.end);
+    ends.extend(block.labels.iter().map(|l| l.span().end));
+    let Some(body) = &block.body else {
+        return;
+    };
+    ends.push(body.span.start + 1);
+    for entry in &body.entries {
+        match entry {
+            Entry::Attribute(a) => {
+                ends.push(a.name.span.end);
+                expr_token_ends(&a.value, ends);
+            }
+            Entry::Statement(s) => {
+                ends.push(s.verb.span.end);
+                s.args.iter().for_each(|e| expr_token_ends(e, ends));
+            }
+            Entry::Block(b) => block_token_ends(b, ends),
+        }
+    }
+    ends.push(body.span.end);
+}
+
+fn expr_token_ends(expr: &Expr, ends: &mut Vec<usize>) {
+    match &expr.kind {
+        ExprKind::List(items) => {
+            ends.push(expr.span.start + 1);
+            items.iter().for_each(|e| expr_token_ends(e, ends));
+            ends.push(expr.span.end);
+        }
+        ExprKind::Map(entries) => {
+            ends.push(expr.span.start + 1);
+            for entry in entries {
+                ends.push(entry.key.span.end);
+                expr_token_ends(&entry.value, ends);
+            }
+            ends.push(expr.span.end);
+        }
+        _ => ends.push(expr.span.end),
+    }
 }
 
 fn same_blocks(a: &[Block], b: &[Block]) -> bool {
@@ -107,4 +168,38 @@ fn same_expr(a: &Expr, b: &Expr) -> bool {
 
 fn text(s: &str, span: Span) -> &str {
     s.get(span.start..span.end).unwrap_or_default().trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_program;
+
+    fn same(src: &str, out: &str) -> bool {
+        let parsed = kp_syntax::parse(src);
+        same_program(src, &parsed.file, &kp_syntax::comments(src), out)
+    }
+
+    /// A comment moved onto another entry, even with the tree and the comments' order
+    /// kept, is refused.
+    #[test]
+    fn a_comment_moved_to_another_entry_is_refused() {
+        let src = "workload w {\n  read \"a\", deny \"a/b\" # about the deny\n}\n";
+        assert!(same(
+            src,
+            "workload w {\n  read \"a\"\n  deny \"a/b\" # about the deny\n}\n"
+        ));
+        assert!(!same(
+            src,
+            "workload w {\n  read \"a\" # about the deny\n  deny \"a/b\"\n}\n"
+        ));
+        let src = "auth jwt {\n  role r { a = 1 } # after the block\n}\n";
+        assert!(same(
+            src,
+            "auth jwt {\n  role r {\n    a = 1\n  } # after the block\n}\n"
+        ));
+        assert!(!same(
+            src,
+            "auth jwt {\n  role r {\n    a = 1 # after the block\n  }\n}\n"
+        ));
+    }
 }

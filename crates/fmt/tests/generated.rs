@@ -1,6 +1,7 @@
 //! Generated programs: random trees (blocks, attributes, statements, every kind of value)
-//! written with a random layout, then given comments in odd places. Formatting must be
-//! idempotent, keep the tree and keep every comment.
+//! written with a random layout (bodies one entry a line, or several entries on one line
+//! separated by commas), then given comments in odd places. Formatting must be
+//! idempotent, keep the tree and keep every comment after the token it followed.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -28,7 +29,9 @@ enum Value {
 enum Entry {
     Attribute(String, Value),
     Statement(String, Vec<Value>),
-    Block(String, Vec<String>, Vec<Entry>),
+    /// Keyword, labels, body, and whether the body's entries share one line,
+    /// separated by commas (`login x { a = 1, b = 2 }`).
+    Block(String, Vec<String>, Vec<Entry>, bool),
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -90,8 +93,9 @@ fn entry() -> impl Strategy<Value = Entry> {
             name(),
             prop::collection::vec(name(), 0..2),
             prop::collection::vec(inner, 0..6),
+            prop::bool::weighted(0.4),
         )
-            .prop_map(|(k, labels, body)| Entry::Block(k, labels, body))
+            .prop_map(|(k, labels, body, one_line)| Entry::Block(k, labels, body, one_line))
     })
 }
 
@@ -160,11 +164,26 @@ fn write_entry(e: &Entry, out: &mut String) {
                 write_value(a, out);
             }
         }
-        Entry::Block(k, labels, body) => {
+        Entry::Block(k, labels, body, one_line) => {
             out.push_str(k);
             for l in labels {
                 out.push(' ');
                 out.push_str(l);
+            }
+            if *one_line {
+                out.push_str(" {");
+                for (i, e) in body.iter().enumerate() {
+                    // A heredoc's closing marker ends its line: no comma after it.
+                    if i > 0 && !out.ends_with('\n') {
+                        out.push(',');
+                    }
+                    if !out.ends_with('\n') {
+                        out.push(' ');
+                    }
+                    write_entry(e, out);
+                }
+                out.push_str(if out.ends_with('\n') { "}" } else { " }" });
+                return;
             }
             out.push_str(" {\n");
             for e in body {
@@ -178,8 +197,13 @@ fn write_entry(e: &Entry, out: &mut String) {
 
 fn program() -> impl Strategy<Value = String> {
     let top = prop_oneof![
-        3 => (name(), prop::collection::vec(name(), 0..3), prop::collection::vec(entry(), 0..6))
-            .prop_map(|(k, l, b)| Entry::Block(k, l, b)),
+        3 => (
+            name(),
+            prop::collection::vec(name(), 0..3),
+            prop::collection::vec(entry(), 0..6),
+            prop::bool::weighted(0.3),
+        )
+            .prop_map(|(k, l, b, one_line)| Entry::Block(k, l, b, one_line)),
         1 => (name(), prop::collection::vec(name(), 1..3))
             .prop_map(|(k, l)| Entry::Statement(k, l.into_iter().map(Value::Name).collect())),
     ];
@@ -241,6 +265,7 @@ proptest! {
         let out = kp_fmt::format_with(&noisy, &options).expect("formats");
         prop_assert_eq!(kp_fmt::format_with(&out, &options).expect("formats again"), out.clone());
         prop_assert_eq!(common::comment_texts(&noisy), common::comment_texts(&out));
+        prop_assert_eq!(common::comment_anchors(&noisy), common::comment_anchors(&out));
         prop_assert_eq!(
             common::shape(&kp_syntax::parse(&noisy).file),
             common::shape(&kp_syntax::parse(&out).file)

@@ -245,3 +245,60 @@ fn a_narrow_run_leaves_no_trace() {
         .unwrap()
         .contains(r#"{ project_path = "ml/trainer", ref = "main" } # why"#));
 }
+
+/// QA: with several entries on one line (separated by commas), a comment ending the line
+/// follows the last of them, not the first: statements, nested blocks and attributes.
+#[test]
+fn a_comment_after_comma_separated_entries_follows_the_last() {
+    let statements = "workload w {\n  login x { user_claim = \"s\", bound_audiences = [\"v\"] }\n  read \"a\", deny \"a/b\" # about the deny\n}\n";
+    let out = common::assert_invariants("statements", statements);
+    assert!(
+        out.contains("  read \"a\"\n  deny \"a/b\" # about the deny\n"),
+        "{out}"
+    );
+
+    let paths = "policy p {\n  path \"a\" { capabilities = [read] }, path \"b\" { capabilities = [list] } # about b\n}\n";
+    assert_eq!(
+        common::assert_invariants("paths", paths),
+        "policy p {\n  path \"a\" {\n    capabilities = [read]\n  }\n  path \"b\" {\n    capabilities = [list]\n  } # about b\n}\n"
+    );
+
+    let attributes = "auth jwt {\n  jwks_url = \"x\", bound_issuer = \"y\" # about issuer\n}\n";
+    assert_eq!(
+        common::assert_invariants("attributes", attributes),
+        "auth jwt {\n  jwks_url     = \"x\"\n  bound_issuer = \"y\" # about issuer\n}\n"
+    );
+
+    // After a comma, the comment still follows the entry before it; in a one-line
+    // block, the last entry before it.
+    let comma = "auth jwt {\n  jwks_url = \"x\", # about the url\n  bound_issuer = \"y\"\n  role r { a = 1, b = 2, c = 3 # about c\n  }\n}\n";
+    let out = common::assert_invariants("comma", comma);
+    assert!(
+        out.contains("jwks_url     = \"x\" # about the url\n"),
+        "{out}"
+    );
+    assert!(out.contains("    c = 3 # about c\n"), "{out}");
+}
+
+/// QA: a CRLF file comes out with LF line endings throughout, heredocs included (as the
+/// `crlf` snapshot has the rest), and the heredocs keep their values: the parser never
+/// counts a line's `\r\n` as part of it.
+#[test]
+fn crlf_heredocs_end_their_lines_in_lf_too() {
+    let src = "secrets database {\r\n  role r {\r\n    creation_statements = [<<EOT\r\nline1\r\n  line2 # not a comment\r\nEOT\r\n, \"x\"]\r\n    revocation_statements = <<-SQL\r\n      drop\r\n\r\n      SQL\r\n  }\r\n}\r\n";
+    let out = common::assert_invariants("crlf-heredocs", src);
+    assert!(!out.contains('\r'), "{out:?}");
+    assert!(
+        out.contains(
+            "[\n      <<EOT\nline1\n  line2 # not a comment\nEOT\n      ,\n      \"x\",\n    ]\n"
+        ),
+        "{out:?}"
+    );
+    assert!(out.contains("<<-SQL\n      drop\n\n      SQL\n"), "{out:?}");
+
+    // A heredoc line whose own text ends in `\r` keeps the `\r\n` it needs: `a\r\n`
+    // would read as `a`.
+    let cr = "auth jwt {\n  description = <<EOT\na\r\r\nb\r\nEOT\n}\n";
+    let out = common::assert_invariants("heredoc-cr", cr);
+    assert!(out.contains("<<EOT\na\r\r\nb\nEOT\n"), "{out:?}");
+}

@@ -48,6 +48,62 @@ pub fn comment_texts(src: &str) -> Vec<String> {
         .collect()
 }
 
+/// For each comment, the number of tokens of the tree (keywords, names, labels, values,
+/// the brackets and braces of bodies, lists and maps; not commas) that end before it:
+/// equal before and after formatting, each comment still follows the same token, so it
+/// is still about the same entry.
+pub fn comment_anchors(src: &str) -> Vec<usize> {
+    let file = kp_syntax::parse(src).file;
+    let mut ends = Vec::new();
+    for block in &file.blocks {
+        block_ends(block, &mut ends);
+    }
+    ends.sort_unstable();
+    kp_syntax::comments(src)
+        .iter()
+        .map(|c| ends.iter().filter(|&&end| end <= c.start).count())
+        .collect()
+}
+
+fn block_ends(block: &kp_syntax::ast::Block, ends: &mut Vec<usize>) {
+    ends.push(block.keyword.span.end);
+    ends.extend(block.labels.iter().map(|l| l.span().end));
+    if let Some(body) = &block.body {
+        ends.push(body.span.start + 1);
+        ends.push(body.span.end);
+    }
+    for entry in block.entries() {
+        match entry {
+            kp_syntax::ast::Entry::Attribute(a) => {
+                ends.push(a.name.span.end);
+                expr_ends(&a.value, ends);
+            }
+            kp_syntax::ast::Entry::Statement(s) => {
+                ends.push(s.verb.span.end);
+                s.args.iter().for_each(|e| expr_ends(e, ends));
+            }
+            kp_syntax::ast::Entry::Block(b) => block_ends(b, ends),
+        }
+    }
+}
+
+fn expr_ends(expr: &Expr, ends: &mut Vec<usize>) {
+    match &expr.kind {
+        ExprKind::List(items) => {
+            ends.extend([expr.span.start + 1, expr.span.end]);
+            items.iter().for_each(|e| expr_ends(e, ends));
+        }
+        ExprKind::Map(entries) => {
+            ends.extend([expr.span.start + 1, expr.span.end]);
+            for entry in entries {
+                ends.push(entry.key.span.end);
+                expr_ends(&entry.value, ends);
+            }
+        }
+        _ => ends.push(expr.span.end),
+    }
+}
+
 /// The tree as JSON without its spans: what the program says, not where.
 pub fn shape(file: &File) -> serde_json::Value {
     let mut value = serde_json::to_value(file).expect("the tree serialises");
@@ -103,6 +159,11 @@ pub fn assert_invariants_with(name: &str, src: &str, compare_outputs: bool) -> S
         comment_texts(src),
         comment_texts(&out),
         "{name}: comments lost, altered or reordered"
+    );
+    assert_eq!(
+        comment_anchors(src),
+        comment_anchors(&out),
+        "{name}: a comment moved to another token:\n{out}"
     );
     let before = kp_syntax::parse(src);
     let after = kp_syntax::parse(&out);
