@@ -36,6 +36,29 @@ impl<'s> Lowerer<'s> {
             return;
         }
         let syms = self.syms;
+        // A secrets engine of this program at that path: AppRole credentials are never
+        // there, so this is no mount managed elsewhere.
+        if let (None, Some(engine)) = (
+            syms.auth_mounts.get(&*mount_path),
+            syms.secret_mounts.get(&*mount_path),
+        ) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::WRONG_MOUNT_TYPE,
+                    mount_span,
+                    format!(
+                        "`{verb}` needs an AppRole auth mount, and `{mount_path}` is the {}",
+                        engine.ty.display
+                    ),
+                )
+                .with_label("a secrets engine, not an AppRole mount")
+                .with_related(engine.head, "mounted here")
+                .with_help(format!(
+                    "name an AppRole auth mount: `{verb} approle.ROLE` (`auth approle {{ role ROLE {{ ... }} }}`)"
+                )),
+            );
+            return;
+        }
         let Some(mount) = syms.auth_mounts.get(&*mount_path) else {
             let approles: Vec<&str> = syms
                 .auth_mounts
