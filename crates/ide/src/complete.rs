@@ -8,7 +8,7 @@ use kp_check::catalog::{
 };
 use kp_check::index::{DefKind, SymbolKey};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry};
+use kp_syntax::ast::{Attribute, Block, Entry, ExprKind};
 
 use crate::hover::field_markdown;
 use crate::locate;
@@ -133,10 +133,12 @@ impl Analysis {
         }
         let (start, _prefix) = locate::prefix_at(&self.source, offset);
         let line = locate::line_before(&self.source, start);
-        let chain = locate::enclosing_blocks(&self.file, offset);
+        let chain = self.enclosing_blocks(offset);
         let scope = scope::scope_of(&self.file, &chain);
         // A value on a later line of a multi-line list: the attribute holding the cursor.
-        let slot = match locate::attribute_at(&chain, offset) {
+        let attribute =
+            locate::attribute_at(&chain, offset).or_else(|| self.open_list_before(&chain, start));
+        let slot = match attribute {
             Some(a) if !locate::covers(a.name.span, offset) && !line.contains('=') => {
                 Some(Slot::Value(a.name.name.as_str()))
             }
@@ -156,6 +158,98 @@ impl Analysis {
         items
     }
 
+    /// The blocks whose body holds `offset`, outermost first, counting the body of a
+    /// block left unclosed at the end of its file as running to that end: the parser
+    /// ends such a body at its last token, and the cursor after it, where the next
+    /// entry is being typed, is still inside it (and inside every block it is in).
+    fn enclosing_blocks(&self, offset: usize) -> Vec<&Block> {
+        let mut chain = locate::enclosing_blocks(&self.file, offset);
+        let Some(extent) = self.sources.file_of(offset).map(|f| f.span()) else {
+            return chain;
+        };
+        loop {
+            // Only the last block of a body (or of the file) can reach its end.
+            let last = match chain.last() {
+                None => self
+                    .file
+                    .blocks
+                    .iter()
+                    .take_while(|b| b.span.start < offset)
+                    .last(),
+                Some(b) => match b.entries().last() {
+                    Some(Entry::Block(b)) => Some(&**b),
+                    _ => None,
+                },
+            };
+            match last {
+                Some(b) if self.runs_to_end(b, offset, extent) => chain.push(b),
+                _ => break,
+            }
+        }
+        chain
+    }
+
+    /// Whether `b`, a block of the file spanning `extent`, was left unclosed and so
+    /// holds `offset`, which is after its `{` in the same file.
+    fn runs_to_end(&self, b: &Block, offset: usize, extent: kp_diag::Span) -> bool {
+        let Some(body) = &b.body else {
+            return false;
+        };
+        let span = body.span;
+        if span.start < extent.start || offset <= span.start || offset > extent.end {
+            return false;
+        }
+        if span.end > offset {
+            // Inside the body as parsed: not past its end.
+            return false;
+        }
+        // A closed body ends with its own `}`, after its last entry; an unclosed one at
+        // its last token, which is no `}` or the end of its last entry (a nested block
+        // or a map left unclosed too).
+        let own_brace = self
+            .source
+            .get(..span.end)
+            .is_some_and(|t| t.ends_with('}'))
+            && body.entries.last().is_none_or(|e| entry_end(e) < span.end);
+        let reported = self
+            .syntax
+            .iter()
+            .any(|d| d.code == "kp::syntax::unclosed-block" && d.span.start == span.start);
+        reported || !own_brace
+    }
+
+    /// The attribute of the innermost block whose list was left unclosed before the
+    /// cursor's word at `start`, with nothing but items' separators and blank lines
+    /// between them: the parser ends such a list at its last item (at the end of the
+    /// file, or where the next entry starts), and the cursor there types another item.
+    fn open_list_before<'a>(&self, chain: &[&'a Block], start: usize) -> Option<&'a Attribute> {
+        let b = chain.last()?;
+        let a = b.entries().iter().rev().find_map(|e| match e {
+            Entry::Attribute(a) if a.span.end <= start => Some(Some(a)),
+            _ if entry_end(e) <= start => Some(None),
+            _ => None,
+        })??;
+        if !matches!(a.value.kind, ExprKind::List(_)) {
+            return None;
+        }
+        let value = a.value.span;
+        let reported = self
+            .syntax
+            .iter()
+            .any(|d| d.code == "kp::syntax::unclosed-list" && d.span.start == value.start);
+        let closed = self
+            .source
+            .get(value.start..value.end)
+            .is_some_and(|t| t.ends_with(']'));
+        if closed && !reported {
+            return None;
+        }
+        let gap = self.source.get(a.value.span.end..start)?;
+        gap.chars()
+            .all(|c| c.is_whitespace() || c == ',')
+            .then_some(a)
+    }
+
     fn entry_items(&self, scope: Scope, chain: &[&Block]) -> Vec<CompletionItem> {
         let present: Vec<&str> = chain
             .last()
@@ -169,8 +263,26 @@ impl Analysis {
                     .collect()
             })
             .unwrap_or_default();
+        // Blocks the body may hold once (`login`, `ca {}`, `root {}`), already written.
+        let written: Vec<&str> = chain
+            .last()
+            .map(|b| {
+                b.entries()
+                    .iter()
+                    .filter_map(|e| match e {
+                        Entry::Block(b) => Some(b.keyword.name.as_str()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut out = Vec::new();
-        for (kw, _, what) in scope::blocks(scope) {
+        for (kw, named, what) in scope::blocks(scope) {
+            let once =
+                matches!(scope, Scope::Workload) || (matches!(scope, Scope::Mount(_)) && !named);
+            if once && written.contains(&kw) {
+                continue;
+            }
             let mut it = item(kw, CompletionKind::Keyword, Some(what));
             it.documentation = docs::block_keyword(scope, kw, &[]);
             out.push(it);
@@ -222,7 +334,9 @@ impl Analysis {
                 },
                 "policy",
             );
-            for b in BUILTIN_POLICIES {
+            // `root` only where it is refused (`kp::root-policy` everywhere else).
+            let root_ok = field == "disallowed_policies";
+            for b in BUILTIN_POLICIES.iter().filter(|b| root_ok || **b != "root") {
                 out.push(item(
                     b,
                     CompletionKind::Reference,
@@ -359,7 +473,8 @@ impl Analysis {
                     .filter_map(|d| match &d.key {
                         SymbolKey::Role(c, m, r)
                             if *c == class
-                                && self.mount_type_is(&mount_symbol(class, m), engines) =>
+                                && self.mount_type_is(&mount_symbol(class, m), engines)
+                                && self.role_fits(verb, d) =>
                         {
                             let path = format!("{}.{r}", m.replace('/', "."));
                             Some(item(
@@ -380,20 +495,49 @@ impl Analysis {
         if !matches!(scope, Scope::Workload) || !SHORTHAND_VERBS.contains(&verb) {
             return Vec::new();
         }
-        let (class, _) = shorthand_roles(verb);
+        let (class, engines) = shorthand_roles(verb);
         let path = mount.replace('.', "/");
+        // A mount of another type is `kp::wrong-mount-type` whatever its role.
+        let symbol = mount_symbol(class, &path);
+        if self.index.definition(&symbol).is_some() && !self.mount_type_is(&symbol, engines) {
+            return Vec::new();
+        }
         self.index
             .definitions
             .iter()
             .filter_map(|d| match &d.key {
-                SymbolKey::Role(c, m, r) if *c == class && *m == path => Some(item(
-                    r,
-                    CompletionKind::Reference,
-                    Some(crate::outline::kind_noun(d.kind).to_string()),
-                )),
+                SymbolKey::Role(c, m, r)
+                    if *c == class && *m == path && self.role_fits(verb, d) =>
+                {
+                    Some(item(
+                        r,
+                        CompletionKind::Reference,
+                        Some(crate::outline::kind_noun(d.kind).to_string()),
+                    ))
+                }
                 _ => None,
             })
             .collect()
+    }
+
+    /// Whether `verb` may use the role declared by `def`, as the checker decides it for
+    /// SSH roles: `sign` a `ca` role (it signs keys), `creds` an `otp` role (it issues
+    /// one-time passwords); the other is `kp::wrong-mount-type`.
+    fn role_fits(&self, verb: &str, def: &kp_check::index::Definition) -> bool {
+        let Some(block) = locate::block_with_span(&self.file, def.span) else {
+            return true;
+        };
+        let key_type = block.entries().iter().find_map(|e| match e {
+            Entry::Attribute(a) if a.name.name == "key_type" => match &a.value.kind {
+                ExprKind::Str { value, .. } => Some(value.as_str()),
+                _ => None,
+            },
+            _ => None,
+        });
+        !matches!(
+            (verb, key_type),
+            ("sign", Some("otp")) | ("creds", Some("ca"))
+        )
     }
 
     /// Whether the mount declared under `key` is of one of `types`.
@@ -422,6 +566,15 @@ fn shorthand_roles(verb: &str) -> (MountClass, &'static [&'static str]) {
         "sign" => (MountClass::Secrets, &["ssh"]),
         "creds" => (MountClass::Secrets, &["database", "aws", "ssh"]),
         _ => (MountClass::Auth, &["approle"]),
+    }
+}
+
+/// Where an entry ends.
+fn entry_end(e: &Entry) -> usize {
+    match e {
+        Entry::Attribute(a) => a.span.end,
+        Entry::Block(b) => b.span.end,
+        Entry::Statement(s) => s.span.end,
     }
 }
 

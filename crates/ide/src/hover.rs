@@ -9,7 +9,7 @@ use kp_schema::{Field, Target};
 use kp_syntax::ast::{Entry, ExprKind, File, Statement};
 
 use crate::locate::{self, covers};
-use crate::scope::{self, FieldInfo};
+use crate::scope::{self, FieldInfo, Origin};
 use crate::{docs, Analysis};
 
 /// Markdown to show over `span`.
@@ -123,7 +123,13 @@ pub fn field_markdown(info: &FieldInfo, pinned: Option<Target>) -> String {
         out.push_str("\nDeprecated.\n");
     }
     out.push_str(&targets_note(f, pinned));
-    out.push_str(&format!("\nWritten to `{}`", info.origin));
+    match &info.origin {
+        Origin::Endpoint(path) => out.push_str(&format!("\nWritten to `{path}`")),
+        Origin::Placed(place) => out.push_str(&format!("\nWritten to {place}")),
+        Origin::Keyplan(what) => out.push_str(&format!(
+            "\nkeyplan syntax, not a field of any endpoint: {what}"
+        )),
+    }
     out
 }
 

@@ -1,7 +1,7 @@
 //! Which block a chain of enclosing blocks is, by the catalog's rules: what fields,
 //! nested blocks and statements its body takes.
 
-use kp_check::catalog::{self, MountClass, MountType, NestedSpec, MOUNT_ATTRS};
+use kp_check::catalog::{self, MountClass, MountType, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
 use kp_schema::{Endpoint, Field, FieldType};
 use kp_syntax::ast::{Block, File};
 
@@ -110,11 +110,22 @@ pub fn endpoint(scope: Scope) -> Option<&'static Endpoint> {
 #[derive(Debug, Clone)]
 pub struct FieldInfo {
     pub field: Field,
-    /// Where it comes from, for hover: the endpoint's API path or "keyplan".
-    pub origin: String,
+    /// Where its value goes, for hover.
+    pub origin: Origin,
 }
 
-fn synthetic(name: &str, ty: FieldType, description: &str) -> FieldInfo {
+/// Where a field's value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A field of the body of the endpoint at this API path.
+    Endpoint(String),
+    /// A field keyplan writes to an endpoint itself: where (markdown).
+    Placed(String),
+    /// keyplan's own syntax, no field of any endpoint: what it does (markdown).
+    Keyplan(String),
+}
+
+fn synthetic(name: &str, ty: FieldType, description: &str, origin: Origin) -> FieldInfo {
     let json_type = match ty {
         FieldType::Int | FieldType::Duration => kp_schema::JsonType::Integer,
         FieldType::Bool => kp_schema::JsonType::Boolean,
@@ -138,7 +149,7 @@ fn synthetic(name: &str, ty: FieldType, description: &str) -> FieldInfo {
             ignored: Default::default(),
             fields: Default::default(),
         },
-        origin: "keyplan".to_string(),
+        origin,
     }
 }
 
@@ -147,15 +158,32 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
     let mut out = Vec::new();
     match scope {
         Scope::Mount(ty) => {
+            let mount = match ty.class {
+                MountClass::Auth => "sys/auth/{mount}",
+                MountClass::Secrets => "sys/mounts/{mount}",
+            };
             for (name, fty) in MOUNT_ATTRS {
                 let doc = mount_attr_doc(name);
-                out.push(synthetic(name, fty, doc));
+                // A mount that exists is updated through `.../tune`, which takes the
+                // `config` fields at its top level and cannot change `local` or
+                // `seal_wrap`.
+                let place = if MOUNT_TUNE_ATTRS.contains(&name) {
+                    format!("`{mount}`, in the body's `config` (`{mount}/tune` once the mount exists)")
+                } else if name == "description" {
+                    format!("`{mount}` (`{mount}/tune` once the mount exists)")
+                } else {
+                    format!("`{mount}`, when the mount is enabled")
+                };
+                out.push(synthetic(name, fty, doc, Origin::Placed(place)));
             }
             if ty.versioned {
                 let mut v = synthetic(
                     "version",
                     FieldType::Int,
                     "KV version: 1 or 2 (2 keeps versions and metadata).",
+                    Origin::Placed(format!(
+                        "`{mount}`, in the body's `options` (`{mount}/tune` once the mount exists)"
+                    )),
                 );
                 v.field.allowed = vec!["1".to_string(), "2".to_string()];
                 out.push(v);
@@ -165,22 +193,46 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
             "role",
             FieldType::String,
             "The token role the token is created from (`auth token { role NAME { ... } }`).",
+            Origin::Keyplan(format!(
+                "the token role in the path the token is created at, `{}create/{{role}}`",
+                catalog::TOKEN_PREFIX
+            )),
         )),
         Scope::Workload => out.push(synthetic(
             "description",
             FieldType::String,
             "What the workload is, for people reading the plan.",
+            Origin::Keyplan(
+                "sent to no server; kept in the program's JSON graph (`--emit json`)".to_string(),
+            ),
         )),
-        Scope::Login(_) => out.push(synthetic(
+        Scope::Login(spec) => out.push(synthetic(
             "role_name",
             FieldType::String,
             "The login role's name; the workload's name when absent.",
+            Origin::Keyplan(format!(
+                "the name in the path the role is written to, `{{name}}` in `{}`",
+                login_path(spec)
+            )),
+        )),
+        Scope::Nested(spec) if spec.endpoint == CONNECTION_ENDPOINT => out.push(synthetic(
+            ROTATE_ROOT,
+            FieldType::Bool,
+            "`true`: right after creating the connection (and again when its `username` or password expression changes), the server rotates the root password, which no person knows afterwards; roles of the connection are written after the rotation. `false` keeps the password on purpose (no `kp::root-not-rotated` warning).",
+            Origin::Keyplan(
+                "`true` runs the action `{mount}/rotate-root/{name}` after the connection is written"
+                    .to_string(),
+            ),
         )),
         Scope::PolicyPath => {
             let mut c = synthetic(
                 "capabilities",
                 FieldType::List,
                 "What the rule allows on matching paths.",
+                Origin::Placed(
+                    "`sys/policies/acl/{name}`, in the policy's HCL: `path \"GLOB\" { capabilities = [...] }`"
+                        .to_string(),
+                ),
             );
             c.field.required = true;
             c.field.allowed = kp_check::ir::CAPABILITIES
@@ -199,11 +251,26 @@ pub fn fields(scope: Scope) -> Vec<FieldInfo> {
             }
             out.push(FieldInfo {
                 field: f.clone(),
-                origin: ep.path.clone(),
+                origin: Origin::Endpoint(ep.path.clone()),
             });
         }
     }
     out
+}
+
+/// The endpoint id of a database connection, whose block also takes [`ROTATE_ROOT`].
+const CONNECTION_ENDPOINT: &str = "database-connection";
+
+/// The attribute of a connection that asks for its root password to be rotated
+/// (`kp_check`'s lowering handles it; it is no field of the endpoint).
+const ROTATE_ROOT: &str = "rotate_root";
+
+/// The API path a login block is written to (`auth/{mount}/role/{name}`).
+fn login_path(spec: &NestedSpec) -> String {
+    kp_schema::endpoint(spec.endpoint).map_or_else(
+        || format!("auth/{{mount}}/{}", spec.path),
+        |ep| ep.path.clone(),
+    )
 }
 
 pub fn field(scope: Scope, name: &str) -> Option<FieldInfo> {
