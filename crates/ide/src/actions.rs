@@ -4,7 +4,7 @@
 use kp_check::codes;
 use kp_diag::{Diagnostic, Span};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry};
+use kp_syntax::ast::{Block, Entry, Expr, ExprKind};
 
 use crate::locate;
 use crate::scope;
@@ -48,23 +48,38 @@ impl Analysis {
                 out.extend(self.env_fix(i, d));
             }
         }
+        // A title quotes the text it replaces, which can be a literal secret: hidden as
+        // the diagnostics hide it.
+        for action in &mut out {
+            action.title = kp_diag::redact::text(&action.title, &self.secrets);
+        }
         out
     }
 
-    /// `did you mean `x`?` in the help: replace the diagnostic's span with `x`.
+    /// `did you mean `x`?` in the help: replace the diagnostic's span with `x`, written
+    /// in the form of the value it replaces: a quoted string stays a quoted string
+    /// (`token_type = "servce"` → `"service"`), so the fix changes the spelling only.
     fn did_you_mean_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
         let help = d.help.as_deref()?;
         let rest = help.split("did you mean `").nth(1)?;
         let suggestion = rest.split('`').next()?;
         let current = self.source.get(d.span.start..d.span.end)?;
-        if suggestion.is_empty() || current == suggestion || current.contains('\n') {
+        if suggestion.is_empty() || current.contains('\n') {
+            return None;
+        }
+        let new_text = if is_quoted(current) {
+            quote(suggestion)
+        } else {
+            suggestion.to_string()
+        };
+        if current == new_text {
             return None;
         }
         Some(CodeAction {
-            title: format!("replace `{current}` with `{suggestion}`"),
+            title: format!("replace `{current}` with `{new_text}`"),
             edits: vec![TextEdit {
                 span: d.span,
-                new_text: suggestion.to_string(),
+                new_text,
             }],
             diagnostic: i,
             preferred: true,
@@ -77,12 +92,19 @@ impl Analysis {
         let body = block.body.as_ref()?;
         let sc = scope::child(&self.file, scope::scope_of(&self.file, &parents), block);
         let present = attr_names(block);
-        let mut missing: Vec<(String, &str)> = scope::fields(sc)
+        let mut missing: Vec<(String, String)> = scope::fields(sc)
             .into_iter()
             .filter(|f| f.field.required && !present.contains(&f.field.name.as_str()))
-            .map(|f| (f.field.name.clone(), placeholder(f.field.ty)))
+            .map(|f| (f.field.name.clone(), placeholder(f.field.ty).to_string()))
             .collect();
-        missing.extend(own_required(sc, block, &present));
+        missing.extend(own_required(sc, block, &present).map(|(name, value)| {
+            // Each user its own variable, as the literal-secret fix names them.
+            let value = match value {
+                Placeholder::Password => format!("env(\"{}\")", self.password_var(block.span)),
+                Placeholder::Typed(v) => v.to_string(),
+            };
+            (name, value)
+        }));
         if missing.is_empty() {
             return None;
         }
@@ -141,6 +163,80 @@ impl Analysis {
         })
     }
 
+    /// The variable the "add `password`" fix reads for the userpass user `user` (its
+    /// block's span): named as the literal-secret help names one (`ALICE_PASSWORD`, the
+    /// mount's path first when it is not `userpass`), and distinct across the program:
+    /// from every variable it reads, every one a help suggests, and the one each other
+    /// user lacking a password gets (in source order), so applying every fix never feeds
+    /// two users from one variable.
+    fn password_var(&self, user: Span) -> String {
+        let mut taken = std::collections::BTreeSet::new();
+        self.file
+            .blocks
+            .iter()
+            .for_each(|b| env_vars(b, &mut taken));
+        taken.extend(
+            self.diagnostics
+                .iter()
+                .filter_map(|d| d.help.as_deref().and_then(suggested_env))
+                .map(str::to_string),
+        );
+        let mut given = String::new();
+        for (span, natural) in self.users_without_password() {
+            given = (1..)
+                .map(|n| match n {
+                    1 => natural.clone(),
+                    n => format!("{natural}_{n}"),
+                })
+                .find(|name| !taken.contains(name))
+                .unwrap_or_default();
+            taken.insert(given.clone());
+            if span == user {
+                return given;
+            }
+        }
+        // Not a user the walk knows (cannot happen for a fix it offers): the last name.
+        if given.is_empty() {
+            "PASSWORD".to_string()
+        } else {
+            given
+        }
+    }
+
+    /// Every userpass user without `password` or `password_hash` (`user NAME` of a
+    /// userpass mount, a workload's `login` on one), with the variable its name suggests.
+    fn users_without_password(&self) -> Vec<(Span, String)> {
+        let mut out = Vec::new();
+        for top in &self.file.blocks {
+            let outer = scope::child(&self.file, scope::Scope::TopLevel, top);
+            for b in top.entries().iter().filter_map(|e| match e {
+                Entry::Block(b) => Some(&**b),
+                _ => None,
+            }) {
+                let spec = match scope::child(&self.file, outer, b) {
+                    scope::Scope::Login(spec) | scope::Scope::Nested(spec) => spec,
+                    _ => continue,
+                };
+                let present = attr_names(b);
+                if spec.endpoint != "userpass-user"
+                    || present.contains(&"password")
+                    || present.contains(&"password_hash")
+                {
+                    continue;
+                }
+                let (mount, owner) = match outer {
+                    scope::Scope::Workload => (
+                        b.label_text(0).map(|p| p.trim_matches('/').to_string()),
+                        top.label_text(0),
+                    ),
+                    _ => (scope::mount_path(top), b.label_text(0)),
+                };
+                out.push((b.span, env_name(mount.as_deref(), owner, "password")));
+            }
+        }
+        out
+    }
+
     /// The whitespace that starts the line holding `offset`.
     fn indent_of(&self, offset: usize) -> String {
         let line = locate::line_before(&self.source, offset);
@@ -150,11 +246,77 @@ impl Analysis {
     }
 }
 
+/// Whether a value is written as a one-line quoted string.
+fn is_quoted(text: &str) -> bool {
+    text.len() >= 2 && text.starts_with('"') && text.ends_with('"')
+}
+
+/// `text` as a string literal.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// The variable of the `env("NAME")` in a literal secret's help.
 fn suggested_env(help: &str) -> Option<&str> {
     let rest = help.split("env(\"").nth(1)?;
     let name = rest.split('"').next()?;
     (!name.is_empty()).then_some(name)
+}
+
+/// The variable for the secret `field` of the block named `owner` on the mount at
+/// `mount`, as the checker's helps name it (`kp_check`'s `lints::secrets::env_name`):
+/// `ALICE_PASSWORD`; the mount's path first when it is not the method's own path
+/// (`USERS_ALICE_PASSWORD`) or the block has no name.
+fn env_name(mount: Option<&str>, owner: Option<&str>, field: &str) -> String {
+    let mut words: Vec<&str> = Vec::with_capacity(3);
+    words.extend(mount.filter(|m| owner.is_none() || *m != "userpass"));
+    words.extend(owner);
+    words.push(field);
+    words
+        .join("_")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Every variable an `env("...")` of the block reads.
+fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
+    for entry in block.entries() {
+        match entry {
+            Entry::Attribute(a) => expr_env_vars(&a.value, out),
+            Entry::Block(b) => env_vars(b, out),
+            Entry::Statement(_) => {}
+        }
+    }
+}
+
+fn expr_env_vars(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Env(name) => {
+            out.insert(name.value.to_string());
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
+        _ => {}
+    }
 }
 
 fn attr_names(block: &Block) -> Vec<&str> {
@@ -177,16 +339,16 @@ fn own_required(
     sc: scope::Scope,
     block: &Block,
     present: &[&str],
-) -> Option<(String, &'static str)> {
+) -> Option<(String, Placeholder)> {
     let endpoint = match sc {
         scope::Scope::Login(spec) | scope::Scope::Nested(spec) => spec.endpoint,
         _ => "",
     };
     let lacks = |names: &[&str]| !names.iter().any(|n| present.contains(n));
     let (name, value) = if block.keyword.name == "token" && lacks(&["role"]) {
-        ("role", placeholder(FieldType::String))
+        ("role", Placeholder::Typed(placeholder(FieldType::String)))
     } else if endpoint == "userpass-user" && lacks(&["password", "password_hash"]) {
-        ("password", "env(\"PASSWORD\")")
+        ("password", Placeholder::Password)
     } else if endpoint == "kubernetes-role"
         && lacks(&[
             "bound_service_account_namespaces",
@@ -195,12 +357,19 @@ fn own_required(
     {
         (
             "bound_service_account_namespaces",
-            placeholder(FieldType::List),
+            Placeholder::Typed(placeholder(FieldType::List)),
         )
     } else {
         return None;
     };
     Some((name.to_string(), value))
+}
+
+/// The value a missing field of [`own_required`] gets.
+enum Placeholder {
+    Typed(&'static str),
+    /// `env("...")`, its variable named after the user ([`Analysis::password_var`]).
+    Password,
 }
 
 fn placeholder(ty: FieldType) -> &'static str {

@@ -107,6 +107,7 @@ impl Analysis {
             diagnostics,
             index,
             program,
+            secrets: _,
             target: _,
             pinned: _,
             configured,

@@ -46,6 +46,9 @@ pub struct Analysis {
     diagnostics: Vec<Diagnostic>,
     index: Index,
     program: kp_check::ir::Program,
+    /// The texts of the program's literal secrets, as diagnostics redact them: what an
+    /// editor shows beyond the diagnostics (code action titles) redacts them too.
+    secrets: Vec<String>,
     /// The target the program was checked for: the configured one, or the one it implies.
     target: Target,
     /// The one target the program's fields must all have: the configured one, or the one
@@ -152,7 +155,7 @@ impl Analysis {
         let broken = kp_syntax::cascade::blocks_with_syntax_errors(&file.blocks, &syntax);
         let Checked {
             result: checked,
-            index,
+            mut index,
             target,
             pinned,
             warning,
@@ -178,10 +181,9 @@ impl Analysis {
         diagnostics.extend(lints);
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         // As every other surface: a literal secret never echoes in a message.
-        kp_diag::redact::diagnostics(
-            &mut diagnostics,
-            &kp_diag::redact::secret_texts(&sources, &checked.secrets),
-        );
+        let secrets = kp_diag::redact::secret_texts(&sources, &checked.secrets);
+        kp_diag::redact::diagnostics(&mut diagnostics, &secrets);
+        navigate::add_owns_references(&file, &mut index);
         Analysis {
             source,
             sources,
@@ -190,6 +192,7 @@ impl Analysis {
             diagnostics,
             index,
             program: checked.program,
+            secrets,
             target,
             pinned,
             configured,

@@ -3,8 +3,9 @@
 use std::fmt;
 
 use kp_check::catalog::BUILTIN_POLICIES;
-use kp_check::index::{DefKind, Definition, SymbolKey};
+use kp_check::index::{DefKind, Definition, Index, Reference, SymbolKey};
 use kp_diag::Span;
+use kp_syntax::ast::{File, Label};
 
 use crate::actions::TextEdit;
 use crate::Analysis;
@@ -161,6 +162,52 @@ impl Analysis {
                 && r.key.name() == def.key.name()
                 && inside(r)
         })
+    }
+}
+
+/// `owns policies ci-deploy "team-*"`: a plain name (no `*`) in an `owns` scope that
+/// names a declared policy (or, under `owns token-roles`, token role) is a use of it, so
+/// that a rename keeps the declaration in the owned scope and find-references lists it.
+/// The checker matches `owns` patterns against names rather than resolving them, so the
+/// index has no reference for them: added here. A quoted name's reference is its text
+/// inside the quotes (a rename keeps the quotes); a pattern with `*` is not a reference.
+pub(crate) fn add_owns_references(file: &File, index: &mut Index) {
+    let mut found = Vec::new();
+    for block in file.blocks.iter().filter(|b| b.keyword.name == "owns") {
+        let scope: fn(String) -> SymbolKey = match block.label_text(0) {
+            Some("policies") => SymbolKey::Policy,
+            Some("token-roles") => SymbolKey::TokenRole,
+            _ => continue,
+        };
+        for label in block.labels.iter().skip(1) {
+            let name = label.text();
+            if name.is_empty() || name.contains('*') {
+                continue;
+            }
+            let key = scope(name.to_string());
+            if index.definition(&key).is_none() {
+                continue;
+            }
+            let Some(span) = name_span(label) else {
+                continue;
+            };
+            if !index.references.iter().any(|r| r.span == span) {
+                found.push(Reference { span, key });
+            }
+        }
+    }
+    index.references.extend(found);
+}
+
+/// Where a label's name is written: a bare word's span, or a string's text inside its
+/// quotes (`None` when escapes make the text differ from the value).
+fn name_span(label: &Label) -> Option<Span> {
+    match label {
+        Label::Ident(i) => Some(i.span),
+        Label::Str(s) => {
+            let inner = Span::new(s.span.start + 1, s.span.end.checked_sub(1)?);
+            (inner.end >= inner.start && inner.end - inner.start == s.value.len()).then_some(inner)
+        }
     }
 }
 
