@@ -44,6 +44,9 @@ struct Open {
 struct OnDisk {
     text: String,
     stamp: Stamp,
+    /// Why its text could not be read (it is not UTF-8): the program holds it empty, and
+    /// the file gets this error, as `keyplan check DIR` reports it.
+    unreadable: Option<String>,
 }
 
 /// Size and modification time: a file whose stamp did not change is not read again.
@@ -67,6 +70,8 @@ pub struct Member {
     pub uri: String,
     /// The editor's version of an open file; `None` for a file read from disk.
     pub version: Option<i32>,
+    /// Why the file's text could not be read (it is in the program as empty text).
+    pub unreadable: Option<String>,
 }
 
 /// One analysed program.
@@ -265,7 +270,14 @@ impl Documents {
             None => key
                 .strip_prefix("doc:")
                 .and_then(|uri| self.open.get(uri).map(|o| (uri, o)))
-                .map(|(uri, o)| vec![(uri.to_string(), Some(o.version), o.text.clone())])
+                .map(|(uri, o)| {
+                    vec![Read {
+                        uri: uri.to_string(),
+                        version: Some(o.version),
+                        text: o.text.clone(),
+                        unreadable: None,
+                    }]
+                })
                 .unwrap_or_default(),
         };
         let old = self.programs.remove(key);
@@ -277,9 +289,13 @@ impl Documents {
         }
         let mut sources = SourceMap::new();
         let mut program_members = Vec::with_capacity(members.len());
-        for (uri, version, text) in members {
-            sources.add(uri.clone(), text);
-            program_members.push(Member { uri, version });
+        for m in members {
+            sources.add(m.uri.clone(), m.text);
+            program_members.push(Member {
+                uri: m.uri,
+                version: m.version,
+                unreadable: m.unreadable,
+            });
         }
         let analysis = match old {
             Some(old) => {
@@ -307,24 +323,33 @@ impl Documents {
         self.unpublished.insert(key.to_string());
     }
 
-    /// `(uri, version, text)` of every `.kp` file in `dir`, sorted by path: open files
-    /// as the editor has them (even unsaved new ones), the others from disk. A file that
-    /// cannot be read is left out, as if absent.
-    fn directory_members(&mut self, dir: &Path) -> Vec<(String, Option<i32>, String)> {
+    /// Every `.kp` file in `dir`, sorted by path: open files as the editor has them
+    /// (even unsaved new ones), the others from disk. A file that cannot be read is left
+    /// out, as if absent; one that is not UTF-8 is in, empty, with its error.
+    fn directory_members(&mut self, dir: &Path) -> Vec<Read> {
         if !self.watched || !self.disk.contains_key(dir) {
             self.scan(dir);
         }
-        let mut by_path: BTreeMap<&Path, (String, Option<i32>, String)> = BTreeMap::new();
+        let mut by_path: BTreeMap<&Path, Read> = BTreeMap::new();
         for (uri, o) in &self.open {
             if let Some(p) = o.path.as_deref().filter(|p| p.parent() == Some(dir)) {
-                by_path.insert(p, (uri.clone(), Some(o.version), o.text.clone()));
+                let read = Read {
+                    uri: uri.clone(),
+                    version: Some(o.version),
+                    text: o.text.clone(),
+                    unreadable: None,
+                };
+                by_path.insert(p, read);
             }
         }
         if let Some(files) = self.disk.get(dir) {
             for (path, file) in files {
-                by_path
-                    .entry(path)
-                    .or_insert_with(|| (convert::path_uri(path), None, file.text.clone()));
+                by_path.entry(path).or_insert_with(|| Read {
+                    uri: convert::path_uri(path),
+                    version: None,
+                    text: file.text.clone(),
+                    unreadable: file.unreadable.clone(),
+                });
             }
         }
         by_path.into_values().collect()
@@ -352,12 +377,35 @@ impl Documents {
     }
 }
 
-/// A `.kp` file's text and stamp; `None` if it cannot be read (as if absent).
+/// One file of a program as it is read: its URI, the editor's version of an open file,
+/// its text, and why its text could not be read.
+struct Read {
+    uri: String,
+    version: Option<i32>,
+    text: String,
+    unreadable: Option<String>,
+}
+
+/// A `.kp` file's text and stamp; `None` if it cannot be read (as if absent). A file
+/// that is not UTF-8 is read as empty, with the error `keyplan check` gives for it: it
+/// is part of the program, and the CLI refuses the program for it.
 fn read(path: &Path) -> Option<OnDisk> {
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
-    let text = std::fs::read_to_string(path).ok()?;
+    let bytes = std::fs::read(path).ok()?;
+    let (text, unreadable) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => (
+            String::new(),
+            Some(format!(
+                "`{}` is not UTF-8 text (invalid byte at offset {}): `keyplan check` refuses the program, and the editor checks it without this file",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )),
+        ),
+    };
     Some(OnDisk {
         text,
         stamp: Stamp::of(&meta),
+        unreadable,
     })
 }

@@ -108,7 +108,7 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
         "serverInfo": ServerInfo { name: "keyplan".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) },
     });
     let (id, params) = connection.initialize_start()?;
-    let params: InitializeParams = serde_json::from_value(params)?;
+    let (params, invalid) = initialize_params(params);
     connection.initialize_finish(id, init)?;
     let config = Config::from_init(&params);
     let mut server = Server {
@@ -117,6 +117,12 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
         connection,
         dropper: dropper(),
     };
+    if let Some(error) = invalid {
+        server.log(
+            MessageType::WARNING,
+            format!("invalid `initialize` params ({error}): serving with the settings that could be read"),
+        )?;
+    }
     if let Some(target) = unknown_target(&params) {
         server.log(
             MessageType::WARNING,
@@ -142,6 +148,35 @@ pub fn run(connection: &Connection) -> Result<(), BoxError> {
         }
     }
     Ok(())
+}
+
+/// The client's `initialize` params, and why they could not all be read. One bad field
+/// (a `rootUri` with an unencoded space) must not stop the server: the fields the server
+/// does not use are left out and the params read again, and failing that the settings
+/// (`initializationOptions`) and capabilities are read on their own.
+fn initialize_params(raw: serde_json::Value) -> (InitializeParams, Option<String>) {
+    let error = match serde_json::from_value::<InitializeParams>(raw.clone()) {
+        Ok(params) => return (params, None),
+        Err(e) => e.to_string(),
+    };
+    let mut params = InitializeParams::default();
+    if let serde_json::Value::Object(mut fields) = raw {
+        for unused in ["rootUri", "rootPath", "workspaceFolders"] {
+            fields.remove(unused);
+        }
+        let fields = serde_json::Value::Object(fields);
+        if let Ok(read) = serde_json::from_value::<InitializeParams>(fields.clone()) {
+            return (read, Some(error));
+        }
+        params.initialization_options = fields.get("initializationOptions").cloned();
+        if let Some(caps) = fields
+            .get("capabilities")
+            .and_then(|c| serde_json::from_value(c.clone()).ok())
+        {
+            params.capabilities = caps;
+        }
+    }
+    (params, Some(error))
 }
 
 /// Whether the client registers file watchers for the server
@@ -246,7 +281,14 @@ impl Server<'_> {
         let method = n.method.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| self.document_change(n)));
         match outcome {
-            Ok(result) => result,
+            Ok(Ok(())) => Ok(()),
+            // Params the server cannot read (a `didOpen` without `text`, a URI with an
+            // unencoded space) are the client's error: logged, and the server goes on,
+            // as it answers a request with bad params with an error.
+            Ok(Err(invalid)) => self.log(
+                MessageType::ERROR,
+                format!("notification `{method}` ignored: invalid params: {invalid}"),
+            ),
             Err(_) => self.log(
                 MessageType::ERROR,
                 format!("notification `{method}` panicked"),
@@ -254,7 +296,8 @@ impl Server<'_> {
         }
     }
 
-    fn document_change(&mut self, n: Notification) -> Result<(), BoxError> {
+    /// Records what a notification says; an error only for params it cannot read.
+    fn document_change(&mut self, n: Notification) -> Result<(), serde_json::Error> {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
@@ -314,11 +357,23 @@ impl Server<'_> {
         for program in programs {
             for (i, member) in program.members.iter().enumerate() {
                 let id = kp_diag::FileId(u32::try_from(i)?);
-                let diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
+                let mut diagnostics = handlers::diagnostics(program, id, &self.config.docs_url);
+                diagnostics.extend(member.unreadable.as_deref().map(unreadable));
                 send_diagnostics(connection, &member.uri, diagnostics, member.version)?;
             }
         }
         Ok(())
+    }
+}
+
+/// The error of a program's file whose text could not be read, at its start.
+fn unreadable(message: &str) -> lsp_types::Diagnostic {
+    lsp_types::Diagnostic {
+        range: lsp_types::Range::default(),
+        severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+        source: Some("keyplan".to_string()),
+        message: message.to_string(),
+        ..lsp_types::Diagnostic::default()
     }
 }
 

@@ -32,6 +32,13 @@ impl Client {
     }
 
     pub fn start_with_capabilities(capabilities: Value, init_options: Value) -> Client {
+        Self::start_with_params(
+            json!({ "capabilities": capabilities, "initializationOptions": init_options }),
+        )
+    }
+
+    /// A server initialized with `params` as the client sends them.
+    pub fn start_with_params(params: Value) -> Client {
         let (server_conn, client_conn) = Connection::memory();
         let server = std::thread::spawn(move || {
             kp_lsp::run(&server_conn).expect("server loop");
@@ -44,10 +51,7 @@ impl Client {
             notifications: Vec::new(),
             server_requests: Vec::new(),
         };
-        let caps = c.request(
-            "initialize",
-            json!({ "capabilities": capabilities, "initializationOptions": init_options }),
-        );
+        let caps = c.request("initialize", params);
         assert!(caps["capabilities"]["hoverProvider"]
             .as_bool()
             .unwrap_or(false));
@@ -168,6 +172,20 @@ impl Client {
             json!({ "textDocument": { "uri": uri, "version": self.version }, "contentChanges": [{ "text": text }] }),
         );
         self.diagnostics(uri)
+    }
+
+    /// The messages of the `window/logMessage` notifications received so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.notifications
+            .iter()
+            .filter(|n| n.method == "window/logMessage")
+            .filter_map(|n| n.params["message"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Whether the server thread has ended.
+    pub fn server_ended(&self) -> bool {
+        self.server.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     pub fn stop(mut self) {
