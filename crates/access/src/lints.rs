@@ -55,7 +55,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap) -> Vec<Diagnostic> {
     let ids = identities(program);
     let mut out = Vec::new();
     jwt_roles(&ids, sources, &mut out);
-    policies(program, &ids, &mut out);
+    policies(program, &ids, sources, &mut out);
     shadow::shadowed(program, &ids, sources, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
@@ -358,7 +358,7 @@ fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json
     None
 }
 
-fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
+fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
     let mut used: Vec<&str> = ids
         .iter()
         .flat_map(|i| i.policies.iter().map(String::as_str))
@@ -388,9 +388,11 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
             );
         }
         for rule in &doc.rules {
-            privileged(rule, r.span, &what, out);
+            // At the rule itself (its quoted path) when written in the block.
+            let at = locate::quoted(sources, r.span, &rule.path).unwrap_or(r.span);
+            privileged(rule, at, &what, out);
             if rule.capabilities.contains("deny") {
-                deny_overrides_nothing(rule, r, &what, ids, &rules, out);
+                deny_overrides_nothing(rule, r, at, &what, ids, &rules, out);
             }
         }
     }
@@ -405,6 +407,7 @@ fn policies(program: &Program, ids: &[Identity], out: &mut Vec<Diagnostic>) {
 fn deny_overrides_nothing(
     rule: &PathRule,
     r: &kp_check::ir::Resource,
+    at: Span,
     what: &str,
     ids: &[Identity],
     rules: &kp_sort::SortedMap<&str, &[PathRule]>,
@@ -438,7 +441,7 @@ fn deny_overrides_nothing(
     out.push(
         Diagnostic::warning(
             DENY_OVERRIDES_NOTHING,
-            r.span,
+            at,
             format!(
                 "`deny` on `{}` in {what} overrides nothing: no policy of {} grants a path it matches",
                 rule.path,
