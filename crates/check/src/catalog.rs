@@ -537,10 +537,40 @@ pub const JWT_BINDINGS: [&str; 4] = [
     "token_bound_cidrs",
 ];
 
+/// The database plugins the servers have built in: OpenBao 2.7.2's catalog (`bao plugin
+/// list database`, `valkey-database-plugin` its own) and Vault's
+/// (`helper/builtinplugins/registry.go`), with Vault's external Oracle plugin, which its
+/// documentation names. A `plugin_name` close to one of these is likely a typo.
+pub const DATABASE_PLUGINS: [&str; 20] = [
+    "cassandra-database-plugin",
+    "couchbase-database-plugin",
+    "elasticsearch-database-plugin",
+    "hana-database-plugin",
+    "influxdb-database-plugin",
+    "mongodb-database-plugin",
+    "mongodbatlas-database-plugin",
+    "mssql-database-plugin",
+    "mysql-aurora-database-plugin",
+    "mysql-database-plugin",
+    "mysql-legacy-database-plugin",
+    "mysql-rds-database-plugin",
+    "oracle-database-plugin",
+    "postgresql-database-plugin",
+    "redis-database-plugin",
+    "redis-elasticache-database-plugin",
+    "redshift-database-plugin",
+    "snowflake-database-plugin",
+    "valkey-database-plugin",
+    "vault-plugin-database-oracle",
+];
+
 /// Pairs `(smaller, larger)` of durations in one body where the first may not exceed
-/// the second.
-pub const TTL_PAIRS: [(&str, &str); 6] = [
+/// the second. A login role's `token_explicit_max_ttl` caps its tokens as `token_max_ttl`
+/// does (measured on OpenBao 2.7.2: `token_ttl = 2h` under an explicit max of 1h logs in
+/// with a one-hour token).
+pub const TTL_PAIRS: [(&str, &str); 7] = [
     ("token_ttl", "token_max_ttl"),
+    ("token_ttl", "token_explicit_max_ttl"),
     ("default_sts_ttl", "max_sts_ttl"),
     ("ttl", "max_ttl"),
     ("default_ttl", "max_ttl"),

@@ -116,10 +116,16 @@ pub const ROOT_NOT_ROTATED: &str = "kp::root-not-rotated";
 pub const ROTATE_ROOT_NEEDS_CREDENTIALS: &str = "kp::rotate-root-needs-credentials";
 /// A database role (static or dynamic) its connection's `allowed_roles` does not admit.
 pub const ROLE_NOT_ALLOWED: &str = "kp::role-not-allowed";
-/// A static role's user that a dynamic role's creation statements also create.
+/// A static role's user that a dynamic role's creation statements also create, or that
+/// another static role of the same connection manages.
 pub const STATIC_USER_COLLISION: &str = "kp::static-user-collision";
 /// An `extern policy` whose name is inside an `owns policies` scope.
 pub const OWNED_EXTERN: &str = "kp::owned-extern";
+/// `token_type = "batch"` on a role whose other token fields ask for what a batch token
+/// cannot be (periodic, limited uses, renewable, non-orphan): the server refuses the role.
+pub const BATCH_TOKEN_CONFLICT: &str = "kp::batch-token-conflict";
+/// A database `plugin_name` that is no built-in plugin but close to one (warning).
+pub const UNKNOWN_PLUGIN: &str = "kp::unknown-plugin";
 
 /// Every code above, for documentation and tests.
 pub const ALL: &[&str] = &[
@@ -181,4 +187,6 @@ pub const ALL: &[&str] = &[
     ROLE_NOT_ALLOWED,
     STATIC_USER_COLLISION,
     OWNED_EXTERN,
+    BATCH_TOKEN_CONFLICT,
+    UNKNOWN_PLUGIN,
 ];

@@ -1,6 +1,7 @@
 //! The pitfalls of the reference scenarios, each a small check over one body.
 
 pub mod auth_roles;
+pub mod batch_tokens;
 pub mod database;
 pub mod jwt;
 pub mod kv;

@@ -6,11 +6,12 @@ use kp_syntax::ast::Attribute;
 use crate::catalog::TTL_PAIRS;
 
 /// Every name of [`TTL_PAIRS`], once.
-const TTL_NAMES: [&str; 10] = [
+const TTL_NAMES: [&str; 11] = [
     "default_sts_ttl",
     "max_sts_ttl",
     "token_ttl",
     "token_max_ttl",
+    "token_explicit_max_ttl",
     "ttl",
     "max_ttl",
     "default_ttl",
@@ -88,10 +89,16 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
             .flatten()
             .filter(|a| known(&a.name.name))
     };
+    // A TTL over two of its maximums (`token_ttl` over `token_max_ttl` and
+    // `token_explicit_max_ttl`) is reported once, against the first pair.
+    let mut reported = [false; TTL_NAMES.len()];
     for ((small, large), (small_slot, large_slot)) in TTL_PAIRS.into_iter().zip(PAIR_SLOTS) {
         let (Some(s), Some(l)) = (find(small_slot), find(large_slot)) else {
             continue;
         };
+        if reported.get(small_slot).copied().unwrap_or(false) {
+            continue;
+        }
         let (Some(sv), Some(lv)) = (
             durations::literal_seconds(&s.value),
             durations::literal_seconds(&l.value),
@@ -101,6 +108,9 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
         // 0 means "the system default": no bound to compare against.
         if lv <= 0 || sv <= lv {
             continue;
+        }
+        if let Some(r) = reported.get_mut(small_slot) {
+            *r = true;
         }
         diags.push(
             Diagnostic::error(
@@ -161,5 +171,50 @@ mod tests {
             assert_eq!(TTL_NAMES.get(s), Some(&small));
             assert_eq!(TTL_NAMES.get(l), Some(&large));
         }
+    }
+
+    fn ttl_errors(src: &str) -> Vec<String> {
+        let parsed = kp_syntax::parse(src);
+        let checked = crate::check(&parsed.file, &crate::Options::default());
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == codes::TTL_EXCEEDS_MAX)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn token_ttl_over_the_explicit_max_is_reported_once() {
+        let got = ttl_errors(
+            r#"
+            auth approle {
+              role over-explicit {
+                token_ttl              = 2h
+                token_explicit_max_ttl = 1h
+              }
+              role over-both {
+                token_ttl              = 2h
+                token_max_ttl          = 1h
+                token_explicit_max_ttl = 1h
+              }
+              role under {
+                token_ttl              = 1h
+                token_explicit_max_ttl = 1h
+              }
+              role unbounded {
+                token_ttl              = 2h
+                token_explicit_max_ttl = 0
+              }
+            }
+            "#,
+        );
+        assert_eq!(
+            got,
+            [
+                "`token_ttl` (2h) exceeds `token_explicit_max_ttl` (1h)",
+                "`token_ttl` (2h) exceeds `token_max_ttl` (1h)",
+            ]
+        );
     }
 }

@@ -79,11 +79,23 @@ pub fn check(role: &str, block: &Block, conn_name: &str, conn: &Block) -> Option
     if block.keyword.name != "role" {
         return None;
     }
-    let plugin = match find_attr(conn.entries(), "plugin_name").map(|a| &a.value.kind) {
+    let written = match find_attr(conn.entries(), "plugin_name").map(|a| &a.value.kind) {
         Some(ExprKind::Str { value, .. }) => value.as_str(),
         _ => return None,
     };
-    let example = needs_statements(plugin)?;
+    // A near miss of a built-in name (`postgres-database-plugin`, warned about as
+    // `kp::unknown-plugin`) is checked as the built-in it most likely is, not taken
+    // for a custom plugin with statements of its own.
+    let (plugin, example) = match needs_statements(written) {
+        Some(example) => (format!("`{written}`"), example),
+        None => {
+            let builtin = crate::lints::database::likely_builtin(written)?;
+            (
+                format!("`{written}` (likely `{builtin}`)"),
+                needs_statements(builtin)?,
+            )
+        }
+    };
     let (at, message) = match find_attr(block.entries(), "creation_statements") {
         None => (
             block.head_span(),
@@ -95,14 +107,14 @@ pub fn check(role: &str, block: &Block, conn_name: &str, conn: &Block) -> Option
         ),
         Some(_) => return None,
     };
-    Some(missing(at, message, conn_name, plugin, example))
+    Some(missing(at, message, conn_name, &plugin, example))
 }
 
 fn missing(at: Span, message: String, conn_name: &str, plugin: &str, example: &str) -> Diagnostic {
     Diagnostic::error(codes::MISSING_FIELD, at, message)
         .with_label("no statement to create the user with")
     .with_help(format!(
-        "the server stores the role, but `{plugin}` (connection `{conn_name}`) has no default statements: every credential request fails (\"empty creation statements\"); add `creation_statements = {example}`"
+        "the server stores the role, but {plugin} (connection `{conn_name}`) has no default statements: every credential request fails (\"empty creation statements\"); add `creation_statements = {example}`"
     ))
 }
 
@@ -117,5 +129,60 @@ mod tests {
         assert!(needs_statements("cassandra-database-plugin").is_none());
         assert!(needs_statements("redis-database-plugin").is_none());
         assert!(needs_statements("my-custom-plugin").is_none());
+    }
+
+    #[test]
+    fn a_near_miss_of_a_built_in_plugin_needs_its_statements() {
+        let src = r#"
+            secrets database {
+              connection pg {
+                plugin_name    = "postgres-database-plugin"
+                connection_url = "postgresql://{{username}}:{{password}}@db:5432/app"
+                allowed_roles  = [reader]
+              }
+              connection custom {
+                plugin_name    = "my-custom-database-plugin"
+                connection_url = "custom://{{username}}:{{password}}@db:5432/app"
+                allowed_roles  = [other]
+              }
+              role reader {
+                db_name = pg
+              }
+              role other {
+                db_name = custom
+              }
+            }
+        "#;
+        let parsed = kp_syntax::parse(src);
+        let checked = crate::check(&parsed.file, &crate::Options::default());
+        let got: Vec<(&str, &str)> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, codes::MISSING_FIELD | codes::UNKNOWN_PLUGIN))
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    codes::UNKNOWN_PLUGIN,
+                    "`postgres-database-plugin` is not a built-in database plugin"
+                ),
+                (
+                    codes::MISSING_FIELD,
+                    "role `reader` is missing `creation_statements`"
+                ),
+            ]
+        );
+        let help = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.code == codes::MISSING_FIELD)
+            .and_then(|d| d.help.as_deref())
+            .unwrap_or_default();
+        assert!(
+            help.contains("likely `postgresql-database-plugin`"),
+            "{help}"
+        );
     }
 }

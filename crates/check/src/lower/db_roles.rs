@@ -75,8 +75,12 @@ impl Lowerer<'_> {
 
     /// A static role's user that a dynamic role on the same connection creates: issuing
     /// its credentials fails on the existing user, or takes it over, and their revocation
-    /// drops the account the static role manages.
+    /// drops the account the static role manages. Also a user two static roles of one
+    /// connection manage: each rotation sets a password the other role does not know
+    /// (measured on OpenBao 2.7.2 with PostgreSQL: the server accepts both roles, and
+    /// after rotating one the other's credentials no longer log in).
     fn static_users(&mut self, m: &MountSym<'_>) {
+        self.shared_static_users(m);
         for (static_name, st) in m
             .roles
             .iter()
@@ -123,6 +127,54 @@ impl Lowerer<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Two static roles of one connection on one database user, compared as the
+    /// database compares the names (both as written: the plugins quote them). Reported
+    /// at the later role, once per pair.
+    fn shared_static_users(&mut self, m: &MountSym<'_>) {
+        let mut statics: Vec<(&str, &Attribute, &str, &str, NameCase)> = Vec::new();
+        let mut by_place: Vec<_> = m
+            .roles
+            .iter()
+            .filter(|(_, r)| r.block.keyword.name == "static-role")
+            .collect();
+        by_place.sort_by_key(|(_, r)| r.span.start);
+        for (name, st) in by_place {
+            let Some(user_attr) = find_attr(st.block.entries(), "username") else {
+                continue;
+            };
+            let ExprKind::Str { value: user, .. } = &user_attr.value.kind else {
+                continue;
+            };
+            let Some((conn, conn_sym, _)) = connection_of(m, st.block) else {
+                continue;
+            };
+            let case = NameCase::of(conn_sym.block);
+            let earlier = statics
+                .iter()
+                .find(|(_, _, u, c, _)| *c == conn && case.same(&((*u).to_string(), true), user));
+            if let Some((first, first_attr, first_user, _, _)) = earlier {
+                let message = if first_user == user {
+                    format!(
+                        "static roles `{first}` and `{name}` both manage user `{user}` of connection `{conn}`"
+                    )
+                } else {
+                    format!(
+                        "static roles `{first}` and `{name}` both manage user `{user}` of connection `{conn}` (`{first_user}` there: the same user to the database)"
+                    )
+                };
+                self.diags.push(
+                    Diagnostic::error(codes::STATIC_USER_COLLISION, user_attr.value.span, message)
+                        .with_label("a user another static role already rotates")
+                        .with_related(first_attr.value.span, "managed by this static role too")
+                        .with_help(format!(
+                            "keep one static role for `{user}` (several workloads may read its credentials): each rotation sets a password the other role does not know, so its credentials stop working"
+                        )),
+                );
+            }
+            statics.push((name, user_attr, user, conn, case));
         }
     }
 

@@ -231,6 +231,7 @@ impl<'s> Lowerer<'s> {
         let typed = self.type_body(&cx, &parts.attrs);
         let mut body = typed.body;
         lints::auth_roles::strict_ip(&body, parts, &mut self.diags);
+        lints::batch_tokens::check(spec.endpoint, &body, parts, &what, &mut self.diags);
         match spec.endpoint {
             // A role without a declared mount is a workload's login on a JWT mount
             // managed elsewhere.
@@ -250,6 +251,7 @@ impl<'s> Lowerer<'s> {
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
                 lints::database::connection_url(parts, &env, &mut self.diags);
+                lints::database::plugin_name(parts, &mut self.diags);
             }
             "kubernetes-role" => {
                 // OpenBao's alone: a help names only fields of the checked target.
