@@ -5,6 +5,9 @@
 //! Pure: no I/O, builds for `wasm32-unknown-unknown`. The facade (`keyplan`) re-exports
 //! it; the CLI and the playground reach it through `keyplan::json_api`.
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 pub mod diff;
 pub mod identity;
 pub mod json;

@@ -6,6 +6,9 @@
 //! 1-based lines and columns: the one serialisable shape shared by the CLI's JSON output,
 //! the wasm playground and the language server.
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 mod line_index;
 pub mod redact;
 mod render;

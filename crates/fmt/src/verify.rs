@@ -30,7 +30,7 @@ fn anchors(file: &File, comments: &[Span]) -> Vec<usize> {
     for block in &file.blocks {
         block_token_ends(block, &mut ends);
     }
-    ends.sort_unstable();
+    kp_sort::unstable(&mut ends);
     comments
         .iter()
         .map(|c| ends.partition_point(|&end| end <= c.start))

@@ -99,7 +99,7 @@ mod tests {
                 out.push(path);
             }
         }
-        out.sort();
+        kp_sort::sort(&mut out);
         out
     }
 

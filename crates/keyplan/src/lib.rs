@@ -2,6 +2,9 @@
 //! then [`emit`] any output format. No I/O: the CLI, the live applier, the wasm
 //! playground and the language server all call this.
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 pub use kp_access as access;
 pub use kp_check::{ir, Options};
 pub use kp_diag::{

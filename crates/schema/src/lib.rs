@@ -30,6 +30,9 @@
 //! [`Endpoint::description`], [`Endpoint::source`]) are only in the tables with the `docs`
 //! feature (default); without it they are empty. The playground's wasm builds without it.
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 use std::fmt;
 use std::sync::LazyLock;
 

@@ -1,5 +1,8 @@
 //! The keyplan front end: source text to [`ast::File`], with every problem reported.
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 pub mod ast;
 pub mod cascade;
 mod list;

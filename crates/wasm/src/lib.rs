@@ -16,6 +16,9 @@
 //! the catalog's (kp-schema without `docs`), are then not in the module (about 14 KB
 //! gzipped).
 
+// In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
+#![deny(clippy::disallowed_methods)]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Talc instead of Rust's default wasm allocator (dlmalloc): smaller in the module and

@@ -534,7 +534,7 @@ fn deny_meets_grant_agrees_with_the_evaluator() {
         }
         patterns.push(p);
     }
-    patterns.sort();
+    kp_sort::sort(&mut patterns);
     patterns.dedup();
     let mut paths: Vec<String> = Vec::new();
     let mut level: Vec<String> = SEGS.iter().map(|s| s.to_string()).collect();

@@ -57,7 +57,7 @@ fn patterns() -> Vec<String> {
             out.push(format!("{p}*"));
         }
     }
-    out.sort();
+    kp_sort::sort(&mut out);
     out.dedup();
     out
 }

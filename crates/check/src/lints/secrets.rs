@@ -286,7 +286,7 @@ mod tests {
             .filter(|f| f.sensitive)
             .map(|f| f.name.as_str())
             .collect();
-        marked.sort_unstable();
+        kp_sort::sort(&mut marked);
         marked.dedup();
         assert_eq!(marked, SENSITIVE_FIELDS);
     }

@@ -140,7 +140,7 @@ impl Lowerer<'_> {
             .iter()
             .filter(|(_, r)| r.block.keyword.name == "static-role")
             .collect();
-        by_place.sort_by_key(|(_, r)| r.span.start);
+        kp_sort::by_key(&mut by_place, |(_, r)| r.span.start);
         for (name, st) in by_place {
             let Some(user_attr) = find_attr(st.block.entries(), "username") else {
                 continue;

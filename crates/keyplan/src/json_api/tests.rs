@@ -321,7 +321,7 @@ fn corpus() -> Vec<(String, String)> {
             }
         }
     }
-    out.sort();
+    kp_sort::sort(&mut out);
     assert!(out.len() > 100, "the corpus is the repository's programs");
     // Text serde_json escapes: quotes, backslashes, control characters, non-ASCII.
     out.push((
