@@ -9,7 +9,7 @@
 //! Policies the program does not define (`extern policy`, the built-in `default`) are
 //! listed per identity as `external`: their rules are not known here.
 
-use kp_check::ir::{PathRule, Program, ResourceKind, CAPABILITIES};
+use kp_check::ir::{PathRule, Program, Resource, ResourceKind, CAPABILITIES};
 use kp_sort::SortedMap;
 use serde::Serialize;
 
@@ -42,6 +42,18 @@ pub struct Grant {
     pub capabilities: Vec<String>,
     /// The policies with a rule on this pattern, in login order.
     pub policies: Vec<String>,
+}
+
+/// Policy name → its resource, for the policies the program defines (with rules).
+pub fn defined_policies(program: &Program) -> SortedMap<&str, &Resource> {
+    SortedMap::from_unsorted(
+        program
+            .resources
+            .iter()
+            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
+            .map(|r| (r.name.as_str(), r))
+            .collect(),
+    )
 }
 
 /// Policy name → rules, for the policies the program defines.

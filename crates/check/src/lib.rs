@@ -33,6 +33,7 @@ mod target_help;
 mod typing;
 
 pub use kp_schema::Target;
+pub use lints::secrets::{env_name_at as secret_env_name, env_vars};
 pub use memo::Memo;
 
 use kp_diag::{Diagnostic, Span};

@@ -4,7 +4,7 @@
 use kp_check::codes;
 use kp_diag::{Diagnostic, Span};
 use kp_schema::FieldType;
-use kp_syntax::ast::{Block, Entry, Expr, ExprKind};
+use kp_syntax::ast::{Block, Entry};
 
 use crate::locate;
 use crate::scope;
@@ -174,7 +174,7 @@ impl Analysis {
         self.file
             .blocks
             .iter()
-            .for_each(|b| env_vars(b, &mut taken));
+            .for_each(|b| kp_check::env_vars(b, &mut taken));
         taken.extend(
             self.diagnostics
                 .iter()
@@ -231,7 +231,9 @@ impl Analysis {
                     ),
                     _ => (scope::mount_path(top), b.label_text(0)),
                 };
-                out.push((b.span, env_name(mount.as_deref(), owner, "password")));
+                // As the checker's helps name it; the mount is a userpass method.
+                let mount = mount.as_deref().map(|m| (m, m == "userpass"));
+                out.push((b.span, kp_check::secret_env_name(mount, owner, "password")));
             }
         }
         out
@@ -273,50 +275,6 @@ fn suggested_env(help: &str) -> Option<&str> {
     let rest = help.split("env(\"").nth(1)?;
     let name = rest.split('"').next()?;
     (!name.is_empty()).then_some(name)
-}
-
-/// The variable for the secret `field` of the block named `owner` on the mount at
-/// `mount`, as the checker's helps name it (`kp_check`'s `lints::secrets::env_name`):
-/// `ALICE_PASSWORD`; the mount's path first when it is not the method's own path
-/// (`USERS_ALICE_PASSWORD`) or the block has no name.
-fn env_name(mount: Option<&str>, owner: Option<&str>, field: &str) -> String {
-    let mut words: Vec<&str> = Vec::with_capacity(3);
-    words.extend(mount.filter(|m| owner.is_none() || *m != "userpass"));
-    words.extend(owner);
-    words.push(field);
-    words
-        .join("_")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Every variable an `env("...")` of the block reads.
-fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
-    for entry in block.entries() {
-        match entry {
-            Entry::Attribute(a) => expr_env_vars(&a.value, out),
-            Entry::Block(b) => env_vars(b, out),
-            Entry::Statement(_) => {}
-        }
-    }
-}
-
-fn expr_env_vars(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
-    match &expr.kind {
-        ExprKind::Env(name) => {
-            out.insert(name.value.to_string());
-        }
-        ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
-        ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),
-        _ => {}
-    }
 }
 
 fn attr_names(block: &Block) -> Vec<&str> {

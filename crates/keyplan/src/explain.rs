@@ -225,14 +225,7 @@ pub fn evaluators(
     program: &Program,
     opts: &ExplainOptions,
 ) -> Result<Vec<Evaluator>, ExplainError> {
-    let defined: SortedMap<&str, &crate::ir::Resource> = SortedMap::from_unsorted(
-        program
-            .resources
-            .iter()
-            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
-            .map(|r| (r.name.as_str(), r))
-            .collect(),
-    );
+    let defined = kp_access::matrix::defined_policies(program);
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
         for name in set {
             let builtin = name == "root" || name == DEFAULT_POLICY;

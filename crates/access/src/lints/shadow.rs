@@ -9,7 +9,7 @@
 //! a rule that does (different winners for different holders); a rule shadowed only by
 //! several rules together is not.
 
-use kp_check::ir::{Program, Resource, ResourceKind};
+use kp_check::ir::{Program, Resource};
 use kp_diag::{Diagnostic, SourceMap, Span};
 use kp_sort::SortedMap;
 
@@ -36,14 +36,7 @@ pub(super) fn shadowed(
 ) {
     // Sorted maps, not `BTreeMap`s: each tree type compiled its own code (and collecting,
     // its own sort) into the playground's wasm.
-    let defined: SortedMap<&str, &Resource> = SortedMap::from_unsorted(
-        program
-            .resources
-            .iter()
-            .filter(|r| r.kind == ResourceKind::Policy && r.policy.is_some())
-            .map(|r| (r.name.as_str(), r))
-            .collect(),
-    );
+    let defined = crate::matrix::defined_policies(program);
     let mut held: Vec<(&str, &Identity)> = ids
         .iter()
         .flat_map(|i| i.policies.iter().map(move |p| (p.as_str(), i)))

@@ -58,9 +58,15 @@ fn env_help(attr: &Attribute, cx: &BodyCtx<'_, '_>) -> String {
 /// block has no name or the mount is not at its type's own path, so that two mounts'
 /// secrets get two variables (`GITLAB_OIDC_CLIENT_SECRET`).
 pub fn env_name(mount: Option<&MountSym<'_>>, owner: Option<&str>, field: &str) -> String {
+    env_name_at(mount.map(|m| (m.path, m.path == m.ty.name)), owner, field)
+}
+
+/// [`env_name`] for a mount given by its path and whether that is its type's own path
+/// (`userpass` for a userpass method): the editor's quick fixes name variables alike.
+pub fn env_name_at(mount: Option<(&str, bool)>, owner: Option<&str>, field: &str) -> String {
     let mut words: Vec<&str> = Vec::with_capacity(3);
-    if let Some(m) = mount.filter(|m| owner.is_none() || m.path != m.ty.name) {
-        words.push(m.path);
+    if let Some((path, _)) = mount.filter(|(_, own)| owner.is_none() || !own) {
+        words.push(path);
     }
     words.extend(owner);
     words.push(field);
@@ -152,7 +158,7 @@ fn innermost_block(blocks: &[Block], span: Span) -> Option<&Block> {
 }
 
 /// Every variable named by an `env("...")` in the block.
-fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
+pub fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
     for entry in block.entries() {
         match entry {
             Entry::Attribute(a) => expr_env_vars(&a.value, out),

@@ -80,22 +80,11 @@ impl Lowerer<'_> {
     /// (measured on OpenBao 2.7.2 with PostgreSQL: the server accepts both roles, and
     /// after rotating one the other's credentials no longer log in).
     fn static_users(&mut self, m: &MountSym<'_>) {
-        self.shared_static_users(m);
-        for (static_name, st) in m
-            .roles
-            .iter()
-            .filter(|(_, r)| r.block.keyword.name == "static-role")
-        {
-            let Some(user_attr) = find_attr(st.block.entries(), "username") else {
-                continue;
-            };
-            let ExprKind::Str { value: user, .. } = &user_attr.value.kind else {
-                continue;
-            };
-            let Some((conn, conn_sym, _)) = connection_of(m, st.block) else {
-                continue;
-            };
-            let case = NameCase::of(conn_sym.block);
+        let statics = static_users_of(m);
+        self.shared_static_users(&statics);
+        for s in &statics {
+            let (static_name, user_attr, user, conn, case) =
+                (s.role, s.attr, s.user, s.conn, s.case);
             for (dyn_name, d) in m
                 .roles
                 .iter()
@@ -133,30 +122,22 @@ impl Lowerer<'_> {
     /// Two static roles of one connection on one database user, compared as the
     /// database compares the names (both as written: the plugins quote them). Reported
     /// at the later role, once per pair.
-    fn shared_static_users(&mut self, m: &MountSym<'_>) {
-        let mut statics: Vec<(&str, &Attribute, &str, &str, NameCase)> = Vec::new();
-        let mut by_place: Vec<_> = m
-            .roles
-            .iter()
-            .filter(|(_, r)| r.block.keyword.name == "static-role")
-            .collect();
-        kp_sort::by_key(&mut by_place, |(_, r)| r.span.start);
-        for (name, st) in by_place {
-            let Some(user_attr) = find_attr(st.block.entries(), "username") else {
-                continue;
-            };
-            let ExprKind::Str { value: user, .. } = &user_attr.value.kind else {
-                continue;
-            };
-            let Some((conn, conn_sym, _)) = connection_of(m, st.block) else {
-                continue;
-            };
-            let case = NameCase::of(conn_sym.block);
+    fn shared_static_users(&mut self, statics: &[StaticUser<'_>]) {
+        for (i, s) in statics.iter().enumerate() {
+            let (name, user_attr, user, conn, case) = (s.role, s.attr, s.user, s.conn, s.case);
             let earlier = statics
+                .get(..i)
+                .unwrap_or_default()
                 .iter()
-                .find(|(_, _, u, c, _)| *c == conn && case.same(&((*u).to_string(), true), user));
-            if let Some((first, first_attr, first_user, _, _)) = earlier {
-                let message = if first_user == user {
+                .find(|e| e.conn == conn && case.same(&(e.user.to_string(), true), user));
+            if let Some(StaticUser {
+                role: first,
+                attr: first_attr,
+                user: first_user,
+                ..
+            }) = earlier
+            {
+                let message = if *first_user == user {
                     format!(
                         "static roles `{first}` and `{name}` both manage user `{user}` of connection `{conn}`"
                     )
@@ -174,7 +155,6 @@ impl Lowerer<'_> {
                         )),
                 );
             }
-            statics.push((name, user_attr, user, conn, case));
         }
     }
 
@@ -201,6 +181,48 @@ impl Lowerer<'_> {
 }
 
 /// The connection of this mount a role's `db_name` names, with the span of the value.
+/// A static role's user: the role, its `username` attribute and value, and the name and
+/// name folding of its connection.
+struct StaticUser<'m> {
+    role: &'m str,
+    attr: &'m Attribute,
+    user: &'m str,
+    conn: &'m str,
+    case: NameCase,
+}
+
+/// The users of `m`'s static roles that name a connection of `m`, in source order.
+fn static_users_of<'m>(m: &'m MountSym<'_>) -> Vec<StaticUser<'m>> {
+    let mut out = Vec::new();
+    for (role, st) in m
+        .roles
+        .iter()
+        .filter(|(_, r)| r.block.keyword.name == "static-role")
+    {
+        let Some(attr) = find_attr(st.block.entries(), "username") else {
+            continue;
+        };
+        let ExprKind::Str { value: user, .. } = &attr.value.kind else {
+            continue;
+        };
+        let Some((conn, conn_sym, _)) = connection_of(m, st.block) else {
+            continue;
+        };
+        out.push((
+            st.span.start,
+            StaticUser {
+                role,
+                attr,
+                user,
+                conn,
+                case: NameCase::of(conn_sym.block),
+            },
+        ));
+    }
+    kp_sort::by_key(&mut out, |(at, _)| *at);
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
 fn connection_of<'m, 'a>(
     m: &'m MountSym<'a>,
     block: &Block,
