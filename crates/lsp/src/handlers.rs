@@ -12,12 +12,12 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription,
-    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentFormattingParams, DocumentSymbol,
-    DocumentSymbolParams, DocumentSymbolResponse, Documentation, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent, MarkupKind,
-    NumberOrString, PrepareRenameResponse, ReferenceParams, RenameParams, SymbolKind,
-    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentFormattingParams,
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, Documentation,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location,
+    MarkupContent, MarkupKind, NumberOrString, PrepareRenameResponse, ReferenceParams,
+    RenameParams, SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -188,33 +188,63 @@ fn hover(docs: &Documents, p: HoverParams) -> Result<Value, Failure> {
 }
 
 fn completion(docs: &Documents, p: CompletionParams) -> Result<Value, Failure> {
-    let Some((program, _, offset)) = at(docs, &p.text_document_position) else {
+    let Some((program, file, offset)) = at(docs, &p.text_document_position) else {
         return Ok(Value::Null);
     };
+    let word = typed_word(file, offset);
     let items: Vec<CompletionItem> = program
         .analysis
         .completions(offset)
         .into_iter()
-        .map(|c| CompletionItem {
-            label: c.label,
-            kind: Some(match c.kind {
-                CompletionKind::Keyword => CompletionItemKind::KEYWORD,
-                CompletionKind::Field => CompletionItemKind::FIELD,
-                CompletionKind::Value => CompletionItemKind::VALUE,
-                CompletionKind::Reference => CompletionItemKind::REFERENCE,
-            }),
-            detail: c.detail,
-            documentation: c.documentation.map(|d| {
-                Documentation::MarkupContent(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: d,
-                })
-            }),
-            insert_text: c.insert_text,
-            ..CompletionItem::default()
+        .map(|c| {
+            let new_text = c.insert_text.unwrap_or_else(|| c.label.clone());
+            // A quoted value replaces the quotes around the word too (`"se|"`).
+            let byte = |at: usize| file.text().as_bytes().get(at.checked_sub(file.base())?);
+            let quoted = new_text.starts_with('"')
+                && word.start > file.base()
+                && byte(word.start - 1) == Some(&b'"');
+            let start = if quoted { word.start - 1 } else { word.start };
+            let end = if quoted && byte(word.end) == Some(&b'"') {
+                word.end + 1
+            } else {
+                word.end
+            };
+            CompletionItem {
+                label: c.label,
+                kind: Some(match c.kind {
+                    CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                    CompletionKind::Field => CompletionItemKind::FIELD,
+                    CompletionKind::Value => CompletionItemKind::VALUE,
+                    CompletionKind::Reference => CompletionItemKind::REFERENCE,
+                }),
+                detail: c.detail,
+                documentation: c.documentation.map(|d| {
+                    Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: d,
+                    })
+                }),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: convert::range(file, Span::new(start, end)),
+                    new_text,
+                })),
+                ..CompletionItem::default()
+            }
         })
         .collect();
     json(CompletionResponse::Array(items))
+}
+
+/// The part of a name the cursor ends, which a completion replaces. The range is sent
+/// with each item: a client's own word boundaries would split names at `-`
+/// (`shared-read`, `gpu-hosts`), as Neovim's default `iskeyword` does.
+fn typed_word(file: &SourceFile, offset: usize) -> Span {
+    let local = offset.saturating_sub(file.base()).min(file.text().len());
+    let before = file.text().get(..local).unwrap_or_default();
+    let start = before
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        .len();
+    Span::new(file.base() + start, file.base() + local)
 }
 
 fn definition(docs: &Documents, p: GotoDefinitionParams) -> Result<Value, Failure> {
