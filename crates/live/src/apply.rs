@@ -311,6 +311,9 @@ fn write(
     }
     // A field the program leaves out goes back to its default (see `diff::dropped`).
     body.extend(crate::diff::reset_body(program, r, rp));
+    if rp.action == Action::Update {
+        body.retain(|field, _| !crate::diff::is_create_only(r, field));
+    }
     match (r.kind, rp.action) {
         (ResourceKind::AuthMount | ResourceKind::SecretsMount, Action::Update) => {
             let prefix = if r.kind == ResourceKind::AuthMount {

@@ -374,18 +374,34 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     }
     // Shown as changes to the value a write puts back; a whole-object write's other
     // resets (below) have no known value and are only named.
-    if let Json::Object(fields) = data {
-        for f in &dropped {
-            if let (Some(old), Some(new)) = (fields.get(f), reset_value(r, f)) {
-                p.changes.push(FieldChange {
-                    field: f.clone(),
-                    old: Some(old.clone()),
-                    new,
-                });
-            }
+    let live = live_fields(r, data);
+    for f in &dropped {
+        let old = live.iter().find(|(k, _)| k == f).map(|(_, v)| *v);
+        if let (Some(old), Some(new)) = (old, reset_value(r, f)) {
+            p.changes.push(FieldChange {
+                field: f.clone(),
+                old: Some(old.clone()),
+                new,
+            });
         }
     }
     p.resets = dropped;
+    // A field the server takes only when the object is created (an AppRole role's
+    // `local_secret_ids`): refused on every update, even with the same value.
+    if p.blocked.is_none() {
+        let fixed: Vec<&str> = p
+            .changes
+            .iter()
+            .map(|c| c.field.as_str())
+            .filter(|f| is_create_only(r, f))
+            .collect();
+        if !fixed.is_empty() {
+            p.blocked = Some(format!(
+                "{} can only be set when the object is created: delete it and apply again",
+                fixed.join(", ")
+            ));
+        }
+    }
     // A whole-object write resets every field it leaves out, not only those with a known
     // default: listed when the resource is written anyway.
     if !is_mount && replaces_whole(program, r) && kp_schema::endpoint(r.schema).is_none() {
@@ -409,9 +425,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
 /// never replaced): read-only fields the server adds are not writable. A token cannot be
 /// updated and a policy is compared whole.
 fn dropped(r: &Resource, data: &Json) -> Vec<String> {
-    let Json::Object(fields) = data else {
-        return Vec::new();
-    };
+    let fields = live_fields(r, data);
     let Some(ep) = kp_schema::endpoint(r.schema) else {
         return Vec::new();
     };
@@ -424,8 +438,8 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
     }
     fields
         .iter()
-        .filter(|(k, _)| !mount || k.as_str() == "description")
-        .filter(|(k, _)| !r.body.contains_key(k.as_str()) && !alias_in(r, k))
+        .filter(|(k, _)| !mount || *k == "description")
+        .filter(|(k, _)| !r.body.contains_key(k) && !alias_in(r, k))
         .filter(|(k, v)| {
             let Some(field) = ep.field(k) else {
                 return false;
@@ -446,8 +460,44 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
                 _ => !normalize::is_empty(v) && !default_already,
             }
         })
-        .map(|(k, _)| k.clone())
+        .map(|(k, _)| k.to_string())
         .collect()
+}
+
+/// What the server read back, field by field under the names a write uses: a database
+/// connection's settings come back under `connection_details`, and its
+/// `root_rotation_statements` as `root_credentials_rotate_statements`.
+fn live_fields<'d>(r: &Resource, data: &'d Json) -> Vec<(&'d str, &'d Json)> {
+    let Json::Object(fields) = data else {
+        return Vec::new();
+    };
+    let mut out: Vec<(&str, &Json)> = fields
+        .iter()
+        .map(|(k, v)| match (r.kind, k.as_str()) {
+            (ResourceKind::Connection, "root_credentials_rotate_statements") => {
+                ("root_rotation_statements", v)
+            }
+            _ => (k.as_str(), v),
+        })
+        .collect();
+    if r.kind == ResourceKind::Connection {
+        if let Some(Json::Object(details)) = fields.get("connection_details") {
+            let top: Vec<&str> = out.iter().map(|(k, _)| *k).collect();
+            out.extend(
+                details
+                    .iter()
+                    .filter(|(k, _)| !top.contains(&k.as_str()))
+                    .map(|(k, v)| (k.as_str(), v)),
+            );
+        }
+    }
+    out
+}
+
+/// Fields an endpoint takes only on creation. An update leaves them out of its body
+/// (`apply`'s write), and a change of one cannot be applied in place.
+pub fn is_create_only(r: &Resource, field: &str) -> bool {
+    matches!((r.schema, field), ("approle-role", "local_secret_ids"))
 }
 
 /// Whether the program sets `field` under its other name: Vault's token fields read back
@@ -549,7 +599,12 @@ fn stored_form(kind: ResourceKind, field: &str, want: &Value) -> Option<Value> {
 /// (an SSH CA's `public_key` with `generate_signing_key`): leaving it out of the
 /// program does not reset it.
 fn is_generated(r: &Resource, field: &str) -> bool {
-    field == "public_key" && matches!(r.body.get("generate_signing_key"), Some(Value::Bool(true)))
+    // `generate_signing_key` defaults to true: a `ca {}` without a key of its own has one
+    // the server made.
+    field == "public_key"
+        && r.schema == "ssh-ca"
+        && !r.body.contains_key("private_key")
+        && !matches!(r.body.get("generate_signing_key"), Some(Value::Bool(false)))
 }
 
 fn from_periodic_role(program: &Program, token: &Resource) -> bool {

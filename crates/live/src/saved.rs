@@ -120,8 +120,13 @@ pub fn save(
             let r = program.resources.iter().find(|r| r.id == rp.id)?;
             let state = live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent);
             let mut c = call(r, rp, state);
-            // The defaults that reset what the program leaves out travel in the body.
+            // The defaults that reset what the program leaves out travel in the body; a
+            // field the server takes only on creation does not, in an update.
             c.body.extend(crate::diff::reset_body(program, r, rp));
+            if rp.action == Action::Update {
+                c.body
+                    .retain(|field, _| !crate::diff::is_create_only(r, field));
+            }
             if keeps_rotated_password(program, r, rp) {
                 c.body.remove("password");
                 c.secrets.retain(|s| s.pointer != "/password");

@@ -234,3 +234,117 @@ fn a_program_is_compiled_for_the_server_it_talks_to() {
     }
     assert!(bao.data("sys/mounts")["kv/"].is_null(), "nothing applied");
 }
+
+/// Three classes the first version missed: an SSH CA whose key the server generated
+/// (`ca {}`: `generate_signing_key` defaults to true) is no drift, so apply does not make
+/// a new key; a field the server takes only on creation (`local_secret_ids`) stays out
+/// of updates, and a change of it cannot apply; a connection's settings read back under
+/// `connection_details` (and `root_credentials_rotate_statements`) are drift too.
+#[test]
+fn generated_keys_create_only_fields_and_connection_details() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    std::env::set_var("KP_DRIFT_DB_PW", "drift-db-pw");
+    let program = |local: bool| {
+        format!(
+            r#"secrets ssh {{
+  ca {{}}
+}}
+
+auth approle {{
+  role r {{
+    local_secret_ids = {local}
+    token_ttl        = 1h
+  }}
+}}
+
+secrets database {{
+  connection app {{
+    plugin_name       = "postgresql-database-plugin"
+    connection_url    = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:1/app"
+    username          = "vault"
+    password          = env("KP_DRIFT_DB_PW")
+    verify_connection = false
+    allowed_roles     = [reader]
+  }}
+  role reader {{
+    db_name             = app
+    creation_statements = ["CREATE ROLE \"{{{{name}}}}\""]
+  }}
+}}
+"#
+        )
+    };
+    let path = write_program(dir.path(), "main.kp", &program(true));
+    let args = live_args(&bao, &[&path]);
+    apply_clean(&args);
+    let key = bao.data("ssh/config/ca")["public_key"].clone();
+
+    // By hand: a longer token TTL on the role, connection settings.
+    bao.client()
+        .write(
+            "auth/approle/role/r",
+            &json!({"token_ttl": 86400}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    bao.client()
+        .write(
+            "database/config/app",
+            &json!({"plugin_name": "postgresql-database-plugin",
+                    "connection_url": "postgresql://{{username}}:{{password}}@127.0.0.1:1/app",
+                    "username": "vault", "password": "drift-db-pw", "allowed_roles": "reader",
+                    "verify_connection": false, "max_open_connections": 50,
+                    "disable_escaping": true, "root_rotation_statements": ["ALTER USER x"]}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    assert_eq!(
+        planned(&plan, "ssh/config/ca")["action"],
+        "unchanged",
+        "{plan}"
+    );
+    let mut resets: Vec<String> = planned(&plan, "database/config/app")["resets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    resets.sort();
+    assert_eq!(
+        resets,
+        [
+            "disable_escaping",
+            "max_open_connections",
+            "root_rotation_statements"
+        ],
+        "{plan}"
+    );
+    apply_clean(&args);
+    assert_eq!(bao.data("ssh/config/ca")["public_key"], key, "a new CA key");
+    assert_eq!(bao.data("auth/approle/role/r")["token_ttl"], 3600);
+    let conn = bao.data("database/config/app");
+    assert_eq!(
+        conn["connection_details"]["max_open_connections"]
+            .to_string()
+            .trim_matches('"'),
+        "4",
+        "{conn}"
+    );
+    assert_eq!(
+        conn["root_credentials_rotate_statements"],
+        json!([]),
+        "{conn}"
+    );
+
+    // `local_secret_ids` changed in the program: cannot apply in place.
+    std::fs::write(&path, program(false)).unwrap();
+    let text = run_plan(&args).stdout;
+    assert!(
+        text.contains("cannot apply: local_secret_ids can only be set when the object is created"),
+        "{text}"
+    );
+}
