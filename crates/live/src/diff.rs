@@ -436,9 +436,23 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
     ) {
         return Vec::new();
     }
+    if mount {
+        // A mount is tuned, never replaced: its description, and the lease TTLs of its
+        // `config` (a hand-tuned `max_lease_ttl` lengthens every token and lease).
+        return fields
+            .iter()
+            .filter(|(k, v)| match *k {
+                "description" => !r.body.contains_key(k) && !normalize::is_empty(v),
+                ttl if MOUNT_TTLS.contains(&ttl) => {
+                    !mount_config_sets(r, ttl) && !normalize::is_empty(v)
+                }
+                _ => false,
+            })
+            .map(|(k, _)| k.to_string())
+            .collect();
+    }
     fields
         .iter()
-        .filter(|(k, _)| !mount || *k == "description")
         .filter(|(k, _)| !r.body.contains_key(k) && !alias_in(r, k))
         .filter(|(k, v)| {
             let Some(field) = ep.field(k) else {
@@ -464,9 +478,17 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
         .collect()
 }
 
+/// A mount's lease TTLs, in its `config`; `0` tunes one back to the system's.
+const MOUNT_TTLS: [&str; 2] = ["default_lease_ttl", "max_lease_ttl"];
+
+fn mount_config_sets(r: &Resource, field: &str) -> bool {
+    matches!(r.body.get("config"), Some(Value::Map(m)) if m.contains_key(field))
+}
+
 /// What the server read back, field by field under the names a write uses: a database
 /// connection's settings come back under `connection_details`, and its
-/// `root_rotation_statements` as `root_credentials_rotate_statements`.
+/// `root_rotation_statements` as `root_credentials_rotate_statements`; a mount's lease
+/// TTLs under `config`.
 fn live_fields<'d>(r: &Resource, data: &'d Json) -> Vec<(&'d str, &'d Json)> {
     let Json::Object(fields) = data else {
         return Vec::new();
@@ -480,6 +502,16 @@ fn live_fields<'d>(r: &Resource, data: &'d Json) -> Vec<(&'d str, &'d Json)> {
             _ => (k.as_str(), v),
         })
         .collect();
+    if matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount) {
+        if let Some(Json::Object(config)) = fields.get("config") {
+            out.extend(
+                config
+                    .iter()
+                    .filter(|(k, _)| MOUNT_TTLS.contains(&k.as_str()))
+                    .map(|(k, v)| (k.as_str(), v)),
+            );
+        }
+    }
     if r.kind == ResourceKind::Connection {
         if let Some(Json::Object(details)) = fields.get("connection_details") {
             let top: Vec<&str> = out.iter().map(|(k, _)| *k).collect();
@@ -512,6 +544,11 @@ fn alias_in(r: &Resource, field: &str) -> bool {
 /// What a write sends to put `field` back to its default: the schema's default, else
 /// the empty value of its JSON type. `None` for a field of no known type.
 pub fn reset_value(r: &Resource, field: &str) -> Option<Json> {
+    if matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount)
+        && MOUNT_TTLS.contains(&field)
+    {
+        return Some(Json::from(0));
+    }
     let f = kp_schema::endpoint(r.schema)?.field(field)?;
     if let Some(d) = &f.default {
         return Some(d.clone());

@@ -157,11 +157,19 @@ fn removed_attributes_and_hand_made_changes_go_back_to_the_default() {
     let mounts = bao.data("sys/mounts");
     assert_eq!(mounts["kv/"]["description"], "", "{mounts}");
 
-    // Widened by hand: any subject, glob claims, a use count. The plan sees all three.
+    // Widened by hand: any subject, glob claims, a use count, and ten-year leases on the
+    // login mount. The plan sees all of them.
     bao.client()
         .write(
             "auth/ci/role/trainer",
             &json!({"role_type": "jwt", "bound_claims_type": "glob", "bound_subject": "anyone", "token_num_uses": 7}),
+            kp_live::client::Retry::Idempotent,
+        )
+        .unwrap();
+    bao.client()
+        .write(
+            "sys/auth/ci/tune",
+            &json!({"max_lease_ttl": "87600h"}),
             kp_live::client::Retry::Idempotent,
         )
         .unwrap();
@@ -173,7 +181,10 @@ fn removed_attributes_and_hand_made_changes_go_back_to_the_default() {
         json!(["bound_claims_type", "bound_subject", "token_num_uses"]),
         "{trainer}"
     );
+    let mount = planned(&plan, "sys/auth/ci");
+    assert_eq!(mount["resets"], json!(["max_lease_ttl"]), "{mount}");
     apply_clean(&args);
+    assert_eq!(bao.data("sys/auth")["ci/"]["config"]["max_lease_ttl"], 0);
     let role = bao.data("auth/ci/role/trainer");
     assert_eq!(role["bound_claims_type"], "string");
     assert_eq!(role["bound_subject"], "");
