@@ -85,9 +85,24 @@ pub struct Bao {
 }
 
 impl Bao {
-    /// `bao server -dev` with root token `root`.
+    /// `bao server -dev` with root token `root`; started again on another port when it
+    /// exits at once (its port taken between `free_port` and its bind).
     pub fn dev() -> Bao {
-        let port = free_port();
+        let mut logs = Vec::new();
+        for _ in 0..3 {
+            let mut bao = Bao::dev_on(free_port());
+            if bao.healthy_within(Duration::from_secs(30)) {
+                return bao;
+            }
+            logs.push(bao.log());
+        }
+        panic!(
+            "bao -dev did not start, three times:\n{}",
+            logs.join("\n---\n")
+        );
+    }
+
+    fn dev_on(port: u16) -> Bao {
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("bao.log")).unwrap();
         let child = Command::new("bao")
@@ -103,7 +118,7 @@ impl Bao {
             .stderr(log)
             .spawn()
             .expect("bao server -dev");
-        let bao = Bao {
+        Bao {
             addr: format!("http://127.0.0.1:{port}"),
             port,
             token: "root".into(),
@@ -111,16 +126,62 @@ impl Bao {
             child: Some(child),
             config: None,
             _dir: dir,
-        };
-        bao.wait_ready();
-        bao
+        }
+    }
+
+    /// Whether `sys/health` answers 200 within `timeout`; false at once when the server
+    /// process has exited.
+    fn healthy_within(&mut self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            let up = ureq::get(&format!("{}/v1/sys/health", self.addr))
+                .call()
+                .is_ok_and(|r| r.status().as_u16() == 200);
+            if up {
+                return true;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .is_none_or(|c| c.try_wait().ok().flatten().is_some());
+            if exited {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 
     /// A raft-backed server (state survives a restart), initialised and unsealed.
     /// OpenBao 2.7 has no `file` storage; single-node raft is the persistent one.
+    /// Its two ports are picked free and then bound by the server, so another test's
+    /// server may take one in between: the server then exits, and it is started again
+    /// on two other ports.
     pub fn persistent() -> Bao {
-        let port = free_port();
-        let cluster = free_port();
+        let mut logs = Vec::new();
+        for _ in 0..3 {
+            let mut bao = Bao::raft_on(free_port(), free_port());
+            if bao.start() {
+                let init = http_post(
+                    &bao.addr,
+                    "",
+                    "sys/init",
+                    &json!({"secret_shares": 1, "secret_threshold": 1}),
+                );
+                bao.token = init["root_token"].as_str().unwrap().to_string();
+                bao.unseal_key = Some(init["keys_base64"][0].as_str().unwrap().to_string());
+                bao.unseal();
+                return bao;
+            }
+            logs.push(bao.log());
+        }
+        panic!(
+            "bao (raft) did not start, three times:\n{}",
+            logs.join("\n---\n")
+        );
+    }
+
+    fn raft_on(port: u16, cluster: u16) -> Bao {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("bao.hcl");
         let data = dir.path().join("raft");
@@ -136,7 +197,7 @@ impl Bao {
             ),
         )
         .unwrap();
-        let mut bao = Bao {
+        Bao {
             addr: format!("http://127.0.0.1:{port}"),
             port,
             token: String::new(),
@@ -144,38 +205,43 @@ impl Bao {
             child: None,
             config: Some(config),
             _dir: dir,
-        };
-        bao.start();
-        let init = http_post(
-            &bao.addr,
-            "",
-            "sys/init",
-            &json!({"secret_shares": 1, "secret_threshold": 1}),
-        );
-        bao.token = init["root_token"].as_str().unwrap().to_string();
-        bao.unseal_key = Some(init["keys_base64"][0].as_str().unwrap().to_string());
-        bao.unseal();
-        bao
+        }
     }
 
-    fn start(&mut self) {
+    fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("bao.log")).unwrap_or_default()
+    }
+
+    /// Starts the configured server; whether it listens within 30 s (false at once when
+    /// it exits, e.g. on a port taken meanwhile).
+    fn start(&mut self) -> bool {
         let config = self.config.clone().unwrap();
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self._dir.path().join("bao.log"))
             .unwrap();
-        self.child = Some(
-            Command::new("bao")
-                .args(["server", &format!("-config={}", config.display())])
-                .env("HOME", self._dir.path())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .expect("bao server"),
-        );
-        let port = self.port;
-        wait_for("bao", Duration::from_secs(30), || port_open(port));
+        let mut child = Command::new("bao")
+            .args(["server", &format!("-config={}", config.display())])
+            .env("HOME", self._dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("bao server");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if port_open(self.port) {
+                self.child = Some(child);
+                return true;
+            }
+            if child.try_wait().ok().flatten().is_some() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
     }
 
     /// Kills the server process at once (SIGKILL), as a crash would.
@@ -189,7 +255,7 @@ impl Bao {
     /// Starts a killed file-backed server again; it comes back sealed.
     pub fn restart(&mut self) {
         self.kill();
-        self.start();
+        assert!(self.start(), "bao did not restart:\n{}", self.log());
     }
 
     pub fn unseal(&self) {
