@@ -296,7 +296,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         }
         Live::Present(d) | Live::Token { data: d, .. } => d,
     };
-    let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    let is_mount = is_mount(r);
     let maps = if is_mount {
         MapRule::Subset
     } else {
@@ -338,7 +338,8 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             });
         }
     }
-    let dropped = dropped(r, data);
+    let live = live_fields(r, data);
+    let dropped = dropped(r, &live);
     if p.changes.is_empty() && dropped.is_empty() {
         return p;
     }
@@ -374,18 +375,16 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     }
     // Shown as changes to the value a write puts back; a whole-object write's other
     // resets (below) have no known value and are only named.
-    let live = live_fields(r, data);
-    for f in &dropped {
-        let old = live.iter().find(|(k, _)| k == f).map(|(_, v)| *v);
-        if let (Some(old), Some(new)) = (old, reset_value(r, f)) {
+    for &(f, old) in &dropped {
+        if let Some(new) = reset_value(r, f) {
             p.changes.push(FieldChange {
-                field: f.clone(),
+                field: f.to_string(),
                 old: Some(old.clone()),
                 new,
             });
         }
     }
-    p.resets = dropped;
+    p.resets = dropped.iter().map(|(f, _)| f.to_string()).collect();
     // A field the server takes only when the object is created (an AppRole role's
     // `local_secret_ids`): refused on every update, even with the same value.
     if p.blocked.is_none() {
@@ -421,22 +420,20 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
 /// a field absent from the program means the server's default, so each is drift that
 /// apply resets ([`reset_value`]); a value changed by hand (`bound_subject`,
 /// `bound_claims_type = "glob"`) and an attribute removed from the program both show
-/// here. Only fields the endpoint's schema knows, and a mount's `description` (tuned,
-/// never replaced): read-only fields the server adds are not writable. A token cannot be
-/// updated and a policy is compared whole.
-fn dropped(r: &Resource, data: &Json) -> Vec<String> {
-    let fields = live_fields(r, data);
+/// here, each with its live value. Only fields the endpoint's schema knows (read-only
+/// fields the server adds are not writable), and of a mount (tuned, never replaced) its
+/// `description` and lease TTLs. A token cannot be updated and a policy is compared whole.
+fn dropped<'d>(r: &Resource, fields: &[(&'d str, &'d Json)]) -> Vec<(&'d str, &'d Json)> {
     let Some(ep) = kp_schema::endpoint(r.schema) else {
         return Vec::new();
     };
-    let mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
     if matches!(
         r.kind,
         ResourceKind::Token | ResourceKind::Policy | ResourceKind::Action
     ) {
         return Vec::new();
     }
-    if mount {
+    if is_mount(r) {
         // A mount is tuned, never replaced: its description, and the lease TTLs of its
         // `config` (a hand-tuned `max_lease_ttl` lengthens every token and lease).
         return fields
@@ -448,7 +445,7 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
                 }
                 _ => false,
             })
-            .map(|(k, _)| k.to_string())
+            .copied()
             .collect();
     }
     fields
@@ -474,8 +471,13 @@ fn dropped(r: &Resource, data: &Json) -> Vec<String> {
                 _ => !normalize::is_empty(v) && !default_already,
             }
         })
-        .map(|(k, _)| k.to_string())
+        .copied()
         .collect()
+}
+
+/// A mount is tuned, never replaced.
+pub(crate) fn is_mount(r: &Resource) -> bool {
+    matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount)
 }
 
 /// A mount's lease TTLs, in its `config`; `0` tunes one back to the system's.
@@ -502,7 +504,7 @@ fn live_fields<'d>(r: &Resource, data: &'d Json) -> Vec<(&'d str, &'d Json)> {
             _ => (k.as_str(), v),
         })
         .collect();
-    if matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount) {
+    if is_mount(r) {
         if let Some(Json::Object(config)) = fields.get("config") {
             out.extend(
                 config
@@ -544,9 +546,7 @@ fn alias_in(r: &Resource, field: &str) -> bool {
 /// What a write sends to put `field` back to its default: the schema's default, else
 /// the empty value of its JSON type. `None` for a field of no known type.
 pub fn reset_value(r: &Resource, field: &str) -> Option<Json> {
-    if matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount)
-        && MOUNT_TTLS.contains(&field)
-    {
+    if is_mount(r) && MOUNT_TTLS.contains(&field) {
         return Some(Json::from(0));
     }
     let f = kp_schema::endpoint(r.schema)?.field(field)?;
@@ -566,8 +566,7 @@ pub fn reset_value(r: &Resource, field: &str) -> Option<Json> {
 /// The fields an update of `r` sends to reset `p.resets`: each with its
 /// [`reset_value`]. None for a whole-object write, which resets what it leaves out.
 pub fn reset_body(program: &Program, r: &Resource, p: &ResourcePlan) -> Vec<(String, Json)> {
-    let mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
-    if !mount && replaces_whole(program, r) {
+    if !is_mount(r) && replaces_whole(program, r) {
         return Vec::new();
     }
     p.resets

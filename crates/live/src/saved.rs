@@ -154,7 +154,7 @@ fn call(r: &Resource, rp: &ResourcePlan, state: &Live) -> SavedCall {
             (k.to_string(), symbolic(v, &pointer, &mut secrets))
         })
         .collect();
-    let is_mount = matches!(r.kind, ResourceKind::AuthMount | ResourceKind::SecretsMount);
+    let is_mount = crate::diff::is_mount(r);
     let path = if is_mount && rp.action == Action::Update {
         format!("{}/tune", r.id.trim_end_matches('/'))
     } else {
