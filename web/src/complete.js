@@ -24,7 +24,9 @@ export function contextAt(text, pos, start = null, record = null) {
     if (heredoc) {
       const nl = text.indexOf('\n', i);
       const lineEnd = nl < 0 ? text.length : nl;
-      if (text.slice(i, lineEnd).trim() === heredoc) heredoc = null;
+      // The compiler's rule: the marker alone, indented only after `<<-` (`heredoc` '-TAG').
+      const line = text.slice(i, lineEnd).replace(/\r$/, '');
+      if (heredoc[0] === '-' ? line.replace(/^[ \t]*/, '') === heredoc.slice(1) : line === heredoc) heredoc = null;
       i = lineEnd + 1;
       continue;
     }
@@ -43,7 +45,7 @@ export function contextAt(text, pos, start = null, record = null) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl;
     } else if (ch === '<' && text[i + 1] === '<') {
-      const m = /^<<-?([A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 64));
+      const m = /^<<(-?[A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 64));
       if (m) {
         heredoc = m[1];
         const nl = text.indexOf('\n', i);

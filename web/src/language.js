@@ -14,11 +14,11 @@ import { RangeSetBuilder, EditorState } from '@codemirror/state';
 const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const DURATION = /[0-9]+(s|m|h|d)\b/y;
 const NUMBER = /[0-9]+\b/y;
-const HEREDOC = /<<-?([A-Za-z_][A-Za-z0-9_]*)/y;
+const HEREDOC = /<<(-?[A-Za-z_][A-Za-z0-9_]*)/y;
 const EQUALS_AHEAD = /\s*=/y;
 const SPACE = /\s/;
 
-/** The state at a line start: '' plain, '"' inside a string, or '<<TAG' inside a heredoc. */
+/** The state at a line start: '' plain, '"' inside a string, or '<<TAG' ('<<-TAG') inside a heredoc. */
 const PLAIN = '';
 const STRING = '"';
 
@@ -31,6 +31,16 @@ const at = (re, text, pos) => {
   re.lastIndex = pos;
   return re.exec(text);
 };
+
+/**
+ * Whether `text` is the line that ends the heredoc of state `start`, as the compiler's
+ * lexer reads it: the marker alone from the first column (a `\r` before the newline
+ * aside), or, after `<<-`, alone after blanks.
+ */
+function endsHeredoc(text, start) {
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  return start[2] === '-' ? line.replace(/^[ \t]*/, '') === start.slice(3) : line === start.slice(2);
+}
 
 /** From `pos` inside a string to just after its closing quote, or to the line end (-1). */
 function stringEnd(text, pos) {
@@ -51,8 +61,7 @@ function stringEnd(text, pos) {
 export function tokenizeLine(text, start, out) {
   const push = (from, to, kind) => out && to > from && out.push(from, to, kind);
   if (start.startsWith('<<')) {
-    const tag = start.slice(2);
-    if (text.trim() === tag) {
+    if (endsHeredoc(text, start)) {
       push(0, text.length, KIND.special);
       return PLAIN;
     }
@@ -142,7 +151,7 @@ export function tokenizeLine(text, start, out) {
 /** The state at the start of the line after `text`, without collecting tokens when it can be seen at a glance. */
 function stateAfter(text, start) {
   if (start === PLAIN && !text.includes('"') && !text.includes('<<')) return PLAIN;
-  if (start.startsWith('<<') && text.trim() !== start.slice(2)) return start;
+  if (start.startsWith('<<') && !endsHeredoc(text, start)) return start;
   return tokenizeLine(text, start, null);
 }
 

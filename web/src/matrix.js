@@ -213,16 +213,27 @@ function windowedTable(access, pane) {
   return scroller;
 }
 
-/** The whole matrix as CSV rows (what Download saves), from the data, not the window on screen. */
+/** A CSV cell as kp-access writes one: quoted only when it holds a comma, a quote or a newline. */
+const csvCell = (s) => (/[,"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * The whole matrix as CSV (what Copy and Download take), from the data, not the window on
+ * screen: byte for byte what `keyplan access --format csv` prints for the program
+ * (`kp_access::render::matrix_csv`, whose JSON `view.access` is): one row per grant,
+ * `identity,kind,pattern,capabilities,policies`, and an identity without known rules one
+ * row with an empty pattern and its policies. `crates/access/tests/fixtures/matrix.csv`
+ * holds the answer both surfaces are tested against.
+ */
 export function matrixCsv(view) {
   const access = view?.access;
   if (!access) return null;
-  const q = (s) => `"${s.replace(/"/g, '""')}"`;
-  const grants = grantsByPattern(access);
-  const head = ['path \\ identity', ...access.identities.map((ia) => `${ia.id}${ia.kind}${ia.external?.length ? `+ ${ia.external.join(', ')}` : ''}`)];
-  const rows = [head.map(q).join(',')];
-  for (const pattern of access.patterns) {
-    rows.push([pattern, ...grants.map((g) => g.get(pattern)?.capabilities.join(' ') || '')].map(q).join(','));
+  const rows = ['identity,kind,pattern,capabilities,policies'];
+  for (const ia of access.identities) {
+    const id = csvCell(ia.id);
+    if (ia.grants.length === 0) rows.push(`${id},${ia.kind},,,${csvCell(ia.policies.join(' '))}`);
+    for (const g of ia.grants) {
+      rows.push(`${id},${ia.kind},${csvCell(g.pattern)},${csvCell(g.capabilities.join(' '))},${csvCell(g.policies.join(' '))}`);
+    }
   }
   return `${rows.join('\n')}\n`;
 }

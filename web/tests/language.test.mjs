@@ -9,7 +9,7 @@ import { rng } from './rng.mjs';
 
 // Pieces that change what crosses a line: strings (closed or not), heredocs and their
 // end, comments holding quotes and `<<`, escapes.
-const PIECES = ['"', '\\"', '<<EOF', '<<-TAG', 'EOF', 'TAG', '# "x" <<EOF', '\n', '\n', '\n', 'auth jwt {', '}', 'x = "a"', ' ', 'role r', '// <<EOF', '"\\\\"', 'desc = <<EOF\nbody "\nEOF\n'];
+const PIECES = ['"', '\\"', '<<EOF', '<<-TAG', 'EOF', 'TAG', '  EOF', '\tTAG', '# "x" <<EOF', '\n', '\n', '\n', 'auth jwt {', '}', 'x = "a"', ' ', 'role r', '// <<EOF', '"\\\\"', 'desc = <<EOF\nbody "\nEOF\n'];
 
 /** A transaction replacing up to 12 characters of `state`'s text with up to 3 pieces (or none). */
 function randomEdit(state, r, pick) {
@@ -94,5 +94,9 @@ test('tokens follow the structure: keyword, label, attribute, reference, string,
   assert.deepEqual(kinds('still" y', '"').tokens, [['still"', 'string'], ['y', 'variable']]);
   assert.deepEqual(kinds('sql = <<EOF'), { tokens: [['sql', 'property'], ['=', 'punct'], ['<<EOF', 'special']], next: '<<EOF' });
   assert.deepEqual(kinds('SELECT "x" # no comment', '<<EOF'), { tokens: [['SELECT "x" # no comment', 'string']], next: '<<EOF' });
-  assert.deepEqual(kinds('  EOF', '<<EOF'), { tokens: [['  EOF', 'special']], next: '' });
+  // As the compiler lexes it: only `<<-` ends at an indented marker.
+  assert.deepEqual(kinds('  EOF', '<<EOF'), { tokens: [['  EOF', 'string']], next: '<<EOF' });
+  assert.deepEqual(kinds('EOF', '<<EOF'), { tokens: [['EOF', 'special']], next: '' });
+  assert.deepEqual(kinds('\tEOF', '<<-EOF'), { tokens: [['\tEOF', 'special']], next: '' });
+  assert.deepEqual(kinds('x = <<-EOF'), { tokens: [['x', 'property'], ['=', 'punct'], ['<<-EOF', 'special']], next: '<<-EOF' });
 });

@@ -9,6 +9,11 @@
 //! grants `update` on `a/prod`). Policies whose rules are unknown (`extern policy`,
 //! `default`) are compared by name, as the login field `token_policies`: their names are
 //! all there is to compare.
+//!
+//! A `deny` is no grant: a pattern a deny now decides is a denial added (what it took
+//! away is listed as removed), one a deny no longer decides a denial removed (what it
+//! lets through is listed as added). The counts of [`DiffSummary`] are what the text and
+//! Markdown summaries print, so the JSON and the text agree.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,15 +28,65 @@ use crate::matrix::{cap_index, matrix, policy_rules, IdentityAccess};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccessDiff {
     pub changed: bool,
+    pub summary: DiffSummary,
     pub identities: Vec<IdentityChange>,
+}
+
+/// The counts of a diff, as its text summary words them. Grants and denials of identities
+/// that stay, and of added ones (all new); a removed identity's are counted as the
+/// identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DiffSummary {
+    pub identities_added: usize,
+    pub identities_removed: usize,
+    pub identities_modified: usize,
+    pub grants_added: usize,
+    pub grants_removed: usize,
+    pub denials_added: usize,
+    pub denials_removed: usize,
+    /// Login conditions that now let more tokens in.
+    pub logins_widened: usize,
+}
+
+impl DiffSummary {
+    fn of(identities: &[IdentityChange]) -> DiffSummary {
+        let mut s = DiffSummary::default();
+        for c in identities {
+            match c.change {
+                Change::Added => s.identities_added += 1,
+                Change::Removed => s.identities_removed += 1,
+                Change::Modified => s.identities_modified += 1,
+            }
+            if c.change != Change::Removed {
+                s.grants_added += c.added.len();
+                s.denials_added += c.denials_added.len();
+            }
+            if c.change == Change::Modified {
+                s.grants_removed += c.removed.len();
+                s.denials_removed += c.denials_removed.len();
+            }
+            s.logins_widened += c
+                .login
+                .iter()
+                .filter(|l| l.direction == Direction::Widened)
+                .count();
+        }
+        s
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IdentityChange {
     pub identity: String,
     pub change: Change,
+    /// Capabilities now granted, per pattern (never `deny`).
     pub added: Vec<PatternCaps>,
+    /// Capabilities no longer granted, per pattern (never `deny`).
     pub removed: Vec<PatternCaps>,
+    /// Patterns a `deny` now decides.
+    pub denials_added: Vec<String>,
+    /// Patterns a `deny` no longer decides.
+    pub denials_removed: Vec<String>,
     pub login: Vec<LoginChange>,
 }
 
@@ -81,23 +136,30 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
     let mut identities = Vec::new();
     for n in &new {
         match old_by_id.get(n.identity.id.as_str()) {
-            None => identities.push(IdentityChange {
-                identity: n.identity.id.clone(),
-                change: Change::Added,
-                added: grants(n),
-                removed: Vec::new(),
-                login: Vec::new(),
-            }),
+            None => {
+                let (added, denials_added) = grants(n);
+                identities.push(IdentityChange {
+                    identity: n.identity.id.clone(),
+                    change: Change::Added,
+                    added,
+                    removed: Vec::new(),
+                    denials_added,
+                    denials_removed: Vec::new(),
+                    login: Vec::new(),
+                });
+            }
             Some(o) => {
-                let (added, removed) =
+                let g =
                     compare_grants(&Effective::of(o, &old_rules), &Effective::of(n, &new_rules));
                 let login = compare_login(o, n);
-                if !(added.is_empty() && removed.is_empty() && login.is_empty()) {
+                if !(g.is_empty() && login.is_empty()) {
                     identities.push(IdentityChange {
                         identity: n.identity.id.clone(),
                         change: Change::Modified,
-                        added,
-                        removed,
+                        added: g.added,
+                        removed: g.removed,
+                        denials_added: g.denials_added,
+                        denials_removed: g.denials_removed,
                         login,
                     });
                 }
@@ -108,29 +170,42 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
         .iter()
         .filter(|o| !new_ids.contains(o.identity.id.as_str()))
     {
+        let (removed, denials_removed) = grants(o);
         identities.push(IdentityChange {
             identity: o.identity.id.clone(),
             change: Change::Removed,
             added: Vec::new(),
-            removed: grants(o),
+            removed,
+            denials_added: Vec::new(),
+            denials_removed,
             login: Vec::new(),
         });
     }
     AccessDiff {
         changed: !identities.is_empty(),
+        summary: DiffSummary::of(&identities),
         identities,
     }
 }
 
-fn grants(i: &IdentityAccess) -> Vec<PatternCaps> {
-    i.grants
-        .iter()
-        .map(|g| PatternCaps {
-            pattern: g.pattern.clone(),
-            capabilities: g.capabilities.clone(),
-        })
-        .collect()
+/// An identity's grants as written, and apart the patterns it is denied.
+fn grants(i: &IdentityAccess) -> (Vec<PatternCaps>, Vec<String>) {
+    let mut granted = Vec::new();
+    let mut denied = Vec::new();
+    for g in &i.grants {
+        if g.capabilities.iter().any(|c| c == DENY) {
+            denied.push(g.pattern.clone());
+        } else {
+            granted.push(PatternCaps {
+                pattern: g.pattern.clone(),
+                capabilities: g.capabilities.clone(),
+            });
+        }
+    }
+    (granted, denied)
 }
+
+const DENY: &str = "deny";
 
 /// One side's access of an identity: its merged grants as written, and the ACL its
 /// program's rules build, which answers for any path.
@@ -190,12 +265,29 @@ impl<'a> Effective<'a> {
     }
 }
 
+/// What changed on the patterns of one identity.
+#[derive(Default)]
+struct GrantChanges {
+    added: Vec<PatternCaps>,
+    removed: Vec<PatternCaps>,
+    denials_added: Vec<String>,
+    denials_removed: Vec<String>,
+}
+
+impl GrantChanges {
+    fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.denials_added.is_empty()
+            && self.denials_removed.is_empty()
+    }
+}
+
 /// Capabilities gained and lost per pattern, where a pattern is any one either side
-/// writes: what the old rules decided there against what the new rules decide.
-fn compare_grants(
-    old: &Effective<'_>,
-    new: &Effective<'_>,
-) -> (Vec<PatternCaps>, Vec<PatternCaps>) {
+/// writes: what the old rules decided there against what the new rules decide. A
+/// `deny` deciding a pattern on one side only is a denial added or removed, not a
+/// capability.
+fn compare_grants(old: &Effective<'_>, new: &Effective<'_>) -> GrantChanges {
     let patterns: BTreeSet<&str> = old
         .access
         .grants
@@ -203,27 +295,34 @@ fn compare_grants(
         .chain(&new.access.grants)
         .map(|g| g.pattern.as_str())
         .collect();
-    let mut added = Vec::new();
-    let mut removed = Vec::new();
+    let deny = cap_index(DENY);
+    let denied = |caps: &BTreeSet<usize>| deny.is_some_and(|d| caps.contains(&d));
+    let not_deny = |c: &&usize| Some(**c) != deny;
+    let mut out = GrantChanges::default();
     for p in patterns {
         let before = old.at(p);
         let after = new.at(p);
-        let gained = ordered(after.difference(&before));
-        let lost = ordered(before.difference(&after));
+        match (denied(&before), denied(&after)) {
+            (false, true) => out.denials_added.push(p.to_string()),
+            (true, false) => out.denials_removed.push(p.to_string()),
+            _ => {}
+        }
+        let gained = ordered(after.difference(&before).filter(not_deny));
+        let lost = ordered(before.difference(&after).filter(not_deny));
         if !gained.is_empty() {
-            added.push(PatternCaps {
+            out.added.push(PatternCaps {
                 pattern: p.to_string(),
                 capabilities: gained,
             });
         }
         if !lost.is_empty() {
-            removed.push(PatternCaps {
+            out.removed.push(PatternCaps {
                 pattern: p.to_string(),
                 capabilities: lost,
             });
         }
     }
-    (added, removed)
+    out
 }
 
 /// Names in Vault's canonical order (the indices come sorted from the set).
@@ -373,49 +472,60 @@ fn restriction_list(old: &Json, new: &Json) -> Direction {
     }
 }
 
-/// Each bound claim restricts: dropping one widens, adding one narrows, more accepted
-/// values widen. Mixed movements are a change.
+/// Each bound claim restricts: dropping one widens, adding one narrows, and a claim
+/// whose values now accept more tokens widens. Mixed movements are a change.
+///
+/// Which values accept more is decided by covering: a value covers another when every
+/// claim the other accepts, it accepts too. A literal value covers only itself. Under
+/// `bound_claims_type = "glob"` a value is a glob (go-glob: `*` any run, anywhere) and
+/// covers every value it matches as text, another glob included with its `*` read as a
+/// plain character: a glob matching that text matches every string the other glob does
+/// (its literals meet the other's literals, the other's `*`s fall in its own `*`s).
+/// So `"acme/*"` (glob) covers `"acme/app"` and the glob `"acme/app-*"`, and `"*"` covers
+/// everything; a literal never covers a glob that holds a `*`. A claim is widened when the
+/// new values cover every old one and not the other way round, narrowed when the old
+/// cover every new one and not the other way round, unchanged when each side covers the
+/// other, and changed otherwise.
 fn bound_claims(old: &Json, new: &Json, globs: (bool, bool)) -> Direction {
-    // Under `bound_claims_type = "glob"` a claim bound to `*` restricts nothing but
-    // its presence.
-    let claims = |v: &Json, glob: bool| -> BTreeMap<String, BTreeSet<String>> {
+    let claims = |v: &Json| -> BTreeMap<String, BTreeSet<String>> {
         v.as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| {
-                        let values = strings_whole(v);
-                        let values = if glob && values.contains("*") {
-                            BTreeSet::from(["*".to_string()])
-                        } else {
-                            values
-                        };
-                        (k.clone(), values)
-                    })
+                    .map(|(k, v)| (k.clone(), strings_whole(v)))
                     .collect()
             })
             .unwrap_or_default()
     };
-    let (o, n) = (claims(old, globs.0), claims(new, globs.1));
+    // Whether the values `by` (globs or not) cover each of `values` (globs or not).
+    let covers = |by: &BTreeSet<String>, by_glob: bool, values: &BTreeSet<String>, glob: bool| {
+        values.iter().all(|v| {
+            by.iter().any(|b| {
+                if by_glob {
+                    kp_check::ir::glob_match(b, v)
+                } else {
+                    b == v && !(glob && v.contains('*'))
+                }
+            })
+        })
+    };
+    let (o, n) = (claims(old), claims(new));
     let mut wider = false;
     let mut narrower = false;
     for (k, before) in &o {
-        match n.get(k) {
-            None => wider = true,
-            Some(after) if after.contains("*") && globs.1 && !(before.contains("*") && globs.0) => {
-                wider = true
+        let Some(after) = n.get(k) else {
+            wider = true;
+            continue;
+        };
+        let widens = covers(after, globs.1, before, globs.0);
+        let narrows = covers(before, globs.0, after, globs.1);
+        match (widens, narrows) {
+            (true, true) => {}
+            (true, false) => wider = true,
+            (false, true) => narrower = true,
+            (false, false) => {
+                wider = true;
+                narrower = true;
             }
-            Some(after) if before.contains("*") && globs.0 && !(after.contains("*") && globs.1) => {
-                narrower = true
-            }
-            Some(after) => match set_growth(before, after) {
-                Direction::Widened => wider = true,
-                Direction::Narrowed => narrower = true,
-                Direction::Changed if before != after => {
-                    wider = true;
-                    narrower = true;
-                }
-                Direction::Changed => {}
-            },
         }
     }
     narrower |= n.keys().any(|k| !o.contains_key(k));

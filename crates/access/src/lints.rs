@@ -180,23 +180,28 @@ fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
         let members: Vec<usize> = members.iter().map(|&(_, k)| k).collect();
         // The claim that splits this mount's roles best: fewest pairs left to compare.
         let key = best_key(jwt, &members);
-        let mut buckets: Vec<(String, usize)> = Vec::new();
+        let mut texts: Vec<(String, bool, usize)> = Vec::new();
         let mut wild = Vec::new();
         for &k in &members {
-            let b = jwt[k].1;
-            match key
-                .and_then(|key| b.bound_claims.get(key))
-                .filter(|_| !b.glob)
-            {
-                Some(values) => buckets.extend(values.iter().map(|v| (json::to_string(v), k))),
+            match key.and_then(|key| claim_texts(jwt[k].1, key)) {
+                Some(values) => texts.extend(values.into_iter().map(|(t, whole)| (t, whole, k))),
                 None => wild.push(k),
             }
         }
-        kp_sort::by(&mut buckets, |a, b| a.0.cmp(&b.0));
-        for bucket in buckets.chunk_by(|a, b| a.0 == b.0) {
-            for (n, &(_, k)) in bucket.iter().enumerate() {
-                for &(_, j) in &bucket[n + 1..] {
-                    pairs.push((k.min(j), k.max(j)));
+        // Sorted, every text that starts with a glob's text follows it: a glob pairs
+        // with those, an exact value with its equals only.
+        kp_sort::by(&mut texts, |a, b| a.0.cmp(&b.0));
+        for (n, (text, whole, k)) in texts.iter().enumerate() {
+            let meets = |t: &&(String, bool, usize)| {
+                if *whole {
+                    t.0 == *text
+                } else {
+                    t.0.starts_with(text.as_str())
+                }
+            };
+            for &(_, _, j) in texts.iter().skip(n + 1).take_while(meets) {
+                if j != *k {
+                    pairs.push((j.min(*k), j.max(*k)));
                 }
             }
         }
@@ -213,18 +218,44 @@ fn candidate_pairs(jwt: &[(&Identity, &JwtBinding)]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// What `b` asks of claim `key`, for pairing roles: each accepted value as its text up to
+/// its first `*` (a glob's) and whether that is the whole value. Two roles can accept
+/// one token only if some text of one starts with a glob text of the other, or equals
+/// an exact one. `bound_subject` counts as the `sub` claim it is compared with. `None`
+/// when the role takes any value.
+fn claim_texts(b: &JwtBinding, key: &str) -> Option<Vec<(String, bool)>> {
+    let text = |s: &str, glob: bool| match s.find('*').filter(|_| glob) {
+        Some(star) => (s.get(..star).unwrap_or_default().to_string(), false),
+        None => (s.to_string(), true),
+    };
+    match b.bound_claims.get(key) {
+        Some(values) => Some(
+            values
+                .iter()
+                .map(|v| match v.as_str() {
+                    Some(s) => text(s, b.glob),
+                    None => (json::to_string(v), true),
+                })
+                .collect(),
+        ),
+        None if key == "sub" => Some(vec![text(b.bound_subject.as_deref()?, false)]),
+        None => None,
+    }
+}
+
 /// The bound claim whose values partition `members` into the fewest pairs: the sum of
-/// the squared bucket sizes, a role that does not bind it exactly counting against all.
+/// the squared sizes of the groups of equal texts ([`claim_texts`]), a role that does not
+/// bind it counting against all.
 fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Option<&'a str> {
-    // Every (claim, value) an exact role binds, sorted so equal ones are neighbours.
+    // Every (claim, text) a role binds, sorted so equal ones are neighbours.
     let mut bound: Vec<(&'a str, String)> = Vec::new();
     for &k in members {
         let b = jwt[k].1;
-        if b.glob {
-            continue;
-        }
-        for (key, values) in &b.bound_claims {
-            bound.extend(values.iter().map(|v| (key.as_str(), json::to_string(v))));
+        let keys = b.bound_claims.keys().map(String::as_str);
+        let subject = b.bound_subject.is_some() && !b.bound_claims.contains_key("sub");
+        for key in keys.chain(subject.then_some("sub")) {
+            let texts = claim_texts(b, key).unwrap_or_default();
+            bound.extend(texts.into_iter().map(|(t, _)| (key, t)));
         }
     }
     kp_sort::by(&mut bound, |a, b| a.cmp(b));
@@ -366,6 +397,14 @@ fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut 
     kp_sort::sort(&mut used);
     used.dedup();
     let rules = crate::matrix::policy_rules(program);
+    // Each policy's holders, found once: looked for per `deny` rule among every
+    // identity, they were quadratic in a program of thousands of workloads.
+    let mut held: Vec<(&str, &Identity)> = ids
+        .iter()
+        .flat_map(|i| i.policies.iter().map(move |p| (p.as_str(), i)))
+        .collect();
+    kp_sort::by_key(&mut held, |&(p, _)| p);
+    held.dedup_by(|a, b| a.0 == b.0 && std::ptr::eq(a.1, b.1));
     for r in program
         .resources
         .iter()
@@ -388,17 +427,29 @@ fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut 
             );
         }
         for rule in &doc.rules {
-            // At the rule itself (its quoted path) when written in the block.
-            let at = locate::quoted(sources, r.span, &rule.path).unwrap_or(r.span);
-            privileged(rule, at, &what, out);
+            let found = out.len();
+            privileged(rule, r.span, &what, out);
             if rule.capabilities.contains("deny") {
-                deny_overrides_nothing(rule, r, at, &what, ids, &rules, out);
+                let from = held.partition_point(|&(p, _)| p < r.name.as_str());
+                let holders: Vec<&Identity> = held
+                    .iter()
+                    .skip(from)
+                    .take_while(|&&(p, _)| p == r.name)
+                    .map(|&(_, i)| i)
+                    .collect();
+                deny_overrides_nothing(rule, r.span, &what, &holders, &rules, out);
+            }
+            // Moved to the rule itself (its quoted path) when written in the block: looked
+            // for only for a finding, as a search of the block per rule was quadratic.
+            if let Some(new) = out.get_mut(found..).filter(|new| !new.is_empty()) {
+                let at = locate::quoted(sources, r.span, &rule.path).unwrap_or(r.span);
+                new.iter_mut().for_each(|d| d.span = at);
             }
         }
     }
 }
 
-/// `kp::deny-overrides-nothing`: the `deny` in `rule` (of policy resource `r`) changes
+/// `kp::deny-overrides-nothing`: the `deny` in `rule` (of a policy `holders` hold) changes
 /// no request of any identity holding it, so removing it opens nothing. Said only when
 /// no path the deny can decide is one another rule of a holder could grant: the
 /// capabilities written beside `deny` in the same rule (the deny takes them over, see
@@ -406,20 +457,15 @@ fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut 
 /// slash the server's LIST lookup trims included (`docs/acl.md` §3).
 fn deny_overrides_nothing(
     rule: &PathRule,
-    r: &kp_check::ir::Resource,
     at: Span,
     what: &str,
-    ids: &[Identity],
+    holders: &[&Identity],
     rules: &kp_sort::SortedMap<&str, &[PathRule]>,
     out: &mut Vec<Diagnostic>,
 ) {
     if rule.capabilities.iter().any(|c| c != "deny") {
         return;
     }
-    let holders: Vec<&Identity> = ids
-        .iter()
-        .filter(|i| i.policies.iter().any(|p| p == &r.name))
-        .collect();
     if holders.is_empty() {
         return;
     }

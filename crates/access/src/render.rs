@@ -151,6 +151,12 @@ pub fn diff_text(d: &AccessDiff) -> String {
         for g in &c.removed {
             let _ = writeln!(out, "    - {}  {}", g.pattern, g.capabilities.join(","));
         }
+        for p in &c.denials_added {
+            let _ = writeln!(out, "    + denial {p}");
+        }
+        for p in &c.denials_removed {
+            let _ = writeln!(out, "    - denial {p}");
+        }
         for l in &c.login {
             let _ = writeln!(
                 out,
@@ -174,32 +180,20 @@ fn change(c: &IdentityChange) -> &'static str {
     }
 }
 
+/// The counts of [`AccessDiff::summary`] in words: a `deny` is counted as a denial, not
+/// as a grant (which would read as more access).
 fn summary(d: &AccessDiff) -> String {
-    let count = |k: Change| d.identities.iter().filter(|c| c.change == k).count();
-    let widened = d
-        .identities
-        .iter()
-        .flat_map(|c| &c.login)
-        .filter(|l| l.direction == Direction::Widened)
-        .count();
-    // Grants of identities that stay: an added identity's are all new, a removed one's
-    // all gone (counted as identities).
-    let kept = || d.identities.iter().filter(|c| c.change == Change::Modified);
-    let granted: usize = kept().map(|c| c.added.len()).sum::<usize>()
-        + d.identities
-            .iter()
-            .filter(|c| c.change == Change::Added)
-            .map(|c| c.added.len())
-            .sum::<usize>();
-    let revoked: usize = kept().map(|c| c.removed.len()).sum();
+    let s = &d.summary;
     format!(
-        "{} added, {} removed, {} modified; {} added, {} removed; {} widened",
-        counted(count(Change::Added), "identity", "identities"),
-        count(Change::Removed),
-        count(Change::Modified),
-        counted(granted, "grant", "grants"),
-        revoked,
-        counted(widened, "login condition", "login conditions"),
+        "{} added, {} removed, {} modified; {} added, {} removed; {} added, {} removed; {} widened",
+        counted(s.identities_added, "identity", "identities"),
+        s.identities_removed,
+        s.identities_modified,
+        counted(s.grants_added, "grant", "grants"),
+        s.grants_removed,
+        counted(s.denials_added, "denial", "denials"),
+        s.denials_removed,
+        counted(s.logins_widened, "login condition", "login conditions"),
     )
 }
 
@@ -218,7 +212,11 @@ pub fn diff_markdown(d: &AccessDiff) -> String {
     let _ = writeln!(out, "{}\n", summary(d));
     for c in &d.identities {
         let _ = writeln!(out, "#### `{}` ({})\n", c.identity, change(c));
-        if !c.added.is_empty() || !c.removed.is_empty() {
+        if !(c.added.is_empty()
+            && c.removed.is_empty()
+            && c.denials_added.is_empty()
+            && c.denials_removed.is_empty())
+        {
             out.push_str("| | pattern | capabilities |\n|---|---|---|\n");
             for g in &c.added {
                 let _ = writeln!(
@@ -235,6 +233,12 @@ pub fn diff_markdown(d: &AccessDiff) -> String {
                     md(&g.pattern),
                     g.capabilities.join(", ")
                 );
+            }
+            for p in &c.denials_added {
+                let _ = writeln!(out, "| ⛔ | `{}` | denial added |", md(p));
+            }
+            for p in &c.denials_removed {
+                let _ = writeln!(out, "| ⚠️ | `{}` | denial removed |", md(p));
             }
             out.push('\n');
         }

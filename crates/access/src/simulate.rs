@@ -24,6 +24,8 @@
 //! The signature, expiry and `token_bound_cidrs` are not simulated: the token is taken
 //! to be validly signed, current, and presented from an allowed address.
 
+/// Vault's globs, as the JWT plugin matches `glob` bound claims.
+pub use kp_check::ir::glob_match;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -358,33 +360,6 @@ fn shortest_integer(exact: i128) -> i128 {
         }
     }
     exact
-}
-
-/// `github.com/ryanuber/go-glob`: `*` matches any run of characters, and the pieces
-/// between stars are searched for left to right, first occurrence first.
-pub fn glob_match(pattern: &str, subject: &str) -> bool {
-    if pattern.is_empty() {
-        return subject.is_empty();
-    }
-    if pattern == "*" {
-        return true;
-    }
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
-        return subject == pattern;
-    };
-    let mut rest = subject;
-    match rest.strip_prefix(first) {
-        Some(r) => rest = r,
-        None => return false,
-    }
-    for part in middle {
-        match rest.find(part) {
-            Some(i) => rest = rest.get(i + part.len()..).unwrap_or(""),
-            None => return false,
-        }
-    }
-    pattern.ends_with('*') || rest.ends_with(last)
 }
 
 fn shown(v: Option<&Json>) -> String {

@@ -23,7 +23,7 @@ pub use acl::{
 };
 pub use caps::Caps;
 pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
-pub use shadow::{shadows, shadows_pattern, Pattern};
+pub use shadow::{shadows, shadows_pattern, Pattern, ShadowIndex};
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the
 /// named policies plus `default` unless `no_default_policy`. Names the server does not

@@ -139,5 +139,65 @@ pub fn shadows_pattern(winner: &Pattern<'_>, loser: &Pattern<'_>) -> Option<Crit
     })
 }
 
+/// The rules of one ACL indexed for [`shadows_pattern`] questions about each of them:
+/// comparing every rule with every other was quadratic in a policy's rules (a workload
+/// of 10,000 `read` rules took 3.3 s to lint).
+///
+/// A winner must contain its loser. An exact rule contains only itself and never
+/// shadows; a prefix rule (`a/b*`) contains only patterns whose text before their own
+/// wildcard starts with its text before the `*`, so it is looked up by each prefix of the
+/// loser's. Rules with `+` are few and asked every time.
+pub struct ShadowIndex<'a> {
+    /// Each prefix rule's text before its `*`, sorted, with its position.
+    prefixes: Vec<(&'a str, usize)>,
+    /// Positions of the rules with `+` segments.
+    segments: Vec<usize>,
+}
+
+impl<'a> ShadowIndex<'a> {
+    /// Indexes `patterns`, numbered in the order given.
+    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p Pattern<'a>>) -> Self
+    where
+        'a: 'p,
+    {
+        let mut prefixes = Vec::new();
+        let mut segments = Vec::new();
+        for (i, p) in patterns.into_iter().enumerate() {
+            match &p.shape {
+                Some(s) if s.kind == PatternKind::Prefix => prefixes.push((s.wc_path, i)),
+                Some(s) if s.kind == PatternKind::Segment => segments.push(i),
+                _ => {}
+            }
+        }
+        kp_sort::unstable(&mut prefixes);
+        ShadowIndex { prefixes, segments }
+    }
+
+    /// The positions, ascending, of the rules that may shadow `loser`: every rule for
+    /// which [`shadows_pattern`] can answer `Some` is among them.
+    pub fn may_shadow(&self, loser: &Pattern<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(r) = loser
+            .shape
+            .as_ref()
+            .filter(|r| r.kind != PatternKind::Exact)
+        else {
+            return;
+        };
+        out.extend_from_slice(&self.segments);
+        let text = r.wc_path;
+        for key in (0..=text.len()).filter_map(|end| text.get(..end)) {
+            let from = self.prefixes.partition_point(|&(k, _)| k < key);
+            let same = self
+                .prefixes
+                .iter()
+                .skip(from)
+                .take_while(|&&(k, _)| k == key);
+            out.extend(same.map(|&(_, i)| i));
+        }
+        kp_sort::unstable(out);
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -104,13 +104,24 @@ pub fn reject_statements(
     diags: &mut Vec<Diagnostic>,
 ) {
     for st in statements {
-        let mut d = Diagnostic::error(
-            codes::UNEXPECTED_STATEMENT,
-            st.span,
-            format!("unexpected statement `{}` in {what}", st.verb.name),
-        )
-        .with_label("not an attribute or block");
         let capability = crate::catalog::CAPABILITY_VERBS.contains(&st.verb.name.as_str());
+        // `user_claim "sub"`: an attribute that lost its `=` (`missing_equals`).
+        let lost_equals = !capability && st.args.len() == 1 && st.verb.name != "owns";
+        let mut d = if lost_equals {
+            Diagnostic::error(
+                codes::UNEXPECTED_STATEMENT,
+                st.span,
+                format!("missing `=` after `{}` in {what}", st.verb.name),
+            )
+            .with_label("an attribute is `name = value`")
+        } else {
+            Diagnostic::error(
+                codes::UNEXPECTED_STATEMENT,
+                st.span,
+                format!("unexpected statement `{}` in {what}", st.verb.name),
+            )
+            .with_label("not an attribute or block")
+        };
         d = if let (true, [arg]) = (capability, st.args.as_slice()) {
             // `read "apps/*"` in a policy: workload grammar written where a rule belongs.
             let path = match &arg.kind {
@@ -124,11 +135,8 @@ pub fn reject_statements(
             ))
         } else if st.verb.name.as_str() == "owns" {
             d.with_help(crate::owns::NESTED_HELP)
-        } else if st.args.len() == 1 {
-            d.with_help(format!(
-                "attributes are written `name = value`: `{} = ...`",
-                st.verb.name
-            ))
+        } else if lost_equals {
+            d.with_help(format!("write `{} = ...`", st.verb.name))
         } else {
             d.with_help("statements like `read \"PATH\"` belong in a `workload` block")
         };

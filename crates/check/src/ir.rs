@@ -53,7 +53,10 @@ impl Program {
     }
 }
 
-/// `*` matches any run of characters (none included); everything else matches itself.
+/// Vault's globs (`github.com/ryanuber/go-glob`, as in `allowed_policies`,
+/// `allowed_roles`, bound claims of type `glob`): `*` matches any run of characters (none
+/// included), the pieces between stars are searched for left to right, first occurrence
+/// first, and everything else matches itself.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
     let mut parts = pattern.split('*');
     let Some(first) = parts.next() else {

@@ -24,6 +24,7 @@ pub mod index;
 mod lints;
 mod lower;
 mod memo;
+mod missing_equals;
 mod owns;
 mod probe;
 mod rules;
@@ -130,6 +131,7 @@ fn check_with_memo(
         target_sensitive,
     } = lowerer.finish();
     kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
+    missing_equals::drop_cascades(&file.blocks, &mut diagnostics);
     lints::secrets::distinct_env_names(&file.blocks, &mut diagnostics);
     lints::secrets::scan(&file.blocks, &mut secrets);
     kp_sort::sort(&mut secrets);

@@ -117,6 +117,9 @@ fn glob_chars(bytes: &[u8]) -> (bool, bool) {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<(Text, Capabilities)>,
+    /// Positions in `rules`, sorted by path: finding a path's rule by a scan of every rule
+    /// made a workload of thousands of rules quadratic to lower.
+    by_path: Vec<usize>,
 }
 
 impl RuleSet {
@@ -124,32 +127,42 @@ impl RuleSet {
     pub fn with_capacity(n: usize) -> Self {
         RuleSet {
             rules: Vec::with_capacity(n),
+            by_path: Vec::with_capacity(n),
         }
     }
 
     pub fn add(&mut self, path: &Text, caps: &[usize]) {
-        // Compared as `str`s read once: `Text`'s own `==` is a call per rule.
-        let wanted = path.as_str();
-        let idx = match self.rules.iter().position(|(p, _)| p.as_str() == wanted) {
-            Some(i) => i,
-            None => {
-                self.rules.push((path.clone(), Capabilities::default()));
-                self.rules.len() - 1
-            }
+        let idx = match self.find(path.as_str()) {
+            Ok(i) => i,
+            Err(at) => self.insert(at, path.clone()),
         };
         self.grant(idx, caps);
     }
 
     /// [`RuleSet::add`] for a path built by the caller: kept, not copied.
     pub fn add_owned(&mut self, path: String, caps: &[usize]) {
-        let idx = match self.rules.iter().position(|(p, _)| p.as_str() == path) {
-            Some(i) => i,
-            None => {
-                self.rules.push((Text::from(path), Capabilities::default()));
-                self.rules.len() - 1
-            }
+        let idx = match self.find(&path) {
+            Ok(i) => i,
+            Err(at) => self.insert(at, Text::from(path)),
         };
         self.grant(idx, caps);
+    }
+
+    /// `Ok(position in rules)`, or `Err(where in by_path the path goes)`.
+    fn find(&self, path: &str) -> Result<usize, usize> {
+        // Compared as `str`s: `Text`'s own `Ord` is a call per comparison.
+        let rules = &self.rules;
+        let key = |&i: &usize| rules.get(i).map_or("", |(p, _)| p.as_str());
+        self.by_path
+            .binary_search_by(|i| key(i).cmp(path))
+            .map(|at| self.by_path.get(at).copied().unwrap_or_default())
+    }
+
+    fn insert(&mut self, at: usize, path: Text) -> usize {
+        self.rules.push((path, Capabilities::default()));
+        let idx = self.rules.len() - 1;
+        self.by_path.insert(at, idx);
+        idx
     }
 
     fn grant(&mut self, idx: usize, caps: &[usize]) {

@@ -31,6 +31,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         Format::Json => render::json(
             stderr,
             &render::locate(&compiled.sources, &compiled.diagnostics),
+            &[],
         ),
     }
     if compiled.has_errors() {

@@ -12,6 +12,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     // SARIF and workflow commands are rendered once, over every file.
     let mut checked = Vec::new();
     let mut first_code = None;
+    // Programs that could not be read (path as given, why): every format reports them.
+    let mut unread: Vec<(String, String)> = Vec::new();
     let stderr = &mut std::io::stderr();
     for path in &args.files {
         // Each argument is one program: a file, or a directory of files.
@@ -20,6 +22,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
+                unread.push((path.display().to_string(), e));
                 continue;
             }
         };
@@ -68,11 +71,20 @@ pub fn run(args: &CheckArgs) -> u8 {
             diagnostics,
         })
         .collect();
+    let failures: Vec<kp_report::Failure<'_>> = unread
+        .iter()
+        .map(|(name, message)| kp_report::Failure { name, message })
+        .collect();
     let stdout = &mut std::io::stdout();
     match args.format {
-        CheckFormat::Json => render::json(stdout, &all),
-        CheckFormat::Sarif => render::value(stdout, &kp_report::sarif(&reports)),
-        CheckFormat::Github => render::text(stdout, &kp_report::github(&reports)),
+        CheckFormat::Json => render::json(stdout, &all, &failures),
+        CheckFormat::Sarif => {
+            render::value(stdout, &kp_report::sarif_with_failures(&reports, &failures))
+        }
+        CheckFormat::Github => render::text(
+            stdout,
+            &kp_report::github_with_failures(&reports, &failures),
+        ),
         CheckFormat::Human => render::explain_hint(stderr, first_code),
     }
     u8::from(failed)

@@ -29,7 +29,7 @@ pub struct DiffArgs {
 pub enum DiffFormat {
     /// One line per change
     Text,
-    /// `{"changed", "identities": [...]}`
+    /// `{"changed", "summary": {...}, "identities": [...]}`
     Json,
     /// A pull-request comment
     Markdown,

@@ -167,11 +167,28 @@ pub fn locate(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<JsonDiagno
 #[derive(Serialize)]
 struct JsonReport<'a> {
     diagnostics: &'a [JsonDiagnostic],
+    /// Programs that could not be read: absent when every one was.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unreadable: &'a [Unreadable<'a>],
 }
 
-pub fn json(out: &mut dyn Write, located: &[JsonDiagnostic]) {
+#[derive(Serialize)]
+struct Unreadable<'a> {
+    file: &'a str,
+    message: &'a str,
+}
+
+pub fn json(out: &mut dyn Write, located: &[JsonDiagnostic], failures: &[kp_report::Failure<'_>]) {
+    let unreadable: Vec<Unreadable<'_>> = failures
+        .iter()
+        .map(|f| Unreadable {
+            file: f.name,
+            message: f.message,
+        })
+        .collect();
     let report = JsonReport {
         diagnostics: located,
+        unreadable: &unreadable,
     };
     if let Ok(text) = serde_json::to_string_pretty(&report) {
         let _ = writeln!(out, "{text}");

@@ -78,6 +78,25 @@ fn diff_against_a_git_revision() {
     assert!(text(&missing.stderr).contains("git show no-such-rev:./access.kp"));
 }
 
+/// The CSV the playground's Access tab copies and downloads is this one, byte for byte:
+/// `web/tests/access.test.mjs` compares its own with the same file.
+#[test]
+fn access_csv_is_the_fixture_the_playground_is_tested_against() {
+    let out = keyplan(
+        &root(),
+        &[
+            "access",
+            "--format",
+            "csv",
+            "crates/access/tests/fixtures/matrix.kp",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected =
+        std::fs::read_to_string(root().join("crates/access/tests/fixtures/matrix.csv")).unwrap();
+    assert_eq!(text(&out.stdout), expected);
+}
+
 #[test]
 fn access_formats_and_simulate() {
     let csv = keyplan(

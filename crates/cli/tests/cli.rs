@@ -94,6 +94,48 @@ fn missing_file_is_an_error_not_a_panic() {
     assert!(text(&out.stderr).contains("cannot read `does-not-exist.kp`"));
 }
 
+/// A program that cannot be read fails the run in every machine-readable format too,
+/// beside the programs that could be checked: CI reading only the report must not see a
+/// clean result.
+#[test]
+fn an_unreadable_program_is_in_every_report() {
+    let good = scratch_file("unreadable", "good.kp", "extern policy reader\n");
+    let binary = good.with_file_name("binary.kp");
+    std::fs::write(&binary, b"auth jwt {\xff}\n").unwrap();
+    let (binary, good) = (binary.to_str().unwrap(), good.to_str().unwrap());
+    let json = keyplan(&["check", binary, good, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["unreadable"][0]["file"], binary);
+    let message = report["unreadable"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not UTF-8 text (invalid byte at offset 10)"),
+        "{message}"
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("schemas/output/diagnostics.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(jsonschema::is_valid(&schema, &report), "{report:#}");
+
+    let sarif = keyplan(&["check", binary, good, "--format", "sarif"]);
+    assert_eq!(sarif.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(note["level"], "error");
+    assert!(note["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("not UTF-8"));
+
+    let github = keyplan(&["check", binary, good, "--format", "github"]);
+    assert_eq!(github.status.code(), Some(1));
+    assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
+}
+
 #[test]
 fn every_subcommand_has_help_with_examples() {
     for sub in [

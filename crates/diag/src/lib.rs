@@ -255,7 +255,9 @@ pub struct Located {
 }
 
 /// Returns the candidate closest to `word` by edit distance, if any is close enough to be
-/// a plausible typo. Used for every "did you mean" in the compiler.
+/// a plausible typo. Used for every "did you mean" in the compiler. A word that differs
+/// from a candidate only in letter case is the closest there is: the language is
+/// case-sensitive, and `WORKLOAD` is a typo of `workload`.
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -275,14 +277,23 @@ where
         if cand_len > MAX_LEN || word_len.abs_diff(cand_len) > limit {
             continue;
         }
-        // Optimal string alignment: Levenshtein plus adjacent transpositions, the most
-        // common typo (`jtw` for `jwt`).
-        let d = strsim::osa_distance(word, cand);
+        let d = typo_distance(word, cand);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// Optimal string alignment (Levenshtein plus adjacent transpositions, the most common
+/// typo: `jtw` for `jwt`), but 0 for a word equal but for its letter case. Out of line:
+/// [`did_you_mean`] is copied into every caller.
+#[inline(never)]
+fn typo_distance(word: &str, cand: &str) -> usize {
+    if word.eq_ignore_ascii_case(cand) {
+        return 0;
+    }
+    strsim::osa_distance(word, cand)
 }
 
 /// `text` as a message quotes it: control characters (a newline in a path, say) escaped
@@ -373,6 +384,17 @@ mod tests {
         assert_eq!(did_you_mean("policies", ["allowed_policies"]), None);
         assert_eq!(did_you_mean("zzz", names), None);
         assert_eq!(did_you_mean("jtw", ["jwt", "oidc"]), Some("jwt"));
+        let words = [
+            "workload", "policy", "auth", "kv", "read", "list", "approle",
+        ];
+        for typed in [
+            "WORKLOAD", "POLICY", "AUTH", "KV", "READ", "LIST", "APPROLE", "Read",
+        ] {
+            let want = typed.to_ascii_lowercase();
+            assert_eq!(did_you_mean(typed, words), Some(want.as_str()), "{typed}");
+        }
+        // Closer than any typo: `Reader` is a typo of `reader`, not of `header`.
+        assert_eq!(did_you_mean("Reader", ["header", "reader"]), Some("reader"));
         let long = "a".repeat(10_000);
         assert_eq!(did_you_mean(&long, [long.as_str()]), None);
     }

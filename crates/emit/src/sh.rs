@@ -16,7 +16,6 @@
 //!   here-document (taken literally by bash), single-quoted, or reduced to a safe
 //!   alphabet (comments, messages).
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use kp_check::ir::{Program, Resource, ResourceKind};
@@ -286,7 +285,7 @@ struct Literal<'p> {
 /// `KEYPLAN_SECRET_AUTH_USERPASS_USERS_ALICE_PASSWORD`), numbered when two would meet.
 /// Derived from the program alone, so the name is the same in every build.
 fn literal_variables<'p>(calls: &[&'p Resource]) -> Vec<Literal<'p>> {
-    let mut taken = BTreeSet::new();
+    let mut taken = Vec::new();
     let mut out = Vec::new();
     for (call, r) in calls.iter().enumerate() {
         for path in literals(&r.body) {
@@ -312,7 +311,7 @@ fn literal_variables<'p>(calls: &[&'p Resource]) -> Vec<Literal<'p>> {
             let base = base.trim_end_matches('_').to_string();
             let mut env = base.clone();
             let mut n = 1;
-            while !taken.insert(env.clone()) {
+            while !kp_sort::insert_sorted(&mut taken, env.clone()) {
                 n += 1;
                 env = format!("{base}_{n}");
             }

@@ -16,7 +16,7 @@ pub use lists::NodeLists;
 
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use kp_check::ir::{Program, ResourceKind};
@@ -332,20 +332,16 @@ impl Graph {
     /// must skip when writing `i` failed.
     pub fn downstream(&self, i: usize) -> Vec<usize> {
         let adj = Adjacency::new(self.nodes.len(), &self.edges);
-        let mut seen = BTreeSet::new();
+        let mut seen = vec![false; self.nodes.len()];
         let mut stack = vec![i];
         while let Some(n) = stack.pop() {
             for &d in adj.dependents(n) {
-                if seen.insert(d) {
+                if !std::mem::replace(&mut seen[d], true) {
                     stack.push(d);
                 }
             }
         }
-        self.order
-            .iter()
-            .copied()
-            .filter(|n| seen.contains(n))
-            .collect()
+        self.order.iter().copied().filter(|&n| seen[n]).collect()
     }
 
     /// The level (see [`Graph::levels`]) node `i` is in.

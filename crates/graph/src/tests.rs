@@ -172,7 +172,7 @@ fn every_level_depends_only_on_earlier_levels() {
         assert!(level[e.from] < level[e.to], "{e:?}");
         assert!(position[e.from] < position[e.to], "{e:?}");
     }
-    let flat: BTreeSet<usize> = g.levels.iter().flatten().copied().collect();
+    let flat: std::collections::BTreeSet<usize> = g.levels.iter().flatten().copied().collect();
     assert_eq!(flat.len(), 30);
     // Deterministic: building again gives the same graph.
     assert_eq!(build(&p).unwrap(), g);

@@ -90,7 +90,11 @@ fn each_user_added_a_password_reads_its_own_variable() {
         .iter()
         .filter(|f| f.title.contains("`password`"))
         .collect();
-    let texts: Vec<&str> = added.iter().map(|f| f.edits[0].new_text.trim()).collect();
+    // Each user is a one-line block: the field follows its last entry.
+    let texts: Vec<&str> = added
+        .iter()
+        .map(|f| f.edits[0].new_text.trim_start_matches(", "))
+        .collect();
     assert_eq!(
         texts,
         [
@@ -120,8 +124,8 @@ fn a_password_variable_the_program_reads_is_not_given_again() {
         .find(|f| f.title.contains("`password`"))
         .expect("a fix adding the password");
     assert_eq!(
-        fix.edits[0].new_text.trim(),
-        "password = env(\"ALICE_PASSWORD_2\")"
+        fix.edits[0].new_text,
+        ", password = env(\"ALICE_PASSWORD_2\")"
     );
 }
 
@@ -214,4 +218,241 @@ fn references_include_plain_names_in_owns() {
     let def = a.definition(refs[0].start + 1).expect("a definition");
     assert_eq!(&OWNS[def.name_span.start..def.name_span.end], "ci-deploy");
     assert!(def.name_span.start > refs[0].start);
+}
+
+/// Every error of `a` as `(code, message)`.
+fn errors(a: &Analysis) -> Vec<(String, String)> {
+    a.diagnostics()
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.code.to_string(), d.message.clone()))
+        .collect()
+}
+
+/// `src` with every fix of the diagnostics with `code` applied (one per block: a block
+/// missing several fields has one fix adding them all), and the fixes.
+fn fix_all(src: &str, code: &str) -> (String, Vec<CodeAction>) {
+    let a = analysis(src);
+    let all = actions(&a);
+    let fixing: Vec<&CodeAction> = all
+        .iter()
+        .filter(|f| a.diagnostics()[f.diagnostic].code == code)
+        .collect();
+    let fixed = apply(src, &fixing);
+    (fixed, fixing.into_iter().cloned().collect())
+}
+
+/// Applies the fixes of `code` and checks again: none of that code is left, no error
+/// appears that was not there before, and a program `keyplan fmt` leaves as it is stays
+/// so (the fix writes what it adds as the formatter would).
+fn assert_fixed(src: &str, code: &str) -> String {
+    let before = analysis(src);
+    assert!(
+        codes(&before).iter().any(|c| c == code),
+        "no {code} in:\n{src}"
+    );
+    let (fixed, fixes) = fix_all(src, code);
+    assert!(!fixes.is_empty(), "no fix for {code} in:\n{src}");
+    let after = analysis(&fixed);
+    assert!(
+        !codes(&after).iter().any(|c| c == code),
+        "{code} left in:\n{fixed}\n{:?}",
+        after.diagnostics()
+    );
+    let old = errors(&before);
+    let new: Vec<_> = errors(&after)
+        .into_iter()
+        .filter(|e| !old.contains(e))
+        .collect();
+    assert!(new.is_empty(), "new errors in:\n{fixed}\n{new:?}");
+    let formatted = |text: &str| !keyplan::json_api::format_source(text).changed;
+    if formatted(src) {
+        assert!(
+            formatted(&fixed),
+            "not as `keyplan fmt` writes it:\n{fixed}"
+        );
+    }
+    fixed
+}
+
+/// Every kind of missing field the checker reports, in a formatted program: the fix adds
+/// a value the check accepts (QA: `user_claim = ""`, which the check then refuses as
+/// empty), so the program checks afterwards, and it stays formatted.
+#[test]
+fn every_missing_field_fix_leaves_a_program_that_checks() {
+    let programs = [
+        // A JWT role: the standard subject claim, aligned with the role's attributes.
+        "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n\n  role deploy {\n    bound_audiences = [\"vault\"]\n    bound_claims    = { project = \"app\" }\n  }\n}\n",
+        // An `oidc` role: the CLI's callback.
+        "auth oidc {\n  oidc_discovery_url = \"https://id.example.com\"\n\n  role people {\n    user_claim      = \"sub\"\n    bound_audiences = [\"vault\"]\n    bound_claims    = { group = \"ops\" }\n  }\n}\n",
+        // A Kubernetes role (names and namespaces) and the method's config.
+        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n\n  role app {\n    token_ttl = 1h\n  }\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_ca_cert = \"x\"\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n}\n\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"secret/data/w/*\"\n}\n",
+        // A database connection's plugin (from its URL), a role's connection, a static
+        // role's connection, user and rotation.
+        "secrets database {\n  connection app {\n    connection_url = \"postgresql://{{username}}:{{password}}@db:5432/app\"\n    allowed_roles  = [reader, legacy]\n  }\n\n  role reader {\n    creation_statements = [\"CREATE ROLE \\\"{{name}}\\\";\"]\n  }\n\n  static-role legacy {}\n}\n",
+        "secrets database {\n  connection app {\n    connection_url = \"{{username}}:{{password}}@tcp(db:3306)/\"\n  }\n}\n",
+        // A role whose connection's plugin has no default statements.
+        "secrets database {\n  connection app {\n    plugin_name    = \"postgresql-database-plugin\"\n    connection_url = \"postgresql://{{username}}:{{password}}@db:5432/app\"\n    allowed_roles  = [reader]\n  }\n\n  role reader {\n    db_name = app\n  }\n}\n",
+        // SSH roles: signing for `sign`, one-time passwords for `creds`.
+        "secrets ssh {\n  role dev {\n    allowed_users = \"ubuntu\"\n  }\n\n  role otp {\n    default_user = \"ubuntu\"\n  }\n}\n\nworkload w {\n  login ci {\n    bound_audiences = [\"vault\"]\n    bound_claims    = { project = \"w\" }\n    user_claim      = \"sub\"\n  }\n  sign  ssh.dev\n  creds ssh.otp\n}\n",
+        // AWS (Vault): a role's credential type, a static role, the lease.
+        "secrets aws {\n  role dev {\n    policy_arns = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n  }\n\n  static-role svc {}\n\n  lease {}\n}\n",
+        // A token's role, a userpass user's password.
+        "auth token {\n  role runner {}\n}\n\ntoken t {\n  ttl = 1h\n}\n",
+        "auth userpass {\n  user alice {\n    token_ttl = 1h\n  }\n}\n",
+    ];
+    for src in programs {
+        assert_fixed(src, "kp::missing-field");
+    }
+}
+
+/// A one-line block gets the field inside its braces, after a comma, and nothing else
+/// changes: no trailing blank after `]` (QA).
+#[test]
+fn a_one_line_block_gets_the_field_on_its_line() {
+    let mount = "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n}\n\n";
+    for (login, fixed) in [
+        (
+            "login ci { bound_audiences = [\"vault\"] }",
+            "login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }",
+        ),
+        (
+            "login ci { bound_audiences = [\"vault\"], }",
+            "login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }",
+        ),
+        (
+            "login ci {bound_audiences = [\"vault\"]}",
+            "login ci {bound_audiences = [\"vault\"], user_claim = \"sub\"}",
+        ),
+    ] {
+        let src = format!("{mount}workload w {{\n  {login}\n  read \"x/*\"\n}}\n");
+        let after = assert_fixed(&src, "kp::missing-field");
+        assert_eq!(
+            after,
+            format!("{mount}workload w {{\n  {fixed}\n  read \"x/*\"\n}}\n")
+        );
+    }
+    // An empty block on a line of its own opens, as `keyplan fmt` writes it; inside a
+    // one-line block it stays on the line.
+    let src = "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n  role app {}\n}\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains("  role app {\n    bound_service_account_names      = [\"app\"]\n    bound_service_account_namespaces = [\"default\"]\n  }\n"),
+        "{after}"
+    );
+    let src = "auth userpass {}\nworkload w { login userpass {}, read \"x/*\" }\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains(
+            "workload w { login userpass { password = env(\"W_PASSWORD\") }, read \"x/*\" }"
+        ),
+        "{after}"
+    );
+}
+
+/// A new name wider than the run of attributes it joins pads the run again, as
+/// `keyplan fmt` would; a run the author did not align is left unaligned; CRLF stays.
+#[test]
+fn added_attributes_align_as_the_formatter_aligns() {
+    let src = "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n\n  role deploy {\n    bound_claims = { project = \"app\" }\n\n    ttl = 1h\n  }\n}\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains("    bound_claims = { project = \"app\" }\n\n    ttl        = 1h\n    user_claim = \"sub\"\n"),
+        "{after}"
+    );
+    let src = "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n\n  role deploy {\n    bound_claims_type = \"glob\"\n    bound_claims = { project = \"app-*\" }\n  }\n}\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains("    bound_claims = { project = \"app-*\" }\n    user_claim = \"sub\"\n  }"),
+        "{after}"
+    );
+    let src = "auth jwt ci {\r\n  jwks_url = \"https://ci.example.com/jwks\"\r\n\r\n  role deploy {\r\n    bound_claims = { project = \"app\" }\r\n  }\r\n}\r\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains(
+            "    bound_claims = { project = \"app\" }\r\n    user_claim   = \"sub\"\r\n  }\r\n"
+        ),
+        "{after:?}"
+    );
+    // A closing brace after the last attribute: the new line goes before it, no blank
+    // left at the end of the line.
+    let src = "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n\n  role deploy {\n    bound_claims = { project = \"app\" } }\n}\n";
+    let after = assert_fixed(src, "kp::missing-field");
+    assert!(
+        after.contains(
+            "    bound_claims = { project = \"app\" }\n    user_claim   = \"sub\"\n  }\n}"
+        ),
+        "{after:?}"
+    );
+}
+
+const CONNECTION: &str = "secrets database {\n  connection app {\n    plugin_name    = \"postgresql-database-plugin\"\n    connection_url = \"postgresql://{{username}}:{{password}}@db:5432/app\"\n    username       = \"vault\"\n    password       = env(\"APP_PASSWORD\")\n  }\n}\n";
+
+/// `kp::root-not-rotated` has the fix docs/diagnostics.md names: `rotate_root = true` in
+/// the connection (QA: only the literal-secret fix was offered there).
+#[test]
+fn root_not_rotated_is_fixed_by_rotating_the_root_password() {
+    let a = analysis(CONNECTION);
+    let all = actions(&a);
+    let fix = fix_for(&a, &all, "kp::root-not-rotated");
+    assert_eq!(fix.title, "add `rotate_root = true`");
+    assert!(
+        !fix.preferred,
+        "rotating is not for an editor to do on save"
+    );
+    let after = assert_fixed(CONNECTION, "kp::root-not-rotated");
+    assert!(
+        after
+            .contains("    password       = env(\"APP_PASSWORD\")\n    rotate_root    = true\n  }"),
+        "{after}"
+    );
+    // Without `username` the server has nothing to rotate and the check would refuse
+    // the rotation: no fix.
+    let src = CONNECTION.replace("    username       = \"vault\"\n", "");
+    let a = analysis(&src);
+    assert!(codes(&a).contains(&"kp::root-not-rotated".to_string()));
+    assert!(actions(&a).iter().all(|f| !f.title.contains("rotate_root")));
+}
+
+/// A literal password has both warnings, and each its own fix: the environment variable
+/// for `kp::literal-secret`, the rotation for `kp::root-not-rotated`.
+#[test]
+fn a_literal_root_password_gets_each_fix_on_its_own_diagnostic() {
+    let src = CONNECTION.replace("env(\"APP_PASSWORD\")", "\"hunter2\"");
+    let a = analysis(&src);
+    let at = src.find("hunter2").unwrap();
+    let here = a.code_actions(Span::new(at, at));
+    let by_code: Vec<(String, String)> = here
+        .iter()
+        .map(|f| {
+            (
+                a.diagnostics()[f.diagnostic].code.to_string(),
+                f.title.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_code,
+        [
+            (
+                "kp::literal-secret".to_string(),
+                "read `password` from the environment variable `APP_PASSWORD`".to_string()
+            ),
+            (
+                "kp::root-not-rotated".to_string(),
+                "add `rotate_root = true`".to_string()
+            ),
+        ]
+    );
+    let fixed = apply(&src, &here.iter().collect::<Vec<_>>());
+    let after = analysis(&fixed);
+    assert!(
+        !codes(&after)
+            .iter()
+            .any(|c| c == "kp::literal-secret" || c == "kp::root-not-rotated"),
+        "{fixed}: {:?}",
+        codes(&after)
+    );
 }

@@ -60,15 +60,7 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
     };
     for m in &mounts {
         if m.ty.name == "database" {
-            let prefix = m.prefix();
-            names.connections.insert(
-                prefix.clone(),
-                snap.keys(&format!("{prefix}config")).into_iter().collect(),
-            );
-            let mut roles: BTreeSet<String> =
-                snap.keys(&format!("{prefix}roles")).into_iter().collect();
-            roles.extend(snap.keys(&format!("{prefix}static-roles")));
-            names.db_roles.insert(prefix, roles);
+            database_names(m, snap, &mut names);
         }
     }
     let found = workloads::recognise(snap, &mounts, &policies, opts);
@@ -112,6 +104,7 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
             &mut st,
         ),
     };
+    unchecked(&program, opts, &mut st);
     let files = files
         .into_iter()
         .map(|(name, blocks)| {
@@ -142,6 +135,39 @@ fn header(opts: &Options) -> String {
             server.target.keyword()
         ),
         None => String::new(),
+    }
+}
+
+/// Each error the checker finds in the imported program, as a warning. Import writes what
+/// it cannot make check (a role its connection does not allow, a negative duration) in a
+/// form that does, and says so; this says what is left (a connection URL the server took
+/// unverified that no driver reads, say), so a program that fails `keyplan check` is never
+/// written silently.
+fn unchecked(program: &str, opts: &Options, st: &mut State) {
+    let parsed = kp_syntax::parse(program);
+    let checked = kp_check::check(
+        &parsed.file,
+        &kp_check::Options {
+            target: opts.target,
+        },
+    );
+    for d in parsed
+        .diagnostics
+        .iter()
+        .chain(&checked.diagnostics)
+        .filter(|d| d.is_error())
+    {
+        let line = program
+            .get(..d.span.start)
+            .map_or(0, |before| before.matches('\n').count() + 1);
+        st.warnings.push(Warning {
+            subject: "the program".into(),
+            message: format!(
+                "`keyplan check` will refuse it: {}: {} (line {line} of the whole program), \
+                 as read from the server; correct it before `keyplan apply`",
+                d.code, d.message
+            ),
+        });
     }
 }
 
@@ -260,7 +286,7 @@ fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
 }
 
 /// Mount attributes from the mount table entry: only what differs from a fresh mount.
-fn mount_attrs(m: &Mount, b: &mut Block) {
+fn mount_attrs(m: &Mount, b: &mut Block, st: &mut State) {
     let e = m.entry;
     if let Some(d) = e["description"].as_str().filter(|d| !d.is_empty()) {
         b.attr("description", quote(d));
@@ -271,8 +297,15 @@ fn mount_attrs(m: &Mount, b: &mut Block) {
         }
     }
     for ttl in ["default_lease_ttl", "max_lease_ttl"] {
-        if let Some(s) = values::seconds(&e["config"][ttl]).filter(|s| *s != 0) {
-            b.attr(ttl, values::duration(s));
+        match values::seconds(&e["config"][ttl]) {
+            // The server tunes a mount to a negative TTL; the language has none.
+            Some(s) if s < 0 => st.warnings.push(fields::negative_left_out(
+                &m.class.mount_id(&m.path),
+                ttl,
+                &e["config"][ttl],
+            )),
+            Some(s) if s != 0 => b.attr(ttl, values::duration(s)),
+            _ => {}
         }
     }
     if m.ty.versioned {
@@ -297,7 +330,7 @@ fn mount_block(
         head.push_str(&label(&m.path));
     }
     let mut b = Block::new(head);
-    mount_attrs(m, &mut b);
+    mount_attrs(m, &mut b, st);
     let prefix = m.prefix();
     if let Some(ep) = m.ty.config {
         let path = format!("{prefix}config");
@@ -334,7 +367,10 @@ fn mount_block(
                     }
                     if let Some(data) = snap.data(&path) {
                         let nb = nested_block(spec, Some(&key), &path, data, m, opts, names, st);
-                        b.entries.push(Entry::Block(nb));
+                        match names.not_allowed.get(&path) {
+                            Some(why) => b.entries.push(not_allowed(nb, &path, why, st)),
+                            None => b.entries.push(Entry::Block(nb)),
+                        }
                     }
                 }
             }
@@ -463,11 +499,117 @@ fn workload_block(
     {
         for r in &parsed.rules {
             for c in &r.capabilities {
-                let stmt = workloads::shorthand(c, &r.path, mounts, snap)
+                let stmt = workloads::shorthand(c, &r.path, mounts, snap, names)
                     .unwrap_or_else(|| format!("{c} {}", quote(&r.path)));
                 b.entries.push(Entry::Stmt(stmt));
             }
         }
     }
     b
+}
+
+/// A database mount's connections and roles, as the program declares them: only those
+/// read (a reference to one the token could list but not read would name nothing), and
+/// not the roles their connection does not allow ([`Names::not_allowed`]).
+fn database_names(m: &Mount, snap: &Snapshot, names: &mut Names) {
+    let prefix = m.prefix();
+    let read = |list: String| -> Vec<(String, String)> {
+        snap.keys(&list)
+            .into_iter()
+            .map(|k| (format!("{list}/{k}"), k))
+            .filter(|(path, _)| snap.data(path).is_some())
+            .collect()
+    };
+    let connections: BTreeSet<String> = read(format!("{prefix}config"))
+        .into_iter()
+        .map(|(_, k)| k)
+        .collect();
+    let mut roles = BTreeSet::new();
+    for (kind, list) in [("role", "roles"), ("static role", "static-roles")] {
+        for (path, key) in read(format!("{prefix}{list}")) {
+            match refused_by(&path, &key, kind, snap, &prefix, &connections) {
+                Some(why) => {
+                    names.not_allowed.insert(path, why);
+                }
+                None => {
+                    roles.insert(key);
+                }
+            }
+        }
+    }
+    names.connections.insert(prefix.clone(), connections);
+    names.db_roles.insert(prefix, roles);
+}
+
+/// Why the role at `path` cannot be written as it is: its connection, which the program
+/// declares, does not list it in `allowed_roles` (nor a glob matching it). The server
+/// keeps such a role but refuses its credentials; the checker refuses it
+/// (`kp::role-not-allowed`).
+fn refused_by(
+    path: &str,
+    role: &str,
+    kind: &str,
+    snap: &Snapshot,
+    prefix: &str,
+    connections: &BTreeSet<String>,
+) -> Option<String> {
+    let conn = snap.data(path)?.get("db_name")?.as_str()?;
+    if !connections.contains(conn) {
+        // Not declared: the role names it as a string, and nothing is checked.
+        return None;
+    }
+    let allowed = snap
+        .data(&format!("{prefix}config/{conn}"))
+        .and_then(|d| d.get("allowed_roles"))
+        .and_then(values::items)
+        .unwrap_or_default();
+    if allowed.iter().any(|p| kp_check::ir::glob_match(p, role)) {
+        return None;
+    }
+    let listed = match allowed.is_empty() {
+        true => "has no `allowed_roles`".to_string(),
+        false => format!(
+            "allows {}",
+            allowed
+                .iter()
+                .map(|a| quote(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some(format!(
+        "connection `{conn}` does not allow {kind} `{role}` (it {listed}): the server \
+         refuses the {kind}'s credentials, and `keyplan check` refuses the {kind} \
+         (`kp::role-not-allowed`)"
+    ))
+}
+
+/// A role its connection does not allow, written commented out under a note, and a
+/// warning: the program then checks, and keeps the role's settings for whoever adds it
+/// to `allowed_roles` (which would let it issue credentials: not for an import to do).
+fn not_allowed(role: Block, path: &str, why: &str, st: &mut State) -> Entry {
+    // `nested_block` counted it; a comment is not a resource.
+    st.resources = st.resources.saturating_sub(1);
+    st.warnings.push(Warning {
+        subject: path.to_string(),
+        message: format!(
+            "{why}, so it is imported commented out; to manage it, add it to the \
+             connection's `allowed_roles` (which lets it issue credentials) and uncomment \
+             it. Until then `keyplan plan` lists it as unmanaged, and `apply --prune` would \
+             delete it"
+        ),
+    });
+    let text = text::print(std::slice::from_ref(&role));
+    let text = kp_fmt::format(&text).unwrap_or(text);
+    // Comment lines fit the width people read code at (kp-fmt leaves comments as they are).
+    let mut lines = text::wrap(
+        &format!(
+            "Not imported: {why}. To manage it, add it to the connection's `allowed_roles` \
+             and uncomment it."
+        ),
+        86,
+    );
+    lines.push(String::new());
+    lines.extend(text.lines().map(str::to_string));
+    Entry::Comment(lines)
 }

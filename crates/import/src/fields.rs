@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kp_check::catalog::{BUILTIN_POLICIES, POLICY_REF_FIELDS};
-use kp_schema::{Field, Target};
+use kp_schema::{Field, FieldType, Target};
 use serde_json::Value as Json;
 
 use crate::text::{env_name, is_ident, quote};
@@ -21,6 +21,9 @@ pub struct Names {
     pub connections: BTreeMap<String, BTreeSet<String>>,
     /// Database roles and static roles by mount API prefix.
     pub db_roles: BTreeMap<String, BTreeSet<String>>,
+    /// Database roles (by API path) written commented out, with why: their connection
+    /// does not allow them.
+    pub not_allowed: BTreeMap<String, String>,
 }
 
 /// Where a resource is, for references, messages and variable names.
@@ -46,7 +49,7 @@ pub struct Sink<'a> {
 
 /// The value the server reads back for `name`: at the top, under
 /// `connection_details` (database connections), or under the name it reads back as.
-fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
+pub(crate) fn lookup<'a>(data: &'a Json, name: &str) -> Option<&'a Json> {
     let alias = match name {
         "root_rotation_statements" => "root_credentials_rotate_statements",
         other => other,
@@ -70,9 +73,16 @@ fn needs_secret(endpoint: &str, field: &str, data: &Json) -> bool {
             .and_then(Json::as_str)
             .is_some_and(|id| !id.is_empty()),
         ("ssh-ca", "private_key") => lookup(data, "public_key").is_some_and(|k| !is_empty(k)),
-        ("database-connection", "password") => lookup(data, "username")
-            .and_then(Json::as_str)
-            .is_some_and(|u| !u.is_empty()),
+        // The URL logs in with the password (`{{password}}`), or the server rotates
+        // the password of `username`.
+        ("database-connection", "password") => {
+            lookup(data, "username")
+                .and_then(Json::as_str)
+                .is_some_and(|u| !u.is_empty())
+                || lookup(data, "connection_url")
+                    .and_then(Json::as_str)
+                    .is_some_and(|u| u.contains("{{password}}"))
+        }
         _ => false,
     }
 }
@@ -159,6 +169,13 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
     let Some(ep) = kp_schema::endpoint(endpoint) else {
         return Vec::new();
     };
+    // A connection URL holding a password (masked or in clear) is written templated,
+    // its user and password moved to `username` and `password`.
+    let lifted = match endpoint {
+        "database-connection" => crate::dsn::lift_connection(data, cx, sink),
+        _ => None,
+    };
+    let data = lifted.as_ref().unwrap_or(data);
     if endpoint == "ssh-ca" {
         if let Some(attrs) = crate::ssh::ca_attrs(data) {
             return attrs;
@@ -187,6 +204,20 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
         let Some(value) = value else { continue };
         if !field.required && omitted(endpoint, name, value, cx.mount_type) {
             continue;
+        }
+        if field.ty == FieldType::Duration {
+            if let Some(secs) = values::seconds(value).filter(|s| *s < 0) {
+                if let Some(lit) = negative_duration(name, value, secs, cx, sink) {
+                    out.push((name.clone(), lit));
+                }
+                continue;
+            }
+        }
+        if endpoint == "database-connection" && name == "connection_url" {
+            if let Some(url) = value.as_str().filter(|u| crate::dsn::other_secret(u)) {
+                out.push((name.clone(), whole_url_secret(url, cx, sink)));
+                continue;
+            }
         }
         let value = &reshape(endpoint, name, value);
         match literal(field, value, cx) {
@@ -238,4 +269,67 @@ fn literal(field: &Field, value: &Json, cx: &Ctx) -> Option<String> {
         });
     }
     values::literal(value, field.ty)
+}
+
+/// A negative duration read back (`secs`, from `value`): the language writes only `-1`,
+/// on a JWT role's leeways ([`values::negative_allowed`]), where any negative means
+/// "no leeway"; elsewhere the value is left out and said so. A `-1s` would not parse.
+fn negative_duration(
+    name: &str,
+    value: &Json,
+    secs: i64,
+    cx: &Ctx,
+    sink: &mut Sink,
+) -> Option<String> {
+    if values::negative_allowed(name) {
+        if secs != -1 {
+            sink.warnings.push(Warning {
+                subject: cx.subject.to_string(),
+                message: format!(
+                    "`{name}` = {value}: any negative leeway means \"no leeway\", and keyplan \
+                     writes it `-1`, the only negative it takes; `keyplan plan` shows the \
+                     change to -1, which `apply` makes without changing what the role accepts"
+                ),
+            });
+        }
+        return Some("-1".into());
+    }
+    sink.warnings
+        .push(negative_left_out(cx.subject, name, value));
+    None
+}
+
+/// The warning for a negative duration the server holds and the language cannot write
+/// (the checker refuses a negative there): left out, so a plan shows it.
+pub(crate) fn negative_left_out(subject: &str, name: &str, value: &Json) -> Warning {
+    Warning {
+        subject: subject.to_string(),
+        message: format!(
+            "`{name}` = {value} is a negative duration, which the server took but keyplan \
+             cannot write: left out, so `keyplan plan` shows it and `apply` would set it back \
+             to the default"
+        ),
+    }
+}
+
+/// A connection URL that still holds a secret keyplan cannot template (a parameter such
+/// as `sslpassword`, besides the password `{{password}}` stands for): the whole URL
+/// is read from the environment, as any secret is.
+fn whole_url_secret(url: &str, cx: &Ctx, sink: &mut Sink) -> String {
+    let mut parts: Vec<&str> = cx.env_parts.to_vec();
+    parts.push("connection_url");
+    let var = env_name(&parts);
+    sink.env.push(EnvVar {
+        name: var.clone(),
+        for_field: format!("{} connection_url", cx.subject),
+    });
+    let shape = crate::dsn::without_secrets(url);
+    sink.warnings.push(Warning {
+        subject: cx.subject.to_string(),
+        message: format!(
+            "`connection_url` holds a secret keyplan cannot template ({shape}): imported as \
+             `env(\"{var}\")`; set the variable to the whole URL"
+        ),
+    });
+    format!("env({})", quote(&var))
 }

@@ -14,6 +14,7 @@
 //! snapshot too.
 
 mod build;
+mod dsn;
 mod fields;
 pub mod policy;
 mod read;

@@ -18,6 +18,8 @@ pub enum Entry {
     Block(Block),
     /// A workload statement, e.g. `read "secret/data/x"`.
     Stmt(String),
+    /// Comment lines (without `# `), standing apart as a block does.
+    Comment(Vec<String>),
 }
 
 impl Block {
@@ -57,7 +59,7 @@ impl Block {
             let kind = match e {
                 Entry::Attr(..) => 0,
                 Entry::Stmt(_) => 1,
-                Entry::Block(_) => 2,
+                Entry::Block(_) | Entry::Comment(_) => 2,
             };
             // Attributes, nested blocks and statements stand apart, as people write them.
             if last.is_some_and(|l| l != kind || kind == 2) {
@@ -67,6 +69,14 @@ impl Block {
                 Entry::Attr(n, v) => out.push_str(&format!("{pad}  {n} = {v}\n")),
                 Entry::Stmt(s) => out.push_str(&format!("{pad}  {s}\n")),
                 Entry::Block(b) => b.print(out, depth + 1),
+                Entry::Comment(lines) => {
+                    for l in lines {
+                        match l.is_empty() {
+                            true => out.push_str(&format!("{pad}  #\n")),
+                            false => out.push_str(&format!("{pad}  # {l}\n")),
+                        }
+                    }
+                }
             }
             last = Some(kind);
         }
@@ -137,4 +147,36 @@ pub fn env_name(parts: &[&str]) -> String {
         out.insert(0, '_');
     }
     out
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a longer word
+/// stands alone on its line).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_between_words() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("a-very-long-word b", 4), ["a-very-long-word", "b"]);
+        assert!(wrap("  ", 10).is_empty());
+    }
 }

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use crate::text::{label, quote};
 
 /// Seconds from what the server returns for a duration: integer seconds, a numeric
-/// string, or a Go duration string (`1h0m0s`, `768h`, `90s`, `1.5s` is refused).
+/// string, or a Go duration string (`1h0m0s`, `768h`, `90s`, `-1s`; `1.5s` is refused).
 pub fn seconds(v: &Json) -> Option<i64> {
     match v {
         Json::Number(n) => n.as_i64(),
@@ -24,6 +24,14 @@ pub fn seconds(v: &Json) -> Option<i64> {
 }
 
 fn go_duration(s: &str) -> Option<i64> {
+    // Go prints a negative duration with one leading `-`: a KV mount's
+    // `delete_version_after`, given any negative, reads back `-1s`.
+    if let Some(rest) = s.strip_prefix('-') {
+        return match rest.starts_with('-') {
+            true => None,
+            false => go_duration(rest)?.checked_neg(),
+        };
+    }
     if s.is_empty() {
         return None;
     }
@@ -57,10 +65,12 @@ fn go_duration(s: &str) -> Option<i64> {
     digits.is_empty().then_some(total)
 }
 
-/// A duration literal: the largest unit that divides it (`7d`, `1h`, `90s`).
+/// A duration literal: the largest unit that divides it (`7d`, `1h`, `90s`). A negative
+/// count has no literal with a unit (`-1s` does not lex): it is the plain integer, which
+/// the checker takes only where [`negative_allowed`] says.
 pub fn duration(secs: i64) -> String {
-    if secs == 0 {
-        return "0".into();
+    if secs <= 0 {
+        return secs.to_string();
     }
     for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
         if secs % n == 0 {
@@ -68,6 +78,17 @@ pub fn duration(secs: i64) -> String {
         }
     }
     format!("{secs}s")
+}
+
+/// Whether the language writes a negative value of this duration field: only `-1` on a
+/// JWT role's leeways, "no leeway at all" (the checker's rule, `kp_check`'s typing of
+/// durations). The server takes any negative there with that meaning, and reads it
+/// back as given; every other duration field the server refuses negatives for
+/// ("cannot provide negative value", OpenBao 2.7.2), or takes ones the language cannot
+/// say (a mount's lease TTLs, a KV `delete_version_after`, a connection's
+/// `max_connection_lifetime`).
+pub fn negative_allowed(field: &str) -> bool {
+    field.ends_with("_leeway")
 }
 
 /// Whether a value says "nothing set" (`null`, `""`, `[]`, `{}`).
@@ -199,10 +220,19 @@ mod tests {
         assert_eq!(seconds(&json!("1m30s")), Some(90));
         assert_eq!(seconds(&json!("1.5s")), None);
         assert_eq!(seconds(&json!(60)), Some(60));
+        assert_eq!(seconds(&json!("-1s")), Some(-1));
+        assert_eq!(seconds(&json!("-1h0m0s")), Some(-3600));
+        assert_eq!(seconds(&json!("-5")), Some(-5));
+        assert_eq!(seconds(&json!(-5)), Some(-5));
+        assert_eq!(seconds(&json!("--1s")), None);
+        assert_eq!(seconds(&json!("-")), None);
         assert_eq!(duration(90), "90s");
         assert_eq!(duration(3600), "1h");
         assert_eq!(duration(7 * 86400), "7d");
         assert_eq!(duration(0), "0");
+        // No `-1s`, `-1h`: the lexer refuses a negative with a unit.
+        assert_eq!(duration(-1), "-1");
+        assert_eq!(duration(-3600), "-3600");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use kp_check::catalog::{BUILTIN_POLICIES, POLICY_REF_FIELDS, TOKEN_PREFIX};
 use serde_json::Value as Json;
 
 use crate::build::PolicyIn;
+use crate::fields::Names;
 use crate::read::{self, Mount};
 use crate::text::is_ident;
 use crate::values;
@@ -147,9 +148,20 @@ pub fn without_policy(data: &Json, policy: &str) -> Json {
 /// `update` on `ssh/sign/dev`, `creds database.app` for `read` on
 /// `database/creds/app` (or `static-creds/app`), `role_id` and `secret_id` of an AppRole
 /// role. The shorthand compiles to the same rule, and says what the rule is for.
-pub fn shorthand(cap: &str, path: &str, mounts: &[Mount], snap: &Snapshot) -> Option<String> {
+pub fn shorthand(
+    cap: &str,
+    path: &str,
+    mounts: &[Mount],
+    snap: &Snapshot,
+    names: &Names,
+) -> Option<String> {
     use kp_check::catalog::MountClass;
-    let has = |list: String, key: &str| snap.keys(&list).iter().any(|k| k == key);
+    // Declared: listed, and not a role written commented out (its connection does not
+    // allow it), which a shorthand would name in vain.
+    let has = |list: String, key: &str| {
+        snap.keys(&list).iter().any(|k| k == key)
+            && !names.not_allowed.contains_key(&format!("{list}/{key}"))
+    };
     for m in mounts.iter().filter(|m| is_ident(&m.path)) {
         let prefix = m.prefix();
         let Some(rest) = path.strip_prefix(&prefix) else {

@@ -6,15 +6,51 @@
 use std::path::Path;
 
 use kp_import::{Options, Snapshot, Target};
+use serde_json::json;
 
 fn compile_errors(source: &str, target: keyplan::Target) -> Vec<String> {
+    diagnostics(source, target, |_, error| error)
+}
+
+/// The diagnostics `keep(code, is_error)` keeps, as `code: message`.
+fn diagnostics(
+    source: &str,
+    target: keyplan::Target,
+    keep: impl Fn(&str, bool) -> bool,
+) -> Vec<String> {
     let compiled = keyplan::compile(source, &keyplan::Options { target });
     compiled
         .diagnostics
         .iter()
-        .filter(|d| d.is_error())
+        .filter(|d| keep(d.code, d.is_error()))
         .map(|d| format!("{}: {}", d.code, d.message))
         .collect()
+}
+
+fn openbao() -> Options {
+    Options {
+        target: Target::Openbao,
+        ..Options::default()
+    }
+}
+
+/// The imported program checks without errors, and each file is formatted.
+fn assert_checks(imported: &kp_import::Imported, case: &str) {
+    assert_eq!(kp_fmt::format(&imported.program).unwrap(), imported.program);
+    let errors = compile_errors(&imported.program, keyplan::Target::Openbao);
+    assert!(
+        errors.is_empty(),
+        "{case}: {errors:?}\n{}",
+        imported.program
+    );
+    for f in &imported.files {
+        assert_eq!(
+            kp_fmt::format(&f.text).unwrap(),
+            f.text,
+            "{case}: {}",
+            f.name
+        );
+    }
 }
 
 fn fixture(name: &str) -> Snapshot {
@@ -114,4 +150,247 @@ fn docs_examples_compile() {
         blocks += 1;
     }
     assert!(blocks >= 2);
+}
+
+/// A server configured by hand with what the language cannot write as read back (read
+/// from OpenBao 2.7.2 by `crates/live/tests/import_edges.rs` with
+/// `KEYPLAN_IMPORT_EDGES_FIXTURE=PATH`): negative durations, connection URLs holding a
+/// password (masked, in clear, escaped as a URL path), roles their connection does not
+/// allow. The program checks; what it could not write as read is said.
+#[test]
+fn edges_openbao() {
+    let imported = kp_import::import(&fixture("edges.json"), &openbao());
+    assert_checks(&imported, "edges");
+    // The databases' password, in clear in two of the URLs read.
+    assert!(!imported.program.contains("vaulter-initial-pw"));
+    assert!(
+        !imported.warnings.iter().any(|w| w.subject == "the program"),
+        "{:?}",
+        imported.warnings
+    );
+    insta::assert_snapshot!("edges_program", imported.program);
+    insta::assert_json_snapshot!(
+        "edges_notes",
+        serde_json::json!({
+            "warnings": imported.warnings,
+            "env": imported.env,
+            "resources": imported.resources,
+        })
+    );
+}
+
+/// Every duration field the endpoint schemas know, and a mount's lease TTLs, at every
+/// negative the server reads back (integers, Go durations): the program checks, and
+/// never holds a negative with a unit.
+#[test]
+fn negative_durations_of_every_field_check() {
+    let durations: std::collections::BTreeSet<String> = kp_schema::endpoints()
+        .flat_map(|ep| ep.fields.values())
+        .filter(|f| f.ty == kp_schema::FieldType::Duration)
+        .map(|f| f.name.clone())
+        .chain(["default_lease_ttl".into(), "max_lease_ttl".into()])
+        .collect();
+    fn set(
+        v: &mut serde_json::Value,
+        names: &std::collections::BTreeSet<String>,
+        to: &serde_json::Value,
+    ) -> usize {
+        let mut n = 0;
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if names.contains(k) && (x.is_number() || x.is_string()) {
+                        *x = to.clone();
+                        n += 1;
+                    } else {
+                        n += set(x, names, to);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| n += set(x, names, to)),
+            _ => {}
+        }
+        n
+    }
+    for negative in [
+        json!(-1),
+        json!(-5),
+        json!("-1s"),
+        json!("-1h0m0s"),
+        json!(-86400),
+    ] {
+        let mut snap = fixture("hand-configured.json");
+        let mut changed = 0;
+        for fetched in snap.reads.values_mut() {
+            if let kp_import::Fetched::Data(d) = fetched {
+                changed += set(d, &durations, &negative);
+            }
+        }
+        assert!(changed > 20, "{changed} fields changed");
+        let imported = kp_import::import(&snap, &openbao());
+        assert_checks(&imported, &negative.to_string());
+        for line in imported.program.lines() {
+            let value = line.split_once(" = ").map(|(_, v)| v.trim());
+            assert!(
+                !value.is_some_and(|v| v.starts_with('-') && v.ends_with(['s', 'm', 'h', 'd'])),
+                "{negative}: {line}"
+            );
+        }
+        // Each value left out is said.
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("is a negative duration")),
+            "{negative}: {:?}",
+            imported.warnings
+        );
+    }
+}
+
+/// A connection's URL in each shape the server reads back with a password in it: the
+/// program templates it, reads the password from the variable it lists, checks without
+/// `kp::credentials-in-url`, and holds neither the password nor the mask.
+#[test]
+fn connection_urls_holding_a_password() {
+    // (read back, username on the server, written, username written)
+    let cases = [
+        (
+            "postgresql://postgres:xxxxx@127.0.0.1:19432/app",
+            None,
+            "postgresql://{{username}}:{{password}}@127.0.0.1:19432/app",
+            Some("postgres"),
+        ),
+        (
+            "postgresql://postgres:xxxxx@127.0.0.1:19432/app",
+            Some("postgres"),
+            "postgresql://{{username}}:{{password}}@127.0.0.1:19432/app",
+            Some("postgres"),
+        ),
+        (
+            "mysql://root:xxxxx@127.0.0.1:3306/app",
+            None,
+            "mysql://{{username}}:{{password}}@127.0.0.1:3306/app",
+            Some("root"),
+        ),
+        (
+            "root:s3cret-pw@tcp(127.0.0.1:3306)/app",
+            None,
+            "{{username}}:{{password}}@tcp(127.0.0.1:3306)/app",
+            Some("root"),
+        ),
+        (
+            "postgresql://127.0.0.1:19432/app?user=postgres&password=s3cret-pw",
+            None,
+            "postgresql://127.0.0.1:19432/app?user={{username}}&password={{password}}",
+            Some("postgres"),
+        ),
+        (
+            "host=127.0.0.1%20port=19432%20user=postgres%20password=s3cret-pw%20dbname=app",
+            None,
+            "host=127.0.0.1 port=19432 user={{username}} password={{password}} dbname=app",
+            Some("postgres"),
+        ),
+        (
+            "host=127.0.0.1 user=postgres password='s3cret pw:x' dbname=app",
+            None,
+            "host=127.0.0.1 user={{username}} password={{password}} dbname=app",
+            Some("postgres"),
+        ),
+    ];
+    for (read, username, written, user) in cases {
+        let mut snap = fixture("hand-configured.json");
+        let Some(kp_import::Fetched::Data(pg)) = snap.reads.get_mut("database/config/pg") else {
+            panic!("no database/config/pg in the fixture");
+        };
+        pg["plugin_name"] = match read.contains("mysql://") || read.contains("@tcp(") {
+            true => json!("mysql-database-plugin"),
+            false => json!("postgresql-database-plugin"),
+        };
+        pg["connection_details"] = match username {
+            Some(u) => json!({"connection_url": read, "username": u}),
+            None => json!({"connection_url": read}),
+        };
+        let imported = kp_import::import(&snap, &openbao());
+        assert_checks(&imported, read);
+        let text = &imported.program;
+        assert!(
+            text.contains(&format!("connection_url = {written:?}")),
+            "{read}:\n{text}"
+        );
+        if let Some(u) = user {
+            assert!(
+                text.contains(&format!("username       = {u:?}")),
+                "{read}:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("password       = env(\"DATABASE_PG_PASSWORD\")"),
+            "{read}:\n{text}"
+        );
+        for never in ["xxxxx", "s3cret", "%20"] {
+            assert!(!text.contains(never), "{read}: `{never}` in\n{text}");
+        }
+        let in_url = diagnostics(text, keyplan::Target::Openbao, |code, _| {
+            code == "kp::credentials-in-url"
+        });
+        assert!(in_url.is_empty(), "{read}: {in_url:?}");
+        assert!(
+            imported
+                .env
+                .iter()
+                .any(|v| v.name == "DATABASE_PG_PASSWORD"),
+            "{read}: {:?}",
+            imported.env
+        );
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.subject == "database/config/pg"
+                    && w.message.contains("DATABASE_PG_PASSWORD")),
+            "{read}: {:?}",
+            imported.warnings
+        );
+    }
+
+    // A URL the server took unverified and no driver reads: the import says the program
+    // will not check, rather than write it silently.
+    let mut snap = fixture("hand-configured.json");
+    if let Some(kp_import::Fetched::Data(pg)) = snap.reads.get_mut("database/config/pg") {
+        pg["connection_details"]["connection_url"] =
+            json!("mysql://{{username}}:{{password}}@db/app");
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    let said: Vec<&str> = imported
+        .warnings
+        .iter()
+        .filter(|w| w.subject == "the program")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        matches!(said.as_slice(), [one] if one.starts_with("`keyplan check` will refuse it: kp::malformed-connection-url")),
+        "{said:?}"
+    );
+
+    // A secret keyplan cannot template: the whole URL comes from the environment.
+    let mut snap = fixture("hand-configured.json");
+    if let Some(kp_import::Fetched::Data(pg)) = snap.reads.get_mut("database/config/pg") {
+        pg["connection_details"]["connection_url"] =
+            json!("postgresql://{{username}}:{{password}}@db/app?sslpassword=k3y-pass");
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "sslpassword");
+    assert!(
+        imported
+            .program
+            .contains("connection_url = env(\"DATABASE_PG_CONNECTION_URL\")"),
+        "{}",
+        imported.program
+    );
+    assert!(!imported.program.contains("k3y"));
+    assert!(imported
+        .env
+        .iter()
+        .any(|v| v.name == "DATABASE_PG_CONNECTION_URL"));
 }

@@ -2,10 +2,12 @@
 //!
 //! Rules (documented in the crate's README):
 //! - Only fields the program sets are compared; what the server fills in is not a change.
-//! - A field the server does not read back (`password`, `generate_signing_key`) is not
-//!   compared: it is written whenever the resource is created or updated. With the
-//!   program's previous version (`--previous`), one whose value changed since is a change;
-//!   without it, the plan lists the secrets it could not compare.
+//! - A field the server never reads back (`password`, `generate_signing_key`: secrets and
+//!   [`WRITE_ONLY`]) is not compared: it is written whenever the resource is created or
+//!   updated. With the program's previous version (`--previous`), one whose value changed
+//!   since is a change; without it, the plan lists the secrets it could not compare. A
+//!   field the read leaves out only because it was never set (a database connection's
+//!   `max_open_connections`) is compared as the server's default.
 //! - `env("X")` values are never read here and never shown: `(secret from env X)`.
 //! - For endpoints whose write replaces the whole object, an update also lists the
 //!   fields it will reset (set on the server, absent from the program).
@@ -313,9 +315,21 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             p.not_compared.push(field.to_string());
             continue;
         }
-        let Some(old) = lookup(r.kind, data, field) else {
-            p.not_compared.push(field.to_string());
-            continue;
+        // A field the read leaves out was never set (a database connection reads back
+        // only the settings it was written with): the server holds its default, and the
+        // program's value is compared with that. Only a field the server never returns
+        // cannot be compared.
+        let unset;
+        let old = match lookup(r.kind, data, field) {
+            Some(old) => old,
+            None if reads_back(r, field) => {
+                unset = server_default(r, field).unwrap_or(Json::Null);
+                &unset
+            }
+            None => {
+                p.not_compared.push(field.to_string());
+                continue;
+            }
         };
         let stored = stored_form(r.kind, field, want);
         let want = stored.as_ref().unwrap_or(want);
@@ -348,35 +362,18 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     } else {
         Action::Update
     };
-    if is_mount {
-        let fixed: Vec<&str> = p
-            .changes
-            .iter()
-            .map(|c| c.field.as_str())
-            .filter(|f| {
-                matches!(
-                    *f,
-                    "type" | "local" | "seal_wrap" | "external_entropy_access"
-                )
-            })
-            .collect();
-        if !fixed.is_empty() {
-            p.blocked = Some(format!(
-                "{} cannot change on an existing mount: disable and enable it again",
-                fixed.join(", ")
-            ));
-        } else if kv_downgrade(r, data) {
-            p.blocked = Some(
-                "a KV version 2 mount cannot go back to version 1: disable and enable it again \
-                 (its secrets are lost), or keep `version = 2`"
-                    .to_string(),
-            );
-        }
-    }
-    // Shown as changes to the value a write puts back; a whole-object write's other
-    // resets (below) have no known value and are only named.
+    // Shown as changes to the value the server will hold: what a merging write sends
+    // back, or for a whole-object write (which leaves the field out) the server's default,
+    // `null` (shown `(default)`) when neither the schema nor a measurement knows it. The
+    // resets of an endpoint without a schema (below) are only named.
+    let whole = !is_mount && replaces_whole(program, r);
     for &(f, old) in &dropped {
-        if let Some(new) = reset_value(r, f) {
+        let new = if whole {
+            Some(server_default(r, f).unwrap_or(Json::Null))
+        } else {
+            reset_value(r, f)
+        };
+        if let Some(new) = new {
             p.changes.push(FieldChange {
                 field: f.to_string(),
                 old: Some(old.clone()),
@@ -385,22 +382,9 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         }
     }
     p.resets = dropped.iter().map(|(f, _)| f.to_string()).collect();
-    // A field the server takes only when the object is created (an AppRole role's
-    // `local_secret_ids`): refused on every update, even with the same value.
-    if p.blocked.is_none() {
-        let fixed: Vec<&str> = p
-            .changes
-            .iter()
-            .map(|c| c.field.as_str())
-            .filter(|f| is_create_only(r, f))
-            .collect();
-        if !fixed.is_empty() {
-            p.blocked = Some(format!(
-                "{} can only be set when the object is created: delete it and apply again",
-                fixed.join(", ")
-            ));
-        }
-    }
+    // After the resets: a field that cannot change in place blocks the update whether
+    // the program writes its default or leaves it out (`local = true` removed).
+    p.blocked = blocked(r, &p.changes, data);
     // A whole-object write resets every field it leaves out, not only those with a known
     // default: listed when the resource is written anyway.
     if !is_mount && replaces_whole(program, r) && kp_schema::endpoint(r.schema).is_none() {
@@ -422,7 +406,8 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
 /// `bound_claims_type = "glob"`) and an attribute removed from the program both show
 /// here, each with its live value. Only fields the endpoint's schema knows (read-only
 /// fields the server adds are not writable), and of a mount (tuned, never replaced) its
-/// `description` and lease TTLs. A token cannot be updated and a policy is compared whole.
+/// `description`, lease TTLs and the attributes fixed when it was enabled (`local`: a
+/// change [`blocked`] stops). A token cannot be updated and a policy is compared whole.
 fn dropped<'d>(r: &Resource, fields: &[(&'d str, &'d Json)]) -> Vec<(&'d str, &'d Json)> {
     let Some(ep) = kp_schema::endpoint(r.schema) else {
         return Vec::new();
@@ -440,6 +425,11 @@ fn dropped<'d>(r: &Resource, fields: &[(&'d str, &'d Json)]) -> Vec<(&'d str, &'
             .iter()
             .filter(|(k, v)| match *k {
                 "description" => !r.body.contains_key(k) && !normalize::is_empty(v),
+                // `true` on the server, left out of the program (so `false`): the mount
+                // cannot change, which [`blocked`] says.
+                fixed if MOUNT_FIXED.contains(&fixed) => {
+                    !r.body.contains_key(k) && !normalize::is_empty(v)
+                }
                 ttl if MOUNT_TTLS.contains(&ttl) => {
                     !mount_config_sets(r, ttl) && !normalize::is_empty(v)
                 }
@@ -482,6 +472,79 @@ pub(crate) fn is_mount(r: &Resource) -> bool {
 
 /// A mount's lease TTLs, in its `config`; `0` tunes one back to the system's.
 const MOUNT_TTLS: [&str; 2] = ["default_lease_ttl", "max_lease_ttl"];
+
+/// A mount's attributes fixed when it is enabled: a tune does not take them.
+const MOUNT_FIXED: [&str; 4] = ["type", "local", "seal_wrap", "external_entropy_access"];
+
+/// Why the planned changes cannot be applied in place, if they cannot: a mount's fixed
+/// attribute, a KV version 2 mount going back to 1, a field an endpoint takes only on
+/// creation. `changes` includes the resets, so a fixed field the program leaves out
+/// while the server holds other than its default blocks as its explicit default would.
+fn blocked(r: &Resource, changes: &[FieldChange], data: &Json) -> Option<String> {
+    let among = |fixed: &dyn Fn(&str) -> bool| -> Vec<&str> {
+        changes
+            .iter()
+            .map(|c| c.field.as_str())
+            .filter(|f| fixed(f))
+            .collect()
+    };
+    if is_mount(r) {
+        let fixed = among(&|f| MOUNT_FIXED.contains(&f));
+        if !fixed.is_empty() {
+            return Some(format!(
+                "{} cannot change on an existing mount: disable and enable it again",
+                fixed.join(", ")
+            ));
+        }
+        if kv_downgrade(r, data) {
+            return Some(
+                "a KV version 2 mount cannot go back to version 1: disable and enable it again \
+                 (its secrets are lost), or keep `version = 2`"
+                    .to_string(),
+            );
+        }
+    }
+    // A field the server takes only when the object is created (an AppRole role's
+    // `local_secret_ids`): refused on every update, even with the same value.
+    let fixed = among(&|f| is_create_only(r, f));
+    (!fixed.is_empty()).then(|| {
+        format!(
+            "{} can only be set when the object is created: delete it and apply again",
+            fixed.join(", ")
+        )
+    })
+}
+
+/// Fields the server takes but never reads back, by endpoint schema (besides secrets,
+/// which no read returns): measured on OpenBao 2.7.2. A database connection's
+/// `verify_connection` and a JWT method's `skip_jwks_validation` are used at write time
+/// only; an SSH CA reads back only its `public_key`; an AppRole role's `role_id` reads
+/// back at `role/NAME/role-id`, not with the role. Every other field reads back once set.
+pub const WRITE_ONLY: &[(&str, &str)] = &[
+    ("database-connection", "verify_connection"),
+    ("ssh-ca", "generate_signing_key"),
+    ("ssh-ca", "key_type"),
+    ("ssh-ca", "key_bits"),
+    ("jwt-config", "skip_jwks_validation"),
+    ("approle-role", "role_id"),
+];
+
+/// Whether the server reads `field` back once it is set, so that its absence from a read
+/// means "not set" (the server's default) rather than "not returned". Not for a token
+/// (its lookup is not its creation body), a field of no known schema, a secret, a
+/// deprecated name (read back under the current one) or a field the server ignores.
+pub fn reads_back(r: &Resource, field: &str) -> bool {
+    if matches!(r.kind, ResourceKind::Token | ResourceKind::Action) {
+        return false;
+    }
+    let Some(f) = kp_schema::endpoint(r.schema).and_then(|ep| ep.field(field)) else {
+        return false;
+    };
+    !(f.sensitive
+        || f.deprecated
+        || !f.ignored.is_empty()
+        || WRITE_ONLY.contains(&(r.schema, field)))
+}
 
 fn mount_config_sets(r: &Resource, field: &str) -> bool {
     matches!(r.body.get("config"), Some(Value::Map(m)) if m.contains_key(field))
@@ -543,16 +606,19 @@ fn alias_in(r: &Resource, field: &str) -> bool {
     }
 }
 
-/// What a write sends to put `field` back to its default: the schema's default, else
-/// the empty value of its JSON type. `None` for a field of no known type.
+/// What a merging write sends to put `field` back to its default: the server's default
+/// when known ([`server_default`]), else the empty value of its JSON type (which such a
+/// write stores as sent). `None` for a field of no known type.
 pub fn reset_value(r: &Resource, field: &str) -> Option<Json> {
     if is_mount(r) && MOUNT_TTLS.contains(&field) {
         return Some(Json::from(0));
     }
-    let f = kp_schema::endpoint(r.schema)?.field(field)?;
-    if let Some(d) = &f.default {
-        return Some(d.clone());
-    }
+    server_default(r, field).or_else(|| empty_of(kp_schema::endpoint(r.schema)?.field(field)?))
+}
+
+/// The empty value of a field's JSON type: what Vault reads back for most fields nobody
+/// set. `None` for a field of no known type.
+fn empty_of(f: &kp_schema::Field) -> Option<Json> {
     Some(match f.json_type {
         kp_schema::JsonType::String => Json::String(String::new()),
         kp_schema::JsonType::Integer => Json::from(0),
@@ -721,23 +787,116 @@ fn replaces_whole(program: &Program, r: &Resource) -> bool {
 
 /// Values the server reports for fields nobody set: not worth a "will reset" line.
 fn is_server_default(r: &Resource, field: &str, v: &Json) -> bool {
-    let schema_default = kp_schema::endpoint(r.schema)
-        .and_then(|ep| ep.field(field))
-        .and_then(|f| f.default.as_ref());
-    if schema_default.is_some_and(|d| d == v) {
-        return true;
+    server_default(r, field).is_some_and(|d| d == *v)
+}
+
+/// What the server holds for a field nobody set: the schema's default, else one measured
+/// on OpenBao 2.7.2 where the schema states none ([`measured_default`], then the empty
+/// value of the field's type on an endpoint of [`MEASURED_EMPTY`]). `None` when none
+/// knows: the plan then says `(default)` without a value rather than make one up (an SSH
+/// role's `port` is 22, not the `0` of its type).
+pub fn server_default(r: &Resource, field: &str) -> Option<Json> {
+    let schema = kp_schema::endpoint(r.schema);
+    let f = schema.and_then(|ep| ep.field(field));
+    if let Some(d) = f.and_then(|f| f.default.clone()) {
+        return Some(d);
     }
-    let segments: Vec<&str> = r.path.split('/').collect();
-    match (segments.as_slice(), field) {
-        ([_, "roles", _], "port") => v == 22,
-        ([_, "roles", _], "algorithm_signer" | "issuer_ref") => v == "default",
-        ([_, "roles", _], "key_type") => false,
-        ([_, "roles", _], "allowed_user_key_lengths") => {
-            v.as_object().is_some_and(|o| o.is_empty())
+    // A resource without a known schema (hand-made, or an endpoint the catalog lacks)
+    // is known by its path, as `replaces_whole` knows it.
+    let id = if schema.is_some() {
+        r.schema
+    } else {
+        match r.path.split('/').collect::<Vec<_>>().as_slice() {
+            [_, "roles", _] => "ssh-role",
+            ["auth", _, "config"] => "jwt-config",
+            _ => return None,
         }
-        ([_, "roles", _], "not_before_duration") => v == 30,
-        ([_, "roles", _], "default_extensions_template") => v == false,
-        (["auth", _, "config"], "namespace_in_state") => v == true,
-        _ => false,
+    };
+    measured_default(id, field).or_else(|| {
+        f.filter(|_| MEASURED_EMPTY.contains(&id))
+            .and_then(empty_of)
+    })
+}
+
+/// Whole-object endpoints whose every field without a default of its own (schema or
+/// [`measured_default`]) reads back as the empty value of its type when a write leaves
+/// it out (OpenBao 2.7.2: an OTP and a CA SSH role, a JWT method's config written with
+/// one field). On another such endpoint a reset's value is not known.
+const MEASURED_EMPTY: [&str; 2] = ["ssh-role", "jwt-config"];
+
+/// Defaults the schemas do not state, as the server reads them back for a field nobody
+/// set (OpenBao 2.7.2): an SSH role's port and issuer, a JWT method's
+/// `namespace_in_state`. Also those the SSH role schema states, for a resource known only
+/// by its path.
+fn measured_default(schema: &str, field: &str) -> Option<Json> {
+    Some(match (schema, field) {
+        ("ssh-role", "port") => Json::from(22),
+        ("ssh-role", "algorithm_signer" | "issuer_ref") => Json::from("default"),
+        ("ssh-role", "not_before_duration") => Json::from(30),
+        ("ssh-role", "default_extensions_template") => Json::Bool(false),
+        ("jwt-config", "namespace_in_state") => Json::Bool(true),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    // A program that does not compile fails the test with its diagnostics.
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+    use std::collections::HashMap;
+
+    fn compiled(source: &str) -> Program {
+        let target = kp_schema::Target::Vault;
+        keyplan::compile(source, &keyplan::Options { target })
+            .program
+            .expect("the program compiles")
+    }
+
+    /// The AWS root config is a whole-object write, on a server (Vault) whose defaults no
+    /// test here measured: a reset of a field whose schema states no default shows no
+    /// value (`null`, `(default)`) rather than the empty value of its type.
+    #[test]
+    fn a_reset_of_unknown_default_shows_no_made_up_value() {
+        let program = compiled("secrets aws {\n  root {\n    region = \"us-west-2\"\n  }\n}\n");
+        let root = program
+            .resources
+            .iter()
+            .find(|r| r.schema == "aws-root")
+            .expect("an aws-root resource");
+        let live = LiveState {
+            resources: HashMap::from([(
+                root.id.to_string(),
+                Live::Present(serde_json::json!({
+                    "region": "us-west-2",
+                    "iam_endpoint": "https://iam.example.com",
+                    "max_retries": 3,
+                })),
+            )]),
+            ..LiveState::default()
+        };
+        let plan = plan(&program, &live);
+        let p = plan.get(root.id.as_str()).expect("planned");
+        assert_eq!(p.resets, ["iam_endpoint", "max_retries"]);
+        let new: Vec<(&str, &Json)> = p
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), &c.new))
+            .collect();
+        // `max_retries` has a schema default (-1); `iam_endpoint` has none.
+        assert_eq!(
+            new,
+            [
+                ("iam_endpoint", &Json::Null),
+                ("max_retries", &Json::from(-1))
+            ]
+        );
+        let text = crate::render::plan_text(&plan, "http://vault");
+        assert!(
+            text.contains("iam_endpoint: \"https://iam.example.com\" -> (default)\n")
+                && text.contains("max_retries: 3 -> -1 (default)\n"),
+            "{text}"
+        );
     }
 }

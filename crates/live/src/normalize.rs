@@ -25,6 +25,7 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
                 s == l
                     || same_text(s, l)
                     || same_item(s, l)
+                    || (l.contains('%') && unescaped(l).as_deref() == Some(s.as_str()))
                     || (s.contains(',') && same_list(&split(s), &split(l)))
             }
             Json::Array(items) => same_list(&split(s), &strings(items)),
@@ -161,6 +162,25 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A text with its `%XX` escapes decoded. A database connection reads back its
+/// `connection_url` through Go's `url.Redacted`, which escapes a libpq key/value string
+/// (`host=db user={{username}}` comes back `host=db%20user=%7B%7Busername%7D%7D`, OpenBao
+/// 2.7.2): the same setting. `None` for a malformed escape or text that is not UTF-8.
+fn unescaped(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'%' {
+            out.push(b);
+            continue;
+        }
+        let hex = [bytes.next()?, bytes.next()?];
+        let hex = std::str::from_utf8(&hex).ok()?;
+        out.push(u8::from_str_radix(hex, 16).ok()?);
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Multi-line text (PEM blocks, SQL, policies) that differs only in trailing
 /// whitespace: servers drop or add the final newline of a PEM block.
 fn same_text(a: &str, b: &str) -> bool {
@@ -263,6 +283,22 @@ mod tests {
         assert!(!same(&Value::Int(3600), &json!(7200), MapRule::Exact));
         assert!(same(&Value::Bool(false), &json!(null), MapRule::Exact));
         assert!(same(&Value::Int(2), &json!("2"), MapRule::Exact));
+    }
+
+    #[test]
+    fn an_escaped_connection_string_is_the_same() {
+        let want = s("host=db port=5432 user={{username}} password={{password}} dbname=app");
+        let live = Json::from(
+            "host=db%20port=5432%20user=%7B%7Busername%7D%7D%20password=%7B%7Bpassword%7D%7D%20dbname=app",
+        );
+        assert!(same(&want, &live, MapRule::Exact));
+        assert!(!same(
+            &s("host=other"),
+            &Json::from("host=db%20"),
+            MapRule::Exact
+        ));
+        assert!(!same(&s("a%zz"), &Json::from("a%zz%"), MapRule::Exact));
+        assert_eq!(unescaped("100%"), None);
     }
 
     #[test]

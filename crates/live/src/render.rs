@@ -40,18 +40,14 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
                     let _ = writeln!(out, "      {}: {}", c.field, value(&c.new));
                 }
                 (Some(old), _, _) => {
-                    let reset = if r.resets.contains(&c.field) {
-                        " (default)"
-                    } else {
-                        ""
+                    // A reset whose value neither the schema nor a measurement knows
+                    // (`null`) is the server's default, not a made-up `0`.
+                    let new = match (r.resets.contains(&c.field), &c.new) {
+                        (true, Json::Null) => "(default)".to_string(),
+                        (true, new) => format!("{} (default)", value(new)),
+                        (false, new) => value(new),
                     };
-                    let _ = writeln!(
-                        out,
-                        "      {}: {} -> {}{reset}",
-                        c.field,
-                        value(old),
-                        value(&c.new)
-                    );
+                    let _ = writeln!(out, "      {}: {} -> {new}", c.field, old_value(old));
                 }
             }
         }
@@ -64,6 +60,17 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
             .collect();
         if !unshown.is_empty() && r.action == Action::Update {
             let _ = writeln!(out, "      resets to default: {}", unshown.join(", "));
+        }
+        // Names only, never values: what was not compared may be a secret. A field
+        // changed since `--previous` is shown above.
+        let unchecked: Vec<&str> = r
+            .not_compared
+            .iter()
+            .filter(|f| !r.changes.iter().any(|c| &c.field == *f))
+            .map(String::as_str)
+            .collect();
+        if !unchecked.is_empty() {
+            let _ = writeln!(out, "      (not compared: {})", unchecked.join(", "));
         }
         if let Some(b) = &r.blocked {
             let _ = writeln!(out, "      cannot apply: {b}");
@@ -203,6 +210,15 @@ fn value(v: &Json) -> String {
         format!("{cut}...")
     } else {
         text
+    }
+}
+
+/// A live value: `null` is a field the server does not hold (a connection setting never
+/// written), whose default the program's value was compared with.
+fn old_value(v: &Json) -> String {
+    match v {
+        Json::Null => "(not set)".to_string(),
+        other => value(other),
     }
 }
 

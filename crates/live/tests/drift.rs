@@ -359,3 +359,218 @@ secrets database {{
         "{text}"
     );
 }
+
+/// A connection reads back only the settings it was written with: a field added to the
+/// program later is absent from the read, and is compared as the server's default (it
+/// was planned `unchanged` and listed as not compared, so never applied). Only what the
+/// server never returns (`password`, `verify_connection`) is not compared, and the text
+/// plan names those fields. Removed again, each goes back to its default.
+#[test]
+fn settings_added_to_an_existing_connection_are_planned_and_applied() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    std::env::set_var("KP_DRIFT_ADDED_PW", "added-pw");
+    let program = |settings: &str| {
+        format!(
+            r#"secrets database mx {{
+  connection pg {{
+    plugin_name       = "postgresql-database-plugin"
+    connection_url    = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:1/app"
+    username          = "postgres"
+    password          = env("KP_DRIFT_ADDED_PW")
+    verify_connection = false
+    allowed_roles     = ["*"]
+    rotate_root       = false
+{settings}  }}
+}}
+"#
+        )
+    };
+    let lean = write_program(dir.path(), "lean.kp", &program(""));
+    apply_clean(&live_args(&bao, &[&lean]));
+    let conn = bao.data("mx/config/pg");
+    assert!(
+        conn["connection_details"]["max_open_connections"].is_null(),
+        "the read holds only what was written: {conn}"
+    );
+
+    let added = write_program(
+        dir.path(),
+        "added.kp",
+        &program(
+            r#"    max_open_connections    = 2
+    max_idle_connections    = 1
+    max_connection_lifetime = 90s
+    username_template       = "qa-{{random 10}}"
+    password_authentication = "scram-sha-256"
+    disable_escaping        = true
+"#,
+        ),
+    );
+    let args = live_args(&bao, &[&added]);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    let pg = planned(&plan, "mx/config/pg");
+    assert_eq!(pg["action"], "update", "{pg}");
+    assert_eq!(
+        pg["changes"],
+        json!([
+            {"field": "disable_escaping", "old": false, "new": true},
+            {"field": "max_connection_lifetime", "old": 0, "new": 90},
+            {"field": "max_idle_connections", "old": 0, "new": 1},
+            {"field": "max_open_connections", "old": 4, "new": 2},
+            {"field": "password_authentication", "old": "password", "new": "scram-sha-256"},
+            {"field": "username_template", "old": null, "new": "qa-{{random 10}}"},
+        ]),
+        "{pg}"
+    );
+    assert_eq!(pg["not_compared"], json!(["password", "verify_connection"]));
+    let text = run_plan(&args).stdout;
+    for line in [
+        "~ mx/config/pg (update)",
+        "max_open_connections: 4 -> 2\n",
+        "username_template: (not set) -> \"qa-{{random 10}}\"\n",
+        "      (not compared: password, verify_connection)\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    assert!(!text.contains("added-pw"), "{text}");
+    // With the previous version the same changes, each with its old value.
+    let mut since = args.clone();
+    since.previous = Some(lean.display().to_string());
+    let text = run_plan(&since).stdout;
+    assert!(text.contains("max_open_connections: 4 -> 2\n"), "{text}");
+    apply_clean(&args);
+    let details = &bao.data("mx/config/pg")["connection_details"];
+    assert_eq!(details["max_open_connections"], 2, "{details}");
+    assert_eq!(details["username_template"], "qa-{{random 10}}");
+    assert_eq!(details["password_authentication"], "scram-sha-256");
+
+    // Removed from the program: each goes back to the server's default.
+    let args = live_args(&bao, &[&lean]);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    assert_eq!(
+        planned(&plan, "mx/config/pg")["resets"],
+        json!([
+            "disable_escaping",
+            "max_connection_lifetime",
+            "max_idle_connections",
+            "max_open_connections",
+            "password_authentication",
+            "username_template"
+        ]),
+        "{plan}"
+    );
+    apply_clean(&args);
+    let details = &bao.data("mx/config/pg")["connection_details"];
+    assert_eq!(details["max_open_connections"], 4, "{details}");
+    assert_eq!(details["password_authentication"], "password", "{details}");
+}
+
+/// A mount's `local` and `seal_wrap` are fixed when it is enabled, and an AppRole role's
+/// `local_secret_ids` when it is created: leaving one out of the program while the
+/// server holds `true` means its default, `false`, which cannot be applied in place, as
+/// when the program writes `false`. Before, the plan said `unchanged`.
+#[test]
+fn a_fixed_field_left_out_blocks_as_its_default_does() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let program = |mount: &str, role: &str| {
+        format!(
+            "secrets kv kv {{\n  version = 2\n{mount}}}\n\nauth approle {{\n  role r {{\n    token_ttl = 1h\n{role}  }}\n}}\n"
+        )
+    };
+    let fixed = write_program(
+        dir.path(),
+        "fixed.kp",
+        &program(
+            "  local     = true\n  seal_wrap = true\n",
+            "    local_secret_ids = true\n",
+        ),
+    );
+    apply_clean(&live_args(&bao, &[&fixed]));
+
+    let explicit = write_program(
+        dir.path(),
+        "explicit.kp",
+        &program(
+            "  local     = false\n  seal_wrap = false\n",
+            "    local_secret_ids = false\n",
+        ),
+    );
+    let dropped = write_program(dir.path(), "dropped.kp", &program("", ""));
+    for path in [&explicit, &dropped] {
+        let args = live_args(&bao, &[path]);
+        let text = run_plan(&args).stdout;
+        for line in [
+            "local: true -> false",
+            "seal_wrap: true -> false",
+            "cannot apply: local, seal_wrap cannot change on an existing mount",
+            "local_secret_ids: true -> false",
+            "cannot apply: local_secret_ids can only be set when the object is created",
+        ] {
+            assert!(
+                text.contains(line),
+                "{}: {line:?} in\n{text}",
+                path.display()
+            );
+        }
+        let (code, plan) = plan_json(&args);
+        assert_eq!(code, 2, "{plan}");
+        assert!(
+            planned(&plan, "sys/mounts/kv")["blocked"].is_string(),
+            "{plan}"
+        );
+        let r = run_apply(&args, true, false, None);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("cannot be changed in place"),
+            "{}",
+            r.stderr
+        );
+    }
+    let mounts = bao.data("sys/mounts");
+    assert_eq!(mounts["kv/"]["local"], true, "{mounts}");
+    assert_eq!(mounts["kv/"]["seal_wrap"], true, "{mounts}");
+    assert_eq!(bao.data("auth/approle/role/r")["local_secret_ids"], true);
+}
+
+/// A reset shows the value the server will hold: an SSH role (a whole-object write, so
+/// the field is left out) takes port 22 for a `port` nobody set, not the `0` of its type.
+#[test]
+fn a_reset_shows_the_servers_real_default() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let program = |extra: &str| {
+        format!(
+            "secrets ssh ssh {{\n  role otp {{\n    key_type     = \"otp\"\n    default_user = \"ubuntu\"\n    cidr_list    = [\"10.0.0.0/8\"]\n{extra}  }}\n}}\n"
+        )
+    };
+    let with_port = write_program(
+        dir.path(),
+        "port.kp",
+        &program("    port          = 2222\n    allowed_users = [\"ops\"]\n"),
+    );
+    apply_clean(&live_args(&bao, &[&with_port]));
+    let without = write_program(dir.path(), "default.kp", &program(""));
+    let args = live_args(&bao, &[&without]);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    let role = planned(&plan, "ssh/roles/otp");
+    assert_eq!(
+        role["changes"],
+        json!([
+            {"field": "allowed_users", "old": "ops", "new": ""},
+            {"field": "port", "old": 2222, "new": 22},
+        ]),
+        "{role}"
+    );
+    let text = run_plan(&args).stdout;
+    assert!(text.contains("port: 2222 -> 22 (default)"), "{text}");
+    apply_clean(&args);
+    assert_eq!(bao.data("ssh/roles/otp")["port"], 22);
+}

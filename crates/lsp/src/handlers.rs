@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::convert;
 use crate::documents::{Documents, Program};
 use crate::server::Config;
+use crate::text_diff;
 
 /// A request the server answers with an error.
 pub struct Failure {
@@ -392,18 +393,27 @@ fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Resul
     json(actions)
 }
 
-/// The whole document, formatted by kp-fmt; a text with syntax errors is left as it is.
+/// The document formatted by kp-fmt, as edits of the lines that change only, in the
+/// document's own line ending (`keyplan fmt` writes files in LF; an editor's CRLF buffer
+/// stays CRLF); a text with syntax errors is left as it is.
 fn formatting(docs: &Documents, p: DocumentFormattingParams) -> Result<Value, Failure> {
     let Some((_, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
     let text = file.text();
     match kp_fmt::format(text) {
-        Ok(formatted) if formatted == text => json(Vec::<TextEdit>::new()),
-        Ok(formatted) => json(vec![TextEdit {
-            range: convert::range(file, file.span()),
-            new_text: formatted,
-        }]),
+        Ok(formatted) => {
+            let formatted = text_diff::with_line_ending(formatted, text);
+            let base = file.base();
+            let edits: Vec<TextEdit> = text_diff::edits(text, &formatted)
+                .into_iter()
+                .map(|(range, new_text)| TextEdit {
+                    range: convert::range(file, Span::new(base + range.start, base + range.end)),
+                    new_text,
+                })
+                .collect();
+            json(edits)
+        }
         Err(_) => Err(failure(
             ErrorCode::RequestFailed,
             "keyplan fmt: the file has syntax errors; fix them first",

@@ -9,6 +9,7 @@ mod convert;
 mod documents;
 mod handlers;
 mod server;
+mod text_diff;
 
 use std::io::{self, Write};
 

@@ -117,6 +117,64 @@ fixtures! {
     half_typed => "half_typed.kp",
 }
 
+/// Formatting answers in the document's line ending and edits only what changes (QA: a
+/// CRLF document came back as one LF text replacing it all, so the editor changed every
+/// line); formatting a formatted document answers nothing.
+#[test]
+fn formatting_keeps_the_line_ending_and_edits_only_what_changes() {
+    let lf = "# a comment that stays\nextern policy my-policy\n\nauth token {\n  role r {\n    allowed_policies = [my-policy]\n    renewable = true\n  }\n}\n";
+    let canonical = keyplan::json_api::format_source(lf)
+        .formatted
+        .expect("the text formats");
+    let crlf = lf.replace('\n', "\r\n");
+    let mut client = Client::start();
+    let uri = "file:///fixtures/line-endings.kp";
+    let format = |client: &mut Client| -> Vec<Value> {
+        let r = client.request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        );
+        r.as_array().cloned().unwrap_or_else(|| panic!("{r}"))
+    };
+    client.open(uri, &crlf);
+    let edits = format(&mut client);
+    let formatted = common::apply(&crlf, &edits);
+    assert_eq!(formatted, canonical.replace('\n', "\r\n"));
+    // One edit, on the one line that changes: the padding before `=`.
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert_eq!(edits[0]["range"]["start"]["line"], 6, "{edits:?}");
+    assert_eq!(edits[0]["range"]["end"]["line"], 6, "{edits:?}");
+    assert_eq!(edits[0]["newText"], "       ", "{edits:?}");
+    client.change(uri, &formatted);
+    assert!(format(&mut client).is_empty());
+
+    // An LF document gets LF, as `keyplan fmt` writes it.
+    client.change(uri, lf);
+    let edits = format(&mut client);
+    assert_eq!(common::apply(lf, &edits), canonical);
+    // A CRLF document with a line `keyplan fmt` adds (the blank line between blocks).
+    let packed = "extern policy p\r\nauth token {\r\n  role r { allowed_policies = [p] }\r\n}\r\n";
+    client.change(uri, packed);
+    let edits = format(&mut client);
+    let formatted = common::apply(packed, &edits);
+    assert!(
+        !formatted.replace("\r\n", "").contains('\n'),
+        "{formatted:?}"
+    );
+    assert_eq!(
+        formatted,
+        keyplan::json_api::format_source(packed)
+            .formatted
+            .expect("the text formats")
+            .replace('\n', "\r\n")
+    );
+    assert!(
+        edits.iter().all(|e| e["range"]["start"]["line"] != 0),
+        "the first line is left alone: {edits:?}"
+    );
+    client.stop();
+}
+
 /// Every fixture file has a test above.
 #[test]
 fn every_fixture_runs() {

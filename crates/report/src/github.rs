@@ -5,11 +5,24 @@ use std::fmt::Write;
 
 use kp_diag::{LineIndex, Severity};
 
-use crate::FileReport;
+use crate::{Failure, FileReport};
 
 /// The workflow commands for every diagnostic, one per line.
 pub fn github(files: &[FileReport<'_>]) -> String {
+    github_with_failures(files, &[])
+}
+
+/// [`github`], first an `::error` on each program that could not be read.
+pub fn github_with_failures(files: &[FileReport<'_>], failures: &[Failure<'_>]) -> String {
     let mut out = String::new();
+    for f in failures {
+        let _ = writeln!(
+            out,
+            "::error file={},title=keyplan::{}",
+            property(f.name),
+            data(f.message)
+        );
+    }
     for file in files {
         let index = LineIndex::new(file.text);
         for d in file.diagnostics {

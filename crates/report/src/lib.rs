@@ -10,8 +10,8 @@ mod github;
 mod sarif;
 
 pub use docs::{rule, Rule, DOCS_URL};
-pub use github::github;
-pub use sarif::sarif;
+pub use github::{github, github_with_failures};
+pub use sarif::{sarif, sarif_with_failures};
 
 use kp_diag::Diagnostic;
 
@@ -22,4 +22,13 @@ pub struct FileReport<'a> {
     pub name: &'a str,
     pub text: &'a str,
     pub diagnostics: &'a [Diagnostic],
+}
+
+/// A program that could not be checked at all: a file missing, unreadable or not UTF-8
+/// text. A report must say so, or a CI tool reading it sees a clean run.
+#[derive(Debug, Clone, Copy)]
+pub struct Failure<'a> {
+    /// The path as given on the command line.
+    pub name: &'a str,
+    pub message: &'a str,
 }

@@ -8,12 +8,18 @@ use kp_diag::{Diagnostic, LineIndex, Severity};
 use serde_json::{json, Value};
 
 use crate::docs::{rule, DOCS_URL};
-use crate::FileReport;
+use crate::{Failure, FileReport};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// One SARIF log with one run holding every file's diagnostics, in file order.
 pub fn sarif(files: &[FileReport<'_>]) -> Value {
+    sarif_with_failures(files, &[])
+}
+
+/// [`sarif`], with the programs that could not be read as the run's tool execution
+/// notifications (the invocation then did not succeed).
+pub fn sarif_with_failures(files: &[FileReport<'_>], failures: &[Failure<'_>]) -> Value {
     let mut codes: BTreeMap<&str, Severity> = BTreeMap::new();
     for file in files {
         for d in file.diagnostics {
@@ -57,6 +63,14 @@ pub fn sarif(files: &[FileReport<'_>]) -> Value {
                     "rules": rules,
                 }
             },
+            "invocations": [{
+                "executionSuccessful": failures.is_empty(),
+                "toolExecutionNotifications": failures.iter().map(|f| json!({
+                    "level": "error",
+                    "message": { "text": f.message },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(f.name) } } }],
+                })).collect::<Vec<_>>(),
+            }],
             // Columns count characters, as in every other keyplan output.
             "columnKind": "unicodeCodePoints",
             "results": results,

@@ -225,3 +225,26 @@ fn absolute_paths_are_file_uris_without_a_base() {
         ]
     );
 }
+
+/// A program that could not be read is a tool execution notification of a run that did
+/// not succeed, valid SARIF; in workflow commands, an `::error` on its path.
+#[test]
+fn unreadable_programs_fail_the_run() {
+    let all = diagnostics();
+    let failures = [kp_report::Failure {
+        name: "ci/binary.kp",
+        message: "`ci/binary.kp` is not UTF-8 text (invalid byte at offset 3)",
+    }];
+    let log = kp_report::sarif_with_failures(&reports(&all), &failures);
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    assert!(validator.is_valid(&log));
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"],
+        failures[0].message
+    );
+    let out = kp_report::github_with_failures(&reports(&all), &failures);
+    assert!(out.starts_with("::error file=ci/binary.kp,title=keyplan::`ci/binary.kp` is not UTF-8"));
+}

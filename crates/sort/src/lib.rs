@@ -100,6 +100,25 @@ pub fn map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V>
     map
 }
 
+/// Inserts `item` into the sorted list `set` unless it holds it already: whether it was
+/// added. A set for the wasm's crates without a `BTreeSet`, whose tree code (about 4 KB of
+/// wasm) each element type compiles in.
+pub fn insert_sorted<T: Ord>(set: &mut Vec<T>, item: T) -> bool {
+    match set.binary_search(&item) {
+        Ok(_) => false,
+        Err(at) => {
+            set.insert(at, item);
+            true
+        }
+    }
+}
+
+/// Whether the sorted list `set` holds `item` (see [`insert_sorted`]).
+pub fn contains_sorted<T: Ord + ?Sized, Q: std::borrow::Borrow<T>>(set: &[Q], item: &T) -> bool {
+    set.binary_search_by(|probe| probe.borrow().cmp(item))
+        .is_ok()
+}
+
 /// `items.collect::<BTreeSet<_>>()` without the standard sort (see [`map`]).
 pub fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     let mut set = BTreeSet::new();
@@ -175,6 +194,19 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// A sorted list filled by `insert_sorted` is the `BTreeSet` of the same items,
+        /// and each insert says whether the item was new.
+        #[test]
+        fn insert_sorted_is_a_set(items in proptest::collection::vec(0u8..40, 0..200)) {
+            let mut ours = Vec::new();
+            let mut std = BTreeSet::new();
+            for item in items {
+                prop_assert_eq!(insert_sorted(&mut ours, item), std.insert(item));
+                prop_assert!(contains_sorted(&ours, &item));
+            }
+            prop_assert_eq!(ours, std.into_iter().collect::<Vec<_>>());
+        }
+
         /// The same order as the standard stable sort, equal keys included.
         #[test]
         fn same_as_std(items in proptest::collection::vec((0u8..6, any::<u16>()), 0..300)) {

@@ -4,7 +4,10 @@
 //!
 //! The lexer runs on demand, a batch of tokens ahead of the parser ([`cursor`]): every
 //! decision of the grammar looks at one or two tokens, which keeps recovery simple, time
-//! linear, and memory proportional to the tree rather than to the token count.
+//! linear, and memory proportional to the tree rather than to the token count. The one
+//! exception is a top-level header whose line lacks its `{`: the lines below it are
+//! read, up to the next one that starts in column 1, to see whether they are its body
+//! (`Parser::brace_below`).
 
 mod codes;
 mod cursor;
@@ -49,14 +52,14 @@ pub struct ParseResult {
 ///
 /// | code | for |
 /// |---|---|
-/// | `kp::syntax::unexpected-token` | a token that does not fit where it stands (`a = ,`, `a = 1 2`) |
+/// | `kp::syntax::unexpected-token` | a token that does not fit where it stands (`a = ,`, `a = 1 2`), a block's `{` missing from its header's line |
 /// | `kp::syntax::unexpected-character` | a character that starts no token (`/`, `*`, `;`, `'`) |
 /// | `kp::syntax::missing-value` | `name =` with nothing after it, or a bare word alone on a line |
 /// | `kp::syntax::unterminated-string` | a `"` with no closing quote on its line |
 /// | `kp::syntax::invalid-escape` | an escape other than `\"`, `\\`, `\n`, `\t` |
 /// | `kp::syntax::unterminated-heredoc` | `<<EOT` with no line holding only `EOT` after it |
 /// | `kp::syntax::invalid-heredoc` | `<<` with no marker, or text after the marker on its line |
-/// | `kp::syntax::unclosed-block` | a block's `{` with no matching `}` |
+/// | `kp::syntax::unclosed-block` | a block's `{` with no matching `}` (not after an unterminated string, which may have taken it) |
 /// | `kp::syntax::unclosed-list` | a `[` with no matching `]` |
 /// | `kp::syntax::unclosed-map` | a map's `{` with no matching `}` |
 /// | `kp::syntax::invalid-env` | a malformed `env(...)`, e.g. `env(NAME)` |

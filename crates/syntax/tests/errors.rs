@@ -210,9 +210,74 @@ const CASES: &[Case] = &[
         expected: &[("unexpected-token", 3, 5)],
     },
     Case {
-        name: "opening brace on the next line",
+        name: "opening brace on the next line: one error where it belongs, and the body",
         src: "auth jwt\n{\n  a = 1\n}\nextern policy p\n",
-        expected: &[("unexpected-token", 2, 1)],
+        expected: &[("unexpected-token", 1, 9)],
+    },
+    Case {
+        name: "a header without its `{`: the indented lines up to a `}` are its body",
+        src: "auth approle {}\nworkload a\n  login approle { secret_id_ttl = 10m }\n  read \"x/*\"\n}\n",
+        expected: &[("unexpected-token", 2, 11)],
+    },
+    Case {
+        name: "an error in the body below a header without its `{` is still reported",
+        src: "workload a\n  read = = 1\n}\npolicy p {\n  a = ,\n}\n",
+        expected: &[("unexpected-token", 1, 11), ("unexpected-token", 2, 10), ("unexpected-token", 5, 7)],
+    },
+    Case {
+        name: "indented lines below a header with no `}` are not its body",
+        src: "extern policy a\n  extern policy b\nworkload w\n  read \"x\"\npolicy p {}\n",
+        expected: &[],
+    },
+    Case {
+        name: "an indented block below a header, closed in column 1, is not its body",
+        src: "extern policy a\n  policy p {\n    path \"a\" { capabilities = [read] }\n}\n",
+        expected: &[],
+    },
+    Case {
+        name: "a `}` in a string or a comment below a header closes nothing",
+        src: "workload a\n  read \"}\" # }\npolicy p {}\nworkload b\n\n  read \"}\" // }\r\n\r\n}\n",
+        expected: &[("unexpected-token", 4, 11)],
+    },
+    Case {
+        name: "an unterminated string that took a `}` leaves no unclosed block",
+        src: "auth userpass {\n  user gil { password = \"abc }\n}\n",
+        expected: &[("unterminated-string", 2, 25)],
+    },
+    Case {
+        name: "an unterminated string on a list's line leaves no unclosed list",
+        src: "auth jwt {\n  role r { bound_audiences = [\"vault\", \"other\n  user_claim = \"sub\" }\n}\n",
+        expected: &[("unterminated-string", 2, 40)],
+    },
+    Case {
+        name: "a block left open apart from an unterminated string is reported once it is fixed",
+        src: "auth jwt {\n  a = \"x\n  role r {\n    b = 1\n  }\n",
+        expected: &[("unterminated-string", 2, 7)],
+    },
+    Case {
+        name: "an unterminated string before a bracket is no excuse for it",
+        src: "auth jwt {\n  a = \"x\n  b = [1\n  c = 2\n}\n",
+        expected: &[("unterminated-string", 2, 7), ("unclosed-list", 3, 7)],
+    },
+    Case {
+        name: "an indented marker is text in a `<<` heredoc",
+        src: "auth jwt {\n  a = <<EOT\n  EOT\nEOT\n  b = <<-EOT\n    x\n    EOT\n}\n",
+        expected: &[],
+    },
+    Case {
+        name: "a marker with blanks around it does not end a heredoc",
+        src: "auth jwt {\n  a = <<-EOT\n  x\n  EOT \n}\n",
+        expected: &[("unterminated-heredoc", 2, 7)],
+    },
+    Case {
+        name: "control characters",
+        src: "auth \u{0}\u{1} {}\n",
+        expected: &[("unexpected-character", 1, 6)],
+    },
+    Case {
+        name: "a non-ASCII letter in a name",
+        src: "workload tränér {\n  read \"x\"\n}\n",
+        expected: &[("unexpected-character", 1, 12)],
     },
     Case {
         name: "colon instead of equals",
@@ -499,6 +564,38 @@ fn an_attribute_after_a_value_on_its_line_is_kept() {
     let parsed = parse("token t {\n  id = \"a\" id = \"b\"\n  x = 1\n}\n");
     assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
     assert_eq!(attribute_names(&parsed.file.blocks[0]), ["id", "id", "x"]);
+}
+
+#[test]
+fn messages_show_the_fix() {
+    let first = |src: &str| parse(src).diagnostics.into_iter().next().unwrap();
+    for src in ["workload a\n  read \"x\"\n}\n", "workload a\n\n{\n}\n"] {
+        let d = first(src);
+        assert_eq!(d.span.start, 10, "{src}");
+        assert_eq!(
+            d.message,
+            "expected the block's `{`, found the end of the line"
+        );
+        assert!(d.help.unwrap().contains("same line as its keyword"));
+    }
+    // A control character is named, never printed raw.
+    let d = first("auth \u{0}\u{1} {}\n");
+    assert_eq!(d.message, "unexpected control character");
+    // Names are ASCII (docs/language.md, Lexical structure); a curly quote is no quote.
+    for src in ["workload tränér {\n}\n", "auth jwt {\n  é = 1\n}\n"] {
+        assert!(
+            first(src)
+                .help
+                .unwrap()
+                .starts_with("names are ASCII letters"),
+            "{src}"
+        );
+    }
+    let d = first("auth jwt {\n  a = “x”\n}\n");
+    assert!(d.help.unwrap().ends_with("strings use `\"`"));
+    // The help says where the marker may be indented.
+    let d = first("auth jwt {\n  a = <<EOT\nx\n  EOT\n}\n");
+    assert!(d.help.unwrap().ends_with("(indented only after `<<-`)"));
 }
 
 #[test]

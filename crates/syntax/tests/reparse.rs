@@ -67,6 +67,8 @@ const SNIPPETS: &[&str] = &[
     "extern policy typed\n",
     "role r9 {\n}\n",
     "auth jwt",
+    "workload w5\n",
+    "  login ci {}\n",
 ];
 
 #[derive(Debug, Clone)]
@@ -194,4 +196,35 @@ fn an_edit_parses_only_around_it() {
         assert_same(&reparsed, &parse_shared_at(&new, 0));
         assert_eq!((kept.before, kept.after), expected, "{insert:?}");
     }
+}
+
+/// A header whose line lacks its `{` reads the lines below it up to the first token in
+/// column 1 (a `}` there closes its body): an edit there parses the header again, even
+/// past an indented top-level block in between.
+#[test]
+fn a_header_without_its_brace_is_parsed_again_after_an_edit_below() {
+    let closed = "workload a\n  login approle { x = 1 }\n  read \"x/*\"\n}\npolicy p {}\n";
+    let open = closed.replace("}\npolicy", "policy");
+    for (old, new) in [(open.as_str(), closed), (closed, open.as_str())] {
+        let (old, new) = (Arc::new(old.to_string()), Arc::new(new.to_string()));
+        let (reparsed, _) = reparse(&old, parse_shared_at(&old, 0), 0, &new, 0);
+        let scratch = parse_shared_at(&new, 0);
+        assert_same(&reparsed, &scratch);
+    }
+    assert_eq!(
+        parse_shared_at(&Arc::new(closed.to_string()), 0)
+            .file
+            .blocks
+            .len(),
+        2
+    );
+    assert_eq!(parse_shared_at(&Arc::new(open), 0).file.blocks.len(), 4);
+
+    // An unchanged end where an indented header became one in column 1 (found by the
+    // recheck fuzzer): it is parsed again, now with the body below it.
+    let old = "secrets ssh {\n  role op key_\"\n  }\n}\n    key_\"\n  }\n}\n";
+    let new = "secrets ssh {\n  role op ke key_\"\n  }\n}\n    key_\"\n  }\n}\nkey_\"\n  }\n}\n";
+    let (old, new) = (Arc::new(old.to_string()), Arc::new(new.to_string()));
+    let (reparsed, _) = reparse(&old, parse_shared_at(&old, 0), 0, &new, 0);
+    assert_same(&reparsed, &parse_shared_at(&new, 0));
 }

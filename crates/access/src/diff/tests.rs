@@ -48,6 +48,7 @@ workload build {
         d,
         AccessDiff {
             changed: false,
+            summary: DiffSummary::default(),
             identities: vec![]
         }
     );
@@ -221,13 +222,167 @@ fn dropping_a_deny_grants_what_the_broader_rule_gives() {
         pairs(&c.added),
         [("secret/data/app/prod", vec!["read", "update"])]
     );
-    assert_eq!(pairs(&c.removed), [("secret/data/app/prod", vec!["deny"])]);
-    // And the other way round: adding the deny takes both away.
+    assert!(c.removed.is_empty(), "{c:#?}");
+    assert_eq!(c.denials_removed, ["secret/data/app/prod"]);
+    assert!(c.denials_added.is_empty());
+    // And the other way round: adding the deny takes both away, a denial, not a grant.
     let c = only_change(&new, &old);
-    assert_eq!(pairs(&c.added), [("secret/data/app/prod", vec!["deny"])]);
+    assert!(c.added.is_empty(), "{c:#?}");
+    assert_eq!(c.denials_added, ["secret/data/app/prod"]);
     assert_eq!(
         pairs(&c.removed),
         [("secret/data/app/prod", vec!["read", "update"])]
+    );
+}
+
+/// QA: two `deny` statements added were summed up as "2 grants added", which reads as
+/// more access. They are denials, in the JSON and in the text alike.
+#[test]
+fn denials_are_counted_as_denials_not_grants() {
+    let new = BASE.replace(
+        r#"list "secret/metadata/app/*""#,
+        "list \"secret/metadata/app/*\"\n  deny \"secret/data/app/prod\"\n  deny \"secret/data/ops/*\"",
+    );
+    let d = diff(&program(BASE), &program(&new));
+    let [c] = d.identities.as_slice() else {
+        unreachable!("one identity changed: {d:#?}")
+    };
+    assert!(c.added.is_empty(), "{c:#?}");
+    assert_eq!(
+        c.denials_added,
+        ["secret/data/app/prod", "secret/data/ops/*"]
+    );
+    // What the deny under `read "secret/data/app/*"` takes away.
+    assert_eq!(pairs(&c.removed), [("secret/data/app/prod", vec!["read"])]);
+    assert_eq!(
+        d.summary,
+        DiffSummary {
+            identities_modified: 1,
+            grants_removed: 1,
+            denials_added: 2,
+            ..DiffSummary::default()
+        }
+    );
+    let text = crate::render::diff_text(&d);
+    assert!(
+        text.ends_with("0 identities added, 0 removed, 1 modified; 0 grants added, 1 removed; 2 denials added, 0 removed; 0 login conditions widened\n"),
+        "{text}"
+    );
+    assert!(text.contains("    + denial secret/data/ops/*\n"), "{text}");
+    let json = serde_json::to_value(&d).unwrap_or_default();
+    assert_eq!(json["summary"]["denials_added"], 2);
+    assert_eq!(json["summary"]["grants_added"], 0);
+    assert_eq!(
+        json["identities"][0]["denials_added"][1],
+        "secret/data/ops/*"
+    );
+
+    // Back: the denials removed, and what they let through again.
+    let back = diff(&program(&new), &program(BASE));
+    assert_eq!(back.summary.denials_removed, 2);
+    assert_eq!(back.summary.grants_added, 1);
+    assert_eq!(back.summary.denials_added, 0);
+    // A new identity's denials are denials too.
+    let added = diff(
+        &program(BASE),
+        &program(&new.replace("workload build", "workload release")),
+    );
+    assert_eq!(added.summary.denials_added, 2);
+    assert_eq!(added.summary.grants_added, 3);
+    assert!(added.identities[0]
+        .added
+        .iter()
+        .all(|g| !g.capabilities.iter().any(|c| c == "deny")));
+}
+
+/// QA: `bound_claims` widened to a glob (`"acme/*"` with `bound_claims_type = "glob"`)
+/// was "changed": a glob covering every old value widens.
+#[test]
+fn a_glob_covering_every_old_value_widens() {
+    use Direction::*;
+    let cases = [
+        // Literal to a glob matching it, and back.
+        (
+            json!({"p": "acme/app"}),
+            json!({"p": "acme/*"}),
+            (false, true),
+            Widened,
+        ),
+        (
+            json!({"p": "acme/*"}),
+            json!({"p": "acme/app"}),
+            (true, false),
+            Narrowed,
+        ),
+        (
+            json!({"p": ["acme/a", "acme/b"]}),
+            json!({"p": "acme/*"}),
+            (false, true),
+            Widened,
+        ),
+        // A glob covering a narrower glob.
+        (
+            json!({"p": "acme/app-*"}),
+            json!({"p": "acme/*"}),
+            (true, true),
+            Widened,
+        ),
+        (
+            json!({"p": "acme/*"}),
+            json!({"p": "acme/app-*"}),
+            (true, true),
+            Narrowed,
+        ),
+        // A glob that misses an old value: some tokens in, others out.
+        (
+            json!({"p": ["acme/a", "other/b"]}),
+            json!({"p": "acme/*"}),
+            (false, true),
+            Changed,
+        ),
+        // Without globs `acme/*` is a literal: a change.
+        (
+            json!({"p": "acme/app"}),
+            json!({"p": "acme/*"}),
+            (false, false),
+            Changed,
+        ),
+        // A value kept (as a glob without `*` it is itself) beside one opened to `*`.
+        (
+            json!({"p": "acme/app", "q": "x"}),
+            json!({"p": "acme/app", "q": "*"}),
+            (false, true),
+            Widened,
+        ),
+        // Another claim added beside the widening: mixed.
+        (
+            json!({"p": "acme/app"}),
+            json!({"p": "acme/*", "r": "main"}),
+            (false, true),
+            Changed,
+        ),
+    ];
+    for (old, new, globs, want) in cases {
+        assert_eq!(
+            bound_claims(&old, &new, globs),
+            want,
+            "{old} -> {new} {globs:?}"
+        );
+    }
+    // Through a program: the claim and the claim type both widen.
+    let new = BASE.replace(
+        r#"bound_claims    = { project = "app", ref = "main" }"#,
+        "bound_claims_type = \"glob\"\n    bound_claims    = { project = \"a*\", ref = \"main\" }",
+    );
+    let c = only_change(BASE, &new);
+    let login: Vec<_> = c
+        .login
+        .iter()
+        .map(|l| (l.field.as_str(), l.direction))
+        .collect();
+    assert_eq!(
+        login,
+        [("bound_claims", Widened), ("bound_claims_type", Widened)]
     );
 }
 

@@ -78,8 +78,17 @@ pub(super) fn shadowed(
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{name}`"),
         };
+        let index = kp_acl::ShadowIndex::new(rivals.iter().map(|w| &w.shape));
+        // The rivals with each pattern's exact text, which merge with a rule of that text.
+        let mut by_text: Vec<(&str, usize)> = rivals
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.pattern, i))
+            .collect();
+        kp_sort::unstable(&mut by_text);
+        let mut asked = Vec::new();
         // Each holder's whole ACL, built the first time a rule needs it.
-        let mut acls: Option<Vec<(&Identity, Vec<&Candidate<'_>>)>> = None;
+        let mut acls: Option<Vec<HolderAcl<'_, '_>>> = None;
         let own = analysed.get(name).map_or(&[][..], Vec::as_slice);
         for (rule, analysed_rule) in doc.rules.iter().zip(own) {
             let deny = rule.capabilities.contains("deny");
@@ -90,7 +99,18 @@ pub(super) fn shadowed(
                 }
             }
             let loser = &analysed_rule.shape;
-            let found = rivals.iter().find_map(|w| {
+            // Only the rivals that may win (in the rivals' order): the same text, and
+            // the index's candidates.
+            index.may_shadow(loser, &mut asked);
+            let from = by_text.partition_point(|&(t, _)| t < rule.path.as_str());
+            let same = by_text
+                .iter()
+                .skip(from)
+                .take_while(|&&(t, _)| t == rule.path);
+            asked.extend(same.map(|&(_, i)| i));
+            kp_sort::unstable(&mut asked);
+            asked.dedup();
+            let found = asked.iter().filter_map(|&i| rivals.get(i)).find_map(|w| {
                 if w.pattern == rule.path {
                     // Merged with it: only a `deny` of another policy takes it over.
                     return (w.deny && !deny && w.policy != name).then_some(None);
@@ -104,14 +124,14 @@ pub(super) fn shadowed(
                 let acls = acls.get_or_insert_with(|| {
                     hs.iter()
                         .map(|h| {
-                            (
-                                *h,
-                                candidates(&analysed, h.policies.iter().map(String::as_str)),
-                            )
+                            let rules =
+                                candidates(&analysed, h.policies.iter().map(String::as_str));
+                            let index = kp_acl::ShadowIndex::new(rules.iter().map(|w| &w.shape));
+                            (*h, rules, index)
                         })
                         .collect()
                 });
-                if let Some(d) = shadowed_per_holder(acls, rule, loser, &what) {
+                if let Some(d) = shadowed_per_holder(acls, rule, loser, &what, &mut asked) {
                     let at = locate(sources, res.span, &rule.path).unwrap_or(res.span);
                     out.push(d.at(at));
                 }
@@ -218,17 +238,26 @@ fn candidates<'a, 'r>(
     policies.filter_map(|q| analysed.get(q)).flatten().collect()
 }
 
+/// A holder of a policy, the rules of its whole ACL, and their index.
+type HolderAcl<'i, 'r> = (
+    &'i Identity,
+    Vec<&'r Candidate<'r>>,
+    kp_acl::ShadowIndex<'r>,
+);
+
 /// A rule no single rule shadows for every holder, but each holder's own ACL has one that
 /// does (different winners for different identities): it still never decides.
 fn shadowed_per_holder(
-    acls: &[(&Identity, Vec<&Candidate<'_>>)],
+    acls: &[HolderAcl<'_, '_>],
     rule: &kp_check::ir::PathRule,
     loser: &kp_acl::Pattern<'_>,
     what: &str,
+    asked: &mut Vec<usize>,
 ) -> Option<Pending> {
     let mut winners: SortedMap<(&str, &str), Vec<&str>> = SortedMap::new();
-    for (holder, rivals) in acls {
-        let w = rivals.iter().find(|w| {
+    for (holder, rivals, index) in acls {
+        index.may_shadow(loser, asked);
+        let w = asked.iter().filter_map(|&i| rivals.get(i)).find(|w| {
             w.pattern != rule.path && kp_acl::shadows_pattern(&w.shape, loser).is_some()
         })?;
         winners

@@ -376,6 +376,72 @@ fn candidate_pairs_find_what_every_pair_finds() {
     assert_eq!(overlapping(candidate_pairs(&jwt)), want);
 }
 
+/// The same on generated roles: subjects, exact and glob values of one or two claims
+/// (short texts, so that one is often a prefix of another), several values, and roles
+/// binding neither.
+#[test]
+fn candidate_pairs_find_every_overlap_of_generated_roles() {
+    let mut seed = 0x2545_f491_u64;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    const TEXTS: [&str; 8] = ["a", "ab", "a*", "ab*", "*", "b", "*b", "a*b"];
+    let mut src = String::from("auth jwt ci { jwks_url = \"https://x.example.com/keys\" }\n");
+    for n in 0..60 {
+        let glob = next(2) == 0;
+        let mut fields = vec![
+            "bound_audiences = [\"v\"]".to_string(),
+            "user_claim = \"sub\"".to_string(),
+        ];
+        if glob {
+            fields.push("bound_claims_type = \"glob\"".to_string());
+        }
+        if next(3) == 0 {
+            let t = TEXTS[next(8) as usize].replace('*', "");
+            fields.push(format!("bound_subject = \"{t}\""));
+        }
+        let mut claims = Vec::new();
+        for key in ["project", "sub"] {
+            if next(3) == 0 {
+                continue;
+            }
+            let values: Vec<String> = (0..1 + next(2))
+                .map(|_| format!("\"{}\"", TEXTS[next(8) as usize]))
+                .collect();
+            claims.push(format!("{key} = [{}]", values.join(", ")));
+        }
+        if !claims.is_empty() {
+            fields.push(format!("bound_claims = {{ {} }}", claims.join(", ")));
+        }
+        src.push_str(&format!(
+            "workload w{n} {{\n  login ci {{ {} }}\n  read \"x/{n}\"\n}}\n",
+            fields.join(", ")
+        ));
+    }
+    let program = program(&src);
+    let ids = identities(&program);
+    let jwt: Vec<(&Identity, &JwtBinding)> = ids
+        .iter()
+        .filter_map(|i| Some((i, i.login.jwt.as_ref()?)))
+        .collect();
+    assert_eq!(jwt.len(), 60);
+    let overlapping = |pairs: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+        pairs
+            .into_iter()
+            .filter(|&(k, j)| common_token(jwt[k].1, jwt[j].1).is_some())
+            .collect()
+    };
+    let every = (0..jwt.len())
+        .flat_map(|k| (k + 1..jwt.len()).map(move |j| (k, j)))
+        .collect();
+    let want = overlapping(every);
+    assert!(want.len() >= 20, "{}", want.len());
+    assert_eq!(overlapping(candidate_pairs(&jwt)), want);
+}
+
 #[test]
 fn star_in_a_string_bound_claim_is_literal() {
     let got = codes(

@@ -128,3 +128,31 @@ fn agrees_with_the_evaluator() {
     }
     assert!(found >= 50, "only {found} shadowing pairs");
 }
+
+/// The index finds every rule that shadows a loser (over every pair of the patterns,
+/// each also written with a leading `/`): asking only its candidates gives the answers
+/// of asking every rule.
+#[test]
+fn the_index_misses_no_winner() {
+    let mut texts = patterns();
+    texts.extend(texts.clone().iter().map(|p| format!("/{p}")));
+    texts.push("a/{{identity.entity.id}}/*".to_string());
+    let shapes: Vec<Pattern<'_>> = texts.iter().map(|t| Pattern::new(t)).collect();
+    let index = ShadowIndex::new(&shapes);
+    let mut candidates = Vec::new();
+    let mut found = 0;
+    for (r, loser) in shapes.iter().enumerate() {
+        index.may_shadow(loser, &mut candidates);
+        let every: Vec<usize> = (0..shapes.len())
+            .filter(|&w| shadows_pattern(&shapes[w], loser).is_some())
+            .collect();
+        found += every.len();
+        let asked: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&w| shadows_pattern(&shapes[w], loser).is_some())
+            .collect();
+        assert_eq!(asked, every, "winners over {}", texts[r]);
+    }
+    assert!(found > 200, "pairs found: {found}");
+}

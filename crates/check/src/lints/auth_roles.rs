@@ -225,3 +225,53 @@ pub fn strict_ip(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diag
         ),
     );
 }
+
+/// A token role's `path_suffix` must hold three or more word characters, dots or dashes
+/// starting and ending with a word character (`\w[\w-.]+\w`, searched, not anchored),
+/// and no `..`: the server refuses the role otherwise ("given role path suffix contains
+/// invalid characters", "path cannot contain parent references"; OpenBao 2.7.2).
+pub fn path_suffix(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+    let Some(Value::Str(suffix)) = body.get("path_suffix") else {
+        return;
+    };
+    let Some(attr) = parts.get("path_suffix") else {
+        return;
+    };
+    if suffix.is_empty() {
+        return;
+    }
+    let label = if suffix.contains("..") {
+        "`..` would climb out of the role's token path"
+    } else if !has_suffix_word(suffix) {
+        "the server looks for 3 or more letters, digits, `_`, `-` or `.` in a row, starting and ending with a letter, digit or `_`"
+    } else {
+        return;
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            attr.value.span,
+            format!("`path_suffix` {} is refused by the server", kp_diag::quoted(suffix)),
+        )
+        .with_label(label)
+        .with_help("use a name such as `\"ci-v1\"`: tokens of this role get `auth/token/create/ROLE/ci-v1` as their path"),
+    );
+}
+
+/// Whether `s` contains a run matching `\w[\w-.]+\w` (ASCII word characters).
+fn has_suffix_word(s: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut first: Option<usize> = None;
+    for (i, b) in s.bytes().enumerate() {
+        if word(b) {
+            match first {
+                Some(f) if i >= f + 2 => return true,
+                None => first = Some(i),
+                _ => {}
+            }
+        } else if b != b'-' && b != b'.' {
+            first = None;
+        }
+    }
+    false
+}

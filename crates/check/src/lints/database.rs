@@ -82,6 +82,65 @@ pub fn analyse(url: &str) -> UrlFindings {
     }
 }
 
+/// Why `url` cannot work with `plugin`, beyond [`analyse`]'s shape (each refused by the
+/// driver when the server verifies the connection, OpenBao 2.7.2): a port that is not a
+/// number ("invalid port \":badport\" after host"); for PostgreSQL (pgx), a URL that is
+/// neither `postgres(ql)://` nor `key=value` pairs ("invalid keyword/value"); for MySQL
+/// (Go's DSN), an address outside `tcp(...)` ("default addr for network '127.0.0.1:3306'
+/// unknown").
+fn for_plugin(plugin: Option<&str>, url: &str) -> Option<&'static str> {
+    let scheme = url.find("://").and_then(|i| url.get(..i));
+    let rest = url
+        .find("://")
+        .map_or(url, |i| url.get(i + 3..).unwrap_or(""));
+    let templated = |s: &str| s.starts_with("{{") && s.ends_with("}}");
+    let port_ok =
+        |port: &str| port.is_empty() || templated(port) || port.bytes().all(|b| b.is_ascii_digit());
+    // `host:port` after the credentials: a URL's authority or a DSN's `tcp(...)`.
+    let address = match scheme {
+        Some(_) => {
+            let authority = rest.get(..rest.find(['/', '?']).unwrap_or(rest.len()));
+            authority.map(|a| a.rsplit_once('@').map_or(a, |(_, host)| host))
+        }
+        None => rest
+            .rsplit_once("@tcp(")
+            .and_then(|(_, after)| after.split_once(')'))
+            .map(|(address, _)| address),
+    };
+    // The last `:` outside an IPv6 address's brackets, then the port after it.
+    let port = address
+        .map(|a| a.rsplit_once(']').map_or(a, |(_, after)| after))
+        .and_then(|a| a.rsplit_once(':'))
+        .map(|(_, port)| port);
+    // Several hosts (`h1:5432,h2:5432`) are libpq's; each is checked as one.
+    if port.is_some_and(|p| {
+        !p.split(',')
+            .all(|p| port_ok(p.split_once(':').map_or(p, |(_, p)| p)))
+    }) {
+        return Some("the port is not a number");
+    }
+    let plugin = plugin?;
+    if plugin == "postgresql-database-plugin" {
+        return match scheme {
+            Some("postgres" | "postgresql") => None,
+            Some(_) => Some("PostgreSQL reads a URL only when it starts with `postgresql://` or `postgres://`"),
+            None if !url.contains('=') && !templated(url) => Some(
+                "PostgreSQL reads a `postgresql://` URL or `key=value` pairs (`host=db dbname=app`)",
+            ),
+            None => None,
+        };
+    }
+    if plugin.starts_with("mysql-") && scheme.is_none() {
+        let after = rest.rsplit_once('@').map(|(_, after)| after);
+        if after.is_some_and(|a| {
+            !a.starts_with("tcp(") && !a.starts_with("unix(") && !a.starts_with('/')
+        }) {
+            return Some("MySQL reads the address as `tcp(HOST:PORT)` after the `@`");
+        }
+    }
+    None
+}
+
 /// Whether a `key=value` pair of the string gives a password literally: a libpq
 /// key/value DSN (`host=db password=x`, `password = 'a b'`), a URL's query
 /// (`?user=u&password=x`), an ADO/ODBC string (`Server=db;Pwd=x`).
@@ -218,7 +277,11 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
     };
     let found = analyse(value);
     let span = attr.value.span;
-    if let Some(why) = found.malformed {
+    let plugin = parts.get("plugin_name").and_then(|a| match &a.value.kind {
+        ExprKind::Str { value, .. } => Some(value.as_str()),
+        _ => None,
+    });
+    if let Some(why) = found.malformed.or_else(|| for_plugin(plugin, value)) {
         diags.push(
             Diagnostic::error(
                 codes::MALFORMED_CONNECTION_URL,

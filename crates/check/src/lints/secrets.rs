@@ -104,7 +104,7 @@ pub fn distinct_env_names(blocks: &[Block], diags: &mut [Diagnostic]) {
     if !diags.iter().any(|d| SUGGESTS_ENV.contains(&d.code)) {
         return;
     }
-    let mut taken = std::collections::BTreeSet::new();
+    let mut taken = Vec::new();
     blocks.iter().for_each(|b| env_vars(b, &mut taken));
     // (the block holding the diagnostic, the name suggested) → the name given.
     let mut given: Vec<((usize, String), String)> = Vec::new();
@@ -131,9 +131,9 @@ pub fn distinct_env_names(blocks: &[Block], diags: &mut [Diagnostic]) {
                         1 => key.1.clone(),
                         n => format!("{}_{n}", key.1),
                     })
-                    .find(|name| !taken.contains(name))
+                    .find(|name| !kp_sort::contains_sorted(&taken, name.as_str()))
                     .unwrap_or_default();
-                taken.insert(name.clone());
+                kp_sort::insert_sorted(&mut taken, name.clone());
                 given.push((key, name.clone()));
                 name
             }
@@ -157,8 +157,9 @@ fn innermost_block(blocks: &[Block], span: Span) -> Option<&Block> {
     Some(inner.unwrap_or(block))
 }
 
-/// Every variable named by an `env("...")` in the block.
-pub fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
+/// Every variable named by an `env("...")` in the block, added to the sorted list `out`
+/// ([`kp_sort::insert_sorted`]).
+pub fn env_vars(block: &Block, out: &mut Vec<String>) {
     for entry in block.entries() {
         match entry {
             Entry::Attribute(a) => expr_env_vars(&a.value, out),
@@ -168,10 +169,10 @@ pub fn env_vars(block: &Block, out: &mut std::collections::BTreeSet<String>) {
     }
 }
 
-fn expr_env_vars(expr: &Expr, out: &mut std::collections::BTreeSet<String>) {
+fn expr_env_vars(expr: &Expr, out: &mut Vec<String>) {
     match &expr.kind {
         ExprKind::Env(name) => {
-            out.insert(name.value.as_str().to_string());
+            kp_sort::insert_sorted(out, name.value.as_str().to_string());
         }
         ExprKind::List(items) => items.iter().for_each(|i| expr_env_vars(i, out)),
         ExprKind::Map(entries) => entries.iter().for_each(|e| expr_env_vars(&e.value, out)),

@@ -1,4 +1,5 @@
-//! A TTL above the maximum bounding it: the server caps it silently.
+//! A TTL above the maximum bounding it: the server refuses the write, or caps the TTL
+//! without saying so (which one depends on the endpoint: see [`what_server_does`]).
 
 use kp_diag::Diagnostic;
 use kp_syntax::ast::Attribute;
@@ -61,9 +62,32 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// `known` tells whether a field exists on the endpoint: an unknown one is already
+/// What the server does with `small` above `large` on `endpoint` (`mount` for a mount's
+/// options), each measured on OpenBao 2.7.2 except the AWS engine (Vault's
+/// `builtin/logical/aws/path_roles.go`).
+fn what_server_does(endpoint: &str, small: &str, large: &str) -> &'static str {
+    match (endpoint, small, large) {
+        // "given default lease TTL greater than given max lease TTL"
+        ("mount", ..) => "the server refuses the mount",
+        (_, _, "max_sts_ttl") => "the server refuses the role",
+        // The login roles' shared token fields (`sdk/helper/tokenutil`): "'token_ttl'
+        // cannot be greater than 'token_max_ttl'". A token role takes it and caps.
+        (e, "token_ttl", "token_max_ttl") if e != "token-role" => "the server refuses the role",
+        // "\"ttl\" value must be less than \"max_ttl\" when both are specified" (a CA
+        // role; an OTP role's TTL is capped).
+        ("ssh-role", "ttl", "max_ttl") => "the server refuses a CA role and caps an OTP role's",
+        _ => "the server would cap it without saying so",
+    }
+}
+
+/// `known` tells whether a field exists on `endpoint`: an unknown one is already
 /// reported, and comparing it would only add a second error on the same line.
-pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec<Diagnostic>) {
+pub fn check(
+    endpoint: &str,
+    attrs: &[&Attribute],
+    known: impl Fn(&str) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     // One pass over the attributes for the names of every pair (the first of each
     // name), not a scan per name: every body of a program comes here.
     let mut found: [Option<&Attribute>; TTL_NAMES.len()] = [None; TTL_NAMES.len()];
@@ -126,12 +150,7 @@ pub fn check(attrs: &[&Attribute], known: impl Fn(&str) -> bool, diags: &mut Vec
             .with_related(l.value.span, "the maximum")
             .with_help(format!(
                 "lower `{small}` or raise `{large}`: {}",
-                // Vault's AWS engine checks its STS pair (builtin/logical/aws/path_roles.go).
-                if large == "max_sts_ttl" {
-                    "the server refuses the role"
-                } else {
-                    "the server would cap it without saying so"
-                }
+                what_server_does(endpoint, small, large)
             )),
         );
     }

@@ -46,7 +46,7 @@ impl Lowerer<'_> {
     ) {
         let allowed = find_attr(conn.block.entries(), "allowed_roles");
         let patterns: Vec<&str> = allowed.map(|a| names(&a.value)).unwrap_or_default();
-        if patterns.iter().any(|p| glob(p, role)) {
+        if patterns.iter().any(|p| crate::ir::glob_match(p, role)) {
             return;
         }
         let what = if block.keyword.name == "static-role" {
@@ -252,26 +252,6 @@ fn names(expr: &Expr) -> Vec<&str> {
         .collect()
 }
 
-/// Vault's role globs: `*` stands for any run of characters.
-pub fn glob(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let tail: Vec<&str> = parts.collect();
-    let Some((last, middle)) = tail.split_last() else {
-        return rest.is_empty();
-    };
-    for piece in middle {
-        match rest.find(piece) {
-            Some(i) => rest = rest.get(i + piece.len()..).unwrap_or(""),
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
-}
-
 /// The statement of `creation_statements` that creates `user`, if one does, with the
 /// name as the statement writes it.
 fn creating(stmts: &Attribute, user: &str, case: NameCase) -> Option<(Span, String)> {
@@ -389,16 +369,16 @@ mod tests {
 
     #[test]
     fn globs_match_like_vault() {
-        assert!(glob("*", "legacy"));
-        assert!(glob("legacy", "legacy"));
-        assert!(!glob("legacy", "legacy2"));
-        assert!(glob("app-*", "app-reader"));
-        assert!(!glob("app-*", "ap"));
-        assert!(glob("*-ro", "db-ro"));
-        assert!(glob("a*b*c", "axxbyyc"));
-        assert!(!glob("a*b*c", "axxcyyb"));
-        assert!(glob("ab*b", "ab-b"));
-        assert!(!glob("ab*ab", "ab"));
+        assert!(crate::ir::glob_match("*", "legacy"));
+        assert!(crate::ir::glob_match("legacy", "legacy"));
+        assert!(!crate::ir::glob_match("legacy", "legacy2"));
+        assert!(crate::ir::glob_match("app-*", "app-reader"));
+        assert!(!crate::ir::glob_match("app-*", "ap"));
+        assert!(crate::ir::glob_match("*-ro", "db-ro"));
+        assert!(crate::ir::glob_match("a*b*c", "axxbyyc"));
+        assert!(!crate::ir::glob_match("a*b*c", "axxcyyb"));
+        assert!(crate::ir::glob_match("ab*b", "ab-b"));
+        assert!(!crate::ir::glob_match("ab*ab", "ab"));
     }
 
     #[test]

@@ -143,6 +143,7 @@ impl<'s> Lowerer<'s> {
             typed.missing.push(field.name.clone());
         }
         lints::ttl::check(
+            cx.endpoint,
             attrs,
             |name| table.is_some_and(|t| t.by_name.contains_key(name)),
             &mut self.diags,

@@ -11,8 +11,6 @@ mod rotation;
 mod tokens;
 mod workloads;
 
-use std::collections::BTreeSet;
-
 use kp_diag::{Diagnostic, Span};
 use kp_schema::Target;
 use kp_syntax::ast::Text;
@@ -33,7 +31,8 @@ pub struct Lowerer<'s> {
     /// Workloads with rules and no login: warned about unless their policy is used.
     pub(crate) pending_unattached: Vec<(&'s str, Span)>,
     /// Undeclared mounts workloads named, warned about once each.
-    external_mounts: BTreeSet<String>,
+    /// Sorted ([`kp_sort::insert_sorted`]).
+    external_mounts: Vec<String>,
     /// Whether `external_mounts` was read since last reset: what an item reports then
     /// depends on the items before it ([`crate::memo`] does not replay such an item).
     pub(crate) external_touched: bool,
@@ -107,7 +106,7 @@ impl<'s> Lowerer<'s> {
             program: Program::default(),
             referenced_policies: Table::default(),
             pending_unattached: Vec::new(),
-            external_mounts: BTreeSet::new(),
+            external_mounts: Vec::new(),
             external_touched: false,
             policy_log: None,
             secret_spans: Vec::new(),

@@ -79,7 +79,7 @@ impl<'s> Lowerer<'s> {
         if !tune.is_empty() {
             body.insert("config", Value::Map(tune));
         }
-        lints::ttl::check(&mount_attrs, |_| true, &mut self.diags);
+        lints::ttl::check("mount", &mount_attrs, |_| true, &mut self.diags);
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),
@@ -287,6 +287,7 @@ impl<'s> Lowerer<'s> {
                 &what,
                 &mut self.diags,
             ),
+            "token-role" => lints::auth_roles::path_suffix(&body, parts, &mut self.diags),
             "aws-role" => lints::ttl::sts_on_iam_user(parts, &mut self.diags),
             "aws-root" => lints::rotation::schedule_window(&body, parts, &mut self.diags),
             "aws-static-role" => lints::rotation::aws_static_role(&body, parts, &mut self.diags),

@@ -294,7 +294,7 @@ impl<'s> Lowerer<'s> {
         types: &[&str],
     ) {
         self.external_touched = true;
-        if !self.external_mounts.insert(path.to_string()) {
+        if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
             return;
         }
         // A declaration that compiles: a path that is not a bare name is quoted.
@@ -306,17 +306,32 @@ impl<'s> Lowerer<'s> {
                 catalog::label(path)
             ),
         };
-        self.diags.push(
-            Diagnostic::warning(
-                codes::EXTERNAL_MOUNT,
-                span,
-                format!("mount `{path}` is not declared in this program"),
-            )
-            .with_label("assumed to exist on the server, managed elsewhere")
-            .with_help(format!(
+        // Auth and secrets mounts are two namespaces (`auth/approle/` and `approle/`): a
+        // mount of the other class at this path is not this one, but likely what was meant.
+        let (other_class, other) = if class == "auth" {
+            ("secrets", self.syms.secret_mounts.get(path))
+        } else {
+            ("auth", self.syms.auth_mounts.get(path))
+        };
+        let mut d = Diagnostic::warning(
+            codes::EXTERNAL_MOUNT,
+            span,
+            format!("mount `{path}` is not declared in this program"),
+        )
+        .with_label("assumed to exist on the server, managed elsewhere");
+        d = match other {
+            Some(m) => d
+                .with_related(m.head, format!("`{other_class} {}` is declared here", m.ty.name))
+                .with_help(if class == "auth" {
+                    format!("`{path}` is a secrets engine, mounted at `{path}/`, not the auth method this names (at `auth/{path}/`): name an auth method, or declare one with `{declare} {{ ... }}`")
+                } else {
+                    format!("`{path}` is an auth method, mounted at `auth/{path}/`, not the secrets engine this names (at `{path}/`): name a secrets engine, or declare one with `{declare} {{ ... }}`")
+                }),
+            None => d.with_help(format!(
                 "declare it with `{declare} {{ ... }}` to manage it with keyplan"
             )),
-        );
+        };
+        self.diags.push(d);
     }
 
     fn statement(&mut self, st: &Statement, set: &mut RuleSet, deps: &mut Vec<ResourceId>) {

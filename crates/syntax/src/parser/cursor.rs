@@ -232,6 +232,17 @@ impl<'s> Parser<'s> {
         first
     }
 
+    /// Whether the closer of `open`, a `{` or `[` left open up to here, may have been
+    /// taken by an unterminated string (which runs to the end of its line): one was read
+    /// since `open`. That string's error is the one to fix.
+    pub(super) fn closer_in_string(&self, open: Span) -> bool {
+        let strings = &self.lexer.unterminated;
+        let after = strings.partition_point(|&at| at <= open.end);
+        strings
+            .get(after)
+            .is_some_and(|&at| at < self.peek().span.start)
+    }
+
     pub(super) fn report(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
     }
@@ -254,13 +265,19 @@ impl<'s> Parser<'s> {
         let span = token.span;
         let diag = if matches!(token.kind, TokenKind::Unknown) {
             let text = shorten(self.text(span));
-            Diagnostic::error(
-                codes::UNEXPECTED_CHARACTER,
-                span,
-                format!("unexpected character `{text}`"),
-            )
-            .with_label(format!("expected {expected}"))
-            .with_help(unknown_help(text).unwrap_or(help))
+            // A control character is not printed: it would garble the message.
+            let message = if text
+                .as_bytes()
+                .first()
+                .is_some_and(|&b| b < b' ' || b == 0x7f)
+            {
+                String::from("unexpected control character")
+            } else {
+                format!("unexpected character `{text}`")
+            };
+            Diagnostic::error(codes::UNEXPECTED_CHARACTER, span, message)
+                .with_label(format!("expected {expected}"))
+                .with_help(unknown_help(text).unwrap_or(help))
         } else {
             let found = self.describe(token);
             let label = match token.kind {
@@ -357,6 +374,9 @@ fn unknown_help(text: &str) -> Option<&'static str> {
         }
         ';' => Some("entries end at the end of the line: remove the `;`"),
         '\'' | '`' => Some("strings use double quotes: `\"...\"`"),
+        c if !c.is_ascii() => {
+            Some("names are ASCII letters, digits, `-` and `_`; strings use `\"`")
+        }
         _ => None,
     }
 }

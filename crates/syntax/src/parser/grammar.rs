@@ -105,10 +105,27 @@ impl Parser<'_> {
             return None;
         }
         let head = self.head(&keyword, true);
-        if self.at(&TokenKind::LBrace) {
+        if self.at(&TokenKind::LBrace)
+            || (head.ok && self.at(&TokenKind::Newline) && self.misplaced_brace(keyword.span.start))
+        {
             return self.block_with_body(keyword, head);
         }
         self.bodiless_block(keyword, head)
+    }
+
+    /// At the newline after a header: whether a body below it opens all the same
+    /// ([`Self::brace_below`]). If so, one error at the end of the header's line, and the
+    /// cursor is at the body's opener: the `{` on a later line, or this newline, read as
+    /// the `{`.
+    fn misplaced_brace(&mut self, head_start: usize) -> bool {
+        let Some(open) = self.brace_below(head_start) else {
+            return false;
+        };
+        self.unexpected("the block's `{`", BRACE_HELP);
+        while self.peek().span.start < open.start {
+            self.bump();
+        }
+        true
     }
 
     /// Reports and skips a top-level line that does not start with a word.
@@ -383,7 +400,7 @@ impl Parser<'_> {
     }
 
     fn unclosed_block(&mut self, open: Span, owner: &str) {
-        if !self.claim_eof_report() {
+        if !self.claim_eof_report() || self.closer_in_string(open) {
             return;
         }
         self.report(

@@ -92,6 +92,8 @@ pub(super) struct Lexer<'s> {
     /// Spans of the comments passed over, in order: the tree has no place for them, but
     /// the formatter and editors need them.
     pub(super) comments: Vec<Span>,
+    /// Where each unterminated string starts, in order.
+    pub(super) unterminated: Vec<usize>,
 }
 
 impl<'s> Lexer<'s> {
@@ -112,6 +114,7 @@ impl<'s> Lexer<'s> {
             diags: Vec::new(),
             swallowed_eof: false,
             comments: Vec::new(),
+            unterminated: Vec::new(),
         }
     }
 
@@ -357,6 +360,7 @@ impl<'s> Lexer<'s> {
         let start = self.pos;
         self.report_bad_escapes(start, &scan.bad_escapes);
         if !scan.terminated {
+            self.unterminated.push(start);
             self.diags.push(
                 Diagnostic::error(
                     codes::UNTERMINATED_STRING,
@@ -432,18 +436,17 @@ impl<'s> Lexer<'s> {
         }
         if !scan.terminated {
             self.swallowed_eof = true;
-            self.diags.push(
-                Diagnostic::error(
-                    codes::UNTERMINATED_HEREDOC,
-                    opener,
-                    format!("unterminated heredoc `{opener_text}`"),
-                )
-                .with_label(format!("no line holding only `{}` follows", scan.marker))
-                .with_help(format!(
-                    "end the text with a line holding only `{}`",
-                    scan.marker
-                )),
-            );
+            let marker = scan.marker;
+            let diag = Diagnostic::error(
+                codes::UNTERMINATED_HEREDOC,
+                opener,
+                format!("unterminated heredoc `{opener_text}`"),
+            )
+            .with_label(format!("no line holding only `{marker}` follows"))
+            .with_help(format!(
+                "end the text with a line holding only `{marker}` (indented only after `<<-`)"
+            ));
+            self.diags.push(diag);
         }
         let value = Queued::Text(Text::from(scan.value));
         self.push_queued(rest, TokenKind::Heredoc, value)

@@ -2,6 +2,8 @@
 //! skipped `[ ... ]` or `{ ... }` never leaves a closer behind to confuse the next entry,
 //! and every skip stops at the end of the file: no loop here can run away.
 
+use kp_diag::Span;
+
 use super::cursor::Parser;
 use super::lexer::TokenKind;
 
@@ -71,4 +73,54 @@ impl Parser<'_> {
             }
         }
     }
+
+    /// At the newline that ends a top-level header starting a line (`workload a`): where
+    /// a body below it opens all the same. That is a `{` first on the next line (blank
+    /// lines aside), or this newline when the lines below are indented up to one starting
+    /// with `}` that closes no block they opened (the `{` was left out, and that `}`
+    /// closes the body). A look at lines, not tokens: cheap, and a miss (a `}` in a
+    /// string, say) only leaves the old reading, a header without a body.
+    ///
+    /// Reads lines no further than the first that starts in column 1: where the next
+    /// header would start, so no two scans overlap, and no further than a reparse may
+    /// restart.
+    pub(super) fn brace_below(&self, head_start: usize) -> Option<Span> {
+        let newline = self.peek().span;
+        if !at_line_start(self.src, head_start) {
+            return None;
+        }
+        let mut at = newline.end;
+        let mut first = true;
+        // Blocks opened (a line ending with `{`) and not closed (one starting with `}`)
+        // by the lines below: a `}` in column 1 may close the last of them.
+        let mut open = 0usize;
+        loop {
+            let rest = self.src.get(at..)?;
+            let end = rest.bytes().position(|b| b == b'\n');
+            let line = rest.get(..end.unwrap_or(rest.len()))?;
+            let text = line.trim_start_matches([' ', '\t']);
+            match text.bytes().next() {
+                None | Some(b'\r') => {}
+                Some(b'{') if first => {
+                    let brace = at + line.len() - text.len();
+                    return Some(Span::new(brace, brace + 1));
+                }
+                _ if line.len() == text.len() => {
+                    return (open == 0 && line.starts_with('}')).then_some(newline);
+                }
+                _ => {
+                    first = false;
+                    let text = text.trim_end();
+                    open = (open + usize::from(text.ends_with('{')))
+                        .saturating_sub(usize::from(text.starts_with('}')));
+                }
+            }
+            at += end? + 1;
+        }
+    }
+}
+
+/// Whether `at` starts a line of `text` (column 1): where top-level headers start.
+pub(super) fn at_line_start(text: &str, at: usize) -> bool {
+    matches!(text.as_bytes().get(at.wrapping_sub(1)), None | Some(b'\n'))
 }

@@ -13,11 +13,14 @@
 //!   the old parse up to an old block's start `r` when the text up to there is the same,
 //!   and the token at `r` too (a decision before `r` may look one token ahead): the block
 //!   is kept only if its first token and the byte after it are unchanged (so the token
-//!   ends where it did), and it starts a line (the token before it is a newline, which is
-//!   all a decision before it can look at; nothing before `r` looks further). From the
-//!   last such block on, the new text is parsed by a parser started at `r`.
+//!   ends where it did), and it starts a line in column 1 (the token before it is a
+//!   newline). A decision before `r` looks no further than that: one token ahead, or,
+//!   for a header whose line lacks its `{` ([`Parser::brace_below`]), up to the first
+//!   token in column 1 after it. From the last such block on, the new text is parsed by
+//!   a parser started at `r`.
 //! - **After the edit.** When that parser reaches an item at a point `q` of the unchanged
-//!   end of the text where the old parse had a block (also starting a line), both parses
+//!   end of the text where the old parse had a block (also starting a line in column 1,
+//!   in both texts: a header's parse depends on whether it is there), both parses
 //!   are in the same state on the same text from there on: the old blocks from there on
 //!   are the new parse's, moved by how much the text grew.
 //! - **Diagnostics.** Each is reported while its region is read (the lexer's, for the
@@ -34,6 +37,7 @@ use std::sync::Arc;
 use kp_diag::{Diagnostic, Span};
 
 use super::cursor::Parser;
+use super::recovery::at_line_start;
 use super::ParseResult;
 use crate::ast::{Block, File};
 
@@ -76,7 +80,7 @@ pub fn reparse(
         .get(..unchanged)
         .unwrap_or_default()
         .iter()
-        .rposition(|b| starts_line(old_text, local(b)) && b.keyword.name != "env");
+        .rposition(|b| at_line_start(old_text, local(b)) && b.keyword.name != "env");
     // With none, from the start: a parse from scratch.
     let (before, restart) = match restart_block.and_then(|i| Some((i, old_blocks.get(i)?))) {
         Some((i, b)) => (i, local(b)),
@@ -90,8 +94,8 @@ pub fn reparse(
     let mut parser = Parser::starting_at(text, Arc::clone(shared), restart);
     let (mut middle, stop) = parser.file_until(&|q| {
         q >= tail
-            && starts_line(text, q)
-            && starts_line(old_text, q - tail + old_tail)
+            && at_line_start(text, q)
+            && at_line_start(old_text, q - tail + old_tail)
             && old_block_at(q - tail + old_tail).is_some()
     });
     let after = stop.map_or(old_blocks.len(), |q| {
@@ -153,16 +157,6 @@ pub fn reparse(
         span: Span::new(base, base + text.len()),
     };
     (ParseResult { file, diagnostics }, kept)
-}
-
-/// Whether only blanks stand between the start of `at`'s line and `at`.
-fn starts_line(text: &str, at: usize) -> bool {
-    let before = text.as_bytes().get(..at).unwrap_or_default();
-    before
-        .iter()
-        .rev()
-        .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r'))
-        .is_none_or(|&b| b == b'\n')
 }
 
 /// The lengths of the longest common prefix and suffix of `a` and `b` that do not
@@ -239,9 +233,10 @@ mod tests {
     }
 
     #[test]
-    fn starts_line_allows_blanks_only() {
-        assert!(starts_line("a\n  b", 4));
-        assert!(starts_line("b", 0));
-        assert!(!starts_line("a b", 2));
+    fn a_line_starts_in_column_1() {
+        assert!(at_line_start("a\nb", 2));
+        assert!(at_line_start("b", 0));
+        assert!(!at_line_start("a\n  b", 4));
+        assert!(!at_line_start("a b", 2));
     }
 }

@@ -251,10 +251,11 @@ pub(super) struct HeredocScan<'a> {
     pub terminated: bool,
 }
 
-/// `<<EOT` or `<<-EOT`, then lines up to one holding only `EOT` (blanks around it are
-/// allowed). The value is the lines in between, each ending in `\n`, as in HCL; `<<-`
-/// removes the indentation common to all non-blank lines. The token ends right after the
-/// closing marker, so the newline that follows still separates entries.
+/// `<<EOT` or `<<-EOT`, then lines up to one holding only `EOT`, which `<<-` allows to be
+/// indented (a `\r` before the newline is no part of a line). The value is the lines in
+/// between, each ending in `\n`, as in HCL; `<<-` removes the indentation common to all
+/// non-blank lines. The token ends right after the closing marker, so the newline that
+/// follows still separates entries.
 pub(super) fn heredoc(i: &str) -> Res<'_, HeredocScan<'_>> {
     let (r, (_, dash, marker)) = (tag("<<"), opt(char('-')), ident).parse_complete(i)?;
     let opener_len = offset(i, r);
@@ -276,14 +277,19 @@ pub(super) fn heredoc(i: &str) -> Res<'_, HeredocScan<'_>> {
     let mut lines: Vec<&str> = Vec::new();
     while !rest.is_empty() {
         let (after_line, line) = take_till(|c| c == '\n').parse_complete(rest)?;
-        if line.trim() == marker {
-            let marker_end =
-                offset(i, rest) + (line.len() - line.trim_start().len()) + marker.len();
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let body = if dash.is_some() {
+            line.trim_start_matches([' ', '\t'])
+        } else {
+            line
+        };
+        if body == marker {
+            let marker_end = offset(i, rest) + line.len();
             scan.terminated = true;
             scan.value = join_lines(&lines, dash.is_some());
             return Ok((i.get(marker_end..).unwrap_or_default(), scan));
         }
-        lines.push(line.strip_suffix('\r').unwrap_or(line));
+        lines.push(line);
         rest = opt(char('\n')).parse_complete(after_line)?.0;
     }
     scan.value = join_lines(&lines, dash.is_some());
@@ -366,6 +372,14 @@ mod tests {
         let (rest, h) = heredoc("<<EOT\nabc").unwrap();
         assert!(!h.terminated);
         assert_eq!(rest, "");
+
+        // Only `<<-` ends at an indented marker; a tab and a space are one column each.
+        let (rest, h) = heredoc("<<EOT\n  EOT\nEOT \nEOT\r\nx").unwrap();
+        assert_eq!((h.value.as_str(), rest), ("  EOT\nEOT \n", "\r\nx"));
+        let (rest, h) = heredoc("<<-EOT\n\ta\n  b\n \tEOT\nx").unwrap();
+        assert_eq!((h.value.as_str(), rest), ("a\n b\n", "\nx"));
+        let (rest, h) = heredoc("<<-EOT\n  a\n  EOT  \n").unwrap();
+        assert_eq!((h.terminated, rest), (false, ""));
     }
 
     #[test]

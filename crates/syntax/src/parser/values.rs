@@ -184,7 +184,7 @@ impl Parser<'_> {
     /// Reports a list or map left open; returns where the value ends.
     fn unclosed(&mut self, open: Span, map: bool) -> usize {
         let at_eof = self.at(&TokenKind::Eof);
-        if !at_eof || self.claim_eof_report() {
+        if (!at_eof || self.claim_eof_report()) && !self.closer_in_string(open) {
             let (code, what, close) = if map {
                 (codes::UNCLOSED_MAP, "map", "}")
             } else {
