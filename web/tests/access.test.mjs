@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, openPage, setEditor, settle, WEB } from './helpers.mjs';
+import { serve, launch, openPage, replaceEditor, setEditor, settle, WEB } from './helpers.mjs';
 
 let server;
 let browser;
@@ -78,10 +78,7 @@ test('the access CSV is the CLI\'s, byte for byte', async () => {
   const program = await readFile(join(fixtures, 'matrix.kp'), 'utf8');
   const expected = await readFile(join(fixtures, 'matrix.csv'), 'utf8');
   const { context, page, errors } = await openPage(browser, server.url);
-  await page.evaluate((text) => {
-    const v = window.__keyplan.editor;
-    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
-  }, program);
+  await replaceEditor(page, program);
   await settle(page);
   await page.click('[data-testid=tab-matrix]');
   const artifact = await page.evaluate(() => window.__keyplan.artifact());
@@ -178,11 +175,7 @@ test('with hundreds of identities, answers come a page at a time and the identit
   ).join('\n');
   const program = `${PROGRAM.slice(0, PROGRAM.indexOf('workload trainer'))}${workloads}`;
   const { context, page } = await openPage(browser, server.url);
-  // Set as one transaction: typing a text this long into the page takes Chromium minutes.
-  await page.evaluate((text) => {
-    const v = window.__keyplan.editor;
-    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
-  }, program);
+  await replaceEditor(page, program);
   await settle(page);
   await page.click('[data-testid=tab-matrix]');
   const count = (id) => page.locator(`[data-testid=${id}]`).count();

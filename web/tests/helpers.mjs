@@ -87,6 +87,17 @@ export async function setEditor(page, text) {
   await page.keyboard.insertText(text);
 }
 
+/**
+ * Replaces the editor's text in one transaction: typing a long program into the page
+ * takes Chromium minutes.
+ */
+export async function replaceEditor(page, text) {
+  await page.evaluate((text) => {
+    const v = window.__keyplan.editor;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+  }, text);
+}
+
 export async function editorText(page) {
   return page.evaluate(() => window.__keyplan.editor.state.doc.toString());
 }

@@ -34,6 +34,9 @@ mod target_help;
 mod typing;
 
 pub use kp_schema::Target;
+pub use lints::database::{
+    is_literal as is_literal_password, names_password as names_secret_parameter,
+};
 pub use lints::secrets::{env_name_at as secret_env_name, env_vars};
 pub use memo::Memo;
 

@@ -21,6 +21,7 @@
 
 use std::ops::Range;
 
+use kp_check::{is_literal_password as literal, names_secret_parameter as names_secret};
 use serde_json::Value as Json;
 
 use crate::fields::{lookup, Ctx, Sink};
@@ -212,22 +213,8 @@ pub fn without_secrets(url: &str) -> String {
     out
 }
 
-/// A value written out, not the server's template (`{{password}}`) nor empty.
-fn literal(v: &str) -> bool {
-    let templated = v.starts_with("{{") && v.ends_with("}}");
-    !v.is_empty() && !templated
-}
-
 fn is_password_key(key: &str) -> bool {
     key.eq_ignore_ascii_case("password")
-}
-
-/// The parameters that carry a secret, as the checker counts them.
-fn names_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    ["pass", "pwd", "secret", "token"]
-        .iter()
-        .any(|w| key.contains(w))
 }
 
 /// The user and password of a URL (`scheme://user:pw@host/db?password=pw`), a libpq

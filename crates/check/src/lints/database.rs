@@ -190,7 +190,7 @@ fn split_value(s: &str, is_sep: impl Fn(char) -> bool) -> (&str, &str) {
 
 /// The parameters that carry a password or another secret: `password`, `pwd`,
 /// `passwd`, `sslpassword`, `client_secret`, `token`, in any case.
-fn names_password(key: &str) -> bool {
+pub fn names_password(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     ["pass", "pwd", "secret", "token"]
         .iter()
@@ -198,7 +198,7 @@ fn names_password(key: &str) -> bool {
 }
 
 /// A password written out, not left to the server's template (`{{password}}`).
-fn is_literal(password: &str) -> bool {
+pub fn is_literal(password: &str) -> bool {
     let templated = password.starts_with("{{") && password.ends_with("}}");
     !password.is_empty() && !templated
 }
