@@ -77,6 +77,10 @@ pub struct Plan {
     /// never returns them, and no previous version says whether they changed
     /// (`password of auth/userpass/users/u`).
     pub unverified_secrets: Vec<String>,
+    /// Planned knowing the previous version (`--previous`): its unverified secrets are
+    /// `env()` values whose name stayed, or of resources it did not declare.
+    #[serde(skip)]
+    pub since_previous: bool,
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
@@ -170,6 +174,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         unmanaged: live.unmanaged.clone(),
         not_pruned: live.not_owned.clone(),
         unverified_secrets,
+        since_previous: previous.is_some(),
         removals: Vec::new(),
     }
 }

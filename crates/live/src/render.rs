@@ -136,12 +136,24 @@ pub fn secrets_note(plan: &Plan) -> Option<String> {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
+    // With the previous version at hand, what is left unknown is an `env()` value under
+    // an unchanged name, or a resource the previous version did not declare.
+    let how = match plan.since_previous {
+        false => {
+            "A changed literal or `env()` name is planned with `--previous OLD` \
+                  (the program as last applied); a new value of the same variable is sent \
+                  only when its resource changes otherwise."
+        }
+        true => {
+            "`--previous` tells a changed literal or `env()` name, not a new value of the \
+                 same variable (sent only when its resource changes otherwise), nor a secret \
+                 of what the previous version did not declare."
+        }
+    };
     (!all.is_empty()).then(|| {
         format!(
             "note: the server never returns secrets, so whether these changed is not known: \
-             {named}{more}. A changed literal or `env()` name is planned with `--previous OLD` \
-             (the program as last applied); a new value of the same variable is sent only \
-             when its resource changes otherwise."
+             {named}{more}. {how}"
         )
     })
 }

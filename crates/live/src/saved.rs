@@ -302,6 +302,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
         unmanaged: Vec::new(),
         not_pruned: Vec::new(),
         unverified_secrets: Vec::new(),
+        since_previous: false,
         removals: Vec::new(),
     };
     for c in &saved.calls {

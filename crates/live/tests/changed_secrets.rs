@@ -138,6 +138,15 @@ fn changed_secrets_are_planned_with_previous_and_noted_without() {
         "{}",
         clean.stdout
     );
+    // It does not advise the `--previous` it was given.
+    assert!(
+        !clean.stdout.contains("`--previous OLD`")
+            && clean
+                .stdout
+                .contains("not a new value of the same variable"),
+        "{}",
+        clean.stdout
+    );
 
     // An apply with other changes names the secrets it did not send, once.
     let policy_changed = write_program(
