@@ -324,6 +324,8 @@ def build(endpoint_id: str, spec: dict, documents: dict, overrides: dict) -> tup
             if name not in props:
                 raise SchemaError(f"{where}: cannot remove unknown field {name!r}")
             del props[name]
+            # A removed field is no difference between the servers either.
+            rows = [row for row in rows if row[0] != name]
             continue
         if name in documented_names and "x-keyplan-targets" in override:
             raise SchemaError(

@@ -99,7 +99,6 @@ fn attribute(endpoint: &str, field: &str) -> String {
     let schema = kp_schema::endpoint(endpoint).unwrap().field(field).unwrap();
     let value = match (field, schema.ty) {
         ("jwks_pairs", _) => "[{ jwks_url = \"https://ci.example.com/jwks\" }]".to_string(),
-        ("cel_program", _) => "{ expression = \"true\" }".to_string(),
         ("service_account_json" | "password_hash", _) => "env(\"SECRET\")".to_string(),
         ("rotation_schedule", _) => "\"0 0 * * SAT\"".to_string(),
         (_, _) if !schema.allowed.is_empty() => format!("{:?}", schema.allowed[0]),

@@ -83,7 +83,7 @@ workload deploy {
   login ci {
     bound_audiences = ["https://github.com/acme"]
     user_claim      = "sub"
-    cel_program     = "true"
+    token_policies_template_claims = true
   }
 }
 "#,
