@@ -81,6 +81,13 @@ pub fn lift_connection(data: &Json, cx: &Ctx, sink: &mut Sink) -> Option<Json> {
     if let (Some(user), None) = (&lifted.user, username) {
         details.insert("username".into(), Json::String(user.clone()));
     }
+    // libpq takes a key=value DSN's values as they stand: the plugin's URL escaping of
+    // `{{password}}` (`/` as `%2F`, a space as `%20`) would log in with another password
+    // (measured on OpenBao 2.7.2), so the DSN gets the password as written in it.
+    let libpq = lifted.password && is_keyvalue(&lifted.url);
+    if libpq {
+        details.insert("disable_escaping".into(), Json::Bool(true));
+    }
     if !lifted.password {
         sink.warnings.push(Warning {
             subject: cx.subject.to_string(),
@@ -108,13 +115,18 @@ pub fn lift_connection(data: &Json, cx: &Ctx, sink: &mut Sink) -> Option<Json> {
     };
     // The plugins escape `{{password}}` into the URL, but for MySQL or with
     // `disable_escaping` (OpenBao's SQL connection producer).
-    let escaped = !lookup(data, "disable_escaping").is_some_and(|d| d == &Json::Bool(true))
+    // The server reads `disable_escaping` back as a string, `"true"`.
+    let disabled = lookup(data, "disable_escaping")
+        .is_some_and(|d| d == &Json::Bool(true) || d.as_str() == Some("true"));
+    let escaped = !libpq
+        && !disabled
         && !lookup(data, "plugin_name")
             .and_then(Json::as_str)
             .is_some_and(|p| p.starts_with("mysql"));
     let value = match (lifted.masked, escaped) {
         (true, _) => "the password the URL held",
         (false, true) => "the password the URL held, without its URL escapes (the server escapes it into the URL)",
+        (false, false) if libpq => "the password as the DSN wrote it (backslash escapes kept): `disable_escaping = true` keeps the server from URL-escaping it there",
         (false, false) => "the password the URL held, as written there",
     };
     let again = match lifted.unescaped {
@@ -317,7 +329,7 @@ fn is_keyvalue(text: &str) -> bool {
             .is_some_and(|rest| rest.trim_start().starts_with('='))
 }
 
-/// The pairs of a libpq key=value DSN, each value's range covering its quotes.
+/// The pairs of a libpq key=value DSN, a quoted value's range inside its quotes.
 fn keyvalue_params(text: &str) -> Vec<Param> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -347,10 +359,14 @@ fn keyvalue_params(text: &str) -> Vec<Param> {
             return out;
         }
         i = skip_space(i + 1);
-        let value_start = i;
+        let mut value_start = i;
+        let mut value_end = None;
         let mut value = String::new();
         if bytes.get(i) == Some(&b'\'') {
             i += 1;
+            // The quotes stay in the DSN around `{{password}}`: a password with a
+            // space needs them.
+            value_start = i;
             while let Some(&b) = bytes.get(i) {
                 match b {
                     b'\\' => {
@@ -361,6 +377,7 @@ fn keyvalue_params(text: &str) -> Vec<Param> {
                         i += 1;
                     }
                     b'\'' => {
+                        value_end = Some(i);
                         i += 1;
                         break;
                     }
@@ -379,7 +396,7 @@ fn keyvalue_params(text: &str) -> Vec<Param> {
         }
         out.push(Param {
             key,
-            range: value_start..i,
+            range: value_start..value_end.unwrap_or(i),
             value,
         });
     }
@@ -529,7 +546,7 @@ mod tests {
                 None
             ),
             some(
-                "host=127.0.0.1 port=19432 user={{username}} password={{password}} dbname=app",
+                "host=127.0.0.1 port=19432 user={{username}} password='{{password}}' dbname=app",
                 Some("postgres"),
                 false
             )
