@@ -26,7 +26,8 @@ impl LineIndex {
     /// The index of a text the caller shares (a [`crate::SourceFile`]'s).
     pub fn shared(text: Arc<String>) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 24 + 1);
-        starts.push(0);
+        // A byte-order mark is no column: editors and CI annotations count after it.
+        starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts, text }
     }
@@ -45,7 +46,7 @@ impl LineIndex {
         let column = self
             .text
             .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+            .map_or(offset.saturating_sub(start), |s| s.chars().count());
         LineCol {
             line: line + 1,
             column: column + 1,
@@ -98,5 +99,16 @@ mod tests {
         assert_eq!(idx.line_col(99), LineCol { line: 3, column: 2 });
         assert_eq!(idx.utf16_position(8), (2, 0));
         assert_eq!(idx.offset_of_utf16(1, 2), 5);
+    }
+
+    /// QA: with a byte-order mark (Windows editors write one), every column of line 1
+    /// was one too far in `check --format json|sarif|github`.
+    #[test]
+    fn a_byte_order_mark_is_no_column() {
+        let idx = LineIndex::new("\u{feff}policy P {\n}");
+        assert_eq!(idx.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(10), LineCol { line: 1, column: 8 });
+        assert_eq!(idx.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(14), LineCol { line: 2, column: 1 });
     }
 }

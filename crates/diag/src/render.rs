@@ -90,7 +90,9 @@ fn char_column(text: &str, offset: usize, byte_column: usize) -> usize {
     offset
         .checked_sub(byte_column)
         .and_then(|line_start| text.get(line_start..offset))
-        .map_or(byte_column, |before| before.chars().count())
+        .map_or(byte_column, |before| {
+            before.trim_start_matches('\u{feff}').chars().count()
+        })
 }
 
 impl fmt::Display for Report {
