@@ -254,7 +254,8 @@ pub struct ExplainArgs {
     /// The program (`-` reads standard input)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`)
+    /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`; a path
+    /// copied from a request, `/v1/secret/data/app` or its whole URL, is read so too)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// Only this identity (a workload, role or token of the program)

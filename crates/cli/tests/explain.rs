@@ -34,6 +34,29 @@ fn every_identity_of_the_pipeline() {
     ]));
 }
 
+/// QA: a path copied from a request (`/v1/...`, or the URL) was denied to everyone.
+#[test]
+fn a_request_url_is_read_as_its_path() {
+    let plain = ok(&[
+        "explain",
+        "examples/pipeline.kp",
+        "--as",
+        "trainer",
+        "secret/data/models/resnet",
+    ]);
+    for given in [
+        "/v1/secret/data/models/resnet",
+        "https://bao.example.com:8200/v1/secret/data/models/resnet",
+    ] {
+        assert_eq!(
+            ok(&["explain", "examples/pipeline.kp", "--as", "trainer", given]),
+            plain,
+            "{given}"
+        );
+    }
+    assert!(plain.contains("read"), "{plain}");
+}
+
 #[test]
 fn one_identity_as_json() {
     let out = ok(&[
