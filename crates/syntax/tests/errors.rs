@@ -476,6 +476,27 @@ fn unclosed_diagnostics_point_at_the_opener_with_help() {
     assert!(d.help.as_deref().unwrap().contains('}'));
 }
 
+/// QA: a C block comment got the help to quote paths and globs.
+#[test]
+fn a_block_comment_is_told_the_comment_syntax() {
+    for src in [
+        "auth jwt ci {\n  bound_issuer = \"x\" /* old */\n}\n",
+        "auth jwt ci {\n  /* old */\n}\n",
+    ] {
+        let diags = parse(src).diagnostics;
+        assert_eq!(diags.len(), 1, "{src}: {diags:?}");
+        assert_eq!(diags[0].code, "kp::syntax::unexpected-character");
+        let help = diags[0].help.as_deref().unwrap();
+        assert!(help.starts_with("comments are `#` or `//`"), "{src}: {help}");
+    }
+    // A path left unquoted keeps its own help.
+    let help = parse("policy p {\n  path /secret/* {}\n}\n").diagnostics[0]
+        .help
+        .clone()
+        .unwrap();
+    assert!(help.contains("quote"), "{help}");
+}
+
 #[test]
 fn too_deep_nesting_is_one_error_and_the_rest_parses() {
     let depth = kp_syntax::MAX_DEPTH + 5;

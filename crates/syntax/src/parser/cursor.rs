@@ -277,7 +277,12 @@ impl<'s> Parser<'s> {
             };
             Diagnostic::error(codes::UNEXPECTED_CHARACTER, span, message)
                 .with_label(format!("expected {expected}"))
-                .with_help(unknown_help(text).unwrap_or(help))
+                .with_help(
+                    match self.src.get(span.start..).unwrap_or("").starts_with("/*") {
+                        true => "comments are `#` or `//` to the end of the line",
+                        false => unknown_help(text).unwrap_or(help),
+                    },
+                )
         } else {
             let found = self.describe(token);
             let label = match token.kind {
