@@ -188,17 +188,26 @@ fn same_text(a: &str, b: &str) -> bool {
 }
 
 /// Two list items that name the same thing: a host CIDR (`10.0.0.1/32`) comes back as
-/// its bare address.
+/// its bare address, and an IPv6 address in its canonical form (`token_bound_cidrs`:
+/// `2001:DB8::/32` reads back `2001:db8::/32`, `::ffff:10.0.0.1` as `10.0.0.1`, measured
+/// on OpenBao 2.7.2).
 fn same_item(a: &str, b: &str) -> bool {
     canonical_item(a) == canonical_item(b)
 }
 
-fn canonical_item(s: &str) -> &str {
+fn canonical_item(s: &str) -> String {
     let s = s.trim();
-    match s.rsplit_once('/') {
-        Some((ip, "32")) if ip.parse::<std::net::Ipv4Addr>().is_ok() => ip,
-        Some((ip, "128")) if ip.parse::<std::net::Ipv6Addr>().is_ok() => ip,
-        _ => s,
+    let (addr, prefix) = match s.rsplit_once('/') {
+        Some((addr, prefix)) => (addr, Some(prefix)),
+        None => (s, None),
+    };
+    let Ok(ip) = addr.parse::<std::net::IpAddr>() else {
+        return s.to_string();
+    };
+    let ip = ip.to_canonical();
+    match (prefix, ip.is_ipv4()) {
+        (None | Some("32"), true) | (None | Some("128"), false) => ip.to_string(),
+        (Some(prefix), _) => format!("{ip}/{prefix}"),
     }
 }
 
@@ -236,8 +245,8 @@ pub fn go_duration(s: &str) -> Option<i64> {
 /// Lists compare as sets: Vault sorts and deduplicates policy lists, and keyplan's
 /// lists of names carry no order the server keeps.
 fn same_list(a: &[String], b: &[String]) -> bool {
-    let mut a: Vec<&str> = a.iter().map(|s| canonical_item(s)).collect();
-    let mut b: Vec<&str> = b.iter().map(|s| canonical_item(s)).collect();
+    let mut a: Vec<String> = a.iter().map(|s| canonical_item(s)).collect();
+    let mut b: Vec<String> = b.iter().map(|s| canonical_item(s)).collect();
     a.sort_unstable();
     a.dedup();
     b.sort_unstable();
@@ -315,6 +324,21 @@ mod tests {
         assert!(!same(
             &Value::List(vec![s("10.0.0.0/8")]),
             &json!(["10.0.0.0"]),
+            MapRule::Exact
+        ));
+        // QA: IPv6 blocks with capitals or leading zeros were drift on every plan.
+        assert!(same(
+            &Value::List(vec![
+                s("2001:DB8::/32"),
+                s("2001:0db8:0000::0001/128"),
+                s("::ffff:10.0.0.1"),
+            ]),
+            &json!(["2001:db8::/32", "2001:db8::1", "10.0.0.1"]),
+            MapRule::Exact
+        ));
+        assert!(!same(
+            &Value::List(vec![s("2001:db8::/32")]),
+            &json!(["2001:db8::/48"]),
             MapRule::Exact
         ));
         assert!(same(&Value::Int(3600), &json!("1h0m0s"), MapRule::Exact));
