@@ -38,14 +38,15 @@ fn heading_code(line: &str) -> Option<&str> {
         .filter(|c| c.starts_with("kp::"))
 }
 
-/// The entry for `code` (`kp::` may be left out): its heading and text up to the next
-/// heading, without the doc tests' `<!-- expect: ... -->` markers.
+/// The entry for `code` (`kp::` may be left out, capitals do not count): its heading and
+/// text up to the next heading, without the doc tests' `<!-- expect: ... -->` markers.
 pub fn explain_code(code: &str) -> Result<String, UnknownCode> {
     let wanted = code.trim();
-    let full = if wanted.starts_with("kp::") {
-        wanted.to_string()
+    let lower = wanted.to_ascii_lowercase();
+    let full = if lower.starts_with("kp::") {
+        lower
     } else {
-        format!("kp::{wanted}")
+        format!("kp::{lower}")
     };
     let mut lines = DIAGNOSTICS_DOC.lines();
     if !lines
@@ -105,6 +106,11 @@ mod tests {
             explain_code("kp::empty-policy")
         );
         assert!(explain_code("syntax::unclosed-list").is_ok());
+        // Codes are lower case; one typed in capitals is the same code.
+        assert_eq!(
+            explain_code("KP::Empty-Policy"),
+            explain_code("kp::empty-policy")
+        );
     }
 
     #[test]
