@@ -16,6 +16,7 @@
 mod acl;
 mod caps;
 mod policy;
+mod request;
 mod shadow;
 
 pub use acl::{
@@ -23,6 +24,7 @@ pub use acl::{
 };
 pub use caps::Caps;
 pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
+pub use request::request_path;
 pub use shadow::{shadows, shadows_pattern, Pattern, ShadowIndex};
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the

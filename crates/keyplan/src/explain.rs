@@ -320,9 +320,13 @@ pub fn explain(
     Ok(Explanation {
         paths: paths
             .iter()
-            .map(|path| PathAnswer {
-                path: path.clone(),
-                identities: evals.iter().map(|e| e.answer(path, server)).collect(),
+            .map(|asked| {
+                // A path copied from a request (`/v1/...`, `a/../b`) as the server routes it.
+                let path = kp_acl::request_path(asked);
+                PathAnswer {
+                    identities: evals.iter().map(|e| e.answer(&path, server)).collect(),
+                    path,
+                }
             })
             .collect(),
     })
