@@ -115,10 +115,15 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self::with_message(severity, code, span, message.into())
+    }
+
+    #[inline(never)]
+    fn with_message(severity: Severity, code: &'static str, span: Span, message: String) -> Self {
         Diagnostic {
             severity,
             code,
-            message: message.into(),
+            message,
             span,
             label: String::new(),
             help: None,
@@ -126,21 +131,33 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
+    pub fn with_label(self, label: impl Into<String>) -> Self {
+        self.label_string(label.into())
+    }
+
+    #[inline(never)]
+    fn label_string(mut self, label: String) -> Self {
+        self.label = label;
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    pub fn with_help(self, help: impl Into<String>) -> Self {
+        self.help_string(help.into())
+    }
+
+    #[inline(never)]
+    fn help_string(mut self, help: String) -> Self {
+        self.help = Some(help);
         self
     }
 
-    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push(Related {
-            span,
-            label: label.into(),
-        });
+    pub fn with_related(self, span: Span, label: impl Into<String>) -> Self {
+        self.related_string(span, label.into())
+    }
+
+    #[inline(never)]
+    fn related_string(mut self, span: Span, label: String) -> Self {
+        self.related.push(Related { span, label });
         self
     }
 
