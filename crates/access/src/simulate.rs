@@ -313,9 +313,11 @@ fn same(expected: &Json, actual: &Json) -> bool {
     }
 }
 
-/// 2^66: no claim at or beyond it equals a JSON integer (at most `u64::MAX`), and below it
-/// every integral `f64` and the arithmetic in [`shortest_integer`] fit `i128` exactly.
-const BEYOND_JSON_INTEGERS: f64 = 73_786_976_294_838_206_464.0;
+/// 2^64: no claim at or beyond it equals a JSON integer (at most `u64::MAX`): float
+/// formatting writes 2^64 as `18446744073709552000`, and a larger float as a larger
+/// integer. Below it every integral `f64` and the arithmetic in [`shortest_integer`] fit
+/// `u64` exactly, so the playground links no 128-bit division (1 KB gzipped).
+const BEYOND_JSON_INTEGERS: f64 = 18_446_744_073_709_551_616.0;
 
 /// The integer a numeric claim compares as: itself when it fits `i64`, else its `f64`
 /// value truncated (as `getClaim` does; a `u64` over `i64::MAX` is rounded to `f64` first)
@@ -331,8 +333,8 @@ fn claim_integer(claim: &serde_json::Number) -> Option<i128> {
     if t == 0.0 && t.is_sign_negative() || t.is_nan() || t.abs() >= BEYOND_JSON_INTEGERS {
         return None;
     }
-    // Integral and under 2^66: the cast is exact.
-    let magnitude = shortest_integer(t.abs() as i128);
+    // Integral and under 2^64: the cast is exact.
+    let magnitude = i128::from(shortest_integer(t.abs() as u64));
     Some(if t < 0.0 { -magnitude } else { magnitude })
 }
 
@@ -340,23 +342,23 @@ fn claim_integer(claim: &serde_json::Number) -> Option<i128> {
 /// integral `f64`'s value), as float formatting picks it (`core::num::flt2dec`, Dragon4):
 /// for one significant digit, then two, and so on, `exact` truncated to that many digits
 /// or rounded up; the first that reads back as the same `f64` wins, the nearer if both do,
-/// rounded up on a tie.
-fn shortest_integer(exact: i128) -> i128 {
+/// rounded up on a tie. Rounded up past `u64::MAX` it is at least 2^64, above `exact`'s
+/// `f64`: it does not read back.
+fn shortest_integer(exact: u64) -> u64 {
     let value = exact as f64;
-    let reads_back = |candidate: i128| candidate as f64 == value;
-    let mut unit = 1_i128;
+    let mut unit = 1_u64;
     while unit <= exact / 10 {
         unit *= 10;
     }
     // `unit` is the place of the leading digit; each round keeps one more digit.
     while unit > 1 {
         let down = exact / unit * unit;
-        let up = down + unit;
-        match (reads_back(down), reads_back(up)) {
-            (true, true) if exact - down < up - exact => return down,
-            (true, true) | (false, true) => return up,
-            (true, false) => return down,
-            (false, false) => unit /= 10,
+        let up = down.checked_add(unit).filter(|&up| up as f64 == value);
+        match (down as f64 == value, up) {
+            (true, Some(up)) if exact - down < up - exact => return down,
+            (_, Some(up)) => return up,
+            (true, None) => return down,
+            (false, None) => unit /= 10,
         }
     }
     exact
