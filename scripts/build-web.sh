@@ -69,6 +69,9 @@ build_wasm() {
     # (web/scripts/count-wasm-check.sh) for 1.3-1.5 KB gzipped, which the goal of 200 KB
     # has no room for. rustc's opt-level 3, 2 or "s" would be 27-40% fewer, but 221-275 KB;
     # so is opt-level 3 for kp-check (-17%, 239 KB) or kp-syntax (-12%, 209 KB) alone.
+    # LLVM's inliner options (RUSTFLAGS -Cllvm-args) do not help: -inline-threshold=0
+    # changes nothing (a function with one caller is inlined whatever its size),
+    # -inline-instr-cost=20 is 5.2 KB larger gzipped, -inline-max-stacksize=256 1.6 KB.
     # --converge repeats -Oz while it still shrinks the module (~3 KB gzipped);
     # --zero-filled-memory holds: the module defines its memory, which starts zeroed.
     # The producers and target-features sections are read by no browser (0.2 KB gzipped).
