@@ -487,7 +487,10 @@ fn a_block_comment_is_told_the_comment_syntax() {
         assert_eq!(diags.len(), 1, "{src}: {diags:?}");
         assert_eq!(diags[0].code, "kp::syntax::unexpected-character");
         let help = diags[0].help.as_deref().unwrap();
-        assert!(help.starts_with("comments are `#` or `//`"), "{src}: {help}");
+        assert!(
+            help.starts_with("comments are `#` or `//`"),
+            "{src}: {help}"
+        );
     }
     // A path left unquoted keeps its own help.
     let help = parse("policy p {\n  path /secret/* {}\n}\n").diagnostics[0]
