@@ -93,6 +93,10 @@ pub struct JwtBinding {
     /// `user_claim_json_pointer`: `user_claim` is a JSON pointer (`/a/b`).
     pub user_claim_pointer: bool,
     pub groups_claim: Option<String>,
+    /// The claims `claim_mappings` copies into metadata (names or JSON pointers): the
+    /// server refuses a login where one of them is present but not a string.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claim_mappings: Vec<String>,
     /// The mount's `bound_issuer`, when the program configures the mount.
     pub bound_issuer: Option<String>,
 }
@@ -261,6 +265,10 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
         groups_claim: str_field(r, "groups_claim")
             .filter(|s| !s.is_empty())
             .map(String::from),
+        claim_mappings: match r.body.get("claim_mappings") {
+            Some(Value::Map(m)) => m.keys().map(String::from).collect(),
+            _ => Vec::new(),
+        },
         bound_issuer: r
             .mount
             .as_deref()

@@ -13,16 +13,18 @@
 //! 3. the mount's `bound_issuer` must equal `iss`, the role's `bound_subject` must equal
 //!    `sub`, and `aud` must hold one of `bound_audiences`;
 //! 4. a role without `bound_audiences` refuses a token that has an audience;
-//! 5. `user_claim` must be present and a string; `groups_claim`, when set, present and a
-//!    string or list;
+//! 5. `user_claim` must be present and a string; each `claim_mappings` source the token
+//!    has, a string; `groups_claim`, when set, present and a string or list;
 //! 6. every `bound_claims` entry must match: the claim present, and one of its values
 //!    (a list claim is each of its items) equal to one accepted value of the same JSON
-//!    type, or matching it as a glob under `bound_claims_type = "glob"`;
+//!    type, or matching it as a glob under `bound_claims_type = "glob"` (a number
+//!    only when the claim itself is one: the numbers of a list claim never match);
 //! 7. the user name (the `user_claim` value) must not be empty: the server refuses a
 //!    login whose alias has no name ("missing name in alias").
 //!
 //! The signature, expiry and `token_bound_cidrs` are not simulated: the token is taken
-//! to be validly signed, current, and presented from an allowed address.
+//! to be validly signed, current, and presented from an allowed address (`keyplan
+//! simulate` notes a token whose time claims the server refuses whatever the role).
 
 /// Vault's globs, as the JWT plugin matches `glob` bound claims.
 pub use kp_check::ir::glob_match;
@@ -132,11 +134,13 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
                 list(&b.bound_audiences)
             ));
         }
-    } else if !audiences.is_empty() {
+    } else if has_audience(claims.get("aud")) {
         return Some("audience claim found in JWT but no audiences bound to the role".to_string());
     }
+    // `user_claim_json_pointer` goes through `getClaim`, which reads a name without a
+    // leading `/` directly (`user_claim = "sub"` still finds `sub`).
     let user = if b.user_claim_pointer {
-        pointer(claims, &b.user_claim)
+        claim(claims, &b.user_claim)
     } else {
         claims.get(&b.user_claim)
     };
@@ -152,6 +156,16 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
             ))
         }
     };
+    // `extractMetadata` (before the groups claim): a mapped claim the token has must be
+    // a string, or the login fails; an absent or null one is skipped.
+    for source in &b.claim_mappings {
+        if let Some(value) = claim(claims, source).filter(|v| !v.is_null() && !v.is_string()) {
+            return Some(format!(
+                "claim_mappings reads `{source}`, which is `{}`, not a string: the server refuses the login (\"error converting claim '{source}' to string\")",
+                json::to_string(value)
+            ));
+        }
+    }
     if let Some(groups) = &b.groups_claim {
         match claim(claims, groups) {
             None | Some(Json::Null) => {
@@ -175,7 +189,7 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
                 "claim `{name}` is not a string, bool, number or list"
             ));
         };
-        match matches(accepted, &actual, b.glob) {
+        match matches(accepted, &actual, b.glob, raw.is_array()) {
             Ok(true) => {}
             Ok(false) => {
                 let how = if b.glob { "glob" } else { "value" };
@@ -240,6 +254,16 @@ fn audiences(aud: Option<&Json>) -> Vec<&str> {
     }
 }
 
+/// Whether `pathLogin` sees an audience: `getClaim` makes a string `aud` a list of one,
+/// the empty string included, and any non-empty list counts.
+fn has_audience(aud: Option<&Json>) -> bool {
+    match aud {
+        Some(Json::String(_)) => true,
+        Some(Json::Array(items)) => !items.is_empty(),
+        _ => false,
+    }
+}
+
 /// A claim by name, or by JSON pointer when the name starts with `/` (`getClaim`).
 fn claim<'a>(claims: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
     if name.starts_with('/') {
@@ -276,7 +300,11 @@ fn normalize(v: &Json) -> Option<Vec<&Json>> {
 }
 
 /// `matchFound`: any accepted value equals (or, as a glob, matches) any actual value.
-fn matches(accepted: &[Json], actual: &[&Json], glob: bool) -> Result<bool, String> {
+/// `in_list`: the values are the items of a list claim. `getClaim` turns only a claim
+/// that is itself a number into the `json.Number` the role's values are; the items of a
+/// list stay `float64`, which equals no `json.Number`, so a number in a list never
+/// matches.
+fn matches(accepted: &[Json], actual: &[&Json], glob: bool, in_list: bool) -> Result<bool, String> {
     for expected in accepted {
         for &value in actual {
             if glob {
@@ -291,7 +319,7 @@ fn matches(accepted: &[Json], actual: &[&Json], glob: bool) -> Result<bool, Stri
                         return Ok(true);
                     }
                 }
-            } else if same(expected, value) {
+            } else if !(in_list && value.is_number()) && same(expected, value) {
                 return Ok(true);
             }
         }

@@ -97,6 +97,8 @@ Exit codes: 0 access unchanged, 2 access changed, 1 errors.")]
   keyplan simulate examples/pipeline.kp --claims token.json
   keyplan simulate examples/pipeline.kp --claims token.json --mount gitlab --format json
 
+Roles are judged on their bindings. A token the server refuses whatever the role
+(expired, not yet valid, or without `exp`, `nbf` and `iat`) is said so in a note.
 Exit codes: 0 some role accepts the token, 2 none does, 1 errors.")]
     Simulate(crate::simulate::SimulateArgs),
     /// Run the language server on standard input and output (for editors)

@@ -232,3 +232,79 @@ fn the_overlap_example_token_simulates_as_accepted_by_both_roles() {
         .collect();
     assert_eq!(accepted, ["a", "b"], "{token}: {json}");
 }
+
+/// `simulate` judges the roles on their bindings, and says when the server would refuse
+/// the token whatever the role for its time claims: long expired (QA 3: it was shown as
+/// accepted without a word), or none of `exp`, `nbf`, `iat`. A current token gets no note.
+#[test]
+fn simulate_notes_a_token_the_server_refuses_for_its_time_claims() {
+    let inline =
+        std::fs::read_to_string(root().join("crates/access/tests/fixtures/claims-trainer.json"))
+            .unwrap();
+    let mut claims: serde_json::Value = serde_json::from_str(&inline).unwrap();
+    let run = |claims: &serde_json::Value, format: &str| {
+        keyplan(
+            &root(),
+            &[
+                "simulate",
+                "examples/pipeline.kp",
+                "--claims",
+                &claims.to_string(),
+                "--format",
+                format,
+            ],
+        )
+    };
+    let json_of =
+        |out: &Output| -> serde_json::Value { serde_json::from_slice(&out.stdout).unwrap() };
+
+    let none = run(&claims, "json");
+    assert_eq!(none.status.code(), Some(0), "{}", text(&none.stderr));
+    let notes = json_of(&none)["notes"].clone();
+    assert!(
+        notes[0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no `exp`, `nbf` or `iat`"),
+        "{notes}"
+    );
+
+    claims["exp"] = serde_json::json!(1000);
+    let expired = run(&claims, "json");
+    // Still judged on the bindings: the trainer role accepts, with the note beside.
+    let json = json_of(&expired);
+    assert_eq!(json["accepted"][0]["role"], "trainer");
+    assert!(
+        json["notes"][0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("the token expired "),
+        "{json}"
+    );
+    let text_out = run(&claims, "text");
+    assert!(
+        text(&text_out.stdout).starts_with("note: the token expired "),
+        "{}",
+        text(&text_out.stdout)
+    );
+
+    // A token with `exp` alone is valid only from `exp` less 150s (`not_before_leeway`).
+    claims["exp"] = serde_json::json!(32_503_680_000_i64);
+    let early = json_of(&run(&claims, "json"));
+    assert!(
+        early["notes"][0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("the token is not valid for another "),
+        "{early}"
+    );
+    // Issued a minute ago, expiring in ten: current, no note.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    claims["iat"] = serde_json::json!(now - 60);
+    claims["exp"] = serde_json::json!(now + 600);
+    let current = json_of(&run(&claims, "json"));
+    assert!(current.get("notes").is_none(), "{current}");
+}

@@ -399,3 +399,135 @@ fn shortest_integer_writes_what_float_formatting_writes() {
         );
     }
 }
+
+/// `getClaim` makes a claim that is a number the `json.Number` the role's values are,
+/// but not the numbers inside a list claim: those stay `float64` and equal nothing.
+#[test]
+fn a_number_in_a_list_claim_never_matches() {
+    let p = program(
+        r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role n {
+            user_claim      = "sub"
+            bound_audiences = ["v"]
+            bound_claims    = { project_id = 42, admin = true }
+          }
+        }
+        "#,
+    );
+    let base = json!({"aud": "v", "sub": "x", "project_id": 42, "admin": true});
+    assert_eq!(run(&p, base.clone()).0, ["jwt/n"]);
+    let mut listed = base.clone();
+    listed["project_id"] = json!([7, 42]);
+    let (accepted, refused) = run(&p, listed);
+    assert!(accepted.is_empty());
+    assert_eq!(
+        refused[0].1,
+        "claim `project_id` is [7,42], matching no bound_claims value of [42]"
+    );
+    // A bool (or string) in a list is compared as itself.
+    let mut flags = base;
+    flags["admin"] = json!([false, true]);
+    assert_eq!(run(&p, flags).0, ["jwt/n"]);
+}
+
+/// `extractMetadata`: a claim `claim_mappings` reads must be a string when present.
+#[test]
+fn claim_mappings_of_a_non_string_claim_refuse_the_login() {
+    let p = program(
+        r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role m {
+            user_claim      = "sub"
+            bound_audiences = ["v"]
+            claim_mappings  = { "/project/id" = "project_id", ref = "ref" }
+          }
+        }
+        "#,
+    );
+    // Absent or null mapped claims are skipped.
+    assert_eq!(run(&p, json!({"aud": "v", "sub": "x"})).0, ["jwt/m"]);
+    let ok = json!({"aud": "v", "sub": "x", "ref": "main", "project": {"id": "42"}});
+    assert_eq!(run(&p, ok).0, ["jwt/m"]);
+    assert_eq!(
+        run(&p, json!({"aud": "v", "sub": "x", "ref": null})).0,
+        ["jwt/m"]
+    );
+    let (accepted, refused) = run(
+        &p,
+        json!({"aud": "v", "sub": "x", "ref": "main", "project": {"id": 42}}),
+    );
+    assert!(accepted.is_empty());
+    assert_eq!(
+        refused[0].1,
+        "claim_mappings reads `/project/id`, which is `42`, not a string: the server refuses the login (\"error converting claim '/project/id' to string\")"
+    );
+    let (_, refused) = run(&p, json!({"aud": "v", "sub": "x", "ref": ["main"]}));
+    assert!(
+        refused[0].1.starts_with("claim_mappings reads `ref`"),
+        "{}",
+        refused[0].1
+    );
+}
+
+/// `user_claim_json_pointer` reads the claim through `getClaim`: a pointer when it starts
+/// with `/`, else the claim of that name.
+#[test]
+fn a_user_claim_pointer_without_a_slash_is_a_claim_name() {
+    let p = program(
+        r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role n {
+            user_claim              = "sub"
+            user_claim_json_pointer = true
+            bound_audiences         = ["v"]
+          }
+          role q {
+            user_claim              = "/user/name"
+            user_claim_json_pointer = true
+            bound_audiences         = ["v"]
+          }
+        }
+        "#,
+    );
+    let (accepted, refused) = run(&p, json!({"aud": "v", "sub": "me", "user": {"name": "me"}}));
+    assert_eq!(accepted, ["jwt/n", "jwt/q"], "{refused:?}");
+    let (_, refused) = run(&p, json!({"aud": "v", "user": {"name": "me"}}));
+    assert_eq!(
+        refused,
+        [(
+            "n".to_string(),
+            "user_claim `sub` not found in token".to_string()
+        )]
+    );
+}
+
+/// A role without `bound_audiences` refuses a token with any audience, an empty string
+/// too: `getClaim` makes `"aud": ""` the list `[""]`, which is not empty.
+#[test]
+fn an_empty_string_audience_is_an_audience() {
+    let p = program(
+        r#"
+        auth jwt {
+          jwks_url = "https://x.example.com/keys"
+          role s {
+            user_claim    = "sub"
+            bound_subject = "me"
+          }
+        }
+        "#,
+    );
+    assert_eq!(run(&p, json!({"sub": "me"})).0, ["jwt/s"]);
+    assert_eq!(run(&p, json!({"sub": "me", "aud": []})).0, ["jwt/s"]);
+    for aud in [json!(""), json!("x"), json!(["x"])] {
+        let (accepted, refused) = run(&p, json!({"sub": "me", "aud": aud}));
+        assert!(accepted.is_empty(), "{aud}");
+        assert_eq!(
+            refused[0].1,
+            "audience claim found in JWT but no audiences bound to the role"
+        );
+    }
+}
