@@ -113,9 +113,9 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
     await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
     await page.waitForFunction(() => window.__keyplan.listedVersion === window.__keyplan.diagnosticsVersion);
     // The squiggles and the list are those of the text just typed.
-    // `user_claimx`: also unknown, and the role misses `user_claim`.
+    // `user_claimx`: also unknown (a typo of `user_claim`: no missing-field besides).
     const codes = (await diagnostics(page)).map((d) => d.code).sort();
-    const want = i % 2 === 0 ? ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
+    const want = i % 2 === 0 ? ['kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
     assert.deepEqual(codes, want, `keystroke ${i}`);
     assert.equal(await page.evaluate(() => window.__keyplan.editor.state.doc.toString().includes('user_claimx')), i % 2 === 0);
   }
@@ -124,7 +124,7 @@ test('while typing, each keystroke gets its own diagnostics in order and builds 
   // Every build started after typing had paused for 250 ms (timers never fire early).
   const pauses = await page.evaluate((n) => window.__keyplan.buildQuiet.slice(n), quiet);
   assert.ok(pauses.length > 0 && pauses.every((ms) => ms >= 249), `typing paused before each build: ${pauses}`);
-  assert.match(await page.textContent('[data-testid=status]'), /^3 errors/);
+  assert.match(await page.textContent('[data-testid=status]'), /^2 errors/);
   await context.close();
 });
 
@@ -146,7 +146,7 @@ for (const [lane, query] of [['on the page', ''], ['in the worker', '?inline=off
   assert.ok(after.checks - before.checks <= 11, 'never more checks than edits');
   assert.equal(await editorText(page), WITH_ERROR.replace('user_claim', 'user_claima'));
   const codes = (await diagnostics(page)).map((d) => d.code).sort();
-  assert.deepEqual(codes, ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field']);
+  assert.deepEqual(codes, ['kp::unknown-field', 'kp::unknown-field']);
   const inline = (await page.evaluate(() => window.__keyplan.inlineChecks)) - inlineBefore;
   if (query) assert.equal(inline, 0, 'no check on the page');
   else assert.equal(inline, after.checks - before.checks, 'every check on the page');
@@ -222,7 +222,7 @@ test('the problems panel lists a keystroke\'s diagnostics a frame after the fram
     );
   });
   const before = ['kp::unknown-field'];
-  const typed = ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'];
+  const typed = ['kp::unknown-field', 'kp::unknown-field'];
   for (let i = 0; i < 4; i++) {
     const version = await page.evaluate(() => window.__keyplan.diagnosticsVersion || 0);
     await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
@@ -265,8 +265,8 @@ test('the status line shows a keystroke\'s verdict in the frame that draws the k
     await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), version);
     await page.waitForFunction((n) => window.__keyplan.statusPerFrame[n]?.length === 2, i);
     const [inTask, inFrame] = await page.evaluate((n) => window.__keyplan.statusPerFrame[n], i);
-    // `user_claimx`: also unknown, and the role misses `user_claim`.
-    const [was, now] = i % 2 === 0 ? [/^1 error /, /^3 errors /] : [/^3 errors /, /^1 error /];
+    // `user_claimx`: also unknown (a typo of `user_claim`: no missing-field besides).
+    const [was, now] = i % 2 === 0 ? [/^1 error /, /^2 errors /] : [/^2 errors /, /^1 error /];
     assert.match(inTask, was, `keystroke ${i}: the keystroke's task leaves the status as it was`);
     assert.match(inFrame, now, `keystroke ${i}: the keystroke's frame shows its verdict`);
   }
@@ -298,7 +298,7 @@ test('a keystroke is checked once, in its own transaction: the one update that d
     await page.keyboard.press(i % 2 === 0 ? 'x' : 'Backspace');
     await page.evaluate((n) => window.__keyplan.whenDiagnostics(n), before.version);
     const after = await page.evaluate(() => ({ dispatched: window.__keyplan.dispatched, checks: window.__keyplan.checks, inline: window.__keyplan.inlineChecks }));
-    const want = i % 2 === 0 ? ['kp::missing-field', 'kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
+    const want = i % 2 === 0 ? ['kp::unknown-field', 'kp::unknown-field'] : ['kp::unknown-field'];
     assert.deepEqual(after.dispatched.slice(before.dispatched), [want], `keystroke ${i}: one transaction, holding the new diagnostics`);
     assert.equal(after.checks - before.checks, 1, `keystroke ${i}: one check`);
     assert.equal(after.inline - before.inline, 1, `keystroke ${i}: checked on the page`);

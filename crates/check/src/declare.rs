@@ -160,7 +160,10 @@ impl<'a> Declarer<'a, '_> {
         self.diags.push(
             Diagnostic::error(codes::DUPLICATE, span, message)
                 .with_label("defined again here")
-                .with_related(first, "first defined here"),
+                .with_related(first, "first defined here")
+                .with_help(
+                    "remove or rename one of the two: a name is declared once in a program, whichever of its files the declarations are in",
+                ),
         );
     }
 
@@ -199,6 +202,10 @@ impl<'a> Declarer<'a, '_> {
                 .with_label(format!("not a known {} type", class.noun()))
                 .with_help(help),
             );
+            // The path it would be mounted at (the type's name when no path is given),
+            // so that logins and shorthands naming it are not reported as external too.
+            let path = block.labels.get(1).unwrap_or(type_label).text();
+            self.syms.untyped_mounts.push((kw, path.trim_matches('/')));
             return;
         };
         if class == MountClass::Auth && ty.name == "token" {
@@ -333,7 +340,8 @@ impl<'a> Declarer<'a, '_> {
                     span,
                     format!("invalid mount path `{path}`"),
                 )
-                .with_label(why),
+                .with_label(why)
+                .with_help("write `/`-separated names, e.g. `team-a/kv`, or leave the path out to mount at the type's name"),
             );
             return false;
         }

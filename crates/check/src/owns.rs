@@ -119,7 +119,8 @@ pub fn add_patterns(
                     format!("pattern `{p}` is already listed"),
                 )
                 .with_label("listed again here")
-                .with_related(*first, "first listed here"),
+                .with_related(*first, "first listed here")
+                .with_help("remove this one: patterns of every `owns` line add up"),
             );
             continue;
         }

@@ -45,7 +45,10 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
     let (star_inside, plus_before_last) = glob_chars(before_last);
     let plus = plus_before_last || bytes.last() == Some(&b'+');
     let problem = if path.is_empty() {
-        Some(("an empty path".to_string(), None))
+        Some((
+            "an empty path".to_string(),
+            Some("write the request path the rule is for, e.g. `secret/data/app`".to_string()),
+        ))
     } else if let Some(c) = path.chars().find(|c| c.is_control()) {
         // A newline would end the rule's line in the policy's HCL; other control
         // characters name no path a client sends.
@@ -54,7 +57,10 @@ pub fn check_glob(path: &str, span: Span, diags: &mut Vec<Diagnostic>) -> bool {
             Some("write the path on one line, without escapes such as `\\n` or `\\t`".to_string()),
         ))
     } else if path.trim().is_empty() {
-        Some(("a path of only whitespace".to_string(), None))
+        Some((
+            "a path of only whitespace".to_string(),
+            Some("write the request path the rule is for, e.g. `secret/data/app`".to_string()),
+        ))
     } else if path.starts_with('/') {
         Some((
             "policy paths have no leading `/`".to_string(),

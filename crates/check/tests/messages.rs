@@ -472,3 +472,31 @@ fn negative_counts_and_durations_say_what_to_write() {
         "{diags:?}"
     );
 }
+
+/// Every diagnostic the language suite's programs raise has a help saying what to do
+/// (QA 3: duplicates, a deprecated field without a successor, an invalid mount path, an
+/// empty policy path and a shorthand on a mount of the wrong type had none).
+#[test]
+fn every_diagnostic_of_the_language_suite_has_a_help() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    let mut without = Vec::new();
+    let mut programs = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "kp") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        programs += 1;
+        for target in [Target::Vault, Target::Openbao] {
+            let (diags, _) = check_src(&src, target);
+            for d in diags.iter().filter(|d| d.help.as_deref().unwrap_or("").is_empty()) {
+                without.push(format!("{}: {} {}", path.display(), d.code, d.message));
+            }
+        }
+    }
+    assert!(programs > 100, "{programs} programs");
+    without.sort();
+    without.dedup();
+    assert!(without.is_empty(), "{}", without.join("\n"));
+}

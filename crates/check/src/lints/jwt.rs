@@ -10,8 +10,16 @@ use crate::catalog::{JWT_BINDINGS, JWT_KEY_SOURCES};
 use crate::codes;
 use crate::ir::Value;
 
-/// Exactly one key source: none means every login fails; several are rejected.
-pub fn key_sources(config: &[&Attribute], head: Span, what: &str, diags: &mut Vec<Diagnostic>) {
+/// Exactly one key source: none means every login fails; several are rejected. None
+/// but one written misspelt (`misspelt`: fields unknown attributes are typos of) is the
+/// unknown-field error alone.
+pub fn key_sources(
+    config: &[&Attribute],
+    misspelt: &[&str],
+    head: Span,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let present: Vec<&Attribute> = JWT_KEY_SOURCES
         .iter()
         .filter_map(|k| {
@@ -22,6 +30,7 @@ pub fn key_sources(config: &[&Attribute], head: Span, what: &str, diags: &mut Ve
         })
         .collect();
     match present.as_slice() {
+        [] if JWT_KEY_SOURCES.iter().any(|k| misspelt.contains(k)) => {}
         [] => diags.push(
             Diagnostic::warning(
                 codes::JWT_NO_KEY_SOURCE,
@@ -59,9 +68,12 @@ pub fn role(
     body: &mut crate::ir::Body,
     what: &dyn std::fmt::Display,
     head: Span,
-    missing: &[String],
+    reported: &dyn Fn(&str) -> bool,
     diags: &mut Vec<Diagnostic>,
 ) {
+    // `reported`: a field already reported absent (a required field) or written
+    // misspelt (an unknown field whose help names it): one mistake, one error.
+    let given = |name: &str| parts.given(name).is_some() || reported(name);
     // Only compared below: a `&str`, not a copy of the body's string.
     let role_type = match body.get("role_type") {
         Some(Value::Str(s)) if s == "oidc" => "oidc",
@@ -78,7 +90,7 @@ pub fn role(
             "jwt"
         }
     };
-    if role_type == "oidc" && parts.given("allowed_redirect_uris").is_none() {
+    if role_type == "oidc" && !given("allowed_redirect_uris") {
         diags.push(
             Diagnostic::error(
                 codes::MISSING_FIELD,
@@ -91,7 +103,7 @@ pub fn role(
             ),
         );
     }
-    if role_type == "jwt" && !JWT_BINDINGS.iter().any(|b| parts.given(b).is_some()) {
+    if role_type == "jwt" && !JWT_BINDINGS.iter().copied().any(given) {
         diags.push(
             Diagnostic::error(
                 codes::UNBOUND_JWT_ROLE,
@@ -105,7 +117,7 @@ pub fn role(
             )),
         );
     }
-    if parts.given("user_claim").is_none() && !missing.iter().any(|m| m == "user_claim") {
+    if !given("user_claim") {
         diags.push(
             Diagnostic::error(
                 codes::MISSING_FIELD,

@@ -97,7 +97,10 @@ impl<'s> Lowerer<'s> {
                     ),
                 )
                 .with_label("not an AppRole mount")
-                .with_related(mount.head, "mounted here"),
+                .with_related(mount.head, "mounted here")
+                .with_help(format!(
+                    "name an `auth approle` mount, e.g. `{verb} approle.ROLE` with `auth approle {{ ... }}` declared"
+                )),
             );
             return;
         }

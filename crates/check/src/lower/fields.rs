@@ -44,6 +44,10 @@ pub struct Typed {
     pub deps: Vec<ResourceId>,
     /// Required fields that were absent (already reported).
     pub missing: Vec<String>,
+    /// Fields an unknown attribute of the body is a typo of (`user_clam` for
+    /// `user_claim`): the unknown-field error names them, so checks that a field is
+    /// absent stay silent about them instead of reporting the one mistake twice.
+    pub misspelt: Vec<&'static str>,
 }
 
 impl<'s> Lowerer<'s> {
@@ -76,8 +80,9 @@ impl<'s> Lowerer<'s> {
             }
             let Some(info) = self.field_at(fields, at, name) else {
                 // A misspelt secret (`pasword`) is still a secret: keep it out of outputs.
-                let near = did_you_mean(name, ep.fields.keys().map(String::as_str))
-                    .and_then(|n| ep.field(n));
+                let near_name = did_you_mean(name, ep.fields.keys().map(String::as_str));
+                let near = near_name.and_then(|n| ep.field(n));
+                typed.misspelt.extend(near_name);
                 if crate::lints::secrets::looks_sensitive(name) || near.is_some_and(|f| f.sensitive)
                 {
                     self.secret_spans
@@ -136,6 +141,8 @@ impl<'s> Lowerer<'s> {
                     self.diags.push(empty_field(&cx.what, a, field.ty));
                 }
                 Some(_) => continue,
+                // Written misspelt: the unknown-field error suggests it already.
+                None if typed.misspelt.iter().any(|m| *m == field.name) => {}
                 None => self
                     .diags
                     .push(missing_field(&cx.what, cx.head, &field.name, field.ty)),
@@ -224,9 +231,12 @@ fn deprecated(ep: &Endpoint, attr: &Attribute) -> Diagnostic {
         format!("`{name}` is deprecated"),
     )
     .with_label("kept only for compatibility");
-    match replacement {
+    // AppRole's `bound_cidr_list` became `secret_id_bound_cidrs`.
+    let renamed = (name == "bound_cidr_list" && ep.field("secret_id_bound_cidrs").is_some())
+        .then(|| "secret_id_bound_cidrs".to_string());
+    match replacement.or(renamed) {
         Some(r) => d.with_help(format!("use `{r}`")),
-        None => d,
+        None => d.with_help("remove it: the server may drop it in a later version"),
     }
 }
 

@@ -91,6 +91,8 @@ impl<'s> Lowerer<'s> {
         self.push(r);
 
         if let Some(config_ep) = ty.config {
+            // Config fields written misspelt, reported once as unknown fields.
+            let mut misspelt = Vec::new();
             let prefix = decl.class.api_prefix(decl.path);
             if !config_attrs.is_empty() {
                 if mount.available && !self.on_target(|t| schemas::supports(config_ep, t)) {
@@ -120,6 +122,7 @@ impl<'s> Lowerer<'s> {
                 r.depends_on = with_mount(&mount.id, typed.deps);
                 r.mount = Some(mount.id.clone());
                 self.push(r);
+                misspelt = typed.misspelt;
             }
             if ty.name == "kubernetes" && !config_attrs.is_empty() {
                 lints::auth_roles::kubernetes_ca(
@@ -132,6 +135,7 @@ impl<'s> Lowerer<'s> {
             if ty.is_jwt() {
                 lints::jwt::key_sources(
                     &config_attrs,
+                    &misspelt,
                     decl.block.head_span(),
                     &what,
                     &mut self.diags,
@@ -241,7 +245,7 @@ impl<'s> Lowerer<'s> {
                 &mut body,
                 &what,
                 block.head_span(),
-                &typed.missing,
+                &|f| typed.missing.iter().any(|m| m == f) || typed.misspelt.contains(&f),
                 &mut self.diags,
             ),
             "ssh-role" => {
@@ -262,13 +266,20 @@ impl<'s> Lowerer<'s> {
                         t,
                     )
                 });
-                lints::auth_roles::kubernetes_role(
-                    parts,
-                    block.head_span(),
-                    &what,
-                    selector,
-                    &mut self.diags,
-                );
+                // A namespace binding written misspelt is its unknown-field error alone.
+                let misspelt = typed.misspelt.iter().any(|f| {
+                    *f == "bound_service_account_namespaces"
+                        || *f == "bound_service_account_namespace_selector"
+                });
+                if !misspelt {
+                    lints::auth_roles::kubernetes_role(
+                        parts,
+                        block.head_span(),
+                        &what,
+                        selector,
+                        &mut self.diags,
+                    );
+                }
                 lints::auth_roles::kubernetes_wildcards(
                     &body,
                     parts,
@@ -277,7 +288,13 @@ impl<'s> Lowerer<'s> {
                     &mut self.diags,
                 );
             }
-            "userpass-user" => {
+            // `pasword`: the unknown-field error alone, not "missing `password`" too.
+            "userpass-user"
+                if !typed
+                    .misspelt
+                    .iter()
+                    .any(|f| *f == "password" || *f == "password_hash") =>
+            {
                 lints::auth_roles::userpass_user(parts, block.head_span(), &what, &mut self.diags);
             }
             "approle-role" => lints::auth_roles::approle_role(

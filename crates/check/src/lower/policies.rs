@@ -127,21 +127,25 @@ impl<'s> Lowerer<'s> {
             body::reject_block(b, &what, &[], &mut self.diags);
         }
         let mut caps = None;
+        let mut misspelt = false;
         for attr in &parts.attrs {
             if attr.name.name == "capabilities" {
                 caps = self.capabilities(&attr.value);
             } else {
+                // `capabilites`: "did you mean", and no missing-field error besides.
+                let typo = kp_diag::did_you_mean(&attr.name.name, ["capabilities"]).is_some();
+                misspelt |= typo;
                 self.diags.push(unknown_field(
                     &attr.name.name,
                     attr.name.span,
                     &what,
                     &["capabilities"],
                     path,
-                    Some("keyplan policies grant capabilities only".to_string()),
+                    (!typo).then(|| "keyplan policies grant capabilities only".to_string()),
                 ));
             }
         }
-        if !parts.has("capabilities") {
+        if !parts.has("capabilities") && !misspelt {
             self.diags.push(missing_field(
                 &what,
                 rule.head_span(),

@@ -294,6 +294,15 @@ impl<'s> Lowerer<'s> {
         types: &[&str],
     ) {
         self.external_touched = true;
+        // Declared with a misspelt type: that error is the one mistake to report.
+        if self
+            .syms
+            .untyped_mounts
+            .iter()
+            .any(|&(c, p)| c == class && p == path)
+        {
+            return;
+        }
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
             return;
         }

@@ -103,6 +103,9 @@ pub struct Symbols<'a> {
     pub owned_policies: Vec<(String, Span)>,
     /// `owns token-roles` patterns, in source order, each with its label's span.
     pub owned_token_roles: Vec<(String, Span)>,
+    /// Mounts declared with an unknown type (`auth jtw ci`), as (`auth`|`secrets`,
+    /// path): declared, though not typed, so a reference to one is no external mount.
+    pub untyped_mounts: Vec<(&'static str, &'a str)>,
 }
 
 impl<'a> Symbols<'a> {
