@@ -490,7 +490,10 @@ fn every_diagnostic_of_the_language_suite_has_a_help() {
         programs += 1;
         for target in [Target::Vault, Target::Openbao] {
             let (diags, _) = check_src(&src, target);
-            for d in diags.iter().filter(|d| d.help.as_deref().unwrap_or("").is_empty()) {
+            for d in diags
+                .iter()
+                .filter(|d| d.help.as_deref().unwrap_or("").is_empty())
+            {
                 without.push(format!("{}: {} {}", path.display(), d.code, d.message));
             }
         }
