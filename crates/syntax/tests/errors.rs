@@ -235,6 +235,11 @@ const CASES: &[Case] = &[
         expected: &[],
     },
     Case {
+        name: "an indented block whose `{` has a comment after it is still a block",
+        src: "extern policy a\n  policy p { # one rule\n    path \"a\" { capabilities = [read] } # }\n}\n",
+        expected: &[],
+    },
+    Case {
         name: "a `}` in a string or a comment below a header closes nothing",
         src: "workload a\n  read \"}\" # }\npolicy p {}\nworkload b\n\n  read \"}\" // }\r\n\r\n}\n",
         expected: &[("unexpected-token", 4, 11)],

@@ -110,14 +110,34 @@ impl Parser<'_> {
                 }
                 _ => {
                     first = false;
-                    let text = text.trim_end();
-                    open = (open + usize::from(text.ends_with('{')))
-                        .saturating_sub(usize::from(text.starts_with('}')));
+                    open = braces(text, open);
                 }
             }
             at += end? + 1;
         }
     }
+}
+
+/// `open` after the braces of `line`, those in strings and comments left out: a block
+/// opened on a line with a comment after its `{` is open all the same.
+fn braces(line: &str, mut open: usize) -> usize {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match (in_string, b) {
+            (true, b'\\') => i += 1,
+            (_, b'"') => in_string = !in_string,
+            (true, _) => {}
+            (false, b'#') => break,
+            (false, b'/') if bytes.get(i + 1) == Some(&b'/') => break,
+            (false, b'{') => open += 1,
+            (false, b'}') => open = open.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    open
 }
 
 /// Whether `at` starts a line of `text` (column 1): where top-level headers start.
