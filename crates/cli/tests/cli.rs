@@ -508,6 +508,10 @@ fn a_file_named_twice_is_read_once() {
     {
         std::os::unix::fs::symlink("p.kp", dir.join("link.kp.txt")).unwrap();
         namings.push(vec!["p.kp", "link.kp.txt"]);
+        // A link beside the file in the directory read.
+        std::os::unix::fs::symlink("p.kp", dir.join("alias.kp")).unwrap();
+        namings.push(vec!["."]);
+        namings.push(vec![".", "alias.kp"]);
     }
     for names in namings {
         let args = [&["build", "--emit", "hcl"][..], &names].concat();

@@ -13,6 +13,9 @@ pub struct LineCol {
 pub struct LineIndex {
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
+    /// Whether the text holds a carriage return, which miette also counts as a line
+    /// break (see [`LineIndex::window`]).
+    has_cr: bool,
     /// Shared with the file it indexes: an editor's check builds an index of the whole
     /// program whenever it reports a diagnostic, and a copy of the text was most of that.
     text: Arc<String>,
@@ -29,7 +32,29 @@ impl LineIndex {
         // A byte-order mark is no column: editors and CI annotations count after it.
         starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts, text }
+        let has_cr = memchr::memchr(b'\r', text.as_bytes()).is_some();
+        LineIndex {
+            starts,
+            has_cr,
+            text,
+        }
+    }
+
+    /// Where a snippet showing `lines_before` lines above the one holding `offset` can
+    /// start reading: the byte offset of a line start at or before them, and that line's
+    /// 0-based number. A renderer that counts lines from the start of its input (miette)
+    /// then reads from there, not from the top of a large file. `None` for a text with a
+    /// carriage return, whose line breaks miette counts differently.
+    pub fn window(&self, offset: usize, lines_before: usize) -> Option<(usize, usize)> {
+        if self.has_cr {
+            return None;
+        }
+        let line = self.line_of(offset.min(self.text.len()));
+        // Line 0 starts at 0 for a reader, byte-order mark or not.
+        match line.saturating_sub(lines_before) {
+            0 => Some((0, 0)),
+            first => self.starts.get(first).map(|&at| (at, first)),
+        }
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -99,6 +124,17 @@ mod tests {
         assert_eq!(idx.line_col(99), LineCol { line: 3, column: 2 });
         assert_eq!(idx.utf16_position(8), (2, 0));
         assert_eq!(idx.offset_of_utf16(1, 2), 5);
+    }
+
+    #[test]
+    fn a_window_starts_at_a_line_start_above_the_offset() {
+        let idx = LineIndex::new("l0\nl1\nl2\nl3\n");
+        assert_eq!(idx.window(10, 1), Some((6, 2)));
+        assert_eq!(idx.window(10, 3), Some((0, 0)));
+        assert_eq!(idx.window(1, 0), Some((0, 0)));
+        assert_eq!(LineIndex::new("\u{feff}a\nb").window(5, 0), Some((5, 1)));
+        assert_eq!(LineIndex::new("\u{feff}a\nb").window(5, 1), Some((0, 0)));
+        assert_eq!(LineIndex::new("a\r\nb").window(3, 0), None);
     }
 
     /// QA: with a byte-order mark (Windows editors write one), every column of line 1

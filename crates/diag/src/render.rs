@@ -58,12 +58,23 @@ impl SourceCode for MapSource {
             .file_of(span.offset())
             .ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new((span.offset() - file.base()).into(), span.len());
-        let inner = file
-            .text()
-            .read_span(&local, context_lines_before, context_lines_after)?;
+        // miette reads a text from its start, counting lines to the span: it is given the
+        // text from a line start a line above the context it shows, and the lines above
+        // that are added back (a diagnostic near the end of a large file otherwise costs
+        // a scan of all of it).
+        let (from, lines_above) = file
+            .line_index()
+            .window(local.offset(), context_lines_before + 1)
+            .unwrap_or((0, 0));
+        let windowed = SourceSpan::new((local.offset() - from).into(), local.len());
+        let inner = file.text().get(from..).unwrap_or_default().read_span(
+            &windowed,
+            context_lines_before,
+            context_lines_after,
+        )?;
         // miette matches labels to snippets by offset: give the snippet global offsets.
         let global = SourceSpan::new(
-            (inner.span().offset() + file.base()).into(),
+            (inner.span().offset() + from + file.base()).into(),
             inner.span().len(),
         );
         // miette counts the column of a span read without context (the report's
@@ -78,9 +89,9 @@ impl SourceCode for MapSource {
             file.name().to_string(),
             inner.data(),
             global,
-            inner.line(),
+            inner.line() + lines_above,
             column,
-            inner.line_count(),
+            inner.line_count() + lines_above,
         )))
     }
 }
@@ -140,5 +151,52 @@ impl miette::Diagnostic for Report {
             .iter()
             .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
         Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+
+    fn rendered(report: &Report) -> String {
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::none())
+            .with_context_lines(2);
+        let mut out = String::new();
+        handler
+            .render_report(&mut out, report)
+            .expect("a report renders");
+        out
+    }
+
+    /// A file's snippet is read from a window of its text near the span: what shows is
+    /// what miette shows reading the whole text (line numbers, context, labels).
+    #[test]
+    fn a_snippet_read_from_a_window_is_the_one_read_from_the_whole_text() {
+        let text: String = (0..40)
+            .map(|i| format!("line {i} holds = \"value {i}\"\n"))
+            .collect();
+        let at = |line: usize, from: usize, to: usize| {
+            let start = text
+                .match_indices('\n')
+                .nth(line.wrapping_sub(1))
+                .map_or(0, |(i, _)| i + 1);
+            Span::new(start + from, start + to)
+        };
+        let cases = [
+            Diagnostic::error("kp::a", at(0, 0, 4), "first line"),
+            Diagnostic::error("kp::a", at(1, 5, 6), "second line"),
+            Diagnostic::error("kp::a", at(25, 0, 4), "middle").with_related(at(3, 7, 12), "above"),
+            Diagnostic::warning("kp::a", at(39, 8, 13), "last line")
+                .with_related(at(38, 0, 4), "just above"),
+            Diagnostic::error("kp::a", at(20, 0, 60), "over two lines"),
+            Diagnostic::error("kp::a", Span::new(text.len(), text.len()), "at the end"),
+        ];
+        let map = Arc::new(SourceMap::single("p.kp", text.clone()));
+        for d in cases {
+            let whole = rendered(&Report::new(d.clone(), "p.kp", Arc::from(text.as_str())));
+            let windowed = rendered(&Report::in_map(d, Arc::clone(&map)));
+            assert_eq!(windowed, whole);
+        }
     }
 }

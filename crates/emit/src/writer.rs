@@ -317,17 +317,13 @@ impl<'w> Json<'w> {
     }
 }
 
-/// Whether JSON must escape the byte: `"`, `\` and the control characters below 0x20
-/// (serde_json's set; DEL and non-ASCII stay as they are).
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The high bit of every byte of `x` that JSON escapes, and perhaps of bytes after such
-/// a byte (a borrow carries upwards), never before: the lowest bit set is exact.
+/// The high bit of every byte of `x` that JSON escapes (`"`, `\` and the control
+/// characters below 0x20: serde_json's set; DEL and non-ASCII stay as they are), and
+/// perhaps of bytes after such a byte (a borrow carries upwards), never before: the
+/// lowest bit set is exact.
 fn escape_bits(x: u64) -> u64 {
     let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
     let quote = x ^ (ONES * u64::from(b'"'));
@@ -352,11 +348,13 @@ fn find_escape(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| needs_escape(b))
-        .map(|p| at + p)
+    // The last few bytes as one more word, padded with a byte JSON keeps as it is
+    // (most strings, names and paths, are shorter than two words).
+    let rest = words.remainder();
+    let mut w = [b'a'; 8];
+    w.get_mut(..rest.len())?.copy_from_slice(rest);
+    let bits = escape_bits(u64::from_le_bytes(w));
+    (bits != 0).then(|| at + (bits.trailing_zeros() / 8) as usize)
 }
 
 /// `s` as the inside of a JSON string: each run of plain text copied whole.

@@ -10,32 +10,54 @@ use keyplan::SourceMap;
 /// on the order of the arguments. A file named twice (`a.kp ./a.kp`, a directory and a
 /// file in it, a symbolic link) is read once, under the name it was first given.
 pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+    // Each file with the key it is deduplicated by: its canonical path. A directory's
+    // regular files are keyed by the directory's canonical path and their name (the
+    // same path, without resolving every file: a split program has hundreds).
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?;
+            let unreadable =
+                |e: std::io::Error| format!("cannot read directory `{}`: {e}", path.display());
+            let entries = std::fs::read_dir(path).map_err(unreadable)?;
+            let canonical_dir = std::fs::canonicalize(path).ok();
             let before = files.len();
             for entry in entries {
-                let entry = entry
-                    .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?;
+                let entry = entry.map_err(unreadable)?;
                 let file = entry.path();
-                if file.extension().is_some_and(|e| e == "kp") && !file.is_dir() {
-                    files.push(file);
+                if file.extension().is_none_or(|e| e != "kp") {
+                    continue;
                 }
+                // The entry's type comes with the listing; only a link is followed.
+                let regular = entry.file_type().is_ok_and(|t| t.is_file());
+                if !regular && file.is_dir() {
+                    continue;
+                }
+                let key = match &canonical_dir {
+                    Some(dir) if regular => dir.join(entry.file_name()),
+                    _ => canonical(&file),
+                };
+                files.push((file, key));
             }
             if files.len() == before {
                 return Err(format!("`{}` holds no `.kp` file", path.display()));
             }
         } else {
-            files.push(path.clone());
+            files.push((path.clone(), canonical(path)));
         }
     }
     let mut seen = std::collections::HashSet::new();
-    // A file that cannot be resolved (missing) is its own key: reading it reports it.
-    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    let mut files: Vec<PathBuf> = files
+        .into_iter()
+        .filter_map(|(file, key)| seen.insert(key).then_some(file))
+        .collect();
     files.sort();
     Ok(files)
+}
+
+/// The key a file is deduplicated by: its canonical path, or (a missing file, which
+/// reading then reports) the path itself.
+fn canonical(file: &Path) -> PathBuf {
+    std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())
 }
 
 /// Reads the files of a program into one source map, each named by its path.

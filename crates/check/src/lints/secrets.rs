@@ -221,22 +221,22 @@ fn collect(expr: &Expr, out: &mut Vec<Span>) {
 pub fn looks_sensitive(name: &str) -> bool {
     // Every attribute of every program goes through here on every keystroke ([`scan`]):
     // compared ignoring ASCII case without a lowercased copy, and only where the first
-    // letter of a word could start (most positions rule out every word at once).
+    // two letters of a word stand (`| 0x20` lowercases a letter and turns no other byte
+    // into one; most names hold no such pair at all).
     let bytes = name.as_bytes();
-    (0..bytes.len()).any(|at| {
-        let words: &[&str] = match bytes[at].to_ascii_lowercase() {
-            b'p' => &["pass", "private"],
-            b's' => &["secret"],
-            b't' => &["token_reviewer_jwt"],
-            b'c' => &["credential"],
-            b'a' => &["api_key"],
+    bytes.windows(2).enumerate().any(|(at, pair)| {
+        let word: &[u8] = match [pair[0] | 0x20, pair[1] | 0x20] {
+            [b'p', b'a'] => b"pass",
+            [b'p', b'r'] => b"private",
+            [b's', b'e'] => b"secret",
+            [b't', b'o'] => b"token_reviewer_jwt",
+            [b'c', b'r'] => b"credential",
+            [b'a', b'p'] => b"api_key",
             _ => return false,
         };
-        words.iter().any(|w| {
-            bytes
-                .get(at..at + w.len())
-                .is_some_and(|here| here.eq_ignore_ascii_case(w.as_bytes()))
-        })
+        bytes
+            .get(at..at + word.len())
+            .is_some_and(|here| here.eq_ignore_ascii_case(word))
     })
 }
 
