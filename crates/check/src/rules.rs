@@ -103,29 +103,72 @@ fn glob_problem(path: &str) -> Option<(String, Option<String>)> {
 
 /// Whether a path is valid at a glance: printable ASCII without spaces, no leading `/`,
 /// `*` only last, `+` only a whole segment. Every rule path of a program comes here and
-/// nearly all are such: one pass, one table lookup per byte. A path this turns away is
-/// judged (and its problem named) by [`check_glob`]'s rules.
+/// nearly all are such. A path this turns away is judged (and its problem named) by
+/// [`glob_problem`].
 fn plainly_valid(path: &[u8]) -> bool {
-    const PLAIN: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0x21;
-        while b < 0x7f {
-            t[b] = !matches!(b as u8, b'*' | b'+');
-            b += 1;
-        }
-        t
+    let Some((&last, before)) = path.split_last() else {
+        return false;
     };
     if path.first() == Some(&b'/') {
         return false;
     }
-    let last = path.len().wrapping_sub(1);
+    if plain_words(before) && (PLAIN[usize::from(last)] || last == b'*') {
+        return true;
+    }
+    // A `+` (or a byte the word test is unsure of): byte by byte.
+    let end = path.len() - 1;
     path.iter().enumerate().all(|(i, &b)| {
         PLAIN[usize::from(b)]
-            || (b == b'*' && i == last)
+            || (b == b'*' && i == end)
             || (b == b'+'
                 && (i == 0 || path.get(i - 1) == Some(&b'/'))
-                && (i == last || path.get(i + 1) == Some(&b'/')))
-    }) && !path.is_empty()
+                && (i == end || path.get(i + 1) == Some(&b'/')))
+    })
+}
+
+/// Printable ASCII but `*` and `+`, space excluded.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = !matches!(b as u8, b'*' | b'+');
+        b += 1;
+    }
+    t
+};
+
+/// Whether every byte is [`PLAIN`], eight at a time; `false` may also mean unsure (a
+/// borrow can flag a byte above one that is not plain), never `true` wrongly.
+fn plain_words(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES << 7;
+    // Flags every byte equal to `c` (and perhaps bytes above a flagged one).
+    let equal = |x: u64, c: u8| {
+        let y = x ^ (ONES * u64::from(c));
+        y.wrapping_sub(ONES) & !y & HIGHS
+    };
+    let not_plain = |x: u64| {
+        // Below `!` (controls, space), DEL, `*`, `+`, and not ASCII.
+        (x.wrapping_sub(ONES * 0x21) & !x & HIGHS)
+            | equal(x, 0x7f)
+            | equal(x, b'*')
+            | equal(x, b'+')
+            | (x & HIGHS)
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut flagged = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        flagged |= not_plain(u64::from_le_bytes(w));
+    }
+    let rest = words.remainder();
+    let mut w = [b'a'; 8];
+    if let Some(head) = w.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    flagged |= not_plain(u64::from_le_bytes(w));
+    flagged == 0
 }
 
 /// Rules merged by path in order of first appearance, capabilities unioned. Paths are
@@ -230,6 +273,18 @@ mod tests {
             paths.extend(longer);
             paths.dedup();
         }
+        // Longer, so that the bytes looked at fall in every position of a word too.
+        let longer: Vec<String> = paths
+            .iter()
+            .flat_map(|p| {
+                [
+                    format!("secret/data/{p}"),
+                    format!("{p}/config/x"),
+                    format!("ab{p}cdefgh{p}"),
+                ]
+            })
+            .collect();
+        paths.extend(longer);
         let mut accepted = 0;
         for path in &paths {
             if plainly_valid(path.as_bytes()) {

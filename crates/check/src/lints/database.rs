@@ -207,7 +207,7 @@ pub fn is_literal(password: &str) -> bool {
 /// value is a secret, kept out of outputs and snippets as a `password` field's is.
 pub fn holds_password(expr: &kp_syntax::ast::Expr) -> bool {
     matches!(&expr.kind, ExprKind::Str { value, .. }
-        if value.contains(['@', '=']) && analyse(value).literal_password)
+        if value.bytes().any(|b| b == b'@' || b == b'=') && analyse(value).literal_password)
 }
 
 /// The built-in plugin a `plugin_name` most likely means, when it is not one itself but
