@@ -1,11 +1,14 @@
 //! What a change grants or takes away, per identity.
 //!
-//! Effective access is compared, not source: for each pattern either side grants, what
-//! a request on that pattern gets under each side's rules, decided as the server decides
-//! (`kp-acl`: the most specific matching rule wins, a `deny` wins its pattern), and the
-//! identity's login conditions. Renaming a policy, reordering rules or reformatting the
-//! file therefore changes nothing here, and taking away a narrower rule shows what the
-//! broader rule now grants on its paths (dropping `deny "a/prod"` under `update "a/*"`
+//! Effective access is compared, not source: for every path the patterns of either side
+//! match, what a request there gets under each side's rules, decided as the server
+//! decides (`kp-acl`: the most specific matching rule wins, a `deny` wins its pattern),
+//! and the identity's login conditions. The paths are compared one region at a time
+//! ([`kp_acl::regions`]): a change is listed on a pattern when it holds on the pattern's
+//! paths, else on an example path (`secret/data/app/*` narrowed to `secret/data/app/+`
+//! loses `read` on `secret/data/app/a/b`; see `compare_grants`). Renaming a policy,
+//! reordering rules or reformatting the file therefore changes nothing here, and taking
+//! away a narrower rule shows what the broader rule now grants on its paths (dropping `deny "a/prod"` under `update "a/*"`
 //! grants `update` on `a/prod`). Policies whose rules are unknown (`extern policy`,
 //! `default`) are compared by name, as the login field `token_policies`: their names are
 //! all there is to compare.
@@ -239,27 +242,25 @@ impl<'a> Effective<'a> {
         }
     }
 
-    /// The capabilities a request on `pattern` (read as a path) gets: the deciding
-    /// rule's, `deny` alone when it denies. A templated pattern (`{{identity...}}`)
-    /// names no one path until rendered for an entity, so it keeps its own grant.
-    fn at(&self, pattern: &str) -> BTreeSet<usize> {
-        let written = || {
-            self.access
-                .grants
-                .iter()
-                .find(|g| g.pattern == pattern)
-                .map(|g| g.capabilities.iter().filter_map(|c| cap_index(c)).collect())
-                .unwrap_or_default()
-        };
-        let Some(acl) = self.acl.as_ref().filter(|_| !pattern.contains("{{")) else {
-            return written();
-        };
+    /// The capabilities the rules as written give `pattern` itself.
+    fn written(&self, pattern: &str) -> BTreeSet<usize> {
+        self.access
+            .grants
+            .iter()
+            .find(|g| g.pattern == pattern)
+            .map(|g| g.capabilities.iter().filter_map(|c| cap_index(c)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The capabilities a request on `path` gets: the deciding rule's, `deny` alone when
+    /// it denies.
+    fn at(&self, acl: &Acl, path: &str) -> BTreeSet<usize> {
         // The server choice only matters for LIST on a trailing `/`: not for a read.
         let caps = acl
-            .check(pattern, Operation::Read, Server::Openbao)
+            .check(path, Operation::Read, Server::Openbao)
             .capabilities;
         if caps.is_deny() {
-            return cap_index("deny").into_iter().collect();
+            return cap_index(DENY).into_iter().collect();
         }
         caps.names().into_iter().filter_map(cap_index).collect()
     }
@@ -283,10 +284,59 @@ impl GrantChanges {
     }
 }
 
-/// Capabilities gained and lost per pattern, where a pattern is any one either side
-/// writes: what the old rules decided there against what the new rules decide. A
-/// `deny` deciding a pattern on one side only is a denial added or removed, not a
-/// capability.
+/// One piece of a change of access on a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Atom {
+    /// A capability (its index in `CAPABILITIES`) now granted.
+    Gained(usize),
+    /// A capability no longer granted.
+    Lost(usize),
+    /// A `deny` now decides.
+    DenialAdded,
+    /// A `deny` no longer decides.
+    DenialRemoved,
+}
+
+/// The change from `before` to `after` (capability indices, `deny` among them).
+fn atoms(before: &BTreeSet<usize>, after: &BTreeSet<usize>) -> BTreeSet<Atom> {
+    let deny = cap_index(DENY);
+    let denied = |caps: &BTreeSet<usize>| deny.is_some_and(|d| caps.contains(&d));
+    let not_deny = |c: &&usize| Some(**c) != deny;
+    let mut out: BTreeSet<Atom> = after
+        .difference(before)
+        .filter(not_deny)
+        .map(|&c| Atom::Gained(c))
+        .chain(
+            before
+                .difference(after)
+                .filter(not_deny)
+                .map(|&c| Atom::Lost(c)),
+        )
+        .collect();
+    match (denied(before), denied(after)) {
+        (false, true) => out.insert(Atom::DenialAdded),
+        (true, false) => out.insert(Atom::DenialRemoved),
+        _ => false,
+    };
+    out
+}
+
+/// Capabilities gained and lost, and denials added and removed, on the paths the
+/// patterns of either side cover, decided for each path as the server decides.
+///
+/// The patterns split the paths into regions, each the paths one combination of them
+/// matches ([`kp_acl::regions`]); both sides' ACLs answer alike on every path of a
+/// region, so one path each is compared. A change is then reported
+/// - on a pattern, when it holds on every path the pattern matches;
+/// - on a pattern, when it holds on its own paths (those the patterns containing it
+///   match, and no other) and every other path of it with a different answer is
+///   reported on a narrower pattern (an exception listed beside it): `+ a/* update`
+///   beside `+ denial a/prod`;
+/// - otherwise on the region's example path (`- secret/data/app/a/b read`): a pattern
+///   only partly covered by another, where naming the pattern would claim too much.
+///
+/// A templated pattern (`{{identity...}}`) names no one path until rendered for an
+/// entity, so it keeps its own grant, compared as written.
 fn compare_grants(old: &Effective<'_>, new: &Effective<'_>) -> GrantChanges {
     let patterns: BTreeSet<&str> = old
         .access
@@ -295,34 +345,137 @@ fn compare_grants(old: &Effective<'_>, new: &Effective<'_>) -> GrantChanges {
         .chain(&new.access.grants)
         .map(|g| g.pattern.as_str())
         .collect();
-    let deny = cap_index(DENY);
-    let denied = |caps: &BTreeSet<usize>| deny.is_some_and(|d| caps.contains(&d));
-    let not_deny = |c: &&usize| Some(**c) != deny;
-    let mut out = GrantChanges::default();
-    for p in patterns {
-        let before = old.at(p);
-        let after = new.at(p);
-        match (denied(&before), denied(&after)) {
-            (false, true) => out.denials_added.push(p.to_string()),
-            (true, false) => out.denials_removed.push(p.to_string()),
-            _ => {}
+    let mut found: BTreeMap<String, BTreeSet<Atom>> = BTreeMap::new();
+    let (Some(old_acl), Some(new_acl)) = (&old.acl, &new.acl) else {
+        // No ACL to ask (the server would refuse to build one): as written.
+        for p in patterns {
+            found.insert(p.to_string(), atoms(&old.written(p), &new.written(p)));
         }
-        let gained = ordered(after.difference(&before).filter(not_deny));
-        let lost = ordered(before.difference(&after).filter(not_deny));
-        if !gained.is_empty() {
-            out.added.push(PatternCaps {
-                pattern: p.to_string(),
-                capabilities: gained,
-            });
-        }
-        if !lost.is_empty() {
-            out.removed.push(PatternCaps {
-                pattern: p.to_string(),
-                capabilities: lost,
-            });
+        return GrantChanges::from(found);
+    };
+    let (templated, evaluated): (Vec<&str>, Vec<&str>) =
+        patterns.into_iter().partition(|p| p.contains("{{"));
+    for p in templated {
+        found.insert(p.to_string(), atoms(&old.written(p), &new.written(p)));
+    }
+    let regions = kp_acl::regions(&evaluated);
+    let changes: Vec<BTreeSet<Atom>> = regions
+        .iter()
+        .map(|r| atoms(&old.at(old_acl, &r.sample), &new.at(new_acl, &r.sample)))
+        .collect();
+    // Each pattern's regions, and the patterns matching all of its paths (itself and
+    // those containing it).
+    let mut of: Vec<Vec<usize>> = vec![Vec::new(); evaluated.len()];
+    for (r, region) in regions.iter().enumerate() {
+        for &p in &region.patterns {
+            if let Some(v) = of.get_mut(p) {
+                v.push(r);
+            }
         }
     }
-    out
+    let common = |p: usize| -> Vec<usize> {
+        of[p]
+            .iter()
+            .map(|&r| regions[r].patterns.clone())
+            .reduce(|mut a, b| {
+                a.retain(|x| b.contains(x));
+                a
+            })
+            .unwrap_or_default()
+    };
+    // Atoms holding on every path of a pattern.
+    let uniform: Vec<BTreeSet<Atom>> = of
+        .iter()
+        .map(|rs| {
+            rs.iter()
+                .map(|&r| changes[r].clone())
+                .reduce(|a, b| a.intersection(&b).copied().collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut reported = uniform.clone();
+    for (p, rs) in of.iter().enumerate() {
+        let wide = common(p);
+        let Some(&own) = rs.iter().find(|&&r| regions[r].patterns == wide) else {
+            continue;
+        };
+        // A path of `p` whose answer an entry on a narrower pattern lists.
+        let excepted = |r: usize| {
+            regions[r]
+                .patterns
+                .iter()
+                .any(|q| !wide.contains(q) && !uniform[*q].is_empty())
+        };
+        for a in changes[own].difference(&uniform[p]) {
+            if rs.iter().all(|&r| changes[r].contains(a) || excepted(r)) {
+                reported[p].insert(*a);
+            }
+        }
+    }
+    for (p, atoms) in evaluated.iter().zip(&reported) {
+        if !atoms.is_empty() {
+            found
+                .entry((*p).to_string())
+                .or_default()
+                .extend(atoms.iter().copied());
+        }
+    }
+    // What no pattern's entry says, on the region's example path.
+    for (region, change) in regions.iter().zip(&changes) {
+        let unsaid: Vec<Atom> = change
+            .iter()
+            .filter(|a| !region.patterns.iter().any(|&q| reported[q].contains(a)))
+            .copied()
+            .collect();
+        if !unsaid.is_empty() {
+            found
+                .entry(region.sample.clone())
+                .or_default()
+                .extend(unsaid);
+        }
+    }
+    GrantChanges::from(found)
+}
+
+impl From<BTreeMap<String, BTreeSet<Atom>>> for GrantChanges {
+    fn from(found: BTreeMap<String, BTreeSet<Atom>>) -> GrantChanges {
+        let mut out = GrantChanges::default();
+        for (p, atoms) in found {
+            let gained: Vec<usize> = atoms
+                .iter()
+                .filter_map(|a| match a {
+                    Atom::Gained(c) => Some(*c),
+                    _ => None,
+                })
+                .collect();
+            let lost: Vec<usize> = atoms
+                .iter()
+                .filter_map(|a| match a {
+                    Atom::Lost(c) => Some(*c),
+                    _ => None,
+                })
+                .collect();
+            if atoms.contains(&Atom::DenialAdded) {
+                out.denials_added.push(p.clone());
+            }
+            if atoms.contains(&Atom::DenialRemoved) {
+                out.denials_removed.push(p.clone());
+            }
+            if !gained.is_empty() {
+                out.added.push(PatternCaps {
+                    pattern: p.clone(),
+                    capabilities: ordered(gained.iter()),
+                });
+            }
+            if !lost.is_empty() {
+                out.removed.push(PatternCaps {
+                    pattern: p,
+                    capabilities: ordered(lost.iter()),
+                });
+            }
+        }
+        out
+    }
 }
 
 /// Names in Vault's canonical order (the indices come sorted from the set).

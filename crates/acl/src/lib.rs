@@ -16,6 +16,7 @@
 mod acl;
 mod caps;
 mod policy;
+mod regions;
 mod request;
 mod shadow;
 
@@ -24,6 +25,7 @@ pub use acl::{
 };
 pub use caps::Caps;
 pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
+pub use regions::{regions, Region};
 pub use request::request_path;
 pub use shadow::{shadows, shadows_pattern, Pattern, ShadowIndex};
 

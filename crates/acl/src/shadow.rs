@@ -14,17 +14,17 @@ use crate::policy::{strip_slash, PatternKind};
 
 /// A pattern as the lookup sees it: `/`-separated parts, `+` parts matching one
 /// segment, the last part a prefix when the pattern ends in `*`.
-struct Shape<'a> {
-    kind: PatternKind,
-    parts: Vec<&'a str>,
-    glob: bool,
+pub(crate) struct Shape<'a> {
+    pub(crate) kind: PatternKind,
+    pub(crate) parts: Vec<&'a str>,
+    pub(crate) glob: bool,
     /// The figures the server's order compares (see `Candidate::priority`).
     first: usize,
     wildcards: usize,
     wc_path: &'a str,
 }
 
-fn shape(pattern: &str) -> Option<Shape<'_>> {
+pub(crate) fn shape(pattern: &str) -> Option<Shape<'_>> {
     let kind = PatternKind::of(pattern);
     let p = strip_slash(pattern);
     let (wc_path, glob) = match kind {

@@ -426,3 +426,223 @@ fn a_rule_moved_to_another_policy_of_the_same_login_changes_nothing() {
     let d = diff(&program(BASE), &program(&new));
     assert!(!d.changed, "{d:#?}");
 }
+
+/// BASE with its `read "secret/data/app/*"` replaced by `rules`.
+fn app_reads(rules: &str) -> String {
+    BASE.replace(r#"  read "secret/data/app/*""#, rules)
+}
+
+/// QA: a pattern was compared as one literal path, so `+` matched a literal `*`: the
+/// `*` replaced by `+` and `+/x` lost `read` on `app/a/b`, and nothing was reported.
+#[test]
+fn a_glob_narrowed_to_segment_wildcards_takes_away_what_they_miss() {
+    let new = app_reads("  read \"secret/data/app/+\"\n  read \"secret/data/app/+/x\"");
+    let c = only_change(BASE, &new);
+    assert!(c.added.is_empty(), "{c:#?}");
+    assert_eq!(pairs(&c.removed), [("secret/data/app/a/b", vec!["read"])]);
+    assert!(c.denials_added.is_empty() && c.denials_removed.is_empty());
+    // And back: widened again.
+    let c = only_change(&new, BASE);
+    assert_eq!(pairs(&c.added), [("secret/data/app/a/b", vec!["read"])]);
+    assert!(c.removed.is_empty(), "{c:#?}");
+}
+
+#[test]
+fn a_segment_wildcard_widened_to_a_glob_grants() {
+    let old = app_reads(r#"  read "secret/data/app/+""#);
+    let c = only_change(&old, BASE);
+    assert_eq!(pairs(&c.added), [("secret/data/app/a/b", vec!["read"])]);
+    assert!(c.removed.is_empty(), "{c:#?}");
+    let c = only_change(BASE, &old);
+    assert_eq!(pairs(&c.removed), [("secret/data/app/a/b", vec!["read"])]);
+    assert!(c.added.is_empty(), "{c:#?}");
+}
+
+#[test]
+fn a_deny_added_under_a_glob() {
+    // Under a glob a deny deciding its whole pattern is reported on the pattern.
+    let new = app_reads("  read \"secret/data/app/*\"\n  deny \"secret/data/app/+/private\"");
+    let c = only_change(BASE, &new);
+    assert_eq!(c.denials_added, ["secret/data/app/+/private"]);
+    assert_eq!(
+        pairs(&c.removed),
+        [("secret/data/app/+/private", vec!["read"])]
+    );
+    assert!(c.added.is_empty(), "{c:#?}");
+    // A deny prefix beats `app/+/*` where it matches (its wildcard comes later) and
+    // takes `read` from the paths both match: `app/x` itself had nothing to lose.
+    let old = app_reads(r#"  read "secret/data/app/+/*""#);
+    let new = app_reads("  read \"secret/data/app/+/*\"\n  deny \"secret/data/app/x*\"");
+    let c = only_change(&old, &new);
+    assert_eq!(c.denials_added, ["secret/data/app/x*"]);
+    assert_eq!(pairs(&c.removed), [("secret/data/app/x/a", vec!["read"])]);
+    assert!(c.added.is_empty(), "{c:#?}");
+    let c = only_change(&new, &old);
+    assert_eq!(c.denials_removed, ["secret/data/app/x*"]);
+    assert_eq!(pairs(&c.added), [("secret/data/app/x/a", vec!["read"])]);
+    assert!(c.removed.is_empty(), "{c:#?}");
+}
+
+#[test]
+fn a_segment_wildcard_in_the_middle_against_a_literal_segment() {
+    // `+/config` to `app/*`: `app/config` keeps `read`, the other `config`s lose it,
+    // and `app/*` adds it everywhere else.
+    let old = app_reads(r#"  read "secret/data/+/config""#);
+    let c = only_change(&old, BASE);
+    assert_eq!(pairs(&c.removed), [("secret/data/a/config", vec!["read"])]);
+    assert_eq!(pairs(&c.added), [("secret/data/app/a", vec!["read"])]);
+    // A literal segment where the `+` was: the rest lose `read`, `app/config` keeps it.
+    let new = app_reads(r#"  read "secret/data/app/config""#);
+    let c = only_change(&old, &new);
+    assert_eq!(pairs(&c.removed), [("secret/data/a/config", vec!["read"])]);
+    assert!(c.added.is_empty(), "{c:#?}");
+    let c = only_change(&new, &old);
+    assert_eq!(pairs(&c.added), [("secret/data/a/config", vec!["read"])]);
+    assert!(c.removed.is_empty(), "{c:#?}");
+}
+
+/// Random small rule sets under `secret/data/app/` (a fixed sequence, so a failure
+/// repeats), the diff checked against the ACLs asked path by path on concrete paths
+/// built from the patterns' segments: every change on such a path is reported (on a
+/// pattern matching it, or on an example path the same patterns match that changed
+/// alike), and every reported change happens on some path.
+#[test]
+fn random_rule_sets_against_brute_force() {
+    use kp_acl::{Acl, Operation, Policy, Rule, Server};
+    const ROOT: &str = "secret/data/app/";
+    let atoms_of = ["a", "b", "+", "ab"];
+    let verbs = ["read", "update", "deny"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap_or(0) % n
+    };
+    let acl_of = |rules: &[(String, &str)]| {
+        let rules = rules
+            .iter()
+            .filter_map(|(p, v)| Rule::new(p, &[*v]).ok())
+            .collect();
+        Acl::new(&[Policy::new("p", rules)]).ok()
+    };
+    let caps = |acl: &Option<Acl>, path: &str| -> BTreeSet<usize> {
+        let Some(acl) = acl else {
+            return BTreeSet::new();
+        };
+        let c = acl
+            .check(path, Operation::Read, Server::Openbao)
+            .capabilities;
+        if c.is_deny() {
+            return cap_index(DENY).into_iter().collect();
+        }
+        c.names().into_iter().filter_map(cap_index).collect()
+    };
+    let matches = |pattern: &str, path: &str| {
+        let acl = acl_of(&[(pattern.to_string(), "read")]);
+        caps(&acl, path).contains(&cap_index("read").unwrap_or(usize::MAX))
+    };
+    let mut changed = 0;
+    for case in 0..40 {
+        let mut side = || {
+            let mut rules: Vec<(String, &str)> = Vec::new();
+            for _ in 0..1 + next(3) {
+                let mut parts: Vec<&str> = (0..1 + next(2))
+                    .map(|_| atoms_of[next(atoms_of.len())])
+                    .collect();
+                if next(2) == 0 {
+                    if parts.last() == Some(&"+") {
+                        parts.push("");
+                    }
+                    parts.push("*");
+                }
+                let p = format!("{ROOT}{}", parts.join("/").replace("/*", "*"));
+                if !rules.iter().any(|(q, _)| *q == p) {
+                    rules.push((p, verbs[next(verbs.len())]));
+                }
+            }
+            rules
+        };
+        let (old, new) = (side(), side());
+        let src = |rules: &[(String, &str)]| {
+            let body: Vec<String> = rules
+                .iter()
+                .map(|(p, v)| format!("  {v} \"{p}\""))
+                .collect();
+            app_reads(&body.join("\n"))
+        };
+        let d = diff(&program(&src(&old)), &program(&src(&new)));
+        changed += usize::from(d.changed);
+        let (old_acl, new_acl) = (acl_of(&old), acl_of(&new));
+        let truth = |path: &str| atoms(&caps(&old_acl, path), &caps(&new_acl, path));
+        // The reported atoms per entry.
+        let mut said: BTreeMap<String, BTreeSet<Atom>> = BTreeMap::new();
+        for c in &d.identities {
+            let idx =
+                |cs: &[String]| -> Vec<usize> { cs.iter().filter_map(|c| cap_index(c)).collect() };
+            for g in &c.added {
+                said.entry(g.pattern.clone())
+                    .or_default()
+                    .extend(idx(&g.capabilities).into_iter().map(Atom::Gained));
+            }
+            for g in &c.removed {
+                said.entry(g.pattern.clone())
+                    .or_default()
+                    .extend(idx(&g.capabilities).into_iter().map(Atom::Lost));
+            }
+            for p in &c.denials_added {
+                said.entry(p.clone()).or_default().insert(Atom::DenialAdded);
+            }
+            for p in &c.denials_removed {
+                said.entry(p.clone())
+                    .or_default()
+                    .insert(Atom::DenialRemoved);
+            }
+        }
+        let patterns: BTreeSet<&str> = old.iter().chain(&new).map(|(p, _)| p.as_str()).collect();
+        let signature = |path: &str| -> Vec<&str> {
+            patterns
+                .iter()
+                .copied()
+                .filter(|p| matches(p, path))
+                .collect()
+        };
+        // Concrete paths from the segments.
+        let words = ["a", "b", "ab", "abz", "z", ""];
+        let mut paths: Vec<String> = words.iter().map(|w| format!("{ROOT}{w}")).collect();
+        for depth in 1..3 {
+            let longer: Vec<String> = paths
+                .iter()
+                .filter(|p| p.matches('/').count() == 2 + depth)
+                .flat_map(|p| words.iter().map(move |w| format!("{p}/{w}")))
+                .collect();
+            paths.extend(longer);
+        }
+        let ctx = format!("case {case}: old {old:?}, new {new:?}, said {said:#?}");
+        for path in &paths {
+            for a in truth(path) {
+                let ok = said.iter().any(|(e, atoms)| {
+                    atoms.contains(&a)
+                        && if patterns.contains(e.as_str()) {
+                            matches(e, path)
+                        } else {
+                            signature(e) == signature(path) && truth(e).contains(&a)
+                        }
+                });
+                assert!(ok, "{ctx}: {a:?} on {path} is not reported");
+            }
+        }
+        for (e, atoms) in &said {
+            for a in atoms {
+                let happens = if patterns.contains(e.as_str()) {
+                    paths.iter().any(|p| matches(e, p) && truth(p).contains(a))
+                } else {
+                    truth(e).contains(a)
+                };
+                assert!(happens, "{ctx}: {a:?} reported on {e} happens nowhere");
+            }
+        }
+    }
+    // The sequence does exercise the comparison.
+    assert!(changed >= 30, "{changed} of 40 cases changed");
+}
