@@ -162,12 +162,16 @@ fn plain_words(bytes: &[u8]) -> bool {
         w.copy_from_slice(word);
         flagged |= not_plain(u64::from_le_bytes(w));
     }
-    let rest = words.remainder();
-    let mut w = [b'a'; 8];
-    if let Some(head) = w.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
-    }
-    flagged |= not_plain(u64::from_le_bytes(w));
+    // The last bytes shifted into a word padded with `a` (a copy of a length not known
+    // at compile time would be a call to `memcpy`).
+    let rest = words
+        .remainder()
+        .iter()
+        .rev()
+        .fold(ONES * u64::from(b'a'), |word, &b| {
+            (word << 8) | u64::from(b)
+        });
+    flagged |= not_plain(rest);
     flagged == 0
 }
 

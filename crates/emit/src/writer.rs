@@ -348,13 +348,19 @@ fn find_escape(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    // The last few bytes as one more word, padded with a byte JSON keeps as it is
-    // (most strings, names and paths, are shorter than two words).
-    let rest = words.remainder();
-    let mut w = [b'a'; 8];
-    w.get_mut(..rest.len())?.copy_from_slice(rest);
-    let bits = escape_bits(u64::from_le_bytes(w));
+    // The last few bytes as one more word (most strings, names and paths, are shorter
+    // than two words).
+    let bits = escape_bits(padded_word(words.remainder()));
     (bits != 0).then(|| at + (bits.trailing_zeros() / 8) as usize)
+}
+
+/// Up to eight bytes as a little-endian word, the bytes missing `a` (which no scan here
+/// looks for). Shifted in, not copied: a copy of a length not known at compile time is
+/// a call to `memcpy`, dearer than the scan.
+fn padded_word(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(ONES * u64::from(b'a'), |word, &b| {
+        (word << 8) | u64::from(b)
+    })
 }
 
 /// `s` as the inside of a JSON string: each run of plain text copied whole.
