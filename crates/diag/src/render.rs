@@ -198,5 +198,23 @@ mod tests {
             let windowed = rendered(&Report::in_map(d, Arc::clone(&map)));
             assert_eq!(windowed, whole);
         }
+        // The same in the second file of a program: its offsets start past the first's.
+        let mut two = SourceMap::new();
+        two.add("a.kp", "policy a {\n}\n");
+        let id = two.add("p.kp", text.clone());
+        let base = two.get(id).map_or(0, |f| f.base());
+        let local = at(25, 0, 4);
+        let d = Diagnostic::error("kp::a", local, "middle").with_related(at(24, 0, 4), "above");
+        let moved = Diagnostic::error(
+            "kp::a",
+            Span::new(local.start + base, local.end + base),
+            "middle",
+        )
+        .with_related(
+            Span::new(at(24, 0, 4).start + base, at(24, 0, 4).end + base),
+            "above",
+        );
+        let whole = rendered(&Report::new(d, "p.kp", Arc::from(text.as_str())));
+        assert_eq!(rendered(&Report::in_map(moved, Arc::new(two))), whole);
     }
 }
