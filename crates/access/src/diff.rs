@@ -26,7 +26,7 @@ use kp_sort::SortedMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::matrix::{cap_index, matrix, policy_rules, IdentityAccess};
+use crate::matrix::{cap_index, matrix_of, policy_rules, IdentityAccess};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccessDiff {
@@ -90,6 +90,10 @@ pub struct IdentityChange {
     pub denials_added: Vec<String>,
     /// Patterns a `deny` no longer decides.
     pub denials_removed: Vec<String>,
+    /// The entries above named by an example path, not by a pattern: one path of those
+    /// a change reaches where no pattern of either side covers just them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
     pub login: Vec<LoginChange>,
 }
 
@@ -131,8 +135,10 @@ const POLICIES_FIELD: &str = "token_policies";
 pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
     let old_rules = policy_rules(old_program);
     let new_rules = policy_rules(new_program);
-    let old = matrix(old_program).identities;
-    let new = matrix(new_program).identities;
+    // `default` by name, as the other policies whose rules are not written here: its
+    // stock rules are the same on both sides.
+    let old = matrix_of(old_program, None).identities;
+    let new = matrix_of(new_program, None).identities;
     let old_by_id: BTreeMap<&str, &IdentityAccess> =
         old.iter().map(|i| (i.identity.id.as_str(), i)).collect();
     let new_ids: BTreeSet<&str> = new.iter().map(|i| i.identity.id.as_str()).collect();
@@ -148,6 +154,7 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
                     removed: Vec::new(),
                     denials_added,
                     denials_removed: Vec::new(),
+                    examples: Vec::new(),
                     login: Vec::new(),
                 });
             }
@@ -163,6 +170,7 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
                         removed: g.removed,
                         denials_added: g.denials_added,
                         denials_removed: g.denials_removed,
+                        examples: g.examples,
                         login,
                     });
                 }
@@ -181,6 +189,7 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
             removed,
             denials_added: Vec::new(),
             denials_removed,
+            examples: Vec::new(),
             login: Vec::new(),
         });
     }
@@ -273,9 +282,23 @@ struct GrantChanges {
     removed: Vec<PatternCaps>,
     denials_added: Vec<String>,
     denials_removed: Vec<String>,
+    examples: Vec<String>,
 }
 
 impl GrantChanges {
+    /// Whether an entry is on `path`.
+    fn names(&self, path: &str) -> bool {
+        self.added
+            .iter()
+            .chain(&self.removed)
+            .any(|g| g.pattern == path)
+            || self
+                .denials_added
+                .iter()
+                .chain(&self.denials_removed)
+                .any(|p| p == path)
+    }
+
     fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
@@ -434,7 +457,15 @@ fn compare_grants(old: &Effective<'_>, new: &Effective<'_>) -> GrantChanges {
                 .extend(unsaid);
         }
     }
-    GrantChanges::from(found)
+    let mut changes = GrantChanges::from(found);
+    changes.examples = regions
+        .iter()
+        .map(|r| &r.sample)
+        .filter(|sample| !evaluated.contains(&sample.as_str()))
+        .filter(|sample| changes.names(sample))
+        .cloned()
+        .collect();
+    changes
 }
 
 impl From<BTreeMap<String, BTreeSet<Atom>>> for GrantChanges {

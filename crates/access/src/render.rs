@@ -145,17 +145,27 @@ pub fn diff_text(d: &AccessDiff) -> String {
     let mut out = String::new();
     for c in &d.identities {
         let _ = writeln!(out, "{} {} ({})", sign(c.change), c.identity, change(c));
+        // A path no pattern names is one example of those the change reaches.
+        let example = |p: &String| {
+            if c.examples.contains(p) {
+                "  (for example)"
+            } else {
+                ""
+            }
+        };
         for g in &c.added {
-            let _ = writeln!(out, "    + {}  {}", g.pattern, g.capabilities.join(","));
+            let (p, caps) = (&g.pattern, g.capabilities.join(","));
+            let _ = writeln!(out, "    + {p}  {caps}{}", example(p));
         }
         for g in &c.removed {
-            let _ = writeln!(out, "    - {}  {}", g.pattern, g.capabilities.join(","));
+            let (p, caps) = (&g.pattern, g.capabilities.join(","));
+            let _ = writeln!(out, "    - {p}  {caps}{}", example(p));
         }
         for p in &c.denials_added {
-            let _ = writeln!(out, "    + denial {p}");
+            let _ = writeln!(out, "    + denial {p}{}", example(p));
         }
         for p in &c.denials_removed {
-            let _ = writeln!(out, "    - denial {p}");
+            let _ = writeln!(out, "    - denial {p}{}", example(p));
         }
         for l in &c.login {
             let _ = writeln!(
@@ -218,27 +228,27 @@ pub fn diff_markdown(d: &AccessDiff) -> String {
             && c.denials_removed.is_empty())
         {
             out.push_str("| | pattern | capabilities |\n|---|---|---|\n");
+            let cell = |p: &String| {
+                let example = if c.examples.contains(p) {
+                    " (for example)"
+                } else {
+                    ""
+                };
+                format!("`{}`{example}", md(p))
+            };
             for g in &c.added {
-                let _ = writeln!(
-                    out,
-                    "| ➕ | `{}` | {} |",
-                    md(&g.pattern),
-                    g.capabilities.join(", ")
-                );
+                let caps = g.capabilities.join(", ");
+                let _ = writeln!(out, "| ➕ | {} | {caps} |", cell(&g.pattern));
             }
             for g in &c.removed {
-                let _ = writeln!(
-                    out,
-                    "| ➖ | `{}` | {} |",
-                    md(&g.pattern),
-                    g.capabilities.join(", ")
-                );
+                let caps = g.capabilities.join(", ");
+                let _ = writeln!(out, "| ➖ | {} | {caps} |", cell(&g.pattern));
             }
             for p in &c.denials_added {
-                let _ = writeln!(out, "| ⛔ | `{}` | denial added |", md(p));
+                let _ = writeln!(out, "| ⛔ | {} | denial added |", cell(p));
             }
             for p in &c.denials_removed {
-                let _ = writeln!(out, "| ⚠️ | `{}` | denial removed |", md(p));
+                let _ = writeln!(out, "| ⚠️ | {} | denial removed |", cell(p));
             }
             out.push('\n');
         }

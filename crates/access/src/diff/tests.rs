@@ -441,6 +441,19 @@ fn a_glob_narrowed_to_segment_wildcards_takes_away_what_they_miss() {
     assert!(c.added.is_empty(), "{c:#?}");
     assert_eq!(pairs(&c.removed), [("secret/data/app/a/b", vec!["read"])]);
     assert!(c.denials_added.is_empty() && c.denials_removed.is_empty());
+    // The path is one example of those that lost `read`, and says so, in JSON and text.
+    assert_eq!(c.examples, ["secret/data/app/a/b"]);
+    let d = diff(&program(BASE), &program(&new));
+    let text = crate::render::diff_text(&d);
+    assert!(
+        text.contains("    - secret/data/app/a/b  read  (for example)\n"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&d).expect("a diff is JSON");
+    assert_eq!(
+        json["identities"][0]["examples"],
+        json!(["secret/data/app/a/b"])
+    );
     // And back: widened again.
     let c = only_change(&new, BASE);
     assert_eq!(pairs(&c.added), [("secret/data/app/a/b", vec!["read"])]);
