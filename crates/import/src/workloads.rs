@@ -96,18 +96,27 @@ pub fn recognise(
             let Some(data) = snap.data(&path) else {
                 continue;
             };
-            let own = data
+            let candidates: Vec<String> = data
                 .get("token_policies")
                 .and_then(values::items)
                 .unwrap_or_default()
                 .into_iter()
-                .find(|p| {
+                .filter(|p| {
                     uses.get(p.as_str()) == Some(&1)
                         && writable(p)
                         && is_ident(p)
                         && !BUILTIN_POLICIES.contains(&p.as_str())
                         && !found.iter().any(|l| &l.policy == p)
-                });
+                })
+                .collect();
+            // The policy named like the role first: what `workload NAME` applied (role
+            // and policy both `NAME`) then imports back as written, whichever other
+            // policy of its own the role holds and however the server orders them.
+            let own = candidates
+                .iter()
+                .find(|p| p.as_str() == role.as_str())
+                .or_else(|| candidates.first())
+                .cloned();
             if let Some(policy) = own {
                 found.push(Login {
                     mount: m.path.clone(),

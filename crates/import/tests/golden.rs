@@ -403,3 +403,42 @@ fn connection_urls_holding_a_password() {
         .iter()
         .any(|v| v.name == "DATABASE_PG_CONNECTION_URL"));
 }
+
+/// A role applied from `workload NAME { login M { token_policies = [extra] } }` holds
+/// two policies nothing else uses, `NAME` and `extra`: the workload is the one named
+/// like the role, whatever the order of `token_policies`, so the program imports back
+/// as it was written (no `role_name`, the other policy attached by name).
+#[test]
+fn a_workload_is_named_after_its_role_when_it_can_be() {
+    let mut snap = fixture("hand-configured.json");
+    if let Some(kp_import::Fetched::Data(role)) = snap.reads.get_mut("auth/jwt/role/deployer") {
+        role["token_policies"] = json!(["a-deploy-extra", "deployer"]);
+    }
+    let Some(kp_import::Fetched::Data(list)) = snap.lists.get_mut("sys/policies/acl") else {
+        panic!("the fixture lists policies");
+    };
+    list.as_array_mut().unwrap().push(json!("a-deploy-extra"));
+    snap.reads.insert(
+        "sys/policies/acl/a-deploy-extra".into(),
+        kp_import::Fetched::Data(json!({
+            "name": "a-deploy-extra",
+            "policy": "path \"secret/data/extra/*\" {\n  capabilities = [\"read\"]\n}\n",
+        })),
+    );
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "two own policies");
+    let program = &imported.program;
+    assert!(program.contains("workload deployer {"), "{program}");
+    assert!(
+        program
+            .lines()
+            .any(|l| l.trim_start().starts_with("token_policies")
+                && l.ends_with("= [a-deploy-extra]")),
+        "{program}"
+    );
+    assert!(program.contains("policy a-deploy-extra {"), "{program}");
+    let start = program.find("workload deployer {").unwrap_or_default();
+    let workload = &program[start..];
+    let workload = &workload[..workload.find("\n}\n").unwrap_or(workload.len())];
+    assert!(!workload.contains("role_name"), "{workload}");
+}
