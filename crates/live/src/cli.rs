@@ -218,6 +218,9 @@ fn apply_cmd(
             if let Some(note) = render::not_pruned_note(&plan).filter(|_| args.prune) {
                 let _ = writeln!(stdout, "{note}");
             }
+            if let Some(note) = render::unrevoked_tokens_note(&plan) {
+                let _ = writeln!(stdout, "{note}");
+            }
         }
         return Ok(0);
     }
@@ -252,6 +255,10 @@ fn apply_cmd(
     }
     let pruned_note = render::not_pruned_note(&plan).filter(|_| args.prune);
     if let (false, true, Some(note)) = (json, args.yes, pruned_note) {
+        text.push_str(&note);
+        text.push('\n');
+    }
+    if let (false, true, Some(note)) = (json, args.yes, render::unrevoked_tokens_note(&plan)) {
         text.push_str(&note);
         text.push('\n');
     }

@@ -81,6 +81,11 @@ pub struct Plan {
     /// `env()` values whose name stayed, or of resources it did not declare.
     #[serde(skip)]
     pub since_previous: bool,
+    /// Tokens the previous version declared and the program does not, whose accessor
+    /// is not recorded under `--token-out`: whether each still exists is not known, and
+    /// it cannot be revoked. Names, sorted.
+    #[serde(skip)]
+    pub unrevoked_tokens: Vec<String>,
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
@@ -175,6 +180,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         not_pruned: live.not_owned.clone(),
         unverified_secrets,
         since_previous: previous.is_some(),
+        unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
     }
 }

@@ -72,6 +72,20 @@ pub fn plan_removals(
     if gone.resources.is_empty() {
         return Ok(());
     }
+    // A token is found (and revoked) only through the accessor recorded when it was
+    // created: without it, the token is neither a deletion nor known to be gone.
+    plan.unrevoked_tokens.extend(
+        gone.resources
+            .iter()
+            .filter(|r| {
+                r.kind == ResourceKind::Token
+                    && token_out
+                        .and_then(|dir| tokens::recorded_accessor(dir, &r.name))
+                        .is_none()
+            })
+            .map(|r| r.name.to_string()),
+    );
+    plan.unrevoked_tokens.sort();
     let live = state::read_resources(client, &gone, token_out)?;
     add(plan, previous, gone.resources, &live);
     Ok(())

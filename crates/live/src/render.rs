@@ -105,7 +105,33 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if let Some(note) = not_pruned_note(plan) {
         let _ = writeln!(out, "{note}");
     }
+    if let Some(note) = unrevoked_tokens_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     out
+}
+
+/// One note naming the tokens the previous version declared and the program does not,
+/// whose accessor is not recorded under `--token-out`: they cannot be revoked, and
+/// whether they still exist is not known (a token's value never appears).
+pub fn unrevoked_tokens_note(plan: &Plan) -> Option<String> {
+    let names: Vec<String> = plan
+        .unrevoked_tokens
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let (which, is) = match names.as_slice() {
+        [] => return None,
+        [one] => (format!("token {one}"), "is"),
+        many => (format!("tokens {}", many.join(", ")), "are"),
+    };
+    Some(format!(
+        "note: {which} the previous version declared {is} not revoked: a token is found and \
+         revoked only through the accessor recorded under `--token-out` when it was created, \
+         and none is recorded here, so whether it still exists is not known. Plan and apply \
+         with the `--token-out` directory it was created with, or revoke it on the server \
+         (`bao token revoke -accessor ACCESSOR`)."
+    ))
 }
 
 /// One note naming the collections `--prune` does not look into: the program has roles

@@ -303,6 +303,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
         not_pruned: Vec::new(),
         unverified_secrets: Vec::new(),
         since_previous: false,
+        unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
     };
     for c in &saved.calls {

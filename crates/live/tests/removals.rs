@@ -385,3 +385,69 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     }
     assert_eq!(plan(&scoped, None).code, 0);
 }
+
+/// A token dropped from the program can be revoked only through the accessor recorded
+/// under `--token-out` when it was created. Planned without it (the CI workflow's pull
+/// request step, or a runner whose token directory is gone), the token is neither a
+/// deletion nor silently "matching": plan and apply name it in a note, and say how to
+/// revoke it. Nothing is deleted, and the token is left alive.
+#[test]
+fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
+    let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
+    let old = write_program(dir.path(), "old.kp", &format!("{program}{token}"));
+    let tokens = dir.path().join("tokens");
+    let mut first = live_args(&bao, &[&old]);
+    first.token_out = Some(tokens.clone());
+    let applied = run_apply(&first, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let accessor = std::fs::read_to_string(tokens.join("build-token.accessor")).unwrap();
+
+    let new = write_program(dir.path(), "new.kp", program);
+    let elsewhere = dir.path().join("empty-tokens");
+    for token_out in [None, Some(elsewhere)] {
+        let mut a = live_args(&bao, &[&new]);
+        a.previous = Some(old.display().to_string());
+        a.token_out = token_out.clone();
+        let shown = run_plan(&a);
+        assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+        assert!(
+            shown.stdout.contains("note: token `build-token`")
+                && shown.stdout.contains("not revoked")
+                && shown.stdout.contains("--token-out"),
+            "{token_out:?}: {}",
+            shown.stdout
+        );
+        let applied = run_apply(&a, true, false, None);
+        assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+        assert!(
+            applied.stdout.contains("note: token `build-token`"),
+            "{token_out:?}: {}",
+            applied.stdout
+        );
+    }
+    let alive = bao.client().write(
+        "auth/token/lookup-accessor",
+        &json!({ "accessor": accessor.trim() }),
+        kp_live::client::Retry::Idempotent,
+    );
+    assert!(alive.is_ok(), "the token was revoked: {alive:?}");
+
+    // With the directory it was created with, it is a deletion, and no note.
+    let mut a = live_args(&bao, &[&new]);
+    a.previous = Some(old.display().to_string());
+    a.token_out = Some(tokens);
+    let shown = run_plan(&a);
+    assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
+    assert!(
+        shown.stdout.contains("- token/build-token (delete)")
+            && !shown.stdout.contains("note: token"),
+        "{}",
+        shown.stdout
+    );
+}
