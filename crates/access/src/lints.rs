@@ -4,6 +4,7 @@
 //! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
 //! shadowed by a more specific one uses the ACL evaluator's priority (`kp-acl`).
 
+use kp_acl::Target;
 use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
 use serde_json::{Map, Value as Json};
@@ -45,18 +46,18 @@ pub const CODES: [&str; 8] = [
 
 /// The identity lints, rule findings located at the policy or workload that holds the
 /// rule; [`lints_in`] locates them at the rule itself.
-pub fn lints(program: &Program) -> Vec<Diagnostic> {
-    lints_in(program, &SourceMap::new())
+pub fn lints(program: &Program, target: Target) -> Vec<Diagnostic> {
+    lints_in(program, &SourceMap::new(), target)
 }
 
 /// The identity lints, with the program's sources to point at the rule a finding is
-/// about.
-pub fn lints_in(program: &Program, sources: &SourceMap) -> Vec<Diagnostic> {
+/// about. `target` decides the stock rules of the built-in `default`.
+pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<Diagnostic> {
     let ids = identities(program);
     let mut out = Vec::new();
     jwt_roles(&ids, sources, &mut out);
-    policies(program, &ids, sources, &mut out);
-    shadow::shadowed(program, &ids, sources, &mut out);
+    policies(program, &ids, sources, target, &mut out);
+    shadow::shadowed(program, &ids, sources, target, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -389,7 +390,13 @@ fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json
     None
 }
 
-fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+fn policies(
+    program: &Program,
+    ids: &[Identity],
+    sources: &SourceMap,
+    target: Target,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut used: Vec<&str> = ids
         .iter()
         .flat_map(|i| i.policies.iter().map(String::as_str))
@@ -437,7 +444,7 @@ fn policies(program: &Program, ids: &[Identity], sources: &SourceMap, out: &mut 
                     .take_while(|&&(p, _)| p == r.name)
                     .map(|&(_, i)| i)
                     .collect();
-                deny_overrides_nothing(rule, r.span, &what, &holders, &rules, out);
+                deny_overrides_nothing(rule, r.span, &what, &holders, &rules, target, out);
             }
             // Moved to the rule itself (its quoted path) when written in the block: looked
             // for only for a finding, as a search of the block per rule was quadratic.
@@ -461,6 +468,7 @@ fn deny_overrides_nothing(
     what: &str,
     holders: &[&Identity],
     rules: &kp_sort::SortedMap<&str, &[PathRule]>,
+    target: Target,
     out: &mut Vec<Diagnostic>,
 ) {
     if rule.capabilities.iter().any(|c| c != "deny") {
@@ -474,8 +482,7 @@ fn deny_overrides_nothing(
             Some(rs) => rs
                 .iter()
                 .any(|o| !o.capabilities.contains("deny") && deny_meets_grant(&rule.path, &o.path)),
-            None if p == kp_acl::DEFAULT_POLICY => kp_acl::DEFAULT_POLICY_RULES
-                .iter()
+            None if p == kp_acl::DEFAULT_POLICY => kp_acl::default_policy_rules(target)
                 .any(|(pattern, _)| deny_meets_grant(&rule.path, pattern)),
             // Rules managed elsewhere may grant anything.
             None => true,

@@ -6,9 +6,12 @@
 //! anywhere leaves `deny` alone. Which of several matching patterns decides a request is
 //! the evaluator's job (`kp-acl`); the matrix shows patterns as written.
 //!
-//! Policies the program does not define (`extern policy`, the built-in `default`) are
-//! listed per identity as `external`: their rules are not known here.
+//! The built-in `default`, unless the program defines it, adds the stock rules of the
+//! target's product ([`kp_acl::default_policy_rules`]), as `explain` evaluates them.
+//! Policies the program does not define (`extern policy`) are listed per identity as
+//! `external`: their rules are not known here.
 
+use kp_acl::Target;
 use kp_check::ir::{PathRule, Program, Resource, ResourceKind, CAPABILITIES};
 use kp_sort::SortedMap;
 use serde::Serialize;
@@ -68,11 +71,18 @@ pub fn policy_rules(program: &Program) -> SortedMap<&str, &[PathRule]> {
         .collect()
 }
 
-pub fn matrix(program: &Program) -> Matrix {
+/// The matrix of `program` on `target`, the built-in `default` with its stock rules.
+pub fn matrix(program: &Program, target: Target) -> Matrix {
+    matrix_of(program, Some(target))
+}
+
+/// The matrix, with `default`'s stock rules of this target, or (`None`) `default` listed
+/// as external, as the access diff compares it: by name.
+pub(crate) fn matrix_of(program: &Program, default: Option<Target>) -> Matrix {
     let rules = policy_rules(program);
     let identities: Vec<IdentityAccess> = identities(program)
         .into_iter()
-        .map(|identity| access_of(identity, &rules))
+        .map(|identity| access_of(identity, &rules, default))
         .collect();
     // Sorted and deduplicated as a set would be, with the one shared sort (kp-sort).
     let mut patterns: Vec<&str> = identities
@@ -87,25 +97,41 @@ pub fn matrix(program: &Program) -> Matrix {
     }
 }
 
-/// One identity's merged grants.
-pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> IdentityAccess {
+/// One identity's merged grants: the program's policies by their rules, an undefined
+/// `default` by the stock rules of `default`'s target (external when `None`).
+pub fn access_of(
+    identity: Identity,
+    rules: &SortedMap<&str, &[PathRule]>,
+    default: Option<Target>,
+) -> IdentityAccess {
     // Each pattern's capabilities as bits by their index in `CAPABILITIES` (a
     // `BTreeSet<usize>` compiled its own tree code into the wasm).
     let mut merged: SortedMap<&str, (CapBits, Vec<String>)> = SortedMap::new();
     let mut external = Vec::new();
+    let mut add = |policy: &String, pattern, caps: CapBits| {
+        let (bits, from) = merged.get_or_default(pattern);
+        *bits |= caps;
+        if !from.contains(policy) {
+            from.push(policy.clone());
+        }
+    };
     for policy in &identity.policies {
-        let Some(policy_rules) = rules.get(policy.as_str()) else {
-            external.push(policy.clone());
-            continue;
-        };
-        for rule in policy_rules.iter() {
-            let (caps, from) = merged.get_or_default(rule.path.as_str());
-            for i in rule.capabilities.iter().filter_map(cap_index) {
-                *caps |= 1 << i;
+        match (rules.get(policy.as_str()), default) {
+            (Some(policy_rules), _) => {
+                for rule in policy_rules.iter() {
+                    add(
+                        policy,
+                        rule.path.as_str(),
+                        cap_bits(rule.capabilities.iter()),
+                    );
+                }
             }
-            if !from.contains(policy) {
-                from.push(policy.clone());
+            (None, Some(target)) if policy == kp_acl::DEFAULT_POLICY => {
+                for (pattern, caps) in kp_acl::default_policy_rules(target) {
+                    add(policy, pattern, cap_bits(caps.iter().copied()));
+                }
             }
+            (None, _) => external.push(policy.clone()),
         }
     }
     let deny = cap_index("deny");
@@ -140,6 +166,10 @@ pub fn access_of(identity: Identity, rules: &SortedMap<&str, &[PathRule]>) -> Id
 /// A set of capabilities, bit `i` for `CAPABILITIES[i]`.
 type CapBits = u16;
 const _: () = assert!(CAPABILITIES.len() <= CapBits::BITS as usize);
+
+fn cap_bits<'c>(caps: impl Iterator<Item = &'c str>) -> CapBits {
+    caps.filter_map(cap_index).fold(0, |bits, i| bits | 1 << i)
+}
 
 /// Position in Vault's canonical capability order, `None` for an unknown word.
 pub fn cap_index(cap: &str) -> Option<usize> {

@@ -25,6 +25,11 @@ pub fn program_despite(src: &str, codes: &[&str]) -> Program {
     checked.program
 }
 
+/// The target [`program`] checks for (the checker's default).
+pub fn target() -> kp_acl::Target {
+    kp_check::Options::default().target
+}
+
 pub fn example(name: &str) -> Program {
     let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
     let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

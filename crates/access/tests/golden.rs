@@ -27,6 +27,11 @@ fn program(rel: &str) -> Program {
     checked.program
 }
 
+/// The target [`program`] checks for.
+fn target() -> kp_acl::Target {
+    kp_check::Options::default().target
+}
+
 const EXAMPLES: [&str; 6] = [
     "01-jwt-dynamic-secrets",
     "02-ai-model-secrets",
@@ -39,10 +44,10 @@ const EXAMPLES: [&str; 6] = [
 #[test]
 fn access_of_every_example() {
     for name in EXAMPLES {
-        let m = matrix::matrix(&program(&format!("examples/{name}.kp")));
+        let m = matrix::matrix(&program(&format!("examples/{name}.kp")), target());
         insta::assert_snapshot!(format!("access-{name}.txt"), render::matrix_text(&m));
     }
-    let m = matrix::matrix(&program("examples/pipeline.kp"));
+    let m = matrix::matrix(&program("examples/pipeline.kp"), target());
     insta::assert_snapshot!("access-pipeline.csv", render::matrix_csv(&m));
     insta::assert_json_snapshot!("access-pipeline.json", m);
 }
@@ -68,7 +73,7 @@ fn simulate_a_trainer_token_against_the_pipeline() {
     let s = simulate::simulate(&p, &claims, None);
     insta::assert_snapshot!(
         "simulate-pipeline.txt",
-        render::simulation_text(&s, &matrix::matrix(&p))
+        render::simulation_text(&s, &matrix::matrix(&p, target()))
     );
     insta::assert_json_snapshot!("simulate-pipeline.json", s);
 }

@@ -24,17 +24,22 @@ pub use acl::{
     Acl, Beaten, Contribution, Criterion, Decider, Decision, Operation, RuleRef, Server, Step,
 };
 pub use caps::Caps;
-pub use policy::{AclError, PatternKind, Policy, Rule, DEFAULT_POLICY, DEFAULT_POLICY_RULES};
+pub use kp_schema::Target;
+pub use policy::{
+    default_policy_rules, AclError, PatternKind, Policy, Rule, StockRule, DEFAULT_POLICY,
+};
 pub use regions::{regions, Region};
 pub use request::request_path;
 pub use shadow::{shadows, shadows_pattern, Pattern, ShadowIndex};
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the
 /// named policies plus `default` unless `no_default_policy`. Names the server does not
-/// know are skipped, as `PolicyStore.ACL` skips them.
+/// know are skipped, as `PolicyStore.ACL` skips them; a `default` it does not know is
+/// the stock one of `target`'s product.
 pub fn token_policies<'a>(
     names: &[&str],
     no_default_policy: bool,
+    target: Target,
     known: impl Fn(&str) -> Option<&'a Policy>,
 ) -> Vec<Policy> {
     let mut out: Vec<Policy> = Vec::new();
@@ -54,7 +59,7 @@ pub fn token_policies<'a>(
         } else if let Some(p) = known(name) {
             out.push(p.clone());
         } else if name == DEFAULT_POLICY {
-            out.push(Policy::default_policy());
+            out.push(Policy::default_policy(target));
         }
     }
     out

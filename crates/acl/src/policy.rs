@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use kp_schema::Target;
 use serde::Serialize;
 
 use crate::caps::Caps;
@@ -104,13 +105,11 @@ impl Policy {
         Policy::new("root", Vec::new())
     }
 
-    /// The built-in `default` policy, as OpenBao writes it on initialisation
-    /// (`internal/vault/policy/policy_store.go`, `DefaultPolicy`; Vault's text grants
-    /// the same paths). Servers keep the copy written when they were initialised, and
-    /// operators may edit it: this is the stock version.
-    pub fn default_policy() -> Policy {
-        let rules = DEFAULT_POLICY_RULES
-            .iter()
+    /// The built-in `default` policy as `target`'s product writes it on initialisation
+    /// ([`default_policy_rules`]). Servers keep the copy written when they were
+    /// initialised, and operators may edit it: this is the stock version.
+    pub fn default_policy(target: Target) -> Policy {
+        let rules = default_policy_rules(target)
             .map(|(pattern, caps)| Rule {
                 pattern: (*pattern).to_string(),
                 capabilities: caps
@@ -126,27 +125,63 @@ impl Policy {
 /// The name of the built-in policy attached to tokens unless `no_default_policy`.
 pub const DEFAULT_POLICY: &str = "default";
 
-/// The stock `default` policy's rules, in its order.
-pub const DEFAULT_POLICY_RULES: &[(&str, &[&str])] = &[
-    ("auth/token/lookup-self", &["read"]),
-    ("auth/token/renew-self", &["update"]),
-    ("auth/token/revoke-self", &["update"]),
-    ("sys/capabilities-self", &["update"]),
-    ("identity/entity/id/{{identity.entity.id}}", &["read"]),
-    ("identity/entity/name/{{identity.entity.name}}", &["read"]),
-    ("sys/internal/ui/resultant-acl", &["read"]),
-    ("sys/leases/renew", &["update"]),
-    ("sys/leases/lookup", &["update"]),
+/// One rule of a stock policy: pattern and capability names.
+pub type StockRule = (&'static str, &'static [&'static str]);
+
+/// The stock `default` policy of `target`'s product, rule by rule in its order.
+///
+/// OpenBao's (`internal/vault/policy_store.go`, `defaultPolicy`; OpenBao 2.7.2 answers
+/// exactly these for `sys/policies/acl/default`) has 16 rules. HashiCorp Vault's
+/// (`vault/policy_store.go`, `defaultPolicy`, Vault 1.9 and later) has two more:
+/// `sys/renew` and `sys/control-group/request`, both `update`.
+///
+/// Keyed on the product, not on [`crate::Server`]: `Server::Vault` also stands for
+/// OpenBao before 2.6, whose default policy is OpenBao's.
+pub fn default_policy_rules(target: Target) -> impl Iterator<Item = &'static StockRule> + Clone {
+    let vault = target == Target::Vault;
+    DEFAULT_POLICY_RULES
+        .iter()
+        .filter(move |(_, vault_only)| vault || !vault_only)
+        .map(|(rule, _)| rule)
+}
+
+/// Both products' stock `default` rules in one table, in Vault's order (OpenBao's is the
+/// same without the two rules marked `true`, Vault's only): one copy in the playground's
+/// wasm, not two.
+const DEFAULT_POLICY_RULES: [(StockRule, bool); 18] = [
+    (("auth/token/lookup-self", &["read"]), false),
+    (("auth/token/renew-self", &["update"]), false),
+    (("auth/token/revoke-self", &["update"]), false),
+    (("sys/capabilities-self", &["update"]), false),
     (
-        "cubbyhole/*",
-        &["create", "read", "update", "delete", "list"],
+        ("identity/entity/id/{{identity.entity.id}}", &["read"]),
+        false,
     ),
-    ("sys/wrapping/wrap", &["update"]),
-    ("sys/wrapping/lookup", &["update"]),
-    ("sys/wrapping/unwrap", &["update"]),
-    ("sys/tools/hash", &["update"]),
-    ("sys/tools/hash/*", &["update"]),
-    ("identity/oidc/provider/+/authorize", &["read", "update"]),
+    (
+        ("identity/entity/name/{{identity.entity.name}}", &["read"]),
+        false,
+    ),
+    (("sys/internal/ui/resultant-acl", &["read"]), false),
+    (("sys/renew", &["update"]), true),
+    (("sys/leases/renew", &["update"]), false),
+    (("sys/leases/lookup", &["update"]), false),
+    (
+        (
+            "cubbyhole/*",
+            &["create", "read", "update", "delete", "list"],
+        ),
+        false,
+    ),
+    (("sys/wrapping/wrap", &["update"]), false),
+    (("sys/wrapping/lookup", &["update"]), false),
+    (("sys/wrapping/unwrap", &["update"]), false),
+    (("sys/tools/hash", &["update"]), false),
+    (("sys/tools/hash/*", &["update"]), false),
+    (("sys/control-group/request", &["update"]), true),
+    (
+        ("identity/oidc/provider/+/authorize", &["read", "update"]),
+        false,
+    ),
 ];
 
 /// Which of the server's three rule tables a pattern lands in, or none when it holds an

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kp_acl::{Acl, Caps, Operation, Policy, Rule, Server};
+use kp_acl::{Acl, Caps, Operation, Policy, Rule, Server, Target};
 use Operation::*;
 
 /// `policy = KW` plus `capabilities = extra`, as the server's parser combines them.
@@ -360,7 +360,8 @@ fn deny_on_a_losing_pattern_is_ignored() {
 
 #[test]
 fn templated_rules_are_conditional() {
-    let d = acl(&[Policy::default_policy()]).capabilities("identity/entity/id/e1", Server::Openbao);
+    let d = acl(&[Policy::default_policy(Target::Openbao)])
+        .capabilities("identity/entity/id/e1", Server::Openbao);
     assert_eq!(d.names(), ["deny"]);
     assert_eq!(d.conditional.len(), 1);
     assert_eq!(
@@ -372,7 +373,7 @@ fn templated_rules_are_conditional() {
 #[test]
 fn default_policy_and_no_default() {
     let known = |_: &str| None;
-    let with = kp_acl::token_policies(&["x"], false, known);
+    let with = kp_acl::token_policies(&["x"], false, Target::Openbao, known);
     assert_eq!(
         with.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         ["default"]
@@ -387,11 +388,73 @@ fn default_policy_and_no_default() {
             .names(),
         ["read", "update"]
     );
-    assert!(kp_acl::token_policies(&["x"], true, known).is_empty());
-    let root = kp_acl::token_policies(&["root"], false, known);
+    assert!(kp_acl::token_policies(&["x"], true, Target::Openbao, known).is_empty());
+    let root = kp_acl::token_policies(&["root"], false, Target::Openbao, known);
     assert_eq!(root.len(), 1);
     assert_eq!(
         acl(&root).capabilities("sys/seal", Server::Vault).names(),
         ["root"]
     );
+}
+
+/// The stock `default` policy as OpenBao 2.7.2 answers `sys/policies/acl/default` on a
+/// fresh dev server (`bao server -dev`), stored verbatim: the constant must list its
+/// rules, in its order. Vault's (`vault/policy_store.go`, `defaultPolicy`) is the same
+/// text with `sys/renew` and `sys/control-group/request` added.
+#[test]
+fn default_policy_is_the_servers_text() {
+    let text = include_str!("data/openbao-2.7.2-default-policy.hcl");
+    // Each `path "P" {` line, then its `capabilities = [...]` line.
+    let mut served: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("path \"") {
+            let pattern = rest.split('"').next().unwrap();
+            served.push((pattern.to_string(), Vec::new()));
+        } else if let Some(list) = line.strip_prefix("capabilities = [") {
+            let caps = list.trim_end_matches(']').split(',');
+            served.last_mut().unwrap().1 = caps
+                .map(|c| c.trim().trim_matches('"').to_string())
+                .collect();
+        }
+    }
+    let stock = |target| -> Vec<(String, Vec<String>)> {
+        kp_acl::default_policy_rules(target)
+            .map(|(p, caps)| (p.to_string(), caps.iter().map(|c| c.to_string()).collect()))
+            .collect()
+    };
+    assert_eq!(served.len(), 16);
+    assert_eq!(stock(Target::Openbao), served);
+    // Vault's: OpenBao's with its two more rules where Vault's text has them.
+    let mut vault = served.clone();
+    let update = || vec!["update".to_string()];
+    vault.insert(7, ("sys/renew".into(), update()));
+    vault.insert(16, ("sys/control-group/request".into(), update()));
+    assert_eq!(vault[6].0, "sys/internal/ui/resultant-acl");
+    assert_eq!(vault[8].0, "sys/leases/renew");
+    assert_eq!(vault[15].0, "sys/tools/hash/*");
+    assert_eq!(vault[17].0, "identity/oidc/provider/+/authorize");
+    assert_eq!(stock(Target::Vault), vault);
+}
+
+#[test]
+fn default_policy_follows_the_product() {
+    let known = |_: &str| None;
+    for (target, renew) in [(Target::Vault, ["update"]), (Target::Openbao, ["deny"])] {
+        let a = acl(&kp_acl::token_policies(&["x"], false, target, known));
+        // Server::Vault is also OpenBao before 2.6: the policy text follows the target,
+        // whichever lookup order is asked.
+        for server in [Server::Vault, Server::Openbao] {
+            for path in ["sys/renew", "sys/control-group/request"] {
+                assert_eq!(
+                    a.capabilities(path, server).names(),
+                    renew,
+                    "{target} {path}"
+                );
+            }
+            assert_eq!(
+                a.capabilities("sys/leases/renew", server).names(),
+                ["update"]
+            );
+        }
+    }
 }

@@ -170,7 +170,7 @@ impl Analysis {
             match kp_graph::build(&checked.program) {
                 // What `keyplan check` adds to a program that compiled
                 // (`keyplan::access_lints`): the editor shows what the CLI reports.
-                Ok(_) => kp_access::lints::lints_in(&checked.program, &sources),
+                Ok(_) => kp_access::lints::lints_in(&checked.program, &sources, target),
                 Err(errs) => {
                     diagnostics.extend(errs);
                     Vec::new()

@@ -51,7 +51,8 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("1000-paths-all-2000-identities-capabilities", |b| {
         b.iter(|| {
-            let evals = evaluators(&program, &ExplainOptions::default()).expect("identities");
+            let evals =
+                evaluators(&program, &ExplainOptions::default(), target).expect("identities");
             let server = keyplan::explain::server(target);
             let mut granted = 0usize;
             for p in &paths {

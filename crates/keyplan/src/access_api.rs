@@ -6,9 +6,13 @@ use crate::access::matrix::Matrix;
 use crate::access::simulate::Simulation;
 use crate::{Compiled, Diagnostic};
 
-/// The access matrix (identity × pattern → capabilities, with login conditions).
+/// The access matrix (identity × pattern → capabilities, with login conditions); the
+/// built-in `default` with the stock rules of the compiled target's product.
 pub fn access_matrix(compiled: &Compiled) -> Option<Matrix> {
-    compiled.program.as_ref().map(kp_access::matrix::matrix)
+    compiled
+        .program
+        .as_ref()
+        .map(|p| kp_access::matrix::matrix(p, compiled.target))
 }
 
 /// What changed in effective access from `old` to `new`.
@@ -38,7 +42,7 @@ pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
     compiled
         .program
         .as_ref()
-        .map(|p| kp_access::lints::lints_in(p, &compiled.sources))
+        .map(|p| kp_access::lints::lints_in(p, &compiled.sources, compiled.target))
         .unwrap_or_default()
 }
 

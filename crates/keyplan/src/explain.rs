@@ -220,10 +220,12 @@ fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnsw
 
 /// Builds the evaluators `opts` asks for. Only the identities asked for are built, and
 /// only the policies they carry are converted: `--as` on a program of thousands of
-/// workloads does the work of one.
+/// workloads does the work of one. An undefined `default` is the stock one of `target`'s
+/// product ([`kp_acl::default_policy_rules`]).
 pub fn evaluators(
     program: &Program,
     opts: &ExplainOptions,
+    target: Target,
 ) -> Result<Vec<Evaluator>, ExplainError> {
     let defined = kp_access::matrix::defined_policies(program);
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
@@ -263,7 +265,7 @@ pub fn evaluators(
             } else if name == DEFAULT_POLICY {
                 set.push(
                     converted
-                        .get_or_insert_with(DEFAULT_POLICY, Policy::default_policy)
+                        .get_or_insert_with(DEFAULT_POLICY, || Policy::default_policy(target))
                         .clone(),
                 );
             } else if program.extern_policies.iter().any(|e| e == name) {
@@ -315,7 +317,7 @@ pub fn explain(
     if paths.is_empty() {
         return Err(ExplainError::NoPaths);
     }
-    let evals = evaluators(program, opts)?;
+    let evals = evaluators(program, opts, target)?;
     let server = server(target);
     Ok(Explanation {
         paths: paths

@@ -334,7 +334,9 @@ pub fn build_sources(sources: SourceMap, target: &str) -> BuildResponse {
     let ok = !compiled.has_errors();
     let outputs = if ok { outputs(&compiled) } else { Vec::new() };
     let view = match (ok, &compiled.program, &compiled.graph) {
-        (true, Some(program), Some(graph)) => Some(view(&compiled.sources, program, graph)),
+        (true, Some(program), Some(graph)) => {
+            Some(view(&compiled.sources, program, graph, compiled.target))
+        }
         _ => None,
     };
     BuildResponse {
@@ -491,7 +493,7 @@ fn file_line(map: &SourceMap, offset: usize) -> (String, usize) {
     })
 }
 
-fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
+fn view(map: &SourceMap, program: &Program, graph: &Graph, target: Target) -> View {
     let mut level_of = vec![0; graph.nodes.len()];
     for (level, nodes) in graph.levels.iter().enumerate() {
         for &n in nodes {
@@ -538,7 +540,7 @@ fn view(map: &SourceMap, program: &Program, graph: &Graph) -> View {
             .map(|w| view_workload(program, w, map))
             .collect(),
         extern_policies: program.extern_policies.clone(),
-        access: crate::access::matrix::matrix(program),
+        access: crate::access::matrix::matrix(program, target),
     }
 }
 

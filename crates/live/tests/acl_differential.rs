@@ -14,6 +14,9 @@ use common::*;
 use keyplan::acl::{Acl, PatternKind, Policy, Rule, Server, Step, DEFAULT_POLICY};
 use serde_json::{json, Value as Json};
 
+/// The server these tests run: its `default` policy is OpenBao's.
+const TARGET: keyplan::Target = keyplan::Target::Openbao;
+
 /// A small deterministic generator (xorshift64*): the corpus is the same on every run.
 struct Rng(u64);
 
@@ -296,7 +299,8 @@ fn corpus(bao: &Bao) -> Tally {
             names.push("not-written".into());
         }
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let set = keyplan::acl::token_policies(&refs, no_default, |n| by_name.get(n).copied());
+        let set =
+            keyplan::acl::token_policies(&refs, no_default, TARGET, |n| by_name.get(n).copied());
         let acl = Acl::new(&set).unwrap();
         let token = create_token(bao, &names, no_default);
 
@@ -422,7 +426,7 @@ fn examples(bao: &Bao) -> (usize, usize, usize) {
                 assert!(resp.get("errors").is_none(), "{}: {resp}", r.name);
             }
         }
-        let evals = keyplan::explain::evaluators(program, &Default::default()).unwrap();
+        let evals = keyplan::explain::evaluators(program, &Default::default(), TARGET).unwrap();
         let rules: Vec<String> = keyplan::explain::policies(program)
             .iter()
             .flat_map(|p| p.rules.iter().map(|r| r.pattern.clone()))

@@ -9,6 +9,7 @@
 //! a rule that does (different winners for different holders); a rule shadowed only by
 //! several rules together is not.
 
+use kp_acl::Target;
 use kp_check::ir::{Program, Resource};
 use kp_diag::{Diagnostic, SourceMap, Span};
 use kp_sort::SortedMap;
@@ -32,6 +33,7 @@ pub(super) fn shadowed(
     program: &Program,
     ids: &[Identity],
     sources: &SourceMap,
+    target: Target,
     out: &mut Vec<Diagnostic>,
 ) {
     // Sorted maps, not `BTreeMap`s: each tree type compiled its own code (and collecting,
@@ -49,7 +51,7 @@ pub(super) fn shadowed(
     );
     // Every policy's rules analysed once: a policy most identities hold (`default`, a
     // shared base) is a rival of every other policy.
-    let analysed = analysed_rules(&defined, &holders);
+    let analysed = analysed_rules(&defined, &holders, target);
     for (&name, &res) in &defined {
         let Some(doc) = &res.policy else { continue };
         // The policies that sit beside this one in every ACL that holds it.
@@ -194,11 +196,12 @@ pub(super) fn shadowed(
     }
 }
 
-/// The rules of every policy the program defines, and of the built-in `default` when an
-/// identity holds it, each pattern analysed once.
+/// The rules of every policy the program defines, and of the built-in `default` (the
+/// stock one of `target`) when an identity holds it, each pattern analysed once.
 fn analysed_rules<'a>(
     defined: &SortedMap<&'a str, &'a Resource>,
     holders: &SortedMap<&'a str, Vec<&Identity>>,
+    target: Target,
 ) -> SortedMap<&'a str, Vec<Candidate<'a>>> {
     let mut out: SortedMap<&str, Vec<Candidate<'_>>> = defined
         .iter()
@@ -216,15 +219,13 @@ fn analysed_rules<'a>(
         .collect();
     let default = kp_acl::DEFAULT_POLICY;
     if !defined.contains_key(default) && holders.contains_key(default) {
-        let rules = kp_acl::DEFAULT_POLICY_RULES
-            .iter()
-            .map(|(pattern, caps)| Candidate {
-                policy: default,
-                pattern,
-                shape: kp_acl::Pattern::new(pattern),
-                deny: caps.contains(&"deny"),
-                resource: None,
-            });
+        let rules = kp_acl::default_policy_rules(target).map(|(pattern, caps)| Candidate {
+            policy: default,
+            pattern,
+            shape: kp_acl::Pattern::new(pattern),
+            deny: caps.contains(&"deny"),
+            resource: None,
+        });
         out.insert(default, rules.collect());
     }
     out

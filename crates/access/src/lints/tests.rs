@@ -1,9 +1,9 @@
 use super::*;
-use crate::testutil::{example, program};
+use crate::testutil::{example, program, target};
 use kp_check::ir::Program;
 
 fn codes(src: &str) -> Vec<(&'static str, String)> {
-    lints(&program(src))
+    lints(&program(src), target())
         .into_iter()
         .map(|d| (d.code, d.message))
         .collect()
@@ -39,7 +39,7 @@ fn audience_alone_and_glob_star() {
 
 #[test]
 fn overlapping_roles_on_one_mount() {
-    let got = lints(&example("pipeline.kp"));
+    let got = lints(&example("pipeline.kp"), target());
     let overlaps: Vec<_> = got
         .iter()
         .filter(|d| d.code == OVERLAPPING_ROLES)
@@ -57,7 +57,7 @@ fn overlapping_roles_on_one_mount() {
 /// Every `kp::overlapping-roles` warning of `p`: its two identities, and what
 /// simulating a login with the token its help shows says.
 fn overlap_examples(p: &Program) -> Vec<(String, crate::simulate::Simulation)> {
-    lints(p)
+    lints(p, target())
         .into_iter()
         .filter(|d| d.code == OVERLAPPING_ROLES)
         .map(|d| {
@@ -197,6 +197,31 @@ fn sudo_sys_unused_and_idle_deny() {
     );
 }
 
+/// A `deny` on a path only Vault's stock `default` grants overrides something on Vault
+/// and nothing on OpenBao.
+#[test]
+fn a_deny_on_what_only_vaults_default_grants() {
+    let p = program(
+        r#"
+        policy lock {
+          path "sys/renew" { capabilities = [deny] }
+          path "sys/control-group/request" { capabilities = [deny] }
+        }
+        auth approle {
+          role r { token_policies = [lock] }
+        }
+        "#,
+    );
+    let idle = |target| {
+        lints(&p, target)
+            .into_iter()
+            .filter(|d| d.code == DENY_OVERRIDES_NOTHING)
+            .count()
+    };
+    assert_eq!(idle(kp_acl::Target::Vault), 0);
+    assert_eq!(idle(kp_acl::Target::Openbao), 2);
+}
+
 #[test]
 fn examples_findings() {
     let got: Vec<_> = [
@@ -206,7 +231,7 @@ fn examples_findings() {
     ]
     .iter()
     .map(|e| {
-        lints(&example(e))
+        lints(&example(e), target())
             .iter()
             .map(|d| d.code)
             .collect::<Vec<_>>()
@@ -254,7 +279,11 @@ fn shadowed_rules() {
           }
         }
         "#;
-    let diags = lints_in(&program(src), &kp_diag::SourceMap::single("t.kp", src));
+    let diags = lints_in(
+        &program(src),
+        &kp_diag::SourceMap::single("t.kp", src),
+        target(),
+    );
     let shadowed: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == SHADOWED_RULE).collect();
     let at = |d: &Diagnostic| &src[d.span.start..d.span.end];
     assert_eq!(shadowed.len(), 3, "{shadowed:#?}");
@@ -476,7 +505,7 @@ fn glob_findings_point_at_the_claim_value_when_the_sources_are_at_hand() {
         }
         "#;
     let sources = SourceMap::single("main.kp", src);
-    let found: Vec<(&str, &str)> = lints_in(&program(src), &sources)
+    let found: Vec<(&str, &str)> = lints_in(&program(src), &sources, target())
         .into_iter()
         .filter(|d| [LITERAL_GLOB_CLAIM, GLOB_MATCHES_ANYTHING].contains(&d.code))
         .map(|d| (d.code, &src[d.span.start..d.span.end]))
@@ -489,7 +518,7 @@ fn glob_findings_point_at_the_claim_value_when_the_sources_are_at_hand() {
         ]
     );
     // The `"*"` found is the claim's, not the audience's written before it.
-    let any = lints_in(&program(src), &sources)
+    let any = lints_in(&program(src), &sources, target())
         .into_iter()
         .find(|d| d.code == GLOB_MATCHES_ANYTHING)
         .map(|d| d.span.start);

@@ -1,5 +1,6 @@
 use super::*;
-use crate::testutil::{example, program};
+use crate::testutil::{example, program, target};
+use kp_acl::Target;
 
 fn grants(m: &Matrix, id: &str) -> Vec<(String, String)> {
     m.identities
@@ -16,9 +17,14 @@ fn grants(m: &Matrix, id: &str) -> Vec<(String, String)> {
 
 #[test]
 fn attached_policies_add_their_rules_and_extern_ones_are_named() {
-    let m = matrix(&example("pipeline.kp"));
+    let m = matrix(&example("pipeline.kp"), target());
+    // `default`'s stock rules come first (`auth/`, `cubbyhole/`, ...): the program's own.
+    let own: Vec<_> = grants(&m, "evaluator")
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("secret/"))
+        .collect();
     assert_eq!(
-        grants(&m, "evaluator"),
+        own,
         [
             ("secret/data/models/*".to_string(), "read".to_string()),
             ("secret/data/shared/*".to_string(), "read".to_string()),
@@ -27,15 +33,54 @@ fn attached_policies_add_their_rules_and_extern_ones_are_named() {
     let publisher = m.identities.iter().find(|i| i.identity.id == "publisher");
     assert_eq!(
         publisher.map(|p| p.external.clone()),
-        Some(vec!["platform-audit".to_string(), "default".to_string()])
+        Some(vec!["platform-audit".to_string()])
     );
     assert!(m.patterns.contains(&"ssh/sign/gpu-hosts".to_string()));
 }
 
 #[test]
+fn the_builtin_default_adds_its_stock_rules_per_target() {
+    let src = r#"
+        policy p { path "x" { capabilities = [read] } }
+        auth approle {
+          role r { token_policies = [p] }
+          role bare {
+            token_policies          = [p]
+            token_no_default_policy = true
+          }
+        }
+        "#;
+    for (target, extra) in [(Target::Vault, true), (Target::Openbao, false)] {
+        let m = matrix(&program(src), target);
+        let r = grants(&m, "approle/r");
+        for pattern in ["sys/renew", "sys/control-group/request"] {
+            let want = (pattern.to_string(), "update".to_string());
+            assert_eq!(r.contains(&want), extra, "{target} {pattern}: {r:?}");
+        }
+        let cubbyhole = (
+            "cubbyhole/*".to_string(),
+            "create,read,update,delete,list".to_string(),
+        );
+        assert!(r.contains(&cubbyhole), "{r:?}");
+        assert_eq!(r.len(), if extra { 19 } else { 17 });
+        let row = m.identities.iter().find(|i| i.identity.id == "approle/r");
+        assert_eq!(row.map(|i| i.external.len()), Some(0));
+        let via_default = row
+            .and_then(|i| i.grants.iter().find(|g| g.pattern == "cubbyhole/*"))
+            .map(|g| g.policies.clone());
+        assert_eq!(via_default, Some(vec!["default".to_string()]));
+        assert_eq!(
+            grants(&m, "approle/bare"),
+            [("x".to_string(), "read".to_string())]
+        );
+    }
+}
+
+#[test]
 fn same_pattern_in_two_policies_merges_and_deny_wins() {
-    let m = matrix(&program(
-        r#"
+    let m = matrix(
+        &program(
+            r#"
         policy a {
           path "x/*" { capabilities = [read] }
           path "y" { capabilities = [read] }
@@ -45,10 +90,15 @@ fn same_pattern_in_two_policies_merges_and_deny_wins() {
           path "y" { capabilities = [deny] }
         }
         auth approle {
-          role r { token_policies = [b, a] }
+          role r {
+            token_policies          = [b, a]
+            token_no_default_policy = true
+          }
         }
         "#,
-    ));
+        ),
+        target(),
+    );
     assert_eq!(
         grants(&m, "approle/r"),
         [
@@ -63,16 +113,24 @@ fn same_pattern_in_two_policies_merges_and_deny_wins() {
 #[test]
 fn text_form_aligns_short_patterns_and_does_not_pad_a_huge_one() {
     let long = "a".repeat(70_000);
-    let m = matrix(&program(&format!(
-        r#"
+    let m = matrix(
+        &program(&format!(
+            r#"
         policy p {{
           path "x/{long}" {{ capabilities = [read] }}
           path "é/*" {{ capabilities = [list] }}
           path "yy/*" {{ capabilities = [read] }}
         }}
-        auth approle {{ role r {{ secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p] }} }}
+        auth approle {{
+          role r {{
+            secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p]
+            token_no_default_policy = true
+          }}
+        }}
         "#
-    )));
+        )),
+        target(),
+    );
     let text = crate::render::matrix_text(&m);
     let lines: Vec<&str> = text.lines().filter(|l| l.contains("via p")).collect();
     assert_eq!(lines.len(), 3, "{text:.400}");
