@@ -123,7 +123,7 @@ impl Diagnostic {
         Diagnostic {
             severity,
             code,
-            message,
+            message: without_controls(message),
             span,
             label: String::new(),
             help: None,
@@ -137,7 +137,7 @@ impl Diagnostic {
 
     #[inline(never)]
     fn label_string(mut self, label: String) -> Self {
-        self.label = label;
+        self.label = without_controls(label);
         self
     }
 
@@ -147,7 +147,7 @@ impl Diagnostic {
 
     #[inline(never)]
     fn help_string(mut self, help: String) -> Self {
-        self.help = Some(help);
+        self.help = Some(without_controls(help));
         self
     }
 
@@ -157,7 +157,10 @@ impl Diagnostic {
 
     #[inline(never)]
     fn related_string(mut self, span: Span, label: String) -> Self {
-        self.related.push(Related { span, label });
+        self.related.push(Related {
+            span,
+            label: without_controls(label),
+        });
         self
     }
 
@@ -316,6 +319,16 @@ fn typo_distance(word: &str, cand: &str) -> usize {
 /// `text` as a message quotes it: control characters (a newline in a path, say) escaped
 /// as Rust writes them (`\n`, `\u{1}`), everything else as written. Not `escape_debug`,
 /// whose Unicode tables are 3 KB of the playground's wasm.
+/// A diagnostic's text with its control characters escaped: the texts quote the
+/// program (names, values), and a raw escape or line break in one would reach a
+/// terminal or a CI log as it is (`\x1b[31m` recolouring it, a newline faking a line).
+fn without_controls(text: String) -> String {
+    match escape_controls(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
@@ -420,5 +433,26 @@ mod tests {
     fn lists_choices() {
         assert_eq!(one_of(&["a"]), "`a`");
         assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+
+    /// QA: a raw escape in a quoted value reached the terminal as it was.
+    #[test]
+    fn a_diagnostic_s_texts_hold_no_control_character() {
+        let d = Diagnostic::warning("kp::x", Span::default(), "`TODO\x1b[31m` looks odd")
+            .with_label("here\u{7}")
+            .with_help("write `a\tb`\non one line")
+            .with_related(Span::default(), "first\r");
+        assert_eq!(d.message, "`TODO\\u{1b}[31m` looks odd");
+        assert_eq!(d.label, "here\\u{7}");
+        assert_eq!(d.help.as_deref(), Some("write `a\\tb`\\non one line"));
+        assert_eq!(d.related[0].label, "first\\r");
+        // Text without one is kept as it is.
+        let plain = Diagnostic::error("kp::x", Span::default(), "`é` is fine");
+        assert_eq!(plain.message, "`é` is fine");
     }
 }
