@@ -126,11 +126,11 @@ pub fn unrevoked_tokens_note(plan: &Plan) -> Option<String> {
         many => (format!("tokens {}", many.join(", ")), "are"),
     };
     Some(format!(
-        "note: {which} the previous version declared {is} not revoked: a token is found and \
-         revoked only through the accessor recorded under `--token-out` when it was created, \
-         and none is recorded here, so whether it still exists is not known. Plan and apply \
-         with the `--token-out` directory it was created with, or revoke it on the server \
-         (`bao token revoke -accessor ACCESSOR`)."
+        "note: {which}, dropped since the previous version, {is} not revoked: a token is found \
+         and revoked only through the accessor recorded under `--token-out` when it was \
+         created, and none is recorded here, so whether it still exists is not known. Plan \
+         and apply with the `--token-out` directory it was created with, or revoke it on the \
+         server (`vault token revoke -accessor ACCESSOR`, or `bao`)."
     ))
 }
 
