@@ -640,3 +640,55 @@ fn a_capability_alone_gets_the_help_of_where_capabilities_go() {
     let help = diags[0].help.as_deref().unwrap();
     assert!(help.contains("`bogus = value`"), "{help}");
 }
+
+/// QA: a nested block missing its `{` (`role r` above its indented body) was read as a
+/// statement, its attributes as the outer block's and its `}` as the outer block's end:
+/// three errors, the first a wrong "missing `=`". Now one, and the tree is the intended.
+#[test]
+fn a_nested_block_missing_its_brace_is_one_error() {
+    let src = "auth approle ci {\n  role r\n    token_ttl = 10m\n    token_policies = [\"a\"]\n  }\n}\n\nworkload w {\n  login ci.r\n}\n";
+    let parsed = parse(src);
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    let d = &parsed.diagnostics[0];
+    assert_eq!(
+        d.message,
+        "expected the block's `{`, found the end of the line"
+    );
+    assert_eq!(d.span.start, src.find("role r").unwrap() + 6);
+    assert_eq!(parsed.file.blocks.len(), 2);
+    // Deeper: a block inside a nested block, its `{` on the next line.
+    let src = "policy p {\n  path \"a/*\"\n  {\n    capabilities = [read]\n  }\n}\n";
+    assert_eq!(
+        parse(src).diagnostics.len(),
+        1,
+        "{:?}",
+        parse(src).diagnostics
+    );
+}
+
+/// What the recovery above leaves alone: statements, however indented below, and a
+/// header whose lines below are not a body's.
+#[test]
+fn statements_followed_by_deeper_lines_are_not_blocks() {
+    for src in [
+        // A capability verb is a statement even with a body-like line below.
+        "workload w {\n  read \"x\"\n    ttl = 1\n  }\n}\n",
+        // Odd indentation of statements only.
+        "workload w {\nsign ssh.r\n  list \"y\"\n}\n",
+        // Unindented, a statement last in its block is followed by the block's `}`.
+        "workload w {\nsign ssh.r\n}\n",
+        "a {\nb {\nc \"\"\n} }\n",
+        // A body that closes at a shallower indentation: no missing `{` is claimed.
+        "auth approle ci {\n  role r\n    token_ttl = 10m\n}\n",
+    ] {
+        let parsed = parse(src);
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .all(|d| d.message != "expected the block's `{`, found the end of the line"),
+            "{src}: {:?}",
+            parsed.diagnostics
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::ast::{Entry, Expr, ExprKind, Ident, List, MapEntry, StrLit, Text};
 
 pub(super) struct Parser<'s> {
     pub(super) src: &'s str,
-    lexer: Lexer<'s>,
+    pub(super) lexer: Lexer<'s>,
     /// The current token.
     current: Token,
     /// The tokens after it, lexed a batch at a time: a lexer called for one token at a
@@ -34,6 +34,9 @@ pub(super) struct Parser<'s> {
     /// at a sync point ends.
     pub(super) solid_end: usize,
     pub(super) depth: usize,
+    /// Where the last look for a `}` closing nothing ended without one
+    /// ([`Parser::stray_closer_below`]).
+    pub(super) no_stray_closer_until: usize,
     diags: Vec<Diagnostic>,
     /// Stacks the entries of the bodies, the items of the lists (and statement heads) and
     /// the entries of the maps being parsed are collected on: each group is then moved
@@ -69,6 +72,7 @@ impl<'s> Parser<'s> {
             prev_end: start,
             solid_end: start,
             depth: 0,
+            no_stray_closer_until: 0,
             diags: Vec::new(),
             entries: Vec::new(),
             exprs: Vec::new(),

@@ -106,7 +106,9 @@ impl Parser<'_> {
         }
         let head = self.head(&keyword, true);
         if self.at(&TokenKind::LBrace)
-            || (head.ok && self.at(&TokenKind::Newline) && self.misplaced_brace(keyword.span.start))
+            || (head.ok
+                && self.at(&TokenKind::Newline)
+                && self.misplaced_brace(keyword.span.start, false))
         {
             return self.block_with_body(keyword, head);
         }
@@ -117,10 +119,14 @@ impl Parser<'_> {
     /// ([`Self::brace_below`]). If so, one error at the end of the header's line, and the
     /// cursor is at the body's opener: the `{` on a later line, or this newline, read as
     /// the `{`.
-    fn misplaced_brace(&mut self, head_start: usize) -> bool {
-        let Some(open) = self.brace_below(head_start) else {
+    fn misplaced_brace(&mut self, head_start: usize, nested: bool) -> bool {
+        let Some(open) = self.brace_below(head_start, nested) else {
             return false;
         };
+        let below = self.peek().span.end;
+        if nested && !self.stray_closer_below(head_start, below) {
+            return false;
+        }
         self.unexpected("the block's `{`", BRACE_HELP);
         while self.peek().span.start < open.start {
             self.bump();
@@ -447,7 +453,15 @@ impl Parser<'_> {
             return;
         }
         let head = self.head(&keyword, false);
-        if self.at(&TokenKind::LBrace) {
+        // A capability verb starts a statement (`read "x"`), never a block.
+        let block_missing_brace = || {
+            head.ok
+                && !CAPABILITY_WORDS.contains(&keyword.name.as_str())
+                && self.at(&TokenKind::Newline)
+        };
+        if self.at(&TokenKind::LBrace)
+            || (block_missing_brace() && self.misplaced_brace(keyword.span.start, true))
+        {
             if let Some(block) = self.block_with_body(keyword, head) {
                 self.entries.push(Entry::Block(Box::new(block)));
             }

@@ -2,10 +2,12 @@
 //! skipped `[ ... ]` or `{ ... }` never leaves a closer behind to confuse the next entry,
 //! and every skip stops at the end of the file: no loop here can run away.
 
+use std::sync::Arc;
+
 use kp_diag::Span;
 
 use super::cursor::Parser;
-use super::lexer::TokenKind;
+use super::lexer::{Lexer, TokenKind};
 
 impl Parser<'_> {
     /// Skips tokens until `stop` holds outside any brackets opened during the skip.
@@ -74,41 +76,51 @@ impl Parser<'_> {
         }
     }
 
-    /// At the newline that ends a top-level header starting a line (`workload a`): where
-    /// a body below it opens all the same. That is a `{` first on the next line (blank
-    /// lines aside), or this newline when the lines below are indented up to one starting
-    /// with `}` that closes no block they opened (the `{` was left out, and that `}`
-    /// closes the body). A look at lines, not tokens: cheap, and a miss (a `}` in a
-    /// string, say) only leaves the old reading, a header without a body.
+    /// At the newline that ends a header first on its line (`workload a`, `  role r`):
+    /// where a body below it opens all the same. That is a `{` first on the next line
+    /// (blank lines aside), or this newline when the lines below are indented deeper than
+    /// the header up to one at the header's indentation starting with `}` that closes no
+    /// block they opened (the `{` was left out, and that `}` closes the body). A look at
+    /// lines, not tokens: cheap, and a miss (a `}` in a string, say) only leaves the old
+    /// reading, a header without a body.
     ///
-    /// Reads lines no further than the first that starts in column 1: where the next
-    /// header would start, so no two scans overlap, and no further than a reparse may
-    /// restart.
-    pub(super) fn brace_below(&self, head_start: usize) -> Option<Span> {
+    /// Inside a body (`nested`), where `read "x"` is a statement and not a header, the
+    /// first line below must also read as a body's (an attribute or a block's header):
+    /// statements are never followed by deeper lines of their own.
+    ///
+    /// Reads lines no further than the first indented no deeper than the header: at the
+    /// latest where the next top-level header starts, so no two scans overlap, and no
+    /// further than a reparse may restart.
+    pub(super) fn brace_below(&self, head_start: usize, nested: bool) -> Option<Span> {
         let newline = self.peek().span;
-        if !at_line_start(self.src, head_start) {
-            return None;
-        }
+        let indent = indentation_before(self.src, head_start)?;
         let mut at = newline.end;
         let mut first = true;
         // Blocks opened (a line ending with `{`) and not closed (one starting with `}`)
-        // by the lines below: a `}` in column 1 may close the last of them.
+        // by the lines below: the `}` at the header's indentation may close the last.
         let mut open = 0usize;
         loop {
             let rest = self.src.get(at..)?;
             let end = rest.bytes().position(|b| b == b'\n');
             let line = rest.get(..end.unwrap_or(rest.len()))?;
             let text = line.trim_start_matches([' ', '\t']);
+            let here = line.len() - text.len();
             match text.bytes().next() {
                 None | Some(b'\r') => {}
                 Some(b'{') if first => {
-                    let brace = at + line.len() - text.len();
+                    let brace = at + here;
                     return Some(Span::new(brace, brace + 1));
                 }
-                _ if line.len() == text.len() => {
-                    return (open == 0 && line.starts_with('}')).then_some(newline);
+                _ if here <= indent => {
+                    // Inside a body, a `}` right below is the body's own end (`read "x"`
+                    // last in an unindented block), not an empty block's.
+                    let closes = here == indent && text.starts_with('}') && !(first && nested);
+                    return (open == 0 && closes).then_some(newline);
                 }
                 _ => {
+                    if first && nested && !reads_as_body_line(text) {
+                        return None;
+                    }
                     first = false;
                     open = braces(text, open);
                 }
@@ -116,6 +128,67 @@ impl Parser<'_> {
             at += end? + 1;
         }
     }
+}
+
+impl Parser<'_> {
+    /// Inside a body, whether the text from `from` on (lines below a header lacking its
+    /// `{`) holds a `}` that closes nothing when read as it is, `depth` blocks being
+    /// open: the `}` the missing `{` would have matched. Without one the text means what
+    /// it says (a statement above oddly indented lines), and the header is no block's.
+    ///
+    /// Reads no further than the first line starting a new top-level item; a read that
+    /// finds no such `}` is remembered, so headers above the same place read nothing
+    /// again (a file of many such headers costs one read, not one each).
+    pub(super) fn stray_closer_below(&mut self, head_start: usize, from: usize) -> bool {
+        if head_start < self.no_stray_closer_until {
+            return false;
+        }
+        // Tokens, not lines: a `}` in a heredoc or a comment closes nothing.
+        let mut lexer = Lexer::at(self.src, Arc::clone(&self.lexer.shared), from);
+        let mut level = self.depth;
+        let end = loop {
+            let token = lexer.next();
+            match token.kind {
+                TokenKind::Eof => break self.src.len(),
+                TokenKind::LBrace => level += 1,
+                TokenKind::RBrace => match level.checked_sub(1) {
+                    Some(outer) => level = outer,
+                    None => return true,
+                },
+                TokenKind::Ident if level == 0 && at_line_start(self.src, token.span.start) => {
+                    break token.span.start;
+                }
+                _ => {}
+            }
+        };
+        self.no_stray_closer_until = end;
+        false
+    }
+}
+
+/// The indentation (in bytes) of the line holding `at`, when only blanks come before
+/// `at` on it: where a header starts its line.
+fn indentation_before(text: &str, at: usize) -> Option<usize> {
+    let before = text.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let lead = before.get(line_start..)?;
+    lead.bytes()
+        .all(|b| b == b' ' || b == b'\t')
+        .then_some(lead.len())
+}
+
+/// Whether a line reads as one of a body: an attribute (`name =`) or a block's header
+/// (a `{` opened on it).
+fn reads_as_body_line(text: &str) -> bool {
+    let word = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    let after = text
+        .get(word..)
+        .unwrap_or_default()
+        .trim_start_matches([' ', '\t']);
+    (word > 0 && after.starts_with('=') && !after.starts_with("==")) || braces(text, 0) > 0
 }
 
 /// `open` after the braces of `line`, those in strings and comments left out: a block
