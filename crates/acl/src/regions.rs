@@ -17,8 +17,6 @@
 //! still matching, patterns already satisfied) once, breadth first, so every region's
 //! path is a shortest one.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
 use crate::policy::PatternKind;
 use crate::shadow::{shape, Shape};
 
@@ -46,16 +44,21 @@ pub fn regions(patterns: &[&str]) -> Vec<Region> {
             .collect(),
         satisfied: Vec::new(),
     };
-    let mut seen: BTreeSet<(usize, Vec<usize>, Vec<usize>)> = BTreeSet::new();
-    let mut found: BTreeMap<Vec<usize>, usize> = BTreeMap::new();
+    // Sorted lists, not `BTreeSet`s: the tree's code is kilobytes of the playground's
+    // wasm for each element type (`kp_sort::insert_sorted`).
+    let mut seen: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut found: Vec<Vec<usize>> = Vec::new();
     let mut out = Vec::new();
-    let mut queue = VecDeque::from([start]);
-    while let Some(state) = queue.pop_front() {
+    // Breadth first: a list read from its front, states appended behind.
+    let mut queue = vec![start];
+    let mut next_state = 0;
+    while let Some(slot) = queue.get_mut(next_state) {
+        next_state += 1;
+        let state = std::mem::take(slot);
         let depth = state.segments.len();
         if depth > 0 {
             let matched = walk.matched_at_end(&state);
-            if !matched.is_empty() && !found.contains_key(&matched) {
-                found.insert(matched.clone(), out.len());
+            if !matched.is_empty() && kp_sort::insert_sorted(&mut found, matched.clone()) {
                 out.push(Region {
                     sample: state.segments.join("/"),
                     patterns: matched,
@@ -69,8 +72,8 @@ pub fn regions(patterns: &[&str]) -> Vec<Region> {
         for next in walk.successors(&state) {
             // Without patterns still matching, depth no longer matters.
             let at = if next.alive.is_empty() { 0 } else { depth + 1 };
-            if seen.insert((at, next.alive.clone(), next.satisfied.clone())) {
-                queue.push_back(next);
+            if kp_sort::insert_sorted(&mut seen, (at, next.alive.clone(), next.satisfied.clone())) {
+                queue.push(next);
             }
         }
     }
@@ -78,6 +81,7 @@ pub fn regions(patterns: &[&str]) -> Vec<Region> {
 }
 
 /// A path being built, and where the patterns stand on it.
+#[derive(Default)]
 struct State {
     segments: Vec<String>,
     /// The characters chosen so far as segments no pattern names (to vary them).

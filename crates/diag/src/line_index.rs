@@ -32,7 +32,7 @@ impl LineIndex {
         // A byte-order mark is no column: editors and CI annotations count after it.
         starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let has_cr = memchr::memchr(b'\r', text.as_bytes()).is_some();
+        let has_cr = text.as_bytes().contains(&b'\r');
         LineIndex {
             starts,
             has_cr,

@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use super::*;
 use crate::{Acl, Operation, Policy, Rule, Server};
 

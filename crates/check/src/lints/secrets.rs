@@ -1,7 +1,5 @@
 //! Secrets written as literals: they end up in version control and in every plan.
 
-use std::collections::HashMap;
-
 use kp_diag::{Diagnostic, Span};
 use kp_syntax::ast::{Attribute, Block, Entry, Expr, ExprKind};
 
@@ -261,27 +259,22 @@ const SENSITIVE_FIELDS: &[&str] = &[
 /// }`, a misspelt engine) or a field typing skips still shows in snippets. Collected from
 /// the syntax, not from typing, so that no path around typing leaks one.
 pub fn scan(blocks: &[Block], out: &mut Vec<Span>) {
-    let mut named = NamedSecrets::default();
-    blocks.iter().for_each(|b| scan_block(b, &mut named, out));
+    blocks.iter().for_each(|b| scan_block(b, out));
 }
 
-/// Whether each attribute name seen names a secret: a program repeats a few dozen names
-/// thousands of times, and the answer for a name is the same wherever it stands.
-type NamedSecrets<'t> = HashMap<&'t str, bool, rustc_hash::FxBuildHasher>;
-
-fn scan_block<'t>(block: &'t Block, named: &mut NamedSecrets<'t>, out: &mut Vec<Span>) {
+fn scan_block(block: &Block, out: &mut Vec<Span>) {
     for entry in block.body.iter().flat_map(|b| &b.entries) {
         match entry {
-            Entry::Attribute(attr) if holds_secret(attr, named) => collect(&attr.value, out),
-            Entry::Block(inner) => scan_block(inner, named, out),
+            Entry::Attribute(attr) if holds_secret(attr) => collect(&attr.value, out),
+            Entry::Block(inner) => scan_block(inner, out),
             Entry::Attribute(_) | Entry::Statement(_) => {}
         }
     }
 }
 
-fn holds_secret<'t>(attr: &'t Attribute, named: &mut NamedSecrets<'t>) -> bool {
+fn holds_secret(attr: &Attribute) -> bool {
     let name = attr.name.name.as_str();
-    *named.entry(name).or_insert_with(|| names_secret(name))
+    names_secret(name)
         // A URL with a password in it (`kp::credentials-in-url`) is as secret.
         || crate::lints::database::holds_password(&attr.value)
 }
