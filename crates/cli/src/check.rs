@@ -22,7 +22,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;
-                unread.push((path.display().to_string(), e));
+                unread.push((e.file, e.message));
                 continue;
             }
         };

@@ -44,9 +44,11 @@ pub fn run(args: &SimulateArgs) -> u8 {
         .filter(|text| text.trim_start().starts_with('{'));
     let read = match inline {
         Some(text) => keyplan::json_api::parse_claims(text).map_err(|e| format!("--claims: {e}")),
-        None => source::read(&args.claims).and_then(|s| {
-            keyplan::json_api::parse_claims(&s.text).map_err(|e| format!("{}: {e}", s.name))
-        }),
+        None => source::read(&args.claims)
+            .map_err(|e| e.message)
+            .and_then(|s| {
+                keyplan::json_api::parse_claims(&s.text).map_err(|e| format!("{}: {e}", s.name))
+            }),
     };
     let claims = match read {
         Ok(c) => c,

@@ -10,26 +10,49 @@ pub struct Source {
     pub text: String,
 }
 
+/// A program that could not be read: the file at fault (or the path given, when no one
+/// file is: a directory without `.kp` files), and why. Reports name the file, so that
+/// an annotation lands on it and not on its directory.
+#[derive(Debug)]
+pub struct Unread {
+    pub file: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Reads a program from a path, or standard input for `-`.
-pub fn read(path: &Path) -> Result<Source, String> {
+pub fn read(path: &Path) -> Result<Source, Unread> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+            .map_err(|e| Unread {
+                file: "<stdin>".into(),
+                message: format!("cannot read standard input: {e}"),
+            })?;
         return Ok(Source {
             name: "<stdin>".into(),
             text,
         });
     }
     let name = path.display().to_string();
-    let text = kp_live::sources::read_text(path)?;
-    Ok(Source { name, text })
+    match kp_live::sources::read_text(path) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(message) => Err(Unread {
+            file: name,
+            message,
+        }),
+    }
 }
 
 /// Reads one program from its paths: `.kp` files, directories of them (every `.kp`
 /// file directly inside) or `-` for standard input, sorted by path.
-pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, String> {
+pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, Unread> {
     let mut map = SourceMap::new();
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
@@ -38,8 +61,14 @@ pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, String> {
         map.add(src.name, src.text);
     }
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
-    for path in kp_live::sources::program_files(&files)? {
-        let src = read(&path)?;
+    let listed = kp_live::sources::program_files(&files).map_err(|message| Unread {
+        file: files
+            .first()
+            .map_or_else(String::new, |p| p.display().to_string()),
+        message,
+    })?;
+    for path in &listed {
+        let src = read(path)?;
         map.add(src.name, src.text);
     }
     Ok(Arc::new(map))

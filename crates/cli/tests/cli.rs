@@ -134,6 +134,19 @@ fn an_unreadable_program_is_in_every_report() {
     let github = keyplan(&["check", binary, good, "--format", "github"]);
     assert_eq!(github.status.code(), Some(1));
     assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
+
+    // QA: a directory holding the file was named instead of the file, so the annotation
+    // landed on no file.
+    let dir = good.rsplit_once('/').map_or(".", |(d, _)| d);
+    let json = keyplan(&["check", dir, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["unreadable"][0]["file"], binary, "{report:#}");
+    assert!(report["unreadable"][0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("save it as UTF-8"));
+    let github = keyplan(&["check", dir, "--format", "github"]);
+    assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
 }
 
 #[test]

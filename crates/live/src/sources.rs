@@ -76,7 +76,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{name}`: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
-            "`{name}` is not UTF-8 text (invalid byte at offset {})",
+            "`{name}` is not UTF-8 text (invalid byte at offset {}): save it as UTF-8",
             e.utf8_error().valid_up_to()
         )
     })
