@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// 1-based line and column; columns count Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +14,8 @@ pub struct LineIndex {
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
     /// Whether the text holds a carriage return, which miette also counts as a line
-    /// break (see [`LineIndex::window`]).
-    has_cr: bool,
+    /// break (see [`LineIndex::window`]): looked for when a snippet is first read.
+    has_cr: OnceLock<bool>,
     /// Shared with the file it indexes: an editor's check builds an index of the whole
     /// program whenever it reports a diagnostic, and a copy of the text was most of that.
     text: Arc<String>,
@@ -32,10 +32,9 @@ impl LineIndex {
         // A byte-order mark is no column: editors and CI annotations count after it.
         starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let has_cr = text.as_bytes().contains(&b'\r');
         LineIndex {
             starts,
-            has_cr,
+            has_cr: OnceLock::new(),
             text,
         }
     }
@@ -46,7 +45,10 @@ impl LineIndex {
     /// then reads from there, not from the top of a large file. `None` for a text with a
     /// carriage return, whose line breaks miette counts differently.
     pub fn window(&self, offset: usize, lines_before: usize) -> Option<(usize, usize)> {
-        if self.has_cr {
+        let has_cr = self
+            .has_cr
+            .get_or_init(|| memchr::memchr(b'\r', self.text.as_bytes()).is_some());
+        if *has_cr {
             return None;
         }
         let line = self.line_of(offset.min(self.text.len()));
