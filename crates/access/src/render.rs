@@ -138,6 +138,16 @@ fn shown(v: &Json) -> String {
     }
 }
 
+/// After a path no pattern names (one example of those a change reaches), `(for
+/// example)` and the space before it; nothing after a pattern.
+fn example_mark(c: &IdentityChange, path: &String, space: &'static str) -> String {
+    if c.examples.contains(path) {
+        format!("{space}(for example)")
+    } else {
+        String::new()
+    }
+}
+
 pub fn diff_text(d: &AccessDiff) -> String {
     if !d.changed {
         return "no access change\n".to_string();
@@ -145,14 +155,7 @@ pub fn diff_text(d: &AccessDiff) -> String {
     let mut out = String::new();
     for c in &d.identities {
         let _ = writeln!(out, "{} {} ({})", sign(c.change), c.identity, change(c));
-        // A path no pattern names is one example of those the change reaches.
-        let example = |p: &String| {
-            if c.examples.contains(p) {
-                "  (for example)"
-            } else {
-                ""
-            }
-        };
+        let example = |p: &String| example_mark(c, p, "  ");
         for g in &c.added {
             let (p, caps) = (&g.pattern, g.capabilities.join(","));
             let _ = writeln!(out, "    + {p}  {caps}{}", example(p));
@@ -228,14 +231,7 @@ pub fn diff_markdown(d: &AccessDiff) -> String {
             && c.denials_removed.is_empty())
         {
             out.push_str("| | pattern | capabilities |\n|---|---|---|\n");
-            let cell = |p: &String| {
-                let example = if c.examples.contains(p) {
-                    " (for example)"
-                } else {
-                    ""
-                };
-                format!("`{}`{example}", md(p))
-            };
+            let cell = |p: &String| format!("`{}`{}", md(p), example_mark(c, p, " "));
             for g in &c.added {
                 let caps = g.capabilities.join(", ");
                 let _ = writeln!(out, "| ➕ | {} | {caps} |", cell(&g.pattern));

@@ -102,7 +102,7 @@ fn glob_problem(path: &str) -> Option<(String, Option<String>)> {
 }
 
 /// Whether a path is valid at a glance: printable ASCII without spaces, no leading `/`,
-/// `*` only last, `+` only a whole segment. Every rule path of a program comes here and
+/// no `+`, `*` only last. Every rule path of a program comes here and
 /// nearly all are such. A path this turns away is judged (and its problem named) by
 /// [`glob_problem`].
 fn plainly_valid(path: &[u8]) -> bool {
@@ -112,18 +112,8 @@ fn plainly_valid(path: &[u8]) -> bool {
     if path.first() == Some(&b'/') {
         return false;
     }
-    if plain_words(before) && (PLAIN[usize::from(last)] || last == b'*') {
-        return true;
-    }
-    // A `+` (or a byte the word test is unsure of): byte by byte.
-    let end = path.len() - 1;
-    path.iter().enumerate().all(|(i, &b)| {
-        PLAIN[usize::from(b)]
-            || (b == b'*' && i == end)
-            || (b == b'+'
-                && (i == 0 || path.get(i - 1) == Some(&b'/'))
-                && (i == end || path.get(i + 1) == Some(&b'/')))
-    })
+    // A `+` (or a byte the word test is unsure of) is left to the full rules.
+    plain_words(before) && (PLAIN[usize::from(last)] || last == b'*')
 }
 
 /// Printable ASCII but `*` and `+`, space excluded.

@@ -128,9 +128,7 @@ impl Parser<'_> {
             at += end? + 1;
         }
     }
-}
 
-impl Parser<'_> {
     /// Inside a body, whether the text from `from` on (lines below a header lacking its
     /// `{`) holds a `}` that closes nothing when read as it is, `depth` blocks being
     /// open: the `}` the missing `{` would have matched. Without one the text means what
