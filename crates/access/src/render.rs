@@ -6,10 +6,13 @@ use std::fmt::Write as _;
 use serde_json::Value as Json;
 
 use crate::diff::{AccessDiff, Change, Direction, IdentityChange};
-use crate::matrix::{IdentityAccess, Matrix};
+use crate::matrix::{Grant, IdentityAccess, Matrix};
 use crate::simulate::Simulation;
 
-/// One block per identity: its login, its policies, then its grants.
+/// One block per identity: its login, its policies, then its grants. The built-in
+/// `default` policy's rules are the same on every identity that carries it: an identity
+/// lists only its other grants and how many of `default`'s it has, and `default`'s rules
+/// are listed once, after the identities.
 pub fn matrix_text(m: &Matrix) -> String {
     let mut out = String::new();
     if m.identities.is_empty() {
@@ -21,7 +24,27 @@ pub fn matrix_text(m: &Matrix) -> String {
         }
         identity_text(&mut out, ia);
     }
+    let defaults = m
+        .identities
+        .iter()
+        .map(|ia| default_grants(&ia.grants).collect::<Vec<_>>())
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    if !defaults.is_empty() {
+        out.push_str("\ndefault (built-in: on every token not created with `no_default_policy`, or `token_no_default_policy` on its role)\n");
+        grant_lines(&mut out, &defaults, false);
+    }
     out
+}
+
+/// Whether the grant comes from the built-in `default` policy alone.
+fn from_default_only(g: &Grant) -> bool {
+    !g.policies.is_empty() && g.policies.iter().all(|p| p == "default")
+}
+
+/// The grants that come from `default` alone.
+fn default_grants(grants: &[Grant]) -> impl Iterator<Item = &Grant> {
+    grants.iter().filter(|g| from_default_only(g))
 }
 
 fn identity_text(out: &mut String, ia: &IdentityAccess) {
@@ -38,24 +61,43 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
     for (field, value) in &id.login.fields {
         let _ = writeln!(out, "  login {field} = {}", compact(value));
     }
+    let own: Vec<&Grant> = ia.grants.iter().filter(|g| !from_default_only(g)).collect();
+    grant_lines(out, &own, true);
+    match default_grants(&ia.grants).count() {
+        0 if ia.grants.is_empty() => out.push_str("  (no rules known)\n"),
+        0 => {}
+        n => {
+            let rules = if n == 1 { "rule" } else { "rules" };
+            let _ = writeln!(
+                out,
+                "  + {n} {rules} of `default` (listed once, at the end)"
+            );
+        }
+    }
+}
+
+/// One aligned line per grant: pattern, capabilities and, when `via`, the policies.
+fn grant_lines(out: &mut String, grants: &[&Grant], via: bool) {
     // Patterns are the program's text: a pattern past the widest aligned one is not
     // padded (a format width over 65535 panics, and would pad every other line too).
-    let width = ia
-        .grants
+    let width = grants
         .iter()
         .map(|g| g.pattern.chars().count())
         .filter(|&w| w <= MAX_ALIGNED)
         .max()
         .unwrap_or(0);
-    for g in &ia.grants {
+    for g in grants {
         out.push_str("  ");
         padded(out, &g.pattern, width);
         out.push_str("  ");
-        padded(out, &g.capabilities.join(","), 24);
-        let _ = writeln!(out, "  via {}", g.policies.join(", "));
-    }
-    if ia.grants.is_empty() {
-        out.push_str("  (no rules known)\n");
+        let capabilities = g.capabilities.join(",");
+        if via {
+            padded(out, &capabilities, 24);
+            let _ = writeln!(out, "  via {}", g.policies.join(", "));
+        } else {
+            out.push_str(&capabilities);
+            out.push('\n');
+        }
     }
 }
 
@@ -291,8 +333,16 @@ pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
             a.policies.join(", ")
         );
         if let Some(ia) = m.identities.iter().find(|i| i.identity.id == a.identity) {
-            for g in &ia.grants {
+            for g in ia.grants.iter().filter(|g| !from_default_only(g)) {
                 let _ = writeln!(out, "    {}  {}", g.pattern, g.capabilities.join(","));
+            }
+            let n = default_grants(&ia.grants).count();
+            if n > 0 {
+                let rules = if n == 1 { "rule" } else { "rules" };
+                let _ = writeln!(
+                    out,
+                    "    (+ {n} {rules} of `default`: `keyplan access` lists them)"
+                );
             }
             if !ia.external.is_empty() {
                 let _ = writeln!(out, "    (+ rules of {})", ia.external.join(", "));

@@ -145,3 +145,73 @@ fn text_form_aligns_short_patterns_and_does_not_pad_a_huge_one() {
     );
     assert!(text.contains(&format!("x/{long}  read  ")), "{text:.200}");
 }
+
+/// `default`'s rules are listed once, after the identities; an identity lists its own
+/// grants, a pattern its own policy shares with `default` among them, and counts the rest.
+#[test]
+fn text_lists_default_rules_once() {
+    let m = matrix(
+        &program(
+            r#"
+        policy "p" {
+          path "cubbyhole/*" { capabilities = [sudo] }
+          path "kv/data/x" { capabilities = [read] }
+        }
+        auth approle {
+          role with-default {
+            secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p]
+          }
+          role without {
+            secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p]
+            token_no_default_policy = true
+          }
+        }
+        "#,
+        ),
+        target(),
+    );
+    let text = crate::render::matrix_text(&m);
+    let defaults = m
+        .identities
+        .iter()
+        .find(|i| i.identity.policies.contains(&"default".to_string()));
+    let n = defaults.map_or(0, |i| {
+        i.grants
+            .iter()
+            .filter(|g| g.policies == ["default"])
+            .count()
+    });
+    assert!(n > 10, "{text}");
+    assert_eq!(
+        text.matches(&format!("+ {n} rules of `default`")).count(),
+        1,
+        "{text}"
+    );
+    // Once in the trailing list, not under either identity.
+    assert_eq!(text.matches("  sys/wrapping/wrap ").count(), 1, "{text}");
+    assert!(text.contains("\ndefault (built-in"), "{text}");
+    // The shared pattern stays with the identity, from both policies.
+    assert!(text.contains("via p, default"), "{text}");
+    // Without `default` on any identity, no list.
+    let none = matrix(
+        &program(
+            r#"
+        policy "p" {
+          path "kv/data/x" { capabilities = [read] }
+        }
+        auth approle {
+          role r {
+            secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p]
+            token_no_default_policy = true
+          }
+        }
+        "#,
+        ),
+        target(),
+    );
+    let text = crate::render::matrix_text(&none);
+    assert!(
+        !text.contains("`default`") && !text.contains("\ndefault ("),
+        "{text}"
+    );
+}
