@@ -231,7 +231,25 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             }),
         }
     }
+    if endpoint == "database-connection" && lookup(data, "verify_connection").is_none() {
+        sink.warnings.push(verify_connection_unknown(cx.subject));
+    }
     out
+}
+
+/// A connection whose read leaves out `verify_connection`: Vault keeps the setting and
+/// reads it back (a `false` is imported as any other value), OpenBao (2.7.2) does not
+/// keep it at all, so whether the connection was written without connecting to its
+/// database is not known. Left out (the default, `true`), and said so: a write of the
+/// connection then connects, and fails where the server cannot reach the database.
+fn verify_connection_unknown(subject: &str) -> Warning {
+    Warning {
+        subject: subject.to_string(),
+        message: "`verify_connection` is not read back (OpenBao does not keep it): \
+                  imported as the default, `true`, so writing this connection connects to \
+                  its database; add `verify_connection = false` if the server cannot reach it"
+            .to_string(),
+    }
 }
 
 fn literal(field: &Field, value: &Json, cx: &Ctx) -> Option<String> {

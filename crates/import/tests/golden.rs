@@ -442,3 +442,58 @@ fn a_workload_is_named_after_its_role_when_it_can_be() {
     let workload = &workload[..workload.find("\n}\n").unwrap_or(workload.len())];
     assert!(!workload.contains("role_name"), "{workload}");
 }
+
+/// A database connection written with `verify_connection = false`: Vault stores the
+/// setting and reads it back (`verify_connection` beside `plugin_name`), and the import
+/// writes it, so that applying the program writes the connection without connecting to
+/// the database, as the server's was; `true` (the default) is left out. OpenBao keeps no
+/// such setting (its read, in the fixture, has none): the import cannot know, leaves it
+/// out and says so for that connection.
+#[test]
+fn a_connections_verify_connection_false_is_kept() {
+    let mut snap = fixture("hand-configured.json");
+    let unknown = |imported: &kp_import::Imported| {
+        imported
+            .warnings
+            .iter()
+            .filter(|w| {
+                w.message
+                    .starts_with("`verify_connection` is not read back")
+            })
+            .map(|w| w.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    let as_read = kp_import::import(&snap, &openbao());
+    assert!(!as_read.program.contains("verify_connection"));
+    assert_eq!(unknown(&as_read), ["database/config/pg"]);
+    let Some(kp_import::Fetched::Data(data)) = snap.reads.get_mut("database/config/pg") else {
+        panic!("the fixture has no connection");
+    };
+    data["verify_connection"] = json!(false);
+    for target in [Target::Vault, Target::Openbao] {
+        let options = Options {
+            target,
+            ..Options::default()
+        };
+        let imported = kp_import::import(&snap, &options);
+        assert_checks(&imported, "verify_connection");
+        let block = imported
+            .program
+            .split("connection pg {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n  }").next())
+            .unwrap();
+        assert!(
+            block.contains("verify_connection = false"),
+            "{target:?}:{block}"
+        );
+        assert!(unknown(&imported).is_empty(), "{:?}", imported.warnings);
+    }
+    let Some(kp_import::Fetched::Data(data)) = snap.reads.get_mut("database/config/pg") else {
+        panic!("the fixture has no connection");
+    };
+    data["verify_connection"] = json!(true);
+    let imported = kp_import::import(&snap, &openbao());
+    assert!(!imported.program.contains("verify_connection"));
+    assert!(unknown(&imported).is_empty(), "{:?}", imported.warnings);
+}

@@ -163,10 +163,16 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
             reason: e.to_string(),
         })?;
     }
-    let text = match a.format {
+    let mut text = match a.format {
         Format::Text => render::plan_text(&plan, &client.connection().addr),
         Format::Json => render::plan_json(&plan, &client.connection().addr),
     };
+    if let (Format::Text, Some(out)) = (a.format, &args.out) {
+        if let Some(note) = render::saved_revocations_note(&plan, out) {
+            text.push_str(&note);
+            text.push('\n');
+        }
+    }
     let _ = stdout.write_all(text.as_bytes());
     Ok(if plan.has_changes() { 2 } else { 0 })
 }
@@ -320,6 +326,14 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
             ids: stale.join(", "),
         });
     }
+    // Tokens the plan could not find (planned without their `--token-out`): found, and
+    // revoked, through the accessors recorded under apply's.
+    removals::plan_saved_revocations(
+        client,
+        &mut plan,
+        &saved.revoke_tokens,
+        a.token_out.as_deref(),
+    )?;
     Ok((program, plan))
 }
 

@@ -91,6 +91,84 @@ pub fn plan_removals(
     Ok(())
 }
 
+/// Adds to `plan` the revocations a saved plan left to `apply`
+/// ([`crate::saved::SavedPlan::revoke_tokens`]): tokens the previous version declared
+/// and the program does not, whose accessor was not recorded where the plan was
+/// computed. Each is found as [`plan_removals`] finds one, through the accessor recorded
+/// under `token_out` (apply's): a token still alive is a deletion, revoked before every
+/// other one (nothing depends on a token); one without a recorded accessor is named in
+/// `plan.unrevoked_tokens`; one revoked or expired since is nothing to do.
+pub fn plan_saved_revocations(
+    client: &Client,
+    plan: &mut Plan,
+    names: &[String],
+    token_out: Option<&Path>,
+) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let recorded = |name: &str| {
+        token_out
+            .and_then(|dir| tokens::recorded_accessor(dir, name))
+            .is_some()
+    };
+    plan.unrevoked_tokens
+        .extend(names.iter().filter(|n| !recorded(n)).cloned());
+    plan.unrevoked_tokens.sort();
+    plan.unrevoked_tokens.dedup();
+    let tokens = Program {
+        resources: names
+            .iter()
+            .filter(|n| recorded(n))
+            .map(|n| dropped_token(n))
+            .collect(),
+        ..Program::default()
+    };
+    let live = state::read_resources(client, &tokens, token_out)?;
+    let level = plan.removals.iter().map(|r| r.level + 1).max().unwrap_or(0);
+    let found: Vec<Removal> = tokens
+        .resources
+        .into_iter()
+        .filter_map(|r| match live.get(r.id.as_str()) {
+            Some(state @ Live::Token { .. }) => Some(Removal {
+                live: state.clone(),
+                resource: r,
+                level,
+            }),
+            _ => None,
+        })
+        .collect();
+    // Shown where they run: before the plan's other deletions.
+    let at = plan
+        .resources
+        .iter()
+        .position(|r| r.action == Action::Delete)
+        .unwrap_or(plan.resources.len());
+    plan.resources
+        .splice(at..at, found.iter().map(resource_plan));
+    plan.removals.extend(found);
+    Ok(())
+}
+
+/// A token the previous version declared, as much of it as finding and revoking it
+/// needs: its id and name (its file under `--token-out`).
+fn dropped_token(name: &str) -> Resource {
+    Resource {
+        id: keyplan::ir::ResourceId::concat(&["token/", name]),
+        kind: ResourceKind::Token,
+        name: name.into(),
+        path: "auth/token/revoke-accessor".into(),
+        read_path: None,
+        schema: "",
+        body: keyplan::ir::Body::new(),
+        depends_on: Vec::new(),
+        mount: None,
+        workload: None,
+        policy: None,
+        span: keyplan::Span::default(),
+    }
+}
+
 /// The pure half of [`plan_removals`]: a deletion for each resource of `gone` the server
 /// still holds, ordered deepest level first (then by id, for stable output).
 pub fn add(plan: &mut Plan, previous: &Program, gone: Vec<Resource>, live: &HashMap<String, Live>) {

@@ -134,6 +134,23 @@ pub fn unrevoked_tokens_note(plan: &Plan) -> Option<String> {
     ))
 }
 
+/// With `plan -o PLAN.json`, what the saved plan does about the tokens of
+/// [`unrevoked_tokens_note`]: `apply PLAN.json` looks each up through the accessor
+/// recorded under its own `--token-out`, and revokes it if it is still alive.
+pub fn saved_revocations_note(plan: &Plan, saved: &std::path::Path) -> Option<String> {
+    let (them, were) = match plan.unrevoked_tokens.len() {
+        0 => return None,
+        1 => ("it", "it was"),
+        _ => ("them", "they were"),
+    };
+    let saved = saved.display();
+    Some(format!(
+        "note: the saved plan `{saved}` revokes {them} when applied with the `--token-out` \
+         directory {were} created with (`keyplan apply {saved} --token-out DIR`): `apply` \
+         finds each through the accessor recorded there, and names any it cannot find."
+    ))
+}
+
 /// One note naming the collections `--prune` does not look into: the program has roles
 /// there but does not enable their mount, so other programs may own the rest.
 pub fn not_pruned_note(plan: &Plan) -> Option<String> {
@@ -195,6 +212,13 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
     });
     if let (false, Some(map)) = (plan.not_pruned.is_empty(), doc.as_object_mut()) {
         map.insert("not_pruned".to_string(), serde_json::json!(plan.not_pruned));
+    }
+    // The text plan's `note: token ... not revoked`, as names (never a token or accessor).
+    if let (false, Some(map)) = (plan.unrevoked_tokens.is_empty(), doc.as_object_mut()) {
+        map.insert(
+            "unrevoked_tokens".to_string(),
+            serde_json::json!(plan.unrevoked_tokens),
+        );
     }
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

@@ -35,6 +35,13 @@ pub struct SavedPlan {
     /// saved plan deletes only what `--previous` removed, listed in `calls`).
     #[serde(default)]
     pub unmanaged: Vec<String>,
+    /// Tokens the previous version declared and the program does not, whose accessor was
+    /// not recorded under the `--token-out` the plan was computed with (a pull request's
+    /// plan has no token directory): `apply` revokes each through the accessor recorded
+    /// under its own `--token-out`, as a direct `apply --previous` does, and names those
+    /// it cannot find there in a note. Names only: never a token or an accessor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoke_tokens: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +148,7 @@ pub fn save(
         namespace: namespace.map(str::to_string),
         calls,
         unmanaged: plan.unmanaged.clone(),
+        revoke_tokens: plan.unrevoked_tokens.clone(),
     })
 }
 
@@ -294,7 +302,8 @@ pub fn parse(text: &str, path: &str) -> Result<SavedPlan> {
 
 /// The program and plan a saved plan stands for: only the resources it changes. Its
 /// deletions are in `plan.removals`, their live state still to be read
-/// ([`Live::Absent`] until then).
+/// ([`Live::Absent`] until then); its `revoke_tokens` are not, until `apply` finds them
+/// ([`crate::removals::plan_saved_revocations`]).
 pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
     let mut program = Program::default();
     let mut plan = Plan {

@@ -350,6 +350,21 @@ fn import_a_hand_configured_server() {
         one.stderr
     );
     assert!(one.stderr.contains("policy restricted: keyplan cannot write `allowed_parameters` on path \"secret/data/restricted\""), "{}", one.stderr);
+    // `pg` was written with `verify_connection = false`, which OpenBao does not keep: the
+    // read says nothing of it, so the import cannot write it, and says so.
+    assert!(
+        !bao.data("database/config/pg")
+            .to_string()
+            .contains("verify_connection"),
+        "OpenBao now reads it back: import it"
+    );
+    assert!(
+        one.stderr.contains(
+            "database/config/pg: `verify_connection` is not read back (OpenBao does not keep it)"
+        ),
+        "{}",
+        one.stderr
+    );
     assert!(
         one.stderr.contains("PEOPLE_ALICE_PASSWORD"),
         "{}",

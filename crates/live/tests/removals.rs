@@ -423,6 +423,14 @@ fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
             "{token_out:?}: {}",
             shown.stdout
         );
+        // The JSON plan carries the note's names, and matches its schema.
+        let mut as_json = a.clone();
+        as_json.format = Format::Json;
+        let shown = run_plan(&as_json);
+        assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+        let doc: Json = serde_json::from_str(&shown.stdout).unwrap();
+        assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+        assert_eq!(doc["unrevoked_tokens"], json!(["build-token"]), "{doc}");
         let applied = run_apply(&a, true, false, None);
         assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
         assert!(
@@ -450,4 +458,112 @@ fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
         "{}",
         shown.stdout
     );
+    let mut as_json = a.clone();
+    as_json.format = Format::Json;
+    let doc: Json = serde_json::from_str(&run_plan(&as_json).stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    assert!(doc.get("unrevoked_tokens").is_none(), "{doc}");
+}
+
+/// The CI workflow: the pull request's plan is saved without the token directory (only
+/// the runner that applies has it), so it cannot find a token the program dropped. The
+/// saved plan still carries the revocation, by name: `apply PLAN.json --token-out DIR`
+/// finds the token through the accessor recorded there and revokes it, as a direct
+/// `apply --previous` would. Applied without that directory, it names the token in a note
+/// and revokes nothing. The file holds neither the token nor its accessor.
+#[test]
+fn a_saved_plan_revokes_a_dropped_token_through_applys_token_out() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
+    let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
+    let old = write_program(dir.path(), "old.kp", &format!("{program}{token}"));
+    let tokens = dir.path().join("tokens");
+    let mut first = live_args(&bao, &[&old]);
+    first.token_out = Some(tokens.clone());
+    let applied = run_apply(&first, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let accessor = std::fs::read_to_string(tokens.join("build-token.accessor"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let secret = std::fs::read_to_string(tokens.join("build-token"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let alive = || {
+        bao.client()
+            .write(
+                "auth/token/lookup-accessor",
+                &json!({ "accessor": accessor }),
+                kp_live::client::Retry::Idempotent,
+            )
+            .is_ok()
+    };
+    assert!(alive());
+
+    // The pull request's plan: no token directory.
+    let new = write_program(dir.path(), "new.kp", program);
+    let mut pr = live_args(&bao, &[&new]);
+    pr.previous = Some(old.display().to_string());
+    let saved_path = dir.path().join("plan.json");
+    let shown = run_plan_to(&pr, Some(saved_path.clone()));
+    assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+    let saved_note = format!(
+        "note: the saved plan `{}` revokes it when applied with the `--token-out` directory",
+        saved_path.display()
+    );
+    assert!(
+        shown.stdout.contains("note: token `build-token`") && shown.stdout.contains(&saved_note),
+        "{}",
+        shown.stdout
+    );
+    let text = std::fs::read_to_string(&saved_path).unwrap();
+    assert!(
+        !text.contains(&accessor) && !text.contains(&secret),
+        "{text}"
+    );
+    let doc: Json = serde_json::from_str(&text).unwrap();
+    assert_valid(&validator("saved-plan.schema.json"), &doc, "the saved plan");
+    assert_eq!(doc["revoke_tokens"], json!(["build-token"]), "{doc}");
+    assert_eq!(doc["calls"], json!([]), "{doc}");
+
+    // Applied without the directory: nothing to revoke it with, said so; still alive.
+    let mut blind = live_args(&bao, &[&saved_path]);
+    blind.token_out = None;
+    let applied = run_apply(&blind, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stdout.contains("note: token `build-token`")
+            && applied.stdout.contains("not revoked"),
+        "{}",
+        applied.stdout
+    );
+    assert!(alive(), "revoked without its accessor");
+
+    // Applied with it, after review at a prompt: the plan shows the revocation, apply
+    // makes it and removes the token's files; nothing secret is printed.
+    let mut merged = live_args(&bao, &[&saved_path]);
+    merged.token_out = Some(tokens.clone());
+    let applied = run_apply(&merged, false, false, Some("yes\n"));
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stderr.contains("- token/build-token (delete)")
+            && !applied.stderr.contains("note: token"),
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied.stdout.contains("deleted token/build-token"),
+        "{}",
+        applied.stdout
+    );
+    for out in [&applied.stdout, &applied.stderr] {
+        assert!(!out.contains(&secret) && !out.contains(&accessor), "{out}");
+    }
+    assert!(!alive(), "the token was not revoked");
+    assert!(!tokens.join("build-token").exists() && !tokens.join("build-token.accessor").exists());
 }
