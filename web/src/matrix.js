@@ -1,7 +1,8 @@
 // The access matrix: what each identity (workload, role, token role, token) may do on
 // each path pattern. The data is the compiler's (`view.access`, the same document as
 // `keyplan access --format json`): this file only draws it. Policies whose rules are not
-// known here (`extern policy`, the built-in `default`) are named in the column header.
+// known here (`extern policy`) are named in the column header; the built-in `default`'s
+// rules are the target's stock ones, rows like any other.
 // Below the table, explain (the capabilities of one identity, or each, on concrete paths
 // and the rule that decided them, by Vault's own ACL order) and claim simulation (which
 // JWT roles a token with given claims logs in to).
