@@ -35,16 +35,58 @@ impl Report {
 
     /// A diagnostic of a program of many files: every label (a duplicate's "first
     /// defined here" in another file too) is shown with its own file's name and lines.
+    ///
+    /// The primary label's file is drawn first, whatever the files' order: miette draws
+    /// snippets by offset, so a duplicate whose first definition is in an earlier file
+    /// opened on that file's `[file:line:col]`, not on the error's (which `--format json`,
+    /// SARIF and editors give), as rustc's `-->` line does.
     pub fn in_map(diagnostic: Diagnostic, map: Arc<SourceMap>) -> Self {
+        let first = map
+            .file_of(diagnostic.span.start)
+            .map(|f| (f.base(), f.text().len()));
         Report {
             diagnostic,
-            source: Source::Map(MapSource(map)),
+            source: Source::Map(MapSource { map, first }),
+        }
+    }
+
+    /// A global offset in the order snippets are drawn in (see [`Report::in_map`]).
+    fn drawn(&self, offset: usize) -> usize {
+        match &self.source {
+            Source::Map(map) => map.drawn(offset),
+            Source::One(_) => offset,
         }
     }
 }
 
+/// A program's files, offsets moved so that the primary label's file comes first: its
+/// offsets start at 0, and every other file's are moved past its end (in their order).
 #[derive(Debug)]
-struct MapSource(Arc<SourceMap>);
+struct MapSource {
+    map: Arc<SourceMap>,
+    /// Base and length of the primary label's file.
+    first: Option<(usize, usize)>,
+}
+
+impl MapSource {
+    /// A global offset as drawn.
+    fn drawn(&self, offset: usize) -> usize {
+        match self.first {
+            Some((base, len)) if (base..=base + len).contains(&offset) => offset - base,
+            Some((_, len)) => offset + len + 1,
+            None => offset,
+        }
+    }
+
+    /// A drawn offset as the global one.
+    fn global(&self, drawn: usize) -> usize {
+        match self.first {
+            Some((base, len)) if drawn <= len => drawn + base,
+            Some((_, len)) => drawn - (len + 1),
+            None => drawn,
+        }
+    }
+}
 
 impl SourceCode for MapSource {
     fn read_span<'a>(
@@ -53,10 +95,13 @@ impl SourceCode for MapSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let file = self
-            .0
-            .file_of(span.offset())
-            .ok_or(MietteError::OutOfBounds)?;
+        let start = self.global(span.offset());
+        let file = self.map.file_of(start).ok_or(MietteError::OutOfBounds)?;
+        // A span drawn across two files (miette tries to join nearby snippets) is none.
+        if start + span.len() > file.base() + file.text().len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let span = &SourceSpan::new(start.into(), span.len());
         let local = SourceSpan::new((span.offset() - file.base()).into(), span.len());
         // miette reads a text from its start, counting lines to the span: it is given the
         // text from a line start a line above the context it shows, and the lines above
@@ -74,7 +119,8 @@ impl SourceCode for MapSource {
         )?;
         // miette matches labels to snippets by offset: give the snippet global offsets.
         let global = SourceSpan::new(
-            (inner.span().offset() + from + file.base()).into(),
+            self.drawn(inner.span().offset() + from + file.base())
+                .into(),
             inner.span().len(),
         );
         // miette counts the column of a span read without context (the report's
@@ -142,14 +188,18 @@ impl miette::Diagnostic for Report {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = &self.diagnostic;
+        let at = |span: crate::Span| {
+            let start = self.drawn(span.start);
+            SourceSpan::new(start.into(), span.end.saturating_sub(span.start))
+        };
         let primary = LabeledSpan::new_primary_with_span(
             (!d.label.is_empty()).then(|| d.label.clone()),
-            d.span,
+            at(d.span),
         );
         let related = d
             .related
             .iter()
-            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
+            .map(move |r| LabeledSpan::new_with_span(Some(r.label.clone()), at(r.span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -216,5 +266,29 @@ mod tests {
         );
         let whole = rendered(&Report::new(d, "p.kp", Arc::from(text.as_str())));
         assert_eq!(rendered(&Report::in_map(moved, Arc::new(two))), whole);
+    }
+
+    /// QA: a duplicate in the second file of a program, first defined in the first, was
+    /// drawn first defined here first: the report opened on the other file's position.
+    #[test]
+    fn the_primary_label_s_file_is_drawn_first() {
+        let mut map = SourceMap::new();
+        let a = map.add("a.kp", "policy shared {\n}\n");
+        let b = map.add("b.kp", "# b\npolicy shared {\n}\n");
+        let (a, b) = (
+            map.get(a).map_or(0, |f| f.base()),
+            map.get(b).map_or(0, |f| f.base()),
+        );
+        let d = Diagnostic::error("kp::duplicate", Span::new(b + 11, b + 17), "again")
+            .with_label("defined again here")
+            .with_related(Span::new(a + 7, a + 13), "first defined here");
+        let out = rendered(&Report::in_map(d, Arc::new(map)));
+        let headers: Vec<&str> = out.lines().filter(|l| l.contains("[")).collect();
+        assert_eq!(headers.len(), 2, "{out}");
+        assert!(headers[0].contains("[b.kp:2:8]"), "{out}");
+        assert!(headers[1].contains("[a.kp:1:8]"), "{out}");
+        let again = out.find("defined again here").unwrap_or(usize::MAX);
+        let first = out.find("first defined here").unwrap_or(0);
+        assert!(again < first, "{out}");
     }
 }
