@@ -17,15 +17,21 @@ pub fn run(args: &CheckArgs) -> u8 {
     let stderr = &mut std::io::stderr();
     for path in &args.files {
         // Each argument is one program: a file, or a directory of files.
-        let sources = match source::read_program(std::slice::from_ref(path)) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                failed = true;
-                unread.push((e.file, e.message));
-                continue;
-            }
+        // A file of it that cannot be read is reported, and the rest is checked: one
+        // bad file of a directory must not hide the other files' diagnostics.
+        let (sources, bad) = match source::read_program_partial(std::slice::from_ref(path)) {
+            Ok(read) => read,
+            Err(e) => (Default::default(), vec![e]),
         };
+        let skipped = bad.len();
+        for e in bad {
+            eprintln!("error: {e}");
+            failed = true;
+            unread.push((e.file, e.message));
+        }
+        if sources.files().is_empty() {
+            continue;
+        }
         let compiled = keyplan::checked(crate::build::compile(
             SourceMap::clone(&sources),
             args.target,
@@ -38,6 +44,14 @@ pub fn run(args: &CheckArgs) -> u8 {
             CheckFormat::Human => {
                 render::human(stderr, &compiled, &compiled.diagnostics);
                 render::summary(stderr, &compiled.diagnostics);
+                if skipped > 0 {
+                    // What the check cannot know: names declared only in the unread files.
+                    eprintln!(
+                        "note: `{}` was checked without the {} it could not read: a name declared only there is reported as unknown",
+                        path.display(),
+                        if skipped == 1 { "file".to_string() } else { format!("{skipped} files") }
+                    );
+                }
             }
             CheckFormat::Json => all.extend(render::locate(&sources, &compiled.diagnostics)),
             CheckFormat::Sarif | CheckFormat::Github => {

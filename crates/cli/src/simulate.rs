@@ -177,8 +177,14 @@ fn time_notes(claims: &serde_json::Map<String, serde_json::Value>, now: i64) -> 
         (nbf, _) => nbf,
     };
     let refusal = if now.saturating_add(CLOCK_SKEW) < not_before {
+        // Name the claim the start came from: a token without `nbf` has one too.
+        let which = match (nbf, iat) {
+            (0, 0) => "no `nbf` or `iat`: its `exp` minus 150s",
+            (0, _) => "`iat`, as it has no `nbf`",
+            _ => "`nbf`",
+        };
         Some(format!(
-            "the token is not valid for another {} (`nbf`): the server refuses it whatever the role (\"token not yet valid\")",
+            "the token is not valid for another {} ({which}): the server refuses it whatever the role (\"token not yet valid\")",
             span(not_before - now)
         ))
     } else if now.saturating_sub(CLOCK_SKEW) > expiry {
@@ -251,6 +257,14 @@ mod tests {
         assert!(
             early[0].starts_with("the token is not valid for another 2h"),
             "{early:?}"
+        );
+        // QA: a far `exp` alone starts 150s before it, and the note said `nbf`.
+        let far = notes(json!({"exp": 1_100_000}));
+        assert!(
+            far[0].starts_with(
+                "the token is not valid for another 1d (no `nbf` or `iat`: its `exp` minus 150s)"
+            ),
+            "{far:?}"
         );
         let future = notes(json!({"iat": 1_000_061, "nbf": 999_000, "exp": 1_010_000}));
         assert!(future[0].contains("issued 1m in the future"), "{future:?}");

@@ -51,14 +51,33 @@ pub fn read(path: &Path) -> Result<Source, Unread> {
 }
 
 /// Reads one program from its paths: `.kp` files, directories of them (every `.kp`
-/// file directly inside) or `-` for standard input, sorted by path.
+/// file directly inside) or `-` for standard input, sorted by path. The first file that
+/// cannot be read fails the whole program (a build of part of a program is not it).
 pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, Unread> {
+    let (map, mut unread) = read_program_partial(paths)?;
+    match unread.is_empty() {
+        true => Ok(map),
+        false => Err(unread.swap_remove(0)),
+    }
+}
+
+/// Reads as much of one program as can be read: the files that could be read, and each
+/// file that could not (in path order). `check` reports the unreadable files and checks
+/// the rest, so one bad file in a directory does not hide the others' diagnostics. Only
+/// a program whose files cannot be listed at all (a missing directory, one without
+/// `.kp` files) is an error here.
+pub fn read_program_partial(paths: &[PathBuf]) -> Result<(Arc<SourceMap>, Vec<Unread>), Unread> {
     let mut map = SourceMap::new();
+    let mut unread = Vec::new();
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
     if !stdin.is_empty() {
-        let src = read(Path::new("-"))?;
-        map.add(src.name, src.text);
+        match read(Path::new("-")) {
+            Ok(src) => {
+                map.add(src.name, src.text);
+            }
+            Err(e) => unread.push(e),
+        }
     }
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     let listed = kp_live::sources::program_files(&files).map_err(|message| Unread {
@@ -68,8 +87,12 @@ pub fn read_program(paths: &[PathBuf]) -> Result<Arc<SourceMap>, Unread> {
         message,
     })?;
     for path in &listed {
-        let src = read(path)?;
-        map.add(src.name, src.text);
+        match read(path) {
+            Ok(src) => {
+                map.add(src.name, src.text);
+            }
+            Err(e) => unread.push(e),
+        }
     }
-    Ok(Arc::new(map))
+    Ok((Arc::new(map), unread))
 }

@@ -149,6 +149,70 @@ fn an_unreadable_program_is_in_every_report() {
     assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
 }
 
+/// A directory with one unreadable file: that file is reported, and the other files are
+/// still checked, in every format (they were not: the unreadable file hid them).
+#[test]
+fn an_unreadable_file_does_not_hide_the_rest_of_its_directory() {
+    let dir = temp_dir("unreadable-dir");
+    std::fs::write(dir.join("a-binary.kp"), b"auth jwt {\xff}\n").unwrap();
+    std::fs::write(dir.join("b-bad.kp"), BAD).unwrap();
+    std::fs::write(dir.join("c-also-binary.kp"), b"\xfe\n").unwrap();
+    let path = dir.to_str().unwrap();
+
+    let human = keyplan(&["check", path]);
+    assert_eq!(human.status.code(), Some(1));
+    let err = text(&human.stderr);
+    assert!(err.contains("a-binary.kp` is not UTF-8"), "{err}");
+    assert!(err.contains("c-also-binary.kp` is not UTF-8"), "{err}");
+    assert!(
+        err.contains("kp::unknown-field"),
+        "the readable file is checked: {err}"
+    );
+    assert!(err.contains("b-bad.kp:5:5"), "{err}");
+    assert!(
+        err.contains("checked without the 2 files it could not read"),
+        "{err}"
+    );
+
+    let json = keyplan(&["check", path, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let unread: Vec<&str> = report["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(unread.len(), 2, "{report:#}");
+    assert!(unread[0].ends_with("a-binary.kp") && unread[1].ends_with("c-also-binary.kp"));
+    assert!(report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "kp::unknown-field"
+            && d["file"].as_str().unwrap().ends_with("b-bad.kp")));
+
+    let sarif = keyplan(&["check", path, "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == "kp::unknown-field"),
+        "{log:#}"
+    );
+
+    // A build of part of a program is not the program: build still refuses it.
+    let build = keyplan(&["build", path]);
+    assert_eq!(build.status.code(), Some(1));
+    assert!(build.stdout.is_empty());
+}
+
 #[test]
 fn every_subcommand_has_help_with_examples() {
     for sub in [

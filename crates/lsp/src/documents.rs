@@ -388,7 +388,7 @@ struct Read {
 
 /// A `.kp` file's text and stamp; `None` if it cannot be read (as if absent). A file
 /// that is not UTF-8 is read as empty, with the error `keyplan check` gives for it: it
-/// is part of the program, and the CLI refuses the program for it.
+/// is part of the program; the rest is checked without it, as `keyplan check` does.
 fn read(path: &Path) -> Option<OnDisk> {
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     let bytes = std::fs::read(path).ok()?;
@@ -397,7 +397,7 @@ fn read(path: &Path) -> Option<OnDisk> {
         Err(e) => (
             String::new(),
             Some(format!(
-                "`{}` is not UTF-8 text (invalid byte at offset {}): `keyplan check` refuses the program, and the editor checks it without this file",
+                "`{}` is not UTF-8 text (invalid byte at offset {}): save it as UTF-8; the rest of the program is checked without it, as `keyplan check` does",
                 path.display(),
                 e.utf8_error().valid_up_to()
             )),

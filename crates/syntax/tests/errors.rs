@@ -175,6 +175,22 @@ const CASES: &[Case] = &[
         expected: &[("unexpected-token", 3, 1)],
     },
     Case {
+        // QA: a line of 10,000 was 10,000 errors.
+        name: "a run of stray closing braces on a line is one error, a line each",
+        src: "auth jwt {\n}\n} }}}\n}}\nextern policy p\n",
+        expected: &[("unexpected-token", 3, 1), ("unexpected-token", 4, 1)],
+    },
+    Case {
+        name: "a run of commas in a list or a map is one error",
+        src: "auth jwt {\n  a = [1,,, , 2, ,]\n  b = { k = 1,,,, j = 2 }\n  c = [,1]\n}\n",
+        expected: &[
+            ("unexpected-token", 2, 10),
+            ("unexpected-token", 2, 18),
+            ("unexpected-token", 3, 15),
+            ("unexpected-token", 4, 8),
+        ],
+    },
+    Case {
         name: "attribute at the top level",
         src: "ttl = [1,\n 2]\nextern policy p\n",
         expected: &[("unexpected-token", 1, 1)],

@@ -161,6 +161,10 @@ impl Parser<'_> {
                     self.sync_list();
                     continue;
                 }
+                TokenKind::Comma => {
+                    self.extra_commas("a value or `]`", LIST_HELP);
+                    continue;
+                }
                 _ => {}
             }
             match self.value() {
@@ -179,6 +183,40 @@ impl Parser<'_> {
             kind: ExprKind::List(self.take_exprs(base)),
             span: Span::new(open.start, end),
         })
+    }
+
+    /// Reports and skips the commas at the cursor, where an item or entry was expected:
+    /// one error for a run of them (`[a,,,,b]` was an error per comma).
+    fn extra_commas(&mut self, expected: &str, help: &str) {
+        let first = self.peek().span;
+        self.bump();
+        if !self.at(&TokenKind::Comma) {
+            self.report(
+                Diagnostic::error(
+                    codes::UNEXPECTED_TOKEN,
+                    first,
+                    format!("expected {expected}, found `,`"),
+                )
+                .with_label("unexpected `,`")
+                .with_help(help),
+            );
+            return;
+        }
+        let mut span = first;
+        let mut count = 1;
+        while self.at(&TokenKind::Comma) {
+            span.end = self.bump().span.end;
+            count += 1;
+        }
+        self.report(
+            Diagnostic::error(
+                codes::UNEXPECTED_TOKEN,
+                span,
+                format!("expected {expected}, found {count} `,`"),
+            )
+            .with_label("nothing between these separators")
+            .with_help(help),
+        );
     }
 
     /// Reports a list or map left open; returns where the value ends.
@@ -222,6 +260,9 @@ impl Parser<'_> {
                 _ if after_entry => {
                     self.unexpected("`,`, a newline or `}` after a map entry", MAP_HELP);
                     self.sync_map();
+                }
+                TokenKind::Comma => {
+                    self.extra_commas("a key (a name or a string) or `}`", MAP_HELP)
                 }
                 TokenKind::Ident | TokenKind::Str => {
                     if let Some(entry) = self.map_entry() {
