@@ -139,30 +139,16 @@ impl Parser<'_> {
         const EXPECTED: &str = "a block such as `auth jwt { ... }`";
         match self.peek().kind {
             TokenKind::RBrace => {
-                // A run of them on one line is one mistake: one error (a line of 10,000
-                // was 10,000 errors, each published to an editor).
+                // A run of them on one line is one mistake: one error over the run (a line
+                // of 10,000 was 10,000 errors, each published to an editor).
                 let mut span = self.bump().span;
-                let mut count = 1;
                 while self.at(&TokenKind::RBrace) {
                     span.end = self.bump().span.end;
-                    count += 1;
                 }
-                let (message, label, help) = match count {
-                    1 => (
-                        "unexpected `}`".to_string(),
-                        "no block is open here",
-                        "remove it, or look above for a block closed too early",
-                    ),
-                    n => (
-                        format!("{n} unexpected `}}`"),
-                        "no block is open for these",
-                        "remove them, or look above for blocks closed too early",
-                    ),
-                };
                 self.report(
-                    Diagnostic::error(codes::UNEXPECTED_TOKEN, span, message)
-                        .with_label(label)
-                        .with_help(help),
+                    Diagnostic::error(codes::UNEXPECTED_TOKEN, span, "unexpected `}`")
+                        .with_label("no block is open here")
+                        .with_help("remove it, or look above for a block closed too early"),
                 );
                 return;
             }

@@ -186,35 +186,19 @@ impl Parser<'_> {
     }
 
     /// Reports and skips the commas at the cursor, where an item or entry was expected:
-    /// one error for a run of them (`[a,,,,b]` was an error per comma).
+    /// one error over a run of them (`[a,,,,b]` was an error per comma).
     fn extra_commas(&mut self, expected: &str, help: &str) {
-        let first = self.peek().span;
-        self.bump();
-        if !self.at(&TokenKind::Comma) {
-            self.report(
-                Diagnostic::error(
-                    codes::UNEXPECTED_TOKEN,
-                    first,
-                    format!("expected {expected}, found `,`"),
-                )
-                .with_label("unexpected `,`")
-                .with_help(help),
-            );
-            return;
-        }
-        let mut span = first;
-        let mut count = 1;
+        let mut span = self.bump().span;
         while self.at(&TokenKind::Comma) {
             span.end = self.bump().span.end;
-            count += 1;
         }
         self.report(
             Diagnostic::error(
                 codes::UNEXPECTED_TOKEN,
                 span,
-                format!("expected {expected}, found {count} `,`"),
+                format!("expected {expected}, found `,`"),
             )
-            .with_label("nothing between these separators")
+            .with_label("unexpected `,`")
             .with_help(help),
         );
     }
