@@ -86,16 +86,18 @@ fn grant_lines(out: &mut String, grants: &[&Grant], via: bool) {
         .filter(|&w| w <= MAX_ALIGNED)
         .max()
         .unwrap_or(0);
-    for g in grants {
+    let capabilities: Vec<String> = grants.iter().map(|g| g.capabilities.join(",")).collect();
+    // At most the nine capabilities' names: the column is as wide as its widest entry.
+    let caps_width = capabilities.iter().map(String::len).max().unwrap_or(0);
+    for (g, capabilities) in grants.iter().zip(&capabilities) {
         out.push_str("  ");
         padded(out, &g.pattern, width);
         out.push_str("  ");
-        let capabilities = g.capabilities.join(",");
         if via {
-            padded(out, &capabilities, 24);
+            padded(out, capabilities, caps_width);
             let _ = writeln!(out, "  via {}", g.policies.join(", "));
         } else {
-            out.push_str(&capabilities);
+            out.push_str(capabilities);
             out.push('\n');
         }
     }
