@@ -386,6 +386,23 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     assert_eq!(plan(&scoped, None).code, 0);
 }
 
+/// A token role and token `build-token` applied with `--token-out`: the program without
+/// the token, the old program's file, and the token directory.
+fn token_applied(
+    bao: &Bao,
+    dir: &std::path::Path,
+) -> (&'static str, std::path::PathBuf, std::path::PathBuf) {
+    let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
+    let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
+    let old = write_program(dir, "old.kp", &format!("{program}{token}"));
+    let tokens = dir.join("tokens");
+    let mut first = live_args(bao, &[&old]);
+    first.token_out = Some(tokens.clone());
+    let applied = run_apply(&first, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    (program, old, tokens)
+}
+
 /// A token dropped from the program can be revoked only through the accessor recorded
 /// under `--token-out` when it was created. Planned without it (the CI workflow's pull
 /// request step, or a runner whose token directory is gone), the token is neither a
@@ -398,14 +415,7 @@ fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
-    let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
-    let old = write_program(dir.path(), "old.kp", &format!("{program}{token}"));
-    let tokens = dir.path().join("tokens");
-    let mut first = live_args(&bao, &[&old]);
-    first.token_out = Some(tokens.clone());
-    let applied = run_apply(&first, true, false, None);
-    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let (program, old, tokens) = token_applied(&bao, dir.path());
     let accessor = std::fs::read_to_string(tokens.join("build-token.accessor")).unwrap();
 
     let new = write_program(dir.path(), "new.kp", program);
@@ -478,14 +488,7 @@ fn a_saved_plan_revokes_a_dropped_token_through_applys_token_out() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
-    let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
-    let old = write_program(dir.path(), "old.kp", &format!("{program}{token}"));
-    let tokens = dir.path().join("tokens");
-    let mut first = live_args(&bao, &[&old]);
-    first.token_out = Some(tokens.clone());
-    let applied = run_apply(&first, true, false, None);
-    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    let (program, old, tokens) = token_applied(&bao, dir.path());
     let accessor = std::fs::read_to_string(tokens.join("build-token.accessor"))
         .unwrap()
         .trim()
