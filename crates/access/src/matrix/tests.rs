@@ -135,14 +135,8 @@ fn text_form_aligns_short_patterns_and_does_not_pad_a_huge_one() {
     let lines: Vec<&str> = text.lines().filter(|l| l.contains("via p")).collect();
     assert_eq!(lines.len(), 3, "{text:.400}");
     // The short ones are aligned by characters; the long one is not padded.
-    assert!(
-        lines.contains(&"  é/*   list  via p"),
-        "{lines:.400?}"
-    );
-    assert!(
-        lines.contains(&"  yy/*  read  via p"),
-        "{lines:.400?}"
-    );
+    assert!(lines.contains(&"  é/*   list  via p"), "{lines:.400?}");
+    assert!(lines.contains(&"  yy/*  read  via p"), "{lines:.400?}");
     assert!(text.contains(&format!("x/{long}  read  ")), "{text:.200}");
 }
 
