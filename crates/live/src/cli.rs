@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use keyplan::ir::Program;
+use keyplan::ir::{Program, ResourceKind};
 
 use crate::apply::{self, ApplyOptions};
 use crate::client::Client;
@@ -322,8 +322,20 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
     live.resources.extend(gone_live);
     let stale = saved::stale(&saved, &live);
     if !stale.is_empty() {
-        return Err(LiveError::StalePlan {
-            ids: stale.join(", "),
+        // Without a token directory no token is found: that, not a change, is the cause.
+        let token = |id: &String| {
+            let call = saved.calls.iter().find(|c| &c.id == id);
+            call.filter(|c| c.kind == ResourceKind::Token)
+                .map(|c| format!("token `{}`", c.name))
+        };
+        let tokens: Option<Vec<String>> = stale.iter().map(token).collect();
+        return Err(match tokens {
+            Some(tokens) if a.token_out.is_none() => LiveError::TokenOutMissing {
+                tokens: tokens.join(", "),
+            },
+            _ => LiveError::StalePlan {
+                ids: stale.join(", "),
+            },
         });
     }
     // Tokens the plan could not find (planned without their `--token-out`): found, and

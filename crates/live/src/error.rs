@@ -76,6 +76,10 @@ pub enum LiveError {
     PlanElsewhere { planned: String, addr: String },
     #[error("not applied: the server changed since the plan was saved ({ids}): plan again")]
     StalePlan { ids: String },
+    #[error(
+        "not applied: the plan found {tokens} through the accessors recorded under `--token-out` when it was saved: apply with that `--token-out` directory"
+    )]
+    TokenOutMissing { tokens: String },
     #[error("`{id}` holds a secret written as a literal: a saved plan holds secrets only as `env(\"...\")` references")]
     LiteralSecretInPlan { id: String },
     #[error(

@@ -570,3 +570,45 @@ fn a_saved_plan_revokes_a_dropped_token_through_applys_token_out() {
     assert!(!alive(), "the token was not revoked");
     assert!(!tokens.join("build-token").exists() && !tokens.join("build-token.accessor").exists());
 }
+
+/// A plan saved with `--token-out` found a dropped token through its recorded accessor
+/// and plans its revocation. Applied without that directory, the token cannot be found:
+/// apply says to pass the directory, not that the server changed, and revokes nothing.
+#[test]
+fn a_saved_plan_made_with_token_out_asks_for_it_when_applied() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let (program, old, tokens) = token_applied(&bao, dir.path());
+    let new = write_program(dir.path(), "new.kp", program);
+    let mut planned = live_args(&bao, &[&new]);
+    planned.previous = Some(old.display().to_string());
+    planned.token_out = Some(tokens.clone());
+    let saved_path = dir.path().join("plan.json");
+    let shown = run_plan_to(&planned, Some(saved_path.clone()));
+    // 2: changes to apply (the revocation).
+    assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
+
+    let mut blind = live_args(&bao, &[&saved_path]);
+    blind.token_out = None;
+    let refused = run_apply(&blind, true, false, None);
+    assert_ne!(refused.code, 0, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stderr.contains("token `build-token`")
+            && refused
+                .stderr
+                .contains("apply with that `--token-out` directory")
+            && !refused.stderr.contains("changed since"),
+        "{}",
+        refused.stderr
+    );
+    assert!(tokens.join("build-token.accessor").exists());
+
+    let mut with_dir = live_args(&bao, &[&saved_path]);
+    with_dir.token_out = Some(tokens.clone());
+    let applied = run_apply(&with_dir, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(!tokens.join("build-token.accessor").exists());
+}
