@@ -174,7 +174,10 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
         }
     }
     let _ = stdout.write_all(text.as_bytes());
-    Ok(if plan.has_changes() { 2 } else { 0 })
+    // A saved plan's revocations are changes too: a CI job that applies only when
+    // the plan says so must apply a plan whose only change is revoking a token.
+    let revokes = args.out.is_some() && !plan.unrevoked_tokens.is_empty();
+    Ok(if plan.has_changes() || revokes { 2 } else { 0 })
 }
 
 fn apply_cmd(
