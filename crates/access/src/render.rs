@@ -24,12 +24,19 @@ pub fn matrix_text(m: &Matrix) -> String {
         }
         identity_text(&mut out, ia);
     }
-    let defaults = m
+    // `default`'s rules, from every identity: one whose own policy shares a pattern
+    // with `default` lists that pattern as its own.
+    let mut defaults: Vec<&Grant> = Vec::new();
+    for g in m
         .identities
         .iter()
-        .map(|ia| default_grants(&ia.grants).collect::<Vec<_>>())
-        .max_by_key(Vec::len)
-        .unwrap_or_default();
+        .flat_map(|ia| default_grants(&ia.grants))
+    {
+        if !defaults.iter().any(|d| d.pattern == g.pattern) {
+            defaults.push(g);
+        }
+    }
+    kp_sort::by_key(&mut defaults, |g| g.pattern.as_str());
     if !defaults.is_empty() {
         out.push_str("\ndefault (built-in: on every token not created with `no_default_policy`, or `token_no_default_policy` on its role)\n");
         grant_lines(&mut out, &defaults, false);
@@ -67,11 +74,8 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
         0 if ia.grants.is_empty() => out.push_str("  (no rules known)\n"),
         0 => {}
         n => {
-            let rules = if n == 1 { "rule" } else { "rules" };
-            let _ = writeln!(
-                out,
-                "  + {n} {rules} of `default` (listed once, at the end)"
-            );
+            let rules = counted(n, "rule", "rules");
+            let _ = writeln!(out, "  + {rules} of `default` (listed once, at the end)");
         }
     }
 }
@@ -340,10 +344,10 @@ pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
             }
             let n = default_grants(&ia.grants).count();
             if n > 0 {
-                let rules = if n == 1 { "rule" } else { "rules" };
+                let rules = counted(n, "rule", "rules");
                 let _ = writeln!(
                     out,
-                    "    (+ {n} {rules} of `default`: `keyplan access` lists them)"
+                    "    (+ {rules} of `default`: `keyplan access` lists them)"
                 );
             }
             if !ia.external.is_empty() {

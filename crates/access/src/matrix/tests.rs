@@ -159,6 +159,12 @@ fn text_lists_default_rules_once() {
             secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [p]
             token_no_default_policy = true
           }
+          role plain {
+            secret_id_num_uses = 1, secret_id_ttl = 1m, token_policies = [q]
+          }
+        }
+        policy "q" {
+          path "kv/data/y" { capabilities = [read] }
         }
         "#,
         ),
@@ -184,6 +190,10 @@ fn text_lists_default_rules_once() {
     // Once in the trailing list, not under either identity.
     assert_eq!(text.matches("  sys/wrapping/wrap ").count(), 1, "{text}");
     assert!(text.contains("\ndefault (built-in"), "{text}");
+    // The trailing list is all of `default`'s rules, the one the first identity shares
+    // with its own policy too (another identity has it from `default` alone).
+    let listed = text.split("\ndefault (built-in").nth(1).unwrap_or_default();
+    assert!(listed.contains("  cubbyhole/*"), "{text}");
     // The shared pattern stays with the identity, from both policies.
     assert!(text.contains("via p, default"), "{text}");
     // Without `default` on any identity, no list.
