@@ -71,13 +71,14 @@ pub fn read_program_partial(paths: &[PathBuf]) -> Result<(Arc<SourceMap>, Vec<Un
     let mut unread = Vec::new();
     let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
-    if !stdin.is_empty() {
-        match read(Path::new("-")) {
-            Ok(src) => {
-                map.add(src.name, src.text);
-            }
-            Err(e) => unread.push(e),
+    let mut take = |read: Result<Source, Unread>| match read {
+        Ok(src) => {
+            map.add(src.name, src.text);
         }
+        Err(e) => unread.push(e),
+    };
+    if !stdin.is_empty() {
+        take(read(Path::new("-")));
     }
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     let listed = kp_live::sources::program_files(&files).map_err(|message| Unread {
@@ -87,12 +88,7 @@ pub fn read_program_partial(paths: &[PathBuf]) -> Result<(Arc<SourceMap>, Vec<Un
         message,
     })?;
     for path in &listed {
-        match read(path) {
-            Ok(src) => {
-                map.add(src.name, src.text);
-            }
-            Err(e) => unread.push(e),
-        }
+        take(read(path));
     }
     Ok((Arc::new(map), unread))
 }

@@ -77,12 +77,7 @@ pub fn plan_removals(
     plan.unrevoked_tokens.extend(
         gone.resources
             .iter()
-            .filter(|r| {
-                r.kind == ResourceKind::Token
-                    && token_out
-                        .and_then(|dir| tokens::recorded_accessor(dir, &r.name))
-                        .is_none()
-            })
+            .filter(|r| r.kind == ResourceKind::Token && !accessor_recorded(token_out, &r.name))
             .map(|r| r.name.to_string()),
     );
     plan.unrevoked_tokens.sort();
@@ -107,11 +102,7 @@ pub fn plan_saved_revocations(
     if names.is_empty() {
         return Ok(());
     }
-    let recorded = |name: &str| {
-        token_out
-            .and_then(|dir| tokens::recorded_accessor(dir, name))
-            .is_some()
-    };
+    let recorded = |name: &str| accessor_recorded(token_out, name);
     plan.unrevoked_tokens
         .extend(names.iter().filter(|n| !recorded(n)).cloned());
     plan.unrevoked_tokens.sort();
@@ -148,6 +139,14 @@ pub fn plan_saved_revocations(
         .splice(at..at, found.iter().map(resource_plan));
     plan.removals.extend(found);
     Ok(())
+}
+
+/// Whether token `name`'s accessor is recorded under `token_out`: the only way to find
+/// (and revoke) a token.
+fn accessor_recorded(token_out: Option<&Path>, name: &str) -> bool {
+    token_out
+        .and_then(|dir| tokens::recorded_accessor(dir, name))
+        .is_some()
 }
 
 /// A token the previous version declared, as much of it as finding and revoking it
