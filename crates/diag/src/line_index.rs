@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// 1-based line and column; columns count Unicode scalar values.
@@ -9,16 +10,34 @@ pub struct LineCol {
 
 /// Maps byte offsets of one text to lines and columns (1-based chars, or 0-based UTF-16
 /// for the language server).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineIndex {
-    /// Byte offset at which each line starts.
-    starts: Vec<usize>,
+    /// Byte offset at which each line starts: built on the first query the budget below
+    /// does not cover.
+    starts: OnceLock<Vec<usize>>,
+    /// Bytes that queries have counted newlines in without the table. A build that
+    /// reports one warning asks for a few positions, and counting up to each (vectorised)
+    /// costs a fraction of the table (a push per line: 2.4% of a 1 MB build). Once the
+    /// queries have counted as many bytes as the text holds, the table is built, so a
+    /// text with many diagnostics pays at most twice the table's cost.
+    counted: AtomicUsize,
     /// Whether the text holds a carriage return, which miette also counts as a line
     /// break (see [`LineIndex::window`]): looked for when a snippet is first read.
     has_cr: OnceLock<bool>,
     /// Shared with the file it indexes: an editor's check builds an index of the whole
     /// program whenever it reports a diagnostic, and a copy of the text was most of that.
     text: Arc<String>,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        LineIndex {
+            starts: self.starts.clone(),
+            counted: AtomicUsize::new(self.counted.load(Ordering::Relaxed)),
+            has_cr: self.has_cr.clone(),
+            text: Arc::clone(&self.text),
+        }
+    }
 }
 
 impl LineIndex {
@@ -28,15 +47,56 @@ impl LineIndex {
 
     /// The index of a text the caller shares (a [`crate::SourceFile`]'s).
     pub fn shared(text: Arc<String>) -> Self {
-        let mut starts = Vec::with_capacity(text.len() / 24 + 1);
-        // A byte-order mark is no column: editors and CI annotations count after it.
-        starts.push(if text.starts_with('\u{feff}') { 3 } else { 0 });
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
-            starts,
+            starts: OnceLock::new(),
+            counted: AtomicUsize::new(0),
             has_cr: OnceLock::new(),
             text,
         }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let text = self.text.as_bytes();
+            let mut starts = Vec::with_capacity(text.len() / 24 + 1);
+            starts.push(self.first_start());
+            starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+            starts
+        })
+    }
+
+    /// Where line 0 starts: a byte-order mark is no column (editors and CI annotations
+    /// count after it).
+    fn first_start(&self) -> usize {
+        if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        }
+    }
+
+    /// The 0-based line holding `offset` (at most the text's length) and where it starts.
+    fn line_and_start(&self, offset: usize) -> (usize, usize) {
+        let text = self.text.as_bytes();
+        if self.starts.get().is_none()
+            && self.counted.fetch_add(offset, Ordering::Relaxed) + offset <= text.len()
+        {
+            let before = text.get(..offset).unwrap_or_default();
+            // Plain iterators, not `memchr`'s count and reverse search: the same speed
+            // here, and no more code in the playground's wasm.
+            let line = count_newlines(before);
+            let start = match before.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                None => self.first_start(),
+            };
+            return (line, start);
+        }
+        let starts = self.starts();
+        let line = match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        (line, starts.get(line).copied().unwrap_or(0))
     }
 
     /// Where a snippet showing `lines_before` lines above the one holding `offset` can
@@ -51,25 +111,25 @@ impl LineIndex {
         if *has_cr {
             return None;
         }
-        let line = self.line_of(offset.min(self.text.len()));
+        let offset = offset.min(self.text.len());
+        let (line, start) = self.line_and_start(offset);
         // Line 0 starts at 0 for a reader, byte-order mark or not.
         match line.saturating_sub(lines_before) {
             0 => Some((0, 0)),
-            first => self.starts.get(first).map(|&at| (at, first)),
-        }
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
+            first if lines_before == 0 => Some((start, first)),
+            first => {
+                // The line start `lines_before` newlines above `start`.
+                let above = self.text.as_bytes().get(..start.saturating_sub(1))?;
+                let mut newlines = above.iter().enumerate().rev().filter(|(_, &b)| b == b'\n');
+                let (at, _) = newlines.nth(lines_before - 1)?;
+                Some((at + 1, first))
+            }
         }
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_of(offset);
-        let start = self.starts.get(line).copied().unwrap_or(0);
+        let (line, start) = self.line_and_start(offset);
         let column = self
             .text
             .get(start..offset)
@@ -83,8 +143,7 @@ impl LineIndex {
     /// 0-based line and UTF-16 column, as the Language Server Protocol counts.
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let line = self.line_of(offset);
-        let start = self.starts.get(line).copied().unwrap_or(0);
+        let (line, start) = self.line_and_start(offset);
         let col = self
             .text
             .get(start..offset)
@@ -94,7 +153,7 @@ impl LineIndex {
 
     /// Byte offset of a 0-based line and UTF-16 column (clamped to the text).
     pub fn offset_of_utf16(&self, line: u32, col: u32) -> usize {
-        let Some(&start) = self.starts.get(line as usize) else {
+        let Some(&start) = self.starts().get(line as usize) else {
             return self.text.len();
         };
         let mut units = 0u32;
@@ -108,13 +167,67 @@ impl LineIndex {
     }
 
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.starts().len()
     }
+}
+
+/// The newlines in `bytes`, counted per 255-byte chunk into a `u8` (which the chunk
+/// cannot overflow): a sum the compiler vectorises, where a plain count went a byte at a
+/// time.
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every answer is the same whether the query counted newlines itself (the budget
+    /// not yet spent) or read the table.
+    #[test]
+    fn counting_and_the_table_agree() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab\ncdé\n\nf\n",
+            "\u{feff}x\ny\n\nzz",
+            "l0\nl1\nl2\nl3\n",
+        ] {
+            let table = LineIndex::new(text);
+            table.line_count();
+            for offset in 0..=text.len() + 1 {
+                let fresh = LineIndex::new(text);
+                assert_eq!(
+                    fresh.line_col(offset),
+                    table.line_col(offset),
+                    "{text:?} {offset}"
+                );
+                let fresh = LineIndex::new(text);
+                assert_eq!(fresh.utf16_position(offset), table.utf16_position(offset));
+                for before in 0..4 {
+                    let fresh = LineIndex::new(text);
+                    assert_eq!(fresh.window(offset, before), table.window(offset, before));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn queries_build_the_table_once_they_have_counted_the_text() {
+        let text = "a\n".repeat(50);
+        let idx = LineIndex::new(&text);
+        assert_eq!(idx.line_col(10).line, 6);
+        assert!(idx.starts.get().is_none());
+        for _ in 0..20 {
+            idx.line_col(90);
+        }
+        assert!(idx.starts.get().is_some());
+        assert_eq!(idx.line_col(90).line, 46);
+    }
 
     #[test]
     fn lines_and_columns_are_one_based() {

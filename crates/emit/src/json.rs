@@ -12,6 +12,7 @@ use std::ops::Range;
 use kp_check::ir::{PathRule, Program, Resource};
 use kp_diag::{SourceMap, Span};
 use kp_graph::Graph;
+use rustc_hash::FxBuildHasher;
 
 use crate::body::{env_names, kind_name, levels_by_node};
 use crate::writer::Json;
@@ -28,8 +29,11 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
     json.begin_object();
 
     // A derived policy's rules are its workload's, and both arrays sit at the same depth:
-    // where each policy's were written, to copy them for the workload.
-    let mut written: HashMap<&str, (Range<usize>, &[PathRule])> = HashMap::new();
+    // where each policy's were written, to copy them for the workload. Looked up by
+    // workload through a map of the checker's symbol-table type (`&str` to position,
+    // `FxBuildHasher`): the wasm carries one copy of its code, and no SipHash.
+    let mut written: Vec<(Range<usize>, &[PathRule])> = Vec::new();
+    let mut written_for: HashMap<&str, usize, FxBuildHasher> = HashMap::default();
     json.key("nodes");
     json.begin_array();
     for (i, n) in graph.nodes.iter().enumerate() {
@@ -37,7 +41,8 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
             json.element();
             let rules = node(&mut json, r, level.get(i).copied().flatten(), sources);
             if let (Some(w), Some((range, rules))) = (r.workload.as_deref(), rules) {
-                written.insert(w, (range, rules));
+                written_for.insert(w, written.len());
+                written.push((range, rules));
             }
         }
     }
@@ -78,7 +83,10 @@ pub(crate) fn emit(program: &Program, graph: &Graph, sources: &SourceMap) -> Out
         json.opt_str(w.role.as_deref());
         json.str_member("policy", &w.policy);
         json.key("rules");
-        match written.get(w.name.as_str()) {
+        let copy = written_for
+            .get(w.name.as_str())
+            .and_then(|&i| written.get(i));
+        match copy {
             Some((range, same)) if *same == w.rules.as_slice() => json.repeat(range.clone()),
             _ => rules(&mut json, &w.rules),
         }
