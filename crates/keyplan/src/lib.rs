@@ -5,6 +5,8 @@
 // In the playground's wasm: the standard sorts only through `kp_sort` (clippy.toml).
 #![deny(clippy::disallowed_methods)]
 
+use std::sync::Arc;
+
 pub use kp_access as access;
 pub use kp_check::{ir, Options};
 pub use kp_diag::{
@@ -156,21 +158,37 @@ impl Parsed {
 }
 
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
-    let files: Vec<_> = sources
-        .files()
-        .iter()
-        // The tree's names and strings point into the map's own texts: no copy.
-        .map(|file| kp_syntax::parse_shared_at(file.shared_text(), file.base()))
-        .collect();
+    let files = sources.files();
+    let parsed: Vec<_> = match files {
+        // The tree's names and strings point into the map's own text: no copy.
+        [file] => vec![kp_syntax::parse_shared_at(file.shared_text(), file.base())],
+        _ => {
+            // The files laid out as the map places them, a newline in each gap, so that
+            // each file's spans come out in the program's offsets with no walk to move
+            // them; the tree's names and strings point into this one copy.
+            let mut laid_out = String::with_capacity(sources.end());
+            for file in files {
+                while laid_out.len() < file.base() {
+                    laid_out.push('\n');
+                }
+                laid_out.push_str(file.text());
+            }
+            let laid_out = Arc::new(laid_out);
+            files
+                .iter()
+                .map(|f| kp_syntax::parse_within(&laid_out, f.base(), f.base() + f.text().len()))
+                .collect()
+        }
+    };
     // One file's blocks are taken as they are; many files' are moved once into a vector
     // of the right size rather than into one that grows (and copies) file by file.
     let mut blocks = Vec::new();
     let mut diagnostics = Vec::new();
-    let many = files.len() > 1;
+    let many = parsed.len() > 1;
     if many {
-        blocks.reserve_exact(files.iter().map(|p| p.file.blocks.len()).sum());
+        blocks.reserve_exact(parsed.iter().map(|p| p.file.blocks.len()).sum());
     }
-    for parsed in files {
+    for parsed in parsed {
         diagnostics.extend(parsed.diagnostics);
         if many {
             blocks.extend(parsed.file.blocks);

@@ -10,5 +10,6 @@ mod parser;
 mod text;
 
 pub use parser::{
-    comments, is_name, parse, parse_at, parse_shared_at, reparse, Kept, ParseResult, MAX_DEPTH,
+    comments, is_name, parse, parse_at, parse_shared_at, parse_within, reparse, Kept, ParseResult,
+    MAX_DEPTH,
 };

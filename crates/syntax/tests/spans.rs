@@ -145,3 +145,39 @@ fn a_shared_parse_is_the_parse_without_a_copy() {
     assert!(inside(&auth.keyword.name));
     assert!(inside(auth.label_text(1).unwrap()));
 }
+
+/// Files parsed in one text laid out as a program's source map places them (a newline
+/// in each gap) give what each parsed alone and moved to its base gives: tree, spans,
+/// names and diagnostics, for files that end in the middle of a construct too.
+#[test]
+fn a_file_parsed_within_a_laid_out_program_is_the_file_parsed_alone_and_moved() {
+    let files = [
+        SRC,
+        "\u{feff}policy p {\n  path \"a/*\" { capabilities = [read] }\n}\n",
+        "s = 10 s\nrole r {\n  x = \"unterminated\n",
+        "auth jwt ci {\n  sql = <<EOT\nSELECT 1;\n",
+        "",
+        "}} ,\nworkload w { read \"x\" }",
+        "token t { ttl = 1h }",
+    ];
+    let mut laid_out = String::new();
+    let mut bases = Vec::new();
+    for file in files {
+        if !laid_out.is_empty() {
+            laid_out.push('\n');
+        }
+        bases.push(laid_out.len());
+        laid_out.push_str(file);
+    }
+    let laid_out = std::sync::Arc::new(laid_out);
+    for (file, &base) in files.iter().zip(&bases) {
+        let within = kp_syntax::parse_within(&laid_out, base, base + file.len());
+        let alone = kp_syntax::parse_at(file, base);
+        assert_eq!(within.file, alone.file, "{file:?}");
+        assert_eq!(
+            format!("{:?}", within.diagnostics),
+            format!("{:?}", alone.diagnostics),
+            "{file:?}"
+        );
+    }
+}

@@ -51,15 +51,11 @@ pub(super) struct Parser<'s> {
 }
 
 impl<'s> Parser<'s> {
-    /// A parser of `src`, which is the text of `shared`: the tree's names and strings are
-    /// ranges of `shared`.
-    pub(super) fn new(src: &'s str, shared: std::sync::Arc<String>) -> Self {
-        Parser::starting_at(src, shared, 0)
-    }
-
-    /// [`Parser::new`] starting at `start`, where a token starts at the top level: the
-    /// parser there is in the state a parse from the start reaches at that token, if
-    /// the top-level loop reached it (see [`Parser::file_until`]).
+    /// A parser of `src` from `start`, `src` being a prefix of `shared`'s text (the
+    /// tree's names and strings are ranges of `shared`). `start` is the start of a file
+    /// (0, or a file's base in a text laid out as a program's files are) or a token at
+    /// the top level: the parser there is in the state a parse from the start reaches at
+    /// that token, if the top-level loop reached it (see [`Parser::file_until`]).
     pub(super) fn starting_at(src: &'s str, shared: std::sync::Arc<String>, start: usize) -> Self {
         let mut parser = Parser {
             src,
