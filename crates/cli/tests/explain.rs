@@ -170,3 +170,35 @@ fn a_program_with_errors_is_reported() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("error"), "{}", text(&out.stderr));
 }
+
+/// The text lists capabilities as `keyplan access` does (create, read, update, patch,
+/// delete, list, sudo), not in the alphabetical order `sys/capabilities` answers in (QA:
+/// the two commands listed the same grant differently); the JSON keeps the server's.
+#[test]
+fn capabilities_are_listed_as_access_lists_them() {
+    let path = program(
+        "explain-capability-order",
+        "auth jwt ci {\n  jwks_url = \"https://ci.example.com/jwks\"\n}\n\nworkload deployer {\n  login ci { bound_audiences = [\"vault\"], user_claim = \"sub\" }\n  sudo   \"app/*\"\n  list   \"app/*\"\n  delete \"app/*\"\n  update \"app/*\"\n  read   \"app/*\"\n  create \"app/*\"\n  patch  \"app/*\"\n}\n",
+    );
+    let path = path.to_str().unwrap();
+    let access = ok(&["access", path]);
+    let granted = access
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("app/*"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no grant on app/* in:\n{access}"));
+    assert_eq!(granted, "create,read,update,patch,delete,list,sudo");
+    let explained = ok(&["explain", path, "--as", "deployer", "app/x"]);
+    assert!(
+        explained.contains(&format!("): {}\n", granted.replace(',', ", "))),
+        "{explained}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "explain", path, "--as", "deployer", "--format", "json", "app/x",
+    ]))
+    .unwrap();
+    assert_eq!(
+        json["paths"][0]["identities"][0]["capabilities"],
+        serde_json::json!(["create", "delete", "list", "patch", "read", "sudo", "update"])
+    );
+}

@@ -138,6 +138,23 @@ fn neovim_uses_the_language_server() {
     );
     assert_eq!(r["format_again_edits"], 0);
     assert_eq!(r["diagnostics_at_end"], 0);
+
+    // Format on save of a buffer with a syntax error: no error shown, no edit; after
+    // the fix, the buffer is formatted.
+    assert_eq!(r["broken_format_unchanged"], true, "{r}");
+    assert_eq!(
+        r["fixed_format"],
+        serde_json::json!([
+            "",
+            "policy broken {",
+            "  path \"x\" {",
+            "    capabilities = [read]",
+            "  }",
+            "}"
+        ]),
+        "{r}"
+    );
+    assert_eq!(r["format_shown"], serde_json::json!([]), "{r}");
 }
 
 /// The plugin users install (editors/neovim/keyplan.lua), on the runtimepath as a

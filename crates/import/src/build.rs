@@ -24,6 +24,7 @@ pub struct PolicyIn {
 struct State {
     warnings: Vec<Warning>,
     env: Vec<EnvVar>,
+    unread: [(usize, Vec<String>); 2],
     resources: usize,
 }
 
@@ -32,6 +33,7 @@ impl State {
         Sink {
             warnings: &mut self.warnings,
             env: &mut self.env,
+            unread: &mut self.unread,
         }
     }
 }
@@ -40,6 +42,7 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
     let mut st = State {
         warnings: Vec::new(),
         env: Vec::new(),
+        unread: Default::default(),
         resources: 0,
     };
     let unreadable = unreadable(snap);
@@ -92,6 +95,19 @@ pub fn build(snap: &Snapshot, opts: &Options) -> Imported {
         .collect();
     if !policy_blocks.is_empty() {
         files.push(("policies.kp".into(), policy_blocks));
+    }
+    // Each where its first resource's other warnings end, as a warning of that resource
+    // alone would be: the later first, so that the earlier position still holds.
+    let mut unread: Vec<(usize, Warning)> = st
+        .unread
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, subjects))| !subjects.is_empty())
+        .map(|(i, (at, subjects))| (*at, fields::unread(i, subjects)))
+        .collect();
+    unread.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, w) in unread {
+        st.warnings.insert(at, w);
     }
 
     let header = header(opts);

@@ -45,7 +45,19 @@ pub struct Ctx<'a> {
 pub struct Sink<'a> {
     pub warnings: &'a mut Vec<Warning>,
     pub env: &'a mut Vec<EnvVar>,
+    /// For each field of [`UNREAD`], the resources whose read leaves it out, and where
+    /// in `warnings` the first of them ended.
+    pub unread: &'a mut [(usize, Vec<String>); 2],
 }
+
+/// Fields a write uses but OpenBao (2.7.2) does not keep: (field, its default, what a
+/// write with the default connects to). Vault keeps `verify_connection` and reads it
+/// back (a `false` is imported as any other value); where a read leaves one out, whether
+/// the resource was written without connecting is not known.
+pub const UNREAD: [(&str, bool, &str); 2] = [
+    ("verify_connection", true, "database"),
+    ("skip_jwks_validation", false, "JWKS or discovery URL"),
+];
 
 /// The value the server reads back for `name`: at the top, under
 /// `connection_details` (database connections), or under the name it reads back as.
@@ -231,24 +243,44 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             }),
         }
     }
-    if endpoint == "database-connection" && lookup(data, "verify_connection").is_none() {
-        sink.warnings.push(verify_connection_unknown(cx.subject));
+    // A JWT config without a key URL connects nowhere: its setting changes nothing.
+    let url = |f: &str| {
+        lookup(data, f)
+            .and_then(Json::as_str)
+            .is_some_and(|u| !u.is_empty())
+    };
+    let unread = match endpoint {
+        "database-connection" => Some(0),
+        "jwt-config" if url("jwks_url") || url("oidc_discovery_url") => Some(1),
+        _ => None,
+    };
+    if let Some(i) = unread {
+        let name = UNREAD[i].0;
+        if ep.field(name).is_some_and(|f| f.supports(cx.target)) && lookup(data, name).is_none() {
+            let (at, subjects) = &mut sink.unread[i];
+            if subjects.is_empty() {
+                *at = sink.warnings.len();
+            }
+            subjects.push(cx.subject.to_string());
+        }
     }
     out
 }
 
-/// A connection whose read leaves out `verify_connection`: Vault keeps the setting and
-/// reads it back (a `false` is imported as any other value), OpenBao (2.7.2) does not
-/// keep it at all, so whether the connection was written without connecting to its
-/// database is not known. Left out (the default, `true`), and said so: a write of the
-/// connection then connects, and fails where the server cannot reach the database.
-fn verify_connection_unknown(subject: &str) -> Warning {
+/// The resources whose read left out field `i` of [`UNREAD`], in one warning, not one
+/// each (an import of many connections would repeat it for every one). The field is
+/// left out (its default), so a write of each connects, and fails where the server
+/// cannot reach what it connects to.
+pub fn unread(i: usize, subjects: &[String]) -> Warning {
+    let (name, default, what) = UNREAD[i];
     Warning {
-        subject: subject.to_string(),
-        message: "`verify_connection` is not read back (OpenBao does not keep it): \
-                  imported as the default, `true`, so writing this connection connects to \
-                  its database; add `verify_connection = false` if the server cannot reach it"
-            .to_string(),
+        subject: subjects.join(", "),
+        message: format!(
+            "`{name}` is not read back (OpenBao does not keep it): imported as the default, \
+             `{default}`, so writing each connects to its {what}; add `{name} = {}` where \
+             the server cannot reach it",
+            !default
+        ),
     }
 }
 

@@ -497,3 +497,106 @@ fn a_connections_verify_connection_false_is_kept() {
     assert!(!imported.program.contains("verify_connection"));
     assert!(unknown(&imported).is_empty(), "{:?}", imported.warnings);
 }
+
+/// The warnings whose message starts with `start`, as their subjects.
+fn subjects(imported: &kp_import::Imported, start: &str) -> Vec<String> {
+    imported
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with(start))
+        .map(|w| w.subject.clone())
+        .collect()
+}
+
+/// On OpenBao every connection's `verify_connection` is unknown: one warning names them
+/// all, in the program's order, where a warning of the first alone would be (QA: an
+/// import of many connections repeated the same warning for each).
+#[test]
+fn one_warning_names_every_connection_whose_verify_connection_is_unknown() {
+    let mut snap = fixture("hand-configured.json");
+    const UNKNOWN: &str = "`verify_connection` is not read back";
+    let one = kp_import::import(&snap, &openbao());
+    let at = |imported: &kp_import::Imported| {
+        imported
+            .warnings
+            .iter()
+            .position(|w| w.message.starts_with(UNKNOWN))
+    };
+    let pg = snap.data("database/config/pg").cloned().unwrap();
+    for name in ["pg2", "pg3"] {
+        snap.reads.insert(
+            format!("database/config/{name}"),
+            kp_import::Fetched::Data(pg.clone()),
+        );
+    }
+    let Some(kp_import::Fetched::Data(list)) = snap.lists.get_mut("database/config") else {
+        panic!("the fixture lists no connections");
+    };
+    *list = json!(["pg", "pg2", "pg3"]);
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "three connections");
+    assert_eq!(
+        subjects(&imported, UNKNOWN),
+        ["database/config/pg, database/config/pg2, database/config/pg3"],
+        "{:#?}",
+        imported.warnings
+    );
+    assert!(at(&one).is_some() && at(&imported) == at(&one));
+    let warning = &imported.warnings[at(&imported).unwrap_or_default()];
+    assert!(
+        warning
+            .message
+            .contains("writing each connects to its database")
+            && warning
+                .message
+                .contains("add `verify_connection = false` where the server cannot reach it"),
+        "{}",
+        warning.message
+    );
+}
+
+/// `skip_jwks_validation` (OpenBao only) is used when the config is written and not read
+/// back, so an import cannot know it: a JWT config that fetches keys from a URL is
+/// imported without it (the default, `false`: writing it fetches them) and a warning
+/// names its mount. A read that has it (a server that keeps it) imports it; a config
+/// with keys and no URL, or a Vault program (which has no such field), says nothing.
+#[test]
+fn an_unknown_skip_jwks_validation_is_named() {
+    const UNKNOWN: &str = "`skip_jwks_validation` is not read back";
+    let mut snap = fixture("hand-configured.json");
+    let imported = kp_import::import(&snap, &openbao());
+    assert_eq!(subjects(&imported, UNKNOWN), ["auth/jwt/config"]);
+    assert!(!imported.program.contains("skip_jwks_validation"));
+    let vault = kp_import::import(&snap, &Options::default());
+    assert!(subjects(&vault, UNKNOWN).is_empty(), "{:?}", vault.warnings);
+
+    let config = snap.data("auth/jwt/config").cloned().unwrap();
+    let mut kept = config.clone();
+    kept["skip_jwks_validation"] = json!(true);
+    let mut with = snap.clone();
+    with.reads
+        .insert("auth/jwt/config".into(), kp_import::Fetched::Data(kept));
+    let imported = kp_import::import(&with, &openbao());
+    assert_checks(&imported, "skip_jwks_validation");
+    assert!(
+        imported.program.contains("skip_jwks_validation = true"),
+        "{}",
+        imported.program
+    );
+    assert!(subjects(&imported, UNKNOWN).is_empty());
+
+    let mut keys = config;
+    keys["jwks_url"] = json!("");
+    keys["jwt_validation_pubkeys"] = json!([PUBLIC_KEY]);
+    snap.reads
+        .insert("auth/jwt/config".into(), kp_import::Fetched::Data(keys));
+    let imported = kp_import::import(&snap, &openbao());
+    assert!(
+        subjects(&imported, UNKNOWN).is_empty(),
+        "{:?}",
+        imported.warnings
+    );
+}
+
+/// A PEM public key, as a JWT config's `jwt_validation_pubkeys` holds.
+const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----";

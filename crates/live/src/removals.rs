@@ -73,7 +73,9 @@ pub fn plan_removals(
         return Ok(());
     }
     // A token is found (and revoked) only through the accessor recorded when it was
-    // created: without it, the token is neither a deletion nor known to be gone.
+    // created: without it, the token is neither a deletion nor known to be gone. One
+    // apply revoked keeps its accessor recorded as revoked: its lookup fails, so it is
+    // neither a deletion nor named again.
     plan.unrevoked_tokens.extend(
         gone.resources
             .iter()
@@ -141,8 +143,8 @@ pub fn plan_saved_revocations(
     Ok(())
 }
 
-/// Whether token `name`'s accessor is recorded under `token_out`: the only way to find
-/// (and revoke) a token.
+/// Whether token `name`'s accessor is recorded under `token_out`, live or revoked by
+/// apply: the only way to find (and revoke) a token, or to know it is gone.
 fn accessor_recorded(token_out: Option<&Path>, name: &str) -> bool {
     token_out
         .and_then(|dir| tokens::recorded_accessor(dir, name))
@@ -309,8 +311,9 @@ pub fn call(r: &Resource, live: &Live) -> (&'static str, String, serde_json::Val
     }
 }
 
-/// Deletes one resource. A revoked token's files under `--token-out` are removed too:
-/// a dead token left on disk only misleads.
+/// Deletes one resource. A revoked token's files under `--token-out` are removed too (a
+/// dead token left on disk only misleads), its accessor kept as revoked so that later
+/// plans know it is gone.
 pub fn delete(client: &Client, removal: &Removal, token_out: Option<&Path>) -> Result<()> {
     let r = &removal.resource;
     match call(r, &removal.live) {
@@ -321,8 +324,8 @@ pub fn delete(client: &Client, removal: &Removal, token_out: Option<&Path>) -> R
                 Err(LiveError::Api { status: 400, .. }) => {}
                 Err(e) => return Err(e),
             }
-            if let Some(dir) = token_out {
-                tokens::forget(dir, &r.name)?;
+            if let (Some(dir), Live::Token { accessor, .. }) = (token_out, &removal.live) {
+                tokens::forget(dir, &r.name, accessor)?;
             }
             Ok(())
         }

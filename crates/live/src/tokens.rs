@@ -1,6 +1,7 @@
 //! Where created tokens go: `DIR/NAME` holds the token (mode 0600), `DIR/NAME.accessor`
 //! its accessor. The accessor is not a secret by itself and lets `plan` look the token
-//! up (`auth/token/lookup-accessor`) to recognise a token it created before.
+//! up (`auth/token/lookup-accessor`) to recognise a token it created before. Once apply
+//! revokes a token, `DIR/NAME.revoked` keeps the dead accessor instead.
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -8,8 +9,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{LiveError, Result};
 
+/// The accessor of token `name` recorded under `dir`: the live token's, else the one
+/// apply revoked. Without the revoked one, a token apply revoked would look like one
+/// never recorded here, whose fate is unknown; with it, its lookup fails and the token
+/// is known to be gone.
 pub fn recorded_accessor(dir: &Path, name: &str) -> Option<String> {
-    let text = std::fs::read_to_string(accessor_file(dir, name)).ok()?;
+    read_accessor(&accessor_file(dir, name)).or_else(|| read_accessor(&revoked_file(dir, name)))
+}
+
+fn read_accessor(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
     let accessor = text.trim();
     (!accessor.is_empty()).then(|| accessor.to_string())
 }
@@ -22,6 +31,10 @@ fn accessor_file(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.accessor"))
 }
 
+fn revoked_file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.revoked"))
+}
+
 /// Writes the token and its accessor, each through a temporary file renamed into place,
 /// so a reader never sees half a token and no other user can ever read it.
 pub fn record(dir: &Path, name: &str, token: &str, accessor: &str) -> Result<()> {
@@ -31,19 +44,25 @@ pub fn record(dir: &Path, name: &str, token: &str, accessor: &str) -> Result<()>
         .create(dir)
         .map_err(|e| file_error(dir, e))?;
     write_private(&token_file(dir, name), token)?;
-    write_private(&accessor_file(dir, name), accessor)
+    write_private(&accessor_file(dir, name), accessor)?;
+    remove(&revoked_file(dir, name))
 }
 
-/// Removes a token's files (after it was revoked); files already gone are fine.
-pub fn forget(dir: &Path, name: &str) -> Result<()> {
-    for path in [token_file(dir, name), accessor_file(dir, name)] {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(file_error(&path, e)),
-        }
+/// After token `name` was revoked: removes its files and keeps `accessor` as revoked.
+/// The record is written first, so a failure leaves the token recorded as before.
+pub fn forget(dir: &Path, name: &str, accessor: &str) -> Result<()> {
+    write_private(&revoked_file(dir, name), accessor)?;
+    remove(&token_file(dir, name))?;
+    remove(&accessor_file(dir, name))
+}
+
+/// Removes a file; one already gone is fine.
+fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(file_error(path, e)),
     }
-    Ok(())
 }
 
 fn write_private(path: &Path, text: &str) -> Result<()> {
@@ -86,5 +105,20 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         assert_eq!(recorded_accessor(&out, "t").as_deref(), Some("acc"));
         assert_eq!(recorded_accessor(&out, "u"), None);
+    }
+
+    /// A revoked token's files go; its accessor stays known, as revoked, until a token
+    /// of that name is recorded again.
+    #[test]
+    fn a_revoked_token_keeps_its_accessor_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("tokens");
+        record(&out, "t", "s.secret", "acc").unwrap();
+        forget(&out, "t", "acc").unwrap();
+        assert!(!out.join("t").exists() && !out.join("t.accessor").exists());
+        assert_eq!(recorded_accessor(&out, "t").as_deref(), Some("acc"));
+        record(&out, "t", "s.other", "acc2").unwrap();
+        assert!(!out.join("t.revoked").exists());
+        assert_eq!(recorded_accessor(&out, "t").as_deref(), Some("acc2"));
     }
 }

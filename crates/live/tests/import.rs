@@ -136,7 +136,7 @@ fn configure(bao: &Bao, jwks: &Jwks) {
     write(
         bao,
         "auth/jwt/config",
-        json!({"jwks_url": jwks.url, "bound_issuer": "https://gitlab.example.com"}),
+        json!({"jwks_url": jwks.url, "bound_issuer": "https://gitlab.example.com", "skip_jwks_validation": true}),
     );
     write(
         bao,
@@ -361,6 +361,20 @@ fn import_a_hand_configured_server() {
     assert!(
         one.stderr.contains(
             "database/config/pg: `verify_connection` is not read back (OpenBao does not keep it)"
+        ),
+        "{}",
+        one.stderr
+    );
+    // So was the JWT config's `skip_jwks_validation = true`: said so, naming the mount.
+    assert!(
+        !bao.data("auth/jwt/config")
+            .to_string()
+            .contains("skip_jwks_validation"),
+        "OpenBao now reads it back: import it"
+    );
+    assert!(
+        one.stderr.contains(
+            "auth/jwt/config: `skip_jwks_validation` is not read back (OpenBao does not keep it)"
         ),
         "{}",
         one.stderr

@@ -77,9 +77,12 @@ const UNKNOWABLE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The start of the warning the import gives for each database connection on OpenBao,
-/// which never reads `verify_connection` back.
-const VERIFY_CONNECTION_UNKNOWN: &str = "`verify_connection` is not read back";
+/// The start of the warnings the import gives for the database connections and the JWT
+/// configs with a key URL on OpenBao, which never reads these fields back.
+const NOT_READ_BACK: [&str; 2] = [
+    "`verify_connection` is not read back",
+    "`skip_jwks_validation` is not read back",
+];
 
 /// A body with every secret written as the same placeholder (the env names of the
 /// imported program are derived from the resource, not the original's), and what the
@@ -245,12 +248,13 @@ fn round_trip(
     if kp_fmt::format(text).ok().as_ref() != Some(text) {
         problems.push("the imported program is not formatted".to_string());
     }
-    // Every connection's `verify_connection`, which OpenBao does not keep (one of the
-    // fields no import can restore, as [`UNKNOWABLE`]'s): the import says so for each.
+    // Every connection's `verify_connection` and JWT config's `skip_jwks_validation`,
+    // which OpenBao does not keep (fields no import can restore, as [`UNKNOWABLE`]'s):
+    // the import says so, in one warning for each field.
     for w in imported
         .warnings
         .iter()
-        .filter(|w| !w.message.starts_with(VERIFY_CONNECTION_UNKNOWN))
+        .filter(|w| !NOT_READ_BACK.iter().any(|s| w.message.starts_with(s)))
     {
         problems.push(format!("warning: {}: {}", w.subject, w.message));
     }

@@ -613,3 +613,67 @@ fn a_saved_plan_made_with_token_out_asks_for_it_when_applied() {
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     assert!(!tokens.join("build-token.accessor").exists());
 }
+
+/// A dropped token that apply revoked (its files removed) is gone, not unknown: a later
+/// plan or apply against the same previous version and `--token-out` neither deletes nor
+/// names it, in text or JSON, and a saved plan that carries it by name (made without the
+/// directory, which cannot know) has nothing to revoke. QA: the plan after the
+/// revocation said the token was "not revoked" again.
+#[test]
+fn a_token_apply_revoked_is_not_named_again() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let (program, old, tokens) = token_applied(&bao, dir.path());
+    let new = write_program(dir.path(), "new.kp", program);
+    let mut a = live_args(&bao, &[&new]);
+    a.previous = Some(old.display().to_string());
+    a.token_out = Some(tokens.clone());
+    let applied = run_apply(&a, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stdout.contains("deleted token/build-token"),
+        "{}",
+        applied.stdout
+    );
+    assert!(!tokens.join("build-token").exists() && !tokens.join("build-token.accessor").exists());
+
+    let shown = run_plan(&a);
+    assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+    assert!(
+        shown.stdout.contains("0 to delete") && !shown.stdout.contains("note: token"),
+        "{}",
+        shown.stdout
+    );
+    let mut as_json = a.clone();
+    as_json.format = Format::Json;
+    let doc: Json = serde_json::from_str(&run_plan(&as_json).stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    assert!(doc.get("unrevoked_tokens").is_none(), "{doc}");
+    let again = run_apply(&a, true, false, None);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(!again.stdout.contains("note: token"), "{}", again.stdout);
+
+    // Planned without the directory, the token is still unknown: named, and carried.
+    let mut pr = a.clone();
+    pr.token_out = None;
+    let saved_path = dir.path().join("plan.json");
+    let saved = run_plan_to(&pr, Some(saved_path.clone()));
+    assert_eq!(saved.code, 2, "{}{}", saved.stdout, saved.stderr);
+    assert!(
+        saved.stdout.contains("note: token `build-token`"),
+        "{}",
+        saved.stdout
+    );
+    let mut merged = live_args(&bao, &[&saved_path]);
+    merged.token_out = Some(tokens);
+    let applied = run_apply(&merged, true, false, None);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(
+        !applied.stdout.contains("note: token") && !applied.stdout.contains("deleted token"),
+        "{}",
+        applied.stdout
+    );
+}

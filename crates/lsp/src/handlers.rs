@@ -395,28 +395,27 @@ fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Resul
 
 /// The document formatted by kp-fmt, as edits of the lines that change only, in the
 /// document's own line ending (`keyplan fmt` writes files in LF; an editor's CRLF buffer
-/// stays CRLF); a text with syntax errors is left as it is.
+/// stays CRLF).
+///
+/// A text with syntax errors is left as it is, answered with no edits rather than an
+/// error: editors that format on save (Neovim, VS Code) show an error response as a
+/// popup on every save, while the syntax errors are already in the diagnostics.
 fn formatting(docs: &Documents, p: DocumentFormattingParams) -> Result<Value, Failure> {
     let Some((_, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
     let text = file.text();
-    match kp_fmt::format(text) {
-        Ok(formatted) => {
-            let formatted = text_diff::with_line_ending(formatted, text);
-            let base = file.base();
-            let edits: Vec<TextEdit> = text_diff::edits(text, &formatted)
-                .into_iter()
-                .map(|(range, new_text)| TextEdit {
-                    range: convert::range(file, Span::new(base + range.start, base + range.end)),
-                    new_text,
-                })
-                .collect();
-            json(edits)
-        }
-        Err(_) => Err(failure(
-            ErrorCode::RequestFailed,
-            "keyplan fmt: the file has syntax errors; fix them first",
-        )),
-    }
+    let Ok(formatted) = kp_fmt::format(text) else {
+        return Ok(Value::Null);
+    };
+    let formatted = text_diff::with_line_ending(formatted, text);
+    let base = file.base();
+    let edits: Vec<TextEdit> = text_diff::edits(text, &formatted)
+        .into_iter()
+        .map(|(range, new_text)| TextEdit {
+            range: convert::range(file, Span::new(base + range.start, base + range.end)),
+            new_text,
+        })
+        .collect();
+    json(edits)
 }

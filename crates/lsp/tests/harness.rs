@@ -30,6 +30,8 @@ fn run_fixture(name: &str) -> String {
         Client::start_with(json!({ "docsUrl": "https://keyplan.test/docs/diagnostics.md" }));
     let uri = format!("file:///fixtures/{name}");
     let opened = client.open(&uri, &text);
+    // What the editor holds: formatting edits apply to the text after the last `change`.
+    let mut current = text.clone();
     let mut out = String::new();
     for line in raw.lines().filter_map(|l| l.strip_prefix("#! ")) {
         let mut words = line.split_whitespace();
@@ -78,15 +80,15 @@ fn run_fixture(name: &str) -> String {
             "formatting" => {
                 let r = client.request("textDocument/formatting", json!({ "textDocument": doc, "options": { "tabSize": 2, "insertSpaces": true } }));
                 match r.as_array() {
-                    Some(edits) => json!(common::apply(&text, edits)),
+                    Some(edits) => json!(common::apply(&current, edits)),
                     None => r,
                 }
             }
             "change" => {
                 let file = words.next().unwrap_or("");
                 let p = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
-                let new_text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
-                client.change(&uri, &new_text)
+                current = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+                client.change(&uri, &current)
             }
             other => panic!("{name}: unknown request `{other}`"),
         };

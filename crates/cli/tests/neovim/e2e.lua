@@ -71,6 +71,38 @@ local function run()
   -- Diagnostics still clean after the edits (the server saw every change).
   vim.wait(300, function() return false end, 50)
   step('diagnostics_at_end', #vim.diagnostic.get(buf))
+
+  -- Format on save through Neovim's own handler, which shows an error response to the
+  -- user: with a syntax error in the buffer nothing is shown and nothing changes; once
+  -- it is fixed, formatting applies again.
+  local shown = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level, opts)
+    shown[#shown + 1] = msg
+    return notify(msg, level, opts)
+  end
+  local answered = 0
+  local handler = vim.lsp.handlers['textDocument/formatting']
+  vim.lsp.handlers['textDocument/formatting'] = function(...)
+    answered = answered + 1
+    return handler(...)
+  end
+  local function format_on_save()
+    local before = answered
+    vim.lsp.buf.formatting({ tabSize = 2, insertSpaces = true })
+    if not vim.wait(5000, function() return answered > before end, 20) then
+      error('no formatting answer')
+    end
+  end
+  local last = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, last, last, false, { 'policy broken {', '  path "x" { capabilities = = [read] }', '}' })
+  local broken = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  format_on_save()
+  step('broken_format_unchanged', vim.deep_equal(broken, vim.api.nvim_buf_get_lines(buf, 0, -1, false)))
+  vim.api.nvim_buf_set_lines(buf, last + 1, last + 2, false, { '      path "x" { capabilities = [read] }' })
+  format_on_save()
+  step('fixed_format', vim.api.nvim_buf_get_lines(buf, last, -1, false))
+  step('format_shown', shown)
 end
 
 local ok, err = pcall(run)
