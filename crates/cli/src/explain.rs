@@ -30,7 +30,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         }
     };
     let text = match args.format {
-        ExplainFormat::Text => keyplan::explain::to_text(&in_policy_order(explanation)),
+        ExplainFormat::Text => keyplan::explain::to_text(&explanation),
         ExplainFormat::Json => match serde_json::to_string_pretty(&explanation) {
             Ok(s) => s + "\n",
             Err(e) => {
@@ -43,16 +43,4 @@ pub fn run(args: &ExplainArgs) -> u8 {
         return 1;
     }
     0
-}
-
-/// The capabilities of each answer in the order policies and `keyplan access` write them
-/// (create, read, update, patch, delete, list, sudo, deny), so that the two read alike;
-/// a name outside that order (OpenBao's `scan`) goes last. The JSON keeps the order
-/// `sys/capabilities` answers in (alphabetical), to compare with the server as it is.
-fn in_policy_order(mut e: keyplan::explain::Explanation) -> keyplan::explain::Explanation {
-    for a in e.paths.iter_mut().flat_map(|p| p.identities.iter_mut()) {
-        a.capabilities
-            .sort_by_key(|c| keyplan::access::matrix::cap_index(c).unwrap_or(usize::MAX));
-    }
-    e
 }

@@ -49,7 +49,8 @@ pub struct IdentityAnswer {
     pub identity: String,
     pub kind: String,
     pub policies: Vec<String>,
-    /// What `sys/capabilities` answers: `["deny"]` when nothing is granted.
+    /// What `sys/capabilities` answers (`["deny"]` when nothing is granted), in the order
+    /// policies write capabilities rather than the server's alphabetical one.
     pub capabilities: Vec<&'static str>,
     pub decided_by: Option<DecidedBy>,
     /// Templated rules (`{{identity...}}`) that may apply once rendered for an entity:
@@ -194,12 +195,23 @@ impl Evaluator {
     }
 }
 
+/// Capability names in the order policies and `keyplan access` write them (create, read,
+/// update, patch, delete, list, sudo, deny), not the alphabetical order of
+/// `sys/capabilities`: every surface then lists a grant alike. A name outside that order
+/// (OpenBao's `scan`) goes last.
+fn in_policy_order(mut names: Vec<&'static str>) -> Vec<&'static str> {
+    kp_sort::by_key(&mut names, |c| {
+        kp_access::matrix::cap_index(c).unwrap_or(usize::MAX)
+    });
+    names
+}
+
 fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnswer {
     IdentityAnswer {
         identity: identity.name.clone(),
         kind: identity.kind.clone(),
         policies: identity.policies.clone(),
-        capabilities: d.names(),
+        capabilities: in_policy_order(d.names()),
         decided_by: d.decided_by.as_ref().map(|by| DecidedBy {
             policy: by.policy.clone(),
             pattern: by.pattern.clone(),
