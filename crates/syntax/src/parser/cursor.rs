@@ -115,6 +115,18 @@ impl<'s> Parser<'s> {
         self.filled = self.lexer.lex_into(&mut self.ahead);
     }
 
+    /// Consumes the token at the cursor and every token of the same kind right after it
+    /// (`}}}`, `,,,`): the span of the run, reported as one mistake rather than one per
+    /// token.
+    pub(super) fn bump_run(&mut self) -> Span {
+        let kind = self.peek().kind;
+        let mut span = self.bump().span;
+        while self.at(&kind) {
+            span.end = self.bump().span.end;
+        }
+        span
+    }
+
     /// Whether the current token is of `kind`'s kind (payloads are not compared: this
     /// asks about punctuation and words, and a discriminant compare is the cheapest).
     pub(super) fn at(&self, kind: &TokenKind) -> bool {

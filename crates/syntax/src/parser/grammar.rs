@@ -141,10 +141,7 @@ impl Parser<'_> {
             TokenKind::RBrace => {
                 // A run of them on one line is one mistake: one error over the run (a line
                 // of 10,000 was 10,000 errors, each published to an editor).
-                let mut span = self.bump().span;
-                while self.at(&TokenKind::RBrace) {
-                    span.end = self.bump().span.end;
-                }
+                let span = self.bump_run();
                 self.report(
                     Diagnostic::error(codes::UNEXPECTED_TOKEN, span, "unexpected `}`")
                         .with_label("no block is open here")

@@ -188,10 +188,7 @@ impl Parser<'_> {
     /// Reports and skips the commas at the cursor, where an item or entry was expected:
     /// one error over a run of them (`[a,,,,b]` was an error per comma).
     fn extra_commas(&mut self, expected: &str, help: &str) {
-        let mut span = self.bump().span;
-        while self.at(&TokenKind::Comma) {
-            span.end = self.bump().span.end;
-        }
+        let span = self.bump_run();
         self.report(
             Diagnostic::error(
                 codes::UNEXPECTED_TOKEN,
