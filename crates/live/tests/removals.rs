@@ -386,12 +386,10 @@ fn removed_resources_are_deleted_mounts_only_with_allow_destroy() {
     assert_eq!(plan(&scoped, None).code, 0);
 }
 
-/// A token role and token `build-token` applied with `--token-out`: the program without
-/// the token, the old program's file, and the token directory.
-fn token_applied(
-    bao: &Bao,
-    dir: &std::path::Path,
-) -> (&'static str, std::path::PathBuf, std::path::PathBuf) {
+/// A token role and token `build-token` applied with `--token-out`: the arguments of the
+/// program without the token against the applied one as `--previous` (no
+/// `--token-out`), and the token directory.
+fn token_applied(bao: &Bao, dir: &Path) -> (LiveArgs, PathBuf) {
     let program = "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n    orphan           = true\n  }\n}\n";
     let token = "\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n";
     let old = write_program(dir, "old.kp", &format!("{program}{token}"));
@@ -400,7 +398,10 @@ fn token_applied(
     first.token_out = Some(tokens.clone());
     let applied = run_apply(&first, true, false, None);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
-    (program, old, tokens)
+    let new = write_program(dir, "new.kp", program);
+    let mut dropped = live_args(bao, &[&new]);
+    dropped.previous = Some(old.display().to_string());
+    (dropped, tokens)
 }
 
 /// A token dropped from the program can be revoked only through the accessor recorded
@@ -415,14 +416,12 @@ fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let (program, old, tokens) = token_applied(&bao, dir.path());
+    let (dropped, tokens) = token_applied(&bao, dir.path());
     let accessor = std::fs::read_to_string(tokens.join("build-token.accessor")).unwrap();
 
-    let new = write_program(dir.path(), "new.kp", program);
     let elsewhere = dir.path().join("empty-tokens");
     for token_out in [None, Some(elsewhere)] {
-        let mut a = live_args(&bao, &[&new]);
-        a.previous = Some(old.display().to_string());
+        let mut a = dropped.clone();
         a.token_out = token_out.clone();
         let shown = run_plan(&a);
         assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
@@ -457,8 +456,7 @@ fn a_dropped_token_without_its_accessor_is_named_not_ignored() {
     assert!(alive.is_ok(), "the token was revoked: {alive:?}");
 
     // With the directory it was created with, it is a deletion, and no note.
-    let mut a = live_args(&bao, &[&new]);
-    a.previous = Some(old.display().to_string());
+    let mut a = dropped;
     a.token_out = Some(tokens);
     let shown = run_plan(&a);
     assert_eq!(shown.code, 2, "{}{}", shown.stdout, shown.stderr);
@@ -488,7 +486,7 @@ fn a_saved_plan_revokes_a_dropped_token_through_applys_token_out() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let (program, old, tokens) = token_applied(&bao, dir.path());
+    let (dropped, tokens) = token_applied(&bao, dir.path());
     let accessor = std::fs::read_to_string(tokens.join("build-token.accessor"))
         .unwrap()
         .trim()
@@ -509,9 +507,7 @@ fn a_saved_plan_revokes_a_dropped_token_through_applys_token_out() {
     assert!(alive());
 
     // The pull request's plan: no token directory.
-    let new = write_program(dir.path(), "new.kp", program);
-    let mut pr = live_args(&bao, &[&new]);
-    pr.previous = Some(old.display().to_string());
+    let pr = dropped;
     let saved_path = dir.path().join("plan.json");
     let shown = run_plan_to(&pr, Some(saved_path.clone()));
     // 2: the saved plan has a change to apply, the revocation.
@@ -582,10 +578,7 @@ fn a_saved_plan_made_with_token_out_asks_for_it_when_applied() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let (program, old, tokens) = token_applied(&bao, dir.path());
-    let new = write_program(dir.path(), "new.kp", program);
-    let mut planned = live_args(&bao, &[&new]);
-    planned.previous = Some(old.display().to_string());
+    let (mut planned, tokens) = token_applied(&bao, dir.path());
     planned.token_out = Some(tokens.clone());
     let saved_path = dir.path().join("plan.json");
     let shown = run_plan_to(&planned, Some(saved_path.clone()));
@@ -626,10 +619,7 @@ fn a_token_apply_revoked_is_not_named_again() {
     }
     let bao = Bao::dev();
     let dir = tempfile::tempdir().unwrap();
-    let (program, old, tokens) = token_applied(&bao, dir.path());
-    let new = write_program(dir.path(), "new.kp", program);
-    let mut a = live_args(&bao, &[&new]);
-    a.previous = Some(old.display().to_string());
+    let (mut a, tokens) = token_applied(&bao, dir.path());
     a.token_out = Some(tokens.clone());
     let applied = run_apply(&a, true, false, None);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
