@@ -199,11 +199,11 @@ impl Evaluator {
 /// update, patch, delete, list, sudo, deny), not the alphabetical order of
 /// `sys/capabilities`: every surface then lists a grant alike. A name outside that order
 /// (OpenBao's `scan`) goes last.
-fn in_policy_order(mut names: Vec<&'static str>) -> Vec<&'static str> {
-    kp_sort::by_key(&mut names, |c| {
-        kp_access::matrix::cap_index(c).unwrap_or(usize::MAX)
-    });
-    names
+fn in_policy_order(names: Vec<&'static str>) -> Vec<&'static str> {
+    let order = kp_check::ir::CAPABILITIES;
+    let mut ordered: Vec<&'static str> = order.into_iter().filter(|c| names.contains(c)).collect();
+    ordered.extend(names.into_iter().filter(|n| !order.contains(n)));
+    ordered
 }
 
 fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnswer {

@@ -159,13 +159,13 @@ impl Parsed {
 
 pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
     let files = sources.files();
-    let parsed: Vec<_> = match files {
-        // The tree's names and strings point into the map's own text: no copy.
-        [file] => vec![kp_syntax::parse_shared_at(file.shared_text(), file.base())],
+    // The files laid out as the map places them, a newline in each gap, so that each
+    // file's spans come out in the program's offsets with no walk to move them. One file
+    // at base 0 is laid out as it is: the tree's names and strings point into the map's
+    // own text, with no copy.
+    let laid_out = match files {
+        [file] if file.base() == 0 => Arc::clone(file.shared_text()),
         _ => {
-            // The files laid out as the map places them, a newline in each gap, so that
-            // each file's spans come out in the program's offsets with no walk to move
-            // them; the tree's names and strings point into this one copy.
             let mut laid_out = String::with_capacity(sources.end());
             for file in files {
                 while laid_out.len() < file.base() {
@@ -173,13 +173,13 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
                 }
                 laid_out.push_str(file.text());
             }
-            let laid_out = Arc::new(laid_out);
-            files
-                .iter()
-                .map(|f| kp_syntax::parse_within(&laid_out, f.base(), f.base() + f.text().len()))
-                .collect()
+            Arc::new(laid_out)
         }
     };
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|f| kp_syntax::parse_within(&laid_out, f.base(), f.base() + f.text().len()))
+        .collect();
     // One file's blocks are taken as they are; many files' are moved once into a vector
     // of the right size rather than into one that grows (and copies) file by file.
     let mut blocks = Vec::new();
