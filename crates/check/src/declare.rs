@@ -867,8 +867,8 @@ impl<'a> Declarer<'a, '_> {
                     span,
                     first.span,
                     format!(
-                        "role `{}` is already defined on auth mount `{}`",
-                        login.role_name, login.mount
+                        "{} `{}` is already defined on auth mount `{}`",
+                        spec.what, login.role_name, login.mount
                     ),
                 ));
                 continue;
