@@ -809,7 +809,11 @@ impl<'a> Declarer<'a, '_> {
                     },
                 ) => {
                     // Every method a workload logs in with lowercases its role names.
-                    self.lowercase(role, value.span, "login role");
+                    // An invalid name has its own error (`lower_login`): no second one
+                    // suggesting its lowercase, as invalid.
+                    if is_valid_name(role) {
+                        self.lowercase(role, value.span, "login role");
+                    }
                     role
                 }
                 _ => name,
@@ -867,8 +871,8 @@ impl<'a> Declarer<'a, '_> {
                     span,
                     first.span,
                     format!(
-                        "role `{}` is already defined on auth mount `{}`",
-                        login.role_name, login.mount
+                        "{} `{}` is already defined on auth mount `{}`",
+                        spec.what, login.role_name, login.mount
                     ),
                 ));
                 continue;
@@ -906,12 +910,7 @@ impl<'a> Declarer<'a, '_> {
 /// as a string (a login's `role_name`, a token's `role`) is checked the same way: `/` in
 /// it would write another path, an empty one the collection itself.
 pub(crate) fn invalid_name(name: &str, span: Span, what: &str) -> Option<Diagnostic> {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let valid = name.starts_with(word)
-        && name.ends_with(word)
-        && name.chars().all(|c| word(c) || c == '-' || c == '.')
-        && !name.contains("..");
-    (!valid).then(|| {
+    (!is_valid_name(name)).then(|| {
         Diagnostic::error(
             codes::INVALID_NAME,
             span,
@@ -927,6 +926,15 @@ pub(crate) fn invalid_name(name: &str, span: Span, what: &str) -> Option<Diagnos
         })
         .with_help("use letters, digits and `_`, with `-` or `.` between them (e.g. `ci-deploy`)")
     })
+}
+
+/// Whether the server takes `name` as one segment of an API path ([`invalid_name`]).
+fn is_valid_name(name: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    name.starts_with(word)
+        && name.ends_with(word)
+        && name.chars().all(|c| word(c) || c == '-' || c == '.')
+        && !name.contains("..")
 }
 
 pub(crate) fn uppercase_name(name: &str, span: Span, what: &str) -> Option<Diagnostic> {

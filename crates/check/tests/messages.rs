@@ -240,6 +240,22 @@ fn duplicates_point_at_the_first_definition() {
 }
 
 #[test]
+fn a_login_named_like_a_declared_user_or_role_names_its_kind() {
+    let user = "auth userpass {\n  user carol { password = env(\"P\") }\n}\n\
+        workload carol {\n  login userpass { password = env(\"Q\") }\n  read \"a/*\"\n}";
+    assert_eq!(
+        diag(user, "kp::duplicate").message,
+        "userpass user `carol` is already defined on auth mount `userpass`"
+    );
+    let role = "auth approle {\n  role b { secret_id_ttl = 10m }\n}\n\
+        workload b {\n  login approle { secret_id_ttl = 5m }\n  read \"a/*\"\n}";
+    assert_eq!(
+        diag(role, "kp::duplicate").message,
+        "AppRole role `b` is already defined on auth mount `approle`"
+    );
+}
+
+#[test]
 fn unknown_blocks_list_the_valid_ones() {
     let h = help(
         "secrets aws {\n  rot {\n    region = \"x\"\n  }\n}",

@@ -59,15 +59,46 @@ pub fn human(out: &mut dyn Write, program: &Compiled, diagnostics: &[Diagnostic]
 }
 
 /// `file:line:col` of a diagnostic with a label too far right on its line for a
-/// snippet; `None` when every label can be drawn.
+/// snippet, or a line to draw longer than a snippet shows; `None` when every label can
+/// be drawn.
 fn too_far_right(sources: &SourceMap, d: &Diagnostic) -> Option<String> {
     let at = d.locate_in(sources);
     let related = d.locate_related(sources);
     let columns = [at.column, at.end_column]
         .into_iter()
         .chain(related.iter().flat_map(|r| [r.column, r.end_column]));
-    let far = columns.into_iter().any(|c| c > MAX_SNIPPET_COLUMN);
+    let far = columns.into_iter().any(|c| c > MAX_SNIPPET_COLUMN)
+        || std::iter::once(d.span)
+            .chain(d.related.iter().map(|r| r.span))
+            .any(|span| draws_a_long_line(sources, span));
     far.then(|| format!("{}:{}:{}", at.file, at.line, at.column))
+}
+
+/// Whether a snippet of `span` draws a line longer than [`MAX_SNIPPET_COLUMN`]
+/// characters: miette draws every line of a label and its context lines (2 either
+/// side) whole, so one line of a minified file next to a label (a block's warning on
+/// the 200,000-character rule inside it) filled the terminal.
+fn draws_a_long_line(sources: &SourceMap, span: keyplan::Span) -> bool {
+    let Some(file) = sources.file_of(span.start) else {
+        return false;
+    };
+    let text = file.text();
+    let start = span.start.saturating_sub(file.base()).min(text.len());
+    let end = span
+        .end
+        .saturating_sub(file.base())
+        .clamp(start, text.len());
+    let before = text.get(..start).unwrap_or_default();
+    let from = before.rmatch_indices('\n').nth(2).map_or(0, |(i, _)| i + 1);
+    let after = text.get(end..).unwrap_or_default();
+    let to = after
+        .match_indices('\n')
+        .nth(2)
+        .map_or(text.len(), |(i, _)| end + i);
+    text.get(from..to)
+        .unwrap_or_default()
+        .split('\n')
+        .any(|line| line.len() > MAX_SNIPPET_COLUMN && line.chars().count() > MAX_SNIPPET_COLUMN)
 }
 
 /// A diagnostic drawn without its snippet, its location written under its message.

@@ -548,6 +548,24 @@ fn a_diagnostic_far_right_on_its_line_is_shown_without_a_snippet() {
     }
 }
 
+/// A diagnostic whose label is near the start of its line but whose snippet would draw
+/// a line longer than a snippet shows (the 200,000-character rule inside a policy the
+/// warning is about, a context line) is shown without its snippet too: miette draws
+/// every line of a snippet whole.
+#[test]
+fn a_snippet_with_a_very_long_line_is_not_drawn() {
+    let long = "a".repeat(200_000);
+    let src = format!("policy huge {{\n  path \"secret/{long}\" {{ capabilities = [read] }}\n}}\n");
+    let file = scratch_file("long-line", "huge.kp", &src);
+    let path = file.to_str().unwrap();
+    let out = keyplan(&["check", path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr:.2000}");
+    assert!(stderr.contains("kp::unused-policy"), "{stderr:.2000}");
+    assert!(stderr.contains(&format!("{path}:1:1")), "{stderr:.2000}");
+    assert!(stderr.len() < 2_000, "{stderr:.2000}");
+}
+
 /// The report's `[file:line:col]` counts characters, as the JSON does (and SARIF and
 /// editors): `é` is one column, not two bytes.
 #[test]

@@ -62,7 +62,11 @@ impl<'s> Lowerer<'s> {
                 );
             }
             let path = label.text();
+            // A rule left out for its path still has its body checked: a misspelt
+            // capability is a mistake of its own, reported now rather than once the
+            // path is fixed.
             if !rules::check_glob(path, label.span(), &mut self.diags) {
+                self.rule_body(rule, path);
                 continue;
             }
             if let Some(&first) = seen.get(path) {
@@ -76,6 +80,7 @@ impl<'s> Lowerer<'s> {
                     .with_related(first, "first here")
                     .with_help("merge the capabilities into one `path` block"),
                 );
+                self.rule_body(rule, path);
                 continue;
             }
             seen.insert(path, label.span());
