@@ -298,7 +298,9 @@ where
             continue;
         }
         let d = typo_distance(word, cand);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // A candidate that shares no character with the word is no typo of it (`3` for
+        // `1` or `2` was "did you mean `1`?").
+        if d <= limit && d < word_len.max(cand_len) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
@@ -414,6 +416,10 @@ mod tests {
         assert_eq!(did_you_mean("policies", ["allowed_policies"]), None);
         assert_eq!(did_you_mean("zzz", names), None);
         assert_eq!(did_you_mean("jtw", ["jwt", "oidc"]), Some("jwt"));
+        // No character in common: no typo (`version = 3` suggested `1`).
+        assert_eq!(did_you_mean("3", ["1", "2"]), None);
+        assert_eq!(did_you_mean("ab", ["cb"]), Some("cb"));
+        assert_eq!(did_you_mean("A", ["a"]), Some("a"));
         let words = [
             "workload", "policy", "auth", "kv", "read", "list", "approle",
         ];
