@@ -78,6 +78,7 @@ pub const POLICY_NOT_ALLOWED: &str = "kp::policy-not-allowed";
 pub const ROOT_POLICY: &str = "kp::root-policy";
 /// A capability Vault does not have.
 pub const UNKNOWN_CAPABILITY: &str = "kp::unknown-capability";
+pub const REPEATED_CAPABILITY: &str = "kp::repeated-capability";
 /// A policy path glob Vault would reject or misread.
 pub const INVALID_GLOB: &str = "kp::invalid-glob";
 /// A policy with no rules (the server rejects an empty policy).
@@ -167,6 +168,7 @@ pub const ALL: &[&str] = &[
     POLICY_NOT_ALLOWED,
     ROOT_POLICY,
     UNKNOWN_CAPABILITY,
+    REPEATED_CAPABILITY,
     INVALID_GLOB,
     EMPTY_POLICY,
     UNKNOWN_VERB,

@@ -588,7 +588,7 @@ impl<'a> Declarer<'a, '_> {
         let Some(label) = block.labels.first() else {
             self.missing_label(
                 block,
-                format!("{what} needs a name"),
+                format!("a {what} needs a name"),
                 format!("write `{form}`"),
             );
             return None;
@@ -667,7 +667,7 @@ impl<'a> Declarer<'a, '_> {
 
     fn policy(&mut self, block: &'a Block) {
         let form = "policy NAME { path \"GLOB\" { capabilities = [read] } }";
-        let Some(name) = self.single_name(block, "a policy", form) else {
+        let Some(name) = self.single_name(block, "policy", form) else {
             return;
         };
         let span = block
@@ -747,7 +747,7 @@ impl<'a> Declarer<'a, '_> {
     }
 
     fn token(&mut self, block: &'a Block) {
-        let Some((name, span)) = self.named_block(block, "a token", "token NAME { role = ROLE }")
+        let Some((name, span)) = self.named_block(block, "token", "token NAME { role = ROLE }")
         else {
             return;
         };
@@ -761,7 +761,7 @@ impl<'a> Declarer<'a, '_> {
     }
 
     fn workload(&mut self, block: &'a Block) {
-        let Some((name, span)) = self.named_block(block, "a workload", "workload NAME { ... }")
+        let Some((name, span)) = self.named_block(block, "workload", "workload NAME { ... }")
         else {
             return;
         };
@@ -915,7 +915,7 @@ pub(crate) fn invalid_name(name: &str, span: Span, what: &str) -> Option<Diagnos
             codes::INVALID_NAME,
             span,
             format!(
-                "`{}` is not a valid name for {what}",
+                "`{}` is not a valid {what} name",
                 kp_diag::escape_controls(name)
             ),
         )

@@ -8,7 +8,7 @@ use super::fields::{missing_field, unknown_field};
 use super::{resource, Lowerer};
 use crate::body;
 use crate::codes;
-use crate::ir::{PolicyDoc, ResourceKind, Value};
+use crate::ir::{PolicyDoc, ResourceKind, Value, CAPABILITIES};
 use crate::lints;
 use crate::rules::{self, RuleSet};
 use crate::symbols::policy_id;
@@ -189,6 +189,7 @@ impl<'s> Lowerer<'s> {
             return None;
         }
         let mut out = Vec::new();
+        let mut first_at = [None; CAPABILITIES.len()];
         let mut ok = true;
         for item in items {
             let word = match &item.kind {
@@ -205,9 +206,28 @@ impl<'s> Lowerer<'s> {
                     continue;
                 }
             };
-            match rules::capability(word, item.span, &mut self.diags) {
-                Some(c) => out.push(c),
-                None => ok = false,
+            let Some(c) = rules::capability(word, item.span, &mut self.diags) else {
+                ok = false;
+                continue;
+            };
+            match first_at.get_mut(c) {
+                // Harmless to the server, but most often a slip for another capability
+                // (`[read, read]` for `[read, list]`).
+                Some(Some(first)) => self.diags.push(
+                    Diagnostic::warning(
+                        codes::REPEATED_CAPABILITY,
+                        item.span,
+                        format!("capability `{word}` is listed twice"),
+                    )
+                    .with_label("listed again here")
+                    .with_related(*first, "first listed here")
+                    .with_help("remove it, or write the capability you meant"),
+                ),
+                Some(slot) => {
+                    *slot = Some(item.span);
+                    out.push(c);
+                }
+                None => {}
             }
         }
         ok.then_some(out)

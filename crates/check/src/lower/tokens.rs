@@ -49,7 +49,7 @@ impl<'s> Lowerer<'s> {
                 kind: ExprKind::Str { value, .. },
                 span,
             }) => {
-                let problem = crate::declare::invalid_name(value, *span, "a token role");
+                let problem = crate::declare::invalid_name(value, *span, "token role");
                 if problem.is_none() {
                     role_name = Some(value.clone());
                     if self.syms.token_roles.get(value.as_str()).is_none() {

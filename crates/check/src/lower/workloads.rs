@@ -189,7 +189,7 @@ impl<'s> Lowerer<'s> {
                 ExprKind::Str { value, .. } => self.diags.extend(crate::declare::invalid_name(
                     value,
                     attr.value.span,
-                    "a login role",
+                    "login role",
                 )),
                 _ => self.diags.push(typing::mismatch(
                     &attr.value,
