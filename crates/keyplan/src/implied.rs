@@ -36,7 +36,8 @@ pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     let check = |target| check_parsed(&parsed, &Options { target });
     let vault = check(Target::Vault);
     if !implied::needs_openbao_check(&vault) {
-        return finish(sources, parsed.into_diagnostics(), vault, Target::Vault);
+        let (diagnostics, tree) = parsed.into_parts();
+        return finish(sources, diagnostics, Some(tree), vault, Target::Vault);
     }
     let openbao = check(Target::Openbao);
     choose(sources, parsed, vault, openbao)
@@ -49,13 +50,13 @@ fn choose(
     vault: kp_check::CheckResult,
     openbao: kp_check::CheckResult,
 ) -> Compiled {
-    let parse_diagnostics = parsed.into_diagnostics();
+    let (parse_diagnostics, tree) = parsed.into_parts();
     let (target, warning) = implied::choose(&vault, &openbao, &sources);
     let checked = match target {
         Target::Vault => vault,
         Target::Openbao => openbao,
     };
-    let mut chosen = finish(sources, parse_diagnostics, checked, target);
+    let mut chosen = finish(sources, parse_diagnostics, Some(tree), checked, target);
     let Some(warning) = warning else {
         return chosen;
     };
