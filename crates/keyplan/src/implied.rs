@@ -37,7 +37,7 @@ pub fn compile_sources_implied(sources: SourceMap) -> Compiled {
     let vault = check(Target::Vault);
     if !implied::needs_openbao_check(&vault) {
         let (diagnostics, tree) = parsed.into_parts();
-        return finish(sources, diagnostics, Some(tree), vault, Target::Vault);
+        return finish(sources, diagnostics, tree, vault, Target::Vault);
     }
     let openbao = check(Target::Openbao);
     choose(sources, parsed, vault, openbao)
@@ -56,7 +56,7 @@ fn choose(
         Target::Vault => vault,
         Target::Openbao => openbao,
     };
-    let mut chosen = finish(sources, parse_diagnostics, Some(tree), checked, target);
+    let mut chosen = finish(sources, parse_diagnostics, tree, checked, target);
     let Some(warning) = warning else {
         return chosen;
     };

@@ -77,19 +77,37 @@ pub struct Compiled {
 /// [`Compiled`], and not at all by a CLI that exits without dropping it. Freeing it
 /// mid-compile was 6% of a large build's wall time (each name's shared-buffer count is
 /// atomic), and the graph and emitters did not reuse its memory enough to lower the
-/// peak. A clone does not copy it (nothing reads it), and it prints as its size.
-struct KeptTree(Option<kp_syntax::ast::File>);
+/// peak. The wasm has no atomic counts to save and no size to spare for the drop glue:
+/// it frees the tree at once. A clone does not copy it (nothing reads it).
+pub(crate) struct KeptTree {
+    #[cfg(not(target_arch = "wasm32"))]
+    _tree: Option<kp_syntax::ast::File>,
+}
+
+impl KeptTree {
+    fn new(tree: Option<kp_syntax::ast::File>) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        drop(tree);
+        KeptTree {
+            #[cfg(not(target_arch = "wasm32"))]
+            _tree: tree,
+        }
+    }
+
+    fn none() -> Self {
+        KeptTree::new(None)
+    }
+}
 
 impl Clone for KeptTree {
     fn clone(&self) -> Self {
-        KeptTree(None)
+        KeptTree::none()
     }
 }
 
 impl std::fmt::Debug for KeptTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let blocks = self.0.as_ref().map_or(0, |t| t.blocks.len());
-        write!(f, "KeptTree({blocks} blocks)")
+        f.write_str("KeptTree")
     }
 }
 
@@ -147,7 +165,7 @@ pub fn compile_sources(sources: SourceMap, options: &Options) -> Compiled {
     let parsed = parse_sources(&sources);
     let checked = check_parsed(&parsed, options);
     let (diagnostics, tree) = parsed.into_parts();
-    finish(sources, diagnostics, Some(tree), checked, options.target)
+    finish(sources, diagnostics, tree, checked, options.target)
 }
 
 /// [`compile_sources`] of a program already parsed, replaying from `memo` the lowering of
@@ -164,7 +182,7 @@ pub(crate) fn compile_reusing(
     finish(
         sources,
         parsed.diagnostics.clone(),
-        None,
+        KeptTree::none(),
         checked,
         options.target,
     )
@@ -180,8 +198,8 @@ pub(crate) struct Parsed {
 
 impl Parsed {
     /// The parse diagnostics and the tree (for [`Compiled`] to keep).
-    pub(crate) fn into_parts(self) -> (Vec<Diagnostic>, kp_syntax::ast::File) {
-        (self.diagnostics, self.tree)
+    pub(crate) fn into_parts(self) -> (Vec<Diagnostic>, KeptTree) {
+        (self.diagnostics, KeptTree::new(Some(self.tree)))
     }
 }
 
@@ -264,7 +282,7 @@ impl Parsed {
 pub(crate) fn finish(
     sources: SourceMap,
     mut diagnostics: Vec<Diagnostic>,
-    tree: Option<kp_syntax::ast::File>,
+    tree: KeptTree,
     checked: kp_check::CheckResult,
     target: Target,
 ) -> Compiled {
@@ -292,7 +310,7 @@ pub(crate) fn finish(
         target,
         sources,
         secrets: checked.secrets,
-        _tree: KeptTree(tree),
+        _tree: tree,
     }
 }
 
