@@ -75,8 +75,8 @@ pub struct Compiled {
 
 /// A compilation's parsed tree, kept only so that it is freed with the rest of the
 /// [`Compiled`], and not at all by a CLI that exits without dropping it. Freeing it
-/// mid-compile was 6% of a large build's wall time (each name's shared-buffer count is
-/// atomic), and the graph and emitters did not reuse its memory enough to lower the
+/// mid-compile, node by node, was 2% of a large build's instructions and about 6% of its
+/// wall time, and the graph and emitters did not reuse its memory enough to lower the
 /// peak. The wasm has no atomic counts to save and no size to spare for the drop glue:
 /// it frees the tree at once. A clone does not copy it (nothing reads it).
 pub(crate) struct KeptTree {
