@@ -1,5 +1,6 @@
 //! Quick fixes for diagnostics: apply a "did you mean", add missing required fields,
-//! turn a literal secret into `env("...")`, rotate a connection's root password.
+//! turn a literal secret into `env("...")`, rotate a connection's root password, remove a
+//! repeated capability.
 //!
 //! A fix leaves a program the checker accepts: every value it writes is one the check
 //! takes (`user_claim = "sub"`, not `""`, which is as missing as no field), and a field
@@ -59,6 +60,9 @@ impl Analysis {
             }
             if d.code == codes::ROOT_NOT_ROTATED {
                 out.extend(self.rotate_root_fix(i, d));
+            }
+            if d.code == codes::REPEATED_CAPABILITY {
+                out.extend(self.repeat_fix(i, d));
             }
         }
         // A title quotes the text it replaces, which can be a literal secret: hidden as
@@ -289,6 +293,24 @@ impl Analysis {
             edits: self.add_fields(conn, &[("rotate_root".to_string(), "true".to_string())])?,
             diagnostic: i,
             preferred: false,
+        })
+    }
+
+    /// Removes a repeated capability with the comma before it (`[read, list, read]` →
+    /// `[read, list]`), the repeat being never the first item. Nothing is offered when a
+    /// comment stands between the two: removing it too would lose what it says.
+    fn repeat_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
+        let word = self.source.get(d.span.start..d.span.end)?;
+        let before = self.source.get(..d.span.start)?;
+        let comma = before.trim_end().strip_suffix(',')?.len();
+        Some(CodeAction {
+            title: format!("remove the repeated `{word}`"),
+            edits: vec![TextEdit {
+                span: Span::new(comma, d.span.end),
+                new_text: String::new(),
+            }],
+            diagnostic: i,
+            preferred: true,
         })
     }
 

@@ -456,3 +456,39 @@ fn a_literal_root_password_gets_each_fix_on_its_own_diagnostic() {
         codes(&after)
     );
 }
+
+#[test]
+fn a_repeated_capability_is_removed_with_its_comma() {
+    for (src, fixed) in [
+        (
+            "policy p {\n  path \"a/*\" { capabilities = [read, list, read] }\n}\n",
+            "policy p {\n  path \"a/*\" { capabilities = [read, list] }\n}\n",
+        ),
+        (
+            "policy p {\n  path \"a/*\" {\n    capabilities = [\n      read,\n      read,\n    ]\n  }\n}\n",
+            "policy p {\n  path \"a/*\" {\n    capabilities = [\n      read,\n    ]\n  }\n}\n",
+        ),
+    ] {
+        let a = analysis(src);
+        let all = actions(&a);
+        let fix = fix_for(&a, &all, "kp::repeated-capability");
+        assert!(fix.title.starts_with("remove the repeated `"), "{}", fix.title);
+        assert_eq!(apply(src, &[fix]), fixed);
+        let after = analysis(fixed);
+        assert!(
+            !codes(&after).contains(&"kp::repeated-capability".to_string()),
+            "{fixed}: {:?}",
+            codes(&after)
+        );
+    }
+    // A comment between the items is not removed: no fix.
+    let src = "policy p {\n  path \"a/*\" {\n    capabilities = [\n      read, # the reader\n      read,\n    ]\n  }\n}\n";
+    let a = analysis(src);
+    let all = actions(&a);
+    let i = a
+        .diagnostics()
+        .iter()
+        .position(|d| d.code == "kp::repeated-capability")
+        .expect("the repeat is reported");
+    assert!(all.iter().all(|f| f.diagnostic != i), "{all:?}");
+}
