@@ -109,9 +109,12 @@ pub(super) fn shadowed(
                 .iter()
                 .skip(from)
                 .take_while(|&&(t, _)| t == rule.path);
-            asked.extend(same.map(|&(_, i)| i));
-            kp_sort::unstable(&mut asked);
-            asked.dedup();
+            // The index's answer is ascending: the few rules of the same text (the rule
+            // itself among them) are put in place, not the whole list sorted again (a
+            // sort per rule was a tenth of `keyplan check` on 2,000 workloads).
+            for &(_, i) in same {
+                kp_sort::insert_sorted(&mut asked, i);
+            }
             let found = asked.iter().filter_map(|&i| rivals.get(i)).find_map(|w| {
                 if w.pattern == rule.path {
                     // Merged with it: only a `deny` of another policy takes it over.
