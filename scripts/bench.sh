@@ -86,6 +86,22 @@ api_vs_gzip "one file:" "$work/big.kp" stdout
 api_vs_gzip "one file:" "$work/big.kp" fresh
 api_vs_gzip "split across $files files:" "$work/split"
 
+# Instructions executed, exact from run to run where wall and CPU time move with the
+# machine's load (valgrind, when installed): the figure to compare across changes.
+if command -v valgrind >/dev/null 2>&1; then
+  instructions() {
+    valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" "$@" 2>&1 >/dev/null |
+      awk '/Collected :/ { print $NF }'
+  }
+  ki=$(instructions ./target/release/keyplan build "$work/big.kp" --emit api -o "$work/out-api")
+  si=$(instructions ./target/release/keyplan build "$work/split" --emit api -o "$work/out-api")
+  gi=$(instructions gzip -6 -k -c "$work/big.kp")
+  awk -v k="$ki" -v s="$si" -v g="$gi" -v files="$files" 'BEGIN {
+    printf "instructions (callgrind): build --emit api %.1f M, split across %d files %.1f M; gzip -6 %.1f M: ratio %.2fx one file, %.2fx split\n",
+      k / 1e6, files, s / 1e6, g / 1e6, k / g, s / g
+  }'
+fi
+
 best=""
 for _ in 1 2 3 4 5; do
   start=$(date +%s%N)
