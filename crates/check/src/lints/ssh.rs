@@ -1,11 +1,14 @@
-//! SSH roles: one that signs keys for any user, and a CA role that may sign nothing.
+//! SSH roles: one that signs keys for any user, a CA role that may sign nothing, and an
+//! OTP role with no user to log in as.
 
 use kp_diag::{Diagnostic, Span};
+use kp_schema::FieldType;
 use kp_syntax::ast::ExprKind;
 
 use crate::body::Parts;
 use crate::codes;
 use crate::ir::Value;
+use crate::lower::missing_field;
 
 /// A `ca` role must allow user or host certificates: the server rejects the write with
 /// "Either 'allow_user_certificates' or 'allow_host_certificates' must be set to 'true'".
@@ -24,6 +27,22 @@ pub fn signs_nothing(body: &crate::ir::Body, head: Span, diags: &mut Vec<Diagnos
                 "add `allow_user_certificates = true` (clients' keys) or `allow_host_certificates = true` (hosts' keys); the server rejects the role otherwise",
             ),
         );
+    }
+}
+
+/// An `otp` role must name the user its one-time passwords log in as: the server
+/// rejects the write with "missing default user". Not when `default_user` is written
+/// misspelt: its unknown-field error says so.
+pub fn otp_without_user(
+    body: &crate::ir::Body,
+    what: &dyn std::fmt::Display,
+    head: Span,
+    misspelt: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let is_otp = matches!(body.get("key_type"), Some(Value::Str(t)) if t == "otp");
+    if is_otp && !misspelt && body.get("default_user").is_none() {
+        diags.push(missing_field(what, head, "default_user", FieldType::String));
     }
 }
 

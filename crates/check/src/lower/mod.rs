@@ -19,7 +19,7 @@ use crate::index::{Reference, SymbolKey};
 use crate::ir::{Program, Resource, ResourceId, ResourceKind};
 use crate::symbols::{Item, Symbols, Table};
 
-pub use fields::BodyCtx;
+pub use fields::{missing_field, BodyCtx};
 
 pub struct Lowerer<'s> {
     pub target: Target,

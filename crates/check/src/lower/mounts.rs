@@ -5,7 +5,7 @@ use kp_diag::Diagnostic;
 use kp_schema::FieldType;
 use kp_syntax::ast::{Attribute, Text};
 
-use super::fields::{missing_field, sibling_hint, unknown_field};
+use super::fields::{sibling_hint, unknown_field};
 use super::{add_dep, resource, BodyCtx, Lowerer, What};
 use crate::body::{self, Parts};
 use crate::catalog::{self, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
@@ -251,16 +251,9 @@ impl<'s> Lowerer<'s> {
             "ssh-role" => {
                 lints::ssh::any_user(parts, &mut self.diags);
                 lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
-                // The server refuses an `otp` role without one: "missing default user".
-                let otp = matches!(body.get("key_type"), Some(Value::Str(t)) if t == "otp");
-                if otp
-                    && body.get("default_user").is_none()
-                    && !typed.misspelt.contains(&"default_user")
-                {
-                    let head = block.head_span();
-                    let d = missing_field(&what, head, "default_user", FieldType::String);
-                    self.diags.push(d);
-                }
+                let misspelt = typed.misspelt.contains(&"default_user");
+                let head = block.head_span();
+                lints::ssh::otp_without_user(&body, &what, head, misspelt, &mut self.diags);
             }
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
