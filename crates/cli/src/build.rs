@@ -198,7 +198,10 @@ fn prune(
             continue;
         }
         match std::fs::remove_file(&path) {
-            Ok(()) => report.push_str(&format!("removed {}\n", path.display())),
+            Ok(()) => {
+                report.push_str(&format!("removed {}\n", path.display()));
+                remove_emptied_dirs(dir, &path);
+            }
             Err(e) => {
                 failed.get_or_insert(format!("cannot remove `{}`: {e}", path.display()));
                 // Still listed: the next build tries again.
@@ -210,6 +213,19 @@ fn prune(
         .and_then(|()| manifest::write(dir, &listed))
         .map_err(|e| format!("cannot write `{}`: {e}", dir.join(manifest::FILE).display()))?;
     failed.map_or(Ok(()), Err)
+}
+
+/// Removes the directories between `dir` and a removed output that the removal left
+/// empty (`policies/` once no policy remains). A directory holding anything is kept:
+/// `remove_dir` refuses it, which is the answer wanted.
+fn remove_emptied_dirs(dir: &Path, removed: &Path) {
+    let mut parent = removed.parent();
+    while let Some(p) = parent.filter(|p| *p != dir && p.starts_with(dir)) {
+        if std::fs::remove_dir(p).is_err() {
+            break;
+        }
+        parent = p.parent();
+    }
 }
 
 /// Every format emitted and staged on its own thread: the formats are independent.

@@ -685,4 +685,17 @@ fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
     }
     // Nothing left to remove: the next build reports no removal.
     assert!(!build("hcl").contains("removed"));
+
+    // The last policy gone: `policies/` goes with it once it holds nothing else.
+    std::fs::write(&program, "auth approle ar {}\n").unwrap();
+    build("hcl");
+    assert!(policies.join("mine.hcl").is_file(), "a user's file is kept");
+    std::fs::remove_file(policies.join("mine.hcl")).unwrap();
+    std::fs::write(&program, policy("carol")).unwrap();
+    build("hcl");
+    std::fs::write(&program, "auth approle ar {}\n").unwrap();
+    let report = build("hcl");
+    assert!(report.contains("carol.hcl"), "{report}");
+    assert!(!policies.exists(), "{report}");
+    assert!(dir.join("out/calls.json").is_file());
 }
