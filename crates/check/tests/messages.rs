@@ -519,3 +519,40 @@ fn every_diagnostic_of_the_language_suite_has_a_help() {
     without.dedup();
     assert!(without.is_empty(), "{}", without.join("\n"));
 }
+
+#[test]
+fn a_misspelt_login_method_is_one_error_naming_the_mounts_of_that_method() {
+    let login = |mounts: &str, name: &str| {
+        format!("{mounts}workload w {{\n  login {name} {{\n    role_type = \"jwt\"\n  }}\n  read \"secret/data/x\"\n}}\n")
+    };
+    let k8s = "auth kubernetes k8s {\n  kubernetes_host = \"https://k\"\n}\n";
+    let (diags, _) = check_src(&login(k8s, "kubernete"), Target::Vault);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{diags:#?}");
+    assert_eq!(errors[0].code, "kp::unresolved-reference");
+    let h = errors[0].help.clone().unwrap_or_default();
+    assert!(
+        h.contains("`auth kubernetes kubernetes") && h.contains("`k8s`"),
+        "{h}"
+    );
+    // No mount of that method: declare one.
+    let h = help(&login("", "approel"), "kp::unresolved-reference");
+    assert!(h.contains("`auth approle approle { ... }`"), "{h}");
+    // A path that only adds to a method's name is a mount managed elsewhere.
+    let (diags, _) = check_src(&login("", "jwt2"), Target::Vault);
+    assert!(
+        diags.iter().all(|d| d.code != "kp::unresolved-reference"),
+        "{diags:#?}"
+    );
+    assert!(
+        diags.iter().any(|d| d.code == "kp::external-mount"),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn an_approle_shorthand_on_another_mount_names_the_declared_approle_mount() {
+    let src = "auth jwt ci {\n  jwks_url = \"https://x\"\n}\nauth approle ar {\n  role orch {\n    token_policies = [\"default\"]\n  }\n}\nworkload w {\n  role_id ci.orch\n}\n";
+    let h = help(src, "kp::wrong-mount-type");
+    assert!(h.contains("`role_id ar.orch`"), "{h}");
+}

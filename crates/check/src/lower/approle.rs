@@ -36,6 +36,22 @@ impl<'s> Lowerer<'s> {
             return;
         }
         let syms = self.syms;
+        let approles: Vec<&str> = syms
+            .auth_mounts
+            .values()
+            .filter(|m| m.ty.name == "approle")
+            .map(|m| m.path)
+            .collect();
+        // Where to point a statement naming the wrong kind of mount: a declared AppRole
+        // mount when there is one.
+        let name_approle = || {
+            match approles.first() {
+            Some(first) => format!("name an AppRole auth mount of this program: `{verb} {first}.{role}`"),
+            None => format!(
+                "name an AppRole auth mount, e.g. `{verb} approle.ROLE` with `auth approle {{ role ROLE {{ ... }} }}` declared"
+            ),
+        }
+        };
         // A secrets engine of this program at that path: AppRole credentials are never
         // there, so this is no mount managed elsewhere.
         if let (None, Some(engine)) = (
@@ -53,19 +69,11 @@ impl<'s> Lowerer<'s> {
                 )
                 .with_label("a secrets engine, not an AppRole mount")
                 .with_related(engine.head, "mounted here")
-                .with_help(format!(
-                    "name an AppRole auth mount: `{verb} approle.ROLE` (`auth approle {{ role ROLE {{ ... }} }}`)"
-                )),
+                .with_help(name_approle()),
             );
             return;
         }
         let Some(mount) = syms.auth_mounts.get(&*mount_path) else {
-            let approles: Vec<&str> = syms
-                .auth_mounts
-                .values()
-                .filter(|m| m.ty.name == "approle")
-                .map(|m| m.path)
-                .collect();
             match did_you_mean(&mount_path, approles.iter().copied()) {
                 // An AppRole mount managed elsewhere: the rule is written all the same.
                 None => {
@@ -98,9 +106,7 @@ impl<'s> Lowerer<'s> {
                 )
                 .with_label("not an AppRole mount")
                 .with_related(mount.head, "mounted here")
-                .with_help(format!(
-                    "name an `auth approle` mount, e.g. `{verb} approle.ROLE` with `auth approle {{ ... }}` declared"
-                )),
+                .with_help(name_approle()),
             );
             return;
         }

@@ -150,11 +150,19 @@ impl<'s> Lowerer<'s> {
             // of the login type its path names, else JWT. The role is written all the
             // same.
             None if did_you_mean(login.mount, declared()).is_none() => {
+                // A near-typo of a login method (`kubernete`) is no path a mount was
+                // given; a longer one (`jwt2`, `oidc-ci`) may be.
+                let typo = did_you_mean(login.mount, catalog::LOGIN_TYPES.iter().copied())
+                    .filter(|ty| *ty != login.mount && login.mount.len() <= ty.len());
+                if typo.is_some() {
+                    self.unknown_login_mount(login, typo);
+                    return None;
+                }
                 self.warn_external(login.mount, login.mount_span, "auth", &catalog::LOGIN_TYPES);
                 None
             }
             None => {
-                self.unknown_login_mount(login);
+                self.unknown_login_mount(login, None);
                 return None;
             }
         };
@@ -242,8 +250,9 @@ impl<'s> Lowerer<'s> {
         Some(id)
     }
 
-    /// `login MOUNT` names no declared mount but looks like a typo of one.
-    fn unknown_login_mount(&mut self, login: &LoginDecl<'s>) {
+    /// `login` names no declared mount but a near-typo of one, or (`typo_of`) of a login
+    /// method's name.
+    fn unknown_login_mount(&mut self, login: &LoginDecl<'s>, typo_of: Option<&str>) {
         let syms = self.syms;
         let jwt_mounts: Vec<&str> = syms
             .auth_mounts
@@ -258,8 +267,9 @@ impl<'s> Lowerer<'s> {
             help.push(format!("login mounts: {}", one_of(&jwt_mounts)));
         }
         help.push(format!(
-            "`login` names the path of an auth mount, e.g. `auth jwt {} {{ ... }}`",
-            catalog::label(login.mount)
+            "`login` names the path of an auth mount, e.g. `auth {} {} {{ ... }}`",
+            typo_of.unwrap_or("jwt"),
+            catalog::label(typo_of.unwrap_or(login.mount))
         ));
         self.diags.push(
             Diagnostic::error(
