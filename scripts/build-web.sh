@@ -65,14 +65,14 @@ build_wasm() {
   bindgen wasm-release "$PKG" --omit-default-module-path
   local opt="$ROOT/web/node_modules/.bin/wasm-opt"
   if [ -x "$opt" ]; then
-    # -Oz, not -O3: -O3 makes the keystroke's check 2-3% fewer instructions in V8
+    # -Os/-Oz, not -O3: -O3 makes the keystroke's check 2-3% fewer instructions in V8
     # (web/scripts/count-wasm-check.sh) for 1.3-1.5 KB gzipped, which the goal of 200 KB
     # has no room for. rustc's opt-level 3, 2 or "s" would be 27-40% fewer, but 221-275 KB;
     # so is opt-level 3 for kp-check (-17%, 239 KB) or kp-syntax (-12%, 209 KB) alone.
     # LLVM's inliner options (RUSTFLAGS -Cllvm-args) do not help: -inline-threshold=0
     # changes nothing (a function with one caller is inlined whatever its size),
     # -inline-instr-cost=20 is 5.2 KB larger gzipped, -inline-max-stacksize=256 1.6 KB.
-    # --converge repeats -Oz while it still shrinks the module (~3 KB gzipped);
+    # --converge repeats the pipeline while it still shrinks the module (~3 KB gzipped);
     # --zero-filled-memory holds: the module defines its memory, which starts zeroed.
     # The producers and target-features sections are read by no browser (0.2 KB gzipped).
     # --low-memory-unused holds too: rustc's wasm-ld puts the stack first and the data at
@@ -89,9 +89,13 @@ build_wasm() {
     # Rust never relies on one (bounds and divisors are checked in code, and a failed
     # check is an explicit panic, then `unreachable`, which the flag leaves alone): 60
     # bytes gzipped. --gufa-optimizing (whole-module inference of the values each
-    # location can hold, then -Oz again): 36 bytes. --traps-never-happen would save about
-    # as much but turn a panic into undefined behaviour: not taken.
-    "$opt" -Oz --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Oz --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
+    # location can hold, then the pipeline again): 36 bytes. --traps-never-happen would
+    # save about as much but turn a panic into undefined behaviour: not taken.
+    # -Os, not -Oz: 10 KB larger raw but 90 bytes smaller gzipped (12-03; measured with
+    # the flags above). The difference is of the order of the noise any change of the
+    # compiler makes (a few dozen to a hundred bytes either way): remeasure both when the
+    # budget is tight again.
+    "$opt" -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
   else

@@ -21,8 +21,11 @@ pub fn drop_cascades(blocks: &[Block], diags: &mut Vec<Diagnostic>) {
         return;
     }
     let within = |s: Span, at: Span| at.start <= s.start && s.start < at.end.max(at.start + 1);
+    // A block the checker does not know (a misspelt `worklaod`) reports only its name:
+    // its statements were never read as lost `=`s, and that error is no cascade.
     diags.retain(|d| {
         d.code == codes::UNEXPECTED_STATEMENT
+            || d.code == codes::UNKNOWN_BLOCK
             || !quiet.iter().any(|(block, nested)| {
                 within(d.span, *block) && !nested.iter().any(|n| within(d.span, *n))
             })
