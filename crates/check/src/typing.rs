@@ -301,20 +301,18 @@ fn string_items(items: &[Expr], field: &Field, diags: &mut Vec<Diagnostic>) -> O
     values.into_iter().collect()
 }
 
-/// A comma-separated field's items in API form: joined when all are known now; a list
-/// (which the API also takes for these fields) when some are read at apply time.
+/// A comma-separated field's items in API form: one string, joined now. The API takes
+/// no list for these fields (OpenBao 2.7.2 answers 400, "expected type 'string'"), so
+/// [`string_item`] allows no item read at apply time (`env(...)`) in one.
 fn comma_joined(items: Vec<Value>) -> Value {
-    let texts: Option<Vec<&str>> = items
+    let texts: Vec<&str> = items
         .iter()
         .map(|v| match v {
-            Value::Str(s) => Some(s.as_str()),
-            _ => None,
+            Value::Str(s) => s.as_str(),
+            _ => "",
         })
         .collect();
-    match texts {
-        Some(texts) => Value::Str(texts.join(",")),
-        None => Value::List(items),
-    }
+    Value::Str(texts.join(","))
 }
 
 /// One string element of a list field.
@@ -324,7 +322,18 @@ fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Optio
             && no_comma_in_item(item, value, field, diags)
             && valid_cidr(item.span, value, field, diags))
         .then(|| Value::Str(value.as_str().to_owned())),
-        ExprKind::Env(var) => env_value(var, diags),
+        ExprKind::Env(var) if field.ty != FieldType::CommaList => env_value(var, diags),
+        // A comma-separated field's items are joined at compile time ([`comma_joined`]).
+        ExprKind::Env(_) => {
+            let name = &field.name;
+            diags.push(mismatch_expected(
+                item,
+                "a string written out",
+                name,
+                Some(format!("read the whole list with `{name} = env(\"...\")`")),
+            ));
+            None
+        }
         _ => {
             diags.push(mismatch(item, FieldType::String, &field.name));
             None
