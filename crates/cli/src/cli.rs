@@ -120,7 +120,7 @@ Connection as for plan. Exit codes: 0 imported (warnings allowed), 1 nothing cou
     /// Explain a diagnostic code: its entry of docs/diagnostics.md, with examples
     #[command(after_help = "Examples:
   keyplan explain-code kp::unknown-field
-  keyplan explain-code jwt-unbound-role        # the kp:: prefix may be left out
+  keyplan explain-code unbound-jwt-role        # the kp:: prefix may be left out
 
 Exit codes: 0 explained, 1 unknown code.")]
     ExplainCode(ExplainCodeArgs),
@@ -163,7 +163,7 @@ impl From<TargetArg> for keyplan::Target {
 pub enum Format {
     /// Graphical diagnostics with source snippets on stderr
     Human,
-    /// `{"diagnostics": [...]}` on stdout
+    /// `{"diagnostics": [...]}` on stderr (stdout carries the build's output)
     Json,
 }
 

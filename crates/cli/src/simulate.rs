@@ -41,7 +41,8 @@ pub fn run(args: &SimulateArgs) -> u8 {
     let inline = args
         .claims
         .to_str()
-        .filter(|text| text.trim_start().starts_with('{'));
+        // JSON written in place, an object or (wrongly) an array: no file is named so.
+        .filter(|text| text.trim_start().starts_with(['{', '[']));
     let read = match inline {
         Some(text) => keyplan::json_api::parse_claims(text).map_err(|e| format!("--claims: {e}")),
         None => source::read(&args.claims)

@@ -180,6 +180,15 @@ fn access_formats_and_simulate() {
         "{}",
         text(&bad.stderr)
     );
+    // The same array written in place is read as JSON, not as a file's name.
+    let program = root().join("examples/pipeline.kp").display().to_string();
+    let inline = keyplan(&dir, &["simulate", &program, "--claims", "[1, 2]"]);
+    assert_eq!(inline.status.code(), Some(1));
+    assert!(
+        text(&inline.stderr).contains("--claims: the claims must be a JSON object"),
+        "{}",
+        text(&inline.stderr)
+    );
 }
 
 #[test]

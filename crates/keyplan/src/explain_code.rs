@@ -55,8 +55,15 @@ pub fn explain_code(code: &str) -> Result<String, UnknownCode> {
     {
         let short = |c: &'static str| c.strip_prefix("kp::").unwrap_or(c);
         let typed = full.strip_prefix("kp::").unwrap_or(&full);
+        // Its words in another order (`jwt-unbound-role`) are no typo by letters.
+        let words = |c: &str| {
+            let mut w: Vec<String> = c.split('-').map(str::to_string).collect();
+            w.sort();
+            w
+        };
         let suggestion = kp_diag::did_you_mean(typed, documented_codes().map(short))
-            .and_then(|s| documented_codes().find(|c| short(c) == s));
+            .and_then(|s| documented_codes().find(|c| short(c) == s))
+            .or_else(|| documented_codes().find(|c| words(short(c)) == words(typed)));
         return Err(UnknownCode {
             code: wanted.to_string(),
             suggestion,
@@ -115,6 +122,8 @@ mod tests {
 
     #[test]
     fn an_unknown_code_suggests_the_nearest() {
+        let err = explain_code("jwt-unbound-role").err();
+        assert_eq!(err.and_then(|e| e.suggestion), Some("kp::unbound-jwt-role"));
         let err = explain_code("kp::unknwn-field").err();
         assert_eq!(
             err.map(|e| e.to_string()),
