@@ -58,7 +58,7 @@ pub fn explain_code(code: &str) -> Result<String, UnknownCode> {
         // Its words in another order (`jwt-unbound-role`) are no typo by letters.
         let words = |c: &str| {
             let mut w: Vec<String> = c.split('-').map(str::to_string).collect();
-            w.sort();
+            kp_sort::sort(&mut w);
             w
         };
         let suggestion = kp_diag::did_you_mean(typed, documented_codes().map(short))
