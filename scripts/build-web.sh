@@ -95,7 +95,12 @@ build_wasm() {
     # the flags above). The difference is of the order of the noise any change of the
     # compiler makes (a few dozen to a hundred bytes either way): remeasure both when the
     # budget is tight again.
-    "$opt" -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
+    # --reorder-functions-by-name, last: the release module has no name section, so this
+    # sorts functions by their index as text (0, 1, 10, 100, ...), which moves whole runs
+    # of neighbouring functions. An order as arbitrary as rustc's, but measured 430-490
+    # bytes smaller gzipped on three builds of 12-03/04 (by real names: 440; by call
+    # count, --reorder-functions: 4.8 KB smaller raw but 6.8 KB larger gzipped).
+    "$opt" -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --reorder-functions-by-name --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
   else

@@ -21,12 +21,13 @@ pub fn kv2_mounts<'s>(syms: &'s Symbols<'s>) -> Vec<&'s MountSym<'s>> {
 }
 
 /// Warns when `path` is under one of the KV v2 mounts (from [`kv2_mounts`]: listed once,
-/// not filtered again for every rule path) but outside its API sub-paths; `listing`
-/// picks `metadata/` over `data/` in the suggestion.
+/// not filtered again for every rule path) but outside its API sub-paths, or when its
+/// capabilities hold `list` (`lists`) on a sub-path that lists nothing; `listing` (`list`
+/// alone) picks `metadata/` over `data/` in the suggestion.
 pub fn check(
     kv2: &[&MountSym<'_>],
     path: &str,
-    listing: bool,
+    (lists, listing): (bool, bool),
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -44,7 +45,7 @@ pub fn check(
         return;
     };
     let rest = path.get(mount.path.len() + 1..).unwrap_or("");
-    if listing {
+    if lists {
         if let Some(keys) = unlistable(rest) {
             diags.push(listing_outside_metadata(path, mount.path, keys, span));
             return;

@@ -87,14 +87,12 @@ impl<'s> Lowerer<'s> {
             let Some(caps) = self.rule_body(rule, path) else {
                 continue;
             };
-            let listing = !caps.is_empty()
-                && caps
-                    .iter()
-                    .all(|&c| crate::ir::CAPABILITIES.get(c) == Some(&"list"));
+            let is_list = |&c: &usize| crate::ir::CAPABILITIES.get(c) == Some(&"list");
+            let lists = caps.iter().any(is_list);
             lints::kv::check(
                 &self.kv2_mounts,
                 path,
-                listing,
+                (lists, lists && caps.iter().all(is_list)),
                 label.span(),
                 &mut self.diags,
             );

@@ -313,6 +313,33 @@ impl<'s> Lowerer<'s> {
         {
             return;
         }
+        let mounts = if class == "auth" {
+            &self.syms.auth_mounts
+        } else {
+            &self.syms.secret_mounts
+        };
+        // `ssh.r.x` with `ssh` declared: no mount can sit inside another
+        // (kp::overlapping-mount), so the reference has a segment too many.
+        let inside = mounts.values().find_map(|m| {
+            let rest = path.strip_prefix(m.path)?.strip_prefix('/')?;
+            Some((m, rest.split('/').next().unwrap_or_default()))
+        });
+        if let Some((m, next)) = inside {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::OVERLAPPING_MOUNT,
+                    span,
+                    format!("`{path}` would be a mount inside mount `{}`", m.path),
+                )
+                .with_label("no mount exists inside another")
+                .with_related(m.head, "declared here")
+                .with_help(format!(
+                    "a reference is `MOUNT.ROLE`: write `{}.{next}`",
+                    m.path.replace('/', ".")
+                )),
+            );
+            return;
+        }
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
             return;
         }
@@ -363,7 +390,7 @@ impl<'s> Lowerer<'s> {
                             lints::kv::check(
                                 &self.kv2_mounts,
                                 value,
-                                verb == "list",
+                                (verb == "list", verb == "list"),
                                 arg.span,
                                 &mut self.diags,
                             );
