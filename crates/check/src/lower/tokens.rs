@@ -236,8 +236,9 @@ impl<'s> Lowerer<'s> {
                 ExprKind::Str { value, .. } => value.as_str(),
                 _ => continue,
             };
-            // Every token may carry `default` unless it opts out.
-            if policy == "default" {
+            // Every token may carry `default` unless it opts out; `root` has its error
+            // (kp::root-policy), which allowing it would not fix.
+            if policy == "default" || policy == "root" {
                 continue;
             }
             let denied = disallowed.iter().any(|d| d == policy)

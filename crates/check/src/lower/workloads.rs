@@ -102,7 +102,15 @@ impl<'s> Lowerer<'s> {
         let role = match &decl.login {
             Some(login) => self.lower_login(name, &policy, login, has_rules),
             None => {
-                if has_rules {
+                // A login written wrong (`login ci` with no body, or `lgin ci { ... }`:
+                // any block but `login` is unknown here) has its own error; "no login"
+                // would repeat it.
+                let tried = !decl.parts.blocks.is_empty()
+                    || decl
+                        .statements
+                        .iter()
+                        .any(|s| s.verb.name.as_str() == "login");
+                if has_rules && !tried {
                     self.pending_unattached.push((name, label_span));
                 }
                 None
