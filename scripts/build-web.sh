@@ -95,14 +95,17 @@ build_wasm() {
     # the flags above). The difference is of the order of the noise any change of the
     # compiler makes (a few dozen to a hundred bytes either way): remeasure both when the
     # budget is tight again.
-    # --reorder-functions-by-name, last: the release module has no name section, so this
-    # sorts functions by their index as text (0, 1, 10, 100, ...), which moves whole runs
-    # of neighbouring functions. An order as arbitrary as rustc's, but measured 430-490
-    # bytes smaller gzipped on three builds of 12-03/04 (by real names: 440; by call
-    # count, --reorder-functions: 4.8 KB smaller raw but 6.8 KB larger gzipped).
-    "$opt" -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --reorder-functions-by-name --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
+    "$opt" -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
+    # Similar functions side by side, for gzip's 32 KB window (web/scripts/order-functions.mjs
+    # names them in that order; wasm-opt sorts by name, then strips the names): 4 KB
+    # smaller gzipped. The optimize and shrink levels only make the writer optimize the
+    # code as the pipeline above did (its Stack IR); no pass runs.
+    node "$ROOT/web/scripts/order-functions.mjs" "$PKG/keyplan_bg.wasm" "$PKG/keyplan_bg.named.wasm"
+    "$opt" --optimize-level=2 --shrink-level=1 --reorder-functions-by-name --strip-debug \
+      "${WASM_FEATURES[@]}" "$PKG/keyplan_bg.named.wasm" -o "$PKG/keyplan_bg.wasm"
+    rm "$PKG/keyplan_bg.named.wasm"
   else
     echo "wasm-opt not installed (npm --prefix web ci installs binaryen): skipping" >&2
   fi

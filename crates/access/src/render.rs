@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::Value as Json;
 
 use crate::diff::{AccessDiff, Change, Direction, IdentityChange};
+use crate::identity::IdentityKind;
 use crate::matrix::{Grant, IdentityAccess, Matrix};
 use crate::simulate::Simulation;
 
@@ -57,8 +58,15 @@ fn default_grants(grants: &[Grant]) -> impl Iterator<Item = &Grant> {
 fn identity_text(out: &mut String, ia: &IdentityAccess) {
     let id = &ia.identity;
     let _ = write!(out, "{} ({}", id.id, id.kind.name());
-    if let Some(role) = &id.role {
-        let _ = write!(out, ", logs in at {role}");
+    match &id.role {
+        // A token role is no login: tokens are created with it.
+        Some(_) if id.kind == IdentityKind::TokenRole => {
+            let _ = write!(out, ", tokens created at auth/token/create/{}", id.name);
+        }
+        Some(role) => {
+            let _ = write!(out, ", logs in at {role}");
+        }
+        None => {}
     }
     out.push_str(")\n");
     let _ = writeln!(out, "  policies: {}", id.policies.join(", "));

@@ -785,6 +785,9 @@ impl<'a> Declarer<'a, '_> {
                     first,
                     format!("workload `{name}` already has a `login`"),
                 );
+                if let Some(d) = self.diags.last_mut() {
+                    d.help = Some("a workload logs in one way: keep one `login`, and give the other its own workload".into());
+                }
                 continue;
             }
             first_login = Some(b.keyword.span);

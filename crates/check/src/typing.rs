@@ -60,12 +60,14 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
         (FieldType::Int, ExprKind::Duration { seconds, .. }) => Some(format!(
             "this field is a plain integer, not a duration: write `{seconds}`"
         )),
-        (FieldType::Bool, ExprKind::Str { value, .. }) => match value.trim() {
-            "true" | "false" => Some(format!("write `{}` without quotes", value.trim())),
-            _ => None,
-        },
+        (FieldType::Bool, ExprKind::Str { value, .. })
+            if matches!(value.trim(), "true" | "false") =>
+        {
+            Some(format!("write `{}` without quotes", value.trim()))
+        }
         (FieldType::Bool, ExprKind::Int(0)) => Some("write `false`".to_string()),
         (FieldType::Bool, ExprKind::Int(1)) => Some("write `true`".to_string()),
+        (FieldType::Bool, _) => Some("write `true` or `false`".to_string()),
         (FieldType::Duration, ExprKind::Str { value, .. }) => {
             Some(match durations::parse_text(value) {
                 Some(secs) => format!("write `{}` without quotes", durations::format(secs)),

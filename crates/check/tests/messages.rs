@@ -556,3 +556,42 @@ fn an_approle_shorthand_on_another_mount_names_the_declared_approle_mount() {
     let h = help(src, "kp::wrong-mount-type");
     assert!(h.contains("`role_id ar.orch`"), "{h}");
 }
+
+#[test]
+fn a_variable_does_not_repeat_the_mount_in_its_field() {
+    // QA: `oidc_client_secret` on `auth oidc` suggested `OIDC_OIDC_CLIENT_SECRET`.
+    let src = "auth oidc {
+  oidc_discovery_url = \"https://id.example.com\"
+  oidc_client_id     = \"keyplan\"
+  oidc_client_secret = \"literal-client-secret\"
+}";
+    assert_eq!(
+        suggested_envs(src),
+        vec![(
+            "kp::literal-secret".to_string(),
+            "OIDC_CLIENT_SECRET".to_string()
+        )]
+    );
+}
+
+#[test]
+fn qa_help_texts_name_the_fix() {
+    // A boolean written as a word: the two values it may be.
+    let h = help(
+        "auth token {\n  role r {\n    renewable = yes\n  }\n}",
+        "kp::type-mismatch",
+    );
+    assert_eq!(h, "write `true` or `false`");
+    // A capability written after the path: a statement of its own, not a quoted path.
+    let h = help(
+        "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  read \"a/*\" deny\n}",
+        "kp::type-mismatch",
+    );
+    assert_eq!(h, "`deny` is a statement of its own: `deny \"PATH\"`");
+    // A second login: nothing to rename.
+    let h = help(
+        "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  login approle { secret_id_ttl = 20m }\n  read \"a/*\"\n}",
+        "kp::duplicate",
+    );
+    assert!(h.contains("give the other its own workload") && !h.contains("rename"), "{h}");
+}

@@ -258,7 +258,7 @@ pub struct ExplainArgs {
     pub file: PathBuf,
     /// Request paths to explain, as after `/v1/` (e.g. `secret/data/app`; a path
     /// copied from a request, `/v1/secret/data/app` or its whole URL, is read so too)
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required = true, value_name = "PATH", value_parser = request_path)]
     pub paths: Vec<String>,
     /// Only this identity (a workload, role or token of the program)
     #[arg(long = "as", value_name = "NAME", conflicts_with = "policies")]
@@ -272,4 +272,13 @@ pub struct ExplainArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
+}
+
+/// A request path to explain: one that names something (an empty one, or `/`, would be
+/// answered "deny" about no path at all).
+fn request_path(text: &str) -> Result<String, String> {
+    match text.trim().trim_matches('/') {
+        "" | "v1" => Err("an empty request path: give one such as `secret/data/app`".into()),
+        _ => Ok(text.to_string()),
+    }
 }

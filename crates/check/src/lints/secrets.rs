@@ -65,7 +65,9 @@ pub fn env_name(mount: Option<&MountSym<'_>>, owner: Option<&str>, field: &str) 
 /// (`userpass` for a userpass method): the editor's quick fixes name variables alike.
 pub fn env_name_at(mount: Option<(&str, bool)>, owner: Option<&str>, field: &str) -> String {
     let mut words: Vec<&str> = Vec::with_capacity(3);
-    if let Some((path, _)) = mount.filter(|(_, own)| owner.is_none() || !own) {
+    // Not twice the same word: `OIDC_CLIENT_SECRET` for `oidc_client_secret` on `oidc`.
+    let repeated = |path: &str| field.strip_prefix(path).is_some_and(|r| r.starts_with('_'));
+    if let Some((path, _)) = mount.filter(|(p, own)| (owner.is_none() || !own) && !repeated(p)) {
         words.push(path);
     }
     words.extend(owner);

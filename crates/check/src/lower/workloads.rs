@@ -407,6 +407,9 @@ impl<'s> Lowerer<'s> {
                     }
                     _ => {
                         let help = match &arg.kind {
+                            ExprKind::Ident(n) if CAPABILITY_VERBS.contains(&n.as_str()) => {
+                                Some(format!("`{n}` is a statement of its own: `{n} \"PATH\"`"))
+                            }
                             ExprKind::Ident(n) => Some(format!("write `\"{n}\"`")),
                             _ => Some(format!("write `{verb} \"secret/data/app/*\"`")),
                         };

@@ -557,7 +557,7 @@ impl<'s> Lexer<'s> {
             .with_help(help)
         } else {
             let help = if junk.starts_with('.') {
-                "only whole numbers are supported; for durations use a smaller unit (`90m`)"
+                "only whole numbers are supported; a duration takes a smaller unit (`90m`, not `1.5h`)"
             } else {
                 "an integer is digits with an optional leading `-`"
             };

@@ -1,0 +1,180 @@
+// Names a wasm module's functions in an order that puts similar code side by side, for
+// `wasm-opt --reorder-functions-by-name` to apply (scripts/build-web.sh).
+//
+//   node web/scripts/order-functions.mjs IN.wasm OUT.wasm
+//
+// gzip finds repeats within a 32 KB window only, and rustc lays out functions in an
+// order that has nothing to do with their bytes: a function's nearest look-alikes are
+// often far away. Greedily chaining each function to the one sharing the most 4-byte
+// sequences with the last few placed makes the module 4 KB smaller gzipped (205.2 to
+// 200.4 KB on 12-04), its raw size unchanged. OUT is IN without its name section, plus
+// one naming defined function i `fNNNNNN` after its rank; wasm-opt then sorts by those
+// names and strips them.
+import { readFileSync, writeFileSync } from "node:fs";
+
+/** Gram sequences shared by more functions than this say nothing of similarity. */
+const COMMON = 200;
+/** How many of the last placed functions the next one is compared with. */
+const RECENT = 3;
+
+function leb(bytes, at) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) return [value, at];
+  }
+}
+
+function uleb(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
+
+/** The module's sections: `{ id, start, end, data }` (`start` at the id byte). */
+function sections(bytes) {
+  const out = [];
+  let at = 8;
+  while (at < bytes.length) {
+    const [size, body] = leb(bytes, at + 1);
+    out.push({ id: bytes[at], start: at, end: body + size, data: bytes.subarray(body, body + size) });
+    at = body + size;
+  }
+  return out;
+}
+
+/** How many functions the module imports (they come first in the index space). */
+function importedFunctions(data) {
+  let [count, at] = leb(data, 0);
+  let functions = 0;
+  const skipLimits = () => {
+    const flags = data[at++];
+    [, at] = leb(data, at);
+    if (flags & 1) [, at] = leb(data, at);
+  };
+  while (count--) {
+    for (let name = 0; name < 2; name++) {
+      const [length, next] = leb(data, at);
+      at = next + length;
+    }
+    const kind = data[at++];
+    if (kind === 0) {
+      [, at] = leb(data, at);
+      functions++;
+    } else if (kind === 1) {
+      at++; // element type
+      skipLimits();
+    } else if (kind === 2) {
+      skipLimits();
+    } else if (kind === 3) {
+      at += 2; // value type, mutability
+    } else {
+      throw new Error(`import kind ${kind} not supported`);
+    }
+  }
+  return functions;
+}
+
+function bodies(data) {
+  let [count, at] = leb(data, 0);
+  const out = [];
+  while (count--) {
+    const [size, body] = leb(data, at);
+    out.push(data.subarray(body, body + size));
+    at = body + size;
+  }
+  return out;
+}
+
+/** Each body's distinct 4-byte sequences. */
+function grams(body) {
+  const set = new Set();
+  for (let i = 0; i + 4 <= body.length; i++) {
+    set.add(((body[i] << 24) | (body[i + 1] << 16) | (body[i + 2] << 8) | body[i + 3]) >>> 0);
+  }
+  return set;
+}
+
+/** A greedy chain from the first function: next, the one sharing most with the last few. */
+export function order(code) {
+  const sets = code.map(grams);
+  const holders = new Map();
+  sets.forEach((set, f) => {
+    for (const g of set) {
+      const list = holders.get(g);
+      if (list) list.push(f);
+      else holders.set(g, [f]);
+    }
+  });
+  const placed = new Uint8Array(code.length);
+  const chain = [0];
+  placed[0] = 1;
+  const score = new Float64Array(code.length);
+  while (chain.length < code.length) {
+    const current = chain[chain.length - 1];
+    const recent = new Set();
+    for (const f of chain.slice(-RECENT)) for (const g of sets[f]) recent.add(g);
+    const touched = [];
+    for (const g of recent) {
+      const list = holders.get(g);
+      if (!list || list.length > COMMON) continue;
+      for (const f of list) {
+        if (placed[f]) continue;
+        if (score[f] === 0) touched.push(f);
+        score[f]++;
+      }
+    }
+    let next = -1;
+    let best = -1;
+    for (const f of touched) {
+      const s = score[f] / Math.sqrt(sets[f].size + sets[current].size);
+      if (s > best || (s === best && f < next)) [best, next] = [s, f];
+      score[f] = 0;
+    }
+    if (next < 0) next = placed.indexOf(0);
+    placed[next] = 1;
+    chain.push(next);
+  }
+  return chain;
+}
+
+function withNames(bytes, imported, chain) {
+  const rank = new Array(chain.length);
+  chain.forEach((f, r) => (rank[f] = r));
+  const parts = [bytes.subarray(0, 8)];
+  for (const s of sections(bytes)) {
+    if (s.id === 0) {
+      const [length, at] = leb(s.data, 0);
+      if (new TextDecoder().decode(s.data.subarray(at, at + length)) === "name") continue;
+    }
+    parts.push(bytes.subarray(s.start, s.end));
+  }
+  const names = [...uleb(rank.length)];
+  rank.forEach((r, f) => {
+    const name = [...Buffer.from(`f${String(r).padStart(6, "0")}`)];
+    names.push(...uleb(imported + f), ...uleb(name.length), ...name);
+  });
+  const payload = [...uleb(4), ...Buffer.from("name"), 1, ...uleb(names.length), ...names];
+  parts.push(Uint8Array.from([0, ...uleb(payload.length), ...payload]));
+  return Buffer.concat(parts);
+}
+
+const [input, output] = process.argv.slice(2);
+if (!input || !output) {
+  console.error("usage: node order-functions.mjs IN.wasm OUT.wasm");
+  process.exit(2);
+}
+const bytes = new Uint8Array(readFileSync(input));
+const all = sections(bytes);
+const imports = all.find((s) => s.id === 2);
+const code = all.find((s) => s.id === 10);
+if (!code) throw new Error(`${input} has no code section`);
+writeFileSync(output, withNames(bytes, imports ? importedFunctions(imports.data) : 0, order(bodies(code.data))));
