@@ -83,6 +83,9 @@ pub struct JwtBinding {
     /// `jwt` or `oidc` (the server's default when unset).
     pub role_type: String,
     pub bound_audiences: Vec<String>,
+    /// The variables of `bound_audiences` items read at apply time (`env("AUD")`): their
+    /// values are unknown here.
+    pub audiences_from_env: Vec<String>,
     pub bound_subject: Option<String>,
     /// Claim name (or JSON pointer) to the accepted values, typed as the role stores
     /// them: the server compares a claim with a value of the same JSON type only.
@@ -255,6 +258,7 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
         role_type: role_type.to_string(),
         bound_audiences: list_field(r, "bound_audiences"),
+        audiences_from_env: env_names(r.body.get("bound_audiences")),
         bound_subject: str_field(r, "bound_subject")
             .filter(|s| !s.is_empty())
             .map(String::from),
@@ -362,6 +366,15 @@ fn strings(v: &Value) -> Vec<String> {
         Value::Int(i) => vec![i.to_string()],
         Value::Bool(b) => vec![b.to_string()],
         Value::Map(_) | Value::Env(_) | Value::Secret(_) | Value::Policy(_) => Vec::new(),
+    }
+}
+
+/// The variables a field's value (or its list's items) is read from at apply time.
+fn env_names(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Env(e)) => vec![e.env.to_string()],
+        Some(Value::List(items)) => items.iter().flat_map(|i| env_names(Some(i))).collect(),
+        _ => Vec::new(),
     }
 }
 

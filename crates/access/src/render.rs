@@ -346,6 +346,9 @@ pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
             a.identity,
             a.policies.join(", ")
         );
+        for assumption in &a.assuming {
+            let _ = writeln!(out, "    assuming {assumption}");
+        }
         if let Some(ia) = m.identities.iter().find(|i| i.identity.id == a.identity) {
             for g in ia.grants.iter().filter(|g| !from_default_only(g)) {
                 let _ = writeln!(out, "    {}  {}", g.pattern, g.capabilities.join(","));

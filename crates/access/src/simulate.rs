@@ -48,6 +48,9 @@ pub struct Accepted {
     /// The identity's id (a workload's name, or `MOUNT/ROLE`).
     pub identity: String,
     pub policies: Vec<String>,
+    /// What the acceptance takes for granted: a bound value read at apply time
+    /// (`env(...)`), unknown here, that the token's claim must equal.
+    pub assuming: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +79,7 @@ pub fn simulate(program: &Program, claims: &Map<String, Json>, mount: Option<&st
                 role,
                 identity: identity.id.clone(),
                 policies: identity.policies.clone(),
+                assuming: assumed_audience(binding, claims).into_iter().collect(),
             }),
             Some(reason) => refused.push(Refused {
                 mount: at.clone(),
@@ -122,16 +126,19 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         }
     }
     let audiences = audiences(claims.get("aud"));
-    if !b.bound_audiences.is_empty() {
-        if !b
+    if !b.bound_audiences.is_empty() || !b.audiences_from_env.is_empty() {
+        let known = b
             .bound_audiences
             .iter()
-            .any(|a| audiences.contains(&a.as_str()))
-        {
+            .any(|a| audiences.contains(&a.as_str()));
+        // An audience read at apply time may be any of the token's.
+        if !known && (b.audiences_from_env.is_empty() || audiences.is_empty()) {
+            let mut bound: Vec<String> = b.bound_audiences.clone();
+            bound.extend(b.audiences_from_env.iter().map(|e| format!("env({e})")));
             return Some(format!(
                 "`aud` is {}, none of bound_audiences {}",
                 shown(claims.get("aud")),
-                list(&b.bound_audiences)
+                list(&bound)
             ));
         }
     } else if has_audience(claims.get("aud")) {
@@ -210,6 +217,28 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         ));
     }
     None
+}
+
+/// What an accepted login takes for granted about the audience: one read at apply time
+/// matched, as no audience known here did.
+fn assumed_audience(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
+    let audiences = audiences(claims.get("aud"));
+    if b.audiences_from_env.is_empty()
+        || b.bound_audiences
+            .iter()
+            .any(|a| audiences.contains(&a.as_str()))
+    {
+        return None;
+    }
+    let names: Vec<String> = b
+        .audiences_from_env
+        .iter()
+        .map(|e| format!("env({e})"))
+        .collect();
+    Some(format!(
+        "`aud` holds the value of {}, read when applying",
+        names.join(" or ")
+    ))
 }
 
 /// The JSON types go-jose's `jwt.Claims` decodes the registered claims into (null reads

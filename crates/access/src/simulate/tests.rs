@@ -531,3 +531,61 @@ fn an_empty_string_audience_is_an_audience() {
         );
     }
 }
+
+#[test]
+fn audiences_read_at_apply_time_may_be_any_and_are_said_to_be_assumed() {
+    // QA: a role whose `bound_audiences` come from env(...) was refused with "no
+    // audiences bound to the role".
+    let p = program(
+        r#"
+        auth jwt ci { jwks_url = "https://x.example.com/keys" }
+        workload w {
+          login ci { user_claim = "sub", bound_audiences = [env("AUD")] }
+          read "x/*"
+        }
+        workload v {
+          login ci { user_claim = "sub", bound_audiences = ["vault", env("AUD2")] }
+          read "y/*"
+        }
+        "#,
+    );
+    let s = simulate(&p, &claims(json!({"sub": "s", "aud": "other"})), None);
+    let assumed: Vec<(&str, &[String])> = s
+        .accepted
+        .iter()
+        .map(|a| (a.identity.as_str(), a.assuming.as_slice()))
+        .collect();
+    assert_eq!(
+        assumed,
+        [
+            (
+                "w",
+                &["`aud` holds the value of env(AUD), read when applying".to_string()][..]
+            ),
+            (
+                "v",
+                &["`aud` holds the value of env(AUD2), read when applying".to_string()][..]
+            ),
+        ]
+    );
+    // A known audience that matches needs no assumption.
+    let s = simulate(&p, &claims(json!({"sub": "s", "aud": "vault"})), None);
+    let v = s.accepted.iter().find(|a| a.identity == "v").unwrap();
+    assert!(v.assuming.is_empty());
+    // No audience at all matches none, known or not.
+    let (accepted, refused) = run(&p, json!({"sub": "s"}));
+    assert!(accepted.is_empty());
+    assert_eq!(
+        refused,
+        [
+            (
+                "w".to_string(),
+                "`aud` is missing, none of bound_audiences [`env(AUD)`]".to_string()
+            ),
+            (
+                "v".to_string(),
+                "`aud` is missing, none of bound_audiences [`vault`, `env(AUD2)`]".to_string()
+            ),
+        ]
+    );
+}

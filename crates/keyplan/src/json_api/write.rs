@@ -389,17 +389,24 @@ impl ToJson for Login {
 
 impl ToJson for JwtBinding {
     fn write(&self, out: &mut Out) {
-        object!(out,
+        out.raw("{");
+        members!(out,
             "role_type" => self.role_type,
             "bound_audiences" => self.bound_audiences,
+            "audiences_from_env" => self.audiences_from_env,
             "bound_subject" => self.bound_subject,
             "bound_claims" => self.bound_claims,
             "glob" => self.glob,
             "user_claim" => self.user_claim,
             "user_claim_pointer" => self.user_claim_pointer,
             "groups_claim" => self.groups_claim,
-            "bound_issuer" => self.bound_issuer,
         );
+        // serde's `skip_serializing_if = "Vec::is_empty"`.
+        if !self.claim_mappings.is_empty() {
+            members!(out, "claim_mappings" => self.claim_mappings);
+        }
+        members!(out, "bound_issuer" => self.bound_issuer);
+        out.raw("}");
     }
 }
 
@@ -460,6 +467,7 @@ impl ToJson for Accepted {
             "role" => self.role,
             "identity" => self.identity,
             "policies" => self.policies,
+            "assuming" => self.assuming,
         );
     }
 }
