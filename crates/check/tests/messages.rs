@@ -593,5 +593,8 @@ fn qa_help_texts_name_the_fix() {
         "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  login approle { secret_id_ttl = 20m }\n  read \"a/*\"\n}",
         "kp::duplicate",
     );
-    assert!(h.contains("give the other its own workload") && !h.contains("rename"), "{h}");
+    assert!(
+        h.contains("give the other its own workload") && !h.contains("rename"),
+        "{h}"
+    );
 }
