@@ -268,6 +268,17 @@ fn env_value(var: &StrLit, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     } else {
         "only letters, digits and `_`".to_string()
     };
+    // The name the user likely meant (`PG_PASSWORD` for `PG-PASSWORD`), also kept as the
+    // value: the error stops the build, and checks of the value (a password given for
+    // `rotate_root`) do not report it missing.
+    let mut meant: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if !meant.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        meant.insert_str(0, "VAR_");
+    }
+    let meant = meant.trim_end_matches('_').to_string();
     diags.push(
         Diagnostic::error(
             codes::INVALID_VALUE,
@@ -278,9 +289,11 @@ fn env_value(var: &StrLit, diags: &mut Vec<Diagnostic>) -> Option<Value> {
             ),
         )
         .with_label(why)
-        .with_help("name the variable with letters, digits and `_`, not starting with a digit, e.g. `env(\"DB_PASSWORD\")`"),
+        .with_help(format!(
+            "name the variable with letters, digits and `_`, not starting with a digit: `env(\"{meant}\")`"
+        )),
     );
-    None
+    Some(Value::Env(EnvRef { env: meant }))
 }
 
 /// Seconds in the field's API form: an integer, or `"<n>s"` where the server takes

@@ -598,3 +598,68 @@ fn qa_help_texts_name_the_fix() {
         "{h}"
     );
 }
+
+#[test]
+fn qa_mount_and_login_texts() {
+    // A shorthand naming an auth method: "not declared" would contradict the snippet.
+    let d = diag(
+        "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  creds approle.builder\n}",
+        "kp::external-mount",
+    );
+    assert_eq!(
+        d.message,
+        "secrets engine `approle` is not declared in this program"
+    );
+    // A statement inside the login block: move it out.
+    let h = help(
+        "auth approle {}\nworkload w {\n  login approle {\n    read \"x/*\"\n  }\n}",
+        "kp::unexpected-statement",
+    );
+    assert!(h.contains("move this line out of `login { ... }`"), "{h}");
+    // A shorthand without its argument: its own form, not `creds = value`.
+    let h = help("workload w {\n  creds\n}", "kp::syntax::missing-value");
+    assert_eq!(h, "a workload writes `creds MOUNT.ROLE`");
+}
+
+#[test]
+fn qa_database_texts() {
+    let src = |password: &str, role: &str| {
+        format!(
+            "secrets database {{\n  connection pg {{\n    plugin_name    = \"postgres\"\n    connection_url = \"postgresql://{{{{username}}}}:{{{{password}}}}@db:5432/app\"\n    username       = \"vault\"\n    password       = {password}\n    rotate_root    = true\n    allowed_roles  = [app]\n  }}\n  role app {{\n{role}  }}\n}}"
+        )
+    };
+    // An invalid variable name: the name meant, and no cascade from `rotate_root`.
+    let (diags, _) = common::check_src(
+        &src("env(\"PG-PASSWORD\")", "    db_name = pg\n"),
+        Target::Vault,
+    );
+    let d = diags
+        .iter()
+        .find(|d| d.code == "kp::invalid-value")
+        .unwrap();
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .ends_with("`env(\"PG_PASSWORD\")`"),
+        "{d:?}"
+    );
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d.code == "kp::rotate-root-needs-credentials"),
+        "{diags:?}"
+    );
+    // The mount's one connection, as a name.
+    let h = help(&src("env(\"PG_PASSWORD\")", ""), "kp::missing-field");
+    assert_eq!(h, "add `db_name = pg`");
+    // The plugin's name and its likely built-in, without stacked parentheses.
+    let h = help(
+        &src("env(\"PG_PASSWORD\")", "    db_name = pg\n"),
+        "kp::missing-field",
+    );
+    assert!(
+        h.starts_with("the server stores the role, but the plugin of connection `pg`, `postgres` (likely `postgresql-database-plugin`), has no default statements"),
+        "{h}"
+    );
+}

@@ -114,7 +114,7 @@ fn missing(at: Span, message: String, conn_name: &str, plugin: &str, example: &s
     Diagnostic::error(codes::MISSING_FIELD, at, message)
         .with_label("no statement to create the user with")
     .with_help(format!(
-        "the server stores the role, but {plugin} (connection `{conn_name}`) has no default statements: every credential request fails (\"empty creation statements\"); add `creation_statements = {example}`"
+        "the server stores the role, but the plugin of connection `{conn_name}`, {plugin}, has no default statements: every credential request fails (\"empty creation statements\"); add `creation_statements = {example}`"
     ))
 }
 

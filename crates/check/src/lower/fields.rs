@@ -143,9 +143,16 @@ impl<'s> Lowerer<'s> {
                 Some(_) => continue,
                 // Written misspelt: the unknown-field error suggests it already.
                 None if typed.misspelt.iter().any(|m| *m == field.name) => {}
-                None => self
-                    .diags
-                    .push(missing_field(&cx.what, cx.head, &field.name, field.ty)),
+                None => {
+                    let mut d = missing_field(&cx.what, cx.head, &field.name, field.ty);
+                    // A role's connection, when its mount has one: a name, not a string.
+                    if let Some(m) = cx.mount.filter(|_| field.name == "db_name") {
+                        if let [(name, _)] = m.connections.unordered().collect::<Vec<_>>()[..] {
+                            d.help = Some(format!("add `db_name = {name}`"));
+                        }
+                    }
+                    self.diags.push(d);
+                }
             }
             typed.missing.push(field.name.clone());
         }

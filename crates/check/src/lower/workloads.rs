@@ -87,7 +87,15 @@ impl<'s> Lowerer<'s> {
             r.depends_on = deps;
             r.workload = Some(name.clone());
             self.push(r);
-        } else if decl.statements.is_empty() {
+        } else if decl.statements.is_empty()
+            // Statements written inside the login have their own error.
+            && !decl.login.as_ref().is_some_and(|l| {
+                l.block
+                    .entries()
+                    .iter()
+                    .any(|e| matches!(e, kp_syntax::ast::Entry::Statement(_)))
+            })
+        {
             self.diags.push(
                 Diagnostic::warning(
                     codes::EMPTY_WORKLOAD,
@@ -225,6 +233,7 @@ impl<'s> Lowerer<'s> {
                 Some(login.role_name),
             ),
         };
+        let before = self.diags.len();
         let mut r = self.lower_endpoint_block(
             mount,
             super::mounts::EndpointBlock {
@@ -239,6 +248,12 @@ impl<'s> Lowerer<'s> {
             },
             &parts,
         );
+        // `read "x"` inside the login: the workload's grammar, one level too deep.
+        for d in self.diags.iter_mut().skip(before) {
+            if d.code == codes::UNEXPECTED_STATEMENT && d.message.starts_with("unexpected") {
+                d.help = Some("a workload's statements sit beside its `login`: move this line out of `login { ... }`".into());
+            }
+        }
         r.workload = Some(workload.clone());
         if has_rules {
             let comma = self.schema(spec.endpoint).is_some_and(|ep| {
@@ -367,10 +382,16 @@ impl<'s> Lowerer<'s> {
         } else {
             ("auth", self.syms.auth_mounts.get(path))
         };
+        // Beside a declared mount of the other class, "not declared" reads as wrong.
+        let what = match (other.is_some(), class) {
+            (false, _) => "mount",
+            (true, "auth") => "auth method",
+            (true, _) => "secrets engine",
+        };
         let mut d = Diagnostic::warning(
             codes::EXTERNAL_MOUNT,
             span,
-            format!("mount `{path}` is not declared in this program"),
+            format!("{what} `{path}` is not declared in this program"),
         )
         .with_label("assumed to exist on the server, managed elsewhere");
         d = match other {

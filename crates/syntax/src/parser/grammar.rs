@@ -525,6 +525,8 @@ impl Parser<'_> {
             // capabilities go. The words are the language's (docs/language.md, Policies).
             let help = if CAPABILITY_WORDS.contains(&verb.name.as_str()) {
                 format!("in a `path` block write `capabilities = [{word}]`; in a workload, `{word} \"PATH\"`")
+            } else if matches!(&*verb.name, "creds" | "sign") {
+                format!("a workload writes `{word} MOUNT.ROLE`")
             } else {
                 format!("write `{word} = value`, `{word} {{ ... }}` or `{word} argument`")
             };
