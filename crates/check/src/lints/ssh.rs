@@ -46,6 +46,57 @@ pub fn otp_without_user(
     }
 }
 
+/// What an `otp` role keeps (the OTP branch of the SSH engine's role write): the server
+/// accepts the certificate fields too and drops them; OpenBao 2.7.2 reads such a role
+/// back with these six fields only.
+const OTP_FIELDS: [&str; 6] = [
+    "allowed_users",
+    "cidr_list",
+    "default_user",
+    "exclude_cidr_list",
+    "key_type",
+    "port",
+];
+
+/// `kp::ignored-by-server` on an `otp` role's other fields, left out of its body: sent,
+/// they would change nothing, and every plan would report them missing on the server.
+/// An empty `default_user` is none: the server answers "missing default user".
+pub fn otp_fields(
+    body: &mut crate::ir::Body,
+    parts: &Parts<'_>,
+    what: &dyn std::fmt::Display,
+    server: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !matches!(body.get("key_type"), Some(Value::Str(t)) if t == "otp") {
+        return;
+    }
+    for attr in &parts.attrs {
+        let name = attr.name.name.as_str();
+        if name == "default_user" && matches!(body.get(name), Some(Value::Str(u)) if u.is_empty()) {
+            diags.push(
+                Diagnostic::error(codes::MISSING_FIELD, attr.value.span, format!("`default_user` of {what} is empty"))
+                    .with_label("an empty user is none")
+                    .with_help("name the user the one-time passwords log in as, e.g. `default_user = \"ubuntu\"`: the server answers \"missing default user\""),
+            );
+        }
+        if OTP_FIELDS.contains(&name) || body.remove(name).is_none() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                codes::IGNORED_BY_SERVER,
+                attr.name.span,
+                format!("{server} accepts `{name}` on {what} but does nothing with it"),
+            )
+            .with_label("left out of the request: it would change nothing")
+            .with_help(
+                "remove it: an `otp` role keeps `default_user`, `allowed_users`, `cidr_list`, `exclude_cidr_list` and `port` alone; certificate settings belong to a role with `key_type = \"ca\"`",
+            ),
+        );
+    }
+}
+
 pub fn any_user(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let Some(attr) = parts.get("allowed_users") else {
         return;

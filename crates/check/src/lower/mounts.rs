@@ -254,6 +254,8 @@ impl<'s> Lowerer<'s> {
                 let misspelt = typed.misspelt.contains(&"default_user");
                 let head = block.head_span();
                 lints::ssh::otp_without_user(&body, &what, head, misspelt, &mut self.diags);
+                let server = crate::catalog::target_name(self.target);
+                lints::ssh::otp_fields(&mut body, parts, &what, server, &mut self.diags);
             }
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
