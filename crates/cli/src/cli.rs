@@ -282,3 +282,24 @@ fn request_path(text: &str) -> Result<String, String> {
         _ => Ok(text.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn explain_refuses_a_request_path_that_names_nothing() {
+        // QA: `keyplan explain prog.kp ""` answered "deny" about an empty path.
+        for empty in ["", "  ", "/", "/v1/"] {
+            let parsed = Cli::try_parse_from(["keyplan", "explain", "p.kp", empty]);
+            let message = parsed.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains("an empty request path"),
+                "{empty:?}: {message}"
+            );
+        }
+        assert!(Cli::try_parse_from(["keyplan", "explain", "p.kp", "/v1/secret/data/a"]).is_ok());
+    }
+}
