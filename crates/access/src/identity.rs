@@ -87,9 +87,14 @@ pub struct JwtBinding {
     /// values are unknown here.
     pub audiences_from_env: Vec<String>,
     pub bound_subject: Option<String>,
+    /// The variable `bound_subject` is read from at apply time, if it is.
+    pub subject_from_env: Option<String>,
     /// Claim name (or JSON pointer) to the accepted values, typed as the role stores
     /// them: the server compares a claim with a value of the same JSON type only.
     pub bound_claims: SortedMap<String, Vec<serde_json::Value>>,
+    /// Claim name to the variables among its accepted values (`bound_claims = { ref =
+    /// env("REF") }`), unknown here; the claim is in `bound_claims` too.
+    pub claims_from_env: SortedMap<String, Vec<String>>,
     /// `bound_claims_type = "glob"`: values are globs where `*` matches any run.
     pub glob: bool,
     pub user_claim: String,
@@ -262,7 +267,16 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
         bound_subject: str_field(r, "bound_subject")
             .filter(|s| !s.is_empty())
             .map(String::from),
+        subject_from_env: env_names(r.body.get("bound_subject")).pop(),
         bound_claims: bound_claims(r),
+        claims_from_env: match r.body.get("bound_claims") {
+            Some(Value::Map(m)) => m
+                .iter()
+                .map(|(k, v)| (k.to_string(), env_names(Some(v))))
+                .filter(|(_, names)| !names.is_empty())
+                .collect(),
+            _ => SortedMap::new(),
+        },
         glob: str_field(r, "bound_claims_type") == Some("glob"),
         user_claim: str_field(r, "user_claim").unwrap_or("sub").to_string(),
         user_claim_pointer: bool_field(r, "user_claim_json_pointer"),
@@ -383,10 +397,16 @@ fn bound_claims(r: &Resource) -> SortedMap<String, Vec<serde_json::Value>> {
         Some(Value::Map(m)) => m
             .iter()
             .map(|(k, v)| {
-                // A string is one accepted value, commas included (`claims.go`).
-                let values = match v.redacted() {
-                    serde_json::Value::Array(items) => items,
-                    one => vec![one],
+                // A string is one accepted value, commas included (`claims.go`); one
+                // read at apply time is unknown here (`claims_from_env`).
+                let values = match v {
+                    Value::Env(_) => Vec::new(),
+                    Value::List(items) => items
+                        .iter()
+                        .filter(|i| !matches!(i, Value::Env(_)))
+                        .map(Value::redacted)
+                        .collect(),
+                    one => vec![one.redacted()],
                 };
                 (k.to_string(), values)
             })

@@ -79,7 +79,7 @@ pub fn simulate(program: &Program, claims: &Map<String, Json>, mount: Option<&st
                 role,
                 identity: identity.id.clone(),
                 policies: identity.policies.clone(),
-                assuming: assumed_audience(binding, claims).into_iter().collect(),
+                assuming: assumptions(binding, claims),
             }),
             Some(reason) => refused.push(Refused {
                 mount: at.clone(),
@@ -121,6 +121,15 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         if claims.get("sub").and_then(Json::as_str) != Some(subject) {
             return Some(format!(
                 "`sub` is {}, bound_subject is `{subject}`",
+                shown(claims.get("sub"))
+            ));
+        }
+    }
+    // A subject read at apply time may be the token's, if it has one.
+    if let Some(env) = &b.subject_from_env {
+        if claims.get("sub").and_then(Json::as_str).is_none() {
+            return Some(format!(
+                "`sub` is {}, bound_subject is env({env})",
                 shown(claims.get("sub"))
             ));
         }
@@ -198,6 +207,8 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         };
         match matches(accepted, &actual, b.glob, raw.is_array()) {
             Ok(true) => {}
+            // A value read at apply time may be the claim's.
+            Ok(false) if b.claims_from_env.contains_key(name) => {}
             Ok(false) => {
                 let how = if b.glob { "glob" } else { "value" };
                 return Some(format!(
@@ -219,26 +230,41 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     None
 }
 
-/// What an accepted login takes for granted about the audience: one read at apply time
-/// matched, as no audience known here did.
-fn assumed_audience(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
+/// What an accepted login takes for granted: that values read at apply time, unknown
+/// here, are the token's where no value known here matched.
+fn assumptions(b: &JwtBinding, claims: &Map<String, Json>) -> Vec<String> {
+    let holds = |what: &str, envs: &[String]| {
+        let names: Vec<String> = envs.iter().map(|e| format!("env({e})")).collect();
+        format!(
+            "{what} holds the value of {}, read when applying",
+            names.join(" or ")
+        )
+    };
+    let mut out = Vec::new();
     let audiences = audiences(claims.get("aud"));
-    if b.audiences_from_env.is_empty()
-        || b.bound_audiences
+    if !b.audiences_from_env.is_empty()
+        && !b
+            .bound_audiences
             .iter()
             .any(|a| audiences.contains(&a.as_str()))
     {
-        return None;
+        out.push(holds("`aud`", &b.audiences_from_env));
     }
-    let names: Vec<String> = b
-        .audiences_from_env
-        .iter()
-        .map(|e| format!("env({e})"))
-        .collect();
-    Some(format!(
-        "`aud` holds the value of {}, read when applying",
-        names.join(" or ")
-    ))
+    if let Some(env) = &b.subject_from_env {
+        out.push(holds("`sub`", std::slice::from_ref(env)));
+    }
+    for (name, envs) in &b.claims_from_env {
+        let known = b.bound_claims.get(name).is_some_and(|accepted| {
+            let raw = claim(claims, name);
+            let actual = raw.and_then(normalize);
+            let in_list = raw.is_some_and(Json::is_array);
+            actual.is_some_and(|a| matches(accepted, &a, b.glob, in_list) == Ok(true))
+        });
+        if !known {
+            out.push(holds(&format!("claim `{name}`"), envs));
+        }
+    }
+    out
 }
 
 /// The JSON types go-jose's `jwt.Claims` decodes the registered claims into (null reads

@@ -589,3 +589,48 @@ fn audiences_read_at_apply_time_may_be_any_and_are_said_to_be_assumed() {
         ]
     );
 }
+
+#[test]
+fn subject_and_claims_read_at_apply_time_are_assumed_when_present() {
+    let p = program(
+        r#"
+        auth jwt ci { jwks_url = "https://x.example.com/keys" }
+        workload w {
+          login ci {
+            user_claim      = "sub"
+            bound_audiences = ["vault"]
+            bound_subject   = env("SUBJECT")
+            bound_claims    = { project = env("PROJECT"), ref = ["main", env("REF")] }
+          }
+          read "x/*"
+        }
+        "#,
+    );
+    let s = simulate(
+        &p,
+        &claims(json!({"sub": "s", "aud": "vault", "project": "p", "ref": "main"})),
+        None,
+    );
+    assert_eq!(
+        s.accepted[0].assuming,
+        [
+            "`sub` holds the value of env(SUBJECT), read when applying",
+            "claim `project` holds the value of env(PROJECT), read when applying",
+        ]
+    );
+    // `ref` matched no known value: then it is assumed too.
+    let s = simulate(
+        &p,
+        &claims(json!({"sub": "s", "aud": "vault", "project": "p", "ref": "dev"})),
+        None,
+    );
+    assert_eq!(s.accepted[0].assuming.len(), 3);
+    // What is missing is missing, known or not.
+    let (_, refused) = run(&p, json!({"aud": "vault", "project": "p", "ref": "main"}));
+    assert_eq!(
+        refused[0].1,
+        "`sub` is missing, bound_subject is env(SUBJECT)"
+    );
+    let (_, refused) = run(&p, json!({"sub": "s", "aud": "vault", "ref": "main"}));
+    assert_eq!(refused[0].1, "claim `project` is missing");
+}
