@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{keyplan, temp_dir, text};
+use common::{keyplan, text};
 
 fn ok(args: &[&str]) -> String {
     let out = keyplan(args);
@@ -15,10 +13,8 @@ fn ok(args: &[&str]) -> String {
     text(&out.stdout)
 }
 
-fn program(name: &str, src: &str) -> PathBuf {
-    let path = temp_dir(name).join("program.kp");
-    std::fs::write(&path, src).unwrap();
-    path
+fn program(name: &str, src: &str) -> common::ScratchFile {
+    common::scratch_file(name, "program.kp", src)
 }
 
 #[test]

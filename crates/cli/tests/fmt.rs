@@ -15,7 +15,7 @@ fn keyplan(args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 /// A scratch folder with a `nested` folder in it.
-fn temp_dir(name: &str) -> PathBuf {
+fn temp_dir(name: &str) -> common::Scratch {
     let dir = common::temp_dir(name);
     std::fs::create_dir_all(dir.join("nested")).unwrap();
     dir

@@ -40,21 +40,60 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A fresh, empty scratch folder for one test (`name` unique within its binary).
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "keyplan-cli-{}-{name}-{}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh, empty scratch folder for one test, removed with everything in it when the
+/// value is dropped (the test passed or failed). It reads as its path.
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A scratch folder named after the test (`name` unique within its binary).
+pub fn temp_dir(name: &str) -> Scratch {
+    let prefix = format!("keyplan-cli-{}-{name}-", env!("CARGO_CRATE_NAME"));
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir()
+            .expect("temp dir"),
+    )
+}
+
+/// A file in a scratch folder of its own, removed with it when the value is dropped. It
+/// reads as the file's path.
+pub struct ScratchFile {
+    _dir: Scratch,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for ScratchFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for ScratchFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// A file holding `text` in a fresh scratch folder of its own (see [`temp_dir`]).
-pub fn scratch_file(dir_name: &str, file_name: &str, text: &str) -> PathBuf {
-    let file = temp_dir(dir_name).join(file_name);
-    std::fs::write(&file, text).expect("scratch file");
-    file
+pub fn scratch_file(dir_name: &str, file_name: &str, text: &str) -> ScratchFile {
+    let dir = temp_dir(dir_name);
+    let path = dir.join(file_name);
+    std::fs::write(&path, text).expect("scratch file");
+    ScratchFile { _dir: dir, path }
 }
