@@ -136,14 +136,12 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     }
     let audiences = audiences(claims.get("aud"));
     if !b.bound_audiences.is_empty() || !b.audiences_from_env.is_empty() {
-        let known = b
-            .bound_audiences
-            .iter()
-            .any(|a| audiences.contains(&a.as_str()));
         // An audience read at apply time may be any of the token's.
-        if !known && (b.audiences_from_env.is_empty() || audiences.is_empty()) {
+        if !known_audience(b, &audiences)
+            && (b.audiences_from_env.is_empty() || audiences.is_empty())
+        {
             let mut bound: Vec<String> = b.bound_audiences.clone();
-            bound.extend(b.audiences_from_env.iter().map(|e| format!("env({e})")));
+            bound.extend(from_env(&b.audiences_from_env));
             return Some(format!(
                 "`aud` is {}, none of bound_audiences {}",
                 shown(claims.get("aud")),
@@ -230,24 +228,30 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     None
 }
 
+/// Whether one of the role's audiences known here is among the token's.
+fn known_audience(b: &JwtBinding, audiences: &[&str]) -> bool {
+    b.bound_audiences
+        .iter()
+        .any(|a| audiences.contains(&a.as_str()))
+}
+
+/// Variables as a message names them: `env(AUD)`.
+fn from_env(envs: &[String]) -> impl Iterator<Item = String> + '_ {
+    envs.iter().map(|e| format!("env({e})"))
+}
+
 /// What an accepted login takes for granted: that values read at apply time, unknown
 /// here, are the token's where no value known here matched.
 fn assumptions(b: &JwtBinding, claims: &Map<String, Json>) -> Vec<String> {
     let holds = |what: &str, envs: &[String]| {
-        let names: Vec<String> = envs.iter().map(|e| format!("env({e})")).collect();
+        let names: Vec<String> = from_env(envs).collect();
         format!(
             "{what} holds the value of {}, read when applying",
             names.join(" or ")
         )
     };
     let mut out = Vec::new();
-    let audiences = audiences(claims.get("aud"));
-    if !b.audiences_from_env.is_empty()
-        && !b
-            .bound_audiences
-            .iter()
-            .any(|a| audiences.contains(&a.as_str()))
-    {
+    if !b.audiences_from_env.is_empty() && !known_audience(b, &audiences(claims.get("aud"))) {
         out.push(holds("`aud`", &b.audiences_from_env));
     }
     if let Some(env) = &b.subject_from_env {
