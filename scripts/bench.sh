@@ -16,12 +16,14 @@ bytes=$(wc -c < "$work/big.kp")
 lines=$(wc -l < "$work/big.kp")
 echo "program: $n workloads, $lines lines, $bytes bytes"
 
-# The same program split across 200 files at top-level blocks, compiled as a directory.
+# The same program split across 200 files at top-level blocks (as even in block count as
+# the blocks allow), compiled as a directory.
 mkdir -p "$work/split"
-awk -v total="$bytes" -v dir="$work/split" '
-  BEGIN { per = int(total / 200) + 1; n = 0; size = 0 }
-  /^[A-Za-z]/ { if (size >= per) { n++; size = 0 } }
-  { file = sprintf("%s/f%03d.kp", dir, n); print > file; size += length($0) + 1 }
+blocks=$(grep -c '^[A-Za-z]' "$work/big.kp")
+awk -v blocks="$blocks" -v dir="$work/split" '
+  BEGIN { k = -1 }
+  /^[A-Za-z]/ { k++ }
+  { n = k < 0 ? 0 : int(k * 200 / blocks); print > sprintf("%s/f%03d.kp", dir, n) }
 ' "$work/big.kp"
 files=$(ls "$work/split" | wc -l)
 

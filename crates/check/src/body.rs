@@ -97,10 +97,20 @@ pub fn find_attr<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Attribute> 
     })
 }
 
+/// Where a body that takes no statements sits, which decides the help for one found in it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum StatementsGo {
+    /// In a `workload` block (a policy's, a role's or a mount's body).
+    InAWorkload,
+    /// Beside the `login` whose body this is: a workload's statement one level too deep.
+    BesideTheLogin,
+}
+
 /// Reports statements in a body that takes none.
 pub fn reject_statements(
     statements: &[&Statement],
     what: &dyn std::fmt::Display,
+    go: StatementsGo,
     diags: &mut Vec<Diagnostic>,
 ) {
     for st in statements {
@@ -122,7 +132,11 @@ pub fn reject_statements(
             )
             .with_label("not an attribute or block")
         };
-        d = if let (true, [arg]) = (capability, st.args.as_slice()) {
+        d = if go == StatementsGo::BesideTheLogin && !lost_equals {
+            d.with_help(
+                "a workload's statements sit beside its `login`: move this line out of `login { ... }`",
+            )
+        } else if let (true, [arg]) = (capability, st.args.as_slice()) {
             // `read "apps/*"` in a policy: workload grammar written where a rule belongs.
             let path = match &arg.kind {
                 ExprKind::Str { value, .. } => value.as_str(),

@@ -7,7 +7,7 @@ use kp_schema::Target;
 use kp_sort::SortedMap;
 use kp_syntax::ast::{Block, Expr, ExprKind, File, Label, Text};
 
-use crate::body::{self, Parts};
+use crate::body::{self, Parts, StatementsGo};
 use crate::catalog::{self, MountClass, MountType, NestedSpec, TOP_LEVEL};
 use crate::codes;
 use crate::symbols::{
@@ -227,6 +227,7 @@ impl<'a> Declarer<'a, '_> {
         body::reject_statements(
             &parts.statements,
             &format!("`{kw} {}`", ty.name),
+            StatementsGo::InAWorkload,
             self.diags,
         );
         let kv_version = if ty.versioned {
@@ -538,7 +539,12 @@ impl<'a> Declarer<'a, '_> {
                 ),
             );
         }
-        body::reject_statements(&parts.statements, &"`auth token`", self.diags);
+        body::reject_statements(
+            &parts.statements,
+            &"`auth token`",
+            StatementsGo::InAWorkload,
+            self.diags,
+        );
         let mut nested = Vec::new();
         for &b in &parts.blocks {
             if b.keyword.name != "role" {

@@ -7,7 +7,7 @@ use kp_syntax::ast::{Attribute, Text};
 
 use super::fields::{sibling_hint, unknown_field};
 use super::{add_dep, resource, BodyCtx, Lowerer, What};
-use crate::body::{self, Parts};
+use crate::body::{self, Parts, StatementsGo};
 use crate::catalog::{self, NestedSpec, MOUNT_ATTRS, MOUNT_TUNE_ATTRS};
 use crate::codes;
 use crate::ir::{Body, Resource, ResourceId, ResourceKind, Value};
@@ -177,6 +177,7 @@ impl<'s> Lowerer<'s> {
                     &[]
                 },
                 external_type: None,
+                statements_go: StatementsGo::InAWorkload,
             },
             &parts,
         );
@@ -205,6 +206,7 @@ impl<'s> Lowerer<'s> {
             block,
             skip,
             external_type,
+            statements_go,
         } = eb;
         let what = match (name, mount) {
             (Some(n), _) => What::Named(spec.what, n),
@@ -214,7 +216,7 @@ impl<'s> Lowerer<'s> {
         for b in &parts.blocks {
             body::reject_block(b, &what, &[], &mut self.diags);
         }
-        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        body::reject_statements(&parts.statements, &what, statements_go, &mut self.diags);
         // An endpoint without a schema is assumed to exist ([`schemas::supports`]).
         let schema = self.schema(spec.endpoint);
         if mount.is_none_or(|m| m.available)
@@ -349,6 +351,8 @@ pub struct EndpointBlock<'b> {
     /// The auth type of a `login`'s mount that the program does not declare (the
     /// type its path names, else `jwt`); `None` when the mount is declared.
     pub external_type: Option<&'static str>,
+    /// Where a statement found in the body belongs, for its help.
+    pub statements_go: StatementsGo,
 }
 
 /// The mount first, then the other dependencies.

@@ -6,7 +6,7 @@ use kp_syntax::ast::{Block, Expr, ExprKind, Text};
 
 use super::fields::{missing_field, unknown_field};
 use super::{resource, Lowerer};
-use crate::body;
+use crate::body::{self, StatementsGo};
 use crate::codes;
 use crate::ir::{PolicyDoc, ResourceKind, Value, CAPABILITIES};
 use crate::lints;
@@ -17,7 +17,12 @@ impl<'s> Lowerer<'s> {
     pub(super) fn lower_policy(&mut self, name: &Text, block: &Block) {
         let what = format!("policy `{name}`");
         let parts = body::split(block.entries(), &mut self.diags);
-        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        body::reject_statements(
+            &parts.statements,
+            &what,
+            StatementsGo::InAWorkload,
+            &mut self.diags,
+        );
         for attr in &parts.attrs {
             self.diags.push(unknown_field(
                 &attr.name.name,
@@ -125,7 +130,12 @@ impl<'s> Lowerer<'s> {
     fn rule_body(&mut self, rule: &Block, path: &str) -> Option<Vec<usize>> {
         let what = format!("`path \"{path}\"`");
         let parts = body::split(rule.entries(), &mut self.diags);
-        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        body::reject_statements(
+            &parts.statements,
+            &what,
+            StatementsGo::InAWorkload,
+            &mut self.diags,
+        );
         for b in &parts.blocks {
             body::reject_block(b, &what, &[], &mut self.diags);
         }

@@ -6,7 +6,7 @@ use kp_syntax::ast::{Block, Expr, ExprKind, Text};
 use super::fields::missing_field;
 use super::resolve::{RefKind, Resolved};
 use super::{add_dep, resource, BodyCtx, Lowerer, What};
-use crate::body::{self, find_attr, Parts};
+use crate::body::{self, find_attr, Parts, StatementsGo};
 use crate::catalog::BUILTIN_POLICIES;
 use crate::codes;
 use crate::ir::{ResourceId, ResourceKind, Value};
@@ -17,7 +17,12 @@ impl<'s> Lowerer<'s> {
     pub(super) fn lower_token(&mut self, name: &Text, block: &Block) {
         let what = format!("token `{name}`");
         let parts = body::split(block.entries(), &mut self.diags);
-        body::reject_statements(&parts.statements, &what, &mut self.diags);
+        body::reject_statements(
+            &parts.statements,
+            &what,
+            StatementsGo::InAWorkload,
+            &mut self.diags,
+        );
         for b in &parts.blocks {
             body::reject_block(b, &what, &[], &mut self.diags);
         }

@@ -10,7 +10,7 @@ use kp_syntax::ast::{ExprKind, Ident, Statement, Text};
 
 use super::fields::unknown_field;
 use super::{add_dep, resource, Lowerer};
-use crate::body;
+use crate::body::{self, StatementsGo};
 use crate::catalog::{self, MountClass, CAPABILITY_VERBS, SHORTHAND_VERBS};
 use crate::codes;
 use crate::index::SymbolKey;
@@ -233,7 +233,6 @@ impl<'s> Lowerer<'s> {
                 Some(login.role_name),
             ),
         };
-        let before = self.diags.len();
         let mut r = self.lower_endpoint_block(
             mount,
             super::mounts::EndpointBlock {
@@ -245,15 +244,10 @@ impl<'s> Lowerer<'s> {
                 external_type: catalog::external_login_type(login.mount)
                     .filter(|_| mount.is_none())
                     .map(|t| t.name),
+                statements_go: StatementsGo::BesideTheLogin,
             },
             &parts,
         );
-        // `read "x"` inside the login: the workload's grammar, one level too deep.
-        for d in self.diags.iter_mut().skip(before) {
-            if d.code == codes::UNEXPECTED_STATEMENT && d.message.starts_with("unexpected") {
-                d.help = Some("a workload's statements sit beside its `login`: move this line out of `login { ... }`".into());
-            }
-        }
         r.workload = Some(workload.clone());
         if has_rules {
             let comma = self.schema(spec.endpoint).is_some_and(|ep| {
