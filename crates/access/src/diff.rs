@@ -20,13 +20,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kp_acl::{Acl, Operation, Policy, Rule, Server};
+use kp_acl::{Acl, Operation, Server};
 use kp_check::ir::{PathRule, Program};
 use kp_sort::SortedMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::matrix::{cap_index, matrix_of, policy_rules, IdentityAccess};
+use crate::matrix::{acl_of, cap_index, matrix_of, policy_rules, IdentityAccess};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccessDiff {
@@ -231,23 +231,10 @@ impl<'a> Effective<'a> {
         access: &'a IdentityAccess,
         rules: &kp_sort::SortedMap<&str, &[PathRule]>,
     ) -> Effective<'a> {
-        let policies: Vec<Policy> = access
-            .identity
-            .policies
-            .iter()
-            .filter_map(|name| {
-                let rules = rules.get(name.as_str())?;
-                // The checker lets only valid patterns and Vault's capability names through.
-                let rules = rules
-                    .iter()
-                    .filter_map(|r| Rule::new(r.path.as_str(), &r.capabilities.to_vec()).ok())
-                    .collect();
-                Some(Policy::new(name.clone(), rules))
-            })
-            .collect();
         Effective {
             access,
-            acl: Acl::new(&policies).ok(),
+            // `default` compared by name, as the matrix of each side lists it.
+            acl: acl_of(&access.identity.policies, rules, None),
         }
     }
 

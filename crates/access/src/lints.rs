@@ -32,8 +32,11 @@ pub const UNUSED_POLICY: &str = "kp::unused-policy";
 
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
+/// On Vault, a `deny` on `X/*` that a broader glob's `list` gets around for a LIST of
+/// `X/` (warning).
+pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 
-pub const CODES: [&str; 8] = [
+pub const CODES: [&str; 9] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
@@ -42,6 +45,7 @@ pub const CODES: [&str; 8] = [
     DENY_OVERRIDES_NOTHING,
     UNUSED_POLICY,
     SHADOWED_RULE,
+    LIST_DENY_BYPASS,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -445,6 +449,7 @@ fn policies(
                     .map(|&(_, i)| i)
                     .collect();
                 deny_overrides_nothing(rule, r.span, &what, &holders, &rules, target, out);
+                list_bypass::list_bypass(rule, r.span, &what, &holders, &rules, target, out);
             }
             // Moved to the rule itself (its quoted path) when written in the block: looked
             // for only for a finding, as a search of the block per rule was quadratic.
@@ -559,6 +564,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>
     }
 }
 
+mod list_bypass;
 mod locate;
 mod shadow;
 

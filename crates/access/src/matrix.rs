@@ -11,7 +11,7 @@
 //! Policies the program does not define (`extern policy`) are listed per identity as
 //! `external`: their rules are not known here.
 
-use kp_acl::Target;
+use kp_acl::{Acl, Policy, Rule, Target};
 use kp_check::ir::{PathRule, Program, Resource, ResourceKind, CAPABILITIES};
 use kp_sort::SortedMap;
 use serde::Serialize;
@@ -69,6 +69,35 @@ pub fn policy_rules(program: &Program) -> SortedMap<&str, &[PathRule]> {
             _ => None,
         })
         .collect()
+}
+
+/// The ACL of a token holding `policies`, built from the program's `rules`: the built-in
+/// `default`, unless the program defines it, with the stock rules of `default`'s target
+/// when one is given; policies the program does not define are left out (their rules
+/// are not known here). A rule that does not build is skipped: the checker lets only
+/// valid patterns and capabilities through.
+pub(crate) fn acl_of(
+    policies: &[String],
+    rules: &SortedMap<&str, &[PathRule]>,
+    default: Option<Target>,
+) -> Option<Acl> {
+    let policies: Vec<Policy> = policies
+        .iter()
+        .filter_map(|name| match (rules.get(name.as_str()), default) {
+            (Some(rules), _) => Some(Policy::new(
+                name.clone(),
+                rules
+                    .iter()
+                    .filter_map(|r| Rule::new(r.path.as_str(), &r.capabilities.to_vec()).ok())
+                    .collect(),
+            )),
+            (None, Some(target)) if name == kp_acl::DEFAULT_POLICY => {
+                Some(Policy::default_policy(target))
+            }
+            (None, _) => None,
+        })
+        .collect();
+    Acl::new(&policies).ok()
 }
 
 /// The matrix of `program` on `target`, the built-in `default` with its stock rules.

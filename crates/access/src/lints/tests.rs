@@ -665,3 +665,39 @@ fn deny_meets_grant_agrees_with_the_evaluator() {
     }
     assert!(apart > 1000 && met > 1000, "{apart} apart, {met} met");
 }
+
+/// The bypass across policies: the `deny` in one policy, the `list` in another that the
+/// same role attaches. Said on Vault only; not for a folder also denied exactly, nor for
+/// a `+` pattern (no one folder to ask about).
+#[test]
+fn list_deny_bypass_across_policies_on_vault_only() {
+    let src = r#"
+        policy browse {
+          path "kv/metadata/*" { capabilities = [list] }
+        }
+        policy hide {
+          path "kv/metadata/private/*" { capabilities = [deny] }
+          path "kv/metadata/keys/*" { capabilities = [deny] }
+          path "kv/metadata/keys" { capabilities = [deny] }
+          path "kv/metadata/+/secret/*" { capabilities = [deny] }
+        }
+        auth approle {
+          role ops {
+            token_policies = [browse, hide]
+          }
+        }
+        "#;
+    let p = program(src);
+    let found = |t: Target| -> Vec<String> {
+        lints(&p, t)
+            .into_iter()
+            .filter(|d| d.code == LIST_DENY_BYPASS)
+            .map(|d| d.message)
+            .collect()
+    };
+    assert_eq!(
+        found(Target::Vault),
+        ["on Vault, the `deny` on `kv/metadata/private/*` in policy `hide` does not stop `approle/ops` listing `kv/metadata/private/`: `kv/metadata/*` matches `kv/metadata/private` first and grants `list`"]
+    );
+    assert_eq!(found(Target::Openbao), Vec::<String>::new());
+}
