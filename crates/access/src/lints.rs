@@ -439,7 +439,7 @@ fn policies(
         }
         for rule in &doc.rules {
             let found = out.len();
-            privileged(rule, r.span, &what, out);
+            privileged(rule, r.span, &what, target, out);
             if rule.capabilities.contains("deny") {
                 let from = held.partition_point(|&(p, _)| p < r.name.as_str());
                 let holders: Vec<&Identity> = held
@@ -536,7 +536,15 @@ fn untemplated(pattern: &str) -> String {
     }
 }
 
-fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>) {
+/// Whether `rule` grants no more than the stock `default` policy gives every token on the
+/// same pattern (`sys/capabilities-self`, `sys/leases/renew`, ...): nothing privileged.
+fn stock_grant(rule: &PathRule, target: Target) -> bool {
+    let path = strip_leading_slash(&rule.path);
+    kp_acl::default_policy_rules(target)
+        .any(|(p, caps)| *p == path && rule.capabilities.iter().all(|c| caps.contains(&c)))
+}
+
+fn privileged(rule: &PathRule, span: Span, what: &str, target: Target, out: &mut Vec<Diagnostic>) {
     let grants = rule.capabilities.iter().any(|c| c != "deny");
     if !grants {
         return;
@@ -551,7 +559,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, out: &mut Vec<Diagnostic>
             .with_label("root-protected endpoints")
             .with_help("`sudo` opens root-protected endpoints; grant it only to operators"),
         );
-    } else if acl_overlap(&rule.path, "sys/*") {
+    } else if acl_overlap(&rule.path, "sys/*") && !stock_grant(rule, target) {
         out.push(
             Diagnostic::warning(
                 PRIVILEGED_GRANT,

@@ -701,3 +701,35 @@ fn list_deny_bypass_across_policies_on_vault_only() {
     );
     assert_eq!(found(Target::Openbao), Vec::<String>::new());
 }
+
+/// A `sys/` rule that grants no more than the stock `default` policy gives every token on
+/// that pattern (an imported policy often repeats them) is nothing privileged; one
+/// capability more, or another `sys/` path, is.
+#[test]
+fn stock_default_grants_under_sys_are_not_privileged() {
+    let src = r#"
+        policy base {
+          path "sys/capabilities-self" { capabilities = [update] }
+          path "sys/leases/renew" { capabilities = [update] }
+          path "sys/leases/lookup" { capabilities = [read, update] }
+          path "sys/mounts" { capabilities = [read] }
+        }
+        auth approle {
+          role app {
+            token_policies = [base]
+          }
+        }
+        "#;
+    let got: Vec<String> = lints(&program(src), target())
+        .into_iter()
+        .filter(|d| d.code == PRIVILEGED_GRANT)
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "policy `base` grants read, update on `sys/leases/lookup`, which reaches `sys/`",
+            "policy `base` grants read on `sys/mounts`, which reaches `sys/`",
+        ]
+    );
+}
