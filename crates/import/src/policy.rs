@@ -81,6 +81,7 @@ fn from_body(body: &Body) -> Parsed {
                     None => continue,
                 };
                 let mut caps = None;
+                let mut legacy = None;
                 let mut extra = BTreeMap::new();
                 for inner in b.body.iter() {
                     match inner {
@@ -90,6 +91,14 @@ fn from_body(body: &Body) -> Parsed {
                                 extra.insert("capabilities".to_string(), canonical(&a.expr));
                             }
                         }
+                        Structure::Attribute(a) if a.key.as_str() == "policy" => match &a.expr {
+                            Expression::String(p) if legacy_capabilities(p).is_some() => {
+                                legacy = Some(p.clone());
+                            }
+                            _ => {
+                                extra.insert("policy".to_string(), canonical(&a.expr));
+                            }
+                        },
                         Structure::Attribute(a) => {
                             extra.insert(a.key.as_str().to_string(), canonical(&a.expr));
                         }
@@ -101,7 +110,8 @@ fn from_body(body: &Body) -> Parsed {
                         }
                     }
                 }
-                add_rule(&mut out, path, caps.unwrap_or_default(), extra);
+                let caps = with_legacy(caps.unwrap_or_default(), legacy.as_deref());
+                add_rule(&mut out, path, caps, extra);
             }
             Structure::Block(b) => out
                 .other
@@ -132,8 +142,15 @@ fn from_json(json: &serde_json::Value) -> Parsed {
         };
         for (path, rule) in paths {
             let mut caps = Vec::new();
+            let mut legacy = None;
             let mut extra = BTreeMap::new();
             for (k, v) in rule.as_object().into_iter().flatten() {
+                if let ("policy", Some(p)) = (k.as_str(), v.as_str()) {
+                    if legacy_capabilities(p).is_some() {
+                        legacy = Some(p);
+                        continue;
+                    }
+                }
                 match (k.as_str(), v.as_array()) {
                     ("capabilities", Some(items)) if items.iter().all(|i| i.is_string()) => {
                         caps = items
@@ -146,10 +163,34 @@ fn from_json(json: &serde_json::Value) -> Parsed {
                     }
                 }
             }
-            add_rule(&mut out, path.clone(), caps, extra);
+            add_rule(&mut out, path.clone(), with_legacy(caps, legacy), extra);
         }
     }
     out
+}
+
+/// The capabilities a rule's legacy `policy = "..."` stands for, as the server expands it
+/// when it parses the policy (`policy.go`; checked on OpenBao 2.7.2, which rejects any
+/// other value): `deny` alone, or the others added to the rule's `capabilities`.
+fn legacy_capabilities(policy: &str) -> Option<&'static [&'static str]> {
+    match policy {
+        "deny" => Some(&["deny"]),
+        "read" => Some(&["read", "list"]),
+        "write" => Some(&["create", "read", "update", "delete", "list"]),
+        "sudo" => Some(&["create", "read", "update", "delete", "list", "sudo"]),
+        _ => None,
+    }
+}
+
+fn with_legacy(mut caps: Vec<String>, legacy: Option<&str>) -> Vec<String> {
+    match legacy.and_then(|p| Some((p, legacy_capabilities(p)?))) {
+        Some(("deny", _)) => vec!["deny".to_string()],
+        Some((_, more)) => {
+            caps.extend(more.iter().map(|c| c.to_string()));
+            caps
+        }
+        None => caps,
+    }
 }
 
 fn add_rule(out: &mut Parsed, path: String, caps: Vec<String>, extra: BTreeMap<String, String>) {
@@ -356,6 +397,44 @@ path "secret/data/+/config" { capabilities = ["read", "deny"] }
         assert_eq!(p.rules[0].capabilities, ["read", "list", "deny"]);
         assert_eq!(p.rules[1].path, "secret/data/{{identity.entity.name}}/*");
         assert!(expressible(&p).is_ok());
+    }
+
+    /// The capabilities the server gives a legacy `policy = "..."` (OpenBao 2.7.2's
+    /// `sys/capabilities` answers, HCL and JSON alike); an unknown value stays
+    /// inexpressible.
+    #[test]
+    fn legacy_policy_field_becomes_capabilities() {
+        let p = parse(
+            r#"
+path "kv/data/read" { policy = "read" }
+path "kv/data/write" {
+  policy       = "write"
+  capabilities = ["patch"]
+}
+path "kv/data/sudo" { policy = "sudo" }
+path "kv/data/deny" {
+  policy       = "deny"
+  capabilities = ["patch"]
+}
+"#,
+        )
+        .expect("parses");
+        let caps: Vec<Vec<String>> = p.rules.iter().map(|r| r.capabilities.clone()).collect();
+        assert_eq!(
+            caps,
+            [
+                vec!["read", "list"],
+                vec!["create", "read", "update", "patch", "delete", "list"],
+                vec!["create", "read", "update", "delete", "list", "sudo"],
+                vec!["deny"],
+            ]
+        );
+        assert!(expressible(&p).is_ok());
+        let json = parse(r#"{"path": {"a/*": {"policy": "read"}}}"#).expect("parses");
+        assert_eq!(json.rules[0].capabilities, ["read", "list"]);
+        assert!(expressible(&json).is_ok());
+        let odd = parse(r#"path "a" { policy = "bogus" }"#).expect("parses");
+        assert!(expressible(&odd).is_err());
     }
 
     #[test]

@@ -89,6 +89,11 @@ const SHARED: &str = r#"path "kv/data/shared/*" {
 path "kv/data/shared/root" {
   capabilities = ["deny"]
 }
+
+# written before capabilities existed: read and list
+path "kv/metadata/shared/*" {
+  policy = "read"
+}
 "#;
 
 const PER_USER: &str = r#"path "kv/data/users/{{identity.entity.name}}/*" {
