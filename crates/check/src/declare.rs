@@ -696,9 +696,14 @@ impl<'a> Declarer<'a, '_> {
         if !self.require_body(block, form) {
             return;
         }
-        if self.register_policy(name, span, block.span, PolicyOrigin::Policy) {
-            self.items.push(Item::Policy { name, block });
-        }
+        // A second definition is still checked (its mistakes are reported now, not once
+        // the name is fixed), and lowered to nothing.
+        let duplicate = !self.register_policy(name, span, block.span, PolicyOrigin::Policy);
+        self.items.push(Item::Policy {
+            name,
+            block,
+            duplicate,
+        });
     }
 
     fn extern_policy(&mut self, block: &'a Block) {

@@ -220,7 +220,17 @@ impl<'s> Lowerer<'s> {
                     self.lower_nested(None, role);
                 }
             }
-            Item::Policy { name, block } => self.lower_policy(name, block),
+            Item::Policy {
+                name,
+                block,
+                duplicate,
+            } => {
+                let resources = self.program.resources.len();
+                self.lower_policy(name, block);
+                if *duplicate {
+                    self.program.resources.truncate(resources);
+                }
+            }
             Item::Token { name, block } => self.lower_token(name, block),
             Item::Workload(decl) => self.lower_workload(decl),
         }

@@ -137,6 +137,8 @@ pub enum Item<'a> {
     Policy {
         name: &'a Text,
         block: &'a Block,
+        /// A second definition of the name: checked, lowered to no resource.
+        duplicate: bool,
     },
     Token {
         name: &'a Text,
