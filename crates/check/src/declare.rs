@@ -255,7 +255,7 @@ impl<'a> Declarer<'a, '_> {
             roles: Table::default(),
             connections: Table::default(),
         };
-        for decl in &nested {
+        for decl in nested.iter().filter(|d| !d.duplicate) {
             let (Some(name), Some(label)) = (decl.name, decl.block.labels.first()) else {
                 continue;
             };
@@ -456,14 +456,17 @@ impl<'a> Declarer<'a, '_> {
                     None => format!("{what} already has a `{}` block", spec.keyword),
                 };
                 self.duplicate(span, first, message);
-                continue;
             }
-            seen.insert(key, span);
+            let duplicate = seen.get(&key).is_some();
+            if !duplicate {
+                seen.insert(key, span);
+            }
             out.push(NestedDecl {
                 spec,
                 id: spec.shared_api_path(&[prefix], name.map(|n| n.as_str())),
                 name,
                 block,
+                duplicate,
             });
         }
         out
@@ -566,22 +569,25 @@ impl<'a> Declarer<'a, '_> {
                     first,
                     format!("token role `{name}` is already defined"),
                 );
-                continue;
             }
             let id = spec.shared_api_path(&[catalog::TOKEN_PREFIX], Some(name));
-            self.syms.token_roles.insert(
-                name,
-                NamedSym {
-                    id: id.clone(),
-                    span,
-                    block: b,
-                },
-            );
+            let duplicate = self.syms.token_roles.get(name).is_some();
+            if !duplicate {
+                self.syms.token_roles.insert(
+                    name,
+                    NamedSym {
+                        id: id.clone(),
+                        span,
+                        block: b,
+                    },
+                );
+            }
             nested.push(NestedDecl {
                 spec,
                 name: Some(name),
                 block: b,
                 id,
+                duplicate,
             });
         }
         self.items.push(Item::TokenAuth(nested));
@@ -762,13 +768,21 @@ impl<'a> Declarer<'a, '_> {
         else {
             return;
         };
-        if let Some(&first) = self.syms.tokens.get(name) {
-            self.duplicate(span, first, format!("token `{name}` is already defined"));
-            return;
+        let duplicate = self.syms.tokens.get(name).copied();
+        match duplicate {
+            Some(first) => {
+                self.duplicate(span, first, format!("token `{name}` is already defined"));
+            }
+            None => {
+                self.syms.tokens.insert(name, span);
+                self.syms.token_blocks.insert(name, block.span);
+            }
         }
-        self.syms.tokens.insert(name, span);
-        self.syms.token_blocks.insert(name, block.span);
-        self.items.push(Item::Token { name, block });
+        self.items.push(Item::Token {
+            name,
+            block,
+            duplicate: duplicate.is_some(),
+        });
     }
 
     fn workload(&mut self, block: &'a Block) {

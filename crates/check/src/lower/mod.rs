@@ -224,14 +224,12 @@ impl<'s> Lowerer<'s> {
                 name,
                 block,
                 duplicate,
-            } => {
-                let resources = self.program.resources.len();
-                self.lower_policy(name, block);
-                if *duplicate {
-                    self.program.resources.truncate(resources);
-                }
-            }
-            Item::Token { name, block } => self.lower_token(name, block),
+            } => self.lower_unless_duplicate(*duplicate, |l| l.lower_policy(name, block)),
+            Item::Token {
+                name,
+                block,
+                duplicate,
+            } => self.lower_unless_duplicate(*duplicate, |l| l.lower_token(name, block)),
             Item::Workload(decl) => self.lower_workload(decl),
         }
     }
@@ -313,6 +311,17 @@ impl<'s> Lowerer<'s> {
         self.referenced_policies.insert(name, ());
         if let Some(log) = &mut self.policy_log {
             log.push(name);
+        }
+    }
+
+    /// Runs `lower` on a block; for a second definition of a name (`duplicate`), keeps
+    /// what it reports and drops the resources it made: the first definition is the one
+    /// that counts, and the second's mistakes are reported now, not once it is renamed.
+    fn lower_unless_duplicate(&mut self, duplicate: bool, lower: impl FnOnce(&mut Self)) {
+        let resources = self.program.resources.len();
+        lower(self);
+        if duplicate {
+            self.program.resources.truncate(resources);
         }
     }
 

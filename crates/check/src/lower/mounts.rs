@@ -162,6 +162,10 @@ impl<'s> Lowerer<'s> {
 
     /// A block nested in a mount, or a token role (`mount` is `None`).
     pub(super) fn lower_nested(&mut self, mount: Option<&'s MountSym<'s>>, decl: &NestedDecl<'s>) {
+        self.lower_unless_duplicate(decl.duplicate, |l| l.lower_nested_block(mount, decl));
+    }
+
+    fn lower_nested_block(&mut self, mount: Option<&'s MountSym<'s>>, decl: &NestedDecl<'s>) {
         let parts = body::split(decl.block.entries(), &mut self.diags);
         let connection = decl.spec.endpoint == "database-connection";
         let r = self.lower_endpoint_block(

@@ -143,6 +143,8 @@ pub enum Item<'a> {
     Token {
         name: &'a Text,
         block: &'a Block,
+        /// A second definition of the name: checked, lowered to no resource.
+        duplicate: bool,
     },
     Workload(WorkloadDecl<'a>),
 }
@@ -163,6 +165,8 @@ pub struct NestedDecl<'a> {
     pub block: &'a Block,
     /// The resource id, which is its API path.
     pub id: ResourceId,
+    /// A second block of the name in its mount: checked, lowered to no resource.
+    pub duplicate: bool,
 }
 
 #[derive(Debug)]
