@@ -794,9 +794,9 @@ impl<'a> Declarer<'a, '_> {
         self.lowercase(name, span, "workload");
         let mut parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
-        if !self.register_policy(name, span, block.span, PolicyOrigin::Workload { has_rules }) {
-            return;
-        }
+        // A second workload of the name is still checked, and lowered to nothing.
+        let duplicate =
+            !self.register_policy(name, span, block.span, PolicyOrigin::Workload { has_rules });
         let mut login: Option<LoginDecl<'a>> = None;
         let mut first_login: Option<Span> = None;
         for &b in &parts.blocks {
@@ -861,6 +861,7 @@ impl<'a> Declarer<'a, '_> {
             parts,
             login,
             statements,
+            duplicate,
         }));
     }
 
@@ -885,7 +886,10 @@ impl<'a> Declarer<'a, '_> {
         let mut dups = Vec::new();
         for item in &self.items {
             let Item::Workload(w) = item else { continue };
-            let Some(login) = &w.login else { continue };
+            // A duplicate workload's login role is not the role of that name.
+            let Some(login) = w.login.as_ref().filter(|_| !w.duplicate) else {
+                continue;
+            };
             let Some(mount) = self.syms.auth_mounts.get_mut(login.mount) else {
                 continue;
             };

@@ -230,7 +230,9 @@ impl<'s> Lowerer<'s> {
                 block,
                 duplicate,
             } => self.lower_unless_duplicate(*duplicate, |l| l.lower_token(name, block)),
-            Item::Workload(decl) => self.lower_workload(decl),
+            Item::Workload(decl) => {
+                self.lower_unless_duplicate(decl.duplicate, |l| l.lower_workload(decl))
+            }
         }
     }
 
@@ -319,9 +321,13 @@ impl<'s> Lowerer<'s> {
     /// that counts, and the second's mistakes are reported now, not once it is renamed.
     fn lower_unless_duplicate(&mut self, duplicate: bool, lower: impl FnOnce(&mut Self)) {
         let resources = self.program.resources.len();
+        let workloads = self.program.workloads.len();
+        let unattached = self.pending_unattached.len();
         lower(self);
         if duplicate {
             self.program.resources.truncate(resources);
+            self.program.workloads.truncate(workloads);
+            self.pending_unattached.truncate(unattached);
         }
     }
 

@@ -176,6 +176,9 @@ pub struct WorkloadDecl<'a> {
     pub parts: Parts<'a>,
     pub login: Option<LoginDecl<'a>>,
     pub statements: Vec<&'a Statement>,
+    /// A second workload of the name (or one named like a policy): checked, lowered to
+    /// nothing.
+    pub duplicate: bool,
 }
 
 #[derive(Debug)]
