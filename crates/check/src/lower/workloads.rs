@@ -40,7 +40,7 @@ impl<'s> Lowerer<'s> {
                 static FIELD: std::sync::OnceLock<kp_schema::Field> = std::sync::OnceLock::new();
                 let field =
                     FIELD.get_or_init(|| schemas::synthetic("description", FieldType::String, &[]));
-                if let Some(Value::Str(s)) = typing::value(&attr.value, field, &mut self.diags) {
+                if let Some(Value::Str(s)) = typing::known(&attr.value, field, &mut self.diags) {
                     description = Some(s);
                 }
                 continue;
