@@ -424,7 +424,9 @@ impl<'a> Declarer<'a, '_> {
                 body::reject_block(block, &what, &valid, self.diags);
                 continue;
             };
-            if spec.requires_kv2 && kv_version != Some(2) {
+            // A `version` written in another form is reported as such, not as a v1 mount.
+            let mistyped = kv_version.is_none() && parts.get("version").is_some();
+            if spec.requires_kv2 && kv_version != Some(2) && !mistyped {
                 self.diags.push(
                     Diagnostic::error(
                         codes::UNKNOWN_BLOCK,

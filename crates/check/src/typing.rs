@@ -231,6 +231,26 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     }
 }
 
+/// Types `expr` as a value keyplan itself acts on when compiling (a KV mount's `version`,
+/// `rotate_root`, a workload's `description`), which `env(...)`, read only when applying,
+/// cannot give: reported, where [`value`] would keep it symbolic and the caller drop it.
+pub fn known(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    if !matches!(expr.kind, ExprKind::Env(_)) {
+        return value(expr, field, diags);
+    }
+    let help = format!(
+        "keyplan needs `{}` when compiling, and reads `env(...)` only when applying: write the value out",
+        field.name
+    );
+    diags.push(mismatch_expected(
+        expr,
+        type_name(field.ty),
+        &field.name,
+        Some(help),
+    ));
+    None
+}
+
 /// Reports a negative value of a field that takes none; `None`.
 fn negative(
     expr: &Expr,

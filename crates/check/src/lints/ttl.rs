@@ -154,6 +154,34 @@ pub fn check(
             )),
         );
     }
+    // A login role's periodic tokens live for `token_period`: the server ignores its
+    // `token_ttl` (framework.CalculateTTL takes the period as the TTL).
+    let period = attrs.iter().find(|a| a.name.name == "token_period");
+    if let (Some(t), Some(p)) = (
+        find(slot("token_ttl")),
+        period.filter(|p| known(&p.name.name)),
+    ) {
+        if let (Some(tv), Some(pv)) = (
+            durations::literal_seconds(&t.value),
+            durations::literal_seconds(&p.value),
+        ) {
+            if pv > 0 && tv != pv {
+                diags.push(
+                    Diagnostic::warning(
+                        codes::TTL_OVERRIDDEN_BY_PERIOD,
+                        t.value.span,
+                        format!(
+                            "`token_ttl` is ignored: periodic tokens live for their period ({})",
+                            durations::format(pv)
+                        ),
+                    )
+                    .with_label("the server ignores this")
+                    .with_related(p.value.span, "the period decides")
+                    .with_help("remove `token_ttl` (tokens are renewed every `token_period`), or remove `token_period`"),
+                );
+            }
+        }
+    }
 }
 
 /// STS lifetimes on an AWS role that issues IAM users: Vault refuses the role

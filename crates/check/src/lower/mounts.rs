@@ -54,7 +54,7 @@ impl<'s> Lowerer<'s> {
                 }
             } else if ty.versioned && name == "version" {
                 let field = schemas::synthetic(name, FieldType::Int, &["1", "2"]);
-                if let Some(Value::Int(v)) = typing::value(&attr.value, &field, &mut self.diags) {
+                if let Some(Value::Int(v)) = typing::known(&attr.value, &field, &mut self.diags) {
                     let options = Body::from([("version", Value::Str(v.to_string()))]);
                     body.insert("options", Value::Map(options));
                 }

@@ -103,8 +103,13 @@ impl<'s> Lowerer<'s> {
             );
             set.add(label.value(), &caps);
         }
-        // Statements written in place of rules have their own error; "no rules" would repeat it.
-        if set.is_empty() && parts.blocks.is_empty() && parts.statements.is_empty() {
+        // Statements or attributes written in place of rules have their own error; "no
+        // rules" would repeat it.
+        if set.is_empty()
+            && parts.blocks.is_empty()
+            && parts.statements.is_empty()
+            && parts.attrs.is_empty()
+        {
             self.diags.push(
                 Diagnostic::error(
                     codes::EMPTY_POLICY,

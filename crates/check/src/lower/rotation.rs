@@ -35,7 +35,7 @@ impl<'s> Lowerer<'s> {
         let attr = parts.get(ROTATE_ROOT);
         let wanted = attr.and_then(|a| {
             let field = schemas::synthetic(ROTATE_ROOT, FieldType::Bool, &[]);
-            match typing::value(&a.value, &field, &mut self.diags) {
+            match typing::known(&a.value, &field, &mut self.diags) {
                 Some(Value::Bool(b)) => Some(b),
                 _ => None,
             }

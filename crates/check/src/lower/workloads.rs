@@ -40,7 +40,7 @@ impl<'s> Lowerer<'s> {
                 static FIELD: std::sync::OnceLock<kp_schema::Field> = std::sync::OnceLock::new();
                 let field =
                     FIELD.get_or_init(|| schemas::synthetic("description", FieldType::String, &[]));
-                if let Some(Value::Str(s)) = typing::value(&attr.value, field, &mut self.diags) {
+                if let Some(Value::Str(s)) = typing::known(&attr.value, field, &mut self.diags) {
                     description = Some(s);
                 }
                 continue;
@@ -88,12 +88,16 @@ impl<'s> Lowerer<'s> {
             r.workload = Some(name.clone());
             self.push(r);
         } else if decl.statements.is_empty()
-            // Statements written inside the login have their own error.
+            // Statements written inside the login have their own error; the policies the
+            // login attaches (`token_policies = [reader]`) are what the workload grants.
             && !decl.login.as_ref().is_some_and(|l| {
-                l.block
-                    .entries()
-                    .iter()
-                    .any(|e| matches!(e, kp_syntax::ast::Entry::Statement(_)))
+                l.block.entries().iter().any(|e| match e {
+                    kp_syntax::ast::Entry::Statement(_) => true,
+                    kp_syntax::ast::Entry::Attribute(a) => {
+                        matches!(a.name.name.as_str(), "token_policies" | "policies")
+                    }
+                    _ => false,
+                })
             })
         {
             self.diags.push(
