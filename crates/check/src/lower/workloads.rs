@@ -703,26 +703,14 @@ impl Lowerer<'_> {
             [arg] => match &arg.kind {
                 ExprKind::Path(segs) if segs.len() >= 2 => segs,
                 _ => {
-                    // A quoted reference (`"db/prod.ro"`): its name, with a nested mount's
-                    // `/` written as `.`.
-                    let quoted = match &arg.kind {
-                        ExprKind::Str { value, .. }
-                            if value.contains('.')
-                                && value.split(['/', '.']).all(kp_syntax::is_name) =>
-                        {
-                            let nested = if value.contains('/') {
-                                " (a nested mount `a/b` is `a.b`)"
-                            } else {
-                                ""
-                            };
-                            Some(format!(
-                                "write `{verb} {}` without quotes{nested}",
-                                value.replace('/', ".")
-                            ))
+                    // A quoted reference (`"db/prod.ro"`): as a name, a nested mount's `/`
+                    // written as `.`.
+                    let help = match &arg.kind {
+                        ExprKind::Str { value, .. } if value.contains('.') => {
+                            format!("write `{verb} {}` without quotes", value.replace('/', "."))
                         }
-                        _ => None,
+                        _ => format!("write `{example}`"),
                     };
-                    let help = quoted.unwrap_or_else(|| format!("write `{example}`"));
                     self.diags.push(typing::mismatch_expected(
                         arg,
                         "`MOUNT.ROLE`",
