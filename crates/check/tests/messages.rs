@@ -663,3 +663,21 @@ fn qa_database_texts() {
         "{h}"
     );
 }
+
+#[test]
+fn a_quoted_mount_role_reference_is_respelt_as_the_reference() {
+    let src = "secrets ssh \"ssh/prod\" {\n  role r {\n    key_type = \"ca\"\n  }\n}\nworkload w {\n  login approle { secret_id_ttl = 60 }\n  sign \"ssh/prod.r\"\n}";
+    let h = help(src, "kp::type-mismatch");
+    assert!(h.contains("`sign ssh.prod.r`"), "{h}");
+    // A path is not a reference: the usual example.
+    let h = help(
+        &src.replace("\"ssh/prod.r\"", "\"ssh/sign/r\""),
+        "kp::type-mismatch",
+    );
+    assert_eq!(h, "write `sign ssh.training-environment`");
+    let h = help(
+        &src.replace("\"ssh/prod.r\"", "\"ssh.r\""),
+        "kp::type-mismatch",
+    );
+    assert_eq!(h, "write `sign ssh.r` without quotes");
+}

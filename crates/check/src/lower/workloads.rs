@@ -703,11 +703,19 @@ impl Lowerer<'_> {
             [arg] => match &arg.kind {
                 ExprKind::Path(segs) if segs.len() >= 2 => segs,
                 _ => {
+                    // A quoted reference (`"db/prod.ro"`): as a name, a nested mount's `/`
+                    // written as `.`.
+                    let help = match &arg.kind {
+                        ExprKind::Str { value, .. } if value.contains('.') => {
+                            format!("write `{verb} {}` without quotes", value.replace('/', "."))
+                        }
+                        _ => format!("write `{example}`"),
+                    };
                     self.diags.push(typing::mismatch_expected(
                         arg,
                         "`MOUNT.ROLE`",
                         verb,
-                        Some(format!("write `{example}`")),
+                        Some(help),
                     ));
                     return None;
                 }
