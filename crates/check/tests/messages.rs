@@ -681,3 +681,56 @@ fn a_quoted_mount_role_reference_is_respelt_as_the_reference() {
     );
     assert_eq!(h, "write `sign ssh.r` without quotes");
 }
+
+/// `creds db.pg`, where `pg` is the mount's connection: the help says so and names the
+/// roles, with or without any.
+#[test]
+fn a_connection_named_where_a_role_belongs() {
+    let program = |roles: &str| {
+        format!(
+            r#"secrets database db {{
+  connection pg {{
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:5432/app"
+    username       = "vault"
+    password       = env("PG_PASSWORD")
+    allowed_roles  = ["*"]
+    rotate_root    = true
+  }}
+{roles}}}
+auth approle {{}}
+workload w {{
+  login approle {{
+    secret_id_ttl = 10m
+  }}
+  creds db.pg
+}}"#
+        )
+    };
+    let ro = r#"  role ro {
+    db_name             = "pg"
+    creation_statements = ["CREATE ROLE \"{{name}}\";"]
+  }
+"#;
+    let h = help(&program(ro), "kp::unresolved-reference");
+    assert_eq!(h, "`pg` is a connection, not a role: name one of `ro`");
+    let h = help(&program(""), "kp::unresolved-reference");
+    assert!(
+        h.starts_with("`pg` is a connection, and `secrets database db` has no roles: "),
+        "{h}"
+    );
+}
+
+/// `bind_secret_id = false` is accepted by the server beside either CIDR binding: the
+/// help names both.
+#[test]
+fn approle_without_secret_id_names_both_cidr_bindings() {
+    let h = help(
+        "auth approle {\n  role r {\n    bind_secret_id = false\n  }\n}",
+        "kp::approle-no-constraint",
+    );
+    assert!(
+        h.contains("`secret_id_bound_cidrs`") && h.contains("`token_bound_cidrs`"),
+        "{h}"
+    );
+}

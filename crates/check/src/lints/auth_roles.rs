@@ -197,7 +197,7 @@ pub fn approle_role(
         )
         .with_label("`bind_secret_id = false` with no other constraint")
         .with_help(
-            "keep `bind_secret_id = true`, or add `secret_id_bound_cidrs = [\"10.0.0.0/8\"]`: the server rejects the role otherwise",
+            "keep `bind_secret_id = true`, or add `secret_id_bound_cidrs` or `token_bound_cidrs` (e.g. `[\"10.0.0.0/8\"]`): the server rejects the role otherwise",
         ),
     );
 }
