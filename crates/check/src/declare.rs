@@ -452,17 +452,20 @@ impl<'a> Declarer<'a, '_> {
                 .labels
                 .first()
                 .map_or(block.keyword.span, |l| l.span());
-            if let Some(&first) = seen.get(&key) {
-                let message = match name {
-                    Some(n) => format!("{} `{n}` is already defined in {what}", spec.what),
-                    None => format!("{what} already has a `{}` block", spec.keyword),
-                };
-                self.duplicate(span, first, message);
-            }
-            let duplicate = seen.get(&key).is_some();
-            if !duplicate {
-                seen.insert(key, span);
-            }
+            let duplicate = match seen.get(&key) {
+                Some(&first) => {
+                    let message = match name {
+                        Some(n) => format!("{} `{n}` is already defined in {what}", spec.what),
+                        None => format!("{what} already has a `{}` block", spec.keyword),
+                    };
+                    self.duplicate(span, first, message);
+                    true
+                }
+                None => {
+                    seen.insert(key, span);
+                    false
+                }
+            };
             out.push(NestedDecl {
                 spec,
                 id: spec.shared_api_path(&[prefix], name.map(|n| n.as_str())),
@@ -564,17 +567,15 @@ impl<'a> Declarer<'a, '_> {
                 continue;
             }
             let span = b.labels.first().map_or(b.keyword.span, |l| l.span());
-            if let Some(first) = self.syms.token_roles.get(name) {
-                let first = first.span;
+            let id = spec.shared_api_path(&[catalog::TOKEN_PREFIX], Some(name));
+            let first = self.syms.token_roles.get(name).map(|r| r.span);
+            if let Some(first) = first {
                 self.duplicate(
                     span,
                     first,
                     format!("token role `{name}` is already defined"),
                 );
-            }
-            let id = spec.shared_api_path(&[catalog::TOKEN_PREFIX], Some(name));
-            let duplicate = self.syms.token_roles.get(name).is_some();
-            if !duplicate {
+            } else {
                 self.syms.token_roles.insert(
                     name,
                     NamedSym {
@@ -589,7 +590,7 @@ impl<'a> Declarer<'a, '_> {
                 name: Some(name),
                 block: b,
                 id,
-                duplicate,
+                duplicate: first.is_some(),
             });
         }
         self.items.push(Item::TokenAuth(nested));

@@ -91,14 +91,15 @@ fn from_body(body: &Body) -> Parsed {
                                 extra.insert("capabilities".to_string(), canonical(&a.expr));
                             }
                         }
-                        Structure::Attribute(a) if a.key.as_str() == "policy" => match &a.expr {
-                            Expression::String(p) if legacy_capabilities(p).is_some() => {
-                                legacy = Some(p.clone());
-                            }
-                            _ => {
+                        Structure::Attribute(a) if a.key.as_str() == "policy" => {
+                            legacy = match &a.expr {
+                                Expression::String(p) => legacy_capabilities(p),
+                                _ => None,
+                            };
+                            if legacy.is_none() {
                                 extra.insert("policy".to_string(), canonical(&a.expr));
                             }
-                        },
+                        }
                         Structure::Attribute(a) => {
                             extra.insert(a.key.as_str().to_string(), canonical(&a.expr));
                         }
@@ -110,7 +111,7 @@ fn from_body(body: &Body) -> Parsed {
                         }
                     }
                 }
-                let caps = with_legacy(caps.unwrap_or_default(), legacy.as_deref());
+                let caps = with_legacy(caps.unwrap_or_default(), legacy);
                 add_rule(&mut out, path, caps, extra);
             }
             Structure::Block(b) => out
@@ -145,9 +146,9 @@ fn from_json(json: &serde_json::Value) -> Parsed {
             let mut legacy = None;
             let mut extra = BTreeMap::new();
             for (k, v) in rule.as_object().into_iter().flatten() {
-                if let ("policy", Some(p)) = (k.as_str(), v.as_str()) {
-                    if legacy_capabilities(p).is_some() {
-                        legacy = Some(p);
+                if k == "policy" {
+                    legacy = v.as_str().and_then(legacy_capabilities);
+                    if legacy.is_some() {
                         continue;
                     }
                 }
@@ -182,10 +183,12 @@ fn legacy_capabilities(policy: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-fn with_legacy(mut caps: Vec<String>, legacy: Option<&str>) -> Vec<String> {
-    match legacy.and_then(|p| Some((p, legacy_capabilities(p)?))) {
-        Some(("deny", _)) => vec!["deny".to_string()],
-        Some((_, more)) => {
+/// The rule's `capabilities` with those its legacy `policy` stands for.
+fn with_legacy(mut caps: Vec<String>, legacy: Option<&[&str]>) -> Vec<String> {
+    match legacy {
+        // A legacy `deny` wins over whatever `capabilities` says.
+        Some(["deny"]) => vec!["deny".to_string()],
+        Some(more) => {
             caps.extend(more.iter().map(|c| c.to_string()));
             caps
         }

@@ -289,16 +289,14 @@ pub fn unknown_role(mount: &MountSym<'_>, role: &str, span: Span, add: &str) -> 
     let roles: Vec<&str> = mount.roles.keys().collect();
     let help = match did_you_mean(role, roles.iter().copied()) {
         // `creds db.pg` naming the connection: the statement takes one of its roles.
-        _ if mount.connections.get(role).is_some() => match roles.is_empty() {
-            true => format!(
-                "`{role}` is a connection, and {} has no roles: {add}",
-                mount.display()
-            ),
-            false => format!(
-                "`{role}` is a connection, not a role: name one of {}",
-                one_of(&roles)
-            ),
-        },
+        _ if mount.connections.get(role).is_some() && roles.is_empty() => format!(
+            "`{role}` is a connection, and {} has no roles: {add}",
+            mount.display()
+        ),
+        _ if mount.connections.get(role).is_some() => format!(
+            "`{role}` is a connection, not a role: name one of {}",
+            one_of(&roles)
+        ),
         Some(s) => format!("did you mean `{s}`?"),
         None if roles.is_empty() => format!("{} has no roles: {add}", mount.display()),
         None => format!("roles: {}", one_of(&roles)),
