@@ -149,6 +149,59 @@ fn an_unreadable_program_is_in_every_report() {
     assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
 }
 
+/// A directory of many files (read on two threads): the files unread and the findings
+/// come out in path order, each in its file, whichever thread read it.
+#[test]
+fn a_directory_of_many_files_is_read_in_order() {
+    let dir = temp_dir("many-files");
+    for i in 0..40 {
+        let text = match i {
+            5 | 35 => b"\xff\n".to_vec(),
+            3 | 30 => format!(
+                "policy p{i} {{\n  path \"a/*\" {{ capabilities = [read] }}\n  colour = 1\n}}\n"
+            )
+            .into_bytes(),
+            _ => format!("extern policy p{i}\n").into_bytes(),
+        };
+        std::fs::write(dir.join(format!("f{i:02}.kp")), text).unwrap();
+    }
+    let json = keyplan(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let files = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                u["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(files("unreadable"), ["f05.kp", "f35.kp"], "{report:#}");
+    let errors: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            let file = d["file"].as_str().unwrap().rsplit('/').next().unwrap();
+            (file.to_string(), d["line"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [("f03.kp".to_string(), 3), ("f30.kp".to_string(), 3)],
+        "{report:#}"
+    );
+}
+
 /// A directory with one unreadable file: that file is reported, and the other files are
 /// still checked, in every format (they were not: the unreadable file hid them).
 #[test]

@@ -13,6 +13,8 @@ mod codes;
 mod cursor;
 mod grammar;
 mod lexer;
+#[cfg(not(target_family = "wasm"))]
+mod parallel;
 mod recovery;
 mod reparse;
 mod scan;
@@ -124,6 +126,41 @@ pub fn parse_shared_at(shared: &Arc<String>, base: usize) -> ParseResult {
 pub fn parse_within(shared: &Arc<String>, base: usize, end: usize) -> ParseResult {
     let text = shared.get(..end).unwrap_or_default();
     parse_from(text, Arc::clone(shared), base.min(text.len()))
+}
+
+/// Every file of a program laid out in `shared` ([`parse_within`] of each `(base, end)`),
+/// in order. Outside the wasm, a large program is parsed on two threads, with the same
+/// result (the `parallel` module says why it is the same).
+pub fn parse_program(shared: &Arc<String>, files: &[(usize, usize)]) -> Vec<ParseResult> {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        let size: usize = files
+            .iter()
+            .map(|(base, end)| end.saturating_sub(*base))
+            .sum();
+        if size >= parallel::TWO_THREADS_FROM {
+            return parallel::parse_program(shared, files);
+        }
+    }
+    files
+        .iter()
+        .map(|&(base, end)| parse_within(shared, base, end))
+        .collect()
+}
+
+/// [`parse_within`] on two threads, cut at the first line at or after `near` that starts
+/// with a name, whatever the file's size: for the tests that compare it with the parse
+/// on one thread.
+#[doc(hidden)]
+#[cfg(not(target_family = "wasm"))]
+pub fn parse_within_in_two(
+    shared: &Arc<String>,
+    base: usize,
+    end: usize,
+    near: usize,
+) -> ParseResult {
+    let text = shared.get(..end).unwrap_or_default();
+    parallel::parse_in_two(text, shared, base.min(text.len()), near)
 }
 
 fn shift(mut parsed: ParseResult, base: usize) -> ParseResult {

@@ -1,0 +1,133 @@
+//! A large program parsed on two threads: the CLI's build of a megabyte of source spends a
+//! quarter of its time in the parser, and the parse splits where the top level does.
+//!
+//! # Why the result is the parse on one thread
+//!
+//! The top-level loop carries no state from one item to the next
+//! ([`Parser::file_until`]): where a parse from scratch is about to read an item whose
+//! first token starts at `mid`, it is in the state [`Parser::starting_at`] starts in at
+//! `mid` (the invariant [`reparse`](super::reparse) rests on). So:
+//!
+//! - a second thread parses from a point `mid` where a line starts with a name in
+//!   column 1 (where a top-level block starts in any program laid out as `keyplan fmt`
+//!   lays it out) to the end;
+//! - meanwhile the first parses from the start, up to the first item at or after `mid`.
+//!   When that item starts at `mid`, the two parses are the one-thread parse, cut at
+//!   `mid`: its blocks are the first's then the second's, and so are its diagnostics
+//!   (each parse reports a region's diagnostics while reading it, and sorts them stably
+//!   by start as the parse from scratch does). When it does not (`mid` was inside a
+//!   block: a heredoc's line, a body written flush left), the first thread reads on to
+//!   the end and the second's parse is dropped.
+//!
+//! The wasm has no threads: it never compiles this module.
+
+use std::sync::Arc;
+
+use kp_diag::Span;
+
+use super::cursor::Parser;
+use super::{parse_from, ParseResult};
+use crate::ast::File;
+
+/// Below this, a program is parsed on one thread: starting one (some 50 µs) costs more
+/// than it saves on a parse of about 0.5 ms.
+pub(super) const TWO_THREADS_FROM: usize = 128 * 1024;
+
+/// [`super::parse_program`] on two threads.
+pub(super) fn parse_program(shared: &Arc<String>, files: &[(usize, usize)]) -> Vec<ParseResult> {
+    if let [(base, end)] = files {
+        let text = shared.get(..*end).unwrap_or_default();
+        let start = (*base).min(text.len());
+        let middle = start + (text.len() - start) / 2;
+        return vec![parse_in_two(text, shared, start, middle)];
+    }
+    // The files in two runs of about equal size, the second parsed beside the first.
+    let size = |(base, end): &(usize, usize)| end.saturating_sub(*base);
+    let total: usize = files.iter().map(size).sum();
+    let mut sum = 0;
+    let cut = files
+        .iter()
+        .position(|file| {
+            sum += size(file);
+            sum >= total / 2
+        })
+        .map_or(files.len(), |i| i + 1);
+    let (first, second) = files.split_at(cut);
+    let parse_all = |files: &[(usize, usize)]| -> Vec<ParseResult> {
+        files
+            .iter()
+            .map(|&(base, end)| super::parse_within(shared, base, end))
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let beside = scope.spawn(|| parse_all(second));
+        let mut parsed = parse_all(first);
+        match beside.join() {
+            Ok(rest) => parsed.extend(rest),
+            // The parser does not panic; were it to, the file is parsed again here, where
+            // the panic shows as it would have without the thread.
+            Err(_) => parsed.extend(parse_all(second)),
+        }
+        parsed
+    })
+}
+
+/// The parse of the file of `text` that starts at `start`, on two threads when a line at
+/// or after `near` starts with a name (see the module documentation).
+pub(super) fn parse_in_two(
+    text: &str,
+    shared: &Arc<String>,
+    start: usize,
+    near: usize,
+) -> ParseResult {
+    let Some(mid) = item_line_after(text, near.max(start + 1)) else {
+        return parse_from(text, Arc::clone(shared), start);
+    };
+    std::thread::scope(|scope| {
+        let beside = scope.spawn(|| parse_from(text, Arc::clone(shared), mid));
+        let mut parser = Parser::starting_at(text, Arc::clone(shared), start);
+        let (mut blocks, stop) = parser.file_until(&|at| at >= mid);
+        let split = stop == Some(mid);
+        if !split {
+            blocks.extend(parser.file_until(&|_| false).0);
+        }
+        let mut diagnostics = parser.into_diagnostics();
+        if split {
+            // The lexer reads a batch of tokens ahead: past `mid`, the second thread's.
+            diagnostics.retain(|d| d.span.start < mid);
+        }
+        kp_sort::by_key(&mut diagnostics, |d| d.span.start);
+        match beside.join() {
+            Ok(rest) if split => {
+                blocks.extend(rest.file.blocks);
+                diagnostics.extend(rest.diagnostics);
+            }
+            Ok(_) => {}
+            Err(_) => return parse_from(text, Arc::clone(shared), start),
+        }
+        blocks.shrink_to_fit();
+        ParseResult {
+            file: File {
+                blocks,
+                span: Span::new(start, text.len()),
+            },
+            diagnostics,
+        }
+    })
+}
+
+/// The first offset at or after `near` that starts a line with a name other than `env`
+/// (which the lexer reads by what follows it, as [`reparse`](super::reparse) avoids it).
+fn item_line_after(text: &str, near: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = near.checked_sub(1)?;
+    loop {
+        let newline = from + bytes.get(from..)?.iter().position(|&b| b == b'\n')?;
+        let line = newline + 1;
+        let rest = bytes.get(line..)?;
+        if rest.first().is_some_and(u8::is_ascii_alphabetic) && !rest.starts_with(b"env") {
+            return Some(line);
+        }
+        from = line;
+    }
+}
