@@ -161,7 +161,12 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     };
     // `env("NAME")` goes anywhere a value goes: it stays symbolic, and the server
     // parses the text it is given at apply time as it parses any string of the field.
+    // But not for a field of a fixed set of values (`role_type`, `key_type`,
+    // `token_type`): no secret, and the checks of the other fields depend on it.
     if let ExprKind::Env(var) = &expr.kind {
+        if !field.allowed.is_empty() {
+            return known(expr, field, diags);
+        }
         return env_value(var, diags);
     }
     match field.ty {
@@ -232,7 +237,7 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
 }
 
 /// Types `expr` as a value keyplan itself acts on when compiling (a KV mount's `version`,
-/// `rotate_root`, a workload's `description`), which `env(...)`, read only when applying,
+/// `rotate_root`, a workload's `description`, a field of a fixed set of values), which `env(...)`, read only when applying,
 /// cannot give: reported, where [`value`] would keep it symbolic and the caller drop it.
 pub fn known(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     if !matches!(expr.kind, ExprKind::Env(_)) {

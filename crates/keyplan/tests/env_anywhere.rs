@@ -1,5 +1,6 @@
 //! `env("NAME")` goes anywhere a value goes (list items, comma-separated fields, map
 //! values, values that are no secret) and stays symbolic: every output shows `${NAME}`.
+//! Not where keyplan needs the value when compiling (`tests/env-in-*.kp`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
