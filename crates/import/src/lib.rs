@@ -16,6 +16,7 @@
 mod build;
 mod dsn;
 mod fields;
+mod hcl1;
 pub mod policy;
 mod read;
 mod ssh;

@@ -62,7 +62,14 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             return Ok(from_json(&json));
         }
     }
-    let body: Body = hcl::parse(text).map_err(|e| one_line(&e.to_string()))?;
+    let body: Body = match hcl::parse(text) {
+        Ok(body) => body,
+        // HCL 1's layouts (entries separated by commas, or on one line), which the
+        // servers accept: parsed again with one entry a line.
+        Err(e) => crate::hcl1::relaid(text)
+            .and_then(|relaid| hcl::parse(&relaid).ok())
+            .ok_or_else(|| one_line(&e.to_string()))?,
+    };
     Ok(from_body(&body))
 }
 

@@ -216,8 +216,18 @@ mod tests {
     fn files_of_every_size_read_whole() {
         let dir = std::env::temp_dir().join(format!("kp-read-bytes-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for size in [0, 1, 100, SMALL_FILE - 1, SMALL_FILE, SMALL_FILE + 1, 3 * SMALL_FILE + 7] {
-            let text: String = (0..size).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        for size in [
+            0,
+            1,
+            100,
+            SMALL_FILE - 1,
+            SMALL_FILE,
+            SMALL_FILE + 1,
+            3 * SMALL_FILE + 7,
+        ] {
+            let text: String = (0..size)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
             let path = dir.join(format!("f{size}.kp"));
             std::fs::write(&path, &text).unwrap();
             assert_eq!(read_text(&path).unwrap(), text, "{size} bytes");

@@ -74,11 +74,13 @@ fn write(bao: &Bao, path: &str, body: Json) {
         .unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
+// In HCL 1's layout, which the server takes and HCL 2 does not: a comma after an
+// attribute and after a block, two attributes on one line.
 const DEPLOYER: &str = r#"# written by hand
 path "secret/data/deploy/+/config" {
-  capabilities = ["read"]
-}
-path "secret/metadata/deploy/*" { capabilities = ["list", "read"] }
+  capabilities = ["read"],
+},
+path "secret/metadata/deploy/*" { capabilities = ["list", "read"] policy = "read" }
 "#;
 
 const SHARED: &str = r#"path "kv/data/shared/*" {
