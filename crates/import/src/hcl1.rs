@@ -184,6 +184,30 @@ mod tests {
         assert_eq!(block.body.attributes().count(), 3);
     }
 
+    /// Any text, however broken, is laid out or refused: never a panic (a server's policy
+    /// is not ours to trust).
+    #[test]
+    fn any_text_is_laid_out_or_refused() {
+        const PIECES: [&str; 16] = [
+            "path", " ", "\n", "\"", "\\", "{", "}", "[", "]", ",", "=", "#", "/", "*", "<<EOT\n",
+            "é",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(PIECES[(seed % 16) as usize]);
+            }
+            if let Some(relaid) = relaid(&text) {
+                let _ = hcl::parse(&relaid);
+            }
+            seed = seed.wrapping_add(1);
+        }
+    }
+
     #[test]
     fn unbalanced_brackets_are_left_to_the_first_parse() {
         assert_eq!(relaid("path \"a\" { capabilities = [\"read\" }"), None);
