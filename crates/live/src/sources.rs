@@ -119,6 +119,9 @@ fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     if bytes.len() == SMALL_FILE {
         file.read_to_end(&mut bytes)?;
     }
+    // The buffer's rest back to the allocator, for the next file's: a program of many
+    // files held in buffers of this size would touch twice the memory.
+    bytes.shrink_to_fit();
     Ok(bytes)
 }
 
