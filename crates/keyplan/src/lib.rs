@@ -222,9 +222,9 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
             Arc::new(laid_out)
         }
     };
-    let ranges: Vec<(usize, usize)> = files
+    let ranges: Vec<_> = files
         .iter()
-        .map(|f| (f.base(), f.base() + f.text().len()))
+        .map(|f| f.base()..f.base() + f.text().len())
         .collect();
     let parsed = kp_syntax::parse_program(&laid_out, &ranges);
     // One file's blocks are taken as they are; many files' are moved once into a vector

@@ -21,6 +21,7 @@ mod scan;
 mod tokens;
 mod values;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use kp_diag::Diagnostic;
@@ -128,23 +129,22 @@ pub fn parse_within(shared: &Arc<String>, base: usize, end: usize) -> ParseResul
     parse_from(text, Arc::clone(shared), base.min(text.len()))
 }
 
-/// Every file of a program laid out in `shared` ([`parse_within`] of each `(base, end)`),
-/// in order. Outside the wasm, a large program is parsed on two threads, with the same
+/// Every file of a program laid out in `shared` ([`parse_within`] of each range), in
+/// order. Outside the wasm, a large program is parsed on two threads, with the same
 /// result (the `parallel` module says why it is the same).
-pub fn parse_program(shared: &Arc<String>, files: &[(usize, usize)]) -> Vec<ParseResult> {
+pub fn parse_program(shared: &Arc<String>, files: &[Range<usize>]) -> Vec<ParseResult> {
     #[cfg(not(target_family = "wasm"))]
-    {
-        let size: usize = files
-            .iter()
-            .map(|(base, end)| end.saturating_sub(*base))
-            .sum();
-        if size >= parallel::TWO_THREADS_FROM {
-            return parallel::parse_program(shared, files);
-        }
+    if files.iter().map(ExactSizeIterator::len).sum::<usize>() >= parallel::TWO_THREADS_FROM {
+        return parallel::parse_program(shared, files);
     }
+    parse_each(shared, files)
+}
+
+/// [`parse_within`] of each file, one after the other.
+fn parse_each(shared: &Arc<String>, files: &[Range<usize>]) -> Vec<ParseResult> {
     files
         .iter()
-        .map(|&(base, end)| parse_within(shared, base, end))
+        .map(|file| parse_within(shared, file.start, file.end))
         .collect()
 }
 

@@ -211,24 +211,27 @@ fn a_large_program_parses_the_same_on_two_threads() {
         program.push('\n');
     }
     let shared = Arc::new(program);
-    let one_thread = |files: &[(usize, usize)]| -> Vec<ParseResult> {
+    let one_thread = |files: &[std::ops::Range<usize>]| -> Vec<ParseResult> {
         files
             .iter()
-            .map(|&(base, end)| parse_within(&shared, base, end))
+            .map(|file| parse_within(&shared, file.start, file.end))
             .collect()
     };
-    let whole = [(0, shared.len())];
+    let whole = [std::ops::Range {
+        start: 0,
+        end: shared.len(),
+    }];
     // Files cut at line starts: some lines are inside blocks, so the files have errors.
     let lines: Vec<usize> = shared.match_indices('\n').map(|(i, _)| i + 1).collect();
     let mut files = Vec::new();
     let mut start = 0;
     for &line in lines.iter().step_by(lines.len() / 9) {
         if line > start {
-            files.push((start, line - 1));
+            files.push(start..line - 1);
             start = line;
         }
     }
-    files.push((start, shared.len()));
+    files.push(start..shared.len());
     for files in [&whole[..], &files[..]] {
         let (two, one) = (parse_program(&shared, files), one_thread(files));
         assert_eq!(two.len(), one.len());

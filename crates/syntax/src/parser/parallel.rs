@@ -21,12 +21,13 @@
 //!
 //! The wasm has no threads: it never compiles this module.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use kp_diag::Span;
 
 use super::cursor::Parser;
-use super::{parse_from, ParseResult};
+use super::{parse_each, parse_from, ParseResult};
 use crate::ast::File;
 
 /// Below this, a program is parsed on one thread: starting one (some 50 µs) costs more
@@ -34,39 +35,32 @@ use crate::ast::File;
 pub(super) const TWO_THREADS_FROM: usize = 128 * 1024;
 
 /// [`super::parse_program`] on two threads.
-pub(super) fn parse_program(shared: &Arc<String>, files: &[(usize, usize)]) -> Vec<ParseResult> {
-    if let [(base, end)] = files {
-        let text = shared.get(..*end).unwrap_or_default();
-        let start = (*base).min(text.len());
+pub(super) fn parse_program(shared: &Arc<String>, files: &[Range<usize>]) -> Vec<ParseResult> {
+    if let [file] = files {
+        let text = shared.get(..file.end).unwrap_or_default();
+        let start = file.start.min(text.len());
         let middle = start + (text.len() - start) / 2;
         return vec![parse_in_two(text, shared, start, middle)];
     }
     // The files in two runs of about equal size, the second parsed beside the first.
-    let size = |(base, end): &(usize, usize)| end.saturating_sub(*base);
-    let total: usize = files.iter().map(size).sum();
+    let total: usize = files.iter().map(ExactSizeIterator::len).sum();
     let mut sum = 0;
     let cut = files
         .iter()
         .position(|file| {
-            sum += size(file);
+            sum += file.len();
             sum >= total / 2
         })
         .map_or(files.len(), |i| i + 1);
     let (first, second) = files.split_at(cut);
-    let parse_all = |files: &[(usize, usize)]| -> Vec<ParseResult> {
-        files
-            .iter()
-            .map(|&(base, end)| super::parse_within(shared, base, end))
-            .collect()
-    };
     std::thread::scope(|scope| {
-        let beside = scope.spawn(|| parse_all(second));
-        let mut parsed = parse_all(first);
+        let beside = scope.spawn(|| parse_each(shared, second));
+        let mut parsed = parse_each(shared, first);
         match beside.join() {
             Ok(rest) => parsed.extend(rest),
-            // The parser does not panic; were it to, the file is parsed again here, where
-            // the panic shows as it would have without the thread.
-            Err(_) => parsed.extend(parse_all(second)),
+            // The parser does not panic; were it to, the files are parsed again here,
+            // where the panic shows as it would have without the thread.
+            Err(_) => parsed.extend(parse_each(shared, second)),
         }
         parsed
     })
