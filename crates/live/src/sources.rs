@@ -82,14 +82,9 @@ pub fn read_texts(files: &[PathBuf]) -> Vec<Result<String, String>> {
         return read_all(files);
     }
     let (first, second) = files.split_at(files.len() / 2);
-    std::thread::scope(|scope| {
-        let beside = scope.spawn(|| read_all(second));
-        let mut texts = read_all(first);
-        // A panic reading a file (there is none to expect) shows as it would without the
-        // thread: the second half is read again here.
-        texts.extend(beside.join().unwrap_or_else(|_| read_all(second)));
-        texts
-    })
+    let (mut texts, rest) = kp_syntax::threads::both(|| read_all(first), || read_all(second));
+    texts.extend(rest);
+    texts
 }
 
 /// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.

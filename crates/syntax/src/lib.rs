@@ -8,6 +8,8 @@ pub mod cascade;
 mod list;
 mod parser;
 mod text;
+#[cfg(not(target_family = "wasm"))]
+pub mod threads;
 
 #[cfg(not(target_family = "wasm"))]
 pub use parser::parse_within_in_two;

@@ -29,6 +29,7 @@ use kp_diag::Span;
 use super::cursor::Parser;
 use super::{parse_each, parse_from, ParseResult};
 use crate::ast::File;
+use crate::threads::both;
 
 /// Below this, a program is parsed on one thread: starting one (some 50 µs) costs more
 /// than it saves on a parse of about 0.5 ms.
@@ -53,17 +54,9 @@ pub(super) fn parse_program(shared: &Arc<String>, files: &[Range<usize>]) -> Vec
         })
         .map_or(files.len(), |i| i + 1);
     let (first, second) = files.split_at(cut);
-    std::thread::scope(|scope| {
-        let beside = scope.spawn(|| parse_each(shared, second));
-        let mut parsed = parse_each(shared, first);
-        match beside.join() {
-            Ok(rest) => parsed.extend(rest),
-            // The parser does not panic; were it to, the files are parsed again here,
-            // where the panic shows as it would have without the thread.
-            Err(_) => parsed.extend(parse_each(shared, second)),
-        }
-        parsed
-    })
+    let (mut parsed, rest) = both(|| parse_each(shared, first), || parse_each(shared, second));
+    parsed.extend(rest);
+    parsed
 }
 
 /// The parse of the file of `text` that starts at `start`, on two threads when a line at
@@ -77,8 +70,7 @@ pub(super) fn parse_in_two(
     let Some(mid) = item_line_after(text, near.max(start + 1)) else {
         return parse_from(text, Arc::clone(shared), start);
     };
-    std::thread::scope(|scope| {
-        let beside = scope.spawn(|| parse_from(text, Arc::clone(shared), mid));
+    let first = || {
         let mut parser = Parser::starting_at(text, Arc::clone(shared), start);
         let (mut blocks, stop) = parser.file_until(&|at| at >= mid);
         let split = stop == Some(mid);
@@ -91,23 +83,22 @@ pub(super) fn parse_in_two(
             diagnostics.retain(|d| d.span.start < mid);
         }
         kp_sort::by_key(&mut diagnostics, |d| d.span.start);
-        match beside.join() {
-            Ok(rest) if split => {
-                blocks.extend(rest.file.blocks);
-                diagnostics.extend(rest.diagnostics);
-            }
-            Ok(_) => {}
-            Err(_) => return parse_from(text, Arc::clone(shared), start),
-        }
-        blocks.shrink_to_fit();
-        ParseResult {
-            file: File {
-                blocks,
-                span: Span::new(start, text.len()),
-            },
-            diagnostics,
-        }
-    })
+        (blocks, diagnostics, split)
+    };
+    let ((mut blocks, mut diagnostics, split), rest) =
+        both(first, || parse_from(text, Arc::clone(shared), mid));
+    if split {
+        blocks.extend(rest.file.blocks);
+        diagnostics.extend(rest.diagnostics);
+    }
+    blocks.shrink_to_fit();
+    ParseResult {
+        file: File {
+            blocks,
+            span: Span::new(start, text.len()),
+        },
+        diagnostics,
+    }
 }
 
 /// The first offset at or after `near` that starts a line with a name other than `env`
