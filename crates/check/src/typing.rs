@@ -79,10 +79,14 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
         (FieldType::Duration, _) => {
             Some("write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string())
         }
-        (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
+        (FieldType::CommaList, ExprKind::Str { value, .. }) => {
             // A comma-separated string is several items: one string each.
             let items = value.split(',').map(str::trim).filter(|i| !i.is_empty());
             Some(format!("write a list: `[{}]`", quoted_items(items)))
+        }
+        // A JSON list's string is one item, commas and all (`GRANT SELECT, INSERT ...`).
+        (FieldType::List, ExprKind::Str { value, .. }) => {
+            Some(format!("write a list: `[{}]`", kp_diag::quoted(value)))
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
             Some(format!("write a list: `[\"{n}\"]`"))
@@ -413,9 +417,7 @@ fn quoted_items<'a>(items: impl Iterator<Item = &'a str>) -> String {
         if !quoted.is_empty() {
             quoted.push_str(", ");
         }
-        quoted.push('"');
-        quoted.push_str(item);
-        quoted.push('"');
+        quoted.push_str(&kp_diag::quoted(item));
     }
     quoted
 }

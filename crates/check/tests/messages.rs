@@ -73,6 +73,16 @@ fn type_mismatch_shows_the_right_syntax() {
 }
 
 #[test]
+fn a_string_for_a_list_is_respelled_as_one_item_with_its_escapes() {
+    // A JSON list's string is one item: its commas and quotes kept, escaped.
+    let src = "secrets database {\n  role r {\n    db_name = \"c\"\n    creation_statements = \"GRANT SELECT, INSERT ON t TO \\\"{{name}}\\\";\"\n  }\n}";
+    assert_eq!(
+        help(src, "kp::type-mismatch"),
+        r#"write a list: `["GRANT SELECT, INSERT ON t TO \"{{name}}\";"]`"#
+    );
+}
+
+#[test]
 fn literal_secret_suggests_env() {
     let h = help(
         "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",
