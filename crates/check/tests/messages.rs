@@ -83,6 +83,23 @@ fn a_string_for_a_list_is_respelled_as_one_item_with_its_escapes() {
 }
 
 #[test]
+fn a_dotted_mount_label_is_written_as_its_path() {
+    // A reference's dots stand for a mount path's slashes; a dotted role name is quoted.
+    let h = help(
+        "workload w {\n  login ci.gitlab {}\n}",
+        "kp::syntax::invalid-label",
+    );
+    assert_eq!(h, "a mount path is a string: `\"ci/gitlab\"`");
+    let h = help("secrets database db.prod {}", "kp::syntax::invalid-label");
+    assert_eq!(h, "a mount path is a string: `\"db/prod\"`");
+    let h = help(
+        "secrets ssh {\n  role ops.gpu {}\n}",
+        "kp::syntax::invalid-label",
+    );
+    assert_eq!(h, "quote it to use it as a label: `\"ops.gpu\"`");
+}
+
+#[test]
 fn literal_secret_suggests_env() {
     let h = help(
         "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",
