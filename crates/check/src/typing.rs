@@ -79,14 +79,22 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
         (FieldType::Duration, _) => {
             Some("write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string())
         }
-        (FieldType::CommaList, ExprKind::Str { value, .. }) => {
-            // A comma-separated string is several items: one string each.
+        (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
+            // A comma-separated string is several items, one string each; but a JSON
+            // list's item with words in it is one sentence (`GRANT SELECT, INSERT ...`).
             let items = value.split(',').map(str::trim).filter(|i| !i.is_empty());
-            Some(format!("write a list: `[{}]`", quoted_items(items)))
-        }
-        // A JSON list's string is one item, commas and all (`GRANT SELECT, INSERT ...`).
-        (FieldType::List, ExprKind::Str { value, .. }) => {
-            Some(format!("write a list: `[{}]`", kp_diag::quoted(value)))
+            let sentence = ty == FieldType::List
+                && value
+                    .split(',')
+                    .any(|i| i.trim().contains(char::is_whitespace));
+            Some(format!(
+                "write a list: `[{}]`",
+                if sentence {
+                    kp_diag::quoted(value)
+                } else {
+                    quoted_items(items)
+                }
+            ))
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
             Some(format!("write a list: `[\"{n}\"]`"))

@@ -74,11 +74,17 @@ fn type_mismatch_shows_the_right_syntax() {
 
 #[test]
 fn a_string_for_a_list_is_respelled_as_one_item_with_its_escapes() {
-    // A JSON list's string is one item: its commas and quotes kept, escaped.
+    // A JSON list's sentence is one item: its commas kept, its quotes escaped.
     let src = "secrets database {\n  role r {\n    db_name = \"c\"\n    creation_statements = \"GRANT SELECT, INSERT ON t TO \\\"{{name}}\\\";\"\n  }\n}";
     assert_eq!(
         help(src, "kp::type-mismatch"),
         r#"write a list: `["GRANT SELECT, INSERT ON t TO \"{{name}}\";"]`"#
+    );
+    // A comma-separated string of names or addresses is several items.
+    let src = "auth approle {\n  role r {\n    secret_id_bound_cidrs = \"10.0.0.0/8, 192.168.0.0/16\"\n  }\n}";
+    assert_eq!(
+        help(src, "kp::type-mismatch"),
+        r#"write a list: `["10.0.0.0/8", "192.168.0.0/16"]`"#
     );
 }
 
