@@ -83,10 +83,7 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
             // A comma-separated string is several items, one string each; but a JSON
             // list's item with words in it is one sentence (`GRANT SELECT, INSERT ...`).
             let items = value.split(',').map(str::trim).filter(|i| !i.is_empty());
-            let sentence = ty == FieldType::List
-                && value
-                    .split(',')
-                    .any(|i| i.trim().contains(char::is_whitespace));
+            let sentence = ty == FieldType::List && items.clone().any(|i| i.contains(' '));
             Some(format!(
                 "write a list: `[{}]`",
                 if sentence {

@@ -254,17 +254,23 @@ impl Parser<'_> {
     fn labels(&mut self, base: usize, report: bool, keyword: &str) -> List<Label> {
         let base = base.min(self.exprs.len());
         if report {
-            let words = self.exprs.get(base..).unwrap_or_default();
-            let invalid = words.iter().position(|arg| {
-                !matches!(
-                    arg.kind,
-                    ExprKind::Ident(_) | ExprKind::Bool(_) | ExprKind::Str { heredoc: false, .. }
-                )
-            });
+            let invalid = self
+                .exprs
+                .get(base..)
+                .unwrap_or_default()
+                .iter()
+                .find(|arg| {
+                    !matches!(
+                        arg.kind,
+                        ExprKind::Ident(_)
+                            | ExprKind::Bool(_)
+                            | ExprKind::Str { heredoc: false, .. }
+                    )
+                });
             // Cloned to report it while the stack is borrowed: an error path.
-            if let Some((at, arg)) = invalid.and_then(|at| Some((at, words.get(at)?.clone()))) {
-                // The label naming a mount: `login`'s, the path after `auth`/`secrets` TYPE.
-                let path = keyword == "login" || (at > 0 && matches!(keyword, "auth" | "secrets"));
+            if let Some(arg) = invalid.cloned() {
+                // A label naming a mount: `login`'s, or the path of `auth`/`secrets`.
+                let path = matches!(keyword, "login" | "auth" | "secrets");
                 self.invalid_label(&arg, path);
             }
         }
