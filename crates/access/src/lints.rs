@@ -109,6 +109,18 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         } else {
             literal_globs(i, b, sources, out);
         }
+        // `bound_subject` is compared exactly whatever `bound_claims_type` says.
+        if let Some(sub) = b.bound_subject.as_deref().filter(|s| s.contains('*')) {
+            out.push(
+                Diagnostic::warning(
+                    LITERAL_GLOB_CLAIM,
+                    locate::keyed(sources, i.span, "bound_subject", sub).unwrap_or(i.span),
+                    format!("`bound_subject` of `{}` is compared literally: `{sub}` matches only the text `{sub}`", i.id),
+                )
+                .with_label("`*` is no wildcard here")
+                .with_help(format!("write `bound_claims = {{ sub = {} }}` with `bound_claims_type = \"glob\"`", kp_diag::quoted(sub))),
+            );
+        }
     }
     for (k, j) in candidate_pairs(&jwt) {
         let ((a, ab), (b, bb)) = (jwt[k], jwt[j]);

@@ -80,9 +80,18 @@ fn respelling(expr: &Expr, ty: FieldType) -> Option<String> {
             Some("write a duration such as `1h`, `15m` or `90s`, or integer seconds".to_string())
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Str { value, .. }) => {
-            // A comma-separated string is several items: one string each.
+            // A comma-separated string is several items, one string each; but a JSON
+            // list's item with words in it is one sentence (`GRANT SELECT, INSERT ...`).
             let items = value.split(',').map(str::trim).filter(|i| !i.is_empty());
-            Some(format!("write a list: `[{}]`", quoted_items(items)))
+            let sentence = ty == FieldType::List && items.clone().any(|i| i.contains(' '));
+            Some(format!(
+                "write a list: `[{}]`",
+                if sentence {
+                    kp_diag::quoted(value)
+                } else {
+                    quoted_items(items)
+                }
+            ))
         }
         (FieldType::List | FieldType::CommaList, ExprKind::Ident(n)) => {
             Some(format!("write a list: `[\"{n}\"]`"))
@@ -418,9 +427,7 @@ fn quoted_items<'a>(items: impl Iterator<Item = &'a str>) -> String {
         if !quoted.is_empty() {
             quoted.push_str(", ");
         }
-        quoted.push('"');
-        quoted.push_str(item);
-        quoted.push('"');
+        quoted.push_str(&kp_diag::quoted(item));
     }
     quoted
 }

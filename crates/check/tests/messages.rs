@@ -73,6 +73,39 @@ fn type_mismatch_shows_the_right_syntax() {
 }
 
 #[test]
+fn a_string_for_a_list_is_respelled_as_one_item_with_its_escapes() {
+    // A JSON list's sentence is one item: its commas kept, its quotes escaped.
+    let src = "secrets database {\n  role r {\n    db_name = \"c\"\n    creation_statements = \"GRANT SELECT, INSERT ON t TO \\\"{{name}}\\\";\"\n  }\n}";
+    assert_eq!(
+        help(src, "kp::type-mismatch"),
+        r#"write a list: `["GRANT SELECT, INSERT ON t TO \"{{name}}\";"]`"#
+    );
+    // A comma-separated string of names or addresses is several items.
+    let src = "auth approle {\n  role r {\n    secret_id_bound_cidrs = \"10.0.0.0/8, 192.168.0.0/16\"\n  }\n}";
+    assert_eq!(
+        help(src, "kp::type-mismatch"),
+        r#"write a list: `["10.0.0.0/8", "192.168.0.0/16"]`"#
+    );
+}
+
+#[test]
+fn a_dotted_mount_label_is_written_as_its_path() {
+    // A reference's dots stand for a mount path's slashes; a dotted role name is quoted.
+    let h = help(
+        "workload w {\n  login ci.gitlab {}\n}",
+        "kp::syntax::invalid-label",
+    );
+    assert_eq!(h, "a mount path is a string: `\"ci/gitlab\"`");
+    let h = help("secrets database db.prod {}", "kp::syntax::invalid-label");
+    assert_eq!(h, "a mount path is a string: `\"db/prod\"`");
+    let h = help(
+        "secrets ssh {\n  role ops.gpu {}\n}",
+        "kp::syntax::invalid-label",
+    );
+    assert_eq!(h, "quote it to use it as a label: `\"ops.gpu\"`");
+}
+
+#[test]
 fn literal_secret_suggests_env() {
     let h = help(
         "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",

@@ -51,6 +51,12 @@ pub(super) fn list_bypass(
         return;
     };
     let parent = folder.trim_end_matches('/');
+    // Written as the rule is: a workload's statement, or a policy's `path` block.
+    let exact = if what.starts_with("workload") {
+        format!("deny \"{parent}\"")
+    } else {
+        format!("path \"{parent}\" {{ capabilities = [deny] }}")
+    };
     out.push(
         Diagnostic::warning(
             LIST_DENY_BYPASS,
@@ -62,7 +68,7 @@ pub(super) fn list_bypass(
         )
         .with_label("LIST of the folder still allowed on Vault")
         .with_help(format!(
-            "deny the folder by its exact path too, `deny \"{parent}\"` (an exact rule is looked up before any glob); OpenBao 2.6 and later look `{folder}` up first and deny it"
+            "deny the folder by its exact path too, `{exact}` (an exact rule is looked up before any glob); OpenBao 2.6 and later look `{folder}` up first and deny it"
         )),
     );
 }

@@ -700,6 +700,16 @@ fn list_deny_bypass_across_policies_on_vault_only() {
         ["on Vault, the `deny` on `kv/metadata/private/*` in policy `hide` does not stop `approle/ops` listing `kv/metadata/private/`: `kv/metadata/*` matches `kv/metadata/private` first and grants `list`"]
     );
     assert_eq!(found(Target::Openbao), Vec::<String>::new());
+    // The fix is written as the rule was: a `path` block in a policy.
+    let help = lints(&p, Target::Vault)
+        .into_iter()
+        .find(|d| d.code == LIST_DENY_BYPASS)
+        .and_then(|d| d.help)
+        .unwrap_or_default();
+    assert!(
+        help.contains("`path \"kv/metadata/private\" { capabilities = [deny] }`"),
+        "{help}"
+    );
 }
 
 /// A `sys/` rule that grants no more than the stock `default` policy gives every token on

@@ -19,7 +19,12 @@ use crate::typing;
 impl<'s> Lowerer<'s> {
     pub(super) fn lower_mount(&mut self, decl: &MountDecl<'s>) {
         let syms = self.syms;
-        let Some(mount) = syms.mount(decl.class, decl.path) else {
+        // A second block at a path (a duplicate) is that error alone: the mount there is
+        // the first block's, whose type the second's fields would be checked against.
+        let Some(mount) = syms
+            .mount(decl.class, decl.path)
+            .filter(|m| m.block_span == decl.block.span)
+        else {
             return;
         };
         let ty = mount.ty;

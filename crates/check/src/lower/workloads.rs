@@ -88,6 +88,10 @@ impl<'s> Lowerer<'s> {
             r.workload = Some(name.clone());
             self.push(r);
         } else if decl.statements.is_empty()
+            // Blocks and fields written in place of statements (`path "..." { ... }`,
+            // `read = "..."`) have their own error; "grants nothing" would repeat it.
+            && decl.parts.blocks.iter().all(|b| b.keyword.name == "login")
+            && decl.parts.attrs.iter().all(|a| a.name.name == "description")
             // Statements written inside the login have their own error; the policies the
             // login attaches (`token_policies = [reader]`) are what the workload grants.
             && !decl.login.as_ref().is_some_and(|l| {

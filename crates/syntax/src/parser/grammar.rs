@@ -198,7 +198,7 @@ impl Parser<'_> {
         // To the last word, a label or not: a syntax error in an invalid label is then
         // inside the block, which gets no other diagnostic (`cascade`).
         let last = self.exprs.last().map(|word| word.span);
-        let labels = self.labels(head.base, true);
+        let labels = self.labels(head.base, true, &keyword.name);
         let span = last.map_or(keyword.span, |end| keyword.span.to(end));
         Some(Block {
             keyword,
@@ -251,7 +251,7 @@ impl Parser<'_> {
 
     /// Turns the head words on the expression stack from `base` on into labels (taking
     /// them off the stack), reporting (if `report`) the first that cannot be one.
-    fn labels(&mut self, base: usize, report: bool) -> List<Label> {
+    fn labels(&mut self, base: usize, report: bool, keyword: &str) -> List<Label> {
         let base = base.min(self.exprs.len());
         if report {
             let invalid = self
@@ -269,7 +269,9 @@ impl Parser<'_> {
                 });
             // Cloned to report it while the stack is borrowed: an error path.
             if let Some(arg) = invalid.cloned() {
-                self.invalid_label(&arg);
+                // A label naming a mount: `login`'s, or the path of `auth`/`secrets`.
+                let path = matches!(keyword, "login" | "auth" | "secrets");
+                self.invalid_label(&arg, path);
             }
         }
         // A block nearly always has one label: that one needs no vector.
@@ -308,9 +310,13 @@ impl Parser<'_> {
         })
     }
 
-    fn invalid_label(&mut self, arg: &Expr) {
+    fn invalid_label(&mut self, arg: &Expr, mount_path: bool) {
         let text = shorten(self.text(arg.span));
         let help = match arg.kind {
+            // `login ci.gitlab`: a reference's dots stand for a mount path's slashes.
+            ExprKind::Path(_) if mount_path => {
+                format!("a mount path is a string: `\"{}\"`", text.replace('.', "/"))
+            }
             ExprKind::Path(_) | ExprKind::Int(_) | ExprKind::Duration { .. } => {
                 format!("quote it to use it as a label: `\"{text}\"`")
             }
@@ -333,7 +339,7 @@ impl Parser<'_> {
 
     /// At the `{` after a block's head.
     fn block_with_body(&mut self, keyword: Ident, head: Head) -> Option<Block> {
-        let labels = self.labels(head.base, head.ok);
+        let labels = self.labels(head.base, head.ok, &keyword.name);
         let body = self.body(&keyword, &labels)?;
         self.expect_entry_end(|| "`}`".to_string());
         Some(Block {
