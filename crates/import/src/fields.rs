@@ -133,11 +133,28 @@ pub fn omitted(endpoint: &str, field: &str, value: &Json, mount_type: &str) -> b
     if let Some(omit) = inferred(endpoint, field, value, mount_type) {
         return omit;
     }
+    // The server fills some maps with keys of empty values nobody wrote (a database
+    // role's `credential_config` reads back `{"password_policy": ""}`), except where
+    // the keys are the setting.
     is_default(f, value)
         || server_default(endpoint, field, value)
-        || value
-            .as_object()
-            .is_some_and(|m| m.values().all(values::is_empty))
+        || value.as_object().is_some_and(|m| {
+            m.is_empty() || !keys_matter(endpoint, field) && m.values().all(values::is_empty)
+        })
+}
+
+/// Whether a key of this map field is a setting even with an empty value: an SSH role's
+/// extensions and critical options (`default_extensions = { permit-pty = "" }` lets a
+/// certificate open a terminal). Elsewhere a key with an empty value is one the server
+/// filled in, as unset as a missing key (`plan` compares maps by this rule too).
+pub fn keys_matter(endpoint: &str, field: &str) -> bool {
+    matches!(
+        (endpoint, field),
+        (
+            "ssh-role",
+            "default_extensions" | "default_critical_options"
+        )
+    )
 }
 
 /// A read-back value in the shape the language writes: a PEM the server stripped of

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-pub use fields::omitted;
+pub use fields::{keys_matter, omitted};
 pub use kp_schema::Target;
 pub use read::{wanted, Wanted};
 pub use target::{detect, Server};

@@ -600,3 +600,28 @@ fn an_unknown_skip_jwks_validation_is_named() {
 
 /// A PEM public key, as a JWT config's `jwt_validation_pubkeys` holds.
 const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----";
+
+/// QA: an SSH role's `default_extensions = { permit-pty = "" }` (the usual way to let a
+/// certificate open a terminal: extensions hold empty values) was left out, as if the
+/// map were empty, and a program applied from the import issued certificates without it.
+#[test]
+fn a_map_of_empty_values_is_imported() {
+    let mut snap = fixture("hand-configured.json");
+    let mut role = snap.data("ssh/roles/dev").cloned().unwrap();
+    role["default_extensions"] = json!({ "permit-pty": "" });
+    role["default_critical_options"] = json!({});
+    snap.reads
+        .insert("ssh/roles/dev".into(), kp_import::Fetched::Data(role));
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "default_extensions");
+    assert!(
+        imported
+            .program
+            .lines()
+            .any(|l| l.trim_start().starts_with("default_extensions")
+                && l.ends_with("= { permit-pty = \"\" }")),
+        "{}",
+        imported.program
+    );
+    assert!(!imported.program.contains("default_critical_options"));
+}

@@ -310,11 +310,6 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         Live::Present(d) | Live::Token { data: d, .. } => d,
     };
     let is_mount = is_mount(r);
-    let maps = if is_mount {
-        MapRule::Subset
-    } else {
-        MapRule::Exact
-    };
     for (field, want) in &r.body {
         if matches!(want, Value::Env(_) | Value::Secret(_)) {
             p.not_compared.push(field.to_string());
@@ -352,8 +347,10 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             // The same rules in another layout (a policy written by hand, then imported)
             // are the same policy.
             kp_import::policy::same_policy(&w, l)
+        } else if is_mount {
+            normalize::same(want, old, MapRule::Subset)
         } else {
-            normalize::same(want, old, maps)
+            normalize::same(want, old, MapRule::of(r.schema, field))
         };
         if !same {
             p.changes.push(FieldChange {
@@ -466,7 +463,7 @@ fn dropped<'d>(r: &Resource, fields: &[(&'d str, &'d Json)]) -> Vec<(&'d str, &'
             };
             // ... also as a duration string (`"0s"`) or in another of its shapes.
             let default_already =
-                as_value(&reset).is_some_and(|d| normalize::same(&d, v, MapRule::Exact));
+                as_value(&reset).is_some_and(|d| normalize::same(&d, v, MapRule::of(r.schema, k)));
             match (v, &field.default) {
                 (Json::Bool(false), Some(Json::Bool(true))) => true,
                 _ => !normalize::is_empty(v) && !default_already,

@@ -12,6 +12,22 @@ use serde_json::Value as Json;
 pub enum MapRule {
     Exact,
     Subset,
+    /// The whole map, a key with an empty value included: where the keys are the
+    /// setting (an SSH role's `default_extensions = { permit-pty = "" }`). Under
+    /// `Exact`, a live key with an empty value is one the server filled in
+    /// (`credential_config` reads back `{"password_policy": ""}`).
+    Keys,
+}
+
+impl MapRule {
+    /// The rule for `field` of a resource of endpoint `schema` that is not a mount.
+    pub fn of(schema: &str, field: &str) -> MapRule {
+        if kp_import::keys_matter(schema, field) {
+            MapRule::Keys
+        } else {
+            MapRule::Exact
+        }
+    }
 }
 
 /// Whether the live value already says what the program's value says.
@@ -65,12 +81,18 @@ pub fn same(want: &Value, live: &Json, maps: MapRule) -> bool {
             }
         }
         Value::Map(m) => match live {
+            Json::Object(l) if maps == MapRule::Keys => {
+                m.len() == l.len()
+                    && m.iter()
+                        .all(|(k, w)| l.get(k).is_some_and(|v| same(w, v, maps)))
+            }
             Json::Object(l) => {
                 m.iter()
                     .all(|(k, w)| same(w, l.get(k).unwrap_or(&Json::Null), maps))
                     && (maps == MapRule::Subset
                         || l.iter().all(|(k, v)| m.contains_key(k) || is_empty(v)))
             }
+            Json::Null if maps == MapRule::Keys => m.is_empty(),
             Json::Null => m.values().all(|v| same(v, &Json::Null, maps)),
             // Some endpoints keep a map as its JSON text.
             Json::String(s) if s.trim_start().starts_with('{') => {
@@ -283,6 +305,30 @@ mod tests {
             MapRule::Exact
         ));
         assert!(same(&Value::List(vec![]), &json!(null), MapRule::Exact));
+    }
+
+    /// QA: a live key with an empty value counted as unset, so removing an SSH role's
+    /// `default_extensions = { permit-pty = "" }`, or renaming the extension, planned
+    /// nothing.
+    #[test]
+    fn a_key_with_an_empty_value_is_set_where_keys_matter() {
+        let rule = MapRule::of("ssh-role", "default_extensions");
+        assert_eq!(rule, MapRule::Keys);
+        let one = Value::Map(Body::from([("permit-pty".to_string(), s(""))]));
+        let other = Value::Map(Body::from([("permit-X11-forwarding".to_string(), s(""))]));
+        let none = Value::Map(Body::new());
+        let live = json!({ "permit-pty": "" });
+        assert!(same(&one, &live, rule));
+        assert!(!same(&none, &live, rule));
+        assert!(!same(&other, &live, rule));
+        assert!(!same(&one, &json!({}), rule));
+        assert!(!same(&one, &json!(null), rule));
+        assert!(same(&none, &json!(null), rule));
+        // A database role's `credential_config` reads back `{"password_policy": ""}`
+        // when nobody set it.
+        let rule = MapRule::of("database-role", "credential_config");
+        assert_eq!(rule, MapRule::Exact);
+        assert!(same(&none, &json!({ "password_policy": "" }), rule));
     }
 
     #[test]
