@@ -40,13 +40,8 @@ pub fn read(path: &Path) -> Result<Source, Unread> {
             text,
         });
     }
-    read_result(path, kp_live::sources::read_text(path))
-}
-
-/// What reading the file at `path` gave, as a [`Source`] named by the path.
-fn read_result(path: &Path, read: Result<String, String>) -> Result<Source, Unread> {
     let name = path.display().to_string();
-    match read {
+    match kp_live::sources::read_text(path) {
         Ok(text) => Ok(Source { name, text }),
         Err(message) => Err(Unread {
             file: name,
@@ -92,8 +87,8 @@ pub fn read_program_partial(paths: &[PathBuf]) -> Result<(Arc<SourceMap>, Vec<Un
             .map_or_else(String::new, |p| p.display().to_string()),
         message,
     })?;
-    for (path, text) in listed.iter().zip(kp_live::sources::read_texts(&listed)) {
-        take(read_result(path, text));
+    for path in &listed {
+        take(read(path));
     }
     Ok((Arc::new(map), unread))
 }

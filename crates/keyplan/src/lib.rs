@@ -222,11 +222,10 @@ pub(crate) fn parse_sources(sources: &SourceMap) -> Parsed {
             Arc::new(laid_out)
         }
     };
-    let ranges: Vec<_> = files
+    let parsed: Vec<_> = files
         .iter()
-        .map(|f| f.base()..f.base() + f.text().len())
+        .map(|f| kp_syntax::parse_within(&laid_out, f.base(), f.base() + f.text().len()))
         .collect();
-    let parsed = kp_syntax::parse_program(&laid_out, &ranges);
     // One file's blocks are taken as they are; many files' are moved once into a vector
     // of the right size rather than into one that grows (and copies) file by file.
     let mut blocks = Vec::new();

@@ -62,29 +62,12 @@ fn canonical(file: &Path) -> PathBuf {
 
 /// Reads the files of a program into one source map, each named by its path.
 pub fn read_program(paths: &[PathBuf]) -> Result<SourceMap, String> {
-    let files = program_files(paths)?;
     let mut map = SourceMap::new();
-    for (file, text) in files.iter().zip(read_texts(&files)) {
-        map.add(file.display().to_string(), text?);
+    for file in program_files(paths)? {
+        let text = read_text(&file)?;
+        map.add(file.display().to_string(), text);
     }
     Ok(map)
-}
-
-/// From this many files on, [`read_texts`] reads on two threads.
-const TWO_THREADS_FROM: usize = 32;
-
-/// [`read_text`] of each file, in order. A program split over many files is read on two
-/// threads, each a half of the files: reading a small file is mostly system calls (five
-/// of them, some 8 µs on a virtual machine), which then overlap.
-pub fn read_texts(files: &[PathBuf]) -> Vec<Result<String, String>> {
-    let read_all = |files: &[PathBuf]| -> Vec<_> { files.iter().map(|f| read_text(f)).collect() };
-    if files.len() < TWO_THREADS_FROM {
-        return read_all(files);
-    }
-    let (first, second) = files.split_at(files.len() / 2);
-    let (mut texts, rest) = kp_syntax::threads::both(|| read_all(first), || read_all(second));
-    texts.extend(rest);
-    texts
 }
 
 /// A file's text; a file that is not UTF-8 is named with the offset of its first bad byte.

@@ -8,12 +8,8 @@ pub mod cascade;
 mod list;
 mod parser;
 mod text;
-#[cfg(not(target_family = "wasm"))]
-pub mod threads;
 
-#[cfg(not(target_family = "wasm"))]
-pub use parser::parse_within_in_two;
 pub use parser::{
-    comments, is_name, parse, parse_at, parse_program, parse_shared_at, parse_within, reparse,
-    Kept, ParseResult, MAX_DEPTH,
+    comments, is_name, parse, parse_at, parse_shared_at, parse_within, reparse, Kept, ParseResult,
+    MAX_DEPTH,
 };

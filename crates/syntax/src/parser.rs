@@ -13,15 +13,12 @@ mod codes;
 mod cursor;
 mod grammar;
 mod lexer;
-#[cfg(not(target_family = "wasm"))]
-mod parallel;
 mod recovery;
 mod reparse;
 mod scan;
 mod tokens;
 mod values;
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use kp_diag::Diagnostic;
@@ -127,40 +124,6 @@ pub fn parse_shared_at(shared: &Arc<String>, base: usize) -> ParseResult {
 pub fn parse_within(shared: &Arc<String>, base: usize, end: usize) -> ParseResult {
     let text = shared.get(..end).unwrap_or_default();
     parse_from(text, Arc::clone(shared), base.min(text.len()))
-}
-
-/// Every file of a program laid out in `shared` ([`parse_within`] of each range), in
-/// order. Outside the wasm, a large program is parsed on two threads, with the same
-/// result (the `parallel` module says why it is the same).
-pub fn parse_program(shared: &Arc<String>, files: &[Range<usize>]) -> Vec<ParseResult> {
-    #[cfg(not(target_family = "wasm"))]
-    if files.iter().map(ExactSizeIterator::len).sum::<usize>() >= parallel::TWO_THREADS_FROM {
-        return parallel::parse_program(shared, files);
-    }
-    parse_each(shared, files)
-}
-
-/// [`parse_within`] of each file, one after the other.
-fn parse_each(shared: &Arc<String>, files: &[Range<usize>]) -> Vec<ParseResult> {
-    files
-        .iter()
-        .map(|file| parse_within(shared, file.start, file.end))
-        .collect()
-}
-
-/// [`parse_within`] on two threads, cut at the first line at or after `near` that starts
-/// with a name, whatever the file's size: for the tests that compare it with the parse
-/// on one thread.
-#[doc(hidden)]
-#[cfg(not(target_family = "wasm"))]
-pub fn parse_within_in_two(
-    shared: &Arc<String>,
-    base: usize,
-    end: usize,
-    near: usize,
-) -> ParseResult {
-    let text = shared.get(..end).unwrap_or_default();
-    parallel::parse_in_two(text, shared, base.min(text.len()), near)
 }
 
 fn shift(mut parsed: ParseResult, base: usize) -> ParseResult {

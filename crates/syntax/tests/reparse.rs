@@ -1,15 +1,12 @@
 //! [`reparse`] is the parse from scratch, tree and diagnostics, on random edit sequences
 //! over the examples and the language test programs: edits that open and close strings,
-//! comments, heredocs, brackets and blocks, join two blocks and split one, and paste. So is
-//! the parse on two threads, cut at a top-level line, which rests on the same invariant.
+//! comments, heredocs, brackets and blocks, join two blocks and split one, and paste.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use kp_syntax::{
-    parse_program, parse_shared_at, parse_within, parse_within_in_two, reparse, ParseResult,
-};
+use kp_syntax::{parse_shared_at, reparse, ParseResult};
 use proptest::prelude::*;
 
 fn corpus() -> &'static [String] {
@@ -165,78 +162,6 @@ proptest! {
                 scratch.file.blocks.len()
             );
             (text, base, parsed) = (new_text, new_base, reparsed);
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
-
-    /// Cut anywhere (a line in a heredoc, in a body written flush left, after a header
-    /// whose `{` is on the next line), the two threads' parse is the parse on one thread.
-    #[test]
-    fn parsing_on_two_threads_equals_parsing_on_one(
-        pick in any::<prop::sample::Index>(),
-        before in any::<prop::sample::Index>(),
-        edits in prop::collection::vec(edit(), 0..5),
-        near in 0.0..1.0f64,
-    ) {
-        let mut text = pick.get(corpus()).clone();
-        for e in &edits {
-            text = apply(&text, e);
-        }
-        // The file after another, as a program's source map lays its files out.
-        let earlier = before.get(corpus());
-        let base = earlier.len() + 1;
-        let laid_out = Arc::new(format!("{earlier}\n{text}"));
-        let end = laid_out.len();
-        let near = base + (near * text.len() as f64) as usize;
-        assert_same(
-            &parse_within_in_two(&laid_out, base, end, near),
-            &parse_within(&laid_out, base, end),
-        );
-    }
-}
-
-/// A program large enough for two threads, as one file and as many: the same parses as
-/// one thread's, file by file.
-#[test]
-fn a_large_program_parses_the_same_on_two_threads() {
-    let mut program = String::new();
-    for text in corpus().iter().cycle() {
-        if program.len() > 300_000 {
-            break;
-        }
-        program.push_str(text);
-        program.push('\n');
-    }
-    let shared = Arc::new(program);
-    let one_thread = |files: &[std::ops::Range<usize>]| -> Vec<ParseResult> {
-        files
-            .iter()
-            .map(|file| parse_within(&shared, file.start, file.end))
-            .collect()
-    };
-    let whole = [std::ops::Range {
-        start: 0,
-        end: shared.len(),
-    }];
-    // Files cut at line starts: some lines are inside blocks, so the files have errors.
-    let lines: Vec<usize> = shared.match_indices('\n').map(|(i, _)| i + 1).collect();
-    let mut files = Vec::new();
-    let mut start = 0;
-    for &line in lines.iter().step_by(lines.len() / 9) {
-        if line > start {
-            files.push(start..line - 1);
-            start = line;
-        }
-    }
-    files.push(start..shared.len());
-    for files in [&whole[..], &files[..]] {
-        let (two, one) = (parse_program(&shared, files), one_thread(files));
-        assert_eq!(two.len(), one.len());
-        for (two, one) in two.iter().zip(&one) {
-            assert_same(two, one);
         }
     }
 }
