@@ -242,10 +242,13 @@ pub fn report_text(report: &ApplyReport) -> String {
         report.not_applied.len()
     );
     if !report.ok() {
-        let _ = writeln!(
-            out,
-            "the server holds the applied changes; rerun apply to converge"
-        );
+        // A failure a rerun would meet again (a path in use, a refused value) needs a
+        // fix first: say so, and never claim changes where none were made.
+        let held = match report.applied.len() {
+            0 => "the server was not changed",
+            _ => "the server holds the changes applied above",
+        };
+        let _ = writeln!(out, "{held}; fix what failed, then rerun apply");
     }
     out
 }
@@ -348,6 +351,40 @@ fn cell(t: &[Vec<usize>], i: usize, j: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failed apply says whether the server changed: "rerun apply to converge" after
+    /// a first call that failed (nothing applied) claimed changes that were not made.
+    #[test]
+    fn a_failed_apply_says_whether_the_server_changed() {
+        let failed = |applied: Vec<crate::apply::Done>| ApplyReport {
+            applied,
+            failed: vec![crate::apply::Failed {
+                id: "sys/mounts/ssh/prod".into(),
+                error: "path is already in use at ssh/".into(),
+            }],
+            not_applied: vec!["ssh/prod/roles/ops".into()],
+        };
+        let nothing = report_text(&failed(Vec::new()));
+        assert!(
+            nothing.contains("0 applied, 1 failed, 1 not applied"),
+            "{nothing}"
+        );
+        assert!(
+            nothing.ends_with("the server was not changed; fix what failed, then rerun apply\n"),
+            "{nothing}"
+        );
+        let some = report_text(&failed(vec![crate::apply::Done {
+            id: "sys/policies/acl/ops".into(),
+            action: "create",
+        }]));
+        assert!(some.contains("  created sys/policies/acl/ops"), "{some}");
+        assert!(
+            some.ends_with(
+                "the server holds the changes applied above; fix what failed, then rerun apply\n"
+            ),
+            "{some}"
+        );
+    }
 
     #[test]
     fn line_diff_marks_removed_and_added_lines() {
