@@ -246,8 +246,9 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
 }
 
 /// Types `expr` as a value keyplan itself acts on when compiling (a KV mount's `version`,
-/// `rotate_root`, a workload's `description`, a field of a fixed set of values), which `env(...)`, read only when applying,
-/// cannot give: reported, where [`value`] would keep it symbolic and the caller drop it.
+/// `rotate_root`, a workload's `description`, a field of a fixed set of values), which
+/// `env(...)`, read only when applying, cannot give: reported, where [`value`] would keep
+/// it symbolic and the caller drop it.
 pub fn known(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     if !matches!(expr.kind, ExprKind::Env(_)) {
         return value(expr, field, diags);

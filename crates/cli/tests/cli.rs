@@ -149,8 +149,8 @@ fn an_unreadable_program_is_in_every_report() {
     assert!(text(&github.stdout).starts_with(&format!("::error file={binary},")));
 }
 
-/// A directory of many files (read on two threads): the files unread and the findings
-/// come out in path order, each in its file, whichever thread read it.
+/// A directory of many files: the files unread and the findings come out in path order,
+/// each in its file.
 #[test]
 fn a_directory_of_many_files_is_read_in_order() {
     let dir = temp_dir("many-files");
