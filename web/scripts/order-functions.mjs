@@ -5,17 +5,26 @@
 //
 // gzip finds repeats within a 32 KB window only, and rustc lays out functions in an
 // order that has nothing to do with their bytes: a function's nearest look-alikes are
-// often far away. Greedily chaining each function to the one sharing the most 4-byte
-// sequences with the last few placed makes the module 4 KB smaller gzipped (205.2 to
-// 200.4 KB on 12-04), its raw size unchanged. OUT is IN without its name section, plus
-// one naming defined function i `fNNNNNN` after its rank; wasm-opt then sorts by those
-// names and strips them.
+// often far away. The order is a greedy chain. At each step the unplaced functions that
+// share the most 4-byte sequences with the last few placed are the candidates, and the
+// one placed next is the candidate that deflate compresses best after the last 32 KB
+// placed (deflated with them as its dictionary), for its size. Sharing sequences alone
+// made the module 4 KB smaller gzipped (205.2 to 200.4 KB on 12-04); asking deflate
+// among the best 128 of them, 1.5 KB more (204,754 to 203,190 bytes at gzip -9 on 12-04, stop 43),
+// for about 40 s of build. The raw size does not change. OUT is IN without its name
+// section, plus one naming defined function i `fNNNNNN` after its rank; wasm-opt then
+// sorts by those names and strips them.
 import { readFileSync, writeFileSync } from "node:fs";
+import { deflateRawSync } from "node:zlib";
 
 /** Gram sequences shared by more functions than this say nothing of similarity. */
 const COMMON = 200;
 /** How many of the last placed functions the next one is compared with. */
 const RECENT = 3;
+/** How many of the best-sharing candidates deflate is asked about (32: 0.5 KB less saved). */
+const CANDIDATES = 128;
+/** deflate's window: how far back gzip finds a repeat. */
+const WINDOW = 32 * 1024;
 
 function leb(bytes, at) {
   let value = 0;
@@ -103,7 +112,12 @@ function grams(body) {
   return set;
 }
 
-/** A greedy chain from the first function: next, the one sharing most with the last few. */
+/** deflate's size of `body` alone, or after `window` (its preset dictionary). */
+function deflated(body, window) {
+  return deflateRawSync(body, window ? { level: 9, dictionary: window } : { level: 9 }).length;
+}
+
+/** A greedy chain from the first function (see the top of this file). */
 export function order(code) {
   const sets = code.map(grams);
   const holders = new Map();
@@ -114,9 +128,11 @@ export function order(code) {
       else holders.set(g, [f]);
     }
   });
+  const alone = code.map((body) => deflated(body));
   const placed = new Uint8Array(code.length);
   const chain = [0];
   placed[0] = 1;
+  let window = Buffer.from(code[0]);
   const score = new Float64Array(code.length);
   while (chain.length < code.length) {
     const current = chain[chain.length - 1];
@@ -132,16 +148,22 @@ export function order(code) {
         score[f]++;
       }
     }
+    const ranked = touched.map((f) => [score[f] / Math.sqrt(sets[f].size + sets[current].size), f]);
+    for (const f of touched) score[f] = 0;
+    ranked.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     let next = -1;
-    let best = -1;
-    for (const f of touched) {
-      const s = score[f] / Math.sqrt(sets[f].size + sets[current].size);
-      if (s > best || (s === best && f < next)) [best, next] = [s, f];
-      score[f] = 0;
+    let best = -Infinity;
+    // Saved bytes over the square root of the size: the saving alone favours large
+    // functions, the ratio alone tiny ones (each 0.3 KB less saved, with 32 candidates).
+    for (const [, f] of ranked.slice(0, CANDIDATES)) {
+      const gain = (alone[f] - deflated(code[f], window)) / Math.sqrt(Math.max(1, alone[f]));
+      if (gain > best) [best, next] = [gain, f];
     }
     if (next < 0) next = placed.indexOf(0);
     placed[next] = 1;
     chain.push(next);
+    window = Buffer.concat([window, code[next]]);
+    if (window.length > WINDOW) window = window.subarray(window.length - WINDOW);
   }
   return chain;
 }
