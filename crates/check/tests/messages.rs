@@ -106,6 +106,16 @@ fn a_dotted_mount_label_is_written_as_its_path() {
 }
 
 #[test]
+fn a_statement_written_as_a_field_is_shown_without_the_equals_sign() {
+    let src = "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  read = \"secret/data/x\"\n}";
+    let h = help(src, "kp::unknown-field");
+    assert!(
+        h.starts_with("statements have no `=`: `read \"secret/data/x\"`"),
+        "{h}"
+    );
+}
+
+#[test]
 fn literal_secret_suggests_env() {
     let h = help(
         "secrets database {\n  connection c {\n    plugin_name = \"mysql-database-plugin\"\n    password = \"hunter2\"\n  }\n}",

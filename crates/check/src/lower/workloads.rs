@@ -47,12 +47,28 @@ impl<'s> Lowerer<'s> {
             }
             let is_role_field =
                 schemas::endpoint("jwt-role").is_some_and(|e| e.field(&attr.name.name).is_some());
-            let hint = is_role_field.then(|| {
-                format!(
-                    "`{}` is a field of the login role: put it in `login MOUNT {{ ... }}`",
-                    attr.name.name
-                )
-            });
+            let name = attr.name.name.as_str();
+            // `read = "secret/data/x"`, `creds = db.ro`: a statement written as a field.
+            let arg = match &attr.value.kind {
+                ExprKind::Str { value, .. } if CAPABILITY_VERBS.contains(&name) => {
+                    Some(kp_diag::quoted(value))
+                }
+                ExprKind::Path(segs) if SHORTHAND_VERBS.contains(&name) => Some(
+                    segs.iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                ),
+                _ => None,
+            };
+            let hint = match arg {
+                Some(arg) => Some(format!("statements have no `=`: `{name} {arg}`")),
+                None => is_role_field.then(|| {
+                    format!(
+                        "`{name}` is a field of the login role: put it in `login MOUNT {{ ... }}`"
+                    )
+                }),
+            };
             self.diags.push(unknown_field(
                 &attr.name.name,
                 attr.name.span,
