@@ -108,11 +108,14 @@ fn a_dotted_mount_label_is_written_as_its_path() {
 #[test]
 fn a_statement_written_as_a_field_is_shown_without_the_equals_sign() {
     let src = "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  read = \"secret/data/x\"\n}";
-    let h = help(src, "kp::unknown-field");
+    let d = diag(src, "kp::unknown-field");
+    let h = d.help.unwrap_or_default();
     assert!(
         h.starts_with("statements have no `=`: `read \"secret/data/x\"`"),
         "{h}"
     );
+    // The label names the workload's policy, not one named after the field.
+    assert_eq!(d.label, "not a field of `sys/policies/acl/w`");
 }
 
 #[test]

@@ -47,13 +47,13 @@ impl<'s> Lowerer<'s> {
             }
             let is_role_field =
                 schemas::endpoint("jwt-role").is_some_and(|e| e.field(&attr.name.name).is_some());
-            let name = attr.name.name.as_str();
+            let field = attr.name.name.as_str();
             // `read = "secret/data/x"`, `creds = db.ro`: a statement written as a field.
             let arg = match &attr.value.kind {
-                ExprKind::Str { value, .. } if CAPABILITY_VERBS.contains(&name) => {
+                ExprKind::Str { value, .. } if CAPABILITY_VERBS.contains(&field) => {
                     Some(kp_diag::quoted(value))
                 }
-                ExprKind::Path(segs) if SHORTHAND_VERBS.contains(&name) => Some(
+                ExprKind::Path(segs) if SHORTHAND_VERBS.contains(&field) => Some(
                     segs.iter()
                         .map(|s| s.name.as_str())
                         .collect::<Vec<_>>()
@@ -62,10 +62,10 @@ impl<'s> Lowerer<'s> {
                 _ => None,
             };
             let hint = match arg {
-                Some(arg) => Some(format!("statements have no `=`: `{name} {arg}`")),
+                Some(arg) => Some(format!("statements have no `=`: `{field} {arg}`")),
                 None => is_role_field.then(|| {
                     format!(
-                        "`{name}` is a field of the login role: put it in `login MOUNT {{ ... }}`"
+                        "`{field}` is a field of the login role: put it in `login MOUNT {{ ... }}`"
                     )
                 }),
             };
