@@ -63,9 +63,10 @@ pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> R
         .filter(|p| p.action != Action::Unchanged)
     {
         if let Some(reason) = &rp.blocked {
-            return Err(LiveError::Immutable {
-                id: rp.id.clone(),
-                reason: reason.clone(),
+            let (id, reason) = (rp.id.clone(), reason.clone());
+            return Err(match rp.action {
+                Action::Create => LiveError::CannotCreate { id, reason },
+                _ => LiveError::Immutable { id, reason },
             });
         }
         let Some(r) = program.resources.iter().find(|r| r.id == rp.id) else {

@@ -174,6 +174,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
             p.changes.clear();
         }
     }
+    nested_mounts(program, &live.mounts, &mut resources);
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
@@ -182,6 +183,47 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         since_previous: previous.is_some(),
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
+    }
+}
+
+/// Blocks the creation of a mount whose path is nested in a mount of its class on the
+/// server (`ssh/prod` under `ssh/`) or contains one (`ssh` over `ssh/prod/`): the server
+/// refuses it ("path is already in use at ssh/", OpenBao 2.7.2), and apply would fail
+/// half-way. Paths are compared as the server does, segment by segment (`kv` and `kvx`
+/// do not clash); an auth method and a secrets engine never clash (`auth/ssh` is another
+/// path than `ssh`). Two mounts of the program that overlap are a compile error
+/// (`kp::overlapping-mount`).
+fn nested_mounts(
+    program: &Program,
+    tables: &crate::state::MountTables,
+    plans: &mut [ResourcePlan],
+) {
+    let slashed = |p: &str| format!("{}/", p.trim_end_matches('/'));
+    for (r, p) in program.resources.iter().zip(plans.iter_mut()) {
+        if !is_mount(r) || p.action != Action::Create || p.blocked.is_some() {
+            continue;
+        }
+        let (table, class, prefix) = match r.kind {
+            ResourceKind::AuthMount => (&tables.auth, "auth method", "auth/"),
+            _ => (&tables.secrets, "secrets engine", ""),
+        };
+        let path = slashed(crate::state::mount_path(r));
+        let clash = table.iter().find_map(|(at, ty)| {
+            let at = slashed(at);
+            (at != path && (path.starts_with(&at) || at.starts_with(&path))).then_some((at, ty))
+        });
+        let Some((at, ty)) = clash else {
+            continue;
+        };
+        let relation = match path.starts_with(&at) {
+            true => "a mount cannot be nested in another",
+            false => "a mount cannot contain another",
+        };
+        p.blocked = Some(format!(
+            "the path `{prefix}{path}` is already in use: the server has the {ty} {class} \
+             `{prefix}{at}`, and {relation} (the server answers \"path is already in use\"); \
+             choose another path for it, or disable `{prefix}{at}` first (its data is lost)"
+        ));
     }
 }
 

@@ -70,6 +70,9 @@ pub enum LiveError {
     },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
+    /// A creation the server would refuse (a mount nested in another).
+    #[error("`{id}` cannot be created: {reason}")]
+    CannotCreate { id: String, reason: String },
     #[error("`{path}` is not a saved plan: {reason}")]
     BadPlanFile { path: String, reason: String },
     #[error("not applied: the saved plan was computed against `{planned}`, not `{addr}`")]

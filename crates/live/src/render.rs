@@ -99,6 +99,9 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "no changes: the server matches the program");
     }
+    if let Some(note) = blocked_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(note) = secrets_note(plan) {
         let _ = writeln!(out, "{note}");
     }
@@ -109,6 +112,23 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         let _ = writeln!(out, "{note}");
     }
     out
+}
+
+/// One warning naming the changes that cannot be applied (each says why above): apply
+/// refuses the whole plan before its first call.
+pub fn blocked_note(plan: &Plan) -> Option<String> {
+    let ids: Vec<String> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action != Action::Unchanged && r.blocked.is_some())
+        .map(|r| format!("`{}`", r.id))
+        .collect();
+    (!ids.is_empty()).then(|| {
+        format!(
+            "warning: apply refuses this plan: {} cannot be applied (`cannot apply` above)",
+            ids.join(", ")
+        )
+    })
 }
 
 /// One note naming the tokens the previous version declared and the program does not,
