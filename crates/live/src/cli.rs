@@ -251,6 +251,12 @@ fn apply_cmd(
             return Err(LiveError::Declined);
         }
     }
+    // Without `--yes` the plan above said it already, before the confirmation.
+    if args.prune && args.yes {
+        for warning in render::catch_all_warnings(&plan) {
+            let _ = writeln!(stderr, "{warning}");
+        }
+    }
     let report = apply::apply(&client, &program, &plan, &opts);
     let mut text = if json {
         render::report_json(&report)

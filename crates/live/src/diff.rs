@@ -89,6 +89,62 @@ pub struct Plan {
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
+    /// Catch-all `owns` patterns (`owns policies "*"`) and how many of `unmanaged` only
+    /// they put in `--prune`'s scope: warned about, never blocked.
+    #[serde(skip)]
+    pub catch_all: Vec<CatchAll>,
+}
+
+/// A catch-all `owns` pattern that puts undeclared resources in `--prune`'s scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatchAll {
+    /// `policies` or `token-roles`, as written after `owns`.
+    pub owns: &'static str,
+    pub pattern: String,
+    /// The undeclared resources no narrower pattern of the program names.
+    pub count: usize,
+}
+
+/// Whether an `owns` pattern matches every name (`"*"`, `"**"`).
+pub fn is_catch_all(pattern: &str) -> bool {
+    !pattern.is_empty() && pattern.chars().all(|c| c == '*')
+}
+
+/// The catch-all `owns` patterns of `program` that put some of `unmanaged` (ids, as the
+/// plan lists them) in `--prune`'s scope, counting only what no other pattern of the
+/// same scope names.
+pub fn catch_all(program: &Program, unmanaged: &[String]) -> Vec<CatchAll> {
+    let scopes = [
+        ("policies", &program.owned_policies, "sys/policies/acl/"),
+        (
+            "token-roles",
+            &program.owned_token_roles,
+            "auth/token/roles/",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (owns, patterns, collection) in scopes {
+        let Some(broad) = patterns.iter().find(|p| is_catch_all(p)) else {
+            continue;
+        };
+        let count = unmanaged
+            .iter()
+            .filter_map(|id| id.strip_prefix(collection))
+            .filter(|name| {
+                !patterns
+                    .iter()
+                    .any(|p| !is_catch_all(p) && keyplan::ir::glob_match(p, name))
+            })
+            .count();
+        if count > 0 {
+            out.push(CatchAll {
+                owns,
+                pattern: broad.clone(),
+                count,
+            });
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -183,6 +239,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         since_previous: previous.is_some(),
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
+        catch_all: catch_all(program, &live.unmanaged),
     }
 }
 

@@ -85,6 +85,8 @@ pub fn plan_removals(
     plan.unrevoked_tokens.sort();
     let live = state::read_resources(client, &gone, token_out)?;
     add(plan, previous, gone.resources, &live);
+    // What `add` made deletions is no longer a `--prune` candidate.
+    plan.catch_all = crate::diff::catch_all(program, &plan.unmanaged);
     Ok(())
 }
 

@@ -108,10 +108,49 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if let Some(note) = not_pruned_note(plan) {
         let _ = writeln!(out, "{note}");
     }
+    for warning in catch_all_warnings(plan) {
+        let _ = writeln!(out, "{warning}");
+    }
     if let Some(note) = unrevoked_tokens_note(plan) {
         let _ = writeln!(out, "{note}");
     }
     out
+}
+
+/// One warning for each catch-all `owns` pattern that puts undeclared resources in
+/// `--prune`'s scope: how many, which pattern, and how to narrow it. Not a refusal: a
+/// program may own every policy on purpose.
+pub fn catch_all_warnings(plan: &Plan) -> Vec<String> {
+    plan.catch_all
+        .iter()
+        .map(|c| {
+            let (one, many, narrow) = match c.owns {
+                "policies" => (
+                    "policy",
+                    "policies",
+                    "(`owns policies \"team-a-*\"`, or the names one by one), and keep a \
+                     policy managed elsewhere with `extern policy NAME`",
+                ),
+                _ => (
+                    "token role",
+                    "token roles",
+                    "(`owns token-roles \"ci-*\"`, or the names one by one): the token \
+                     method is shared by every program on the server",
+                ),
+            };
+            let what = match c.count {
+                1 => format!("the undeclared {one}"),
+                n => format!("the {n} undeclared {many}"),
+            };
+            format!(
+                "warning: `owns {owns} \"{pattern}\"` matches every {one} on the server: \
+                 `--prune` deletes {what} (`?` in the plan) that no narrower pattern names. \
+                 Narrow it to the program's own names {narrow}.",
+                owns = c.owns,
+                pattern = c.pattern,
+            )
+        })
+        .collect()
 }
 
 /// One warning naming the changes that cannot be applied (each says why above): apply
@@ -232,6 +271,9 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
     });
     if let (false, Some(map)) = (plan.not_pruned.is_empty(), doc.as_object_mut()) {
         map.insert("not_pruned".to_string(), serde_json::json!(plan.not_pruned));
+    }
+    if let (false, Some(map)) = (plan.catch_all.is_empty(), doc.as_object_mut()) {
+        map.insert("catch_all".to_string(), serde_json::json!(plan.catch_all));
     }
     // The text plan's `note: token ... not revoked`, as names (never a token or accessor).
     if let (false, Some(map)) = (plan.unrevoked_tokens.is_empty(), doc.as_object_mut()) {

@@ -325,6 +325,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
         since_previous: false,
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
+        catch_all: Vec::new(),
     };
     for c in &saved.calls {
         if c.action == Action::Delete {
