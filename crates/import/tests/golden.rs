@@ -625,3 +625,81 @@ fn a_map_of_empty_values_is_imported() {
     );
     assert!(!imported.program.contains("default_critical_options"));
 }
+
+/// Multi-line strings (a Kubernetes method's CA certificate, its PEM keys, a JWT method's
+/// public keys, SQL statements of several lines) are written as heredocs, as people
+/// write them, not as one line of `\n` escapes; the program formats, checks, and holds
+/// each text as the server read it back (a final newline the server dropped comes
+/// back: a plan compares multi-line text without it).
+#[test]
+fn multi_line_strings_are_heredocs() {
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUQ2Xb\n  indented line\n\nEOT\n-----END CERTIFICATE-----";
+    const KEY_A: &str =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZI\n-----END PUBLIC KEY-----\n";
+    const KEY_B: &str =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZJ\n-----END PUBLIC KEY-----\n";
+    const SQL: &str = "CREATE ROLE \"{{name}}\"\n  WITH LOGIN PASSWORD '{{password}}';\n";
+    const ALL_INDENTED: &str =
+        "  GRANT SELECT\n    ON ALL TABLES IN SCHEMA public TO \"{{name}}\";\n";
+    let mut snap = fixture("hand-configured.json");
+    snap.reads.insert(
+        "auth/k8s/config".into(),
+        kp_import::Fetched::Data(json!({
+            "kubernetes_host": "https://k8s.example.com:6443",
+            "kubernetes_ca_cert": CERT,
+            "pem_keys": [KEY_A, KEY_B],
+            "disable_local_ca_jwt": false,
+        })),
+    );
+    if let Some(kp_import::Fetched::Data(role)) = snap.reads.get_mut("database/roles/readonly") {
+        role["creation_statements"] = json!([SQL, ALL_INDENTED]);
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "heredocs");
+    let program = &imported.program;
+    for escaped in [
+        "BEGIN CERTIFICATE-----\\n",
+        "PUBLIC KEY-----\\n",
+        "\"{{name}}\\\"\\n",
+    ] {
+        assert!(!program.contains(escaped), "{escaped}: {program}");
+    }
+    // The text as read back, through the compiler.
+    let compiled = keyplan::compile(
+        program,
+        &keyplan::Options {
+            target: keyplan::Target::Openbao,
+        },
+    )
+    .program
+    .unwrap();
+    let field = |id: &str, name: &str| {
+        let r = compiled.resources.iter().find(|r| r.id == id).unwrap();
+        r.body.get(name).cloned().unwrap()
+    };
+    use keyplan::ir::Value;
+    let s = |t: &str| Value::Str(t.to_string());
+    assert_eq!(
+        field("auth/k8s/config", "kubernetes_ca_cert"),
+        s(&format!("{CERT}\n"))
+    );
+    assert_eq!(
+        field("auth/k8s/config", "pem_keys"),
+        Value::List(vec![s(KEY_A), s(KEY_B)])
+    );
+    assert_eq!(
+        field("database/roles/readonly", "creation_statements"),
+        Value::List(vec![s(SQL), s(ALL_INDENTED)])
+    );
+    let k8s = program
+        .split("auth kubernetes k8s {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .unwrap();
+    let database = program
+        .split("role readonly {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  }\n").next())
+        .unwrap();
+    insta::assert_snapshot!("heredocs", format!("{k8s}\n---\n{database}"));
+}
