@@ -143,6 +143,7 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let target = target_for(&client, a.target)?;
     let program = load_paths(&a.files, target)?;
     let previous = previous(a, target)?;
+    let program = removals::with_dropped_configs(program, previous.as_ref());
     let live = state::read(&client, &program, a.token_out.as_deref())?;
     let mut plan = diff::plan_since(&program, &live, previous.as_ref());
     if let Some(old) = &previous {
@@ -196,6 +197,7 @@ fn apply_cmd(
         let target = target_for(&client, a.target)?;
         let program = load_paths(&a.files, target)?;
         let previous = previous(a, target)?;
+        let program = removals::with_dropped_configs(program, previous.as_ref());
         let mut plan =
             plan_program_since(&client, &program, previous.as_ref(), a.token_out.as_deref())?;
         if let Some(old) = &previous {
