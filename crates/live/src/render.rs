@@ -24,16 +24,17 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         for c in &r.changes {
             match (&c.old, text_of(c.old.as_ref()), text_of(Some(&c.new))) {
                 // Policies and SQL read best as text, and their changes as a line diff.
+                // A blank line of the text is an empty line, not trailing blanks.
                 (None, _, Some(new)) => {
                     let _ = writeln!(out, "      {}:", c.field);
                     for line in new.lines() {
-                        let _ = writeln!(out, "        {line}");
+                        let _ = writeln!(out, "{}", format!("        {line}").trim_end());
                     }
                 }
                 (Some(_), Some(old), Some(new)) => {
                     let _ = writeln!(out, "      {}:", c.field);
                     for line in line_diff(old, new) {
-                        let _ = writeln!(out, "      {line}");
+                        let _ = writeln!(out, "{}", format!("      {line}").trim_end());
                     }
                 }
                 (None, _, None) => {
@@ -446,6 +447,45 @@ mod tests {
             ),
             "{some}"
         );
+    }
+
+    /// A policy's blank lines print as empty lines: trailing blanks showed in every
+    /// plan of a policy of several paths (`        ` between two rules).
+    #[test]
+    fn texts_in_a_plan_have_no_trailing_blanks() {
+        let change = |old: Option<&str>, new: &str| crate::diff::ResourcePlan {
+            id: "sys/policies/acl/p".into(),
+            kind: keyplan::ir::ResourceKind::Policy,
+            action: match old {
+                None => Action::Create,
+                Some(_) => Action::Update,
+            },
+            changes: vec![crate::diff::FieldChange {
+                field: "policy".into(),
+                old: old.map(Json::from),
+                new: Json::from(new),
+            }],
+            resets: Vec::new(),
+            not_compared: Vec::new(),
+            blocked: None,
+            destroys: None,
+        };
+        let text = "path \"a\" {\n}\n\npath \"b\" {\n}\n";
+        for r in [change(None, text), change(Some("path \"a\" {\n}\n"), text)] {
+            let plan = Plan {
+                resources: vec![r],
+                unmanaged: Vec::new(),
+                not_pruned: Vec::new(),
+                unverified_secrets: Vec::new(),
+                since_previous: false,
+                unrevoked_tokens: Vec::new(),
+                removals: Vec::new(),
+                catch_all: Vec::new(),
+            };
+            let shown = plan_text(&plan, "http://bao");
+            assert!(shown.contains("}\n\n"), "{shown}");
+            assert!(!shown.lines().any(|l| l.ends_with(' ')), "{shown:?}");
+        }
     }
 
     #[test]
