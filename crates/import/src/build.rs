@@ -305,7 +305,7 @@ fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
 fn mount_attrs(m: &Mount, b: &mut Block, st: &mut State) {
     let e = m.entry;
     if let Some(d) = e["description"].as_str().filter(|d| !d.is_empty()) {
-        b.attr("description", quote(d));
+        b.attr("description", crate::text::string(d, false));
     }
     for flag in ["local", "seal_wrap"] {
         if e[flag] == Json::Bool(true) {

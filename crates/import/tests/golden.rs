@@ -651,6 +651,9 @@ fn multi_line_strings_are_heredocs() {
             "disable_local_ca_jwt": false,
         })),
     );
+    if let Some(kp_import::Fetched::Data(auth)) = snap.reads.get_mut("sys/auth") {
+        auth["k8s/"]["description"] = json!("Cluster A\nowned by the platform team");
+    }
     if let Some(kp_import::Fetched::Data(role)) = snap.reads.get_mut("database/roles/readonly") {
         role["creation_statements"] = json!([SQL, ALL_INDENTED]);
     }
@@ -682,6 +685,10 @@ fn multi_line_strings_are_heredocs() {
     assert_eq!(
         field("auth/k8s/config", "kubernetes_ca_cert"),
         s(&format!("{CERT}\n"))
+    );
+    assert_eq!(
+        field("sys/auth/k8s", "description"),
+        s("Cluster A\nowned by the platform team\n")
     );
     assert_eq!(
         field("auth/k8s/config", "pem_keys"),
