@@ -83,7 +83,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Also delete what the program does not declare: roles and connections under its
-    /// own mounts, and policies inside its `owns policies` scope
+    /// own mounts, and policies inside its `owns policies` scope (not with a saved plan)
     #[arg(long)]
     pub prune: bool,
     /// Allow deleting mounts (secrets engines, auth methods) and the data they hold
@@ -190,6 +190,13 @@ fn apply_cmd(
     let a = &args.live;
     let client = connect(a)?;
     let (program, plan) = if let Some(path) = saved_plan_path(&a.files)? {
+        // Refused rather than ignored: it said "no changes" and deleted nothing that its
+        // plan listed as `--prune deletes it`.
+        if args.prune {
+            return Err(LiveError::PruneSavedPlan {
+                path: path.display().to_string(),
+            });
+        }
         saved_plan(&client, a, path)?
     } else {
         // Before the preflight (in `plan_program_since`): an unreachable server says

@@ -96,6 +96,13 @@ pub enum LiveError {
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]
     NoTerminal,
+    /// `apply PLAN.json --prune`: a saved plan deletes only its `--previous` deletions.
+    #[error(
+        "not applied: `--prune` does not apply to a saved plan (`{path}` deletes only what \
+         `--previous` removed, and its undeclared resources may have changed since): apply \
+         without `--prune`, then prune with `keyplan apply --prune` on the program"
+    )]
+    PruneSavedPlan { path: String },
 }
 
 pub type Result<T, E = LiveError> = std::result::Result<T, E>;
