@@ -325,6 +325,7 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
     let (program, mut plan) = saved::restore(&saved)?;
     client.preflight()?;
     let mut live = state::read(client, &program, a.token_out.as_deref())?;
+    diff::nested_mounts(&program, &live.mounts, &mut plan.resources);
     // Deletions are checked like every other call: what they delete must not have
     // changed (or gone) since the plan was saved.
     let gone = Program {

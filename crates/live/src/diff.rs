@@ -249,15 +249,22 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
 /// half-way. Paths are compared as the server does, segment by segment (`kv` and `kvx`
 /// do not clash); an auth method and a secrets engine never clash (`auth/ssh` is another
 /// path than `ssh`). Two mounts of the program that overlap are a compile error
-/// (`kp::overlapping-mount`).
-fn nested_mounts(
+/// (`kp::overlapping-mount`). Also run on a saved plan when it is applied: a mount made
+/// on the server since it was saved is not in its fingerprints.
+pub fn nested_mounts(
     program: &Program,
     tables: &crate::state::MountTables,
     plans: &mut [ResourcePlan],
 ) {
     let slashed = |p: &str| format!("{}/", p.trim_end_matches('/'));
-    for (r, p) in program.resources.iter().zip(plans.iter_mut()) {
-        if !is_mount(r) || p.action != Action::Create || p.blocked.is_some() {
+    for p in plans.iter_mut() {
+        if p.action != Action::Create || p.blocked.is_some() {
+            continue;
+        }
+        let Some(r) = program.resources.iter().find(|r| r.id == p.id) else {
+            continue;
+        };
+        if !is_mount(r) {
             continue;
         }
         let (table, class, prefix) = match r.kind {

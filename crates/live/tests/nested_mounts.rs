@@ -90,6 +90,26 @@ fn a_mount_nested_in_or_above_a_server_mount_is_blocked_in_the_plan() {
     let mounts = bao.data("sys/mounts");
     assert!(mounts.get("ssh/prod/").is_none() && mounts.get("team/").is_none());
 
+    // A plan saved before the mount in the way was made: refused when applied, before
+    // any call (the fingerprints cover only the planned mount, still absent).
+    let later = write_program(dir.path(), "later.kp", "secrets kv \"late/kv\" {}\n");
+    let saved = dir.path().join("later.json");
+    let args = live_args(&bao, &[&later]);
+    assert_eq!(run_plan_to(&args, Some(saved.clone())).code, 2);
+    enable(&bao, &["secrets", "enable", "-path=late", "kv"]);
+    let mut from_file = args.clone();
+    from_file.files = vec![saved];
+    let r = run_apply(&from_file, true, false, None);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("`sys/mounts/late/kv` cannot be created: ")
+            && r.stderr
+                .contains("the server has the kv secrets engine `late/`"),
+        "{}",
+        r.stderr
+    );
+
     // What does not clash: a shared prefix that is not a whole segment, an auth method
     // at a secrets engine's path, a secrets engine at an auth method's path.
     let fine = write_program(
