@@ -146,6 +146,15 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let program = removals::with_dropped_configs(program, previous.as_ref());
     let live = state::read(&client, &program, a.token_out.as_deref())?;
     let mut plan = diff::plan_since(&program, &live, previous.as_ref());
+    if a.token_out.is_none() {
+        plan.untracked_tokens = plan
+            .resources
+            .iter()
+            .filter(|p| p.kind == ResourceKind::Token && p.action == diff::Action::Create)
+            .filter_map(|p| program.resources.iter().find(|r| r.id == p.id))
+            .map(|r| r.name.to_string())
+            .collect();
+    }
     if let Some(old) = &previous {
         removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
     }

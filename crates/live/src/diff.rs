@@ -93,6 +93,10 @@ pub struct Plan {
     /// they put in `--prune`'s scope: warned about, never blocked.
     #[serde(skip)]
     pub catch_all: Vec<CatchAll>,
+    /// Tokens planned as creations because no `--token-out` says where their accessors
+    /// were recorded: whether each exists is not known. Names, in program order.
+    #[serde(skip)]
+    pub untracked_tokens: Vec<String>,
 }
 
 /// A catch-all `owns` pattern that puts undeclared resources in `--prune`'s scope.
@@ -240,6 +244,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
         catch_all: catch_all(program, &live.unmanaged),
+        untracked_tokens: Vec::new(),
     }
 }
 

@@ -112,6 +112,9 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     for warning in catch_all_warnings(plan) {
         let _ = writeln!(out, "{warning}");
     }
+    if let Some(note) = untracked_tokens_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(note) = unrevoked_tokens_note(plan) {
         let _ = writeln!(out, "{note}");
     }
@@ -169,6 +172,27 @@ pub fn blocked_note(plan: &Plan) -> Option<String> {
             ids.join(", ")
         )
     })
+}
+
+/// One note naming the tokens planned as creations only because the plan has no
+/// `--token-out`: a token is found through the accessor recorded there when apply
+/// created it, so without it an existing token looks absent (and the plan never clean).
+pub fn untracked_tokens_note(plan: &Plan) -> Option<String> {
+    let names: Vec<String> = plan
+        .untracked_tokens
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let (which, is) = match names.as_slice() {
+        [] => return None,
+        [one] => (format!("token {one}"), "is"),
+        many => (format!("tokens {}", many.join(", ")), "are"),
+    };
+    Some(format!(
+        "note: {which} {is} planned as created because no `--token-out` was given: a token \
+         is found through the accessor recorded under `--token-out` when apply created it, \
+         so whether it exists is not known. Plan with the `--token-out` directory apply uses."
+    ))
 }
 
 /// One note naming the tokens the previous version declared and the program does not,
@@ -275,6 +299,12 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
     }
     if let (false, Some(map)) = (plan.catch_all.is_empty(), doc.as_object_mut()) {
         map.insert("catch_all".to_string(), serde_json::json!(plan.catch_all));
+    }
+    if let (false, Some(map)) = (plan.untracked_tokens.is_empty(), doc.as_object_mut()) {
+        map.insert(
+            "untracked_tokens".to_string(),
+            serde_json::json!(plan.untracked_tokens),
+        );
     }
     // The text plan's `note: token ... not revoked`, as names (never a token or accessor).
     if let (false, Some(map)) = (plan.unrevoked_tokens.is_empty(), doc.as_object_mut()) {
@@ -481,6 +511,7 @@ mod tests {
                 unrevoked_tokens: Vec::new(),
                 removals: Vec::new(),
                 catch_all: Vec::new(),
+                untracked_tokens: Vec::new(),
             };
             let shown = plan_text(&plan, "http://bao");
             assert!(shown.contains("}\n\n"), "{shown}");

@@ -326,6 +326,7 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
         catch_all: Vec::new(),
+        untracked_tokens: Vec::new(),
     };
     for c in &saved.calls {
         if c.action == Action::Delete {

@@ -65,6 +65,7 @@ fn a_catch_all_owns_pattern_is_warned_about_at_plan_and_apply() {
     json_args.format = Format::Json;
     let j = run_plan(&json_args);
     let doc: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
     assert_eq!(
         doc["catch_all"],
         json!([

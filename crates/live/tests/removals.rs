@@ -705,3 +705,43 @@ fn a_dropped_config_block_resets_its_settings() {
     args.previous = Some(new.display().to_string());
     assert_eq!(run_plan(&args).code, 0);
 }
+
+/// A token applied with `--token-out`, planned without it: it is found only through the
+/// accessor recorded there, so it is planned as a creation, and the plan says why (it
+/// said nothing, and a CI plan step without the directory was never clean). With the
+/// directory the plan is clean and says nothing of it.
+#[test]
+fn a_token_planned_without_token_out_is_said_to_be_unknown() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_program(
+        dir.path(),
+        "main.kp",
+        "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n  }\n}\n\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n",
+    );
+    let mut args = live_args(&bao, &[&path]);
+    args.token_out = Some(dir.path().join("tokens"));
+    apply_clean(&args);
+    let clean = run_plan(&args);
+    assert!(!clean.stdout.contains("`--token-out`"), "{}", clean.stdout);
+    args.token_out = None;
+    let p = run_plan(&args);
+    assert_eq!(p.code, 2, "{}{}", p.stdout, p.stderr);
+    assert!(
+        p.stdout.contains(
+            "note: token `build-token` is planned as created because no `--token-out` was given"
+        ),
+        "{}",
+        p.stdout
+    );
+    args.format = Format::Json;
+    let j = run_plan(&args);
+    let doc: Json = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(
+        doc["untracked_tokens"],
+        json!(["build-token"]),
+        "{}",
+        j.stdout
+    );
+}
