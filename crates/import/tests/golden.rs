@@ -711,3 +711,66 @@ fn multi_line_strings_are_heredocs() {
         .unwrap();
     insta::assert_snapshot!("heredocs", format!("{k8s}\n---\n{database}"));
 }
+
+/// Secrets whose variable names would be the same (`team/users/a-b`, `team/users/a_b`
+/// and `team-a/users/b` all make `TEAM_A_B_PASSWORD`) each get a variable of their own:
+/// one shared variable, listed once, made apply write one password to all three users.
+#[test]
+fn colliding_secret_variables_are_made_unique() {
+    let user = || kp_import::Fetched::Data(json!({"token_policies": [], "token_ttl": 0}));
+    let mut snap = Snapshot::default();
+    snap.reads.insert(
+        "sys/auth".into(),
+        kp_import::Fetched::Data(json!({
+            "team/": {"type": "userpass", "config": {}, "options": {}, "description": ""},
+            "team-a/": {"type": "userpass", "config": {}, "options": {}, "description": ""},
+            "token/": {"type": "token"},
+        })),
+    );
+    snap.reads
+        .insert("sys/mounts".into(), kp_import::Fetched::Data(json!({})));
+    snap.lists.insert(
+        "auth/team/users".into(),
+        kp_import::Fetched::Data(json!(["a-b", "a_b"])),
+    );
+    snap.lists.insert(
+        "auth/team-a/users".into(),
+        kp_import::Fetched::Data(json!(["b"])),
+    );
+    for path in [
+        "auth/team/users/a-b",
+        "auth/team/users/a_b",
+        "auth/team-a/users/b",
+    ] {
+        snap.reads.insert(path.into(), user());
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "collisions");
+    let vars: Vec<(&str, &str)> = imported
+        .env
+        .iter()
+        .map(|v| (v.name.as_str(), v.for_field.as_str()))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("TEAM_A_B_PASSWORD", "auth/team/users/a-b password"),
+            ("TEAM_A_B_PASSWORD_2", "auth/team/users/a_b password"),
+            ("TEAM_A_B_PASSWORD_3", "auth/team-a/users/b password"),
+        ],
+        "{}",
+        imported.program
+    );
+    for var in [
+        "TEAM_A_B_PASSWORD\"",
+        "TEAM_A_B_PASSWORD_2\"",
+        "TEAM_A_B_PASSWORD_3\"",
+    ] {
+        assert_eq!(
+            imported.program.matches(var).count(),
+            1,
+            "{var}: {}",
+            imported.program
+        );
+    }
+}
