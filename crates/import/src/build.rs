@@ -239,7 +239,7 @@ fn policies(snap: &Snapshot, opts: &Options, st: &mut State) -> Vec<PolicyIn> {
     let mut out = Vec::new();
     let listed: BTreeSet<String> = snap.keys(POLICY_LIST).into_iter().collect();
     for name in &opts.policies {
-        if !listed.contains(name) && snap.lists.contains_key(POLICY_LIST) {
+        if !listed.contains(&name.to_lowercase()) && snap.lists.contains_key(POLICY_LIST) {
             st.warnings.push(Warning {
                 subject: format!("{POLICY_LIST}/{name}"),
                 message: "no such policy on the server".into(),
@@ -305,7 +305,7 @@ fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
 fn mount_attrs(m: &Mount, b: &mut Block, st: &mut State) {
     let e = m.entry;
     if let Some(d) = e["description"].as_str().filter(|d| !d.is_empty()) {
-        b.attr("description", quote(d));
+        b.attr("description", crate::text::string(d, false));
     }
     for flag in ["local", "seal_wrap"] {
         if e[flag] == Json::Bool(true) {

@@ -25,7 +25,6 @@ use kp_check::{is_literal_password as literal, names_secret_parameter as names_s
 use serde_json::Value as Json;
 
 use crate::fields::{lookup, Ctx, Sink};
-use crate::text::env_name;
 use crate::Warning;
 
 /// What the server writes over a URL's password (Go's `url.URL.Redacted`).
@@ -103,7 +102,7 @@ pub fn lift_connection(data: &Json, cx: &Ctx, sink: &mut Sink) -> Option<Json> {
     }
     let mut parts: Vec<&str> = cx.env_parts.to_vec();
     parts.push("password");
-    let var = env_name(&parts);
+    let var = crate::fields::secret_var(sink.env, &parts, format!("{} password", cx.subject));
     let read = if lifted.unescaped {
         "reads back escaped as a URL path (`%20` for each space), which no driver reads as \
          the key=value DSN it was, and holds its password in clear"

@@ -221,11 +221,7 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
             if returned || needs_secret(endpoint, name, data) {
                 let mut parts: Vec<&str> = cx.env_parts.to_vec();
                 parts.push(name);
-                let var = env_name(&parts);
-                sink.env.push(EnvVar {
-                    name: var.clone(),
-                    for_field: format!("{} {name}", cx.subject),
-                });
+                let var = secret_var(sink.env, &parts, format!("{} {name}", cx.subject));
                 out.push((name.clone(), format!("env({})", quote(&var))));
             }
             continue;
@@ -382,14 +378,33 @@ pub(crate) fn negative_left_out(subject: &str, name: &str, value: &Json) -> Warn
 /// A connection URL that still holds a secret keyplan cannot template (a parameter such
 /// as `sslpassword`, besides the password `{{password}}` stands for): the whole URL
 /// is read from the environment, as any secret is.
+/// The variable holding the secret of `for_field` (`auth/team/users/a-b password`): its
+/// [`env_name`], or that name with `_2`, `_3`, ... when another secret has it already
+/// (`team/users/a-b`, `team/users/a_b` and `team-a/users/b` all make `TEAM_A_B_PASSWORD`):
+/// one variable per secret, or apply would write one password to every user sharing it.
+/// Asked again for the same field, the same variable.
+pub(crate) fn secret_var(env: &mut Vec<EnvVar>, parts: &[&str], for_field: String) -> String {
+    if let Some(v) = env.iter().find(|v| v.for_field == for_field) {
+        return v.name.clone();
+    }
+    let base = env_name(parts);
+    let mut name = base.clone();
+    let mut n = 1;
+    while env.iter().any(|v| v.name == name) {
+        n += 1;
+        name = format!("{base}_{n}");
+    }
+    env.push(EnvVar {
+        name: name.clone(),
+        for_field,
+    });
+    name
+}
+
 fn whole_url_secret(url: &str, cx: &Ctx, sink: &mut Sink) -> String {
     let mut parts: Vec<&str> = cx.env_parts.to_vec();
     parts.push("connection_url");
-    let var = env_name(&parts);
-    sink.env.push(EnvVar {
-        name: var.clone(),
-        for_field: format!("{} connection_url", cx.subject),
-    });
+    let var = secret_var(sink.env, &parts, format!("{} connection_url", cx.subject));
     let shape = crate::dsn::without_secrets(url);
     sink.warnings.push(Warning {
         subject: cx.subject.to_string(),

@@ -118,8 +118,10 @@ impl Options {
         self.everything() || !self.policies.is_empty()
     }
 
+    /// The server keeps policy names in lower case (`Team.Policy` is written as
+    /// `team.policy`): `--policy` names one in any case.
     pub(crate) fn wants_policy(&self, name: &str) -> bool {
-        self.everything() || self.policies.iter().any(|p| p == name)
+        self.everything() || self.policies.iter().any(|p| p.to_lowercase() == name)
     }
 }
 

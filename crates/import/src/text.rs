@@ -66,7 +66,10 @@ impl Block {
                 out.push('\n');
             }
             match e {
-                Entry::Attr(n, v) => out.push_str(&format!("{pad}  {n} = {v}\n")),
+                Entry::Attr(n, v) => {
+                    let v = indented(v, &format!("{pad}  "));
+                    out.push_str(&format!("{pad}  {n} = {v}\n"));
+                }
                 Entry::Stmt(s) => out.push_str(&format!("{pad}  {s}\n")),
                 Entry::Block(b) => b.print(out, depth + 1),
                 Entry::Comment(lines) => {
@@ -116,6 +119,98 @@ pub fn quote(s: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// A string value: text of several lines (a PEM certificate, SQL) as a heredoc, which
+/// reads as the text does, else a quoted literal ([`quote`]). A heredoc's value ends in
+/// a newline: a text without one is written so only where `exact` is false (a plan
+/// compares multi-line text without its final newline, which servers drop or add to a
+/// PEM block); a text a heredoc cannot hold (a `\r`, a control character) is quoted.
+/// The heredoc is `<<-EOT`, its lines indented with the block by [`Block::print`],
+/// unless every line of the text starts with a blank (`<<-` would strip them): then
+/// `<<EOT`, its lines as they are.
+pub fn string(s: &str, exact: bool) -> String {
+    let body = s.strip_suffix('\n');
+    let heredoc = body.is_some_and(|b| b.contains('\n'))
+        || (!exact && s.trim_end_matches('\n').contains('\n'));
+    if !heredoc || s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return quote(s);
+    }
+    let lines: Vec<&str> = body.unwrap_or(s).split('\n').collect();
+    let mut marker = "EOT".to_string();
+    let mut n = 0;
+    while lines.iter().any(|l| l.trim() == marker) {
+        n += 1;
+        marker = format!("EOT{n}");
+    }
+    let flush = lines
+        .iter()
+        .any(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t']));
+    let dash = if flush { "-" } else { "" };
+    format!("<<{dash}{marker}\n{}\n{marker}", lines.join("\n"))
+}
+
+/// The marker of a heredoc that opens at the end of `line`, whether it is `<<-`, and
+/// whether it is a list's item (after `[` or `,`: `keyplan fmt` puts it on a line of its
+/// own, one level in).
+fn heredoc_opener(line: &str) -> Option<(&str, bool, bool)> {
+    let at = line.rfind("<<")?;
+    let rest = line.get(at + 2..)?;
+    let (dash, marker) = match rest.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, rest),
+    };
+    let item = line
+        .get(..at)
+        .is_some_and(|before| before.trim_end().ends_with(['[', ',']));
+    kp_syntax::is_name(marker).then_some((marker, dash, item))
+}
+
+/// An attribute's value laid out at `pad` (the attribute's indentation): the lines of a
+/// `<<-` heredoc one level deeper than its opener and its closing marker at the opener's
+/// level (the heredoc strips the indentation again); a `<<` heredoc's lines as they are.
+fn indented(value: &str, pad: &str) -> String {
+    let mut out = String::new();
+    let mut open: Option<(&str, bool, String)> = None;
+    for (i, line) in value.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match &open {
+            _ if i == 0 => out.push_str(line),
+            Some((marker, dash, at)) if line == *marker => {
+                if *dash {
+                    out.push_str(at);
+                }
+                out.push_str(line);
+                open = None;
+                continue;
+            }
+            Some((_, false, _)) => out.push_str(line),
+            Some((_, true, _)) if line.is_empty() => {}
+            Some((_, true, at)) => {
+                out.push_str(at);
+                out.push_str("  ");
+                out.push_str(line);
+            }
+            None => {
+                out.push_str(pad);
+                out.push_str("  ");
+                out.push_str(line);
+            }
+        }
+        if open.is_none() {
+            open = heredoc_opener(line).map(|(marker, dash, item)| {
+                let at = if item {
+                    format!("{pad}  ")
+                } else {
+                    pad.to_string()
+                };
+                (marker, dash, at)
+            });
+        }
+    }
     out
 }
 

@@ -5,7 +5,7 @@
 use kp_schema::{Field, FieldType};
 use serde_json::Value as Json;
 
-use crate::text::{label, quote};
+use crate::text::{label, quote, string};
 
 /// Seconds from what the server returns for a duration: integer seconds, a numeric
 /// string, or a Go duration string (`1h0m0s`, `768h`, `90s`, `-1s`; `1.5s` is refused).
@@ -157,7 +157,7 @@ pub fn is_default(field: &Field, v: &Json) -> bool {
 pub fn literal(v: &Json, ty: FieldType) -> Option<String> {
     match ty {
         FieldType::String => match v {
-            Json::String(s) => Some(quote(s)),
+            Json::String(s) => Some(string(s, false)),
             Json::Number(n) => Some(quote(&n.to_string())),
             Json::Bool(b) => Some(quote(&b.to_string())),
             _ => None,
@@ -173,37 +173,78 @@ pub fn literal(v: &Json, ty: FieldType) -> Option<String> {
             _ => None,
         },
         FieldType::Duration => seconds(v).map(duration),
-        FieldType::List | FieldType::CommaList => {
-            items(v).map(|items| list(items.iter().map(|i| quote(i))))
-        }
+        FieldType::List => items(v).map(|items| list(items.iter().map(|i| string(i, true)))),
+        // Joined with commas when compiled: one line each.
+        FieldType::CommaList => items(v).map(|items| list(items.iter().map(|i| quote(i)))),
         FieldType::Map | FieldType::Any => any(v),
     }
 }
 
+/// A list of literals. A heredoc's closing marker is alone on its line: the comma or
+/// the `]` after it goes on the next line, as `keyplan fmt` lays it out.
 pub fn list(items: impl Iterator<Item = String>) -> String {
-    format!("[{}]", items.collect::<Vec<_>>().join(", "))
+    let items: Vec<String> = items.collect();
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(item);
+        if item.contains('\n') {
+            out.push('\n');
+        }
+        if i + 1 < items.len() {
+            out.push_str(", ");
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// Any JSON value as a keyplan value: objects as maps, arrays as lists. A fractional
 /// number or `null` inside has no keyplan form.
 pub fn any(v: &Json) -> Option<String> {
+    any_in(v, Within::Top)
+}
+
+/// Where [`any_in`] writes a value: a text of several lines is a heredoc at the top
+/// and, when exact, as a list item; inside a map it stays quoted.
+#[derive(Clone, Copy, PartialEq)]
+enum Within {
+    Top,
+    List,
+    Map,
+}
+
+fn any_in(v: &Json, within: Within) -> Option<String> {
     match v {
-        Json::String(s) => Some(quote(s)),
+        Json::String(s) => Some(match within {
+            Within::Top => string(s, false),
+            Within::List => string(s, true),
+            Within::Map => quote(s),
+        }),
         Json::Bool(b) => Some(b.to_string()),
         Json::Number(n) => n.as_i64().map(|i| i.to_string()),
         Json::Array(a) => a
             .iter()
-            .map(any)
+            .map(|i| any_in(i, within.max_list()))
             .collect::<Option<Vec<_>>>()
             .map(|i| list(i.into_iter())),
         Json::Object(o) => {
             let entries = o
                 .iter()
-                .map(|(k, v)| any(v).map(|v| format!("{} = {v}", label(k))))
+                .map(|(k, v)| any_in(v, Within::Map).map(|v| format!("{} = {v}", label(k))))
                 .collect::<Option<Vec<_>>>()?;
             Some(format!("{{ {} }}", entries.join(", ")).replace("{  }", "{}"))
         }
         Json::Null => None,
+    }
+}
+
+impl Within {
+    /// Inside a map, a list stays on one line.
+    fn max_list(self) -> Within {
+        match self {
+            Within::Map => Within::Map,
+            _ => Within::List,
+        }
     }
 }
 

@@ -93,7 +93,8 @@ fn selection_and_unreadable_paths() {
     let options = Options {
         target: Target::Openbao,
         mounts: vec!["ssh".into()],
-        policies: vec!["per-user".into(), "nope".into()],
+        // In another case than the server keeps it (it lowercases policy names).
+        policies: vec!["Per-User".into(), "nope".into()],
         server: None,
     };
     let imported = kp_import::import(&snap, &options);
@@ -624,4 +625,152 @@ fn a_map_of_empty_values_is_imported() {
         imported.program
     );
     assert!(!imported.program.contains("default_critical_options"));
+}
+
+/// Multi-line strings (a Kubernetes method's CA certificate, its PEM keys, a JWT method's
+/// public keys, SQL statements of several lines) are written as heredocs, as people
+/// write them, not as one line of `\n` escapes; the program formats, checks, and holds
+/// each text as the server read it back (a final newline the server dropped comes
+/// back: a plan compares multi-line text without it).
+#[test]
+fn multi_line_strings_are_heredocs() {
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUQ2Xb\n  indented line\n\nEOT\n-----END CERTIFICATE-----";
+    const KEY_A: &str =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZI\n-----END PUBLIC KEY-----\n";
+    const KEY_B: &str =
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZJ\n-----END PUBLIC KEY-----\n";
+    const SQL: &str = "CREATE ROLE \"{{name}}\"\n  WITH LOGIN PASSWORD '{{password}}';\n";
+    const ALL_INDENTED: &str =
+        "  GRANT SELECT\n    ON ALL TABLES IN SCHEMA public TO \"{{name}}\";\n";
+    let mut snap = fixture("hand-configured.json");
+    snap.reads.insert(
+        "auth/k8s/config".into(),
+        kp_import::Fetched::Data(json!({
+            "kubernetes_host": "https://k8s.example.com:6443",
+            "kubernetes_ca_cert": CERT,
+            "pem_keys": [KEY_A, KEY_B],
+            "disable_local_ca_jwt": false,
+        })),
+    );
+    if let Some(kp_import::Fetched::Data(auth)) = snap.reads.get_mut("sys/auth") {
+        auth["k8s/"]["description"] = json!("Cluster A\nowned by the platform team");
+    }
+    if let Some(kp_import::Fetched::Data(role)) = snap.reads.get_mut("database/roles/readonly") {
+        role["creation_statements"] = json!([SQL, ALL_INDENTED]);
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "heredocs");
+    let program = &imported.program;
+    for escaped in [
+        "BEGIN CERTIFICATE-----\\n",
+        "PUBLIC KEY-----\\n",
+        "\"{{name}}\\\"\\n",
+    ] {
+        assert!(!program.contains(escaped), "{escaped}: {program}");
+    }
+    // The text as read back, through the compiler.
+    let compiled = keyplan::compile(
+        program,
+        &keyplan::Options {
+            target: keyplan::Target::Openbao,
+        },
+    )
+    .program
+    .unwrap();
+    let field = |id: &str, name: &str| {
+        let r = compiled.resources.iter().find(|r| r.id == id).unwrap();
+        r.body.get(name).cloned().unwrap()
+    };
+    use keyplan::ir::Value;
+    let s = |t: &str| Value::Str(t.to_string());
+    assert_eq!(
+        field("auth/k8s/config", "kubernetes_ca_cert"),
+        s(&format!("{CERT}\n"))
+    );
+    assert_eq!(
+        field("sys/auth/k8s", "description"),
+        s("Cluster A\nowned by the platform team\n")
+    );
+    assert_eq!(
+        field("auth/k8s/config", "pem_keys"),
+        Value::List(vec![s(KEY_A), s(KEY_B)])
+    );
+    assert_eq!(
+        field("database/roles/readonly", "creation_statements"),
+        Value::List(vec![s(SQL), s(ALL_INDENTED)])
+    );
+    let k8s = program
+        .split("auth kubernetes k8s {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .unwrap();
+    let database = program
+        .split("role readonly {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  }\n").next())
+        .unwrap();
+    insta::assert_snapshot!("heredocs", format!("{k8s}\n---\n{database}"));
+}
+
+/// Secrets whose variable names would be the same (`team/users/a-b`, `team/users/a_b`
+/// and `team-a/users/b` all make `TEAM_A_B_PASSWORD`) each get a variable of their own:
+/// one shared variable, listed once, made apply write one password to all three users.
+#[test]
+fn colliding_secret_variables_are_made_unique() {
+    let user = || kp_import::Fetched::Data(json!({"token_policies": [], "token_ttl": 0}));
+    let mut snap = Snapshot::default();
+    snap.reads.insert(
+        "sys/auth".into(),
+        kp_import::Fetched::Data(json!({
+            "team/": {"type": "userpass", "config": {}, "options": {}, "description": ""},
+            "team-a/": {"type": "userpass", "config": {}, "options": {}, "description": ""},
+            "token/": {"type": "token"},
+        })),
+    );
+    snap.reads
+        .insert("sys/mounts".into(), kp_import::Fetched::Data(json!({})));
+    snap.lists.insert(
+        "auth/team/users".into(),
+        kp_import::Fetched::Data(json!(["a-b", "a_b"])),
+    );
+    snap.lists.insert(
+        "auth/team-a/users".into(),
+        kp_import::Fetched::Data(json!(["b"])),
+    );
+    for path in [
+        "auth/team/users/a-b",
+        "auth/team/users/a_b",
+        "auth/team-a/users/b",
+    ] {
+        snap.reads.insert(path.into(), user());
+    }
+    let imported = kp_import::import(&snap, &openbao());
+    assert_checks(&imported, "collisions");
+    let vars: Vec<(&str, &str)> = imported
+        .env
+        .iter()
+        .map(|v| (v.name.as_str(), v.for_field.as_str()))
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            ("TEAM_A_B_PASSWORD", "auth/team/users/a-b password"),
+            ("TEAM_A_B_PASSWORD_2", "auth/team/users/a_b password"),
+            ("TEAM_A_B_PASSWORD_3", "auth/team-a/users/b password"),
+        ],
+        "{}",
+        imported.program
+    );
+    for var in [
+        "TEAM_A_B_PASSWORD\"",
+        "TEAM_A_B_PASSWORD_2\"",
+        "TEAM_A_B_PASSWORD_3\"",
+    ] {
+        assert_eq!(
+            imported.program.matches(var).count(),
+            1,
+            "{var}: {}",
+            imported.program
+        );
+    }
 }

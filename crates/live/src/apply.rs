@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use keyplan::ir::{Body, Program, Resource, ResourceKind};
+use keyplan::ir::{Body, Program, Resource, ResourceKind, Value, LITERAL_SECRET};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -63,9 +63,10 @@ pub fn check_ready(program: &Program, plan: &Plan, opts: &ApplyOptions<'_>) -> R
         .filter(|p| p.action != Action::Unchanged)
     {
         if let Some(reason) = &rp.blocked {
-            return Err(LiveError::Immutable {
-                id: rp.id.clone(),
-                reason: reason.clone(),
+            let (id, reason) = (rp.id.clone(), reason.clone());
+            return Err(match rp.action {
+                Action::Create => LiveError::CannotCreate { id, reason },
+                _ => LiveError::Immutable { id, reason },
             });
         }
         let Some(r) = program.resources.iter().find(|r| r.id == rp.id) else {
@@ -145,7 +146,7 @@ pub fn apply(
                 }),
                 Some(Err(e)) => report.failed.push(Failed {
                     id: r.id.to_string(),
-                    error: e.to_string(),
+                    error: redacted(&e.to_string(), r, opts),
                 }),
                 None => report.not_applied.push(r.id.to_string()),
             }
@@ -210,6 +211,57 @@ pub fn apply(
         }
     }
     report
+}
+
+/// A server's error about a write of `r`, without the secrets the write sent: servers
+/// quote a value they refuse (`time: invalid duration "..."`, `error parsing address
+/// "..."`), and an `env()` value or a literal secret must never reach an output. Each
+/// is shown as the placeholder plans use (`${NAME}`, or [`LITERAL_SECRET`]); so is each
+/// line of a secret of several lines (a PEM key), which a server may quote alone.
+/// Secrets shorter than 4 characters are left: replacing them would garble the message
+/// (`status 400`) more than it hides.
+///
+/// [`LITERAL_SECRET`]: keyplan::ir::LITERAL_SECRET
+pub fn redacted(error: &str, r: &Resource, opts: &ApplyOptions<'_>) -> String {
+    fn walk(v: &Value, opts: &ApplyOptions<'_>, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Env(e) => {
+                if let Some(value) = (opts.env)(&e.env) {
+                    out.push((value, format!("${{{}}}", e.env)));
+                }
+            }
+            Value::Secret(s) => {
+                out.push((s.expose().to_string(), LITERAL_SECRET.to_string()));
+            }
+            Value::List(l) => l.iter().for_each(|v| walk(v, opts, out)),
+            Value::Map(m) => m.values().for_each(|v| walk(v, opts, out)),
+            _ => {}
+        }
+    }
+    let mut secrets = Vec::new();
+    r.body.values().for_each(|v| walk(v, opts, &mut secrets));
+    let lines: Vec<(String, String)> = secrets
+        .iter()
+        .filter(|(value, _)| value.contains('\n'))
+        .flat_map(|(value, shown)| {
+            value
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.chars().count() >= 8)
+                .map(|l| (l.to_string(), shown.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    secrets.extend(lines);
+    // Longest first: a secret that holds another is replaced whole.
+    secrets.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
+    let mut out = error.to_string();
+    for (value, shown) in secrets {
+        if value.chars().count() >= 4 {
+            out = out.replace(&value, &shown);
+        }
+    }
+    out
 }
 
 fn record_deletes<'a>(
@@ -395,4 +447,58 @@ fn create_token(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    // A program that does not compile fails the test with its diagnostics.
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+
+    /// A literal secret, an `env()` value and each line of a secret of several lines are
+    /// replaced in a server's error; short secrets and other text are left.
+    #[test]
+    fn server_errors_lose_the_secrets_of_the_write() {
+        let source = "auth userpass {\n  user u {\n    password  = \"Literal-pw-7f3e\"\n    token_ttl = env(\"TTL\")\n  }\n}\n\nsecrets ssh {\n  ca {\n    private_key = env(\"KEY\")\n    public_key  = \"ssh-ed25519 AAAA ca\"\n  }\n}\n";
+        let program = keyplan::compile(
+            source,
+            &keyplan::Options {
+                target: kp_schema::Target::Openbao,
+            },
+        )
+        .program
+        .expect("the program compiles");
+        let env = |name: &str| match name {
+            "TTL" => Some("ttl-secret-5e6f".to_string()),
+            "KEY" => Some("-----BEGIN KEY-----\nline-of-the-key-0123\n-----END KEY-----\n".into()),
+            _ => None,
+        };
+        let opts = ApplyOptions {
+            token_out: None,
+            prune: false,
+            env: &env,
+        };
+        let find = |id: &str| {
+            program
+                .resources
+                .iter()
+                .find(|r| r.id == id)
+                .expect("declared")
+        };
+        let user = find("auth/userpass/users/u");
+        assert_eq!(
+            redacted(
+                "status 400: \"Literal-pw-7f3e\" and \"ttl-secret-5e6f\" refused",
+                user,
+                &opts
+            ),
+            "status 400: \"(literal secret, not shown)\" and \"${TTL}\" refused"
+        );
+        let ca = find("ssh/config/ca");
+        assert_eq!(
+            redacted("cannot parse \"line-of-the-key-0123\"", ca, &opts),
+            "cannot parse \"${KEY}\""
+        );
+    }
 }

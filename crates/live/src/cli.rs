@@ -83,7 +83,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Also delete what the program does not declare: roles and connections under its
-    /// own mounts, and policies inside its `owns policies` scope
+    /// own mounts, and policies inside its `owns policies` scope (not with a saved plan)
     #[arg(long)]
     pub prune: bool,
     /// Allow deleting mounts (secrets engines, auth methods) and the data they hold
@@ -143,8 +143,18 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let target = target_for(&client, a.target)?;
     let program = load_paths(&a.files, target)?;
     let previous = previous(a, target)?;
+    let program = removals::with_dropped_configs(program, previous.as_ref());
     let live = state::read(&client, &program, a.token_out.as_deref())?;
     let mut plan = diff::plan_since(&program, &live, previous.as_ref());
+    if a.token_out.is_none() {
+        plan.untracked_tokens = plan
+            .resources
+            .iter()
+            .filter(|p| p.kind == ResourceKind::Token && p.action == diff::Action::Create)
+            .filter_map(|p| program.resources.iter().find(|r| r.id == p.id))
+            .map(|r| r.name.to_string())
+            .collect();
+    }
     if let Some(old) = &previous {
         removals::plan_removals(&client, &mut plan, old, &program, a.token_out.as_deref())?;
     }
@@ -189,6 +199,13 @@ fn apply_cmd(
     let a = &args.live;
     let client = connect(a)?;
     let (program, plan) = if let Some(path) = saved_plan_path(&a.files)? {
+        // Refused rather than ignored: it said "no changes" and deleted nothing that its
+        // plan listed as `--prune deletes it`.
+        if args.prune {
+            return Err(LiveError::PruneSavedPlan {
+                path: path.display().to_string(),
+            });
+        }
         saved_plan(&client, a, path)?
     } else {
         // Before the preflight (in `plan_program_since`): an unreachable server says
@@ -196,6 +213,7 @@ fn apply_cmd(
         let target = target_for(&client, a.target)?;
         let program = load_paths(&a.files, target)?;
         let previous = previous(a, target)?;
+        let program = removals::with_dropped_configs(program, previous.as_ref());
         let mut plan =
             plan_program_since(&client, &program, previous.as_ref(), a.token_out.as_deref())?;
         if let Some(old) = &previous {
@@ -249,6 +267,12 @@ fn apply_cmd(
         let _ = input.read_line(&mut answer);
         if answer.trim() != "yes" {
             return Err(LiveError::Declined);
+        }
+    }
+    // Without `--yes` the plan above said it already, before the confirmation.
+    if args.prune && args.yes {
+        for warning in render::catch_all_warnings(&plan) {
+            let _ = writeln!(stderr, "{warning}");
         }
     }
     let report = apply::apply(&client, &program, &plan, &opts);
@@ -310,6 +334,7 @@ fn saved_plan(client: &Client, a: &LiveArgs, file: &Path) -> Result<(Program, di
     let (program, mut plan) = saved::restore(&saved)?;
     client.preflight()?;
     let mut live = state::read(client, &program, a.token_out.as_deref())?;
+    diff::nested_mounts(&program, &live.mounts, &mut plan.resources);
     // Deletions are checked like every other call: what they delete must not have
     // changed (or gone) since the plan was saved.
     let gone = Program {

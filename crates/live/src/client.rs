@@ -348,21 +348,46 @@ fn is_transient_status(status: u16, body: &Json) -> bool {
     }
 }
 
-/// The server's error messages, joined (`{"errors": [...]}`).
+/// The server's error messages, joined (`{"errors": [...]}`), each on one line: a Go
+/// multi-error (`1 error occurred:\n\t* permission denied\n\n`) as its items.
 pub fn server_message(body: &Json) -> String {
     match body["errors"].as_array() {
         Some(errs) if !errs.is_empty() => errs
             .iter()
             .map(|e| {
-                e.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.to_string())
+                one_line(
+                    &e.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| e.to_string()),
+                )
             })
             .collect::<Vec<_>>()
-            .join("; ")
-            .replace('\n', " "),
+            .join("; "),
         _ => "no message".to_string(),
     }
+}
+
+/// A message on one line: the items of a Go multi-error (`N error(s) occurred:` then
+/// `\t* ITEM` lines) joined with `; `, every run of blanks and newlines one space.
+fn one_line(message: &str) -> String {
+    let mut lines = message.lines();
+    let multi = lines.next().is_some_and(|first| {
+        let first = first.trim();
+        first.ends_with("occurred:")
+            && first
+                .split_whitespace()
+                .next()
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+    });
+    let text = if multi {
+        lines
+            .filter_map(|l| l.trim().strip_prefix("* "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        message.to_string()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn api_error(method: Method, path: &str, status: u16, body: &Json) -> LiveError {
@@ -371,5 +396,27 @@ fn api_error(method: Method, path: &str, status: u16, body: &Json) -> LiveError 
         path: path.to_string(),
         status,
         message: server_message(body),
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    /// OpenBao wraps some refusals in a Go multi-error: shown as its items, on one line
+    /// (it read `1 error occurred: \t* permission denied  `).
+    #[test]
+    fn multi_errors_read_as_their_items() {
+        let body = serde_json::json!({"errors": ["1 error occurred:\n\t* permission denied\n\n"]});
+        assert_eq!(server_message(&body), "permission denied");
+        let body = serde_json::json!({"errors": [
+            "2 errors occurred:\n\t* failed to validate CIDR blocks: invalid CIDR address: x\n\t* b\n\n",
+            "plain  message\nsecond line",
+        ]});
+        assert_eq!(
+            server_message(&body),
+            "failed to validate CIDR blocks: invalid CIDR address: x; b; plain message second line"
+        );
+        assert_eq!(server_message(&serde_json::json!({})), "no message");
     }
 }

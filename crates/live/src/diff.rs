@@ -89,6 +89,66 @@ pub struct Plan {
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
+    /// Catch-all `owns` patterns (`owns policies "*"`) and how many of `unmanaged` only
+    /// they put in `--prune`'s scope: warned about, never blocked.
+    #[serde(skip)]
+    pub catch_all: Vec<CatchAll>,
+    /// Tokens planned as creations because no `--token-out` says where their accessors
+    /// were recorded: whether each exists is not known. Names, in program order.
+    #[serde(skip)]
+    pub untracked_tokens: Vec<String>,
+}
+
+/// A catch-all `owns` pattern that puts undeclared resources in `--prune`'s scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatchAll {
+    /// `policies` or `token-roles`, as written after `owns`.
+    pub owns: &'static str,
+    pub pattern: String,
+    /// The undeclared resources no narrower pattern of the program names.
+    pub count: usize,
+}
+
+/// Whether an `owns` pattern matches every name (`"*"`, `"**"`).
+pub fn is_catch_all(pattern: &str) -> bool {
+    !pattern.is_empty() && pattern.chars().all(|c| c == '*')
+}
+
+/// The catch-all `owns` patterns of `program` that put some of `unmanaged` (ids, as the
+/// plan lists them) in `--prune`'s scope, counting only what no other pattern of the
+/// same scope names.
+pub fn catch_all(program: &Program, unmanaged: &[String]) -> Vec<CatchAll> {
+    let scopes = [
+        ("policies", &program.owned_policies, "sys/policies/acl/"),
+        (
+            "token-roles",
+            &program.owned_token_roles,
+            "auth/token/roles/",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (owns, patterns, collection) in scopes {
+        let Some(broad) = patterns.iter().find(|p| is_catch_all(p)) else {
+            continue;
+        };
+        let count = unmanaged
+            .iter()
+            .filter_map(|id| id.strip_prefix(collection))
+            .filter(|name| {
+                !patterns
+                    .iter()
+                    .any(|p| !is_catch_all(p) && keyplan::ir::glob_match(p, name))
+            })
+            .count();
+        if count > 0 {
+            out.push(CatchAll {
+                owns,
+                pattern: broad.clone(),
+                count,
+            });
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -174,6 +234,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
             p.changes.clear();
         }
     }
+    nested_mounts(program, &live.mounts, &mut resources);
     Plan {
         resources,
         unmanaged: live.unmanaged.clone(),
@@ -182,6 +243,56 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         since_previous: previous.is_some(),
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
+        catch_all: catch_all(program, &live.unmanaged),
+        untracked_tokens: Vec::new(),
+    }
+}
+
+/// Blocks the creation of a mount whose path is nested in a mount of its class on the
+/// server (`ssh/prod` under `ssh/`) or contains one (`ssh` over `ssh/prod/`): the server
+/// refuses it ("path is already in use at ssh/", OpenBao 2.7.2), and apply would fail
+/// half-way. Paths are compared as the server does, segment by segment (`kv` and `kvx`
+/// do not clash); an auth method and a secrets engine never clash (`auth/ssh` is another
+/// path than `ssh`). Two mounts of the program that overlap are a compile error
+/// (`kp::overlapping-mount`). Also run on a saved plan when it is applied: a mount made
+/// on the server since it was saved is not in its fingerprints.
+pub fn nested_mounts(
+    program: &Program,
+    tables: &crate::state::MountTables,
+    plans: &mut [ResourcePlan],
+) {
+    let slashed = |p: &str| format!("{}/", p.trim_end_matches('/'));
+    for p in plans.iter_mut() {
+        if p.action != Action::Create || p.blocked.is_some() {
+            continue;
+        }
+        let Some(r) = program.resources.iter().find(|r| r.id == p.id) else {
+            continue;
+        };
+        if !is_mount(r) {
+            continue;
+        }
+        let (table, class, prefix) = match r.kind {
+            ResourceKind::AuthMount => (&tables.auth, "auth method", "auth/"),
+            _ => (&tables.secrets, "secrets engine", ""),
+        };
+        let path = slashed(crate::state::mount_path(r));
+        let clash = table.iter().find_map(|(at, ty)| {
+            let at = slashed(at);
+            (at != path && (path.starts_with(&at) || at.starts_with(&path))).then_some((at, ty))
+        });
+        let Some((at, ty)) = clash else {
+            continue;
+        };
+        let relation = match path.starts_with(&at) {
+            true => "a mount cannot be nested in another",
+            false => "a mount cannot contain another",
+        };
+        p.blocked = Some(format!(
+            "the path `{prefix}{path}` is already in use: the server has the {ty} {class} \
+             `{prefix}{at}`, and {relation} (the server answers \"path is already in use\"); \
+             choose another path for it, or disable `{prefix}{at}` first (its data is lost)"
+        ));
     }
 }
 

@@ -70,6 +70,9 @@ pub enum LiveError {
     },
     #[error("`{id}` cannot be changed in place: {reason}")]
     Immutable { id: String, reason: String },
+    /// A creation the server would refuse (a mount nested in another).
+    #[error("`{id}` cannot be created: {reason}")]
+    CannotCreate { id: String, reason: String },
     #[error("`{path}` is not a saved plan: {reason}")]
     BadPlanFile { path: String, reason: String },
     #[error("not applied: the saved plan was computed against `{planned}`, not `{addr}`")]
@@ -93,6 +96,13 @@ pub enum LiveError {
     Declined,
     #[error("not applied: no terminal to confirm on; pass `--yes` to apply without asking")]
     NoTerminal,
+    /// `apply PLAN.json --prune`: a saved plan deletes only its `--previous` deletions.
+    #[error(
+        "not applied: `--prune` does not apply to a saved plan (`{path}` deletes only what \
+         `--previous` removed, and its undeclared resources may have changed since): apply \
+         without `--prune`, then prune with `keyplan apply --prune` on the program"
+    )]
+    PruneSavedPlan { path: String },
 }
 
 pub type Result<T, E = LiveError> = std::result::Result<T, E>;

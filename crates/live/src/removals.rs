@@ -59,6 +59,37 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
     }
 }
 
+/// `program` with the configs its previous version declared and it drops while keeping
+/// their mount (a KV v2 mount's `config {}` removed, an auth method's config attributes
+/// all removed), each with an empty body. Such a config has no delete endpoint, so
+/// dropping it means its settings go back to the server's defaults: planned with no
+/// field set, it resets what the server holds at other than the default, as a field
+/// removed from a config the program keeps does. (Left out, the settings stayed on the
+/// server, and the plan said the server matched.) An SSH CA is deleted instead.
+pub fn with_dropped_configs(mut program: Program, previous: Option<&Program>) -> Program {
+    let Some(previous) = previous else {
+        return program;
+    };
+    let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
+    let dropped: Vec<Resource> = previous
+        .resources
+        .iter()
+        .filter(|r| r.kind == ResourceKind::Config && !r.path.ends_with("/config/ca"))
+        .filter(|r| !declared.contains(r.id.as_str()))
+        .filter(|r| {
+            r.mount
+                .as_ref()
+                .is_some_and(|m| declared.contains(m.as_str()))
+        })
+        .map(|r| Resource {
+            body: keyplan::ir::Body::new(),
+            ..r.clone()
+        })
+        .collect();
+    program.resources.extend(dropped);
+    program
+}
+
 /// Adds to `plan` the deletions of what `previous` declared and `program` does not,
 /// reading the server for each.
 pub fn plan_removals(
@@ -85,6 +116,8 @@ pub fn plan_removals(
     plan.unrevoked_tokens.sort();
     let live = state::read_resources(client, &gone, token_out)?;
     add(plan, previous, gone.resources, &live);
+    // What `add` made deletions is no longer a `--prune` candidate.
+    plan.catch_all = crate::diff::catch_all(program, &plan.unmanaged);
     Ok(())
 }
 

@@ -24,16 +24,17 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
         for c in &r.changes {
             match (&c.old, text_of(c.old.as_ref()), text_of(Some(&c.new))) {
                 // Policies and SQL read best as text, and their changes as a line diff.
+                // A blank line of the text is an empty line, not trailing blanks.
                 (None, _, Some(new)) => {
                     let _ = writeln!(out, "      {}:", c.field);
                     for line in new.lines() {
-                        let _ = writeln!(out, "        {line}");
+                        let _ = writeln!(out, "{}", format!("        {line}").trim_end());
                     }
                 }
                 (Some(_), Some(old), Some(new)) => {
                     let _ = writeln!(out, "      {}:", c.field);
                     for line in line_diff(old, new) {
-                        let _ = writeln!(out, "      {line}");
+                        let _ = writeln!(out, "{}", format!("      {line}").trim_end());
                     }
                 }
                 (None, _, None) => {
@@ -99,16 +100,99 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "no changes: the server matches the program");
     }
+    if let Some(note) = blocked_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(note) = secrets_note(plan) {
         let _ = writeln!(out, "{note}");
     }
     if let Some(note) = not_pruned_note(plan) {
         let _ = writeln!(out, "{note}");
     }
+    for warning in catch_all_warnings(plan) {
+        let _ = writeln!(out, "{warning}");
+    }
+    if let Some(note) = untracked_tokens_note(plan) {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(note) = unrevoked_tokens_note(plan) {
         let _ = writeln!(out, "{note}");
     }
     out
+}
+
+/// One warning for each catch-all `owns` pattern that puts undeclared resources in
+/// `--prune`'s scope: how many, which pattern, and how to narrow it. Not a refusal: a
+/// program may own every policy on purpose.
+pub fn catch_all_warnings(plan: &Plan) -> Vec<String> {
+    plan.catch_all
+        .iter()
+        .map(|c| {
+            let (one, many, narrow) = match c.owns {
+                "policies" => (
+                    "policy",
+                    "policies",
+                    "(`owns policies \"team-a-*\"`, or the names one by one), and keep a \
+                     policy managed elsewhere with `extern policy NAME`",
+                ),
+                _ => (
+                    "token role",
+                    "token roles",
+                    "(`owns token-roles \"ci-*\"`, or the names one by one): the token \
+                     method is shared by every program on the server",
+                ),
+            };
+            let what = match c.count {
+                1 => format!("the undeclared {one}"),
+                n => format!("the {n} undeclared {many}"),
+            };
+            format!(
+                "warning: `owns {owns} \"{pattern}\"` matches every {one} on the server: \
+                 `--prune` deletes {what} (`?` in the plan) that no narrower pattern names. \
+                 Narrow it to the program's own names {narrow}.",
+                owns = c.owns,
+                pattern = c.pattern,
+            )
+        })
+        .collect()
+}
+
+/// One warning naming the changes that cannot be applied (each says why above): apply
+/// refuses the whole plan before its first call.
+pub fn blocked_note(plan: &Plan) -> Option<String> {
+    let ids: Vec<String> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action != Action::Unchanged && r.blocked.is_some())
+        .map(|r| format!("`{}`", r.id))
+        .collect();
+    (!ids.is_empty()).then(|| {
+        format!(
+            "warning: apply refuses this plan: {} cannot be applied (`cannot apply` above)",
+            ids.join(", ")
+        )
+    })
+}
+
+/// One note naming the tokens planned as creations only because the plan has no
+/// `--token-out`: a token is found through the accessor recorded there when apply
+/// created it, so without it an existing token looks absent (and the plan never clean).
+pub fn untracked_tokens_note(plan: &Plan) -> Option<String> {
+    let names: Vec<String> = plan
+        .untracked_tokens
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let (which, is) = match names.as_slice() {
+        [] => return None,
+        [one] => (format!("token {one}"), "is"),
+        many => (format!("tokens {}", many.join(", ")), "are"),
+    };
+    Some(format!(
+        "note: {which} {is} planned as created because no `--token-out` was given: a token \
+         is found through the accessor recorded under `--token-out` when apply created it, \
+         so whether it exists is not known. Plan with the `--token-out` directory apply uses."
+    ))
 }
 
 /// One note naming the tokens the previous version declared and the program does not,
@@ -212,6 +296,15 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
     });
     if let (false, Some(map)) = (plan.not_pruned.is_empty(), doc.as_object_mut()) {
         map.insert("not_pruned".to_string(), serde_json::json!(plan.not_pruned));
+    }
+    if let (false, Some(map)) = (plan.catch_all.is_empty(), doc.as_object_mut()) {
+        map.insert("catch_all".to_string(), serde_json::json!(plan.catch_all));
+    }
+    if let (false, Some(map)) = (plan.untracked_tokens.is_empty(), doc.as_object_mut()) {
+        map.insert(
+            "untracked_tokens".to_string(),
+            serde_json::json!(plan.untracked_tokens),
+        );
     }
     // The text plan's `note: token ... not revoked`, as names (never a token or accessor).
     if let (false, Some(map)) = (plan.unrevoked_tokens.is_empty(), doc.as_object_mut()) {
@@ -384,6 +477,46 @@ mod tests {
             ),
             "{some}"
         );
+    }
+
+    /// A policy's blank lines print as empty lines: trailing blanks showed in every
+    /// plan of a policy of several paths (`        ` between two rules).
+    #[test]
+    fn texts_in_a_plan_have_no_trailing_blanks() {
+        let change = |old: Option<&str>, new: &str| crate::diff::ResourcePlan {
+            id: "sys/policies/acl/p".into(),
+            kind: keyplan::ir::ResourceKind::Policy,
+            action: match old {
+                None => Action::Create,
+                Some(_) => Action::Update,
+            },
+            changes: vec![crate::diff::FieldChange {
+                field: "policy".into(),
+                old: old.map(Json::from),
+                new: Json::from(new),
+            }],
+            resets: Vec::new(),
+            not_compared: Vec::new(),
+            blocked: None,
+            destroys: None,
+        };
+        let text = "path \"a\" {\n}\n\npath \"b\" {\n}\n";
+        for r in [change(None, text), change(Some("path \"a\" {\n}\n"), text)] {
+            let plan = Plan {
+                resources: vec![r],
+                unmanaged: Vec::new(),
+                not_pruned: Vec::new(),
+                unverified_secrets: Vec::new(),
+                since_previous: false,
+                unrevoked_tokens: Vec::new(),
+                removals: Vec::new(),
+                catch_all: Vec::new(),
+                untracked_tokens: Vec::new(),
+            };
+            let shown = plan_text(&plan, "http://bao");
+            assert!(shown.contains("}\n\n"), "{shown}");
+            assert!(!shown.lines().any(|l| l.ends_with(' ')), "{shown:?}");
+        }
     }
 
     #[test]

@@ -98,7 +98,8 @@ fn has_literal_secret(v: &Value) -> bool {
 
 /// The saved form of `plan`: one call per resource that changes. A resource that
 /// changes and holds a literal secret is refused: the file holds secrets only as
-/// references to environment variables.
+/// references to environment variables. So is a change that cannot be applied
+/// ([`ResourcePlan::blocked`](crate::diff::ResourcePlan::blocked)).
 pub fn save(
     program: &Program,
     plan: &Plan,
@@ -111,6 +112,16 @@ pub fn save(
         .iter()
         .filter(|rp| rp.action != Action::Unchanged)
     {
+        // A change apply would refuse (a nested mount, a fixed field) is not saved for
+        // later: applied from the file, where the reason is not kept, it would reach the
+        // server and fail there, half-way through the plan.
+        if let Some(reason) = &rp.blocked {
+            let (id, reason) = (rp.id.clone(), reason.clone());
+            return Err(match rp.action {
+                Action::Create => LiveError::CannotCreate { id, reason },
+                _ => LiveError::Immutable { id, reason },
+            });
+        }
         if let Some(r) = program.resources.iter().find(|r| r.id == rp.id) {
             if r.body.values().any(has_literal_secret) {
                 return Err(LiveError::LiteralSecretInPlan {
@@ -314,6 +325,8 @@ pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
         since_previous: false,
         unrevoked_tokens: Vec::new(),
         removals: Vec::new(),
+        catch_all: Vec::new(),
+        untracked_tokens: Vec::new(),
     };
     for c in &saved.calls {
         if c.action == Action::Delete {

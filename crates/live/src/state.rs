@@ -36,6 +36,33 @@ pub struct LiveState {
     /// built-in `auth/token/roles`, a mount managed elsewhere), sorted: not listed, so
     /// `--prune` never deletes another program's roles there.
     pub not_owned: Vec<String>,
+    /// The mounts on the server (`sys/auth` and `sys/mounts`, each read only when the
+    /// program has a mount of that class): a new mount nested in one of them, or
+    /// containing one, is refused by the server ("path is already in use").
+    pub mounts: MountTables,
+}
+
+/// The server's mount tables: each mount's path (with its final `/`) and type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MountTables {
+    pub auth: Vec<(String, String)>,
+    pub secrets: Vec<(String, String)>,
+}
+
+impl MountTables {
+    fn of(table: &Json) -> Vec<(String, String)> {
+        let Json::Object(entries) = table else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter(|(_, e)| e.is_object())
+            .map(|(path, e)| {
+                let ty = e.get("type").and_then(Json::as_str).unwrap_or_default();
+                (path.clone(), ty.to_string())
+            })
+            .collect()
+    }
 }
 
 /// The token method's roles: shared by every program on the server.
@@ -43,7 +70,7 @@ const TOKEN_ROLES: &str = "auth/token/roles";
 
 /// Reads everything `plan` compares. `token_out` is where token accessors were recorded.
 pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Result<LiveState> {
-    let resources = read_resources(client, program, token_out)?;
+    let (resources, mounts) = read_with_tables(client, program, token_out)?;
     let workers = client.connection().concurrency;
     let Collections {
         owned: collections,
@@ -84,6 +111,7 @@ pub fn read(client: &Client, program: &Program, token_out: Option<&Path>) -> Res
         resources,
         unmanaged: unmanaged.into_iter().collect(),
         not_owned,
+        mounts,
     })
 }
 
@@ -230,6 +258,15 @@ pub fn read_resources(
     program: &Program,
     token_out: Option<&Path>,
 ) -> Result<HashMap<String, Live>> {
+    Ok(read_with_tables(client, program, token_out)?.0)
+}
+
+/// [`read_resources`], and the mount tables it read.
+fn read_with_tables(
+    client: &Client,
+    program: &Program,
+    token_out: Option<&Path>,
+) -> Result<(HashMap<String, Live>, MountTables)> {
     let needs_auth = program
         .resources
         .iter()
@@ -281,5 +318,9 @@ pub fn read_resources(
     for r in &program.resources {
         resources.entry(r.id.to_string()).or_insert(Live::Absent);
     }
-    Ok(resources)
+    let tables = MountTables {
+        auth: MountTables::of(&auth_table),
+        secrets: MountTables::of(&mount_table),
+    };
+    Ok((resources, tables))
 }

@@ -171,3 +171,44 @@ fn changed_secrets_are_planned_with_previous_and_noted_without() {
     );
     assert_no_secret(&other.stdout);
 }
+
+/// A write the server refuses, quoting the value it refused: when that value is an
+/// `env()` secret (or a literal secret), the apply report shows its placeholder, never
+/// the value, in text and in JSON. Servers quote refused values (`time: invalid duration
+/// "..."`, `error parsing address "..."`, OpenBao 2.7.2), and the report printed them.
+#[test]
+fn a_refused_secret_is_not_quoted_in_the_apply_report() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_program(
+        dir.path(),
+        "main.kp",
+        "auth userpass {\n  user u1 {\n    password          = env(\"KP_QA_U1_PW\")\n    token_ttl         = env(\"KP_QA_U1_TTL\")\n    token_bound_cidrs = env(\"KP_QA_U1_CIDRS\")\n  }\n}\n\nauth userpass up2 {\n  user u2 {\n    password  = \"Literal-pw-7f3e\"\n    token_ttl = env(\"KP_QA_U2_TTL\")\n  }\n}\n",
+    );
+    std::env::set_var("KP_QA_U1_PW", "pw-value-1b2c");
+    std::env::set_var("KP_QA_U1_CIDRS", "10.0.0.0/8");
+    // Refused: not a duration.
+    std::env::set_var("KP_QA_U1_TTL", "ttl-secret-5e6f");
+    std::env::set_var("KP_QA_U2_TTL", "1h");
+    let mut args = live_args(&bao, &[&path]);
+    for format in [Format::Text, Format::Json] {
+        args.format = format;
+        let r = run_apply(&args, true, false, None);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let said = format!("{}{}", r.stdout, r.stderr);
+        assert!(!said.contains("ttl-secret-5e6f"), "{said}");
+        assert!(said.contains("invalid duration"), "{said}");
+        assert!(said.contains("${KP_QA_U1_TTL}"), "{said}");
+    }
+    // Refused: not an address.
+    std::env::set_var("KP_QA_U1_TTL", "1h");
+    std::env::set_var("KP_QA_U1_CIDRS", "cidr-secret-9a8b");
+    args.format = Format::Text;
+    let r = run_apply(&args, true, false, None);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("cidr-secret-9a8b"), "{}", r.stdout);
+    assert!(r.stdout.contains("${KP_QA_U1_CIDRS}"), "{}", r.stdout);
+    std::env::set_var("KP_QA_U1_CIDRS", "10.0.0.0/8");
+    apply_clean(&args);
+}

@@ -333,3 +333,50 @@ fn negative_durations_credentials_in_urls_and_roles_not_allowed() {
         "{unmanaged}"
     );
 }
+
+/// PEM texts configured by hand (a Kubernetes CA certificate with and without its final
+/// newline, PEM keys, a JWT method's public keys) are imported as heredocs, not one line
+/// of `\n` escapes; the program is formatted, and plans clean against the same server.
+#[test]
+fn pem_texts_are_imported_as_heredocs_and_plan_clean() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, public) = self_signed(dir.path(), "k8s-ca");
+    let enable = |args: &[&str]| run(bao.bao_cmd().args(args));
+    enable(&["auth", "enable", "-path=k8s", "kubernetes"]);
+    enable(&["auth", "enable", "-path=k8s-trimmed", "kubernetes"]);
+    enable(&["auth", "enable", "-path=ci", "jwt"]);
+    write(
+        &bao,
+        "auth/k8s/config",
+        json!({"kubernetes_host": "https://k8s.example.com:6443", "kubernetes_ca_cert": cert, "pem_keys": [public]}),
+    );
+    write(
+        &bao,
+        "auth/k8s-trimmed/config",
+        json!({"kubernetes_host": "https://k8s.example.com:6443", "kubernetes_ca_cert": cert.trim_end()}),
+    );
+    write(
+        &bao,
+        "auth/ci/config",
+        json!({"jwt_validation_pubkeys": [public]}),
+    );
+    std::env::set_var("VAULT_TOKEN", &bao.token);
+    let (code, program, err) = import(&bao.addr);
+    assert_eq!(code, 0, "{err}");
+    assert!(!program.contains("-----\\n"), "{program}");
+    for start in [
+        "  kubernetes_ca_cert = <<-EOT\n    -----BEGIN CERTIFICATE-----\n",
+        "  pem_keys           = [\n    <<-EOT\n      -----BEGIN PUBLIC KEY-----\n",
+        "  jwt_validation_pubkeys = [\n    <<-EOT\n      -----BEGIN PUBLIC KEY-----\n",
+    ] {
+        assert!(program.contains(start), "{start}\n{program}");
+    }
+    assert_eq!(kp_fmt::format(&program).unwrap(), program);
+    let main = write_program(dir.path(), "main.kp", &program);
+    let p = run_plan(&live_args(&bao, &[&main]));
+    assert_eq!(p.code, 0, "{}{}\n{program}", p.stdout, p.stderr);
+}

@@ -667,3 +667,81 @@ fn a_token_apply_revoked_is_not_named_again() {
         applied.stdout
     );
 }
+
+/// A KV v2 mount's `config {}` dropped from the program while the mount stays: a config
+/// has no delete endpoint, so its settings go back to the defaults. Planned with
+/// `--previous`, each setting the server holds at other than its default is reset (it
+/// stayed, and the plan said the server matched); the next plan is clean. A previous
+/// version without the config changes nothing.
+#[test]
+fn a_dropped_config_block_resets_its_settings() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let old = write_program(
+        dir.path(),
+        "old.kp",
+        "secrets kv kv {\n  version = 2\n\n  config {\n    max_versions = 4\n    cas_required = true\n  }\n}\n",
+    );
+    apply_clean(&live_args(&bao, &[&old]));
+    assert_eq!(bao.data("kv/config")["cas_required"], true);
+    let new = write_program(dir.path(), "new.kp", "secrets kv kv {\n  version = 2\n}\n");
+    let mut args = live_args(&bao, &[&new]);
+    args.previous = Some(old.display().to_string());
+    let p = run_plan(&args);
+    assert_eq!(p.code, 2, "{}{}", p.stdout, p.stderr);
+    for line in [
+        "  ~ kv/config (update)",
+        "cas_required: true -> false (default)",
+        "max_versions: 4 -> 10 (default)",
+    ] {
+        assert!(p.stdout.contains(line), "{line}\n{}", p.stdout);
+    }
+    apply_clean(&args);
+    let config = bao.data("kv/config");
+    assert_eq!(config["cas_required"], false, "{config}");
+    assert_eq!(config["max_versions"], 10, "{config}");
+    // Without the config in the previous version either: nothing to reset.
+    args.previous = Some(new.display().to_string());
+    assert_eq!(run_plan(&args).code, 0);
+}
+
+/// A token applied with `--token-out`, planned without it: it is found only through the
+/// accessor recorded there, so it is planned as a creation, and the plan says why (it
+/// said nothing, and a CI plan step without the directory was never clean). With the
+/// directory the plan is clean and says nothing of it.
+#[test]
+fn a_token_planned_without_token_out_is_said_to_be_unknown() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_program(
+        dir.path(),
+        "main.kp",
+        "extern policy my-policy\n\nauth token {\n  role ci-role {\n    allowed_policies = [my-policy]\n  }\n}\n\ntoken build-token {\n  role     = ci-role\n  policies = [my-policy]\n}\n",
+    );
+    let mut args = live_args(&bao, &[&path]);
+    args.token_out = Some(dir.path().join("tokens"));
+    apply_clean(&args);
+    let clean = run_plan(&args);
+    assert!(!clean.stdout.contains("`--token-out`"), "{}", clean.stdout);
+    args.token_out = None;
+    let p = run_plan(&args);
+    assert_eq!(p.code, 2, "{}{}", p.stdout, p.stderr);
+    assert!(
+        p.stdout.contains(
+            "note: token `build-token` is planned as created because no `--token-out` was given"
+        ),
+        "{}",
+        p.stdout
+    );
+    args.format = Format::Json;
+    let j = run_plan(&args);
+    let doc: Json = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(
+        doc["untracked_tokens"],
+        json!(["build-token"]),
+        "{}",
+        j.stdout
+    );
+}

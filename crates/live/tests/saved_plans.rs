@@ -88,6 +88,17 @@ fn saved_plans_apply_exactly_and_refuse_when_stale() {
     // operator logs in with the password read from the environment at apply time.
     let mut apply_saved = a.clone();
     apply_saved.files = vec![saved_path.clone()];
+    // `--prune` with a saved plan: refused before any call, not silently ignored.
+    let pruned = run_apply(&apply_saved, true, true, None);
+    assert_eq!(pruned.code, 1, "{}{}", pruned.stdout, pruned.stderr);
+    assert!(
+        pruned
+            .stderr
+            .contains("`--prune` does not apply to a saved plan"),
+        "{}",
+        pruned.stderr
+    );
+    assert!(!bao.data("sys/auth").to_string().contains("approle/"));
     let applied = run_apply(&apply_saved, true, false, None);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     assert!(!applied.stdout.contains(PASSWORD));
