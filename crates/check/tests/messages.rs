@@ -780,3 +780,15 @@ fn approle_without_secret_id_names_both_cidr_bindings() {
         "{h}"
     );
 }
+
+/// A policy both allowed and disallowed by a token role: disallowed wins on the server.
+#[test]
+fn token_role_allowing_and_disallowing_a_policy_says_disallowed_wins() {
+    let src = "extern policy a\nextern policy b\nauth token {\n  role r {\n    allowed_policies = [a, b]\n    disallowed_policies = [b]\n  }\n}";
+    let d = diag(src, "kp::policy-not-allowed");
+    assert_eq!(
+        d.message,
+        "token role `r` both allows and disallows policy `b`"
+    );
+    assert_eq!(d.label, "never granted: the disallowed list wins");
+}

@@ -320,7 +320,10 @@ impl<'s> Lowerer<'s> {
                 &what,
                 &mut self.diags,
             ),
-            "token-role" => lints::auth_roles::path_suffix(&body, parts, &mut self.diags),
+            "token-role" => {
+                lints::auth_roles::path_suffix(&body, parts, &mut self.diags);
+                super::tokens::allowed_and_disallowed(parts, &what, &mut self.diags);
+            }
             "aws-role" => lints::ttl::sts_on_iam_user(parts, &mut self.diags),
             "aws-root" => lints::rotation::schedule_window(&body, parts, &mut self.diags),
             "aws-static-role" => lints::rotation::aws_static_role(&body, parts, &mut self.diags),

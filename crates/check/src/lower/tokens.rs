@@ -288,6 +288,54 @@ impl<'s> Lowerer<'s> {
     }
 }
 
+/// A policy a token role both allows and disallows: the server checks
+/// `disallowed_policies` (and its globs) after `allowed_policies`, so no token of the
+/// role carries it, and a token created without `policies`, which gets every allowed
+/// one, is refused ("token policy %q is disallowed by this role", OpenBao 2.7.2's
+/// `vault/token_store.go`).
+pub(super) fn allowed_and_disallowed(
+    parts: &Parts<'_>,
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(ExprKind::List(items)) = parts.get("allowed_policies").map(|a| &a.value.kind) else {
+        return;
+    };
+    let disallowed = parts.get("disallowed_policies");
+    let denied = names(disallowed.map(|a| &a.value));
+    let globs = parts.get("disallowed_policies_glob");
+    let denied_glob = names(globs.map(|a| &a.value));
+    for item in items {
+        let (ExprKind::Ident(p) | ExprKind::Str { value: p, .. }) = &item.kind else {
+            continue;
+        };
+        // Allowing `root` is its own error (kp::root-policy); disallowing it is right.
+        if p.as_str() == "root" {
+            continue;
+        }
+        let by = if denied.iter().any(|d| d == p.as_str()) {
+            disallowed
+        } else if denied_glob.iter().any(|g| crate::ir::glob_match(g, p)) {
+            globs
+        } else {
+            continue;
+        };
+        let mut d = Diagnostic::error(
+            codes::POLICY_NOT_ALLOWED,
+            item.span,
+            format!("{what} both allows and disallows policy `{p}`"),
+        )
+        .with_label("never granted: the disallowed list wins")
+        .with_help(format!(
+            "remove `{p}` from one of the lists: the server refuses every token of the role that asks for it, and every token created without `policies` (given all the allowed ones)"
+        ));
+        if let Some(a) = by {
+            d = d.with_related(a.span, "disallowed here");
+        }
+        diags.push(d);
+    }
+}
+
 /// The names in a list of identifiers and strings.
 fn names(expr: Option<&Expr>) -> Vec<String> {
     let Some(Expr {
