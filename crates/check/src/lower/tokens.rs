@@ -91,6 +91,7 @@ impl<'s> Lowerer<'s> {
             self.no_parent(&parts, &typed.body, role, role_name);
             if !own_period {
                 self.period_overrides_ttl(&parts, &typed.body, role, role_name);
+                self.ttl_over_role_max(&parts, role, role_name);
             }
             self.policies_allowed(&parts, role, role_name);
         }
@@ -209,6 +210,48 @@ impl<'s> Lowerer<'s> {
             .with_help(format!(
                 "remove `ttl`, or change `{}` on token role `{role_name}`",
                 period_attr.name.name
+            )),
+        );
+    }
+
+    /// A token's `ttl` over its role's explicit max TTL: the server caps it ("Requested
+    /// TTL is higher than the explicit max TTL", `vault/token_store.go`). Not when
+    /// something is already reported at the `ttl` (its own maximum, or a period).
+    fn ttl_over_role_max(&mut self, parts: &Parts<'_>, role: &NamedSym<'_>, role_name: &str) {
+        let Some(attr) = parts.get("ttl") else {
+            return;
+        };
+        let entries = role.block.entries();
+        let Some(max_attr) = find_attr(entries, "token_explicit_max_ttl")
+            .or_else(|| find_attr(entries, "explicit_max_ttl"))
+        else {
+            return;
+        };
+        let (Some(ttl), Some(max)) = (
+            crate::durations::literal_seconds(&attr.value),
+            crate::durations::literal_seconds(&max_attr.value),
+        ) else {
+            return;
+        };
+        if max <= 0 || ttl <= max || self.diags.iter().any(|d| d.span == attr.value.span) {
+            return;
+        }
+        let field = &max_attr.name.name;
+        let f = crate::durations::format;
+        self.diags.push(
+            Diagnostic::error(
+                codes::TTL_EXCEEDS_MAX,
+                attr.value.span,
+                format!(
+                    "`ttl` ({}) exceeds `{field}` ({}) of token role `{role_name}`",
+                    f(ttl),
+                    f(max)
+                ),
+            )
+            .with_label("larger than the role's maximum")
+            .with_related(max_attr.value.span, "the maximum")
+            .with_help(format!(
+                "lower `ttl`, or raise `{field}` on token role `{role_name}`: the server would cap it"
             )),
         );
     }
