@@ -97,6 +97,23 @@ impl Lowerer<'_> {
                     continue;
                 };
                 if let Some((span, created)) = creating(stmts, user, case) {
+                    // A user several static roles manage (their own error): one error
+                    // at the statement, naming the first, the others related to it.
+                    if let Some(first) = self
+                        .diags
+                        .iter_mut()
+                        .find(|d| d.code == codes::STATIC_USER_COLLISION && d.span == span)
+                    {
+                        let again = std::mem::replace(
+                            first,
+                            Diagnostic::error(codes::STATIC_USER_COLLISION, span, ""),
+                        );
+                        *first = again.with_related(
+                            user_attr.value.span,
+                            format!("managed by static role `{static_name}` too"),
+                        );
+                        continue;
+                    }
                     let message = if created == *user {
                         format!(
                             "role `{dyn_name}` creates user `{user}`, which static role `{static_name}` manages"
