@@ -162,7 +162,10 @@ impl<'s> Lowerer<'s> {
             Diagnostic::warning(
                 codes::TTL_OVERRIDDEN_BY_PERIOD,
                 attr.value.span,
-                format!("`ttl` is ignored: a periodic token lives for its period ({period}s)"),
+                format!(
+                    "`ttl` is ignored: a periodic token lives for its period ({})",
+                    crate::durations::format(*period)
+                ),
             )
             .with_label("the server ignores this")
             .with_related(period_attr.span, "the period decides")
@@ -202,7 +205,8 @@ impl<'s> Lowerer<'s> {
                 codes::TTL_OVERRIDDEN_BY_PERIOD,
                 attr.value.span,
                 format!(
-                    "`ttl` is ignored: tokens of periodic token role `{role_name}` live for its period ({period}s)"
+                    "`ttl` is ignored: tokens of periodic token role `{role_name}` live for its period ({})",
+                    crate::durations::format(period)
                 ),
             )
             .with_label("the server ignores this")
