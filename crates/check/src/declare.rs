@@ -280,7 +280,17 @@ impl<'a> Declarer<'a, '_> {
             .values()
             .find(|m| inside(path, m.path) || inside(m.path, path))
             .map(|m| (m.path, m.head));
-        if let Some(first) = self.syms.mount(class, path) {
+        if let Some(first) = self.syms.mounts_mut(class).get_mut(path) {
+            // The same method or engine split over two blocks (often two files): its
+            // roles and connections still resolve, so the duplicate is the one error.
+            if first.ty.name == ty.name {
+                for (name, r) in sym.roles.unordered() {
+                    first.roles.insert(name, r.clone());
+                }
+                for (name, c) in sym.connections.unordered() {
+                    first.connections.insert(name, c.clone());
+                }
+            }
             // Path against path: both spans are the label (or the type standing for it).
             let first = first.path_span;
             self.diags.push(
