@@ -793,43 +793,6 @@ fn token_role_allowing_and_disallowing_a_policy_says_disallowed_wins() {
     assert_eq!(d.label, "never granted: the disallowed list wins");
 }
 
-/// A mount named by its type, or a nested mount's path cut short: the warning's help
-/// names the declared mount likely meant.
-#[test]
-fn external_mount_named_by_type_points_at_the_declared_mount() {
-    let program = |statement: &str| {
-        format!(
-            r#"auth jwt gitlab {{
-  jwks_url = "https://gitlab.example.com/oauth/discovery/keys"
-}}
-secrets database "db/prod" {{
-  role ro {{
-    db_name             = "pg"
-    creation_statements = ["CREATE ROLE \"{{{{name}}}}\";"]
-  }}
-}}
-workload w {{
-  login gitlab {{ bound_audiences = ["vault"], user_claim = "sub", bound_subject = "w" }}
-  {statement}
-}}"#
-        )
-    };
-    let want = "did you mean `db.prod` (`secrets database db/prod`)? else declare this one with `secrets database { ... }`";
-    assert_eq!(
-        help(&program("creds database.ro"), "kp::external-mount"),
-        want
-    );
-    let want = "did you mean `db.prod` (`secrets database db/prod`)? else declare this one with `secrets database db { ... }`";
-    assert_eq!(help(&program("creds db.ro"), "kp::external-mount"), want);
-}
-
-/// A capability statement given a dotted reference: the help quotes the path it spells.
-#[test]
-fn capability_on_a_dotted_reference_quotes_its_path() {
-    let src = "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 1m, secret_id_num_uses = 1 }\n  read kv.app\n}";
-    assert_eq!(help(src, "kp::type-mismatch"), "write `read \"kv/app\"`");
-}
-
 /// A period in a message is a duration as the program writes one (`1h`), as in the
 /// login roles' message, not a count of seconds.
 #[test]
