@@ -64,7 +64,7 @@ pub struct ResourcePlan {
     pub destroys: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub resources: Vec<ResourcePlan>,
     /// Resources under the program's mounts that it does not declare.

@@ -174,20 +174,21 @@ pub fn blocked_note(plan: &Plan) -> Option<String> {
     })
 }
 
+/// "token `a`" or "tokens `a`, `b`", and the verb that agrees with it; `None` for none.
+fn tokens_named(names: &[String]) -> Option<(String, &'static str)> {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => None,
+        [one] => Some((format!("token {one}"), "is")),
+        many => Some((format!("tokens {}", many.join(", ")), "are")),
+    }
+}
+
 /// One note naming the tokens planned as creations only because the plan has no
 /// `--token-out`: a token is found through the accessor recorded there when apply
 /// created it, so without it an existing token looks absent (and the plan never clean).
 pub fn untracked_tokens_note(plan: &Plan) -> Option<String> {
-    let names: Vec<String> = plan
-        .untracked_tokens
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect();
-    let (which, is) = match names.as_slice() {
-        [] => return None,
-        [one] => (format!("token {one}"), "is"),
-        many => (format!("tokens {}", many.join(", ")), "are"),
-    };
+    let (which, is) = tokens_named(&plan.untracked_tokens)?;
     Some(format!(
         "note: {which} {is} planned as created because no `--token-out` was given: a token \
          is found through the accessor recorded under `--token-out` when apply created it, \
@@ -199,16 +200,7 @@ pub fn untracked_tokens_note(plan: &Plan) -> Option<String> {
 /// whose accessor is not recorded under `--token-out`: they cannot be revoked, and
 /// whether they still exist is not known (a token's value never appears).
 pub fn unrevoked_tokens_note(plan: &Plan) -> Option<String> {
-    let names: Vec<String> = plan
-        .unrevoked_tokens
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect();
-    let (which, is) = match names.as_slice() {
-        [] => return None,
-        [one] => (format!("token {one}"), "is"),
-        many => (format!("tokens {}", many.join(", ")), "are"),
-    };
+    let (which, is) = tokens_named(&plan.unrevoked_tokens)?;
     Some(format!(
         "note: {which}, dropped since the previous version, {is} not revoked: a token is found \
          and revoked only through the accessor recorded under `--token-out` when it was \
@@ -504,14 +496,7 @@ mod tests {
         for r in [change(None, text), change(Some("path \"a\" {\n}\n"), text)] {
             let plan = Plan {
                 resources: vec![r],
-                unmanaged: Vec::new(),
-                not_pruned: Vec::new(),
-                unverified_secrets: Vec::new(),
-                since_previous: false,
-                unrevoked_tokens: Vec::new(),
-                removals: Vec::new(),
-                catch_all: Vec::new(),
-                untracked_tokens: Vec::new(),
+                ..Plan::default()
             };
             let shown = plan_text(&plan, "http://bao");
             assert!(shown.contains("}\n\n"), "{shown}");

@@ -317,17 +317,7 @@ pub fn parse(text: &str, path: &str) -> Result<SavedPlan> {
 /// ([`crate::removals::plan_saved_revocations`]).
 pub fn restore(saved: &SavedPlan) -> Result<(Program, Plan)> {
     let mut program = Program::default();
-    let mut plan = Plan {
-        resources: Vec::new(),
-        unmanaged: Vec::new(),
-        not_pruned: Vec::new(),
-        unverified_secrets: Vec::new(),
-        since_previous: false,
-        unrevoked_tokens: Vec::new(),
-        removals: Vec::new(),
-        catch_all: Vec::new(),
-        untracked_tokens: Vec::new(),
-    };
+    let mut plan = Plan::default();
     for c in &saved.calls {
         if c.action == Action::Delete {
             plan.resources.push(ResourcePlan {
