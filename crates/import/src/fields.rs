@@ -375,9 +375,6 @@ pub(crate) fn negative_left_out(subject: &str, name: &str, value: &Json) -> Warn
     }
 }
 
-/// A connection URL that still holds a secret keyplan cannot template (a parameter such
-/// as `sslpassword`, besides the password `{{password}}` stands for): the whole URL
-/// is read from the environment, as any secret is.
 /// The variable holding the secret of `for_field` (`auth/team/users/a-b password`): its
 /// [`env_name`], or that name with `_2`, `_3`, ... when another secret has it already
 /// (`team/users/a-b`, `team/users/a_b` and `team-a/users/b` all make `TEAM_A_B_PASSWORD`):
@@ -401,6 +398,9 @@ pub(crate) fn secret_var(env: &mut Vec<EnvVar>, parts: &[&str], for_field: Strin
     name
 }
 
+/// A connection URL that still holds a secret keyplan cannot template (a parameter such
+/// as `sslpassword`, besides the password `{{password}}` stands for): the whole URL
+/// is read from the environment, as any secret is.
 fn whole_url_secret(url: &str, cx: &Ctx, sink: &mut Sink) -> String {
     let mut parts: Vec<&str> = cx.env_parts.to_vec();
     parts.push("connection_url");

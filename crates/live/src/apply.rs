@@ -248,8 +248,7 @@ pub fn redacted(error: &str, r: &Resource, opts: &ApplyOptions<'_>) -> String {
                 .lines()
                 .map(str::trim)
                 .filter(|l| l.chars().count() >= 8)
-                .map(|l| (l.to_string(), shown.clone()))
-                .collect::<Vec<_>>()
+                .map(move |l| (l.to_string(), shown.clone()))
         })
         .collect();
     secrets.extend(lines);
