@@ -45,6 +45,10 @@ pub struct ApplyReport {
     pub failed: Vec<Failed>,
     /// Changes the plan had that were not made because an earlier call failed.
     pub not_applied: Vec<String>,
+    /// Root rotations (their paths) that failed after this run wrote their connection:
+    /// no later plan shows them, so they must be run by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unrotated: Vec<String>,
 }
 
 impl ApplyReport {
@@ -153,6 +157,9 @@ pub fn apply(
         }
         stopped = failed;
     }
+    if stopped {
+        catch_up_rotations(client, program, plan, opts, &mut report);
+    }
     // Deletions after every other change, deepest level first (plan order), one
     // level at a time.
     let mut by_level: BTreeMap<std::cmp::Reverse<usize>, Vec<&Removal>> = BTreeMap::new();
@@ -211,6 +218,53 @@ pub fn apply(
         }
     }
     report
+}
+
+/// Runs the rotations that a failure elsewhere left behind although this run wrote their
+/// connection: the next plan could not tell they never ran (the server's root password
+/// is never read), so the password in the environment would stay live for good. Each
+/// depends on its connection alone, which was written; the roles written after a
+/// rotation belong to later levels, which the failure stopped. A rotation that fails
+/// here is listed in [`ApplyReport::unrotated`].
+fn catch_up_rotations(
+    client: &Client,
+    program: &Program,
+    plan: &Plan,
+    opts: &ApplyOptions<'_>,
+    report: &mut ApplyReport,
+) {
+    let rotations: Vec<&Resource> = program
+        .resources
+        .iter()
+        .filter(|r| {
+            r.acts_on()
+                .is_some_and(|on| report.applied.iter().any(|d| d.id == on.as_str()))
+        })
+        .collect();
+    for r in &rotations {
+        let Some(at) = report.not_applied.iter().position(|id| id == r.id.as_str()) else {
+            continue;
+        };
+        let Some(rp) = plan.resources.iter().find(|p| p.id == r.id.as_str()) else {
+            continue;
+        };
+        report.not_applied.remove(at);
+        match write(client, program, r, rp, false, opts) {
+            Ok(()) => report.applied.push(Done {
+                id: r.id.to_string(),
+                action: action_name(rp.action),
+            }),
+            Err(e) => report.failed.push(Failed {
+                id: r.id.to_string(),
+                error: redacted(&e.to_string(), r, opts),
+            }),
+        }
+    }
+    report.unrotated = rotations
+        .iter()
+        .filter(|r| report.failed.iter().any(|f| f.id == r.id.as_str()))
+        .map(|r| r.id.to_string())
+        .collect();
 }
 
 /// A server's error about a write of `r`, without the secrets the write sent: servers

@@ -335,6 +335,15 @@ pub fn report_text(report: &ApplyReport) -> String {
         };
         let _ = writeln!(out, "{held}; fix what failed, then rerun apply");
     }
+    for path in &report.unrotated {
+        let _ = writeln!(
+            out,
+            "warning: `{path}` failed after its connection was written, so the root password \
+             in the environment still logs in; a rerun of apply does not see this (the server \
+             never returns the root password): once the cause is fixed, run `bao write -f {path}` \
+             (`vault write -f {path}` on Vault)"
+        );
+    }
     out
 }
 
@@ -448,6 +457,7 @@ mod tests {
                 error: "path is already in use at ssh/".into(),
             }],
             not_applied: vec!["ssh/prod/roles/ops".into()],
+            unrotated: Vec::new(),
         };
         let nothing = report_text(&failed(Vec::new()));
         assert!(
@@ -469,6 +479,33 @@ mod tests {
             ),
             "{some}"
         );
+    }
+
+    /// A root rotation that failed after its connection was written is named with the
+    /// command that runs it: no later plan shows it.
+    #[test]
+    fn a_failed_rotation_says_how_to_run_it() {
+        let report = ApplyReport {
+            applied: vec![crate::apply::Done {
+                id: "database/config/app".into(),
+                action: "create",
+            }],
+            failed: vec![crate::apply::Failed {
+                id: "database/rotate-root/app".into(),
+                error: "status 500".into(),
+            }],
+            not_applied: Vec::new(),
+            unrotated: vec!["database/rotate-root/app".into()],
+        };
+        let text = report_text(&report);
+        assert!(
+            text.contains("once the cause is fixed, run `bao write -f database/rotate-root/app`"),
+            "{text}"
+        );
+        let json = report_json(&report);
+        assert!(json.contains("\"unrotated\""), "{json}");
+        let clean = report_json(&ApplyReport::default());
+        assert!(!clean.contains("unrotated"), "{clean}");
     }
 
     /// A policy's blank lines print as empty lines: trailing blanks showed in every

@@ -207,3 +207,64 @@ fn static_role_rotates_against_mariadb() {
 fn login_ok(result: &Result<String, String>) {
     assert!(result.is_ok(), "{result:?}");
 }
+
+/// A call that fails beside the connection's write (a JWT config whose JWKS URL the
+/// server cannot reach, at the same level) stops apply before the rotation's level. The
+/// rotation still runs: no later plan could tell it never did, since the server's root
+/// password is never read, and the environment's password would stay live for good.
+#[test]
+fn a_failure_beside_the_connection_does_not_skip_its_rotation() {
+    let Some(()) = live() else { return };
+    let db = Postgres::start().expect(
+        "PostgreSQL is not installed: run scripts/install-live-deps.sh (or KEYPLAN_SKIP_LIVE=1)",
+    );
+    let src = format!(
+        r#"
+auth jwt ci {{
+  jwks_url = "http://127.0.0.1:1/keys"
+}}
+
+secrets database {{
+  connection app {{
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable"
+    username       = "vaulter"
+    password       = env("DB_ROOT_PASSWORD")
+    allowed_roles  = [reader]
+    rotate_root    = true
+  }}
+  role reader {{
+    db_name             = app
+    creation_statements = ["CREATE ROLE \"{{{{name}}}}\" WITH LOGIN PASSWORD '{{{{password}}}}';"]
+  }}
+}}
+"#,
+        db.port
+    );
+    let compiled = keyplan::compile(
+        &src,
+        &keyplan::Options {
+            target: keyplan::Target::Openbao,
+        },
+    );
+    assert!(!compiled.has_errors(), "{:#?}", compiled.diagnostics);
+    let program = compiled.program.unwrap();
+    let bao = Bao::dev();
+    let root = db.password.clone();
+    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    login_ok(&db.login("vaulter", &db.password, "SELECT 1"));
+    let report = apply_with(&bao, &program, None, false, &env);
+    assert!(!report.ok());
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].id, "auth/ci/config");
+    let applied: Vec<&str> = report.applied.iter().map(|d| d.id.as_str()).collect();
+    assert!(applied.contains(&"database/rotate-root/app"), "{report:?}");
+    assert!(report
+        .not_applied
+        .contains(&"database/roles/reader".to_string()));
+    assert!(report.unrotated.is_empty());
+    assert!(
+        db.login("vaulter", &db.password, "SELECT 1").is_err(),
+        "the environment's root password still logs in after apply stopped"
+    );
+}
