@@ -196,3 +196,47 @@ fn a_token_role_without_default_policy_leaves_default_out_of_its_tokens() {
         ]
     );
 }
+
+#[test]
+fn a_token_role_disallowing_default_leaves_it_out_of_its_tokens() {
+    // `handleCreateCommon`: a role with allowed or disallowed policies adds `default`
+    // only if neither `disallowed_policies` nor a `disallowed_policies_glob` names it.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        auth token {
+          role byname {
+            allowed_policies    = [a]
+            disallowed_policies = [default]
+          }
+          role byglob {
+            allowed_policies         = [a]
+            disallowed_policies_glob = ["def*"]
+          }
+        }
+        token t1 {
+          role = byname
+        }
+        token t2 {
+          role     = byglob
+          policies = [a]
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("token/byname", "a".to_string()),
+            ("token/byglob", "a".to_string()),
+            ("token:t1", "a".to_string()),
+            ("token:t2", "a".to_string()),
+        ]
+    );
+}
