@@ -333,8 +333,12 @@ fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String
                 bool_field(r, "no_default_policy") || role.is_some_and(no_default_role);
             (own, no_default)
         }
+        // The deprecated `policies` counts when `token_policies` is not given
+        // (`tokenutil.UpgradeValue`).
         _ => (
-            list_field(r, "token_policies"),
+            r.body
+                .get("token_policies")
+                .map_or_else(|| list_field(r, "policies"), strings),
             bool_field(r, "token_no_default_policy"),
         ),
     };

@@ -240,3 +240,47 @@ fn a_token_role_disallowing_default_leaves_it_out_of_its_tokens() {
         ]
     );
 }
+
+#[test]
+fn a_login_role_with_the_deprecated_policies_field_logs_in_with_them() {
+    // `tokenutil.UpgradeValue`: `policies` is the role's `token_policies` unless those
+    // are given too, in which case only `token_policies` counts.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        policy b {
+          path "other/*" { capabilities = [read] }
+        }
+        auth approle {
+          role old {
+            policies = [a]
+          }
+          role both {
+            policies       = [a]
+            token_policies = [b]
+          }
+        }
+        auth userpass {
+          user u {
+            password = env("U_PASSWORD")
+            policies = [b]
+          }
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("approle/old", "a,default".to_string()),
+            ("approle/both", "b,default".to_string()),
+            ("userpass/u", "b,default".to_string()),
+        ]
+    );
+}
