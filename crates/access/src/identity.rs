@@ -7,7 +7,8 @@
 //!
 //! The policy set follows the server: a login gets the role's `token_policies` plus
 //! `default` unless `token_no_default_policy` is set (tokens: `no_default_policy`, or
-//! their token role's `token_no_default_policy`), and
+//! their token role's `token_no_default_policy` or `default` in its disallowed
+//! policies), and
 //! never `default` beside `root` (`vault/token_store.go`, `handleCreateCommon`). A token
 //! created against a token role without `policies` gets the role's `allowed_policies`.
 
@@ -311,10 +312,7 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
 /// The policies a login (or a token creation) yields.
 fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String> {
     let (mut policies, no_default) = match kind {
-        IdentityKind::TokenRole => (
-            list_field(r, "allowed_policies"),
-            bool_field(r, "token_no_default_policy"),
-        ),
+        IdentityKind::TokenRole => (list_field(r, "allowed_policies"), no_default_role(r)),
         IdentityKind::Token => {
             let role = r
                 .depends_on
@@ -331,12 +329,16 @@ fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String
             // The role's `token_no_default_policy` leaves `default` out as the token's
             // own `no_default_policy` does (measured on OpenBao 2.7.2: a token of such
             // a role asking for `[a]` holds `[a]`).
-            let no_default = bool_field(r, "no_default_policy")
-                || role.is_some_and(|role| bool_field(role, "token_no_default_policy"));
+            let no_default =
+                bool_field(r, "no_default_policy") || role.is_some_and(no_default_role);
             (own, no_default)
         }
+        // The deprecated `policies` counts when `token_policies` is not given
+        // (`tokenutil.UpgradeValue`).
         _ => (
-            list_field(r, "token_policies"),
+            r.body
+                .get("token_policies")
+                .map_or_else(|| list_field(r, "policies"), strings),
             bool_field(r, "token_no_default_policy"),
         ),
     };
@@ -350,6 +352,18 @@ fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String
         policies.push("default".into());
     }
     policies
+}
+
+/// A token role that keeps `default` off its tokens: `token_no_default_policy`, or
+/// `default` disallowed by name or glob (`handleCreateCommon`'s `localAddDefault`).
+fn no_default_role(r: &Resource) -> bool {
+    bool_field(r, "token_no_default_policy")
+        || list_field(r, "disallowed_policies")
+            .iter()
+            .any(|p| p == "default")
+        || list_field(r, "disallowed_policies_glob")
+            .iter()
+            .any(|g| kp_check::ir::glob_match(g, "default"))
 }
 
 fn str_field<'a>(r: &'a Resource, key: &str) -> Option<&'a str> {

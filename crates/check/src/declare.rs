@@ -788,7 +788,7 @@ impl<'a> Declarer<'a, '_> {
             }
             None => {
                 self.syms.tokens.insert(name, span);
-                self.syms.token_blocks.insert(name, block.span);
+                self.syms.token_blocks.insert(name, block);
             }
         }
         self.items.push(Item::Token {

@@ -3,6 +3,7 @@
 //! resolution so that an editor agrees with `keyplan check` on what a name means.
 
 use kp_diag::Span;
+use kp_syntax::ast::ExprKind;
 
 use crate::catalog::MountClass;
 use crate::symbols::{PolicyOrigin, Symbols};
@@ -210,13 +211,21 @@ pub(crate) fn definitions(syms: &Symbols<'_>) -> Vec<Definition> {
         });
     }
     for (name, &span) in syms.tokens.iter() {
+        let block = syms.token_blocks.get(name).copied();
+        // Created at `auth/token/create/ROLE`, after its `role` (as lowered).
+        let role = block
+            .and_then(|b| crate::body::find_attr(b.entries(), "role"))
+            .and_then(|a| match &a.value.kind {
+                ExprKind::Ident(n) | ExprKind::Str { value: n, .. } => Some(n.as_str()),
+                _ => None,
+            });
         defs.push(Definition {
             key: SymbolKey::Token(name.to_string()),
             kind: DefKind::Token,
             name_span: span,
             implicit: false,
-            span: syms.token_blocks.get(name).copied().unwrap_or(span),
-            api_path: crate::ir::ResourceId::concat(&["auth/token/create/", name]),
+            span: block.map_or(span, |b| b.span),
+            api_path: crate::ir::ResourceId::concat(&["auth/token/create/", role.unwrap_or("")]),
             parent: None,
         });
     }

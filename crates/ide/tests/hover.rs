@@ -115,6 +115,15 @@ fn hover_says_where_each_field_goes() {
 }
 
 /// `rotate_root`, documented for connections, has a hover that describes it.
+/// A token is created at its role's path, the call `keyplan build` makes.
+#[test]
+fn a_token_hover_names_the_path_of_its_role() {
+    let a = Analysis::new(PROGRAM, Target::Vault);
+    let h = hover(&a, "deploy {", 0);
+    assert!(h.starts_with("**token** `deploy`"), "{h}");
+    assert!(h.contains("`auth/token/create/deployer`"), "{h}");
+}
+
 #[test]
 fn rotate_root_has_a_hover() {
     let a = Analysis::new(PROGRAM, Target::Vault);

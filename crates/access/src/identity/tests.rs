@@ -196,3 +196,91 @@ fn a_token_role_without_default_policy_leaves_default_out_of_its_tokens() {
         ]
     );
 }
+
+#[test]
+fn a_token_role_disallowing_default_leaves_it_out_of_its_tokens() {
+    // `handleCreateCommon`: a role with allowed or disallowed policies adds `default`
+    // only if neither `disallowed_policies` nor a `disallowed_policies_glob` names it.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        auth token {
+          role byname {
+            allowed_policies    = [a]
+            disallowed_policies = [default]
+          }
+          role byglob {
+            allowed_policies         = [a]
+            disallowed_policies_glob = ["def*"]
+          }
+        }
+        token t1 {
+          role = byname
+        }
+        token t2 {
+          role     = byglob
+          policies = [a]
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("token/byname", "a".to_string()),
+            ("token/byglob", "a".to_string()),
+            ("token:t1", "a".to_string()),
+            ("token:t2", "a".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_login_role_with_the_deprecated_policies_field_logs_in_with_them() {
+    // `tokenutil.UpgradeValue`: `policies` is the role's `token_policies` unless those
+    // are given too, in which case only `token_policies` counts.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        policy b {
+          path "other/*" { capabilities = [read] }
+        }
+        auth approle {
+          role old {
+            policies = [a]
+          }
+          role both {
+            policies       = [a]
+            token_policies = [b]
+          }
+        }
+        auth userpass {
+          user u {
+            password = env("U_PASSWORD")
+            policies = [b]
+          }
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("approle/old", "a,default".to_string()),
+            ("approle/both", "b,default".to_string()),
+            ("userpass/u", "b,default".to_string()),
+        ]
+    );
+}

@@ -97,8 +97,8 @@ pub struct Symbols<'a> {
     pub secret_mounts: SortedMap<&'a str, MountSym<'a>>,
     pub token_roles: Table<'a, NamedSym<'a>>,
     pub tokens: Table<'a, Span>,
-    /// The whole block of each token, for editors.
-    pub token_blocks: Table<'a, Span>,
+    /// The block of each token, for editors.
+    pub token_blocks: Table<'a, &'a Block>,
     /// `owns policies` patterns, in source order, each with its label's span.
     pub owned_policies: Vec<(String, Span)>,
     /// `owns token-roles` patterns, in source order, each with its label's span.
