@@ -37,6 +37,54 @@ pub struct Done {
 pub struct Failed {
     pub id: String,
     pub error: String,
+    /// What to change when the server's error is one keyplan knows the cause of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'static str>,
+}
+
+impl Failed {
+    pub fn new(id: &str, error: String) -> Failed {
+        Failed {
+            id: id.to_string(),
+            help: help_for(&error),
+            error,
+        }
+    }
+}
+
+/// Server errors whose cause is a setting of the program, and what to change: each was
+/// met on OpenBao 2.7.2 (Vault words them alike). The server reaches out when such a
+/// config is written, so the error comes from apply, never from the compiler.
+const HELPS: [(&str, &str); 4] = [
+    (
+        "error checking jwks URL",
+        "the server fetches `jwks_url` when the config is written: make the URL reachable \
+         from the server, or give the keys as `jwt_validation_pubkeys` (OpenBao: \
+         `skip_jwks_validation = true` skips the fetch)",
+    ),
+    (
+        "error checking oidc discovery URL",
+        "the server fetches `oidc_discovery_url` when the config is written: make the URL \
+         reachable from the server (OpenBao: `skip_jwks_validation = true` skips the fetch)",
+    ),
+    (
+        "error verifying",
+        "the server connects to the database when the connection is written: check \
+         `connection_url`, the credentials and that the database is reachable from the \
+         server, or set `verify_connection = false` to write it without connecting",
+    ),
+    (
+        "serviceaccount/ca.crt",
+        "outside a Kubernetes pod the server has no CA to trust: give the API server's CA \
+         as `kubernetes_ca_cert`",
+    ),
+];
+
+fn help_for(error: &str) -> Option<&'static str> {
+    HELPS
+        .iter()
+        .find(|(needle, _)| error.contains(needle))
+        .map(|(_, help)| *help)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -148,10 +196,10 @@ pub fn apply(
                     id: r.id.to_string(),
                     action: action_name(rp.action),
                 }),
-                Some(Err(e)) => report.failed.push(Failed {
-                    id: r.id.to_string(),
-                    error: redacted(&e.to_string(), r, opts),
-                }),
+                Some(Err(e)) => report.failed.push(Failed::new(
+                    r.id.as_str(),
+                    redacted(&e.to_string(), r, opts),
+                )),
                 None => report.not_applied.push(r.id.to_string()),
             }
         }
@@ -254,10 +302,10 @@ fn catch_up_rotations(
                 id: r.id.to_string(),
                 action: action_name(rp.action),
             }),
-            Err(e) => report.failed.push(Failed {
-                id: r.id.to_string(),
-                error: redacted(&e.to_string(), r, opts),
-            }),
+            Err(e) => report.failed.push(Failed::new(
+                r.id.as_str(),
+                redacted(&e.to_string(), r, opts),
+            )),
         }
     }
     report.unrotated = rotations
@@ -328,10 +376,7 @@ fn record_deletes<'a>(
                 id: id.to_string(),
                 action: "delete",
             }),
-            Some(Err(e)) => report.failed.push(Failed {
-                id: id.to_string(),
-                error: e.to_string(),
-            }),
+            Some(Err(e)) => report.failed.push(Failed::new(id, e.to_string())),
             None => report.not_applied.push(id.to_string()),
         }
     }
@@ -553,5 +598,21 @@ mod redaction_tests {
             redacted("cannot parse \"line-of-the-key-0123\"", ca, &opts),
             "cannot parse \"${KEY}\""
         );
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::help_for;
+
+    /// The errors as OpenBao 2.7.2 words them (a Kubernetes config written outside a pod;
+    /// a MySQL connection, whose plugin says `error verifying - ping`).
+    #[test]
+    fn known_server_errors_get_help() {
+        let k8s = "failed with status 400: open /var/run/secrets/kubernetes.io/serviceaccount/ca.crt: no such file or directory";
+        assert!(help_for(k8s).is_some_and(|h| h.contains("kubernetes_ca_cert")));
+        let mysql = "error creating database object: error verifying - ping: dial tcp 127.0.0.1:1: connect: connection refused";
+        assert!(help_for(mysql).is_some_and(|h| h.contains("verify_connection")));
+        assert_eq!(help_for("path is already in use at ssh/"), None);
     }
 }

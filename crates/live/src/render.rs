@@ -315,6 +315,9 @@ pub fn report_text(report: &ApplyReport) -> String {
     }
     for f in &report.failed {
         let _ = writeln!(out, "  FAILED {}: {}", f.id, f.error);
+        if let Some(help) = f.help {
+            let _ = writeln!(out, "    help: {help}");
+        }
     }
     for id in &report.not_applied {
         let _ = writeln!(out, "  not applied {id}");
@@ -452,10 +455,10 @@ mod tests {
     fn a_failed_apply_says_whether_the_server_changed() {
         let failed = |applied: Vec<crate::apply::Done>| ApplyReport {
             applied,
-            failed: vec![crate::apply::Failed {
-                id: "sys/mounts/ssh/prod".into(),
-                error: "path is already in use at ssh/".into(),
-            }],
+            failed: vec![crate::apply::Failed::new(
+                "sys/mounts/ssh/prod",
+                "path is already in use at ssh/".into(),
+            )],
             not_applied: vec!["ssh/prod/roles/ops".into()],
             unrotated: Vec::new(),
         };
@@ -490,10 +493,10 @@ mod tests {
                 id: "database/config/app".into(),
                 action: "create",
             }],
-            failed: vec![crate::apply::Failed {
-                id: "database/rotate-root/app".into(),
-                error: "status 500".into(),
-            }],
+            failed: vec![crate::apply::Failed::new(
+                "database/rotate-root/app",
+                "status 500".into(),
+            )],
             not_applied: Vec::new(),
             unrotated: vec!["database/rotate-root/app".into()],
         };

@@ -189,3 +189,44 @@ fn a_sealed_or_unreachable_server_is_a_clear_error() {
             .unwrap_err();
     assert!(matches!(err, LiveError::Forbidden { .. }), "{err}");
 }
+
+/// A config the server checks by reaching out when it is written (a JWKS URL, a database
+/// connection) fails with the server's words alone; apply adds what to change, in text
+/// and JSON (`help`).
+#[test]
+fn a_setting_the_server_checks_when_written_gets_help() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let closed = free_port();
+    let cases = [
+        (
+            format!("auth jwt ci {{\n  jwks_url = \"http://127.0.0.1:{closed}/keys\"\n}}\n"),
+            "auth/ci/config",
+            "skip_jwks_validation = true",
+        ),
+        (
+            format!(
+                "secrets database {{\n  connection app {{\n    plugin_name = \"postgresql-database-plugin\"\n    \
+                 connection_url = \"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{closed}/x\"\n    \
+                 username = \"a\"\n    password = env(\"DB_PW\")\n    allowed_roles = [\"*\"]\n    \
+                 rotate_root = false\n  }}\n}}\n"
+            ),
+            "database/config/app",
+            "verify_connection = false",
+        ),
+    ];
+    for (src, id, hint) in cases {
+        let program = compile_program(&src, kp_schema::Target::Openbao).unwrap();
+        let env = |name: &str| (name == "DB_PW").then(|| "pw-never-shown".to_string());
+        let report = apply_with(&bao, &program, None, false, &env);
+        let failed = report.failed.iter().find(|f| f.id == id).expect(id);
+        let help = failed
+            .help
+            .unwrap_or_else(|| panic!("no help for {failed:?}"));
+        assert!(help.contains(hint), "{help}");
+        let text = kp_live::render::report_text(&report);
+        assert!(text.contains(&format!("    help: {help}")), "{text}");
+        assert!(!text.contains("pw-never-shown"), "{text}");
+        assert!(kp_live::render::report_json(&report).contains("\"help\""));
+    }
+}
