@@ -562,6 +562,15 @@ fn privileged(rule: &PathRule, span: Span, what: &str, target: Target, out: &mut
         return;
     }
     if rule.capabilities.contains("sudo") {
+        // The server checks `sudo` on top of the capability the request needs: alone it
+        // opens nothing, and the rule is likely missing that capability.
+        let help = if rule.capabilities.iter().all(|c| c == "sudo") {
+            "`sudo` alone grants nothing: a root-protected endpoint also needs the \
+             capability of the request (`update` for a write, `read`, `list`, ...) on \
+             the same path; grant both only to operators"
+        } else {
+            "`sudo` opens root-protected endpoints; grant it only to operators"
+        };
         out.push(
             Diagnostic::warning(
                 PRIVILEGED_GRANT,
@@ -569,7 +578,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, target: Target, out: &mut
                 format!("{what} grants `sudo` on `{}`", rule.path),
             )
             .with_label("root-protected endpoints")
-            .with_help("`sudo` opens root-protected endpoints; grant it only to operators"),
+            .with_help(help),
         );
     } else if acl_overlap(&rule.path, "sys/*") && !stock_grant(rule, target) {
         out.push(

@@ -197,6 +197,42 @@ fn sudo_sys_unused_and_idle_deny() {
     );
 }
 
+/// `sudo` alone opens nothing (the server checks it on top of the request's own
+/// capability): its help says what the rule lacks; beside `update` it keeps the usual one.
+#[test]
+fn sudo_alone_is_helped_to_its_companion_capability() {
+    let p = program(
+        r#"
+        auth approle {}
+        workload oncall {
+          login approle { secret_id_ttl = 10m }
+          sudo "sys/leases/revoke-prefix/*"
+        }
+        workload admin {
+          login approle { secret_id_ttl = 10m }
+          sudo   "auth/token/create"
+          update "auth/token/create"
+        }
+        "#,
+    );
+    let helps: Vec<(String, String)> = lints(&p, target())
+        .into_iter()
+        .filter(|d| d.code == PRIVILEGED_GRANT)
+        .map(|d| (d.message, d.help.unwrap_or_default()))
+        .collect();
+    assert_eq!(helps.len(), 2, "{helps:?}");
+    let alone = helps.iter().find(|(m, _)| m.contains("oncall")).unwrap();
+    assert!(
+        alone.1.starts_with("`sudo` alone grants nothing"),
+        "{alone:?}"
+    );
+    let paired = helps.iter().find(|(m, _)| m.contains("admin")).unwrap();
+    assert_eq!(
+        paired.1,
+        "`sudo` opens root-protected endpoints; grant it only to operators"
+    );
+}
+
 /// A `deny` on a path only Vault's stock `default` grants overrides something on Vault
 /// and nothing on OpenBao.
 #[test]
