@@ -55,7 +55,7 @@ impl Failed {
 /// Server errors whose cause is a setting of the program, and what to change: each was
 /// met on OpenBao 2.7.2 (Vault words them alike). The server reaches out when such a
 /// config is written, so the error comes from apply, never from the compiler.
-const HELPS: [(&str, &str); 4] = [
+const HELPS: [(&str, &str); 5] = [
     (
         "error checking jwks URL",
         "the server fetches `jwks_url` when the config is written: make the URL reachable \
@@ -67,18 +67,20 @@ const HELPS: [(&str, &str); 4] = [
         "the server fetches `oidc_discovery_url` when the config is written: make the URL \
          reachable from the server (OpenBao: `skip_jwks_validation = true` skips the fetch)",
     ),
-    (
-        "error verifying",
-        "the server connects to the database when the connection is written: check \
-         `connection_url`, the credentials and that the database is reachable from the \
-         server, or set `verify_connection = false` to write it without connecting",
-    ),
+    // PostgreSQL's plugin; MySQL's says `error verifying - ping`.
+    ("error verifying connection", UNVERIFIED_CONNECTION),
+    ("error verifying - ping", UNVERIFIED_CONNECTION),
     (
         "serviceaccount/ca.crt",
         "outside a Kubernetes pod the server has no CA to trust: give the API server's CA \
          as `kubernetes_ca_cert`",
     ),
 ];
+
+const UNVERIFIED_CONNECTION: &str = "the server connects to the database when the \
+    connection is written: check `connection_url`, the credentials and that the database \
+    is reachable from the server, or set `verify_connection = false` to write it without \
+    connecting";
 
 fn help_for(error: &str) -> Option<&'static str> {
     HELPS
