@@ -99,7 +99,7 @@ pub fn plan_removals(
     program: &Program,
     token_out: Option<&Path>,
 ) -> Result<()> {
-    let gone = gone(previous, program);
+    let mut gone = gone(previous, program);
     if gone.resources.is_empty() {
         return Ok(());
     }
@@ -114,6 +114,10 @@ pub fn plan_removals(
             .map(|r| r.name.to_string()),
     );
     plan.unrevoked_tokens.sort();
+    // Nor is a batch token, which has no accessor: it cannot be revoked (it expires),
+    // though `plan` finds it by itself while the program declares it.
+    gone.resources
+        .retain(|r| r.kind != ResourceKind::Token || accessor_recorded(token_out, &r.name));
     let live = state::read_resources(client, &gone, token_out)?;
     add(plan, previous, gone.resources, &live);
     // What `add` made deletions is no longer a `--prune` candidate.

@@ -133,18 +133,36 @@ fn read_one(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<L
 }
 
 fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<Live> {
-    let Some(accessor) = token_out.and_then(|dir| tokens::recorded_accessor(dir, &r.name)) else {
+    let Some(dir) = token_out else {
         return Ok(Live::Absent);
     };
-    let body = serde_json::json!({ "accessor": accessor });
-    match client.write(
-        "auth/token/lookup-accessor",
-        &body,
-        crate::client::Retry::Idempotent,
-    ) {
+    // A batch token has no accessor (the server gives `""`): it is looked up by itself.
+    let (accessor, path, body) = match tokens::recorded_accessor(dir, &r.name) {
+        Some(accessor) => {
+            let body = serde_json::json!({ "accessor": accessor });
+            (accessor, "auth/token/lookup-accessor", body)
+        }
+        None => match tokens::recorded_token(dir, &r.name) {
+            Some(token) => {
+                let body = serde_json::json!({ "token": token });
+                (String::new(), "auth/token/lookup", body)
+            }
+            None => return Ok(Live::Absent),
+        },
+    };
+    match client.write(path, &body, crate::client::Retry::Idempotent) {
         Ok(answer) => Ok(Live::Token {
             accessor,
-            data: answer.get("data").cloned().unwrap_or(Json::Null),
+            data: match answer.get("data") {
+                // Its lookup answers the token itself as `id`: never kept.
+                Some(Json::Object(d)) => Json::Object(
+                    d.iter()
+                        .filter(|(k, _)| k.as_str() != "id")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+                _ => Json::Null,
+            },
         }),
         // Expired or revoked: the token must be created again.
         Err(LiveError::Api { status: 400, .. }) | Err(LiveError::Api { status: 403, .. }) => {

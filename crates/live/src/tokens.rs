@@ -17,6 +17,12 @@ pub fn recorded_accessor(dir: &Path, name: &str) -> Option<String> {
     read_accessor(&accessor_file(dir, name)).or_else(|| read_accessor(&revoked_file(dir, name)))
 }
 
+/// The token recorded under `dir` for `name`, looked up by itself when it has no
+/// accessor (a batch token).
+pub fn recorded_token(dir: &Path, name: &str) -> Option<String> {
+    read_accessor(&token_file(dir, name))
+}
+
 fn read_accessor(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     let accessor = text.trim();

@@ -719,3 +719,58 @@ fn an_empty_env_secret_is_refused_before_any_call() {
     let auth = bao.client().read("sys/auth").unwrap().unwrap();
     assert!(auth["data"].get("team5/").is_none(), "{auth}");
 }
+
+/// A batch token has no accessor (the server answers `""`): `plan` looks it up by the
+/// token recorded under `--token-out`, so the plan after `apply` is clean instead of
+/// creating a new token on every apply.
+#[test]
+fn a_batch_token_plans_clean_after_apply() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let program = compile_program(
+        r#"
+policy reader {
+  path "secret/data/shared/*" { capabilities = [read] }
+}
+
+auth token {
+  role ci-batch {
+    allowed_policies = [reader]
+    token_type       = "batch"
+    orphan           = true
+    renewable        = false
+  }
+}
+
+token batch-token {
+  role     = ci-batch
+  policies = [reader]
+  ttl      = 10m
+  type     = "batch"
+}
+"#,
+        kp_schema::Target::Openbao,
+    )
+    .unwrap();
+    let out = dir.path().join("tokens");
+    let report = apply_with(&bao, &program, Some(&out), false, &no_env);
+    assert!(report.ok(), "apply failed: {report:?}");
+    let token = std::fs::read_to_string(out.join("batch-token")).unwrap();
+    assert!(token.starts_with("b."), "{token}");
+    assert_clean(&bao, &program, Some(&out));
+    // Dropped, it is not a deletion: a batch token cannot be revoked (it expires).
+    let without = compile_program(
+        "policy reader {\n  path \"secret/data/shared/*\" { capabilities = [read] }\n}\n",
+        kp_schema::Target::Openbao,
+    )
+    .unwrap();
+    let client = bao.client();
+    let mut p = kp_live::cli::plan_program(&client, &without, Some(&out)).unwrap();
+    kp_live::removals::plan_removals(&client, &mut p, &program, &without, Some(&out)).unwrap();
+    assert!(
+        p.removals.iter().all(|r| r.resource.name != "batch-token"),
+        "{}",
+        kp_live::render::plan_text(&p, &bao.addr)
+    );
+}
