@@ -564,7 +564,10 @@ fn dropped<'d>(r: &Resource, fields: &[(&'d str, &'d Json)]) -> Vec<(&'d str, &'
             let Some(field) = ep.field(k) else {
                 return false;
             };
-            if field.deprecated || is_generated(r, k) || is_server_default(r, k, v) {
+            // A deprecated field reads back beside the field it is the older name of
+            // (`ttl` beside `token_ttl`); the Kubernetes config's are nothing's.
+            let mirror = field.deprecated && r.schema != "kubernetes-config";
+            if mirror || is_generated(r, k) || is_server_default(r, k, v) {
                 return false;
             }
             // A zero, empty or false value is how the server shows a field nobody set;
@@ -1017,5 +1020,34 @@ mod tests {
                 && text.contains("max_retries: 3 -> -1 (default)\n"),
             "{text}"
         );
+    }
+
+    /// The Kubernetes config's deprecated `issuer` is no other field's older name (as a
+    /// role's `ttl` is `token_ttl`'s): one the server holds and the program left out is
+    /// drift, reset by the config's whole-object write, not `unchanged`.
+    #[test]
+    fn a_kubernetes_issuer_left_out_is_drift() {
+        let program =
+            compiled("auth kubernetes {\n  kubernetes_host = \"https://10.0.0.1:6443\"\n}\n");
+        let config = program
+            .resources
+            .iter()
+            .find(|r| r.schema == "kubernetes-config")
+            .expect("a kubernetes-config resource");
+        let live = LiveState {
+            resources: HashMap::from([(
+                config.id.to_string(),
+                Live::Present(serde_json::json!({
+                    "kubernetes_host": "https://10.0.0.1:6443",
+                    "issuer": "https://kubernetes.default.svc",
+                    "disable_iss_validation": true,
+                })),
+            )]),
+            ..LiveState::default()
+        };
+        let plan = plan(&program, &live);
+        let p = plan.get(config.id.as_str()).expect("planned");
+        assert_eq!(p.action, Action::Update);
+        assert_eq!(p.resets, ["issuer"]);
     }
 }
