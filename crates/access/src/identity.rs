@@ -378,7 +378,7 @@ fn bool_field(r: &Resource, key: &str) -> bool {
 }
 
 /// A list field, whether kept as a list or joined into Vault's comma string.
-fn list_field(r: &Resource, key: &str) -> Vec<String> {
+pub(crate) fn list_field(r: &Resource, key: &str) -> Vec<String> {
     r.body.get(key).map(strings).unwrap_or_default()
 }
 

@@ -419,6 +419,13 @@ fn policies(
         .collect();
     kp_sort::sort(&mut used);
     used.dedup();
+    // A token role's `allowed_policies_glob` admits a policy as `allowed_policies` does.
+    let globs: Vec<String> = program
+        .resources
+        .iter()
+        .filter(|t| t.schema == "token-role")
+        .flat_map(|t| crate::identity::list_field(t, "allowed_policies_glob"))
+        .collect();
     let rules = crate::matrix::policy_rules(program);
     // Each policy's holders, found once: looked for per `deny` rule among every
     // identity, they were quadratic in a program of thousands of workloads.
@@ -438,7 +445,10 @@ fn policies(
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{}`", r.name),
         };
-        if r.workload.is_none() && used.binary_search(&r.name.as_str()).is_err() {
+        if r.workload.is_none()
+            && used.binary_search(&r.name.as_str()).is_err()
+            && !globs.iter().any(|g| kp_check::ir::glob_match(g, &r.name))
+        {
             out.push(
                 Diagnostic::warning(
                     UNUSED_POLICY,

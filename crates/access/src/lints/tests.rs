@@ -197,6 +197,26 @@ fn sudo_sys_unused_and_idle_deny() {
     );
 }
 
+/// A policy a token role admits by `allowed_policies_glob` is as used as one it names in
+/// `allowed_policies`; one the glob does not match still is not.
+#[test]
+fn a_policy_a_token_role_allows_by_glob_is_used() {
+    let got = codes(
+        r#"
+        policy team-a { path "secret/data/a/*" { capabilities = [read] } }
+        policy other { path "secret/data/o/*" { capabilities = [read] } }
+        auth token {
+          role globbed { allowed_policies_glob = ["team-*"] }
+        }
+        "#,
+    );
+    let found: Vec<_> = got.iter().map(|(c, m)| format!("{c}: {m}")).collect();
+    assert_eq!(
+        found,
+        ["kp::unused-policy: policy `other` is attached to no role, token or workload"]
+    );
+}
+
 /// `sudo` alone opens nothing (the server checks it on top of the request's own
 /// capability): its help says what the rule lacks; beside `update` it keeps the usual one.
 #[test]
