@@ -197,13 +197,14 @@ fn preflight(
 
 /// Keeps a created token as `keyplan apply --token-out` does: `DIR/NAME` and its
 /// accessor in `DIR/NAME.accessor`, so a later `keyplan plan --token-out DIR` knows the
-/// token and does not plan a second one. Reads the CLI's JSON answer on stdin.
+/// token and does not plan a second one (a batch token, whose accessor is empty, by
+/// itself). Reads the CLI's JSON answer on stdin.
 const RECORD_TOKEN: &str = r#"keyplan_record_token() {
   local answer token accessor
   answer=$(cat)
   token=$(jq -r '.auth.client_token // empty' <<<"$answer")
   accessor=$(jq -r '.auth.accessor // empty' <<<"$answer")
-  if [ -z "$token" ] || [ -z "$accessor" ]; then echo "keyplan: the server returned no token for $1" >&2; exit 1; fi
+  if [ -z "$token" ]; then echo "keyplan: the server returned no token for $1" >&2; exit 1; fi
   printf '%s\n' "$token" >"$KEYPLAN_TOKEN_DIR/$1"
   printf '%s\n' "$accessor" >"$KEYPLAN_TOKEN_DIR/$1.accessor"
 }

@@ -125,7 +125,8 @@ impl Drop for Scratch {
 }
 
 /// A stand-in for the vault/bao CLI: logs its argv and stdin, and answers a token
-/// creation (`-format=json`) as the real CLI does.
+/// creation (`-format=json`) as the real CLI does, with the accessor `KP_ACCESSOR` when
+/// set (`""`: a batch token's).
 fn fake_cli(dir: &Path, name: &str) {
     use std::os::unix::fs::PermissionsExt as _;
     let path = dir.join("bin").join(name);
@@ -137,7 +138,7 @@ printf '%s\n' "$*" >>"$KP_LOG/argv"
 printf '%s\n' "$(cat)" >>"$KP_LOG/stdin"
 env | grep -E '^(BAO|VAULT)_(ADDR|TOKEN)=' | sort >>"$KP_LOG/env"
 for a in "$@"; do
-  if [ "$a" = -format=json ]; then printf '{"auth":{"client_token":"s.FAKE-TOKEN","accessor":"FAKE-ACCESSOR"}}\n'; exit 0; fi
+  if [ "$a" = -format=json ]; then printf '{"auth":{"client_token":"s.FAKE-TOKEN","accessor":"%s"}}\n' "${KP_ACCESSOR-FAKE-ACCESSOR}"; exit 0; fi
 done
 echo "Success! Data written to: $1"
 "#,
@@ -373,5 +374,36 @@ fn literal_secrets_are_read_from_the_variables_the_script_names() {
             serde_json::json!({"password": fixtures::LITERAL_PASSWORD, "token_policies": ["reader"]}),
             serde_json::json!({"password": "second", "nested": ["plain", "third"]}),
         ]
+    );
+}
+
+/// A batch token has no accessor (the server answers `""`): the script keeps the token,
+/// as `keyplan apply --token-out` does, rather than stop after the server created it.
+#[test]
+fn running_the_script_keeps_a_batch_token() {
+    if !have("jq") {
+        eprintln!("jq not installed: skipped");
+        return;
+    }
+    let scratch = Scratch::new("batch");
+    let tokens = scratch.0.join("tokens");
+    let text = script(fixtures::pipeline, Target::Openbao);
+    let out = apply(
+        &scratch,
+        &text,
+        "bao",
+        &[
+            ("VAULT_ADDR", "http://127.0.0.1:1"),
+            ("VAULT_TOKEN", "root"),
+            ("DB_ROOT_PASSWORD", "pw"),
+            ("KEYPLAN_TOKEN_DIR", tokens.to_str().expect("utf-8 path")),
+            ("KP_ACCESSOR", ""),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(tokens.join("ml-pipeline-token")).expect("token"),
+        "s.FAKE-TOKEN\n"
     );
 }
