@@ -269,12 +269,6 @@ fn connection_urls_holding_a_password() {
             Some("postgres"),
         ),
         (
-            "mysql://root:xxxxx@127.0.0.1:3306/app",
-            None,
-            "mysql://{{username}}:{{password}}@127.0.0.1:3306/app",
-            Some("root"),
-        ),
-        (
             "root:s3cret-pw@tcp(127.0.0.1:3306)/app",
             None,
             "{{username}}:{{password}}@tcp(127.0.0.1:3306)/app",
@@ -304,7 +298,9 @@ fn connection_urls_holding_a_password() {
         let Some(kp_import::Fetched::Data(pg)) = snap.reads.get_mut("database/config/pg") else {
             panic!("no database/config/pg in the fixture");
         };
-        pg["plugin_name"] = match read.contains("mysql://") || read.contains("@tcp(") {
+        // (A `mysql://` URL is no case: the MySQL driver reads none, and the server
+        // refuses it, as `keyplan check` does.)
+        pg["plugin_name"] = match read.contains("@tcp(") {
             true => json!("mysql-database-plugin"),
             false => json!("postgresql-database-plugin"),
         };

@@ -130,7 +130,8 @@ fn for_plugin(plugin: Option<&str>, url: &str) -> Option<&'static str> {
             None => None,
         };
     }
-    if plugin.starts_with("mysql-") && scheme.is_none() {
+    // A URL too: the driver reads none (`postgresql://...@db:5432/` on a MySQL plugin).
+    if plugin.starts_with("mysql-") {
         let after = rest.rsplit_once('@').map(|(_, after)| after);
         if after.is_some_and(|a| {
             !a.starts_with("tcp(") && !a.starts_with("unix(") && !a.starts_with('/')
