@@ -282,7 +282,19 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
         ExprKind::Str { value, .. } => Some(value.as_str()),
         _ => None,
     });
-    if let Some(why) = found.malformed.or_else(|| for_plugin(plugin, value)) {
+    // The server puts `username` and `password` only where the URL says (measured on
+    // OpenBao 2.7.2: without them it logs in as the OS user, and is refused).
+    let unused = !found.literal_credentials
+        && !value.contains("{{username}}")
+        && !value.contains("{{password}}")
+        && (parts.get("username").is_some() || parts.get("password").is_some());
+    let unused = unused
+        .then_some("`username` and `password` are used only as `{{username}}:{{password}}` here");
+    if let Some(why) = found
+        .malformed
+        .or_else(|| for_plugin(plugin, value))
+        .or(unused)
+    {
         diags.push(
             Diagnostic::error(
                 codes::MALFORMED_CONNECTION_URL,
