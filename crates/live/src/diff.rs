@@ -432,6 +432,26 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             p.not_compared.push(field.to_string());
             continue;
         }
+        // An SSH CA reads back only its public key, whose type says the key's.
+        if let ("ssh-ca", "key_type", Value::Str(kind), Some(Json::String(key))) =
+            (r.schema, field, want, data.get("public_key"))
+        {
+            let have = key.split(' ').next().unwrap_or_default();
+            let same = match kind.as_str() {
+                "rsa" => have == "ssh-rsa",
+                "ed25519" => have == "ssh-ed25519",
+                "ec" => have.starts_with("ecdsa-sha2-"),
+                _ => have == kind.as_str(),
+            };
+            if !same {
+                p.changes.push(FieldChange {
+                    field: field.to_string(),
+                    old: Some(Json::from(have)),
+                    new: shown(want),
+                });
+            }
+            continue;
+        }
         // A field the read leaves out was never set (a database connection reads back
         // only the settings it was written with): the server holds its default, and the
         // program's value is compared with that. Only a field the server never returns
@@ -1049,5 +1069,33 @@ mod tests {
         let p = plan.get(config.id.as_str()).expect("planned");
         assert_eq!(p.action, Action::Update);
         assert_eq!(p.resets, ["issuer"]);
+    }
+
+    /// An SSH CA reads back only its public key: a `key_type` the key is not of (an
+    /// ed25519 CA, the program asking for RSA) is a change, not "not compared".
+    #[test]
+    fn an_ssh_ca_of_another_key_type_is_a_change() {
+        let program = compiled(
+            "secrets ssh {\n  ca {\n    generate_signing_key = true\n    key_type = \"rsa\"\n  }\n}\n",
+        );
+        let ca = program
+            .resources
+            .iter()
+            .find(|r| r.schema == "ssh-ca")
+            .expect("an ssh-ca resource");
+        let with_key = |key: &str| LiveState {
+            resources: HashMap::from([(
+                ca.id.to_string(),
+                Live::Present(serde_json::json!({ "public_key": key })),
+            )]),
+            ..LiveState::default()
+        };
+        let ed = plan(&program, &with_key("ssh-ed25519 AAAAC3Nz"));
+        let p = ed.get(ca.id.as_str()).expect("planned");
+        assert_eq!(p.action, Action::Update);
+        assert_eq!(p.changes[0].field, "key_type");
+        let rsa = plan(&program, &with_key("ssh-rsa AAAAB3Nz"));
+        let p = rsa.get(ca.id.as_str()).expect("planned");
+        assert_eq!(p.action, Action::Unchanged, "{:?}", p.changes);
     }
 }
