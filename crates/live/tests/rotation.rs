@@ -241,14 +241,7 @@ secrets database {{
 "#,
         db.port
     );
-    let compiled = keyplan::compile(
-        &src,
-        &keyplan::Options {
-            target: keyplan::Target::Openbao,
-        },
-    );
-    assert!(!compiled.has_errors(), "{:#?}", compiled.diagnostics);
-    let program = compiled.program.unwrap();
+    let program = compile_program(&src, kp_schema::Target::Openbao).unwrap();
     let bao = Bao::dev();
     let root = db.password.clone();
     let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
