@@ -245,7 +245,7 @@ fn apply_cmd(
             if let Some(note) = render::not_pruned_note(&plan).filter(|_| args.prune) {
                 let _ = writeln!(stdout, "{note}");
             }
-            if let Some(note) = render::unrevoked_tokens_note(&plan) {
+            for note in render::dropped_tokens_notes(&plan) {
                 let _ = writeln!(stdout, "{note}");
             }
         }
@@ -291,9 +291,11 @@ fn apply_cmd(
         text.push_str(&note);
         text.push('\n');
     }
-    if let (false, true, Some(note)) = (json, args.yes, render::unrevoked_tokens_note(&plan)) {
-        text.push_str(&note);
-        text.push('\n');
+    if !json && args.yes {
+        for note in render::dropped_tokens_notes(&plan) {
+            text.push_str(&note);
+            text.push('\n');
+        }
     }
     let _ = stdout.write_all(text.as_bytes());
     Ok(if report.ok() { 0 } else { 1 })

@@ -86,6 +86,11 @@ pub struct Plan {
     /// it cannot be revoked. Names, sorted.
     #[serde(skip)]
     pub unrevoked_tokens: Vec<String>,
+    /// Batch tokens the previous version declared and the program does not: recorded
+    /// under `--token-out` without an accessor, they cannot be revoked and end at their
+    /// TTL. Names, sorted.
+    #[serde(skip)]
+    pub batch_tokens: Vec<String>,
     /// The deletions among `resources`, with what apply needs to make them.
     #[serde(skip)]
     pub removals: Vec<crate::removals::Removal>,
@@ -242,6 +247,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
         unverified_secrets,
         since_previous: previous.is_some(),
         unrevoked_tokens: Vec::new(),
+        batch_tokens: Vec::new(),
         removals: Vec::new(),
         catch_all: catch_all(program, &live.unmanaged),
         untracked_tokens: Vec::new(),

@@ -107,13 +107,13 @@ pub fn plan_removals(
     // created: without it, the token is neither a deletion nor known to be gone. One
     // apply revoked keeps its accessor recorded as revoked: its lookup fails, so it is
     // neither a deletion nor named again.
-    plan.unrevoked_tokens.extend(
-        gone.resources
-            .iter()
-            .filter(|r| r.kind == ResourceKind::Token && !accessor_recorded(token_out, &r.name))
-            .map(|r| r.name.to_string()),
-    );
+    for r in &gone.resources {
+        if r.kind == ResourceKind::Token && !accessor_recorded(token_out, &r.name) {
+            unrevocable(plan, token_out, &r.name);
+        }
+    }
     plan.unrevoked_tokens.sort();
+    plan.batch_tokens.sort();
     // Nor is a batch token, which has no accessor: it cannot be revoked (it expires),
     // though `plan` finds it by itself while the program declares it.
     gone.resources
@@ -142,10 +142,13 @@ pub fn plan_saved_revocations(
         return Ok(());
     }
     let recorded = |name: &str| accessor_recorded(token_out, name);
-    plan.unrevoked_tokens
-        .extend(names.iter().filter(|n| !recorded(n)).cloned());
+    for name in names.iter().filter(|n| !recorded(n)) {
+        unrevocable(plan, token_out, name);
+    }
     plan.unrevoked_tokens.sort();
     plan.unrevoked_tokens.dedup();
+    plan.batch_tokens.sort();
+    plan.batch_tokens.dedup();
     let tokens = Program {
         resources: names
             .iter()
@@ -182,6 +185,20 @@ pub fn plan_saved_revocations(
 
 /// Whether token `name`'s accessor is recorded under `token_out`, live or revoked by
 /// apply: the only way to find (and revoke) a token, or to know it is gone.
+/// Names a dropped token that has no accessor recorded under `token_out`: a batch token
+/// (recorded, without an accessor: the server gives none) or one whose fate is unknown.
+fn unrevocable(plan: &mut Plan, token_out: Option<&Path>, name: &str) {
+    let batch = token_out
+        .and_then(|dir| tokens::recorded_token(dir, name))
+        .is_some();
+    let list = if batch {
+        &mut plan.batch_tokens
+    } else {
+        &mut plan.unrevoked_tokens
+    };
+    list.push(name.to_string());
+}
+
 fn accessor_recorded(token_out: Option<&Path>, name: &str) -> bool {
     token_out
         .and_then(|dir| tokens::recorded_accessor(dir, name))

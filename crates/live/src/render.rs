@@ -115,7 +115,7 @@ pub fn plan_text(plan: &Plan, addr: &str) -> String {
     if let Some(note) = untracked_tokens_note(plan) {
         let _ = writeln!(out, "{note}");
     }
-    if let Some(note) = unrevoked_tokens_note(plan) {
+    for note in dropped_tokens_notes(plan) {
         let _ = writeln!(out, "{note}");
     }
     out
@@ -207,6 +207,25 @@ pub fn unrevoked_tokens_note(plan: &Plan) -> Option<String> {
          created, and none is recorded here, so whether it still exists is not known. Plan \
          and apply with the `--token-out` directory it was created with, or revoke it on the \
          server (`vault token revoke -accessor ACCESSOR`, or `bao`)."
+    ))
+}
+
+/// The notes on dropped tokens that are not revoked: those of unknown fate, then the
+/// batch tokens.
+pub fn dropped_tokens_notes(plan: &Plan) -> impl Iterator<Item = String> {
+    unrevoked_tokens_note(plan)
+        .into_iter()
+        .chain(batch_tokens_note(plan))
+}
+
+/// One note naming the dropped batch tokens: the server gives a batch token no accessor
+/// and cannot revoke it, so it stays valid until its TTL ends.
+pub fn batch_tokens_note(plan: &Plan) -> Option<String> {
+    let (which, is) = tokens_named(&plan.batch_tokens)?;
+    Some(format!(
+        "note: batch {which}, dropped since the previous version, {is} not revoked: the \
+         server cannot revoke a batch token, which stays valid until its TTL ends (or until \
+         its parent token is revoked, unless it is an orphan)."
     ))
 }
 
@@ -303,6 +322,12 @@ pub fn plan_json(plan: &Plan, addr: &str) -> String {
         map.insert(
             "unrevoked_tokens".to_string(),
             serde_json::json!(plan.unrevoked_tokens),
+        );
+    }
+    if let (false, Some(map)) = (plan.batch_tokens.is_empty(), doc.as_object_mut()) {
+        map.insert(
+            "batch_tokens".to_string(),
+            serde_json::json!(plan.batch_tokens),
         );
     }
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

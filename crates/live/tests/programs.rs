@@ -768,9 +768,18 @@ token batch-token {
     let client = bao.client();
     let mut p = kp_live::cli::plan_program(&client, &without, Some(&out)).unwrap();
     kp_live::removals::plan_removals(&client, &mut p, &program, &without, Some(&out)).unwrap();
+    let text = kp_live::render::plan_text(&p, &bao.addr);
     assert!(
         p.removals.iter().all(|r| r.resource.name != "batch-token"),
-        "{}",
-        kp_live::render::plan_text(&p, &bao.addr)
+        "{text}"
     );
+    // Named as a batch token, which the server cannot revoke: not as one whose accessor
+    // was never recorded (it was: the server gives a batch token none).
+    assert_eq!(p.batch_tokens, ["batch-token"], "{text}");
+    assert!(p.unrevoked_tokens.is_empty(), "{text}");
+    assert!(text.contains("note: batch token `batch-token`"), "{text}");
+    assert!(!text.contains("none is recorded here"), "{text}");
+    let doc: Json = serde_json::from_str(&kp_live::render::plan_json(&p, &bao.addr)).unwrap();
+    assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
+    assert_eq!(doc["batch_tokens"], json!(["batch-token"]), "{doc}");
 }
