@@ -506,11 +506,20 @@ impl Analysis {
             .definitions
             .iter()
             .filter_map(|d| match &d.key {
-                SymbolKey::Role(c, m, r)
-                    if *c == class && *m == path && self.role_fits(verb, d) =>
-                {
+                SymbolKey::Role(c, m, r) if *c == class && self.role_fits(verb, d) => {
+                    // `creds db.` also goes on to the roles of mounts nested below `db`
+                    // (`prod.readonly` for `secrets database "db/prod"`).
+                    let label = if *m == path {
+                        r.to_string()
+                    } else {
+                        let below = m.strip_prefix(path.as_str())?.strip_prefix('/')?;
+                        if !self.mount_type_is(&mount_symbol(class, m), engines) {
+                            return None;
+                        }
+                        format!("{}.{r}", below.replace('/', "."))
+                    };
                     Some(item(
-                        r,
+                        &label,
                         CompletionKind::Reference,
                         Some(crate::outline::kind_noun(d.kind).to_string()),
                     ))

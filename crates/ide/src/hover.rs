@@ -213,7 +213,9 @@ fn describe(def: &Definition, program: &Program, file: &File) -> String {
             None if def.kind == DefKind::Workload => {
                 out.push_str("\n\nDerives no policy: it has no statements.")
             }
-            None => {}
+            // Every rule was refused (an unknown capability, a bad glob): its errors say
+            // why, and an empty `hcl` block would look like a policy granting nothing.
+            None => out.push_str("\n\nNo valid rule yet: see its errors."),
         }
     }
     out
@@ -241,5 +243,9 @@ fn policy_hcl(program: &Program, name: &str) -> Option<String> {
         resources: vec![r.clone()],
         ..Program::default()
     };
-    kp_emit::hcl(&one).into_iter().next().map(|f| f.contents)
+    kp_emit::hcl(&one)
+        .into_iter()
+        .next()
+        .map(|f| f.contents)
+        .filter(|hcl| !hcl.trim().is_empty())
 }

@@ -297,6 +297,43 @@ fn sign_and_creds_offer_the_roles_check_accepts() {
     assert!(labels("workload w {\n  sign database.|\n}\n").is_empty());
 }
 
+/// After `creds db.`, the roles of mounts nested below `db` (`db/prod`) are offered as
+/// the rest of their reference, and each one offered checks.
+#[test]
+fn creds_goes_on_to_the_roles_of_nested_mounts() {
+    let mounts = r#"secrets database "db/prod" {
+  connection c {
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://{{username}}:{{password}}@127.0.0.1/app"
+    allowed_roles  = [ro]
+  }
+  role ro {
+    db_name             = c
+    creation_statements = ["SELECT 1"]
+  }
+}
+secrets ssh "ssh/prod" {
+  role signer { key_type = "ca", allow_user_certificates = true }
+}
+auth jwt ci { jwks_url = "https://ci.example.com/jwks" }
+"#;
+    let program = |stmt: &str| {
+        format!("{mounts}workload w {{\n  login ci {{ user_claim = \"sub\", bound_audiences = [\"v\"] }}\n  {stmt}\n}}\n")
+    };
+    let src = program("creds db.");
+    let l = labels_at(&src, src.find("creds db.").unwrap() + "creds db.".len());
+    assert_eq!(l, ["prod.ro"]);
+    let a = Analysis::new(&program("creds db.prod.ro"), Target::Vault);
+    let errors: Vec<_> = a.diagnostics().iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // An SSH role below `ssh` is not a database role: `creds ssh.` offers no `ca` role.
+    let src = program("creds ssh.");
+    assert!(labels_at(&src, src.find("creds ssh.").unwrap() + "creds ssh.".len()).is_empty());
+    let src = program("sign ssh.");
+    let l = labels_at(&src, src.find("sign ssh.").unwrap() + "sign ssh.".len());
+    assert_eq!(l, ["prod.signer"]);
+}
+
 /// A workload has one `login`; `secrets ssh` one `ca {}`.
 #[test]
 fn blocks_written_once_are_not_offered_again() {

@@ -114,7 +114,6 @@ fn hover_says_where_each_field_goes() {
     }
 }
 
-/// `rotate_root`, documented for connections, has a hover that describes it.
 /// A token is created at its role's path, the call `keyplan build` makes.
 #[test]
 fn a_token_hover_names_the_path_of_its_role() {
@@ -124,6 +123,20 @@ fn a_token_hover_names_the_path_of_its_role() {
     assert!(h.contains("`auth/token/create/deployer`"), "{h}");
 }
 
+/// A policy whose every rule was refused shows no empty `hcl` block, which would read
+/// as a policy granting nothing on purpose.
+#[test]
+fn a_policy_without_a_valid_rule_says_so() {
+    let source = "policy typo {\n  path \"secret/data/*\" {\n    capabilities = [lsit]\n  }\n}\n";
+    let a = Analysis::new(source, Target::Vault);
+    let offset = source.find("typo").unwrap() + 1;
+    let h = a.hover(offset).map(|h| h.markdown).unwrap();
+    assert!(h.starts_with("**policy** `typo`"), "{h}");
+    assert!(!h.contains("```hcl"), "{h}");
+    assert!(h.contains("No valid rule yet"), "{h}");
+}
+
+/// `rotate_root`, documented for connections, has a hover that describes it.
 #[test]
 fn rotate_root_has_a_hover() {
     let a = Analysis::new(PROGRAM, Target::Vault);
