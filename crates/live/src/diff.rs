@@ -230,10 +230,14 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
     let unverified_secrets = unverified_secrets(program, &resources, previous.as_ref());
     // An action has no state of its own: it runs when what it acts on is created or its
     // root credentials change, and is unchanged otherwise. The server's rotated password
-    // is never read, so a rotated connection plans clean.
+    // is never read, so a rotated connection plans clean. One the previous version did not
+    // declare (`rotate_root` just added to a connection) has never run: it runs now.
     for (i, r) in program.resources.iter().enumerate() {
         let Some(on) = r.acts_on() else { continue };
-        let due = resources.iter().any(|p| &p.id == on && rotation_due(p));
+        let added = previous
+            .as_ref()
+            .is_some_and(|old| !old.contains_key(r.id.as_str()));
+        let due = added || resources.iter().any(|p| &p.id == on && rotation_due(p));
         if let Some(p) = resources.get_mut(i) {
             p.action = if due { Action::Run } else { Action::Unchanged };
             p.changes.clear();

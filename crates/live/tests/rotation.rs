@@ -261,3 +261,64 @@ secrets database {{
         "the environment's root password still logs in after apply stopped"
     );
 }
+
+/// `rotate_root = true` added to a connection that exists: without the previous version
+/// nothing tells the plan the rotation never ran (the root password is never read), but
+/// with `--previous` the rotation is new since then and runs, once.
+#[test]
+fn rotate_root_added_later_runs_when_planned_with_the_previous_version() {
+    let Some(()) = live() else { return };
+    let db = Postgres::start().expect(
+        "PostgreSQL is not installed: run scripts/install-live-deps.sh (or KEYPLAN_SKIP_LIVE=1)",
+    );
+    let source = |rotate: bool| {
+        format!(
+            r#"
+secrets database {{
+  connection app {{
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{}/postgres?sslmode=disable"
+    username       = "vaulter"
+    password       = env("DB_ROOT_PASSWORD")
+    allowed_roles  = ["*"]
+    rotate_root    = {rotate}
+  }}
+}}
+"#,
+            db.port
+        )
+    };
+    let before = compile_program(&source(false), kp_schema::Target::Openbao).unwrap();
+    let after = compile_program(&source(true), kp_schema::Target::Openbao).unwrap();
+    let bao = Bao::dev();
+    let root = db.password.clone();
+    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    assert!(apply_with(&bao, &before, None, false, &env).ok());
+    login_ok(&db.login("vaulter", &db.password, "SELECT 1"));
+
+    let client = bao.client();
+    let rotation = |p: &kp_live::diff::Plan| {
+        p.resources
+            .iter()
+            .find(|r| r.id == "database/rotate-root/app")
+            .map(|r| r.action)
+    };
+    let blind = kp_live::cli::plan_program(&client, &after, None).unwrap();
+    assert_eq!(rotation(&blind), Some(kp_live::diff::Action::Unchanged));
+    let plan = kp_live::cli::plan_program_since(&client, &after, Some(&before), None).unwrap();
+    assert_eq!(rotation(&plan), Some(kp_live::diff::Action::Run));
+    let opts = kp_live::apply::ApplyOptions {
+        token_out: None,
+        prune: false,
+        env: &env,
+    };
+    let report = kp_live::apply::apply(&client, &after, &plan, &opts);
+    assert!(report.ok(), "{report:?}");
+    assert!(
+        db.login("vaulter", &db.password, "SELECT 1").is_err(),
+        "the environment's root password still logs in after the rotation"
+    );
+    // Applied, the rotation is in the previous version: it does not run again.
+    let again = kp_live::cli::plan_program_since(&client, &after, Some(&after), None).unwrap();
+    assert_eq!(rotation(&again), Some(kp_live::diff::Action::Unchanged));
+}
