@@ -57,8 +57,16 @@ bindgen() {
   # The cdylib alone: cargo links a crate whose types include an rlib (the shim's tests
   # need it) without the profile's `lto = true`, and the module was built without LTO
   # until 12-04. With it: 203,224 -> 202,032 bytes at gzip -9 (6 KB less data).
+  # A stack of 512 KiB, not rustc's 1 MiB: wasm-ld puts the stack first (an overflow runs
+  # below address 0 and traps) and the data above it, so every address of a string or
+  # table the code names is then below 2^20, which an `i32.const` writes in three bytes
+  # instead of four. No input comes near 512 KiB: every recursion of the compiler is
+  # bounded (the parser's nesting at kp_syntax::MAX_DEPTH, JSON's at 128 levels; graph
+  # walks are iterative), and the deepest inputs check, build, format, explain and
+  # simulate with a stack of 128 KiB. (`--no-stack-first`, the data below the stack, is
+  # 0.7 KB smaller still, but an overflow would then overwrite the data, not trap.)
   cargo rustc -p keyplan-wasm --lib --crate-type cdylib --target wasm32-unknown-unknown \
-    --profile "$profile" --manifest-path "$ROOT/Cargo.toml"
+    --profile "$profile" --manifest-path "$ROOT/Cargo.toml" -- -C link-arg=-zstack-size=524288
   rm -rf "$out"
   wasm-bindgen "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/keyplan_wasm.wasm" \
     --out-dir "$out" --out-name keyplan --target web --no-typescript "$@"
