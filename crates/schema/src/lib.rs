@@ -191,6 +191,10 @@ pub struct Field {
     pub json_type: JsonType,
     /// Superseded by another field (e.g. `policies` by `token_policies`).
     pub deprecated: bool,
+    /// The plugins that read the field (`x-keyplan-plugins`), as bits of their positions
+    /// in the endpoint's `x-keyplan.plugins` sorted by name (a database connection's: the
+    /// checker's `DATABASE_PLUGINS`); 0 when every plugin does.
+    pub plugins: u32,
     /// Servers that have this field: the endpoint's targets unless the field is narrower.
     pub targets: Vec<Target>,
     /// Where a hand-supplemented or corrected field comes from (`x-keyplan-source`).

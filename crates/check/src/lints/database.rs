@@ -3,7 +3,7 @@
 use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::ExprKind;
 
-use crate::body::Parts;
+use crate::body::{one_of, Parts};
 use crate::catalog::DATABASE_PLUGINS;
 use crate::codes;
 
@@ -266,6 +266,65 @@ pub fn plugin_name(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
             "write `plugin_name = \"{builtin}\"`: the server refuses a plugin its catalog does not hold (\"plugin not found in the catalog\"); a custom plugin of this name must be registered first"
         )),
     );
+}
+
+/// `kp::unknown-field` for a field only other plugins read (`host` on
+/// `postgresql-database-plugin`, `connection_url` on `redis-database-plugin`): the server
+/// stores it and the plugin never reads it. A plugin not built in may read any field.
+/// Returns the fields so reported.
+pub fn plugin_fields<'p>(
+    parts: &Parts<'p>,
+    ep: &kp_schema::Endpoint,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<&'p str> {
+    let mut foreign = Vec::new();
+    let Some(ExprKind::Str { value: plugin, .. }) = parts.get("plugin_name").map(|a| &a.value.kind)
+    else {
+        return foreign;
+    };
+    // A field's `plugins` are bits of positions in this list (`x-keyplan.plugins`).
+    let Some(at) = DATABASE_PLUGINS.iter().position(|p| *p == plugin.as_str()) else {
+        return foreign;
+    };
+    let bit = 1u32 << at;
+    for attr in &parts.attrs {
+        let name = attr.name.name.as_str();
+        let Some(field) = ep
+            .field(name)
+            .filter(|f| f.plugins != 0 && f.plugins & bit == 0)
+        else {
+            continue;
+        };
+        foreign.push(name);
+        let owners: Vec<&str> = (0..DATABASE_PLUGINS.len())
+            .filter(|i| field.plugins >> i & 1 == 1)
+            .filter_map(|i| DATABASE_PLUGINS.get(i).copied())
+            .collect();
+        let own: Vec<&str> = ep
+            .fields
+            .values()
+            .filter(|f| f.plugins & bit != 0)
+            .map(|f| f.name.as_str())
+            .collect();
+        let owners = if owners.len() > 4 {
+            format!("{} other plugins", owners.len())
+        } else {
+            one_of(&owners)
+        };
+        diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_FIELD,
+                attr.name.span,
+                format!("`{plugin}` has no field `{name}`"),
+            )
+            .with_label("the plugin would never read it")
+            .with_help(format!(
+                "`{name}` is a field of {owners}; `{plugin}` reads {}",
+                one_of(&own)
+            )),
+        );
+    }
+    foreign
 }
 
 /// `env` is the variable a help suggests for the connection's password.

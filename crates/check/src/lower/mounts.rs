@@ -270,7 +270,14 @@ impl<'s> Lowerer<'s> {
             }
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
-                lints::database::connection_url(parts, &env, &mut self.diags);
+                // A URL the plugin never reads is that error alone, not also malformed.
+                let foreign = schema.is_some_and(|ep| {
+                    lints::database::plugin_fields(parts, ep, &mut self.diags)
+                        .contains(&"connection_url")
+                });
+                if !foreign {
+                    lints::database::connection_url(parts, &env, &mut self.diags);
+                }
                 lints::database::plugin_name(parts, &mut self.diags);
             }
             "kubernetes-role" => {
