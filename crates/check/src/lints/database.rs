@@ -410,6 +410,18 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
 mod tests {
     use super::*;
 
+    /// A field's plugin bits are positions in the schema's `x-keyplan.plugins`, read here
+    /// as positions in `DATABASE_PLUGINS`: both lists must be the same.
+    #[test]
+    fn the_schema_lists_the_built_in_plugins() {
+        let doc = kp_schema::json_schema("database-connection");
+        let listed: Vec<&str> = doc
+            .and_then(|d| d["x-keyplan"]["plugins"].as_object())
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(listed, DATABASE_PLUGINS);
+    }
+
     #[test]
     fn near_misses_of_built_in_plugins_and_custom_names() {
         assert_eq!(
