@@ -31,7 +31,7 @@ fn endpoint(id: &str, doc: &Value) -> Result<Endpoint, String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    plugins.sort_unstable();
+    kp_sort::unstable(&mut plugins);
     let fields = fields(top, &targets, &plugins)?;
     Ok(Endpoint {
         id: id.to_owned(),
