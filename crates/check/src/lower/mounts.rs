@@ -243,6 +243,7 @@ impl<'s> Lowerer<'s> {
             skip,
             also_valid: Vec::new(),
         };
+        let typed_from = self.diags.len();
         let typed = self.type_body(&cx, &parts.attrs);
         let mut body = typed.body;
         lints::auth_roles::strict_ip(&body, parts, &mut self.diags);
@@ -270,12 +271,24 @@ impl<'s> Lowerer<'s> {
             }
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
-                // A URL the plugin never reads is that error alone, not also malformed.
-                let foreign = schema.is_some_and(|ep| {
+                let foreign = schema.map_or_else(Vec::new, |ep| {
                     lints::database::plugin_fields(parts, ep, &mut self.diags)
-                        .contains(&"connection_url")
                 });
-                if !foreign {
+                // A field the plugin never reads is that error alone: not also another
+                // server's field (`url` of Elasticsearch on PostgreSQL, on OpenBao).
+                let spans: Vec<_> = foreign
+                    .iter()
+                    .filter_map(|f| parts.get(f).map(|a| a.name.span))
+                    .collect();
+                let mut at = 0;
+                self.diags.retain(|d| {
+                    at += 1;
+                    at <= typed_from
+                        || d.code != crate::codes::UNSUPPORTED_ON_TARGET
+                        || !spans.contains(&d.span)
+                });
+                // ... and a URL it never reads is not also malformed.
+                if !foreign.contains(&"connection_url") {
                     lints::database::connection_url(parts, &env, &mut self.diags);
                 }
                 lints::database::plugin_name(parts, &mut self.diags);
