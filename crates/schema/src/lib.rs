@@ -16,6 +16,8 @@
 //! - `x-keyplan-source` on a property supplemented or corrected by hand: where it comes from.
 //! - `x-keyplan-ignored` on a property a server accepts and does nothing with:
 //!   `{ "openbao": "evidence" }`.
+//! - `x-keyplan-plugins` on a database connection's plugin field: the plugins that read it,
+//!   kept as a bit set ([`Field::plugins`]) of positions in `x-keyplan.plugins`.
 //!
 //! Nested objects with known properties (the `config` of `sys-auth` and `sys-mounts`) are
 //! typed too: their [`Field`] has [`FieldType::Map`] and the sub-fields in [`Field::fields`];
