@@ -271,20 +271,20 @@ pub fn plugin_name(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
 /// `kp::unknown-field` for a field only other plugins read (`host` on
 /// `postgresql-database-plugin`, `connection_url` on `redis-database-plugin`): the server
 /// stores it and the plugin never reads it. A plugin not built in may read any field.
-/// Returns the fields so reported.
+/// Adds the fields so reported to `foreign`.
 pub fn plugin_fields<'p>(
     parts: &Parts<'p>,
     ep: &kp_schema::Endpoint,
+    foreign: &mut Vec<&'p str>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<&'p str> {
-    let mut foreign = Vec::new();
+) {
     let Some(ExprKind::Str { value: plugin, .. }) = parts.get("plugin_name").map(|a| &a.value.kind)
     else {
-        return foreign;
+        return;
     };
     // A field's `plugins` are bits of positions in this list (`x-keyplan.plugins`).
     let Some(at) = DATABASE_PLUGINS.iter().position(|p| *p == plugin.as_str()) else {
-        return foreign;
+        return;
     };
     let bit = 1u32 << at;
     for attr in &parts.attrs {
@@ -324,7 +324,6 @@ pub fn plugin_fields<'p>(
             )),
         );
     }
-    foreign
 }
 
 /// `env` is the variable a help suggests for the connection's password.
