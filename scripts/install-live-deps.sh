@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the live tests (crates/live/tests) need: an OpenBao server binary, MariaDB,
-# PostgreSQL and the OpenSSH client tools. Idempotent: installs only what is missing.
+# PostgreSQL, Redis and the OpenSSH client tools. Idempotent: installs only what is missing.
 set -euo pipefail
 
 need_apt=()
@@ -9,6 +9,7 @@ command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 \
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
   || need_apt+=(postgresql postgresql-client)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # The language server's end-to-end test drives a real Neovim (crates/cli/tests/neovim.rs).
@@ -24,6 +25,7 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   # Debian starts the packaged services; the tests run their own instances.
   service mariadb stop >/dev/null 2>&1 || true
   service postgresql stop >/dev/null 2>&1 || true
+  service redis-server stop >/dev/null 2>&1 || true
 fi
 
 if ! command -v bao >/dev/null 2>&1; then

@@ -134,7 +134,28 @@ fn endpoint(out: &mut String, id: &str, doc: &Value, docs: bool) -> Result<()> {
         US,
     )?;
     put(out, if docs { source } else { "" }, RS)?;
-    fields(out, top, &targets, 1, docs)
+    // A field's plugins are bits of this list's positions (sorted by name).
+    let mut plugins: Vec<&str> = ext
+        .get("plugins")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    plugins.sort_unstable();
+    if plugins.len() > 32 {
+        return Err("more than 32 plugins: the tables keep a field's in a u32".into());
+    }
+    let cx = Cx {
+        plugins: &plugins,
+        docs,
+    };
+    fields(out, top, &targets, 1, &cx)
+}
+
+/// What every field record of an endpoint is written with.
+struct Cx<'a> {
+    /// The endpoint's `x-keyplan.plugins`, sorted.
+    plugins: &'a [&'a str],
+    docs: bool,
 }
 
 /// The records of the `properties` of an object schema, sorted by name (the order of the
@@ -144,7 +165,7 @@ fn fields(
     object: &Map<String, Value>,
     inherited: &[&str],
     depth: usize,
-    docs: bool,
+    cx: &Cx<'_>,
 ) -> Result<()> {
     let required: Vec<&str> = object
         .get("required")
@@ -167,7 +188,7 @@ fn fields(
             required.contains(&name.as_str()),
             inherited,
             depth,
-            docs,
+            cx,
         )
         .map_err(|e| format!("property `{name}`: {e}"))?;
     }
@@ -175,7 +196,8 @@ fn fields(
 }
 
 /// `F depth name type description flags default allowed json-type targets source ignored`
-/// (flags: `r` required, `s` sensitive, `d` deprecated, else `-`; default: empty, or `b`,
+/// (flags: `r` required, `s` sensitive, `d` deprecated, else `-`, then the field's plugins
+/// as a hex bit set of `x-keyplan.plugins` positions when it names some; default: empty, or `b`,
 /// `i` or `s` and the value; source: empty, or `=` and the text; ignored: target, note,
 /// each followed by GS).
 fn field(
@@ -185,8 +207,9 @@ fn field(
     required: bool,
     inherited: &[&str],
     depth: usize,
-    docs: bool,
+    cx: &Cx<'_>,
 ) -> Result<()> {
+    let docs = cx.docs;
     let schema = schema.as_object().ok_or("not an object")?;
     let ty = match str_of(schema, "x-keyplan-type")? {
         ty @ ("string" | "int" | "bool" | "duration" | "list" | "comma-list" | "map" | "any") => ty,
@@ -214,7 +237,7 @@ fn field(
         Some(other) => return Err(format!("unsupported JSON type `{other}`").into()),
     };
     let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
-    let flags: String = [
+    let mut flags: String = [
         (required, 'r'),
         (flag("x-keyplan-sensitive"), 's'),
         (flag("deprecated"), 'd'),
@@ -222,6 +245,22 @@ fn field(
     .iter()
     .map(|&(on, c)| if on { c } else { '-' })
     .collect();
+    if let Some(owners) = schema.get("x-keyplan-plugins") {
+        let mut bits = 0u32;
+        for owner in owners
+            .as_array()
+            .ok_or("`x-keyplan-plugins` must list plugins")?
+        {
+            let at = owner
+                .as_str()
+                .and_then(|o| cx.plugins.iter().position(|p| *p == o))
+                .ok_or_else(|| {
+                    format!("`x-keyplan-plugins`: {owner} is not in `x-keyplan.plugins`")
+                })?;
+            bits |= 1 << at;
+        }
+        write!(flags, "{bits:x}")?;
+    }
     let default = match schema.get("default") {
         None => String::new(),
         Some(Value::Bool(b)) => format!("b{b}"),
@@ -259,7 +298,7 @@ fn field(
     put_encoded(out, &items(targets.iter().copied())?, US);
     put(out, &source, US)?;
     put_encoded(out, &ignored(schema.get("x-keyplan-ignored"))?, RS);
-    fields(out, schema, &targets, depth + 1, docs)
+    fields(out, schema, &targets, depth + 1, cx)
 }
 
 const TARGETS: [&str; 2] = ["vault", "openbao"];

@@ -337,6 +337,28 @@ def build(endpoint_id: str, spec: dict, documents: dict, overrides: dict) -> tup
         if marks is not None and sorted(marks, key=TARGETS.index) != spec["targets"]:
             rows.append((name, sorted(marks, key=TARGETS.index), "hand: " + override["source"]))
 
+    plugins = spec.get("plugins", {})
+    for plugin, entry in plugins.items():
+        if not entry.get("source") or not entry.get("targets") or any(
+            t not in spec["targets"] for t in entry["targets"]
+        ):
+            raise SchemaError(f"{where}: plugin {plugin!r} needs `targets` and a `source` note")
+    for name, override in spec.get("fields", {}).items():
+        owners = override.get("x-keyplan-plugins")
+        if owners is None:
+            continue
+        unknown = [o for o in owners if o not in plugins]
+        if not owners or unknown:
+            raise SchemaError(f"{where}.{name}: x-keyplan-plugins names unknown plugins {unknown}")
+        props[name]["x-keyplan-plugins"] = sorted(set(owners))
+        if name in documented_names or "x-keyplan-targets" in override:
+            continue
+        # A field only plugins of one server have is that server's field.
+        targets = [t for t in spec["targets"] if any(t in plugins[o]["targets"] for o in owners)]
+        if targets != spec["targets"]:
+            props[name]["x-keyplan-targets"] = targets
+            rows.append((name, targets, "plugins " + ", ".join(sorted(owners)) + ": " + override["source"]))
+
     for name in props:
         if name in sensitive_names:
             props[name]["x-keyplan-sensitive"] = True
@@ -356,6 +378,10 @@ def build(endpoint_id: str, spec: dict, documents: dict, overrides: dict) -> tup
     if by_target:
         # Where each server's document describes this endpoint, for body validation.
         ext["openapi"] = {t: spec["openapi"][t] for t in TARGETS if t in by_target}
+    if spec.get("plugins"):
+        # Every plugin the endpoint knows and the servers that have it: a field's
+        # `x-keyplan-plugins` names the plugins that read it (absent: every plugin).
+        ext["plugins"] = {p: sorted(e["targets"], key=TARGETS.index) for p, e in spec["plugins"].items()}
     if spec.get("incomplete"):
         # Documents whose fields are taken from the other document too (see `incomplete`).
         ext["incomplete"] = sorted(spec["incomplete"], key=TARGETS.index)

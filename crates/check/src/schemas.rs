@@ -40,6 +40,7 @@ pub fn synthetic(name: &str, ty: FieldType, allowed: &[&str]) -> Field {
         allowed: allowed.iter().map(|s| s.to_string()).collect(),
         json_type,
         deprecated: false,
+        plugins: 0,
         targets: Target::ALL.to_vec(),
         source: None,
         ignored: SortedMap::new(),

@@ -203,6 +203,10 @@ impl Analysis {
             }
             // Where a pod reaches the API server of its own cluster.
             "kubernetes_host" => quote("https://kubernetes.default.svc"),
+            // A connection by host (Redis, Cassandra, ...): which plugin is the author's.
+            "plugin_name" if ["host", "hosts", "url"].iter().any(|f| attr(block, f)) => {
+                return None
+            }
             "plugin_name" => quote(plugin_for(attr_str(block, "connection_url"))?),
             "db_name" => self.connection_for(parents, block)?,
             // The existing user a static role adopts: named as the role, until told.
@@ -672,6 +676,14 @@ fn plugin_for(url: Option<&str>) -> Option<&'static str> {
         None if url.contains("@tcp(") || url.contains("@unix(") => Some("mysql-database-plugin"),
         _ => None,
     }
+}
+
+/// Whether `block` sets the attribute `name`.
+fn attr(block: &Block, name: &str) -> bool {
+    block
+        .entries()
+        .iter()
+        .any(|e| matches!(e, Entry::Attribute(a) if a.name.name == name))
 }
 
 /// The string value of `block`'s attribute `name`.

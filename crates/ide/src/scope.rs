@@ -144,6 +144,7 @@ fn synthetic(name: &str, ty: FieldType, description: &str, origin: Origin) -> Fi
             allowed: Vec::new(),
             json_type,
             deprecated: false,
+            plugins: 0,
             targets: kp_schema::Target::ALL.to_vec(),
             source: None,
             ignored: Default::default(),

@@ -492,3 +492,18 @@ fn a_repeated_capability_is_removed_with_its_comma() {
         .expect("the repeat is reported");
     assert!(all.iter().all(|f| f.diagnostic != i), "{all:?}");
 }
+
+/// A connection written by host (a Redis one) has no plugin the fix could tell: no
+/// `plugin_name = "postgresql-database-plugin"`, which would make `host` an error.
+#[test]
+fn a_connection_by_host_gets_no_guessed_plugin() {
+    let src = "secrets database {\n  connection cache {\n    host = \"127.0.0.1\"\n    port = 6379\n  }\n}\n";
+    let a = analysis(src);
+    assert!(codes(&a).iter().any(|c| c == "kp::missing-field"));
+    let all = actions(&a);
+    assert!(
+        all.iter()
+            .all(|f| f.edits.iter().all(|e| !e.new_text.contains("plugin_name"))),
+        "{all:?}"
+    );
+}

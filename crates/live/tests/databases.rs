@@ -1,5 +1,6 @@
 //! Scenario 5 on OpenBao (no AWS engine there): a database connection against a real
 //! MariaDB and the same shape against PostgreSQL; dynamic credentials log in; rotate-root.
+//! A Redis connection (the plugin's own fields, no URL) against a real redis-server.
 
 // Helpers outside #[test] functions fail the test with their message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -174,4 +175,94 @@ fn scenario_5_database_against_postgresql() {
     exercise(&bao, &program, &db.password.clone(), &|u, p| {
         db.login(u, p, "SELECT 1")
     });
+}
+
+/// A Redis connection written in keyplan (`host`, `port`, `tls`: the Redis plugin's own
+/// fields, which read back under `connection_details`), a dynamic role of ACL rules and a
+/// static role, with `rotate_root`: the credentials log in with exactly their rules, and
+/// the plan after apply is clean.
+#[test]
+fn a_redis_connection_applies_logs_in_and_plans_clean() {
+    let Some(()) = live() else { return };
+    let db = Redis::start().expect(
+        "redis-server is not installed: run scripts/install-live-deps.sh (or KEYPLAN_SKIP_LIVE=1)",
+    );
+    db.admin(&[
+        "ACL",
+        "SETUSER",
+        "app",
+        "on",
+        ">app-initial-pw",
+        "~*",
+        "+@read",
+    ])
+    .unwrap();
+    let source = format!(
+        r#"secrets database "cache" {{
+  connection redis {{
+    plugin_name   = "redis-database-plugin"
+    host          = "127.0.0.1"
+    port          = {}
+    tls           = false
+    username      = "vaulter"
+    password      = env("REDIS_ROOT_PASSWORD")
+    allowed_roles = [reader, app]
+    rotate_root   = true
+  }}
+
+  role reader {{
+    db_name             = redis
+    creation_statements = ["[\"~*\", \"+@read\"]"]
+    default_ttl         = 1h
+  }}
+
+  static-role app {{
+    db_name         = redis
+    username        = "app"
+    rotation_period = 24h
+  }}
+}}
+"#,
+        db.port
+    );
+    let program = compile_program(&source, kp_schema::Target::Openbao).unwrap();
+    let bao = Bao::dev();
+    let root = db.password.clone();
+    let env = move |name: &str| (name == "REDIS_ROOT_PASSWORD").then(|| root.clone());
+    let report = apply_with(&bao, &program, None, false, &env);
+    assert!(report.ok(), "{report:?}");
+
+    let conn = bao.data("cache/config/redis");
+    let details = &conn["connection_details"];
+    assert_eq!(details["host"], "127.0.0.1");
+    assert_eq!(details["port"], json!(db.port));
+    assert_eq!(details["username"], "vaulter");
+    assert!(details.get("password").is_none());
+    // rotate_root ran: the environment's root password no longer logs in.
+    assert!(db.login("vaulter", &db.password, &["PING"]).is_err());
+    assert_clean(&bao, &program, None);
+
+    // The dynamic user has the role's rules: it reads, and may not write.
+    let creds = bao.data("cache/creds/reader");
+    let (user, pass) = (
+        creds["username"].as_str().unwrap(),
+        creds["password"].as_str().unwrap(),
+    );
+    db.admin(&["SET", "greeting", "hello"]).unwrap();
+    assert_eq!(db.login(user, pass, &["GET", "greeting"]).unwrap(), "hello");
+    let refused = db
+        .login(user, pass, &["SET", "greeting", "bye"])
+        .unwrap_err();
+    assert!(refused.starts_with("NOPERM"), "{refused}");
+
+    // The static role's user logs in with the rotated password only.
+    let creds = bao.data("cache/static-creds/app");
+    assert_eq!(creds["username"], "app");
+    let pass = creds["password"].as_str().unwrap();
+    assert_eq!(
+        db.login("app", pass, &["GET", "greeting"]).unwrap(),
+        "hello"
+    );
+    assert!(db.login("app", "app-initial-pw", &["PING"]).is_err());
+    assert_clean(&bao, &program, None);
 }

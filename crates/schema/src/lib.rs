@@ -16,6 +16,8 @@
 //! - `x-keyplan-source` on a property supplemented or corrected by hand: where it comes from.
 //! - `x-keyplan-ignored` on a property a server accepts and does nothing with:
 //!   `{ "openbao": "evidence" }`.
+//! - `x-keyplan-plugins` on a database connection's plugin field: the plugins that read it,
+//!   kept as a bit set ([`Field::plugins`]) of positions in `x-keyplan.plugins`.
 //!
 //! Nested objects with known properties (the `config` of `sys-auth` and `sys-mounts`) are
 //! typed too: their [`Field`] has [`FieldType::Map`] and the sub-fields in [`Field::fields`];
@@ -191,6 +193,10 @@ pub struct Field {
     pub json_type: JsonType,
     /// Superseded by another field (e.g. `policies` by `token_policies`).
     pub deprecated: bool,
+    /// The plugins that read the field (`x-keyplan-plugins`), as bits of their positions
+    /// in the endpoint's `x-keyplan.plugins` sorted by name (a database connection's: the
+    /// checker's `DATABASE_PLUGINS`); 0 when every plugin does.
+    pub plugins: u32,
     /// Servers that have this field: the endpoint's targets unless the field is narrower.
     pub targets: Vec<Target>,
     /// Where a hand-supplemented or corrected field comes from (`x-keyplan-source`).

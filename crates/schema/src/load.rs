@@ -26,7 +26,13 @@ fn endpoint(id: &str, doc: &Value) -> Result<Endpoint, String> {
     };
     let source = str_of(ext, "source")?.to_owned();
     let top = doc.as_object().ok_or("document is not an object")?;
-    let fields = fields(top, &targets)?;
+    let mut plugins: Vec<&str> = ext
+        .get("plugins")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    kp_sort::unstable(&mut plugins);
+    let fields = fields(top, &targets, &plugins)?;
     Ok(Endpoint {
         id: id.to_owned(),
         path,
@@ -43,6 +49,7 @@ fn endpoint(id: &str, doc: &Value) -> Result<Endpoint, String> {
 fn fields(
     object: &Map<String, Value>,
     inherited: &[Target],
+    plugins: &[&str],
 ) -> Result<SortedMap<String, Field>, String> {
     let required: Vec<&str> = object
         .get("required")
@@ -59,8 +66,14 @@ fn fields(
     // standard sort into the playground's wasm (see kp-sort).
     let mut fields = SortedMap::new();
     for (name, schema) in properties {
-        let field = field(name, schema, required.contains(&name.as_str()), inherited)
-            .map_err(|e| format!("property `{name}`: {e}"))?;
+        let field = field(
+            name,
+            schema,
+            required.contains(&name.as_str()),
+            inherited,
+            plugins,
+        )
+        .map_err(|e| format!("property `{name}`: {e}"))?;
         fields.insert(name.clone(), field);
     }
     Ok(fields)
@@ -71,6 +84,7 @@ fn field(
     schema: &Value,
     required: bool,
     inherited: &[Target],
+    plugins: &[&str],
 ) -> Result<Field, String> {
     let schema = schema.as_object().ok_or("not an object")?;
     let keyword = str_of(schema, "x-keyplan-type")?;
@@ -103,7 +117,16 @@ fn field(
         allowed,
         json_type: json_type(schema.get("type"))?,
         deprecated: flag("deprecated"),
-        fields: fields(schema, &targets)?,
+        plugins: schema
+            .get("x-keyplan-plugins")
+            .and_then(Value::as_array)
+            .map_or(0, |owners| {
+                owners
+                    .iter()
+                    .filter_map(|o| plugins.iter().position(|p| Some(*p) == o.as_str()))
+                    .fold(0, |bits, at| bits | 1 << at)
+            }),
+        fields: fields(schema, &targets, plugins)?,
         source: schema
             .get("x-keyplan-source")
             .and_then(Value::as_str)

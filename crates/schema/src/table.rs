@@ -118,6 +118,10 @@ fn field<'t>(mut parts: impl Iterator<Item = &'t str>) -> Option<Field> {
         allowed,
         json_type,
         deprecated: flags.contains('d'),
+        plugins: match flags.get(3..) {
+            Some(bits) if !bits.is_empty() => u32::from_str_radix(bits, 16).ok()?,
+            _ => 0,
+        },
         targets,
         source,
         ignored,

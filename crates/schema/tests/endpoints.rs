@@ -254,6 +254,40 @@ fn database_connection_has_plugin_fields() {
         .contains("root_credentials_rotate_statements"));
 }
 
+/// Each plugin field names its plugins as bits of `x-keyplan.plugins` (sorted); a field
+/// only plugins of one server have is that server's.
+#[test]
+fn database_connection_fields_name_their_plugins() {
+    let conn = endpoint("database-connection").expect("database-connection");
+    let doc = kp_schema::json_schema("database-connection").expect("document");
+    let plugins: Vec<&str> = doc["x-keyplan"]["plugins"]
+        .as_object()
+        .expect("x-keyplan.plugins")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(plugins.windows(2).all(|w| w[0] < w[1]), "{plugins:?}");
+    let bit = |name: &str| 1u32 << plugins.iter().position(|p| *p == name).expect(name);
+    let host = conn.field("host").expect("host");
+    assert_eq!(
+        host.plugins,
+        bit("redis-database-plugin")
+            | bit("valkey-database-plugin")
+            | bit("influxdb-database-plugin")
+    );
+    assert_eq!(host.targets, [Target::Vault, Target::Openbao]);
+    let url = conn.field("connection_url").expect("connection_url");
+    assert_ne!(url.plugins & bit("postgresql-database-plugin"), 0);
+    assert_eq!(url.plugins & bit("redis-database-plugin"), 0);
+    // Generic fields belong to every plugin.
+    assert_eq!(conn.field("allowed_roles").expect("ar").plugins, 0);
+    // MongoDB is Vault's alone (OpenBao 2.7.2's catalog has no MongoDB plugin).
+    assert_eq!(
+        conn.field("write_concern").expect("write_concern").targets,
+        [Target::Vault]
+    );
+}
+
 #[test]
 fn path_with_fills_placeholders() {
     let role = endpoint("ssh-role").expect("ssh-role");

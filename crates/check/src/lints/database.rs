@@ -3,7 +3,7 @@
 use kp_diag::{did_you_mean, Diagnostic};
 use kp_syntax::ast::ExprKind;
 
-use crate::body::Parts;
+use crate::body::{one_of, Parts};
 use crate::catalog::DATABASE_PLUGINS;
 use crate::codes;
 
@@ -268,6 +268,64 @@ pub fn plugin_name(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     );
 }
 
+/// `kp::unknown-field` for a field only other plugins read (`host` on
+/// `postgresql-database-plugin`, `connection_url` on `redis-database-plugin`): the server
+/// stores it and the plugin never reads it. A plugin not built in may read any field.
+/// Adds the fields so reported to `foreign`.
+pub fn plugin_fields<'p>(
+    parts: &Parts<'p>,
+    ep: &kp_schema::Endpoint,
+    foreign: &mut Vec<&'p str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(ExprKind::Str { value: plugin, .. }) = parts.get("plugin_name").map(|a| &a.value.kind)
+    else {
+        return;
+    };
+    // A field's `plugins` are bits of positions in this list (`x-keyplan.plugins`).
+    let Some(at) = DATABASE_PLUGINS.iter().position(|p| *p == plugin.as_str()) else {
+        return;
+    };
+    let bit = 1u32 << at;
+    for attr in &parts.attrs {
+        let name = attr.name.name.as_str();
+        let Some(field) = ep
+            .field(name)
+            .filter(|f| f.plugins != 0 && f.plugins & bit == 0)
+        else {
+            continue;
+        };
+        foreign.push(name);
+        let owners: Vec<&str> = (0..DATABASE_PLUGINS.len())
+            .filter(|i| field.plugins >> i & 1 == 1)
+            .filter_map(|i| DATABASE_PLUGINS.get(i).copied())
+            .collect();
+        let own: Vec<&str> = ep
+            .fields
+            .values()
+            .filter(|f| f.plugins & bit != 0)
+            .map(|f| f.name.as_str())
+            .collect();
+        let owners = if owners.len() > 4 {
+            format!("{} other plugins", owners.len())
+        } else {
+            one_of(&owners)
+        };
+        diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_FIELD,
+                attr.name.span,
+                format!("`{plugin}` has no field `{name}`"),
+            )
+            .with_label("the plugin would never read it")
+            .with_help(format!(
+                "`{name}` is a field of {owners}; `{plugin}` reads {}",
+                one_of(&own)
+            )),
+        );
+    }
+}
+
 /// `env` is the variable a help suggests for the connection's password.
 pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>) {
     let Some(attr) = parts.get("connection_url") else {
@@ -350,6 +408,18 @@ pub fn connection_url(parts: &Parts<'_>, env: &str, diags: &mut Vec<Diagnostic>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A field's plugin bits are positions in the schema's `x-keyplan.plugins`, read here
+    /// as positions in `DATABASE_PLUGINS`: both lists must be the same.
+    #[test]
+    fn the_schema_lists_the_built_in_plugins() {
+        let doc = kp_schema::json_schema("database-connection");
+        let listed: Vec<&str> = doc
+            .and_then(|d| d["x-keyplan"]["plugins"].as_object())
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(listed, DATABASE_PLUGINS);
+    }
 
     #[test]
     fn near_misses_of_built_in_plugins_and_custom_names() {

@@ -33,7 +33,7 @@ pub struct BodyCtx<'s, 'c> {
     /// config attributes.
     pub keyword: Option<&'static str>,
     /// Attributes handled by the caller, not the schema.
-    pub skip: &'static [&'static str],
+    pub skip: &'c [&'c str],
     /// Names valid in the body besides the endpoint's fields (mount attributes).
     pub also_valid: Vec<&'static str>,
 }

@@ -173,6 +173,12 @@ impl<'s> Lowerer<'s> {
     fn lower_nested_block(&mut self, mount: Option<&'s MountSym<'s>>, decl: &NestedDecl<'s>) {
         let parts = body::split(decl.block.entries(), &mut self.diags);
         let connection = decl.spec.endpoint == "database-connection";
+        // A field only other plugins read is that error alone: left untyped, not also
+        // another server's field (`url` of Elasticsearch on PostgreSQL, on OpenBao).
+        let mut skip = super::rotation::CONNECTION_ATTRS.to_vec();
+        if let Some(ep) = self.schema(decl.spec.endpoint).filter(|_| connection) {
+            lints::database::plugin_fields(&parts, ep, &mut skip, &mut self.diags);
+        }
         let r = self.lower_endpoint_block(
             mount,
             EndpointBlock {
@@ -180,11 +186,7 @@ impl<'s> Lowerer<'s> {
                 name: decl.name,
                 id: decl.id.clone(),
                 block: decl.block,
-                skip: if connection {
-                    super::rotation::CONNECTION_ATTRS
-                } else {
-                    &[]
-                },
+                skip: if connection { &skip } else { &[] },
                 external_type: None,
                 statements_go: StatementsGo::InAWorkload,
             },
@@ -270,7 +272,10 @@ impl<'s> Lowerer<'s> {
             }
             "database-connection" => {
                 let env = lints::secrets::env_name(mount, name.map(|n| n.as_str()), "password");
-                lints::database::connection_url(parts, &env, &mut self.diags);
+                // A URL the plugin never reads is not also malformed.
+                if !skip.contains(&"connection_url") {
+                    lints::database::connection_url(parts, &env, &mut self.diags);
+                }
                 lints::database::plugin_name(parts, &mut self.diags);
             }
             "kubernetes-role" => {
@@ -358,8 +363,9 @@ pub struct EndpointBlock<'b> {
     /// The resource id, which is its API path.
     pub id: ResourceId,
     pub block: &'b kp_syntax::ast::Block,
-    /// Attributes the caller handles itself (`role_name` of a `login`).
-    pub skip: &'static [&'static str],
+    /// Attributes the caller handles itself (`role_name` of a `login`, a connection's
+    /// `rotate_root` and the fields only other plugins read).
+    pub skip: &'b [&'b str],
     /// The auth type of a `login`'s mount that the program does not declare (the
     /// type its path names, else `jwt`); `None` when the mount is declared.
     pub external_type: Option<&'static str>,

@@ -53,6 +53,13 @@ impl<'s> Lowerer<'s> {
                     .filter(|f| !conn.body.contains_key(f) || parts.given(f).is_none())
                     .collect();
                 if !missing.is_empty() {
+                    // Only the URL plugins template the credentials (Redis, Cassandra, ...
+                    // log in with the fields themselves).
+                    let url = if conn.body.contains_key("connection_url") {
+                        ", and write `{{username}}:{{password}}` in `connection_url`"
+                    } else {
+                        ""
+                    };
                     self.diags.push(
                         Diagnostic::error(
                             codes::ROTATE_ROOT_NEEDS_CREDENTIALS,
@@ -64,7 +71,7 @@ impl<'s> Lowerer<'s> {
                         )
                         .with_label("nothing to rotate")
                         .with_help(format!(
-                            "set `username` and `password = env(\"{}\")`, and write `{{{{username}}}}:{{{{password}}}}` in `connection_url`: the server rotates the password of that user",
+                            "set `username` and `password = env(\"{}\")`{url}: the server rotates the password of that user",
                             lints::secrets::env_name(mount, Some(&conn.name), "password")
                         )),
                     );

@@ -1,5 +1,5 @@
 //! Real servers for the live tests, each on 127.0.0.1 with a free port, each stopped by a
-//! Drop guard: OpenBao (dev or file-backed), MariaDB, PostgreSQL, and a JWKS endpoint.
+//! Drop guard: OpenBao (dev or file-backed), MariaDB, PostgreSQL, Redis, and a JWKS endpoint.
 #![allow(dead_code)]
 // Test support: a failed setup step should stop the test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -714,6 +714,104 @@ impl Postgres {
         } else {
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
+    }
+}
+
+/// A Redis server without persistence: its `default` user has the password `admin`
+/// (`--requirepass`, for the test's own commands), and an admin user `vaulter` with every
+/// permission is the database engine's root user.
+pub struct Redis {
+    pub port: u16,
+    pub password: String,
+    admin: String,
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Redis {
+    pub fn start() -> Option<Redis> {
+        let server = which("redis-server")?;
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let admin = "redis-admin-pw".to_string();
+        let log = std::fs::File::create(dir.path().join("redis.log")).unwrap();
+        let child = Command::new(server)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--requirepass", &admin, "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        wait_for("redis", Duration::from_secs(30), || port_open(port));
+        let redis = Redis {
+            port,
+            password: "vaulter-initial-pw".into(),
+            admin,
+            child,
+            dir,
+        };
+        let root = format!(">{}", redis.password);
+        redis
+            .admin(&[
+                "ACL", "SETUSER", "vaulter", "on", &root, "~*", "&*", "+@all",
+            ])
+            .unwrap();
+        Some(redis)
+    }
+
+    /// A command as the `default` user.
+    pub fn admin(&self, command: &[&str]) -> Result<String, String> {
+        self.login("default", &self.admin, command)
+    }
+
+    /// Logs in as `user` (`AUTH`) and runs `command`, over RESP: the reply, or `Err` with
+    /// the server's error (`WRONGPASS ...`, `NOPERM ...`).
+    pub fn login(&self, user: &str, password: &str, command: &[&str]) -> Result<String, String> {
+        let stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+        let mut writer = stream;
+        resp(&mut writer, &mut reader, &["AUTH", user, password])?;
+        resp(&mut writer, &mut reader, command)
+    }
+}
+
+/// Sends one command and reads its reply: a status, an integer or a bulk string (what the
+/// tests send returns no arrays).
+fn resp(
+    writer: &mut impl Write,
+    reader: &mut impl std::io::BufRead,
+    command: &[&str],
+) -> Result<String, String> {
+    let mut out = format!("*{}\r\n", command.len());
+    for arg in command {
+        out.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    writer.write_all(out.as_bytes()).unwrap();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let line = line.trim_end().to_string();
+    match line.split_at_checked(1) {
+        Some(("-", error)) => Err(error.to_string()),
+        Some(("$", len)) if len != "-1" => {
+            let mut value = String::new();
+            reader.read_line(&mut value).unwrap();
+            Ok(value.trim_end().to_string())
+        }
+        Some((_, reply)) => Ok(reply.to_string()),
+        None => Err("the server closed the connection".into()),
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = &self.dir;
     }
 }
 
