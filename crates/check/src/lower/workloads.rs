@@ -282,6 +282,18 @@ impl<'s> Lowerer<'s> {
                     .is_some_and(|f| f.field.ty == FieldType::CommaList)
             });
             append_policy(&mut r.body, workload, comma);
+            // The old field beside the `token_policies` just derived: its policies lost.
+            if let Some(attr) = parts.get("policies") {
+                let span = attr.name.span;
+                if let Some(d) =
+                    self.diags.iter_mut().rev().find(|d| {
+                        d.code == codes::DEPRECATED_FIELD && d.span == span && !d.is_error()
+                    })
+                {
+                    *d = super::fields::ignored_beside(attr, "token_policies")
+                        .with_help("its policies are lost: move them to `token_policies`");
+                }
+            }
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.clone());
             }
