@@ -394,6 +394,18 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
+            // Reported at a statement first: a `login` is where the mount is used as
+            // one (and where its role is written), so the warning moves there.
+            if types == catalog::LOGIN_TYPES {
+                let quoted = format!("`{path}` is not");
+                if let Some(d) = self.diags.iter_mut().find(|d| {
+                    d.code == codes::EXTERNAL_MOUNT
+                        && d.message.contains(&quoted)
+                        && d.help.as_deref().is_some_and(|h| h.contains("`auth "))
+                }) {
+                    d.span = span;
+                }
+            }
             return;
         }
         // A declaration that compiles: a path that is not a bare name is quoted.
