@@ -653,13 +653,7 @@ fn shorthand_capability(verb: &str, ssh: bool) -> &'static str {
 
 /// The `key_type` an SSH role's block writes, when it is a literal string.
 fn ssh_key_type(block: &kp_syntax::ast::Block) -> Option<&str> {
-    block.entries().iter().find_map(|e| match e {
-        kp_syntax::ast::Entry::Attribute(a) if a.name.name == "key_type" => match &a.value.kind {
-            ExprKind::Str { value, .. } => Some(value.as_str()),
-            _ => None,
-        },
-        _ => None,
-    })
+    crate::lints::ssh::literal(block, "key_type")
 }
 
 impl Lowerer<'_> {
