@@ -426,6 +426,12 @@ fn policies(
         .filter(|t| t.schema == "token-role")
         .flat_map(|t| crate::identity::list_field(t, "allowed_policies_glob"))
         .collect();
+    let disallowed: Vec<String> = program
+        .resources
+        .iter()
+        .filter(|t| t.schema == "token-role")
+        .flat_map(|t| crate::identity::list_field(t, "disallowed_policies"))
+        .collect();
     let rules = crate::matrix::policy_rules(program);
     // Each policy's holders, found once: looked for per `deny` rule among every
     // identity, they were quadratic in a program of thousands of workloads.
@@ -456,7 +462,12 @@ fn policies(
                     format!("policy `{}` is attached to no role, token or workload", r.name),
                 )
                 .with_label("no identity gets it")
-                .with_help("add it to a role's `token_policies` (or a token role's `allowed_policies`), or remove it"),
+                .with_help(if disallowed.iter().any(|d| *d == r.name) {
+                    // Removing it would break the reference: say what keeps it.
+                    format!("it is only in `disallowed_policies`: add it to a role's `token_policies`, or write `extern policy {}` if it is managed elsewhere", r.name)
+                } else {
+                    "add it to a role's `token_policies` (or a token role's `allowed_policies`), or remove it".to_string()
+                }),
             );
         }
         for rule in &doc.rules {

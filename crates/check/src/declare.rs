@@ -426,7 +426,13 @@ impl<'a> Declarer<'a, '_> {
         path: &str,
     ) -> Vec<NestedDecl<'a>> {
         let what = mount_display(ty.class, ty.name, path);
-        let valid: Vec<&str> = ty.nested.iter().map(|n| n.keyword).collect();
+        // Only what this mount takes: KV v2's blocks are themselves an error on v1.
+        let valid: Vec<&str> = ty
+            .nested
+            .iter()
+            .filter(|n| !n.requires_kv2 || kv_version == Some(2))
+            .map(|n| n.keyword)
+            .collect();
         let mut out: Vec<NestedDecl<'a>> = Vec::new();
         let mut seen: SortedMap<(&str, &str), Span> = SortedMap::new();
         for &block in &parts.blocks {

@@ -134,6 +134,12 @@ fn check_with_memo(
         target_sensitive,
     } = lowerer.finish();
     kp_sort::by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
+    // A field the target lacks is reported once: a lint on it would only add a second
+    // error to fix by the same removal. The sort is stable and the field is reported as
+    // it is typed, before any lint of its body, so the report comes first at its span.
+    diagnostics.dedup_by(|later, first| {
+        first.code == codes::UNSUPPORTED_ON_TARGET && later.span == first.span
+    });
     missing_equals::drop_cascades(&file.blocks, &mut diagnostics);
     lints::secrets::distinct_env_names(&file.blocks, &mut diagnostics);
     lints::secrets::scan(&file.blocks, &mut secrets);

@@ -311,6 +311,18 @@ fn unknown_blocks_list_the_valid_ones() {
     assert!(h.contains("`lease`") && h.contains("`role`"), "{h}");
 }
 
+/// `config` is itself an error on a KV v1 mount: the list names only what a mount takes.
+#[test]
+fn a_kv_v1_mount_lists_no_kv_v2_block() {
+    let h = help("secrets kv x {\n  role r {}\n}", "kp::unknown-block");
+    assert_eq!(h, "`secrets kv x` takes no nested blocks");
+    let h = help(
+        "secrets kv x {\n  version = 2\n  role r {}\n}",
+        "kp::unknown-block",
+    );
+    assert_eq!(h, "blocks valid here: `config`");
+}
+
 #[test]
 fn unresolved_references_suggest_and_name_the_kind() {
     let src = "extern policy example-policy\nauth token {\n  role r {\n    allowed_policies = [example-polcy]\n  }\n}";

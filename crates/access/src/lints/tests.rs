@@ -217,6 +217,28 @@ fn a_policy_a_token_role_allows_by_glob_is_used() {
     );
 }
 
+/// A policy named only in a token role's `disallowed_policies` is unused, but removing it
+/// would break that reference: the help does not say to.
+#[test]
+fn a_policy_only_disallowed_is_not_helped_to_its_removal() {
+    let p = program(
+        r#"
+        policy banned { path "secret/data/b/*" { capabilities = [read] } }
+        auth token {
+          role r { disallowed_policies = [banned] }
+        }
+        "#,
+    );
+    let helps: Vec<String> = lints(&p, target())
+        .into_iter()
+        .filter(|d| d.code == UNUSED_POLICY)
+        .map(|d| d.help.unwrap_or_default())
+        .collect();
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    assert!(!helps[0].contains("remove it"), "{helps:?}");
+    assert!(helps[0].contains("`extern policy banned`"), "{helps:?}");
+}
+
 /// `sudo` alone opens nothing (the server checks it on top of the request's own
 /// capability): its help says what the rule lacks; beside `update` it keeps the usual one.
 #[test]

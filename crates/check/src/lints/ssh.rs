@@ -126,3 +126,53 @@ pub fn any_user(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+/// The value `name` has in `block`, when it is a literal string.
+pub fn literal<'b>(block: &'b kp_syntax::ast::Block, name: &str) -> Option<&'b str> {
+    block.entries().iter().find_map(|e| match e {
+        kp_syntax::ast::Entry::Attribute(a) if a.name.name == name => match &a.value.kind {
+            ExprKind::Str { value, .. } => Some(value.as_str()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// An RSA `algorithm_signer` needs an RSA CA key: with an `ed25519` or `ec` one the role
+/// is written, and every signing fails ("ssh: unsupported signature algorithm").
+pub fn signer_fits_ca(nested: &[crate::symbols::NestedDecl<'_>], diags: &mut Vec<Diagnostic>) {
+    let Some(ca) = nested.iter().find(|n| n.spec.keyword == "ca") else {
+        return;
+    };
+    // A key given rather than generated has its own type, unknown here.
+    let key_type = match literal(ca.block, "key_type") {
+        Some(t) if literal(ca.block, "private_key").is_none() => t,
+        _ => return,
+    };
+    if key_type.contains("rsa") {
+        return;
+    }
+    for role in nested.iter().filter(|n| n.spec.keyword == "role") {
+        let rsa = role.block.entries().iter().find_map(|e| match e {
+            kp_syntax::ast::Entry::Attribute(a) if a.name.name == "algorithm_signer" => {
+                matches!(&a.value.kind, ExprKind::Str { value, .. } if value.contains("rsa"))
+                    .then_some(a)
+            }
+            _ => None,
+        });
+        if let Some(attr) = rsa {
+            diags.push(
+                Diagnostic::error(
+                    codes::INVALID_VALUE,
+                    attr.value.span,
+                    "an RSA signer needs an RSA CA key",
+                )
+                .with_label(format!("the CA key is `{key_type}`"))
+                .with_related(ca.block.head_span(), "CA declared here")
+                .with_help(
+                    "remove `algorithm_signer`, or use an RSA CA key: signing fails otherwise",
+                ),
+            );
+        }
+    }
+}

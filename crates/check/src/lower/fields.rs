@@ -98,7 +98,7 @@ impl<'s> Lowerer<'s> {
                 self.field_unsupported(cx, attr);
             }
             if field.deprecated {
-                self.diags.push(deprecated(ep, attr));
+                self.diags.push(deprecated(ep, attr, attrs));
             }
             if let Some(evidence) = info.ignored {
                 // Sent, it would change nothing and never read back: a perpetual diff.
@@ -223,8 +223,10 @@ fn sorted_body(fields: &mut Vec<RankedField>, capacity: usize) -> Body {
     Body::from_sorted(entries)
 }
 
-/// `kp::deprecated-field`, naming the replacement when the endpoint has one.
-fn deprecated(ep: &Endpoint, attr: &Attribute) -> Diagnostic {
+/// `kp::deprecated-field`, naming the replacement when the endpoint has one; an error
+/// when the body also sets the replacement: the server ignores the old field and reads
+/// it back with the new one's value, a diff no apply removes.
+fn deprecated(ep: &Endpoint, attr: &Attribute, attrs: &[&Attribute]) -> Diagnostic {
     let name = &attr.name.name;
     let replacement = [
         format!("token_{name}"),
@@ -232,19 +234,38 @@ fn deprecated(ep: &Endpoint, attr: &Attribute) -> Diagnostic {
     ]
     .into_iter()
     .find(|r| ep.field(r).is_some_and(|f| !f.deprecated));
-    let d = Diagnostic::warning(
+    // AppRole's `bound_cidr_list` became `secret_id_bound_cidrs`.
+    let renamed = (name == "bound_cidr_list" && ep.field("secret_id_bound_cidrs").is_some())
+        .then(|| "secret_id_bound_cidrs".to_string());
+    let Some(r) = replacement.or(renamed) else {
+        return Diagnostic::warning(
+            codes::DEPRECATED_FIELD,
+            attr.name.span,
+            format!("`{name}` is deprecated"),
+        )
+        .with_label("kept only for compatibility")
+        .with_help("remove it: the server may drop it in a later version");
+    };
+    if attrs.iter().any(|a| a.name.name == r) {
+        return ignored_beside(attr, &r).with_help("remove it");
+    }
+    Diagnostic::warning(
         codes::DEPRECATED_FIELD,
         attr.name.span,
         format!("`{name}` is deprecated"),
     )
-    .with_label("kept only for compatibility");
-    // AppRole's `bound_cidr_list` became `secret_id_bound_cidrs`.
-    let renamed = (name == "bound_cidr_list" && ep.field("secret_id_bound_cidrs").is_some())
-        .then(|| "secret_id_bound_cidrs".to_string());
-    match replacement.or(renamed) {
-        Some(r) => d.with_help(format!("use `{r}`")),
-        None => d.with_help("remove it: the server may drop it in a later version"),
-    }
+    .with_label("kept only for compatibility")
+    .with_help(format!("use `{r}`"))
+}
+
+/// `kp::deprecated-field` as an error: `attr` is set beside its replacement `new`.
+pub(crate) fn ignored_beside(attr: &Attribute, new: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::DEPRECATED_FIELD,
+        attr.name.span,
+        format!("`{}` is ignored beside `{new}`", attr.name.name),
+    )
+    .with_label("the server drops it")
 }
 
 /// `kp::unknown-field`: lists the valid names when few, else a suggestion and a count.

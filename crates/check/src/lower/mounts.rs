@@ -151,6 +151,9 @@ impl<'s> Lowerer<'s> {
         for nested in &decl.nested {
             self.lower_nested(Some(mount), nested);
         }
+        if ty.name == "ssh" {
+            lints::ssh::signer_fits_ca(&decl.nested, &mut self.diags);
+        }
     }
 
     pub(super) fn unsupported(&mut self, span: kp_diag::Span, path: &str) {

@@ -282,6 +282,18 @@ impl<'s> Lowerer<'s> {
                     .is_some_and(|f| f.field.ty == FieldType::CommaList)
             });
             append_policy(&mut r.body, workload, comma);
+            // The old field beside the `token_policies` just derived: its policies lost.
+            if let Some(attr) = parts.get("policies") {
+                let span = attr.name.span;
+                if let Some(d) =
+                    self.diags.iter_mut().rev().find(|d| {
+                        d.code == codes::DEPRECATED_FIELD && d.span == span && !d.is_error()
+                    })
+                {
+                    *d = super::fields::ignored_beside(attr, "token_policies")
+                        .with_help("its policies are lost: move them to `token_policies`");
+                }
+            }
             if !r.depends_on.iter().any(|d| d == policy) {
                 r.depends_on.push(policy.clone());
             }
@@ -382,6 +394,18 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
+            // Reported at a statement first: a `login` is where the mount is used as
+            // one (and where its role is written), so the warning moves there.
+            if types == catalog::LOGIN_TYPES {
+                let quoted = format!("`{path}` is not");
+                if let Some(d) = self.diags.iter_mut().find(|d| {
+                    d.code == codes::EXTERNAL_MOUNT
+                        && d.message.contains(&quoted)
+                        && d.help.as_deref().is_some_and(|h| h.contains("`auth "))
+                }) {
+                    d.span = span;
+                }
+            }
             return;
         }
         // A declaration that compiles: a path that is not a bare name is quoted.
@@ -629,13 +653,7 @@ fn shorthand_capability(verb: &str, ssh: bool) -> &'static str {
 
 /// The `key_type` an SSH role's block writes, when it is a literal string.
 fn ssh_key_type(block: &kp_syntax::ast::Block) -> Option<&str> {
-    block.entries().iter().find_map(|e| match e {
-        kp_syntax::ast::Entry::Attribute(a) if a.name.name == "key_type" => match &a.value.kind {
-            ExprKind::Str { value, .. } => Some(value.as_str()),
-            _ => None,
-        },
-        _ => None,
-    })
+    crate::lints::ssh::literal(block, "key_type")
 }
 
 impl Lowerer<'_> {

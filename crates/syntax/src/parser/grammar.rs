@@ -253,6 +253,8 @@ impl Parser<'_> {
     /// them off the stack), reporting (if `report`) the first that cannot be one.
     fn labels(&mut self, base: usize, report: bool, keyword: &str) -> List<Label> {
         let base = base.min(self.exprs.len());
+        // A label naming a mount: `login`'s, or the path of `auth`/`secrets`.
+        let path = matches!(keyword, "login" | "auth" | "secrets");
         if report {
             let invalid = self
                 .exprs
@@ -269,27 +271,31 @@ impl Parser<'_> {
                 });
             // Cloned to report it while the stack is borrowed: an error path.
             if let Some(arg) = invalid.cloned() {
-                // A label naming a mount: `login`'s, or the path of `auth`/`secrets`.
-                let path = matches!(keyword, "login" | "auth" | "secrets");
                 self.invalid_label(&arg, path);
             }
         }
         // A block nearly always has one label: that one needs no vector.
         if self.exprs.len() == base + 1 {
-            let only = self.exprs.pop().and_then(|arg| self.label(arg));
+            let only = self.exprs.pop().and_then(|arg| self.label(arg, path));
             return only.map_or_else(List::default, List::from);
         }
         // Lent out while its words are moved, so that `label` can borrow the parser.
         let mut stack = std::mem::take(&mut self.exprs);
         let mut labels = Vec::with_capacity(stack.len() - base);
-        labels.extend(stack.drain(base..).filter_map(|arg| self.label(arg)));
+        labels.extend(stack.drain(base..).filter_map(|arg| self.label(arg, path)));
         self.exprs = stack;
         List::from(labels)
     }
 
     /// A head word as a label; `None` for one that cannot be (reported by [`Self::labels`]).
-    fn label(&self, arg: Expr) -> Option<Label> {
+    /// A dotted mount label (`path`) is read as the path its error suggests (`ci.gitlab`
+    /// as `"ci/gitlab"`), so that references to the mount do not cascade.
+    fn label(&self, arg: Expr, path: bool) -> Option<Label> {
         Some(match arg.kind {
+            ExprKind::Path(_) if path => Label::Str(StrLit {
+                value: crate::ast::Text::from(self.text(arg.span).replace('.', "/")),
+                span: arg.span,
+            }),
             ExprKind::Ident(name) => Label::Ident(Ident {
                 name,
                 span: arg.span,
