@@ -564,6 +564,21 @@ pub const DATABASE_PLUGINS: [&str; 20] = [
     "vault-plugin-database-oracle",
 ];
 
+/// The plugins of [`DATABASE_PLUGINS`] (bits of their positions) that OpenBao 2.7.2 has
+/// built in (`bao plugin list database`): Cassandra, InfluxDB, the MySQL family,
+/// PostgreSQL, Redis and Valkey.
+pub const OPENBAO_PLUGINS: u32 = 1 | 1 << 4 | 0xF << 8 | 3 << 13 | 1 << 18;
+
+/// Whether `target` has the plugin at `at` in [`DATABASE_PLUGINS`] built in: OpenBao
+/// those of [`OPENBAO_PLUGINS`]; Vault every one but Valkey (OpenBao's) and Oracle,
+/// which it ships as an external plugin to register.
+pub fn plugin_built_in(at: usize, target: Target) -> bool {
+    match target {
+        Target::Openbao => OPENBAO_PLUGINS >> at & 1 == 1,
+        Target::Vault => !matches!(at, 12 | 18 | 19),
+    }
+}
+
 /// Pairs `(smaller, larger)` of durations in one body where the first may not exceed
 /// the second. A login role's `token_explicit_max_ttl` caps its tokens as `token_max_ttl`
 /// does (measured on OpenBao 2.7.2: `token_ttl = 2h` under an explicit max of 1h logs in

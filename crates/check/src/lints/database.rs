@@ -245,13 +245,30 @@ pub fn likely_builtin(name: &str) -> Option<&'static str> {
 /// refuses ("plugin not found in the catalog: postgres-database-plugin", measured on
 /// OpenBao 2.7.2). A name close to none is a custom plugin, registered on the server
 /// beforehand, and left alone.
-pub fn plugin_name(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
+/// A built-in plugin the target lacks (`missing_on`, the target's name) is reported too:
+/// the target refuses it unless it was registered there as a custom one.
+pub fn plugin_name(
+    parts: &Parts<'_>,
+    missing_on: Option<&'static str>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(attr) = parts.get("plugin_name") else {
         return;
     };
     let ExprKind::Str { value, .. } = &attr.value.kind else {
         return;
     };
+    if let Some(server) = missing_on {
+        diags.push(
+            Diagnostic::warning(
+                codes::UNKNOWN_PLUGIN,
+                attr.value.span,
+                format!("`{value}` is not built into {server}"),
+            )
+            .with_label("the server refuses it unless registered")
+            .with_help("`keyplan explain-code kp::unknown-plugin` lists each server's plugins"),
+        );
+    }
     let Some(builtin) = likely_builtin(value) else {
         return;
     };
@@ -268,6 +285,14 @@ pub fn plugin_name(parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     );
 }
 
+/// The position in [`DATABASE_PLUGINS`] of the connection's `plugin_name`.
+pub fn plugin_at(parts: &Parts<'_>) -> Option<usize> {
+    match &parts.get("plugin_name")?.value.kind {
+        ExprKind::Str { value, .. } => DATABASE_PLUGINS.iter().position(|p| *p == value.as_str()),
+        _ => None,
+    }
+}
+
 /// `kp::unknown-field` for a field only other plugins read (`host` on
 /// `postgresql-database-plugin`, `connection_url` on `redis-database-plugin`): the server
 /// stores it and the plugin never reads it. A plugin not built in may read any field.
@@ -278,14 +303,11 @@ pub fn plugin_fields<'p>(
     foreign: &mut Vec<&'p str>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(ExprKind::Str { value: plugin, .. }) = parts.get("plugin_name").map(|a| &a.value.kind)
-    else {
-        return;
-    };
     // A field's `plugins` are bits of positions in this list (`x-keyplan.plugins`).
-    let Some(at) = DATABASE_PLUGINS.iter().position(|p| *p == plugin.as_str()) else {
+    let Some(at) = plugin_at(parts) else {
         return;
     };
+    let plugin = DATABASE_PLUGINS.get(at).copied().unwrap_or_default();
     let bit = 1u32 << at;
     for attr in &parts.attrs {
         let name = attr.name.name.as_str();

@@ -279,7 +279,10 @@ impl<'s> Lowerer<'s> {
                 if !skip.contains(&"connection_url") {
                     lints::database::connection_url(parts, &env, &mut self.diags);
                 }
-                lints::database::plugin_name(parts, &mut self.diags);
+                let missing_on = lints::database::plugin_at(parts)
+                    .filter(|&at| !self.on_target(|t| crate::catalog::plugin_built_in(at, t)))
+                    .map(|_| crate::catalog::target_name(self.target));
+                lints::database::plugin_name(parts, missing_on, &mut self.diags);
             }
             "kubernetes-role" => {
                 // OpenBao's alone: a help names only fields of the checked target.
