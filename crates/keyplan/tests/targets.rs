@@ -51,9 +51,28 @@ fn program(endpoint: &str, line: &str) -> Option<String> {
         "approle-role" => format!(
             "auth approle {{\n  role r {{\n    token_policies = [\"default\"]\n    {line}\n  }}\n}}\n"
         ),
-        "database-connection" => format!(
-            "secrets database {{\n  connection c {{\n{PG}\n    allowed_roles = []\n    {line}\n  }}\n}}\n"
-        ),
+        // A field of other plugins than PostgreSQL's (`access_key_id` of
+        // redis-elasticache) goes in a connection of the first plugin that reads it.
+        "database-connection" => {
+            let field = line.split_whitespace().next().unwrap_or_default();
+            let bits = kp_schema::endpoint(endpoint)
+                .and_then(|e| e.field(field))
+                .map_or(0, |f| f.plugins);
+            let plugins = kp_check::catalog::DATABASE_PLUGINS;
+            let pg = plugins
+                .iter()
+                .position(|p| *p == "postgresql-database-plugin")
+                .unwrap();
+            let head = match (0..plugins.len()).find(|i| bits >> i & 1 == 1) {
+                Some(i) if bits >> pg & 1 == 0 => {
+                    format!("    plugin_name    = \"{}\"", plugins[i])
+                }
+                _ => PG.to_string(),
+            };
+            format!(
+                "secrets database {{\n  connection c {{\n{head}\n    allowed_roles = []\n    {line}\n  }}\n}}\n"
+            )
+        }
         "database-static-role" => format!(
             "secrets database {{\n  connection c {{\n{PG}\n    allowed_roles = [s]\n  }}\n  static-role s {{\n    db_name  = c\n    username = \"legacy\"\n    {line}\n  }}\n}}\n"
         ),
