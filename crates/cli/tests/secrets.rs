@@ -49,8 +49,8 @@ EOT
 
 secrets database {
   connection pg {
-    plugin_name          = "postgresql-database-plugin"
-    connection_url       = "postgresql://{{username}}:{{password}}@127.0.0.1:5432/x"
+    plugin_name          = "mysql-database-plugin"
+    connection_url       = "{{username}}:{{password}}@tcp(127.0.0.1:3306)/"
     username             = "admin"
     password             = "database-literal-Secret-6"
     tls_certificate_key  = "tls-literal-Key-7"
