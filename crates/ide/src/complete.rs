@@ -287,10 +287,24 @@ impl Analysis {
             it.documentation = docs::block_keyword(scope, kw, &[]);
             out.push(it);
         }
+        // A database connection's built-in plugin reads its own fields only: another
+        // plugin's field would be an error there.
+        let plugin = chain.last().and_then(|b| {
+            b.entries().iter().find_map(|e| match e {
+                Entry::Attribute(a) if a.name.name == "plugin_name" => match &a.value.kind {
+                    ExprKind::Str { value, .. } => kp_check::catalog::DATABASE_PLUGINS
+                        .iter()
+                        .position(|p| *p == value.as_str()),
+                    _ => None,
+                },
+                _ => None,
+            })
+        });
         for info in scope::fields(scope) {
             let f = &info.field;
             // A field the program's server lacks would be an error.
-            let elsewhere = self.pinned.is_some_and(|t| !f.supports(t));
+            let elsewhere = self.pinned.is_some_and(|t| !f.supports(t))
+                || plugin.is_some_and(|at| f.plugins != 0 && f.plugins >> at & 1 == 0);
             if present.contains(&f.name.as_str()) || f.deprecated || elsewhere {
                 continue;
             }
