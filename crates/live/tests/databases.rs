@@ -91,8 +91,7 @@ fn exercise(
         .unwrap()
         .contains_key("database/"));
 
-    let password = initial.to_string();
-    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| password.clone());
+    let env = one_var("DB_ROOT_PASSWORD", initial);
     let report = apply_with(bao, program, None, false, &env);
     assert!(report.ok(), "{report:?}");
     let plan_text = kp_live::render::plan_text(&plan(bao, program, None), &bao.addr);
@@ -227,8 +226,7 @@ fn a_redis_connection_applies_logs_in_and_plans_clean() {
     );
     let program = compile_program(&source, kp_schema::Target::Openbao).unwrap();
     let bao = Bao::dev();
-    let root = db.password.clone();
-    let env = move |name: &str| (name == "REDIS_ROOT_PASSWORD").then(|| root.clone());
+    let env = one_var("REDIS_ROOT_PASSWORD", &db.password);
     let report = apply_with(&bao, &program, None, false, &env);
     assert!(report.ok(), "{report:?}");
 

@@ -81,8 +81,7 @@ fn exercise(
     root_password: &str,
     login: &dyn Fn(&str, &str) -> Result<String, String>,
 ) {
-    let root = root_password.to_string();
-    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    let env = one_var("DB_ROOT_PASSWORD", root_password);
     // The root password works until apply.
     login("vaulter", root_password).unwrap_or_else(|e| panic!("root login before apply: {e}"));
     let first_plan = plan(bao, program, None);
@@ -243,8 +242,7 @@ secrets database {{
     );
     let program = compile_program(&src, kp_schema::Target::Openbao).unwrap();
     let bao = Bao::dev();
-    let root = db.password.clone();
-    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    let env = one_var("DB_ROOT_PASSWORD", &db.password);
     login_ok(&db.login("vaulter", &db.password, "SELECT 1"));
     let report = apply_with(&bao, &program, None, false, &env);
     assert!(!report.ok());
@@ -291,8 +289,7 @@ secrets database {{
     let before = compile_program(&source(false), kp_schema::Target::Openbao).unwrap();
     let after = compile_program(&source(true), kp_schema::Target::Openbao).unwrap();
     let bao = Bao::dev();
-    let root = db.password.clone();
-    let env = move |name: &str| (name == "DB_ROOT_PASSWORD").then(|| root.clone());
+    let env = one_var("DB_ROOT_PASSWORD", &db.password);
     assert!(apply_with(&bao, &before, None, false, &env).ok());
     login_ok(&db.login("vaulter", &db.password, "SELECT 1"));
 

@@ -936,6 +936,12 @@ pub fn many_policies(n: usize) -> Program {
     )
 }
 
+/// An environment holding one variable, `name` = `value` (a connection's root password).
+pub fn one_var(name: &'static str, value: &str) -> impl Fn(&str) -> Option<String> + Sync {
+    let value = value.to_string();
+    move |asked: &str| (asked == name).then(|| value.clone())
+}
+
 pub fn no_env(_: &str) -> Option<String> {
     None
 }
