@@ -35,8 +35,11 @@ pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
 /// On Vault, a `deny` on `X/*` that a broader glob's `list` gets around for a LIST of
 /// `X/` (warning).
 pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
+/// A workload statement on a narrower pattern that takes capabilities another statement
+/// of the workload grants away from its paths (warning).
+pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 9] = [
+pub const CODES: [&str; 10] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
@@ -46,6 +49,7 @@ pub const CODES: [&str; 9] = [
     UNUSED_POLICY,
     SHADOWED_RULE,
     LIST_DENY_BYPASS,
+    NARROWING_RULE,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -62,6 +66,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     jwt_roles(&ids, sources, &mut out);
     policies(program, &ids, sources, target, &mut out);
     shadow::shadowed(program, &ids, sources, target, &mut out);
+    narrowing::narrowing(program, sources, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -616,6 +621,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, target: Target, out: &mut
 
 mod list_bypass;
 mod locate;
+mod narrowing;
 mod shadow;
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub use policy::{
 };
 pub use regions::{regions, Region};
 pub use request::request_path;
-pub use shadow::{shadows, shadows_pattern, Pattern, ShadowIndex};
+pub use shadow::{narrows, outranks, shadows, shadows_pattern, Pattern, ShadowIndex};
 
 /// The policies a token carries, as the server resolves them: `root` alone, or the
 /// named policies plus `default` unless `no_default_policy`. Names the server does not

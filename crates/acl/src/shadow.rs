@@ -116,6 +116,38 @@ pub fn shadows_pattern(winner: &Pattern<'_>, loser: &Pattern<'_>) -> Option<Crit
     if r.kind == PatternKind::Exact || !contains(w, r) {
         return None;
     }
+    ranks_above(w, r)
+}
+
+/// Whether `narrow` decides every request it matches although `broad` matches each of
+/// them too: there `broad`'s capabilities give way to `narrow`'s, they are not added.
+/// An exact `narrow` wins over any glob that matches its path.
+pub fn narrows(narrow: &Pattern<'_>, broad: &Pattern<'_>) -> bool {
+    if narrow.stripped == broad.stripped {
+        return false;
+    }
+    let (Some(n), Some(b)) = (narrow.shape.as_ref(), broad.shape.as_ref()) else {
+        return false;
+    };
+    if b.kind == PatternKind::Exact || !contains(b, n) {
+        return false;
+    }
+    n.kind == PatternKind::Exact || ranks_above(n, b).is_some()
+}
+
+/// Whether glob `w` comes before glob `r` in the server's order, on any path both
+/// match (the order compares only figures of the two patterns).
+pub fn outranks(w: &Pattern<'_>, r: &Pattern<'_>) -> bool {
+    match (w.shape.as_ref(), r.shape.as_ref()) {
+        (Some(ws), Some(rs)) if ws.kind != PatternKind::Exact && rs.kind != PatternKind::Exact => {
+            w.stripped != r.stripped && ranks_above(ws, rs).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// Why `w` ranks above `r` in `CheckAllowedFromNonExactPaths`' order, when it does.
+fn ranks_above(w: &Shape<'_>, r: &Shape<'_>) -> Option<Criterion> {
     if w.kind == PatternKind::Prefix && r.kind == PatternKind::Prefix {
         // Only the longest matching prefix competes.
         return (w.wc_path.len() > r.wc_path.len()).then_some(Criterion::LongerPrefix);
@@ -193,11 +225,21 @@ impl<'a> ShadowIndex<'a> {
     /// which [`shadows_pattern`] can answer `Some` is among them.
     pub fn may_shadow(&self, loser: &Pattern<'_>, out: &mut Vec<usize>) {
         out.clear();
-        let Some(r) = loser
+        if loser
             .shape
             .as_ref()
-            .filter(|r| r.kind != PatternKind::Exact)
-        else {
+            .is_some_and(|r| r.kind != PatternKind::Exact)
+        {
+            self.may_contain(loser, out);
+        }
+    }
+
+    /// The positions, ascending, of the glob rules that may match every path `pattern`
+    /// matches (an exact `pattern` included): every rule `pattern` [`narrows`] is among
+    /// them.
+    pub fn may_contain(&self, pattern: &Pattern<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(r) = pattern.shape.as_ref() else {
             return;
         };
         out.extend_from_slice(&self.segments);

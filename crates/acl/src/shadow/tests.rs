@@ -156,3 +156,83 @@ fn the_index_misses_no_winner() {
     }
     assert!(found > 200, "pairs found: {found}");
 }
+
+/// Against the evaluator: wherever `narrows(n, b)` says so, `b` matches every path `n`
+/// matches and `n` decides each of them with both in one ACL; and where `outranks(w, r)`
+/// says so of two globs that match one path, `w` decides it.
+#[test]
+fn narrows_and_outranks_agree_with_the_evaluator() {
+    let patterns = patterns();
+    let paths = paths();
+    let acl = |rules: &[(&str, &str)]| {
+        let rules = rules
+            .iter()
+            .map(|(p, c)| Rule::new(p, &[*c]).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        Acl::new(&[Policy::new("p", rules)]).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let decider = |acl: &Acl, path: &str| {
+        acl.check(path, Operation::Read, Server::Openbao)
+            .decided_by
+            .map(|b| b.pattern)
+    };
+    let (mut narrowing, mut ranked) = (0, 0);
+    // Each pattern alone: the paths it matches.
+    let matched: Vec<Vec<bool>> = patterns
+        .iter()
+        .map(|p| {
+            let alone = acl(&[(p, "read")]);
+            paths.iter().map(|x| decider(&alone, x).is_some()).collect()
+        })
+        .collect();
+    for (n, n_paths) in patterns.iter().zip(&matched) {
+        for (b, b_paths) in patterns.iter().zip(&matched) {
+            let (pn, pb) = (Pattern::new(n), Pattern::new(b));
+            let narrower = narrows(&pn, &pb);
+            narrowing += usize::from(narrower);
+            let before = outranks(&pn, &pb);
+            ranked += usize::from(before);
+            let common: Vec<usize> = (0..paths.len())
+                .filter(|&i| n_paths[i] && (narrower || (before && b_paths[i])))
+                .collect();
+            if common.is_empty() {
+                continue;
+            }
+            let both = acl(&[(n, "update"), (b, "read")]);
+            for i in common {
+                let path = &paths[i];
+                assert!(!narrower || b_paths[i], "{b} misses {path} of {n}");
+                assert_eq!(
+                    decider(&both, path).as_deref(),
+                    Some(n.strip_prefix('/').unwrap_or(n)),
+                    "{n} over {b} on {path}"
+                );
+            }
+        }
+    }
+    assert!(
+        narrowing >= 200 && ranked >= 200,
+        "{narrowing} narrowing, {ranked} ranked"
+    );
+}
+
+/// `may_contain` lists every rule a pattern narrows.
+#[test]
+fn the_index_misses_no_broader_rule() {
+    let texts = patterns();
+    let shapes: Vec<Pattern<'_>> = texts.iter().map(|t| Pattern::new(t)).collect();
+    let index = ShadowIndex::new(&shapes);
+    let mut candidates = Vec::new();
+    for (n, narrow) in shapes.iter().enumerate() {
+        index.may_contain(narrow, &mut candidates);
+        let every: Vec<usize> = (0..shapes.len())
+            .filter(|&b| narrows(narrow, &shapes[b]))
+            .collect();
+        let asked: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&b| narrows(narrow, &shapes[b]))
+            .collect();
+        assert_eq!(asked, every, "rules broader than {}", texts[n]);
+    }
+}
