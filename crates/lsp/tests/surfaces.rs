@@ -211,6 +211,7 @@ fn the_server_publishes_what_keyplan_check_reports_for_each_program() {
         "kp::unused-policy",
         "kp::privileged-grant",
         "kp::shadowed-rule",
+        "kp::narrowing-rule",
     ] {
         assert!(
             seen.contains(code),
