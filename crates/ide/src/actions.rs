@@ -1,6 +1,6 @@
 //! Quick fixes for diagnostics: apply a "did you mean", add missing required fields,
 //! turn a literal secret into `env("...")`, rotate a connection's root password, remove a
-//! repeated capability.
+//! repeated capability, grant on a narrower workload statement what it takes away.
 //!
 //! A fix leaves a program the checker accepts: every value it writes is one the check
 //! takes (`user_claim = "sub"`, not `""`, which is as missing as no field), and a field
@@ -63,6 +63,9 @@ impl Analysis {
             }
             if d.code == codes::REPEATED_CAPABILITY {
                 out.extend(self.repeat_fix(i, d));
+            }
+            if d.code == kp_access::lints::NARROWING_RULE {
+                out.extend(self.narrowing_fix(i, d));
             }
         }
         // A title quotes the text it replaces, which can be a literal secret: hidden as
@@ -315,6 +318,50 @@ impl Analysis {
             }],
             diagnostic: i,
             preferred: true,
+        })
+    }
+
+    /// Grants the capabilities a narrower workload statement takes away on its pattern
+    /// too: the statements the help names (`write `read "a/out/*"` too`), each on a line
+    /// of its own after the statement's, its argument in the statement's column as
+    /// `keyplan fmt` aligns a run of statements.
+    fn narrowing_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
+        let help = d.help.as_deref()?;
+        let named = help.split("; write ").nth(1)?.split(" too,").next()?;
+        let statements: Vec<&str> = named.split(" and ").map(|s| s.trim_matches('`')).collect();
+        let line = locate::line_before(&self.source, d.span.start);
+        let indent = self.indent_of(d.span.start);
+        let line_end = self
+            .source
+            .get(d.span.end..)?
+            .find('\n')
+            .map_or(self.source.len(), |n| d.span.end + n);
+        let (line_end, newline) = match self.source.get(..line_end)?.strip_suffix('\r') {
+            Some(before) => (before.len(), "\r\n"),
+            None => (line_end, "\n"),
+        };
+        // Only where the statement ends its line (a one-line body has no line to add).
+        let mut rest = self.source.get(d.span.end..line_end)?.trim_start();
+        while let Some(quoted) = rest.strip_prefix('"') {
+            rest = quoted.split_once('"')?.1.trim_start();
+        }
+        if !(rest.is_empty() || rest.starts_with('#') || rest.starts_with("//")) {
+            return None;
+        }
+        let mut new_text = String::new();
+        for statement in &statements {
+            let (verb, argument) = statement.split_once(' ')?;
+            let pad = line.len().saturating_sub(indent.len() + verb.len()).max(1);
+            new_text.push_str(&format!("{newline}{indent}{verb}{:pad$}{argument}", ""));
+        }
+        Some(CodeAction {
+            title: format!("also write {named}"),
+            edits: vec![TextEdit {
+                span: Span::new(line_end, line_end),
+                new_text,
+            }],
+            diagnostic: i,
+            preferred: false,
         })
     }
 

@@ -507,3 +507,33 @@ fn a_connection_by_host_gets_no_guessed_plugin() {
         "{all:?}"
     );
 }
+
+/// `kp::narrowing-rule`: the fix writes the lost statements after the narrower one, in
+/// its column, and the program checks clean of it and stays formatted.
+#[test]
+fn a_narrowing_statement_gets_the_lost_capabilities_too() {
+    let src = "auth approle {}\n\nworkload trainer {\n  login approle {\n    secret_id_ttl = 10m\n  }\n\n  read   \"kv/models/*\"\n  list   \"kv/models/*\"\n  create \"kv/models/out/*\" # results\n  update \"kv/models/out/*\"\n}\n";
+    let fixed = assert_fixed(src, "kp::narrowing-rule");
+    assert_eq!(
+        fixed,
+        "auth approle {}\n\nworkload trainer {\n  login approle {\n    secret_id_ttl = 10m\n  }\n\n  read   \"kv/models/*\"\n  list   \"kv/models/*\"\n  create \"kv/models/out/*\" # results\n  read   \"kv/models/out/*\"\n  list   \"kv/models/out/*\"\n  update \"kv/models/out/*\"\n}\n"
+    );
+    let a = analysis(src);
+    let all = actions(&a);
+    let fix = fix_for(&a, &all, "kp::narrowing-rule");
+    assert_eq!(
+        fix.title,
+        "also write `read \"kv/models/out/*\"` and `list \"kv/models/out/*\"`"
+    );
+    // A one-line body has no line of its own for them: no fix.
+    let src = "auth approle {}\nworkload w {\n  login approle { secret_id_ttl = 10m }\n  read \"kv/a/*\"\n}\nworkload v { login approle { secret_id_ttl = 10m }, read \"kv/b/*\", create \"kv/b/c/*\" }\n";
+    let a = analysis(src);
+    assert!(
+        codes(&a).contains(&"kp::narrowing-rule".to_string()),
+        "{:?}",
+        codes(&a)
+    );
+    assert!(actions(&a)
+        .iter()
+        .all(|f| !f.title.starts_with("also write")));
+}
