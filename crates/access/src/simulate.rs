@@ -110,31 +110,31 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
         return Some(reason);
     }
     if let Some(issuer) = &b.bound_issuer {
-        if claims.get("iss").and_then(Json::as_str) != Some(issuer) {
+        if json::field(claims, "iss").and_then(Json::as_str) != Some(issuer) {
             return Some(format!(
                 "`iss` is {}, the mount's bound_issuer is `{issuer}`",
-                shown(claims.get("iss"))
+                shown(json::field(claims, "iss"))
             ));
         }
     }
     if let Some(subject) = &b.bound_subject {
-        if claims.get("sub").and_then(Json::as_str) != Some(subject) {
+        if json::field(claims, "sub").and_then(Json::as_str) != Some(subject) {
             return Some(format!(
                 "`sub` is {}, bound_subject is `{subject}`",
-                shown(claims.get("sub"))
+                shown(json::field(claims, "sub"))
             ));
         }
     }
     // A subject read at apply time may be the token's, if it has one.
     if let Some(env) = &b.subject_from_env {
-        if claims.get("sub").and_then(Json::as_str).is_none() {
+        if json::field(claims, "sub").and_then(Json::as_str).is_none() {
             return Some(format!(
                 "`sub` is {}, bound_subject is env({env})",
-                shown(claims.get("sub"))
+                shown(json::field(claims, "sub"))
             ));
         }
     }
-    let audiences = audiences(claims.get("aud"));
+    let audiences = audiences(json::field(claims, "aud"));
     if !b.bound_audiences.is_empty() || !b.audiences_from_env.is_empty() {
         // An audience read at apply time may be any of the token's.
         if !known_audience(b, &audiences)
@@ -144,11 +144,11 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
             bound.extend(from_env(&b.audiences_from_env));
             return Some(format!(
                 "`aud` is {}, none of bound_audiences {}",
-                shown(claims.get("aud")),
+                shown(json::field(claims, "aud")),
                 list(&bound)
             ));
         }
-    } else if has_audience(claims.get("aud")) {
+    } else if has_audience(json::field(claims, "aud")) {
         return Some("audience claim found in JWT but no audiences bound to the role".to_string());
     }
     // `user_claim_json_pointer` goes through `getClaim`, which reads a name without a
@@ -156,7 +156,7 @@ pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
     let user = if b.user_claim_pointer {
         claim(claims, &b.user_claim)
     } else {
-        claims.get(&b.user_claim)
+        json::field(claims, &b.user_claim)
     };
     let name = match user {
         None | Some(Json::Null) => {
@@ -251,7 +251,9 @@ fn assumptions(b: &JwtBinding, claims: &Map<String, Json>) -> Vec<String> {
         )
     };
     let mut out = Vec::new();
-    if !b.audiences_from_env.is_empty() && !known_audience(b, &audiences(claims.get("aud"))) {
+    if !b.audiences_from_env.is_empty()
+        && !known_audience(b, &audiences(json::field(claims, "aud")))
+    {
         out.push(holds("`aud`", &b.audiences_from_env));
     }
     if let Some(env) = &b.subject_from_env {
@@ -286,7 +288,7 @@ const REGISTERED_CLAIMS: [(&str, &str); 7] = [
 /// The first registered claim of the wrong JSON type, as the reason for the refusal.
 fn unreadable_registered_claim(claims: &Map<String, Json>) -> Option<String> {
     REGISTERED_CLAIMS.iter().find_map(|&(name, wanted)| {
-        let value = claims.get(name)?;
+        let value = json::field(claims, name)?;
         let readable = match (name, value) {
             ("aud", Json::String(_)) => true,
             ("aud", Json::Array(items)) => items.iter().all(Json::is_string),
@@ -328,7 +330,7 @@ fn claim<'a>(claims: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
     if name.starts_with('/') {
         pointer(claims, name)
     } else {
-        claims.get(name)
+        json::field(claims, name)
     }
 }
 
@@ -338,10 +340,10 @@ fn pointer<'a>(claims: &'a Map<String, Json>, path: &str) -> Option<&'a Json> {
         .skip(1)
         .map(|s| s.replace("~1", "/").replace("~0", "~"));
     let first = segments.next()?;
-    let mut at = claims.get(&first)?;
+    let mut at = json::field(claims, &first)?;
     for seg in segments {
         at = match at {
-            Json::Object(m) => m.get(&seg)?,
+            Json::Object(m) => json::field(m, &seg)?,
             Json::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
             _ => return None,
         };

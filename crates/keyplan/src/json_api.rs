@@ -702,7 +702,7 @@ impl ExplainRequest {
             return Err("expected an object {\"paths\": [...], \"as\"?, \"policies\"?}".into());
         };
         let strings = |key: &str| -> Result<Option<Vec<String>>, String> {
-            match fields.get(key) {
+            match kp_access::json::field(&fields, key) {
                 None | Some(Json::Null) => Ok(None),
                 Some(Json::Array(items)) => items
                     .iter()
@@ -718,7 +718,7 @@ impl ExplainRequest {
                 )),
             }
         };
-        let as_name = match fields.get("as") {
+        let as_name = match kp_access::json::field(&fields, "as") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
             Some(other) => return Err(format!("`as` must be a string, not {}", to_text(other))),
