@@ -26,6 +26,7 @@ pub enum IdentityKind {
     OidcRole,
     KubernetesRole,
     ApproleRole,
+    CertRole,
     UserpassUser,
     TokenRole,
     Token,
@@ -39,6 +40,7 @@ impl IdentityKind {
             IdentityKind::OidcRole => "oidc-role",
             IdentityKind::KubernetesRole => "kubernetes-role",
             IdentityKind::ApproleRole => "approle-role",
+            IdentityKind::CertRole => "cert-role",
             IdentityKind::UserpassUser => "userpass-user",
             IdentityKind::TokenRole => "token-role",
             IdentityKind::Token => "token",
@@ -174,7 +176,12 @@ pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<I
             (r.kind, r.schema),
             (
                 ResourceKind::Role,
-                "jwt-role" | "kubernetes-role" | "approle-role" | "userpass-user" | "token-role"
+                "jwt-role"
+                    | "kubernetes-role"
+                    | "approle-role"
+                    | "cert-role"
+                    | "userpass-user"
+                    | "token-role"
             ) | (ResourceKind::Token, _)
         );
         // A workload's role is taken only when that workload exists (it always does:
@@ -236,6 +243,7 @@ fn kind_and_mount(r: &Resource) -> (IdentityKind, Option<String>) {
         (_, "jwt-role") => IdentityKind::OidcRole,
         (_, "kubernetes-role") => IdentityKind::KubernetesRole,
         (_, "approle-role") => IdentityKind::ApproleRole,
+        (_, "cert-role") => IdentityKind::CertRole,
         (_, "userpass-user") => IdentityKind::UserpassUser,
         _ => IdentityKind::TokenRole,
     };

@@ -335,6 +335,21 @@ pub const AUTH_TYPES: &[MountType] = &[
     },
     MountType {
         class: MountClass::Auth,
+        name: "cert",
+        display: "TLS certificate auth method",
+        config: Some("cert-config"),
+        nested: &[nested(
+            "role",
+            true,
+            "cert-role",
+            "certs/{name}",
+            ResourceKind::Role,
+            "certificate role",
+        )],
+        versioned: false,
+    },
+    MountType {
+        class: MountClass::Auth,
         name: "userpass",
         display: "userpass auth method",
         config: None,
@@ -609,7 +624,7 @@ pub const APPROLE_VERBS: [(&str, &str, &str); 2] = [
 ];
 
 /// Auth method types a workload's `login` may name, for messages.
-pub const LOGIN_TYPES: [&str; 5] = ["jwt", "oidc", "kubernetes", "approle", "userpass"];
+pub const LOGIN_TYPES: [&str; 6] = ["jwt", "oidc", "kubernetes", "approle", "cert", "userpass"];
 
 /// The type of a login mount the program does not declare: the login type its path
 /// names (`login approle` on a mount at `approle/`), else JWT, the CI default.

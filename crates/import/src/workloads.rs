@@ -15,7 +15,7 @@ use crate::values;
 use crate::{Options, Snapshot};
 
 /// Auth method types whose roles may become workloads.
-const LOGIN_TYPES: [&str; 4] = ["jwt", "oidc", "kubernetes", "approle"];
+const LOGIN_TYPES: [&str; 5] = ["jwt", "oidc", "kubernetes", "approle", "cert"];
 
 /// A role recognised as a workload.
 #[derive(Debug, Clone, PartialEq, Eq)]

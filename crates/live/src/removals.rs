@@ -299,7 +299,7 @@ pub fn destroys(r: &Resource) -> Option<String> {
             "its encryption keys: what they encrypted can no longer be decrypted",
         ),
         (ResourceKind::SecretsMount, _) => ("secrets engine", "everything stored under it"),
-        (ResourceKind::AuthMount, "jwt" | "oidc" | "kubernetes") => (
+        (ResourceKind::AuthMount, "jwt" | "oidc" | "kubernetes" | "cert") => (
             "auth method",
             "its config and roles; the tokens issued through it are revoked",
         ),

@@ -245,6 +245,7 @@ fn collections(program: &Program, live: &HashMap<String, Live>) -> Collections {
                     (ResourceKind::AuthMount, "jwt" | "oidc") => &["role"],
                     (ResourceKind::AuthMount, "approle" | "kubernetes") => &["role"],
                     (ResourceKind::AuthMount, "userpass") => &["users"],
+                    (ResourceKind::AuthMount, "cert") => &["certs"],
                     (ResourceKind::SecretsMount, "ssh" | "aws") => &["roles"],
                     (ResourceKind::SecretsMount, "database") => {
                         &["roles", "static-roles", "config"]
