@@ -321,6 +321,12 @@ fn a_kv_v1_mount_lists_no_kv_v2_block() {
         "kp::unknown-block",
     );
     assert_eq!(h, "blocks valid here: `config`");
+    // A misspelt `config` on v1: no "did you mean" a block v1 lacks, but why not.
+    let h = help("secrets kv x {\n  confg {}\n}", "kp::unknown-block");
+    assert_eq!(
+        h,
+        "`secrets kv x` takes no nested blocks: `config` needs a KV version 2 mount (`version = 2`)"
+    );
 }
 
 #[test]
