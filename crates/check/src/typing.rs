@@ -195,6 +195,15 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
                 format!("write `{name} = 0` for no limit, or the most uses allowed"),
                 diags,
             ),
+            // KV v2 keeps `max_versions` unsigned: -1 is stored as 4294967295, a drift
+            // no apply can fix (OpenBao 2.7.2).
+            ExprKind::Int(i) if *i < 0 && name == "max_versions" => negative(
+                expr,
+                name,
+                "a negative count",
+                "write how many versions to keep (`0` keeps the server's default, 10)".into(),
+                diags,
+            ),
             // The number's text only for an enumeration: most integer fields have none.
             ExprKind::Int(i) if field.allowed.is_empty() => Some(Value::Int(*i)),
             ExprKind::Int(i) => {
