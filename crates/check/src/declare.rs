@@ -953,7 +953,7 @@ impl<'a> Declarer<'a, '_> {
                 Diagnostic::error(codes::DUPLICATE, span, message)
                     .with_label("defined again here")
                     .with_related(first, "first defined here")
-                    .with_help("name the login role with `role_name = \"...\"`"),
+                    .with_help("give the login role another name with `role_name = \"...\"`"),
             );
         }
     }

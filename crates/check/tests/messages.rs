@@ -299,6 +299,14 @@ fn a_login_named_like_a_declared_user_or_role_names_its_kind() {
         diag(role, "kp::duplicate").message,
         "AppRole role `b` is already defined on auth mount `approle`"
     );
+    // Also when the login already names its role: the help asks for another name, not
+    // for `role_name`, which is there.
+    let named = "auth approle {\n  role b { secret_id_ttl = 10m }\n}\n\
+        workload w {\n  login approle { role_name = \"b\" }\n  read \"a/*\"\n}";
+    assert_eq!(
+        help(named, "kp::duplicate"),
+        "give the login role another name with `role_name = \"...\"`"
+    );
 }
 
 #[test]
