@@ -247,7 +247,37 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             _ => fail(diags),
         },
         FieldType::Map => match &expr.kind {
-            ExprKind::Map(_) => loose(expr, name, diags),
+            ExprKind::Map(entries) => {
+                // The servers keep a map's values as text (`claim_mappings`, `meta`, ...):
+                // `5` reads back as "5" and `true` as "1", a drift every plan shows, and
+                // a nested map is refused. `bound_claims` (and SSH key lengths) also take
+                // numbers, booleans and lists, but a nested map there fails every login
+                // (OpenBao 2.7.2: "bound claim is not a string, bool, int or list").
+                let scalars = matches!(name, "bound_claims" | "allowed_user_key_lengths");
+                let before = diags.len();
+                for e in entries {
+                    let expected = match &e.value.kind {
+                        ExprKind::Str { .. } | ExprKind::Env(_) => continue,
+                        ExprKind::Map(_) if scalars => "a string, number, boolean or list",
+                        _ if scalars => continue,
+                        _ => "a string",
+                    };
+                    diags.push(mismatch_expected(
+                        &e.value,
+                        expected,
+                        name,
+                        Some(if scalars {
+                            "write a string, a number, a boolean or a list of them".into()
+                        } else {
+                            format!("the values of `{name}` are text (the server turns `5` into \"5\"): write a string")
+                        }),
+                    ));
+                }
+                if diags.len() > before {
+                    return None;
+                }
+                loose(expr, name, diags)
+            }
             _ => fail(diags),
         },
         FieldType::Any => loose(expr, name, diags),
