@@ -145,7 +145,15 @@ pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Dia
             field.name
         )
     };
-    let help = match did_you_mean(text, allowed.iter().copied()) {
+    // Also a value one of the other's words (`default-service` where auth roles take
+    // `default`, `default` where token roles take `default-service`).
+    let near = did_you_mean(text, allowed.iter().copied()).or_else(|| {
+        allowed
+            .iter()
+            .copied()
+            .find(|a| word_prefix(text, a) || word_prefix(a, text))
+    });
+    let help = match near {
         Some(s) => format!("did you mean `{s}`? {list}"),
         None => list,
     };
@@ -159,6 +167,12 @@ pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Dia
         .with_help(help),
     );
     false
+}
+
+/// Whether `text` is `word` and more after a `-`.
+fn word_prefix(text: &str, word: &str) -> bool {
+    text.strip_prefix(word)
+        .is_some_and(|rest| rest.starts_with('-'))
 }
 
 /// Types `expr` as a value of `field`; `None` after reporting a problem.

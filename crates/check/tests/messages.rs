@@ -838,3 +838,15 @@ fn ttl_overridden_by_period_writes_the_period_as_a_duration() {
         ]
     );
 }
+
+/// `token_type`'s values differ between auth roles and token roles: the one written for
+/// the other kind gets the one meaning the same (deferring to the mount's type).
+#[test]
+fn a_token_type_of_the_other_kind_of_role_suggests_its_counterpart() {
+    let auth = "auth approle {\n  role a {\n    token_type = \"default-service\"\n  }\n}";
+    let h = help(auth, "kp::invalid-value");
+    assert!(h.starts_with("did you mean `default`?"), "{h}");
+    let token = "auth token {\n  role r {\n    token_type = \"default\"\n  }\n}";
+    let h = help(token, "kp::invalid-value");
+    assert!(h.starts_with("did you mean `default-service`?"), "{h}");
+}
