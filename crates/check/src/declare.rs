@@ -438,6 +438,13 @@ impl<'a> Declarer<'a, '_> {
         for &block in &parts.blocks {
             let Some(spec) = ty.nested(&block.keyword.name) else {
                 body::reject_block(block, &what, &valid, self.diags);
+                // `confg {}` on KV v1: no "did you mean" a block v1 lacks, but why not.
+                let near = did_you_mean(&block.keyword.name, ty.nested.iter().map(|n| n.keyword));
+                if let (true, Some(s), Some(d)) = (valid.is_empty(), near, self.diags.last_mut()) {
+                    d.help = Some(format!(
+                        "{what} takes no nested blocks: `{s}` needs a KV version 2 mount (`version = 2`)"
+                    ));
+                }
                 continue;
             };
             // A `version` written in another form is reported as such, not as a v1 mount.
@@ -946,7 +953,7 @@ impl<'a> Declarer<'a, '_> {
                 Diagnostic::error(codes::DUPLICATE, span, message)
                     .with_label("defined again here")
                     .with_related(first, "first defined here")
-                    .with_help("name the login role with `role_name = \"...\"`"),
+                    .with_help("give the login role another name with `role_name = \"...\"`"),
             );
         }
     }

@@ -145,7 +145,15 @@ pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Dia
             field.name
         )
     };
-    let help = match did_you_mean(text, allowed.iter().copied()) {
+    // Also a value one of the other's words (`default-service` where auth roles take
+    // `default`, `default` where token roles take `default-service`).
+    let near = did_you_mean(text, allowed.iter().copied()).or_else(|| {
+        allowed
+            .iter()
+            .copied()
+            .find(|a| word_prefix(text, a) || word_prefix(a, text))
+    });
+    let help = match near {
         Some(s) => format!("did you mean `{s}`? {list}"),
         None => list,
     };
@@ -159,6 +167,12 @@ pub fn check_allowed(field: &Field, text: &str, expr: &Expr, diags: &mut Vec<Dia
         .with_help(help),
     );
     false
+}
+
+/// Whether `text` is `word` and more after a `-`.
+fn word_prefix(text: &str, word: &str) -> bool {
+    text.strip_prefix(word)
+        .is_some_and(|rest| rest.starts_with('-'))
 }
 
 /// Types `expr` as a value of `field`; `None` after reporting a problem.
@@ -193,6 +207,15 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
                 name,
                 "a negative count (`0` means unlimited)",
                 format!("write `{name} = 0` for no limit, or the most uses allowed"),
+                diags,
+            ),
+            // KV v2 keeps `max_versions` unsigned: -1 is stored as 4294967295, a drift
+            // no apply can fix (OpenBao 2.7.2).
+            ExprKind::Int(i) if *i < 0 && name == "max_versions" => negative(
+                expr,
+                name,
+                "a negative count",
+                "write how many versions to keep (`0` keeps the server's default, 10)".into(),
                 diags,
             ),
             // The number's text only for an enumeration: most integer fields have none.
@@ -238,7 +261,37 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
             _ => fail(diags),
         },
         FieldType::Map => match &expr.kind {
-            ExprKind::Map(_) => loose(expr, name, diags),
+            ExprKind::Map(entries) => {
+                // The servers keep a map's values as text (`claim_mappings`, `meta`, ...):
+                // `5` reads back as "5" and `true` as "1", a drift every plan shows, and
+                // a nested map is refused. `bound_claims` (and SSH key lengths) also take
+                // numbers, booleans and lists, but a nested map there fails every login
+                // (OpenBao 2.7.2: "bound claim is not a string, bool, int or list").
+                let scalars = matches!(name, "bound_claims" | "allowed_user_key_lengths");
+                let before = diags.len();
+                for e in entries {
+                    let expected = match &e.value.kind {
+                        ExprKind::Str { .. } | ExprKind::Env(_) => continue,
+                        ExprKind::Map(_) if scalars => "a string, number, boolean or list",
+                        _ if scalars => continue,
+                        _ => "a string",
+                    };
+                    diags.push(mismatch_expected(
+                        &e.value,
+                        expected,
+                        name,
+                        Some(if scalars {
+                            "write a string, a number, a boolean or a list of them".into()
+                        } else {
+                            format!("the values of `{name}` are text (the server turns `5` into \"5\"): write a string")
+                        }),
+                    ));
+                }
+                if diags.len() > before {
+                    return None;
+                }
+                loose(expr, name, diags)
+            }
             _ => fail(diags),
         },
         FieldType::Any => loose(expr, name, diags),

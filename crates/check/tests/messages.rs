@@ -299,6 +299,14 @@ fn a_login_named_like_a_declared_user_or_role_names_its_kind() {
         diag(role, "kp::duplicate").message,
         "AppRole role `b` is already defined on auth mount `approle`"
     );
+    // Also when the login already names its role: the help asks for another name, not
+    // for `role_name`, which is there.
+    let named = "auth approle {\n  role b { secret_id_ttl = 10m }\n}\n\
+        workload w {\n  login approle { role_name = \"b\" }\n  read \"a/*\"\n}";
+    assert_eq!(
+        help(named, "kp::duplicate"),
+        "give the login role another name with `role_name = \"...\"`"
+    );
 }
 
 #[test]
@@ -321,6 +329,12 @@ fn a_kv_v1_mount_lists_no_kv_v2_block() {
         "kp::unknown-block",
     );
     assert_eq!(h, "blocks valid here: `config`");
+    // A misspelt `config` on v1: no "did you mean" a block v1 lacks, but why not.
+    let h = help("secrets kv x {\n  confg {}\n}", "kp::unknown-block");
+    assert_eq!(
+        h,
+        "`secrets kv x` takes no nested blocks: `config` needs a KV version 2 mount (`version = 2`)"
+    );
 }
 
 #[test]
@@ -823,4 +837,16 @@ fn ttl_overridden_by_period_writes_the_period_as_a_duration() {
             "`ttl` is ignored: a periodic token lives for its period (30m)",
         ]
     );
+}
+
+/// `token_type`'s values differ between auth roles and token roles: the one written for
+/// the other kind gets the one meaning the same (deferring to the mount's type).
+#[test]
+fn a_token_type_of_the_other_kind_of_role_suggests_its_counterpart() {
+    let auth = "auth approle {\n  role a {\n    token_type = \"default-service\"\n  }\n}";
+    let h = help(auth, "kp::invalid-value");
+    assert!(h.starts_with("did you mean `default`?"), "{h}");
+    let token = "auth token {\n  role r {\n    token_type = \"default\"\n  }\n}";
+    let h = help(token, "kp::invalid-value");
+    assert!(h.starts_with("did you mean `default-service`?"), "{h}");
 }

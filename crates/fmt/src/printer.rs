@@ -367,17 +367,27 @@ impl<'a> Printer<'a> {
         self.trailing_comment(span.start + 1, limit_after(&starts, None, close));
         self.newline();
         self.depth += 1;
+        // The line of this item is begun: `, ` below a heredoc.
+        let mut begun = false;
         for (i, item) in items.iter().enumerate() {
-            self.own_line_comments(item.span.start);
-            self.indent();
+            if !begun {
+                self.own_line_comments(item.span.start);
+                self.indent();
+            }
+            begun = false;
             self.expr(item);
-            let last = i + 1 == items.len();
             if is_heredoc(item) {
-                // A heredoc's closing marker is alone on its line: the comma goes below.
-                if !last {
+                // A heredoc's closing marker is alone on its line: the comma goes below,
+                // and the next item after it unless a comment comes between.
+                if let Some(next) = items.get(i + 1) {
                     self.newline();
                     self.indent();
                     self.out.push(',');
+                    if self.comment_before(next.span.start).is_none() {
+                        self.out.push(' ');
+                        begun = true;
+                        continue;
+                    }
                 }
             } else {
                 self.out.push(',');

@@ -290,11 +290,19 @@ fn crlf_heredocs_end_their_lines_in_lf_too() {
     assert!(!out.contains('\r'), "{out:?}");
     assert!(
         out.contains(
-            "[\n      <<EOT\nline1\n  line2 # not a comment\nEOT\n      ,\n      \"x\",\n    ]\n"
+            "[\n      <<EOT\nline1\n  line2 # not a comment\nEOT\n      , \"x\",\n    ]\n"
         ),
         "{out:?}"
     );
     assert!(out.contains("<<-SQL\n      drop\n\n      SQL\n"), "{out:?}");
+
+    // A comment between a heredoc and the next item keeps the comma on its own line.
+    let src = "auth jwt {\n  x = [<<EOT\na\nEOT\n, # why\n\"b\", <<EOT\nc\nEOT\n, \"d\"]\n}\n";
+    let out = common::assert_invariants("heredoc-comment", src);
+    assert!(
+        out.contains("EOT\n    ,\n    # why\n    \"b\",\n    <<EOT\nc\nEOT\n    , \"d\",\n  ]"),
+        "{out:?}"
+    );
 
     // A heredoc line whose own text ends in `\r` keeps the `\r\n` it needs: `a\r\n`
     // would read as `a`.

@@ -66,7 +66,7 @@ pub struct ParseResult {
 /// | `kp::syntax::invalid-label` | a block label that is neither a name nor a string |
 /// | `kp::syntax::invalid-duration` | `10x`, `1h30m`, `-5m` |
 /// | `kp::syntax::invalid-number` | `1.5`, `12_000`, `3-4` |
-/// | `kp::syntax::integer-overflow` | an integer outside `i64`, a duration over `i64::MAX` seconds |
+/// | `kp::syntax::integer-overflow` | an integer outside `i64`, a duration over 9,223,372,036 seconds (Go's `time.Duration`) |
 /// | `kp::syntax::too-deep` | nesting deeper than [`MAX_DEPTH`] |
 pub fn parse(source: &str) -> ParseResult {
     parse_shared(source, Arc::new(source.to_owned()))

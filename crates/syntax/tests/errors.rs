@@ -145,6 +145,12 @@ const CASES: &[Case] = &[
         expected: &[("integer-overflow", 2, 9)],
     },
     Case {
+        // Go's time.Duration holds 9,223,372,036 s: the server refuses one more.
+        name: "duration over time.Duration",
+        src: "auth jwt {\n  a = 9223372036s\n  b = 9223372037s\n  c = 106752d\n  d = 106751d\n}\n",
+        expected: &[("integer-overflow", 3, 7), ("integer-overflow", 4, 7)],
+    },
+    Case {
         name: "duration with a blank before its unit",
         src: "auth jwt {\n  ttl = 10 s\n}\n",
         expected: &[("unexpected-token", 2, 12)],

@@ -142,6 +142,22 @@ impl Lowerer<'_> {
     fn shared_static_users(&mut self, statics: &[StaticUser<'_>]) {
         for (i, s) in statics.iter().enumerate() {
             let (name, user_attr, user, conn, case) = (s.role, s.attr, s.user, s.conn, s.case);
+            // The connection's own user: the first rotation sets a password the
+            // connection does not know, and it no longer logs in (measured on OpenBao
+            // 2.7.2 with MariaDB: the server accepts the role and rotates at once).
+            if let Some((root, at)) = s.root.filter(|r| case.same(&(r.0.to_string(), true), user)) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::STATIC_USER_COLLISION,
+                        user_attr.value.span,
+                        format!("static role `{name}` manages user `{root}`, the one connection `{conn}` logs in with"),
+                    )
+                    .with_label("the connection's own user")
+                    .with_related(at, "the connection logs in as this user")
+                    .with_help("give the static role another user: its first rotation changes this user's password, which the connection then no longer knows, and every later use of the connection fails; `rotate_root = true` on the connection rotates its own password"),
+                );
+                continue;
+            }
             let earlier = statics
                 .get(..i)
                 .unwrap_or_default()
@@ -206,6 +222,8 @@ struct StaticUser<'m> {
     user: &'m str,
     conn: &'m str,
     case: NameCase,
+    /// The connection's own `username`, its root user.
+    root: Option<(&'m str, Span)>,
 }
 
 /// The users of `m`'s static roles that name a connection of `m`, in source order.
@@ -233,6 +251,12 @@ fn static_users_of<'m>(m: &'m MountSym<'_>) -> Vec<StaticUser<'m>> {
                 user,
                 conn,
                 case: NameCase::of(conn_sym.block),
+                root: find_attr(conn_sym.block.entries(), "username").and_then(|a| {
+                    match &a.value.kind {
+                        ExprKind::Str { value, .. } => Some((value.as_str(), a.value.span)),
+                        _ => None,
+                    }
+                }),
             },
         ));
     }

@@ -521,10 +521,12 @@ impl<'s> Lexer<'s> {
             _ => DurationUnit::Seconds,
         };
         let amount = digits.parse::<u64>().unwrap_or(u64::MAX);
-        // Vault reads durations into signed 64-bit seconds: anything above is an error.
+        // The server reads a duration into Go's `time.Duration`, signed 64-bit
+        // nanoseconds: above 9,223,372,036 s it refuses the write ("multiplication of
+        // durations resulted in overflow", OpenBao 2.7.2).
         let seconds = amount
             .checked_mul(unit.seconds())
-            .filter(|s| i64::try_from(*s).is_ok());
+            .filter(|s| *s <= MAX_DURATION_SECONDS);
         if seconds.is_none() {
             self.diags.push(
                 Diagnostic::error(
@@ -533,7 +535,9 @@ impl<'s> Lexer<'s> {
                     format!("duration `{text}` is out of range"),
                 )
                 .with_label("too many seconds to represent")
-                .with_help(format!("durations are at most {} seconds", i64::MAX)),
+                .with_help(format!(
+                    "durations are at most {MAX_DURATION_SECONDS}s (about 292 years)"
+                )),
             );
         }
         Some(Queued::Duration(amount, unit))
@@ -599,9 +603,12 @@ fn plain_number(bytes: &[u8], start: usize) -> Option<(usize, Queued)> {
         _ if ends_word(end) => return Some((end, Queued::Int(i64::try_from(value).ok()?))),
         _ => return None,
     };
-    // Twelve digits of days stay far below `i64::MAX` seconds.
-    (ends_word(end + 1) && end - start <= 12).then_some((end + 1, Queued::Duration(value, unit)))
+    // Five digits of days stay below the longest duration.
+    (ends_word(end + 1) && end - start <= 5).then_some((end + 1, Queued::Duration(value, unit)))
 }
+
+/// The longest duration a server takes: Go's `time.Duration` is 64-bit nanoseconds.
+const MAX_DURATION_SECONDS: u64 = i64::MAX as u64 / 1_000_000_000;
 
 /// The total of `1h30m`-style text, to suggest the single-unit spelling.
 fn compound_duration_seconds(text: &str) -> Option<u64> {
@@ -681,6 +688,11 @@ mod tests {
             "9999999999999d",
             "106751991167300d",
             "106751991167299d",
+            "99999d",
+            "106751d",
+            "106752d",
+            "9223372036s",
+            "9223372037s",
             "-5",
             "-5m",
         ] {
