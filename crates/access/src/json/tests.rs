@@ -253,3 +253,12 @@ fn agrees_on_generated_numbers() {
         assert_same(&text);
     }
 }
+
+/// The computed powers of ten are serde_json's table, bit for bit: the literals `1e{k}`.
+#[test]
+fn pow10_is_every_literal_power_of_ten() {
+    for k in 0..=308u32 {
+        let literal: f64 = format!("1e{k}").parse().unwrap();
+        assert_eq!(super::pow10(k).to_bits(), literal.to_bits(), "1e{k}");
+    }
+}
