@@ -948,6 +948,10 @@ fn is_server_default(r: &Resource, field: &str, v: &Json) -> bool {
 /// knows: the plan then says `(default)` without a value rather than make one up (an SSH
 /// role's `port` is 22, not the `0` of its type).
 pub fn server_default(r: &Resource, field: &str) -> Option<Json> {
+    // A certificate role without a display name takes its own name (OpenBao 2.7.2).
+    if (r.schema, field) == ("cert-role", "display_name") {
+        return Some(Json::from(r.name.as_str()));
+    }
     let schema = kp_schema::endpoint(r.schema);
     let f = schema.and_then(|ep| ep.field(field));
     if let Some(d) = f.and_then(|f| f.default.clone()) {

@@ -81,6 +81,8 @@ pub struct Bao {
     pub unseal_key: Option<String>,
     child: Option<Child>,
     config: Option<PathBuf>,
+    /// The CA of a `-dev-tls` server's certificate, which its clients trust.
+    ca: Option<PathBuf>,
     _dir: tempfile::TempDir,
 }
 
@@ -125,6 +127,7 @@ impl Bao {
             unseal_key: None,
             child: Some(child),
             config: None,
+            ca: None,
             _dir: dir,
         }
     }
@@ -204,6 +207,7 @@ impl Bao {
             unseal_key: None,
             child: None,
             config: Some(config),
+            ca: None,
             _dir: dir,
         }
     }
@@ -283,9 +287,11 @@ impl Bao {
     pub fn connection(&self) -> Connection {
         let token = self.token.clone();
         let addr = self.addr.clone();
+        let ca = self.ca.as_ref().map(|c| c.display().to_string());
         Connection::resolve(&Overrides::default(), move |k| match k {
             "VAULT_ADDR" => Some(addr.clone()),
             "VAULT_TOKEN" => Some(token.clone()),
+            "VAULT_CACERT" => ca.clone(),
             _ => None,
         })
         .unwrap()
@@ -1017,6 +1023,7 @@ impl Bao {
             unseal_key: None,
             child: Some(child),
             config: None,
+            ca: Some(ca.clone()),
             _dir: dir,
         };
         (bao, ca)
