@@ -218,6 +218,19 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
                 "write how many versions to keep (`0` keeps the server's default, 10)".into(),
                 diags,
             ),
+            // The cert method refuses any other cache size ("invalid cache size", OpenBao
+            // 2.7.2), and a write of another field fails with it too.
+            ExprKind::Int(i) if name == "ocsp_cache_size" && !(2..=100_000).contains(i) => {
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        expr.span,
+                        "`ocsp_cache_size` is from 2 to 100000",
+                    )
+                    .with_label("out of range"),
+                );
+                None
+            }
             // The number's text only for an enumeration: most integer fields have none.
             ExprKind::Int(i) if field.allowed.is_empty() => Some(Value::Int(*i)),
             ExprKind::Int(i) => {

@@ -76,6 +76,9 @@ fn program(endpoint: &str, line: &str) -> Option<String> {
         "database-static-role" => format!(
             "secrets database {{\n  connection c {{\n{PG}\n    allowed_roles = [s]\n  }}\n  static-role s {{\n    db_name  = c\n    username = \"legacy\"\n    {line}\n  }}\n}}\n"
         ),
+        "cert-role" => format!(
+            "auth cert {{\n  role r {{\n    certificate = env(\"CA_PEM\")\n    {line}\n  }}\n}}\n"
+        ),
         "jwt-config" => format!(
             "auth jwt {{\n  oidc_discovery_url = \"https://issuer.example.com\"\n  {line}\n  role r {{\n    role_type       = \"jwt\"\n    user_claim      = \"sub\"\n    bound_audiences = [\"ci\"]\n  }}\n}}\n"
         ),

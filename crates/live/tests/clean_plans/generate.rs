@@ -136,6 +136,10 @@ pub fn generate(i: &Inputs) -> Generated {
     );
     g.source.push_str("}\n\n");
 
+    g.source.push_str(&mount("auth", "cert", "cert"));
+    g.block(target, Block::new("cert-config", ""), 1);
+    g.source.push_str("}\n\n");
+
     // JWT: one key source per mount (the server takes exactly one).
     g.source.push_str(&mount("auth", "jwt", "jwt"));
     g.block(
@@ -216,6 +220,7 @@ pub fn generate(i: &Inputs) -> Generated {
         ("kubernetes-role", "kubernetes"),
         ("userpass-user", "userpass"),
         ("jwt-role", "jwt"),
+        ("cert-role", "cert"),
     ] {
         let _ = writeln!(g.source, "workload gen-{mount} {{");
         let mut b = Block::new(endpoint, format!("login {mount}"))
@@ -233,6 +238,15 @@ pub fn generate(i: &Inputs) -> Generated {
             );
         if endpoint != "userpass-user" {
             b.set.retain(|(f, _)| *f != "password");
+        }
+        if endpoint == "cert-role" {
+            // PEMs, OIDs and URLs the server parses.
+            b = b
+                .set("certificate", ca.clone())
+                .set("ocsp_ca_certificates", ca.clone())
+                .set("allowed_metadata_extensions", "[\"1.3.6.1.4.1.55555.1\"]")
+                .set("required_extensions", "[\"1.3.6.1.4.1.55555.2:generated\"]")
+                .set("ocsp_servers_override", "[\"http://127.0.0.1:9/ocsp\"]");
         }
         g.block(target, b, 1);
         let _ = writeln!(g.source, "  read \"secret/data/{mount}/*\"\n}}\n");
