@@ -227,7 +227,8 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
                         expr.span,
                         "`ocsp_cache_size` is from 2 to 100000",
                     )
-                    .with_label("out of range"),
+                    .with_label("out of range")
+                    .with_help("the server refuses any other size (\"invalid cache size\"); leave it out for its default, 100"),
                 );
                 None
             }
