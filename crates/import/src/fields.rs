@@ -232,6 +232,12 @@ pub fn attrs(endpoint: &str, data: &Json, cx: &Ctx, sink: &mut Sink) -> Vec<(Str
         if !field.required && omitted(endpoint, name, value, cx.mount_type) {
             continue;
         }
+        // A certificate role without a display name reads back its own name.
+        if (endpoint, name.as_str()) == ("cert-role", "display_name")
+            && value.as_str() == cx.subject.rsplit('/').next()
+        {
+            continue;
+        }
         if field.ty == FieldType::Duration {
             if let Some(secs) = values::seconds(value).filter(|s| *s < 0) {
                 if let Some(lit) = negative_duration(name, value, secs, cx, sink) {

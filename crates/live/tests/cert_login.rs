@@ -188,6 +188,8 @@ fn a_certificate_role_logs_in_the_names_it_allows_and_plans_clean() {
     let text = kp_import::import(&snapshot, &options).program;
     assert!(text.contains("auth cert machines"), "{text}");
     assert!(text.contains("workload runner"), "{text}");
+    // The display name the server filled in (the role's name) is not written.
+    assert!(!text.contains("display_name"), "{text}");
     let again = kp_live::cli::compile(&text, TargetArg::Openbao).unwrap();
     assert_clean(&bao, &again, None);
 }
