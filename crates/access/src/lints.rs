@@ -29,6 +29,9 @@ pub const PRIVILEGED_GRANT: &str = "kp::privileged-grant";
 pub const DENY_OVERRIDES_NOTHING: &str = "kp::deny-overrides-nothing";
 /// A policy the program defines that no identity's login yields (warning).
 pub const UNUSED_POLICY: &str = "kp::unused-policy";
+/// A certificate role that names nothing a client's certificate must hold: every
+/// certificate its CA signs logs in (warning).
+pub const CERT_NO_CONSTRAINT: &str = "kp::cert-no-constraint";
 
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
@@ -39,7 +42,7 @@ pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 /// of the workload grants away from its paths (warning).
 pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 10] = [
+pub const CODES: [&str; 11] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
@@ -50,6 +53,7 @@ pub const CODES: [&str; 10] = [
     SHADOWED_RULE,
     LIST_DENY_BYPASS,
     NARROWING_RULE,
+    CERT_NO_CONSTRAINT,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -67,6 +71,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     policies(program, &ids, sources, target, &mut out);
     shadow::shadowed(program, &ids, sources, target, &mut out);
     narrowing::narrowing(program, sources, &mut out);
+    cert_roles(program, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -149,6 +154,37 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// What a certificate role may ask of a client's certificate beyond its CA's signature.
+const CERT_CONSTRAINTS: [&str; 7] = [
+    "allowed_common_names",
+    "allowed_dns_sans",
+    "allowed_email_sans",
+    "allowed_uri_sans",
+    "allowed_organizational_units",
+    "allowed_names",
+    "required_extensions",
+];
+
+/// A certificate role that constrains nothing but the CA: any certificate the CA signs,
+/// for any host or person, logs in with the role's policies. Fine for a CA that signs
+/// only this role's clients, which the program cannot know.
+fn cert_roles(program: &Program, out: &mut Vec<Diagnostic>) {
+    for r in program.resources.iter().filter(|r| r.schema == "cert-role") {
+        if CERT_CONSTRAINTS.iter().any(|f| r.body.contains_key(f)) {
+            continue;
+        }
+        out.push(
+            Diagnostic::warning(
+                CERT_NO_CONSTRAINT,
+                r.span,
+                format!("certificate role `{}` accepts every certificate its CA signs", r.name),
+            )
+            .with_label("no names or extensions required")
+            .with_help("name what identifies the client, e.g. `allowed_common_names = [\"ci-runner-*.example.com\"]`, unless the CA signs only this role's clients"),
+        );
     }
 }
 

@@ -212,6 +212,7 @@ fn the_server_publishes_what_keyplan_check_reports_for_each_program() {
         "kp::privileged-grant",
         "kp::shadowed-rule",
         "kp::narrowing-rule",
+        "kp::cert-no-constraint",
     ] {
         assert!(
             seen.contains(code),
