@@ -1,8 +1,9 @@
 //! The TLS certificate auth method on a real OpenBao served over TLS: a workload's
 //! certificate role logs a client in with a certificate its CA signed and whose common
 //! name it allows, the token does what the workload says and nothing more, a
-//! certificate with another name is refused, the plan after apply is clean, and the
-//! server imports back to a program that plans clean too.
+//! certificate with another name is refused while a role that names nothing takes it
+//! (`kp::cert-no-constraint`), the plan after apply is clean, and the server imports
+//! back to a program that plans clean too.
 
 // Helpers outside #[test] functions fail the test with their message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -19,6 +20,12 @@ use serde_json::json;
 const PROGRAM: &str = r#"
 auth cert machines {
   description = "CI runners with a client certificate"
+
+  # kp::cert-no-constraint: any certificate of the CA logs in here.
+  role any-host {
+    certificate    = env("RUNNER_CA_PEM")
+    token_policies = ["default"]
+  }
 }
 
 workload runner {
@@ -92,6 +99,17 @@ fn certificates(dir: &Path, names: &[&str]) -> String {
 /// `bao write auth/machines/login name=runner` with the client certificate `name`:
 /// the client token, or the server's refusal.
 fn login(bao: &Bao, server_ca: &Path, dir: &Path, name: &str) -> Result<String, String> {
+    login_as(bao, server_ca, dir, name, "runner")
+}
+
+/// The same, logging in to the certificate role `role`.
+fn login_as(
+    bao: &Bao,
+    server_ca: &Path,
+    dir: &Path,
+    name: &str,
+    role: &str,
+) -> Result<String, String> {
     let cert = dir.join(format!("{name}.pem"));
     let key = dir.join(format!("{name}.key"));
     let out = bao
@@ -100,12 +118,8 @@ fn login(bao: &Bao, server_ca: &Path, dir: &Path, name: &str) -> Result<String, 
         .env("VAULT_CACERT", server_ca)
         .env("VAULT_CLIENT_CERT", &cert)
         .env("VAULT_CLIENT_KEY", &key)
-        .args([
-            "write",
-            "-format=json",
-            "auth/machines/login",
-            "name=runner",
-        ])
+        .args(["write", "-format=json", "auth/machines/login"])
+        .arg(format!("name={role}"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -173,6 +187,8 @@ fn a_certificate_role_logs_in_the_names_it_allows_and_plans_clean() {
     assert!(other.unwrap_err().contains("permission denied"));
     // A certificate of the same CA with a name the role does not allow is refused.
     let refused = login(&bao, &server_ca, dir.path(), laptop).unwrap_err();
+    // ... while the role that names nothing takes it, as kp::cert-no-constraint warns.
+    login_as(&bao, &server_ca, dir.path(), laptop, "any-host").unwrap();
     assert!(
         refused.contains("no chain matching all constraints"),
         "{refused}"
