@@ -70,7 +70,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     jwt_roles(&ids, sources, &mut out);
     policies(program, &ids, sources, target, &mut out);
     shadow::shadowed(program, &ids, sources, target, &mut out);
-    narrowing::narrowing(program, sources, &mut out);
+    narrowing::narrowing(program, &ids, sources, &mut out);
     cert_roles(program, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
