@@ -122,3 +122,22 @@ fn secrets_never_appear_in_any_output() {
         }
     }
 }
+
+/// Examples are what users copy: each is laid out as `keyplan fmt` writes it, the
+/// multi-file one's files included.
+#[test]
+fn every_example_is_as_keyplan_fmt_writes_it() {
+    let team = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multi-team");
+    let mut files = examples();
+    files.extend(
+        std::fs::read_dir(&team)
+            .expect("examples/multi-team exists")
+            .map(|e| e.expect("readable entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "kp")),
+    );
+    for path in files {
+        let src = std::fs::read_to_string(&path).expect("readable example");
+        let formatted = keyplan::json_api::format_source(&src);
+        assert!(!formatted.changed, "{} is not formatted", path.display());
+    }
+}
