@@ -32,7 +32,9 @@ pub struct Removal {
 /// deleted on their own. A config (`auth/jwt/config`, `aws/config/root`, ...) has no
 /// delete endpoint and goes with its mount; only an SSH CA can be deleted alone; an
 /// action (a root rotation) has nothing to delete. A
-/// policy the program now names `extern` is managed elsewhere: never deleted.
+/// policy the program now names `extern` is managed elsewhere: never deleted; nor is
+/// `default` or `root`, which the server keeps (its DELETE of them fails) whatever a
+/// program wrote into them.
 pub fn gone(previous: &Program, program: &Program) -> Program {
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
     let resources = previous
@@ -46,7 +48,10 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
                         .as_ref()
                         .is_none_or(|m| declared.contains(m.as_str()))
             }
-            ResourceKind::Policy => !program.extern_policies.iter().any(|e| *e == r.name),
+            ResourceKind::Policy => {
+                !program.extern_policies.iter().any(|e| *e == r.name)
+                    && !matches!(r.name.as_str(), "default" | "root")
+            }
             // A root rotation is a one-off call, not something the server keeps.
             ResourceKind::Action => false,
             _ => true,
@@ -384,5 +389,33 @@ pub fn delete(client: &Client, removal: &Removal, token_out: Option<&Path>) -> R
             Ok(())
         }
         (_, path, _) => client.delete(&path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // A program that does not compile fails the test with its diagnostics.
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+
+    fn compiled(source: &str) -> Program {
+        let target = keyplan::Target::Openbao;
+        keyplan::compile(source, &keyplan::Options { target })
+            .program
+            .expect("the program compiles")
+    }
+
+    /// A program that wrote the `default` policy and no longer does leaves it to the
+    /// server: deleting it fails (`cannot delete default policy`) and stopped the apply.
+    #[test]
+    fn a_dropped_builtin_policy_is_not_deleted() {
+        let previous = compiled(
+            "policy default {\n  path \"b/*\" {\n    capabilities = [read]\n  }\n}\n\npolicy gone {\n  path \"c/*\" {\n    capabilities = [read]\n  }\n}\n",
+        );
+        let program = compiled("extern policy unused\n");
+        let gone = gone(&previous, &program);
+        let names: Vec<&str> = gone.resources.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["gone"]);
     }
 }
