@@ -317,3 +317,25 @@ fn simulate_notes_a_token_the_server_refuses_for_its_time_claims() {
     let current = json_of(&run(&claims, "json"));
     assert!(current.get("notes").is_none(), "{current}");
 }
+
+/// A login condition whose value spans lines (a certificate role's inline PEM) stays on
+/// its `login` line: written raw, its lines broke the listing into lines of no identity.
+#[test]
+fn a_multi_line_login_value_stays_on_its_line() {
+    let dir = temp_dir("pem");
+    std::fs::write(
+        dir.join("main.kp"),
+        "auth cert {}\n\nworkload m {\n  login cert {\n    certificate = \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"\n  }\n  read \"secret/data/m/*\"\n}\n",
+    )
+    .unwrap();
+    let out = keyplan(&dir, &["access", "main.kp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "  login certificate = \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.lines().any(|l| l == "MIIB"), "{stdout}");
+}
