@@ -34,7 +34,7 @@ pub struct Removal {
 /// action (a root rotation) has nothing to delete. A
 /// policy the program now names `extern` is managed elsewhere: never deleted; nor is
 /// `default` or `root`, which the server keeps (its DELETE of them fails) whatever a
-/// program wrote into them.
+/// program wrote into them. Nor is a mount the program still writes under.
 pub fn gone(previous: &Program, program: &Program) -> Program {
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
     let resources = previous
@@ -51,6 +51,17 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
             ResourceKind::Policy => {
                 !program.extern_policies.iter().any(|e| *e == r.name)
                     && !matches!(r.name.as_str(), "default" | "root")
+            }
+            // A mount the program still writes under (a login on it, the mount now
+            // managed elsewhere) stays: deleting it would destroy what the program declares.
+            ResourceKind::AuthMount | ResourceKind::SecretsMount => {
+                let auth = if r.kind == ResourceKind::AuthMount {
+                    "auth/"
+                } else {
+                    ""
+                };
+                let under = format!("{auth}{}/", mount_path(r));
+                !program.resources.iter().any(|p| p.path.starts_with(&under))
             }
             // A root rotation is a one-off call, not something the server keeps.
             ResourceKind::Action => false,
@@ -417,5 +428,21 @@ mod tests {
         let gone = gone(&previous, &program);
         let names: Vec<&str> = gone.resources.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["gone"]);
+    }
+
+    /// A version that stops declaring a mount but still logs in through it (now managed
+    /// elsewhere) keeps the mount: deleting it destroyed the role the plan showed as
+    /// unchanged. A mount nothing is written under any more still goes.
+    #[test]
+    fn a_dropped_mount_the_program_still_uses_is_not_deleted() {
+        let previous = compiled(
+            "auth approle {}\n\nsecrets kv store {\n  version = 2\n}\n\nworkload w {\n  login approle {\n    secret_id_ttl = 10m\n  }\n  read \"store/data/w/*\"\n}\n",
+        );
+        let program = compiled(
+            "workload w {\n  login approle {\n    secret_id_ttl = 10m\n  }\n  read \"store/data/w/*\"\n}\n",
+        );
+        let gone = gone(&previous, &program);
+        let ids: Vec<&str> = gone.resources.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["sys/mounts/store"]);
     }
 }
