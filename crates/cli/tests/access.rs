@@ -339,3 +339,27 @@ fn a_multi_line_login_value_stays_on_its_line() {
     );
     assert!(!stdout.lines().any(|l| l == "MIIB"), "{stdout}");
 }
+
+/// In a program of several files, `access --format json` locates each identity as
+/// graph.json does: the file it is in and offsets into that file. The compiler's own
+/// offsets (one space for all the files) put the second file's workload after the first
+/// file's length, a position in no file.
+#[test]
+fn access_json_spans_name_their_file() {
+    let dir = temp_dir("multi");
+    let program = dir.join("vault");
+    std::fs::create_dir_all(&program).unwrap();
+    std::fs::write(program.join("a.kp"), "auth approle {}\n").unwrap();
+    let team =
+        "workload w {\n  login approle { secret_id_ttl = 10m }\n  read \"secret/data/w/*\"\n}\n";
+    std::fs::write(program.join("b.kp"), team).unwrap();
+    let out = keyplan(&dir, &["access", "vault", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &json["identities"][0];
+    assert_eq!(w["id"], "w");
+    assert_eq!(
+        w["span"],
+        serde_json::json!({"file": "vault/b.kp", "start": 0, "end": team.len() - 1})
+    );
+}
