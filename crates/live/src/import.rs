@@ -115,7 +115,10 @@ fn import_cmd(args: &ImportArgs, stdout: &mut dyn Write, stderr: &mut dyn Write)
     match &args.out_dir {
         Some(dir) => {
             write_files(dir, &imported)?;
-            if args.mounts.is_empty() && args.policies.is_empty() {
+            // Only after a whole import that read everything: a mount the token could
+            // not read still exists, and its earlier file stays.
+            let whole = args.mounts.is_empty() && args.policies.is_empty();
+            if whole && imported.unreadable.is_empty() {
                 for gone in remove_stale(dir, &imported) {
                     let _ = writeln!(
                         stderr,
