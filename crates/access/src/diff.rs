@@ -546,10 +546,18 @@ pub fn direction(field: &str, old: &Json, new: &Json) -> Direction {
         "bound_audiences"
         | "bound_service_account_names"
         | "bound_service_account_namespaces"
-        | "token_bound_cidrs"
-        | "secret_id_bound_cidrs"
-        | "bound_cidrs"
-        | "allowed_redirect_uris" => restriction_list(old, new),
+        | "allowed_redirect_uris"
+        // A certificate role's names: none (or `*`) admits every certificate of its CA.
+        | "allowed_common_names"
+        | "allowed_dns_sans"
+        | "allowed_email_sans"
+        | "allowed_uri_sans"
+        | "allowed_names"
+        | "allowed_organizational_units" => restriction_list(old, new, false),
+        // `0.0.0.0/0` and `::/0` admit every address, as no CIDR does.
+        "token_bound_cidrs" | "secret_id_bound_cidrs" | "bound_cidrs" => {
+            restriction_list(old, new, true)
+        }
         // Lists of what a token gets: more is wider, nothing is nothing.
         POLICIES_FIELD | "allowed_policies" | "allowed_entity_aliases" => {
             set_growth(&strings(old), &strings(new))
@@ -632,9 +640,11 @@ fn set_growth(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Direction {
 }
 
 /// A restricting list: empty (or `*`) admits everyone.
-fn restriction_list(old: &Json, new: &Json) -> Direction {
+fn restriction_list(old: &Json, new: &Json, cidrs: bool) -> Direction {
     let (o, n) = (strings(old), strings(new));
-    let open = |s: &BTreeSet<String>| s.is_empty() || s.contains("*");
+    let open = |s: &BTreeSet<String>| {
+        s.is_empty() || s.contains("*") || (cidrs && s.iter().any(|c| c.ends_with("/0")))
+    };
     match (open(&o), open(&n)) {
         (true, true) => Direction::Changed,
         (false, true) => Direction::Widened,

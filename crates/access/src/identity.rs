@@ -317,6 +317,9 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
     }
 }
 
+/// Stands for the policies a token inherits from the token that creates it.
+pub const INHERITED: &str = "(the policies of the token that applies the program)";
+
 /// The policies a login (or a token creation) yields.
 fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String> {
     let (mut policies, no_default) = match kind {
@@ -334,11 +337,20 @@ fn login_policies(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> Vec<String
                     own = list_field(role, "allowed_policies");
                 }
             }
+            // A role that allows any policy gives a token without `policies` those of
+            // the token that creates it (measured on OpenBao 2.7.2: `root`, applied with
+            // the root token), whose rules are not known here.
+            let inherited = own.is_empty()
+                && role.is_none_or(|role| list_field(role, "allowed_policies_glob").is_empty());
+            if inherited {
+                own.push(INHERITED.into());
+            }
             // The role's `token_no_default_policy` leaves `default` out as the token's
             // own `no_default_policy` does (measured on OpenBao 2.7.2: a token of such
             // a role asking for `[a]` holds `[a]`).
-            let no_default =
-                bool_field(r, "no_default_policy") || role.is_some_and(no_default_role);
+            let no_default = inherited
+                || bool_field(r, "no_default_policy")
+                || role.is_some_and(no_default_role);
             (own, no_default)
         }
         // The deprecated `policies` counts when `token_policies` is not given

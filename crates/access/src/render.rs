@@ -163,9 +163,11 @@ fn csv(s: &str) -> String {
     }
 }
 
+/// A value on one line: a string as written, unless it spans lines (a PEM certificate),
+/// which is quoted with its escapes instead of breaking the listing.
 fn compact(v: &Json) -> String {
     match v {
-        Json::String(s) => s.clone(),
+        Json::String(s) if !s.contains('\n') => s.clone(),
         other => other.to_string(),
     }
 }

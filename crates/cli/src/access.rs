@@ -62,17 +62,53 @@ fn finish(compiled: keyplan::Compiled) -> Option<keyplan::Compiled> {
 }
 
 pub fn run(args: &AccessArgs) -> u8 {
-    let Some(matrix) = compile(&args.file, args.target).and_then(|c| keyplan::access_matrix(&c))
-    else {
+    let Some(compiled) = compile(&args.file, args.target) else {
+        return 1;
+    };
+    let Some(matrix) = keyplan::access_matrix(&compiled) else {
         return 1;
     };
     let out = match args.format {
         AccessFormat::Text => keyplan::access::render::matrix_text(&matrix),
         AccessFormat::Csv => keyplan::access::render::matrix_csv(&matrix),
-        AccessFormat::Json => json(&matrix),
+        AccessFormat::Json => located_json(&matrix, &compiled.sources),
     };
     print!("{out}");
     0
+}
+
+/// The matrix as JSON with each identity's `span` located as graph.json locates one:
+/// the file it is in (`file`) and offsets into that file. Left as the compiler's
+/// offsets, a span in a program of several files was a position in no file (the second
+/// file's first identity started after the first file's length).
+fn located_json(matrix: &keyplan::access::matrix::Matrix, sources: &keyplan::SourceMap) -> String {
+    let Ok(mut value) = serde_json::to_value(matrix) else {
+        return json(matrix);
+    };
+    let identities = value
+        .get_mut("identities")
+        .and_then(serde_json::Value::as_array_mut);
+    for identity in identities.into_iter().flatten() {
+        let Some(span) = identity.get_mut("span") else {
+            continue;
+        };
+        let offset = |k: &str| span.get(k).and_then(serde_json::Value::as_u64);
+        let (Some(start), Some(end)) = (offset("start"), offset("end")) else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+            continue;
+        };
+        let global = keyplan::Span::new(start, end);
+        if let Some(at) = sources.locate(global) {
+            *span = serde_json::json!({
+                "file": at.name,
+                "start": at.local.start,
+                "end": at.local.end,
+            });
+        }
+    }
+    json(&value)
 }
 
 pub fn json<T: serde::Serialize>(value: &T) -> String {

@@ -317,3 +317,49 @@ fn simulate_notes_a_token_the_server_refuses_for_its_time_claims() {
     let current = json_of(&run(&claims, "json"));
     assert!(current.get("notes").is_none(), "{current}");
 }
+
+/// A login condition whose value spans lines (a certificate role's inline PEM) stays on
+/// its `login` line: written raw, its lines broke the listing into lines of no identity.
+#[test]
+fn a_multi_line_login_value_stays_on_its_line() {
+    let dir = temp_dir("pem");
+    std::fs::write(
+        dir.join("main.kp"),
+        "auth cert {}\n\nworkload m {\n  login cert {\n    certificate = \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"\n  }\n  read \"secret/data/m/*\"\n}\n",
+    )
+    .unwrap();
+    let out = keyplan(&dir, &["access", "main.kp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "  login certificate = \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.lines().any(|l| l == "MIIB"), "{stdout}");
+}
+
+/// In a program of several files, `access --format json` locates each identity as
+/// graph.json does: the file it is in and offsets into that file. The compiler's own
+/// offsets (one space for all the files) put the second file's workload after the first
+/// file's length, a position in no file.
+#[test]
+fn access_json_spans_name_their_file() {
+    let dir = temp_dir("multi");
+    let program = dir.join("vault");
+    std::fs::create_dir_all(&program).unwrap();
+    std::fs::write(program.join("a.kp"), "auth approle {}\n").unwrap();
+    let team =
+        "workload w {\n  login approle { secret_id_ttl = 10m }\n  read \"secret/data/w/*\"\n}\n";
+    std::fs::write(program.join("b.kp"), team).unwrap();
+    let out = keyplan(&dir, &["access", "vault", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &json["identities"][0];
+    assert_eq!(w["id"], "w");
+    assert_eq!(
+        w["span"],
+        serde_json::json!({"file": "vault/b.kp", "start": 0, "end": team.len() - 1})
+    );
+}

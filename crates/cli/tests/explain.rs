@@ -198,3 +198,28 @@ fn capabilities_are_listed_as_access_lists_them() {
         serde_json::json!(["create", "read", "update", "patch", "delete", "list", "sudo"])
     );
 }
+
+/// A policy the program names but does not hold is said not to be evaluated, whatever
+/// makes it so: a name given as a string (the escape hatch), or what a token of a role
+/// allowing any policy inherits from the token that creates it. Both were left out
+/// unsaid (only an `extern policy` was named), and a token that holds `root` when the
+/// root token applies the program was explained as holding `default`.
+#[test]
+fn policies_whose_rules_are_unknown_are_named() {
+    let f = program(
+        "unknown-rules",
+        "auth approle {}\n\nworkload w {\n  login approle {\n    secret_id_ttl  = 1m\n    token_policies = [\"ops\"]\n  }\n  read \"a/*\"\n}\n\nauth token {\n  role open {}\n}\n\ntoken t {\n  role = open\n}\n",
+    );
+    let path = f.to_str().unwrap();
+    let w = ok(&["explain", path, "--as", "w", "b/x"]);
+    assert!(
+        w.contains("not evaluated (extern, rules unknown): ops\n"),
+        "{w}"
+    );
+    let t = ok(&["explain", path, "--as", "t", "b/x"]);
+    assert!(
+        t.contains("policies: (the policies of the token that applies the program)): deny")
+            && t.contains("not evaluated (extern, rules unknown): (the policies"),
+        "{t}"
+    );
+}

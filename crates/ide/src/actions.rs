@@ -204,6 +204,29 @@ impl Analysis {
                 };
                 format!("[{}]", quote(owner?))
             }
+            // A certificate role's CA (public, but a PEM block): from the environment,
+            // named after the role (the workload's, for a login), as the docs write it.
+            "certificate" => {
+                let owner = match sc {
+                    scope::Scope::Login(_) => parents.first().and_then(|w| w.label_text(0)),
+                    _ => block.label_text(0),
+                };
+                let var: String = owner?
+                    .chars()
+                    .map(|c| {
+                        if c == '-' {
+                            '_'
+                        } else {
+                            c.to_ascii_uppercase()
+                        }
+                    })
+                    .collect();
+                // A quoted label may hold what no variable name can.
+                if !var.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+                    return None;
+                }
+                format!("env(\"{var}_CA_PEM\")")
+            }
             // Where a pod reaches the API server of its own cluster.
             "kubernetes_host" => quote("https://kubernetes.default.svc"),
             // A connection by host (Redis, Cassandra, ...): which plugin is the author's.

@@ -280,7 +280,10 @@ pub fn evaluators(
                         .get_or_insert_with(DEFAULT_POLICY, || Policy::default_policy(target))
                         .clone(),
                 );
-            } else if program.extern_policies.iter().any(|e| e == name) {
+            } else {
+                // An extern policy, a name given as a string (`token_policies =
+                // ["ops"]`), or what a token inherits: rules not known here, said so
+                // (as `access` lists them) rather than left out unsaid.
                 unknown.push(name.clone());
             }
         }

@@ -386,7 +386,10 @@ fn previous(a: &LiveArgs, target: Option<TargetArg>) -> Result<Option<Program>> 
     };
     let sources =
         crate::sources::read_previous_of(old, &a.files).map_err(LiveError::ReadPrevious)?;
-    compile_map(sources, old, target).map(Some)
+    // Said to be the previous version's: its file name alone read as the program's own.
+    compile_map(sources, old, target)
+        .map(Some)
+        .map_err(|e| LiveError::ReadPrevious(e.to_string()))
 }
 
 /// The server the program is compiled for: the one `plan` and `apply` talk to, as its

@@ -115,6 +115,18 @@ fn import_cmd(args: &ImportArgs, stdout: &mut dyn Write, stderr: &mut dyn Write)
     match &args.out_dir {
         Some(dir) => {
             write_files(dir, &imported)?;
+            // Only after a whole import that read everything: a mount the token could
+            // not read still exists, and its earlier file stays.
+            let whole = args.mounts.is_empty() && args.policies.is_empty();
+            if whole && imported.unreadable.is_empty() {
+                for gone in remove_stale(dir, &imported) {
+                    let _ = writeln!(
+                        stderr,
+                        "removed {} (an earlier import's file: the server no longer has what it held)",
+                        gone.display()
+                    );
+                }
+            }
             let _ = writeln!(
                 stderr,
                 "wrote {} files to {} ({} resources)",
@@ -204,6 +216,33 @@ fn fetch_list(client: &Client, path: &str) -> Result<Fetched> {
         }) => Ok(Fetched::Unreadable { status, message }),
         Err(e) => Err(e),
     }
+}
+
+/// The `.kp` files of DIR an earlier whole import wrote (they start with its header) and
+/// this one does not, removed: left there, a mount deleted on the server since stayed in
+/// the program DIR is, which planned to create it again. Any other file is left alone.
+fn remove_stale(dir: &Path, imported: &Imported) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "kp") && p.is_file())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            !imported.files.iter().any(|f| f.name == name)
+        })
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                t.lines().next().is_some_and(|l| {
+                    l.starts_with("# Imported from ") && l.contains(" by `keyplan import`")
+                })
+            })
+        })
+        .collect();
+    stale.sort();
+    stale.retain(|p| std::fs::remove_file(p).is_ok());
+    stale
 }
 
 /// Writes the files of `-o DIR`, each through a temporary file renamed into place.

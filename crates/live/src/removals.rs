@@ -32,7 +32,9 @@ pub struct Removal {
 /// deleted on their own. A config (`auth/jwt/config`, `aws/config/root`, ...) has no
 /// delete endpoint and goes with its mount; only an SSH CA can be deleted alone; an
 /// action (a root rotation) has nothing to delete. A
-/// policy the program now names `extern` is managed elsewhere: never deleted.
+/// policy the program now names `extern` is managed elsewhere: never deleted; nor is
+/// `default` or `root`, which the server keeps (its DELETE of them fails) whatever a
+/// program wrote into them. Nor is a mount the program still writes under.
 pub fn gone(previous: &Program, program: &Program) -> Program {
     let declared: BTreeSet<&str> = program.resources.iter().map(|r| r.id.as_str()).collect();
     let resources = previous
@@ -46,7 +48,21 @@ pub fn gone(previous: &Program, program: &Program) -> Program {
                         .as_ref()
                         .is_none_or(|m| declared.contains(m.as_str()))
             }
-            ResourceKind::Policy => !program.extern_policies.iter().any(|e| *e == r.name),
+            ResourceKind::Policy => {
+                !program.extern_policies.iter().any(|e| *e == r.name)
+                    && !matches!(r.name.as_str(), "default" | "root")
+            }
+            // A mount the program still writes under (a login on it, the mount now
+            // managed elsewhere) stays: deleting it would destroy what the program declares.
+            ResourceKind::AuthMount | ResourceKind::SecretsMount => {
+                let auth = if r.kind == ResourceKind::AuthMount {
+                    "auth/"
+                } else {
+                    ""
+                };
+                let under = format!("{auth}{}/", mount_path(r));
+                !program.resources.iter().any(|p| p.path.starts_with(&under))
+            }
             // A root rotation is a one-off call, not something the server keeps.
             ResourceKind::Action => false,
             _ => true,
@@ -384,5 +400,49 @@ pub fn delete(client: &Client, removal: &Removal, token_out: Option<&Path>) -> R
             Ok(())
         }
         (_, path, _) => client.delete(&path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // A program that does not compile fails the test with its diagnostics.
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+
+    fn compiled(source: &str) -> Program {
+        let target = keyplan::Target::Openbao;
+        keyplan::compile(source, &keyplan::Options { target })
+            .program
+            .expect("the program compiles")
+    }
+
+    /// A program that wrote the `default` policy and no longer does leaves it to the
+    /// server: deleting it fails (`cannot delete default policy`) and stopped the apply.
+    #[test]
+    fn a_dropped_builtin_policy_is_not_deleted() {
+        let previous = compiled(
+            "policy default {\n  path \"b/*\" {\n    capabilities = [read]\n  }\n}\n\npolicy gone {\n  path \"c/*\" {\n    capabilities = [read]\n  }\n}\n",
+        );
+        let program = compiled("extern policy unused\n");
+        let gone = gone(&previous, &program);
+        let names: Vec<&str> = gone.resources.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["gone"]);
+    }
+
+    /// A version that stops declaring a mount but still logs in through it (now managed
+    /// elsewhere) keeps the mount: deleting it destroyed the role the plan showed as
+    /// unchanged. A mount nothing is written under any more still goes.
+    #[test]
+    fn a_dropped_mount_the_program_still_uses_is_not_deleted() {
+        let previous = compiled(
+            "auth approle {}\n\nsecrets kv store {\n  version = 2\n}\n\nworkload w {\n  login approle {\n    secret_id_ttl = 10m\n  }\n  read \"store/data/w/*\"\n}\n",
+        );
+        let program = compiled(
+            "workload w {\n  login approle {\n    secret_id_ttl = 10m\n  }\n  read \"store/data/w/*\"\n}\n",
+        );
+        let gone = gone(&previous, &program);
+        let ids: Vec<&str> = gone.resources.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["sys/mounts/store"]);
     }
 }

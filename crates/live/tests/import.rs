@@ -527,6 +527,8 @@ path "sys/policies/acl/shared-read" { capabilities = ["read"] }
     );
     std::env::set_var("VAULT_TOKEN", &bao.token);
 
+    a_second_import_removes_the_files_of_mounts_the_server_no_longer_has(&bao, &token);
+
     // Unreachable and sealed servers: one-line errors, exit 1.
     let port = common::free_port();
     let gone = import(&format!("http://127.0.0.1:{port}"), None, |_| {});
@@ -540,4 +542,55 @@ path "sys/policies/acl/shared-read" { capabilities = ["read"] }
     let sealed = import(&bao.addr, None, |_| {});
     assert_eq!(sealed.code, 1);
     assert!(sealed.stderr.contains("is sealed"), "{}", sealed.stderr);
+}
+
+/// Importing again into the same directory after a mount was deleted on the server
+/// removes that mount's file from the earlier import (and only files an import wrote):
+/// left behind, the directory planned to create the mount again. A selective import
+/// (`--mount`), and one that could not read every path (`partial`, a token that may
+/// read only part of the server), write part of the program and remove nothing.
+fn a_second_import_removes_the_files_of_mounts_the_server_no_longer_has(bao: &Bao, partial: &str) {
+    write(bao, "sys/auth/machines", json!({"type": "cert"}));
+    write(bao, "sys/auth/builders", json!({"type": "approle"}));
+    write(
+        bao,
+        "auth/builders/role/b",
+        json!({"token_policies": ["default"]}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("infra");
+    let first = import(&bao.addr, Some(out.clone()), |_| {});
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(out.join("auth-machines.kp").exists(), "{}", first.stderr);
+    std::fs::write(out.join("mine.kp"), "# not an import's\n").unwrap();
+
+    bao.client().delete("sys/auth/machines").unwrap();
+    let some = import(&bao.addr, Some(out.clone()), |a| {
+        a.mounts = vec!["builders".into()];
+    });
+    assert_eq!(some.code, 0, "{}", some.stderr);
+    assert!(out.join("auth-machines.kp").exists(), "{}", some.stderr);
+    std::env::set_var("VAULT_TOKEN", partial);
+    let part = import(&bao.addr, Some(out.clone()), |_| {});
+    std::env::set_var("VAULT_TOKEN", &bao.token);
+    assert_eq!(part.code, 0, "{}", part.stderr);
+    assert!(part.stderr.contains("could not read"), "{}", part.stderr);
+    assert!(out.join("auth-machines.kp").exists(), "{}", part.stderr);
+
+    let second = import(&bao.addr, Some(out.clone()), |_| {});
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(!out.join("auth-machines.kp").exists(), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("auth-machines.kp"),
+        "{}",
+        second.stderr
+    );
+    assert!(out.join("auth-builders.kp").exists());
+    assert!(
+        out.join("mine.kp").exists(),
+        "a file import did not write is kept"
+    );
+    std::fs::remove_file(out.join("mine.kp")).unwrap();
+    let p = plan(&bao.addr, out);
+    assert_eq!(p.code, 0, "{}\n{}", p.stdout, p.stderr);
 }

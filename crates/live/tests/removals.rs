@@ -745,3 +745,33 @@ fn a_token_planned_without_token_out_is_said_to_be_unknown() {
         j.stdout
     );
 }
+
+/// A previous version that does not compile is said to be the previous one: its error
+/// named only a file, which read as an error of the program being planned.
+#[test]
+fn an_error_in_the_previous_version_says_it_is_the_previous_one() {
+    if live().is_none() {
+        return;
+    }
+    let bao = Bao::dev();
+    let dir = tempfile::tempdir().unwrap();
+    let now = dir.path().join("now.kp");
+    let old = dir.path().join("old.kp");
+    std::fs::write(
+        &now,
+        "policy a {\n  path \"a/*\" {\n    capabilities = [read]\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(&old, "workload w {\n  read\n}\n").unwrap();
+    let a = LiveArgs {
+        previous: Some(old.display().to_string()),
+        ..live_args(&bao, &[&now])
+    };
+    let run = plan(&a, None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: --previous: ") && run.stderr.contains("old.kp:2:3"),
+        "{}",
+        run.stderr
+    );
+}

@@ -165,6 +165,49 @@ fn directions_of_single_fields() {
         ("bind_secret_id", json!(true), json!(false), Widened),
         ("renewable", json!(null), json!(false), Narrowed),
         ("user_claim", json!("sub"), json!("email"), Changed),
+        // Any address, and a certificate role's names opened to any (or to none).
+        (
+            "token_bound_cidrs",
+            json!(["10.0.0.0/8"]),
+            json!(["0.0.0.0/0"]),
+            Widened,
+        ),
+        (
+            "secret_id_bound_cidrs",
+            json!(["::/0"]),
+            json!(["10.0.0.0/8"]),
+            Narrowed,
+        ),
+        (
+            "bound_audiences",
+            json!(["a"]),
+            json!(["https://x/0"]),
+            Changed,
+        ),
+        (
+            "allowed_common_names",
+            json!(["a.example.com"]),
+            json!(["*"]),
+            Widened,
+        ),
+        (
+            "allowed_dns_sans",
+            json!(["a.example.com"]),
+            json!(null),
+            Widened,
+        ),
+        (
+            "allowed_email_sans",
+            json!(null),
+            json!(["ci@example.com"]),
+            Narrowed,
+        ),
+        (
+            "allowed_uri_sans",
+            json!(["a", "b"]),
+            json!(["a"]),
+            Narrowed,
+        ),
     ];
     for (field, old, new, want) in cases {
         assert_eq!(

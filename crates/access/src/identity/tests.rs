@@ -286,3 +286,40 @@ fn a_login_role_with_the_deprecated_policies_field_logs_in_with_them() {
         ]
     );
 }
+
+#[test]
+fn a_token_without_policies_of_a_role_allowing_any_inherits_its_creators() {
+    // Measured on OpenBao 2.7.2: created by `keyplan apply` with the root token, `t`
+    // holds `root`; the rules are those of whatever token applies the program, so the
+    // identity says so instead of claiming `default` alone.
+    let p = program(
+        r#"
+        policy a {
+          path "secret/*" { capabilities = [read] }
+        }
+        auth token {
+          role open {}
+        }
+        token t {
+          role = open
+        }
+        token u {
+          role     = open
+          policies = [a]
+        }
+        "#,
+    );
+    let ids = identities(&p);
+    let got: Vec<_> = ids
+        .iter()
+        .filter(|i| i.kind == IdentityKind::Token)
+        .map(|i| (i.id.as_str(), i.policies.join(",")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("token:t", INHERITED.to_string()),
+            ("token:u", "a,default".to_string()),
+        ]
+    );
+}

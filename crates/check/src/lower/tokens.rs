@@ -288,9 +288,8 @@ impl<'s> Lowerer<'s> {
                 ExprKind::Str { value, .. } => value.as_str(),
                 _ => continue,
             };
-            // Every token may carry `default` unless it opts out; `root` has its error
-            // (kp::root-policy), which allowing it would not fix.
-            if policy == "default" || policy == "root" {
+            // `root` has its error (kp::root-policy), which allowing it would not fix.
+            if policy == "root" {
                 continue;
             }
             let denied = disallowed.iter().any(|d| d == policy)
@@ -309,6 +308,10 @@ impl<'s> Lowerer<'s> {
                     d = d.with_related(a.span, "disallowed here");
                 }
                 self.diags.push(d);
+                continue;
+            }
+            // The server adds `default` to the allowed ones unless the role disallows it.
+            if policy == "default" {
                 continue;
             }
             let restricted = !allowed.is_empty() || !allowed_glob.is_empty();
