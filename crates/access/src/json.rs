@@ -19,7 +19,10 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+mod bignum;
+mod float;
 mod write;
+use float::pow10;
 pub use write::{list_to_string, to_string, write_string, write_value};
 
 /// The value of `key` in `object`, found by a scan instead of `Map::get`: the objects read
@@ -526,48 +529,6 @@ where
 /// A float as `Value` holds one (serde_json's visitor: `null` if not finite).
 fn float(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
-}
-
-/// `1e{k}` for `k` in `0..=308`, the value serde_json reads from its table of powers of
-/// ten, computed instead: that table was 2.4 KB of the playground's wasm, and nearly
-/// all of it survived gzip (a float in a token's claim is rare; this takes microseconds).
-/// `10^k = 5^k * 2^k`: 5^k exactly as a big number, rounded to 53 bits half to even, as
-/// the compiler rounds the literal, then scaled by `2^k`, which is exact.
-fn pow10(k: u32) -> f64 {
-    // 5^k in base 2^32, least significant limb first.
-    let mut limbs: Vec<u32> = vec![1];
-    for _ in 0..k {
-        let mut carry = 0u64;
-        for limb in &mut limbs {
-            let v = u64::from(*limb) * 5 + carry;
-            *limb = v as u32; // the low 32 bits; the rest carries
-            carry = v >> 32;
-        }
-        if carry > 0 {
-            limbs.push(carry as u32);
-        }
-    }
-    let bit = |i: u32| limbs[(i / 32) as usize] >> (i % 32) & 1 == 1;
-    let top = limbs.last().map_or(0, |l| 32 - l.leading_zeros());
-    let bits = 32 * (limbs.len() as u32 - 1) + top;
-    // The 53 most significant bits, then the rounding bit and whether any below is set.
-    let shift = bits.saturating_sub(53);
-    let mut mantissa = (shift..bits)
-        .rev()
-        .fold(0u64, |m, i| m << 1 | u64::from(bit(i)));
-    let mut exponent = shift as i32 + k as i32;
-    if shift > 0 && bit(shift - 1) && (mantissa & 1 == 1 || (0..shift - 1).any(bit)) {
-        mantissa += 1;
-        if mantissa == 1 << 53 {
-            mantissa >>= 1;
-            exponent += 1;
-        }
-    }
-    // Normalised to 53 bits: the leading one is implicit in the encoding.
-    let short = 53 - (64 - mantissa.leading_zeros()) as i32;
-    mantissa <<= short;
-    exponent -= short;
-    f64::from_bits(((exponent + 52 + 1023) as u64) << 52 | (mantissa & ((1 << 52) - 1)))
 }
 
 #[cfg(test)]

@@ -262,3 +262,55 @@ fn pow10_is_every_literal_power_of_ten() {
         assert_eq!(super::pow10(k).to_bits(), literal.to_bits(), "1e{k}");
     }
 }
+
+/// Floats are written as serde_json writes them (its `Number` `Display`), on every kind of
+/// double: random bit patterns (normal and subnormal), the edges of each layout (1e16,
+/// 1e-5, ...), powers of two (whose interval is lopsided), integers, and the extremes.
+#[test]
+fn floats_are_written_as_serde_json_writes_them() {
+    let assert_written = |v: f64| {
+        let Some(number) = serde_json::Number::from_f64(v) else {
+            return;
+        };
+        let mut ours = String::new();
+        super::float::write_f64(&mut ours, v);
+        assert_eq!(ours, number.to_string(), "{:#x}", v.to_bits());
+    };
+    let mut next = generator(0xD1B5_4A32_D192_ED03);
+    for _ in 0..5_000 {
+        assert_written(f64::from_bits(next()));
+        // Small exponents too: a random subnormal, and a short decimal's neighbourhood.
+        assert_written(f64::from_bits(next() >> 12));
+        let short = (next() % 100_000) as f64 / 1000.0;
+        assert_written(short);
+        assert_written(f64::from_bits(short.to_bits() + 1));
+    }
+    let mut edges = vec![
+        0.0,
+        -0.0,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::MIN,
+        f64::EPSILON,
+        5e-324,
+        1e-323,
+        0.1,
+        0.3,
+        2.0 / 3.0,
+        9007199254740993.0,
+        123456789012345680.0,
+    ];
+    for k in -330..=310 {
+        let p = format!("1e{k}").parse::<f64>().unwrap_or(0.0);
+        edges.extend([p, 1.5 * p, 9.999 * p, 1.0 / 3.0 * p]);
+    }
+    for e in -1074..=1023 {
+        edges.push(2f64.powi(e));
+    }
+    edges.extend((0..2000).map(f64::from));
+    for v in edges {
+        for bits in [v.to_bits().saturating_sub(1), v.to_bits(), v.to_bits() + 1] {
+            assert_written(f64::from_bits(bits));
+        }
+    }
+}
