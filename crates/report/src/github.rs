@@ -37,14 +37,20 @@ pub fn github_with_failures(files: &[FileReport<'_>], failures: &[Failure<'_>]) 
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
+            // GitHub refuses columns on an annotation over several lines (its API: "cannot
+            // be sent when StartLine and EndLine are different values").
+            let place = if start.line == end.line {
+                format!(
+                    "line={},col={},endLine={},endColumn={}",
+                    start.line, start.column, end.line, end.column
+                )
+            } else {
+                format!("line={},endLine={}", start.line, end.line)
+            };
             let _ = writeln!(
                 out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                "::{command} file={},{place},title={}::{}",
                 property(file.name),
-                start.line,
-                start.column,
-                end.line,
-                end.column,
                 property(d.code),
                 data(&message),
             );
@@ -68,6 +74,39 @@ fn property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_annotation_over_several_lines_has_no_columns() {
+        let text = "policy p {\n  x\n}\n";
+        let diagnostics = [kp_diag::Diagnostic::error(
+            "kp::test",
+            kp_diag::Span::new(7, 14),
+            "m",
+        )];
+        let out = github(&[FileReport {
+            name: "a.kp",
+            text,
+            diagnostics: &diagnostics,
+        }]);
+        assert_eq!(
+            out,
+            "::error file=a.kp,line=1,endLine=2,title=kp%3A%3Atest::m\n"
+        );
+        let diagnostics = [kp_diag::Diagnostic::error(
+            "kp::test",
+            kp_diag::Span::new(13, 14),
+            "m",
+        )];
+        let out = github(&[FileReport {
+            name: "a.kp",
+            text,
+            diagnostics: &diagnostics,
+        }]);
+        assert_eq!(
+            out,
+            "::error file=a.kp,line=2,col=3,endLine=2,endColumn=4,title=kp%3A%3Atest::m\n"
+        );
+    }
 
     #[test]
     fn escaping() {
