@@ -9,7 +9,7 @@ use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
 use serde_json::{Map, Value as Json};
 
-use crate::identity::{identities, Identity, JwtBinding};
+use crate::identity::{identities, Identity, JwtBinding, INHERITED};
 use crate::json;
 use crate::pattern::{acl_overlap, glob_witness};
 
@@ -33,6 +33,10 @@ pub const UNUSED_POLICY: &str = "kp::unused-policy";
 /// certificate its CA signs logs in (warning).
 pub const CERT_NO_CONSTRAINT: &str = "kp::cert-no-constraint";
 
+/// A token created without policies of its own or its role's: it carries those of the
+/// token `apply` runs with, `root` with the root token (warning).
+pub const INHERITED_POLICIES: &str = "kp::inherited-policies";
+
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
 /// On Vault, a `deny` on `X/*` that a broader glob's `list` gets around for a LIST of
@@ -42,7 +46,7 @@ pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 /// of the workload grants away from its paths (warning).
 pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 11] = [
+pub const CODES: [&str; 12] = [
     JWT_AUDIENCE_ONLY,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
@@ -54,6 +58,7 @@ pub const CODES: [&str; 11] = [
     LIST_DENY_BYPASS,
     NARROWING_RULE,
     CERT_NO_CONSTRAINT,
+    INHERITED_POLICIES,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -72,6 +77,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     shadow::shadowed(program, &ids, sources, target, &mut out);
     narrowing::narrowing(program, &ids, sources, &mut out);
     cert_roles(program, &mut out);
+    inherited_policies(&ids, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -184,6 +190,28 @@ fn cert_roles(program: &Program, out: &mut Vec<Diagnostic>) {
             )
             .with_label("no names or extensions required")
             .with_help("name what identifies the client, e.g. `allowed_common_names = [\"ci-runner-*.example.com\"]`, unless the CA signs only this role's clients"),
+        );
+    }
+}
+
+/// A token whose policies are its creator's (`identity::INHERITED`): whatever `apply` runs
+/// with, the root token in a first setup, so the pipeline's token is root.
+fn inherited_policies(ids: &[Identity], out: &mut Vec<Diagnostic>) {
+    for i in ids
+        .iter()
+        .filter(|i| i.policies.iter().any(|p| p == INHERITED))
+    {
+        out.push(
+            Diagnostic::warning(
+                INHERITED_POLICIES,
+                i.span,
+                format!(
+                    "token `{}` gets the policies of the token `apply` runs with: `root`, when that is the root token",
+                    i.name
+                ),
+            )
+            .with_label("no `policies`, and its role allows any")
+            .with_help("give it the policies it needs, `policies = [...]`, and its role `allowed_policies` that bound them"),
         );
     }
 }

@@ -213,6 +213,7 @@ fn the_server_publishes_what_keyplan_check_reports_for_each_program() {
         "kp::shadowed-rule",
         "kp::narrowing-rule",
         "kp::cert-no-constraint",
+        "kp::inherited-policies",
     ] {
         assert!(
             seen.contains(code),
