@@ -16,7 +16,8 @@ use crate::pattern::{acl_overlap, glob_witness};
 /// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
 /// logs in (warning).
 pub const JWT_AUDIENCE_ONLY: &str = "kp::jwt-audience-only";
-/// Two JWT roles on one mount that one token can log in to (warning).
+/// Two JWT roles on one mount that one token can log in to, or two certificate roles one
+/// certificate can (warning).
 pub const OVERLAPPING_ROLES: &str = "kp::overlapping-roles";
 /// A `glob` bound claim of `*`: it only asks that the claim exists (warning).
 pub const GLOB_MATCHES_ANYTHING: &str = "kp::glob-matches-anything";
@@ -77,6 +78,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     shadow::shadowed(program, &ids, sources, target, &mut out);
     narrowing::narrowing(program, &ids, sources, &mut out);
     cert_roles(program, &mut out);
+    cert_overlap::overlapping(program, &mut out);
     inherited_policies(&ids, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
@@ -683,6 +685,7 @@ fn privileged(rule: &PathRule, span: Span, what: &str, target: Target, out: &mut
     }
 }
 
+mod cert_overlap;
 mod list_bypass;
 mod locate;
 mod narrowing;

@@ -2,8 +2,10 @@
 //! certificate role logs a client in with a certificate its CA signed and whose common
 //! name it allows, the token does what the workload says and nothing more, a
 //! certificate with another name is refused while a role that names nothing takes it
-//! (`kp::cert-no-constraint`), the plan after apply is clean, and the server imports
-//! back to a program that plans clean too.
+//! (`kp::cert-no-constraint`), a role whose common names overlap the runner's takes the
+//! runner's certificate and a login naming no role gets the first match in name order
+//! (`kp::overlapping-roles`), the plan after apply is clean, and the server imports back
+//! to a program that plans clean too.
 
 // Helpers outside #[test] functions fail the test with their message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -25,6 +27,13 @@ auth cert machines {
   role any-host {
     certificate    = env("RUNNER_CA_PEM")
     token_policies = ["default"]
+  }
+
+  # kp::overlapping-roles with the runner's role: `*.example.com` takes its names too.
+  role deployers {
+    certificate          = env("RUNNER_CA_PEM")
+    allowed_common_names = ["*.example.com"]
+    token_policies       = ["default"]
   }
 }
 
@@ -102,7 +111,7 @@ fn login(bao: &Bao, server_ca: &Path, dir: &Path, name: &str) -> Result<String, 
     login_as(bao, server_ca, dir, name, "runner")
 }
 
-/// The same, logging in to the certificate role `role`.
+/// The same, logging in to the certificate role `role` (none: `""`).
 fn login_as(
     bao: &Bao,
     server_ca: &Path,
@@ -118,8 +127,10 @@ fn login_as(
         .env("VAULT_CACERT", server_ca)
         .env("VAULT_CLIENT_CERT", &cert)
         .env("VAULT_CLIENT_KEY", &key)
-        .args(["write", "-format=json", "auth/machines/login"])
-        .arg(format!("name={role}"))
+        .args(["write", "-format=json"])
+        .args(role.is_empty().then_some("-force"))
+        .arg("auth/machines/login")
+        .args((!role.is_empty()).then(|| format!("name={role}")))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -193,6 +204,21 @@ fn a_certificate_role_logs_in_the_names_it_allows_and_plans_clean() {
         refused.contains("no chain matching all constraints"),
         "{refused}"
     );
+    // The runner's certificate also logs in to `deployers`, as kp::overlapping-roles
+    // warns; naming no role, it gets the first role that matches by name: `any-host`.
+    let warnings = keyplan::access::lints::lints(&program, keyplan::Target::Openbao);
+    let codes: Vec<&str> = warnings.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"kp::overlapping-roles"), "{codes:?}");
+    login_as(&bao, &server_ca, dir.path(), runner, "deployers").unwrap();
+    let unnamed = login_as(&bao, &server_ca, dir.path(), runner, "").unwrap();
+    let lookup = as_token(
+        &bao,
+        &server_ca,
+        &unnamed,
+        &["token", "lookup", "-format=json"],
+    );
+    let lookup: serde_json::Value = serde_json::from_str(&lookup.unwrap()).unwrap();
+    assert_eq!(lookup["data"]["meta"]["cert_name"], "any-host", "{lookup}");
 
     // The server imports back to a program that compiles and plans clean: the role's
     // certificate is not a secret, so it comes back as text.
