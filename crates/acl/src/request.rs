@@ -1,8 +1,9 @@
 //! The request path a policy is checked against, from a path as users copy it.
 
 /// `asked` as the server's ACL sees it: a request's URL or its `/v1/` path loses the
-/// address, the API prefix and the query (no policy names `v1/...`; a bare `v1/...`
-/// stays, as it may be a mount of that name), and `.`, `..` and empty segments are
+/// address and the API prefix (no policy names `v1/...`; a bare `v1/...` stays, as it may
+/// be a mount of that name), any path its query and fragment (a `?` or `#` in a request's
+/// path is always percent-encoded, so these never belong to it), and `.`, `..` and empty segments are
 /// resolved as the server's HTTP mux redirects them (`secret/a/../b` is answered at
 /// `secret/b`), a trailing `/` kept.
 pub fn request_path(asked: &str) -> String {
@@ -13,10 +14,7 @@ pub fn request_path(asked: &str) -> String {
         ),
         None => (asked, asked.starts_with('/')),
     };
-    let path = match after_host.split_once('?') {
-        Some((path, _)) if from_root => path,
-        _ => after_host,
-    };
+    let path = after_host.split(['?', '#']).next().unwrap_or(after_host);
     let path = match path.trim_start_matches('/').strip_prefix("v1/") {
         Some(rest) if from_root => rest,
         _ => path,
@@ -54,6 +52,9 @@ mod tests {
             ),
             ("/secret/data/app", "secret/data/app"),
             ("v1/secret", "v1/secret"),
+            ("secret/data/app?version=2", "secret/data/app"),
+            ("secret/data/app#top", "secret/data/app"),
+            ("secret/data/?list=true", "secret/data/"),
             ("secret/metadata/", "secret/metadata/"),
             ("secret/data/models/../x", "secret/data/x"),
             ("secret/./data//x", "secret/data/x"),
