@@ -260,6 +260,19 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
                 },
                 diags,
             ),
+            // Go's `time.Duration` of seconds, as a duration literal is bounded (lexer).
+            ExprKind::Int(i) if *i > i64::MAX / 1_000_000_000 => {
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        expr.span,
+                        format!("`{name}` is out of range"),
+                    )
+                    .with_label("more seconds than a duration holds")
+                    .with_help("durations are at most 9223372036s (about 292 years)"),
+                );
+                None
+            }
             ExprKind::Int(i) => Some(duration_value(field, *i)),
             _ => fail(diags),
         },
