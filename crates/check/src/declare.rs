@@ -251,6 +251,10 @@ impl<'a> Declarer<'a, '_> {
             path_implicit: block.labels.get(1).is_none(),
             block_span: block.span,
             kv_version,
+            max_lease_ttl: parts
+                .get("max_lease_ttl")
+                .filter(|_| class == MountClass::Auth)
+                .and_then(|a| Some((crate::durations::literal_seconds(&a.value)?, a.value.span))),
             available,
             roles: Table::default(),
             connections: Table::default(),
