@@ -138,6 +138,23 @@ impl<'s> Lowerer<'s> {
                 );
             }
             if ty.is_jwt() {
+                // The role a login without one uses: on a mount the program declares,
+                // one of its roles (a name the server lacks fails every such login).
+                for a in config_attrs
+                    .iter()
+                    .filter(|a| a.name.name == "default_role")
+                {
+                    if let kp_syntax::ast::ExprKind::Str { value, .. } = &a.value.kind {
+                        if !value.is_empty() && !mount.roles.contains_key(value.as_str()) {
+                            self.diags.push(super::resolve::unknown_role(
+                                mount,
+                                value,
+                                a.value.span,
+                                "add `role NAME { ... }` or a workload's login",
+                            ));
+                        }
+                    }
+                }
                 lints::jwt::key_sources(
                     &config_attrs,
                     &misspelt,
