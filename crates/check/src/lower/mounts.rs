@@ -283,7 +283,7 @@ impl<'s> Lowerer<'s> {
             ),
             "ssh-role" => {
                 lints::ssh::any_user(parts, &mut self.diags);
-                lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
+                lints::ssh::signs_nothing(&body, parts, block.head_span(), &mut self.diags);
                 let misspelt = typed.misspelt.contains(&"default_user");
                 let head = block.head_span();
                 lints::ssh::otp_without_user(&body, &what, head, misspelt, &mut self.diags);
