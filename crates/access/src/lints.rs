@@ -16,6 +16,9 @@ use crate::pattern::{acl_overlap, glob_witness};
 /// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
 /// logs in (warning).
 pub const JWT_AUDIENCE_ONLY: &str = "kp::jwt-audience-only";
+/// A `jwt` role without `bound_audiences`: the server refuses every token that carries an
+/// `aud` claim, as every CI provider's do (warning).
+pub const JWT_NO_AUDIENCE: &str = "kp::jwt-no-audience";
 /// Two JWT roles on one mount that one token can log in to (warning).
 pub const OVERLAPPING_ROLES: &str = "kp::overlapping-roles";
 /// A `glob` bound claim of `*`: it only asks that the claim exists (warning).
@@ -42,8 +45,9 @@ pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 /// of the workload grants away from its paths (warning).
 pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 11] = [
+pub const CODES: [&str; 12] = [
     JWT_AUDIENCE_ONLY,
+    JWT_NO_AUDIENCE,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
     LITERAL_GLOB_CLAIM,
@@ -100,6 +104,20 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label("no bound_claims or bound_subject")
                 .with_help("bind what identifies the caller, e.g. `bound_claims = { project_path = \"group/project\" }` or `bound_subject = \"...\"`"),
+            );
+        }
+        // "audience claim found in JWT but no audiences bound to the role" (measured on
+        // OpenBao 2.7.2); an `oidc` role checks the ID token's audience against the
+        // mount's client id instead.
+        if b.role_type == "jwt" && b.bound_audiences.is_empty() && b.audiences_from_env.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    JWT_NO_AUDIENCE,
+                    i.span,
+                    format!("`{}` has no `bound_audiences`: the server refuses every token with an `aud` claim", i.id),
+                )
+                .with_label("no bound_audiences")
+                .with_help("add the audience the tokens are minted for, e.g. `bound_audiences = [\"https://vault.example.com\"]`: GitLab's `id_tokens` and GitHub's OIDC tokens always carry `aud`"),
             );
         }
         if b.glob {
