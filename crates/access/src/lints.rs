@@ -36,6 +36,10 @@ pub const UNUSED_POLICY: &str = "kp::unused-policy";
 /// certificate its CA signs logs in (warning).
 pub const CERT_NO_CONSTRAINT: &str = "kp::cert-no-constraint";
 
+/// An SSH `otp` role without `cidr_list`: it issues a password for no host, unless the
+/// mount's `config/zeroaddress` (not managed by keyplan) lists it (warning).
+pub const SSH_OTP_NO_CIDR: &str = "kp::ssh-otp-no-cidr";
+
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
 /// On Vault, a `deny` on `X/*` that a broader glob's `list` gets around for a LIST of
@@ -45,7 +49,7 @@ pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 /// of the workload grants away from its paths (warning).
 pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 12] = [
+pub const CODES: [&str; 13] = [
     JWT_AUDIENCE_ONLY,
     JWT_NO_AUDIENCE,
     OVERLAPPING_ROLES,
@@ -58,6 +62,7 @@ pub const CODES: [&str; 12] = [
     LIST_DENY_BYPASS,
     NARROWING_RULE,
     CERT_NO_CONSTRAINT,
+    SSH_OTP_NO_CIDR,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -76,6 +81,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     shadow::shadowed(program, &ids, sources, target, &mut out);
     narrowing::narrowing(program, &ids, sources, &mut out);
     cert_roles(program, &mut out);
+    otp_roles(program, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -202,6 +208,28 @@ fn cert_roles(program: &Program, out: &mut Vec<Diagnostic>) {
             )
             .with_label("no names or extensions required")
             .with_help("name what identifies the client, e.g. `allowed_common_names = [\"ci-runner-*.example.com\"]`, unless the CA signs only this role's clients"),
+        );
+    }
+}
+
+/// The engine issues an OTP only for an `ip` in the role's `cidr_list` ("Error validating
+/// IP: IP does not belong to role", measured on OpenBao 2.7.2), or any when the mount's
+/// zero-address config names the role.
+fn otp_roles(program: &Program, out: &mut Vec<Diagnostic>) {
+    let otp = |r: &&kp_check::ir::Resource| {
+        r.schema == "ssh-role"
+            && matches!(r.body.get("key_type"), Some(kp_check::ir::Value::Str(t)) if t == "otp")
+            && !r.body.contains_key("cidr_list")
+    };
+    for r in program.resources.iter().filter(otp) {
+        out.push(
+            Diagnostic::warning(
+                SSH_OTP_NO_CIDR,
+                r.span,
+                format!("OTP role `{}` has no `cidr_list`: it issues a password for no host", r.name),
+            )
+            .with_label("every `creds` request is refused")
+            .with_help("list the hosts' networks, e.g. `cidr_list = [\"10.0.0.0/8\"]`, unless the mount's `config/zeroaddress` names this role"),
         );
     }
 }
