@@ -253,7 +253,6 @@ impl<'a> Declarer<'a, '_> {
             kv_version,
             max_lease_ttl: parts
                 .get("max_lease_ttl")
-                .filter(|_| class == MountClass::Auth)
                 .and_then(|a| Some((crate::durations::literal_seconds(&a.value)?, a.value.span))),
             available,
             roles: Table::default(),

@@ -191,23 +191,29 @@ fn exceeds(
     .with_help(format!("lower `{small}` or raise `{large}`: {what}"))
 }
 
-/// A login role's token lifetimes over its auth mount's `max_lease_ttl`: the server
-/// takes the role and caps every token at the mount's maximum (measured on OpenBao
-/// 2.7.2: `token_ttl`, `token_period`, and `token_max_ttl`, which it warns of).
+/// A login role's token lifetimes, or a database role's lease TTLs, over its mount's
+/// `max_lease_ttl`: the server takes the role and caps every token or lease at the
+/// mount's maximum (measured on OpenBao 2.7.2: `token_ttl`, `token_period`,
+/// `token_max_ttl`, which it warns of, and a database role's `default_ttl`). An SSH
+/// role's `max_ttl` overrides the mount's instead.
 pub fn over_mount(
+    endpoint: &str,
     attrs: &[&Attribute],
     (max, max_at): (i64, kp_diag::Span),
     known: impl Fn(&str) -> bool,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let capped = |name: &str| match endpoint {
+        "database-role" => matches!(name, "default_ttl" | "max_ttl"),
+        _ => matches!(
+            name,
+            "token_ttl" | "token_max_ttl" | "token_explicit_max_ttl" | "token_period"
+        ),
+    };
     for a in attrs {
         let name = a.name.name.as_str();
-        let Some(v) = durations::literal_seconds(&a.value).filter(|_| {
-            matches!(
-                name,
-                "token_ttl" | "token_max_ttl" | "token_explicit_max_ttl" | "token_period"
-            ) && known(name)
-        }) else {
+        let Some(v) = durations::literal_seconds(&a.value).filter(|_| capped(name) && known(name))
+        else {
             continue;
         };
         // Over its own maximum too: that error stands for both.
@@ -215,7 +221,7 @@ pub fn over_mount(
             diags.push(exceeds(
                 (name, v, a.value.span),
                 ("max_lease_ttl", max, max_at),
-                "the server caps the mount's tokens at its maximum",
+                "the server caps them at the mount's maximum",
             ));
         }
     }
