@@ -117,6 +117,35 @@ pub fn role(
             )),
         );
     }
+    // Globs are text: under `glob` the server refuses a number or boolean claim value,
+    // alone or in a list ("claim is not a string: 1", measured on OpenBao 2.7.2).
+    let glob = matches!(body.get("bound_claims_type"), Some(Value::Str(t)) if t == "glob");
+    if let Some(ExprKind::Map(entries)) = parts
+        .get("bound_claims")
+        .map(|a| &a.value.kind)
+        .filter(|_| glob)
+    {
+        for e in entries {
+            let items = match &e.value.kind {
+                ExprKind::List(items) => items.as_slice(),
+                _ => std::slice::from_ref(&e.value),
+            };
+            for v in items
+                .iter()
+                .filter(|v| matches!(v.kind, ExprKind::Int(_) | ExprKind::Bool(_)))
+            {
+                diags.push(crate::typing::mismatch_expected(
+                    v,
+                    "a string",
+                    "bound_claims",
+                    Some(
+                        "under `bound_claims_type = \"glob\"` every value is a glob: quote it"
+                            .into(),
+                    ),
+                ));
+            }
+        }
+    }
     // The server refuses a mapping onto its reserved `role` key, or two onto one key
     // ("multiple keys are mapped to metadata key", measured on OpenBao 2.7.2).
     if let Some(ExprKind::Map(entries)) = parts.get("claim_mappings").map(|a| &a.value.kind) {
