@@ -473,7 +473,14 @@ impl<'a> Declarer<'a, '_> {
             if !self.require_body(block, &spec.example()) {
                 continue;
             }
-            let key = (spec.keyword, name.map_or("", |n| n.as_str()));
+            // A role and a static role share their names: the server refuses the second
+            // ("Role and Static Role names must be unique"), and `creds MOUNT.NAME` names
+            // either.
+            let keyword = match spec.keyword {
+                "static-role" => "role",
+                k => k,
+            };
+            let key = (keyword, name.map_or("", |n| n.as_str()));
             let span = block
                 .labels
                 .first()
