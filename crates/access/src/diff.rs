@@ -546,14 +546,13 @@ pub fn direction(field: &str, old: &Json, new: &Json) -> Direction {
         "bound_audiences"
         | "bound_service_account_names"
         | "bound_service_account_namespaces"
-        | "allowed_redirect_uris"
-        // A certificate role's names: none (or `*`) admits every certificate of its CA.
-        | "allowed_common_names"
+        | "allowed_redirect_uris" => restriction_list(old, new, false),
+        "allowed_common_names"
         | "allowed_dns_sans"
         | "allowed_email_sans"
         | "allowed_uri_sans"
         | "allowed_names"
-        | "allowed_organizational_units" => restriction_list(old, new, false),
+        | "allowed_organizational_units" => glob_names(old, new),
         // `0.0.0.0/0` and `::/0` admit every address, as no CIDR does.
         "token_bound_cidrs" | "secret_id_bound_cidrs" | "bound_cidrs" => {
             restriction_list(old, new, true)
@@ -677,18 +676,6 @@ fn bound_claims(old: &Json, new: &Json, globs: (bool, bool)) -> Direction {
             })
             .unwrap_or_default()
     };
-    // Whether the values `by` (globs or not) cover each of `values` (globs or not).
-    let covers = |by: &BTreeSet<String>, by_glob: bool, values: &BTreeSet<String>, glob: bool| {
-        values.iter().all(|v| {
-            by.iter().any(|b| {
-                if by_glob {
-                    kp_check::ir::glob_match(b, v)
-                } else {
-                    b == v && !(glob && v.contains('*'))
-                }
-            })
-        })
-    };
     let (o, n) = (claims(old), claims(new));
     let mut wider = false;
     let mut narrower = false;
@@ -714,6 +701,39 @@ fn bound_claims(old: &Json, new: &Json, globs: (bool, bool)) -> Direction {
         (true, false) => Direction::Widened,
         (false, true) => Direction::Narrowed,
         _ => Direction::Changed,
+    }
+}
+
+/// Whether the values `by` (globs or not) cover each of `values` (globs or not): see
+/// [`bound_claims`].
+fn covers(by: &BTreeSet<String>, by_glob: bool, values: &BTreeSet<String>, glob: bool) -> bool {
+    values.iter().all(|v| {
+        by.iter().any(|b| {
+            if by_glob {
+                kp_check::ir::glob_match(b, v)
+            } else {
+                b == v && !(glob && v.contains('*'))
+            }
+        })
+    })
+}
+
+/// A certificate role's names, each a glob the certificate's name must match (go-glob,
+/// as `bound_claims` under `glob`): none (or `*`) admits every certificate of the CA, and
+/// otherwise the side whose globs cover every glob of the other admits more, so
+/// `"ci-runner-*.example.com"` becoming `"*.example.com"` widens.
+fn glob_names(old: &Json, new: &Json) -> Direction {
+    let (o, n) = (strings(old), strings(new));
+    let open = |s: &BTreeSet<String>| s.is_empty() || s.contains("*");
+    match (open(&o), open(&n)) {
+        (true, true) => Direction::Changed,
+        (false, true) => Direction::Widened,
+        (true, false) => Direction::Narrowed,
+        (false, false) => match (covers(&n, true, &o, true), covers(&o, true, &n, true)) {
+            (true, false) => Direction::Widened,
+            (false, true) => Direction::Narrowed,
+            _ => Direction::Changed,
+        },
     }
 }
 

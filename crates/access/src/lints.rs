@@ -16,6 +16,9 @@ use crate::pattern::{acl_overlap, glob_witness};
 /// A JWT/OIDC role bound by audience alone: every token of the issuer for that audience
 /// logs in (warning).
 pub const JWT_AUDIENCE_ONLY: &str = "kp::jwt-audience-only";
+/// A `jwt` role without `bound_audiences`: the server refuses every token that carries an
+/// `aud` claim, as every CI provider's do (warning).
+pub const JWT_NO_AUDIENCE: &str = "kp::jwt-no-audience";
 /// Two JWT roles on one mount that one token can log in to, or two certificate roles one
 /// certificate can (warning).
 pub const OVERLAPPING_ROLES: &str = "kp::overlapping-roles";
@@ -37,6 +40,9 @@ pub const CERT_NO_CONSTRAINT: &str = "kp::cert-no-constraint";
 /// A token created without policies of its own or its role's: it carries those of the
 /// token `apply` runs with, `root` with the root token (warning).
 pub const INHERITED_POLICIES: &str = "kp::inherited-policies";
+/// An SSH `otp` role without `cidr_list`: it issues a password for no host, unless the
+/// mount's `config/zeroaddress` (not managed by keyplan) lists it (warning).
+pub const SSH_OTP_NO_CIDR: &str = "kp::ssh-otp-no-cidr";
 
 /// A rule another rule always wins over, so it never decides (warning).
 pub const SHADOWED_RULE: &str = shadow::SHADOWED_RULE;
@@ -47,8 +53,9 @@ pub const LIST_DENY_BYPASS: &str = list_bypass::LIST_DENY_BYPASS;
 /// of the workload grants away from its paths (warning).
 pub const NARROWING_RULE: &str = narrowing::NARROWING_RULE;
 
-pub const CODES: [&str; 12] = [
+pub const CODES: [&str; 14] = [
     JWT_AUDIENCE_ONLY,
+    JWT_NO_AUDIENCE,
     OVERLAPPING_ROLES,
     GLOB_MATCHES_ANYTHING,
     LITERAL_GLOB_CLAIM,
@@ -60,6 +67,7 @@ pub const CODES: [&str; 12] = [
     NARROWING_RULE,
     CERT_NO_CONSTRAINT,
     INHERITED_POLICIES,
+    SSH_OTP_NO_CIDR,
 ];
 
 /// The identity lints, rule findings located at the policy or workload that holds the
@@ -80,6 +88,7 @@ pub fn lints_in(program: &Program, sources: &SourceMap, target: Target) -> Vec<D
     cert_roles(program, &mut out);
     cert_overlap::overlapping(program, &mut out);
     inherited_policies(&ids, &mut out);
+    otp_roles(program, &mut out);
     kp_sort::by_key(&mut out, |d| (d.span.start, d.span.end));
     out
 }
@@ -108,6 +117,20 @@ fn jwt_roles(ids: &[Identity], sources: &SourceMap, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label("no bound_claims or bound_subject")
                 .with_help("bind what identifies the caller, e.g. `bound_claims = { project_path = \"group/project\" }` or `bound_subject = \"...\"`"),
+            );
+        }
+        // "audience claim found in JWT but no audiences bound to the role" (measured on
+        // OpenBao 2.7.2); an `oidc` role checks the ID token's audience against the
+        // mount's client id instead.
+        if b.role_type == "jwt" && b.bound_audiences.is_empty() && b.audiences_from_env.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    JWT_NO_AUDIENCE,
+                    i.span,
+                    format!("`{}` has no `bound_audiences`: the server refuses every token with an `aud` claim", i.id),
+                )
+                .with_label("no bound_audiences")
+                .with_help("add the audience the tokens are minted for, e.g. `bound_audiences = [\"https://vault.example.com\"]`: GitLab's `id_tokens` and GitHub's OIDC tokens always carry `aud`"),
             );
         }
         if b.glob {
@@ -214,6 +237,28 @@ fn inherited_policies(ids: &[Identity], out: &mut Vec<Diagnostic>) {
             )
             .with_label("no `policies`, and its role allows any")
             .with_help("give it the policies it needs, `policies = [...]`, and its role `allowed_policies` that bound them"),
+        );
+    }
+}
+
+/// The engine issues an OTP only for an `ip` in the role's `cidr_list` ("Error validating
+/// IP: IP does not belong to role", measured on OpenBao 2.7.2), or any when the mount's
+/// zero-address config names the role.
+fn otp_roles(program: &Program, out: &mut Vec<Diagnostic>) {
+    let otp = |r: &&kp_check::ir::Resource| {
+        r.schema == "ssh-role"
+            && matches!(r.body.get("key_type"), Some(kp_check::ir::Value::Str(t)) if t == "otp")
+            && !r.body.contains_key("cidr_list")
+    };
+    for r in program.resources.iter().filter(otp) {
+        out.push(
+            Diagnostic::warning(
+                SSH_OTP_NO_CIDR,
+                r.span,
+                format!("OTP role `{}` has no `cidr_list`: it issues a password for no host", r.name),
+            )
+            .with_label("every `creds` request is refused")
+            .with_help("list the hosts' networks, e.g. `cidr_list = [\"10.0.0.0/8\"]`, unless the mount's `config/zeroaddress` names this role"),
         );
     }
 }

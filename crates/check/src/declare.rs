@@ -251,6 +251,9 @@ impl<'a> Declarer<'a, '_> {
             path_implicit: block.labels.get(1).is_none(),
             block_span: block.span,
             kv_version,
+            max_lease_ttl: parts
+                .get("max_lease_ttl")
+                .and_then(|a| Some((crate::durations::literal_seconds(&a.value)?, a.value.span))),
             available,
             roles: Table::default(),
             connections: Table::default(),
@@ -470,7 +473,14 @@ impl<'a> Declarer<'a, '_> {
             if !self.require_body(block, &spec.example()) {
                 continue;
             }
-            let key = (spec.keyword, name.map_or("", |n| n.as_str()));
+            // A role and a static role share their names: the server refuses the second
+            // ("Role and Static Role names must be unique"), and `creds MOUNT.NAME` names
+            // either.
+            let keyword = match spec.keyword {
+                "static-role" => "role",
+                k => k,
+            };
+            let key = (keyword, name.map_or("", |n| n.as_str()));
             let span = block
                 .labels
                 .first()

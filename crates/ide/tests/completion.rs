@@ -23,7 +23,7 @@ secrets database {
   }
 }
 secrets ssh {
-  role signer { key_type = "ca", allow_user_certificates = true }
+  role signer { key_type = "ca", allow_user_certificates = true, allowed_users = ["deploy"] }
   role otp-login {
     key_type     = "otp"
     default_user = "ubuntu"
@@ -313,7 +313,7 @@ fn creds_goes_on_to_the_roles_of_nested_mounts() {
   }
 }
 secrets ssh "ssh/prod" {
-  role signer { key_type = "ca", allow_user_certificates = true }
+  role signer { key_type = "ca", allow_user_certificates = true, allowed_users = ["deploy"] }
 }
 auth jwt ci { jwks_url = "https://ci.example.com/jwks" }
 "#;

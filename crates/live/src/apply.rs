@@ -99,6 +99,31 @@ pub struct ApplyReport {
     /// no later plan shows them, so they must be run by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unrotated: Vec<String>,
+    /// What the server warned of in its answers to the calls that succeeded (a TTL over
+    /// the mount's maximum, which the server accepts and caps): it changes nothing the
+    /// program asked for only in this answer, so it is shown, never dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warned>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warned {
+    pub id: String,
+    pub warning: String,
+}
+
+/// The `warnings` of a server's answer (strings; anything else is left).
+fn warnings_of(answer: &Json) -> Vec<String> {
+    answer
+        .get("warnings")
+        .and_then(Json::as_array)
+        .map(|w| {
+            w.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl ApplyReport {
@@ -194,10 +219,13 @@ pub fn apply(
         });
         for ((r, rp, _), outcome) in level.iter().zip(results) {
             match outcome {
-                Some(Ok(())) => report.applied.push(Done {
-                    id: r.id.to_string(),
-                    action: action_name(rp.action),
-                }),
+                Some(Ok(warnings)) => {
+                    report.applied.push(Done {
+                        id: r.id.to_string(),
+                        action: action_name(rp.action),
+                    });
+                    record_warnings(&mut report, r, warnings, opts);
+                }
                 Some(Err(e)) => report.failed.push(Failed::new(
                     r.id.as_str(),
                     redacted(&e.to_string(), r, opts),
@@ -300,10 +328,13 @@ fn catch_up_rotations(
         };
         report.not_applied.remove(at);
         match write(client, program, r, rp, false, opts) {
-            Ok(()) => report.applied.push(Done {
-                id: r.id.to_string(),
-                action: action_name(rp.action),
-            }),
+            Ok(warnings) => {
+                report.applied.push(Done {
+                    id: r.id.to_string(),
+                    action: action_name(rp.action),
+                });
+                record_warnings(report, r, warnings, opts);
+            }
             Err(e) => report.failed.push(Failed::new(
                 r.id.as_str(),
                 redacted(&e.to_string(), r, opts),
@@ -365,6 +396,19 @@ pub fn redacted(error: &str, r: &Resource, opts: &ApplyOptions<'_>) -> String {
         }
     }
     out
+}
+
+/// The server's warnings about a write of `r`, without its secrets (as [`redacted`]).
+fn record_warnings(
+    report: &mut ApplyReport,
+    r: &Resource,
+    warnings: Vec<String>,
+    opts: &ApplyOptions<'_>,
+) {
+    report.warnings.extend(warnings.iter().map(|w| Warned {
+        id: r.id.to_string(),
+        warning: redacted(w, r, opts),
+    }));
 }
 
 fn record_deletes<'a>(
@@ -449,6 +493,7 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
 }
 
 /// `keep_password`: leave the connection's password out (see [`keeps_rotated_password`]).
+/// Returns the warnings of the server's answer.
 fn write(
     client: &Client,
     program: &Program,
@@ -456,7 +501,7 @@ fn write(
     rp: &ResourcePlan,
     keep_password: bool,
     opts: &ApplyOptions<'_>,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let mut body = body_json(r, opts)?;
     if keep_password {
         body.remove("password");
@@ -474,17 +519,17 @@ fn write(
                 "sys/mounts"
             };
             let tune = tune_body(body);
-            client.write(
+            let answer = client.write(
                 &format!("{prefix}/{}/tune", mount_path(r)),
                 &Json::Object(tune),
                 Retry::Idempotent,
             )?;
-            Ok(())
+            Ok(warnings_of(&answer))
         }
         (ResourceKind::Token, _) => create_token(client, r, rp, Json::Object(body), opts),
         _ => {
-            client.write(&r.path, &Json::Object(body), Retry::Idempotent)?;
-            Ok(())
+            let answer = client.write(&r.path, &Json::Object(body), Retry::Idempotent)?;
+            Ok(warnings_of(&answer))
         }
     }
 }
@@ -510,7 +555,7 @@ fn create_token(
     rp: &ResourcePlan,
     body: Json,
     opts: &ApplyOptions<'_>,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let dir = opts.token_out.ok_or_else(|| LiveError::NoTokenOut {
         names: r.name.to_string(),
     })?;
@@ -546,7 +591,7 @@ fn create_token(
             )?;
         }
     }
-    Ok(())
+    Ok(warnings_of(&answer))
 }
 
 #[cfg(test)]

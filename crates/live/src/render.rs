@@ -337,6 +337,9 @@ pub fn report_text(report: &ApplyReport) -> String {
     let mut out = String::new();
     for d in &report.applied {
         let _ = writeln!(out, "  {} {}", past(d.action), d.id);
+        for w in report.warnings.iter().filter(|w| w.id == d.id) {
+            let _ = writeln!(out, "    warning from the server: {}", w.warning);
+        }
     }
     for f in &report.failed {
         let _ = writeln!(out, "  FAILED {}: {}", f.id, f.error);
@@ -485,7 +488,7 @@ mod tests {
                 "path is already in use at ssh/".into(),
             )],
             not_applied: vec!["ssh/prod/roles/ops".into()],
-            unrotated: Vec::new(),
+            ..ApplyReport::default()
         };
         let nothing = report_text(&failed(Vec::new()));
         assert!(
@@ -522,8 +525,8 @@ mod tests {
                 "database/rotate-root/app",
                 "status 500".into(),
             )],
-            not_applied: Vec::new(),
             unrotated: vec!["database/rotate-root/app".into()],
+            ..ApplyReport::default()
         };
         let text = report_text(&report);
         assert!(

@@ -230,3 +230,53 @@ fn a_setting_the_server_checks_when_written_gets_help() {
         assert!(kp_live::render::report_json(&report).contains("\"help\""));
     }
 }
+
+/// A write the server accepts with a warning (a role's `token_max_ttl` over its mount's
+/// `max_lease_ttl`, capped at every login) is applied, and the warning is reported under
+/// its call, in text and JSON: apply dropped the server's answer, so nothing said so.
+#[test]
+fn a_warning_in_the_servers_answer_is_reported() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let program = program(vec![
+        resource(
+            "sys/auth/approle",
+            K::AuthMount,
+            vec![
+                ("type", s("approle")),
+                (
+                    "config",
+                    keyplan::ir::Value::Map(body(vec![(
+                        "max_lease_ttl",
+                        keyplan::ir::Value::Int(3600),
+                    )])),
+                ),
+            ],
+            &[],
+        ),
+        resource(
+            "auth/approle/role/capped",
+            K::Role,
+            vec![("token_max_ttl", keyplan::ir::Value::Int(7200))],
+            &["sys/auth/approle"],
+        ),
+    ]);
+    let report = apply(&bao, &program);
+    let warned: Vec<(&str, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.id.as_str(), w.warning.as_str()))
+        .collect();
+    assert!(
+        matches!(warned[..], [("auth/approle/role/capped", w)] if w.contains("token_max_ttl")),
+        "{warned:?}"
+    );
+    let text = kp_live::render::report_text(&report);
+    assert!(
+        text.contains(
+            "  created auth/approle/role/capped\n    warning from the server: token_max_ttl"
+        ),
+        "{text}"
+    );
+    assert!(kp_live::render::report_json(&report).contains("\"warnings\""));
+}

@@ -214,6 +214,8 @@ fn the_server_publishes_what_keyplan_check_reports_for_each_program() {
         "kp::narrowing-rule",
         "kp::cert-no-constraint",
         "kp::inherited-policies",
+        "kp::jwt-no-audience",
+        "kp::ssh-otp-no-cidr",
     ] {
         assert!(
             seen.contains(code),

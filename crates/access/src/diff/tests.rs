@@ -208,6 +208,31 @@ fn directions_of_single_fields() {
             json!(["a"]),
             Narrowed,
         ),
+        // The names are globs: one covering every old name widens, the other way narrows.
+        (
+            "allowed_common_names",
+            json!(["ci-runner-*.example.com"]),
+            json!(["*.example.com"]),
+            Widened,
+        ),
+        (
+            "allowed_dns_sans",
+            json!(["*.example.com"]),
+            json!(["gpu-1.example.com", "gpu-*.example.com"]),
+            Narrowed,
+        ),
+        (
+            "allowed_names",
+            json!(["a-*"]),
+            json!(["a-*", "b"]),
+            Widened,
+        ),
+        (
+            "allowed_organizational_units",
+            json!(["ml-*"]),
+            json!(["ops-*"]),
+            Changed,
+        ),
     ];
     for (field, old, new, want) in cases {
         assert_eq!(

@@ -544,11 +544,13 @@ fn star_in_a_string_bound_claim_is_literal() {
         auth jwt {
           jwks_url = "https://x.example.com/keys"
           role literal {
-            user_claim   = "sub"
-            bound_claims = { ref = ["main", "refs/heads/*"], project = "ml/app" }
+            user_claim      = "sub"
+            bound_audiences = ["vault"]
+            bound_claims    = { ref = ["main", "refs/heads/*"], project = "ml/app" }
           }
           role globbed {
             user_claim        = "sub"
+            bound_audiences   = ["vault"]
             bound_claims_type = "glob"
             bound_claims      = { ref = "refs/heads/*", project = "ml/other" }
           }

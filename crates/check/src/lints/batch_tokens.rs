@@ -62,6 +62,55 @@ const TOKEN_ROLE_CONFLICTS: [Conflict; 4] = [
     },
 ];
 
+/// Token creation fields a batch token refuses when positive (`auth/token/create`:
+/// "batch tokens cannot have \"period\" set", measured on OpenBao 2.7.2).
+const TOKEN_CONFLICTS: [Conflict; 3] = [
+    Conflict {
+        field: "period",
+        makes: "periodic",
+    },
+    Conflict {
+        field: "num_uses",
+        makes: "limited in uses",
+    },
+    Conflict {
+        field: "explicit_max_ttl",
+        makes: "bound by an explicit max TTL",
+    },
+];
+
+/// `kp::batch-token-conflict` for a `token` that is a batch token (its own `type`, or its
+/// role's `token_type`, whose value is at `batch`) asking for what one cannot be.
+pub fn token(
+    body: &Body,
+    parts: &Parts<'_>,
+    batch: kp_diag::Span,
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for c in &TOKEN_CONFLICTS {
+        let positive = matches!(body.get(c.field), Some(Value::Int(n)) if *n > 0);
+        if let Some(attr) = parts.get(c.field).filter(|_| positive) {
+            diags.push(
+                Diagnostic::error(
+                    codes::BATCH_TOKEN_CONFLICT,
+                    attr.name.span,
+                    format!(
+                        "{what} is a batch token, which cannot be {} (`{}`)",
+                        c.makes, c.field
+                    ),
+                )
+                .with_label(format!("batch tokens cannot be {}", c.makes))
+                .with_related(batch, "batch tokens chosen here")
+                .with_help(format!(
+                    "remove `{}`: the server refuses to create the token",
+                    c.field
+                )),
+            );
+        }
+    }
+}
+
 /// `kp::batch-token-conflict` for a role of `endpoint` (typed `body`, source `parts`)
 /// with `token_type = "batch"`. Every endpoint with token fields comes here: login roles
 /// of each auth method and token roles.

@@ -3,7 +3,7 @@
 
 use crate::body::one_of;
 use kp_diag::{Diagnostic, Span};
-use kp_syntax::ast::Attribute;
+use kp_syntax::ast::{Attribute, ExprKind};
 
 use crate::body::{is_empty_value, Parts};
 use crate::catalog::{JWT_BINDINGS, JWT_KEY_SOURCES};
@@ -116,6 +116,58 @@ pub fn role(
                 one_of(&JWT_BINDINGS)
             )),
         );
+    }
+    // Globs are text: under `glob` the server refuses a number or boolean claim value,
+    // alone or in a list ("claim is not a string: 1", measured on OpenBao 2.7.2).
+    let glob = matches!(body.get("bound_claims_type"), Some(Value::Str(t)) if t == "glob");
+    if let Some(ExprKind::Map(entries)) = parts
+        .get("bound_claims")
+        .map(|a| &a.value.kind)
+        .filter(|_| glob)
+    {
+        for e in entries {
+            let items = match &e.value.kind {
+                ExprKind::List(items) => items.as_slice(),
+                _ => std::slice::from_ref(&e.value),
+            };
+            for v in items
+                .iter()
+                .filter(|v| matches!(v.kind, ExprKind::Int(_) | ExprKind::Bool(_)))
+            {
+                diags.push(crate::typing::mismatch_expected(
+                    v,
+                    "a string",
+                    "bound_claims",
+                    Some(
+                        "under `bound_claims_type = \"glob\"` every value is a glob: quote it"
+                            .into(),
+                    ),
+                ));
+            }
+        }
+    }
+    // The server refuses a mapping onto its reserved `role` key, or two onto one key
+    // ("multiple keys are mapped to metadata key", measured on OpenBao 2.7.2).
+    if let Some(ExprKind::Map(entries)) = parts.get("claim_mappings").map(|a| &a.value.kind) {
+        for (i, e) in entries.iter().enumerate() {
+            let ExprKind::Str { value, .. } = &e.value.kind else {
+                continue;
+            };
+            let again = entries[..i]
+                .iter()
+                .any(|o| matches!(&o.value.kind, ExprKind::Str { value: v, .. } if v == value));
+            if value == "role" || again {
+                diags.push(
+                    Diagnostic::error(
+                        codes::INVALID_VALUE,
+                        e.value.span,
+                        format!("metadata key `{value}` cannot be a `claim_mappings` destination here"),
+                    )
+                    .with_label(if again { "mapped to twice" } else { "reserved by the server" })
+                    .with_help("map each claim to its own key, other than `role`: the server refuses the role otherwise"),
+                );
+            }
+        }
     }
     if !given("user_claim") {
         diags.push(

@@ -11,8 +11,14 @@ use crate::ir::Value;
 use crate::lower::missing_field;
 
 /// A `ca` role must allow user or host certificates: the server rejects the write with
-/// "Either 'allow_user_certificates' or 'allow_host_certificates' must be set to 'true'".
-pub fn signs_nothing(body: &crate::ir::Body, head: Span, diags: &mut Vec<Diagnostic>) {
+/// "Either 'allow_user_certificates' or 'allow_host_certificates' must be set to 'true'";
+/// and principals for them (measured on OpenBao 2.7.2).
+pub fn signs_nothing(
+    body: &crate::ir::Body,
+    parts: &Parts<'_>,
+    head: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
     let is_ca = matches!(body.get("key_type"), Some(Value::Str(t)) if t == "ca");
     let allows = |field: &str| matches!(body.get(field), Some(Value::Bool(true)));
     if is_ca && !allows("allow_user_certificates") && !allows("allow_host_certificates") {
@@ -26,6 +32,39 @@ pub fn signs_nothing(body: &crate::ir::Body, head: Span, diags: &mut Vec<Diagnos
             .with_help(
                 "add `allow_user_certificates = true` (clients' keys) or `allow_host_certificates = true` (hosts' keys); the server rejects the role otherwise",
             ),
+        );
+        return;
+    }
+    // A principal must be one the role allows: with no `allowed_users` (user
+    // certificates) or `allowed_domains` (host ones) the server refuses every sign
+    // request, `default_user` included ("role is not configured to allow any
+    // principals"), unless OpenBao's `allow_empty_principals` lets none through.
+    // As written: a value with an error of its own is not also this one.
+    let names = |field: &str| {
+        parts
+            .get(field)
+            .is_some_and(|a| !crate::body::is_empty_value(&a.value))
+    };
+    let user = allows("allow_user_certificates");
+    let signs = allows("allow_empty_principals")
+        || (user && names("allowed_users"))
+        || (allows("allow_host_certificates") && names("allowed_domains"));
+    if is_ca && !signs {
+        let field = if user {
+            "allowed_users"
+        } else {
+            "allowed_domains"
+        };
+        diags.push(
+            Diagnostic::error(
+                codes::SSH_SIGNS_NOTHING,
+                head,
+                format!("a `ca` SSH role without `{field}` allows no principal"),
+            )
+            .with_label("every sign request is refused")
+            .with_help(format!(
+                "name the principals a certificate may carry in `{field}`: the server answers \"role is not configured to allow any principals\""
+            )),
         );
     }
 }

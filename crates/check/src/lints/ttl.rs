@@ -136,23 +136,11 @@ pub fn check(
         if let Some(r) = reported.get_mut(small_slot) {
             *r = true;
         }
-        diags.push(
-            Diagnostic::error(
-                codes::TTL_EXCEEDS_MAX,
-                s.value.span,
-                format!(
-                    "`{small}` ({}) exceeds `{large}` ({})",
-                    durations::format(sv),
-                    durations::format(lv)
-                ),
-            )
-            .with_label("larger than the maximum")
-            .with_related(l.value.span, "the maximum")
-            .with_help(format!(
-                "lower `{small}` or raise `{large}`: {}",
-                what_server_does(endpoint, small, large)
-            )),
-        );
+        diags.push(exceeds(
+            (small, sv, s.value.span),
+            (large, lv, l.value.span),
+            what_server_does(endpoint, small, large),
+        ));
     }
     // A login role's periodic tokens live for `token_period`: the server ignores its
     // `token_ttl` (framework.CalculateTTL takes the period as the TTL).
@@ -180,6 +168,61 @@ pub fn check(
                     .with_help("remove `token_ttl` (tokens are renewed every `token_period`), or remove `token_period`"),
                 );
             }
+        }
+    }
+}
+
+fn exceeds(
+    (small, sv, at): (&str, i64, kp_diag::Span),
+    (large, lv, max_at): (&str, i64, kp_diag::Span),
+    what: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        codes::TTL_EXCEEDS_MAX,
+        at,
+        format!(
+            "`{small}` ({}) exceeds `{large}` ({})",
+            durations::format(sv),
+            durations::format(lv)
+        ),
+    )
+    .with_label("larger than the maximum")
+    .with_related(max_at, "the maximum")
+    .with_help(format!("lower `{small}` or raise `{large}`: {what}"))
+}
+
+/// A login role's token lifetimes, or a database role's lease TTLs, over its mount's
+/// `max_lease_ttl`: the server takes the role and caps every token or lease at the
+/// mount's maximum (measured on OpenBao 2.7.2: `token_ttl`, `token_period`,
+/// `token_max_ttl`, which it warns of, and a database role's `default_ttl`). An SSH
+/// role's `max_ttl` overrides the mount's instead.
+pub fn over_mount(
+    endpoint: &str,
+    attrs: &[&Attribute],
+    (max, max_at): (i64, kp_diag::Span),
+    known: impl Fn(&str) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let capped = |name: &str| match endpoint {
+        "database-role" => matches!(name, "default_ttl" | "max_ttl"),
+        _ => matches!(
+            name,
+            "token_ttl" | "token_max_ttl" | "token_explicit_max_ttl" | "token_period"
+        ),
+    };
+    for a in attrs {
+        let name = a.name.name.as_str();
+        let Some(v) = durations::literal_seconds(&a.value).filter(|_| capped(name) && known(name))
+        else {
+            continue;
+        };
+        // Over its own maximum too: that error stands for both.
+        if max > 0 && v > max && !diags.iter().any(|d| d.span == a.value.span) {
+            diags.push(exceeds(
+                (name, v, a.value.span),
+                ("max_lease_ttl", max, max_at),
+                "the server caps them at the mount's maximum",
+            ));
         }
     }
 }

@@ -156,12 +156,11 @@ impl<'s> Lowerer<'s> {
             }
             typed.missing.push(field.name.clone());
         }
-        lints::ttl::check(
-            cx.endpoint,
-            attrs,
-            |name| table.is_some_and(|t| t.by_name.contains_key(name)),
-            &mut self.diags,
-        );
+        let known = |name: &str| table.is_some_and(|t| t.by_name.contains_key(name));
+        lints::ttl::check(cx.endpoint, attrs, known, &mut self.diags);
+        if let Some(max) = cx.mount.and_then(|m| m.max_lease_ttl) {
+            lints::ttl::over_mount(cx.endpoint, attrs, max, known, &mut self.diags);
+        }
         typed
     }
 

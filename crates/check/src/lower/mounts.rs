@@ -138,6 +138,23 @@ impl<'s> Lowerer<'s> {
                 );
             }
             if ty.is_jwt() {
+                // The role a login without one uses: on a mount the program declares,
+                // one of its roles (a name the server lacks fails every such login).
+                for a in config_attrs
+                    .iter()
+                    .filter(|a| a.name.name == "default_role")
+                {
+                    if let kp_syntax::ast::ExprKind::Str { value, .. } = &a.value.kind {
+                        if !value.is_empty() && !mount.roles.contains_key(value.as_str()) {
+                            self.diags.push(super::resolve::unknown_role(
+                                mount,
+                                value,
+                                a.value.span,
+                                "add `role NAME { ... }` or a workload's login",
+                            ));
+                        }
+                    }
+                }
                 lints::jwt::key_sources(
                     &config_attrs,
                     &misspelt,
@@ -266,7 +283,7 @@ impl<'s> Lowerer<'s> {
             ),
             "ssh-role" => {
                 lints::ssh::any_user(parts, &mut self.diags);
-                lints::ssh::signs_nothing(&body, block.head_span(), &mut self.diags);
+                lints::ssh::signs_nothing(&body, parts, block.head_span(), &mut self.diags);
                 let misspelt = typed.misspelt.contains(&"default_user");
                 let head = block.head_span();
                 lints::ssh::otp_without_user(&body, &what, head, misspelt, &mut self.diags);

@@ -1,7 +1,7 @@
 //! `token NAME { role = ROLE, ... }`: a token created from a token role.
 
 use kp_diag::Diagnostic;
-use kp_syntax::ast::{Block, Expr, ExprKind, Text};
+use kp_syntax::ast::{Attribute, Block, Expr, ExprKind, Text};
 
 use super::fields::missing_field;
 use super::resolve::{RefKind, Resolved};
@@ -87,12 +87,30 @@ impl<'s> Lowerer<'s> {
         };
         let typed = self.type_body(&cx, &parts.attrs);
         let own_period = self.own_period_overrides_ttl(&parts, &typed.body);
+        // A batch token: its own `type`, else its role's `token_type`.
+        let batch = |a: &&Attribute| matches!(&a.value.kind, ExprKind::Str { value, .. } if value == "batch");
+        let batch = match parts.get("type") {
+            Some(own) => Some(own).filter(batch),
+            None => role_sym
+                .and_then(|r| find_attr(r.block.entries(), "token_type"))
+                .filter(batch),
+        };
+        if let Some(b) = batch {
+            crate::lints::batch_tokens::token(
+                &typed.body,
+                &parts,
+                b.value.span,
+                &cx.what,
+                &mut self.diags,
+            );
+        }
         if let (Some(role), Some(role_name)) = (role_sym, &role_name) {
             self.no_parent(&parts, &typed.body, role, role_name);
             if !own_period {
                 self.period_overrides_ttl(&parts, &typed.body, role, role_name);
-                self.ttl_over_role_max(&parts, role, role_name);
+                self.ttl_over_role_max(&parts, role, role_name, "ttl");
             }
+            self.ttl_over_role_max(&parts, role, role_name, "explicit_max_ttl");
             self.policies_allowed(&parts, role, role_name);
         }
         for d in typed.deps {
@@ -218,11 +236,19 @@ impl<'s> Lowerer<'s> {
         );
     }
 
-    /// A token's `ttl` over its role's explicit max TTL: the server caps it ("Requested
-    /// TTL is higher than the explicit max TTL", `vault/token_store.go`). Not when
-    /// something is already reported at the `ttl` (its own maximum, or a period).
-    fn ttl_over_role_max(&mut self, parts: &Parts<'_>, role: &NamedSym<'_>, role_name: &str) {
-        let Some(attr) = parts.get("ttl") else {
+    /// A token's `ttl` (or `explicit_max_ttl`: "Explicit max TTL specified both during
+    /// creation call and in role; using the lesser value", OpenBao 2.7.2) over its role's
+    /// explicit max TTL: the server caps it ("Requested TTL is higher than the explicit
+    /// max TTL", `vault/token_store.go`). Not when something is already reported at the
+    /// field (its own maximum, or a period).
+    fn ttl_over_role_max(
+        &mut self,
+        parts: &Parts<'_>,
+        role: &NamedSym<'_>,
+        role_name: &str,
+        own: &str,
+    ) {
+        let Some(attr) = parts.get(own) else {
             return;
         };
         let entries = role.block.entries();
@@ -247,7 +273,7 @@ impl<'s> Lowerer<'s> {
                 codes::TTL_EXCEEDS_MAX,
                 attr.value.span,
                 format!(
-                    "`ttl` ({}) exceeds `{field}` ({}) of token role `{role_name}`",
+                    "`{own}` ({}) exceeds `{field}` ({}) of token role `{role_name}`",
                     f(ttl),
                     f(max)
                 ),
@@ -255,7 +281,7 @@ impl<'s> Lowerer<'s> {
             .with_label("larger than the role's maximum")
             .with_related(max_attr.value.span, "the maximum")
             .with_help(format!(
-                "lower `ttl`, or raise `{field}` on token role `{role_name}`: the server would cap it"
+                "lower `{own}`, or raise `{field}` on token role `{role_name}`: the server would cap it"
             )),
         );
     }

@@ -318,6 +318,7 @@ fn mount(m: &MountSym<'_>, h: &mut Fingerprint) {
     m.path.hash(h);
     m.id.as_str().hash(h);
     (m.path_implicit, m.kv_version, m.available).hash(h);
+    m.max_lease_ttl.map(|(v, _)| v).hash(h);
     named(&m.roles, h);
     named(&m.connections, h);
 }

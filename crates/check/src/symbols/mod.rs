@@ -70,6 +70,8 @@ pub struct MountSym<'a> {
     pub block_span: Span,
     /// KV version (`version = 2`); `None` when not a KV mount or not given.
     pub kv_version: Option<i64>,
+    /// The mount's literal `max_lease_ttl` (seconds) and its value's span.
+    pub max_lease_ttl: Option<(i64, Span)>,
     /// Whether the engine exists on the compilation target.
     pub available: bool,
     pub roles: Table<'a, NamedSym<'a>>,
