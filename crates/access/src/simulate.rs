@@ -398,7 +398,12 @@ fn same(expected: &Json, actual: &Json) -> bool {
             let expected = e.as_i64().map(i128::from).or(e.as_u64().map(i128::from));
             expected.is_some() && expected == claim_integer(a)
         }
-        (e, a) => e == a,
+        // A role's values are scalars (the checker refuses a nested list or map), so no
+        // array or object is compared: `Value`'s own `==` would link IndexMap's lookup
+        // and SipHash into the playground for it.
+        (Json::String(e), Json::String(a)) => e == a,
+        (Json::Bool(e), Json::Bool(a)) => e == a,
+        _ => false,
     }
 }
 
