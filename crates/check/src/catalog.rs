@@ -626,13 +626,39 @@ pub const APPROLE_VERBS: [(&str, &str, &str); 2] = [
 /// Auth method types a workload's `login` may name, for messages.
 pub const LOGIN_TYPES: [&str; 6] = ["jwt", "oidc", "kubernetes", "approle", "cert", "userpass"];
 
+/// Field names (prefixes) only one login method's roles have, by which a login on a
+/// mount the program does not declare at a path naming no method is typed.
+const LOGIN_FIELD_MARKS: [(&str, &str); 6] = [
+    ("approle", "secret_id_"),
+    ("approle", "bind_secret_id"),
+    ("kubernetes", "bound_service_account_"),
+    ("cert", "certificate"),
+    ("cert", "allowed_common_names"),
+    ("userpass", "password"),
+];
+
 /// The type of a login mount the program does not declare: the login type its path
-/// names (`login approle` on a mount at `approle/`), else JWT, the CI default.
-pub fn external_login_type(path: &str) -> Option<&'static MountType> {
-    let named = LOGIN_TYPES.iter().find(|t| **t == path);
-    named
-        .and_then(|t| mount_type(MountClass::Auth, t))
-        .or_else(|| mount_type(MountClass::Auth, "jwt"))
+/// names (`login approle` on a mount at `approle/`), else the one its fields are
+/// (`secret_id_ttl`: AppRole), else JWT, the CI default.
+pub fn external_login_type(
+    path: &str,
+    entries: &[kp_syntax::ast::Entry],
+) -> Option<&'static MountType> {
+    let by_field = || {
+        entries.iter().find_map(|e| match e {
+            kp_syntax::ast::Entry::Attribute(a) => LOGIN_FIELD_MARKS
+                .iter()
+                .find(|(_, m)| a.name.name.starts_with(m))
+                .map(|(t, _)| *t),
+            _ => None,
+        })
+    };
+    let named = LOGIN_TYPES
+        .iter()
+        .copied()
+        .find(|t| *t == path)
+        .or_else(by_field);
+    mount_type(MountClass::Auth, named.unwrap_or("jwt"))
 }
 
 pub fn target_name(target: Target) -> &'static str {

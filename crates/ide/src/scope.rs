@@ -78,7 +78,7 @@ fn login(file: &File, b: &Block) -> Scope {
         Some(m) => m
             .label_text(0)
             .and_then(|t| catalog::mount_type(MountClass::Auth, t)),
-        None => catalog::external_login_type(path),
+        None => catalog::external_login_type(path, b.entries()),
     };
     ty.and_then(MountType::login_spec)
         .map_or(Scope::Unknown, Scope::Login)

@@ -198,7 +198,13 @@ impl<'s> Lowerer<'s> {
                     self.unknown_login_mount(login, typo);
                     return None;
                 }
-                self.warn_external(login.mount, login.mount_span, "auth", &catalog::LOGIN_TYPES);
+                // The declaration suggested is of the type the login is taken to be.
+                let mut types = catalog::LOGIN_TYPES;
+                let ty = catalog::external_login_type(login.mount, login.block.entries());
+                if let Some(i) = ty.and_then(|t| types.iter().position(|n| *n == t.name)) {
+                    types.swap(0, i);
+                }
+                self.warn_external(login.mount, login.mount_span, "auth", &types);
                 None
             }
             None => {
@@ -229,7 +235,9 @@ impl<'s> Lowerer<'s> {
                     return None;
                 }
             },
-            None => catalog::external_login_type(login.mount)?.login_spec()?,
+            None => {
+                catalog::external_login_type(login.mount, login.block.entries())?.login_spec()?
+            }
         };
         let parts = body::split(login.block.entries(), &mut self.diags);
         if let Some(attr) = parts.get("role_name") {
@@ -265,7 +273,7 @@ impl<'s> Lowerer<'s> {
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
-                external_type: catalog::external_login_type(login.mount)
+                external_type: catalog::external_login_type(login.mount, login.block.entries())
                     .filter(|_| mount.is_none())
                     .map(|t| t.name),
                 statements_go: StatementsGo::BesideTheLogin,
@@ -396,7 +404,7 @@ impl<'s> Lowerer<'s> {
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
             // Reported at a statement first: a `login` is where the mount is used as
             // one (and where its role is written), so the warning moves there.
-            if types == catalog::LOGIN_TYPES {
+            if types.len() == catalog::LOGIN_TYPES.len() {
                 let quoted = format!("`{path}` is not");
                 if let Some(d) = self.diags.iter_mut().find(|d| {
                     d.code == codes::EXTERNAL_MOUNT
