@@ -505,7 +505,13 @@ fn ordered<'a>(caps: impl Iterator<Item = &'a usize>) -> Vec<String> {
 
 fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange> {
     let fields = |i: &IdentityAccess| -> SortedMap<String, Json> {
-        let mut f = i.identity.login.fields.clone();
+        let mut f: SortedMap<String, Json> = i
+            .identity
+            .login
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.json()))
+            .collect();
         if !i.external.is_empty() {
             f.insert(
                 POLICIES_FIELD.to_string(),

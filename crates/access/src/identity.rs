@@ -75,9 +75,30 @@ pub struct Identity {
 /// shown as `${NAME}`), plus, for JWT/OIDC roles, the bindings in typed form.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Login {
-    pub fields: SortedMap<String, serde_json::Value>,
+    pub fields: SortedMap<String, FieldValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<JwtBinding>,
+}
+
+/// A login field's value as the program writes it, shown and serialised as
+/// [`Value::redacted`] gives it (secrets as `${NAME}`). Kept as the program's value, not
+/// as a `serde_json::Value`: building one's objects links serde_json's IndexMap and
+/// SipHash into the playground (2 KB gzipped), which writes the value directly
+/// ([`crate::json::write_redacted`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldValue(pub Value);
+
+impl FieldValue {
+    /// The value as JSON, secrets redacted.
+    pub fn json(&self) -> serde_json::Value {
+        self.0.redacted()
+    }
+}
+
+impl Serialize for FieldValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.redacted().serialize(serializer)
+    }
 }
 
 /// What a JWT/OIDC role checks a token's claims against (`path_login.go`).
@@ -267,7 +288,7 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
         .body
         .iter()
         .filter(|(k, _)| !POLICY_FIELDS.contains(k))
-        .map(|(k, v)| (k.to_string(), v.redacted()))
+        .map(|(k, v)| (k.to_string(), FieldValue(v.clone())))
         .collect();
     let jwt = (r.schema == "jwt-role").then(|| JwtBinding {
         role_type: role_type.to_string(),
@@ -426,6 +447,19 @@ fn env_names(value: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// A bound claim's accepted value as JSON: a string, number or boolean (the checker
+/// refuses a nested list or map), a literal secret redacted. Not `Value::redacted`, whose
+/// object case would link serde_json's IndexMap into the playground.
+fn claim_value(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Str(s) => serde_json::Value::String(s.clone()),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Secret(_) => serde_json::Value::String(kp_check::ir::LITERAL_SECRET.into()),
+        _ => serde_json::Value::Null,
+    }
+}
+
 fn bound_claims(r: &Resource) -> SortedMap<String, Vec<serde_json::Value>> {
     match r.body.get("bound_claims") {
         Some(Value::Map(m)) => m
@@ -438,9 +472,9 @@ fn bound_claims(r: &Resource) -> SortedMap<String, Vec<serde_json::Value>> {
                     Value::List(items) => items
                         .iter()
                         .filter(|i| !matches!(i, Value::Env(_)))
-                        .map(Value::redacted)
+                        .map(claim_value)
                         .collect(),
-                    one => vec![one.redacted()],
+                    one => vec![claim_value(one)],
                 };
                 (k.to_string(), values)
             })

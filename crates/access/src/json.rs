@@ -1,7 +1,8 @@
 //! The JSON the playground reads (token claims, explain requests), parsed by hand into a
-//! `serde_json::Value`: the same value, and the same error text and position, as
-//! `serde_json::from_str::<Value>` gives (`json/tests.rs` compares the two on every error
-//! and on generated documents and numbers).
+//! [`Value`], serde_json's but for objects held as a vector ([`value`]): the same value,
+//! and the same error text and position, as `serde_json::from_str::<Value>` gives
+//! (`json/tests.rs` compares the two on every error and on generated documents and
+//! numbers).
 //!
 //! Why not serde_json's reader: its deserializer, its error type's `Display` (with every
 //! `io::ErrorKind` message) and its number tables were about 8 KB of the gzipped wasm,
@@ -17,22 +18,21 @@
 
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 
 mod bignum;
 mod float;
+mod value;
 mod write;
 use float::pow10;
-pub use write::{list_to_string, to_string, write_string, write_value};
+pub use value::{Map, Value};
+pub use write::{
+    list_to_string, to_string, write_json, write_redacted, write_string, write_value, WriteJson,
+};
 
-/// The value of `key` in `object`, found by a scan instead of `Map::get`: the objects read
-/// here are a token's claims and a request's few keys, and `get` compiled IndexMap's
-/// probe into the playground's wasm twice (0.9 KB) for no speed anyone would see.
-pub fn field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    object
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, value)| value)
+/// The value of `key` in `object`.
+pub fn field<'a>(object: &'a Map, key: &str) -> Option<&'a Value> {
+    object.get(key)
 }
 
 /// A syntax error, shown as serde_json shows one: `expected value at line 1 column 2`.

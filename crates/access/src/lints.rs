@@ -465,7 +465,8 @@ fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
             );
         }
     }
-    let accepted = |role| crate::simulate::refusal(role, &token).is_none();
+    let claims = json::Map::from(&token);
+    let accepted = |role| crate::simulate::refusal(role, &claims).is_none();
     (accepted(a) && accepted(b)).then_some(token)
 }
 

@@ -74,7 +74,7 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
         let _ = writeln!(out, "  rules not known here: {}", ia.external.join(", "));
     }
     for (field, value) in &id.login.fields {
-        let _ = writeln!(out, "  login {field} = {}", compact(value));
+        let _ = writeln!(out, "  login {field} = {}", compact(&value.json()));
     }
     let own: Vec<&Grant> = ia.grants.iter().filter(|g| !from_default_only(g)).collect();
     grant_lines(out, &own, true);

@@ -26,10 +26,10 @@
 //! to be validly signed, current, and presented from an allowed address (`keyplan
 //! simulate` notes a token whose time claims the server refuses whatever the role).
 
+use crate::json::{Map, Value as Json};
 /// Vault's globs, as the JWT plugin matches `glob` bound claims.
 pub use kp_check::ir::glob_match;
 use serde::Serialize;
-use serde_json::{Map, Value as Json};
 
 use crate::identity::{identities, Identity, JwtBinding};
 use crate::json;
@@ -62,7 +62,7 @@ pub struct Refused {
 
 /// Simulates a login with `claims` at every JWT/OIDC role of the program (only those
 /// of the mount at path `mount`, when given).
-pub fn simulate(program: &Program, claims: &Map<String, Json>, mount: Option<&str>) -> Simulation {
+pub fn simulate(program: &Program, claims: &Map, mount: Option<&str>) -> Simulation {
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     for identity in identities(program) {
@@ -102,7 +102,7 @@ fn role_name(identity: &Identity) -> String {
 }
 
 /// Why the server refuses the login, or `None` when it accepts it.
-pub fn refusal(b: &JwtBinding, claims: &Map<String, Json>) -> Option<String> {
+pub fn refusal(b: &JwtBinding, claims: &Map) -> Option<String> {
     if b.role_type == "oidc" {
         return Some("role with oidc role_type is not allowed: it logs in through the OIDC browser flow, not with a JWT".into());
     }
@@ -242,7 +242,7 @@ fn from_env(envs: &[String]) -> impl Iterator<Item = String> + '_ {
 
 /// What an accepted login takes for granted: that values read at apply time, unknown
 /// here, are the token's where no value known here matched.
-fn assumptions(b: &JwtBinding, claims: &Map<String, Json>) -> Vec<String> {
+fn assumptions(b: &JwtBinding, claims: &Map) -> Vec<String> {
     let holds = |what: &str, envs: &[String]| {
         let names: Vec<String> = from_env(envs).collect();
         format!(
@@ -286,7 +286,7 @@ const REGISTERED_CLAIMS: [(&str, &str); 7] = [
 ];
 
 /// The first registered claim of the wrong JSON type, as the reason for the refusal.
-fn unreadable_registered_claim(claims: &Map<String, Json>) -> Option<String> {
+fn unreadable_registered_claim(claims: &Map) -> Option<String> {
     REGISTERED_CLAIMS.iter().find_map(|&(name, wanted)| {
         let value = json::field(claims, name)?;
         let readable = match (name, value) {
@@ -326,7 +326,7 @@ fn has_audience(aud: Option<&Json>) -> bool {
 }
 
 /// A claim by name, or by JSON pointer when the name starts with `/` (`getClaim`).
-fn claim<'a>(claims: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
+fn claim<'a>(claims: &'a Map, name: &str) -> Option<&'a Json> {
     if name.starts_with('/') {
         pointer(claims, name)
     } else {
@@ -334,7 +334,7 @@ fn claim<'a>(claims: &'a Map<String, Json>, name: &str) -> Option<&'a Json> {
     }
 }
 
-fn pointer<'a>(claims: &'a Map<String, Json>, path: &str) -> Option<&'a Json> {
+fn pointer<'a>(claims: &'a Map, path: &str) -> Option<&'a Json> {
     let mut segments = path
         .split('/')
         .skip(1)
@@ -365,11 +365,16 @@ fn normalize(v: &Json) -> Option<Vec<&Json>> {
 /// that is itself a number into the `json.Number` the role's values are; the items of a
 /// list stay `float64`, which equals no `json.Number`, so a number in a list never
 /// matches.
-fn matches(accepted: &[Json], actual: &[&Json], glob: bool, in_list: bool) -> Result<bool, String> {
+fn matches(
+    accepted: &[serde_json::Value],
+    actual: &[&Json],
+    glob: bool,
+    in_list: bool,
+) -> Result<bool, String> {
     for expected in accepted {
         for &value in actual {
             if glob {
-                let Json::String(pattern) = expected else {
+                let serde_json::Value::String(pattern) = expected else {
                     return Err(format!(
                         "bound claim {} is not a glob string",
                         json::to_string(expected)
@@ -392,17 +397,17 @@ fn matches(accepted: &[Json], actual: &[&Json], glob: bool, in_list: bool) -> Re
 /// float is truncated to an integer before comparing, `getClaim`). The server compares
 /// the two as decimal text; an expected float's text (`1.0`, `1e20`) never equals an
 /// integer's, so only integers can match, and comparing integers compares their text.
-fn same(expected: &Json, actual: &Json) -> bool {
+fn same(expected: &serde_json::Value, actual: &Json) -> bool {
     match (expected, actual) {
-        (Json::Number(e), Json::Number(a)) => {
+        (serde_json::Value::Number(e), Json::Number(a)) => {
             let expected = e.as_i64().map(i128::from).or(e.as_u64().map(i128::from));
             expected.is_some() && expected == claim_integer(a)
         }
         // A role's values are scalars (the checker refuses a nested list or map), so no
         // array or object is compared: `Value`'s own `==` would link IndexMap's lookup
         // and SipHash into the playground for it.
-        (Json::String(e), Json::String(a)) => e == a,
-        (Json::Bool(e), Json::Bool(a)) => e == a,
+        (serde_json::Value::String(e), Json::String(a)) => e == a,
+        (serde_json::Value::Bool(e), Json::Bool(a)) => e == a,
         _ => false,
     }
 }

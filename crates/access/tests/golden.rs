@@ -70,7 +70,7 @@ fn simulate_a_trainer_token_against_the_pipeline() {
     let p = program("examples/pipeline.kp");
     let claims: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&read("crates/access/tests/fixtures/claims-trainer.json")).unwrap();
-    let s = simulate::simulate(&p, &claims, None);
+    let s = simulate::simulate(&p, &(&claims).into(), None);
     insta::assert_snapshot!(
         "simulate-pipeline.txt",
         render::simulation_text(&s, &matrix::matrix(&p, target()))

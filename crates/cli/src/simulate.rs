@@ -106,7 +106,7 @@ pub fn run(args: &SimulateArgs) -> u8 {
 /// when the program has JWT roles there (then none of them is simply listed).
 fn unknown_mount(
     compiled: &keyplan::Compiled,
-    claims: &serde_json::Map<String, serde_json::Value>,
+    claims: &keyplan::access::json::Map,
     mount: &str,
 ) -> Option<String> {
     let all = keyplan::simulate_claims(compiled, claims, None)?;
@@ -143,11 +143,11 @@ const DEFAULT_LEEWAY: i64 = 150;
 /// the server refuses whatever the role (expired, not yet valid, issued in the future,
 /// or with none of `exp`, `nbf`, `iat`) is said to be, not silently shown as accepted.
 /// The first failing check in the server's order (nbf, exp, iat), as it reports one.
-fn time_notes(claims: &serde_json::Map<String, serde_json::Value>, now: i64) -> Vec<String> {
+fn time_notes(claims: &keyplan::access::json::Map, now: i64) -> Vec<String> {
     // A time claim of another JSON type: every role refuses the token for that already.
     let unreadable = ["exp", "nbf", "iat"].iter().any(|n| {
         claims
-            .get(*n)
+            .get(n)
             .is_some_and(|v| !v.is_number() && !v.is_null())
     });
     if unreadable {
@@ -157,7 +157,7 @@ fn time_notes(claims: &serde_json::Map<String, serde_json::Value>, now: i64) -> 
     let at = |name: &str| {
         claims
             .get(name)
-            .and_then(serde_json::Value::as_f64)
+            .and_then(keyplan::access::json::Value::as_f64)
             .map_or(0, |f| f as i64)
     };
     let (exp, nbf, iat) = (at("exp"), at("nbf"), at("iat"));
@@ -229,7 +229,7 @@ mod tests {
 
     fn notes(claims: serde_json::Value) -> Vec<String> {
         match claims {
-            serde_json::Value::Object(m) => time_notes(&m, 1_000_000),
+            serde_json::Value::Object(m) => time_notes(&(&m).into(), 1_000_000),
             _ => Vec::new(),
         }
     }

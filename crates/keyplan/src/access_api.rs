@@ -26,7 +26,7 @@ pub fn access_diff(old: &Compiled, new: &Compiled) -> Option<AccessDiff> {
 /// Which JWT roles accept a token with these claims (only on `mount`, when given).
 pub fn simulate_claims(
     compiled: &Compiled,
-    claims: &serde_json::Map<String, serde_json::Value>,
+    claims: &kp_access::json::Map,
     mount: Option<&str>,
 ) -> Option<Simulation> {
     compiled

@@ -691,12 +691,12 @@ pub struct ExplainRequest {
 
 impl ExplainRequest {
     /// Reads the request from JSON (with [`kp_access::json`], not serde_json's reader),
-    /// then by hand from the `serde_json::Value`, not derived: a derived `Deserialize`
+    /// then by hand from the value it reads, not derived: a derived `Deserialize`
     /// links serde's type-error messages, and with them float formatting (16 KB), into the
     /// playground. Unknown keys are ignored; `null` is absent.
     pub fn from_json(text: &str) -> Result<ExplainRequest, String> {
         use kp_access::json::to_string as to_text;
-        use serde_json::Value as Json;
+        use kp_access::json::Value as Json;
         let value: Json = kp_access::json::from_str(text).map_err(|e| e.to_string())?;
         let Json::Object(fields) = value else {
             return Err("expected an object {\"paths\": [...], \"as\"?, \"policies\"?}".into());

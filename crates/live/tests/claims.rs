@@ -226,7 +226,7 @@ fn simulation_agrees_with_real_logins() {
         for claims in claim_sets(&p) {
             let jwt = jwks.mint(Json::Object(claims.clone()));
             for mount in &mounts {
-                let sim = keyplan::access::simulate::simulate(&p, &claims, Some(mount));
+                let sim = keyplan::access::simulate::simulate(&p, &(&claims).into(), Some(mount));
                 for (role, predicted) in sim.accepted.iter().map(|a| (a.role.clone(), None)).chain(
                     sim.refused
                         .iter()

@@ -42,8 +42,12 @@ fn pipeline_workloads_are_identities_with_their_policies() {
         ))
     );
     assert_eq!(
-        publisher.login.fields.get("token_ttl"),
-        Some(&serde_json::json!(600))
+        publisher
+            .login
+            .fields
+            .get("token_ttl")
+            .map(FieldValue::json),
+        Some(serde_json::json!(600))
     );
     assert!(!publisher.login.fields.contains_key("token_policies"));
 }

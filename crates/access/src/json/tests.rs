@@ -42,7 +42,9 @@ fn has_float(value: &Value) -> bool {
 }
 
 fn assert_same(text: &str) {
-    let ours = from_str(text).map_err(|e| e.to_string());
+    let ours = from_str(text)
+        .map(|v| v.to_serde())
+        .map_err(|e| e.to_string());
     let theirs = serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
     let floats = |r: &Result<Value, String>| match r {
         Ok(value) => has_float(value),

@@ -7,11 +7,61 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+/// A value this module writes as compact JSON: serde_json's, or the reader's.
+pub trait WriteJson {
+    fn write_json(&self, out: &mut String);
+}
+
+impl WriteJson for Value {
+    fn write_json(&self, out: &mut String) {
+        write_value(out, self);
+    }
+}
+
+impl WriteJson for super::Value {
+    fn write_json(&self, out: &mut String) {
+        write_json(out, self);
+    }
+}
+
 /// `value` as compact JSON (`Value`'s `Display`).
-pub fn to_string(value: &Value) -> String {
+pub fn to_string(value: &(impl WriteJson + ?Sized)) -> String {
     let mut out = String::new();
-    write_value(&mut out, value);
+    value.write_json(&mut out);
     out
+}
+
+/// Appends one of the reader's values as compact JSON, as serde_json writes the same value.
+pub fn write_json(out: &mut String, value: &super::Value) {
+    use super::Value as V;
+    match value {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Number(n) => write_number(out, n),
+        V::String(s) => write_string(out, s),
+        V::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        V::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_json(out, item);
+            }
+            out.push('}');
+        }
+    }
 }
 
 /// `items` as a compact JSON array, without building a `Value::Array` of copies.
@@ -26,17 +76,7 @@ pub fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // As `Number`'s `Display` writes it; a float with our own writer, as serde_json's
-        // (zmij) is 1.7 KB of the gzipped wasm.
-        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-            (Some(u), _, _) => {
-                let _ = write!(out, "{u}");
-            }
-            (None, Some(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            (None, None, f) => super::float::write_f64(out, f.unwrap_or(0.0)),
-        },
+        Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => write_list(out, items),
         Value::Object(map) => {
@@ -51,6 +91,58 @@ pub fn write_value(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
+    }
+}
+
+/// Appends a program value as compact JSON, as `json::to_string(&value.redacted())`
+/// writes it, without building the `serde_json::Value` (whose objects link IndexMap).
+pub fn write_redacted(out: &mut String, value: &kp_check::ir::Value) {
+    use kp_check::ir::Value as V;
+    match value {
+        V::Str(s) => write_string(out, s),
+        V::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_redacted(out, item);
+            }
+            out.push(']');
+        }
+        V::Map(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_redacted(out, item);
+            }
+            out.push('}');
+        }
+        V::Env(e) => write_string(out, &format!("${{{}}}", e.env)),
+        V::Secret(_) => write_string(out, kp_check::ir::LITERAL_SECRET),
+        V::Policy(doc) => write_string(out, &doc.to_hcl()),
+    }
+}
+
+/// As `Number`'s `Display` writes it; a float with our own writer, as serde_json's (zmij)
+/// is 1.7 KB of the gzipped wasm.
+fn write_number(out: &mut String, n: &serde_json::Number) {
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => {
+            let _ = write!(out, "{u}");
+        }
+        (None, Some(i), _) => {
+            let _ = write!(out, "{i}");
+        }
+        (None, None, f) => super::float::write_f64(out, f.unwrap_or(0.0)),
     }
 }
 
@@ -135,5 +227,56 @@ mod tests {
             reversed.reverse();
             serde_json::Value::Array(reversed).to_string()
         });
+    }
+}
+
+#[cfg(test)]
+mod redacted_tests {
+    use kp_check::ir::Value;
+
+    /// A program's values are written as their `redacted` JSON is: every kind, nested,
+    /// secrets and variables included.
+    #[test]
+    fn program_values_are_written_as_their_redacted_json() {
+        let program = crate::testutil::program(
+            r#"
+auth jwt ci {
+  jwks_url = "https://ci.example.com/jwks"
+  role r {
+    user_claim      = "sub"
+    bound_audiences = [env("AUD"), "vault"]
+    bound_claims    = { ref = ["main", "rel\"ease"], n = 5 }
+    claim_mappings  = { "a\nb" = "x" }
+    token_ttl       = 10m
+    token_no_default_policy = true
+  }
+}
+secrets database db {
+  connection pg {
+    plugin_name    = "postgresql-database-plugin"
+    connection_url = "postgresql://{{username}}:{{password}}@db:5432/app"
+    username       = "admin"
+    password       = "hunter22"
+    allowed_roles  = []
+  }
+}
+policy p {
+  path "secret/*" { capabilities = [read] }
+}
+"#,
+        );
+        let mut seen = 0;
+        for r in &program.resources {
+            for (_, value) in r.body.iter() {
+                let mut ours = String::new();
+                super::write_redacted(&mut ours, value);
+                assert_eq!(ours, super::to_string(&value.redacted()));
+                seen += usize::from(matches!(
+                    value,
+                    Value::Map(_) | Value::Env(_) | Value::Secret(_) | Value::Policy(_)
+                ));
+            }
+        }
+        assert!(seen >= 4, "{seen}");
     }
 }

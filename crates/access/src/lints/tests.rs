@@ -68,7 +68,7 @@ fn overlap_examples(p: &Program) -> Vec<(String, crate::simulate::Simulation)> {
                 .map(|(token, _)| token)
                 .unwrap_or_default();
             let claims = match crate::json::from_str(token) {
-                Ok(Json::Object(claims)) => claims,
+                Ok(crate::json::Value::Object(claims)) => claims,
                 other => panic!("{help}: {other:?}"),
             };
             (d.message, crate::simulate::simulate(p, &claims, None))

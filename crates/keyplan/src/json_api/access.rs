@@ -146,16 +146,17 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> Simula
 
 /// A token's claims: a JSON object, located error otherwise (serde_json's messages, from
 /// [`kp_access::json`], which the playground links instead of serde_json's reader).
-pub fn parse_claims(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+pub fn parse_claims(text: &str) -> Result<kp_access::json::Map, String> {
+    use kp_access::json::Value;
     match kp_access::json::from_str(text) {
-        Ok(serde_json::Value::Object(m)) => Ok(m),
+        Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(format!(
             "the claims must be a JSON object like {{\"sub\": \"...\", \"aud\": \"...\"}}, not {}",
             match other {
-                serde_json::Value::Array(_) => "an array",
-                serde_json::Value::String(_) => "a string",
-                serde_json::Value::Number(_) => "a number",
-                serde_json::Value::Bool(_) => "a boolean",
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
                 _ => "null",
             }
         )),

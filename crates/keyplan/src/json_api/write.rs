@@ -178,6 +178,12 @@ impl ToJson for serde_json::Value {
     }
 }
 
+impl ToJson for kp_access::identity::FieldValue {
+    fn write(&self, out: &mut Out) {
+        kp_access::json::write_redacted(&mut out.0, &self.0);
+    }
+}
+
 /// Unit enums as serde names them (a test keeps each in step with its derive).
 macro_rules! names {
     ($ty:ty, $($variant:path => $name:literal),* $(,)?) => {
