@@ -1,5 +1,5 @@
 //! The JSON the playground reads (token claims, explain requests), parsed by hand into a
-//! [`Value`], serde_json's but for objects held as a vector ([`value`]): the same value,
+//! [`Value`], serde_json's but for objects held as a vector: the same value,
 //! and the same error text and position, as `serde_json::from_str::<Value>` gives
 //! (`json/tests.rs` compares the two on every error and on generated documents and
 //! numbers).
