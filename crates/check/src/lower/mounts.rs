@@ -340,6 +340,21 @@ impl<'s> Lowerer<'s> {
                     .any(|f| *f == "password" || *f == "password_hash") =>
             {
                 lints::auth_roles::userpass_user(parts, block.head_span(), &what, &mut self.diags);
+                // OpenBao: "only one of password or password_hash may be provided".
+                if let (true, Some(a)) = (body.contains_key("password"), parts.get("password_hash"))
+                {
+                    if body.contains_key("password_hash") {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                a.name.span,
+                                format!("{what} has both `password` and `password_hash`"),
+                            )
+                            .with_label("one of the two")
+                            .with_help("keep one: the server refuses the user otherwise"),
+                        );
+                    }
+                }
             }
             "approle-role" => lints::auth_roles::approle_role(
                 &body,
