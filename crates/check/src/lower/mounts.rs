@@ -281,6 +281,7 @@ impl<'s> Lowerer<'s> {
                 &|f| typed.missing.iter().any(|m| m == f) || typed.misspelt.contains(&f),
                 &mut self.diags,
             ),
+            "ssh-ca" => lints::ssh::ca_key(&body, parts, block.head_span(), &mut self.diags),
             "ssh-role" => {
                 lints::ssh::any_user(parts, &mut self.diags);
                 lints::ssh::signs_nothing(&body, parts, block.head_span(), &mut self.diags);
