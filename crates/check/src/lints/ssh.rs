@@ -69,6 +69,66 @@ pub fn signs_nothing(
     }
 }
 
+/// The CA's key: generated (`generate_signing_key`, the default without a key pair) or
+/// imported as `public_key` and `private_key`, both; a generated RSA key of 2048 bits or
+/// more, an `ec` one of 256, 384 or 521 (the server refuses the write otherwise: "public_key
+/// and private_key must not be set when generate_signing_key is set to true", "only one
+/// of public_key and private_key set", "refusing to generate weak ssh-rsa key", measured
+/// on OpenBao 2.7.2).
+pub fn ca_key(body: &crate::ir::Body, parts: &Parts<'_>, head: Span, diags: &mut Vec<Diagnostic>) {
+    let generate = match body.get("generate_signing_key") {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let given: Vec<_> = ["public_key", "private_key"]
+        .into_iter()
+        .filter_map(|f| parts.get(f))
+        .collect();
+    let mut push = |at: Span, message: String, help: &str| {
+        diags.push(
+            Diagnostic::error(codes::INVALID_VALUE, at, message)
+                .with_label("refused by the server")
+                .with_help(help.to_string()),
+        );
+    };
+    if generate == Some(true) {
+        for a in &given {
+            push(
+                a.name.span,
+                format!("`{}` beside a generated signing key", a.name.name),
+                "remove it to let the server generate the key, or remove `generate_signing_key` to import yours",
+            );
+        }
+    } else if given.len() == 1 || (generate == Some(false) && given.is_empty()) {
+        push(
+            head,
+            "the CA's key pair needs both `public_key` and `private_key`".to_string(),
+            "give both (`private_key = env(\"...\")`), or let the server generate the key: neither, without `generate_signing_key = false`",
+        );
+    }
+    if !given.is_empty() || generate == Some(false) {
+        return;
+    }
+    let key_type = match body.get("key_type") {
+        Some(Value::Str(t)) => t.as_str(),
+        _ => "ssh-rsa",
+    };
+    if let (Some(a), Some(Value::Int(bits))) = (parts.get("key_bits"), body.get("key_bits")) {
+        let fits = match key_type {
+            "ssh-rsa" | "rsa" => *bits == 0 || *bits >= 2048,
+            "ec" => matches!(bits, 0 | 256 | 384 | 521),
+            _ => true,
+        };
+        if !fits {
+            push(
+                a.value.span,
+                format!("`key_bits` {bits} for a `{key_type}` CA key"),
+                "an RSA key has 2048 bits or more, an `ec` key 256, 384 or 521",
+            );
+        }
+    }
+}
+
 /// An `otp` role must name the user its one-time passwords log in as: the server
 /// rejects the write with "missing default user". Not when `default_user` is written
 /// misspelt: its unknown-field error says so.

@@ -281,6 +281,7 @@ impl<'s> Lowerer<'s> {
                 &|f| typed.missing.iter().any(|m| m == f) || typed.misspelt.contains(&f),
                 &mut self.diags,
             ),
+            "ssh-ca" => lints::ssh::ca_key(&body, parts, block.head_span(), &mut self.diags),
             "ssh-role" => {
                 lints::ssh::any_user(parts, &mut self.diags);
                 lints::ssh::signs_nothing(&body, parts, block.head_span(), &mut self.diags);
@@ -340,6 +341,21 @@ impl<'s> Lowerer<'s> {
                     .any(|f| *f == "password" || *f == "password_hash") =>
             {
                 lints::auth_roles::userpass_user(parts, block.head_span(), &what, &mut self.diags);
+                // OpenBao: "only one of password or password_hash may be provided".
+                if let (true, Some(a)) = (body.contains_key("password"), parts.get("password_hash"))
+                {
+                    if body.contains_key("password_hash") {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::INVALID_VALUE,
+                                a.name.span,
+                                format!("{what} has both `password` and `password_hash`"),
+                            )
+                            .with_label("one of the two")
+                            .with_help("keep one: the server refuses the user otherwise"),
+                        );
+                    }
+                }
             }
             "approle-role" => lints::auth_roles::approle_role(
                 &body,
