@@ -110,7 +110,9 @@ pub fn run(args: &CheckArgs) -> u8 {
 }
 
 /// The diagnostics of a program, split by the file their primary span is in, with spans
-/// made local to that file (related locations in other files are left out).
+/// made local to that file. A report of one file's diagnostics holds locations in that
+/// file only: a related location in another file (where a duplicate was first defined)
+/// is named in the message instead, `(first defined here: mounts.kp:4:8)`.
 fn per_file(
     sources: &SourceMap,
     diagnostics: &[keyplan::Diagnostic],
@@ -125,6 +127,20 @@ fn per_file(
                 .map(|d| {
                     let mut d = d.clone();
                     d.span = file.local(d.span);
+                    for r in d.related.iter().filter(|r| !file.contains(r.span.start)) {
+                        let Some(other) = sources.file_of(r.span.start) else {
+                            continue;
+                        };
+                        let at = other.line_col(r.span.start);
+                        d.message = format!(
+                            "{} ({}: {}:{}:{})",
+                            d.message,
+                            r.label,
+                            other.name(),
+                            at.line,
+                            at.column
+                        );
+                    }
                     d.related.retain(|r| file.contains(r.span.start));
                     for r in &mut d.related {
                         r.span = file.local(r.span);

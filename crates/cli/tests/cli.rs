@@ -752,3 +752,45 @@ fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
     assert!(!policies.exists(), "{report}");
     assert!(dir.join("out/calls.json").is_file());
 }
+
+/// A CI report of a program split over files says where a duplicate was first defined,
+/// even in another file: SARIF's related locations and GitHub's annotations are per
+/// file, so the other file's location is in the message.
+#[test]
+fn ci_formats_name_the_other_file_of_a_duplicate() {
+    let dir = temp_dir("dup-across-files");
+    std::fs::write(
+        dir.join("a.kp"),
+        "policy shared { path \"secret/data/a/*\" { capabilities = [read] } }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.kp"),
+        "# the second\npolicy shared { path \"secret/data/b/*\" { capabilities = [read] } }\n",
+    )
+    .unwrap();
+    let path = dir.to_str().unwrap();
+    let first = format!("(first defined here: {}:1:8)", dir.join("a.kp").display());
+    let sarif = keyplan(&["check", path, "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = &log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "kp::duplicate")
+        .unwrap_or_else(|| panic!("{log:#}"))["message"]["text"];
+    assert!(
+        result
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("policy `shared` is already defined {first}")),
+        "{result}"
+    );
+    let github = text(&keyplan(&["check", path, "--format", "github"]).stdout);
+    let line = github
+        .lines()
+        .find(|l| l.contains("kp%3A%3Aduplicate"))
+        .unwrap_or_else(|| panic!("{github}"));
+    assert!(line.contains("b.kp,line=2,"), "{line}");
+    assert!(line.contains(&first), "{line}");
+}

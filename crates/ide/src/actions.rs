@@ -87,11 +87,7 @@ impl Analysis {
         if suggestion.is_empty() || current.contains('\n') {
             return None;
         }
-        let new_text = if is_quoted(current) {
-            quote(suggestion)
-        } else {
-            suggestion.to_string()
-        };
+        let new_text = self.written_as(d.span, current, suggestion);
         if current == new_text {
             return None;
         }
@@ -104,6 +100,27 @@ impl Analysis {
             diagnostic: i,
             preferred: true,
         })
+    }
+
+    /// `suggestion`, a name as the checker spells it (a mount by its path, `db/prod`),
+    /// written in the form of `current`, the text at `span` it replaces: quoted if that
+    /// is; in a dotted reference (`creds db.prd.readonly`, `creds dbprod.readonly`) with
+    /// a `.` for each `/`; elsewhere (a `login` label) a path is quoted, a bare name
+    /// holding no `/`.
+    fn written_as(&self, span: Span, current: &str, suggestion: &str) -> String {
+        if is_quoted(current) {
+            return quote(suggestion);
+        }
+        if !suggestion.contains('/') {
+            return suggestion.to_string();
+        }
+        let before = self.source.get(..span.start).unwrap_or_default();
+        let after = self.source.get(span.end..).unwrap_or_default();
+        if current.contains('.') || before.ends_with('.') || after.starts_with('.') {
+            suggestion.replace('/', ".")
+        } else {
+            quote(suggestion)
+        }
     }
 
     /// Adds every required field the block lacks, before its closing brace: the schema's

@@ -472,11 +472,17 @@ impl Analysis {
                 .filter_map(|d| {
                     let ty = self.mount_type(&d.key)?;
                     ty.login_spec()?;
-                    Some(item(
+                    let mut it = item(
                         d.key.name(),
                         CompletionKind::Reference,
                         Some(ty.display.to_string()),
-                    ))
+                    );
+                    // A mount at a nested path is a quoted label (`login "ci/main"`): a
+                    // bare name holds no `/`.
+                    if d.key.name().contains('/') {
+                        it.insert_text = Some(format!("\"{}\"", d.key.name()));
+                    }
+                    Some(it)
                 })
                 .collect(),
             (Scope::Workload, verb) if SHORTHAND_VERBS.contains(&verb) => {

@@ -371,3 +371,32 @@ fn rotate_root_completes_in_a_connection() {
     let l = labels("secrets database {\n  connection c {\n    rotate_root = true\n    |\n  }\n}\n");
     assert!(!has(&l, "rotate_root"), "{l:?}");
 }
+
+/// `login` offers a mount at a nested path as the quoted label it must be written as
+/// (`login app/roles` does not parse), and the completed program checks.
+#[test]
+fn a_nested_login_mount_is_inserted_quoted() {
+    let src = "auth approle \"app/roles\" {}\nauth approle flat {}\nworkload w {\n  login \n  read \"secret/data/w\"\n}\n";
+    let offset = src.find("login ").unwrap() + "login ".len();
+    let a = Analysis::new(src, Target::Vault);
+    let items = a.completions(offset);
+    let inserted: Vec<String> = items
+        .iter()
+        .map(|c| c.insert_text.clone().unwrap_or_else(|| c.label.clone()))
+        .collect();
+    assert_eq!(inserted, ["\"app/roles\"", "flat"]);
+    let completed = format!(
+        "{}{} {{ secret_id_ttl = 10m }}{}",
+        &src[..offset],
+        inserted[0],
+        &src[offset..]
+    );
+    let after = Analysis::new(&completed, Target::Vault);
+    let errors: Vec<&str> = after
+        .diagnostics()
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect();
+    assert!(errors.is_empty(), "{completed}: {errors:?}");
+}

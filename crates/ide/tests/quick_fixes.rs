@@ -555,3 +555,47 @@ fn a_certificate_role_gets_its_ca_from_the_environment() {
         "{fixed}"
     );
 }
+
+/// A mount at a nested path is suggested by its path (`db/prod`), which a reference
+/// writes with dots (`creds db.prod.readonly`) and a `login` label quoted: the fix writes
+/// it so, never a bare `/` the lexer refuses.
+#[test]
+fn did_you_mean_writes_a_nested_mount_as_the_reference_does() {
+    let src = r#"auth approle "app/roles" {}
+auth jwt "ci/main" { jwks_url = "https://ci/jwks" }
+secrets ssh "ssh/hosts" {
+  ca {}
+  role gpu { key_type = "ca", allow_user_certificates = true, allowed_users = ["u"] }
+}
+workload builder {
+  login approles { secret_id_ttl = 10m, secret_id_num_uses = 1 }
+  read "secret/data/b/*"
+}
+workload w {
+  login "ci/mian" { bound_audiences = ["v"], user_claim = "sub", bound_subject = "s" }
+  sign ssh.host.gpu
+  sign sshhosts.gpu
+  role_id app.role.builder
+}
+"#;
+    let a = analysis(src);
+    let all = actions(&a);
+    let titles: Vec<&str> = all.iter().map(|f| f.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "replace `approles` with `\"app/roles\"`",
+            "replace `\"ci/mian\"` with `\"ci/main\"`",
+            "replace `ssh.host` with `ssh.hosts`",
+            "replace `sshhosts` with `ssh.hosts`",
+            "replace `app.role` with `app.roles`",
+        ]
+    );
+    let fixed = apply(src, &all.iter().collect::<Vec<_>>());
+    let after = analysis(&fixed);
+    assert!(
+        after.diagnostics().iter().all(|d| !d.is_error()),
+        "{fixed}: {:?}",
+        codes(&after)
+    );
+}

@@ -45,13 +45,14 @@ pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             files.push((path.clone(), canonical(path)));
         }
     }
+    // In path order before the duplicates go, so that of several paths to one file the
+    // first is kept, whatever order the directory lists them in.
+    files.sort();
     let mut seen = std::collections::HashSet::new();
-    let mut files: Vec<PathBuf> = files
+    Ok(files
         .into_iter()
         .filter_map(|(file, key)| seen.insert(key).then_some(file))
-        .collect();
-    files.sort();
-    Ok(files)
+        .collect())
 }
 
 /// The key a file is deduplicated by: its canonical path, or (a missing file, which
@@ -191,6 +192,22 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Several links in a directory to one file: the file is read once, under the first
+    /// of its paths (the name diagnostics give), not the first the listing returns.
+    #[test]
+    fn a_file_linked_several_times_is_read_under_its_first_path() {
+        let dir = std::env::temp_dir().join(format!("kp-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("t.kp"), "extern policy p\n").unwrap();
+        for i in 0..20 {
+            std::os::unix::fs::symlink(dir.join("t.kp"), dir.join(format!("l{i:02}.kp"))).unwrap();
+        }
+        let files = program_files(std::slice::from_ref(&dir)).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(files, [dir.join("l00.kp")]);
+    }
 
     /// Every size reads whole: below, at and above the size read without asking for it.
     #[test]

@@ -47,6 +47,13 @@ struct OnDisk {
     /// Why its text could not be read (it is not UTF-8): the program holds it empty, and
     /// the file gets this error, as `keyplan check DIR` reports it.
     unreadable: Option<String>,
+    /// The file its path resolves to: a program holds each file once, however many links
+    /// in its directory lead to it (as `keyplan check DIR` reads it).
+    canonical: PathBuf,
+    /// Its path is a symbolic link: the file it leads to may be outside the directory,
+    /// where no watched-file event names it, so its stamp is looked at again at each
+    /// analysis.
+    linked: bool,
 }
 
 /// Size and modification time: a file whose stamp did not change is not read again.
@@ -325,12 +332,18 @@ impl Documents {
 
     /// Every `.kp` file in `dir`, sorted by path: open files as the editor has them
     /// (even unsaved new ones), the others from disk. A file that cannot be read is left
-    /// out, as if absent; one that is not UTF-8 is in, empty, with its error.
+    /// out, as if absent; one that is not UTF-8 is in, empty, with its error. A link is
+    /// read through; a file several paths lead to is in once (the open one, else the
+    /// first path).
     fn directory_members(&mut self, dir: &Path) -> Vec<Read> {
         if !self.watched || !self.disk.contains_key(dir) {
             self.scan(dir);
+        } else {
+            self.reread_links(dir);
         }
         let mut by_path: BTreeMap<&Path, Read> = BTreeMap::new();
+        // The files already in, by the file each path resolves to.
+        let mut files: BTreeSet<PathBuf> = BTreeSet::new();
         for (uri, o) in &self.open {
             if let Some(p) = o.path.as_deref().filter(|p| p.parent() == Some(dir)) {
                 let read = Read {
@@ -339,20 +352,44 @@ impl Documents {
                     text: o.text.clone(),
                     unreadable: None,
                 };
+                files.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
                 by_path.insert(p, read);
             }
         }
-        if let Some(files) = self.disk.get(dir) {
-            for (path, file) in files {
-                by_path.entry(path).or_insert_with(|| Read {
-                    uri: convert::path_uri(path),
-                    version: None,
-                    text: file.text.clone(),
-                    unreadable: file.unreadable.clone(),
-                });
+        if let Some(disk) = self.disk.get(dir) {
+            for (path, file) in disk {
+                if by_path.contains_key(path.as_path()) || !files.insert(file.canonical.clone()) {
+                    continue;
+                }
+                by_path.insert(
+                    path,
+                    Read {
+                        uri: convert::path_uri(path),
+                        version: None,
+                        text: file.text.clone(),
+                        unreadable: file.unreadable.clone(),
+                    },
+                );
             }
         }
         by_path.into_values().collect()
+    }
+
+    /// Reads again the kept files of `dir` that are links whose target changed.
+    fn reread_links(&mut self, dir: &Path) {
+        let Some(files) = self.disk.get(dir) else {
+            return;
+        };
+        let changed: Vec<PathBuf> = files
+            .iter()
+            .filter(|(path, f)| {
+                f.linked && std::fs::metadata(path).map_or(true, |m| Stamp::of(&m) != f.stamp)
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in changed {
+            self.reread(&path);
+        }
     }
 
     /// Lists `dir` again, reading the `.kp` files that are new or whose stamp changed.
@@ -361,7 +398,10 @@ impl Documents {
         let mut now = BTreeMap::new();
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
+            // Through a link, as `keyplan check DIR` reads it.
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
             if path.extension().is_none_or(|e| e != "kp") || !meta.is_file() {
                 continue;
             }
@@ -407,5 +447,7 @@ fn read(path: &Path) -> Option<OnDisk> {
         text,
         stamp: Stamp::of(&meta),
         unreadable,
+        canonical: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        linked: std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()),
     })
 }

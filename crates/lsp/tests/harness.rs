@@ -576,3 +576,57 @@ fn hover_and_completion_follow_the_target_in_use() {
     assert!(!hover.contains("Only on"), "{hover}");
     assert!(has(&engines, "aws"), "{engines:?}");
 }
+
+/// A program's files are the ones `keyplan check DIR` reads: a `.kp` link to a file
+/// (a shared file linked into each team's directory) is one of them, read through the
+/// link; a link to a file already in the directory is that file, read once.
+#[test]
+fn linked_files_are_members_as_keyplan_check_reads_them() {
+    let dir = temp_program("links");
+    let shared = dir.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    // The mounts live elsewhere and are linked in, twice (one link to the other).
+    std::fs::rename(dir.join("mounts.kp"), shared.join("mounts.kp")).unwrap();
+    std::os::unix::fs::symlink(shared.join("mounts.kp"), dir.join("mounts.kp")).unwrap();
+    std::os::unix::fs::symlink(dir.join("mounts.kp"), dir.join("z-again.kp")).unwrap();
+    let uri = |f: &str| format!("file://{}/{f}", dir.display());
+    let text = std::fs::read_to_string(dir.join("workloads.kp")).unwrap();
+    for watched in [false, true] {
+        let capabilities = match watched {
+            true => {
+                json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } })
+            }
+            false => json!({}),
+        };
+        let mut client = Client::start_with_capabilities(capabilities, json!({}));
+        if watched {
+            let register = client.server_request();
+            client.respond(register.id, Value::Null);
+        }
+        assert_eq!(
+            codes(&client.open(&uri("workloads.kp"), &text)),
+            Vec::<String>::new(),
+            "watched: {watched}"
+        );
+        assert_eq!(
+            codes(&client.diagnostics(&uri("mounts.kp"))),
+            Vec::<String>::new()
+        );
+        // The linked file changes where no watched-file event names it: the next
+        // analysis reads it again.
+        let mounts = std::fs::read_to_string(shared.join("mounts.kp")).unwrap();
+        std::fs::write(
+            shared.join("mounts.kp"),
+            mounts.replace("extern policy audit\n", ""),
+        )
+        .unwrap();
+        assert_eq!(
+            codes(&client.change(&uri("workloads.kp"), &text)),
+            ["kp::unresolved-reference"],
+            "watched: {watched}"
+        );
+        std::fs::write(shared.join("mounts.kp"), mounts).unwrap();
+        client.stop();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
