@@ -77,33 +77,25 @@ mod tests {
 
     #[test]
     fn an_annotation_over_several_lines_has_no_columns() {
-        let text = "policy p {\n  x\n}\n";
-        let diagnostics = [kp_diag::Diagnostic::error(
-            "kp::test",
-            kp_diag::Span::new(7, 14),
-            "m",
-        )];
-        let out = github(&[FileReport {
-            name: "a.kp",
-            text,
-            diagnostics: &diagnostics,
-        }]);
+        // One diagnostic at bytes `start..end` of a three-line program.
+        let annotate = |start, end| {
+            let diagnostics = [kp_diag::Diagnostic::error(
+                "kp::test",
+                kp_diag::Span::new(start, end),
+                "m",
+            )];
+            github(&[FileReport {
+                name: "a.kp",
+                text: "policy p {\n  x\n}\n",
+                diagnostics: &diagnostics,
+            }])
+        };
         assert_eq!(
-            out,
+            annotate(7, 14),
             "::error file=a.kp,line=1,endLine=2,title=kp%3A%3Atest::m\n"
         );
-        let diagnostics = [kp_diag::Diagnostic::error(
-            "kp::test",
-            kp_diag::Span::new(13, 14),
-            "m",
-        )];
-        let out = github(&[FileReport {
-            name: "a.kp",
-            text,
-            diagnostics: &diagnostics,
-        }]);
         assert_eq!(
-            out,
+            annotate(13, 14),
             "::error file=a.kp,line=2,col=3,endLine=2,endColumn=4,title=kp%3A%3Atest::m\n"
         );
     }

@@ -1,5 +1,5 @@
-//! `serde_json::Value`s written as compact JSON by hand: what `serde_json::to_string` (and
-//! `Value`'s `Display`) writes, byte for byte. The playground's answers quote claim values
+//! JSON values (serde_json's, the reader's, a program's redacted) written as compact JSON
+//! by hand: what `serde_json::to_string` (and `Value`'s `Display`) writes, byte for byte. The playground's answers quote claim values
 //! and write the JSON it read back; serde_json's serializer for `Value` was the only thing
 //! left linking it into the wasm.
 
@@ -39,28 +39,8 @@ pub fn write_json(out: &mut String, value: &super::Value) {
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         V::Number(n) => write_number(out, n),
         V::String(s) => write_string(out, s),
-        V::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        V::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_json(out, item);
-            }
-            out.push('}');
-        }
+        V::Array(items) => write_array(out, items, write_json),
+        V::Object(map) => write_object(out, map.iter(), write_json),
     }
 }
 
@@ -79,18 +59,7 @@ pub fn write_value(out: &mut String, value: &Value) {
         Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => write_list(out, items),
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (key, value)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_value(out, value);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(out, map.iter(), write_value),
     }
 }
 
@@ -104,28 +73,8 @@ pub fn write_redacted(out: &mut String, value: &kp_check::ir::Value) {
             let _ = write!(out, "{i}");
         }
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_redacted(out, item);
-            }
-            out.push(']');
-        }
-        V::Map(map) => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_redacted(out, item);
-            }
-            out.push('}');
-        }
+        V::List(items) => write_array(out, items, write_redacted),
+        V::Map(map) => write_object(out, map.iter(), write_redacted),
         V::Env(e) => write_string(out, &format!("${{{}}}", e.env)),
         V::Secret(_) => write_string(out, kp_check::ir::LITERAL_SECRET),
         V::Policy(doc) => write_string(out, &doc.to_hcl()),
@@ -147,14 +96,37 @@ fn write_number(out: &mut String, n: &serde_json::Number) {
 }
 
 fn write_list<'a>(out: &mut String, items: impl IntoIterator<Item = &'a Value>) {
+    write_array(out, items, write_value);
+}
+
+/// `[a,b]`: each item written by `item`.
+fn write_array<T>(out: &mut String, items: impl IntoIterator<Item = T>, item: fn(&mut String, T)) {
     out.push('[');
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, x) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        write_value(out, item);
+        item(out, x);
     }
     out.push(']');
+}
+
+/// `{"k":v}`: each member's value written by `value`.
+fn write_object<K: AsRef<str>, T>(
+    out: &mut String,
+    members: impl IntoIterator<Item = (K, T)>,
+    value: fn(&mut String, T),
+) {
+    out.push('{');
+    for (i, (key, x)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key.as_ref());
+        out.push(':');
+        value(out, x);
+    }
+    out.push('}');
 }
 
 /// Appends `s` as a JSON string with serde_json's escapes: `"`, `\`, and control
