@@ -72,5 +72,12 @@ pub fn format_with(source: &str, options: &Options) -> Result<String, Vec<Diagno
             "this is a bug in keyplan's formatter: please report it with this file",
         )]);
     }
+    // A byte-order mark is the file's encoding, not layout: kept, so that a file an editor
+    // saved with one formats to itself and `fmt --check` passes it.
+    if source.starts_with(BOM) {
+        return Ok(format!("{BOM}{out}"));
+    }
     Ok(out)
 }
+
+const BOM: char = '\u{feff}';

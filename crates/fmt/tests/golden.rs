@@ -310,3 +310,18 @@ fn crlf_heredocs_end_their_lines_in_lf_too() {
     let out = common::assert_invariants("heredoc-cr", cr);
     assert!(out.contains("<<EOT\na\r\r\nb\nEOT\n"), "{out:?}");
 }
+
+#[test]
+fn a_byte_order_mark_is_kept_and_the_result_is_a_fixed_point() {
+    let source = "\u{feff}policy p {\npath \"secret/*\" { capabilities = [\"read\"] }\n}\n";
+    let out = kp_fmt::format(source).expect("formats");
+    assert_eq!(
+        out,
+        "\u{feff}policy p {\n  path \"secret/*\" {\n    capabilities = [\"read\"]\n  }\n}\n"
+    );
+    assert_eq!(kp_fmt::format(&out).expect("formats again"), out);
+    // A text without one gets none.
+    assert!(!kp_fmt::format(&source[3..])
+        .expect("formats")
+        .starts_with('\u{feff}'));
+}
