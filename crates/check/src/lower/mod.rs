@@ -33,6 +33,8 @@ pub struct Lowerer<'s> {
     /// Undeclared mounts workloads named, warned about once each.
     /// Sorted ([`kp_sort::insert_sorted`]).
     external_mounts: Vec<String>,
+    /// Those of `external_mounts` a `login` named: the warning sits at the first (sorted).
+    external_logins: Vec<String>,
     /// Whether `external_mounts` was read since last reset: what an item reports then
     /// depends on the items before it ([`crate::memo`] does not replay such an item).
     pub(crate) external_touched: bool,
@@ -107,6 +109,7 @@ impl<'s> Lowerer<'s> {
             referenced_policies: Table::default(),
             pending_unattached: Vec::new(),
             external_mounts: Vec::new(),
+            external_logins: Vec::new(),
             external_touched: false,
             policy_log: None,
             secret_spans: Vec::new(),

@@ -401,10 +401,12 @@ impl<'s> Lowerer<'s> {
             );
             return;
         }
+        let at_login = types.len() == catalog::LOGIN_TYPES.len()
+            && kp_sort::insert_sorted(&mut self.external_logins, path.to_string());
         if !kp_sort::insert_sorted(&mut self.external_mounts, path.to_string()) {
             // Reported at a statement first: a `login` is where the mount is used as
-            // one (and where its role is written), so the warning moves there.
-            if types.len() == catalog::LOGIN_TYPES.len() {
+            // one (and where its role is written), so the warning moves to the first.
+            if at_login {
                 let quoted = format!("`{path}` is not");
                 if let Some(d) = self.diags.iter_mut().find(|d| {
                     d.code == codes::EXTERNAL_MOUNT
