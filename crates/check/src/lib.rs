@@ -26,6 +26,7 @@ mod lower;
 mod memo;
 mod missing_equals;
 mod owns;
+mod pem;
 mod probe;
 mod rules;
 mod schemas;

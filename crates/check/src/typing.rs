@@ -194,8 +194,9 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     }
     match field.ty {
         FieldType::String => match &expr.kind {
-            ExprKind::Str { value, .. } => check_allowed(field, value, expr, diags)
-                .then(|| Value::Str(value.as_str().to_owned())),
+            ExprKind::Str { value, .. } => (check_allowed(field, value, expr, diags)
+                && valid_pem(expr.span, value, field, diags))
+            .then(|| Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
         FieldType::Int => match &expr.kind {
@@ -450,7 +451,8 @@ fn string_item(item: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Optio
     match &item.kind {
         ExprKind::Str { value, .. } => (check_allowed(field, value, item, diags)
             && no_comma_in_item(item, value, field, diags)
-            && valid_cidr(item.span, value, field, diags))
+            && valid_cidr(item.span, value, field, diags)
+            && valid_pem(item.span, value, field, diags))
         .then(|| Value::Str(value.as_str().to_owned())),
         ExprKind::Env(var) if field.ty != FieldType::CommaList => env_value(var, diags),
         // A comma-separated field's items are joined at compile time ([`comma_joined`]).
@@ -576,6 +578,43 @@ fn valid_cidr(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Dia
         );
     }
     valid
+}
+
+/// The text of a certificate or public-key field ([`crate::pem`]): a block the server
+/// can read. `false` after reporting it.
+fn valid_pem(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Diagnostic>) -> bool {
+    let name = field.name.as_str();
+    let Some(holds) = crate::pem::field(name) else {
+        return true;
+    };
+    // Empty is unset: the server keeps no value (and the lints see none).
+    if value.is_empty() {
+        return true;
+    }
+    let Some(why) = crate::pem::problem(value, holds) else {
+        return true;
+    };
+    let (what, label) = match holds {
+        crate::pem::Holds::Certificate => ("a PEM certificate", "CERTIFICATE"),
+        crate::pem::Holds::PublicKey => ("a PEM public key or certificate", "PUBLIC KEY"),
+    };
+    // A file's name where its text belongs: keyplan reads no files.
+    let single_line = !value.contains('\n');
+    let help = if single_line && !value.contains("-----") && !value.is_empty() {
+        format!("`{name}` takes the PEM text itself, not a file name: paste it in a heredoc (`<<-EOT` ... `EOT`), or read it at apply with `env(\"NAME\")`")
+    } else {
+        format!("`{name}` takes {what}: `-----BEGIN {label}-----`, lines of base64, `-----END {label}-----`")
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            at,
+            format!("`{name}` is not {what} the server can read"),
+        )
+        .with_label(why)
+        .with_help(help),
+    );
+    false
 }
 
 /// A value of a map or free-form field: any literal, structurally.

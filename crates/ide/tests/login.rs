@@ -188,8 +188,8 @@ fn one_block_one_missing_field_fix() {
 #[test]
 fn the_missing_field_fix_adds_every_required_field() {
     let programs = [
-        "auth kubernetes k8s { kubernetes_host = \"https://k\", kubernetes_ca_cert = \"x\" }\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"x/*\"\n}\n",
-        "auth kubernetes k8s {\n  kubernetes_host = \"https://k\"\n  kubernetes_ca_cert = \"x\"\n  role r {}\n}\n",
+        "auth kubernetes k8s { kubernetes_host = \"https://k\", kubernetes_ca_cert = env(\"K8S_CA_PEM\") }\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"x/*\"\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_host = \"https://k\"\n  kubernetes_ca_cert = env(\"K8S_CA_PEM\")\n  role r {}\n}\n",
         "auth userpass {\n  user u {}\n}\n",
         "auth userpass {}\nworkload w {\n  login userpass {}\n  read \"x/*\"\n}\n",
     ];

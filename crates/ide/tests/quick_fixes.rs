@@ -286,9 +286,9 @@ fn every_missing_field_fix_leaves_a_program_that_checks() {
         // An `oidc` role: the CLI's callback.
         "auth oidc {\n  oidc_discovery_url = \"https://id.example.com\"\n\n  role people {\n    user_claim      = \"sub\"\n    bound_audiences = [\"vault\"]\n    bound_claims    = { group = \"ops\" }\n  }\n}\n",
         // A Kubernetes role (names and namespaces) and the method's config.
-        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n\n  role app {\n    token_ttl = 1h\n  }\n}\n",
-        "auth kubernetes k8s {\n  kubernetes_ca_cert = \"x\"\n}\n",
-        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n}\n\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"secret/data/w/*\"\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = env(\"K8S_CA_PEM\")\n\n  role app {\n    token_ttl = 1h\n  }\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_ca_cert = env(\"K8S_CA_PEM\")\n}\n",
+        "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = env(\"K8S_CA_PEM\")\n}\n\nworkload w {\n  login k8s {\n    token_ttl = 1h\n  }\n  read \"secret/data/w/*\"\n}\n",
         // A database connection's plugin (from its URL), a role's connection, a static
         // role's connection, user and rotation.
         "secrets database {\n  connection app {\n    connection_url = \"postgresql://{{username}}:{{password}}@db:5432/app\"\n    allowed_roles  = [reader, legacy]\n  }\n\n  role reader {\n    creation_statements = [\"CREATE ROLE \\\"{{name}}\\\";\"]\n  }\n\n  static-role legacy {}\n}\n",
@@ -338,7 +338,7 @@ fn a_one_line_block_gets_the_field_on_its_line() {
     }
     // An empty block on a line of its own opens, as `keyplan fmt` writes it; inside a
     // one-line block it stays on the line.
-    let src = "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = \"x\"\n  role app {}\n}\n";
+    let src = "auth kubernetes k8s {\n  kubernetes_host    = \"https://k8s.example.com\"\n  kubernetes_ca_cert = env(\"K8S_CA_PEM\")\n  role app {}\n}\n";
     let after = assert_fixed(src, "kp::missing-field");
     assert!(
         after.contains("  role app {\n    bound_service_account_names      = [\"app\"]\n    bound_service_account_namespaces = [\"default\"]\n  }\n"),

@@ -630,7 +630,7 @@ fn a_map_of_empty_values_is_imported() {
 /// back: a plan compares multi-line text without it).
 #[test]
 fn multi_line_strings_are_heredocs() {
-    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUQ2Xb\n  indented line\n\nEOT\n-----END CERTIFICATE-----";
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIUQ2Xb\n  indented lines\n\nEOT\n-----END CERTIFICATE-----";
     const KEY_A: &str =
         "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZI\n-----END PUBLIC KEY-----\n";
     const KEY_B: &str =

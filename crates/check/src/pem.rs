@@ -1,0 +1,165 @@
+//! PEM text in the fields that hold certificates and public keys, read as the servers
+//! read it (Go's `encoding/pem`, then `x509`): a value none of whose blocks they can use
+//! is refused when written (OpenBao 2.7.2: `failed to parse certificate`, `data does not
+//! contain any valid public keys`, `error checking jwks_ca_pem`), or, for
+//! `kubernetes_ca_cert`, stored and then fails every login's TLS to the cluster.
+
+/// What a field's PEM must hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holds {
+    /// A `CERTIFICATE` block: a CA the server verifies with.
+    Certificate,
+    /// A public key, or a certificate to take it from: any block type.
+    PublicKey,
+}
+
+/// The PEM fields of the auth methods' endpoints (no other endpoint has a field of these
+/// names).
+pub(crate) fn field(name: &str) -> Option<Holds> {
+    match name {
+        "certificate" | "jwks_ca_pem" | "oidc_discovery_ca_pem" | "kubernetes_ca_cert" => {
+            Some(Holds::Certificate)
+        }
+        "jwt_validation_pubkeys" | "pem_keys" => Some(Holds::PublicKey),
+        _ => None,
+    }
+}
+
+/// Why no block of `text` is one the server can use, or `None` when one is.
+pub(crate) fn problem(text: &str, holds: Holds) -> Option<&'static str> {
+    let mut found = None;
+    let mut rest = text;
+    while let Some(at) = begin_line(rest) {
+        let after = &rest[at + BEGIN.len()..];
+        let Some((label, body)) = after.split_once("-----") else {
+            return Some("the `-----BEGIN` line does not end with `-----`");
+        };
+        let end = format!("-----END {label}-----");
+        let Some(stop) = body.find(&end) else {
+            found.get_or_insert("a `-----BEGIN` line without its `-----END` line");
+            break;
+        };
+        rest = &body[stop + end.len()..];
+        let block = match der(&body[..stop]) {
+            Ok(()) => {
+                if holds == Holds::PublicKey
+                    || label == "CERTIFICATE"
+                    || label == "TRUSTED CERTIFICATE"
+                {
+                    return None;
+                }
+                "a block that is not a `CERTIFICATE`"
+            }
+            Err(why) => why,
+        };
+        found.get_or_insert(block);
+    }
+    Some(found.unwrap_or("no `-----BEGIN ...-----` line"))
+}
+
+const BEGIN: &str = "-----BEGIN ";
+
+/// Where the next `-----BEGIN ` at the start of a line is.
+fn begin_line(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(BEGIN) {
+        let at = from + i;
+        if at == 0 || text.as_bytes()[at - 1] == b'\n' {
+            return Some(at);
+        }
+        from = at + BEGIN.len();
+    }
+    None
+}
+
+/// A block's body: standard base64 with its padding (blanks and line breaks between),
+/// of DER, which starts with a SEQUENCE.
+fn der(body: &str) -> Result<(), &'static str> {
+    let digits: Vec<u8> = body
+        .bytes()
+        .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .collect();
+    let padding = digits.iter().rev().take_while(|&&b| b == b'=').count();
+    let valid = !digits.is_empty()
+        && digits.len() % 4 == 0
+        && padding <= 2
+        && digits[..digits.len() - padding]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/');
+    if !valid {
+        return Err("a block whose body is not base64");
+    }
+    // 0x30, the SEQUENCE every certificate and key is: six bits in `M`, two in the next.
+    if digits[0] != b'M' || !(b'A'..=b'P').contains(&digits[1]) {
+        return Err("a block that holds no certificate or key");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CERT: &str =
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n+Abc/d==\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn a_certificate_block_is_read_where_text_surrounds_it() {
+        assert_eq!(problem(CERT, Holds::Certificate), None);
+        let commented = format!("# the CI CA\n{CERT}trailing words\n");
+        assert_eq!(problem(&commented, Holds::Certificate), None);
+        let key = CERT.replace("CERTIFICATE", "PUBLIC KEY");
+        assert_eq!(problem(&key, Holds::PublicKey), None);
+        assert_eq!(problem(CERT, Holds::PublicKey), None);
+        // An EC P-256 key is a short SEQUENCE (0x30 0x59).
+        let ec = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+        assert_eq!(problem(ec, Holds::PublicKey), None);
+    }
+
+    #[test]
+    fn what_the_server_cannot_read_says_why() {
+        let cases = [
+            ("ca.pem", "no `-----BEGIN ...-----` line"),
+            ("", "no `-----BEGIN ...-----` line"),
+            (
+                "x -----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                "no `-----BEGIN ...-----` line",
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\nMIIB\n",
+                "a `-----BEGIN` line without its `-----END` line",
+            ),
+            (
+                "-----BEGIN CERTIFICATE\nMIIB",
+                "the `-----BEGIN` line does not end with `-----`",
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\nMI!B\n-----END CERTIFICATE-----",
+                "a block whose body is not base64",
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\nMIIBa\n-----END CERTIFICATE-----",
+                "a block whose body is not base64",
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----",
+                "a block whose body is not base64",
+            ),
+            (
+                "-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----",
+                "a block that holds no certificate or key",
+            ),
+            (
+                "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
+                "a block that is not a `CERTIFICATE`",
+            ),
+        ];
+        for (text, why) in cases {
+            assert_eq!(problem(text, Holds::Certificate), Some(why), "{text:?}");
+        }
+        // The first block's problem is the one told, and a later good block is enough.
+        let bad_then_good =
+            format!("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n{CERT}");
+        assert_eq!(problem(&bad_then_good, Holds::Certificate), None);
+    }
+}
