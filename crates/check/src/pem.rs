@@ -81,7 +81,7 @@ fn der(body: &str) -> Result<(), &'static str> {
         .collect();
     let padding = digits.iter().rev().take_while(|&&b| b == b'=').count();
     let valid = !digits.is_empty()
-        && digits.len() % 4 == 0
+        && digits.len().is_multiple_of(4)
         && padding <= 2
         && digits[..digits.len() - padding]
             .iter()
