@@ -29,71 +29,63 @@ pub(crate) fn field(name: &str) -> Option<Holds> {
 pub(crate) fn problem(text: &str, holds: Holds) -> Option<&'static str> {
     let mut found = None;
     let mut rest = text;
-    while let Some(at) = begin_line(rest) {
-        let after = &rest[at + BEGIN.len()..];
+    while let Some(after) = after_begin(rest) {
         let Some((label, body)) = after.split_once("-----") else {
             return Some("the `-----BEGIN` line does not end with `-----`");
         };
-        let end = format!("-----END {label}-----");
-        let Some(stop) = body.find(&end) else {
+        // The body, and what follows `-----END LABEL-----`.
+        let end = body.match_indices("-----END ").find_map(|(stop, _)| {
+            let tail = body
+                .get(stop + 9..)?
+                .strip_prefix(label)?
+                .strip_prefix("-----")?;
+            Some((body.get(..stop)?, tail))
+        });
+        let Some((inner, tail)) = end else {
             found.get_or_insert("a `-----BEGIN` line without its `-----END` line");
             break;
         };
-        rest = &body[stop + end.len()..];
-        let block = match der(&body[..stop]) {
-            Ok(()) => {
-                if holds == Holds::PublicKey
-                    || label == "CERTIFICATE"
-                    || label == "TRUSTED CERTIFICATE"
-                {
-                    return None;
-                }
-                "a block that is not a `CERTIFICATE`"
-            }
-            Err(why) => why,
+        rest = tail;
+        let why = match der(inner) {
+            None if holds == Holds::PublicKey || label.ends_with("CERTIFICATE") => return None,
+            None => "a block that is not a `CERTIFICATE`",
+            Some(why) => why,
         };
-        found.get_or_insert(block);
+        found.get_or_insert(why);
     }
     Some(found.unwrap_or("no `-----BEGIN ...-----` line"))
 }
 
-const BEGIN: &str = "-----BEGIN ";
-
-/// Where the next `-----BEGIN ` at the start of a line is.
-fn begin_line(text: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(BEGIN) {
-        let at = from + i;
-        if at == 0 || text.as_bytes()[at - 1] == b'\n' {
-            return Some(at);
-        }
-        from = at + BEGIN.len();
-    }
-    None
+/// What follows the next `-----BEGIN ` at the start of a line.
+fn after_begin(text: &str) -> Option<&str> {
+    text.strip_prefix("-----BEGIN ")
+        .or_else(|| Some(text.split_once("\n-----BEGIN ")?.1))
 }
 
-/// A block's body: standard base64 with its padding (blanks and line breaks between),
-/// of DER, which starts with a SEQUENCE.
-fn der(body: &str) -> Result<(), &'static str> {
-    let digits: Vec<u8> = body
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        .collect();
-    let padding = digits.iter().rev().take_while(|&&b| b == b'=').count();
-    let valid = !digits.is_empty()
-        && digits.len().is_multiple_of(4)
-        && padding <= 2
-        && digits[..digits.len() - padding]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/');
-    if !valid {
-        return Err("a block whose body is not base64");
+/// Why a block's body is not standard base64 with its padding (blanks and line breaks
+/// between) of DER, which starts with a SEQUENCE; `None` when it is.
+fn der(body: &str) -> Option<&'static str> {
+    let (mut count, mut padding, mut first) = (0, 0, [0u8; 2]);
+    for b in body.bytes() {
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            continue;
+        }
+        let digit = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        if (b != b'=' && !(digit && padding == 0)) || (b == b'=' && padding == 2) {
+            return Some("a block whose body is not base64");
+        }
+        padding += usize::from(b == b'=');
+        if let Some(slot) = first.get_mut(count) {
+            *slot = b;
+        }
+        count += 1;
+    }
+    if count == 0 || !count.is_multiple_of(4) {
+        return Some("a block whose body is not base64");
     }
     // 0x30, the SEQUENCE every certificate and key is: six bits in `M`, two in the next.
-    if digits[0] != b'M' || !(b'A'..=b'P').contains(&digits[1]) {
-        return Err("a block that holds no certificate or key");
-    }
-    Ok(())
+    (first[0] != b'M' || !(b'A'..=b'P').contains(&first[1]))
+        .then_some("a block that holds no certificate or key")
 }
 
 #[cfg(test)]

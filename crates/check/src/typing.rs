@@ -594,16 +594,21 @@ fn valid_pem(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Diag
     let Some(why) = crate::pem::problem(value, holds) else {
         return true;
     };
-    let (what, label) = match holds {
-        crate::pem::Holds::Certificate => ("a PEM certificate", "CERTIFICATE"),
-        crate::pem::Holds::PublicKey => ("a PEM public key or certificate", "PUBLIC KEY"),
+    let (what, help) = match holds {
+        crate::pem::Holds::Certificate => (
+            "a PEM certificate",
+            "write the certificate: `-----BEGIN CERTIFICATE-----`, lines of base64, `-----END CERTIFICATE-----`",
+        ),
+        crate::pem::Holds::PublicKey => (
+            "a PEM public key or certificate",
+            "write the key: `-----BEGIN PUBLIC KEY-----`, lines of base64, `-----END PUBLIC KEY-----`",
+        ),
     };
-    // A file's name where its text belongs: keyplan reads no files.
-    let single_line = !value.contains('\n');
-    let help = if single_line && !value.contains("-----") && !value.is_empty() {
-        format!("`{name}` takes the PEM text itself, not a file name: paste it in a heredoc (`<<-EOT` ... `EOT`), or read it at apply with `env(\"NAME\")`")
+    // A file's name where its text belongs.
+    let help = if value.contains('\n') || value.contains("-----") {
+        help
     } else {
-        format!("`{name}` takes {what}: `-----BEGIN {label}-----`, lines of base64, `-----END {label}-----`")
+        "keyplan reads no files: write the PEM text itself (a heredoc `<<-EOT` keeps its lines), or read it at apply with `env(\"NAME\")`"
     };
     diags.push(
         Diagnostic::error(

@@ -75,9 +75,9 @@ pub fn format_with(source: &str, options: &Options) -> Result<String, Vec<Diagno
     // A byte-order mark is the file's encoding, not layout: kept, so that a file an editor
     // saved with one formats to itself and `fmt --check` passes it.
     if source.starts_with(BOM) {
-        return Ok(format!("{BOM}{out}"));
+        return Ok([BOM, &out].concat());
     }
     Ok(out)
 }
 
-const BOM: char = '\u{feff}';
+const BOM: &str = "\u{feff}";
