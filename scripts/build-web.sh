@@ -102,14 +102,14 @@ build_wasm() {
     # bytes gzipped. --gufa-optimizing (whole-module inference of the values each
     # location can hold, then the pipeline again): 36 bytes. --traps-never-happen would
     # save about as much but turn a panic into undefined behaviour: not taken.
-    # -Os, not -Oz: 10 KB larger raw but 90 bytes smaller gzipped (12-03; measured with
-    # the flags above). The difference is of the order of the noise any change of the
-    # compiler makes (a few dozen to a hundred bytes either way): remeasure both when the
-    # budget is tight again.
+    # -Oz, not -Os: 180 bytes smaller gzipped on 12-05 (204,929 -> 204,749), where -Os
+    # was 90 bytes smaller on 12-03. The difference is of the order of the noise any
+    # change of the compiler makes (a few dozen to a hundred bytes either way): remeasure
+    # both when the budget is tight again. --merge-similar-functions: -22 bytes, not taken.
     # --generate-global-effects first: each function's effects (no side effect, cannot
     # trap...) computed once over the whole module, so the passes after it may drop or
     # move a call they must otherwise keep: 86 bytes gzipped (12-04, stop 47).
-    "$opt" --generate-global-effects -Os --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Os --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
+    "$opt" --generate-global-effects -Oz --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Oz --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
       "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
     # Similar functions side by side, for gzip's 32 KB window (web/scripts/order-functions.mjs
