@@ -273,8 +273,10 @@ impl<'s> Lowerer<'s> {
                 id: id.clone(),
                 block: login.block,
                 skip: &["role_name"],
-                external_type: catalog::external_login_type(login.mount, login.block.entries())
-                    .filter(|_| mount.is_none())
+                external_type: mount
+                    .is_none()
+                    .then(|| catalog::external_login_type(login.mount, login.block.entries()))
+                    .flatten()
                     .map(|t| t.name),
                 statements_go: StatementsGo::BesideTheLogin,
             },
