@@ -30,22 +30,25 @@ pub(crate) fn problem(text: &str, holds: Holds) -> Option<&'static str> {
     let mut found = None;
     let mut rest = text;
     while let Some(after) = after_begin(rest) {
-        let Some((label, body)) = after.split_once("-----") else {
-            return Some("the `-----BEGIN` line does not end with `-----`");
+        // A block the server cannot read is passed over: the search goes on from the
+        // line after its `-----BEGIN` (Go's `pem.Decode`), whatever follows.
+        let (line, next) = after.split_once('\n').unwrap_or((after, ""));
+        rest = next;
+        let Some(label) = line.trim_end().strip_suffix("-----") else {
+            found.get_or_insert("the `-----BEGIN` line does not end with `-----`");
+            continue;
         };
-        // The body, and what follows `-----END LABEL-----`.
-        let end = body.match_indices("-----END ").find_map(|(stop, _)| {
-            let tail = body
-                .get(stop + 9..)?
-                .strip_prefix(label)?
-                .strip_prefix("-----")?;
-            Some((body.get(..stop)?, tail))
+        // The body, up to `-----END LABEL-----`.
+        let end = next.match_indices("-----END ").find_map(|(stop, _)| {
+            let tail = next.get(stop + 9..)?.strip_prefix(label)?;
+            tail.starts_with("-----")
+                .then(|| next.get(..stop))
+                .flatten()
         });
-        let Some((inner, tail)) = end else {
+        let Some(inner) = end else {
             found.get_or_insert("a `-----BEGIN` line without its `-----END` line");
-            break;
+            continue;
         };
-        rest = tail;
         let why = match der(inner) {
             None if holds == Holds::PublicKey || label.ends_with("CERTIFICATE") => return None,
             None => "a block that is not a `CERTIFICATE`",
@@ -153,5 +156,22 @@ mod tests {
         let bad_then_good =
             format!("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n{CERT}");
         assert_eq!(problem(&bad_then_good, Holds::Certificate), None);
+    }
+
+    proptest::proptest! {
+        /// Any text of PEM's pieces reads without a panic, and a good block after it is
+        /// still found (the server reads past what it cannot use).
+        #[test]
+        fn pieces_of_pem_read_without_panic(pieces in proptest::collection::vec(0usize..13, 0..40)) {
+            const PIECES: [&str; 13] = [
+                "-----BEGIN ", "-----END ", "CERTIFICATE", "PUBLIC KEY", "-----", "\n",
+                "MI", "IB", "=", " ", "é", "x", "\r\n",
+            ];
+            let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let _ = problem(&text, Holds::Certificate);
+            let _ = problem(&text, Holds::PublicKey);
+            let then_good = format!("{text}\n{CERT}");
+            proptest::prop_assert_eq!(problem(&then_good, Holds::PublicKey), None);
+        }
     }
 }
