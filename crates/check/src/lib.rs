@@ -160,3 +160,7 @@ fn check_with_memo(
         },
     )
 }
+
+/// How the help of a certificate or key field holding a file's name starts (the language
+/// server's fix reads it to offer `env(...)`).
+pub const PEM_FILE_HELP: &str = "keyplan reads no files: write the PEM text itself (a heredoc `<<-EOT` keeps its lines), or read it at apply with `env(\"NAME\")`";

@@ -608,7 +608,7 @@ fn valid_pem(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Diag
     let help = if value.contains('\n') || value.contains("-----") {
         help
     } else {
-        "keyplan reads no files: write the PEM text itself (a heredoc `<<-EOT` keeps its lines), or read it at apply with `env(\"NAME\")`"
+        crate::PEM_FILE_HELP
     };
     diags.push(
         Diagnostic::error(

@@ -58,6 +58,9 @@ impl Analysis {
             if d.code == codes::LITERAL_SECRET {
                 out.extend(self.env_fix(i, d));
             }
+            if d.code == codes::INVALID_VALUE {
+                out.extend(self.pem_file_fix(i, d));
+            }
             if d.code == codes::ROOT_NOT_ROTATED {
                 out.extend(self.rotate_root_fix(i, d));
             }
@@ -557,6 +560,45 @@ impl Analysis {
             ),
             edits: vec![TextEdit {
                 span: attr.value.span,
+                new_text: format!("env(\"{var}\")"),
+            }],
+            diagnostic: i,
+            preferred: true,
+        })
+    }
+
+    /// A file's name where a certificate or key belongs (`certificate = "certs/ca.pem"`):
+    /// keyplan reads no files, so the fix reads the PEM from the environment variable the
+    /// file's name spells (`CA_PEM`), which `apply` then needs set to the file's text.
+    fn pem_file_fix(&self, i: usize, d: &Diagnostic) -> Option<CodeAction> {
+        if !d.help.as_deref()?.starts_with(kp_check::PEM_FILE_HELP) {
+            return None;
+        }
+        let written = self.source.get(d.span.start..d.span.end)?;
+        let file = written.trim_matches('"').rsplit(['/', '\\']).next()?;
+        let mut var = String::with_capacity(file.len() + 4);
+        for c in file.chars() {
+            let c = if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            };
+            if !(c == '_' && var.ends_with('_')) {
+                var.push(c);
+            }
+        }
+        let var = var.trim_matches('_');
+        if var.is_empty() {
+            return None;
+        }
+        let var = match var.starts_with(|c: char| c.is_ascii_digit()) {
+            true => format!("PEM_{var}"),
+            false => var.to_string(),
+        };
+        Some(CodeAction {
+            title: format!("read the PEM from the environment variable `{var}`"),
+            edits: vec![TextEdit {
+                span: d.span,
                 new_text: format!("env(\"{var}\")"),
             }],
             diagnostic: i,

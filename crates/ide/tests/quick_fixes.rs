@@ -599,3 +599,23 @@ workload w {
         codes(&after)
     );
 }
+
+/// A file's name where a certificate or key belongs: keyplan reads no files, so the fix
+/// reads the PEM from the environment variable the file's name spells, in a list item
+/// too; the program then checks.
+#[test]
+fn a_pem_file_name_becomes_the_variable_it_spells() {
+    let src = "auth jwt ci {\n  bound_issuer           = \"https://ci.example.com\"\n  jwt_validation_pubkeys = [\"keys/ci-signing.pub\", \"./2026.pem\"]\n}\n\nauth cert {\n  role runner {\n    certificate          = \"certs/ci-ca.pem\"\n    allowed_common_names = [\"runner.example.com\"]\n  }\n}\n";
+    let after = assert_fixed(src, "kp::invalid-value");
+    assert!(
+        after.contains("jwt_validation_pubkeys = [env(\"CI_SIGNING_PUB\"), env(\"PEM_2026_PEM\")]"),
+        "{after}"
+    );
+    assert!(
+        after.contains("certificate          = env(\"CI_CA_PEM\")"),
+        "{after}"
+    );
+    // A block cut short is not a file's name: no fix.
+    let cut = "auth cert {\n  role r {\n    certificate          = \"-----BEGIN CERTIFICATE-----\"\n    allowed_common_names = [\"r.example.com\"]\n  }\n}\n";
+    assert!(fix_all(cut, "kp::invalid-value").1.is_empty());
+}
