@@ -442,6 +442,18 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
             p.not_compared.push(field.to_string());
             continue;
         }
+        // A token's `num_uses` reads back as the uses it has left: each request with it
+        // takes one (OpenBao 2.7.2: 10, then 9 after one read), and at none left the
+        // server revokes it. A token with uses left, no more than the program gives,
+        // is the one the program asked for, only used.
+        if r.kind == ResourceKind::Token && field == "num_uses" {
+            let left = lookup(r.kind, data, field).and_then(Json::as_i64);
+            if let (Value::Int(n), Some(left)) = (want, left) {
+                if (1..=*n).contains(&left) {
+                    continue;
+                }
+            }
+        }
         // An SSH CA reads back only its public key, whose type says the key's.
         if let ("ssh-ca", "key_type", Value::Str(kind), Some(Json::String(key))) =
             (r.schema, field, want, data.get("public_key"))
@@ -1111,5 +1123,44 @@ mod tests {
         let rsa = plan(&program, &with_key("ssh-rsa AAAAB3Nz"));
         let p = rsa.get(ca.id.as_str()).expect("planned");
         assert_eq!(p.action, Action::Unchanged, "{:?}", p.changes);
+    }
+
+    /// A token's `num_uses` reads back as the uses it has left (OpenBao 2.7.2: 10, then
+    /// 9 after one request): a used token is unchanged, not replaced (which would revoke
+    /// the token its holder uses); one with more uses left than the program gives, or an
+    /// unlimited one, is a change.
+    #[test]
+    fn a_used_token_is_not_replaced() {
+        let program = compiled(
+            "policy p {\n  path \"secret/*\" {\n    capabilities = [read]\n  }\n}\n\
+             auth token {\n  role bots {\n    allowed_policies = [p]\n  }\n}\n\
+             token bot {\n  role = bots\n  policies = [p]\n  num_uses = 10\n}\n",
+        );
+        let token = program
+            .resources
+            .iter()
+            .find(|r| r.kind == ResourceKind::Token)
+            .expect("a token");
+        let with_uses = |left: i64| LiveState {
+            resources: HashMap::from([(
+                token.id.to_string(),
+                Live::Token {
+                    accessor: "acc".to_string(),
+                    data: serde_json::json!({ "policies": ["default", "p"], "num_uses": left }),
+                },
+            )]),
+            ..LiveState::default()
+        };
+        for left in [10, 9, 1] {
+            let plan = plan(&program, &with_uses(left));
+            let p = plan.get(token.id.as_str()).expect("planned");
+            assert_eq!(p.action, Action::Unchanged, "{left} left: {:?}", p.changes);
+        }
+        for left in [11, 0] {
+            let plan = plan(&program, &with_uses(left));
+            let p = plan.get(token.id.as_str()).expect("planned");
+            assert_eq!(p.action, Action::Replace, "{left} left");
+            assert_eq!(p.changes[0].field, "num_uses");
+        }
     }
 }
