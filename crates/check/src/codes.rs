@@ -44,6 +44,9 @@ pub const OVERLAPPING_MOUNT: &str = "kp::overlapping-mount";
 pub const DUPLICATE: &str = "kp::duplicate";
 /// A TTL larger than the maximum it is bounded by.
 pub const TTL_EXCEEDS_MAX: &str = "kp::ttl-exceeds-max";
+/// A TTL over the server's default system maximum (768h) that no `max_lease_ttl` of the
+/// program bounds: refused or capped unless the server's configuration raises it (warning).
+pub const TTL_OVER_SYSTEM_MAX: &str = "kp::ttl-over-system-max";
 /// An endpoint or engine the compilation target does not have.
 pub const UNSUPPORTED_ON_TARGET: &str = "kp::unsupported-on-target";
 /// No target given, and the program uses what only one server has: compiled for it (warning).
@@ -151,6 +154,7 @@ pub const ALL: &[&str] = &[
     OVERLAPPING_MOUNT,
     DUPLICATE,
     TTL_EXCEEDS_MAX,
+    TTL_OVER_SYSTEM_MAX,
     UNSUPPORTED_ON_TARGET,
     IMPLIED_TARGET,
     ROTATION_CONFLICT,

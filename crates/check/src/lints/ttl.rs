@@ -227,6 +227,57 @@ pub fn over_mount(
     }
 }
 
+/// The server's system maximum lease TTL when its configuration does not set
+/// `max_lease_ttl`: 768h (32 days) on Vault and OpenBao alike (OpenBao 2.7.2 reads
+/// `sys/auth/token/tune` as `max_lease_ttl 768h`, and refuses a default over it with
+/// "given default lease TTL greater than system max lease TTL of 2764800").
+pub const SYSTEM_MAX_LEASE_TTL: i64 = 768 * 3600;
+
+/// A TTL over the server's default system maximum ([`SYSTEM_MAX_LEASE_TTL`]) where no
+/// `max_lease_ttl` of the program bounds it: a warning, since a server's configuration
+/// may raise its maximum. `what` says what the server does with it, `fix` how to
+/// avoid it.
+pub fn over_system_max(attr: &Attribute, what: &str, fix: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(v) = durations::literal_seconds(&attr.value) else {
+        return;
+    };
+    if v <= SYSTEM_MAX_LEASE_TTL || diags.iter().any(|d| d.span == attr.value.span) {
+        return;
+    }
+    let name = &attr.name.name;
+    diags.push(
+        Diagnostic::warning(
+            codes::TTL_OVER_SYSTEM_MAX,
+            attr.value.span,
+            format!(
+                "`{name}` ({}) exceeds the server's maximum lease TTL ({} unless its configuration raises `max_lease_ttl`)",
+                durations::format(v),
+                durations::format(SYSTEM_MAX_LEASE_TTL)
+            ),
+        )
+        .with_label("over the server's maximum")
+        .with_help(format!("{fix}: {what}")),
+    );
+}
+
+/// A mount's `default_lease_ttl` over the system maximum with no `max_lease_ttl` of its
+/// own (or `0`, the system's): the server refuses the mount (OpenBao 2.7.2, both
+/// `sys/mounts` and `sys/auth`). With a `max_lease_ttl` it is that one that bounds it.
+pub fn mount_over_system_max(attrs: &[&Attribute], diags: &mut Vec<Diagnostic>) {
+    let max = attrs.iter().find(|a| a.name.name == "max_lease_ttl");
+    if max.is_some_and(|m| durations::literal_seconds(&m.value).is_none_or(|v| v > 0)) {
+        return;
+    }
+    if let Some(default) = attrs.iter().find(|a| a.name.name == "default_lease_ttl") {
+        over_system_max(
+            default,
+            "the server refuses the mount",
+            "lower `default_lease_ttl`, or give the mount a `max_lease_ttl` at least as long",
+            diags,
+        );
+    }
+}
+
 /// STS lifetimes on an AWS role that issues IAM users: Vault refuses the role
 /// ("max_sts_ttl parameter only valid for assumed_role and federation_token credential
 /// types", builtin/logical/aws/path_roles.go).

@@ -85,6 +85,7 @@ impl<'s> Lowerer<'s> {
             body.insert("config", Value::Map(tune));
         }
         lints::ttl::check("mount", &mount_attrs, |_| true, &mut self.diags);
+        lints::ttl::mount_over_system_max(&mount_attrs, &mut self.diags);
         let mut r = resource(
             mount.id.clone(),
             decl.class.kind(),

@@ -113,6 +113,31 @@ impl<'s> Lowerer<'s> {
             self.ttl_over_role_max(&parts, role, role_name, "explicit_max_ttl");
             self.policies_allowed(&parts, role, role_name);
         }
+        // The token method's maximum is the system's unless the server tunes
+        // `auth/token` (which no program declares): a longer `ttl` is capped (OpenBao
+        // 2.7.2: "TTL of \"960h\" exceeded the effective max_ttl of \"768h\""), and the
+        // token then reads back another TTL than the program's, so every plan replaces it.
+        // A `period` is capped too ("period of \"960h\" exceeded the effective max_ttl"),
+        // though it reads back as written.
+        for (field, what) in [
+            (
+                "ttl",
+                "the server caps the token at its maximum, and every later plan replaces the token",
+            ),
+            (
+                "period",
+                "the server caps the token's period at its maximum",
+            ),
+        ] {
+            if let Some(a) = parts.get(field) {
+                crate::lints::ttl::over_system_max(
+                    a,
+                    what,
+                    &format!("lower `{field}`"),
+                    &mut self.diags,
+                );
+            }
+        }
         for d in typed.deps {
             add_dep(&mut deps, d);
         }
