@@ -828,6 +828,30 @@ impl<'a> Declarer<'a, '_> {
         };
         // It names the workload's policy and login role, both lowercased by the server.
         self.lowercase(name, span, "workload");
+        // Its derived policy would be a built-in one: `root` cannot be written (OpenBao
+        // 2.7.2: "cannot update \"root\" policy"), and writing `default` replaces the
+        // policy every token carries, handing the workload's grants to all of them.
+        let reserved = match name.as_str() {
+            "root" => Some((
+                "workload `root` would write the policy `root`, which is built in and cannot be written",
+                "rename the workload",
+            )),
+            "default" => Some((
+                "workload `default` would overwrite the built-in policy `default`, which every token carries",
+                "rename the workload: its rules would reach every token of the server, and the rules every token needs (`auth/token/lookup-self`, ...) would be gone",
+            )),
+            _ => None,
+        };
+        if let Some((message, help)) = reserved {
+            self.diags.push(
+                Diagnostic::error(codes::RESERVED_NAME, span, message)
+                    .with_label("reserved policy name")
+                    .with_help(format!(
+                        "{help}; its login role can keep the name with `login MOUNT {{ role_name = \"{name}\" }}`"
+                    )),
+            );
+            return;
+        }
         let mut parts = self.split(block);
         let has_rules = !parts.statements.is_empty();
         // A second workload of the name is still checked, and lowered to nothing.
