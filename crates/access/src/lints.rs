@@ -568,7 +568,10 @@ fn policies(
             Some(w) => format!("workload `{w}`"),
             None => format!("policy `{}`", r.name),
         };
+        // `policy default` rewrites the built-in policy, which every token carries
+        // unless it opts out: attached everywhere without being named.
         if r.workload.is_none()
+            && r.name != "default"
             && used.binary_search(&r.name.as_str()).is_err()
             && !globs.iter().any(|g| kp_check::ir::glob_match(g, &r.name))
         {
