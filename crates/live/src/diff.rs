@@ -683,7 +683,8 @@ fn blocked(r: &Resource, changes: &[FieldChange], data: &Json) -> Option<String>
 /// which no read returns): measured on OpenBao 2.7.2. A database connection's
 /// `verify_connection` and a JWT method's `skip_jwks_validation` are used at write time
 /// only; an SSH CA reads back only its `public_key`; an AppRole role's `role_id` reads
-/// back at `role/NAME/role-id`, not with the role. Every other field reads back once set.
+/// back at `role/NAME/role-id`, not with the role (`state::read` adds it to the role's
+/// data when the program sets it). Every other field reads back once set.
 pub const WRITE_ONLY: &[(&str, &str)] = &[
     ("database-connection", "verify_connection"),
     ("ssh-ca", "generate_signing_key"),

@@ -123,13 +123,29 @@ fn read_one(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<L
     match client.read(path) {
         Ok(Some(body)) => Ok(match body.get("data") {
             Some(Json::Null) | None => Live::Absent,
-            Some(data) => Live::Present(data.clone()),
+            Some(data) => Live::Present(with_role_id(client, r, data.clone())?),
         }),
         Ok(None) => Ok(Live::Absent),
         // An SSH engine without a CA answers 400 ("no default issuer") rather than 404.
         Err(LiveError::Api { status: 400, .. }) if path.ends_with("/config/ca") => Ok(Live::Absent),
         Err(e) => Err(e),
     }
+}
+
+/// An AppRole role whose program sets `role_id`, with the role id the server holds: the
+/// role's read leaves it out, and it reads back at `PATH/role-id` (OpenBao 2.7.2). Without
+/// it a changed `role_id` was never planned, and the old one kept logging in.
+fn with_role_id(client: &Client, r: &Resource, mut data: Json) -> Result<Json> {
+    if r.schema != "approle-role" || !r.body.contains_key("role_id") {
+        return Ok(data);
+    }
+    let role_id = client
+        .read(&format!("{}/role-id", r.path))?
+        .and_then(|b| b.get("data")?.get("role_id").cloned());
+    if let (Json::Object(fields), Some(id)) = (&mut data, role_id) {
+        fields.insert("role_id".to_string(), id);
+    }
+    Ok(data)
 }
 
 fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result<Live> {

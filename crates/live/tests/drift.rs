@@ -574,3 +574,37 @@ fn a_reset_shows_the_servers_real_default() {
     apply_clean(&args);
     assert_eq!(bao.data("ssh/roles/otp")["port"], 22);
 }
+
+/// An AppRole role's `role_id` reads back at `role/NAME/role-id`, not with the role: a
+/// changed one was "not compared", the plan clean, and the old role id kept logging in.
+/// It is planned as a change now, apply sets it, and the next plan is clean.
+#[test]
+fn a_changed_role_id_is_planned_and_applied() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let program = |id: &str| {
+        format!(
+            "auth approle {{}}\n\nworkload fixed {{\n  login approle {{\n    role_id       = \"{id}\"\n    secret_id_ttl = 10m\n  }}\n  read \"secret/data/fixed/*\"\n}}\n"
+        )
+    };
+    let old = "11111111-2222-3333-4444-555555555555";
+    let new = "11111111-2222-3333-4444-666666666666";
+    let first = write_program(dir.path(), "first.kp", &program(old));
+    apply_clean(&live_args(&bao, &[&first]));
+    assert_eq!(bao.data("auth/approle/role/fixed/role-id")["role_id"], old);
+    let second = write_program(dir.path(), "second.kp", &program(new));
+    let args = live_args(&bao, &[&second]);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 2, "{plan}");
+    let role = planned(&plan, "auth/approle/role/fixed");
+    assert_eq!(
+        role["changes"],
+        json!([{"field": "role_id", "old": old, "new": new}]),
+        "{role}"
+    );
+    apply_clean(&args);
+    assert_eq!(bao.data("auth/approle/role/fixed/role-id")["role_id"], new);
+    let (code, plan) = plan_json(&args);
+    assert_eq!(code, 0, "{plan}");
+}
