@@ -326,6 +326,7 @@ impl<'s> Lowerer<'s> {
                         &mut self.diags,
                     );
                 }
+                lints::auth_roles::namespace_selector(&body, parts, &mut self.diags);
                 lints::auth_roles::kubernetes_wildcards(
                     &body,
                     parts,
