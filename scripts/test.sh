@@ -18,7 +18,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "the compiler core builds for wasm32-unknown-unknown"
 cargo build --locked --target wasm32-unknown-unknown \
   -p kp-diag -p kp-syntax -p kp-schema -p kp-check -p kp-graph -p kp-emit -p keyplan \
-  -p kp-fmt -p kp-report -p kp-acl -p kp-access -p kp-ide -p kp-import -p kp-sort
+  -p kp-fmt -p kp-report -p kp-acl -p kp-access -p kp-ide -p kp-import -p kp-sort -p kp-json
 
 step "endpoint schemas match their generator"
 python3 tools/schemagen/generate.py --check

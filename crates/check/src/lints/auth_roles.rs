@@ -288,7 +288,7 @@ pub fn namespace_selector(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut
     let (Some(Value::Str(text)), Some(attr)) = (body.get(field), parts.get(field)) else {
         return;
     };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+    let Ok(json) = kp_json::from_str(text) else {
         return;
     };
     let Some(problem) = selector_problem(&json) else {
@@ -308,8 +308,8 @@ pub fn namespace_selector(body: &crate::ir::Body, parts: &Parts<'_>, diags: &mut
 }
 
 /// Why OpenBao 2.7.2 refuses `json` as a namespace selector, if it does.
-fn selector_problem(json: &serde_json::Value) -> Option<&'static str> {
-    use serde_json::Value as J;
+fn selector_problem(json: &kp_json::Value) -> Option<&'static str> {
+    use kp_json::Value as J;
     let J::Object(top) = json else {
         return Some("a selector is an object, e.g. `{\"matchLabels\": {...}}`");
     };
@@ -317,8 +317,8 @@ fn selector_problem(json: &serde_json::Value) -> Option<&'static str> {
         None | Some(J::Null) => {}
         Some(J::Object(labels)) => {
             if labels
-                .values()
-                .any(|v| matches!(v, J::Array(_) | J::Object(_)))
+                .iter()
+                .any(|(_, v)| matches!(v, J::Array(_) | J::Object(_)))
             {
                 return Some("each label in `matchLabels` has one value");
             }
