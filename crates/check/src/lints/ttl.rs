@@ -235,28 +235,26 @@ pub const SYSTEM_MAX_LEASE_TTL: i64 = 768 * 3600;
 
 /// A TTL over the server's default system maximum ([`SYSTEM_MAX_LEASE_TTL`]) where no
 /// `max_lease_ttl` of the program bounds it: a warning, since a server's configuration
-/// may raise its maximum. `what` says what the server does with it, `fix` how to
-/// avoid it.
-pub fn over_system_max(attr: &Attribute, what: &str, fix: &str, diags: &mut Vec<Diagnostic>) {
+/// may raise its maximum. `help` says how to avoid it and what the server does.
+pub fn over_system_max(attr: &Attribute, help: &'static str, diags: &mut Vec<Diagnostic>) {
     let Some(v) = durations::literal_seconds(&attr.value) else {
         return;
     };
     if v <= SYSTEM_MAX_LEASE_TTL || diags.iter().any(|d| d.span == attr.value.span) {
         return;
     }
-    let name = &attr.name.name;
     diags.push(
         Diagnostic::warning(
             codes::TTL_OVER_SYSTEM_MAX,
             attr.value.span,
             format!(
-                "`{name}` ({}) exceeds the server's maximum lease TTL ({} unless its configuration raises `max_lease_ttl`)",
+                "`{}` ({}) exceeds the server's maximum lease TTL (768h unless its configuration raises `max_lease_ttl`)",
+                attr.name.name,
                 durations::format(v),
-                durations::format(SYSTEM_MAX_LEASE_TTL)
             ),
         )
         .with_label("over the server's maximum")
-        .with_help(format!("{fix}: {what}")),
+        .with_help(help),
     );
 }
 
@@ -271,8 +269,7 @@ pub fn mount_over_system_max(attrs: &[&Attribute], diags: &mut Vec<Diagnostic>) 
     if let Some(default) = attrs.iter().find(|a| a.name.name == "default_lease_ttl") {
         over_system_max(
             default,
-            "the server refuses the mount",
-            "lower `default_lease_ttl`, or give the mount a `max_lease_ttl` at least as long",
+            "lower `default_lease_ttl`, or give the mount a `max_lease_ttl` at least as long: the server refuses the mount",
             diags,
         );
     }

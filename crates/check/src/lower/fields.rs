@@ -170,8 +170,7 @@ impl<'s> Lowerer<'s> {
             {
                 lints::ttl::over_system_max(
                     a,
-                    "the server caps every token of a login at it",
-                    "lower `token_ttl`, or give the mount a `max_lease_ttl` at least as long",
+                    "lower `token_ttl`, or give the mount a `max_lease_ttl` at least as long: the server caps every token of a login at it",
                     &mut self.diags,
                 );
             }

@@ -119,23 +119,18 @@ impl<'s> Lowerer<'s> {
         // token then reads back another TTL than the program's, so every plan replaces it.
         // A `period` is capped too ("period of \"960h\" exceeded the effective max_ttl"),
         // though it reads back as written.
-        for (field, what) in [
+        for (field, help) in [
             (
                 "ttl",
-                "the server caps the token at its maximum, and every later plan replaces the token",
+                "lower `ttl`: the server caps the token at its maximum, and every later plan replaces the token",
             ),
             (
                 "period",
-                "the server caps the token's period at its maximum",
+                "lower `period`: the server caps the token's period at its maximum",
             ),
         ] {
             if let Some(a) = parts.get(field) {
-                crate::lints::ttl::over_system_max(
-                    a,
-                    what,
-                    &format!("lower `{field}`"),
-                    &mut self.diags,
-                );
+                crate::lints::ttl::over_system_max(a, help, &mut self.diags);
             }
         }
         for d in typed.deps {
