@@ -331,6 +331,28 @@ fn without_controls(text: String) -> String {
     }
 }
 
+/// `text` as a word of a shell variable's name: ASCII letters and digits in capitals, every
+/// run of other characters one `_`, none at either end (`certs/ci-ca.pem` -> `CI_CA_PEM`
+/// of its last segment, `auth/ci/role/x` -> `AUTH_CI_ROLE_X`). Empty when `text` has no
+/// letter or digit.
+pub fn shell_word(text: &str) -> String {
+    let mut word = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        };
+        if !(c == '_' && (word.is_empty() || word.ends_with('_'))) {
+            word.push(c);
+        }
+    }
+    if word.ends_with('_') {
+        word.pop();
+    }
+    word
+}
+
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
@@ -384,6 +406,14 @@ pub fn one_of<S: AsRef<str>>(names: &[S]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shell_words_are_capitals_digits_and_single_underscores() {
+        assert_eq!(super::shell_word("ci-ca.pem"), "CI_CA_PEM");
+        assert_eq!(super::shell_word("/auth/ci//role/x_/"), "AUTH_CI_ROLE_X");
+        assert_eq!(super::shell_word("é-2026"), "2026");
+        assert_eq!(super::shell_word("--"), "");
+    }
+
     use super::*;
 
     #[test]

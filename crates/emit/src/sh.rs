@@ -298,18 +298,12 @@ fn literal_variables<'p>(calls: &[&'p Resource]) -> Vec<Literal<'p>> {
                 })
                 .collect();
             let field = field.join(".");
-            let mut base = String::from("KEYPLAN_SECRET");
-            for c in format!("_{}_{field}", r.id).chars() {
-                let c = if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                };
-                if !(c == '_' && base.ends_with('_')) {
-                    base.push(c);
-                }
-            }
-            let base = base.trim_end_matches('_').to_string();
+            let word = kp_diag::shell_word(&format!("{}_{field}", r.id));
+            let base = if word.is_empty() {
+                "KEYPLAN_SECRET".to_string()
+            } else {
+                format!("KEYPLAN_SECRET_{word}")
+            };
             let mut env = base.clone();
             let mut n = 1;
             while !kp_sort::insert_sorted(&mut taken, env.clone()) {

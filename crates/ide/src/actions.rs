@@ -576,24 +576,11 @@ impl Analysis {
         }
         let written = self.source.get(d.span.start..d.span.end)?;
         let file = written.trim_matches('"').rsplit(['/', '\\']).next()?;
-        let mut var = String::with_capacity(file.len() + 4);
-        for c in file.chars() {
-            let c = if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            };
-            if !(c == '_' && var.ends_with('_')) {
-                var.push(c);
-            }
-        }
-        let var = var.trim_matches('_');
-        if var.is_empty() {
-            return None;
-        }
-        let var = match var.starts_with(|c: char| c.is_ascii_digit()) {
-            true => format!("PEM_{var}"),
-            false => var.to_string(),
+        let var = kp_diag::shell_word(file);
+        let var = match var.chars().next() {
+            None => return None,
+            Some(c) if c.is_ascii_digit() => format!("PEM_{var}"),
+            Some(_) => var,
         };
         Some(CodeAction {
             title: format!("read the PEM from the environment variable `{var}`"),
