@@ -329,6 +329,64 @@ fn mount_attrs(m: &Mount, b: &mut Block, st: &mut State) {
             b.attr("version", v.to_string());
         }
     }
+    let unwritable = unwritable_settings(e, m.ty.versioned);
+    if !unwritable.is_empty() {
+        st.warnings.push(Warning {
+            subject: m.class.mount_id(&m.path),
+            message: format!(
+                "keyplan cannot write these mount settings yet: {}: left out of the program \
+                 (`plan` does not compare them, so the server keeps them; a mount the program \
+                 creates on another server will not have them)",
+                unwritable.join(", ")
+            ),
+        });
+    }
+}
+
+/// The settings of a mount table entry that differ from a fresh mount's and that the
+/// language has no attribute for, as `name = value`: tuning such as a method's
+/// `token_type = "batch"` (every login then gets a batch token), `listing_visibility`,
+/// headers passed through, audit keys left unhashed; `external_entropy_access`, a pinned
+/// `plugin_version`, options other than a KV mount's `version`. A fresh mount (OpenBao
+/// 2.7.2) reads back `config` with `default_lease_ttl`, `max_lease_ttl`,
+/// `force_no_cache = false` and, for an auth method, `token_type = "default-service"`.
+fn unwritable_settings(e: &Json, versioned: bool) -> Vec<String> {
+    let unset = |name: &str, v: &Json| match v {
+        Json::Null => true,
+        Json::Bool(b) => !b,
+        Json::String(s) => {
+            s.is_empty()
+                || (name == "token_type" && s == "default-service")
+                || (name == "listing_visibility" && s == "hidden")
+        }
+        Json::Array(a) => a.is_empty(),
+        Json::Object(o) => o.is_empty(),
+        Json::Number(n) => n.as_f64() == Some(0.0),
+    };
+    let mut out = Vec::new();
+    if let Some(config) = e["config"].as_object() {
+        for (name, v) in config {
+            if matches!(name.as_str(), "default_lease_ttl" | "max_lease_ttl") || unset(name, v) {
+                continue;
+            }
+            out.push(format!("`{name}` = {v}"));
+        }
+    }
+    for name in ["external_entropy_access", "plugin_version"] {
+        let v = &e[name];
+        if !unset(name, v) {
+            out.push(format!("`{name}` = {v}"));
+        }
+    }
+    if let Some(options) = e["options"].as_object() {
+        for (name, v) in options {
+            if (versioned && name == "version") || unset(name, v) {
+                continue;
+            }
+            out.push(format!("option `{name}` = {v}"));
+        }
+    }
+    out
 }
 
 fn mount_block(
