@@ -217,6 +217,32 @@ fn a_policy_a_token_role_allows_by_glob_is_used() {
     );
 }
 
+/// A program's own `default` is the server's built-in policy, attached to every token
+/// that does not opt out, whether or not the program describes the token: it is never
+/// unused, even in a program with no identity or whose identities all opt out.
+#[test]
+fn the_default_policy_is_never_unused() {
+    for src in [
+        r#"policy default { path "secret/data/everyone/*" { capabilities = [read] } }"#,
+        r#"
+        policy default { path "secret/data/everyone/*" { capabilities = [read] } }
+        policy p { path "a" { capabilities = [read] } }
+        auth token {
+          role r {
+            allowed_policies        = [p]
+            token_no_default_policy = true
+          }
+        }
+        "#,
+    ] {
+        let got = codes(src);
+        assert!(
+            !got.iter().any(|(c, _)| *c == UNUSED_POLICY),
+            "{src}: {got:#?}"
+        );
+    }
+}
+
 /// A policy named only in a token role's `disallowed_policies` is unused, but removing it
 /// would break that reference: the help does not say to.
 #[test]
