@@ -247,7 +247,7 @@ fn policies(snap: &Snapshot, opts: &Options, st: &mut State) -> Vec<PolicyIn> {
         }
     }
     for name in listed {
-        if !opts.wants_policy(&name) || BUILTIN_POLICIES.contains(&name.as_str()) {
+        if !opts.wants_policy(&name) || name == "root" {
             continue;
         }
         let Some(text) = snap
@@ -256,6 +256,12 @@ fn policies(snap: &Snapshot, opts: &Options, st: &mut State) -> Vec<PolicyIn> {
         else {
             continue;
         };
+        // The built-in `default` is the product's stock text unless an operator edited
+        // it; edited, it is what every token carries, so the program holds it too.
+        if BUILTIN_POLICIES.contains(&name.as_str()) && policy::is_stock_default(text, opts.target)
+        {
+            continue;
+        }
         let parsed = policy::parse(text)
             .map_err(Inexpressible::Unparsable)
             .and_then(|p| policy::expressible(&p).map(|()| p));

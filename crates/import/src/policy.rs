@@ -364,6 +364,25 @@ pub fn meaning(text: &str) -> Option<Meaning> {
     )
 }
 
+/// Whether `text` grants what the stock `default` policy of `target`'s product grants
+/// (`kp_acl::default_policy_rules`, the text a server writes when it is initialised):
+/// an unedited `default`, which a program need not hold. Text that does not parse is
+/// not the stock one.
+pub fn is_stock_default(text: &str, target: kp_schema::Target) -> bool {
+    let stock: Meaning = kp_acl::default_policy_rules(target)
+        .map(|(path, caps)| {
+            (
+                (*path).to_string(),
+                (
+                    caps.iter().map(|c| (*c).to_string()).collect(),
+                    BTreeMap::new(),
+                ),
+            )
+        })
+        .collect();
+    meaning(text).is_some_and(|m| m == stock)
+}
+
 /// Whether two policy texts grant the same: what `plan` compares, so a policy written by
 /// hand and its imported keyplan form (same rules, other layout) are the same policy.
 pub fn same_policy(a: &str, b: &str) -> bool {

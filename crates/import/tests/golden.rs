@@ -831,3 +831,60 @@ fn mount_settings_the_language_cannot_write_are_named() {
         assert!(warned[1].1.contains(setting), "{setting}: {warned:#?}");
     }
 }
+
+/// The built-in `default` as OpenBao 2.7.2 wrote it when initialised is left out; once
+/// an operator edits it, it is what every token carries, so it is imported as `policy
+/// default` (and `plan` compares it), not dropped as a built-in.
+#[test]
+fn an_edited_default_policy_is_imported() {
+    let snap = fixture("hand-configured.json");
+    let stock = snap.data("sys/policies/acl/default").cloned().unwrap();
+    assert_eq!(
+        stock["policy"].as_str().unwrap().trim_end(),
+        include_str!("../../acl/tests/data/openbao-2.7.2-default-policy.hcl").trim_end(),
+        "the fixture holds the stock text"
+    );
+    let imported = kp_import::import(&snap, &openbao());
+    assert!(
+        !imported.program.contains("policy default"),
+        "{}",
+        imported.program
+    );
+
+    let mut edited = snap.clone();
+    let mut policy = stock.clone();
+    policy["policy"] = json!(format!(
+        "{}\npath \"secret/data/everyone/*\" {{\n  capabilities = [\"read\"]\n}}\n",
+        stock["policy"].as_str().unwrap()
+    ));
+    edited.reads.insert(
+        "sys/policies/acl/default".into(),
+        kp_import::Fetched::Data(policy),
+    );
+    let imported = kp_import::import(&edited, &openbao());
+    assert_checks(&imported, "edited default");
+    let block = imported
+        .program
+        .split("policy default {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .unwrap_or_else(|| panic!("no policy default: {}", imported.program));
+    assert!(
+        block.contains("path \"secret/data/everyone/*\" {\n    capabilities = [read]"),
+        "{block}"
+    );
+    assert!(
+        block.contains("path \"cubbyhole/*\" {"),
+        "the stock rules are kept: {block}"
+    );
+    // The rest of the program is the same.
+    let without = imported
+        .program
+        .replace(&format!("policy default {{{block}\n}}\n\n"), "");
+    assert_eq!(
+        without,
+        kp_import::import(&snap, &openbao()).program,
+        "{}",
+        imported.program
+    );
+}
