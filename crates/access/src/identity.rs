@@ -131,6 +131,19 @@ pub struct JwtBinding {
     pub claim_mappings: Vec<String>,
     /// The mount's `bound_issuer`, when the program configures the mount.
     pub bound_issuer: Option<String>,
+    /// The role's leeways on the token's time claims (not part of the answers' JSON).
+    #[serde(skip)]
+    pub leeways: Leeways,
+}
+
+/// A JWT role's `expiration_leeway`, `not_before_leeway` and `clock_skew_leeway` in
+/// seconds, as the role stores them: 0 (unset) is the server's default, a negative
+/// value no leeway at all (`hashicorp/cap` `jwt.Expected`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Leeways {
+    pub expiration: i64,
+    pub not_before: i64,
+    pub clock_skew: i64,
 }
 
 /// Body fields that are the identity's policies, not conditions of its login.
@@ -324,6 +337,11 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
             .and_then(|c| str_field(c, "bound_issuer"))
             .filter(|s| !s.is_empty())
             .map(String::from),
+        leeways: Leeways {
+            expiration: int_field(r, "expiration_leeway"),
+            not_before: int_field(r, "not_before_leeway"),
+            clock_skew: int_field(r, "clock_skew_leeway"),
+        },
     });
     Identity {
         id,
@@ -411,6 +429,14 @@ fn str_field<'a>(r: &'a Resource, key: &str) -> Option<&'a str> {
     match r.body.get(key) {
         Some(Value::Str(s)) => Some(s),
         _ => None,
+    }
+}
+
+/// An integer field (a duration in seconds); 0 when unset or read at apply time.
+fn int_field(r: &Resource, key: &str) -> i64 {
+    match r.body.get(key) {
+        Some(Value::Int(i)) => *i,
+        _ => 0,
     }
 }
 

@@ -22,16 +22,19 @@
 //! 7. the user name (the `user_claim` value) must not be empty: the server refuses a
 //!    login whose alias has no name ("missing name in alias").
 //!
-//! The signature, expiry and `token_bound_cidrs` are not simulated: the token is taken
-//! to be validly signed, current, and presented from an allowed address (`keyplan
-//! simulate` notes a token whose time claims the server refuses whatever the role).
+//! The signature and `token_bound_cidrs` are not simulated: the token is taken to be
+//! validly signed and presented from an allowed address. [`simulate`] takes it to be
+//! current too; [`simulate_at`] checks its time claims at a given time with each role's
+//! leeways (`hashicorp/cap` `jwt.Validator.Validate`, after the audience): a role whose
+//! leeways refuse the token is refused for it, and when every role refuses it alike the
+//! roles are judged on their bindings, as if it were current, with a note saying so.
 
 use crate::json::{Map, Value as Json};
 /// Vault's globs, as the JWT plugin matches `glob` bound claims.
 pub use kp_check::ir::glob_match;
 use serde::Serialize;
 
-use crate::identity::{identities, Identity, JwtBinding};
+use crate::identity::{identities, Identity, JwtBinding, Leeways};
 use crate::json;
 use kp_check::ir::Program;
 
@@ -61,19 +64,78 @@ pub struct Refused {
 }
 
 /// Simulates a login with `claims` at every JWT/OIDC role of the program (only those
-/// of the mount at path `mount`, when given).
+/// of the mount at path `mount`, when given), the token taken to be current.
 pub fn simulate(program: &Program, claims: &Map, mount: Option<&str>) -> Simulation {
+    judge(&jwt_identities(program, mount), claims, |_| None)
+}
+
+/// Simulates a login at `now` (seconds since the epoch), the token's time claims checked
+/// with each role's leeways. When every role refuses the token for its time claims alike
+/// (expired whatever the leeway, or without `exp`, `nbf` and `iat`), the roles are judged
+/// on their bindings as if the token were current and the second value holds a note
+/// saying so; otherwise a role whose leeways refuse the token is refused for it (a role
+/// with `clock_skew_leeway = -1` refuses a token whose `nbf` is 30s ahead, which the
+/// others accept).
+pub fn simulate_at(
+    program: &Program,
+    claims: &Map,
+    mount: Option<&str>,
+    now: i64,
+) -> (Simulation, Vec<String>) {
+    let roles = jwt_identities(program, mount);
+    let times: Vec<Option<TimeRefusal>> = roles
+        .iter()
+        .filter_map(|i| i.login.jwt.as_ref())
+        .map(|b| time_refusal(claims, b.leeways, now))
+        .collect();
+    if let Some(Some(first)) = times.first() {
+        if times.iter().all(|t| t.as_ref() == Some(first)) {
+            let note = format!(
+                "{}: the server refuses it whatever the role (\"{}\"); the roles below are \
+                 judged on their bindings as if it were current",
+                first.problem, first.server
+            );
+            return (judge(&roles, claims, |_| None), vec![note]);
+        }
+    }
+    let simulation = judge(&roles, claims, |b| {
+        time_refusal(claims, b.leeways, now).map(|t| {
+            format!(
+                "{}, with this role's leeways: the server refuses it (\"{}\")",
+                t.problem, t.server
+            )
+        })
+    });
+    (simulation, Vec::new())
+}
+
+/// The identities with a JWT/OIDC login, on the mount at path `mount` when given.
+fn jwt_identities(program: &Program, mount: Option<&str>) -> Vec<Identity> {
+    identities(program)
+        .into_iter()
+        .filter(|i| i.login.jwt.is_some())
+        .filter(|i| match (&i.mount, mount) {
+            (None, _) => false,
+            (Some(at), Some(m)) => m.trim_matches('/') == at,
+            (Some(_), None) => true,
+        })
+        .collect()
+}
+
+/// Each role's verdict; `time` says why the role's leeways refuse the token, if they do.
+fn judge(
+    roles: &[Identity],
+    claims: &Map,
+    time: impl Fn(&JwtBinding) -> Option<String>,
+) -> Simulation {
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
-    for identity in identities(program) {
+    for identity in roles {
         let (Some(binding), Some(at)) = (&identity.login.jwt, &identity.mount) else {
             continue;
         };
-        if mount.is_some_and(|m| m.trim_matches('/') != at) {
-            continue;
-        }
-        let role = role_name(&identity);
-        match refusal(binding, claims) {
+        let role = role_name(identity);
+        match refusal_timed(binding, claims, time(binding)) {
             None => accepted.push(Accepted {
                 mount: at.clone(),
                 role,
@@ -101,8 +163,15 @@ fn role_name(identity: &Identity) -> String {
         .to_string()
 }
 
-/// Why the server refuses the login, or `None` when it accepts it.
+/// Why the server refuses the login, or `None` when it accepts it (the token taken to be
+/// current).
 pub fn refusal(b: &JwtBinding, claims: &Map) -> Option<String> {
+    refusal_timed(b, claims, None)
+}
+
+/// [`refusal`], with `time` the reason the role's leeways refuse the token's time claims,
+/// if they do: the server checks them after the audience (`jwt.Validator.Validate`).
+fn refusal_timed(b: &JwtBinding, claims: &Map, time: Option<String>) -> Option<String> {
     if b.role_type == "oidc" {
         return Some("role with oidc role_type is not allowed: it logs in through the OIDC browser flow, not with a JWT".into());
     }
@@ -148,7 +217,14 @@ pub fn refusal(b: &JwtBinding, claims: &Map) -> Option<String> {
                 list(&bound)
             ));
         }
-    } else if has_audience(json::field(claims, "aud")) {
+    }
+    if let Some(reason) = time {
+        return Some(reason);
+    }
+    if b.bound_audiences.is_empty()
+        && b.audiences_from_env.is_empty()
+        && has_audience(json::field(claims, "aud"))
+    {
         return Some("audience claim found in JWT but no audiences bound to the role".to_string());
     }
     // `user_claim_json_pointer` goes through `getClaim`, which reads a name without a
@@ -226,6 +302,109 @@ pub fn refusal(b: &JwtBinding, claims: &Map) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why a role with `leeways` refuses the token's time claims at `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TimeRefusal {
+    /// What is wrong, with the claim it comes from: "the token expired 5m ago (`exp`)".
+    problem: String,
+    /// The server's words: "token is expired".
+    server: &'static str,
+}
+
+/// The server's time checks (`hashicorp/cap` `jwt.Validator.Validate`) with a role's
+/// leeways, in its order (nbf, exp, iat): a token without `exp` expires its
+/// `expiration_leeway` (default 150s) after its `iat` or `nbf`, one without `nbf` and
+/// `iat` starts its `not_before_leeway` (default 150s) before its `exp`, and each check
+/// allows `clock_skew_leeway` (default 60s); a negative leeway is none. `None` when the
+/// role accepts the token's times, or a time claim is not a number (every role refuses
+/// the token for that already).
+fn time_refusal(claims: &Map, leeways: Leeways, now: i64) -> Option<TimeRefusal> {
+    const DEFAULT_LEEWAY: i64 = 150;
+    const DEFAULT_CLOCK_SKEW: i64 = 60;
+    let leeway = |set: i64, default: i64| match set {
+        0 => default,
+        s if s < 0 => 0,
+        s => s,
+    };
+    let unreadable = ["exp", "nbf", "iat"]
+        .iter()
+        .any(|n| json::field(claims, n).is_some_and(|v| !v.is_number() && !v.is_null()));
+    if unreadable {
+        return None;
+    }
+    // A NumericDate is read as a float and truncated; absent, null or 0 is unset.
+    let at = |name: &str| {
+        json::field(claims, name)
+            .and_then(Json::as_f64)
+            .map_or(0, |f| f as i64)
+    };
+    let (exp, nbf, iat) = (at("exp"), at("nbf"), at("iat"));
+    if exp == 0 && nbf == 0 && iat == 0 {
+        return Some(TimeRefusal {
+            problem: "the token has no `exp`, `nbf` or `iat`".into(),
+            server: "no issued at (iat), not before (nbf), or expiration time (exp) claims in token",
+        });
+    }
+    let expiration = leeway(leeways.expiration, DEFAULT_LEEWAY);
+    let not_before_leeway = leeway(leeways.not_before, DEFAULT_LEEWAY);
+    let skew = leeway(leeways.clock_skew, DEFAULT_CLOCK_SKEW);
+    let expiry = if exp != 0 {
+        exp
+    } else {
+        iat.max(nbf).saturating_add(expiration)
+    };
+    let not_before = match (nbf, iat) {
+        (0, 0) => exp.saturating_sub(not_before_leeway),
+        (0, iat) => iat,
+        (nbf, _) => nbf,
+    };
+    if now.saturating_add(skew) < not_before {
+        // Name the claim the start came from: a token without `nbf` has one too.
+        let which = match (nbf, iat) {
+            (0, 0) => format!("no `nbf` or `iat`: its `exp` minus {not_before_leeway}s"),
+            (0, _) => "`iat`, as it has no `nbf`".to_string(),
+            _ => "`nbf`".to_string(),
+        };
+        Some(TimeRefusal {
+            problem: format!(
+                "the token is not valid for another {} ({which})",
+                span(not_before - now)
+            ),
+            server: "token not yet valid",
+        })
+    } else if now.saturating_sub(skew) > expiry {
+        let which = if exp != 0 {
+            "`exp`".to_string()
+        } else {
+            format!("no `exp`: its `iat`/`nbf` plus {expiration}s")
+        };
+        Some(TimeRefusal {
+            problem: format!("the token expired {} ago ({which})", span(now - expiry)),
+            server: "token is expired",
+        })
+    } else if iat != 0 && now.saturating_add(skew) < iat {
+        Some(TimeRefusal {
+            problem: format!(
+                "the token is issued {} in the future (`iat`)",
+                span(iat - now)
+            ),
+            server: "token issued in the future",
+        })
+    } else {
+        None
+    }
+}
+
+/// A duration in its largest whole unit: `3d`, `5h`, `40m`, `12s`.
+fn span(seconds: i64) -> String {
+    match seconds {
+        s if s >= 86_400 => format!("{}d", s / 86_400),
+        s if s >= 3_600 => format!("{}h", s / 3_600),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 /// Whether one of the role's audiences known here is among the token's.

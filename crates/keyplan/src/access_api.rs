@@ -35,6 +35,21 @@ pub fn simulate_claims(
         .map(|p| kp_access::simulate::simulate(p, claims, mount))
 }
 
+/// [`simulate_claims`] at `now` (seconds since the epoch): the token's time claims are
+/// checked with each role's leeways, and the notes say when every role refuses them alike
+/// (the roles are then judged on their bindings, as if the token were current).
+pub fn simulate_claims_at(
+    compiled: &Compiled,
+    claims: &kp_access::json::Map,
+    mount: Option<&str>,
+    now: i64,
+) -> Option<(Simulation, Vec<String>)> {
+    compiled
+        .program
+        .as_ref()
+        .map(|p| kp_access::simulate::simulate_at(p, claims, mount, now))
+}
+
 /// The identity lints (`kp-access`) of a program that compiled: who can log in as whom,
 /// rules granting too much or nothing. `keyplan check` reports them with the checker's
 /// diagnostics; `compile` leaves them out so builds stay quiet on intended designs.

@@ -25,7 +25,9 @@ mod implied;
 pub mod json_api;
 use kp_diag::redact;
 
-pub use access_api::{access_diff, access_lints, access_matrix, checked, simulate_claims};
+pub use access_api::{
+    access_diff, access_lints, access_matrix, checked, simulate_claims, simulate_claims_at,
+};
 pub use kp_diag::redact::REDACTED;
 
 /// Vault's ACL evaluator, for callers of [`explain`] that need its types.

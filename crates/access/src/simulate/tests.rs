@@ -639,3 +639,153 @@ fn subject_and_claims_read_at_apply_time_are_assumed_when_present() {
 fn same_claim(expected: &Json, actual: &Json) -> bool {
     same(expected, &crate::json::Value::from(actual))
 }
+
+/// The notes of [`simulate_at`] at `now`, for the default leeways (a role without any).
+fn notes_at(c: serde_json::Value, now: i64) -> Vec<String> {
+    let p = program(
+        r#"
+        auth jwt ci { jwks_url = "https://ci.example.com/keys" }
+        workload w {
+          login ci { bound_audiences = ["vault"], user_claim = "sub" }
+          read "secret/data/w/*"
+        }
+        "#,
+    );
+    simulate_at(&p, &claims(c), None, now).1
+}
+
+/// With the server's default leeways (`hashicorp/cap`: 60s clock skew, 150s for a
+/// token without `exp`, or without `nbf` and `iat`), a token every role refuses for its
+/// time claims gets one note, and the role is judged on its bindings as if current.
+#[test]
+fn time_claims_every_role_refuses_are_noted() {
+    let notes = |c| notes_at(c, 1_000_000);
+    assert_eq!(notes(json!({"exp": 1_000_100})), Vec::<String>::new());
+    // Within the 60s clock skew either way.
+    assert!(notes(json!({"exp": 999_941})).is_empty());
+    assert!(notes(json!({"nbf": 1_000_059, "exp": 1_000_600})).is_empty());
+    let expired = notes(json!({"exp": 999_939, "iat": 999_000}));
+    assert!(
+        expired[0].starts_with("the token expired 1m ago (`exp`): the server refuses it whatever the role (\"token is expired\"); the roles below are judged on their bindings as if it were current"),
+        "{expired:?}"
+    );
+    let long_ago = notes(json!({"exp": 1000}));
+    assert!(
+        long_ago[0].starts_with("the token expired 11d ago"),
+        "{long_ago:?}"
+    );
+    // Without `exp`, the token lives 150s after its `iat`.
+    assert!(notes(json!({"iat": 999_800})).is_empty());
+    let derived = notes(json!({"iat": 999_700}));
+    assert!(
+        derived[0].contains("no `exp`: its `iat`/`nbf` plus 150s"),
+        "{derived:?}"
+    );
+    let early = notes(json!({"nbf": 1_007_200, "exp": 1_010_000}));
+    assert!(
+        early[0].starts_with("the token is not valid for another 2h"),
+        "{early:?}"
+    );
+    // A far `exp` alone starts 150s before it.
+    let far = notes(json!({"exp": 1_100_000}));
+    assert!(
+        far[0].starts_with(
+            "the token is not valid for another 1d (no `nbf` or `iat`: its `exp` minus 150s)"
+        ),
+        "{far:?}"
+    );
+    let future = notes(json!({"iat": 1_000_061, "nbf": 999_000, "exp": 1_010_000}));
+    assert!(future[0].contains("issued 1m in the future"), "{future:?}");
+    assert!(notes(json!({"exp": "soon"})).is_empty());
+    for none in [json!({}), json!({"exp": null, "iat": 0})] {
+        assert!(notes(none)[0].starts_with("the token has no `exp`, `nbf` or `iat`"));
+    }
+}
+
+/// A role's own leeways decide its time checks, as on OpenBao 2.7.2 (real logins with
+/// tokens signed for the test): `clock_skew_leeway = -1` refused a token whose `nbf` was
+/// 30s ahead, or whose `exp` was 30s past, that a role at the defaults accepted;
+/// `clock_skew_leeway = 120` accepted one 90s expired; `expiration_leeway = 60` refused
+/// a token without `exp` issued 200s before, which the default 150s accepted. A role
+/// whose leeways refuse the token is refused for it, with no note (the others do not).
+#[test]
+fn each_roles_leeways_decide_its_time_checks() {
+    let p = program(
+        r#"
+        auth jwt ci { jwks_url = "https://ci.example.com/keys" }
+        workload dflt {
+          login ci { bound_audiences = ["vault"], user_claim = "sub" }
+          read "kv/a"
+        }
+        workload strict {
+          login ci {
+            bound_audiences   = ["vault"]
+            user_claim        = "sub"
+            clock_skew_leeway = -1
+            expiration_leeway = -1
+            not_before_leeway = -1
+          }
+          read "kv/b"
+        }
+        workload loose {
+          login ci {
+            bound_audiences   = ["vault"]
+            user_claim        = "sub"
+            clock_skew_leeway = 120
+            expiration_leeway = 60
+            not_before_leeway = 200
+          }
+          read "kv/c"
+        }
+        "#,
+    );
+    let now = 1_000_000;
+    let at = |c: serde_json::Value| {
+        let mut c = c;
+        c["sub"] = json!("s");
+        if c.get("aud").is_none() {
+            c["aud"] = json!("vault");
+        }
+        let (s, notes) = simulate_at(&p, &claims(c), None, now);
+        let accepted: Vec<String> = s.accepted.iter().map(|a| a.role.clone()).collect();
+        let refused: Vec<String> = s
+            .refused
+            .iter()
+            .map(|r| format!("{}: {}", r.role, r.reason))
+            .collect();
+        (accepted, refused, notes)
+    };
+    let (accepted, refused, notes) = at(json!({"nbf": now + 30, "exp": now + 600}));
+    assert_eq!(accepted, ["dflt", "loose"]);
+    assert_eq!(
+        refused,
+        ["strict: the token is not valid for another 30s (`nbf`), with this role's leeways: the server refuses it (\"token not yet valid\")"]
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+
+    let (accepted, refused, _) = at(json!({"exp": now - 30}));
+    assert_eq!(accepted, ["dflt", "loose"], "{refused:?}");
+    let (accepted, _, notes) = at(json!({"exp": now - 90, "iat": now - 200}));
+    assert_eq!(accepted, ["loose"]);
+    assert!(notes.is_empty(), "not refused whatever the role: {notes:?}");
+    let (accepted, refused, _) = at(json!({"iat": now - 200}));
+    assert_eq!(accepted, ["dflt"]);
+    assert!(
+        refused[1].starts_with(
+            "loose: the token expired 2m ago (no `exp`: its `iat`/`nbf` plus 60s)"
+        ),
+        "{refused:?}"
+    );
+    let (accepted, _, _) = at(json!({"exp": now + 215}));
+    assert_eq!(accepted, ["loose"]);
+
+    // Refused by every role alike: judged on the bindings, with one note.
+    let (accepted, refused, notes) = at(json!({"exp": 1000}));
+    assert_eq!(accepted, ["dflt", "strict", "loose"], "{refused:?}");
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("whatever the role"), "{notes:?}");
+
+    // The audience is checked first, as the server does.
+    let (_, refused, _) = at(json!({"aud": "other", "nbf": now + 30, "exp": now + 600}));
+    assert!(refused.iter().all(|r| r.contains("`aud`")), "{refused:?}");
+}
