@@ -344,7 +344,8 @@ fn time_refusal(claims: &Map, leeways: Leeways, now: i64) -> Option<TimeRefusal>
     if exp == 0 && nbf == 0 && iat == 0 {
         return Some(TimeRefusal {
             problem: "the token has no `exp`, `nbf` or `iat`".into(),
-            server: "no issued at (iat), not before (nbf), or expiration time (exp) claims in token",
+            server:
+                "no issued at (iat), not before (nbf), or expiration time (exp) claims in token",
         });
     }
     let expiration = leeway(leeways.expiration, DEFAULT_LEEWAY);

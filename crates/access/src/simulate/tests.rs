@@ -771,9 +771,8 @@ fn each_roles_leeways_decide_its_time_checks() {
     let (accepted, refused, _) = at(json!({"iat": now - 200}));
     assert_eq!(accepted, ["dflt"]);
     assert!(
-        refused[1].starts_with(
-            "loose: the token expired 2m ago (no `exp`: its `iat`/`nbf` plus 60s)"
-        ),
+        refused[1]
+            .starts_with("loose: the token expired 2m ago (no `exp`: its `iat`/`nbf` plus 60s)"),
         "{refused:?}"
     );
     let (accepted, _, _) = at(json!({"exp": now + 215}));
