@@ -7,7 +7,8 @@
 #   scripts/build-web.sh size   print raw and gzip sizes of the built playground (web/dist)
 #   scripts/build-web.sh deps   install the wasm32 target and wasm-bindgen-cli only
 #   scripts/build-web.sh test   the shim's wasm-bindgen tests, run under node
-#   scripts/build-web.sh names  the same wasm with its function names (profile wasm-names),
+#   scripts/build-web.sh names [editor|access]
+#                               one module with its function names (profile wasm-names),
 #                               -Oz without --converge, for `twiggy top|monos` (target/wasm/names.wasm)
 #
 # wasm-bindgen-cli is installed from crates.io at exactly the version the crate pins, when
@@ -48,10 +49,12 @@ sizes() {
 WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
-# bindgen PROFILE OUT_DIR [wasm-bindgen options]: the shim built with PROFILE, bound for the web.
+# bindgen PROFILE OUT_DIR FEATURE NAME [wasm-bindgen options]: the shim built with PROFILE
+# and the exports of FEATURE (`editor` or `access`, crates/wasm/Cargo.toml), bound for the
+# web as NAME.js and NAME_bg.wasm in OUT_DIR (emptied first).
 bindgen() {
-  local profile="$1" out="$2"
-  shift 2
+  local profile="$1" out="$2" feature="$3" name="$4"
+  shift 4
   ensure_target
   ensure_wasm_bindgen
   # The cdylib alone: cargo links a crate whose types include an rlib (the shim's tests
@@ -66,14 +69,37 @@ bindgen() {
   # simulate with a stack of 128 KiB. (`--no-stack-first`, the data below the stack, is
   # 0.7 KB smaller still, but an overflow would then overwrite the data, not trap.)
   cargo rustc -p keyplan-wasm --lib --crate-type cdylib --target wasm32-unknown-unknown \
+    --no-default-features --features "$feature" \
     --profile "$profile" --manifest-path "$ROOT/Cargo.toml" -- -C link-arg=-zstack-size=524288
   rm -rf "$out"
   wasm-bindgen "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/keyplan_wasm.wasm" \
-    --out-dir "$out" --out-name keyplan --target web --no-typescript "$@"
+    --out-dir "$out" --out-name "$name" --target web --no-typescript "$@"
 }
 
+# The page's two modules (crates/wasm/src/lib.rs says why two): `keyplan` with the
+# editor's exports, which the page needs to start, and `keyplan_access` with the access
+# tab's, loaded when it is first wanted.
 build_wasm() {
-  bindgen wasm-release "$PKG" --omit-default-module-path
+  rm -rf "$PKG"
+  mkdir -p "$PKG"
+  local feature name
+  for module in editor:keyplan access:keyplan_access; do
+    feature="${module%%:*}" name="${module#*:}"
+    bindgen wasm-release "$CARGO_TARGET_DIR/pkg-$name" "$feature" "$name" --omit-default-module-path
+    cp "$CARGO_TARGET_DIR/pkg-$name/$name.js" "$CARGO_TARGET_DIR/pkg-$name/${name}_bg.wasm" "$PKG/"
+    optimize "$PKG/${name}_bg.wasm"
+  done
+  # Completion's schema, descriptions included: the same for every program, so written
+  # once here and fetched by the page (web/src/compiler.js); the wasm leaves it out.
+  CARGO_TARGET_DIR="$ROOT/target" cargo run -q -p keyplan --example schema_json \
+    --manifest-path "$ROOT/Cargo.toml" >"$PKG/schema.json"
+  sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js" "$PKG/keyplan_access_bg.wasm" \
+    "$PKG/keyplan_access.js" "$PKG/schema.json"
+}
+
+# optimize WASM: wasm-opt's size pipeline on one module, in place.
+optimize() {
+  local wasm="$1" named="${1%.wasm}.named.wasm"
   local opt="$ROOT/web/node_modules/.bin/wasm-opt"
   if [ -x "$opt" ]; then
     # -Os/-Oz, not -O3: -O3 makes the keystroke's check 2-3% fewer instructions in V8
@@ -111,7 +137,7 @@ build_wasm() {
     # move a call they must otherwise keep: 86 bytes gzipped (12-04, stop 47).
     "$opt" --generate-global-effects -Oz --converge --one-caller-inline-max-function-size=20 --ignore-implicit-traps --gufa-optimizing -Oz --zero-filled-memory --low-memory-unused --strip-producers --strip-target-features \
       "${WASM_FEATURES[@]}" \
-      "$PKG/keyplan_bg.wasm" -o "$PKG/keyplan_bg.wasm"
+      "$wasm" -o "$wasm"
     # Similar functions side by side, for gzip's 32 KB window (web/scripts/order-functions.mjs
     # names them in that order; wasm-opt sorts by name, then strips the names): 5.6 KB
     # smaller gzipped. The optimize and shrink levels only make the writer optimize the
@@ -121,24 +147,20 @@ build_wasm() {
     # misaligned whatever it says), and V8 compiles the same loads on x64 and arm64 either
     # way; one value in every memory access's immediate instead of four is 0.5 KB smaller
     # gzipped (12-04: 203,715 -> 203,224 bytes at gzip -9; bench-wasm-check.mjs: no change).
-    node "$ROOT/web/scripts/order-functions.mjs" "$PKG/keyplan_bg.wasm" "$PKG/keyplan_bg.named.wasm"
+    node "$ROOT/web/scripts/order-functions.mjs" "$wasm" "$named"
     "$opt" --optimize-level=2 --shrink-level=1 --reorder-functions-by-name --strip-debug --dealign \
-      "${WASM_FEATURES[@]}" "$PKG/keyplan_bg.named.wasm" -o "$PKG/keyplan_bg.wasm"
-    rm "$PKG/keyplan_bg.named.wasm"
+      "${WASM_FEATURES[@]}" "$named" -o "$wasm"
+    rm "$named"
   else
     echo "wasm-opt not installed (npm --prefix web ci installs binaryen): skipping" >&2
   fi
-  # Completion's schema, descriptions included: the same for every program, so written
-  # once here and fetched by the page (web/src/compiler.js); the wasm leaves it out.
-  CARGO_TARGET_DIR="$ROOT/target" cargo run -q -p keyplan --example schema_json \
-    --manifest-path "$ROOT/Cargo.toml" >"$PKG/schema.json"
-  sizes "$PKG/keyplan_bg.wasm" "$PKG/keyplan.js" "$PKG/schema.json"
 }
 
-# The same module with its function names kept, for twiggy.
+# The same module with its function names kept, for twiggy (FEATURE: editor, the
+# default, or access).
 names_wasm() {
   local out="$CARGO_TARGET_DIR/names"
-  bindgen wasm-names "$out" --keep-debug
+  bindgen wasm-names "$out" "${1:-editor}" keyplan --keep-debug
   "$ROOT/web/node_modules/.bin/wasm-opt" -Oz -g --strip-dwarf --zero-filled-memory \
     "${WASM_FEATURES[@]}" "$out/keyplan_bg.wasm" -o "$CARGO_TARGET_DIR/names.wasm"
   echo "$CARGO_TARGET_DIR/names.wasm (twiggy top -n 40 $CARGO_TARGET_DIR/names.wasm)"
@@ -156,6 +178,6 @@ case "${1:-wasm}" in
   size) shift; sizes "$@" ;;
   deps) ensure_target; ensure_wasm_bindgen ;;
   test) test_wasm ;;
-  names) names_wasm ;;
-  *) echo "usage: $0 [wasm|size [FILES...]|deps|test|names]" >&2; exit 2 ;;
+  names) names_wasm "${2:-editor}" ;;
+  *) echo "usage: $0 [wasm|size [FILES...]|deps|test|names [editor|access]]" >&2; exit 2 ;;
 esac

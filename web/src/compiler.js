@@ -1,17 +1,20 @@
 // The page's handle on the compiler: promise-returning calls into workers that are
 // restarted when the compiler crashes, so one bad input never breaks the session.
 //
-// Two lanes, each its own worker (its own wasm instance): `check` answers a keystroke and
+// Three lanes, each its own worker (its own wasm instance): `check` answers a keystroke and
 // must never wait behind `build`, which runs every emitter and can take many times as
 // long on a large program. Within a lane calls run in order; a newer build supersedes one
 // that is still queued, and an edit stops one that is running (`cutBuild`): either way its
-// promise resolves to `{ superseded: true }`.
+// promise resolves to `{ superseded: true }`. The third, `access`, runs the compiler's
+// second module (claim simulation, explain, the identity lints; crates/wasm/src/lib.rs
+// says why two), fetched and compiled the first time a call needs it.
 //
 // A keystroke's check sends the edit, not the text (`checkDoc`): the check worker's wasm
 // instance keeps its copy of the editor's text and applies the changes to it. The page then neither
 // joins the document into one string nor copies it to the worker on every keystroke.
 
 import wasmUrl from './pkg/keyplan_bg.wasm?url';
+import accessUrl from './pkg/keyplan_access_bg.wasm?url';
 // The schema is the same for every program: written once by a native build
 // (scripts/build-web.sh), fetched as an asset; the wasm carries neither it nor its texts.
 import schemaUrl from './pkg/schema.json?url';
@@ -19,10 +22,11 @@ import { editTriples } from './edits.js';
 
 const CHECK = 'check';
 const BUILD = 'build';
+const ACCESS = 'access';
 // Which lane each call runs in: everything typing waits for goes to `check`. The editor's
 // checks go to `check` too (`checkDoc`), but a whole text's `check` does not: the check
 // lane's instance holds the editor's text, which another text would replace.
-const LANE_OF = { check: BUILD, format: CHECK, version: CHECK, build: BUILD, simulate: BUILD, explain: BUILD };
+const LANE_OF = { check: BUILD, format: CHECK, version: CHECK, build: BUILD, simulate: ACCESS, explain: ACCESS, lints: ACCESS };
 
 let nextId = 1;
 
@@ -40,9 +44,15 @@ export class CompilerCrash extends Error {}
 const wasmModule = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(() => null);
 /** The compiled module (or null), for an instance on the page (inline.js). */
 export const compiledModule = wasmModule;
+// The access module, fetched and compiled when the first call for it is posted.
+let accessModule = null;
+const compiledAccess = () => (accessModule ??= WebAssembly.compileStreaming(fetch(accessUrl)).catch(() => null));
 
 class Lane {
-  constructor() {
+  /** `kind`: the module the worker runs (`editor` or `access`); `module()`: it compiled, or null. */
+  constructor(kind, module) {
+    this.kind = kind;
+    this.module = module;
     this.worker = null;
     this.pending = new Map();
     // A build not yet posted: replaced by a newer one, posted when the worker is idle.
@@ -56,7 +66,7 @@ class Lane {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker = worker;
     this.held = null;
-    this.ready = wasmModule.then((module) => worker.postMessage({ module }));
+    this.ready = this.module().then((module) => worker.postMessage({ module, kind: this.kind }));
     // Once the worker has its module and no call waits for that, calls are posted at once:
     // a check posted in a promise callback would leave only after CodeMirror had updated
     // the page for the keystroke, milliseconds the worker could have been checking.
@@ -171,7 +181,8 @@ class Lane {
   }
 }
 
-const lanes = { [CHECK]: new Lane(), [BUILD]: new Lane() };
+const editorModule = () => wasmModule;
+const lanes = { [CHECK]: new Lane('editor', editorModule), [BUILD]: new Lane('editor', editorModule), [ACCESS]: new Lane('access', compiledAccess) };
 
 function call(fn, ...args) {
   const lane = lanes[LANE_OF[fn]];
@@ -218,7 +229,15 @@ export const schema = () => {
   });
 };
 export const version = () => call('version');
-/** `{ ok, diagnostics, simulation: { accepted, refused }, access }` */
-export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target);
+/**
+ * `{ ok, diagnostics, simulation: { accepted, refused }, access, notes? }`: the token's
+ * time claims are checked at the page's clock, with each role's leeways.
+ */
+export const simulate = (source, claims, mount, target) => call('simulate', source, claims, mount, target, Math.floor(Date.now() / 1000));
 /** `{ ok, target, diagnostics, paths: [{ path, identities }], error }`; `request` is `{"paths", "as"?}` as JSON */
 export const explain = (source, request, target) => call('explain', source, target, request);
+/**
+ * `{ ok, target, diagnostics }`: the identity lints `keyplan check` adds to the check's
+ * diagnostics (none when the program has errors). A newer call supersedes one still queued.
+ */
+export const lints = (source, target) => lanes[ACCESS].call('lints', [source, target], { supersede: true });

@@ -103,8 +103,14 @@ probe.checkText = (text) => compiler.check(text, state.target).then((r) => r.val
 probe.inline = inline.inlineState;
 probe.observeCheck = inline.observe;
 probe.inlineChecks = 0;
-// The codes of the diagnostics the editor's state holds (the tests read it right after a transaction).
-probe.problemCodes = () => editor.state.field(problemField).list.map((d) => d.code).sort();
+// The codes of the diagnostics the editor shows (the tests read it right after a transaction):
+// its ranges, mapped through every edit since they were set, which drops those whose text
+// was deleted (the field's `list` keeps them as given).
+probe.problemCodes = () => {
+  const codes = [];
+  for (const iter = editor.state.field(problemField).ranges.iter(); iter.value; iter.next()) codes.push(iter.value.diagnostic.code);
+  return codes.sort();
+};
 inline.start(compiler.compiledModule);
 
 const source = () => editor.state.doc.toString();
@@ -305,6 +311,7 @@ async function runBuild() {
       if (shownFor !== doc) applyDiagnostics(value, null);
       setStatus(value, ms);
       renderWhenIdle({ source: text, target: state.target, ms });
+      if (value.ok) showLints(doc, text, value);
     }
   } catch (e) {
     showCrash(e);
@@ -317,6 +324,30 @@ async function runBuild() {
       clearTimeout(buildTimer);
       buildTimer = setTimeout(runBuild, Math.max(0, lastEditAt + BUILD_AFTER_MS - performance.now()));
     }
+  }
+}
+
+/**
+ * Adds the identity lints (who can log in as whom, rules granting too much or nothing:
+ * what `keyplan check` and the language server add to the check's diagnostics) to the
+ * build's diagnostics of `doc`, once the access module has answered, if the editor still
+ * holds `doc`. They come from the access lane after each build, that is once typing
+ * pauses; the next edit's check shows its own diagnostics without them until then, so a
+ * lint is never shown on a text it was not found in.
+ */
+async function showLints(doc, text, built) {
+  const target = state.target;
+  try {
+    const { value, superseded } = await compiler.lints(text, target);
+    if (superseded || doc !== editor.state.doc || target !== state.target) return;
+    probe.lints = value;
+    if (!value.ok || value.diagnostics.length === 0) return;
+    const diagnostics = [...built.diagnostics, ...value.diagnostics].sort(byPosition);
+    applyDiagnostics({ ...built, diagnostics }, null);
+  } catch (e) {
+    // The access module failed (a crash is reported in the access tab when it is used):
+    // the check's diagnostics stay as they are.
+    console.warn('identity lints unavailable:', e && e.message ? e.message : e);
   }
 }
 

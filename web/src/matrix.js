@@ -323,12 +323,14 @@ const sim = { claims: '', mount: '' };
 /**
  * A token the first JWT role accepts, to start the simulation from: every claim the role
  * reads (issuer, audience, subject, bound claims, the user and groups claims), JSON
- * pointers as nested objects, a glob's `*` matched by a letter. The page's simulate (the
- * core's) then says why any other role refuses it.
+ * pointers as nested objects, a glob's `*` matched by a letter, issued now and valid for
+ * five minutes (the simulation checks the time claims at the page's clock). The page's
+ * simulate (the core's) then says why any other role refuses it.
  */
 function defaultClaims(view) {
+  const now = Math.floor(Date.now() / 1000);
   const jwt = view.access.identities.find((i) => i.login?.jwt && i.login.jwt.role_type === 'jwt');
-  if (!jwt) return '{\n  "sub": "user",\n  "aud": "vault"\n}';
+  if (!jwt) return JSON.stringify({ sub: 'user', aud: 'vault', iat: now, exp: now + 300 }, null, 2);
   const b = jwt.login.jwt;
   const claims = {};
   if (b.bound_issuer) claims.iss = b.bound_issuer;
@@ -340,6 +342,8 @@ function defaultClaims(view) {
   }
   setClaim(claims, claimPath(b.user_claim, b.user_claim_pointer), 'user', true);
   if (b.groups_claim) setClaim(claims, claimPath(b.groups_claim, b.groups_claim.startsWith('/')), ['group'], true);
+  claims.iat ??= now;
+  claims.exp ??= now + 300;
   return JSON.stringify(claims, null, 2);
 }
 
@@ -383,9 +387,15 @@ function simulatePanel(view, simulateClaims) {
       result.append(el('p', { className: 'empty', textContent: 'Fix the errors to simulate a login.' }));
       return;
     }
+    for (const note of value.notes || []) {
+      const p = el('p', { className: 'sim-note' }, el('strong', { textContent: 'note ' }), note);
+      p.dataset.testid = 'simulate-note';
+      result.append(p);
+    }
     if (s.accepted.length + s.refused.length === 0) result.append(el('p', { className: 'empty', textContent: 'No JWT role to log in to.' }));
     const list = el('ul', { className: 'sim-list' });
-    const byId = new Map((value.access?.identities || []).map((i) => [i.id, i]));
+    // What each identity may do: the matrix this tab draws (the build's view).
+    const byId = new Map((view.access?.identities || []).map((i) => [i.id, i]));
     const items = [...s.accepted.map((a) => ['accepted', a]), ...s.refused.map((r) => ['refused', r])];
     appendPaged(list, items, ([kind, a]) => {
       if (kind === 'refused') {

@@ -1,8 +1,20 @@
 // Runs the compiler (wasm) off the main thread. A compiler crash traps the wasm instance;
 // the worker then reports it and closes, and the page starts a fresh one.
-import init, { check, check_edited as checkEdited, edit, build, format, version, simulate, explain } from './pkg/keyplan.js';
-import wasmUrl from './pkg/keyplan_bg.wasm?url';
+//
+// One worker runs one of the compiler's two modules (crates/wasm/src/lib.rs): `editor`
+// (check, edit, build, format), which the page needs to start, or `access` (simulate,
+// explain, the identity lints), which it loads when first wanted. The page's first
+// message says which.
+import initEditor, { check, check_edited as checkEdited, edit, build, format, version } from './pkg/keyplan.js';
+import initAccess, { simulate, explain, lints, version as accessVersion } from './pkg/keyplan_access.js';
+import editorUrl from './pkg/keyplan_bg.wasm?url';
+import accessUrl from './pkg/keyplan_access_bg.wasm?url';
 import { applyEdits } from './edits.js';
+
+const MODULES = {
+  editor: { init: initEditor, url: editorUrl, calls: { check, build, format, version } },
+  access: { init: initAccess, url: accessUrl, calls: { simulate, explain, lints, version: accessVersion } },
+};
 
 let lastConsoleError = '';
 const consoleError = console.error.bind(console);
@@ -11,17 +23,20 @@ console.error = (...args) => {
   consoleError(...args);
 };
 
-// The page's first message carries the compiled module (or null: then fetch it here).
+// The page's first message names the module and carries it compiled (or null: then
+// fetch it here).
 let ready = null;
+let calls = null;
 // Whether the instance's text (the wasm keeps the text `check` was given, and `edit`
 // changes it) is the check lane's copy of the editor's text: a keystroke's check then
 // sends only its edits. A check that is not the editor's (`hold` unset) replaces it.
 let holding = false;
-const calls = { check, build, format, version, simulate, explain };
 
 self.onmessage = async ({ data }) => {
   if (!ready) {
-    ready = init({ module_or_path: data.module || wasmUrl });
+    const chosen = MODULES[data.kind];
+    calls = chosen.calls;
+    ready = chosen.init({ module_or_path: data.module || chosen.url });
     return;
   }
   const { id, fn, args, hold, edits, length } = data;

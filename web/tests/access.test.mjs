@@ -131,6 +131,57 @@ policy reader {
   await page.waitForSelector('[data-testid=simulate-accepted], [data-testid=simulate-refused]');
   assert.equal(await page.locator('[data-testid=simulate-refused]').count(), 0, await page.textContent('[data-testid=simulate-result]'));
   assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/deploy/);
+  // Issued now and current: the server's time checks pass, no note.
+  const now = Date.now() / 1000;
+  assert.ok(Math.abs(claims.iat - now) < 60 && claims.exp > now, JSON.stringify(claims));
+  assert.equal(await page.locator('[data-testid=simulate-note]').count(), 0);
+  // An expired token: every role refuses it alike, said in a note, as `keyplan simulate`
+  // says it; the roles are still judged on their bindings.
+  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ ...claims, exp: 1000, iat: 900 }));
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-note]');
+  assert.match(await page.textContent('[data-testid=simulate-note]'), /the token expired \d+d ago \(`exp`\): the server refuses it whatever the role \("token is expired"\)/);
+  assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/deploy/);
+  await context.close();
+});
+
+// A role's own leeways decide its time checks (as on OpenBao 2.7.2): with no clock skew
+// allowed, a token whose `nbf` is 30 s ahead is refused by that role alone.
+test('claim simulation checks the time claims with each role\'s leeways', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(
+    page,
+    `auth jwt ci {
+  jwks_url = "https://127.0.0.1:8200/jwks.json"
+  role relaxed {
+    user_claim      = "sub"
+    bound_audiences = ["vault"]
+    token_policies  = [reader]
+  }
+  role strict {
+    user_claim        = "sub"
+    bound_audiences   = ["vault"]
+    clock_skew_leeway = -1
+    token_policies    = [reader]
+  }
+}
+
+policy reader {
+  path "secret/data/app/*" {
+    capabilities = [read]
+  }
+}
+`,
+  );
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const now = Math.floor(Date.now() / 1000);
+  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ sub: 'u', aud: 'vault', nbf: now + 30, exp: now + 600 }));
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-refused]');
+  assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/relaxed/);
+  assert.match(await page.textContent('[data-testid=simulate-refused]'), /ci\/strict: the token is not valid for another \d+s \(`nbf`\), with this role's leeways: the server refuses it \("token not yet valid"\)/);
+  assert.equal(await page.locator('[data-testid=simulate-note]').count(), 0);
   await context.close();
 });
 
@@ -253,5 +304,59 @@ test('with hundreds of identities, answers come a page at a time and the identit
     }
     if (row === 0) assert.ok(shown.some((r) => r.capsIn.length > 0 && r.inViewX), 'capabilities in view at the start');
   }
+  await context.close();
+});
+
+// The identity lints `keyplan check` and the language server report come from the access
+// module once typing pauses: shown with the check's diagnostics on the text they were
+// found in, dropped with the next edit's check, back after the next pause.
+const LINTED = `auth jwt ci {
+  jwks_url     = "https://127.0.0.1:8200/jwks.json"
+  bound_issuer = "https://ci.example.com"
+}
+
+policy forgotten {
+  path "secret/data/old/*" {
+    capabilities = [read]
+  }
+}
+
+workload trainer {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "ml" }
+    user_claim      = "sub"
+  }
+  read "secret/data/models/*"
+}
+`;
+
+test('the identity lints of keyplan check are shown once typing pauses', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(page, LINTED);
+  await settle(page);
+  const listed = () => page.$$eval('[data-testid=diagnostic]', (items) => items.map((i) => i.dataset.code));
+  await page.waitForFunction(() => window.__keyplan.problemCodes().includes('kp::unused-policy'), null, { timeout: 20000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=diagnostic]')].some((i) => i.dataset.code === 'kp::unused-policy'));
+  assert.deepEqual(await listed(), ['kp::unused-policy']);
+  // Not the check's: the keystroke's check does not find it (the CLI's `build` neither).
+  const checked = await page.evaluate((text) => window.__keyplan.checkText(text), LINTED);
+  assert.deepEqual(checked.diagnostics.map((d) => d.code), []);
+  const lint = await page.evaluate(() => window.__keyplan.lints.diagnostics[0]);
+  assert.equal(lint.line, 6);
+  assert.match(lint.message, /forgotten/);
+
+  // An edit: its check shows the check's diagnostics alone, at once.
+  const end = LINTED.length;
+  await page.evaluate((at) => window.__keyplan.editor.dispatch({ changes: { from: at, insert: '# edited\n' } }), end);
+  await page.waitForFunction(() => !window.__keyplan.problemCodes().includes('kp::unused-policy'));
+  // After the pause, the lint is back for the edited text; fixed, it stays away.
+  await settle(page);
+  await page.waitForFunction(() => window.__keyplan.problemCodes().includes('kp::unused-policy'), null, { timeout: 20000 });
+  const fixed = LINTED.replace('    user_claim      = "sub"\n', '    user_claim      = "sub"\n    token_policies  = [forgotten]\n');
+  await setEditor(page, fixed);
+  await settle(page);
+  await page.waitForFunction(() => window.__keyplan.lints && window.__keyplan.lints.diagnostics.length === 0 && window.__keyplan.built.source.includes('token_policies  = [forgotten]'), null, { timeout: 20000 });
+  assert.deepEqual(await page.evaluate(() => window.__keyplan.problemCodes()), []);
   await context.close();
 });

@@ -4,10 +4,10 @@
 //! A KV v2 rule without `data/`/`metadata/` is the checker's `kp::kv2-path`; a rule
 //! shadowed by a more specific one uses the ACL evaluator's priority (`kp-acl`).
 
+use crate::json::{Map, Value as Json};
 use kp_acl::Target;
 use kp_check::ir::{PathRule, Program, ResourceKind};
 use kp_diag::{Diagnostic, SourceMap, Span};
-use serde_json::{Map, Value as Json};
 
 use crate::identity::{identities, Identity, JwtBinding, INHERITED};
 use crate::json;
@@ -412,19 +412,19 @@ fn best_key<'a>(jwt: &[(&Identity, &'a JwtBinding)], members: &[usize]) -> Optio
 /// A token both roles accept, built from what each binds (issuer, subject, audiences,
 /// bound claims, user and groups claims) and confirmed by the simulation, so the example
 /// the warning shows logs in to both; `None` when no such token was found.
-fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
+fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map> {
     // A role without audiences refuses any token with one.
     if a.bound_audiences.is_empty() != b.bound_audiences.is_empty() {
         return None;
     }
     let mut token = Map::new();
     if let Some(issuer) = a.bound_issuer.as_ref().or(b.bound_issuer.as_ref()) {
-        token.insert("iss".into(), Json::from(issuer.as_str()));
+        token.insert("iss".into(), Json::String(issuer.clone()));
     }
     match (&a.bound_subject, &b.bound_subject) {
         (Some(x), Some(y)) if x != y => return None,
         (Some(s), _) | (_, Some(s)) => {
-            token.insert("sub".into(), Json::from(s.as_str()));
+            token.insert("sub".into(), Json::String(s.clone()));
         }
         _ => {}
     }
@@ -433,9 +433,12 @@ fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
         .iter()
         .find(|x| b.bound_audiences.contains(x))
     {
-        token.insert("aud".into(), Json::from(aud.as_str()));
+        token.insert("aud".into(), Json::String(aud.clone()));
     } else if let (Some(x), Some(y)) = (a.bound_audiences.first(), b.bound_audiences.first()) {
-        token.insert("aud".into(), Json::from(vec![x.as_str(), y.as_str()]));
+        token.insert(
+            "aud".into(),
+            Json::Array(vec![Json::String(x.clone()), Json::String(y.clone())]),
+        );
     }
     let mut keys: Vec<&String> = a.bound_claims.keys().chain(b.bound_claims.keys()).collect();
     kp_sort::sort(&mut keys);
@@ -454,28 +457,27 @@ fn common_token(a: &JwtBinding, b: &JwtBinding) -> Option<Map<String, Json>> {
             &mut token,
             &role.user_claim,
             role.user_claim_pointer,
-            Json::from("user"),
+            Json::String("user".into()),
         );
         if let Some(groups) = &role.groups_claim {
             set_claim(
                 &mut token,
                 groups,
                 groups.starts_with('/'),
-                Json::from(Vec::<Json>::new()),
+                Json::Array(Vec::new()),
             );
         }
     }
-    let claims = json::Map::from(&token);
-    let accepted = |role| crate::simulate::refusal(role, &claims).is_none();
+    let accepted = |role| crate::simulate::refusal(role, &token).is_none();
     (accepted(a) && accepted(b)).then_some(token)
 }
 
 /// Sets a claim the token does not have yet, by name or by JSON pointer (`/ctx/env`),
 /// creating the objects on the way; a value already there (or in the way) is kept, and
 /// the simulation then decides whether the token still works.
-fn set_claim(token: &mut Map<String, Json>, name: &str, pointer: bool, value: Json) {
+fn set_claim(token: &mut Map, name: &str, pointer: bool, value: Json) {
     let Some(path) = name.strip_prefix('/').filter(|_| pointer) else {
-        token.entry(name).or_insert(value);
+        token.get_or_insert(name, value);
         return;
     };
     let segments: Vec<String> = path
@@ -487,25 +489,28 @@ fn set_claim(token: &mut Map<String, Json>, name: &str, pointer: bool, value: Js
     };
     let mut at = token;
     for segment in init {
-        let next = at
-            .entry(segment.as_str())
-            .or_insert_with(|| Json::Object(Map::new()));
-        match next {
+        match at.get_or_insert(segment, Json::Object(Map::new())) {
             Json::Object(inner) => at = inner,
             _ => return,
         }
     }
-    at.entry(last.as_str()).or_insert(value);
+    at.get_or_insert(last, value);
 }
 
 /// A value of the claim both bindings accept (one binding given twice: any value it
 /// accepts): an exact value a glob matches, or a string two globs both match.
-fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json> {
+fn common_value(
+    x: &[serde_json::Value],
+    xglob: bool,
+    y: &[serde_json::Value],
+    yglob: bool,
+) -> Option<Json> {
     for u in x {
         for v in y {
             let (Some(us), Some(vs)) = (u.as_str(), v.as_str()) else {
+                let (u, v) = (Json::from(u), Json::from(v));
                 if u == v {
-                    return Some(u.clone());
+                    return Some(u);
                 }
                 continue;
             };
@@ -516,7 +521,7 @@ fn common_value(x: &[Json], xglob: bool, y: &[Json], yglob: bool) -> Option<Json
                 (true, true) => glob_witness(us, vs),
             };
             if let Some(common) = common {
-                return Some(Json::from(common));
+                return Some(Json::String(common));
             }
         }
     }

@@ -9,10 +9,6 @@
 //! never lose (an exact winner would contain only its own path): both are left to the
 //! caller.
 
-use std::collections::HashMap;
-
-use rustc_hash::FxBuildHasher;
-
 use crate::acl::Criterion;
 use crate::policy::{strip_slash, PatternKind};
 
@@ -184,8 +180,11 @@ fn ranks_above(w: &Shape<'_>, r: &Shape<'_>) -> Option<Criterion> {
 /// wildcard starts with its text before the `*`, so it is looked up by each prefix of the
 /// loser's. Rules with `+` are few and asked every time.
 pub struct ShadowIndex<'a> {
-    /// The positions of the prefix rules by their text before the `*`.
-    prefixes: HashMap<&'a str, Vec<usize>, FxBuildHasher>,
+    /// The prefix rules as (text before the `*`, position), sorted: a binary search finds
+    /// a text's rules. Not a `HashMap`: its table code was the access module's only use
+    /// of that map type (1 KB gzipped of the playground's wasm), for a lookup made once
+    /// per distinct prefix length.
+    prefixes: Vec<(&'a str, usize)>,
     /// The lengths of those texts, ascending, each once: a loser's text is looked up cut
     /// at each, not at each of its own lengths (a binary search per byte of every
     /// pattern was a fifth of `keyplan check` on 2,000 workloads).
@@ -200,18 +199,17 @@ impl<'a> ShadowIndex<'a> {
     where
         'a: 'p,
     {
-        let mut prefixes: HashMap<&'a str, Vec<usize>, FxBuildHasher> = HashMap::default();
+        let mut prefixes = Vec::new();
         let mut segments = Vec::new();
         for (i, p) in patterns.into_iter().enumerate() {
             match &p.shape {
-                Some(s) if s.kind == PatternKind::Prefix => {
-                    prefixes.entry(s.wc_path).or_default().push(i);
-                }
+                Some(s) if s.kind == PatternKind::Prefix => prefixes.push((s.wc_path, i)),
                 Some(s) if s.kind == PatternKind::Segment => segments.push(i),
                 _ => {}
             }
         }
-        let mut lengths: Vec<usize> = prefixes.keys().map(|k| k.len()).collect();
+        kp_sort::unstable(&mut prefixes);
+        let mut lengths: Vec<usize> = prefixes.iter().map(|(k, _)| k.len()).collect();
         kp_sort::unstable(&mut lengths);
         lengths.dedup();
         ShadowIndex {
@@ -245,8 +243,10 @@ impl<'a> ShadowIndex<'a> {
         out.extend_from_slice(&self.segments);
         let text = r.wc_path;
         for &len in self.lengths.iter().take_while(|&&len| len <= text.len()) {
-            if let Some(rules) = text.get(..len).and_then(|key| self.prefixes.get(key)) {
-                out.extend_from_slice(rules);
+            if let Some(key) = text.get(..len) {
+                let start = self.prefixes.partition_point(|(k, _)| *k < key);
+                let rules = self.prefixes.get(start..).unwrap_or_default();
+                out.extend(rules.iter().take_while(|(k, _)| *k == key).map(|&(_, i)| i));
             }
         }
         kp_sort::unstable(out);

@@ -33,6 +33,18 @@ impl Map {
         }
     }
 
+    /// The value at `key`, inserted first as `value` when the object has none.
+    pub fn get_or_insert(&mut self, key: &str, value: Value) -> &mut Value {
+        let at = match self.0.iter().position(|(name, _)| name == key) {
+            Some(at) => at,
+            None => {
+                self.0.push((key.to_string(), value));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[at].1
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0
             .iter()

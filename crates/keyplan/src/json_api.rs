@@ -175,6 +175,38 @@ pub fn build_json(source: &str, target: &str) -> String {
     write::to_string(&build(source, target))
 }
 
+/// The identity lints of a program (`kp-access`: who can log in as whom, rules that grant
+/// too much or nothing), which `keyplan check` and the language server add to the
+/// checker's diagnostics: `{ ok, target, diagnostics }` with the lints alone, literal
+/// secrets starred out. A program with errors has none (`ok` false, as [`check_json`]
+/// says). The playground asks for them from its access module once typing pauses.
+pub fn lints_json(source: &str, target: &str) -> String {
+    write::to_string(&lints(source, target))
+}
+
+/// The typed form of [`lints_json`].
+pub fn lints(source: &str, target: &str) -> CheckResponse {
+    match compile_for(SourceMap::single(PLAYGROUND_FILE, source), target) {
+        Ok(compiled) => {
+            let mut lints = crate::access_lints(&compiled);
+            compiled.redact(&mut lints);
+            kp_sort::by_key(&mut lints, |d| (d.span.start, d.span.end));
+            CheckResponse {
+                ok: !compiled.has_errors(),
+                target: Some(compiled.target),
+                diagnostics: diagnostics_in(&compiled.sources, &lints),
+                error: None,
+            }
+        }
+        Err(error) => CheckResponse {
+            ok: false,
+            target: None,
+            diagnostics: Vec::new(),
+            error: Some(error),
+        },
+    }
+}
+
 /// One file of a program sent as JSON: `{ "name": "platform.kp", "text": "..." }`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileIn {

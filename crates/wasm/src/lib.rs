@@ -10,6 +10,14 @@
 //! page downloads (the access diff alone was 7% of it). `json_api` keeps the others
 //! (many files, `explain_code`, `diff`, `import`) for the CLI and the language server.
 //!
+//! The page loads two modules built from this crate, each with the exports of one
+//! feature: `editor` (check, edit, build, format: what the page needs to start) and
+//! `access` (claim simulation, explain, the identity lints: fetched after the first
+//! build). In one module the access answers took it over the 200 KB gzipped the page may
+//! download to start, and the identity lints (26 KB more) were left out of the
+//! playground. The default builds both, for the shim's tests and the workspace's wasm32
+//! build.
+//!
 //! The schema completion and hover read (`json_api::schema_json`) is not an export: it is
 //! the same for every program, so `scripts/build-web.sh` writes it once with a native build
 //! (`web/src/pkg/schema.json`) and the page fetches it as an asset. Its descriptions, and
@@ -57,7 +65,7 @@ thread_local! {
 
 /// Checks a program for `target` (`vault` or `openbao`): `{ ok, target, diagnostics }`.
 /// The program becomes the text later [`edit`]s apply to.
-#[wasm_bindgen]
+#[cfg_attr(feature = "editor", wasm_bindgen)]
 pub fn check(source: &str, target: &str) -> String {
     SESSION.with(|session| {
         let Session { checker, text } = &mut *session.borrow_mut();
@@ -68,7 +76,7 @@ pub fn check(source: &str, target: &str) -> String {
 
 /// Edits the text last given to [`check`]: UTF-16 units `from..to` (as JavaScript counts)
 /// replaced by `inserted`. False, and the text unchanged, when the range is not in it.
-#[wasm_bindgen]
+#[cfg_attr(feature = "editor", wasm_bindgen)]
 pub fn edit(from: u32, to: u32, inserted: &str) -> bool {
     SESSION.with(|session| {
         let text = &mut session.borrow_mut().text;
@@ -78,7 +86,7 @@ pub fn edit(from: u32, to: u32, inserted: &str) -> bool {
 
 /// [`check`] of the edited text, when it is `length` UTF-16 units long (as the caller's
 /// copy is); otherwise an empty string, and the caller passes its text to [`check`].
-#[wasm_bindgen]
+#[cfg_attr(feature = "editor", wasm_bindgen)]
 pub fn check_edited(length: u32, target: &str) -> String {
     SESSION.with(|session| {
         let Session { checker, text } = &mut *session.borrow_mut();
@@ -90,30 +98,42 @@ pub fn check_edited(length: u32, target: &str) -> String {
 }
 
 /// Checks a program and emits every format: `{ ok, target, diagnostics, outputs, view }`.
-#[wasm_bindgen]
+#[cfg_attr(feature = "editor", wasm_bindgen)]
 pub fn build(source: &str, target: &str) -> String {
     keyplan::json_api::build_json(source, target)
 }
 
 /// Formats a program in the canonical layout: `{ ok, formatted, changed, diagnostics }`.
-#[wasm_bindgen]
+#[cfg_attr(feature = "editor", wasm_bindgen)]
 pub fn format(source: &str) -> String {
     keyplan::json_api::format_json(source)
 }
 
-/// Claim simulation: `{ ok, target, diagnostics, simulation: { accepted, refused }, access }`.
-/// `claims` is a JSON object; `mount` limits the roles to one mount path (empty: all).
-#[wasm_bindgen]
-pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> String {
-    keyplan::json_api::simulate_json(source, claims, mount, target)
+/// Claim simulation: `{ ok, target, diagnostics, simulation: { accepted, refused },
+/// notes? }`. `claims` is a JSON object; `mount` limits the roles to one mount path (empty:
+/// all); `now` is the page's clock in seconds since the epoch, which the token's time
+/// claims are checked at (0 or less: the token is taken to be current).
+#[cfg_attr(feature = "access", wasm_bindgen)]
+pub fn simulate(source: &str, claims: &str, mount: &str, target: &str, now: f64) -> String {
+    // `as` saturates (NaN is 0): the clock is the page's, not the token's.
+    let now = Some(now as i64).filter(|&n| n > 0);
+    keyplan::json_api::simulate_json(source, claims, mount, target, now)
 }
 
 /// Explain: the capabilities of the program's identities on concrete paths and the rule
 /// that decided each, `{ ok, target, diagnostics, paths: [{ path, identities }], error }`.
 /// `request` is `{"paths": [...], "as": NAME?, "policies": [...]?}`.
-#[wasm_bindgen]
+#[cfg_attr(feature = "access", wasm_bindgen)]
 pub fn explain(source: &str, target: &str, request: &str) -> String {
     keyplan::json_api::explain_json(source, target, request)
+}
+
+/// The identity lints (`kp-access`) that `keyplan check` adds to the checker's
+/// diagnostics: `{ ok, target, diagnostics }` with the lints alone (none when the program
+/// has errors).
+#[cfg_attr(feature = "access", wasm_bindgen)]
+pub fn lints(source: &str, target: &str) -> String {
+    keyplan::json_api::lints_json(source, target)
 }
 
 /// The compiler's version.

@@ -73,3 +73,16 @@ fn check_reports_located_diagnostics() {
     assert_eq!(d["column"], 5);
     assert!(d["code"].as_str().unwrap_or("").starts_with("kp::"));
 }
+
+#[wasm_bindgen_test]
+fn lints_answer_the_identity_lints_alone() {
+    let program =
+        "policy forgotten {\n  path \"secret/data/x\" {\n    capabilities = [read]\n  }\n}\n";
+    let v = parse(&keyplan_wasm::lints(program, "vault"));
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["diagnostics"][0]["code"], "kp::unused-policy", "{v}");
+    assert_eq!(
+        parse(&keyplan_wasm::check(program, "vault"))["diagnostics"],
+        serde_json::json!([])
+    );
+}

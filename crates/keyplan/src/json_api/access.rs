@@ -33,15 +33,19 @@ pub struct DiffResponse {
     pub error: Option<String>,
 }
 
-/// `{ ok, target, diagnostics, simulation, access }`: `access` is the matrix, so a
-/// client can show what each accepted identity may do.
+/// `{ ok, target, diagnostics, simulation, notes? }`. What each accepted identity may do
+/// is the access matrix's ([`access_json`], and a build's view): not repeated here, which
+/// keeps the matrix's code out of the playground's access module.
 #[derive(Debug, Serialize)]
 pub struct SimulateResponse {
     pub ok: bool,
     pub target: Option<Target>,
     pub diagnostics: Vec<JsonDiagnostic>,
     pub simulation: Option<Simulation>,
-    pub access: Option<Matrix>,
+    /// What the server's time checks say of the token when every role refuses its time
+    /// claims alike (as `keyplan simulate` prints them); only when some were found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -110,18 +114,33 @@ pub fn diff(old: &str, new: &str, target: &str) -> DiffResponse {
 }
 
 /// Claim simulation: `claims` is a JSON object of a token's claims; `mount` limits the
-/// roles to one mount path (empty: every JWT mount).
-pub fn simulate_json(source: &str, claims: &str, mount: &str, target: &str) -> String {
-    super::write::to_string(&simulate(source, claims, mount, target))
+/// roles to one mount path (empty: every JWT mount). With `now` (seconds since the epoch:
+/// the caller's clock, the core has none) the token's time claims are checked with each
+/// role's leeways, as `keyplan simulate` does; without, the token is taken to be current.
+pub fn simulate_json(
+    source: &str,
+    claims: &str,
+    mount: &str,
+    target: &str,
+    now: Option<i64>,
+) -> String {
+    super::write::to_string(&simulate(source, claims, mount, target, now))
 }
 
-pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> SimulateResponse {
+/// The typed form of [`simulate_json`].
+pub fn simulate(
+    source: &str,
+    claims: &str,
+    mount: &str,
+    target: &str,
+    now: Option<i64>,
+) -> SimulateResponse {
     let fail = |target, error: String| SimulateResponse {
         ok: false,
         target,
         diagnostics: Vec::new(),
         simulation: None,
-        access: None,
+        notes: Vec::new(),
         error: Some(error),
     };
     let target = match parse_target(target) {
@@ -134,12 +153,19 @@ pub fn simulate(source: &str, claims: &str, mount: &str, target: &str) -> Simula
     };
     let c = compiled(source, target);
     let mount = Some(mount.trim().trim_matches('/')).filter(|m| !m.is_empty());
+    let (simulation, notes) = match now {
+        Some(now) => match crate::simulate_claims_at(&c, &claims, mount, now) {
+            Some((simulation, notes)) => (Some(simulation), notes),
+            None => (None, Vec::new()),
+        },
+        None => (crate::simulate_claims(&c, &claims, mount), Vec::new()),
+    };
     SimulateResponse {
         ok: !c.has_errors(),
         target: Some(target),
         diagnostics: diagnostics_in(&c.sources, &c.diagnostics),
-        simulation: crate::simulate_claims(&c, &claims, mount),
-        access: crate::access_matrix(&c),
+        simulation,
+        notes,
         error: None,
     }
 }

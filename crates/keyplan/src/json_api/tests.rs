@@ -357,8 +357,10 @@ fn the_hand_written_responses_are_serde_json_byte_for_byte() {
         let r = format_source(&text);
         same(&name, "format", &r);
         for (claims, mount) in [(claims, ""), ("{}", "jwt"), ("[1]", ""), ("{", "")] {
-            let r = simulate(&text, claims, mount, "vault");
-            same(&name, "simulate", &r);
+            for now in [None, Some(1_000_000)] {
+                let r = simulate(&text, claims, mount, "vault", now);
+                same(&name, "simulate", &r);
+            }
         }
         let r = access(&text, "openbao");
         same(&name, "access", &r);
@@ -387,4 +389,73 @@ fn values_are_written_as_serde_json_displays_them() {
     for item in items.iter().chain([&value]) {
         assert_eq!(super::write::to_string(item), item.to_string());
     }
+}
+
+/// The playground's identity lints are `keyplan check`'s (`crate::checked`) less the
+/// checker's own diagnostics, at the same places; a program with errors has none.
+#[test]
+fn lints_are_what_check_adds_to_the_checkers_diagnostics() {
+    let source = r#"auth jwt ci {
+  jwks_url     = "https://127.0.0.1:8200/jwks.json"
+  bound_issuer = "https://ci.example.com"
+}
+
+policy forgotten {
+  path "secret/data/old/*" {
+    capabilities = [read]
+  }
+}
+
+workload trainer {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "*" }
+    user_claim      = "sub"
+  }
+  read "secret/data/models/*"
+}
+"#;
+    let v = parse(&lints_json(source, "vault"));
+    assert_eq!(v["ok"], true, "{v}");
+    let lints: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let compiled = crate::compile_sources_for(
+        SourceMap::single(PLAYGROUND_FILE, source),
+        Some(Target::Vault),
+    );
+    let own: Vec<String> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect();
+    let all = crate::checked(compiled);
+    let mut added: Vec<String> = all.diagnostics.iter().map(|d| d.code.to_string()).collect();
+    for code in &own {
+        if let Some(at) = added.iter().position(|c| c == code) {
+            added.remove(at);
+        }
+    }
+    assert_eq!(
+        lints.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
+        added
+    );
+    assert!(
+        lints.contains(&("kp::unused-policy".to_string(), 6)),
+        "{lints:?}"
+    );
+    assert!(lints.len() >= 2, "the `*` bound claim too: {lints:?}");
+
+    let broken = parse(&lints_json("workload w {", "vault"));
+    assert_eq!(broken["ok"], false);
+    assert_eq!(broken["diagnostics"], serde_json::json!([]));
+    assert_eq!(parse(&lints_json("", "consul"))["ok"], false);
 }

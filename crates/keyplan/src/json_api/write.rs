@@ -441,13 +441,20 @@ impl ToJson for FormatResponse {
 
 impl ToJson for SimulateResponse {
     fn write(&self, out: &mut Out) {
-        response!(out, self.error,
+        out.raw("{");
+        members!(out,
             "ok" => self.ok,
             "target" => self.target,
             "diagnostics" => self.diagnostics,
             "simulation" => self.simulation,
-            "access" => self.access,
         );
+        if !self.notes.is_empty() {
+            members!(out, "notes" => self.notes);
+        }
+        if let Some(e) = &self.error {
+            members!(out, "error" => e);
+        }
+        out.raw("}");
     }
 }
 
