@@ -147,13 +147,19 @@ class Lane {
   }
 
   /**
-   * Stops a build that is running for a text the editor no longer holds: it would only
-   * take a core from the checks of newer keystrokes. Its promise resolves to
-   * `{ superseded: true }`. Calls that are not builds (simulate, explain) are never cut.
+   * Stops a call of `fn` (a build, the identity lints) that is running for a text the
+   * editor no longer holds: it would only take a core from the checks of newer
+   * keystrokes. Its promise resolves to `{ superseded: true }`. A lane running anything
+   * else (simulate, explain) is never cut.
    */
-  cutBuild() {
+  cut(fn) {
+    // One still queued is of an older text too.
+    if (this.queued?.fn === fn) {
+      this.queued.p.resolve({ superseded: true });
+      this.queued = null;
+    }
     if (!this.worker || this.pending.size === 0) return;
-    for (const p of this.pending.values()) if (p.fn !== 'build') return;
+    for (const p of this.pending.values()) if (p.fn !== fn) return;
     this.worker.terminate();
     this.worker = null;
     for (const p of this.pending.values()) p.resolve({ superseded: true });
@@ -211,8 +217,11 @@ export const checkDoc = (doc, from, changes, target) =>
   });
 /** `{ ok, target, diagnostics, outputs, view }`, or `{ superseded: true }` when a newer build replaced it before it ran. */
 export const build = (source, target) => lanes[BUILD].call('build', [source, target], { supersede: true });
-/** Stops the build in flight, if any (an edit made its text stale). */
-export const cutBuild = () => lanes[BUILD].cutBuild();
+/** Stops the build and the identity lints in flight, if any (an edit made their text stale). */
+export const cutBuild = () => {
+  lanes[BUILD].cut('build');
+  lanes[ACCESS].cut('lints');
+};
 /** `{ ok, formatted, changed, diagnostics }` */
 export const format = (source) => call('format', source);
 /** `{ blocks, endpoints, capabilities }` (json_api::schema), fetched the first time it is asked for */
