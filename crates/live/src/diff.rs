@@ -430,6 +430,10 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         }
         Live::Present(d) | Live::Token { data: d, .. } => d,
     };
+    let ttl_cap = match live {
+        Live::Token { ttl_cap, .. } => *ttl_cap,
+        _ => None,
+    };
     let is_mount = is_mount(r);
     for (field, want) in &r.body {
         if matches!(want, Value::Env(_) | Value::Secret(_)) {
@@ -441,6 +445,18 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         if r.kind == ResourceKind::Token && field == "ttl" && from_periodic_role(program, r) {
             p.not_compared.push(field.to_string());
             continue;
+        }
+        // A TTL over the token store's maximum is capped when the token is created
+        // (OpenBao 2.7.2: `ttl = 1000h` reads back as `creation_ttl` 2764800, with the
+        // warning "TTL value is capped accordingly"); `kp::ttl-over-system-max` says so
+        // at compile time. The token is the one asked for: not replaced on every plan.
+        if r.kind == ResourceKind::Token && field == "ttl" {
+            let have = lookup(r.kind, data, field).and_then(Json::as_i64);
+            if let (Value::Int(want), Some(have), Some(cap)) = (want, have, ttl_cap) {
+                if have == cap && *want > cap {
+                    continue;
+                }
+            }
         }
         // A token's `num_uses` reads back as the uses it has left: each request with it
         // takes one (OpenBao 2.7.2: 10, then 9 after one read), and at none left the
@@ -1148,6 +1164,7 @@ mod tests {
                 Live::Token {
                     accessor: "acc".to_string(),
                     data: serde_json::json!({ "policies": ["default", "p"], "num_uses": left }),
+                    ttl_cap: None,
                 },
             )]),
             ..LiveState::default()
@@ -1163,5 +1180,41 @@ mod tests {
             assert_eq!(p.action, Action::Replace, "{left} left");
             assert_eq!(p.changes[0].field, "num_uses");
         }
+    }
+
+    /// A TTL over the token store's maximum is capped at creation (OpenBao 2.7.2: 1000h
+    /// reads back as 2764800): the same token, not a replace on every plan. A TTL below
+    /// the cap that differs, or one capped lower than the maximum, is still a change.
+    #[test]
+    fn a_token_capped_at_the_maximum_ttl_is_not_replaced() {
+        let program = compiled(
+            "auth token {\n  role bots {\n    allowed_policies = [p]\n  }\n}\n\
+             policy p {\n  path \"secret/data/x\" {\n    capabilities = [read]\n  }\n}\n\
+             token bot {\n  role = bots\n  policies = [p]\n  ttl = 1000h\n}\n",
+        );
+        let token = program
+            .resources
+            .iter()
+            .find(|r| r.kind == ResourceKind::Token)
+            .expect("a token");
+        let with_ttl = |creation: i64, cap: Option<i64>| LiveState {
+            resources: HashMap::from([(
+                token.id.to_string(),
+                Live::Token {
+                    accessor: "acc".to_string(),
+                    data: serde_json::json!({ "policies": ["default", "p"], "creation_ttl": creation }),
+                    ttl_cap: cap,
+                },
+            )]),
+            ..LiveState::default()
+        };
+        let action = |creation, cap| {
+            let plan = plan(&program, &with_ttl(creation, cap));
+            plan.get(token.id.as_str()).expect("planned").action
+        };
+        assert_eq!(action(2_764_800, Some(2_764_800)), Action::Unchanged);
+        assert_eq!(action(3_600_000, None), Action::Unchanged);
+        assert_eq!(action(2_764_800, None), Action::Replace);
+        assert_eq!(action(86_400, Some(2_764_800)), Action::Replace);
     }
 }

@@ -23,6 +23,11 @@ pub enum Live {
     Token {
         accessor: String,
         data: Json,
+        /// The token store's maximum TTL (`sys/auth/token/tune`'s `max_lease_ttl`), read
+        /// only when the token's TTL is below the program's: a TTL over the maximum is
+        /// capped at creation ("TTL value is capped accordingly"), and the token is the
+        /// one the program asked for.
+        ttl_cap: Option<i64>,
     },
 }
 
@@ -167,9 +172,8 @@ fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result
         },
     };
     match client.write(path, &body, crate::client::Retry::Idempotent) {
-        Ok(answer) => Ok(Live::Token {
-            accessor,
-            data: match answer.get("data") {
+        Ok(answer) => {
+            let data = match answer.get("data") {
                 // Its lookup answers the token itself as `id`: never kept.
                 Some(Json::Object(d)) => Json::Object(
                     d.iter()
@@ -178,8 +182,22 @@ fn read_token(client: &Client, r: &Resource, token_out: Option<&Path>) -> Result
                         .collect(),
                 ),
                 _ => Json::Null,
-            },
-        }),
+            };
+            let ttl_cap = match (
+                r.body.get("ttl"),
+                data.get("creation_ttl").and_then(Json::as_i64),
+            ) {
+                (Some(Value::Int(want)), Some(have)) if have < *want => client
+                    .read("sys/auth/token/tune")?
+                    .and_then(|b| b.get("data")?.get("max_lease_ttl")?.as_i64()),
+                _ => None,
+            };
+            Ok(Live::Token {
+                accessor,
+                data,
+                ttl_cap,
+            })
+        }
         // Expired or revoked: the token must be created again.
         Err(LiveError::Api { status: 400, .. }) | Err(LiveError::Api { status: 403, .. }) => {
             Ok(Live::Absent)

@@ -783,3 +783,45 @@ token batch-token {
     assert_valid(&validator("plan.schema.json"), &doc, "plan --format json");
     assert_eq!(doc["batch_tokens"], json!(["batch-token"]), "{doc}");
 }
+
+/// A token whose `ttl` is over the token store's maximum (768h on a dev server) is
+/// created with the maximum ("TTL value is capped accordingly"): the plan after apply is
+/// clean, not a replace on every run (its `creation_ttl` reads back capped). A lower TTL
+/// in the program afterwards is still planned as a replacement.
+#[test]
+fn a_token_over_the_maximum_ttl_plans_clean_after_apply() {
+    let Some(()) = live() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bao = Bao::dev();
+    let text = |ttl: &str| {
+        format!(
+            r#"
+policy reader {{
+  path "secret/data/shared/*" {{ capabilities = [read] }}
+}}
+
+auth token {{
+  role long {{
+    allowed_policies = [reader]
+  }}
+}}
+
+token long-lived {{
+  role     = long
+  policies = [reader]
+  ttl      = {ttl}
+}}
+"#
+        )
+    };
+    let program = compile_program(&text("1000h"), kp_schema::Target::Openbao).unwrap();
+    let out = dir.path().join("tokens");
+    let report = apply_with(&bao, &program, Some(&out), false, &no_env);
+    assert!(report.ok(), "apply failed: {report:?}");
+    assert_clean(&bao, &program, Some(&out));
+    let shorter = compile_program(&text("24h"), kp_schema::Target::Openbao).unwrap();
+    let client = bao.client();
+    let p = kp_live::cli::plan_program(&client, &shorter, Some(&out)).unwrap();
+    let text = kp_live::render::plan_text(&p, &bao.addr);
+    assert!(text.contains("token/long-lived (replace)"), "{text}");
+}
