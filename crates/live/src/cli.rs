@@ -145,7 +145,7 @@ fn plan_cmd(args: &PlanArgs, stdout: &mut dyn Write) -> Result<i32> {
     let previous = previous(a, target)?;
     let program = removals::with_dropped_configs(program, previous.as_ref());
     let live = state::read(&client, &program, a.token_out.as_deref())?;
-    let mut plan = diff::plan_since(&program, &live, previous.as_ref());
+    let mut plan = diff::plan_with_env(&program, &live, previous.as_ref(), &env_var);
     if a.token_out.is_none() {
         plan.untracked_tokens = plan
             .resources
@@ -221,13 +221,10 @@ fn apply_cmd(
         }
         (program, plan)
     };
-    // An empty variable is as good as unset (`CARL_PW=` in CI): sent, the server would
-    // ignore or store an empty secret while apply reported success.
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let opts = ApplyOptions {
         token_out: a.token_out.as_deref(),
         prune: args.prune,
-        env: &env,
+        env: &env_var,
     };
     apply::check_ready(&program, &plan, &opts)?;
     removals::check_destroy(&plan, args.allow_destroy)?;
@@ -437,9 +434,28 @@ pub fn plan_program_since(
     previous: Option<&Program>,
     token_out: Option<&Path>,
 ) -> Result<diff::Plan> {
+    plan_program_with_env(client, program, previous, token_out, &env_var)
+}
+
+/// [`plan_program_since`] reading `env("NAME")` values with `env` (the process's
+/// environment for the CLI; [`diff::plan_with_env`] says what they are compared for).
+pub fn plan_program_with_env(
+    client: &Client,
+    program: &Program,
+    previous: Option<&Program>,
+    token_out: Option<&Path>,
+    env: diff::Env<'_>,
+) -> Result<diff::Plan> {
     client.preflight()?;
     let live = state::read(client, program, token_out)?;
-    Ok(diff::plan_since(program, &live, previous))
+    Ok(diff::plan_with_env(program, &live, previous, env))
+}
+
+/// An environment variable's value, as `apply` reads `env("NAME")`: an empty variable is
+/// as good as unset (`CARL_PW=` in CI): sent, the server would ignore or store an empty
+/// secret while apply reported success.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 fn connect(a: &LiveArgs) -> Result<Client> {

@@ -210,6 +210,23 @@ pub fn plan(program: &Program, live: &LiveState) -> Plan {
 /// does not return (a literal secret, an `env()` name, a write-only field) that changed
 /// since is a change of its resource, shown without either value.
 pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program>) -> Plan {
+    plan_with_env(program, live, previous, &|_| None)
+}
+
+/// The environment variables a plan may read: `env("NAME")` values, compared with what
+/// the server holds (never shown).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// [`plan_since`], with the values of the program's `env("NAME")` fields where `env`
+/// has them: a field the server reads back is compared with the variable's value, so a
+/// changed value (a rotated CA certificate) is planned as an update. Neither value is
+/// shown; a variable `env` lacks leaves its field not compared, as before.
+pub fn plan_with_env(
+    program: &Program,
+    live: &LiveState,
+    previous: Option<&Program>,
+    env: Env<'_>,
+) -> Plan {
     let previous: Option<Declared<'_>> =
         previous.map(|old| old.resources.iter().map(|r| (r.id.as_str(), r)).collect());
     let mut resources: Vec<ResourcePlan> = program
@@ -220,6 +237,7 @@ pub fn plan_since(program: &Program, live: &LiveState, previous: Option<&Program
                 program,
                 r,
                 live.resources.get(r.id.as_str()).unwrap_or(&Live::Absent),
+                env,
             );
             if let Some(before) = previous.as_ref().and_then(|old| old.get(r.id.as_str())) {
                 changed_since(r, before, &mut p);
@@ -358,7 +376,8 @@ fn unverified_secrets(
         let rotated = program.root_rotation_of(&r.id).is_some();
         for (field, value) in &r.body {
             let known = match value {
-                Value::Env(_) => false,
+                // Compared with the variable's value when the plan had it.
+                Value::Env(_) => !p.not_compared.iter().any(|f| f == field),
                 Value::Secret(_) => before.is_some(),
                 _ => continue,
             };
@@ -403,7 +422,7 @@ pub fn shown(v: &Value) -> Json {
     }
 }
 
-fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
+fn resource_plan(program: &Program, r: &Resource, live: &Live, env: Env<'_>) -> ResourcePlan {
     let mut p = ResourcePlan {
         id: r.id.to_string(),
         kind: r.kind,
@@ -436,6 +455,34 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
     };
     let is_mount = is_mount(r);
     for (field, want) in &r.body {
+        // An `env()` value known here is compared as the literal it stands for, and a
+        // difference is shown without either value: the variable's may be a secret, and
+        // so may the server's copy of it.
+        let from_env = match want {
+            Value::Env(e) if text_field(r, field) => {
+                env(&e.env).map(|value| (e, Value::Str(value)))
+            }
+            _ => None,
+        };
+        if let Some((e, value)) = &from_env {
+            let stored = stored_form(r.kind, field, value);
+            let value = stored.as_ref().unwrap_or(value);
+            match lookup(r.kind, data, field) {
+                Some(old) if !same_value(r, field, value, old, is_mount) => {
+                    p.changes.push(FieldChange {
+                        field: field.to_string(),
+                        old: Some(Json::String(format!(
+                            "(not the value of env {}, not shown)",
+                            e.env
+                        ))),
+                        new: shown(want),
+                    });
+                }
+                Some(_) => {}
+                None => p.not_compared.push(field.to_string()),
+            }
+            continue;
+        }
         if matches!(want, Value::Env(_) | Value::Secret(_)) {
             p.not_compared.push(field.to_string());
             continue;
@@ -508,20 +555,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live) -> ResourcePlan {
         };
         let stored = stored_form(r.kind, field, want);
         let want = stored.as_ref().unwrap_or(want);
-        let same = if r.kind == ResourceKind::Token && field == "policies" {
-            same_token_policies(want, old)
-        } else if let (ResourceKind::Policy, "policy", Some(w), Json::String(l)) =
-            (r.kind, field, want.policy_text(), old)
-        {
-            // The same rules in another layout (a policy written by hand, then imported)
-            // are the same policy.
-            kp_import::policy::same_policy(&w, l)
-        } else if is_mount {
-            normalize::same(want, old, MapRule::Subset)
-        } else {
-            normalize::same(want, old, MapRule::of(r.schema, field))
-        };
-        if !same {
+        if !same_value(r, field, want, old, is_mount) {
             p.changes.push(FieldChange {
                 field: field.to_string(),
                 old: Some(old.clone()),
@@ -888,6 +922,32 @@ fn is_generated(r: &Resource, field: &str) -> bool {
         && r.schema == "ssh-ca"
         && !r.body.contains_key("private_key")
         && !matches!(r.body.get("generate_signing_key"), Some(Value::Bool(false)))
+}
+
+/// Whether the schema types `field` as text, which the server stores as given: an
+/// `env()` value of another type (`token_ttl = env("TTL")` holding `1h`) is parsed by the
+/// server, and is compared only as far as the program is, not at all.
+fn text_field(r: &Resource, field: &str) -> bool {
+    kp_schema::endpoint(r.schema)
+        .and_then(|ep| ep.field(field))
+        .is_some_and(|f| f.ty == kp_schema::FieldType::String)
+}
+
+/// Whether the program's value of `field` (in its stored form) is the server's `old`.
+fn same_value(r: &Resource, field: &str, want: &Value, old: &Json, is_mount: bool) -> bool {
+    if r.kind == ResourceKind::Token && field == "policies" {
+        same_token_policies(want, old)
+    } else if let (ResourceKind::Policy, "policy", Some(w), Json::String(l)) =
+        (r.kind, field, want.policy_text(), old)
+    {
+        // The same rules in another layout (a policy written by hand, then imported)
+        // are the same policy.
+        kp_import::policy::same_policy(&w, l)
+    } else if is_mount {
+        normalize::same(want, old, MapRule::Subset)
+    } else {
+        normalize::same(want, old, MapRule::of(r.schema, field))
+    }
 }
 
 fn from_periodic_role(program: &Program, token: &Resource) -> bool {

@@ -280,12 +280,14 @@ pub fn secrets_note(plan: &Plan) -> Option<String> {
         false => {
             "A changed literal or `env()` name is planned with `--previous OLD` \
                   (the program as last applied); a new value of the same variable is sent \
-                  only when its resource changes otherwise."
+                  only when its resource changes otherwise (unless the server returns the \
+                  field and the variable is set when planning)."
         }
         true => {
             "`--previous` tells a changed literal or `env()` name, not a new value of the \
-                 same variable (sent only when its resource changes otherwise), nor a secret \
-                 of what the previous version did not declare."
+                 same variable (sent only when its resource changes otherwise, unless the \
+                 server returns the field and the variable is set when planning), nor a \
+                 secret of what the previous version did not declare."
         }
     };
     (!all.is_empty()).then(|| {

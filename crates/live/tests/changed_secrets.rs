@@ -212,3 +212,88 @@ fn a_refused_secret_is_not_quoted_in_the_apply_report() {
     std::env::set_var("KP_QA_U1_CIDRS", "10.0.0.0/8");
     apply_clean(&args);
 }
+
+/// An `env()` field the server returns (a JWT mount's `bound_issuer`) is compared with
+/// the variable's value when the plan has it: the same value plans clean and is not
+/// listed as unverified, a new value is an update showing neither value (and apply
+/// writes it), and without the variable the field is not compared, as before.
+#[test]
+fn an_env_field_the_server_returns_is_compared_when_the_variable_is_set() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let program = compile_program(
+        r#"auth jwt ci {
+  jwks_url             = "https://127.0.0.1:9/jwks.json"
+  skip_jwks_validation = true
+  bound_issuer         = env("KP_TEST_ISSUER")
+}
+workload w {
+  login ci {
+    bound_audiences = ["vault"]
+    bound_claims    = { project = "app" }
+    user_claim      = "sub"
+  }
+  read "secret/data/w/*"
+}
+"#,
+        kp_schema::Target::Openbao,
+    )
+    .unwrap();
+    const OLD: &str = "https://issuer-before-51c2.example.com";
+    const NEW: &str = "https://issuer-after-8e1d.example.com";
+    let old = |name: &str| (name == "KP_TEST_ISSUER").then(|| OLD.to_string());
+    let new = |name: &str| (name == "KP_TEST_ISSUER").then(|| NEW.to_string());
+    let report = apply_with(&bao, &program, None, false, &old);
+    assert!(report.ok(), "apply failed: {report:?}");
+    let client = bao.client();
+    let plan_with = |env: kp_live::diff::Env<'_>| {
+        let live = kp_live::state::read(&client, &program, None).unwrap();
+        kp_live::diff::plan_with_env(&program, &live, None, env)
+    };
+    let config = "auth/ci/config";
+
+    let same = plan_with(&old);
+    let text = kp_live::render::plan_text(&same, &bao.addr);
+    assert!(!same.has_changes(), "{text}");
+    assert!(
+        !same
+            .unverified_secrets
+            .iter()
+            .any(|s| s.contains("bound_issuer")),
+        "{text}"
+    );
+
+    let changed = plan_with(&new);
+    let text = kp_live::render::plan_text(&changed, &bao.addr);
+    let json = kp_live::render::plan_json(&changed, &bao.addr);
+    let p = changed.get(config).expect("the mount's config is planned");
+    assert_eq!(p.action, kp_live::diff::Action::Update, "{text}");
+    assert_eq!(p.changes.len(), 1, "{text}");
+    assert_eq!(p.changes[0].field, "bound_issuer");
+    for shown in [&text, &json] {
+        assert!(
+            !shown.contains(OLD) && !shown.contains(NEW),
+            "a value is shown:\n{shown}"
+        );
+    }
+    assert!(
+        text.contains("not the value of env KP_TEST_ISSUER"),
+        "{text}"
+    );
+    let report = apply_with(&bao, &program, None, false, &new);
+    assert!(report.ok(), "apply failed: {report:?}");
+    let read = client.read("auth/ci/config").unwrap().unwrap();
+    assert_eq!(read["data"]["bound_issuer"], NEW, "{read}");
+    assert!(!plan_with(&new).has_changes());
+
+    let unknown = plan_with(&no_env);
+    assert!(!unknown.has_changes());
+    assert!(
+        unknown
+            .unverified_secrets
+            .iter()
+            .any(|s| s.contains("bound_issuer")),
+        "{:?}",
+        unknown.unverified_secrets
+    );
+}

@@ -970,7 +970,8 @@ pub fn apply_with(
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> kp_live::apply::ApplyReport {
     let client = bao.client();
-    let plan = kp_live::cli::plan_program(&client, program, token_out).unwrap();
+    // Planned with the environment it applies with, as `keyplan apply` does.
+    let plan = kp_live::cli::plan_program_with_env(&client, program, None, token_out, env).unwrap();
     let opts = kp_live::apply::ApplyOptions {
         token_out,
         prune,
