@@ -14,6 +14,7 @@ pub mod codes;
 pub mod ir;
 
 mod address;
+mod bcrypt;
 mod body;
 pub mod catalog;
 mod confusions;

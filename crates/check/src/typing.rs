@@ -195,7 +195,8 @@ pub fn value(expr: &Expr, field: &Field, diags: &mut Vec<Diagnostic>) -> Option<
     match field.ty {
         FieldType::String => match &expr.kind {
             ExprKind::Str { value, .. } => (check_allowed(field, value, expr, diags)
-                && valid_pem(expr.span, value, field, diags))
+                && valid_pem(expr.span, value, field, diags)
+                && valid_bcrypt(expr.span, value, field, diags))
             .then(|| Value::Str(value.as_str().to_owned())),
             _ => fail(diags),
         },
@@ -618,6 +619,35 @@ fn valid_pem(at: kp_diag::Span, value: &str, field: &Field, diags: &mut Vec<Diag
         )
         .with_label(why)
         .with_help(help),
+    );
+    false
+}
+
+/// OpenBao's userpass `password_hash`: a bcrypt hash the server can read
+/// ([`crate::bcrypt`]). The label says what is wrong, never the text (a secret).
+fn valid_bcrypt(
+    at: kp_diag::Span,
+    value: &str,
+    field: &Field,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if field.name != "password_hash" || value.is_empty() {
+        return true;
+    }
+    let Some(why) = crate::bcrypt::problem(value) else {
+        return true;
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::INVALID_VALUE,
+            at,
+            "`password_hash` is not a bcrypt hash the server can read",
+        )
+        .with_label(why)
+        .with_help(
+            "write the user's bcrypt hash (`htpasswd -bnBC 10 \"\" PASSWORD | tr -d ':\\n'`), \
+             or its password as `password = env(\"...\")`",
+        ),
     );
     false
 }
