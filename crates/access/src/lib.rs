@@ -9,6 +9,7 @@
 #![deny(clippy::disallowed_methods)]
 
 pub mod diff;
+pub mod explain;
 pub mod identity;
 pub mod json;
 pub mod lints;

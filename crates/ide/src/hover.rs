@@ -26,6 +26,7 @@ impl Analysis {
         }
         self.hover_symbol(offset)
             .or_else(|| self.hover_field(offset))
+            .or_else(|| self.hover_rule_path(offset))
             .or_else(|| self.hover_keyword(offset))
     }
 

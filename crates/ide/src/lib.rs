@@ -6,6 +6,7 @@
 //! The language server (`crates/lsp`) only converts to and from the protocol's types.
 //! One [`Analysis`] is one parse and one check of a text; every query is cheap after.
 
+mod access_hover;
 mod actions;
 mod complete;
 mod docs;

@@ -19,7 +19,7 @@ pub use kp_schema::Target;
 
 mod access_api;
 pub mod cascade;
-pub mod explain;
+pub use kp_access::explain;
 pub mod explain_code;
 mod implied;
 pub mod json_api;

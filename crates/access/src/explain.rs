@@ -11,8 +11,8 @@ use kp_acl::{Acl, Caps, Decision, Policy, Rule, Server, DEFAULT_POLICY};
 use kp_sort::SortedMap;
 use serde::Serialize;
 
-use crate::ir::{Program, ResourceKind};
-use crate::Target;
+use kp_acl::Target;
+use kp_check::ir::{Program, ResourceKind};
 
 /// Who is asked about: one identity of the program, or an explicit policy set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -147,7 +147,7 @@ pub fn policies(program: &Program) -> Vec<Policy> {
 }
 
 /// One `policy` resource as ACL data.
-fn policy_of(r: &crate::ir::Resource) -> Option<Policy> {
+fn policy_of(r: &kp_check::ir::Resource) -> Option<Policy> {
     let doc = r.policy.as_ref()?;
     // The checker only lets Vault's capability names through.
     let rules = doc
@@ -158,7 +158,7 @@ fn policy_of(r: &crate::ir::Resource) -> Option<Policy> {
     Some(Policy::new(r.name.clone(), rules))
 }
 
-/// Every identity of the program (the identity model of [`kp_access::identity`]:
+/// Every identity of the program (the identity model of [`crate::identity`]:
 /// workloads, roles of auth methods, token roles, tokens), with the policies a login
 /// yields, `default` included where the server adds it.
 pub fn identities(program: &Program) -> Vec<Identity> {
@@ -166,7 +166,7 @@ pub fn identities(program: &Program) -> Vec<Identity> {
 }
 
 fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Identity> {
-    kp_access::identity::identities_where(program, keep)
+    crate::identity::identities_where(program, keep)
         .into_iter()
         .map(|i| Identity {
             name: i.id,
@@ -239,7 +239,7 @@ pub fn evaluators(
     opts: &ExplainOptions,
     target: Target,
 ) -> Result<Vec<Evaluator>, ExplainError> {
-    let defined = kp_access::matrix::defined_policies(program);
+    let defined = crate::matrix::defined_policies(program);
     let chosen: Vec<Identity> = if let Some(set) = &opts.policies {
         for name in set {
             let builtin = name == "root" || name == DEFAULT_POLICY;
@@ -314,7 +314,7 @@ fn named(program: &Program, name: &str) -> Result<Vec<Identity>, ExplainError> {
     // Only now every identity: for the suggestion.
     let known: Vec<String> = identities(program).into_iter().map(|i| i.name).collect();
     let suggestion =
-        crate::did_you_mean(name, known.iter().map(String::as_str)).map(str::to_string);
+        kp_diag::did_you_mean(name, known.iter().map(String::as_str)).map(str::to_string);
     Err(ExplainError::UnknownIdentity {
         name: name.to_string(),
         suggestion,
