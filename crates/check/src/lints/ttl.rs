@@ -258,6 +258,31 @@ pub fn over_system_max(attr: &Attribute, help: &'static str, diags: &mut Vec<Dia
     );
 }
 
+/// How to avoid a field of `endpoint` over the system maximum where the mount has no
+/// `max_lease_ttl` (`None`: the server does not cap that field at it). Measured on
+/// OpenBao 2.7.2: a login's token gets at most 768h of `token_ttl` or `token_period`
+/// (a token role's `token_period` too), a database lease at most 768h of the role's
+/// `default_ttl`, and a renewal stops at 768h whatever the role's `max_ttl`.
+pub fn system_max_help(endpoint: &str, field: &str) -> Option<&'static str> {
+    Some(match (endpoint, field) {
+        ("database-role", "default_ttl" | "max_ttl") => {
+            "lower it, or give the mount a `max_lease_ttl` at least as long: the server caps every lease of the role at its maximum"
+        }
+        ("database-role", _) => return None,
+        ("token-role", "token_period" | "period") => {
+            "lower the period: the server caps the period of every token of the role at its maximum"
+        }
+        ("token-role", _) => return None,
+        (_, "token_ttl") => {
+            "lower `token_ttl`, or give the mount a `max_lease_ttl` at least as long: the server caps every token of a login at it"
+        }
+        (_, "token_period") => {
+            "lower `token_period`, or give the mount a `max_lease_ttl` at least as long: the server caps the period of every token of a login at it"
+        }
+        _ => return None,
+    })
+}
+
 /// A mount's `default_lease_ttl` over the system maximum with no `max_lease_ttl` of its
 /// own (or `0`, the system's): the server refuses the mount (OpenBao 2.7.2, both
 /// `sys/mounts` and `sys/auth`). With a `max_lease_ttl` it is that one that bounds it.

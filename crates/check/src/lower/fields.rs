@@ -160,19 +160,15 @@ impl<'s> Lowerer<'s> {
         lints::ttl::check(cx.endpoint, attrs, known, &mut self.diags);
         if let Some(max) = cx.mount.and_then(|m| m.max_lease_ttl) {
             lints::ttl::over_mount(cx.endpoint, attrs, max, known, &mut self.diags);
-        } else if cx.mount.is_some() {
-            // A login role's `token_ttl` on a mount of the program without a maximum of
-            // its own: the server caps every login's token at its system maximum
-            // (OpenBao 2.7.2: "TTL of \"1000h\" exceeded the effective max_ttl of \"768h\"").
-            if let Some(a) = attrs
-                .iter()
-                .find(|a| a.name.name == "token_ttl" && known("token_ttl"))
-            {
-                lints::ttl::over_system_max(
-                    a,
-                    "lower `token_ttl`, or give the mount a `max_lease_ttl` at least as long: the server caps every token of a login at it",
-                    &mut self.diags,
-                );
+        } else if cx.mount.is_some() || cx.endpoint == "token-role" {
+            // No maximum of the mount's own (a token role's is the system's unless the
+            // server tunes `auth/token`): the server caps at its system maximum what
+            // each login or lease gets (OpenBao 2.7.2: "TTL of \"1000h\" exceeded the
+            // effective max_ttl of \"768h\"", "period of \"1000h\" exceeded ...").
+            for a in attrs.iter().filter(|a| known(&a.name.name)) {
+                if let Some(help) = lints::ttl::system_max_help(cx.endpoint, &a.name.name) {
+                    lints::ttl::over_system_max(a, help, &mut self.diags);
+                }
             }
         }
         typed
