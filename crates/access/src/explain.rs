@@ -23,6 +23,10 @@ pub struct Identity {
     pub kind: String,
     /// The policies its tokens carry, `default` included when the server adds it.
     pub policies: Vec<String>,
+    /// Its tokens are batch tokens: the server refuses them cubbyhole whatever the
+    /// policies grant ([`kp_access::identity::batch_refusal`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub batch: bool,
 }
 
 /// What to explain: every identity, one (`as_name`), or a policy set (`policies`,
@@ -60,6 +64,10 @@ pub struct IdentityAnswer {
     /// Policies whose rules the program does not hold (`extern policy`): not evaluated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_policies: Vec<String>,
+    /// Why the server refuses the request whatever `capabilities` says (a batch token on
+    /// cubbyhole: `sys/capabilities` still lists the policies' capabilities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,6 +180,7 @@ fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<Ident
             name: i.id,
             kind: i.kind.name().to_string(),
             policies: i.policies,
+            batch: i.batch,
         })
         .collect()
 }
@@ -187,7 +196,7 @@ impl Evaluator {
     /// The answer for one path (what `sys/capabilities` says, and why).
     pub fn answer(&self, path: &str, server: Server) -> IdentityAnswer {
         let d = self.acl.capabilities(path, server);
-        answer(&self.identity, &self.unknown, &d)
+        answer(&self.identity, &self.unknown, path, &d)
     }
 
     pub fn decision(&self, path: &str, server: Server) -> Decision {
@@ -206,7 +215,7 @@ fn in_policy_order(names: Vec<&'static str>) -> Vec<&'static str> {
     ordered
 }
 
-fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnswer {
+fn answer(identity: &Identity, unknown: &[String], path: &str, d: &Decision) -> IdentityAnswer {
     IdentityAnswer {
         identity: identity.name.clone(),
         kind: identity.kind.clone(),
@@ -227,6 +236,7 @@ fn answer(identity: &Identity, unknown: &[String], d: &Decision) -> IdentityAnsw
             })
             .collect(),
         unknown_policies: unknown.to_vec(),
+        refused: kp_access::identity::batch_refusal(path).filter(|_| identity.batch),
     }
 }
 
@@ -253,6 +263,7 @@ pub fn evaluators(
             name: set.join(","),
             kind: "policies".into(),
             policies: set.clone(),
+            batch: false,
         }]
     } else {
         match &opts.as_name {
@@ -395,6 +406,9 @@ pub fn to_text(e: &Explanation) -> String {
                     "    not evaluated (extern, rules unknown): {}\n",
                     a.unknown_policies.join(", ")
                 ));
+            }
+            if let Some(why) = a.refused {
+                out.push_str(&format!("    but refused: {why}\n"));
             }
         }
     }

@@ -68,7 +68,30 @@ pub struct Identity {
     pub policies: Vec<String>,
     /// What a login must satisfy, and the token it yields (TTLs, CIDRs, ...).
     pub login: Login,
+    /// Its tokens are batch tokens (`token_type = "batch"`), which the server refuses
+    /// cubbyhole requests whatever their policies grant ([`batch_refusal`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub batch: bool,
     pub span: Span,
+}
+
+/// Why the server refuses `path` to a batch token whatever its policies grant: cubbyhole
+/// is per token and a batch token has no storage of its own (measured on OpenBao 2.7.2:
+/// `sys/capabilities` lists `cubbyhole/*`'s capabilities, and the request itself gets
+/// 400 "cubbyhole operations are only supported by 'service' type tokens").
+pub fn batch_refusal(path: &str) -> Option<&'static str> {
+    let path = path.trim_start_matches('/');
+    (path == "cubbyhole" || path.starts_with("cubbyhole/")).then_some(
+        "a batch token cannot use cubbyhole: the server answers \"cubbyhole operations are only supported by 'service' type tokens\"",
+    )
+}
+
+impl Identity {
+    /// Why the server refuses `path` to this identity's tokens whatever their policies
+    /// grant, if it does ([`batch_refusal`]).
+    pub fn refusal(&self, path: &str) -> Option<&'static str> {
+        batch_refusal(path).filter(|_| self.batch)
+    }
 }
 
 /// Login conditions: the role's fields other than its policies, in API form (secrets
@@ -195,6 +218,7 @@ pub fn identities_where(program: &Program, keep: impl Fn(&str) -> bool) -> Vec<I
                 workload: None,
                 policies: vec![w.policy.to_string(), "default".into()],
                 login: Login::default(),
+                batch: false,
                 span: w.span,
             },
         };
@@ -352,7 +376,29 @@ fn role_identity(r: &Resource, ctx: &Ctx<'_>) -> Identity {
         workload: r.workload.as_deref().map(String::from),
         policies,
         login: Login { fields, jwt },
+        batch: issues_batch(r, kind, ctx),
         span: r.span,
+    }
+}
+
+/// Whether the tokens of a role or token resource are batch tokens (measured on OpenBao
+/// 2.7.2): a login role's `token_type` `batch`, or `default-batch`, which the server
+/// adjusts to `batch` ("default-batch has no useful meaning; adjusting to batch"); a
+/// token's own `type`, else its token role's `token_type` (`default-batch` gives a token
+/// created without `type` a batch one).
+fn issues_batch(r: &Resource, kind: IdentityKind, ctx: &Ctx<'_>) -> bool {
+    let batch = |t: Option<&str>| matches!(t, Some("batch" | "default-batch"));
+    if kind != IdentityKind::Token {
+        return batch(str_field(r, "token_type"));
+    }
+    match str_field(r, "type") {
+        Some(t) => t == "batch",
+        None => r
+            .depends_on
+            .iter()
+            .filter_map(|d| ctx.resource(d))
+            .find(|d| d.schema == "token-role")
+            .is_some_and(|role| batch(str_field(role, "token_type"))),
     }
 }
 

@@ -86,6 +86,10 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
             let _ = writeln!(out, "  + {rules} of `default` (listed once, at the end)");
         }
     }
+    // A grant on cubbyhole that the server refuses a batch token anyway.
+    if let Some(why) = ia.grants.iter().find_map(|g| id.refusal(&g.pattern)) {
+        let _ = writeln!(out, "  but refused: {why}");
+    }
 }
 
 /// One aligned line per grant: pattern, capabilities and, when `via`, the policies.

@@ -265,6 +265,104 @@ policy app {
 }
 
 #[test]
+fn explain_says_a_batch_token_is_refused_cubbyhole() {
+    // OpenBao 2.7.2: `sys/capabilities` lists `default`'s cubbyhole capabilities for a
+    // batch token, and the request gets 400 "cubbyhole operations are only supported by
+    // 'service' type tokens".
+    let src = r#"
+auth approle {
+  role batch {
+    token_policies = [app]
+    token_type     = "batch"
+  }
+  role service {
+    token_policies = [app]
+  }
+}
+
+auth token {
+  role quick {
+    allowed_policies = [app]
+    orphan           = true
+    renewable        = false
+    token_type       = "default-batch"
+  }
+}
+
+token quick-one {
+  role = quick
+}
+
+token slow-one {
+  role = quick
+  type = "service"
+}
+
+policy app {
+  path "secret/data/app/*" {
+    capabilities = [read]
+  }
+}
+"#;
+    let req = r#"{"paths": ["cubbyhole/notes", "secret/data/app/x"]}"#;
+    let v = parse(&explain_json(src, "openbao", req));
+    assert_eq!(v["ok"], true, "{v}");
+    let refused = |path: usize| -> Vec<String> {
+        v["paths"][path]["identities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a.get("refused").is_some())
+            .map(|a| a["identity"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(
+        refused(0),
+        ["approle/batch", "token/quick", "token:quick-one"],
+        "{v}"
+    );
+    assert!(refused(1).is_empty(), "{v}");
+    // What `sys/capabilities` answers stays the policies' answer.
+    let batch = &v["paths"][0]["identities"][0];
+    assert_eq!(
+        batch["capabilities"],
+        serde_json::json!(["create", "read", "update", "delete", "list"])
+    );
+    assert!(
+        batch["refused"]
+            .as_str()
+            .is_some_and(|r| r.contains("'service' type tokens")),
+        "{v}"
+    );
+    // The CLI's text and the access matrix say it too.
+    let compiled = crate::compile(
+        src,
+        &crate::Options {
+            target: crate::Target::Openbao,
+        },
+    );
+    let program = compiled.program.as_ref().expect("compiles");
+    let e = crate::explain::explain(
+        program,
+        &["cubbyhole/notes".to_string()],
+        &crate::explain::ExplainOptions {
+            as_name: Some("batch".into()),
+            policies: None,
+        },
+        crate::Target::Openbao,
+    )
+    .expect("explains");
+    assert!(crate::explain::to_text(&e).contains("but refused: a batch token cannot use cubbyhole"));
+    let m = crate::access_matrix(&compiled).expect("a matrix");
+    let text = kp_access::render::matrix_text(&m);
+    assert_eq!(
+        text.matches("but refused: a batch token").count(),
+        3,
+        "{text}"
+    );
+}
+
+#[test]
 fn explain_code_answers_the_entry_or_a_suggestion() {
     let ok = parse(&explain_code_json("kp::empty-policy"));
     assert_eq!(ok["ok"], true);

@@ -366,7 +366,8 @@ impl ToJson for Matrix {
 impl ToJson for IdentityAccess {
     fn write(&self, out: &mut Out) {
         let i: &Identity = &self.identity;
-        object!(out,
+        out.raw("{");
+        members!(out,
             "id" => i.id,
             "kind" => i.kind,
             "name" => i.name,
@@ -375,10 +376,17 @@ impl ToJson for IdentityAccess {
             "workload" => i.workload,
             "policies" => i.policies,
             "login" => i.login,
+        );
+        // serde's `skip_serializing_if`: absent for service tokens.
+        if i.batch {
+            members!(out, "batch" => i.batch);
+        }
+        members!(out,
             "span" => i.span,
             "grants" => self.grants,
             "external" => self.external,
         );
+        out.raw("}");
     }
 }
 
@@ -528,6 +536,9 @@ impl ToJson for IdentityAnswer {
         }
         if !self.unknown_policies.is_empty() {
             members!(out, "unknown_policies" => self.unknown_policies);
+        }
+        if let Some(why) = self.refused {
+            members!(out, "refused" => why);
         }
         out.raw("}");
     }
