@@ -228,6 +228,21 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
+    /// What the rules grant on every path `path` matches: its own rule's capabilities
+    /// and those of each `*` rule without `+` whose prefix starts `path` (a glob is taken
+    /// as the text it is). Scans every rule: only warnings' helps ask.
+    pub fn granted(&self, path: &str) -> Capabilities {
+        self.rules
+            .iter()
+            .filter(|(p, _)| {
+                let p = p.as_str();
+                p == path
+                    || p.strip_suffix('*')
+                        .is_some_and(|prefix| !p.contains('+') && path.starts_with(prefix))
+            })
+            .fold(Capabilities::default(), |all, (_, caps)| all.union(*caps))
+    }
+
     pub fn into_rules(self) -> Rules {
         self.rules
             .into_iter()

@@ -365,6 +365,47 @@ fn kv2_path_help_has_the_corrected_path() {
     assert!(h.contains("\"secret/data/app/*\""), "{h}");
 }
 
+/// The help names only what the policy does not grant already at the corrected path.
+#[test]
+fn kv2_path_help_suggests_only_what_is_missing() {
+    let kv = "secrets kv secret {\n  version = 2\n}\n";
+    let policy = |rules: &str| format!("{kv}policy p {{\n{rules}}}\n");
+    let rule = |path: &str, caps: &str| {
+        format!("  path \"{path}\" {{\n    capabilities = [{caps}]\n  }}\n")
+    };
+    // `list` on `data/`, with `metadata/` listed by a later rule (or a wider glob).
+    for metadata in ["secret/metadata/app/*", "secret/metadata/*"] {
+        let src = policy(&(rule("secret/data/app/*", "read, list") + &rule(metadata, "list")));
+        let h = help(&src, "kp::kv2-path");
+        assert!(h.starts_with("remove `list` from this rule"), "{h}");
+        assert!(!h.contains("list keys at"), "{h}");
+    }
+    // Nothing granted there yet: the path to write.
+    let src = policy(&rule("secret/data/app/*", "read, list"));
+    let h = help(&src, "kp::kv2-path");
+    assert_eq!(h, "list keys at `\"secret/metadata/app/*\"`");
+    // A rule without `metadata/` whose corrected rule is there already.
+    let src = policy(&(rule("secret/app/*", "list") + &rule("secret/metadata/app/*", "list")));
+    let h = help(&src, "kp::kv2-path");
+    assert_eq!(
+        h,
+        "remove this rule: the policy grants `list` at `\"secret/metadata/app/*\"` already"
+    );
+    // Partly granted: only the missing capability.
+    let src = policy(&(rule("secret/app/*", "read, update") + &rule("secret/data/app/*", "read")));
+    let h = help(&src, "kp::kv2-path");
+    assert!(
+        h.starts_with("add `update` to the rule on `\"secret/data/app/*\"`"),
+        "{h}"
+    );
+    // A workload's statements alike.
+    let src = format!(
+        "{kv}workload w {{\n  list \"secret/app/*\"\n  list \"secret/metadata/app/*\"\n}}\n"
+    );
+    let h = help(&src, "kp::kv2-path");
+    assert!(h.starts_with("remove this rule"), "{h}");
+}
+
 #[test]
 fn vaults_cli_names_for_kv_versions_point_to_the_version_field() {
     for ty in ["kv-v2", "kv-v1", "kvv2", "kv_v2"] {

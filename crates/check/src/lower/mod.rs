@@ -54,6 +54,9 @@ pub struct Lowerer<'s> {
     last_schema: Option<(&'static str, Option<&'static kp_schema::Endpoint>)>,
     /// The KV v2 mounts every rule path is checked against ([`crate::lints::kv`]).
     kv2_mounts: Vec<&'s crate::symbols::MountSym<'s>>,
+    /// `kp::kv2-path` warnings of the policy being lowered whose help waits for its
+    /// every rule ([`crate::lints::kv::finish`]).
+    kv2_pending: Vec<crate::lints::kv::Pending>,
     /// The fields of each endpoint typed so far, by name ([`Lowerer::field_table`]).
     field_tables: Vec<FieldTable>,
     /// A body's typed fields before they are sorted ([`Lowerer::type_body`]): one buffer
@@ -118,6 +121,7 @@ impl<'s> Lowerer<'s> {
             record_references: true,
             last_schema: None,
             kv2_mounts: crate::lints::kv::kv2_mounts(syms),
+            kv2_pending: Vec::new(),
             field_tables: Vec::new(),
             typed_fields: Vec::new(),
         }

@@ -92,17 +92,17 @@ impl<'s> Lowerer<'s> {
             let Some(caps) = self.rule_body(rule, path) else {
                 continue;
             };
-            let is_list = |&c: &usize| crate::ir::CAPABILITIES.get(c) == Some(&"list");
-            let lists = caps.iter().any(is_list);
             lints::kv::check(
                 &self.kv2_mounts,
                 path,
-                (lists, lists && caps.iter().all(is_list)),
+                crate::ir::Capabilities::from_indices(caps.iter().copied()),
                 label.span(),
                 &mut self.diags,
+                &mut self.kv2_pending,
             );
             set.add(label.value(), &caps);
         }
+        lints::kv::finish(&mut self.kv2_pending, &set, &mut self.diags);
         // Statements or attributes written in place of rules have their own error; "no
         // rules" would repeat it.
         if set.is_empty()

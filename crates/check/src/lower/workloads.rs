@@ -84,6 +84,7 @@ impl<'s> Lowerer<'s> {
         for st in &decl.statements {
             self.statement(st, &mut set, &mut deps);
         }
+        lints::kv::finish(&mut self.kv2_pending, &set, &mut self.diags);
         let has_rules = !set.is_empty();
         let rules = set.into_rules();
         let policy = policy_id(name);
@@ -473,9 +474,10 @@ impl<'s> Lowerer<'s> {
                             lints::kv::check(
                                 &self.kv2_mounts,
                                 value,
-                                (verb == "list", verb == "list"),
+                                crate::ir::Capabilities::from_indices([cap]),
                                 arg.span,
                                 &mut self.diags,
+                                &mut self.kv2_pending,
                             );
                             set.add(value, &[cap]);
                         }
