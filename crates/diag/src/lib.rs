@@ -14,7 +14,7 @@ pub mod redact;
 mod render;
 mod source_map;
 
-pub use line_index::{LineCol, LineIndex};
+pub use line_index::{has_lone_cr, lone_cr_as_lf, LineCol, LineIndex};
 pub use render::Report;
 pub use source_map::{FileId, Location, SourceFile, SourceMap};
 

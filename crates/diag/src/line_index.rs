@@ -21,9 +21,13 @@ pub struct LineIndex {
     /// queries have counted as many bytes as the text holds, the table is built, so a
     /// text with many diagnostics pays at most twice the table's cost.
     counted: AtomicUsize,
-    /// Whether the text holds a carriage return, which miette also counts as a line
+    /// Whether the text holds a carriage return, which miette may count as a line
     /// break (see [`LineIndex::window`]): looked for when a snippet is first read.
     has_cr: OnceLock<bool>,
+    /// Whether the text holds a carriage return not followed by a newline (an old Mac
+    /// file's line ends), which ends a line as `\n` does ([`has_lone_cr`]): the lines
+    /// are then read from the table only.
+    lone_cr: OnceLock<bool>,
     /// Shared with the file it indexes: an editor's check builds an index of the whole
     /// program whenever it reports a diagnostic, and a copy of the text was most of that.
     text: Arc<String>,
@@ -35,6 +39,7 @@ impl Clone for LineIndex {
             starts: self.starts.clone(),
             counted: AtomicUsize::new(self.counted.load(Ordering::Relaxed)),
             has_cr: self.has_cr.clone(),
+            lone_cr: self.lone_cr.clone(),
             text: Arc::clone(&self.text),
         }
     }
@@ -51,8 +56,13 @@ impl LineIndex {
             starts: OnceLock::new(),
             counted: AtomicUsize::new(0),
             has_cr: OnceLock::new(),
+            lone_cr: OnceLock::new(),
             text,
         }
+    }
+
+    fn lone_cr(&self) -> bool {
+        *self.lone_cr.get_or_init(|| has_lone_cr(&self.text))
     }
 
     fn starts(&self) -> &[usize] {
@@ -60,7 +70,16 @@ impl LineIndex {
             let text = self.text.as_bytes();
             let mut starts = Vec::with_capacity(text.len() / 24 + 1);
             starts.push(self.first_start());
-            starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+            if self.lone_cr() {
+                starts.extend(
+                    text.iter()
+                        .enumerate()
+                        .filter(|&(i, _)| ends_line(text, i))
+                        .map(|(i, _)| i + 1),
+                );
+            } else {
+                starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+            }
             starts
         })
     }
@@ -79,6 +98,7 @@ impl LineIndex {
     fn line_and_start(&self, offset: usize) -> (usize, usize) {
         let text = self.text.as_bytes();
         if self.starts.get().is_none()
+            && !self.lone_cr()
             && self.counted.fetch_add(offset, Ordering::Relaxed) + offset <= text.len()
         {
             let before = text.get(..offset).unwrap_or_default();
@@ -158,7 +178,10 @@ impl LineIndex {
         };
         let mut units = 0u32;
         for (i, ch) in self.text.get(start..).unwrap_or("").char_indices() {
-            if units >= col || ch == '\n' {
+            if units >= col
+                || ch == '\n'
+                || (ch == '\r' && ends_line(self.text.as_bytes(), start + i))
+            {
                 return start + i;
             }
             units += ch.len_utf16() as u32;
@@ -169,6 +192,38 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.starts().len()
     }
+}
+
+/// Whether the byte at `i` ends a line: a `\n`, or a `\r` not followed by one (the line
+/// end of old Mac files, which editors and the Language Server Protocol count as one).
+fn ends_line(text: &[u8], i: usize) -> bool {
+    match text.get(i) {
+        Some(b'\n') => true,
+        Some(b'\r') => text.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// Whether `text` ends a line with a `\r` alone (not the `\r` of a `\r\n`).
+pub fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// `text` with every `\r` that ends a line alone made a `\n`: the same length and the
+/// same lines, so every offset into one is the same offset into the other. The parser and
+/// the formatter read an old Mac file through it.
+pub fn lone_cr_as_lf(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for i in memchr::memchr_iter(b'\r', text.as_bytes()) {
+        if text.as_bytes().get(i + 1) != Some(&b'\n') {
+            if let Some(b) = bytes.get_mut(i) {
+                *b = b'\n';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The newlines in `bytes`, counted per 255-byte chunk into a `u8` (which the chunk
@@ -261,5 +316,32 @@ mod tests {
         assert_eq!(idx.line_col(10), LineCol { line: 1, column: 8 });
         assert_eq!(idx.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(idx.line_col(14), LineCol { line: 2, column: 1 });
+    }
+
+    /// A `\r` alone ends a line (old Mac files), as editors and the Language Server
+    /// Protocol count it; the `\r` of a `\r\n` does not end one of its own.
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "ab\rcd\r\ne\r\rf";
+        assert!(has_lone_cr(text));
+        assert!(!has_lone_cr("a\r\nb\n"));
+        assert_eq!(lone_cr_as_lf(text), "ab\ncd\r\ne\n\nf");
+        for idx in [LineIndex::new(text), {
+            let table = LineIndex::new(text);
+            table.starts();
+            table
+        }] {
+            assert_eq!(idx.line_col(0), LineCol { line: 1, column: 1 });
+            assert_eq!(idx.line_col(3), LineCol { line: 2, column: 1 });
+            assert_eq!(idx.line_col(7), LineCol { line: 3, column: 1 });
+            assert_eq!(idx.line_col(9), LineCol { line: 4, column: 1 });
+            assert_eq!(idx.line_col(10), LineCol { line: 5, column: 1 });
+            assert_eq!(idx.utf16_position(4), (1, 1));
+            // The end of a line: at its `\r` when alone, at the `\n` of a `\r\n`.
+            assert_eq!(idx.offset_of_utf16(0, 9), 2);
+            assert_eq!(idx.offset_of_utf16(1, 9), 6);
+            assert_eq!(idx.offset_of_utf16(4, 0), 10);
+            assert_eq!(idx.line_count(), 5);
+        }
     }
 }

@@ -347,6 +347,24 @@ mod tests {
         assert_eq!(rendered(&Report::in_map(moved, Arc::new(two))), whole);
     }
 
+    /// An old Mac file (`\r` alone ends its lines) is drawn with its lines: miette read
+    /// it as one line and numbered the snippet's line from the wrong count.
+    #[test]
+    fn an_old_mac_file_is_drawn_with_its_lines() {
+        let lf = "a = 1\nb = 2\nc = 3\nd = 4\n";
+        let at = Span::new(12, 13);
+        let d = Diagnostic::error("kp::a", at, "third line");
+        let mac = Arc::new(SourceMap::single("p.kp", lf.replace('\n', "\r")));
+        let want = rendered(&Report::in_map(
+            d.clone(),
+            Arc::new(SourceMap::single("p.kp", lf)),
+        ));
+        let got = rendered(&Report::in_map(d.clone(), Arc::clone(&mac)));
+        assert_eq!(got, want);
+        assert!(got.contains("p.kp:3:1"), "{got}");
+        assert_eq!(d.locate_in(&mac).line, 3);
+    }
+
     /// QA: a duplicate in the second file of a program, first defined in the first, was
     /// drawn first defined here first: the report opened on the other file's position.
     #[test]

@@ -120,12 +120,21 @@ impl SourceMap {
     }
 
     /// Adds a file after the last one and returns its id.
+    ///
+    /// An old Mac file's line ends (`\r` alone) are kept as `\n`s
+    /// ([`crate::lone_cr_as_lf`]: the same length, so every offset and position is the
+    /// same): the parser reads them as line ends, and miette's snippets, which count only
+    /// `\n`, then show the lines the positions name.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let base = self.files.last().map_or(0, |f| f.base + f.text.len() + GAP);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let mut text: String = text.into();
+        if crate::has_lone_cr(&text) {
+            text = crate::lone_cr_as_lf(&text);
+        }
         self.files.push(SourceFile {
             name: name.into(),
-            text: Arc::new(text.into()),
+            text: Arc::new(text),
             base,
             index: OnceLock::new(),
         });

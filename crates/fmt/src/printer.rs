@@ -438,8 +438,8 @@ fn limit_after(starts: &[usize], i: Option<usize>, close: usize) -> usize {
 
 /// Writes a heredoc as written, but with its lines ending in `\n` like every other line of
 /// the output: a CRLF file's heredoc loses the `\r` of its `\r\n`s, which the parser
-/// never counts in the value. Only a line whose own text ends in `\r` (`a\r\r\n`) keeps
-/// its `\r\n`, since `a\r\n` would read as `a`.
+/// never counts in the value. A `\r` alone ends a line ([`crate::format_with`] reads it
+/// as a `\n`), so no line's own text ends in `\r`: `a\r\r\n` is `a` and a blank line.
 fn push_heredoc(out: &mut String, heredoc: &str) {
     let mut lines = heredoc.split('\n').peekable();
     while let Some(line) = lines.next() {
@@ -448,10 +448,7 @@ fn push_heredoc(out: &mut String, heredoc: &str) {
             out.push_str(line);
             break;
         }
-        match line.strip_suffix('\r') {
-            Some(text) if !text.ends_with('\r') => out.push_str(text),
-            _ => out.push_str(line),
-        }
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
         out.push('\n');
     }
 }

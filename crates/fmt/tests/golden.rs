@@ -304,11 +304,12 @@ fn crlf_heredocs_end_their_lines_in_lf_too() {
         "{out:?}"
     );
 
-    // A heredoc line whose own text ends in `\r` keeps the `\r\n` it needs: `a\r\n`
-    // would read as `a`.
+    // A `\r` alone ends a line, as editors and the Language Server Protocol count it:
+    // `a\r\r\n` is the line `a` and a blank line (it was `a\r`, a line whose own text
+    // ended in `\r`, which editors never showed).
     let cr = "auth jwt {\n  description = <<EOT\na\r\r\nb\r\nEOT\n}\n";
     let out = common::assert_invariants("heredoc-cr", cr);
-    assert!(out.contains("<<EOT\na\r\r\nb\nEOT\n"), "{out:?}");
+    assert!(out.contains("<<EOT\na\n\nb\nEOT\n"), "{out:?}");
 }
 
 #[test]

@@ -108,3 +108,13 @@ proptest! {
         }
     }
 }
+
+/// An old Mac file (`\r` alone ends each line) formats as its `\n` twin does, blank
+/// lines, comments and heredocs included: the same lines, now ended by `\n`.
+#[test]
+fn an_old_mac_file_formats_as_its_lines() {
+    let lf = "# top\n\npolicy p {   # why\n  path \"a/*\" {\n    capabilities = [read]\n  }\n}\n\n\nsecrets database {\n  role r {\n    db_name = c\n    creation_statements = [<<EOT\nCREATE ROLE x;\nEOT\n    ]\n  }\n}\n";
+    let mac = lf.replace('\n', "\r");
+    let want = kp_fmt::format(lf).expect("formats");
+    assert_eq!(kp_fmt::format(&mac).expect("an old Mac file formats"), want);
+}

@@ -81,7 +81,20 @@ fn parse_shared(source: &str, shared: Arc<String>) -> ParseResult {
 
 /// The file that starts at `start` of `text` (a newline or nothing before it) and ends
 /// with it.
+///
+/// A `\r` alone ends a line as `\n` does (old Mac files; editors and the Language Server
+/// Protocol count it so): such a text is read through a copy where each is a `\n`, the
+/// same length, so every span is the same in both.
 fn parse_from(text: &str, shared: Arc<String>, start: usize) -> ParseResult {
+    if kp_diag::has_lone_cr(&shared) {
+        let shared = Arc::new(kp_diag::lone_cr_as_lf(&shared));
+        let text = shared.get(..text.len()).unwrap_or_default();
+        return parse_text(text, Arc::clone(&shared), start);
+    }
+    parse_text(text, shared, start)
+}
+
+fn parse_text(text: &str, shared: Arc<String>, start: usize) -> ParseResult {
     let mut parser = cursor::Parser::starting_at(text, shared, start);
     let mut file = parser.file();
     file.span.start = start;
@@ -95,6 +108,13 @@ fn parse_from(text: &str, shared: Arc<String>, start: usize) -> ParseResult {
 /// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
 /// once more, so callers that need no comments (the compiler) pay nothing.
 pub fn comments(source: &str) -> Vec<kp_diag::Span> {
+    let normalized;
+    let source = if kp_diag::has_lone_cr(source) {
+        normalized = kp_diag::lone_cr_as_lf(source);
+        normalized.as_str()
+    } else {
+        source
+    };
     let mut lexer = lexer::Lexer::new(source, Arc::default());
     while lexer.next().kind != lexer::TokenKind::Eof {
         lexer.values.clear();

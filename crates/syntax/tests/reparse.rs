@@ -228,3 +228,25 @@ fn a_header_without_its_brace_is_parsed_again_after_an_edit_below() {
     let (reparsed, _) = reparse(&old, parse_shared_at(&old, 0), 0, &new, 0);
     assert_same(&reparsed, &parse_shared_at(&new, 0));
 }
+
+/// An edit of an old Mac file (`\r` alone ends its lines), or one that makes it one,
+/// parses as the text does from scratch.
+#[test]
+fn an_edit_of_an_old_mac_file_parses_as_from_scratch() {
+    let lf = "policy a {\n  path \"a/*\" { capabilities = [read] }\n}\n\npolicy b {\n  path \"b/*\" { capabilities = [read] }\n}\n";
+    let mac = lf.replace('\n', "\r");
+    let edited = mac.replacen("b/*", "c/*", 1);
+    for (before, after) in [
+        (lf.to_string(), mac.clone()),
+        (mac.clone(), edited),
+        (mac, lf.to_string()),
+    ] {
+        let old = Arc::new(before);
+        let new = Arc::new(after);
+        let (reparsed, _) = reparse(&old, parse_shared_at(&old, 0), 0, &new, 0);
+        let scratch = parse_shared_at(&new, 0);
+        assert!(scratch.diagnostics.is_empty(), "{:#?}", scratch.diagnostics);
+        assert_eq!(scratch.file.blocks.len(), 2);
+        assert_same(&reparsed, &scratch);
+    }
+}

@@ -181,3 +181,17 @@ fn a_file_parsed_within_a_laid_out_program_is_the_file_parsed_alone_and_moved() 
         );
     }
 }
+
+/// An old Mac file (`\r` alone ends each line) reads as the same lines: the same tree,
+/// spans and comments as with `\n`, where it used to be one line of errors.
+#[test]
+fn a_lone_carriage_return_ends_a_line() {
+    let mac = SRC.replace('\n', "\r");
+    let (lf, cr) = (parse(SRC), parse(&mac));
+    assert!(cr.diagnostics.is_empty(), "{:#?}", cr.diagnostics);
+    assert_eq!(cr.file, lf.file);
+    assert_eq!(kp_syntax::comments(&mac), kp_syntax::comments(SRC));
+    // The `\r` of a `\r\n` stays what it was: blank before the line end.
+    let crlf = SRC.replace('\n', "\r\n");
+    assert!(parse(&crlf).diagnostics.is_empty());
+}

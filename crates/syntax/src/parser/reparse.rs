@@ -64,6 +64,21 @@ pub fn reparse(
     base: usize,
 ) -> (ParseResult, Kept) {
     let text = shared.as_str();
+    // A `\r` alone ends a line ([`crate::parse`]): such a text is parsed whole, where
+    // the line starts below would have to count it too.
+    if kp_diag::has_lone_cr(text) || kp_diag::has_lone_cr(old_text) {
+        let old_blocks = old.file.blocks.len();
+        let new = crate::parse_shared_at(shared, base);
+        let parsed = new.file.blocks.len();
+        return (
+            new,
+            Kept {
+                before: 0,
+                after: old_blocks,
+                parsed,
+            },
+        );
+    }
     let (prefix, suffix) = common_ends(old_text, text);
     let ParseResult {
         file: File {
