@@ -214,16 +214,10 @@ pub fn has_lone_cr(text: &str) -> bool {
 /// same lines, so every offset into one is the same offset into the other. The parser and
 /// the formatter read an old Mac file through it.
 pub fn lone_cr_as_lf(text: &str) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for i in memchr::memchr_iter(b'\r', text.as_bytes()) {
-        if text.as_bytes().get(i + 1) != Some(&b'\n') {
-            if let Some(b) = bytes.get_mut(i) {
-                *b = b'\n';
-            }
-        }
-    }
-    // Only ASCII bytes were replaced by ASCII bytes.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    let bytes = text.as_bytes();
+    text.char_indices()
+        .map(|(i, c)| if ends_line(bytes, i) { '\n' } else { c })
+        .collect()
 }
 
 /// The newlines in `bytes`, counted per 255-byte chunk into a `u8` (which the chunk
