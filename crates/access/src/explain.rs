@@ -236,7 +236,7 @@ fn answer(identity: &Identity, unknown: &[String], path: &str, d: &Decision) -> 
             })
             .collect(),
         unknown_policies: unknown.to_vec(),
-        refused: kp_access::identity::batch_refusal(path).filter(|_| identity.batch),
+        refused: crate::identity::batch_refusal(path).filter(|_| identity.batch),
     }
 }
 
