@@ -80,6 +80,9 @@ impl Analysis {
             if let Some(a) = answers.iter().find(|a| a.identity == holder.id) {
                 out.push_str(&format!(": {}", a.capabilities.join(", ")));
                 out.push_str(&decided(a, &rule));
+                if let Some(why) = &a.refused {
+                    out.push_str(&format!(" — but refused: {why}"));
+                }
             }
             out.push('\n');
         }
