@@ -262,7 +262,8 @@ pub fn over_system_max(attr: &Attribute, help: &'static str, diags: &mut Vec<Dia
 /// `max_lease_ttl` (`None`: the server does not cap that field at it). Measured on
 /// OpenBao 2.7.2: a login's token gets at most 768h of `token_ttl` or `token_period`
 /// (a token role's `token_period` too), a database lease at most 768h of the role's
-/// `default_ttl`, and a renewal stops at 768h whatever the role's `max_ttl`.
+/// `default_ttl`, and a renewal stops at 768h whatever the role's `max_ttl`, or a login
+/// role's `token_max_ttl` or `token_explicit_max_ttl`.
 pub fn system_max_help(endpoint: &str, field: &str) -> Option<&'static str> {
     Some(match (endpoint, field) {
         ("database-role", "default_ttl" | "max_ttl") => {
@@ -278,6 +279,11 @@ pub fn system_max_help(endpoint: &str, field: &str) -> Option<&'static str> {
         }
         (_, "token_period") => {
             "lower `token_period`, or give the mount a `max_lease_ttl` at least as long: the server caps the period of every token of a login at it"
+        }
+        // "token_max_ttl is greater than the backend mount's maximum TTL value; issued
+        // tokens' max TTL value will be truncated": a renewal stops at 768h.
+        (_, "token_max_ttl" | "token_explicit_max_ttl") => {
+            "lower it, or give the mount a `max_lease_ttl` at least as long: the server truncates the maximum TTL of every token of a login to it (renewals stop there)"
         }
         _ => return None,
     })
