@@ -61,6 +61,44 @@ pub fn key_sources(
     }
 }
 
+/// `oidc_client_id` and `oidc_client_secret` go together: the server refuses a config
+/// with one of them ("both 'oidc_client_id' and 'oidc_client_secret' must be set for
+/// OIDC", OpenBao 2.7.2; the JWT plugin's own check on Vault), whatever else it holds.
+pub fn client_pair(config: &[&Attribute], diags: &mut Vec<Diagnostic>) {
+    let set = |name: &str| {
+        config
+            .iter()
+            .copied()
+            .find(|a| a.name.name == name && !is_empty_value(&a.value))
+    };
+    let (id, secret) = (set("oidc_client_id"), set("oidc_client_secret"));
+    let (present, missing, help) = match (id, secret) {
+        (Some(a), None) => (
+            a,
+            "oidc_client_secret",
+            "add `oidc_client_secret = env(\"...\")`, the client's secret at the identity provider",
+        ),
+        (None, Some(a)) => (
+            a,
+            "oidc_client_id",
+            "add `oidc_client_id = \"...\"`, the client's id at the identity provider, or remove the secret",
+        ),
+        _ => return,
+    };
+    diags.push(
+        Diagnostic::error(
+            codes::MISSING_FIELD,
+            present.name.span,
+            format!(
+                "`{}` without `{missing}`: the server refuses the config",
+                present.name.name
+            ),
+        )
+        .with_label(format!("`{missing}` missing"))
+        .with_help(help),
+    );
+}
+
 /// Role type inference and the checks that depend on the role's type.
 pub fn role(
     mount_type: &str,

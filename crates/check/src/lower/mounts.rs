@@ -163,6 +163,7 @@ impl<'s> Lowerer<'s> {
                     &what,
                     &mut self.diags,
                 );
+                lints::jwt::client_pair(&config_attrs, &mut self.diags);
             }
         }
 
