@@ -4,10 +4,6 @@
 //! Both are read as sequences of literals and wildcards, and the question is whether
 //! the two languages intersect: a search over pairs of positions, each visited once.
 
-use std::collections::HashMap;
-
-use rustc_hash::FxBuildHasher;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Lit(char),
@@ -50,7 +46,8 @@ pub fn acl_overlap(a: &str, b: &str) -> bool {
     if la == a.len() && lb == b.len() {
         return a == b;
     }
-    intersect(&acl_tokens(a), &acl_tokens(b)).is_some()
+    // Too long to compare: taken to meet, so that no lint says a rule decides nothing.
+    intersect(&acl_tokens(a), &acl_tokens(b)).map_or(true, |w| w.is_some())
 }
 
 /// Some string matches both globs (go-glob: `*` matches any run).
@@ -60,62 +57,75 @@ pub fn glob_overlap(a: &str, b: &str) -> bool {
 
 /// A string both globs match, if there is one.
 pub fn glob_witness(a: &str, b: &str) -> Option<String> {
-    intersect(&glob_tokens(a), &glob_tokens(b))
+    intersect(&glob_tokens(a), &glob_tokens(b)).ok().flatten()
 }
+
+/// More pairs of positions than the search looks at (two patterns of a thousand
+/// characters each): [`intersect`] says it did not look.
+const MAX_PAIRS: usize = 1 << 20;
+
+/// Two patterns too long to compare ([`MAX_PAIRS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TooLong;
 
 /// A string both token sequences match: the characters read on the way from the start to
 /// an accepting pair of positions (each pair records the step that first reached it).
 ///
-/// One hash map of the pairs reached, not a `BTreeSet` of those seen beside a `BTreeMap`
-/// of steps: the two tree types compiled their own code into the playground's wasm.
-fn intersect(a: &[Tok], b: &[Tok]) -> Option<String> {
-    type Pos = (usize, usize);
-    /// How a pair was first reached (`None`: the start), and whether it was expanded.
-    struct Reached {
-        from: Option<(Pos, Option<char>)>,
-        expanded: bool,
+/// The pairs are cells of one table, not keys of a map: a `HashMap` (or a `BTreeSet`
+/// beside a `BTreeMap`) compiled table code of its own into the playground's wasm, for
+/// patterns of a few dozen characters.
+fn intersect(a: &[Tok], b: &[Tok]) -> Result<Option<String>, TooLong> {
+    /// How a cell was first reached: the cell before it and the character read.
+    #[derive(Clone, Copy)]
+    enum Cell {
+        Unreached,
+        Start,
+        From(usize, Option<char>),
     }
-    let mut reached: HashMap<Pos, Reached, FxBuildHasher> = HashMap::default();
-    reached.insert(
-        (0, 0),
-        Reached {
-            from: None,
-            expanded: false,
-        },
-    );
-    let mut stack = vec![(0usize, 0usize)];
+    let width = b.len() + 1;
+    let cells = (a.len() + 1)
+        .checked_mul(width)
+        .filter(|&n| n <= MAX_PAIRS)
+        .ok_or(TooLong)?;
+    let mut reached = vec![Cell::Unreached; cells];
+    let mut expanded = vec![false; cells];
+    if let Some(c) = reached.first_mut() {
+        *c = Cell::Start;
+    }
+    let mut stack = vec![0usize];
     let empty = |t: &[Tok]| t.iter().all(|t| !matches!(t, Tok::Lit(_)));
-    let witness = |reached: &HashMap<Pos, Reached, FxBuildHasher>, mut at: Pos| {
+    let witness = |reached: &[Cell], mut at: usize| {
         let mut read = Vec::new();
-        while let Some(&(from, c)) = reached.get(&at).and_then(|r| r.from.as_ref()) {
+        while let Some(&Cell::From(from, c)) = reached.get(at) {
             read.extend(c);
             at = from;
         }
         read.into_iter().rev().collect::<String>()
     };
-    while let Some((i, j)) = stack.pop() {
-        match reached.get_mut(&(i, j)) {
-            Some(r) if !r.expanded => r.expanded = true,
+    while let Some(at) = stack.pop() {
+        match expanded.get_mut(at) {
+            Some(done) if !*done => *done = true,
             _ => continue,
         }
-        let mut step = |to: Pos, c: Option<char>| {
-            reached.entry(to).or_insert(Reached {
-                from: Some(((i, j), c)),
-                expanded: false,
-            });
+        let (i, j) = (at / width, at % width);
+        let mut step = |(ti, tj): (usize, usize), c: Option<char>| {
+            let to = ti * width + tj;
+            if let Some(cell @ Cell::Unreached) = reached.get_mut(to) {
+                *cell = Cell::From(at, c);
+            }
             stack.push(to);
         };
         let (x, y) = (a.get(i), b.get(j));
         match (x, y) {
-            (None, None) => return Some(witness(&reached, (i, j))),
+            (None, None) => return Ok(Some(witness(&reached, at))),
             (None, Some(_)) => {
                 if empty(b.get(j..).unwrap_or(&[])) {
-                    return Some(witness(&reached, (i, j)));
+                    return Ok(Some(witness(&reached, at)));
                 }
             }
             (Some(_), None) => {
                 if empty(a.get(i..).unwrap_or(&[])) {
-                    return Some(witness(&reached, (i, j)));
+                    return Ok(Some(witness(&reached, at)));
                 }
             }
             (Some(&x), Some(&y)) => {
@@ -143,7 +153,7 @@ fn intersect(a: &[Tok], b: &[Tok]) -> Option<String> {
             }
         }
     }
-    None
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -191,7 +201,8 @@ mod tests {
         }
         for a in &patterns {
             for b in &patterns {
-                let searched = intersect(&acl_tokens(a), &acl_tokens(b)).is_some();
+                let searched =
+                    intersect(&acl_tokens(a), &acl_tokens(b)).map_or(true, |w| w.is_some());
                 assert_eq!(acl_overlap(a, b), searched, "{a:?} ∩ {b:?}");
             }
         }
@@ -214,5 +225,21 @@ mod tests {
                 assert!(glob_match(a, &w) && glob_match(b, &w), "{a} ∩ {b}: {w}");
             }
         }
+    }
+
+    /// Past [`MAX_PAIRS`] the search does not run: two ACL patterns are taken to meet
+    /// (no lint says a rule decides nothing), two globs have no witness; neither panics
+    /// nor allocates the table.
+    #[test]
+    fn patterns_too_long_to_compare_are_answered_without_the_search() {
+        let long = format!("secret/{}*", "a".repeat(1100));
+        let other = format!("secret/{}+/x", "a".repeat(1100));
+        assert!(acl_overlap(&long, &other));
+        // They meet (`...*` matches `...b`), but too long to look.
+        assert_eq!(glob_witness(&format!("{long}b"), &long), None);
+        assert!(glob_witness("secret/a*b", "secret/a*").is_some());
+        // Within the limit the answer is the search's.
+        assert!(!acl_overlap("secret/a*/x", "secret/b*"));
+        assert_eq!(glob_witness("a*", "*b").as_deref(), Some("ab"));
     }
 }
