@@ -212,8 +212,11 @@ pub fn has_lone_cr(text: &str) -> bool {
 
 /// `text` with every `\r` that ends a line alone made a `\n`: the same length and the
 /// same lines, so every offset into one is the same offset into the other. The parser and
-/// the formatter read an old Mac file through it.
-pub fn lone_cr_as_lf(text: &str) -> String {
+/// the formatter read an old Mac file through it; any other text is borrowed as it is.
+pub fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_lone_cr(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let bytes = text.as_bytes();
     text.char_indices()
         .map(|(i, c)| if ends_line(bytes, i) { '\n' } else { c })

@@ -129,8 +129,8 @@ impl SourceMap {
         let base = self.files.last().map_or(0, |f| f.base + f.text.len() + GAP);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         let mut text: String = text.into();
-        if crate::has_lone_cr(&text) {
-            text = crate::lone_cr_as_lf(&text);
+        if let std::borrow::Cow::Owned(lf) = crate::lone_cr_as_lf(&text) {
+            text = lf;
         }
         self.files.push(SourceFile {
             name: name.into(),

@@ -58,13 +58,7 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
 /// A `\r` alone ends a line as the parser reads it: an old Mac file comes out with `\n`
 /// line ends (the same lines; its spans are the same in both).
 pub fn format_with(source: &str, options: &Options) -> Result<String, Vec<Diagnostic>> {
-    let normalized;
-    let source = if kp_diag::has_lone_cr(source) {
-        normalized = kp_diag::lone_cr_as_lf(source);
-        normalized.as_str()
-    } else {
-        source
-    };
+    let source = &*kp_diag::lone_cr_as_lf(source);
     let parsed = kp_syntax::parse(source);
     if !parsed.diagnostics.is_empty() {
         return Err(parsed.diagnostics);

@@ -61,12 +61,19 @@ pub fn access_lints(compiled: &Compiled) -> Vec<Diagnostic> {
         .unwrap_or_default()
 }
 
+/// [`access_lints`] with literal secrets starred out of their texts, as every surface
+/// shows them.
+pub fn redacted_lints(compiled: &Compiled) -> Vec<Diagnostic> {
+    let mut lints = access_lints(compiled);
+    compiled.redact(&mut lints);
+    lints
+}
+
 /// What `keyplan check` reports: the compilation's diagnostics with its identity lints
 /// ([`access_lints`], literal secrets starred out of their texts), in source order. The
 /// language server's analysis (`kp-ide`) runs the same lint pass; its tests compare the two.
 pub fn checked(mut compiled: Compiled) -> Compiled {
-    let mut lints = access_lints(&compiled);
-    compiled.redact(&mut lints);
+    let lints = redacted_lints(&compiled);
     compiled.diagnostics.extend(lints);
     kp_sort::by_key(&mut compiled.diagnostics, |d| (d.span.start, d.span.end));
     compiled

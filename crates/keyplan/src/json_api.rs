@@ -29,6 +29,18 @@ pub struct CheckResponse {
     pub error: Option<String>,
 }
 
+impl CheckResponse {
+    /// The answer to a request keyplan cannot take (a target it does not know).
+    fn refused(error: String) -> CheckResponse {
+        CheckResponse {
+            ok: false,
+            target: None,
+            diagnostics: Vec::new(),
+            error: Some(error),
+        }
+    }
+}
+
 /// The response of [`build_json`]: the check response plus every output and a view of
 /// the resource graph for drawing it.
 #[derive(Debug, Serialize)]
@@ -188,8 +200,7 @@ pub fn lints_json(source: &str, target: &str) -> String {
 pub fn lints(source: &str, target: &str) -> CheckResponse {
     match compile_for(SourceMap::single(PLAYGROUND_FILE, source), target) {
         Ok(compiled) => {
-            let mut lints = crate::access_lints(&compiled);
-            compiled.redact(&mut lints);
+            let mut lints = crate::access_api::redacted_lints(&compiled);
             kp_sort::by_key(&mut lints, |d| (d.span.start, d.span.end));
             CheckResponse {
                 ok: !compiled.has_errors(),
@@ -198,12 +209,7 @@ pub fn lints(source: &str, target: &str) -> CheckResponse {
                 error: None,
             }
         }
-        Err(error) => CheckResponse {
-            ok: false,
-            target: None,
-            diagnostics: Vec::new(),
-            error: Some(error),
-        },
+        Err(error) => CheckResponse::refused(error),
     }
 }
 
@@ -219,12 +225,7 @@ pub struct FileIn {
 pub fn check_files_json(files: &str, target: &str) -> String {
     match parse_files(files) {
         Ok(files) => write::to_string(&check_sources(files, target)),
-        Err(error) => write::to_string(&CheckResponse {
-            ok: false,
-            target: None,
-            diagnostics: Vec::new(),
-            error: Some(error),
-        }),
+        Err(error) => write::to_string(&CheckResponse::refused(error)),
     }
 }
 
@@ -256,12 +257,7 @@ pub fn check(source: &str, target: &str) -> CheckResponse {
 pub fn check_sources(sources: SourceMap, target: &str) -> CheckResponse {
     match compile_for(sources, target) {
         Ok(compiled) => checked(&compiled),
-        Err(error) => CheckResponse {
-            ok: false,
-            target: None,
-            diagnostics: Vec::new(),
-            error: Some(error),
-        },
+        Err(error) => CheckResponse::refused(error),
     }
 }
 

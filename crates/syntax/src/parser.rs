@@ -93,7 +93,7 @@ fn parse_shared(source: &str, shared: Arc<String>) -> ParseResult {
 /// as `\n`.
 fn parse_from(text: &str, shared: Arc<String>, start: usize) -> ParseResult {
     if kp_diag::has_lone_cr(text.get(start..).unwrap_or_default()) {
-        let shared = Arc::new(kp_diag::lone_cr_as_lf(&shared));
+        let shared = Arc::new(kp_diag::lone_cr_as_lf(&shared).into_owned());
         let text = shared.get(..text.len()).unwrap_or_default();
         return parse_text(text, Arc::clone(&shared), start);
     }
@@ -114,13 +114,7 @@ fn parse_text(text: &str, shared: Arc<String>, start: usize) -> ParseResult {
 /// source order. Text inside strings and heredocs is not a comment. Lexes the whole text
 /// once more, so callers that need no comments (the compiler) pay nothing.
 pub fn comments(source: &str) -> Vec<kp_diag::Span> {
-    let normalized;
-    let source = if kp_diag::has_lone_cr(source) {
-        normalized = kp_diag::lone_cr_as_lf(source);
-        normalized.as_str()
-    } else {
-        source
-    };
+    let source = &*kp_diag::lone_cr_as_lf(source);
     let mut lexer = lexer::Lexer::new(source, Arc::default());
     while lexer.next().kind != lexer::TokenKind::Eof {
         lexer.values.clear();
