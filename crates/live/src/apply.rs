@@ -1,6 +1,9 @@
 //! Applying a plan: only what changes, in dependency order, each level's calls
-//! concurrently (bounded), stopping at the first failure with an exact account of what
-//! was and was not applied. Reapplying converges because every write is a full write of
+//! concurrently (bounded), stopping after the first level with a failure, with an exact
+//! account of what was and was not applied. A level's calls are independent of each
+//! other: a refused request lets the others of its level finish (what a failed apply
+//! wrote must not depend on which call came back first); a failure of the server itself
+//! (unreachable, sealed, refused token) stops starting calls at once. Reapplying converges because every write is a full write of
 //! the declared object and unchanged resources are skipped.
 
 use std::collections::{BTreeMap, HashMap};
@@ -212,11 +215,12 @@ pub fn apply(
                 .extend(level.iter().map(|(r, _, _)| r.id.to_string()));
             continue;
         }
-        let (results, failed) = pool::map_until(&level, workers, |(r, rp, keep)| {
+        let (results, _) = pool::map_until(&level, workers, |(r, rp, keep)| {
             let outcome = write(client, program, r, rp, *keep, opts);
-            let failed = outcome.is_err();
-            (outcome, failed)
+            let fatal = outcome.as_ref().is_err_and(LiveError::concerns_server);
+            (outcome, fatal)
         });
+        let failed = results.iter().any(|o| !matches!(o, Some(Ok(_))));
         for ((r, rp, _), outcome) in level.iter().zip(results) {
             match outcome {
                 Some(Ok(warnings)) => {
@@ -254,11 +258,12 @@ pub fn apply(
                 .extend(level.iter().map(|r| r.resource.id.to_string()));
             continue;
         }
-        let (results, failed) = pool::map_until(&level, workers, |r| {
+        let (results, _) = pool::map_until(&level, workers, |r| {
             let outcome = removals::delete(client, r, opts.token_out);
-            let failed = outcome.is_err();
-            (outcome, failed)
+            let fatal = outcome.as_ref().is_err_and(LiveError::concerns_server);
+            (outcome, fatal)
         });
+        let failed = results.iter().any(|o| !matches!(o, Some(Ok(_))));
         record_deletes(
             &mut report,
             level.iter().map(|r| r.resource.id.as_str()),
@@ -286,11 +291,12 @@ pub fn apply(
                 report.not_applied.extend(doomed.into_iter().cloned());
                 continue;
             }
-            let (results, failed) = pool::map_until(&doomed, workers, |id| {
+            let (results, _) = pool::map_until(&doomed, workers, |id| {
                 let outcome = client.delete(id);
-                let failed = outcome.is_err();
-                (outcome, failed)
+                let fatal = outcome.as_ref().is_err_and(LiveError::concerns_server);
+                (outcome, fatal)
             });
+            let failed = results.iter().any(|o| !matches!(o, Some(Ok(_))));
             record_deletes(&mut report, doomed.iter().map(|id| id.as_str()), results);
             stopped = failed;
         }

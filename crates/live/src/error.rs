@@ -105,4 +105,23 @@ pub enum LiveError {
     PruneSavedPlan { path: String },
 }
 
+impl LiveError {
+    /// Whether the error is about the server or the connection rather than one call's
+    /// request: every other call would meet it too (an unreachable or sealed server, a
+    /// refused token, a 5xx). Apply stops starting calls at once on these; a refusal of
+    /// one request (a 400) lets the calls beside it finish, so that what a failed apply
+    /// wrote does not depend on how fast each call came back.
+    pub fn concerns_server(&self) -> bool {
+        match self {
+            LiveError::Unreachable { .. }
+            | LiveError::Sealed { .. }
+            | LiveError::Forbidden { .. }
+            | LiveError::Transport { .. }
+            | LiveError::BadResponse { .. } => true,
+            LiveError::Api { status, .. } => *status >= 500 || *status == 403,
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = LiveError> = std::result::Result<T, E>;

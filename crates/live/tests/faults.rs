@@ -79,6 +79,53 @@ fn a_rejected_call_stops_apply_and_a_rerun_converges() {
     assert_clean(&bao, &fixed, None);
 }
 
+/// A refused call lets the calls of its level finish whatever the order and the number of
+/// workers: with one worker and the refused role first, the role beside it is still
+/// written (it was left out when a refusal stopped new calls at once, so what a failed
+/// apply wrote depended on which call came back first).
+#[test]
+fn a_refused_call_lets_its_level_finish_with_one_worker() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let mut broken = program_with(None);
+    let bad = broken
+        .resources
+        .iter()
+        .position(|r| r.id.as_str() == "auth/jwt/role/bad")
+        .unwrap();
+    let moved = broken.resources.remove(bad);
+    broken.resources.insert(0, moved);
+    let overrides = kp_live::config::Overrides {
+        concurrency: Some(1),
+        ..Default::default()
+    };
+    let (addr, token) = (bao.addr.clone(), bao.token.clone());
+    let conn = kp_live::config::Connection::resolve(&overrides, move |k| match k {
+        "VAULT_ADDR" => Some(addr.clone()),
+        "VAULT_TOKEN" => Some(token.clone()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(conn.concurrency, 1);
+    let client = kp_live::client::Client::new(conn).unwrap();
+    let plan = kp_live::cli::plan_program(&client, &broken, None).unwrap();
+    let opts = kp_live::apply::ApplyOptions {
+        token_out: None,
+        prune: false,
+        env: &no_env,
+    };
+    let report = kp_live::apply::apply(&client, &broken, &plan, &opts);
+    let mut applied: Vec<&str> = report.applied.iter().map(|d| d.id.as_str()).collect();
+    applied.sort_unstable();
+    assert_eq!(
+        applied,
+        ["auth/jwt/role/good", "sys/auth/jwt", "sys/policies/acl/p"],
+        "{report:?}"
+    );
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.not_applied, ["auth/jwt/role/after"]);
+}
+
 #[test]
 fn a_server_killed_mid_apply_then_restarted_sealed_converges() {
     let Some(()) = live() else { return };
