@@ -43,21 +43,58 @@ class Marker extends GutterMarker {
 /** The order the field keeps diagnostics in. */
 export const byPosition = (a, b) => a.from - b.from || a.to - b.to;
 
-/** Replaces the diagnostics shown (an array of `{ from, to, severity, source, message }`). */
+/** Replaces the check's diagnostics shown (an array of `{ from, to, severity, source, message }`); the lints stay. */
 export const setProblems = StateEffect.define();
 
-/** `{ list, ranges, lines }`: the diagnostics as given, their ranges (mapped through edits), and gutter markers. */
+/**
+ * Replaces the lints shown beside the check's diagnostics (the identity lints, found by the
+ * access module once typing pauses). Until the next ones they move with the text, as the
+ * check's do; an edit that touches a lint's range drops it, so a lint is never shown on
+ * text it was not found in.
+ */
+export const setLints = StateEffect.define();
+
+/**
+ * `{ size, lints, ranges, lines }`: how many diagnostics the field holds and how many of
+ * them are lints, every range (mapped through edits), and gutter markers.
+ */
 export const problemField = StateField.define({
-  create: () => ({ list: [], ranges: RangeSet.empty, lines: RangeSet.empty }),
+  create: () => ({ size: 0, lints: 0, ranges: RangeSet.empty, lines: RangeSet.empty }),
   update(value, tr) {
-    for (const e of tr.effects) if (e.is(setProblems)) return fromList(e.value, tr.state.doc);
-    if (!tr.docChanged || value.list.length === 0) return value;
-    return { list: value.list, ranges: value.ranges.map(tr.changes), lines: value.lines.map(tr.changes) };
+    let problems = null;
+    let lints = null;
+    for (const e of tr.effects) {
+      if (e.is(setProblems)) problems = e.value;
+      else if (e.is(setLints)) lints = e.value.map((d) => ({ ...d, lint: true }));
+    }
+    if (problems === null && lints === null && (!tr.docChanged || value.size === 0)) return value;
+    let ranges = value.ranges;
+    if (tr.docChanged && value.lints > 0) {
+      ranges = ranges.update({ filter: (from, to, p) => !(p.diagnostic.lint && tr.changes.touchesRange(from, to)) });
+    }
+    if (tr.docChanged) ranges = ranges.map(tr.changes);
+    const dropped = ranges.size !== value.ranges.size;
+    if (problems === null && lints === null && !dropped) return { ...value, ranges, lines: value.lines.map(tr.changes) };
+    // What stays, where it is now: the check's diagnostics or the lints no effect replaced.
+    problems ??= shown(ranges, false);
+    lints ??= shown(ranges, true);
+    return fromList(problems, lints, tr.newDoc);
   },
 });
 
-function fromList(list, doc) {
-  const sorted = [...list].sort(byPosition);
+/** The diagnostics in `ranges` that are lints (or are not), at their ranges' places. */
+function shown(ranges, lint) {
+  const out = [];
+  for (const iter = ranges.iter(); iter.value; iter.next()) {
+    const d = iter.value.diagnostic;
+    if (!d.lint !== !lint) continue;
+    out.push(iter.from === d.from && iter.to === d.to ? d : { ...d, from: iter.from, to: iter.to });
+  }
+  return out;
+}
+
+function fromList(list, lints, doc) {
+  const sorted = [...list, ...lints].sort(byPosition);
   const ranges = RangeSet.of(sorted.map((d) => new Problem(d).range(d.from, d.to)));
   // One marker per line: the worst severity there, every message in its title.
   const byLine = new Map();
@@ -70,17 +107,31 @@ function fromList(list, doc) {
     } else byLine.set(line.from, { severity: d.severity, titles: [d.message] });
   }
   const lines = RangeSet.of([...byLine].map(([from, m]) => new Marker(m.severity, m.titles.join('\n')).range(from)));
-  return { list, ranges, lines };
+  return { size: sorted.length, lints: lints.length, ranges, lines };
+}
+
+/**
+ * The lints `state` shows, where they are now (with their line and column there), for
+ * the problems panel.
+ */
+export function shownLints(state) {
+  const { lints, ranges } = state.field(problemField);
+  if (lints === 0) return [];
+  return shown(ranges, true).map((d) => {
+    const line = state.doc.lineAt(d.from);
+    return { ...d, line: line.number, column: d.from - line.from + 1 };
+  });
 }
 
 /**
  * Whether `ranges` (the field's, or the field's mapped through an edit) hold exactly
- * `diags` (positions, severities, texts), in the field's order.
+ * `diags` beside their lints (positions, severities, texts), in the field's order.
  */
 export function showsExactly(ranges, diags) {
   let i = 0;
   for (const iter = ranges.iter(); iter.value; iter.next()) {
     const d = iter.value.diagnostic;
+    if (d.lint) continue;
     const n = diags[i++];
     if (n === undefined || n.from !== iter.from || n.to !== iter.to || n.severity !== d.severity || n.code !== d.code || n.message !== d.message || n.label !== d.label || n.help !== d.help) return false;
   }

@@ -9,7 +9,7 @@ import * as compiler from './compiler.js';
 import * as inline from './inline.js';
 import { keyplanHighlighting, keyplanLanguageData } from './language.js';
 import { scrollOnlyWhenNeeded } from './scroll.js';
-import { problems, problemField, setProblems, showsExactly, nextProblem, byPosition } from './diagnostics.js';
+import { problems, problemField, setProblems, setLints, shownLints, showsExactly, nextProblem, byPosition } from './diagnostics.js';
 import { keyplanCompletion, keyplanHover, contextCheckpoints } from './complete.js';
 import { renderGraph, graphSvg } from './graph.js';
 import { renderMatrix, matrixCsv } from './matrix.js';
@@ -312,6 +312,7 @@ async function runBuild() {
       setStatus(value, ms);
       renderWhenIdle({ source: text, target: state.target, ms });
       if (value.ok) showLints(doc, text, value);
+      else dropLints();
     }
   } catch (e) {
     showCrash(e);
@@ -328,12 +329,13 @@ async function runBuild() {
 }
 
 /**
- * Adds the identity lints (who can log in as whom, rules granting too much or nothing:
- * what `keyplan check` and the language server add to the check's diagnostics) to the
- * build's diagnostics of `doc`, once the access module has answered, if the editor still
+ * Shows the identity lints (who can log in as whom, rules granting too much or nothing:
+ * what `keyplan check` and the language server add to the check's diagnostics) beside the
+ * check's diagnostics of `doc`, once the access module has answered, if the editor still
  * holds `doc`. They come from the access lane after each build, that is once typing
- * pauses; the next edit's check shows its own diagnostics without them until then, so a
- * lint is never shown on a text it was not found in.
+ * pauses; until the next ones they move with the text, and an edit that touches a lint's
+ * text drops it (the editor's problem field), so a lint is never shown on text it was not
+ * found in, and typing elsewhere does not make them blink.
  */
 async function showLints(doc, text, built) {
   const target = state.target;
@@ -341,14 +343,19 @@ async function showLints(doc, text, built) {
     const { value, superseded } = await compiler.lints(text, target);
     if (superseded || doc !== editor.state.doc || target !== state.target) return;
     probe.lints = value;
-    if (!value.ok || value.diagnostics.length === 0) return;
-    const diagnostics = [...built.diagnostics, ...value.diagnostics].sort(byPosition);
-    applyDiagnostics({ ...built, diagnostics }, null);
+    const t0 = performance.now();
+    editor.dispatch({ effects: setLints.of(value.ok ? diagnosticsIn(value, doc.length) : []) });
+    diagnosticsShown(built, null, t0);
   } catch (e) {
     // The access module failed (a crash is reported in the access tab when it is used):
     // the check's diagnostics stay as they are.
     console.warn('identity lints unavailable:', e && e.message ? e.message : e);
   }
+}
+
+/** Lints found in a text that compiled are not shown on one that does not (or for another target). */
+function dropLints() {
+  if (editor.state.field(problemField).lints > 0) editor.dispatch({ effects: setLints.of([]) });
 }
 
 // Drawing the outputs (a large graph, long JSON) can hold the main thread for longer than
@@ -517,7 +524,8 @@ function renderTooltip(d) {
 let listedKey = null;
 
 function renderDiagnosticList(result) {
-  const ds = result.diagnostics || [];
+  const lints = shownLints(editor.state);
+  const ds = lints.length === 0 ? result.diagnostics || [] : [...(result.diagnostics || []), ...lints].sort(byPosition);
   // Most keystrokes leave the list as it was (same problems, same places): no DOM work then.
   const key = JSON.stringify([result.error || '', ds.map((d) => [d.code, d.severity, d.line, d.column, d.from, d.to, d.message, d.help])]);
   if (key === listedKey) return;
@@ -833,6 +841,7 @@ examplesSelect.addEventListener('change', () => {
 
 $('target').addEventListener('change', () => {
   state.target = $('target').value;
+  dropLints();
   runCheck();
   runBuild();
   persist();
