@@ -203,8 +203,13 @@ pub fn over_mount(
     known: impl Fn(&str) -> bool,
     diags: &mut Vec<Diagnostic>,
 ) {
+    // An SSH role's `max_ttl` replaces the mount's maximum for its certificates (measured:
+    // `ttl = 20h` under `max_lease_ttl = 10h` signs 10h certificates, 20h ones beside
+    // `max_ttl = 30h`).
+    let own_max = attrs.iter().any(|a| a.name.name == "max_ttl");
     let capped = |name: &str| match endpoint {
         "database-role" => matches!(name, "default_ttl" | "max_ttl"),
+        "ssh-role" => name == "ttl" && !own_max,
         _ => matches!(
             name,
             "token_ttl" | "token_max_ttl" | "token_explicit_max_ttl" | "token_period"
@@ -263,7 +268,9 @@ pub fn over_system_max(attr: &Attribute, help: &'static str, diags: &mut Vec<Dia
 /// OpenBao 2.7.2: a login's token gets at most 768h of `token_ttl` or `token_period`
 /// (a token role's `token_period` too), a database lease at most 768h of the role's
 /// `default_ttl`, and a renewal stops at 768h whatever the role's `max_ttl`, or a login
-/// role's `token_max_ttl` or `token_explicit_max_ttl`.
+/// role's `token_max_ttl` or `token_explicit_max_ttl`; a token role's explicit maximum
+/// over it is written with a warning; an SSH role's certificates are signed for 768h at
+/// most unless the role has a `max_ttl`.
 pub fn system_max_help(endpoint: &str, field: &str) -> Option<&'static str> {
     Some(match (endpoint, field) {
         ("database-role", "default_ttl" | "max_ttl") => {
@@ -273,7 +280,19 @@ pub fn system_max_help(endpoint: &str, field: &str) -> Option<&'static str> {
         ("token-role", "token_period" | "period") => {
             "lower the period: the server caps the period of every token of the role at its maximum"
         }
+        // "Given explicit max TTL of 3600000 is greater than system/mount allowed value
+        // of 2764800 seconds; until this is fixed attempting to create tokens against
+        // this role will result in an error" (OpenBao 2.7.2 issued them all the same,
+        // each living the whole 1000h).
+        ("token-role", "token_explicit_max_ttl" | "explicit_max_ttl") => {
+            "lower it to 768h or less: the server warns when the role is written that creating tokens against it will fail until it is"
+        }
         ("token-role", _) => return None,
+        // A role with a `max_ttl` of its own is bounded by that instead.
+        ("ssh-role", "ttl") => {
+            "lower `ttl`, or give the role a `max_ttl` (or the mount a `max_lease_ttl`) at least as long: the server signs every certificate of the role for its maximum at most"
+        }
+        ("ssh-role", _) => return None,
         (_, "token_ttl") => {
             "lower `token_ttl`, or give the mount a `max_lease_ttl` at least as long: the server caps every token of a login at it"
         }

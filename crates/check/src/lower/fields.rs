@@ -165,7 +165,9 @@ impl<'s> Lowerer<'s> {
             // server tunes `auth/token`): the server caps at its system maximum what
             // each login or lease gets (OpenBao 2.7.2: "TTL of \"1000h\" exceeded the
             // effective max_ttl of \"768h\"", "period of \"1000h\" exceeded ...").
-            for a in attrs.iter().filter(|a| known(&a.name.name)) {
+            let own_max =
+                cx.endpoint == "ssh-role" && attrs.iter().any(|a| a.name.name == "max_ttl");
+            for a in attrs.iter().filter(|a| known(&a.name.name) && !own_max) {
                 if let Some(help) = lints::ttl::system_max_help(cx.endpoint, &a.name.name) {
                     lints::ttl::over_system_max(a, help, &mut self.diags);
                 }
