@@ -10,3 +10,4 @@ pub mod rotation;
 pub mod secrets;
 pub mod ssh;
 pub mod ttl;
+pub mod username_template;

@@ -303,6 +303,7 @@ impl<'s> Lowerer<'s> {
                     .filter(|&at| !self.on_target(|t| crate::catalog::plugin_built_in(at, t)))
                     .map(|_| crate::catalog::target_name(self.target));
                 lints::database::plugin_name(parts, missing_on, &mut self.diags);
+                lints::username_template::check(spec.endpoint, parts, &mut self.diags);
             }
             "kubernetes-role" => {
                 // OpenBao's alone: a help names only fields of the checked target.
@@ -372,7 +373,10 @@ impl<'s> Lowerer<'s> {
                 super::tokens::allowed_and_disallowed(parts, &what, &mut self.diags);
             }
             "aws-role" => lints::ttl::sts_on_iam_user(parts, &mut self.diags),
-            "aws-root" => lints::rotation::schedule_window(&body, parts, &mut self.diags),
+            "aws-root" => {
+                lints::rotation::schedule_window(&body, parts, &mut self.diags);
+                lints::username_template::check(spec.endpoint, parts, &mut self.diags);
+            }
             "aws-static-role" => lints::rotation::aws_static_role(&body, parts, &mut self.diags),
             "database-static-role" => {
                 lints::rotation::static_role(&body, parts, block.head_span(), &mut self.diags);
