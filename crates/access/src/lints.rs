@@ -689,7 +689,7 @@ fn strip_leading_slash(pattern: &str) -> &str {
 /// glob of every path it may become.
 fn untemplated(pattern: &str) -> String {
     match pattern.find("{{") {
-        Some(at) => format!("{}*", &pattern[..at]),
+        Some(at) => format!("{}*", pattern.get(..at).unwrap_or("")),
         None => pattern.to_string(),
     }
 }

@@ -174,7 +174,7 @@ impl Acl {
                         .get_or_insert_with(path.to_string(), || fresh(path))
                         .merge(&policy.name, caps),
                     PatternKind::Prefix => {
-                        let key = &path[..path.len() - 1];
+                        let key = path.strip_suffix('*').unwrap_or(path);
                         acl.prefix
                             .get_or_insert_with(key.to_string(), || fresh(path))
                             .merge(&policy.name, caps);
@@ -217,7 +217,7 @@ impl Acl {
                 let p = path.trim_start_matches('/');
                 // Cheap test first: the literal text before the first template or `+`.
                 let lit = strip_slash(&r.pattern);
-                let lit = &lit[..lit.find(['{', '+']).unwrap_or(lit.len())];
+                let lit = lit.split(['{', '+']).next().unwrap_or(lit);
                 p.starts_with(lit) && template_may_match(&r.pattern, p)
             })
             .cloned()
@@ -297,7 +297,7 @@ impl Acl {
             .prefix_lens
             .iter()
             .filter(|&&n| n <= path.len() && path.is_char_boundary(n))
-            .filter_map(|&n| self.prefix.get(&path[..n]).map(|e| (n, e)));
+            .filter_map(|&n| self.prefix.get(path.get(..n)?).map(|e| (n, e)));
         let longest = prefixes.next();
         let shorter: Vec<Beaten> = prefixes
             .map(|(_, e)| Beaten {
@@ -311,7 +311,7 @@ impl Acl {
                 first: n,
                 is_prefix: true,
                 wildcards: 0,
-                wc_path: &path[..n],
+                wc_path: path.get(..n).unwrap_or(path),
                 entry: e,
                 kind: PatternKind::Prefix,
             });
@@ -385,7 +385,10 @@ impl SegmentEntry {
             is_prefix,
             wc_path: wc_path.to_string(),
             parts: wc_path.split('/').map(str::to_string).collect(),
-            literal: key[..key.find('+').unwrap_or(0)].to_string(),
+            literal: key
+                .get(..key.find('+').unwrap_or(0))
+                .unwrap_or("")
+                .to_string(),
         }
     }
 

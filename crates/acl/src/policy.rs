@@ -233,7 +233,7 @@ pub(crate) fn has_segment_wildcards(p: &str) -> bool {
 pub(crate) fn is_templated(pattern: &str) -> bool {
     pattern
         .find("{{")
-        .is_some_and(|i| pattern[i..].contains("}}"))
+        .is_some_and(|i| pattern.get(i..).is_some_and(|t| t.contains("}}")))
 }
 
 /// Whether a templated pattern could match `path` once its templates render. A template
@@ -271,14 +271,14 @@ fn tokenize(body: &str) -> Vec<Tok<'_>> {
         }
         let mut rest = seg;
         while let Some(start) = rest.find("{{") {
-            let Some(len) = rest[start..].find("}}") else {
+            let Some(len) = rest.get(start..).and_then(|t| t.find("}}")) else {
                 break;
             };
             if start > 0 {
                 out.push(Tok::Lit(&rest.as_bytes()[..start]));
             }
             out.push(Tok::Template);
-            rest = &rest[start + len + 2..];
+            rest = rest.get(start + len + 2..).unwrap_or("");
         }
         if !rest.is_empty() {
             out.push(Tok::Lit(rest.as_bytes()));

@@ -29,14 +29,14 @@ pub(super) fn keyed(sources: &SourceMap, within: Span, key: &str, value: &str) -
     let (file, start, text) = text_of(sources, within)?;
     let needle = format!("\"{value}\"");
     let after_key = key_positions(text, key).find_map(|end| {
-        let rest = &text[end..];
+        let rest = text.get(end..)?;
         let rest = rest.strip_prefix('"').unwrap_or(rest);
         let eq = rest.len() - rest.trim_start().len();
         rest.trim_start()
             .starts_with('=')
             .then(|| text.len() - rest.len() + eq + 1)
     })?;
-    let at = start + after_key + text[after_key..].find(&needle)?;
+    let at = start + after_key + text.get(after_key..)?.find(&needle)?;
     Some(file.global(Span::new(at, at + needle.len())))
 }
 
@@ -44,8 +44,8 @@ pub(super) fn keyed(sources: &SourceMap, within: Span, key: &str, value: &str) -
 fn key_positions<'t>(text: &'t str, key: &'t str) -> impl Iterator<Item = usize> + 't {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     text.match_indices(key).filter_map(move |(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + key.len()..].chars().next();
+        let before = text.get(..at).and_then(|t| t.chars().next_back());
+        let after = text.get(at + key.len()..).and_then(|t| t.chars().next());
         (!before.is_some_and(word) && !after.is_some_and(word)).then_some(at + key.len())
     })
 }

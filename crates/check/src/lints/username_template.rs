@@ -13,15 +13,10 @@ use kp_syntax::ast::ExprKind;
 use crate::body::Parts;
 use crate::codes;
 
-/// Go's `text/template` built-in functions.
-const BUILTINS: &[&str] = &[
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
-];
-
-/// The functions of the server's template helper (each seen accepted by OpenBao 2.7.2;
-/// `trim`, `join`, `default` and the other Sprig functions are refused).
-const HELPERS: &[&str] = &[
+/// The functions a username template may call: the server's template helper's first
+/// (each seen accepted by OpenBao 2.7.2; `trim`, `join`, `default` and the other Sprig
+/// functions are refused), then Go's `text/template` built-ins.
+const FUNCTIONS: &[&str] = &[
     "random",
     "truncate",
     "truncate_sha256",
@@ -34,11 +29,27 @@ const HELPERS: &[&str] = &[
     "unix_time_millis",
     "timestamp",
     "uuid",
+    // text/template
+    "and",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "ne",
 ];
-
-fn functions() -> impl Iterator<Item = &'static str> {
-    HELPERS.iter().chain(BUILTINS).copied()
-}
 
 const KEYWORDS: &[&str] = &[
     "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
@@ -48,6 +59,8 @@ const KEYWORDS: &[&str] = &[
 /// The fields of a database plugin's username data (`dbplugin.UsernameMetadata`).
 const DATABASE_FIELDS: &[&str] = &["DisplayName", "RoleName"];
 
+const HELP: &str = "a username template is a Go template, e.g. `\"v-{{.RoleName | truncate 10}}-{{random 8}}\"`; besides Go's built-ins (`printf`, `slice`, ...) its functions are `random`, `truncate`, `truncate_sha256`, `uppercase`, `lowercase`, `replace`, `sha256`, `base64`, `unix_time`, `unix_time_millis`, `timestamp` and `uuid`";
+
 pub fn check(endpoint: &str, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let Some(attr) = parts.get("username_template") else {
         return;
@@ -55,14 +68,8 @@ pub fn check(endpoint: &str, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
     let ExprKind::Str { value, .. } = &attr.value.kind else {
         return;
     };
-    let fields = (endpoint == "database-connection").then_some(DATABASE_FIELDS);
-    let Some(problem) = problem(value, fields) else {
+    let Some(problem) = problem(value, endpoint == "database-connection") else {
         return;
-    };
-    let example = if fields.is_some() {
-        "`\"v-{{.RoleName | truncate 10}}-{{random 8}}\"`"
-    } else {
-        "`\"vault-{{.DisplayName | truncate 20}}-{{random 8}}\"`"
     };
     diags.push(
         Diagnostic::error(
@@ -71,24 +78,17 @@ pub fn check(endpoint: &str, parts: &Parts<'_>, diags: &mut Vec<Diagnostic>) {
             format!("`username_template` is not a template the server can use: {problem}"),
         )
         .with_label("the server refuses the config")
-        .with_help(format!(
-            "a username template is a Go template, e.g. {example}; besides Go's built-ins (`printf`, `slice`, ...) its functions are {}",
-            HELPERS
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        .with_help(HELP),
     );
 }
 
 /// Why the server cannot parse or run `text` as a username template, if it cannot.
-/// `fields`: the fields its data has, when known.
-pub fn problem(text: &str, fields: Option<&[&str]>) -> Option<String> {
+/// `database`: its data is a database plugin's, whose fields are known.
+pub fn problem(text: &str, database: bool) -> Option<String> {
     let mut open: Vec<&str> = Vec::new();
     let mut rest = text;
     // `with` and `range` rebind the dot: fields inside them are not the data's.
-    let rebinds = text.contains("with") || text.contains("range");
+    let fields = database && !(text.contains("with") || text.contains("range"));
     while let Some(at) = rest.find("{{") {
         let inside = rest.get(at + 2..).unwrap_or("");
         let inside = inside.strip_prefix("- ").unwrap_or(inside);
@@ -98,25 +98,53 @@ pub fn problem(text: &str, fields: Option<&[&str]>) -> Option<String> {
         let action = inside.get(..end).unwrap_or("");
         rest = inside.get(end + 2..).unwrap_or("");
         let action = action.strip_suffix(" -").unwrap_or(action).trim();
-        if action.starts_with("/*") {
-            if !action.ends_with("*/") {
-                return Some("a comment `{{/* ... */}}` must end right before `}}`".into());
+        let why = if action.starts_with("/*") {
+            (!action.ends_with("*/")).then_some(Problem::Comment)
+        } else if action.is_empty() {
+            Some(Problem::Empty)
+        } else {
+            action_problem(action, &mut open, fields)
+        };
+        if let Some(why) = why {
+            return Some(why.to_string());
+        }
+    }
+    open.last().map(|block| Problem::NoEnd(block).to_string())
+}
+
+enum Problem<'a> {
+    Comment,
+    Empty,
+    NoEnd(&'a str),
+    StrayEnd,
+    Parens,
+    Function(&'a str),
+    Field(&'a str),
+}
+
+impl std::fmt::Display for Problem<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Comment => f.write_str("a comment `{{/* ... */}}` must end right before `}}`"),
+            Problem::Empty => f.write_str("an action `{{}}` is empty"),
+            Problem::NoEnd(block) => {
+                write!(f, "`{{{{{block}}}}}` is never closed with `{{{{end}}}}`")
             }
-            continue;
-        }
-        if action.is_empty() {
-            return Some("an action `{{}}` is empty".into());
-        }
-        if let Some(p) = action_problem(action, &mut open, fields.filter(|_| !rebinds)) {
-            return Some(p);
+            Problem::StrayEnd => f.write_str("an `{{end}}` closes nothing"),
+            Problem::Parens => f.write_str("its parentheses do not pair up"),
+            Problem::Function(word) => {
+                write!(f, "the function `{word}` is not defined")?;
+                match did_you_mean(word, FUNCTIONS.iter().copied()) {
+                    Some(near) => write!(f, " (did you mean `{near}`?)"),
+                    None => Ok(()),
+                }
+            }
+            Problem::Field(word) => write!(
+                f,
+                "its data has no field `.{word}` (only `.DisplayName` and `.RoleName`)"
+            ),
         }
     }
-    if let Some(block) = open.last() {
-        return Some(format!(
-            "`{{{{{block}}}}}` is never closed with `{{{{end}}}}`"
-        ));
-    }
-    None
 }
 
 /// Where the action starting at `s` ends (the index of its `}}`), skipping quoted text.
@@ -145,65 +173,49 @@ fn action_end(s: &str) -> Option<usize> {
 fn action_problem<'a>(
     action: &'a str,
     open: &mut Vec<&'a str>,
-    fields: Option<&[&str]>,
-) -> Option<String> {
+    fields: bool,
+) -> Option<Problem<'a>> {
     let mut depth = 0i32;
     let mut first = true;
     for (word, before) in words(action) {
         match before {
-            Some('"' | '\'' | '`') => continue,
             Some('(') => depth += 1,
-            Some(')') => {
-                depth -= 1;
-                if depth < 0 {
-                    return Some(format!("an unexpected `)` in `{{{{{action}}}}}`"));
-                }
-            }
+            Some(')') => depth -= 1,
             _ => {}
+        }
+        if depth < 0 {
+            return Some(Problem::Parens);
         }
         if word.is_empty() {
             continue;
         }
         let is_first = std::mem::take(&mut first);
         match before {
-            Some('.') => {
-                if let Some(fields) = fields.filter(|_| !word.starts_with(char::is_numeric)) {
-                    if !fields.contains(&word) {
-                        let names: Vec<String> = fields.iter().map(|f| format!("`.{f}`")).collect();
-                        return Some(format!(
-                            "its data has no field `.{word}` (only {})",
-                            names.join(" and ")
-                        ));
-                    }
-                }
+            Some('.')
+                if fields
+                    && !word.starts_with(|c: char| c.is_ascii_digit())
+                    && !DATABASE_FIELDS.contains(&word) =>
+            {
+                return Some(Problem::Field(word));
             }
-            Some('$') => {}
-            _ if word.starts_with(|c: char| c.is_ascii_digit() || c == '-') => {}
+            Some('.' | '$') => {}
+            _ if word.starts_with(|c: char| c.is_ascii_digit()) => {}
             _ if KEYWORDS.contains(&word) => match word {
                 "if" | "range" | "with" | "define" | "block" if is_first => open.push(word),
-                "end" if is_first && open.pop().is_none() => {
-                    return Some("an `{{end}}` closes nothing".into());
-                }
+                "end" if is_first && open.pop().is_none() => return Some(Problem::StrayEnd),
                 _ => {}
             },
-            _ if !functions().any(|f| f == word) => {
-                let hint = did_you_mean(word, functions())
-                    .map(|f| format!(" (did you mean `{f}`?)"))
-                    .unwrap_or_default();
-                return Some(format!("the function `{word}` is not defined{hint}"));
-            }
+            _ if !FUNCTIONS.contains(&word) => return Some(Problem::Function(word)),
             _ => {}
         }
     }
-    if depth != 0 {
-        return Some(format!("a `(` is never closed in `{{{{{action}}}}}`"));
-    }
-    None
+    (depth != 0).then_some(Problem::Parens)
 }
 
 /// The words of an action, each with the character before it (`.` for a field, `$` for
-/// a variable, a quote for a literal, which is one word; a parenthesis is its own empty
-/// word so that nesting can be counted).
+/// a variable); a quoted literal and a parenthesis are empty words (the parenthesis
+/// with itself as the character before, so that nesting can be counted). A word after
+/// a `-` is a negative number's.
 fn words(action: &str) -> Vec<(&str, Option<char>)> {
     let mut out = Vec::new();
     let mut chars = action.char_indices().peekable();
@@ -221,29 +233,25 @@ fn words(action: &str) -> Vec<(&str, Option<char>)> {
                         break;
                     }
                 }
-                out.push(("", Some(c)));
+                out.push(("", None));
             }
             '(' | ')' => out.push(("", Some(c))),
-            c if c.is_alphanumeric() || c == '_' => {
-                let mut end = i + c.len_utf8();
+            c if c.is_ascii_alphanumeric() || c == '_' => {
+                let mut end = i + 1;
                 while let Some(&(j, d)) = chars.peek() {
-                    if d.is_alphanumeric() || d == '_' {
-                        end = j + d.len_utf8();
-                        chars.next();
-                    } else {
+                    if !(d.is_ascii_alphanumeric() || d == '_') {
                         break;
                     }
+                    end = j + 1;
+                    chars.next();
                 }
-                let before = prev.filter(|p| matches!(p, '.' | '$' | '-'));
-                // `-3` is a number, `x-y` is not Go syntax: either way not a name.
-                let word = action.get(i..end).unwrap_or("");
-                let before = if before == Some('-') { None } else { before };
-                if prev == Some('-') {
-                    out.push(("0", None));
+                let word = if prev == Some('-') {
+                    "0"
                 } else {
-                    out.push((word, before));
-                }
-                prev = action.get(..end).and_then(|s| s.chars().last());
+                    action.get(i..end).unwrap_or("")
+                };
+                out.push((word, prev.filter(|p| matches!(p, '.' | '$'))));
+                prev = Some('a');
                 continue;
             }
             _ => {}
@@ -258,7 +266,7 @@ mod tests {
     use super::*;
 
     fn db(text: &str) -> Option<String> {
-        problem(text, Some(DATABASE_FIELDS))
+        problem(text, true)
     }
 
     #[test]
@@ -289,7 +297,8 @@ mod tests {
             ("{{.Nope}}", "no field `.Nope`"),
             ("{{ if .RoleName }}x", "never closed with `{{end}}`"),
             ("x{{ end }}", "closes nothing"),
-            ("{{ truncate 3 (.RoleName }}", "never closed"),
+            ("{{ truncate 3 (.RoleName }}", "parentheses"),
+            ("{{ truncate 3 .RoleName) }}", "parentheses"),
             ("{{}}", "empty"),
             ("{{ .RoleName | upercase }}", "did you mean `uppercase`"),
         ] {
@@ -301,6 +310,6 @@ mod tests {
     #[test]
     fn fields_are_not_checked_where_the_dot_is_rebound_or_unknown() {
         assert_eq!(db("{{ with .RoleName }}{{ .Other }}{{ end }}"), None);
-        assert_eq!(problem("{{ .PolicyName }}", None), None);
+        assert_eq!(problem("{{ .PolicyName }}", false), None);
     }
 }
