@@ -407,6 +407,12 @@ function simulatePanel(view, simulateClaims) {
       li.dataset.testid = 'simulate-accepted';
       const ia = byId.get(a.identity);
       if (ia?.grants.length) li.append(el('div', { className: 'sim-grants', textContent: ia.grants.map((g) => `${g.pattern} ${g.capabilities.join(',')}`).join('  ·  ') }));
+      // As `keyplan simulate` says it: the server refuses a batch token cubbyhole whatever its policies grant.
+      if (ia?.batch && ia.grants.some((g) => g.pattern === 'cubbyhole' || g.pattern.startsWith('cubbyhole/'))) {
+        const refused = el('div', { className: 'sim-grants', textContent: "but refused: a batch token cannot use cubbyhole: the server answers \"cubbyhole operations are only supported by 'service' type tokens\"" });
+        refused.dataset.testid = 'simulate-batch-refusal';
+        li.append(refused);
+      }
       return li;
     });
     result.append(list);

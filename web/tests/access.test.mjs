@@ -72,6 +72,26 @@ test('the access tab draws every identity and simulates a login', async () => {
   await context.close();
 });
 
+// A role that issues batch tokens: the simulation says the server refuses them the
+// cubbyhole rules of `default`, in the words of `keyplan simulate` (the golden
+// crates/access/tests/snapshots/golden__simulate-batch.txt.snap holds the CLI's line).
+test('claim simulation says a batch token is refused cubbyhole, as keyplan simulate does', async () => {
+  const fixtures = join(WEB, '..', 'crates', 'access', 'tests', 'fixtures');
+  const snapshots = join(WEB, '..', 'crates', 'access', 'tests', 'snapshots');
+  const program = await readFile(join(fixtures, 'batch.kp'), 'utf8');
+  const cli = (await readFile(join(snapshots, 'golden__simulate-batch.txt.snap'), 'utf8')).split('\n').find((l) => l.includes('but refused'));
+  const { context, page } = await openPage(browser, server.url);
+  await replaceEditor(page, program);
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const now = Math.floor(Date.now() / 1000);
+  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ iss: 'https://ci.example.com', aud: 'vault', sub: 'ci', project: 'ml', iat: now, exp: now + 300 }));
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-batch-refusal]');
+  assert.equal(await page.textContent('[data-testid=simulate-batch-refusal]'), cli.trim());
+  await context.close();
+});
+
 // Copy and Download on the Access tab give what `keyplan access --format csv` prints for
 // the same program, byte for byte: one row per grant under a header of separate cells
 // (QA: the header ran an identity's name, kind and "+ default" together, `wworkload+ default`).

@@ -370,6 +370,14 @@ pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
             if !ia.external.is_empty() {
                 let _ = writeln!(out, "    (+ rules of {})", ia.external.join(", "));
             }
+            // A grant on cubbyhole that the server refuses a batch token anyway.
+            if let Some(why) = ia
+                .grants
+                .iter()
+                .find_map(|g| ia.identity.refusal(&g.pattern))
+            {
+                let _ = writeln!(out, "    but refused: {why}");
+            }
         }
     }
     for r in &s.refused {

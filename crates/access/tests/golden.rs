@@ -77,3 +77,21 @@ fn simulate_a_trainer_token_against_the_pipeline() {
     );
     insta::assert_json_snapshot!("simulate-pipeline.json", s);
 }
+
+/// A role that issues batch tokens: the simulation says the server refuses them the
+/// cubbyhole rules of `default`, as `keyplan access` and `explain` do.
+#[test]
+fn simulate_a_batch_token_role() {
+    let p = program("crates/access/tests/fixtures/batch.kp");
+    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+        r#"{"aud": "vault", "project": "ml", "sub": "ci", "iss": "https://ci.example.com", "iat": 1700000000, "exp": 4700000000}"#,
+    )
+    .unwrap();
+    let s = simulate::simulate(&p, &(&claims).into(), None);
+    let text = render::simulation_text(&s, &matrix::matrix(&p, target()));
+    assert!(
+        text.contains("but refused: a batch token cannot use cubbyhole"),
+        "{text}"
+    );
+    insta::assert_snapshot!("simulate-batch.txt", text);
+}
