@@ -307,6 +307,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text of a template's pieces is judged without a panic, and a good template
+        /// after a closed, good prefix stays good.
+        #[test]
+        fn pieces_of_templates_are_judged_without_panic(pieces in proptest::collection::vec(0usize..16, 0..40)) {
+            const PIECES: [&str; 16] = [
+                "{{", "}}", "{{-", "-}}", ".RoleName", "|", "truncate", "(", ")", "\"",
+                "`", "'", "é", " ", "if", "end",
+            ];
+            let text: String = pieces.iter().filter_map(|&i| PIECES.get(i)).copied().collect();
+            let _ = problem(&text, true);
+            let _ = problem(&text, false);
+            let escaped = text.replace(['{', '}'], "x");
+            proptest::prop_assert_eq!(problem(&format!("{escaped}{{{{ .RoleName }}}}"), true), None);
+        }
+    }
+
     #[test]
     fn fields_are_not_checked_where_the_dot_is_rebound_or_unknown() {
         assert_eq!(db("{{ with .RoleName }}{{ .Other }}{{ end }}"), None);
