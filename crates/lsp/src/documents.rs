@@ -159,6 +159,12 @@ impl Documents {
         self.watched = true;
     }
 
+    /// The text of a document the editor has open, as the editor holds it (the program's
+    /// copy reads an old Mac file's `\r` line ends as `\n`).
+    pub fn open_text(&self, uri: &str) -> Option<&str> {
+        self.open.get(uri).map(|o| o.text.as_str())
+    }
+
     /// Opens or changes a document; its program is stale until next read.
     pub fn set(&mut self, uri: &str, text: String, version: i32) {
         let path = convert::uri_path(uri);

@@ -395,7 +395,7 @@ fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Resul
 
 /// The document formatted by kp-fmt, as edits of the lines that change only, in the
 /// document's own line ending (`keyplan fmt` writes files in LF; an editor's CRLF buffer
-/// stays CRLF).
+/// stays CRLF, and an old Mac buffer's `\r` stays `\r`).
 ///
 /// A text with syntax errors is left as it is, answered with no edits rather than an
 /// error: editors that format on save (Neovim, VS Code) show an error response as a
@@ -404,7 +404,11 @@ fn formatting(docs: &Documents, p: DocumentFormattingParams) -> Result<Value, Fa
     let Some((_, file)) = document(docs, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
-    let text = file.text();
+    // The editor's own text: its line ends are what the edits keep.
+    let text = docs
+        .open_text(p.text_document.uri.as_str())
+        .filter(|t| t.len() == file.text().len())
+        .unwrap_or(file.text());
     let Ok(formatted) = kp_fmt::format(text) else {
         return Ok(Value::Null);
     };

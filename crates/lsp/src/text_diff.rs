@@ -6,16 +6,39 @@ use std::ops::Range;
 
 /// `formatted` (which `kp_fmt` ends every line of in `\n`) with the line ending of
 /// `original`: the one its first line ends with, as editors settle a document's
-/// ending. A CRLF document gets CRLF back; LF and one-line documents get LF.
+/// ending. A CRLF document gets CRLF back, an old Mac document (`\r` alone, which the
+/// protocol counts as a line end) `\r`; LF and one-line documents get LF.
 pub fn with_line_ending(formatted: String, original: &str) -> String {
-    let crlf = original
-        .find('\n')
-        .is_some_and(|i| original.get(..i).is_some_and(|s| s.ends_with('\r')));
-    if crlf {
-        formatted.replace("\r\n", "\n").replace('\n', "\r\n")
-    } else {
-        formatted
+    let ending = original.find(['\r', '\n']).map(|i| {
+        let rest = original.get(i..).unwrap_or("");
+        if rest.starts_with("\r\n") {
+            "\r\n"
+        } else if rest.starts_with('\r') {
+            "\r"
+        } else {
+            "\n"
+        }
+    });
+    match ending {
+        Some(ending @ ("\r\n" | "\r")) => formatted.replace("\r\n", "\n").replace('\n', ending),
+        _ => formatted,
     }
+}
+
+/// The lines of `text`, each with its line end: `\n`, `\r\n`, or a `\r` alone.
+fn lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends {
+            out.extend(text.get(start..=i));
+            start = i + 1;
+        }
+    }
+    out.extend(text.get(start..).filter(|rest| !rest.is_empty()));
+    out
 }
 
 /// The most differing lines a diff tracks before it gives up on pairing lines and
@@ -31,8 +54,8 @@ pub fn edits(old: &str, new: &str) -> Vec<(Range<usize>, String)> {
     if old == new {
         return Vec::new();
     }
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let a = lines(old);
+    let b = lines(new);
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let suffix = a
         .get(prefix..)
@@ -277,5 +300,19 @@ mod tests {
         );
         assert_eq!(with_line_ending("a\nb\n".into(), "x\ny\r\n"), "a\nb\n");
         assert_eq!(with_line_ending("a\n".into(), "x"), "a\n");
+        assert_eq!(with_line_ending("a\n\nb\n".into(), "x\ry\r"), "a\r\rb\r");
+    }
+
+    /// An old Mac document formatted: its `\r`s kept, lines paired as lines, and the
+    /// edits never put a `\n` after a `\r` (which would make one CRLF of two line ends).
+    #[test]
+    fn a_lone_cr_document_is_edited_line_by_line() {
+        let old = "auth approle {}\rauth userpass {}\r";
+        let new = with_line_ending("auth approle {}\n\nauth userpass {}\n".into(), old);
+        let e = edits(old, &new);
+        assert_eq!(apply(old, &e), new);
+        assert_eq!(e, [(16..16, "\r".to_string())]);
+        assert!(edits(&new, &new).is_empty());
+        assert_eq!(lines("a\rb\r\nc\nd"), ["a\r", "b\r\n", "c\n", "d"]);
     }
 }

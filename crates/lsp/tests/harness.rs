@@ -174,6 +174,17 @@ fn formatting_keeps_the_line_ending_and_edits_only_what_changes() {
         edits.iter().all(|e| e["range"]["start"]["line"] != 0),
         "the first line is left alone: {edits:?}"
     );
+    // An old Mac document (`\r` alone, a line end to the protocol): the edits keep its
+    // `\r`s and converge (QA: they were made against the program's copy, which reads those
+    // line ends as `\n`, so a `\n` landed after a `\r` and made a CRLF of it, and every
+    // later request answered another edit).
+    let mac = "auth approle {}\rauth userpass {}\r";
+    client.change(uri, mac);
+    let edits = format(&mut client);
+    let formatted = common::apply(mac, &edits);
+    assert_eq!(formatted, "auth approle {}\r\rauth userpass {}\r");
+    client.change(uri, &formatted);
+    assert!(format(&mut client).is_empty());
     client.stop();
 }
 
