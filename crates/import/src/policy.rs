@@ -286,46 +286,39 @@ fn canonical(expr: &Expression) -> String {
     }
 }
 
-/// Whether the policy can be written as a keyplan `policy` block; the first construct
-/// that prevents it otherwise.
+/// Whether the policy can be written as a keyplan `policy` block; every construct that
+/// prevents it otherwise, in the policy's order (QA: a warning named the first field of
+/// several a rule could not be written with).
 pub fn expressible(parsed: &Parsed) -> Result<(), Inexpressible> {
-    if let Some(other) = parsed.other.first() {
-        return Err(Inexpressible::Construct(other.clone()));
-    }
-    if parsed.rules.is_empty() {
-        return Err(Inexpressible::Construct("a policy without rules".into()));
+    let mut found: Vec<String> = parsed.other.clone();
+    if parsed.rules.is_empty() && found.is_empty() {
+        found.push("a policy without rules".into());
     }
     for r in &parsed.rules {
-        if let Some(name) = r.extra.keys().next() {
-            return Err(Inexpressible::Construct(format!(
-                "`{name}` on path \"{}\"",
-                r.path
-            )));
+        let path = &r.path;
+        if !r.extra.is_empty() {
+            let names: Vec<String> = r.extra.keys().map(|k| format!("`{k}`")).collect();
+            found.push(format!("{} on path \"{path}\"", names.join(" and ")));
         }
-        if r.capabilities.is_empty() {
-            return Err(Inexpressible::Construct(format!(
-                "path \"{}\" without capabilities",
-                r.path
-            )));
+        if r.capabilities.is_empty() && !r.extra.contains_key("capabilities") {
+            found.push(format!("path \"{path}\" without capabilities"));
         }
-        if let Some(c) = r
+        for c in r
             .capabilities
             .iter()
-            .find(|c| !CAPABILITIES.contains(&c.as_str()))
+            .filter(|c| !CAPABILITIES.contains(&c.as_str()))
         {
-            return Err(Inexpressible::Construct(format!(
-                "the capability `{c}` on path \"{}\"",
-                r.path
-            )));
+            found.push(format!("the capability `{c}` on path \"{path}\""));
         }
-        if let Some(why) = glob_problem(&r.path) {
-            return Err(Inexpressible::Construct(format!(
-                "the path \"{}\" ({why})",
-                r.path
-            )));
+        if let Some(why) = glob_problem(path) {
+            found.push(format!("the path \"{path}\" ({why})"));
         }
     }
-    Ok(())
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(Inexpressible::Construct(found.join(", ")))
+    }
 }
 
 /// The glob rules keyplan's checker enforces (`kp_check` rules::check_glob).
@@ -479,7 +472,11 @@ path "kv/data/deny" {
         let Err(Inexpressible::Construct(what)) = expressible(&p) else {
             panic!("expected a construct");
         };
-        assert_eq!(what, "`allowed_parameters` on path \"secret/*\"");
+        // Every field the rule cannot be written with is named, not the first alone.
+        assert_eq!(
+            what,
+            "`allowed_parameters` and `min_wrapping_ttl` on path \"secret/*\""
+        );
     }
 
     #[test]

@@ -75,6 +75,15 @@ fn hand_configured_openbao() {
         assert_eq!(kp_fmt::format(&f.text).unwrap(), f.text, "{}", f.name);
     }
     insta::assert_snapshot!("hand_configured_program", imported.program);
+    // The count `keyplan import` prints is what the plan of the import manages.
+    let compiled = keyplan::compile(
+        &imported.program,
+        &keyplan::Options {
+            target: keyplan::Target::Openbao,
+        },
+    );
+    let managed = compiled.program.map(|p| p.resources.len());
+    assert_eq!(Some(imported.resources), managed);
     insta::assert_json_snapshot!(
         "hand_configured_notes",
         serde_json::json!({
@@ -683,9 +692,11 @@ fn multi_line_strings_are_heredocs() {
         field("auth/k8s/config", "kubernetes_ca_cert"),
         s(&format!("{CERT}\n"))
     );
+    // A description is free text: it comes back exactly, without the final newline a
+    // heredoc would add (QA: applying an import to another server added one).
     assert_eq!(
         field("sys/auth/k8s", "description"),
-        s("Cluster A\nowned by the platform team\n")
+        s("Cluster A\nowned by the platform team")
     );
     assert_eq!(
         field("auth/k8s/config", "pem_keys"),

@@ -357,7 +357,7 @@ fn import_a_hand_configured_server() {
         "{}",
         one.stderr
     );
-    assert!(one.stderr.contains("policy restricted: keyplan cannot write `allowed_parameters` on path \"secret/data/restricted\""), "{}", one.stderr);
+    assert!(one.stderr.contains("policy restricted: keyplan cannot write `allowed_parameters` and `min_wrapping_ttl` on path \"secret/data/restricted\""), "{}", one.stderr);
     // `pg` was written with `verify_connection = false`, which OpenBao does not keep: the
     // read says nothing of it, so the import cannot write it, and says so.
     assert!(
