@@ -119,6 +119,29 @@ fn changes(program: &Program, edits: Vec<kp_ide::TextEdit>) -> HashMap<Uri, Vec<
     changes
 }
 
+/// Edits whose lines end as the open documents they change do: a fix is written from the
+/// program's copy of a file, which reads an old Mac file's `\r` line ends as `\n`.
+#[allow(clippy::mutable_key_type)] // keyed by `Uri`, lsp-types' choice; never mutated
+fn in_line_endings(
+    docs: &Documents,
+    mut changes: HashMap<Uri, Vec<TextEdit>>,
+) -> HashMap<Uri, Vec<TextEdit>> {
+    for (uri, edits) in &mut changes {
+        let Some(text) = docs
+            .open_text(uri.as_str())
+            .filter(|t| kp_diag::has_lone_cr(t))
+        else {
+            continue;
+        };
+        for e in edits.iter_mut() {
+            if e.new_text.contains('\n') {
+                e.new_text = text_diff::with_line_ending(std::mem::take(&mut e.new_text), text);
+            }
+        }
+    }
+    changes
+}
+
 /// The diagnostics of one file of `program` (those whose span starts in it).
 pub fn diagnostics(program: &Program, id: FileId, base: &str) -> Vec<Diagnostic> {
     let Some(file) = program.analysis.sources().get(id) else {
@@ -382,7 +405,7 @@ fn code_actions(docs: &Documents, config: &Config, p: CodeActionParams) -> Resul
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: fixes,
                 edit: Some(WorkspaceEdit {
-                    changes: Some(changes(program, a.edits)),
+                    changes: Some(in_line_endings(docs, changes(program, a.edits))),
                     ..WorkspaceEdit::default()
                 }),
                 is_preferred: Some(a.preferred),

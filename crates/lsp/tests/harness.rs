@@ -641,3 +641,36 @@ fn linked_files_are_members_as_keyplan_check_reads_them() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A quick fix that adds a line to an old Mac document (`\r` alone) ends it with `\r`, as
+/// the document's lines end (the fix is written from the program's copy of the file,
+/// which reads those line ends as `\n`).
+#[test]
+fn a_fix_in_an_old_mac_document_ends_its_lines_with_cr() {
+    let mac = "secrets database {\r  connection app {\r    plugin_name    = \"postgresql-database-plugin\"\r    connection_url = \"postgresql://{{username}}:{{password}}@127.0.0.1:5432/app\"\r    username       = \"admin\"\r    password       = env(\"APP_DB_PASSWORD\")\r    allowed_roles  = []\r  }\r}\r";
+    let mut client = Client::start();
+    let uri = "file:///fixtures/old-mac.kp";
+    client.open(uri, mac);
+    let at = json!({ "line": 5, "character": 22 });
+    let r = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
+    );
+    let actions = r.as_array().cloned().unwrap_or_default();
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("rotate_root"))
+        })
+        .unwrap_or_else(|| panic!("a rotate_root fix: {r}"));
+    let edits = fix["edit"]["changes"][uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let fixed = common::apply(mac, &edits);
+    assert!(fixed.contains("rotate_root"), "{fixed:?}");
+    assert!(!fixed.contains('\n'), "{fixed:?}");
+    client.stop();
+}
