@@ -280,9 +280,12 @@ fn policy_block(p: &PolicyIn, st: &mut State) -> Block {
             // An `extern policy` is not one: the program leaves it alone (QA: the count
             // said 43 resources where the plan of the import counts 40).
             st.resources += 1;
+            let comments = crate::policy_comments::comments(&p.text);
             let mut b = Block::new(format!("policy {}", label(&p.name)));
+            b.comments = comments.header.clone();
             for r in &parsed.rules {
                 let mut rule = Block::new(format!("path {}", quote(&r.path)));
+                rule.comments = comments.of(&r.path).to_vec();
                 rule.attr("capabilities", values::list(r.capabilities.iter().cloned()));
                 b.entries.push(Entry::Block(rule));
             }
@@ -574,12 +577,20 @@ fn workload_block(
         }
     }
     b.entries.push(Entry::Block(l));
-    if let Some(Ok(parsed)) = policies
+    if let Some((text, Ok(parsed))) = policies
         .iter()
         .find(|p| p.name == login.policy)
-        .map(|p| &p.parsed)
+        .map(|p| (&p.text, &p.parsed))
     {
+        let comments = crate::policy_comments::comments(text);
+        if !comments.header.is_empty() {
+            b.entries.push(Entry::Comment(comments.header.clone()));
+        }
         for r in &parsed.rules {
+            if !comments.of(&r.path).is_empty() {
+                b.entries
+                    .push(Entry::Comment(comments.of(&r.path).to_vec()));
+            }
             for c in &r.capabilities {
                 let stmt = workloads::shorthand(c, &r.path, mounts, snap, names)
                     .unwrap_or_else(|| format!("{c} {}", quote(&r.path)));

@@ -18,6 +18,7 @@ mod dsn;
 mod fields;
 mod hcl1;
 pub mod policy;
+mod policy_comments;
 mod read;
 mod ssh;
 pub mod target;
