@@ -375,11 +375,13 @@ fn unverified_secrets(
         let before = previous.and_then(|old| old.get(r.id.as_str()));
         let rotated = program.root_rotation_of(&r.id).is_some();
         for (field, value) in &r.body {
-            let known = match value {
-                // Compared with the variable's value when the plan had it.
-                Value::Env(_) => !p.not_compared.iter().any(|f| f == field),
-                Value::Secret(_) => before.is_some(),
-                _ => continue,
+            let known = if holds_literal_secret(value) {
+                before.is_some()
+            } else if !env_refs(value).is_empty() {
+                // Compared with the variables' values when the plan had them.
+                !p.not_compared.iter().any(|f| f == field)
+            } else {
+                continue;
             };
             let changing = p.changes.iter().any(|c| c.field == field);
             let dead = rotated && ROOT_CREDENTIAL_FIELDS.contains(&field);
@@ -457,34 +459,32 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live, env: Env<'_>) -> 
     for (field, want) in &r.body {
         // An `env()` value known here is compared as the literal it stands for, and a
         // difference is shown without either value: the variable's may be a secret, and
-        // so may the server's copy of it.
-        let from_env = match want {
-            Value::Env(e) if text_field(r, field) => {
-                env(&e.env).map(|value| (e, Value::Str(value)))
-            }
-            _ => None,
-        };
-        if let Some((e, value)) = &from_env {
-            let stored = stored_form(r.kind, field, value);
-            let value = stored.as_ref().unwrap_or(value);
-            match lookup(r.kind, data, field) {
-                Some(old) if !same_value(r, field, value, old, is_mount) => {
-                    p.changes.push(FieldChange {
-                        field: field.to_string(),
-                        old: Some(Json::String(format!(
-                            "(not the value of env {}, not shown)",
-                            e.env
-                        ))),
-                        new: shown(want),
-                    });
+        // so may the server's copy of it. So is one inside a list or a map (a JWT
+        // mount's `jwt_validation_pubkeys`, a role's `bound_claims`; QA: those were
+        // taken as equal to whatever the server held, and not listed as unverified).
+        // A value holding a literal secret, or a variable not set, is not compared.
+        let names = env_refs(want);
+        if !names.is_empty() || holds_literal_secret(want) {
+            let known = comparable_env_field(r, field, want)
+                .then(|| with_env_values(want, env))
+                .flatten();
+            match (known, lookup(r.kind, data, field)) {
+                (Some(value), Some(old)) => {
+                    let stored = stored_form(r.kind, field, &value);
+                    let value = stored.as_ref().unwrap_or(&value);
+                    if !same_value(r, field, value, old, is_mount) {
+                        p.changes.push(FieldChange {
+                            field: field.to_string(),
+                            old: Some(Json::String(format!(
+                                "(not the value of env {}, not shown)",
+                                names.join(", ")
+                            ))),
+                            new: shown(want),
+                        });
+                    }
                 }
-                Some(_) => {}
-                None => p.not_compared.push(field.to_string()),
+                _ => p.not_compared.push(field.to_string()),
             }
-            continue;
-        }
-        if matches!(want, Value::Env(_) | Value::Secret(_)) {
-            p.not_compared.push(field.to_string());
             continue;
         }
         // A token from a periodic role has the period as its TTL, whatever `ttl` asked
@@ -924,13 +924,66 @@ fn is_generated(r: &Resource, field: &str) -> bool {
         && !matches!(r.body.get("generate_signing_key"), Some(Value::Bool(false)))
 }
 
-/// Whether the schema types `field` as text, which the server stores as given: an
+/// Whether `field`'s `env()` values are compared with the server's: text, which the
+/// server stores as given, alone or as the items of a list or the values of a map. An
 /// `env()` value of another type (`token_ttl = env("TTL")` holding `1h`) is parsed by the
 /// server, and is compared only as far as the program is, not at all.
-fn text_field(r: &Resource, field: &str) -> bool {
-    kp_schema::endpoint(r.schema)
+fn comparable_env_field(r: &Resource, field: &str, want: &Value) -> bool {
+    use kp_schema::FieldType as T;
+    let ty = kp_schema::endpoint(r.schema)
         .and_then(|ep| ep.field(field))
-        .is_some_and(|f| f.ty == kp_schema::FieldType::String)
+        .map(|f| f.ty);
+    match want {
+        Value::Env(_) => ty == Some(T::String),
+        Value::List(_) => matches!(ty, Some(T::List | T::CommaList)),
+        Value::Map(_) => ty == Some(T::Map),
+        _ => false,
+    }
+}
+
+/// The variables `v` reads, in order, each once.
+fn env_refs(v: &Value) -> Vec<&str> {
+    fn walk<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+        match v {
+            Value::Env(e) if !out.contains(&e.env.as_str()) => out.push(&e.env),
+            Value::List(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Map(m) => m.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut out);
+    out
+}
+
+fn holds_literal_secret(v: &Value) -> bool {
+    match v {
+        Value::Secret(_) => true,
+        Value::List(items) => items.iter().any(holds_literal_secret),
+        Value::Map(m) => m.values().any(holds_literal_secret),
+        _ => false,
+    }
+}
+
+/// `v` with each `env()` replaced by its variable's value, or `None` when one is not set
+/// or `v` holds a literal secret.
+fn with_env_values(v: &Value, env: Env<'_>) -> Option<Value> {
+    Some(match v {
+        Value::Env(e) => Value::Str(env(&e.env)?),
+        Value::Secret(_) => return None,
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .map(|v| with_env_values(v, env))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| Some((k.to_string(), with_env_values(v, env)?)))
+                .collect::<Option<_>>()?,
+        ),
+        other => other.clone(),
+    })
 }
 
 /// Whether the program's value of `field` (in its stored form) is the server's `old`.

@@ -297,3 +297,112 @@ workload w {
         unknown.unverified_secrets
     );
 }
+
+/// `env()` values inside a list or a map (a JWT mount's `jwt_validation_pubkeys`, a
+/// role's `bound_audiences` and `bound_claims`) are compared as a top-level one is: the
+/// same values plan clean, new ones are an update showing neither value and apply writes
+/// them, and without the variables the fields are listed as unverified (QA: they were
+/// taken as equal to whatever the server held, so a rotated key never reached it, and
+/// nothing said so).
+#[test]
+fn env_values_inside_lists_and_maps_are_compared() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let program = compile_program(
+        r#"auth jwt envj {
+  jwt_validation_pubkeys = [env("KP_TEST_PUBKEY")]
+  role r {
+    user_claim      = "sub"
+    bound_audiences = [env("KP_TEST_AUD"), "vault"]
+    bound_claims    = { ref = env("KP_TEST_REF") }
+    token_policies  = [default]
+  }
+}
+"#,
+        kp_schema::Target::Openbao,
+    )
+    .unwrap();
+    let key_a = test_public_key_pem();
+    let key_b = test_public_key_pem();
+    let vars = |key: String, aud: &'static str, reference: &'static str| {
+        move |name: &str| match name {
+            "KP_TEST_PUBKEY" => Some(key.clone()),
+            "KP_TEST_AUD" => Some(aud.to_string()),
+            "KP_TEST_REF" => Some(reference.to_string()),
+            _ => None,
+        }
+    };
+    let old = vars(key_a.clone(), "aud-before-3f1", "main");
+    let new = vars(key_b.clone(), "aud-after-9c2", "release");
+    let report = apply_with(&bao, &program, None, false, &old);
+    assert!(report.ok(), "apply failed: {report:?}");
+    let client = bao.client();
+    let plan_with = |env: kp_live::diff::Env<'_>| {
+        let live = kp_live::state::read(&client, &program, None).unwrap();
+        kp_live::diff::plan_with_env(&program, &live, None, env)
+    };
+
+    let same = plan_with(&old);
+    let text = kp_live::render::plan_text(&same, &bao.addr);
+    assert!(!same.has_changes(), "{text}");
+    assert!(same.unverified_secrets.is_empty(), "{text}");
+
+    let changed = plan_with(&new);
+    let text = kp_live::render::plan_text(&changed, &bao.addr);
+    let json = kp_live::render::plan_json(&changed, &bao.addr);
+    let fields = |id: &str| -> Vec<String> {
+        changed
+            .get(id)
+            .map(|p| p.changes.iter().map(|c| c.field.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        fields("auth/envj/config"),
+        ["jwt_validation_pubkeys"],
+        "{text}"
+    );
+    assert_eq!(
+        fields("auth/envj/role/r"),
+        ["bound_audiences", "bound_claims"],
+        "{text}"
+    );
+    for shown in [&text, &json] {
+        for value in ["aud-before-3f1", "aud-after-9c2", "release", key_b.trim()] {
+            assert!(!shown.contains(value), "{value} is shown:\n{shown}");
+        }
+    }
+    let report = apply_with(&bao, &program, None, false, &new);
+    assert!(report.ok(), "apply failed: {report:?}");
+    let role = client.read("auth/envj/role/r").unwrap().unwrap();
+    assert_eq!(role["data"]["bound_claims"]["ref"], "release", "{role}");
+    assert!(!plan_with(&new).has_changes());
+
+    let unknown = plan_with(&no_env);
+    assert!(!unknown.has_changes());
+    for field in ["jwt_validation_pubkeys", "bound_audiences", "bound_claims"] {
+        assert!(
+            unknown.unverified_secrets.iter().any(|s| s.contains(field)),
+            "{field}: {:?}",
+            unknown.unverified_secrets
+        );
+    }
+}
+
+/// A fresh P-256 public key, PEM.
+fn test_public_key_pem() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    run(std::process::Command::new("openssl")
+        .args([
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+        ])
+        .arg(&key));
+    run(std::process::Command::new("openssl")
+        .args(["ec", "-pubout", "-in"])
+        .arg(&key))
+}
