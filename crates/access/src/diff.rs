@@ -3,15 +3,20 @@
 //! Effective access is compared, not source: for every path the patterns of either side
 //! match, what a request there gets under each side's rules, decided as the server
 //! decides (`kp-acl`: the most specific matching rule wins, a `deny` wins its pattern),
-//! and the identity's login conditions. The paths are compared one region at a time
+//! and the identity's login conditions; `default` by its stock rules on the target, as the
+//! server, `explain` and `access` count it (QA: compared by name, an exact rule on
+//! `cubbyhole/x` showed as `read` added where it took away the `create`, `update`,
+//! `delete` and `list` that `default`'s `cubbyhole/*` gave there, and
+//! `token_no_default_policy = true` removed nothing). The paths are compared one region at a time
 //! ([`kp_acl::regions`]): a change is listed on a pattern when it holds on the pattern's
 //! paths, else on an example path (`secret/data/app/*` narrowed to `secret/data/app/+`
 //! loses `read` on `secret/data/app/a/b`; see `compare_grants`). Renaming a policy,
 //! reordering rules or reformatting the file therefore changes nothing here, and taking
 //! away a narrower rule shows what the broader rule now grants on its paths (dropping `deny "a/prod"` under `update "a/*"`
-//! grants `update` on `a/prod`). Policies whose rules are unknown (`extern policy`,
-//! `default`) are compared by name, as the login field `token_policies`: their names are
-//! all there is to compare.
+//! grants `update` on `a/prod`). Policies whose rules are unknown (`extern policy`) are
+//! compared by name, as the login field `token_policies`: their names are all there is
+//! to compare. An identity added or removed lists its grants without `default`'s, which
+//! every identity holds.
 //!
 //! A `deny` is no grant: a pattern a deny now decides is a denial added (what it took
 //! away is listed as removed), one a deny no longer decides a denial removed (what it
@@ -20,7 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kp_acl::{Acl, Operation, Server};
+use kp_acl::{Acl, Operation, Server, Target};
 use kp_check::ir::{PathRule, Program};
 use kp_sort::SortedMap;
 use serde::Serialize;
@@ -130,15 +135,14 @@ pub enum Direction {
 /// The login field the unknown policies are compared under.
 const POLICIES_FIELD: &str = "token_policies";
 
-/// Compares two programs' effective access. Identities are listed in the new program's
-/// order, removed ones after them in the old program's order.
-pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
+/// Compares two programs' effective access on `target` (whose stock `default` policy an
+/// identity holds unless the program defines its own). Identities are listed in the new
+/// program's order, removed ones after them in the old program's order.
+pub fn diff(old_program: &Program, new_program: &Program, target: Target) -> AccessDiff {
     let old_rules = policy_rules(old_program);
     let new_rules = policy_rules(new_program);
-    // `default` by name, as the other policies whose rules are not written here: its
-    // stock rules are the same on both sides.
-    let old = matrix_of(old_program, None).identities;
-    let new = matrix_of(new_program, None).identities;
+    let old = matrix_of(old_program, Some(target)).identities;
+    let new = matrix_of(new_program, Some(target)).identities;
     let old_by_id: BTreeMap<&str, &IdentityAccess> =
         old.iter().map(|i| (i.identity.id.as_str(), i)).collect();
     let new_ids: BTreeSet<&str> = new.iter().map(|i| i.identity.id.as_str()).collect();
@@ -159,8 +163,10 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
                 });
             }
             Some(o) => {
-                let g =
-                    compare_grants(&Effective::of(o, &old_rules), &Effective::of(n, &new_rules));
+                let g = compare_grants(
+                    &Effective::of(o, &old_rules, target),
+                    &Effective::of(n, &new_rules, target),
+                );
                 let login = compare_login(o, n);
                 if !(g.is_empty() && login.is_empty()) {
                     identities.push(IdentityChange {
@@ -200,11 +206,12 @@ pub fn diff(old_program: &Program, new_program: &Program) -> AccessDiff {
     }
 }
 
-/// An identity's grants as written, and apart the patterns it is denied.
+/// An identity's grants as written, and apart the patterns it is denied; not those of
+/// `default` alone, which every identity holds.
 fn grants(i: &IdentityAccess) -> (Vec<PatternCaps>, Vec<String>) {
     let mut granted = Vec::new();
     let mut denied = Vec::new();
-    for g in &i.grants {
+    for g in i.grants.iter().filter(|g| !g.from_default_only()) {
         if g.capabilities.iter().any(|c| c == DENY) {
             denied.push(g.pattern.clone());
         } else {
@@ -230,11 +237,11 @@ impl<'a> Effective<'a> {
     fn of(
         access: &'a IdentityAccess,
         rules: &kp_sort::SortedMap<&str, &[PathRule]>,
+        target: Target,
     ) -> Effective<'a> {
         Effective {
             access,
-            // `default` compared by name, as the matrix of each side lists it.
-            acl: acl_of(&access.identity.policies, rules, None),
+            acl: acl_of(&access.identity.policies, rules, Some(target)),
         }
     }
 
@@ -559,10 +566,16 @@ pub fn direction(field: &str, old: &Json, new: &Json) -> Direction {
         | "allowed_uri_sans"
         | "allowed_names"
         | "allowed_organizational_units" => glob_names(old, new),
-        // `0.0.0.0/0` and `::/0` admit every address, as no CIDR does.
-        "token_bound_cidrs" | "secret_id_bound_cidrs" | "bound_cidrs" => {
-            restriction_list(old, new, true)
-        }
+        "token_bound_cidrs" | "secret_id_bound_cidrs" | "bound_cidrs" => cidrs(old, new),
+        // Leaving `default` out takes its rules away (listed as grants removed).
+        "token_no_default_policy" => match (
+            old.as_bool().unwrap_or(false),
+            new.as_bool().unwrap_or(false),
+        ) {
+            (false, true) => Direction::Narrowed,
+            (true, false) => Direction::Widened,
+            _ => Direction::Changed,
+        },
         // Lists of what a token gets: more is wider, nothing is nothing.
         POLICIES_FIELD | "allowed_policies" | "allowed_entity_aliases" => {
             set_growth(&strings(old), &strings(new))
@@ -655,6 +668,72 @@ fn restriction_list(old: &Json, new: &Json, cidrs: bool) -> Direction {
         (false, true) => Direction::Widened,
         (true, false) => Direction::Narrowed,
         (false, false) => set_growth(&o, &n),
+    }
+}
+
+/// CIDR lists by the addresses they admit (none: every address, as `0.0.0.0/0` and
+/// `::/0`): widened when the new list admits an address the old did not, narrowed when
+/// only the old admitted some, changed otherwise (the same addresses written another
+/// way). A range is taken as covered when one range of the other list holds it (QA:
+/// compared as text, `/16` to `/8` was no widening, and a range added inside one already
+/// there was). A list with an entry that is no CIDR is compared as a set of texts.
+fn cidrs(old: &Json, new: &Json) -> Direction {
+    let parse =
+        |v: &Json| -> Option<Vec<Cidr>> { strings(v).iter().map(|c| Cidr::parse(c)).collect() };
+    let (Some(o), Some(n)) = (parse(old), parse(new)) else {
+        return restriction_list(old, new, true);
+    };
+    // No range: no restriction.
+    let covers = |list: &[Cidr], c: &Cidr| list.is_empty() || list.iter().any(|l| l.holds(c));
+    let admits_more = !n.iter().all(|c| covers(&o, c)) || (n.is_empty() && !o.is_empty());
+    let admits_less = !o.iter().all(|c| covers(&n, c)) || (o.is_empty() && !n.is_empty());
+    match (admits_more, admits_less) {
+        (true, _) => Direction::Widened,
+        (false, true) => Direction::Narrowed,
+        (false, false) => Direction::Changed,
+    }
+}
+
+/// An address range: its first address as bits, how many bits are fixed, and whether it
+/// is IPv6. `0.0.0.0/0` and `::/0` admit every address, as no CIDR does.
+struct Cidr {
+    bits: u128,
+    prefix: u32,
+    v6: bool,
+    all: bool,
+}
+
+impl Cidr {
+    fn parse(text: &str) -> Option<Cidr> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u32>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let (bits, width, v6) = match addr.parse::<std::net::IpAddr>().ok()? {
+            std::net::IpAddr::V4(a) => (u128::from(u32::from(a)), 32, false),
+            std::net::IpAddr::V6(a) => (u128::from(a), 128, true),
+        };
+        let prefix = prefix.unwrap_or(width);
+        (prefix <= width).then_some(Cidr {
+            bits,
+            // Counted over 128 bits for both families.
+            prefix: prefix + (128 - width),
+            v6,
+            all: prefix == 0,
+        })
+    }
+
+    fn mask(prefix: u32) -> u128 {
+        u128::MAX.checked_shl(128 - prefix).unwrap_or(0)
+    }
+
+    /// Whether every address of `other` is in this range.
+    fn holds(&self, other: &Cidr) -> bool {
+        let mask = Cidr::mask(self.prefix);
+        self.all
+            || (self.v6 == other.v6
+                && self.prefix <= other.prefix
+                && self.bits & mask == other.bits & mask)
     }
 }
 

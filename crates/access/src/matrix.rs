@@ -47,6 +47,14 @@ pub struct Grant {
     pub policies: Vec<String>,
 }
 
+impl Grant {
+    /// Whether the grant comes from `default` alone (every identity holds it unless its
+    /// login leaves `default` out).
+    pub fn from_default_only(&self) -> bool {
+        !self.policies.is_empty() && self.policies.iter().all(|p| p == kp_acl::DEFAULT_POLICY)
+    }
+}
+
 /// Policy name → its resource, for the policies the program defines (with rules).
 pub fn defined_policies(program: &Program) -> SortedMap<&str, &Resource> {
     SortedMap::from_unsorted(

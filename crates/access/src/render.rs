@@ -46,13 +46,9 @@ pub fn matrix_text(m: &Matrix) -> String {
 }
 
 /// Whether the grant comes from the built-in `default` policy alone.
-fn from_default_only(g: &Grant) -> bool {
-    !g.policies.is_empty() && g.policies.iter().all(|p| p == "default")
-}
-
 /// The grants that come from `default` alone.
 fn default_grants(grants: &[Grant]) -> impl Iterator<Item = &Grant> {
-    grants.iter().filter(|g| from_default_only(g))
+    grants.iter().filter(|g| g.from_default_only())
 }
 
 fn identity_text(out: &mut String, ia: &IdentityAccess) {
@@ -76,7 +72,11 @@ fn identity_text(out: &mut String, ia: &IdentityAccess) {
     for (field, value) in &id.login.fields {
         let _ = writeln!(out, "  login {field} = {}", compact(&value.json()));
     }
-    let own: Vec<&Grant> = ia.grants.iter().filter(|g| !from_default_only(g)).collect();
+    let own: Vec<&Grant> = ia
+        .grants
+        .iter()
+        .filter(|g| !g.from_default_only())
+        .collect();
     grant_lines(out, &own, true);
     match default_grants(&ia.grants).count() {
         0 if ia.grants.is_empty() => out.push_str("  (no rules known)\n"),
@@ -356,7 +356,7 @@ pub fn simulation_text(s: &Simulation, m: &Matrix) -> String {
             let _ = writeln!(out, "    assuming {assumption}");
         }
         if let Some(ia) = m.identities.iter().find(|i| i.identity.id == a.identity) {
-            for g in ia.grants.iter().filter(|g| !from_default_only(g)) {
+            for g in ia.grants.iter().filter(|g| !g.from_default_only()) {
                 let _ = writeln!(out, "    {}  {}", g.pattern, g.capabilities.join(","));
             }
             let n = default_grants(&ia.grants).count();

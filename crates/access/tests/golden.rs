@@ -56,12 +56,12 @@ fn access_of_every_example() {
 fn diff_of_a_change_in_every_format() {
     let old = program("crates/access/tests/fixtures/diff-old.kp");
     let new = program("crates/access/tests/fixtures/diff-new.kp");
-    let d = diff::diff(&old, &new);
+    let d = diff::diff(&old, &new, target());
     insta::assert_snapshot!("diff.txt", render::diff_text(&d));
     insta::assert_snapshot!("diff.md", render::diff_markdown(&d));
     insta::assert_json_snapshot!("diff.json", d);
     // And back: every widening is a narrowing the other way.
-    let back = diff::diff(&new, &old);
+    let back = diff::diff(&new, &old, target());
     insta::assert_snapshot!("diff-reverse.txt", render::diff_text(&back));
 }
 

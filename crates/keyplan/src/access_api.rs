@@ -15,11 +15,13 @@ pub fn access_matrix(compiled: &Compiled) -> Option<Matrix> {
         .map(|p| kp_access::matrix::matrix(p, compiled.target))
 }
 
-/// What changed in effective access from `old` to `new`.
+/// What changed in effective access from `old` to `new`, with the stock `default` of
+/// `new`'s target.
 pub fn access_diff(old: &Compiled, new: &Compiled) -> Option<AccessDiff> {
     Some(kp_access::diff::diff(
         old.program.as_ref()?,
         new.program.as_ref()?,
+        new.target,
     ))
 }
 

@@ -43,7 +43,7 @@ workload build {
   }
 }
 "#;
-    let d = diff(&program(BASE), &program(refactored));
+    let d = diff(&program(BASE), &program(refactored), Target::Vault);
     assert_eq!(
         d,
         AccessDiff {
@@ -64,7 +64,7 @@ fn grants_and_login_changes_are_reported_with_direction() {
         .replace(r#"["vault"]"#, r#"["vault", "other"]"#)
         .replace(r#", ref = "main""#, "")
         .replace("10m", "5m");
-    let d = diff(&program(BASE), &program(&changed));
+    let d = diff(&program(BASE), &program(&changed), Target::Vault);
     assert!(d.changed);
     let [c] = d.identities.as_slice() else {
         unreachable!("one identity changed: {d:#?}")
@@ -104,7 +104,7 @@ fn grants_and_login_changes_are_reported_with_direction() {
 #[test]
 fn identities_added_and_removed() {
     let renamed = BASE.replace("workload build", "workload release");
-    let d = diff(&program(BASE), &program(&renamed));
+    let d = diff(&program(BASE), &program(&renamed), Target::Vault);
     let got: Vec<_> = d
         .identities
         .iter()
@@ -183,6 +183,49 @@ fn directions_of_single_fields() {
             json!(["a"]),
             json!(["https://x/0"]),
             Changed,
+        ),
+        // CIDRs by the addresses they admit (QA: compared as text).
+        (
+            "token_bound_cidrs",
+            json!(["10.0.0.0/16"]),
+            json!(["10.0.0.0/8"]),
+            Widened,
+        ),
+        (
+            "secret_id_bound_cidrs",
+            json!(["10.0.0.0/16"]),
+            json!(["10.0.0.0/16", "10.0.3.0/24"]),
+            Changed,
+        ),
+        (
+            "token_bound_cidrs",
+            json!(["10.0.0.0/8"]),
+            json!(["10.1.0.0/16", "192.168.1.7"]),
+            Widened,
+        ),
+        (
+            "token_bound_cidrs",
+            json!(["10.0.0.0/8", "fd00::/8"]),
+            json!(["10.1.2.3/32"]),
+            Narrowed,
+        ),
+        (
+            "token_bound_cidrs",
+            json!(null),
+            json!(["10.0.0.0/8"]),
+            Narrowed,
+        ),
+        (
+            "token_bound_cidrs",
+            json!(["10.0.0.0/8"]),
+            json!(null),
+            Widened,
+        ),
+        (
+            "token_no_default_policy",
+            json!(null),
+            json!(true),
+            Narrowed,
         ),
         (
             "allowed_common_names",
@@ -267,7 +310,7 @@ fn pairs(grants: &[PatternCaps]) -> Vec<(&str, Vec<&str>)> {
 }
 
 fn only_change(old: &str, new: &str) -> IdentityChange {
-    let d = diff(&program(old), &program(new));
+    let d = diff(&program(old), &program(new), Target::Vault);
     let [c] = d.identities.as_slice() else {
         unreachable!("one identity changed: {d:#?}")
     };
@@ -311,7 +354,7 @@ fn denials_are_counted_as_denials_not_grants() {
         r#"list "secret/metadata/app/*""#,
         "list \"secret/metadata/app/*\"\n  deny \"secret/data/app/prod\"\n  deny \"secret/data/ops/*\"",
     );
-    let d = diff(&program(BASE), &program(&new));
+    let d = diff(&program(BASE), &program(&new), Target::Vault);
     let [c] = d.identities.as_slice() else {
         unreachable!("one identity changed: {d:#?}")
     };
@@ -346,7 +389,7 @@ fn denials_are_counted_as_denials_not_grants() {
     );
 
     // Back: the denials removed, and what they let through again.
-    let back = diff(&program(&new), &program(BASE));
+    let back = diff(&program(&new), &program(BASE), Target::Vault);
     assert_eq!(back.summary.denials_removed, 2);
     assert_eq!(back.summary.grants_added, 1);
     assert_eq!(back.summary.denials_added, 0);
@@ -354,6 +397,7 @@ fn denials_are_counted_as_denials_not_grants() {
     let added = diff(
         &program(BASE),
         &program(&new.replace("workload build", "workload release")),
+        Target::Vault,
     );
     assert_eq!(added.summary.denials_added, 2);
     assert_eq!(added.summary.grants_added, 3);
@@ -491,7 +535,7 @@ fn a_rule_moved_to_another_policy_of_the_same_login_changes_nothing() {
             "policy shared {\n  path \"secret/data/shared/*\" { capabilities = [read] }\n  path \"secret/data/app/*\" { capabilities = [read] }\n}",
         )
         .replace(r#"  read "secret/data/app/*""#, "");
-    let d = diff(&program(BASE), &program(&new));
+    let d = diff(&program(BASE), &program(&new), Target::Vault);
     assert!(!d.changed, "{d:#?}");
 }
 
@@ -511,7 +555,7 @@ fn a_glob_narrowed_to_segment_wildcards_takes_away_what_they_miss() {
     assert!(c.denials_added.is_empty() && c.denials_removed.is_empty());
     // The path is one example of those that lost `read`, and says so, in JSON and text.
     assert_eq!(c.examples, ["secret/data/app/a/b"]);
-    let d = diff(&program(BASE), &program(&new));
+    let d = diff(&program(BASE), &program(&new), Target::Vault);
     let text = crate::render::diff_text(&d);
     assert!(
         text.contains("    - secret/data/app/a/b  read  (for example)\n"),
@@ -652,7 +696,7 @@ fn random_rule_sets_against_brute_force() {
                 .collect();
             app_reads(&body.join("\n"))
         };
-        let d = diff(&program(&src(&old)), &program(&src(&new)));
+        let d = diff(&program(&src(&old)), &program(&src(&new)), Target::Vault);
         changed += usize::from(d.changed);
         let (old_acl, new_acl) = (acl_of(&old), acl_of(&new));
         let truth = |path: &str| atoms(&caps(&old_acl, path), &caps(&new_acl, path));
@@ -726,4 +770,49 @@ fn random_rule_sets_against_brute_force() {
     }
     // The sequence does exercise the comparison.
     assert!(changed >= 30, "{changed} of 40 cases changed");
+}
+
+/// `default` counts by its stock rules, as the server, explain and access count it (QA:
+/// compared by name, an exact rule on a cubbyhole path showed as `read` added where it
+/// took away what `default`'s `cubbyhole/*` gave there, and leaving `default` out removed
+/// nothing).
+#[test]
+fn default_counts_by_its_rules() {
+    let exact = BASE.replace(
+        "  read \"secret/data/app/*\"\n",
+        "  read \"secret/data/app/*\"\n  read \"cubbyhole/x\"\n",
+    );
+    let d = diff(&program(BASE), &program(&exact), Target::Vault);
+    let build = &d.identities[0];
+    assert!(build.added.is_empty(), "{build:?}");
+    assert_eq!(
+        build.removed,
+        [PatternCaps {
+            pattern: "cubbyhole/x".into(),
+            capabilities: ["create", "update", "delete", "list"]
+                .map(String::from)
+                .to_vec(),
+        }]
+    );
+
+    let without = BASE.replace(
+        "    token_ttl       = 10m\n",
+        "    token_ttl       = 10m\n    token_no_default_policy = true\n",
+    );
+    let d = diff(&program(BASE), &program(&without), Target::Vault);
+    let build = &d.identities[0];
+    assert!(
+        build.removed.iter().any(|g| g.pattern == "cubbyhole/*"),
+        "{build:?}"
+    );
+    assert!(
+        build.removed.iter().any(|g| g.pattern == "sys/tools/hash"),
+        "{build:?}"
+    );
+    assert_eq!(build.login[0].direction, Direction::Narrowed);
+    // A workload added lists its own grants, not `default`'s.
+    let added = BASE.replace("workload build {", "workload other {\n  login ci { bound_audiences = [\"vault\"], bound_claims = { project = \"other\" }, user_claim = \"sub\" }\n  read \"secret/data/other/*\"\n}\nworkload build {");
+    let d = diff(&program(BASE), &program(&added), Target::Vault);
+    let other = d.identities.iter().find(|i| i.identity == "other").unwrap();
+    assert_eq!(other.added.len(), 1, "{other:?}");
 }
