@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use keyplan::SourceMap;
 
 use crate::cli::{CheckArgs, CheckFormat};
@@ -74,11 +76,19 @@ pub fn run(args: &CheckArgs) -> u8 {
             std::mem::forget(compiled);
         }
     }
-    if matches!(args.format, CheckFormat::Sarif) {
-        let here = std::env::current_dir().ok();
-        for (name, _, _) in &mut checked {
-            if let Some(relative) = here.as_deref().and_then(|h| relative_to(name, h)) {
-                *name = relative;
+    // Code hosts place a report's paths under the repository's root, wherever in it the
+    // check ran (QA: run in `infra/`, an annotation named `a.kp`, not `infra/a.kp`).
+    if matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
+        if let Ok(here) = std::env::current_dir() {
+            let root = repository_root(&here).unwrap_or_else(|| here.clone());
+            let names = checked
+                .iter_mut()
+                .map(|(name, _, _)| name)
+                .chain(unread.iter_mut().map(|(name, _)| name));
+            for name in names {
+                if let Some(relative) = relative_to(name, &here, &root) {
+                    *name = relative;
+                }
             }
         }
     }
@@ -153,14 +163,41 @@ fn per_file(
         .collect()
 }
 
-/// An absolute path under `dir` as relative to it. SARIF locates a relative path under
-/// `%SRCROOT%`, the directory code scanning runs in (the repository root, where keyplan
-/// is run); an absolute path elsewhere stays absolute (a `file:` URI).
-fn relative_to(name: &str, dir: &std::path::Path) -> Option<String> {
-    let path = std::path::Path::new(name);
-    if !path.is_absolute() {
-        return None;
+/// `name` (relative to `here`, or absolute) as a path relative to `root` with `/`
+/// separators and no `.` or `..`, when it is under `root`. SARIF locates a relative path
+/// under `%SRCROOT%`, and GitHub an annotation's under the workspace: the repository's
+/// root. A path elsewhere stays as it is (SARIF writes an absolute one as a `file:` URI).
+fn relative_to(name: &str, here: &Path, root: &Path) -> Option<String> {
+    use std::path::Component;
+    let path = Path::new(name);
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        here.join(path)
+    };
+    // Lexically: the file may be a link, whose target is not where the host looks.
+    let mut normal = std::path::PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other.as_os_str()),
+        }
     }
-    let relative = path.strip_prefix(dir).ok()?.to_str()?;
-    (!relative.is_empty()).then(|| relative.to_string())
+    let relative = normal.strip_prefix(root).ok()?;
+    let parts: Vec<&str> = relative
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<_>>()?;
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The nearest directory from `dir` up that holds `.git` (a directory, or a file in a
+/// worktree or submodule).
+fn repository_root(dir: &Path) -> Option<std::path::PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }

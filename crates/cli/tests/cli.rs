@@ -794,3 +794,36 @@ fn ci_formats_name_the_other_file_of_a_duplicate() {
     assert!(line.contains("b.kp,line=2,"), "{line}");
     assert!(line.contains(&first), "{line}");
 }
+
+/// Code hosts place a report's paths under the repository's root: run in a subdirectory
+/// of a repository, SARIF and GitHub annotations name `infra/a.kp`, not `a.kp` (QA), and
+/// a path with `..` is written without it.
+#[test]
+fn reports_name_files_from_the_repository_root() {
+    let repo = temp_dir("repo-root");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("infra")).unwrap();
+    std::fs::create_dir_all(repo.join("other")).unwrap();
+    std::fs::write(
+        repo.join("infra/a.kp"),
+        "auth jwt ci {\n  jwks_urll = \"x\"\n}\n",
+    )
+    .unwrap();
+    let infra = repo.join("infra");
+    let github = common::keyplan_in(&infra, &["check", "a.kp", "--format", "github"], None);
+    assert!(
+        text(&github.stdout).starts_with("::error file=infra/a.kp,line=2,"),
+        "{}",
+        text(&github.stdout)
+    );
+    let other = repo.join("other");
+    let sarif = common::keyplan_in(
+        &other,
+        &["check", "../infra/a.kp", "--format", "sarif"],
+        None,
+    );
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "infra/a.kp", "{log:#}");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+}
