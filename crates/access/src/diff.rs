@@ -541,6 +541,9 @@ fn compare_login(old: &IdentityAccess, new: &IdentityAccess) -> Vec<LoginChange>
                 field: k.clone(),
                 direction: if k == "bound_claims" {
                     bound_claims(&before, &after, globs)
+                } else if k == "bound_claims_type" && !has_star(&o) && !has_star(&n) {
+                    // Globs without a `*` match only themselves (QA: listed as widened).
+                    Direction::Changed
                 } else {
                     direction(k, &before, &after)
                 },
@@ -669,6 +672,19 @@ fn restriction_list(old: &Json, new: &Json, cidrs: bool) -> Direction {
         (true, false) => Direction::Narrowed,
         (false, false) => set_growth(&o, &n),
     }
+}
+
+/// Whether a bound claim's value holds a `*` (a glob's wildcard).
+fn has_star(fields: &SortedMap<String, Json>) -> bool {
+    fn any(v: &Json) -> bool {
+        match v {
+            Json::String(s) => s.contains('*'),
+            Json::Array(items) => items.iter().any(any),
+            Json::Object(m) => m.values().any(any),
+            _ => false,
+        }
+    }
+    fields.get("bound_claims").is_some_and(any)
 }
 
 /// CIDR lists by the addresses they admit (none: every address, as `0.0.0.0/0` and

@@ -816,3 +816,18 @@ fn default_counts_by_its_rules() {
     let other = d.identities.iter().find(|i| i.identity == "other").unwrap();
     assert_eq!(other.added.len(), 1, "{other:?}");
 }
+
+/// `bound_claims_type = "glob"` over values without a `*` admits no other token: a
+/// change, not a widening (QA). With a `*` it widens.
+#[test]
+fn glob_type_without_a_star_is_no_widening() {
+    let glob = BASE.replace(
+        "    user_claim      = \"sub\"\n",
+        "    user_claim      = \"sub\"\n    bound_claims_type = \"glob\"\n",
+    );
+    let d = diff(&program(BASE), &program(&glob), Target::Vault);
+    assert_eq!(d.summary.logins_widened, 0, "{d:?}");
+    let starred = glob.replace("ref = \"main\"", "ref = \"release-*\"");
+    let d = diff(&program(BASE), &program(&starred), Target::Vault);
+    assert!(d.summary.logins_widened >= 1, "{d:?}");
+}
