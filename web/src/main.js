@@ -611,7 +611,9 @@ function renderOutput() {
   out.dataset.tab = state.tab;
   out.replaceChildren();
   if (stale) {
-    out.append(Object.assign(document.createElement('div'), { className: 'stale-note', textContent: 'The program has errors: showing its last successful build.' }));
+    const other = staleForOtherTarget();
+    const note = other ? `The program has errors: showing its last successful build, for ${TARGET_NAMES[state.lastGood.target] || state.lastGood.target} (not offered to copy or download).` : 'The program has errors: showing its last successful build.';
+    out.append(Object.assign(document.createElement('div'), { className: 'stale-note', textContent: note }));
   }
   const view = build?.ok ? build.view : state.lastGood?.view;
   if (state.tab === 'graph') {
@@ -684,8 +686,24 @@ function selectTab(tab) {
 
 for (const b of document.querySelectorAll('#tabs [data-tab]')) b.addEventListener('click', () => selectTab(b.dataset.tab));
 
+const TARGET_NAMES = { vault: 'Vault', openbao: 'OpenBao' };
+
+/**
+ * Whether the outputs shown are a last good build for another target than the failed
+ * build's (a target switch that broke the program): not handed out as this target's (QA:
+ * Copy gave Vault's calls.json with OpenBao selected).
+ */
+function staleForOtherTarget() {
+  const build = state.lastBuild;
+  const good = state.lastGood;
+  if (!build || build.ok || !good) return false;
+  const now = build.target || (state.target === 'auto' ? null : state.target);
+  return Boolean(now && good.target && good.target !== now);
+}
+
 // What Copy and Download take: the shown file, the graph as SVG, or the matrix as CSV.
 function currentArtifact() {
+  if (staleForOtherTarget()) return null;
   if (state.tab === 'graph') {
     // The pane draws only what is in view: the file gets the whole graph, at the pane's width.
     const shown = $('output').querySelector('svg');
@@ -740,13 +758,13 @@ async function copyText(text) {
 
 $('copy').addEventListener('click', async () => {
   const a = currentArtifact();
-  if (!a) return toast('Nothing to copy yet');
+  if (!a) return toast(staleForOtherTarget() ? 'Not built for this target: fix the errors first' : 'Nothing to copy yet');
   toast((await copyText(a.contents)) ? `Copied ${a.name}` : 'Copy failed: select the text instead');
 });
 
 $('download').addEventListener('click', () => {
   const a = currentArtifact();
-  if (!a) return toast('Nothing to download yet');
+  if (!a) return toast(staleForOtherTarget() ? 'Not built for this target: fix the errors first' : 'Nothing to download yet');
   const url = URL.createObjectURL(new Blob([a.contents], { type: a.type }));
   const link = Object.assign(document.createElement('a'), { href: url, download: a.name });
   document.body.append(link);
@@ -822,7 +840,8 @@ $('share').addEventListener('click', async () => {
 
 window.addEventListener('hashchange', async () => {
   const shared = await decodeHash(location.hash);
-  if (shared && shared.source !== source()) load(shared.source, shared.target);
+  // The same program for another target is another link too (QA: it kept the old target).
+  if (shared && (shared.source !== source() || targetOf(shared.target) !== state.target)) load(shared.source, shared.target);
 });
 
 // ---------------------------------------------------------------- menus
@@ -847,9 +866,11 @@ $('target').addEventListener('change', () => {
   persist();
 });
 
+/** A stored or shared target as the menu has it: `auto` (the one the program implies, kp::implied-target), `openbao` or `vault`. */
+const targetOf = (target) => (target === 'openbao' || target === 'auto' ? target : 'vault');
+
 function load(text, target) {
-  // `auto`: the compiler picks the target the program implies (kp::implied-target).
-  state.target = target === 'openbao' || target === 'auto' ? target : 'vault';
+  state.target = targetOf(target);
   $('target').value = state.target;
   const e = examples.find((x) => x.source === text);
   state.example = e ? e.name : '';

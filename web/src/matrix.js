@@ -112,6 +112,19 @@ function grantCell(td, ia, grant) {
   return td;
 }
 
+/**
+ * Why a simulation found no role: the program has none, or the mount typed has none (QA:
+ * "No JWT role to log in to" where the program had some, on other mounts). The words of
+ * `keyplan simulate --mount`, the mounts from the matrix this tab draws.
+ */
+function noRoles(view, typed) {
+  const mounts = [...new Set((view.access?.identities || []).filter((i) => i.login?.jwt && i.mount).map((i) => i.mount))].sort();
+  const mount = (typed || '').trim().replace(/^\/+|\/+$/g, '').replace(/^auth\/(?=.)/, '');
+  if (mounts.length === 0) return 'No JWT role to log in to: the program has no JWT or OIDC role.';
+  if (!mount) return 'No JWT role to log in to.';
+  return `no JWT or OIDC mount at \`${mount}\` has roles in this program: JWT roles are on ${mounts.join(', ')}`;
+}
+
 /** Per identity, its grants by pattern. */
 const grantsByPattern = (access) => access.identities.map((ia) => new Map(ia.grants.map((g) => [g.pattern, g])));
 
@@ -392,7 +405,7 @@ function simulatePanel(view, simulateClaims) {
       p.dataset.testid = 'simulate-note';
       result.append(p);
     }
-    if (s.accepted.length + s.refused.length === 0) result.append(el('p', { className: 'empty', textContent: 'No JWT role to log in to.' }));
+    if (s.accepted.length + s.refused.length === 0) result.append(el('p', { className: 'empty', textContent: noRoles(view, sim.mount) }));
     const list = el('ul', { className: 'sim-list' });
     // What each identity may do: the matrix this tab draws (the build's view).
     const byId = new Map((view.access?.identities || []).map((i) => [i.id, i]));

@@ -72,6 +72,33 @@ test('the access tab draws every identity and simulates a login', async () => {
   await context.close();
 });
 
+// QA: simulate refused the `auto` target (the others took it), and a mount without JWT
+// roles got "No JWT role to log in to" where `keyplan simulate --mount` names the mounts
+// that have some.
+test('claim simulation takes the implied target, and names the mounts with roles', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  await setEditor(page, PROGRAM);
+  await page.selectOption('[data-testid=target]', 'auto');
+  await settle(page);
+  await page.click('[data-testid=tab-matrix]');
+  const now = Math.floor(Date.now() / 1000);
+  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ iss: 'https://ci.example.com', aud: 'vault', sub: 'x', project: 'ml', iat: now, exp: now + 300 }));
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-accepted], .sim-error');
+  assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/trainer as trainer/);
+  await page.fill('[data-testid=simulate-mount]', ' auth/ci/ ');
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForSelector('[data-testid=simulate-accepted]');
+  await page.fill('[data-testid=simulate-mount]', 'gitlab');
+  await page.click('[data-testid=simulate-run]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=simulate-result]')?.textContent.includes('gitlab'));
+  assert.equal(
+    (await page.textContent('[data-testid=simulate-result]')).trim(),
+    'no JWT or OIDC mount at `gitlab` has roles in this program: JWT roles are on ci',
+  );
+  await context.close();
+});
+
 // A role that issues batch tokens: the simulation says the server refuses them the
 // cubbyhole rules of `default`, in the words of `keyplan simulate` (the golden
 // crates/access/tests/snapshots/golden__simulate-batch.txt.snap holds the CLI's line).

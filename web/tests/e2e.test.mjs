@@ -481,6 +481,38 @@ test('a shared link reopens the same program and target; local storage keeps it 
   await fresh.context.close();
 });
 
+// QA: a link to the same program for another target, opened in the tab, kept the old
+// target; and after a target switch broke the build, Copy handed out the last good build
+// of the other target as this one's.
+test('a link for another target switches it; a build of another target is not exported', async () => {
+  const { page, context } = await open();
+  await settle(page);
+  const program = 'secrets aws {\n  role r {\n    credential_type = "iam_user"\n  }\n}\n';
+  await setEditor(page, program);
+  await page.selectOption('[data-testid=target]', 'vault');
+  await settle(page);
+  await page.click('[data-testid=share]');
+  await page.waitForFunction(() => location.hash.startsWith('#c='));
+  const vaultHash = new URL(page.url()).hash;
+  await page.click('[data-testid=tab-api]');
+  assert.ok(await page.evaluate(() => window.__keyplan.artifact()), 'Vault builds it');
+
+  // OpenBao has no AWS engine: the outputs shown are Vault's last good build.
+  await page.selectOption('[data-testid=target]', 'openbao');
+  await settle(page);
+  await page.waitForFunction(() => window.__keyplan.built && window.__keyplan.built.target === 'openbao');
+  await page.waitForFunction(() => document.querySelector('.stale-note')?.textContent.includes('for Vault'));
+  assert.equal(await page.evaluate(() => window.__keyplan.artifact()), null);
+
+  await page.evaluate((hash) => {
+    location.hash = hash;
+  }, vaultHash);
+  await page.waitForFunction(() => document.querySelector('[data-testid=target]').value === 'vault');
+  await settle(page);
+  assert.ok(await page.evaluate(() => window.__keyplan.artifact()), 'built again for Vault');
+  await context.close();
+});
+
 test('each example loads and compiles without errors for Vault', async () => {
   const { page, context } = await open();
   const names = await page.$$eval('[data-testid=examples] option', (os) => os.map((o) => o.value).filter(Boolean));

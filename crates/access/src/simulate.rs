@@ -66,7 +66,7 @@ pub struct Refused {
 /// Simulates a login with `claims` at every JWT/OIDC role of the program (only those
 /// of the mount at path `mount`, when given), the token taken to be current.
 pub fn simulate(program: &Program, claims: &Map, mount: Option<&str>) -> Simulation {
-    judge(&jwt_identities(program, mount), claims, |_| None)
+    simulate_at(program, claims, mount, 0).0
 }
 
 /// Simulates a login at `now` (seconds since the epoch), the token's time claims checked
@@ -75,7 +75,7 @@ pub fn simulate(program: &Program, claims: &Map, mount: Option<&str>) -> Simulat
 /// on their bindings as if the token were current and the second value holds a note
 /// saying so; otherwise a role whose leeways refuse the token is refused for it (a role
 /// with `clock_skew_leeway = -1` refuses a token whose `nbf` is 30s ahead, which the
-/// others accept).
+/// others accept). A `now` of 0 or less takes the token to be current, as [`simulate`].
 pub fn simulate_at(
     program: &Program,
     claims: &Map,
@@ -83,6 +83,9 @@ pub fn simulate_at(
     now: i64,
 ) -> (Simulation, Vec<String>) {
     let roles = jwt_identities(program, mount);
+    if now <= 0 {
+        return (judge(&roles, claims, |_| None), Vec::new());
+    }
     let times: Vec<Option<TimeRefusal>> = roles
         .iter()
         .filter_map(|i| i.login.jwt.as_ref())
@@ -116,10 +119,47 @@ fn jwt_identities(program: &Program, mount: Option<&str>) -> Vec<Identity> {
         .filter(|i| i.login.jwt.is_some())
         .filter(|i| match (&i.mount, mount) {
             (None, _) => false,
-            (Some(at), Some(m)) => m.trim_matches('/') == at,
+            (Some(at), Some(m)) => mount_path(m) == at,
             (Some(_), None) => true,
         })
         .collect()
+}
+
+/// A mount's path as a person types it: blanks and slashes around it, and the `auth/`
+/// of its API path (`auth/gitlab`), left out.
+pub fn mount_path(text: &str) -> &str {
+    let path = text.trim().trim_matches('/');
+    path.strip_prefix("auth/")
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path)
+}
+
+/// Why `mount` names no JWT/OIDC mount with roles in `program`, with the mounts that have
+/// some; `None` when it names one (then a simulation on it lists its roles). The CLI's
+/// `--mount` and the playground's mount field say the same.
+pub fn unknown_mount(program: &Program, mount: &str) -> Option<String> {
+    let mount = mount_path(mount);
+    let roles = jwt_identities(program, None);
+    let mut mounts: Vec<&str> = roles.iter().filter_map(|i| i.mount.as_deref()).collect();
+    kp_sort::sort(&mut mounts);
+    mounts.dedup();
+    if mounts.contains(&mount) {
+        return None;
+    }
+    let mut out = format!("no JWT or OIDC mount at `{mount}` has roles in this program");
+    match kp_diag::did_you_mean(mount, mounts.iter().copied()) {
+        Some(near) => {
+            out.push_str(": did you mean `");
+            out.push_str(near);
+            out.push_str("`?");
+        }
+        None if mounts.is_empty() => out.push_str(": the program has no JWT or OIDC role"),
+        None => {
+            out.push_str(": JWT roles are on ");
+            out.push_str(&mounts.join(", "));
+        }
+    }
+    Some(out)
 }
 
 /// Each role's verdict; `time` says why the role's leeways refuse the token, if they do.

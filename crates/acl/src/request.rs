@@ -5,8 +5,10 @@
 /// be a mount of that name), any path its query and fragment (a `?` or `#` in a request's
 /// path is always percent-encoded, so these never belong to it), and `.`, `..` and empty segments are
 /// resolved as the server's HTTP mux redirects them (`secret/a/../b` is answered at
-/// `secret/b`), a trailing `/` kept.
+/// `secret/b`), a trailing `/` kept. Blanks around it are not part of it (copied with the
+/// path; QA: the playground trimmed them and the CLI did not).
 pub fn request_path(asked: &str) -> String {
+    let asked = asked.trim();
     let (after_host, from_root) = match asked.split_once("://") {
         Some((_, rest)) => (
             rest.find('/').and_then(|i| rest.get(i..)).unwrap_or(""),
@@ -45,6 +47,7 @@ mod tests {
     fn paths_copied_from_requests_are_read_as_the_server_routes_them() {
         for (given, asked) in [
             ("secret/data/app", "secret/data/app"),
+            ("  secret/data/app \t", "secret/data/app"),
             ("/v1/secret/data/app", "secret/data/app"),
             (
                 "https://bao.example.com:8200/v1/secret/data/app?version=2",

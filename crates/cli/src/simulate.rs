@@ -61,19 +61,19 @@ pub fn run(args: &SimulateArgs) -> u8 {
     let Some(compiled) = compile(&args.file, args.target) else {
         return 1;
     };
-    let mount = args.mount.as_deref().map(|m| m.trim_matches('/'));
+    let mount = args.mount.as_deref();
+    if let (Some(m), Some(program)) = (mount, &compiled.program) {
+        if let Some(e) = keyplan::access::simulate::unknown_mount(program, m) {
+            eprintln!("error: --mount {m}: {e}");
+            return 1;
+        }
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let Some((sim, notes)) = keyplan::simulate_claims_at(&compiled, &claims, mount, now) else {
         return 1;
     };
-    if let Some(m) = mount.filter(|_| sim.accepted.is_empty() && sim.refused.is_empty()) {
-        if let Some(e) = unknown_mount(&compiled, &claims, m) {
-            eprintln!("error: --mount {m}: {e}");
-            return 1;
-        }
-    }
     let out = match args.format {
         SimulateFormat::Json => match serde_json::to_value(&sim) {
             // The notes only when there are some: the answer for a current token is
@@ -99,33 +99,4 @@ pub fn run(args: &SimulateArgs) -> u8 {
     } else {
         0
     }
-}
-
-/// Why `--mount` names no mount with JWT roles, with the mounts that have some: `None`
-/// when the program has JWT roles there (then none of them is simply listed).
-fn unknown_mount(
-    compiled: &keyplan::Compiled,
-    claims: &keyplan::access::json::Map,
-    mount: &str,
-) -> Option<String> {
-    let all = keyplan::simulate_claims(compiled, claims, None)?;
-    let mut mounts: Vec<&str> = all
-        .accepted
-        .iter()
-        .map(|a| a.mount.as_str())
-        .chain(all.refused.iter().map(|r| r.mount.as_str()))
-        .collect();
-    mounts.sort_unstable();
-    mounts.dedup();
-    if mounts.contains(&mount) {
-        return None;
-    }
-    let hint = match keyplan::did_you_mean(mount, mounts.iter().copied()) {
-        Some(s) => format!(": did you mean `{s}`?"),
-        None if mounts.is_empty() => ": the program has no JWT or OIDC role".to_string(),
-        None => format!(": JWT roles are on {}", mounts.join(", ")),
-    };
-    Some(format!(
-        "no JWT or OIDC mount at `{mount}` has roles in this program{hint}"
-    ))
 }
