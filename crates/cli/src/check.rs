@@ -63,7 +63,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                     // A denied warning fails the step: annotated as the error it is
                     // there (as rustc's `-D warnings`), not as a yellow warning beside a
                     // red job.
-                    for d in files.iter_mut().flat_map(|(_, _, ds)| ds.iter_mut()) {
+                    for d in files.iter_mut().flat_map(|(_, _, ds, _)| ds.iter_mut()) {
                         d.severity = keyplan::Severity::Error;
                     }
                 }
@@ -83,7 +83,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             let root = repository_root(&here).unwrap_or_else(|| here.clone());
             let names = checked
                 .iter_mut()
-                .map(|(name, _, _)| name)
+                .flat_map(|(name, _, _, elsewhere)| {
+                    std::iter::once(name).chain(elsewhere.iter_mut().map(|e| &mut e.file))
+                })
                 .chain(unread.iter_mut().map(|(name, _)| name));
             for name in names {
                 if let Some(relative) = relative_to(name, &here, &root) {
@@ -94,11 +96,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     let reports: Vec<kp_report::FileReport<'_>> = checked
         .iter()
-        .map(|(name, text, diagnostics)| kp_report::FileReport {
-            name,
-            text,
-            diagnostics,
-        })
+        .map(
+            |(name, text, diagnostics, elsewhere)| kp_report::FileReport {
+                name,
+                text,
+                diagnostics,
+                elsewhere,
+            },
+        )
         .collect();
     let failures: Vec<kp_report::Failure<'_>> = unread
         .iter()
@@ -121,20 +126,28 @@ pub fn run(args: &CheckArgs) -> u8 {
 
 /// The diagnostics of a program, split by the file their primary span is in, with spans
 /// made local to that file. A report of one file's diagnostics holds locations in that
-/// file only: a related location in another file (where a duplicate was first defined)
-/// is named in the message instead, `(first defined here: mounts.kp:4:8)`.
+/// file: a related location in another file (where a duplicate was first defined) is
+/// named in the message, `(first defined here: mounts.kp:4:8)`, and kept apart for SARIF,
+/// which lists it with that file's URI.
 fn per_file(
     sources: &SourceMap,
     diagnostics: &[keyplan::Diagnostic],
-) -> Vec<(String, String, Vec<keyplan::Diagnostic>)> {
+) -> Vec<(
+    String,
+    String,
+    Vec<keyplan::Diagnostic>,
+    Vec<kp_report::Elsewhere>,
+)> {
     sources
         .files()
         .iter()
         .map(|file| {
+            let mut elsewhere = Vec::new();
             let local: Vec<keyplan::Diagnostic> = diagnostics
                 .iter()
                 .filter(|d| file.contains(d.span.start))
-                .map(|d| {
+                .enumerate()
+                .map(|(i, d)| {
                     let mut d = d.clone();
                     d.span = file.local(d.span);
                     for r in d.related.iter().filter(|r| !file.contains(r.span.start)) {
@@ -142,6 +155,7 @@ fn per_file(
                             continue;
                         };
                         let at = other.line_col(r.span.start);
+                        let to = other.line_col(r.span.end);
                         d.message = format!(
                             "{} ({}: {}:{}:{})",
                             d.message,
@@ -150,6 +164,13 @@ fn per_file(
                             at.line,
                             at.column
                         );
+                        elsewhere.push(kp_report::Elsewhere {
+                            diagnostic: i,
+                            file: other.name().to_string(),
+                            start: (at.line, at.column),
+                            end: (to.line, to.column),
+                            label: r.label.clone(),
+                        });
                     }
                     d.related.retain(|r| file.contains(r.span.start));
                     for r in &mut d.related {
@@ -158,7 +179,12 @@ fn per_file(
                     d
                 })
                 .collect();
-            (file.name().to_string(), file.text().to_string(), local)
+            (
+                file.name().to_string(),
+                file.text().to_string(),
+                local,
+                elsewhere,
+            )
         })
         .collect()
 }

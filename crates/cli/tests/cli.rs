@@ -754,8 +754,9 @@ fn rebuilding_removes_the_outputs_no_longer_written_and_nothing_else() {
 }
 
 /// A CI report of a program split over files says where a duplicate was first defined,
-/// even in another file: SARIF's related locations and GitHub's annotations are per
-/// file, so the other file's location is in the message.
+/// even in another file: in the message (GitHub's annotations have no related
+/// locations), and in SARIF also as a related location with the other file's URI (QA:
+/// only the message said it).
 #[test]
 fn ci_formats_name_the_other_file_of_a_duplicate() {
     let dir = temp_dir("dup-across-files");
@@ -773,12 +774,13 @@ fn ci_formats_name_the_other_file_of_a_duplicate() {
     let first = format!("(first defined here: {}:1:8)", dir.join("a.kp").display());
     let sarif = keyplan(&["check", path, "--format", "sarif"]);
     let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
-    let result = &log["runs"][0]["results"]
+    let duplicate = log["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["ruleId"] == "kp::duplicate")
-        .unwrap_or_else(|| panic!("{log:#}"))["message"]["text"];
+        .unwrap_or_else(|| panic!("{log:#}"));
+    let result = &duplicate["message"]["text"];
     assert!(
         result
             .as_str()
@@ -786,6 +788,18 @@ fn ci_formats_name_the_other_file_of_a_duplicate() {
             .starts_with(&format!("policy `shared` is already defined {first}")),
         "{result}"
     );
+    let related = &duplicate["relatedLocations"][0];
+    let other = &related["physicalLocation"];
+    assert_eq!(
+        other["artifactLocation"]["uri"]
+            .as_str()
+            .map(|u| u.ends_with("/a.kp")),
+        Some(true),
+        "{duplicate:#}"
+    );
+    assert_eq!(other["region"]["startLine"], 1, "{duplicate:#}");
+    assert_eq!(other["region"]["startColumn"], 8, "{duplicate:#}");
+    assert_eq!(related["message"]["text"], "first defined here");
     let github = text(&keyplan(&["check", path, "--format", "github"]).stdout);
     let line = github
         .lines()

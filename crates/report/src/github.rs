@@ -88,6 +88,7 @@ mod tests {
                 name: "a.kp",
                 text: "policy p {\n  x\n}\n",
                 diagnostics: &diagnostics,
+                elsewhere: &[],
             }])
         };
         assert_eq!(

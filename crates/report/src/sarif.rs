@@ -8,7 +8,7 @@ use kp_diag::{Diagnostic, LineIndex, Severity};
 use serde_json::{json, Value};
 
 use crate::docs::{rule, DOCS_URL};
-use crate::{Failure, FileReport};
+use crate::{Elsewhere, Failure, FileReport};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -37,18 +37,21 @@ pub fn sarif_with_failures(files: &[FileReport<'_>], failures: &[Failure<'_>]) -
         let index = LineIndex::new(file.text);
         let uri = uri(file.name);
         let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for d in file.diagnostics {
+        for (i, d) in file.diagnostics.iter().enumerate() {
             let line_text = line_text(file.text, &index, d.span.start);
             let occurrence = seen.entry((d.code, line_text)).or_insert(0);
             *occurrence += 1;
             let fingerprint = fingerprint(&[d.code, &uri, line_text, &occurrence.to_string()]);
-            results.push(result_json(
+            let mut result = result_json(
                 d,
                 &uri,
                 &index,
                 rule_index.get(d.code).copied().unwrap_or(0),
                 &fingerprint,
-            ));
+            );
+            let elsewhere = file.elsewhere.iter().filter(|e| e.diagnostic == i);
+            add_elsewhere(&mut result, elsewhere);
+            results.push(result);
         }
     }
     json!({
@@ -149,9 +152,38 @@ fn result_json(d: &Diagnostic, uri: &str, index: &LineIndex, rule: usize, print:
     result
 }
 
+/// Appends the related locations in other files to a result's, numbered after them.
+fn add_elsewhere<'e>(result: &mut Value, elsewhere: impl Iterator<Item = &'e Elsewhere>) {
+    let Some(map) = result.as_object_mut() else {
+        return;
+    };
+    let related = map
+        .entry("relatedLocations")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    let Some(list) = related.as_array_mut() else {
+        return;
+    };
+    for e in elsewhere {
+        let mut loc = region(&uri(&e.file), e.start, e.end);
+        if let Some(m) = loc.as_object_mut() {
+            m.insert("id".into(), json!(list.len() + 1));
+            m.insert("message".into(), json!({ "text": e.label }));
+        }
+        list.push(loc);
+    }
+    if list.is_empty() {
+        map.remove("relatedLocations");
+    }
+}
+
 fn location(uri: &str, index: &LineIndex, span: kp_diag::Span) -> Value {
     let start = index.line_col(span.start);
     let end = index.line_col(span.end);
+    region(uri, (start.line, start.column), (end.line, end.column))
+}
+
+/// A physical location: the file's artifact and a region of 1-based lines and columns.
+fn region(uri: &str, start: (usize, usize), end: (usize, usize)) -> Value {
     // SARIF 2.1.0 §3.4.4: a `uri` with a `uriBaseId` is relative to that base; an
     // absolute `file:` URI stands alone.
     let artifact = if uri.starts_with(FILE_SCHEME) {
@@ -163,10 +195,10 @@ fn location(uri: &str, index: &LineIndex, span: kp_diag::Span) -> Value {
         "physicalLocation": {
             "artifactLocation": artifact,
             "region": {
-                "startLine": start.line,
-                "startColumn": start.column,
-                "endLine": end.line,
-                "endColumn": end.column,
+                "startLine": start.0,
+                "startColumn": start.1,
+                "endLine": end.0,
+                "endColumn": end.1,
             }
         }
     })

@@ -59,6 +59,7 @@ fn reports(all: &[(String, String, Vec<Diagnostic>)]) -> Vec<FileReport<'_>> {
             name,
             text,
             diagnostics,
+            elsewhere: &[],
         })
         .collect()
 }
@@ -136,6 +137,7 @@ fn fingerprints_survive_lines_added_above() {
             name,
             text,
             diagnostics: &d,
+            elsewhere: &[],
         }]);
         log["runs"][0]["results"]
             .as_array()
