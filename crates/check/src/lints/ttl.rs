@@ -206,10 +206,10 @@ pub fn over_mount(
     // An SSH role's `max_ttl` replaces the mount's maximum for its certificates (measured:
     // `ttl = 20h` under `max_lease_ttl = 10h` signs 10h certificates, 20h ones beside
     // `max_ttl = 30h`).
-    let own_max = attrs.iter().any(|a| a.name.name == "max_ttl");
+    let own_max = || attrs.iter().any(|a| a.name.name == "max_ttl");
     let capped = |name: &str| match endpoint {
         "database-role" => matches!(name, "default_ttl" | "max_ttl"),
-        "ssh-role" => name == "ttl" && !own_max,
+        "ssh-role" => name == "ttl" && !own_max(),
         _ => matches!(
             name,
             "token_ttl" | "token_max_ttl" | "token_explicit_max_ttl" | "token_period"
