@@ -956,7 +956,8 @@ fn env_refs(v: &Value) -> Vec<&str> {
     out
 }
 
-fn holds_literal_secret(v: &Value) -> bool {
+/// Whether a value holds a secret written as a literal, at any depth.
+pub(crate) fn holds_literal_secret(v: &Value) -> bool {
     match v {
         Value::Secret(_) => true,
         Value::List(items) => items.iter().any(holds_literal_secret),

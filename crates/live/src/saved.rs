@@ -86,16 +86,6 @@ pub struct SecretRef {
     pub env: String,
 }
 
-/// Whether a value holds a secret written as a literal.
-fn has_literal_secret(v: &Value) -> bool {
-    match v {
-        Value::Secret(_) => true,
-        Value::List(l) => l.iter().any(has_literal_secret),
-        Value::Map(m) => m.values().any(has_literal_secret),
-        _ => false,
-    }
-}
-
 /// The saved form of `plan`: one call per resource that changes. A resource that
 /// changes and holds a literal secret is refused: the file holds secrets only as
 /// references to environment variables. So is a change that cannot be applied
@@ -123,7 +113,7 @@ pub fn save(
             });
         }
         if let Some(r) = program.resources.iter().find(|r| r.id == rp.id) {
-            if r.body.values().any(has_literal_secret) {
+            if r.body.values().any(crate::diff::holds_literal_secret) {
                 return Err(LiveError::LiteralSecretInPlan {
                     id: r.id.to_string(),
                 });
