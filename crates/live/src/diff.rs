@@ -465,9 +465,13 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live, env: Env<'_>) -> 
         // A value holding a literal secret, or a variable not set, is not compared.
         let names = env_refs(want);
         if !names.is_empty() || holds_literal_secret(want) {
-            let known = comparable_env_field(r, field, want)
-                .then(|| with_env_values(want, env))
-                .flatten();
+            let known = match want {
+                // A scalar as the server reads it: a duration's seconds, a number, a bool.
+                Value::Env(e) => env(&e.env).and_then(|raw| env_scalar(r, field, &raw)),
+                _ => comparable_env_field(r, field, want)
+                    .then(|| with_env_values(want, env))
+                    .flatten(),
+            };
             match (known, lookup(r.kind, data, field)) {
                 (Some(value), Some(old)) => {
                     let stored = stored_form(r.kind, field, &value);
@@ -924,21 +928,46 @@ fn is_generated(r: &Resource, field: &str) -> bool {
         && !matches!(r.body.get("generate_signing_key"), Some(Value::Bool(false)))
 }
 
-/// Whether `field`'s `env()` values are compared with the server's: text, which the
-/// server stores as given, alone or as the items of a list or the values of a map. An
-/// `env()` value of another type (`token_ttl = env("TTL")` holding `1h`) is parsed by the
-/// server, and is compared only as far as the program is, not at all.
+fn field_type(r: &Resource, field: &str) -> Option<kp_schema::FieldType> {
+    kp_schema::endpoint(r.schema)
+        .and_then(|ep| ep.field(field))
+        .map(|f| f.ty)
+}
+
+/// Whether a list's or a map's `env()` values are compared with the server's: text,
+/// which the server stores as given, as the items of a list or the values of a map.
 fn comparable_env_field(r: &Resource, field: &str, want: &Value) -> bool {
     use kp_schema::FieldType as T;
-    let ty = kp_schema::endpoint(r.schema)
-        .and_then(|ep| ep.field(field))
-        .map(|f| f.ty);
+    let ty = field_type(r, field);
     match want {
-        Value::Env(_) => ty == Some(T::String),
         Value::List(_) => matches!(ty, Some(T::List | T::CommaList)),
         Value::Map(_) => ty == Some(T::Map),
         _ => false,
     }
+}
+
+/// An `env()` value of a scalar field as the server reads it: text as given, a duration
+/// as its seconds (`1h`, `90m30s`, `3600`), a number, a bool (Go's spellings). `None`
+/// when it does not read as one: not compared rather than planned as a change every run
+/// (`token_ttl = env("TTL")` holding `1h` against the server's 3600).
+fn env_scalar(r: &Resource, field: &str, raw: &str) -> Option<Value> {
+    use kp_schema::FieldType as T;
+    let text = raw.trim();
+    Some(match field_type(r, field)? {
+        T::String => Value::Str(raw.to_string()),
+        T::Duration => Value::Int(
+            text.parse::<i64>()
+                .ok()
+                .or_else(|| normalize::go_duration(text))?,
+        ),
+        T::Int => Value::Int(text.parse().ok()?),
+        T::Bool => Value::Bool(match text {
+            "1" | "t" | "T" | "true" | "TRUE" | "True" => true,
+            "0" | "f" | "F" | "false" | "FALSE" | "False" => false,
+            _ => return None,
+        }),
+        _ => return None,
+    })
 }
 
 /// The variables `v` reads, in order, each once.

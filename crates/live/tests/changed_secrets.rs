@@ -406,3 +406,61 @@ fn test_public_key_pem() -> String {
         .args(["ec", "-pubout", "-in"])
         .arg(&key))
 }
+
+/// A scalar `env()` value that the server parses (a duration, a number) is compared as
+/// the server reads it: `1h` and `60m` are the 3600 the server holds, `2h` is an update
+/// shown without either value, a text that reads as no duration is not compared rather
+/// than planned as a change every run.
+#[test]
+fn typed_env_values_are_compared_as_the_server_reads_them() {
+    let Some(()) = live() else { return };
+    let bao = Bao::dev();
+    let program = compile_program(
+        r#"auth approle runners {
+  role builder {
+    token_policies = [default]
+    token_ttl      = env("KP_TEST_TTL")
+    token_num_uses = env("KP_TEST_USES")
+  }
+}
+"#,
+        kp_schema::Target::Openbao,
+    )
+    .unwrap();
+    let vars = |ttl: &'static str, uses: &'static str| {
+        move |name: &str| match name {
+            "KP_TEST_TTL" => Some(ttl.to_string()),
+            "KP_TEST_USES" => Some(uses.to_string()),
+            _ => None,
+        }
+    };
+    let report = apply_with(&bao, &program, None, false, &vars("1h", "5"));
+    assert!(report.ok(), "apply failed: {report:?}");
+    let client = bao.client();
+    let plan_with = |env: kp_live::diff::Env<'_>| {
+        let live = kp_live::state::read(&client, &program, None).unwrap();
+        kp_live::diff::plan_with_env(&program, &live, None, env)
+    };
+    for (ttl, uses) in [("1h", "5"), ("60m", " 5"), ("3600", "5")] {
+        let p = plan_with(&vars(ttl, uses));
+        let text = kp_live::render::plan_text(&p, &bao.addr);
+        assert!(!p.has_changes(), "{ttl} {uses}: {text}");
+        assert!(p.unverified_secrets.is_empty(), "{text}");
+    }
+    let changed = plan_with(&vars("2h", "7"));
+    let text = kp_live::render::plan_text(&changed, &bao.addr);
+    let role = changed.get("auth/runners/role/builder").expect("planned");
+    let fields: Vec<&str> = role.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["token_num_uses", "token_ttl"], "{text}");
+    assert!(!text.contains("7200") && !text.contains("\"2h\""), "{text}");
+    // Not a duration the plan reads: not compared, and said so.
+    let odd = plan_with(&vars("1d", "5"));
+    assert!(!odd.has_changes());
+    assert!(
+        odd.unverified_secrets
+            .iter()
+            .any(|s| s.contains("token_ttl")),
+        "{:?}",
+        odd.unverified_secrets
+    );
+}
