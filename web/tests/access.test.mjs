@@ -72,6 +72,14 @@ test('the access tab draws every identity and simulates a login', async () => {
   await context.close();
 });
 
+/** Runs the simulate panel with `claims`, a current `iat` and `exp` added, on `mount` when given. */
+async function simulateWith(page, claims, mount) {
+  const now = Math.floor(Date.now() / 1000);
+  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ ...claims, iat: now, exp: now + 300 }));
+  if (mount !== undefined) await page.fill('[data-testid=simulate-mount]', mount);
+  await page.click('[data-testid=simulate-run]');
+}
+
 // QA: simulate refused the `auto` target (the others took it), and a mount without JWT
 // roles got "No JWT role to log in to" where `keyplan simulate --mount` names the mounts
 // that have some.
@@ -81,16 +89,13 @@ test('claim simulation takes the implied target, and names the mounts with roles
   await page.selectOption('[data-testid=target]', 'auto');
   await settle(page);
   await page.click('[data-testid=tab-matrix]');
-  const now = Math.floor(Date.now() / 1000);
-  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ iss: 'https://ci.example.com', aud: 'vault', sub: 'x', project: 'ml', iat: now, exp: now + 300 }));
-  await page.click('[data-testid=simulate-run]');
+  const claims = { iss: 'https://ci.example.com', aud: 'vault', sub: 'x', project: 'ml' };
+  await simulateWith(page, claims);
   await page.waitForSelector('[data-testid=simulate-accepted], .sim-error');
   assert.match(await page.textContent('[data-testid=simulate-accepted]'), /ci\/trainer as trainer/);
-  await page.fill('[data-testid=simulate-mount]', ' auth/ci/ ');
-  await page.click('[data-testid=simulate-run]');
+  await simulateWith(page, claims, ' auth/ci/ ');
   await page.waitForSelector('[data-testid=simulate-accepted]');
-  await page.fill('[data-testid=simulate-mount]', 'gitlab');
-  await page.click('[data-testid=simulate-run]');
+  await simulateWith(page, claims, 'gitlab');
   await page.waitForFunction(() => document.querySelector('[data-testid=simulate-result]')?.textContent.includes('gitlab'));
   assert.equal(
     (await page.textContent('[data-testid=simulate-result]')).trim(),
@@ -111,9 +116,7 @@ test('claim simulation says a batch token is refused cubbyhole, as keyplan simul
   await replaceEditor(page, program);
   await settle(page);
   await page.click('[data-testid=tab-matrix]');
-  const now = Math.floor(Date.now() / 1000);
-  await page.fill('[data-testid=simulate-claims]', JSON.stringify({ iss: 'https://ci.example.com', aud: 'vault', sub: 'ci', project: 'ml', iat: now, exp: now + 300 }));
-  await page.click('[data-testid=simulate-run]');
+  await simulateWith(page, { iss: 'https://ci.example.com', aud: 'vault', sub: 'ci', project: 'ml' });
   await page.waitForSelector('[data-testid=simulate-batch-refusal]');
   assert.equal(await page.textContent('[data-testid=simulate-batch-refusal]'), cli.trim());
   await context.close();

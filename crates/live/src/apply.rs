@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use keyplan::ir::{Body, Program, Resource, ResourceKind, Value, LITERAL_SECRET};
+use keyplan::ir::{Program, Resource, ResourceKind, Value, LITERAL_SECRET};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -490,7 +490,7 @@ fn body_json(r: &Resource, opts: &ApplyOptions<'_>) -> Result<Map<String, Json>>
         .iter()
         .map(|(k, v)| {
             let json = normalize::to_json(v, opts.env).ok_or_else(|| LiveError::MissingEnv {
-                name: normalize::env_names(&Body::from([(k.to_string(), v.clone())])).join(", "),
+                name: normalize::env_refs(v).join(", "),
                 resource: r.id.to_string(),
             })?;
             Ok((k.to_string(), json))

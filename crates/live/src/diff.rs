@@ -377,7 +377,7 @@ fn unverified_secrets(
         for (field, value) in &r.body {
             let known = if holds_literal_secret(value) {
                 before.is_some()
-            } else if !env_refs(value).is_empty() {
+            } else if !normalize::env_refs(value).is_empty() {
                 // Compared with the variables' values when the plan had them.
                 !p.not_compared.iter().any(|f| f == field)
             } else {
@@ -463,7 +463,7 @@ fn resource_plan(program: &Program, r: &Resource, live: &Live, env: Env<'_>) -> 
         // mount's `jwt_validation_pubkeys`, a role's `bound_claims`; QA: those were
         // taken as equal to whatever the server held, and not listed as unverified).
         // A value holding a literal secret, or a variable not set, is not compared.
-        let names = env_refs(want);
+        let names = normalize::env_refs(want);
         if !names.is_empty() || holds_literal_secret(want) {
             let known = match want {
                 // A scalar as the server reads it: a duration's seconds, a number, a bool.
@@ -968,21 +968,6 @@ fn env_scalar(r: &Resource, field: &str, raw: &str) -> Option<Value> {
         }),
         _ => return None,
     })
-}
-
-/// The variables `v` reads, in order, each once.
-fn env_refs(v: &Value) -> Vec<&str> {
-    fn walk<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
-        match v {
-            Value::Env(e) if !out.contains(&e.env.as_str()) => out.push(&e.env),
-            Value::List(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Map(m) => m.values().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(v, &mut out);
-    out
 }
 
 /// Whether a value holds a secret written as a literal, at any depth.

@@ -144,16 +144,24 @@ pub fn to_json(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Option<Json> 
 
 /// The environment variables a body reads.
 pub fn env_names(body: &Body) -> Vec<String> {
-    fn walk(v: &Value, out: &mut Vec<String>) {
+    body.values()
+        .flat_map(env_refs)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The environment variables a value reads, in order, each once.
+pub fn env_refs(v: &Value) -> Vec<&str> {
+    fn walk<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
         match v {
-            Value::Env(e) => out.push(e.env.clone()),
-            Value::List(l) => l.iter().for_each(|v| walk(v, out)),
+            Value::Env(e) if !out.contains(&e.env.as_str()) => out.push(&e.env),
+            Value::List(items) => items.iter().for_each(|v| walk(v, out)),
             Value::Map(m) => m.values().for_each(|v| walk(v, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    body.values().for_each(|v| walk(v, &mut out));
+    walk(v, &mut out);
     out
 }
 

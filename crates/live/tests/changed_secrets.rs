@@ -246,10 +246,7 @@ workload w {
     let report = apply_with(&bao, &program, None, false, &old);
     assert!(report.ok(), "apply failed: {report:?}");
     let client = bao.client();
-    let plan_with = |env: kp_live::diff::Env<'_>| {
-        let live = kp_live::state::read(&client, &program, None).unwrap();
-        kp_live::diff::plan_with_env(&program, &live, None, env)
-    };
+    let plan_with = |env: kp_live::diff::Env<'_>| plan_env(&bao, &program, env);
     let config = "auth/ci/config";
 
     let same = plan_with(&old);
@@ -337,10 +334,7 @@ fn env_values_inside_lists_and_maps_are_compared() {
     let report = apply_with(&bao, &program, None, false, &old);
     assert!(report.ok(), "apply failed: {report:?}");
     let client = bao.client();
-    let plan_with = |env: kp_live::diff::Env<'_>| {
-        let live = kp_live::state::read(&client, &program, None).unwrap();
-        kp_live::diff::plan_with_env(&program, &live, None, env)
-    };
+    let plan_with = |env: kp_live::diff::Env<'_>| plan_env(&bao, &program, env);
 
     let same = plan_with(&old);
     let text = kp_live::render::plan_text(&same, &bao.addr);
@@ -436,11 +430,7 @@ fn typed_env_values_are_compared_as_the_server_reads_them() {
     };
     let report = apply_with(&bao, &program, None, false, &vars("1h", "5"));
     assert!(report.ok(), "apply failed: {report:?}");
-    let client = bao.client();
-    let plan_with = |env: kp_live::diff::Env<'_>| {
-        let live = kp_live::state::read(&client, &program, None).unwrap();
-        kp_live::diff::plan_with_env(&program, &live, None, env)
-    };
+    let plan_with = |env: kp_live::diff::Env<'_>| plan_env(&bao, &program, env);
     for (ttl, uses) in [("1h", "5"), ("60m", " 5"), ("3600", "5")] {
         let p = plan_with(&vars(ttl, uses));
         let text = kp_live::render::plan_text(&p, &bao.addr);
@@ -463,4 +453,14 @@ fn typed_env_values_are_compared_as_the_server_reads_them() {
         "{:?}",
         odd.unverified_secrets
     );
+}
+
+/// The plan of `program` against the server, with the variables `env` has.
+fn plan_env(
+    bao: &Bao,
+    program: &keyplan::ir::Program,
+    env: kp_live::diff::Env<'_>,
+) -> kp_live::diff::Plan {
+    let live = kp_live::state::read(&bao.client(), program, None).unwrap();
+    kp_live::diff::plan_with_env(program, &live, None, env)
 }
